@@ -91,11 +91,19 @@ export type TextMessage = z.infer<typeof textMessageSchema>;
 export type CarouselMessage = z.infer<typeof carouselMessageSchema>;
 
 /**
- * A message after templates were rendered and repeats expanded: what renderers for a channel take.
- * Strings are final; carousels hold concrete cards.
+ * A message after templates were rendered and repeats expanded: what renderers for a channel take, and
+ * what a brand may return ready-made (`expect: messages`). Strings are final, never template source.
  */
-export type ResolvedMessage =
-  | { type: 'text'; text: string; quickReplies?: Button[] }
-  | { type: 'image'; url: string; previewUrl?: string }
-  | { type: 'buttons'; text: string; title?: string; imageUrl?: string; buttons: Button[] }
-  | { type: 'carousel'; altText: string; cards: Card[] };
+export const resolvedMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('text'), text: z.string().min(1), quickReplies: z.array(buttonSchema).optional() }),
+  z.object({ type: z.literal('image'), url: z.string().url(), previewUrl: z.string().url().optional() }),
+  z.object({
+    type: z.literal('buttons'),
+    text: z.string().min(1),
+    title: z.string().optional(),
+    imageUrl: z.string().url().optional(),
+    buttons: z.array(buttonSchema).min(1),
+  }),
+  z.object({ type: z.literal('carousel'), altText: z.string().min(1), cards: z.array(cardSchema).min(1) }),
+]);
+export type ResolvedMessage = z.infer<typeof resolvedMessageSchema>;

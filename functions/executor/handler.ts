@@ -1,0 +1,58 @@
+import middy from '@middy/core';
+import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { createLineClient } from '../../shared/channels/line/lineClient';
+import { readEnv } from '../../shared/config/env';
+import { createGuardedFetch, parseAllowHttpHosts } from '../../shared/http/guardedFetch';
+import { turnJobSchema } from '../../shared/jobs/job';
+import { createLogger } from '../../shared/logging/logger';
+import { createStore } from '../../shared/store/store';
+import { createTable } from '../../shared/store/table';
+import { createLineSender } from './lineSender';
+import { processTurnJob, UnprocessableJobError, type ExecutorDeps } from './processTurnJob';
+
+const env = readEnv();
+const logger = createLogger('executor');
+const fetch = createGuardedFetch({ allowHttpHosts: parseAllowHttpHosts(env.OUTBOUND_ALLOW_HTTP_HOSTS) });
+const deps: ExecutorDeps = {
+  store: createStore(createTable(env.TABLE_NAME)),
+  fetch,
+  logger,
+  senderFor: (channel, job) => {
+    if (channel.kind === 'line') return createLineSender(createLineClient({ baseUrl: env.LINE_API_BASE_URL, accessToken: channel.accessToken, fetch }), job);
+    throw new UnprocessableJobError(`no sender for channel kind ${channel.kind}`);
+  },
+};
+
+async function processRecord(record: SQSRecord): Promise<void> {
+  const parsed = turnJobSchema.safeParse(JSON.parse(record.body));
+  if (!parsed.success) {
+    // A malformed job never gets better: drop it (logged) rather than block its conversation.
+    logger.error('malformed job dropped', { messageId: record.messageId, problems: parsed.error.issues.map((i) => i.path.join('.')) });
+    return;
+  }
+  const job = parsed.data;
+  logger.appendKeys({ jobId: job.jobId, conversation: `${job.channel.kind}:${job.channel.id}:${job.userId}` });
+  try {
+    await processTurnJob(job, deps);
+  } catch (error) {
+    if (error instanceof UnprocessableJobError) {
+      logger.error('job dropped', { error: error.message });
+      return;
+    }
+    logger.error('job failed, will be retried', { error });
+    throw error;
+  } finally {
+    logger.removeKeys(['jobId', 'conversation']);
+  }
+}
+
+const processor = new SqsFifoPartialProcessorAsync();
+
+/** SQS (FIFO) consumer: each record is one conversation turn; failures are reported per record. */
+export const handler = middy<SQSEvent, SQSBatchResponse>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event, context) =>
+    processPartialResponse(event, processRecord, processor, { context, skipGroupOnError: true, throwOnFullBatchFailure: false }),
+  );

@@ -1,0 +1,108 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { lineWebhookSchema, toInboundEvent } from '../../shared/channels/line/lineWebhook';
+import { verifyLineSignature } from '../../shared/channels/line/verifyLineSignature';
+import { flowListensBeyondTriggers, matchTrigger } from '../../shared/engine/triggers';
+import type { TurnJob } from '../../shared/jobs/job';
+import type { JobQueue } from '../../shared/jobs/jobQueue';
+import type { StoredFlowVersion } from '../../shared/store/flows';
+import type { Store } from '../../shared/store/store';
+
+export interface WebhookRequest {
+  channelId: string;
+  rawBody: Buffer;
+  headers: Record<string, string | undefined>;
+}
+
+export interface WebhookResponse {
+  statusCode: number;
+  body: Record<string, unknown>;
+}
+
+export interface LineWebhookDeps {
+  store: Store;
+  queue: JobQueue;
+  logger: Logger;
+  now?: () => number;
+}
+
+/**
+ * Take one LINE webhook delivery: verify the signature over the raw bytes before anything else, then
+ * queue one turn job per new event for the channel's active flow. Nothing is written before the
+ * signature holds, so a forged request leaves no trace.
+ */
+export async function handleLineWebhook(request: WebhookRequest, deps: LineWebhookDeps): Promise<WebhookResponse> {
+  const now = deps.now ?? Date.now;
+  const receivedAt = now();
+  const channel = await deps.store.channels.get('line', request.channelId);
+  if (!channel) return { statusCode: 404, body: { error: 'unknown channel' } };
+
+  const signature = headerValue(request.headers, 'x-line-signature');
+  if (!verifyLineSignature(request.rawBody, channel.secret, signature)) {
+    deps.logger.warn('rejected LINE webhook: bad or missing signature', { channelId: request.channelId, hasSignature: signature !== undefined });
+    return { statusCode: 401, body: { error: signature === undefined ? 'missing x-line-signature' : 'invalid signature' } };
+  }
+
+  let json: unknown;
+  try {
+    json = JSON.parse(request.rawBody.toString('utf8'));
+  } catch {
+    return { statusCode: 400, body: { error: 'body is not valid JSON' } };
+  }
+  const parsed = lineWebhookSchema.safeParse(json);
+  if (!parsed.success) {
+    return { statusCode: 400, body: { error: 'not a LINE webhook', problems: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) } };
+  }
+
+  let flow: StoredFlowVersion | undefined;
+  if (channel.activeFlow) {
+    flow = await deps.store.flows.getVersion(channel.workspaceId, channel.activeFlow.flowId, channel.activeFlow.version);
+  }
+
+  let queued = 0;
+  for (const lineEvent of parsed.data.events) {
+    const action = toInboundEvent(lineEvent);
+    if (action.kind === 'skip') {
+      deps.logger.debug('skipped LINE event', { eventId: action.eventId, reason: action.reason });
+      continue;
+    }
+    if (!flow) {
+      deps.logger.info('no active flow for channel: event ignored', { channelId: channel.channelId, eventId: action.eventId });
+      continue;
+    }
+    // Only a trigger, a waiting question or a fallback can answer: other events need no job.
+    if (!matchTrigger(flow.flow, action.event, { includeFallback: true }) && !flowListensBeyondTriggers(flow.flow)) continue;
+    const scope = `line#${channel.channelId}`;
+    if (!(await deps.store.events.claim(scope, action.eventId, receivedAt))) {
+      deps.logger.info('duplicate LINE event ignored', { eventId: action.eventId });
+      continue;
+    }
+    const job: TurnJob = {
+      v: 1,
+      jobId: `line:${channel.channelId}:${action.eventId}`,
+      workspaceId: channel.workspaceId,
+      channel: { kind: 'line', id: channel.channelId },
+      userId: action.userId,
+      event: action.event,
+      ...(action.replyToken ? { replyToken: action.replyToken } : {}),
+      receivedAt,
+      flow: { flowId: flow.flowId, version: flow.version },
+    };
+    try {
+      await deps.store.customers.touch({ workspaceId: channel.workspaceId, channelKind: 'line', channelId: channel.channelId, userId: action.userId });
+      await deps.queue.send(job);
+      queued += 1;
+    } catch (error) {
+      // Give the event back so LINE's redelivery of this request is not dropped as a duplicate.
+      await deps.store.events.release(scope, action.eventId).catch(() => undefined);
+      throw error;
+    }
+  }
+  return { statusCode: 200, body: { ok: true, queued } };
+}
+
+function headerValue(headers: Record<string, string | undefined>, name: string): string | undefined {
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === name) return value;
+  }
+  return undefined;
+}

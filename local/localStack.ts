@@ -1,0 +1,199 @@
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import dynalite from 'dynalite';
+import { createSqsServer } from 'local-aws-sqs';
+import { createStore, TABLE_DEFINITION, type Store } from '../shared/store/store';
+import { createTable } from '../shared/store/table';
+import { startDemoBrandApi, type DemoBrandApi } from './demoBrandApi';
+import { routeToLambda, writeJson, type HttpApiRoute } from './httpApiRouter';
+import { validateLineRequest } from './lineOpenApi';
+import { startLineStandIn, type LineStandIn } from './lineStandIn';
+import { seedDemo, type DemoSettings } from './seedDemo';
+import { startSqsEventSource, type SqsEventSource } from './sqsEventSource';
+
+export interface LocalStackOptions {
+  /** Port of the API (webhooks, admin, emulator views). 0 picks a free one. @default 3000 */
+  port?: number;
+  /** Ports of the LINE stand-in and the demo brand API. 0 picks a free one. */
+  lineApiPort?: number;
+  brandApiPort?: number;
+  /** Keep DynamoDB data on disk here between runs; in memory when absent. */
+  dataDir?: string;
+  /** The jobs queue's visibility timeout, seconds: how long a failed job waits before its retry. @default 30 */
+  visibilityTimeoutSeconds?: number;
+  /** Receives before a job goes to the DLQ. @default 5 */
+  maxReceiveCount?: number;
+  /** Powertools log level of the handlers. @default 'WARN' */
+  logLevel?: string;
+  demo?: Partial<Omit<DemoSettings, 'brandUrl'>>;
+  /** More "host:port" entries the executor may call over plain http (tests' own brand servers). */
+  extraAllowHttpHosts?: string[];
+}
+
+export interface LocalStack {
+  url: string;
+  lineStandIn: LineStandIn;
+  brandApi: DemoBrandApi;
+  store: Store;
+  sqs: SQSClient;
+  queueUrl: string;
+  dlqUrl: string;
+  demo: DemoSettings;
+  seeded: boolean;
+  /** Resolves when the executor has nothing left to do. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const REGION = 'us-east-1';
+
+/**
+ * The whole system on one machine: dynalite for DynamoDB, local-aws-sqs for SQS, stand-ins for the LINE
+ * API and a brand, and the very handler modules Lambda runs, behind an API Gateway-shaped router and
+ * an SQS event source.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const dynamo = options.dataDir ? dynalite({ path: ensureDir(join(options.dataDir, 'dynamodb')), createTableMs: 0 }) : dynalite({ createTableMs: 0 });
+  const dynamoPort = await listen(dynamo, 0);
+  const sqsServer = await createSqsServer({ port: 0, hostname: '127.0.0.1', emulateQueueCreationLifecycle: false });
+  const sqsPort = portOf(sqsServer);
+  const demoAccessToken = options.demo?.lineAccessToken ?? 'demo-line-access-token';
+  const lineStandIn = await startLineStandIn({ port: options.lineApiPort ?? 0 });
+  // Compile LINE's OpenAPI validators now, not on the first reply.
+  validateLineRequest('loading', { chatId: 'warm-up', loadingSeconds: 5 });
+  const brandApi = await startDemoBrandApi({ port: options.brandApiPort ?? 0 });
+
+  // The handlers read their configuration from the environment, as on Lambda.
+  Object.assign(process.env, {
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${dynamoPort}`,
+    AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${sqsPort}`,
+    TABLE_NAME: 'callcard',
+    LINE_API_BASE_URL: lineStandIn.url,
+    OUTBOUND_ALLOW_HTTP_HOSTS: [...[lineStandIn.url, brandApi.url].map((u) => new URL(u).host), ...(options.extraAllowHttpHosts ?? [])].join(','),
+    POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    POWERTOOLS_SERVICE_NAME: 'callcard-local',
+    // This machine runs Node 20 on purpose (Lambda runs 22): the SDK's reminder adds nothing here.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  });
+
+  const dynamoClient = new DynamoDBClient({ region: REGION });
+  await ensureTable(dynamoClient, 'callcard');
+  const sqs = new SQSClient({ region: REGION });
+  const { queueUrl, queueArn, dlqUrl } = await ensureQueues(sqs, options.visibilityTimeoutSeconds ?? 30, options.maxReceiveCount ?? 5);
+  process.env.JOBS_QUEUE_URL = queueUrl;
+  process.env.JOBS_DLQ_URL = dlqUrl;
+
+  const store = createStore(createTable('callcard', dynamoClient));
+  const demo: DemoSettings = {
+    workspaceId: options.demo?.workspaceId ?? 'demo',
+    lineChannelId: options.demo?.lineChannelId ?? 'demo-line',
+    lineChannelSecret: options.demo?.lineChannelSecret ?? 'demo-line-secret',
+    lineAccessToken: demoAccessToken,
+    brandUrl: brandApi.url,
+  };
+  const seeded = await seedDemo(store, demo);
+
+  // Loaded only now: they read the environment above at cold start, exactly as on Lambda.
+  const lineWebhook = await import('../functions/line-webhook/handler');
+  const executor = await import('../functions/executor/handler');
+
+  const routes: HttpApiRoute[] = [{ method: 'POST', path: '/webhooks/line/{channelId}', functionName: 'line-webhook', handler: lineWebhook.handler }];
+  const server = createServer((req, res) => {
+    void (async () => {
+      const path = new URL(req.url ?? '/', 'http://local').pathname;
+      if (req.method === 'GET' && path === '/health') return writeJson(res, 200, { ok: true });
+      if (req.method === 'GET' && path === '/_emulator/line/messages') return writeJson(res, 200, lineStandIn.calls());
+      if (await routeToLambda(routes, req, res)) return;
+      writeJson(res, 404, { message: 'Not Found' });
+    })().catch(() => writeJson(res, 500, { message: 'Internal Server Error' }));
+  });
+  const port = await listen(server, options.port ?? 3000);
+
+  const eventSource: SqsEventSource = startSqsEventSource({
+    sqs,
+    queueUrl,
+    queueArn,
+    functionName: 'executor',
+    handler: executor.handler,
+    onError: (error) => console.error('[local sqs event source]', error),
+  });
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    lineStandIn,
+    brandApi,
+    store,
+    sqs,
+    queueUrl,
+    dlqUrl,
+    demo,
+    seeded,
+    idle: () => eventSource.idle(),
+    async stop() {
+      await eventSource.stop();
+      await Promise.all([close(server), lineStandIn.close(), brandApi.close(), close(sqsServer), close(dynamo)]);
+      dynamoClient.destroy();
+      sqs.destroy();
+    },
+  };
+}
+
+async function ensureTable(client: DynamoDBClient, name: string): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: name }));
+  } catch {
+    await client.send(new CreateTableCommand({ TableName: name, ...TABLE_DEFINITION }));
+  }
+}
+
+async function ensureQueues(sqs: SQSClient, visibilityTimeout: number, maxReceiveCount: number) {
+  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: 'callcard-jobs-dlq.fifo', Attributes: { FifoQueue: 'true' } }));
+  const dlqUrl = dlq.QueueUrl ?? '';
+  const dlqAttributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }));
+  const queue = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: 'callcard-jobs.fifo',
+      Attributes: {
+        FifoQueue: 'true',
+        VisibilityTimeout: String(visibilityTimeout),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqAttributes.Attributes?.QueueArn, maxReceiveCount }),
+      },
+    }),
+  );
+  const queueUrl = queue.QueueUrl ?? '';
+  const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+  return { queueUrl, queueArn: attributes.Attributes?.QueueArn ?? '', dlqUrl };
+}
+
+function ensureDir(path: string): string {
+  mkdirSync(path, { recursive: true });
+  return path;
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(portOf(server)));
+  });
+}
+
+function portOf(server: Server): number {
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('server is not listening on a TCP port');
+  const info: AddressInfo = address;
+  return info.port;
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections?.();
+    server.close(() => resolve());
+  });
+}

@@ -1,0 +1,54 @@
+import { startLocalStack } from './localStack';
+import { DEMO_MEMBER_USER_ID } from './seedDemo';
+import { lineWebhookBody, signLineBody } from './lineWebhookBody';
+
+/** `npm start`: the whole system on this machine, the demo seeded, and what a newcomer needs printed. */
+async function main(): Promise<void> {
+  const port = Number(process.env.PORT ?? 3000);
+  const stack = await startLocalStack({
+    port,
+    lineApiPort: port + 1,
+    brandApiPort: port + 2,
+    ...(process.env.DATA_DIR ? { dataDir: process.env.DATA_DIR } : {}),
+    demo: {
+      lineChannelSecret: process.env.DEMO_LINE_CHANNEL_SECRET ?? 'demo-line-secret',
+    },
+  });
+  const { demo } = stack;
+  const body = lineWebhookBody({ type: 'postback', data: 'action=my_tickets' }, { userId: DEMO_MEMBER_USER_ID, webhookEventId: `01TOUR${Date.now()}` });
+  const signature = signLineBody(body, demo.lineChannelSecret);
+  const webhookUrl = `${stack.url}/webhooks/line/${demo.lineChannelId}`;
+  console.log(`
+callcard is running locally ${process.env.DATA_DIR ? `(data kept in ${process.env.DATA_DIR})` : '(in memory)'}.
+
+  API                 ${stack.url}            GET /health
+  LINE webhook        ${webhookUrl}
+  LINE API stand-in   ${stack.lineStandIn.url}   every message the bot sent: GET ${stack.url}/_emulator/line/messages
+  Demo brand API      ${stack.brandApi.url}   GET /best-sellers, GET /members/M001/tickets
+  Demo channel        ${demo.lineChannelId} (workspace ${demo.workspaceId}), channel secret: ${demo.lineChannelSecret}
+  Demo member         ${DEMO_MEMBER_USER_ID} (memberId M001)
+  DynamoDB (dynalite) ${process.env.AWS_ENDPOINT_URL_DYNAMODB}   SQS (local-aws-sqs) ${process.env.AWS_ENDPOINT_URL_SQS}
+
+Send a signed webhook (the demo member taps "My tickets"):
+
+curl -s -X POST '${webhookUrl}' \\
+  -H 'content-type: application/json' \\
+  -H 'x-line-signature: ${signature}' \\
+  -d '${body}'
+
+Then see the reply:  curl -s ${stack.url}/_emulator/line/messages
+Or chat as any customer:  npm run line -- text hot   |   npm run line -- postback action=my_tickets
+
+Ctrl-C stops everything.`);
+
+  const shutdown = () => {
+    void stack.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,213 @@
+import type { CallApiBlock } from '../flow/schema';
+import { OutboundError, type GuardedFetch, type OutboundRequest, type OutboundResponse } from '../http/guardedFetch';
+import { resolvedMessageSchema, type ResolvedMessage } from '../messages/message';
+import { evaluateCondition, renderText, renderUrl, renderValue, type TemplateContext } from '../templating/liquid';
+import { z } from 'zod';
+
+/** What a card's follow-up blocks see as `response`. */
+export interface CardResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export type CardOutcome =
+  | { ok: true; response: CardResponse; messages?: ResolvedMessage[]; attempts: number }
+  | { ok: false; reason: string; response?: CardResponse; attempts: number };
+
+/** One attempt, as the execution log records it (no header values, URL with secrets masked). */
+export interface CardAttempt {
+  method: string;
+  url: string;
+  status?: number;
+  latencyMs: number;
+  outcome: 'success' | 'failure';
+  reason?: string;
+  attempt: number;
+}
+
+export interface CallApiDeps {
+  fetch: GuardedFetch;
+  onAttempt?: (attempt: CardAttempt) => Promise<void> | void;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+export interface CallApiInput {
+  block: CallApiBlock;
+  context: TemplateContext;
+  /** The workspace's secrets: visible to header templates only. */
+  secrets: Record<string, string>;
+  /** Stable across retries of the same job and card, so a retried POST is safe for the brand. */
+  idempotencyKey: string;
+  /** The customer's profile, sent as `customer` when the card asks for it. */
+  profile?: Record<string, unknown>;
+}
+
+/** The whole card, retries included, must finish inside this budget (Lambda and the customer wait). */
+export const CARD_TIME_BUDGET_MS = 30_000;
+const MAX_ATTEMPTS = 4;
+const MAX_RESPONSE_BYTES = 1_048_576;
+
+/**
+ * Build the exact request a card sends: templated URL (values URL-encoded), headers (with secrets),
+ * and a body whose structure comes from the admin, never from customer input.
+ */
+export async function buildCardRequest(input: Omit<CallApiInput, 'idempotencyKey'> & { idempotencyKey?: string }): Promise<OutboundRequest & { timeoutMs: number }> {
+  const { block, context } = input;
+  const url = await renderUrl(block.request.url, context);
+  const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'callcard/0.1' };
+  const headerContext = { ...context, secrets: input.secrets };
+  for (const [name, template] of Object.entries(block.request.headers)) {
+    headers[name.toLowerCase()] = await renderText(template, headerContext);
+  }
+  if (input.idempotencyKey) headers['idempotency-key'] = input.idempotencyKey;
+  let body: string | undefined;
+  const spec = block.request.body;
+  if (spec.type === 'json' || (spec.type === 'none' && block.request.includeProfile)) {
+    const value = spec.type === 'json' ? await renderJsonTemplate(spec.value, context) : {};
+    const withProfile = block.request.includeProfile && isRecord(value) ? { ...value, customer: input.profile ?? {} } : value;
+    body = JSON.stringify(withProfile);
+    headers['content-type'] ??= 'application/json';
+  } else if (spec.type === 'form') {
+    const form = new URLSearchParams();
+    for (const [name, template] of Object.entries(spec.fields)) form.append(name, await renderText(template, context));
+    body = form.toString();
+    headers['content-type'] ??= 'application/x-www-form-urlencoded';
+  }
+  return { method: block.request.method, url, headers, ...(body !== undefined ? { body } : {}), timeoutMs: block.timeoutMs, maxResponseBytes: MAX_RESPONSE_BYTES };
+}
+
+/**
+ * A JSON payload template: only string leaves are templates, so a customer's answer can never add
+ * keys or close a string; a leaf that is exactly one variable keeps that variable's type.
+ */
+export async function renderJsonTemplate(value: unknown, context: TemplateContext): Promise<unknown> {
+  if (typeof value === 'string') return renderValue(value, context);
+  if (Array.isArray(value)) return Promise.all(value.map((item) => renderJsonTemplate(item, context)));
+  if (isRecord(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = await renderJsonTemplate(item, context);
+    return out;
+  }
+  return value;
+}
+
+/** Run a Call an API card: the request, retries within the budget, and the success decision. */
+export async function executeCallApi(input: CallApiInput, deps: CallApiDeps): Promise<CardOutcome> {
+  const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const started = now();
+  const deadline = started + Math.min(CARD_TIME_BUDGET_MS, input.block.retry ? CARD_TIME_BUDGET_MS : input.block.timeoutMs);
+  let request: OutboundRequest;
+  try {
+    request = await buildCardRequest(input);
+  } catch (error) {
+    return { ok: false, reason: `template: ${error instanceof Error ? error.message : String(error)}`, attempts: 0 };
+  }
+  const maskedUrl = maskUrl(request.url, input.secrets);
+  let attempt = 0;
+  for (;;) {
+    attempt += 1;
+    const remaining = deadline - now();
+    const attemptStarted = now();
+    let response: OutboundResponse | undefined;
+    let failure: { reason: string; retryable: boolean; retryAfterMs?: number } | undefined;
+    try {
+      response = await deps.fetch({ ...request, timeoutMs: Math.max(1, Math.min(input.block.timeoutMs, remaining)) });
+    } catch (error) {
+      const kind = error instanceof OutboundError ? error.kind : 'network';
+      failure = { reason: kind, retryable: kind === 'timeout' || kind === 'network' };
+    }
+    let outcome: CardOutcome | undefined;
+    if (response) {
+      const judged = await judgeResponse(input.block, response, input.context);
+      outcome = judged.ok ? { ...judged, attempts: attempt } : { ...judged, attempts: attempt };
+      if (!judged.ok) {
+        const retryable = response.status === 429 || response.status >= 500;
+        failure = { reason: judged.reason, retryable, retryAfterMs: retryAfterMs(response.headers['retry-after'], now()) };
+      }
+    }
+    await deps.onAttempt?.({
+      method: request.method,
+      url: maskedUrl,
+      ...(response ? { status: response.status } : {}),
+      latencyMs: now() - attemptStarted,
+      outcome: failure ? 'failure' : 'success',
+      ...(failure ? { reason: failure.reason } : {}),
+      attempt,
+    });
+    if (!failure && outcome) return outcome;
+    const backoff = failure?.retryAfterMs ?? Math.min(4_000, 250 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+    const canRetry = input.block.retry && failure?.retryable === true && attempt < MAX_ATTEMPTS && now() + backoff + 100 < deadline;
+    if (!canRetry) return outcome ?? { ok: false, reason: failure?.reason ?? 'failure', attempts: attempt };
+    await sleep(backoff);
+  }
+}
+
+const brandMessagesSchema = z.object({ messages: z.array(resolvedMessageSchema).min(1) });
+
+async function judgeResponse(
+  block: CallApiBlock,
+  response: OutboundResponse,
+  context: TemplateContext,
+): Promise<{ ok: true; response: CardResponse; messages?: ResolvedMessage[] } | { ok: false; reason: string; response: CardResponse }> {
+  const isJson = /\bjson\b/i.test(response.headers['content-type'] ?? '');
+  let body: unknown = response.body;
+  if (isJson || block.expect === 'messages') {
+    try {
+      body = response.body === '' ? null : JSON.parse(response.body);
+    } catch {
+      return { ok: false, reason: 'invalid_response: body is not valid JSON', response: { status: response.status, headers: response.headers, body: response.body } };
+    }
+  }
+  const cardResponse: CardResponse = { status: response.status, headers: response.headers, body };
+  const success = block.successWhen
+    ? response.status < 500 && (await evaluateCondition(block.successWhen, { ...context, response: cardResponse }).catch(() => false))
+    : response.status >= 200 && response.status < 300;
+  if (!success) return { ok: false, reason: `http_${response.status}`, response: cardResponse };
+  if (block.expect === 'messages') {
+    const parsed = brandMessagesSchema.safeParse(body);
+    if (!parsed.success) {
+      const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).slice(0, 5).join('; ');
+      return { ok: false, reason: `invalid_response: ${where}`, response: cardResponse };
+    }
+    return { ok: true, response: cardResponse, messages: parsed.data.messages };
+  }
+  return { ok: true, response: cardResponse };
+}
+
+/** `Retry-After` as seconds or an HTTP date, in ms from now. */
+function retryAfterMs(value: string | undefined, now: number): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+const SENSITIVE_QUERY = /token|key|secret|password|passwd|signature|auth/i;
+
+/** The URL as the execution log shows it: secret values and credential-like query values masked. */
+export function maskUrl(url: string, secrets: Record<string, string>): string {
+  let masked = url;
+  try {
+    const parsed = new URL(url);
+    for (const name of [...parsed.searchParams.keys()]) {
+      if (SENSITIVE_QUERY.test(name)) parsed.searchParams.set(name, '***');
+    }
+    masked = parsed.toString();
+  } catch {
+    // Not a URL: mask what we can below.
+  }
+  for (const value of Object.values(secrets)) {
+    if (value.length >= 4) {
+      masked = masked.split(value).join('***').split(encodeURIComponent(value)).join('***');
+    }
+  }
+  return masked;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

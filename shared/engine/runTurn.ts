@@ -1,0 +1,209 @@
+import type { Block, CallApiBlock, Flow } from '../flow/schema';
+import type { InboundEvent } from '../jobs/job';
+import type { ResolvedMessage } from '../messages/message';
+import type { Session } from '../store/customers';
+import { evaluatePath, renderText, type TemplateContext } from '../templating/liquid';
+import type { CardOutcome } from './callApi';
+import { matchTrigger, parsePostbackData } from './triggers';
+import { resolveMessages } from './resolveMessages';
+import { validateAnswer } from './validateAnswer';
+
+/** Said when a card fails and the flow names no failure block: the customer never hears nothing. */
+export const DEFAULT_FAILURE_TEXT = 'Sorry, something went wrong on our side. Please try again in a moment.';
+/** A flow that loops without waiting for the customer is stopped after this many blocks. */
+const MAX_STEPS = 100;
+
+export interface TurnInput {
+  flow: Flow;
+  flowRef: { flowId: string; version: number };
+  event: InboundEvent;
+  /** The open session, already checked to belong to `flowRef`. */
+  session: Session | undefined;
+  customer: { id: string; channel: string; attributes: Record<string, unknown> };
+}
+
+export interface TurnDeps {
+  /** Runs a Call an API card; a fire-and-forget card's promise is not awaited by the turn. */
+  callApi: (blockId: string, block: CallApiBlock, context: TemplateContext) => Promise<CardOutcome>;
+  /** Called before the first card that the customer waits for: show a loading / typing indicator. */
+  onWaiting?: () => Promise<void> | void;
+  /** Fire-and-forget cards land here so the caller can await them after sending. */
+  background?: (work: Promise<unknown>) => void;
+}
+
+export interface TurnResult {
+  messages: ResolvedMessage[];
+  /** Attributes the turn changed (answers, setAttributes, explicit card mappings). */
+  attributes: Record<string, unknown>;
+  /** The session to keep (waiting on a question), or null to end the conversation. */
+  session: Omit<Session, 'expiresAt'> | null;
+  /** What started the turn, for logs. */
+  route: 'trigger' | 'answer' | 'fallback' | 'none';
+}
+
+/**
+ * Run one conversation turn: route the event (a trigger restarts cleanly; otherwise an answer to the
+ * waiting question; otherwise the fallback), then execute blocks until the flow waits or ends.
+ * One dispatch on block type; card calls and indicators are injected.
+ */
+export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnResult> {
+  const { flow, event } = input;
+  const attributes: Record<string, unknown> = {};
+  const messages: ResolvedMessage[] = [];
+  const trigger = matchTrigger(flow, event, { includeFallback: false });
+  let triggerParams: Record<string, string>;
+  let next: string | undefined;
+  let route: TurnResult['route'];
+
+  const context = (): TemplateContext => {
+    const merged = { ...input.customer.attributes, ...attributes };
+    return {
+      customer: { id: input.customer.id, channel: input.customer.channel, attributes: merged },
+      attributes: merged,
+      trigger: { type: event.type, text: event.type === 'text' ? event.text : undefined, params: triggerParams },
+      ...(lastResponse ? { response: lastResponse } : {}),
+    };
+  };
+  let lastResponse: unknown;
+
+  if (trigger) {
+    route = 'trigger';
+    triggerParams = trigger.params;
+    next = trigger.start;
+  } else if (input.session) {
+    route = 'answer';
+    triggerParams = input.session.trigger;
+    const question = flow.blocks[input.session.waitingOn];
+    if (question?.type !== 'question') return { messages, attributes, session: null, route };
+    const value = validateAnswer(question.input, event);
+    if (value === undefined) {
+      const attempts = input.session.attempts + 1;
+      if (attempts >= question.maxAttempts) {
+        next = question.onGiveUp;
+        if (!next) return { messages, attributes, session: null, route };
+      } else {
+        const prompt = await renderText(question.prompt, context());
+        const reask = await renderText(question.reask, { ...context(), prompt });
+        messages.push(withChoices({ type: 'text', text: reask }, question));
+        return { messages, attributes, session: { ...input.session, attempts }, route };
+      }
+    } else {
+      attributes[question.saveAs] = value;
+      next = question.next;
+    }
+  } else {
+    const fallback = matchTrigger(flow, event, { includeFallback: true });
+    if (!fallback) return { messages, attributes, session: null, route: 'none' };
+    route = 'fallback';
+    triggerParams = event.type === 'postback' ? parsePostbackData(event.data) : {};
+    next = fallback.start;
+  }
+
+  let waited = false;
+  for (let steps = 0; next !== undefined; steps += 1) {
+    if (steps >= MAX_STEPS) break;
+    const blockId: string = next;
+    const block: Block | undefined = flow.blocks[blockId];
+    if (!block) break;
+    next = undefined;
+    switch (block.type) {
+      case 'message': {
+        const resolved = await resolveMessages(block.messages, context());
+        if (resolved.empty && block.empty) {
+          next = block.empty;
+        } else {
+          messages.push(...resolved.messages);
+          next = block.next;
+        }
+        break;
+      }
+      case 'question': {
+        const prompt = await renderText(block.prompt, context());
+        messages.push(withChoices({ type: 'text', text: prompt }, block));
+        return {
+          messages,
+          attributes,
+          session: { flowId: input.flowRef.flowId, version: input.flowRef.version, waitingOn: blockId, attempts: 0, trigger: triggerParams },
+          route,
+        };
+      }
+      case 'callApi': {
+        if (block.fireAndForget) {
+          const work = deps.callApi(blockId, block, context());
+          deps.background?.(work);
+          next = block.onSuccess;
+          break;
+        }
+        if (!waited) {
+          waited = true;
+          await deps.onWaiting?.();
+        }
+        const outcome = await deps.callApi(blockId, block, context());
+        lastResponse = outcome.response;
+        if (outcome.ok) {
+          for (const [name, path] of Object.entries(block.saveToAttributes)) {
+            const value = await evaluatePath(path, context()).catch(() => undefined);
+            if (value !== undefined) attributes[name] = value;
+          }
+          if (outcome.messages) messages.push(...outcome.messages);
+          next = block.onSuccess;
+        } else if (block.onFailure) {
+          next = block.onFailure;
+        } else {
+          messages.push({ type: 'text', text: DEFAULT_FAILURE_TEXT });
+        }
+        break;
+      }
+      case 'condition': {
+        const values = { ...input.customer.attributes, ...attributes };
+        const branch = block.branches.find((b) => testCondition(b.when, values[b.when.attribute]));
+        next = branch ? branch.next : block.otherwise;
+        break;
+      }
+      case 'setAttributes': {
+        for (const [name, template] of Object.entries(block.set)) attributes[name] = await renderText(template, context());
+        next = block.next;
+        break;
+      }
+      case 'end':
+        break;
+    }
+  }
+  return { messages, attributes, session: null, route };
+}
+
+type QuestionBlock = Extract<Block, { type: 'question' }>;
+
+function withChoices(message: { type: 'text'; text: string }, question: QuestionBlock): ResolvedMessage {
+  if (question.input.type !== 'choice') return message;
+  return { ...message, quickReplies: question.input.choices.map((c) => ({ type: 'message' as const, label: c.label, text: c.label })) };
+}
+
+type ConditionTest = Extract<Block, { type: 'condition' }>['branches'][number]['when'];
+
+function testCondition(test: ConditionTest, value: unknown): boolean {
+  switch (test.op) {
+    case 'exists':
+      return value !== undefined && value !== null && value !== '';
+    case 'equals':
+      return value === test.value || (value !== undefined && value !== null && String(value) === String(test.value));
+    case 'matches':
+      return typeof value === 'string' && safeRegExp(test.pattern)?.test(value) === true;
+    case 'lt':
+    case 'lte':
+    case 'gt':
+    case 'gte': {
+      const n = typeof value === 'number' ? value : Number(value);
+      if (value === undefined || value === null || value === '' || !Number.isFinite(n)) return false;
+      return test.op === 'lt' ? n < test.value : test.op === 'lte' ? n <= test.value : test.op === 'gt' ? n > test.value : n >= test.value;
+    }
+  }
+}
+
+function safeRegExp(pattern: string): RegExp | undefined {
+  try {
+    return new RegExp(pattern, 'u');
+  } catch {
+    return undefined;
+  }
+}

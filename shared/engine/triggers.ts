@@ -1,0 +1,56 @@
+import type { Flow, Trigger } from '../flow/schema';
+import type { InboundEvent } from '../jobs/job';
+
+/**
+ * Compare keywords the way customers type them: NFKC folds full-width letters and digits (ＨＯＴ → HOT)
+ * and half-width katakana; then case and surrounding space are ignored.
+ */
+export function normalizeText(text: string): string {
+  return text.normalize('NFKC').toLowerCase().trim().replace(/\s+/g, ' ');
+}
+
+/** `action=my_tickets&id=7` → `{action: 'my_tickets', id: '7'}`. The same syntax on LINE and Messenger. */
+export function parsePostbackData(data: string): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(data)) params[name] = value;
+  return params;
+}
+
+export interface TriggerMatch {
+  trigger: Trigger;
+  start: string;
+  /** Postback parameters, available to templates as `trigger.params`. */
+  params: Record<string, string>;
+}
+
+/**
+ * The trigger an event starts, first match in the flow's order; the fallback only for text that no
+ * other trigger took. Pure: the webhook and the executor both call it.
+ */
+export function matchTrigger(flow: Flow, event: InboundEvent, options: { includeFallback: boolean }): TriggerMatch | undefined {
+  const params = event.type === 'postback' ? parsePostbackData(event.data) : {};
+  for (const trigger of flow.triggers) {
+    if (trigger.type === 'keyword' && event.type === 'text') {
+      const text = normalizeText(event.text);
+      const hit = trigger.keywords.some((keyword) => {
+        const k = normalizeText(keyword);
+        return trigger.match === 'exact' ? text === k : text.includes(k);
+      });
+      if (hit) return { trigger, start: trigger.start, params };
+    }
+    if (trigger.type === 'postback' && event.type === 'postback' && params.action === trigger.action) {
+      return { trigger, start: trigger.start, params };
+    }
+    if (trigger.type === 'follow' && event.type === 'follow') return { trigger, start: trigger.start, params };
+  }
+  if (options.includeFallback && event.type !== 'follow') {
+    const fallback = flow.triggers.find((t) => t.type === 'fallback');
+    if (fallback) return { trigger: fallback, start: fallback.start, params };
+  }
+  return undefined;
+}
+
+/** Whether any event could lead somewhere in this flow beyond its triggers: a question waiting or a fallback. */
+export function flowListensBeyondTriggers(flow: Flow): boolean {
+  return flow.triggers.some((t) => t.type === 'fallback') || Object.values(flow.blocks).some((b) => b.type === 'question');
+}

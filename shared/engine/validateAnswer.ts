@@ -1,0 +1,46 @@
+import type { z } from 'zod';
+import type { questionBlockSchema } from '../flow/schema';
+import type { InboundEvent } from '../jobs/job';
+
+type QuestionInput = z.infer<typeof questionBlockSchema>['input'];
+
+/** The value to save, or undefined when the answer does not fit the question. */
+export function validateAnswer(input: QuestionInput, event: InboundEvent): string | number | undefined {
+  const raw = event.type === 'text' ? event.text : event.type === 'postback' ? event.data : undefined;
+  if (raw === undefined) return undefined;
+  const text = raw.normalize('NFKC').trim();
+  if (text === '') return undefined;
+  switch (input.type) {
+    case 'text':
+      return text.length <= 1000 ? raw.trim() : undefined;
+    case 'number': {
+      const n = Number(text.replace(/,/g, ''));
+      if (!Number.isFinite(n)) return undefined;
+      if (input.min !== undefined && n < input.min) return undefined;
+      if (input.max !== undefined && n > input.max) return undefined;
+      return n;
+    }
+    case 'email':
+      return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text) && text.length <= 254 ? text : undefined;
+    case 'phone': {
+      // Digits with optional + and separators; 8 to 15 digits fits local and E.164 numbers.
+      if (!/^\+?[\d\s\-()]+$/.test(text)) return undefined;
+      const digits = text.replace(/[^\d+]/g, '');
+      const count = digits.replace('+', '').length;
+      return count >= 8 && count <= 15 ? digits : undefined;
+    }
+    case 'date': {
+      const match = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(text);
+      if (!match) return undefined;
+      const [, y, m, d] = match;
+      const iso = `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+      const date = new Date(`${iso}T00:00:00Z`);
+      return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(iso) ? iso : undefined;
+    }
+    case 'choice': {
+      const folded = text.toLowerCase();
+      const hit = input.choices.find((c) => c.value.toLowerCase() === folded || c.label.normalize('NFKC').toLowerCase() === folded);
+      return hit?.value;
+    }
+  }
+}

@@ -1,0 +1,481 @@
+import dns from 'node:dns';
+import net from 'node:net';
+import type { LookupFunction } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import ipaddr from 'ipaddr.js';
+import { Agent, buildConnector } from 'undici';
+import type { Dispatcher } from 'undici';
+
+/** The methods a "Call an API" card may use. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** One outbound call, as the caller wants it sent. */
+export interface OutboundRequest {
+  method: HttpMethod;
+  url: string;
+  /**
+   * Header names are case-insensitive and sent lower-cased. Headers the transport owns (`host`,
+   * `content-length`, `connection`, `transfer-encoding`, `accept-encoding`, ...) are dropped.
+   */
+  headers?: Record<string, string>;
+  /** Already serialized. */
+  body?: string;
+  /** Total budget for the whole exchange, redirects and body included. */
+  timeoutMs: number;
+  /** Default 1 MiB (1_048_576). */
+  maxResponseBytes?: number;
+}
+
+/** The final response, after redirects, with its body read in full. */
+export interface OutboundResponse {
+  status: number;
+  /** Lower-case names; repeated headers joined with `', '`. */
+  headers: Record<string, string>;
+  /** The body decoded as UTF-8. No content coding is undone, which is why `accept-encoding` is never sent. */
+  body: string;
+  /** Final URL after redirects. */
+  url: string;
+  latencyMs: number;
+}
+
+/**
+ * - `blocked`: the guard refused the request (scheme, credentials, non-public address, malformed header, ...).
+ * - `timeout`: `timeoutMs` ran out.
+ * - `network`: connection refused or reset, DNS or TLS failure.
+ * - `too_large`: the response body exceeded `maxResponseBytes`.
+ * - `redirect`: too many redirects, or an unusable `Location`.
+ */
+export type OutboundErrorKind = 'blocked' | 'timeout' | 'network' | 'too_large' | 'redirect';
+
+/**
+ * The only error a {@link GuardedFetch} rejects with for a request it could not complete.
+ * Messages name the URL (without credentials or query string) but never a header value,
+ * since headers routinely carry API keys; the original error is kept as `cause`.
+ */
+export class OutboundError extends Error {
+  override readonly name = 'OutboundError';
+  readonly kind: OutboundErrorKind;
+
+  constructor(kind: OutboundErrorKind, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.kind = kind;
+  }
+}
+
+/** How far the guard trusts the network. The defaults are the production settings. */
+export interface OutboundPolicy {
+  /** "host:port" entries (e.g. "127.0.0.1:4010") that may be called over plain http and may resolve to
+   *  loopback/private addresses. Empty in production; the local stack allowlists its own stand-in servers. */
+  allowHttpHosts?: string[];
+  /** Default 3. */
+  maxRedirects?: number;
+  /** Injectable DNS lookup with the signature of node's dns.lookup (for tests); default dns.lookup. */
+  lookup?: typeof dns.lookup;
+}
+
+/** Sends one request through the guard; rejects with {@link OutboundError}. */
+export type GuardedFetch = (req: OutboundRequest) => Promise<OutboundResponse>;
+
+const DEFAULT_MAX_RESPONSE_BYTES = 1_048_576;
+const DEFAULT_MAX_REDIRECTS = 3;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const REDIRECT_TO_GET_STATUSES = new Set([301, 302, 303]);
+/** Whatever else a caller set may be a credential meant for the first origin only. */
+const CROSS_ORIGIN_HEADERS = new Set(['accept', 'user-agent', 'content-type']);
+/**
+ * Framing and connection management belong to the transport; letting a card set them would allow
+ * request smuggling or a different Host than the one the address check was done for. `accept-encoding`
+ * is here because bodies are returned as text and nothing decompresses them.
+ */
+const TRANSPORT_HEADERS = new Set([
+  'host',
+  'content-length',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'expect',
+  'accept-encoding',
+]);
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Same rule undici enforces, checked first so the failure is a `blocked` that names only the header. */
+const INVALID_HEADER_VALUE_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
+/** Codes undici and node use for their own, shorter timeouts. */
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+/** Only 2000::/3 is allocated for global unicast; ipaddr.js calls some other space (e.g. IPv4-compatible ::/96) "unicast". */
+const GLOBAL_UNICAST_V6 = ipaddr.IPv6.parseCIDR('2000::/3');
+const REDIRECT_BODY_DRAIN_BYTES = 64 * 1024;
+
+/** Raised from inside the connector, then recognised in the error chain to report `blocked`, not `network`. */
+class BlockedAddressError extends Error {
+  readonly code = 'ERR_OUTBOUND_BLOCKED_ADDRESS';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'BlockedAddressError';
+  }
+}
+
+/** Pure check used by the connect-time guard: true only for public unicast addresses. */
+export function isPublicAddress(ip: string): boolean {
+  // net.isIP is strict (no octal/hex/short IPv4 forms), so what it accepts is what a socket would dial.
+  if (net.isIP(ip) === 0) return false;
+  let address: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    address = ipaddr.process(ip);
+  } catch {
+    return false;
+  }
+  if (address.range() !== 'unicast') return false;
+  if (address.kind() === 'ipv6') return address.match(GLOBAL_UNICAST_V6);
+  return true;
+}
+
+/**
+ * Parse the comma-separated env value OUTBOUND_ALLOW_HTTP_HOSTS into allowHttpHosts.
+ * Entries are normalised (lower case, canonical IP form); a malformed entry throws, since a typo
+ * there would otherwise surface much later as a puzzling `blocked`.
+ */
+export function parseAllowHttpHosts(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  return [...new Set(entries.map(normalizeHostPort))];
+}
+
+function normalizeHostPort(entry: string): string {
+  const match = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(entry.trim());
+  const host = match?.[1];
+  const port = Number(match?.[2]);
+  if (host === undefined || !Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw new Error(`invalid allowed http host "${entry}": expected host:port`);
+  }
+  let hostname: string;
+  try {
+    hostname = new URL(`http://${host}/`).hostname;
+  } catch (cause) {
+    throw new Error(`invalid allowed http host "${entry}": expected host:port`, { cause });
+  }
+  return `${hostname}:${port}`;
+}
+
+/** Same "host:port" shape as the normalised allowlist, brackets included for IPv6. */
+function urlHostPort(url: URL): string {
+  return `${url.hostname}:${url.port || defaultPort(url.protocol)}`;
+}
+
+function defaultPort(protocol: string): string {
+  return protocol === 'https:' ? '443' : '80';
+}
+
+/** For messages: no credentials and no query string, which often carries keys. */
+function describeUrl(url: URL): string {
+  return `${url.origin}${url.pathname}`;
+}
+
+function stripBrackets(hostname: string): string {
+  return hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
+}
+
+/**
+ * Wraps a dns.lookup-style function so that it resolves every address of the name and fails with a
+ * `blocked` error if any of them is not public. Because it runs inside the socket's own connect, the
+ * address checked is the address dialled: a second DNS answer cannot swap in a private one.
+ */
+export function createGuardedLookup(base: LookupFunction): LookupFunction {
+  return (hostname, options, callback) => {
+    let settled = false;
+    const onResolved = (err: NodeJS.ErrnoException | null, result: string | dns.LookupAddress[], family?: number): void => {
+      if (settled) return;
+      settled = true;
+      if (err) {
+        callback(err, []);
+        return;
+      }
+      const addresses = Array.isArray(result) ? result : [{ address: result, family: family ?? net.isIP(result) }];
+      const first = addresses[0];
+      if (first === undefined) {
+        const notFound: NodeJS.ErrnoException = new Error(`${hostname} has no address`);
+        notFound.code = 'ENOTFOUND';
+        callback(notFound, []);
+        return;
+      }
+      // One private answer is enough to refuse: net may try the addresses in any order.
+      const rejected = addresses.find((entry) => !isPublicAddress(entry.address));
+      if (rejected !== undefined) {
+        callback(new BlockedAddressError(`${hostname} resolves to a non-public address (${rejected.address})`), []);
+        return;
+      }
+      if (options.all === true) callback(null, addresses);
+      else callback(null, first.address, first.family);
+    };
+    const allOptions: dns.LookupAllOptions = { ...options, all: true };
+    try {
+      base(hostname, allOptions, onResolved);
+    } catch (err) {
+      const failed: NodeJS.ErrnoException = new Error(`lookup of ${hostname} failed`, { cause: err });
+      failed.code = errorCode(err);
+      onResolved(failed, []);
+    }
+  };
+}
+
+interface HopRequest {
+  url: URL;
+  method: HttpMethod;
+  headers: Record<string, string>;
+  body: string | undefined;
+}
+
+/**
+ * Creates the single guarded outbound caller. Each call owns one undici Agent, so connections are
+ * kept alive between requests; the Agent is explicit so HTTP(S)_PROXY and the global dispatcher never apply.
+ */
+export function createGuardedFetch(policy: OutboundPolicy = {}): GuardedFetch {
+  const allowHttpHosts = new Set((policy.allowHttpHosts ?? []).map(normalizeHostPort));
+  const maxRedirects = policy.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+  if (!Number.isInteger(maxRedirects) || maxRedirects < 0) {
+    throw new RangeError('maxRedirects must be a non-negative integer');
+  }
+  const baseLookup: LookupFunction = policy.lookup ?? dns.lookup;
+
+  const guardedConnect = buildConnector({ lookup: createGuardedLookup(baseLookup) });
+  const trustedConnect = buildConnector({ lookup: baseLookup });
+  const connect: buildConnector.connector = (options, callback) => {
+    const hostname = net.isIPv6(options.hostname) ? `[${options.hostname}]` : options.hostname;
+    const hostPort = `${hostname}:${options.port || defaultPort(options.protocol)}`;
+    if (allowHttpHosts.has(hostPort)) {
+      trustedConnect(options, callback);
+      return;
+    }
+    // net skips lookup for IP literals, so the guarded lookup would never see them.
+    if (net.isIP(options.hostname) !== 0 && !isPublicAddress(options.hostname)) {
+      const blocked = new BlockedAddressError(`${options.hostname} is not a public address`);
+      queueMicrotask(() => callback(blocked, null));
+      return;
+    }
+    guardedConnect(options, callback);
+  };
+  const agent = new Agent({ connect });
+
+  /** Throws `blocked` unless the URL may be requested; run on the first URL and on every Location. */
+  const checkTarget = (url: URL): void => {
+    const where = describeUrl(url);
+    if (url.username !== '' || url.password !== '') {
+      throw new OutboundError('blocked', `${where}: URLs with credentials are not allowed`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw new OutboundError('blocked', `${url.protocol} URLs are not allowed, only https:`);
+    }
+    if (allowHttpHosts.has(urlHostPort(url))) return;
+    if (url.protocol !== 'https:') {
+      throw new OutboundError('blocked', `${where}: only https: is allowed`);
+    }
+    const host = stripBrackets(url.hostname);
+    if (net.isIP(host) !== 0 && !isPublicAddress(host)) {
+      throw new OutboundError('blocked', `${where}: ${host} is not a public address`);
+    }
+  };
+
+  const send = async (hop: HopRequest, signal: AbortSignal): Promise<Dispatcher.ResponseData> => {
+    try {
+      return await agent.request({
+        origin: hop.url.origin,
+        path: `${hop.url.pathname}${hop.url.search}`,
+        method: hop.method,
+        headers: hop.headers,
+        body: hop.body,
+        signal,
+      });
+    } catch (err) {
+      throw toOutboundError(err, hop.url, signal);
+    }
+  };
+
+  const readBody = async (res: Dispatcher.ResponseData, url: URL, maxBytes: number, signal: AbortSignal): Promise<string> => {
+    const tooLarge = (): OutboundError =>
+      new OutboundError('too_large', `${describeUrl(url)}: response body is larger than ${maxBytes} bytes`);
+    const declared = Number(firstHeader(res.headers['content-length']));
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      abandon(res.body);
+      throw tooLarge();
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of res.body) {
+        const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+        size += buffer.length;
+        if (size > maxBytes) {
+          abandon(res.body);
+          throw tooLarge();
+        }
+        chunks.push(buffer);
+      }
+    } catch (err) {
+      throw toOutboundError(err, url, signal);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  };
+
+  const exchange = async (req: OutboundRequest, signal: AbortSignal, startedAt: number): Promise<OutboundResponse> => {
+    const maxBytes = req.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    let url: URL;
+    try {
+      url = new URL(req.url);
+    } catch (cause) {
+      // The raw string is not echoed: it cannot be stripped of credentials before it parses.
+      throw new OutboundError('blocked', 'the request URL is not a valid absolute URL', { cause });
+    }
+    checkTarget(url);
+    let hop: HopRequest = { url, method: req.method, headers: prepareHeaders(req.headers ?? {}, url), body: req.body };
+
+    for (let redirects = 0; ; redirects += 1) {
+      const res = await send(hop, signal);
+      const location = REDIRECT_STATUSES.has(res.statusCode) ? firstHeader(res.headers.location) : undefined;
+      if (location === undefined) {
+        const body = await readBody(res, hop.url, maxBytes, signal);
+        return {
+          status: res.statusCode,
+          headers: flattenHeaders(res.headers),
+          body,
+          url: hop.url.href,
+          latencyMs: Math.round(performance.now() - startedAt),
+        };
+      }
+      // Draining (rather than destroying) lets the keep-alive connection be reused.
+      await res.body.dump({ limit: REDIRECT_BODY_DRAIN_BYTES }).catch(() => undefined);
+      if (redirects >= maxRedirects) {
+        throw new OutboundError('redirect', `${describeUrl(hop.url)}: more than ${maxRedirects} redirects`);
+      }
+      let next: URL;
+      try {
+        next = new URL(location, hop.url);
+      } catch (cause) {
+        throw new OutboundError('redirect', `${describeUrl(hop.url)}: redirect with an invalid Location`, { cause });
+      }
+      checkTarget(next);
+      hop = nextHop(hop, res.statusCode, next);
+    }
+  };
+
+  return async (req) => {
+    const startedAt = performance.now();
+    if (!Number.isFinite(req.timeoutMs) || req.timeoutMs <= 0) throw new RangeError('timeoutMs must be a positive number');
+    if (req.maxResponseBytes !== undefined && !(req.maxResponseBytes >= 0)) {
+      throw new RangeError('maxResponseBytes must be a non-negative number');
+    }
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), req.timeoutMs);
+    // undici only honours an abort once a request holds a socket; a DNS answer or TCP handshake that
+    // never comes must still end at the deadline, so the deadline races the whole exchange.
+    const deadline = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener(
+        'abort',
+        () => reject(new OutboundError('timeout', `${safeDescribe(req.url)}: no complete response within ${req.timeoutMs} ms`)),
+        { once: true },
+      );
+    });
+    try {
+      return await Promise.race([exchange(req, controller.signal, startedAt), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+function safeDescribe(raw: string): string {
+  try {
+    return describeUrl(new URL(raw));
+  } catch {
+    return 'request';
+  }
+}
+
+function nextHop(previous: HopRequest, status: number, url: URL): HopRequest {
+  let { method, body, headers } = previous;
+  if (REDIRECT_TO_GET_STATUSES.has(status)) {
+    method = 'GET';
+    body = undefined;
+    headers = Object.fromEntries(Object.entries(headers).filter(([name]) => name !== 'content-type'));
+  }
+  if (url.origin !== previous.url.origin) {
+    headers = Object.fromEntries(Object.entries(headers).filter(([name]) => CROSS_ORIGIN_HEADERS.has(name)));
+  }
+  return { url, method, body, headers };
+}
+
+function prepareHeaders(input: Record<string, string>, url: URL): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [rawName, value] of Object.entries(input)) {
+    const name = rawName.toLowerCase();
+    if (!HEADER_NAME.test(name)) {
+      throw new OutboundError('blocked', `${describeUrl(url)}: invalid request header name`);
+    }
+    if (INVALID_HEADER_VALUE_CHAR.test(value)) {
+      throw new OutboundError('blocked', `${describeUrl(url)}: request header "${name}" has characters not allowed in HTTP`);
+    }
+    if (TRANSPORT_HEADERS.has(name)) continue;
+    headers[name] = value;
+  }
+  return headers;
+}
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function flattenHeaders(headers: Dispatcher.ResponseData['headers']): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+/** Stops reading and closes the connection; the abort error it raises on the stream is expected. */
+function abandon(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
+// Errors from node internals may come from another realm (vm contexts, jest), so these helpers
+// look at shape rather than relying on `instanceof Error`.
+function errorCode(err: unknown): string | undefined {
+  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string') return err.code;
+  return undefined;
+}
+
+function findBlocked(err: unknown): BlockedAddressError | undefined {
+  let current: unknown = err;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth += 1) {
+    if (current instanceof BlockedAddressError) return current;
+    // net's happy-eyeballs connect reports every failed address together.
+    if ('errors' in current && Array.isArray(current.errors)) {
+      const inner: unknown = current.errors.find((e) => e instanceof BlockedAddressError);
+      if (inner instanceof BlockedAddressError) return inner;
+    }
+    current = 'cause' in current ? current.cause : undefined;
+  }
+  return undefined;
+}
+
+/** Only our own text and error codes go into the message: foreign messages are not vetted for secrets. */
+function toOutboundError(err: unknown, url: URL, signal: AbortSignal): OutboundError {
+  if (err instanceof OutboundError) return err;
+  const where = describeUrl(url);
+  if (signal.aborted) return new OutboundError('timeout', `${where}: timed out`, { cause: err });
+  const blocked = findBlocked(err);
+  if (blocked !== undefined) return new OutboundError('blocked', `${where}: ${blocked.message}`, { cause: err });
+  const code = errorCode(err);
+  if (code !== undefined && TIMEOUT_CODES.has(code)) {
+    return new OutboundError('timeout', `${where}: timed out (${code})`, { cause: err });
+  }
+  return new OutboundError('network', `${where}: request failed${code === undefined ? '' : ` (${code})`}`, { cause: err });
+}

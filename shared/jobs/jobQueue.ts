@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { conversationKey, type TurnJob } from './job';
+
+export interface JobQueue {
+  send(job: TurnJob): Promise<void>;
+}
+
+/**
+ * Jobs go to a FIFO queue: the message group is the conversation (its turns run one at a time, in
+ * order) and the deduplication id is the job id (a webhook retried within 5 minutes enqueues once).
+ */
+export function createJobQueue(queueUrl: string, sqs: SQSClient = new SQSClient({})): JobQueue {
+  return {
+    async send(job) {
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: JSON.stringify(job),
+          MessageGroupId: digest(conversationKey(job)),
+          MessageDeduplicationId: digest(job.jobId),
+        }),
+      );
+    },
+  };
+}
+
+/** SQS ids allow 128 characters of a limited set: a hex digest fits any channel's ids. */
+function digest(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}

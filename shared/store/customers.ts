@@ -1,0 +1,94 @@
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { ChannelKind } from '../jobs/job';
+import { expiresIn, isExpired, type Table } from './table';
+
+export const customerSchema = z.object({
+  workspaceId: z.string(),
+  channelKind: z.enum(['line', 'messenger']),
+  channelId: z.string(),
+  userId: z.string(),
+  attributes: z.record(z.string(), z.unknown()).default({}),
+  firstSeenAt: z.string(),
+  lastInboundAt: z.string(),
+});
+export type Customer = z.infer<typeof customerSchema>;
+
+/** Where a conversation waits: which flow version and block, and how often the answer was invalid. */
+export const sessionSchema = z.object({
+  flowId: z.string(),
+  version: z.number().int(),
+  waitingOn: z.string(),
+  attempts: z.number().int().default(0),
+  /** The trigger's parameters stay available to templates until the conversation ends. */
+  trigger: z.record(z.string(), z.string()).default({}),
+  expiresAt: z.number(),
+});
+export type Session = z.infer<typeof sessionSchema>;
+
+export interface CustomerRef {
+  channelKind: ChannelKind;
+  channelId: string;
+  userId: string;
+}
+
+const pk = (ref: CustomerRef) => `CUSTOMER#${ref.channelKind}#${ref.channelId}#${ref.userId}`;
+
+/** A session stays open this long without an answer, then the conversation starts over. */
+export const SESSION_TTL_SECONDS = 30 * 60;
+
+/** Customers (profile + custom attributes) and their conversation session, one partition per customer. */
+export class CustomerRepository {
+  constructor(private readonly table: Table) {}
+
+  /** Record that the customer wrote, creating the profile on first contact. */
+  async touch(ref: CustomerRef & { workspaceId: string }, now = new Date()): Promise<void> {
+    await this.table.doc.send(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: { pk: pk(ref), sk: 'PROFILE' },
+        UpdateExpression:
+          'SET workspaceId = :ws, channelKind = :k, channelId = :c, userId = :u, lastInboundAt = :now, firstSeenAt = if_not_exists(firstSeenAt, :now), attributes = if_not_exists(attributes, :empty)',
+        ExpressionAttributeValues: { ':ws': ref.workspaceId, ':k': ref.channelKind, ':c': ref.channelId, ':u': ref.userId, ':now': now.toISOString(), ':empty': {} },
+      }),
+    );
+  }
+
+  async get(ref: CustomerRef): Promise<Customer | undefined> {
+    const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.name, Key: { pk: pk(ref), sk: 'PROFILE' } }));
+    return Item ? customerSchema.parse(Item) : undefined;
+  }
+
+  /** Set custom attributes one by one, so concurrent writers of other attributes are not overwritten. */
+  async setAttributes(ref: CustomerRef, attributes: Record<string, unknown>): Promise<void> {
+    const names = Object.keys(attributes);
+    if (names.length === 0) return;
+    const sets = names.map((_, i) => `attributes.#a${i} = :v${i}`);
+    await this.table.doc.send(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: { pk: pk(ref), sk: 'PROFILE' },
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#a${i}`, n])),
+        ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, attributes[n]])),
+      }),
+    );
+  }
+
+  async getSession(ref: CustomerRef, now = Date.now()): Promise<Session | undefined> {
+    const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.name, Key: { pk: pk(ref), sk: 'SESSION' } }));
+    if (!Item || isExpired(Item, now)) return undefined;
+    return sessionSchema.parse(Item);
+  }
+
+  async putSession(ref: CustomerRef, session: Omit<Session, 'expiresAt'>, now = Date.now()): Promise<void> {
+    await this.table.doc.send(
+      new PutCommand({ TableName: this.table.name, Item: { pk: pk(ref), sk: 'SESSION', ...session, expiresAt: expiresIn(SESSION_TTL_SECONDS, now) } }),
+    );
+  }
+
+  async clearSession(ref: CustomerRef): Promise<void> {
+    await this.table.doc.send(new DeleteCommand({ TableName: this.table.name, Key: { pk: pk(ref), sk: 'SESSION' } }));
+  }
+}

@@ -1,0 +1,61 @@
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { expiresIn, isConditionFailed, isExpired, type Table } from './table';
+
+/** One request to a channel API: the rendered messages of one reply or push, in flow order. */
+export const deliverySchema = z.object({ messages: z.array(z.unknown()).min(1) });
+export type Delivery = z.infer<typeof deliverySchema>;
+
+/**
+ * The outbox of a job. Once a turn has run, its messages are stored before anything is sent; a retried
+ * job then resends only what was not sent yet, and never calls the brand or runs the flow twice.
+ */
+export const jobStateSchema = z.object({
+  jobId: z.string(),
+  deliveries: z.array(deliverySchema),
+  /** How many deliveries went out. */
+  sent: z.number().int(),
+  /** Whether the reply token was already spent (successfully or not). */
+  replyTokenSpent: z.boolean().default(false),
+  done: z.boolean().default(false),
+});
+export type JobState = z.infer<typeof jobStateSchema>;
+
+const JOB_STATE_TTL_SECONDS = 2 * 24 * 60 * 60;
+const key = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'JOB' });
+
+export class JobStateRepository {
+  constructor(private readonly table: Table) {}
+
+  async get(jobId: string): Promise<JobState | undefined> {
+    const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.name, Key: key(jobId), ConsistentRead: true }));
+    if (!Item || isExpired(Item)) return undefined;
+    return jobStateSchema.parse(Item);
+  }
+
+  /** Store the outbox once; if another attempt stored one first, that one wins and is returned. */
+  async create(state: JobState): Promise<JobState> {
+    try {
+      await this.table.doc.send(
+        new PutCommand({ TableName: this.table.name, Item: { ...key(state.jobId), ...state, expiresAt: expiresIn(JOB_STATE_TTL_SECONDS) }, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+      return state;
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+      const existing = await this.get(state.jobId);
+      if (!existing) throw error;
+      return existing;
+    }
+  }
+
+  async update(jobId: string, progress: Pick<JobState, 'sent' | 'replyTokenSpent' | 'done'>): Promise<void> {
+    await this.table.doc.send(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: key(jobId),
+        UpdateExpression: 'SET sent = :s, replyTokenSpent = :r, done = :d',
+        ExpressionAttributeValues: { ':s': progress.sent, ':r': progress.replyTokenSpent, ':d': progress.done },
+      }),
+    );
+  }
+}

@@ -1,0 +1,57 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { ChannelRepository } from './channels';
+import { CustomerRepository } from './customers';
+import { EventLedger } from './eventLedger';
+import { ExecutionLogRepository } from './executionLog';
+import { FlowRepository } from './flows';
+import { JobStateRepository } from './jobStates';
+import { SecretRepository } from './secrets';
+import type { Table } from './table';
+
+/** Every repository over the one table. */
+export interface Store {
+  channels: ChannelRepository;
+  flows: FlowRepository;
+  customers: CustomerRepository;
+  events: EventLedger;
+  jobStates: JobStateRepository;
+  executionLog: ExecutionLogRepository;
+  secrets: SecretRepository;
+}
+
+export function createStore(table: Table): Store {
+  return {
+    channels: new ChannelRepository(table),
+    flows: new FlowRepository(table),
+    customers: new CustomerRepository(table),
+    events: new EventLedger(table),
+    jobStates: new JobStateRepository(table),
+    executionLog: new ExecutionLogRepository(table),
+    secrets: new SecretRepository(table),
+  };
+}
+
+/** The table definition: shared by the local stack (dynalite) and mirrored in infra's CDK table. */
+export const TABLE_DEFINITION: Omit<CreateTableCommandInput, 'TableName'> = {
+  AttributeDefinitions: [
+    { AttributeName: 'pk', AttributeType: 'S' },
+    { AttributeName: 'sk', AttributeType: 'S' },
+    { AttributeName: 'gsi1pk', AttributeType: 'S' },
+    { AttributeName: 'gsi1sk', AttributeType: 'S' },
+  ],
+  KeySchema: [
+    { AttributeName: 'pk', KeyType: 'HASH' },
+    { AttributeName: 'sk', KeyType: 'RANGE' },
+  ],
+  GlobalSecondaryIndexes: [
+    {
+      IndexName: 'gsi1',
+      KeySchema: [
+        { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+        { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    },
+  ],
+  BillingMode: 'PAY_PER_REQUEST',
+};

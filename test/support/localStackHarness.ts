@@ -1,0 +1,95 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { LineCall } from '../../local/lineStandIn';
+import { lineWebhookBody, signLineBody, type CustomerAction } from '../../local/lineWebhookBody';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/localStack';
+
+export { type CustomerAction };
+
+/** Start the local stack on free ports, quietly. */
+export function startTestStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  return startLocalStack({ port: 0, lineApiPort: 0, brandApiPort: 0, logLevel: 'SILENT', visibilityTimeoutSeconds: 2, ...options });
+}
+
+export interface SendOptions {
+  userId: string;
+  channelId?: string;
+  secret?: string;
+  webhookEventId?: string;
+  replyToken?: string;
+}
+
+/** A customer acting on LINE: a signed webhook to the local API, over a real socket. */
+export async function sendLine(stack: LocalStack, action: CustomerAction, options: SendOptions): Promise<{ status: number; body: unknown; replyToken: string }> {
+  const replyToken = options.replyToken ?? `rt-${Math.random().toString(36).slice(2)}`;
+  const body = lineWebhookBody(action, { userId: options.userId, replyToken, ...(options.webhookEventId ? { webhookEventId: options.webhookEventId } : {}) });
+  const response = await fetch(`${stack.url}/webhooks/line/${options.channelId ?? stack.demo.lineChannelId}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-line-signature': signLineBody(body, options.secret ?? stack.demo.lineChannelSecret) },
+    body,
+  });
+  return { status: response.status, body: await response.json(), replyToken };
+}
+
+/** Wait until the LINE stand-in recorded what `done` wants, or fail with what it did record. */
+export async function waitForLineCalls(stack: LocalStack, done: (calls: LineCall[]) => boolean, timeoutMs = 5_000): Promise<LineCall[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const calls = stack.lineStandIn.calls();
+    if (done(calls)) return calls;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for LINE calls; got ${JSON.stringify(calls, null, 1)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Messages the customer saw (replies and pushes, in order), loading animations left out. */
+export function sentMessages(calls: LineCall[], userOrToken?: { to?: string; replyToken?: string }): unknown[] {
+  return calls
+    .filter((c) => c.kind !== 'loading')
+    .filter((c) => !userOrToken || (userOrToken.replyToken !== undefined && c.replyToken === userOrToken.replyToken) || (userOrToken.to !== undefined && c.to === userOrToken.to))
+    .flatMap((c) => c.messages ?? []);
+}
+
+/** The text of each text message, and for flex messages their altText: a readable transcript. */
+export function transcript(messages: unknown[]): string[] {
+  return messages.map((m) => {
+    if (typeof m !== 'object' || m === null) return String(m);
+    if ('text' in m && typeof m.text === 'string') return m.text;
+    if ('altText' in m && typeof m.altText === 'string') return `[${'type' in m ? String(m.type) : '?'}] ${m.altText}`;
+    return JSON.stringify(m);
+  });
+}
+
+export interface FakeBrand {
+  url: string;
+  host: string;
+  requests: Array<{ method: string; url: string; headers: IncomingMessage['headers']; body: string }>;
+  close(): Promise<void>;
+}
+
+/** A brand server whose behaviour a test scripts (failures, slowness, odd bodies). */
+export async function startFakeBrand(handle: (req: IncomingMessage, res: ServerResponse, body: string, n: number) => void): Promise<FakeBrand> {
+  const requests: FakeBrand['requests'] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      handle(req, res, body, requests.length);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? (address satisfies AddressInfo).port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    host: `127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

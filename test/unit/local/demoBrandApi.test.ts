@@ -1,0 +1,154 @@
+import { startDemoBrandApi } from '../../../local/demoBrandApi';
+import type { BestSeller, DemoBrandApi } from '../../../local/demoBrandApi';
+
+interface HttpResult {
+  status: number;
+  body: unknown;
+}
+
+let brand: DemoBrandApi;
+
+beforeAll(async () => {
+  brand = await startDemoBrandApi();
+});
+afterAll(() => brand.close());
+beforeEach(() => brand.reset());
+
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult> {
+  const response = await fetch(`${brand.url}${path}`, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const parsed: unknown = await response.json();
+  return { status: response.status, body: parsed };
+}
+
+describe('GET /members/{memberId}/tickets', () => {
+  it('lists only the unused tickets of M001', async () => {
+    const result = await call('GET', '/members/M001/tickets');
+    expect(result.status).toBe(200);
+    expect(result.body).toEqual({
+      memberId: 'M001',
+      tickets: [
+        { id: 'T-1001', title: 'Taipei 101 Observatory', validUntil: '2026-12-31', imageUrl: 'https://picsum.photos/seed/t1001/600/400', status: 'unused' },
+        expect.objectContaining({ id: 'T-1002', status: 'unused' }),
+        expect.objectContaining({ id: 'T-1003', status: 'unused' }),
+      ],
+    });
+  });
+
+  it('answers an empty list for M002 and 404 for an unknown member', async () => {
+    expect(await call('GET', '/members/M002/tickets')).toEqual({ status: 200, body: { memberId: 'M002', tickets: [] } });
+    expect(await call('GET', '/members/M999/tickets')).toEqual({ status: 404, body: { error: 'member not found' } });
+    // Inherited object keys are not members.
+    expect((await call('GET', '/members/constructor/tickets')).status).toBe(404);
+  });
+});
+
+describe('POST /members/verify', () => {
+  it('verifies the two known phones', async () => {
+    expect(await call('POST', '/members/verify', { phone: '0912345678' })).toEqual({ status: 200, body: { verified: true, memberId: 'M001' } });
+    expect(await call('POST', '/members/verify', { phone: '0922-333-444' })).toEqual({ status: 200, body: { verified: true, memberId: 'M002' } });
+  });
+
+  it('answers 404 for other phones and 400 for a bad body', async () => {
+    expect(await call('POST', '/members/verify', { phone: '0900000000' })).toEqual({ status: 404, body: { verified: false } });
+    expect((await call('POST', '/members/verify', { phone: 912345678 })).status).toBe(400);
+    expect((await call('POST', '/members/verify', 'phone=0912345678')).status).toBe(400);
+  });
+});
+
+describe('best sellers', () => {
+  const replacement: BestSeller[] = [{ sku: 'NEW-1', name: '限定芒果乾', price: 199, imageUrl: 'https://picsum.photos/seed/new1/600/400', url: 'https://shop.example.com/products/NEW-1' }];
+
+  it('lists 3 items with an update time', async () => {
+    const result = await call('GET', '/best-sellers');
+    expect(result.status).toBe(200);
+    expect(result.body).toEqual({
+      updatedAt: expect.any(String),
+      items: Array.from({ length: 3 }, () => ({ sku: expect.any(String), name: expect.any(String), price: expect.any(Number), imageUrl: expect.any(String), url: expect.any(String) })),
+    });
+  });
+
+  it('is replaced by setBestSellers', async () => {
+    brand.setBestSellers(replacement);
+    expect((await call('GET', '/best-sellers')).body).toEqual({ updatedAt: expect.any(String), items: replacement });
+  });
+
+  it('is replaced by PUT /best-sellers, which validates the items', async () => {
+    expect((await call('PUT', '/best-sellers', { items: replacement })).status).toBe(200);
+    expect((await call('GET', '/best-sellers')).body).toEqual({ updatedAt: expect.any(String), items: replacement });
+    const bad = await call('PUT', '/best-sellers', { items: [{ sku: 'X' }] });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({ error: expect.any(String) });
+  });
+
+  it('is restored by reset', async () => {
+    brand.setBestSellers(replacement);
+    brand.reset();
+    expect((await call('GET', '/best-sellers')).body).toEqual(expect.objectContaining({ items: expect.arrayContaining([expect.objectContaining({ sku: 'PC-001' })]) }));
+  });
+});
+
+describe('POST /registrations', () => {
+  it('registers while seats remain', async () => {
+    const result = await call('POST', '/registrations', { name: '王小明', phone: '0912345678', plan: 'basic' });
+    expect(result).toEqual({ status: 200, body: { status: 'success', registrationId: expect.stringMatching(/^R-/) } });
+    const second = await call('POST', '/registrations', { name: 'Lin', phone: '0922333444', plan: 'basic' });
+    expect(second.body).not.toEqual(result.body);
+  });
+
+  it('answers full for vip', async () => {
+    expect(await call('POST', '/registrations', { name: 'Lin', phone: '0922333444', plan: 'vip' })).toEqual({ status: 200, body: { status: 'full' } });
+  });
+
+  it('answers 400 when a field is missing or not a string', async () => {
+    const missing = await call('POST', '/registrations', { name: 'Lin', phone: '0922333444' });
+    expect(missing.status).toBe(400);
+    expect(missing.body).toEqual({ error: expect.stringContaining('plan') });
+    expect((await call('POST', '/registrations', { name: 'Lin', phone: 922333444, plan: 'basic' })).status).toBe(400);
+    expect((await call('POST', '/registrations', 'not json')).status).toBe(400);
+  });
+
+  it('answers a retried request with the same Idempotency-Key with the first answer', async () => {
+    const body = { name: 'Lin', phone: '0922333444', plan: 'basic' };
+    const first = await call('POST', '/registrations', body, { 'Idempotency-Key': 'k-1' });
+    const retry = await call('POST', '/registrations', body, { 'Idempotency-Key': 'k-1' });
+    const other = await call('POST', '/registrations', body, { 'Idempotency-Key': 'k-2' });
+    expect(retry).toEqual(first);
+    expect(other.body).not.toEqual(first.body);
+  });
+});
+
+describe('other routes', () => {
+  it('queues notifications with 202', async () => {
+    expect(await call('POST', '/notify', { to: 'ops@example.com', subject: 'New registration' })).toEqual({ status: 202, body: { queued: true } });
+  });
+
+  it('answers /health and 404 for unknown routes', async () => {
+    expect((await call('GET', '/health')).status).toBe(200);
+    expect((await call('GET', '/nope')).status).toBe(404);
+    expect((await call('DELETE', '/best-sellers')).status).toBe(404);
+  });
+});
+
+describe('recording', () => {
+  it('records every request with method, path, headers and body', async () => {
+    await call('GET', '/members/M001/tickets?lang=zh-TW', undefined, { authorization: 'Bearer brand-key' });
+    await call('POST', '/registrations', { name: 'Lin', phone: '0922333444', plan: 'basic' }, { 'Idempotency-Key': 'abc-123' });
+    await call('GET', '/nope');
+    const requests = brand.requests();
+    expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /members/M001/tickets?lang=zh-TW', 'POST /registrations', 'GET /nope']);
+    expect(requests[0]?.headers['authorization']).toBe('Bearer brand-key');
+    expect(requests[0]?.body).toBe('');
+    expect(requests[1]?.headers['idempotency-key']).toBe('abc-123');
+    expect(JSON.parse(requests[1]?.body ?? '')).toEqual({ name: 'Lin', phone: '0922333444', plan: 'basic' });
+  });
+
+  it('forgets requests on reset', async () => {
+    await call('GET', '/health');
+    brand.reset();
+    expect(brand.requests()).toEqual([]);
+  });
+});
