@@ -153,6 +153,10 @@ async function judgeResponse(
   context: TemplateContext,
 ): Promise<{ ok: true; response: CardResponse; messages?: ResolvedMessage[] } | { ok: false; reason: string; response: CardResponse }> {
   const isJson = /\bjson\b/i.test(response.headers['content-type'] ?? '');
+  // An error page is an HTTP failure, whatever its body: judge the status before parsing.
+  if (!block.successWhen && (response.status < 200 || response.status >= 300)) {
+    return { ok: false, reason: `http_${response.status}`, response: { status: response.status, headers: response.headers, body: parseLoosely(response.body, isJson) } };
+  }
   let body: unknown = response.body;
   if (isJson || block.expect === 'messages') {
     try {
@@ -175,6 +179,15 @@ async function judgeResponse(
     return { ok: true, response: cardResponse, messages: parsed.data.messages };
   }
   return { ok: true, response: cardResponse };
+}
+
+function parseLoosely(body: string, isJson: boolean): unknown {
+  if (!isJson) return body;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body;
+  }
 }
 
 /** `Retry-After` as seconds or an HTTP date, in ms from now. */

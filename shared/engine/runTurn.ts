@@ -73,7 +73,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   } else if (input.session) {
     route = 'answer';
     triggerParams = input.session.trigger;
-    const question = flow.blocks[input.session.waitingOn];
+    const question = blockOf(flow, input.session.waitingOn);
     if (question?.type !== 'question') return { messages, attributes, session: null, route };
     const value = validateAnswer(question.input, event);
     if (value === undefined) {
@@ -103,7 +103,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   for (let steps = 0; next !== undefined; steps += 1) {
     if (steps >= MAX_STEPS) break;
     const blockId: string = next;
-    const block: Block | undefined = flow.blocks[blockId];
+    const block = blockOf(flow, blockId);
     if (!block) break;
     next = undefined;
     switch (block.type) {
@@ -170,6 +170,11 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
     }
   }
   return { messages, attributes, session: null, route };
+}
+
+/** Own blocks only: a stored flow naming `toString` must not reach Object.prototype. */
+function blockOf(flow: Flow, id: string): Block | undefined {
+  return Object.hasOwn(flow.blocks, id) ? flow.blocks[id] : undefined;
 }
 
 type QuestionBlock = Extract<Block, { type: 'question' }>;

@@ -14,7 +14,10 @@ export function validateAnswer(input: QuestionInput, event: InboundEvent): strin
     case 'text':
       return text.length <= 1000 ? raw.trim() : undefined;
     case 'number': {
-      const n = Number(text.replace(/,/g, ''));
+      const plain = text.replace(/,/g, '');
+      // Decimal only: Number() would also read 0x10 or 0b11.
+      if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(plain)) return undefined;
+      const n = Number(plain);
       if (!Number.isFinite(n)) return undefined;
       if (input.min !== undefined && n < input.min) return undefined;
       if (input.max !== undefined && n > input.max) return undefined;

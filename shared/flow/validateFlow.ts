@@ -1,0 +1,240 @@
+import { z } from 'zod';
+import type { Button, Card, Message } from '../messages/message';
+import { templateProblem } from '../templating/liquid';
+import { flowSchema, type Block, type Flow } from './schema';
+
+/** One problem in a flow document, with where it is: `blocks.ask_phone.next`. */
+export interface FlowProblem {
+  path: string;
+  message: string;
+}
+
+export type FlowValidation = { ok: true; flow: Flow } | { ok: false; problems: FlowProblem[] };
+
+/**
+ * Limits every channel callcard serves can meet (the stricter of LINE and Messenger), so a flow that
+ * validates is never rejected by a channel at run time. Longer rendered values are fitted at send time.
+ */
+export const FLOW_LIMITS = {
+  quickReplies: 13,
+  quickReplyLabel: 20,
+  buttonsPerMessage: 3,
+  buttonsPerCard: 3,
+  fixedCards: 10,
+  repeatLimit: 10,
+  postbackData: 300,
+  staticText: 2000,
+} as const;
+
+/**
+ * Validate a flow document: its shape (zod), then what a schema cannot say: every block reference
+ * resolves, every block is reachable from a trigger, every template parses, and channel limits hold.
+ * Every problem is reported, each with its path.
+ */
+export function validateFlow(input: unknown): FlowValidation {
+  const parsed = flowSchema.safeParse(input);
+  if (!parsed.success) {
+    return { ok: false, problems: parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })) };
+  }
+  const flow = parsed.data;
+  const problems: FlowProblem[] = [];
+  const report = (path: string, message: string) => problems.push({ path, message });
+  const exists = (id: string | undefined, path: string) => {
+    if (id !== undefined && !Object.hasOwn(flow.blocks, id)) report(path, `no block named "${id}"`);
+  };
+
+  flow.triggers.forEach((trigger, i) => exists(trigger.start, `triggers.${i}.start`));
+  exists(flow.start, 'start');
+  if (flow.triggers.filter((t) => t.type === 'fallback').length > 1) report('triggers', 'at most one fallback trigger');
+
+  for (const [id, block] of Object.entries(flow.blocks)) {
+    const at = `blocks.${id}`;
+    for (const [field, target] of Object.entries(references(block))) exists(target, `${at}.${field}`);
+    checkTemplates(block, at, report);
+  }
+
+  const reachable = reachableBlocks(flow);
+  for (const id of Object.keys(flow.blocks)) {
+    if (!reachable.has(id)) report(`blocks.${id}`, 'unreachable: no trigger or block leads here');
+  }
+  return problems.length ? { ok: false, problems } : { ok: true, flow };
+}
+
+/** Every outgoing edge of a block, by the field that holds it. */
+function references(block: Block): Record<string, string | undefined> {
+  switch (block.type) {
+    case 'message':
+      return { next: block.next, empty: block.empty };
+    case 'question':
+      return { next: block.next, onGiveUp: block.onGiveUp };
+    case 'callApi':
+      return { onSuccess: block.onSuccess, onFailure: block.onFailure };
+    case 'condition':
+      return { ...Object.fromEntries(block.branches.map((b, i) => [`branches.${i}.next`, b.next])), otherwise: block.otherwise };
+    case 'setAttributes':
+      return { next: block.next };
+    case 'end':
+      return {};
+  }
+}
+
+function reachableBlocks(flow: Flow): Set<string> {
+  const seen = new Set<string>();
+  const queue = [...flow.triggers.map((t) => t.start), ...(flow.start ? [flow.start] : [])];
+  for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+    const block = Object.hasOwn(flow.blocks, id) ? flow.blocks[id] : undefined;
+    if (seen.has(id) || !block) continue;
+    seen.add(id);
+    for (const target of Object.values(references(block))) if (target) queue.push(target);
+  }
+  return seen;
+}
+
+type Report = (path: string, message: string) => void;
+
+function checkTemplates(block: Block, at: string, report: Report): void {
+  const template = (source: string, path: string) => {
+    const problem = templateProblem(source);
+    if (problem) report(path, `template does not parse: ${problem}`);
+  };
+  switch (block.type) {
+    case 'message':
+      block.messages.forEach((message, i) => checkMessage(message, `${at}.messages.${i}`, template, report));
+      break;
+    case 'question':
+      template(block.prompt, `${at}.prompt`);
+      template(block.reask, `${at}.reask`);
+      if (block.input.type === 'choice') {
+        block.input.choices.forEach((c, i) => {
+          if (c.label.length > FLOW_LIMITS.quickReplyLabel) report(`${at}.input.choices.${i}.label`, `at most ${FLOW_LIMITS.quickReplyLabel} characters (a quick reply label)`);
+        });
+      }
+      break;
+    case 'callApi': {
+      template(block.request.url, `${at}.request.url`);
+      const urlProblem = staticUrlProblem(block.request.url);
+      if (urlProblem) report(`${at}.request.url`, urlProblem);
+      for (const [name, value] of Object.entries(block.request.headers)) {
+        if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) report(`${at}.request.headers.${name}`, 'not a valid header name');
+        template(value, `${at}.request.headers.${name}`);
+      }
+      if (block.request.body.type === 'json') checkJsonTemplate(block.request.body.value, `${at}.request.body.value`, template);
+      if (block.request.body.type === 'form') for (const [name, value] of Object.entries(block.request.body.fields)) template(value, `${at}.request.body.fields.${name}`);
+      if (block.request.method === 'GET' && block.request.body.type !== 'none') report(`${at}.request.body`, 'a GET request has no body');
+      if (block.successWhen) template(`{% if ${block.successWhen} %}{% endif %}`, `${at}.successWhen`);
+      for (const [name, path] of Object.entries(block.saveToAttributes)) {
+        if (!/^response\.[\w.[\]]+$/.test(path)) report(`${at}.saveToAttributes.${name}`, 'must be a path into the response, like response.body.memberId');
+      }
+      if (block.fireAndForget && block.expect === 'messages') report(`${at}.expect`, 'a fire-and-forget card cannot answer with messages');
+      break;
+    }
+    case 'setAttributes':
+      for (const [name, value] of Object.entries(block.set)) template(value, `${at}.set.${name}`);
+      break;
+    case 'condition':
+      block.branches.forEach((branch, i) => {
+        if (branch.when.op === 'matches') {
+          try {
+            new RegExp(branch.when.pattern, 'u');
+          } catch {
+            report(`${at}.branches.${i}.when.pattern`, 'not a valid regular expression');
+          }
+        }
+      });
+      break;
+    case 'end':
+      break;
+  }
+}
+
+function checkMessage(message: Message, at: string, template: (source: string, path: string) => void, report: Report): void {
+  const text = (value: string, path: string) => {
+    template(value, path);
+    if (!value.includes('{{') && value.length > FLOW_LIMITS.staticText) report(path, `at most ${FLOW_LIMITS.staticText} characters`);
+  };
+  const button = (b: Button, path: string) => {
+    template(b.label, `${path}.label`);
+    if (b.type === 'postback') {
+      template(b.data, `${path}.data`);
+      if (b.data.length > FLOW_LIMITS.postbackData) report(`${path}.data`, `at most ${FLOW_LIMITS.postbackData} characters`);
+      if (b.displayText) template(b.displayText, `${path}.displayText`);
+    }
+    if (b.type === 'url') template(b.url, `${path}.url`);
+    if (b.type === 'message') template(b.text, `${path}.text`);
+  };
+  const card = (c: Card, path: string) => {
+    template(c.title, `${path}.title`);
+    if (c.subtitle) template(c.subtitle, `${path}.subtitle`);
+    if (c.imageUrl) template(c.imageUrl, `${path}.imageUrl`);
+    if (c.buttons.length > FLOW_LIMITS.buttonsPerCard) report(`${path}.buttons`, `at most ${FLOW_LIMITS.buttonsPerCard} buttons on a card`);
+    c.buttons.forEach((b, i) => button(b, `${path}.buttons.${i}`));
+  };
+  switch (message.type) {
+    case 'text':
+      text(message.text, `${at}.text`);
+      if ((message.quickReplies?.length ?? 0) > FLOW_LIMITS.quickReplies) report(`${at}.quickReplies`, `at most ${FLOW_LIMITS.quickReplies} quick replies`);
+      message.quickReplies?.forEach((b, i) => {
+        button(b, `${at}.quickReplies.${i}`);
+        if (b.type === 'url') report(`${at}.quickReplies.${i}`, 'a quick reply cannot open a URL');
+        if (!b.label.includes('{{') && b.label.length > FLOW_LIMITS.quickReplyLabel) report(`${at}.quickReplies.${i}.label`, `at most ${FLOW_LIMITS.quickReplyLabel} characters`);
+      });
+      break;
+    case 'image':
+      template(message.url, `${at}.url`);
+      if (message.previewUrl) template(message.previewUrl, `${at}.previewUrl`);
+      break;
+    case 'buttons':
+      text(message.text, `${at}.text`);
+      if (message.title) template(message.title, `${at}.title`);
+      if (message.buttons.length > FLOW_LIMITS.buttonsPerMessage) report(`${at}.buttons`, `at most ${FLOW_LIMITS.buttonsPerMessage} buttons`);
+      message.buttons.forEach((b, i) => button(b, `${at}.buttons.${i}`));
+      break;
+    case 'carousel':
+      if (message.altText) template(message.altText, `${at}.altText`);
+      if ((message.cards?.length ?? 0) > FLOW_LIMITS.fixedCards) report(`${at}.cards`, `at most ${FLOW_LIMITS.fixedCards} cards`);
+      message.cards?.forEach((c, i) => card(c, `${at}.cards.${i}`));
+      if (message.card) card(message.card, `${at}.card`);
+      if (message.repeat?.limit !== undefined && message.repeat.limit > FLOW_LIMITS.repeatLimit) report(`${at}.repeat.limit`, `at most ${FLOW_LIMITS.repeatLimit} (the most cards a channel shows)`);
+      break;
+    case 'textList':
+      text(message.text, `${at}.text`);
+      break;
+  }
+}
+
+function checkJsonTemplate(value: unknown, at: string, template: (source: string, path: string) => void): void {
+  if (typeof value === 'string') template(value, at);
+  else if (Array.isArray(value)) value.forEach((item, i) => checkJsonTemplate(item, `${at}.${i}`, template));
+  else if (typeof value === 'object' && value !== null) for (const [key, item] of Object.entries(value)) checkJsonTemplate(item, `${at}.${key}`, template);
+}
+
+/**
+ * What is wrong with the fixed part of a card URL (before its first template), if anything. Plain http
+ * is accepted only for loopback hosts, where the local stack runs its stand-ins; the guarded caller
+ * enforces the same at run time, on the resolved address.
+ */
+function staticUrlProblem(url: string): string | undefined {
+  if (url.startsWith('{{')) return undefined;
+  if (!/^https?:\/\//i.test(url)) return 'must start with https:// (or a template producing it)';
+  const authority = /^https?:\/\/[^/?#]*/i.exec(url)?.[0] ?? url;
+  const isHttp = /^http:/i.test(url);
+  if (authority.includes('{{')) return isHttp ? 'must use https:// when the host is templated' : undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(authority);
+  } catch {
+    return 'not a valid URL';
+  }
+  if (parsed.username || parsed.password) return 'must not carry credentials: use a header with a secret';
+  if (isHttp && !['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname)) return 'must use https:// (plain http is only for the local stack)';
+  return undefined;
+}
+
+function formatPath(path: PropertyKey[]): string {
+  return path.map(String).join('.') || '(root)';
+}
+
+/** The flow document's JSON Schema, for editors (generated from the zod schema: one source of truth). */
+export function flowJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(flowSchema, { io: 'input', unrepresentable: 'any' });
+}
