@@ -34,8 +34,44 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
   const batchSize = options.batchSize ?? 10;
   const idlePollMs = options.idlePollMs ?? 20;
   let running = true;
-  let busy = 0;
   let lastPollEmpty = false;
+  const pending = new Set<Promise<unknown>>();
+  /**
+   * The last invocation of each FIFO message group, resolving to whether all its records succeeded.
+   * SQS never hands out a group's next message while one is in flight; local-aws-sqs does, so the
+   * event source keeps a group's turns in order itself.
+   */
+  const groupTails = new Map<string, Promise<boolean>>();
+
+  /** Invoke the handler with one batch; true when every record succeeded. */
+  async function invoke(messages: Message[]): Promise<boolean> {
+    const event: SQSEvent = { Records: messages.map((m) => toRecord(m, options.queueArn)) };
+    let failed: Set<string>;
+    try {
+      const response = await options.handler(event, lambdaContext(options.functionName, 90_000));
+      failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+    } catch (error) {
+      options.onError?.(error);
+      failed = new Set(messages.map((m) => m.MessageId ?? ''));
+    }
+    const done = messages.filter((m) => m.MessageId && !failed.has(m.MessageId));
+    if (done.length > 0) {
+      await options.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: options.queueUrl,
+          Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+        }),
+      );
+    }
+    // Failed records stay invisible until the visibility timeout, then come back (or go to the DLQ).
+    return failed.size === 0;
+  }
+
+  function track<T>(work: Promise<T>): Promise<T> {
+    pending.add(work);
+    void work.finally(() => pending.delete(work)).catch(() => undefined);
+    return work;
+  }
 
   async function pollOnce(): Promise<boolean> {
     // Short polls: local-aws-sqs answers long polls with duplicated records.
@@ -45,39 +81,51 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
         MaxNumberOfMessages: batchSize,
         WaitTimeSeconds: 0,
         MessageSystemAttributeNames: ['All'],
+        // local-aws-sqs only answers the older name; without it no MessageGroupId comes back.
+        AttributeNames: ['All'],
         MessageAttributeNames: ['All'],
       }),
     );
     const messages = received.Messages ?? [];
     if (messages.length === 0) return false;
-    busy += 1;
-    try {
-      const event: SQSEvent = { Records: messages.map((m) => toRecord(m, options.queueArn)) };
-      let failed: Set<string>;
-      try {
-        const response = await options.handler(event, lambdaContext(options.functionName, 90_000));
-        failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
-      } catch (error) {
-        options.onError?.(error);
-        failed = new Set(messages.map((m) => m.MessageId ?? ''));
-      }
-      const done = messages.filter((m) => m.MessageId && !failed.has(m.MessageId));
-      if (done.length > 0) {
-        await options.sqs.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl: options.queueUrl,
-            Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
-          }),
-        );
-      }
-    } finally {
-      busy -= 1;
+    const byGroup = new Map<string, Message[]>();
+    for (const message of messages) {
+      const group = message.Attributes?.MessageGroupId ?? `standard:${message.MessageId ?? ''}`;
+      byGroup.set(group, [...(byGroup.get(group) ?? []), message]);
+    }
+    const free = [...byGroup].filter(([group]) => !groupTails.has(group));
+    const busy = [...byGroup].filter(([group]) => groupTails.has(group));
+    if (free.length) {
+      const run = track(invoke(free.flatMap(([, m]) => m)));
+      for (const [group] of free) chain(group, run);
+    }
+    for (const [group, groupMessages] of busy) {
+      const previous = groupTails.get(group) ?? Promise.resolve(true);
+      // After a failure the group waits for the failed record's retry: its later records are left to come back too.
+      chain(group, track(previous.then((ok) => (ok ? invoke(groupMessages) : false))));
     }
     return true;
   }
 
+  function chain(group: string, run: Promise<boolean>): void {
+    const guarded = run.catch(() => false);
+    groupTails.set(group, guarded);
+    void guarded.then(() => {
+      if (groupTails.get(group) === guarded) groupTails.delete(group);
+    });
+  }
+
+  /**
+   * One poller: receiving and registering each batch's groups happen one at a time, so a group's
+   * later message can never be seen before its earlier one. Invocations run concurrently, up to
+   * `concurrency`, like the mapping's MaximumConcurrency.
+   */
   async function loop(): Promise<void> {
     while (running) {
+      if (pending.size >= concurrency) {
+        await Promise.race(pending);
+        continue;
+      }
       let worked = false;
       try {
         worked = await pollOnce();
@@ -89,18 +137,20 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
     }
   }
 
-  const loops = Array.from({ length: options.concurrency ?? 2 }, () => loop());
+  const concurrency = options.concurrency ?? 2;
+  const poller = loop();
 
   return {
     async stop() {
       running = false;
-      await Promise.all(loops);
+      await poller;
+      await Promise.allSettled([...pending]);
     },
     async idle() {
       for (;;) {
         lastPollEmpty = false;
         await new Promise((resolve) => setTimeout(resolve, idlePollMs * 3));
-        if (busy === 0 && lastPollEmpty) return;
+        if (pending.size === 0 && lastPollEmpty) return;
       }
     },
   };
