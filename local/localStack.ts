@@ -12,14 +12,16 @@ import { startDemoBrandApi, type DemoBrandApi } from './demoBrandApi';
 import { routeToLambda, writeJson, type HttpApiRoute } from './httpApiRouter';
 import { validateLineRequest } from './lineOpenApi';
 import { startLineStandIn, type LineStandIn } from './lineStandIn';
+import { startMessengerStandIn, type MessengerStandIn } from './messengerStandIn';
 import { seedDemo, type DemoSettings } from './seedDemo';
 import { startSqsEventSource, type SqsEventSource } from './sqsEventSource';
 
 export interface LocalStackOptions {
   /** Port of the API (webhooks, admin, emulator views). 0 picks a free one. @default 3000 */
   port?: number;
-  /** Ports of the LINE stand-in and the demo brand API. 0 picks a free one. */
+  /** Ports of the LINE stand-in, the Messenger Send API stand-in and the demo brand API. 0 picks a free one. */
   lineApiPort?: number;
+  messengerApiPort?: number;
   brandApiPort?: number;
   /** Keep DynamoDB data on disk here between runs; in memory when absent. */
   dataDir?: string;
@@ -37,6 +39,7 @@ export interface LocalStackOptions {
 export interface LocalStack {
   url: string;
   lineStandIn: LineStandIn;
+  messengerStandIn: MessengerStandIn;
   brandApi: DemoBrandApi;
   store: Store;
   sqs: SQSClient;
@@ -53,8 +56,8 @@ const REGION = 'us-east-1';
 
 /**
  * The whole system on one machine: dynalite for DynamoDB, local-aws-sqs for SQS, stand-ins for the LINE
- * API and a brand, and the very handler modules Lambda runs, behind an API Gateway-shaped router and
- * an SQS event source.
+ * API, the Messenger Send API and a brand, and the very handler modules Lambda runs, behind an API
+ * Gateway-shaped router and an SQS event source.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const dynamo = options.dataDir ? dynalite({ path: ensureDir(join(options.dataDir, 'dynamodb')), createTableMs: 0 }) : dynalite({ createTableMs: 0 });
@@ -63,6 +66,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const sqsPort = portOf(sqsServer);
   const demoAccessToken = options.demo?.lineAccessToken ?? 'demo-line-access-token';
   const lineStandIn = await startLineStandIn({ port: options.lineApiPort ?? 0 });
+  const messengerStandIn = await startMessengerStandIn({ port: options.messengerApiPort ?? 0 });
   // Compile LINE's OpenAPI validators now, not on the first reply.
   validateLineRequest('loading', { chatId: 'warm-up', loadingSeconds: 5 });
   const brandApi = await startDemoBrandApi({ port: options.brandApiPort ?? 0 });
@@ -76,7 +80,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${sqsPort}`,
     TABLE_NAME: 'callcard',
     LINE_API_BASE_URL: lineStandIn.url,
-    OUTBOUND_ALLOW_HTTP_HOSTS: [...[lineStandIn.url, brandApi.url].map((u) => new URL(u).host), ...(options.extraAllowHttpHosts ?? [])].join(','),
+    MESSENGER_API_BASE_URL: messengerStandIn.url,
+    OUTBOUND_ALLOW_HTTP_HOSTS: [...[lineStandIn.url, messengerStandIn.url, brandApi.url].map((u) => new URL(u).host), ...(options.extraAllowHttpHosts ?? [])].join(','),
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     POWERTOOLS_SERVICE_NAME: 'callcard-local',
     // This machine runs Node 20 on purpose (Lambda runs 22): the SDK's reminder adds nothing here.
@@ -96,20 +101,30 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     lineChannelId: options.demo?.lineChannelId ?? 'demo-line',
     lineChannelSecret: options.demo?.lineChannelSecret ?? 'demo-line-secret',
     lineAccessToken: demoAccessToken,
+    messengerPageId: options.demo?.messengerPageId ?? 'demo-messenger',
+    messengerAppSecret: options.demo?.messengerAppSecret ?? 'demo-messenger-secret',
+    messengerVerifyToken: options.demo?.messengerVerifyToken ?? 'demo-verify-token',
+    messengerPageToken: options.demo?.messengerPageToken ?? 'demo-messenger-page-token',
     brandUrl: brandApi.url,
   };
   const seeded = await seedDemo(store, demo);
 
   // Loaded only now: they read the environment above at cold start, exactly as on Lambda.
   const lineWebhook = await import('../functions/line-webhook/handler');
+  const messengerWebhook = await import('../functions/messenger-webhook/handler');
   const executor = await import('../functions/executor/handler');
 
-  const routes: HttpApiRoute[] = [{ method: 'POST', path: '/webhooks/line/{channelId}', functionName: 'line-webhook', handler: lineWebhook.handler }];
+  const routes: HttpApiRoute[] = [
+    { method: 'POST', path: '/webhooks/line/{channelId}', functionName: 'line-webhook', handler: lineWebhook.handler },
+    { method: 'GET', path: '/webhooks/messenger/{channelId}', functionName: 'messenger-webhook', handler: messengerWebhook.handler },
+    { method: 'POST', path: '/webhooks/messenger/{channelId}', functionName: 'messenger-webhook', handler: messengerWebhook.handler },
+  ];
   const server = createServer((req, res) => {
     void (async () => {
       const path = new URL(req.url ?? '/', 'http://local').pathname;
       if (req.method === 'GET' && path === '/health') return writeJson(res, 200, { ok: true });
       if (req.method === 'GET' && path === '/_emulator/line/messages') return writeJson(res, 200, lineStandIn.calls());
+      if (req.method === 'GET' && path === '/_emulator/messenger/messages') return writeJson(res, 200, messengerStandIn.calls());
       if (await routeToLambda(routes, req, res)) return;
       writeJson(res, 404, { message: 'Not Found' });
     })().catch(() => writeJson(res, 500, { message: 'Internal Server Error' }));
@@ -128,6 +143,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   return {
     url: `http://127.0.0.1:${port}`,
     lineStandIn,
+    messengerStandIn,
     brandApi,
     store,
     sqs,
@@ -138,7 +154,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     idle: () => eventSource.idle(),
     async stop() {
       await eventSource.stop();
-      await Promise.all([close(server), lineStandIn.close(), brandApi.close(), close(sqsServer), close(dynamo)]);
+      await Promise.all([close(server), lineStandIn.close(), messengerStandIn.close(), brandApi.close(), close(sqsServer), close(dynamo)]);
       dynamoClient.destroy();
       sqs.destroy();
     },

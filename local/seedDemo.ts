@@ -7,31 +7,64 @@ export interface DemoSettings {
   lineChannelId: string;
   lineChannelSecret: string;
   lineAccessToken: string;
+  /** The demo Messenger page's id: the `{channelId}` of its webhook URL. */
+  messengerPageId: string;
+  /** Signs the demo page's webhooks (`X-Hub-Signature-256`). */
+  messengerAppSecret: string;
+  /** What Meta's subscription check must send as `hub.verify_token`. */
+  messengerVerifyToken: string;
+  messengerPageToken: string;
   brandUrl: string;
 }
 
 export const DEMO_MEMBER_USER_ID = 'U-demo-member';
+/** The demo member as Messenger knows them: a page-scoped id. */
+export const DEMO_MESSENGER_MEMBER_PSID = 'PSID-demo-member';
 export const DEMO_FLOW_ID = 'demo';
 
 /**
- * Seed the demo workspace when the store is empty: the LINE channel, the demo flow (published), and a
- * member who already verified (`memberId: M001`), so "My tickets" answers at once.
+ * Seed what the demo workspace lacks: the LINE channel and the demo flow (published), the Messenger
+ * page running the same flow version, and on each a member who already verified (`memberId: M001`),
+ * so "My tickets" answers at once. Each channel is seeded once, so data kept from an earlier run (or
+ * changed since) is left alone. Returns whether anything was seeded.
  */
 export async function seedDemo(store: Store, demo: DemoSettings): Promise<boolean> {
-  if (await store.channels.get('line', demo.lineChannelId)) return false;
-  const flow = flowSchema.parse(demoFlow(demo.brandUrl));
-  await store.flows.putVersion(demo.workspaceId, DEMO_FLOW_ID, 1, flow);
-  await store.channels.put({
-    workspaceId: demo.workspaceId,
-    kind: 'line',
-    channelId: demo.lineChannelId,
-    name: 'Demo LINE Official Account',
-    secret: demo.lineChannelSecret,
-    accessToken: demo.lineAccessToken,
-    activeFlow: { flowId: DEMO_FLOW_ID, version: 1 },
-  });
-  const member = { workspaceId: demo.workspaceId, channelKind: 'line' as const, channelId: demo.lineChannelId, userId: DEMO_MEMBER_USER_ID };
-  await store.customers.touch(member);
-  await store.customers.setAttributes(member, { memberId: 'M001', displayName: 'Demo Member' });
-  return true;
+  let seeded = false;
+  let line = await store.channels.get('line', demo.lineChannelId);
+  if (!line) {
+    const flow = flowSchema.parse(demoFlow(demo.brandUrl));
+    await store.flows.putVersion(demo.workspaceId, DEMO_FLOW_ID, 1, flow);
+    line = {
+      workspaceId: demo.workspaceId,
+      kind: 'line',
+      channelId: demo.lineChannelId,
+      name: 'Demo LINE Official Account',
+      secret: demo.lineChannelSecret,
+      accessToken: demo.lineAccessToken,
+      activeFlow: { flowId: DEMO_FLOW_ID, version: 1 },
+    };
+    await store.channels.put(line);
+    const member = { workspaceId: demo.workspaceId, channelKind: 'line' as const, channelId: demo.lineChannelId, userId: DEMO_MEMBER_USER_ID };
+    await store.customers.touch(member);
+    await store.customers.setAttributes(member, { memberId: 'M001', displayName: 'Demo Member' });
+    seeded = true;
+  }
+  if (!(await store.channels.get('messenger', demo.messengerPageId))) {
+    await store.channels.put({
+      workspaceId: demo.workspaceId,
+      kind: 'messenger',
+      channelId: demo.messengerPageId,
+      name: 'Demo Messenger page',
+      secret: demo.messengerAppSecret,
+      accessToken: demo.messengerPageToken,
+      verifyToken: demo.messengerVerifyToken,
+      // One flow serves both channels: whatever version the LINE channel runs, the page runs too.
+      activeFlow: line.activeFlow ?? { flowId: DEMO_FLOW_ID, version: 1 },
+    });
+    const member = { workspaceId: demo.workspaceId, channelKind: 'messenger' as const, channelId: demo.messengerPageId, userId: DEMO_MESSENGER_MEMBER_PSID };
+    await store.customers.touch(member);
+    await store.customers.setAttributes(member, { memberId: 'M001', displayName: 'Demo Member' });
+    seeded = true;
+  }
+  return seeded;
 }

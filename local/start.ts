@@ -1,6 +1,7 @@
 import { startLocalStack } from './localStack';
-import { DEMO_MEMBER_USER_ID } from './seedDemo';
+import { DEMO_MEMBER_USER_ID, DEMO_MESSENGER_MEMBER_PSID } from './seedDemo';
 import { lineWebhookBody, signLineBody } from './lineWebhookBody';
+import { messengerWebhookBody, signMessengerBody } from './messengerWebhookBody';
 
 /** `npm start`: the whole system on this machine, the demo seeded, and what a newcomer needs printed. */
 async function main(): Promise<void> {
@@ -9,24 +10,34 @@ async function main(): Promise<void> {
     port,
     lineApiPort: port + 1,
     brandApiPort: port + 2,
+    messengerApiPort: port + 3,
     ...(process.env.DATA_DIR ? { dataDir: process.env.DATA_DIR } : {}),
     demo: {
       lineChannelSecret: process.env.DEMO_LINE_CHANNEL_SECRET ?? 'demo-line-secret',
+      messengerAppSecret: process.env.DEMO_MESSENGER_APP_SECRET ?? 'demo-messenger-secret',
+      messengerVerifyToken: process.env.DEMO_MESSENGER_VERIFY_TOKEN ?? 'demo-verify-token',
     },
   });
   const { demo } = stack;
   const body = lineWebhookBody({ type: 'postback', data: 'action=my_tickets' }, { userId: DEMO_MEMBER_USER_ID, webhookEventId: `01TOUR${Date.now()}` });
   const signature = signLineBody(body, demo.lineChannelSecret);
   const webhookUrl = `${stack.url}/webhooks/line/${demo.lineChannelId}`;
+  const messengerWebhookUrl = `${stack.url}/webhooks/messenger/${demo.messengerPageId}`;
+  const verifyQuery = new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.verify_token': demo.messengerVerifyToken, 'hub.challenge': '1158201444' });
+  const messengerBody = messengerWebhookBody({ type: 'postback', data: 'action=my_tickets', title: 'My tickets' }, { psid: DEMO_MESSENGER_MEMBER_PSID, pageId: demo.messengerPageId });
+  const messengerSignature = signMessengerBody(messengerBody, demo.messengerAppSecret);
   console.log(`
 callcard is running locally ${process.env.DATA_DIR ? `(data kept in ${process.env.DATA_DIR})` : '(in memory)'}.
 
   API                 ${stack.url}            GET /health
   LINE webhook        ${webhookUrl}
   LINE API stand-in   ${stack.lineStandIn.url}   every message the bot sent: GET ${stack.url}/_emulator/line/messages
+  Messenger webhook   ${messengerWebhookUrl}   (GET: subscription check, POST: events)
+  Send API stand-in   ${stack.messengerStandIn.url}   every message the bot sent: GET ${stack.url}/_emulator/messenger/messages
   Demo brand API      ${stack.brandApi.url}   GET /best-sellers, GET /members/M001/tickets
   Demo channel        ${demo.lineChannelId} (workspace ${demo.workspaceId}), channel secret: ${demo.lineChannelSecret}
-  Demo member         ${DEMO_MEMBER_USER_ID} (memberId M001)
+  Demo page           ${demo.messengerPageId} (same flow), app secret: ${demo.messengerAppSecret}, verify token: ${demo.messengerVerifyToken}
+  Demo member         ${DEMO_MEMBER_USER_ID} on LINE, ${DEMO_MESSENGER_MEMBER_PSID} on Messenger (memberId M001)
   DynamoDB (dynalite) ${process.env.AWS_ENDPOINT_URL_DYNAMODB}   SQS (local-aws-sqs) ${process.env.AWS_ENDPOINT_URL_SQS}
 
 Send a signed webhook (the demo member taps "My tickets"):
@@ -38,6 +49,19 @@ curl -s -X POST '${webhookUrl}' \\
 
 Then see the reply:  curl -s ${stack.url}/_emulator/line/messages
 Or chat as any customer:  npm run line -- text hot   |   npm run line -- postback action=my_tickets
+
+Messenger: Meta's subscription check (answers the challenge as plain text):
+
+curl -s '${messengerWebhookUrl}?${verifyQuery.toString()}'
+
+The demo member taps "My tickets" on Messenger:
+
+curl -s -X POST '${messengerWebhookUrl}' \\
+  -H 'content-type: application/json' \\
+  -H 'x-hub-signature-256: ${messengerSignature}' \\
+  -d '${messengerBody}'
+
+Then see what the page sent:  curl -s ${stack.url}/_emulator/messenger/messages
 
 Ctrl-C stops everything.`);
 

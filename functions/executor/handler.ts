@@ -3,6 +3,7 @@ import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambd
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createLineClient } from '../../shared/channels/line/lineClient';
+import { createMessengerClient } from '../../shared/channels/messenger/messengerClient';
 import { readEnv } from '../../shared/config/env';
 import { createGuardedFetch, parseAllowHttpHosts } from '../../shared/http/guardedFetch';
 import { turnJobSchema } from '../../shared/jobs/job';
@@ -10,6 +11,7 @@ import { createLogger } from '../../shared/logging/logger';
 import { createStore } from '../../shared/store/store';
 import { createTable } from '../../shared/store/table';
 import { createLineSender } from './lineSender';
+import { createMessengerSender } from './messengerSender';
 import { processTurnJob, UnprocessableJobError, type ExecutorDeps } from './processTurnJob';
 
 const env = readEnv();
@@ -21,6 +23,10 @@ const deps: ExecutorDeps = {
   logger,
   senderFor: (channel, job) => {
     if (channel.kind === 'line') return createLineSender(createLineClient({ baseUrl: env.LINE_API_BASE_URL, accessToken: channel.accessToken, fetch }), job);
+    if (channel.kind === 'messenger') {
+      const client = createMessengerClient({ baseUrl: env.MESSENGER_API_BASE_URL, pageId: channel.channelId, accessToken: channel.accessToken, fetch });
+      return createMessengerSender(client, job, { logger });
+    }
     throw new UnprocessableJobError(`no sender for channel kind ${channel.kind}`);
   },
 };

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { LineCall } from '../../local/lineStandIn';
 import { lineWebhookBody, signLineBody, type CustomerAction } from '../../local/lineWebhookBody';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/localStack';
+import type { MessengerCall } from '../../local/messengerStandIn';
+import { messengerWebhookBody, newMessengerMid, signMessengerBody, type MessengerAction } from '../../local/messengerWebhookBody';
 
 export { type CustomerAction };
 
@@ -92,4 +94,39 @@ export async function startFakeBrand(handle: (req: IncomingMessage, res: ServerR
         server.close(() => resolve());
       }),
   };
+}
+
+export { type MessengerAction };
+
+export interface MessengerSendOptions {
+  psid: string;
+  /** The page (webhook URL and event recipient); the demo page by default. */
+  pageId?: string;
+  /** The app secret to sign with; the demo page's by default. */
+  secret?: string;
+  mid?: string;
+}
+
+/** A person acting on Messenger: a webhook signed with `X-Hub-Signature-256`, to the local API over a real socket. */
+export async function sendMessenger(stack: LocalStack, action: MessengerAction, options: MessengerSendOptions): Promise<{ status: number; body: unknown; mid: string }> {
+  const mid = options.mid ?? newMessengerMid();
+  const pageId = options.pageId ?? stack.demo.messengerPageId;
+  const body = messengerWebhookBody(action, { psid: options.psid, pageId, mid });
+  const response = await fetch(`${stack.url}/webhooks/messenger/${encodeURIComponent(pageId)}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMessengerBody(body, options.secret ?? stack.demo.messengerAppSecret) },
+    body,
+  });
+  return { status: response.status, body: await response.json(), mid };
+}
+
+/** Wait until the Send API stand-in recorded what `done` wants, or fail with what it did record. */
+export async function waitForMessengerCalls(stack: LocalStack, done: (calls: MessengerCall[]) => boolean, timeoutMs = 5_000): Promise<MessengerCall[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const calls = stack.messengerStandIn.calls();
+    if (done(calls)) return calls;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for Messenger calls; got ${JSON.stringify(calls, null, 1)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

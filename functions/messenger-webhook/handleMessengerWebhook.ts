@@ -1,0 +1,145 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Channel } from '../../shared/channels/channel';
+import { messengerWebhookSchema, toInboundEvents } from '../../shared/channels/messenger/messengerWebhook';
+import { verifyMessengerSignature } from '../../shared/channels/messenger/verifyMessengerSignature';
+import { flowListensBeyondTriggers, matchTrigger } from '../../shared/engine/triggers';
+import type { TurnJob } from '../../shared/jobs/job';
+import type { JobQueue } from '../../shared/jobs/jobQueue';
+import type { StoredFlowVersion } from '../../shared/store/flows';
+import type { Store } from '../../shared/store/store';
+
+export interface MessengerWebhookRequest {
+  /** The page id of the webhook URL. */
+  channelId: string;
+  rawBody: Buffer;
+  headers: Record<string, string | undefined>;
+}
+
+export interface MessengerWebhookResponse {
+  statusCode: number;
+  body: Record<string, unknown>;
+}
+
+/** The subscription check's answer: the challenge as plain text, or a JSON error. */
+export type VerificationResponse = { statusCode: 200; text: string } | { statusCode: 403 | 404; body: { error: string } };
+
+export interface MessengerWebhookDeps {
+  store: Store;
+  queue: JobQueue;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** Meta's challenge is a short number; anything much longer is not Meta and is not echoed back. */
+const MAX_CHALLENGE_LENGTH = 256;
+
+/**
+ * Meta's subscription check: `GET ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`. The
+ * challenge is echoed only when the token equals the page's verify token; a page without one can
+ * never be subscribed by guessing.
+ */
+export function handleVerification(query: Record<string, string | undefined>, channel: Channel | undefined): VerificationResponse {
+  if (!channel) return { statusCode: 404, body: { error: 'unknown channel' } };
+  const mode = query['hub.mode'];
+  const token = query['hub.verify_token'];
+  const challenge = query['hub.challenge'];
+  if (mode !== 'subscribe') return { statusCode: 403, body: { error: 'hub.mode must be subscribe' } };
+  if (!channel.verifyToken || token === undefined || !sameSecret(token, channel.verifyToken)) {
+    return { statusCode: 403, body: { error: 'verify token does not match' } };
+  }
+  if (!challenge || challenge.length > MAX_CHALLENGE_LENGTH) return { statusCode: 403, body: { error: 'missing or invalid hub.challenge' } };
+  return { statusCode: 200, text: challenge };
+}
+
+/**
+ * Take one Messenger webhook delivery: verify `X-Hub-Signature-256` over the raw bytes before
+ * anything else, then queue one turn job per new event for the page's active flow. Nothing is written
+ * before the signature holds, so a forged request leaves no trace.
+ */
+export async function handleMessengerWebhook(request: MessengerWebhookRequest, deps: MessengerWebhookDeps): Promise<MessengerWebhookResponse> {
+  const now = deps.now ?? Date.now;
+  const receivedAt = now();
+  const channel = await deps.store.channels.get('messenger', request.channelId);
+  if (!channel) return { statusCode: 404, body: { error: 'unknown channel' } };
+
+  const signature = headerValue(request.headers, 'x-hub-signature-256');
+  if (!verifyMessengerSignature(request.rawBody, channel.secret, signature)) {
+    deps.logger.warn('rejected Messenger webhook: bad or missing signature', { channelId: request.channelId, hasSignature: signature !== undefined });
+    return { statusCode: 401, body: { error: signature === undefined ? 'missing x-hub-signature-256' : 'invalid signature' } };
+  }
+
+  let json: unknown;
+  try {
+    json = JSON.parse(request.rawBody.toString('utf8'));
+  } catch {
+    return { statusCode: 400, body: { error: 'body is not valid JSON' } };
+  }
+  const parsed = messengerWebhookSchema.safeParse(json);
+  if (!parsed.success) return { statusCode: 400, body: { error: 'not a Messenger webhook' } };
+
+  let flow: StoredFlowVersion | undefined;
+  if (channel.activeFlow) {
+    flow = await deps.store.flows.getVersion(channel.workspaceId, channel.activeFlow.flowId, channel.activeFlow.version);
+  }
+
+  let queued = 0;
+  for (const action of toInboundEvents(parsed.data)) {
+    if (action.kind === 'skip') {
+      deps.logger.debug('skipped Messenger event', { eventId: action.eventId, reason: action.reason });
+      continue;
+    }
+    // One app can be subscribed to several pages, but a PSID only means something to its own page:
+    // another page's event cannot be answered with this page's token.
+    if (action.pageId !== undefined && action.pageId !== channel.channelId) {
+      deps.logger.info('Messenger event for another page ignored', { channelId: channel.channelId, eventId: action.eventId });
+      continue;
+    }
+    if (!flow) {
+      deps.logger.info('no active flow for channel: event ignored', { channelId: channel.channelId, eventId: action.eventId });
+      continue;
+    }
+    // Only a trigger, a waiting question or a fallback can answer: other events need no job.
+    if (!matchTrigger(flow.flow, action.event, { includeFallback: true }) && !flowListensBeyondTriggers(flow.flow)) continue;
+    const scope = `messenger#${channel.channelId}`;
+    if (!(await deps.store.events.claim(scope, action.eventId, receivedAt))) {
+      deps.logger.info('duplicate Messenger event ignored', { eventId: action.eventId });
+      continue;
+    }
+    const job: TurnJob = {
+      v: 1,
+      jobId: `messenger:${channel.channelId}:${action.eventId}`,
+      workspaceId: channel.workspaceId,
+      channel: { kind: 'messenger', id: channel.channelId },
+      userId: action.psid,
+      event: action.event,
+      // The sender checks the 24-hour window against this. The window really opened at the person's
+      // message, a moment (or, for a redelivery, longer) before; Meta's own window error covers the gap.
+      receivedAt,
+      flow: { flowId: flow.flowId, version: flow.version },
+    };
+    try {
+      await deps.store.customers.touch({ workspaceId: channel.workspaceId, channelKind: 'messenger', channelId: channel.channelId, userId: action.psid }, new Date(receivedAt));
+      await deps.queue.send(job);
+      queued += 1;
+    } catch (error) {
+      // Give the event back so Meta's redelivery of this request is not dropped as a duplicate.
+      await deps.store.events.release(scope, action.eventId).catch(() => undefined);
+      throw error;
+    }
+  }
+  return { statusCode: 200, body: { ok: true, queued } };
+}
+
+/** Compares digests, so neither the content nor the length of the expected token leaks through timing. */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+function headerValue(headers: Record<string, string | undefined>, name: string): string | undefined {
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === name) return value;
+  }
+  return undefined;
+}

@@ -1,0 +1,405 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local stand-in for the Messenger Send API (`POST /{PAGE_ID}/messages`). It speaks Meta's protocol
+ * (the `access_token` query parameter, the request body rules, the message limits, Graph error shapes,
+ * the 24-hour window error) and records every accepted call so tests can assert what a person would
+ * have seen.
+ */
+
+/** One call Meta accepted. */
+export interface MessengerCall {
+  /** `send`: a message; `typing`: a sender action (typing_on, typing_off, mark_seen). */
+  kind: 'send' | 'typing';
+  /** The page of the request path. */
+  pageId: string;
+  /** The recipient PSID. */
+  to: string;
+  message?: unknown;
+  messagingType?: string;
+  senderAction?: string;
+  /** ISO time the call was accepted. */
+  at: string;
+}
+
+/** Options for {@link MessengerStandIn.failNext}. */
+export interface MessengerFailOptions {
+  /** Which calls fail. @default 'send' (typing indicators are left alone, so retry tests stay about messages) */
+  kind?: MessengerCall['kind'];
+  /** Let this many matching calls through first. @default 0 */
+  after?: number;
+}
+
+/** A running stand-in. */
+export interface MessengerStandIn {
+  /** Base URL, e.g. http://127.0.0.1:43124: the executor's MESSENGER_API_BASE_URL. */
+  url: string;
+  /** Accepted calls, in send order. */
+  calls(): MessengerCall[];
+  /** Forget calls, pending failures and closed windows. */
+  reset(): void;
+  /** Make the next `count` calls (sends, unless `kind` says otherwise) fail with HTTP `status`, unrecorded. */
+  failNext(count: number, status: number, options?: MessengerFailOptions): void;
+  /** From now on this person last wrote over 24 hours ago: standard messages to them fail with code 10 / 2018278. */
+  expireWindow(psid: string): void;
+  close(): Promise<void>;
+}
+
+/** Options for {@link startMessengerStandIn}. */
+export interface MessengerStandInOptions {
+  /** Port to listen on; a free one when omitted. */
+  port?: number;
+  /** Page access tokens to accept; any non-empty token when omitted. */
+  accessTokens?: string[];
+}
+
+/** The Messenger Platform limits the stand-in enforces (the same numbers the renderer fits to). */
+const LIMITS = {
+  text: 2000,
+  quickReplies: 13,
+  quickReplyTitle: 20,
+  payload: 1000,
+  buttonTitle: 20,
+  buttonTemplateText: 640,
+  templateButtons: 3,
+  genericElements: 10,
+  elementTitle: 80,
+  elementSubtitle: 80,
+};
+
+const MESSAGING_TYPES = new Set(['RESPONSE', 'UPDATE', 'MESSAGE_TAG']);
+const MESSAGE_TAGS = new Set(['CONFIRMED_EVENT_UPDATE', 'POST_PURCHASE_UPDATE', 'ACCOUNT_UPDATE', 'HUMAN_AGENT']);
+const SENDER_ACTIONS = new Set(['typing_on', 'typing_off', 'mark_seen']);
+const ATTACHMENT_TYPES = new Set(['image', 'audio', 'video', 'file']);
+
+/** `/{page-id}/messages`, optionally after a Graph version (`/v25.0/...`), as on graph.facebook.com. */
+const ROUTE = /^(?:\/v\d+\.\d+)?\/([^/]+)\/messages$/;
+
+/** Local bodies are small; the cap only keeps a runaway client from exhausting memory. */
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+/** What a request looks like to the protocol logic, independent of node:http. */
+interface StandInRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: string;
+}
+
+interface StandInResponse {
+  status: number;
+  body: unknown;
+}
+
+interface PendingFailure {
+  kind: MessengerCall['kind'];
+  /** Matching calls still to let through. */
+  skip: number;
+  remaining: number;
+  status: number;
+}
+
+interface StandInState {
+  calls: MessengerCall[];
+  failures: PendingFailure[];
+  closedWindows: Set<string>;
+  nextMessage: number;
+}
+
+function newState(): StandInState {
+  return { calls: [], failures: [], closedWindows: new Set(), nextMessage: 1 };
+}
+
+/** A Graph API error body. `type` is OAuthException for nearly everything Meta rejects, parameters included. */
+function graphError(status: number, code: number, message: string, extra: { subcode?: number; type?: string; transient?: boolean } = {}): StandInResponse {
+  return {
+    status,
+    body: {
+      error: {
+        message,
+        type: extra.type ?? 'OAuthException',
+        code,
+        ...(extra.subcode !== undefined ? { error_subcode: extra.subcode } : {}),
+        ...(extra.transient !== undefined ? { is_transient: extra.transient } : {}),
+        fbtrace_id: randomBytes(8).toString('base64url'),
+      },
+    },
+  };
+}
+
+function invalidParameter(problem: string): StandInResponse {
+  return graphError(400, 100, `(#100) ${problem}`);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isNonBlankString(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== '';
+}
+
+function isHttpUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** Problems with one template or quick-reply button, or undefined when Meta would take it. */
+function buttonProblem(button: unknown, where: string): string | undefined {
+  if (!isRecord(button)) return `${where} must be an object`;
+  if (!isNonBlankString(button.title)) return `${where}.title is required`;
+  if (button.title.length > LIMITS.buttonTitle) return `${where}.title must be at most ${LIMITS.buttonTitle} characters`;
+  if (button.type === 'postback') {
+    if (!isNonBlankString(button.payload)) return `${where}.payload is required`;
+    if (button.payload.length > LIMITS.payload) return `${where}.payload must be at most ${LIMITS.payload} characters`;
+    return undefined;
+  }
+  if (button.type === 'web_url') return isHttpUrl(button.url) ? undefined : `${where}.url must be a valid URL`;
+  if (button.type === 'phone_number') return isNonBlankString(button.payload) ? undefined : `${where}.payload is required`;
+  return `${where}.type is not a supported button type`;
+}
+
+function buttonsProblem(buttons: unknown, where: string, required: boolean): string | undefined {
+  if (buttons === undefined && !required) return undefined;
+  if (!Array.isArray(buttons) || (required && buttons.length === 0)) return `${where} must be a non-empty array`;
+  if (buttons.length > LIMITS.templateButtons) return `${where} must have at most ${LIMITS.templateButtons} buttons`;
+  for (const [i, button] of buttons.entries()) {
+    const problem = buttonProblem(button, `${where}[${i}]`);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+function quickRepliesProblem(quickReplies: unknown): string | undefined {
+  if (quickReplies === undefined) return undefined;
+  if (!Array.isArray(quickReplies) || quickReplies.length === 0) return 'message.quick_replies must be a non-empty array';
+  if (quickReplies.length > LIMITS.quickReplies) return `message.quick_replies must have at most ${LIMITS.quickReplies} items`;
+  for (const [i, reply] of quickReplies.entries()) {
+    const where = `message.quick_replies[${i}]`;
+    if (!isRecord(reply)) return `${where} must be an object`;
+    if (reply.content_type === 'user_phone_number' || reply.content_type === 'user_email') continue;
+    if (reply.content_type !== 'text') return `${where}.content_type is not supported`;
+    if (!isNonBlankString(reply.title)) return `${where}.title is required`;
+    if (reply.title.length > LIMITS.quickReplyTitle) return `${where}.title must be at most ${LIMITS.quickReplyTitle} characters`;
+    if (!isNonBlankString(reply.payload) && typeof reply.payload !== 'number') return `${where}.payload is required`;
+    if (typeof reply.payload === 'string' && reply.payload.length > LIMITS.payload) return `${where}.payload must be at most ${LIMITS.payload} characters`;
+  }
+  return undefined;
+}
+
+function templateProblem(payload: Record<string, unknown>): string | undefined {
+  if (payload.template_type === 'button') {
+    if (!isNonBlankString(payload.text)) return 'message.attachment.payload.text is required';
+    if (payload.text.length > LIMITS.buttonTemplateText) return `message.attachment.payload.text must be at most ${LIMITS.buttonTemplateText} characters`;
+    return buttonsProblem(payload.buttons, 'message.attachment.payload.buttons', true);
+  }
+  if (payload.template_type === 'generic') {
+    const elements = payload.elements;
+    if (!Array.isArray(elements) || elements.length === 0) return 'message.attachment.payload.elements must be a non-empty array';
+    if (elements.length > LIMITS.genericElements) return `message.attachment.payload.elements must have at most ${LIMITS.genericElements} elements`;
+    for (const [i, element] of elements.entries()) {
+      const where = `message.attachment.payload.elements[${i}]`;
+      if (!isRecord(element)) return `${where} must be an object`;
+      if (!isNonBlankString(element.title)) return `${where}.title is required`;
+      if (element.title.length > LIMITS.elementTitle) return `${where}.title must be at most ${LIMITS.elementTitle} characters`;
+      if (element.subtitle !== undefined && (typeof element.subtitle !== 'string' || element.subtitle.length > LIMITS.elementSubtitle)) {
+        return `${where}.subtitle must be at most ${LIMITS.elementSubtitle} characters`;
+      }
+      if (element.image_url !== undefined && !isHttpUrl(element.image_url)) return `${where}.image_url must be a valid URL`;
+      const buttonsError = buttonsProblem(element.buttons, `${where}.buttons`, false);
+      if (buttonsError) return buttonsError;
+      // Meta refuses an element that has a title and nothing else.
+      if (element.subtitle === undefined && element.image_url === undefined && element.buttons === undefined && element.default_action === undefined) {
+        return `${where} must have at least one of subtitle, image_url, buttons or default_action`;
+      }
+    }
+    return undefined;
+  }
+  return 'message.attachment.payload.template_type is not supported';
+}
+
+/** The first reason Meta would refuse this `message` object, or undefined when it is valid. */
+function messageProblem(message: unknown): string | undefined {
+  if (!isRecord(message)) return 'message must be an object';
+  const hasText = message.text !== undefined;
+  const hasAttachment = message.attachment !== undefined;
+  if (hasText === hasAttachment) return 'message must have exactly one of text or attachment';
+  if (hasText) {
+    if (!isNonBlankString(message.text)) return 'message.text must be a non-empty string';
+    if (message.text.length > LIMITS.text) return `message.text must be at most ${LIMITS.text} characters`;
+  } else {
+    const attachment = message.attachment;
+    if (!isRecord(attachment) || !isRecord(attachment.payload)) return 'message.attachment must have a type and a payload';
+    if (attachment.type === 'template') {
+      const problem = templateProblem(attachment.payload);
+      if (problem) return problem;
+    } else if (typeof attachment.type === 'string' && ATTACHMENT_TYPES.has(attachment.type)) {
+      if (!isHttpUrl(attachment.payload.url) && !isNonBlankString(attachment.payload.attachment_id)) {
+        return 'message.attachment.payload needs a valid url or an attachment_id';
+      }
+    } else {
+      return 'message.attachment.type is not supported';
+    }
+  }
+  return quickRepliesProblem(message.quick_replies);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Takes one pending failure for a call of `kind`, counting down calls it lets through first. */
+function takeFailure(state: StandInState, kind: MessengerCall['kind']): PendingFailure | undefined {
+  const failure = state.failures.find((f) => f.kind === kind);
+  if (failure === undefined) return undefined;
+  if (failure.skip > 0) {
+    failure.skip -= 1;
+    return undefined;
+  }
+  failure.remaining -= 1;
+  if (failure.remaining <= 0) state.failures.splice(state.failures.indexOf(failure), 1);
+  return failure;
+}
+
+function failureResponse(status: number): StandInResponse {
+  if (status === 429) return graphError(429, 613, 'Calls to this api have exceeded the rate limit.');
+  if (status >= 500) return graphError(status, 2, 'An unexpected error has occurred. Please retry your request later.', { transient: true });
+  return graphError(status, 1, 'An unknown error occurred', { transient: false });
+}
+
+/**
+ * Meta's rules for one request, checked in this order: route, token, body syntax, injected failures,
+ * body rules, messaging window. Records the call only when it is accepted.
+ */
+function handleSendRequest(state: StandInState, request: StandInRequest, accessTokens: readonly string[] | undefined): StandInResponse {
+  const pageId = request.method === 'POST' ? ROUTE.exec(request.path)?.[1] : undefined;
+  if (pageId === undefined) return graphError(400, 100, 'Unsupported request - method type or path not supported', { type: 'GraphMethodException' });
+
+  const token = request.query.get('access_token');
+  if (!token) return graphError(400, 2500, 'An active access token must be used to query information about the current user.');
+  if (accessTokens !== undefined && !accessTokens.includes(token)) return graphError(400, 190, 'Invalid OAuth access token - Cannot parse access token');
+
+  const body = parseJson(request.body);
+  if (!isRecord(body)) return invalidParameter('The request body must be a JSON object');
+  if (!isRecord(body.recipient) || !isNonBlankString(body.recipient.id)) return invalidParameter('param recipient must be non-empty. recipient.id is required');
+  const to = body.recipient.id;
+  const hasMessage = body.message !== undefined;
+  const hasAction = body.sender_action !== undefined;
+  if (hasMessage === hasAction) return invalidParameter('Exactly one of message or sender_action is required');
+
+  const kind: MessengerCall['kind'] = hasMessage ? 'send' : 'typing';
+  const failure = takeFailure(state, kind);
+  if (failure !== undefined) return failureResponse(failure.status);
+
+  let messagingType: string | undefined;
+  if (hasMessage) {
+    if (typeof body.messaging_type !== 'string' || !MESSAGING_TYPES.has(body.messaging_type)) {
+      return invalidParameter('param messaging_type must be one of {RESPONSE, UPDATE, MESSAGE_TAG}');
+    }
+    messagingType = body.messaging_type;
+    if (messagingType === 'MESSAGE_TAG' && (typeof body.tag !== 'string' || !MESSAGE_TAGS.has(body.tag))) return invalidParameter('param tag must be a valid message tag');
+    const problem = messageProblem(body.message);
+    if (problem) return invalidParameter(problem);
+  } else if (typeof body.sender_action !== 'string' || !SENDER_ACTIONS.has(body.sender_action)) {
+    return invalidParameter('param sender_action must be one of {typing_on, typing_off, mark_seen}');
+  }
+
+  // Message tags are the one way past the window; standard messages and sender actions are not.
+  if (state.closedWindows.has(to) && messagingType !== 'MESSAGE_TAG') {
+    return graphError(400, 10, '(#10) This message is sent outside of allowed window.', { subcode: 2018278 });
+  }
+
+  const at = new Date().toISOString();
+  if (kind === 'send') {
+    state.calls.push({ kind, pageId, to, message: body.message, messagingType, at });
+    const messageId = `m_local${String(state.nextMessage++).padStart(8, '0')}${randomBytes(6).toString('hex')}`;
+    return { status: 200, body: { recipient_id: to, message_id: messageId } };
+  }
+  state.calls.push({ kind, pageId, to, senderAction: String(body.sender_action), at });
+  return { status: 200, body: { recipient_id: to } };
+}
+
+/** Reads the whole request body, refusing bodies over {@link MAX_BODY_BYTES}. */
+function readBody(request: http.IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    request.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+function send(response: http.ServerResponse, reply: StandInResponse): void {
+  const text = JSON.stringify(reply.body);
+  response.writeHead(reply.status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+}
+
+/** Starts the stand-in on 127.0.0.1. */
+export function startMessengerStandIn(options: MessengerStandInOptions = {}): Promise<MessengerStandIn> {
+  let state = newState();
+  const server = http.createServer((request, response) => {
+    readBody(request)
+      .then((body) => {
+        if (body === undefined) return send(response, graphError(413, 100, '(#100) The request body is too large'));
+        const url = new URL(request.url ?? '/', 'http://stand-in');
+        send(response, handleSendRequest(state, { method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, body }, options.accessTokens));
+      })
+      .catch(() => {
+        if (!response.headersSent) send(response, failureResponse(500));
+      });
+  });
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      const { port } = addressOf(server);
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        calls: () => state.calls.map((call) => ({ ...call })),
+        reset: () => {
+          state = newState();
+        },
+        failNext: (count, status, failOptions) => {
+          const kind = failOptions?.kind ?? 'send';
+          state.failures = state.failures.filter((f) => f.kind !== kind);
+          if (count > 0) state.failures.push({ kind, skip: failOptions?.after ?? 0, remaining: count, status });
+        },
+        expireWindow: (psid) => {
+          state.closedWindows.add(psid);
+        },
+        close: () => closeServer(server),
+      });
+    });
+  });
+}
+
+function addressOf(server: http.Server): AddressInfo {
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('server is not listening on a TCP port');
+  return address;
+}
+
+/** Closes the server, dropping idle keep-alive connections so tests end promptly. */
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import type { InboundEvent } from '../../jobs/job';
+
+/**
+ * The parts of a Messenger webhook callcard acts on. Unknown fields are ignored and every messaging
+ * event is parsed on its own, so a new or odd event type is skipped instead of failing the delivery.
+ */
+
+/** Meta's docs say every property of a notification may arrive as a string, timestamps and flags included. */
+const numberish = z.union([z.number(), z.string()]);
+const flag = z.union([z.boolean(), z.string()]);
+
+const messagingEventSchema = z.object({
+  sender: z.object({ id: z.string().min(1).optional(), user_ref: z.string().optional() }).optional(),
+  recipient: z.object({ id: z.string().min(1).optional() }).optional(),
+  timestamp: numberish.optional(),
+  message: z
+    .object({
+      mid: z.string().min(1).optional(),
+      text: z.string().optional(),
+      is_echo: flag.optional(),
+      quick_reply: z.object({ payload: z.string().optional() }).optional(),
+    })
+    .optional(),
+  postback: z.object({ mid: z.string().min(1).optional(), title: z.string().optional(), payload: z.string().optional() }).optional(),
+});
+type MessagingEvent = z.infer<typeof messagingEventSchema>;
+
+const entrySchema = z.object({
+  /** The page id. */
+  id: z.string().optional(),
+  time: numberish.optional(),
+  /** Parsed one by one in {@link toInboundEvents}. `standby` (handover protocol) is deliberately not read. */
+  messaging: z.array(z.unknown()).optional(),
+});
+
+/**
+ * A Messenger webhook body: the delivered `{object: 'page', entry: [...]}` form, or the `{field, value}`
+ * form Meta's reference pages and dashboard tests show.
+ */
+export const messengerWebhookSchema = z.union([
+  z.object({ object: z.string(), entry: z.array(entrySchema) }),
+  z.object({ field: z.string(), value: z.unknown() }),
+]);
+export type MessengerWebhook = z.infer<typeof messengerWebhookSchema>;
+
+/** What callcard does with one messaging event. */
+export type MessengerEventAction =
+  | {
+      kind: 'handle';
+      /** `message.mid` / `postback.mid`, or `<psid>@<timestamp>` when Meta sent no mid: the dedupe key. */
+      eventId: string;
+      /** The page the event was sent to (`recipient.id`, else the entry id); absent in bare `{field, value}` bodies. */
+      pageId: string | undefined;
+      psid: string;
+      event: InboundEvent;
+      /** Epoch milliseconds, when Meta gave a timestamp. */
+      occurredAt: number | undefined;
+    }
+  | { kind: 'skip'; eventId: string | undefined; reason: string };
+
+/**
+ * Turn a Messenger webhook into channel-neutral inbound events, one action per messaging event, in
+ * order. A quick-reply tap and a postback both become `postback` events carrying their payload, so a
+ * flow's `action=…` triggers serve LINE and Messenger alike (a payload that is not in that data syntax
+ * is the text of a "message" button, and becomes `text`); plain text becomes `text`. Echoes of the
+ * page's own messages, events without a PSID (`user_ref` senders) and event types callcard does not
+ * answer (attachments only, reads, deliveries, reactions, ...) are skipped with a reason.
+ */
+export function toInboundEvents(body: MessengerWebhook): MessengerEventAction[] {
+  if ('field' in body) {
+    // Only the messaging fields carry a messaging event as their value.
+    if (!/^messag/.test(body.field)) return [{ kind: 'skip', eventId: undefined, reason: `unsupported field ${body.field}` }];
+    return [toAction(body.value, undefined)];
+  }
+  if (body.object !== 'page') return [{ kind: 'skip', eventId: undefined, reason: `unsupported object ${body.object}` }];
+  return body.entry.flatMap((entry) => (entry.messaging ?? []).map((raw) => toAction(raw, entry.id)));
+}
+
+function toAction(raw: unknown, entryPageId: string | undefined): MessengerEventAction {
+  const parsed = messagingEventSchema.safeParse(raw);
+  if (!parsed.success) return { kind: 'skip', eventId: undefined, reason: 'unrecognised messaging event' };
+  const event = parsed.data;
+  const psid = event.sender?.id;
+  const occurredAt = toEpochMs(event.timestamp);
+  const mid = event.message?.mid ?? event.postback?.mid;
+  const eventId = mid ?? (psid !== undefined && occurredAt !== undefined ? `${psid}@${occurredAt}` : undefined);
+
+  // The page's own messages come back as echoes; answering them would have the bot talk to itself.
+  if (isTrue(event.message?.is_echo)) return { kind: 'skip', eventId, reason: 'echo' };
+  if (psid === undefined) return { kind: 'skip', eventId, reason: event.sender?.user_ref !== undefined ? 'user_ref sender, no PSID' : 'no sender id' };
+  if (eventId === undefined) return { kind: 'skip', eventId, reason: 'no mid and no timestamp to deduplicate on' };
+
+  const inbound = toInbound(event);
+  if (inbound === undefined) return { kind: 'skip', eventId, reason: `unsupported event ${eventType(raw, event)}` };
+  return { kind: 'handle', eventId, pageId: event.recipient?.id ?? entryPageId, psid, event: inbound, occurredAt };
+}
+
+function toInbound(event: MessagingEvent): InboundEvent | undefined {
+  const { message, postback } = event;
+  if (message) {
+    // A quick-reply tap also carries its title as `text`; the payload is what the flow listens for.
+    const payload = message.quick_reply?.payload;
+    if (payload !== undefined && payload !== '') return fromPayload(payload);
+    if (message.text !== undefined && message.text !== '') return { type: 'text', text: message.text };
+    return undefined;
+  }
+  if (postback?.payload !== undefined && postback.payload !== '') return fromPayload(postback.payload);
+  return undefined;
+}
+
+/**
+ * A payload in postback data syntax (`action=my_tickets`) is a postback, exactly as on LINE. One
+ * without a `=` came from a "message" button: Messenger has no "send this text" button, so the renderer
+ * put the text in the payload, and the flow must see it as that text (`hot` has to reach the keyword
+ * trigger). A payload that is neither loses nothing as text: a fallback or a waiting question reads
+ * both the same way, and postback triggers need `action=`.
+ */
+function fromPayload(payload: string): InboundEvent {
+  return payload.includes('=') ? { type: 'postback', data: payload } : { type: 'text', text: payload };
+}
+
+/** For logs: what was skipped, e.g. `message without text` or the event's own key (`read`, `delivery`, ...). */
+function eventType(raw: unknown, event: MessagingEvent): string {
+  if (event.message) return 'message without text';
+  if (event.postback) return 'postback without payload';
+  if (typeof raw !== 'object' || raw === null) return 'unknown';
+  const keys = Object.keys(raw).filter((key) => !['sender', 'recipient', 'timestamp'].includes(key));
+  return keys[0] ?? 'unknown';
+}
+
+function isTrue(value: boolean | string | undefined): boolean {
+  return value === true || value === 'true';
+}
+
+/** Meta sends epoch milliseconds; the `{field, value}` examples show epoch seconds as a string. */
+function toEpochMs(value: number | string | undefined): number | undefined {
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) return undefined;
+  return n < 1e12 ? n * 1000 : n;
+}

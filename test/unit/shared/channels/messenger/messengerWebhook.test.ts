@@ -1,0 +1,143 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { messengerWebhookSchema, toInboundEvents } from '../../../../../shared/channels/messenger/messengerWebhook';
+
+const FIXTURES = join(__dirname, '../../../../fixtures/messenger');
+const PSID = '1254477777772919';
+const PAGE_ID = '682498302938465';
+
+function actionsOf(body: unknown) {
+  return toInboundEvents(messengerWebhookSchema.parse(body));
+}
+
+function fixture(name: string): unknown {
+  return JSON.parse(readFileSync(join(FIXTURES, name), 'utf8'));
+}
+
+describe('toInboundEvents on the sample files', () => {
+  it('covers every sample file', () => {
+    expect(readdirSync(FIXTURES).sort()).toEqual(['echo.json', 'postback-doc-field-value-format.json', 'postback.json', 'quick-reply.json', 'text.json']);
+  });
+
+  it('text.json: plain text', () => {
+    expect(actionsOf(fixture('text.json'))).toEqual([
+      { kind: 'handle', eventId: 'mid.1457764197618:41d102a3e1ae206a38', pageId: PAGE_ID, psid: PSID, event: { type: 'text', text: 'hello, world!' }, occurredAt: 1458692752478 },
+    ]);
+  });
+
+  it('quick-reply.json: the payload, not the title (a payload without data syntax reads as text)', () => {
+    expect(actionsOf(fixture('quick-reply.json'))).toEqual([
+      { kind: 'handle', eventId: 'mid.1457764197618:41d102a3e1ae206a38', pageId: PAGE_ID, psid: PSID, event: { type: 'text', text: 'DEVELOPER_DEFINED_PAYLOAD' }, occurredAt: 1458692752478 },
+    ]);
+  });
+
+  it('postback.json: the payload, deduplicated on postback.mid', () => {
+    expect(actionsOf(fixture('postback.json'))).toEqual([
+      { kind: 'handle', eventId: 'm_MESSAGE-ID', pageId: PAGE_ID, psid: PSID, event: { type: 'text', text: 'USER-DEFINED-PAYLOAD' }, occurredAt: 1458692752478 },
+    ]);
+  });
+
+  it('quick replies and postbacks in postback data syntax become postbacks, as on LINE', () => {
+    for (const name of ['quick-reply.json', 'postback.json']) {
+      const body = JSON.parse(readFileSync(join(FIXTURES, name), 'utf8').replace(/DEVELOPER_DEFINED_PAYLOAD|USER-DEFINED-PAYLOAD/g, 'action=my_tickets&id=7'));
+      expect(actionsOf(body)).toEqual([expect.objectContaining({ kind: 'handle', event: { type: 'postback', data: 'action=my_tickets&id=7' } })]);
+    }
+  });
+
+  it('a payload without data syntax came from a "message" button: the flow sees its text', () => {
+    const quickReply = { object: 'page', entry: [{ id: PAGE_ID, time: 1, messaging: [{ sender: { id: PSID }, recipient: { id: PAGE_ID }, timestamp: 1, message: { mid: 'm_q', text: 'Best sellers', quick_reply: { payload: 'hot' } } }] }] };
+    expect(actionsOf(quickReply)[0]).toMatchObject({ kind: 'handle', event: { type: 'text', text: 'hot' } });
+  });
+
+  it('echo.json: the page talking is skipped', () => {
+    expect(actionsOf(fixture('echo.json'))).toEqual([{ kind: 'skip', eventId: 'mid.1457764197618:41d102a3e1ae206a38', reason: 'echo' }]);
+  });
+
+  it('postback-doc-field-value-format.json: parsed, then skipped because user_ref is not a PSID', () => {
+    expect(actionsOf(fixture('postback-doc-field-value-format.json'))).toEqual([{ kind: 'skip', eventId: 'm_MESSAGE-ID', reason: 'user_ref sender, no PSID' }]);
+  });
+});
+
+describe('toInboundEvents', () => {
+  const envelope = (...messaging: unknown[]) => ({ object: 'page', entry: [{ id: PAGE_ID, time: 1, messaging }] });
+  const base = { sender: { id: PSID }, recipient: { id: PAGE_ID }, timestamp: 1700000000000 };
+
+  it('handles the {field, value} format when it carries a PSID, with string timestamps in seconds', () => {
+    const body = { field: 'messaging_postbacks', value: { sender: { id: PSID }, recipient: { id: PAGE_ID }, timestamp: '1527459824', postback: { mid: 'm_1', title: 'My tickets', payload: 'action=my_tickets' } } };
+    expect(actionsOf(body)).toEqual([{ kind: 'handle', eventId: 'm_1', pageId: PAGE_ID, psid: PSID, event: { type: 'postback', data: 'action=my_tickets' }, occurredAt: 1527459824000 }]);
+  });
+
+  it('skips {field, value} bodies of fields that are not messaging events, and echoes flagged with a string', () => {
+    expect(actionsOf({ field: 'feed', value: { item: 'post' } })).toEqual([{ kind: 'skip', eventId: undefined, reason: 'unsupported field feed' }]);
+    const echo = { field: 'message_echoes', value: { ...base, message: { mid: 'm_e', is_echo: 'true', text: 'hi' } } };
+    expect(actionsOf(echo)).toEqual([{ kind: 'skip', eventId: 'm_e', reason: 'echo' }]);
+  });
+
+  it('keeps the order of several entries and events, and skips what it does not answer', () => {
+    const body = {
+      object: 'page',
+      entry: [
+        { id: PAGE_ID, time: 1, messaging: [{ ...base, message: { mid: 'm_a', text: 'hot' } }, { ...base, read: { watermark: 1 } }] },
+        { id: PAGE_ID, time: 2, messaging: [{ ...base, delivery: { mids: ['m_a'], watermark: 1 } }, { ...base, postback: { mid: 'm_b', title: 'T', payload: 'action=my_tickets' } }] },
+        { id: PAGE_ID, time: 3, standby: [{ ...base, message: { mid: 'm_standby', text: 'x' } }] },
+      ],
+    };
+    const actions = actionsOf(body);
+    expect(actions.map((a) => (a.kind === 'handle' ? a.event : a.reason))).toEqual([
+      { type: 'text', text: 'hot' },
+      'unsupported event read',
+      'unsupported event delivery',
+      { type: 'postback', data: 'action=my_tickets' },
+    ]);
+  });
+
+  it('skips attachment-only messages, reactions, and postbacks without a payload', () => {
+    const actions = actionsOf(
+      envelope(
+        { ...base, message: { mid: 'm_img', attachments: [{ type: 'image', payload: { url: 'https://example.com/a.png' } }] } },
+        { ...base, reaction: { mid: 'm_x', action: 'react', emoji: '❤' } },
+        { ...base, postback: { mid: 'm_p', title: 'Nothing' } },
+      ),
+    );
+    expect(actions).toEqual([
+      { kind: 'skip', eventId: 'm_img', reason: 'unsupported event message without text' },
+      { kind: 'skip', eventId: `${PSID}@1700000000000`, reason: 'unsupported event reaction' },
+      { kind: 'skip', eventId: 'm_p', reason: 'unsupported event postback without payload' },
+    ]);
+  });
+
+  it('falls back to sender and timestamp when Meta sent no mid', () => {
+    expect(actionsOf(envelope({ ...base, postback: { title: 'Get Started', payload: 'action=start' } }))).toEqual([
+      { kind: 'handle', eventId: `${PSID}@1700000000000`, pageId: PAGE_ID, psid: PSID, event: { type: 'postback', data: 'action=start' }, occurredAt: 1700000000000 },
+    ]);
+    expect(actionsOf(envelope({ sender: { id: PSID }, postback: { payload: 'x' } }))).toEqual([{ kind: 'skip', eventId: undefined, reason: 'no mid and no timestamp to deduplicate on' }]);
+  });
+
+  it('takes the page from the entry when the event has no recipient', () => {
+    const [action] = actionsOf(envelope({ sender: { id: PSID }, timestamp: 1700000000000, message: { mid: 'm_1', text: 'hi' } }));
+    expect(action).toMatchObject({ kind: 'handle', pageId: PAGE_ID });
+  });
+
+  it('skips events it cannot read instead of failing the delivery', () => {
+    const actions = actionsOf(envelope('not an event', { ...base, sender: { id: 42 }, message: { mid: 'm_1', text: 'hi' } }, { ...base, message: { mid: 'm_2', text: 'ok' } }));
+    expect(actions.map((a) => a.kind)).toEqual(['skip', 'skip', 'handle']);
+  });
+
+  it('skips other objects (Instagram, WhatsApp)', () => {
+    expect(actionsOf({ object: 'instagram', entry: [{ id: '1', messaging: [{ ...base, message: { mid: 'm', text: 'hi' } }] }] })).toEqual([
+      { kind: 'skip', eventId: undefined, reason: 'unsupported object instagram' },
+    ]);
+  });
+
+  it('a quick reply with an empty payload counts as the text it shows', () => {
+    expect(actionsOf(envelope({ ...base, message: { mid: 'm_q', text: 'hot', quick_reply: { payload: '' } } }))[0]).toMatchObject({ event: { type: 'text', text: 'hot' } });
+  });
+});
+
+describe('messengerWebhookSchema', () => {
+  it('rejects bodies that are neither form', () => {
+    for (const body of [{}, { object: 'page' }, { entry: [] }, { object: 'page', entry: {} }, [], 'page', null]) {
+      expect(messengerWebhookSchema.safeParse(body).success).toBe(false);
+    }
+  });
+});
