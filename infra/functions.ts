@@ -1,0 +1,128 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+
+/**
+ * The one list of callcard's Lambda functions: what each one runs, how long it may take, what it
+ * may touch and which HTTP routes reach it. The app stack builds every function from this list,
+ * so adding a function means adding one entry here.
+ */
+
+export type CallcardFunctionName = 'lineWebhook' | 'messengerWebhook' | 'admin' | 'executor';
+
+/**
+ * What a function may do with the table. `webhook` is item-level only (no Scan, no batch
+ * operations): the webhooks face the internet, so they get the least.
+ */
+export type TableAccess = 'webhook' | 'readWrite';
+
+/** What a function may do with the jobs queue. */
+export type JobsAccess = 'send' | 'consume' | 'readDeadLetters';
+
+/** An HTTP API route served by a function. */
+export interface RouteSpec {
+  /** Path with `{parameters}`, e.g. `/webhooks/line/{channelId}`. */
+  readonly path: string;
+  readonly methods: readonly HttpMethod[];
+  /**
+   * How the function authorises requests on this route. API Gateway has no authoriser on these
+   * routes (the senders are LINE and Meta, which sign their requests instead), so this text is
+   * also the acknowledgement of cdk-nag's AwsSolutions-APIG4.
+   */
+  readonly authorization: string;
+}
+
+export interface CallcardFunctionSpec {
+  readonly name: CallcardFunctionName;
+  /** Construct id. Keep it stable: it is part of every CloudFormation logical id of the function. */
+  readonly id: string;
+  /** Handler file relative to the repository root; it exports `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  /** `POWERTOOLS_SERVICE_NAME`: the `service` key of every log line. */
+  readonly serviceName: string;
+  readonly timeout: Duration;
+  /** @default 512 (the CallcardFunction default) */
+  readonly memorySize?: number;
+  readonly tableAccess: TableAccess;
+  readonly jobs: readonly JobsAccess[];
+  /** @default - no HTTP route (the function is invoked by SQS) */
+  readonly routes?: readonly RouteSpec[];
+}
+
+const LINE_SIGNATURE =
+  'LINE webhook: authorised inside the function by the x-line-signature header (HMAC-SHA256 of the raw body keyed with the channel secret kept in the KMS-encrypted table); LINE cannot send an API Gateway credential.';
+const MESSENGER_SIGNATURE =
+  'Messenger webhook: authorised inside the function by the X-Hub-Signature-256 header (HMAC-SHA256 of the raw body keyed with the app secret kept in the KMS-encrypted table); Meta cannot send an API Gateway credential.';
+const MESSENGER_VERIFY =
+  "Messenger subscription handshake: Meta calls it without credentials by design; the function echoes hub.challenge only when hub.verify_token equals the page's configured verify token.";
+const ADMIN_BEARER =
+  'Admin API: authorised inside the function by the bearer admin key (Authorization header), so the same code path serves local runs and AWS.';
+
+export const CALLCARD_FUNCTIONS: readonly CallcardFunctionSpec[] = [
+  {
+    name: 'lineWebhook',
+    id: 'LineWebhook',
+    entry: 'functions/line-webhook/handler.ts',
+    description: 'LINE webhook: verifies x-line-signature, finds the active flow, enqueues jobs',
+    serviceName: 'callcard-line-webhook',
+    // LINE waits a few seconds for the 200; the function only verifies, reads and enqueues.
+    timeout: Duration.seconds(10),
+    tableAccess: 'webhook',
+    jobs: ['send'],
+    routes: [{ path: '/webhooks/line/{channelId}', methods: [HttpMethod.POST], authorization: LINE_SIGNATURE }],
+  },
+  {
+    name: 'messengerWebhook',
+    id: 'MessengerWebhook',
+    entry: 'functions/messenger-webhook/handler.ts',
+    description: 'Messenger webhook: subscription handshake, verifies X-Hub-Signature-256, enqueues jobs',
+    serviceName: 'callcard-messenger-webhook',
+    timeout: Duration.seconds(10),
+    tableAccess: 'webhook',
+    jobs: ['send'],
+    routes: [
+      { path: '/webhooks/messenger/{channelId}', methods: [HttpMethod.GET], authorization: MESSENGER_VERIFY },
+      { path: '/webhooks/messenger/{channelId}', methods: [HttpMethod.POST], authorization: MESSENGER_SIGNATURE },
+    ],
+  },
+  {
+    name: 'admin',
+    id: 'Admin',
+    entry: 'functions/admin/handler.ts',
+    description: 'Admin API: channels, flows, secrets and dead-letter jobs',
+    serviceName: 'callcard-admin',
+    timeout: Duration.seconds(15),
+    tableAccess: 'readWrite',
+    jobs: ['send', 'readDeadLetters'],
+    routes: [{ path: '/admin/{proxy+}', methods: [HttpMethod.ANY], authorization: ADMIN_BEARER }],
+  },
+  {
+    name: 'executor',
+    id: 'Executor',
+    entry: 'functions/executor/handler.ts',
+    description: 'Executor: runs flow jobs from SQS, calls brand APIs, replies through LINE and Messenger',
+    serviceName: 'callcard-executor',
+    // Brand API calls have their own shorter timeouts; this bounds a whole batch of jobs. The jobs
+    // queue derives its visibility timeout from this value.
+    timeout: Duration.seconds(30),
+    tableAccess: 'readWrite',
+    jobs: ['send', 'consume'],
+  },
+];
+
+/** The spec of one function; throws if the list lacks it (a programming error). */
+export function functionSpec(name: CallcardFunctionName): CallcardFunctionSpec {
+  const spec = CALLCARD_FUNCTIONS.find((candidate) => candidate.name === name);
+  if (!spec) throw new Error(`No function named ${name} in CALLCARD_FUNCTIONS`);
+  return spec;
+}
+
+/** The functions whose entry file exists under `projectRoot`. */
+export function functionsWithEntry(projectRoot: string): CallcardFunctionSpec[] {
+  return CALLCARD_FUNCTIONS.filter((spec) => fs.existsSync(path.join(projectRoot, spec.entry)));
+}
+
+/** The repository root: where package-lock.json, tsconfig.json and functions/ are. */
+export const PROJECT_ROOT = path.resolve(__dirname, '..');

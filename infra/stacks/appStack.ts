@@ -1,0 +1,149 @@
+import { CfnOutput, CrossStackReferences, ReferenceStrength, Stack, type StackProps } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { Alarms } from '../constructs/Alarms';
+import { CallcardFunction, type PowertoolsLogLevel } from '../constructs/CallcardFunction';
+import type { CallcardTable } from '../constructs/CallcardTable';
+import { JobsQueue } from '../constructs/JobsQueue';
+import { WebhookApi, type WebhookRoute } from '../constructs/WebhookApi';
+import { CALLCARD_FUNCTIONS, functionSpec, type CallcardFunctionName, type CallcardFunctionSpec } from '../functions';
+
+export const DEFAULT_LINE_API_BASE_URL = 'https://api.line.me';
+export const DEFAULT_MESSENGER_API_BASE_URL = 'https://graph.facebook.com/v25.0';
+
+export interface AppStackProps extends StackProps {
+  /** The table (and its key) from the StatefulStack. */
+  readonly table: CallcardTable;
+  /**
+   * The functions to build, from CALLCARD_FUNCTIONS. A listed function whose entry file is missing
+   * fails the synth.
+   * @default CALLCARD_FUNCTIONS - all of them
+   */
+  readonly functions?: readonly CallcardFunctionSpec[];
+  /**
+   * Name prefix of the HTTP API.
+   * @default - the stack name
+   */
+  readonly apiName?: string;
+  /**
+   * `POWERTOOLS_LOG_LEVEL` of every function.
+   * @default 'INFO'
+   */
+  readonly logLevel?: PowertoolsLogLevel;
+  /**
+   * `LINE_API_BASE_URL` (a stub server's URL in load tests).
+   * @default 'https://api.line.me'
+   */
+  readonly lineApiBaseUrl?: string;
+  /**
+   * `MESSENGER_API_BASE_URL`, including the Graph API version.
+   * @default 'https://graph.facebook.com/v25.0'
+   */
+  readonly messengerApiBaseUrl?: string;
+  /**
+   * Most concurrent executor invocations: bounds the load callcard puts on brands' APIs.
+   * @default 5
+   */
+  readonly executorMaxConcurrency?: number;
+  /**
+   * Steady-state requests per second the API accepts.
+   * @default 100
+   */
+  readonly apiRateLimit?: number;
+  /**
+   * Burst the API accepts above apiRateLimit.
+   * @default 200
+   */
+  readonly apiBurstLimit?: number;
+  /**
+   * Retention of the functions' logs and the API access logs.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * ARN of an SNS topic that receives the alarms.
+   * @default - alarms without actions
+   */
+  readonly alarmTopicArn?: string;
+}
+
+/**
+ * The stateless part: the functions, the HTTP API, the jobs queues and the alarms. Everything here
+ * can be destroyed and redeployed without losing data.
+ */
+export class AppStack extends Stack {
+  readonly functions: ReadonlyMap<CallcardFunctionName, CallcardFunction>;
+  readonly jobs: JobsQueue;
+  readonly api: WebhookApi;
+  readonly alarms: Alarms;
+
+  constructor(scope: Construct, id: string, props: AppStackProps) {
+    super(scope, id, props);
+    // Strong references (Fn::ImportValue): CloudFormation refuses to delete the stateful stack, or
+    // to replace the table or key, while this stack uses them. Set before any child exists.
+    CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
+    const specs = props.functions ?? CALLCARD_FUNCTIONS;
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+
+    // The queue exists even before the executor does (the webhooks enqueue); its visibility
+    // timeout always derives from the executor's declared timeout.
+    this.jobs = new JobsQueue(this, 'Jobs', { consumerTimeout: functionSpec('executor').timeout });
+
+    const functions = new Map<CallcardFunctionName, CallcardFunction>();
+    const routes: WebhookRoute[] = [];
+    for (const spec of specs) {
+      const fn = new CallcardFunction(this, spec.id, {
+        entry: spec.entry,
+        description: spec.description,
+        serviceName: spec.serviceName,
+        timeout: spec.timeout,
+        memorySize: spec.memorySize,
+        logLevel: props.logLevel,
+        logRetention,
+        environment: {
+          LINE_API_BASE_URL: props.lineApiBaseUrl ?? DEFAULT_LINE_API_BASE_URL,
+          MESSENGER_API_BASE_URL: props.messengerApiBaseUrl ?? DEFAULT_MESSENGER_API_BASE_URL,
+        },
+      });
+      functions.set(spec.name, fn);
+
+      // Each bind grants the permission and sets the variable that names the resource.
+      if (spec.tableAccess === 'webhook') props.table.bindWebhook(fn.fn);
+      else props.table.bindReadWrite(fn.fn);
+      if (spec.jobs.includes('send')) this.jobs.bindSender(fn.fn);
+      if (spec.jobs.includes('consume')) this.jobs.bindConsumer(fn.fn, { maxConcurrency: props.executorMaxConcurrency ?? 5 });
+      if (spec.jobs.includes('readDeadLetters')) this.jobs.bindDeadLetterReader(fn.fn);
+
+      for (const route of spec.routes ?? []) routes.push({ ...route, handler: fn.fn });
+    }
+    this.functions = functions;
+
+    this.api = new WebhookApi(this, 'Http', {
+      apiName: props.apiName ?? this.stackName,
+      routes,
+      rateLimit: props.apiRateLimit,
+      burstLimit: props.apiBurstLimit,
+      accessLogRetention: logRetention,
+    });
+
+    this.alarms = new Alarms(this, 'Alarms', {
+      deadLetterQueue: this.jobs.deadLetterQueue,
+      api: this.api.api,
+      executor: functions.get('executor')?.fn,
+      alarmTopic: props.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn) : undefined,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'LineWebhookUrl', {
+      value: `${this.api.url}/webhooks/line/<channelId>`,
+      description: 'LINE Developers console > Messaging API > Webhook URL (replace <channelId>)',
+    });
+    new CfnOutput(this, 'MessengerWebhookUrl', {
+      value: `${this.api.url}/webhooks/messenger/<pageId>`,
+      description: 'Meta app > Webhooks > Callback URL (replace <pageId>)',
+    });
+    new CfnOutput(this, 'AdminBaseUrl', { value: `${this.api.url}/admin`, description: 'Admin API base URL (bearer admin key)' });
+    new CfnOutput(this, 'TableName', { value: props.table.table.tableName, description: 'The callcard table' });
+  }
+}
