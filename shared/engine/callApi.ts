@@ -1,5 +1,6 @@
 import type { CallApiBlock } from '../flow/schema';
 import { OutboundError, type GuardedFetch, type OutboundRequest, type OutboundResponse } from '../http/guardedFetch';
+import { SIGNING_SECRET_NAME, standardWebhookHeaders } from '../http/signRequest';
 import { resolvedMessageSchema, type ResolvedMessage } from '../messages/message';
 import { evaluateCondition, renderText, renderUrl, renderValue, type TemplateContext } from '../templating/liquid';
 import { z } from 'zod';
@@ -114,7 +115,7 @@ export async function executeCallApi(input: CallApiInput, deps: CallApiDeps): Pr
     let response: OutboundResponse | undefined;
     let failure: { reason: string; retryable: boolean; retryAfterMs?: number } | undefined;
     try {
-      response = await deps.fetch({ ...request, timeoutMs: Math.max(1, Math.min(input.block.timeoutMs, remaining)) });
+      response = await deps.fetch({ ...signed(request, input, now()), timeoutMs: Math.max(1, Math.min(input.block.timeoutMs, remaining)) });
     } catch (error) {
       const kind = error instanceof OutboundError ? error.kind : 'network';
       failure = { reason: kind, retryable: kind === 'timeout' || kind === 'network' };
@@ -143,6 +144,14 @@ export async function executeCallApi(input: CallApiInput, deps: CallApiDeps): Pr
     if (!canRetry) return outcome ?? { ok: false, reason: failure?.reason ?? 'failure', attempts: attempt };
     await sleep(backoff);
   }
+}
+
+/** Each attempt is signed afresh (its timestamp), under the same `webhook-id` as every other attempt. */
+function signed(request: OutboundRequest, input: CallApiInput, at: number): OutboundRequest {
+  const secret = input.secrets[SIGNING_SECRET_NAME];
+  if (!secret) return request;
+  const headers = { ...request.headers, ...standardWebhookHeaders(secret, input.idempotencyKey, request.body ?? '', new Date(at)) };
+  return { ...request, headers };
 }
 
 const brandMessagesSchema = z.object({ messages: z.array(resolvedMessageSchema).min(1) });
