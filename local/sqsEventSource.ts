@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { lambdaContext } from './lambdaContext';
@@ -12,7 +13,7 @@ export interface SqsEventSourceOptions {
   handler: SqsHandler;
   /** Records per invocation, like the mapping's BatchSize. @default 10 */
   batchSize?: number;
-  /** Invocations at once, like the mapping's MaximumConcurrency. @default 2 */
+  /** Invocations at once, like the mapping's MaximumConcurrency (infra's default). @default 5 */
   concurrency?: number;
   /** Pause between empty polls. @default 20 */
   idlePollMs?: number;
@@ -34,7 +35,8 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
   const batchSize = options.batchSize ?? 10;
   const idlePollMs = options.idlePollMs ?? 20;
   let running = true;
-  let lastPollEmpty = false;
+  /** When the most recent poll that found the queue empty was sent. */
+  let lastEmptyPollSentAt = 0;
   const pending = new Set<Promise<unknown>>();
   /**
    * The last invocation of each FIFO message group, resolving to whether all its records succeeded.
@@ -127,17 +129,18 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
         continue;
       }
       let worked = false;
+      const sentAt = performance.now();
       try {
         worked = await pollOnce();
       } catch (error) {
         if (running) options.onError?.(error);
       }
-      lastPollEmpty = !worked;
+      if (!worked) lastEmptyPollSentAt = sentAt;
       if (!worked && running) await new Promise((resolve) => setTimeout(resolve, idlePollMs));
     }
   }
 
-  const concurrency = options.concurrency ?? 2;
+  const concurrency = options.concurrency ?? 5;
   const poller = loop();
 
   return {
@@ -147,10 +150,13 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
       await Promise.allSettled([...pending]);
     },
     async idle() {
+      // Idle means: nothing running, and a poll sent after the last work finished found nothing.
       for (;;) {
-        lastPollEmpty = false;
-        await new Promise((resolve) => setTimeout(resolve, idlePollMs * 3));
-        if (pending.size === 0 && lastPollEmpty) return;
+        await new Promise((resolve) => setTimeout(resolve, idlePollMs));
+        if (pending.size > 0) continue;
+        const quietSince = performance.now();
+        while (lastEmptyPollSentAt < quietSince && pending.size === 0) await new Promise((resolve) => setTimeout(resolve, idlePollMs));
+        if (pending.size === 0) return;
       }
     },
   };

@@ -1,5 +1,4 @@
 import middy from '@middy/core';
-import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createLineClient } from '../../shared/channels/line/lineClient';
@@ -12,6 +11,7 @@ import { createStore } from '../../shared/store/store';
 import { createTable } from '../../shared/store/table';
 import { createLineSender } from './lineSender';
 import { createMessengerSender } from './messengerSender';
+import { processFifoBatch } from './processFifoBatch';
 import { processTurnJob, UnprocessableJobError, type ExecutorDeps } from './processTurnJob';
 
 const env = readEnv();
@@ -32,33 +32,34 @@ const deps: ExecutorDeps = {
 };
 
 async function processRecord(record: SQSRecord): Promise<void> {
-  const parsed = turnJobSchema.safeParse(JSON.parse(record.body));
+  let body: unknown;
+  try {
+    body = JSON.parse(record.body);
+  } catch {
+    body = undefined;
+  }
+  const parsed = turnJobSchema.safeParse(body);
   if (!parsed.success) {
     // A malformed job never gets better: drop it (logged) rather than block its conversation.
     logger.error('malformed job dropped', { messageId: record.messageId, problems: parsed.error.issues.map((i) => i.path.join('.')) });
     return;
   }
   const job = parsed.data;
-  logger.appendKeys({ jobId: job.jobId, conversation: `${job.channel.kind}:${job.channel.id}:${job.userId}` });
+  // Records of a batch run in parallel: each gets its own correlation keys.
+  const log = logger.createChild({ persistentKeys: { jobId: job.jobId, conversation: `${job.channel.kind}:${job.channel.id}:${job.userId}` } });
   try {
-    await processTurnJob(job, deps);
+    await processTurnJob(job, { ...deps, logger: log });
   } catch (error) {
     if (error instanceof UnprocessableJobError) {
-      logger.error('job dropped', { error: error.message });
+      log.error('job dropped', { error: error.message });
       return;
     }
-    logger.error('job failed, will be retried', { error });
+    log.error('job failed, will be retried', { error });
     throw error;
-  } finally {
-    logger.removeKeys(['jobId', 'conversation']);
   }
 }
-
-const processor = new SqsFifoPartialProcessorAsync();
 
 /** SQS (FIFO) consumer: each record is one conversation turn; failures are reported per record. */
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async (event, context) =>
-    processPartialResponse(event, processRecord, processor, { context, skipGroupOnError: true, throwOnFullBatchFailure: false }),
-  );
+  .handler(async (event) => processFifoBatch(event.Records, processRecord));
