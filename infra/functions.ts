@@ -104,9 +104,10 @@ export const CALLCARD_FUNCTIONS: readonly CallcardFunctionSpec[] = [
     entry: 'functions/executor/handler.ts',
     description: 'Executor: runs flow jobs from SQS, calls brand APIs, replies through LINE and Messenger',
     serviceName: 'callcard-executor',
-    // Brand API calls have their own shorter timeouts; this bounds a whole batch of jobs. The jobs
-    // queue derives its visibility timeout from this value.
-    timeout: Duration.seconds(30),
+    // A batch runs its conversations in parallel; one turn may wait on a card for up to its 30 s
+    // budget (retries included), twice for a flow with two cards, plus channel sends. The jobs queue
+    // derives its visibility timeout (6x) from this value.
+    timeout: Duration.seconds(90),
     tableAccess: 'readWrite',
     jobs: ['send', 'consume'],
   },
