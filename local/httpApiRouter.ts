@@ -49,20 +49,26 @@ export async function routeToLambda(routes: HttpApiRoute[], req: IncomingMessage
 /** `/webhooks/line/{channelId}` against `/webhooks/line/demo-line` → `{channelId: 'demo-line'}`. */
 export function matchPath(pattern: string, path: string): Record<string, string> | undefined {
   const want = pattern.split('/').filter(Boolean);
-  const got = path.split('/').filter(Boolean);
+  let got: string[];
+  try {
+    got = path.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    // A path that does not decode (`%E0%A4%A`) matches no route: a 404, not a crash of the router.
+    return undefined;
+  }
   const params: Record<string, string> = {};
   for (let i = 0; i < want.length; i += 1) {
     const segment = want[i] ?? '';
     const greedy = /^\{(\w+)\+\}$/.exec(segment);
     if (greedy?.[1]) {
       if (got.length <= i) return undefined;
-      params[greedy[1]] = got.slice(i).map(decodeURIComponent).join('/');
+      params[greedy[1]] = got.slice(i).join('/');
       return params;
     }
     const value = got[i];
     if (value === undefined) return undefined;
     const param = /^\{(\w+)\}$/.exec(segment);
-    if (param?.[1]) params[param[1]] = decodeURIComponent(value);
+    if (param?.[1]) params[param[1]] = value;
     else if (segment !== value) return undefined;
   }
   return got.length === want.length ? params : undefined;

@@ -14,6 +14,8 @@ export interface DemoSettings {
   /** What Meta's subscription check must send as `hub.verify_token`. */
   messengerVerifyToken: string;
   messengerPageToken: string;
+  /** The demo workspace's admin key (stored hashed): `Authorization: Bearer <adminKey>`. */
+  adminKey: string;
   brandUrl: string;
 }
 
@@ -25,10 +27,12 @@ export const DEMO_FLOW_ID = 'demo';
 /**
  * Seed what the demo workspace lacks: the LINE channel and the demo flow (published), the Messenger
  * page running the same flow version, and on each a member who already verified (`memberId: M001`),
- * so "My tickets" answers at once. Each channel is seeded once, so data kept from an earlier run (or
- * changed since) is left alone. Returns whether anything was seeded.
+ * so "My tickets" answers at once; and the demo admin key. Each channel is seeded once, so data kept
+ * from an earlier run (or changed since) is left alone. Returns whether a channel was seeded.
  */
 export async function seedDemo(store: Store, demo: DemoSettings): Promise<boolean> {
+  // Already there when data is kept between runs: adding it again is a no-op.
+  await store.adminKeys.add(demo.adminKey, demo.workspaceId);
   let seeded = false;
   let line = await store.channels.get('line', demo.lineChannelId);
   if (!line) {

@@ -16,6 +16,7 @@ async function main(): Promise<void> {
       lineChannelSecret: process.env.DEMO_LINE_CHANNEL_SECRET ?? 'demo-line-secret',
       messengerAppSecret: process.env.DEMO_MESSENGER_APP_SECRET ?? 'demo-messenger-secret',
       messengerVerifyToken: process.env.DEMO_MESSENGER_VERIFY_TOKEN ?? 'demo-verify-token',
+      adminKey: process.env.DEMO_ADMIN_KEY ?? 'demo-admin-key',
     },
   });
   const { demo } = stack;
@@ -38,6 +39,7 @@ callcard is running locally ${process.env.DATA_DIR ? `(data kept in ${process.en
   Demo channel        ${demo.lineChannelId} (workspace ${demo.workspaceId}), channel secret: ${demo.lineChannelSecret}
   Demo page           ${demo.messengerPageId} (same flow), app secret: ${demo.messengerAppSecret}, verify token: ${demo.messengerVerifyToken}
   Demo member         ${DEMO_MEMBER_USER_ID} on LINE, ${DEMO_MESSENGER_MEMBER_PSID} on Messenger (memberId M001)
+  Admin API           ${stack.url}/admin   key (workspace ${demo.workspaceId}): ${demo.adminKey}   docs: GET ${stack.url}/admin/openapi.json
   DynamoDB (dynalite) ${process.env.AWS_ENDPOINT_URL_DYNAMODB}   SQS (local-aws-sqs) ${process.env.AWS_ENDPOINT_URL_SQS}
 
 Send a signed webhook (the demo member taps "My tickets"):
@@ -62,6 +64,15 @@ curl -s -X POST '${messengerWebhookUrl}' \\
   -d '${messengerBody}'
 
 Then see what the page sent:  curl -s ${stack.url}/_emulator/messenger/messages
+
+Admin API: the demo workspace's flows (then try a dry run of a card, or the flows CLI):
+
+curl -s ${stack.url}/admin/flows -H 'authorization: Bearer ${demo.adminKey}'
+
+curl -s -X POST ${stack.url}/admin/dry-run -H 'authorization: Bearer ${demo.adminKey}' -H 'content-type: application/json' \\
+  -d '{"flowId":"demo","blockId":"best_sellers"}'
+
+CALLCARD_API_URL=${stack.url} CALLCARD_ADMIN_KEY=${demo.adminKey} npm run flows -- pull demo --out demo-flow.json
 
 Ctrl-C stops everything.`);
 

@@ -20,6 +20,11 @@ export interface TurnInput {
   /** The open session, already checked to belong to `flowRef`. */
   session: Session | undefined;
   customer: { id: string; channel: string; attributes: Record<string, unknown> };
+  /**
+   * Start at this block instead of routing the event (an admin's dry run of one card). The trigger
+   * parameters then come from the event, as for a fallback: a postback's data, or none.
+   */
+  startAt?: string;
 }
 
 export interface TurnDeps {
@@ -38,7 +43,7 @@ export interface TurnResult {
   /** The session to keep (waiting on a question), or null to end the conversation. */
   session: Omit<Session, 'expiresAt'> | null;
   /** What started the turn, for logs. */
-  route: 'trigger' | 'answer' | 'fallback' | 'none';
+  route: 'trigger' | 'answer' | 'fallback' | 'start' | 'none';
 }
 
 /**
@@ -50,7 +55,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   const { flow, event } = input;
   const attributes: Record<string, unknown> = {};
   const messages: ResolvedMessage[] = [];
-  const trigger = matchTrigger(flow, event, { includeFallback: false });
+  const trigger = input.startAt === undefined ? matchTrigger(flow, event, { includeFallback: false }) : undefined;
   let triggerParams: Record<string, string>;
   let next: string | undefined;
   let route: TurnResult['route'];
@@ -66,7 +71,11 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   };
   let lastResponse: unknown;
 
-  if (trigger) {
+  if (input.startAt !== undefined) {
+    route = 'start';
+    triggerParams = event.type === 'postback' ? parsePostbackData(event.data) : {};
+    next = input.startAt;
+  } else if (trigger) {
     route = 'trigger';
     triggerParams = trigger.params;
     next = trigger.start;

@@ -1,9 +1,25 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { channelSchema, type Channel } from '../channels/channel';
 import type { ChannelKind } from '../jobs/job';
-import { isConditionFailed, type Table } from './table';
+import { isConditionFailed, queryAll, type Table } from './table';
 
 const key = (kind: ChannelKind, channelId: string) => ({ pk: `CHANNEL#${kind}#${channelId}`, sk: 'CHANNEL' });
+const workspaceIndex = (workspaceId: string) => `WS#${workspaceId}#CHANNELS`;
+
+/** What an admin may set on a channel; absent fields keep their stored value. */
+export interface ChannelChanges {
+  name?: string;
+  secret?: string;
+  accessToken?: string;
+  verifyToken?: string;
+}
+
+export type SaveChannelResult =
+  | { outcome: 'created' | 'updated'; channel: Channel }
+  /** The channel id belongs to another workspace. */
+  | { outcome: 'taken' }
+  /** A new channel needs its secret and token (and, on Messenger, the verify token). */
+  | { outcome: 'incomplete' };
 
 /** Channels by their webhook id. One item per channel: the webhook reads it on every delivery. */
 export class ChannelRepository {
@@ -18,9 +34,74 @@ export class ChannelRepository {
     await this.table.doc.send(
       new PutCommand({
         TableName: this.table.name,
-        Item: { ...key(channel.kind, channel.channelId), ...channelSchema.parse(channel), gsi1pk: `WS#${channel.workspaceId}#CHANNELS`, gsi1sk: `${channel.kind}#${channel.channelId}` },
+        Item: { ...key(channel.kind, channel.channelId), ...channelSchema.parse(channel), gsi1pk: workspaceIndex(channel.workspaceId), gsi1sk: `${channel.kind}#${channel.channelId}` },
       }),
     );
+  }
+
+  /** A workspace's channels (through `gsi1`), by kind and id. */
+  async listForWorkspace(workspaceId: string): Promise<Channel[]> {
+    const items = await queryAll(this.table, {
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': workspaceIndex(workspaceId) },
+    });
+    return items.map((item) => channelSchema.parse(item));
+  }
+
+  /**
+   * Add a channel to a workspace or change one of its own, in one conditional write: a channel id
+   * of another workspace is never touched, fields left out keep their values (a secret is never
+   * required again to rename a channel), and the active flow is left to `setActiveFlow`.
+   */
+  async save(workspaceId: string, kind: ChannelKind, channelId: string, changes: ChannelChanges, now = new Date()): Promise<SaveChannelResult> {
+    const complete = changes.secret !== undefined && changes.accessToken !== undefined && (kind !== 'messenger' || changes.verifyToken !== undefined);
+    const names: Record<string, string> = { '#name': 'name' };
+    const values: Record<string, unknown> = {
+      ':ws': workspaceId,
+      ':kind': kind,
+      ':id': channelId,
+      ':now': now.toISOString(),
+      ':gpk': workspaceIndex(workspaceId),
+      ':gsk': `${kind}#${channelId}`,
+    };
+    const sets = ['workspaceId = :ws', 'kind = :kind', 'channelId = :id', 'gsi1pk = :gpk', 'gsi1sk = :gsk', 'createdAt = if_not_exists(createdAt, :now)', 'updatedAt = :now'];
+    // DynamoDB refuses unused expression values: each one is added only with the clause that uses it.
+    if (changes.name !== undefined) {
+      sets.push('#name = :name');
+      values[':name'] = changes.name;
+    } else {
+      sets.push('#name = if_not_exists(#name, :empty)');
+      values[':empty'] = '';
+    }
+    for (const field of ['secret', 'accessToken', 'verifyToken'] as const) {
+      const value = changes[field];
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+    try {
+      const { Attributes } = await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: key(kind, channelId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          // A new channel only with everything it needs; an existing one only by its own workspace.
+          ConditionExpression: complete ? 'attribute_not_exists(pk) OR workspaceId = :ws' : 'attribute_exists(pk) AND workspaceId = :ws',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      const defined = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+      const channel = channelSchema.parse({ name: '', ...Attributes, ...defined, workspaceId, kind, channelId });
+      return { outcome: Attributes ? 'updated' : 'created', channel };
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+      const existing = await this.get(kind, channelId);
+      return existing ? { outcome: 'taken' } : { outcome: 'incomplete' };
+    }
   }
 
   /** Make a flow version the channel's active one. Returns false when the channel does not exist. */
@@ -37,8 +118,8 @@ export class ChannelRepository {
       );
       return true;
     } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
+      if (!isConditionFailed(error)) throw error;
+      return false;
     }
   }
 }

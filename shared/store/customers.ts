@@ -91,4 +91,14 @@ export class CustomerRepository {
   async clearSession(ref: CustomerRef): Promise<void> {
     await this.table.doc.send(new DeleteCommand({ TableName: this.table.name, Key: { pk: pk(ref), sk: 'SESSION' } }));
   }
+
+  /** Erase a customer's profile and session (on request: GDPR). Says which of the two existed. */
+  async delete(ref: CustomerRef): Promise<{ profile: boolean; session: boolean }> {
+    const remove = async (sk: string) => {
+      const { Attributes } = await this.table.doc.send(new DeleteCommand({ TableName: this.table.name, Key: { pk: pk(ref), sk }, ReturnValues: 'ALL_OLD' }));
+      return Attributes !== undefined;
+    };
+    const [profile, session] = await Promise.all([remove('PROFILE'), remove('SESSION')]);
+    return { profile, session };
+  }
 }

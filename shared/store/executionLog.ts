@@ -1,6 +1,7 @@
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { expiresIn, type Table } from './table';
+import { decodeCursor, encodeCursor, type Page } from './cursor';
+import { deleteKeys, expiresIn, isExpired, queryAll, type Table } from './table';
 
 /** One call of a Call an API card, as the admin sees it. Never holds header values or secrets. */
 export const executionLogEntrySchema = z.object({
@@ -24,6 +25,19 @@ export type ExecutionLogEntry = z.infer<typeof executionLogEntrySchema>;
 
 const LOG_TTL_SECONDS = 30 * 24 * 60 * 60;
 
+const customerPk = (workspaceId: string, customer: string) => `LOG#${workspaceId}#${customer}`;
+const cardPk = (workspaceId: string, flowId: string, blockId: string) => `LOGCARD#${workspaceId}#${flowId}#${blockId}`;
+
+/** Which log to read: one customer's, or one card's (a block of a flow, all versions). */
+export type ExecutionLogQuery = { customer: string } | { flowId: string; blockId: string };
+
+export interface PageOptions {
+  /** @default 50 */
+  limit?: number;
+  /** From the previous page; checked to belong to this very query. */
+  cursor?: string;
+}
+
 /** Execution log per customer (`pk`) and per card (`gsi1`), newest first, kept 30 days. */
 export class ExecutionLogRepository {
   constructor(private readonly table: Table) {}
@@ -35,9 +49,9 @@ export class ExecutionLogRepository {
       new PutCommand({
         TableName: this.table.name,
         Item: {
-          pk: `LOG#${parsed.workspaceId}#${parsed.customer}`,
+          pk: customerPk(parsed.workspaceId, parsed.customer),
           sk,
-          gsi1pk: `LOGCARD#${parsed.workspaceId}#${parsed.flowId}#${parsed.blockId}`,
+          gsi1pk: cardPk(parsed.workspaceId, parsed.flowId, parsed.blockId),
           gsi1sk: sk,
           ...parsed,
           expiresAt: expiresIn(LOG_TTL_SECONDS),
@@ -46,12 +60,50 @@ export class ExecutionLogRepository {
     );
   }
 
+  /**
+   * One page of a customer's or a card's log, newest first. The cursor is the page's last key,
+   * opaque to callers; one from another query (or workspace) is refused with `InvalidCursorError`.
+   */
+  async page(workspaceId: string, query: ExecutionLogQuery, options: PageOptions = {}): Promise<Page<ExecutionLogEntry>> {
+    const byCard = !('customer' in query);
+    const partition = 'customer' in query ? customerPk(workspaceId, query.customer) : cardPk(workspaceId, query.flowId, query.blockId);
+    const startKey = options.cursor
+      ? byCard
+        ? decodeCursor(options.cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk'], (k) => k.gsi1pk === partition && k.pk?.startsWith(`LOG#${workspaceId}#`) === true)
+        : decodeCursor(options.cursor, ['pk', 'sk'], (k) => k.pk === partition)
+      : undefined;
+    const { Items = [], LastEvaluatedKey } = await this.table.doc.send(
+      new QueryCommand({
+        TableName: this.table.name,
+        ...(byCard ? { IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p' } : { KeyConditionExpression: 'pk = :p' }),
+        ExpressionAttributeValues: { ':p': partition },
+        ScanIndexForward: false,
+        Limit: options.limit ?? 50,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    // dynalite never deletes expired items, and DynamoDB only days later: they are gone for readers.
+    const live = Items.filter((item) => !isExpired(item));
+    return { items: live.map((item) => executionLogEntrySchema.parse(item)), ...(LastEvaluatedKey ? { cursor: encodeCursor(LastEvaluatedKey) } : {}) };
+  }
+
+  /** Erase a customer's whole log (on request: GDPR); the per-card index loses the entries with it. */
+  async deleteForCustomer(workspaceId: string, customer: string): Promise<number> {
+    const items = await queryAll(this.table, {
+      KeyConditionExpression: 'pk = :p',
+      ExpressionAttributeValues: { ':p': customerPk(workspaceId, customer) },
+      ProjectionExpression: 'pk, sk',
+    });
+    await deleteKeys(this.table, items.map((item) => ({ pk: item.pk, sk: item.sk })));
+    return items.length;
+  }
+
   async forCustomer(workspaceId: string, customer: string, limit = 50): Promise<ExecutionLogEntry[]> {
     const { Items = [] } = await this.table.doc.send(
       new QueryCommand({
         TableName: this.table.name,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `LOG#${workspaceId}#${customer}` },
+        ExpressionAttributeValues: { ':pk': customerPk(workspaceId, customer) },
         ScanIndexForward: false,
         Limit: limit,
       }),

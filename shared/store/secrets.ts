@@ -1,16 +1,31 @@
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Table } from './table';
+
+/** One stored secret. Only the executor and the dry run use `value`; admins see it masked. */
+export interface StoredSecret {
+  name: string;
+  value: string;
+  updatedAt?: string;
+}
+
+const key = (workspaceId: string, name: string) => ({ pk: `WS#${workspaceId}`, sk: `SECRET#${name}` });
 
 /** Named workspace secrets for card headers (`{{ secrets.NAME }}`). Write-only towards admins. */
 export class SecretRepository {
   constructor(private readonly table: Table) {}
 
-  async put(workspaceId: string, name: string, value: string): Promise<void> {
-    await this.table.doc.send(new PutCommand({ TableName: this.table.name, Item: { pk: `WS#${workspaceId}`, sk: `SECRET#${name}`, name, value } }));
+  async put(workspaceId: string, name: string, value: string, now = new Date()): Promise<void> {
+    await this.table.doc.send(new PutCommand({ TableName: this.table.name, Item: { ...key(workspaceId, name), name, value, updatedAt: now.toISOString() } }));
   }
 
-  /** All of a workspace's secrets by name: only the executor calls this, to render headers. */
-  async all(workspaceId: string): Promise<Record<string, string>> {
+  /** Remove a secret; false when there was none by that name. */
+  async delete(workspaceId: string, name: string): Promise<boolean> {
+    const { Attributes } = await this.table.doc.send(new DeleteCommand({ TableName: this.table.name, Key: key(workspaceId, name), ReturnValues: 'ALL_OLD' }));
+    return Attributes !== undefined;
+  }
+
+  /** Every secret of a workspace, by name. */
+  async list(workspaceId: string): Promise<StoredSecret[]> {
     const { Items = [] } = await this.table.doc.send(
       new QueryCommand({
         TableName: this.table.name,
@@ -18,10 +33,19 @@ export class SecretRepository {
         ExpressionAttributeValues: { ':pk': `WS#${workspaceId}`, ':p': 'SECRET#' },
       }),
     );
-    const secrets: Record<string, string> = {};
+    const secrets: StoredSecret[] = [];
     for (const item of Items) {
-      if (typeof item.name === 'string' && typeof item.value === 'string') secrets[item.name] = item.value;
+      if (typeof item.name === 'string' && typeof item.value === 'string') {
+        secrets.push({ name: item.name, value: item.value, ...(typeof item.updatedAt === 'string' ? { updatedAt: item.updatedAt } : {}) });
+      }
     }
+    return secrets;
+  }
+
+  /** All of a workspace's secrets by name: for rendering card headers (the executor and dry runs). */
+  async all(workspaceId: string): Promise<Record<string, string>> {
+    const secrets: Record<string, string> = {};
+    for (const secret of await this.list(workspaceId)) secrets[secret.name] = secret.value;
     return secrets;
   }
 }

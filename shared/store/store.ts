@@ -1,4 +1,5 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { AdminKeyRepository } from './adminKeys';
 import { ChannelRepository } from './channels';
 import { CustomerRepository } from './customers';
 import { EventLedger } from './eventLedger';
@@ -17,6 +18,7 @@ export interface Store {
   jobStates: JobStateRepository;
   executionLog: ExecutionLogRepository;
   secrets: SecretRepository;
+  adminKeys: AdminKeyRepository;
 }
 
 export function createStore(table: Table): Store {
@@ -28,6 +30,7 @@ export function createStore(table: Table): Store {
     jobStates: new JobStateRepository(table),
     executionLog: new ExecutionLogRepository(table),
     secrets: new SecretRepository(table),
+    adminKeys: new AdminKeyRepository(table),
   };
 }
 

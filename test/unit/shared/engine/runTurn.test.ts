@@ -643,3 +643,27 @@ describe('loops', () => {
     expect(api.calls.length).toBeLessThanOrEqual(100);
   });
 });
+
+describe('startAt (an admin dry run of one card)', () => {
+  const flow = flowOf(
+    {
+      start: { type: 'message', messages: [{ type: 'text', text: 'the trigger path' }] },
+      card: { type: 'callApi', request: { url: 'https://brand.example/x' }, onSuccess: 'done', onFailure: 'sorry' },
+      done: { type: 'message', messages: [{ type: 'text', text: 'got {{ response.body.value }} for {{ trigger.params.id }}' }] },
+      sorry: { type: 'message', messages: [{ type: 'text', text: 'sorry' }] },
+    },
+    [{ type: 'keyword', keywords: ['go'], start: 'start' }, { type: 'fallback', start: 'start' }],
+  );
+
+  test('starts at the block, skipping triggers, a waiting session and the fallback; params come from a postback event', async () => {
+    const api = fakeCallApi({ card: ok({ value: 42 }) });
+    const result = await runTurn(turn(flow, postback('id=7'), { startAt: 'card', session: session('start') }), api);
+    expect(api.calls.map((c) => c.blockId)).toEqual(['card']);
+    expect(result).toEqual({ messages: [{ type: 'text', text: 'got 42 for 7' }], attributes: {}, session: null, route: 'start' });
+  });
+
+  test('a text event that a trigger would take still starts at the block', async () => {
+    const result = await runTurn(turn(flow, text('go'), { startAt: 'card' }), fakeCallApi({ card: failed() }));
+    expect(result).toMatchObject({ route: 'start', messages: [{ type: 'text', text: 'sorry' }] });
+  });
+});

@@ -1,0 +1,231 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { validateFlow } from '../shared/flow/validateFlow';
+
+/** What the CLI touches outside itself: passed in, so tests run it in-process against the local stack. */
+export interface FlowsCliIo {
+  out(line: string): void;
+  err(line: string): void;
+  readFile(path: string): Promise<string>;
+  writeFile(path: string, text: string): Promise<void>;
+  env: { CALLCARD_API_URL?: string; CALLCARD_ADMIN_KEY?: string };
+  fetch?: typeof fetch;
+}
+
+export const FLOWS_USAGE = `Usage: npm run flows -- <command>
+
+  validate <file.json>                        check a flow offline; prints every problem with its path
+  push <file.json> --flow <id>                create the flow, or save it as a new version of the latest
+  pull <id> [--version N] [--out file.json]   the latest (or version N) as JSON, to a file or stdout
+  publish <id> --version N --channel line:<channelId> [--channel messenger:<pageId> ...]
+                                              make version N the channels' active flow (also a rollback)
+  versions <id>                               every version, newest first
+
+Environment: CALLCARD_API_URL (default http://127.0.0.1:3000), CALLCARD_ADMIN_KEY (the workspace's admin key).`;
+
+/** Exit codes: 0 done, 1 the flow or the API said no, 2 wrong usage or configuration. */
+export type ExitCode = 0 | 1 | 2;
+
+class UsageError extends Error {}
+
+/** `npm run flows -- ...`: flows as files, against the admin API. */
+export async function runFlowsCli(args: readonly string[], io: FlowsCliIo): Promise<ExitCode> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(args);
+  } catch (error) {
+    io.err(error instanceof Error ? error.message : String(error));
+    io.err(FLOWS_USAGE);
+    return 2;
+  }
+  const { command, positionals, values } = parsed;
+  try {
+    switch (command) {
+      case 'validate':
+        return await validateCommand(required(positionals[0], 'the flow file'), io);
+      case 'push':
+        return await pushCommand(required(positionals[0], 'the flow file'), required(values.flow, '--flow <id>'), io);
+      case 'pull':
+        return await pullCommand(required(positionals[0], 'the flow id'), values.version, values.out, io);
+      case 'publish':
+        return await publishCommand(required(positionals[0], 'the flow id'), required(values.version, '--version N'), values.channel ?? [], io);
+      case 'versions':
+        return await versionsCommand(required(positionals[0], 'the flow id'), io);
+      case 'help':
+      case undefined:
+        io.out(FLOWS_USAGE);
+        return command === 'help' ? 0 : 2;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(error.message);
+      io.err(FLOWS_USAGE);
+      return 2;
+    }
+    if (error instanceof ApiError) {
+      io.err(error.message);
+      for (const problem of error.problems) io.err(`  ${problem.path}: ${problem.message}`);
+      return error.status === 401 ? 2 : 1;
+    }
+    io.err(error instanceof Error ? error.message : String(error));
+    return 1;
+  }
+}
+
+function parse(args: readonly string[]) {
+  const { positionals, values } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      flow: { type: 'string' },
+      version: { type: 'string' },
+      out: { type: 'string' },
+      channel: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, ...rest] = positionals;
+  return { command: values.help ? 'help' : command, positionals: rest, values };
+}
+
+function required(value: string | undefined, what: string): string {
+  if (value === undefined || value === '') throw new UsageError(`missing ${what}`);
+  return value;
+}
+
+/** A flow file: JSON, then `validateFlow`. Problems are printed with their paths (relative to the file). */
+async function readFlow(file: string, io: FlowsCliIo): Promise<unknown | undefined> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await io.readFile(file));
+  } catch (error) {
+    io.err(`${file}: ${error instanceof SyntaxError ? `not valid JSON (${error.message})` : error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
+  const result = validateFlow(json);
+  if (result.ok) return json;
+  io.err(`${file}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}`);
+  for (const problem of result.problems) io.err(`  ${problem.path}: ${problem.message}`);
+  return undefined;
+}
+
+async function validateCommand(file: string, io: FlowsCliIo): Promise<ExitCode> {
+  if ((await readFlow(file, io)) === undefined) return 1;
+  io.out(`${file}: valid`);
+  return 0;
+}
+
+const versionSchema = z.object({ flowId: z.string(), version: z.number(), createdAt: z.string(), flow: z.record(z.string(), z.unknown()) });
+
+async function pushCommand(file: string, flowId: string, io: FlowsCliIo): Promise<ExitCode> {
+  const flow = await readFlow(file, io);
+  if (flow === undefined) return 1;
+  const api = adminApi(io);
+  const current = await api.request('GET', `/admin/flows/${encodeURIComponent(flowId)}`, undefined, { allow404: true });
+  const saved =
+    current === undefined
+      ? versionSchema.parse(await api.request('POST', '/admin/flows', { flowId, flow }))
+      : versionSchema.parse(await api.request('PUT', `/admin/flows/${encodeURIComponent(flowId)}`, { flow, baseVersion: versionSchema.parse(current).version }));
+  io.out(`${flowId}: saved version ${saved.version}${saved.version === 1 ? ' (new flow)' : ''}. Publish it with: npm run flows -- publish ${flowId} --version ${saved.version} --channel <kind:channelId>`);
+  return 0;
+}
+
+async function pullCommand(flowId: string, version: string | undefined, out: string | undefined, io: FlowsCliIo): Promise<ExitCode> {
+  const path = version === undefined ? `/admin/flows/${encodeURIComponent(flowId)}` : `/admin/flows/${encodeURIComponent(flowId)}/versions/${encodeURIComponent(positiveInteger(version, '--version'))}`;
+  const pulled = versionSchema.parse(await adminApi(io).request('GET', path));
+  const text = `${JSON.stringify(pulled.flow, null, 2)}\n`;
+  if (out === undefined) {
+    io.out(text.trimEnd());
+  } else {
+    await io.writeFile(out, text);
+    io.out(`${flowId}: version ${pulled.version} written to ${out}`);
+  }
+  return 0;
+}
+
+async function publishCommand(flowId: string, version: string, channelArgs: string[], io: FlowsCliIo): Promise<ExitCode> {
+  if (!channelArgs.length) throw new UsageError('missing --channel <kind:channelId>');
+  const channels = channelArgs.map((arg) => {
+    const [kind, channelId, ...extra] = arg.split(':');
+    if ((kind !== 'line' && kind !== 'messenger') || !channelId || extra.length) throw new UsageError(`--channel ${arg}: expected line:<channelId> or messenger:<pageId>`);
+    return { kind, channelId };
+  });
+  const result = z
+    .object({ version: z.number(), channels: z.array(z.object({ kind: z.string(), channelId: z.string() })) })
+    .parse(await adminApi(io).request('POST', `/admin/flows/${encodeURIComponent(flowId)}/publish`, { version: Number(positiveInteger(version, '--version')), channels }));
+  io.out(`${flowId}: version ${result.version} is now active on ${result.channels.map((c) => `${c.kind}:${c.channelId}`).join(', ')}`);
+  return 0;
+}
+
+async function versionsCommand(flowId: string, io: FlowsCliIo): Promise<ExitCode> {
+  const listed = z
+    .object({ versions: z.array(z.object({ version: z.number(), name: z.string(), createdAt: z.string() })) })
+    .parse(await adminApi(io).request('GET', `/admin/flows/${encodeURIComponent(flowId)}/versions`));
+  for (const v of listed.versions) io.out(`v${v.version}\t${v.createdAt}\t${v.name}`);
+  return 0;
+}
+
+function positiveInteger(value: string, what: string): string {
+  if (!/^[1-9][0-9]*$/.test(value)) throw new UsageError(`${what} must be a positive integer, got "${value}"`);
+  return value;
+}
+
+const errorBodySchema = z.object({
+  error: z.string().catch('request failed'),
+  problems: z.array(z.object({ path: z.string(), message: z.string() })).catch([]),
+  latestVersion: z.number().optional().catch(undefined),
+});
+
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly problems: { path: string; message: string }[],
+  ) {
+    super(message);
+  }
+}
+
+function adminApi(io: FlowsCliIo) {
+  const base = (io.env.CALLCARD_API_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
+  const key = io.env.CALLCARD_ADMIN_KEY;
+  if (!key) throw new UsageError('set CALLCARD_ADMIN_KEY to an admin key of the workspace (the local stack prints its demo key)');
+  const send = io.fetch ?? fetch;
+  return {
+    /** The JSON answer of a 2xx; `undefined` for a 404 when allowed; an ApiError otherwise. */
+    async request(method: string, path: string, body?: unknown, options: { allow404?: boolean } = {}): Promise<unknown> {
+      let response: Response;
+      try {
+        response = await send(`${base}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        });
+      } catch (error) {
+        throw new ApiError(0, `cannot reach ${base} (${error instanceof Error ? error.message : String(error)}): is the stack running? (npm start)`, []);
+      }
+      const text = await response.text();
+      let json: unknown;
+      try {
+        json = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      if (response.ok) return json;
+      if (response.status === 404 && options.allow404) return undefined;
+      const detail = errorBodySchema.parse(json ?? {});
+      const hint =
+        response.status === 401
+          ? ': check CALLCARD_ADMIN_KEY'
+          : response.status === 409 && detail.latestVersion !== undefined
+            ? ` (latest is version ${detail.latestVersion}: pull it, merge your change, push again)`
+            : '';
+      // Flow problems come back under `flow.`; in a file they are relative to the file.
+      const problems = detail.problems.map((p) => ({ path: p.path.replace(/^flow\./, ''), message: p.message }));
+      throw new ApiError(response.status, `${method} ${path}: ${response.status} ${detail.error}${hint}`, problems);
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import type { ChannelKind } from '../../shared/jobs/job';
+import type { CustomerRef } from '../../shared/store/customers';
+import type { Store } from '../../shared/store/store';
+import { notFound } from './adminError';
+import type { RouteHandler } from './bindRoute';
+import type { AdminRoutes } from './routes';
+
+// A customer's data, only through a channel of the key's workspace.
+
+/** `GET /admin/contacts/{kind}/{channelId}/{userId}`: attributes and the open session. */
+export const getContact: RouteHandler<AdminRoutes['getContact']> = async ({ params }, { workspaceId, deps }) => {
+  const ref = await ownCustomer(deps.store, workspaceId, params.kind, params.channelId, params.userId);
+  const [customer, session] = await Promise.all([deps.store.customers.get(ref), deps.store.customers.getSession(ref, deps.now?.() ?? Date.now())]);
+  if ((!customer || customer.workspaceId !== workspaceId) && !session) throw notFound('contact');
+  return {
+    kind: params.kind,
+    channelId: params.channelId,
+    userId: params.userId,
+    attributes: customer?.attributes ?? {},
+    ...(customer ? { firstSeenAt: customer.firstSeenAt, lastInboundAt: customer.lastInboundAt } : {}),
+    session: session ? { flowId: session.flowId, version: session.version, waitingOn: session.waitingOn, attempts: session.attempts, expiresAt: session.expiresAt } : null,
+  };
+};
+
+/** Erasure on request: the profile, the open session and the customer's execution log. Deleting nothing is not an error. */
+export const deleteContact: RouteHandler<AdminRoutes['deleteContact']> = async ({ params }, { workspaceId, deps }) => {
+  const ref = await ownCustomer(deps.store, workspaceId, params.kind, params.channelId, params.userId);
+  const [removed, logEntries] = await Promise.all([
+    deps.store.customers.delete(ref),
+    deps.store.executionLog.deleteForCustomer(workspaceId, customerKey(ref)),
+  ]);
+  deps.logger.info('contact erased', { workspaceId, kind: params.kind, channelId: params.channelId, ...removed, logEntries });
+  return { deleted: { ...removed, logEntries } };
+};
+
+/** The customer reference, if the channel is the workspace's; 404 otherwise (also for other workspaces' channels). */
+export async function ownCustomer(store: Store, workspaceId: string, kind: ChannelKind, channelId: string, userId: string): Promise<CustomerRef> {
+  const channel = await store.channels.get(kind, channelId);
+  if (channel?.workspaceId !== workspaceId) throw notFound('contact');
+  return { channelKind: kind, channelId, userId };
+}
+
+/** How the execution log names a customer: `line:demo-line:U123`. */
+export function customerKey(ref: CustomerRef): string {
+  return `${ref.channelKind}:${ref.channelId}:${ref.userId}`;
+}

@@ -1,0 +1,120 @@
+import { DeleteMessageCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { turnJobSchema, type TurnJob } from '../../shared/jobs/job';
+import type { JobQueue } from '../../shared/jobs/jobQueue';
+
+/** A job that failed `maxReceiveCount` times and sits in the dead-letter queue. */
+export interface DeadLetter {
+  messageId: string;
+  job: TurnJob;
+  /** When the job was first queued (SQS keeps the original send time). */
+  queuedAt?: string;
+}
+
+/** The dead-letter queue, one workspace at a time. */
+export interface DeadLetters {
+  /** The workspace's dead letters, without taking them off the queue. */
+  list(workspaceId: string): Promise<DeadLetter[]>;
+  /** Send the workspace's dead letters (one, or all) back to the jobs queue; returns the message ids redriven. */
+  redrive(workspaceId: string, target: { messageId: string } | 'all'): Promise<string[]>;
+}
+
+/** How {@link createDeadLetters} reaches the queues. */
+export interface DeadLettersOptions {
+  sqs: SQSClient;
+  dlqUrl: string;
+  /** The jobs queue, where a redriven job goes back to. */
+  jobs: JobQueue;
+  /**
+   * How long a redrive hides the messages it receives. A receipt handle dies with its visibility
+   * timeout (FIFO queues refuse to delete with an expired one), so a redrive must hide what it
+   * receives; without `ChangeMessageVisibility` the other workspaces' letters it saw stay hidden
+   * this long. A few seconds is ample for one send and one delete.
+   * @default 5
+   */
+  hideSeconds?: number;
+  /** Receive calls per listing or redrive: bounds the work of one admin request. @default 10 */
+  maxReceives?: number;
+  now?: () => number;
+}
+
+/**
+ * Peeks (VisibilityTimeout 0: nothing is taken off the queue) and redrives the jobs DLQ. Bodies are
+ * parsed as turn jobs and kept only for the asking workspace; anything unparsable is never shown.
+ */
+export function createDeadLetters(options: DeadLettersOptions): DeadLetters {
+  const maxReceives = options.maxReceives ?? 10;
+  const now = options.now ?? Date.now;
+
+  const receive = async (visibilityTimeout: number): Promise<Message[]> => {
+    const { Messages = [] } = await options.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: options.dlqUrl,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: visibilityTimeout,
+        WaitTimeSeconds: 0,
+        MessageSystemAttributeNames: ['All'],
+        // local-aws-sqs only answers the older name.
+        AttributeNames: ['All'],
+      }),
+    );
+    return Messages;
+  };
+
+  /** Receive until a round brings nothing new (SQS samples; local-aws-sqs even repeats messages in one answer). */
+  const sweep = async (visibilityTimeout: number, onNew: (message: Message) => Promise<boolean>): Promise<void> => {
+    const seen = new Set<string>();
+    for (let round = 0; round < maxReceives; round += 1) {
+      let fresh = 0;
+      for (const message of await receive(visibilityTimeout)) {
+        if (!message.MessageId || seen.has(message.MessageId)) continue;
+        seen.add(message.MessageId);
+        fresh += 1;
+        if (await onNew(message)) return;
+      }
+      if (fresh === 0) return;
+    }
+  };
+
+  const letterOf = (message: Message, workspaceId: string): DeadLetter | undefined => {
+    let json: unknown;
+    try {
+      json = JSON.parse(message.Body ?? '');
+    } catch {
+      return undefined;
+    }
+    const parsed = turnJobSchema.safeParse(json);
+    if (!parsed.success || parsed.data.workspaceId !== workspaceId || !message.MessageId) return undefined;
+    const sent = Number(message.Attributes?.SentTimestamp);
+    return { messageId: message.MessageId, job: parsed.data, ...(Number.isFinite(sent) && sent > 0 ? { queuedAt: new Date(sent).toISOString() } : {}) };
+  };
+
+  const list = async (workspaceId: string): Promise<DeadLetter[]> => {
+    const letters: DeadLetter[] = [];
+    await sweep(0, async (message) => {
+      const letter = letterOf(message, workspaceId);
+      if (letter) letters.push(letter);
+      return letters.length >= 100;
+    });
+    return letters;
+  };
+
+  return {
+    list,
+    async redrive(workspaceId, target) {
+      // Look first without hiding anything: asking for a letter that is not yours hides nobody's.
+      if (target !== 'all' && !(await list(workspaceId)).some((l) => l.messageId === target.messageId)) return [];
+      const redriven: string[] = [];
+      await sweep(options.hideSeconds ?? 5, async (message) => {
+        const letter = letterOf(message, workspaceId);
+        if (!letter || (target !== 'all' && letter.messageId !== target.messageId)) return false;
+        // Send before delete: a failure in between leaves a duplicate, never a lost job, and the
+        // job's outbox makes a second run send nothing twice.
+        await options.jobs.send(letter.job, { deduplicationId: `redrive:${letter.messageId}:${now()}` });
+        await options.sqs.send(new DeleteMessageCommand({ QueueUrl: options.dlqUrl, ReceiptHandle: message.ReceiptHandle }));
+        redriven.push(letter.messageId);
+        return target !== 'all';
+      });
+      return redriven;
+    },
+  };
+}

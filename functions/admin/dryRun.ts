@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { renderLineMessages } from '../../shared/channels/line/renderLineMessages';
+import { renderMessengerMessages } from '../../shared/channels/messenger/renderMessengerMessages';
+import { executeCallApi, maskUrl, type CardOutcome } from '../../shared/engine/callApi';
+import { runTurn } from '../../shared/engine/runTurn';
+import type { Block, Flow } from '../../shared/flow/schema';
+import type { GuardedFetch, OutboundRequest, OutboundResponse } from '../../shared/http/guardedFetch';
+import type { Store } from '../../shared/store/store';
+import { invalid, notFound } from './adminError';
+import type { RouteHandler } from './bindRoute';
+import { checkFlow } from './checkFlow';
+import { secretMasker } from './mask';
+import type { AdminRoutes } from './routes';
+
+/** Set by the stand-in for a later card, so the dry run can tell where the follow-up stopped. */
+const STOP_MARK = '__dry_run_stopped_before';
+const DRY_RUN_CUSTOMER = 'dry-run';
+
+/**
+ * Run one Call an API card for real, the executor's way (`executeCallApi` over the same guarded
+ * caller, the same templates and the workspace's secrets), then the flow from it as `runTurn` would,
+ * and show all of it: the request (secrets masked), the response, the outcome and the follow-up
+ * messages rendered for LINE and Messenger. Nothing is written, queued or sent to a channel. Only the
+ * card under test calls out: the follow-up stops before the next card that would be waited for, and
+ * fire-and-forget cards on the way are skipped.
+ */
+export const dryRun: RouteHandler<AdminRoutes['dryRun']> = async ({ body }, { workspaceId, deps }) => {
+  const { flow, flowId, version } = await flowToTry(body, workspaceId, deps.store);
+  const card = Object.hasOwn(flow.blocks, body.blockId) ? flow.blocks[body.blockId] : undefined;
+  if (!card) throw invalid([{ path: 'blockId', message: `no block named "${body.blockId}"` }]);
+  if (card.type !== 'callApi') throw invalid([{ path: 'blockId', message: `"${body.blockId}" is a ${card.type} block, not a Call an API card` }]);
+
+  const secrets = await deps.store.secrets.all(workspaceId);
+  const mask = secretMasker(Object.values(secrets));
+  let sent: OutboundRequest | undefined;
+  let received: OutboundResponse | undefined;
+  // The real caller, watched: what goes out is exactly what the executor would send.
+  const fetch: GuardedFetch = async (request) => {
+    sent = request;
+    received = undefined;
+    received = await deps.fetch(request);
+    return received;
+  };
+
+  let called = false;
+  let outcome: CardOutcome | undefined;
+  const skipped: string[] = [];
+  const background: Promise<unknown>[] = [];
+  const profile = { id: DRY_RUN_CUSTOMER, channel: 'line', attributes: body.attributes };
+  const result = await runTurn(
+    {
+      flow: withLaterCardsStubbed(flow, body.blockId),
+      flowRef: { flowId, version },
+      event: { type: 'postback', data: new URLSearchParams(body.trigger?.params ?? {}).toString() },
+      session: undefined,
+      customer: profile,
+      startAt: body.blockId,
+    },
+    {
+      callApi: async (blockId, block, context) => {
+        if (called) {
+          // Only fire-and-forget cards get here (waited ones were stubbed): the flow goes on without them.
+          skipped.push(blockId);
+          return { ok: false, reason: 'not called in a dry run', attempts: 0 };
+        }
+        called = true;
+        outcome = await executeCallApi({ block, context, secrets, idempotencyKey: `dry-run:${randomUUID()}#${blockId}`, profile }, { fetch });
+        return outcome;
+      },
+      background: (work) => background.push(work),
+    },
+  );
+  // A fire-and-forget card under test: its call runs in the background; wait for it to show it.
+  await Promise.allSettled(background);
+
+  const { [STOP_MARK]: stoppedBefore, ...attributes } = result.attributes;
+  deps.logger.info('dry run', { workspaceId, flowId, blockId: body.blockId, ok: outcome?.ok, attempts: outcome?.attempts });
+  const response = outcome?.response ?? (received ? { status: received.status, headers: received.headers, body: received.body } : undefined);
+  return {
+    blockId: body.blockId,
+    request: sent
+      ? {
+          method: sent.method,
+          url: mask.text(maskUrl(sent.url, secrets)),
+          headers: Object.fromEntries(Object.entries(sent.headers ?? {}).map(([name, value]) => [name, mask.text(value)])),
+          ...(sent.body !== undefined ? { body: mask.text(sent.body) } : {}),
+        }
+      : null,
+    response: response
+      ? { status: response.status, headers: Object.fromEntries(Object.entries(response.headers).map(([name, value]) => [name, mask.text(value)])), body: mask.deep(response.body) }
+      : null,
+    outcome: outcome
+      ? { ok: outcome.ok, ...(outcome.ok ? {} : { reason: mask.text(outcome.reason) }), attempts: outcome.attempts }
+      : { ok: false, reason: 'the card was not called', attempts: 0 },
+    followUp: {
+      messages: result.messages.map(mask.deep),
+      line: renderLineMessages(result.messages).map(mask.deep),
+      messenger: renderMessengerMessages(result.messages).map(mask.deep),
+      attributes: Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, mask.deep(value)])),
+      ...(result.session ? { waitingOn: result.session.waitingOn } : {}),
+      ...(typeof stoppedBefore === 'string' ? { stoppedBefore } : {}),
+      ...(skipped.length ? { skipped } : {}),
+    },
+  };
+};
+
+/** The inline flow (checked like a saved one), or a saved version of the workspace's. */
+async function flowToTry(
+  body: { flow?: Record<string, unknown>; flowId?: string; version?: number },
+  workspaceId: string,
+  store: Store,
+): Promise<{ flow: Flow; flowId: string; version: number }> {
+  if (body.flow !== undefined) return { flow: checkFlow(body.flow), flowId: DRY_RUN_CUSTOMER, version: 0 };
+  if (body.flowId === undefined) throw invalid([{ path: 'flow', message: 'give either flow, or flowId (and version)' }]);
+  const stored = body.version !== undefined ? await store.flows.getVersion(workspaceId, body.flowId, body.version) : await store.flows.getLatest(workspaceId, body.flowId);
+  if (!stored) throw notFound(body.version !== undefined ? 'flow version' : 'flow');
+  return { flow: stored.flow, flowId: stored.flowId, version: stored.version };
+}
+
+/**
+ * The flow with every other card the customer would wait for replaced by a block that only marks
+ * where the follow-up stopped: a dry run must not call a second brand endpoint (a POST may have
+ * effects), and what comes after that call depends on its answer anyway.
+ */
+function withLaterCardsStubbed(flow: Flow, cardId: string): Flow {
+  const blocks: Record<string, Block> = {};
+  for (const [id, block] of Object.entries(flow.blocks)) {
+    blocks[id] = block.type === 'callApi' && id !== cardId && !block.fireAndForget ? { type: 'setAttributes', set: { [STOP_MARK]: id } } : block;
+  }
+  return { ...flow, blocks };
+}

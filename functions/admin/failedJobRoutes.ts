@@ -1,0 +1,37 @@
+import { AdminError, notFound } from './adminError';
+import type { AdminDeps, RouteHandler } from './bindRoute';
+import type { DeadLetters } from './deadLetters';
+import type { AdminRoutes } from './routes';
+
+// Jobs that reached the dead-letter queue: listed and sent back, only the key's workspace's.
+
+/** `GET /admin/failed-jobs`: the workspace's dead letters (a peek). */
+export const listFailedJobs: RouteHandler<AdminRoutes['listFailedJobs']> = async (_input, { workspaceId, deps }) => {
+  const letters = await deadLettersOf(deps).list(workspaceId);
+  return {
+    jobs: letters.map(({ messageId, job, queuedAt }) => ({
+      messageId,
+      jobId: job.jobId,
+      channel: job.channel,
+      userId: job.userId,
+      event: job.event,
+      flow: job.flow,
+      receivedAt: job.receivedAt,
+      ...(queuedAt ? { queuedAt } : {}),
+    })),
+  };
+};
+
+/** `POST /admin/failed-jobs/redrive`: one (`{messageId}`) or all (`{all: true}`) back to the jobs queue. */
+export const redriveFailedJobs: RouteHandler<AdminRoutes['redriveFailedJobs']> = async ({ body }, { workspaceId, deps }) => {
+  const target = 'messageId' in body ? { messageId: body.messageId } : 'all';
+  const redriven = await deadLettersOf(deps).redrive(workspaceId, target);
+  if (target !== 'all' && redriven.length === 0) throw notFound('failed job');
+  deps.logger.info('failed jobs redriven', { workspaceId, count: redriven.length });
+  return { redriven };
+};
+
+function deadLettersOf(deps: AdminDeps): DeadLetters {
+  if (!deps.deadLetters) throw new AdminError(503, { error: 'dead-letter queue not configured (JOBS_DLQ_URL)' });
+  return deps.deadLetters;
+}

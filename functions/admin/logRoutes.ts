@@ -1,0 +1,32 @@
+import { InvalidCursorError } from '../../shared/store/cursor';
+import type { ExecutionLogQuery } from '../../shared/store/executionLog';
+import { channelKindSchema } from '../../shared/jobs/job';
+import { invalid, notFound } from './adminError';
+import type { RouteHandler } from './bindRoute';
+import { customerKey, ownCustomer } from './contactRoutes';
+import type { AdminRoutes } from './routes';
+
+/** The execution log of Call an API cards: by customer or by card, newest first, a page at a time. */
+export const listLogs: RouteHandler<AdminRoutes['listLogs']> = async ({ query }, { workspaceId, deps }) => {
+  let logQuery: ExecutionLogQuery;
+  if (query.customer !== undefined) {
+    // The query schema holds `kind:channelId:userId` to a charset without ':' inside the ids.
+    const [kind, channelId, userId] = query.customer.split(':');
+    const channelKind = channelKindSchema.safeParse(kind);
+    if (!channelKind.success || channelId === undefined || userId === undefined) throw invalid([{ path: 'query.customer', message: 'kind:channelId:userId' }]);
+    const ref = await ownCustomer(deps.store, workspaceId, channelKind.data, channelId, userId);
+    logQuery = { customer: customerKey(ref) };
+  } else if (query.flowId !== undefined && query.blockId !== undefined) {
+    if (!(await deps.store.flows.getHead(workspaceId, query.flowId))) throw notFound('flow');
+    logQuery = { flowId: query.flowId, blockId: query.blockId };
+  } else {
+    throw invalid([{ path: 'query', message: 'give either customer, or flowId and blockId' }]);
+  }
+  try {
+    const page = await deps.store.executionLog.page(workspaceId, logQuery, { limit: query.limit ?? 50, ...(query.cursor ? { cursor: query.cursor } : {}) });
+    return { entries: page.items, ...(page.cursor ? { cursor: page.cursor } : {}) };
+  } catch (error) {
+    if (error instanceof InvalidCursorError) throw invalid([{ path: 'query.cursor', message: 'invalid cursor: pass the cursor of the previous page unchanged' }]);
+    throw error;
+  }
+};

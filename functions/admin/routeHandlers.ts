@@ -1,0 +1,37 @@
+import { bindPublicRoute, bindRoute, type BoundRoute } from './bindRoute';
+import { getChannel, listChannels, putChannel } from './channelRoutes';
+import { deleteContact, getContact } from './contactRoutes';
+import { dryRun } from './dryRun';
+import { listFailedJobs, redriveFailedJobs } from './failedJobRoutes';
+import { createFlow, deleteFlow, getFlow, getFlowSchema, getFlowVersion, listFlows, listFlowVersions, publishFlow, updateFlow, validateFlowDocument } from './flowRoutes';
+import { listLogs } from './logRoutes';
+import { openApiDocument } from './openApiDocument';
+import { ADMIN_ROUTES as R, type RouteId } from './routes';
+import { deleteSecret, listSecrets, putSecret } from './secretRoutes';
+
+/** Every route's handler, bound to its spec: the type makes a route without a handler a compile error. */
+export const ROUTE_HANDLERS: Record<RouteId, BoundRoute> = {
+  openApi: bindPublicRoute(R.openApi, async () => openApiDocument()),
+  flowSchema: bindPublicRoute(R.flowSchema, getFlowSchema),
+  listFlows: bindRoute(R.listFlows, listFlows),
+  createFlow: bindRoute(R.createFlow, createFlow),
+  validateFlow: bindRoute(R.validateFlow, validateFlowDocument),
+  getFlow: bindRoute(R.getFlow, getFlow),
+  updateFlow: bindRoute(R.updateFlow, updateFlow),
+  deleteFlow: bindRoute(R.deleteFlow, deleteFlow),
+  listFlowVersions: bindRoute(R.listFlowVersions, listFlowVersions),
+  getFlowVersion: bindRoute(R.getFlowVersion, getFlowVersion),
+  publishFlow: bindRoute(R.publishFlow, publishFlow),
+  listChannels: bindRoute(R.listChannels, listChannels),
+  getChannel: bindRoute(R.getChannel, getChannel),
+  putChannel: bindRoute(R.putChannel, putChannel),
+  listSecrets: bindRoute(R.listSecrets, listSecrets),
+  putSecret: bindRoute(R.putSecret, putSecret),
+  deleteSecret: bindRoute(R.deleteSecret, deleteSecret),
+  dryRun: bindRoute(R.dryRun, dryRun),
+  getContact: bindRoute(R.getContact, getContact),
+  deleteContact: bindRoute(R.deleteContact, deleteContact),
+  listLogs: bindRoute(R.listLogs, listLogs),
+  listFailedJobs: bindRoute(R.listFailedJobs, listFailedJobs),
+  redriveFailedJobs: bindRoute(R.redriveFailedJobs, redriveFailedJobs),
+};

@@ -1,0 +1,202 @@
+import { z } from 'zod';
+import { channelKindSchema } from '../../shared/jobs/job';
+import { executionLogEntrySchema } from '../../shared/store/executionLog';
+
+/**
+ * The admin API's request and response shapes. The router validates with them and the OpenAPI
+ * document is generated from them: what is documented is what is enforced.
+ */
+
+/** Ids end up inside table keys (`WS#ws#FLOW#id`): a restricted charset keeps `#` and friends out. */
+export const flowIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'flow ids are 1-64 letters, digits, _ or -, starting with a letter or digit')
+  .describe('Flow id');
+export const channelIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'channel ids are 1-128 letters, digits, ., _ or -')
+  .describe('LINE channel id or Messenger page id');
+export const userIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'user ids are 1-128 letters, digits, ., _ or -')
+  .describe('LINE user id or Messenger page-scoped id (PSID)');
+/** Read in templates as `{{ secrets.NAME }}`: a plain Liquid variable name. */
+export const secretNameSchema = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'secret names are 1-64 letters, digits or _, not starting with a digit')
+  .describe('Secret name, used in header templates as {{ secrets.NAME }}');
+const blockIdSchema = z.string().regex(/^[A-Za-z][\w-]{0,63}$/, 'not a block id');
+/** A positive integer as it appears in a path or query string. */
+const positiveIntText = z.string().regex(/^[1-9][0-9]{0,8}$/, 'a positive integer').transform(Number);
+
+/**
+ * A flow document: its shape and references are checked with `validateFlow` (every problem with its
+ * path), so here it is only "an object"; the OpenAPI document points at the Flow schema instead.
+ */
+export const flowDocumentSchema = z.record(z.string(), z.unknown());
+
+export const problemSchema = z.object({ path: z.string(), message: z.string() });
+export const errorSchema = z.object({
+  error: z.string(),
+  problems: z.array(problemSchema).optional(),
+  latestVersion: z.number().int().optional(),
+  channels: z.array(z.object({ kind: channelKindSchema, channelId: z.string() })).optional(),
+  limitBytes: z.number().int().optional(),
+});
+
+export const noParams = z.object({});
+export const noQuery = z.object({});
+/** Routes without a request body: whatever is sent is ignored. */
+export const noBody = z.undefined();
+
+export const flowParams = z.object({ flowId: flowIdSchema });
+export const flowVersionParams = z.object({ flowId: flowIdSchema, version: positiveIntText });
+export const channelParams = z.object({ kind: channelKindSchema, channelId: channelIdSchema });
+export const contactParams = z.object({ kind: channelKindSchema, channelId: channelIdSchema, userId: userIdSchema });
+export const secretParams = z.object({ name: secretNameSchema });
+
+export const channelRefSchema = z.object({ kind: channelKindSchema, channelId: channelIdSchema });
+const flowRefSchema = z.object({ flowId: z.string(), version: z.number().int() });
+
+export const createFlowBody = z.object({ flowId: flowIdSchema, flow: flowDocumentSchema });
+export const updateFlowBody = z.object({
+  flow: flowDocumentSchema,
+  baseVersion: z.number().int().min(1).describe('The version this edit started from: a newer saved version makes the update a 409'),
+});
+export const validateFlowBody = z.object({ flow: flowDocumentSchema });
+export const publishBody = z.object({
+  version: z.number().int().min(1),
+  channels: z.array(channelRefSchema).min(1).max(50),
+});
+
+const secretText = z.string().min(1).max(4096);
+export const putChannelBody = z
+  .object({
+    name: z.string().max(200).optional(),
+    secret: secretText.optional().describe('LINE channel secret or Meta app secret (verifies webhook signatures). Write-only; kept when left out'),
+    accessToken: secretText.optional().describe('LINE channel access token or page access token. Write-only; kept when left out'),
+    verifyToken: secretText.optional().describe('Messenger only: the subscription check verify token. Write-only; kept when left out'),
+  })
+  .strict();
+export const putSecretBody = z.object({ value: z.string().min(4).max(4096).describe('Write-only: never returned, shown masked') }).strict();
+
+export const dryRunBody = z
+  .object({
+    flow: flowDocumentSchema.optional().describe('A flow document to try (unsaved); or name a saved one with flowId (+ version)'),
+    flowId: flowIdSchema.optional(),
+    version: z.number().int().min(1).optional().describe('With flowId; the latest version when left out'),
+    blockId: blockIdSchema.describe('The Call an API card to run'),
+    attributes: z.record(z.string(), z.unknown()).default({}).describe('Customer attributes the templates see'),
+    trigger: z.object({ params: z.record(z.string(), z.string()).default({}) }).optional(),
+  })
+  .superRefine((body, ctx) => {
+    if ((body.flow === undefined) === (body.flowId === undefined)) ctx.addIssue({ code: 'custom', path: ['flow'], message: 'give either flow, or flowId (and version)' });
+    if (body.version !== undefined && body.flowId === undefined) ctx.addIssue({ code: 'custom', path: ['version'], message: 'version goes with flowId' });
+  });
+
+export const redriveBody = z.union([z.object({ messageId: z.string().min(1).max(200) }).strict(), z.object({ all: z.literal(true) }).strict()]);
+
+const limitQuery = positiveIntText.pipe(z.number().max(100, 'at most 100')).optional().describe('Entries per page, 1-100 (default 50)');
+export const logsQuery = z
+  .object({
+    customer: z
+      .string()
+      .regex(/^(line|messenger):[A-Za-z0-9][A-Za-z0-9._-]{0,127}:[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'kind:channelId:userId, e.g. line:demo-line:U1234')
+      .optional()
+      .describe('A customer: kind:channelId:userId'),
+    flowId: flowIdSchema.optional(),
+    blockId: blockIdSchema.optional().describe('With flowId: the card whose calls to list'),
+    limit: limitQuery,
+    cursor: z.string().max(2048).optional().describe('From the previous page'),
+  })
+  .superRefine((query, ctx) => {
+    const byCard = query.flowId !== undefined || query.blockId !== undefined;
+    if ((query.customer !== undefined) === byCard) ctx.addIssue({ code: 'custom', path: ['customer'], message: 'give either customer, or flowId and blockId' });
+    else if (byCard && (query.flowId === undefined || query.blockId === undefined)) ctx.addIssue({ code: 'custom', path: [query.flowId === undefined ? 'flowId' : 'blockId'], message: 'flowId and blockId go together' });
+  });
+
+// Responses.
+export const okSchema = z.object({ ok: z.literal(true) });
+export const deletedSchema = z.object({ deleted: z.literal(true) });
+export const jsonDocumentSchema = z.record(z.string(), z.unknown());
+
+export const flowSummarySchema = z.object({ flowId: z.string(), name: z.string(), latestVersion: z.number().int(), updatedAt: z.string() });
+export const flowListSchema = z.object({ flows: z.array(flowSummarySchema) });
+export const flowVersionSchema = z.object({ flowId: z.string(), version: z.number().int(), createdAt: z.string(), flow: flowDocumentSchema });
+export const flowVersionListSchema = z.object({
+  flowId: z.string(),
+  versions: z.array(z.object({ version: z.number().int(), name: z.string(), createdAt: z.string() })),
+});
+export const publishResultSchema = z.object({ flowId: z.string(), version: z.number().int(), channels: z.array(channelRefSchema) });
+
+export const channelViewSchema = z.object({
+  kind: channelKindSchema,
+  channelId: z.string(),
+  name: z.string(),
+  activeFlow: flowRefSchema.optional(),
+  secret: z.string().describe('Masked'),
+  accessToken: z.string().describe('Masked'),
+  verifyToken: z.string().optional().describe('Masked'),
+});
+export const channelListSchema = z.object({ channels: z.array(channelViewSchema) });
+export const savedChannelSchema = channelViewSchema.extend({ created: z.boolean() });
+
+export const secretViewSchema = z.object({ name: z.string(), value: z.string().describe('Masked'), updatedAt: z.string().optional() });
+export const secretListSchema = z.object({ secrets: z.array(secretViewSchema) });
+
+export const contactSchema = z.object({
+  kind: channelKindSchema,
+  channelId: z.string(),
+  userId: z.string(),
+  attributes: z.record(z.string(), z.unknown()),
+  firstSeenAt: z.string().optional(),
+  lastInboundAt: z.string().optional(),
+  session: z
+    .object({ flowId: z.string(), version: z.number().int(), waitingOn: z.string(), attempts: z.number().int(), expiresAt: z.number() })
+    .nullable()
+    .describe('The open conversation, if one waits on a question'),
+});
+export const contactDeletedSchema = z.object({
+  deleted: z.object({ profile: z.boolean(), session: z.boolean(), logEntries: z.number().int() }),
+});
+
+export const logPageSchema = z.object({
+  entries: z.array(executionLogEntrySchema.omit({ workspaceId: true })),
+  cursor: z.string().optional().describe('Pass as ?cursor= for the next page; absent on the last page'),
+});
+
+export const failedJobSchema = z.object({
+  messageId: z.string(),
+  jobId: z.string(),
+  channel: z.object({ kind: channelKindSchema, id: z.string() }),
+  userId: z.string(),
+  event: z.record(z.string(), z.unknown()),
+  flow: flowRefSchema,
+  receivedAt: z.number(),
+  queuedAt: z.string().optional().describe('When the job was first queued'),
+});
+export const failedJobListSchema = z.object({ jobs: z.array(failedJobSchema) });
+export const redriveResultSchema = z.object({ redriven: z.array(z.string()).describe('Message ids sent back to the jobs queue') });
+
+const cardRequestSchema = z.object({
+  method: z.string(),
+  url: z.string().describe('Secret values and credential-like query values masked'),
+  headers: z.record(z.string(), z.string()).describe('Secret values replaced by ••••'),
+  body: z.string().optional(),
+});
+const cardResponseSchema = z.object({ status: z.number().int(), headers: z.record(z.string(), z.string()), body: z.unknown() });
+export const dryRunResultSchema = z.object({
+  blockId: z.string(),
+  request: cardRequestSchema.nullable().describe('The request as sent (the last attempt); null when none could be built'),
+  response: cardResponseSchema.nullable().describe('The brand response (the last attempt); null when none came'),
+  outcome: z.object({ ok: z.boolean(), reason: z.string().optional(), attempts: z.number().int() }),
+  followUp: z.object({
+    messages: z.array(z.unknown()).describe('Channel-neutral messages the customer would get'),
+    line: z.array(z.unknown()).describe('The same, rendered for the LINE Messaging API'),
+    messenger: z.array(z.unknown()).describe('The same, rendered for the Messenger Send API'),
+    attributes: z.record(z.string(), z.unknown()).describe('Attributes the turn would save (nothing is saved)'),
+    waitingOn: z.string().optional().describe('A question the conversation would then wait on'),
+    stoppedBefore: z.string().optional().describe('The next card the customer would wait for: a dry run calls only the card under test'),
+    skipped: z.array(z.string()).optional().describe('Fire-and-forget cards on the way, not called'),
+  }),
+});

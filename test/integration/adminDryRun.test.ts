@@ -1,0 +1,177 @@
+import { z } from 'zod';
+import type { LocalStack } from '../../local/localStack';
+import { demoFlow } from '../../local/demoFlow';
+import { adminClient, type AdminClient } from '../support/adminClient';
+import { startFakeBrand, startTestStack, type FakeBrand } from '../support/localStackHarness';
+
+/**
+ * Dry runs of a Call an API card: the real card code path against the demo brand API and a scripted
+ * brand, the exact request (secrets masked), the response, the outcome, and the follow-up rendered
+ * for LINE and Messenger. Nothing of the customer is written, nothing queued, nothing sent.
+ */
+
+const BRAND_TOKEN = 'brand-bearer-token-6a5b4c3d';
+
+const dryRunSchema = z.object({
+  blockId: z.string(),
+  request: z.object({ method: z.string(), url: z.string(), headers: z.record(z.string(), z.string()), body: z.string().optional() }).nullable(),
+  response: z.object({ status: z.number(), headers: z.record(z.string(), z.string()), body: z.unknown() }).nullable(),
+  outcome: z.object({ ok: z.boolean(), reason: z.string().optional(), attempts: z.number() }),
+  followUp: z.object({
+    messages: z.array(z.unknown()),
+    line: z.array(z.record(z.string(), z.unknown())),
+    messenger: z.array(z.record(z.string(), z.unknown())),
+    attributes: z.record(z.string(), z.unknown()),
+    waitingOn: z.string().optional(),
+    stoppedBefore: z.string().optional(),
+    skipped: z.array(z.string()).optional(),
+  }),
+});
+
+describe('admin dry run', () => {
+  let stack: LocalStack;
+  let lab: FakeBrand;
+  let admin: AdminClient;
+
+  beforeAll(async () => {
+    lab = await startFakeBrand((req, res, body) => {
+      const path = (req.url ?? '').split('?')[0];
+      if (path === '/echo') {
+        // A careless brand that echoes the request, credentials included.
+        res.writeHead(200, { 'content-type': 'application/json', 'x-echo-auth': String(req.headers.authorization) });
+        res.end(JSON.stringify({ headers: req.headers, body }));
+      } else {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end('{"error":"boom"}');
+      }
+    });
+    stack = await startTestStack({ extraAllowHttpHosts: [lab.host] });
+    admin = adminClient(stack, stack.demo.adminKey);
+    await admin.call('PUT', '/admin/secrets/BRAND_TOKEN', { value: BRAND_TOKEN });
+  });
+
+  afterAll(async () => {
+    await stack.stop();
+    await lab.close();
+  });
+
+  beforeEach(() => stack.brandApi.reset());
+
+  async function dryRun(body: unknown) {
+    const reply = await admin.call('POST', '/admin/dry-run', body);
+    expect([reply.status, reply.body]).toEqual([200, expect.anything()]);
+    return dryRunSchema.parse(reply.body);
+  }
+
+  /** The demo flow with one more card: best sellers, sent with the workspace's secret. */
+  function flowWith(blocks: Record<string, unknown>, start: string): Record<string, unknown> {
+    const demo = demoFlow(stack.brandApi.url);
+    return { ...demo, triggers: [...demo.triggers, { type: 'keyword', keywords: ['dry'], start }], blocks: { ...demo.blocks, ...blocks } };
+  }
+
+  test('a saved card against the demo brand: request, response, outcome, and the follow-up for LINE and Messenger', async () => {
+    const result = await dryRun({ flowId: 'demo', version: 1, blockId: 'best_sellers' });
+    expect(result.request).toMatchObject({ method: 'GET', url: `${stack.brandApi.url}/best-sellers`, headers: { accept: 'application/json' } });
+    expect(result.response).toMatchObject({ status: 200, body: { items: expect.arrayContaining([expect.objectContaining({ sku: 'PC-001' })]) } });
+    expect(result.outcome).toEqual({ ok: true, attempts: 1 });
+    expect(result.followUp.messages).toMatchObject([{ type: 'text', text: "Today's best sellers:" }, { type: 'carousel', altText: "Today's best sellers" }]);
+    expect(result.followUp.line.map((m) => m.type)).toEqual(['text', 'flex']);
+    expect(JSON.stringify(result.followUp.line[1])).toContain('阿里山高山烏龍茶 150g');
+    expect(result.followUp.messenger).toMatchObject([{ text: "Today's best sellers:" }, { attachment: { type: 'template', payload: { template_type: 'generic' } } }]);
+    expect(stack.brandApi.requests().map((r) => r.path)).toEqual(['/best-sellers']);
+  });
+
+  test('secrets reach the brand for real but show masked; the attributes a card would save are shown, not saved', async () => {
+    const flow = flowWith(
+      {
+        verify_with_key: {
+          type: 'callApi',
+          request: { method: 'POST', url: `${stack.brandApi.url}/members/verify`, headers: { authorization: 'Bearer {{ secrets.BRAND_TOKEN }}' }, body: { type: 'json', value: { phone: '{{ attributes.phone }}' } } },
+          successWhen: 'response.body.verified == true',
+          saveToAttributes: { memberId: 'response.body.memberId' },
+          onSuccess: 'member_bound',
+          onFailure: 'not_member',
+        },
+      },
+      'verify_with_key',
+    );
+    const result = await dryRun({ flow, blockId: 'verify_with_key', attributes: { phone: '0912-345-678' } });
+    expect(result.request).toMatchObject({ method: 'POST', headers: { authorization: 'Bearer ••••', 'content-type': 'application/json' }, body: '{"phone":"0912-345-678"}' });
+    expect(stack.brandApi.requests()[0]?.headers.authorization).toBe(`Bearer ${BRAND_TOKEN}`);
+    expect(result.outcome).toEqual({ ok: true, attempts: 1 });
+    // The follow-up stops before the next card the customer would wait for: only one brand call.
+    expect(result.followUp).toMatchObject({ attributes: { memberId: 'M001' }, stoppedBefore: 'load_tickets', messages: [{ type: 'text', text: 'Thanks! Your membership M001 is now linked.' }] });
+    expect(stack.brandApi.requests()).toHaveLength(1);
+    expect(JSON.stringify(result)).not.toContain(BRAND_TOKEN);
+  });
+
+  test('a brand that says no: the failure block is rendered', async () => {
+    const result = await dryRun({ flowId: 'demo', blockId: 'verify_member', attributes: { phone: '0900000000' } });
+    expect(result.response).toMatchObject({ status: 404, body: { verified: false } });
+    expect(result.outcome).toEqual({ ok: false, reason: 'http_404', attempts: 1 });
+    expect(result.followUp.line).toEqual([{ type: 'text', text: 'We could not find a membership for 0900000000. Please check the number or contact us.' }]);
+    expect(result.followUp.messenger).toEqual([{ text: 'We could not find a membership for 0900000000. Please check the number or contact us.' }]);
+    expect(result.followUp.attributes).toEqual({});
+  });
+
+  test('a brand that fails with 500, retries off: the failure block; with no failure block, the default apology', async () => {
+    const card = { type: 'callApi', request: { url: `${lab.url}/fail` }, retry: false, onFailure: 'sorry' };
+    const flow = flowWith({ lab_card: card, sorry: { type: 'message', messages: [{ type: 'text', text: 'The brand is down, {{ trigger.params.who }}.' }] } }, 'lab_card');
+    const result = await dryRun({ flow, blockId: 'lab_card', trigger: { params: { who: 'Mei' } } });
+    expect(result).toMatchObject({ response: { status: 500, body: { error: 'boom' } }, outcome: { ok: false, reason: 'http_500', attempts: 1 } });
+    expect(result.followUp.line).toEqual([{ type: 'text', text: 'The brand is down, Mei.' }]);
+
+    const bare = flowWith({ lab_card: { ...card, onFailure: undefined } }, 'lab_card');
+    const apology = await dryRun({ flow: bare, blockId: 'lab_card' });
+    expect(apology.followUp.messages).toEqual([{ type: 'text', text: 'Sorry, something went wrong on our side. Please try again in a moment.' }]);
+  });
+
+  test('the same guard as the executor: a host that is not allowed is blocked, nothing is called', async () => {
+    const flow = flowWith({ blocked: { type: 'callApi', request: { url: 'http://127.0.0.1:9/private' }, retry: false } }, 'blocked');
+    const result = await dryRun({ flow, blockId: 'blocked' });
+    expect(result).toMatchObject({ request: { url: 'http://127.0.0.1:9/private' }, response: null, outcome: { ok: false, reason: 'blocked' } });
+  });
+
+  test('what a brand echoes back is masked too', async () => {
+    const flow = flowWith({ echo: { type: 'callApi', request: { method: 'POST', url: `${lab.url}/echo?api_key={{ attributes.k }}`, headers: { authorization: 'Bearer {{ secrets.BRAND_TOKEN }}' }, body: { type: 'json', value: { hello: 'x' } } } } }, 'echo');
+    const reply = await admin.call('POST', '/admin/dry-run', { flow, blockId: 'echo', attributes: { k: 'plain-query-key' } });
+    expect(reply.status).toBe(200);
+    expect(reply.text).not.toContain(BRAND_TOKEN);
+    const result = dryRunSchema.parse(reply.body);
+    expect(result.request?.url).toBe(`${lab.url}/echo?api_key=***`);
+    expect(result.response).toMatchObject({ headers: { 'x-echo-auth': 'Bearer ••••' }, body: { headers: { authorization: 'Bearer ••••' } } });
+  });
+
+  test('a dry run writes nothing, queues nothing, sends nothing', async () => {
+    const before = await stack.store.executionLog.page('demo', { flowId: 'demo', blockId: 'best_sellers' });
+    await dryRun({ flowId: 'demo', blockId: 'best_sellers' });
+    await dryRun({ flowId: 'demo', blockId: 'submit_registration', attributes: { name: 'Lin', phone: '0912345678', plan: 'standard' } });
+    await stack.idle();
+    expect(await stack.store.executionLog.page('demo', { flowId: 'demo', blockId: 'best_sellers' })).toEqual(before);
+    expect(await stack.store.customers.get({ channelKind: 'line', channelId: 'dry-run', userId: 'dry-run' })).toBeUndefined();
+    expect(stack.lineStandIn.calls()).toEqual([]);
+    expect(stack.messengerStandIn.calls()).toEqual([]);
+    // The fire-and-forget notification after a registration is skipped, not called.
+    expect(stack.brandApi.requests().map((r) => r.path)).toEqual(['/best-sellers', '/registrations']);
+  });
+
+  test('a fire-and-forget card under test is called and shown', async () => {
+    const result = await dryRun({ flowId: 'demo', blockId: 'send_confirmation', attributes: { name: 'Lin', phone: '0912345678' } });
+    expect(result).toMatchObject({ request: { method: 'POST', url: `${stack.brandApi.url}/notify` }, outcome: { ok: true } });
+    expect(stack.brandApi.requests().map((r) => r.path)).toEqual(['/notify']);
+  });
+
+  test.each([
+    [{ flowId: 'demo', blockId: 'help' }, 400, 'blockId'],
+    [{ flowId: 'demo', blockId: 'no_such_block' }, 400, 'blockId'],
+    [{ blockId: 'best_sellers' }, 400, 'flow'],
+    [{ flowId: 'demo', flow: {}, blockId: 'best_sellers' }, 400, 'flow'],
+    [{ version: 1, blockId: 'best_sellers', flow: { name: 'x' } }, 400, 'version'],
+    [{ flowId: 'demo', version: 9, blockId: 'best_sellers' }, 404, undefined],
+    [{ flowId: 'nope', blockId: 'best_sellers' }, 404, undefined],
+  ])('%j → %i', async (body, status, path) => {
+    const reply = await admin.call('POST', '/admin/dry-run', body);
+    expect(reply.status).toBe(status);
+    if (path) expect(z.object({ problems: z.array(z.object({ path: z.string() })) }).parse(reply.body).problems.map((p) => p.path)).toContain(path);
+  });
+});

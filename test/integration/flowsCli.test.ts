@@ -1,0 +1,135 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { runFlowsCli, type FlowsCliIo } from '../../cli/flowsCli';
+import type { LocalStack } from '../../local/localStack';
+import type { FlowInput } from '../../shared/flow/schema';
+import { startTestStack } from '../support/localStackHarness';
+
+/** `npm run flows`: the CLI's commands against the local stack's admin API. */
+
+const FLOW: FlowInput = {
+  schemaVersion: 1,
+  name: 'CLI flow',
+  triggers: [{ type: 'keyword', keywords: ['cli'], start: 'hello' }],
+  blocks: { hello: { type: 'message', messages: [{ type: 'text', text: 'Hello from a file' }] } },
+};
+
+describe('flows CLI', () => {
+  let stack: LocalStack;
+  let dir: string;
+  let out: string[];
+  let err: string[];
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    dir = await mkdtemp(join(tmpdir(), 'callcard-cli-'));
+  });
+
+  afterAll(async () => {
+    await stack.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  beforeEach(() => {
+    out = [];
+    err = [];
+  });
+
+  function io(env: FlowsCliIo['env'] = { CALLCARD_API_URL: stack.url, CALLCARD_ADMIN_KEY: stack.demo.adminKey }): FlowsCliIo {
+    return {
+      out: (line) => out.push(line),
+      err: (line) => err.push(line),
+      readFile: (path) => readFile(path, 'utf8'),
+      writeFile: (path, text) => writeFile(path, text, 'utf8'),
+      env,
+    };
+  }
+
+  const run = (args: string[], env?: FlowsCliIo['env']) => runFlowsCli(args, io(env));
+
+  async function file(name: string, content: unknown): Promise<string> {
+    const path = join(dir, name);
+    await writeFile(path, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+    return path;
+  }
+
+  test('validate: offline, every problem with its path, exit 1 on problems', async () => {
+    expect(await run(['validate', await file('good.json', FLOW)], {})).toBe(0);
+    expect(out).toEqual([`${join(dir, 'good.json')}: valid`]);
+
+    const broken = { ...FLOW, triggers: [{ type: 'keyword', keywords: ['cli'], start: 'missing' }], blocks: { hello: { type: 'message', messages: [{ type: 'text', text: '{{ broken' }] } } };
+    expect(await run(['validate', await file('bad.json', broken)], {})).toBe(1);
+    expect(err).toEqual([
+      `${join(dir, 'bad.json')}: 3 problems`,
+      '  triggers.0.start: no block named "missing"',
+      expect.stringMatching(/^ {2}blocks\.hello\.messages\.0\.text: template does not parse/),
+      '  blocks.hello: unreachable: no trigger or block leads here',
+    ]);
+    expect(await run(['validate', await file('not.json', '{ nope')], {})).toBe(1);
+    expect(err.at(-1)).toMatch(/not valid JSON/);
+    expect(await run(['validate', join(dir, 'absent.json')], {})).toBe(1);
+  });
+
+  test('push creates, push again saves the next version; versions; pull; publish', async () => {
+    const path = await file('cli-flow.json', FLOW);
+    expect(await run(['push', path, '--flow', 'cli-flow'])).toBe(0);
+    expect(out.at(-1)).toMatch(/^cli-flow: saved version 1 \(new flow\)/);
+    await file('cli-flow.json', { ...FLOW, name: 'CLI flow, edited' });
+    expect(await run(['push', path, '--flow', 'cli-flow'])).toBe(0);
+    expect(out.at(-1)).toMatch(/^cli-flow: saved version 2\./);
+
+    out = [];
+    expect(await run(['versions', 'cli-flow'])).toBe(0);
+    expect(out).toEqual([expect.stringMatching(/^v2\t\S+\tCLI flow, edited$/), expect.stringMatching(/^v1\t\S+\tCLI flow$/)]);
+
+    out = [];
+    expect(await run(['pull', 'cli-flow'])).toBe(0);
+    expect(JSON.parse(out.join('\n'))).toMatchObject({ name: 'CLI flow, edited', blocks: { hello: { type: 'message' } } });
+    const pulled = join(dir, 'pulled-v1.json');
+    expect(await run(['pull', 'cli-flow', '--version', '1', '--out', pulled])).toBe(0);
+    expect(JSON.parse(await readFile(pulled, 'utf8'))).toMatchObject({ name: 'CLI flow' });
+    // A pulled file pushes back as it is.
+    expect(await run(['push', pulled, '--flow', 'cli-flow'])).toBe(0);
+    expect(out.at(-1)).toMatch(/saved version 3/);
+
+    expect(await run(['publish', 'cli-flow', '--version', '2', '--channel', 'line:demo-line', '--channel', 'messenger:demo-messenger'])).toBe(0);
+    expect(out.at(-1)).toBe('cli-flow: version 2 is now active on line:demo-line, messenger:demo-messenger');
+    expect((await stack.store.channels.get('messenger', 'demo-messenger'))?.activeFlow).toEqual({ flowId: 'cli-flow', version: 2 });
+  });
+
+  test('an invalid file is not pushed; API refusals are explained', async () => {
+    expect(await run(['push', await file('invalid.json', { ...FLOW, blocks: {} }), '--flow', 'never'])).toBe(1);
+    expect((await stack.store.flows.getHead('demo', 'never'))).toBeUndefined();
+    expect(await run(['pull', 'never'])).toBe(1);
+    expect(err.at(-1)).toBe('GET /admin/flows/never: 404 flow not found');
+    expect(await run(['publish', 'cli-flow', '--version', '9', '--channel', 'line:demo-line'])).toBe(1);
+    expect(await run(['versions', 'cli-flow'], { CALLCARD_API_URL: stack.url, CALLCARD_ADMIN_KEY: 'wrong' })).toBe(2);
+    expect(err.at(-1)).toMatch(/401 unauthorized: check CALLCARD_ADMIN_KEY/);
+    expect(await run(['versions', 'cli-flow'], { CALLCARD_API_URL: 'http://127.0.0.1:9', CALLCARD_ADMIN_KEY: 'k' })).toBe(1);
+    expect(err.at(-1)).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9/);
+  });
+
+  test('usage mistakes exit 2 with the usage', async () => {
+    for (const args of [[], ['frobnicate'], ['push', 'x.json'], ['publish', 'f', '--version', '1'], ['publish', 'f', '--version', 'one', '--channel', 'line:x'], ['publish', 'f', '--version', '1', '--channel', 'fax:1'], ['pull', 'f', '--bogus']]) {
+      err = [];
+      out = [];
+      expect([args, await run(args)]).toEqual([args, 2]);
+      expect([...out, ...err].join('\n')).toContain('Usage: npm run flows');
+    }
+    expect(await run(['versions', 'cli-flow'], { CALLCARD_API_URL: stack.url })).toBe(2);
+    expect(err.join('\n')).toContain('CALLCARD_ADMIN_KEY');
+  });
+
+  test('npm run flows runs cli/flows.ts: exit codes reach the shell', async () => {
+    const path = await file('shell-bad.json', { ...FLOW, blocks: {} });
+    const result = await promisify(execFile)(join(process.cwd(), 'node_modules/.bin/tsx'), ['cli/flows.ts', 'validate', path]).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code?: number; stderr?: string }) => ({ code: error.code, stderr: error.stderr ?? '' }),
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('triggers.0.start: no block named "hello"');
+  });
+});
