@@ -59,7 +59,13 @@ const REGION = 'us-east-1';
  * API, the Messenger Send API and a brand, and the very handler modules Lambda runs, behind an API
  * Gateway-shaped router and an SQS event source.
  */
+let started = false;
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  // The handler modules read their environment once, at load, like a Lambda cold start: a second
+  // stack in this process would run the first one's handlers against the first one's (gone) services.
+  if (started) throw new Error('one local stack per process: the handlers are already bound to the first one');
+  started = true;
   const dynamo = options.dataDir ? dynalite({ path: ensureDir(join(options.dataDir, 'dynamodb')), createTableMs: 0 }) : dynalite({ createTableMs: 0 });
   const dynamoPort = await listen(dynamo, 0);
   const sqsServer = await createSqsServer({ port: 0, hostname: '127.0.0.1', emulateQueueCreationLifecycle: false });
@@ -86,6 +92,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     POWERTOOLS_SERVICE_NAME: 'callcard-local',
     // This machine runs Node 20 on purpose (Lambda runs 22): the SDK's reminder adds nothing here.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    // CloudWatch metrics are EMF log lines for CloudWatch to pick up; locally they would only be noise.
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
   });
 
   const dynamoClient = new DynamoDBClient({ region: REGION });
@@ -105,6 +113,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     messengerAppSecret: options.demo?.messengerAppSecret ?? 'demo-messenger-secret',
     messengerVerifyToken: options.demo?.messengerVerifyToken ?? 'demo-verify-token',
     messengerPageToken: options.demo?.messengerPageToken ?? 'demo-messenger-page-token',
+    adminKey: options.demo?.adminKey ?? 'demo-admin-key',
     brandUrl: brandApi.url,
   };
   const seeded = await seedDemo(store, demo);
@@ -113,11 +122,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const lineWebhook = await import('../functions/line-webhook/handler');
   const messengerWebhook = await import('../functions/messenger-webhook/handler');
   const executor = await import('../functions/executor/handler');
+  const admin = await import('../functions/admin/handler');
 
   const routes: HttpApiRoute[] = [
     { method: 'POST', path: '/webhooks/line/{channelId}', functionName: 'line-webhook', handler: lineWebhook.handler },
     { method: 'GET', path: '/webhooks/messenger/{channelId}', functionName: 'messenger-webhook', handler: messengerWebhook.handler },
     { method: 'POST', path: '/webhooks/messenger/{channelId}', functionName: 'messenger-webhook', handler: messengerWebhook.handler },
+    { method: 'ANY', path: '/admin/{proxy+}', functionName: 'admin', handler: admin.handler },
   ];
   const server = createServer((req, res) => {
     void (async () => {

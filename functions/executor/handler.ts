@@ -1,5 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createLineClient } from '../../shared/channels/line/lineClient';
 import { createMessengerClient } from '../../shared/channels/messenger/messengerClient';
@@ -7,6 +9,7 @@ import { readEnv } from '../../shared/config/env';
 import { createGuardedFetch, parseAllowHttpHosts } from '../../shared/http/guardedFetch';
 import { turnJobSchema } from '../../shared/jobs/job';
 import { createLogger } from '../../shared/logging/logger';
+import { createMetrics } from '../../shared/logging/metrics';
 import { createStore } from '../../shared/store/store';
 import { createTable } from '../../shared/store/table';
 import { createLineSender } from './lineSender';
@@ -16,11 +19,13 @@ import { processTurnJob, UnprocessableJobError, type ExecutorDeps } from './proc
 
 const env = readEnv();
 const logger = createLogger('executor');
+const metrics = createMetrics('executor');
 const fetch = createGuardedFetch({ allowHttpHosts: parseAllowHttpHosts(env.OUTBOUND_ALLOW_HTTP_HOSTS) });
 const deps: ExecutorDeps = {
   store: createStore(createTable(env.TABLE_NAME)),
   fetch,
   logger,
+  metrics,
   senderFor: (channel, job) => {
     if (channel.kind === 'line') return createLineSender(createLineClient({ baseUrl: env.LINE_API_BASE_URL, accessToken: channel.accessToken, fetch }), job);
     if (channel.kind === 'messenger') {
@@ -54,6 +59,7 @@ async function processRecord(record: SQSRecord): Promise<void> {
       log.error('job dropped', { error: error.message });
       return;
     }
+    metrics.addMetric('TurnsFailed', MetricUnit.Count, 1);
     log.error('job failed, will be retried', { error });
     throw error;
   }
@@ -62,4 +68,5 @@ async function processRecord(record: SQSRecord): Promise<void> {
 /** SQS (FIFO) consumer: each record is one conversation turn; failures are reported per record. */
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics))
   .handler(async (event) => processFifoBatch(event.Records, processRecord));

@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Channel } from '../../shared/channels/channel';
 import { executeCallApi } from '../../shared/engine/callApi';
 import { runTurn } from '../../shared/engine/runTurn';
@@ -16,6 +17,7 @@ export interface ExecutorDeps {
   fetch: GuardedFetch;
   logger: Logger;
   senderFor: (channel: Channel, job: TurnJob) => ChannelSender;
+  metrics?: Metrics;
   now?: () => number;
 }
 
@@ -80,6 +82,8 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps): Promise<
             {
               fetch: deps.fetch,
               onAttempt: async (attempt) => {
+                deps.metrics?.addMetric(attempt.outcome === 'success' ? 'BrandCallSucceeded' : 'BrandCallFailed', MetricUnit.Count, 1);
+                deps.metrics?.addMetric('BrandLatency', MetricUnit.Milliseconds, attempt.latencyMs);
                 log.info('card call', { jobId: job.jobId, blockId, method: attempt.method, url: attempt.url, status: attempt.status, latencyMs: attempt.latencyMs, outcome: attempt.outcome, reason: attempt.reason, attempt: attempt.attempt });
                 await deps.store.executionLog.append({
                   at: new Date(now()).toISOString(),
@@ -107,6 +111,7 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps): Promise<
     else if (openSession) await deps.store.customers.clearSession(ref);
     const fresh: JobState = { jobId: job.jobId, deliveries: sender.render(result.messages), sent: 0, replyTokenSpent: false, done: false };
     state = await deps.store.jobStates.create(fresh);
+    deps.metrics?.addMetric('Turns', MetricUnit.Count, 1);
     log.info('turn ran', { jobId: job.jobId, route: result.route, messages: result.messages.length, deliveries: state.deliveries.length });
   }
 
