@@ -4,10 +4,11 @@ import { flowSchema, type FlowInput } from '../../shared/flow/schema';
 import { sendLine, sentMessages, startFakeBrand, startTestStack, transcript, waitForLineCalls, type CustomerAction, type FakeBrand } from '../support/localStackHarness';
 
 /**
- * The product's three scenarios and the card's failure paths, end to end on the local stack: each test
- * asserts the exact messages the LINE stand-in received, in order.
+ * The card's failure paths and delivery guarantees, end to end on the local stack: each test asserts
+ * the exact messages the LINE stand-in received, in order. (The three scenarios, on both channels, are
+ * in threeScenarios.test.ts.)
  */
-describe('flows on LINE, end to end', () => {
+describe('the Call an API card on LINE: failure paths and delivery', () => {
   let stack: LocalStack;
   let lab: FakeBrand;
   /** What the lab brand does next, per path; tests set it. */
@@ -79,96 +80,14 @@ describe('flows on LINE, end to end', () => {
       },
     });
 
-  describe('scenario 1: personal data for bound members', () => {
-    test('an unbound customer is asked to bind by phone, the brand verifies, and the next tap shows their tickets', async () => {
-      const user = 'U-scenario1-new';
-      expect(await say(user, { type: 'postback', data: 'action=my_tickets' })).toEqual([
-        'To show your tickets, please verify your membership first. What is your phone number?',
-      ]);
-      expect(await say(user, { type: 'text', text: 'my phone?' })).toEqual([
-        'That does not look like a phone number (e.g. 0912345678). To show your tickets, please verify your membership first. What is your phone number?',
-      ]);
+  describe('order on LINE', () => {
+    test('messages before and after a card go out in flow order, in one reply, after one loading animation', async () => {
+      const user = 'U-order-binding';
+      await say(user, { type: 'postback', data: 'action=my_tickets' });
       const from = stack.lineStandIn.calls().length;
+      // message block → card → carousel: the confirmation and the carousel share one reply.
       expect(await say(user, { type: 'text', text: '0912-345-678' })).toEqual(['Thanks! Your membership M001 is now linked.', '[flex] Your unused tickets']);
-      // One reply carries the confirmation and the carousel, in flow order, after one loading animation.
       expect(stack.lineStandIn.calls().slice(from).map((c) => c.kind)).toEqual(['loading', 'reply']);
-      const customer = await stack.store.customers.get({ channelKind: 'line', channelId: 'demo-line', userId: user });
-      expect(customer?.attributes).toMatchObject({ phone: '0912345678', memberId: 'M001' });
-      // The query result itself is not stored.
-      expect(JSON.stringify(customer?.attributes)).not.toContain('Taipei 101');
-
-      const again = stack.lineStandIn.calls().length;
-      expect(await say(user, { type: 'postback', data: 'action=my_tickets' })).toEqual(['[flex] Your unused tickets']);
-      const carousel = answerCalls(again)[0]?.messages?.[0];
-      const titles = JSON.stringify(carousel).match(/"text":"(Taipei 101 Observatory|National Palace Museum|Jiufen Tea House Afternoon Set|Sun Moon Lake Cruise)"/g);
-      expect(titles).toEqual(['"text":"Taipei 101 Observatory"', '"text":"National Palace Museum"', '"text":"Jiufen Tea House Afternoon Set"']);
-      expect(stack.brandApi.requests().filter((r) => r.path === '/members/verify')).toHaveLength(1);
-    });
-
-    test('a member with no unused tickets gets the empty branch', async () => {
-      const user = 'U-scenario1-empty';
-      await say(user, { type: 'postback', data: 'action=my_tickets' });
-      expect(await say(user, { type: 'text', text: '0922333444' })).toEqual(['Thanks! Your membership M002 is now linked.', 'You have no unused tickets right now.']);
-    });
-
-    test('a phone number the brand does not know goes to the failure branch', async () => {
-      const user = 'U-scenario1-stranger';
-      await say(user, { type: 'postback', data: 'action=my_tickets' });
-      expect(await say(user, { type: 'text', text: '0900000000' })).toEqual(['We could not find a membership for 0900000000. Please check the number or contact us.']);
-    });
-  });
-
-  describe('scenario 2: live data, no binding', () => {
-    test('best sellers come from the brand; when the brand changes its list the next answer changes, with no flow edit', async () => {
-      const from = stack.lineStandIn.calls().length;
-      expect(await say('U-scenario2', { type: 'text', text: '熱銷' })).toEqual(["Today's best sellers:", "[flex] Today's best sellers"]);
-      const first = JSON.stringify(answerCalls(from));
-      stack.brandApi.setBestSellers([{ sku: 'NEW-1', name: 'Winter Oolong Gift Box', price: 1280, imageUrl: 'https://example.com/oolong.jpg', url: 'https://example.com/p/NEW-1' }]);
-      const next = stack.lineStandIn.calls().length;
-      await say('U-scenario2', { type: 'text', text: 'hot' });
-      const second = JSON.stringify(answerCalls(next));
-      expect(second).toContain('Winter Oolong Gift Box');
-      expect(second).toContain('NT$ 1280');
-      expect(first).not.toContain('Winter Oolong Gift Box');
-      stack.brandApi.reset();
-    });
-  });
-
-  describe('scenario 3: registration sends what the customer typed', () => {
-    test('three questions, validation with a re-ask, answers POSTed to the brand, the brand says "full" then "success"', async () => {
-      const user = 'U-scenario3';
-      expect(await say(user, { type: 'text', text: 'register' })).toEqual(['Tea workshop registration (1/3): what is your name?']);
-      expect(await say(user, { type: 'text', text: 'Lin Mei-Hua' })).toEqual(['(2/3) Your mobile number?']);
-      expect(await say(user, { type: 'text', text: '12' })).toEqual(['Please enter a valid mobile number, like 0912345678.']);
-      const planAt = stack.lineStandIn.calls().length;
-      expect(await say(user, { type: 'text', text: '0912345678' })).toEqual(['(3/3) Which session would you like?']);
-      const planPrompt = answerCalls(planAt)[0]?.messages?.[0];
-      expect(planPrompt).toMatchObject({ quickReply: { items: [{ action: { type: 'message', label: 'Standard', text: 'Standard' } }, { action: { type: 'message', label: 'VIP', text: 'VIP' } }] } });
-      expect(await say(user, { type: 'text', text: 'VIP' })).toEqual(['Sorry, the vip session is full. Type "register" to choose another.']);
-      const registration = stack.brandApi.requests().filter((r) => r.path === '/registrations');
-      expect(registration).toHaveLength(1);
-      expect(JSON.parse(registration[0]?.body ?? '{}')).toEqual({ name: 'Lin Mei-Hua', phone: '0912345678', plan: 'vip' });
-      expect(registration[0]?.headers['idempotency-key']).toBeTruthy();
-
-      // Again, choosing the standard session: success, and the confirmation email is triggered.
-      await say(user, { type: 'text', text: '報名' });
-      await say(user, { type: 'text', text: 'Lin Mei-Hua' });
-      await say(user, { type: 'text', text: '0912345678' });
-      expect(await say(user, { type: 'text', text: 'standard' })).toEqual(['You are registered, Lin Mei-Hua! A confirmation email is on its way.']);
-      const notify = stack.brandApi.requests().filter((r) => r.path === '/notify');
-      expect(notify).toHaveLength(1);
-      expect(JSON.parse(notify[0]?.body ?? '{}')).toMatchObject({ channel: 'email', template: 'registration_confirmed', name: 'Lin Mei-Hua' });
-      const customer = await stack.store.customers.get({ channelKind: 'line', channelId: 'demo-line', userId: user });
-      expect(customer?.attributes).toMatchObject({ name: 'Lin Mei-Hua', phone: '0912345678', plan: 'standard', registrationStatus: 'success' });
-      stack.brandApi.reset();
-    });
-
-    test('a trigger keyword while a question waits restarts cleanly', async () => {
-      const user = 'U-scenario3-restart';
-      await say(user, { type: 'text', text: 'register' });
-      expect(await say(user, { type: 'text', text: 'hot' })).toEqual(["Today's best sellers:", "[flex] Today's best sellers"]);
-      // The question no longer waits: a free text now goes to the fallback.
-      expect(await say(user, { type: 'text', text: 'Lin' })).toEqual(['Sorry, I did not catch that. Try one of these:']);
     });
   });
 
