@@ -12,8 +12,11 @@ import { flowSchema } from '../shared/flow/schema';
  * timings belong to a benchmark, never to a unit test.
  */
 const TARGETS = {
-  /** LINE wants 200 within 2 s; we answer from DynamoDB + one SQS send. */
-  webhookP99Ms: 300,
+  /**
+   * LINE wants its 200 within 2 s. The webhook reads DynamoDB and sends to SQS; here it shares two
+   * cores with the executor, the stand-ins, dynalite and SQS at full load, and still keeps 4x margin.
+   */
+  webhookP99Ms: 500,
   /** Webhook → the customer's reply recorded by the LINE stand-in (brand call included). */
   turnP95Ms: 1_000,
   /** A 10-card carousel rendered from a brand response and fitted for LINE. */

@@ -19,7 +19,7 @@ import { processTurnJob, UnprocessableJobError, type ExecutorDeps } from './proc
 
 const env = readEnv();
 const logger = createLogger('executor');
-const metrics = createMetrics('executor');
+const metrics = createMetrics('executor', logger);
 const fetch = createGuardedFetch({ allowHttpHosts: parseAllowHttpHosts(env.OUTBOUND_ALLOW_HTTP_HOSTS) });
 const deps: ExecutorDeps = {
   store: createStore(createTable(env.TABLE_NAME)),
@@ -37,6 +37,7 @@ const deps: ExecutorDeps = {
 };
 
 async function processRecord(record: SQSRecord): Promise<void> {
+  metrics.addMetric('JobsReceived', MetricUnit.Count, 1);
   let body: unknown;
   try {
     body = JSON.parse(record.body);
