@@ -1,10 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { lineWebhookSchema, toInboundEvent } from '../../shared/channels/line/lineWebhook';
 import { verifyLineSignature } from '../../shared/channels/line/verifyLineSignature';
-import { flowListensBeyondTriggers, matchTrigger } from '../../shared/engine/triggers';
-import type { TurnJob } from '../../shared/jobs/job';
 import type { JobQueue } from '../../shared/jobs/jobQueue';
-import type { StoredFlowVersion } from '../../shared/store/flows';
+import { queueTurns, type InboundTurn } from '../../shared/jobs/queueTurns';
 import type { Store } from '../../shared/store/store';
 
 export interface WebhookRequest {
@@ -53,50 +51,16 @@ export async function handleLineWebhook(request: WebhookRequest, deps: LineWebho
     return { statusCode: 400, body: { error: 'not a LINE webhook', problems: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) } };
   }
 
-  let flow: StoredFlowVersion | undefined;
-  if (channel.activeFlow) {
-    flow = await deps.store.flows.getVersion(channel.workspaceId, channel.activeFlow.flowId, channel.activeFlow.version);
-  }
-
-  let queued = 0;
+  const turns: InboundTurn[] = [];
   for (const lineEvent of parsed.data.events) {
     const action = toInboundEvent(lineEvent);
     if (action.kind === 'skip') {
       deps.logger.debug('skipped LINE event', { eventId: action.eventId, reason: action.reason });
       continue;
     }
-    if (!flow) {
-      deps.logger.info('no active flow for channel: event ignored', { channelId: channel.channelId, eventId: action.eventId });
-      continue;
-    }
-    // Only a trigger, a waiting question or a fallback can answer: other events need no job.
-    if (!matchTrigger(flow.flow, action.event, { includeFallback: true }) && !flowListensBeyondTriggers(flow.flow)) continue;
-    const scope = `line#${channel.channelId}`;
-    if (!(await deps.store.events.claim(scope, action.eventId, receivedAt))) {
-      deps.logger.info('duplicate LINE event ignored', { eventId: action.eventId });
-      continue;
-    }
-    const job: TurnJob = {
-      v: 1,
-      jobId: `line:${channel.channelId}:${action.eventId}`,
-      workspaceId: channel.workspaceId,
-      channel: { kind: 'line', id: channel.channelId },
-      userId: action.userId,
-      event: action.event,
-      ...(action.replyToken ? { replyToken: action.replyToken } : {}),
-      receivedAt,
-      flow: { flowId: flow.flowId, version: flow.version },
-    };
-    try {
-      await deps.store.customers.touch({ workspaceId: channel.workspaceId, channelKind: 'line', channelId: channel.channelId, userId: action.userId });
-      await deps.queue.send(job);
-      queued += 1;
-    } catch (error) {
-      // Give the event back so LINE's redelivery of this request is not dropped as a duplicate.
-      await deps.store.events.release(scope, action.eventId).catch(() => undefined);
-      throw error;
-    }
+    turns.push({ eventId: action.eventId, userId: action.userId, event: action.event, ...(action.replyToken ? { replyToken: action.replyToken } : {}) });
   }
+  const queued = await queueTurns(channel, turns, receivedAt, deps);
   return { statusCode: 200, body: { ok: true, queued } };
 }
 

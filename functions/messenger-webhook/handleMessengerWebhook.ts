@@ -3,10 +3,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Channel } from '../../shared/channels/channel';
 import { messengerWebhookSchema, toInboundEvents } from '../../shared/channels/messenger/messengerWebhook';
 import { verifyMessengerSignature } from '../../shared/channels/messenger/verifyMessengerSignature';
-import { flowListensBeyondTriggers, matchTrigger } from '../../shared/engine/triggers';
-import type { TurnJob } from '../../shared/jobs/job';
 import type { JobQueue } from '../../shared/jobs/jobQueue';
-import type { StoredFlowVersion } from '../../shared/store/flows';
+import { queueTurns, type InboundTurn } from '../../shared/jobs/queueTurns';
 import type { Store } from '../../shared/store/store';
 
 export interface MessengerWebhookRequest {
@@ -78,12 +76,7 @@ export async function handleMessengerWebhook(request: MessengerWebhookRequest, d
   const parsed = messengerWebhookSchema.safeParse(json);
   if (!parsed.success) return { statusCode: 400, body: { error: 'not a Messenger webhook' } };
 
-  let flow: StoredFlowVersion | undefined;
-  if (channel.activeFlow) {
-    flow = await deps.store.flows.getVersion(channel.workspaceId, channel.activeFlow.flowId, channel.activeFlow.version);
-  }
-
-  let queued = 0;
+  const turns: InboundTurn[] = [];
   for (const action of toInboundEvents(parsed.data)) {
     if (action.kind === 'skip') {
       deps.logger.debug('skipped Messenger event', { eventId: action.eventId, reason: action.reason });
@@ -95,39 +88,11 @@ export async function handleMessengerWebhook(request: MessengerWebhookRequest, d
       deps.logger.info('Messenger event for another page ignored', { channelId: channel.channelId, eventId: action.eventId });
       continue;
     }
-    if (!flow) {
-      deps.logger.info('no active flow for channel: event ignored', { channelId: channel.channelId, eventId: action.eventId });
-      continue;
-    }
-    // Only a trigger, a waiting question or a fallback can answer: other events need no job.
-    if (!matchTrigger(flow.flow, action.event, { includeFallback: true }) && !flowListensBeyondTriggers(flow.flow)) continue;
-    const scope = `messenger#${channel.channelId}`;
-    if (!(await deps.store.events.claim(scope, action.eventId, receivedAt))) {
-      deps.logger.info('duplicate Messenger event ignored', { eventId: action.eventId });
-      continue;
-    }
-    const job: TurnJob = {
-      v: 1,
-      jobId: `messenger:${channel.channelId}:${action.eventId}`,
-      workspaceId: channel.workspaceId,
-      channel: { kind: 'messenger', id: channel.channelId },
-      userId: action.psid,
-      event: action.event,
-      // The sender checks the 24-hour window against this. The window really opened at the person's
-      // message, a moment (or, for a redelivery, longer) before; Meta's own window error covers the gap.
-      receivedAt,
-      flow: { flowId: flow.flowId, version: flow.version },
-    };
-    try {
-      await deps.store.customers.touch({ workspaceId: channel.workspaceId, channelKind: 'messenger', channelId: channel.channelId, userId: action.psid }, new Date(receivedAt));
-      await deps.queue.send(job);
-      queued += 1;
-    } catch (error) {
-      // Give the event back so Meta's redelivery of this request is not dropped as a duplicate.
-      await deps.store.events.release(scope, action.eventId).catch(() => undefined);
-      throw error;
-    }
+    turns.push({ eventId: action.eventId, userId: action.psid, event: action.event });
   }
+  // The sender checks the 24-hour window against the receive time. The window really opened at the
+  // person's message, a moment (or, for a redelivery, longer) before; Meta's own window error covers the gap.
+  const queued = await queueTurns(channel, turns, receivedAt, deps);
   return { statusCode: 200, body: { ok: true, queued } };
 }
 
