@@ -1,6 +1,6 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { closeServer, portOf, readBody } from './httpServer';
 
 /**
  * A small demo brand API: the brand's own HTTP API that the "Call an API" card calls. It plays a
@@ -251,19 +251,6 @@ function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, strin
   return flat;
 }
 
-/** Reads the whole request body; undefined when it exceeds {@link MAX_BODY_BYTES}. */
-function readBody(request: http.IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    request.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
 
 function send(response: http.ServerResponse, reply: Reply): void {
   const text = JSON.stringify(reply.body);
@@ -275,8 +262,9 @@ function send(response: http.ServerResponse, reply: Reply): void {
 export function startDemoBrandApi(options: DemoBrandApiOptions = {}): Promise<DemoBrandApi> {
   let state = newState();
   const server = http.createServer((request, response) => {
-    readBody(request)
-      .then((body) => {
+    readBody(request, MAX_BODY_BYTES)
+      .then((bytes) => {
+        const body = bytes?.toString('utf8');
         if (body === undefined) return send(response, json(413, { error: 'body too large' }));
         const recorded: RecordedRequest = { method: request.method ?? 'GET', path: request.url ?? '/', headers: flattenHeaders(request.headers), body };
         state.requests.push(recorded);
@@ -291,7 +279,7 @@ export function startDemoBrandApi(options: DemoBrandApiOptions = {}): Promise<De
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {
       server.off('error', reject);
-      const { port } = addressOf(server);
+      const port = portOf(server);
       resolve({
         url: `http://127.0.0.1:${port}`,
         close: () => closeServer(server),
@@ -305,16 +293,4 @@ export function startDemoBrandApi(options: DemoBrandApiOptions = {}): Promise<De
   });
 }
 
-function addressOf(server: http.Server): AddressInfo {
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('server is not listening on a TCP port');
-  return address;
-}
 
-/** Closes the server, dropping idle keep-alive connections (fetch keeps them open) so tests end promptly. */
-function closeServer(server: http.Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.close((error) => (error ? reject(error) : resolve()));
-    server.closeAllConnections();
-  });
-}

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { lambdaContext } from './lambdaContext';
+import { readBody, writeJson } from './httpServer';
 
 export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -27,7 +28,7 @@ export async function routeToLambda(routes: HttpApiRoute[], req: IncomingMessage
     if (route.method !== 'ANY' && route.method !== method) continue;
     const pathParameters = matchPath(route.path, url.pathname);
     if (!pathParameters) continue;
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_BODY_BYTES);
     if (body === undefined) {
       writeJson(res, 413, { message: 'Request Entity Too Large' });
       return true;
@@ -109,17 +110,6 @@ function toEvent(route: HttpApiRoute, req: IncomingMessage, url: URL, method: st
   };
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
-}
 
 function headersOf(result: APIGatewayProxyStructuredResultV2): Record<string, string> {
   const out: Record<string, string> = {};
@@ -127,7 +117,3 @@ function headersOf(result: APIGatewayProxyStructuredResultV2): Record<string, st
   return out;
 }
 
-export function writeJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}

@@ -1,8 +1,8 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { lineRequestProblems } from './lineOpenApi';
 import type { LineOperation } from './lineOpenApi';
+import { closeServer, portOf, readBody } from './httpServer';
 
 /**
  * A local stand-in for the LINE Messaging API (the three endpoints the executor calls). It speaks
@@ -286,19 +286,6 @@ function handleLineRequest(state: StandInState, request: StandInRequest, accessT
   return { status: 200, body: { sentMessages }, headers: { 'x-line-request-id': requestId } };
 }
 
-/** Reads the whole request body, refusing bodies over {@link MAX_BODY_BYTES}. */
-function readBody(request: http.IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    request.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
 
 function send(response: http.ServerResponse, reply: StandInResponse): void {
   const text = JSON.stringify(reply.body);
@@ -316,8 +303,9 @@ function send(response: http.ServerResponse, reply: StandInResponse): void {
 export function startLineStandIn(options: LineStandInOptions = {}): Promise<LineStandIn> {
   let state = newState();
   const server = http.createServer((request, response) => {
-    readBody(request)
-      .then((body) => {
+    readBody(request, MAX_BODY_BYTES)
+      .then((bytes) => {
+        const body = bytes?.toString('utf8');
         if (body === undefined) return send(response, message(413, 'The request body is too large'));
         const path = new URL(request.url ?? '/', 'http://stand-in').pathname;
         send(response, handleLineRequest(state, { method: request.method ?? 'GET', path, headers: request.headers, body }, options.accessTokens));
@@ -331,7 +319,7 @@ export function startLineStandIn(options: LineStandInOptions = {}): Promise<Line
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {
       server.off('error', reject);
-      const { port } = addressOf(server);
+      const port = portOf(server);
       resolve({
         url: `http://127.0.0.1:${port}`,
         calls: () => state.calls.map((call) => ({ ...call })),
@@ -351,16 +339,4 @@ export function startLineStandIn(options: LineStandInOptions = {}): Promise<Line
   });
 }
 
-function addressOf(server: http.Server): AddressInfo {
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('server is not listening on a TCP port');
-  return address;
-}
 
-/** Closes the server, dropping idle keep-alive connections (fetch keeps them open) so tests end promptly. */
-function closeServer(server: http.Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.close((error) => (error ? reject(error) : resolve()));
-    server.closeAllConnections();
-  });
-}

@@ -1,7 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
@@ -9,7 +8,8 @@ import { createSqsServer } from 'local-aws-sqs';
 import { createStore, TABLE_DEFINITION, type Store } from '../shared/store/store';
 import { createTable } from '../shared/store/table';
 import { startDemoBrandApi, type DemoBrandApi } from './demoBrandApi';
-import { routeToLambda, writeJson, type HttpApiRoute } from './httpApiRouter';
+import { routeToLambda, type HttpApiRoute } from './httpApiRouter';
+import { closeServer, listen, portOf, writeJson } from './httpServer';
 import { validateLineRequest } from './lineOpenApi';
 import { startLineStandIn, type LineStandIn } from './lineStandIn';
 import { startMessengerStandIn, type MessengerStandIn } from './messengerStandIn';
@@ -165,7 +165,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     idle: () => eventSource.idle(),
     async stop() {
       await eventSource.stop();
-      await Promise.all([close(server), lineStandIn.close(), messengerStandIn.close(), brandApi.close(), close(sqsServer), close(dynamo)]);
+      await Promise.all([closeServer(server), lineStandIn.close(), messengerStandIn.close(), brandApi.close(), closeServer(sqsServer), closeServer(dynamo)]);
       dynamoClient.destroy();
       sqs.destroy();
     },
@@ -204,23 +204,5 @@ function ensureDir(path: string): string {
   return path;
 }
 
-function listen(server: Server, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve(portOf(server)));
-  });
-}
 
-function portOf(server: Server): number {
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('server is not listening on a TCP port');
-  const info: AddressInfo = address;
-  return info.port;
-}
 
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.closeAllConnections?.();
-    server.close(() => resolve());
-  });
-}

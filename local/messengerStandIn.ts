@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, portOf, readBody } from './httpServer';
 
 /**
  * A local stand-in for the Messenger Send API (`POST /{PAGE_ID}/messages`). It speaks Meta's protocol
@@ -330,19 +330,6 @@ function handleSendRequest(state: StandInState, request: StandInRequest, accessT
   return { status: 200, body: { recipient_id: to } };
 }
 
-/** Reads the whole request body, refusing bodies over {@link MAX_BODY_BYTES}. */
-function readBody(request: http.IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    request.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
 
 function send(response: http.ServerResponse, reply: StandInResponse): void {
   const text = JSON.stringify(reply.body);
@@ -354,8 +341,9 @@ function send(response: http.ServerResponse, reply: StandInResponse): void {
 export function startMessengerStandIn(options: MessengerStandInOptions = {}): Promise<MessengerStandIn> {
   let state = newState();
   const server = http.createServer((request, response) => {
-    readBody(request)
-      .then((body) => {
+    readBody(request, MAX_BODY_BYTES)
+      .then((bytes) => {
+        const body = bytes?.toString('utf8');
         if (body === undefined) return send(response, graphError(413, 100, '(#100) The request body is too large'));
         const url = new URL(request.url ?? '/', 'http://stand-in');
         send(response, handleSendRequest(state, { method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, body }, options.accessTokens));
@@ -369,7 +357,7 @@ export function startMessengerStandIn(options: MessengerStandInOptions = {}): Pr
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {
       server.off('error', reject);
-      const { port } = addressOf(server);
+      const port = portOf(server);
       resolve({
         url: `http://127.0.0.1:${port}`,
         calls: () => state.calls.map((call) => ({ ...call })),
@@ -390,16 +378,4 @@ export function startMessengerStandIn(options: MessengerStandInOptions = {}): Pr
   });
 }
 
-function addressOf(server: http.Server): AddressInfo {
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('server is not listening on a TCP port');
-  return address;
-}
 
-/** Closes the server, dropping idle keep-alive connections so tests end promptly. */
-function closeServer(server: http.Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.close((error) => (error ? reject(error) : resolve()));
-    server.closeAllConnections();
-  });
-}
