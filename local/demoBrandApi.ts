@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { z } from 'zod';
 import { closeServer, portOf, readBody } from './httpServer';
+import { Webhook } from 'standardwebhooks';
 
 /**
  * A small demo brand API: the brand's own HTTP API that the "Call an API" card calls. It plays a
@@ -55,6 +56,11 @@ export interface DemoBrandApi {
 export interface DemoBrandApiOptions {
   /** Port to listen on; a free one when omitted. */
   port?: number;
+  /**
+   * The workspace's Standard Webhooks secret (`whsec_...`): when set, every call must carry a valid
+   * `webhook-signature`, or gets 401.
+   */
+  signingSecret?: string;
 }
 
 const SEED_TICKETS: Record<string, Ticket[]> = {
@@ -258,6 +264,16 @@ function send(response: http.ServerResponse, reply: Reply): void {
   response.end(text);
 }
 
+/** Standard Webhooks verification, as a brand would do it with the official library. */
+function signedByCallcard(secret: string, request: RecordedRequest): boolean {
+  try {
+    new Webhook(secret).verify(request.body, request.headers);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Starts the demo brand API on 127.0.0.1. */
 export function startDemoBrandApi(options: DemoBrandApiOptions = {}): Promise<DemoBrandApi> {
   let state = newState();
@@ -268,6 +284,10 @@ export function startDemoBrandApi(options: DemoBrandApiOptions = {}): Promise<De
         if (body === undefined) return send(response, json(413, { error: 'body too large' }));
         const recorded: RecordedRequest = { method: request.method ?? 'GET', path: request.url ?? '/', headers: flattenHeaders(request.headers), body };
         state.requests.push(recorded);
+        // What a brand should do: refuse calls that do not prove they come from callcard.
+        if (options.signingSecret && recorded.path !== '/health' && !signedByCallcard(options.signingSecret, recorded)) {
+          return send(response, json(401, { error: 'missing or invalid webhook-signature' }));
+        }
         send(response, route(state, recorded));
       })
       .catch(() => {

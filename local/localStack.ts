@@ -59,6 +59,9 @@ const REGION = 'us-east-1';
  * API, the Messenger Send API and a brand, and the very handler modules Lambda runs, behind an API
  * Gateway-shaped router and an SQS event source.
  */
+/** The demo workspace's Standard Webhooks secret: `whsec_` and base64 of 32 bytes. */
+export const DEMO_SIGNING_SECRET = `whsec_${Buffer.from('callcard-demo-signing-secret-32b').toString('base64')}`;
+
 let started = false;
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -75,7 +78,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const messengerStandIn = await startMessengerStandIn({ port: options.messengerApiPort ?? 0 });
   // Compile LINE's OpenAPI validators now, not on the first reply.
   validateLineRequest('loading', { chatId: 'warm-up', loadingSeconds: 5 });
-  const brandApi = await startDemoBrandApi({ port: options.brandApiPort ?? 0 });
+  const signingSecret = options.demo?.signingSecret ?? DEMO_SIGNING_SECRET;
+  const brandApi = await startDemoBrandApi({ port: options.brandApiPort ?? 0, signingSecret });
 
   // The handlers read their configuration from the environment, as on Lambda.
   Object.assign(process.env, {
@@ -114,6 +118,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     messengerVerifyToken: options.demo?.messengerVerifyToken ?? 'demo-verify-token',
     messengerPageToken: options.demo?.messengerPageToken ?? 'demo-messenger-page-token',
     adminKey: options.demo?.adminKey ?? 'demo-admin-key',
+    signingSecret,
     brandUrl: brandApi.url,
   };
   const seeded = await seedDemo(store, demo);

@@ -1,6 +1,7 @@
 import { flowSchema } from '../shared/flow/schema';
 import type { Store } from '../shared/store/store';
 import { demoFlow } from './demoFlow';
+import { SIGNING_SECRET_NAME } from '../shared/http/signRequest';
 
 export interface DemoSettings {
   workspaceId: string;
@@ -16,6 +17,8 @@ export interface DemoSettings {
   messengerPageToken: string;
   /** The demo workspace's admin key (stored hashed): `Authorization: Bearer <adminKey>`. */
   adminKey: string;
+  /** Signs every call to the demo brand (Standard Webhooks); the demo brand refuses unsigned calls. */
+  signingSecret: string;
   brandUrl: string;
 }
 
@@ -33,6 +36,7 @@ export const DEMO_FLOW_ID = 'demo';
 export async function seedDemo(store: Store, demo: DemoSettings): Promise<boolean> {
   // Already there when data is kept between runs: adding it again is a no-op.
   await store.adminKeys.add(demo.adminKey, demo.workspaceId);
+  await store.secrets.put(demo.workspaceId, SIGNING_SECRET_NAME, demo.signingSecret);
   let seeded = false;
   let line = await store.channels.get('line', demo.lineChannelId);
   if (!line) {

@@ -17,6 +17,7 @@ async function main(): Promise<void> {
       messengerAppSecret: process.env.DEMO_MESSENGER_APP_SECRET ?? 'demo-messenger-secret',
       messengerVerifyToken: process.env.DEMO_MESSENGER_VERIFY_TOKEN ?? 'demo-verify-token',
       adminKey: process.env.DEMO_ADMIN_KEY ?? 'demo-admin-key',
+      ...(process.env.DEMO_SIGNING_SECRET ? { signingSecret: process.env.DEMO_SIGNING_SECRET } : {}),
     },
   });
   const { demo } = stack;
@@ -35,7 +36,7 @@ callcard is running locally ${process.env.DATA_DIR ? `(data kept in ${process.en
   LINE API stand-in   ${stack.lineStandIn.url}   every message the bot sent: GET ${stack.url}/_emulator/line/messages
   Messenger webhook   ${messengerWebhookUrl}   (GET: subscription check, POST: events)
   Send API stand-in   ${stack.messengerStandIn.url}   every message the bot sent: GET ${stack.url}/_emulator/messenger/messages
-  Demo brand API      ${stack.brandApi.url}   GET /best-sellers, GET /members/M001/tickets
+  Demo brand API      ${stack.brandApi.url}   GET /best-sellers, GET /members/M001/tickets (it refuses calls not signed by callcard)
   Demo channel        ${demo.lineChannelId} (workspace ${demo.workspaceId}), channel secret: ${demo.lineChannelSecret}
   Demo page           ${demo.messengerPageId} (same flow), app secret: ${demo.messengerAppSecret}, verify token: ${demo.messengerVerifyToken}
   Demo member         ${DEMO_MEMBER_USER_ID} on LINE, ${DEMO_MESSENGER_MEMBER_PSID} on Messenger (memberId M001)

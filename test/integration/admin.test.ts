@@ -9,6 +9,7 @@ import { hashAdminKey } from '../../shared/store/adminKeys';
 import { createTable } from '../../shared/store/table';
 import { adminClient, captureOutput, type AdminClient } from '../support/adminClient';
 import { sendLine, startTestStack, waitForLineCalls } from '../support/localStackHarness';
+import { DEMO_SIGNING_SECRET } from '../../local/localStack';
 
 /**
  * The admin API over real HTTP on the local stack: every route, two workspaces that never see each
@@ -26,6 +27,7 @@ const SECRETS = {
   pageToken: 'acme-page-token-e5f6',
   verifyToken: 'acme-verify-token-a7b8',
   brandKey: 'acme-brand-api-key-0f9e8d',
+  signingSecret: DEMO_SIGNING_SECRET,
   intruderSecret: 'intruder-channel-secret-5566',
   intruderToken: 'intruder-access-token-7788',
 };
@@ -214,8 +216,14 @@ describe('admin API', () => {
     test('write-only: set, listed masked, deleted', async () => {
       const put = await a.call('PUT', '/admin/secrets/BRAND_KEY', { value: SECRETS.brandKey });
       expect(put).toMatchObject({ status: 200, body: { name: 'BRAND_KEY', value: '••••9e8d' } });
-      expect((await a.call('GET', '/admin/secrets')).body).toEqual({ secrets: [{ name: 'BRAND_KEY', value: '••••9e8d', updatedAt: expect.any(String) }] });
-      expect(await stack.store.secrets.all('demo')).toEqual({ BRAND_KEY: SECRETS.brandKey });
+      // The demo workspace also has the seeded request-signing secret, masked like any other.
+      expect((await a.call('GET', '/admin/secrets')).body).toEqual({
+        secrets: [
+          { name: 'BRAND_KEY', value: '••••9e8d', updatedAt: expect.any(String) },
+          { name: 'CALLCARD_SIGNING_SECRET', value: `••••${DEMO_SIGNING_SECRET.slice(-4)}`, updatedAt: expect.any(String) },
+        ],
+      });
+      expect(await stack.store.secrets.all('demo')).toEqual({ BRAND_KEY: SECRETS.brandKey, CALLCARD_SIGNING_SECRET: DEMO_SIGNING_SECRET });
       expect((await a.call('PUT', '/admin/secrets/not-a-name', { value: 'long enough' })).status).toBe(400);
       expect(pathsOf((await a.call('PUT', '/admin/secrets/SHORT', { value: 'abc' })).body)).toEqual(['value']);
       await a.call('PUT', '/admin/secrets/TEMP', { value: 'temporary-value' });
@@ -317,7 +325,7 @@ describe('admin API', () => {
       expect((await b.call('GET', '/admin/secrets')).body).toEqual({ secrets: [] });
       expect(await stack.store.flows.getLatest('demo', 'demo')).toMatchObject({ version: 1 });
       expect(await stack.store.channels.get('line', 'demo-line')).toMatchObject({ workspaceId: 'demo', activeFlow: { flowId: 'demo', version: 1 } });
-      expect(await stack.store.secrets.all('demo')).toEqual({ BRAND_KEY: SECRETS.brandKey });
+      expect(await stack.store.secrets.all('demo')).toEqual({ BRAND_KEY: SECRETS.brandKey, CALLCARD_SIGNING_SECRET: DEMO_SIGNING_SECRET });
       expect(await stack.store.customers.get({ channelKind: 'line', channelId: 'demo-line', userId: DEMO_MEMBER_USER_ID })).toMatchObject({ attributes: { memberId: 'M001' } });
     });
 
