@@ -1,8 +1,8 @@
-import { Annotations, App, Tags, Validations } from 'aws-cdk-lib';
+import { App, Tags, Validations } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { PowertoolsLogLevel } from './constructs/CallcardFunction';
-import { CALLCARD_FUNCTIONS, PROJECT_ROOT, functionsWithEntry } from './functions';
+import { CALLCARD_FUNCTIONS } from './functions';
 import { AppStack } from './stacks/appStack';
 import { StatefulStack } from './stacks/statefulStack';
 
@@ -66,17 +66,11 @@ const stateful = new StatefulStack(app, `callcard-${stage}-stateful`, {
   description: `callcard (${stage}): the table and its KMS key, retained on deletion`,
 });
 
-// Handlers are being written in parallel: in this session only the functions whose entry file
-// exists are wired (fs.existsSync in functionsWithEntry); the others are skipped with an info
-// message. Once every handler exists, pass CALLCARD_FUNCTIONS (the AppStack default) so a missing
-// entry is a synth error again.
-const functions = functionsWithEntry(PROJECT_ROOT);
-
-const appStack = new AppStack(app, `callcard-${stage}-app`, {
+new AppStack(app, `callcard-${stage}-app`, {
   env,
   description: `callcard (${stage}): webhooks, executor, admin API, jobs queue and alarms`,
   table: stateful.table,
-  functions,
+  functions: CALLCARD_FUNCTIONS,
   logLevel: logLevelContext('logLevel'),
   lineApiBaseUrl: stringContext('lineApiBaseUrl'),
   messengerApiBaseUrl: stringContext('messengerApiBaseUrl'),
@@ -86,11 +80,6 @@ const appStack = new AppStack(app, `callcard-${stage}-app`, {
   logRetention: retentionContext('logRetentionDays', logs.RetentionDays.ONE_MONTH),
   alarmTopicArn: stringContext('alarmTopicArn'),
 });
-for (const spec of CALLCARD_FUNCTIONS) {
-  if (!functions.includes(spec)) {
-    Annotations.of(appStack).addInfo(`${spec.id} is not deployed yet: ${spec.entry} does not exist`);
-  }
-}
 
 Tags.of(app).add('app', 'callcard');
 Tags.of(app).add('stage', stage);

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -120,10 +119,6 @@ export function functionSpec(name: CallcardFunctionName): CallcardFunctionSpec {
   return spec;
 }
 
-/** The functions whose entry file exists under `projectRoot`. */
-export function functionsWithEntry(projectRoot: string): CallcardFunctionSpec[] {
-  return CALLCARD_FUNCTIONS.filter((spec) => fs.existsSync(path.join(projectRoot, spec.entry)));
-}
 
 /** The repository root: where package-lock.json, tsconfig.json and functions/ are. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..');

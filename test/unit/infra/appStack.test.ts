@@ -20,7 +20,7 @@ let built: BuiltApp;
 let template: Template;
 
 beforeAll(() => {
-  built = buildApp({ bundle: false, functions: 'all' });
+  built = buildApp({ bundle: false });
   template = Template.fromStack(built.appStack);
 });
 

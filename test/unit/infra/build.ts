@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { CALLCARD_FUNCTIONS, PROJECT_ROOT, functionsWithEntry, type CallcardFunctionSpec } from '../../../infra/functions';
+import { CALLCARD_FUNCTIONS, PROJECT_ROOT, type CallcardFunctionSpec } from '../../../infra/functions';
 import { AppStack, type AppStackProps } from '../../../infra/stacks/appStack';
 import { StatefulStack } from '../../../infra/stacks/statefulStack';
 
-/** An existing file under the repository root, used as the entry of handlers not written yet. */
+/** A file under the repository root, for constructs tested on their own (no handler code needed). */
 export const STAND_IN_ENTRY = path.relative(PROJECT_ROOT, path.join(__dirname, 'build.ts'));
 
 /** The context of cdk.json (feature flags included), so tests synthesize what `cdk synth` does. */
@@ -23,10 +23,8 @@ export interface BuiltApp {
   readonly stateful: StatefulStack;
   readonly appStack: AppStack;
   readonly outdir: string;
-  /** The functions that were wired. */
+  /** The functions that were wired: all of CALLCARD_FUNCTIONS, as in infra/app.ts. */
   readonly wired: readonly CallcardFunctionSpec[];
-  /** The names of the wired functions whose handler does not exist yet (stood in for). */
-  readonly stoodIn: readonly string[];
 }
 
 export interface BuildOptions {
@@ -35,13 +33,6 @@ export interface BuildOptions {
    * that only inspect the template or run cdk-nag skip it.
    */
   readonly bundle: boolean;
-  /**
-   * `existing`: only the functions whose handler exists, as infra/app.ts does today.
-   * `all`: every function; a handler that does not exist yet is replaced by a stand-in entry, so
-   * the wiring of all four functions is tested whatever the state of functions/. Only without
-   * bundling, since the stand-in is not the real code.
-   */
-  readonly functions: 'existing' | 'all';
   readonly appStackProps?: Partial<Omit<AppStackProps, 'table'>>;
 }
 
@@ -58,20 +49,14 @@ export function buildApp(options: BuildOptions): BuiltApp {
   });
   const env = { account: '123456789012', region: 'ap-northeast-1' };
   const stateful = new StatefulStack(app, 'callcard-test-stateful', { env });
-  if (options.bundle && options.functions === 'all') throw new Error('stand-in handlers are never bundled');
-  const existing = functionsWithEntry(PROJECT_ROOT);
-  const wired =
-    options.functions === 'existing'
-      ? existing
-      : CALLCARD_FUNCTIONS.map((spec) => (existing.includes(spec) ? spec : { ...spec, entry: STAND_IN_ENTRY }));
-  const stoodIn = wired.filter((spec) => spec.entry === STAND_IN_ENTRY).map((spec) => spec.name);
+  const wired = CALLCARD_FUNCTIONS;
   const appStack = new AppStack(app, 'callcard-test-app', {
     env,
     table: stateful.table,
     functions: wired,
     ...options.appStackProps,
   });
-  return { app, stateful, appStack, outdir, wired, stoodIn };
+  return { app, stateful, appStack, outdir, wired };
 }
 
 export function removeOutdir(built: BuiltApp | undefined): void {

@@ -14,7 +14,7 @@ let built: BuiltApp;
 let template: Template;
 
 beforeAll(() => {
-  built = buildApp({ bundle: true, functions: 'existing' });
+  built = buildApp({ bundle: true });
   template = Template.fromStack(built.appStack);
 }, 180_000);
 

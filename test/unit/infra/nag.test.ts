@@ -13,7 +13,7 @@ let report: PolicyValidationPluginReport;
 let synthError: unknown;
 
 beforeAll(() => {
-  built = buildApp({ bundle: false, functions: 'all' });
+  built = buildApp({ bundle: false });
   // As `cdk synth -c nag=true` does: the plugin runs after synthesis and fails it on a finding.
   Validations.of(built.app).addPlugins(new AwsSolutionsChecks(built.app, { verbose: true }));
   try {
