@@ -115,7 +115,9 @@ export async function executeCallApi(input: CallApiInput, deps: CallApiDeps): Pr
     let response: OutboundResponse | undefined;
     let failure: { reason: string; retryable: boolean; retryAfterMs?: number } | undefined;
     try {
-      response = await deps.fetch({ ...signed(request, input, now()), timeoutMs: Math.max(1, Math.min(input.block.timeoutMs, remaining)) });
+      const attemptRequest = signed(request, input, now());
+      if (!attemptRequest) return { ok: false, reason: `config: ${SIGNING_SECRET_NAME} is not a valid whsec_ secret`, attempts: attempt - 1 };
+      response = await deps.fetch({ ...attemptRequest, timeoutMs: Math.max(1, Math.min(input.block.timeoutMs, remaining)) });
     } catch (error) {
       const kind = error instanceof OutboundError ? error.kind : 'network';
       failure = { reason: kind, retryable: kind === 'timeout' || kind === 'network' };
@@ -147,11 +149,16 @@ export async function executeCallApi(input: CallApiInput, deps: CallApiDeps): Pr
 }
 
 /** Each attempt is signed afresh (its timestamp), under the same `webhook-id` as every other attempt. */
-function signed(request: OutboundRequest, input: CallApiInput, at: number): OutboundRequest {
+function signed(request: OutboundRequest, input: CallApiInput, at: number): OutboundRequest | undefined {
   const secret = input.secrets[SIGNING_SECRET_NAME];
   if (!secret) return request;
-  const headers = { ...request.headers, ...standardWebhookHeaders(secret, input.idempotencyKey, request.body ?? '', new Date(at)) };
-  return { ...request, headers };
+  try {
+    const headers = { ...request.headers, ...standardWebhookHeaders(secret, input.idempotencyKey, request.body ?? '', new Date(at)) };
+    return { ...request, headers };
+  } catch {
+    // A malformed secret is the admin's to fix: not a network failure to retry.
+    return undefined;
+  }
 }
 
 const brandMessagesSchema = z.object({ messages: z.array(resolvedMessageSchema).min(1) });

@@ -2,7 +2,7 @@ import type { Block, CallApiBlock, Flow } from '../flow/schema';
 import type { InboundEvent } from '../jobs/job';
 import type { ResolvedMessage } from '../messages/message';
 import type { Session } from '../store/customers';
-import { evaluatePath, renderText, type TemplateContext } from '../templating/liquid';
+import { evaluatePath, renderText, TemplateError, type TemplateContext } from '../templating/liquid';
 import type { CardOutcome } from './callApi';
 import { matchTrigger, parsePostbackData } from './triggers';
 import { resolveMessages } from './resolveMessages';
@@ -12,6 +12,8 @@ import { validateAnswer } from './validateAnswer';
 export const DEFAULT_FAILURE_TEXT = 'Sorry, something went wrong on our side. Please try again in a moment.';
 /** A flow that loops without waiting for the customer is stopped after this many blocks. */
 const MAX_STEPS = 100;
+/** Longest attribute value a `matches` condition tests. */
+const MATCHES_MAX_LENGTH = 256;
 
 export interface TurnInput {
   flow: Flow;
@@ -34,6 +36,8 @@ export interface TurnDeps {
   onWaiting?: () => Promise<void> | void;
   /** Fire-and-forget cards land here so the caller can await them after sending. */
   background?: (work: Promise<unknown>) => void;
+  /** A block's template could not render (logged by the caller; the turn goes to a failure path). */
+  onTemplateError?: (blockId: string, error: TemplateError) => void;
 }
 
 export interface TurnResult {
@@ -109,73 +113,91 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   }
 
   let waited = false;
+  /** The failure block of the last card that succeeded: where a template error after it goes. */
+  let failureRoute: string | undefined;
   for (let steps = 0; next !== undefined; steps += 1) {
     if (steps >= MAX_STEPS) break;
     const blockId: string = next;
     const block = blockOf(flow, blockId);
     if (!block) break;
     next = undefined;
-    switch (block.type) {
-      case 'message': {
-        const resolved = await resolveMessages(block.messages, context());
-        if (resolved.empty && block.empty) {
-          next = block.empty;
-        } else {
-          messages.push(...resolved.messages);
-          next = block.next;
-        }
-        break;
-      }
-      case 'question': {
-        const prompt = await renderText(block.prompt, context());
-        messages.push(withChoices({ type: 'text', text: prompt }, block));
-        return {
-          messages,
-          attributes,
-          session: { flowId: input.flowRef.flowId, version: input.flowRef.version, waitingOn: blockId, attempts: 0, trigger: triggerParams },
-          route,
-        };
-      }
-      case 'callApi': {
-        if (block.fireAndForget) {
-          const work = deps.callApi(blockId, block, context());
-          deps.background?.(work);
-          next = block.onSuccess;
+    try {
+      switch (block.type) {
+        case 'message': {
+          const resolved = await resolveMessages(block.messages, context());
+          if (resolved.empty && block.empty) {
+            next = block.empty;
+          } else {
+            messages.push(...resolved.messages);
+            next = block.next;
+          }
           break;
         }
-        if (!waited) {
-          waited = true;
-          await deps.onWaiting?.();
+        case 'question': {
+          const prompt = await renderText(block.prompt, context());
+          messages.push(withChoices({ type: 'text', text: prompt }, block));
+          return {
+            messages,
+            attributes,
+            session: { flowId: input.flowRef.flowId, version: input.flowRef.version, waitingOn: blockId, attempts: 0, trigger: triggerParams },
+            route,
+          };
         }
-        const outcome = await deps.callApi(blockId, block, context());
-        lastResponse = outcome.response;
-        if (outcome.ok) {
-          for (const [name, path] of Object.entries(block.saveToAttributes)) {
-            const value = await evaluatePath(path, context()).catch(() => undefined);
-            if (value !== undefined) attributes[name] = value;
+        case 'callApi': {
+          if (block.fireAndForget) {
+            const work = deps.callApi(blockId, block, context());
+            deps.background?.(work);
+            next = block.onSuccess;
+            break;
           }
-          if (outcome.messages) messages.push(...outcome.messages);
-          next = block.onSuccess;
-        } else if (block.onFailure) {
-          next = block.onFailure;
-        } else {
-          messages.push({ type: 'text', text: DEFAULT_FAILURE_TEXT });
+          if (!waited) {
+            waited = true;
+            await deps.onWaiting?.();
+          }
+          const outcome = await deps.callApi(blockId, block, context());
+          lastResponse = outcome.response;
+          if (outcome.ok) {
+            for (const [name, path] of Object.entries(block.saveToAttributes)) {
+              const value = await evaluatePath(path, context()).catch(() => undefined);
+              if (value !== undefined) attributes[name] = value;
+            }
+            if (outcome.messages) messages.push(...outcome.messages);
+            failureRoute = block.onFailure;
+            next = block.onSuccess;
+          } else if (block.onFailure) {
+            next = block.onFailure;
+          } else {
+            messages.push({ type: 'text', text: DEFAULT_FAILURE_TEXT });
+          }
+          break;
         }
-        break;
+        case 'condition': {
+          const values = { ...input.customer.attributes, ...attributes };
+          const branch = block.branches.find((b) => testCondition(b.when, values[b.when.attribute]));
+          next = branch ? branch.next : block.otherwise;
+          break;
+        }
+        case 'setAttributes': {
+          for (const [name, template] of Object.entries(block.set)) attributes[name] = await renderText(template, context());
+          next = block.next;
+          break;
+        }
+        case 'end':
+          break;
       }
-      case 'condition': {
-        const values = { ...input.customer.attributes, ...attributes };
-        const branch = block.branches.find((b) => testCondition(b.when, values[b.when.attribute]));
-        next = branch ? branch.next : block.otherwise;
-        break;
+    } catch (error) {
+      // A template that cannot render with this data (a brand answer of an unexpected shape, a
+      // template past its limits) is a failure of the card that fetched the data: the customer hears
+      // the card's failure block, or the apology, never silence, and the job is not retried forever.
+      if (!(error instanceof TemplateError)) throw error;
+      deps.onTemplateError?.(blockId, error);
+      if (failureRoute) {
+        next = failureRoute;
+        failureRoute = undefined;
+        continue;
       }
-      case 'setAttributes': {
-        for (const [name, template] of Object.entries(block.set)) attributes[name] = await renderText(template, context());
-        next = block.next;
-        break;
-      }
-      case 'end':
-        break;
+      messages.push({ type: 'text', text: DEFAULT_FAILURE_TEXT });
+      return { messages, attributes, session: null, route };
     }
   }
   return { messages, attributes, session: null, route };
@@ -202,7 +224,9 @@ function testCondition(test: ConditionTest, value: unknown): boolean {
     case 'equals':
       return value === test.value || (value !== undefined && value !== null && String(value) === String(test.value));
     case 'matches':
-      return typeof value === 'string' && safeRegExp(test.pattern)?.test(value) === true;
+      // The pattern is the admin's but the value may be the customer's: a length cap bounds the cost of
+      // a backtracking pattern (validation also refuses nested quantifiers).
+      return typeof value === 'string' && value.length <= MATCHES_MAX_LENGTH && safeRegExp(test.pattern)?.test(value) === true;
     case 'lt':
     case 'lte':
     case 'gt':

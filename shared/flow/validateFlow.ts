@@ -136,6 +136,9 @@ function checkTemplates(block: Block, at: string, report: Report): void {
         if (branch.when.op === 'matches') {
           try {
             new RegExp(branch.when.pattern, 'u');
+            // A repeated group that itself holds a repetition, like (a+)+ or (\w+\s?)*, can take
+            // exponential time on a customer's text (a conservative check: it may refuse a safe one).
+            if (/\([^()]*[+*{][^()]*\)[+*{]/.test(branch.when.pattern)) report(`${at}.branches.${i}.when.pattern`, 'nested quantifiers can take exponential time: simplify the pattern');
           } catch {
             report(`${at}.branches.${i}.when.pattern`, 'not a valid regular expression');
           }

@@ -14,8 +14,18 @@ const limits = {
 } as const;
 
 const engine = new Liquid(limits);
-/** Same engine for URLs: every value printed into a URL is URL-encoded, so it cannot add a path or query. */
-const urlEngine = new Liquid({ ...limits, outputEscape: (value: unknown) => encodeURIComponent(String(value ?? '')) });
+/**
+ * Same engine for URLs: every value printed into a URL is URL-encoded, so it cannot add a path or
+ * query. `.` and `..` survive encoding and URL parsing would resolve them (`/members/../tickets`
+ * becomes `/tickets`), so such a value fails the render instead.
+ */
+const urlEngine = new Liquid({ ...limits, outputEscape: encodeUrlValue });
+
+function encodeUrlValue(value: unknown): string {
+  const text = String(value ?? '');
+  if (text === '.' || text === '..') throw new TemplateError(`"${text}" cannot be placed in a URL`);
+  return encodeURIComponent(text);
+}
 
 /** The template problem an admin should see, with the template's position. */
 export class TemplateError extends Error {
