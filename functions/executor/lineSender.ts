@@ -38,8 +38,11 @@ export function createLineSender(client: LineClient, job: TurnJob, now: () => nu
           await client.reply(job.replyToken, messages);
           return { replyTokenSpent: true, via: 'reply' };
         } catch (error) {
-          if (!(error instanceof LineApiError && error.isInvalidReplyToken)) throw error;
-          // Used or expired: fall through to a push.
+          // Used or expired token, or LINE unreachable or failing: push now, while the customer waits,
+          // rather than retry the job minutes later with a dead token. (A 5xx may hide an accepted
+          // reply; LINE offers no retry key for replies, so a rare duplicate beats a late answer.)
+          const pushInstead = error instanceof LineApiError && (error.isInvalidReplyToken || error.status === undefined || error.status >= 500);
+          if (!pushInstead) throw error;
         }
       }
       await client.push(job.userId, messages, deterministicUuid(`${job.jobId}#${index}`));

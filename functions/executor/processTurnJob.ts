@@ -8,7 +8,7 @@ import type { GuardedFetch } from '../../shared/http/guardedFetch';
 import type { TurnJob } from '../../shared/jobs/job';
 import type { CustomerRef } from '../../shared/store/customers';
 import type { StoredFlowVersion } from '../../shared/store/flows';
-import type { JobState } from '../../shared/store/jobStates';
+import type { Delivery, JobState } from '../../shared/store/jobStates';
 import type { Store } from '../../shared/store/store';
 import type { ChannelSender } from './channelSender';
 
@@ -103,18 +103,42 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps): Promise<
           waitingShown = true;
           await sender.showWaiting().catch((error: unknown) => log.warn('could not show the waiting indicator', { jobId: job.jobId, error }));
         },
-        background: (work) => background.push(work),
+        // Nothing waits for a fire-and-forget call; its failure is logged, never thrown.
+        background: (work) => background.push(work.catch((error: unknown) => log.warn('fire-and-forget card failed', { jobId: job.jobId, error }))),
+        onTemplateError: (blockId, error) => log.warn('template could not render: failure path taken', { jobId: job.jobId, blockId, error: error.message }),
       },
     );
-    await deps.store.customers.setAttributes(ref, result.attributes);
-    if (result.session) await deps.store.customers.putSession(ref, result.session, now());
-    else if (openSession) await deps.store.customers.clearSession(ref);
-    const fresh: JobState = { jobId: job.jobId, deliveries: sender.render(result.messages), sent: 0, replyTokenSpent: false, done: false };
+    const fresh: JobState = {
+      jobId: job.jobId,
+      deliveries: fitOutbox(sender.render(result.messages), log),
+      sent: 0,
+      replyTokenSpent: false,
+      done: false,
+      effects: { attributes: result.attributes, session: result.session },
+    };
     state = await deps.store.jobStates.create(fresh);
     deps.metrics?.addMetric('Turns', MetricUnit.Count, 1);
     log.info('turn ran', { jobId: job.jobId, route: result.route, messages: result.messages.length, deliveries: state.deliveries.length });
   }
+  if (state.effects) {
+    // Set attributes by name and the session as a whole: applying them again on a retry is harmless.
+    const ref: CustomerRef = { channelKind: job.channel.kind, channelId: job.channel.id, userId: job.userId };
+    await deps.store.customers.setAttributes(ref, state.effects.attributes);
+    if (state.effects.session) await deps.store.customers.putSession(ref, state.effects.session, now());
+    else await deps.store.customers.clearSession(ref);
+  }
 
+  try {
+    await deliverAll(job, state, sender, deps);
+  } finally {
+    // Fire-and-forget cards: the customer already has the messages; the outcome is only logged.
+    await Promise.allSettled(background);
+  }
+}
+
+/** Send what is not sent yet, in order, recording progress after each request. */
+async function deliverAll(job: TurnJob, state: JobState, sender: ChannelSender, deps: ExecutorDeps): Promise<void> {
+  const log = deps.logger;
   let progress = { replyTokenSpent: state.replyTokenSpent };
   for (let index = state.sent; index < state.deliveries.length; index += 1) {
     const delivery = state.deliveries[index];
@@ -125,6 +149,14 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps): Promise<
     log.info('delivered', { jobId: job.jobId, index, via: outcome.via });
   }
   await deps.store.jobStates.update(job.jobId, { sent: state.deliveries.length, replyTokenSpent: progress.replyTokenSpent, done: true });
-  // Fire-and-forget cards: the customer already has the messages; the outcome is only logged.
-  await Promise.allSettled(background);
+}
+
+/** A DynamoDB item holds 400 KB: an outbox stays well below, dropping trailing requests if it must. */
+const MAX_OUTBOX_BYTES = 300_000;
+
+function fitOutbox(deliveries: Delivery[], log: Logger): Delivery[] {
+  const fitted = [...deliveries];
+  while (fitted.length > 1 && Buffer.byteLength(JSON.stringify(fitted)) > MAX_OUTBOX_BYTES) fitted.pop();
+  if (fitted.length < deliveries.length) log.warn('turn too large for one outbox: trailing messages dropped', { kept: fitted.length, dropped: deliveries.length - fitted.length });
+  return fitted;
 }

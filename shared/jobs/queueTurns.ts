@@ -35,8 +35,14 @@ export async function queueTurns(channel: Channel, turns: InboundTurn[], receive
   const scope = `${channel.kind}#${channel.channelId}`;
   let queued = 0;
   for (const turn of turns) {
-    // Only a trigger, a waiting question or a fallback can answer: other events need no job.
-    if (!matchTrigger(flow.flow, turn.event, { includeFallback: true }) && !flowListensBeyondTriggers(flow.flow)) continue;
+    // Only a trigger, a waiting question or a fallback can answer: other events need no job. A question
+    // may also wait on an older flow version (conversations finish on the version they started on).
+    const ref = { channelKind: channel.kind, channelId: channel.channelId, userId: turn.userId };
+    const answerable =
+      matchTrigger(flow.flow, turn.event, { includeFallback: true }) !== undefined ||
+      flowListensBeyondTriggers(flow.flow) ||
+      (await deps.store.customers.getSession(ref, receivedAt)) !== undefined;
+    if (!answerable) continue;
     if (!(await deps.store.events.claim(scope, turn.eventId, receivedAt))) {
       deps.logger.info('duplicate event ignored', { channelId: channel.channelId, eventId: turn.eventId });
       continue;

@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { sessionSchema } from './customers';
 import { expiresIn, isConditionFailed, isExpired, type Table } from './table';
 
 /** One request to a channel API: the rendered messages of one reply or push, in flow order. */
@@ -18,10 +19,21 @@ export const jobStateSchema = z.object({
   /** Whether the reply token was already spent (successfully or not). */
   replyTokenSpent: z.boolean().default(false),
   done: z.boolean().default(false),
+  /**
+   * What the turn changes for the customer, stored with its messages and applied after them, so a
+   * retried job re-applies the same changes instead of re-running the turn on a session it moved on.
+   */
+  effects: z
+    .object({
+      attributes: z.record(z.string(), z.unknown()),
+      session: sessionSchema.omit({ expiresAt: true }).nullable(),
+    })
+    .optional(),
 });
 export type JobState = z.infer<typeof jobStateSchema>;
 
-const JOB_STATE_TTL_SECONDS = 2 * 24 * 60 * 60;
+/** Longer than the DLQ keeps a job (14 days): a redriven job still finds its outbox and sends nothing twice. */
+const JOB_STATE_TTL_SECONDS = 15 * 24 * 60 * 60;
 const key = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'JOB' });
 
 export class JobStateRepository {
@@ -37,7 +49,13 @@ export class JobStateRepository {
   async create(state: JobState): Promise<JobState> {
     try {
       await this.table.doc.send(
-        new PutCommand({ TableName: this.table.name, Item: { ...key(state.jobId), ...state, expiresAt: expiresIn(JOB_STATE_TTL_SECONDS) }, ConditionExpression: 'attribute_not_exists(pk)' }),
+        new PutCommand({
+          TableName: this.table.name,
+          Item: { ...key(state.jobId), ...state, expiresAt: expiresIn(JOB_STATE_TTL_SECONDS) },
+          // An expired outbox DynamoDB has not deleted yet (dynalite never does) counts as absent.
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+          ExpressionAttributeValues: { ':now': Math.floor(Date.now() / 1000) },
+        }),
       );
       return state;
     } catch (error) {

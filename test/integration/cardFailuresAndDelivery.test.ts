@@ -152,6 +152,68 @@ describe('the Call an API card on LINE: failure paths and delivery', () => {
   });
 
   describe('delivery guarantees', () => {
+    test('LINE failing a reply with 500: the answer is pushed at once, not minutes later', async () => {
+      labBehaviour['/data'] = (send) => send(200, '{"value":"fresh"}');
+      const channel = await labChannel(cardFlow({ request: { url: `${lab.url}/data` } }));
+      stack.lineStandIn.failNext('reply', 1, 500);
+      const started = Date.now();
+      expect(await say('U-reply-500', { type: 'text', text: 'go' }, channel)).toEqual(['ok: fresh']);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(stack.lineStandIn.calls().filter((c) => c.to === 'U-reply-500' && c.kind === 'push')).toHaveLength(1);
+    });
+
+    test('a job whose delivery fails is retried from its outbox: one answer, the brand called once, the session where the turn left it', async () => {
+      labBehaviour['/data'] = (send) => send(200, '{"value":"once"}');
+      const channel = await labChannel(
+        flowSchema.parse({
+          schemaVersion: 1,
+          name: 'retry',
+          triggers: [{ type: 'keyword', keywords: ['go'], start: 'card' }],
+          blocks: {
+            card: { type: 'callApi', request: { url: `${lab.url}/data` }, onSuccess: 'ask' },
+            ask: { type: 'question', prompt: 'ok: {{ response.body.value }}. Your name?', input: { type: 'text' }, saveAs: 'name' },
+          },
+        }),
+      );
+      // The reply and three pushes fail: the job fails and comes back after the visibility timeout.
+      stack.lineStandIn.failNext('reply', 1, 500);
+      stack.lineStandIn.failNext('push', 3, 500);
+      expect(await say('U-redelivered', { type: 'text', text: 'go' }, channel)).toEqual(['ok: once. Your name?']);
+      expect(lab.requests.filter((r) => r.url === '/data')).toHaveLength(1);
+      expect(await stack.store.customers.getSession({ channelKind: 'line', channelId: channel.channelId, userId: 'U-redelivered' })).toMatchObject({ waitingOn: 'ask', attempts: 0 });
+    }, 20_000);
+
+    test('an answer to a question of an older flow version is still queued after a publish without questions', async () => {
+      const channel = await labChannel(
+        flowSchema.parse({
+          schemaVersion: 1,
+          name: 'v1',
+          triggers: [{ type: 'keyword', keywords: ['go'], start: 'ask' }],
+          blocks: {
+            ask: { type: 'question', prompt: 'Name?', input: { type: 'text' }, saveAs: 'name', next: 'thanks' },
+            thanks: { type: 'message', messages: [{ type: 'text', text: 'Thanks, {{ attributes.name }} (v1)' }] },
+          },
+        }),
+      );
+      expect(await say('U-pinned', { type: 'text', text: 'go' }, channel)).toEqual(['Name?']);
+      // v2 has no question and no fallback: nothing in it listens to free text.
+      await stack.store.flows.putVersion('lab', channel.channelId, 2, flowSchema.parse({ schemaVersion: 1, name: 'v2', triggers: [{ type: 'keyword', keywords: ['go'], start: 'hi' }], blocks: { hi: { type: 'message', messages: [{ type: 'text', text: 'v2' }] } } }));
+      expect(await stack.store.channels.setActiveFlow('line', channel.channelId, 'lab', { flowId: channel.channelId, version: 2 })).toBe(true);
+      expect(await say('U-pinned', { type: 'text', text: 'Mei' }, channel)).toEqual(['Thanks, Mei (v1)']);
+    });
+
+    test('a brand answer of an unexpected shape goes to the failure block instead of failing the job', async () => {
+      labBehaviour['/items'] = (send) => send(200, '{"items":{"not":"an array"}}');
+      const channel = await labChannel(
+        cardFlow(
+          { request: { url: `${lab.url}/items` } },
+          { ok: { type: 'message', messages: [{ type: 'carousel', repeat: { over: 'response.body.items', as: 'item' }, card: { title: '{{ item.name }}' } }] } },
+        ),
+      );
+      expect(await say('U-odd-shape', { type: 'text', text: 'go' }, channel)).toEqual(['The brand could not answer.']);
+      expect(lab.requests.filter((r) => r.url === '/items')).toHaveLength(1);
+    });
+
     test('fire-and-forget: the customer is answered at once, before the brand has finished', async () => {
       let brandAnsweredAt = 0;
       labBehaviour['/notify'] = (send) =>
