@@ -38,7 +38,9 @@ export function toInboundEvent(event: LineEvent): LineEventAction {
   const eventId = event.webhookEventId;
   // Standby: another channel (e.g. a chat module) owns the conversation; there is no reply token.
   if (event.mode === 'standby') return { kind: 'skip', eventId, reason: 'standby' };
-  const userId = event.source?.userId;
+  // Group and room chats would need their own conversation key and push target: not served yet.
+  if (event.source?.type !== 'user') return { kind: 'skip', eventId, reason: `source ${event.source?.type ?? 'missing'} not served` };
+  const userId = event.source.userId;
   if (!userId) return { kind: 'skip', eventId, reason: 'no user id' };
   const base = { kind: 'handle' as const, eventId, userId, replyToken: event.replyToken, occurredAt: event.timestamp };
   if (event.type === 'message' && event.message?.type === 'text' && event.message.text !== undefined) {

@@ -107,28 +107,28 @@ describe('toInboundEvent over the official SDK fixture (28 events)', () => {
   // Index → expected outcome, from the fixture.
   const expected: Array<[number, string, LineEventAction['kind'], string]> = [
     [0, 'text from a user', 'handle', 'text'],
-    [1, 'image in a room, no userId', 'skip', 'no user id'],
+    [1, 'image in a room, no userId', 'skip', 'source room not served'],
     [2, 'video', 'skip', 'unsupported event message/video'],
     [3, 'audio', 'skip', 'unsupported event message/audio'],
     [4, 'location', 'skip', 'unsupported event message/location'],
     [5, 'sticker', 'skip', 'unsupported event message/sticker'],
     [6, 'follow', 'handle', 'follow'],
     [7, 'unfollow', 'skip', 'unsupported event unfollow'],
-    [8, 'join (group, no userId)', 'skip', 'no user id'],
-    [9, 'leave (group, no userId)', 'skip', 'no user id'],
+    [8, 'join (group, no userId)', 'skip', 'source group not served'],
+    [9, 'leave (group, no userId)', 'skip', 'source group not served'],
     [10, 'postback with datetime', 'handle', 'postback'],
     [11, 'beacon', 'skip', 'unsupported event beacon'],
     [12, 'beacon', 'skip', 'unsupported event beacon'],
     [13, 'accountLink', 'skip', 'unsupported event accountLink'],
-    [14, 'text in a group with userId', 'handle', 'text'],
-    [15, 'text in a room with userId', 'handle', 'text'],
+    [14, 'text in a group with userId', 'skip', 'source group not served'],
+    [15, 'text in a room with userId', 'skip', 'source room not served'],
     [16, 'postback with date', 'handle', 'postback'],
     [17, 'postback with time', 'handle', 'postback'],
     [18, 'postback with datetime', 'handle', 'postback'],
-    [19, 'memberJoined (no userId)', 'skip', 'no user id'],
-    [20, 'memberLeft (no userId)', 'skip', 'no user id'],
+    [19, 'memberJoined (no userId)', 'skip', 'source group not served'],
+    [20, 'memberLeft (no userId)', 'skip', 'source group not served'],
     [21, 'file', 'skip', 'unsupported event message/file'],
-    [22, 'unsend', 'skip', 'unsupported event unsend'],
+    [22, 'unsend (in a group)', 'skip', 'source group not served'],
     [23, 'videoPlayComplete', 'skip', 'unsupported event videoPlayComplete'],
     [24, 'image', 'skip', 'unsupported event message/image'],
     [25, 'redelivered text', 'handle', 'text'],
@@ -158,9 +158,9 @@ describe('toInboundEvent over the official SDK fixture (28 events)', () => {
     });
   });
 
-  test('a group or room message is handled for the user who wrote it', () => {
-    expect(handled(actions[14] as LineEventAction)).toMatchObject({ userId: 'U206d25c2ea6bd87c17655609a1c37cb8', event: { type: 'text', text: 'Hello, world' } });
-    expect(handled(actions[15] as LineEventAction)).toMatchObject({ userId: 'U206d25c2ea6bd87c17655609a1c37cb8', event: { type: 'text', text: 'Hello, world' } });
+  test('group and room messages are skipped: their conversation and push target are not a user (not served yet)', () => {
+    expect(actions[14]).toMatchObject({ kind: 'skip', reason: 'source group not served' });
+    expect(actions[15]).toMatchObject({ kind: 'skip', reason: 'source room not served' });
   });
 
   test('a postback carries its data as it was sent (params stay out of it)', () => {
@@ -209,12 +209,9 @@ describe('toInboundEvent over the other fixtures', () => {
     ]);
   });
 
-  test('a group text with mentions and emojis keeps its text verbatim', () => {
+  test('a group text with mentions and emojis parses, and is skipped as a group message', () => {
     const [action] = events('text-group-mention-emoji.json').map(toInboundEvent);
-    expect(handled(action as LineEventAction)).toMatchObject({
-      userId: 'U4af4980629...',
-      event: { type: 'text', text: '@All @example Good Morning!! (love)' },
-    });
+    expect(action).toMatchObject({ kind: 'skip', reason: 'source group not served' });
   });
 
   test('follow.json', () => {
@@ -248,8 +245,8 @@ describe('toInboundEvent edge cases', () => {
   });
 
   test('an event without a source or without a userId is skipped', () => {
-    expect(toInboundEvent(event({ source: undefined }))).toEqual({ kind: 'skip', eventId: '01TESTEVENT', reason: 'no user id' });
-    expect(toInboundEvent(event({ source: { type: 'group', groupId: 'C1' } }))).toMatchObject({ kind: 'skip', reason: 'no user id' });
+    expect(toInboundEvent(event({ source: undefined }))).toEqual({ kind: 'skip', eventId: '01TESTEVENT', reason: 'source missing not served' });
+    expect(toInboundEvent(event({ source: { type: 'group', groupId: 'C1' } }))).toMatchObject({ kind: 'skip', reason: 'source group not served' });
     expect(toInboundEvent(event({ source: { type: 'user', userId: '' } }))).toMatchObject({ kind: 'skip', reason: 'no user id' });
   });
 
