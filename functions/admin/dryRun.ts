@@ -82,7 +82,9 @@ export const dryRun: RouteHandler<AdminRoutes['dryRun']> = async ({ body }, { wo
       ? {
           method: sent.method,
           url: mask.text(maskUrl(sent.url, secrets)),
-          headers: Object.fromEntries(Object.entries(sent.headers ?? {}).map(([name, value]) => [name, mask.text(value)])),
+          // A header whose template reads a secret is hidden whole: a filter (upcase, slice...) would
+          // otherwise show a transformed secret that verbatim masking cannot recognise.
+          headers: Object.fromEntries(Object.entries(sent.headers ?? {}).map(([name, value]) => [name, readsSecret(card.request.headers, name) ? '••••' : mask.text(value)])),
           ...(sent.body !== undefined ? { body: mask.text(sent.body) } : {}),
         }
       : null,
@@ -128,4 +130,9 @@ function withLaterCardsStubbed(flow: Flow, cardId: string): Flow {
     blocks[id] = block.type === 'callApi' && id !== cardId && !block.fireAndForget ? { type: 'setAttributes', set: { [STOP_MARK]: id } } : block;
   }
   return { ...flow, blocks };
+}
+
+/** Whether the card's template for header `name` (header names are case-insensitive) uses `secrets`. */
+function readsSecret(templates: Record<string, string>, name: string): boolean {
+  return Object.entries(templates).some(([header, template]) => header.toLowerCase() === name.toLowerCase() && /\bsecrets\b/.test(template));
 }

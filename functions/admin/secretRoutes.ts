@@ -1,4 +1,5 @@
-import { notFound } from './adminError';
+import { SIGNING_SECRET_NAME } from '../../shared/http/signRequest';
+import { invalid, notFound } from './adminError';
 import type { RouteHandler } from './bindRoute';
 import { maskSecret } from './mask';
 import type { AdminRoutes } from './routes';
@@ -14,6 +15,10 @@ export const listSecrets: RouteHandler<AdminRoutes['listSecrets']> = async (_inp
 /** `PUT /admin/secrets/{name}`: set (or replace) a secret. */
 export const putSecret: RouteHandler<AdminRoutes['putSecret']> = async ({ params, body }, { workspaceId, deps }) => {
   const now = new Date(deps.now?.() ?? Date.now());
+  // The signing secret must be usable by Standard Webhooks, or every card of the workspace would fail.
+  if (params.name === SIGNING_SECRET_NAME && !isWebhookSecret(body.value)) {
+    throw invalid([{ path: 'value', message: 'a signing secret is whsec_ followed by the base64 of 24 to 64 random bytes' }]);
+  }
   await deps.store.secrets.put(workspaceId, params.name, body.value, now);
   deps.logger.info('secret saved', { workspaceId, name: params.name });
   return { name: params.name, value: maskSecret(body.value), updatedAt: now.toISOString() };
@@ -25,3 +30,10 @@ export const deleteSecret: RouteHandler<AdminRoutes['deleteSecret']> = async ({ 
   deps.logger.info('secret deleted', { workspaceId, name: params.name });
   return { deleted: true };
 };
+
+function isWebhookSecret(value: string): boolean {
+  const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(value);
+  if (!match?.[1]) return false;
+  const bytes = Buffer.from(match[1], 'base64').length;
+  return bytes >= 24 && bytes <= 64;
+}

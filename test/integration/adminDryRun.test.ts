@@ -96,13 +96,36 @@ describe('admin dry run', () => {
       'verify_with_key',
     );
     const result = await dryRun({ flow, blockId: 'verify_with_key', attributes: { phone: '0912-345-678' } });
-    expect(result.request).toMatchObject({ method: 'POST', headers: { authorization: 'Bearer ••••', 'content-type': 'application/json' }, body: '{"phone":"0912-345-678"}' });
+    // A header whose template reads a secret is hidden whole.
+    expect(result.request).toMatchObject({ method: 'POST', headers: { authorization: '••••', 'content-type': 'application/json' }, body: '{"phone":"0912-345-678"}' });
     expect(stack.brandApi.requests()[0]?.headers.authorization).toBe(`Bearer ${BRAND_TOKEN}`);
     expect(result.outcome).toEqual({ ok: true, attempts: 1 });
     // The follow-up stops before the next card the customer would wait for: only one brand call.
     expect(result.followUp).toMatchObject({ attributes: { memberId: 'M001' }, stoppedBefore: 'load_tickets', messages: [{ type: 'text', text: 'Thanks! Your membership M001 is now linked.' }] });
     expect(stack.brandApi.requests()).toHaveLength(1);
     expect(JSON.stringify(result)).not.toContain(BRAND_TOKEN);
+  });
+
+  test('a secret transformed by a filter does not show either', async () => {
+    const flow = flowWith(
+      {
+        shout_key: {
+          type: 'callApi',
+          request: { url: `${stack.brandApi.url}/best-sellers`, headers: { 'X-Api-Key': '{{ secrets.BRAND_TOKEN | upcase }}', 'x-trace': 'dry-{{ attributes.n }}' } },
+          onSuccess: 'show_best_sellers',
+        },
+      },
+      'shout_key',
+    );
+    const result = await dryRun({ flow, blockId: 'shout_key', attributes: { n: 7 } });
+    expect(result.request).toMatchObject({ headers: { 'x-api-key': '••••', 'x-trace': 'dry-7' } });
+    expect(JSON.stringify(result).toLowerCase()).not.toContain(BRAND_TOKEN.toLowerCase());
+  });
+
+  test('the signing secret must be a Standard Webhooks secret', async () => {
+    const bad = await admin.call('PUT', '/admin/secrets/CALLCARD_SIGNING_SECRET', { value: 'not-a-whsec-secret' });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).not.toContain('not-a-whsec-secret');
   });
 
   test('a brand that says no: the failure block is rendered', async () => {
