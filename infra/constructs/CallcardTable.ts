@@ -18,18 +18,16 @@ export type TableAction =
   | 'dynamodb:BatchWriteItem';
 
 /**
- * The webhooks read a channel (and its secret) and the active flow, record the customer, and
- * claim each delivery in the event ledger: item-level only, never Scan or batch operations.
+ * The webhooks face the internet, so they get the least: item-level calls only (never Query, Scan
+ * or batches), and only on the items they need, by partition key prefix (`dynamodb:LeadingKeys`).
  * DeleteItem is there for one call: EventLedger.release gives a claimed event back when enqueuing
  * it failed, so the channel's redelivery is not dropped as a duplicate.
  */
-export const WEBHOOK_TABLE_ACTIONS: readonly TableAction[] = [
-  'dynamodb:GetItem',
-  'dynamodb:Query',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-];
+export const WEBHOOK_TABLE_ACTIONS: readonly TableAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+/** What a webhook reads: the channel (and its secret), the active flow version, the customer's session. */
+export const WEBHOOK_READ_KEYS = ['CHANNEL#*', 'WS#*#FLOW#*', 'CUSTOMER#*'] as const;
+/** What a webhook writes: seen events (dedupe) and the customer's profile. Never channels, flows or secrets. */
+export const WEBHOOK_WRITE_KEYS = ['EVENT#*', 'CUSTOMER#*'] as const;
 
 /** Read and write items (transactions are authorised by these same actions). */
 export const READ_WRITE_TABLE_ACTIONS: readonly TableAction[] = [
@@ -107,9 +105,19 @@ export class CallcardTable extends Construct {
     });
   }
 
-  /** Webhook access (see WEBHOOK_TABLE_ACTIONS) and `TABLE_NAME`. */
+  /** Webhook access (see WEBHOOK_TABLE_ACTIONS and the key prefixes beside it) and `TABLE_NAME`. */
   bindWebhook(fn: lambda.Function): void {
-    this.bind(fn, WEBHOOK_TABLE_ACTIONS);
+    const onItems = (actions: TableAction[], keys: readonly string[]) =>
+      iam.Grant.addToPrincipal({
+        grantee: fn,
+        actions,
+        resourceArns: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...keys] } },
+      });
+    onItems(['dynamodb:GetItem'], WEBHOOK_READ_KEYS);
+    onItems(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], WEBHOOK_WRITE_KEYS);
+    this.grantKeyUse(fn, true);
+    fn.addEnvironment('TABLE_NAME', this.table.tableName);
   }
 
   /** Item read/write access (see READ_WRITE_TABLE_ACTIONS) and `TABLE_NAME`. */
@@ -137,19 +145,24 @@ export class CallcardTable extends Construct {
       });
     }
 
-    // DynamoDB calls KMS with the caller's permissions to unwrap the table key (Decrypt) and, on
-    // writes, to encrypt with it. Named actions only (not CDK's kms:GenerateDataKey* /
-    // kms:ReEncrypt*), and only through DynamoDB in this region: the function cannot use the key
-    // directly to decrypt anything else.
+    this.grantKeyUse(fn, actions.some((action) => WRITE_ACTIONS.has(action)));
+    fn.addEnvironment('TABLE_NAME', this.table.tableName);
+  }
+
+  /**
+   * DynamoDB calls KMS with the caller's permissions to unwrap the table key (Decrypt) and, on
+   * writes, to encrypt with it. Named actions only (not CDK's kms:GenerateDataKey* /
+   * kms:ReEncrypt*), and only through DynamoDB in this region: the function cannot use the key
+   * directly to decrypt anything else.
+   */
+  private grantKeyUse(fn: lambda.Function, writes: boolean): void {
     const keyActions = ['kms:Decrypt', 'kms:DescribeKey'];
-    if (actions.some((action) => WRITE_ACTIONS.has(action))) keyActions.push('kms:Encrypt', 'kms:GenerateDataKey');
+    if (writes) keyActions.push('kms:Encrypt', 'kms:GenerateDataKey');
     iam.Grant.addToPrincipal({
       grantee: fn,
       actions: keyActions,
       resourceArns: [this.key.keyArn],
       conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(fn).region}.amazonaws.com` } },
     });
-
-    fn.addEnvironment('TABLE_NAME', this.table.tableName);
   }
 }
