@@ -1,4 +1,5 @@
 import type { FlowInput } from '../shared/flow/schema';
+import type { Button } from '../shared/messages/message';
 
 /**
  * The seeded demo flow: the product's three scenarios against the demo brand API.
@@ -7,6 +8,13 @@ import type { FlowInput } from '../shared/flow/schema';
  * 2. `hot` / `熱銷`: today's best sellers, live from the brand.
  * 3. `register` / `報名`: three questions, the answers POSTed to the brand, its outcome told back.
  */
+/** The three things the demo offers, as quick replies (fresh objects each time: documents get edited). */
+const mainMenu = (): Button[] => [
+  { type: 'postback', label: 'My tickets', data: 'action=my_tickets', displayText: 'My tickets' },
+  { type: 'message', label: 'Best sellers', text: 'hot' },
+  { type: 'message', label: 'Register', text: 'register' },
+];
+
 export function demoFlow(brandUrl: string): FlowInput {
   return {
     schemaVersion: 1,
@@ -25,11 +33,7 @@ export function demoFlow(brandUrl: string): FlowInput {
           {
             type: 'text',
             text: 'Welcome to Formosa Travel & Shop! Tap "My tickets", type "hot" for best sellers, or "register" for the tea workshop.',
-            quickReplies: [
-              { type: 'postback', label: 'My tickets', data: 'action=my_tickets', displayText: 'My tickets' },
-              { type: 'message', label: 'Best sellers', text: 'hot' },
-              { type: 'message', label: 'Register', text: 'register' },
-            ],
+            quickReplies: mainMenu(),
           },
         ],
       },
@@ -39,11 +43,7 @@ export function demoFlow(brandUrl: string): FlowInput {
           {
             type: 'text',
             text: 'Sorry, I did not catch that. Try one of these:',
-            quickReplies: [
-              { type: 'postback', label: 'My tickets', data: 'action=my_tickets', displayText: 'My tickets' },
-              { type: 'message', label: 'Best sellers', text: 'hot' },
-              { type: 'message', label: 'Register', text: 'register' },
-            ],
+            quickReplies: mainMenu(),
           },
         ],
       },
