@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { z } from 'zod';
-import { closeServer, portOf, readBody } from './httpServer';
+import { closeServer, listen, readBody } from './httpServer';
 import { Webhook } from 'standardwebhooks';
 
 /**
@@ -275,7 +275,7 @@ function signedByCallcard(secret: string, request: RecordedRequest): boolean {
 }
 
 /** Starts the demo brand API on 127.0.0.1. */
-export function startDemoBrandApi(options: DemoBrandApiOptions = {}): Promise<DemoBrandApi> {
+export async function startDemoBrandApi(options: DemoBrandApiOptions = {}): Promise<DemoBrandApi> {
   let state = newState();
   const server = http.createServer((request, response) => {
     readBody(request, MAX_BODY_BYTES)
@@ -297,22 +297,16 @@ export function startDemoBrandApi(options: DemoBrandApiOptions = {}): Promise<De
       });
   });
 
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      const port = portOf(server);
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        close: () => closeServer(server),
-        setBestSellers: (items) => replaceBestSellers(state, items),
-        requests: () => state.requests.map((request) => ({ ...request, headers: { ...request.headers } })),
-        reset: () => {
-          state = newState();
-        },
-      });
-    });
-  });
+  const port = await listen(server, options.port ?? 0);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => closeServer(server),
+    setBestSellers: (items) => replaceBestSellers(state, items),
+    requests: () => state.requests.map((request) => ({ ...request, headers: { ...request.headers } })),
+    reset: () => {
+      state = newState();
+    },
+  };
 }
 
 

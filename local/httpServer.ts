@@ -27,7 +27,10 @@ export function writeJson(response: ServerResponse, status: number, body: unknow
 export function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve(portOf(server)));
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve(portOf(server));
+    });
   });
 }
 

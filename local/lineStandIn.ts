@@ -2,7 +2,7 @@ import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { lineRequestProblems } from './lineOpenApi';
 import type { LineOperation } from './lineOpenApi';
-import { closeServer, portOf, readBody } from './httpServer';
+import { closeServer, listen, readBody } from './httpServer';
 
 /**
  * A local stand-in for the LINE Messaging API (the three endpoints the executor calls). It speaks
@@ -300,7 +300,7 @@ function send(response: http.ServerResponse, reply: StandInResponse): void {
 }
 
 /** Starts the stand-in on 127.0.0.1. */
-export function startLineStandIn(options: LineStandInOptions = {}): Promise<LineStandIn> {
+export async function startLineStandIn(options: LineStandInOptions = {}): Promise<LineStandIn> {
   let state = newState();
   const server = http.createServer((request, response) => {
     readBody(request, MAX_BODY_BYTES)
@@ -315,28 +315,22 @@ export function startLineStandIn(options: LineStandInOptions = {}): Promise<Line
       });
   });
 
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      const port = portOf(server);
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        calls: () => state.calls.map((call) => ({ ...call })),
-        reset: () => {
-          state = newState();
-        },
-        expireReplyToken: (token) => {
-          state.expiredReplyTokens.add(token);
-        },
-        failNext: (kind, count, status, failOptions) => {
-          if (count <= 0) state.failures.delete(kind);
-          else state.failures.set(kind, { remaining: count, status, afterAccepting: failOptions?.afterAccepting === true });
-        },
-        close: () => closeServer(server),
-      });
-    });
-  });
+  const port = await listen(server, options.port ?? 0);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    calls: () => state.calls.map((call) => ({ ...call })),
+    reset: () => {
+      state = newState();
+    },
+    expireReplyToken: (token) => {
+      state.expiredReplyTokens.add(token);
+    },
+    failNext: (kind, count, status, failOptions) => {
+      if (count <= 0) state.failures.delete(kind);
+      else state.failures.set(kind, { remaining: count, status, afterAccepting: failOptions?.afterAccepting === true });
+    },
+    close: () => closeServer(server),
+  };
 }
 
 

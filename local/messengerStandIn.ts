@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { closeServer, portOf, readBody } from './httpServer';
+import { closeServer, listen, readBody } from './httpServer';
 
 /**
  * A local stand-in for the Messenger Send API (`POST /{PAGE_ID}/messages`). It speaks Meta's protocol
@@ -338,7 +338,7 @@ function send(response: http.ServerResponse, reply: StandInResponse): void {
 }
 
 /** Starts the stand-in on 127.0.0.1. */
-export function startMessengerStandIn(options: MessengerStandInOptions = {}): Promise<MessengerStandIn> {
+export async function startMessengerStandIn(options: MessengerStandInOptions = {}): Promise<MessengerStandIn> {
   let state = newState();
   const server = http.createServer((request, response) => {
     readBody(request, MAX_BODY_BYTES)
@@ -353,29 +353,23 @@ export function startMessengerStandIn(options: MessengerStandInOptions = {}): Pr
       });
   });
 
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      const port = portOf(server);
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        calls: () => state.calls.map((call) => ({ ...call })),
-        reset: () => {
-          state = newState();
-        },
-        failNext: (count, status, failOptions) => {
-          const kind = failOptions?.kind ?? 'send';
-          state.failures = state.failures.filter((f) => f.kind !== kind);
-          if (count > 0) state.failures.push({ kind, skip: failOptions?.after ?? 0, remaining: count, status });
-        },
-        expireWindow: (psid) => {
-          state.closedWindows.add(psid);
-        },
-        close: () => closeServer(server),
-      });
-    });
-  });
+  const port = await listen(server, options.port ?? 0);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    calls: () => state.calls.map((call) => ({ ...call })),
+    reset: () => {
+      state = newState();
+    },
+    failNext: (count, status, failOptions) => {
+      const kind = failOptions?.kind ?? 'send';
+      state.failures = state.failures.filter((f) => f.kind !== kind);
+      if (count > 0) state.failures.push({ kind, skip: failOptions?.after ?? 0, remaining: count, status });
+    },
+    expireWindow: (psid) => {
+      state.closedWindows.add(psid);
+    },
+    close: () => closeServer(server),
+  };
 }
 
 
