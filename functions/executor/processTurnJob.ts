@@ -64,7 +64,9 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps): Promise<
         if (flow === queuedFlow) session = undefined;
       }
     }
-    const secrets = await deps.store.secrets.all(job.workspaceId);
+    // Only turns that reach a card need the workspace's secrets: read them once, on the first card.
+    let secrets: Promise<Record<string, string>> | undefined;
+    const workspaceSecrets = () => (secrets ??= deps.store.secrets.all(job.workspaceId));
     const customerId = `${job.channel.kind}:${job.channel.id}:${job.userId}`;
     let waitingShown = false;
     const result = await runTurn(
@@ -76,9 +78,9 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps): Promise<
         customer: { id: job.userId, channel: job.channel.kind, attributes: customer?.attributes ?? {} },
       },
       {
-        callApi: (blockId, block, context) =>
+        callApi: async (blockId, block, context) =>
           executeCallApi(
-            { block, context, secrets, idempotencyKey: `${job.jobId}#${blockId}`, profile: { id: job.userId, channel: job.channel.kind, attributes: customer?.attributes ?? {} } },
+            { block, context, secrets: await workspaceSecrets(), idempotencyKey: `${job.jobId}#${blockId}`, profile: { id: job.userId, channel: job.channel.kind, attributes: customer?.attributes ?? {} } },
             {
               fetch: deps.fetch,
               onAttempt: async (attempt) => {
@@ -114,7 +116,7 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps): Promise<
       sent: 0,
       replyTokenSpent: false,
       done: false,
-      effects: { attributes: result.attributes, session: result.session },
+      effects: { attributes: result.attributes, session: result.session, hadSession: openSession !== undefined },
     };
     state = await deps.store.jobStates.create(fresh);
     deps.metrics?.addMetric('Turns', MetricUnit.Count, 1);
@@ -125,7 +127,7 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps): Promise<
     const ref: CustomerRef = { channelKind: job.channel.kind, channelId: job.channel.id, userId: job.userId };
     await deps.store.customers.setAttributes(ref, state.effects.attributes);
     if (state.effects.session) await deps.store.customers.putSession(ref, state.effects.session, now());
-    else await deps.store.customers.clearSession(ref);
+    else if (state.effects.hadSession) await deps.store.customers.clearSession(ref);
   }
 
   try {

@@ -27,6 +27,8 @@ export const jobStateSchema = z.object({
     .object({
       attributes: z.record(z.string(), z.unknown()),
       session: sessionSchema.omit({ expiresAt: true }).nullable(),
+      /** Whether a session was open when the turn ran: only then is there one to clear. */
+      hadSession: z.boolean().default(true),
     })
     .optional(),
 });
