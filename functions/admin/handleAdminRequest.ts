@@ -4,6 +4,7 @@ import { matchRoute } from './matchRoute';
 import { ROUTE_HANDLERS } from './routeHandlers';
 import { ADMIN_ROUTES, MAX_BODY_BYTES } from './routes';
 import { noBody } from './schemas';
+import { headerValue } from '../../shared/lambda/apiGateway';
 
 /** An admin API request, independent of API Gateway. */
 export interface AdminRequest {
@@ -55,7 +56,7 @@ export async function handleAdminRequest(request: AdminRequest, deps: AdminDeps)
 
 /** The key's workspace. The key is found by its hash: no comparison of key contents, no detail on failure. */
 async function authenticate(headers: Record<string, string | undefined>, deps: AdminDeps): Promise<string> {
-  const header = Object.entries(headers).find(([name]) => name.toLowerCase() === 'authorization')?.[1] ?? '';
+  const header = headerValue(headers, 'authorization') ?? '';
   const key = /^Bearer +(\S+)\s*$/i.exec(header)?.[1];
   const workspaceId = key && key.length <= MAX_KEY_LENGTH ? await deps.store.adminKeys.workspaceOf(key) : undefined;
   if (workspaceId === undefined) throw new AdminError(401, { error: 'unauthorized' });

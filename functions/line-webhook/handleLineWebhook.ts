@@ -4,6 +4,7 @@ import { verifyLineSignature } from '../../shared/channels/line/verifyLineSignat
 import type { JobQueue } from '../../shared/jobs/jobQueue';
 import { queueTurns, type InboundTurn } from '../../shared/jobs/queueTurns';
 import type { Store } from '../../shared/store/store';
+import { headerValue } from '../../shared/lambda/apiGateway';
 
 export interface WebhookRequest {
   channelId: string;
@@ -62,11 +63,4 @@ export async function handleLineWebhook(request: WebhookRequest, deps: LineWebho
   }
   const queued = await queueTurns(channel, turns, receivedAt, deps);
   return { statusCode: 200, body: { ok: true, queued } };
-}
-
-function headerValue(headers: Record<string, string | undefined>, name: string): string | undefined {
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() === name) return value;
-  }
-  return undefined;
 }

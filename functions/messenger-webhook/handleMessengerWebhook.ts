@@ -6,6 +6,7 @@ import { verifyMessengerSignature } from '../../shared/channels/messenger/verify
 import type { JobQueue } from '../../shared/jobs/jobQueue';
 import { queueTurns, type InboundTurn } from '../../shared/jobs/queueTurns';
 import type { Store } from '../../shared/store/store';
+import { headerValue } from '../../shared/lambda/apiGateway';
 
 export interface MessengerWebhookRequest {
   /** The page id of the webhook URL. */
@@ -100,11 +101,4 @@ export async function handleMessengerWebhook(request: MessengerWebhookRequest, d
 function sameSecret(given: string, expected: string): boolean {
   const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
   return timingSafeEqual(digest(given), digest(expected));
-}
-
-function headerValue(headers: Record<string, string | undefined>, name: string): string | undefined {
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() === name) return value;
-  }
-  return undefined;
 }

@@ -125,7 +125,7 @@ export async function executeCallApi(input: CallApiInput, deps: CallApiDeps): Pr
     let outcome: CardOutcome | undefined;
     if (response) {
       const judged = await judgeResponse(input.block, response, input.context);
-      outcome = judged.ok ? { ...judged, attempts: attempt } : { ...judged, attempts: attempt };
+      outcome = { ...judged, attempts: attempt };
       if (!judged.ok) {
         const retryable = response.status === 429 || response.status >= 500;
         failure = { reason: judged.reason, retryable, retryAfterMs: retryAfterMs(response.headers['retry-after'], now()) };

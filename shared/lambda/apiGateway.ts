@@ -9,3 +9,12 @@ export function rawBodyOf(event: APIGatewayProxyEventV2): Buffer {
 export function jsonResult(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
+
+/** A request header by name, whatever case the client (or API Gateway) used: LINE documents lower case, Meta does not. */
+export function headerValue(headers: Record<string, string | undefined>, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === wanted) return value;
+  }
+  return undefined;
+}
