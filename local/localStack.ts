@@ -5,8 +5,18 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-s
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { createSqsServer } from 'local-aws-sqs';
+import type { LogLevel } from '@aws-lambda-powertools/logger/types';
+import { createDeadLetters } from '../functions/admin/deadLetters';
+import { createHandler as createAdminHandler } from '../functions/admin/handler';
+import { createHandler as createExecutorHandler } from '../functions/executor/handler';
+import { createSenderFor } from '../functions/executor/senders';
+import { createHandler as createLineWebhookHandler } from '../functions/line-webhook/handler';
+import { createHandler as createMessengerWebhookHandler } from '../functions/messenger-webhook/handler';
+import { createGuardedFetch } from '../shared/http/guardedFetch';
+import { createJobQueue, type JobQueue } from '../shared/jobs/jobQueue';
+import { createLogger } from '../shared/logging/logger';
 import { createStore, TABLE_DEFINITION, type Store } from '../shared/store/store';
-import { createTable } from '../shared/store/table';
+import { createTable, type Table } from '../shared/store/table';
 import { startDemoBrandApi, type DemoBrandApi } from './demoBrandApi';
 import { routeToLambda, type HttpApiRoute } from './httpApiRouter';
 import { closeServer, listen, portOf, writeJson } from './httpServer';
@@ -14,7 +24,7 @@ import { validateLineRequest } from './lineOpenApi';
 import { startLineStandIn, type LineStandIn } from './lineStandIn';
 import { startMessengerStandIn, type MessengerStandIn } from './messengerStandIn';
 import { seedDemo, type DemoSettings } from './seedDemo';
-import { startSqsEventSource, type SqsEventSource } from './sqsEventSource';
+import { startSqsEventSource } from './sqsEventSource';
 
 export interface LocalStackOptions {
   /** Port of the API (webhooks, admin, emulator views). 0 picks a free one. @default 3000 */
@@ -30,7 +40,7 @@ export interface LocalStackOptions {
   /** Receives before a job goes to the DLQ. @default 5 */
   maxReceiveCount?: number;
   /** Powertools log level of the handlers. @default 'WARN' */
-  logLevel?: string;
+  logLevel?: LogLevel;
   demo?: Partial<Omit<DemoSettings, 'brandUrl'>>;
   /** More "host:port" entries the executor may call over plain http (tests' own brand servers). */
   extraAllowHttpHosts?: string[];
@@ -42,17 +52,22 @@ export interface LocalStack {
   messengerStandIn: MessengerStandIn;
   brandApi: DemoBrandApi;
   store: Store;
+  /** The table the store uses (for tests that look at raw items). */
+  table: Table;
   sqs: SQSClient;
   queueUrl: string;
   dlqUrl: string;
   demo: DemoSettings;
   seeded: boolean;
+  /** Where the emulators listen (dynalite, local-aws-sqs). */
+  endpoints: { dynamodb: string; sqs: string };
   /** Resolves when the executor has nothing left to do. */
   idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
 const REGION = 'us-east-1';
+const TABLE_NAME = 'callcard';
 
 /**
  * The whole system on one machine: dynalite for DynamoDB, local-aws-sqs for SQS, stand-ins for the LINE
@@ -62,13 +77,7 @@ const REGION = 'us-east-1';
 /** The demo workspace's Standard Webhooks secret: `whsec_` and base64 of 32 bytes. */
 export const DEMO_SIGNING_SECRET = `whsec_${Buffer.from('callcard-demo-signing-secret-32b').toString('base64')}`;
 
-let started = false;
-
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  // The handler modules read their environment once, at load, like a Lambda cold start: a second
-  // stack in this process would run the first one's handlers against the first one's (gone) services.
-  if (started) throw new Error('one local stack per process: the handlers are already bound to the first one');
-  started = true;
   const dynamo = options.dataDir ? dynalite({ path: ensureDir(join(options.dataDir, 'dynamodb')), createTableMs: 0 }) : dynalite({ createTableMs: 0 });
   const dynamoPort = await listen(dynamo, 0);
   const sqsServer = await createSqsServer({ port: 0, hostname: '127.0.0.1', emulateQueueCreationLifecycle: false });
@@ -81,33 +90,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const signingSecret = options.demo?.signingSecret ?? DEMO_SIGNING_SECRET;
   const brandApi = await startDemoBrandApi({ port: options.brandApiPort ?? 0, signingSecret });
 
-  // The handlers read their configuration from the environment, as on Lambda.
-  Object.assign(process.env, {
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${dynamoPort}`,
-    AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${sqsPort}`,
-    TABLE_NAME: 'callcard',
-    LINE_API_BASE_URL: lineStandIn.url,
-    MESSENGER_API_BASE_URL: messengerStandIn.url,
-    OUTBOUND_ALLOW_HTTP_HOSTS: [...[lineStandIn.url, messengerStandIn.url, brandApi.url].map((u) => new URL(u).host), ...(options.extraAllowHttpHosts ?? [])].join(','),
-    POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-    POWERTOOLS_SERVICE_NAME: 'callcard-local',
-    // This machine runs Node 20 on purpose (Lambda runs 22): the SDK's reminder adds nothing here.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    // CloudWatch metrics are EMF log lines for CloudWatch to pick up; locally they would only be noise.
-    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
-  });
-
-  const dynamoClient = new DynamoDBClient({ region: REGION });
-  await ensureTable(dynamoClient, 'callcard');
-  const sqs = new SQSClient({ region: REGION });
+  // The same handler modules Lambda runs, given their dependencies directly (on Lambda, `handler`
+  // builds the same ones from the environment).
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const dynamoClient = new DynamoDBClient({ region: REGION, endpoint: `http://127.0.0.1:${dynamoPort}`, credentials });
+  await ensureTable(dynamoClient, TABLE_NAME);
+  const sqs = new SQSClient({ region: REGION, endpoint: `http://127.0.0.1:${sqsPort}`, credentials });
   const { queueUrl, queueArn, dlqUrl } = await ensureQueues(sqs, options.visibilityTimeoutSeconds ?? 30, options.maxReceiveCount ?? 5);
-  process.env.JOBS_QUEUE_URL = queueUrl;
-  process.env.JOBS_DLQ_URL = dlqUrl;
 
-  const store = createStore(createTable('callcard', dynamoClient));
+  const table = createTable(TABLE_NAME, dynamoClient);
+  const store = createStore(table);
   const demo: DemoSettings = {
     workspaceId: options.demo?.workspaceId ?? 'demo',
     lineChannelId: options.demo?.lineChannelId ?? 'demo-line',
@@ -123,17 +115,44 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   const seeded = await seedDemo(store, demo);
 
-  // Loaded only now: they read the environment above at cold start, exactly as on Lambda.
-  const lineWebhook = await import('../functions/line-webhook/handler');
-  const messengerWebhook = await import('../functions/messenger-webhook/handler');
-  const executor = await import('../functions/executor/handler');
-  const admin = await import('../functions/admin/handler');
+  const logLevel = options.logLevel ?? (process.env.POWERTOOLS_LOG_LEVEL as LogLevel | undefined) ?? 'WARN';
+  const logger = (name: string) => createLogger(name, { serviceName: 'callcard-local', logLevel });
+  const fetch = createGuardedFetch({
+    allowHttpHosts: [...[lineStandIn.url, messengerStandIn.url, brandApi.url].map((u) => new URL(u).host), ...(options.extraAllowHttpHosts ?? [])],
+  });
+  const executorLogger = logger('executor');
+  const executor = createExecutorHandler({
+    store,
+    fetch,
+    logger: executorLogger,
+    senderFor: createSenderFor({ lineApiBaseUrl: lineStandIn.url, messengerApiBaseUrl: messengerStandIn.url, fetch, logger: executorLogger }),
+  });
+  const eventSource = startSqsEventSource({
+    sqs,
+    queueUrl,
+    queueArn,
+    functionName: 'executor',
+    handler: executor,
+    onError: (error) => console.error('[local sqs event source]', error),
+  });
+  // A faithful event source hands a long-polled message to the executor as soon as it is sent: each
+  // send wakes the poller (local-aws-sqs answers long polls with duplicated records, so it short-polls).
+  const jobs = createJobQueue(queueUrl, sqs);
+  const queue: JobQueue = {
+    async send(job, sendOptions) {
+      await jobs.send(job, sendOptions);
+      eventSource.wake();
+    },
+  };
+  const lineWebhook = createLineWebhookHandler({ store, queue, logger: logger('line-webhook') });
+  const messengerWebhook = createMessengerWebhookHandler({ store, queue, logger: logger('messenger-webhook') });
+  const admin = createAdminHandler({ store, fetch, deadLetters: createDeadLetters({ sqs, dlqUrl, jobs: queue }), logger: logger('admin') });
 
   const routes: HttpApiRoute[] = [
-    { method: 'POST', path: '/webhooks/line/{channelId}', functionName: 'line-webhook', handler: lineWebhook.handler },
-    { method: 'GET', path: '/webhooks/messenger/{channelId}', functionName: 'messenger-webhook', handler: messengerWebhook.handler },
-    { method: 'POST', path: '/webhooks/messenger/{channelId}', functionName: 'messenger-webhook', handler: messengerWebhook.handler },
-    { method: 'ANY', path: '/admin/{proxy+}', functionName: 'admin', handler: admin.handler },
+    { method: 'POST', path: '/webhooks/line/{channelId}', functionName: 'line-webhook', handler: lineWebhook },
+    { method: 'GET', path: '/webhooks/messenger/{channelId}', functionName: 'messenger-webhook', handler: messengerWebhook },
+    { method: 'POST', path: '/webhooks/messenger/{channelId}', functionName: 'messenger-webhook', handler: messengerWebhook },
+    { method: 'ANY', path: '/admin/{proxy+}', functionName: 'admin', handler: admin },
   ];
   const server = createServer((req, res) => {
     void (async () => {
@@ -147,14 +166,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   const port = await listen(server, options.port ?? 3000);
 
-  const eventSource: SqsEventSource = startSqsEventSource({
-    sqs,
-    queueUrl,
-    queueArn,
-    functionName: 'executor',
-    handler: executor.handler,
-    onError: (error) => console.error('[local sqs event source]', error),
-  });
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -162,11 +173,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     messengerStandIn,
     brandApi,
     store,
+    table,
     sqs,
     queueUrl,
     dlqUrl,
     demo,
     seeded,
+    endpoints: { dynamodb: `http://127.0.0.1:${dynamoPort}`, sqs: `http://127.0.0.1:${sqsPort}` },
     idle: () => eventSource.idle(),
     async stop() {
       await eventSource.stop();

@@ -24,6 +24,11 @@ export interface SqsEventSource {
   stop(): Promise<void>;
   /** Resolves once no invocation is running and the last poll found nothing. */
   idle(): Promise<void>;
+  /**
+   * A message was just sent: poll now instead of after the idle pause. Lambda's event source long-polls,
+   * so SQS hands it a message as soon as it is sent; this gives the local one the same timing.
+   */
+  wake(): void;
 }
 
 /**
@@ -37,6 +42,9 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
   let running = true;
   /** When the most recent poll that found the queue empty was sent. */
   let lastEmptyPollSentAt = 0;
+  /** A send happened since the current poll was sent: poll again at once. */
+  let woken = false;
+  let endPause: (() => void) | undefined;
   const pending = new Set<Promise<unknown>>();
   /**
    * The last invocation of each FIFO message group, resolving to whether all its records succeeded.
@@ -129,6 +137,7 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
         continue;
       }
       let worked = false;
+      woken = false;
       const sentAt = performance.now();
       try {
         worked = await pollOnce();
@@ -136,7 +145,16 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
         if (running) options.onError?.(error);
       }
       if (!worked) lastEmptyPollSentAt = sentAt;
-      if (!worked && running) await new Promise((resolve) => setTimeout(resolve, idlePollMs));
+      if (!worked && running && !woken) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, idlePollMs);
+          endPause = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        endPause = undefined;
+      }
     }
   }
 
@@ -144,8 +162,13 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
   const poller = loop();
 
   return {
+    wake() {
+      woken = true;
+      endPause?.();
+    },
     async stop() {
       running = false;
+      endPause?.();
       await poller;
       await Promise.allSettled([...pending]);
     },

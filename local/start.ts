@@ -5,6 +5,8 @@ import { messengerWebhookBody, signMessengerBody } from './messengerWebhookBody'
 
 /** `npm start`: the whole system on this machine, the demo seeded, and what a newcomer needs printed. */
 async function main(): Promise<void> {
+  // Lambda runs Node 22; this machine may run 20 on purpose: the SDK's reminder adds nothing here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const port = Number(process.env.PORT ?? 3000);
   const stack = await startLocalStack({
     port,
@@ -41,7 +43,7 @@ callcard is running locally ${process.env.DATA_DIR ? `(data kept in ${process.en
   Demo page           ${demo.messengerPageId} (same flow), app secret: ${demo.messengerAppSecret}, verify token: ${demo.messengerVerifyToken}
   Demo member         ${DEMO_MEMBER_USER_ID} on LINE, ${DEMO_MESSENGER_MEMBER_PSID} on Messenger (memberId M001)
   Admin API           ${stack.url}/admin   key (workspace ${demo.workspaceId}): ${demo.adminKey}   docs: GET ${stack.url}/admin/openapi.json
-  DynamoDB (dynalite) ${process.env.AWS_ENDPOINT_URL_DYNAMODB}   SQS (local-aws-sqs) ${process.env.AWS_ENDPOINT_URL_SQS}
+  DynamoDB (dynalite) ${stack.endpoints.dynamodb}   SQS (local-aws-sqs) ${stack.endpoints.sqs}
 
 Send a signed webhook (the demo member taps "My tickets"):
 

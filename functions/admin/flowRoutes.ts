@@ -13,12 +13,13 @@ export const listFlows: RouteHandler<AdminRoutes['listFlows']> = async (_input, 
   return { flows: heads.sort((a, b) => a.flowId.localeCompare(b.flowId)) };
 };
 
-/** `POST /admin/flows`: version 1 of a new flow; 409 when the id is taken. */
+/** `POST /admin/flows`: the first version of a new flow (1, or the next number of a deleted flow of that id); 409 when the id is taken. */
 export const createFlow: RouteHandler<AdminRoutes['createFlow']> = async ({ body }, { workspaceId, deps }) => {
   const flow = checkFlow(body.flow);
   const now = new Date(deps.now?.() ?? Date.now());
-  if (!(await deps.store.flows.create(workspaceId, body.flowId, flow, now))) throw conflict('flow already exists');
-  return { flowId: body.flowId, version: 1, createdAt: now.toISOString(), flow };
+  const version = await deps.store.flows.create(workspaceId, body.flowId, flow, now);
+  if (version === undefined) throw conflict('flow already exists');
+  return { flowId: body.flowId, version, createdAt: now.toISOString(), flow };
 };
 
 /** `POST /admin/flows/validate`: every problem of a flow, nothing saved. */

@@ -20,6 +20,7 @@ const LOADING_SECONDS = 20;
  */
 export function createLineSender(client: LineClient, job: TurnJob, now: () => number = Date.now): ChannelSender {
   return {
+    safeBeforeRecord: true,
     render(messages: ResolvedMessage[]): Delivery[] {
       const rendered = renderLineMessages(messages);
       const deliveries: Delivery[] = [];

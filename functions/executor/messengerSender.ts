@@ -32,6 +32,8 @@ export function createMessengerSender(client: MessengerClient, job: TurnJob, opt
   };
 
   return {
+    // The Send API has no idempotency key: a message goes out only once the outbox holds it.
+    safeBeforeRecord: false,
     render(messages: ResolvedMessage[]): Delivery[] {
       return renderMessengerMessages(messages).map((message) => ({ messages: [message] }));
     },

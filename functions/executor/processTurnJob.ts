@@ -4,13 +4,14 @@ import type { Channel } from '../../shared/channels/channel';
 import { executeCallApi } from '../../shared/engine/callApi';
 import { runTurn } from '../../shared/engine/runTurn';
 import { matchTrigger } from '../../shared/engine/triggers';
+import type { Flow } from '../../shared/flow/schema';
 import type { GuardedFetch } from '../../shared/http/guardedFetch';
 import type { TurnJob } from '../../shared/jobs/job';
-import type { CustomerRef } from '../../shared/store/customers';
+import type { Customer, CustomerRef, Session } from '../../shared/store/customers';
 import type { StoredFlowVersion } from '../../shared/store/flows';
 import type { Delivery, JobState } from '../../shared/store/jobStates';
 import type { Store } from '../../shared/store/store';
-import type { ChannelSender } from './channelSender';
+import type { ChannelSender, DeliveryProgress } from './channelSender';
 
 export interface ExecutorDeps {
   store: Store;
@@ -29,128 +30,204 @@ export class UnprocessableJobError extends Error {
   }
 }
 
+/** Which delivery of the job this is: SQS's receive count of its message (1 on the first). */
+export interface JobAttempt {
+  receiveCount: number;
+}
+
 /**
- * Run one conversation turn and deliver its messages. The turn's messages are stored (the job's
- * outbox) before the first send, so a retried job resends only what did not go out, and never calls
- * the brand or runs the flow a second time.
+ * Run one conversation turn and deliver its messages, with as little as possible between the
+ * customer and the brand and between the brand and the reply:
+ *
+ * 1. One round of reads, all at once: the job's outbox (a retry), the channel, the customer and the
+ *    session, and the workspace's secrets when the flow has cards. Flow versions come from memory.
+ * 2. The turn: the loading indicator is started beside the brand call, never before it.
+ * 3. The reply. On LINE it goes out while the outbox is being stored: a reply token is single-use and
+ *    a push carries `X-Line-Retry-Key`, so no request of a LINE turn can land twice. Messenger has
+ *    no such key: there the outbox is stored first, so a retry resends only what did not go out.
+ * 4. The turn's effects (profile, attributes, session), the rest of the messages and the execution
+ *    log, concurrently; then the outbox is marked done. A retry finds the outbox, re-applies the same
+ *    effects and sends only what is not sent: the brand is never called twice for a stored turn.
+ *
+ * docs/DATA-MODEL.md ("Order of writes") says why each write is where it is.
  */
-export async function processTurnJob(job: TurnJob, deps: ExecutorDeps): Promise<void> {
+export async function processTurnJob(job: TurnJob, deps: ExecutorDeps, attempt: JobAttempt = { receiveCount: 1 }): Promise<void> {
   const now = deps.now ?? Date.now;
   const log = deps.logger;
-  let state = await deps.store.jobStates.get(job.jobId);
-  if (state?.done) {
+  const ref: CustomerRef = { channelKind: job.channel.kind, channelId: job.channel.id, userId: job.userId };
+  const cachedFlow = deps.store.flows.peekVersion(job.workspaceId, job.flow.flowId, job.flow.version);
+  // Secrets are read beside everything else when the flow has a card, so the brand call never waits on them.
+  const secretsRead = cachedFlow && hasCards(cachedFlow.flow) ? deps.store.secrets.all(job.workspaceId) : undefined;
+  secretsRead?.catch(() => undefined);
+  const [stored, channel, customer, openSession, queuedFlow] = await Promise.all([
+    deps.store.jobStates.get(job.jobId),
+    deps.store.channels.get(job.channel.kind, job.channel.id),
+    deps.store.customers.get(ref),
+    deps.store.customers.getSession(ref, now()),
+    cachedFlow ?? deps.store.flows.getVersion(job.workspaceId, job.flow.flowId, job.flow.version),
+  ]);
+  if (stored?.done) {
     log.info('job already done', { jobId: job.jobId });
     return;
   }
-  const channel = await deps.store.channels.get(job.channel.kind, job.channel.id);
   if (!channel) throw new UnprocessableJobError(`channel ${job.channel.kind}/${job.channel.id} no longer exists`);
   const sender = deps.senderFor(channel, job);
   const background: Promise<unknown>[] = [];
-
-  if (!state) {
-    const ref: CustomerRef = { channelKind: job.channel.kind, channelId: job.channel.id, userId: job.userId };
-    const [customer, openSession, queuedFlow] = await Promise.all([
-      deps.store.customers.get(ref),
-      deps.store.customers.getSession(ref, now()),
-      deps.store.flows.getVersion(job.workspaceId, job.flow.flowId, job.flow.version),
-    ]);
-    if (!queuedFlow) throw new UnprocessableJobError(`flow ${job.flow.flowId} v${job.flow.version} not found`);
-    // A conversation finishes on the flow version it started on, unless a trigger starts it over.
-    let flow: StoredFlowVersion = queuedFlow;
-    let session = openSession;
-    if (session && !matchTrigger(queuedFlow.flow, job.event, { includeFallback: false })) {
-      if (session.flowId !== queuedFlow.flowId || session.version !== queuedFlow.version) {
-        flow = (await deps.store.flows.getVersion(job.workspaceId, session.flowId, session.version)) ?? queuedFlow;
-        if (flow === queuedFlow) session = undefined;
-      }
-    }
-    // Only turns that reach a card need the workspace's secrets: read them once, on the first card.
-    let secrets: Promise<Record<string, string>> | undefined;
-    const workspaceSecrets = () => (secrets ??= deps.store.secrets.all(job.workspaceId));
-    const customerId = `${job.channel.kind}:${job.channel.id}:${job.userId}`;
-    let waitingShown = false;
-    const result = await runTurn(
-      {
-        flow: flow.flow,
-        flowRef: { flowId: flow.flowId, version: flow.version },
-        event: job.event,
-        session,
-        customer: { id: job.userId, channel: job.channel.kind, attributes: customer?.attributes ?? {} },
-      },
-      {
-        callApi: async (blockId, block, context) =>
-          executeCallApi(
-            { block, context, secrets: await workspaceSecrets(), idempotencyKey: `${job.jobId}#${blockId}`, profile: { id: job.userId, channel: job.channel.kind, attributes: customer?.attributes ?? {} } },
-            {
-              fetch: deps.fetch,
-              onAttempt: async (attempt) => {
-                deps.metrics?.addMetric(attempt.outcome === 'success' ? 'BrandCallSucceeded' : 'BrandCallFailed', MetricUnit.Count, 1);
-                deps.metrics?.addMetric('BrandLatency', MetricUnit.Milliseconds, attempt.latencyMs);
-                log.info('card call', { jobId: job.jobId, blockId, method: attempt.method, url: attempt.url, status: attempt.status, latencyMs: attempt.latencyMs, outcome: attempt.outcome, reason: attempt.reason, attempt: attempt.attempt });
-                await deps.store.executionLog.append({
-                  at: new Date(now()).toISOString(),
-                  jobId: job.jobId,
-                  workspaceId: job.workspaceId,
-                  flowId: flow.flowId,
-                  blockId,
-                  customer: customerId,
-                  ...attempt,
-                  outcome: block.fireAndForget && attempt.outcome === 'success' ? 'fired' : attempt.outcome,
-                });
-              },
-            },
-          ),
-        onWaiting: async () => {
-          if (waitingShown) return;
-          waitingShown = true;
-          await sender.showWaiting().catch((error: unknown) => log.warn('could not show the waiting indicator', { jobId: job.jobId, error }));
-        },
-        // Nothing waits for a fire-and-forget call; its failure is logged, never thrown.
-        background: (work) => background.push(work.catch((error: unknown) => log.warn('fire-and-forget card failed', { jobId: job.jobId, error }))),
-        onTemplateError: (blockId, error) => log.warn('template could not render: failure path taken', { jobId: job.jobId, blockId, error: error.message }),
-      },
-    );
-    const fresh: JobState = {
-      jobId: job.jobId,
-      deliveries: fitOutbox(sender.render(result.messages), log),
-      sent: 0,
-      replyTokenSpent: false,
-      done: false,
-      effects: { attributes: result.attributes, session: result.session, hadSession: openSession !== undefined },
-    };
-    state = await deps.store.jobStates.create(fresh);
-    deps.metrics?.addMetric('Turns', MetricUnit.Count, 1);
-    log.info('turn ran', { jobId: job.jobId, route: result.route, messages: result.messages.length, deliveries: state.deliveries.length });
-  }
-  if (state.effects) {
-    // Set attributes by name and the session as a whole: applying them again on a retry is harmless.
-    const ref: CustomerRef = { channelKind: job.channel.kind, channelId: job.channel.id, userId: job.userId };
-    await deps.store.customers.setAttributes(ref, state.effects.attributes);
-    if (state.effects.session) await deps.store.customers.putSession(ref, state.effects.session, now());
-    else if (state.effects.hadSession) await deps.store.customers.clearSession(ref);
-  }
+  const writes: Promise<unknown>[] = [];
 
   try {
-    await deliverAll(job, state, sender, deps);
+    let state = stored;
+    let firstDelivery: Promise<DeliveryProgress> | undefined;
+    if (!state) {
+      if (!queuedFlow) throw new UnprocessableJobError(`flow ${job.flow.flowId} v${job.flow.version} not found`);
+      const turn = await runJobTurn(job, deps, { queuedFlow, customer, openSession, sender, background, writes, secretsRead });
+      const fresh: JobState = {
+        jobId: job.jobId,
+        deliveries: fitOutbox(sender.render(turn.result.messages), log),
+        sent: 0,
+        replyTokenSpent: false,
+        done: false,
+        effects: { attributes: turn.result.attributes, session: turn.result.session, hadSession: turn.session !== undefined },
+      };
+      deps.metrics?.addMetric('Turns', MetricUnit.Count, 1);
+      log.info('turn ran', { jobId: job.jobId, route: turn.result.route, messages: turn.result.messages.length, deliveries: fresh.deliveries.length });
+      const first = fresh.deliveries[0];
+      if (first && sender.safeBeforeRecord) {
+        // The loading call started beside the brand call; it lands before the reply that ends it.
+        await turn.waiting;
+        firstDelivery = sender.deliver(0, first, { replyTokenSpent: false });
+        const [created] = await Promise.all([deps.store.jobStates.create({ ...fresh, replyTokenSpent: job.replyToken !== undefined }), firstDelivery.catch(() => undefined)]);
+        state = created;
+      } else {
+        await turn.waiting;
+        state = await deps.store.jobStates.create(fresh);
+      }
+    } else if (attempt.receiveCount > 1) {
+      log.info('job retried from its outbox', { jobId: job.jobId, sent: state.sent, of: state.deliveries.length });
+    }
+    const [, progress] = await Promise.all([applyEffects(job, state, deps, { now, profileExists: !stored && customer !== undefined }), deliverAll(job, state, sender, deps, firstDelivery)]);
+    await deps.store.jobStates.update(job.jobId, { sent: state.deliveries.length, replyTokenSpent: progress.replyTokenSpent, done: true });
   } finally {
-    // Fire-and-forget cards: the customer already has the messages; the outcome is only logged.
-    await Promise.allSettled(background);
+    // Fire-and-forget cards and log entries: the customer already has the messages; outcomes are only logged.
+    await Promise.allSettled([...background, ...writes]);
   }
 }
 
-/** Send what is not sent yet, in order, recording progress after each request. */
-async function deliverAll(job: TurnJob, state: JobState, sender: ChannelSender, deps: ExecutorDeps): Promise<void> {
+interface TurnParts {
+  queuedFlow: StoredFlowVersion;
+  customer: Customer | undefined;
+  openSession: Session | undefined;
+  sender: ChannelSender;
+  background: Promise<unknown>[];
+  writes: Promise<unknown>[];
+  secretsRead: Promise<Record<string, string>> | undefined;
+}
+
+/** Run the flow for this job: the version it is pinned to, or the one the open conversation started on. */
+async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
+  const log = deps.logger;
+  const now = deps.now ?? Date.now;
+  const { queuedFlow, customer, sender, background, writes } = parts;
+  // A conversation finishes on the flow version it started on, unless a trigger starts it over.
+  let flow: StoredFlowVersion = queuedFlow;
+  let session = parts.openSession;
+  if (session && !matchTrigger(queuedFlow.flow, job.event, { includeFallback: false })) {
+    if (session.flowId !== queuedFlow.flowId || session.version !== queuedFlow.version) {
+      flow = (await deps.store.flows.getVersion(job.workspaceId, session.flowId, session.version)) ?? queuedFlow;
+      if (flow === queuedFlow) session = undefined;
+    }
+  }
+  let secrets = parts.secretsRead;
+  const workspaceSecrets = () => (secrets ??= deps.store.secrets.all(job.workspaceId));
+  const customerId = `${job.channel.kind}:${job.channel.id}:${job.userId}`;
+  let waiting: Promise<void> = Promise.resolve();
+  let waitingShown = false;
+  const result = await runTurn(
+    {
+      flow: flow.flow,
+      flowRef: { flowId: flow.flowId, version: flow.version },
+      event: job.event,
+      session,
+      customer: { id: job.userId, channel: job.channel.kind, attributes: customer?.attributes ?? {} },
+    },
+    {
+      callApi: async (blockId, block, context) =>
+        executeCallApi(
+          { block, context, secrets: await workspaceSecrets(), idempotencyKey: `${job.jobId}#${blockId}`, profile: { id: job.userId, channel: job.channel.kind, attributes: customer?.attributes ?? {} } },
+          {
+            fetch: deps.fetch,
+            onAttempt: (attempt) => {
+              deps.metrics?.addMetric(attempt.outcome === 'success' ? 'BrandCallSucceeded' : 'BrandCallFailed', MetricUnit.Count, 1);
+              deps.metrics?.addMetric('BrandLatency', MetricUnit.Milliseconds, attempt.latencyMs);
+              log.info('card call', { jobId: job.jobId, blockId, method: attempt.method, url: attempt.url, status: attempt.status, latencyMs: attempt.latencyMs, outcome: attempt.outcome, reason: attempt.reason, attempt: attempt.attempt });
+              // Written beside the reply, never before it.
+              writes.push(
+                deps.store.executionLog
+                  .append({
+                    at: new Date(now()).toISOString(),
+                    jobId: job.jobId,
+                    workspaceId: job.workspaceId,
+                    flowId: flow.flowId,
+                    blockId,
+                    customer: customerId,
+                    ...attempt,
+                    outcome: block.fireAndForget && attempt.outcome === 'success' ? 'fired' : attempt.outcome,
+                  })
+                  .catch((error: unknown) => log.warn('could not write the execution log', { jobId: job.jobId, blockId, error })),
+              );
+            },
+          },
+        ),
+      onWaiting: () => {
+        if (waitingShown) return;
+        waitingShown = true;
+        // Beside the brand call, not before it: the reply waits for it only if the brand was faster.
+        waiting = sender.showWaiting().catch((error: unknown) => log.warn('could not show the waiting indicator', { jobId: job.jobId, error }));
+      },
+      // Nothing waits for a fire-and-forget call; its failure is logged, never thrown.
+      background: (work) => background.push(work.catch((error: unknown) => log.warn('fire-and-forget card failed', { jobId: job.jobId, error }))),
+      onTemplateError: (blockId, error) => log.warn('template could not render: failure path taken', { jobId: job.jobId, blockId, error: error.message }),
+    },
+  );
+  return { result, session, waiting };
+}
+
+/**
+ * The turn's changes to the customer: the profile (last inbound time, attributes set by name) and the
+ * session as a whole. Applying them again on a retry is harmless.
+ */
+async function applyEffects(job: TurnJob, state: JobState, deps: ExecutorDeps, options: { now: () => number; profileExists: boolean }): Promise<void> {
+  if (!state.effects) return;
+  const ref: CustomerRef = { channelKind: job.channel.kind, channelId: job.channel.id, userId: job.userId };
+  const { attributes, session, hadSession } = state.effects;
+  await Promise.all([
+    deps.store.customers.recordTurn({ ...ref, workspaceId: job.workspaceId }, attributes, new Date(job.receivedAt), options.profileExists),
+    session ? deps.store.customers.putSession(ref, session, options.now()) : hadSession ? deps.store.customers.clearSession(ref) : undefined,
+  ]);
+}
+
+/**
+ * Send what is not sent yet, in order. Progress is recorded after each request but the last, whose
+ * record is the one that marks the job done. `first` is delivery 0 when it already went out.
+ */
+async function deliverAll(job: TurnJob, state: JobState, sender: ChannelSender, deps: ExecutorDeps, first?: Promise<DeliveryProgress>): Promise<{ replyTokenSpent: boolean }> {
   const log = deps.logger;
   let progress = { replyTokenSpent: state.replyTokenSpent };
-  for (let index = state.sent; index < state.deliveries.length; index += 1) {
+  const total = state.deliveries.length;
+  for (let index = state.sent; index < total; index += 1) {
     const delivery = state.deliveries[index];
     if (!delivery) break;
-    const outcome = await sender.deliver(index, delivery, progress);
+    const outcome = index === 0 && first ? await first : await sender.deliver(index, delivery, progress);
     progress = { replyTokenSpent: outcome.replyTokenSpent };
-    await deps.store.jobStates.update(job.jobId, { sent: index + 1, replyTokenSpent: outcome.replyTokenSpent, done: false });
+    if (index + 1 < total) await deps.store.jobStates.update(job.jobId, { sent: index + 1, replyTokenSpent: outcome.replyTokenSpent, done: false });
     log.info('delivered', { jobId: job.jobId, index, via: outcome.via });
   }
-  await deps.store.jobStates.update(job.jobId, { sent: state.deliveries.length, replyTokenSpent: progress.replyTokenSpent, done: true });
+  return progress;
+}
+
+/** Whether a flow has a card the customer may wait on (then its turns may need the workspace's secrets). */
+function hasCards(flow: Flow): boolean {
+  return Object.values(flow.blocks).some((block) => block.type === 'callApi');
 }
 
 /** A DynamoDB item holds 400 KB: an outbox stays well below, dropping trailing requests if it must. */

@@ -2,9 +2,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { lineWebhookSchema, toInboundEvent } from '../../shared/channels/line/lineWebhook';
 import { verifyLineSignature } from '../../shared/channels/line/verifyLineSignature';
 import type { JobQueue } from '../../shared/jobs/jobQueue';
-import { queueTurns, type InboundTurn } from '../../shared/jobs/queueTurns';
+import { queueTurns, readSessions, type InboundTurn } from '../../shared/jobs/queueTurns';
 import type { Store } from '../../shared/store/store';
-import { headerValue } from '../../shared/lambda/apiGateway';
+import { headerValue, NOT_JSON, parseJson } from '../../shared/lambda/apiGateway';
 
 export interface WebhookRequest {
   channelId: string;
@@ -32,6 +32,10 @@ export interface LineWebhookDeps {
 export async function handleLineWebhook(request: WebhookRequest, deps: LineWebhookDeps): Promise<WebhookResponse> {
   const now = deps.now ?? Date.now;
   const receivedAt = now();
+  // Parsed now, trusted only once the signature holds: the customers it names have their sessions
+  // read beside the channel (reads only; nothing is written before the signature is checked).
+  const json = parseJson(request.rawBody);
+  const sessions = readSessions(deps.store, 'line', request.channelId, lineUserIds(json), receivedAt);
   const channel = await deps.store.channels.get('line', request.channelId);
   if (!channel) return { statusCode: 404, body: { error: 'unknown channel' } };
 
@@ -41,12 +45,7 @@ export async function handleLineWebhook(request: WebhookRequest, deps: LineWebho
     return { statusCode: 401, body: { error: signature === undefined ? 'missing x-line-signature' : 'invalid signature' } };
   }
 
-  let json: unknown;
-  try {
-    json = JSON.parse(request.rawBody.toString('utf8'));
-  } catch {
-    return { statusCode: 400, body: { error: 'body is not valid JSON' } };
-  }
+  if (json === NOT_JSON) return { statusCode: 400, body: { error: 'body is not valid JSON' } };
   const parsed = lineWebhookSchema.safeParse(json);
   if (!parsed.success) {
     return { statusCode: 400, body: { error: 'not a LINE webhook', problems: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) } };
@@ -61,6 +60,16 @@ export async function handleLineWebhook(request: WebhookRequest, deps: LineWebho
     }
     turns.push({ eventId: action.eventId, userId: action.userId, event: action.event, ...(action.replyToken ? { replyToken: action.replyToken } : {}) });
   }
-  const queued = await queueTurns(channel, turns, receivedAt, deps);
+  const queued = await queueTurns(channel, turns, receivedAt, deps, sessions);
   return { statusCode: 200, body: { ok: true, queued } };
+}
+
+/** The user ids of a LINE delivery's one-to-one events, as far as the unverified body says. */
+function lineUserIds(json: unknown): string[] {
+  const events = (json as { events?: unknown } | null)?.events;
+  if (!Array.isArray(events)) return [];
+  return events.flatMap((event: unknown) => {
+    const source = (event as { source?: { type?: unknown; userId?: unknown } } | null)?.source;
+    return source?.type === 'user' && typeof source.userId === 'string' ? [source.userId] : [];
+  });
 }

@@ -4,9 +4,9 @@ import type { Channel } from '../../shared/channels/channel';
 import { messengerWebhookSchema, toInboundEvents } from '../../shared/channels/messenger/messengerWebhook';
 import { verifyMessengerSignature } from '../../shared/channels/messenger/verifyMessengerSignature';
 import type { JobQueue } from '../../shared/jobs/jobQueue';
-import { queueTurns, type InboundTurn } from '../../shared/jobs/queueTurns';
+import { queueTurns, readSessions, type InboundTurn } from '../../shared/jobs/queueTurns';
 import type { Store } from '../../shared/store/store';
-import { headerValue } from '../../shared/lambda/apiGateway';
+import { headerValue, NOT_JSON, parseJson } from '../../shared/lambda/apiGateway';
 
 export interface MessengerWebhookRequest {
   /** The page id of the webhook URL. */
@@ -59,6 +59,10 @@ export function handleVerification(query: Record<string, string | undefined>, ch
 export async function handleMessengerWebhook(request: MessengerWebhookRequest, deps: MessengerWebhookDeps): Promise<MessengerWebhookResponse> {
   const now = deps.now ?? Date.now;
   const receivedAt = now();
+  // Parsed now, trusted only once the signature holds: the people it names have their sessions read
+  // beside the page (reads only; nothing is written before the signature is checked).
+  const json = parseJson(request.rawBody);
+  const sessions = readSessions(deps.store, 'messenger', request.channelId, messengerSenderIds(json), receivedAt);
   const channel = await deps.store.channels.get('messenger', request.channelId);
   if (!channel) return { statusCode: 404, body: { error: 'unknown channel' } };
 
@@ -68,12 +72,7 @@ export async function handleMessengerWebhook(request: MessengerWebhookRequest, d
     return { statusCode: 401, body: { error: signature === undefined ? 'missing x-hub-signature-256' : 'invalid signature' } };
   }
 
-  let json: unknown;
-  try {
-    json = JSON.parse(request.rawBody.toString('utf8'));
-  } catch {
-    return { statusCode: 400, body: { error: 'body is not valid JSON' } };
-  }
+  if (json === NOT_JSON) return { statusCode: 400, body: { error: 'body is not valid JSON' } };
   const parsed = messengerWebhookSchema.safeParse(json);
   if (!parsed.success) return { statusCode: 400, body: { error: 'not a Messenger webhook' } };
 
@@ -93,7 +92,7 @@ export async function handleMessengerWebhook(request: MessengerWebhookRequest, d
   }
   // The sender checks the 24-hour window against the receive time. The window really opened at the
   // person's message, a moment (or, for a redelivery, longer) before; Meta's own window error covers the gap.
-  const queued = await queueTurns(channel, turns, receivedAt, deps);
+  const queued = await queueTurns(channel, turns, receivedAt, deps, sessions);
   return { statusCode: 200, body: { ok: true, queued } };
 }
 
@@ -101,4 +100,18 @@ export async function handleMessengerWebhook(request: MessengerWebhookRequest, d
 function sameSecret(given: string, expected: string): boolean {
   const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
   return timingSafeEqual(digest(given), digest(expected));
+}
+
+/** The sender ids of a Messenger delivery's messaging events, as far as the unverified body says. */
+function messengerSenderIds(json: unknown): string[] {
+  const entries = (json as { entry?: unknown } | null)?.entry;
+  if (!Array.isArray(entries)) return [];
+  return entries.flatMap((entry: unknown) => {
+    const messaging = (entry as { messaging?: unknown } | null)?.messaging;
+    if (!Array.isArray(messaging)) return [];
+    return messaging.flatMap((event: unknown) => {
+      const id = (event as { sender?: { id?: unknown } } | null)?.sender?.id;
+      return typeof id === 'string' ? [id] : [];
+    });
+  });
 }

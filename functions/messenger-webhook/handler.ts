@@ -1,35 +1,44 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { readEnv } from '../../shared/config/env';
 import { createJobQueue } from '../../shared/jobs/jobQueue';
 import { jsonResult, rawBodyOf } from '../../shared/lambda/apiGateway';
 import { createLogger } from '../../shared/logging/logger';
 import { createStore } from '../../shared/store/store';
 import { createTable } from '../../shared/store/table';
-import { handleMessengerWebhook, handleVerification } from './handleMessengerWebhook';
+import { handleMessengerWebhook, handleVerification, type MessengerWebhookDeps } from './handleMessengerWebhook';
 
-const env = readEnv();
-const logger = createLogger('messenger-webhook');
-const deps = { store: createStore(createTable(env.TABLE_NAME)), queue: createJobQueue(env.JOBS_QUEUE_URL), logger };
-
-/** `GET` (subscription check) and `POST` (events) `/webhooks/messenger/{channelId}` */
-export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async (event) => {
-    const channelId = event.pathParameters?.channelId;
-    if (!channelId) return jsonResult(404, { error: 'unknown channel' });
-    try {
-      if (event.requestContext.http.method === 'GET') {
-        const result = handleVerification(event.queryStringParameters ?? {}, await deps.store.channels.get('messenger', channelId));
-        if (result.statusCode !== 200) return jsonResult(result.statusCode, result.body);
-        return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }, body: result.text };
+/** `GET` (subscription check) and `POST` (events) `/webhooks/messenger/{channelId}`, wired to `deps`. */
+export function createHandler(deps: MessengerWebhookDeps) {
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+    .handler(async (event) => {
+      const channelId = event.pathParameters?.channelId;
+      if (!channelId) return jsonResult(404, { error: 'unknown channel' });
+      try {
+        if (event.requestContext.http.method === 'GET') {
+          const result = handleVerification(event.queryStringParameters ?? {}, await deps.store.channels.get('messenger', channelId));
+          if (result.statusCode !== 200) return jsonResult(result.statusCode, result.body);
+          return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }, body: result.text };
+        }
+        const result = await handleMessengerWebhook({ channelId, rawBody: rawBodyOf(event), headers: event.headers }, deps);
+        return jsonResult(result.statusCode, result.body);
+      } catch (error) {
+        // A store or queue outage: 500 makes Meta redeliver, and nothing was half-queued.
+        deps.logger.error('Messenger webhook failed', { error });
+        return jsonResult(500, { error: 'internal error' });
       }
-      const result = await handleMessengerWebhook({ channelId, rawBody: rawBodyOf(event), headers: event.headers }, deps);
-      return jsonResult(result.statusCode, result.body);
-    } catch (error) {
-      // A store or queue outage: 500 makes Meta redeliver, and nothing was half-queued.
-      logger.error('Messenger webhook failed', { error });
-      return jsonResult(500, { error: 'internal error' });
-    }
-  });
+    });
+}
+
+let lambda: ReturnType<typeof createHandler> | undefined;
+
+/** The Lambda entry point: dependencies built from the environment once, at the first invocation. */
+export const handler = (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+  if (!lambda) {
+    const env = readEnv();
+    lambda = createHandler({ store: createStore(createTable(env.TABLE_NAME)), queue: createJobQueue(env.JOBS_QUEUE_URL), logger: createLogger('messenger-webhook') });
+  }
+  return lambda(event, context);
+};

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { ENV } from '../../shared/config/env';
 
 /** DynamoDB item actions a function can be granted on the table. */
 export type TableAction =
@@ -117,7 +118,7 @@ export class CallcardTable extends Construct {
     onItems(['dynamodb:GetItem'], WEBHOOK_READ_KEYS);
     onItems(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], WEBHOOK_WRITE_KEYS);
     this.grantKeyUse(fn, true);
-    fn.addEnvironment('TABLE_NAME', this.table.tableName);
+    fn.addEnvironment(ENV.tableName, this.table.tableName);
   }
 
   /** Item read/write access (see READ_WRITE_TABLE_ACTIONS) and `TABLE_NAME`. */
@@ -146,7 +147,7 @@ export class CallcardTable extends Construct {
     }
 
     this.grantKeyUse(fn, actions.some((action) => WRITE_ACTIONS.has(action)));
-    fn.addEnvironment('TABLE_NAME', this.table.tableName);
+    fn.addEnvironment(ENV.tableName, this.table.tableName);
   }
 
   /**

@@ -3,6 +3,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ENV } from '../../shared/config/env';
 
 export interface JobsQueueProps {
   /**
@@ -88,7 +89,7 @@ export class JobsQueue extends Construct {
   /** `sqs:SendMessage` on the jobs queue and `JOBS_QUEUE_URL`. */
   bindSender(fn: lambda.Function): void {
     this.queue.grant(fn, 'sqs:SendMessage');
-    fn.addEnvironment('JOBS_QUEUE_URL', this.queue.queueUrl);
+    fn.addEnvironment(ENV.jobsQueueUrl, this.queue.queueUrl);
   }
 
   /**
@@ -120,6 +121,6 @@ export class JobsQueue extends Construct {
    */
   bindDeadLetterReader(fn: lambda.Function): void {
     this.deadLetterQueue.grant(fn, 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes');
-    fn.addEnvironment('JOBS_DLQ_URL', this.deadLetterQueue.queueUrl);
+    fn.addEnvironment(ENV.jobsDlqUrl, this.deadLetterQueue.queueUrl);
   }
 }

@@ -9,8 +9,9 @@ import { JobsQueue } from '../constructs/JobsQueue';
 import { WebhookApi, type WebhookRoute } from '../constructs/WebhookApi';
 import { CALLCARD_FUNCTIONS, functionSpec, type CallcardFunctionName, type CallcardFunctionSpec } from '../functions';
 
-export const DEFAULT_LINE_API_BASE_URL = 'https://api.line.me';
-export const DEFAULT_MESSENGER_API_BASE_URL = 'https://graph.facebook.com/v25.0';
+import { DEFAULT_LINE_API_BASE_URL, DEFAULT_MESSENGER_API_BASE_URL, ENV } from '../../shared/config/env';
+
+export { DEFAULT_LINE_API_BASE_URL, DEFAULT_MESSENGER_API_BASE_URL };
 
 export interface AppStackProps extends StackProps {
   /** The table (and its key) from the StatefulStack. */
@@ -102,8 +103,8 @@ export class AppStack extends Stack {
         logLevel: props.logLevel,
         logRetention,
         environment: {
-          LINE_API_BASE_URL: props.lineApiBaseUrl ?? DEFAULT_LINE_API_BASE_URL,
-          MESSENGER_API_BASE_URL: props.messengerApiBaseUrl ?? DEFAULT_MESSENGER_API_BASE_URL,
+          [ENV.lineApiBaseUrl]: props.lineApiBaseUrl ?? DEFAULT_LINE_API_BASE_URL,
+          [ENV.messengerApiBaseUrl]: props.messengerApiBaseUrl ?? DEFAULT_MESSENGER_API_BASE_URL,
         },
       });
       functions.set(spec.name, fn);

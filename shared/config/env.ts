@@ -1,17 +1,35 @@
 import { z } from 'zod';
 
 /**
- * Every environment variable the handlers read, parsed once at cold start. Infra sets them on Lambda;
- * the local stack sets them on its own process before loading the very same handler modules.
+ * The names of every environment variable the handlers read: the one owner of these names. The
+ * handlers parse them below; infra's constructs set them through the same constants, so a rename
+ * cannot leave a function reading a variable nobody sets.
+ */
+export const ENV = {
+  tableName: 'TABLE_NAME',
+  jobsQueueUrl: 'JOBS_QUEUE_URL',
+  jobsDlqUrl: 'JOBS_DLQ_URL',
+  lineApiBaseUrl: 'LINE_API_BASE_URL',
+  messengerApiBaseUrl: 'MESSENGER_API_BASE_URL',
+  outboundAllowHttpHosts: 'OUTBOUND_ALLOW_HTTP_HOSTS',
+} as const;
+
+export const DEFAULT_LINE_API_BASE_URL = 'https://api.line.me';
+export const DEFAULT_MESSENGER_API_BASE_URL = 'https://graph.facebook.com/v25.0';
+
+/**
+ * Every environment variable the Lambda handlers read, parsed once at cold start. Only the Lambda
+ * entry points read it: the local stack, the tests and the bench pass their dependencies to
+ * `createHandler(deps)` directly.
  */
 export const envSchema = z.object({
-  TABLE_NAME: z.string().min(1, 'TABLE_NAME is required'),
-  JOBS_QUEUE_URL: z.string().url('JOBS_QUEUE_URL is required (the jobs FIFO queue URL)'),
-  JOBS_DLQ_URL: z.string().url().optional(),
-  LINE_API_BASE_URL: z.string().url().default('https://api.line.me'),
-  MESSENGER_API_BASE_URL: z.string().url().default('https://graph.facebook.com/v25.0'),
-  /** "host:port" entries that may be called over http and on loopback: only the local stack sets it. */
-  OUTBOUND_ALLOW_HTTP_HOSTS: z.string().optional(),
+  [ENV.tableName]: z.string().min(1, `${ENV.tableName} is required`),
+  [ENV.jobsQueueUrl]: z.string().url(`${ENV.jobsQueueUrl} is required (the jobs FIFO queue URL)`),
+  [ENV.jobsDlqUrl]: z.string().url().optional(),
+  [ENV.lineApiBaseUrl]: z.string().url().default(DEFAULT_LINE_API_BASE_URL),
+  [ENV.messengerApiBaseUrl]: z.string().url().default(DEFAULT_MESSENGER_API_BASE_URL),
+  /** "host:port" entries that may be called over http and on loopback: never set in production. */
+  [ENV.outboundAllowHttpHosts]: z.string().optional(),
 });
 export type Env = z.infer<typeof envSchema>;
 
@@ -23,16 +41,12 @@ export class ConfigError extends Error {
   }
 }
 
-let cached: Env | undefined;
-
-/** Parse the environment once; later calls return the same object. */
+/** Parse the environment (Lambda's, by default). */
 export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
-  if (cached && source === process.env) return cached;
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new ConfigError(`Invalid environment: ${problems}`, { cause: parsed.error });
   }
-  if (source === process.env) cached = parsed.data;
   return parsed.data;
 }

@@ -1,8 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Channel } from '../channels/channel';
 import { flowListensBeyondTriggers, matchTrigger } from '../engine/triggers';
+import type { Session } from '../store/customers';
 import type { Store } from '../store/store';
-import type { InboundEvent, TurnJob } from './job';
+import type { ChannelKind, InboundEvent, TurnJob } from './job';
 import type { JobQueue } from './jobQueue';
 
 /** One customer event a webhook verified and understood. */
@@ -20,33 +21,56 @@ export interface QueueTurnsDeps {
   logger: Logger;
 }
 
+/** A customer's open session, read once per webhook delivery (perhaps started before the signature was checked). */
+export type SessionReads = (userId: string) => Promise<Session | undefined>;
+
+/** At most this many customers' sessions are read before a delivery's signature holds. */
+const EARLY_SESSION_READS = 5;
+
+/**
+ * Start reading the sessions of the customers a delivery names, beside the channel read: a read has
+ * no side effect, so it may start before the signature is checked (a forged request costs at most
+ * {@link EARLY_SESSION_READS} reads and writes nothing). Others are read when asked for.
+ */
+export function readSessions(store: Store, kind: ChannelKind, channelId: string, userIds: Iterable<string>, receivedAt: number): SessionReads {
+  const reads = new Map<string, Promise<Session | undefined>>();
+  const read = (userId: string) => store.customers.getSession({ channelKind: kind, channelId, userId }, receivedAt);
+  for (const userId of userIds) {
+    if (reads.size >= EARLY_SESSION_READS) break;
+    if (reads.has(userId)) continue;
+    const pending = read(userId);
+    // Observed here so an unused read (a forged request) never becomes an unhandled rejection.
+    pending.catch(() => undefined);
+    reads.set(userId, pending);
+  }
+  return (userId) => reads.get(userId) ?? read(userId);
+}
+
 /**
  * The part of every webhook after its signature holds: for each new event the channel's active flow can
- * answer, claim the event id (a redelivery is queued once), record the customer, and queue a turn job
- * pinned to the flow version active now. Returns how many jobs were queued.
+ * answer, queue a turn job pinned to the flow version active now, and claim the event id so a
+ * redelivery is counted once. Returns how many jobs were queued.
+ *
+ * The claim and the send go out together (one round trip, not two): a duplicate's job is sent with the
+ * same deduplication id, which SQS drops within 5 minutes, and after that the executor finds the job's
+ * outbox done. A conversation's turns are sent in order; conversations at once.
  */
-export async function queueTurns(channel: Channel, turns: InboundTurn[], receivedAt: number, deps: QueueTurnsDeps): Promise<number> {
+export async function queueTurns(channel: Channel, turns: InboundTurn[], receivedAt: number, deps: QueueTurnsDeps, sessions?: SessionReads): Promise<number> {
   if (turns.length === 0) return 0;
   const flow = channel.activeFlow ? await deps.store.flows.getVersion(channel.workspaceId, channel.activeFlow.flowId, channel.activeFlow.version) : undefined;
   if (!flow) {
     deps.logger.info('no active flow for channel: events ignored', { channelId: channel.channelId, events: turns.length });
     return 0;
   }
+  const sessionOf = sessions ?? readSessions(deps.store, channel.kind, channel.channelId, [], receivedAt);
   const scope = `${channel.kind}#${channel.channelId}`;
-  let queued = 0;
-  for (const turn of turns) {
+
+  const queueOne = async (turn: InboundTurn): Promise<boolean> => {
     // Only a trigger, a waiting question or a fallback can answer: other events need no job. A question
     // may also wait on an older flow version (conversations finish on the version they started on).
-    const ref = { channelKind: channel.kind, channelId: channel.channelId, userId: turn.userId };
     const answerable =
-      matchTrigger(flow.flow, turn.event, { includeFallback: true }) !== undefined ||
-      flowListensBeyondTriggers(flow.flow) ||
-      (await deps.store.customers.getSession(ref, receivedAt)) !== undefined;
-    if (!answerable) continue;
-    if (!(await deps.store.events.claim(scope, turn.eventId, receivedAt))) {
-      deps.logger.info('duplicate event ignored', { channelId: channel.channelId, eventId: turn.eventId });
-      continue;
-    }
+      matchTrigger(flow.flow, turn.event, { includeFallback: true }) !== undefined || flowListensBeyondTriggers(flow.flow) || (await sessionOf(turn.userId)) !== undefined;
+    if (!answerable) return false;
     const job: TurnJob = {
       v: 1,
       jobId: `${channel.kind}:${channel.channelId}:${turn.eventId}`,
@@ -59,15 +83,28 @@ export async function queueTurns(channel: Channel, turns: InboundTurn[], receive
       receivedAt,
       flow: { flowId: flow.flowId, version: flow.version },
     };
-    try {
-      await deps.store.customers.touch({ workspaceId: channel.workspaceId, channelKind: channel.kind, channelId: channel.channelId, userId: turn.userId }, new Date(receivedAt));
-      await deps.queue.send(job);
-      queued += 1;
-    } catch (error) {
+    const [claim, send] = await Promise.allSettled([deps.store.events.claim(scope, turn.eventId, receivedAt), deps.queue.send(job)]);
+    if (send.status === 'rejected') {
       // Give the event back so the channel's redelivery of this request is not dropped as a duplicate.
-      await deps.store.events.release(scope, turn.eventId).catch(() => undefined);
-      throw error;
+      if (claim.status === 'fulfilled' && claim.value) await deps.store.events.release(scope, turn.eventId).catch(() => undefined);
+      throw send.reason;
     }
-  }
-  return queued;
+    if (claim.status === 'rejected') throw claim.reason;
+    if (!claim.value) {
+      deps.logger.info('duplicate event ignored', { channelId: channel.channelId, eventId: turn.eventId });
+      return false;
+    }
+    return true;
+  };
+
+  const conversations = new Map<string, InboundTurn[]>();
+  for (const turn of turns) conversations.set(turn.userId, [...(conversations.get(turn.userId) ?? []), turn]);
+  const counts = await Promise.all(
+    [...conversations.values()].map(async (conversation) => {
+      let queued = 0;
+      for (const turn of conversation) if (await queueOne(turn)) queued += 1;
+      return queued;
+    }),
+  );
+  return counts.reduce((a, b) => a + b, 0);
 }

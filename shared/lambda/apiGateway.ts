@@ -18,3 +18,15 @@ export function headerValue(headers: Record<string, string | undefined>, name: s
   }
   return undefined;
 }
+
+/** What {@link parseJson} returns for a body that is not JSON. */
+export const NOT_JSON: unique symbol = Symbol('not JSON');
+
+/** A request body parsed as JSON, or {@link NOT_JSON}. */
+export function parseJson(rawBody: Buffer): unknown {
+  try {
+    return JSON.parse(rawBody.toString('utf8')) as unknown;
+  } catch {
+    return NOT_JSON;
+  }
+}

@@ -1,10 +1,23 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { LogLevel } from '@aws-lambda-powertools/logger/types';
+
+export interface LoggerOptions {
+  /** The `service` key of every log line. @default POWERTOOLS_SERVICE_NAME, else 'callcard' */
+  serviceName?: string;
+  /** @default POWERTOOLS_LOG_LEVEL, else INFO (Powertools' own defaults) */
+  logLevel?: LogLevel;
+}
 
 /**
  * The structured JSON logger of a handler, one per handler so keys appended while handling one
  * invocation never show in another handler's logs. Log only ids, outcomes and timings: never header
- * values, secrets, tokens or message bodies.
+ * values, secrets, tokens or message bodies. On Lambda the options come from the function's
+ * Powertools variables; the local stack passes its own.
  */
-export function createLogger(handlerName: string): Logger {
-  return new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'callcard', persistentKeys: { handler: handlerName } });
+export function createLogger(handlerName: string, options: LoggerOptions = {}): Logger {
+  return new Logger({
+    serviceName: options.serviceName ?? process.env.POWERTOOLS_SERVICE_NAME ?? 'callcard',
+    ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+    persistentKeys: { handler: handlerName },
+  });
 }

@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { ChannelKind } from '../jobs/job';
-import { expiresIn, isExpired, type Table } from './table';
+import { expiresIn, isConditionFailed, isExpired, type Table } from './table';
 
 export const customerSchema = z.object({
   workspaceId: z.string(),
@@ -74,6 +74,34 @@ export class CustomerRepository {
         ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, attributes[n]])),
       }),
     );
+  }
+
+  /**
+   * What a turn changes on the profile: the customer wrote at `at` and the turn set `attributes`. One
+   * write when the profile is known to exist; on first contact the profile is created first.
+   */
+  async recordTurn(ref: CustomerRef & { workspaceId: string }, attributes: Record<string, unknown>, at: Date, profileExists: boolean): Promise<void> {
+    if (profileExists) {
+      const names = Object.keys(attributes);
+      try {
+        await this.table.doc.send(
+          new UpdateCommand({
+            TableName: this.table.name,
+            Key: { pk: pk(ref), sk: 'PROFILE' },
+            UpdateExpression: `SET ${['lastInboundAt = :now', ...names.map((_, i) => `attributes.#a${i} = :v${i}`)].join(', ')}`,
+            ConditionExpression: 'attribute_exists(pk)',
+            ...(names.length ? { ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#a${i}`, n])) } : {}),
+            ExpressionAttributeValues: { ':now': at.toISOString(), ...Object.fromEntries(names.map((n, i) => [`:v${i}`, attributes[n]])) },
+          }),
+        );
+        return;
+      } catch (error) {
+        // Erased since the turn read it: create it again below.
+        if (!isConditionFailed(error)) throw error;
+      }
+    }
+    await this.touch(ref, at);
+    await this.setAttributes(ref, attributes);
   }
 
   async getSession(ref: CustomerRef, now = Date.now()): Promise<Session | undefined> {

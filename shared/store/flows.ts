@@ -36,14 +36,32 @@ export interface FlowVersionSummary {
  * and running conversations keep reading the version they started on.
  */
 export class FlowRepository {
+  /**
+   * Saved versions never change and a version number is never reused (a deleted flow leaves a
+   * tombstone that keeps counting), so a version read once is kept for the life of the process:
+   * webhooks and executors read and validate each version once, not on every turn.
+   */
+  private readonly versions = new Map<string, StoredFlowVersion>();
+
   constructor(private readonly table: Table) {}
 
   async getVersion(workspaceId: string, flowId: string, version: number): Promise<StoredFlowVersion | undefined> {
+    const cacheKey = `${workspaceId}\u0000${flowId}\u0000${version}`;
+    const cached = this.versions.get(cacheKey);
+    if (cached) return cached;
     const { Item } = await this.table.doc.send(
       new GetCommand({ TableName: this.table.name, Key: { pk: pk(workspaceId, flowId), sk: versionSk(version) } }),
     );
     if (!Item) return undefined;
-    return { workspaceId, flowId, version, flow: flowSchema.parse(Item.flow), createdAt: String(Item.createdAt) };
+    const stored: StoredFlowVersion = { workspaceId, flowId, version, flow: flowSchema.parse(Item.flow), createdAt: String(Item.createdAt) };
+    if (this.versions.size >= MAX_CACHED_VERSIONS) this.versions.delete(this.versions.keys().next().value ?? '');
+    this.versions.set(cacheKey, stored);
+    return stored;
+  }
+
+  /** A version this process already read, without a round trip (undefined when it has not). */
+  peekVersion(workspaceId: string, flowId: string, version: number): StoredFlowVersion | undefined {
+    return this.versions.get(`${workspaceId}\u0000${flowId}\u0000${version}`);
   }
 
   /** Store `version` of a flow; false when that version already exists (a concurrent edit won). */
@@ -73,16 +91,25 @@ export class FlowRepository {
     return true;
   }
 
-  /** Store version 1 of a new flow; false when the flow already exists. */
-  async create(workspaceId: string, flowId: string, flow: Flow, now = new Date()): Promise<boolean> {
-    return this.putVersion(workspaceId, flowId, 1, flow, now);
+  /**
+   * Store the first version of a new flow and return its number; undefined when the flow already
+   * exists. A flow deleted before goes on from its last version number, so no version number ever
+   * names two documents.
+   */
+  async create(workspaceId: string, flowId: string, flow: Flow, now = new Date()): Promise<number | undefined> {
+    const { Item } = await this.table.doc.send(
+      new GetCommand({ TableName: this.table.name, Key: { pk: pk(workspaceId, flowId), sk: 'HEAD' }, ConsistentRead: true }),
+    );
+    if (Item && Item.deleted !== true) return undefined;
+    const version = (typeof Item?.latestVersion === 'number' ? Item.latestVersion : 0) + 1;
+    return (await this.putVersion(workspaceId, flowId, version, flow, now)) ? version : undefined;
   }
 
   async getHead(workspaceId: string, flowId: string): Promise<FlowHead | undefined> {
     const { Item } = await this.table.doc.send(
       new GetCommand({ TableName: this.table.name, Key: { pk: pk(workspaceId, flowId), sk: 'HEAD' }, ConsistentRead: true }),
     );
-    return Item ? flowHeadSchema.parse({ ...Item, flowId }) : undefined;
+    return Item && Item.deleted !== true ? flowHeadSchema.parse({ ...Item, flowId }) : undefined;
   }
 
   /** The latest version of a flow, or undefined when there is no such flow. */
@@ -120,12 +147,20 @@ export class FlowRepository {
       ExpressionAttributeValues: { ':pk': pk(workspaceId, flowId) },
       ProjectionExpression: 'pk, sk',
     });
-    // The head last: until it goes, the flow still lists, and a retried delete finds what is left.
-    const head = items.filter((item) => item.sk === 'HEAD');
+    // The head last: until it turns into a tombstone, the flow still lists, and a retried delete finds
+    // what is left. The tombstone (no index keys: it lists nowhere) keeps the last version number.
+    const head = await this.getHead(workspaceId, flowId);
     await deleteKeys(this.table, items.filter((item) => item.sk !== 'HEAD').map((item) => ({ pk: item.pk, sk: item.sk })));
-    await deleteKeys(this.table, head.map((item) => ({ pk: item.pk, sk: item.sk })));
-    return items.length > 0;
+    if (head) {
+      await this.table.doc.send(
+        new PutCommand({ TableName: this.table.name, Item: { pk: pk(workspaceId, flowId), sk: 'HEAD', deleted: true, latestVersion: head.latestVersion, updatedAt: new Date().toISOString() } }),
+      );
+    }
+    return head !== undefined;
   }
 }
+
+/** Versions kept in memory per process (a Lambda container serves few workspaces; the bound is a guard). */
+const MAX_CACHED_VERSIONS = 500;
 
 const versionSummarySchema = z.object({ version: z.number().int(), createdAt: z.string(), flow: z.object({ name: z.string() }) });

@@ -1,0 +1,31 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Channel } from '../../shared/channels/channel';
+import { createLineClient } from '../../shared/channels/line/lineClient';
+import { createMessengerClient } from '../../shared/channels/messenger/messengerClient';
+import type { GuardedFetch } from '../../shared/http/guardedFetch';
+import type { TurnJob } from '../../shared/jobs/job';
+import type { ChannelSender } from './channelSender';
+import { createLineSender } from './lineSender';
+import { createMessengerSender } from './messengerSender';
+import { UnprocessableJobError } from './processTurnJob';
+
+export interface ChannelApis {
+  /** LINE Messaging API base URL (https://api.line.me, or a stand-in). */
+  lineApiBaseUrl: string;
+  /** Graph API base URL with its version (https://graph.facebook.com/v25.0, or a stand-in). */
+  messengerApiBaseUrl: string;
+  fetch: GuardedFetch;
+  logger: Logger;
+}
+
+/** The sender of each channel kind, over the one outbound path. */
+export function createSenderFor(apis: ChannelApis): (channel: Channel, job: TurnJob) => ChannelSender {
+  return (channel, job) => {
+    if (channel.kind === 'line') return createLineSender(createLineClient({ baseUrl: apis.lineApiBaseUrl, accessToken: channel.accessToken, fetch: apis.fetch }), job);
+    if (channel.kind === 'messenger') {
+      const client = createMessengerClient({ baseUrl: apis.messengerApiBaseUrl, pageId: channel.channelId, accessToken: channel.accessToken, fetch: apis.fetch });
+      return createMessengerSender(client, job, { logger: apis.logger });
+    }
+    throw new UnprocessableJobError(`no sender for channel kind ${String((channel as { kind: unknown }).kind)}`);
+  };
+}
