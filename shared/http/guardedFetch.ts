@@ -1,10 +1,11 @@
 import dns from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import type { Duplex } from 'node:stream';
 import ipaddr from 'ipaddr.js';
-import { Agent, buildConnector } from 'undici';
-import type { Dispatcher } from 'undici';
 
 /** The methods a "Call an API" card may use. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -101,15 +102,33 @@ const TRANSPORT_HEADERS = new Set([
   'accept-encoding',
 ]);
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Same rule undici enforces, checked first so the failure is a `blocked` that names only the header. */
+/** Same rule node's http client enforces, checked first so the failure is a `blocked` that names only the header. */
 const INVALID_HEADER_VALUE_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
-/** Codes undici and node use for their own, shorter timeouts. */
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+/** Methods that get `content-length: 0` when sent without a body. */
+const PAYLOAD_METHODS = new Set<HttpMethod>(['POST', 'PUT', 'PATCH']);
+/** Methods safe to send twice, so a request that died on a pooled socket the server had just closed may be resent. */
+const IDEMPOTENT_METHODS = new Set<HttpMethod>(['GET', 'PUT', 'DELETE']);
+/** What a write to, or a read from, a socket the peer already closed fails with ("socket hang up" is ECONNRESET). */
+const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE']);
+/**
+ * Connection pool settings, per origin (host:port) and per Agent. 20 concurrent calls to one brand
+ * origin keep 20 sockets open and reuse them; past maxSockets, calls queue for a socket (still
+ * within their own timeout).
+ */
+const MAX_SOCKETS_PER_ORIGIN = 64;
+const MAX_FREE_SOCKETS_PER_ORIGIN = 64;
+const MAX_TOTAL_SOCKETS = 256;
+/**
+ * An idle pooled socket is closed after this long. Shorter than the 5 s idle timeout of node, uvicorn
+ * and Apache defaults, so the client normally closes first rather than reusing a socket the server is
+ * closing; a server that announces `Keep-Alive: timeout=N` is honoured (node closes at N - 1 s).
+ */
+const FREE_SOCKET_TIMEOUT_MS = 4_000;
 /** Only 2000::/3 is allocated for global unicast; ipaddr.js calls some other space (e.g. IPv4-compatible ::/96) "unicast". */
 const GLOBAL_UNICAST_V6 = ipaddr.IPv6.parseCIDR('2000::/3');
 const REDIRECT_BODY_DRAIN_BYTES = 64 * 1024;
 
-/** Raised from inside the connector, then recognised in the error chain to report `blocked`, not `network`. */
+/** Raised from inside the connect path, then recognised in the error chain to report `blocked`, not `network`. */
 class BlockedAddressError extends Error {
   readonly code = 'ERR_OUTBOUND_BLOCKED_ADDRESS';
 
@@ -232,9 +251,62 @@ interface HopRequest {
   body: string | undefined;
 }
 
+/** Connect options as an Agent hands them to createConnection. */
+type ConnectOptions = http.ClientRequestArgs;
+/** Picks the DNS lookup a new connection to host:port must use, or refuses the connection outright. */
+type ConnectRoute = (options: ConnectOptions) => LookupFunction | BlockedAddressError;
+
 /**
- * Creates the single guarded outbound caller. Each call owns one undici Agent, so connections are
- * kept alive between requests; the Agent is explicit so HTTP(S)_PROXY and the global dispatcher never apply.
+ * Both agents decide at connect time, on the host and port the socket is about to dial, which lookup
+ * the socket uses. Pooled sockets are keyed by the Agent on host:port (and, for TLS, servername and
+ * the TLS options), the same host:port the route is decided on, so a socket opened for an allowlisted
+ * entry can only ever be handed to requests for that same entry. A reused socket was checked when it
+ * was opened. Explicit agents also mean no proxy environment variable and no global agent ever apply.
+ */
+class GuardedHttpAgent extends http.Agent {
+  constructor(
+    private readonly route: ConnectRoute,
+    options: http.AgentOptions,
+  ) {
+    super(options);
+  }
+
+  override createConnection(options: ConnectOptions, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
+    const lookup = this.route(options);
+    if (lookup instanceof BlockedAddressError) return refuse(lookup, callback);
+    // net.connect looked up at call time (as the https Agent does with tls.connect), not the
+    // net.createConnection reference http.Agent captured at load, so a spy on net.connect sees every dial.
+    return net.connect({ ...options, lookup } as net.NetConnectOpts);
+  }
+}
+
+class GuardedHttpsAgent extends https.Agent {
+  constructor(
+    private readonly route: ConnectRoute,
+    options: https.AgentOptions,
+  ) {
+    super(options);
+  }
+
+  override createConnection(options: ConnectOptions, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
+    const lookup = this.route(options);
+    if (lookup instanceof BlockedAddressError) return refuse(lookup, callback);
+    // The base class adds TLS session resumption, then calls tls.connect with these options:
+    // certificate checks on, servername (SNI and identity check) set per request.
+    return super.createConnection({ ...options, lookup });
+  }
+}
+
+/** The Agent turns a createConnection callback error into an `error` on the request. */
+function refuse(err: BlockedAddressError, callback: ((err: Error | null, stream: Duplex) => void) | undefined): undefined {
+  if (callback === undefined) throw err;
+  (callback as (err: Error) => void)(err);
+  return undefined;
+}
+
+/**
+ * Creates the single guarded outbound caller. Each one owns two keep-alive Agents (http and https),
+ * so repeated calls to an origin reuse their TCP and TLS connections.
  */
 export function createGuardedFetch(policy: OutboundPolicy = {}): GuardedFetch {
   const allowHttpHosts = new Set((policy.allowHttpHosts ?? []).map(normalizeHostPort));
@@ -243,25 +315,29 @@ export function createGuardedFetch(policy: OutboundPolicy = {}): GuardedFetch {
     throw new RangeError('maxRedirects must be a non-negative integer');
   }
   const baseLookup: LookupFunction = policy.lookup ?? dns.lookup;
+  const guardedLookup = createGuardedLookup(baseLookup);
 
-  const guardedConnect = buildConnector({ lookup: createGuardedLookup(baseLookup) });
-  const trustedConnect = buildConnector({ lookup: baseLookup });
-  const connect: buildConnector.connector = (options, callback) => {
-    const hostname = net.isIPv6(options.hostname) ? `[${options.hostname}]` : options.hostname;
-    const hostPort = `${hostname}:${options.port || defaultPort(options.protocol)}`;
-    if (allowHttpHosts.has(hostPort)) {
-      trustedConnect(options, callback);
-      return;
-    }
+  const route: ConnectRoute = (options) => {
+    const host = options.host ?? '';
+    const hostPort = `${net.isIPv6(host) ? `[${host}]` : host}:${String(options.port)}`;
+    if (allowHttpHosts.has(hostPort)) return baseLookup;
     // net skips lookup for IP literals, so the guarded lookup would never see them.
-    if (net.isIP(options.hostname) !== 0 && !isPublicAddress(options.hostname)) {
-      const blocked = new BlockedAddressError(`${options.hostname} is not a public address`);
-      queueMicrotask(() => callback(blocked, null));
-      return;
-    }
-    guardedConnect(options, callback);
+    if (net.isIP(host) !== 0 && !isPublicAddress(host)) return new BlockedAddressError(`${host} is not a public address`);
+    return guardedLookup;
   };
-  const agent = new Agent({ connect });
+  const agentOptions: http.AgentOptions = {
+    keepAlive: true,
+    // TCP keep-alive probes only after a minute idle: pooled sockets are closed long before that.
+    keepAliveMsecs: 60_000,
+    maxSockets: MAX_SOCKETS_PER_ORIGIN,
+    maxFreeSockets: MAX_FREE_SOCKETS_PER_ORIGIN,
+    maxTotalSockets: MAX_TOTAL_SOCKETS,
+    // Most recently used first: the fewest sockets stay warm, and the one picked is the least likely to be stale.
+    scheduling: 'lifo',
+    timeout: FREE_SOCKET_TIMEOUT_MS,
+  };
+  const httpAgent = new GuardedHttpAgent(route, agentOptions);
+  const httpsAgent = new GuardedHttpsAgent(route, agentOptions);
 
   /** Throws `blocked` unless the URL may be requested; run on the first URL and on every Location. */
   const checkTarget = (url: URL): void => {
@@ -282,37 +358,98 @@ export function createGuardedFetch(policy: OutboundPolicy = {}): GuardedFetch {
     }
   };
 
-  const send = async (hop: HopRequest, signal: AbortSignal): Promise<Dispatcher.ResponseData> => {
-    try {
-      return await agent.request({
-        origin: hop.url.origin,
+  /**
+   * One request/response exchange, resolved once the status and headers are in. A request for an
+   * idempotent method that fails on a reused socket before a single response byte arrived (the server
+   * closed the idle connection as it was being reused) is sent once more, on a new connection.
+   */
+  const sendOnce = (hop: HopRequest, signal: AbortSignal, mayResend: boolean): Promise<http.IncomingMessage> =>
+    new Promise((resolve, reject) => {
+      const secure = hop.url.protocol === 'https:';
+      const host = stripBrackets(hop.url.hostname);
+      const headers = { ...hop.headers };
+      if (hop.body !== undefined) headers['content-length'] = String(Buffer.byteLength(hop.body));
+      else if (PAYLOAD_METHODS.has(hop.method)) headers['content-length'] = '0';
+      const options: https.RequestOptions = {
+        agent: secure ? httpsAgent : httpAgent,
+        host,
+        port: Number(hop.url.port || defaultPort(hop.url.protocol)),
         path: `${hop.url.pathname}${hop.url.search}`,
         method: hop.method,
-        headers: hop.headers,
-        body: hop.body,
+        headers,
         signal,
+      };
+      // SNI and the certificate check use the URL's name; an IP literal sends no SNI.
+      if (secure) options.servername = net.isIP(host) === 0 ? host : '';
+
+      let req: http.ClientRequest;
+      try {
+        req = secure ? https.request(options) : http.request(options);
+      } catch (err) {
+        reject(err);
+        return;
+      }
+      let settled = false;
+      let socket: Duplex | undefined;
+      let bytesReadBefore = 0;
+      req.once('socket', (assigned: Duplex) => {
+        socket = assigned;
+        bytesReadBefore = assigned instanceof net.Socket ? assigned.bytesRead : 0;
       });
+      req.once('response', (res: http.IncomingMessage) => {
+        settled = true;
+        // Whoever reads the body listens for its errors; this one only keeps a stray error from being unhandled.
+        res.on('error', ignore);
+        resolve(res);
+      });
+      // Not `once`: a socket can report more than one error, and an unheard one would crash the process.
+      req.on('error', (err) => {
+        if (settled) return;
+        settled = true;
+        const stale =
+          mayResend &&
+          req.reusedSocket &&
+          !signal.aborted &&
+          IDEMPOTENT_METHODS.has(hop.method) &&
+          STALE_SOCKET_CODES.has(errorCode(err) ?? '') &&
+          (!(socket instanceof net.Socket) || socket.bytesRead === bytesReadBefore);
+        if (!stale) {
+          reject(err);
+          return;
+        }
+        // The server's other idle connections to this origin are likely closing too: drop them so the
+        // resend gets a new connection.
+        const agent = secure ? httpsAgent : httpAgent;
+        for (const idle of [...(agent.freeSockets[agent.getName(options)] ?? [])]) idle.destroy();
+        resolve(sendOnce(hop, signal, false));
+      });
+      req.end(hop.body);
+    });
+
+  const send = async (hop: HopRequest, signal: AbortSignal): Promise<http.IncomingMessage> => {
+    try {
+      return await sendOnce(hop, signal, true);
     } catch (err) {
       throw toOutboundError(err, hop.url, signal);
     }
   };
 
-  const readBody = async (res: Dispatcher.ResponseData, url: URL, maxBytes: number, signal: AbortSignal): Promise<string> => {
+  const readBody = async (res: http.IncomingMessage, url: URL, maxBytes: number, signal: AbortSignal): Promise<string> => {
     const tooLarge = (): OutboundError =>
       new OutboundError('too_large', `${describeUrl(url)}: response body is larger than ${maxBytes} bytes`);
-    const declared = Number(firstHeader(res.headers['content-length']));
+    const declared = Number(res.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes) {
-      abandon(res.body);
+      abandon(res);
       throw tooLarge();
     }
     const chunks: Buffer[] = [];
     let size = 0;
     try {
-      for await (const chunk of res.body) {
+      for await (const chunk of res) {
         const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
         size += buffer.length;
         if (size > maxBytes) {
-          abandon(res.body);
+          abandon(res);
           throw tooLarge();
         }
         chunks.push(buffer);
@@ -337,19 +474,20 @@ export function createGuardedFetch(policy: OutboundPolicy = {}): GuardedFetch {
 
     for (let redirects = 0; ; redirects += 1) {
       const res = await send(hop, signal);
-      const location = REDIRECT_STATUSES.has(res.statusCode) ? firstHeader(res.headers.location) : undefined;
+      const status = res.statusCode ?? 0;
+      const location = REDIRECT_STATUSES.has(status) ? res.headers.location : undefined;
       if (location === undefined) {
         const body = await readBody(res, hop.url, maxBytes, signal);
         return {
-          status: res.statusCode,
-          headers: flattenHeaders(res.headers),
+          status,
+          headers: flattenHeaders(res.rawHeaders),
           body,
           url: hop.url.href,
           latencyMs: Math.round(performance.now() - startedAt),
         };
       }
       // Draining (rather than destroying) lets the keep-alive connection be reused.
-      await res.body.dump({ limit: REDIRECT_BODY_DRAIN_BYTES }).catch(() => undefined);
+      await drain(res, REDIRECT_BODY_DRAIN_BYTES);
       if (redirects >= maxRedirects) {
         throw new OutboundError('redirect', `${describeUrl(hop.url)}: more than ${maxRedirects} redirects`);
       }
@@ -360,7 +498,7 @@ export function createGuardedFetch(policy: OutboundPolicy = {}): GuardedFetch {
         throw new OutboundError('redirect', `${describeUrl(hop.url)}: redirect with an invalid Location`, { cause });
       }
       checkTarget(next);
-      hop = nextHop(hop, res.statusCode, next);
+      hop = nextHop(hop, status, next);
     }
   };
 
@@ -372,8 +510,8 @@ export function createGuardedFetch(policy: OutboundPolicy = {}): GuardedFetch {
     }
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), req.timeoutMs);
-    // undici only honours an abort once a request holds a socket; a DNS answer or TCP handshake that
-    // never comes must still end at the deadline, so the deadline races the whole exchange.
+    // The abort destroys the request (and its socket) at whatever stage it is, DNS and handshake
+    // included; the deadline also races the whole exchange so nothing can outlive the budget.
     const deadline = new Promise<never>((_, reject) => {
       controller.signal.addEventListener(
         'abort',
@@ -426,23 +564,48 @@ function prepareHeaders(input: Record<string, string>, url: URL): Record<string,
   return headers;
 }
 
-function firstHeader(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function flattenHeaders(headers: Dispatcher.ResponseData['headers']): Record<string, string> {
+/**
+ * From the raw list rather than node's `headers`, which keeps only the first of a repeated
+ * `content-type`, `server`, `etag`, ...: every repeat is kept, joined with `', '`.
+ */
+function flattenHeaders(raw: string[]): Record<string, string> {
   const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = (raw[i] ?? '').toLowerCase();
+    const value = raw[i + 1] ?? '';
+    const previous = flat[name];
+    flat[name] = previous === undefined ? value : `${previous}, ${value}`;
   }
   return flat;
 }
 
+function ignore(): void {}
+
 /** Stops reading and closes the connection; the abort error it raises on the stream is expected. */
-function abandon(body: Dispatcher.ResponseData['body']): void {
-  body.on('error', () => undefined);
-  body.destroy();
+function abandon(res: http.IncomingMessage): void {
+  res.on('error', ignore);
+  res.destroy();
+}
+
+/**
+ * Reads and discards a body so its connection goes back to the pool; one longer than `limit`
+ * closes the connection instead. Never rejects: a failed drain only costs the connection.
+ */
+function drain(res: http.IncomingMessage, limit: number): Promise<void> {
+  return new Promise((resolve) => {
+    let size = 0;
+    const done = (): void => resolve();
+    res.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        abandon(res);
+        done();
+      }
+    });
+    res.once('end', done);
+    res.once('error', done);
+    res.once('close', done);
+  });
 }
 
 // Errors from node internals may come from another realm (vm contexts, jest), so these helpers
@@ -474,7 +637,7 @@ function toOutboundError(err: unknown, url: URL, signal: AbortSignal): OutboundE
   const blocked = findBlocked(err);
   if (blocked !== undefined) return new OutboundError('blocked', `${where}: ${blocked.message}`, { cause: err });
   const code = errorCode(err);
-  if (code !== undefined && TIMEOUT_CODES.has(code)) {
+  if (code === 'ETIMEDOUT') {
     return new OutboundError('timeout', `${where}: timed out (${code})`, { cause: err });
   }
   return new OutboundError('network', `${where}: request failed${code === undefined ? '' : ` (${code})`}`, { cause: err });
