@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { z } from 'zod';
-import { closeServer, listen, readBody } from './httpServer';
+import { performance } from 'node:perf_hooks';
+import { answerDelay, closeServer, listen, readBody } from './httpServer';
 import { Webhook } from 'standardwebhooks';
 
 /**
@@ -50,6 +51,8 @@ export interface DemoBrandApi {
   requests(): RecordedRequest[];
   /** Forget requests and restore the seed data. */
   reset(): void;
+  /** TCP connections accepted so far (benchmarks: does the caller reuse its connections?). */
+  connections(): number;
 }
 
 /** Options for {@link startDemoBrandApi}. */
@@ -61,6 +64,10 @@ export interface DemoBrandApiOptions {
    * `webhook-signature`, or gets 401.
    */
   signingSecret?: string;
+  /** Answer every request this long after it arrived (benchmarks: the brand's own latency). @default 0 */
+  latencyMs?: number;
+  /** Told of every answered request, with when it arrived and was answered (performance.now()). */
+  onAnswered?: (answer: { request: RecordedRequest; status: number; receivedAt: number; answeredAt: number }) => void;
 }
 
 const SEED_TICKETS: Record<string, Ticket[]> = {
@@ -282,24 +289,31 @@ export async function startDemoBrandApi(options: DemoBrandApiOptions = {}): Prom
       .then((bytes) => {
         const body = bytes?.toString('utf8');
         if (body === undefined) return send(response, json(413, { error: 'body too large' }));
+        const receivedAt = performance.now();
         const recorded: RecordedRequest = { method: request.method ?? 'GET', path: request.url ?? '/', headers: flattenHeaders(request.headers), body };
         state.requests.push(recorded);
         // What a brand should do: refuse calls that do not prove they come from callcard.
         // The back office (a marketer replacing the best sellers) and health checks are not callcard's calls.
         const fromCallcard = recorded.path !== '/health' && !(recorded.method === 'PUT' && recorded.path === '/best-sellers');
-        if (options.signingSecret && fromCallcard && !signedByCallcard(options.signingSecret, recorded)) {
-          return send(response, json(401, { error: 'missing or invalid webhook-signature' }));
-        }
-        send(response, route(state, recorded));
+        const answer = options.signingSecret && fromCallcard && !signedByCallcard(options.signingSecret, recorded) ? json(401, { error: 'missing or invalid webhook-signature' }) : route(state, recorded);
+        return answerDelay(options.latencyMs).then(() => {
+          send(response, answer);
+          options.onAnswered?.({ request: recorded, status: answer.status, receivedAt, answeredAt: performance.now() });
+        });
       })
       .catch(() => {
         if (!response.headersSent) send(response, json(500, { error: 'internal error' }));
       });
   });
 
+  let connections = 0;
+  server.on('connection', () => {
+    connections += 1;
+  });
   const port = await listen(server, options.port ?? 0);
   return {
     url: `http://127.0.0.1:${port}`,
+    connections: () => connections,
     close: () => closeServer(server),
     setBestSellers: (items) => replaceBestSellers(state, items),
     requests: () => state.requests.map((request) => ({ ...request, headers: { ...request.headers } })),

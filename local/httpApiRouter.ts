@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { lambdaContext } from './lambdaContext';
+import { lambdaContext, runInvocation } from './lambdaContext';
 import { readBody, writeJson } from './httpServer';
 
 export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -35,7 +35,7 @@ export async function routeToLambda(routes: HttpApiRoute[], req: IncomingMessage
     }
     const event = toEvent(route, req, url, method, pathParameters, body);
     try {
-      const result = await route.handler(event, lambdaContext(route.functionName, 30_000));
+      const result = await runInvocation(route.functionName, () => route.handler(event, lambdaContext(route.functionName, 30_000)));
       res.writeHead(result.statusCode ?? 200, headersOf(result));
       res.end(result.isBase64Encoded && result.body ? Buffer.from(result.body, 'base64') : (result.body ?? ''));
     } catch {

@@ -47,3 +47,8 @@ export function closeServer(server: Server): Promise<void> {
     server.closeAllConnections();
   });
 }
+
+/** Fixed answer latency of a stand-in (benchmarks): resolves after `ms`, at once when 0. */
+export function answerDelay(ms: number | undefined): Promise<void> {
+  return ms ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 
@@ -18,4 +19,19 @@ export function lambdaContext(functionName: string, timeoutMs: number): Context 
     fail: () => undefined,
     succeed: () => undefined,
   };
+}
+
+/**
+ * Which function the local stack is running right now, for whatever runs inside its invocation (the
+ * bench's AWS call recorder attributes each call to the webhook or the executor this way).
+ */
+const invocation = new AsyncLocalStorage<{ functionName: string }>();
+
+export function runInvocation<T>(functionName: string, work: () => Promise<T>): Promise<T> {
+  return invocation.run({ functionName }, work);
+}
+
+/** The function whose invocation the caller runs in, if any. */
+export function currentFunction(): string | undefined {
+  return invocation.getStore()?.functionName;
 }

@@ -2,7 +2,8 @@ import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { lineRequestProblems } from './lineOpenApi';
 import type { LineOperation } from './lineOpenApi';
-import { closeServer, listen, readBody } from './httpServer';
+import { performance } from 'node:perf_hooks';
+import { answerDelay, closeServer, listen, readBody } from './httpServer';
 
 /**
  * A local stand-in for the LINE Messaging API (the three endpoints the executor calls). It speaks
@@ -54,6 +55,10 @@ export interface LineStandInOptions {
   port?: number;
   /** Channel access tokens to accept; any non-empty bearer token when omitted. */
   accessTokens?: string[];
+  /** Answer every request this long after it arrived (benchmarks: LINE's own latency). @default 0 */
+  latencyMs?: number;
+  /** Told of every answered request: the call it recorded (if accepted), and when (performance.now()). */
+  onAnswered?: (answer: { call: LineCall | undefined; status: number; receivedAt: number; answeredAt: number }) => void;
 }
 
 const ROUTES: Record<string, LineOperation> = {
@@ -308,7 +313,14 @@ export async function startLineStandIn(options: LineStandInOptions = {}): Promis
         const body = bytes?.toString('utf8');
         if (body === undefined) return send(response, message(413, 'The request body is too large'));
         const path = new URL(request.url ?? '/', 'http://stand-in').pathname;
-        send(response, handleLineRequest(state, { method: request.method ?? 'GET', path, headers: request.headers, body }, options.accessTokens));
+        const receivedAt = performance.now();
+        const before = state.calls.length;
+        const answer = handleLineRequest(state, { method: request.method ?? 'GET', path, headers: request.headers, body }, options.accessTokens);
+        const call = state.calls.length > before ? state.calls[state.calls.length - 1] : undefined;
+        return answerDelay(options.latencyMs).then(() => {
+          send(response, answer);
+          options.onAnswered?.({ call, status: answer.status, receivedAt, answeredAt: performance.now() });
+        });
       })
       .catch(() => {
         if (!response.headersSent) send(response, message(500, 'Internal server error'));

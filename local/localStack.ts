@@ -17,12 +17,14 @@ import { createJobQueue, type JobQueue } from '../shared/jobs/jobQueue';
 import { createLogger } from '../shared/logging/logger';
 import { createStore, TABLE_DEFINITION, type Store } from '../shared/store/store';
 import { createTable, type Table } from '../shared/store/table';
-import { startDemoBrandApi, type DemoBrandApi } from './demoBrandApi';
+import { createModelDynamoClient } from './aws/modelDynamo';
+import { createModelSqs } from './aws/modelSqs';
+import { startDemoBrandApi, type DemoBrandApi, type DemoBrandApiOptions } from './demoBrandApi';
 import { routeToLambda, type HttpApiRoute } from './httpApiRouter';
 import { closeServer, listen, portOf, writeJson } from './httpServer';
 import { validateLineRequest } from './lineOpenApi';
-import { startLineStandIn, type LineStandIn } from './lineStandIn';
-import { startMessengerStandIn, type MessengerStandIn } from './messengerStandIn';
+import { startLineStandIn, type LineStandIn, type LineStandInOptions } from './lineStandIn';
+import { startMessengerStandIn, type MessengerStandIn, type MessengerStandInOptions } from './messengerStandIn';
 import { seedDemo, type DemoSettings } from './seedDemo';
 import { startSqsEventSource } from './sqsEventSource';
 
@@ -44,6 +46,28 @@ export interface LocalStackOptions {
   demo?: Partial<Omit<DemoSettings, 'brandUrl'>>;
   /** More "host:port" entries the executor may call over plain http (tests' own brand servers). */
   extraAllowHttpHosts?: string[];
+  /**
+   * Where DynamoDB and SQS come from: the emulators `npm start` runs (dynalite and local-aws-sqs over
+   * HTTP; the default), or a latency model of AWS in this process (the bench: no emulator CPU, a
+   * fixed latency per call).
+   */
+  aws?: 'emulators' | { model: AwsLatencyModel };
+  /** More options of the stand-ins (benchmarks: a fixed latency, an observer of every answer). */
+  lineStandIn?: Omit<LineStandInOptions, 'port'>;
+  messengerStandIn?: Omit<MessengerStandInOptions, 'port'>;
+  brandApi?: Omit<DemoBrandApiOptions, 'port' | 'signingSecret'>;
+  /** The executor's event source mapping: records per invocation and invocations at once. @default 10 and 5 */
+  executor?: { batchSize?: number; concurrency?: number };
+}
+
+/** AWS as the bench models it: a fixed latency per call, no CPU of note. */
+export interface AwsLatencyModel {
+  /** Every DynamoDB call. @default 5 */
+  dynamoMs?: number;
+  /** SendMessage's round trip. @default 10 */
+  sqsSendMs?: number;
+  /** From a send until the executor can pick the job up. @default 20 */
+  pickupMs?: number;
 }
 
 export interface LocalStack {
@@ -54,12 +78,14 @@ export interface LocalStack {
   store: Store;
   /** The table the store uses (for tests that look at raw items). */
   table: Table;
+  /** The DynamoDB client under the store. */
+  dynamo: DynamoDBClient;
   sqs: SQSClient;
   queueUrl: string;
   dlqUrl: string;
   demo: DemoSettings;
   seeded: boolean;
-  /** Where the emulators listen (dynalite, local-aws-sqs). */
+  /** Where the emulators listen (dynalite, local-aws-sqs), or `in-memory model`. */
   endpoints: { dynamodb: string; sqs: string };
   /** Resolves when the executor has nothing left to do. */
   idle(): Promise<void>;
@@ -78,24 +104,19 @@ const TABLE_NAME = 'callcard';
 export const DEMO_SIGNING_SECRET = `whsec_${Buffer.from('callcard-demo-signing-secret-32b').toString('base64')}`;
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const dynamo = options.dataDir ? dynalite({ path: ensureDir(join(options.dataDir, 'dynamodb')), createTableMs: 0 }) : dynalite({ createTableMs: 0 });
-  const dynamoPort = await listen(dynamo, 0);
-  const sqsServer = await createSqsServer({ port: 0, hostname: '127.0.0.1', emulateQueueCreationLifecycle: false });
-  const sqsPort = portOf(sqsServer);
+  const aws = await startAws(options);
   const demoAccessToken = options.demo?.lineAccessToken ?? 'demo-line-access-token';
-  const lineStandIn = await startLineStandIn({ port: options.lineApiPort ?? 0 });
-  const messengerStandIn = await startMessengerStandIn({ port: options.messengerApiPort ?? 0 });
+  const lineStandIn = await startLineStandIn({ ...options.lineStandIn, port: options.lineApiPort ?? 0 });
+  const messengerStandIn = await startMessengerStandIn({ ...options.messengerStandIn, port: options.messengerApiPort ?? 0 });
   // Compile LINE's OpenAPI validators now, not on the first reply.
   validateLineRequest('loading', { chatId: 'warm-up', loadingSeconds: 5 });
   const signingSecret = options.demo?.signingSecret ?? DEMO_SIGNING_SECRET;
-  const brandApi = await startDemoBrandApi({ port: options.brandApiPort ?? 0, signingSecret });
+  const brandApi = await startDemoBrandApi({ ...options.brandApi, port: options.brandApiPort ?? 0, signingSecret });
 
   // The same handler modules Lambda runs, given their dependencies directly (on Lambda, `handler`
   // builds the same ones from the environment).
-  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const dynamoClient = new DynamoDBClient({ region: REGION, endpoint: `http://127.0.0.1:${dynamoPort}`, credentials });
+  const { dynamo: dynamoClient, sqs } = aws;
   await ensureTable(dynamoClient, TABLE_NAME);
-  const sqs = new SQSClient({ region: REGION, endpoint: `http://127.0.0.1:${sqsPort}`, credentials });
   const { queueUrl, queueArn, dlqUrl } = await ensureQueues(sqs, options.visibilityTimeoutSeconds ?? 30, options.maxReceiveCount ?? 5);
 
   const table = createTable(TABLE_NAME, dynamoClient);
@@ -133,10 +154,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     queueArn,
     functionName: 'executor',
     handler: executor,
+    ...options.executor,
+    // The model answers long polls the moment a message is receivable, as SQS does (1 s keeps stop() and idle() prompt).
+    ...(aws.longPolls ? { waitTimeSeconds: 1 } : {}),
     onError: (error) => console.error('[local sqs event source]', error),
   });
-  // A faithful event source hands a long-polled message to the executor as soon as it is sent: each
-  // send wakes the poller (local-aws-sqs answers long polls with duplicated records, so it short-polls).
+  // A faithful event source hands a long-polled message to the executor as soon as it is sent: on the
+  // emulators each send wakes the poller (local-aws-sqs answers long polls with duplicated records, so
+  // the event source short-polls it).
   const jobs = createJobQueue(queueUrl, sqs);
   const queue: JobQueue = {
     async send(job, sendOptions) {
@@ -174,17 +199,62 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     brandApi,
     store,
     table,
+    dynamo: dynamoClient,
     sqs,
     queueUrl,
     dlqUrl,
     demo,
     seeded,
-    endpoints: { dynamodb: `http://127.0.0.1:${dynamoPort}`, sqs: `http://127.0.0.1:${sqsPort}` },
+    endpoints: aws.endpoints,
     idle: () => eventSource.idle(),
     async stop() {
       await eventSource.stop();
-      await Promise.all([closeServer(server), lineStandIn.close(), messengerStandIn.close(), brandApi.close(), closeServer(sqsServer), closeServer(dynamo)]);
-      dynamoClient.destroy();
+      await Promise.all([closeServer(server), lineStandIn.close(), messengerStandIn.close(), brandApi.close(), aws.close()]);
+    },
+  };
+}
+
+interface LocalAws {
+  dynamo: DynamoDBClient;
+  sqs: SQSClient;
+  endpoints: { dynamodb: string; sqs: string };
+  /** Whether a receive with WaitTimeSeconds returns as soon as a message is sent (the model) or not (local-aws-sqs). */
+  longPolls: boolean;
+  close(): Promise<void>;
+}
+
+async function startAws(options: LocalStackOptions): Promise<LocalAws> {
+  if (options.aws && options.aws !== 'emulators') {
+    const model = options.aws.model;
+    const dynamo = createModelDynamoClient({ latencyMs: model.dynamoMs ?? 5, region: REGION });
+    const sqs = createModelSqs({ sendLatencyMs: model.sqsSendMs ?? 10, pickupMs: model.pickupMs ?? 20, callLatencyMs: model.dynamoMs ?? 5, region: REGION });
+    return {
+      dynamo,
+      sqs: sqs.client,
+      endpoints: { dynamodb: 'in-memory model', sqs: 'in-memory model' },
+      longPolls: true,
+      async close() {
+        sqs.close();
+        dynamo.destroy();
+        sqs.client.destroy();
+      },
+    };
+  }
+  const dynamoServer = options.dataDir ? dynalite({ path: ensureDir(join(options.dataDir, 'dynamodb')), createTableMs: 0 }) : dynalite({ createTableMs: 0 });
+  const dynamoPort = await listen(dynamoServer, 0);
+  const sqsServer = await createSqsServer({ port: 0, hostname: '127.0.0.1', emulateQueueCreationLifecycle: false });
+  const sqsPort = portOf(sqsServer);
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const dynamo = new DynamoDBClient({ region: REGION, endpoint: `http://127.0.0.1:${dynamoPort}`, credentials });
+  const sqs = new SQSClient({ region: REGION, endpoint: `http://127.0.0.1:${sqsPort}`, credentials });
+  return {
+    dynamo,
+    sqs,
+    endpoints: { dynamodb: `http://127.0.0.1:${dynamoPort}`, sqs: `http://127.0.0.1:${sqsPort}` },
+    longPolls: false,
+    async close() {
+      await Promise.all([closeServer(sqsServer), closeServer(dynamoServer)]);
+      dynamo.destroy();
       sqs.destroy();
     },
   };

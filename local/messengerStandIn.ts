@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { closeServer, listen, readBody } from './httpServer';
+import { performance } from 'node:perf_hooks';
+import { answerDelay, closeServer, listen, readBody } from './httpServer';
 
 /**
  * A local stand-in for the Messenger Send API (`POST /{PAGE_ID}/messages`). It speaks Meta's protocol
@@ -53,6 +54,10 @@ export interface MessengerStandInOptions {
   port?: number;
   /** Page access tokens to accept; any non-empty token when omitted. */
   accessTokens?: string[];
+  /** Answer every request this long after it arrived (benchmarks: Meta's own latency). @default 0 */
+  latencyMs?: number;
+  /** Told of every answered request: the call it recorded (if accepted), and when (performance.now()). */
+  onAnswered?: (answer: { call: MessengerCall | undefined; status: number; receivedAt: number; answeredAt: number }) => void;
 }
 
 /** The Messenger Platform limits the stand-in enforces (the same numbers the renderer fits to). */
@@ -346,7 +351,14 @@ export async function startMessengerStandIn(options: MessengerStandInOptions = {
         const body = bytes?.toString('utf8');
         if (body === undefined) return send(response, graphError(413, 100, '(#100) The request body is too large'));
         const url = new URL(request.url ?? '/', 'http://stand-in');
-        send(response, handleSendRequest(state, { method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, body }, options.accessTokens));
+        const receivedAt = performance.now();
+        const before = state.calls.length;
+        const answer = handleSendRequest(state, { method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, body }, options.accessTokens);
+        const call = state.calls.length > before ? state.calls[state.calls.length - 1] : undefined;
+        return answerDelay(options.latencyMs).then(() => {
+          send(response, answer);
+          options.onAnswered?.({ call, status: answer.status, receivedAt, answeredAt: performance.now() });
+        });
       })
       .catch(() => {
         if (!response.headersSent) send(response, failureResponse(500));

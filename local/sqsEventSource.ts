@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { lambdaContext } from './lambdaContext';
+import { lambdaContext, runInvocation } from './lambdaContext';
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
@@ -17,6 +17,8 @@ export interface SqsEventSourceOptions {
   concurrency?: number;
   /** Pause between empty polls. @default 20 */
   idlePollMs?: number;
+  /** Long polls: the receive waits this long for a message (no pause between polls then). @default 0 */
+  waitTimeSeconds?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -58,7 +60,7 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
     const event: SQSEvent = { Records: messages.map((m) => toRecord(m, options.queueArn)) };
     let failed: Set<string>;
     try {
-      const response = await options.handler(event, lambdaContext(options.functionName, 90_000));
+      const response = await runInvocation(options.functionName, () => options.handler(event, lambdaContext(options.functionName, 90_000)));
       failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
     } catch (error) {
       options.onError?.(error);
@@ -84,12 +86,12 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
   }
 
   async function pollOnce(): Promise<boolean> {
-    // Short polls: local-aws-sqs answers long polls with duplicated records.
+    // Short polls on local-aws-sqs: it answers long polls with duplicated records.
     const received = await options.sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: options.queueUrl,
         MaxNumberOfMessages: batchSize,
-        WaitTimeSeconds: 0,
+        WaitTimeSeconds: options.waitTimeSeconds ?? 0,
         MessageSystemAttributeNames: ['All'],
         // local-aws-sqs only answers the older name; without it no MessageGroupId comes back.
         AttributeNames: ['All'],
@@ -145,7 +147,7 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
         if (running) options.onError?.(error);
       }
       if (!worked) lastEmptyPollSentAt = sentAt;
-      if (!worked && running && !woken) {
+      if (!worked && running && !woken && !options.waitTimeSeconds) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, idlePollMs);
           endPause = () => {

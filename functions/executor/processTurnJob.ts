@@ -96,8 +96,9 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps, attempt: 
         // The loading call started beside the brand call; it lands before the reply that ends it.
         await turn.waiting;
         firstDelivery = sender.deliver(0, first, { replyTokenSpent: false });
-        const [created] = await Promise.all([deps.store.jobStates.create({ ...fresh, replyTokenSpent: job.replyToken !== undefined }), firstDelivery.catch(() => undefined)]);
-        state = created;
+        // Observed by deliverAll below; the effects need not wait for the reply to land.
+        firstDelivery.catch(() => undefined);
+        state = await deps.store.jobStates.create({ ...fresh, replyTokenSpent: job.replyToken !== undefined });
       } else {
         await turn.waiting;
         state = await deps.store.jobStates.create(fresh);
