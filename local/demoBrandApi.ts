@@ -86,7 +86,7 @@ const VERIFIED_PHONES: Record<string, string> = {
   '0922333444': 'M002',
 };
 
-const SEED_BEST_SELLERS: BestSeller[] = [
+export const SEED_BEST_SELLERS: BestSeller[] = [
   { sku: 'PC-001', name: '土鳳梨酥禮盒 (12入)', price: 450, imageUrl: 'https://picsum.photos/seed/pc001/600/400', url: 'https://shop.example.com/products/PC-001' },
   { sku: 'TEA-201', name: '阿里山高山烏龍茶 150g', price: 680, imageUrl: 'https://picsum.photos/seed/tea201/600/400', url: 'https://shop.example.com/products/TEA-201' },
   { sku: 'BT-330', name: '黑糖珍珠奶茶 DIY 組', price: 320, imageUrl: 'https://picsum.photos/seed/bt330/600/400', url: 'https://shop.example.com/products/BT-330' },

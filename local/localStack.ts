@@ -12,15 +12,18 @@ import { createHandler as createExecutorHandler } from '../functions/executor/ha
 import { createSenderFor } from '../functions/executor/senders';
 import { createHandler as createLineWebhookHandler } from '../functions/line-webhook/handler';
 import { createHandler as createMessengerWebhookHandler } from '../functions/messenger-webhook/handler';
+import { AWS_CLIENT_DEFAULTS } from '../shared/config/awsClients';
 import { createGuardedFetch } from '../shared/http/guardedFetch';
 import { createJobQueue, type JobQueue } from '../shared/jobs/jobQueue';
 import { createLogger } from '../shared/logging/logger';
 import { createStore, TABLE_DEFINITION, type Store } from '../shared/store/store';
 import { createTable, type Table } from '../shared/store/table';
+import { recordCalls, type CallRecord } from './aws/callRecorder';
 import { createModelDynamoClient } from './aws/modelDynamo';
 import { createModelSqs } from './aws/modelSqs';
 import { startDemoBrandApi, type DemoBrandApi, type DemoBrandApiOptions } from './demoBrandApi';
 import { routeToLambda, type HttpApiRoute } from './httpApiRouter';
+import { currentFunction } from './lambdaContext';
 import { closeServer, listen, portOf, writeJson } from './httpServer';
 import { validateLineRequest } from './lineOpenApi';
 import { startLineStandIn, type LineStandIn, type LineStandInOptions } from './lineStandIn';
@@ -56,6 +59,12 @@ export interface LocalStackOptions {
   lineStandIn?: Omit<LineStandInOptions, 'port'>;
   messengerStandIn?: Omit<MessengerStandInOptions, 'port'>;
   brandApi?: Omit<DemoBrandApiOptions, 'port' | 'signingSecret'>;
+  /**
+   * Every DynamoDB and SQS call of the stack goes here, tagged with the function that made it (the
+   * bench's round-trip count). The recorders are added before the first call, as clients with
+   * `cacheMiddleware` require.
+   */
+  awsCalls?: CallRecord[];
   /** The executor's event source mapping: records per invocation and invocations at once. @default 10 and 5 */
   executor?: { batchSize?: number; concurrency?: number };
 }
@@ -116,6 +125,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // The same handler modules Lambda runs, given their dependencies directly (on Lambda, `handler`
   // builds the same ones from the environment).
   const { dynamo: dynamoClient, sqs } = aws;
+  if (options.awsCalls) {
+    recordCalls(dynamoClient, 'dynamodb', options.awsCalls, { tag: currentFunction });
+    recordCalls(sqs, 'sqs', options.awsCalls, { tag: currentFunction });
+  }
   await ensureTable(dynamoClient, TABLE_NAME);
   const { queueUrl, queueArn, dlqUrl } = await ensureQueues(sqs, options.visibilityTimeoutSeconds ?? 30, options.maxReceiveCount ?? 5);
 
@@ -245,8 +258,8 @@ async function startAws(options: LocalStackOptions): Promise<LocalAws> {
   const sqsServer = await createSqsServer({ port: 0, hostname: '127.0.0.1', emulateQueueCreationLifecycle: false });
   const sqsPort = portOf(sqsServer);
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const dynamo = new DynamoDBClient({ region: REGION, endpoint: `http://127.0.0.1:${dynamoPort}`, credentials });
-  const sqs = new SQSClient({ region: REGION, endpoint: `http://127.0.0.1:${sqsPort}`, credentials });
+  const dynamo = new DynamoDBClient({ ...AWS_CLIENT_DEFAULTS, region: REGION, endpoint: `http://127.0.0.1:${dynamoPort}`, credentials });
+  const sqs = new SQSClient({ ...AWS_CLIENT_DEFAULTS, region: REGION, endpoint: `http://127.0.0.1:${sqsPort}`, credentials });
   return {
     dynamo,
     sqs,

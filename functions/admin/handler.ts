@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { AWS_CLIENT_DEFAULTS } from '../../shared/config/awsClients';
 import { readEnv } from '../../shared/config/env';
 import { createGuardedFetch, parseAllowHttpHosts } from '../../shared/http/guardedFetch';
 import { createJobQueue } from '../../shared/jobs/jobQueue';
@@ -37,7 +38,7 @@ let lambda: ReturnType<typeof createHandler> | undefined;
 export const handler = (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
   if (!lambda) {
     const env = readEnv();
-    const sqs = new SQSClient({});
+    const sqs = new SQSClient(AWS_CLIENT_DEFAULTS);
     lambda = createHandler({
       store: createStore(createTable(env.TABLE_NAME)),
       // Configured exactly as the executor's, so a dry run reaches (and is refused by) the same hosts.

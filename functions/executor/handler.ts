@@ -33,17 +33,19 @@ export function createHandler(deps: ExecutorDeps) {
       return;
     }
     const job = parsed.data;
-    // Records of a batch run in parallel: each gets its own correlation keys.
-    const log = logger.createChild({ persistentKeys: { jobId: job.jobId, conversation: `${job.channel.kind}:${job.channel.id}:${job.userId}` } });
+    // Records of a batch run in parallel, so keys are passed with each log line (every line of a turn
+    // names its jobId) rather than appended to the shared logger; a child logger per record costs more
+    // CPU than the rest of the job's own code.
+    const log = logger;
     try {
-      await processTurnJob(job, { ...deps, logger: log }, { receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1 });
+      await processTurnJob(job, deps, { receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1 });
     } catch (error) {
       if (error instanceof UnprocessableJobError) {
-        log.error('job dropped', { error: error.message });
+        log.error('job dropped', { jobId: job.jobId, error: error.message });
         return;
       }
       metrics?.addMetric('TurnsFailed', MetricUnit.Count, 1);
-      log.error('job failed, will be retried', { error });
+      log.error('job failed, will be retried', { jobId: job.jobId, error });
       throw error;
     }
   }

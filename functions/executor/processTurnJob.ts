@@ -90,7 +90,7 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps, attempt: 
         effects: { attributes: turn.result.attributes, session: turn.result.session, hadSession: turn.session !== undefined },
       };
       deps.metrics?.addMetric('Turns', MetricUnit.Count, 1);
-      log.info('turn ran', { jobId: job.jobId, route: turn.result.route, messages: turn.result.messages.length, deliveries: fresh.deliveries.length });
+      log.info('turn ran', { jobId: job.jobId, conversation: `${job.channel.kind}:${job.channel.id}:${job.userId}`, route: turn.result.route, messages: turn.result.messages.length, deliveries: fresh.deliveries.length });
       const first = fresh.deliveries[0];
       if (first && sender.safeBeforeRecord) {
         // The loading call started beside the brand call; it lands before the reply that ends it.

@@ -10,6 +10,8 @@ export interface CallRecord {
   endedAt: number;
   /** The error's name when the call failed (e.g. `ConditionalCheckFailedException`). */
   error?: string;
+  /** What `options.tag` said when the call started (the bench: which function made it). */
+  tag?: string;
 }
 
 let recorders = 0;
@@ -21,23 +23,34 @@ let recorders = 0;
  * A `DynamoDBDocumentClient` shares its client's stack: record one of the two, not both.
  * Returns a function that stops the recording.
  */
-export function recordCalls<I extends object, O extends object>(client: { middlewareStack: MiddlewareStack<I, O> }, name: string, sink: CallRecord[]): () => void {
+export function recordCalls<I extends object, O extends object>(
+  client: { middlewareStack: MiddlewareStack<I, O> },
+  name: string,
+  sink: CallRecord[],
+  recordOptions: { tag?: () => string | undefined } = {},
+): () => void {
   const middlewareName = `callRecorder-${(recorders += 1)}`;
+  let recording = true;
   const middleware: InitializeMiddleware<I, O> = (next, context) => async (args) => {
+    if (!recording) return next(args);
     const startedAt = performance.now();
     const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+    const tag = recordOptions.tag?.();
+    const tagged = tag === undefined ? {} : { tag };
     try {
       const result = await next(args);
-      sink.push({ service: name, operation, startedAt, endedAt: performance.now() });
+      sink.push({ service: name, operation, startedAt, endedAt: performance.now(), ...tagged });
       return result;
     } catch (error) {
-      sink.push({ service: name, operation, startedAt, endedAt: performance.now(), error: error instanceof Error ? error.name : String(error) });
+      sink.push({ service: name, operation, startedAt, endedAt: performance.now(), error: error instanceof Error ? error.name : String(error), ...tagged });
       throw error;
     }
   };
   const options: InitializeHandlerOptions & { name: string; priority: 'high' } = { step: 'initialize', priority: 'high', name: middlewareName };
   client.middlewareStack.add(middleware, options);
+  // A client with `cacheMiddleware` keeps the handlers it already resolved: stop by switching off.
   return () => {
+    recording = false;
     client.middlewareStack.remove(middlewareName);
   };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { AWS_CLIENT_DEFAULTS } from '../../shared/config/awsClients';
 import { modelHttpHandler, waitUntil, type ModelCall, type ModelReply } from './modelHttp';
 
 /**
@@ -38,6 +39,7 @@ export function createModelDynamoClient(options: ModelDynamoOptions = {}): Dynam
     return reply;
   };
   return new DynamoDBClient({
+    ...AWS_CLIENT_DEFAULTS,
     region,
     endpoint: `https://dynamodb.${region}.amazonaws.com`,
     credentials: { accessKeyId: 'model', secretAccessKey: 'model' },

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { AWS_CLIENT_DEFAULTS } from '../../shared/config/awsClients';
 import { abortError, atTime, modelHttpHandler, waitUntil, type ModelCall, type ModelReply } from './modelHttp';
 
 /**
@@ -467,6 +468,7 @@ export function createModelSqs(options: ModelSqsOptions = {}): ModelSqs {
 
   const createClient = () =>
     new SQSClient({
+      ...AWS_CLIENT_DEFAULTS,
       region,
       // An explicit endpoint: queue URLs are never taken for one (and AWS_ENDPOINT_URL_SQS is ignored).
       endpoint,

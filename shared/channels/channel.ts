@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { channelKindSchema } from '../jobs/job';
 
 /** A connected LINE channel or Messenger page, and the flow version it runs. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The names of every environment variable the handlers read: the one owner of these names. The

@@ -3,7 +3,7 @@ import { OutboundError, type GuardedFetch, type OutboundRequest, type OutboundRe
 import { SIGNING_SECRET_NAME, standardWebhookHeaders } from '../http/signRequest';
 import { resolvedMessageSchema, type ResolvedMessage } from '../messages/message';
 import { evaluateCondition, renderText, renderUrl, renderValue, type TemplateContext } from '../templating/liquid';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What a card's follow-up blocks see as `response`. */
 export interface CardResponse {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { questionBlockSchema } from '../flow/schema';
 import type { InboundEvent } from '../jobs/job';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { messageSchema } from '../messages/message';
 
 /** A block id: also used in error paths (`blocks.ask_phone.next`), so kept to a readable charset. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Button, Card, Message } from '../messages/message';
 import { templateProblem } from '../templating/liquid';
 import { flowSchema, type Block, type Flow } from './schema';

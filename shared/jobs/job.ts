@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const channelKindSchema = z.enum(['line', 'messenger']);
 export type ChannelKind = z.infer<typeof channelKindSchema>;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { AWS_CLIENT_DEFAULTS } from '../config/awsClients';
 import { conversationKey, type TurnJob } from './job';
 
 export interface SendOptions {
@@ -19,7 +20,7 @@ export interface JobQueue {
  * order) and the deduplication id is the job id (a webhook retried within 5 minutes enqueues once)
  * unless the caller names another one.
  */
-export function createJobQueue(queueUrl: string, sqs: SQSClient = new SQSClient({})): JobQueue {
+export function createJobQueue(queueUrl: string, sqs: SQSClient = new SQSClient(AWS_CLIENT_DEFAULTS)): JobQueue {
   return {
     async send(job, options = {}) {
       await sqs.send(

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The channel-neutral message model. Admins write these (with Liquid templates in their strings);

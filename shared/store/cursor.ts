@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A page of items and the opaque cursor of the next page (absent on the last page). */
 export interface Page<T> {

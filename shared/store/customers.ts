@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ChannelKind } from '../jobs/job';
 import { expiresIn, isConditionFailed, isExpired, type Table } from './table';
 

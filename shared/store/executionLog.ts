@@ -1,5 +1,5 @@
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { decodeCursor, encodeCursor, type Page } from './cursor';
 import { deleteKeys, expiresIn, isExpired, queryAll, type Table } from './table';
 

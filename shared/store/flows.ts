@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { flowSchema, type Flow } from '../flow/schema';
 import { deleteKeys, isConditionFailed, queryAll, type Table } from './table';
 

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { sessionSchema } from './customers';
 import { expiresIn, isConditionFailed, isExpired, type Table } from './table';
 

@@ -1,21 +1,23 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { AWS_CLIENT_DEFAULTS } from '../config/awsClients';
+import { createDocumentClient, type DocumentClient } from './documentClient';
 
 /**
  * callcard keeps everything in one DynamoDB table (see docs/DATA-MODEL.md): `pk`/`sk` keys, a `gsi1`
  * index for the execution log by card, and `expiresAt` (epoch seconds) as the TTL attribute.
  */
 export interface Table {
-  readonly doc: DynamoDBDocumentClient;
+  readonly doc: DocumentClient;
   readonly name: string;
 }
 
-/** A table handle; pass your own client in tests, or let it use the default chain (AWS_ENDPOINT_URL_DYNAMODB locally). */
-export function createTable(name: string, client: DynamoDBClient = new DynamoDBClient({})): Table {
-  return {
-    name,
-    doc: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
-  };
+/**
+ * A table handle over `client` (built with AWS_CLIENT_DEFAULTS when you pass none). A client you pass
+ * should have `cacheMiddleware: true` too; add any middleware before its first call.
+ */
+export function createTable(name: string, client: DynamoDBClient = new DynamoDBClient(AWS_CLIENT_DEFAULTS)): Table {
+  return { name, doc: createDocumentClient(client) };
 }
 
 /** Epoch seconds `seconds` from now: the TTL attribute's unit. */

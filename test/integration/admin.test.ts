@@ -89,7 +89,6 @@ describe('admin API', () => {
       // A key is bound once: it cannot be moved to another workspace.
       expect(await stack.store.adminKeys.add(issued, 'demo')).toBe(false);
       expect(await stack.store.adminKeys.workspaceOf(issued)).toBe('ws-c');
-      table.doc.destroy();
     });
 
     test('the API documents need no key; unknown routes and methods are 404', async () => {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { OutboundError, type GuardedFetch, type OutboundErrorKind } from '../../http/guardedFetch';
 import type { MessengerMessage } from './renderMessengerMessages';
 
