@@ -40,7 +40,8 @@ export interface JobAttempt {
  * customer and the brand and between the brand and the reply:
  *
  * 1. One round of reads, all at once: the job's outbox (a retry), the channel, the customer and the
- *    session, and the workspace's secrets when the flow has cards. Flow versions come from memory.
+ *    session in one BatchGetItem, beside the workspace's secrets when the flow has cards. Flow
+ *    versions come from memory.
  * 2. The turn: the loading indicator is started beside the brand call, never before it.
  * 3. The reply. On LINE it goes out while the outbox is being stored: a reply token is single-use and
  *    a push carries `X-Line-Retry-Key`, so no request of a LINE turn can land twice. Messenger has
@@ -59,11 +60,8 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps, attempt: 
   // Secrets are read beside everything else when the flow has a card, so the brand call never waits on them.
   const secretsRead = cachedFlow && hasCards(cachedFlow.flow) ? deps.store.secrets.all(job.workspaceId) : undefined;
   secretsRead?.catch(() => undefined);
-  const [stored, channel, customer, openSession, queuedFlow] = await Promise.all([
-    deps.store.jobStates.get(job.jobId),
-    deps.store.channels.get(job.channel.kind, job.channel.id),
-    deps.store.customers.get(ref),
-    deps.store.customers.getSession(ref, now()),
+  const [{ jobState: stored, channel, customer, session: openSession }, queuedFlow] = await Promise.all([
+    deps.store.turnReads.load(job.jobId, job.channel, ref, now()),
     cachedFlow ?? deps.store.flows.getVersion(job.workspaceId, job.flow.flowId, job.flow.version),
   ]);
   if (stored?.done) {

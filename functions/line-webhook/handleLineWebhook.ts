@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { lineWebhookSchema, toInboundEvent } from '../../shared/channels/line/lineWebhook';
 import { verifyLineSignature } from '../../shared/channels/line/verifyLineSignature';
 import type { JobQueue } from '../../shared/jobs/jobQueue';
-import { queueTurns, readSessions, type InboundTurn } from '../../shared/jobs/queueTurns';
+import { lookUpChannel, queueTurns, type InboundTurn } from '../../shared/jobs/queueTurns';
 import type { Store } from '../../shared/store/store';
 import { headerValue, NOT_JSON, parseJson } from '../../shared/lambda/apiGateway';
 
@@ -32,15 +32,14 @@ export interface LineWebhookDeps {
 export async function handleLineWebhook(request: WebhookRequest, deps: LineWebhookDeps): Promise<WebhookResponse> {
   const now = deps.now ?? Date.now;
   const receivedAt = now();
-  // Parsed now, trusted only once the signature holds: the customers it names have their sessions
-  // read beside the channel (reads only; nothing is written before the signature is checked).
+  // Parsed now, trusted only once the signature holds: when the channel must be read, the customers
+  // it names have their sessions read beside it (reads only; nothing is written before the check).
   const json = parseJson(request.rawBody);
-  const sessions = readSessions(deps.store, 'line', request.channelId, lineUserIds(json), receivedAt);
-  const channel = await deps.store.channels.get('line', request.channelId);
-  if (!channel) return { statusCode: 404, body: { error: 'unknown channel' } };
-
   const signature = headerValue(request.headers, 'x-line-signature');
-  if (!verifyLineSignature(request.rawBody, channel.secret, signature)) {
+  const found = await lookUpChannel(deps.store, 'line', request.channelId, () => lineUserIds(json), receivedAt, (channel) => verifyLineSignature(request.rawBody, channel.secret, signature));
+  if (found.status === 'unknown') return { statusCode: 404, body: { error: 'unknown channel' } };
+  const { channel } = found;
+  if (found.status === 'forged') {
     deps.logger.warn('rejected LINE webhook: bad or missing signature', { channelId: request.channelId, hasSignature: signature !== undefined });
     return { statusCode: 401, body: { error: signature === undefined ? 'missing x-line-signature' : 'invalid signature' } };
   }
@@ -60,7 +59,7 @@ export async function handleLineWebhook(request: WebhookRequest, deps: LineWebho
     }
     turns.push({ eventId: action.eventId, userId: action.userId, event: action.event, ...(action.replyToken ? { replyToken: action.replyToken } : {}) });
   }
-  const queued = await queueTurns(channel, turns, receivedAt, deps, sessions);
+  const queued = await queueTurns(channel, turns, receivedAt, deps, found.sessions);
   return { statusCode: 200, body: { ok: true, queued } };
 }
 

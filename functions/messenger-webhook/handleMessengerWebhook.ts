@@ -4,7 +4,7 @@ import type { Channel } from '../../shared/channels/channel';
 import { messengerWebhookSchema, toInboundEvents } from '../../shared/channels/messenger/messengerWebhook';
 import { verifyMessengerSignature } from '../../shared/channels/messenger/verifyMessengerSignature';
 import type { JobQueue } from '../../shared/jobs/jobQueue';
-import { queueTurns, readSessions, type InboundTurn } from '../../shared/jobs/queueTurns';
+import { lookUpChannel, queueTurns, type InboundTurn } from '../../shared/jobs/queueTurns';
 import type { Store } from '../../shared/store/store';
 import { headerValue, NOT_JSON, parseJson } from '../../shared/lambda/apiGateway';
 
@@ -59,15 +59,16 @@ export function handleVerification(query: Record<string, string | undefined>, ch
 export async function handleMessengerWebhook(request: MessengerWebhookRequest, deps: MessengerWebhookDeps): Promise<MessengerWebhookResponse> {
   const now = deps.now ?? Date.now;
   const receivedAt = now();
-  // Parsed now, trusted only once the signature holds: the people it names have their sessions read
-  // beside the page (reads only; nothing is written before the signature is checked).
+  // Parsed now, trusted only once the signature holds: when the page must be read, the people it
+  // names have their sessions read beside it (reads only; nothing is written before the check).
   const json = parseJson(request.rawBody);
-  const sessions = readSessions(deps.store, 'messenger', request.channelId, messengerSenderIds(json), receivedAt);
-  const channel = await deps.store.channels.get('messenger', request.channelId);
-  if (!channel) return { statusCode: 404, body: { error: 'unknown channel' } };
-
   const signature = headerValue(request.headers, 'x-hub-signature-256');
-  if (!verifyMessengerSignature(request.rawBody, channel.secret, signature)) {
+  const found = await lookUpChannel(deps.store, 'messenger', request.channelId, () => messengerSenderIds(json), receivedAt, (channel) =>
+    verifyMessengerSignature(request.rawBody, channel.secret, signature),
+  );
+  if (found.status === 'unknown') return { statusCode: 404, body: { error: 'unknown channel' } };
+  const { channel } = found;
+  if (found.status === 'forged') {
     deps.logger.warn('rejected Messenger webhook: bad or missing signature', { channelId: request.channelId, hasSignature: signature !== undefined });
     return { statusCode: 401, body: { error: signature === undefined ? 'missing x-hub-signature-256' : 'invalid signature' } };
   }
@@ -92,7 +93,7 @@ export async function handleMessengerWebhook(request: MessengerWebhookRequest, d
   }
   // The sender checks the 24-hour window against the receive time. The window really opened at the
   // person's message, a moment (or, for a redelivery, longer) before; Meta's own window error covers the gap.
-  const queued = await queueTurns(channel, turns, receivedAt, deps, sessions);
+  const queued = await queueTurns(channel, turns, receivedAt, deps, found.sessions);
   return { statusCode: 200, body: { ok: true, queued } };
 }
 

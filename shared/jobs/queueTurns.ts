@@ -47,6 +47,41 @@ export function readSessions(store: Store, kind: ChannelKind, channelId: string,
 }
 
 /**
+ * How long a webhook trusts a channel it read. Changes the admin makes (publish, secret, token) reach
+ * a warm webhook on AWS within this time; locally the admin and the webhooks share one store and see
+ * them at once. A delivery whose signature fails against the remembered secret is checked again
+ * against a fresh read, so a rotated secret never refuses a genuine delivery.
+ */
+export const CHANNEL_CACHE_MS = 10_000;
+
+export type ChannelLookup =
+  | { status: 'unknown' }
+  | { status: 'forged'; channel: Channel }
+  | { status: 'verified'; channel: Channel; sessions: SessionReads | undefined };
+
+/**
+ * Find a delivery's channel and check its signature with `verify`. A channel read in the last
+ * {@link CHANNEL_CACHE_MS} costs no round trip; otherwise it is read beside the sessions of the
+ * customers the (still unverified) delivery names, so that both take one round trip.
+ */
+export async function lookUpChannel(
+  store: Store,
+  kind: ChannelKind,
+  channelId: string,
+  userIds: () => string[],
+  receivedAt: number,
+  verify: (channel: Channel) => boolean,
+): Promise<ChannelLookup> {
+  const remembered = store.channels.peek(kind, channelId, CHANNEL_CACHE_MS, receivedAt);
+  if (remembered && verify(remembered)) return { status: 'verified', channel: remembered, sessions: undefined };
+  const sessions = readSessions(store, kind, channelId, userIds(), receivedAt);
+  const channel = await store.channels.get(kind, channelId);
+  if (!channel) return { status: 'unknown' };
+  if (!verify(channel)) return { status: 'forged', channel };
+  return { status: 'verified', channel, sessions };
+}
+
+/**
  * The part of every webhook after its signature holds: for each new event the channel's active flow can
  * answer, queue a turn job pinned to the flow version active now, and claim the event id so a
  * redelivery is counted once. Returns how many jobs were queued.

@@ -3,7 +3,9 @@ import { channelSchema, type Channel } from '../channels/channel';
 import type { ChannelKind } from '../jobs/job';
 import { isConditionFailed, queryAll, type Table } from './table';
 
-const key = (kind: ChannelKind, channelId: string) => ({ pk: `CHANNEL#${kind}#${channelId}`, sk: 'CHANNEL' });
+/** A channel's item key. */
+export const channelKey = (kind: ChannelKind, channelId: string) => ({ pk: `CHANNEL#${kind}#${channelId}`, sk: 'CHANNEL' });
+const key = channelKey;
 const workspaceIndex = (workspaceId: string) => `WS#${workspaceId}#CHANNELS`;
 
 /** What an admin may set on a channel; absent fields keep their stored value. */
@@ -21,22 +23,52 @@ export type SaveChannelResult =
   /** A new channel needs its secret and token (and, on Messenger, the verify token). */
   | { outcome: 'incomplete' };
 
+/** Channels kept for {@link ChannelRepository.peek} per process (a bound, not a working set). */
+const MAX_RECENT = 1_000;
+
 /** Channels by their webhook id. One item per channel: the webhook reads it on every delivery. */
 export class ChannelRepository {
+  /** Channels as last read by this process, for {@link peek}. */
+  private readonly recent = new Map<string, { channel: Channel; readAt: number }>();
+
   constructor(private readonly table: Table) {}
 
   async get(kind: ChannelKind, channelId: string): Promise<Channel | undefined> {
     const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.name, Key: key(kind, channelId) }));
-    return Item ? channelSchema.parse(Item) : undefined;
+    const channel = Item ? channelSchema.parse(Item) : undefined;
+    const cacheKey = `${kind}#${channelId}`;
+    if (channel) {
+      if (this.recent.size >= MAX_RECENT) this.recent.delete(this.recent.keys().next().value ?? '');
+      this.recent.set(cacheKey, { channel, readAt: Date.now() });
+    } else {
+      this.recent.delete(cacheKey);
+    }
+    return channel;
+  }
+
+  /**
+   * The channel as this process read it within the last `maxAgeMs`, without a round trip; undefined
+   * when it has not (then `get` it). Writes through this repository forget it at once; another
+   * process's change (the admin function on AWS) is seen once the entry is older than `maxAgeMs`.
+   */
+  peek(kind: ChannelKind, channelId: string, maxAgeMs: number, now = Date.now()): Channel | undefined {
+    const entry = this.recent.get(`${kind}#${channelId}`);
+    return entry && now - entry.readAt < maxAgeMs ? entry.channel : undefined;
+  }
+
+  private forget(kind: ChannelKind, channelId: string): void {
+    this.recent.delete(`${kind}#${channelId}`);
   }
 
   async put(channel: Channel): Promise<void> {
+    this.forget(channel.kind, channel.channelId);
     await this.table.doc.send(
       new PutCommand({
         TableName: this.table.name,
         Item: { ...key(channel.kind, channel.channelId), ...channelSchema.parse(channel), gsi1pk: workspaceIndex(channel.workspaceId), gsi1sk: `${channel.kind}#${channel.channelId}` },
       }),
     );
+    this.forget(channel.kind, channel.channelId);
   }
 
   /** A workspace's channels (through `gsi1`), by kind and id. */
@@ -55,6 +87,7 @@ export class ChannelRepository {
    * required again to rename a channel), and the active flow is left to `setActiveFlow`.
    */
   async save(workspaceId: string, kind: ChannelKind, channelId: string, changes: ChannelChanges, now = new Date()): Promise<SaveChannelResult> {
+    this.forget(kind, channelId);
     const complete = changes.secret !== undefined && changes.accessToken !== undefined && (kind !== 'messenger' || changes.verifyToken !== undefined);
     const names: Record<string, string> = { '#name': 'name' };
     const values: Record<string, unknown> = {
@@ -94,6 +127,7 @@ export class ChannelRepository {
           ReturnValues: 'ALL_OLD',
         }),
       );
+      this.forget(kind, channelId);
       const defined = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
       const channel = channelSchema.parse({ name: '', ...Attributes, ...defined, workspaceId, kind, channelId });
       return { outcome: Attributes ? 'updated' : 'created', channel };
@@ -106,6 +140,7 @@ export class ChannelRepository {
 
   /** Make a flow version the channel's active one. Returns false when the channel does not exist. */
   async setActiveFlow(kind: ChannelKind, channelId: string, workspaceId: string, activeFlow: { flowId: string; version: number }): Promise<boolean> {
+    this.forget(kind, channelId);
     try {
       await this.table.doc.send(
         new UpdateCommand({
@@ -116,6 +151,8 @@ export class ChannelRepository {
           ExpressionAttributeValues: { ':f': activeFlow, ':ws': workspaceId },
         }),
       );
+      // Again after the write: a read that raced it may have kept the old channel.
+      this.forget(kind, channelId);
       return true;
     } catch (error) {
       if (!isConditionFailed(error)) throw error;

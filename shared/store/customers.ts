@@ -33,6 +33,14 @@ export interface CustomerRef {
 }
 
 const pk = (ref: CustomerRef) => `CUSTOMER#${ref.channelKind}#${ref.channelId}#${ref.userId}`;
+/** The item keys of a customer's profile and session. */
+export const profileKey = (ref: CustomerRef) => ({ pk: pk(ref), sk: 'PROFILE' });
+export const sessionKey = (ref: CustomerRef) => ({ pk: pk(ref), sk: 'SESSION' });
+
+/** A session item as read, or undefined when it expired (DynamoDB deletes expired items lazily). */
+export function sessionOf(item: Record<string, unknown> | undefined, now = Date.now()): Session | undefined {
+  return !item || isExpired(item, now) ? undefined : sessionSchema.parse(item);
+}
 
 /** A session stays open this long without an answer, then the conversation starts over. */
 export const SESSION_TTL_SECONDS = 30 * 60;
@@ -106,8 +114,7 @@ export class CustomerRepository {
 
   async getSession(ref: CustomerRef, now = Date.now()): Promise<Session | undefined> {
     const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.name, Key: { pk: pk(ref), sk: 'SESSION' } }));
-    if (!Item || isExpired(Item, now)) return undefined;
-    return sessionSchema.parse(Item);
+    return sessionOf(Item, now);
   }
 
   async putSession(ref: CustomerRef, session: Omit<Session, 'expiresAt'>, now = Date.now()): Promise<void> {

@@ -36,15 +36,21 @@ export type JobState = z.infer<typeof jobStateSchema>;
 
 /** Longer than the DLQ keeps a job (14 days): a redriven job still finds its outbox and sends nothing twice. */
 const JOB_STATE_TTL_SECONDS = 15 * 24 * 60 * 60;
-const key = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'JOB' });
+/** A job's outbox item key. */
+export const jobStateKey = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'JOB' });
+const key = jobStateKey;
+
+/** An outbox item as read, or undefined when it expired. */
+export function jobStateOf(item: Record<string, unknown> | undefined): JobState | undefined {
+  return !item || isExpired(item) ? undefined : jobStateSchema.parse(item);
+}
 
 export class JobStateRepository {
   constructor(private readonly table: Table) {}
 
   async get(jobId: string): Promise<JobState | undefined> {
     const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.name, Key: key(jobId), ConsistentRead: true }));
-    if (!Item || isExpired(Item)) return undefined;
-    return jobStateSchema.parse(Item);
+    return jobStateOf(Item);
   }
 
   /** Store the outbox once; if another attempt stored one first, that one wins and is returned. */

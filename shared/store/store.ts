@@ -8,6 +8,7 @@ import { FlowRepository } from './flows';
 import { JobStateRepository } from './jobStates';
 import { SecretRepository } from './secrets';
 import type { Table } from './table';
+import { TurnReads } from './turnReads';
 
 /** Every repository over the one table. */
 export interface Store {
@@ -19,6 +20,7 @@ export interface Store {
   executionLog: ExecutionLogRepository;
   secrets: SecretRepository;
   adminKeys: AdminKeyRepository;
+  turnReads: TurnReads;
 }
 
 export function createStore(table: Table): Store {
@@ -31,6 +33,7 @@ export function createStore(table: Table): Store {
     executionLog: new ExecutionLogRepository(table),
     secrets: new SecretRepository(table),
     adminKeys: new AdminKeyRepository(table),
+    turnReads: new TurnReads(table),
   };
 }
 
