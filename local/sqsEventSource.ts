@@ -15,7 +15,7 @@ export interface SqsEventSourceOptions {
   batchSize?: number;
   /** Invocations at once, like the mapping's MaximumConcurrency (infra's default). @default 5 */
   concurrency?: number;
-  /** Pause between empty polls. @default 20 */
+  /** Pause between empty polls (a send wakes the poller at once: see wake()). @default 100 */
   idlePollMs?: number;
   /** Long polls: the receive waits this long for a message (no pause between polls then). @default 0 */
   waitTimeSeconds?: number;
@@ -40,7 +40,7 @@ export interface SqsEventSource {
  */
 export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSource {
   const batchSize = options.batchSize ?? 10;
-  const idlePollMs = options.idlePollMs ?? 20;
+  const idlePollMs = options.idlePollMs ?? 100;
   let running = true;
   /** When the most recent poll that found the queue empty was sent. */
   let lastEmptyPollSentAt = 0;

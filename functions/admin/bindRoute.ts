@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { GuardedFetch } from '../../shared/http/guardedFetch';
 import type { Store } from '../../shared/store/store';
 import { AdminError, invalid, type Problem } from './adminError';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { flowJsonSchema } from '../../shared/flow/validateFlow';
 import { ADMIN_ROUTES, MAX_BODY_BYTES, type ErrorStatus, type RouteSpec } from './routes';
 import { errorSchema, flowDocumentSchema, noBody } from './schemas';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { channelKindSchema } from '../../shared/jobs/job';
 import { executionLogEntrySchema } from '../../shared/store/executionLog';
 

@@ -71,7 +71,7 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps, attempt: 
   if (!channel) throw new UnprocessableJobError(`channel ${job.channel.kind}/${job.channel.id} no longer exists`);
   const sender = deps.senderFor(channel, job);
   const background: Promise<unknown>[] = [];
-  const writes: Promise<unknown>[] = [];
+  const writes = new AfterReply();
 
   try {
     let state = stored;
@@ -96,6 +96,9 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps, attempt: 
         firstDelivery = sender.deliver(0, first, { replyTokenSpent: false });
         // Observed by deliverAll below; the effects need not wait for the reply to land.
         firstDelivery.catch(() => undefined);
+        // Let the reply's request reach the wire before the outbox's serialization takes the CPU.
+        await new Promise((resolve) => setImmediate(resolve));
+        writes.release();
         state = await deps.store.jobStates.create({ ...fresh, replyTokenSpent: job.replyToken !== undefined });
       } else {
         await turn.waiting;
@@ -104,11 +107,13 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps, attempt: 
     } else if (attempt.receiveCount > 1) {
       log.info('job retried from its outbox', { jobId: job.jobId, sent: state.sent, of: state.deliveries.length });
     }
+    writes.release();
     const [, progress] = await Promise.all([applyEffects(job, state, deps, { now, profileExists: !stored && customer !== undefined }), deliverAll(job, state, sender, deps, firstDelivery)]);
     await deps.store.jobStates.update(job.jobId, { sent: state.deliveries.length, replyTokenSpent: progress.replyTokenSpent, done: true });
   } finally {
     // Fire-and-forget cards and log entries: the customer already has the messages; outcomes are only logged.
-    await Promise.allSettled([...background, ...writes]);
+    await Promise.allSettled(background);
+    await writes.settle();
   }
 }
 
@@ -118,7 +123,7 @@ interface TurnParts {
   openSession: Session | undefined;
   sender: ChannelSender;
   background: Promise<unknown>[];
-  writes: Promise<unknown>[];
+  writes: AfterReply;
   secretsRead: Promise<Record<string, string>> | undefined;
 }
 
@@ -159,8 +164,8 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
               deps.metrics?.addMetric(attempt.outcome === 'success' ? 'BrandCallSucceeded' : 'BrandCallFailed', MetricUnit.Count, 1);
               deps.metrics?.addMetric('BrandLatency', MetricUnit.Milliseconds, attempt.latencyMs);
               log.info('card call', { jobId: job.jobId, blockId, method: attempt.method, url: attempt.url, status: attempt.status, latencyMs: attempt.latencyMs, outcome: attempt.outcome, reason: attempt.reason, attempt: attempt.attempt });
-              // Written beside the reply, never before it.
-              writes.push(
+              // Written once the reply is on its way, never before it.
+              writes.add(() =>
                 deps.store.executionLog
                   .append({
                     at: new Date(now()).toISOString(),
@@ -222,6 +227,28 @@ async function deliverAll(job: TurnJob, state: JobState, sender: ChannelSender, 
     log.info('delivered', { jobId: job.jobId, index, via: outcome.via });
   }
   return progress;
+}
+
+/** Bookkeeping writes held until the reply is on its way, then started; all settled before the job ends. */
+class AfterReply {
+  private readonly held: Array<() => Promise<unknown>> = [];
+  private readonly started: Promise<unknown>[] = [];
+  private open = false;
+
+  add(work: () => Promise<unknown>): void {
+    if (this.open) this.started.push(work());
+    else this.held.push(work);
+  }
+
+  release(): void {
+    this.open = true;
+    for (const work of this.held.splice(0)) this.started.push(work());
+  }
+
+  settle(): Promise<unknown> {
+    this.release();
+    return Promise.allSettled(this.started);
+  }
 }
 
 /** Whether a flow has a card the customer may wait on (then its turns may need the workspace's secrets). */

@@ -3,9 +3,10 @@ import * as path from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Charset, LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { CALLCARD_NODE_OPTIONS, callcardBundling, type AwsSdkSource, type CallcardBundling } from '../bundling';
 
 /** Levels understood by Powertools' `POWERTOOLS_LOG_LEVEL`. */
 export type PowertoolsLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -59,6 +60,43 @@ export interface CallcardFunctionProps {
    * @default - none
    */
   readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Where the function gets AWS SDK v3 from (see infra/bundling.ts).
+   * @default 'runtime'
+   */
+  readonly awsSdk?: AwsSdkSource;
+}
+
+/**
+ * esbuild settings from `callcardBundling` (infra/bundling.ts, the one place they live) in the terms
+ * of NodejsFunction's `bundling` property. The bench and the bundle test build with the same
+ * settings through esbuild's JS API; the test checks that both give the same index.js.
+ */
+export function cdkBundlingOptions(bundling: CallcardBundling): BundlingOptions {
+  const formats = { cjs: OutputFormat.CJS } as const;
+  const logLevels = { warning: LogLevel.WARNING } as const;
+  return {
+    // The esbuild devDependency bundles locally (CDK detects it in node_modules); Docker is only
+    // CDK's fallback when esbuild is missing, and the project's machines have no Docker daemon.
+    forceDockerBundling: false,
+    format: formats[bundling.format],
+    target: bundling.target,
+    minify: bundling.minify,
+    sourceMap: bundling.sourcemap,
+    ...(bundling.sourcemap ? { sourceMapMode: SourceMapMode.DEFAULT } : {}),
+    sourcesContent: bundling.sourcesContent,
+    // An empty list bundles everything (CDK's own default would leave @aws-sdk out).
+    externalModules: [...bundling.external],
+    ...(bundling.mainFields ? { mainFields: [...bundling.mainFields] } : {}),
+    logLevel: logLevels[bundling.logLevel],
+    esbuildArgs: {
+      // aws-cdk-lib 2.276's NodejsFunction accepts `charset` but never passes it to esbuild (its
+      // esbuild command line has no --charset), so it goes here.
+      '--charset': bundling.charset,
+      // Paths relative to the repository root: CDK runs esbuild there (projectRoot).
+      '--alias': Object.entries(bundling.alias ?? {}).map(([from, to]) => `${from}=${to}`),
+    },
+  };
 }
 
 /**
@@ -120,26 +158,9 @@ export class CallcardFunction extends Construct {
         ...props.environment,
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: CALLCARD_NODE_OPTIONS,
       },
-      bundling: {
-        // The esbuild devDependency bundles locally (CDK detects it in node_modules); Docker is
-        // only CDK's fallback when esbuild is missing, and the project's machines have no Docker
-        // daemon.
-        forceDockerBundling: false,
-        format: OutputFormat.CJS,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        // Stack traces map to file:line without shipping our sources inside the .map file.
-        sourcesContent: false,
-        // Keep Japanese/Thai message text as UTF-8 rather than \u escapes: smaller bundles.
-        charset: Charset.UTF8,
-        // The Node.js 22 runtime provides AWS SDK v3.
-        externalModules: ['@aws-sdk/*'],
-        logLevel: LogLevel.WARNING,
-      },
+      bundling: cdkBundlingOptions(callcardBundling(props.awsSdk)),
     });
 
     // cdk-nag acknowledgements (Validations is CDK's mechanism, which cdk-nag 3 reads), each on

@@ -100,6 +100,7 @@ export class AppStack extends Stack {
         serviceName: spec.serviceName,
         timeout: spec.timeout,
         memorySize: spec.memorySize,
+        awsSdk: spec.awsSdk,
         logLevel: props.logLevel,
         logRetention,
         environment: {
