@@ -13,6 +13,7 @@ import { measureBundles } from './bundles';
 import { estimateCapacity, lambdaCpuShare, simulateBurst } from './capacity';
 import { AnswerWatch, closedLoop, percentile, type TurnTiming } from './closedLoop';
 import { measureExecutorCpu } from './executorCpu';
+import { profileOwners } from './profile';
 
 /**
  * `npm run bench`: what a customer waits for, callcard against a direct handler on the same
@@ -33,7 +34,7 @@ const { values: flags } = parseArgs({
     'pickup-ms': { type: 'string', default: '20' },
     customers: { type: 'string', default: '1,20,100' },
     /** The executor's MaximumConcurrency (infra's executorMaxConcurrency). */
-    'executor-concurrency': { type: 'string', default: '5' },
+    'executor-concurrency': { type: 'string', default: '10' },
     out: { type: 'string', default: path.join(__dirname, 'results', 'latest.json') },
   },
 });
@@ -60,6 +61,8 @@ interface BackendResult {
   brandConnectionsPer100?: number;
   /** CPU of this whole process (callcard or the direct handler, the stand-ins, the driver) per turn, ms. */
   processCpuMsPerTurn: ByLevel<{ callcard: number; baseline: number }>;
+  /** At 20 customers: callcard's process CPU per turn split by whose code ran (profiled). */
+  cpuPerTurnMs?: Record<string, number>;
   roundTrips?: { webhook: number; beforeBrand: number; afterBrand: number };
 }
 
@@ -125,7 +128,8 @@ async function runBackend(backend: 'model' | 'emulators'): Promise<BackendResult
       // Brand connections in steady state: counted after each customer's warm-up turn.
       let connectionsAtStart = 0;
       let brandCallsAtStart = 0;
-      const warm = closedLoop({ webhookUrl: callcardUrl, channelSecret: secret, watch, customers, turns: 0, warmup: 1, tag: `${backend}w${customers}` });
+      // Warm-up until the brand connection pool has grown to the load (3 turns per customer).
+      const warm = closedLoop({ webhookUrl: callcardUrl, channelSecret: secret, watch, customers, turns: 0, warmup: 3, tag: `${backend}w${customers}` });
       await warm;
       connectionsAtStart = stack.brandApi.connections();
       brandCallsAtStart = brandTimes.length;
@@ -144,6 +148,12 @@ async function runBackend(backend: 'model' | 'emulators'): Promise<BackendResult
       if (customers === 20) {
         const calls = brandTimes.length - brandCallsAtStart;
         result.brandConnectionsPer100 = round(((stack.brandApi.connections() - connectionsAtStart) / Math.max(1, calls)) * 100, 2);
+        // Where the process's CPU goes at this load: a short profiled run after the measured one.
+        const owners = await profileOwners(async () => {
+          await closedLoop({ webhookUrl: callcardUrl, channelSecret: secret, watch, customers, turns: QUICK ? 1 : 3, warmup: 0, tag: `${backend}p${customers}` });
+        });
+        const perTurn = result.processCpuMsPerTurn[level]?.callcard ?? 0;
+        result.cpuPerTurnMs = { total: perTurn, ...Object.fromEntries(Object.entries(owners).map(([owner, share]) => [owner, round(share * perTurn, 2)])) };
       }
       log(`  ${backend} ${level}: callcard p50 ${callcard.p50} ms p99 ${callcard.p99} | direct p50 ${base.p50} p99 ${base.p99} (${timings.length} turns; process CPU per turn ${JSON.stringify(result.processCpuMsPerTurn[level])} ms)`);
     }
@@ -223,7 +233,7 @@ async function main(): Promise<void> {
   // On AWS: the executor's CPU per job without the model, on a 512 MB function's share of a core.
   const overheadMs = Math.max(0, (model.latencyMs.callcard.c1?.p50 ?? 0) - BRAND_MS);
   const aws = [100, 300, 500, 1000].map((brandMs) =>
-    estimateCapacity({ brandMs, overheadMs: Math.round(overheadMs), batchSize: 10, concurrency: 5, burstPerSecond: 300, burstSeconds: 60, cpuMsPerJob: cpu.medianUs / 1000, cpuShare: round(lambdaCpuShare(512), 3) }),
+    estimateCapacity({ brandMs, overheadMs: Math.round(overheadMs), batchSize: 10, concurrency: Number(flags['executor-concurrency']), burstPerSecond: 300, burstSeconds: 60, cpuMsPerJob: cpu.medianUs / 1000, cpuShare: round(lambdaCpuShare(512), 3) }),
   );
   log('  bundles (as CDK builds them) and their load times...');
   const bundles = await measureBundles({ runs: QUICK ? 3 : 10, topCount: 5 });
@@ -256,9 +266,10 @@ async function main(): Promise<void> {
     ackMs: model.ackMs,
     answers: model.answers,
     processCpuMsPerTurn: model.processCpuMsPerTurn,
+    cpuPerTurnMsAtC20: model.cpuPerTurnMs,
     roundTrips: model.roundTrips,
     brandConnectionsPer100: model.brandConnectionsPer100,
-    emulator: { latencyMs: emulators.latencyMs, baselineRatio: emulators.baselineRatio, overheadRatio: emulators.overheadRatio, ackMs: emulators.ackMs, answers: emulators.answers, processCpuMsPerTurn: emulators.processCpuMsPerTurn, roundTrips: emulators.roundTrips, brandConnectionsPer100: emulators.brandConnectionsPer100 },
+    emulator: { latencyMs: emulators.latencyMs, baselineRatio: emulators.baselineRatio, overheadRatio: emulators.overheadRatio, ackMs: emulators.ackMs, answers: emulators.answers, processCpuMsPerTurn: emulators.processCpuMsPerTurn, cpuPerTurnMsAtC20: emulators.cpuPerTurnMs, roundTrips: emulators.roundTrips, brandConnectionsPer100: emulators.brandConnectionsPer100 },
     executorCpuUs: { median: cpu.medianUs, p90: cpu.p90Us, ownMedian: cpu.ownMedianUs, shares: cpu.shares, jobs: cpu.jobs },
     bundles,
     capacity: { awsDefaults: aws, simulation },
@@ -267,7 +278,7 @@ async function main(): Promise<void> {
   mkdirSync(path.dirname(flags.out ?? ''), { recursive: true });
   writeFileSync(flags.out ?? '', `${JSON.stringify(json, null, 2)}\n`);
   printTable(json, model, emulators, targets);
-  console.log('\ncapacity (AWS defaults: 5 invocations × 10 jobs, 512 MB; a burst of 300 taps/s for 60 s)');
+  console.log(`\ncapacity (AWS: ${flags['executor-concurrency']} invocations × 10 jobs, 512 MB; a burst of 300 taps/s for 60 s)`);
   console.log('  brand ms   turns/s   last tap waits (s)   answered by reply');
   for (const c of aws) console.log(`  ${String(c.brandMs).padStart(8)} ${fmt(c.turnsPerSecond).padStart(9)} ${fmt(c.lastWaitS).padStart(20)} ${`${Math.round(c.replyShare * 100)}%`.padStart(19)}   (all by reply from concurrency ${c.concurrencyForAllReplies})`);
   console.log(
@@ -329,6 +340,10 @@ function printTable(json: { machine: unknown }, model: BackendResult, emulators:
   out.push('target'.padEnd(62) + 'value'.padStart(10) + 'limit'.padStart(8) + '  ');
   for (const t of targets) out.push(`${t.name.padEnd(62)}${fmt(t.value, 2).padStart(10)}${fmt(t.limit, 2).padStart(8)}  ${t.met ? 'met' : 'NOT MET'}`);
   out.push('');
+  for (const [name, backend] of [['model', model], ['emulators', emulators]] as const) {
+    const cpu = backend.cpuPerTurnMs;
+    if (cpu) out.push(`process CPU per turn at 20 customers (${name}): ${fmt(cpu.total)} ms = callcard ${fmt(cpu.callcard)}, AWS SDK ${fmt(cpu.awsSdk)}, AWS stand-in ${fmt(cpu.model)}, channel/brand stand-ins ${fmt(cpu.standIns)}, local platform ${fmt(cpu.platform)}, bench driver ${fmt(cpu.bench)} (direct handler: ${fmt(backend.processCpuMsPerTurn.c20?.baseline)} ms)`);
+  }
   out.push(`machine: ${JSON.stringify(json.machine)}`);
   console.log(out.join('\n'));
 }

@@ -3,7 +3,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { PowertoolsLogLevel } from './constructs/CallcardFunction';
 import { CALLCARD_FUNCTIONS } from './functions';
-import { AppStack } from './stacks/appStack';
+import { AppStack, CAPACITY_DEFAULTS } from './stacks/appStack';
 import { StatefulStack } from './stacks/statefulStack';
 
 // The only file that reads context and the environment: stacks and constructs get plain props,
@@ -74,9 +74,9 @@ new AppStack(app, `callcard-${stage}-app`, {
   logLevel: logLevelContext('logLevel'),
   lineApiBaseUrl: stringContext('lineApiBaseUrl'),
   messengerApiBaseUrl: stringContext('messengerApiBaseUrl'),
-  executorMaxConcurrency: numberContext('executorMaxConcurrency', 5),
-  apiRateLimit: numberContext('apiRateLimit', 100),
-  apiBurstLimit: numberContext('apiBurstLimit', 200),
+  executorMaxConcurrency: numberContext('executorMaxConcurrency', CAPACITY_DEFAULTS.executorMaxConcurrency),
+  apiRateLimit: numberContext('apiRateLimit', CAPACITY_DEFAULTS.apiRateLimit),
+  apiBurstLimit: numberContext('apiBurstLimit', CAPACITY_DEFAULTS.apiBurstLimit),
   logRetention: retentionContext('logRetentionDays', logs.RetentionDays.ONE_MONTH),
   alarmTopicArn: stringContext('alarmTopicArn'),
 });

@@ -65,7 +65,7 @@ export interface LocalStackOptions {
    * `cacheMiddleware` require.
    */
   awsCalls?: CallRecord[];
-  /** The executor's event source mapping: records per invocation and invocations at once. @default 10 and 5 */
+  /** The executor's event source mapping: records per invocation and invocations at once. @default 10 and 10 */
   executor?: { batchSize?: number; concurrency?: number };
 }
 

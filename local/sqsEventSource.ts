@@ -13,7 +13,7 @@ export interface SqsEventSourceOptions {
   handler: SqsHandler;
   /** Records per invocation, like the mapping's BatchSize. @default 10 */
   batchSize?: number;
-  /** Invocations at once, like the mapping's MaximumConcurrency (infra's default). @default 5 */
+  /** Invocations at once, like the mapping's MaximumConcurrency (infra's default: CAPACITY_DEFAULTS). @default 10 */
   concurrency?: number;
   /** Pause between empty polls (a send wakes the poller at once: see wake()). @default 100 */
   idlePollMs?: number;
@@ -160,7 +160,7 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
     }
   }
 
-  const concurrency = options.concurrency ?? 5;
+  const concurrency = options.concurrency ?? 10;
   const poller = loop();
 
   return {

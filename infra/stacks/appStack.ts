@@ -13,6 +13,18 @@ import { DEFAULT_LINE_API_BASE_URL, DEFAULT_MESSENGER_API_BASE_URL, ENV } from '
 
 export { DEFAULT_LINE_API_BASE_URL, DEFAULT_MESSENGER_API_BASE_URL };
 
+/**
+ * Capacity defaults, sized for a broadcast: 300 taps a second for a minute, every one answered inside
+ * its LINE reply token with a brand that answers within about 400 ms (docs/DEPLOY.md, "Capacity").
+ */
+export const CAPACITY_DEFAULTS = {
+  /** 10 invocations × 10 jobs: about 200 turns a second with a 300 ms brand. */
+  executorMaxConcurrency: 10,
+  /** A burst of taps must not meet a 429 (LINE does not retry one unless redelivery is on). */
+  apiRateLimit: 1_000,
+  apiBurstLimit: 2_000,
+} as const;
+
 export interface AppStackProps extends StackProps {
   /** The table (and its key) from the StatefulStack. */
   readonly table: CallcardTable;
@@ -44,17 +56,17 @@ export interface AppStackProps extends StackProps {
   readonly messengerApiBaseUrl?: string;
   /**
    * Most concurrent executor invocations: bounds the load callcard puts on brands' APIs.
-   * @default 5
+   * @default CAPACITY_DEFAULTS.executorMaxConcurrency (10)
    */
   readonly executorMaxConcurrency?: number;
   /**
    * Steady-state requests per second the API accepts.
-   * @default 100
+   * @default CAPACITY_DEFAULTS.apiRateLimit (1,000)
    */
   readonly apiRateLimit?: number;
   /**
    * Burst the API accepts above apiRateLimit.
-   * @default 200
+   * @default CAPACITY_DEFAULTS.apiBurstLimit (2,000)
    */
   readonly apiBurstLimit?: number;
   /**
@@ -114,7 +126,7 @@ export class AppStack extends Stack {
       if (spec.tableAccess === 'webhook') props.table.bindWebhook(fn.fn);
       else props.table.bindReadWrite(fn.fn);
       if (spec.jobs.includes('send')) this.jobs.bindSender(fn.fn);
-      if (spec.jobs.includes('consume')) this.jobs.bindConsumer(fn.fn, { maxConcurrency: props.executorMaxConcurrency ?? 5 });
+      if (spec.jobs.includes('consume')) this.jobs.bindConsumer(fn.fn, { maxConcurrency: props.executorMaxConcurrency ?? CAPACITY_DEFAULTS.executorMaxConcurrency });
       if (spec.jobs.includes('readDeadLetters')) this.jobs.bindDeadLetterReader(fn.fn);
 
       for (const route of spec.routes ?? []) routes.push({ ...route, handler: fn.fn });
@@ -124,8 +136,8 @@ export class AppStack extends Stack {
     this.api = new WebhookApi(this, 'Http', {
       apiName: props.apiName ?? this.stackName,
       routes,
-      rateLimit: props.apiRateLimit,
-      burstLimit: props.apiBurstLimit,
+      rateLimit: props.apiRateLimit ?? CAPACITY_DEFAULTS.apiRateLimit,
+      burstLimit: props.apiBurstLimit ?? CAPACITY_DEFAULTS.apiBurstLimit,
       accessLogRetention: logRetention,
     });
 

@@ -139,7 +139,7 @@ describe('HTTP API', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+      DefaultRouteSettings: { ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 },
       AccessLogSettings: {
         DestinationArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] },
         Format: Match.stringLikeRegexp('\\$context\\.requestId'),
@@ -198,14 +198,14 @@ describe('jobs queue', () => {
     );
   });
 
-  test('the executor consumes it: batches of 10, partial batch failures, at most 5 concurrent', () => {
+  test('the executor consumes it: batches of 10, partial batch failures, at most 10 concurrent', () => {
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [jobsQueueId(), 'Arn'] },
       FunctionName: { Ref: functionId(functionSpec('executor')) },
       BatchSize: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      ScalingConfig: { MaximumConcurrency: 5 },
+      ScalingConfig: { MaximumConcurrency: 10 },
     });
   });
 });
