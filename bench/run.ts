@@ -128,8 +128,8 @@ async function runBackend(backend: 'model' | 'emulators'): Promise<BackendResult
       // Brand connections in steady state: counted after each customer's warm-up turn.
       let connectionsAtStart = 0;
       let brandCallsAtStart = 0;
-      // Warm-up until the brand connection pool has grown to the load (3 turns per customer).
-      const warm = closedLoop({ webhookUrl: callcardUrl, channelSecret: secret, watch, customers, turns: 0, warmup: 3, tag: `${backend}w${customers}` });
+      // Warm-up until the brand connection pool has grown to the load (3 turns per customer; 1 when quick).
+      const warm = closedLoop({ webhookUrl: callcardUrl, channelSecret: secret, watch, customers, turns: 0, warmup: QUICK ? 1 : 3, tag: `${backend}w${customers}` });
       await warm;
       connectionsAtStart = stack.brandApi.connections();
       brandCallsAtStart = brandTimes.length;
