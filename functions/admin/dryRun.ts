@@ -6,10 +6,11 @@ import { runTurn } from '../../shared/engine/runTurn';
 import type { Block, Flow } from '../../shared/flow/schema';
 import type { GuardedFetch, OutboundRequest, OutboundResponse } from '../../shared/http/guardedFetch';
 import type { Store } from '../../shared/store/store';
+import { secretReferences } from '../../shared/templating/secrets';
 import { invalid, notFound } from './adminError';
 import type { RouteHandler } from './bindRoute';
 import { checkFlow } from './checkFlow';
-import { secretMasker } from './mask';
+import { MASK, secretMasker } from './mask';
 import type { AdminRoutes } from './routes';
 
 /** Set by the stand-in for a later card, so the dry run can tell where the follow-up stopped. */
@@ -82,9 +83,8 @@ export const dryRun: RouteHandler<AdminRoutes['dryRun']> = async ({ body }, { wo
       ? {
           method: sent.method,
           url: mask.text(maskUrl(sent.url, secrets)),
-          // A header whose template reads a secret is hidden whole: a filter (upcase, slice...) would
-          // otherwise show a transformed secret that verbatim masking cannot recognise.
-          headers: Object.fromEntries(Object.entries(sent.headers ?? {}).map(([name, value]) => [name, readsSecret(card.request.headers, name) ? '••••' : mask.text(value)])),
+          // A header whose template holds a secret is hidden whole (the text around it too).
+          headers: Object.fromEntries(Object.entries(sent.headers ?? {}).map(([name, value]) => [name, readsSecret(card.request.headers, name) ? MASK : mask.text(value)])),
           ...(sent.body !== undefined ? { body: mask.text(sent.body) } : {}),
         }
       : null,
@@ -132,7 +132,7 @@ function withLaterCardsStubbed(flow: Flow, cardId: string): Flow {
   return { ...flow, blocks };
 }
 
-/** Whether the card's template for header `name` (header names are case-insensitive) uses `secrets`. */
+/** Whether the card's template for header `name` (header names are case-insensitive) names `secrets` at all. */
 function readsSecret(templates: Record<string, string>, name: string): boolean {
-  return Object.entries(templates).some(([header, template]) => header.toLowerCase() === name.toLowerCase() && /\bsecrets\b/.test(template));
+  return Object.entries(templates).some(([header, template]) => header.toLowerCase() === name.toLowerCase() && (secretReferences(template).length > 0 || /\bsecrets\b/.test(template)));
 }

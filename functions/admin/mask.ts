@@ -21,13 +21,26 @@ export interface SecretMasker {
 }
 
 /**
- * Masks secret values (and their URL-encoded forms) wherever they appear. Values under 4 characters
- * are left alone, as `maskUrl` does: masking them would blank out ordinary text.
+ * Masks secret values wherever they appear, in any letter case, and the forms a brand may echo them
+ * in: URL-encoded (`%20` or `+` for a space), JSON-escaped and base64. Secrets only ever reach a
+ * request whole (`{{ secrets.NAME }}` in a header, never through a filter), so these are the spellings
+ * a response can hold; this is defence in depth, not what keeps secrets out of templates. Values under
+ * 4 characters are left alone, as `maskUrl` does: masking them would blank out ordinary text.
  */
 export function secretMasker(secrets: readonly string[]): SecretMasker {
+  const needles = new Set<string>();
+  for (const secret of secrets) {
+    if (secret.length < 4) continue;
+    needles.add(secret);
+    needles.add(encodeURIComponent(secret));
+    needles.add(new URLSearchParams({ s: secret }).toString().slice(2));
+    needles.add(JSON.stringify(secret).slice(1, -1));
+    needles.add(Buffer.from(secret, 'utf8').toString('base64').replace(/=+$/, ''));
+  }
   // Longest first, so a secret containing another is masked whole.
-  const needles = [...new Set(secrets.filter((s) => s.length >= 4).flatMap((s) => [s, encodeURIComponent(s)]))].sort((a, b) => b.length - a.length);
-  const text = (value: string) => needles.reduce((out, needle) => out.split(needle).join(MASK), value);
+  const sorted = [...needles].filter((n) => n.length >= 4).sort((a, b) => b.length - a.length);
+  const pattern = sorted.length ? new RegExp(sorted.map(escapeRegExp).join('|'), 'gi') : undefined;
+  const text = (value: string) => (pattern ? value.replace(pattern, MASK) : value);
   const deep = (value: unknown): unknown => {
     if (typeof value === 'string') return text(value);
     if (Array.isArray(value)) return value.map(deep);
@@ -35,4 +48,8 @@ export function secretMasker(secrets: readonly string[]): SecretMasker {
     return value;
   };
   return { text, deep };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

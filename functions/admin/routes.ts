@@ -213,7 +213,7 @@ export const ADMIN_ROUTES = {
   listSecrets: {
     method: 'GET',
     path: '/admin/secrets',
-    summary: "The workspace's secrets, names and masked values",
+    summary: "The workspace's secrets: names, masked values and allowed hosts",
     auth: true,
     params: s.noParams,
     query: s.noQuery,
@@ -226,6 +226,8 @@ export const ADMIN_ROUTES = {
     method: 'PUT',
     path: '/admin/secrets/{name}',
     summary: 'Set a secret for card headers ({{ secrets.NAME }})',
+    description:
+      'Replaces the secret, allowedHosts included. The value is write-only (answers show it masked). A secret may only be used in a header value, written whole as {{ secrets.NAME }}; with allowedHosts, a card whose request would send it to any other host fails before connecting.',
     auth: true,
     params: s.secretParams,
     query: s.noQuery,

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { channelKindSchema } from '../../shared/jobs/job';
 import { executionLogEntrySchema } from '../../shared/store/executionLog';
+import { normalizeHost } from '../../shared/templating/secretHosts';
 
 /**
  * The admin API's request and response shapes. The router validates with them and the OpenAPI
@@ -20,7 +21,7 @@ export const userIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'user ids are 1-128 letters, digits, ., _ or -')
   .describe('LINE user id or Messenger page-scoped id (PSID)');
-/** Read in templates as `{{ secrets.NAME }}`: a plain Liquid variable name. */
+/** Written in header templates as `{{ secrets.NAME }}` (callcard substitutes it; Liquid never sees it). */
 export const secretNameSchema = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'secret names are 1-64 letters, digits or _, not starting with a digit')
@@ -78,7 +79,24 @@ export const putChannelBody = z
     verifyToken: secretText.optional().describe('Messenger only: the subscription check verify token. Write-only; kept when left out'),
   })
   .strict();
-export const putSecretBody = z.object({ value: z.string().min(4).max(4096).describe('Write-only: never returned, shown masked') }).strict();
+/** A host a secret may be sent to: a bare name (`api.brand.example`), stored as a URL would compare it. */
+const allowedHostSchema = z
+  .string()
+  .max(253)
+  .refine((host) => normalizeHost(host) !== undefined, 'a host name like api.example.com: no scheme, port, path or wildcard')
+  .transform((host) => normalizeHost(host) ?? host);
+const allowedHostsSchema = z
+  .array(allowedHostSchema)
+  .min(1)
+  .max(50)
+  .transform((hosts) => [...new Set(hosts)])
+  .describe('The only hosts a card may send this secret to (exact host names). Without it, any host. A card whose request would send it elsewhere fails before connecting');
+export const putSecretBody = z
+  .object({
+    value: z.string().min(4).max(4096).describe('Write-only: never returned, shown masked'),
+    allowedHosts: allowedHostsSchema.optional(),
+  })
+  .strict();
 
 export const dryRunBody = z
   .object({
@@ -141,7 +159,12 @@ export const channelViewSchema = z.object({
 export const channelListSchema = z.object({ channels: z.array(channelViewSchema) });
 export const savedChannelSchema = channelViewSchema.extend({ created: z.boolean() });
 
-export const secretViewSchema = z.object({ name: z.string(), value: z.string().describe('Masked'), updatedAt: z.string().optional() });
+export const secretViewSchema = z.object({
+  name: z.string(),
+  value: z.string().describe('Masked'),
+  allowedHosts: z.array(z.string()).optional().describe('The only hosts a card may send it to; absent: any host'),
+  updatedAt: z.string().optional(),
+});
 export const secretListSchema = z.object({ secrets: z.array(secretViewSchema) });
 
 export const contactSchema = z.object({

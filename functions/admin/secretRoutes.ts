@@ -6,22 +6,29 @@ import type { AdminRoutes } from './routes';
 
 // Named workspace secrets for card headers: written here, read only by cards (and dry runs), shown masked.
 
-/** `GET /admin/secrets`: names and masked values. */
+/** `GET /admin/secrets`: names, masked values and allowed hosts. */
 export const listSecrets: RouteHandler<AdminRoutes['listSecrets']> = async (_input, { workspaceId, deps }) => {
   const secrets = await deps.store.secrets.list(workspaceId);
-  return { secrets: secrets.map((s) => ({ name: s.name, value: maskSecret(s.value), ...(s.updatedAt ? { updatedAt: s.updatedAt } : {}) })) };
+  return {
+    secrets: secrets.map((s) => ({
+      name: s.name,
+      value: maskSecret(s.value),
+      ...(s.allowedHosts ? { allowedHosts: s.allowedHosts } : {}),
+      ...(s.updatedAt ? { updatedAt: s.updatedAt } : {}),
+    })),
+  };
 };
 
-/** `PUT /admin/secrets/{name}`: set (or replace) a secret. */
+/** `PUT /admin/secrets/{name}`: set (or replace) a secret, and the hosts it may be sent to (any when left out). */
 export const putSecret: RouteHandler<AdminRoutes['putSecret']> = async ({ params, body }, { workspaceId, deps }) => {
   const now = new Date(deps.now?.() ?? Date.now());
   // The signing secret must be usable by Standard Webhooks, or every card of the workspace would fail.
   if (params.name === SIGNING_SECRET_NAME && !isWebhookSecret(body.value)) {
     throw invalid([{ path: 'value', message: 'a signing secret is whsec_ followed by the base64 of 24 to 64 random bytes' }]);
   }
-  await deps.store.secrets.put(workspaceId, params.name, body.value, now);
-  deps.logger.info('secret saved', { workspaceId, name: params.name });
-  return { name: params.name, value: maskSecret(body.value), updatedAt: now.toISOString() };
+  await deps.store.secrets.put(workspaceId, params.name, body.value, now, body.allowedHosts);
+  deps.logger.info('secret saved', { workspaceId, name: params.name, allowedHosts: body.allowedHosts?.length ?? 'any' });
+  return { name: params.name, value: maskSecret(body.value), ...(body.allowedHosts ? { allowedHosts: body.allowedHosts } : {}), updatedAt: now.toISOString() };
 };
 
 /** `DELETE /admin/secrets/{name}`. */

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { lineWebhookSchema, toInboundEvent } from '../../shared/channels/line/lineWebhook';
 import { verifyLineSignature } from '../../shared/channels/line/verifyLineSignature';
+import { forLog, isId } from '../../shared/jobs/job';
 import type { JobQueue } from '../../shared/jobs/jobQueue';
 import { lookUpChannel, queueTurns, type InboundTurn } from '../../shared/jobs/queueTurns';
 import type { Store } from '../../shared/store/store';
@@ -27,34 +28,47 @@ export interface LineWebhookDeps {
 /**
  * Take one LINE webhook delivery: verify the signature over the raw bytes before anything else, then
  * queue one turn job per new event for the channel's active flow. Nothing is written before the
- * signature holds, so a forged request leaves no trace.
+ * signature holds, so a forged request leaves no trace. An unknown channel is answered exactly like a
+ * bad signature (401), so the answer does not tell a prober which channels exist; the log says which.
+ * A signed event that breaks its bounds (ids, text, tokens) is skipped and logged, and the rest of the
+ * delivery is served; only a body that is not a LINE webhook at all is a 400.
  */
 export async function handleLineWebhook(request: WebhookRequest, deps: LineWebhookDeps): Promise<WebhookResponse> {
   const now = deps.now ?? Date.now;
   const receivedAt = now();
+  const signature = headerValue(request.headers, 'x-line-signature');
+  const refused: WebhookResponse = { statusCode: 401, body: { error: signature === undefined ? 'missing x-line-signature' : 'invalid signature' } };
+  // A channel id no channel can have (past its bound or charset) is not even looked up.
+  if (!isId(request.channelId)) {
+    deps.logger.warn('rejected LINE webhook: not a channel id', { channelId: forLog(request.channelId), hasSignature: signature !== undefined });
+    return refused;
+  }
   // Parsed now, trusted only once the signature holds: when the channel must be read, the customers
   // it names have their sessions read beside it (reads only; nothing is written before the check).
   const json = parseJson(request.rawBody);
-  const signature = headerValue(request.headers, 'x-line-signature');
   const found = await lookUpChannel(deps.store, 'line', request.channelId, () => lineUserIds(json), receivedAt, (channel) => verifyLineSignature(request.rawBody, channel.secret, signature));
-  if (found.status === 'unknown') return { statusCode: 404, body: { error: 'unknown channel' } };
+  if (found.status === 'unknown') {
+    deps.logger.warn('rejected LINE webhook: unknown channel', { channelId: request.channelId, hasSignature: signature !== undefined });
+    return refused;
+  }
   const { channel } = found;
   if (found.status === 'forged') {
     deps.logger.warn('rejected LINE webhook: bad or missing signature', { channelId: request.channelId, hasSignature: signature !== undefined });
-    return { statusCode: 401, body: { error: signature === undefined ? 'missing x-line-signature' : 'invalid signature' } };
+    return refused;
   }
 
   if (json === NOT_JSON) return { statusCode: 400, body: { error: 'body is not valid JSON' } };
   const parsed = lineWebhookSchema.safeParse(json);
   if (!parsed.success) {
-    return { statusCode: 400, body: { error: 'not a LINE webhook', problems: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) } };
+    return { statusCode: 400, body: { error: 'not a LINE webhook', problems: parsed.error.issues.slice(0, 5).map((i) => `${i.path.map((p) => forLog(String(p), 32)).join('.')}: ${i.message}`) } };
   }
 
   const turns: InboundTurn[] = [];
   for (const lineEvent of parsed.data.events) {
     const action = toInboundEvent(lineEvent);
     if (action.kind === 'skip') {
-      deps.logger.debug('skipped LINE event', { eventId: action.eventId, reason: action.reason });
+      if (action.malformed) deps.logger.warn('skipped malformed LINE event', { channelId: channel.channelId, eventId: action.eventId, reason: action.reason });
+      else deps.logger.debug('skipped LINE event', { eventId: action.eventId, reason: action.reason });
       continue;
     }
     turns.push({ eventId: action.eventId, userId: action.userId, event: action.event, ...(action.replyToken ? { replyToken: action.replyToken } : {}) });
@@ -69,6 +83,6 @@ function lineUserIds(json: unknown): string[] {
   if (!Array.isArray(events)) return [];
   return events.flatMap((event: unknown) => {
     const source = (event as { source?: { type?: unknown; userId?: unknown } } | null)?.source;
-    return source?.type === 'user' && typeof source.userId === 'string' ? [source.userId] : [];
+    return source?.type === 'user' && isId(source.userId) ? [source.userId] : [];
   });
 }

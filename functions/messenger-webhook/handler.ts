@@ -7,7 +7,7 @@ import { jsonResult, rawBodyOf } from '../../shared/lambda/apiGateway';
 import { createLogger } from '../../shared/logging/logger';
 import { createStore } from '../../shared/store/store';
 import { createTable } from '../../shared/store/table';
-import { handleMessengerWebhook, handleVerification, type MessengerWebhookDeps } from './handleMessengerWebhook';
+import { handleMessengerWebhook, handleVerificationRequest, type MessengerWebhookDeps } from './handleMessengerWebhook';
 
 /** `GET` (subscription check) and `POST` (events) `/webhooks/messenger/{channelId}`, wired to `deps`. */
 export function createHandler(deps: MessengerWebhookDeps) {
@@ -18,7 +18,7 @@ export function createHandler(deps: MessengerWebhookDeps) {
       if (!channelId) return jsonResult(404, { error: 'unknown channel' });
       try {
         if (event.requestContext.http.method === 'GET') {
-          const result = handleVerification(event.queryStringParameters ?? {}, await deps.store.channels.get('messenger', channelId));
+          const result = await handleVerificationRequest(channelId, event.queryStringParameters ?? {}, deps);
           if (result.statusCode !== 200) return jsonResult(result.statusCode, result.body);
           return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }, body: result.text };
         }

@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { CALLCARD_NODE_OPTIONS, callcardBundling, type AwsSdkSource, type CallcardBundling } from '../bundling';
+import { CALLCARD_NODE_OPTIONS, callcardBundling, shipBesideCommands, type AwsSdkSource, type CallcardBundling } from '../bundling';
 
 /** Levels understood by Powertools' `POWERTOOLS_LOG_LEVEL`. */
 export type PowertoolsLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -89,6 +89,11 @@ export function cdkBundlingOptions(bundling: CallcardBundling): BundlingOptions 
     externalModules: [...bundling.external],
     ...(bundling.mainFields ? { mainFields: [...bundling.mainFields] } : {}),
     logLevel: logLevels[bundling.logLevel],
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (inputDir, outputDir) => shipBesideCommands(inputDir, outputDir),
+    },
     esbuildArgs: {
       // aws-cdk-lib 2.276's NodejsFunction accepts `charset` but never passes it to esbuild (its
       // esbuild command line has no --charset), so it goes here.

@@ -2,7 +2,9 @@ import type { CallApiBlock } from '../flow/schema';
 import { OutboundError, type GuardedFetch, type OutboundRequest, type OutboundResponse } from '../http/guardedFetch';
 import { SIGNING_SECRET_NAME, standardWebhookHeaders } from '../http/signRequest';
 import { resolvedMessageSchema, type ResolvedMessage } from '../messages/message';
-import { evaluateCondition, renderText, renderUrl, renderValue, type TemplateContext } from '../templating/liquid';
+import { evaluateCondition, renderText, renderUrl, renderValue, TemplateError, type TemplateContext } from '../templating/liquid';
+import { allowedHostsOf, requestHost } from '../templating/secretHosts';
+import { renderHeaderValue, secretReferences } from '../templating/secrets';
 import * as z from 'zod';
 
 /** What a card's follow-up blocks see as `response`. */
@@ -37,7 +39,11 @@ export interface CallApiDeps {
 export interface CallApiInput {
   block: CallApiBlock;
   context: TemplateContext;
-  /** The workspace's secrets: visible to header templates only. */
+  /**
+   * The workspace's secrets, by name. Never in a template's context: `{{ secrets.NAME }}` in a header
+   * value is replaced by the value after the header renders. Each secret's allowed hosts travel with
+   * the record (`withAllowedHosts`, as the store reads them).
+   */
   secrets: Record<string, string>;
   /** Stable across retries of the same job and card, so a retried POST is safe for the brand. */
   idempotencyKey: string;
@@ -51,16 +57,15 @@ const MAX_ATTEMPTS = 4;
 const MAX_RESPONSE_BYTES = 1_048_576;
 
 /**
- * Build the exact request a card sends: templated URL (values URL-encoded), headers (with secrets),
- * and a body whose structure comes from the admin, never from customer input.
+ * Build the exact request a card sends: templated URL (values URL-encoded), headers (secrets put in
+ * whole, never through Liquid), and a body whose structure comes from the admin, never from customer input.
  */
 export async function buildCardRequest(input: Omit<CallApiInput, 'idempotencyKey'> & { idempotencyKey?: string }): Promise<OutboundRequest & { timeoutMs: number }> {
   const { block, context } = input;
   const url = await renderUrl(block.request.url, context);
   const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'callcard/0.1' };
-  const headerContext = { ...context, secrets: input.secrets };
   for (const [name, template] of Object.entries(block.request.headers)) {
-    headers[name.toLowerCase()] = await renderText(template, headerContext);
+    headers[name.toLowerCase()] = await renderHeaderValue(template, context, input.secrets);
   }
   if (input.idempotencyKey) headers['idempotency-key'] = input.idempotencyKey;
   let body: string | undefined;
@@ -104,9 +109,17 @@ export async function executeCallApi(input: CallApiInput, deps: CallApiDeps): Pr
   try {
     request = await buildCardRequest(input);
   } catch (error) {
-    return { ok: false, reason: `template: ${error instanceof Error ? error.message : String(error)}`, attempts: 0 };
+    // TemplateError messages never quote a value (see templating/liquid.ts).
+    return { ok: false, reason: `template: ${error instanceof TemplateError ? error.message : 'the request could not be built'}`, attempts: 0 };
   }
   const maskedUrl = maskUrl(request.url, input.secrets);
+  // A secret goes only to the hosts it is bound to: checked before connecting, so a flow edit cannot
+  // send the brand's key elsewhere. (The guarded caller drops such headers on a cross-origin redirect.)
+  const refused = secretHostRefusal(input.block, request.url, input.secrets);
+  if (refused) {
+    await deps.onAttempt?.({ method: request.method, url: maskedUrl, latencyMs: 0, outcome: 'failure', reason: refused, attempt: 1 });
+    return { ok: false, reason: refused, attempts: 1 };
+  }
   let attempt = 0;
   for (;;) {
     attempt += 1;
@@ -146,6 +159,18 @@ export async function executeCallApi(input: CallApiInput, deps: CallApiDeps): Pr
     if (!canRetry) return outcome ?? { ok: false, reason: failure?.reason ?? 'failure', attempts: attempt };
     await sleep(backoff);
   }
+}
+
+/** Why the request may not carry one of its header secrets to its host, if it may not. */
+function secretHostRefusal(block: CallApiBlock, url: string, secrets: Record<string, string>): string | undefined {
+  const host = requestHost(url);
+  for (const template of Object.values(block.request.headers)) {
+    for (const name of secretReferences(template)) {
+      const allowed = allowedHostsOf(secrets, name);
+      if (allowed && (host === undefined || !allowed.includes(host))) return `secret ${name} not allowed for host ${host ?? '(no valid host)'}`;
+    }
+  }
+  return undefined;
 }
 
 /** Each attempt is signed afresh (its timestamp), under the same `webhook-id` as every other attempt. */

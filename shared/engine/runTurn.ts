@@ -4,6 +4,7 @@ import type { ResolvedMessage } from '../messages/message';
 import type { Session } from '../store/customers';
 import { evaluatePath, renderText, TemplateError, type TemplateContext } from '../templating/liquid';
 import type { CardOutcome } from './callApi';
+import { testPattern } from './conditionPattern';
 import { matchTrigger, parsePostbackData } from './triggers';
 import { resolveMessages } from './resolveMessages';
 import { validateAnswer } from './validateAnswer';
@@ -12,8 +13,6 @@ import { validateAnswer } from './validateAnswer';
 export const DEFAULT_FAILURE_TEXT = 'Sorry, something went wrong on our side. Please try again in a moment.';
 /** A flow that loops without waiting for the customer is stopped after this many blocks. */
 const MAX_STEPS = 100;
-/** Longest attribute value a `matches` condition tests. */
-const MATCHES_MAX_LENGTH = 256;
 
 export interface TurnInput {
   flow: Flow;
@@ -224,9 +223,9 @@ function testCondition(test: ConditionTest, value: unknown): boolean {
     case 'equals':
       return value === test.value || (value !== undefined && value !== null && String(value) === String(test.value));
     case 'matches':
-      // The pattern is the admin's but the value may be the customer's: a length cap bounds the cost of
-      // a backtracking pattern (validation also refuses nested quantifiers).
-      return typeof value === 'string' && value.length <= MATCHES_MAX_LENGTH && safeRegExp(test.pattern)?.test(value) === true;
+      // The pattern is the admin's but the value may be the customer's: RE2 matches in linear time,
+      // whatever the pattern (see conditionPattern.ts).
+      return testPattern(test.pattern, value);
     case 'lt':
     case 'lte':
     case 'gt':
@@ -235,13 +234,5 @@ function testCondition(test: ConditionTest, value: unknown): boolean {
       if (value === undefined || value === null || value === '' || !Number.isFinite(n)) return false;
       return test.op === 'lt' ? n < test.value : test.op === 'lte' ? n <= test.value : test.op === 'gt' ? n > test.value : n >= test.value;
     }
-  }
-}
-
-function safeRegExp(pattern: string): RegExp | undefined {
-  try {
-    return new RegExp(pattern, 'u');
-  } catch {
-    return undefined;
   }
 }

@@ -1,6 +1,7 @@
 import * as z from 'zod';
+import { conditionPatternProblem } from '../engine/conditionPattern';
 import type { Button, Card, Message } from '../messages/message';
-import { templateProblem } from '../templating/liquid';
+import { templateCheck } from '../templating/secrets';
 import { flowSchema, type Block, type Flow } from './schema';
 
 /** One problem in a flow document, with where it is: `blocks.ask_phone.next`. */
@@ -93,9 +94,11 @@ function reachableBlocks(flow: Flow): Set<string> {
 type Report = (path: string, message: string) => void;
 
 function checkTemplates(block: Block, at: string, report: Report): void {
-  const template = (source: string, path: string) => {
-    const problem = templateProblem(source);
-    if (problem) report(path, `template does not parse: ${problem}`);
+  // Parses, uses no refused tag (include/render/layout read files), and names `secrets` only as
+  // `{{ secrets.NAME }}` in a header value.
+  const template = (source: string, path: string, options?: { header?: boolean }) => {
+    const problem = templateCheck(source, options);
+    if (problem) report(path, problem);
   };
   switch (block.type) {
     case 'message':
@@ -116,7 +119,7 @@ function checkTemplates(block: Block, at: string, report: Report): void {
       if (urlProblem) report(`${at}.request.url`, urlProblem);
       for (const [name, value] of Object.entries(block.request.headers)) {
         if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) report(`${at}.request.headers.${name}`, 'not a valid header name');
-        template(value, `${at}.request.headers.${name}`);
+        template(value, `${at}.request.headers.${name}`, { header: true });
       }
       if (block.request.body.type === 'json') checkJsonTemplate(block.request.body.value, `${at}.request.body.value`, template);
       if (block.request.body.type === 'form') for (const [name, value] of Object.entries(block.request.body.fields)) template(value, `${at}.request.body.fields.${name}`);
@@ -134,14 +137,9 @@ function checkTemplates(block: Block, at: string, report: Report): void {
     case 'condition':
       block.branches.forEach((branch, i) => {
         if (branch.when.op === 'matches') {
-          try {
-            new RegExp(branch.when.pattern, 'u');
-            // A repeated group that itself holds a repetition, like (a+)+ or (\w+\s?)*, can take
-            // exponential time on a customer's text (a conservative check: it may refuse a safe one).
-            if (/\([^()]*[+*{][^()]*\)[+*{]/.test(branch.when.pattern)) report(`${at}.branches.${i}.when.pattern`, 'nested quantifiers can take exponential time: simplify the pattern');
-          } catch {
-            report(`${at}.branches.${i}.when.pattern`, 'not a valid regular expression');
-          }
+          // Patterns run on RE2 (linear time, whatever the pattern): what RE2 cannot compile is refused here.
+          const problem = conditionPatternProblem(branch.when.pattern);
+          if (problem) report(`${at}.branches.${i}.when.pattern`, problem);
         }
       });
       break;

@@ -3,7 +3,7 @@ import type { Channel } from '../channels/channel';
 import { flowListensBeyondTriggers, matchTrigger } from '../engine/triggers';
 import type { Session } from '../store/customers';
 import type { Store } from '../store/store';
-import type { ChannelKind, InboundEvent, TurnJob } from './job';
+import { forLog, turnJobProblem, type ChannelKind, type InboundEvent, type TurnJob } from './job';
 import type { JobQueue } from './jobQueue';
 
 /** One customer event a webhook verified and understood. */
@@ -118,6 +118,13 @@ export async function queueTurns(channel: Channel, turns: InboundTurn[], receive
       receivedAt,
       flow: { flowId: flow.flowId, version: flow.version },
     };
+    // The webhooks bound every field at the edge; this is the last check before SQS, which refuses a
+    // message over 256 KiB (a 500 the channel would redeliver for ever): such an event is skipped.
+    const problem = turnJobProblem(job);
+    if (problem) {
+      deps.logger.warn('event skipped: its turn job cannot be queued', { channelId: channel.channelId, eventId: forLog(turn.eventId, 128), problem });
+      return false;
+    }
     const [claim, send] = await Promise.allSettled([deps.store.events.claim(scope, turn.eventId, receivedAt), deps.queue.send(job)]);
     if (send.status === 'rejected') {
       // Give the event back so the channel's redelivery of this request is not dropped as a duplicate.

@@ -1,10 +1,13 @@
 import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { withAllowedHosts } from '../templating/secretHosts';
 import type { Table } from './table';
 
 /** One stored secret. Only the executor and the dry run use `value`; admins see it masked. */
 export interface StoredSecret {
   name: string;
   value: string;
+  /** The only hosts a card may send it to (normalized host names); any host when absent. */
+  allowedHosts?: string[];
   updatedAt?: string;
 }
 
@@ -14,8 +17,10 @@ const key = (workspaceId: string, name: string) => ({ pk: `WS#${workspaceId}`, s
 export class SecretRepository {
   constructor(private readonly table: Table) {}
 
-  async put(workspaceId: string, name: string, value: string, now = new Date()): Promise<void> {
-    await this.table.doc.send(new PutCommand({ TableName: this.table.name, Item: { ...key(workspaceId, name), name, value, updatedAt: now.toISOString() } }));
+  /** Set (or replace, allowed hosts included) a secret. */
+  async put(workspaceId: string, name: string, value: string, now = new Date(), allowedHosts?: readonly string[]): Promise<void> {
+    const item = { ...key(workspaceId, name), name, value, ...(allowedHosts ? { allowedHosts: [...allowedHosts] } : {}), updatedAt: now.toISOString() };
+    await this.table.doc.send(new PutCommand({ TableName: this.table.name, Item: item }));
   }
 
   /** Remove a secret; false when there was none by that name. */
@@ -36,16 +41,29 @@ export class SecretRepository {
     const secrets: StoredSecret[] = [];
     for (const item of Items) {
       if (typeof item.name === 'string' && typeof item.value === 'string') {
-        secrets.push({ name: item.name, value: item.value, ...(typeof item.updatedAt === 'string' ? { updatedAt: item.updatedAt } : {}) });
+        const allowedHosts: unknown = item.allowedHosts;
+        secrets.push({
+          name: item.name,
+          value: item.value,
+          ...(Array.isArray(allowedHosts) ? { allowedHosts: allowedHosts.filter((h): h is string => typeof h === 'string') } : {}),
+          ...(typeof item.updatedAt === 'string' ? { updatedAt: item.updatedAt } : {}),
+        });
       }
     }
     return secrets;
   }
 
-  /** All of a workspace's secrets by name: for rendering card headers (the executor and dry runs). */
+  /**
+   * All of a workspace's secrets by name, for card headers (the executor and dry runs), with each
+   * secret's allowed hosts attached (`allowedHostsOf`), which the card checks before connecting.
+   */
   async all(workspaceId: string): Promise<Record<string, string>> {
     const secrets: Record<string, string> = {};
-    for (const secret of await this.list(workspaceId)) secrets[secret.name] = secret.value;
-    return secrets;
+    const allowedHosts: Record<string, string[]> = {};
+    for (const secret of await this.list(workspaceId)) {
+      secrets[secret.name] = secret.value;
+      if (secret.allowedHosts) allowedHosts[secret.name] = secret.allowedHosts;
+    }
+    return withAllowedHosts(secrets, allowedHosts);
   }
 }

@@ -7,6 +7,7 @@ import { DEMO_MEMBER_USER_ID } from '../../local/seedDemo';
 import type { FlowInput } from '../../shared/flow/schema';
 import { hashAdminKey } from '../../shared/store/adminKeys';
 import { createStore } from '../../shared/store/store';
+import { allowedHostsOf } from '../../shared/templating/secretHosts';
 import { adminClient, captureOutput, type AdminClient } from '../support/adminClient';
 import { sendLine, startTestStack, waitForLineCalls } from '../support/localStackHarness';
 import { DEMO_SIGNING_SECRET } from '../../local/localStack';
@@ -27,6 +28,7 @@ const SECRETS = {
   pageToken: 'acme-page-token-e5f6',
   verifyToken: 'acme-verify-token-a7b8',
   brandKey: 'acme-brand-api-key-0f9e8d',
+  boundKey: 'acme-bound-api-key-7a6b',
   signingSecret: DEMO_SIGNING_SECRET,
   intruderSecret: 'intruder-channel-secret-5566',
   intruderToken: 'intruder-access-token-7788',
@@ -230,6 +232,36 @@ describe('admin API', () => {
       await a.call('PUT', '/admin/secrets/TEMP', { value: 'temporary-value' });
       expect(await a.call('DELETE', '/admin/secrets/TEMP')).toMatchObject({ status: 200, body: { deleted: true } });
       expect((await a.call('DELETE', '/admin/secrets/TEMP')).status).toBe(404);
+    });
+
+    test('allowedHosts: set with the value, normalized, listed beside the masked value; a PUT without it allows any host again', async () => {
+      const put = await a.call('PUT', '/admin/secrets/BOUND_KEY', { value: SECRETS.boundKey, allowedHosts: ['API.Brand.example', 'api.brand.example.', '127.0.0.1'] });
+      expect(put).toMatchObject({ status: 200, body: { name: 'BOUND_KEY', value: '••••7a6b', allowedHosts: ['api.brand.example', '127.0.0.1'] } });
+      const listed = z.object({ secrets: z.array(z.record(z.string(), z.unknown())) }).parse((await a.call('GET', '/admin/secrets')).body).secrets;
+      expect(listed.find((secret) => secret.name === 'BOUND_KEY')).toEqual({ name: 'BOUND_KEY', value: '••••7a6b', allowedHosts: ['api.brand.example', '127.0.0.1'], updatedAt: expect.any(String) });
+      const all = await stack.store.secrets.all('demo');
+      expect(all.BOUND_KEY).toBe(SECRETS.boundKey);
+      expect(allowedHostsOf(all, 'BOUND_KEY')).toEqual(['api.brand.example', '127.0.0.1']);
+      expect(allowedHostsOf(all, 'BRAND_KEY')).toBeUndefined();
+
+      const bad = await a.call('PUT', '/admin/secrets/BOUND_KEY', { value: SECRETS.boundKey, allowedHosts: ['https://api.brand.example', 'api.brand.example:443', '*.brand.example', 'ok.example', 'a/b'] });
+      expect(bad.status).toBe(400);
+      expect(pathsOf(bad.body).sort()).toEqual(['allowedHosts.0', 'allowedHosts.1', 'allowedHosts.2', 'allowedHosts.4']);
+      expect(pathsOf((await a.call('PUT', '/admin/secrets/BOUND_KEY', { value: SECRETS.boundKey, allowedHosts: [] })).body)).toEqual(['allowedHosts']);
+      expect(allowedHostsOf(await stack.store.secrets.all('demo'), 'BOUND_KEY')).toEqual(['api.brand.example', '127.0.0.1']);
+
+      expect((await a.call('PUT', '/admin/secrets/BOUND_KEY', { value: SECRETS.boundKey })).body).toEqual({ name: 'BOUND_KEY', value: '••••7a6b', updatedAt: expect.any(String) });
+      expect(allowedHostsOf(await stack.store.secrets.all('demo'), 'BOUND_KEY')).toBeUndefined();
+      expect((await a.call('DELETE', '/admin/secrets/BOUND_KEY')).status).toBe(200);
+    });
+
+    test('the OpenAPI document follows the route table: allowedHosts in, the value never out', async () => {
+      const doc = JSON.stringify((await a.call('GET', '/admin/openapi.json')).body);
+      const put = z
+        .object({ paths: z.record(z.string(), z.record(z.string(), z.unknown())) })
+        .parse(JSON.parse(doc)).paths['/admin/secrets/{name}']?.put;
+      expect(JSON.stringify(put)).toContain('allowedHosts');
+      expect(doc).not.toContain(SECRETS.boundKey);
     });
   });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { LocalStack } from '../../local/localStack';
 import { demoFlow } from '../../local/demoFlow';
+import { flowSchema } from '../../shared/flow/schema';
 import { adminClient, type AdminClient } from '../support/adminClient';
 import { startFakeBrand, startTestStack, type FakeBrand } from '../support/localStackHarness';
 
@@ -11,6 +12,7 @@ import { startFakeBrand, startTestStack, type FakeBrand } from '../support/local
  */
 
 const BRAND_TOKEN = 'brand-bearer-token-6a5b4c3d';
+const BOUND_TOKEN = 'bound-bearer-token-9f8e7d6c';
 
 const dryRunSchema = z.object({
   blockId: z.string(),
@@ -31,12 +33,20 @@ const dryRunSchema = z.object({
 describe('admin dry run', () => {
   let stack: LocalStack;
   let lab: FakeBrand;
+  let other: FakeBrand;
   let admin: AdminClient;
 
   beforeAll(async () => {
+    other = await startFakeBrand((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"landed":true}');
+    });
     lab = await startFakeBrand((req, res, body) => {
       const path = (req.url ?? '').split('?')[0];
-      if (path === '/echo') {
+      if (path === '/redirect') {
+        res.writeHead(307, { location: `${other.url}/landing` });
+        res.end();
+      } else if (path === '/echo') {
         // A careless brand that echoes the request, credentials included.
         res.writeHead(200, { 'content-type': 'application/json', 'x-echo-auth': String(req.headers.authorization) });
         res.end(JSON.stringify({ headers: req.headers, body }));
@@ -45,7 +55,7 @@ describe('admin dry run', () => {
         res.end('{"error":"boom"}');
       }
     });
-    stack = await startTestStack({ extraAllowHttpHosts: [lab.host] });
+    stack = await startTestStack({ extraAllowHttpHosts: [lab.host, other.host] });
     admin = adminClient(stack, stack.demo.adminKey);
     await admin.call('PUT', '/admin/secrets/BRAND_TOKEN', { value: BRAND_TOKEN });
   });
@@ -53,6 +63,7 @@ describe('admin dry run', () => {
   afterAll(async () => {
     await stack.stop();
     await lab.close();
+    await other.close();
   });
 
   beforeEach(() => stack.brandApi.reset());
@@ -106,20 +117,63 @@ describe('admin dry run', () => {
     expect(JSON.stringify(result)).not.toContain(BRAND_TOKEN);
   });
 
-  test('a secret transformed by a filter does not show either', async () => {
-    const flow = flowWith(
-      {
-        shout_key: {
-          type: 'callApi',
-          request: { url: `${stack.brandApi.url}/best-sellers`, headers: { 'X-Api-Key': '{{ secrets.BRAND_TOKEN | upcase }}', 'x-trace': 'dry-{{ attributes.n }}' } },
-          onSuccess: 'show_best_sellers',
-        },
-      },
-      'shout_key',
-    );
-    const result = await dryRun({ flow, blockId: 'shout_key', attributes: { n: 7 } });
-    expect(result.request).toMatchObject({ headers: { 'x-api-key': '••••', 'x-trace': 'dry-7' } });
-    expect(JSON.stringify(result).toLowerCase()).not.toContain(BRAND_TOKEN.toLowerCase());
+  /** Whether text holds the token in any spelling a filter could make: spaced out, any case, reversed. */
+  const spellsToken = (text: string) => {
+    const squashed = text.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+    const token = BRAND_TOKEN.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+    return squashed.includes(token) || squashed.includes([...token].reverse().join(''));
+  };
+
+  const HOSTILE_HEADERS = {
+    'x-read-back': '{% assign k = secrets.BRAND_TOKEN | split: "" | join: " " %}{% include k %}',
+    'x-shout': '{{ secrets.BRAND_TOKEN | upcase }}',
+    'x-reverse': '{{ secrets.BRAND_TOKEN | split: "" | reverse | join: "" }}',
+  };
+
+  test('a secret with a filter, a tag or an assignment: the flow is refused, each header at its path', async () => {
+    const headers = { ...HOSTILE_HEADERS, 'x-trace': 'dry-{{ attributes.n }}' };
+    const flow = flowWith({ shout_key: { type: 'callApi', request: { url: `${lab.url}/echo`, headers }, onSuccess: 'show_best_sellers' } }, 'shout_key');
+    const reply = await admin.call('POST', '/admin/dry-run', { flow, blockId: 'shout_key', attributes: { n: 7 } });
+    expect(reply.status).toBe(400);
+    const problems = z.object({ problems: z.array(z.object({ path: z.string(), message: z.string() })) }).parse(reply.body).problems;
+    expect(problems.map((p) => p.path).sort()).toEqual(Object.keys(HOSTILE_HEADERS).map((name) => `flow.blocks.shout_key.request.headers.${name}`).sort());
+    expect(lab.requests.filter((r) => r.url.startsWith('/echo'))).toEqual([]);
+    expect(spellsToken(reply.text)).toBe(false);
+  });
+
+  test.each(Object.entries(HOSTILE_HEADERS))('a saved flow that skipped validation (%s): the card fails before calling, and nothing spells the secret', async (name, header) => {
+    const flow = flowSchema.parse(flowWith({ hostile: { type: 'callApi', request: { url: `${lab.url}/echo`, headers: { [name]: header } }, retry: false } }, 'hostile'));
+    await stack.store.flows.create('demo', `unchecked-${name}`, flow);
+    const before = lab.requests.length;
+    const reply = await admin.call('POST', '/admin/dry-run', { flowId: `unchecked-${name}`, blockId: 'hostile' });
+    expect(reply.status).toBe(200);
+    const result = dryRunSchema.parse(reply.body);
+    expect(result).toMatchObject({ request: null, response: null, outcome: { ok: false, reason: expect.stringMatching(/^template: /), attempts: 0 } });
+    expect(lab.requests.length).toBe(before);
+    expect(spellsToken(reply.text)).toBe(false);
+  });
+
+  test('a secret bound to other hosts is not sent: the card fails before connecting', async () => {
+    await admin.call('PUT', '/admin/secrets/BOUND_TOKEN', { value: BOUND_TOKEN, allowedHosts: ['api.brand.example'] });
+    const flow = flowWith({ bound: { type: 'callApi', request: { url: `${lab.url}/echo`, headers: { authorization: 'Bearer {{ secrets.BOUND_TOKEN }}' } }, retry: false } }, 'bound');
+    const before = lab.requests.length;
+    const refused = await dryRun({ flow, blockId: 'bound' });
+    expect(refused).toMatchObject({ request: null, response: null, outcome: { ok: false, reason: 'secret BOUND_TOKEN not allowed for host 127.0.0.1', attempts: 1 } });
+    expect(lab.requests.length).toBe(before);
+
+    await admin.call('PUT', '/admin/secrets/BOUND_TOKEN', { value: BOUND_TOKEN, allowedHosts: ['api.brand.example', '127.0.0.1'] });
+    const allowed = await dryRun({ flow, blockId: 'bound' });
+    expect(allowed).toMatchObject({ request: { headers: { authorization: '••••' } }, outcome: { ok: true } });
+    expect(lab.requests.at(-1)?.headers.authorization).toBe(`Bearer ${BOUND_TOKEN}`);
+    expect(JSON.stringify([refused, allowed])).not.toContain(BOUND_TOKEN);
+  });
+
+  test('a redirect to another origin does not carry the secret header', async () => {
+    const flow = flowWith({ hop: { type: 'callApi', request: { url: `${lab.url}/redirect`, headers: { authorization: 'Bearer {{ secrets.BRAND_TOKEN }}' } }, retry: false } }, 'hop');
+    const result = await dryRun({ flow, blockId: 'hop' });
+    expect(result.outcome).toMatchObject({ ok: true });
+    expect(lab.requests.at(-1)?.headers.authorization).toBe(`Bearer ${BRAND_TOKEN}`);
+    expect(other.requests.map((r) => [r.url, r.headers.authorization])).toEqual([['/landing', undefined]]);
   });
 
   test('the signing secret must be a Standard Webhooks secret', async () => {

@@ -5,6 +5,7 @@ import { flowSchema } from '../../shared/flow/schema';
 import { isValidUuid } from '../../local/lineStandIn';
 import type { LocalStack } from '../../local/localStack';
 import { DEMO_MEMBER_USER_ID } from '../../local/seedDemo';
+import { lineWebhookBody, signLineBody } from '../../local/lineWebhookBody';
 import { sendLine, sentMessages, startFakeBrand, startTestStack, transcript, waitForLineCalls, type FakeBrand } from '../support/localStackHarness';
 
 /** The walking skeleton, end to end over real sockets: signed webhook → SQS → executor → brand API → LINE stand-in. */
@@ -104,16 +105,24 @@ describe('LINE webhook to reply, on the local stack', () => {
     expect(stack.lineStandIn.calls()).toEqual([]);
   });
 
-  test('missing signature → 401, unknown channel → 404, malformed JSON → 400, each a JSON error', async () => {
+  test('missing signature → 401, unknown channel → the same 401, malformed JSON → 400, each a JSON error', async () => {
     const missing = await fetch(`${stack.url}/webhooks/line/demo-line`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"events":[]}' });
     expect(missing.status).toBe(401);
     expect(await missing.json()).toEqual({ error: 'missing x-line-signature' });
 
-    const unknown = await fetch(`${stack.url}/webhooks/line/nope`, { method: 'POST', headers: { 'x-line-signature': 'x' }, body: '{"events":[]}' });
-    expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toEqual({ error: 'unknown channel' });
+    // An unknown channel answers exactly like a known one with a bad signature: a prober learns nothing.
+    const answer = async (channelId: string, headers: Record<string, string>) => {
+      const response = await fetch(`${stack.url}/webhooks/line/${channelId}`, { method: 'POST', headers, body: '{"events":[]}' });
+      return { status: response.status, body: (await response.json()) as unknown };
+    };
+    for (const headers of [{ 'x-line-signature': 'x' }, {}] as Array<Record<string, string>>) {
+      const known = await answer('demo-line', headers);
+      expect(known.status).toBe(401);
+      expect(await answer('nope', headers)).toEqual(known);
+      // Nor does a channel id no channel can have (past the bound of a table key).
+      expect(await answer('c'.repeat(3_000), headers)).toEqual(known);
+    }
 
-    const { signLineBody } = await import('../../local/lineWebhookBody');
     const bad = '{"events": [';
     const malformed = await fetch(`${stack.url}/webhooks/line/demo-line`, { method: 'POST', headers: { 'x-line-signature': signLineBody(bad, 'demo-line-secret') }, body: bad });
     expect(malformed.status).toBe(400);
@@ -161,5 +170,49 @@ describe('LINE webhook to reply, on the local stack', () => {
     expect(isValidUuid(push?.retryKey ?? '')).toBe(true);
     expect(transcript(push?.messages ?? [])).toEqual(["Today's best sellers:", "[flex] Today's best sellers"]);
     expect(calls.some((c) => c.kind === 'reply')).toBe(false);
+  });
+
+  describe('oversized or malformed events in a signed delivery: skipped, never a 5xx', () => {
+    const big = 'x'.repeat(100_000);
+    /** One LINE event, as `lineWebhookBody` shapes them, with fields replaced. */
+    const lineEvent = (text: string, options: { userId: string; replyToken: string }): Record<string, unknown> =>
+      (JSON.parse(lineWebhookBody({ type: 'text', text }, options)) as { events: Array<Record<string, unknown>> }).events[0] ?? {};
+    const deliver = async (events: unknown[]) => {
+      const body = JSON.stringify({ destination: 'Udeadbeefdeadbeefdeadbeefdeadbeef', events });
+      const response = await fetch(`${stack.url}/webhooks/line/demo-line`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-line-signature': signLineBody(body, stack.demo.lineChannelSecret) },
+        body,
+      });
+      return { status: response.status, body: (await response.json()) as unknown };
+    };
+
+    test('one event with a 100,000-character user id beside a normal one: 200, the normal one answered, the oversized skipped', async () => {
+      const before = await queuedJobs();
+      const result = await deliver([
+        lineEvent('hot', { userId: `U${big}`, replyToken: 'rt-oversized' }),
+        lineEvent('hot', { userId: 'U-bounds-normal', replyToken: 'rt-normal' }),
+      ]);
+      expect(result).toEqual({ status: 200, body: { ok: true, queued: 1 } });
+      const calls = await waitForLineCalls(stack, (c) => c.some((call) => call.kind === 'reply' && call.replyToken === 'rt-normal'));
+      expect(transcript(sentMessages(calls, { replyToken: 'rt-normal' }))).toEqual(["Today's best sellers:", "[flex] Today's best sellers"]);
+      await stack.idle();
+      expect(stack.lineStandIn.calls().filter((c) => c.replyToken === 'rt-oversized' || (c.to ?? '').length > 128)).toEqual([]);
+      expect(await queuedJobs()).toBe(before);
+    });
+
+    test.each<[string, (event: Record<string, unknown>) => Record<string, unknown>]>([
+      ['a 100,000-character user id', (e) => ({ ...e, source: { type: 'user', userId: `U${big}` } })],
+      ['a 100,000-character webhookEventId', (e) => ({ ...e, webhookEventId: big })],
+      ['5 MiB of text', (e) => ({ ...e, message: { type: 'text', id: '1', text: 'x'.repeat(5 * 1024 * 1024) } })],
+      ['a 100,000-character reply token', (e) => ({ ...e, replyToken: big })],
+      ['a 100,000-character postback', (e) => ({ ...e, type: 'postback', message: undefined, postback: { data: `action=my_tickets&x=${big}` } })],
+      ['a timestamp that is not a number', (e) => ({ ...e, timestamp: 'yesterday' })],
+    ])('an event with %s alone: 200 with nothing queued, nothing sent', async (_what, change) => {
+      const result = await deliver([change(lineEvent('hot', { userId: 'U-bounds-alone', replyToken: 'rt-alone' }))]);
+      expect(result).toEqual({ status: 200, body: { ok: true, queued: 0 } });
+      await stack.idle();
+      expect(stack.lineStandIn.calls()).toEqual([]);
+    });
   });
 });

@@ -65,7 +65,7 @@ describe('Messenger webhook to Send API, on the local stack', () => {
       expect(await response.text()).toBe('1158201444');
     });
 
-    test('a wrong token or a missing mode gets 403; an unknown page 404', async () => {
+    test('a wrong token or a missing mode gets 403; an unknown page the same 403 as a wrong token', async () => {
       const wrong = await verify({ 'hub.mode': 'subscribe', 'hub.verify_token': 'guess', 'hub.challenge': '1' });
       expect(wrong.status).toBe(403);
       expect(await wrong.json()).toEqual({ error: 'verify token does not match' });
@@ -74,9 +74,10 @@ describe('Messenger webhook to Send API, on the local stack', () => {
       expect(await noMode.json()).toEqual({ error: 'hub.mode must be subscribe' });
       // Another page's token does not open this page.
       expect((await verify({ 'hub.mode': 'subscribe', 'hub.verify_token': 'fixture-verify', 'hub.challenge': '1' })).status).toBe(403);
+      // A prober cannot tell an unknown page from a wrong token.
       const unknown = await verify({ 'hub.mode': 'subscribe', 'hub.verify_token': stack.demo.messengerVerifyToken, 'hub.challenge': '1' }, 'no-such-page');
-      expect(unknown.status).toBe(404);
-      await unknown.body?.cancel();
+      expect(unknown.status).toBe(403);
+      expect(await unknown.json()).toEqual({ error: 'verify token does not match' });
     });
   });
 
@@ -107,11 +108,22 @@ describe('Messenger webhook to Send API, on the local stack', () => {
       expect(stack.messengerStandIn.calls()).toEqual([]);
     });
 
-    test('unknown page → 404, malformed JSON → 400, not a webhook → 400, each a JSON error', async () => {
+    test('unknown page → the same 401 as a bad signature, malformed JSON → 400, not a webhook → 400, each a JSON error', async () => {
       const body = event(newMessengerMid(), 'PSID-x');
-      const unknown = await fetch(webhookUrl('no-such-page'), { method: 'POST', headers: { 'x-hub-signature-256': signMessengerBody(body, stack.demo.messengerAppSecret) }, body });
-      expect(unknown.status).toBe(404);
-      expect(await unknown.json()).toEqual({ error: 'unknown channel' });
+      const answer = async (pageId: string, headers: Record<string, string>) => {
+        const response = await fetch(webhookUrl(pageId), { method: 'POST', headers, body });
+        return { status: response.status, body: (await response.json()) as unknown };
+      };
+      // Signed with some page's secret or not signed at all, an unknown page answers like a known one
+      // whose signature fails: a prober learns nothing about which pages exist.
+      const forged = await answer(stack.demo.messengerPageId, { 'x-hub-signature-256': signMessengerBody(body, 'not-the-app-secret') });
+      expect(forged).toEqual({ status: 401, body: { error: 'invalid signature' } });
+      const unsigned = await answer(stack.demo.messengerPageId, {});
+      expect(unsigned).toEqual({ status: 401, body: { error: 'missing x-hub-signature-256' } });
+      for (const pageId of ['no-such-page', '9'.repeat(3_000)]) {
+        expect(await answer(pageId, { 'x-hub-signature-256': signMessengerBody(body, stack.demo.messengerAppSecret) })).toEqual(forged);
+        expect(await answer(pageId, {})).toEqual(unsigned);
+      }
 
       const bodies = [
         { raw: '{"object": "page", "entry": [', error: 'body is not valid JSON' },
@@ -320,5 +332,40 @@ describe('Messenger webhook to Send API, on the local stack', () => {
     expect(calls[2]?.message).toMatchObject({ attachment: { type: 'template', payload: { template_type: 'generic' } } });
     // The flow did not run twice: the brand was asked once.
     expect(stack.brandApi.requests().filter((r) => r.path === '/best-sellers')).toHaveLength(1);
+  });
+
+  describe('oversized or malformed events in a signed delivery: skipped, never a 5xx', () => {
+    const big = '1'.repeat(100_000);
+    const messaging = (psid: string, message: Record<string, unknown>) => ({ sender: { id: psid }, recipient: { id: stack.demo.messengerPageId }, timestamp: Date.now(), message });
+    const deliver = async (events: unknown[]) => {
+      const body = JSON.stringify({ object: 'page', entry: [{ id: stack.demo.messengerPageId, time: Date.now(), messaging: events }] });
+      const response = await fetch(webhookUrl(), { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMessengerBody(body, stack.demo.messengerAppSecret) }, body });
+      return { status: response.status, body: (await response.json()) as unknown };
+    };
+
+    test('one event with a 100,000-character PSID beside a normal one: 200, the normal one answered, the oversized skipped', async () => {
+      const before = await queueDepth();
+      const result = await deliver([messaging(big, { mid: newMessengerMid(), text: 'hot' }), messaging('PSID-bounds-normal', { mid: newMessengerMid(), text: 'hot' })]);
+      expect(result).toEqual({ status: 200, body: { ok: true, queued: 1 } });
+      const calls = await waitForMessengerCalls(stack, (c) => sends(c, 'PSID-bounds-normal').length >= 2);
+      expect(sends(calls, 'PSID-bounds-normal')[0]).toMatchObject({ message: { text: "Today's best sellers:" } });
+      await stack.idle();
+      expect(stack.messengerStandIn.calls().filter((c) => c.to !== 'PSID-bounds-normal')).toEqual([]);
+      expect(await queueDepth()).toBe(before);
+    });
+
+    test.each<[string, () => unknown]>([
+      ['a 100,000-character PSID', () => messaging(big, { mid: newMessengerMid(), text: 'hot' })],
+      ['a 100,000-character mid', () => messaging('PSID-bounds-alone', { mid: big, text: 'hot' })],
+      ['5 MiB of text', () => messaging('PSID-bounds-alone', { mid: newMessengerMid(), text: 'x'.repeat(5 * 1024 * 1024) })],
+      ['a 100,000-character quick-reply payload', () => messaging('PSID-bounds-alone', { mid: newMessengerMid(), text: 'Hot', quick_reply: { payload: `action=x&y=${big}` } })],
+      ['a 100,000-character recipient', () => ({ ...messaging('PSID-bounds-alone', { mid: newMessengerMid(), text: 'hot' }), recipient: { id: big } })],
+      ['a sender that is not an object', () => ({ sender: 'PSID', timestamp: 1, message: { mid: newMessengerMid(), text: 'hot' } })],
+    ])('an event with %s alone: 200 with nothing queued, nothing sent', async (_what, event) => {
+      const result = await deliver([event()]);
+      expect(result).toEqual({ status: 200, body: { ok: true, queued: 0 } });
+      await stack.idle();
+      expect(stack.messengerStandIn.calls()).toEqual([]);
+    });
   });
 });

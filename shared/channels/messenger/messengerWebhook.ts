@@ -1,35 +1,49 @@
 import * as z from 'zod';
-import type { InboundEvent } from '../../jobs/job';
+import { describeIssues, forLog, idSchema, isId, isToken, tokenSchema, type InboundEvent } from '../../jobs/job';
 
 /**
  * The parts of a Messenger webhook callcard acts on. Unknown fields are ignored and every messaging
- * event is parsed on its own, so a new or odd event type is skipped instead of failing the delivery.
+ * event is parsed on its own, so a new, odd or oversized event is skipped instead of failing the delivery.
  */
 
-/** Meta's docs say every property of a notification may arrive as a string, timestamps and flags included. */
-const numberish = z.union([z.number(), z.string()]);
-const flag = z.union([z.boolean(), z.string()]);
+/** Meta's limits on what a person can send (Messenger Platform docs; the text limit is unverified). */
+export const MESSENGER_LIMITS = {
+  /** A text message: 2,000 characters. */
+  text: 2_000,
+  /** Postback and quick-reply payloads: 1,000 characters. */
+  payload: 1_000,
+} as const;
 
+/** Meta's docs say every property of a notification may arrive as a string, timestamps and flags included. */
+const numberish = z.union([z.number(), z.string().max(32, 'longer than 32 characters')]);
+const flag = z.union([z.boolean(), z.string().max(8, 'longer than 8 characters')]);
+const payload = z.string().max(MESSENGER_LIMITS.payload, `longer than ${MESSENGER_LIMITS.payload} characters`);
+
+/**
+ * One messaging event, each field it uses bounded: PSIDs and page ids become table keys, mids the
+ * dedupe key, text and payloads go into a queued job (SQS: 256 KiB), and all of it may reach a log line.
+ */
 const messagingEventSchema = z.object({
-  sender: z.object({ id: z.string().min(1).optional(), user_ref: z.string().optional() }).optional(),
-  recipient: z.object({ id: z.string().min(1).optional() }).optional(),
+  sender: z.object({ id: idSchema.optional(), user_ref: z.string().optional() }).optional(),
+  recipient: z.object({ id: idSchema.optional() }).optional(),
   timestamp: numberish.optional(),
   message: z
     .object({
-      mid: z.string().min(1).optional(),
-      text: z.string().optional(),
+      mid: tokenSchema.optional(),
+      text: z.string().max(MESSENGER_LIMITS.text, `longer than ${MESSENGER_LIMITS.text} characters`).optional(),
       is_echo: flag.optional(),
-      quick_reply: z.object({ payload: z.string().optional() }).optional(),
+      quick_reply: z.object({ payload: payload.optional() }).optional(),
     })
     .optional(),
-  postback: z.object({ mid: z.string().min(1).optional(), title: z.string().optional(), payload: z.string().optional() }).optional(),
+  postback: z.object({ mid: tokenSchema.optional(), title: z.string().optional(), payload: payload.optional() }).optional(),
 });
 type MessagingEvent = z.infer<typeof messagingEventSchema>;
 
 const entrySchema = z.object({
   /** The page id. */
   id: z.string().optional(),
-  time: numberish.optional(),
+  /** Not read. */
+  time: z.unknown().optional(),
   /** Parsed one by one in {@link toInboundEvents}. `standby` (handover protocol) is deliberately not read. */
   messaging: z.array(z.unknown()).optional(),
 });
@@ -57,7 +71,11 @@ export type MessengerEventAction =
       /** Epoch milliseconds, when Meta gave a timestamp. */
       occurredAt: number | undefined;
     }
-  | { kind: 'skip'; eventId: string | undefined; reason: string };
+  /**
+   * `malformed`: the event broke the webhook's shape or bounds (worth a warning), rather than being an
+   * event callcard does not answer. A reason never quotes a full value from the event.
+   */
+  | { kind: 'skip'; eventId: string | undefined; reason: string; malformed?: true };
 
 /**
  * Turn a Messenger webhook into channel-neutral inbound events, one action per messaging event, in
@@ -70,16 +88,21 @@ export type MessengerEventAction =
 export function toInboundEvents(body: MessengerWebhook): MessengerEventAction[] {
   if ('field' in body) {
     // Only the messaging fields carry a messaging event as their value.
-    if (!/^messag/.test(body.field)) return [{ kind: 'skip', eventId: undefined, reason: `unsupported field ${body.field}` }];
+    if (!/^messag/.test(body.field)) return [{ kind: 'skip', eventId: undefined, reason: `unsupported field ${forLog(body.field)}` }];
     return [toAction(body.value, undefined)];
   }
-  if (body.object !== 'page') return [{ kind: 'skip', eventId: undefined, reason: `unsupported object ${body.object}` }];
+  if (body.object !== 'page') return [{ kind: 'skip', eventId: undefined, reason: `unsupported object ${forLog(body.object)}` }];
   return body.entry.flatMap((entry) => (entry.messaging ?? []).map((raw) => toAction(raw, entry.id)));
 }
 
 function toAction(raw: unknown, entryPageId: string | undefined): MessengerEventAction {
   const parsed = messagingEventSchema.safeParse(raw);
-  if (!parsed.success) return { kind: 'skip', eventId: undefined, reason: 'unrecognised messaging event' };
+  if (!parsed.success) {
+    const event = raw as { message?: { mid?: unknown }; postback?: { mid?: unknown } } | null;
+    const mid = typeof event === 'object' ? (event?.message?.mid ?? event?.postback?.mid) : undefined;
+    return { kind: 'skip', eventId: isToken(mid) ? mid : undefined, reason: `malformed messaging event: ${describeIssues(parsed.error)}`, malformed: true };
+  }
+  if (entryPageId !== undefined && !isId(entryPageId)) return { kind: 'skip', eventId: undefined, reason: 'malformed entry: id is not a plain id', malformed: true };
   const event = parsed.data;
   const psid = event.sender?.id;
   const occurredAt = toEpochMs(event.timestamp);
@@ -92,7 +115,7 @@ function toAction(raw: unknown, entryPageId: string | undefined): MessengerEvent
   if (eventId === undefined) return { kind: 'skip', eventId, reason: 'no mid and no timestamp to deduplicate on' };
 
   const inbound = toInbound(event);
-  if (inbound === undefined) return { kind: 'skip', eventId, reason: `unsupported event ${eventType(raw, event)}` };
+  if (inbound === undefined) return { kind: 'skip', eventId, reason: `unsupported event ${forLog(eventType(raw, event))}` };
   return { kind: 'handle', eventId, pageId: event.recipient?.id ?? entryPageId, psid, event: inbound, occurredAt };
 }
 

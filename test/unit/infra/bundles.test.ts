@@ -36,9 +36,12 @@ test('only functions whose handler exists are wired, each once', () => {
 
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KiB`;
 
-/** Roughly what the uploaded zip weighs: the files deflated. */
+/** Roughly what the uploaded zip weighs: every file of the asset (node_modules shipped beside index.js included) deflated. */
 function deflatedSize(dir: string): number {
-  return fs.readdirSync(dir).reduce((total, name) => total + zlib.deflateRawSync(fs.readFileSync(path.join(dir, name))).length, 0);
+  return fs.readdirSync(dir, { withFileTypes: true }).reduce((total, entry) => {
+    const full = path.join(dir, entry.name);
+    return total + (entry.isDirectory() ? deflatedSize(full) : zlib.deflateRawSync(fs.readFileSync(full)).length);
+  }, 0);
 }
 
 /** The asset directory CDK bundled the function into. */
@@ -112,3 +115,12 @@ test('the bench builds the very index.js CDK ships (one set of esbuild settings:
     fs.rmSync(outdir, { recursive: true, force: true });
   }
 }, 60_000);
+
+test('re2js is shipped beside index.js, loaded on first use, never bundled into it', () => {
+  for (const spec of CALLCARD_FUNCTIONS) {
+    const dir = assetDirOf(spec.serviceName);
+    expect({ name: spec.name, shipped: fs.existsSync(path.join(dir, 'node_modules', 're2js', 'index.js')) }).toEqual({ name: spec.name, shipped: true });
+    const bundle = fs.readFileSync(path.join(dir, 'index.js'), 'utf8');
+    expect({ name: spec.name, bundled: /"RE2JSCompileException"/.test(bundle) }).toEqual({ name: spec.name, bundled: false });
+  }
+});

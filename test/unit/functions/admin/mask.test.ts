@@ -27,6 +27,19 @@ describe('secretMasker', () => {
     expect(mask.deep({ echo: ['s3cr3t-token', 1, null, { 's3cr3t-token': true }] })).toEqual({ echo: [MASK, 1, null, { [MASK]: true }] });
   });
 
+  test('the spellings a brand may echo a secret in: any letter case, form-encoded, JSON-escaped, base64', () => {
+    const secret = 'Ab"c d/e+f\\g';
+    const masker = secretMasker([secret]);
+    expect(masker.text(`x ${secret.toUpperCase()} y ${secret.toLowerCase()}`)).toBe(`x ${MASK} y ${MASK}`);
+    expect(masker.text(new URLSearchParams({ k: secret }).toString())).toBe(`k=${MASK}`);
+    expect(masker.text(JSON.stringify({ k: secret }))).toBe(`{"k":"${MASK}"}`);
+    expect(masker.text(`Basic ${Buffer.from(secret).toString('base64')}`)).toMatch(new RegExp(`^Basic ${MASK}=*$`));
+  });
+
+  test('a secret with RegExp characters is matched literally', () => {
+    expect(secretMasker(['a.b*c(d)']).text('a.b*c(d) axbbbcd')).toBe(`${MASK} axbbbcd`);
+  });
+
   test('a secret containing another is masked whole', () => {
     expect(secretMasker(['token', 'token-and-more']).text('x token-and-more y')).toBe(`x ${MASK} y`);
   });

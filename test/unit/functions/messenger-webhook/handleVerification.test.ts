@@ -27,7 +27,13 @@ describe('handleVerification', () => {
     expect(handleVerification(query(), withoutToken)).toMatchObject({ statusCode: 403 });
   });
 
-  it('answers 404 for an unknown page', () => {
-    expect(handleVerification(query(), undefined)).toEqual({ statusCode: 404, body: { error: 'unknown channel' } });
+  it('answers an unknown page exactly like a wrong verify token (a prober cannot tell which pages exist), and logs which it was', () => {
+    const warnings: string[] = [];
+    const logger = { warn: (message: string) => void warnings.push(message) };
+    expect(handleVerification(query(), undefined, logger)).toEqual(handleVerification(query({ 'hub.verify_token': 'guess' }), page));
+    expect(handleVerification(query(), undefined)).toEqual({ statusCode: 403, body: { error: 'verify token does not match' } });
+    expect(handleVerification(query({ 'hub.mode': undefined }), undefined)).toEqual(handleVerification(query({ 'hub.mode': undefined }), page));
+    handleVerification(query({ 'hub.verify_token': 'guess' }), page, logger);
+    expect(warnings).toEqual([expect.stringContaining('unknown channel'), expect.stringContaining('verify token does not match')]);
   });
 });

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { lineWebhookSchema, toInboundEvent, type LineEvent, type LineEventAction } from '../../../../../shared/channels/line/lineWebhook';
+import { lineEventSchema, lineWebhookSchema, toInboundEvent, type LineEvent, type LineEventAction } from '../../../../../shared/channels/line/lineWebhook';
 import { inboundEventSchema } from '../../../../../shared/jobs/job';
 
 const FIXTURES = path.join(__dirname, '../../../../fixtures/line');
@@ -10,7 +10,7 @@ function fixture(name: string): unknown {
 }
 
 function events(name: string): LineEvent[] {
-  return lineWebhookSchema.parse(fixture(name)).events;
+  return lineWebhookSchema.parse(fixture(name)).events.map((e) => lineEventSchema.parse(e));
 }
 
 function handled(action: LineEventAction): Extract<LineEventAction, { kind: 'handle' }> {
@@ -19,21 +19,17 @@ function handled(action: LineEventAction): Extract<LineEventAction, { kind: 'han
 }
 
 function event(overrides: Record<string, unknown>): LineEvent {
-  return lineWebhookSchema.parse({
-    events: [
-      {
-        type: 'message',
-        mode: 'active',
-        timestamp: 1_700_000_000_000,
-        webhookEventId: '01TESTEVENT',
-        deliveryContext: { isRedelivery: false },
-        source: { type: 'user', userId: 'U1234' },
-        replyToken: 'reply-token',
-        message: { id: '1', type: 'text', text: 'hello' },
-        ...overrides,
-      },
-    ],
-  }).events[0] as LineEvent;
+  return lineEventSchema.parse({
+    type: 'message',
+    mode: 'active',
+    timestamp: 1_700_000_000_000,
+    webhookEventId: '01TESTEVENT',
+    deliveryContext: { isRedelivery: false },
+    source: { type: 'user', userId: 'U1234' },
+    replyToken: 'reply-token',
+    message: { id: '1', type: 'text', text: 'hello' },
+    ...overrides,
+  });
 }
 
 describe('lineWebhookSchema', () => {
@@ -87,12 +83,18 @@ describe('lineWebhookSchema', () => {
     expect(lineWebhookSchema.safeParse(null).success).toBe(false);
   });
 
-  test('an event without a webhookEventId or timestamp is refused (it could not be deduplicated)', () => {
+  test('events are read one by one: the envelope keeps an event it cannot read, toInboundEvent skips it', () => {
     const base = { type: 'follow', timestamp: 1, webhookEventId: 'e1', source: { type: 'user', userId: 'U1' } };
-    expect(lineWebhookSchema.safeParse({ events: [base] }).success).toBe(true);
-    expect(lineWebhookSchema.safeParse({ events: [{ ...base, webhookEventId: '' }] }).success).toBe(false);
-    expect(lineWebhookSchema.safeParse({ events: [{ ...base, webhookEventId: undefined }] }).success).toBe(false);
-    expect(lineWebhookSchema.safeParse({ events: [{ ...base, timestamp: '1' }] }).success).toBe(false);
+    expect(lineWebhookSchema.safeParse({ events: [base, { ...base, webhookEventId: '' }, 'junk'] }).success).toBe(true);
+  });
+
+  test('an event without a webhookEventId or timestamp is skipped as malformed (it could not be deduplicated)', () => {
+    const base = { type: 'follow', timestamp: 1, webhookEventId: 'e1', source: { type: 'user', userId: 'U1' } };
+    expect(toInboundEvent(base)).toMatchObject({ kind: 'handle' });
+    expect(toInboundEvent({ ...base, webhookEventId: '' })).toMatchObject({ kind: 'skip', eventId: undefined, malformed: true, reason: expect.stringContaining('webhookEventId') });
+    expect(toInboundEvent({ ...base, webhookEventId: undefined })).toMatchObject({ kind: 'skip', malformed: true });
+    expect(toInboundEvent({ ...base, timestamp: '1' })).toMatchObject({ kind: 'skip', eventId: 'e1', malformed: true, reason: expect.stringContaining('timestamp') });
+    for (const junk of [null, 'event', 42, [], {}]) expect(toInboundEvent(junk)).toMatchObject({ kind: 'skip', eventId: undefined, malformed: true });
   });
 });
 
@@ -302,5 +304,61 @@ describe('toInboundEvent edge cases', () => {
               }
             }
     expect(count).toBe(types.length * modes.length * sources.length * messages.length * postbacks.length);
+  });
+});
+
+describe('toInboundEvent bounds what can become a key, a job or a log line', () => {
+  const big = 'x'.repeat(100_000);
+  const skippedAsMalformed = (action: LineEventAction, path: string) => {
+    expect(action).toMatchObject({ kind: 'skip', malformed: true, reason: expect.stringContaining(path) });
+    // The reason names the field and the bound, never the value.
+    expect(action.kind === 'skip' && action.reason.length).toBeLessThan(200);
+  };
+  const raw = (overrides: Record<string, unknown>) => ({
+    type: 'message',
+    mode: 'active',
+    timestamp: 1_700_000_000_000,
+    webhookEventId: '01TESTEVENT',
+    source: { type: 'user', userId: 'U3d3edab4f36c6292e6d8a8131f141b8b' },
+    replyToken: '85cbe770fa8b4f45bbe077b1d4be4a36',
+    message: { id: '1', type: 'text', text: 'hello' },
+    ...overrides,
+  });
+
+  test('LINE-shaped values at their documented sizes pass', () => {
+    expect(handled(toInboundEvent(raw({ message: { id: '1', type: 'text', text: '字'.repeat(5_000) } }))).event).toEqual({ type: 'text', text: '字'.repeat(5_000) });
+    expect(handled(toInboundEvent(raw({ type: 'postback', message: undefined, postback: { data: 'd'.repeat(300) } }))).event).toEqual({ type: 'postback', data: 'd'.repeat(300) });
+    expect(handled(toInboundEvent(raw({ webhookEventId: '01HMQGW40RZJPJM3RAJP7BHC2Q' }))).eventId).toBe('01HMQGW40RZJPJM3RAJP7BHC2Q');
+  });
+
+  test('a 100,000-character user id is skipped, keeping the (valid) event id for the log', () => {
+    const action = toInboundEvent(raw({ source: { type: 'user', userId: `U${big}` } }));
+    skippedAsMalformed(action, 'source.userId');
+    expect(action.eventId).toBe('01TESTEVENT');
+  });
+
+  test('a 100,000-character webhookEventId is skipped, and not echoed as the event id', () => {
+    const action = toInboundEvent(raw({ webhookEventId: big }));
+    skippedAsMalformed(action, 'webhookEventId');
+    expect(action.eventId).toBeUndefined();
+  });
+
+  test.each([
+    ['text over 5,000 characters', { message: { id: '1', type: 'text', text: 'x'.repeat(5_001) } }, 'message.text'],
+    ['5 MiB of text', { message: { id: '1', type: 'text', text: 'x'.repeat(5 * 1024 * 1024) } }, 'message.text'],
+    ['postback data over 300 characters', { type: 'postback', message: undefined, postback: { data: 'd'.repeat(301) } }, 'postback.data'],
+    ['a reply token over 128 characters', { replyToken: 'r'.repeat(129) }, 'replyToken'],
+    ['a reply token with spaces', { replyToken: 'a b' }, 'replyToken'],
+    ['a user id with a key separator', { source: { type: 'user', userId: 'U1#PROFILE' } }, 'source.userId'],
+    ['a webhookEventId with a key separator', { webhookEventId: 'E#1' }, 'webhookEventId'],
+    ['a 100,000-character type', { type: big }, 'type'],
+    ['a 100,000-character message type', { message: { id: '1', type: big, text: 'x' } }, 'message.type'],
+  ])('%s is skipped as malformed', (_what, overrides, path) => {
+    skippedAsMalformed(toInboundEvent(raw(overrides)), path);
+  });
+
+  test('a delivery keeps its good events when one is malformed', () => {
+    const body = lineWebhookSchema.parse({ events: [raw({ source: { type: 'user', userId: big } }), raw({ webhookEventId: '01GOOD' })] });
+    expect(body.events.map((e) => toInboundEvent(e).kind)).toEqual(['skip', 'handle']);
   });
 });

@@ -141,3 +141,61 @@ describe('messengerWebhookSchema', () => {
     }
   });
 });
+
+describe('toInboundEvents bounds what can become a key, a job or a log line', () => {
+  const big = '1'.repeat(100_000);
+  const envelope = (...messaging: unknown[]) => ({ object: 'page', entry: [{ id: PAGE_ID, time: 1, messaging }] });
+  const base = { sender: { id: PSID }, recipient: { id: PAGE_ID }, timestamp: 1700000000000 };
+  const one = (event: unknown) => actionsOf(envelope(event))[0];
+  const skippedAsMalformed = (action: ReturnType<typeof one>, path: string) => {
+    expect(action).toMatchObject({ kind: 'skip', malformed: true, reason: expect.stringContaining(path) });
+    expect(action?.kind === 'skip' && action.reason.length).toBeLessThan(200);
+  };
+
+  test('Meta-shaped values at their documented sizes pass', () => {
+    const mid = 'm_AG5Hz2Uq7tuwNEhXfYYKj8mJEM_QPpz5jdCK48PnKAjSdjfipqxqMvK8ma6AC8fplwlqLP_5cgXIbu7I3rBN0P';
+    expect(one({ ...base, message: { mid, text: '字'.repeat(2_000) } })).toMatchObject({ kind: 'handle', eventId: mid, event: { type: 'text', text: '字'.repeat(2_000) } });
+    expect(one({ ...base, postback: { mid: 'm_1', title: 'T', payload: `action=a&x=${'y'.repeat(988)}` } })).toMatchObject({ kind: 'handle', event: { type: 'postback' } });
+    expect(one({ ...base, message: { mid: 'mid.$cAAJsujCd2ORj_1qmrFdzhVa-4cvO', text: 'hi' } })).toMatchObject({ kind: 'handle' });
+  });
+
+  test('a 100,000-character PSID is skipped, keeping the (valid) mid for the log', () => {
+    const action = one({ ...base, sender: { id: big }, message: { mid: 'm_1', text: 'hi' } });
+    skippedAsMalformed(action, 'sender.id');
+    expect(action?.eventId).toBe('m_1');
+  });
+
+  test('a 100,000-character mid is skipped, and not echoed as the event id', () => {
+    const action = one({ ...base, message: { mid: big, text: 'hi' } });
+    skippedAsMalformed(action, 'message.mid');
+    expect(action?.eventId).toBeUndefined();
+  });
+
+  test.each([
+    ['text over 2,000 characters', { ...base, message: { mid: 'm_1', text: 'x'.repeat(2_001) } }, 'message.text'],
+    ['5 MiB of text', { ...base, message: { mid: 'm_1', text: 'x'.repeat(5 * 1024 * 1024) } }, 'message.text'],
+    ['a postback payload over 1,000 characters', { ...base, postback: { mid: 'm_1', payload: 'p'.repeat(1_001) } }, 'postback.payload'],
+    ['a quick-reply payload over 1,000 characters', { ...base, message: { mid: 'm_1', text: 'Hot', quick_reply: { payload: 'p'.repeat(1_001) } } }, 'message.quick_reply.payload'],
+    ['a recipient id over 128 characters', { ...base, recipient: { id: big }, message: { mid: 'm_1', text: 'hi' } }, 'recipient.id'],
+    ['a PSID with a key separator', { ...base, sender: { id: '1#2' }, message: { mid: 'm_1', text: 'hi' } }, 'sender.id'],
+    ['a 100,000-character timestamp string', { ...base, timestamp: big, message: { mid: 'm_1', text: 'hi' } }, 'timestamp'],
+  ])('%s is skipped as malformed', (_what, event, path) => {
+    skippedAsMalformed(one(event), path);
+  });
+
+  test('an entry whose page id is not an id has its events skipped', () => {
+    const [action] = actionsOf({ object: 'page', entry: [{ id: big, time: 1, messaging: [{ ...base, message: { mid: 'm_1', text: 'hi' } }] }] });
+    expect(action).toMatchObject({ kind: 'skip', malformed: true });
+  });
+
+  test('names from the body are never logged whole', () => {
+    expect(actionsOf({ field: big, value: {} })).toEqual([{ kind: 'skip', eventId: undefined, reason: 'unsupported field <string of 100000 characters>' }]);
+    expect(actionsOf({ object: big, entry: [] })).toEqual([{ kind: 'skip', eventId: undefined, reason: 'unsupported object <string of 100000 characters>' }]);
+    expect(one({ ...base, [big]: {} })).toMatchObject({ kind: 'skip', reason: 'unsupported event <string of 100000 characters>' });
+  });
+
+  test('a delivery keeps its good events when one is malformed', () => {
+    const actions = actionsOf(envelope({ ...base, sender: { id: big }, message: { mid: 'm_1', text: 'hi' } }, { ...base, message: { mid: 'm_2', text: 'hot' } }));
+    expect(actions.map((a) => a.kind)).toEqual(['skip', 'handle']);
+  });
+});
