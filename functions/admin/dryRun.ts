@@ -19,9 +19,9 @@ const DRY_RUN_CUSTOMER = 'dry-run';
 
 /**
  * Run one Call an API card for real, the executor's way (`executeCallApi` over the same guarded
- * caller, the same templates and the workspace's secrets), then the flow from it as `runTurn` would,
- * and show all of it: the request (secrets masked), the response, the outcome and the follow-up
- * messages rendered for LINE and Messenger. Nothing is written, queued or sent to a channel. Only the
+ * caller, the same templates, the workspace's secrets and allowed ports), then the flow from it as
+ * `runTurn` would, and show all of it: the request (secrets masked), the response, the outcome and the
+ * follow-up messages rendered for LINE and Messenger. Nothing is written, queued or sent to a channel. Only the
  * card under test calls out: the follow-up stops before the next card that would be waited for, and
  * fire-and-forget cards on the way are skipped.
  */
@@ -31,7 +31,8 @@ export const dryRun: RouteHandler<AdminRoutes['dryRun']> = async ({ body }, { wo
   if (!card) throw invalid([{ path: 'blockId', message: `no block named "${body.blockId}"` }]);
   if (card.type !== 'callApi') throw invalid([{ path: 'blockId', message: `"${body.blockId}" is a ${card.type} block, not a Call an API card` }]);
 
-  const secrets = await deps.store.secrets.all(workspaceId);
+  // The executor's inputs: the workspace's secrets, and the ports its cards may call besides 443.
+  const [secrets, { allowedPorts }] = await Promise.all([deps.store.secrets.all(workspaceId), deps.store.workspaceSettings.get(workspaceId)]);
   const mask = secretMasker(Object.values(secrets));
   let sent: OutboundRequest | undefined;
   let received: OutboundResponse | undefined;
@@ -65,7 +66,7 @@ export const dryRun: RouteHandler<AdminRoutes['dryRun']> = async ({ body }, { wo
           return { ok: false, reason: 'not called in a dry run', attempts: 0 };
         }
         called = true;
-        outcome = await executeCallApi({ block, context, secrets, idempotencyKey: `dry-run:${randomUUID()}#${blockId}`, profile }, { fetch });
+        outcome = await executeCallApi({ block, context, secrets, allowedPorts, idempotencyKey: `dry-run:${randomUUID()}#${blockId}`, profile }, { fetch });
         return outcome;
       },
       background: (work) => background.push(work),

@@ -8,6 +8,7 @@ import { listLogs } from './logRoutes';
 import { openApiDocument } from './openApiDocument';
 import { ADMIN_ROUTES as R, type RouteId } from './routes';
 import { deleteSecret, listSecrets, putSecret } from './secretRoutes';
+import { getSettings, putSettings } from './settingsRoutes';
 
 /** Every route's handler, bound to its spec: the type makes a route without a handler a compile error. */
 export const ROUTE_HANDLERS: Record<RouteId, BoundRoute> = {
@@ -28,6 +29,8 @@ export const ROUTE_HANDLERS: Record<RouteId, BoundRoute> = {
   listSecrets: bindRoute(R.listSecrets, listSecrets),
   putSecret: bindRoute(R.putSecret, putSecret),
   deleteSecret: bindRoute(R.deleteSecret, deleteSecret),
+  getSettings: bindRoute(R.getSettings, getSettings),
+  putSettings: bindRoute(R.putSettings, putSettings),
   dryRun: bindRoute(R.dryRun, dryRun),
   getContact: bindRoute(R.getContact, getContact),
   deleteContact: bindRoute(R.deleteContact, deleteContact),

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { channelKindSchema } from '../../shared/jobs/job';
 import { executionLogEntrySchema } from '../../shared/store/executionLog';
+import { allowedPortsSchema } from '../../shared/store/workspaceSettings';
 import { normalizeHost } from '../../shared/templating/secretHosts';
 
 /**
@@ -98,6 +99,14 @@ export const putSecretBody = z
   })
   .strict();
 
+export const putSettingsBody = z
+  .object({
+    allowedPorts: allowedPortsSchema.describe(
+      'Ports (1-65535, at most 20) a card URL may name besides 443, the default. A card whose request (or a redirect) names any other port fails before connecting',
+    ),
+  })
+  .strict();
+
 export const dryRunBody = z
   .object({
     flow: flowDocumentSchema.optional().describe('A flow document to try (unsaved); or name a saved one with flowId (+ version)'),
@@ -166,6 +175,10 @@ export const secretViewSchema = z.object({
   updatedAt: z.string().optional(),
 });
 export const secretListSchema = z.object({ secrets: z.array(secretViewSchema) });
+
+export const settingsSchema = z.object({
+  allowedPorts: z.array(z.number().int()).describe('Ports a card URL may name besides 443; empty: 443 only'),
+});
 
 export const contactSchema = z.object({
   kind: channelKindSchema,

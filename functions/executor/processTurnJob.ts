@@ -11,6 +11,7 @@ import type { Customer, CustomerRef, Session } from '../../shared/store/customer
 import type { StoredFlowVersion } from '../../shared/store/flows';
 import type { Delivery, JobState } from '../../shared/store/jobStates';
 import type { Store } from '../../shared/store/store';
+import type { WorkspaceSettings } from '../../shared/store/workspaceSettings';
 import type { ChannelSender, DeliveryProgress } from './channelSender';
 
 export interface ExecutorDeps {
@@ -40,7 +41,7 @@ export interface JobAttempt {
  * customer and the brand and between the brand and the reply:
  *
  * 1. One round of reads, all at once: the job's outbox (a retry), the channel, the customer and the
- *    session in one BatchGetItem, beside the workspace's secrets when the flow has cards. Flow
+ *    session in one BatchGetItem, beside the workspace's secrets and settings when the flow has cards. Flow
  *    versions come from memory.
  * 2. The turn: the loading indicator is started beside the brand call, never before it.
  * 3. The reply. On LINE it goes out while the outbox is being stored: a reply token is single-use and
@@ -57,9 +58,13 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps, attempt: 
   const log = deps.logger;
   const ref: CustomerRef = { channelKind: job.channel.kind, channelId: job.channel.id, userId: job.userId };
   const cachedFlow = deps.store.flows.peekVersion(job.workspaceId, job.flow.flowId, job.flow.version);
-  // Secrets are read beside everything else when the flow has a card, so the brand call never waits on them.
-  const secretsRead = cachedFlow && hasCards(cachedFlow.flow) ? deps.store.secrets.all(job.workspaceId) : undefined;
+  // Secrets and settings (the ports cards may call) are read beside everything else when the flow has
+  // a card, so the brand call never waits on them.
+  const withCards = cachedFlow !== undefined && hasCards(cachedFlow.flow);
+  const secretsRead = withCards ? deps.store.secrets.all(job.workspaceId) : undefined;
+  const settingsRead = withCards ? deps.store.workspaceSettings.get(job.workspaceId) : undefined;
   secretsRead?.catch(() => undefined);
+  settingsRead?.catch(() => undefined);
   const [{ jobState: stored, channel, customer, session: openSession }, queuedFlow] = await Promise.all([
     deps.store.turnReads.load(job.jobId, job.channel, ref, now()),
     cachedFlow ?? deps.store.flows.getVersion(job.workspaceId, job.flow.flowId, job.flow.version),
@@ -78,7 +83,7 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps, attempt: 
     let firstDelivery: Promise<DeliveryProgress> | undefined;
     if (!state) {
       if (!queuedFlow) throw new UnprocessableJobError(`flow ${job.flow.flowId} v${job.flow.version} not found`);
-      const turn = await runJobTurn(job, deps, { queuedFlow, customer, openSession, sender, background, writes, secretsRead });
+      const turn = await runJobTurn(job, deps, { queuedFlow, customer, openSession, sender, background, writes, secretsRead, settingsRead });
       const fresh: JobState = {
         jobId: job.jobId,
         deliveries: fitOutbox(sender.render(turn.result.messages), log),
@@ -125,6 +130,7 @@ interface TurnParts {
   background: Promise<unknown>[];
   writes: AfterReply;
   secretsRead: Promise<Record<string, string>> | undefined;
+  settingsRead: Promise<WorkspaceSettings> | undefined;
 }
 
 /** Run the flow for this job: the version it is pinned to, or the one the open conversation started on. */
@@ -143,6 +149,8 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
   }
   let secrets = parts.secretsRead;
   const workspaceSecrets = () => (secrets ??= deps.store.secrets.all(job.workspaceId));
+  let settings = parts.settingsRead;
+  const workspaceSettings = () => (settings ??= deps.store.workspaceSettings.get(job.workspaceId));
   const customerId = `${job.channel.kind}:${job.channel.id}:${job.userId}`;
   let waiting: Promise<void> = Promise.resolve();
   let waitingShown = false;
@@ -155,9 +163,17 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
       customer: { id: job.userId, channel: job.channel.kind, attributes: customer?.attributes ?? {} },
     },
     {
-      callApi: async (blockId, block, context) =>
-        executeCallApi(
-          { block, context, secrets: await workspaceSecrets(), idempotencyKey: `${job.jobId}#${blockId}`, profile: { id: job.userId, channel: job.channel.kind, attributes: customer?.attributes ?? {} } },
+      callApi: async (blockId, block, context) => {
+        const [secrets, { allowedPorts }] = await Promise.all([workspaceSecrets(), workspaceSettings()]);
+        return executeCallApi(
+          {
+            block,
+            context,
+            secrets,
+            allowedPorts,
+            idempotencyKey: `${job.jobId}#${blockId}`,
+            profile: { id: job.userId, channel: job.channel.kind, attributes: customer?.attributes ?? {} },
+          },
           {
             fetch: deps.fetch,
             onAttempt: (attempt) => {
@@ -181,7 +197,8 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
               );
             },
           },
-        ),
+        );
+      },
       onWaiting: () => {
         if (waitingShown) return;
         waitingShown = true;

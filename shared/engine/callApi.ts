@@ -49,6 +49,11 @@ export interface CallApiInput {
   idempotencyKey: string;
   /** The customer's profile, sent as `customer` when the card asks for it. */
   profile?: Record<string, unknown>;
+  /**
+   * The ports the card's URL (and its redirects) may name besides 443: the workspace's settings.
+   * None when left out. Any other port fails the card before connecting.
+   */
+  allowedPorts?: readonly number[];
 }
 
 /** The whole card, retries included, must finish inside this budget (Lambda and the customer wait). */
@@ -130,10 +135,12 @@ export async function executeCallApi(input: CallApiInput, deps: CallApiDeps): Pr
     try {
       const attemptRequest = signed(request, input, now());
       if (!attemptRequest) return { ok: false, reason: `config: ${SIGNING_SECRET_NAME} is not a valid whsec_ secret`, attempts: attempt - 1 };
-      response = await deps.fetch({ ...attemptRequest, timeoutMs: Math.max(1, Math.min(input.block.timeoutMs, remaining)) });
+      // The guard refuses any other port before connecting, on the URL and on every redirect.
+      response = await deps.fetch({ ...attemptRequest, timeoutMs: Math.max(1, Math.min(input.block.timeoutMs, remaining)), allowedPorts: input.allowedPorts ?? [] });
     } catch (error) {
       const kind = error instanceof OutboundError ? error.kind : 'network';
-      failure = { reason: kind, retryable: kind === 'timeout' || kind === 'network' };
+      const port = error instanceof OutboundError ? error.port : undefined;
+      failure = { reason: port !== undefined ? `port ${port} not allowed (workspace settings: allowedPorts)` : kind, retryable: kind === 'timeout' || kind === 'network' };
     }
     let outcome: CardOutcome | undefined;
     if (response) {

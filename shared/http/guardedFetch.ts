@@ -25,6 +25,12 @@ export interface OutboundRequest {
   timeoutMs: number;
   /** Default 1 MiB (1_048_576). */
   maxResponseBytes?: number;
+  /**
+   * When set, the ports this request may reach besides 443, on its URL and on every redirect: any
+   * other port is `blocked` (with `port` set) before connecting. Allow-listed http hosts are exempt.
+   * Absent: any port (the channel APIs' fixed URLs). Cards pass their workspace's `allowedPorts`.
+   */
+  allowedPorts?: readonly number[];
 }
 
 /** The final response, after redirects, with its body read in full. */
@@ -40,7 +46,7 @@ export interface OutboundResponse {
 }
 
 /**
- * - `blocked`: the guard refused the request (scheme, credentials, non-public address, malformed header, ...).
+ * - `blocked`: the guard refused the request (scheme, credentials, non-public address, port not allowed, malformed header, ...).
  * - `timeout`: `timeoutMs` ran out.
  * - `network`: connection refused or reset, DNS or TLS failure.
  * - `too_large`: the response body exceeded `maxResponseBytes`.
@@ -56,10 +62,13 @@ export type OutboundErrorKind = 'blocked' | 'timeout' | 'network' | 'too_large' 
 export class OutboundError extends Error {
   override readonly name = 'OutboundError';
   readonly kind: OutboundErrorKind;
+  /** Set on a `blocked` refusal for the port: the one the request's `allowedPorts` does not allow. */
+  readonly port?: number;
 
-  constructor(kind: OutboundErrorKind, message: string, options?: { cause?: unknown }) {
+  constructor(kind: OutboundErrorKind, message: string, options?: { cause?: unknown; port?: number }) {
     super(message, options);
     this.kind = kind;
+    if (options?.port !== undefined) this.port = options.port;
   }
 }
 
@@ -340,7 +349,7 @@ export function createGuardedFetch(policy: OutboundPolicy = {}): GuardedFetch {
   const httpsAgent = new GuardedHttpsAgent(route, agentOptions);
 
   /** Throws `blocked` unless the URL may be requested; run on the first URL and on every Location. */
-  const checkTarget = (url: URL): void => {
+  const checkTarget = (url: URL, allowedPorts: readonly number[] | undefined): void => {
     const where = describeUrl(url);
     if (url.username !== '' || url.password !== '') {
       throw new OutboundError('blocked', `${where}: URLs with credentials are not allowed`);
@@ -351,6 +360,10 @@ export function createGuardedFetch(policy: OutboundPolicy = {}): GuardedFetch {
     if (allowHttpHosts.has(urlHostPort(url))) return;
     if (url.protocol !== 'https:') {
       throw new OutboundError('blocked', `${where}: only https: is allowed`);
+    }
+    const port = Number(url.port || defaultPort(url.protocol));
+    if (allowedPorts && port !== 443 && !allowedPorts.includes(port)) {
+      throw new OutboundError('blocked', `${where}: port ${port} is not allowed`, { port });
     }
     const host = stripBrackets(url.hostname);
     if (net.isIP(host) !== 0 && !isPublicAddress(host)) {
@@ -469,7 +482,7 @@ export function createGuardedFetch(policy: OutboundPolicy = {}): GuardedFetch {
       // The raw string is not echoed: it cannot be stripped of credentials before it parses.
       throw new OutboundError('blocked', 'the request URL is not a valid absolute URL', { cause });
     }
-    checkTarget(url);
+    checkTarget(url, req.allowedPorts);
     let hop: HopRequest = { url, method: req.method, headers: prepareHeaders(req.headers ?? {}, url), body: req.body };
 
     for (let redirects = 0; ; redirects += 1) {
@@ -497,7 +510,7 @@ export function createGuardedFetch(policy: OutboundPolicy = {}): GuardedFetch {
       } catch (cause) {
         throw new OutboundError('redirect', `${describeUrl(hop.url)}: redirect with an invalid Location`, { cause });
       }
-      checkTarget(next);
+      checkTarget(next, req.allowedPorts);
       hop = nextHop(hop, status, next);
     }
   };

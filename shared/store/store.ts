@@ -9,6 +9,7 @@ import { JobStateRepository } from './jobStates';
 import { SecretRepository } from './secrets';
 import type { Table } from './table';
 import { TurnReads } from './turnReads';
+import { WorkspaceSettingsRepository } from './workspaceSettings';
 
 /** Every repository over the one table. */
 export interface Store {
@@ -19,6 +20,7 @@ export interface Store {
   jobStates: JobStateRepository;
   executionLog: ExecutionLogRepository;
   secrets: SecretRepository;
+  workspaceSettings: WorkspaceSettingsRepository;
   adminKeys: AdminKeyRepository;
   turnReads: TurnReads;
 }
@@ -32,6 +34,7 @@ export function createStore(table: Table): Store {
     jobStates: new JobStateRepository(table),
     executionLog: new ExecutionLogRepository(table),
     secrets: new SecretRepository(table),
+    workspaceSettings: new WorkspaceSettingsRepository(table),
     adminKeys: new AdminKeyRepository(table),
     turnReads: new TurnReads(table),
   };

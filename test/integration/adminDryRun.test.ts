@@ -209,6 +209,28 @@ describe('admin dry run', () => {
     expect(result).toMatchObject({ request: { url: 'http://127.0.0.1:9/private' }, response: null, outcome: { ok: false, reason: 'blocked' } });
   });
 
+  test('ports: 443 unless the workspace settings allow another; the refusal comes before connecting', async () => {
+    expect(await admin.call('GET', '/admin/settings')).toMatchObject({ status: 200, body: { allowedPorts: [] } });
+    for (const allowedPorts of [[0], [65_536], ['8443'], Array.from({ length: 21 }, (_, i) => 8000 + i)]) {
+      expect((await admin.call('PUT', '/admin/settings', { allowedPorts })).status).toBe(400);
+    }
+    // A public-looking address on 8443; the guard would refuse this reserved (documentation) address
+    // anyway, but only after the port check, so the outcome says which check stopped it.
+    const flow = flowWith({ port_card: { type: 'callApi', request: { url: 'https://192.0.2.10:8443/members' }, retry: false } }, 'port_card');
+    const refused = await dryRun({ flow, blockId: 'port_card' });
+    expect(refused).toMatchObject({ response: null, outcome: { ok: false, reason: 'port 8443 not allowed (workspace settings: allowedPorts)', attempts: 1 } });
+    try {
+      expect(await admin.call('PUT', '/admin/settings', { allowedPorts: [8443, 8080] })).toMatchObject({ status: 200, body: { allowedPorts: [8080, 8443] } });
+      expect(await admin.call('GET', '/admin/settings')).toMatchObject({ status: 200, body: { allowedPorts: [8080, 8443] } });
+      const allowed = await dryRun({ flow, blockId: 'port_card' });
+      expect(allowed).toMatchObject({ response: null, outcome: { ok: false, reason: 'blocked', attempts: 1 } });
+      // The local stand-ins (allow-listed http hosts on random ports) keep working whatever the setting.
+      expect((await dryRun({ flowId: 'demo', blockId: 'best_sellers' })).outcome).toMatchObject({ ok: true });
+    } finally {
+      await admin.call('PUT', '/admin/settings', { allowedPorts: [] });
+    }
+  });
+
   test('what a brand echoes back is masked too', async () => {
     const flow = flowWith({ echo: { type: 'callApi', request: { method: 'POST', url: `${lab.url}/echo?api_key={{ attributes.k }}`, headers: { authorization: 'Bearer {{ secrets.BRAND_TOKEN }}' }, body: { type: 'json', value: { hello: 'x' } } } } }, 'echo');
     const reply = await admin.call('POST', '/admin/dry-run', { flow, blockId: 'echo', attributes: { k: 'plain-query-key' } });

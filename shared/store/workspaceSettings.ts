@@ -1,0 +1,38 @@
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import type { Table } from './table';
+
+/** A TCP port a workspace's cards may call besides 443. */
+export const portSchema = z.number().int().min(1).max(65_535);
+
+/** Ports a workspace's cards may name in their URLs besides 443 (the default); at most 20. */
+export const allowedPortsSchema = z
+  .array(portSchema)
+  .max(20)
+  .transform((ports) => [...new Set(ports)].sort((a, b) => a - b));
+
+/** A workspace's settings. A workspace that never saved any has the defaults. */
+export const workspaceSettingsSchema = z.object({
+  allowedPorts: allowedPortsSchema.default([]),
+});
+export type WorkspaceSettings = z.infer<typeof workspaceSettingsSchema>;
+
+const key = (workspaceId: string) => ({ pk: `WS#${workspaceId}`, sk: 'SETTINGS' });
+
+/** One item per workspace, beside its secrets: read by the executor and the dry run before a card calls out. */
+export class WorkspaceSettingsRepository {
+  constructor(private readonly table: Table) {}
+
+  /** The workspace's settings, the defaults when none were saved. */
+  async get(workspaceId: string): Promise<WorkspaceSettings> {
+    const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.name, Key: key(workspaceId) }));
+    return workspaceSettingsSchema.parse(Item ?? {});
+  }
+
+  /** Replace the workspace's settings (validated); returns them as stored. */
+  async put(workspaceId: string, settings: z.input<typeof workspaceSettingsSchema>, now = new Date()): Promise<WorkspaceSettings> {
+    const parsed = workspaceSettingsSchema.parse(settings);
+    await this.table.doc.send(new PutCommand({ TableName: this.table.name, Item: { ...key(workspaceId), ...parsed, updatedAt: now.toISOString() } }));
+    return parsed;
+  }
+}
