@@ -66,6 +66,7 @@ export const dryRun: RouteHandler<AdminRoutes['dryRun']> = async ({ body }, { wo
           return { ok: false, reason: 'not called in a dry run', attempts: 0 };
         }
         called = true;
+        // No breakers and no cache: a dry run neither trips nor is blocked by a circuit, and always calls the brand.
         outcome = await executeCallApi({ block, context, secrets, allowedPorts, idempotencyKey: `dry-run:${randomUUID()}#${blockId}`, profile }, { fetch });
         return outcome;
       },

@@ -1,7 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Channel } from '../../shared/channels/channel';
-import { executeCallApi } from '../../shared/engine/callApi';
+import { processBrandBreakers, type BrandBreakers } from '../../shared/engine/brandBreakers';
+import { executeCallApi, type CardAttempt } from '../../shared/engine/callApi';
+import { processCardCache, type CardCache } from '../../shared/engine/cardCache';
 import { runTurn } from '../../shared/engine/runTurn';
 import { matchTrigger } from '../../shared/engine/triggers';
 import type { Flow } from '../../shared/flow/schema';
@@ -21,6 +23,10 @@ export interface ExecutorDeps {
   senderFor: (channel: Channel, job: TurnJob) => ChannelSender;
   metrics?: Metrics;
   now?: () => number;
+  /** Per-origin circuit breakers: the process's own unless given (tests give their own). */
+  breakers?: BrandBreakers;
+  /** Answers of cacheable cards: the process's own unless given. */
+  cardCache?: CardCache;
 }
 
 /** A job that cannot succeed by retrying (its channel or flow is gone): logged and dropped. */
@@ -176,9 +182,10 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
           },
           {
             fetch: deps.fetch,
+            breakers: deps.breakers ?? processBrandBreakers,
+            cache: deps.cardCache ?? processCardCache,
             onAttempt: (attempt) => {
-              deps.metrics?.addMetric(attempt.outcome === 'success' ? 'BrandCallSucceeded' : 'BrandCallFailed', MetricUnit.Count, 1);
-              deps.metrics?.addMetric('BrandLatency', MetricUnit.Milliseconds, attempt.latencyMs);
+              addAttemptMetrics(deps.metrics, attempt);
               log.info('card call', { jobId: job.jobId, blockId, method: attempt.method, url: attempt.url, status: attempt.status, latencyMs: attempt.latencyMs, outcome: attempt.outcome, reason: attempt.reason, attempt: attempt.attempt });
               // Written once the reply is on its way, never before it.
               writes.add(() =>
@@ -281,4 +288,23 @@ function fitOutbox(deliveries: Delivery[], log: Logger): Delivery[] {
   while (fitted.length > 1 && Buffer.byteLength(JSON.stringify(fitted)) > MAX_OUTBOX_BYTES) fitted.pop();
   if (fitted.length < deliveries.length) log.warn('turn too large for one outbox: trailing messages dropped', { kept: fitted.length, dropped: deliveries.length - fitted.length });
   return fitted;
+}
+
+/** A brand call's metrics; a call answered without the brand (circuit open, cache) has its own. */
+export function addAttemptMetrics(metrics: Metrics | undefined, attempt: CardAttempt): void {
+  if (!metrics) return;
+  switch (attempt.reason) {
+    case 'circuit_open':
+      metrics.addMetric('BrandCircuitOpen', MetricUnit.Count, 1);
+      return;
+    case 'cache_hit':
+      metrics.addMetric('BrandCacheHit', MetricUnit.Count, 1);
+      return;
+    case 'stale_if_error':
+      metrics.addMetric('BrandCacheServedStale', MetricUnit.Count, 1);
+      return;
+    default:
+      metrics.addMetric(attempt.outcome === 'success' ? 'BrandCallSucceeded' : 'BrandCallFailed', MetricUnit.Count, 1);
+      metrics.addMetric('BrandLatency', MetricUnit.Milliseconds, attempt.latencyMs);
+  }
 }

@@ -5,7 +5,10 @@ import { resolvedMessageSchema, type ResolvedMessage } from '../messages/message
 import { evaluateCondition, renderText, renderUrl, renderValue, TemplateError, type TemplateContext } from '../templating/liquid';
 import { allowedHostsOf, requestHost } from '../templating/secretHosts';
 import { renderHeaderValue, secretReferences } from '../templating/secrets';
+import { ConstantBackoff, ExponentialBackoff, halfJitterGenerator, handleWhenResult, retry, type IBackoff } from 'cockatiel';
 import * as z from 'zod';
+import type { BrandBreakers } from './brandBreakers';
+import { cardCacheKey, type CardCache } from './cardCache';
 
 /** What a card's follow-up blocks see as `response`. */
 export interface CardResponse {
@@ -34,6 +37,10 @@ export interface CallApiDeps {
   onAttempt?: (attempt: CardAttempt) => Promise<void> | void;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  /** Per-origin circuit breakers (the executor's, per process); none in a dry run. */
+  breakers?: BrandBreakers;
+  /** Answers of cards with `cache` (the executor's, per process); none in a dry run. */
+  cache?: CardCache;
 }
 
 export interface CallApiInput {
@@ -125,16 +132,73 @@ export async function executeCallApi(input: CallApiInput, deps: CallApiDeps): Pr
     await deps.onAttempt?.({ method: request.method, url: maskedUrl, latencyMs: 0, outcome: 'failure', reason: refused, attempt: 1 });
     return { ok: false, reason: refused, attempts: 1 };
   }
-  let attempt = 0;
-  for (;;) {
-    attempt += 1;
+  const cacheSpec = deps.cache ? input.block.cache : undefined;
+  const cacheKey = cacheSpec ? cardCacheKey(request, input.block) : undefined;
+  const cached = cacheKey !== undefined ? deps.cache?.get(cacheKey, now()) : undefined;
+  if (cacheSpec && cached && now() - cached.storedAt < cacheSpec.ttlSeconds * 1000) {
+    // Fresh: the brand is not called.
+    await deps.onAttempt?.({ method: request.method, url: maskedUrl, status: cached.response.status, latencyMs: 0, outcome: 'success', reason: 'cache_hit', attempt: 1 });
+    return { ok: true, response: cached.response, ...(cached.messages ? { messages: cached.messages } : {}), attempts: 0 };
+  }
+  const call = () => attemptCall(input, request, maskedUrl, deadline, deps, now, sleep);
+  let outcome: CardOutcome;
+  let brandDown: boolean;
+  if (deps.breakers) {
+    const run = await deps.breakers.run(request.url, call);
+    if (run.open) {
+      // Fails fast: no connection is made while the origin's circuit is open.
+      await deps.onAttempt?.({ method: request.method, url: maskedUrl, latencyMs: 0, outcome: 'failure', reason: 'circuit_open', attempt: 1 });
+      outcome = { ok: false, reason: 'circuit_open', attempts: 0 };
+      brandDown = true;
+    } else {
+      ({ outcome, brandFailed: brandDown } = run.result);
+    }
+  } else {
+    ({ outcome, brandFailed: brandDown } = await call());
+  }
+  if (!cacheSpec || !cacheKey || !deps.cache) return outcome;
+  if (outcome.ok) {
+    const keepForMs = (cacheSpec.ttlSeconds + (cacheSpec.staleIfErrorSeconds ?? 0)) * 1000;
+    deps.cache.set(cacheKey, { response: outcome.response, ...(outcome.messages ? { messages: outcome.messages } : {}) }, now(), keepForMs);
+    return outcome;
+  }
+  const staleFor = (cacheSpec.ttlSeconds + (cacheSpec.staleIfErrorSeconds ?? 0)) * 1000;
+  if (brandDown && cached && now() - cached.storedAt < staleFor) {
+    await deps.onAttempt?.({ method: request.method, url: maskedUrl, status: cached.response.status, latencyMs: 0, outcome: 'success', reason: 'stale_if_error', attempt: (outcome.attempts || 1) + 1 });
+    return { ok: true, response: cached.response, ...(cached.messages ? { messages: cached.messages } : {}), attempts: outcome.attempts };
+  }
+  return outcome;
+}
+
+/**
+ * The card's attempts, retries within the budget. `brandFailed`: the final failure is the brand's
+ * (network, timeout, 429, 5xx): what opens its circuit and what a stale answer may stand in for.
+ */
+async function attemptCall(
+  input: CallApiInput,
+  request: OutboundRequest,
+  maskedUrl: string,
+  deadline: number,
+  deps: CallApiDeps,
+  now: () => number,
+  sleep: (ms: number) => Promise<void>,
+): Promise<{ outcome: CardOutcome; brandFailed: boolean }> {
+  // cockatiel runs the attempts and counts them; each attempt decides whether a retry fits the
+  // budget (its delay must be known first: a 429's Retry-After, else cockatiel's exponential
+  // backoff with half jitter) and waits with the injected clock, so tests and the budget share one.
+  let delays: IBackoff<unknown> | undefined;
+  let waitMs = 0;
+  const policy = retry(handleWhenResult((result) => (result as TriedAttempt).retryAfter !== undefined), { maxAttempts: MAX_ATTEMPTS - 1, backoff: new ConstantBackoff(0) });
+  const last = await policy.execute(async ({ attempt: retries }): Promise<TriedAttempt> => {
+    if (waitMs > 0) await sleep(waitMs);
+    const attempt = retries + 1;
     const remaining = deadline - now();
     const attemptStarted = now();
     let response: OutboundResponse | undefined;
     let failure: { reason: string; retryable: boolean; retryAfterMs?: number } | undefined;
     try {
       const attemptRequest = signed(request, input, now());
-      if (!attemptRequest) return { ok: false, reason: `config: ${SIGNING_SECRET_NAME} is not a valid whsec_ secret`, attempts: attempt - 1 };
+      if (!attemptRequest) return { outcome: { ok: false, reason: `config: ${SIGNING_SECRET_NAME} is not a valid whsec_ secret`, attempts: attempt - 1 }, brandFailed: false };
       // The guard refuses any other port before connecting, on the URL and on every redirect.
       response = await deps.fetch({ ...attemptRequest, timeoutMs: Math.max(1, Math.min(input.block.timeoutMs, remaining)), allowedPorts: input.allowedPorts ?? [] });
     } catch (error) {
@@ -160,13 +224,27 @@ export async function executeCallApi(input: CallApiInput, deps: CallApiDeps): Pr
       ...(failure ? { reason: failure.reason } : {}),
       attempt,
     });
-    if (!failure && outcome) return outcome;
-    const backoff = failure?.retryAfterMs ?? Math.min(4_000, 250 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+    if (!failure && outcome) return { outcome, brandFailed: false };
+    const final = { outcome: outcome ?? { ok: false as const, reason: failure?.reason ?? 'failure', attempts: attempt }, brandFailed: failure?.retryable === true };
+    delays = delays ? delays.next(undefined) : RETRY_BACKOFF.next();
+    const backoff = failure?.retryAfterMs ?? delays.duration;
     const canRetry = input.block.retry && failure?.retryable === true && attempt < MAX_ATTEMPTS && now() + backoff + 100 < deadline;
-    if (!canRetry) return outcome ?? { ok: false, reason: failure?.reason ?? 'failure', attempts: attempt };
-    await sleep(backoff);
-  }
+    if (!canRetry) return final;
+    waitMs = backoff;
+    return { ...final, retryAfter: backoff };
+  });
+  return { outcome: last.outcome, brandFailed: last.brandFailed };
 }
+
+/** One attempt's result; `retryAfter` (ms) when another attempt is to follow. */
+interface TriedAttempt {
+  outcome: CardOutcome;
+  brandFailed: boolean;
+  retryAfter?: number;
+}
+
+/** 250 ms, 500 ms, 1 s, ... (at most 4 s), each between half and all of it. */
+const RETRY_BACKOFF = new ExponentialBackoff({ generator: halfJitterGenerator, initialDelay: 250, maxDelay: 4_000 });
 
 /** Why the request may not carry one of its header secrets to its host, if it may not. */
 function secretHostRefusal(block: CallApiBlock, url: string, secrets: Record<string, string>): string | undefined {

@@ -83,6 +83,17 @@ export const callApiBlockSchema = z.object({
   /** Do not wait for the brand: the flow goes on at once and the outcome is only logged. */
   fireAndForget: z.boolean().default(false),
   retry: z.boolean().default(true),
+  /**
+   * Keep a successful answer in memory (per process) for `ttlSeconds`, and serve it for up to
+   * `staleIfErrorSeconds` more when the brand fails. Non-personal data only (best sellers, opening
+   * hours): refused on a card whose request uses `customer` or `attributes`, or sends the profile.
+   */
+  cache: z
+    .object({
+      ttlSeconds: z.number().int().min(1).max(3600),
+      staleIfErrorSeconds: z.number().int().min(0).max(86_400).optional(),
+    })
+    .optional(),
   /** Explicit response → attribute mapping (`memberId: response.body.memberId`); nothing is saved otherwise. */
   saveToAttributes: z.record(attributeName, z.string()).default({}),
   onSuccess: blockId.optional(),

@@ -129,6 +129,10 @@ function checkTemplates(block: Block, at: string, report: Report): void {
         if (!/^response\.[\w.[\]]+$/.test(path)) report(`${at}.saveToAttributes.${name}`, 'must be a path into the response, like response.body.memberId');
       }
       if (block.fireAndForget && block.expect === 'messages') report(`${at}.expect`, 'a fire-and-forget card cannot answer with messages');
+      if (block.cache) {
+        const personal = personalDataUse(block);
+        if (personal) report(`${at}.cache`, `only for non-personal data: this card's request ${personal}`);
+      }
       break;
     }
     case 'setAttributes':
@@ -229,6 +233,32 @@ function staticUrlProblem(url: string): string | undefined {
   if (parsed.username || parsed.password) return 'must not carry credentials: use a header with a secret';
   if (isHttp && !['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname)) return 'must use https:// (plain http is only for the local stack)';
   return undefined;
+}
+
+/**
+ * Why a cacheable card's answer could be about one customer, if it could: its request sends the
+ * profile or names `customer` / `attributes` in a template (URL, header, body). A cached answer is
+ * served to every customer, so such a card may not be cached.
+ */
+function personalDataUse(block: Extract<Block, { type: 'callApi' }>): string | undefined {
+  if (block.request.includeProfile) return 'sends the customer profile (includeProfile)';
+  const templates = [block.request.url, ...Object.values(block.request.headers)];
+  const body = block.request.body;
+  if (body.type === 'form') templates.push(...Object.values(body.fields));
+  if (body.type === 'json') collectStrings(body.value, templates);
+  for (const source of templates) {
+    for (const [, inner] of source.matchAll(/\{[{%]([\s\S]*?)[}%]\}/g)) {
+      const name = /\b(customer|attributes)\b/.exec(inner ?? '')?.[1];
+      if (name) return `uses ${name}`;
+    }
+  }
+  return undefined;
+}
+
+function collectStrings(value: unknown, into: string[]): void {
+  if (typeof value === 'string') into.push(value);
+  else if (Array.isArray(value)) value.forEach((item) => collectStrings(item, into));
+  else if (typeof value === 'object' && value !== null) Object.values(value).forEach((item) => collectStrings(item, into));
 }
 
 function formatPath(path: PropertyKey[]): string {

@@ -17,7 +17,7 @@ export const executionLogEntrySchema = z.object({
   status: z.number().int().optional(),
   latencyMs: z.number(),
   outcome: z.enum(['success', 'failure', 'fired']),
-  /** Why the call failed: `http_500`, `timeout`, `network`, `blocked`, `invalid_response`, ... */
+  /** Why the call failed: `http_500`, `timeout`, `network`, `blocked`, `invalid_response`, `circuit_open` (no connection made), ...; or how a success was answered without the brand: `cache_hit`, `stale_if_error`. */
   reason: z.string().optional(),
   attempt: z.number().int(),
 });

@@ -1,5 +1,7 @@
 import type { messagingApi } from '@line/bot-sdk';
+import { ExponentialBackoff, noJitterGenerator } from 'cockatiel';
 import { OutboundError, type GuardedFetch } from '../../http/guardedFetch';
+import { retryWithSleep } from '../../http/retryWithSleep';
 
 /** A LINE Messaging API call that failed; `status` is absent for network errors and timeouts. */
 export class LineApiError extends Error {
@@ -55,17 +57,17 @@ export function createLineClient(options: { baseUrl: string; accessToken: string
       await post('/v2/bot/message/reply', { replyToken, messages });
     },
     async push(to, messages, retryKey) {
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          await post('/v2/bot/message/push', { to, messages }, { 'x-line-retry-key': retryKey });
-          return;
-        } catch (error) {
-          // 409: LINE already accepted a request with this retry key: the messages went out.
-          if (error instanceof LineApiError && error.status === 409) return;
-          const retryable = error instanceof LineApiError && (error.status === undefined || error.status >= 500);
-          if (!retryable || attempt >= 3) throw error;
-          await sleep(200 * 2 ** attempt);
-        }
+      try {
+        await retryWithSleep(() => post('/v2/bot/message/push', { to, messages }, { 'x-line-retry-key': retryKey }), {
+          maxAttempts: 3,
+          retryable: (error) => error instanceof LineApiError && error.status !== 409 && (error.status === undefined || error.status >= 500),
+          backoff: PUSH_BACKOFF,
+          sleep,
+        });
+      } catch (error) {
+        // 409: LINE already accepted a request with this retry key: the messages went out.
+        if (error instanceof LineApiError && error.status === 409) return;
+        throw error;
       }
     },
     async startLoading(chatId, loadingSeconds) {
@@ -73,6 +75,9 @@ export function createLineClient(options: { baseUrl: string; accessToken: string
     },
   };
 }
+
+/** 400 ms, then 800 ms. */
+const PUSH_BACKOFF = new ExponentialBackoff({ generator: noJitterGenerator, initialDelay: 400, maxDelay: 10_000 });
 
 function lineErrorMessage(body: string): string {
   try {

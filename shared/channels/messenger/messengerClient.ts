@@ -1,5 +1,7 @@
 import * as z from 'zod';
+import { ExponentialBackoff, noJitterGenerator } from 'cockatiel';
 import { OutboundError, type GuardedFetch, type OutboundErrorKind } from '../../http/guardedFetch';
+import { retryWithSleep } from '../../http/retryWithSleep';
 import type { MessengerMessage } from './renderMessengerMessages';
 
 /** Why a message is sent: `RESPONSE` answers a message the person sent within the last 24 hours. */
@@ -139,21 +141,23 @@ export function createMessengerClient(options: MessengerClientOptions): Messenge
         ...(sendOptions.tag !== undefined ? { tag: sendOptions.tag } : {}),
         message,
       };
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          const result = sendResultSchema.safeParse(parseJson(await post(body, SEND_TIMEOUT_MS)));
-          return { messageId: result.success ? result.data.message_id : undefined };
-        } catch (error) {
-          if (!(error instanceof MessengerApiError) || !error.isRetryable || attempt >= maxAttempts) throw error;
-          await sleep(200 * 2 ** attempt);
-        }
-      }
+      const sent = await retryWithSleep(() => post(body, SEND_TIMEOUT_MS), {
+        maxAttempts,
+        retryable: (error) => error instanceof MessengerApiError && error.isRetryable,
+        backoff: SEND_BACKOFF,
+        sleep,
+      });
+      const result = sendResultSchema.safeParse(parseJson(sent));
+      return { messageId: result.success ? result.data.message_id : undefined };
     },
     async typingOn(psid) {
       await post({ recipient: { id: psid }, sender_action: 'typing_on' }, TYPING_TIMEOUT_MS);
     },
   };
 }
+
+/** 400 ms, 800 ms, ... */
+const SEND_BACKOFF = new ExponentialBackoff({ generator: noJitterGenerator, initialDelay: 400, maxDelay: 10_000 });
 
 function parseJson(text: string): unknown {
   try {
