@@ -59,6 +59,11 @@ export interface LineStandInOptions {
   latencyMs?: number;
   /** Told of every answered request: the call it recorded (if accepted), and when (performance.now()). */
   onAnswered?: (answer: { call: LineCall | undefined; status: number; receivedAt: number; answeredAt: number }) => void;
+  /**
+   * Asked about every authenticated JSON request before its body rules and reply token are checked: an
+   * HTTP status fails it (unrecorded), like `failNext` but aimed at one request (soak: one turn's fault).
+   */
+  faultFor?: (request: { kind: LineCall['kind']; body: Record<string, unknown> }) => number | undefined;
 }
 
 const ROUTES: Record<string, LineOperation> = {
@@ -232,7 +237,7 @@ function failureResponse(status: number): StandInResponse {
  * LINE's rules for one request, in the order LINE applies them: route, auth, headers, body
  * syntax, body schema, retry key, reply token. Mutates `state` only when the call is accepted.
  */
-function handleLineRequest(state: StandInState, request: StandInRequest, accessTokens?: readonly string[]): StandInResponse {
+function handleLineRequest(state: StandInState, request: StandInRequest, accessTokens?: readonly string[], faultFor?: LineStandInOptions['faultFor']): StandInResponse {
   const operation = request.method === 'POST' ? ROUTES[request.path] : undefined;
   if (operation === undefined) return message(404, 'Not found');
 
@@ -248,6 +253,8 @@ function handleLineRequest(state: StandInState, request: StandInRequest, accessT
   const parsed = parseJson(request.body);
   if (!parsed.ok || !isRecord(parsed.value)) return message(400, 'The request body is not valid JSON');
   const body = parsed.value;
+  const injected = faultFor?.({ kind: operation, body });
+  if (injected !== undefined) return failureResponse(injected);
 
   const problems = lineRequestProblems(operation, body);
   if (problems.length > 0) {
@@ -315,7 +322,7 @@ export async function startLineStandIn(options: LineStandInOptions = {}): Promis
         const path = new URL(request.url ?? '/', 'http://stand-in').pathname;
         const receivedAt = performance.now();
         const before = state.calls.length;
-        const answer = handleLineRequest(state, { method: request.method ?? 'GET', path, headers: request.headers, body }, options.accessTokens);
+        const answer = handleLineRequest(state, { method: request.method ?? 'GET', path, headers: request.headers, body }, options.accessTokens, options.faultFor);
         const call = state.calls.length > before ? state.calls[state.calls.length - 1] : undefined;
         return answerDelay(options.latencyMs).then(() => {
           send(response, answer);

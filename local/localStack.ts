@@ -29,7 +29,10 @@ import { validateLineRequest } from './lineOpenApi';
 import { startLineStandIn, type LineStandIn, type LineStandInOptions } from './lineStandIn';
 import { startMessengerStandIn, type MessengerStandIn, type MessengerStandInOptions } from './messengerStandIn';
 import { seedDemo, type DemoSettings } from './seedDemo';
-import { startSqsEventSource } from './sqsEventSource';
+import { startSqsEventSource, type SqsEventSource } from './sqsEventSource';
+
+/** No executor in this process (`startExecutor: false`): nothing to wake, stop or wait for. */
+const NO_EVENT_SOURCE: SqsEventSource = { stop: async () => undefined, idle: async () => undefined, wake: () => undefined };
 
 export interface LocalStackOptions {
   /** Port of the API (webhooks, admin, emulator views). 0 picks a free one. @default 3000 */
@@ -67,6 +70,12 @@ export interface LocalStackOptions {
   awsCalls?: CallRecord[];
   /** The executor's event source mapping: records per invocation and invocations at once. @default 10 and 10 */
   executor?: { batchSize?: number; concurrency?: number };
+  /**
+   * Run the executor (and its SQS event source) in this process. `false` leaves the queue to a consumer
+   * elsewhere (the soak runs it in a child process against `endpoints`); `idle()` then resolves at once.
+   * @default true
+   */
+  startExecutor?: boolean;
 }
 
 /** AWS as the bench models it: a fixed latency per call, no CPU of note. */
@@ -161,7 +170,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     logger: executorLogger,
     senderFor: createSenderFor({ lineApiBaseUrl: lineStandIn.url, messengerApiBaseUrl: messengerStandIn.url, fetch, logger: executorLogger }),
   });
-  const eventSource = startSqsEventSource({
+  const eventSource: SqsEventSource = options.startExecutor === false ? NO_EVENT_SOURCE : startSqsEventSource({
     sqs,
     queueUrl,
     queueArn,

@@ -58,6 +58,11 @@ export interface MessengerStandInOptions {
   latencyMs?: number;
   /** Told of every answered request: the call it recorded (if accepted), and when (performance.now()). */
   onAnswered?: (answer: { call: MessengerCall | undefined; status: number; receivedAt: number; answeredAt: number }) => void;
+  /**
+   * Asked about every well-formed request after `failNext`'s failures: an HTTP status fails it
+   * (unrecorded), aimed at one request (soak tests: a fault for one person's turn).
+   */
+  faultFor?: (request: { kind: MessengerCall['kind']; to: string; body: Record<string, unknown> }) => number | undefined;
 }
 
 /** The Messenger Platform limits the stand-in enforces (the same numbers the renderer fits to). */
@@ -287,7 +292,7 @@ function failureResponse(status: number): StandInResponse {
  * Meta's rules for one request, checked in this order: route, token, body syntax, injected failures,
  * body rules, messaging window. Records the call only when it is accepted.
  */
-function handleSendRequest(state: StandInState, request: StandInRequest, accessTokens: readonly string[] | undefined): StandInResponse {
+function handleSendRequest(state: StandInState, request: StandInRequest, accessTokens: readonly string[] | undefined, faultFor?: MessengerStandInOptions['faultFor']): StandInResponse {
   const pageId = request.method === 'POST' ? ROUTE.exec(request.path)?.[1] : undefined;
   if (pageId === undefined) return graphError(400, 100, 'Unsupported request - method type or path not supported', { type: 'GraphMethodException' });
 
@@ -306,6 +311,8 @@ function handleSendRequest(state: StandInState, request: StandInRequest, accessT
   const kind: MessengerCall['kind'] = hasMessage ? 'send' : 'typing';
   const failure = takeFailure(state, kind);
   if (failure !== undefined) return failureResponse(failure.status);
+  const injected = faultFor?.({ kind, to, body });
+  if (injected !== undefined) return failureResponse(injected);
 
   let messagingType: string | undefined;
   if (hasMessage) {
@@ -353,7 +360,7 @@ export async function startMessengerStandIn(options: MessengerStandInOptions = {
         const url = new URL(request.url ?? '/', 'http://stand-in');
         const receivedAt = performance.now();
         const before = state.calls.length;
-        const answer = handleSendRequest(state, { method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, body }, options.accessTokens);
+        const answer = handleSendRequest(state, { method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, body }, options.accessTokens, options.faultFor);
         const call = state.calls.length > before ? state.calls[state.calls.length - 1] : undefined;
         return answerDelay(options.latencyMs).then(() => {
           send(response, answer);
