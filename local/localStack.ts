@@ -25,9 +25,11 @@ import { startDemoBrandApi, type DemoBrandApi, type DemoBrandApiOptions } from '
 import { routeToLambda, type HttpApiRoute } from './httpApiRouter';
 import { currentFunction } from './lambdaContext';
 import { closeServer, listen, portOf, writeJson } from './httpServer';
+import { answerIdle, answerWatch } from './emulatorWatch';
 import { validateLineRequest } from './lineOpenApi';
 import { startLineStandIn, type LineStandIn, type LineStandInOptions } from './lineStandIn';
-import { startMessengerStandIn, type MessengerStandIn, type MessengerStandInOptions } from './messengerStandIn';
+import { startMessengerStandIn, type MessengerEchoBody, type MessengerStandIn, type MessengerStandInOptions } from './messengerStandIn';
+import { signMessengerBody } from './messengerWebhookBody';
 import { seedDemo, type DemoSettings } from './seedDemo';
 import { startSqsEventSource, type SqsEventSource } from './sqsEventSource';
 
@@ -68,6 +70,11 @@ export interface LocalStackOptions {
    * `cacheMiddleware` require.
    */
   awsCalls?: CallRecord[];
+  /**
+   * The Messenger stand-in posts Meta's echo of every message it accepts to the page's webhook, as Meta
+   * does for an app subscribed to `message_echoes` (callcard's delivery receipts). @default true
+   */
+  messengerEchoes?: boolean;
   /** The executor's event source mapping: records per invocation and invocations at once. @default 10 and 10 */
   executor?: { batchSize?: number; concurrency?: number };
   /**
@@ -125,7 +132,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const aws = await startAws(options);
   const demoAccessToken = options.demo?.lineAccessToken ?? 'demo-line-access-token';
   const lineStandIn = await startLineStandIn({ ...options.lineStandIn, port: options.lineApiPort ?? 0 });
-  const messengerStandIn = await startMessengerStandIn({ ...options.messengerStandIn, port: options.messengerApiPort ?? 0 });
+  // Echoes go to this stack's own Messenger webhook, known once it listens.
+  let postEcho: (echo: { pageId: string; body: MessengerEchoBody }) => void = () => undefined;
+  const messengerStandIn = await startMessengerStandIn({
+    ...options.messengerStandIn,
+    port: options.messengerApiPort ?? 0,
+    ...(options.messengerEchoes === false ? {} : { onEcho: (echo) => postEcho(echo) }),
+  });
   // Compile LINE's OpenAPI validators now, not on the first reply.
   validateLineRequest('loading', { chatId: 'warm-up', loadingSeconds: 5 });
   const signingSecret = options.demo?.signingSecret ?? DEMO_SIGNING_SECRET;
@@ -207,11 +220,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (req.method === 'GET' && path === '/health') return writeJson(res, 200, { ok: true });
       if (req.method === 'GET' && path === '/_emulator/line/messages') return writeJson(res, 200, lineStandIn.calls());
       if (req.method === 'GET' && path === '/_emulator/messenger/messages') return writeJson(res, 200, messengerStandIn.calls());
+      // Long polls for new calls (npm run line / messenger): see emulatorWatch.ts.
+      if (req.method === 'GET' && path === '/_emulator/line/watch') return answerWatch(req, res, () => lineStandIn.calls());
+      if (req.method === 'GET' && path === '/_emulator/messenger/watch') return answerWatch(req, res, () => messengerStandIn.calls());
+      if (req.method === 'GET' && path === '/_emulator/idle') return answerIdle(req, res, () => eventSource.idle());
       if (await routeToLambda(routes, req, res)) return;
       writeJson(res, 404, { message: 'Not Found' });
     })().catch(() => writeJson(res, 500, { message: 'Internal Server Error' }));
   });
   const port = await listen(server, options.port ?? 3000);
+  postEcho = (echo) => void deliverEcho(`http://127.0.0.1:${port}`, store, echo);
 
 
   return {
@@ -234,6 +252,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await Promise.all([closeServer(server), lineStandIn.close(), messengerStandIn.close(), brandApi.close(), aws.close()]);
     },
   };
+}
+
+/**
+ * Meta's side of `message_echoes`: sign the echo with the page's app secret and post it to the page's
+ * webhook. Like Meta, it does not retry; a failure is only printed.
+ */
+async function deliverEcho(baseUrl: string, store: Store, echo: { pageId: string; body: MessengerEchoBody }): Promise<void> {
+  try {
+    const channel = await store.channels.get('messenger', echo.pageId);
+    if (!channel) return;
+    const body = JSON.stringify(echo.body);
+    await fetch(`${baseUrl}/webhooks/messenger/${encodeURIComponent(echo.pageId)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMessengerBody(body, channel.secret) },
+      body,
+    });
+  } catch (error) {
+    console.error('[local messenger echo]', error instanceof Error ? error.message : error);
+  }
 }
 
 interface LocalAws {

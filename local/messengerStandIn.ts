@@ -63,6 +63,30 @@ export interface MessengerStandInOptions {
    * (unrecorded), aimed at one request (soak tests: a fault for one person's turn).
    */
   faultFor?: (request: { kind: MessengerCall['kind']; to: string; body: Record<string, unknown> }) => number | undefined;
+  /**
+   * Meta's `message_echoes` webhook field: told of every accepted message with the webhook body Meta
+   * posts to the page's callback URL (the message's `mid`, text and `metadata`, `is_echo: true`).
+   */
+  onEcho?: (echo: { pageId: string; body: MessengerEchoBody }) => void;
+}
+
+/** The webhook delivery of one echo, as Meta sends it. */
+export interface MessengerEchoBody {
+  object: 'page';
+  entry: Array<{ id: string; time: number; messaging: Array<Record<string, unknown>> }>;
+}
+
+/** The echo Meta posts for a message the page sent. */
+function echoBody(pageId: string, to: string, messageId: string, message: Record<string, unknown>): MessengerEchoBody {
+  const now = Date.now();
+  const echoed = {
+    is_echo: true,
+    app_id: 1517776481860111,
+    mid: messageId,
+    ...(typeof message.text === 'string' ? { text: message.text } : {}),
+    ...(typeof message.metadata === 'string' ? { metadata: message.metadata } : {}),
+  };
+  return { object: 'page', entry: [{ id: pageId, time: now, messaging: [{ sender: { id: pageId }, recipient: { id: to }, timestamp: now, message: echoed }] }] };
 }
 
 /** The Messenger Platform limits the stand-in enforces (the same numbers the renderer fits to). */
@@ -101,6 +125,8 @@ interface StandInRequest {
 interface StandInResponse {
   status: number;
   body: unknown;
+  /** For an accepted message: the echo Meta then posts to the page's webhook. */
+  echo?: MessengerEchoBody;
 }
 
 interface PendingFailure {
@@ -336,7 +362,7 @@ function handleSendRequest(state: StandInState, request: StandInRequest, accessT
   if (kind === 'send') {
     state.calls.push({ kind, pageId, to, message: body.message, messagingType, at });
     const messageId = `m_local${String(state.nextMessage++).padStart(8, '0')}${randomBytes(6).toString('hex')}`;
-    return { status: 200, body: { recipient_id: to, message_id: messageId } };
+    return { status: 200, body: { recipient_id: to, message_id: messageId }, echo: isRecord(body.message) ? echoBody(pageId, to, messageId, body.message) : undefined };
   }
   state.calls.push({ kind, pageId, to, senderAction: String(body.sender_action), at });
   return { status: 200, body: { recipient_id: to } };
@@ -365,6 +391,7 @@ export async function startMessengerStandIn(options: MessengerStandInOptions = {
         return answerDelay(options.latencyMs).then(() => {
           send(response, answer);
           options.onAnswered?.({ call, status: answer.status, receivedAt, answeredAt: performance.now() });
+          if (answer.echo && call) options.onEcho?.({ pageId: call.pageId, body: answer.echo });
         });
       })
       .catch(() => {

@@ -43,7 +43,7 @@ export type ChannelFault = LineFault | MessengerFault;
 
 /** What each channel fault does (for the report). */
 export const CHANNEL_FAULT_DESCRIPTIONS: Record<ChannelFault, string> = {
-  reply500: 'LINE: reply answers 500 (the answer is pushed)',
+  reply500: 'LINE: reply answers 500 (asked again with the token)',
   reply429: 'LINE: reply answers 429 (job redelivered, pushes)',
   invalidReplyToken: 'LINE: 400 Invalid reply token (expired; pushed)',
   push500: 'LINE: token expired, first push 500, then OK',

@@ -188,10 +188,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   // The soak's workspace: the flow, a LINE channel and a Messenger page running it, the signing secret.
   const { store } = stack;
   await store.secrets.put(WORKSPACE, SIGNING_SECRET_NAME, DEMO_SIGNING_SECRET);
+  // The plan's outcomes are the flow's English texts; a new workspace would speak zh-TW.
+  await store.workspaceSettings.put(WORKSPACE, { language: 'en' });
   await store.flows.putVersion(WORKSPACE, FLOW_ID, 1, soakFlow(brand.url, options.cardTimeoutMs));
-  const activeFlow = { flowId: FLOW_ID, version: 1 };
-  await store.channels.put({ workspaceId: WORKSPACE, kind: 'line', channelId: LINE_CHANNEL.id, name: 'Soak LINE', secret: LINE_CHANNEL.secret, accessToken: LINE_CHANNEL.token, activeFlow });
-  await store.channels.put({ workspaceId: WORKSPACE, kind: 'messenger', channelId: PAGE.id, name: 'Soak page', secret: PAGE.secret, accessToken: PAGE.token, verifyToken: PAGE.verifyToken, activeFlow });
+  const activeFlows = [{ flowId: FLOW_ID, version: 1 }];
+  await store.channels.put({ workspaceId: WORKSPACE, kind: 'line', channelId: LINE_CHANNEL.id, name: 'Soak LINE', secret: LINE_CHANNEL.secret, accessToken: LINE_CHANNEL.token, activeFlows });
+  await store.channels.put({ workspaceId: WORKSPACE, kind: 'messenger', channelId: PAGE.id, name: 'Soak page', secret: PAGE.secret, accessToken: PAGE.token, verifyToken: PAGE.verifyToken, activeFlows });
 
   // The executor, in a child process, on the same emulators and stand-ins.
   const logDir = path.join(os.tmpdir(), 'callcard-soak');

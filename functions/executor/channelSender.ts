@@ -3,7 +3,18 @@ import type { Delivery } from '../../shared/store/jobStates';
 
 export interface DeliveryProgress {
   replyTokenSpent: boolean;
-  via: 'reply' | 'push' | 'send';
+  /** `earlier-reply`: LINE said the token was spent, and only an earlier try of this job could have spent it. */
+  via: 'reply' | 'earlier-reply' | 'push' | 'send';
+}
+
+/** What a delivery knows of the job's earlier tries, from its outbox and SQS. */
+export interface DeliveryContext {
+  /** A reply with the token was attempted before (it may have landed). */
+  replyTokenSpent: boolean;
+  /** LINE refused the token before callcard could have spent it: push. */
+  replyRefused: boolean;
+  /** Make a refusal of a never-used token durable before anything replaces the reply. */
+  recordRefusal(): Promise<void>;
 }
 
 /** What the executor needs of a channel: render, show that the bot is working, deliver in order. */
@@ -17,5 +28,5 @@ export interface ChannelSender {
   render(messages: ResolvedMessage[]): Delivery[];
   /** Loading animation (LINE) or typing indicator (Messenger) while a card runs. */
   showWaiting(): Promise<void>;
-  deliver(index: number, delivery: Delivery, progress: { replyTokenSpent: boolean }): Promise<DeliveryProgress>;
+  deliver(index: number, delivery: Delivery, context: DeliveryContext): Promise<DeliveryProgress>;
 }

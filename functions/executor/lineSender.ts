@@ -5,7 +5,7 @@ import type { TurnJob } from '../../shared/jobs/job';
 import type { ResolvedMessage } from '../../shared/messages/message';
 import type { Delivery } from '../../shared/store/jobStates';
 import { deterministicUuid } from './deterministicUuid';
-import type { ChannelSender, DeliveryProgress } from './channelSender';
+import type { ChannelSender, DeliveryContext, DeliveryProgress } from './channelSender';
 
 /** LINE takes at most 5 messages per reply or push. */
 const MESSAGES_PER_REQUEST = 5;
@@ -14,11 +14,45 @@ export const REPLY_TOKEN_SAFE_AGE_MS = 50_000;
 /** The loading animation is one-on-one only and lasts 5..60 s in steps of 5. */
 const LOADING_SECONDS = 20;
 
+/** Tries of one reply when LINE answers 5xx or not at all, before the answer is pushed instead. */
+const REPLY_ATTEMPTS = 2;
+
 /**
  * Sends a turn's messages on LINE: everything in one reply while the token lives (5 a request, the rest
  * pushed after it in order), otherwise pushes with a retry key stable across retries of the job.
+ *
+ * A reply token is single-use and lives one minute, and only callcard holds it; so within that minute
+ * LINE's `Invalid reply token` after an earlier try of ours (a 5xx or timeout in this process, or an
+ * outbox that says a killed process had sent its reply) proves that try landed, and nothing more is sent. The same answer on a
+ * token never tried before means LINE refused it: that is recorded in the outbox before the push that
+ * replaces the reply, so a retry pushes again under the same retry key, which LINE deduplicates.
  */
 export function createLineSender(client: LineClient, job: TurnJob, now: () => number = Date.now): ChannelSender {
+  const tokenAlive = () => job.replyToken !== undefined && now() - job.receivedAt < REPLY_TOKEN_SAFE_AGE_MS;
+
+  /** `reply` or `earlier-reply` when the customer has the messages, `push` when they must be pushed. */
+  async function reply(replyToken: string, messages: messagingApi.Message[], context: DeliveryContext): Promise<'reply' | 'earlier-reply' | 'push'> {
+    let triedBefore = context.replyTokenSpent;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await client.reply(replyToken, messages);
+        return 'reply';
+      } catch (error) {
+        if (!(error instanceof LineApiError)) throw error;
+        if (error.isInvalidReplyToken) {
+          if (triedBefore) return 'earlier-reply';
+          await context.recordRefusal();
+          return 'push';
+        }
+        // 429 and other 4xx: LINE did not take it and the token is still ours; the job is retried.
+        if (error.status !== undefined && error.status < 500) throw error;
+        // 5xx or no answer: it may have landed. Asking again with the token tells which.
+        triedBefore = true;
+        if (attempt >= REPLY_ATTEMPTS || !tokenAlive()) return 'push';
+      }
+    }
+  }
+
   return {
     safeBeforeRecord: true,
     render(messages: ResolvedMessage[]): Delivery[] {
@@ -31,23 +65,18 @@ export function createLineSender(client: LineClient, job: TurnJob, now: () => nu
       if (!job.userId.startsWith('U')) return;
       await client.startLoading(job.userId, LOADING_SECONDS);
     },
-    async deliver(index, delivery, progress): Promise<DeliveryProgress> {
+    async deliver(index, delivery, context): Promise<DeliveryProgress> {
       const messages = toLineMessages(delivery.messages);
-      const canReply = !progress.replyTokenSpent && job.replyToken !== undefined && now() - job.receivedAt < REPLY_TOKEN_SAFE_AGE_MS;
+      // Only the first request can be the reply; the token is spent by it either way.
+      const canReply = index === 0 && !context.replyRefused && tokenAlive();
       if (canReply && job.replyToken) {
-        try {
-          await client.reply(job.replyToken, messages);
-          return { replyTokenSpent: true, via: 'reply' };
-        } catch (error) {
-          // Used or expired token, or LINE unreachable or failing: push now, while the customer waits,
-          // rather than retry the job minutes later with a dead token. (A 5xx may hide an accepted
-          // reply; LINE offers no retry key for replies, so a rare duplicate beats a late answer.)
-          const pushInstead = error instanceof LineApiError && (error.isInvalidReplyToken || error.status === undefined || error.status >= 500);
-          if (!pushInstead) throw error;
-        }
+        // (A 5xx that persists is pushed: it may hide an accepted reply, and LINE offers no retry key
+        // for replies, so a rare duplicate beats silence.)
+        const outcome = await reply(job.replyToken, messages, context);
+        if (outcome !== 'push') return { replyTokenSpent: true, via: outcome };
       }
       await client.push(job.userId, messages, deterministicUuid(`${job.jobId}#${index}`));
-      return { replyTokenSpent: progress.replyTokenSpent || canReply, via: 'push' };
+      return { replyTokenSpent: context.replyTokenSpent || canReply, via: 'push' };
     },
   };
 }

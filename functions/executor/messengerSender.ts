@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { echoMetadata } from '../../shared/channels/messenger/echoReceipt';
 import { MessengerApiError, type MessengerClient } from '../../shared/channels/messenger/messengerClient';
 import { renderMessengerMessages, type MessengerMessage } from '../../shared/channels/messenger/renderMessengerMessages';
 import type { TurnJob } from '../../shared/jobs/job';
@@ -49,8 +50,8 @@ export function createMessengerSender(client: MessengerClient, job: TurnJob, opt
         throw error;
       }
     },
-    async deliver(index, delivery, progress): Promise<DeliveryProgress> {
-      const result: DeliveryProgress = { replyTokenSpent: progress.replyTokenSpent, via: 'send' };
+    async deliver(index, delivery, context): Promise<DeliveryProgress> {
+      const result: DeliveryProgress = { replyTokenSpent: context.replyTokenSpent, via: 'send' };
       const messages = delivery.messages.filter(isMessengerMessage);
       if (outsideWindow()) {
         noteWindowClosed(index, 'job_age');
@@ -59,7 +60,8 @@ export function createMessengerSender(client: MessengerClient, job: TurnJob, opt
       }
       for (const message of messages) {
         try {
-          await client.send(job.userId, message, { messagingType: 'RESPONSE' });
+          // The metadata comes back in Meta's echo of the message: the delivery's receipt (echoReceipt.ts).
+          await client.send(job.userId, { ...message, metadata: echoMetadata(job.jobId, index) }, { messagingType: 'RESPONSE' });
         } catch (error) {
           if (!(error instanceof MessengerApiError && error.isOutsideWindow)) throw error;
           noteWindowClosed(index, 'meta');

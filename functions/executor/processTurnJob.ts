@@ -47,8 +47,8 @@ export interface JobAttempt {
  * customer and the brand and between the brand and the reply:
  *
  * 1. One round of reads, all at once: the job's outbox (a retry), the channel, the customer and the
- *    session in one BatchGetItem, beside the workspace's secrets and settings when the flow has cards. Flow
- *    versions come from memory.
+ *    session in one BatchGetItem, beside the workspace's settings (the language of callcard's own texts,
+ *    the ports cards may call) and, when the flow has cards, its secrets. Flow versions come from memory.
  * 2. The turn: the loading indicator is started beside the brand call, never before it.
  * 3. The reply. On LINE it goes out while the outbox is being stored: a reply token is single-use and
  *    a push carries `X-Line-Retry-Key`, so no request of a LINE turn can land twice. Messenger has
@@ -64,13 +64,14 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps, attempt: 
   const log = deps.logger;
   const ref: CustomerRef = { channelKind: job.channel.kind, channelId: job.channel.id, userId: job.userId };
   const cachedFlow = deps.store.flows.peekVersion(job.workspaceId, job.flow.flowId, job.flow.version);
-  // Secrets and settings (the ports cards may call) are read beside everything else when the flow has
-  // a card, so the brand call never waits on them.
+  // Settings (the language of callcard's own texts, the ports cards may call) are read beside everything
+  // else on every turn, and secrets when the flow has a card, so neither the turn nor the brand call
+  // waits on them.
   const withCards = cachedFlow !== undefined && hasCards(cachedFlow.flow);
   const secretsRead = withCards ? deps.store.secrets.all(job.workspaceId) : undefined;
-  const settingsRead = withCards ? deps.store.workspaceSettings.get(job.workspaceId) : undefined;
+  const settingsRead = deps.store.workspaceSettings.get(job.workspaceId);
   secretsRead?.catch(() => undefined);
-  settingsRead?.catch(() => undefined);
+  settingsRead.catch(() => undefined);
   const [{ jobState: stored, channel, customer, session: openSession }, queuedFlow] = await Promise.all([
     deps.store.turnReads.load(job.jobId, job.channel, ref, now()),
     cachedFlow ?? deps.store.flows.getVersion(job.workspaceId, job.flow.flowId, job.flow.version),
@@ -95,6 +96,8 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps, attempt: 
         deliveries: fitOutbox(sender.render(turn.result.messages), log),
         sent: 0,
         replyTokenSpent: false,
+        replyRefused: false,
+        echoed: [],
         done: false,
         effects: { attributes: turn.result.attributes, session: turn.result.session, hadSession: turn.session !== undefined },
       };
@@ -104,13 +107,25 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps, attempt: 
       if (first && sender.safeBeforeRecord) {
         // The loading call started beside the brand call; it lands before the reply that ends it.
         await turn.waiting;
-        firstDelivery = sender.deliver(0, first, { replyTokenSpent: false });
+        // A refused token is recorded on the outbox, so that write waits for the outbox to be stored.
+        let outboxStoring: (creating: Promise<JobState>) => void = () => undefined;
+        const outboxStored = new Promise<JobState>((resolve) => {
+          outboxStoring = resolve;
+        });
+        outboxStored.catch(() => undefined);
+        const recordRefusal = async () => {
+          await outboxStored;
+          await deps.store.jobStates.recordReplyRefused(job.jobId);
+        };
+        firstDelivery = sender.deliver(0, first, { replyTokenSpent: false, replyRefused: false, recordRefusal });
         // Observed by deliverAll below; the effects need not wait for the reply to land.
         firstDelivery.catch(() => undefined);
         // Let the reply's request reach the wire before the outbox's serialization takes the CPU.
         await new Promise((resolve) => setImmediate(resolve));
         writes.release();
-        state = await deps.store.jobStates.create({ ...fresh, replyTokenSpent: job.replyToken !== undefined });
+        const creating = deps.store.jobStates.create({ ...fresh, replyTokenSpent: job.replyToken !== undefined });
+        outboxStoring(creating);
+        state = await creating;
       } else {
         await turn.waiting;
         state = await deps.store.jobStates.create(fresh);
@@ -160,6 +175,8 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
   const customerId = `${job.channel.kind}:${job.channel.id}:${job.userId}`;
   let waiting: Promise<void> = Promise.resolve();
   let waitingShown = false;
+  // Read beside the turn's other reads (above): the language of callcard's own texts to the customer.
+  const { language } = await workspaceSettings();
   const result = await runTurn(
     {
       flow: flow.flow,
@@ -167,6 +184,7 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
       event: job.event,
       session,
       customer: { id: job.userId, channel: job.channel.kind, attributes: customer?.attributes ?? {} },
+      language,
     },
     {
       callApi: async (blockId, block, context) => {
@@ -242,10 +260,18 @@ async function deliverAll(job: TurnJob, state: JobState, sender: ChannelSender, 
   const log = deps.logger;
   let progress = { replyTokenSpent: state.replyTokenSpent };
   const total = state.deliveries.length;
+  const recordRefusal = () => deps.store.jobStates.recordReplyRefused(job.jobId);
   for (let index = state.sent; index < total; index += 1) {
     const delivery = state.deliveries[index];
     if (!delivery) break;
-    const outcome = index === 0 && first ? await first : await sender.deliver(index, delivery, progress);
+    if (state.echoed.includes(index)) {
+      // Meta echoed it back to the page before this retry: it landed (see echoReceipt.ts).
+      log.info('delivered', { jobId: job.jobId, index, via: 'echoed' });
+      continue;
+    }
+    const context = { replyTokenSpent: progress.replyTokenSpent, replyRefused: state.replyRefused, recordRefusal };
+    const outcome = index === 0 && first ? await first : await sender.deliver(index, delivery, context);
+    if (outcome.via === 'earlier-reply') log.warn('reply token already spent by an earlier try of this job: its reply landed, nothing resent', { jobId: job.jobId, index });
     progress = { replyTokenSpent: outcome.replyTokenSpent };
     if (index + 1 < total) await deps.store.jobStates.update(job.jobId, { sent: index + 1, replyTokenSpent: outcome.replyTokenSpent, done: false });
     log.info('delivered', { jobId: job.jobId, index, via: outcome.via });

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Channel } from '../../shared/channels/channel';
+import type { EchoReceipt } from '../../shared/channels/messenger/echoReceipt';
 import { messengerWebhookSchema, toInboundEvents } from '../../shared/channels/messenger/messengerWebhook';
 import { verifyMessengerSignature } from '../../shared/channels/messenger/verifyMessengerSignature';
 import { forLog, isId } from '../../shared/jobs/job';
@@ -106,7 +107,12 @@ export async function handleMessengerWebhook(request: MessengerWebhookRequest, d
   if (!parsed.success) return { statusCode: 400, body: { error: 'not a Messenger webhook' } };
 
   const turns: InboundTurn[] = [];
+  const receipts: EchoReceipt[] = [];
   for (const action of toInboundEvents(parsed.data)) {
+    if (action.kind === 'echo') {
+      if (action.pageId === channel.channelId) receipts.push(action.receipt);
+      continue;
+    }
     if (action.kind === 'skip') {
       if (action.malformed) deps.logger.warn('skipped malformed Messenger event', { channelId: channel.channelId, eventId: action.eventId, reason: action.reason });
       else deps.logger.debug('skipped Messenger event', { eventId: action.eventId, reason: action.reason });
@@ -122,8 +128,21 @@ export async function handleMessengerWebhook(request: MessengerWebhookRequest, d
   }
   // The sender checks the 24-hour window against the receive time. The window really opened at the
   // person's message, a moment (or, for a redelivery, longer) before; Meta's own window error covers the gap.
-  const queued = await queueTurns(channel, turns, receivedAt, deps, found.sessions);
+  const [queued] = await Promise.all([queueTurns(channel, turns, receivedAt, deps, found.sessions), recordEchoes(receipts, deps)]);
   return { statusCode: 200, body: { ok: true, queued } };
+}
+
+/**
+ * Meta's echoes of callcard's own messages: each marks its delivery as landed in the job's outbox, so a
+ * retried job does not send it again (see echoReceipt.ts). An echo for an outbox that is gone is noted.
+ */
+async function recordEchoes(receipts: EchoReceipt[], deps: MessengerWebhookDeps): Promise<void> {
+  await Promise.all(
+    receipts.map(async ({ jobId, index }) => {
+      const recorded = await deps.store.jobStates.recordEcho(jobId, index);
+      deps.logger.debug(recorded ? 'Messenger echo recorded' : 'Messenger echo for no outbox', { jobId: forLog(jobId), index });
+    }),
+  );
 }
 
 /** Compares digests, so neither the content nor the length of the expected token leaks through timing. */

@@ -29,6 +29,11 @@ export const WEBHOOK_TABLE_ACTIONS: readonly TableAction[] = ['dynamodb:GetItem'
 export const WEBHOOK_READ_KEYS = ['CHANNEL#*', 'WS#*#FLOW#*', 'CUSTOMER#*'] as const;
 /** What a webhook writes: seen events (dedupe) and the customer's profile. Never channels, flows or secrets. */
 export const WEBHOOK_WRITE_KEYS = ['EVENT#*', 'CUSTOMER#*'] as const;
+/**
+ * What a webhook may update and nothing more: a job's outbox, where the Messenger webhook records
+ * Meta's echo of a delivery (shared/channels/messenger/echoReceipt.ts). No put, no delete.
+ */
+export const WEBHOOK_UPDATE_ONLY_KEYS = ['JOB#*'] as const;
 
 /** Read and write items (transactions are authorised by these same actions). */
 export const READ_WRITE_TABLE_ACTIONS: readonly TableAction[] = [
@@ -117,6 +122,7 @@ export class CallcardTable extends Construct {
       });
     onItems(['dynamodb:GetItem'], WEBHOOK_READ_KEYS);
     onItems(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], WEBHOOK_WRITE_KEYS);
+    onItems(['dynamodb:UpdateItem'], WEBHOOK_UPDATE_ONLY_KEYS);
     this.grantKeyUse(fn, true);
     fn.addEnvironment(ENV.tableName, this.table.tableName);
   }

@@ -16,8 +16,21 @@ export const jobStateSchema = z.object({
   deliveries: z.array(deliverySchema),
   /** How many deliveries went out. */
   sent: z.number().int(),
-  /** Whether the reply token was already spent (successfully or not). */
+  /**
+   * Whether a reply with the token was attempted (it may have landed). Within the token's minute, a
+   * retry asks LINE again: a spent token then proves the earlier reply landed.
+   */
   replyTokenSpent: z.boolean().default(false),
+  /**
+   * LINE refused the token before callcard could have spent it (expired): recorded before the push
+   * that replaces the reply, so a retry pushes (same retry key) instead of counting the reply as landed.
+   */
+  replyRefused: z.boolean().default(false),
+  /**
+   * Deliveries Meta echoed back to the page's webhook (Messenger `message_echoes`, matched by the
+   * `metadata` callcard puts on each message): proof they landed, so a retry does not send them again.
+   */
+  echoed: z.array(z.number().int()).default([]),
   done: z.boolean().default(false),
   /**
    * What the turn changes for the customer, stored with its messages and applied after them, so a
@@ -83,5 +96,40 @@ export class JobStateRepository {
         ExpressionAttributeValues: { ':s': progress.sent, ':r': progress.replyTokenSpent, ':d': progress.done },
       }),
     );
+  }
+
+  /** LINE refused the reply token on its first use: remembered before the push that replaces the reply. */
+  async recordReplyRefused(jobId: string): Promise<void> {
+    await this.table.doc.send(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: key(jobId),
+        UpdateExpression: 'SET replyRefused = :t, replyTokenSpent = :t',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':t': true },
+      }),
+    );
+  }
+
+  /**
+   * Meta echoed delivery `index` of the job back to the page: it landed. Only an existing outbox is
+   * touched (a Messenger outbox is stored before its first send); answers false when there is none.
+   */
+  async recordEcho(jobId: string, index: number): Promise<boolean> {
+    try {
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: key(jobId),
+          UpdateExpression: 'SET echoed = list_append(if_not_exists(echoed, :none), :index)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':none': [], ':index': [index] },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
   }
 }

@@ -120,13 +120,39 @@ describe('the Call an API card on LINE: failure paths and delivery', () => {
       expect(await say('U-brand-bad', { type: 'text', text: 'go' }, bad)).toEqual(['The brand could not answer.']);
     });
 
-    test('no failure block configured → the default apology, never silence', async () => {
+    test("no failure block configured → the default apology in the workspace's language, never silence; the flow's texts reword it", async () => {
       labBehaviour['/data'] = (send) => send(503, '');
       const flow = cardFlow({ request: { url: `${lab.url}/data` }, retry: false });
       const card = flow.blocks.card;
       if (card?.type === 'callApi') delete card.onFailure;
       const channel = await labChannel(flow);
-      expect(await say('U-fail-default', { type: 'text', text: 'go' }, channel)).toEqual(['Sorry, something went wrong on our side. Please try again in a moment.']);
+      // A workspace that never chose a language (like this one) speaks Traditional Chinese.
+      expect(await say('U-fail-default', { type: 'text', text: 'go' }, channel)).toEqual(['抱歉，系統暫時出了點問題，請稍後再試一次。']);
+      const reworded = await labChannel({ ...flow, texts: { failure: 'Our booking system is resting. Please try again soon!' } });
+      try {
+        await stack.store.workspaceSettings.put('lab', { language: 'en' });
+        expect(await say('U-fail-default-en', { type: 'text', text: 'go' }, channel)).toEqual(['Sorry, something went wrong on our side. Please try again in a moment.']);
+        expect(await say('U-fail-reworded', { type: 'text', text: 'go' }, reworded)).toEqual(['Our booking system is resting. Please try again soon!']);
+      } finally {
+        await stack.store.workspaceSettings.put('lab', {});
+      }
+    });
+
+    test("a flow without cards re-asks in the workspace's language too", async () => {
+      const channel = await labChannel({
+        schemaVersion: 1,
+        name: 'ask',
+        triggers: [{ type: 'keyword', keywords: ['go'], start: 'ask' }],
+        blocks: { ask: { type: 'question', prompt: '請問您的 Email？', input: { type: 'email' }, saveAs: 'email', next: 'thanks' }, thanks: { type: 'message', messages: [{ type: 'text', text: '謝謝！' }] } },
+      });
+      expect(await say('U-reask', { type: 'text', text: 'go' }, channel)).toEqual(['請問您的 Email？']);
+      expect(await say('U-reask', { type: 'text', text: 'not an email' }, channel)).toEqual(['抱歉，我沒有看懂您的回覆。請問您的 Email？']);
+      try {
+        await stack.store.workspaceSettings.put('lab', { language: 'en' });
+        expect(await say('U-reask', { type: 'text', text: 'still not' }, channel)).toEqual(['Sorry, I did not get that. 請問您的 Email？']);
+      } finally {
+        await stack.store.workspaceSettings.put('lab', {});
+      }
     });
 
     test('a customer answer that tries to break out of the JSON payload arrives as one string value', async () => {
@@ -152,14 +178,23 @@ describe('the Call an API card on LINE: failure paths and delivery', () => {
   });
 
   describe('delivery guarantees', () => {
-    test('LINE failing a reply with 500: the answer is pushed at once, not minutes later', async () => {
+    test('LINE failing a reply with 500: the reply is asked again at once with the token, and lands once', async () => {
       labBehaviour['/data'] = (send) => send(200, '{"value":"fresh"}');
       const channel = await labChannel(cardFlow({ request: { url: `${lab.url}/data` } }));
       stack.lineStandIn.failNext('reply', 1, 500);
       const started = Date.now();
       expect(await say('U-reply-500', { type: 'text', text: 'go' }, channel)).toEqual(['ok: fresh']);
       expect(Date.now() - started).toBeLessThan(2_000);
-      expect(stack.lineStandIn.calls().filter((c) => c.to === 'U-reply-500' && c.kind === 'push')).toHaveLength(1);
+      expect(stack.lineStandIn.calls().filter((c) => c.to === 'U-reply-500' && c.kind === 'push')).toHaveLength(0);
+    });
+
+    test('LINE accepting a reply but answering 500: asked again, the spent token proves it landed, nothing is pushed', async () => {
+      labBehaviour['/data'] = (send) => send(200, '{"value":"fresh"}');
+      const channel = await labChannel(cardFlow({ request: { url: `${lab.url}/data` } }));
+      stack.lineStandIn.failNext('reply', 1, 500, { afterAccepting: true });
+      const before = stack.lineStandIn.calls().length;
+      expect(await say('U-reply-500-accepted', { type: 'text', text: 'go' }, channel)).toEqual(['ok: fresh']);
+      expect(answerCalls(before).map((c) => c.kind)).toEqual(['reply']);
     });
 
     test('a job whose delivery fails is retried from its outbox: one answer, the brand called once, the session where the turn left it', async () => {
@@ -198,7 +233,7 @@ describe('the Call an API card on LINE: failure paths and delivery', () => {
       expect(await say('U-pinned', { type: 'text', text: 'go' }, channel)).toEqual(['Name?']);
       // v2 has no question and no fallback: nothing in it listens to free text.
       await stack.store.flows.putVersion('lab', channel.channelId, 2, flowSchema.parse({ schemaVersion: 1, name: 'v2', triggers: [{ type: 'keyword', keywords: ['go'], start: 'hi' }], blocks: { hi: { type: 'message', messages: [{ type: 'text', text: 'v2' }] } } }));
-      expect(await stack.store.channels.setActiveFlow('line', channel.channelId, 'lab', { flowId: channel.channelId, version: 2 })).toBe(true);
+      expect(await stack.store.channels.setActiveFlows('line', channel.channelId, 'lab', [{ flowId: channel.channelId, version: 2 }], 0)).toBe('set');
       expect(await say('U-pinned', { type: 'text', text: 'Mei' }, channel)).toEqual(['Thanks, Mei (v1)']);
     });
 

@@ -13,6 +13,8 @@ const FIXTURE_PAGE = '682498302938465';
 const FIXTURE_PSID = '1254477777772919';
 const FIXTURE_SECRET = 'fixture-app-secret';
 
+/** Every message carries its delivery receipt, returned in Meta's echo (shared/channels/messenger/echoReceipt.ts). */
+const RECEIPT = expect.stringMatching(/^callcard:1:\d+:messenger:/) as unknown as string;
 const sends = (calls: MessengerCall[], to?: string) => calls.filter((c) => c.kind === 'send' && (to === undefined || c.to === to));
 
 /** End to end over real sockets: signed Messenger webhook → SQS → executor → brand API → Send API stand-in. */
@@ -164,7 +166,7 @@ describe('Messenger webhook to Send API, on the local stack', () => {
       const response = await fetch(webhookUrl(), { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMessengerBody(body, stack.demo.messengerAppSecret) }, body });
       expect(await response.json()).toEqual({ ok: true, queued: 1 });
       const calls = await waitForMessengerCalls(stack, (c) => sends(c, 'PSID-field-value').length >= 2);
-      expect(sends(calls, 'PSID-field-value')[0]?.message).toEqual({ text: "Today's best sellers:" });
+      expect(sends(calls, 'PSID-field-value')[0]?.message).toEqual({ text: "Today's best sellers:", metadata: RECEIPT });
     });
 
     test('every sample file, signed and posted, is answered 200 and queued only when it should be', async () => {
@@ -201,6 +203,7 @@ describe('Messenger webhook to Send API, on the local stack', () => {
               { content_type: 'text', title: 'Best sellers', payload: 'hot' },
               { content_type: 'text', title: 'Register', payload: 'register' },
             ],
+            metadata: RECEIPT,
           },
           at: expect.any(String),
         });
@@ -236,6 +239,7 @@ describe('Messenger webhook to Send API, on the local stack', () => {
               })),
             },
           },
+          metadata: RECEIPT,
         },
         at: expect.any(String),
       },
@@ -265,13 +269,14 @@ describe('Messenger webhook to Send API, on the local stack', () => {
           ],
         },
       },
+      metadata: RECEIPT,
     });
   });
 
   test('the "Best sellers" quick reply (a message button) reaches the keyword trigger', async () => {
     await sendMessenger(stack, { type: 'quick_reply', text: 'Best sellers', payload: 'hot' }, { psid: 'PSID-guest-2' });
     const calls = await waitForMessengerCalls(stack, (c) => sends(c).length >= 2);
-    expect(sends(calls).map((c) => c.message)).toEqual([{ text: "Today's best sellers:" }, expect.objectContaining({ attachment: expect.anything() })]);
+    expect(sends(calls).map((c) => c.message)).toEqual([{ text: "Today's best sellers:", metadata: RECEIPT }, expect.objectContaining({ attachment: expect.anything() })]);
   });
 
   test('the same mid twice (a redelivery) gets one answer', async () => {
@@ -328,7 +333,7 @@ describe('Messenger webhook to Send API, on the local stack', () => {
     await stack.idle();
     const calls = stack.messengerStandIn.calls();
     expect(calls.map((c) => c.kind)).toEqual(['typing', 'send', 'send']);
-    expect(calls[1]?.message).toEqual({ text: "Today's best sellers:" });
+    expect(calls[1]?.message).toEqual({ text: "Today's best sellers:", metadata: RECEIPT });
     expect(calls[2]?.message).toMatchObject({ attachment: { type: 'template', payload: { template_type: 'generic' } } });
     // The flow did not run twice: the brand was asked once.
     expect(stack.brandApi.requests().filter((r) => r.path === '/best-sellers')).toHaveLength(1);

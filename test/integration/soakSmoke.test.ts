@@ -4,8 +4,8 @@ import { DEFAULT_SOAK_OPTIONS, runSoak } from '../../soak/soak';
  * A small soak (npm run soak, without the executor kills): a few conversations of the three scenarios
  * on LINE and Messenger, the executor in a child process, every brand and channel fault at a high rate.
  * Every customer turn must end with exactly one outcome the customer saw. (Kills are left to
- * `npm run soak`: a SIGKILL between a channel accepting an answer and the outbox recording it
- * duplicates that answer; soak/crashWindow.ts reproduces it.)
+ * `npm run soak`; test/integration/crashWindow.test.ts covers a kill after the channel accepted an
+ * answer, case by case.)
  */
 test('every turn ends with exactly one outcome, whatever the brand and the channel APIs answer', async () => {
   const result = await runSoak({

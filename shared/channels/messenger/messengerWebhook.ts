@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { describeIssues, forLog, idSchema, isId, isToken, tokenSchema, type InboundEvent } from '../../jobs/job';
+import { METADATA_MAX_LENGTH, parseEchoMetadata, type EchoReceipt } from './echoReceipt';
 
 /**
  * The parts of a Messenger webhook callcard acts on. Unknown fields are ignored and every messaging
@@ -32,6 +33,8 @@ const messagingEventSchema = z.object({
       mid: tokenSchema.optional(),
       text: z.string().max(MESSENGER_LIMITS.text, `longer than ${MESSENGER_LIMITS.text} characters`).optional(),
       is_echo: flag.optional(),
+      /** On echoes: what the sending app put on the message (callcard's delivery receipt, see echoReceipt.ts). */
+      metadata: z.string().max(METADATA_MAX_LENGTH).optional(),
       quick_reply: z.object({ payload: payload.optional() }).optional(),
     })
     .optional(),
@@ -75,7 +78,9 @@ export type MessengerEventAction =
    * `malformed`: the event broke the webhook's shape or bounds (worth a warning), rather than being an
    * event callcard does not answer. A reason never quotes a full value from the event.
    */
-  | { kind: 'skip'; eventId: string | undefined; reason: string; malformed?: true };
+  | { kind: 'skip'; eventId: string | undefined; reason: string; malformed?: true }
+  /** The echo of a message callcard sent: proof that delivery `index` of `jobId` landed. */
+  | { kind: 'echo'; pageId: string; receipt: EchoReceipt };
 
 /**
  * Turn a Messenger webhook into channel-neutral inbound events, one action per messaging event, in
@@ -110,7 +115,13 @@ function toAction(raw: unknown, entryPageId: string | undefined): MessengerEvent
   const eventId = mid ?? (psid !== undefined && occurredAt !== undefined ? `${psid}@${occurredAt}` : undefined);
 
   // The page's own messages come back as echoes; answering them would have the bot talk to itself.
-  if (isTrue(event.message?.is_echo)) return { kind: 'skip', eventId, reason: 'echo' };
+  // An echo of callcard's own message is its delivery receipt; the others (a person answering from
+  // the page inbox, another app) are skipped.
+  if (isTrue(event.message?.is_echo)) {
+    const pageId = psid ?? entryPageId;
+    const receipt = pageId === undefined ? undefined : parseEchoMetadata(event.message?.metadata, pageId);
+    return receipt && pageId !== undefined ? { kind: 'echo', pageId, receipt } : { kind: 'skip', eventId, reason: 'echo' };
+  }
   if (psid === undefined) return { kind: 'skip', eventId, reason: event.sender?.user_ref !== undefined ? 'user_ref sender, no PSID' : 'no sender id' };
   if (eventId === undefined) return { kind: 'skip', eventId, reason: 'no mid and no timestamp to deduplicate on' };
 

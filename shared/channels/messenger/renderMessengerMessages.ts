@@ -55,7 +55,10 @@ export type MessengerTemplateMessage = {
 };
 
 /** One Send API `message` object (what goes under `message` in POST /{PAGE_ID}/messages). */
-export type MessengerMessage = MessengerTextMessage | MessengerImageMessage | MessengerTemplateMessage;
+export type MessengerMessage = (MessengerTextMessage | MessengerImageMessage | MessengerTemplateMessage) & {
+  /** Returned in Meta's echo of the message: callcard's delivery receipt (echoReceipt.ts). */
+  metadata?: string;
+};
 
 type ButtonsMessage = Extract<ResolvedMessage, { type: 'buttons' }>;
 type CarouselMessage = Extract<ResolvedMessage, { type: 'carousel' }>;

@@ -246,6 +246,9 @@ describe('least privilege', () => {
       const writes = tableStatements.find((statement) => actionsOf(statement).includes('dynamodb:PutItem'));
       expect(reads && leadingKeys(reads)).toBe(JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CHANNEL#*', 'WS#*#FLOW#*', 'CUSTOMER#*'] } }));
       expect(writes && leadingKeys(writes)).toBe(JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EVENT#*', 'CUSTOMER#*'] } }));
+      // Outboxes: update only (the Messenger webhook records Meta's echoes there), never put or delete.
+      const updateOnly = tableStatements.filter((statement) => JSON.stringify(actionsOf(statement)) === JSON.stringify(['dynamodb:UpdateItem']));
+      expect(updateOnly.map(leadingKeys)).toEqual([JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['JOB#*'] } })]);
       expect(tableStatements.every((statement) => statement.Condition !== undefined)).toBe(true);
       expect(actionsOn(statements, 'sqs:')).toEqual(['sqs:SendMessage']);
       expect(actionsOn(statements, 'kms:')).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']);

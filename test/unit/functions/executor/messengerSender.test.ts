@@ -44,7 +44,7 @@ function quietLogger() {
   return { logger, info };
 }
 
-const progress = { replyTokenSpent: false };
+const progress = { replyTokenSpent: false, replyRefused: false, recordRefusal: async () => undefined };
 
 describe('createMessengerSender', () => {
   it('renders one delivery per Send API message, in flow order', () => {
@@ -70,8 +70,9 @@ describe('createMessengerSender', () => {
     }
     expect(typing).toEqual(['PSID-1']);
     expect(sent).toEqual([
-      { psid: 'PSID-1', message: { text: 'one' }, messagingType: 'RESPONSE' },
-      { psid: 'PSID-1', message: { text: 'two' }, messagingType: 'RESPONSE' },
+      // Each message carries its delivery receipt, which Meta returns in the page's echo of it.
+      { psid: 'PSID-1', message: { text: 'one', metadata: 'callcard:1:0:messenger:page-1:m_1' }, messagingType: 'RESPONSE' },
+      { psid: 'PSID-1', message: { text: 'two', metadata: 'callcard:1:1:messenger:page-1:m_1' }, messagingType: 'RESPONSE' },
     ]);
   });
 
