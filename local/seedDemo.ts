@@ -30,13 +30,16 @@ export const DEMO_FLOW_ID = 'demo';
 /**
  * Seed what the demo workspace lacks: the LINE channel and the demo flow (published), the Messenger
  * page running the same flow version, and on each a member who already verified (`memberId: M001`),
- * so "My tickets" answers at once; and the demo admin key. Each channel is seeded once, so data kept
- * from an earlier run (or changed since) is left alone. Returns whether a channel was seeded.
+ * so "My tickets" answers at once; and the demo admin key. The demo flow is written in English, so the
+ * workspace's own texts (the apology, re-asks) are English too, unless its settings were saved before.
+ * Each channel is seeded once, so data kept from an earlier run (or changed since) is left alone.
+ * Returns whether a channel was seeded.
  */
 export async function seedDemo(store: Store, demo: DemoSettings): Promise<boolean> {
   // Already there when data is kept between runs: adding it again is a no-op.
   await store.adminKeys.add(demo.adminKey, demo.workspaceId);
   await store.secrets.put(demo.workspaceId, SIGNING_SECRET_NAME, demo.signingSecret);
+  if (!(await store.workspaceSettings.find(demo.workspaceId))) await store.workspaceSettings.put(demo.workspaceId, { language: 'en' });
   let seeded = false;
   let line = await store.channels.get('line', demo.lineChannelId);
   if (!line) {
@@ -49,7 +52,7 @@ export async function seedDemo(store: Store, demo: DemoSettings): Promise<boolea
       name: 'Demo LINE Official Account',
       secret: demo.lineChannelSecret,
       accessToken: demo.lineAccessToken,
-      activeFlow: { flowId: DEMO_FLOW_ID, version: 1 },
+      activeFlows: [{ flowId: DEMO_FLOW_ID, version: 1 }],
     };
     await store.channels.put(line);
     const member = { workspaceId: demo.workspaceId, channelKind: 'line' as const, channelId: demo.lineChannelId, userId: DEMO_MEMBER_USER_ID };
@@ -66,8 +69,8 @@ export async function seedDemo(store: Store, demo: DemoSettings): Promise<boolea
       secret: demo.messengerAppSecret,
       accessToken: demo.messengerPageToken,
       verifyToken: demo.messengerVerifyToken,
-      // One flow serves both channels: whatever version the LINE channel runs, the page runs too.
-      activeFlow: line.activeFlow ?? { flowId: DEMO_FLOW_ID, version: 1 },
+      // The page runs the flows the LINE channel runs (the demo flow, when both are seeded now).
+      activeFlows: line.activeFlows,
     });
     const member = { workspaceId: demo.workspaceId, channelKind: 'messenger' as const, channelId: demo.messengerPageId, userId: DEMO_MESSENGER_MEMBER_PSID };
     await store.customers.touch(member);

@@ -47,7 +47,7 @@ export function channelView(channel: Channel) {
     kind: channel.kind,
     channelId: channel.channelId,
     name: channel.name,
-    ...(channel.activeFlow ? { activeFlow: channel.activeFlow } : {}),
+    activeFlows: channel.activeFlows,
     secret: maskSecret(channel.secret),
     accessToken: maskSecret(channel.accessToken),
     ...(channel.verifyToken !== undefined ? { verifyToken: maskSecret(channel.verifyToken) } : {}),

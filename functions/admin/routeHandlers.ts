@@ -3,7 +3,7 @@ import { getChannel, listChannels, putChannel } from './channelRoutes';
 import { deleteContact, getContact } from './contactRoutes';
 import { dryRun } from './dryRun';
 import { listFailedJobs, redriveFailedJobs } from './failedJobRoutes';
-import { createFlow, deleteFlow, getFlow, getFlowSchema, getFlowVersion, listFlows, listFlowVersions, publishFlow, updateFlow, validateFlowDocument } from './flowRoutes';
+import { createFlow, deleteFlow, getFlow, getFlowSchema, getFlowVersion, listFlows, listFlowVersions, publishFlow, unpublishFlow, updateFlow, validateFlowDocument } from './flowRoutes';
 import { listLogs } from './logRoutes';
 import { openApiDocument } from './openApiDocument';
 import { ADMIN_ROUTES as R, type RouteId } from './routes';
@@ -23,6 +23,7 @@ export const ROUTE_HANDLERS: Record<RouteId, BoundRoute> = {
   listFlowVersions: bindRoute(R.listFlowVersions, listFlowVersions),
   getFlowVersion: bindRoute(R.getFlowVersion, getFlowVersion),
   publishFlow: bindRoute(R.publishFlow, publishFlow),
+  unpublishFlow: bindRoute(R.unpublishFlow, unpublishFlow),
   listChannels: bindRoute(R.listChannels, listChannels),
   getChannel: bindRoute(R.getChannel, getChannel),
   putChannel: bindRoute(R.putChannel, putChannel),

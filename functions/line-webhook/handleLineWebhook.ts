@@ -27,7 +27,7 @@ export interface LineWebhookDeps {
 
 /**
  * Take one LINE webhook delivery: verify the signature over the raw bytes before anything else, then
- * queue one turn job per new event for the channel's active flow. Nothing is written before the
+ * queue one turn job per new event one of the channel's active flows answers. Nothing is written before the
  * signature holds, so a forged request leaves no trace. An unknown channel is answered exactly like a
  * bad signature (401), so the answer does not tell a prober which channels exist; the log says which.
  * A signed event that breaks its bounds (ids, text, tokens) is skipped and logged, and the rest of the

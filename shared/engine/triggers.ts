@@ -50,6 +50,49 @@ export function matchTrigger(flow: Flow, event: InboundEvent, options: { include
   return undefined;
 }
 
+/** A flow version a channel runs, with its document (a stored flow version has this shape). */
+export interface RunningFlow {
+  flowId: string;
+  version: number;
+  flow: Flow;
+}
+
+/**
+ * The flow of a channel's active set an event starts, and the trigger: the first flow, in the set's
+ * order, with a trigger that matches; the fallback only when no flow's other trigger does. Publishing
+ * refuses two flows sharing a trigger, so the order only decides between `contains` keywords that
+ * happen to meet in one message ("hot deal" with `hot` in one flow and `deal` in another).
+ */
+export function matchActiveFlows<F extends RunningFlow>(flows: readonly F[], event: InboundEvent, options: { includeFallback: boolean }): { flow: F; match: TriggerMatch } | undefined {
+  for (const flow of flows) {
+    const match = matchTrigger(flow.flow, event, { includeFallback: false });
+    if (match) return { flow, match };
+  }
+  if (!options.includeFallback) return undefined;
+  for (const flow of flows) {
+    const match = matchTrigger(flow.flow, event, { includeFallback: true });
+    if (match) return { flow, match };
+  }
+  return undefined;
+}
+
+/**
+ * What a trigger answers, as matching sees it: `keyword:<keyword>` (normalized as customers' text is:
+ * `ＨＯＴ ` and `hot` are one key), `postback:<action>`, `follow` or `fallback`. Two flows of one
+ * channel may not share a key.
+ */
+export function triggerKeys(trigger: Trigger): string[] {
+  switch (trigger.type) {
+    case 'keyword':
+      return [...new Set(trigger.keywords.map((keyword) => `keyword:${normalizeText(keyword)}`))];
+    case 'postback':
+      return [`postback:${trigger.action}`];
+    case 'follow':
+    case 'fallback':
+      return [trigger.type];
+  }
+}
+
 /** Whether any event could lead somewhere in this flow beyond its triggers: a question waiting or a fallback. */
 export function flowListensBeyondTriggers(flow: Flow): boolean {
   return flow.triggers.some((t) => t.type === 'fallback') || Object.values(flow.blocks).some((b) => b.type === 'question');

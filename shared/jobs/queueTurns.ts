@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Channel } from '../channels/channel';
-import { flowListensBeyondTriggers, matchTrigger } from '../engine/triggers';
+import type { Channel, FlowRef } from '../channels/channel';
+import { flowListensBeyondTriggers, matchActiveFlows, type RunningFlow } from '../engine/triggers';
 import type { Session } from '../store/customers';
 import type { Store } from '../store/store';
 import { forLog, turnJobProblem, type ChannelKind, type InboundEvent, type TurnJob } from './job';
@@ -82,9 +82,10 @@ export async function lookUpChannel(
 }
 
 /**
- * The part of every webhook after its signature holds: for each new event the channel's active flow can
- * answer, queue a turn job pinned to the flow version active now, and claim the event id so a
- * redelivery is counted once. Returns how many jobs were queued.
+ * The part of every webhook after its signature holds: for each new event one of the channel's active
+ * flows (or the customer's open conversation) can answer, queue a turn job pinned to that flow version
+ * (see {@link flowForTurn}), and claim the event id so a redelivery is counted once. Returns how many
+ * jobs were queued.
  *
  * The claim and the send go out together (one round trip, not two): a duplicate's job is sent with the
  * same deduplication id, which SQS drops within 5 minutes, and after that the executor finds the job's
@@ -92,20 +93,16 @@ export async function lookUpChannel(
  */
 export async function queueTurns(channel: Channel, turns: InboundTurn[], receivedAt: number, deps: QueueTurnsDeps, sessions?: SessionReads): Promise<number> {
   if (turns.length === 0) return 0;
-  const flow = channel.activeFlow ? await deps.store.flows.getVersion(channel.workspaceId, channel.activeFlow.flowId, channel.activeFlow.version) : undefined;
-  if (!flow) {
-    deps.logger.info('no active flow for channel: events ignored', { channelId: channel.channelId, events: turns.length });
-    return 0;
-  }
+  const flows = await activeFlowVersions(channel, deps);
+  // Nothing published: only open conversations (started before an unpublish) can still be answered.
+  if (!flows.length) deps.logger.info('no active flow for channel: only open conversations are answered', { channelId: channel.channelId, events: turns.length });
   const sessionOf = sessions ?? readSessions(deps.store, channel.kind, channel.channelId, [], receivedAt);
   const scope = `${channel.kind}#${channel.channelId}`;
 
   const queueOne = async (turn: InboundTurn): Promise<boolean> => {
-    // Only a trigger, a waiting question or a fallback can answer: other events need no job. A question
-    // may also wait on an older flow version (conversations finish on the version they started on).
-    const answerable =
-      matchTrigger(flow.flow, turn.event, { includeFallback: true }) !== undefined || flowListensBeyondTriggers(flow.flow) || (await sessionOf(turn.userId)) !== undefined;
-    if (!answerable) return false;
+    // Only a trigger, a waiting question or a fallback can answer: other events need no job.
+    const flow = await flowForTurn(flows, turn, sessionOf);
+    if (!flow) return false;
     const job: TurnJob = {
       v: 1,
       jobId: `${channel.kind}:${channel.channelId}:${turn.eventId}`,
@@ -149,4 +146,28 @@ export async function queueTurns(channel: Channel, turns: InboundTurn[], receive
     }),
   );
   return counts.reduce((a, b) => a + b, 0);
+}
+
+/** The channel's active flow versions, in the set's order (from memory once read: versions never change). */
+async function activeFlowVersions(channel: Channel, deps: QueueTurnsDeps): Promise<RunningFlow[]> {
+  const stored = await Promise.all(channel.activeFlows.map((ref) => deps.store.flows.getVersion(channel.workspaceId, ref.flowId, ref.version)));
+  return stored.filter((flow, i): flow is NonNullable<typeof flow> => {
+    if (!flow) deps.logger.warn('active flow version not found: skipped', { channelId: channel.channelId, flow: channel.activeFlows[i] });
+    return flow !== undefined;
+  });
+}
+
+/**
+ * The flow version a turn's job runs, or undefined when nothing can answer the event. A trigger of an
+ * active flow picks its flow. Otherwise the job goes to the flow with the fallback, or to one with
+ * questions, without reading the session: the executor gives an open conversation priority over the
+ * fallback and finishes it on its own version. Only when no active flow listens beyond its triggers is
+ * the session read, and the job pinned to the version the conversation started on (which may since
+ * have been replaced or unpublished).
+ */
+async function flowForTurn(flows: readonly RunningFlow[], turn: InboundTurn, sessionOf: SessionReads): Promise<FlowRef | undefined> {
+  const matched = matchActiveFlows(flows, turn.event, { includeFallback: true })?.flow ?? flows.find((f) => flowListensBeyondTriggers(f.flow));
+  if (matched) return { flowId: matched.flowId, version: matched.version };
+  const session = await sessionOf(turn.userId);
+  return session ? { flowId: session.flowId, version: session.version } : undefined;
 }

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { channelSchema, type Channel } from '../channels/channel';
+import { channelSchema, type Channel, type ChannelInput, type FlowRef } from '../channels/channel';
 import type { ChannelKind } from '../jobs/job';
 import { isConditionFailed, queryAll, type Table } from './table';
 
@@ -23,6 +23,9 @@ export type SaveChannelResult =
   /** A new channel needs its secret and token (and, on Messenger, the verify token). */
   | { outcome: 'incomplete' };
 
+/** How a change of a channel's active flows went: `stale` when another change landed since the channel was read. */
+export type SetActiveFlowsResult = 'set' | 'stale' | 'missing';
+
 /** Channels kept for {@link ChannelRepository.peek} per process (a bound, not a working set). */
 const MAX_RECENT = 1_000;
 
@@ -33,8 +36,11 @@ export class ChannelRepository {
 
   constructor(private readonly table: Table) {}
 
-  async get(kind: ChannelKind, channelId: string): Promise<Channel | undefined> {
-    const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.name, Key: key(kind, channelId) }));
+  /** The channel; `consistent` for a read that a conditional write follows (the admin API's publish). */
+  async get(kind: ChannelKind, channelId: string, options: { consistent?: boolean } = {}): Promise<Channel | undefined> {
+    const { Item } = await this.table.doc.send(
+      new GetCommand({ TableName: this.table.name, Key: key(kind, channelId), ...(options.consistent ? { ConsistentRead: true } : {}) }),
+    );
     const channel = Item ? channelSchema.parse(Item) : undefined;
     const cacheKey = `${kind}#${channelId}`;
     if (channel) {
@@ -60,7 +66,8 @@ export class ChannelRepository {
     this.recent.delete(`${kind}#${channelId}`);
   }
 
-  async put(channel: Channel): Promise<void> {
+  /** Write a whole channel (seeds and tests): the active flows in the current shape. */
+  async put(channel: ChannelInput): Promise<void> {
     this.forget(channel.kind, channel.channelId);
     await this.table.doc.send(
       new PutCommand({
@@ -84,7 +91,7 @@ export class ChannelRepository {
   /**
    * Add a channel to a workspace or change one of its own, in one conditional write: a channel id
    * of another workspace is never touched, fields left out keep their values (a secret is never
-   * required again to rename a channel), and the active flow is left to `setActiveFlow`.
+   * required again to rename a channel), and the active flows are left to `setActiveFlows`.
    */
   async save(workspaceId: string, kind: ChannelKind, channelId: string, changes: ChannelChanges, now = new Date()): Promise<SaveChannelResult> {
     this.forget(kind, channelId);
@@ -138,25 +145,36 @@ export class ChannelRepository {
     }
   }
 
-  /** Make a flow version the channel's active one. Returns false when the channel does not exist. */
-  async setActiveFlow(kind: ChannelKind, channelId: string, workspaceId: string, activeFlow: { flowId: string; version: number }): Promise<boolean> {
+  /**
+   * Replace the channel's active flows with `activeFlows`, only if it still belongs to the workspace and
+   * nobody changed them since the channel was read at `revision` (its `activeFlowsRevision`, 0 when
+   * absent): two publishes at once cannot lose one another, the later one gets `stale` and reads again.
+   * The old single-flow attribute goes, so the item is in the current shape from then on.
+   */
+  async setActiveFlows(kind: ChannelKind, channelId: string, workspaceId: string, activeFlows: FlowRef[], revision: number): Promise<SetActiveFlowsResult> {
     this.forget(kind, channelId);
     try {
       await this.table.doc.send(
         new UpdateCommand({
           TableName: this.table.name,
           Key: key(kind, channelId),
-          UpdateExpression: 'SET activeFlow = :f',
-          ConditionExpression: 'attribute_exists(pk) AND workspaceId = :ws',
-          ExpressionAttributeValues: { ':f': activeFlow, ':ws': workspaceId },
+          UpdateExpression: 'SET activeFlows = :f, activeFlowsRevision = :next REMOVE activeFlow',
+          ConditionExpression: `attribute_exists(pk) AND workspaceId = :ws AND ${revision === 0 ? 'attribute_not_exists(activeFlowsRevision)' : 'activeFlowsRevision = :rev'}`,
+          ExpressionAttributeValues: {
+            ':f': activeFlows.map((f) => ({ flowId: f.flowId, version: f.version })),
+            ':next': revision + 1,
+            ':ws': workspaceId,
+            ...(revision === 0 ? {} : { ':rev': revision }),
+          },
         }),
       );
       // Again after the write: a read that raced it may have kept the old channel.
       this.forget(kind, channelId);
-      return true;
+      return 'set';
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
-      return false;
+      const current = await this.get(kind, channelId, { consistent: true });
+      return current?.workspaceId === workspaceId ? 'stale' : 'missing';
     }
   }
 }

@@ -1,7 +1,7 @@
 import { handleVerification } from '../../../../functions/messenger-webhook/handleMessengerWebhook';
 import type { Channel } from '../../../../shared/channels/channel';
 
-const page: Channel = { workspaceId: 'ws', kind: 'messenger', channelId: 'page-1', name: '', secret: 'app-secret', accessToken: 'page-token', verifyToken: 'my-verify-token' };
+const page: Channel = { workspaceId: 'ws', kind: 'messenger', channelId: 'page-1', name: '', secret: 'app-secret', accessToken: 'page-token', verifyToken: 'my-verify-token', activeFlows: [] };
 const query = (overrides: Record<string, string | undefined> = {}) => ({ 'hub.mode': 'subscribe', 'hub.verify_token': 'my-verify-token', 'hub.challenge': '1158201444', ...overrides });
 
 describe('handleVerification', () => {

@@ -6,7 +6,7 @@ import type { Channel } from '../../../../shared/channels/channel';
 import { createStore, TABLE_DEFINITION, type Store } from '../../../../shared/store/store';
 import { createTable, deleteKeys, type Table } from '../../../../shared/store/table';
 
-const channel: Channel = { workspaceId: 'ws1', kind: 'line', channelId: 'c1', name: 'Shop', secret: 's', accessToken: 't' };
+const channel: Channel = { workspaceId: 'ws1', kind: 'line', channelId: 'c1', name: 'Shop', secret: 's', accessToken: 't', activeFlows: [] };
 
 async function setUp(latencyMs = 1): Promise<{ client: DynamoDBClient; table: Table; store: Store }> {
   const client = createModelDynamoClient({ latencyMs });
@@ -48,15 +48,17 @@ describe('model DynamoDB (dynalite in-process)', () => {
     expect(error).toMatchObject({ name: 'ConditionalCheckFailedException', $metadata: { httpStatusCode: 400 } });
   });
 
-  test('UpdateCommand: expressions, if_not_exists, ReturnValues and conditions (ChannelRepository.save / setActiveFlow)', async () => {
+  test('UpdateCommand: expressions, if_not_exists, ReturnValues and conditions (ChannelRepository.save / setActiveFlows)', async () => {
     const created = await store.channels.save('ws1', 'line', 'c1', { name: 'Shop', secret: 's', accessToken: 't' });
     expect(created).toMatchObject({ outcome: 'created', channel: { name: 'Shop' } });
     const renamed = await store.channels.save('ws1', 'line', 'c1', { name: 'Shop 2' });
     expect(renamed).toMatchObject({ outcome: 'updated', channel: { name: 'Shop 2', secret: 's' } });
     await expect(store.channels.save('ws2', 'line', 'c1', { name: 'x', secret: 's', accessToken: 't' })).resolves.toEqual({ outcome: 'taken' });
-    await expect(store.channels.setActiveFlow('line', 'c1', 'ws1', { flowId: 'f', version: 2 })).resolves.toBe(true);
-    await expect(store.channels.setActiveFlow('line', 'c1', 'ws2', { flowId: 'f', version: 3 })).resolves.toBe(false);
-    await expect(store.channels.get('line', 'c1')).resolves.toMatchObject({ name: 'Shop 2', activeFlow: { flowId: 'f', version: 2 } });
+    await expect(store.channels.setActiveFlows('line', 'c1', 'ws1', [{ flowId: 'f', version: 2 }], 0)).resolves.toBe('set');
+    await expect(store.channels.setActiveFlows('line', 'c1', 'ws2', [{ flowId: 'f', version: 3 }], 1)).resolves.toBe('missing');
+    // A write from a stale read (revision 0 again) changes nothing.
+    await expect(store.channels.setActiveFlows('line', 'c1', 'ws1', [{ flowId: 'g', version: 1 }], 0)).resolves.toBe('stale');
+    await expect(store.channels.get('line', 'c1')).resolves.toMatchObject({ name: 'Shop 2', activeFlows: [{ flowId: 'f', version: 2 }], activeFlowsRevision: 1 });
 
     const { Attributes } = await table.doc.send(
       new UpdateCommand({

@@ -69,7 +69,7 @@ describe('turn jobs stay within SQS', () => {
 });
 
 describe('queueTurns: a turn whose job could not be queued is skipped, never thrown', () => {
-  const channel: Channel = { workspaceId: 'ws', kind: 'line', channelId: 'demo-line', name: '', secret: 's', accessToken: 't', activeFlow: { flowId: 'f', version: 1 } };
+  const channel: Channel = { workspaceId: 'ws', kind: 'line', channelId: 'demo-line', name: '', secret: 's', accessToken: 't', activeFlows: [{ flowId: 'f', version: 1 }] };
   const flow = flowSchema.parse({ schemaVersion: 1, name: 'f', triggers: [{ type: 'fallback', start: 'e' }], blocks: { e: { type: 'end' } } });
 
   test('the oversized turn is logged and skipped; the others of the delivery are queued', async () => {
