@@ -7,7 +7,7 @@ runFlowsCli(process.argv.slice(2), {
   err: (line) => console.error(line),
   readFile: (path) => readFile(path, 'utf8'),
   writeFile: (path, text) => writeFile(path, text, 'utf8'),
-  env: { CALLCARD_API_URL: process.env.CALLCARD_API_URL, CALLCARD_ADMIN_KEY: process.env.CALLCARD_ADMIN_KEY },
+  env: { CALLCARD_API_URL: process.env.CALLCARD_API_URL, CALLCARD_ADMIN_KEY: process.env.CALLCARD_ADMIN_KEY, PORT: process.env.PORT },
 })
   .then((code) => {
     process.exitCode = code;

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { validateFlow } from '../shared/flow/validateFlow';
+import type { Flow } from '../shared/flow/schema';
+import { headerSecretUses, validateFlow } from '../shared/flow/validateFlow';
 
 /** What the CLI touches outside itself: passed in, so tests run it in-process against the local stack. */
 export interface FlowsCliIo {
@@ -8,20 +9,25 @@ export interface FlowsCliIo {
   err(line: string): void;
   readFile(path: string): Promise<string>;
   writeFile(path: string, text: string): Promise<void>;
-  env: { CALLCARD_API_URL?: string; CALLCARD_ADMIN_KEY?: string };
+  env: { CALLCARD_API_URL?: string; CALLCARD_ADMIN_KEY?: string; PORT?: string };
   fetch?: typeof fetch;
 }
 
 export const FLOWS_USAGE = `Usage: npm run flows -- <command>
 
   validate <file.json>                        check a flow offline; prints every problem with its path
+                                              (with CALLCARD_ADMIN_KEY set, also warns of secrets the workspace lacks)
   push <file.json> --flow <id>                create the flow, or save it as a new version of the latest
   pull <id> [--version N] [--out file.json]   the latest (or version N) as JSON, to a file or stdout
   publish <id> --version N --channel line:<channelId> [--channel messenger:<pageId> ...]
-                                              make version N the channels' active flow (also a rollback)
+                                              run version N on the channels, beside their other flows
+                                              (replaces another version of it there: also a rollback)
+  unpublish <id> --channel line:<channelId> [--channel ...]
+                                              take the flow off the channels
   versions <id>                               every version, newest first
 
-Environment: CALLCARD_API_URL (default http://127.0.0.1:3000), CALLCARD_ADMIN_KEY (the workspace's admin key).`;
+Environment: CALLCARD_API_URL (default http://127.0.0.1:$PORT, PORT being npm start's, 3000 by default),
+             CALLCARD_ADMIN_KEY (the workspace's admin key).`;
 
 /** Exit codes: 0 done, 1 the flow or the API said no, 2 wrong usage or configuration. */
 export type ExitCode = 0 | 1 | 2;
@@ -49,6 +55,8 @@ export async function runFlowsCli(args: readonly string[], io: FlowsCliIo): Prom
         return await pullCommand(required(positionals[0], 'the flow id'), values.version, values.out, io);
       case 'publish':
         return await publishCommand(required(positionals[0], 'the flow id'), required(values.version, '--version N'), values.channel ?? [], io);
+      case 'unpublish':
+        return await unpublishCommand(required(positionals[0], 'the flow id'), values.channel ?? [], io);
       case 'versions':
         return await versionsCommand(required(positionals[0], 'the flow id'), io);
       case 'help':
@@ -97,7 +105,7 @@ function required(value: string | undefined, what: string): string {
 }
 
 /** A flow file: JSON, then `validateFlow`. Problems are printed with their paths (relative to the file). */
-async function readFlow(file: string, io: FlowsCliIo): Promise<unknown | undefined> {
+async function readFlow(file: string, io: FlowsCliIo): Promise<{ document: unknown; flow: Flow } | undefined> {
   let json: unknown;
   try {
     json = JSON.parse(await io.readFile(file));
@@ -106,30 +114,64 @@ async function readFlow(file: string, io: FlowsCliIo): Promise<unknown | undefin
     return undefined;
   }
   const result = validateFlow(json);
-  if (result.ok) return json;
+  if (result.ok) return { document: json, flow: result.flow };
   io.err(`${file}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}`);
   for (const problem of result.problems) io.err(`  ${problem.path}: ${problem.message}`);
   return undefined;
 }
 
+/**
+ * Everything offline (shape, references, templates, secrets only in headers, card addresses). Whether
+ * the secrets a flow names exist needs the workspace: checked only when CALLCARD_ADMIN_KEY is set,
+ * through `POST /admin/flows/validate`, and reported as warnings (as a save would), never as problems.
+ */
 async function validateCommand(file: string, io: FlowsCliIo): Promise<ExitCode> {
-  if ((await readFlow(file, io)) === undefined) return 1;
-  io.out(`${file}: valid`);
+  const read = await readFlow(file, io);
+  if (read === undefined) return 1;
+  const namesSecrets = headerSecretUses(read.flow).length > 0;
+  if (!namesSecrets) {
+    io.out(`${file}: valid`);
+  } else if (!io.env.CALLCARD_ADMIN_KEY) {
+    io.out(`${file}: valid (its secrets were not checked against a workspace: set CALLCARD_ADMIN_KEY to check them)`);
+  } else {
+    let answer: unknown;
+    try {
+      answer = await adminApi(io).request('POST', '/admin/flows/validate', { flow: read.document });
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 0)) throw error;
+      io.out(`${file}: valid (its secrets were not checked: ${error.message})`);
+      return 0;
+    }
+    io.out(`${file}: valid`);
+    printWarnings(z.object({ warnings: warningsSchema }).parse(answer).warnings, io);
+  }
   return 0;
 }
 
 const versionSchema = z.object({ flowId: z.string(), version: z.number(), createdAt: z.string(), flow: z.record(z.string(), z.unknown()) });
+const warningsSchema = z.array(z.object({ path: z.string(), message: z.string() })).default([]);
+const savedSchema = versionSchema.extend({ unchanged: z.literal(true).optional(), warnings: warningsSchema });
+
+/** What a save warns about (paths relative to the file), on stderr. */
+function printWarnings(warnings: Array<{ path: string; message: string }>, io: FlowsCliIo): void {
+  if (!warnings.length) return;
+  io.err(`${warnings.length} warning${warnings.length === 1 ? '' : 's'} (publishing refuses the flow until fixed):`);
+  for (const w of warnings) io.err(`  ${w.path.replace(/^flow\./, '')}: ${w.message}`);
+}
 
 async function pushCommand(file: string, flowId: string, io: FlowsCliIo): Promise<ExitCode> {
-  const flow = await readFlow(file, io);
-  if (flow === undefined) return 1;
+  const read = await readFlow(file, io);
+  if (read === undefined) return 1;
+  const flow = read.document;
   const api = adminApi(io);
   const current = await api.request('GET', `/admin/flows/${encodeURIComponent(flowId)}`, undefined, { allow404: true });
   const saved =
     current === undefined
-      ? versionSchema.parse(await api.request('POST', '/admin/flows', { flowId, flow }))
-      : versionSchema.parse(await api.request('PUT', `/admin/flows/${encodeURIComponent(flowId)}`, { flow, baseVersion: versionSchema.parse(current).version }));
-  io.out(`${flowId}: saved version ${saved.version}${saved.version === 1 ? ' (new flow)' : ''}. Publish it with: npm run flows -- publish ${flowId} --version ${saved.version} --channel <kind:channelId>`);
+      ? savedSchema.parse(await api.request('POST', '/admin/flows', { flowId, flow }))
+      : savedSchema.parse(await api.request('PUT', `/admin/flows/${encodeURIComponent(flowId)}`, { flow, baseVersion: versionSchema.parse(current).version }));
+  if (saved.unchanged) io.out(`${flowId}: unchanged, the same as version ${saved.version}: nothing saved`);
+  else io.out(`${flowId}: saved version ${saved.version}${saved.version === 1 ? ' (new flow)' : ''}. Publish it with: npm run flows -- publish ${flowId} --version ${saved.version} --channel <kind:channelId>`);
+  printWarnings(saved.warnings, io);
   return 0;
 }
 
@@ -146,17 +188,47 @@ async function pullCommand(flowId: string, version: string | undefined, out: str
   return 0;
 }
 
-async function publishCommand(flowId: string, version: string, channelArgs: string[], io: FlowsCliIo): Promise<ExitCode> {
+/** `--channel line:<id>` arguments as the API takes them. */
+function channelRefs(channelArgs: string[]): Array<{ kind: 'line' | 'messenger'; channelId: string }> {
   if (!channelArgs.length) throw new UsageError('missing --channel <kind:channelId>');
-  const channels = channelArgs.map((arg) => {
+  return channelArgs.map((arg) => {
     const [kind, channelId, ...extra] = arg.split(':');
     if ((kind !== 'line' && kind !== 'messenger') || !channelId || extra.length) throw new UsageError(`--channel ${arg}: expected line:<channelId> or messenger:<pageId>`);
     return { kind, channelId };
   });
-  const result = z
-    .object({ version: z.number(), channels: z.array(z.object({ kind: z.string(), channelId: z.string() })) })
+}
+
+const flowRefsSchema = z.array(z.object({ flowId: z.string(), version: z.number() }));
+/** A publish or unpublish answer: each channel's active flows before and after. */
+const activeFlowsChangesSchema = z.object({
+  channels: z.array(z.object({ kind: z.string(), channelId: z.string(), before: flowRefsSchema, after: flowRefsSchema })),
+});
+
+/** Each channel, then its active flows before and after. */
+function printChanges(changes: z.infer<typeof activeFlowsChangesSchema>, io: FlowsCliIo): void {
+  const list = (flows: z.infer<typeof flowRefsSchema>) => (flows.length ? flows.map((f) => `${f.flowId} v${f.version}`).join(', ') : '(none)');
+  for (const c of changes.channels) {
+    io.out(`  ${c.kind}:${c.channelId}`);
+    io.out(`    before: ${list(c.before)}`);
+    io.out(`    after:  ${list(c.after)}`);
+  }
+}
+
+async function publishCommand(flowId: string, version: string, channelArgs: string[], io: FlowsCliIo): Promise<ExitCode> {
+  const channels = channelRefs(channelArgs);
+  const result = activeFlowsChangesSchema
+    .extend({ version: z.number() })
     .parse(await adminApi(io).request('POST', `/admin/flows/${encodeURIComponent(flowId)}/publish`, { version: Number(positiveInteger(version, '--version')), channels }));
-  io.out(`${flowId}: version ${result.version} is now active on ${result.channels.map((c) => `${c.kind}:${c.channelId}`).join(', ')}`);
+  io.out(`${flowId}: version ${result.version} published`);
+  printChanges(result, io);
+  return 0;
+}
+
+async function unpublishCommand(flowId: string, channelArgs: string[], io: FlowsCliIo): Promise<ExitCode> {
+  const channels = channelRefs(channelArgs);
+  const result = activeFlowsChangesSchema.parse(await adminApi(io).request('POST', `/admin/flows/${encodeURIComponent(flowId)}/unpublish`, { channels }));
+  io.out(`${flowId}: unpublished`);
+  printChanges(result, io);
   return 0;
 }
 
@@ -190,7 +262,7 @@ class ApiError extends Error {
 }
 
 function adminApi(io: FlowsCliIo) {
-  const base = (io.env.CALLCARD_API_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
+  const base = (io.env.CALLCARD_API_URL ?? `http://127.0.0.1:${io.env.PORT ?? 3000}`).replace(/\/+$/, '');
   const key = io.env.CALLCARD_ADMIN_KEY;
   if (!key) throw new UsageError('set CALLCARD_ADMIN_KEY to an admin key of the workspace (the local stack prints its demo key)');
   const send = io.fetch ?? fetch;
@@ -219,7 +291,7 @@ function adminApi(io: FlowsCliIo) {
       const detail = errorBodySchema.parse(json ?? {});
       const hint =
         response.status === 401
-          ? ': check CALLCARD_ADMIN_KEY'
+          ? ' (check CALLCARD_ADMIN_KEY)'
           : response.status === 409 && detail.latestVersion !== undefined
             ? ` (latest is version ${detail.latestVersion}: pull it, merge your change, push again)`
             : '';

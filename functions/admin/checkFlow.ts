@@ -1,6 +1,7 @@
 import type { Flow } from '../../shared/flow/schema';
-import { validateFlow } from '../../shared/flow/validateFlow';
-import { invalid } from './adminError';
+import { headerSecretUses, missingSecretProblems, validateFlow } from '../../shared/flow/validateFlow';
+import { conflict, invalid, type Problem } from './adminError';
+import type { AdminDeps } from './bindRoute';
 
 /**
  * DynamoDB stores at most 32 levels of nested maps and lists in an item, and a flow sits a level
@@ -16,6 +17,33 @@ export function checkFlow(document: unknown): Flow {
   const result = validateFlow(document);
   if (!result.ok) throw invalid(result.problems.map((p) => ({ path: p.path === '(root)' ? 'flow' : `flow.${p.path}`, message: p.message })), 'invalid flow');
   return result.flow;
+}
+
+/**
+ * What a save should warn about without refusing it, paths under `flow.`: each header naming a secret
+ * the workspace does not have yet (it may be set after the flow; publishing refuses it until then).
+ */
+export async function flowWarnings(flow: Flow, workspaceId: string, deps: AdminDeps): Promise<Problem[]> {
+  return (await missingSecrets(flow, workspaceId, deps)).map((p) => ({ path: `flow.${p.path}`, message: p.message }));
+}
+
+/**
+ * Refuse to publish a saved version whose headers name secrets the workspace does not have (its cards
+ * would fail on every call): a 409 naming each header path and secret. A version that does not exist
+ * passes here: the caller answers its 404.
+ */
+export async function requirePublishableSecrets(workspaceId: string, flowId: string, version: number, deps: AdminDeps): Promise<void> {
+  const stored = await deps.store.flows.getVersion(workspaceId, flowId, version);
+  if (!stored) return;
+  const missing = await flowWarnings(stored.flow, workspaceId, deps);
+  if (missing.length) throw conflict('the flow uses secrets this workspace does not have: set them (PUT /admin/secrets/{name}), then publish', { problems: missing });
+}
+
+async function missingSecrets(flow: Flow, workspaceId: string, deps: AdminDeps): Promise<Problem[]> {
+  // Most flows name no secret: no read for them.
+  if (!headerSecretUses(flow).length) return [];
+  const names = (await deps.store.secrets.list(workspaceId)).map((s) => s.name);
+  return missingSecretProblems(flow, names);
 }
 
 function depthOf(value: unknown, level = 0): number {

@@ -1,8 +1,10 @@
+import { isDeepStrictEqual } from 'node:util';
 import { flowJsonSchema } from '../../shared/flow/validateFlow';
 import type { StoredFlowVersion } from '../../shared/store/flows';
-import { conflict, notFound } from './adminError';
+import { conflict, notFound, type Problem } from './adminError';
 import type { PublicRouteHandler, RouteHandler } from './bindRoute';
-import { checkFlow } from './checkFlow';
+import { checkFlow, flowWarnings, requirePublishableSecrets } from './checkFlow';
+import { publishOnChannels, unpublishFromChannels } from './publishing';
 import type { AdminRoutes } from './routes';
 
 // The flow routes: versions are immutable, saving is optimistic (a stale base is a 409), publishing moves channels.
@@ -13,19 +15,23 @@ export const listFlows: RouteHandler<AdminRoutes['listFlows']> = async (_input, 
   return { flows: heads.sort((a, b) => a.flowId.localeCompare(b.flowId)) };
 };
 
-/** `POST /admin/flows`: the first version of a new flow (1, or the next number of a deleted flow of that id); 409 when the id is taken. */
+/**
+ * `POST /admin/flows`: the first version of a new flow (1, or the next number of a deleted flow of that
+ * id); 409 when the id is taken. Saved with `warnings` when a header names a secret not set yet.
+ */
 export const createFlow: RouteHandler<AdminRoutes['createFlow']> = async ({ body }, { workspaceId, deps }) => {
   const flow = checkFlow(body.flow);
+  const warnings = await flowWarnings(flow, workspaceId, deps);
   const now = new Date(deps.now?.() ?? Date.now());
   const version = await deps.store.flows.create(workspaceId, body.flowId, flow, now);
   if (version === undefined) throw conflict('flow already exists');
-  return { flowId: body.flowId, version, createdAt: now.toISOString(), flow };
+  return { flowId: body.flowId, version, createdAt: now.toISOString(), flow, ...withWarnings(warnings) };
 };
 
-/** `POST /admin/flows/validate`: every problem of a flow, nothing saved. */
-export const validateFlowDocument: RouteHandler<AdminRoutes['validateFlow']> = async ({ body }) => {
-  checkFlow(body.flow);
-  return { ok: true };
+/** `POST /admin/flows/validate`: every problem of a flow, nothing saved; `warnings` as a save would give them. */
+export const validateFlowDocument: RouteHandler<AdminRoutes['validateFlow']> = async ({ body }, { workspaceId, deps }) => {
+  const flow = checkFlow(body.flow);
+  return { ok: true, ...withWarnings(await flowWarnings(flow, workspaceId, deps)) };
 };
 
 /** `GET /admin/flows/{flowId}`: the latest version. */
@@ -35,11 +41,18 @@ export const getFlow: RouteHandler<AdminRoutes['getFlow']> = async ({ params }, 
   return versionView(latest);
 };
 
-/** `PUT /admin/flows/{flowId}`: version baseVersion + 1, or 409 with the latest version when the base is stale. */
+/**
+ * `PUT /admin/flows/{flowId}`: version baseVersion + 1, or 409 with the latest version when the base is
+ * stale. A document equal to the latest version (defaults applied) saves nothing: `unchanged: true`.
+ */
 export const updateFlow: RouteHandler<AdminRoutes['updateFlow']> = async ({ params, body }, { workspaceId, deps }) => {
   const flow = checkFlow(body.flow);
   const head = await deps.store.flows.getHead(workspaceId, params.flowId);
   if (!head) throw notFound('flow');
+  const warnings = withWarnings(await flowWarnings(flow, workspaceId, deps));
+  const latest = body.baseVersion <= head.latestVersion ? await deps.store.flows.getVersion(workspaceId, params.flowId, head.latestVersion) : undefined;
+  // Equal to the latest, it overwrites nobody's change, even from an older base: nothing to save.
+  if (latest && isDeepStrictEqual(latest.flow, flow)) return { ...versionView(latest), unchanged: true, ...warnings };
   // The put of baseVersion + 1 is conditional too: this check alone could race with a colleague's save.
   const stale = () => conflict('flow was changed since baseVersion: reload it, merge, and save again', { latestVersion: head.latestVersion });
   if (body.baseVersion !== head.latestVersion) throw stale();
@@ -49,15 +62,15 @@ export const updateFlow: RouteHandler<AdminRoutes['updateFlow']> = async ({ para
     const current = await deps.store.flows.getHead(workspaceId, params.flowId);
     throw conflict('flow was changed since baseVersion: reload it, merge, and save again', { latestVersion: current?.latestVersion ?? version });
   }
-  return { flowId: params.flowId, version, createdAt: now.toISOString(), flow };
+  return { flowId: params.flowId, version, createdAt: now.toISOString(), flow, ...warnings };
 };
 
 /** `DELETE /admin/flows/{flowId}`: the flow and all its versions; 409 while a channel runs it. */
 export const deleteFlow: RouteHandler<AdminRoutes['deleteFlow']> = async ({ params }, { workspaceId, deps }) => {
   if (!(await deps.store.flows.getHead(workspaceId, params.flowId))) throw notFound('flow');
-  const active = (await deps.store.channels.listForWorkspace(workspaceId)).filter((c) => c.activeFlow?.flowId === params.flowId);
+  const active = (await deps.store.channels.listForWorkspace(workspaceId)).filter((c) => c.activeFlows.some((f) => f.flowId === params.flowId));
   if (active.length) {
-    throw conflict('flow is active on channels: publish another flow there first', { channels: active.map((c) => ({ kind: c.kind, channelId: c.channelId })) });
+    throw conflict('flow is active on channels: unpublish it there first', { channels: active.map((c) => ({ kind: c.kind, channelId: c.channelId })) });
   }
   await deps.store.flows.delete(workspaceId, params.flowId);
   return { deleted: true };
@@ -77,25 +90,34 @@ export const getFlowVersion: RouteHandler<AdminRoutes['getFlowVersion']> = async
   return versionView(stored);
 };
 
-/** `POST /admin/flows/{flowId}/publish`: the version becomes the channels' active flow (also a rollback). */
+/**
+ * `POST /admin/flows/{flowId}/publish`: the version joins each channel's active flows, or replaces the
+ * flow's version there (also a rollback); 409 with every trigger it would share with another flow there.
+ */
 export const publishFlow: RouteHandler<AdminRoutes['publishFlow']> = async ({ params, body }, { workspaceId, deps }) => {
-  if (!(await deps.store.flows.getVersion(workspaceId, params.flowId, body.version))) throw notFound('flow version');
-  const channels = [...new Map(body.channels.map((c) => [`${c.kind}#${c.channelId}`, c])).values()];
-  // Every channel is checked before any moves: a typo in the list publishes nowhere, not halfway.
-  for (const ref of channels) {
-    const channel = await deps.store.channels.get(ref.kind, ref.channelId);
-    if (channel?.workspaceId !== workspaceId) throw notFound(`channel ${ref.kind}/${ref.channelId}`);
-  }
-  for (const ref of channels) {
-    const moved = await deps.store.channels.setActiveFlow(ref.kind, ref.channelId, workspaceId, { flowId: params.flowId, version: body.version });
-    if (!moved) throw notFound(`channel ${ref.kind}/${ref.channelId}`);
-  }
+  await requirePublishableSecrets(workspaceId, params.flowId, body.version, deps);
+  const stored = await deps.store.flows.getVersion(workspaceId, params.flowId, body.version);
+  if (!stored) throw notFound('flow version');
+  const channels = await publishOnChannels(workspaceId, stored, body.channels, deps);
   deps.logger.info('flow published', { workspaceId, flowId: params.flowId, version: body.version, channels: channels.map((c) => `${c.kind}:${c.channelId}`) });
   return { flowId: params.flowId, version: body.version, channels };
 };
 
+/** `POST /admin/flows/{flowId}/unpublish`: the flow leaves the channels' active flows; 409 where it is not active. */
+export const unpublishFlow: RouteHandler<AdminRoutes['unpublishFlow']> = async ({ params, body }, { workspaceId, deps }) => {
+  if (!(await deps.store.flows.getHead(workspaceId, params.flowId))) throw notFound('flow');
+  const channels = await unpublishFromChannels(workspaceId, params.flowId, body.channels, deps);
+  deps.logger.info('flow unpublished', { workspaceId, flowId: params.flowId, channels: channels.map((c) => `${c.kind}:${c.channelId}`) });
+  return { flowId: params.flowId, channels };
+};
+
 /** `GET /admin/flow.schema.json`: the flow document JSON Schema. */
 export const getFlowSchema: PublicRouteHandler<AdminRoutes['flowSchema']> = async () => flowJsonSchema();
+
+/** `warnings` for an answer, left out when there are none. */
+function withWarnings(warnings: Problem[]): { warnings?: Problem[] } {
+  return warnings.length ? { warnings } : {};
+}
 
 function versionView(stored: StoredFlowVersion) {
   return { flowId: stored.flowId, version: stored.version, createdAt: stored.createdAt, flow: stored.flow };

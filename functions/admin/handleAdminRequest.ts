@@ -54,12 +54,24 @@ export async function handleAdminRequest(request: AdminRequest, deps: AdminDeps)
   }
 }
 
-/** The key's workspace. The key is found by its hash: no comparison of key contents, no detail on failure. */
+/** Why a request is not authenticated: one message each, never quoting what was sent. */
+export const UNAUTHORIZED = {
+  noHeader: 'no Authorization header: send Authorization: Bearer <admin key>',
+  notBearer: 'the Authorization header is not a Bearer key: send Authorization: Bearer <admin key>',
+  unknownKey: 'unknown admin key: not a key of any workspace',
+} as const;
+
+/**
+ * The key's workspace. The key is found by its hash (no comparison of key contents); a refusal says
+ * which of the three things is wrong (no header, not a bearer key, unknown key), never the key.
+ */
 async function authenticate(headers: Record<string, string | undefined>, deps: AdminDeps): Promise<string> {
-  const header = headerValue(headers, 'authorization') ?? '';
+  const header = headerValue(headers, 'authorization');
+  if (header === undefined || header.trim() === '') throw new AdminError(401, { error: UNAUTHORIZED.noHeader });
   const key = /^Bearer +(\S+)\s*$/i.exec(header)?.[1];
-  const workspaceId = key && key.length <= MAX_KEY_LENGTH ? await deps.store.adminKeys.workspaceOf(key) : undefined;
-  if (workspaceId === undefined) throw new AdminError(401, { error: 'unauthorized' });
+  if (key === undefined) throw new AdminError(401, { error: UNAUTHORIZED.notBearer });
+  const workspaceId = key.length <= MAX_KEY_LENGTH ? await deps.store.adminKeys.workspaceOf(key) : undefined;
+  if (workspaceId === undefined) throw new AdminError(401, { error: UNAUTHORIZED.unknownKey });
   return workspaceId;
 }
 

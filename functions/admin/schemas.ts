@@ -1,6 +1,8 @@
 import * as z from 'zod';
+import { triggerConflictSchema } from '../../shared/channels/activeFlows';
 import { channelKindSchema } from '../../shared/jobs/job';
 import { executionLogEntrySchema } from '../../shared/store/executionLog';
+import { languageSchema } from '../../shared/flow/texts';
 import { allowedPortsSchema } from '../../shared/store/workspaceSettings';
 import { normalizeHost } from '../../shared/templating/secretHosts';
 
@@ -43,6 +45,10 @@ export const errorSchema = z.object({
   problems: z.array(problemSchema).optional(),
   latestVersion: z.number().int().optional(),
   channels: z.array(z.object({ kind: channelKindSchema, channelId: z.string() })).optional(),
+  conflicts: z
+    .array(triggerConflictSchema.extend({ channel: z.object({ kind: channelKindSchema, channelId: z.string() }) }))
+    .optional()
+    .describe('Publish: each trigger the flow would share with a flow already active on a channel (the active flow first)'),
   limitBytes: z.number().int().optional(),
 });
 
@@ -68,6 +74,9 @@ export const updateFlowBody = z.object({
 export const validateFlowBody = z.object({ flow: flowDocumentSchema });
 export const publishBody = z.object({
   version: z.number().int().min(1),
+  channels: z.array(channelRefSchema).min(1).max(50),
+});
+export const unpublishBody = z.object({
   channels: z.array(channelRefSchema).min(1).max(50),
 });
 
@@ -99,11 +108,15 @@ export const putSecretBody = z
   })
   .strict();
 
+/** Each field left out keeps its saved value (its default if never saved). */
 export const putSettingsBody = z
   .object({
-    allowedPorts: allowedPortsSchema.describe(
-      'Ports (1-65535, at most 20) a card URL may name besides 443, the default. A card whose request (or a redirect) names any other port fails before connecting',
-    ),
+    allowedPorts: allowedPortsSchema
+      .optional()
+      .describe('Ports (1-65535, at most 20) a card URL may name besides 443, the default. A card whose request (or a redirect) names any other port fails before connecting'),
+    language: languageSchema
+      .optional()
+      .describe("The language of callcard's own texts to customers (the apology when a card fails, the re-ask of a question): zh-TW (the default) or en. A flow's texts reword them"),
   })
   .strict();
 
@@ -150,17 +163,36 @@ export const jsonDocumentSchema = z.record(z.string(), z.unknown());
 export const flowSummarySchema = z.object({ flowId: z.string(), name: z.string(), latestVersion: z.number().int(), updatedAt: z.string() });
 export const flowListSchema = z.object({ flows: z.array(flowSummarySchema) });
 export const flowVersionSchema = z.object({ flowId: z.string(), version: z.number().int(), createdAt: z.string(), flow: flowDocumentSchema });
+const flowWarningsSchema = z
+  .array(problemSchema)
+  .optional()
+  .describe('Present when there is something to fix before publishing: each header naming a secret this workspace does not have (publishing refuses the flow until it is set)');
+/** What a save answers: the version saved, or the latest one when the document equals it. */
+export const savedFlowSchema = flowVersionSchema.extend({
+  unchanged: z
+    .literal(true)
+    .optional()
+    .describe('Present when the document equals the latest version (defaults applied): no version was created, and version is the latest'),
+  warnings: flowWarningsSchema,
+});
+export const validatedFlowSchema = okSchema.extend({ warnings: flowWarningsSchema });
 export const flowVersionListSchema = z.object({
   flowId: z.string(),
   versions: z.array(z.object({ version: z.number().int(), name: z.string(), createdAt: z.string() })),
 });
-export const publishResultSchema = z.object({ flowId: z.string(), version: z.number().int(), channels: z.array(channelRefSchema) });
+/** A channel's active flows before and after a publish or an unpublish. */
+const activeFlowsChangeSchema = channelRefSchema.extend({
+  before: z.array(flowRefSchema).describe("The channel's active flows before"),
+  after: z.array(flowRefSchema).describe('And after'),
+});
+export const publishResultSchema = z.object({ flowId: z.string(), version: z.number().int(), channels: z.array(activeFlowsChangeSchema) });
+export const unpublishResultSchema = z.object({ flowId: z.string(), channels: z.array(activeFlowsChangeSchema) });
 
 export const channelViewSchema = z.object({
   kind: channelKindSchema,
   channelId: z.string(),
   name: z.string(),
-  activeFlow: flowRefSchema.optional(),
+  activeFlows: z.array(flowRefSchema).describe('Every flow version published to the channel, in the order the flows were first published there; the triggers of all of them answer'),
   secret: z.string().describe('Masked'),
   accessToken: z.string().describe('Masked'),
   verifyToken: z.string().optional().describe('Masked'),
@@ -178,6 +210,7 @@ export const secretListSchema = z.object({ secrets: z.array(secretViewSchema) })
 
 export const settingsSchema = z.object({
   allowedPorts: z.array(z.number().int()).describe('Ports a card URL may name besides 443; empty: 443 only'),
+  language: languageSchema.describe("The language of callcard's own texts to customers: zh-TW or en"),
 });
 
 export const contactSchema = z.object({

@@ -1,30 +1,35 @@
 import * as z from 'zod';
 import { messageSchema } from '../messages/message';
+import { flowTextsSchema } from './texts';
+
+// Every object of a flow document is strict: a key the schema does not know (`onSucess`) is a problem
+// at its path, never silently dropped. Only maps stay open: headers, the JSON body, form fields and
+// attribute maps (`saveToAttributes`, `set`).
 
 /** A block id: also used in error paths (`blocks.ask_phone.next`), so kept to a readable charset. */
 const blockId = z.string().regex(/^[A-Za-z][\w-]{0,63}$/, 'block ids are letters, digits, _ or -, starting with a letter');
 const attributeName = z.string().regex(/^[A-Za-z_][\w]{0,63}$/, 'attribute names are letters, digits or _');
 
 export const triggerSchema = z.discriminatedUnion('type', [
-  z.object({
+  z.strictObject({
     type: z.literal('keyword'),
     /** `exact` compares the whole message; `contains` finds the keyword inside it. Both ignore case and full-width forms. */
     match: z.enum(['exact', 'contains']).default('exact'),
     keywords: z.array(z.string().min(1)).min(1),
     start: blockId,
   }),
-  z.object({
+  z.strictObject({
     type: z.literal('postback'),
     /** Matches postback data (LINE) or payload (Messenger) whose `action` parameter equals this. */
     action: z.string().min(1),
     start: blockId,
   }),
-  z.object({ type: z.literal('follow'), start: blockId }),
-  z.object({ type: z.literal('fallback'), start: blockId }),
+  z.strictObject({ type: z.literal('follow'), start: blockId }),
+  z.strictObject({ type: z.literal('fallback'), start: blockId }),
 ]);
 export type Trigger = z.infer<typeof triggerSchema>;
 
-export const messageBlockSchema = z.object({
+export const messageBlockSchema = z.strictObject({
   type: z.literal('message'),
   messages: z.array(messageSchema).min(1),
   /** Where to go when a `repeat` in these messages has nothing to repeat over (an empty array). */
@@ -32,22 +37,23 @@ export const messageBlockSchema = z.object({
   next: blockId.optional(),
 });
 
-export const questionBlockSchema = z.object({
+export const questionBlockSchema = z.strictObject({
   type: z.literal('question'),
   prompt: z.string().min(1),
   input: z.discriminatedUnion('type', [
-    z.object({ type: z.literal('text') }),
-    z.object({ type: z.literal('number'), min: z.number().optional(), max: z.number().optional() }),
-    z.object({ type: z.literal('email') }),
-    z.object({ type: z.literal('phone') }),
-    z.object({ type: z.literal('date') }),
-    z.object({
+    z.strictObject({ type: z.literal('text') }),
+    z.strictObject({ type: z.literal('number'), min: z.number().optional(), max: z.number().optional() }),
+    z.strictObject({ type: z.literal('email') }),
+    z.strictObject({ type: z.literal('phone') }),
+    z.strictObject({ type: z.literal('date') }),
+    z.strictObject({
       type: z.literal('choice'),
-      choices: z.array(z.object({ label: z.string().min(1), value: z.string().min(1) })).min(1).max(13),
+      choices: z.array(z.strictObject({ label: z.string().min(1), value: z.string().min(1) })).min(1).max(13),
     }),
   ]),
   saveAs: attributeName,
-  reask: z.string().default('Sorry, I did not get that. {{ prompt }}'),
+  /** Re-asks after an invalid answer (`{{ prompt }}` is the prompt); without it, the flow's `texts.reask` or the workspace language's. */
+  reask: z.string().optional(),
   maxAttempts: z.number().int().min(1).max(10).default(3),
   /** Where to go when the answer stays invalid after `maxAttempts`; the flow ends there otherwise. */
   onGiveUp: blockId.optional(),
@@ -56,9 +62,9 @@ export const questionBlockSchema = z.object({
 
 const httpMethod = z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
-export const callApiBlockSchema = z.object({
+export const callApiBlockSchema = z.strictObject({
   type: z.literal('callApi'),
-  request: z.object({
+  request: z.strictObject({
     method: httpMethod.default('GET'),
     /** A Liquid template; values placed in the path or query are URL-encoded. */
     url: z.string().min(1),
@@ -66,10 +72,10 @@ export const callApiBlockSchema = z.object({
     headers: z.record(z.string(), z.string()).default({}),
     body: z
       .discriminatedUnion('type', [
-        z.object({ type: z.literal('none') }),
+        z.strictObject({ type: z.literal('none') }),
         /** A JSON structure whose string leaves are templates; customer input can never change its shape. */
-        z.object({ type: z.literal('json'), value: z.unknown() }),
-        z.object({ type: z.literal('form'), fields: z.record(z.string(), z.string()) }),
+        z.strictObject({ type: z.literal('json'), value: z.unknown() }),
+        z.strictObject({ type: z.literal('form'), fields: z.record(z.string(), z.string()) }),
       ])
       .default({ type: 'none' }),
     /** Send the customer's profile and attributes as `customer` in a JSON body. */
@@ -89,7 +95,7 @@ export const callApiBlockSchema = z.object({
    * hours): refused on a card whose request uses `customer` or `attributes`, or sends the profile.
    */
   cache: z
-    .object({
+    .strictObject({
       ttlSeconds: z.number().int().min(1).max(3600),
       staleIfErrorSeconds: z.number().int().min(0).max(86_400).optional(),
     })
@@ -102,26 +108,26 @@ export const callApiBlockSchema = z.object({
 export type CallApiBlock = z.infer<typeof callApiBlockSchema>;
 
 const conditionTest = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('exists'), attribute: attributeName }),
-  z.object({ op: z.literal('equals'), attribute: attributeName, value: z.union([z.string(), z.number(), z.boolean()]) }),
-  z.object({ op: z.literal('matches'), attribute: attributeName, pattern: z.string() }),
-  z.object({ op: z.enum(['lt', 'lte', 'gt', 'gte']), attribute: attributeName, value: z.number() }),
+  z.strictObject({ op: z.literal('exists'), attribute: attributeName }),
+  z.strictObject({ op: z.literal('equals'), attribute: attributeName, value: z.union([z.string(), z.number(), z.boolean()]) }),
+  z.strictObject({ op: z.literal('matches'), attribute: attributeName, pattern: z.string() }),
+  z.strictObject({ op: z.enum(['lt', 'lte', 'gt', 'gte']), attribute: attributeName, value: z.number() }),
 ]);
 
-export const conditionBlockSchema = z.object({
+export const conditionBlockSchema = z.strictObject({
   type: z.literal('condition'),
-  branches: z.array(z.object({ when: conditionTest, next: blockId })).min(1),
+  branches: z.array(z.strictObject({ when: conditionTest, next: blockId })).min(1),
   otherwise: blockId.optional(),
 });
 
-export const setAttributesBlockSchema = z.object({
+export const setAttributesBlockSchema = z.strictObject({
   type: z.literal('setAttributes'),
   /** Values are Liquid templates. */
   set: z.record(attributeName, z.string()),
   next: blockId.optional(),
 });
 
-export const endBlockSchema = z.object({ type: z.literal('end') });
+export const endBlockSchema = z.strictObject({ type: z.literal('end') });
 
 export const blockSchema = z.discriminatedUnion('type', [
   messageBlockSchema,
@@ -135,13 +141,17 @@ export type Block = z.infer<typeof blockSchema>;
 
 export const FLOW_SCHEMA_VERSION = 1;
 
-export const flowSchema = z.object({
+export const flowSchema = z.strictObject({
+  /** The JSON Schema an editor checks the file with (`GET /admin/flow.schema.json`); callcard ignores it. */
+  $schema: z.string().optional(),
   schemaVersion: z.literal(FLOW_SCHEMA_VERSION),
   name: z.string().min(1).max(200),
   triggers: z.array(triggerSchema).min(1),
   blocks: z.record(blockId, blockSchema),
   /** Where a conversation starts when a trigger names no block of its own (kept for editors). */
   start: blockId.optional(),
+  /** callcard's own texts to customers (apology, re-ask) in this flow's words; otherwise in the workspace's language. */
+  texts: flowTextsSchema.optional(),
 });
 export type Flow = z.infer<typeof flowSchema>;
 /** What admins write: defaults not yet applied. */

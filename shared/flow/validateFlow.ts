@@ -1,14 +1,14 @@
+import net from 'node:net';
 import * as z from 'zod';
 import { conditionPatternProblem } from '../engine/conditionPattern';
+import { isPublicAddress } from '../http/guardedFetch';
 import type { Button, Card, Message } from '../messages/message';
-import { templateCheck } from '../templating/secrets';
+import { SECRET_OUTSIDE_HEADER, secretReferences, templateCheck } from '../templating/secrets';
+import { parseWithProblems, type Problem } from './parseProblems';
 import { flowSchema, type Block, type Flow } from './schema';
 
 /** One problem in a flow document, with where it is: `blocks.ask_phone.next`. */
-export interface FlowProblem {
-  path: string;
-  message: string;
-}
+export type FlowProblem = Problem;
 
 export type FlowValidation = { ok: true; flow: Flow } | { ok: false; problems: FlowProblem[] };
 
@@ -28,15 +28,14 @@ export const FLOW_LIMITS = {
 } as const;
 
 /**
- * Validate a flow document: its shape (zod), then what a schema cannot say: every block reference
- * resolves, every block is reachable from a trigger, every template parses, and channel limits hold.
- * Every problem is reported, each with its path.
+ * Validate a flow document: its shape (zod, strict: an unknown key is a problem, with "did you mean"),
+ * then what a schema cannot say: every block reference resolves, every block is reachable from a
+ * trigger, every template parses and uses secrets only in headers, every literal card address is one
+ * the outbound guard would call, and channel limits hold. Every problem is reported, with its path.
  */
 export function validateFlow(input: unknown): FlowValidation {
-  const parsed = flowSchema.safeParse(input);
-  if (!parsed.success) {
-    return { ok: false, problems: parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })) };
-  }
+  const parsed = parseWithProblems(flowSchema, input);
+  if (!parsed.ok) return parsed;
   const flow = parsed.data;
   const problems: FlowProblem[] = [];
   const report = (path: string, message: string) => problems.push({ path, message });
@@ -52,6 +51,11 @@ export function validateFlow(input: unknown): FlowValidation {
     const at = `blocks.${id}`;
     for (const [field, target] of Object.entries(references(block))) exists(target, `${at}.${field}`);
     checkTemplates(block, at, report);
+  }
+  // The flow's own re-ask is a template like a question's (its apology and carousel text are plain text).
+  if (flow.texts?.reask !== undefined) {
+    const problem = templateCheck(flow.texts.reask);
+    if (problem) report('texts.reask', problem);
   }
 
   const reachable = reachableBlocks(flow);
@@ -106,7 +110,7 @@ function checkTemplates(block: Block, at: string, report: Report): void {
       break;
     case 'question':
       template(block.prompt, `${at}.prompt`);
-      template(block.reask, `${at}.reask`);
+      if (block.reask !== undefined) template(block.reask, `${at}.reask`);
       if (block.input.type === 'choice') {
         block.input.choices.forEach((c, i) => {
           if (c.label.length > FLOW_LIMITS.quickReplyLabel) report(`${at}.input.choices.${i}.label`, `at most ${FLOW_LIMITS.quickReplyLabel} characters (a quick reply label)`);
@@ -121,8 +125,13 @@ function checkTemplates(block: Block, at: string, report: Report): void {
         if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) report(`${at}.request.headers.${name}`, 'not a valid header name');
         template(value, `${at}.request.headers.${name}`, { header: true });
       }
-      if (block.request.body.type === 'json') checkJsonTemplate(block.request.body.value, `${at}.request.body.value`, template);
-      if (block.request.body.type === 'form') for (const [name, value] of Object.entries(block.request.body.fields)) template(value, `${at}.request.body.fields.${name}`);
+      if (block.request.body.type === 'json') checkJsonTemplate(block.request.body.value, `${at}.request.body.value`, template, report);
+      if (block.request.body.type === 'form') {
+        for (const [name, value] of Object.entries(block.request.body.fields)) {
+          if (namesSecrets(name)) report(`${at}.request.body.fields.${name}`, SECRET_OUTSIDE_HEADER);
+          template(value, `${at}.request.body.fields.${name}`);
+        }
+      }
       if (block.request.method === 'GET' && block.request.body.type !== 'none') report(`${at}.request.body`, 'a GET request has no body');
       if (block.successWhen) template(`{% if ${block.successWhen} %}{% endif %}`, `${at}.successWhen`);
       for (const [name, path] of Object.entries(block.saveToAttributes)) {
@@ -191,6 +200,7 @@ function checkMessage(message: Message, at: string, template: (source: string, p
     case 'buttons':
       text(message.text, `${at}.text`);
       if (message.title) template(message.title, `${at}.title`);
+      if (message.imageUrl) template(message.imageUrl, `${at}.imageUrl`);
       if (message.buttons.length > FLOW_LIMITS.buttonsPerMessage) report(`${at}.buttons`, `at most ${FLOW_LIMITS.buttonsPerMessage} buttons`);
       message.buttons.forEach((b, i) => button(b, `${at}.buttons.${i}`));
       break;
@@ -199,31 +209,49 @@ function checkMessage(message: Message, at: string, template: (source: string, p
       if ((message.cards?.length ?? 0) > FLOW_LIMITS.fixedCards) report(`${at}.cards`, `at most ${FLOW_LIMITS.fixedCards} cards`);
       message.cards?.forEach((c, i) => card(c, `${at}.cards.${i}`));
       if (message.card) card(message.card, `${at}.card`);
+      if (message.repeat && isSecretsPath(message.repeat.over)) report(`${at}.repeat.over`, SECRET_OUTSIDE_HEADER);
       if (message.repeat?.limit !== undefined && message.repeat.limit > FLOW_LIMITS.repeatLimit) report(`${at}.repeat.limit`, `at most ${FLOW_LIMITS.repeatLimit} (the most cards a channel shows)`);
       break;
     case 'textList':
       text(message.text, `${at}.text`);
+      if (isSecretsPath(message.repeat.over)) report(`${at}.repeat.over`, SECRET_OUTSIDE_HEADER);
       break;
   }
 }
 
-function checkJsonTemplate(value: unknown, at: string, template: (source: string, path: string) => void): void {
+function checkJsonTemplate(value: unknown, at: string, template: (source: string, path: string) => void, report: Report): void {
   if (typeof value === 'string') template(value, at);
-  else if (Array.isArray(value)) value.forEach((item, i) => checkJsonTemplate(item, `${at}.${i}`, template));
-  else if (typeof value === 'object' && value !== null) for (const [key, item] of Object.entries(value)) checkJsonTemplate(item, `${at}.${key}`, template);
+  else if (Array.isArray(value)) value.forEach((item, i) => checkJsonTemplate(item, `${at}.${i}`, template, report));
+  else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      // Keys are sent as written, never rendered: a secret there would go out as its reference.
+      if (namesSecrets(key)) report(`${at}.${key}`, SECRET_OUTSIDE_HEADER);
+      checkJsonTemplate(item, `${at}.${key}`, template, report);
+    }
+  }
 }
 
+/** Whether a literal (never rendered) key is written as if it used a secret: `{{ secrets.X }}`. */
+function namesSecrets(key: string): boolean {
+  return templateCheck(key) === SECRET_OUTSIDE_HEADER;
+}
+
+/** Hosts the local stack runs its stand-ins on: plain http to them is allowed (the guard allow-lists them there). */
+const LOCAL_STACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
+
 /**
- * What is wrong with the fixed part of a card URL (before its first template), if anything. Plain http
- * is accepted only for loopback hosts, where the local stack runs its stand-ins; the guarded caller
- * enforces the same at run time, on the resolved address.
+ * What is wrong with the fixed part of a card URL (before its first template), if anything: what the
+ * outbound guard would refuse when the card runs, found when the flow is saved. A host that is an
+ * address must be public by the guard's own test (not private, loopback, link-local or the metadata
+ * service); a templated host can only be checked when the card runs. Plain http is accepted only for
+ * loopback hosts, where the local stack runs its stand-ins.
  */
-function staticUrlProblem(url: string): string | undefined {
-  if (url.startsWith('{{')) return undefined;
+export function staticUrlProblem(url: string): string | undefined {
+  if (/^\{[{%]/.test(url)) return undefined;
   if (!/^https?:\/\//i.test(url)) return 'must start with https:// (or a template producing it)';
   const authority = /^https?:\/\/[^/?#]*/i.exec(url)?.[0] ?? url;
   const isHttp = /^http:/i.test(url);
-  if (authority.includes('{{')) return isHttp ? 'must use https:// when the host is templated' : undefined;
+  if (/\{[{%]/.test(authority)) return isHttp ? 'must use https:// when the host is templated' : undefined;
   let parsed: URL;
   try {
     parsed = new URL(authority);
@@ -231,8 +259,42 @@ function staticUrlProblem(url: string): string | undefined {
     return 'not a valid URL';
   }
   if (parsed.username || parsed.password) return 'must not carry credentials: use a header with a secret';
-  if (isHttp && !['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname)) return 'must use https:// (plain http is only for the local stack)';
+  if (isHttp && LOCAL_STACK_HOSTS.includes(parsed.hostname)) return undefined;
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+  const loopbackName = host === 'localhost' || host.endsWith('.localhost');
+  if (loopbackName || (net.isIP(host) !== 0 && !isPublicAddress(host))) {
+    return `${host} is not a public address (private, loopback, link-local and metadata addresses are refused when the card runs)`;
+  }
+  if (isHttp) return 'must use https:// (plain http is only for the local stack)';
   return undefined;
+}
+
+/** Whether a context path (`repeat.over`) reads `secrets`, which is never in a template's context. */
+function isSecretsPath(path: string): boolean {
+  return /^secrets\b/.test(path);
+}
+
+/** Where a flow's header values reference a workspace secret: one entry per header and secret. */
+export function headerSecretUses(flow: Flow): Array<{ path: string; secret: string }> {
+  const uses: Array<{ path: string; secret: string }> = [];
+  for (const [id, block] of Object.entries(flow.blocks)) {
+    if (block.type !== 'callApi') continue;
+    for (const [name, value] of Object.entries(block.request.headers)) {
+      for (const secret of secretReferences(value)) uses.push({ path: `blocks.${id}.request.headers.${name}`, secret });
+    }
+  }
+  return uses;
+}
+
+/**
+ * Every header of a flow that names a secret the workspace does not have (`secretNames`), at its
+ * path. Such a card would fail when it runs: a warning when the flow is saved, refused at publish.
+ */
+export function missingSecretProblems(flow: Flow, secretNames: Iterable<string>): FlowProblem[] {
+  const known = new Set(secretNames);
+  return headerSecretUses(flow)
+    .filter((use) => !known.has(use.secret))
+    .map((use) => ({ path: use.path, message: `secret ${use.secret} is not set in this workspace (set it with PUT /admin/secrets/${use.secret})` }));
 }
 
 /**
@@ -259,10 +321,6 @@ function collectStrings(value: unknown, into: string[]): void {
   if (typeof value === 'string') into.push(value);
   else if (Array.isArray(value)) value.forEach((item) => collectStrings(item, into));
   else if (typeof value === 'object' && value !== null) Object.values(value).forEach((item) => collectStrings(item, into));
-}
-
-function formatPath(path: PropertyKey[]): string {
-  return path.map(String).join('.') || '(root)';
 }
 
 /** The flow document's JSON Schema, for editors (generated from the zod schema: one source of truth). */

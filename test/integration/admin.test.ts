@@ -1,5 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { UNAUTHORIZED } from '../../functions/admin/handleAdminRequest';
 import { ADMIN_ROUTES } from '../../functions/admin/routes';
 import { noBody } from '../../functions/admin/schemas';
 import type { LocalStack } from '../../local/localStack';
@@ -67,16 +68,23 @@ describe('admin API', () => {
 
   describe('authentication', () => {
     test.each([
-      ['no Authorization header', null, {}],
-      ['a wrong key', 'not-a-key', {}],
-      ['another scheme', null, { authorization: `Basic ${Buffer.from('demo:demo-admin-key').toString('base64')}` }],
-      ['an empty bearer', null, { authorization: 'Bearer ' }],
-      ['a huge key', 'k'.repeat(10_000), {}],
-    ])('%s: 401 {"error":"unauthorized"}, nothing more', async (_what, key, headers) => {
+      ['no Authorization header', null, {}, UNAUTHORIZED.noHeader],
+      ['an empty Authorization header', null, { authorization: ' ' }, UNAUTHORIZED.noHeader],
+      ['a wrong key', 'not-a-key', {}, UNAUTHORIZED.unknownKey],
+      ['another scheme', null, { authorization: `Basic ${Buffer.from('demo:demo-admin-key').toString('base64')}` }, UNAUTHORIZED.notBearer],
+      ['a key without a scheme', null, { authorization: 'demo-admin-key' }, UNAUTHORIZED.notBearer],
+      ['an empty bearer', null, { authorization: 'Bearer ' }, UNAUTHORIZED.notBearer],
+      ['a huge key', 'k'.repeat(10_000), {}, UNAUTHORIZED.unknownKey],
+    ])('%s: 401 saying what is missing, never the key', async (_what, key, headers, error) => {
       const reply = await a.call('GET', '/admin/flows', undefined, { key, headers });
       expect(reply.status).toBe(401);
-      expect(reply.text).toBe('{"error":"unauthorized"}');
+      expect(reply.text).toBe(JSON.stringify({ error }));
       expect(reply.headers.get('www-authenticate')).toBe('Bearer');
+    });
+
+    test('the three 401 messages differ, and none quotes what was sent', () => {
+      expect(new Set(Object.values(UNAUTHORIZED)).size).toBe(3);
+      for (const message of Object.values(UNAUTHORIZED)) expect(message).not.toMatch(/demo-admin-key|not-a-key|Basic/);
     });
 
     test('keys are stored as their SHA-256 only; an issued key works for its own workspace', async () => {
@@ -150,22 +158,25 @@ describe('admin API', () => {
 
       await a.call('PUT', '/admin/channels/line/acme-line', { name: 'Acme', secret: SECRETS.lineSecret, accessToken: SECRETS.lineToken });
       const published = await a.call('POST', '/admin/flows/shared/publish', { version: 3, channels: [{ kind: 'line', channelId: 'acme-line' }] });
-      expect(published).toMatchObject({ status: 200, body: { flowId: 'shared', version: 3, channels: [{ kind: 'line', channelId: 'acme-line' }] } });
-      expect((await stack.store.channels.get('line', 'acme-line'))?.activeFlow).toEqual({ flowId: 'shared', version: 3 });
+      expect(published).toMatchObject({ status: 200, body: { flowId: 'shared', version: 3, channels: [{ kind: 'line', channelId: 'acme-line', before: [], after: [{ flowId: 'shared', version: 3 }] }] } });
+      expect((await stack.store.channels.get('line', 'acme-line'))?.activeFlows).toEqual([{ flowId: 'shared', version: 3 }]);
       await a.call('POST', '/admin/flows/shared/publish', { version: 1, channels: [{ kind: 'line', channelId: 'acme-line' }] });
-      expect((await a.call('GET', '/admin/channels/line/acme-line')).body).toMatchObject({ activeFlow: { flowId: 'shared', version: 1 } });
+      expect((await a.call('GET', '/admin/channels/line/acme-line')).body).toMatchObject({ activeFlows: [{ flowId: 'shared', version: 1 }] });
 
       expect((await a.call('POST', '/admin/flows/shared/publish', { version: 4, channels: [{ kind: 'line', channelId: 'acme-line' }] })).status).toBe(404);
       // One unknown channel: nothing moves.
       const partial = await a.call('POST', '/admin/flows/shared/publish', { version: 2, channels: [{ kind: 'line', channelId: 'acme-line' }, { kind: 'line', channelId: 'nope' }] });
       expect(partial.status).toBe(404);
-      expect((await stack.store.channels.get('line', 'acme-line'))?.activeFlow).toEqual({ flowId: 'shared', version: 1 });
+      expect((await stack.store.channels.get('line', 'acme-line'))?.activeFlows).toEqual([{ flowId: 'shared', version: 1 }]);
     });
 
     test('a flow active on a channel cannot be deleted; once it is not, it goes with all its versions', async () => {
       const refused = await a.call('DELETE', '/admin/flows/shared');
       expect(refused).toMatchObject({ status: 409, body: { channels: [{ kind: 'line', channelId: 'acme-line' }] } });
-      await a.call('POST', '/admin/flows/greeting/publish', { version: 1, channels: [{ kind: 'line', channelId: 'acme-line' }] });
+      // Both answer "hi": greeting can only take shared's place once shared is unpublished.
+      expect((await a.call('POST', '/admin/flows/greeting/publish', { version: 1, channels: [{ kind: 'line', channelId: 'acme-line' }] })).status).toBe(409);
+      expect((await a.call('POST', '/admin/flows/shared/unpublish', { channels: [{ kind: 'line', channelId: 'acme-line' }] })).status).toBe(200);
+      expect((await a.call('POST', '/admin/flows/greeting/publish', { version: 1, channels: [{ kind: 'line', channelId: 'acme-line' }] })).status).toBe(200);
       expect(await a.call('DELETE', '/admin/flows/shared')).toMatchObject({ status: 200, body: { deleted: true } });
       expect((await a.call('GET', '/admin/flows/shared')).status).toBe(404);
       expect((await a.call('GET', '/admin/flows/shared/versions')).status).toBe(404);
@@ -195,7 +206,7 @@ describe('admin API', () => {
 
     test('an update that leaves a secret out keeps it: the webhook still verifies with it', async () => {
       const renamed = await a.call('PUT', '/admin/channels/line/acme-line', { name: 'Acme Official' });
-      expect(renamed).toMatchObject({ status: 200, body: { name: 'Acme Official', created: false, secret: '••••71f0', accessToken: '••••9a2b', activeFlow: { flowId: 'greeting', version: 1 } } });
+      expect(renamed).toMatchObject({ status: 200, body: { name: 'Acme Official', created: false, secret: '••••71f0', accessToken: '••••9a2b', activeFlows: [{ flowId: 'greeting', version: 1 }] } });
       expect(await stack.store.channels.get('line', 'acme-line')).toMatchObject({ workspaceId: 'demo', secret: SECRETS.lineSecret, accessToken: SECRETS.lineToken });
       const rotated = await a.call('PUT', '/admin/channels/line/acme-line', { accessToken: SECRETS.lineToken2 });
       expect(rotated.body).toMatchObject({ accessToken: '••••44d1', secret: '••••71f0' });
@@ -337,6 +348,8 @@ describe('admin API', () => {
       ['GET', '/admin/flows/demo/versions/1', undefined],
       ['POST', '/admin/flows/demo/publish', { version: 1, channels: [{ kind: 'line', channelId: 'b-line' }] }],
       ['POST', '/admin/flows/b-flow/publish', { version: 1, channels: [{ kind: 'line', channelId: 'demo-line' }] }],
+      ['POST', '/admin/flows/demo/unpublish', { channels: [{ kind: 'line', channelId: 'demo-line' }] }],
+      ['POST', '/admin/flows/b-flow/unpublish', { channels: [{ kind: 'line', channelId: 'demo-line' }] }],
       ['GET', '/admin/channels/line/demo-line', undefined],
       ['GET', '/admin/channels/messenger/demo-messenger', undefined],
       ['DELETE', '/admin/secrets/BRAND_KEY', undefined],
@@ -357,7 +370,7 @@ describe('admin API', () => {
       expect(z.object({ channels: z.array(z.object({ channelId: z.string() })) }).parse((await b.call('GET', '/admin/channels')).body).channels.map((c) => c.channelId)).toEqual(['b-line']);
       expect((await b.call('GET', '/admin/secrets')).body).toEqual({ secrets: [] });
       expect(await stack.store.flows.getLatest('demo', 'demo')).toMatchObject({ version: 1 });
-      expect(await stack.store.channels.get('line', 'demo-line')).toMatchObject({ workspaceId: 'demo', activeFlow: { flowId: 'demo', version: 1 } });
+      expect(await stack.store.channels.get('line', 'demo-line')).toMatchObject({ workspaceId: 'demo', activeFlows: [{ flowId: 'demo', version: 1 }] });
       expect(await stack.store.secrets.all('demo')).toEqual({ BRAND_KEY: SECRETS.brandKey, CALLCARD_SIGNING_SECRET: DEMO_SIGNING_SECRET });
       expect(await stack.store.customers.get({ channelKind: 'line', channelId: 'demo-line', userId: DEMO_MEMBER_USER_ID })).toMatchObject({ attributes: { memberId: 'M001' } });
     });
@@ -378,7 +391,8 @@ describe('admin API', () => {
     const bodies = ['{bad', '', 'null', '[]', '"text"', '42', 'true', '{}', '{"flow":"x"}', '{"flow":{"blocks":{"__proto__":{}}}}', '{"__proto__":{"admin":true}}', '{"version":1e400,"baseVersion":-1}', deep, '{"flowId":"../../x","flow":{}}', '{"value":{"nested":1}}'];
 
     test.each(withBody.map((route) => [route.method, route.path]))('%s %s: 400 for each bad body', async (method, path) => {
-      for (const raw of bodies) {
+      // A settings PUT changes only the fields it names: `{}` is a valid (empty) change there.
+      for (const raw of bodies.filter((body) => !(path === '/admin/settings' && body === '{}'))) {
         const reply = await a.call(method, concrete(path), undefined, { rawBody: raw });
         expect([raw.slice(0, 40), reply.status]).toEqual([raw.slice(0, 40), 400]);
         expect(reply.body).toMatchObject({ error: expect.any(String) });

@@ -53,6 +53,22 @@ describe('admin OpenAPI document', () => {
     }
   });
 
+  test('publish and unpublish: each channel\'s active flows before and after, 409 with the shared triggers', () => {
+    const paths = z.record(z.string(), z.record(z.string(), z.unknown())).parse(document.paths);
+    const operation = (path: string) => z.object({ responses: z.record(z.string(), z.unknown()) }).parse(paths[path]?.post);
+    for (const path of ['/admin/flows/{flowId}/publish', '/admin/flows/{flowId}/unpublish']) {
+      const { responses } = operation(path);
+      expect(Object.keys(responses)).toEqual(expect.arrayContaining(['200', '404', '409']));
+      const channel = JSON.stringify(responses['200']);
+      expect(channel).toContain('"before"');
+      expect(channel).toContain('"after"');
+    }
+    const error = JSON.stringify(z.object({ schemas: z.record(z.string(), z.unknown()) }).parse(document.components).schemas.Error);
+    expect(error).toContain('"conflicts"');
+    expect(error).toContain('"trigger"');
+    expect(JSON.stringify(paths['/admin/channels/{kind}/{channelId}'])).toContain('"activeFlows"');
+  });
+
   test('bearer security, and the flow JSON Schema as a component, also served alone', async () => {
     const components = z.object({ securitySchemes: z.record(z.string(), z.unknown()), schemas: z.record(z.string(), z.unknown()) }).parse(document.components);
     expect(components.securitySchemes).toEqual({ bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer' }) });

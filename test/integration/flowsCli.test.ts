@@ -95,9 +95,34 @@ describe('flows CLI', () => {
     expect(await run(['push', pulled, '--flow', 'cli-flow'])).toBe(0);
     expect(out.at(-1)).toMatch(/saved version 3/);
 
+    out = [];
     expect(await run(['publish', 'cli-flow', '--version', '2', '--channel', 'line:demo-line', '--channel', 'messenger:demo-messenger'])).toBe(0);
-    expect(out.at(-1)).toBe('cli-flow: version 2 is now active on line:demo-line, messenger:demo-messenger');
-    expect((await stack.store.channels.get('messenger', 'demo-messenger'))?.activeFlow).toEqual({ flowId: 'cli-flow', version: 2 });
+    expect(out).toEqual([
+      'cli-flow: version 2 published',
+      '  line:demo-line',
+      '    before: demo v1',
+      '    after:  demo v1, cli-flow v2',
+      '  messenger:demo-messenger',
+      '    before: demo v1',
+      '    after:  demo v1, cli-flow v2',
+    ]);
+    expect((await stack.store.channels.get('messenger', 'demo-messenger'))?.activeFlows).toEqual([{ flowId: 'demo', version: 1 }, { flowId: 'cli-flow', version: 2 }]);
+  });
+
+  test('unpublish takes a flow off channels; a publish sharing a trigger is refused, naming both flows and the trigger', async () => {
+    out = [];
+    expect(await run(['unpublish', 'cli-flow', '--channel', 'messenger:demo-messenger'])).toBe(0);
+    expect(out).toEqual(['cli-flow: unpublished', '  messenger:demo-messenger', '    before: demo v1, cli-flow v2', '    after:  demo v1']);
+    expect(await run(['unpublish', 'cli-flow', '--channel', 'messenger:demo-messenger'])).toBe(1);
+    expect(err.at(-1)).toBe('POST /admin/flows/cli-flow/unpublish: 409 flow cli-flow is not active on messenger:demo-messenger: nothing was unpublished');
+
+    const hot: FlowInput = { ...FLOW, name: 'Hot too', triggers: [{ type: 'keyword', keywords: ['ＨＯＴ'], start: 'hello' }] };
+    expect(await run(['push', await file('hot.json', hot), '--flow', 'hot-too'])).toBe(0);
+    expect(await run(['publish', 'hot-too', '--version', '1', '--channel', 'line:demo-line'])).toBe(1);
+    expect(err.at(-1)).toBe(
+      'POST /admin/flows/hot-too/publish: 409 hot-too v1 would share triggers with flows active on the channel: keyword:hot (demo v1 on line:demo-line). Unpublish one of them there or change its triggers',
+    );
+    expect((await stack.store.channels.get('line', 'demo-line'))?.activeFlows).toEqual([{ flowId: 'demo', version: 1 }, { flowId: 'cli-flow', version: 2 }]);
   });
 
   test('an invalid file is not pushed; API refusals are explained', async () => {
@@ -107,13 +132,14 @@ describe('flows CLI', () => {
     expect(err.at(-1)).toBe('GET /admin/flows/never: 404 flow not found');
     expect(await run(['publish', 'cli-flow', '--version', '9', '--channel', 'line:demo-line'])).toBe(1);
     expect(await run(['versions', 'cli-flow'], { CALLCARD_API_URL: stack.url, CALLCARD_ADMIN_KEY: 'wrong' })).toBe(2);
-    expect(err.at(-1)).toMatch(/401 unauthorized: check CALLCARD_ADMIN_KEY/);
+    expect(err.at(-1)).toMatch(/401 unknown admin key: not a key of any workspace \(check CALLCARD_ADMIN_KEY\)$/);
+    expect(err.join('\n')).not.toContain('wrong');
     expect(await run(['versions', 'cli-flow'], { CALLCARD_API_URL: 'http://127.0.0.1:9', CALLCARD_ADMIN_KEY: 'k' })).toBe(1);
     expect(err.at(-1)).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9/);
   });
 
   test('usage mistakes exit 2 with the usage', async () => {
-    for (const args of [[], ['frobnicate'], ['push', 'x.json'], ['publish', 'f', '--version', '1'], ['publish', 'f', '--version', 'one', '--channel', 'line:x'], ['publish', 'f', '--version', '1', '--channel', 'fax:1'], ['pull', 'f', '--bogus']]) {
+    for (const args of [[], ['frobnicate'], ['push', 'x.json'], ['publish', 'f', '--version', '1'], ['publish', 'f', '--version', 'one', '--channel', 'line:x'], ['publish', 'f', '--version', '1', '--channel', 'fax:1'], ['unpublish', 'f'], ['unpublish', '--channel', 'line:x'], ['pull', 'f', '--bogus']]) {
       err = [];
       out = [];
       expect([args, await run(args)]).toEqual([args, 2]);

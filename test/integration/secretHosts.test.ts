@@ -33,6 +33,8 @@ describe('allowedHosts in a real turn', () => {
       },
     };
     expect((await admin.call('POST', '/admin/flows', { flowId: 'bound', flow })).status).toBe(201);
+    // Publishing refuses a flow whose headers name a secret the workspace does not have.
+    await admin.call('PUT', '/admin/secrets/BOUND_KEY', { value: KEY, allowedHosts: ['api.brand.example'] });
     expect((await admin.call('POST', '/admin/flows/bound/publish', { version: 1, channels: [{ kind: 'line', channelId: stack.demo.lineChannelId }] })).status).toBe(200);
   });
 

@@ -33,7 +33,9 @@ describe('validateFlow: accepts', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     // Defaults are applied in the validated flow.
-    expect(result.flow.blocks.ask_name).toMatchObject({ maxAttempts: 3, reask: expect.any(String) });
+    expect(result.flow.blocks.ask_name).toMatchObject({ maxAttempts: 3 });
+    // A question without its own reask re-asks in the workspace's language (or the flow's texts).
+    expect(result.flow.blocks.ask_name).not.toHaveProperty('reask');
     expect(result.flow.blocks.best_sellers).toMatchObject({ request: { method: 'GET', headers: {}, body: { type: 'none' } }, retry: true, timeoutMs: 10_000 });
   });
 
@@ -426,5 +428,26 @@ describe('flowJsonSchema', () => {
     expect(text).toContain('"callApi"');
     expect(text).toContain('"fireAndForget"');
     expect(() => JSON.parse(text)).not.toThrow();
+  });
+});
+
+describe("validateFlow: texts (callcard's own texts, reworded per flow)", () => {
+  test('a flow may reword the apology, the re-ask and the carousel text', () => {
+    const doc = demo();
+    doc.texts = { failure: '抱歉，系統忙碌中，請稍後再試。', reask: '格式不對喔！{{ prompt }}', carouselAltText: '本週推薦' };
+    const result = validateFlow(doc);
+    expect(result.ok && result.flow.texts).toEqual(doc.texts);
+  });
+
+  test('the re-ask is a template checked like a question\'s; unknown and empty texts are refused at their path', () => {
+    const doc = demo();
+    doc.texts = { reask: 'Again: {{ prompt ', failure: '  ', apology: 'x' };
+    expect(paths(doc)).toEqual(expect.arrayContaining(['texts.failure', 'texts.apology']));
+    const bad = demo();
+    bad.texts = { reask: 'Again: {{ prompt ' };
+    expect(paths(bad)).toEqual(['texts.reask']);
+    const secret = demo();
+    secret.texts = { reask: '{{ secrets.API_KEY }} {{ prompt }}' };
+    expect(paths(secret)).toEqual(['texts.reask']);
   });
 });
