@@ -31,8 +31,9 @@ export const dryRun: RouteHandler<AdminRoutes['dryRun']> = async ({ body }, { wo
   if (!card) throw invalid([{ path: 'blockId', message: `no block named "${body.blockId}"` }]);
   if (card.type !== 'callApi') throw invalid([{ path: 'blockId', message: `"${body.blockId}" is a ${card.type} block, not a Call an API card` }]);
 
-  // The executor's inputs: the workspace's secrets, and the ports its cards may call besides 443.
-  const [secrets, { allowedPorts }] = await Promise.all([deps.store.secrets.all(workspaceId), deps.store.workspaceSettings.get(workspaceId)]);
+  // The executor's inputs: the workspace's secrets, the ports its cards may call besides 443, and the
+  // language of callcard's own texts (the apology when the card fails with no failure block).
+  const [secrets, { allowedPorts, language }] = await Promise.all([deps.store.secrets.all(workspaceId), deps.store.workspaceSettings.get(workspaceId)]);
   const mask = secretMasker(Object.values(secrets));
   let sent: OutboundRequest | undefined;
   let received: OutboundResponse | undefined;
@@ -56,6 +57,7 @@ export const dryRun: RouteHandler<AdminRoutes['dryRun']> = async ({ body }, { wo
       event: { type: 'postback', data: new URLSearchParams(body.trigger?.params ?? {}).toString() },
       session: undefined,
       customer: profile,
+      language,
       startAt: body.blockId,
     },
     {

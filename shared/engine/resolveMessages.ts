@@ -7,8 +7,13 @@ export interface ResolvedBlockMessages {
   empty: boolean;
 }
 
+export interface ResolveOptions {
+  /** A carousel's altText when its own renders empty (the workspace language's). @default 'Carousel' */
+  carouselAltText?: string;
+}
+
 /** Render the templates of a message block and expand its repeats over arrays of the context. */
-export async function resolveMessages(messages: Message[], context: TemplateContext): Promise<ResolvedBlockMessages> {
+export async function resolveMessages(messages: Message[], context: TemplateContext, options: ResolveOptions = {}): Promise<ResolvedBlockMessages> {
   const out: ResolvedMessage[] = [];
   let empty = false;
   for (const message of messages) {
@@ -48,7 +53,7 @@ export async function resolveMessages(messages: Message[], context: TemplateCont
         }
         if (cards.length === 0) break;
         const altText = message.altText ? await renderText(message.altText, context) : cards.map((c) => c.title).join(', ');
-        out.push({ type: 'carousel', altText: altText || 'Carousel', cards });
+        out.push({ type: 'carousel', altText: altText || (options.carouselAltText ?? 'Carousel'), cards });
         break;
       }
       case 'textList': {

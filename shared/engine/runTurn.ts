@@ -1,4 +1,5 @@
 import type { Block, CallApiBlock, Flow } from '../flow/schema';
+import { BUILT_IN_TEXTS, customerTexts, DEFAULT_LANGUAGE, ownReask, type Language } from '../flow/texts';
 import type { InboundEvent } from '../jobs/job';
 import type { ResolvedMessage } from '../messages/message';
 import type { Session } from '../store/customers';
@@ -9,8 +10,12 @@ import { matchTrigger, parsePostbackData } from './triggers';
 import { resolveMessages } from './resolveMessages';
 import { validateAnswer } from './validateAnswer';
 
-/** Said when a card fails and the flow names no failure block: the customer never hears nothing. */
-export const DEFAULT_FAILURE_TEXT = 'Sorry, something went wrong on our side. Please try again in a moment.';
+/**
+ * The English apology, said when a card fails and the flow names no failure block (the customer never
+ * hears nothing) in a workspace speaking English, like the demo's. Each language has its own: see
+ * `BUILT_IN_TEXTS` in flow/texts.ts.
+ */
+export const DEFAULT_FAILURE_TEXT = BUILT_IN_TEXTS.en.failure;
 /** A flow that loops without waiting for the customer is stopped after this many blocks. */
 const MAX_STEPS = 100;
 
@@ -21,6 +26,8 @@ export interface TurnInput {
   /** The open session, already checked to belong to `flowRef`. */
   session: Session | undefined;
   customer: { id: string; channel: string; attributes: Record<string, unknown> };
+  /** The workspace's language (settings): callcard's own texts come in it unless the flow rewords them. @default 'zh-TW' */
+  language?: Language;
   /**
    * Start at this block instead of routing the event (an admin's dry run of one card). The trigger
    * parameters then come from the event, as for a fallback: a postback's data, or none.
@@ -58,6 +65,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   const { flow, event } = input;
   const attributes: Record<string, unknown> = {};
   const messages: ResolvedMessage[] = [];
+  const texts = customerTexts(input.language ?? DEFAULT_LANGUAGE, flow.texts);
   const trigger = input.startAt === undefined ? matchTrigger(flow, event, { includeFallback: false }) : undefined;
   let triggerParams: Record<string, string>;
   let next: string | undefined;
@@ -95,7 +103,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
         if (!next) return { messages, attributes, session: null, route };
       } else {
         const prompt = await renderText(question.prompt, context());
-        const reask = await renderText(question.reask, { ...context(), prompt });
+        const reask = await renderText(ownReask(question.reask) ?? texts.reask, { ...context(), prompt });
         messages.push(withChoices({ type: 'text', text: reask }, question));
         return { messages, attributes, session: { ...input.session, attempts }, route };
       }
@@ -123,7 +131,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
     try {
       switch (block.type) {
         case 'message': {
-          const resolved = await resolveMessages(block.messages, context());
+          const resolved = await resolveMessages(block.messages, context(), { carouselAltText: texts.carouselAltText });
           if (resolved.empty && block.empty) {
             next = block.empty;
           } else {
@@ -166,7 +174,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
           } else if (block.onFailure) {
             next = block.onFailure;
           } else {
-            messages.push({ type: 'text', text: DEFAULT_FAILURE_TEXT });
+            messages.push({ type: 'text', text: texts.failure });
           }
           break;
         }
@@ -195,7 +203,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
         failureRoute = undefined;
         continue;
       }
-      messages.push({ type: 'text', text: DEFAULT_FAILURE_TEXT });
+      messages.push({ type: 'text', text: texts.failure });
       return { messages, attributes, session: null, route };
     }
   }

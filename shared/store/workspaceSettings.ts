@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { DEFAULT_LANGUAGE, languageSchema } from '../flow/texts';
 import type { Table } from './table';
 
 /** A TCP port a workspace's cards may call besides 443. */
@@ -14,6 +15,8 @@ export const allowedPortsSchema = z
 /** A workspace's settings. A workspace that never saved any has the defaults. */
 export const workspaceSettingsSchema = z.object({
   allowedPorts: allowedPortsSchema.default([]),
+  /** The language of callcard's own texts to customers (apology, re-ask): zh-TW unless chosen. */
+  language: languageSchema.default(DEFAULT_LANGUAGE),
 });
 export type WorkspaceSettings = z.infer<typeof workspaceSettingsSchema>;
 
@@ -25,8 +28,13 @@ export class WorkspaceSettingsRepository {
 
   /** The workspace's settings, the defaults when none were saved. */
   async get(workspaceId: string): Promise<WorkspaceSettings> {
+    return (await this.find(workspaceId)) ?? workspaceSettingsSchema.parse({});
+  }
+
+  /** The workspace's saved settings (defaults filled in for fields saved before they existed), or undefined if it never saved any. */
+  async find(workspaceId: string): Promise<WorkspaceSettings | undefined> {
     const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.name, Key: key(workspaceId) }));
-    return workspaceSettingsSchema.parse(Item ?? {});
+    return Item ? workspaceSettingsSchema.parse(Item) : undefined;
   }
 
   /** Replace the workspace's settings (validated); returns them as stored. */

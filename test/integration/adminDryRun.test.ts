@@ -214,20 +214,38 @@ describe('admin dry run', () => {
     for (const allowedPorts of [[0], [65_536], ['8443'], Array.from({ length: 21 }, (_, i) => 8000 + i)]) {
       expect((await admin.call('PUT', '/admin/settings', { allowedPorts })).status).toBe(400);
     }
-    // A public-looking address on 8443; the guard would refuse this reserved (documentation) address
-    // anyway, but only after the port check, so the outcome says which check stopped it.
-    const flow = flowWith({ port_card: { type: 'callApi', request: { url: 'https://192.0.2.10:8443/members' }, retry: false } }, 'port_card');
-    const refused = await dryRun({ flow, blockId: 'port_card' });
+    // A reserved (documentation) address on 8443: the guard would refuse it anyway, but only after the
+    // port check, so the outcome says which check stopped it. The host comes from a template: written
+    // in the URL, the address is refused when the flow is validated, before anything runs.
+    const flow = flowWith({ port_card: { type: 'callApi', request: { url: 'https://{{ attributes.host }}:8443/members' }, retry: false } }, 'port_card');
+    const attributes = { host: '192.0.2.10' };
+    const refused = await dryRun({ flow, blockId: 'port_card', attributes });
     expect(refused).toMatchObject({ response: null, outcome: { ok: false, reason: 'port 8443 not allowed (workspace settings: allowedPorts)', attempts: 1 } });
     try {
       expect(await admin.call('PUT', '/admin/settings', { allowedPorts: [8443, 8080] })).toMatchObject({ status: 200, body: { allowedPorts: [8080, 8443] } });
       expect(await admin.call('GET', '/admin/settings')).toMatchObject({ status: 200, body: { allowedPorts: [8080, 8443] } });
-      const allowed = await dryRun({ flow, blockId: 'port_card' });
+      const allowed = await dryRun({ flow, blockId: 'port_card', attributes });
       expect(allowed).toMatchObject({ response: null, outcome: { ok: false, reason: 'blocked', attempts: 1 } });
       // The local stand-ins (allow-listed http hosts on random ports) keep working whatever the setting.
       expect((await dryRun({ flowId: 'demo', blockId: 'best_sellers' })).outcome).toMatchObject({ ok: true });
     } finally {
       await admin.call('PUT', '/admin/settings', { allowedPorts: [] });
+    }
+  });
+
+  test("language: the demo workspace speaks English; a PUT changes it (other settings kept), and the dry run's apology follows, unless the flow rewords it", async () => {
+    expect(await admin.call('GET', '/admin/settings')).toMatchObject({ status: 200, body: { allowedPorts: [], language: 'en' } });
+    for (const language of ['fr', 'zh-tw', '']) expect((await admin.call('PUT', '/admin/settings', { language })).status).toBe(400);
+    const bare = flowWith({ lab_card: { type: 'callApi', request: { url: `${lab.url}/fail` }, retry: false } }, 'lab_card');
+    try {
+      expect(await admin.call('PUT', '/admin/settings', { allowedPorts: [8443] })).toMatchObject({ status: 200, body: { allowedPorts: [8443], language: 'en' } });
+      expect(await admin.call('PUT', '/admin/settings', { language: 'zh-TW' })).toMatchObject({ status: 200, body: { allowedPorts: [8443], language: 'zh-TW' } });
+      expect(await admin.call('GET', '/admin/settings')).toMatchObject({ status: 200, body: { allowedPorts: [8443], language: 'zh-TW' } });
+      expect((await dryRun({ flow: bare, blockId: 'lab_card' })).followUp.messages).toEqual([{ type: 'text', text: '抱歉，系統暫時出了點問題，請稍後再試一次。' }]);
+      const reworded = { ...bare, texts: { failure: '本店系統維護中，請稍後再試。' } };
+      expect((await dryRun({ flow: reworded, blockId: 'lab_card' })).followUp.messages).toEqual([{ type: 'text', text: '本店系統維護中，請稍後再試。' }]);
+    } finally {
+      await admin.call('PUT', '/admin/settings', { allowedPorts: [], language: 'en' });
     }
   });
 

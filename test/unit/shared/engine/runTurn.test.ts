@@ -1,5 +1,6 @@
 import type { CardOutcome } from '../../../../shared/engine/callApi';
 import { DEFAULT_FAILURE_TEXT, runTurn, type TurnDeps, type TurnInput } from '../../../../shared/engine/runTurn';
+import { BUILT_IN_TEXTS, LEGACY_DEFAULT_REASK } from '../../../../shared/flow/texts';
 import { flowSchema, type CallApiBlock, type Flow, type FlowInput } from '../../../../shared/flow/schema';
 import type { InboundEvent } from '../../../../shared/jobs/job';
 import type { Session } from '../../../../shared/store/customers';
@@ -223,7 +224,7 @@ describe('callApi blocks', () => {
       start: { type: 'callApi', request: { url: 'https://api.example/x' }, onSuccess: 'yay' },
       yay: { type: 'message', messages: [{ type: 'text', text: 'yay' }] },
     });
-    const result = await runTurn(turn(flow, text('go')), fakeCallApi({ start: { ok: false, reason: 'timeout', attempts: 4 } }));
+    const result = await runTurn(turn(flow, text('go'), { language: 'en' }), fakeCallApi({ start: { ok: false, reason: 'timeout', attempts: 4 } }));
     expect(result).toEqual({ messages: [{ type: 'text', text: DEFAULT_FAILURE_TEXT }], attributes: {}, session: null, route: 'trigger' });
   });
 
@@ -232,7 +233,7 @@ describe('callApi blocks', () => {
       start: { type: 'message', messages: [{ type: 'text', text: 'Checking...' }], next: 'call' },
       call: { type: 'callApi', request: { url: 'https://api.example/x' } },
     });
-    const result = await runTurn(turn(flow, text('go')), fakeCallApi({ call: failed() }));
+    const result = await runTurn(turn(flow, text('go'), { language: 'en' }), fakeCallApi({ call: failed() }));
     expect(textsOf(result.messages)).toEqual(['Checking...', DEFAULT_FAILURE_TEXT]);
   });
 
@@ -449,7 +450,7 @@ describe('questions', () => {
   });
 
   test('the re-ask of a choice question keeps the quick replies and uses the default reask text', async () => {
-    const result = await runTurn(turn(flow, text('gold'), { customer, session: session('ask_plan') }), fakeCallApi({}));
+    const result = await runTurn(turn(flow, text('gold'), { customer, session: session('ask_plan'), language: 'en' }), fakeCallApi({}));
     expect(result.messages).toEqual([{ type: 'text', text: 'Sorry, I did not get that. Which plan?', quickReplies: expect.any(Array) }]);
     expect(result.session?.attempts).toBe(1);
   });
@@ -665,5 +666,76 @@ describe('startAt (an admin dry run of one card)', () => {
   test('a text event that a trigger would take still starts at the block', async () => {
     const result = await runTurn(turn(flow, text('go'), { startAt: 'card' }), fakeCallApi({ card: failed() }));
     expect(result).toMatchObject({ route: 'start', messages: [{ type: 'text', text: 'sorry' }] });
+  });
+});
+
+describe("callcard's own texts: the workspace's language, reworded per flow", () => {
+  const failingCard = (texts?: FlowInput['texts']) =>
+    flowSchema.parse({ schemaVersion: 1, name: 'texts', triggers: GO, blocks: { start: { type: 'callApi', request: { url: 'https://api.example/x' } } }, ...(texts ? { texts } : {}) });
+  const questionFlow = (reask?: string, texts?: FlowInput['texts']) =>
+    flowSchema.parse({
+      schemaVersion: 1,
+      name: 'texts',
+      triggers: GO,
+      blocks: { start: { type: 'question', prompt: '您的手機號碼？', input: { type: 'phone' }, saveAs: 'phone', ...(reask !== undefined ? { reask } : {}) } },
+      ...(texts ? { texts } : {}),
+    });
+  const invalidAnswer = (flow: Flow, language?: 'zh-TW' | 'en') => runTurn(turn(flow, text('abc'), { session: session('start'), ...(language ? { language } : {}) }), fakeCallApi({}));
+
+  test('the apology in Traditional Chinese for a zh-TW workspace, in English for an en one', async () => {
+    const zh = await runTurn(turn(failingCard(), text('go'), { language: 'zh-TW' }), fakeCallApi({ start: failed() }));
+    expect(textsOf(zh.messages)).toEqual(['抱歉，系統暫時出了點問題，請稍後再試一次。']);
+    const en = await runTurn(turn(failingCard(), text('go'), { language: 'en' }), fakeCallApi({ start: failed() }));
+    expect(textsOf(en.messages)).toEqual(['Sorry, something went wrong on our side. Please try again in a moment.']);
+  });
+
+  test('no language given: the default of a workspace that never chose, zh-TW', async () => {
+    const result = await runTurn(turn(failingCard(), text('go')), fakeCallApi({ start: failed() }));
+    expect(textsOf(result.messages)).toEqual([BUILT_IN_TEXTS['zh-TW'].failure]);
+  });
+
+  test("the flow's texts.failure wins over the language's, also for a template that cannot render", async () => {
+    const flow = failingCard({ failure: '訂位系統休息中，請稍後再試！' });
+    const result = await runTurn(turn(flow, text('go'), { language: 'en' }), fakeCallApi({ start: failed() }));
+    expect(textsOf(result.messages)).toEqual(['訂位系統休息中，請稍後再試！']);
+    const broken = flowSchema.parse({
+      schemaVersion: 1,
+      name: 'texts',
+      triggers: GO,
+      texts: { failure: 'Our shop is resting.' },
+      blocks: { start: { type: 'message', messages: [{ type: 'text', text: '{{ attributes.name | append }}' }] } },
+    });
+    const rendered = await runTurn(turn(broken, text('go'), { language: 'zh-TW' }), fakeCallApi({}));
+    expect(textsOf(rendered.messages)).toEqual(['Our shop is resting.']);
+  });
+
+  test('the re-ask in the language; the flow rewords it; a question\'s own reask wins over both', async () => {
+    expect(textsOf((await invalidAnswer(questionFlow(), 'zh-TW')).messages)).toEqual(['抱歉，我沒有看懂您的回覆。您的手機號碼？']);
+    expect(textsOf((await invalidAnswer(questionFlow(), 'en')).messages)).toEqual(['Sorry, I did not get that. 您的手機號碼？']);
+    expect(textsOf((await invalidAnswer(questionFlow(undefined, { reask: '格式不對喔！{{ prompt }}' }), 'en')).messages)).toEqual(['格式不對喔！您的手機號碼？']);
+    expect(textsOf((await invalidAnswer(questionFlow('請輸入 09 開頭的手機號碼。', { reask: '格式不對喔！{{ prompt }}' }), 'en')).messages)).toEqual(['請輸入 09 開頭的手機號碼。']);
+  });
+
+  test('a question saved with the former built-in reask follows the language, as one without a reask', async () => {
+    const result = await invalidAnswer(questionFlow(LEGACY_DEFAULT_REASK), 'zh-TW');
+    expect(textsOf(result.messages)).toEqual(['抱歉，我沒有看懂您的回覆。您的手機號碼？']);
+  });
+
+  test("a carousel whose altText renders empty gets the language's text, or the flow's", async () => {
+    const carousel = (texts?: FlowInput['texts']) =>
+      flowSchema.parse({
+        schemaVersion: 1,
+        name: 'texts',
+        triggers: GO,
+        blocks: { start: { type: 'message', messages: [{ type: 'carousel', altText: '{{ attributes.none }}', cards: [{ title: 'Tea' }] }] } },
+        ...(texts ? { texts } : {}),
+      });
+    const altTextOf = async (flow: Flow, language: 'zh-TW' | 'en') => {
+      const [message] = (await runTurn(turn(flow, text('go'), { language }), fakeCallApi({}))).messages;
+      return message?.type === 'carousel' ? message.altText : undefined;
+    };
+    await expect(altTextOf(carousel(), 'zh-TW')).resolves.toBe(BUILT_IN_TEXTS['zh-TW'].carouselAltText);
+    await expect(altTextOf(carousel(), 'en')).resolves.toBe('Carousel');
+    await expect(altTextOf(carousel({ carouselAltText: '本週推薦' }), 'en')).resolves.toBe('本週推薦');
   });
 });

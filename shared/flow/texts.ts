@@ -1,0 +1,87 @@
+import * as z from 'zod';
+
+// The texts callcard itself writes to a customer (not the admin's messages): the apology when a card
+// fails with no failure block, the re-ask of a question, and a carousel's notification text when
+// nothing else names it. Each comes in the workspace's language and can be reworded per flow.
+
+/** The languages of callcard's own customer-facing texts: Traditional Chinese (Taiwan) and English. */
+export const languageSchema = z.enum(['zh-TW', 'en']);
+export type Language = z.infer<typeof languageSchema>;
+
+/** What a workspace speaks until its admin chooses (`PUT /admin/settings {"language": …}`). */
+export const DEFAULT_LANGUAGE: Language = 'zh-TW';
+
+/** Longest text a flow may set: what every channel takes in one text message. */
+const MAX_TEXT = 2000;
+
+/** A flow's own wording of callcard's texts; each one left out is the workspace language's built-in. */
+export const flowTextsSchema = z
+  .strictObject({
+    failure: z
+      .string()
+      .trim()
+      .min(1)
+      .max(MAX_TEXT)
+      .optional()
+      .describe('Said when a card fails and names no failure block (or a template cannot render). Plain text, not a template'),
+    reask: z
+      .string()
+      .trim()
+      .min(1)
+      .max(MAX_TEXT)
+      .optional()
+      .describe("Re-asks a question whose answer was not valid, for questions without their own reask. A Liquid template; {{ prompt }} is the question's prompt"),
+    carouselAltText: z
+      .string()
+      .trim()
+      .min(1)
+      .max(400)
+      .optional()
+      .describe("A carousel's notification and chat-list text when its altText renders empty"),
+  })
+  .describe("callcard's own texts to customers, in this flow's words; each one left out comes in the workspace's language (settings: language)");
+export type FlowTexts = z.infer<typeof flowTextsSchema>;
+
+/** Every text, resolved: what a turn says. */
+export type CustomerTexts = Required<FlowTexts>;
+
+/** The built-in texts, by language. Written as a Taiwanese brand would write them to its customers. */
+export const BUILT_IN_TEXTS: Readonly<Record<Language, Readonly<CustomerTexts>>> = {
+  'zh-TW': {
+    failure: '抱歉，系統暫時出了點問題，請稍後再試一次。',
+    reask: '抱歉，我沒有看懂您的回覆。{{ prompt }}',
+    carouselAltText: '請查看最新訊息',
+  },
+  en: {
+    failure: 'Sorry, something went wrong on our side. Please try again in a moment.',
+    reask: 'Sorry, I did not get that. {{ prompt }}',
+    carouselAltText: 'Carousel',
+  },
+};
+
+/**
+ * The re-ask every question got before re-asks followed the workspace's language: flows saved then
+ * store it in each question. A question holding exactly this counts as having no reask of its own.
+ */
+export const LEGACY_DEFAULT_REASK = 'Sorry, I did not get that. {{ prompt }}';
+
+/**
+ * The texts a turn says: the flow's own wording where it has one, the workspace language's otherwise.
+ *
+ * @example
+ * customerTexts('zh-TW', { failure: 'Our booking system is resting, back soon!' }).reask;
+ * // '抱歉，我沒有看懂您的回覆。{{ prompt }}'
+ */
+export function customerTexts(language: Language, overrides: FlowTexts | undefined): CustomerTexts {
+  const builtIn = BUILT_IN_TEXTS[language];
+  return {
+    failure: overrides?.failure ?? builtIn.failure,
+    reask: overrides?.reask ?? builtIn.reask,
+    carouselAltText: overrides?.carouselAltText ?? builtIn.carouselAltText,
+  };
+}
+
+/** A question's own reask, if it has one (the former default, stored in older flows, is none). */
+export function ownReask(reask: string | undefined): string | undefined {
+  return reask === undefined || reask === LEGACY_DEFAULT_REASK ? undefined : reask;
+}
