@@ -2,27 +2,17 @@ import { startLocalStack } from './localStack';
 import { DEMO_MEMBER_USER_ID, DEMO_MESSENGER_MEMBER_PSID } from './seedDemo';
 import { lineWebhookBody, signLineBody } from './lineWebhookBody';
 import { messengerWebhookBody, signMessengerBody } from './messengerWebhookBody';
+import { localStackOptionsFromEnv } from './startOptions';
 
 /** `npm start`: the whole system on this machine, the demo seeded, and what a newcomer needs printed. */
 async function main(): Promise<void> {
   // Lambda runs Node 22; this machine may run 20 on purpose: the SDK's reminder adds nothing here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const port = Number(process.env.PORT ?? 3000);
-  const stack = await startLocalStack({
-    port,
-    lineApiPort: port + 1,
-    brandApiPort: port + 2,
-    messengerApiPort: port + 3,
-    ...(process.env.DATA_DIR ? { dataDir: process.env.DATA_DIR } : {}),
-    demo: {
-      lineChannelSecret: process.env.DEMO_LINE_CHANNEL_SECRET ?? 'demo-line-secret',
-      messengerAppSecret: process.env.DEMO_MESSENGER_APP_SECRET ?? 'demo-messenger-secret',
-      messengerVerifyToken: process.env.DEMO_MESSENGER_VERIFY_TOKEN ?? 'demo-verify-token',
-      adminKey: process.env.DEMO_ADMIN_KEY ?? 'demo-admin-key',
-      ...(process.env.DEMO_SIGNING_SECRET ? { signingSecret: process.env.DEMO_SIGNING_SECRET } : {}),
-    },
-  });
+  // Your own plain-http hosts (OUTBOUND_ALLOW_HTTP_HOSTS) are added to the stand-ins the stack allows.
+  const options = localStackOptionsFromEnv(process.env);
+  const stack = await startLocalStack(options);
   const { demo } = stack;
+  const ownHosts = options.extraAllowHttpHosts ?? [];
   const body = lineWebhookBody({ type: 'postback', data: 'action=my_tickets' }, { userId: DEMO_MEMBER_USER_ID, webhookEventId: `01TOUR${Date.now()}` });
   const signature = signLineBody(body, demo.lineChannelSecret);
   const webhookUrl = `${stack.url}/webhooks/line/${demo.lineChannelId}`;
@@ -43,7 +33,7 @@ callcard is running locally ${process.env.DATA_DIR ? `(data kept in ${process.en
   Demo page           ${demo.messengerPageId} (same flow), app secret: ${demo.messengerAppSecret}, verify token: ${demo.messengerVerifyToken}
   Demo member         ${DEMO_MEMBER_USER_ID} on LINE, ${DEMO_MESSENGER_MEMBER_PSID} on Messenger (memberId M001)
   Admin API           ${stack.url}/admin   key (workspace ${demo.workspaceId}): ${demo.adminKey}   docs: GET ${stack.url}/admin/openapi.json
-  DynamoDB (dynalite) ${stack.endpoints.dynamodb}   SQS (local-aws-sqs) ${stack.endpoints.sqs}
+  DynamoDB (dynalite) ${stack.endpoints.dynamodb}   SQS (local-aws-sqs) ${stack.endpoints.sqs}${ownHosts.length ? `\n  Your http hosts     ${ownHosts.join(', ')}   cards may call them over plain http (OUTBOUND_ALLOW_HTTP_HOSTS)` : ''}
 
 Send a signed webhook (the demo member taps "My tickets"):
 
