@@ -1,0 +1,57 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { codeBlocks, headings, outputMismatch, shownCommands } from '../support/readmeTour';
+
+/**
+ * The README is the first thing a new user runs: it must stay whole and runnable. (The tour itself is
+ * run, command by command, by test/integration/readmeTour.test.ts.)
+ */
+const root = path.join(__dirname, '..', '..');
+const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+const scripts = Object.keys((JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
+
+describe('README.md', () => {
+  it('has balanced code fences', () => {
+    expect(() => codeBlocks(readme)).not.toThrow();
+  });
+
+  it('has each heading once', () => {
+    const all = headings(readme);
+    expect(all.filter((heading, index) => all.indexOf(heading) !== index)).toEqual([]);
+  });
+
+  it('names only npm scripts that exist', () => {
+    const named = [...readme.matchAll(/npm run ([a-z][\w:-]*\w)/g)].map((match) => match[1]);
+    expect(named.length).toBeGreaterThan(5);
+    expect([...new Set(named)].filter((name) => !scripts.includes(name ?? ''))).toEqual([]);
+  });
+
+  it('names only example files that are shipped', () => {
+    const named = [...readme.matchAll(/\bexamples\/[\w./-]*\w/g)].map((match) => match[0]);
+    expect(named.length).toBeGreaterThan(0);
+    expect([...new Set(named)].filter((file) => !fs.existsSync(path.join(root, file)))).toEqual([]);
+  });
+
+  it('shows only request bodies that are JSON (inline `-d` bodies parse; `-d @file` files exist and parse)', () => {
+    const commands = codeBlocks(readme).flatMap((block) => block.lines);
+    const bodies = commands.flatMap((line) => [...line.matchAll(/(?:-d|--data(?:-raw)?) '([^']*)'/g)].map((match) => match[1] ?? ''));
+    expect(bodies.length).toBeGreaterThan(3);
+    for (const body of bodies) expect(() => JSON.parse(body)).not.toThrow();
+    const files = commands.flatMap((line) => [...line.matchAll(/(?:-d|--data(?:-binary)?) @(\S+)/g)].map((match) => match[1] ?? ''));
+    for (const file of files) expect(() => JSON.parse(fs.readFileSync(path.join(root, file), 'utf8'))).not.toThrow();
+  });
+
+  it('elides nothing in a command: every `$` line runs as printed', () => {
+    const elided = shownCommands(codeBlocks(readme)).filter((shown) => shown.command.includes('…'));
+    expect(elided.map((shown) => shown.command)).toEqual([]);
+  });
+});
+
+describe('the README tour reader', () => {
+  it('matches outputs line by line, `…` standing for left-out text', () => {
+    expect(outputMismatch(['reply (+12 ms)', '  Hello …!'], ['reply (+340 ms)', '  Hello Mei-Hua!'])).toBeUndefined();
+    expect(outputMismatch(['a', '…', 'z'], ['a', 'b', 'c', 'z'])).toBeUndefined();
+    expect(outputMismatch(['a', 'z'], ['a', 'b', 'z'])).toBe('z');
+    expect(outputMismatch(['reply (+1 ms)', '  Hello'], ['reply (+1 ms)', '  Goodbye'])).toBe('  Hello');
+  });
+});
