@@ -63,6 +63,10 @@ const MESSENGER_SIGNATURE =
   'Messenger webhook: authorised inside the function by the X-Hub-Signature-256 header (HMAC-SHA256 of the raw body keyed with the app secret kept in the KMS-encrypted table); Meta cannot send an API Gateway credential.';
 const MESSENGER_VERIFY =
   "Messenger subscription handshake: Meta calls it without credentials by design; the function echoes hub.challenge only when hub.verify_token equals the page's configured verify token.";
+const MESSENGER_APP_SIGNATURE =
+  "Messenger webhook of a Meta app (all its pages): authorised inside the function by the X-Hub-Signature-256 header (HMAC-SHA256 of the raw body keyed with the app secret kept in the KMS-encrypted table), before anything is written; each entry then serves only a page registered under that app in the app's workspace. Meta cannot send an API Gateway credential.";
+const MESSENGER_APP_VERIFY =
+  "Messenger subscription handshake of a Meta app: Meta calls it without credentials by design; the function echoes hub.challenge only when hub.verify_token equals the app's configured verify token.";
 const ADMIN_BEARER =
   'Admin API: authorised inside the function by the bearer admin key (Authorization header), so the same code path serves local runs and AWS.';
 
@@ -93,6 +97,9 @@ export const CALLCARD_FUNCTIONS: readonly CallcardFunctionSpec[] = [
     routes: [
       { path: '/webhooks/messenger/{channelId}', methods: [HttpMethod.GET], authorization: MESSENGER_VERIFY },
       { path: '/webhooks/messenger/{channelId}', methods: [HttpMethod.POST], authorization: MESSENGER_SIGNATURE },
+      // One Meta app, many pages: Meta posts every subscribed page's events to the app's one callback URL.
+      { path: '/webhooks/messenger/apps/{appId}', methods: [HttpMethod.GET], authorization: MESSENGER_APP_VERIFY },
+      { path: '/webhooks/messenger/apps/{appId}', methods: [HttpMethod.POST], authorization: MESSENGER_APP_SIGNATURE },
     ],
     // Meta waits on this cold start; with the SDK the bundle is ~385 KiB.
     awsSdk: 'bundled',

@@ -212,6 +212,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     { method: 'POST', path: '/webhooks/line/{channelId}', functionName: 'line-webhook', handler: lineWebhook },
     { method: 'GET', path: '/webhooks/messenger/{channelId}', functionName: 'messenger-webhook', handler: messengerWebhook },
     { method: 'POST', path: '/webhooks/messenger/{channelId}', functionName: 'messenger-webhook', handler: messengerWebhook },
+    { method: 'GET', path: '/webhooks/messenger/apps/{appId}', functionName: 'messenger-webhook', handler: messengerWebhook },
+    { method: 'POST', path: '/webhooks/messenger/apps/{appId}', functionName: 'messenger-webhook', handler: messengerWebhook },
     { method: 'ANY', path: '/admin/{proxy+}', functionName: 'admin', handler: admin },
   ];
   const server = createServer((req, res) => {
@@ -255,17 +257,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 }
 
 /**
- * Meta's side of `message_echoes`: sign the echo with the page's app secret and post it to the page's
- * webhook. Like Meta, it does not retry; a failure is only printed.
+ * Meta's side of `message_echoes`: sign the echo with the page's app secret and post it to the callback
+ * URL: the app's, for a page registered under an app (one URL for all its pages), else the page's own.
+ * Like Meta, it does not retry; a failure is only printed.
  */
 async function deliverEcho(baseUrl: string, store: Store, echo: { pageId: string; body: MessengerEchoBody }): Promise<void> {
   try {
     const channel = await store.channels.get('messenger', echo.pageId);
-    if (!channel) return;
+    const app = channel?.appId !== undefined ? await store.messengerApps.get(channel.appId) : undefined;
+    const secret = app?.secret ?? channel?.secret;
+    if (!channel || secret === undefined) return;
     const body = JSON.stringify(echo.body);
-    await fetch(`${baseUrl}/webhooks/messenger/${encodeURIComponent(echo.pageId)}`, {
+    const path = app ? `apps/${encodeURIComponent(app.appId)}` : encodeURIComponent(echo.pageId);
+    await fetch(`${baseUrl}/webhooks/messenger/${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMessengerBody(body, channel.secret) },
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMessengerBody(body, secret) },
       body,
     });
   } catch (error) {

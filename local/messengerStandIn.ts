@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { answerDelay, closeServer, listen, readBody } from './httpServer';
@@ -16,6 +16,11 @@ export interface MessengerCall {
   kind: 'send' | 'typing';
   /** The page of the request path. */
   pageId: string;
+  /**
+   * Which page access token the call carried, as {@link accessTokenFingerprint} shows it: enough to tell
+   * whose token answered (one app's pages each have their own), never the token itself.
+   */
+  token: string;
   /** The recipient PSID. */
   to: string;
   message?: unknown;
@@ -87,6 +92,11 @@ function echoBody(pageId: string, to: string, messageId: string, message: Record
     ...(typeof message.metadata === 'string' ? { metadata: message.metadata } : {}),
   };
   return { object: 'page', entry: [{ id: pageId, time: now, messaging: [{ sender: { id: pageId }, recipient: { id: to }, timestamp: now, message: echoed }] }] };
+}
+
+/** A page access token as the stand-in records it: `sha256:` and the first 12 hex digits of its digest. */
+export function accessTokenFingerprint(token: string): string {
+  return `sha256:${createHash('sha256').update(token, 'utf8').digest('hex').slice(0, 12)}`;
 }
 
 /** The Messenger Platform limits the stand-in enforces (the same numbers the renderer fits to). */
@@ -360,11 +370,11 @@ function handleSendRequest(state: StandInState, request: StandInRequest, accessT
 
   const at = new Date().toISOString();
   if (kind === 'send') {
-    state.calls.push({ kind, pageId, to, message: body.message, messagingType, at });
+    state.calls.push({ kind, pageId, token: accessTokenFingerprint(token), to, message: body.message, messagingType, at });
     const messageId = `m_local${String(state.nextMessage++).padStart(8, '0')}${randomBytes(6).toString('hex')}`;
     return { status: 200, body: { recipient_id: to, message_id: messageId }, echo: isRecord(body.message) ? echoBody(pageId, to, messageId, body.message) : undefined };
   }
-  state.calls.push({ kind, pageId, to, senderAction: String(body.sender_action), at });
+  state.calls.push({ kind, pageId, token: accessTokenFingerprint(token), to, senderAction: String(body.sender_action), at });
   return { status: 200, body: { recipient_id: to } };
 }
 

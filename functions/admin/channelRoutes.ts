@@ -1,8 +1,14 @@
+import type * as z from 'zod';
 import type { Channel } from '../../shared/channels/channel';
+import type { ChannelKind } from '../../shared/jobs/job';
+import type { Store } from '../../shared/store/store';
 import { AdminError, conflict, invalid, notFound, type Problem } from './adminError';
 import type { RouteHandler } from './bindRoute';
 import { maskSecret } from './mask';
 import type { AdminRoutes } from './routes';
+import type { putChannelBody } from './schemas';
+
+type PutChannelBody = z.infer<typeof putChannelBody>;
 
 // The channel routes. Secrets and tokens are write-only: shown masked, kept when an update leaves them out.
 
@@ -19,19 +25,25 @@ export const getChannel: RouteHandler<AdminRoutes['getChannel']> = async ({ para
   return channelView(channel);
 };
 
-/** `PUT /admin/channels/{kind}/{channelId}`: add or update; 409 for an id of another workspace. */
+/**
+ * `PUT /admin/channels/{kind}/{channelId}`: add or update; 409 for an id of another workspace. A
+ * Messenger page given an `appId` is registered under that app of the workspace: the app's secret and
+ * verify token apply, so the page takes none of its own (and one under an app is refused its own: 409).
+ */
 export const putChannel: RouteHandler<AdminRoutes['putChannel']> = async ({ params, body }, { workspaceId, deps }) => {
-  if (params.kind === 'line' && body.verifyToken !== undefined) {
-    throw invalid([{ path: 'verifyToken', message: 'only Messenger pages have a verify token' }]);
-  }
+  await checkChannelBody(params.kind, body, workspaceId, deps.store);
   const result = await deps.store.channels.save(workspaceId, params.kind, params.channelId, body, new Date(deps.now?.() ?? Date.now()));
   switch (result.outcome) {
     case 'taken':
       // Said the same way whoever owns it: whether an id is in use elsewhere is not this workspace's business.
       throw conflict('channel id not available');
+    case 'underApp':
+      throw conflict(`page ${params.channelId} is registered under Messenger app ${result.appId}: the app's secret and verify token verify it (change them with PUT /admin/messenger-apps/${result.appId})`);
     case 'incomplete': {
-      const required = params.kind === 'messenger' ? (['secret', 'accessToken', 'verifyToken'] as const) : (['secret', 'accessToken'] as const);
-      const problems: Problem[] = required.filter((field) => body[field] === undefined).map((field) => ({ path: field, message: `required for a new ${params.kind === 'line' ? 'LINE channel' : 'Messenger page'}` }));
+      const required = params.kind === 'line' ? (['secret', 'accessToken'] as const) : body.appId !== undefined ? (['accessToken'] as const) : (['secret', 'accessToken', 'verifyToken'] as const);
+      const problems: Problem[] = required
+        .filter((field) => body[field] === undefined)
+        .map((field) => ({ path: field, message: `required for a new ${params.kind === 'line' ? 'LINE channel' : body.appId !== undefined ? 'Messenger page under an app' : 'Messenger page (or give appId)'}` }));
       throw problems.length ? invalid(problems) : new AdminError(409, { error: 'channel id not available' });
     }
     case 'created':
@@ -41,6 +53,27 @@ export const putChannel: RouteHandler<AdminRoutes['putChannel']> = async ({ para
   }
 };
 
+/**
+ * What a channel body may hold for its kind: a verify token and an app only for Messenger pages; a page
+ * under an app has neither secret nor verify token of its own; and the app must be the workspace's.
+ */
+async function checkChannelBody(kind: ChannelKind, body: PutChannelBody, workspaceId: string, store: Store): Promise<void> {
+  if (kind === 'line') {
+    const problems: Problem[] = (['verifyToken', 'appId'] as const).filter((field) => body[field] !== undefined).map((field) => ({ path: field, message: `only Messenger pages have ${field === 'appId' ? 'an app' : 'a verify token'}` }));
+    if (problems.length) throw invalid(problems);
+    return;
+  }
+  if (body.appId === undefined) return;
+  const own: Problem[] = (['secret', 'verifyToken'] as const)
+    .filter((field) => body[field] !== undefined)
+    .map((field) => ({ path: field, message: `a page under an app has none of its own: the app's applies (PUT /admin/messenger-apps/${body.appId})` }));
+  if (own.length) throw invalid(own);
+  const app = await store.messengerApps.get(body.appId);
+  if (app?.workspaceId !== workspaceId) {
+    throw invalid([{ path: 'appId', message: `no Messenger app ${body.appId} in this workspace: add it first with PUT /admin/messenger-apps/${body.appId}` }]);
+  }
+}
+
 /** A channel as admins see it: never a secret, a token or a verify token in the clear. */
 export function channelView(channel: Channel) {
   return {
@@ -48,8 +81,9 @@ export function channelView(channel: Channel) {
     channelId: channel.channelId,
     name: channel.name,
     activeFlows: channel.activeFlows,
-    secret: maskSecret(channel.secret),
+    ...(channel.secret !== undefined ? { secret: maskSecret(channel.secret) } : {}),
     accessToken: maskSecret(channel.accessToken),
     ...(channel.verifyToken !== undefined ? { verifyToken: maskSecret(channel.verifyToken) } : {}),
+    ...(channel.appId !== undefined ? { appId: channel.appId } : {}),
   };
 }

@@ -5,6 +5,7 @@ import { dryRun } from './dryRun';
 import { listFailedJobs, redriveFailedJobs } from './failedJobRoutes';
 import { createFlow, deleteFlow, getFlow, getFlowSchema, getFlowVersion, listFlows, listFlowVersions, publishFlow, unpublishFlow, updateFlow, validateFlowDocument } from './flowRoutes';
 import { listLogs } from './logRoutes';
+import { getMessengerApp, listMessengerApps, putMessengerApp } from './messengerAppRoutes';
 import { openApiDocument } from './openApiDocument';
 import { ADMIN_ROUTES as R, type RouteId } from './routes';
 import { deleteSecret, listSecrets, putSecret } from './secretRoutes';
@@ -27,6 +28,9 @@ export const ROUTE_HANDLERS: Record<RouteId, BoundRoute> = {
   listChannels: bindRoute(R.listChannels, listChannels),
   getChannel: bindRoute(R.getChannel, getChannel),
   putChannel: bindRoute(R.putChannel, putChannel),
+  listMessengerApps: bindRoute(R.listMessengerApps, listMessengerApps),
+  getMessengerApp: bindRoute(R.getMessengerApp, getMessengerApp),
+  putMessengerApp: bindRoute(R.putMessengerApp, putMessengerApp),
   listSecrets: bindRoute(R.listSecrets, listSecrets),
   putSecret: bindRoute(R.putSecret, putSecret),
   deleteSecret: bindRoute(R.deleteSecret, deleteSecret),

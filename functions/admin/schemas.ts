@@ -20,6 +20,11 @@ export const channelIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'channel ids are 1-128 letters, digits, ., _ or -')
   .describe('LINE channel id or Messenger page id');
+/** Meta's app ids are numbers; the same charset as channel ids keeps every key plain. */
+export const messengerAppIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'app ids are 1-128 letters, digits, ., _ or -')
+  .describe("Meta app id (the app's dashboard shows it)");
 export const userIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'user ids are 1-128 letters, digits, ., _ or -')
@@ -62,6 +67,7 @@ export const flowVersionParams = z.object({ flowId: flowIdSchema, version: posit
 export const channelParams = z.object({ kind: channelKindSchema, channelId: channelIdSchema });
 export const contactParams = z.object({ kind: channelKindSchema, channelId: channelIdSchema, userId: userIdSchema });
 export const secretParams = z.object({ name: secretNameSchema });
+export const messengerAppParams = z.object({ appId: messengerAppIdSchema });
 
 export const channelRefSchema = z.object({ kind: channelKindSchema, channelId: channelIdSchema });
 const flowRefSchema = z.object({ flowId: z.string(), version: z.number().int() });
@@ -87,6 +93,18 @@ export const putChannelBody = z
     secret: secretText.optional().describe('LINE channel secret or Meta app secret (verifies webhook signatures). Write-only; kept when left out'),
     accessToken: secretText.optional().describe('LINE channel access token or page access token. Write-only; kept when left out'),
     verifyToken: secretText.optional().describe('Messenger only: the subscription check verify token. Write-only; kept when left out'),
+    appId: messengerAppIdSchema
+      .optional()
+      .describe(
+        "Messenger only: the Meta app the page is subscribed through (add it first with PUT /admin/messenger-apps/{appId}). The app's secret and verify token then verify the page's webhooks, at the app's URL /webhooks/messenger/apps/{appId} and the page's own; the page keeps no secret or verify token of its own",
+      ),
+  })
+  .strict();
+export const putMessengerAppBody = z
+  .object({
+    name: z.string().max(200).optional(),
+    secret: secretText.optional().describe('The app secret (verifies X-Hub-Signature-256 on every delivery). Write-only; kept when left out'),
+    verifyToken: secretText.optional().describe("What Meta's subscription check sends as hub.verify_token. Write-only; kept when left out"),
   })
   .strict();
 /** A host a secret may be sent to: a bare name (`api.brand.example`), stored as a URL would compare it. */
@@ -193,12 +211,24 @@ export const channelViewSchema = z.object({
   channelId: z.string(),
   name: z.string(),
   activeFlows: z.array(flowRefSchema).describe('Every flow version published to the channel, in the order the flows were first published there; the triggers of all of them answer'),
-  secret: z.string().describe('Masked'),
+  secret: z.string().optional().describe("Masked; absent for a Messenger page under an app (the app's applies)"),
   accessToken: z.string().describe('Masked'),
   verifyToken: z.string().optional().describe('Masked'),
+  appId: z.string().optional().describe('Messenger: the Meta app the page is subscribed through'),
 });
 export const channelListSchema = z.object({ channels: z.array(channelViewSchema) });
 export const savedChannelSchema = channelViewSchema.extend({ created: z.boolean() });
+
+export const messengerAppViewSchema = z.object({
+  appId: z.string(),
+  name: z.string(),
+  secret: z.string().describe('Masked'),
+  verifyToken: z.string().describe('Masked'),
+  pages: z.array(z.string()).describe("The workspace's pages registered under the app"),
+  webhookPath: z.string().describe("The app's callback URL path, after the API's base URL"),
+});
+export const messengerAppListSchema = z.object({ apps: z.array(messengerAppViewSchema) });
+export const savedMessengerAppSchema = messengerAppViewSchema.extend({ created: z.boolean() });
 
 export const secretViewSchema = z.object({
   name: z.string(),

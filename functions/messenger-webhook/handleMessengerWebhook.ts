@@ -1,14 +1,16 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Channel } from '../../shared/channels/channel';
-import type { EchoReceipt } from '../../shared/channels/messenger/echoReceipt';
-import { messengerWebhookSchema, toInboundEvents } from '../../shared/channels/messenger/messengerWebhook';
+import type { MessengerApp } from '../../shared/channels/messenger/messengerApp';
 import { verifyMessengerSignature } from '../../shared/channels/messenger/verifyMessengerSignature';
 import { forLog, isId } from '../../shared/jobs/job';
 import type { JobQueue } from '../../shared/jobs/jobQueue';
-import { lookUpChannel, queueTurns, type InboundTurn } from '../../shared/jobs/queueTurns';
-import type { Store } from '../../shared/store/store';
-import { headerValue, NOT_JSON, parseJson } from '../../shared/lambda/apiGateway';
+import { CHANNEL_CACHE_MS, lookUpChannel, type ChannelLookup } from '../../shared/jobs/queueTurns';
+import type { WebhookStore } from '../../shared/store/webhookStore';
+import { headerValue, parseJson } from '../../shared/lambda/apiGateway';
+import { serveMessengerDelivery, type MessengerWebhookResponse, type PageFor } from './serveMessengerDelivery';
+
+export type { MessengerWebhookResponse } from './serveMessengerDelivery';
 
 export interface MessengerWebhookRequest {
   /** The page id of the webhook URL. */
@@ -17,16 +19,11 @@ export interface MessengerWebhookRequest {
   headers: Record<string, string | undefined>;
 }
 
-export interface MessengerWebhookResponse {
-  statusCode: number;
-  body: Record<string, unknown>;
-}
-
 /** The subscription check's answer: the challenge as plain text, or a JSON error. */
 export type VerificationResponse = { statusCode: 200; text: string } | { statusCode: 403; body: { error: string } };
 
 export interface MessengerWebhookDeps {
-  store: Store;
+  store: WebhookStore;
   queue: JobQueue;
   logger: Logger;
   now?: () => number;
@@ -35,23 +32,33 @@ export interface MessengerWebhookDeps {
 /** Meta's challenge is a short number; anything much longer is not Meta and is not echoed back. */
 const MAX_CHALLENGE_LENGTH = 256;
 
+/** Who a subscription check is for, in its log line: a page (`channelId`) or an app (`appId`). */
+export type VerificationSubject = { channelId: string | undefined } | { appId: string | undefined };
+
 /**
  * Meta's subscription check: `GET ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`. The
- * challenge is echoed only when the token equals the page's verify token; a page without one can
- * never be subscribed by guessing. An unknown page (`channel` undefined) is answered exactly like a
- * wrong verify token, so the answer does not tell a prober which pages exist; `logger`, when given,
- * records which it was.
+ * challenge is echoed only when the token equals the verify token of the page (or of the app, for an
+ * app's URL, or of the page's app); one without a verify token can never be subscribed by guessing. An
+ * unknown page or app (`holder` undefined) is answered exactly like a wrong verify token, so the answer
+ * does not tell a prober which exist; `logger`, when given, records which it was.
  */
-export function handleVerification(query: Record<string, string | undefined>, channel: Channel | undefined, logger?: Pick<Logger, 'warn'>, channelId = channel?.channelId): VerificationResponse {
+export function handleVerification(
+  query: Record<string, string | undefined>,
+  holder: Channel | MessengerApp | undefined,
+  logger?: Pick<Logger, 'warn'>,
+  subject: VerificationSubject = { channelId: holder && 'channelId' in holder ? holder.channelId : undefined },
+): VerificationResponse {
   const mode = query['hub.mode'];
   const token = query['hub.verify_token'];
   const challenge = query['hub.challenge'];
   if (mode !== 'subscribe') return { statusCode: 403, body: { error: 'hub.mode must be subscribe' } };
   // Compared even for an unknown page, so that both take the same time.
-  const matches = sameSecret(token ?? '', channel?.verifyToken ?? '');
-  if (!channel || !channel.verifyToken || token === undefined || !matches) {
-    logger?.warn(channel ? 'refused Messenger subscription check: verify token does not match' : 'refused Messenger subscription check: unknown channel', {
-      channelId: forLog(channelId),
+  const matches = sameSecret(token ?? '', holder?.verifyToken ?? '');
+  if (!holder || !holder.verifyToken || token === undefined || !matches) {
+    const what = 'appId' in subject ? 'app' : 'channel';
+    const id = 'appId' in subject ? subject.appId : subject.channelId;
+    logger?.warn(holder ? 'refused Messenger subscription check: verify token does not match' : `refused Messenger subscription check: unknown ${what}`, {
+      [what === 'app' ? 'appId' : 'channelId']: forLog(id),
     });
     return { statusCode: 403, body: { error: 'verify token does not match' } };
   }
@@ -61,16 +68,20 @@ export function handleVerification(query: Record<string, string | undefined>, ch
 
 /**
  * The whole subscription check for the page of the webhook URL: a page id no page can have is not looked
- * up (it could not be a table key), and the answer is {@link handleVerification}'s, logged.
+ * up (it could not be a table key), and the answer is {@link handleVerification}'s, logged. A page
+ * registered under an app answers with its app's verify token.
  */
 export async function handleVerificationRequest(channelId: string, query: Record<string, string | undefined>, deps: Pick<MessengerWebhookDeps, 'store' | 'logger'>): Promise<VerificationResponse> {
   const channel = isId(channelId) ? await deps.store.channels.get('messenger', channelId) : undefined;
-  return handleVerification(query, channel, deps.logger, channelId);
+  const holder = channel?.appId !== undefined ? await appOfPage(channel, deps.store) : channel;
+  return handleVerification(query, holder, deps.logger, { channelId });
 }
 
 /**
- * Take one Messenger webhook delivery: verify `X-Hub-Signature-256` over the raw bytes before
- * anything else, then queue one turn job per new event for the page's active flow. Nothing is written
+ * Take one Messenger webhook delivery at a page's URL: verify `X-Hub-Signature-256` over the raw bytes
+ * before anything else (with the page's app secret, or its app's), then queue one turn job per new
+ * event of this page that one of its active flows answers. Another page's entries are skipped with a
+ * logged reason (the app's URL serves every page of an app: handleMessengerAppWebhook.ts). Nothing is written
  * before the signature holds, so a forged request leaves no trace. An unknown page is answered exactly
  * like a bad signature (401), so the answer does not tell a prober which pages exist; the log says
  * which. A signed event that breaks its bounds (ids, text, payloads) is skipped and logged, and the
@@ -89,9 +100,7 @@ export async function handleMessengerWebhook(request: MessengerWebhookRequest, d
   // Parsed now, trusted only once the signature holds: when the page must be read, the people it
   // names have their sessions read beside it (reads only; nothing is written before the check).
   const json = parseJson(request.rawBody);
-  const found = await lookUpChannel(deps.store, 'messenger', request.channelId, () => messengerSenderIds(json), receivedAt, (channel) =>
-    verifyMessengerSignature(request.rawBody, channel.secret, signature),
-  );
+  const found = await lookUpPage(request, signature, () => messengerSenderIds(json), receivedAt, deps.store);
   if (found.status === 'unknown') {
     deps.logger.warn('rejected Messenger webhook: unknown channel', { channelId: request.channelId, hasSignature: signature !== undefined });
     return refused;
@@ -101,48 +110,34 @@ export async function handleMessengerWebhook(request: MessengerWebhookRequest, d
     deps.logger.warn('rejected Messenger webhook: bad or missing signature', { channelId: request.channelId, hasSignature: signature !== undefined });
     return refused;
   }
-
-  if (json === NOT_JSON) return { statusCode: 400, body: { error: 'body is not valid JSON' } };
-  const parsed = messengerWebhookSchema.safeParse(json);
-  if (!parsed.success) return { statusCode: 400, body: { error: 'not a Messenger webhook' } };
-
-  const turns: InboundTurn[] = [];
-  const receipts: EchoReceipt[] = [];
-  for (const action of toInboundEvents(parsed.data)) {
-    if (action.kind === 'echo') {
-      if (action.pageId === channel.channelId) receipts.push(action.receipt);
-      continue;
-    }
-    if (action.kind === 'skip') {
-      if (action.malformed) deps.logger.warn('skipped malformed Messenger event', { channelId: channel.channelId, eventId: action.eventId, reason: action.reason });
-      else deps.logger.debug('skipped Messenger event', { eventId: action.eventId, reason: action.reason });
-      continue;
-    }
-    // One app can be subscribed to several pages, but a PSID only means something to its own page:
-    // another page's event cannot be answered with this page's token.
-    if (action.pageId !== undefined && action.pageId !== channel.channelId) {
-      deps.logger.info('Messenger event for another page ignored', { channelId: channel.channelId, eventId: action.eventId });
-      continue;
-    }
-    turns.push({ eventId: action.eventId, userId: action.psid, event: action.event });
-  }
-  // The sender checks the 24-hour window against the receive time. The window really opened at the
-  // person's message, a moment (or, for a redelivery, longer) before; Meta's own window error covers the gap.
-  const [queued] = await Promise.all([queueTurns(channel, turns, receivedAt, deps, found.sessions), recordEchoes(receipts, deps)]);
-  return { statusCode: 200, body: { ok: true, queued } };
+  // One app can be subscribed to several pages, but a PSID only means something to its own page: another
+  // page's event cannot be answered with this page's token (the app's URL serves each page its own).
+  const pageFor: PageFor = async (pageId) =>
+    pageId === undefined || pageId === channel.channelId
+      ? { page: channel, sessions: found.sessions }
+      : { skip: `another page's event at page ${channel.channelId}'s URL: point the app's callback URL at /webhooks/messenger/apps/<appId> to serve each of its pages` };
+  return serveMessengerDelivery(json, receivedAt, pageFor, deps, { channelId: channel.channelId });
 }
 
 /**
- * Meta's echoes of callcard's own messages: each marks its delivery as landed in the job's outbox, so a
- * retried job does not send it again (see echoReceipt.ts). An echo for an outbox that is gone is noted.
+ * The page of a page URL, its signature checked: with the page's own app secret, or, for a page
+ * registered under an app, the app's (remembered for {@link CHANNEL_CACHE_MS} like the page; read
+ * again when a remembered one does not verify, so a rotated secret never refuses a genuine delivery).
  */
-async function recordEchoes(receipts: EchoReceipt[], deps: MessengerWebhookDeps): Promise<void> {
-  await Promise.all(
-    receipts.map(async ({ jobId, index }) => {
-      const recorded = await deps.store.jobStates.recordEcho(jobId, index);
-      deps.logger.debug(recorded ? 'Messenger echo recorded' : 'Messenger echo for no outbox', { jobId: forLog(jobId), index });
-    }),
-  );
+async function lookUpPage(request: MessengerWebhookRequest, signature: string | undefined, userIds: () => string[], receivedAt: number, store: WebhookStore): Promise<ChannelLookup> {
+  const verifyWith = (secret: string | undefined) => secret !== undefined && verifyMessengerSignature(request.rawBody, secret, signature);
+  const rememberedApp = (page: Channel) => (page.appId === undefined ? undefined : store.messengerApps.peek(page.appId, CHANNEL_CACHE_MS, receivedAt));
+  const found = await lookUpChannel(store, 'messenger', request.channelId, userIds, receivedAt, (page) => verifyWith(page.appId === undefined ? page.secret : rememberedApp(page)?.secret));
+  if (found.status !== 'forged' || found.channel.appId === undefined) return found;
+  const app = await appOfPage(found.channel, store);
+  return verifyWith(app?.secret) ? { status: 'verified', channel: found.channel, sessions: undefined } : found;
+}
+
+/** The app a page is registered under, read now; undefined unless it is an app of the page's own workspace. */
+async function appOfPage(page: Channel, store: WebhookStore): Promise<MessengerApp | undefined> {
+  if (page.appId === undefined) return undefined;
+  const app = await store.messengerApps.get(page.appId);
+  return app?.workspaceId === page.workspaceId ? app : undefined;
 }
 
 /** Compares digests, so neither the content nor the length of the expected token leaks through timing. */

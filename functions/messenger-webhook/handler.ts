@@ -5,24 +5,30 @@ import { readEnv } from '../../shared/config/env';
 import { createJobQueue } from '../../shared/jobs/jobQueue';
 import { jsonResult, rawBodyOf } from '../../shared/lambda/apiGateway';
 import { createLogger } from '../../shared/logging/logger';
-import { createStore } from '../../shared/store/store';
+import { createWebhookStore } from '../../shared/store/webhookStore';
 import { createTable } from '../../shared/store/table';
+import { handleAppVerificationRequest, handleMessengerAppWebhook } from './handleMessengerAppWebhook';
 import { handleMessengerWebhook, handleVerificationRequest, type MessengerWebhookDeps } from './handleMessengerWebhook';
 
-/** `GET` (subscription check) and `POST` (events) `/webhooks/messenger/{channelId}`, wired to `deps`. */
+/**
+ * `GET` (subscription check) and `POST` (events) of a page's URL `/webhooks/messenger/{channelId}` and
+ * of an app's URL `/webhooks/messenger/apps/{appId}`, wired to `deps`.
+ */
 export function createHandler(deps: MessengerWebhookDeps) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(injectLambdaContext(deps.logger, { resetKeys: true }))
     .handler(async (event) => {
-      const channelId = event.pathParameters?.channelId;
-      if (!channelId) return jsonResult(404, { error: 'unknown channel' });
+      const { channelId, appId } = event.pathParameters ?? {};
+      if (!channelId && !appId) return jsonResult(404, { error: 'unknown channel' });
       try {
         if (event.requestContext.http.method === 'GET') {
-          const result = await handleVerificationRequest(channelId, event.queryStringParameters ?? {}, deps);
+          const query = event.queryStringParameters ?? {};
+          const result = appId ? await handleAppVerificationRequest(appId, query, deps) : await handleVerificationRequest(channelId ?? '', query, deps);
           if (result.statusCode !== 200) return jsonResult(result.statusCode, result.body);
           return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }, body: result.text };
         }
-        const result = await handleMessengerWebhook({ channelId, rawBody: rawBodyOf(event), headers: event.headers }, deps);
+        const request = { rawBody: rawBodyOf(event), headers: event.headers };
+        const result = appId ? await handleMessengerAppWebhook({ appId, ...request }, deps) : await handleMessengerWebhook({ channelId: channelId ?? '', ...request }, deps);
         return jsonResult(result.statusCode, result.body);
       } catch (error) {
         // A store or queue outage: 500 makes Meta redeliver, and nothing was half-queued.
@@ -38,7 +44,7 @@ let lambda: ReturnType<typeof createHandler> | undefined;
 export const handler = (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
   if (!lambda) {
     const env = readEnv();
-    lambda = createHandler({ store: createStore(createTable(env.TABLE_NAME)), queue: createJobQueue(env.JOBS_QUEUE_URL), logger: createLogger('messenger-webhook') });
+    lambda = createHandler({ store: createWebhookStore(createTable(env.TABLE_NAME)), queue: createJobQueue(env.JOBS_QUEUE_URL), logger: createLogger('messenger-webhook') });
   }
   return lambda(event, context);
 };

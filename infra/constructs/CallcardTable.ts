@@ -25,8 +25,11 @@ export type TableAction =
  * it failed, so the channel's redelivery is not dropped as a duplicate.
  */
 export const WEBHOOK_TABLE_ACTIONS: readonly TableAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
-/** What a webhook reads: the channel (and its secret), the active flow version, the customer's session. */
-export const WEBHOOK_READ_KEYS = ['CHANNEL#*', 'WS#*#FLOW#*', 'CUSTOMER#*'] as const;
+/**
+ * What a webhook reads: the channel (and its secret), a Messenger page's app (its secret and verify
+ * token, shared/store/messengerApps.ts), the active flow version, the customer's session.
+ */
+export const WEBHOOK_READ_KEYS = ['CHANNEL#*', 'MESSENGERAPP#*', 'WS#*#FLOW#*', 'CUSTOMER#*'] as const;
 /** What a webhook writes: seen events (dedupe) and the customer's profile. Never channels, flows or secrets. */
 export const WEBHOOK_WRITE_KEYS = ['EVENT#*', 'CUSTOMER#*'] as const;
 /**

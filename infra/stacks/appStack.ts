@@ -157,6 +157,10 @@ export class AppStack extends Stack {
       value: `${this.api.url}/webhooks/messenger/<pageId>`,
       description: 'Meta app > Webhooks > Callback URL (replace <pageId>)',
     });
+    new CfnOutput(this, 'MessengerAppWebhookUrl', {
+      value: `${this.api.url}/webhooks/messenger/apps/<appId>`,
+      description: 'Meta app > Webhooks > Callback URL for an app with several pages (replace <appId>; PUT /admin/messenger-apps/<appId> first)',
+    });
     new CfnOutput(this, 'AdminBaseUrl', { value: `${this.api.url}/admin`, description: 'Admin API base URL (bearer admin key)' });
     new CfnOutput(this, 'TableName', { value: props.table.table.tableName, description: 'The callcard table' });
   }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { channelKindSchema } from '../jobs/job';
+import { channelKindSchema, type ChannelKind } from '../jobs/job';
 
 /** One flow version, as a channel runs it and as a session remembers it. */
 export const flowRefSchema = z.object({ flowId: z.string().min(1), version: z.number().int().min(1) });
@@ -17,12 +17,20 @@ export const channelSchema = z
     /** LINE channel id or Messenger page id: the `{channelId}` of the webhook URL. */
     channelId: z.string().min(1),
     name: z.string().default(''),
-    /** LINE channel secret or Meta app secret: verifies webhook signatures. Write-only. */
-    secret: z.string().min(1),
+    /**
+     * LINE channel secret or Meta app secret: verifies webhook signatures. Write-only. Absent on a
+     * Messenger page registered under an app (`appId`): its app's secret verifies it.
+     */
+    secret: z.string().min(1).optional(),
     /** LINE channel access token or Messenger page access token. Write-only. */
     accessToken: z.string().min(1),
-    /** Messenger only: the subscription check's verify token. */
+    /** Messenger only: the subscription check's verify token (absent under an app: the app's applies). */
     verifyToken: z.string().optional(),
+    /**
+     * Messenger only: the Meta app the page is subscribed through (shared/channels/messenger/messengerApp.ts).
+     * Its deliveries come to the app's webhook URL, signed with the app's secret.
+     */
+    appId: z.string().min(1).optional(),
     /**
      * Every flow published to the channel, one version each, in the order they were first published
      * there: the triggers of all of them answer; no two share a trigger (checked at publish).
@@ -33,7 +41,17 @@ export const channelSchema = z
     /** The old single-flow shape, read as a set of one. */
     activeFlow: flowRefSchema.optional(),
   })
+  // Every channel can verify its webhooks: by its own secret, or (a Messenger page) by its app's.
+  .refine((channel) => channel.secret !== undefined || (channel.kind === 'messenger' && channel.appId !== undefined), {
+    message: 'a channel needs its secret, unless it is a Messenger page registered under an app',
+    path: ['secret'],
+  })
   .transform(({ activeFlow, activeFlows, ...channel }) => ({ ...channel, activeFlows: activeFlows ?? (activeFlow ? [activeFlow] : []) }));
 export type Channel = z.output<typeof channelSchema>;
 /** A channel as written by seeds and tests: `activeFlows` may be left out (or given in the old shape). */
 export type ChannelInput = z.input<typeof channelSchema>;
+
+/** A LINE channel always has its secret (the schema refuses one without); a Messenger page may leave it to its app. */
+export type LineChannel = Channel & { kind: 'line'; secret: string };
+/** The channel type of a kind: what `store.channels.get('line', …)` gives the LINE webhook. */
+export type ChannelOf<K extends ChannelKind> = K extends 'line' ? LineChannel : Channel;

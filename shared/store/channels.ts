@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { channelSchema, type Channel, type ChannelInput, type FlowRef } from '../channels/channel';
+import { channelSchema, type Channel, type ChannelInput, type ChannelOf, type FlowRef } from '../channels/channel';
 import type { ChannelKind } from '../jobs/job';
+import { saveOwned } from './saveOwned';
 import { isConditionFailed, queryAll, type Table } from './table';
 
 /** A channel's item key. */
@@ -8,40 +9,51 @@ export const channelKey = (kind: ChannelKind, channelId: string) => ({ pk: `CHAN
 const key = channelKey;
 const workspaceIndex = (workspaceId: string) => `WS#${workspaceId}#CHANNELS`;
 
-/** What an admin may set on a channel; absent fields keep their stored value. */
+/**
+ * What an admin may set on a channel; absent fields keep their stored value. A Messenger page given an
+ * `appId` drops its own secret and verify token (its app's apply); one given its own is never under an app.
+ */
 export interface ChannelChanges {
   name?: string;
   secret?: string;
   accessToken?: string;
   verifyToken?: string;
+  appId?: string;
 }
 
 export type SaveChannelResult =
   | { outcome: 'created' | 'updated'; channel: Channel }
   /** The channel id belongs to another workspace. */
   | { outcome: 'taken' }
+  /** A secret or verify token for a page registered under an app (`appId`): the app's apply, so none is stored. */
+  | { outcome: 'underApp'; appId: string }
   /** A new channel needs its secret and token (and, on Messenger, the verify token). */
   | { outcome: 'incomplete' };
 
 /** How a change of a channel's active flows went: `stale` when another change landed since the channel was read. */
 export type SetActiveFlowsResult = 'set' | 'stale' | 'missing';
 
-/** Channels kept for {@link ChannelRepository.peek} per process (a bound, not a working set). */
+/** Channels kept for {@link ChannelReader.peek} per process (a bound, not a working set). */
 const MAX_RECENT = 1_000;
 
-/** Channels by their webhook id. One item per channel: the webhook reads it on every delivery. */
-export class ChannelRepository {
+/**
+ * Channels by their webhook id, as the webhooks read them. One item per channel: the webhook reads it
+ * on every delivery. The admin's writes are in {@link ChannelRepository}, which a webhook's bundle
+ * leaves out (shared/store/webhookStore.ts).
+ */
+export class ChannelReader {
   /** Channels as last read by this process, for {@link peek}. */
   private readonly recent = new Map<string, { channel: Channel; readAt: number }>();
 
-  constructor(private readonly table: Table) {}
+  constructor(protected readonly table: Table) {}
 
   /** The channel; `consistent` for a read that a conditional write follows (the admin API's publish). */
-  async get(kind: ChannelKind, channelId: string, options: { consistent?: boolean } = {}): Promise<Channel | undefined> {
+  async get<K extends ChannelKind>(kind: K, channelId: string, options: { consistent?: boolean } = {}): Promise<ChannelOf<K> | undefined> {
     const { Item } = await this.table.doc.send(
       new GetCommand({ TableName: this.table.name, Key: key(kind, channelId), ...(options.consistent ? { ConsistentRead: true } : {}) }),
     );
-    const channel = Item ? channelSchema.parse(Item) : undefined;
+    // The schema refuses a LINE channel without its secret: what it gives for kind K is a ChannelOf<K>.
+    const channel = Item ? (channelSchema.parse(Item) as ChannelOf<K>) : undefined;
     const cacheKey = `${kind}#${channelId}`;
     if (channel) {
       if (this.recent.size >= MAX_RECENT) this.recent.delete(this.recent.keys().next().value ?? '');
@@ -57,14 +69,20 @@ export class ChannelRepository {
    * when it has not (then `get` it). Writes through this repository forget it at once; another
    * process's change (the admin function on AWS) is seen once the entry is older than `maxAgeMs`.
    */
-  peek(kind: ChannelKind, channelId: string, maxAgeMs: number, now = Date.now()): Channel | undefined {
+  peek<K extends ChannelKind>(kind: K, channelId: string, maxAgeMs: number, now = Date.now()): ChannelOf<K> | undefined {
     const entry = this.recent.get(`${kind}#${channelId}`);
-    return entry && now - entry.readAt < maxAgeMs ? entry.channel : undefined;
+    // Only `get` fills the map, keyed by kind: an entry of kind K is a ChannelOf<K>.
+    return entry && now - entry.readAt < maxAgeMs ? (entry.channel as ChannelOf<K>) : undefined;
   }
 
-  private forget(kind: ChannelKind, channelId: string): void {
+  /** Forget what this process read of the channel (it is being written). */
+  protected forget(kind: ChannelKind, channelId: string): void {
     this.recent.delete(`${kind}#${channelId}`);
   }
+}
+
+/** Channels as the admin, the seeds and the tests write and list them. */
+export class ChannelRepository extends ChannelReader {
 
   /** Write a whole channel (seeds and tests): the active flows in the current shape. */
   async put(channel: ChannelInput): Promise<void> {
@@ -95,54 +113,33 @@ export class ChannelRepository {
    */
   async save(workspaceId: string, kind: ChannelKind, channelId: string, changes: ChannelChanges, now = new Date()): Promise<SaveChannelResult> {
     this.forget(kind, channelId);
-    const complete = changes.secret !== undefined && changes.accessToken !== undefined && (kind !== 'messenger' || changes.verifyToken !== undefined);
-    const names: Record<string, string> = { '#name': 'name' };
-    const values: Record<string, unknown> = {
-      ':ws': workspaceId,
-      ':kind': kind,
-      ':id': channelId,
-      ':now': now.toISOString(),
-      ':gpk': workspaceIndex(workspaceId),
-      ':gsk': `${kind}#${channelId}`,
-    };
-    const sets = ['workspaceId = :ws', 'kind = :kind', 'channelId = :id', 'gsi1pk = :gpk', 'gsi1sk = :gsk', 'createdAt = if_not_exists(createdAt, :now)', 'updatedAt = :now'];
-    // DynamoDB refuses unused expression values: each one is added only with the clause that uses it.
-    if (changes.name !== undefined) {
-      sets.push('#name = :name');
-      values[':name'] = changes.name;
-    } else {
-      sets.push('#name = if_not_exists(#name, :empty)');
-      values[':empty'] = '';
-    }
-    for (const field of ['secret', 'accessToken', 'verifyToken'] as const) {
-      const value = changes[field];
-      if (value === undefined) continue;
-      names[`#${field}`] = field;
-      values[`:${field}`] = value;
-      sets.push(`#${field} = :${field}`);
-    }
-    try {
-      const { Attributes } = await this.table.doc.send(
-        new UpdateCommand({
-          TableName: this.table.name,
-          Key: key(kind, channelId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          // A new channel only with everything it needs; an existing one only by its own workspace.
-          ConditionExpression: complete ? 'attribute_not_exists(pk) OR workspaceId = :ws' : 'attribute_exists(pk) AND workspaceId = :ws',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      this.forget(kind, channelId);
-      const defined = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
-      const channel = channelSchema.parse({ name: '', ...Attributes, ...defined, workspaceId, kind, channelId });
-      return { outcome: Attributes ? 'updated' : 'created', channel };
-    } catch (error) {
-      if (!isConditionFailed(error)) throw error;
+    const underApp = kind === 'messenger' && changes.appId !== undefined;
+    const ownCredentials = changes.secret !== undefined || changes.verifyToken !== undefined;
+    if (underApp && ownCredentials) throw new Error('a page registered under an app takes no secret or verify token of its own');
+    const credentials = underApp || (changes.secret !== undefined && (kind !== 'messenger' || changes.verifyToken !== undefined));
+    const saved = await saveOwned(this.table, {
+      key: key(kind, channelId),
+      workspaceId,
+      always: { kind, channelId, gsi1pk: workspaceIndex(workspaceId), gsi1sk: `${kind}#${channelId}` },
+      changes: { name: changes.name, secret: changes.secret, accessToken: changes.accessToken, verifyToken: changes.verifyToken, appId: changes.appId },
+      complete: changes.accessToken !== undefined && credentials,
+      // Under an app, the app's secret and verify token apply: the page keeps none of its own, and one
+      // under an app is never given its own.
+      ...(underApp ? { remove: ['secret', 'verifyToken'] } : {}),
+      ...(ownCredentials ? { condition: 'attribute_not_exists(appId)' } : {}),
+      now,
+    });
+    this.forget(kind, channelId);
+    if (saved === 'conditionFailed') {
       const existing = await this.get(kind, channelId);
-      return existing ? { outcome: 'taken' } : { outcome: 'incomplete' };
+      if (!existing) return { outcome: 'incomplete' };
+      if (existing.workspaceId !== workspaceId) return { outcome: 'taken' };
+      return existing.appId !== undefined ? { outcome: 'underApp', appId: existing.appId } : { outcome: 'incomplete' };
     }
+    const defined = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+    const { secret: _secret, verifyToken: _verifyToken, ...kept } = saved.before ?? {};
+    const channel = channelSchema.parse({ name: '', ...(underApp ? kept : saved.before), ...defined, workspaceId, kind, channelId });
+    return { outcome: saved.before ? 'updated' : 'created', channel };
   }
 
   /**

@@ -6,6 +6,7 @@ import { EventLedger } from './eventLedger';
 import { ExecutionLogRepository } from './executionLog';
 import { FlowRepository } from './flows';
 import { JobStateRepository } from './jobStates';
+import { MessengerAppRepository } from './messengerApps';
 import { SecretRepository } from './secrets';
 import type { Table } from './table';
 import { TurnReads } from './turnReads';
@@ -14,6 +15,7 @@ import { WorkspaceSettingsRepository } from './workspaceSettings';
 /** Every repository over the one table. */
 export interface Store {
   channels: ChannelRepository;
+  messengerApps: MessengerAppRepository;
   flows: FlowRepository;
   customers: CustomerRepository;
   events: EventLedger;
@@ -28,6 +30,7 @@ export interface Store {
 export function createStore(table: Table): Store {
   return {
     channels: new ChannelRepository(table),
+    messengerApps: new MessengerAppRepository(table),
     flows: new FlowRepository(table),
     customers: new CustomerRepository(table),
     events: new EventLedger(table),

@@ -36,6 +36,10 @@ const messagingEventSchema = z.object({
       /** On echoes: what the sending app put on the message (callcard's delivery receipt, see echoReceipt.ts). */
       metadata: z.string().max(METADATA_MAX_LENGTH).optional(),
       quick_reply: z.object({ payload: payload.optional() }).optional(),
+      /** Images, stickers, locations, shared links (`fallback`), ...: only their types are read, to say why they are not answered. */
+      attachments: z.array(z.unknown()).optional(),
+      /** A sticker (Meta's legacy field beside the attachment; the thumbs-up "like" is one). */
+      sticker_id: numberish.optional(),
     })
     .optional(),
   postback: z.object({ mid: tokenSchema.optional(), title: z.string().optional(), payload: payload.optional() }).optional(),
@@ -47,8 +51,13 @@ const entrySchema = z.object({
   id: z.string().optional(),
   /** Not read. */
   time: z.unknown().optional(),
-  /** Parsed one by one in {@link toInboundEvents}. `standby` (handover protocol) is deliberately not read. */
+  /** Parsed one by one in {@link toInboundEvents}. */
   messaging: z.array(z.unknown()).optional(),
+  /**
+   * Handover protocol / conversation routing: events of a thread another app owns. Never answered
+   * (only the thread owner may send), each skipped with its reason.
+   */
+  standby: z.array(z.unknown()).optional(),
 });
 
 /**
@@ -87,8 +96,9 @@ export type MessengerEventAction =
  * order. A quick-reply tap and a postback both become `postback` events carrying their payload, so a
  * flow's `action=…` triggers serve LINE and Messenger alike (a payload that is not in that data syntax
  * is the text of a "message" button, and becomes `text`); plain text becomes `text`. Echoes of the
- * page's own messages, events without a PSID (`user_ref` senders) and event types callcard does not
- * answer (attachments only, reads, deliveries, reactions, ...) are skipped with a reason.
+ * page's own messages, events without a PSID (`user_ref` senders), standby events (another app owns the
+ * thread) and event types callcard does not answer (attachments only, reads, deliveries, reactions,
+ * referrals, opt-ins, handovers, account linking, ...) are skipped, each with its reason.
  */
 export function toInboundEvents(body: MessengerWebhook): MessengerEventAction[] {
   if ('field' in body) {
@@ -97,7 +107,17 @@ export function toInboundEvents(body: MessengerWebhook): MessengerEventAction[] 
     return [toAction(body.value, undefined)];
   }
   if (body.object !== 'page') return [{ kind: 'skip', eventId: undefined, reason: `unsupported object ${forLog(body.object)}` }];
-  return body.entry.flatMap((entry) => (entry.messaging ?? []).map((raw) => toAction(raw, entry.id)));
+  return body.entry.flatMap((entry) => [...(entry.messaging ?? []).map((raw) => toAction(raw, entry.id)), ...(entry.standby ?? []).map(standbyAction)]);
+}
+
+/**
+ * A standby event: the thread belongs to another app (a person in the page inbox, another bot), so
+ * callcard never answers it, whatever it holds; not even an echo of it is a receipt of callcard's.
+ */
+function standbyAction(raw: unknown): MessengerEventAction {
+  const event = raw as { message?: { mid?: unknown }; postback?: { mid?: unknown } } | null;
+  const mid = typeof event === 'object' ? (event?.message?.mid ?? event?.postback?.mid) : undefined;
+  return { kind: 'skip', eventId: isToken(mid) ? mid : undefined, reason: 'standby: another app owns the thread (handover), never answered' };
 }
 
 function toAction(raw: unknown, entryPageId: string | undefined): MessengerEventAction {
@@ -123,10 +143,9 @@ function toAction(raw: unknown, entryPageId: string | undefined): MessengerEvent
     return receipt && pageId !== undefined ? { kind: 'echo', pageId, receipt } : { kind: 'skip', eventId, reason: 'echo' };
   }
   if (psid === undefined) return { kind: 'skip', eventId, reason: event.sender?.user_ref !== undefined ? 'user_ref sender, no PSID' : 'no sender id' };
-  if (eventId === undefined) return { kind: 'skip', eventId, reason: 'no mid and no timestamp to deduplicate on' };
-
   const inbound = toInbound(event);
-  if (inbound === undefined) return { kind: 'skip', eventId, reason: `unsupported event ${forLog(eventType(raw, event))}` };
+  if (inbound === undefined) return { kind: 'skip', eventId, reason: unansweredReason(raw, event) };
+  if (eventId === undefined) return { kind: 'skip', eventId, reason: 'no mid and no timestamp to deduplicate on' };
   return { kind: 'handle', eventId, pageId: event.recipient?.id ?? entryPageId, psid, event: inbound, occurredAt };
 }
 
@@ -154,13 +173,50 @@ function fromPayload(payload: string): InboundEvent {
   return payload.includes('=') ? { type: 'postback', data: payload } : { type: 'text', text: payload };
 }
 
-/** For logs: what was skipped, e.g. `message without text` or the event's own key (`read`, `delivery`, ...). */
-function eventType(raw: unknown, event: MessagingEvent): string {
-  if (event.message) return 'message without text';
+/**
+ * Meta's messaging events that carry no customer turn, by their key, and why none is answered. Each is a
+ * webhook field an app may subscribe to (message_reads, message_deliveries, message_reactions,
+ * messaging_referrals, messaging_optins, messaging_handovers, messaging_account_linking, message_edits).
+ */
+const NOT_A_TURN: Readonly<Record<string, string>> = {
+  read: 'a read receipt, nothing to answer',
+  delivery: 'a delivery receipt, nothing to answer',
+  reaction: 'an emoji on a message, not a trigger',
+  referral: 'an m.me link or an ad opened an existing thread, not a trigger',
+  optin: 'an opt-in (marketing messages, plugin), not a trigger',
+  pass_thread_control: 'handover gave this app the thread: it answers when the person writes',
+  take_thread_control: 'handover: another app took the thread',
+  request_thread_control: 'handover: another app asks for the thread',
+  app_roles: 'handover: app roles changed',
+  account_linking: 'an account linked or unlinked, not a trigger',
+  message_edit: 'an edit of an earlier message, not a new turn',
+};
+
+/**
+ * For logs: why an event that is not an echo and has a PSID is not answered, e.g. `message with
+ * sticker attachment, no text` or `read: a read receipt, nothing to answer`. Never quotes a value.
+ */
+function unansweredReason(raw: unknown, event: MessagingEvent): string {
+  if (event.message) {
+    const kinds = attachmentKinds(event.message);
+    return kinds.length ? `message with ${kinds.join(', ')} attachment, no text` : 'message without text or attachment';
+  }
   if (event.postback) return 'postback without payload';
-  if (typeof raw !== 'object' || raw === null) return 'unknown';
-  const keys = Object.keys(raw).filter((key) => !['sender', 'recipient', 'timestamp'].includes(key));
-  return keys[0] ?? 'unknown';
+  if (typeof raw !== 'object' || raw === null) return 'unsupported event unknown';
+  const key = Object.keys(raw).find((k) => !['sender', 'recipient', 'timestamp'].includes(k)) ?? 'unknown';
+  const why = Object.hasOwn(NOT_A_TURN, key) ? NOT_A_TURN[key] : undefined;
+  return why ? `${key}: ${why}` : `unsupported event ${forLog(key)}`;
+}
+
+/** The kinds of a message's attachments (at most 3, bounded for logs); a sticker says so, whatever type Meta gave it. */
+function attachmentKinds(message: NonNullable<MessagingEvent['message']>): string[] {
+  const types = (message.attachments ?? []).map((a) => {
+    const attachment = a as { type?: unknown; payload?: { sticker_id?: unknown } | null } | null;
+    if (attachment?.payload?.sticker_id !== undefined) return 'sticker';
+    return typeof attachment?.type === 'string' ? forLog(attachment.type, 32) : 'unknown';
+  });
+  if (message.sticker_id !== undefined) types.unshift('sticker');
+  return [...new Set(types)].slice(0, 3);
 }
 
 function isTrue(value: boolean | string | undefined): boolean {

@@ -115,6 +115,8 @@ describe('HTTP API', () => {
     ['POST /webhooks/line/{channelId}', 'lineWebhook'],
     ['GET /webhooks/messenger/{channelId}', 'messengerWebhook'],
     ['POST /webhooks/messenger/{channelId}', 'messengerWebhook'],
+    ['GET /webhooks/messenger/apps/{appId}', 'messengerWebhook'],
+    ['POST /webhooks/messenger/apps/{appId}', 'messengerWebhook'],
     ['ANY /admin/{proxy+}', 'admin'],
   ];
 
@@ -244,7 +246,7 @@ describe('least privilege', () => {
       const leadingKeys = (statement: (typeof statements)[number]) => JSON.stringify(statement.Condition);
       const reads = tableStatements.find((statement) => actionsOf(statement).includes('dynamodb:GetItem'));
       const writes = tableStatements.find((statement) => actionsOf(statement).includes('dynamodb:PutItem'));
-      expect(reads && leadingKeys(reads)).toBe(JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CHANNEL#*', 'WS#*#FLOW#*', 'CUSTOMER#*'] } }));
+      expect(reads && leadingKeys(reads)).toBe(JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CHANNEL#*', 'MESSENGERAPP#*', 'WS#*#FLOW#*', 'CUSTOMER#*'] } }));
       expect(writes && leadingKeys(writes)).toBe(JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EVENT#*', 'CUSTOMER#*'] } }));
       // Outboxes: update only (the Messenger webhook records Meta's echoes there), never put or delete.
       const updateOnly = tableStatements.filter((statement) => JSON.stringify(actionsOf(statement)) === JSON.stringify(['dynamodb:UpdateItem']));
@@ -309,6 +311,7 @@ describe('outputs and warnings', () => {
     const outputs = template.toJSON().Outputs;
     expect(JSON.stringify(outputs.LineWebhookUrl.Value)).toContain('/webhooks/line/<channelId>');
     expect(JSON.stringify(outputs.MessengerWebhookUrl.Value)).toContain('/webhooks/messenger/<pageId>');
+    expect(JSON.stringify(outputs.MessengerAppWebhookUrl.Value)).toContain('/webhooks/messenger/apps/<appId>');
     expect(JSON.stringify(outputs.AdminBaseUrl.Value)).toContain('/admin');
   });
 

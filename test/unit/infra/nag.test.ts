@@ -78,7 +78,14 @@ test('every acknowledgement names one resource and gives a real reason', () => {
   );
   const routes = all.filter((acknowledgement) => acknowledgement.id === 'AwsSolutions-APIG4');
   expect(routes.map((acknowledgement) => acknowledgement.path.split('/').pop()).sort()).toEqual(
-    ['ANY--admin--{proxy+}', 'GET--webhooks--messenger--{channelId}', 'POST--webhooks--line--{channelId}', 'POST--webhooks--messenger--{channelId}'].sort(),
+    [
+      'ANY--admin--{proxy+}',
+      'GET--webhooks--messenger--{channelId}',
+      'POST--webhooks--line--{channelId}',
+      'POST--webhooks--messenger--{channelId}',
+      'GET--webhooks--messenger--apps--{appId}',
+      'POST--webhooks--messenger--apps--{appId}',
+    ].sort(),
   );
   for (const route of routes) expect(route.reason).toMatch(/x-line-signature|X-Hub-Signature-256|hub\.verify_token|bearer admin key/);
 });

@@ -1,4 +1,4 @@
-import { startMessengerStandIn, type MessengerStandIn } from '../../../local/messengerStandIn';
+import { accessTokenFingerprint, startMessengerStandIn, type MessengerStandIn } from '../../../local/messengerStandIn';
 
 const TOKEN = 'page-token';
 const PAGE = '682498302938465';
@@ -41,14 +41,14 @@ describe('sending', () => {
   it('accepts a text message, answers recipient_id and message_id, and records the call', async () => {
     const result = await send({ text: 'hello' });
     expect(result).toEqual({ status: 200, body: { recipient_id: 'PSID-1', message_id: expect.stringMatching(/^m_/) } });
-    expect(meta.calls()).toEqual([{ kind: 'send', pageId: PAGE, to: 'PSID-1', message: { text: 'hello' }, messagingType: 'RESPONSE', at: expect.any(String) }]);
+    expect(meta.calls()).toEqual([{ kind: 'send', pageId: PAGE, token: accessTokenFingerprint(TOKEN), to: 'PSID-1', message: { text: 'hello' }, messagingType: 'RESPONSE', at: expect.any(String) }]);
     expect(new Date(meta.calls()[0]?.at ?? '').toISOString()).toBe(meta.calls()[0]?.at);
   });
 
   it('accepts a sender action and records it as typing', async () => {
     const result = await post({ recipient: { id: 'PSID-1' }, sender_action: 'typing_on' });
     expect(result).toEqual({ status: 200, body: { recipient_id: 'PSID-1' } });
-    expect(meta.calls()).toEqual([{ kind: 'typing', pageId: PAGE, to: 'PSID-1', senderAction: 'typing_on', at: expect.any(String) }]);
+    expect(meta.calls()).toEqual([{ kind: 'typing', pageId: PAGE, token: accessTokenFingerprint(TOKEN), to: 'PSID-1', senderAction: 'typing_on', at: expect.any(String) }]);
   });
 
   it('accepts a Graph version before the path, as graph.facebook.com does', async () => {
