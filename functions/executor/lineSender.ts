@@ -62,7 +62,8 @@ export function createLineSender(client: LineClient, job: TurnJob, now: () => nu
       return deliveries;
     },
     async showWaiting() {
-      if (!job.userId.startsWith('U')) return;
+      // The loading animation is one-on-one only: never for a group or room (whose ids start C / R).
+      if ((job.chat ?? 'user') !== 'user' || !job.userId.startsWith('U')) return;
       await client.startLoading(job.userId, LOADING_SECONDS);
     },
     async deliver(index, delivery, context): Promise<DeliveryProgress> {

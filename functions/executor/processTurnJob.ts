@@ -102,7 +102,7 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps, attempt: 
         effects: { attributes: turn.result.attributes, session: turn.result.session, hadSession: turn.session !== undefined },
       };
       deps.metrics?.addMetric('Turns', MetricUnit.Count, 1);
-      log.info('turn ran', { jobId: job.jobId, conversation: `${job.channel.kind}:${job.channel.id}:${job.userId}`, route: turn.result.route, messages: turn.result.messages.length, deliveries: fresh.deliveries.length });
+      log.info('turn ran', { jobId: job.jobId, conversation: `${job.channel.kind}:${job.channel.id}:${job.userId}`, ...(job.chat ? { chat: job.chat } : {}), route: turn.result.route, messages: turn.result.messages.length, deliveries: fresh.deliveries.length });
       const first = fresh.deliveries[0];
       if (first && sender.safeBeforeRecord) {
         // The loading call started beside the brand call; it lands before the reply that ends it.
@@ -162,7 +162,7 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
   // A conversation finishes on the flow version it started on, unless a trigger starts it over.
   let flow: StoredFlowVersion = queuedFlow;
   let session = parts.openSession;
-  if (session && !matchTrigger(queuedFlow.flow, job.event, { includeFallback: false })) {
+  if (session && !matchTrigger(queuedFlow.flow, job.event, { includeFallback: false, chat: job.chat })) {
     if (session.flowId !== queuedFlow.flowId || session.version !== queuedFlow.version) {
       flow = (await deps.store.flows.getVersion(job.workspaceId, session.flowId, session.version)) ?? queuedFlow;
       if (flow === queuedFlow) session = undefined;
@@ -185,6 +185,8 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
       session,
       customer: { id: job.userId, channel: job.channel.kind, attributes: customer?.attributes ?? {} },
       language,
+      ...(job.chat ? { chat: job.chat } : {}),
+      ...(job.speakerId ? { speakerId: job.speakerId } : {}),
     },
     {
       callApi: async (blockId, block, context) => {
@@ -246,8 +248,10 @@ async function applyEffects(job: TurnJob, state: JobState, deps: ExecutorDeps, o
   if (!state.effects) return;
   const ref: CustomerRef = { channelKind: job.channel.kind, channelId: job.channel.id, userId: job.userId };
   const { attributes, session, hadSession } = state.effects;
+  // An unfollow or a leave only ends the conversation: the customer did not write.
+  const customerWrote = job.event.type !== 'closed';
   await Promise.all([
-    deps.store.customers.recordTurn({ ...ref, workspaceId: job.workspaceId }, attributes, new Date(job.receivedAt), options.profileExists),
+    customerWrote ? deps.store.customers.recordTurn({ ...ref, workspaceId: job.workspaceId }, attributes, new Date(job.receivedAt), options.profileExists) : undefined,
     session ? deps.store.customers.putSession(ref, session, options.now()) : hadSession ? deps.store.customers.clearSession(ref) : undefined,
   ]);
 }

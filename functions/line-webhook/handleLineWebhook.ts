@@ -4,7 +4,7 @@ import { verifyLineSignature } from '../../shared/channels/line/verifyLineSignat
 import { forLog, isId } from '../../shared/jobs/job';
 import type { JobQueue } from '../../shared/jobs/jobQueue';
 import { lookUpChannel, queueTurns, type InboundTurn } from '../../shared/jobs/queueTurns';
-import type { Store } from '../../shared/store/store';
+import type { WebhookStore } from '../../shared/store/webhookStore';
 import { headerValue, NOT_JSON, parseJson } from '../../shared/lambda/apiGateway';
 
 export interface WebhookRequest {
@@ -19,7 +19,7 @@ export interface WebhookResponse {
 }
 
 export interface LineWebhookDeps {
-  store: Store;
+  store: WebhookStore;
   queue: JobQueue;
   logger: Logger;
   now?: () => number;
@@ -46,7 +46,7 @@ export async function handleLineWebhook(request: WebhookRequest, deps: LineWebho
   // Parsed now, trusted only once the signature holds: when the channel must be read, the customers
   // it names have their sessions read beside it (reads only; nothing is written before the check).
   const json = parseJson(request.rawBody);
-  const found = await lookUpChannel(deps.store, 'line', request.channelId, () => lineUserIds(json), receivedAt, (channel) => verifyLineSignature(request.rawBody, channel.secret, signature));
+  const found = await lookUpChannel(deps.store, 'line', request.channelId, () => lineConversationIds(json), receivedAt, (channel) => verifyLineSignature(request.rawBody, channel.secret, signature));
   if (found.status === 'unknown') {
     deps.logger.warn('rejected LINE webhook: unknown channel', { channelId: request.channelId, hasSignature: signature !== undefined });
     return refused;
@@ -68,21 +68,29 @@ export async function handleLineWebhook(request: WebhookRequest, deps: LineWebho
     const action = toInboundEvent(lineEvent);
     if (action.kind === 'skip') {
       if (action.malformed) deps.logger.warn('skipped malformed LINE event', { channelId: channel.channelId, eventId: action.eventId, reason: action.reason });
-      else deps.logger.debug('skipped LINE event', { eventId: action.eventId, reason: action.reason });
+      else deps.logger.info('skipped LINE event', { channelId: channel.channelId, eventId: action.eventId, reason: action.reason });
       continue;
     }
-    turns.push({ eventId: action.eventId, userId: action.userId, event: action.event, ...(action.replyToken ? { replyToken: action.replyToken } : {}) });
+    turns.push({
+      eventId: action.eventId,
+      userId: action.userId,
+      chat: action.chat,
+      ...(action.speakerId ? { speakerId: action.speakerId } : {}),
+      event: action.event,
+      ...(action.replyToken ? { replyToken: action.replyToken } : {}),
+    });
   }
   const queued = await queueTurns(channel, turns, receivedAt, deps, found.sessions);
   return { statusCode: 200, body: { ok: true, queued } };
 }
 
-/** The user ids of a LINE delivery's one-to-one events, as far as the unverified body says. */
-function lineUserIds(json: unknown): string[] {
+/** The conversations a LINE delivery names (users; groups and rooms), as far as the unverified body says. */
+function lineConversationIds(json: unknown): string[] {
   const events = (json as { events?: unknown } | null)?.events;
   if (!Array.isArray(events)) return [];
   return events.flatMap((event: unknown) => {
-    const source = (event as { source?: { type?: unknown; userId?: unknown } } | null)?.source;
-    return source?.type === 'user' && isId(source.userId) ? [source.userId] : [];
+    const source = (event as { source?: { type?: unknown; userId?: unknown; groupId?: unknown; roomId?: unknown } } | null)?.source;
+    const id = source?.type === 'user' ? source.userId : source?.type === 'group' ? source.groupId : source?.type === 'room' ? source.roomId : undefined;
+    return isId(id) ? [id] : [];
   });
 }

@@ -5,7 +5,7 @@ import { readEnv } from '../../shared/config/env';
 import { createJobQueue } from '../../shared/jobs/jobQueue';
 import { jsonResult, rawBodyOf } from '../../shared/lambda/apiGateway';
 import { createLogger } from '../../shared/logging/logger';
-import { createStore } from '../../shared/store/store';
+import { createWebhookStore } from '../../shared/store/webhookStore';
 import { createTable } from '../../shared/store/table';
 import { handleLineWebhook, type LineWebhookDeps } from './handleLineWebhook';
 
@@ -33,7 +33,7 @@ let lambda: ReturnType<typeof createHandler> | undefined;
 export const handler = (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
   if (!lambda) {
     const env = readEnv();
-    lambda = createHandler({ store: createStore(createTable(env.TABLE_NAME)), queue: createJobQueue(env.JOBS_QUEUE_URL), logger: createLogger('line-webhook') });
+    lambda = createHandler({ store: createWebhookStore(createTable(env.TABLE_NAME)), queue: createJobQueue(env.JOBS_QUEUE_URL), logger: createLogger('line-webhook') });
   }
   return lambda(event, context);
 };

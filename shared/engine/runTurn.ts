@@ -1,12 +1,12 @@
 import type { Block, CallApiBlock, Flow } from '../flow/schema';
 import { BUILT_IN_TEXTS, customerTexts, DEFAULT_LANGUAGE, ownReask, type Language } from '../flow/texts';
-import type { InboundEvent } from '../jobs/job';
+import type { ChatType, InboundEvent } from '../jobs/job';
 import type { ResolvedMessage } from '../messages/message';
 import type { Session } from '../store/customers';
 import { evaluatePath, renderText, TemplateError, type TemplateContext } from '../templating/liquid';
 import type { CardOutcome } from './callApi';
 import { testPattern } from './conditionPattern';
-import { matchTrigger, parsePostbackData } from './triggers';
+import { eventParams, matchTrigger } from './triggers';
 import { resolveMessages } from './resolveMessages';
 import { validateAnswer } from './validateAnswer';
 
@@ -28,6 +28,10 @@ export interface TurnInput {
   customer: { id: string; channel: string; attributes: Record<string, unknown> };
   /** The workspace's language (settings): callcard's own texts come in it unless the flow rewords them. @default 'zh-TW' */
   language?: Language;
+  /** The chat the event came from: a trigger answers in a group or room only when its `chats` say so. @default 'user' */
+  chat?: ChatType;
+  /** Who spoke: in a group or room the LINE user (when LINE names them), else the customer. `trigger.speakerId` in templates. */
+  speakerId?: string;
   /**
    * Start at this block instead of routing the event (an admin's dry run of one card). The trigger
    * parameters then come from the event, as for a fallback: a postback's data, or none.
@@ -52,8 +56,11 @@ export interface TurnResult {
   attributes: Record<string, unknown>;
   /** The session to keep (waiting on a question), or null to end the conversation. */
   session: Omit<Session, 'expiresAt'> | null;
-  /** What started the turn, for logs. */
-  route: 'trigger' | 'answer' | 'fallback' | 'start' | 'none';
+  /**
+   * What started the turn, for logs. `oneToOneOnly`: a trigger that answers one-to-one only, used in a
+   * group or room (the turn says so and changes nothing). `closed`: the channel ended the conversation.
+   */
+  route: 'trigger' | 'answer' | 'fallback' | 'start' | 'none' | 'oneToOneOnly' | 'closed';
 }
 
 /**
@@ -66,7 +73,16 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   const attributes: Record<string, unknown> = {};
   const messages: ResolvedMessage[] = [];
   const texts = customerTexts(input.language ?? DEFAULT_LANGUAGE, flow.texts);
-  const trigger = input.startAt === undefined ? matchTrigger(flow, event, { includeFallback: false }) : undefined;
+  const chat = input.chat ?? 'user';
+  // The customer blocked the account or the bot left the group: the open conversation ends, silently.
+  if (event.type === 'closed') return { messages, attributes, session: null, route: 'closed' };
+  const trigger = input.startAt === undefined ? matchTrigger(flow, event, { includeFallback: false, chat }) : undefined;
+  if (trigger?.oneToOneOnly) {
+    // Personal answers are never said in a group: point to a one-to-one chat, and leave any
+    // conversation the group has open as it is.
+    messages.push({ type: 'text', text: texts.oneToOneOnly });
+    return { messages, attributes, session: input.session ? withoutExpiry(input.session) : null, route: 'oneToOneOnly' };
+  }
   let triggerParams: Record<string, string>;
   let next: string | undefined;
   let route: TurnResult['route'];
@@ -76,7 +92,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
     return {
       customer: { id: input.customer.id, channel: input.customer.channel, attributes: merged },
       attributes: merged,
-      trigger: { type: event.type, text: event.type === 'text' ? event.text : undefined, params: triggerParams },
+      trigger: { type: event.type, text: event.type === 'text' ? event.text : undefined, params: triggerParams, chat, speakerId: input.speakerId ?? (chat === 'user' ? input.customer.id : undefined) },
       ...(lastResponse ? { response: lastResponse } : {}),
     };
   };
@@ -84,7 +100,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
 
   if (input.startAt !== undefined) {
     route = 'start';
-    triggerParams = event.type === 'postback' ? parsePostbackData(event.data) : {};
+    triggerParams = eventParams(event);
     next = input.startAt;
   } else if (trigger) {
     route = 'trigger';
@@ -112,10 +128,10 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
       next = question.next;
     }
   } else {
-    const fallback = matchTrigger(flow, event, { includeFallback: true });
-    if (!fallback) return { messages, attributes, session: null, route: 'none' };
+    const fallback = matchTrigger(flow, event, { includeFallback: true, chat });
+    if (!fallback || fallback.oneToOneOnly) return { messages, attributes, session: null, route: 'none' };
     route = 'fallback';
-    triggerParams = event.type === 'postback' ? parsePostbackData(event.data) : {};
+    triggerParams = fallback.params;
     next = fallback.start;
   }
 
@@ -208,6 +224,12 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
     }
   }
   return { messages, attributes, session: null, route };
+}
+
+/** A session as a turn hands it back to be kept (the store sets its expiry anew). */
+function withoutExpiry(session: Session): Omit<Session, 'expiresAt'> {
+  const { flowId, version, waitingOn, attempts, trigger } = session;
+  return { flowId, version, waitingOn, attempts, trigger };
 }
 
 /** Own blocks only: a stored flow naming `toString` must not reach Object.prototype. */

@@ -1,5 +1,5 @@
 import type { Flow, Trigger } from '../flow/schema';
-import type { InboundEvent } from '../jobs/job';
+import type { ChatType, InboundEvent } from '../jobs/job';
 
 /**
  * Compare keywords the way customers type them: NFKC folds full-width letters and digits (ＨＯＴ → HOT)
@@ -16,38 +16,87 @@ export function parsePostbackData(data: string): Record<string, string> {
   return params;
 }
 
+/**
+ * An event's parameters, `trigger.params` in templates: a postback's data parsed, beside what LINE adds
+ * to it (a datetime picker's `date`, `time` or `datetime`; a rich menu switch's `newRichMenuAliasId`
+ * and `status`). The data's own parameters win a clash, so `action` is always the data's.
+ *
+ * @example
+ * eventParams({ type: 'postback', data: 'action=book', params: { date: '2026-12-24' } });
+ * // { date: '2026-12-24', action: 'book' }
+ */
+export function eventParams(event: InboundEvent): Record<string, string> {
+  if (event.type !== 'postback') return {};
+  return { ...event.params, ...parsePostbackData(event.data) };
+}
+
 export interface TriggerMatch {
   trigger: Trigger;
   start: string;
-  /** Postback parameters, available to templates as `trigger.params`. */
+  /** The event's parameters ({@link eventParams}), available to templates as `trigger.params`. */
   params: Record<string, string>;
+  /**
+   * The trigger answers in one-to-one chats only and was used in a group or room: the turn points the
+   * group to a one-to-one chat instead of starting (personal data is never said in a group).
+   */
+  oneToOneOnly?: true;
+}
+
+export interface MatchOptions {
+  includeFallback: boolean;
+  /** The chat the event came from. @default 'user' */
+  chat?: ChatType;
+}
+
+/** The chats a trigger answers in: its own `chats`, else its flow's, else one-to-one only. A follow is always one-to-one. */
+export function chatsOf(flow: Flow, trigger: Trigger): readonly ChatType[] {
+  if (trigger.type === 'follow') return ['user'];
+  return trigger.chats ?? flow.chats ?? ['user'];
 }
 
 /**
- * The trigger an event starts, first match in the flow's order; the fallback only for text that no
- * other trigger took. Pure: the webhook and the executor both call it.
+ * The trigger an event starts, first match in the flow's order among the triggers that answer in the
+ * event's chat; the fallback only for text (or a postback) that no other trigger took. In a group or
+ * room, a trigger that matches but answers one-to-one only comes back marked `oneToOneOnly` when no
+ * other trigger serves the event; a fallback that does not serve the chat is silent there (people talk
+ * to each other in groups). Pure: the webhook and the executor both call it.
  */
-export function matchTrigger(flow: Flow, event: InboundEvent, options: { includeFallback: boolean }): TriggerMatch | undefined {
-  const params = event.type === 'postback' ? parsePostbackData(event.data) : {};
+export function matchTrigger(flow: Flow, event: InboundEvent, options: MatchOptions): TriggerMatch | undefined {
+  const chat = options.chat ?? 'user';
+  const params = eventParams(event);
+  let oneToOneOnly: TriggerMatch | undefined;
   for (const trigger of flow.triggers) {
-    if (trigger.type === 'keyword' && event.type === 'text') {
+    if (!fires(trigger, event, params)) continue;
+    const chats = chatsOf(flow, trigger);
+    if (chats.includes(chat)) return { trigger, start: trigger.start, params };
+    if (chat !== 'user' && chats.includes('user')) oneToOneOnly ??= { trigger, start: trigger.start, params, oneToOneOnly: true };
+  }
+  if (oneToOneOnly) return oneToOneOnly;
+  if (options.includeFallback && (event.type === 'text' || event.type === 'postback')) {
+    const fallback = flow.triggers.find((t) => t.type === 'fallback');
+    if (fallback && chatsOf(flow, fallback).includes(chat)) return { trigger: fallback, start: fallback.start, params };
+  }
+  return undefined;
+}
+
+/** Whether a keyword, postback or follow trigger fires on this event (the fallback is chosen apart). */
+function fires(trigger: Trigger, event: InboundEvent, params: Record<string, string>): boolean {
+  switch (trigger.type) {
+    case 'keyword': {
+      if (event.type !== 'text') return false;
       const text = normalizeText(event.text);
-      const hit = trigger.keywords.some((keyword) => {
+      return trigger.keywords.some((keyword) => {
         const k = normalizeText(keyword);
         return trigger.match === 'exact' ? text === k : text.includes(k);
       });
-      if (hit) return { trigger, start: trigger.start, params };
     }
-    if (trigger.type === 'postback' && event.type === 'postback' && params.action === trigger.action) {
-      return { trigger, start: trigger.start, params };
-    }
-    if (trigger.type === 'follow' && event.type === 'follow') return { trigger, start: trigger.start, params };
+    case 'postback':
+      return event.type === 'postback' && params.action === trigger.action;
+    case 'follow':
+      return event.type === 'follow';
+    case 'fallback':
+      return false;
   }
-  if (options.includeFallback && event.type !== 'follow') {
-    const fallback = flow.triggers.find((t) => t.type === 'fallback');
-    if (fallback) return { trigger: fallback, start: fallback.start, params };
-  }
-  return undefined;
 }
 
 /** A flow version a channel runs, with its document (a stored flow version has this shape). */
@@ -59,18 +108,22 @@ export interface RunningFlow {
 
 /**
  * The flow of a channel's active set an event starts, and the trigger: the first flow, in the set's
- * order, with a trigger that matches; the fallback only when no flow's other trigger does. Publishing
- * refuses two flows sharing a trigger, so the order only decides between `contains` keywords that
- * happen to meet in one message ("hot deal" with `hot` in one flow and `deal` in another).
+ * order, with a trigger that matches and answers in the event's chat; then (in a group or room) one
+ * whose matching trigger answers one-to-one only, marked `oneToOneOnly`; the fallback only when no
+ * flow's other trigger matches. Publishing refuses two flows sharing a trigger, so the order only
+ * decides between `contains` keywords that happen to meet in one message ("hot deal" with `hot` in one
+ * flow and `deal` in another).
  */
-export function matchActiveFlows<F extends RunningFlow>(flows: readonly F[], event: InboundEvent, options: { includeFallback: boolean }): { flow: F; match: TriggerMatch } | undefined {
+export function matchActiveFlows<F extends RunningFlow>(flows: readonly F[], event: InboundEvent, options: MatchOptions): { flow: F; match: TriggerMatch } | undefined {
+  let oneToOneOnly: { flow: F; match: TriggerMatch } | undefined;
   for (const flow of flows) {
-    const match = matchTrigger(flow.flow, event, { includeFallback: false });
-    if (match) return { flow, match };
+    const match = matchTrigger(flow.flow, event, { includeFallback: false, chat: options.chat });
+    if (match && !match.oneToOneOnly) return { flow, match };
+    if (match) oneToOneOnly ??= { flow, match };
   }
-  if (!options.includeFallback) return undefined;
+  if (oneToOneOnly || !options.includeFallback) return oneToOneOnly;
   for (const flow of flows) {
-    const match = matchTrigger(flow.flow, event, { includeFallback: true });
+    const match = matchTrigger(flow.flow, event, { includeFallback: true, chat: options.chat });
     if (match) return { flow, match };
   }
   return undefined;

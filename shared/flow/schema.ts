@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { chatTypeSchema } from '../jobs/job';
 import { messageSchema } from '../messages/message';
 import { flowTextsSchema } from './texts';
 
@@ -10,6 +11,17 @@ import { flowTextsSchema } from './texts';
 const blockId = z.string().regex(/^[A-Za-z][\w-]{0,63}$/, 'block ids are letters, digits, _ or -, starting with a letter');
 const attributeName = z.string().regex(/^[A-Za-z_][\w]{0,63}$/, 'attribute names are letters, digits or _');
 
+/**
+ * The chats a trigger answers in: `user` (one-to-one), `group` and `room` (LINE group and multi-person
+ * chats, where every member sees the answer). Only `user` unless the trigger or its flow says otherwise,
+ * so that nothing personal is ever said in a group by default.
+ */
+export const chatsSchema = z
+  .array(chatTypeSchema)
+  .min(1)
+  .refine((chats) => new Set(chats).size === chats.length, 'each chat type once')
+  .describe('Where it answers: "user" (one-to-one), "group", "room" (LINE chats every member sees). ["user"] when left out');
+
 export const triggerSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('keyword'),
@@ -17,15 +29,20 @@ export const triggerSchema = z.discriminatedUnion('type', [
     match: z.enum(['exact', 'contains']).default('exact'),
     keywords: z.array(z.string().min(1)).min(1),
     start: blockId,
+    /** Overrides the flow's `chats` for this trigger. */
+    chats: chatsSchema.optional(),
   }),
   z.strictObject({
     type: z.literal('postback'),
     /** Matches postback data (LINE) or payload (Messenger) whose `action` parameter equals this. */
     action: z.string().min(1),
     start: blockId,
+    chats: chatsSchema.optional(),
   }),
+  /** A LINE follow: always one-to-one. */
   z.strictObject({ type: z.literal('follow'), start: blockId }),
-  z.strictObject({ type: z.literal('fallback'), start: blockId }),
+  /** Text no other trigger took. In a group or room only when its `chats` (or the flow's) names it. */
+  z.strictObject({ type: z.literal('fallback'), start: blockId, chats: chatsSchema.optional() }),
 ]);
 export type Trigger = z.infer<typeof triggerSchema>;
 
@@ -152,6 +169,11 @@ export const flowSchema = z.strictObject({
   start: blockId.optional(),
   /** callcard's own texts to customers (apology, re-ask) in this flow's words; otherwise in the workspace's language. */
   texts: flowTextsSchema.optional(),
+  /**
+   * The chats every trigger of this flow answers in, unless a trigger names its own (`["user"]` when
+   * left out). A trigger that does not serve groups answers there only with `texts.oneToOneOnly`.
+   */
+  chats: chatsSchema.optional(),
 });
 export type Flow = z.infer<typeof flowSchema>;
 /** What admins write: defaults not yet applied. */

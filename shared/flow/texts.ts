@@ -1,8 +1,9 @@
 import * as z from 'zod';
 
 // The texts callcard itself writes to a customer (not the admin's messages): the apology when a card
-// fails with no failure block, the re-ask of a question, and a carousel's notification text when
-// nothing else names it. Each comes in the workspace's language and can be reworded per flow.
+// fails with no failure block, the re-ask of a question, a carousel's notification text when nothing
+// else names it, and the pointer to a one-to-one chat when a personal trigger is used in a LINE group.
+// Each comes in the workspace's language and can be reworded per flow.
 
 /** The languages of callcard's own customer-facing texts: Traditional Chinese (Taiwan) and English. */
 export const languageSchema = z.enum(['zh-TW', 'en']);
@@ -38,6 +39,13 @@ export const flowTextsSchema = z
       .max(400)
       .optional()
       .describe("A carousel's notification and chat-list text when its altText renders empty"),
+    oneToOneOnly: z
+      .string()
+      .trim()
+      .min(1)
+      .max(MAX_TEXT)
+      .optional()
+      .describe('Said in a LINE group or room when a trigger for one-to-one chats only is used there (see chats). Plain text'),
   })
   .describe("callcard's own texts to customers, in this flow's words; each one left out comes in the workspace's language (settings: language)");
 export type FlowTexts = z.infer<typeof flowTextsSchema>;
@@ -51,11 +59,13 @@ export const BUILT_IN_TEXTS: Readonly<Record<Language, Readonly<CustomerTexts>>>
     failure: '抱歉，系統暫時出了點問題，請稍後再試一次。',
     reask: '抱歉，我沒有看懂您的回覆。{{ prompt }}',
     carouselAltText: '請查看最新訊息',
+    oneToOneOnly: '這項服務請在一對一聊天中使用喔。',
   },
   en: {
     failure: 'Sorry, something went wrong on our side. Please try again in a moment.',
     reask: 'Sorry, I did not get that. {{ prompt }}',
     carouselAltText: 'Carousel',
+    oneToOneOnly: 'Please ask me in a one-to-one chat for this.',
   },
 };
 
@@ -78,6 +88,7 @@ export function customerTexts(language: Language, overrides: FlowTexts | undefin
     failure: overrides?.failure ?? builtIn.failure,
     reask: overrides?.reask ?? builtIn.reask,
     carouselAltText: overrides?.carouselAltText ?? builtIn.carouselAltText,
+    oneToOneOnly: overrides?.oneToOneOnly ?? builtIn.oneToOneOnly,
   };
 }
 

@@ -299,8 +299,8 @@ export function missingSecretProblems(flow: Flow, secretNames: Iterable<string>)
 
 /**
  * Why a cacheable card's answer could be about one customer, if it could: its request sends the
- * profile or names `customer` / `attributes` in a template (URL, header, body). A cached answer is
- * served to every customer, so such a card may not be cached.
+ * profile or names `customer` / `attributes` / `speakerId` (who spoke in a group) in a template (URL,
+ * header, body). A cached answer is served to every customer, so such a card may not be cached.
  */
 function personalDataUse(block: Extract<Block, { type: 'callApi' }>): string | undefined {
   if (block.request.includeProfile) return 'sends the customer profile (includeProfile)';
@@ -310,7 +310,7 @@ function personalDataUse(block: Extract<Block, { type: 'callApi' }>): string | u
   if (body.type === 'json') collectStrings(body.value, templates);
   for (const source of templates) {
     for (const [, inner] of source.matchAll(/\{[{%]([\s\S]*?)[}%]\}/g)) {
-      const name = /\b(customer|attributes)\b/.exec(inner ?? '')?.[1];
+      const name = /\b(customer|attributes|speakerId)\b/.exec(inner ?? '')?.[1];
       if (name) return `uses ${name}`;
     }
   }

@@ -4,6 +4,13 @@ export const channelKindSchema = z.enum(['line', 'messenger']);
 export type ChannelKind = z.infer<typeof channelKindSchema>;
 
 /**
+ * The kind of chat a conversation is: one-to-one with a customer (`user`, every Messenger chat), or a
+ * LINE group or multi-person chat (`group`, `room`), whose members all see every answer.
+ */
+export const chatTypeSchema = z.enum(['user', 'group', 'room']);
+export type ChatType = z.infer<typeof chatTypeSchema>;
+
+/**
  * Bounds on what a webhook lets through, so every value that becomes a table key, a queued job or a log
  * entry has a known size (DynamoDB keys: 2,048 bytes; an SQS message: 256 KiB). Each is generous next to
  * what LINE and Meta send (LINE: user id `U` + 32 hex, webhookEventId a 26-character ULID, reply token ~32
@@ -55,9 +62,17 @@ export function forLog(value: unknown, max = 64): string {
 /** What a customer did, independent of the channel. */
 export const inboundEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text'), text: z.string().max(INBOUND_LIMITS.text) }),
-  /** LINE postback data or Messenger postback / quick-reply payload: `action=my_tickets&id=1`. */
-  z.object({ type: z.literal('postback'), data: z.string().max(INBOUND_LIMITS.data) }),
+  /**
+   * LINE postback data or Messenger postback / quick-reply payload: `action=my_tickets&id=1`. `params`:
+   * what LINE adds to the data, such as a datetime picker's choice (`date`, `time` or `datetime`).
+   */
+  z.object({ type: z.literal('postback'), data: z.string().max(INBOUND_LIMITS.data), params: z.record(z.string().max(64), z.string().max(INBOUND_LIMITS.data)).optional() }),
   z.object({ type: z.literal('follow') }),
+  /**
+   * The conversation is over on the channel's side: the customer blocked the account (LINE `unfollow`)
+   * or the bot left or was removed from a group or room (LINE `leave`). Its open conversation is closed.
+   */
+  z.object({ type: z.literal('closed'), by: z.enum(['unfollow', 'leave']) }),
 ]);
 export type InboundEvent = z.infer<typeof inboundEventSchema>;
 
@@ -72,7 +87,12 @@ export const turnJobSchema = z.object({
   jobId: z.string().min(1).max(1_024),
   workspaceId: z.string().min(1).max(256),
   channel: z.object({ kind: channelKindSchema, id: z.string().min(1).max(INBOUND_LIMITS.id) }),
+  /** The conversation: the customer in a one-to-one chat, the LINE group or room id in a group or room chat. */
   userId: z.string().min(1).max(INBOUND_LIMITS.id),
+  /** The kind of chat `userId` is; absent: one-to-one (`user`). */
+  chat: chatTypeSchema.optional(),
+  /** In a group or room chat, the LINE user who spoke, when LINE names them (`trigger.speakerId` in templates). */
+  speakerId: z.string().min(1).max(INBOUND_LIMITS.id).optional(),
   event: inboundEventSchema,
   replyToken: z.string().max(INBOUND_LIMITS.token).optional(),
   /** When callcard received the event (ms): the reply token's life counts from here. */
@@ -93,7 +113,7 @@ export function turnJobProblem(job: TurnJob): string | undefined {
   return bytes > MAX_TURN_JOB_BYTES ? `${bytes} bytes, more than SQS's ${MAX_TURN_JOB_BYTES}` : undefined;
 }
 
-/** The FIFO group of a conversation: one customer on one channel. */
+/** The FIFO group of a conversation: one customer, or one LINE group or room, on one channel. */
 export function conversationKey(job: Pick<TurnJob, 'channel' | 'userId'>): string {
   return `${job.channel.kind}:${job.channel.id}:${job.userId}`;
 }

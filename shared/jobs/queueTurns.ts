@@ -1,22 +1,27 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Channel, FlowRef } from '../channels/channel';
+import type { Channel, ChannelOf, FlowRef } from '../channels/channel';
 import { flowListensBeyondTriggers, matchActiveFlows, type RunningFlow } from '../engine/triggers';
 import type { Session } from '../store/customers';
-import type { Store } from '../store/store';
-import { forLog, turnJobProblem, type ChannelKind, type InboundEvent, type TurnJob } from './job';
+import type { WebhookStore } from '../store/webhookStore';
+import { forLog, turnJobProblem, type ChannelKind, type ChatType, type InboundEvent, type TurnJob } from './job';
 import type { JobQueue } from './jobQueue';
 
 /** One customer event a webhook verified and understood. */
 export interface InboundTurn {
   /** LINE `webhookEventId` or Messenger `mid`: the dedupe key. */
   eventId: string;
+  /** The conversation: the customer, or (LINE) the group or room. */
   userId: string;
+  /** The kind of chat the conversation is. @default 'user' */
+  chat?: ChatType;
+  /** In a group or room, the member who spoke, when the channel names them. */
+  speakerId?: string;
   event: InboundEvent;
   replyToken?: string;
 }
 
 export interface QueueTurnsDeps {
-  store: Store;
+  store: WebhookStore;
   queue: JobQueue;
   logger: Logger;
 }
@@ -32,7 +37,7 @@ const EARLY_SESSION_READS = 5;
  * no side effect, so it may start before the signature is checked (a forged request costs at most
  * {@link EARLY_SESSION_READS} reads and writes nothing). Others are read when asked for.
  */
-export function readSessions(store: Store, kind: ChannelKind, channelId: string, userIds: Iterable<string>, receivedAt: number): SessionReads {
+export function readSessions(store: WebhookStore, kind: ChannelKind, channelId: string, userIds: Iterable<string>, receivedAt: number): SessionReads {
   const reads = new Map<string, Promise<Session | undefined>>();
   const read = (userId: string) => store.customers.getSession({ channelKind: kind, channelId, userId }, receivedAt);
   for (const userId of userIds) {
@@ -54,24 +59,24 @@ export function readSessions(store: Store, kind: ChannelKind, channelId: string,
  */
 export const CHANNEL_CACHE_MS = 10_000;
 
-export type ChannelLookup =
+export type ChannelLookup<C extends Channel = Channel> =
   | { status: 'unknown' }
-  | { status: 'forged'; channel: Channel }
-  | { status: 'verified'; channel: Channel; sessions: SessionReads | undefined };
+  | { status: 'forged'; channel: C }
+  | { status: 'verified'; channel: C; sessions: SessionReads | undefined };
 
 /**
  * Find a delivery's channel and check its signature with `verify`. A channel read in the last
  * {@link CHANNEL_CACHE_MS} costs no round trip; otherwise it is read beside the sessions of the
  * customers the (still unverified) delivery names, so that both take one round trip.
  */
-export async function lookUpChannel(
-  store: Store,
-  kind: ChannelKind,
+export async function lookUpChannel<K extends ChannelKind>(
+  store: WebhookStore,
+  kind: K,
   channelId: string,
   userIds: () => string[],
   receivedAt: number,
-  verify: (channel: Channel) => boolean,
-): Promise<ChannelLookup> {
+  verify: (channel: ChannelOf<K>) => boolean,
+): Promise<ChannelLookup<ChannelOf<K>>> {
   const remembered = store.channels.peek(kind, channelId, CHANNEL_CACHE_MS, receivedAt);
   if (remembered && verify(remembered)) return { status: 'verified', channel: remembered, sessions: undefined };
   const sessions = readSessions(store, kind, channelId, userIds(), receivedAt);
@@ -102,13 +107,18 @@ export async function queueTurns(channel: Channel, turns: InboundTurn[], receive
   const queueOne = async (turn: InboundTurn): Promise<boolean> => {
     // Only a trigger, a waiting question or a fallback can answer: other events need no job.
     const flow = await flowForTurn(flows, turn, sessionOf);
-    if (!flow) return false;
+    if (!flow) {
+      if (turn.event.type === 'closed') deps.logger.info(`${turn.event.by}: no open conversation to close`, { channelId: channel.channelId, eventId: turn.eventId });
+      return false;
+    }
     const job: TurnJob = {
       v: 1,
       jobId: `${channel.kind}:${channel.channelId}:${turn.eventId}`,
       workspaceId: channel.workspaceId,
       channel: { kind: channel.kind, id: channel.channelId },
       userId: turn.userId,
+      ...(turn.chat && turn.chat !== 'user' ? { chat: turn.chat } : {}),
+      ...(turn.speakerId ? { speakerId: turn.speakerId } : {}),
       event: turn.event,
       ...(turn.replyToken ? { replyToken: turn.replyToken } : {}),
       // The reply token's life (LINE) and the 24-hour window (Messenger) are counted from here.
@@ -159,14 +169,21 @@ async function activeFlowVersions(channel: Channel, deps: QueueTurnsDeps): Promi
 
 /**
  * The flow version a turn's job runs, or undefined when nothing can answer the event. A trigger of an
- * active flow picks its flow. Otherwise the job goes to the flow with the fallback, or to one with
+ * active flow picks its flow (in a group or room also one that answers one-to-one only: the turn then
+ * says so). Otherwise, in a one-to-one chat, the job goes to the flow with the fallback, or to one with
  * questions, without reading the session: the executor gives an open conversation priority over the
  * fallback and finishes it on its own version. Only when no active flow listens beyond its triggers is
  * the session read, and the job pinned to the version the conversation started on (which may since
- * have been replaced or unpublished).
+ * have been replaced or unpublished). In a group or room, where members mostly talk to each other, a
+ * message no trigger and no group fallback takes is queued only when the group has a conversation open.
+ * An unfollow or a leave is queued only to close an open conversation, on its version.
  */
 async function flowForTurn(flows: readonly RunningFlow[], turn: InboundTurn, sessionOf: SessionReads): Promise<FlowRef | undefined> {
-  const matched = matchActiveFlows(flows, turn.event, { includeFallback: true })?.flow ?? flows.find((f) => flowListensBeyondTriggers(f.flow));
+  const chat = turn.chat ?? 'user';
+  const matched =
+    turn.event.type === 'closed'
+      ? undefined
+      : (matchActiveFlows(flows, turn.event, { includeFallback: true, chat })?.flow ?? (chat === 'user' ? flows.find((f) => flowListensBeyondTriggers(f.flow)) : undefined));
   if (matched) return { flowId: matched.flowId, version: matched.version };
   const session = await sessionOf(turn.userId);
   return session ? { flowId: session.flowId, version: session.version } : undefined;

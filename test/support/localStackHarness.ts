@@ -15,16 +15,22 @@ export function startTestStack(options: LocalStackOptions = {}): Promise<LocalSt
 
 export interface SendOptions {
   userId: string;
+  /** Send from this LINE group (`userId` speaks in it). */
+  groupId?: string;
+  /** Send from this LINE multi-person chat (`userId` speaks in it). */
+  roomId?: string;
   channelId?: string;
   secret?: string;
   webhookEventId?: string;
   replyToken?: string;
+  isRedelivery?: boolean;
 }
 
 /** A customer acting on LINE: a signed webhook to the local API, over a real socket. */
 export async function sendLine(stack: LocalStack, action: CustomerAction, options: SendOptions): Promise<{ status: number; body: unknown; replyToken: string }> {
   const replyToken = options.replyToken ?? `rt-${Math.random().toString(36).slice(2)}`;
-  const body = lineWebhookBody(action, { userId: options.userId, replyToken, ...(options.webhookEventId ? { webhookEventId: options.webhookEventId } : {}) });
+  const { userId, groupId, roomId, webhookEventId, isRedelivery } = options;
+  const body = lineWebhookBody(action, { userId, replyToken, ...(groupId ? { groupId } : {}), ...(roomId ? { roomId } : {}), ...(webhookEventId ? { webhookEventId } : {}), ...(isRedelivery ? { isRedelivery } : {}) });
   const response = await fetch(`${stack.url}/webhooks/line/${options.channelId ?? stack.demo.lineChannelId}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-line-signature': signLineBody(body, options.secret ?? stack.demo.lineChannelSecret) },

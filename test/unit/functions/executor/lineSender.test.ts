@@ -135,3 +135,28 @@ describe('createLineSender: exactly one answer per turn, by reply token semantic
     expect(second.calls.map((c) => c.split(':')[0])).toEqual(['push']);
   });
 });
+
+describe('createLineSender in group and room chats', () => {
+  const groupJob: TurnJob = { ...job, userId: 'Ca56f94637cc4347f90a25382909b24b9', chat: 'group', speakerId: 'U0123456789abcdef0123456789abcdef' };
+
+  it('shows the loading animation one-to-one only: never in a group or a room', async () => {
+    const { client, calls } = fakeClient();
+    await createLineSender(client, job, young).showWaiting();
+    await createLineSender(client, groupJob, young).showWaiting();
+    await createLineSender(client, { ...groupJob, userId: 'Ra8dbf4673c4c812cd491258042226c99', chat: 'room' }, young).showWaiting();
+    // Even a (wrongly) user-looking id in a group gets none: the chat decides.
+    await createLineSender(client, { ...groupJob, userId: 'U-looks-like-a-user' }, young).showWaiting();
+    expect(calls).toEqual(['loading']);
+  });
+
+  it("pushes to the group's id when the reply token cannot be used", async () => {
+    const pushedTo: string[] = [];
+    const { client } = fakeClient();
+    client.push = async (to) => {
+      pushedTo.push(to);
+    };
+    const late = () => RECEIVED_AT + REPLY_TOKEN_SAFE_AGE_MS + 1;
+    expect(await createLineSender(client, groupJob, late).deliver(0, delivery, context().context)).toMatchObject({ via: 'push' });
+    expect(pushedTo).toEqual(['Ca56f94637cc4347f90a25382909b24b9']);
+  });
+});

@@ -246,7 +246,7 @@ describe('callApi blocks', () => {
     expect(api.calls[0]?.context).toEqual({
       customer: { id: 'U7', channel: 'line', attributes: { tier: 'gold' } },
       attributes: { tier: 'gold' },
-      trigger: { type: 'text', text: 'go', params: {} },
+      trigger: { type: 'text', text: 'go', params: {}, chat: 'user', speakerId: 'U7' },
     });
   });
 
@@ -737,5 +737,95 @@ describe("callcard's own texts: the workspace's language, reworded per flow", ()
     await expect(altTextOf(carousel(), 'zh-TW')).resolves.toBe(BUILT_IN_TEXTS['zh-TW'].carouselAltText);
     await expect(altTextOf(carousel(), 'en')).resolves.toBe('Carousel');
     await expect(altTextOf(carousel({ carouselAltText: '本週推薦' }), 'en')).resolves.toBe('本週推薦');
+  });
+});
+
+describe('group and room chats', () => {
+  const tickets: FlowInput['triggers'] = [
+    { type: 'postback', action: 'my_tickets', start: 'tickets' },
+    { type: 'keyword', keywords: ['hot'], start: 'hot', chats: ['user', 'group', 'room'] },
+    { type: 'keyword', keywords: ['survey'], start: 'ask', chats: ['group'] },
+    { type: 'fallback', start: 'huh' },
+  ];
+  const flow = flowOf(
+    {
+      tickets: { type: 'message', messages: [{ type: 'text', text: 'Your member number is {{ attributes.memberId }}' }] },
+      hot: { type: 'message', messages: [{ type: 'text', text: 'Best sellers for {{ trigger.chat }}, asked by {{ trigger.speakerId }}' }] },
+      ask: { type: 'question', prompt: 'Which day suits the group?', input: { type: 'text' }, saveAs: 'day', next: 'thanks' },
+      thanks: { type: 'message', messages: [{ type: 'text', text: 'The group picked {{ attributes.day }}.' }] },
+      huh: { type: 'message', messages: [{ type: 'text', text: 'Sorry?' }] },
+    },
+    tickets,
+  );
+  const inGroup = (event: InboundEvent, extra: Partial<TurnInput> = {}) =>
+    turn(flow, event, { chat: 'group', speakerId: 'U-speaker', customer: { id: 'C-group', channel: 'line', attributes: { memberId: 'M-group-never' } }, ...extra });
+
+  test('a personal trigger used in a group answers, in the workspace language, to ask in a one-to-one chat, and runs nothing', async () => {
+    const api = fakeCallApi({});
+    expect(await runTurn(inGroup(postback('action=my_tickets'), { language: 'zh-TW' }), api)).toEqual({ messages: [{ type: 'text', text: '這項服務請在一對一聊天中使用喔。' }], attributes: {}, session: null, route: 'oneToOneOnly' });
+    expect(textsOf((await runTurn(inGroup(postback('action=my_tickets'), { language: 'en' }), api)).messages)).toEqual(['Please ask me in a one-to-one chat for this.']);
+    expect(textsOf((await runTurn(inGroup(postback('action=my_tickets'), { chat: 'room' }), api)).messages)).toEqual([BUILT_IN_TEXTS['zh-TW'].oneToOneOnly]);
+    expect(api.calls).toEqual([]);
+  });
+
+  test("the flow's texts reword the notice", async () => {
+    const worded = flowSchema.parse({ ...flow, texts: { oneToOneOnly: 'Tap me in a private chat!' } });
+    expect(textsOf((await runTurn({ ...inGroup(postback('action=my_tickets')), flow: worded }, fakeCallApi({}))).messages)).toEqual(['Tap me in a private chat!']);
+  });
+
+  test('the notice leaves the group\'s open conversation as it was', async () => {
+    const open = session('ask', { attempts: 1 });
+    const result = await runTurn(inGroup(postback('action=my_tickets'), { session: open }), fakeCallApi({}));
+    expect(result.route).toBe('oneToOneOnly');
+    expect(result.session).toEqual({ flowId: open.flowId, version: open.version, waitingOn: 'ask', attempts: 1, trigger: {} });
+  });
+
+  test('a trigger that serves groups runs there: trigger.chat and trigger.speakerId name the group and who spoke', async () => {
+    const result = await runTurn(inGroup(text('hot')), fakeCallApi({}));
+    expect(result).toMatchObject({ route: 'trigger', messages: [{ type: 'text', text: 'Best sellers for group, asked by U-speaker' }] });
+    expect(textsOf((await runTurn(turn(flow, text('hot')), fakeCallApi({}))).messages)).toEqual(['Best sellers for user, asked by U1']);
+  });
+
+  test('a group question waits for the group: any member answers, and the answer is saved on the group', async () => {
+    const asked = await runTurn(inGroup(text('survey')), fakeCallApi({}));
+    expect(asked).toMatchObject({ route: 'trigger', messages: [{ type: 'text', text: 'Which day suits the group?' }], session: { waitingOn: 'ask' } });
+    const answered = await runTurn(inGroup(text('Friday'), { speakerId: 'U-other', session: session('ask') }), fakeCallApi({}));
+    expect(answered).toMatchObject({ route: 'answer', attributes: { day: 'Friday' }, messages: [{ type: 'text', text: 'The group picked Friday.' }], session: null });
+  });
+
+  test("the fallback stays quiet in a group unless it says it serves groups", async () => {
+    expect(await runTurn(inGroup(text('good morning all')), fakeCallApi({}))).toEqual({ messages: [], attributes: {}, session: null, route: 'none' });
+    expect(textsOf((await runTurn(turn(flow, text('good morning')), fakeCallApi({}))).messages)).toEqual(['Sorry?']);
+  });
+
+  test('a group-only trigger says nothing in a one-to-one chat (the fallback answers there)', async () => {
+    expect(await runTurn(turn(flow, text('survey')), fakeCallApi({}))).toMatchObject({ route: 'fallback', messages: [{ type: 'text', text: 'Sorry?' }] });
+  });
+});
+
+describe('closed conversations and postback params', () => {
+  const flow = flowOf(
+    {
+      ask: { type: 'question', prompt: 'When?', input: { type: 'text' }, saveAs: 'when', next: 'done' },
+      done: { type: 'message', messages: [{ type: 'text', text: 'Booked for {{ trigger.params.datetime }}' }] },
+      booked: { type: 'message', messages: [{ type: 'text', text: 'Booked {{ trigger.params.shop }} on {{ trigger.params.date }}' }] },
+    },
+    [
+      { type: 'keyword', keywords: ['go'], start: 'ask' },
+      { type: 'postback', action: 'book', start: 'booked' },
+      { type: 'fallback', start: 'ask' },
+    ],
+  );
+
+  test('an unfollow or a leave ends the open conversation without a word, whatever the flow', async () => {
+    for (const by of ['unfollow', 'leave'] as const) {
+      const result = await runTurn(turn(flow, { type: 'closed', by }, { session: session('ask') }), fakeCallApi({}));
+      expect(result).toEqual({ messages: [], attributes: {}, session: null, route: 'closed' });
+    }
+  });
+
+  test("a datetime picker's choice reaches templates as trigger.params", async () => {
+    const result = await runTurn(turn(flow, { type: 'postback', data: 'action=book&shop=Taipei', params: { date: '2026-12-24' } }), fakeCallApi({}));
+    expect(textsOf(result.messages)).toEqual(['Booked Taipei on 2026-12-24']);
   });
 });

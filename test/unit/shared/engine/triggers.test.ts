@@ -1,5 +1,5 @@
-import { flowListensBeyondTriggers, matchTrigger, normalizeText, parsePostbackData } from '../../../../shared/engine/triggers';
-import { flowSchema, type Flow, type FlowInput } from '../../../../shared/flow/schema';
+import { chatsOf, eventParams, flowListensBeyondTriggers, matchActiveFlows, matchTrigger, normalizeText, parsePostbackData } from '../../../../shared/engine/triggers';
+import { flowSchema, type Flow, type FlowInput, type Trigger } from '../../../../shared/flow/schema';
 import type { InboundEvent } from '../../../../shared/jobs/job';
 
 const end = { type: 'end' } as const;
@@ -199,5 +199,89 @@ describe('flowListensBeyondTriggers', () => {
       ask: { type: 'question', prompt: 'Name?', input: { type: 'text' }, saveAs: 'name' },
     });
     expect(flowListensBeyondTriggers(f)).toBe(true);
+  });
+});
+
+describe('chats: where a trigger answers', () => {
+  const hot = { type: 'keyword' as const, keywords: ['hot'], start: 'best' };
+  const tickets = { type: 'postback' as const, action: 'my_tickets', start: 'tickets' };
+  const fallback = { type: 'fallback' as const, start: 'fb' };
+
+  test('one-to-one only by default: in a group or room the trigger comes back marked oneToOneOnly', () => {
+    const f = flow([hot, tickets]);
+    expect(chatsOf(f, f.triggers[0] as Trigger)).toEqual(['user']);
+    expect(matchTrigger(f, text('hot'), { includeFallback: false })).toMatchObject({ start: 'best' });
+    expect(matchTrigger(f, text('hot'), { includeFallback: false, chat: 'user' })?.oneToOneOnly).toBeUndefined();
+    for (const chat of ['group', 'room'] as const) {
+      expect(matchTrigger(f, text('hot'), { includeFallback: false, chat })).toMatchObject({ start: 'best', oneToOneOnly: true });
+      expect(matchTrigger(f, postback('action=my_tickets'), { includeFallback: true, chat })).toMatchObject({ start: 'tickets', oneToOneOnly: true });
+    }
+  });
+
+  test("a trigger's chats let it answer in groups; the flow's chats are the default of its triggers", () => {
+    const perTrigger = flow([{ ...hot, chats: ['user', 'group'] }, tickets]);
+    expect(matchTrigger(perTrigger, text('hot'), { includeFallback: false, chat: 'group' })).toEqual({ trigger: perTrigger.triggers[0], start: 'best', params: {} });
+    expect(matchTrigger(perTrigger, text('hot'), { includeFallback: false, chat: 'room' })).toMatchObject({ oneToOneOnly: true });
+    expect(matchTrigger(perTrigger, postback('action=my_tickets'), { includeFallback: false, chat: 'group' })).toMatchObject({ oneToOneOnly: true });
+
+    const perFlow = flowSchema.parse({ ...flow([hot, { ...tickets, chats: ['user'] }]), chats: ['user', 'group', 'room'] });
+    expect(matchTrigger(perFlow, text('hot'), { includeFallback: false, chat: 'room' })?.oneToOneOnly).toBeUndefined();
+    expect(matchTrigger(perFlow, postback('action=my_tickets'), { includeFallback: false, chat: 'room' })).toMatchObject({ oneToOneOnly: true });
+  });
+
+  test('a trigger for groups only is not there in a one-to-one chat (nothing is said), and a follow is always one-to-one', () => {
+    const f = flow([{ ...hot, chats: ['group'] }, { type: 'follow', start: 'welcome' }]);
+    expect(matchTrigger(f, text('hot'), { includeFallback: false, chat: 'user' })).toBeUndefined();
+    expect(matchTrigger(f, text('hot'), { includeFallback: false, chat: 'room' })).toBeUndefined();
+    expect(chatsOf(f, f.triggers[1] as Trigger)).toEqual(['user']);
+  });
+
+  test('a trigger that serves the chat wins over one, earlier in the flow, that does not', () => {
+    const f = flow([{ type: 'keyword', match: 'contains', keywords: ['hot'], start: 'personal' }, { type: 'keyword', keywords: ['hot deal'], start: 'deals', chats: ['group'] }]);
+    expect(matchTrigger(f, text('hot deal'), { includeFallback: false, chat: 'group' })).toMatchObject({ start: 'deals' });
+    expect(matchTrigger(f, text('hot deal'), { includeFallback: false, chat: 'user' })).toMatchObject({ start: 'personal' });
+  });
+
+  test('in a group the fallback answers only when its chats say so: never with the one-to-one notice', () => {
+    const quiet = flow([hot, fallback]);
+    expect(matchTrigger(quiet, text('good morning everyone'), { includeFallback: true, chat: 'group' })).toBeUndefined();
+    expect(matchTrigger(quiet, text('good morning'), { includeFallback: true, chat: 'user' })).toMatchObject({ start: 'fb' });
+    const chatty = flow([hot, { ...fallback, chats: ['group'] }]);
+    expect(matchTrigger(chatty, text('good morning everyone'), { includeFallback: true, chat: 'group' })).toMatchObject({ start: 'fb' });
+    expect(matchTrigger(chatty, text('good morning'), { includeFallback: true, chat: 'user' })).toBeUndefined();
+  });
+
+  test('the fallback never takes a closed conversation', () => {
+    expect(matchTrigger(flow([fallback]), { type: 'closed', by: 'unfollow' }, { includeFallback: true })).toBeUndefined();
+  });
+
+  test('matchActiveFlows: a flow serving the group beats another flow whose trigger is one-to-one only', () => {
+    const personal = { flowId: 'a', version: 1, flow: flow([{ type: 'keyword', match: 'contains', keywords: ['hot'], start: 'x' }]) };
+    const shared = { flowId: 'b', version: 1, flow: flow([{ type: 'keyword', keywords: ['hot deal'], start: 'y', chats: ['group'] }]) };
+    expect(matchActiveFlows([personal, shared], text('hot deal'), { includeFallback: true, chat: 'group' })).toMatchObject({ flow: { flowId: 'b' } });
+    expect(matchActiveFlows([personal, shared], text('so hot'), { includeFallback: true, chat: 'group' })).toMatchObject({ flow: { flowId: 'a' }, match: { oneToOneOnly: true } });
+    expect(matchActiveFlows([personal, shared], text('hello'), { includeFallback: true, chat: 'group' })).toBeUndefined();
+  });
+});
+
+describe('eventParams: trigger.params', () => {
+  test("a datetime picker's choice sits beside the data's parameters", () => {
+    expect(eventParams({ type: 'postback', data: 'action=book&shop=7', params: { datetime: '2026-12-24T19:30' } })).toEqual({ action: 'book', shop: '7', datetime: '2026-12-24T19:30' });
+    expect(eventParams({ type: 'postback', data: 'action=book', params: { date: '2026-12-24' } })).toEqual({ action: 'book', date: '2026-12-24' });
+    expect(eventParams({ type: 'postback', data: 'action=book', params: { time: '19:30' } })).toEqual({ action: 'book', time: '19:30' });
+  });
+
+  test("the data's own parameters win a clash, so the action is always the data's", () => {
+    expect(eventParams({ type: 'postback', data: 'action=book&date=any', params: { action: 'other', date: '2026-12-24' } })).toEqual({ action: 'book', date: 'any' });
+  });
+
+  test('a postback trigger matches on the data and brings the picked date to the turn', () => {
+    const f = flow([{ type: 'postback', action: 'book', start: 'booked' }]);
+    expect(matchTrigger(f, { type: 'postback', data: 'action=book', params: { date: '2026-12-24' } }, { includeFallback: false })).toMatchObject({ start: 'booked', params: { action: 'book', date: '2026-12-24' } });
+  });
+
+  test('no params for other events', () => {
+    expect(eventParams(text('hot'))).toEqual({});
+    expect(eventParams(follow)).toEqual({});
   });
 });

@@ -451,3 +451,40 @@ describe("validateFlow: texts (callcard's own texts, reworded per flow)", () => 
     expect(paths(secret)).toEqual(['texts.reask']);
   });
 });
+
+describe('validateFlow: chats (where triggers answer)', () => {
+  test('a flow and its keyword, postback and fallback triggers may name chats; one-to-one only when they do not', () => {
+    const doc = demo();
+    doc.chats = ['user', 'group'];
+    doc.triggers[1].chats = ['user', 'group', 'room'];
+    const result = validateFlow(doc);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.flow.chats).toEqual(['user', 'group']);
+    expect(result.flow.triggers[1]).toMatchObject({ chats: ['user', 'group', 'room'] });
+    expect(result.flow.triggers[0]).not.toHaveProperty('chats');
+    // Left out, nothing is added: a stored flow reads as before.
+    const plain = validateFlow(demo());
+    expect(plain.ok && plain.flow).not.toHaveProperty('chats');
+  });
+
+  test('an unknown chat, an empty list, a chat twice, or chats on a follow are problems at their path', () => {
+    const doc = demo();
+    doc.triggers[0].chats = ['user', 'group', 'channel'];
+    doc.triggers[1].chats = [];
+    doc.chats = ['group', 'group'];
+    doc.triggers.push({ type: 'follow', start: 'welcome', chats: ['user'] });
+    expect(paths(doc)).toEqual(expect.arrayContaining(['triggers.0.chats.2', 'triggers.1.chats', 'chats', `triggers.${doc.triggers.length - 1}.chats`]));
+  });
+
+  test("a cached card may not use who spoke in a group (trigger.speakerId): it is a person's id", () => {
+    const doc = demo();
+    doc.blocks.best_sellers.cache = { ttlSeconds: 60 };
+    doc.blocks.best_sellers.request.url = 'https://brand.example/best-sellers?for={{ trigger.speakerId }}';
+    expect(problems(doc)).toEqual(expect.arrayContaining([{ path: 'blocks.best_sellers.cache', message: "only for non-personal data: this card's request uses speakerId" }]));
+  });
+
+  test('the JSON Schema for editors knows chats', () => {
+    expect(JSON.stringify(flowJsonSchema())).toContain('"group"');
+  });
+});

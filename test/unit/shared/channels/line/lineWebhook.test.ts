@@ -1,7 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { lineEventSchema, lineWebhookSchema, toInboundEvent, type LineEvent, type LineEventAction } from '../../../../../shared/channels/line/lineWebhook';
+import { parse as parseYaml } from 'yaml';
+import { lineEventSchema, lineWebhookSchema, skipReason, toInboundEvent, type LineEvent, type LineEventAction } from '../../../../../shared/channels/line/lineWebhook';
 import { inboundEventSchema } from '../../../../../shared/jobs/job';
+
+/** The logged reason callcard skips an event type with. */
+const why = (type: string): string => skipReason(type) ?? `(${type} is not skipped)`;
 
 const FIXTURES = path.join(__dirname, '../../../../fixtures/line');
 
@@ -19,7 +23,12 @@ function handled(action: LineEventAction): Extract<LineEventAction, { kind: 'han
 }
 
 function event(overrides: Record<string, unknown>): LineEvent {
-  return lineEventSchema.parse({
+  return lineEventSchema.parse(unchecked(overrides));
+}
+
+/** A LINE event as delivered, not yet read by the schema. */
+function unchecked(overrides: Record<string, unknown>): Record<string, unknown> {
+  return {
     type: 'message',
     mode: 'active',
     timestamp: 1_700_000_000_000,
@@ -29,7 +38,7 @@ function event(overrides: Record<string, unknown>): LineEvent {
     replyToken: 'reply-token',
     message: { id: '1', type: 'text', text: 'hello' },
     ...overrides,
-  });
+  };
 }
 
 describe('lineWebhookSchema', () => {
@@ -109,32 +118,32 @@ describe('toInboundEvent over the official SDK fixture (28 events)', () => {
   // Index → expected outcome, from the fixture.
   const expected: Array<[number, string, LineEventAction['kind'], string]> = [
     [0, 'text from a user', 'handle', 'text'],
-    [1, 'image in a room, no userId', 'skip', 'source room not served'],
-    [2, 'video', 'skip', 'unsupported event message/video'],
-    [3, 'audio', 'skip', 'unsupported event message/audio'],
-    [4, 'location', 'skip', 'unsupported event message/location'],
-    [5, 'sticker', 'skip', 'unsupported event message/sticker'],
+    [1, 'image in a room, no userId', 'skip', 'message/image: only text messages are answered'],
+    [2, 'video', 'skip', 'message/video: only text messages are answered'],
+    [3, 'audio', 'skip', 'message/audio: only text messages are answered'],
+    [4, 'location', 'skip', 'message/location: only text messages are answered'],
+    [5, 'sticker', 'skip', 'message/sticker: only text messages are answered'],
     [6, 'follow', 'handle', 'follow'],
-    [7, 'unfollow', 'skip', 'unsupported event unfollow'],
-    [8, 'join (group, no userId)', 'skip', 'source group not served'],
-    [9, 'leave (group, no userId)', 'skip', 'source group not served'],
+    [7, 'unfollow', 'handle', 'closed'],
+    [8, 'join (group, no userId)', 'skip', why('join')],
+    [9, 'leave (group, no userId)', 'handle', 'closed'],
     [10, 'postback with datetime', 'handle', 'postback'],
-    [11, 'beacon', 'skip', 'unsupported event beacon'],
-    [12, 'beacon', 'skip', 'unsupported event beacon'],
-    [13, 'accountLink', 'skip', 'unsupported event accountLink'],
-    [14, 'text in a group with userId', 'skip', 'source group not served'],
-    [15, 'text in a room with userId', 'skip', 'source room not served'],
+    [11, 'beacon', 'skip', why('beacon')],
+    [12, 'beacon', 'skip', why('beacon')],
+    [13, 'accountLink', 'skip', why('accountLink')],
+    [14, 'text in a group with userId', 'handle', 'text'],
+    [15, 'text in a room with userId', 'handle', 'text'],
     [16, 'postback with date', 'handle', 'postback'],
     [17, 'postback with time', 'handle', 'postback'],
     [18, 'postback with datetime', 'handle', 'postback'],
-    [19, 'memberJoined (no userId)', 'skip', 'source group not served'],
-    [20, 'memberLeft (no userId)', 'skip', 'source group not served'],
-    [21, 'file', 'skip', 'unsupported event message/file'],
-    [22, 'unsend (in a group)', 'skip', 'source group not served'],
-    [23, 'videoPlayComplete', 'skip', 'unsupported event videoPlayComplete'],
-    [24, 'image', 'skip', 'unsupported event message/image'],
+    [19, 'memberJoined (no userId)', 'skip', why('memberJoined')],
+    [20, 'memberLeft (no userId)', 'skip', why('memberLeft')],
+    [21, 'file', 'skip', 'message/file: only text messages are answered'],
+    [22, 'unsend (in a group)', 'skip', why('unsend')],
+    [23, 'videoPlayComplete', 'skip', why('videoPlayComplete')],
+    [24, 'image', 'skip', 'message/image: only text messages are answered'],
     [25, 'redelivered text', 'handle', 'text'],
-    [26, 'messageEdited (carries a text message)', 'skip', 'unsupported event messageEdited/text'],
+    [26, 'messageEdited (carries a text message)', 'skip', why('messageEdited')],
     [27, 'unknown type "undefined", redelivered', 'skip', 'unsupported event undefined'],
   ];
 
@@ -154,21 +163,38 @@ describe('toInboundEvent over the official SDK fixture (28 events)', () => {
       kind: 'handle',
       eventId: 'testwebhookeventid',
       userId: 'U206d25c2ea6bd87c17655609a1c37cb8',
+      chat: 'user',
       replyToken: 'nHuyWiB7yP5Zw52FIkcQobQuGDXCTA',
       occurredAt: 1462629479859,
       event: { type: 'text', text: 'Hello, world' },
     });
   });
 
-  test('group and room messages are skipped: their conversation and push target are not a user (not served yet)', () => {
-    expect(actions[14]).toMatchObject({ kind: 'skip', reason: 'source group not served' });
-    expect(actions[15]).toMatchObject({ kind: 'skip', reason: 'source room not served' });
+  test('a group or room message is a turn of the group or room: its id is the conversation, the member who spoke the speaker', () => {
+    expect(actions[14]).toEqual({
+      kind: 'handle',
+      eventId: 'testwebhookeventid',
+      userId: 'Ca56f94637cc4347f90a25382909b24b9',
+      chat: 'group',
+      speakerId: 'U206d25c2ea6bd87c17655609a1c37cb8',
+      replyToken: 'nHuyWiB7yP5Zw52FIkcQobQuGDXCTA',
+      occurredAt: 1462629479859,
+      event: { type: 'text', text: 'Hello, world' },
+    });
+    expect(actions[15]).toMatchObject({ kind: 'handle', userId: 'Ra8dbf4673c4c812cd491258042226c99', chat: 'room', speakerId: 'U206d25c2ea6bd87c17655609a1c37cb8' });
   });
 
-  test('a postback carries its data as it was sent (params stay out of it)', () => {
-    for (const index of [10, 16, 17, 18]) {
-      expect(handled(actions[index] as LineEventAction).event).toEqual({ type: 'postback', data: 'action=buyItem&itemId=123123&color=red' });
-    }
+  test('an unfollow closes the customer\'s conversation; a leave closes the group\'s (neither has a reply token)', () => {
+    expect(actions[7]).toMatchObject({ kind: 'handle', userId: 'U206d25c2ea6bd87c17655609a1c37cb8', chat: 'user', replyToken: undefined, event: { type: 'closed', by: 'unfollow' } });
+    expect(actions[9]).toMatchObject({ kind: 'handle', userId: 'Ca56f94637cc4347f90a25382909b24b9', chat: 'group', replyToken: undefined, event: { type: 'closed', by: 'leave' } });
+  });
+
+  test('a postback carries its data as it was sent, and what a datetime picker chose as params', () => {
+    const data = 'action=buyItem&itemId=123123&color=red';
+    expect(handled(actions[10] as LineEventAction).event).toEqual({ type: 'postback', data, params: { datetime: '2017-12-25T01:00' } });
+    expect(handled(actions[16] as LineEventAction).event).toEqual({ type: 'postback', data, params: { date: '2013-04-01' } });
+    expect(handled(actions[17] as LineEventAction).event).toEqual({ type: 'postback', data, params: { time: '10:00' } });
+    expect(handled(actions[18] as LineEventAction).event).toEqual({ type: 'postback', data, params: { datetime: '2013-04-01T10:00' } });
   });
 
   test('a follow becomes a follow event', () => {
@@ -195,6 +221,7 @@ describe('toInboundEvent over the other fixtures', () => {
         kind: 'handle',
         eventId: '01FZ74A0TDDPYRVKNK77XKC3ZR',
         userId: 'U80696558e1aa831...',
+        chat: 'user',
         replyToken: '757913772c4646b784d4b7ce46d12671',
         occurredAt: 1625665242211,
         event: { type: 'text', text: 'Hello, world' },
@@ -203,17 +230,26 @@ describe('toInboundEvent over the other fixtures', () => {
         kind: 'handle',
         eventId: '01FZ74ASS536FW97EX38NKCZQK',
         userId: 'Ufc729a925b3abef...',
+        chat: 'user',
         replyToken: 'bb173f4d9cf64aed9d408ab4e36339ad',
         occurredAt: 1625665242214,
         event: { type: 'follow' },
       },
-      { kind: 'skip', eventId: '01FZ74B5Y0F4TNKA5SCAVKPEDM', reason: 'unsupported event unfollow' },
+      {
+        kind: 'handle',
+        eventId: '01FZ74B5Y0F4TNKA5SCAVKPEDM',
+        userId: 'Ubbd4f124aee5113...',
+        chat: 'user',
+        replyToken: undefined,
+        occurredAt: 1625665242215,
+        event: { type: 'closed', by: 'unfollow' },
+      },
     ]);
   });
 
-  test('a group text with mentions and emojis parses, and is skipped as a group message', () => {
+  test('a group text with mentions and emojis is a turn of the group, spoken by its member', () => {
     const [action] = events('text-group-mention-emoji.json').map(toInboundEvent);
-    expect(action).toMatchObject({ kind: 'skip', reason: 'source group not served' });
+    expect(action).toMatchObject({ kind: 'handle', userId: 'Ca56f94637c...', chat: 'group', speakerId: 'U4af4980629...', event: { type: 'text', text: '@All @example Good Morning!! (love)' } });
   });
 
   test('follow.json', () => {
@@ -222,17 +258,19 @@ describe('toInboundEvent over the other fixtures', () => {
       kind: 'handle',
       eventId: '01HMQGW40RZJPJM3RAJP7BHC2Q',
       userId: 'U3d3edab4f36c6292e6d8a8131f141b8b',
+      chat: 'user',
       replyToken: '85cbe770fa8b4f45bbe077b1d4be4a36',
       occurredAt: 1705891467176,
       event: { type: 'follow' },
     });
   });
 
-  test('postback fixtures carry their data', () => {
-    expect(handled(toInboundEvent(events('postback-datetime.json')[0] as LineEvent)).event).toEqual({ type: 'postback', data: 'storeId=12345' });
+  test('postback fixtures carry their data and what LINE added to it', () => {
+    expect(handled(toInboundEvent(events('postback-datetime.json')[0] as LineEvent)).event).toEqual({ type: 'postback', data: 'storeId=12345', params: { datetime: '2017-12-25T01:00' } });
     expect(handled(toInboundEvent(events('postback-richmenu-switch.json')[0] as LineEvent)).event).toEqual({
       type: 'postback',
       data: 'richmenu-changed-to-b',
+      params: { newRichMenuAliasId: 'richmenu-alias-b', status: 'SUCCESS' },
     });
   });
 });
@@ -246,10 +284,40 @@ describe('toInboundEvent edge cases', () => {
     expect(toInboundEvent(event({ mode: 'standby', source: { type: 'group', groupId: 'C1' } }))).toMatchObject({ kind: 'skip', reason: 'standby' });
   });
 
-  test('an event without a source or without a userId is skipped', () => {
+  test('an event without a source, or without the id of its user, group or room, is skipped', () => {
     expect(toInboundEvent(event({ source: undefined }))).toEqual({ kind: 'skip', eventId: '01TESTEVENT', reason: 'source missing not served' });
-    expect(toInboundEvent(event({ source: { type: 'group', groupId: 'C1' } }))).toMatchObject({ kind: 'skip', reason: 'source group not served' });
+    expect(toInboundEvent(event({ source: { type: 'channel', userId: 'U1' } }))).toMatchObject({ kind: 'skip', reason: 'source channel not served' });
     expect(toInboundEvent(event({ source: { type: 'user', userId: '' } }))).toMatchObject({ kind: 'skip', reason: 'no user id' });
+    expect(toInboundEvent(event({ source: { type: 'group', userId: 'U1' } }))).toMatchObject({ kind: 'skip', reason: 'no group id' });
+    expect(toInboundEvent(event({ source: { type: 'room' } }))).toMatchObject({ kind: 'skip', reason: 'no room id' });
+  });
+
+  test('a group message without a userId (LINE names the speaker only for some apps) is still a turn of the group', () => {
+    expect(handled(toInboundEvent(event({ source: { type: 'group', groupId: 'C1' } })))).toMatchObject({ userId: 'C1', chat: 'group', event: { type: 'text', text: 'hello' } });
+    expect(handled(toInboundEvent(event({ source: { type: 'group', groupId: 'C1' } }))).speakerId).toBeUndefined();
+  });
+
+  test('a follow or an unfollow from a group, or a leave from a one-to-one chat, is not what LINE sends: skipped', () => {
+    for (const [type, source] of [
+      ['follow', { type: 'group', groupId: 'C1', userId: 'U1' }],
+      ['unfollow', { type: 'room', roomId: 'R1' }],
+      ['leave', { type: 'user', userId: 'U1' }],
+    ] as const) {
+      expect(toInboundEvent(event({ type, message: undefined, source }))).toMatchObject({ kind: 'skip', reason: expect.stringMatching(/^unsupported event /) });
+    }
+  });
+
+  test('a group or room id past its bound, or with a key separator, is skipped as malformed', () => {
+    expect(toInboundEvent(unchecked({ source: { type: 'group', groupId: 'C'.repeat(129) } }))).toMatchObject({ kind: 'skip', malformed: true, reason: expect.stringContaining('source.groupId') });
+    expect(toInboundEvent(unchecked({ source: { type: 'room', roomId: 'R1#SESSION' } }))).toMatchObject({ kind: 'skip', malformed: true, reason: expect.stringContaining('source.roomId') });
+  });
+
+  test('postback params past their bounds are skipped as malformed', () => {
+    const postback = (params: unknown) => toInboundEvent(unchecked({ type: 'postback', message: undefined, postback: { data: 'action=a', params } }));
+    expect(postback({ datetime: 'x'.repeat(129) })).toMatchObject({ kind: 'skip', malformed: true, reason: expect.stringContaining('postback.params') });
+    expect(postback(Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`p${i}`, 'v'])))).toMatchObject({ kind: 'skip', malformed: true });
+    expect(postback({ date: 7 })).toMatchObject({ kind: 'skip', malformed: true });
+    expect(handled(postback({})).event).toEqual({ type: 'postback', data: 'action=a' });
   });
 
   test('an event without mode is treated as active', () => {
@@ -282,9 +350,9 @@ describe('toInboundEvent edge cases', () => {
   });
 
   test('never throws on any combination the schema lets through', () => {
-    const types = ['message', 'postback', 'follow', 'unfollow', 'join', 'undefined', ''];
+    const types = ['message', 'postback', 'follow', 'unfollow', 'join', 'leave', 'undefined', ''];
     const modes = [undefined, 'active', 'standby', 'other'];
-    const sources = [undefined, { type: 'user' }, { type: 'user', userId: 'U1' }, { type: 'group', groupId: 'G', userId: 'U2' }];
+    const sources = [undefined, { type: 'user' }, { type: 'user', userId: 'U1' }, { type: 'group', groupId: 'G', userId: 'U2' }, { type: 'room', roomId: 'R' }];
     const messages = [undefined, { type: 'text' }, { type: 'text', text: 'x' }, { type: 'image' }];
     const postbacks = [undefined, { data: '' }, { data: 'action=a' }];
     let count = 0;
@@ -360,5 +428,63 @@ describe('toInboundEvent bounds what can become a key, a job or a log line', () 
   test('a delivery keeps its good events when one is malformed', () => {
     const body = lineWebhookSchema.parse({ events: [raw({ source: { type: 'user', userId: big } }), raw({ webhookEventId: '01GOOD' })] });
     expect(body.events.map((e) => toInboundEvent(e).kind)).toEqual(['skip', 'handle']);
+  });
+});
+
+describe("every event type of LINE's webhook schema, on purpose", () => {
+  /** The event types `webhook.yml` (LINE's OpenAPI file, copied in local/line-openapi) names in its discriminator. */
+  const schemaTypes = (): string[] => {
+    const spec = parseYaml(readFileSync(path.join(__dirname, '../../../../../local/line-openapi/webhook.yml'), 'utf8')) as {
+      components: { schemas: { Event: { discriminator: { mapping: Record<string, string> } } } };
+    };
+    return Object.keys(spec.components.schemas.Event.discriminator.mapping);
+  };
+  /** Every sample event, from every fixture file. */
+  const samples = readdirSync(FIXTURES)
+    .filter((f) => f.endsWith('.json'))
+    .flatMap((name) => events(name).map((e) => ({ name, event: e })));
+
+  test('a sample of each type in webhook.yml is among the fixtures', () => {
+    const sampled = new Set(samples.map((s) => s.event.type));
+    expect(schemaTypes().filter((type) => !sampled.has(type))).toEqual([]);
+  });
+
+  test('each type is served, closes a conversation, or is skipped with its own reason (never as unsupported)', () => {
+    const outcome = (type: string) =>
+      samples
+        .filter((s) => s.event.type === type)
+        .map(({ event: e }) => {
+          const action = toInboundEvent(e);
+          return action.kind === 'handle' ? action.event.type : action.reason;
+        });
+    const table = Object.fromEntries(schemaTypes().map((type) => [type, [...new Set(outcome(type))]]));
+    expect(table).toEqual({
+      message: expect.arrayContaining(['text', 'message/image: only text messages are answered', 'message/video: only text messages are answered', 'message/audio: only text messages are answered', 'message/file: only text messages are answered', 'message/location: only text messages are answered', 'message/sticker: only text messages are answered']),
+      unsend: [why('unsend')],
+      follow: ['follow'],
+      unfollow: ['closed'],
+      join: [why('join')],
+      leave: ['closed'],
+      memberJoined: [why('memberJoined')],
+      memberLeft: [why('memberLeft')],
+      postback: ['postback'],
+      videoPlayComplete: [why('videoPlayComplete')],
+      beacon: [why('beacon')],
+      accountLink: [why('accountLink')],
+      membership: [why('membership')],
+      module: [why('module')],
+      activated: [why('activated')],
+      deactivated: [why('deactivated')],
+      botSuspended: [why('botSuspended')],
+      botResumed: [why('botResumed')],
+      delivery: [why('delivery')],
+    });
+  });
+
+  test('types LINE has retired or not yet documented there are skipped with a reason too', () => {
+    const [things] = events('things-link.json').map(toInboundEvent);
+    expect(things).toEqual({ kind: 'skip', eventId: '01THINGSLINKSAMPLE00000000', reason: why('things') });
+    const edited = events('sdk-python-v3-webhook-all-events.json').find((e) => e.type === 'messageEdited');
+    expect(toInboundEvent(edited)).toMatchObject({ kind: 'skip', reason: why('messageEdited') });
   });
 });

@@ -15,8 +15,41 @@ function fixture(name: string): unknown {
 }
 
 describe('toInboundEvents on the sample files', () => {
+  /** Every kind of Meta's Messenger webhook reference, one file each (see test/fixtures/SAMPLES.md): what callcard does with it. */
+  const EVENT_KINDS: Record<string, { event: unknown } | { skip: string }> = {
+    'account-linking.json': { skip: 'account_linking: an account linked or unlinked, not a trigger' },
+    'delivery.json': { skip: 'delivery: a delivery receipt, nothing to answer' },
+    'echo.json': { skip: 'echo' },
+    'fallback-with-text.json': { event: { type: 'text', text: 'hot https://shop.example.com/products/PC-001' } },
+    'fallback.json': { skip: 'message with fallback attachment, no text' },
+    'image.json': { skip: 'message with image attachment, no text' },
+    'location.json': { skip: 'message with location attachment, no text' },
+    'message-edit.json': { skip: 'message_edit: an edit of an earlier message, not a new turn' },
+    'optin.json': { skip: 'optin: an opt-in (marketing messages, plugin), not a trigger' },
+    'pass-thread-control.json': { skip: 'pass_thread_control: handover gave this app the thread: it answers when the person writes' },
+    'postback-doc-field-value-format.json': { skip: 'user_ref sender, no PSID' },
+    'postback-referral.json': { event: { type: 'text', text: 'GET_STARTED' } },
+    'postback.json': { event: { type: 'text', text: 'USER-DEFINED-PAYLOAD' } },
+    'quick-reply.json': { event: { type: 'text', text: 'DEVELOPER_DEFINED_PAYLOAD' } },
+    'reaction.json': { skip: 'reaction: an emoji on a message, not a trigger' },
+    'read.json': { skip: 'read: a read receipt, nothing to answer' },
+    'referral.json': { skip: 'referral: an m.me link or an ad opened an existing thread, not a trigger' },
+    'reply-to.json': { event: { type: 'text', text: 'hello, world!' } },
+    'standby.json': { skip: 'standby: another app owns the thread (handover), never answered' },
+    // A sticker is one, whatever attachment types Meta gives it (image, sticker, both in the transition).
+    'sticker.json': { skip: 'message with sticker attachment, no text' },
+    'text.json': { event: { type: 'text', text: 'hello, world!' } },
+  };
+
   it('covers every sample file', () => {
-    expect(readdirSync(FIXTURES).sort()).toEqual(['echo.json', 'postback-doc-field-value-format.json', 'postback.json', 'quick-reply.json', 'text.json']);
+    expect(readdirSync(FIXTURES).sort()).toEqual(Object.keys(EVENT_KINDS).sort());
+  });
+
+  it.each(Object.entries(EVENT_KINDS))('%s: answered or skipped with its reason', (name, outcome) => {
+    const actions = actionsOf(fixture(name));
+    expect(actions).toHaveLength(1);
+    if ('event' in outcome) expect(actions[0]).toMatchObject({ kind: 'handle', event: outcome.event });
+    else expect(actions[0]).toMatchObject({ kind: 'skip', reason: outcome.skip });
   });
 
   it('text.json: plain text', () => {
@@ -85,9 +118,11 @@ describe('toInboundEvents', () => {
     const actions = actionsOf(body);
     expect(actions.map((a) => (a.kind === 'handle' ? a.event : a.kind === 'skip' ? a.reason : a.kind))).toEqual([
       { type: 'text', text: 'hot' },
-      'unsupported event read',
-      'unsupported event delivery',
+      'read: a read receipt, nothing to answer',
+      'delivery: a delivery receipt, nothing to answer',
       { type: 'postback', data: 'action=my_tickets' },
+      // Handover: another app owns this thread.
+      'standby: another app owns the thread (handover), never answered',
     ]);
   });
 
@@ -100,9 +135,9 @@ describe('toInboundEvents', () => {
       ),
     );
     expect(actions).toEqual([
-      { kind: 'skip', eventId: 'm_img', reason: 'unsupported event message without text' },
-      { kind: 'skip', eventId: `${PSID}@1700000000000`, reason: 'unsupported event reaction' },
-      { kind: 'skip', eventId: 'm_p', reason: 'unsupported event postback without payload' },
+      { kind: 'skip', eventId: 'm_img', reason: 'message with image attachment, no text' },
+      { kind: 'skip', eventId: `${PSID}@1700000000000`, reason: 'reaction: an emoji on a message, not a trigger' },
+      { kind: 'skip', eventId: 'm_p', reason: 'postback without payload' },
     ]);
   });
 
