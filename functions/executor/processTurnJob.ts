@@ -46,9 +46,10 @@ export interface JobAttempt {
  * Run one conversation turn and deliver its messages, with as little as possible between the
  * customer and the brand and between the brand and the reply:
  *
- * 1. One round of reads, all at once: the job's outbox (a retry), the channel, the customer and the
- *    session in one BatchGetItem, beside the workspace's settings (the language of callcard's own texts,
- *    the ports cards may call) and, when the flow has cards, its secrets. Flow versions come from memory.
+ * 1. One round of reads, all at once: the job's outbox (a retry), the channel, the customer, the
+ *    session and the workspace's settings (the language of callcard's own texts, the ports cards may
+ *    call) in one BatchGetItem, beside the workspace's secrets when the flow has cards. Flow versions
+ *    come from memory.
  * 2. The turn: the loading indicator is started beside the brand call, never before it.
  * 3. The reply. On LINE it goes out while the outbox is being stored: a reply token is single-use and
  *    a push carries `X-Line-Retry-Key`, so no request of a LINE turn can land twice. Messenger has
@@ -64,16 +65,14 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps, attempt: 
   const log = deps.logger;
   const ref: CustomerRef = { channelKind: job.channel.kind, channelId: job.channel.id, userId: job.userId };
   const cachedFlow = deps.store.flows.peekVersion(job.workspaceId, job.flow.flowId, job.flow.version);
-  // Settings (the language of callcard's own texts, the ports cards may call) are read beside everything
-  // else on every turn, and secrets when the flow has a card, so neither the turn nor the brand call
-  // waits on them.
+  // Secrets are read beside everything else when the flow has a card, so the brand call never waits on
+  // them; the settings (the language of callcard's own texts, the ports cards may call) come in the
+  // turn's BatchGetItem.
   const withCards = cachedFlow !== undefined && hasCards(cachedFlow.flow);
   const secretsRead = withCards ? deps.store.secrets.all(job.workspaceId) : undefined;
-  const settingsRead = deps.store.workspaceSettings.get(job.workspaceId);
   secretsRead?.catch(() => undefined);
-  settingsRead.catch(() => undefined);
-  const [{ jobState: stored, channel, customer, session: openSession }, queuedFlow] = await Promise.all([
-    deps.store.turnReads.load(job.jobId, job.channel, ref, now()),
+  const [{ jobState: stored, channel, customer, session: openSession, settings }, queuedFlow] = await Promise.all([
+    deps.store.turnReads.load(job.jobId, job.workspaceId, job.channel, ref, now()),
     cachedFlow ?? deps.store.flows.getVersion(job.workspaceId, job.flow.flowId, job.flow.version),
   ]);
   if (stored?.done) {
@@ -90,7 +89,7 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps, attempt: 
     let firstDelivery: Promise<DeliveryProgress> | undefined;
     if (!state) {
       if (!queuedFlow) throw new UnprocessableJobError(`flow ${job.flow.flowId} v${job.flow.version} not found`);
-      const turn = await runJobTurn(job, deps, { queuedFlow, customer, openSession, sender, background, writes, secretsRead, settingsRead });
+      const turn = await runJobTurn(job, deps, { queuedFlow, customer, openSession, sender, background, writes, secretsRead, settings });
       const fresh: JobState = {
         jobId: job.jobId,
         deliveries: fitOutbox(sender.render(turn.result.messages), log),
@@ -151,7 +150,7 @@ interface TurnParts {
   background: Promise<unknown>[];
   writes: AfterReply;
   secretsRead: Promise<Record<string, string>> | undefined;
-  settingsRead: Promise<WorkspaceSettings> | undefined;
+  settings: WorkspaceSettings;
 }
 
 /** Run the flow for this job: the version it is pinned to, or the one the open conversation started on. */
@@ -170,13 +169,10 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
   }
   let secrets = parts.secretsRead;
   const workspaceSecrets = () => (secrets ??= deps.store.secrets.all(job.workspaceId));
-  let settings = parts.settingsRead;
-  const workspaceSettings = () => (settings ??= deps.store.workspaceSettings.get(job.workspaceId));
   const customerId = `${job.channel.kind}:${job.channel.id}:${job.userId}`;
   let waiting: Promise<void> = Promise.resolve();
   let waitingShown = false;
-  // Read beside the turn's other reads (above): the language of callcard's own texts to the customer.
-  const { language } = await workspaceSettings();
+  const { language, allowedPorts } = parts.settings;
   const result = await runTurn(
     {
       flow: flow.flow,
@@ -190,7 +186,7 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
     },
     {
       callApi: async (blockId, block, context) => {
-        const [secrets, { allowedPorts }] = await Promise.all([workspaceSecrets(), workspaceSettings()]);
+        const secrets = await workspaceSecrets();
         return executeCallApi(
           {
             block,

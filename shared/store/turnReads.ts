@@ -5,6 +5,7 @@ import { channelKey } from './channels';
 import { customerSchema, profileKey, sessionKey, sessionOf, type Customer, type CustomerRef, type Session } from './customers';
 import { jobStateKey, jobStateOf, type JobState } from './jobStates';
 import type { Table } from './table';
+import { workspaceSettingsKey, workspaceSettingsOf, type WorkspaceSettings } from './workspaceSettings';
 
 /** Everything a turn job reads before it runs. */
 export interface TurnSnapshot {
@@ -12,17 +13,19 @@ export interface TurnSnapshot {
   channel: Channel | undefined;
   customer: Customer | undefined;
   session: Session | undefined;
+  /** The workspace's settings (the defaults when it never saved any). */
+  settings: WorkspaceSettings;
 }
 
 /**
  * The executor's reads before a turn, in one BatchGetItem (strongly consistent: the outbox must be
- * seen as written): one round trip and one SDK call instead of four.
+ * seen as written): one round trip and one SDK call instead of five.
  */
 export class TurnReads {
   constructor(private readonly table: Table) {}
 
-  async load(jobId: string, channel: { kind: ChannelKind; id: string }, customer: CustomerRef, now = Date.now()): Promise<TurnSnapshot> {
-    const keys = [jobStateKey(jobId), channelKey(channel.kind, channel.id), profileKey(customer), sessionKey(customer)];
+  async load(jobId: string, workspaceId: string, channel: { kind: ChannelKind; id: string }, customer: CustomerRef, now = Date.now()): Promise<TurnSnapshot> {
+    const keys = [jobStateKey(jobId), channelKey(channel.kind, channel.id), profileKey(customer), sessionKey(customer), workspaceSettingsKey(workspaceId)];
     const found = new Map<string, Record<string, unknown>>();
     let pending: Record<string, unknown>[] = keys;
     for (let attempt = 0; pending.length > 0; attempt += 1) {
@@ -40,6 +43,7 @@ export class TurnReads {
       channel: channelItem ? channelSchema.parse(channelItem) : undefined,
       customer: profileItem ? customerSchema.parse(profileItem) : undefined,
       session: sessionOf(item(sessionKey(customer)), now),
+      settings: workspaceSettingsOf(item(workspaceSettingsKey(workspaceId))),
     };
   }
 }

@@ -20,7 +20,14 @@ export const workspaceSettingsSchema = z.object({
 });
 export type WorkspaceSettings = z.infer<typeof workspaceSettingsSchema>;
 
-const key = (workspaceId: string) => ({ pk: `WS#${workspaceId}`, sk: 'SETTINGS' });
+/** A workspace's settings item key. */
+export const workspaceSettingsKey = (workspaceId: string) => ({ pk: `WS#${workspaceId}`, sk: 'SETTINGS' });
+const key = workspaceSettingsKey;
+
+/** A settings item as read: the defaults when the workspace never saved any. */
+export function workspaceSettingsOf(item: Record<string, unknown> | undefined): WorkspaceSettings {
+  return workspaceSettingsSchema.parse(item ?? {});
+}
 
 /** One item per workspace, beside its secrets: read by the executor and the dry run before a card calls out. */
 export class WorkspaceSettingsRepository {
@@ -28,7 +35,7 @@ export class WorkspaceSettingsRepository {
 
   /** The workspace's settings, the defaults when none were saved. */
   async get(workspaceId: string): Promise<WorkspaceSettings> {
-    return (await this.find(workspaceId)) ?? workspaceSettingsSchema.parse({});
+    return (await this.find(workspaceId)) ?? workspaceSettingsOf(undefined);
   }
 
   /** The workspace's saved settings (defaults filled in for fields saved before they existed), or undefined if it never saved any. */
