@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { channelSchema, type Channel, type ChannelInput, type ChannelOf, type FlowRef } from '../channels/channel';
 import type { ChannelKind } from '../jobs/job';
+import { RecentReads } from './recentReads';
 import { saveOwned } from './saveOwned';
 import { isConditionFailed, queryAll, type Table } from './table';
 
@@ -33,9 +34,6 @@ export type SaveChannelResult =
 /** How a change of a channel's active flows went: `stale` when another change landed since the channel was read. */
 export type SetActiveFlowsResult = 'set' | 'stale' | 'missing';
 
-/** Channels kept for {@link ChannelReader.peek} per process (a bound, not a working set). */
-const MAX_RECENT = 1_000;
-
 /**
  * Channels by their webhook id, as the webhooks read them. One item per channel: the webhook reads it
  * on every delivery. The admin's writes are in {@link ChannelRepository}, which a webhook's bundle
@@ -43,7 +41,7 @@ const MAX_RECENT = 1_000;
  */
 export class ChannelReader {
   /** Channels as last read by this process, for {@link peek}. */
-  private readonly recent = new Map<string, { channel: Channel; readAt: number }>();
+  private readonly recent = new RecentReads<Channel>();
 
   constructor(protected readonly table: Table) {}
 
@@ -54,13 +52,7 @@ export class ChannelReader {
     );
     // The schema refuses a LINE channel without its secret: what it gives for kind K is a ChannelOf<K>.
     const channel = Item ? (channelSchema.parse(Item) as ChannelOf<K>) : undefined;
-    const cacheKey = `${kind}#${channelId}`;
-    if (channel) {
-      if (this.recent.size >= MAX_RECENT) this.recent.delete(this.recent.keys().next().value ?? '');
-      this.recent.set(cacheKey, { channel, readAt: Date.now() });
-    } else {
-      this.recent.delete(cacheKey);
-    }
+    this.recent.note(`${kind}#${channelId}`, channel);
     return channel;
   }
 
@@ -70,14 +62,13 @@ export class ChannelReader {
    * process's change (the admin function on AWS) is seen once the entry is older than `maxAgeMs`.
    */
   peek<K extends ChannelKind>(kind: K, channelId: string, maxAgeMs: number, now = Date.now()): ChannelOf<K> | undefined {
-    const entry = this.recent.get(`${kind}#${channelId}`);
-    // Only `get` fills the map, keyed by kind: an entry of kind K is a ChannelOf<K>.
-    return entry && now - entry.readAt < maxAgeMs ? (entry.channel as ChannelOf<K>) : undefined;
+    // Only `get` fills it, keyed by kind: an entry of kind K is a ChannelOf<K>.
+    return this.recent.peek(`${kind}#${channelId}`, maxAgeMs, now) as ChannelOf<K> | undefined;
   }
 
   /** Forget what this process read of the channel (it is being written). */
   protected forget(kind: ChannelKind, channelId: string): void {
-    this.recent.delete(`${kind}#${channelId}`);
+    this.recent.forget(`${kind}#${channelId}`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { messengerAppSchema, type MessengerApp } from '../channels/messenger/messengerApp';
+import { RecentReads } from './recentReads';
 import { saveOwned } from './saveOwned';
 import { queryAll, type Table } from './table';
 
@@ -21,16 +22,13 @@ export type SaveMessengerAppResult =
   /** A new app needs its secret and its verify token. */
   | { outcome: 'incomplete' };
 
-/** Apps kept for {@link MessengerAppRepository.peek} per process (a bound, not a working set). */
-const MAX_RECENT = 1_000;
-
 /**
  * Messenger apps by their Meta app id, as the webhooks read them: one item each, read on every delivery
  * (from memory within a few seconds of the last read, as channels are). The admin's writes are in
  * {@link MessengerAppRepository}, which a webhook's bundle leaves out.
  */
 export class MessengerAppReader {
-  private readonly recent = new Map<string, { app: MessengerApp; readAt: number }>();
+  private readonly recent = new RecentReads<MessengerApp>();
 
   constructor(protected readonly table: Table) {}
 
@@ -38,24 +36,18 @@ export class MessengerAppReader {
   async get(appId: string): Promise<MessengerApp | undefined> {
     const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.name, Key: messengerAppKey(appId) }));
     const app = Item ? messengerAppSchema.parse(Item) : undefined;
-    if (app) {
-      if (this.recent.size >= MAX_RECENT) this.recent.delete(this.recent.keys().next().value ?? '');
-      this.recent.set(appId, { app, readAt: Date.now() });
-    } else {
-      this.recent.delete(appId);
-    }
+    this.recent.note(appId, app);
     return app;
   }
 
   /** The app as this process read it within the last `maxAgeMs`, without a round trip (see ChannelRepository.peek). */
   peek(appId: string, maxAgeMs: number, now = Date.now()): MessengerApp | undefined {
-    const entry = this.recent.get(appId);
-    return entry && now - entry.readAt < maxAgeMs ? entry.app : undefined;
+    return this.recent.peek(appId, maxAgeMs, now);
   }
 
   /** Forget what this process read of the app (it is being written). */
   protected forget(appId: string): void {
-    this.recent.delete(appId);
+    this.recent.forget(appId);
   }
 }
 
