@@ -126,7 +126,7 @@ export async function handleMessengerWebhook(request: MessengerWebhookRequest, d
  */
 async function lookUpPage(request: MessengerWebhookRequest, signature: string | undefined, userIds: () => string[], receivedAt: number, store: WebhookStore): Promise<ChannelLookup> {
   const verifyWith = (secret: string | undefined) => secret !== undefined && verifyMessengerSignature(request.rawBody, secret, signature);
-  const rememberedApp = (page: Channel) => (page.appId === undefined ? undefined : store.messengerApps.peek(page.appId, CHANNEL_CACHE_MS, receivedAt));
+  const rememberedApp = (page: Channel) => ownApp(page, page.appId === undefined ? undefined : store.messengerApps.peek(page.appId, CHANNEL_CACHE_MS, receivedAt));
   const found = await lookUpChannel(store, 'messenger', request.channelId, userIds, receivedAt, (page) => verifyWith(page.appId === undefined ? page.secret : rememberedApp(page)?.secret));
   if (found.status !== 'forged' || found.channel.appId === undefined) return found;
   const app = await appOfPage(found.channel, store);
@@ -135,8 +135,11 @@ async function lookUpPage(request: MessengerWebhookRequest, signature: string | 
 
 /** The app a page is registered under, read now; undefined unless it is an app of the page's own workspace. */
 async function appOfPage(page: Channel, store: WebhookStore): Promise<MessengerApp | undefined> {
-  if (page.appId === undefined) return undefined;
-  const app = await store.messengerApps.get(page.appId);
+  return page.appId === undefined ? undefined : ownApp(page, await store.messengerApps.get(page.appId));
+}
+
+/** The app, when it is one of the page's own workspace (remembered or read, the same rule). */
+function ownApp(page: Channel, app: MessengerApp | undefined): MessengerApp | undefined {
   return app?.workspaceId === page.workspaceId ? app : undefined;
 }
 
