@@ -149,7 +149,10 @@ function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-/** The sender ids of a Messenger delivery's messaging events, as far as the unverified body says. */
+/**
+ * The sender ids of a Messenger delivery's messaging events, as far as the unverified body says. An
+ * echo's sender is the page itself, which has no session to read.
+ */
 function messengerSenderIds(json: unknown): string[] {
   const entries = (json as { entry?: unknown } | null)?.entry;
   if (!Array.isArray(entries)) return [];
@@ -157,8 +160,8 @@ function messengerSenderIds(json: unknown): string[] {
     const messaging = (entry as { messaging?: unknown } | null)?.messaging;
     if (!Array.isArray(messaging)) return [];
     return messaging.flatMap((event: unknown) => {
-      const id = (event as { sender?: { id?: unknown } } | null)?.sender?.id;
-      return isId(id) ? [id] : [];
+      const { sender, message } = (event ?? {}) as { sender?: { id?: unknown }; message?: { is_echo?: unknown } };
+      return isId(sender?.id) && message?.is_echo !== true ? [sender.id] : [];
     });
   });
 }
