@@ -67,6 +67,8 @@ const MESSENGER_APP_SIGNATURE =
   "Messenger webhook of a Meta app (all its pages): authorised inside the function by the X-Hub-Signature-256 header (HMAC-SHA256 of the raw body keyed with the app secret kept in the KMS-encrypted table), before anything is written; each entry then serves only a page registered under that app in the app's workspace. Meta cannot send an API Gateway credential.";
 const MESSENGER_APP_VERIFY =
   "Messenger subscription handshake of a Meta app: Meta calls it without credentials by design; the function echoes hub.challenge only when hub.verify_token equals the app's configured verify token.";
+const CONSOLE_PUBLIC =
+  'Web console: the page and its script and styles are public static files served by the admin function (they hold no data and no secret); everything the page shows or changes goes through the admin API routes with the workspace admin key the user types in.';
 const ADMIN_BEARER =
   'Admin API: authorised inside the function by the bearer admin key (Authorization header), so the same code path serves local runs and AWS.';
 
@@ -108,12 +110,17 @@ export const CALLCARD_FUNCTIONS: readonly CallcardFunctionSpec[] = [
     name: 'admin',
     id: 'Admin',
     entry: 'functions/admin/handler.ts',
-    description: 'Admin API: channels, flows, secrets and dead-letter jobs',
+    description: 'Admin API (channels, flows, secrets, dead-letter jobs) and the web console page',
     serviceName: 'callcard-admin',
     timeout: Duration.seconds(15),
     tableAccess: 'readWrite',
     jobs: ['send', 'readDeadLetters'],
-    routes: [{ path: '/admin/{proxy+}', methods: [HttpMethod.ANY], authorization: ADMIN_BEARER }],
+    routes: [
+      { path: '/admin/{proxy+}', methods: [HttpMethod.ANY], authorization: ADMIN_BEARER },
+      // The console's few static files, bundled into this function as strings (docs/DEPLOY.md).
+      { path: '/console', methods: [HttpMethod.GET], authorization: CONSOLE_PUBLIC },
+      { path: '/console/{proxy+}', methods: [HttpMethod.GET], authorization: CONSOLE_PUBLIC },
+    ],
   },
   {
     name: 'executor',

@@ -215,6 +215,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     { method: 'GET', path: '/webhooks/messenger/apps/{appId}', functionName: 'messenger-webhook', handler: messengerWebhook },
     { method: 'POST', path: '/webhooks/messenger/apps/{appId}', functionName: 'messenger-webhook', handler: messengerWebhook },
     { method: 'ANY', path: '/admin/{proxy+}', functionName: 'admin', handler: admin },
+    { method: 'GET', path: '/console', functionName: 'admin', handler: admin },
+    { method: 'GET', path: '/console/{proxy+}', functionName: 'admin', handler: admin },
   ];
   const server = createServer((req, res) => {
     void (async () => {

@@ -118,6 +118,8 @@ describe('HTTP API', () => {
     ['GET /webhooks/messenger/apps/{appId}', 'messengerWebhook'],
     ['POST /webhooks/messenger/apps/{appId}', 'messengerWebhook'],
     ['ANY /admin/{proxy+}', 'admin'],
+    ['GET /console', 'admin'],
+    ['GET /console/{proxy+}', 'admin'],
   ];
 
   test.each(expectedRoutes)('%s goes to the %s function', (routeKey, name) => {

@@ -1,0 +1,457 @@
+import { call, flowPath, forgetKey, storedKey, storeKey, Unreachable, type ApiResult, type FlowSummary, type FlowVersion, type Problem, type Validated } from './api';
+import { isLang, LANGS, t, type Lang, type TextKey } from './i18n';
+
+// The callcard console, step 1: sign in with a workspace admin key, list the flows, edit a flow's
+// JSON with the API's validation as you type, save with optimistic versions. Plain DOM, no framework;
+// views are rebuilt whole on navigation and language changes, and only their live parts while editing.
+
+const LANG_ITEM = 'callcard.lang';
+/** Quiet time after the last keystroke before the flow is sent to POST /admin/flows/validate. */
+const VALIDATE_DELAY_MS = 400;
+
+/** A text to show, kept as a key so that switching languages translates it. */
+interface Message {
+  key: TextKey;
+  values?: Record<string, string | number>;
+  kind: 'ok' | 'error' | 'info';
+}
+
+interface EditorState {
+  flowId: string;
+  /** The version the text was loaded from or last saved as: the baseVersion of the next save. */
+  version?: number;
+  text: string;
+  savedText: string;
+  check: 'idle' | 'checking' | 'valid' | 'invalid';
+  problems: Problem[];
+  warnings: Problem[];
+  status?: Message;
+  conflict?: { base: number; latest: number };
+  saving: boolean;
+  loadError?: Message;
+}
+
+type View =
+  | { name: 'signIn'; message?: Message; busy?: boolean }
+  | { name: 'flows'; flows?: FlowSummary[]; error?: Message }
+  | ({ name: 'editor' } & EditorState);
+
+let lang: Lang = initialLang();
+let view: View = { name: 'signIn' };
+let validateTimer: ReturnType<typeof setTimeout> | undefined;
+/** Only the answer to the latest validation request is shown. */
+let validateSeq = 0;
+/** Set while the console itself puts the hash back (a cancelled leave), so that change is not routed. */
+let ignoreHashChange = false;
+
+function initialLang(): Lang {
+  const stored = localStorage.getItem(LANG_ITEM);
+  if (isLang(stored)) return stored;
+  return navigator.languages.some((l) => l.toLowerCase().startsWith('zh')) || !navigator.language.toLowerCase().startsWith('en') ? 'zh-TW' : 'en';
+}
+
+const tr = (key: TextKey, values?: Record<string, string | number>): string => t(lang, key, values);
+const text = (message: Message): string => tr(message.key, message.values);
+
+// ---- DOM helpers ----
+
+type Attrs = Record<string, string | boolean | undefined | ((event: Event) => void)>;
+
+/** An element with attributes (`on…` functions become listeners; `false`/`undefined` are left out) and children. */
+function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Array<Node | string | false | undefined>): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (typeof value === 'function') element.addEventListener(name.slice(2), value);
+    else if (value === true) element.setAttribute(name, '');
+    else if (typeof value === 'string') element.setAttribute(name, value);
+  }
+  for (const child of children) if (child !== false && child !== undefined) element.append(child);
+  return element;
+}
+
+function byId<T extends HTMLElement>(id: string): T | undefined {
+  return (document.getElementById(id) as T | null) ?? undefined;
+}
+
+function messageLine(message: Message | undefined, id: string, live = true): HTMLElement {
+  return h('p', { id, class: `status ${message?.kind ?? ''}`, ...(live ? { role: message?.kind === 'error' ? 'alert' : 'status' } : {}) }, message ? text(message) : '');
+}
+
+/** A problem's path as the author sees it: relative to the flow document (`blocks.ask.next`). */
+function displayPath(path: string): string {
+  if (path === 'flow' || path === '') return tr('wholeFlow');
+  return path.startsWith('flow.') ? path.slice('flow.'.length) : path;
+}
+
+// ---- rendering ----
+
+function render(focus: 'heading' | 'keep' = 'heading'): void {
+  const focusedId = document.activeElement instanceof HTMLElement ? document.activeElement.id : '';
+  document.documentElement.lang = lang;
+  document.title = view.name === 'editor' ? `${view.flowId} · ${tr('title')}` : tr('title');
+  const root = byId('root');
+  if (!root) return;
+  root.replaceChildren(renderHeader(), h('main', { id: 'main' }, ...renderView()));
+  if (focus === 'keep' && focusedId) byId(focusedId)?.focus();
+  else if (view.name === 'signIn') byId('admin-key')?.focus();
+  else byId('view-heading')?.focus();
+}
+
+function renderHeader(): HTMLElement {
+  const select = h('select', { id: 'lang', onchange: (event) => setLang((event.target as HTMLSelectElement).value) });
+  for (const option of LANGS) select.append(h('option', { value: option.code, lang: option.code, selected: option.code === lang }, option.label));
+  return h(
+    'header',
+    {},
+    h('span', { class: 'brand' }, tr('title')),
+    h(
+      'div',
+      { class: 'tools' },
+      h('label', { for: 'lang' }, tr('language')),
+      select,
+      storedKey() !== undefined && h('button', { type: 'button', id: 'sign-out', onclick: () => signOut() }, tr('signOut')),
+    ),
+  );
+}
+
+function renderView(): Node[] {
+  switch (view.name) {
+    case 'signIn':
+      return renderSignIn(view);
+    case 'flows':
+      return renderFlows(view);
+    case 'editor':
+      return renderEditor(view);
+  }
+}
+
+function renderSignIn(state: Extract<View, { name: 'signIn' }>): Node[] {
+  const form = h(
+    'form',
+    { class: 'card signin', onsubmit: (event) => void signIn(event) },
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'admin-key' }, tr('keyLabel')),
+      h('input', { id: 'admin-key', name: 'admin-key', type: 'password', autocomplete: 'off', spellcheck: 'false', required: true, 'aria-describedby': 'key-hint' }),
+      h('p', { id: 'key-hint', class: 'hint' }, tr('keyHint')),
+    ),
+    h('button', { type: 'submit', class: 'primary', disabled: state.busy === true }, state.busy ? tr('checking') : tr('signIn')),
+    messageLine(state.message, 'sign-in-status'),
+  );
+  return [h('h1', { id: 'view-heading', tabindex: '-1' }, tr('signInHeading')), form];
+}
+
+function renderFlows(state: Extract<View, { name: 'flows' }>): Node[] {
+  const heading = h('h1', { id: 'view-heading', tabindex: '-1' }, tr('flowsHeading'));
+  if (state.error) return [heading, messageLine(state.error, 'flows-status')];
+  if (!state.flows) return [heading, h('p', { role: 'status' }, tr('loading'))];
+  if (!state.flows.length) return [heading, h('p', {}, tr('noFlows'))];
+  const dateFormat = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' });
+  const rows = state.flows.map((flow) =>
+    h(
+      'tr',
+      {},
+      h('td', {}, h('a', { href: `#/flows/${encodeURIComponent(flow.flowId)}`, 'aria-label': tr('openFlow', { name: flow.name }) }, flow.name)),
+      h('td', {}, h('code', {}, flow.flowId)),
+      h('td', {}, String(flow.latestVersion)),
+      h('td', {}, h('time', { datetime: flow.updatedAt }, dateFormat.format(new Date(flow.updatedAt)))),
+    ),
+  );
+  const head = h('tr', {}, ...(['colName', 'colId', 'colVersion', 'colUpdated'] as const).map((key) => h('th', { scope: 'col' }, tr(key))));
+  return [heading, h('table', { id: 'flows' }, h('thead', {}, head), h('tbody', {}, ...rows))];
+}
+
+function renderEditor(state: EditorState): Node[] {
+  const heading = h('h1', { id: 'view-heading', tabindex: '-1' }, tr('editorHeading', { id: state.flowId }));
+  const back = h('a', { href: '#/', id: 'back' }, tr('backToFlows'));
+  if (state.loadError) return [heading, h('p', {}, back), messageLine(state.loadError, 'editor-status')];
+  if (state.version === undefined) return [heading, h('p', {}, back), h('p', { role: 'status' }, tr('loading'))];
+  const textarea = h('textarea', {
+    id: 'flow-json',
+    spellcheck: 'false',
+    autocapitalize: 'off',
+    autocomplete: 'off',
+    'aria-describedby': 'json-hint problem-summary',
+    oninput: (event) => onEdit((event.target as HTMLTextAreaElement).value),
+  });
+  textarea.value = state.text;
+  return [
+    heading,
+    h(
+      'div',
+      { class: 'toolbar' },
+      back,
+      h('button', { type: 'button', id: 'save', class: 'primary', onclick: () => void save() }, tr('save')),
+      h('span', { id: 'version', class: 'version' }),
+    ),
+    h('div', { id: 'editor-status-box' }),
+    h(
+      'div',
+      { class: 'editor' },
+      h('div', { class: 'field' }, h('label', { for: 'flow-json' }, tr('jsonLabel')), h('p', { id: 'json-hint', class: 'hint' }, tr('jsonHint')), textarea),
+      h('section', { class: 'card problems', id: 'problems', 'aria-labelledby': 'problems-heading' }),
+    ),
+  ];
+}
+
+/** The live parts of the editor: version, save button, status, conflict and problems. */
+function updateEditor(): void {
+  if (view.name !== 'editor' || view.version === undefined) return;
+  const state = view;
+  const version = byId('version');
+  if (version) version.textContent = tr('version', { version: state.version ?? '' });
+  const save = byId<HTMLButtonElement>('save');
+  if (save) {
+    save.disabled = state.saving;
+    save.textContent = state.saving ? tr('saving') : tr('save');
+  }
+  byId('flow-json')?.setAttribute('aria-invalid', String(state.check === 'invalid'));
+
+  const statusBox = byId('editor-status-box');
+  if (statusBox) {
+    const conflict = state.conflict;
+    statusBox.replaceChildren(
+      messageLine(state.status, 'editor-status'),
+      ...(conflict
+        ? [
+            h(
+              'div',
+              { class: 'notice', id: 'conflict', role: 'alert' },
+              h('p', {}, tr('conflict', { base: conflict.base, latest: conflict.latest })),
+              h('p', {}, tr('conflictHelp')),
+              h('button', { type: 'button', id: 'reload', onclick: () => void openFlow(state.flowId, 'reload') }, tr('reload', { latest: conflict.latest })),
+            ),
+          ]
+        : []),
+    );
+  }
+
+  const panel = byId('problems');
+  if (panel) {
+    const summary =
+      state.check === 'checking'
+        ? tr('validating')
+        : state.check === 'invalid'
+          ? state.problems.length === 1
+            ? tr('problemOne')
+            : tr('problemCount', { count: state.problems.length })
+          : state.check === 'valid'
+            ? tr('valid')
+            : '';
+    const list = (items: Problem[], id: string) =>
+      h('ul', { id }, ...items.map((problem) => h('li', {}, h('code', {}, displayPath(problem.path)), h('span', {}, problem.message))));
+    panel.replaceChildren(
+      h('h2', { id: 'problems-heading' }, tr('problemsHeading')),
+      h('p', { id: 'problem-summary', role: 'status', class: state.check === 'invalid' ? 'error' : state.check === 'valid' ? 'ok' : '' }, summary),
+      ...(state.check === 'invalid' ? [list(state.problems, 'problem-list')] : []),
+      ...(state.warnings.length ? [h('h2', {}, tr('warningsHeading')), list(state.warnings, 'warning-list')] : []),
+    );
+  }
+}
+
+// ---- actions ----
+
+function setLang(value: string): void {
+  if (!isLang(value)) return;
+  lang = value;
+  localStorage.setItem(LANG_ITEM, value);
+  render('keep');
+  updateEditor();
+}
+
+/** Run an API call; a refused key signs out, an unreachable API becomes a message. */
+async function api<T>(run: () => Promise<ApiResult<T>>): Promise<ApiResult<T> | Message> {
+  try {
+    const result = await run();
+    if (result.status === 401 && storedKey() !== undefined) {
+      forgetKey();
+      show({ name: 'signIn', message: { key: 'keyRejected', kind: 'error' } });
+      return { key: 'keyRejected', kind: 'error' };
+    }
+    return result;
+  } catch (error) {
+    if (error instanceof Unreachable) return { key: 'unreachable', values: { message: error.message }, kind: 'error' };
+    throw error;
+  }
+}
+
+const failure = (result: { status: number; body: { error: string } }): Message => ({ key: 'failed', values: { status: result.status, error: result.body.error }, kind: 'error' });
+const isMessage = (value: unknown): value is Message => typeof value === 'object' && value !== null && 'key' in value && 'kind' in value;
+
+function show(next: View): void {
+  view = next;
+  render();
+  updateEditor();
+}
+
+async function signIn(event: Event): Promise<void> {
+  event.preventDefault();
+  const key = byId<HTMLInputElement>('admin-key')?.value.trim() ?? '';
+  if (!key) return;
+  show({ name: 'signIn', busy: true });
+  const result = await api(() => call<{ flows: FlowSummary[] }>('GET', '/admin/flows', undefined, key));
+  if (isMessage(result)) return show({ name: 'signIn', message: result });
+  if (!result.ok) {
+    const message: Message = result.status === 401 ? { key: 'refused', values: { error: result.body.error }, kind: 'error' } : failure(result);
+    return show({ name: 'signIn', message });
+  }
+  storeKey(key);
+  if (location.hash && location.hash !== '#/') return route();
+  show({ name: 'flows', flows: result.body.flows });
+}
+
+function signOut(): void {
+  if (!confirmLeave()) return;
+  forgetKey();
+  clearTimeout(validateTimer);
+  setHash('#/');
+  show({ name: 'signIn', message: { key: 'signedOut', kind: 'info' } });
+}
+
+async function loadFlows(): Promise<void> {
+  show({ name: 'flows' });
+  const result = await api(() => call<{ flows: FlowSummary[] }>('GET', '/admin/flows'));
+  if (view.name !== 'flows') return;
+  if (isMessage(result)) return show({ name: 'flows', error: result });
+  show(result.ok ? { name: 'flows', flows: result.body.flows } : { name: 'flows', error: failure(result) });
+}
+
+/** Open the latest version of a flow in the editor (`reload`: after a conflict, replacing the text). */
+async function openFlow(flowId: string, mode: 'open' | 'reload' = 'open'): Promise<void> {
+  const empty: EditorState = { flowId, text: '', savedText: '', check: 'idle', problems: [], warnings: [], saving: false };
+  if (mode === 'open') show({ name: 'editor', ...empty });
+  const result = await api(() => call<FlowVersion>('GET', flowPath(flowId)));
+  if (isMessage(result)) return show({ name: 'editor', ...empty, loadError: result });
+  if (!result.ok) return show({ name: 'editor', ...empty, loadError: failure(result) });
+  const text = `${JSON.stringify(result.body.flow, null, 2)}\n`;
+  show({ name: 'editor', ...empty, version: result.body.version, text, savedText: text });
+  if (mode === 'reload') byId('flow-json')?.focus();
+  void validateNow();
+}
+
+function onEdit(value: string): void {
+  if (view.name !== 'editor') return;
+  view.text = value;
+  view.check = 'checking';
+  clearTimeout(validateTimer);
+  validateTimer = setTimeout(() => void validateNow(), VALIDATE_DELAY_MS);
+  updateEditor();
+}
+
+/** The editor's text as a flow document, or the problem that keeps it from being one. */
+function parseFlow(source: string): { flow: Record<string, unknown> } | { problem: Problem } {
+  try {
+    const flow: unknown = JSON.parse(source);
+    if (typeof flow !== 'object' || flow === null || Array.isArray(flow)) return { problem: { path: '', message: tr('notObject') } };
+    return { flow: flow as Record<string, unknown> };
+  } catch (error) {
+    return { problem: { path: '', message: tr('notJson', { message: error instanceof Error ? error.message : String(error) }) } };
+  }
+}
+
+async function validateNow(): Promise<void> {
+  if (view.name !== 'editor') return;
+  const state = view;
+  const seq = ++validateSeq;
+  const parsed = parseFlow(state.text);
+  if ('problem' in parsed) {
+    Object.assign(state, { check: 'invalid', problems: [parsed.problem], warnings: [] });
+    return updateEditor();
+  }
+  state.check = 'checking';
+  updateEditor();
+  const result = await api(() => call<Validated>('POST', '/admin/flows/validate', { flow: parsed.flow }));
+  if (seq !== validateSeq || view !== state) return;
+  if (isMessage(result)) state.status = result;
+  else if (result.ok) Object.assign(state, { check: 'valid', problems: [], warnings: result.body.warnings ?? [] });
+  else if (result.status === 400 && result.body.problems) Object.assign(state, { check: 'invalid', problems: result.body.problems, warnings: [] });
+  else state.status = failure(result);
+  updateEditor();
+}
+
+async function save(): Promise<void> {
+  if (view.name !== 'editor' || view.saving || view.version === undefined) return;
+  const state = view;
+  clearTimeout(validateTimer);
+  const parsed = parseFlow(state.text);
+  if ('problem' in parsed) {
+    Object.assign(state, { check: 'invalid', problems: [parsed.problem], warnings: [], status: { key: 'fixFirst', kind: 'error' } });
+    return updateEditor();
+  }
+  const savedText = state.text;
+  const baseVersion = state.version;
+  state.saving = true;
+  state.status = { key: 'saving', kind: 'info' };
+  updateEditor();
+  const result = await api(() => call<FlowVersion>('PUT', flowPath(state.flowId), { baseVersion, flow: parsed.flow }));
+  state.saving = false;
+  if (view !== state) return;
+  validateSeq += 1; // an earlier validation's answer is older than this one
+  if (isMessage(result)) state.status = result;
+  else if (result.ok) {
+    Object.assign(state, {
+      version: result.body.version,
+      savedText,
+      conflict: undefined,
+      check: 'valid',
+      problems: [],
+      warnings: result.body.warnings ?? [],
+      status: { key: result.body.unchanged ? 'unchanged' : 'saved', values: { version: result.body.version }, kind: 'ok' },
+    });
+  } else if (result.status === 409 && result.body.latestVersion !== undefined) {
+    Object.assign(state, { conflict: { base: baseVersion, latest: result.body.latestVersion }, status: undefined });
+  } else if (result.status === 400 && result.body.problems) {
+    Object.assign(state, { check: 'invalid', problems: result.body.problems, status: { key: 'fixFirst', kind: 'error' } });
+  } else state.status = failure(result);
+  updateEditor();
+}
+
+// ---- navigation ----
+
+const isDirty = (): boolean => view.name === 'editor' && view.version !== undefined && view.text !== view.savedText;
+
+function confirmLeave(): boolean {
+  return !isDirty() || window.confirm(tr('unsavedLeave'));
+}
+
+function setHash(hash: string): void {
+  if (location.hash === hash || (hash === '#/' && location.hash === '')) return;
+  ignoreHashChange = true;
+  location.hash = hash;
+}
+
+/** `#/flows/{id}`: that flow's editor; anything else: the flow list (or sign-in without a key). */
+function route(): void {
+  clearTimeout(validateTimer);
+  if (storedKey() === undefined) return show({ name: 'signIn' });
+  const flowId = /^#\/flows\/(.+)$/.exec(location.hash)?.[1];
+  if (flowId !== undefined) void openFlow(decodeURIComponent(flowId));
+  else void loadFlows();
+}
+
+let currentHash = location.hash;
+window.addEventListener('hashchange', () => {
+  if (ignoreHashChange) {
+    ignoreHashChange = false;
+    currentHash = location.hash;
+    return;
+  }
+  if (!confirmLeave()) {
+    setHash(currentHash || '#/');
+    return;
+  }
+  currentHash = location.hash;
+  route();
+});
+window.addEventListener('beforeunload', (event) => {
+  if (isDirty()) event.preventDefault();
+});
+document.addEventListener('keydown', (event) => {
+  if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 's' && view.name === 'editor') {
+    event.preventDefault();
+    void save();
+  }
+});
+
+route();

@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { assetsModule, buildConsoleAssets, GENERATED_MODULE } from '../../../../console/build';
+import { isConsolePath, serveConsole } from '../../../../functions/admin/consoleAssets';
+import { CONSOLE_ASSETS } from '../../../../functions/admin/consoleAssets.generated';
+
+describe('the console files the admin function serves', () => {
+  test('consoleAssets.generated.ts is built from console/ as it is now (else: npm run console:build)', () => {
+    expect(readFileSync(GENERATED_MODULE, 'utf8')).toBe(assetsModule(buildConsoleAssets()));
+  });
+
+  test('the first load (page, styles, script) stays small: under 40 KB, 15 KB gzipped', () => {
+    const bodies = Object.values(CONSOLE_ASSETS).map((asset) => asset.body);
+    expect(bodies.reduce((sum, body) => sum + Buffer.byteLength(body), 0)).toBeLessThan(40_000);
+    expect(bodies.reduce((sum, body) => sum + gzipSync(body).length, 0)).toBeLessThan(15_000);
+  });
+
+  test.each(['/console', '/console/', '/console/index.html'])('%s is the page, public, with a strict content security policy', (path) => {
+    const page = serveConsole({ method: 'GET', path, headers: {} });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers).toMatchObject({ 'content-type': 'text/html; charset=utf-8', 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY' });
+    expect(String(page.headers?.['content-security-policy'])).toContain("script-src 'self'; style-src 'self'; connect-src 'self'");
+    expect(page.body).toContain('<script src="/console/console.js" defer></script>');
+  });
+
+  test('the script and styles, with their types; an ETag the browser revalidates with (304)', () => {
+    const script = serveConsole({ method: 'GET', path: '/console/console.js', headers: {} });
+    expect(script.headers?.['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(script.headers?.['cache-control']).toBe('no-cache');
+    const etag = String(script.headers?.etag);
+    expect(serveConsole({ method: 'GET', path: '/console/console.js', headers: { 'If-None-Match': etag } })).toMatchObject({ statusCode: 304 });
+    expect(serveConsole({ method: 'GET', path: '/console/console.css', headers: {} }).headers?.['content-type']).toBe('text/css; charset=utf-8');
+  });
+
+  test('gzipped when the browser accepts it', () => {
+    const page = serveConsole({ method: 'GET', path: '/console/console.js', headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(page).toMatchObject({ statusCode: 200, isBase64Encoded: true, headers: { 'content-encoding': 'gzip' } });
+    expect(gunzipSync(Buffer.from(String(page.body), 'base64')).toString('utf8')).toBe(CONSOLE_ASSETS['/console/console.js']?.body);
+  });
+
+  test('anything else under /console is a 404; other methods too; /consoles is not the console', () => {
+    expect(serveConsole({ method: 'GET', path: '/console/../admin/flows', headers: {} }).statusCode).toBe(404);
+    expect(serveConsole({ method: 'GET', path: '/console/constructor', headers: {} }).statusCode).toBe(404);
+    expect(serveConsole({ method: 'POST', path: '/console', headers: {} }).statusCode).toBe(404);
+    expect(isConsolePath('/consoles')).toBe(false);
+    expect(isConsolePath('/console/console.js')).toBe(true);
+  });
+});
