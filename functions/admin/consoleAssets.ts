@@ -1,10 +1,10 @@
-import { gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { headerValue } from '../../shared/lambda/apiGateway';
 import { CONSOLE_ASSETS } from './consoleAssets.generated';
 
 /** The console's static files by URL path (built from console/ by `npm run console:build`). */
-export type ConsoleAssets = Readonly<Record<string, { contentType: string; etag: string; body: string }>>;
+export type ConsoleAssets = Readonly<Record<string, { contentType: string; etag: string; /** The body gzipped, in base64. */ gzip: string }>>;
 
 /**
  * What the page may do: its own script and styles, and calls to this origin's admin API, nothing else
@@ -25,7 +25,7 @@ export function isConsolePath(path: string): boolean {
   return path === '/console' || path.startsWith('/console/');
 }
 
-const gzipped = new Map<string, string>();
+const plain = new Map<string, string>();
 
 /**
  * `GET /console[/…]`: the console's files. The page itself is public (it holds no data); everything it
@@ -43,11 +43,13 @@ export function serveConsole(
   }
   const headers = { 'content-type': asset.contentType, 'cache-control': 'no-cache', etag: asset.etag, vary: 'accept-encoding', ...SECURITY_HEADERS };
   if ((headerValue(request.headers, 'if-none-match') ?? '').split(',').some((tag) => tag.trim() === asset.etag)) return { statusCode: 304, headers };
-  if (!/\bgzip\b/i.test(headerValue(request.headers, 'accept-encoding') ?? '')) return { statusCode: 200, headers, body: asset.body };
-  let body = gzipped.get(asset.etag);
-  if (body === undefined) {
-    body = gzipSync(asset.body).toString('base64');
-    gzipped.set(asset.etag, body);
+  if (/\bgzip\b/i.test(headerValue(request.headers, 'accept-encoding') ?? '')) {
+    return { statusCode: 200, headers: { ...headers, 'content-encoding': 'gzip' }, body: asset.gzip, isBase64Encoded: true };
   }
-  return { statusCode: 200, headers: { ...headers, 'content-encoding': 'gzip' }, body, isBase64Encoded: true };
+  let body = plain.get(asset.etag);
+  if (body === undefined) {
+    body = gunzipSync(Buffer.from(asset.gzip, 'base64')).toString('utf8');
+    plain.set(asset.etag, body);
+  }
+  return { statusCode: 200, headers, body };
 }

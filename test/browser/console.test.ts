@@ -1,0 +1,109 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { LocalStack } from '../../local/localStack';
+import { startTestStack } from '../support/localStackHarness';
+
+// The console in a real browser: Debian's chromium (scripts/ensure-chromium.sh installs it) driven by
+// playwright-core, which never downloads a browser. Without /usr/bin/chromium this file only says so.
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
+
+if (!existsSync(CHROMIUM)) {
+  test('browser tests', () => {
+    console.log(`browser tests skipped: ${CHROMIUM} not found (scripts/ensure-chromium.sh installs it)`);
+  });
+} else {
+  describe('the web console', () => {
+    let stack: LocalStack;
+    let browser: Browser;
+    let page: Page;
+    const adminHeaders = () => ({ authorization: `Bearer ${stack.demo.adminKey}`, 'content-type': 'application/json' });
+
+    beforeAll(async () => {
+      [stack, browser] = await Promise.all([
+        startTestStack(),
+        chromium.launch({ executablePath: CHROMIUM, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] }),
+      ]);
+      page = await browser.newPage({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    }, 60_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await stack?.stop();
+    });
+
+    test('sign in, open the demo flow, see a problem at its path, save a new version, meet a stale save', async () => {
+      const pageErrors: string[] = [];
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+      await page.goto(`${stack.url}/console`);
+      await page.getByLabel('Language').selectOption('en');
+
+      // A wrong key is refused with the API's reason; the demo key signs in and lists the flows.
+      await page.getByLabel('Workspace admin key').fill('not-a-key');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('The key was refused: unknown admin key').waitFor();
+      await page.getByLabel('Workspace admin key').fill(stack.demo.adminKey);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const demoLink = page.getByRole('link', { name: 'Open flow Formosa Travel & Shop demo' });
+      await demoLink.waitFor();
+      expect(await page.evaluate("sessionStorage.getItem('callcard.adminKey')")).toBe(stack.demo.adminKey);
+
+      // Open it: the JSON of version 1, checked at once.
+      await demoLink.click();
+      const editor = page.getByLabel('Flow JSON');
+      await editor.waitFor();
+      await page.locator('#version', { hasText: 'Version 1' }).waitFor();
+      await page.locator('#problem-summary', { hasText: 'No problems.' }).waitFor();
+      const flow = JSON.parse(await editor.inputValue()) as { name: string; blocks: Record<string, Record<string, unknown>> };
+      expect(flow.name).toBe('Formosa Travel & Shop demo');
+
+      // A misspelt key: the API's problem, at its path in the document.
+      const { otherwise, ...checkMember } = flow.blocks.check_member ?? {};
+      await editor.fill(JSON.stringify({ ...flow, blocks: { ...flow.blocks, check_member: { ...checkMember, otherwize: otherwise } } }, null, 2));
+      const problem = page.locator('#problem-list li', { hasText: 'blocks.check_member.otherwize' });
+      await problem.waitFor();
+      expect(await problem.textContent()).toMatch(/unknown key "otherwize"/);
+      expect(await editor.getAttribute('aria-invalid')).toBe('true');
+      // Not JSON at all: said at once, without asking the API.
+      await editor.fill('{ "name": ');
+      await page.locator('#problem-list li', { hasText: 'not valid JSON' }).waitFor();
+
+      // A valid change saves version 2.
+      await editor.fill(JSON.stringify({ ...flow, name: 'Formosa demo (edited in the console)' }, null, 2));
+      await page.locator('#problem-summary', { hasText: 'No problems.' }).waitFor();
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByText('Saved version 2.').waitFor();
+      await page.locator('#version', { hasText: 'Version 2' }).waitFor();
+      const saved = (await (await fetch(`${stack.url}/admin/flows/demo`, { headers: adminHeaders() })).json()) as { version: number; flow: { name: string } };
+      expect(saved).toMatchObject({ version: 2, flow: { name: 'Formosa demo (edited in the console)' } });
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: path.join(ARTIFACTS, 'console-saved.png'), fullPage: true });
+
+      // A colleague saves version 3; this editor, still on version 2, is told plainly and reloads.
+      const colleague = await fetch(`${stack.url}/admin/flows/demo`, {
+        method: 'PUT',
+        headers: adminHeaders(),
+        body: JSON.stringify({ baseVersion: 2, flow: { ...flow, name: "A colleague's name" } }),
+      });
+      expect(colleague.status).toBe(200);
+      await editor.fill(JSON.stringify({ ...flow, name: 'My later edit' }, null, 2));
+      await page.keyboard.press('Control+s');
+      await page.getByText('Version 3 of this flow was saved after you opened version 2').waitFor();
+      await page.getByRole('button', { name: 'Reload version 3' }).click();
+      await page.locator('#version', { hasText: 'Version 3' }).waitFor();
+      expect(JSON.parse(await editor.inputValue())).toMatchObject({ name: "A colleague's name" });
+
+      // The same in Traditional Chinese, then sign out: the key is forgotten.
+      await page.getByLabel('Language').selectOption('zh-TW');
+      await page.locator('#version', { hasText: '版本 3' }).waitFor();
+      await page.getByRole('button', { name: '儲存' }).waitFor();
+      await page.screenshot({ path: path.join(ARTIFACTS, 'console-zh-TW.png'), fullPage: true });
+      await page.getByRole('button', { name: '登出' }).click();
+      await page.getByLabel('工作區管理金鑰').waitFor();
+      expect(await page.evaluate("sessionStorage.getItem('callcard.adminKey')")).toBeNull();
+      expect(pageErrors).toEqual([]);
+    }, 60_000);
+  });
+}
