@@ -1,4 +1,6 @@
 import { call, flowPath, forgetKey, storedKey, storeKey, Unreachable, type ApiResult, type FlowSummary, type FlowVersion, type Problem, type Validated } from './api';
+import { cardIds, renderCardForm } from './card';
+import { byId, h } from './dom';
 import { isLang, LANGS, t, type Lang, type TextKey } from './i18n';
 
 // The callcard console, step 1: sign in with a workspace admin key, list the flows, edit a flow's
@@ -29,6 +31,11 @@ interface EditorState {
   conflict?: { base: number; latest: number };
   saving: boolean;
   loadError?: Message;
+  /** The Call an API card open in the form, and the flow document the form edits (parsed from `text`). */
+  cardId?: string;
+  formFlow?: Record<string, unknown>;
+  /** The workspace's secret names, for header values. */
+  secrets?: string[];
 }
 
 type View =
@@ -54,24 +61,6 @@ const tr = (key: TextKey, values?: Record<string, string | number>): string => t
 const text = (message: Message): string => tr(message.key, message.values);
 
 // ---- DOM helpers ----
-
-type Attrs = Record<string, string | boolean | undefined | ((event: Event) => void)>;
-
-/** An element with attributes (`on…` functions become listeners; `false`/`undefined` are left out) and children. */
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Array<Node | string | false | undefined>): HTMLElementTagNameMap[K] {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (typeof value === 'function') element.addEventListener(name.slice(2), value);
-    else if (value === true) element.setAttribute(name, '');
-    else if (typeof value === 'string') element.setAttribute(name, value);
-  }
-  for (const child of children) if (child !== false && child !== undefined) element.append(child);
-  return element;
-}
-
-function byId<T extends HTMLElement>(id: string): T | undefined {
-  return (document.getElementById(id) as T | null) ?? undefined;
-}
 
 function messageLine(message: Message | undefined, id: string, live = true): HTMLElement {
   return h('p', { id, class: `status ${message?.kind ?? ''}`, ...(live ? { role: message?.kind === 'error' ? 'alert' : 'status' } : {}) }, message ? text(message) : '');
@@ -186,6 +175,7 @@ function renderEditor(state: EditorState): Node[] {
       h('span', { id: 'version', class: 'version' }),
     ),
     h('div', { id: 'editor-status-box' }),
+    h('section', { class: 'card cards', 'aria-labelledby': 'cards-heading' }, h('h2', { id: 'cards-heading' }, tr('cardsHeading')), h('div', { id: 'card-list' }), h('div', { id: 'card-panel' })),
     h(
       'div',
       { class: 'editor' },
@@ -250,6 +240,56 @@ function updateEditor(): void {
   }
 }
 
+/** The card list and the open card's form, from the editor's text (the form is left alone while the text is not JSON). */
+function updateCards(): void {
+  if (view.name !== 'editor' || view.version === undefined) return;
+  const state = view;
+  const list = byId('card-list');
+  const panel = byId('card-panel');
+  if (!list || !panel) return;
+  const parsed = parseFlow(state.text);
+  if ('problem' in parsed) {
+    state.formFlow = undefined;
+    panel.replaceChildren(h('p', { class: 'hint' }, tr('jsonFirst')));
+    return;
+  }
+  state.formFlow = parsed.flow;
+  const ids = cardIds(parsed.flow);
+  list.replaceChildren(
+    ids.length
+      ? h(
+          'ul',
+          { class: 'card-ids' },
+          ...ids.map((id) =>
+            h('li', {}, h('button', { type: 'button', id: `open-card-${id}`, 'aria-pressed': String(id === state.cardId), 'aria-label': tr('openCard', { id }), onclick: () => openCard(id) }, id)),
+          ),
+        )
+      : h('p', {}, tr('noCards')),
+  );
+  panel.replaceChildren(...(state.cardId !== undefined ? [renderCardForm({ flow: parsed.flow, cardId: state.cardId, tr, secrets: state.secrets, changed: formChanged })] : []));
+}
+
+function openCard(id: string): void {
+  if (view.name !== 'editor') return;
+  view.cardId = id;
+  updateCards();
+  byId('card-method')?.focus();
+}
+
+/** The form wrote into `formFlow`: the JSON follows (and is checked); rows added or removed rebuild the form. */
+function formChanged(rebuild: boolean): void {
+  if (view.name !== 'editor' || !view.formFlow) return;
+  const focusedId = document.activeElement instanceof HTMLElement ? document.activeElement.id : '';
+  view.text = `${JSON.stringify(view.formFlow, null, 2)}\n`;
+  const textarea = byId<HTMLTextAreaElement>('flow-json');
+  if (textarea) textarea.value = view.text;
+  scheduleValidate();
+  if (rebuild) {
+    updateCards();
+    (byId(focusedId) ?? byId('header-add'))?.focus();
+  }
+}
+
 // ---- actions ----
 
 function setLang(value: string): void {
@@ -258,6 +298,7 @@ function setLang(value: string): void {
   localStorage.setItem(LANG_ITEM, value);
   render('keep');
   updateEditor();
+  updateCards();
 }
 
 /** Run an API call; a refused key signs out, an unreachable API becomes a message. */
@@ -283,6 +324,7 @@ function show(next: View): void {
   view = next;
   render();
   updateEditor();
+  updateCards();
 }
 
 async function signIn(event: Event): Promise<void> {
@@ -325,14 +367,31 @@ async function openFlow(flowId: string, mode: 'open' | 'reload' = 'open'): Promi
   if (isMessage(result)) return show({ name: 'editor', ...empty, loadError: result });
   if (!result.ok) return show({ name: 'editor', ...empty, loadError: failure(result) });
   const text = `${JSON.stringify(result.body.flow, null, 2)}\n`;
-  show({ name: 'editor', ...empty, version: result.body.version, text, savedText: text });
+  const cardId = view.name === 'editor' && view.flowId === flowId ? view.cardId : undefined;
+  show({ name: 'editor', ...empty, version: result.body.version, text, savedText: text, cardId });
+  void loadSecrets();
   if (mode === 'reload') byId('flow-json')?.focus();
   void validateNow();
+}
+
+/** The secret names for the header picker (values never come to the console: the API masks them). */
+async function loadSecrets(): Promise<void> {
+  const state = view;
+  const result = await api(() => call<{ secrets: Array<{ name: string }> }>('GET', '/admin/secrets'));
+  if (view !== state || view.name !== 'editor' || isMessage(result) || !result.ok) return;
+  view.secrets = result.body.secrets.map((secret) => secret.name);
+  if (view.cardId !== undefined && !document.getElementById('card-panel')?.contains(document.activeElement)) updateCards();
 }
 
 function onEdit(value: string): void {
   if (view.name !== 'editor') return;
   view.text = value;
+  scheduleValidate();
+  updateCards();
+}
+
+function scheduleValidate(): void {
+  if (view.name !== 'editor') return;
   view.check = 'checking';
   clearTimeout(validateTimer);
   validateTimer = setTimeout(() => void validateNow(), VALIDATE_DELAY_MS);

@@ -9,6 +9,7 @@ import { startTestStack } from '../support/localStackHarness';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
+const BRAND_TOKEN = 'brand-bearer-token-6a5b4c3d';
 
 if (!existsSync(CHROMIUM)) {
   test('browser tests', () => {
@@ -27,6 +28,7 @@ if (!existsSync(CHROMIUM)) {
         chromium.launch({ executablePath: CHROMIUM, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] }),
       ]);
       page = await browser.newPage({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+      mkdirSync(ARTIFACTS, { recursive: true });
     }, 60_000);
 
     afterAll(async () => {
@@ -37,6 +39,8 @@ if (!existsSync(CHROMIUM)) {
     test('sign in, open the demo flow, see a problem at its path, save a new version, meet a stale save', async () => {
       const pageErrors: string[] = [];
       page.on('pageerror', (error) => pageErrors.push(error.message));
+      const secret = await fetch(`${stack.url}/admin/secrets/BRAND_TOKEN`, { method: 'PUT', headers: adminHeaders(), body: JSON.stringify({ value: BRAND_TOKEN }) });
+      expect(secret.status).toBe(200);
       await page.goto(`${stack.url}/console`);
       await page.getByLabel('Language').selectOption('en');
 
@@ -59,6 +63,32 @@ if (!existsSync(CHROMIUM)) {
       const flow = JSON.parse(await editor.inputValue()) as { name: string; blocks: Record<string, Record<string, unknown>> };
       expect(flow.name).toBe('Formosa Travel & Shop demo');
 
+      // The Call an API cards as forms: the load_tickets card; its timeout changed in the form shows in the JSON,
+      // and a timeout changed in the JSON shows in the form.
+      await page.getByRole('button', { name: 'Open card load_tickets' }).click();
+      await page.getByRole('heading', { name: 'Card load_tickets' }).waitFor();
+      expect(await page.getByLabel('Method').inputValue()).toBe('GET');
+      expect(await page.getByLabel('URL', { exact: true }).inputValue()).toMatch(/\/members\/\{\{ attributes\.memberId \}\}\/tickets$/);
+      expect(await page.getByLabel('On success').inputValue()).toBe('show_tickets');
+      expect(await page.getByLabel('On failure', { exact: true }).inputValue()).toBe('tickets_failed');
+      await page.getByLabel('Timeout (ms)').fill('5000');
+      await page.locator('#problem-summary', { hasText: 'No problems.' }).waitFor();
+      const edited = JSON.parse(await editor.inputValue()) as typeof flow;
+      expect(edited.blocks.load_tickets).toMatchObject({ timeoutMs: 5000, onSuccess: 'show_tickets' });
+      expect(edited.blocks.check_member).toEqual(flow.blocks.check_member);
+      // A header whose value is a secret, picked by name; then the JSON edited by hand refreshes the form.
+      await page.getByRole('button', { name: 'Add a header' }).click();
+      await page.getByLabel('Header 1 name').fill('Authorization');
+      await page.getByLabel('Secret or value for header 1', { exact: true }).selectOption('secrets.BRAND_TOKEN');
+      await page.getByRole('button', { name: 'Insert: Secret or value for header 1' }).click();
+      await page.waitForFunction(`document.getElementById('flow-json').value.includes('"Authorization": "{{ secrets.BRAND_TOKEN }}"')`);
+      expect(await page.content()).not.toContain(BRAND_TOKEN);
+      await editor.fill(await editor.inputValue().then((text) => text.replace('"timeoutMs": 5000', '"timeoutMs": 7000')));
+      expect(await page.getByLabel('Timeout (ms)').inputValue()).toBe('7000');
+      await page.getByRole('button', { name: 'Remove header 1' }).click();
+      expect(JSON.parse(await editor.inputValue())).toMatchObject({ blocks: { load_tickets: { timeoutMs: 7000, request: { headers: {} } } } });
+      await page.screenshot({ path: path.join(ARTIFACTS, 'console-card-form.png'), fullPage: true });
+
       // A misspelt key: the API's problem, at its path in the document.
       const { otherwise, ...checkMember } = flow.blocks.check_member ?? {};
       await editor.fill(JSON.stringify({ ...flow, blocks: { ...flow.blocks, check_member: { ...checkMember, otherwize: otherwise } } }, null, 2));
@@ -78,7 +108,6 @@ if (!existsSync(CHROMIUM)) {
       await page.locator('#version', { hasText: 'Version 2' }).waitFor();
       const saved = (await (await fetch(`${stack.url}/admin/flows/demo`, { headers: adminHeaders() })).json()) as { version: number; flow: { name: string } };
       expect(saved).toMatchObject({ version: 2, flow: { name: 'Formosa demo (edited in the console)' } });
-      mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: path.join(ARTIFACTS, 'console-saved.png'), fullPage: true });
 
       // A colleague saves version 3; this editor, still on version 2, is told plainly and reloads.
