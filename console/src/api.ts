@@ -79,3 +79,20 @@ export async function call<T>(method: string, path: string, body?: unknown, key 
 }
 
 export const flowPath = (flowId: string): string => `/admin/flows/${encodeURIComponent(flowId)}`;
+
+/** `POST /admin/dry-run`: one card called for real, its follow-up rendered; secrets masked by the API. */
+export interface DryRunResult {
+  blockId: string;
+  request: { method: string; url: string; headers: Record<string, string>; body?: string } | null;
+  response: { status: number; headers: Record<string, string>; body: unknown } | null;
+  outcome: { ok: boolean; reason?: string; attempts: number };
+  followUp: {
+    messages: unknown[];
+    line: unknown[];
+    messenger: unknown[];
+    attributes: Record<string, unknown>;
+    waitingOn?: string;
+    stoppedBefore?: string;
+    skipped?: string[];
+  };
+}

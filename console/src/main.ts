@@ -1,5 +1,6 @@
-import { call, flowPath, forgetKey, storedKey, storeKey, Unreachable, type ApiResult, type FlowSummary, type FlowVersion, type Problem, type Validated } from './api';
+import { call, flowPath, type DryRunResult, forgetKey, storedKey, storeKey, Unreachable, type ApiResult, type FlowSummary, type FlowVersion, type Problem, type Validated } from './api';
 import { cardIds, renderCardForm } from './card';
+import { renderCardTest } from './cardTest';
 import { byId, h } from './dom';
 import { isLang, LANGS, t, type Lang, type TextKey } from './i18n';
 
@@ -266,7 +267,20 @@ function updateCards(): void {
         )
       : h('p', {}, tr('noCards')),
   );
-  panel.replaceChildren(...(state.cardId !== undefined ? [renderCardForm({ flow: parsed.flow, cardId: state.cardId, tr, secrets: state.secrets, changed: formChanged })] : []));
+  const cardId = state.cardId;
+  panel.replaceChildren(
+    ...(cardId !== undefined
+      ? [renderCardForm({ flow: parsed.flow, cardId, tr, secrets: state.secrets, changed: formChanged }), renderCardTest({ flow: parsed.flow, cardId, tr, dryRun })]
+      : []),
+  );
+}
+
+/** POST /admin/dry-run with the flow as edited (saved or not). */
+async function dryRun(body: { flow: Record<string, unknown>; blockId: string; attributes: Record<string, string> }): Promise<DryRunResult | string> {
+  const result = await api(() => call<DryRunResult>('POST', '/admin/dry-run', body));
+  if (isMessage(result)) return text(result);
+  if (result.ok) return result.body;
+  return result.body.problems?.length ? result.body.problems.map((p) => `${displayPath(p.path)}: ${p.message}`).join('\n') : text(failure(result));
 }
 
 function openCard(id: string): void {

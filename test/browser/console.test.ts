@@ -89,6 +89,21 @@ if (!existsSync(CHROMIUM)) {
       expect(JSON.parse(await editor.inputValue())).toMatchObject({ blocks: { load_tickets: { timeoutMs: 7000, request: { headers: {} } } } });
       await page.screenshot({ path: path.join(ARTIFACTS, 'console-card-form.png'), fullPage: true });
 
+      // Test the card with member M001: the request, the outcome, the response as a tree, and the
+      // follow-up as chat bubbles: three ticket cards in the LINE preview (the used fourth is never offered).
+      expect(await page.getByLabel('Attribute 1 name').inputValue()).toBe('memberId');
+      await page.getByLabel('Attribute 1 value').fill('M001');
+      await page.getByRole('button', { name: 'Test', exact: true }).click();
+      await page.locator('#test-outcome', { hasText: 'Success after 1 attempt(s).' }).waitFor();
+      expect(await page.locator('#test-request').textContent()).toMatch(/^GET http:\/\/.+\/members\/M001\/tickets/);
+      await page.locator('#test-response code', { hasText: 'tickets' }).waitFor();
+      const lineCards = page.locator('#line-preview .msg-card');
+      expect(await lineCards.count()).toBe(3);
+      expect(await lineCards.first().textContent()).toContain('Taipei 101 Observatory');
+      expect(await lineCards.first().locator('.msg-button').textContent()).toBe('Use this ticket');
+      expect(await page.locator('#messenger-preview .msg-card').count()).toBe(3);
+      await page.locator('#card-test').screenshot({ path: path.join(ARTIFACTS, 'console-card-test.png') });
+
       // A misspelt key: the API's problem, at its path in the document.
       const { otherwise, ...checkMember } = flow.blocks.check_member ?? {};
       await editor.fill(JSON.stringify({ ...flow, blocks: { ...flow.blocks, check_member: { ...checkMember, otherwize: otherwise } } }, null, 2));
