@@ -143,6 +143,9 @@ if (!existsSync(CHROMIUM)) {
       await page.getByLabel('Language').selectOption('zh-TW');
       await page.locator('#version', { hasText: '版本 3' }).waitFor();
       await page.getByRole('button', { name: '儲存' }).waitFor();
+      await page.getByRole('heading', { name: '卡片 load_tickets' }).waitFor();
+      expect(await page.getByLabel('逾時（毫秒）').inputValue()).toBe('10000');
+      await page.getByRole('button', { name: '測試', exact: true }).waitFor();
       await page.screenshot({ path: path.join(ARTIFACTS, 'console-zh-TW.png'), fullPage: true });
       await page.getByRole('button', { name: '登出' }).click();
       await page.getByLabel('工作區管理金鑰').waitFor();
