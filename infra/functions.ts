@@ -9,13 +9,13 @@ import type { AwsSdkSource } from './bundling';
  * so adding a function means adding one entry here.
  */
 
-export type CallcardFunctionName = 'lineWebhook' | 'messengerWebhook' | 'admin' | 'executor';
+export type CallcardFunctionName = 'lineWebhook' | 'messengerWebhook' | 'admin' | 'executor' | 'console';
 
 /**
  * What a function may do with the table. `webhook` is item-level only (no Scan, no batch
- * operations): the webhooks face the internet, so they get the least.
+ * operations): the webhooks face the internet, so they get the least. `none`: no access, no variable.
  */
-export type TableAccess = 'webhook' | 'readWrite';
+export type TableAccess = 'webhook' | 'readWrite' | 'none';
 
 /** What a function may do with the jobs queue. */
 export type JobsAccess = 'send' | 'consume' | 'readDeadLetters';
@@ -68,7 +68,7 @@ const MESSENGER_APP_SIGNATURE =
 const MESSENGER_APP_VERIFY =
   "Messenger subscription handshake of a Meta app: Meta calls it without credentials by design; the function echoes hub.challenge only when hub.verify_token equals the app's configured verify token.";
 const CONSOLE_PUBLIC =
-  'Web console: the page and its script and styles are public static files served by the admin function (they hold no data and no secret); everything the page shows or changes goes through the admin API routes with the workspace admin key the user types in.';
+  'Web console: the page and its script and styles are public static files served by a function of their own that can touch nothing (no table, no queue; they hold no data and no secret); everything the page shows or changes goes through the admin API routes with the workspace admin key the user types in.';
 const ADMIN_BEARER =
   'Admin API: authorised inside the function by the bearer admin key (Authorization header), so the same code path serves local runs and AWS.';
 
@@ -110,14 +110,25 @@ export const CALLCARD_FUNCTIONS: readonly CallcardFunctionSpec[] = [
     name: 'admin',
     id: 'Admin',
     entry: 'functions/admin/handler.ts',
-    description: 'Admin API (channels, flows, secrets, dead-letter jobs) and the web console page',
+    description: 'Admin API: channels, flows, secrets, dead-letter jobs and the chat simulator',
     serviceName: 'callcard-admin',
     timeout: Duration.seconds(15),
     tableAccess: 'readWrite',
     jobs: ['send', 'readDeadLetters'],
+    routes: [{ path: '/admin/{proxy+}', methods: [HttpMethod.ANY], authorization: ADMIN_BEARER }],
+  },
+  {
+    // The web console's three static files, bundled into this function as gzipped strings
+    // (docs/DEPLOY.md says why a function and not a bucket): same origin as the admin API it calls.
+    name: 'console',
+    id: 'Console',
+    entry: 'functions/console/handler.ts',
+    description: 'Web console: its page, script and styles (it calls the admin API)',
+    serviceName: 'callcard-console',
+    timeout: Duration.seconds(5),
+    tableAccess: 'none',
+    jobs: [],
     routes: [
-      { path: '/admin/{proxy+}', methods: [HttpMethod.ANY], authorization: ADMIN_BEARER },
-      // The console's few static files, bundled into this function as strings (docs/DEPLOY.md).
       { path: '/console', methods: [HttpMethod.GET], authorization: CONSOLE_PUBLIC },
       { path: '/console/{proxy+}', methods: [HttpMethod.GET], authorization: CONSOLE_PUBLIC },
     ],

@@ -8,6 +8,7 @@ import { createSqsServer } from 'local-aws-sqs';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { createDeadLetters } from '../functions/admin/deadLetters';
 import { createHandler as createAdminHandler } from '../functions/admin/handler';
+import { createHandler as createConsoleHandler } from '../functions/console/handler';
 import { createHandler as createExecutorHandler } from '../functions/executor/handler';
 import { createSenderFor } from '../functions/executor/senders';
 import { createHandler as createLineWebhookHandler } from '../functions/line-webhook/handler';
@@ -206,6 +207,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   const lineWebhook = createLineWebhookHandler({ store, queue, logger: logger('line-webhook') });
   const messengerWebhook = createMessengerWebhookHandler({ store, queue, logger: logger('messenger-webhook') });
+  const consolePage = createConsoleHandler();
   const admin = createAdminHandler({ store, fetch, deadLetters: createDeadLetters({ sqs, dlqUrl, jobs: queue }), logger: logger('admin') });
 
   const routes: HttpApiRoute[] = [
@@ -215,8 +217,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     { method: 'GET', path: '/webhooks/messenger/apps/{appId}', functionName: 'messenger-webhook', handler: messengerWebhook },
     { method: 'POST', path: '/webhooks/messenger/apps/{appId}', functionName: 'messenger-webhook', handler: messengerWebhook },
     { method: 'ANY', path: '/admin/{proxy+}', functionName: 'admin', handler: admin },
-    { method: 'GET', path: '/console', functionName: 'admin', handler: admin },
-    { method: 'GET', path: '/console/{proxy+}', functionName: 'admin', handler: admin },
+    { method: 'GET', path: '/console', functionName: 'console', handler: consolePage },
+    { method: 'GET', path: '/console/{proxy+}', functionName: 'console', handler: consolePage },
   ];
   const server = createServer((req, res) => {
     void (async () => {

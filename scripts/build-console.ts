@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { assetsModule, buildConsoleAssets, GENERATED_MODULE } from '../console/build';
 
-/** `npm run console:build`: rebuild functions/admin/consoleAssets.generated.ts from console/, and print the first-load size. */
+/** `npm run console:build`: rebuild functions/console/consoleAssets.generated.ts from console/, and print the first-load size. */
 const assets = buildConsoleAssets();
 writeFileSync(GENERATED_MODULE, assetsModule(assets));
 let raw = 0;

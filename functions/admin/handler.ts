@@ -11,23 +11,14 @@ import { createLogger } from '../../shared/logging/logger';
 import { createStore } from '../../shared/store/store';
 import { createTable } from '../../shared/store/table';
 import type { AdminDeps } from './bindRoute';
-import { isConsolePath, serveConsole } from './consoleAssets';
 import { createDeadLetters } from './deadLetters';
 import { handleAdminRequest } from './handleAdminRequest';
 
-/**
- * `ANY /admin/{proxy+}`: the admin API (routes in ./routes.ts), wired to `deps`; and `GET /console[/…]`:
- * the web console's static files (./consoleAssets.ts), which call this same API.
- */
+/** `ANY /admin/{proxy+}`: the admin API (routes in ./routes.ts), wired to `deps`. */
 export function createHandler(deps: AdminDeps) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(injectLambdaContext(deps.logger, { resetKeys: true }))
     .handler(async (event) => {
-      if (isConsolePath(event.rawPath)) {
-        const page = serveConsole({ method: event.requestContext.http.method, path: event.rawPath, headers: event.headers });
-        deps.logger.info('console request', { method: event.requestContext.http.method, path: event.rawPath, status: page.statusCode });
-        return page;
-      }
       const result = await handleAdminRequest(
         { method: event.requestContext.http.method, path: event.rawPath, headers: event.headers, query: event.queryStringParameters ?? {}, rawBody: rawBodyOf(event) },
         deps,

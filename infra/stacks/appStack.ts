@@ -124,7 +124,7 @@ export class AppStack extends Stack {
 
       // Each bind grants the permission and sets the variable that names the resource.
       if (spec.tableAccess === 'webhook') props.table.bindWebhook(fn.fn);
-      else props.table.bindReadWrite(fn.fn);
+      else if (spec.tableAccess === 'readWrite') props.table.bindReadWrite(fn.fn);
       if (spec.jobs.includes('send')) this.jobs.bindSender(fn.fn);
       if (spec.jobs.includes('consume')) this.jobs.bindConsumer(fn.fn, { maxConcurrency: props.executorMaxConcurrency ?? CAPACITY_DEFAULTS.executorMaxConcurrency });
       if (spec.jobs.includes('readDeadLetters')) this.jobs.bindDeadLetterReader(fn.fn);

@@ -101,9 +101,12 @@ describe('functions', () => {
         NODE_OPTIONS: '--enable-source-maps',
         LINE_API_BASE_URL: 'https://api.line.me',
         MESSENGER_API_BASE_URL: 'https://graph.facebook.com/v25.0',
-        TABLE_NAME: expect.anything(),
-        JOBS_QUEUE_URL: expect.anything(),
       });
+      // Each bind sets the variable naming what it grants; the console function is granted nothing.
+      if (spec.tableAccess === 'none') expect(variables.TABLE_NAME).toBeUndefined();
+      else expect(variables.TABLE_NAME).toEqual(expect.anything());
+      if (spec.jobs.includes('send')) expect(variables.JOBS_QUEUE_URL).toEqual(expect.anything());
+      else expect(variables.JOBS_QUEUE_URL).toBeUndefined();
       if (spec.jobs.includes('readDeadLetters')) expect(variables.JOBS_DLQ_URL).toBeDefined();
       else expect(variables.JOBS_DLQ_URL).toBeUndefined();
     }
@@ -118,8 +121,8 @@ describe('HTTP API', () => {
     ['GET /webhooks/messenger/apps/{appId}', 'messengerWebhook'],
     ['POST /webhooks/messenger/apps/{appId}', 'messengerWebhook'],
     ['ANY /admin/{proxy+}', 'admin'],
-    ['GET /console', 'admin'],
-    ['GET /console/{proxy+}', 'admin'],
+    ['GET /console', 'console'],
+    ['GET /console/{proxy+}', 'console'],
   ];
 
   test.each(expectedRoutes)('%s goes to the %s function', (routeKey, name) => {
@@ -262,12 +265,19 @@ describe('least privilege', () => {
   });
 
   test('table grants name the table and its gsi1 index, not index/*', () => {
-    for (const spec of built.wired.filter((candidate) => candidate.tableAccess !== 'webhook')) {
+    for (const spec of built.wired.filter((candidate) => candidate.tableAccess === 'readWrite')) {
       const tableStatements = statementsOf(spec).filter((statement) => actionsOf(statement).some((a) => a.startsWith('dynamodb:')));
       const resources = JSON.stringify(tableStatements.map((statement) => statement.Resource));
       expect(resources).toContain('/index/gsi1');
       expect(resources).not.toContain('/index/*');
     }
+  });
+
+  test('console: no table, no queue, no key: only its logs', () => {
+    const statements = statementsOf(functionSpec('console'));
+    expect(actionsOn(statements, 'dynamodb:')).toEqual([]);
+    expect(actionsOn(statements, 'sqs:')).toEqual([]);
+    expect(actionsOn(statements, 'kms:')).toEqual([]);
   });
 
   test('executor: read/write on the table, send and consume on the jobs queue, nothing on the dead letters', () => {

@@ -80,6 +80,8 @@ test('every acknowledgement names one resource and gives a real reason', () => {
   expect(routes.map((acknowledgement) => acknowledgement.path.split('/').pop()).sort()).toEqual(
     [
       'ANY--admin--{proxy+}',
+      'GET--console',
+      'GET--console--{proxy+}',
       'GET--webhooks--messenger--{channelId}',
       'POST--webhooks--line--{channelId}',
       'POST--webhooks--messenger--{channelId}',
@@ -87,7 +89,7 @@ test('every acknowledgement names one resource and gives a real reason', () => {
       'POST--webhooks--messenger--apps--{appId}',
     ].sort(),
   );
-  for (const route of routes) expect(route.reason).toMatch(/x-line-signature|X-Hub-Signature-256|hub\.verify_token|bearer admin key/);
+  for (const route of routes) expect(route.reason).toMatch(/x-line-signature|X-Hub-Signature-256|hub\.verify_token|bearer admin key|public static files/);
 });
 
 test('control: the checks do report an unacknowledged finding', () => {

@@ -1,9 +1,9 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { buildConsoleAssets } from '../../../../console/build';
-import { isConsolePath, serveConsole } from '../../../../functions/admin/consoleAssets';
-import { CONSOLE_ASSETS } from '../../../../functions/admin/consoleAssets.generated';
+import { isConsolePath, serveConsole } from '../../../../functions/console/consoleAssets';
+import { CONSOLE_ASSETS } from '../../../../functions/console/consoleAssets.generated';
 
-describe('the console files the admin function serves', () => {
+describe('the console files the console function serves', () => {
   const built = buildConsoleAssets();
   const bodyOf = (path: string) => built.find((asset) => asset.path === path)?.body;
 
