@@ -28,6 +28,15 @@ const en = {
   openFlow: 'Open flow {name}',
   loading: 'Loading…',
   editorHeading: 'Flow {id}',
+  navLabel: 'Console',
+  navFlows: 'Flows',
+  navSimulator: 'Chat simulator',
+  navChannels: 'Channels',
+  navSecrets: 'Secrets',
+  navLogs: 'Execution log',
+  diagramHeading: 'Diagram',
+  unsavedReplace: 'Replace your unsaved changes with that version?',
+  loadedVersion: 'Version {version} is in the editor: save to make it the latest version.',
   backToFlows: 'Back to flows',
   version: 'Version {version}',
   jsonLabel: 'Flow JSON',
@@ -135,6 +144,15 @@ const zhTW: Record<TextKey, string> = {
   openFlow: '開啟流程 {name}',
   loading: '載入中…',
   editorHeading: '流程 {id}',
+  navLabel: '主控台',
+  navFlows: '流程',
+  navSimulator: '對話模擬器',
+  navChannels: '頻道',
+  navSecrets: '密鑰',
+  navLogs: '執行紀錄',
+  diagramHeading: '流程圖',
+  unsavedReplace: '要以該版本取代尚未儲存的變更嗎？',
+  loadedVersion: '版本 {version} 已載入編輯器：儲存後即成為最新版本。',
   backToFlows: '回到流程列表',
   version: '版本 {version}',
   jsonLabel: '流程 JSON',
@@ -227,4 +245,13 @@ export function isLang(value: unknown): value is Lang {
 /** The text of `key` in `lang`, placeholders filled. */
 export function t(lang: Lang, key: TextKey, values: Record<string, string | number> = {}): string {
   return DICTIONARIES[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+}
+
+/**
+ * A module's own texts in both languages (the pages beside the flow editor keep theirs next to their
+ * code): `const tx = defineTexts({ en: {...}, 'zh-TW': {...} }); tx(lang, 'key', { n: 1 })`.
+ */
+export function defineTexts<K extends string>(dictionaries: { en: Record<K, string>; 'zh-TW': Record<K, string> }) {
+  return (lang: Lang, key: K, values: Record<string, string | number> = {}): string =>
+    dictionaries[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
 }

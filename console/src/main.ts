@@ -1,12 +1,17 @@
 import { call, flowPath, type DryRunResult, forgetKey, storedKey, storeKey, Unreachable, type ApiResult, type FlowSummary, type FlowVersion, type Problem, type Validated } from './api';
 import { cardIds, renderCardForm } from './card';
 import { renderCardTest } from './cardTest';
+import { pageCall, type PageContext } from './context';
+import { renderDiagram } from './diagram';
 import { byId, h } from './dom';
 import { isLang, LANGS, t, type Lang, type TextKey } from './i18n';
+import { isPageName, PAGES, type PageName } from './pages';
+import { mountVersions } from './versions';
 
-// The callcard console, step 1: sign in with a workspace admin key, list the flows, edit a flow's
-// JSON with the API's validation as you type, save with optimistic versions. Plain DOM, no framework;
-// views are rebuilt whole on navigation and language changes, and only their live parts while editing.
+// The callcard console: sign in with a workspace admin key, list the flows, edit a flow (its JSON
+// checked by the API as you type, its diagram, its Call an API cards as forms, its versions) and the
+// pages beside the flows (./pages.ts). Plain DOM, no framework; views are rebuilt whole on navigation
+// and language changes, and only their live parts while editing.
 
 const LANG_ITEM = 'callcard.lang';
 /** Quiet time after the last keystroke before the flow is sent to POST /admin/flows/validate. */
@@ -42,10 +47,13 @@ interface EditorState {
 type View =
   | { name: 'signIn'; message?: Message; busy?: boolean }
   | { name: 'flows'; flows?: FlowSummary[]; error?: Message }
-  | ({ name: 'editor' } & EditorState);
+  | ({ name: 'editor' } & EditorState)
+  | { name: 'page'; page: PageName };
 
 let lang: Lang = initialLang();
 let view: View = { name: 'signIn' };
+/** The page module drawn last, told when it is left. */
+let mountedPage: PageName | undefined;
 let validateTimer: ReturnType<typeof setTimeout> | undefined;
 /** Only the answer to the latest validation request is shown. */
 let validateSeq = 0;
@@ -81,7 +89,15 @@ function render(focus: 'heading' | 'keep' = 'heading'): void {
   document.title = view.name === 'editor' ? `${view.flowId} · ${tr('title')}` : tr('title');
   const root = byId('root');
   if (!root) return;
-  root.replaceChildren(renderHeader(), h('main', { id: 'main' }, ...renderView()));
+  const leaving = mountedPage;
+  mountedPage = undefined;
+  if (leaving !== undefined) PAGES[leaving].unmount?.();
+  const main = h('main', { id: 'main' }, ...renderView());
+  root.replaceChildren(renderHeader(), main);
+  if (view.name === 'page') {
+    mountedPage = view.page;
+    PAGES[view.page].mount(main, pageContext());
+  }
   if (focus === 'keep' && focusedId) byId(focusedId)?.focus();
   else if (view.name === 'signIn') byId('admin-key')?.focus();
   else byId('view-heading')?.focus();
@@ -90,10 +106,20 @@ function render(focus: 'heading' | 'keep' = 'heading'): void {
 function renderHeader(): HTMLElement {
   const select = h('select', { id: 'lang', onchange: (event) => setLang((event.target as HTMLSelectElement).value) });
   for (const option of LANGS) select.append(h('option', { value: option.code, lang: option.code, selected: option.code === lang }, option.label));
+  const signedIn = storedKey() !== undefined;
+  const current = view.name === 'page' ? view.page : view.name === 'flows' || view.name === 'editor' ? 'flows' : undefined;
+  const link = (name: 'flows' | PageName, label: TextKey) =>
+    h('li', {}, h('a', { href: name === 'flows' ? '#/' : `#/${name}`, ...(current === name ? { 'aria-current': 'page' } : {}) }, tr(label)));
   return h(
     'header',
     {},
     h('span', { class: 'brand' }, tr('title')),
+    signedIn &&
+      h(
+        'nav',
+        { 'aria-label': tr('navLabel') },
+        h('ul', {}, link('flows', 'navFlows'), link('simulator', 'navSimulator'), link('channels', 'navChannels'), link('secrets', 'navSecrets'), link('logs', 'navLogs')),
+      ),
     h(
       'div',
       { class: 'tools' },
@@ -112,7 +138,28 @@ function renderView(): Node[] {
       return renderFlows(view);
     case 'editor':
       return renderEditor(view);
+    case 'page':
+      return [];
   }
+}
+
+/** The context a page or an editor panel works with. */
+function pageContext(): PageContext {
+  return {
+    lang,
+    call: pageCall(
+      (status, error) => tr('failed', { status, error }),
+      (message) => tr('unreachable', { message }),
+      () => {
+        if (storedKey() === undefined) return;
+        forgetKey();
+        show({ name: 'signIn', message: { key: 'keyRejected', kind: 'error' } });
+      },
+    ),
+    navigate: (hash) => {
+      location.hash = hash;
+    },
+  };
 }
 
 function renderSignIn(state: Extract<View, { name: 'signIn' }>): Node[] {
@@ -176,6 +223,8 @@ function renderEditor(state: EditorState): Node[] {
       h('span', { id: 'version', class: 'version' }),
     ),
     h('div', { id: 'editor-status-box' }),
+    h('section', { class: 'card versions', id: 'versions-panel' }),
+    h('section', { class: 'card diagram', id: 'diagram-panel', 'aria-labelledby': 'diagram-heading' }, h('h2', { id: 'diagram-heading' }, tr('diagramHeading')), h('div', { id: 'diagram' })),
     h('section', { class: 'card cards', 'aria-labelledby': 'cards-heading' }, h('h2', { id: 'cards-heading' }, tr('cardsHeading')), h('div', { id: 'card-list' }), h('div', { id: 'card-panel' })),
     h(
       'div',
@@ -255,6 +304,7 @@ function updateCards(): void {
     return;
   }
   state.formFlow = parsed.flow;
+  byId('diagram')?.replaceChildren(renderDiagram(parsed.flow, { lang, openBlock: (id) => (cardIds(parsed.flow).includes(id) ? openCard(id) : undefined) }));
   const ids = cardIds(parsed.flow);
   list.replaceChildren(
     ids.length
@@ -383,6 +433,7 @@ async function openFlow(flowId: string, mode: 'open' | 'reload' = 'open'): Promi
   const text = `${JSON.stringify(result.body.flow, null, 2)}\n`;
   const cardId = view.name === 'editor' && view.flowId === flowId ? view.cardId : undefined;
   show({ name: 'editor', ...empty, version: result.body.version, text, savedText: text, cardId });
+  drawVersions();
   void loadSecrets();
   if (mode === 'reload') byId('flow-json')?.focus();
   void validateNow();
@@ -395,6 +446,25 @@ async function loadSecrets(): Promise<void> {
   if (view !== state || view.name !== 'editor' || isMessage(result) || !result.ok) return;
   view.secrets = result.body.secrets.map((secret) => secret.name);
   if (view.cardId !== undefined && !document.getElementById('card-panel')?.contains(document.activeElement)) updateCards();
+}
+
+/** The versions panel of the open flow (drawn again after a save). */
+function drawVersions(): void {
+  const panel = byId('versions-panel');
+  if (view.name !== 'editor' || view.version === undefined || !panel) return;
+  mountVersions(panel, { flowId: view.flowId, version: view.version, ctx: pageContext(), loadVersion: (flow, version) => loadEarlierVersion(flow, version) });
+}
+
+/** An earlier version's document, put into the editor as unsaved text: saving it makes it the latest version. */
+function loadEarlierVersion(flow: Record<string, unknown>, version: number): void {
+  if (view.name !== 'editor' || view.version === undefined) return;
+  if (isDirty() && !window.confirm(tr('unsavedReplace'))) return;
+  onEdit(`${JSON.stringify(flow, null, 2)}\n`);
+  const textarea = byId<HTMLTextAreaElement>('flow-json');
+  if (textarea) textarea.value = view.text;
+  view.status = { key: 'loadedVersion', values: { version }, kind: 'info' };
+  updateEditor();
+  textarea?.focus();
 }
 
 function onEdit(value: string): void {
@@ -472,6 +542,7 @@ async function save(): Promise<void> {
       warnings: result.body.warnings ?? [],
       status: { key: result.body.unchanged ? 'unchanged' : 'saved', values: { version: result.body.version }, kind: 'ok' },
     });
+    drawVersions();
   } else if (result.status === 409 && result.body.latestVersion !== undefined) {
     Object.assign(state, { conflict: { base: baseVersion, latest: result.body.latestVersion }, status: undefined });
   } else if (result.status === 400 && result.body.problems) {
@@ -494,12 +565,14 @@ function setHash(hash: string): void {
   location.hash = hash;
 }
 
-/** `#/flows/{id}`: that flow's editor; anything else: the flow list (or sign-in without a key). */
+/** `#/flows/{id}`: that flow's editor; `#/{page}`: a page of ./pages.ts; anything else: the flow list (or sign-in without a key). */
 function route(): void {
   clearTimeout(validateTimer);
   if (storedKey() === undefined) return show({ name: 'signIn' });
   const flowId = /^#\/flows\/(.+)$/.exec(location.hash)?.[1];
+  const page = /^#\/([a-z]+)$/.exec(location.hash)?.[1];
   if (flowId !== undefined) void openFlow(decodeURIComponent(flowId));
+  else if (page !== undefined && isPageName(page)) show({ name: 'page', page });
   else void loadFlows();
 }
 

@@ -1,44 +1,33 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { LocalStack } from '../../local/localStack';
-import { startTestStack } from '../support/localStackHarness';
+import { ARTIFACTS, HAVE_CHROMIUM, skipBrowserTests, startConsoleSession, type ConsoleSession } from '../support/browser';
 
-// The console in a real browser: Debian's chromium (scripts/ensure-chromium.sh installs it) driven by
-// playwright-core, which never downloads a browser. Without /usr/bin/chromium this file only says so.
+// The console in a real browser (test/support/browser.ts): sign in, the flow editor, a card's form and
+// its test, saves and conflicts, zh-TW, sign out.
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
 const BRAND_TOKEN = 'brand-bearer-token-6a5b4c3d';
 
-if (!existsSync(CHROMIUM)) {
-  test('browser tests', () => {
-    console.log(`browser tests skipped: ${CHROMIUM} not found (scripts/ensure-chromium.sh installs it)`);
-  });
+if (!HAVE_CHROMIUM) {
+  skipBrowserTests('the flow editor');
 } else {
   describe('the web console', () => {
+    let session: ConsoleSession;
     let stack: LocalStack;
-    let browser: Browser;
     let page: Page;
-    const adminHeaders = () => ({ authorization: `Bearer ${stack.demo.adminKey}`, 'content-type': 'application/json' });
+    const adminHeaders = () => session.adminHeaders();
 
     beforeAll(async () => {
-      [stack, browser] = await Promise.all([
-        startTestStack(),
-        chromium.launch({ executablePath: CHROMIUM, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] }),
-      ]);
-      page = await browser.newPage({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
-      mkdirSync(ARTIFACTS, { recursive: true });
+      session = await startConsoleSession();
+      ({ stack, page } = session);
     }, 60_000);
 
     afterAll(async () => {
-      await browser?.close();
-      await stack?.stop();
+      await session?.stop();
     });
 
     test('sign in, open the demo flow, see a problem at its path, save a new version, meet a stale save', async () => {
-      const pageErrors: string[] = [];
-      page.on('pageerror', (error) => pageErrors.push(error.message));
+      const pageErrors = session.pageErrors;
       const secret = await fetch(`${stack.url}/admin/secrets/BRAND_TOKEN`, { method: 'PUT', headers: adminHeaders(), body: JSON.stringify({ value: BRAND_TOKEN }) });
       expect(secret.status).toBe(200);
       await page.goto(`${stack.url}/console`);

@@ -1,0 +1,72 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { LocalStack } from '../../local/localStack';
+import { startTestStack } from './localStackHarness';
+
+// What every browser test needs: Debian's chromium (scripts/ensure-chromium.sh installs it) driven by
+// playwright-core, which never downloads a browser, against a local stack on free ports.
+
+export const CHROMIUM = '/usr/bin/chromium';
+/** Screenshots of the browser tests (gitignored; CI keeps them as artefacts). */
+export const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
+
+/** Whether the browser tests can run here; when not, `skipBrowserTests` has said so. */
+export const HAVE_CHROMIUM = existsSync(CHROMIUM);
+
+/** In a file whose browser tests cannot run: one test that says plainly that they were skipped. */
+export function skipBrowserTests(what: string): void {
+  test(`browser tests: ${what}`, () => {
+    console.log(`browser tests skipped (${what}): ${CHROMIUM} not found (scripts/ensure-chromium.sh installs it)`);
+  });
+}
+
+export interface ConsoleSession {
+  stack: LocalStack;
+  browser: Browser;
+  page: Page;
+  /** Headers for the demo workspace's admin API. */
+  adminHeaders(): Record<string, string>;
+  /** Open the console, choose English and sign in with the demo admin key; the flow list shows. */
+  signIn(): Promise<void>;
+  /** Save a screenshot as test-artifacts/<name>.png and return its path. */
+  screenshot(name: string): Promise<string>;
+  /** Errors the page threw (a test expects none). */
+  pageErrors: string[];
+  stop(): Promise<void>;
+}
+
+/** A local stack and a browser page on it (1280×900, en-US). */
+export async function startConsoleSession(): Promise<ConsoleSession> {
+  const [stack, browser] = await Promise.all([
+    startTestStack(),
+    chromium.launch({ executablePath: CHROMIUM, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] }),
+  ]);
+  const page = await browser.newPage({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  return {
+    stack,
+    browser,
+    page,
+    pageErrors,
+    adminHeaders: () => ({ authorization: `Bearer ${stack.demo.adminKey}`, 'content-type': 'application/json' }),
+    async signIn() {
+      await page.goto(`${stack.url}/console`);
+      await page.getByLabel('Language').selectOption('en');
+      await page.getByLabel('Workspace admin key').fill(stack.demo.adminKey);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('link', { name: 'Open flow Formosa Travel & Shop demo' }).waitFor();
+    },
+    async screenshot(name) {
+      const file = path.join(ARTIFACTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      return file;
+    },
+    async stop() {
+      await browser.close().catch(() => undefined);
+      await stack.stop();
+    },
+  };
+}
