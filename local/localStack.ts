@@ -182,7 +182,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     store,
     fetch,
     logger: executorLogger,
-    senderFor: createSenderFor({ lineApiBaseUrl: lineStandIn.url, messengerApiBaseUrl: messengerStandIn.url, fetch, logger: executorLogger }),
+    senderFor: createSenderFor({ lineApiBaseUrl: lineStandIn.url, messengerApiBaseUrl: messengerStandIn.url, fetch, logger: executorLogger, simulator: store.simulator }),
   });
   const eventSource: SqsEventSource = options.startExecutor === false ? NO_EVENT_SOURCE : startSqsEventSource({
     sqs,
@@ -208,7 +208,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const lineWebhook = createLineWebhookHandler({ store, queue, logger: logger('line-webhook') });
   const messengerWebhook = createMessengerWebhookHandler({ store, queue, logger: logger('messenger-webhook') });
   const consolePage = createConsoleHandler();
-  const admin = createAdminHandler({ store, fetch, deadLetters: createDeadLetters({ sqs, dlqUrl, jobs: queue }), logger: logger('admin') });
+  const admin = createAdminHandler({ store, fetch, deadLetters: createDeadLetters({ sqs, dlqUrl, jobs: queue }), jobs: queue, logger: logger('admin') });
 
   const routes: HttpApiRoute[] = [
     { method: 'POST', path: '/webhooks/line/{channelId}', functionName: 'line-webhook', handler: lineWebhook },

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type * as z from 'zod';
 import type { GuardedFetch } from '../../shared/http/guardedFetch';
+import type { JobQueue } from '../../shared/jobs/jobQueue';
 import type { Store } from '../../shared/store/store';
 import { AdminError, invalid, type Problem } from './adminError';
 import type { DeadLetters } from './deadLetters';
@@ -13,6 +14,8 @@ export interface AdminDeps {
   fetch: GuardedFetch;
   /** Absent when JOBS_DLQ_URL is not set: the failed-jobs routes then answer 503. */
   deadLetters?: DeadLetters;
+  /** The jobs queue, where the chat simulator's turns go (absent: the simulator routes answer 503). */
+  jobs?: JobQueue;
   logger: Logger;
   now?: () => number;
 }

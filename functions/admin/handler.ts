@@ -39,11 +39,13 @@ export const handler = (event: APIGatewayProxyEventV2, context: Context): Promis
   if (!lambda) {
     const env = readEnv();
     const sqs = new SQSClient(AWS_CLIENT_DEFAULTS);
+    const jobs = createJobQueue(env.JOBS_QUEUE_URL, sqs);
     lambda = createHandler({
       store: createStore(createTable(env.TABLE_NAME)),
       // Configured exactly as the executor's, so a dry run reaches (and is refused by) the same hosts.
       fetch: createGuardedFetch({ allowHttpHosts: parseAllowHttpHosts(env.OUTBOUND_ALLOW_HTTP_HOSTS) }),
-      ...(env.JOBS_DLQ_URL ? { deadLetters: createDeadLetters({ sqs, dlqUrl: env.JOBS_DLQ_URL, jobs: createJobQueue(env.JOBS_QUEUE_URL, sqs) }) } : {}),
+      ...(env.JOBS_DLQ_URL ? { deadLetters: createDeadLetters({ sqs, dlqUrl: env.JOBS_DLQ_URL, jobs }) } : {}),
+      jobs,
       logger: createLogger('admin'),
     });
   }

@@ -10,6 +10,7 @@ import { openApiDocument } from './openApiDocument';
 import { ADMIN_ROUTES as R, type RouteId } from './routes';
 import { deleteSecret, listSecrets, putSecret } from './secretRoutes';
 import { getSettings, putSettings } from './settingsRoutes';
+import { simulatorClear, simulatorRead, simulatorSend } from './simulatorRoutes';
 
 /** Every route's handler, bound to its spec: the type makes a route without a handler a compile error. */
 export const ROUTE_HANDLERS: Record<RouteId, BoundRoute> = {
@@ -42,4 +43,7 @@ export const ROUTE_HANDLERS: Record<RouteId, BoundRoute> = {
   listLogs: bindRoute(R.listLogs, listLogs),
   listFailedJobs: bindRoute(R.listFailedJobs, listFailedJobs),
   redriveFailedJobs: bindRoute(R.redriveFailedJobs, redriveFailedJobs),
+  simulatorSend: bindRoute(R.simulatorSend, simulatorSend),
+  simulatorRead: bindRoute(R.simulatorRead, simulatorRead),
+  simulatorClear: bindRoute(R.simulatorClear, simulatorClear),
 };

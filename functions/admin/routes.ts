@@ -1,5 +1,6 @@
 import type * as z from 'zod';
 import * as s from './schemas';
+import * as sim from './simulatorSchemas';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export type ErrorStatus = 400 | 401 | 404 | 409 | 413 | 503;
@@ -404,6 +405,47 @@ export const ADMIN_ROUTES = {
     response: s.redriveResultSchema,
     status: 200,
     errors: [400, 404, 503],
+  },
+  simulatorSend: {
+    method: 'POST',
+    path: '/admin/simulator/{kind}/{channelId}/{userId}',
+    summary: "Chat simulator: a simulated customer of one of the workspace's channels types, taps or follows",
+    description:
+      "The event goes the webhooks' way: the channel's published flows (or the customer's open conversation) answer it, the executor runs the flow for real (brand calls included) and keeps its answers for GET on this path instead of sending them to LINE or Meta. `answered: false`: no trigger, question or fallback takes it. The customer id is always `sim-…`: a real customer's data stays out of reach.",
+    auth: true,
+    params: sim.simulatorParams,
+    query: s.noQuery,
+    body: sim.simulatorSendBody,
+    response: sim.simulatorSentSchema,
+    status: 200,
+    errors: [400, 404, 503],
+  },
+  simulatorRead: {
+    method: 'GET',
+    path: '/admin/simulator/{kind}/{channelId}/{userId}',
+    summary: 'Chat simulator: the conversation, oldest first',
+    description:
+      "The customer's events, the waiting indicator (a card is running) and the bot's messages as the channel's API would have received them (LINE or Messenger payloads). With `after` (the last key read): only what came since, up to 100 entries. Kept one day.",
+    auth: true,
+    params: sim.simulatorParams,
+    query: sim.simulatorQuery,
+    body: s.noBody,
+    response: sim.simulatorConversationSchema,
+    status: 200,
+    errors: [400, 404],
+  },
+  simulatorClear: {
+    method: 'DELETE',
+    path: '/admin/simulator/{kind}/{channelId}/{userId}',
+    summary: 'Chat simulator: start over',
+    description: "Deletes the conversation and the simulated customer's attributes, open session and execution log.",
+    auth: true,
+    params: sim.simulatorParams,
+    query: s.noQuery,
+    body: s.noBody,
+    response: sim.simulatorClearedSchema,
+    status: 200,
+    errors: [400, 404],
   },
 } satisfies Record<string, RouteSpec>;
 

@@ -63,12 +63,13 @@ export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResp
     const env = readEnv();
     const logger = createLogger('executor');
     const fetch = createGuardedFetch({ allowHttpHosts: parseAllowHttpHosts(env.OUTBOUND_ALLOW_HTTP_HOSTS) });
+    const store = createStore(createTable(env.TABLE_NAME));
     lambda = createHandler({
-      store: createStore(createTable(env.TABLE_NAME)),
+      store,
       fetch,
       logger,
       metrics: createMetrics('executor', logger),
-      senderFor: createSenderFor({ lineApiBaseUrl: env.LINE_API_BASE_URL, messengerApiBaseUrl: env.MESSENGER_API_BASE_URL, fetch, logger }),
+      senderFor: createSenderFor({ lineApiBaseUrl: env.LINE_API_BASE_URL, messengerApiBaseUrl: env.MESSENGER_API_BASE_URL, fetch, logger, simulator: store.simulator }),
     });
   }
   return lambda(event, context);

@@ -4,9 +4,11 @@ import { createLineClient } from '../../shared/channels/line/lineClient';
 import { createMessengerClient } from '../../shared/channels/messenger/messengerClient';
 import type { GuardedFetch } from '../../shared/http/guardedFetch';
 import type { TurnJob } from '../../shared/jobs/job';
+import type { SimulatorRepository } from '../../shared/store/simulator';
 import type { ChannelSender } from './channelSender';
 import { createLineSender } from './lineSender';
 import { createMessengerSender } from './messengerSender';
+import { createSimulatorSender } from './simulatorSender';
 import { UnprocessableJobError } from './processTurnJob';
 
 export interface ChannelApis {
@@ -16,11 +18,18 @@ export interface ChannelApis {
   messengerApiBaseUrl: string;
   fetch: GuardedFetch;
   logger: Logger;
+  /** Where the answers of the console's simulated turns are kept (absent: such a job cannot run). */
+  simulator?: SimulatorRepository;
 }
 
-/** The sender of each channel kind, over the one outbound path. */
+/** The sender of each channel kind, over the one outbound path; the console's simulator for its own turns. */
 export function createSenderFor(apis: ChannelApis): (channel: Channel, job: TurnJob) => ChannelSender {
   return (channel, job) => {
+    // A turn played in the console: answered into the console, never to LINE or Meta.
+    if (job.simulator) {
+      if (!apis.simulator) throw new UnprocessableJobError('simulator job, but no simulator store');
+      return createSimulatorSender(channel.kind, channel.workspaceId, job, apis.simulator);
+    }
     if (channel.kind === 'line') return createLineSender(createLineClient({ baseUrl: apis.lineApiBaseUrl, accessToken: channel.accessToken, fetch: apis.fetch }), job);
     if (channel.kind === 'messenger') {
       const client = createMessengerClient({ baseUrl: apis.messengerApiBaseUrl, pageId: channel.channelId, accessToken: channel.accessToken, fetch: apis.fetch });

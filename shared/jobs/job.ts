@@ -99,6 +99,12 @@ export const turnJobSchema = z.object({
   receivedAt: z.number(),
   /** The flow version that was active when the event arrived. */
   flow: z.object({ flowId: z.string().min(1).max(256), version: z.number().int().min(1) }),
+  /**
+   * A turn played in the console's chat simulator (functions/admin/simulatorRoutes.ts): the flow runs
+   * for real, brand calls included, but its answers are kept for the console (shared/store/simulator.ts)
+   * instead of being sent to LINE or Meta. Its customer is always a simulated one (`sim-…`).
+   */
+  simulator: z.literal(true).optional(),
 });
 export type TurnJob = z.infer<typeof turnJobSchema>;
 

@@ -18,6 +18,8 @@ export interface InboundTurn {
   speakerId?: string;
   event: InboundEvent;
   replyToken?: string;
+  /** Played in the console's chat simulator: answered into the console, never to the channel. */
+  simulator?: true;
 }
 
 export interface QueueTurnsDeps {
@@ -124,6 +126,7 @@ export async function queueTurns(channel: Channel, turns: InboundTurn[], receive
       // The reply token's life (LINE) and the 24-hour window (Messenger) are counted from here.
       receivedAt,
       flow: { flowId: flow.flowId, version: flow.version },
+      ...(turn.simulator ? { simulator: true as const } : {}),
     };
     // The webhooks bound every field at the edge; this is the last check before SQS, which refuses a
     // message over 256 KiB (a 500 the channel would redeliver for ever): such an event is skipped.

@@ -8,8 +8,10 @@ import { FlowRepository } from './flows';
 import { JobStateRepository } from './jobStates';
 import { MessengerAppRepository } from './messengerApps';
 import { SecretRepository } from './secrets';
+import { SimulatorRepository } from './simulator';
 import type { Table } from './table';
 import { TurnReads } from './turnReads';
+import { WebhookCheckRepository } from './webhookChecks';
 import { WorkspaceSettingsRepository } from './workspaceSettings';
 
 /** Every repository over the one table. */
@@ -22,9 +24,11 @@ export interface Store {
   jobStates: JobStateRepository;
   executionLog: ExecutionLogRepository;
   secrets: SecretRepository;
+  simulator: SimulatorRepository;
   workspaceSettings: WorkspaceSettingsRepository;
   adminKeys: AdminKeyRepository;
   turnReads: TurnReads;
+  webhookChecks: WebhookCheckRepository;
 }
 
 export function createStore(table: Table): Store {
@@ -37,9 +41,11 @@ export function createStore(table: Table): Store {
     jobStates: new JobStateRepository(table),
     executionLog: new ExecutionLogRepository(table),
     secrets: new SecretRepository(table),
+    simulator: new SimulatorRepository(table),
     workspaceSettings: new WorkspaceSettingsRepository(table),
     adminKeys: new AdminKeyRepository(table),
     turnReads: new TurnReads(table),
+    webhookChecks: new WebhookCheckRepository(table),
   };
 }
 

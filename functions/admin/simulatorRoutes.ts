@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { queueTurns } from '../../shared/jobs/queueTurns';
+import type { SimulatorRef } from '../../shared/store/simulator';
+import { AdminError, notFound } from './adminError';
+import type { AdminDeps, RouteHandler } from './bindRoute';
+import { customerKey } from './contactRoutes';
+import type { AdminRoutes } from './routes';
+
+// The console's chat simulator: a simulated customer (`sim-…`) of one of the workspace's channels talks
+// to the flows published there. Its events go the webhooks' way (queueTurns: the same trigger matching,
+// the same jobs queue, the same executor running the real flow and calling the brand for real); only
+// the answers differ: the executor keeps them for the console (shared/store/simulator.ts) instead of
+// sending them to LINE or Meta. So it works the same against a deployed stack as locally.
+
+/** `POST /admin/simulator/{kind}/{channelId}/{userId}`: the simulated customer types, taps or follows. */
+export const simulatorSend: RouteHandler<AdminRoutes['simulatorSend']> = async ({ params, body }, { workspaceId, deps }) => {
+  const jobs = jobsOf(deps);
+  const channel = await deps.store.channels.get(params.kind, params.channelId);
+  if (channel?.workspaceId !== workspaceId) throw notFound('channel');
+  const receivedAt = deps.now?.() ?? Date.now();
+  const eventId = `sim-${randomUUID()}`;
+  // queueTurns names the job so: the customer's entry sorts just before the turn's answers.
+  const jobId = `${channel.kind}:${channel.channelId}:${eventId}`;
+  const ref = refOf(workspaceId, params);
+  const key = await deps.store.simulator.put(ref, { receivedAt, jobId, part: 'customer' }, { from: 'customer', at: receivedAt, jobId, event: body.event });
+  const queued = await queueTurns(channel, [{ eventId, userId: params.userId, event: body.event, simulator: true }], receivedAt, { store: deps.store, queue: jobs, logger: deps.logger });
+  deps.logger.info('simulator turn', { workspaceId, kind: params.kind, channelId: params.channelId, jobId, answered: queued > 0 });
+  return { jobId, key, answered: queued > 0 };
+};
+
+/** `GET /admin/simulator/{kind}/{channelId}/{userId}?after=`: the conversation, oldest first. */
+export const simulatorRead: RouteHandler<AdminRoutes['simulatorRead']> = async ({ params, query }, { workspaceId, deps }) => {
+  await ownChannel(deps, workspaceId, params);
+  return { entries: await deps.store.simulator.list(refOf(workspaceId, params), query.after) };
+};
+
+/** `DELETE /admin/simulator/{kind}/{channelId}/{userId}`: start over: the conversation, the simulated customer's profile, session and log. */
+export const simulatorClear: RouteHandler<AdminRoutes['simulatorClear']> = async ({ params }, { workspaceId, deps }) => {
+  await ownChannel(deps, workspaceId, params);
+  const customer = { channelKind: params.kind, channelId: params.channelId, userId: params.userId };
+  const [entries, removed, logEntries] = await Promise.all([
+    deps.store.simulator.clear(refOf(workspaceId, params)),
+    deps.store.customers.delete(customer),
+    deps.store.executionLog.deleteForCustomer(workspaceId, customerKey(customer)),
+  ]);
+  return { deleted: { entries, ...removed, logEntries } };
+};
+
+type Params = { kind: SimulatorRef['kind']; channelId: string; userId: string };
+const refOf = (workspaceId: string, params: Params): SimulatorRef => ({ workspaceId, kind: params.kind, channelId: params.channelId, userId: params.userId });
+
+async function ownChannel(deps: AdminDeps, workspaceId: string, params: Params): Promise<void> {
+  const channel = await deps.store.channels.get(params.kind, params.channelId);
+  if (channel?.workspaceId !== workspaceId) throw notFound('channel');
+}
+
+function jobsOf(deps: AdminDeps) {
+  if (!deps.jobs) throw new AdminError(503, { error: 'the simulator needs the jobs queue (JOBS_QUEUE_URL)' });
+  return deps.jobs;
+}

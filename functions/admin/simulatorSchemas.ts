@@ -1,0 +1,50 @@
+import * as z from 'zod';
+import { INBOUND_LIMITS, channelKindSchema } from '../../shared/jobs/job';
+import { entryKeySchema, SIMULATED_USER_PATTERN, simulatorEntrySchema } from '../../shared/store/simulator';
+import { channelIdSchema } from './schemas';
+
+// The chat simulator's requests and answers (functions/admin/simulatorRoutes.ts).
+
+export const simulatorParams = z.object({
+  kind: channelKindSchema,
+  channelId: channelIdSchema,
+  userId: z
+    .string()
+    .regex(SIMULATED_USER_PATTERN, 'a simulated customer is sim- and 1-60 letters, digits, _ or -')
+    .describe('The simulated customer: `sim-` and an id of your choosing (never a real customer, whose data stays out of reach)'),
+});
+
+/** What the simulated customer does: types, taps (a quick reply, a carousel or rich-menu button) or follows. */
+export const simulatorSendBody = z
+  .object({
+    event: z.discriminatedUnion('type', [
+      z.object({ type: z.literal('text'), text: z.string().min(1).max(INBOUND_LIMITS.text) }).strict(),
+      z
+        .object({
+          type: z.literal('postback'),
+          data: z.string().min(1).max(INBOUND_LIMITS.data),
+          params: z.record(z.string().max(64), z.string().max(INBOUND_LIMITS.data)).optional(),
+        })
+        .strict(),
+      z.object({ type: z.literal('follow') }).strict(),
+    ]),
+  })
+  .strict();
+
+export const simulatorSentSchema = z.object({
+  jobId: z.string(),
+  key: z.string().describe("The customer's entry in the conversation: read on with `after` set to it"),
+  answered: z.boolean().describe('Whether a flow takes the event (a trigger, an open question, a fallback); false: nobody will answer'),
+});
+
+export const simulatorQuery = z.object({
+  after: entryKeySchema.optional().describe('The key of the last entry already read: only later ones are returned'),
+});
+
+export const simulatorConversationSchema = z.object({
+  entries: z.array(z.intersection(simulatorEntrySchema, z.object({ key: z.string() }))),
+});
+
+export const simulatorClearedSchema = z.object({
+  deleted: z.object({ entries: z.number().int(), profile: z.boolean(), session: z.boolean(), logEntries: z.number().int() }),
+});
