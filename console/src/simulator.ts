@@ -1,12 +1,350 @@
-import type { Page } from './context';
-import { h } from './dom';
-import { defineTexts } from './i18n';
+import { fromLine, fromMessenger, renderBubbles, type Action } from './bubbles';
+import type { Page, PageContext } from './context';
+import { byId, h } from './dom';
+import { defineTexts, type Lang } from './i18n';
 
-// TODO(console): the simulator page (being built).
-const tx = defineTexts({ en: { heading: 'Simulator' }, 'zh-TW': { heading: 'Simulator' } });
+// The chat simulator: be a customer (`sim-…`) of one of the workspace's channels and talk to the flows
+// published there, through the admin API (POST/GET /admin/simulator/…): the executor runs the real flow
+// and keeps its answers for the console instead of sending them. So it works the same on AWS.
+
+const tx = defineTexts({
+  en: {
+    heading: 'Chat simulator',
+    intro: 'Be a customer of one of your channels and talk to the flows published there. They run for real (brand APIs are called); the answers stay here: nothing is sent to LINE or Messenger.',
+    channel: 'Channel',
+    customer: 'Simulated customer',
+    startOver: 'Start over',
+    startedOver: 'Started over: the conversation, attributes and log of {user} are gone.',
+    conversation: 'Conversation',
+    working: 'The bot is working…',
+    message: 'Message',
+    send: 'Send',
+    menu: 'Menu (postback buttons of the published flows)',
+    follow: 'Follow',
+    followed: 'Followed the account',
+    tapped: 'Tapped “{label}”',
+    notAnswered: 'No published flow takes this (no trigger, open question or fallback): nobody answers.',
+    noChannels: 'This workspace has no channels yet: add one under Channels.',
+    nothingPublished: 'Nothing is published on this channel: publish a flow to talk to it.',
+    log: 'Execution log',
+    logEmpty: 'No Call an API card has run in this conversation yet.',
+    colTime: 'Time',
+    colCard: 'Card',
+    colOutcome: 'Outcome',
+    colStatus: 'Status',
+    colMs: 'ms',
+    image: 'Image: {url}',
+    loading: 'Loading…',
+  },
+  'zh-TW': {
+    heading: '對話模擬器',
+    intro: '扮演您某個頻道的顧客，與該頻道已發布的流程對話。流程會實際執行（會呼叫品牌 API）；回覆只留在這裡，不會傳送到 LINE 或 Messenger。',
+    channel: '頻道',
+    customer: '模擬顧客',
+    startOver: '重新開始',
+    startedOver: '已重新開始：{user} 的對話、屬性與紀錄都已清除。',
+    conversation: '對話',
+    working: '機器人處理中…',
+    message: '訊息',
+    send: '傳送',
+    menu: '選單（已發布流程的 postback 按鈕）',
+    follow: '加入好友',
+    followed: '已加入好友',
+    tapped: '點選了「{label}」',
+    notAnswered: '沒有已發布的流程會處理這則訊息（沒有符合的觸發條件、進行中的問題或備援）：不會有回覆。',
+    noChannels: '此工作區還沒有頻道：請先在「頻道」新增。',
+    nothingPublished: '此頻道沒有已發布的流程：請先發布流程再對話。',
+    log: '執行紀錄',
+    logEmpty: '此對話中還沒有執行過 Call an API 卡片。',
+    colTime: '時間',
+    colCard: '卡片',
+    colOutcome: '結果',
+    colStatus: '狀態',
+    colMs: '毫秒',
+    image: '圖片：{url}',
+    loading: '載入中…',
+  },
+});
+
+type Kind = 'line' | 'messenger';
+interface ChannelView {
+  kind: Kind;
+  channelId: string;
+  name: string;
+  activeFlows: Array<{ flowId: string; version: number }>;
+}
+type SimEvent = { type: 'text'; text: string } | { type: 'postback'; data: string; params?: Record<string, string> } | { type: 'follow' };
+type Entry = { key: string; jobId: string } & ({ from: 'customer'; event: SimEvent } | { from: 'waiting' } | { from: 'bot'; messages: unknown[] });
+interface LogEntry {
+  at: string;
+  blockId: string;
+  flowId: string;
+  outcome: string;
+  status?: number;
+  latencyMs: number;
+  reason?: string;
+}
+
+/** What the page holds; kept across remounts (a language switch). */
+const state = {
+  channels: undefined as ChannelView[] | undefined,
+  selected: undefined as string | undefined,
+  entries: [] as Entry[],
+  menu: [] as Array<{ label: string; data: string }>,
+  logs: [] as LogEntry[],
+  /** Labels of what was tapped, to show the customer's side as they saw it. */
+  tapped: new Map<string, string>(),
+  pending: false,
+  notice: '',
+  error: '',
+};
+let ctx: PageContext | undefined;
+let root: HTMLElement | undefined;
+let pollTimer: ReturnType<typeof setTimeout> | undefined;
+/** Bumped on every (re)start of polling and on unmount: an older loop stops. */
+let pollRun = 0;
+
+const t = (key: Parameters<typeof tx>[1], values?: Record<string, string | number>) => tx(ctx?.lang ?? ('en' as Lang), key, values);
+const current = (): ChannelView | undefined => state.channels?.find((c) => `${c.kind}/${c.channelId}` === state.selected);
+
+/** The simulated customer of a channel in this browser tab: `sim-` and 8 random characters. */
+function userOf(channel: ChannelView): string {
+  const item = `callcard.sim.${channel.kind}.${channel.channelId}`;
+  let user = sessionStorage.getItem(item);
+  if (!user) {
+    user = `sim-${Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(36).padStart(2, '0')).join('').slice(0, 8)}`;
+    sessionStorage.setItem(item, user);
+  }
+  return user;
+}
+const pathOf = (channel: ChannelView) => `/admin/simulator/${channel.kind}/${encodeURIComponent(channel.channelId)}/${userOf(channel)}`;
 
 export const simulatorPage: Page = {
-  mount(root, ctx) {
-    root.replaceChildren(h('h1', { id: 'view-heading', tabindex: '-1' }, tx(ctx.lang, 'heading')));
+  mount(into, context) {
+    root = into;
+    ctx = context;
+    draw();
+    if (!state.channels) void loadChannels();
+  },
+  unmount() {
+    pollRun += 1;
+    clearTimeout(pollTimer);
+    root = undefined;
   },
 };
+
+async function loadChannels(): Promise<void> {
+  const result = await ctx!.call<{ channels: ChannelView[] }>('GET', '/admin/channels');
+  if (!result.ok) return void ((state.error = result.text), draw());
+  state.channels = result.body.channels;
+  if (!current()) state.selected = state.channels[0] ? `${state.channels[0].kind}/${state.channels[0].channelId}` : undefined;
+  await selectChannel();
+}
+
+/** A channel chosen: its conversation so far, its menu, its log. */
+async function selectChannel(): Promise<void> {
+  Object.assign(state, { entries: [], menu: [], logs: [], notice: '', error: '', pending: false });
+  draw();
+  const channel = current();
+  if (!channel) return;
+  await Promise.all([readMore(channel), loadMenu(channel), loadLogs(channel)]);
+  draw();
+}
+
+/** The postback triggers of the channel's published flows: what a rich menu's buttons would send. */
+async function loadMenu(channel: ChannelView): Promise<void> {
+  const versions = await Promise.all(
+    channel.activeFlows.map((ref) => ctx!.call<{ flow: { triggers?: Array<{ type: string; action?: string }> } }>('GET', `/admin/flows/${encodeURIComponent(ref.flowId)}/versions/${ref.version}`)),
+  );
+  state.menu = versions.flatMap((result) =>
+    result.ok ? (result.body.flow.triggers ?? []).flatMap((trigger) => (trigger.type === 'postback' && trigger.action ? [{ label: trigger.action, data: `action=${trigger.action}` }] : [])) : [],
+  );
+}
+
+async function loadLogs(channel: ChannelView): Promise<void> {
+  const result = await ctx!.call<{ entries: LogEntry[] }>('GET', `/admin/logs?customer=${encodeURIComponent(`${channel.kind}:${channel.channelId}:${userOf(channel)}`)}&limit=20`);
+  // A customer who never wrote is not a contact yet (404): an empty log.
+  state.logs = result.ok ? result.body.entries : [];
+}
+
+/** Entries after the last one shown; returns how many came. */
+async function readMore(channel: ChannelView): Promise<number> {
+  const last = state.entries[state.entries.length - 1]?.key;
+  const result = await ctx!.call<{ entries: Entry[] }>('GET', `${pathOf(channel)}${last ? `?after=${encodeURIComponent(last)}` : ''}`);
+  if (!result.ok || current() !== channel) return 0;
+  state.entries.push(...result.body.entries);
+  return result.body.entries.length;
+}
+
+/** Read on while the bot works: every half second until it has been quiet for 3 s (at most a minute). */
+function poll(channel: ChannelView, jobId: string): void {
+  clearTimeout(pollTimer);
+  const run = ++pollRun;
+  const started = Date.now();
+  let quietSince = Date.now();
+  const tick = async () => {
+    if (run !== pollRun) return;
+    if ((await readMore(channel)) > 0) quietSince = Date.now();
+    if (run !== pollRun) return;
+    const mine = state.entries.filter((e) => e.jobId === jobId);
+    if (mine.some((e) => e.from !== 'customer')) state.pending = false;
+    const working = state.pending || state.entries[state.entries.length - 1]?.from === 'waiting';
+    if (Date.now() - started < 60_000 && (working || Date.now() - quietSince < 3_000)) {
+      drawConversation();
+      pollTimer = setTimeout(() => void tick(), 500);
+      return;
+    }
+    state.pending = false;
+    await loadLogs(channel);
+    if (run === pollRun) draw('keep');
+  };
+  void tick();
+}
+
+async function send(event: SimEvent, label?: string): Promise<void> {
+  const channel = current();
+  if (!channel || state.pending) return;
+  if (label !== undefined && event.type === 'postback') state.tapped.set(event.data, label);
+  state.notice = '';
+  state.pending = true;
+  draw('keep');
+  const result = await ctx!.call<{ jobId: string; answered: boolean }>('POST', pathOf(channel), { event });
+  if (!result.ok) {
+    Object.assign(state, { pending: false, error: result.text });
+    return draw('keep');
+  }
+  state.error = '';
+  if (!result.body.answered) Object.assign(state, { pending: false, notice: t('notAnswered') });
+  poll(channel, result.body.jobId);
+}
+
+function onAction(action: Action): void {
+  if (action.kind === 'postback') void send({ type: 'postback', data: action.data, ...(action.params ? { params: action.params } : {}) }, action.label);
+  else if (action.kind === 'message') void send({ type: 'text', text: action.text });
+}
+
+async function startOver(): Promise<void> {
+  const channel = current();
+  if (!channel) return;
+  pollRun += 1;
+  const user = userOf(channel);
+  const result = await ctx!.call('DELETE', pathOf(channel));
+  if (!result.ok) return void ((state.error = result.text), draw('keep'));
+  sessionStorage.removeItem(`callcard.sim.${channel.kind}.${channel.channelId}`);
+  await selectChannel();
+  state.notice = t('startedOver', { user });
+  draw();
+}
+
+// ---- drawing ----
+
+function draw(focus: 'keep' | 'none' = 'none'): void {
+  if (!root) return;
+  const focused = document.activeElement instanceof HTMLElement ? document.activeElement.id : '';
+  const channel = current();
+  const select = h('select', { id: 'sim-channel', onchange: (e) => ((state.selected = (e.target as HTMLSelectElement).value), void selectChannel()) });
+  for (const c of state.channels ?? []) select.append(h('option', { value: `${c.kind}/${c.channelId}`, selected: `${c.kind}/${c.channelId}` === state.selected }, `${c.kind === 'line' ? 'LINE' : 'Messenger'} · ${c.name || c.channelId}`));
+  const body: Array<Node | false> = !state.channels
+    ? [h('p', { role: 'status' }, state.error || t('loading'))]
+    : !channel
+      ? [h('p', {}, t('noChannels'))]
+      : [
+          h(
+            'div',
+            { class: 'toolbar' },
+            h('label', { for: 'sim-channel' }, t('channel')),
+            select,
+            h('span', {}, `${t('customer')}: `, h('code', { id: 'sim-user' }, userOf(channel))),
+            h('button', { type: 'button', id: 'sim-start-over', onclick: () => void startOver() }, t('startOver')),
+          ),
+          h('p', { id: 'sim-status', class: state.error ? 'status error' : 'status', role: state.error ? 'alert' : 'status' }, state.error || state.notice),
+          channel.activeFlows.length === 0 && h('p', { class: 'hint' }, t('nothingPublished')),
+          h(
+            'div',
+            { class: 'sim' },
+            h(
+              'section',
+              { class: `sim-phone preview ${channel.kind}`, 'aria-labelledby': 'sim-conversation-heading' },
+              h('h2', { id: 'sim-conversation-heading' }, t('conversation')),
+              h('div', { id: 'sim-log', role: 'log', 'aria-live': 'polite', tabindex: '0', 'aria-label': t('conversation') }),
+              h('div', { id: 'sim-working' }),
+              renderMenu(channel),
+              h(
+                'form',
+                { class: 'sim-compose', onsubmit: (e) => composeSubmit(e) },
+                h('label', { for: 'sim-text', class: 'visually-hidden' }, t('message')),
+                h('input', { id: 'sim-text', type: 'text', autocomplete: 'off', placeholder: t('message'), maxlength: '2000' }),
+                h('button', { type: 'submit', class: 'primary', id: 'sim-send' }, t('send')),
+              ),
+            ),
+            h('aside', { class: 'card sim-aside', 'aria-labelledby': 'sim-log-heading' }, h('h2', { id: 'sim-log-heading' }, t('log')), renderLog()),
+          ),
+        ];
+  root.replaceChildren(h('h1', { id: 'view-heading', tabindex: '-1' }, t('heading')), h('p', { class: 'hint' }, t('intro')), ...body.filter((node): node is Node => node instanceof Node));
+  drawConversation();
+  if (focus === 'keep' && focused) byId(focused)?.focus();
+}
+
+function composeSubmit(event: Event): void {
+  event.preventDefault();
+  const input = byId<HTMLInputElement>('sim-text');
+  const text = input?.value.trim() ?? '';
+  if (!text || !input) return;
+  input.value = '';
+  void send({ type: 'text', text });
+}
+
+function renderMenu(channel: ChannelView): HTMLElement {
+  return h(
+    'nav',
+    { class: 'sim-menu', 'aria-label': t('menu') },
+    ...state.menu.map((item) => h('button', { type: 'button', onclick: () => void send({ type: 'postback', data: item.data }, item.label) }, item.label)),
+    channel.kind === 'line' && h('button', { type: 'button', onclick: () => void send({ type: 'follow' }) }, t('follow')),
+  );
+}
+
+/** The conversation and the loading indicator: redrawn as entries arrive (the rest of the page stays). */
+function drawConversation(): void {
+  const log = byId('sim-log');
+  const channel = current();
+  if (!log || !channel) return;
+  const imageLabel = (url: string) => t('image', { url });
+  const items = state.entries.flatMap((entry): HTMLElement[] => {
+    if (entry.from === 'waiting') return [];
+    if (entry.from === 'bot') return renderBubbles(entry.messages.map(channel.kind === 'line' ? fromLine : fromMessenger), { imageLabel, onAction });
+    const event = entry.event;
+    const said = event.type === 'text' ? event.text : event.type === 'follow' ? t('followed') : t('tapped', { label: state.tapped.get(event.data) ?? event.data });
+    return [h('div', { class: 'msg mine' }, h('p', { class: 'msg-text' }, said))];
+  });
+  log.replaceChildren(...items);
+  log.scrollTop = log.scrollHeight;
+  const working = state.pending || state.entries[state.entries.length - 1]?.from === 'waiting';
+  byId('sim-working')?.replaceChildren(
+    ...(working ? [h('p', { class: 'typing', role: 'status' }, h('span', { class: 'dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')), t('working'))] : []),
+  );
+}
+
+function renderLog(): HTMLElement {
+  if (!state.logs.length) return h('p', { class: 'hint', id: 'sim-log-empty' }, t('logEmpty'));
+  const time = new Intl.DateTimeFormat(ctx?.lang, { timeStyle: 'medium' });
+  return h(
+    'table',
+    { id: 'sim-log-table' },
+    h('thead', {}, h('tr', {}, ...(['colTime', 'colCard', 'colOutcome', 'colStatus', 'colMs'] as const).map((key) => h('th', { scope: 'col' }, t(key))))),
+    h(
+      'tbody',
+      {},
+      ...state.logs.map((entry) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, h('time', { datetime: entry.at }, time.format(new Date(entry.at)))),
+          h('td', {}, h('code', {}, entry.blockId)),
+          h('td', { class: entry.outcome === 'failure' ? 'error' : 'ok' }, entry.reason ? `${entry.outcome} (${entry.reason})` : entry.outcome),
+          h('td', {}, entry.status === undefined ? '—' : String(entry.status)),
+          h('td', {}, String(Math.round(entry.latencyMs))),
+        ),
+      ),
+    ),
+  );
+}

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { LocalStack } from '../../local/localStack';
+import type { LocalStack, LocalStackOptions } from '../../local/localStack';
 import { startTestStack } from './localStackHarness';
 
 // What every browser test needs: Debian's chromium (scripts/ensure-chromium.sh installs it) driven by
@@ -36,10 +36,10 @@ export interface ConsoleSession {
   stop(): Promise<void>;
 }
 
-/** A local stack and a browser page on it (1280×900, en-US). */
-export async function startConsoleSession(): Promise<ConsoleSession> {
+/** A local stack (with `options`) and a browser page on it (1280×900, en-US). */
+export async function startConsoleSession(options: LocalStackOptions = {}): Promise<ConsoleSession> {
   const [stack, browser] = await Promise.all([
-    startTestStack(),
+    startTestStack(options),
     chromium.launch({ executablePath: CHROMIUM, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] }),
   ]);
   const page = await browser.newPage({ locale: 'en-US', viewport: { width: 1280, height: 900 } });

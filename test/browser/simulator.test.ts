@@ -1,0 +1,96 @@
+import type { Page } from 'playwright-core';
+import { HAVE_CHROMIUM, skipBrowserTests, startConsoleSession, type ConsoleSession } from '../support/browser';
+
+// Scenario 1 played in the console's chat simulator, in a real browser: the demo member's tickets
+// behind a phone binding, on the demo LINE channel and then on the Messenger page. The brand API
+// answers after 1.2 s, so the loading indicator is seen while the cards run.
+
+if (!HAVE_CHROMIUM) {
+  skipBrowserTests('the chat simulator');
+} else {
+  describe('the chat simulator', () => {
+    let session: ConsoleSession;
+    let page: Page;
+
+    beforeAll(async () => {
+      session = await startConsoleSession({ brandApi: { latencyMs: 1_200 } });
+      page = session.page;
+    }, 60_000);
+
+    afterAll(async () => {
+      await session?.stop();
+    });
+
+    test('scenario 1 on LINE: the menu button, a wrong then a right phone number, the carousel, a tap on its button; the log beside', async () => {
+      await session.signIn();
+      await page.getByRole('link', { name: 'Chat simulator' }).click();
+      await page.getByRole('heading', { name: 'Chat simulator' }).waitFor();
+      const channel = page.getByLabel('Channel');
+      await channel.selectOption({ label: 'LINE · Formosa Travel & Shop (LINE demo)' }).catch(async () => {
+        // The demo channel's name, whatever it is: the first LINE option.
+        const value = await channel.locator('option', { hasText: 'LINE' }).first().getAttribute('value');
+        await channel.selectOption(value ?? '');
+      });
+      const user = (await page.locator('#sim-user').textContent()) ?? '';
+      expect(user).toMatch(/^sim-[a-z0-9]{8}$/);
+      const log = page.locator('#sim-log');
+
+      // The rich menu's "my_tickets" postback: the card asks for the phone number first.
+      await page.getByRole('navigation', { name: /Menu/ }).getByRole('button', { name: 'my_tickets' }).click();
+      await log.getByText('Tapped “my_tickets”').waitFor();
+      await log.getByText('To show your tickets, please verify your membership first. What is your phone number?').waitFor();
+
+      // Not a phone number: asked again, without calling the brand.
+      await page.getByLabel('Message').fill('my phone?');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await log.getByText(/That does not look like a phone number/).waitFor();
+
+      // The number: the verify card runs (the loading indicator shows), then the tickets card.
+      await page.getByLabel('Message').fill('0912-345-678');
+      await page.getByLabel('Message').press('Enter');
+      await page.getByRole('status').filter({ hasText: 'The bot is working…' }).waitFor();
+      await log.getByText('Thanks! Your membership M001 is now linked.').waitFor({ timeout: 15_000 });
+      const cards = log.locator('.msg-card');
+      await cards.nth(2).waitFor({ timeout: 15_000 });
+      expect(await cards.count()).toBe(3);
+      expect(await cards.first().textContent()).toContain('Taipei 101 Observatory');
+      await page.locator('#sim-working .typing').waitFor({ state: 'detached', timeout: 15_000 });
+      // The execution log beside the conversation: both cards, successful.
+      const logTable = page.locator('#sim-log-table');
+      await logTable.waitFor({ timeout: 10_000 });
+      expect(await logTable.locator('tbody tr').count()).toBeGreaterThanOrEqual(2);
+      expect(await logTable.textContent()).toMatch(/load_tickets.*success/s);
+      await session.screenshot('console-simulator');
+
+      // Nothing went to LINE: the answers stayed in the console.
+      expect(session.stack.lineStandIn.calls().filter((call) => 'to' in call && call.to === user)).toEqual([]);
+
+      // A carousel button is a postback like any other.
+      await cards.first().getByRole('button', { name: 'Use this ticket' }).click();
+      await log.getByText('Tapped “Use this ticket”').waitFor();
+
+      // Start over: a new simulated customer, an empty conversation.
+      await page.locator('#sim-working .typing').waitFor({ state: 'detached', timeout: 15_000 });
+      await page.getByRole('button', { name: 'Start over' }).click();
+      await page.getByText(`Started over: the conversation, attributes and log of ${user} are gone.`).waitFor();
+      expect(await log.locator('.msg').count()).toBe(0);
+      expect(await page.locator('#sim-user').textContent()).not.toBe(user);
+      expect(session.pageErrors).toEqual([]);
+    }, 90_000);
+
+    test('on Messenger: quick replies and the carousel drawn as Messenger draws them', async () => {
+      const channel = page.getByLabel('Channel');
+      const value = await channel.locator('option', { hasText: 'Messenger' }).first().getAttribute('value');
+      await channel.selectOption(value ?? '');
+      await page.locator('.sim-phone.messenger').waitFor();
+      await page.getByRole('navigation', { name: /Menu/ }).getByRole('button', { name: 'my_tickets' }).click();
+      const log = page.locator('#sim-log');
+      await log.getByText(/What is your phone number\?/).waitFor();
+      await page.getByLabel('Message').fill('0912345678');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await log.locator('.msg-card').nth(2).waitFor({ timeout: 15_000 });
+      expect(await log.locator('.msg-card').first().textContent()).toContain('Taipei 101 Observatory');
+      expect(session.pageErrors).toEqual([]);
+    }, 60_000);
+  });
+}
