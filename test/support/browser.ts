@@ -11,6 +11,12 @@ export const CHROMIUM = '/usr/bin/chromium';
 /** Screenshots of the browser tests (gitignored; CI keeps them as artefacts). */
 export const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
 
+/**
+ * Chromium without its own background traffic (updates, sync, QUIC): on machines whose network is
+ * closed it would otherwise try, and fail, to reach Google's hosts at every start.
+ */
+const QUIET_FLAGS = ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
 /** Whether the browser tests can run here; when not, `skipBrowserTests` has said so. */
 export const HAVE_CHROMIUM = existsSync(CHROMIUM);
 
@@ -40,7 +46,7 @@ export interface ConsoleSession {
 export async function startConsoleSession(options: LocalStackOptions = {}): Promise<ConsoleSession> {
   const [stack, browser] = await Promise.all([
     startTestStack(options),
-    chromium.launch({ executablePath: CHROMIUM, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] }),
+    chromium.launch({ executablePath: CHROMIUM, args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), ...QUIET_FLAGS] }),
   ]);
   const page = await browser.newPage({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
   mkdirSync(ARTIFACTS, { recursive: true });
