@@ -5,8 +5,8 @@ import { gzipSync } from 'node:zlib';
 import { buildSync, transformSync } from 'esbuild';
 
 /**
- * The console's files as the console function serves them: index.html, console.css and console.js
- * (console/src compiled and minified by esbuild, one script, no framework). `npm run console:build`
+ * The console's files as the console function serves them: index.html, console.css, console.js and
+ * the chunks of the pages loaded on demand (console/src compiled, split and minified by esbuild; no framework). `npm run console:build`
  * writes them into functions/console/consoleAssets.generated.ts, so the console Lambda bundles them as
  * strings; test/unit/functions/console/console.test.ts fails when that file is out of date.
  */
@@ -25,10 +25,15 @@ const DIR = __dirname;
 const BROWSER_TARGET = ['chrome109', 'edge109', 'firefox115', 'safari15.6'];
 
 export function buildConsoleAssets(): ConsoleAsset[] {
+  // ES modules split by esbuild: console.js is what every visit loads (sign-in, the flows, the editor);
+  // the pages beside the flows (./src/pages.ts) are chunks loaded when first opened.
   const script = buildSync({
-    entryPoints: [path.join(DIR, 'src', 'main.ts')],
+    entryPoints: { console: path.join(DIR, 'src', 'main.ts') },
     bundle: true,
-    format: 'iife',
+    splitting: true,
+    format: 'esm',
+    outdir: '/console',
+    chunkNames: 'chunks/[name]-[hash]',
     target: BROWSER_TARGET,
     minify: true,
     charset: 'utf8',
@@ -36,14 +41,46 @@ export function buildConsoleAssets(): ConsoleAsset[] {
     write: false,
     logLevel: 'warning',
   });
-  const js = script.outputFiles[0]?.text ?? '';
+  const scripts = script.outputFiles
+    .map((file) => ({ urlPath: file.path.replace(/^.*?\/console\//, '/console/'), text: file.text }))
+    .sort((a, b) => a.urlPath.localeCompare(b.urlPath));
   const css = transformSync(readFileSync(path.join(DIR, 'console.css'), 'utf8'), { loader: 'css', minify: true, target: BROWSER_TARGET }).code;
-  const html = readFileSync(path.join(DIR, 'index.html'), 'utf8').replace(/\n\s*/g, '\n');
+  // The chunks console.js imports statically are fetched beside it, not after it (modulepreload).
+  const preload = staticImports('/console/console.js', scripts)
+    .map((urlPath) => `<link rel="modulepreload" href="${urlPath}">`)
+    .join('\n');
+  const html = readFileSync(path.join(DIR, 'index.html'), 'utf8')
+    .replace('<!-- modulepreload -->', preload)
+    .replace(/\n\s*/g, '\n');
   return [
     asset('/console/index.html', 'text/html; charset=utf-8', html),
     asset('/console/console.css', 'text/css; charset=utf-8', css),
-    asset('/console/console.js', 'text/javascript; charset=utf-8', js),
+    ...scripts.map((file) => asset(file.urlPath, 'text/javascript; charset=utf-8', file.text)),
   ];
+}
+
+/**
+ * The scripts `entry` needs before it runs: itself and the chunks it imports statically, transitively
+ * (esbuild writes them as `from"./chunks/…js"`); a dynamic `import()` is not followed.
+ */
+function staticImports(entry: string, scripts: Array<{ urlPath: string; text: string }>): string[] {
+  const seen = new Set<string>();
+  const visit = (urlPath: string): void => {
+    const file = scripts.find((candidate) => candidate.urlPath === urlPath);
+    if (!file || seen.has(urlPath)) return;
+    seen.add(urlPath);
+    for (const match of file.text.matchAll(/(?:from|import)\s*"(\.{1,2}\/[^"]+\.js)"/g)) visit(path.posix.join(path.posix.dirname(urlPath), match[1] ?? ''));
+  };
+  visit(entry);
+  seen.delete(entry);
+  return [...seen].sort();
+}
+
+/** What every visit loads: the page, the styles, the main script and its static chunks (a page's own chunk loads when it is opened). */
+export function firstLoad(assets: ConsoleAsset[]): ConsoleAsset[] {
+  const scripts = assets.filter((a) => a.path.endsWith('.js')).map((a) => ({ urlPath: a.path, text: a.body }));
+  const wanted = new Set(['/console/index.html', '/console/console.css', '/console/console.js', ...staticImports('/console/console.js', scripts)]);
+  return assets.filter((a) => wanted.has(a.path));
 }
 
 function asset(urlPath: string, contentType: string, body: string): ConsoleAsset {

@@ -1,7 +1,7 @@
 import { call, flowPath, type DryRunResult, forgetKey, storedKey, storeKey, Unreachable, type ApiResult, type FlowSummary, type FlowVersion, type Problem, type Validated } from './api';
 import { cardIds, renderCardForm } from './card';
 import { renderCardTest } from './cardTest';
-import { pageCall, type PageContext } from './context';
+import { pageCall, type Page, type PageContext } from './context';
 import { renderDiagram } from './diagram';
 import { byId, h } from './dom';
 import { isLang, LANGS, t, type Lang, type TextKey } from './i18n';
@@ -52,8 +52,8 @@ type View =
 
 let lang: Lang = initialLang();
 let view: View = { name: 'signIn' };
-/** The page module drawn last, told when it is left. */
-let mountedPage: PageName | undefined;
+/** The page drawn last, told when it is left. */
+let mountedPage: Page | undefined;
 let validateTimer: ReturnType<typeof setTimeout> | undefined;
 /** Only the answer to the latest validation request is shown. */
 let validateSeq = 0;
@@ -91,13 +91,10 @@ function render(focus: 'heading' | 'keep' = 'heading'): void {
   if (!root) return;
   const leaving = mountedPage;
   mountedPage = undefined;
-  if (leaving !== undefined) PAGES[leaving].unmount?.();
+  leaving?.unmount?.();
   const main = h('main', { id: 'main' }, ...renderView());
   root.replaceChildren(renderHeader(), main);
-  if (view.name === 'page') {
-    mountedPage = view.page;
-    PAGES[view.page].mount(main, pageContext());
-  }
+  if (view.name === 'page') void mountPage(view, main, focus === 'keep' ? focusedId : 'view-heading');
   if (focus === 'keep' && focusedId) byId(focusedId)?.focus();
   else if (view.name === 'signIn') byId('admin-key')?.focus();
   else byId('view-heading')?.focus();
@@ -141,6 +138,21 @@ function renderView(): Node[] {
     case 'page':
       return [];
   }
+}
+
+/** Load a page's chunk (once) and draw it, unless the console has moved on meanwhile. */
+async function mountPage(state: Extract<View, { name: 'page' }>, main: HTMLElement, focusId: string): Promise<void> {
+  let page: Page;
+  try {
+    page = await PAGES[state.page]();
+  } catch (error) {
+    main.replaceChildren(messageLine({ key: 'unreachable', values: { message: error instanceof Error ? error.message : String(error) }, kind: 'error' }, 'page-status'));
+    return;
+  }
+  if (view !== state || !main.isConnected) return;
+  mountedPage = page;
+  page.mount(main, pageContext());
+  byId(focusId)?.focus();
 }
 
 /** The context a page or an editor panel works with. */

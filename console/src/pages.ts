@@ -1,16 +1,16 @@
-import { channelsPage } from './channels';
 import type { Page } from './context';
-import { logsPage } from './logs';
-import { secretsPage } from './secrets';
-import { simulatorPage } from './simulator';
 
-/** The console's pages beside the flows, by their address (`#/simulator`), in the order of the menu. */
+/**
+ * The console's pages beside the flows, by their address (`#/simulator`), in the order of the menu.
+ * Each is its own chunk, loaded when first opened: the first load carries only sign-in, the flows and
+ * the editor.
+ */
 export const PAGES = {
-  simulator: simulatorPage,
-  channels: channelsPage,
-  secrets: secretsPage,
-  logs: logsPage,
-} as const satisfies Record<string, Page>;
+  simulator: () => import('./simulator').then((m) => m.simulatorPage),
+  channels: () => import('./channels').then((m) => m.channelsPage),
+  secrets: () => import('./secrets').then((m) => m.secretsPage),
+  logs: () => import('./logs').then((m) => m.logsPage),
+} as const satisfies Record<string, () => Promise<Page>>;
 
 export type PageName = keyof typeof PAGES;
 

@@ -1,5 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { buildConsoleAssets } from '../../../../console/build';
+import { buildConsoleAssets, firstLoad } from '../../../../console/build';
 import { isConsolePath, serveConsole } from '../../../../functions/console/consoleAssets';
 import { CONSOLE_ASSETS } from '../../../../functions/console/consoleAssets.generated';
 
@@ -17,10 +17,20 @@ describe('the console files the console function serves', () => {
     expect(generated).toEqual(built);
   });
 
-  test('the first load (page, styles, script) stays small: under 40 KB, 15 KB gzipped', () => {
-    const bodies = built.map((asset) => asset.body);
-    expect(bodies.reduce((sum, body) => sum + Buffer.byteLength(body), 0)).toBeLessThan(40_000);
-    expect(bodies.reduce((sum, body) => sum + gzipSync(body).length, 0)).toBeLessThan(15_000);
+  test('the first load (page, styles, main script and its chunks) stays small: under 100 KB, 35 KB gzipped; each page is a chunk of its own', () => {
+    const first = firstLoad(built);
+    expect(first.map((asset) => asset.path)).toEqual(expect.arrayContaining(['/console/index.html', '/console/console.css', '/console/console.js']));
+    expect(first.reduce((sum, asset) => sum + Buffer.byteLength(asset.body), 0)).toBeLessThan(100_000);
+    expect(first.reduce((sum, asset) => sum + gzipSync(asset.body).length, 0)).toBeLessThan(35_000);
+    // The pages beside the flows load when opened: none of them is part of the first load.
+    for (const name of ['simulator', 'channels', 'secrets', 'logs']) {
+      const chunk = built.find((asset) => asset.path.startsWith(`/console/chunks/${name}-`));
+      expect(chunk).toBeDefined();
+      expect(first).not.toContain(chunk);
+    }
+    // What the first load needs beyond console.js is preloaded by the page, not found after it.
+    const page = bodyOf('/console/index.html') ?? '';
+    for (const asset of first.filter((a) => a.path.startsWith('/console/chunks/'))) expect(page).toContain(`<link rel="modulepreload" href="${asset.path}">`);
   });
 
   test.each(['/console', '/console/', '/console/index.html'])('%s is the page, public, with a strict content security policy', (path) => {
@@ -28,7 +38,7 @@ describe('the console files the console function serves', () => {
     expect(page.statusCode).toBe(200);
     expect(page.headers).toMatchObject({ 'content-type': 'text/html; charset=utf-8', 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY' });
     expect(String(page.headers?.['content-security-policy'])).toContain("script-src 'self'; style-src 'self'; connect-src 'self'");
-    expect(page.body).toContain('<script src="/console/console.js" defer></script>');
+    expect(page.body).toContain('<script type="module" src="/console/console.js"></script>');
   });
 
   test('the script and styles, with their types; an ETag the browser revalidates with (304)', () => {
