@@ -1,12 +1,428 @@
-import type { Page } from './context';
+import type { Outcome, Page } from './context';
 import { h } from './dom';
 import { defineTexts } from './i18n';
 
-// TODO(console): the logs page (being built).
-const tx = defineTexts({ en: { heading: 'Logs' }, 'zh-TW': { heading: 'Logs' } });
+// The execution log of Call an API cards (GET /admin/logs: one customer's, or one card's, newest first, a
+// page at a time) and the jobs that reached the dead-letter queue (GET /admin/failed-jobs), sent back to
+// the jobs queue one at a time or all at once (POST /admin/failed-jobs/redrive).
+
+const tx = defineTexts({
+  en: {
+    heading: 'Execution log',
+    intro: 'Every call a Call an API card made (kept 30 days): choose a customer or a card.',
+    by: 'Show the log of',
+    byCustomer: 'A customer',
+    byCard: 'A card',
+    channel: 'Channel',
+    userId: 'User ID',
+    userIdHint: 'The LINE user id (U…), group or room id, or the Messenger PSID.',
+    flow: 'Flow',
+    card: 'Card',
+    noCards: 'This flow has no Call an API cards.',
+    noChannels: 'This workspace has no channels.',
+    show: 'Show',
+    refresh: 'Refresh',
+    loading: 'Loading…',
+    more: 'Load older entries',
+    empty: 'No calls logged for this choice (yet).',
+    choose: 'Choose a customer or a card, then Show.',
+    logFor: 'Calls of {what}',
+    colTime: 'Time',
+    colCustomer: 'Customer',
+    colCard: 'Card',
+    colRequest: 'Request',
+    colOutcome: 'Outcome',
+    colStatus: 'Status',
+    colDuration: 'Duration',
+    colAttempt: 'Attempt',
+    success: 'Success',
+    failure: 'Failed',
+    fired: 'Sent (fire-and-forget)',
+    ms: '{ms} ms',
+    customerLog: 'Show the log of customer {customer}',
+    failedHeading: 'Failed jobs',
+    failedIntro: 'Turns that kept failing (a channel or store outage) and went to the dead-letter queue. Redrive sends them back to the jobs queue to run again.',
+    noFailed: 'No failed jobs.',
+    colQueued: 'Failed',
+    colEvent: 'Event',
+    colFlow: 'Flow',
+    colActions: 'Actions',
+    redrive: 'Redrive',
+    redriveLabel: 'Redrive job {job}',
+    redriveAll: 'Redrive all',
+    confirmAll: 'Send all {count} failed jobs back to the jobs queue?',
+    redriving: 'Sending back…',
+    redriven: 'Sent back to the jobs queue: {count} job(s).',
+    redrivenNone: 'Nothing was sent back: the list may have changed. Refresh it.',
+  },
+  'zh-TW': {
+    heading: '執行紀錄',
+    intro: '呼叫 API 卡片的每一次呼叫（保留 30 天）：請選擇顧客或卡片。',
+    by: '要查看的紀錄',
+    byCustomer: '顧客',
+    byCard: '卡片',
+    channel: '頻道',
+    userId: '使用者 ID',
+    userIdHint: 'LINE 使用者 ID（U…）、群組或聊天室 ID，或 Messenger PSID。',
+    flow: '流程',
+    card: '卡片',
+    noCards: '這個流程沒有呼叫 API 卡片。',
+    noChannels: '這個工作區沒有頻道。',
+    show: '查看',
+    refresh: '重新整理',
+    loading: '載入中…',
+    more: '載入較舊的紀錄',
+    empty: '這個選擇（目前）沒有呼叫紀錄。',
+    choose: '請選擇顧客或卡片，再按「查看」。',
+    logFor: '{what} 的呼叫',
+    colTime: '時間',
+    colCustomer: '顧客',
+    colCard: '卡片',
+    colRequest: '請求',
+    colOutcome: '結果',
+    colStatus: '狀態碼',
+    colDuration: '耗時',
+    colAttempt: '第幾次',
+    success: '成功',
+    failure: '失敗',
+    fired: '已送出（不等回應）',
+    ms: '{ms} 毫秒',
+    customerLog: '查看顧客 {customer} 的紀錄',
+    failedHeading: '失敗的工作',
+    failedIntro: '持續失敗（通訊平台或資料庫中斷）而進入無效信件佇列的對話回合。重新送出會把它們送回工作佇列再執行一次。',
+    noFailed: '沒有失敗的工作。',
+    colQueued: '失敗時間',
+    colEvent: '事件',
+    colFlow: '流程',
+    colActions: '操作',
+    redrive: '重新送出',
+    redriveLabel: '重新送出工作 {job}',
+    redriveAll: '全部重新送出',
+    confirmAll: '要把全部 {count} 個失敗的工作送回工作佇列嗎？',
+    redriving: '送出中…',
+    redriven: '已送回工作佇列：{count} 個工作。',
+    redrivenNone: '沒有送出任何工作：清單可能已變動，請重新整理。',
+  },
+});
+type Key = Parameters<typeof tx>[1];
+
+interface LogEntry {
+  at: string;
+  jobId: string;
+  flowId: string;
+  blockId: string;
+  customer: string;
+  method: string;
+  url: string;
+  status?: number;
+  latencyMs: number;
+  outcome: 'success' | 'failure' | 'fired';
+  reason?: string;
+  attempt: number;
+}
+interface FailedJob {
+  messageId: string;
+  jobId: string;
+  channel: { kind: string; id: string };
+  userId: string;
+  event: Record<string, unknown>;
+  flow: { flowId: string; version: number };
+  receivedAt: number;
+  queuedAt?: string;
+}
+interface ChannelRef {
+  kind: string;
+  channelId: string;
+  name: string;
+}
+type Note = { kind: 'ok' | 'error'; key?: Key; values?: Record<string, string>; text?: string };
+type Query = { by: 'customer'; customer: string } | { by: 'card'; flowId: string; blockId: string };
+
+// Kept across remounts (a language switch shows the same log).
+let by: 'customer' | 'card' = 'customer';
+const choice = { channel: '', userId: '', flowId: '', blockId: '' };
+let channels: ChannelRef[] = [];
+let flows: Array<{ flowId: string; name: string }> = [];
+/** Each flow's Call an API cards, once read. */
+const cards = new Map<string, string[]>();
+let shown: { query: Query; entries: LogEntry[]; cursor?: string } | undefined;
+let logNote: Note | undefined;
+let failed: FailedJob[] | undefined;
+let failedNote: Note | undefined;
+let redriveNote: Note | undefined;
+let busy = false;
+let redriving = false;
+let mounts = 0;
+
+const KINDS: Record<string, string> = { line: 'LINE', messenger: 'Messenger' };
 
 export const logsPage: Page = {
   mount(root, ctx) {
-    root.replaceChildren(h('h1', { id: 'view-heading', tabindex: '-1' }, tx(ctx.lang, 'heading')));
+    const mount = ++mounts;
+    const t = (key: Key, values?: Record<string, string>) => tx(ctx.lang, key, values);
+    const live = () => mount === mounts;
+    const format = new Intl.DateTimeFormat(ctx.lang, { dateStyle: 'short', timeStyle: 'medium' });
+    const when = (iso: string) => (isNaN(Date.parse(iso)) ? iso : format.format(new Date(iso)));
+    const noteLine = (note: Note | undefined, id: string) =>
+      h('p', { id, tabindex: '-1', class: `status ${note?.kind ?? ''}`, role: note?.kind === 'error' ? 'alert' : 'status' }, note ? (note.key ? t(note.key, note.values) : (note.text ?? '')) : '');
+    const failure = (result: Extract<Outcome<unknown>, { ok: false }>): Note => {
+      const problems = result.body.problems?.map((p) => `${p.path}: ${p.message}`).join('; ');
+      return { kind: 'error', text: problems ? `${result.text} (${problems})` : result.text };
+    };
+
+    const controls = h('section', { 'aria-labelledby': 'view-heading', class: 'card' });
+    const results = h('section', { 'aria-labelledby': 'log-heading', id: 'log-results' });
+    const failedSection = h('section', { 'aria-labelledby': 'failed-heading' });
+    root.replaceChildren(h('h1', { id: 'view-heading', tabindex: '-1' }, t('heading')), h('p', { class: 'hint' }, t('intro')), controls, results, failedSection);
+
+    // ---- the execution log ----
+
+    const loadChoices = async () => {
+      const [listed, flowList] = await Promise.all([
+        ctx.call<{ channels: ChannelRef[] }>('GET', '/admin/channels'),
+        ctx.call<{ flows: Array<{ flowId: string; name: string }> }>('GET', '/admin/flows'),
+      ]);
+      if (!live()) return;
+      if (listed.ok) channels = listed.body.channels;
+      if (flowList.ok) flows = flowList.body.flows;
+      if (!choice.channel && channels[0]) choice.channel = `${channels[0].kind}:${channels[0].channelId}`;
+      if (!choice.flowId && flows[0]) choice.flowId = flows[0].flowId;
+      if (!listed.ok) logNote = failure(listed);
+      else if (!flowList.ok) logNote = failure(flowList);
+      await loadCards(choice.flowId);
+      if (live()) drawControls();
+    };
+
+    /** The flow's Call an API cards (its latest version), read once. */
+    const loadCards = async (flowId: string) => {
+      if (!flowId || cards.has(flowId)) return;
+      const result = await ctx.call<{ flow: { blocks?: Record<string, { type?: string }> } }>('GET', `/admin/flows/${encodeURIComponent(flowId)}`);
+      if (!result.ok) return;
+      cards.set(flowId, Object.entries(result.body.flow.blocks ?? {}).filter(([, block]) => block.type === 'callApi').map(([id]) => id));
+      const list = cards.get(flowId) ?? [];
+      if (choice.flowId === flowId && !list.includes(choice.blockId)) choice.blockId = list[0] ?? '';
+    };
+
+    const queryPath = (query: Query, cursor?: string) => {
+      const params = new URLSearchParams(query.by === 'customer' ? { customer: query.customer } : { flowId: query.flowId, blockId: query.blockId });
+      params.set('limit', '50');
+      if (cursor) params.set('cursor', cursor);
+      return `/admin/logs?${params.toString()}`;
+    };
+
+    const show = async (query: Query, more = false) => {
+      busy = true;
+      logNote = undefined;
+      if (!more) shown = { query, entries: [] };
+      drawControls();
+      drawResults(true);
+      const result = await ctx.call<{ entries: LogEntry[]; cursor?: string }>('GET', queryPath(query, more ? shown?.cursor : undefined));
+      busy = false;
+      if (!live()) return;
+      if (result.ok) shown = { query, entries: [...(more ? (shown?.entries ?? []) : []), ...result.body.entries], ...(result.body.cursor ? { cursor: result.body.cursor } : {}) };
+      else logNote = failure(result);
+      drawControls();
+      drawResults();
+    };
+
+    const current = (): Query | undefined => {
+      if (by === 'customer') {
+        const userId = choice.userId.trim();
+        return choice.channel && userId ? { by: 'customer', customer: `${choice.channel}:${userId}` } : undefined;
+      }
+      return choice.flowId && choice.blockId ? { by: 'card', flowId: choice.flowId, blockId: choice.blockId } : undefined;
+    };
+
+    const drawControls = () => {
+      const radio = (value: 'customer' | 'card', key: Key) =>
+        h(
+          'div',
+          { class: 'check' },
+          h('input', {
+            type: 'radio',
+            name: 'log-by',
+            id: `log-by-${value}`,
+            value,
+            checked: by === value,
+            onchange: () => {
+              by = value;
+              drawControls();
+              document.getElementById(`log-by-${value}`)?.focus();
+            },
+          }),
+          h('label', { for: `log-by-${value}` }, t(key)),
+        );
+      const field = (id: string, key: Key, input: HTMLElement, hint?: Key) => h('div', { class: 'field' }, h('label', { for: id }, t(key)), input, hint && h('p', { id: `${id}-hint`, class: 'hint' }, t(hint)));
+      const customerFields = [
+        channels.length
+          ? field(
+              'log-channel',
+              'channel',
+              h(
+                'select',
+                { id: 'log-channel', onchange: (event) => (choice.channel = (event.target as HTMLSelectElement).value) },
+                ...channels.map((c) => h('option', { value: `${c.kind}:${c.channelId}`, selected: choice.channel === `${c.kind}:${c.channelId}` }, `${KINDS[c.kind] ?? c.kind} ${c.channelId}${c.name ? ` (${c.name})` : ''}`)),
+              ),
+            )
+          : h('p', {}, t('noChannels')),
+        h('div', { class: 'grow' }, field('log-user', 'userId', h('input', { id: 'log-user', value: choice.userId, required: true, autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'log-user-hint', oninput: (event) => (choice.userId = (event.target as HTMLInputElement).value) }), 'userIdHint')),
+      ];
+      const flowCards = cards.get(choice.flowId);
+      const cardFields = [
+        field(
+          'log-flow',
+          'flow',
+          h(
+            'select',
+            {
+              id: 'log-flow',
+              onchange: async (event) => {
+                choice.flowId = (event.target as HTMLSelectElement).value;
+                await loadCards(choice.flowId);
+                if (!live()) return;
+                drawControls();
+                document.getElementById('log-flow')?.focus();
+              },
+            },
+            ...flows.map((f) => h('option', { value: f.flowId, selected: choice.flowId === f.flowId }, `${f.name} (${f.flowId})`)),
+          ),
+        ),
+        flowCards?.length === 0
+          ? h('p', {}, t('noCards'))
+          : field('log-card', 'card', h('select', { id: 'log-card', onchange: (event) => (choice.blockId = (event.target as HTMLSelectElement).value) }, ...(flowCards ?? []).map((id) => h('option', { value: id, selected: choice.blockId === id }, id)))),
+      ];
+      controls.replaceChildren(
+        h(
+          'form',
+          {
+            id: 'log-form',
+            onsubmit: (event) => {
+              event.preventDefault();
+              const query = current();
+              if (query) void show(query);
+            },
+          },
+          h('fieldset', { class: 'inline' }, h('legend', {}, t('by')), radio('customer', 'byCustomer'), radio('card', 'byCard')),
+          h('div', { class: 'row' }, ...(by === 'customer' ? customerFields : cardFields), h('button', { type: 'submit', class: 'primary', disabled: busy }, t('show'))),
+        ),
+      );
+    };
+
+    const describe = (query: Query) => (query.by === 'customer' ? query.customer : `${query.flowId} › ${query.blockId}`);
+
+    const drawResults = (loading = false) => {
+      if (!shown) return results.replaceChildren(h('h2', { id: 'log-heading' }, t('heading')), noteLine(logNote, 'log-status'), h('p', { class: 'hint' }, t('choose')));
+      const { query, entries, cursor } = shown;
+      const heading = h('h2', { id: 'log-heading' }, t('logFor', { what: describe(query) }));
+      const refresh = h('button', { type: 'button', disabled: busy, onclick: () => void show(query) }, t('refresh'));
+      const rows = entries.map((e) =>
+        h(
+          'tr',
+          { class: `outcome-${e.outcome}` },
+          h('td', {}, h('time', { datetime: e.at }, when(e.at))),
+          h(
+            'td',
+            {},
+            query.by === 'card'
+              ? h('button', {
+                  type: 'button',
+                  class: 'link',
+                  'aria-label': t('customerLog', { customer: e.customer }),
+                  onclick: () => {
+                    const [kind = '', channelId = '', ...user] = e.customer.split(':');
+                    by = 'customer';
+                    choice.channel = `${kind}:${channelId}`;
+                    choice.userId = user.join(':');
+                    void show({ by: 'customer', customer: e.customer });
+                  },
+                }, e.customer)
+              : h('code', {}, e.customer),
+          ),
+          h('td', {}, h('code', {}, `${e.flowId} › ${e.blockId}`)),
+          h('td', { class: 'request' }, h('code', {}, `${e.method} ${e.url}`)),
+          h('td', {}, h('span', { class: e.outcome === 'failure' ? 'error' : 'ok' }, t(e.outcome)), e.reason !== undefined && ` (${e.reason})`),
+          h('td', {}, e.status === undefined ? '—' : String(e.status)),
+          h('td', { class: 'number' }, t('ms', { ms: String(Math.round(e.latencyMs)) })),
+          h('td', { class: 'number' }, String(e.attempt)),
+        ),
+      );
+      const head = h('tr', {}, ...(['colTime', 'colCustomer', 'colCard', 'colRequest', 'colOutcome', 'colStatus', 'colDuration', 'colAttempt'] as const).map((key) => h('th', { scope: 'col' }, t(key))));
+      results.replaceChildren(
+        heading,
+        h('div', { class: 'toolbar' }, refresh),
+        noteLine(logNote, 'log-status'),
+        loading && !entries.length
+          ? h('p', { role: 'status' }, t('loading'))
+          : entries.length
+            ? h('div', { class: 'scroll' }, h('table', { id: 'log' }, h('thead', {}, head), h('tbody', {}, ...rows)))
+            : h('p', { role: 'status' }, t('empty')),
+        cursor !== undefined ? h('button', { type: 'button', disabled: busy, onclick: () => void show(query, true) }, t('more')) : '',
+      );
+    };
+
+    // ---- failed jobs ----
+
+    const loadFailed = async () => {
+      const result = await ctx.call<{ jobs: FailedJob[] }>('GET', '/admin/failed-jobs');
+      if (!live()) return;
+      failedNote = result.ok ? undefined : failure(result);
+      if (result.ok) failed = result.body.jobs;
+      drawFailed();
+    };
+
+    const redrive = async (target: { messageId: string } | { all: true }) => {
+      if ('all' in target && !window.confirm(t('confirmAll', { count: String(failed?.length ?? 0) }))) return;
+      redriving = true;
+      redriveNote = { kind: 'ok', key: 'redriving' };
+      drawFailed();
+      const result = await ctx.call<{ redriven: string[] }>('POST', '/admin/failed-jobs/redrive', target);
+      redriving = false;
+      if (!live()) return;
+      redriveNote = !result.ok ? failure(result) : result.body.redriven.length ? { kind: 'ok', key: 'redriven', values: { count: String(result.body.redriven.length) } } : { kind: 'error', key: 'redrivenNone' };
+      await loadFailed();
+      if (live()) document.getElementById('redrive-status')?.focus();
+    };
+
+    const eventText = (event: Record<string, unknown>) => {
+      const detail = ['text', 'data', 'action'].map((k) => event[k]).find((v) => typeof v === 'string');
+      return `${String(event.type ?? '?')}${typeof detail === 'string' ? `: ${detail}` : ''}`;
+    };
+
+    const drawFailed = () => {
+      const heading = h('h2', { id: 'failed-heading' }, t('failedHeading'));
+      const tools = h(
+        'div',
+        { class: 'toolbar' },
+        h('button', { type: 'button', id: 'failed-refresh', disabled: redriving, onclick: () => void loadFailed() }, t('refresh')),
+        failed !== undefined && failed.length > 0 && h('button', { type: 'button', disabled: redriving, onclick: () => void redrive({ all: true }) }, t('redriveAll')),
+      );
+      const body: Node[] = [];
+      if (failedNote) body.push(noteLine(failedNote, 'failed-status'));
+      else if (!failed) body.push(h('p', { role: 'status' }, t('loading')));
+      else if (!failed.length) body.push(h('p', {}, t('noFailed')));
+      else {
+        const rows = failed.map((job) =>
+          h(
+            'tr',
+            { 'data-message': job.messageId },
+            h('td', {}, job.queuedAt ? h('time', { datetime: job.queuedAt }, when(job.queuedAt)) : when(new Date(job.receivedAt).toISOString())),
+            h('th', { scope: 'row' }, h('code', {}, `${job.channel.kind}:${job.channel.id}:${job.userId}`)),
+            h('td', {}, eventText(job.event)),
+            h('td', {}, h('code', {}, `${job.flow.flowId} v${job.flow.version}`)),
+            h('td', {}, h('button', { type: 'button', disabled: redriving, 'aria-label': t('redriveLabel', { job: job.jobId }), onclick: () => void redrive({ messageId: job.messageId }) }, t('redrive'))),
+          ),
+        );
+        const head = h('tr', {}, ...(['colQueued', 'colCustomer', 'colEvent', 'colFlow', 'colActions'] as const).map((key) => h('th', { scope: 'col' }, t(key))));
+        body.push(h('div', { class: 'scroll' }, h('table', { id: 'failed-jobs' }, h('thead', {}, head), h('tbody', {}, ...rows))));
+      }
+      failedSection.replaceChildren(heading, h('p', { class: 'hint' }, t('failedIntro')), tools, noteLine(redriveNote, 'redrive-status'), ...body);
+    };
+
+    drawControls();
+    drawResults();
+    drawFailed();
+    void loadChoices();
+    void loadFailed();
+    if (shown) void show(shown.query);
   },
 };

@@ -238,9 +238,11 @@ async function startOver(): Promise<void> {
 
 // ---- drawing ----
 
-function draw(focus: 'keep' | 'none' = 'none'): void {
+function draw(focus: 'keep' | 'none' = 'keep'): void {
   if (!root) return;
   const focused = document.activeElement instanceof HTMLElement ? document.activeElement.id : '';
+  // What the customer is typing survives a redraw (answers and the log arrive while they type).
+  const typing = byId<HTMLInputElement>('sim-text')?.value ?? '';
   const channel = current();
   const select = h('select', { id: 'sim-channel', onchange: (e) => ((state.selected = (e.target as HTMLSelectElement).value), void selectChannel()) });
   for (const c of state.channels ?? []) select.append(h('option', { value: `${c.kind}/${c.channelId}`, selected: `${c.kind}/${c.channelId}` === state.selected }, `${c.kind === 'line' ? 'LINE' : 'Messenger'} · ${c.name || c.channelId}`));
@@ -281,6 +283,8 @@ function draw(focus: 'keep' | 'none' = 'none'): void {
           ),
         ];
   root.replaceChildren(h('h1', { id: 'view-heading', tabindex: '-1' }, t('heading')), h('p', { class: 'hint' }, t('intro')), ...body.filter((node): node is Node => node instanceof Node));
+  const input = byId<HTMLInputElement>('sim-text');
+  if (input) input.value = typing;
   drawConversation();
   if (focus === 'keep' && focused) byId(focused)?.focus();
 }

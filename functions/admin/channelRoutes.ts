@@ -15,14 +15,15 @@ type PutChannelBody = z.infer<typeof putChannelBody>;
 /** `GET /admin/channels`: the workspace's channels, masked. */
 export const listChannels: RouteHandler<AdminRoutes['listChannels']> = async (_input, { workspaceId, deps }) => {
   const channels = await deps.store.channels.listForWorkspace(workspaceId);
-  return { channels: channels.map(channelView) };
+  const verified = await verificationsOf(channels, workspaceId, deps.store);
+  return { channels: channels.map((channel) => channelView(channel, verified(channel))) };
 };
 
 /** `GET /admin/channels/{kind}/{channelId}`: one of the workspace's channels, masked. */
 export const getChannel: RouteHandler<AdminRoutes['getChannel']> = async ({ params }, { workspaceId, deps }) => {
   const channel = await deps.store.channels.get(params.kind, params.channelId);
   if (channel?.workspaceId !== workspaceId) throw notFound('channel');
-  return channelView(channel);
+  return channelView(channel, (await verificationsOf([channel], workspaceId, deps.store))(channel));
 };
 
 /**
@@ -49,7 +50,7 @@ export const putChannel: RouteHandler<AdminRoutes['putChannel']> = async ({ para
     case 'created':
     case 'updated':
       deps.logger.info('channel saved', { workspaceId, kind: params.kind, channelId: params.channelId, outcome: result.outcome });
-      return { ...channelView(result.channel), created: result.outcome === 'created' };
+      return { ...channelView(result.channel, (await verificationsOf([result.channel], workspaceId, deps.store))(result.channel)), created: result.outcome === 'created' };
   }
 };
 
@@ -74,8 +75,26 @@ async function checkChannelBody(kind: ChannelKind, body: PutChannelBody, workspa
   }
 }
 
-/** A channel as admins see it: never a secret, a token or a verify token in the clear. */
-export function channelView(channel: Channel) {
+/**
+ * When each channel's webhook last passed a verification (LINE's Verify button; Meta's subscription
+ * check at the page's URL or, for a page under an app, at the app's: the later of the two), as the
+ * webhooks noted it (shared/store/webhookChecks.ts); undefined when never.
+ */
+async function verificationsOf(channels: readonly Channel[], workspaceId: string, store: Store): Promise<(channel: Channel) => string | undefined> {
+  const subjects = channels.flatMap((c) => [
+    { subject: c.kind, id: c.channelId },
+    ...(c.kind === 'messenger' && c.appId !== undefined ? [{ subject: 'app' as const, id: c.appId }] : []),
+  ]);
+  const times = subjects.length ? await store.webhookChecks.verifiedAt(workspaceId, subjects) : new Map<string, string>();
+  return (channel) => {
+    const own = times.get(`${channel.kind}#${channel.channelId}`);
+    const app = channel.kind === 'messenger' && channel.appId !== undefined ? times.get(`app#${channel.appId}`) : undefined;
+    return own !== undefined && app !== undefined ? (own > app ? own : app) : (own ?? app);
+  };
+}
+
+/** A channel as admins see it: never a secret, a token or a verify token in the clear; `verifiedAt` when its webhook passed a verification. */
+export function channelView(channel: Channel, verifiedAt?: string) {
   return {
     kind: channel.kind,
     channelId: channel.channelId,
@@ -85,5 +104,6 @@ export function channelView(channel: Channel) {
     accessToken: maskSecret(channel.accessToken),
     ...(channel.verifyToken !== undefined ? { verifyToken: maskSecret(channel.verifyToken) } : {}),
     ...(channel.appId !== undefined ? { appId: channel.appId } : {}),
+    ...(verifiedAt !== undefined ? { verifiedAt } : {}),
   };
 }

@@ -11,14 +11,16 @@ import type { AdminRoutes } from './routes';
 /** `GET /admin/messenger-apps`: the workspace's Messenger apps, masked, each with its pages. */
 export const listMessengerApps: RouteHandler<AdminRoutes['listMessengerApps']> = async (_input, { workspaceId, deps }) => {
   const [apps, channels] = await Promise.all([deps.store.messengerApps.listForWorkspace(workspaceId), deps.store.channels.listForWorkspace(workspaceId)]);
-  return { apps: apps.map((app) => messengerAppView(app, channels)) };
+  const verified = apps.length ? await deps.store.webhookChecks.verifiedAt(workspaceId, apps.map((app) => ({ subject: 'app' as const, id: app.appId }))) : new Map<string, string>();
+  return { apps: apps.map((app) => messengerAppView(app, channels, verified.get(`app#${app.appId}`))) };
 };
 
 /** `GET /admin/messenger-apps/{appId}`: one of the workspace's apps, masked, with its pages. */
 export const getMessengerApp: RouteHandler<AdminRoutes['getMessengerApp']> = async ({ params }, { workspaceId, deps }) => {
   const app = await deps.store.messengerApps.get(params.appId);
   if (app?.workspaceId !== workspaceId) throw notFound('Messenger app');
-  return messengerAppView(app, await deps.store.channels.listForWorkspace(workspaceId));
+  const [channels, verified] = await Promise.all([deps.store.channels.listForWorkspace(workspaceId), deps.store.webhookChecks.verifiedAt(workspaceId, [{ subject: 'app', id: app.appId }])]);
+  return messengerAppView(app, channels, verified.get(`app#${app.appId}`));
 };
 
 /** `PUT /admin/messenger-apps/{appId}`: add or update; a new app needs its secret and verify token; 409 for an id of another workspace. */
@@ -35,14 +37,20 @@ export const putMessengerApp: RouteHandler<AdminRoutes['putMessengerApp']> = asy
     case 'created':
     case 'updated': {
       deps.logger.info('Messenger app saved', { workspaceId, appId: params.appId, outcome: result.outcome });
-      const channels = result.outcome === 'created' ? [] : await deps.store.channels.listForWorkspace(workspaceId);
-      return { ...messengerAppView(result.app, channels), created: result.outcome === 'created' };
+      const [channels, verified] =
+        result.outcome === 'created'
+          ? [[], new Map<string, string>()]
+          : await Promise.all([deps.store.channels.listForWorkspace(workspaceId), deps.store.webhookChecks.verifiedAt(workspaceId, [{ subject: 'app', id: params.appId }])]);
+      return { ...messengerAppView(result.app, channels, verified.get(`app#${params.appId}`)), created: result.outcome === 'created' };
     }
   }
 };
 
-/** An app as admins see it: its secret and verify token masked, its pages (of this workspace) by id. */
-export function messengerAppView(app: MessengerApp, channels: readonly Channel[]) {
+/**
+ * An app as admins see it: its secret and verify token masked, its pages (of this workspace) by id, and
+ * `verifiedAt` when Meta's subscription check last passed at its URL.
+ */
+export function messengerAppView(app: MessengerApp, channels: readonly Channel[], verifiedAt?: string) {
   return {
     appId: app.appId,
     name: app.name,
@@ -50,5 +58,6 @@ export function messengerAppView(app: MessengerApp, channels: readonly Channel[]
     verifyToken: maskSecret(app.verifyToken),
     pages: channels.filter((c) => c.kind === 'messenger' && c.appId === app.appId).map((c) => c.channelId),
     webhookPath: `/webhooks/messenger/apps/${app.appId}`,
+    ...(verifiedAt !== undefined ? { verifiedAt } : {}),
   };
 }

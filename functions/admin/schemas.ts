@@ -215,6 +215,10 @@ export const channelViewSchema = z.object({
   accessToken: z.string().describe('Masked'),
   verifyToken: z.string().optional().describe('Masked'),
   appId: z.string().optional().describe('Messenger: the Meta app the page is subscribed through'),
+  verifiedAt: z
+    .string()
+    .optional()
+    .describe("When the channel's webhook URL last passed a verification (LINE's Verify button: a signed delivery without events; Meta's subscription check at the page's URL or, for a page under an app, at the app's). Absent: never"),
 });
 export const channelListSchema = z.object({ channels: z.array(channelViewSchema) });
 export const savedChannelSchema = channelViewSchema.extend({ created: z.boolean() });
@@ -226,6 +230,7 @@ export const messengerAppViewSchema = z.object({
   verifyToken: z.string().describe('Masked'),
   pages: z.array(z.string()).describe("The workspace's pages registered under the app"),
   webhookPath: z.string().describe("The app's callback URL path, after the API's base URL"),
+  verifiedAt: z.string().optional().describe("When Meta's subscription check last passed at the app's callback URL. Absent: never"),
 });
 export const messengerAppListSchema = z.object({ apps: z.array(messengerAppViewSchema) });
 export const savedMessengerAppSchema = messengerAppViewSchema.extend({ created: z.boolean() });

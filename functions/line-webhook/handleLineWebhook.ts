@@ -63,6 +63,15 @@ export async function handleLineWebhook(request: WebhookRequest, deps: LineWebho
     return { statusCode: 400, body: { error: 'not a LINE webhook', problems: parsed.error.issues.slice(0, 5).map((i) => `${i.path.map((p) => forLog(String(p), 32)).join('.')}: ${i.message}`) } };
   }
 
+  // LINE's Verify button (in the LINE Developers console) posts a signed delivery without events: the
+  // one request that notes the channel's URL as verified. A delivery with events writes nothing more.
+  if (parsed.data.events.length === 0) {
+    await deps.store.webhookChecks.record('line', channel.channelId, channel.workspaceId, new Date(receivedAt)).catch((error: unknown) => {
+      deps.logger.warn('LINE verification passed but was not recorded', { channelId: channel.channelId, error });
+    });
+    return { statusCode: 200, body: { ok: true, queued: 0 } };
+  }
+
   const turns: InboundTurn[] = [];
   for (const lineEvent of parsed.data.events) {
     const action = toInboundEvent(lineEvent);

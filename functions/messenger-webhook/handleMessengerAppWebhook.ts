@@ -5,7 +5,7 @@ import { forLog, isId } from '../../shared/jobs/job';
 import { CHANNEL_CACHE_MS } from '../../shared/jobs/queueTurns';
 import { headerValue, parseJson } from '../../shared/lambda/apiGateway';
 import type { WebhookStore } from '../../shared/store/webhookStore';
-import { handleVerification, type MessengerWebhookDeps, type VerificationResponse } from './handleMessengerWebhook';
+import { handleVerification, recordVerification, type MessengerWebhookDeps, type VerificationDeps, type VerificationResponse } from './handleMessengerWebhook';
 import { serveMessengerDelivery, type MessengerWebhookResponse, type PageFor } from './serveMessengerDelivery';
 
 /** A delivery to an app's URL, `/webhooks/messenger/apps/{appId}`. */
@@ -64,11 +64,14 @@ export async function handleMessengerAppWebhook(request: MessengerAppWebhookRequ
 
 /**
  * Meta's subscription check at an app's URL: the challenge comes back only for the app's verify token;
- * an unknown app (or an app id no app can have) is answered like a wrong token, the log says which.
+ * an unknown app (or an app id no app can have) is answered like a wrong token, the log says which. A
+ * check that passed is noted for the app ({@link recordVerification}).
  */
-export async function handleAppVerificationRequest(appId: string, query: Record<string, string | undefined>, deps: Pick<MessengerWebhookDeps, 'store' | 'logger'>): Promise<VerificationResponse> {
+export async function handleAppVerificationRequest(appId: string, query: Record<string, string | undefined>, deps: VerificationDeps): Promise<VerificationResponse> {
   const app = isId(appId) ? await deps.store.messengerApps.get(appId) : undefined;
-  return handleVerification(query, app, deps.logger, { appId });
+  const result = handleVerification(query, app, deps.logger, { appId });
+  if (result.statusCode === 200 && app) await recordVerification('app', app.appId, app.workspaceId, deps);
+  return result;
 }
 
 /** Why a page does not take the events of an app's delivery, or undefined when it does. */

@@ -69,12 +69,29 @@ export function handleVerification(
 /**
  * The whole subscription check for the page of the webhook URL: a page id no page can have is not looked
  * up (it could not be a table key), and the answer is {@link handleVerification}'s, logged. A page
- * registered under an app answers with its app's verify token.
+ * registered under an app answers with its app's verify token. A check that passed is noted for the page
+ * ({@link recordVerification}); nothing else is written.
  */
-export async function handleVerificationRequest(channelId: string, query: Record<string, string | undefined>, deps: Pick<MessengerWebhookDeps, 'store' | 'logger'>): Promise<VerificationResponse> {
+export async function handleVerificationRequest(channelId: string, query: Record<string, string | undefined>, deps: VerificationDeps): Promise<VerificationResponse> {
   const channel = isId(channelId) ? await deps.store.channels.get('messenger', channelId) : undefined;
   const holder = channel?.appId !== undefined ? await appOfPage(channel, deps.store) : channel;
-  return handleVerification(query, holder, deps.logger, { channelId });
+  const result = handleVerification(query, holder, deps.logger, { channelId });
+  if (result.statusCode === 200 && channel) await recordVerification('messenger', channel.channelId, channel.workspaceId, deps);
+  return result;
+}
+
+/** What a subscription check needs: the store (its one write: {@link recordVerification}), the log, the clock. */
+export type VerificationDeps = Pick<MessengerWebhookDeps, 'store' | 'logger' | 'now'>;
+
+/**
+ * Note that a subscription check passed (the challenge is being echoed), for the admin's channel and app
+ * answers (`verifiedAt`). Only a passed check writes: a wrong verify token leaves nothing. A failed write
+ * is logged and the check still answered: the subscription itself is Meta's.
+ */
+export async function recordVerification(subject: 'messenger' | 'app', id: string, workspaceId: string, deps: VerificationDeps): Promise<void> {
+  await deps.store.webhookChecks.record(subject, id, workspaceId, new Date((deps.now ?? Date.now)())).catch((error: unknown) => {
+    deps.logger.warn('Messenger subscription check passed but was not recorded', { [subject === 'app' ? 'appId' : 'channelId']: id, error });
+  });
 }
 
 /**

@@ -37,6 +37,12 @@ export const WEBHOOK_WRITE_KEYS = ['EVENT#*', 'CUSTOMER#*'] as const;
  * Meta's echo of a delivery (shared/channels/messenger/echoReceipt.ts). No put, no delete.
  */
 export const WEBHOOK_UPDATE_ONLY_KEYS = ['JOB#*'] as const;
+/**
+ * What a webhook may put and nothing more: the note that a channel's or an app's URL passed a
+ * verification (LINE's Verify, Meta's subscription check: shared/store/webhookChecks.ts). No read, no
+ * update, no delete.
+ */
+export const WEBHOOK_PUT_ONLY_KEYS = ['WEBHOOKCHECK#*'] as const;
 
 /** Read and write items (transactions are authorised by these same actions). */
 export const READ_WRITE_TABLE_ACTIONS: readonly TableAction[] = [
@@ -126,6 +132,7 @@ export class CallcardTable extends Construct {
     onItems(['dynamodb:GetItem'], WEBHOOK_READ_KEYS);
     onItems(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], WEBHOOK_WRITE_KEYS);
     onItems(['dynamodb:UpdateItem'], WEBHOOK_UPDATE_ONLY_KEYS);
+    onItems(['dynamodb:PutItem'], WEBHOOK_PUT_ONLY_KEYS);
     this.grantKeyUse(fn, true);
     fn.addEnvironment(ENV.tableName, this.table.tableName);
   }

@@ -6,6 +6,7 @@ import { JobStateRepository } from './jobStates';
 import { MessengerAppReader } from './messengerApps';
 import type { Store } from './store';
 import type { Table } from './table';
+import { WebhookCheckRecorder } from './webhookChecks';
 
 /**
  * The repositories a webhook uses, and no other: what IAM lets it touch (infra: WEBHOOK_*_KEYS), with
@@ -16,6 +17,8 @@ export interface WebhookStore extends Pick<Store, 'flows' | 'customers' | 'event
   /** Read only: a webhook never writes a channel or an app. */
   channels: ChannelReader;
   messengerApps: MessengerAppReader;
+  /** Put only, and only when a verification request passed (never on a delivery with events). */
+  webhookChecks: WebhookCheckRecorder;
 }
 
 /** A webhook's store over the one table: the same repositories `createStore` builds, fewer of them. */
@@ -27,5 +30,6 @@ export function createWebhookStore(table: Table): WebhookStore {
     customers: new CustomerRepository(table),
     events: new EventLedger(table),
     jobStates: new JobStateRepository(table),
+    webhookChecks: new WebhookCheckRecorder(table),
   };
 }

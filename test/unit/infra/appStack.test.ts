@@ -250,12 +250,17 @@ describe('least privilege', () => {
       const tableStatements = statements.filter((statement) => actionsOf(statement).some((a) => a.startsWith('dynamodb:')));
       const leadingKeys = (statement: (typeof statements)[number]) => JSON.stringify(statement.Condition);
       const reads = tableStatements.find((statement) => actionsOf(statement).includes('dynamodb:GetItem'));
-      const writes = tableStatements.find((statement) => actionsOf(statement).includes('dynamodb:PutItem'));
+      const writes = tableStatements.find((statement) => actionsOf(statement).includes('dynamodb:PutItem') && actionsOf(statement).includes('dynamodb:DeleteItem'));
       expect(reads && leadingKeys(reads)).toBe(JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CHANNEL#*', 'MESSENGERAPP#*', 'WS#*#FLOW#*', 'CUSTOMER#*'] } }));
       expect(writes && leadingKeys(writes)).toBe(JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EVENT#*', 'CUSTOMER#*'] } }));
       // Outboxes: update only (the Messenger webhook records Meta's echoes there), never put or delete.
       const updateOnly = tableStatements.filter((statement) => JSON.stringify(actionsOf(statement)) === JSON.stringify(['dynamodb:UpdateItem']));
       expect(updateOnly.map(leadingKeys)).toEqual([JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['JOB#*'] } })]);
+      // Verification notes: put only (a passed LINE Verify or Meta subscription check), never read, update or delete.
+      const putOnly = tableStatements.filter((statement) => JSON.stringify(actionsOf(statement)) === JSON.stringify(['dynamodb:PutItem']));
+      expect(putOnly.map(leadingKeys)).toEqual([JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['WEBHOOKCHECK#*'] } })]);
+      // These four statements on the table, nothing else: reads, writes, update-only, put-only.
+      expect(tableStatements).toHaveLength(4);
       expect(tableStatements.every((statement) => statement.Condition !== undefined)).toBe(true);
       expect(actionsOn(statements, 'sqs:')).toEqual(['sqs:SendMessage']);
       expect(actionsOn(statements, 'kms:')).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']);
