@@ -375,6 +375,7 @@ function setLang(value: string): void {
   render('keep');
   updateEditor();
   updateCards();
+  drawVersions();
 }
 
 /** Run an API call; a refused key signs out, an unreachable API becomes a message. */

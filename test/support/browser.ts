@@ -60,7 +60,8 @@ export async function startConsoleSession(options: LocalStackOptions = {}): Prom
     adminHeaders: () => ({ authorization: `Bearer ${stack.demo.adminKey}`, 'content-type': 'application/json' }),
     async signIn() {
       await page.goto(`${stack.url}/console`);
-      await page.getByLabel('Language').selectOption('en');
+      // By id: the language chosen last is remembered, and the label is in it.
+      await page.locator('#lang').selectOption('en');
       await page.getByLabel('Workspace admin key').fill(stack.demo.adminKey);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('link', { name: 'Open flow Formosa Travel & Shop demo' }).waitFor();
