@@ -1,16 +1,17 @@
+import { asTarget, field, insertAtCaret, isObject, lastResponse, leafPaths, obj, pick, picker, rowsEditor, setFormRefresh, textInput, tpl, type Groups, type Json, type Tr } from './cardKit';
+import { followUpSet } from './cardFollowUp';
+import { payloadSet } from './cardPayload';
 import { byId, h, type Child } from './dom';
-import type { TextKey } from './i18n';
 
-// A Call an API card as a form: its endpoint, headers, payload and follow-ups, read from and written
+// A Call an API card as a form: its endpoint, headers, payload, success follow-up and the rest (failure
+// block, timeout, retry, success condition, fire-and-forget, save-to-attributes), read from and written
 // back into the flow document in place (unknown keys stay), so that the form and the JSON stay one.
 
-export type Tr = (key: TextKey, values?: Record<string, string | number>) => string;
-type Json = Record<string, unknown>;
+export { isObject, type Tr };
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-export const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 const blocksOf = (flow: Json): Json => (isObject(flow.blocks) ? flow.blocks : {});
 
 /** The ids of the flow's Call an API cards, in document order. */
@@ -37,10 +38,11 @@ export function knownValues(flow: Json): { attributes: string[]; params: string[
   return { attributes: [...attributes].sort(), params: [...params].sort() };
 }
 
+const reads = (card: unknown, what: string): string[] => [...new Set([...JSON.stringify(card ?? {}).matchAll(new RegExp(`${what}\\.([A-Za-z_]\\w*)`, 'g'))].map((m) => m[1] ?? ''))];
 /** The attributes a card's own templates read: the sample values a test asks for. */
-export function attributesRead(card: unknown): string[] {
-  return [...new Set([...JSON.stringify(card ?? {}).matchAll(/attributes\.([A-Za-z_]\w*)/g)].map((m) => m[1] ?? ''))];
-}
+export const attributesRead = (card: unknown): string[] => reads(card, 'attributes');
+/** The trigger parameters a card's own templates read. */
+export const paramsRead = (card: unknown): string[] => reads(card, 'trigger\\.params');
 
 export interface CardFormContext {
   flow: Json;
@@ -52,35 +54,6 @@ export interface CardFormContext {
   changed: (rebuild: boolean) => void;
 }
 
-/** Insert `text` at the caret of `input` (at the end when it never had one). */
-function insertAtCaret(input: HTMLInputElement, text: string): void {
-  const start = input.selectionStart ?? input.value.length;
-  const end = input.selectionEnd ?? start;
-  input.setRangeText(text, start, end, 'end');
-  input.focus();
-  input.dispatchEvent(new Event('input', { bubbles: true }));
-}
-
-/** A select of choices and an Insert button (a select alone would insert on every arrow key). */
-function picker(id: string, label: string, groups: Array<[string, string[]]>, tr: Tr, insert: (value: string) => void): HTMLElement {
-  const select = h('select', { id }, h('option', { value: '' }, tr('chooseValue')));
-  for (const [name, values] of groups) if (values.length) select.append(h('optgroup', { label: name }, ...values.map((value) => h('option', { value }, value))));
-  const button = h('button', {
-    type: 'button',
-    'aria-label': `${tr('insert')}: ${label}`,
-    onclick: () => {
-      if (select.value) insert(select.value);
-      select.value = '';
-    },
-  }, tr('insert'));
-  return h('span', { class: 'picker' }, h('label', { for: id }, label), select, button);
-}
-
-function field(id: string, label: string, control: HTMLElement, hint?: string): HTMLElement {
-  if (hint) control.setAttribute('aria-describedby', `${id}-hint`);
-  return h('div', { class: 'field' }, h('label', { for: id }, label), control, hint !== undefined && h('p', { id: `${id}-hint`, class: 'hint' }, hint));
-}
-
 function blockSelect(id: string, ids: string[], value: unknown, tr: Tr, set: (value: string | undefined) => void): HTMLSelectElement {
   const select = h('select', { id, onchange: () => set(select.value || undefined) }, h('option', { value: '' }, tr('noBlock')));
   for (const blockId of ids) select.append(h('option', { value: blockId, selected: blockId === value }, blockId));
@@ -88,122 +61,141 @@ function blockSelect(id: string, ids: string[], value: unknown, tr: Tr, set: (va
   return select;
 }
 
+const check = (id: string, checked: boolean, label: string, set: (on: boolean) => void, hint?: string): HTMLElement => {
+  const box = h('input', { id, type: 'checkbox', checked, onchange: () => set(box.checked) });
+  if (hint) box.setAttribute('aria-describedby', `${id}-hint`);
+  return h('div', { class: 'check' }, box, h('label', { for: id }, label), hint !== undefined && h('span', { id: `${id}-hint`, class: 'hint' }, hint));
+};
+
 /** The form of one card; every edit writes into `ctx.flow` and calls `ctx.changed`. */
 export function renderCardForm(ctx: CardFormContext): HTMLElement {
   const { tr, flow, cardId } = ctx;
   const blocks = blocksOf(flow);
   const card = blocks[cardId];
   if (!isObject(card)) return h('p', {}, tr('noCard', { id: cardId }));
-  const request = (): Json => (isObject(card.request) ? card.request : (card.request = {}));
-  const edit = (apply: () => void, rebuild = false) => () => {
-    apply();
+  setFormRefresh(() => byId('card-form')?.replaceWith(renderCardForm(ctx)));
+  const request = (): Json => obj(card, 'request');
+  /** Write and tell; `focus`: rebuild the form, then put the focus there. */
+  const changed = (rebuild: boolean, focus?: string) => {
     ctx.changed(rebuild);
+    if (focus) byId(focus)?.focus();
   };
+  const edit = (apply: () => void) => () => (apply(), ctx.changed(false));
   const known = knownValues(flow);
-  const valueGroups: Array<[string, string[]]> = [
+  const valueGroups: Groups = [
     [tr('attributesGroup'), known.attributes.map((name) => `attributes.${name}`)],
     [tr('paramsGroup'), known.params.map((name) => `trigger.params.${name}`)],
   ];
   const req = isObject(card.request) ? card.request : {};
+  const response = lastResponse(cardId);
+  const responseGroups: Groups = [[tr('responseGroup'), response === undefined ? [] : ['response.status', ...leafPaths(response, 'response.body')]]];
 
   // Endpoint
   const method = h('select', { id: 'card-method' });
   for (const m of METHODS) method.append(h('option', { value: m, selected: (req.method ?? 'GET') === m }, m));
   method.addEventListener('change', edit(() => (request().method = method.value)));
-  const url = h('input', { id: 'card-url', type: 'text', spellcheck: 'false', autocomplete: 'off', class: 'wide' });
-  url.value = typeof req.url === 'string' ? req.url : '';
-  url.addEventListener('input', edit(() => (request().url = url.value)));
+  const url = textInput('card-url', req.url, (v) => ((request().url = v), ctx.changed(false)), { class: 'wide' });
   const endpoint = h(
     'fieldset',
     {},
     h('legend', {}, tr('endpoint')),
     h('div', { class: 'row' }, field('card-method', tr('method'), method), h('div', { class: 'grow' }, field('card-url', tr('url'), url, tr('urlHint')))),
-    picker('card-url-insert', tr('insertIntoUrl'), valueGroups, tr, (value) => insertAtCaret(url, `{{ ${value} }}`)),
+    picker('card-url-insert', tr('insertIntoUrl'), valueGroups, tr, (value) => insertAtCaret(url, tpl(value))),
   );
 
   // Headers
   const headers = isObject(req.headers) ? Object.entries(req.headers).map(([name, value]) => [name, String(value)]) : [];
-  const writeHeaders = () => (request().headers = Object.fromEntries(headers));
-  const rows = headers.map((row, i) => {
-    const name = h('input', { id: `header-name-${i}`, type: 'text', spellcheck: 'false', autocomplete: 'off', 'aria-label': tr('headerName', { n: i + 1 }) });
-    name.value = row[0] ?? '';
-    name.addEventListener('input', edit(() => ((row[0] = name.value), writeHeaders())));
-    const value = h('input', { id: `header-value-${i}`, type: 'text', spellcheck: 'false', autocomplete: 'off', 'aria-label': tr('headerValue', { n: i + 1 }) });
-    value.value = row[1] ?? '';
-    value.addEventListener('input', edit(() => ((row[1] = value.value), writeHeaders())));
-    const secretGroups: Array<[string, string[]]> = [[tr('secretsGroup'), (ctx.secrets ?? []).map((s) => `secrets.${s}`)], ...valueGroups];
-    return h(
-      'li',
-      { class: 'header-row' },
-      name,
-      value,
-      picker(`header-insert-${i}`, tr('insertIntoHeader', { n: i + 1 }), secretGroups, tr, (v) => insertAtCaret(value, `{{ ${v} }}`)),
-      h('button', { type: 'button', id: `header-remove-${i}`, 'aria-label': tr('removeHeader', { n: i + 1 }), onclick: edit(() => (headers.splice(i, 1), writeHeaders()), true) }, '✕'),
-    );
-  });
   const headerSet = h(
     'fieldset',
     {},
     h('legend', {}, tr('headers')),
     h('p', { class: 'hint' }, tr(ctx.secrets?.length === 0 ? 'noSecrets' : 'headersHint')),
-    rows.length ? h('ul', { class: 'rows' }, ...rows) : h('p', {}, tr('noHeaders')),
-    h('button', { type: 'button', id: 'header-add', onclick: edit(() => (headers.push([headers.some(([n]) => n === '') ? `X-Header-${headers.length + 1}` : '', '']), writeHeaders()), true) }, tr('addHeader')),
+    ...rowsEditor({
+      id: 'header',
+      rows: headers,
+      tr,
+      write: (rebuild) => ((request().headers = Object.fromEntries(headers)), ctx.changed(rebuild)),
+      name: (n) => tr('headerName', { n }),
+      value: (n) => tr('headerValue', { n }),
+      pick: (n) => tr('insertIntoHeader', { n }),
+      remove: (n) => tr('removeHeader', { n }),
+      add: tr('addHeader'),
+      empty: tr('noHeaders'),
+      fresh: 'X-Header-',
+      groups: [[tr('secretsGroup'), (ctx.secrets ?? []).map((s) => `secrets.${s}`)], ...valueGroups],
+    }),
   );
 
-  // Payload: the JSON body's value (empty: no body); other body kinds are edited in the JSON.
-  const body = isObject(req.body) ? req.body : { type: 'none' };
-  const payload = h('textarea', { id: 'card-body', class: 'small', spellcheck: 'false', autocomplete: 'off' });
-  const payloadStatus = h('p', { id: 'card-body-status', class: 'hint', role: 'status' });
-  let payloadSet: HTMLElement;
-  if (body.type === 'form') payloadSet = h('fieldset', {}, h('legend', {}, tr('payload')), h('p', {}, tr('formBody')));
-  else {
-    payload.value = body.type === 'json' ? JSON.stringify(body.value, null, 2) : '';
-    payload.addEventListener('input', () => {
-      const source = payload.value.trim();
-      if (!source) {
-        delete request().body;
-      } else {
-        try {
-          request().body = { type: 'json', value: JSON.parse(source) as unknown };
-        } catch (error) {
-          payload.setAttribute('aria-invalid', 'true');
-          payloadStatus.textContent = tr('notJson', { message: error instanceof Error ? error.message : String(error) });
-          return;
-        }
-      }
-      payload.setAttribute('aria-invalid', 'false');
-      payloadStatus.textContent = '';
-      ctx.changed(false);
-    });
-    payloadSet = h('fieldset', {}, h('legend', {}, tr('payload')), field('card-body', tr('jsonBody'), payload, tr('jsonBodyHint')), payloadStatus);
-  }
-
-  // Follow-ups and delivery
+  // The rest: failure, timing, success condition, fire-and-forget, save-to-attributes.
   const others = Object.keys(blocks).filter((id) => id !== cardId);
-  const setBlock = (key: string) => (value: string | undefined) => {
-    if (value === undefined) delete card[key];
+  const setKey = (key: string, value: unknown, unset: unknown = undefined) => {
+    if (value === unset || value === '') delete card[key];
     else card[key] = value;
     ctx.changed(false);
   };
   const timeout = h('input', { id: 'card-timeout', type: 'number', min: '100', max: '30000', step: '100', inputmode: 'numeric' });
   timeout.value = String(typeof card.timeoutMs === 'number' ? card.timeoutMs : DEFAULT_TIMEOUT_MS);
-  timeout.addEventListener('input', edit(() => (timeout.value === '' ? delete card.timeoutMs : (card.timeoutMs = Number(timeout.value)))));
-  const retry = h('input', { id: 'card-retry', type: 'checkbox', checked: card.retry !== false });
-  retry.addEventListener('change', edit(() => (retry.checked ? delete card.retry : (card.retry = false))));
-  const followUp = h(
+  timeout.addEventListener('input', () => setKey('timeoutMs', timeout.value === '' ? undefined : Number(timeout.value)));
+  const when = textInput('card-success-when', card.successWhen, (v) => setKey('successWhen', v.trim() ? v : undefined), { class: 'wide' });
+  asTarget(when, { id: when.id, label: tr('successWhen'), kind: 'condition' });
+  const saves = isObject(card.saveToAttributes) ? Object.entries(card.saveToAttributes).map(([name, path]) => [name, String(path)]) : [];
+  const writeSaves = (rebuild: boolean) => ((card.saveToAttributes = Object.fromEntries(saves)), saves.length || delete card.saveToAttributes, ctx.changed(rebuild));
+  pick.addMapping = (name, path) => {
+    const taken = new Set(saves.map(([n]) => n));
+    let free = name;
+    for (let n = 2; taken.has(free); n++) free = `${name}${n}`;
+    saves.push([free, path]);
+    writeSaves(true);
+  };
+  const rest = h(
     'fieldset',
     {},
-    h('legend', {}, tr('followUp')),
+    h('legend', {}, tr('restOfCard')),
     h(
       'div',
       { class: 'row' },
-      field('card-on-success', tr('onSuccess'), blockSelect('card-on-success', others, card.onSuccess, tr, setBlock('onSuccess'))),
-      field('card-on-failure', tr('onFailure'), blockSelect('card-on-failure', others, card.onFailure, tr, setBlock('onFailure'))),
+      field('card-on-failure', tr('onFailure'), blockSelect('card-on-failure', others, card.onFailure, tr, (v) => setKey('onFailure', v))),
       field('card-timeout', tr('timeout'), timeout),
-      h('div', { class: 'check' }, retry, h('label', { for: 'card-retry' }, tr('retry'))),
+    ),
+    check('card-retry', card.retry !== false, tr('retry'), (on) => setKey('retry', on, true)),
+    check('card-fire-and-forget', card.fireAndForget === true, tr('fireAndForget'), (on) => setKey('fireAndForget', on, false), tr('fireAndForgetHint')),
+    field('card-success-when', tr('successWhen'), when, tr('successWhenHint')),
+    picker('card-success-when-insert', tr('pathForCondition'), responseGroups, tr, (path) => insertAtCaret(when, path)),
+    h(
+      'fieldset',
+      { id: 'save-mappings' },
+      h('legend', {}, tr('saveToAttributes')),
+      h('p', { class: 'hint' }, tr(response === undefined ? 'saveHintNoTest' : 'saveHint')),
+      ...rowsEditor({
+        id: 'save',
+        rows: saves,
+        tr,
+        write: writeSaves,
+        name: (n) => tr('mappingName', { n }),
+        value: (n) => tr('mappingPath', { n }),
+        pick: (n) => tr('mappingPick', { n }),
+        remove: (n) => tr('removeMapping', { n }),
+        add: tr('addMapping'),
+        empty: tr('noMappings'),
+        fresh: 'value',
+        groups: responseGroups,
+        wrap: (path) => path,
+        pickAction: 'use',
+        valueInput: (input, n) => asTarget(input, { id: input.id, label: tr('mappingPath', { n }), kind: 'path' }),
+      }),
     ),
   );
-  return h('form', { id: 'card-form', class: 'card-form', 'aria-labelledby': 'card-heading', onsubmit: (event) => event.preventDefault() }, h('h2', { id: 'card-heading' }, tr('cardHeading', { id: cardId })), endpoint, headerSet, payloadSet, followUp);
+
+  return h(
+    'form',
+    { id: 'card-form', class: 'card-form', 'aria-labelledby': 'card-heading', onsubmit: (event) => event.preventDefault() },
+    h('h2', { id: 'card-heading' }, tr('cardHeading', { id: cardId })),
+    endpoint,
+    headerSet,
+    payloadSet({ request, tr, groups: valueGroups, changed }),
+    followUpSet({ blocks, card, cardId, others, tr, response, groups: [...responseGroups, ...valueGroups], changed }),
+    rest,
+  );
 }
 
 /** Keep the focus on the control with the same id after the form is rebuilt. */

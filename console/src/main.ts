@@ -480,11 +480,18 @@ function loadEarlierVersion(flow: Record<string, unknown>, version: number): voi
   textarea?.focus();
 }
 
+/** A frame is asked for when the text changed: the diagram and the card form follow once per frame, not once per input event. */
+let cardsFrame: number | undefined;
+
 function onEdit(value: string): void {
   if (view.name !== 'editor') return;
   view.text = value;
   scheduleValidate();
-  updateCards();
+  if (cardsFrame === undefined)
+    cardsFrame = requestAnimationFrame(() => {
+      cardsFrame = undefined;
+      updateCards();
+    });
 }
 
 function scheduleValidate(): void {
