@@ -92,7 +92,7 @@ function render(focus: 'heading' | 'keep' = 'heading'): void {
   const leaving = mountedPage;
   mountedPage = undefined;
   leaving?.unmount?.();
-  const main = h('main', { id: 'main' }, ...renderView());
+  const main = h('main', { id: 'main', class: view.name === 'editor' ? 'wide' : undefined }, ...renderView());
   root.replaceChildren(renderHeader(), main);
   if (view.name === 'page') void mountPage(view, main, focus === 'keep' ? focusedId : 'view-heading');
   if (focus === 'keep' && focusedId) byId(focusedId)?.focus();
@@ -236,13 +236,22 @@ function renderEditor(state: EditorState): Node[] {
     ),
     h('div', { id: 'editor-status-box' }),
     h('section', { class: 'card versions', id: 'versions-panel' }),
-    h('section', { class: 'card diagram', id: 'diagram-panel', 'aria-labelledby': 'diagram-heading' }, h('h2', { id: 'diagram-heading' }, tr('diagramHeading')), h('div', { id: 'diagram' })),
-    h('section', { class: 'card cards', 'aria-labelledby': 'cards-heading' }, h('h2', { id: 'cards-heading' }, tr('cardsHeading')), h('div', { id: 'card-list' }), h('div', { id: 'card-panel' })),
+    // The diagram and the card forms, with the flow's JSON and its problems beside them (below on a narrow screen).
     h(
       'div',
-      { class: 'editor' },
-      h('div', { class: 'field' }, h('label', { for: 'flow-json' }, tr('jsonLabel')), h('p', { id: 'json-hint', class: 'hint' }, tr('jsonHint')), textarea),
-      h('section', { class: 'card problems', id: 'problems', 'aria-labelledby': 'problems-heading' }),
+      { class: 'workspace' },
+      h(
+        'div',
+        { class: 'work-main' },
+        h('section', { class: 'card diagram', id: 'diagram-panel', 'aria-labelledby': 'diagram-heading' }, h('h2', { id: 'diagram-heading' }, tr('diagramHeading')), h('div', { id: 'diagram' })),
+        h('section', { class: 'card cards', 'aria-labelledby': 'cards-heading' }, h('h2', { id: 'cards-heading' }, tr('cardsHeading')), h('div', { id: 'card-list' }), h('div', { id: 'card-panel' })),
+      ),
+      h(
+        'div',
+        { class: 'work-side editor' },
+        h('div', { class: 'field' }, h('label', { for: 'flow-json' }, tr('jsonLabel')), h('p', { id: 'json-hint', class: 'hint' }, tr('jsonHint')), textarea),
+        h('section', { class: 'card problems', id: 'problems', 'aria-labelledby': 'problems-heading' }),
+      ),
     ),
   ];
 }
