@@ -33,7 +33,7 @@ callcard is running locally ${process.env.DATA_DIR ? `(data kept in ${process.en
   Demo page           ${demo.messengerPageId} (same flow), app secret: ${demo.messengerAppSecret}, verify token: ${demo.messengerVerifyToken}
   Demo member         ${DEMO_MEMBER_USER_ID} on LINE, ${DEMO_MESSENGER_MEMBER_PSID} on Messenger (memberId M001)
   Admin API           ${stack.url}/admin   key (workspace ${demo.workspaceId}): ${demo.adminKey}   docs: GET ${stack.url}/admin/openapi.json
-  Console             ${stack.url}/console   sign in with the admin key: flows, edited and checked as you type
+  Console             ${stack.url}/console   sign in with the admin key: flows, cards as forms, chat simulator, channels, log
   DynamoDB (dynalite) ${stack.endpoints.dynamodb}   SQS (local-aws-sqs) ${stack.endpoints.sqs}${ownHosts.length ? `\n  Your http hosts     ${ownHosts.join(', ')}   cards may call them over plain http (OUTBOUND_ALLOW_HTTP_HOSTS)` : ''}
 
 Send a signed webhook (the demo member taps "My tickets"):

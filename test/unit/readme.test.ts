@@ -11,6 +11,15 @@ const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
 const scripts = Object.keys((JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
 
 describe('README.md', () => {
+  it('shows the console screenshots it names, and they are files of the repository', () => {
+    const images = [...readme.matchAll(/!\[([^\]]*)\]\(([^)]+)\)/g)].map((match) => ({ alt: match[1] ?? '', file: match[2] ?? '' }));
+    expect(images.map((image) => image.file)).toEqual(expect.arrayContaining(['docs/screenshots/console-card-form.png', 'docs/screenshots/console-card-form-test.png', 'docs/screenshots/console-simulator.png']));
+    for (const image of images) {
+      expect(image.alt.length).toBeGreaterThan(10);
+      expect(fs.readFileSync(path.join(root, image.file)).subarray(1, 4).toString()).toBe('PNG');
+    }
+  });
+
   it('has balanced code fences', () => {
     expect(() => codeBlocks(readme)).not.toThrow();
   });
