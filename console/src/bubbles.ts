@@ -7,7 +7,14 @@ import { h } from './dom';
 type Json = Record<string, unknown>;
 
 /** What tapping a button or a chip does, as the channel would report it back. */
-export type Action = { label: string } & ({ kind: 'postback'; data: string; params?: Record<string, string> } | { kind: 'message'; text: string } | { kind: 'uri'; uri: string } | { kind: 'other' });
+export type Action = { label: string } & (
+  | { kind: 'postback'; data: string; params?: Record<string, string> }
+  | { kind: 'message'; text: string }
+  /** Messenger: a quick reply's or postback button's payload (the API reads it as the webhook does). */
+  | { kind: 'payload'; payload: string }
+  | { kind: 'uri'; uri: string }
+  | { kind: 'other' }
+);
 
 export interface CardView {
   image?: string;
@@ -79,7 +86,7 @@ function lineCard(bubble: Json): CardView {
 /** A Messenger button (postback or web_url). */
 function messengerButton(button: Json): Action {
   const label = str(button.title) ?? '';
-  if (button.type === 'postback' && typeof button.payload === 'string') return { label, kind: 'postback', data: button.payload };
+  if (button.type === 'postback' && typeof button.payload === 'string') return { label, kind: 'payload', payload: button.payload };
   if (button.type === 'web_url' && typeof button.url === 'string') return { label, kind: 'uri', uri: button.url };
   return { label, kind: 'other' };
 }
@@ -87,8 +94,7 @@ function messengerButton(button: Json): Action {
 /** A Messenger message: text, image, a generic template (cards) or a button template; quick replies. */
 export function fromMessenger(message: unknown): Bubble {
   if (!isObject(message)) return { text: '[?]', chips: [] };
-  // A quick reply's payload comes back as the message's quick_reply.payload: callcard reads it as a postback.
-  const chips = list(message.quick_replies).map((q): Action => (typeof q.payload === 'string' ? { label: str(q.title) ?? '', kind: 'postback', data: q.payload } : { label: str(q.title) ?? '', kind: 'other' }));
+  const chips = list(message.quick_replies).map((q): Action => (typeof q.payload === 'string' ? { label: str(q.title) ?? '', kind: 'payload', payload: q.payload } : { label: str(q.title) ?? '', kind: 'other' }));
   if (typeof message.text === 'string') return { text: message.text, chips };
   const attachment = isObject(message.attachment) ? message.attachment : {};
   const payload = isObject(attachment.payload) ? attachment.payload : {};
@@ -112,7 +118,7 @@ export interface BubbleOptions {
 export function renderBubbles(bubbles: Bubble[], options: BubbleOptions): HTMLElement[] {
   const image = (url: string | undefined) => url !== undefined && h('div', { class: 'msg-image', role: 'img', 'aria-label': options.imageLabel(url), title: url }, hostOf(url));
   const control = (action: Action, cls: string) =>
-    options.onAction && (action.kind === 'postback' || action.kind === 'message')
+    options.onAction && (action.kind === 'postback' || action.kind === 'message' || action.kind === 'payload')
       ? h('button', { type: 'button', class: cls, onclick: () => options.onAction?.(action) }, action.label)
       : h('span', { class: cls }, action.label);
   return bubbles.map((bubble) =>

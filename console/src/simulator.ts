@@ -74,6 +74,8 @@ interface ChannelView {
   activeFlows: Array<{ flowId: string; version: number }>;
 }
 type SimEvent = { type: 'text'; text: string } | { type: 'postback'; data: string; params?: Record<string, string> } | { type: 'follow' };
+/** What is sent: an event, or (Messenger) a tapped payload the API reads as the webhook would. */
+type SimSend = SimEvent | { type: 'payload'; payload: string };
 type Entry = { key: string; jobId: string } & ({ from: 'customer'; event: SimEvent } | { from: 'waiting' } | { from: 'bot'; messages: unknown[] });
 interface LogEntry {
   at: string;
@@ -92,7 +94,7 @@ const state = {
   entries: [] as Entry[],
   menu: [] as Array<{ label: string; data: string }>,
   logs: [] as LogEntry[],
-  /** Labels of what was tapped, to show the customer's side as they saw it. */
+  /** The label of what was tapped, by the turn's job: the customer's side as they saw it. */
   tapped: new Map<string, string>(),
   pending: false,
   notice: '',
@@ -201,10 +203,9 @@ function poll(channel: ChannelView, jobId: string): void {
   void tick();
 }
 
-async function send(event: SimEvent, label?: string): Promise<void> {
+async function send(event: SimSend, label?: string): Promise<void> {
   const channel = current();
   if (!channel || state.pending) return;
-  if (label !== undefined && event.type === 'postback') state.tapped.set(event.data, label);
   state.notice = '';
   state.pending = true;
   draw('keep');
@@ -214,6 +215,7 @@ async function send(event: SimEvent, label?: string): Promise<void> {
     return draw('keep');
   }
   state.error = '';
+  if (label !== undefined) state.tapped.set(result.body.jobId, label);
   if (!result.body.answered) Object.assign(state, { pending: false, notice: t('notAnswered') });
   poll(channel, result.body.jobId);
 }
@@ -221,6 +223,7 @@ async function send(event: SimEvent, label?: string): Promise<void> {
 function onAction(action: Action): void {
   if (action.kind === 'postback') void send({ type: 'postback', data: action.data, ...(action.params ? { params: action.params } : {}) }, action.label);
   else if (action.kind === 'message') void send({ type: 'text', text: action.text });
+  else if (action.kind === 'payload') void send({ type: 'payload', payload: action.payload }, action.label);
 }
 
 async function startOver(): Promise<void> {
@@ -317,7 +320,9 @@ function drawConversation(): void {
     if (entry.from === 'waiting') return [];
     if (entry.from === 'bot') return renderBubbles(entry.messages.map(channel.kind === 'line' ? fromLine : fromMessenger), { imageLabel, onAction });
     const event = entry.event;
-    const said = event.type === 'text' ? event.text : event.type === 'follow' ? t('followed') : t('tapped', { label: state.tapped.get(event.data) ?? event.data });
+    // A tapped quick reply shows as what was tapped (Messenger shows its title), typed text as itself.
+    const tapped = state.tapped.get(entry.jobId);
+    const said = tapped !== undefined ? t('tapped', { label: tapped }) : event.type === 'text' ? event.text : event.type === 'follow' ? t('followed') : t('tapped', { label: event.data });
     return [h('div', { class: 'msg mine' }, h('p', { class: 'msg-text' }, said))];
   });
   log.replaceChildren(...items);

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { fromPayload } from '../../shared/channels/messenger/messengerWebhook';
+import type { InboundEvent } from '../../shared/jobs/job';
 import { queueTurns } from '../../shared/jobs/queueTurns';
 import type { SimulatorRef } from '../../shared/store/simulator';
 import { AdminError, notFound } from './adminError';
@@ -22,8 +24,9 @@ export const simulatorSend: RouteHandler<AdminRoutes['simulatorSend']> = async (
   // queueTurns names the job so: the customer's entry sorts just before the turn's answers.
   const jobId = `${channel.kind}:${channel.channelId}:${eventId}`;
   const ref = refOf(workspaceId, params);
-  const key = await deps.store.simulator.put(ref, { receivedAt, jobId, part: 'customer' }, { from: 'customer', at: receivedAt, jobId, event: body.event });
-  const queued = await queueTurns(channel, [{ eventId, userId: params.userId, event: body.event, simulator: true }], receivedAt, { store: deps.store, queue: jobs, logger: deps.logger });
+  const event: InboundEvent = body.event.type === 'payload' ? fromPayload(body.event.payload) : body.event;
+  const key = await deps.store.simulator.put(ref, { receivedAt, jobId, part: 'customer' }, { from: 'customer', at: receivedAt, jobId, event });
+  const queued = await queueTurns(channel, [{ eventId, userId: params.userId, event, simulator: true }], receivedAt, { store: deps.store, queue: jobs, logger: deps.logger });
   deps.logger.info('simulator turn', { workspaceId, kind: params.kind, channelId: params.channelId, jobId, answered: queued > 0 });
   return { jobId, key, answered: queued > 0 };
 };

@@ -14,7 +14,7 @@ export const simulatorParams = z.object({
     .describe('The simulated customer: `sim-` and an id of your choosing (never a real customer, whose data stays out of reach)'),
 });
 
-/** What the simulated customer does: types, taps (a quick reply, a carousel or rich-menu button) or follows. */
+/** What the simulated customer does: types, taps (a quick reply, a carousel or rich-menu button: LINE's postback data, Messenger's payload) or follows. */
 export const simulatorSendBody = z
   .object({
     event: z.discriminatedUnion('type', [
@@ -27,6 +27,12 @@ export const simulatorSendBody = z
         })
         .strict(),
       z.object({ type: z.literal('follow') }).strict(),
+      /**
+       * Messenger: a tapped quick reply or postback button's payload, read as the Messenger webhook reads
+       * it (shared/channels/messenger/messengerWebhook.ts fromPayload: `action=…` is a postback, anything
+       * else the text of a "message" button).
+       */
+      z.object({ type: z.literal('payload'), payload: z.string().min(1).max(INBOUND_LIMITS.data) }).strict(),
     ]),
   })
   .strict();

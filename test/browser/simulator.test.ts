@@ -74,7 +74,7 @@ if (!HAVE_CHROMIUM) {
       expect(session.pageErrors).toEqual([]);
     }, 90_000);
 
-    test('on Messenger: quick replies and the carousel drawn as Messenger draws them', async () => {
+    test('on Messenger: the carousel drawn as Messenger draws it, and a tapped quick reply', async () => {
       const channel = page.getByLabel('Channel');
       await channel.selectOption(`messenger/${session.stack.demo.messengerPageId}`);
       await page.locator('.sim-phone.messenger').waitFor();
@@ -85,6 +85,19 @@ if (!HAVE_CHROMIUM) {
       await page.getByRole('button', { name: 'Send' }).click();
       await log.locator('.msg-card').nth(2).waitFor({ timeout: 15_000 });
       expect(await log.locator('.msg-card').first().textContent()).toContain('Taipei 101 Observatory');
+
+      // Text no trigger takes: the fallback answers with quick replies; "Best sellers" sends its payload,
+      // which Messenger's webhook reads as the text "hot": the best-seller carousel.
+      await page.locator('#sim-working .typing').waitFor({ state: 'detached', timeout: 15_000 });
+      await page.getByLabel('Message').fill('what can you do?');
+      await page.getByLabel('Message').press('Enter');
+      const chip = log.locator('.chips').last().getByRole('button', { name: 'Best sellers' });
+      await chip.waitFor({ timeout: 15_000 });
+      await log.getByText('Sorry, I did not catch that. Try one of these:').waitFor();
+      await chip.click();
+      await log.getByText('Tapped “Best sellers”').waitFor();
+      await log.locator('.msg-card', { hasText: '阿里山高山烏龍茶 150g' }).waitFor({ timeout: 15_000 });
+      expect(session.stack.messengerStandIn.calls().filter((call) => 'to' in call && String(call.to).startsWith('sim-'))).toEqual([]);
       expect(session.pageErrors).toEqual([]);
     }, 60_000);
   });

@@ -85,6 +85,23 @@ describe.each([
   });
 });
 
+describe('a tapped Messenger payload', () => {
+  test('is read as the Messenger webhook reads it: action=… a postback, anything else the text of a message button', async () => {
+    const path = `/simulator/messenger/${stack.demo.messengerPageId}/sim-payloads`;
+    for (const [payload, event] of [
+      ['hot', { type: 'text', text: 'hot' }],
+      ['action=my_tickets', { type: 'postback', data: 'action=my_tickets' }],
+    ] as const) {
+      const sent = await admin('POST', path, { event: { type: 'payload', payload } });
+      expect(sent.body.answered).toBe(true);
+      await stack.idle();
+      const entries = (await admin('GET', path)).body.entries as Entry[];
+      expect(entries.find((entry) => entry.key === sent.body.key)).toMatchObject({ from: 'customer', event });
+      expect(entries.some((entry) => entry.jobId === sent.body.jobId && entry.from === 'bot')).toBe(true);
+    }
+  });
+});
+
 describe('the chat simulator refuses what is not its own', () => {
   test('on a channel where nothing is published, a text is not answered, and the answer says so', async () => {
     const put = await admin('PUT', '/channels/line/sim-empty-channel', { name: 'Nothing published', secret: 'empty-channel-secret', accessToken: 'empty-channel-token' });

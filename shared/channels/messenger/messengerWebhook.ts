@@ -169,7 +169,7 @@ function toInbound(event: MessagingEvent): InboundEvent | undefined {
  * trigger). A payload that is neither loses nothing as text: a fallback or a waiting question reads
  * both the same way, and postback triggers need `action=`.
  */
-function fromPayload(payload: string): InboundEvent {
+export function fromPayload(payload: string): InboundEvent {
   return payload.includes('=') ? { type: 'postback', data: payload } : { type: 'text', text: payload };
 }
 
