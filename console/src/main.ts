@@ -325,7 +325,7 @@ function updateCards(): void {
     return;
   }
   state.formFlow = parsed.flow;
-  byId('diagram')?.replaceChildren(renderDiagram(parsed.flow, { lang, openBlock: (id) => (cardIds(parsed.flow).includes(id) ? openCard(id) : undefined) }));
+  byId('diagram')?.replaceChildren(renderDiagram(parsed.flow, { lang, openBlock: (id) => (cardIds(parsed.flow).includes(id) ? openCard(id) : showInJson(id)) }));
   const ids = cardIds(parsed.flow);
   list.replaceChildren(
     ids.length
@@ -352,6 +352,20 @@ async function dryRun(body: { flow: Record<string, unknown>; blockId: string; at
   if (isMessage(result)) return text(result);
   if (result.ok) return result.body;
   return result.body.problems?.length ? result.body.problems.map((p) => `${displayPath(p.path)}: ${p.message}`).join('\n') : text(failure(result));
+}
+
+/** A block that is not a card: its place in the flow JSON, selected and scrolled into view. */
+function showInJson(id: string): void {
+  const textarea = byId<HTMLTextAreaElement>('flow-json');
+  if (!textarea) return;
+  const start = textarea.value.indexOf(`${JSON.stringify(id)}: {`);
+  if (start < 0) return;
+  textarea.focus();
+  textarea.setSelectionRange(start, start + JSON.stringify(id).length);
+  // Scroll the selected line to the top third of the box.
+  const line = textarea.value.slice(0, start).split('\n').length - 1;
+  const lineHeight = parseFloat(getComputedStyle(textarea).lineHeight) || 18;
+  textarea.scrollTop = Math.max(0, line * lineHeight - textarea.clientHeight / 3);
 }
 
 function openCard(id: string): void {

@@ -100,6 +100,10 @@ if (!HAVE_CHROMIUM) {
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: 'Card load_tickets' }).waitFor();
       expect(await page.getByLabel('On success').inputValue()).toBe('show_tickets');
+      // Enter on another block selects it in the flow JSON.
+      await diagram.getByRole('button', { name: 'Block check_member, Condition' }).focus();
+      await page.keyboard.press('Enter');
+      expect(await page.evaluate(`(() => { const t = document.getElementById('flow-json'); return document.activeElement === t && t.value.slice(t.selectionStart, t.selectionEnd); })()`)).toBe('"check_member"');
       await page.locator('#diagram-panel').scrollIntoViewIfNeeded();
       await session.screenshot('console-diagram');
       expect(session.pageErrors).toEqual([]);
