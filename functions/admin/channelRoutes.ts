@@ -21,10 +21,16 @@ export const listChannels: RouteHandler<AdminRoutes['listChannels']> = async (_i
 
 /** `GET /admin/channels/{kind}/{channelId}`: one of the workspace's channels, masked. */
 export const getChannel: RouteHandler<AdminRoutes['getChannel']> = async ({ params }, { workspaceId, deps }) => {
-  const channel = await deps.store.channels.get(params.kind, params.channelId);
-  if (channel?.workspaceId !== workspaceId) throw notFound('channel');
+  const channel = await ownChannel(deps.store, workspaceId, params.kind, params.channelId);
   return channelView(channel, (await verificationsOf([channel], workspaceId, deps.store))(channel));
 };
+
+/** The channel, if it is the workspace's; 404 (naming `what`) otherwise, also for another workspace's channel. */
+export async function ownChannel(store: Store, workspaceId: string, kind: ChannelKind, channelId: string, what = 'channel'): Promise<Channel> {
+  const channel = await store.channels.get(kind, channelId);
+  if (channel?.workspaceId !== workspaceId) throw notFound(what);
+  return channel;
+}
 
 /**
  * `PUT /admin/channels/{kind}/{channelId}`: add or update; 409 for an id of another workspace. A

@@ -3,6 +3,7 @@ import type { CustomerRef } from '../../shared/store/customers';
 import type { Store } from '../../shared/store/store';
 import { notFound } from './adminError';
 import type { RouteHandler } from './bindRoute';
+import { ownChannel } from './channelRoutes';
 import type { AdminRoutes } from './routes';
 
 // A customer's data, only through a channel of the key's workspace.
@@ -25,18 +26,20 @@ export const getContact: RouteHandler<AdminRoutes['getContact']> = async ({ para
 /** Erasure on request: the profile, the open session and the customer's execution log. Deleting nothing is not an error. */
 export const deleteContact: RouteHandler<AdminRoutes['deleteContact']> = async ({ params }, { workspaceId, deps }) => {
   const ref = await ownCustomer(deps.store, workspaceId, params.kind, params.channelId, params.userId);
-  const [removed, logEntries] = await Promise.all([
-    deps.store.customers.delete(ref),
-    deps.store.executionLog.deleteForCustomer(workspaceId, customerKey(ref)),
-  ]);
-  deps.logger.info('contact erased', { workspaceId, kind: params.kind, channelId: params.channelId, ...removed, logEntries });
-  return { deleted: { ...removed, logEntries } };
+  const removed = await eraseCustomer(deps.store, workspaceId, ref);
+  deps.logger.info('contact erased', { workspaceId, kind: params.kind, channelId: params.channelId, ...removed });
+  return { deleted: removed };
 };
+
+/** A customer's profile, open session and execution log, deleted (the chat simulator's start-over too). */
+export async function eraseCustomer(store: Store, workspaceId: string, ref: CustomerRef): Promise<{ profile: boolean; session: boolean; logEntries: number }> {
+  const [removed, logEntries] = await Promise.all([store.customers.delete(ref), store.executionLog.deleteForCustomer(workspaceId, customerKey(ref))]);
+  return { ...removed, logEntries };
+}
 
 /** The customer reference, if the channel is the workspace's; 404 otherwise (also for other workspaces' channels). */
 export async function ownCustomer(store: Store, workspaceId: string, kind: ChannelKind, channelId: string, userId: string): Promise<CustomerRef> {
-  const channel = await store.channels.get(kind, channelId);
-  if (channel?.workspaceId !== workspaceId) throw notFound('contact');
+  await ownChannel(store, workspaceId, kind, channelId, 'contact');
   return { channelKind: kind, channelId, userId };
 }
 

@@ -3,9 +3,10 @@ import { fromPayload } from '../../shared/channels/messenger/messengerWebhook';
 import type { InboundEvent } from '../../shared/jobs/job';
 import { queueTurns } from '../../shared/jobs/queueTurns';
 import type { SimulatorRef } from '../../shared/store/simulator';
-import { AdminError, notFound } from './adminError';
+import { AdminError } from './adminError';
 import type { AdminDeps, RouteHandler } from './bindRoute';
-import { customerKey } from './contactRoutes';
+import { ownChannel } from './channelRoutes';
+import { eraseCustomer } from './contactRoutes';
 import type { AdminRoutes } from './routes';
 
 // The console's chat simulator: a simulated customer (`sim-…`) of one of the workspace's channels talks
@@ -17,8 +18,7 @@ import type { AdminRoutes } from './routes';
 /** `POST /admin/simulator/{kind}/{channelId}/{userId}`: the simulated customer types, taps or follows. */
 export const simulatorSend: RouteHandler<AdminRoutes['simulatorSend']> = async ({ params, body }, { workspaceId, deps }) => {
   const jobs = jobsOf(deps);
-  const channel = await deps.store.channels.get(params.kind, params.channelId);
-  if (channel?.workspaceId !== workspaceId) throw notFound('channel');
+  const channel = await ownChannel(deps.store, workspaceId, params.kind, params.channelId);
   const receivedAt = deps.now?.() ?? Date.now();
   const eventId = `sim-${randomUUID()}`;
   // queueTurns names the job so: the customer's entry sorts just before the turn's answers.
@@ -33,29 +33,20 @@ export const simulatorSend: RouteHandler<AdminRoutes['simulatorSend']> = async (
 
 /** `GET /admin/simulator/{kind}/{channelId}/{userId}?after=`: the conversation, oldest first. */
 export const simulatorRead: RouteHandler<AdminRoutes['simulatorRead']> = async ({ params, query }, { workspaceId, deps }) => {
-  await ownChannel(deps, workspaceId, params);
+  await ownChannel(deps.store, workspaceId, params.kind, params.channelId);
   return { entries: await deps.store.simulator.list(refOf(workspaceId, params), query.after) };
 };
 
 /** `DELETE /admin/simulator/{kind}/{channelId}/{userId}`: start over: the conversation, the simulated customer's profile, session and log. */
 export const simulatorClear: RouteHandler<AdminRoutes['simulatorClear']> = async ({ params }, { workspaceId, deps }) => {
-  await ownChannel(deps, workspaceId, params);
+  await ownChannel(deps.store, workspaceId, params.kind, params.channelId);
   const customer = { channelKind: params.kind, channelId: params.channelId, userId: params.userId };
-  const [entries, removed, logEntries] = await Promise.all([
-    deps.store.simulator.clear(refOf(workspaceId, params)),
-    deps.store.customers.delete(customer),
-    deps.store.executionLog.deleteForCustomer(workspaceId, customerKey(customer)),
-  ]);
-  return { deleted: { entries, ...removed, logEntries } };
+  const [entries, removed] = await Promise.all([deps.store.simulator.clear(refOf(workspaceId, params)), eraseCustomer(deps.store, workspaceId, customer)]);
+  return { deleted: { entries, ...removed } };
 };
 
 type Params = { kind: SimulatorRef['kind']; channelId: string; userId: string };
 const refOf = (workspaceId: string, params: Params): SimulatorRef => ({ workspaceId, kind: params.kind, channelId: params.channelId, userId: params.userId });
-
-async function ownChannel(deps: AdminDeps, workspaceId: string, params: Params): Promise<void> {
-  const channel = await deps.store.channels.get(params.kind, params.channelId);
-  if (channel?.workspaceId !== workspaceId) throw notFound('channel');
-}
 
 function jobsOf(deps: AdminDeps) {
   if (!deps.jobs) throw new AdminError(503, { error: 'the simulator needs the jobs queue (JOBS_QUEUE_URL)' });

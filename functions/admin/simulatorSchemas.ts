@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { INBOUND_LIMITS, channelKindSchema } from '../../shared/jobs/job';
+import { channelKindSchema, followEventSchema, INBOUND_LIMITS, postbackEventSchema, textEventSchema } from '../../shared/jobs/job';
 import { entryKeySchema, SIMULATED_USER_PATTERN, simulatorEntrySchema } from '../../shared/store/simulator';
 import { channelIdSchema } from './schemas';
 
@@ -17,18 +17,13 @@ export const simulatorParams = z.object({
 /** What the simulated customer does: types, taps (a quick reply, a carousel or rich-menu button: LINE's postback data, Messenger's payload) or follows. */
 export const simulatorSendBody = z
   .object({
+    // The events a webhook makes (shared/jobs/job.ts), but the end of a conversation, which only a channel can say.
     event: z.discriminatedUnion('type', [
-      z.object({ type: z.literal('text'), text: z.string().min(1).max(INBOUND_LIMITS.text) }).strict(),
-      z
-        .object({
-          type: z.literal('postback'),
-          data: z.string().min(1).max(INBOUND_LIMITS.data),
-          params: z.record(z.string().max(64), z.string().max(INBOUND_LIMITS.data)).optional(),
-        })
-        .strict(),
-      z.object({ type: z.literal('follow') }).strict(),
+      textEventSchema.extend({ text: textEventSchema.shape.text.min(1) }).strict(),
+      postbackEventSchema.extend({ data: postbackEventSchema.shape.data.min(1) }).strict(),
+      followEventSchema.strict(),
       /**
-       * Messenger: a tapped quick reply or postback button's payload, read as the Messenger webhook reads
+       * Messenger: a tapped quick reply's or postback button's payload, read as the Messenger webhook reads
        * it (shared/channels/messenger/messengerWebhook.ts fromPayload: `action=…` is a postback, anything
        * else the text of a "message" button).
        */

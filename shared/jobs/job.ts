@@ -59,15 +59,21 @@ export function forLog(value: unknown, max = 64): string {
   return `<${Array.isArray(value) ? 'array' : typeof value}>`;
 }
 
+/** A message the customer typed. */
+export const textEventSchema = z.object({ type: z.literal('text'), text: z.string().max(INBOUND_LIMITS.text) });
+/**
+ * LINE postback data or Messenger postback / quick-reply payload: `action=my_tickets&id=1`. `params`:
+ * what LINE adds to the data, such as a datetime picker's choice (`date`, `time` or `datetime`).
+ */
+export const postbackEventSchema = z.object({ type: z.literal('postback'), data: z.string().max(INBOUND_LIMITS.data), params: z.record(z.string().max(64), z.string().max(INBOUND_LIMITS.data)).optional() });
+/** The customer followed (added) the account. */
+export const followEventSchema = z.object({ type: z.literal('follow') });
+
 /** What a customer did, independent of the channel. */
 export const inboundEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('text'), text: z.string().max(INBOUND_LIMITS.text) }),
-  /**
-   * LINE postback data or Messenger postback / quick-reply payload: `action=my_tickets&id=1`. `params`:
-   * what LINE adds to the data, such as a datetime picker's choice (`date`, `time` or `datetime`).
-   */
-  z.object({ type: z.literal('postback'), data: z.string().max(INBOUND_LIMITS.data), params: z.record(z.string().max(64), z.string().max(INBOUND_LIMITS.data)).optional() }),
-  z.object({ type: z.literal('follow') }),
+  textEventSchema,
+  postbackEventSchema,
+  followEventSchema,
   /**
    * The conversation is over on the channel's side: the customer blocked the account (LINE `unfollow`)
    * or the bot left or was removed from a group or room (LINE `leave`). Its open conversation is closed.
