@@ -1,10 +1,9 @@
 import { h } from './dom';
+import { isObject, type Json } from './json';
 
 // Channel payloads (LINE messages, Messenger Send API messages) drawn as a chat draws them: text
 // bubbles, images, carousels of cards with buttons, quick-reply chips. With `onAction`, buttons and
 // chips can be tapped (the chat simulator); without it they are only shown (a card's test).
-
-type Json = Record<string, unknown>;
 
 /** What tapping a button or a chip does, as the channel would report it back. */
 export type Action = { label: string } & (
@@ -30,7 +29,6 @@ export interface Bubble {
   chips: Action[];
 }
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 const list = (value: unknown): Json[] => (Array.isArray(value) ? value.filter(isObject) : []);
 

@@ -1,14 +1,15 @@
 import { byId, h } from './dom';
 import type { TextKey } from './i18n';
+import { isObject, type Json } from './json';
 
 // What the card form's parts and the test panel share: labelled fields, the insert-a-value picker,
 // name/value rows, the paths of the last test response, and where a clicked response field goes.
 
 export type Tr = (key: TextKey, values?: Record<string, string | number>) => string;
-export type Json = Record<string, unknown>;
+export type { Json } from './json';
 export type Groups = Array<[string, string[]]>;
 
-export const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+export { isObject } from './json';
 export const obj = (parent: Json, key: string): Json => (isObject(parent[key]) ? (parent[key] as Json) : (parent[key] = {}));
 
 /** Insert `text` at the caret of `input` (replacing the selection), then tell its listeners. */

@@ -416,16 +416,11 @@ const zhTW: Record<TextKey, string> = {
   image: '圖片：{url}',
 };
 
-const DICTIONARIES: Record<Lang, Record<TextKey, string>> = { en, 'zh-TW': zhTW };
 
 export function isLang(value: unknown): value is Lang {
   return value === 'en' || value === 'zh-TW';
 }
 
-/** The text of `key` in `lang`, placeholders filled. */
-export function t(lang: Lang, key: TextKey, values: Record<string, string | number> = {}): string {
-  return DICTIONARIES[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
-}
 
 /**
  * A module's own texts in both languages (the pages beside the flow editor keep theirs next to their
@@ -435,3 +430,6 @@ export function defineTexts<K extends string>(dictionaries: { en: Record<K, stri
   return (lang: Lang, key: K, values: Record<string, string | number> = {}): string =>
     dictionaries[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
 }
+
+/** The text of `key` in `lang`, placeholders filled: the editor's own texts. */
+export const t = defineTexts<TextKey>({ en, 'zh-TW': zhTW });

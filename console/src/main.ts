@@ -162,11 +162,7 @@ function pageContext(): PageContext {
     call: pageCall(
       (status, error) => tr('failed', { status, error }),
       (message) => tr('unreachable', { message }),
-      () => {
-        if (storedKey() === undefined) return;
-        forgetKey();
-        show({ name: 'signIn', message: { key: 'keyRejected', kind: 'error' } });
-      },
+      () => void keyRefused(),
     ),
     navigate: (hash) => {
       location.hash = hash;
@@ -401,15 +397,19 @@ function setLang(value: string): void {
   drawVersions();
 }
 
+/** The API refused the signed-in key (revoked meanwhile): sign out and say so. Whether there was a key to refuse. */
+function keyRefused(): boolean {
+  if (storedKey() === undefined) return false;
+  forgetKey();
+  show({ name: 'signIn', message: { key: 'keyRejected', kind: 'error' } });
+  return true;
+}
+
 /** Run an API call; a refused key signs out, an unreachable API becomes a message. */
 async function api<T>(run: () => Promise<ApiResult<T>>): Promise<ApiResult<T> | Message> {
   try {
     const result = await run();
-    if (result.status === 401 && storedKey() !== undefined) {
-      forgetKey();
-      show({ name: 'signIn', message: { key: 'keyRejected', kind: 'error' } });
-      return { key: 'keyRejected', kind: 'error' };
-    }
+    if (result.status === 401 && keyRefused()) return { key: 'keyRejected', kind: 'error' };
     return result;
   } catch (error) {
     if (error instanceof Unreachable) return { key: 'unreachable', values: { message: error.message }, kind: 'error' };

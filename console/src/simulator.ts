@@ -107,6 +107,8 @@ let pollTimer: ReturnType<typeof setTimeout> | undefined;
 let pollRun = 0;
 
 const t = (key: Parameters<typeof tx>[1], values?: Record<string, string | number>) => tx(ctx?.lang ?? ('en' as Lang), key, values);
+/** The bot is working: a sent event has no answer yet, or the last entry is a card running. */
+const working = (): boolean => state.pending || state.entries[state.entries.length - 1]?.from === 'waiting';
 const current = (): ChannelView | undefined => state.channels?.find((c) => `${c.kind}/${c.channelId}` === state.selected);
 
 /** The simulated customer of a channel in this browser tab: `sim-` and 8 random characters. */
@@ -190,8 +192,7 @@ function poll(channel: ChannelView, jobId: string): void {
     if (run !== pollRun) return;
     const mine = state.entries.filter((e) => e.jobId === jobId);
     if (mine.some((e) => e.from !== 'customer')) state.pending = false;
-    const working = state.pending || state.entries[state.entries.length - 1]?.from === 'waiting';
-    if (Date.now() - started < 60_000 && (working || Date.now() - quietSince < 3_000)) {
+    if (Date.now() - started < 60_000 && (working() || Date.now() - quietSince < 3_000)) {
       drawConversation();
       pollTimer = setTimeout(() => void tick(), 500);
       return;
@@ -327,9 +328,8 @@ function drawConversation(): void {
   });
   log.replaceChildren(...items);
   log.scrollTop = log.scrollHeight;
-  const working = state.pending || state.entries[state.entries.length - 1]?.from === 'waiting';
   byId('sim-working')?.replaceChildren(
-    ...(working ? [h('p', { class: 'typing', role: 'status' }, h('span', { class: 'dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')), t('working'))] : []),
+    ...(working() ? [h('p', { class: 'typing', role: 'status' }, h('span', { class: 'dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')), t('working'))] : []),
   );
 }
 
