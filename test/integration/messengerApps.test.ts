@@ -48,14 +48,7 @@ describe('Messenger: one app, several pages (local stack)', () => {
     return { status: response.status, body: (await response.json()) as unknown };
   };
   /** Warning lines the webhooks logged since `from` (Powertools JSON lines). */
-  const warnings = (from: number) =>
-    output
-      .text()
-      .slice(from)
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .filter((line) => line.level === 'WARN');
+  const warnings = (from: number) => output.logLines(from).filter((line) => line.level === 'WARN');
 
   async function queueDepth(): Promise<number> {
     const { Attributes = {} } = await stack.sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));

@@ -57,14 +57,7 @@ describe('every Messenger event kind, posted to the app URL of the local stack',
   let output: ReturnType<typeof captureOutput>;
 
   /** The webhook's log lines (Powertools JSON) written since `from`. */
-  const webhookLogs = (from: number) =>
-    output
-      .text()
-      .slice(from)
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .filter((line) => line.handler === 'messenger-webhook');
+  const webhookLogs = (from: number) => output.logLines(from).filter((line) => line.handler === 'messenger-webhook');
   const answers = () => stack.messengerStandIn.calls().filter((c: MessengerCall) => c.kind === 'send' && c.to === FIXTURE_PSID);
 
   beforeAll(async () => {

@@ -48,7 +48,7 @@ export function adminClient(stack: LocalStack, key: string): AdminClient {
  * Everything written to stdout and stderr from now on (where Powertools loggers write), kept from the
  * test output; `stop()` restores the streams and returns what was written.
  */
-export function captureOutput(): { text(): string; stop(): string } {
+export function captureOutput(): { text(): string; logLines(from?: number): Record<string, unknown>[]; stop(): string } {
   const chunks: string[] = [];
   const originals = { out: process.stdout.write, err: process.stderr.write };
   const capture = (chunk: unknown, ...rest: unknown[]): boolean => {
@@ -61,6 +61,14 @@ export function captureOutput(): { text(): string; stop(): string } {
   process.stderr.write = capture;
   return {
     text: () => chunks.join(''),
+    /** The structured log lines (Powertools JSON) written after the first `from` characters. */
+    logLines: (from = 0) =>
+      chunks
+        .join('')
+        .slice(from)
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
     stop() {
       process.stdout.write = originals.out;
       process.stderr.write = originals.err;
