@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { fromPayload } from '../../shared/channels/messenger/messengerWebhook';
+import { fromPayload } from '../../shared/channels/messenger/payload';
 import type { InboundEvent } from '../../shared/jobs/job';
 import { queueTurns } from '../../shared/jobs/queueTurns';
 import type { SimulatorRef } from '../../shared/store/simulator';

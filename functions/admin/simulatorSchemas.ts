@@ -24,7 +24,7 @@ export const simulatorSendBody = z
       followEventSchema.strict(),
       /**
        * Messenger: a tapped quick reply's or postback button's payload, read as the Messenger webhook reads
-       * it (shared/channels/messenger/messengerWebhook.ts fromPayload: `action=…` is a postback, anything
+       * it (shared/channels/messenger/payload.ts fromPayload: `action=…` is a postback, anything
        * else the text of a "message" button).
        */
       z.object({ type: z.literal('payload'), payload: z.string().min(1).max(INBOUND_LIMITS.data) }).strict(),

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { describeIssues, forLog, idSchema, isId, isToken, tokenSchema, type InboundEvent } from '../../jobs/job';
 import { METADATA_MAX_LENGTH, parseEchoMetadata, type EchoReceipt } from './echoReceipt';
+import { fromPayload } from './payload';
 
 /**
  * The parts of a Messenger webhook callcard acts on. Unknown fields are ignored and every messaging
@@ -160,17 +161,6 @@ function toInbound(event: MessagingEvent): InboundEvent | undefined {
   }
   if (postback?.payload !== undefined && postback.payload !== '') return fromPayload(postback.payload);
   return undefined;
-}
-
-/**
- * A payload in postback data syntax (`action=my_tickets`) is a postback, exactly as on LINE. One
- * without a `=` came from a "message" button: Messenger has no "send this text" button, so the renderer
- * put the text in the payload, and the flow must see it as that text (`hot` has to reach the keyword
- * trigger). A payload that is neither loses nothing as text: a fallback or a waiting question reads
- * both the same way, and postback triggers need `action=`.
- */
-export function fromPayload(payload: string): InboundEvent {
-  return payload.includes('=') ? { type: 'postback', data: payload } : { type: 'text', text: payload };
 }
 
 /**
