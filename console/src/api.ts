@@ -80,6 +80,42 @@ export async function call<T>(method: string, path: string, body?: unknown, key 
 
 export const flowPath = (flowId: string): string => `/admin/flows/${encodeURIComponent(flowId)}`;
 
+/** One flow version, as channels run it. */
+export interface FlowRef {
+  flowId: string;
+  version: number;
+}
+
+/** `GET /admin/channels`: a LINE channel or Messenger page, its secrets masked. */
+export interface ChannelView {
+  kind: 'line' | 'messenger';
+  channelId: string;
+  name: string;
+  activeFlows: FlowRef[];
+  secret?: string;
+  accessToken: string;
+  verifyToken?: string;
+  appId?: string;
+  /** When its webhook last passed LINE's or Meta's verification. */
+  verifiedAt?: string;
+}
+
+/** `GET /admin/logs`: one call of a Call an API card. */
+export interface LogEntry {
+  at: string;
+  jobId: string;
+  flowId: string;
+  blockId: string;
+  customer: string;
+  method: string;
+  url: string;
+  status?: number;
+  latencyMs: number;
+  outcome: 'success' | 'failure' | 'fired';
+  reason?: string;
+  attempt: number;
+}
+
 /** `POST /admin/dry-run`: one card called for real, its follow-up rendered; secrets masked by the API. */
 export interface DryRunResult {
   blockId: string;

@@ -1,4 +1,5 @@
 import type { DryRunResult } from './api';
+import type { Json } from './json';
 import { attributesRead, paramsRead } from './card';
 import { fromLine, fromMessenger, renderBubbles, type Bubble } from './bubbles';
 import { isObject, join, pick, setLastResponse, usePath, type Tr } from './cardKit';
@@ -8,8 +9,6 @@ import { byId, h } from './dom';
 // the request as sent (secrets masked by the API), the response as a tree whose fields go into the
 // form when clicked, the outcome, and the follow-up as chat bubbles drawn from the LINE and Messenger
 // renderings the API returns.
-
-type Json = Record<string, unknown>;
 
 export interface CardTestContext {
   flow: Json;

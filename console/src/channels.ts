@@ -1,3 +1,4 @@
+import type { ChannelView } from './api';
 import type { Page } from './context';
 import { h } from './dom';
 import { defineTexts } from './i18n';
@@ -127,21 +128,6 @@ const tx = defineTexts({
 });
 type Key = Parameters<typeof tx>[1];
 
-interface FlowRef {
-  flowId: string;
-  version: number;
-}
-interface ChannelView {
-  kind: 'line' | 'messenger';
-  channelId: string;
-  name: string;
-  activeFlows: FlowRef[];
-  secret?: string;
-  accessToken: string;
-  verifyToken?: string;
-  appId?: string;
-  verifiedAt?: string;
-}
 interface AppView {
   appId: string;
   name: string;

@@ -1,3 +1,4 @@
+import type { ChannelView, FlowRef, LogEntry } from './api';
 import type { Outcome, Page } from './context';
 import { h } from './dom';
 import { defineTexts } from './i18n';
@@ -106,34 +107,15 @@ const tx = defineTexts({
 });
 type Key = Parameters<typeof tx>[1];
 
-interface LogEntry {
-  at: string;
-  jobId: string;
-  flowId: string;
-  blockId: string;
-  customer: string;
-  method: string;
-  url: string;
-  status?: number;
-  latencyMs: number;
-  outcome: 'success' | 'failure' | 'fired';
-  reason?: string;
-  attempt: number;
-}
 interface FailedJob {
   messageId: string;
   jobId: string;
   channel: { kind: string; id: string };
   userId: string;
   event: Record<string, unknown>;
-  flow: { flowId: string; version: number };
+  flow: FlowRef;
   receivedAt: number;
   queuedAt?: string;
-}
-interface ChannelRef {
-  kind: string;
-  channelId: string;
-  name: string;
 }
 type Note = { kind: 'ok' | 'error'; key?: Key; values?: Record<string, string>; text?: string };
 type Query = { by: 'customer'; customer: string } | { by: 'card'; flowId: string; blockId: string };
@@ -141,7 +123,7 @@ type Query = { by: 'customer'; customer: string } | { by: 'card'; flowId: string
 // Kept across remounts (a language switch shows the same log).
 let by: 'customer' | 'card' = 'customer';
 const choice = { channel: '', userId: '', flowId: '', blockId: '' };
-let channels: ChannelRef[] = [];
+let channels: ChannelView[] = [];
 let flows: Array<{ flowId: string; name: string }> = [];
 /** Each flow's Call an API cards, once read. */
 const cards = new Map<string, string[]>();
@@ -179,7 +161,7 @@ export const logsPage: Page = {
 
     const loadChoices = async () => {
       const [listed, flowList] = await Promise.all([
-        ctx.call<{ channels: ChannelRef[] }>('GET', '/admin/channels'),
+        ctx.call<{ channels: ChannelView[] }>('GET', '/admin/channels'),
         ctx.call<{ flows: Array<{ flowId: string; name: string }> }>('GET', '/admin/flows'),
       ]);
       if (!live()) return;

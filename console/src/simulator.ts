@@ -1,3 +1,4 @@
+import type { ChannelView, LogEntry } from './api';
 import { fromLine, fromMessenger, renderBubbles, type Action } from './bubbles';
 import type { Page, PageContext } from './context';
 import { byId, h } from './dom';
@@ -66,26 +67,10 @@ const tx = defineTexts({
   },
 });
 
-type Kind = 'line' | 'messenger';
-interface ChannelView {
-  kind: Kind;
-  channelId: string;
-  name: string;
-  activeFlows: Array<{ flowId: string; version: number }>;
-}
 type SimEvent = { type: 'text'; text: string } | { type: 'postback'; data: string; params?: Record<string, string> } | { type: 'follow' };
 /** What is sent: an event, or (Messenger) a tapped payload the API reads as the webhook would. */
 type SimSend = SimEvent | { type: 'payload'; payload: string };
 type Entry = { key: string; jobId: string } & ({ from: 'customer'; event: SimEvent } | { from: 'waiting' } | { from: 'bot'; messages: unknown[] });
-interface LogEntry {
-  at: string;
-  blockId: string;
-  flowId: string;
-  outcome: string;
-  status?: number;
-  latencyMs: number;
-  reason?: string;
-}
 
 /** What the page holds; kept across remounts (a language switch). */
 const state = {

@@ -1,4 +1,4 @@
-import { flowPath } from './api';
+import { flowPath, type ChannelView, type FlowRef } from './api';
 import type { Outcome, PageContext } from './context';
 import { h } from './dom';
 import { defineTexts } from './i18n';
@@ -78,16 +78,8 @@ const tx = defineTexts({
   },
 });
 
-interface Ref {
-  flowId: string;
-  version: number;
-}
-interface Channel {
-  kind: string;
-  channelId: string;
-  name?: string;
-  activeFlows: Ref[];
-}
+type Ref = FlowRef;
+type Channel = Pick<ChannelView, 'kind' | 'channelId' | 'name' | 'activeFlows'>;
 interface Change extends Channel {
   before: Ref[];
   after: Ref[];
