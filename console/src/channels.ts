@@ -1,6 +1,7 @@
 import type { ChannelView } from './api';
 import type { Page } from './context';
 import { h } from './dom';
+import { failureNote, noteLine as noteLineOf, type Note as NoteOf } from './notes';
 import { defineTexts } from './i18n';
 
 // The workspace's LINE channels and Messenger pages (and Meta apps): the exact webhook URL to paste into
@@ -138,7 +139,7 @@ interface AppView {
   verifiedAt?: string;
 }
 /** A line to show: a text key (translated when drawn) or the API's words. */
-type Note = { kind: 'ok' | 'error'; key?: Key; values?: Record<string, string>; text?: string };
+type Note = NoteOf<Key>;
 
 // The page's state: kept across remounts (a language switch draws it again).
 let channels: ChannelView[] | undefined;
@@ -162,9 +163,7 @@ export const channelsPage: Page = {
       const date = new Date(iso);
       return isNaN(date.getTime()) ? iso : new Intl.DateTimeFormat(ctx.lang, { dateStyle: 'medium', timeStyle: 'medium' }).format(date);
     };
-    const noteText = (note: Note) => (note.key ? t(note.key, note.values) : (note.text ?? ''));
-    const noteLine = (note: Note | undefined, id: string) =>
-      h('p', { id, tabindex: '-1', class: `status ${note?.kind ?? ''}`, role: note?.kind === 'error' ? 'alert' : 'status' }, note ? noteText(note) : '');
+    const noteLine = (note: Note | undefined, id: string) => noteLineOf(note, id, t);
     const label = (c: { kind: string; channelId: string }) => `${t(c.kind === 'line' ? 'line' : 'messenger')} ${c.channelId}`;
     const urlOf = (c: ChannelView) =>
       c.kind === 'line'
@@ -388,8 +387,7 @@ export const channelsPage: Page = {
       saving = false;
       if (!live()) return;
       if (!result.ok) {
-        const problems = result.body.problems?.map((p) => `${p.path}: ${p.message}`).join('; ');
-        outcome = { kind: 'error', text: problems ? `${result.text} (${problems})` : result.text };
+        outcome = failureNote(result);
         drawForm();
         return;
       }

@@ -1,6 +1,7 @@
 import type { ChannelView, FlowRef, LogEntry } from './api';
-import type { Outcome, Page } from './context';
+import type { Page } from './context';
 import { h } from './dom';
+import { failureNote, noteLine as noteLineOf, type Note as NoteOf } from './notes';
 import { defineTexts } from './i18n';
 
 // The execution log of Call an API cards (GET /admin/logs: one customer's, or one card's, newest first, a
@@ -117,7 +118,7 @@ interface FailedJob {
   receivedAt: number;
   queuedAt?: string;
 }
-type Note = { kind: 'ok' | 'error'; key?: Key; values?: Record<string, string>; text?: string };
+type Note = NoteOf<Key>;
 type Query = { by: 'customer'; customer: string } | { by: 'card'; flowId: string; blockId: string };
 
 // Kept across remounts (a language switch shows the same log).
@@ -145,12 +146,7 @@ export const logsPage: Page = {
     const live = () => mount === mounts;
     const format = new Intl.DateTimeFormat(ctx.lang, { dateStyle: 'short', timeStyle: 'medium' });
     const when = (iso: string) => (isNaN(Date.parse(iso)) ? iso : format.format(new Date(iso)));
-    const noteLine = (note: Note | undefined, id: string) =>
-      h('p', { id, tabindex: '-1', class: `status ${note?.kind ?? ''}`, role: note?.kind === 'error' ? 'alert' : 'status' }, note ? (note.key ? t(note.key, note.values) : (note.text ?? '')) : '');
-    const failure = (result: Extract<Outcome<unknown>, { ok: false }>): Note => {
-      const problems = result.body.problems?.map((p) => `${p.path}: ${p.message}`).join('; ');
-      return { kind: 'error', text: problems ? `${result.text} (${problems})` : result.text };
-    };
+    const noteLine = (note: Note | undefined, id: string) => noteLineOf(note, id, t);
 
     const controls = h('section', { 'aria-labelledby': 'view-heading', class: 'card' });
     const results = h('section', { 'aria-labelledby': 'log-heading', id: 'log-results' });
@@ -169,8 +165,8 @@ export const logsPage: Page = {
       if (flowList.ok) flows = flowList.body.flows;
       if (!choice.channel && channels[0]) choice.channel = `${channels[0].kind}:${channels[0].channelId}`;
       if (!choice.flowId && flows[0]) choice.flowId = flows[0].flowId;
-      if (!listed.ok) logNote = failure(listed);
-      else if (!flowList.ok) logNote = failure(flowList);
+      if (!listed.ok) logNote = failureNote(listed);
+      else if (!flowList.ok) logNote = failureNote(flowList);
       await loadCards(choice.flowId);
       if (live()) drawControls();
     };
@@ -202,7 +198,7 @@ export const logsPage: Page = {
       busy = false;
       if (!live()) return;
       if (result.ok) shown = { query, entries: [...(more ? (shown?.entries ?? []) : []), ...result.body.entries], ...(result.body.cursor ? { cursor: result.body.cursor } : {}) };
-      else logNote = failure(result);
+      else logNote = failureNote(result);
       drawControls();
       drawResults();
     };
@@ -347,7 +343,7 @@ export const logsPage: Page = {
     const loadFailed = async () => {
       const result = await ctx.call<{ jobs: FailedJob[] }>('GET', '/admin/failed-jobs');
       if (!live()) return;
-      failedNote = result.ok ? undefined : failure(result);
+      failedNote = result.ok ? undefined : failureNote(result);
       if (result.ok) failed = result.body.jobs;
       drawFailed();
     };
@@ -360,7 +356,7 @@ export const logsPage: Page = {
       const result = await ctx.call<{ redriven: string[] }>('POST', '/admin/failed-jobs/redrive', target);
       redriving = false;
       if (!live()) return;
-      redriveNote = !result.ok ? failure(result) : result.body.redriven.length ? { kind: 'ok', key: 'redriven', values: { count: String(result.body.redriven.length) } } : { kind: 'error', key: 'redrivenNone' };
+      redriveNote = !result.ok ? failureNote(result) : result.body.redriven.length ? { kind: 'ok', key: 'redriven', values: { count: String(result.body.redriven.length) } } : { kind: 'error', key: 'redrivenNone' };
       await loadFailed();
       if (live()) document.getElementById('redrive-status')?.focus();
     };

@@ -1,5 +1,6 @@
 import type { Page } from './context';
 import { h } from './dom';
+import { failureNote, noteLine as noteLineOf, type Note as NoteOf } from './notes';
 import { defineTexts } from './i18n';
 
 // The workspace's secrets for card headers ({{ secrets.NAME }}): names, masked values and the hosts each
@@ -76,7 +77,7 @@ interface SecretView {
   allowedHosts?: string[];
   updatedAt?: string;
 }
-type Note = { kind: 'ok' | 'error'; key?: Key; values?: Record<string, string>; text?: string };
+type Note = NoteOf<Key>;
 
 // Kept across remounts: the list, the form's name and hosts (never the value), the last outcome.
 let secrets: SecretView[] | undefined;
@@ -91,12 +92,7 @@ export const secretsPage: Page = {
     const mount = ++mounts;
     const t = (key: Key, values?: Record<string, string>) => tx(ctx.lang, key, values);
     const live = () => mount === mounts;
-    const noteLine = (note: Note | undefined) =>
-      h('p', { id: 'secret-outcome', tabindex: '-1', class: `status ${note?.kind ?? ''}`, role: note?.kind === 'error' ? 'alert' : 'status' }, note ? (note.key ? t(note.key, note.values) : (note.text ?? '')) : '');
-    const failure = (result: { text: string; body: { problems?: Array<{ path: string; message: string }> } }): Note => {
-      const problems = result.body.problems?.map((p) => `${p.path}: ${p.message}`).join('; ');
-      return { kind: 'error', text: problems ? `${result.text} (${problems})` : result.text };
-    };
+    const noteLine = (note: Note | undefined) => noteLineOf(note, 'secret-outcome', t);
 
     const list = h('section', { 'aria-labelledby': 'secrets-list-heading' });
     const formSection = h('section', { 'aria-labelledby': 'secret-form-heading', class: 'card' });
@@ -125,7 +121,7 @@ export const secretsPage: Page = {
       const result = await ctx.call<{ deleted: true }>('DELETE', `/admin/secrets/${encodeURIComponent(name)}`);
       busy = false;
       if (!live()) return;
-      outcome = result.ok ? { kind: 'ok', key: 'deleted', values: { name } } : failure(result);
+      outcome = result.ok ? { kind: 'ok', key: 'deleted', values: { name } } : failureNote(result);
       await load();
       if (live()) drawStatus(true);
     };
@@ -186,7 +182,7 @@ export const secretsPage: Page = {
         drawStatus(true);
       } else {
         // The typed value stays in its field (it was never stored here), so it can be corrected.
-        outcome = failure(result);
+        outcome = failureNote(result);
         const typed = valueInput?.value ?? '';
         drawForm();
         const field = document.getElementById('secret-value') as HTMLInputElement | null;
