@@ -7,6 +7,7 @@ import { createFlow, deleteFlow, getFlow, getFlowSchema, getFlowVersion, listFlo
 import { listLogs } from './logRoutes';
 import { getMessengerApp, listMessengerApps, putMessengerApp } from './messengerAppRoutes';
 import { openApiDocument } from './openApiDocument';
+import { previewMessages } from './previewRoute';
 import { ADMIN_ROUTES as R, type RouteId } from './routes';
 import { deleteSecret, listSecrets, putSecret } from './secretRoutes';
 import { getSettings, putSettings } from './settingsRoutes';
@@ -38,6 +39,7 @@ export const ROUTE_HANDLERS: Record<RouteId, BoundRoute> = {
   getSettings: bindRoute(R.getSettings, getSettings),
   putSettings: bindRoute(R.putSettings, putSettings),
   dryRun: bindRoute(R.dryRun, dryRun),
+  preview: bindRoute(R.preview, previewMessages),
   getContact: bindRoute(R.getContact, getContact),
   deleteContact: bindRoute(R.deleteContact, deleteContact),
   listLogs: bindRoute(R.listLogs, listLogs),

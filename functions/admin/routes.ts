@@ -342,6 +342,20 @@ export const ADMIN_ROUTES = {
     status: 200,
     errors: [400, 404],
   },
+  preview: {
+    method: 'POST',
+    path: '/admin/preview',
+    summary: 'A message block rendered for LINE and Messenger with sample values',
+    description:
+      "Renders the block's templates with the sample attributes, trigger parameters and response body, expands its repeats, and renders the messages for both channels as a turn would send them. Nothing is called, saved or sent. 400 with a path when the block is unknown, not a message block, invalid, or a template cannot render.",
+    auth: true,
+    params: s.noParams,
+    query: s.noQuery,
+    body: s.previewBody,
+    response: s.previewResultSchema,
+    status: 200,
+    errors: [400],
+  },
   getContact: {
     method: 'GET',
     path: '/admin/contacts/{kind}/{channelId}/{userId}',

@@ -152,6 +152,15 @@ export const dryRunBody = z
     if (body.version !== undefined && body.flowId === undefined) ctx.addIssue({ code: 'custom', path: ['version'], message: 'version goes with flowId' });
   });
 
+/** `POST /admin/preview`: a message block rendered for both channels with sample values. */
+export const previewBody = z.object({
+  flow: flowDocumentSchema.describe('The flow document as edited (unsaved): only the block previewed must be valid'),
+  blockId: blockIdSchema.describe('The message block to preview'),
+  attributes: z.record(z.string(), z.string()).default({}).describe('Sample customer attributes the templates see'),
+  trigger: z.object({ params: z.record(z.string(), z.string()).default({}) }).optional().describe('Sample trigger parameters (postback data)'),
+  response: z.unknown().optional().describe('A sample response body, read as response.body (repeats over response.body.…): e.g. the last test response of the card leading here'),
+});
+
 export const redriveBody = z.union([z.object({ messageId: z.string().min(1).max(200) }).strict(), z.object({ all: z.literal(true) }).strict()]);
 
 const limitQuery = positiveIntText.pipe(z.number().max(100, 'at most 100')).optional().describe('Entries per page, 1-100 (default 50)');
@@ -289,6 +298,12 @@ const cardRequestSchema = z.object({
   body: z.string().optional(),
 });
 const cardResponseSchema = z.object({ status: z.number().int(), headers: z.record(z.string(), z.string()), body: z.unknown() });
+export const previewResultSchema = z.object({
+  blockId: z.string(),
+  line: z.array(z.unknown()).describe('The messages rendered for the LINE Messaging API'),
+  messenger: z.array(z.unknown()).describe('The messages rendered for the Messenger Send API'),
+  empty: z.boolean().describe("A repeat had nothing to repeat over: a turn goes to the block's empty outlet when it has one"),
+});
 export const dryRunResultSchema = z.object({
   blockId: z.string(),
   request: cardRequestSchema.nullable().describe('The request as sent (the last attempt); null when none could be built'),
