@@ -65,7 +65,8 @@ export const dryRun: RouteHandler<AdminRoutes['dryRun']> = async ({ body }, { wo
         if (called) {
           // Only fire-and-forget cards get here (waited ones were stubbed): the flow goes on without them.
           skipped.push(blockId);
-          return { ok: false, reason: 'not called in a dry run', attempts: 0 };
+          // (A fire-and-forget card's outcome is only logged: no failure block sees this kind.)
+          return { ok: false, reason: 'not called in a dry run', kind: 'config', attempts: 0 };
         }
         called = true;
         // No breakers and no cache: a dry run neither trips nor is blocked by a circuit, and always calls the brand.

@@ -1,5 +1,5 @@
-import type { CallApiBlock } from '../flow/schema';
-import { OutboundError, type GuardedFetch, type OutboundRequest, type OutboundResponse } from '../http/guardedFetch';
+import type { CallApiBlock, FailureReason } from '../flow/schema';
+import { OutboundError, type GuardedFetch, type OutboundErrorKind, type OutboundRequest, type OutboundResponse } from '../http/guardedFetch';
 import { SIGNING_SECRET_NAME, standardWebhookHeaders } from '../http/signRequest';
 import { resolvedMessageSchema, type ResolvedMessage } from '../messages/message';
 import { evaluateCondition, renderText, renderUrl, renderValue, TemplateError, type TemplateContext } from '../templating/liquid';
@@ -17,9 +17,45 @@ export interface CardResponse {
   body: unknown;
 }
 
+/**
+ * `reason`: what the execution log says (`http_404`, `blocked`, `invalid_response: …`); `kind`: the
+ * documented reason the flow sees as `failure.reason` and routes by (`onReason`).
+ */
 export type CardOutcome =
   | { ok: true; response: CardResponse; messages?: ResolvedMessage[]; attempts: number }
-  | { ok: false; reason: string; response?: CardResponse; attempts: number };
+  | { ok: false; reason: string; kind: FailureReason; response?: CardResponse; attempts: number };
+
+/** What the blocks after a failed card see as `failure`. */
+export interface CardFailure {
+  reason: FailureReason;
+  /** The HTTP status, when an answer came. */
+  status?: number;
+  /** The calls made to the brand: 0 when none was (circuit open, a request that could not be built). */
+  attempts: number;
+}
+
+/** The failure a failed outcome stands for, as the flow sees it. */
+export function cardFailure(outcome: Extract<CardOutcome, { ok: false }>): CardFailure {
+  return { reason: outcome.kind, ...(outcome.response ? { status: outcome.response.status } : {}), attempts: outcome.attempts };
+}
+
+/** The documented reason for an answer the card did not count as a success. */
+export function httpFailureKind(status: number): FailureReason {
+  return status >= 500 ? 'http_5xx' : status >= 400 ? 'http_4xx' : 'success_condition';
+}
+
+/** The documented reason for an outbound call that got no answer. */
+function outboundFailureKind(kind: OutboundErrorKind | 'network'): FailureReason {
+  switch (kind) {
+    case 'timeout':
+    case 'network':
+    case 'too_large':
+      return kind;
+    case 'blocked':
+    case 'redirect':
+      return 'guard';
+  }
+}
 
 /** One attempt, as the execution log records it (no header values, URL with secrets masked). */
 export interface CardAttempt {
@@ -65,7 +101,11 @@ export interface CallApiInput {
 
 /** The whole card, retries included, must finish inside this budget (Lambda and the customer wait). */
 export const CARD_TIME_BUDGET_MS = 30_000;
-const MAX_ATTEMPTS = 4;
+/**
+ * Calls a card with `retry: true` makes at most: the first and up to 3 retries, as many as fit in
+ * {@link CARD_TIME_BUDGET_MS}. README ("Retries") and the console's `retry` label say this number.
+ */
+export const MAX_ATTEMPTS = 4;
 const MAX_RESPONSE_BYTES = 1_048_576;
 
 /**
@@ -122,7 +162,7 @@ export async function executeCallApi(input: CallApiInput, deps: CallApiDeps): Pr
     request = await buildCardRequest(input);
   } catch (error) {
     // TemplateError messages never quote a value (see templating/liquid.ts).
-    return { ok: false, reason: `template: ${error instanceof TemplateError ? error.message : 'the request could not be built'}`, attempts: 0 };
+    return { ok: false, reason: `template: ${error instanceof TemplateError ? error.message : 'the request could not be built'}`, kind: 'config', attempts: 0 };
   }
   const maskedUrl = maskUrl(request.url, input.secrets);
   // A secret goes only to the hosts it is bound to: checked before connecting, so a flow edit cannot
@@ -130,7 +170,7 @@ export async function executeCallApi(input: CallApiInput, deps: CallApiDeps): Pr
   const refused = secretHostRefusal(input.block, request.url, input.secrets);
   if (refused) {
     await deps.onAttempt?.({ method: request.method, url: maskedUrl, latencyMs: 0, outcome: 'failure', reason: refused, attempt: 1 });
-    return { ok: false, reason: refused, attempts: 1 };
+    return { ok: false, reason: refused, kind: 'guard', attempts: 1 };
   }
   const cacheSpec = deps.cache ? input.block.cache : undefined;
   const cacheKey = cacheSpec ? cardCacheKey(request, input.block) : undefined;
@@ -148,7 +188,7 @@ export async function executeCallApi(input: CallApiInput, deps: CallApiDeps): Pr
     if (run.open) {
       // Fails fast: no connection is made while the origin's circuit is open.
       await deps.onAttempt?.({ method: request.method, url: maskedUrl, latencyMs: 0, outcome: 'failure', reason: 'circuit_open', attempt: 1 });
-      outcome = { ok: false, reason: 'circuit_open', attempts: 0 };
+      outcome = { ok: false, reason: 'circuit_open', kind: 'circuit_open', attempts: 0 };
       brandDown = true;
     } else {
       ({ outcome, brandFailed: brandDown } = run.result);
@@ -195,16 +235,16 @@ async function attemptCall(
     const remaining = deadline - now();
     const attemptStarted = now();
     let response: OutboundResponse | undefined;
-    let failure: { reason: string; retryable: boolean; retryAfterMs?: number } | undefined;
+    let failure: { reason: string; kind: FailureReason; retryable: boolean; retryAfterMs?: number } | undefined;
     try {
       const attemptRequest = signed(request, input, now());
-      if (!attemptRequest) return { outcome: { ok: false, reason: `config: ${SIGNING_SECRET_NAME} is not a valid whsec_ secret`, attempts: attempt - 1 }, brandFailed: false };
+      if (!attemptRequest) return { outcome: { ok: false, reason: `config: ${SIGNING_SECRET_NAME} is not a valid whsec_ secret`, kind: 'config', attempts: attempt - 1 }, brandFailed: false };
       // The guard refuses any other port before connecting, on the URL and on every redirect.
       response = await deps.fetch({ ...attemptRequest, timeoutMs: Math.max(1, Math.min(input.block.timeoutMs, remaining)), allowedPorts: input.allowedPorts ?? [] });
     } catch (error) {
       const kind = error instanceof OutboundError ? error.kind : 'network';
       const port = error instanceof OutboundError ? error.port : undefined;
-      failure = { reason: port !== undefined ? `port ${port} not allowed (workspace settings: allowedPorts)` : kind, retryable: kind === 'timeout' || kind === 'network' };
+      failure = { reason: port !== undefined ? `port ${port} not allowed (workspace settings: allowedPorts)` : kind, kind: outboundFailureKind(kind), retryable: kind === 'timeout' || kind === 'network' };
     }
     let outcome: CardOutcome | undefined;
     if (response) {
@@ -212,7 +252,7 @@ async function attemptCall(
       outcome = { ...judged, attempts: attempt };
       if (!judged.ok) {
         const retryable = response.status === 429 || response.status >= 500;
-        failure = { reason: judged.reason, retryable, retryAfterMs: retryAfterMs(response.headers['retry-after'], now()) };
+        failure = { reason: judged.reason, kind: judged.kind, retryable, retryAfterMs: retryAfterMs(response.headers['retry-after'], now()) };
       }
     }
     await deps.onAttempt?.({
@@ -225,7 +265,7 @@ async function attemptCall(
       attempt,
     });
     if (!failure && outcome) return { outcome, brandFailed: false };
-    const final = { outcome: outcome ?? { ok: false as const, reason: failure?.reason ?? 'failure', attempts: attempt }, brandFailed: failure?.retryable === true };
+    const final = { outcome: outcome ?? { ok: false as const, reason: failure?.reason ?? 'network', kind: failure?.kind ?? 'network', attempts: attempt }, brandFailed: failure?.retryable === true };
     delays = delays ? delays.next(undefined) : RETRY_BACKOFF.next();
     const backoff = failure?.retryAfterMs ?? delays.duration;
     const canRetry = input.block.retry && failure?.retryable === true && attempt < MAX_ATTEMPTS && now() + backoff + 100 < deadline;
@@ -277,30 +317,30 @@ async function judgeResponse(
   block: CallApiBlock,
   response: OutboundResponse,
   context: TemplateContext,
-): Promise<{ ok: true; response: CardResponse; messages?: ResolvedMessage[] } | { ok: false; reason: string; response: CardResponse }> {
+): Promise<{ ok: true; response: CardResponse; messages?: ResolvedMessage[] } | { ok: false; reason: string; kind: FailureReason; response: CardResponse }> {
   const isJson = /\bjson\b/i.test(response.headers['content-type'] ?? '');
   // An error page is an HTTP failure, whatever its body: judge the status before parsing.
   if (!block.successWhen && (response.status < 200 || response.status >= 300)) {
-    return { ok: false, reason: `http_${response.status}`, response: { status: response.status, headers: response.headers, body: parseLoosely(response.body, isJson) } };
+    return { ok: false, reason: `http_${response.status}`, kind: httpFailureKind(response.status), response: { status: response.status, headers: response.headers, body: parseLoosely(response.body, isJson) } };
   }
   let body: unknown = response.body;
   if (isJson || block.expect === 'messages') {
     try {
       body = response.body === '' ? null : JSON.parse(response.body);
     } catch {
-      return { ok: false, reason: 'invalid_response: body is not valid JSON', response: { status: response.status, headers: response.headers, body: response.body } };
+      return { ok: false, reason: 'invalid_response: body is not valid JSON', kind: 'invalid_json', response: { status: response.status, headers: response.headers, body: response.body } };
     }
   }
   const cardResponse: CardResponse = { status: response.status, headers: response.headers, body };
   const success = block.successWhen
     ? response.status < 500 && (await evaluateCondition(block.successWhen, { ...context, response: cardResponse }).catch(() => false))
     : response.status >= 200 && response.status < 300;
-  if (!success) return { ok: false, reason: `http_${response.status}`, response: cardResponse };
+  if (!success) return { ok: false, reason: `http_${response.status}`, kind: httpFailureKind(response.status), response: cardResponse };
   if (block.expect === 'messages') {
     const parsed = brandMessagesSchema.safeParse(body);
     if (!parsed.success) {
       const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).slice(0, 5).join('; ');
-      return { ok: false, reason: `invalid_response: ${where}`, response: cardResponse };
+      return { ok: false, reason: `invalid_response: ${where}`, kind: 'invalid_messages', response: cardResponse };
     }
     return { ok: true, response: cardResponse, messages: parsed.data.messages };
   }

@@ -4,7 +4,7 @@ import type { ChatType, InboundEvent } from '../jobs/job';
 import type { ResolvedMessage } from '../messages/message';
 import type { Session } from '../store/customers';
 import { evaluatePath, renderText, TemplateError, type TemplateContext } from '../templating/liquid';
-import type { CardOutcome } from './callApi';
+import { cardFailure, type CardFailure, type CardOutcome } from './callApi';
 import { testPattern } from './conditionPattern';
 import { eventParams, matchTrigger } from './triggers';
 import { resolveMessages } from './resolveMessages';
@@ -94,9 +94,13 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
       attributes: merged,
       trigger: { type: event.type, text: event.type === 'text' ? event.text : undefined, params: triggerParams, chat, speakerId: input.speakerId ?? (chat === 'user' ? input.customer.id : undefined) },
       ...(lastResponse ? { response: lastResponse } : {}),
+      ...(lastFailure ? { failure: lastFailure } : {}),
     };
   };
+  /** The last waited-for card's answer, when one came (also after a failure: a 404's body). */
   let lastResponse: unknown;
+  /** Why the last waited-for card failed: `failure` for the blocks after it, until a card succeeds. */
+  let lastFailure: CardFailure | undefined;
 
   if (input.startAt !== undefined) {
     route = 'start';
@@ -136,8 +140,8 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   }
 
   let waited = false;
-  /** The failure block of the last card that succeeded: where a template error after it goes. */
-  let failureRoute: string | undefined;
+  /** The last card that succeeded and its calls: a template error after it is that card's failure. */
+  let succeeded: { block: CallApiBlock; attempts: number; status: number } | undefined;
   for (let steps = 0; next !== undefined; steps += 1) {
     if (steps >= MAX_STEPS) break;
     const blockId: string = next;
@@ -180,17 +184,19 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
           const outcome = await deps.callApi(blockId, block, context());
           lastResponse = outcome.response;
           if (outcome.ok) {
+            lastFailure = undefined;
             for (const [name, path] of Object.entries(block.saveToAttributes)) {
               const value = await evaluatePath(path, context()).catch(() => undefined);
               if (value !== undefined) attributes[name] = value;
             }
             if (outcome.messages) messages.push(...outcome.messages);
-            failureRoute = block.onFailure;
+            succeeded = { block, attempts: outcome.attempts, status: outcome.response.status };
             next = block.onSuccess;
-          } else if (block.onFailure) {
-            next = block.onFailure;
           } else {
-            messages.push({ type: 'text', text: texts.failure });
+            lastFailure = cardFailure(outcome);
+            succeeded = undefined;
+            next = failureRoute(block, lastFailure);
+            if (!next) messages.push({ type: 'text', text: texts.failure });
           }
           break;
         }
@@ -214,16 +220,29 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
       // the card's failure block, or the apology, never silence, and the job is not retried forever.
       if (!(error instanceof TemplateError)) throw error;
       deps.onTemplateError?.(blockId, error);
-      if (failureRoute) {
-        next = failureRoute;
-        failureRoute = undefined;
-        continue;
+      const card = succeeded;
+      succeeded = undefined;
+      if (card) {
+        lastFailure = { reason: 'template', status: card.status, attempts: card.attempts };
+        next = failureRoute(card.block, lastFailure);
+        if (next) continue;
       }
       messages.push({ type: 'text', text: texts.failure });
       return { messages, attributes, session: null, route };
     }
   }
   return { messages, attributes, session: null, route };
+}
+
+/**
+ * Where a failed card goes: the block its `onStatus` names for the answer's status, else the one its
+ * `onReason` names for the reason, else `onFailure`; undefined (the apology) when none does.
+ */
+export function failureRoute(block: CallApiBlock, failure: CardFailure): string | undefined {
+  const status = failure.status !== undefined ? String(failure.status) : undefined;
+  if (status !== undefined && block.onStatus && Object.hasOwn(block.onStatus, status)) return block.onStatus[status];
+  if (block.onReason && Object.hasOwn(block.onReason, failure.reason)) return block.onReason[failure.reason];
+  return block.onFailure;
 }
 
 /** A session as a turn hands it back to be kept (the store sets its expiry anew). */

@@ -79,6 +79,44 @@ export const questionBlockSchema = z.strictObject({
 
 const httpMethod = z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
+/**
+ * Why a card failed: `failure.reason` in the blocks after it, and the keys of its `onReason`. The one
+ * list (README "How to configure a card" explains each); the execution log keeps its finer reasons
+ * (`http_404`, `blocked`, `port 8443 not allowed …`), each of which falls under one of these.
+ */
+export const failureReasonSchema = z
+  .enum([
+    /** The brand answered 4xx (`failure.status` says which). */
+    'http_4xx',
+    /** The brand answered 5xx. */
+    'http_5xx',
+    /** An answer below 400 that is not a success: `successWhen` said no (or, without it, a status outside 2xx such as 304). */
+    'success_condition',
+    /** No answer within `timeoutMs`. */
+    'timeout',
+    /** Connection refused or reset, DNS or TLS failure. */
+    'network',
+    /** A JSON answer (or, with `expect: "messages"`, any answer) whose body is not valid JSON. */
+    'invalid_json',
+    /** `expect: "messages"` and the answer is not valid callcard messages. */
+    'invalid_messages',
+    /** The answer is larger than 1 MiB. */
+    'too_large',
+    /** The brand failed too often: its cards fail fast for a while without calling it. */
+    'circuit_open',
+    /** callcard's outbound guard refused the call: a non-public address, a port not allowed, a secret not allowed for the host, a redirect it would not follow. */
+    'guard',
+    /** The request could not be built or signed: a template in it that does not render, a secret not set, an invalid signing secret. */
+    'config',
+    /** The card succeeded but a block after it could not render its answer (an answer of an unexpected shape). */
+    'template',
+  ])
+  .describe('Why a card failed (failure.reason)');
+export type FailureReason = z.infer<typeof failureReasonSchema>;
+
+/** An HTTP status code a card routes by (`onStatus`): three digits, like "404". */
+export const routedStatusSchema = z.string().regex(/^[1-5]\d\d$/, 'an HTTP status code, like "404"');
+
 export const callApiBlockSchema = z.strictObject({
   type: z.literal('callApi'),
   request: z.strictObject({
@@ -120,7 +158,12 @@ export const callApiBlockSchema = z.strictObject({
   /** Explicit response → attribute mapping (`memberId: response.body.memberId`); nothing is saved otherwise. */
   saveToAttributes: z.record(attributeName, z.string()).default({}),
   onSuccess: blockId.optional(),
+  /** Where a failure goes when neither `onStatus` nor `onReason` names it; the apology when left out. */
   onFailure: blockId.optional(),
+  /** A failure with this HTTP status goes here (`{"404": "not_found"}`), before `onReason` and `onFailure`. */
+  onStatus: z.record(routedStatusSchema, blockId).optional(),
+  /** A failure for this reason goes here (`{"timeout": "try_later"}`), before `onFailure`. */
+  onReason: z.partialRecord(failureReasonSchema, blockId).optional(),
 });
 export type CallApiBlock = z.infer<typeof callApiBlockSchema>;
 

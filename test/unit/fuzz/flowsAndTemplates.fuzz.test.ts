@@ -99,7 +99,7 @@ describe('customer values under fuzzing', () => {
             session: { flowId: 'fuzz', version: 1, waitingOn: 'ask', attempts: 0, trigger: {}, expiresAt: Math.floor(Date.now() / 1000) + 600 },
             customer: { id: 'U1', channel: 'line', attributes: {} },
           },
-          { callApi: async () => ({ ok: false, reason: 'no brand in this test', attempts: 1 }) },
+          { callApi: async () => ({ ok: false, reason: 'no brand in this test', kind: 'network', attempts: 1 }) },
         );
         expect(result.messages.length).toBeGreaterThan(0);
         // Customer text is data: it never becomes template source.

@@ -76,7 +76,7 @@ describe('circuit breaker per brand origin', () => {
     w.attempts.length = 0;
 
     const outcome = await w.call();
-    expect(outcome).toEqual({ ok: false, reason: 'circuit_open', attempts: 0 });
+    expect(outcome).toEqual({ ok: false, reason: 'circuit_open', kind: 'circuit_open', attempts: 0 });
     expect(w.requests).toHaveLength(before);
     expect(w.attempts).toEqual([{ method: 'GET', url: 'https://shop.example/v1/best-sellers', latencyMs: 0, outcome: 'failure', reason: 'circuit_open', attempt: 1 }]);
   });

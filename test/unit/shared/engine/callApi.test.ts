@@ -325,13 +325,14 @@ describe('executeCallApi: success and retries', () => {
 
   test('network errors to the end: failure named after the last error', async () => {
     const h = harness([new OutboundError('network', 'refused')]);
-    expect(await executeCallApi(input(card()), h.deps)).toEqual({ ok: false, reason: 'network', attempts: 4 });
+    expect(await executeCallApi(input(card()), h.deps)).toEqual({ ok: false, reason: 'network', kind: 'network', attempts: 4 });
   });
 
   test('blocked, too_large and redirect errors are not retried', async () => {
+    const documented = { blocked: 'guard', too_large: 'too_large', redirect: 'guard' } as const;
     for (const kind of ['blocked', 'too_large', 'redirect'] as const) {
       const h = harness([new OutboundError(kind, 'no'), response(200)]);
-      expect(await executeCallApi(input(card()), h.deps)).toEqual({ ok: false, reason: kind, attempts: 1 });
+      expect(await executeCallApi(input(card()), h.deps)).toEqual({ ok: false, reason: kind, kind: documented[kind], attempts: 1 });
       expect(h.requests).toHaveLength(1);
     }
   });
@@ -423,6 +424,7 @@ describe('executeCallApi: judging the response', () => {
     expect(await executeCallApi(input(card()), h.deps)).toEqual({
       ok: false,
       reason: 'http_404',
+      kind: 'http_4xx',
       attempts: 1,
       response: { status: 404, headers: { 'content-type': 'application/json' }, body: { error: 'no member' } },
     });

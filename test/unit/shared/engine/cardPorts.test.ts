@@ -44,13 +44,13 @@ describe('the ports a card may call', () => {
     const g = guard();
     const outcome = await call(url, g.deps);
     expect(g.lookups).toEqual(['api.brand.example']);
-    expect(outcome).toEqual({ ok: false, reason: 'network', attempts: 1 });
+    expect(outcome).toEqual({ ok: false, reason: 'network', kind: 'network', attempts: 1 });
   });
 
   test('8443 without the setting: refused before any lookup or connection, recorded like a blocked call', async () => {
     const g = guard();
     const outcome = await call('https://api.brand.example:8443/v1/things', g.deps);
-    expect(outcome).toEqual({ ok: false, reason: refusal(8443), attempts: 1 });
+    expect(outcome).toEqual({ ok: false, reason: refusal(8443), kind: 'guard', attempts: 1 });
     expect(g.lookups).toEqual([]);
     expect(g.requests.map((r) => r.allowedPorts)).toEqual([[]]);
     expect(g.attempts).toEqual([{ method: 'GET', url: 'https://api.brand.example:8443/v1/things', latencyMs: expect.any(Number), outcome: 'failure', reason: refusal(8443), attempt: 1 }]);
@@ -58,14 +58,14 @@ describe('the ports a card may call', () => {
 
   test.each([22, 25, 80])('port %i is refused the same way, another allowed port notwithstanding', async (port) => {
     const g = guard();
-    await expect(call(`https://203.0.113.9:${port}/`, g.deps, [8443])).resolves.toEqual({ ok: false, reason: refusal(port), attempts: 1 });
+    await expect(call(`https://203.0.113.9:${port}/`, g.deps, [8443])).resolves.toEqual({ ok: false, reason: refusal(port), kind: 'guard', attempts: 1 });
     expect(g.lookups).toEqual([]);
   });
 
   test('8443 with the setting: allowed (the guard goes on to resolve the name)', async () => {
     const g = guard();
     const outcome = await call('https://api.brand.example:8443/v1/things', g.deps, [8443]);
-    expect(outcome).toEqual({ ok: false, reason: 'network', attempts: 1 });
+    expect(outcome).toEqual({ ok: false, reason: 'network', kind: 'network', attempts: 1 });
     expect(g.lookups).toEqual(['api.brand.example']);
   });
 
@@ -94,7 +94,7 @@ describe('the ports a card may call', () => {
 
     test('but a redirect from it to a port not allowed is refused before connecting', async () => {
       const g = guard([hostPort]);
-      await expect(call(`http://${hostPort}/redirect`, g.deps)).resolves.toEqual({ ok: false, reason: refusal(8443), attempts: 1 });
+      await expect(call(`http://${hostPort}/redirect`, g.deps)).resolves.toEqual({ ok: false, reason: refusal(8443), kind: 'guard', attempts: 1 });
       expect(g.lookups).toEqual([]);
     });
   });

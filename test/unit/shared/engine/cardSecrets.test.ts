@@ -76,7 +76,7 @@ describe('a secret reaches a request only whole, in a header', () => {
   test('a secret the workspace does not have: the failure path, naming the secret only', async () => {
     const r = recorder();
     const outcome = await executeCallApi(input(card({ headers: { authorization: 'Bearer {{ secrets.MISSING }}' } })), r.deps);
-    expect(outcome).toEqual({ ok: false, reason: 'template: secret MISSING is not set', attempts: 0 });
+    expect(outcome).toEqual({ ok: false, reason: 'template: secret MISSING is not set', kind: 'config', attempts: 0 });
     expect(r.requests).toEqual([]);
   });
 });
@@ -99,7 +99,7 @@ describe('allowedHosts: a secret goes only to the hosts it is bound to', () => {
   ])('to %s, the card fails before connecting', async (_what, url, host) => {
     const r = recorder();
     const outcome = await executeCallApi(input(card({ url, headers: { authorization: 'Bearer {{ secrets.API_KEY }}' } }), bound()), r.deps);
-    expect(outcome).toEqual({ ok: false, reason: `secret API_KEY not allowed for host ${host}`, attempts: 1 });
+    expect(outcome).toEqual({ ok: false, reason: `secret API_KEY not allowed for host ${host}`, kind: 'guard', attempts: 1 });
     expect(r.requests).toEqual([]);
     expect(r.attempts).toEqual([expect.objectContaining({ outcome: 'failure', reason: `secret API_KEY not allowed for host ${host}`, attempt: 1 })]);
     expect(JSON.stringify([outcome, r.attempts])).not.toContain(SECRET);

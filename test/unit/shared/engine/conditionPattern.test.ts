@@ -55,7 +55,7 @@ describe('patterns that backtrack for ever on JavaScript RegExp answer at once, 
     });
     expect(validateFlow(flow).ok).toBe(true);
     const run = async (text: string) =>
-      (await runTurn({ flow, flowRef: { flowId: 'f', version: 1 }, event: { type: 'text', text }, session: undefined, customer: { id: 'U1', channel: 'line', attributes: {} } }, { callApi: async () => ({ ok: false, reason: 'unused', attempts: 0 }) })).messages;
+      (await runTurn({ flow, flowRef: { flowId: 'f', version: 1 }, event: { type: 'text', text }, session: undefined, customer: { id: 'U1', channel: 'line', attributes: {} } }, { callApi: async () => ({ ok: false, reason: 'unused', kind: 'network', attempts: 0 }) })).messages;
     await expect(run(digits(200))).resolves.toEqual([{ type: 'text', text: 'no' }]);
     await expect(run(`${digits(200)}x`)).resolves.toEqual([{ type: 'text', text: 'yes' }]);
   });

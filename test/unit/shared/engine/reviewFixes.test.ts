@@ -33,7 +33,7 @@ describe('a malformed signing secret is a configuration failure, not a network e
       { block, context: {}, secrets: { [SIGNING_SECRET_NAME]: 'whsec_!!!not-base64!!!' }, idempotencyKey: 'j#c' },
       { fetch: async () => ((calls += 1), { status: 200, headers: {}, body: '', url: '', latencyMs: 1 }), sleep: async () => undefined },
     );
-    expect(outcome).toEqual({ ok: false, reason: `config: ${SIGNING_SECRET_NAME} is not a valid whsec_ secret`, attempts: 0 });
+    expect(outcome).toEqual({ ok: false, reason: `config: ${SIGNING_SECRET_NAME} is not a valid whsec_ secret`, kind: 'config', attempts: 0 });
     expect(calls).toBe(0);
   });
 });

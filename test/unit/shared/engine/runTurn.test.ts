@@ -25,7 +25,7 @@ function ok(body: unknown, extra: Partial<Extract<CardOutcome, { ok: true }>> = 
 }
 
 function failed(reason = 'http_500', body: unknown = { error: 'down' }): CardOutcome {
-  return { ok: false, reason, response: { status: 500, headers: {}, body }, attempts: 1 };
+  return { ok: false, reason, kind: 'http_5xx', response: { status: 500, headers: {}, body }, attempts: 1 };
 }
 
 type Script = CardOutcome | ((context: TemplateContext) => CardOutcome | Promise<CardOutcome>);
@@ -224,7 +224,7 @@ describe('callApi blocks', () => {
       start: { type: 'callApi', request: { url: 'https://api.example/x' }, onSuccess: 'yay' },
       yay: { type: 'message', messages: [{ type: 'text', text: 'yay' }] },
     });
-    const result = await runTurn(turn(flow, text('go'), { language: 'en' }), fakeCallApi({ start: { ok: false, reason: 'timeout', attempts: 4 } }));
+    const result = await runTurn(turn(flow, text('go'), { language: 'en' }), fakeCallApi({ start: { ok: false, reason: 'timeout', kind: 'timeout', attempts: 4 } }));
     expect(result).toEqual({ messages: [{ type: 'text', text: DEFAULT_FAILURE_TEXT }], attributes: {}, session: null, route: 'trigger' });
   });
 

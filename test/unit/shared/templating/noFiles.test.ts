@@ -258,7 +258,7 @@ describe('templates cannot read files or the environment', () => {
     const errors: string[] = [];
     const result = await runTurn(
       { flow, flowRef: { flowId: 'f', version: 1 }, event: { type: 'text', text: 'go' }, session: undefined, customer: { id: 'U1', channel: 'line', attributes: {} } },
-      { callApi: async () => ({ ok: false, reason: 'none', attempts: 0 }), onTemplateError: (_blockId, error) => errors.push(error.message) },
+      { callApi: async () => ({ ok: false, reason: 'none', kind: 'network', attempts: 0 }), onTemplateError: (_blockId, error) => errors.push(error.message) },
     );
     expect(JSON.stringify(result)).not.toContain('callcard');
     expect(errors).toEqual([expect.stringMatching(/include tag is not allowed/)]);
