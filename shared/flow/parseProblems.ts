@@ -16,20 +16,26 @@ export type Parsed<T> = { ok: true; data: T } | { ok: false; problems: Problem[]
  */
 export function parseWithProblems<T extends z.ZodType>(schema: T, input: unknown): Parsed<z.output<T>> {
   // Zod reports which input object had unknown keys (reportInput), not which schema refused them:
-  // the error map, which sees the schema, remembers its shape for that object.
+  // the error map, which sees the schema, remembers its shape for that object (or, for a map whose
+  // keys are a fixed list, like `onReason`, that list).
   const shapes = new Map<unknown, z.ZodRawShape>();
+  const keyLists = new Map<unknown, readonly string[]>();
   const parsed = schema.safeParse(input, {
     reportInput: true,
     error: (issue) => {
       if (issue.code === 'unrecognized_keys' && issue.inst instanceof z.ZodObject) shapes.set(issue.input, issue.inst.shape);
+      if (issue.code === 'unrecognized_keys' && issue.inst instanceof z.ZodRecord && issue.inst.keyType instanceof z.ZodEnum) keyLists.set(issue.input, issue.inst.keyType.options.map(String));
       return undefined;
     },
   });
   if (parsed.success) return { ok: true, data: parsed.data };
   const problems = parsed.error.issues.flatMap((issue): Problem[] => {
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: unknownKeyMessage(key, shapes.get(issue.input) ?? {}) }));
+      const list = keyLists.get(issue.input);
+      return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: list ? unknownListedKeyMessage(key, list) : unknownKeyMessage(key, shapes.get(issue.input) ?? {}) }));
     }
+    // A map key its key schema refuses (`onStatus: {"4xx": …}`): that schema's own words.
+    if (issue.code === 'invalid_key') return [{ path: formatPath(issue.path), message: `key ${JSON.stringify(issue.input)}: ${issue.issues[0]?.message ?? issue.message}` }];
     const unmatched = unmatchedDiscriminator(issue);
     if (unmatched) return [{ path: formatPath(issue.path), message: unknownValueMessage(unmatched.value, unmatched.options) }];
     return [{ path: formatPath(issue.path), message: issue.message }];
@@ -45,6 +51,46 @@ export function unknownKeyMessage(key: string, shape: z.ZodRawShape): string {
   const nested = known.find((field) => Object.hasOwn(objectShape(shape[field]) ?? {}, key));
   if (nested !== undefined) return `unknown key "${key}": did you mean "${nested}.${key}"?`;
   return `unknown key "${key}": expected one of ${known.join(', ')}`;
+}
+
+/** A key of a map that takes a fixed list of keys: always the list, and the close one first when there is one. */
+function unknownListedKeyMessage(key: string, list: readonly string[]): string {
+  const close = closest(key, list);
+  return `unknown key "${key}": ${close !== undefined ? `did you mean "${close}"? ` : ''}expected one of ${list.join(', ')}`;
+}
+
+/**
+ * The input without the keys its strict objects do not know (`onSucess`), however deep, and where
+ * each was: what the rest of a document is checked on when its shape has problems, so that an unknown
+ * key hides no other problem. The input is not changed.
+ */
+export function withoutUnknownKeys(schema: z.ZodType, input: unknown): { value: unknown; removed: PropertyKey[][] } {
+  let value: unknown;
+  try {
+    value = structuredClone(input);
+  } catch {
+    return { value: input, removed: [] };
+  }
+  const removed: PropertyKey[][] = [];
+  // Keys of an object inside a union branch chosen only once another key is gone: a few rounds.
+  for (let round = 0; round < 4; round += 1) {
+    const parsed = schema.safeParse(value);
+    if (parsed.success) break;
+    let changed = false;
+    for (const issue of parsed.error.issues) {
+      if (issue.code !== 'unrecognized_keys') continue;
+      const holder = issue.path.reduce<unknown>((at, key) => (typeof at === 'object' && at !== null ? (at as Record<PropertyKey, unknown>)[key] : undefined), value);
+      if (typeof holder !== 'object' || holder === null) continue;
+      for (const key of issue.keys) {
+        if (!Object.hasOwn(holder, key)) continue;
+        delete (holder as Record<string, unknown>)[key];
+        removed.push([...issue.path, key]);
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  return { value, removed };
 }
 
 function unknownValueMessage(value: string, options: string[]): string {

@@ -3,9 +3,10 @@ import * as z from 'zod';
 import { conditionPatternProblem } from '../engine/conditionPattern';
 import { isPublicAddress } from '../http/guardedFetch';
 import type { Button, Card, Message } from '../messages/message';
-import { SECRET_OUTSIDE_HEADER, secretReferences, templateCheck } from '../templating/secrets';
-import { parseWithProblems, type Problem } from './parseProblems';
-import { flowSchema, type Block, type Flow } from './schema';
+import { SECRET_OUTSIDE_HEADER, SIGNING_SECRET_NEVER_SENT, secretReferences, secretsPathProblem, templateCheck } from '../templating/secrets';
+import { parseWithProblems, withoutUnknownKeys, type Problem } from './parseProblems';
+import { blockSchema, flowSchema, triggerSchema, type Block, type Flow, type Trigger } from './schema';
+import { flowTextsSchema, type FlowTexts } from './texts';
 
 /** One problem in a flow document, with where it is: `blocks.ask_phone.next`. */
 export type FlowProblem = Problem;
@@ -28,24 +29,93 @@ export const FLOW_LIMITS = {
 } as const;
 
 /**
- * Validate a flow document: its shape (zod, strict: an unknown key is a problem, with "did you mean"),
- * then what a schema cannot say: every block reference resolves, every block is reachable from a
- * trigger, every template parses and uses secrets only in headers, every literal card address is one
- * the outbound guard would call, and channel limits hold. Every problem is reported, with its path.
+ * Validate a flow document, every problem in one pass, each at its path: its shape (zod, strict: an
+ * unknown key is a problem, with "did you mean"), and what a schema cannot say: every block reference
+ * resolves, every block is reachable from a trigger, every template parses and uses secrets only in
+ * headers, every literal card address is one the outbound guard would call, and channel limits hold.
+ * A shape problem hides no other: the rest of the document is checked as well as it can be read.
  */
 export function validateFlow(input: unknown): FlowValidation {
   const parsed = parseWithProblems(flowSchema, input);
-  if (!parsed.ok) return parsed;
-  const flow = parsed.data;
+  if (parsed.ok) {
+    const problems = flowProblems(wholeFlow(parsed.data));
+    return problems.length ? { ok: false, problems } : { ok: true, flow: parsed.data };
+  }
+  const seen = new Set(parsed.problems.map((p) => `${p.path}\n${p.message}`));
+  const more = flowProblems(readableParts(input)).filter((p) => !seen.has(`${p.path}\n${p.message}`));
+  return { ok: false, problems: [...parsed.problems, ...more] };
+}
+
+/**
+ * What the checks beyond the shape look at: the triggers and blocks that parse (with their index and
+ * id in the document), every block id the document has, and, for a block that does not parse or had
+ * unknown keys, every string in it that names a block (maybe a reference under a misspelled key),
+ * so that reachability reports no block that only a shape problem cut off.
+ */
+interface FlowParts {
+  triggers: Array<{ trigger: Trigger; index: number }>;
+  blocks: Record<string, Block>;
+  ids: Set<string>;
+  start?: string;
+  texts?: FlowTexts;
+  /** Where reachability starts besides the triggers that parse (the `start` of those that do not); false when the document has no readable triggers. */
+  looseStarts: string[] | false;
+  looseEdges: Map<string, string[]>;
+}
+
+function wholeFlow(flow: Flow): FlowParts {
+  return {
+    triggers: flow.triggers.map((trigger, index) => ({ trigger, index })),
+    blocks: flow.blocks,
+    ids: new Set(Object.keys(flow.blocks)),
+    ...(flow.start !== undefined ? { start: flow.start } : {}),
+    ...(flow.texts !== undefined ? { texts: flow.texts } : {}),
+    looseStarts: [],
+    looseEdges: new Map(),
+  };
+}
+
+/** The parts of a document with shape problems that can still be checked: each trigger and block on its own, unknown keys left out. */
+function readableParts(input: unknown): FlowParts {
+  const parts: FlowParts = { triggers: [], blocks: {}, ids: new Set(), looseStarts: false, looseEdges: new Map() };
+  if (!isPlainObject(input)) return parts;
+  const { value, removed } = withoutUnknownKeys(flowSchema, input);
+  const doc = isPlainObject(value) ? value : {};
+  const rawBlocks = isPlainObject(doc.blocks) ? doc.blocks : {};
+  const originalBlocks = isPlainObject(input.blocks) ? input.blocks : {};
+  for (const id of Object.keys(rawBlocks)) parts.ids.add(id);
+  for (const [id, raw] of Object.entries(rawBlocks)) {
+    const block = blockSchema.safeParse(raw);
+    if (block.success) parts.blocks[id] = block.data;
+    const trimmed = removed.some((path) => path[0] === 'blocks' && path[1] === id);
+    if (!block.success || trimmed) parts.looseEdges.set(id, stringsIn(originalBlocks[id]).filter((s) => parts.ids.has(s)));
+  }
+  if (Array.isArray(doc.triggers)) {
+    const looseStarts: string[] = [];
+    doc.triggers.forEach((raw, index) => {
+      const trigger = triggerSchema.safeParse(raw);
+      if (trigger.success) parts.triggers.push({ trigger: trigger.data, index });
+      else if (isPlainObject(raw) && typeof raw.start === 'string') looseStarts.push(raw.start);
+    });
+    parts.looseStarts = looseStarts;
+  }
+  if (typeof doc.start === 'string') parts.start = doc.start;
+  const texts = flowTextsSchema.safeParse(doc.texts);
+  if (texts.success && texts.data !== undefined) parts.texts = texts.data;
+  return parts;
+}
+
+/** Every problem beyond the document's shape: references, templates, secrets, addresses, limits, reachability. */
+function flowProblems(flow: FlowParts): FlowProblem[] {
   const problems: FlowProblem[] = [];
   const report = (path: string, message: string) => problems.push({ path, message });
   const exists = (id: string | undefined, path: string) => {
-    if (id !== undefined && !Object.hasOwn(flow.blocks, id)) report(path, `no block named "${id}"`);
+    if (id !== undefined && !flow.ids.has(id)) report(path, `no block named "${id}"`);
   };
 
-  flow.triggers.forEach((trigger, i) => exists(trigger.start, `triggers.${i}.start`));
+  flow.triggers.forEach(({ trigger, index }) => exists(trigger.start, `triggers.${index}.start`));
   exists(flow.start, 'start');
-  if (flow.triggers.filter((t) => t.type === 'fallback').length > 1) report('triggers', 'at most one fallback trigger');
+  if (flow.triggers.filter(({ trigger }) => trigger.type === 'fallback').length > 1) report('triggers', 'at most one fallback trigger');
 
   for (const [id, block] of Object.entries(flow.blocks)) {
     const at = `blocks.${id}`;
@@ -58,11 +128,23 @@ export function validateFlow(input: unknown): FlowValidation {
     if (problem) report('texts.reask', problem);
   }
 
-  const reachable = reachableBlocks(flow);
-  for (const id of Object.keys(flow.blocks)) {
-    if (!reachable.has(id)) report(`blocks.${id}`, 'unreachable: no trigger or block leads here');
+  if (flow.looseStarts !== false) {
+    const reachable = reachableBlocks(flow, flow.looseStarts);
+    for (const id of flow.ids) {
+      if (!reachable.has(id)) report(`blocks.${id}`, 'unreachable: no trigger or block leads here');
+    }
   }
-  return problems.length ? { ok: false, problems } : { ok: true, flow };
+  return problems;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringsIn(value: unknown): string[] {
+  const into: string[] = [];
+  collectStrings(value, into);
+  return into;
 }
 
 /** Every outgoing edge of a block, by the field that holds it. */
@@ -73,7 +155,12 @@ function references(block: Block): Record<string, string | undefined> {
     case 'question':
       return { next: block.next, onGiveUp: block.onGiveUp };
     case 'callApi':
-      return { onSuccess: block.onSuccess, onFailure: block.onFailure };
+      return {
+        onSuccess: block.onSuccess,
+        onFailure: block.onFailure,
+        ...Object.fromEntries(Object.entries(block.onStatus ?? {}).map(([status, target]) => [`onStatus.${status}`, target])),
+        ...Object.fromEntries(Object.entries(block.onReason ?? {}).map(([reason, target]) => [`onReason.${reason}`, target])),
+      };
     case 'condition':
       return { ...Object.fromEntries(block.branches.map((b, i) => [`branches.${i}.next`, b.next])), otherwise: block.otherwise };
     case 'setAttributes':
@@ -83,14 +170,15 @@ function references(block: Block): Record<string, string | undefined> {
   }
 }
 
-function reachableBlocks(flow: Flow): Set<string> {
+function reachableBlocks(flow: FlowParts, looseStarts: string[]): Set<string> {
   const seen = new Set<string>();
-  const queue = [...flow.triggers.map((t) => t.start), ...(flow.start ? [flow.start] : [])];
+  const queue = [...flow.triggers.map(({ trigger }) => trigger.start), ...looseStarts, ...(flow.start ? [flow.start] : [])];
   for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-    const block = Object.hasOwn(flow.blocks, id) ? flow.blocks[id] : undefined;
-    if (seen.has(id) || !block) continue;
+    if (seen.has(id) || !flow.ids.has(id)) continue;
     seen.add(id);
-    for (const target of Object.values(references(block))) if (target) queue.push(target);
+    const block = Object.hasOwn(flow.blocks, id) ? flow.blocks[id] : undefined;
+    if (block) for (const target of Object.values(references(block))) if (target) queue.push(target);
+    queue.push(...(flow.looseEdges.get(id) ?? []));
   }
   return seen;
 }
@@ -128,7 +216,8 @@ function checkTemplates(block: Block, at: string, report: Report): void {
       if (block.request.body.type === 'json') checkJsonTemplate(block.request.body.value, `${at}.request.body.value`, template, report);
       if (block.request.body.type === 'form') {
         for (const [name, value] of Object.entries(block.request.body.fields)) {
-          if (namesSecrets(name)) report(`${at}.request.body.fields.${name}`, SECRET_OUTSIDE_HEADER);
+          const keyProblem = secretInKey(name);
+          if (keyProblem) report(`${at}.request.body.fields.${name}`, keyProblem);
           template(value, `${at}.request.body.fields.${name}`);
         }
       }
@@ -162,6 +251,10 @@ function checkTemplates(block: Block, at: string, report: Report): void {
 }
 
 function checkMessage(message: Message, at: string, template: (source: string, path: string) => void, report: Report): void {
+  const overPath = (over: string) => {
+    const problem = secretsPathProblem(over);
+    if (problem) report(`${at}.repeat.over`, problem);
+  };
   const text = (value: string, path: string) => {
     template(value, path);
     if (!value.includes('{{') && value.length > FLOW_LIMITS.staticText) report(path, `at most ${FLOW_LIMITS.staticText} characters`);
@@ -209,12 +302,12 @@ function checkMessage(message: Message, at: string, template: (source: string, p
       if ((message.cards?.length ?? 0) > FLOW_LIMITS.fixedCards) report(`${at}.cards`, `at most ${FLOW_LIMITS.fixedCards} cards`);
       message.cards?.forEach((c, i) => card(c, `${at}.cards.${i}`));
       if (message.card) card(message.card, `${at}.card`);
-      if (message.repeat && isSecretsPath(message.repeat.over)) report(`${at}.repeat.over`, SECRET_OUTSIDE_HEADER);
+      if (message.repeat) overPath(message.repeat.over);
       if (message.repeat?.limit !== undefined && message.repeat.limit > FLOW_LIMITS.repeatLimit) report(`${at}.repeat.limit`, `at most ${FLOW_LIMITS.repeatLimit} (the most cards a channel shows)`);
       break;
     case 'textList':
       text(message.text, `${at}.text`);
-      if (isSecretsPath(message.repeat.over)) report(`${at}.repeat.over`, SECRET_OUTSIDE_HEADER);
+      overPath(message.repeat.over);
       break;
   }
 }
@@ -225,15 +318,17 @@ function checkJsonTemplate(value: unknown, at: string, template: (source: string
   else if (typeof value === 'object' && value !== null) {
     for (const [key, item] of Object.entries(value)) {
       // Keys are sent as written, never rendered: a secret there would go out as its reference.
-      if (namesSecrets(key)) report(`${at}.${key}`, SECRET_OUTSIDE_HEADER);
+      const keyProblem = secretInKey(key);
+      if (keyProblem) report(`${at}.${key}`, keyProblem);
       checkJsonTemplate(item, `${at}.${key}`, template, report);
     }
   }
 }
 
-/** Whether a literal (never rendered) key is written as if it used a secret: `{{ secrets.X }}`. */
-function namesSecrets(key: string): boolean {
-  return templateCheck(key) === SECRET_OUTSIDE_HEADER;
+/** The problem with a literal (never rendered) key written as if it used a secret (`{{ secrets.X }}`), if it is. */
+function secretInKey(key: string): string | undefined {
+  const problem = templateCheck(key);
+  return problem === SECRET_OUTSIDE_HEADER || problem === SIGNING_SECRET_NEVER_SENT ? problem : undefined;
 }
 
 /** Hosts the local stack runs its stand-ins on: plain http to them is allowed (the guard allow-lists them there). */
@@ -267,11 +362,6 @@ export function staticUrlProblem(url: string): string | undefined {
   }
   if (isHttp) return 'must use https:// (plain http is only for the local stack)';
   return undefined;
-}
-
-/** Whether a context path (`repeat.over`) reads `secrets`, which is never in a template's context. */
-function isSecretsPath(path: string): boolean {
-  return /^secrets\b/.test(path);
 }
 
 /** Where a flow's header values reference a workspace secret: one entry per header and secret. */
