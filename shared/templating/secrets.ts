@@ -1,4 +1,5 @@
 import { Tokenizer, TokenKind } from 'liquidjs';
+import { SIGNING_SECRET_NAME } from '../http/signRequest';
 import { renderText, TemplateError, templateProblem, type TemplateContext } from './liquid';
 
 /**
@@ -16,6 +17,8 @@ const MENTIONS_SECRETS = /\bsecrets\b/;
 export const SECRET_OUTSIDE_HEADER = 'secrets can only be used in a request header, written {{ secrets.NAME }}';
 export const SECRET_NOT_WHOLE = 'a secret must be written whole, {{ secrets.NAME }}, with no filter, tag or assignment (literal text around it is fine)';
 export const SECRET_INSIDE_MARKUP = '{{ secrets.NAME }} must stand on its own: not inside a tag, a raw block or a string';
+export const SIGNING_SECRET_NEVER_SENT = `${SIGNING_SECRET_NAME} is never sent: it signs callcard's calls (the webhook-signature header), and the brand checks them with its own copy`;
+const NAMES_SIGNING_SECRET = new RegExp(`\\b${SIGNING_SECRET_NAME}\\b`);
 
 type Part = { text: string } | { secret: string };
 
@@ -57,7 +60,15 @@ function markupNamesSecrets(source: string): boolean | undefined {
 export function templateCheck(source: string, options: { header?: boolean } = {}): string | undefined {
   const problem = templateProblem(source);
   if (problem) return `template does not parse: ${problem}`;
-  return options.header ? headerSecretProblem(source) : markupNamesSecrets(source) ? SECRET_OUTSIDE_HEADER : undefined;
+  if (options.header) return headerSecretProblem(source);
+  if (!markupNamesSecrets(source)) return undefined;
+  return NAMES_SIGNING_SECRET.test(source) ? SIGNING_SECRET_NEVER_SENT : SECRET_OUTSIDE_HEADER;
+}
+
+/** What is wrong with a context path (`repeat.over`) that reads `secrets`, which no template sees; undefined for any other. */
+export function secretsPathProblem(path: string): string | undefined {
+  if (!/^\s*secrets\b/.test(path)) return undefined;
+  return NAMES_SIGNING_SECRET.test(path) ? SIGNING_SECRET_NEVER_SENT : SECRET_OUTSIDE_HEADER;
 }
 
 /** Secret use in a header value that is not `{{ secrets.NAME }}` standing on its own. */
@@ -66,7 +77,9 @@ export function headerSecretProblem(template: string): string | undefined {
   if (cached !== undefined) return cached || undefined;
   let problem = '';
   const cut = parts(template);
-  if (cut.some((part) => 'secret' in part)) {
+  if (cut.some((part) => 'secret' in part && part.secret === SIGNING_SECRET_NAME)) {
+    problem = SIGNING_SECRET_NEVER_SENT;
+  } else if (cut.some((part) => 'secret' in part)) {
     for (const part of cut) {
       if (!('text' in part)) continue;
       if (templateProblem(part.text)) {
@@ -76,7 +89,7 @@ export function headerSecretProblem(template: string): string | undefined {
       if (markupNamesSecrets(part.text)) problem = SECRET_NOT_WHOLE;
     }
   } else if (markupNamesSecrets(template)) {
-    problem = SECRET_NOT_WHOLE;
+    problem = NAMES_SIGNING_SECRET.test(template) ? SIGNING_SECRET_NEVER_SENT : SECRET_NOT_WHOLE;
   }
   if (headerProblems.size >= 2_000) headerProblems.clear();
   headerProblems.set(template, problem);
