@@ -30,7 +30,7 @@ export interface CardFailure {
   reason: FailureReason;
   /** The HTTP status, when an answer came. */
   status?: number;
-  /** The calls made to the brand: 0 when none was (circuit open, a request that could not be built). */
+  /** The attempts made, retries included (one the guard refused counts): 0 when none was (circuit open, a request that could not be built). */
   attempts: number;
 }
 

@@ -3,6 +3,8 @@ import { BrandBreakers } from '../../../../shared/engine/brandBreakers';
 import { failureRoute, runTurn } from '../../../../shared/engine/runTurn';
 import { callApiBlockSchema, failureReasonSchema, flowSchema, type CallApiBlock, type FailureReason, type Flow } from '../../../../shared/flow/schema';
 import { OutboundError, type GuardedFetch, type OutboundResponse } from '../../../../shared/http/guardedFetch';
+import { SIGNING_SECRET_NAME } from '../../../../shared/http/signRequest';
+import { SIGNING_SECRET_NEVER_SENT } from '../../../../shared/templating/secrets';
 import type { z } from 'zod';
 
 // Issue 25: the failure block sees why (`failure.reason`, `failure.status`, `failure.attempts`, and
@@ -140,5 +142,20 @@ describe('the blocks after a failed card see failure.* and response', () => {
       { callApi: async () => ({ ok: true, response: response(200, { orders: [] }), attempts: 2 }) },
     );
     expect(result.messages).toEqual([{ type: 'text', text: 'Odd answer (template 200, 2)' }]);
+  });
+});
+
+describe('the signing secret is never sent, even by a flow saved before validation refused it', () => {
+  test('a header naming it fails the card before connecting (config)', async () => {
+    let called = false;
+    const fetch: GuardedFetch = async () => {
+      called = true;
+      return answer(200, '{}');
+    };
+    const block = card({ request: { headers: { 'x-signature-key': `{{ secrets.${SIGNING_SECRET_NAME} }}` } } });
+    const secrets = { [SIGNING_SECRET_NAME]: `whsec_${Buffer.alloc(32, 7).toString('base64')}` };
+    const outcome = await executeCallApi({ block, context: {}, secrets, idempotencyKey: 'k' }, { fetch });
+    expect(outcome).toEqual({ ok: false, reason: `template: ${SIGNING_SECRET_NEVER_SENT}`, kind: 'config', attempts: 0 });
+    expect(called).toBe(false);
   });
 });
