@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { runFlowsCli, type FlowsCliIo } from '../../cli/flowsCli';
 import type { LocalStack } from '../../local/localStack';
 import type { FlowInput } from '../../shared/flow/schema';
-import { SECRET_OUTSIDE_HEADER } from '../../shared/templating/secrets';
+import { SECRET_OUTSIDE_HEADER, SIGNING_SECRET_NEVER_SENT } from '../../shared/templating/secrets';
 import { adminClient, type AdminClient } from '../support/adminClient';
 import { startTestStack } from '../support/localStackHarness';
 
@@ -65,6 +65,26 @@ describe('flow checks at the admin API and the CLI', () => {
       expect(created).toMatchObject({ status: 400, body: { error: 'invalid flow' } });
       expect(problemsOf(created.body)).toEqual(expected);
       expect((await admin.call('GET', '/admin/flows/typo')).status).toBe(404);
+    });
+
+    test('a typo and a broken URL template are reported together, at the API and in a save (no problem waits for another)', async () => {
+      const flow = cardFlow(brandUrl);
+      const card = flow.blocks.call as { onSucess?: unknown; onSuccess?: unknown; request: { url: string } };
+      card.onSucess = card.onSuccess;
+      delete card.onSuccess;
+      card.request.url = `${brandUrl}/orders/{{ attributes.orderId`;
+      const expected = [
+        { path: 'flow.blocks.call.onSucess', message: 'unknown key "onSucess": did you mean "onSuccess"?' },
+        { path: 'flow.blocks.call.request.url', message: expect.stringMatching(/^template does not parse: /) },
+      ];
+      expect(problemsOf((await admin.call('POST', '/admin/flows/validate', { flow })).body)).toEqual(expected);
+      expect(problemsOf((await admin.call('POST', '/admin/flows', { flowId: 'typo-and-template', flow })).body)).toEqual(expected);
+    });
+
+    test('CALLCARD_SIGNING_SECRET in a header is refused at its path', async () => {
+      const flow = cardFlow(brandUrl);
+      (flow.blocks.call as { request: { headers: Record<string, string> } }).request.headers = { 'x-key': '{{ secrets.CALLCARD_SIGNING_SECRET }}' };
+      expect(problemsOf((await admin.call('POST', '/admin/flows/validate', { flow })).body)).toEqual([{ path: 'flow.blocks.call.request.headers.x-key', message: SIGNING_SECRET_NEVER_SENT }]);
     });
 
     test('a body written beside the request, and a secret in a JSON body, are problems (no longer sent as {})', async () => {
