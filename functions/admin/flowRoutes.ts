@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { flowJsonSchema } from '../../shared/flow/validateFlow';
-import type { StoredFlowVersion } from '../../shared/store/flows';
+import type { FlowDocument, StoredFlowVersion } from '../../shared/store/flows';
 import { conflict, notFound, type Problem } from './adminError';
 import type { PublicRouteHandler, RouteHandler } from './bindRoute';
 import { checkFlow, flowWarnings, requirePublishableSecrets } from './checkFlow';
@@ -15,17 +15,22 @@ export const listFlows: RouteHandler<AdminRoutes['listFlows']> = async (_input, 
   return { flows: heads.sort((a, b) => a.flowId.localeCompare(b.flowId)) };
 };
 
+// A flow is stored and given back as the admin wrote it: validated (every object is strict, so
+// nothing unknown gets in), without the defaults the validation fills in (`timeoutMs: 10000`,
+// `retry: true`, `headers: {}`…). The runtime reads it with the defaults applied (FlowRepository.getVersion).
+
 /**
  * `POST /admin/flows`: the first version of a new flow (1, or the next number of a deleted flow of that
  * id); 409 when the id is taken. Saved with `warnings` when a header names a secret not set yet.
  */
 export const createFlow: RouteHandler<AdminRoutes['createFlow']> = async ({ body }, { workspaceId, deps }) => {
   const flow = checkFlow(body.flow);
+  const written = asWritten(body.flow);
   const warnings = await flowWarnings(flow, workspaceId, deps);
   const now = new Date(deps.now?.() ?? Date.now());
-  const version = await deps.store.flows.create(workspaceId, body.flowId, flow, now);
+  const version = await deps.store.flows.create(workspaceId, body.flowId, written, now);
   if (version === undefined) throw conflict('flow already exists');
-  return { flowId: body.flowId, version, createdAt: now.toISOString(), flow, ...withWarnings(warnings) };
+  return { flowId: body.flowId, version, createdAt: now.toISOString(), flow: written, ...withWarnings(warnings) };
 };
 
 /** `POST /admin/flows/validate`: every problem of a flow, nothing saved; `warnings` as a save would give them. */
@@ -51,18 +56,20 @@ export const updateFlow: RouteHandler<AdminRoutes['updateFlow']> = async ({ para
   if (!head) throw notFound('flow');
   const warnings = withWarnings(await flowWarnings(flow, workspaceId, deps));
   const latest = body.baseVersion <= head.latestVersion ? await deps.store.flows.getVersion(workspaceId, params.flowId, head.latestVersion) : undefined;
-  // Equal to the latest, it overwrites nobody's change, even from an older base: nothing to save.
+  // Equal to the latest, it overwrites nobody's change, even from an older base: nothing to save. Both
+  // with defaults applied, so spelling out a default (or leaving one out) changes nothing.
   if (latest && isDeepStrictEqual(latest.flow, flow)) return { ...versionView(latest), unchanged: true, ...warnings };
+  const written = asWritten(body.flow);
   // The put of baseVersion + 1 is conditional too: this check alone could race with a colleague's save.
   const stale = () => conflict('flow was changed since baseVersion: reload it, merge, and save again', { latestVersion: head.latestVersion });
   if (body.baseVersion !== head.latestVersion) throw stale();
   const version = body.baseVersion + 1;
   const now = new Date(deps.now?.() ?? Date.now());
-  if (!(await deps.store.flows.putVersion(workspaceId, params.flowId, version, flow, now))) {
+  if (!(await deps.store.flows.putVersion(workspaceId, params.flowId, version, written, now))) {
     const current = await deps.store.flows.getHead(workspaceId, params.flowId);
     throw conflict('flow was changed since baseVersion: reload it, merge, and save again', { latestVersion: current?.latestVersion ?? version });
   }
-  return { flowId: params.flowId, version, createdAt: now.toISOString(), flow, ...warnings };
+  return { flowId: params.flowId, version, createdAt: now.toISOString(), flow: written, ...warnings };
 };
 
 /** `DELETE /admin/flows/{flowId}`: the flow and all its versions; 409 while a channel runs it. */
@@ -119,6 +126,10 @@ function withWarnings(warnings: Problem[]): { warnings?: Problem[] } {
   return warnings.length ? { warnings } : {};
 }
 
+/** A document `checkFlow` passed, as sent: valid, so it has its name. */
+const asWritten = (document: Record<string, unknown>): FlowDocument => document as FlowDocument;
+
+/** A version as the admin API gives it: its document as saved, not the runtime's defaulted copy. */
 function versionView(stored: StoredFlowVersion) {
-  return { flowId: stored.flowId, version: stored.version, createdAt: stored.createdAt, flow: stored.flow };
+  return { flowId: stored.flowId, version: stored.version, createdAt: stored.createdAt, flow: stored.document };
 }

@@ -10,9 +10,18 @@ export interface StoredFlowVersion {
   workspaceId: string;
   flowId: string;
   version: number;
+  /** The flow as the runtime reads it: parsed, defaults applied (`timeoutMs: 10000`, `retry: true`…). */
   flow: Flow;
+  /**
+   * The document as it was saved: what the admin wrote (validated, nothing added), which the admin API
+   * gives back. Versions saved before documents were kept as written hold their defaults here too.
+   */
+  document: FlowDocument;
   createdAt: string;
 }
+
+/** A flow document as stored: a valid flow, as written (defaults left out) or parsed. */
+export type FlowDocument = { readonly name: string; readonly [key: string]: unknown };
 
 /** A flow as listed: its `HEAD` item. */
 export const flowHeadSchema = z.object({
@@ -53,7 +62,8 @@ export class FlowRepository {
       new GetCommand({ TableName: this.table.name, Key: { pk: pk(workspaceId, flowId), sk: versionSk(version) } }),
     );
     if (!Item) return undefined;
-    const stored: StoredFlowVersion = { workspaceId, flowId, version, flow: flowSchema.parse(Item.flow), createdAt: String(Item.createdAt) };
+    // Stored as written: the defaults are applied here, where the runtime reads it.
+    const stored: StoredFlowVersion = { workspaceId, flowId, version, flow: flowSchema.parse(Item.flow), document: Item.flow as FlowDocument, createdAt: String(Item.createdAt) };
     if (this.versions.size >= MAX_CACHED_VERSIONS) this.versions.delete(this.versions.keys().next().value ?? '');
     this.versions.set(cacheKey, stored);
     return stored;
@@ -64,8 +74,11 @@ export class FlowRepository {
     return this.versions.get(`${workspaceId}\u0000${flowId}\u0000${version}`);
   }
 
-  /** Store `version` of a flow; false when that version already exists (a concurrent edit won). */
-  async putVersion(workspaceId: string, flowId: string, version: number, flow: Flow, now = new Date()): Promise<boolean> {
+  /**
+   * Store `version` of a flow, a valid document as given (the admin API gives what the admin wrote;
+   * `getVersion` applies the defaults); false when that version already exists (a concurrent edit won).
+   */
+  async putVersion(workspaceId: string, flowId: string, version: number, flow: FlowDocument, now = new Date()): Promise<boolean> {
     try {
       await this.table.doc.send(
         new PutCommand({
@@ -96,7 +109,7 @@ export class FlowRepository {
    * exists. A flow deleted before goes on from its last version number, so no version number ever
    * names two documents.
    */
-  async create(workspaceId: string, flowId: string, flow: Flow, now = new Date()): Promise<number | undefined> {
+  async create(workspaceId: string, flowId: string, flow: FlowDocument, now = new Date()): Promise<number | undefined> {
     const { Item } = await this.table.doc.send(
       new GetCommand({ TableName: this.table.name, Key: { pk: pk(workspaceId, flowId), sk: 'HEAD' }, ConsistentRead: true }),
     );
