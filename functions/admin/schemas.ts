@@ -189,7 +189,12 @@ export const jsonDocumentSchema = z.record(z.string(), z.unknown());
 
 export const flowSummarySchema = z.object({ flowId: z.string(), name: z.string(), latestVersion: z.number().int(), updatedAt: z.string() });
 export const flowListSchema = z.object({ flows: z.array(flowSummarySchema) });
-export const flowVersionSchema = z.object({ flowId: z.string(), version: z.number().int(), createdAt: z.string(), flow: flowDocumentSchema });
+export const flowVersionSchema = z.object({
+  flowId: z.string(),
+  version: z.number().int(),
+  createdAt: z.string(),
+  flow: flowDocumentSchema.describe('The document as saved: as it was written, the defaults it leaves out not filled in (they apply when it runs)'),
+});
 const flowWarningsSchema = z
   .array(problemSchema)
   .optional()
@@ -249,6 +254,10 @@ export const secretViewSchema = z.object({
   value: z.string().describe('Masked'),
   allowedHosts: z.array(z.string()).optional().describe('The only hosts a card may send it to; absent: any host'),
   updatedAt: z.string().optional(),
+  purpose: z
+    .literal('signing')
+    .optional()
+    .describe("signing: CALLCARD_SIGNING_SECRET, which signs callcard's calls to the brand (webhook-signature) and is never sent, so no card header may name it. Absent: a secret for card headers"),
 });
 export const secretListSchema = z.object({ secrets: z.array(secretViewSchema) });
 

@@ -15,6 +15,7 @@ export const listSecrets: RouteHandler<AdminRoutes['listSecrets']> = async (_inp
       value: maskSecret(s.value),
       ...(s.allowedHosts ? { allowedHosts: s.allowedHosts } : {}),
       ...(s.updatedAt ? { updatedAt: s.updatedAt } : {}),
+      ...purposeOf(s.name),
     })),
   };
 };
@@ -28,7 +29,7 @@ export const putSecret: RouteHandler<AdminRoutes['putSecret']> = async ({ params
   }
   await deps.store.secrets.put(workspaceId, params.name, body.value, now, body.allowedHosts);
   deps.logger.info('secret saved', { workspaceId, name: params.name, allowedHosts: body.allowedHosts?.length ?? 'any' });
-  return { name: params.name, value: maskSecret(body.value), ...(body.allowedHosts ? { allowedHosts: body.allowedHosts } : {}), updatedAt: now.toISOString() };
+  return { name: params.name, value: maskSecret(body.value), ...(body.allowedHosts ? { allowedHosts: body.allowedHosts } : {}), updatedAt: now.toISOString(), ...purposeOf(params.name) };
 };
 
 /** `DELETE /admin/secrets/{name}`. */
@@ -37,6 +38,14 @@ export const deleteSecret: RouteHandler<AdminRoutes['deleteSecret']> = async ({ 
   deps.logger.info('secret deleted', { workspaceId, name: params.name });
   return { deleted: true };
 };
+
+/**
+ * `purpose: 'signing'` on the signing secret: it signs callcard's calls and is never sent, so a header
+ * picker leaves it out (a flow naming it is refused). Other secrets are for card headers: no field.
+ */
+function purposeOf(name: string): { purpose?: 'signing' } {
+  return name === SIGNING_SECRET_NAME ? { purpose: 'signing' } : {};
+}
 
 function isWebhookSecret(value: string): boolean {
   const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(value);

@@ -230,11 +230,12 @@ describe('admin API', () => {
     test('write-only: set, listed masked, deleted', async () => {
       const put = await a.call('PUT', '/admin/secrets/BRAND_KEY', { value: SECRETS.brandKey });
       expect(put).toMatchObject({ status: 200, body: { name: 'BRAND_KEY', value: '••••9e8d' } });
-      // The demo workspace also has the seeded request-signing secret, masked like any other.
+      // The demo workspace also has the seeded request-signing secret, masked like any other, and marked
+      // as the signing key (never a header's secret: the card form's picker leaves it out).
       expect((await a.call('GET', '/admin/secrets')).body).toEqual({
         secrets: [
           { name: 'BRAND_KEY', value: '••••9e8d', updatedAt: expect.any(String) },
-          { name: 'CALLCARD_SIGNING_SECRET', value: `••••${DEMO_SIGNING_SECRET.slice(-4)}`, updatedAt: expect.any(String) },
+          { name: 'CALLCARD_SIGNING_SECRET', value: `••••${DEMO_SIGNING_SECRET.slice(-4)}`, updatedAt: expect.any(String), purpose: 'signing' },
         ],
       });
       expect(await stack.store.secrets.all('demo')).toEqual({ BRAND_KEY: SECRETS.brandKey, CALLCARD_SIGNING_SECRET: DEMO_SIGNING_SECRET });
@@ -273,6 +274,9 @@ describe('admin API', () => {
         .parse(JSON.parse(doc)).paths['/admin/secrets/{name}']?.put;
       expect(JSON.stringify(put)).toContain('allowedHosts');
       expect(doc).not.toContain(SECRETS.boundKey);
+      // The list marks the signing secret: documented as the one value `purpose` takes.
+      const listed = JSON.stringify((JSON.parse(doc) as { paths: Record<string, { get?: { responses: Record<string, unknown> } }> }).paths['/admin/secrets']?.get?.responses['200']);
+      expect(listed).toMatch(/"purpose":\{[^}]*"const":"signing"/);
     });
   });
 
