@@ -4,7 +4,16 @@ import type { InboundEvent } from '../jobs/job';
 
 type QuestionInput = z.infer<typeof questionBlockSchema>['input'];
 
-/** The value to save, or undefined when the answer does not fit the question. */
+/**
+ * The value to save, or undefined when the answer does not fit the question.
+ *
+ * Every answer is NFKC-normalised first, as keywords are compared: the full-width forms a zh-TW (or
+ * Japanese) keyboard types fold to ASCII (`Ａ１２３` → `A123`, `０９１２…` → `0912…`, `ｍｅｉ＠…` →
+ * `mei@…`), half-width katakana widen, an ideographic space is a space. Free text too: what a question
+ * asks for is mostly an id, a name or an address a brand looks up, where `Ａ１２３` must be `A123`;
+ * Chinese characters are unchanged, and the cost is that full-width punctuation in prose (，！？)
+ * becomes its ASCII form.
+ */
 export function validateAnswer(input: QuestionInput, event: InboundEvent): string | number | undefined {
   const raw = event.type === 'text' ? event.text : event.type === 'postback' ? event.data : undefined;
   if (raw === undefined) return undefined;
@@ -12,7 +21,7 @@ export function validateAnswer(input: QuestionInput, event: InboundEvent): strin
   if (text === '') return undefined;
   switch (input.type) {
     case 'text':
-      return text.length <= 1000 ? raw.trim() : undefined;
+      return text.length <= 1000 ? text : undefined;
     case 'number': {
       const plain = text.replace(/,/g, '');
       // Decimal only: Number() would also read 0x10 or 0b11.
@@ -42,7 +51,8 @@ export function validateAnswer(input: QuestionInput, event: InboundEvent): strin
     }
     case 'choice': {
       const folded = text.toLowerCase();
-      const hit = input.choices.find((c) => c.value.toLowerCase() === folded || c.label.normalize('NFKC').toLowerCase() === folded);
+      const fold = (written: string) => written.normalize('NFKC').trim().toLowerCase();
+      const hit = input.choices.find((c) => fold(c.value) === folded || fold(c.label) === folded);
       return hit?.value;
     }
   }

@@ -32,10 +32,26 @@ describe('validateAnswer: common rules', () => {
 describe('text', () => {
   const input: Input = { type: 'text' };
 
-  test('any non-blank text, trimmed, kept as typed (full-width stays full-width)', () => {
+  test('any non-blank text, trimmed', () => {
     expect(answer(input, '  Mei Lin  ')).toBe('Mei Lin');
-    expect(answer(input, '\u3000ＨＩ\u3000')).toBe('ＨＩ');
     expect(answer(input, '林美')).toBe('林美');
+  });
+
+  // Issue 18: a zh-TW customer's full-width answer reached the brand as typed. Free text is NFKC
+  // normalised like every other answer (and like keywords): the full-width forms of ASCII fold, so an
+  // order number typed Ａ１２３ is A123; Chinese text itself is unchanged.
+  test('full-width letters, digits and signs fold to ASCII (NFKC): an id typed full-width is the id', () => {
+    expect(answer(input, 'Ａ１２３')).toBe('A123');
+    expect(answer(input, '\u3000ＨＩ\u3000')).toBe('HI');
+    expect(answer(input, 'ＴＷ－２０２６＿００７')).toBe('TW-2026_007');
+    expect(answer(input, '台北市信義路五段７號')).toBe('台北市信義路五段7號');
+    // Half-width katakana widen; an ideographic space inside becomes a plain one.
+    expect(answer(input, 'ｶﾀｶﾅ')).toBe('カタカナ');
+    expect(answer(input, '林\u3000美')).toBe('林 美');
+  });
+
+  test('a postback payload is normalised the same way', () => {
+    expect(validateAnswer(input, { type: 'postback', data: 'ｏｒｄｅｒ１' })).toBe('order1');
   });
 
   test('Liquid or JSON in an answer is just text', () => {
@@ -43,9 +59,13 @@ describe('text', () => {
     expect(answer(input, '"}, "admin": true, "x": {"')).toBe('"}, "admin": true, "x": {"');
   });
 
-  test('up to 1000 characters', () => {
+  test('up to 1000 characters, counted as saved (after normalising)', () => {
     expect(answer(input, 'x'.repeat(1000))).toBe('x'.repeat(1000));
     expect(answer(input, 'x'.repeat(1001))).toBeUndefined();
+    expect(answer(input, 'ｘ'.repeat(1000))).toBe('x'.repeat(1000));
+    // ㍿ is 株式会社 once normalised: 4 characters each.
+    expect(answer(input, '㍿'.repeat(250))).toBe('株式会社'.repeat(250));
+    expect(answer(input, '㍿'.repeat(251))).toBeUndefined();
   });
 
   test('a postback payload counts as the answer', () => {
@@ -231,6 +251,13 @@ describe('choice', () => {
 
   test('a postback carrying the value', () => {
     expect(validateAnswer(input, { type: 'postback', data: 'morning' })).toBe('morning');
+  });
+
+  test('a value or label written full-width in the flow matches the answer typed half-width, and back', () => {
+    const wide: Input = { type: 'choice', choices: [{ label: 'Ａ套餐', value: 'ＳＥＴ＿Ａ' }] };
+    expect(answer(wide, 'set_a')).toBe('ＳＥＴ＿Ａ');
+    expect(answer(wide, 'ｓｅｔ＿ａ')).toBe('ＳＥＴ＿Ａ');
+    expect(answer(wide, 'A套餐')).toBe('ＳＥＴ＿Ａ');
   });
 
   test('anything else is invalid', () => {
