@@ -65,6 +65,8 @@ const samples = new Map<string, { attrs: Record<string, string>; params: Record<
 const shown = new Map<string, { key: string; outcome: Outcome }>();
 let timer: ReturnType<typeof setTimeout> | undefined;
 let asked = 0;
+/** The preview asked for (or about to be): a redraw of the form with the same block and samples waits for it. */
+let pending: string | undefined;
 
 /** How long after the last change the preview is asked for. */
 export const PREVIEW_DELAY_MS = 400;
@@ -83,10 +85,13 @@ export function renderPreview(k: Kit): HTMLElement {
     if (last) output.replaceChildren(...draw(last.outcome, k, lang));
     if (last?.key === key) return;
     output.prepend(h('p', { class: 'hint', id: 'bf-preview-updating' }, T('updating')));
+    if (pending === `${k.id}\n${key}`) return;
+    pending = `${k.id}\n${key}`;
     clearTimeout(timer);
     const mine = ++asked;
     timer = setTimeout(() => void ask(request).then((outcome) => {
       if (mine !== asked) return;
+      pending = undefined;
       shown.set(k.id, { key, outcome });
       const box = byId('bf-preview-out');
       if (box?.dataset.block === k.id) box.replaceChildren(...draw(outcome, k, lang));

@@ -213,6 +213,11 @@ if (!HAVE_CHROMIUM) {
       expect(await line.locator('.chip').allTextContents()).toEqual(['Shop', 'Tickets']);
       await page.locator('#bf-preview').screenshot({ path: path.join(ARTIFACTS, 'console-message-preview.png') });
       await page.screenshot({ path: path.join(ARTIFACTS, 'console-message-form.png'), fullPage: true });
+      // What keeps the preview from rendering is said: a sample that is not JSON, a list that is not one.
+      await field('Sample response body (JSON)').fill('{"tickets": ');
+      await page.getByText('The sample response is not JSON').waitFor();
+      await field('Sample response body (JSON)').fill('{"tickets": "none"}');
+      await page.locator('#bf-preview-problem', { hasText: 'blocks.show.messages.4' }).filter({ hasText: 'not an array' }).waitFor();
       // Another sample response: an empty list says where the flow goes instead.
       await field('Sample response body (JSON)').fill('{"tickets": []}');
       await page.locator('#bf-preview-empty', { hasText: 'The list is empty: the flow goes to none instead.' }).waitFor();
