@@ -61,6 +61,8 @@ interface FlowParts {
   /** Where reachability starts besides the triggers that parse (the `start` of those that do not); false when the document has no readable triggers. */
   looseStarts: string[] | false;
   looseEdges: Map<string, string[]>;
+  /** The `matches` patterns of condition blocks that do not parse (a branch not linked yet): checked as RE2 all the same. */
+  loosePatterns: Array<{ path: string; pattern: string }>;
 }
 
 function wholeFlow(flow: Flow): FlowParts {
@@ -72,12 +74,13 @@ function wholeFlow(flow: Flow): FlowParts {
     ...(flow.texts !== undefined ? { texts: flow.texts } : {}),
     looseStarts: [],
     looseEdges: new Map(),
+    loosePatterns: [],
   };
 }
 
 /** The parts of a document with shape problems that can still be checked: each trigger and block on its own, unknown keys left out. */
 function readableParts(input: unknown): FlowParts {
-  const parts: FlowParts = { triggers: [], blocks: {}, ids: new Set(), looseStarts: false, looseEdges: new Map() };
+  const parts: FlowParts = { triggers: [], blocks: {}, ids: new Set(), looseStarts: false, looseEdges: new Map(), loosePatterns: [] };
   if (!isPlainObject(input)) return parts;
   const { value, removed } = withoutUnknownKeys(flowSchema, input);
   const doc = isPlainObject(value) ? value : {};
@@ -89,6 +92,12 @@ function readableParts(input: unknown): FlowParts {
     if (block.success) parts.blocks[id] = block.data;
     const trimmed = removed.some((path) => path[0] === 'blocks' && path[1] === id);
     if (!block.success || trimmed) parts.looseEdges.set(id, stringsIn(originalBlocks[id]).filter((s) => parts.ids.has(s)));
+    if (!block.success && isPlainObject(raw) && raw.type === 'condition' && Array.isArray(raw.branches)) {
+      raw.branches.forEach((branch: unknown, i) => {
+        const when = isPlainObject(branch) && isPlainObject(branch.when) ? branch.when : undefined;
+        if (when?.op === 'matches' && typeof when.pattern === 'string') parts.loosePatterns.push({ path: `blocks.${id}.branches.${i}.when.pattern`, pattern: when.pattern });
+      });
+    }
   }
   if (Array.isArray(doc.triggers)) {
     const looseStarts: string[] = [];
@@ -121,6 +130,10 @@ function flowProblems(flow: FlowParts): FlowProblem[] {
     const at = `blocks.${id}`;
     for (const [field, target] of Object.entries(references(block))) exists(target, `${at}.${field}`);
     checkTemplates(block, at, report);
+  }
+  for (const { path, pattern } of flow.loosePatterns) {
+    const problem = conditionPatternProblem(pattern);
+    if (problem) report(path, problem);
   }
   // The flow's own re-ask is a template like a question's (its apology and carousel text are plain text).
   if (flow.texts?.reask !== undefined) {

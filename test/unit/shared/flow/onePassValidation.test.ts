@@ -176,3 +176,16 @@ describe(`${SIGNING_SECRET_NAME} is never sent`, () => {
     expect(validateFlow(doc).ok).toBe(true);
   });
 });
+
+describe('a condition block that does not parse yet still has its patterns checked as RE2', () => {
+  test('a branch not linked yet (no next) and a lookbehind pattern: both problems at once', () => {
+    const doc = orders();
+    doc.blocks.found.next = 'check';
+    doc.blocks.check = { type: 'condition', branches: [{ when: { op: 'matches', attribute: 'orderId', pattern: '(?<=a)b' } }] };
+    const found = problems(doc);
+    expect(found.map((p) => p.path)).toEqual(expect.arrayContaining(['blocks.check.branches.0.next', 'blocks.check.branches.0.when.pattern']));
+    // A pattern RE2 compiles is no problem, linked or not.
+    doc.blocks.check.branches[0].when.pattern = '^A\\d+$';
+    expect(problems(doc).map((p) => p.path)).not.toContain('blocks.check.branches.0.when.pattern');
+  });
+});
