@@ -31,6 +31,19 @@ export interface Ticket {
   status: 'unused' | 'used';
 }
 
+/** An order as `GET /orders/{id}` answers it (the "order status" template). */
+export interface Order {
+  id: string;
+  status: 'processing' | 'shipped' | 'delivered';
+  items: Array<{ name: string; qty: number; price: number; imageUrl: string }>;
+}
+
+/**
+ * What `GET /orders/{id}` wants in `x-api-key` unless {@link DemoBrandApiOptions.ordersApiKey} says
+ * otherwise; the seeded demo workspace holds it as the secret `ORDERS_API_KEY`.
+ */
+export const DEMO_ORDERS_API_KEY = 'demo-orders-key';
+
 /** A request as the brand received it. */
 export interface RecordedRequest {
   method: string;
@@ -64,6 +77,11 @@ export interface DemoBrandApiOptions {
    * `webhook-signature`, or gets 401.
    */
   signingSecret?: string;
+  /**
+   * The key `GET /orders/{id}` requires in its `x-api-key` header (401 without it).
+   * @default DEMO_ORDERS_API_KEY ('demo-orders-key')
+   */
+  ordersApiKey?: string;
   /** Answer every request this long after it arrived (benchmarks: the brand's own latency). @default 0 */
   latencyMs?: number;
   /** Told of every answered request, with when it arrived and was answered (performance.now()). */
@@ -90,6 +108,23 @@ export const SEED_BEST_SELLERS: BestSeller[] = [
   { sku: 'PC-001', name: '土鳳梨酥禮盒 (12入)', price: 450, imageUrl: 'https://picsum.photos/seed/pc001/600/400', url: 'https://shop.example.com/products/PC-001' },
   { sku: 'TEA-201', name: '阿里山高山烏龍茶 150g', price: 680, imageUrl: 'https://picsum.photos/seed/tea201/600/400', url: 'https://shop.example.com/products/TEA-201' },
   { sku: 'BT-330', name: '黑糖珍珠奶茶 DIY 組', price: 320, imageUrl: 'https://picsum.photos/seed/bt330/600/400', url: 'https://shop.example.com/products/BT-330' },
+];
+
+/** The orders the "order status" template looks up; ids are matched ignoring case and surrounding spaces. */
+export const SEED_ORDERS: readonly Order[] = [
+  {
+    id: 'A123',
+    status: 'shipped',
+    items: [
+      { name: '土鳳梨酥禮盒 (12入)', qty: 2, price: 450, imageUrl: 'https://picsum.photos/seed/pc001/600/400' },
+      { name: '阿里山高山烏龍茶 150g', qty: 1, price: 680, imageUrl: 'https://picsum.photos/seed/tea201/600/400' },
+    ],
+  },
+  {
+    id: 'B456',
+    status: 'processing',
+    items: [{ name: '黑糖珍珠奶茶 DIY 組', qty: 3, price: 320, imageUrl: 'https://picsum.photos/seed/bt330/600/400' }],
+  },
 ];
 
 /** Seats per registration plan; `vip` is always full so the "full" branch can be demonstrated. */
@@ -225,12 +260,20 @@ function register(state: BrandState, body: string, idempotencyKey: string | unde
   return reply;
 }
 
+/** `GET /orders/{id}`: the order, for a caller with the orders key. */
+function getOrder(request: RecordedRequest, segment: string, apiKey: string): Reply {
+  if (headerValue(request.headers, 'x-api-key') !== apiKey) return json(401, { error: 'missing or wrong x-api-key' });
+  const id = safeDecode(segment)?.trim().toUpperCase();
+  const order = SEED_ORDERS.find((candidate) => candidate.id === id);
+  return order === undefined ? json(404, { error: 'no such order' }) : json(200, { ...order, items: order.items.map((item) => ({ ...item })) });
+}
+
 function headerValue(headers: Record<string, string>, name: string): string | undefined {
   return Object.hasOwn(headers, name) ? headers[name] : undefined;
 }
 
 /** Routes one recorded request. */
-function route(state: BrandState, request: RecordedRequest): Reply {
+function route(state: BrandState, request: RecordedRequest, ordersApiKey: string): Reply {
   const { pathname } = new URL(request.path, 'http://brand');
   const key = `${request.method} ${pathname}`;
   if (key === 'GET /health') return json(200, { ok: true });
@@ -244,6 +287,8 @@ function route(state: BrandState, request: RecordedRequest): Reply {
     const memberId = safeDecode(tickets[1]);
     return memberId === undefined ? json(400, { error: 'invalid member id' }) : listUnusedTickets(memberId);
   }
+  const order = /^\/orders\/([^/]+)$/.exec(pathname);
+  if (request.method === 'GET' && order?.[1] !== undefined) return getOrder(request, order[1], ordersApiKey);
   return json(404, { error: 'not found' });
 }
 
@@ -295,7 +340,7 @@ export async function startDemoBrandApi(options: DemoBrandApiOptions = {}): Prom
         // What a brand should do: refuse calls that do not prove they come from callcard.
         // The back office (a marketer replacing the best sellers) and health checks are not callcard's calls.
         const fromCallcard = recorded.path !== '/health' && !(recorded.method === 'PUT' && recorded.path === '/best-sellers');
-        const answer = options.signingSecret && fromCallcard && !signedByCallcard(options.signingSecret, recorded) ? json(401, { error: 'missing or invalid webhook-signature' }) : route(state, recorded);
+        const answer = options.signingSecret && fromCallcard && !signedByCallcard(options.signingSecret, recorded) ? json(401, { error: 'missing or invalid webhook-signature' }) : route(state, recorded, options.ordersApiKey ?? DEMO_ORDERS_API_KEY);
         return answerDelay(options.latencyMs).then(() => {
           send(response, answer);
           options.onAnswered?.({ request: recorded, status: answer.status, receivedAt, answeredAt: performance.now() });

@@ -1,4 +1,4 @@
-import { startDemoBrandApi } from '../../../local/demoBrandApi';
+import { DEMO_ORDERS_API_KEY, startDemoBrandApi } from '../../../local/demoBrandApi';
 import type { BestSeller, DemoBrandApi } from '../../../local/demoBrandApi';
 
 interface HttpResult {
@@ -118,6 +118,46 @@ describe('POST /registrations', () => {
     const other = await call('POST', '/registrations', body, { 'Idempotency-Key': 'k-2' });
     expect(retry).toEqual(first);
     expect(other.body).not.toEqual(first.body);
+  });
+});
+
+describe('GET /orders/{id}', () => {
+  const key = { 'x-api-key': DEMO_ORDERS_API_KEY };
+
+  it('answers a known order with its status and items, the id matched ignoring case and spaces', async () => {
+    const shipped = await call('GET', '/orders/A123', undefined, key);
+    expect(shipped.status).toBe(200);
+    expect(shipped.body).toEqual({
+      id: 'A123',
+      status: 'shipped',
+      items: [
+        { name: '土鳳梨酥禮盒 (12入)', qty: 2, price: 450, imageUrl: 'https://picsum.photos/seed/pc001/600/400' },
+        { name: '阿里山高山烏龍茶 150g', qty: 1, price: 680, imageUrl: 'https://picsum.photos/seed/tea201/600/400' },
+      ],
+    });
+    expect(await call('GET', '/orders/%20a123%20', undefined, key)).toEqual(shipped);
+    expect(await call('GET', '/orders/b456', undefined, key)).toMatchObject({ status: 200, body: { id: 'B456', status: 'processing', items: [expect.objectContaining({ qty: 3 })] } });
+  });
+
+  it('answers 404 for an unknown order', async () => {
+    expect(await call('GET', '/orders/Z999', undefined, key)).toEqual({ status: 404, body: { error: 'no such order' } });
+    expect(await call('GET', '/orders/constructor', undefined, key)).toEqual({ status: 404, body: { error: 'no such order' } });
+  });
+
+  it('answers 401 without the key or with another one, even for an unknown order', async () => {
+    expect(await call('GET', '/orders/A123')).toEqual({ status: 401, body: { error: 'missing or wrong x-api-key' } });
+    expect((await call('GET', '/orders/A123', undefined, { 'x-api-key': 'guess' })).status).toBe(401);
+    expect((await call('GET', '/orders/Z999')).status).toBe(401);
+  });
+
+  it('takes the key from the ordersApiKey option', async () => {
+    const other = await startDemoBrandApi({ ordersApiKey: 'another-key' });
+    try {
+      const get = async (apiKey: string) => (await fetch(`${other.url}/orders/A123`, { headers: { 'x-api-key': apiKey } })).status;
+      expect([await get('another-key'), await get(DEMO_ORDERS_API_KEY)]).toEqual([200, 401]);
+    } finally {
+      await other.close();
+    }
   });
 });
 
