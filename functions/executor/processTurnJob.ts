@@ -23,7 +23,7 @@ export interface ExecutorDeps {
   senderFor: (channel: Channel, job: TurnJob) => ChannelSender;
   metrics?: Metrics;
   now?: () => number;
-  /** Per-origin circuit breakers: the process's own unless given (tests give their own). */
+  /** Circuit breakers per workspace and origin: the process's own unless given (tests give their own). */
   breakers?: BrandBreakers;
   /** Answers of cacheable cards: the process's own unless given. */
   cardCache?: CardCache;
@@ -173,6 +173,7 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
   let waiting: Promise<void> = Promise.resolve();
   let waitingShown = false;
   const { language, allowedPorts } = parts.settings;
+  let cardRuns = 0;
   const result = await runTurn(
     {
       flow: flow.flow,
@@ -186,6 +187,9 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
     },
     {
       callApi: async (blockId, block, context) => {
+        // Card runs of this turn, counted: each run keeps its own execution log entries.
+        cardRuns += 1;
+        const run = cardRuns;
         const secrets = await workspaceSecrets();
         return executeCallApi(
           {
@@ -198,22 +202,25 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
           },
           {
             fetch: deps.fetch,
+            workspaceId: job.workspaceId,
             breakers: deps.breakers ?? processBrandBreakers,
             cache: deps.cardCache ?? processCardCache,
             onAttempt: (attempt) => {
               addAttemptMetrics(deps.metrics, attempt);
-              log.info('card call', { jobId: job.jobId, blockId, method: attempt.method, url: attempt.url, status: attempt.status, latencyMs: attempt.latencyMs, outcome: attempt.outcome, reason: attempt.reason, attempt: attempt.attempt });
-              // Written once the reply is on its way, never before it.
+              log.info('card call', { jobId: job.jobId, blockId, run, method: attempt.method, url: attempt.url, status: attempt.status, latencyMs: attempt.latencyMs, outcome: attempt.outcome, reason: attempt.reason, attempt: attempt.attempt });
+              // When the attempt ended, though written once the reply is on its way, never before it.
+              const at = new Date(now()).toISOString();
               writes.add(() =>
                 deps.store.executionLog
                   .append({
-                    at: new Date(now()).toISOString(),
+                    at,
                     jobId: job.jobId,
                     workspaceId: job.workspaceId,
                     flowId: flow.flowId,
                     blockId,
                     customer: customerId,
                     ...attempt,
+                    run,
                     outcome: block.fireAndForget && attempt.outcome === 'success' ? 'fired' : attempt.outcome,
                   })
                   .catch((error: unknown) => log.warn('could not write the execution log', { jobId: job.jobId, blockId, error })),

@@ -5,7 +5,7 @@ export interface BrandBreakerOptions {
   failures?: number;
   /** How long an open circuit fails fast before one probe is let through (half-open). @default 30_000 */
   halfOpenAfterMs?: number;
-  /** Origins kept per process; the least recently used is forgotten past this. @default 1000 */
+  /** Workspace and origin pairs kept per process; the least recently used is forgotten past this. @default 1000 */
   maxOrigins?: number;
 }
 
@@ -18,9 +18,11 @@ export interface BreakerVerdict {
 }
 
 /**
- * One cockatiel circuit breaker per brand origin (`https://api.brand.example`), per process. A brand
- * that keeps failing is left alone for a cool-down instead of holding every customer's turn for the
- * whole retry budget; then one call probes it (half-open) and closes the circuit when it succeeds.
+ * One cockatiel circuit breaker per workspace and brand origin (`https://api.brand.example`), per
+ * process. A brand that keeps failing is left alone for a cool-down instead of holding every customer's
+ * turn for the whole retry budget; then one call probes it (half-open) and closes the circuit when it
+ * succeeds. Per workspace: one workspace's failing card (a tight timeout, a wrong path) never opens the
+ * circuit of another workspace calling the same origin.
  */
 export class BrandBreakers {
   private readonly breakers = new Map<string, CircuitBreakerPolicy>();
@@ -34,9 +36,9 @@ export class BrandBreakers {
     this.maxOrigins = options.maxOrigins ?? 1000;
   }
 
-  /** Run `call` through the breaker of `url`'s origin; a result with `brandFailed` counts as a failure. */
-  async run<T extends BreakerVerdict>(url: string, call: () => Promise<T>): Promise<BreakerRun<T>> {
-    const breaker = this.breakerFor(originOf(url));
+  /** Run `call` through the workspace's breaker of `url`'s origin; a result with `brandFailed` counts as a failure. */
+  async run<T extends BreakerVerdict>(workspaceId: string, url: string, call: () => Promise<T>): Promise<BreakerRun<T>> {
+    const breaker = this.breakerFor(JSON.stringify([workspaceId, originOf(url)]));
     try {
       return { open: false, result: await breaker.execute(call) };
     } catch (error) {
@@ -45,18 +47,18 @@ export class BrandBreakers {
     }
   }
 
-  private breakerFor(origin: string): CircuitBreakerPolicy {
-    let breaker = this.breakers.get(origin);
+  private breakerFor(key: string): CircuitBreakerPolicy {
+    let breaker = this.breakers.get(key);
     if (breaker) {
       // Most recently used last: the first key is the one to forget.
-      this.breakers.delete(origin);
+      this.breakers.delete(key);
     } else {
       breaker = circuitBreaker(
         handleAll.orWhenResult((result) => (result as Partial<BreakerVerdict> | undefined)?.brandFailed === true),
         { halfOpenAfter: this.halfOpenAfterMs, breaker: new ConsecutiveBreaker(this.failures) },
       );
     }
-    this.breakers.set(origin, breaker);
+    this.breakers.set(key, breaker);
     while (this.breakers.size > this.maxOrigins) {
       const oldest = this.breakers.keys().next().value;
       if (oldest === undefined) break;

@@ -73,10 +73,16 @@ export interface CallApiDeps {
   onAttempt?: (attempt: CardAttempt) => Promise<void> | void;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
-  /** Per-origin circuit breakers (the executor's, per process); none in a dry run. */
+  /** Circuit breakers per workspace and origin (the executor's, per process); none in a dry run. */
   breakers?: BrandBreakers;
-  /** Answers of cards with `cache` (the executor's, per process); none in a dry run. */
+  /** Answers of cards with `cache`, per workspace (the executor's, per process); none in a dry run. */
   cache?: CardCache;
+  /**
+   * The workspace whose card this is: its cache entries and breakers are its own, never another's
+   * (a workspace's answer was fetched with its secrets and signature; its failing card must not open
+   * another's circuit). Required with `breakers` or `cache`.
+   */
+  workspaceId?: string;
 }
 
 export interface CallApiInput {
@@ -172,8 +178,10 @@ export async function executeCallApi(input: CallApiInput, deps: CallApiDeps): Pr
     await deps.onAttempt?.({ method: request.method, url: maskedUrl, latencyMs: 0, outcome: 'failure', reason: refused, attempt: 1 });
     return { ok: false, reason: refused, kind: 'guard', attempts: 1 };
   }
+  if ((deps.cache || deps.breakers) && deps.workspaceId === undefined) throw new Error('a card run with a cache or breakers names its workspace');
+  const workspaceId = deps.workspaceId ?? '';
   const cacheSpec = deps.cache ? input.block.cache : undefined;
-  const cacheKey = cacheSpec ? cardCacheKey(request, input.block) : undefined;
+  const cacheKey = cacheSpec ? cardCacheKey(workspaceId, request, input.block) : undefined;
   const cached = cacheKey !== undefined ? deps.cache?.get(cacheKey, now()) : undefined;
   if (cacheSpec && cached && now() - cached.storedAt < cacheSpec.ttlSeconds * 1000) {
     // Fresh: the brand is not called.
@@ -184,9 +192,9 @@ export async function executeCallApi(input: CallApiInput, deps: CallApiDeps): Pr
   let outcome: CardOutcome;
   let brandDown: boolean;
   if (deps.breakers) {
-    const run = await deps.breakers.run(request.url, call);
+    const run = await deps.breakers.run(workspaceId, request.url, call);
     if (run.open) {
-      // Fails fast: no connection is made while the origin's circuit is open.
+      // Fails fast: no connection is made while the workspace's circuit for the origin is open.
       await deps.onAttempt?.({ method: request.method, url: maskedUrl, latencyMs: 0, outcome: 'failure', reason: 'circuit_open', attempt: 1 });
       outcome = { ok: false, reason: 'circuit_open', kind: 'circuit_open', attempts: 0 };
       brandDown = true;

@@ -22,7 +22,8 @@ export interface CardCacheOptions {
 
 /**
  * Successful answers of cacheable cards (`cache` on the card: non-personal data only), in memory per
- * process, bounded by entries and bytes (least recently used out first).
+ * process, each workspace's under its own keys ({@link cardCacheKey}), bounded by entries and bytes
+ * (least recently used out first).
  */
 export class CardCache {
   private readonly entries = new Map<string, CachedCard>();
@@ -73,15 +74,16 @@ export class CardCache {
 }
 
 /**
- * The cache key of a card's request: method, URL, headers (hashed, so two workspaces with different
- * keys never share an answer; the per-job `idempotency-key` left out), body, and how the card judges it.
+ * The cache key of a card's request: the workspace (an answer fetched with one workspace's secrets and
+ * signature is never served to another, even for the very same request), method, URL, headers (the
+ * per-job `idempotency-key` left out), body, and how the card judges it; hashed.
  */
-export function cardCacheKey(request: { method: string; url: string; headers?: Record<string, string> | undefined; body?: string | undefined }, judge: { expect: string; successWhen?: string | undefined }): string {
+export function cardCacheKey(workspaceId: string, request: { method: string; url: string; headers?: Record<string, string> | undefined; body?: string | undefined }, judge: { expect: string; successWhen?: string | undefined }): string {
   const headers = Object.entries(request.headers ?? {})
     .filter(([name]) => name !== 'idempotency-key')
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return createHash('sha256')
-    .update(JSON.stringify([request.method, request.url, headers, request.body ?? null, judge.expect, judge.successWhen ?? null]))
+    .update(JSON.stringify([workspaceId, request.method, request.url, headers, request.body ?? null, judge.expect, judge.successWhen ?? null]))
     .digest('base64url');
 }
 

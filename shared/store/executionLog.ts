@@ -20,6 +20,11 @@ export const executionLogEntrySchema = z.object({
   /** Why the call failed: `http_500`, `timeout`, `network`, `blocked`, `invalid_response`, `circuit_open` (no connection made), ...; or how a success was answered without the brand: `cache_hit`, `stale_if_error`. */
   reason: z.string().optional(),
   attempt: z.number().int(),
+  /**
+   * Which run of a card in its job this is, from 1: a card a turn runs several times (a loop through a
+   * condition) keeps one entry per run and attempt. Absent on entries written before it was kept.
+   */
+  run: z.number().int().min(1).optional(),
 });
 export type ExecutionLogEntry = z.infer<typeof executionLogEntrySchema>;
 
@@ -44,7 +49,9 @@ export class ExecutionLogRepository {
 
   async append(entry: ExecutionLogEntry): Promise<void> {
     const parsed = executionLogEntrySchema.parse(entry);
-    const sk = `${parsed.at}#${parsed.jobId}#${parsed.blockId}#${parsed.attempt}`;
+    // One item per attempt of each card run: the run number keeps two runs of a card in one job (and
+    // one millisecond) apart, where they would overwrite each other.
+    const sk = `${parsed.at}#${parsed.jobId}#${parsed.blockId}#${parsed.run !== undefined ? `${String(parsed.run).padStart(4, '0')}#` : ''}${parsed.attempt}`;
     await this.table.doc.send(
       new PutCommand({
         TableName: this.table.name,

@@ -51,9 +51,12 @@ function world(options: { breakers?: BrandBreakers; cache?: CardCache } = {}) {
     },
     ...(options.breakers ? { breakers: options.breakers } : {}),
     ...(options.cache ? { cache: options.cache } : {}),
+    workspaceId: 'ws-a',
   };
   return {
     deps,
+    /** The same card, run for another workspace over the same cache and breakers. */
+    callAs: (workspaceId: string, block: CallApiBlock = card()) => executeCallApi({ block, context, secrets: {}, idempotencyKey: `job-${requests.length}#card` }, { ...deps, workspaceId }),
     requests,
     attempts,
     answer: (next: () => OutboundResponse | OutboundError) => (answer = next),
@@ -99,6 +102,27 @@ describe('circuit breaker per brand origin', () => {
     expect(await w.call(card({ retry: false }))).toMatchObject({ reason: 'circuit_open' });
     w.answer(() => ok());
     expect(await w.call(card({ retry: false }, 'https://other.example/v1'))).toMatchObject({ ok: true });
+  });
+
+  test("per workspace: one workspace's failing card to an origin never opens another's circuit there (issue 24, finding 2)", async () => {
+    const w = world({ breakers: new BrandBreakers({ failures: 5 }) });
+    w.answer(() => new OutboundError('timeout', 'slow'));
+    for (let i = 0; i < 5; i++) expect(await w.callAs('ws-b', card({ retry: false }))).toMatchObject({ reason: 'timeout' });
+    expect(await w.callAs('ws-b', card({ retry: false }))).toMatchObject({ reason: 'circuit_open' });
+    // The brand is healthy for workspace A's card to the same origin: A's circuit is its own, and closed.
+    w.answer(() => ok());
+    const before = w.requests.length;
+    expect(await w.call(card({ retry: false }))).toMatchObject({ ok: true, attempts: 1 });
+    expect(w.requests).toHaveLength(before + 1);
+    expect(w.attempts.at(-1)).toMatchObject({ outcome: 'success', status: 200 });
+    expect(await w.callAs('ws-b', card({ retry: false }))).toMatchObject({ reason: 'circuit_open' });
+  });
+
+  test('a card run with breakers or a cache must name its workspace', async () => {
+    const w = world({ breakers: new BrandBreakers(), cache: new CardCache() });
+    const { workspaceId: _left, ...without } = w.deps;
+    await expect(executeCallApi({ block: card(), context, secrets: {}, idempotencyKey: 'k' }, { ...without, breakers: new BrandBreakers() })).rejects.toThrow('names its workspace');
+    await expect(executeCallApi({ block: card(), context, secrets: {}, idempotencyKey: 'k' }, { ...without, cache: new CardCache() })).rejects.toThrow('names its workspace');
   });
 
   test('after the cool-down one probe goes through (half-open); its success closes the circuit', async () => {
@@ -149,6 +173,21 @@ describe('cacheable cards with stale-if-error', () => {
     expect(outcome).toMatchObject({ ok: true, attempts: 0, response: { status: 200, body: { items: ['tea'] } } });
     expect(w.requests).toHaveLength(1);
     expect(w.attempts).toEqual([expect.objectContaining({ outcome: 'success', reason: 'cache_hit', status: 200, latencyMs: 0 })]);
+  });
+
+  test("per workspace: another workspace's card to the same request is never answered from the first's entry (issue 24, finding 1)", async () => {
+    const w = world({ cache: new CardCache() });
+    expect(await w.call(cached())).toMatchObject({ ok: true, attempts: 1 });
+    expect(w.requests).toHaveLength(1);
+    w.answer(() => ok({ items: ['for b'] }));
+    const outcome = await w.callAs('ws-b', cached());
+    expect(outcome).toMatchObject({ ok: true, attempts: 1, response: { body: { items: ['for b'] } } });
+    expect(w.requests).toHaveLength(2);
+    expect(w.attempts.map((a) => a.reason)).not.toContain('cache_hit');
+    // Each now has its own entry.
+    expect(await w.call(cached())).toMatchObject({ ok: true, response: { body: { items: ['tea'] } } });
+    expect(await w.callAs('ws-b', cached())).toMatchObject({ ok: true, response: { body: { items: ['for b'] } } });
+    expect(w.requests).toHaveLength(2);
   });
 
   test('after ttl the brand is called again; a card without cache is never cached', async () => {

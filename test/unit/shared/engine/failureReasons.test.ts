@@ -22,7 +22,7 @@ function answer(status: number, body: string, contentType = 'application/json'):
 }
 
 /** The card's outcome when the (fake) brand does `step`. */
-async function outcomeOf(block: CallApiBlock, step: OutboundResponse | OutboundError, extra: { breakers?: BrandBreakers } = {}): Promise<CardOutcome> {
+async function outcomeOf(block: CallApiBlock, step: OutboundResponse | OutboundError, extra: { breakers?: BrandBreakers; workspaceId?: string } = {}): Promise<CardOutcome> {
   const fetch: GuardedFetch = async () => {
     if (step instanceof OutboundError) throw step;
     return step;
@@ -56,8 +56,8 @@ describe('each failure has its documented reason', () => {
 
   test('an open circuit', async () => {
     const breakers = new BrandBreakers({ failures: 1 });
-    expect(await outcomeOf(card(), answer(500, ''), { breakers })).toMatchObject({ ok: false, kind: 'http_5xx' });
-    expect(await outcomeOf(card(), answer(200, '{}'), { breakers })).toEqual({ ok: false, reason: 'circuit_open', kind: 'circuit_open', attempts: 0 });
+    expect(await outcomeOf(card(), answer(500, ''), { breakers, workspaceId: 'ws' })).toMatchObject({ ok: false, kind: 'http_5xx' });
+    expect(await outcomeOf(card(), answer(200, '{}'), { breakers, workspaceId: 'ws' })).toEqual({ ok: false, reason: 'circuit_open', kind: 'circuit_open', attempts: 0 });
   });
 
   test('the status classes', () => {
