@@ -1,19 +1,78 @@
+import { Graph, layout } from '@dagrejs/dagre';
+import type { Problem } from './api';
 import { h } from './dom';
+import type * as Context from './editorContext';
+import { BLOCK_TYPES, outlets, triggerOutlet, type BlockType, type Outlet, type OutletPath, type Selection } from './flowEdit';
 import { defineTexts, type Lang } from './i18n';
+import type { Json } from './json';
 
-// The flow as a diagram: triggers on top, then blocks in layers by their distance from a trigger
-// (breadth first), links as labelled arrows. Drawn from whatever the editor holds, so every field is
-// read defensively (the JSON may be mid-edit). A list of the links is the text alternative.
+// The flow editor's diagram, a chunk of its own (with the layout library, @dagrejs/dagre): triggers and
+// blocks as nodes laid out top-down, links as labelled arrows, unreachable and missing blocks marked,
+// and a list of the links as its text alternative. It is also an editor of the flow's shape:
+//
+// - a toolbar: Add block ▾ (each type), Undo, Redo, Zoom out, the zoom level, Zoom in, Fit;
+// - pan by dragging the background or with the scrollbars; zoom with the buttons or Ctrl + wheel;
+// - a node is a button: click or Enter selects it (`select`), and the selected node is highlighted;
+// - the selected block has Rename (an inline field; F2 on the node), Delete (Delete on the node) and
+//   Link… (a select per outlet: no block, any block, or a new block of any type); a trigger has Link…;
+// - each outlet is a small labelled handle at the bottom of its node: dragged onto a block it links
+//   there, dropped on empty canvas it offers "new block here" (a menu of the types); a click opens Link….
+//
+// The drawing is a pure function of the flow and the options passed in: nothing of the flow is kept
+// between two calls, so drawing again after every change can never show a stale link (issue 18: a
+// failure link set in the card form is drawn at once). Only the view is kept from one drawing to the
+// next (zoom, scroll, which menu or field is open), so that the editor can redraw at every change.
+//
+// DiagramOptions:
+//   lang, selection (highlighted), select(s) (a node clicked or Entered),
+//   edit (left out: a read-only diagram with the zoom tools only):
+//     add(type, from?)       a new block, linked from `from` (an outlet) when given; the editor selects it
+//     link(owner, outlet, target | undefined)
+//     rename(id, to)         returns undefined when done, else why not: a RenameError of ./flowEdit.ts
+//                            (`invalidId`, `idTaken`, `noSuchBlock`, said here in words) or a text to show
+//     remove(id)             the block and its links (the editor keeps it undoable)
+//     undo(), redo(), canUndo, canRedo
+//   problems: the API's problems (`flow.blocks.ask.next`), counted on their nodes and outlets.
+
+export interface DiagramEdit {
+  add(type: BlockType, from?: { owner: Selection; outlet: OutletPath }): void;
+  link(owner: Selection, outlet: OutletPath, target: string | undefined): void;
+  rename(id: string, to: string): string | undefined | void;
+  remove(id: string): void;
+  undo(): void;
+  redo(): void;
+  readonly canUndo: boolean;
+  readonly canRedo: boolean;
+}
+
+export interface DiagramOptions {
+  lang: Lang;
+  selection?: Selection | undefined;
+  select(selection: Selection): void;
+  edit?: DiagramEdit | undefined;
+  problems?: Problem[] | undefined;
+}
+
+// flowEdit.ts declares the editor's types again to load without the DOM: they must stay the same.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sameTypes: [Same<Selection, Context.Selection>, Same<OutletPath, Context.OutletPath>, Same<BlockType, Context.BlockType>] = [true, true, true];
+void sameTypes;
 
 const tx = defineTexts({
   en: {
     diagram: 'Flow diagram',
+    canvas: 'Flow diagram canvas: drag the background to pan',
+    tools: 'Diagram tools',
     block: 'Block {id}, {type}',
+    trigger: 'Trigger {n}, {type}',
     unreachable: 'unreachable',
     unreachableList: 'Unreachable (no trigger leads there): {ids}',
+    problems: '{n} problem(s)',
     missing: 'missing',
     noBlock: 'no block {id}',
-    summary: '{blocks} blocks, {triggers} triggers. Enter or click a Call an API card to open it.',
+    summary: '{blocks} blocks, {triggers} triggers. Click or Enter selects a node.',
+    editHint:
+      'Drag the background to pan; Ctrl + wheel or the buttons zoom. Drag an outlet (a dot at the bottom of a node) onto a block to link it, or onto empty space for a new block. Keyboard: select a node, then Rename (F2), Delete (Delete key) or Link….',
     links: 'Links as text ({n})',
     message: 'Message',
     question: 'Question',
@@ -32,16 +91,65 @@ const tx = defineTexts({
     giveUp: 'give-up',
     otherwise: 'otherwise',
     start: 'start',
+    status: 'status {code}',
+    branchN: 'branch {n}',
     exists: '{a} exists',
+    addBlock: 'Add block',
+    addMenu: 'Block types',
+    undo: 'Undo',
+    redo: 'Redo',
+    zoomIn: 'Zoom in',
+    zoomOut: 'Zoom out',
+    zoomReset: '{pct}: zoom to 100%',
+    fit: 'Fit',
+    fitName: 'Fit the whole flow in view',
+    actions: 'Actions for {name}',
+    rename: 'Rename',
+    renameName: 'Rename block {id}',
+    renameField: 'New id for block {id}',
+    renameSave: 'Save the new id',
+    cancel: 'Cancel',
+    remove: 'Delete',
+    removeName: 'Delete block {id}',
+    linkButton: 'Link…',
+    linkName: 'Links of {name}',
+    close: 'Close',
+    outNext: 'Next',
+    outOnSuccess: 'On success',
+    outOnFailure: 'On failure',
+    outEmpty: 'When empty',
+    outOnGiveUp: 'On give-up',
+    outBranch: 'Branch {n}: {test}',
+    outOtherwise: 'Otherwise',
+    outOnStatus: 'On status {code}',
+    outOnReason: 'On reason {reason}',
+    outStart: 'Start',
+    none: '(none)',
+    blocks: 'Blocks',
+    create: 'Create a new block',
+    newOf: 'New {type} block',
+    dropMenu: 'New block here, linked from {outlet}',
+    dropHeading: 'New block here',
+    invalidId: 'an id is letters, digits, _ or -, starting with a letter (64 at most)',
+    idTaken: 'another block is already named {to}',
+    noSuchBlock: 'there is no such block',
+    renameFailed: 'Cannot rename {id}: {reason}',
+    goTo: 'Go to block {id}',
   },
   'zh-TW': {
     diagram: '流程圖',
+    canvas: '流程圖畫布：拖曳背景即可平移',
+    tools: '流程圖工具',
     block: '區塊 {id}，{type}',
+    trigger: '觸發條件 {n}，{type}',
     unreachable: '無法到達',
     unreachableList: '無法到達（沒有觸發條件通往這裡）：{ids}',
+    problems: '{n} 個問題',
     missing: '不存在',
     noBlock: '沒有區塊 {id}',
-    summary: '{blocks} 個區塊，{triggers} 個觸發條件。按 Enter 或點選呼叫 API 卡片即可開啟。',
+    summary: '{blocks} 個區塊，{triggers} 個觸發條件。點選或按 Enter 即可選取。',
+    editHint:
+      '拖曳背景可平移；Ctrl + 滾輪或按鈕可縮放。把區塊底部的出口（小圓點）拖到另一個區塊上即可連結，拖到空白處可建立新區塊。鍵盤：選取後可重新命名（F2）、刪除（Delete 鍵）或設定連結…。',
     links: '以文字列出連結（{n}）',
     message: '訊息',
     question: '問題',
@@ -60,179 +168,924 @@ const tx = defineTexts({
     giveUp: '放棄',
     otherwise: '否則',
     start: '開始',
+    status: '狀態 {code}',
+    branchN: '分支 {n}',
     exists: '{a} 存在',
+    addBlock: '新增區塊',
+    addMenu: '區塊類型',
+    undo: '復原',
+    redo: '重做',
+    zoomIn: '放大',
+    zoomOut: '縮小',
+    zoomReset: '{pct}：縮放為 100%',
+    fit: '全覽',
+    fitName: '顯示整個流程',
+    actions: '{name} 的動作',
+    rename: '重新命名',
+    renameName: '重新命名區塊 {id}',
+    renameField: '區塊 {id} 的新 ID',
+    renameSave: '儲存新 ID',
+    cancel: '取消',
+    remove: '刪除',
+    removeName: '刪除區塊 {id}',
+    linkButton: '連結…',
+    linkName: '{name} 的連結',
+    close: '關閉',
+    outNext: '下一步',
+    outOnSuccess: '成功時',
+    outOnFailure: '失敗時',
+    outEmpty: '沒有資料時',
+    outOnGiveUp: '放棄時',
+    outBranch: '分支 {n}：{test}',
+    outOtherwise: '否則',
+    outOnStatus: '狀態 {code} 時',
+    outOnReason: '原因為 {reason} 時',
+    outStart: '開始',
+    none: '（無）',
+    blocks: '區塊',
+    create: '建立新區塊',
+    newOf: '新的{type}區塊',
+    dropMenu: '在這裡建立新區塊，由 {outlet} 連過來',
+    dropHeading: '在這裡建立新區塊',
+    invalidId: 'ID 由英文字母、數字、_ 或 - 組成，以字母開頭（最多 64 個字元）',
+    idTaken: '已經有名為 {to} 的區塊',
+    noSuchBlock: '沒有這個區塊',
+    renameFailed: '無法重新命名 {id}：{reason}',
+    goTo: '前往區塊 {id}',
   },
 });
+type Key = Parameters<typeof tx>[1];
 
-type J = Record<string, unknown>;
 type TypeKey = 'message' | 'question' | 'callApi' | 'condition' | 'setAttributes' | 'end' | 'keyword' | 'postback' | 'follow' | 'fallback';
-const TYPES = ['message', 'question', 'callApi', 'condition', 'setAttributes', 'end', 'keyword', 'postback', 'follow', 'fallback'];
-const OPS: J = { equals: '=', matches: '~', lt: '<', lte: '≤', gt: '>', gte: '≥' };
+const TYPES: readonly string[] = ['message', 'question', 'callApi', 'condition', 'setAttributes', 'end', 'keyword', 'postback', 'follow', 'fallback'];
+const ICONS: Record<string, string> = { message: '💬', question: '❓', callApi: '⇄', condition: '◇', setAttributes: '✎', end: '■' };
 const NS = 'http://www.w3.org/2000/svg';
-/** Node width and height, the gaps between nodes and between layers. */
-const W = 170;
-const H = 56;
-const GX = 30;
-const GY = 70;
 
-const obj = (value: unknown): J => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as J) : {});
+/**
+ * A block this many blocks link to is a hub (an apology every card fails to): its first link is drawn to
+ * it, the others to a "↪ id" stub beside their source; a trigger's link is always drawn.
+ */
+const HUB = 5;
+/** Node geometry: width, the height of the id and type lines, the outlet rows (3 handles a row). */
+const W = 196;
+const HEAD = 46;
+const ROW = 22;
+const PER_ROW = 3;
+const PAD = 6;
+const ZOOM_MIN = 0.05;
+const ZOOM_MAX = 2;
+
+const obj = (value: unknown): Json => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {});
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const str = (value: unknown): string => (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '');
-const cut = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+const cut = (text: string, max: number): string => ([...text].length > max ? `${[...text].slice(0, max - 1).join('')}…` : text);
+/** Roughly how wide a label is drawn (11px text; wide characters count twice): the layout leaves room for it. */
+const textWidth = (text: string): number => [...text].reduce((sum, ch) => sum + (ch.charCodeAt(0) > 0x2e80 ? 11 : 6.2), 0);
+const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
 
 interface DNode {
   key: string;
+  /** `proxy`: a small "↪ id" stub drawn beside a link's source, instead of a long line to a block many link to. */
+  kind: 'block' | 'trigger' | 'missing' | 'proxy';
+  /** Block id; for a trigger, its index as text. */
   id: string;
   type: string;
-  trigger?: boolean;
-  missing?: boolean;
-  reached?: boolean;
-  depth: number;
+  /** A trigger's keywords or action. */
+  detail: string;
+  index: number;
+  outlets: Outlet[];
+  reached: boolean;
+  problems: number;
   x: number;
   y: number;
-}
-interface DEdge {
-  from: string;
-  to: string;
-  label: string;
+  w: number;
+  h: number;
 }
 
-function svg(tag: string, attrs: J, ...children: Array<Node | string>): SVGElement {
+interface DEdge {
+  name: string;
+  from: string;
+  to: string;
+  outlet: Outlet;
+  label: string;
+  /** The proxy node the link is drawn to (the key of a `proxy` node), when it is not drawn to its block. */
+  via?: string;
+  points: Array<{ x: number; y: number }>;
+  lx: number;
+  ly: number;
+}
+
+/** What is kept from one drawing to the next: the view, not the flow. */
+interface View {
+  zoom: number;
+  left: number;
+  top: number;
+  /** The open menu: Add block, or "new block here" at a point of the canvas for an outlet. */
+  menu?: { kind: 'add' } | { kind: 'drop'; owner: Selection; outlet: OutletPath; x: number; y: number; name: string };
+  /** The node whose Link… panel is open. */
+  links?: string;
+  /** The block being renamed, and the text typed so far. */
+  renaming?: { id: string; text: string; error?: string };
+  /** The element to focus once drawn next (within a moment): an id, or `selected` (the selected node). */
+  focus?: { id: string; at: number };
+}
+
+const view: View = { zoom: 1, left: 0, top: 0 };
+
+/** The last layout, by everything it depends on (so it is never stale): typing in a form draws again without laying out again. */
+let memo: { key: string; nodes: Map<string, { x: number; y: number }>; edges: Map<string, Pick<DEdge, 'points' | 'lx' | 'ly'>>; width: number; height: number } | undefined;
+
+const keyOf = (selection: Selection | undefined): string =>
+  !selection ? '' : selection.kind === 'block' ? `b:${selection.id}` : selection.kind === 'trigger' ? `t:${selection.index}` : 'settings';
+const domId = (key: string): string => `diagram-node-${key.replace(':', '-').replace(/[^\w-]/g, '_')}`;
+const problemPath = (path: string): string => path.replace(/^flow\./, '').replace(/\[(\d+)\]/g, '.$1');
+
+/** The flow as nodes and edges, each field read defensively (the JSON may be mid-edit). */
+function model(flow: Json, tr: (key: Key, values?: Record<string, string | number>) => string, problems: Problem[]) {
+  const nodes = new Map<string, DNode>();
+  const edges: DEdge[] = [];
+  const paths = problems.map((p) => problemPath(p.path));
+  const count = (prefix: string) => paths.filter((p) => p === prefix || p.startsWith(`${prefix}.`)).length;
+  const add = (node: Omit<DNode, 'x' | 'y' | 'w' | 'h' | 'reached'>) => {
+    const rows = Math.ceil(node.outlets.length / PER_ROW);
+    nodes.set(node.key, { ...node, reached: false, x: 0, y: 0, w: W, h: HEAD + (rows ? rows * ROW + PAD : 0) });
+  };
+  const blocks = Object.entries(obj(flow.blocks));
+  for (const [id, block] of blocks) add({ key: `b:${id}`, kind: 'block', id, type: str(obj(block).type), detail: '', index: -1, outlets: outlets(block), problems: count(`blocks.${id}`) });
+  const triggers = list(flow.triggers);
+  triggers.forEach((raw, index) => {
+    const trigger = obj(raw);
+    const type = str(trigger.type);
+    const detail = type === 'keyword' ? list(trigger.keywords).map((k) => JSON.stringify(str(k))).join(', ') : type === 'postback' ? `action=${str(trigger.action)}` : '';
+    const outlet = triggerOutlet(trigger);
+    // A trigger that names no block starts at the flow's `start` (kept for editors): drawn so, linked on the trigger.
+    const start = outlet.target ?? (str(flow.start) || undefined);
+    add({ key: `t:${index}`, kind: 'trigger', id: String(index), type, detail, index, outlets: [{ ...outlet, ...(start !== undefined ? { target: start } : {}) }], problems: count(`triggers.${index}`) });
+  });
+  for (const node of [...nodes.values()]) {
+    node.outlets.forEach((outlet) => {
+      if (outlet.target === undefined) return;
+      const to = `b:${outlet.target}`;
+      if (!nodes.has(to)) add({ key: to, kind: 'missing', id: outlet.target, type: '', detail: '', index: -1, outlets: [], problems: 0 });
+      edges.push({ name: `${node.key}|${outlet.path.join('.')}`, from: node.key, to, outlet, label: edgeLabel(node, outlet, tr), points: [], lx: 0, ly: 0 });
+    });
+  }
+  // Reached: from the triggers along the links.
+  const queue = [...nodes.values()].filter((node) => node.kind === 'trigger');
+  for (const node of queue) node.reached = true;
+  while (queue.length) {
+    const node = queue.shift();
+    for (const edge of edges) {
+      const target = edge.from === node?.key ? nodes.get(edge.to) : undefined;
+      if (target && !target.reached) {
+        target.reached = true;
+        queue.push(target);
+      }
+    }
+  }
+  // A hub (an apology many cards fail to, the end): its first link drawn to it, the others to stubs.
+  // Long lines across the whole flow are what makes a large flow unreadable (and slow to lay out).
+  const incoming = new Map<string, DEdge[]>();
+  for (const edge of edges) if (edge.from !== edge.to && nodes.get(edge.from)?.kind === 'block' && nodes.get(edge.to)?.kind === 'block') incoming.set(edge.to, [...(incoming.get(edge.to) ?? []), edge]);
+  for (const [to, into] of incoming) {
+    if (into.length < HUB) continue;
+    const target = nodes.get(to);
+    for (const edge of into.slice(1)) {
+      edge.via = `p:${edge.name}`;
+      const w = Math.min(textWidth(`↪ ${target?.id ?? ''}`) + 26, W);
+      nodes.set(edge.via, { key: edge.via, kind: 'proxy', id: target?.id ?? '', type: target?.type ?? '', detail: '', index: -1, outlets: [], reached: true, problems: 0, x: 0, y: 0, w, h: 24 });
+    }
+  }
+  return { nodes, edges, blocks: blocks.length, triggers: triggers.length };
+}
+
+function edgeLabel(node: DNode, outlet: Outlet, tr: (key: Key, values?: Record<string, string | number>) => string): string {
+  switch (outlet.kind) {
+    case 'next':
+      return tr('next');
+    case 'onSuccess':
+      return tr('success');
+    case 'onFailure':
+      return tr('failure');
+    case 'empty':
+      return tr('empty');
+    case 'onGiveUp':
+      return tr('giveUp');
+    case 'otherwise':
+      return tr('otherwise');
+    case 'onStatus':
+      return tr('status', { code: outlet.label });
+    case 'onReason':
+      return outlet.label;
+    case 'start':
+      return node.detail || tr('start');
+    case 'branch':
+      return branchText(outlet, tr);
+  }
+}
+
+/** A branch's test in words: `tier = "gold"`, `memberId exists`. */
+function branchText(outlet: Outlet, tr: (key: Key, values?: Record<string, string | number>) => string): string {
+  return outlet.label.endsWith(' exists') ? tr('exists', { a: outlet.label.slice(0, -' exists'.length) }) : outlet.label;
+}
+
+/** A handle's short label at the bottom of its node. */
+function handleLabel(outlet: Outlet, tr: (key: Key, values?: Record<string, string | number>) => string): string {
+  if (outlet.kind === 'branch') return tr('branchN', { n: Number(outlet.path[1]) + 1 });
+  if (outlet.kind === 'onStatus' || outlet.kind === 'onReason') return outlet.label;
+  return edgeLabel({ detail: '' } as DNode, outlet, tr);
+}
+
+/** An outlet's name in the Link… panel: `On failure`, `Branch 1: tier = "gold"`. */
+function outletName(outlet: Outlet, tr: (key: Key, values?: Record<string, string | number>) => string): string {
+  switch (outlet.kind) {
+    case 'branch':
+      return tr('outBranch', { n: Number(outlet.path[1]) + 1, test: branchText(outlet, tr) });
+    case 'onStatus':
+      return tr('outOnStatus', { code: outlet.label });
+    case 'onReason':
+      return tr('outOnReason', { reason: outlet.label });
+    default: {
+      const key = `out${outlet.kind[0]?.toUpperCase() ?? ''}${outlet.kind.slice(1)}` as Key;
+      return tr(key);
+    }
+  }
+}
+
+/** Where a handle sits in its node (its centre), by its place among the node's outlets. */
+function handleAt(node: DNode, i: number): { x: number; y: number; w: number } {
+  const rows = Math.ceil(node.outlets.length / PER_ROW);
+  const row = Math.floor(i / PER_ROW);
+  const inRow = row === rows - 1 ? node.outlets.length - row * PER_ROW : PER_ROW;
+  const w = (node.w - 2 * PAD) / inRow;
+  return { x: PAD + w * (i - row * PER_ROW) + w / 2, y: HEAD + row * ROW + ROW / 2, w };
+}
+
+/** Lay the nodes and edges out with dagre (top-down), or take the last layout when nothing it depends on changed. */
+function place(nodes: Map<string, DNode>, edges: DEdge[]): { width: number; height: number; ms: number } {
+  const key = JSON.stringify([[...nodes.values()].map((n) => [n.key, n.w, n.h]), edges.map((e) => [e.name, e.to, e.via, e.label])]);
+  const started = performance.now();
+  if (memo?.key !== key) {
+    const g = new Graph({ multigraph: true });
+    g.setGraph({ rankdir: 'TB', nodesep: 26, ranksep: 36, edgesep: 14, marginx: 16, marginy: 16, ranker: 'network-simplex' });
+    g.setDefaultEdgeLabel(() => ({}));
+    for (const node of nodes.values()) g.setNode(node.key, { width: node.w, height: node.h });
+    for (const edge of edges) g.setEdge(edge.from, edge.via ?? edge.to, { width: Math.min(textWidth(cut(edge.label, 26)) + 8, 170), height: 16, labelpos: 'c' }, edge.name);
+    layout(g, { disableOptimalOrderHeuristic: nodes.size > 40 });
+    const graph = g.graph() as { width?: number; height?: number };
+    memo = {
+      key,
+      nodes: new Map([...nodes.keys()].map((k) => [k, { x: g.node(k)?.x ?? 0, y: g.node(k)?.y ?? 0 }])),
+      edges: new Map(
+        edges.map((e) => {
+          const label = g.edge(e.from, e.via ?? e.to, e.name) as { points?: Array<{ x: number; y: number }>; x?: number; y?: number } | undefined;
+          return [e.name, { points: label?.points ?? [], lx: label?.x ?? 0, ly: label?.y ?? 0 }];
+        }),
+      ),
+      width: Math.max(graph.width ?? 0, 80),
+      height: Math.max(graph.height ?? 0, 60),
+    };
+  }
+  for (const node of nodes.values()) {
+    const at = memo.nodes.get(node.key) ?? { x: 0, y: 0 };
+    node.x = at.x - node.w / 2;
+    node.y = at.y - node.h / 2;
+  }
+  for (const edge of edges) Object.assign(edge, memo.edges.get(edge.name));
+  return { width: memo.width, height: memo.height, ms: performance.now() - started };
+}
+
+/** How long the last layout took (ms), for the tests' record. */
+export let lastLayoutMs = 0;
+
+/** A glyph beside a visible label, left out of the accessible name. */
+const icon = (glyph: string): HTMLElement => h('span', { class: 'icon', 'aria-hidden': 'true' }, glyph);
+
+function svg(tag: string, attrs: Record<string, string | number>, ...children: Array<Node | string>): SVGElement {
   const element = document.createElementNS(NS, tag);
-  for (const [name, value] of Object.entries(attrs)) element.setAttribute(name, str(value));
+  for (const [name, value] of Object.entries(attrs)) element.setAttribute(name, String(value));
   element.append(...children);
   return element;
 }
 
-/** The flow as a diagram: blocks as nodes, their links as labelled edges, unreachable blocks marked. */
-export function renderDiagram(flow: Record<string, unknown>, options: { lang: Lang; openBlock(id: string): void }): Node {
-  const tr = (key: Parameters<typeof tx>[1], values?: Record<string, string | number>) => tx(options.lang, key, values);
-  const typeName = (type: string) => (TYPES.includes(type) ? tr(type as TypeKey) : type || '?');
-  // Node keys: `b` + block id, `t` + trigger index.
-  const nodes = new Map<string, DNode>();
-  const edges: DEdge[] = [];
-  const add = (key: string, node: Partial<DNode> & { id: string; type: string }) => nodes.set(key, { key, depth: -1, x: 0, y: 0, ...node });
-  const link = (from: string, to: unknown, label: string) => {
-    if (str(to)) edges.push({ from, to: `b${str(to)}`, label });
-  };
-  const blocks = Object.entries(obj(flow.blocks));
-  for (const [id, block] of blocks) add(`b${id}`, { id, type: str(obj(block).type) });
-  for (const [id, raw] of blocks) {
-    const block = obj(raw);
-    const from = `b${id}`;
-    link(from, block.next, tr('next'));
-    link(from, block.onSuccess, tr('success'));
-    link(from, block.onFailure, tr('failure'));
-    link(from, block.empty, tr('empty'));
-    link(from, block.onGiveUp, tr('giveUp'));
-    for (const branch of list(block.branches)) {
-      const when = obj(obj(branch).when);
-      const [a, op] = [str(when.attribute), str(when.op)];
-      link(from, obj(branch).next, op === 'exists' ? tr('exists', { a }) : `${a} ${str(OPS[op]) || op} ${op === 'matches' ? `/${str(when.pattern)}/` : (JSON.stringify(when.value) ?? '')}`);
-    }
-    link(from, block.otherwise, tr('otherwise'));
-    for (const choice of list(obj(block.input).choices)) link(from, obj(choice).next, str(obj(choice).label) || str(obj(choice).value));
+/** A smooth path through the points (straight to the middle of each leg, curved at each point). */
+function curve(points: Array<{ x: number; y: number }>): string {
+  const [first, ...rest] = points;
+  if (!first) return '';
+  let d = `M${first.x} ${first.y}`;
+  for (let i = 0; i < rest.length - 1; i++) {
+    const p = rest[i];
+    const q = rest[i + 1];
+    if (p && q) d += `Q${p.x} ${p.y} ${(p.x + q.x) / 2} ${(p.y + q.y) / 2}`;
   }
-  list(flow.triggers).forEach((raw, i) => {
-    const trigger = obj(raw);
-    const type = str(trigger.type);
-    add(`t${i}`, { id: typeName(type), type, trigger: true });
-    const detail = type === 'keyword' ? list(trigger.keywords).map((k) => JSON.stringify(str(k))).join(', ') : type === 'postback' ? `action=${str(trigger.action)}` : '';
-    link(`t${i}`, trigger.start ?? flow.start, detail || tr('start'));
-  });
-  for (const edge of edges) if (!nodes.has(edge.to)) add(edge.to, { id: edge.to.slice(1), type: '', missing: true });
+  const last = rest.at(-1);
+  return last ? `${d}L${last.x} ${last.y}` : d;
+}
 
-  // Layers: breadth first from the triggers; what no trigger reaches, from each such block in turn.
-  const layers: DNode[][] = [];
-  const visit = (roots: DNode[], depth: number, reached: boolean) => {
-    let layer = roots;
-    while (layer.length) {
-      for (const node of layer) Object.assign(node, { depth, reached });
-      (layers[depth] ??= []).push(...layer);
-      const keys = new Set(layer.map((node) => node.key));
-      layer = [...new Set(edges.filter((e) => keys.has(e.from)).map((e) => nodes.get(e.to)))].filter((node): node is DNode => node !== undefined && node.depth < 0);
-      depth += 1;
-    }
-  };
-  visit([...nodes.values()].filter((node) => node.trigger), 0, true);
-  for (const node of nodes.values()) if (node.depth < 0) visit([node], 1, false);
-  const width = Math.max(1, ...layers.map((layer) => layer?.length ?? 0)) * (W + GX);
-  layers.forEach((layer, depth) =>
-    layer.forEach((node, i) => Object.assign(node, { x: (width - layer.length * (W + GX) + GX) / 2 + i * (W + GX), y: 8 + depth * (H + GY) })),
-  );
-  const isLost = (node: DNode) => !node.trigger && !node.missing && !node.reached;
+/** The flow as the editor's diagram (see the top of this file). */
+export function renderDiagram(flow: Json, options: DiagramOptions): HTMLElement {
+  const { lang, edit } = options;
+  const tr = (key: Key, values?: Record<string, string | number>) => tx(lang, key, values);
+  const typeName = (type: string) => (TYPES.includes(type) ? tr(type as TypeKey) : type || '?');
+  const { nodes, edges, blocks, triggers } = model(flow, tr, options.problems ?? []);
+  const size = place(nodes, edges);
+  lastLayoutMs = size.ms;
+  const selected = keyOf(options.selection);
+  const isLost = (node: DNode) => node.kind === 'block' && !node.reached;
   const unreachable = [...nodes.values()].filter(isLost).map((node) => node.id);
+  const nameOf = (node: DNode | undefined): string => (!node ? '?' : node.kind === 'trigger' ? typeName(node.type) : node.id);
+  const nodeName = (node: DNode): string => (node.kind === 'trigger' ? tr('trigger', { n: node.index + 1, type: typeName(node.type) }) : node.id);
+  /** After an action, where the focus goes once the diagram is drawn again (the editor draws it at once). */
+  const focusNext = (id: string) => (view.focus = { id, at: Date.now() });
 
-  const edgeViews = edges.map((edge) => {
-    const a = nodes.get(edge.from);
-    const b = nodes.get(edge.to);
-    if (!a || !b) return '';
-    // Downwards: bottom to top; back up (or across) a layer: out of the right side and back in.
-    const down = b.depth > a.depth;
-    const bend = 40 + Math.abs(b.y - a.y) / 6;
-    const p = down
-      ? [a.x + W / 2, a.y + H, a.x + W / 2, a.y + H + GY / 2, b.x + W / 2, b.y - GY / 2, b.x + W / 2, b.y]
-      : [a.x + W, a.y + H / 2, a.x + W + bend, a.y + H / 2, b.x + W + bend, b.y + H / 2, b.x + W, b.y + H / 2];
-    // The label sits on the curve: near its end going down (edges out of one node part there), at the apex of a loop.
-    const t = down ? 0.7 : 0.5;
-    const at = (i: number) => (1 - t) ** 3 * (p[i] ?? 0) + 3 * (1 - t) ** 2 * t * (p[i + 2] ?? 0) + 3 * (1 - t) * t * t * (p[i + 4] ?? 0) + t ** 3 * (p[i + 6] ?? 0);
-    return svg(
-      'g',
-      { class: `edge${b.missing ? ' broken' : ''}` },
-      svg('path', { d: `M${p.slice(0, 2).join(' ')}C${p.slice(2).join(' ')}`, 'marker-end': 'url(#diagram-arrow)' }),
-      svg('text', { x: at(0), y: at(1) + 4 }, cut(edge.label, 26)),
+  // ---- the canvas: edges under the nodes ----
+  const edgeLayer = svg('svg', { class: 'diagram-edges', width: size.width, height: size.height, 'aria-hidden': 'true' });
+  edgeLayer.append(svg('defs', {}, svg('marker', { id: 'diagram-arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, svg('path', { d: 'M0 0L10 5L0 10z' }))));
+  for (const edge of edges) {
+    const from = nodes.get(edge.from);
+    const to = nodes.get(edge.via ?? edge.to);
+    if (!from || !to) continue;
+    const points = edge.points.map((p) => ({ ...p }));
+    // Out of its handle when the edge leaves downwards.
+    const i = from.outlets.indexOf(edge.outlet);
+    const handle = handleAt(from, i);
+    const second = points[1];
+    if (points[0] && second && second.y > from.y + from.h) points[0] = { x: from.x + handle.x, y: from.y + handle.y };
+    const active = selected !== '' && (edge.from === selected || edge.to === selected);
+    edgeLayer.append(
+      svg(
+        'g',
+        { class: `edge${to.kind === 'missing' ? ' broken' : ''}${active ? ' active' : ''}`, 'data-from': edge.from, 'data-to': edge.to },
+        svg('path', { d: curve(points), 'marker-end': 'url(#diagram-arrow)' }),
+        svg('text', { x: edge.lx, y: edge.ly + 4 }, cut(edge.label, 26)),
+      ),
     );
-  });
-  const nodeViews = [...nodes.values()].map((node) => {
+  }
+  const dragLine = svg('path', { class: 'diagram-drag', d: '' });
+  edgeLayer.append(dragLine);
+
+  const canvas = h('div', { class: 'diagram-canvas' }, edgeLayer);
+  canvas.style.width = `${size.width}px`;
+  canvas.style.height = `${size.height}px`;
+  const sizer = h('div', { class: 'diagram-sizer' }, canvas);
+  const viewport = h('div', { class: 'diagram-viewport', id: 'diagram-viewport', role: 'group', 'aria-label': tr('canvas') }, sizer);
+  // The zoom level, a button back to 100 %.
+  const zoomLevel = h('button', { type: 'button', id: 'diagram-zoom-level', class: 'zoom-level', onclick: () => zoomTo(1) });
+
+  // ---- the nodes, in reading order (top to bottom, left to right): the order Tab follows ----
+  const ordered = [...nodes.values()].sort((a, b) => a.y - b.y || a.x - b.x);
+  for (const node of ordered) canvas.append(node.kind === 'proxy' ? proxyView(node) : nodeView(node));
+
+  /** A stub "↪ id" for a link to a hub: a click takes the focus to the hub (out of the Tab order: the hub itself is in it). */
+  function proxyView(node: DNode): HTMLElement {
+    const go = h('button', { type: 'button', class: 'node-main', tabindex: '-1', 'aria-label': tr('goTo', { id: node.id }), title: tr('goTo', { id: node.id }) }, `↪ ${cut(node.id, 24)}`);
+    go.addEventListener('click', () => {
+      const target = canvas.querySelector<HTMLElement>(`.node[data-node="b:${CSS.escape(node.id)}"] .node-main`);
+      target?.focus({ preventScroll: true });
+      target?.scrollIntoView({ block: 'center', inline: 'center' });
+    });
+    const view_ = h('div', { class: 'node proxy', 'data-node': node.key, 'data-block': node.id }, go);
+    Object.assign(view_.style, { left: `${node.x}px`, top: `${node.y}px`, width: `${node.w}px`, height: `${node.h}px` });
+    return view_;
+  }
+
+  function nodeView(node: DNode): HTMLElement {
     const lost = isLost(node);
-    const type = node.missing ? tr('missing') : node.trigger ? '' : typeName(node.type);
-    const button = !node.trigger && !node.missing;
-    const view = svg(
-      'g',
+    const isSelected = node.key === selected;
+    const owner: Selection | undefined = node.kind === 'block' ? { kind: 'block', id: node.id } : node.kind === 'trigger' ? { kind: 'trigger', index: node.index } : undefined;
+    const cls = node.kind === 'trigger' ? 'trigger' : node.kind === 'missing' ? 'missing' : node.type === 'callApi' ? 'callApi' : 'block';
+    const typeLine = node.kind === 'missing' ? tr('missing') : node.kind === 'trigger' ? typeName(node.type) : `${ICONS[node.type] ?? '?'} ${typeName(node.type)}`;
+    const marks = [lost && tr('unreachable'), node.problems > 0 && tr('problems', { n: node.problems })].filter((m): m is string => typeof m === 'string');
+    const label = node.kind === 'trigger' ? `${tr('trigger', { n: node.index + 1, type: typeName(node.type) })}${node.detail ? ` ${node.detail}` : ''}` : tr('block', { id: node.id, type: node.kind === 'missing' ? tr('missing') : typeName(node.type) });
+    const main =
+      owner === undefined
+        ? h('div', { class: 'node-main', 'aria-hidden': 'true' }, h('span', { class: 'node-id' }, cut(node.id, 24)), h('span', { class: 'node-type' }, typeLine))
+        : h(
+            'button',
+            {
+              type: 'button',
+              class: 'node-main',
+              id: domId(node.key),
+              'aria-pressed': String(isSelected),
+              'aria-label': [label, ...marks].join(', '),
+              title: node.kind === 'trigger' ? label : node.id,
+              onclick: () => options.select(owner),
+              onkeydown: (event: Event) => {
+                const key = (event as KeyboardEvent).key;
+                if (!edit || node.kind !== 'block') return;
+                if (key === 'F2') {
+                  event.preventDefault();
+                  startRename(node.id);
+                } else if (key === 'Delete') {
+                  event.preventDefault();
+                  remove(node.id);
+                }
+              },
+            },
+            h('span', { class: 'node-id' }, node.kind === 'trigger' ? typeLine : cut(node.id, 24)),
+            h('span', { class: 'node-type' }, node.kind === 'trigger' ? cut(node.detail, 28) : typeLine),
+            marks.length > 0 && h('span', { class: 'node-warn' }, `⚠ ${marks.join(' · ')}`),
+          );
+    const view_ = h(
+      'div',
       {
-        class: `node ${node.trigger ? 'trigger' : node.missing ? 'missing' : node.type === 'callApi' ? 'callApi' : 'block'}${lost ? ' unreachable' : ''}`,
-        transform: `translate(${node.x} ${node.y})`,
-        ...(button ? { tabindex: 0, role: 'button', 'aria-label': `${tr('block', { id: node.id, type })}${lost ? `, ${tr('unreachable')}` : ''}` } : { 'aria-hidden': 'true' }),
+        class: `node ${cls}${lost ? ' unreachable' : ''}${isSelected ? ' selected' : ''}${node.problems ? ' has-problems' : ''}`,
+        'data-node': node.key,
+        ...(node.kind !== 'trigger' ? { 'data-block': node.id } : {}),
       },
-      svg('rect', { width: W, height: H, rx: node.trigger ? H / 2 : 6 }),
-      svg('text', { x: W / 2, y: node.trigger ? H / 2 + 5 : 20, class: 'id' }, cut(node.id, 22)),
-      svg('text', { x: W / 2, y: 37 }, type),
-      lost ? svg('text', { x: W / 2, y: 51, class: 'warn' }, `⚠ ${tr('unreachable')}`) : '',
+      main,
     );
-    if (button) {
-      view.addEventListener('click', () => options.openBlock(node.id));
-      view.addEventListener('keydown', (event) => {
-        if (event.key === 'Enter' || event.key === ' ') {
+    Object.assign(view_.style, { left: `${node.x}px`, top: `${node.y}px`, width: `${node.w}px`, height: `${node.h}px` });
+    if (node.outlets.length && owner) {
+      const handles = h('div', { class: 'node-outlets', 'aria-hidden': 'true' });
+      node.outlets.forEach((outlet, i) => {
+        const at = handleAt(node, i);
+        const bad = options.problems?.some((p) => problemPath(p.path) === `${node.kind === 'block' ? `blocks.${node.id}` : `triggers.${node.index}`}.${outlet.path.join('.')}`);
+        const text = handleLabel(outlet, tr);
+        const handle = h(
+          'span',
+          {
+            class: `handle${outlet.target !== undefined ? ' linked' : ''}${bad ? ' bad' : ''}`,
+            'data-outlet': outlet.path.join('.'),
+            title: `${outletName(outlet, tr)} → ${outlet.target ?? tr('none')}`,
+          },
+          h('span', { class: 'dot' }),
+          cut(text, 10),
+        );
+        Object.assign(handle.style, { left: `${at.x - at.w / 2 + 2}px`, top: `${at.y - ROW / 2 + 2}px`, width: `${at.w - 4}px`, height: `${ROW - 4}px` });
+        if (edit) handle.addEventListener('pointerdown', (event) => startLink(event, node, owner, outlet, i));
+        handles.append(handle);
+      });
+      view_.append(handles);
+    }
+    if (isSelected && edit && owner) view_.append(actionsFor(node, owner));
+    return view_;
+  }
+
+  // ---- the selected node's actions: Rename, Delete, Link… ----
+  function actionsFor(node: DNode, owner: Selection): HTMLElement {
+    const e = edit as DiagramEdit;
+    const name = nodeName(node);
+    const bar = h('div', { class: 'node-actions', role: 'group', 'aria-label': tr('actions', { name }) });
+    const renaming = node.kind === 'block' && view.renaming?.id === node.id ? view.renaming : undefined;
+    if (renaming) {
+      const input = h('input', { id: 'diagram-rename-input', value: renaming.text, 'aria-label': tr('renameField', { id: node.id }), spellcheck: 'false', autocomplete: 'off', ...(renaming.error ? { 'aria-invalid': 'true', 'aria-describedby': 'diagram-rename-error' } : {}) });
+      input.addEventListener('input', () => (renaming.text = input.value));
+      const form = h(
+        'form',
+        { class: 'rename-form', onsubmit: (event: Event) => (event.preventDefault(), submitRename(node.id, input.value.trim())) },
+        h('label', { class: 'visually-hidden', for: 'diagram-rename-input' }, tr('renameField', { id: node.id })),
+        input,
+        h('button', { type: 'submit', id: 'diagram-rename-save', 'aria-label': tr('renameSave') }, '✓'),
+        h('button', { type: 'button', id: 'diagram-rename-cancel', 'aria-label': tr('cancel'), onclick: () => cancelRename() }, '✕'),
+        renaming.error !== undefined && h('p', { class: 'rename-error', id: 'diagram-rename-error', role: 'alert' }, renaming.error),
+      );
+      form.addEventListener('keydown', (event) => {
+        if (event.key === 'Escape') {
           event.preventDefault();
-          options.openBlock(node.id);
+          cancelRename();
         }
       });
+      bar.append(form);
+    } else {
+      if (node.kind === 'block') {
+        bar.append(
+          h('button', { type: 'button', id: 'diagram-rename', 'aria-label': tr('renameName', { id: node.id }), onclick: () => startRename(node.id) }, tr('rename')),
+          h('button', { type: 'button', id: 'diagram-delete', class: 'danger', 'aria-label': tr('removeName', { id: node.id }), onclick: () => remove(node.id) }, tr('remove')),
+        );
+      }
+      const open = view.links === node.key;
+      bar.append(
+        h(
+          'button',
+          {
+            type: 'button',
+            id: 'diagram-link',
+            'aria-expanded': String(open),
+            'aria-controls': 'diagram-link-panel',
+            'aria-label': tr('linkName', { name }),
+            onclick: () => {
+              view.links = open ? undefined : node.key;
+              focusNext(open ? 'diagram-link' : firstLinkSelect(node));
+              redrawHere();
+            },
+          },
+          tr('linkButton'),
+        ),
+      );
+      if (open) bar.append(linkPanel(node, owner, e, name));
     }
-    return view;
-  });
-  const height = layers.length * (H + GY) - GY + 16;
-  const name = (key: string) => nodes.get(key)?.id ?? '?';
-  return h(
-    'div',
-    {},
-    h('p', { class: 'hint' }, tr('summary', { blocks: blocks.length, triggers: list(flow.triggers).length })),
-    unreachable.length > 0 && h('p', { class: 'error' }, tr('unreachableList', { ids: unreachable.join(', ') })),
-    h(
-      'div',
-      { class: 'diagram-scroll' },
-      svg(
-        'svg',
-        { width, height: Math.max(height, 40), viewBox: `0 0 ${width} ${Math.max(height, 40)}`, role: 'group', 'aria-label': tr('diagram') },
-        svg('defs', {}, svg('marker', { id: 'diagram-arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 8, markerHeight: 8, orient: 'auto' }, svg('path', { d: 'M0 0L10 5L0 10z' }))),
-        svg('g', { 'aria-hidden': 'true' }, ...edgeViews),
-        ...nodeViews,
+    return bar;
+  }
+
+  /** The id of the select of `outlet` in `node`'s Link… panel. */
+  function selectId(node: DNode, outlet: Outlet): string {
+    return `diagram-link-${node.key.replace(':', '-')}-${outlet.path.join('-')}`.replace(/[^\w-]/g, '_');
+  }
+  function firstLinkSelect(node: DNode): string {
+    return node.outlets[0] ? selectId(node, node.outlets[0]) : 'diagram-link';
+  }
+
+  function linkPanel(node: DNode, owner: Selection, e: DiagramEdit, name: string): HTMLElement {
+    const ids = [...nodes.values()].filter((n) => n.kind === 'block').map((n) => n.id);
+    const panel = h('div', { class: 'link-panel', id: 'diagram-link-panel', role: 'group', 'aria-label': tr('linkName', { name }) });
+    for (const outlet of node.outlets) {
+      const id = selectId(node, outlet);
+      const select = h('select', { id }, h('option', { value: '' }, tr('none')));
+      const existing = h('optgroup', { label: tr('blocks') });
+      for (const block of ids) existing.append(h('option', { value: `b:${block}`, selected: block === outlet.target }, block));
+      if (outlet.target !== undefined && !ids.includes(outlet.target)) existing.append(h('option', { value: `b:${outlet.target}`, selected: true }, `${outlet.target} (${tr('missing')})`));
+      const create = h('optgroup', { label: tr('create') });
+      for (const type of BLOCK_TYPES) create.append(h('option', { value: `n:${type}` }, tr('newOf', { type: typeName(type) })));
+      select.append(existing, create);
+      select.addEventListener('change', () => {
+        const [kind, rest] = [select.value.slice(0, 2), select.value.slice(2)];
+        if (kind === 'n:') {
+          view.links = undefined;
+          e.add(rest as BlockType, { owner, outlet: outlet.path });
+        } else e.link(owner, outlet.path, kind === 'b:' ? rest : undefined);
+      });
+      panel.append(h('div', { class: 'field' }, h('label', { for: id }, outletName(outlet, tr)), select));
+    }
+    panel.append(
+      h(
+        'button',
+        {
+          type: 'button',
+          id: 'diagram-link-close',
+          onclick: () => {
+            view.links = undefined;
+            focusNext('diagram-link');
+            redrawHere();
+          },
+        },
+        tr('close'),
       ),
+    );
+    panel.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        view.links = undefined;
+        focusNext('diagram-link');
+        redrawHere();
+      }
+    });
+    return panel;
+  }
+
+  // ---- actions ----
+  function startRename(id: string): void {
+    view.renaming = { id, text: id };
+    focusNext('diagram-rename-input');
+    if (keyOf(options.selection) === `b:${id}`) redrawHere();
+    else options.select({ kind: 'block', id });
+  }
+
+  function cancelRename(): void {
+    view.renaming = undefined;
+    focusNext('diagram-rename');
+    redrawHere();
+  }
+
+  function submitRename(id: string, to: string): void {
+    if (!edit) return;
+    if (to === id || to === '') return cancelRename();
+    const renaming = view.renaming;
+    view.renaming = undefined;
+    focusNext('selected');
+    const failed = edit.rename(id, to);
+    if (typeof failed === 'string') {
+      const reason = failed === 'invalidId' || failed === 'idTaken' || failed === 'noSuchBlock' ? tr(failed, { to }) : failed;
+      view.renaming = { id, text: renaming?.text ?? to, error: tr('renameFailed', { id, reason }) };
+      focusNext('diagram-rename-input');
+      redrawHere();
+    }
+  }
+
+  function remove(id: string): void {
+    if (!edit) return;
+    view.renaming = undefined;
+    view.links = undefined;
+    focusNext('diagram-undo');
+    edit.remove(id);
+  }
+
+  /** Draw this diagram again in place, for a change of the view only (a panel opened or closed). */
+  function redrawHere(): void {
+    const root = wrapper.isConnected ? wrapper : undefined;
+    const next = renderDiagram(flow, options);
+    root?.replaceWith(next);
+  }
+
+  // ---- linking by dragging a handle ----
+  function startLink(event: PointerEvent, node: DNode, owner: Selection, outlet: Outlet, i: number): void {
+    if (event.button !== 0 || !edit) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const handle = event.currentTarget as HTMLElement;
+    handle.setPointerCapture?.(event.pointerId);
+    const at = handleAt(node, i);
+    const start = { x: node.x + at.x, y: node.y + at.y };
+    const [x0, y0] = [event.clientX, event.clientY];
+    let moved = false;
+    let over: HTMLElement | undefined;
+    const point = (e: PointerEvent) => {
+      const rect = canvas.getBoundingClientRect();
+      return { x: (e.clientX - rect.left) / view.zoom, y: (e.clientY - rect.top) / view.zoom };
+    };
+    const targetAt = (e: PointerEvent): HTMLElement | undefined => {
+      const element = document.elementFromPoint(e.clientX, e.clientY);
+      const found = element instanceof Element ? element.closest<HTMLElement>('.node[data-block]') : null;
+      return found && canvas.contains(found) && !found.classList.contains('missing') ? found : undefined;
+    };
+    const move = (e: PointerEvent) => {
+      if (!moved && Math.hypot(e.clientX - x0, e.clientY - y0) < 4) return;
+      moved = true;
+      const p = point(e);
+      dragLine.setAttribute('d', `M${start.x} ${start.y}L${p.x} ${p.y}`);
+      const target = targetAt(e);
+      if (target !== over) {
+        over?.classList.remove('drop-target');
+        target?.classList.add('drop-target');
+        over = target;
+      }
+    };
+    const up = (e: PointerEvent) => {
+      handle.removeEventListener('pointermove', move);
+      handle.removeEventListener('pointerup', up);
+      handle.removeEventListener('pointercancel', cancel);
+      dragLine.setAttribute('d', '');
+      over?.classList.remove('drop-target');
+      if (!moved) {
+        // A click on a handle: the node's Link… panel, its outlet's select focused.
+        view.links = node.key;
+        focusNext(selectId(node, outlet));
+        if (keyOf(options.selection) === node.key) redrawHere();
+        else options.select(owner);
+        return;
+      }
+      const target = targetAt(e);
+      if (target?.dataset.block !== undefined) return void edit?.link(owner, outlet.path, target.dataset.block);
+      const rect = viewport.getBoundingClientRect();
+      if (e.clientX < rect.left || e.clientX > rect.right || e.clientY < rect.top || e.clientY > rect.bottom) return;
+      const p = point(e);
+      view.menu = { kind: 'drop', owner, outlet: outlet.path, x: p.x, y: p.y, name: `${nodeName(node)}: ${outletName(outlet, tr)}` };
+      focusNext(`diagram-drop-${BLOCK_TYPES[0]}`);
+      redrawHere();
+    };
+    const cancel = () => {
+      handle.removeEventListener('pointermove', move);
+      handle.removeEventListener('pointerup', up);
+      handle.removeEventListener('pointercancel', cancel);
+      dragLine.setAttribute('d', '');
+      over?.classList.remove('drop-target');
+    };
+    handle.addEventListener('pointermove', move);
+    handle.addEventListener('pointerup', up);
+    handle.addEventListener('pointercancel', cancel);
+  }
+
+  // ---- "new block here" ----
+  const menu = view.menu;
+  if (menu?.kind === 'drop' && edit) {
+    const close = () => {
+      view.menu = undefined;
+      redrawHere();
+    };
+    const drop = h(
+      'div',
+      { class: 'diagram-menu drop-menu', id: 'diagram-drop-menu', role: 'group', 'aria-label': tr('dropMenu', { outlet: menu.name }) },
+      h('p', { class: 'menu-title' }, tr('dropHeading')),
+      ...BLOCK_TYPES.map((type) =>
+        h(
+          'button',
+          {
+            type: 'button',
+            id: `diagram-drop-${type}`,
+            onclick: () => {
+              view.menu = undefined;
+              edit.add(type, { owner: menu.owner, outlet: menu.outlet });
+            },
+          },
+          icon(ICONS[type] ?? ''),
+          typeName(type),
+        ),
+      ),
+      h('button', { type: 'button', id: 'diagram-drop-cancel', class: 'quiet', onclick: close }, tr('cancel')),
+    );
+    drop.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        close();
+      }
+    });
+    Object.assign(drop.style, { left: `${menu.x}px`, top: `${menu.y}px` });
+    canvas.append(drop);
+  }
+
+  // ---- the toolbar ----
+  const button = (id: string, glyph: string, text: string, name: string | undefined, onclick: () => void, disabled = false) =>
+    h('button', { type: 'button', id, ...(name ? { 'aria-label': name, title: name } : {}), disabled, onclick }, icon(glyph), text && ` ${text}`);
+  const tools = h('div', { class: 'diagram-toolbar', role: 'group', 'aria-label': tr('tools') });
+  let closeAddMenu = (): void => undefined;
+  if (edit) {
+    const addOpen = menu?.kind === 'add';
+    const addMenu = h(
+      'div',
+      { class: 'diagram-menu add-menu', id: 'diagram-add-menu', role: 'group', 'aria-label': tr('addMenu'), hidden: !addOpen },
+      ...BLOCK_TYPES.map((type) =>
+        h(
+          'button',
+          {
+            type: 'button',
+            id: `diagram-add-${type}`,
+            onclick: () => {
+              view.menu = undefined;
+              edit.add(type);
+            },
+          },
+          icon(ICONS[type] ?? ''),
+          typeName(type),
+        ),
+      ),
+    );
+    const toggle = h(
+      'button',
+      {
+        type: 'button',
+        id: 'diagram-add',
+        'aria-expanded': String(addOpen),
+        'aria-controls': 'diagram-add-menu',
+        onclick: () => {
+          const open = view.menu?.kind !== 'add';
+          view.menu = open ? { kind: 'add' } : undefined;
+          toggle.setAttribute('aria-expanded', String(open));
+          addMenu.hidden = !open;
+          if (open) addMenu.querySelector('button')?.focus();
+        },
+      },
+      icon('＋'),
+      ` ${tr('addBlock')} `,
+      icon('▾'),
+    );
+    closeAddMenu = () => {
+      view.menu = undefined;
+      addMenu.hidden = true;
+      toggle.setAttribute('aria-expanded', 'false');
+    };
+    addMenu.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        closeAddMenu();
+        toggle.focus();
+      }
+    });
+    tools.append(
+      h('div', { class: 'add-wrap' }, toggle, addMenu),
+      button(
+        'diagram-undo',
+        '↶',
+        tr('undo'),
+        undefined,
+        () => {
+          focusNext('diagram-undo');
+          edit.undo();
+        },
+        !edit.canUndo,
+      ),
+      button(
+        'diagram-redo',
+        '↷',
+        tr('redo'),
+        undefined,
+        () => {
+          focusNext('diagram-redo');
+          edit.redo();
+        },
+        !edit.canRedo,
+      ),
+    );
+  }
+  tools.append(
+    h(
+      'span',
+      { class: 'zoom-tools' },
+      button('diagram-zoom-out', '−', '', tr('zoomOut'), () => zoomTo(view.zoom / 1.25)),
+      zoomLevel,
+      button('diagram-zoom-in', '+', '', tr('zoomIn'), () => zoomTo(view.zoom * 1.25)),
+      button('diagram-fit', '⤢', tr('fit'), tr('fitName'), () => fit()),
     ),
+  );
+
+  // ---- zoom and pan ----
+  function applyZoom(): void {
+    sizer.style.width = `${size.width * view.zoom}px`;
+    sizer.style.height = `${size.height * view.zoom}px`;
+    canvas.style.transform = `scale(${view.zoom})`;
+    const pct = `${Math.round(view.zoom * 100)}%`;
+    zoomLevel.textContent = pct;
+    zoomLevel.setAttribute('aria-label', tr('zoomReset', { pct }));
+    wrapper.dataset.zoom = String(view.zoom);
+  }
+
+  /** Zoom to `zoom`, keeping the canvas point under (ax, ay) of the viewport (its centre by default) where it is. */
+  function zoomTo(zoom: number, ax = viewport.clientWidth / 2, ay = viewport.clientHeight / 2): void {
+    const next = clamp(zoom, ZOOM_MIN, ZOOM_MAX);
+    const [cx, cy] = [(viewport.scrollLeft + ax) / view.zoom, (viewport.scrollTop + ay) / view.zoom];
+    view.zoom = next;
+    applyZoom();
+    viewport.scrollLeft = cx * next - ax;
+    viewport.scrollTop = cy * next - ay;
+  }
+
+  function fit(): void {
+    const zoom = clamp(Math.min((viewport.clientWidth - 4) / size.width, (viewport.clientHeight - 4) / size.height, 1), ZOOM_MIN, ZOOM_MAX);
+    view.zoom = zoom;
+    applyZoom();
+    viewport.scrollLeft = 0;
+    viewport.scrollTop = 0;
+  }
+
+  viewport.addEventListener(
+    'wheel',
+    (event) => {
+      if (!event.ctrlKey && !event.metaKey) return;
+      event.preventDefault();
+      const rect = viewport.getBoundingClientRect();
+      zoomTo(view.zoom * Math.exp(-event.deltaY * 0.002), event.clientX - rect.left, event.clientY - rect.top);
+    },
+    { passive: false },
+  );
+  viewport.addEventListener('scroll', () => {
+    view.left = viewport.scrollLeft;
+    view.top = viewport.scrollTop;
+  });
+  viewport.addEventListener('pointerdown', (event) => {
+    const target = event.target as Element | null;
+    if (event.button !== 0 || !target || target.closest('.node, .diagram-menu')) return;
+    event.preventDefault();
+    // A press on the background closes the menus.
+    if (view.menu?.kind === 'drop') canvas.querySelector('.drop-menu')?.remove();
+    if (view.menu) closeAddMenu();
+    view.menu = undefined;
+    viewport.setPointerCapture?.(event.pointerId);
+    viewport.classList.add('panning');
+    let [x, y] = [event.clientX, event.clientY];
+    const move = (e: PointerEvent) => {
+      viewport.scrollLeft -= e.clientX - x;
+      viewport.scrollTop -= e.clientY - y;
+      [x, y] = [e.clientX, e.clientY];
+    };
+    const up = () => {
+      viewport.classList.remove('panning');
+      viewport.removeEventListener('pointermove', move);
+      viewport.removeEventListener('pointerup', up);
+      viewport.removeEventListener('pointercancel', up);
+    };
+    viewport.addEventListener('pointermove', move);
+    viewport.addEventListener('pointerup', up);
+    viewport.addEventListener('pointercancel', up);
+  });
+
+  // ---- the whole ----
+  const wrapper = h(
+    'div',
+    { class: 'diagram-editor', 'data-layout-ms': size.ms.toFixed(1) },
+    h('p', { class: 'hint' }, tr('summary', { blocks, triggers })),
+    edit !== undefined && h('p', { class: 'hint' }, tr('editHint')),
+    unreachable.length > 0 && h('p', { class: 'error' }, tr('unreachableList', { ids: unreachable.join(', ') })),
+    tools,
+    viewport,
     h(
       'details',
       { class: 'diagram-links' },
       h('summary', {}, tr('links', { n: edges.length })),
-      h('ul', {}, ...edges.map((e) => h('li', {}, `${name(e.from)} → ${name(e.to)} (${e.label})${nodes.get(e.to)?.missing ? `: ${tr('noBlock', { id: name(e.to) })}` : ''}`))),
+      h(
+        'ul',
+        {},
+        ...edges.map((e) => {
+          const to = nodes.get(e.to);
+          return h('li', {}, `${nameOf(nodes.get(e.from))} → ${nameOf(to)} (${e.label})${to?.kind === 'missing' ? `: ${tr('noBlock', { id: to.id })}` : ''}`);
+        }),
+      ),
     ),
   );
+  applyZoom();
+  // Once the editor has put it in the page: the scroll where it was, and the focus where an action left it.
+  queueMicrotask(() => {
+    viewport.scrollLeft = view.left;
+    viewport.scrollTop = view.top;
+    if (!wrapper.isConnected || !view.focus) return;
+    const focus = view.focus.id;
+    const fresh = Date.now() - view.focus.at < 2000;
+    view.focus = undefined;
+    if (!fresh) return;
+    let element = focus === 'selected' ? wrapper.querySelector<HTMLElement>('.node.selected .node-main') : wrapper.querySelector<HTMLElement>(`#${CSS.escape(focus)}`);
+    if (element instanceof HTMLButtonElement && element.disabled) element = wrapper.querySelector<HTMLElement>(focus === 'diagram-undo' ? '#diagram-redo:not([disabled])' : '#diagram-undo:not([disabled])') ?? viewport;
+    if (element) {
+      element.focus({ preventScroll: true });
+      element.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
+    }
+  });
+  return wrapper;
 }
