@@ -218,7 +218,8 @@ type Key = Parameters<typeof tx>[1];
 
 type TypeKey = 'message' | 'question' | 'callApi' | 'condition' | 'setAttributes' | 'end' | 'keyword' | 'postback' | 'follow' | 'fallback';
 const TYPES: readonly string[] = ['message', 'question', 'callApi', 'condition', 'setAttributes', 'end', 'keyword', 'postback', 'follow', 'fallback'];
-const ICONS: Record<string, string> = { message: '💬', question: '❓', callApi: '⇄', condition: '◇', setAttributes: '✎', end: '■' };
+/** Glyphs of the common fonts (no emoji font needed). */
+const ICONS: Record<string, string> = { message: '✉', question: '?', callApi: '⇄', condition: '◇', setAttributes: '✎', end: '■' };
 const NS = 'http://www.w3.org/2000/svg';
 
 /**
@@ -490,6 +491,22 @@ export function renderDiagram(flow: Json, options: DiagramOptions): HTMLElement 
   const { nodes, edges, blocks, triggers } = model(flow, tr, options.problems ?? []);
   const size = place(nodes, edges);
   lastLayoutMs = size.ms;
+  // Each node's handles in the order of where their links go (left to right), so that links leaving a
+  // node do not cross; an unlinked handle keeps its place among them.
+  const byName = new Map(edges.map((edge) => [edge.name, edge]));
+  const slots = new Map<string, number[]>();
+  for (const node of nodes.values()) {
+    if (node.outlets.length < 2) continue;
+    const keyed = node.outlets.map((outlet, i) => {
+      const next = byName.get(`${node.key}|${outlet.path.join('.')}`)?.points[1];
+      return { i, x: next && next.y > node.y + node.h ? next.x - node.x : handleAt(node, i).x };
+    });
+    keyed.sort((a, b) => a.x - b.x || a.i - b.i);
+    const slot: number[] = [];
+    keyed.forEach((k, at) => (slot[k.i] = at));
+    slots.set(node.key, slot);
+  }
+  const slotOf = (node: DNode, i: number): number => slots.get(node.key)?.[i] ?? i;
   const selected = keyOf(options.selection);
   const isLost = (node: DNode) => node.kind === 'block' && !node.reached;
   const unreachable = [...nodes.values()].filter(isLost).map((node) => node.id);
@@ -508,7 +525,7 @@ export function renderDiagram(flow: Json, options: DiagramOptions): HTMLElement 
     const points = edge.points.map((p) => ({ ...p }));
     // Out of its handle when the edge leaves downwards.
     const i = from.outlets.indexOf(edge.outlet);
-    const handle = handleAt(from, i);
+    const handle = handleAt(from, slotOf(from, i));
     const second = points[1];
     if (points[0] && second && second.y > from.y + from.h) points[0] = { x: from.x + handle.x, y: from.y + handle.y };
     const active = selected !== '' && (edge.from === selected || edge.to === selected);
@@ -599,7 +616,7 @@ export function renderDiagram(flow: Json, options: DiagramOptions): HTMLElement 
     if (node.outlets.length && owner) {
       const handles = h('div', { class: 'node-outlets', 'aria-hidden': 'true' });
       node.outlets.forEach((outlet, i) => {
-        const at = handleAt(node, i);
+        const at = handleAt(node, slotOf(node, i));
         const bad = options.problems?.some((p) => problemPath(p.path) === `${node.kind === 'block' ? `blocks.${node.id}` : `triggers.${node.index}`}.${outlet.path.join('.')}`);
         const text = handleLabel(outlet, tr);
         const handle = h(
@@ -784,7 +801,7 @@ export function renderDiagram(flow: Json, options: DiagramOptions): HTMLElement 
     event.stopPropagation();
     const handle = event.currentTarget as HTMLElement;
     handle.setPointerCapture?.(event.pointerId);
-    const at = handleAt(node, i);
+    const at = handleAt(node, slotOf(node, i));
     const start = { x: node.x + at.x, y: node.y + at.y };
     const [x0, y0] = [event.clientX, event.clientY];
     let moved = false;

@@ -341,13 +341,13 @@ if (!HAVE_CHROMIUM) {
       // Tab reaches Undo, Redo, the zoom tools, then the nodes in reading order, the trigger first.
       await page.locator('#diagram-add').focus();
       const names: string[] = [];
-      for (let i = 0; i < 12; i++) {
+      for (let i = 0; i < 13; i++) {
         await page.keyboard.press('Tab');
         names.push(await focusedName());
       }
-      expect(names.slice(0, 4)).toEqual(['Undo', 'Zoom out', 'Zoom in', 'Fit the whole flow in view']);
+      expect(names.slice(0, 5)).toEqual(['Undo', 'Zoom out', '100%: zoom to 100%', 'Zoom in', 'Fit the whole flow in view']);
       // The nodes follow in reading order (top to bottom, left to right).
-      expect(names[4]).toMatch(/^(Block|Trigger) /);
+      expect(names[5]).toMatch(/^(Block|Trigger) /);
       expect(names).toContain('Trigger 1, Keyword "order"');
       expect(names).toContain('Block ask, Question');
       expect(names).toContain('Block question, Question, unreachable');
@@ -443,8 +443,9 @@ if (!HAVE_CHROMIUM) {
         // The first trigger is on top.
         expect(rects.find((r) => r.key === 't:0')?.y).toBe(Math.min(...rects.map((r) => r.y)));
       }
+      await page.screenshot({ path: path.join(ARTIFACTS, 'diagram-editor-68-blocks.png'), fullPage: true });
       await button('Fit the whole flow in view').click();
-      await page.screenshot({ path: path.join(ARTIFACTS, 'diagram-editor-66-blocks.png'), fullPage: true });
+      await page.screenshot({ path: path.join(ARTIFACTS, 'diagram-editor-68-blocks-fit.png'), fullPage: true });
       expect(Math.min(...times)).toBeLessThan(400);
     });
   });
