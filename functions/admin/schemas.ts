@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { triggerConflictSchema } from '../../shared/channels/activeFlows';
+import { NOT_RESERVED, RESERVED_NAME } from '../../shared/flow/reservedKeys';
 import { channelKindSchema } from '../../shared/jobs/job';
 import { executionLogEntrySchema } from '../../shared/store/executionLog';
 import { languageSchema } from '../../shared/flow/texts';
@@ -33,6 +34,7 @@ export const userIdSchema = z
 export const secretNameSchema = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'secret names are 1-64 letters, digits or _, not starting with a digit')
+  .regex(NOT_RESERVED, RESERVED_NAME)
   .describe('Secret name, used in header templates as {{ secrets.NAME }}');
 const blockIdSchema = z.string().regex(/^[A-Za-z][\w-]{0,63}$/, 'not a block id');
 /** A positive integer as it appears in a path or query string. */

@@ -7,6 +7,7 @@ import { allowedHostsOf, requestHost } from '../templating/secretHosts';
 import { renderHeaderValue, secretReferences } from '../templating/secrets';
 import { ConstantBackoff, ExponentialBackoff, halfJitterGenerator, handleWhenResult, retry, type IBackoff } from 'cockatiel';
 import * as z from 'zod';
+import { nullRecord } from '../flow/reservedKeys';
 import type { BrandBreakers } from './brandBreakers';
 import { cardCacheKey, type CardCache } from './cardCache';
 
@@ -150,7 +151,8 @@ export async function renderJsonTemplate(value: unknown, context: TemplateContex
   if (typeof value === 'string') return renderValue(value, context);
   if (Array.isArray(value)) return Promise.all(value.map((item) => renderJsonTemplate(item, context)));
   if (isRecord(value)) {
-    const out: Record<string, unknown> = {};
+    // Without a prototype, so that every key is the body's own (flows refuse the reserved names anyway).
+    const out = nullRecord<unknown>();
     for (const [key, item] of Object.entries(value)) out[key] = await renderJsonTemplate(item, context);
     return out;
   }

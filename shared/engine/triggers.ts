@@ -1,4 +1,5 @@
 import type { Flow, Trigger } from '../flow/schema';
+import { nullRecord } from '../flow/reservedKeys';
 import type { ChatType, InboundEvent } from '../jobs/job';
 
 /**
@@ -9,9 +10,12 @@ export function normalizeText(text: string): string {
   return text.normalize('NFKC').toLowerCase().trim().replace(/\s+/g, ' ');
 }
 
-/** `action=my_tickets&id=7` → `{action: 'my_tickets', id: '7'}`. The same syntax on LINE and Messenger. */
+/**
+ * `action=my_tickets&id=7` → `{action: 'my_tickets', id: '7'}`. The same syntax on LINE and Messenger.
+ * Without a prototype: a customer's `constructor=1` or `__proto__=x` is a parameter like any other.
+ */
 export function parsePostbackData(data: string): Record<string, string> {
-  const params: Record<string, string> = {};
+  const params = nullRecord<string>();
   for (const [name, value] of new URLSearchParams(data)) params[name] = value;
   return params;
 }
@@ -27,7 +31,7 @@ export function parsePostbackData(data: string): Record<string, string> {
  */
 export function eventParams(event: InboundEvent): Record<string, string> {
   if (event.type !== 'postback') return {};
-  return { ...event.params, ...parsePostbackData(event.data) };
+  return Object.assign(nullRecord<string>(), event.params, parsePostbackData(event.data));
 }
 
 export interface TriggerMatch {

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { chatTypeSchema } from '../jobs/job';
 import { messageSchema } from '../messages/message';
 import { FAILURE_REASONS } from './failureReasons';
+import { NOT_RESERVED, RESERVED_NAME } from './reservedKeys';
 import { flowTextsSchema } from './texts';
 
 // Every object of a flow document is strict: a key the schema does not know (`onSucess`) is a problem
@@ -9,8 +10,15 @@ import { flowTextsSchema } from './texts';
 // attribute maps (`saveToAttributes`, `set`).
 
 /** A block id: also used in error paths (`blocks.ask_phone.next`), so kept to a readable charset. */
-const blockId = z.string().regex(/^[A-Za-z][\w-]{0,63}$/, 'block ids are letters, digits, _ or -, starting with a letter');
-const attributeName = z.string().regex(/^[A-Za-z_][\w]{0,63}$/, 'attribute names are letters, digits or _');
+const blockId = z
+  .string()
+  .regex(/^[A-Za-z][\w-]{0,63}$/, 'block ids are letters, digits, _ or -, starting with a letter')
+  .regex(NOT_RESERVED, RESERVED_NAME);
+/** An attribute name: a key of the customer's attributes, so never one of the reserved names (./reservedKeys.ts). */
+const attributeName = z
+  .string()
+  .regex(/^[A-Za-z_][\w]{0,63}$/, 'attribute names are letters, digits or _')
+  .regex(NOT_RESERVED, RESERVED_NAME);
 
 /**
  * The chats a trigger answers in: `user` (one-to-one), `group` and `room` (LINE group and multi-person

@@ -5,6 +5,7 @@ import { isPublicAddress } from '../http/guardedFetch';
 import type { Button, Card, Message } from '../messages/message';
 import { SECRET_OUTSIDE_HEADER, SIGNING_SECRET_NEVER_SENT, secretReferences, secretsPathProblem, templateCheck } from '../templating/secrets';
 import { parseWithProblems, withoutUnknownKeys, type Problem } from './parseProblems';
+import { isReservedKey, reservedKeyMessage } from './reservedKeys';
 import { blockSchema, flowSchema, triggerSchema, type Block, type Flow, type Trigger } from './schema';
 import { flowTextsSchema, type FlowTexts } from './texts';
 
@@ -36,6 +37,13 @@ export const FLOW_LIMITS = {
  * A shape problem hides no other: the rest of the document is checked as well as it can be read.
  */
 export function validateFlow(input: unknown): FlowValidation {
+  const reserved = reservedKeyProblems(input);
+  if (reserved.length) {
+    // Only the shape besides: the checks below build maps from the document's keys.
+    const at = new Set(reserved.map((p) => p.path));
+    const parsed = parseWithProblems(flowSchema, input);
+    return { ok: false, problems: [...reserved, ...(parsed.ok ? [] : parsed.problems.filter((p) => !at.has(p.path)))] };
+  }
   const parsed = parseWithProblems(flowSchema, input);
   if (parsed.ok) {
     const problems = flowProblems(wholeFlow(parsed.data));
@@ -44,6 +52,23 @@ export function validateFlow(input: unknown): FlowValidation {
   const seen = new Set(parsed.problems.map((p) => `${p.path}\n${p.message}`));
   const more = flowProblems(readableParts(input)).filter((p) => !seen.has(`${p.path}\n${p.message}`));
   return { ok: false, problems: [...parsed.problems, ...more] };
+}
+
+/**
+ * Every key of the document named `__proto__`, `constructor` or `prototype` (header names in any letter
+ * case), at its path. No object of a flow knows such a key, so this refuses exactly the maps' keys:
+ * block ids, headers, JSON body keys at any depth, form fields, `saveToAttributes` and `set`. Zod
+ * alone would drop a `__proto__` key unseen and let `constructor` through to a failing write.
+ */
+function reservedKeyProblems(input: unknown, path: string[] = [], problems: FlowProblem[] = []): FlowProblem[] {
+  if (typeof input !== 'object' || input === null || path.length > 64) return problems;
+  const headers = path.length >= 2 && path.at(-2) === 'request' && path.at(-1) === 'headers';
+  for (const key of Object.keys(input)) {
+    const at = [...path, key];
+    if (isReservedKey(key, { anyCase: headers })) problems.push({ path: at.join('.'), message: reservedKeyMessage(key) });
+    reservedKeyProblems((input as Record<string, unknown>)[key], at, problems);
+  }
+  return problems;
 }
 
 /**

@@ -28,10 +28,18 @@ import {
   type QueryCommandOutput,
   type UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { convertToAttr, convertToNative } from '@aws-sdk/util-dynamodb';
 
 type Item = Record<string, unknown>;
 type Raw = Record<string, AttributeValue>;
+
+/**
+ * Keys no stored map keeps: `__proto__` cannot travel (the SDK's wire format and every `obj[key] =`
+ * reader would turn it into a prototype), so a brand's or customer's `__proto__` key is left out when
+ * written and when read. Flow documents and secret names refuse it (and `constructor`, `prototype`)
+ * at validation; see shared/flow/reservedKeys.ts.
+ */
+const UNSTORABLE_KEY = '__proto__';
 
 /**
  * The repositories' DynamoDB client: takes lib-dynamodb's commands (plain JavaScript values) and
@@ -57,8 +65,45 @@ export interface DocumentClient {
 
 type Supported = GetCommand | PutCommand | UpdateCommand | DeleteCommand | QueryCommand | BatchWriteCommand | BatchGetCommand;
 
-const toRaw = (value: Item): Raw => marshall(value, { removeUndefinedValues: true });
-const fromRaw = (value: Raw): Item => unmarshall(value);
+/**
+ * A plain object (or array) as a DynamoDB value, by its own keys, undefined values removed as the
+ * document client does. Written here rather than with util-dynamodb's `marshall`, which picks a type
+ * by `value.constructor.name`: a brand answer or an attribute map with a key named `constructor`
+ * (`{"constructor": "x"}`) made it throw, failing the admin's save with a 500 and the customer's turn
+ * into the dead-letter queue. Anything else (strings, numbers, sets, binary) goes to `convertToAttr`.
+ */
+function attributeOf(value: unknown): AttributeValue | undefined {
+  if (value === undefined || typeof value === 'function') return undefined;
+  if (Array.isArray(value)) return { L: value.map(attributeOf).filter((item) => item !== undefined) };
+  const prototype: unknown = typeof value === 'object' && value !== null ? Object.getPrototypeOf(value) : undefined;
+  if (prototype === Object.prototype || prototype === null) return { M: mapOf(value as Item) };
+  return convertToAttr(value, { removeUndefinedValues: true });
+}
+
+function mapOf(value: Item): Raw {
+  const raw: Raw = {};
+  for (const key of Object.keys(value)) {
+    const attribute = key === UNSTORABLE_KEY ? undefined : attributeOf(value[key]);
+    if (attribute) raw[key] = attribute;
+  }
+  return raw;
+}
+
+/** A DynamoDB value as JavaScript: each key of a map is the object's own property, never a prototype's. */
+function nativeOf(value: AttributeValue): unknown {
+  if (value.L) return value.L.map(nativeOf);
+  if (!value.M) return convertToNative(value);
+  const item: Item = {};
+  for (const key of Object.keys(value.M)) {
+    const attribute = value.M[key];
+    // Defined, not assigned: a key named like an Object.prototype member is the item's own data.
+    if (attribute && key !== UNSTORABLE_KEY) Object.defineProperty(item, key, { value: nativeOf(attribute), enumerable: true, writable: true, configurable: true });
+  }
+  return item;
+}
+
+const toRaw = (value: Item): Raw => mapOf(value);
+const fromRaw = (value: Raw): Item => nativeOf({ M: value }) as Item;
 const optional = <T, R>(value: T | undefined, map: (v: T) => R): R | undefined => (value === undefined ? undefined : map(value));
 
 export function createDocumentClient(client: DynamoDBClient): DocumentClient {

@@ -1,4 +1,5 @@
 import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { nullRecord } from '../flow/reservedKeys';
 import { withAllowedHosts } from '../templating/secretHosts';
 import type { Table } from './table';
 
@@ -58,8 +59,9 @@ export class SecretRepository {
    * secret's allowed hosts attached (`allowedHostsOf`), which the card checks before connecting.
    */
   async all(workspaceId: string): Promise<Record<string, string>> {
-    const secrets: Record<string, string> = {};
-    const allowedHosts: Record<string, string[]> = {};
+    // Without a prototype: a name is looked up as the secret's own (names are also refused reserved).
+    const secrets = nullRecord<string>();
+    const allowedHosts = nullRecord<string[]>();
     for (const secret of await this.list(workspaceId)) {
       secrets[secret.name] = secret.value;
       if (secret.allowedHosts) allowedHosts[secret.name] = secret.allowedHosts;

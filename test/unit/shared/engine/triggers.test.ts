@@ -56,10 +56,12 @@ describe('parsePostbackData', () => {
     expect(parsePostbackData('action=a&action=b')).toEqual({ action: 'b' });
   });
 
-  test('a parameter named __proto__ does not change the prototype', () => {
-    const params = parsePostbackData('__proto__=x&action=a');
+  test('parameters named __proto__ or constructor are parameters like any other: the map has no prototype', () => {
+    const params = parsePostbackData('__proto__=x&constructor=y&action=a');
     expect(params.action).toBe('a');
-    expect(Object.getPrototypeOf(params)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(params)).toBeNull();
+    expect(Object.keys(params)).toEqual(['__proto__', 'constructor', 'action']);
+    expect([params.__proto__, params.constructor]).toEqual(['x', 'y']);
   });
 });
 

@@ -131,11 +131,15 @@ describe('validateFlow: references and reachability', () => {
   });
 
   test('a reference to a name Object.prototype has is a missing block, not a crash', () => {
-    for (const name of ['toString', 'constructor', 'hasOwnProperty', 'valueOf']) {
+    for (const name of ['toString', 'hasOwnProperty', 'valueOf']) {
       const doc = demo();
       doc.blocks.ask_phone.next = name;
       expect(problems(doc)).toContainEqual({ path: 'blocks.ask_phone.next', message: `no block named "${name}"` });
     }
+    // A reserved name is never a block id (issue 24): said so at the reference.
+    const doc = demo();
+    doc.blocks.ask_phone.next = 'constructor';
+    expect(problems(doc)).toContainEqual({ path: 'blocks.ask_phone.next', message: '__proto__, constructor and prototype are reserved names' });
   });
 });
 
