@@ -1,4 +1,4 @@
-import { DeleteMessageCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { turnJobSchema, type TurnJob } from '../../shared/jobs/job';
 import type { JobQueue } from '../../shared/jobs/jobQueue';
 
@@ -27,8 +27,9 @@ export interface DeadLettersOptions {
   /**
    * How long a redrive hides the messages it receives. A receipt handle dies with its visibility
    * timeout (FIFO queues refuse to delete with an expired one), so a redrive must hide what it
-   * receives; without `ChangeMessageVisibility` the other workspaces' letters it saw stay hidden
-   * this long. A few seconds is ample for one send and one delete.
+   * receives; every letter it does not redrive (another workspace's, or not the one asked for) is
+   * shown again at once (`ChangeMessageVisibility` to 0), so no workspace's redrive hides another's
+   * letters. A few seconds is ample for one send and one delete.
    * @default 5
    */
   hideSeconds?: number;
@@ -104,16 +105,26 @@ export function createDeadLetters(options: DeadLettersOptions): DeadLetters {
       // Look first without hiding anything: asking for a letter that is not yours hides nobody's.
       if (target !== 'all' && !(await list(workspaceId)).some((l) => l.messageId === target.messageId)) return [];
       const redriven: string[] = [];
+      const passedOver: string[] = [];
       await sweep(options.hideSeconds ?? 5, async (message) => {
         const letter = letterOf(message, workspaceId);
-        if (!letter || (target !== 'all' && letter.messageId !== target.messageId)) return false;
+        if (!letter || (target !== 'all' && letter.messageId !== target.messageId)) {
+          // Not to be redriven: kept hidden while the sweep goes on (so it reaches the letters behind),
+          // then shown again below.
+          if (message.ReceiptHandle) passedOver.push(message.ReceiptHandle);
+          return false;
+        }
         // Send before delete: a failure in between leaves a duplicate, never a lost job, and the
         // job's outbox makes a second run send nothing twice.
         await options.jobs.send(letter.job, { deduplicationId: `redrive:${letter.messageId}:${now()}` });
         await options.sqs.send(new DeleteMessageCommand({ QueueUrl: options.dlqUrl, ReceiptHandle: message.ReceiptHandle }));
         redriven.push(letter.messageId);
         return target !== 'all';
-      });
+      }).finally(() =>
+        // Visible again now, not when the hiding runs out: another workspace redriving every few
+        // seconds would otherwise keep this one's list empty.
+        Promise.all(passedOver.map((handle) => options.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: options.dlqUrl, ReceiptHandle: handle, VisibilityTimeout: 0 })).catch(() => undefined))),
+      );
       return redriven;
     },
   };

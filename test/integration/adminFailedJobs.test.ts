@@ -92,6 +92,28 @@ describe('admin failed jobs', () => {
     expect(job).toMatchObject({ done: true, sent: 1 });
   });
 
+  test("issue 24, finding 3: B's redrive of all, every 2 s, neither redrives A's dead letter nor hides it from A's list", async () => {
+    await stack.idle();
+    const jobA: TurnJob = { v: 1, jobId: 'line:demo-line:01DLQA', workspaceId: 'demo', channel: { kind: 'line', id: 'demo-line' }, userId: 'U-dlq-a', event: { type: 'text', text: 'a' }, receivedAt: Date.now(), flow: { flowId: 'demo', version: 1 } };
+    await stack.sqs.send(new SendMessageCommand({ QueueUrl: stack.dlqUrl, MessageBody: JSON.stringify(jobA), MessageGroupId: 'group-a', MessageDeduplicationId: 'dedupe-a' }));
+    const letterA = await until("A's letter", async () => (await list(a)).find((j) => j.jobId === jobA.jobId));
+    const lineCalls = stack.lineStandIn.calls().length;
+
+    for (let round = 0; round < 3; round += 1) {
+      const redrive = await b.call('POST', '/admin/failed-jobs/redrive', { all: true });
+      expect(redrive.status).toBe(200);
+      expect((redrive.body as { redriven: string[] }).redriven).not.toContain(letterA.messageId);
+      // Right after B's redrive, not seconds later: A's letter is still there for A.
+      expect((await list(a)).map((j) => j.messageId)).toContain(letterA.messageId);
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+    }
+    await stack.idle();
+    expect(stack.lineStandIn.calls().slice(lineCalls).filter((c) => c.to === 'U-dlq-a')).toEqual([]);
+    expect(await stack.store.jobStates.get(jobA.jobId)).toBeUndefined();
+    // A's own redrive takes it.
+    expect(await a.call('POST', '/admin/failed-jobs/redrive', { messageId: letterA.messageId })).toMatchObject({ status: 200, body: { redriven: [letterA.messageId] } });
+  });
+
   test('bad redrive bodies are 400', async () => {
     for (const body of [{}, { all: false }, { messageId: '' }, { messageId: 'x', all: true }]) {
       expect([body, (await a.call('POST', '/admin/failed-jobs/redrive', body)).status]).toEqual([body, 400]);
