@@ -4,7 +4,7 @@ import type { FlowDocument, StoredFlowVersion } from '../../shared/store/flows';
 import { conflict, notFound, type Problem } from './adminError';
 import type { PublicRouteHandler, RouteHandler } from './bindRoute';
 import { checkFlow, flowWarnings, requirePublishableSecrets } from './checkFlow';
-import { publishOnChannels, unpublishFromChannels } from './publishing';
+import { publishOnChannels, takeOffChannels, unpublishFromChannels } from './publishing';
 import type { AdminRoutes } from './routes';
 
 // The flow routes: versions are immutable, saving is optimistic (a stale base is a 409), publishing moves channels.
@@ -80,6 +80,8 @@ export const deleteFlow: RouteHandler<AdminRoutes['deleteFlow']> = async ({ para
     throw conflict('flow is active on channels: unpublish it there first', { channels: active.map((c) => ({ kind: c.kind, channelId: c.channelId })) });
   }
   await deps.store.flows.delete(workspaceId, params.flowId);
+  // A publish that raced the check above is taken off again (publishing.ts, takeOffChannels).
+  await takeOffChannels(workspaceId, params.flowId, deps);
   return { deleted: true };
 };
 

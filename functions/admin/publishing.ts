@@ -33,7 +33,9 @@ const MAX_ATTEMPTS = 5;
  */
 export async function publishOnChannels(workspaceId: string, flow: RunningFlow, channels: readonly ChannelRef[], deps: AdminDeps): Promise<ActiveFlowsChange[]> {
   const ref = { flowId: flow.flowId, version: flow.version };
-  return changeActiveFlows<ChannelTriggerConflict[]>(workspaceId, channels, deps, {
+  // The flow must exist, read now (a version read earlier is kept in memory after its flow is deleted).
+  if (!(await flowExists(workspaceId, ref, deps))) throw notFound('flow version');
+  const changes = await changeActiveFlows<ChannelTriggerConflict[]>(workspaceId, channels, deps, {
     plan: async (channel) => {
       const others = await runningFlows(workspaceId, channel.activeFlows.filter((f) => f.flowId !== flow.flowId), deps);
       const conflicts = triggerConflicts(flow, others).map((c) => ({ ...c, channel: refOf(channel) }));
@@ -45,6 +47,38 @@ export async function publishOnChannels(workspaceId: string, flow: RunningFlow, 
       return conflict(`${describeFlowRef(ref)} would share triggers with flows active on the channel: ${listed}. Unpublish one of them there or change its triggers`, { conflicts });
     },
   });
+  // Read again after the writes: a delete that ran meanwhile may have missed the channels just
+  // written (it takes the flow off those it finds, after deleting it). Then this publish undoes itself.
+  if (!(await flowExists(workspaceId, ref, deps))) {
+    await takeOffChannels(workspaceId, flow.flowId, deps, changes);
+    throw notFound('flow version');
+  }
+  return changes;
+}
+
+/**
+ * After a flow is deleted: take it off every channel of the workspace where it is active. The delete
+ * refuses a flow active on a channel, but a publish racing it may have landed after that check; either
+ * this finds the channel so, or the publish finds the flow gone and undoes itself (`publishOnChannels`),
+ * so no channel keeps a flow that does not exist. Each write is conditioned on the set read.
+ */
+export async function takeOffChannels(workspaceId: string, flowId: string, deps: AdminDeps, only?: readonly ChannelRef[]): Promise<void> {
+  const refs = only ?? (await deps.store.channels.listForWorkspace(workspaceId));
+  for (const ref of refs) {
+    const channelRef = { kind: ref.kind, channelId: ref.channelId };
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS * 2; attempt += 1) {
+      const channel = await deps.store.channels.get(channelRef.kind, channelRef.channelId, { consistent: true });
+      if (channel?.workspaceId !== workspaceId || !channel.activeFlows.some((f) => f.flowId === flowId)) break;
+      const outcome = await deps.store.channels.setActiveFlows(channel.kind, channel.channelId, workspaceId, withoutFlow(channel.activeFlows, flowId), channel.activeFlowsRevision ?? 0);
+      if (outcome !== 'stale') break;
+    }
+  }
+}
+
+/** Whether the flow exists now with this version (its head read consistently, never from memory). */
+async function flowExists(workspaceId: string, ref: FlowRef, deps: AdminDeps): Promise<boolean> {
+  const head = await deps.store.flows.getHead(workspaceId, ref.flowId);
+  return head !== undefined && ref.version <= head.latestVersion;
 }
 
 /**
