@@ -63,14 +63,12 @@ export async function publishOnChannels(workspaceId: string, flow: RunningFlow, 
  * so no channel keeps a flow that does not exist. Each write is conditioned on the set read.
  */
 export async function takeOffChannels(workspaceId: string, flowId: string, deps: AdminDeps, only?: readonly ChannelRef[]): Promise<void> {
-  const refs = only ?? (await deps.store.channels.listForWorkspace(workspaceId));
-  for (const ref of refs) {
-    const channelRef = { kind: ref.kind, channelId: ref.channelId };
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS * 2; attempt += 1) {
-      const channel = await deps.store.channels.get(channelRef.kind, channelRef.channelId, { consistent: true });
+  for (const { kind, channelId } of only ?? (await deps.store.channels.listForWorkspace(workspaceId))) {
+    // Read consistently and written on the set read: again while another change lands in between.
+    for (let attempt = 0; attempt < MAX_ATTEMPTS * 2; attempt += 1) {
+      const channel = await deps.store.channels.get(kind, channelId, { consistent: true });
       if (channel?.workspaceId !== workspaceId || !channel.activeFlows.some((f) => f.flowId === flowId)) break;
-      const outcome = await deps.store.channels.setActiveFlows(channel.kind, channel.channelId, workspaceId, withoutFlow(channel.activeFlows, flowId), channel.activeFlowsRevision ?? 0);
-      if (outcome !== 'stale') break;
+      if ((await deps.store.channels.setActiveFlows(kind, channelId, workspaceId, withoutFlow(channel.activeFlows, flowId), channel.activeFlowsRevision ?? 0)) !== 'stale') break;
     }
   }
 }

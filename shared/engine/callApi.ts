@@ -9,7 +9,7 @@ import { ConstantBackoff, ExponentialBackoff, halfJitterGenerator, handleWhenRes
 import * as z from 'zod';
 import { nullRecord } from '../flow/reservedKeys';
 import type { BrandBreakers } from './brandBreakers';
-import { cardCacheKey, type CardCache } from './cardCache';
+import type { CardCache } from './cardCache';
 
 /** What a card's follow-up blocks see as `response`. */
 export interface CardResponse {
@@ -183,7 +183,7 @@ export async function executeCallApi(input: CallApiInput, deps: CallApiDeps): Pr
   if ((deps.cache || deps.breakers) && deps.workspaceId === undefined) throw new Error('a card run with a cache or breakers names its workspace');
   const workspaceId = deps.workspaceId ?? '';
   const cacheSpec = deps.cache ? input.block.cache : undefined;
-  const cacheKey = cacheSpec ? cardCacheKey(workspaceId, request, input.block) : undefined;
+  const cacheKey = cacheSpec ? deps.cache?.key(workspaceId, request, input.block) : undefined;
   const cached = cacheKey !== undefined ? deps.cache?.get(cacheKey, now()) : undefined;
   if (cacheSpec && cached && now() - cached.storedAt < cacheSpec.ttlSeconds * 1000) {
     // Fresh: the brand is not called.

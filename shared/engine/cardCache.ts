@@ -61,6 +61,11 @@ export class CardCache {
     }
   }
 
+  /** The key of a workspace's card request ({@link cardCacheKey}): a method, so that code without a cache (the admin's dry run) bundles none of this. */
+  key(workspaceId: string, request: CardRequestForKey, judge: CardJudge): string {
+    return cardCacheKey(workspaceId, request, judge);
+  }
+
   get size(): number {
     return this.entries.size;
   }
@@ -73,12 +78,26 @@ export class CardCache {
   }
 }
 
+/** What of a card's request its cache key is made of. */
+export interface CardRequestForKey {
+  method: string;
+  url: string;
+  headers?: Record<string, string> | undefined;
+  body?: string | undefined;
+}
+
+/** How the card judges the answer: part of the key too. */
+export interface CardJudge {
+  expect: string;
+  successWhen?: string | undefined;
+}
+
 /**
  * The cache key of a card's request: the workspace (an answer fetched with one workspace's secrets and
  * signature is never served to another, even for the very same request), method, URL, headers (the
  * per-job `idempotency-key` left out), body, and how the card judges it; hashed.
  */
-export function cardCacheKey(workspaceId: string, request: { method: string; url: string; headers?: Record<string, string> | undefined; body?: string | undefined }, judge: { expect: string; successWhen?: string | undefined }): string {
+export function cardCacheKey(workspaceId: string, request: CardRequestForKey, judge: CardJudge): string {
   const headers = Object.entries(request.headers ?? {})
     .filter(([name]) => name !== 'idempotency-key')
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -80,26 +80,19 @@ function attributeOf(value: unknown): AttributeValue | undefined {
   return convertToAttr(value, { removeUndefinedValues: true });
 }
 
-function mapOf(value: Item): Raw {
-  const raw: Raw = {};
-  for (const key of Object.keys(value)) {
-    const attribute = key === UNSTORABLE_KEY ? undefined : attributeOf(value[key]);
-    if (attribute) raw[key] = attribute;
-  }
-  return raw;
-}
+// Object.fromEntries defines each key as the object's own property (never assigns it): a key named
+// like an Object.prototype member is the item's own data.
+const mapOf = (value: Item): Raw =>
+  Object.fromEntries(Object.entries(value).flatMap(([key, item]) => {
+    const attribute = key === UNSTORABLE_KEY ? undefined : attributeOf(item);
+    return attribute ? [[key, attribute]] : [];
+  }));
 
 /** A DynamoDB value as JavaScript: each key of a map is the object's own property, never a prototype's. */
 function nativeOf(value: AttributeValue): unknown {
   if (value.L) return value.L.map(nativeOf);
   if (!value.M) return convertToNative(value);
-  const item: Item = {};
-  for (const key of Object.keys(value.M)) {
-    const attribute = value.M[key];
-    // Defined, not assigned: a key named like an Object.prototype member is the item's own data.
-    if (attribute && key !== UNSTORABLE_KEY) Object.defineProperty(item, key, { value: nativeOf(attribute), enumerable: true, writable: true, configurable: true });
-  }
-  return item;
+  return Object.fromEntries(Object.entries(value.M).flatMap(([key, item]) => (key === UNSTORABLE_KEY ? [] : [[key, nativeOf(item)]])));
 }
 
 const toRaw = (value: Item): Raw => mapOf(value);
