@@ -1,5 +1,5 @@
 import type { FlowInput } from '../shared/flow/schema';
-import { bestSellersScenario, myTicketsScenario, registrationScenario } from '../shared/flow/templates';
+import { bestSellersScenario, myTicketsScenario, registrationScenario, type TemplateFlow } from '../shared/flow/templates';
 import type { Button } from '../shared/messages/message';
 
 /**
@@ -21,7 +21,8 @@ const mainMenu = (): Button[] => [
 
 export function demoFlow(brandUrl: string): FlowInput {
   const scenarios = [myTicketsScenario(brandUrl), bestSellersScenario(brandUrl), registrationScenario(brandUrl)];
-  return {
+  // The scenarios are typed loosely (shared/flow/templates.ts has no imports); their unit test validates them.
+  const flow: TemplateFlow = {
     schemaVersion: 1,
     name: 'Formosa Travel & Shop demo',
     triggers: [...scenarios.flatMap((scenario) => scenario.triggers), { type: 'follow', start: 'welcome' }, { type: 'fallback', start: 'help' }],
@@ -49,4 +50,5 @@ export function demoFlow(brandUrl: string): FlowInput {
       ...Object.fromEntries(scenarios.flatMap((scenario) => Object.entries(scenario.blocks))),
     },
   };
+  return flow as FlowInput;
 }

@@ -1,12 +1,21 @@
-import type { FlowInput } from './schema';
-
 // The flows a brand starts from: the console's New flow dialog offers them, and the seeded demo flow
 // (local/demoFlow.ts) is built from the same scenarios, so the demo and the templates never drift.
-// Plain data (functions of the brand API's base URL), no imports but types: the console's chunk
-// bundles this file without zod. Every document is as an admin would write it: no defaults spelled out.
+// Plain data (functions of the brand API's base URL) with no imports at all: the console's chunk
+// bundles this file without zod, and its type check does not reach the runtime's modules (so the
+// documents are typed loosely here; test/unit/shared/flow/templates.test.ts validates every one).
+// Every document is as an admin would write it: no defaults spelled out.
 
-type Trigger = FlowInput['triggers'][number];
-type Blocks = FlowInput['blocks'];
+type Json = Record<string, unknown>;
+type Trigger = { type: 'keyword' | 'postback' | 'follow' | 'fallback'; start: string } & Json;
+type Blocks = Record<string, { type: string } & Json>;
+
+/** A flow document as a template gives it (a FlowInput of ./schema.ts once valid). */
+export type TemplateFlow = {
+  schemaVersion: 1;
+  name: string;
+  triggers: Trigger[];
+  blocks: Blocks;
+};
 
 /** One scenario: its triggers and the blocks they start. */
 export interface Scenario {
@@ -260,7 +269,7 @@ export const EXAMPLE_BASE_URL = 'https://api.example.com';
  * A new flow from a template, named `name`, calling the brand API at `baseUrl`. `blank` has no
  * triggers or blocks yet: not a valid flow until the admin adds them (the editor says what is missing).
  */
-export function flowFromTemplate(id: TemplateId, name: string, baseUrl: string = EXAMPLE_BASE_URL): FlowInput {
+export function flowFromTemplate(id: TemplateId, name: string, baseUrl: string = EXAMPLE_BASE_URL): TemplateFlow {
   if (id === 'blank') return { schemaVersion: 1, name, triggers: [], blocks: {} };
   const { triggers, blocks } = SCENARIOS[id](baseUrl);
   return { schemaVersion: 1, name, triggers, blocks };

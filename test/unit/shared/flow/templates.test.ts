@@ -43,7 +43,7 @@ describe('flow templates', () => {
 
   test('each call gives fresh objects: editing one flow leaves the next untouched', () => {
     const first = flowFromTemplate('bestSellers', 'A');
-    (first.triggers[0] as { keywords: string[] }).keywords.push('changed');
+    (first.triggers[0]?.keywords as string[]).push('changed');
     expect(flowFromTemplate('bestSellers', 'B').triggers[0]).toEqual({ type: 'keyword', keywords: ['hot', '熱銷', 'best sellers'], start: 'best_sellers' });
   });
 
