@@ -90,23 +90,94 @@ export function rowsEditor(o: {
     );
   });
   const write = (focus: string) => (o.write(true), byId(focus)?.focus());
-  return [
-    items.length ? h('ul', { class: 'rows' }, ...items) : h('p', {}, o.empty),
-    h('button', { type: 'button', id: `${id}-add`, onclick: () => (rows.push([rows.some(([n]) => !n) ? `${o.fresh}${rows.length + 1}` : '', '']), write(`${id}-name-${rows.length - 1}`)) }, o.add),
-  ];
+  // A row without a name is where the next one goes: "Add" takes you there rather than adding a second
+  // blank row above a made-up name (a map has one entry per name, so two blank names would be one).
+  const add = () => {
+    const blank = rows.findIndex(([n]) => !n);
+    if (blank >= 0) return void byId(`${id}-name-${blank}`)?.focus();
+    rows.push(['', '']);
+    write(`${id}-name-${rows.length - 1}`);
+  };
+  return [items.length ? h('ul', { class: 'rows' }, ...items) : h('p', {}, o.empty), h('button', { type: 'button', id: `${id}-add`, onclick: add }, o.add)];
 }
 
-// ---- the last test response, per card ----
+// ---- the last successful test response, per flow and card ----
+
+// The pickers (response paths, a carousel's arrays and their items' fields) read the body of the
+// card's last successful test: a failed test (a 404's {"error": …}) would offer the wrong fields. It
+// is remembered across reloads in localStorage by flow id and card id, as its shape only: every
+// value replaced by an empty one of its type, so no answer's data (or a token in it) is ever stored;
+// a few items of each array, bounded in size and in number of cards.
 
 const responses = new Map<string, unknown>();
 let formRefresh: (() => void) | undefined;
 
-/** A test answered: keep its response body for the form's pickers, and redraw the form with them. */
-export function setLastResponse(cardId: string, body: unknown): void {
-  responses.set(cardId, body);
+const STORAGE_ITEM = 'callcard.testResponses';
+/** Cards remembered (the oldest forgotten first), and the largest shape kept for one. */
+const MAX_REMEMBERED = 40;
+const MAX_SHAPE_CHARS = 16_000;
+
+/** The flow open in the editor (`#/flows/<id>…`): a card id is only unique in its flow. */
+export function currentFlowId(): string {
+  const encoded = /^#\/flows\/([^/?#]+)/.exec(location.hash)?.[1];
+  try {
+    return encoded === undefined ? '' : decodeURIComponent(encoded);
+  } catch {
+    return encoded ?? '';
+  }
+}
+const keyOf = (flowId: string, cardId: string): string => `${flowId}\u0000${cardId}`;
+/** What localStorage holds: the shape of each card's last successful response, the newest last. */
+type Remembered = { flow: string; card: string; shape: unknown };
+
+/** A JSON value's shape: the same keys and the first items of arrays, every value empty of its type. */
+export function shapeOf(value: unknown, depth = 0): unknown {
+  if (depth > 8) return null;
+  if (Array.isArray(value)) return value.slice(0, 5).map((item) => shapeOf(item, depth + 1));
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).slice(0, 80).map(([key, item]) => [key, shapeOf(item, depth + 1)]));
+  return typeof value === 'string' ? '' : typeof value === 'number' ? 0 : typeof value === 'boolean' ? false : null;
+}
+
+function remembered(): Remembered[] {
+  try {
+    const parsed: unknown = JSON.parse(localStorage.getItem(STORAGE_ITEM) ?? '[]');
+    return Array.isArray(parsed) ? parsed.filter((entry): entry is Remembered => isObject(entry) && typeof entry.flow === 'string' && typeof entry.card === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function remember(flowId: string, cardId: string, body: unknown): void {
+  const shape = shapeOf(body);
+  const entries = remembered().filter((entry) => entry.flow !== flowId || entry.card !== cardId);
+  if (JSON.stringify(shape).length <= MAX_SHAPE_CHARS) entries.push({ flow: flowId, card: cardId, shape });
+  try {
+    localStorage.setItem(STORAGE_ITEM, JSON.stringify(entries.slice(-MAX_REMEMBERED)));
+  } catch {
+    // Storage full or refused: the pickers still have it until the page is reloaded.
+  }
+}
+
+/**
+ * A test answered: a successful one's response body feeds the form's pickers (and is remembered for
+ * the next visit), and the form is redrawn with them. A failed test changes nothing: call this only
+ * for a success.
+ */
+export function setLastResponse(cardId: string, body: unknown, flowId = currentFlowId()): void {
+  responses.set(keyOf(flowId, cardId), body);
+  remember(flowId, cardId, body);
   formRefresh?.();
 }
-export const lastResponse = (cardId: string): unknown => responses.get(cardId);
+/** The body of the card's last successful test, this visit or (its shape) an earlier one; undefined when never tested. */
+export function lastResponse(cardId: string, flowId = currentFlowId()): unknown {
+  const key = keyOf(flowId, cardId);
+  if (!responses.has(key)) {
+    const stored = remembered().find((entry) => entry.flow === flowId && entry.card === cardId);
+    if (!stored) return undefined;
+    responses.set(key, stored.shape);
+  }
+  return responses.get(key);
+}
 export const setFormRefresh = (refresh: () => void): void => void (formRefresh = refresh);
 
 /** `a.b`, `a["b c"]`, `a[0]`: a path as Liquid reads it. */
@@ -156,6 +227,8 @@ export const pick: { target?: PathTarget; mode: 'field' | 'mapping'; addMapping?
 
 /** Make `input` a place clicked response fields go while it is the last used. */
 export function asTarget(input: HTMLInputElement, target: PathTarget): HTMLInputElement {
+  // Drawn again (another language, an edit): the last-used field is this one, with its label as now.
+  if (pick.target?.id === target.id) pick.target = target;
   input.addEventListener('focus', () => {
     pick.target = target;
     pick.mode = 'field';

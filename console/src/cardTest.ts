@@ -4,6 +4,7 @@ import { attributesRead, paramsRead } from './card';
 import { fromLine, fromMessenger, renderBubbles, type Bubble } from './bubbles';
 import { isObject, join, pick, setLastResponse, usePath, type Tr } from './cardKit';
 import { byId, h } from './dom';
+import { reasonText } from './i18n';
 
 // "Test the card": sample attributes and trigger parameters, POST /admin/dry-run, and what came of it:
 // the request as sent (secrets masked by the API), the response as a tree whose fields go into the
@@ -13,6 +14,8 @@ import { byId, h } from './dom';
 export interface CardTestContext {
   flow: Json;
   cardId: string;
+  /** The flow's id: a card's last successful test response is remembered per flow and card (the editor's when left out). */
+  flowId?: string;
   tr: Tr;
   /** The dry run, or the text of why it could not run. */
   dryRun: (body: { flow: Json; blockId: string; attributes: Record<string, string>; trigger?: { params: Record<string, string> } }) => Promise<DryRunResult | string>;
@@ -30,7 +33,15 @@ export function renderCardTest(ctx: CardTestContext): HTMLElement {
   // What the card's templates read is asked for, also when an edit starts reading more.
   const sample = samples.get(cardId) ?? { attrs: [], params: [] };
   samples.set(cardId, sample);
-  for (const [rows, names] of [[sample.attrs, attributesRead(card)], [sample.params, paramsRead(card)]] as const) for (const name of names) if (!rows.some(([n]) => n === name)) rows.push([name, '']);
+  // A name the card reads goes into a blank row left by "Add" rather than below it.
+  for (const [rows, names] of [[sample.attrs, attributesRead(card)], [sample.params, paramsRead(card)]] as const) {
+    for (const name of names) {
+      if (rows.some(([n]) => n === name)) continue;
+      const blank = rows.find(([n, v]) => !n && !v);
+      if (blank) blank[0] = name;
+      else rows.push([name, '']);
+    }
+  }
   const rebuild = (focusId: string) => {
     byId('card-test')?.replaceWith(renderCardTest(ctx));
     byId(focusId)?.focus();
@@ -51,13 +62,22 @@ export function renderCardTest(ctx: CardTestContext): HTMLElement {
         h('button', { type: 'button', 'aria-label': tr(`${part}Remove`, { n: i + 1 }), onclick: () => (rows.splice(i, 1), rebuild(`${part}-add`)) }, '✕'),
       );
     });
+  // "Add" goes to a row still without a name, else adds one at the end.
+  const add = (rows: string[][], part: 'attr' | 'param') => {
+    const blank = rows.findIndex(([n]) => !n);
+    if (blank >= 0) return void byId(`${part}-name-${blank}`)?.focus();
+    rows.push(['', '']);
+    rebuild(`${part}-name-${rows.length - 1}`);
+  };
   const group = (rows: string[][], part: 'attr' | 'param') =>
     h(
       'fieldset',
       {},
       h('legend', {}, tr(`${part}Legend`)),
+      // The columns' visible labels (each input's own label names its row too).
+      rows.length > 0 && h('div', { class: 'rows-head', 'aria-hidden': 'true' }, h('span', {}, tr('sampleName')), h('span', {}, tr('sampleValue'))),
       rows.length > 0 && h('ul', { class: 'rows' }, ...rowsOf(rows, part)),
-      h('button', { type: 'button', id: `${part}-add`, onclick: () => (rows.push(['', '']), rebuild(`${part}-name-${rows.length - 1}`)) }, tr(`${part}Add`)),
+      h('button', { type: 'button', id: `${part}-add`, onclick: () => add(rows, part) }, tr(`${part}Add`)),
     );
   const button = h('button', { type: 'button', id: 'card-test-run', class: 'primary' }, tr('test'));
   const output = h('div', { id: 'test-result', 'aria-live': 'polite' });
@@ -75,7 +95,8 @@ export function renderCardTest(ctx: CardTestContext): HTMLElement {
       button.disabled = false;
       button.textContent = tr('test');
       byId('test-result')?.replaceChildren(...renderResult(result, tr));
-      if (typeof result !== 'string' && result.response) setLastResponse(cardId, result.response.body);
+      // Only a success feeds the pickers: a 404's {"error": …} is not the shape the follow-up reads.
+      if (typeof result !== 'string' && result.outcome.ok && result.response) setLastResponse(cardId, result.response.body, ctx.flowId);
     })();
   });
   return h(
@@ -92,7 +113,7 @@ export function renderCardTest(ctx: CardTestContext): HTMLElement {
 function renderResult(result: DryRunResult | string, tr: Tr): Node[] {
   if (typeof result === 'string') return [h('p', { id: 'test-outcome', class: 'error', role: 'alert' }, result)];
   const { outcome, request, response, followUp } = result;
-  const outcomeText = outcome.ok ? tr('outcomeOk', { attempts: outcome.attempts }) : tr('outcomeFailed', { attempts: outcome.attempts, reason: outcome.reason ?? '' });
+  const outcomeText = outcome.ok ? tr('outcomeOk', { attempts: outcome.attempts }) : tr('outcomeFailed', { attempts: outcome.attempts, reason: reasonText(outcome.reason ?? '', tr) });
   const requestText = request
     ? [`${request.method} ${request.url}`, ...Object.entries(request.headers).map(([name, value]) => `${name}: ${value}`), ...(request.body !== undefined ? ['', request.body] : [])].join('\n')
     : tr('noRequest');

@@ -183,6 +183,23 @@ const en = {
   paramValue: 'Trigger parameter {n} value',
   paramRemove: 'Remove trigger parameter {n}',
   paramAdd: 'Add a trigger parameter',
+  sampleName: 'Name',
+  sampleValue: 'Value',
+  reason_http: 'the brand answered HTTP {status}',
+  reason_timeout: 'no answer in time',
+  reason_network: 'could not connect',
+  reason_too_large: 'the answer is over 1 MiB',
+  reason_blocked: 'refused by the outbound guard',
+  reason_redirect: 'a redirect, not followed',
+  reason_circuit_open: 'the brand failed too often: not called for a while',
+  reason_success_condition: 'the success condition said no',
+  reason_cache_hit: 'answered from the cache',
+  reason_stale_if_error: 'an earlier answer, while the brand fails',
+  reason_notCalled: 'the card was not called',
+  reason_port: 'port {port} is not allowed (workspace settings: allowedPorts)',
+  reasonPrefix_template: 'template: {detail}',
+  reasonPrefix_config: 'configuration: {detail}',
+  reasonPrefix_invalid_response: 'unexpected answer: {detail}',
   pickLegend: 'A clicked response field goes',
   pickIntoField: 'into the last-used field:',
   noFieldYet: '(first click into a card field, message text, condition or mapping path)',
@@ -389,6 +406,23 @@ const zhTW: Record<TextKey, string> = {
   paramValue: '觸發參數 {n} 值',
   paramRemove: '移除觸發參數 {n}',
   paramAdd: '新增觸發參數',
+  sampleName: '名稱',
+  sampleValue: '值',
+  reason_http: '品牌 API 回應 HTTP {status}',
+  reason_timeout: '逾時未回應',
+  reason_network: '無法連線',
+  reason_too_large: '回應超過 1 MiB',
+  reason_blocked: '對外連線防護拒絕了這次呼叫',
+  reason_redirect: '不跟隨的重新導向',
+  reason_circuit_open: '品牌 API 近期失敗過多，暫停呼叫一段時間',
+  reason_success_condition: '成功條件不成立',
+  reason_cache_hit: '由快取回應',
+  reason_stale_if_error: '品牌 API 失敗，改用先前的回應',
+  reason_notCalled: '卡片沒有被呼叫',
+  reason_port: '不允許連接埠 {port}（工作區設定：allowedPorts）',
+  reasonPrefix_template: '範本錯誤：{detail}',
+  reasonPrefix_config: '設定錯誤：{detail}',
+  reasonPrefix_invalid_response: '回應不符預期：{detail}',
   pickLegend: '點選的回應欄位會放入',
   pickIntoField: '最近使用的欄位：',
   noFieldYet: '（請先點一下卡片欄位、訊息文字、條件或對應路徑）',
@@ -416,6 +450,31 @@ const zhTW: Record<TextKey, string> = {
   image: '圖片：{url}',
 };
 
+
+/** The reason codes and prefixes `reasonText` words (each `reason_<code>` in both dictionaries). */
+const REASON_CODES = ['timeout', 'network', 'too_large', 'blocked', 'redirect', 'circuit_open', 'success_condition', 'cache_hit', 'stale_if_error'] as const;
+const REASON_PREFIXES = ['template', 'config', 'invalid_response'] as const;
+
+/**
+ * Why a card failed (or how it succeeded), as the dry run and the execution log give it: a code
+ * (`http_404`, `timeout`, `circuit_open`) or a code and a detail (`template: …`, `port 8443 not
+ * allowed …`), always in English. Here in the console's language, the code kept beside it (it is what
+ * the log speaks, and what `failure.reason` and `onReason` are made of); a reason not known here is
+ * shown as it is.
+ */
+export function reasonText(reason: string, tr: (key: TextKey, values?: Record<string, string | number>) => string): string {
+  const http = /^http_(\d{3})$/.exec(reason);
+  if (http) return `${tr('reason_http', { status: http[1] ?? '' })} (${reason})`;
+  const code = REASON_CODES.find((c) => c === reason);
+  if (code) return `${tr(`reason_${code}`)} (${reason})`;
+  if (reason === 'not called in a dry run' || reason === 'the card was not called') return tr('reason_notCalled');
+  const port = /^port (\d+) not allowed\b/.exec(reason);
+  if (port) return tr('reason_port', { port: port[1] ?? '' });
+  const prefixed = /^([a-z_]+): ([\s\S]*)$/.exec(reason);
+  const prefix = REASON_PREFIXES.find((p) => p === prefixed?.[1]);
+  if (prefixed && prefix) return tr(`reasonPrefix_${prefix}`, { detail: prefixed[2] ?? '' });
+  return reason;
+}
 
 export function isLang(value: unknown): value is Lang {
   return value === 'en' || value === 'zh-TW';
