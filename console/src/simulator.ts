@@ -2,7 +2,7 @@ import type { ChannelView, LogEntry } from './api';
 import { fromLine, fromMessenger, renderBubbles, type Action } from './bubbles';
 import type { Page, PageContext } from './context';
 import { byId, h } from './dom';
-import { defineTexts, type Lang } from './i18n';
+import { defineTexts, reasonText, t as editorText, type Lang } from './i18n';
 
 // The chat simulator: be a customer (`sim-…`) of one of the workspace's channels and talk to the flows
 // published there, through the admin API (POST/GET /admin/simulator/…): the executor runs the real flow
@@ -36,6 +36,11 @@ const tx = defineTexts({
     colMs: 'ms',
     image: 'Image: {url}',
     loading: 'Loading…',
+    queued: 'Sent once the bot has answered',
+    logLoading: 'Updating the log…',
+    outcome_success: 'success',
+    outcome_failure: 'failure',
+    outcome_fired: 'sent (not waited for)',
   },
   'zh-TW': {
     heading: '對話模擬器',
@@ -64,6 +69,11 @@ const tx = defineTexts({
     colMs: '毫秒',
     image: '圖片：{url}',
     loading: '載入中…',
+    queued: '機器人回覆後送出',
+    logLoading: '正在更新紀錄…',
+    outcome_success: '成功',
+    outcome_failure: '失敗',
+    outcome_fired: '已送出（不等待）',
   },
 });
 
@@ -71,6 +81,8 @@ type SimEvent = { type: 'text'; text: string } | { type: 'postback'; data: strin
 /** What is sent: an event, or (Messenger) a tapped payload the API reads as the webhook would. */
 type SimSend = SimEvent | { type: 'payload'; payload: string };
 type Entry = { key: string; jobId: string } & ({ from: 'customer'; event: SimEvent } | { from: 'waiting' } | { from: 'bot'; messages: unknown[] });
+/** Something the customer sent while the bot was answering: sent once it has answered, as a chat app would. */
+type Queued = { event: SimSend; label?: string };
 
 /** What the page holds; kept across remounts (a language switch). */
 const state = {
@@ -82,6 +94,14 @@ const state = {
   /** The label of what was tapped, by the turn's job: the customer's side as they saw it. */
   tapped: new Map<string, string>(),
   pending: false,
+  /** Typed or tapped while the bot was answering, oldest first: shown as pending, sent one by one. */
+  queue: [] as Queued[],
+  /** Turns sent whose answers may still come (read again from their start: a late answer sorts before a later message). */
+  open: new Set<string>(),
+  /** The log is being read again after something was sent: it may not show the latest card yet. */
+  logLoading: false,
+  /** The turn last sent: polling resumes on it when the page is drawn again (a language switch). */
+  lastJob: undefined as string | undefined,
   notice: '',
   error: '',
 };
@@ -114,6 +134,11 @@ export const simulatorPage: Page = {
     ctx = context;
     draw();
     if (!state.channels) void loadChannels();
+    else {
+      // Left while the bot was answering: read on (and send what was queued).
+      const channel = current();
+      if (channel && state.lastJob && (working() || state.open.size > 0 || state.queue.length > 0)) poll(channel, state.lastJob);
+    }
   },
   unmount() {
     pollRun += 1;
@@ -132,11 +157,14 @@ async function loadChannels(): Promise<void> {
 
 /** A channel chosen: its conversation so far, its menu, its log. */
 async function selectChannel(): Promise<void> {
-  Object.assign(state, { entries: [], menu: [], logs: [], notice: '', error: '', pending: false });
+  pollRun += 1;
+  clearTimeout(pollTimer);
+  Object.assign(state, { entries: [], menu: [], logs: [], notice: '', error: '', pending: false, queue: [], open: new Set<string>(), logLoading: true, lastJob: undefined });
   draw();
   const channel = current();
   if (!channel) return;
   await Promise.all([readMore(channel), loadMenu(channel), loadLogs(channel)]);
+  state.logLoading = false;
   draw();
 }
 
@@ -156,60 +184,118 @@ async function loadLogs(channel: ChannelView): Promise<void> {
   state.logs = result.ok ? result.body.entries : [];
 }
 
-/** Entries after the last one shown; returns how many came. */
+/**
+ * New entries; returns how many came. Read from the first turn still open (its answers may come after
+ * a later message was sent, and sort before it), else after the last entry shown; merged by key.
+ */
 async function readMore(channel: ChannelView): Promise<number> {
-  const last = state.entries[state.entries.length - 1]?.key;
-  const result = await ctx!.call<{ entries: Entry[] }>('GET', `${pathOf(channel)}${last ? `?after=${encodeURIComponent(last)}` : ''}`);
+  const open = state.entries.findIndex((e) => e.from === 'customer' && state.open.has(e.jobId));
+  const from = open >= 0 ? open : state.entries.length;
+  const after = state.entries[from - 1]?.key;
+  const result = await ctx!.call<{ entries: Entry[] }>('GET', `${pathOf(channel)}${after ? `?after=${encodeURIComponent(after)}` : ''}`);
   if (!result.ok || current() !== channel) return 0;
-  state.entries.push(...result.body.entries);
-  return result.body.entries.length;
+  const tail = new Map(state.entries.slice(from).map((e) => [e.key, e]));
+  const came = result.body.entries.filter((e) => !tail.has(e.key)).length;
+  for (const entry of result.body.entries) tail.set(entry.key, entry);
+  state.entries.splice(from, state.entries.length - from, ...[...tail.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)));
+  return came;
 }
 
-/** Read on while the bot works: every half second until it has been quiet for 3 s (at most a minute). */
+/** Read the log again and draw it (only it): the conversation and what is typed stay as they are. */
+async function refreshLogs(channel: ChannelView, done: boolean): Promise<void> {
+  await loadLogs(channel);
+  if (current() !== channel) return;
+  if (done) state.logLoading = false;
+  drawLog();
+}
+
+/**
+ * Read on while the bot works: every half second until it has been quiet for 3 s (at most a minute).
+ * The log is read again as soon as an answer comes (a card's call is logged before its answer is
+ * sent) and every 1.5 s while a card runs. A message queued meanwhile is sent once the bot has
+ * answered: nothing running, nothing new for a tick.
+ */
 function poll(channel: ChannelView, jobId: string): void {
   clearTimeout(pollTimer);
   const run = ++pollRun;
   const started = Date.now();
   let quietSince = Date.now();
+  let logRead = Date.now();
   const tick = async () => {
     if (run !== pollRun) return;
-    if ((await readMore(channel)) > 0) quietSince = Date.now();
+    const before = new Set(state.entries.map((e) => e.key));
+    const came = await readMore(channel);
+    if (came > 0) quietSince = Date.now();
     if (run !== pollRun) return;
     const mine = state.entries.filter((e) => e.jobId === jobId);
     if (mine.some((e) => e.from !== 'customer')) state.pending = false;
+    const answered = state.entries.some((e) => e.from === 'bot' && !before.has(e.key));
+    if (answered || (working() && Date.now() - logRead >= 1_500)) {
+      logRead = Date.now();
+      await refreshLogs(channel, answered && !working());
+      if (run !== pollRun) return;
+    }
+    if (!working() && came === 0 && state.queue.length > 0) return sendQueued();
     if (Date.now() - started < 60_000 && (working() || Date.now() - quietSince < 3_000)) {
       drawConversation();
       pollTimer = setTimeout(() => void tick(), 500);
       return;
     }
     state.pending = false;
+    state.open.clear();
+    if (state.queue.length > 0) return sendQueued();
     await loadLogs(channel);
+    state.logLoading = false;
     if (run === pollRun) draw('keep');
   };
   void tick();
 }
 
-async function send(event: SimSend, label?: string): Promise<void> {
+/**
+ * The customer sends something. While the bot is answering (or something typed before is still
+ * waiting its turn), it is queued, shown as pending, and sent once the bot has answered: never lost.
+ */
+function send(event: SimSend, label?: string): void {
+  if (!current()) return;
+  if (working() || state.queue.length > 0) {
+    state.queue.push({ event, ...(label !== undefined ? { label } : {}) });
+    return drawConversation();
+  }
+  void dispatch({ event, ...(label !== undefined ? { label } : {}) });
+}
+
+function sendQueued(): void {
+  const next = state.queue.shift();
+  if (next) void dispatch(next);
+}
+
+async function dispatch({ event, label }: Queued): Promise<void> {
   const channel = current();
-  if (!channel || state.pending) return;
+  if (!channel) return;
   state.notice = '';
   state.pending = true;
+  state.logLoading = true;
   draw('keep');
   const result = await ctx!.call<{ jobId: string; answered: boolean }>('POST', pathOf(channel), { event });
+  if (current() !== channel) return;
   if (!result.ok) {
-    Object.assign(state, { pending: false, error: result.text });
-    return draw('keep');
+    Object.assign(state, { pending: false, logLoading: false, error: result.text });
+    draw('keep');
+    // What was queued behind it still goes (the next may well work).
+    return sendQueued();
   }
   state.error = '';
+  state.open.add(result.body.jobId);
+  state.lastJob = result.body.jobId;
   if (label !== undefined) state.tapped.set(result.body.jobId, label);
   if (!result.body.answered) Object.assign(state, { pending: false, notice: t('notAnswered') });
   poll(channel, result.body.jobId);
 }
 
 function onAction(action: Action): void {
-  if (action.kind === 'postback') void send({ type: 'postback', data: action.data, ...(action.params ? { params: action.params } : {}) }, action.label);
-  else if (action.kind === 'message') void send({ type: 'text', text: action.text });
-  else if (action.kind === 'payload') void send({ type: 'payload', payload: action.payload }, action.label);
+  if (action.kind === 'postback') send({ type: 'postback', data: action.data, ...(action.params ? { params: action.params } : {}) }, action.label);
+  else if (action.kind === 'message') send({ type: 'text', text: action.text });
+  else if (action.kind === 'payload') send({ type: 'payload', payload: action.payload }, action.label);
 }
 
 async function startOver(): Promise<void> {
@@ -268,7 +354,7 @@ function draw(focus: 'keep' | 'none' = 'keep'): void {
                 h('button', { type: 'submit', class: 'primary', id: 'sim-send' }, t('send')),
               ),
             ),
-            h('aside', { class: 'card sim-aside', 'aria-labelledby': 'sim-log-heading' }, h('h2', { id: 'sim-log-heading' }, t('log')), renderLog()),
+            h('aside', { class: 'card sim-aside', 'aria-labelledby': 'sim-log-heading' }, h('h2', { id: 'sim-log-heading' }, t('log')), h('div', { id: 'sim-log-body' }, ...renderLog())),
           ),
         ];
   root.replaceChildren(h('h1', { id: 'view-heading', tabindex: '-1' }, t('heading')), h('p', { class: 'hint' }, t('intro')), ...body.filter((node): node is Node => node instanceof Node));
@@ -284,15 +370,15 @@ function composeSubmit(event: Event): void {
   const text = input?.value.trim() ?? '';
   if (!text || !input) return;
   input.value = '';
-  void send({ type: 'text', text });
+  send({ type: 'text', text });
 }
 
 function renderMenu(channel: ChannelView): HTMLElement {
   return h(
     'nav',
     { class: 'sim-menu', 'aria-label': t('menu') },
-    ...state.menu.map((item) => h('button', { type: 'button', onclick: () => void send({ type: 'postback', data: item.data }, item.label) }, item.label)),
-    channel.kind === 'line' && h('button', { type: 'button', onclick: () => void send({ type: 'follow' }) }, t('follow')),
+    ...state.menu.map((item) => h('button', { type: 'button', onclick: () => send({ type: 'postback', data: item.data }, item.label) }, item.label)),
+    channel.kind === 'line' && h('button', { type: 'button', onclick: () => send({ type: 'follow' }) }, t('follow')),
   );
 }
 
@@ -305,23 +391,40 @@ function drawConversation(): void {
   const items = state.entries.flatMap((entry): HTMLElement[] => {
     if (entry.from === 'waiting') return [];
     if (entry.from === 'bot') return renderBubbles(entry.messages.map(channel.kind === 'line' ? fromLine : fromMessenger), { imageLabel, onAction });
-    const event = entry.event;
     // A tapped quick reply shows as what was tapped (Messenger shows its title), typed text as itself.
-    const tapped = state.tapped.get(entry.jobId);
-    const said = tapped !== undefined ? t('tapped', { label: tapped }) : event.type === 'text' ? event.text : event.type === 'follow' ? t('followed') : t('tapped', { label: event.data });
-    return [h('div', { class: 'msg mine' }, h('p', { class: 'msg-text' }, said))];
+    return [h('div', { class: 'msg mine' }, h('p', { class: 'msg-text' }, saidText(entry.event, state.tapped.get(entry.jobId))))];
   });
-  log.replaceChildren(...items);
+  // What waits for the bot's answer: the customer's, marked as not sent yet.
+  const queued = state.queue.map((item) =>
+    h('div', { class: 'msg mine queued' }, h('p', { class: 'msg-text' }, saidText(item.event, item.label)), h('p', { class: 'hint queued-note' }, t('queued'))),
+  );
+  log.replaceChildren(...items, ...queued);
   log.scrollTop = log.scrollHeight;
   byId('sim-working')?.replaceChildren(
     ...(working() ? [h('p', { class: 'typing', role: 'status' }, h('span', { class: 'dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')), t('working'))] : []),
   );
 }
 
-function renderLog(): HTMLElement {
-  if (!state.logs.length) return h('p', { class: 'hint', id: 'sim-log-empty' }, t('logEmpty'));
+/** What the customer did, as they saw it: typed text as itself, a tap as what was tapped. */
+function saidText(event: SimSend, tapped: string | undefined): string {
+  if (tapped !== undefined) return t('tapped', { label: tapped });
+  if (event.type === 'text') return event.text;
+  if (event.type === 'follow') return t('followed');
+  return t('tapped', { label: event.type === 'payload' ? event.payload : event.data });
+}
+
+function drawLog(): void {
+  byId('sim-log-body')?.replaceChildren(...renderLog());
+}
+
+/** The log beside the conversation, with a status line while it is read again after a message. */
+function renderLog(): HTMLElement[] {
+  const status = h('p', { id: 'sim-log-status', class: 'hint', role: 'status' }, state.logLoading ? t('logLoading') : '');
+  if (!state.logs.length) return [status, ...(state.logLoading ? [] : [h('p', { class: 'hint', id: 'sim-log-empty' }, t('logEmpty'))])];
   const time = new Intl.DateTimeFormat(ctx?.lang, { timeStyle: 'medium' });
-  return h(
+  const lang = ctx?.lang ?? 'en';
+  const outcome = (entry: LogEntry) => t(`outcome_${entry.outcome}`) + (entry.reason ? ` (${reasonText(entry.reason, (key, values) => editorText(lang, key, values))})` : '');
+  return [status, h(
     'table',
     { id: 'sim-log-table' },
     h('thead', {}, h('tr', {}, ...(['colTime', 'colCard', 'colOutcome', 'colStatus', 'colMs'] as const).map((key) => h('th', { scope: 'col' }, t(key))))),
@@ -334,11 +437,11 @@ function renderLog(): HTMLElement {
           {},
           h('td', {}, h('time', { datetime: entry.at }, time.format(new Date(entry.at)))),
           h('td', {}, h('code', {}, entry.blockId)),
-          h('td', { class: entry.outcome === 'failure' ? 'error' : 'ok' }, entry.reason ? `${entry.outcome} (${entry.reason})` : entry.outcome),
+          h('td', { class: entry.outcome === 'failure' ? 'error' : 'ok' }, outcome(entry)),
           h('td', {}, entry.status === undefined ? '—' : String(entry.status)),
           h('td', {}, String(Math.round(entry.latencyMs))),
         ),
       ),
     ),
-  );
+  )];
 }

@@ -41,21 +41,41 @@ if (!HAVE_CHROMIUM) {
       await page.getByRole('button', { name: 'Send' }).click();
       await log.getByText(/That does not look like a phone number/).waitFor();
 
-      // The number: the verify card runs (the loading indicator shows), then the tickets card.
+      // The number: the verify card runs (the loading indicator shows, and the log says it is being
+      // read again), then the tickets card.
       await page.getByLabel('Message').fill('0912-345-678');
       await page.getByLabel('Message').press('Enter');
       await page.getByRole('status').filter({ hasText: 'The bot is working…' }).waitFor();
+      await page.locator('#sim-log-status', { hasText: 'Updating the log…' }).waitFor();
+      // Typed while the bot answers (issue 18): kept, shown as waiting, not lost; Send still works.
+      await page.getByLabel('Message').fill('what can you do?');
+      await page.getByRole('button', { name: 'Send' }).click();
+      expect(await page.getByLabel('Message').inputValue()).toBe('');
+      const queued = log.locator('.msg.queued', { hasText: 'what can you do?' });
+      await queued.getByText('Sent once the bot has answered').waitFor();
       await log.getByText('Thanks! Your membership M001 is now linked.').waitFor({ timeout: 15_000 });
       const cards = log.locator('.msg-card');
       await cards.nth(2).waitFor({ timeout: 15_000 });
+      const answeredAt = Date.now();
       expect(await cards.count()).toBe(3);
       expect(await cards.first().textContent()).toContain('Taipei 101 Observatory');
-      await page.locator('#sim-working .typing').waitFor({ state: 'detached', timeout: 15_000 });
-      // The execution log beside the conversation: both cards, successful.
+      // The execution log beside the conversation: both cards, successful, shown with the answer (not
+      // seconds later), the "updating" line gone.
       const logTable = page.locator('#sim-log-table');
-      await logTable.waitFor({ timeout: 10_000 });
+      await logTable.locator('tr', { hasText: 'load_tickets' }).waitFor({ timeout: 1_500 });
+      expect(Date.now() - answeredAt).toBeLessThan(1_500);
       expect(await logTable.locator('tbody tr').count()).toBeGreaterThanOrEqual(2);
       expect(await logTable.textContent()).toMatch(/load_tickets.*success/s);
+      // The queued message went once the bot had answered: sent as the customer's, answered by the fallback.
+      await queued.waitFor({ state: 'detached', timeout: 5_000 });
+      await log.locator('.msg.mine:not(.queued)', { hasText: 'what can you do?' }).waitFor();
+      await log.getByText('Sorry, I did not catch that. Try one of these:').waitFor({ timeout: 15_000 });
+      const order = await log.locator('.msg').evaluateAll((els) => els.map((el) => el.textContent ?? ''));
+      const at = (text: string) => order.findIndex((line) => line.includes(text));
+      expect(at('Taipei 101 Observatory')).toBeLessThan(at('what can you do?'));
+      expect(at('what can you do?')).toBeLessThan(at('Sorry, I did not catch that.'));
+      await page.locator('#sim-working .typing').waitFor({ state: 'detached', timeout: 15_000 });
+      await page.waitForFunction("document.querySelector('#sim-log-status')?.textContent === ''", undefined, { timeout: 5_000 });
       await session.screenshot('console-simulator');
 
       // Nothing went to LINE: the answers stayed in the console.
