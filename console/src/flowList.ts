@@ -500,9 +500,12 @@ async function guessBaseUrl(target: NewForm): Promise<void> {
     } catch {
       continue;
     }
+    // Shown in place (a redraw would take the caret from a field being typed in); drawn with the form otherwise.
     const input = byId<HTMLInputElement>('new-flow-base-url');
-    // Not while the admin is typing in it.
-    if (input && document.activeElement !== input) draw();
+    if (input) {
+      input.value = target.baseUrl;
+      byId('new-flow-base-url-hint')?.replaceChildren(t('baseUrlHint'), ` ${t('baseUrlFrom', { id: newest.flowId })}`);
+    }
     return;
   }
 }

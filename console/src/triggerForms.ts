@@ -110,6 +110,9 @@ const tx = defineTexts({
 });
 type Key = Parameters<typeof tx>[1];
 
+/** A keyword typed but not added yet, kept when the form is drawn again (the API's problems came back). */
+let draft: { trigger: unknown; text: string } = { trigger: undefined, text: '' };
+
 const triggersOf = (flow: Json): unknown[] => (Array.isArray(flow.triggers) ? flow.triggers : (flow.triggers = []));
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 const isType = (value: unknown): value is TriggerType => typeof value === 'string' && (TRIGGER_TYPES as readonly string[]).includes(value);
@@ -184,7 +187,7 @@ export function renderTriggerList(ctx: EditorContext): HTMLElement {
     h(
       'div',
       { class: 'trigger-add', role: 'group', 'aria-label': t('add') },
-      ...TRIGGER_TYPES.map((type) => h('button', { type: 'button', id: `add-trigger-${type}`, 'aria-label': t('addType', { type: t(type) }), onclick: () => add(type) }, `+ ${t(type)}`)),
+      ...TRIGGER_TYPES.map((type) => h('button', { type: 'button', id: `add-trigger-${type}`, 'aria-label': t('addType', { type: t(type).toLowerCase() }), onclick: () => add(type) }, `+ ${t(type)}`)),
     ),
   );
 }
@@ -281,9 +284,12 @@ function keywordsField(ctx: EditorContext, trigger: Json, at: string): HTMLEleme
     );
   });
   const fresh = h('input', { type: 'text', id: 'trigger-new-keyword', autocomplete: 'off', spellcheck: 'false' });
+  fresh.value = draft.trigger === trigger ? draft.text : '';
+  fresh.addEventListener('input', () => (draft = { trigger, text: fresh.value }));
   const addKeyword = () => {
     const value = fresh.value.trim();
     if (!value) return fresh.focus();
+    draft = { trigger: undefined, text: '' };
     if (keywords) keywords.push(value);
     else trigger.keywords = [value];
     ctx.changed(true, 'trigger-new-keyword');
@@ -333,11 +339,11 @@ function startField(ctx: EditorContext, trigger: Json, index: number, at: string
   const element = outletSelect({
     id: 'trigger-start',
     label: tx(ctx.lang, 'start'),
-    ctx,
+    // The new block's id from the trigger as it is when the block is created (its action may be typed just before).
+    ctx: { ...ctx, createBlock: (type, from) => ctx.createBlock(type, from, startHint(trigger)) },
     owner: { kind: 'trigger', index },
     outlet: ['start'],
     value: trigger.start,
-    hint: startHint(trigger),
     set: (target) => {
       if (target === undefined) delete trigger.start;
       else trigger.start = target;
