@@ -2,6 +2,9 @@ import { asTarget, field, insertAtCaret, isObject, lastResponse, leafPaths, obj,
 import { followUpSet } from './cardFollowUp';
 import { payloadSet } from './cardPayload';
 import { byId, h, type Child } from './dom';
+import { FAILURE_REASONS } from '../../shared/flow/failureReasons';
+import { outletSelect, type EditorContext } from './editorContext';
+import { defineTexts } from './i18n';
 
 // A Call an API card as a form: its endpoint, headers, payload, success follow-up and the rest (failure
 // block, timeout, retry, success condition, fire-and-forget, save-to-attributes), read from and written
@@ -50,16 +53,56 @@ export interface CardFormContext {
   tr: Tr;
   /** Names of the workspace's secrets (never their values); undefined while loading. */
   secrets: string[] | undefined;
-  /** The form changed the card in `flow` (in place); `rebuild`: rows were added or removed. */
-  changed: (rebuild: boolean) => void;
+  /** The form changed the card in `flow` (in place); `rebuild`: rows were added or removed (`focus`: the control to focus then). */
+  changed: (rebuild: boolean, focus?: string) => void;
+  /** The flow editor: its outlet pickers create and link new blocks. */
+  editor: EditorContext;
 }
 
-function blockSelect(id: string, ids: string[], value: unknown, tr: Tr, set: (value: string | undefined) => void): HTMLSelectElement {
-  const select = h('select', { id, onchange: () => set(select.value || undefined) }, h('option', { value: '' }, tr('noBlock')));
-  for (const blockId of ids) select.append(h('option', { value: blockId, selected: blockId === value }, blockId));
-  if (typeof value === 'string' && !ids.includes(value)) select.append(h('option', { value, selected: true }, `${value} ?`));
-  return select;
-}
+const cx = defineTexts({
+  en: {
+    expect: 'The response is',
+    expectData: 'Data for the follow-up blocks',
+    expectMessages: 'Messages to send as they are (callcard message format)',
+    routing: 'Failures by status or reason',
+    routingHint: 'A failure with one of these statuses, else for one of these reasons, goes to its block; any other failure goes to On failure.',
+    byStatus: 'HTTP status',
+    statusN: 'Status of route {n}',
+    statusTarget: 'Block for status {status}',
+    addStatus: 'Add a status',
+    removeStatus: 'Remove the route for status {status}',
+    byReason: 'Reason',
+    reasonN: 'Reason of route {n}',
+    reasonTarget: 'Block for reason {reason}',
+    addReason: 'Add a reason',
+    removeReason: 'Remove the route for reason {reason}',
+    cache: 'Cache the answer',
+    cacheHint: 'Non-personal data only (best sellers, opening hours): refused when the request reads the customer or their attributes.',
+    ttl: 'Keep for (seconds)',
+    stale: 'Serve a stale answer when the brand fails, for (seconds)',
+  },
+  'zh-TW': {
+    expect: '回應內容是',
+    expectData: '給後續區塊使用的資料',
+    expectMessages: '直接傳送的訊息（callcard 訊息格式）',
+    routing: '依狀態碼或原因分流失敗',
+    routingHint: '失敗時若符合這些 HTTP 狀態碼，或符合這些原因，就前往對應區塊；其他失敗前往「失敗時」。',
+    byStatus: 'HTTP 狀態碼',
+    statusN: '第 {n} 條分流的狀態碼',
+    statusTarget: '狀態碼 {status} 的區塊',
+    addStatus: '新增狀態碼',
+    removeStatus: '移除狀態碼 {status} 的分流',
+    byReason: '原因',
+    reasonN: '第 {n} 條分流的原因',
+    reasonTarget: '原因 {reason} 的區塊',
+    addReason: '新增原因',
+    removeReason: '移除原因 {reason} 的分流',
+    cache: '快取回應',
+    cacheHint: '只適用非個人資料（熱銷商品、營業時間）：請求讀取顧客或其屬性時不允許。',
+    ttl: '保留（秒）',
+    stale: '品牌 API 失敗時，提供舊回應的時間（秒）',
+  },
+});
 
 const check = (id: string, checked: boolean, label: string, set: (on: boolean) => void, hint?: string): HTMLElement => {
   const box = h('input', { id, type: 'checkbox', checked, onchange: () => set(box.checked) });
@@ -77,7 +120,7 @@ export function renderCardForm(ctx: CardFormContext): HTMLElement {
   const request = (): Json => obj(card, 'request');
   /** Write and tell; `focus`: rebuild the form, then put the focus there. */
   const changed = (rebuild: boolean, focus?: string) => {
-    ctx.changed(rebuild);
+    ctx.changed(rebuild, focus);
     if (focus) byId(focus)?.focus();
   };
   const edit = (apply: () => void) => () => (apply(), ctx.changed(false));
@@ -154,11 +197,24 @@ export function renderCardForm(ctx: CardFormContext): HTMLElement {
     h(
       'div',
       { class: 'row' },
-      field('card-on-failure', tr('onFailure'), blockSelect('card-on-failure', others, card.onFailure, tr, (v) => setKey('onFailure', v))),
+      outletSelect({
+        id: 'card-on-failure',
+        label: tr('onFailure'),
+        ctx: ctx.editor,
+        owner: { kind: 'block', id: cardId },
+        outlet: ['onFailure'],
+        value: card.onFailure,
+        exclude: [cardId],
+        hint: `${cardId}_failed`,
+        set: (v) => setKey('onFailure', v),
+      }),
       field('card-timeout', tr('timeout'), timeout),
     ),
     check('card-retry', card.retry !== false, tr('retry'), (on) => setKey('retry', on, true)),
     check('card-fire-and-forget', card.fireAndForget === true, tr('fireAndForget'), (on) => setKey('fireAndForget', on, false), tr('fireAndForgetHint')),
+    routingSet(card, cardId, ctx),
+    expectSet(card, ctx),
+    cacheSet(card, ctx),
     field('card-success-when', tr('successWhen'), when, tr('successWhenHint')),
     picker('card-success-when-insert', tr('pathForCondition'), responseGroups, tr, (path) => insertAtCaret(when, path)),
     h(
@@ -193,7 +249,28 @@ export function renderCardForm(ctx: CardFormContext): HTMLElement {
     endpoint,
     headerSet,
     payloadSet({ request, tr, groups: valueGroups, changed }),
-    followUpSet({ blocks, card, cardId, others, tr, response, groups: [...responseGroups, ...valueGroups], changed }),
+    followUpSet({
+      blocks,
+      card,
+      cardId,
+      others,
+      tr,
+      response,
+      groups: [...responseGroups, ...valueGroups],
+      changed,
+      onSuccess: outletSelect({
+        id: 'card-on-success',
+        label: tr('onSuccess'),
+        ctx: ctx.editor,
+        owner: { kind: 'block', id: cardId },
+        outlet: ['onSuccess'],
+        value: card.onSuccess,
+        exclude: [cardId],
+        hint: `${cardId}_reply`,
+        // The follow-up's messages below are the chosen block's: draw them again.
+        set: (v) => (v ? (card.onSuccess = v) : delete card.onSuccess, changed(true, 'card-on-success')),
+      }),
+    }),
     rest,
   );
 }
@@ -204,3 +281,134 @@ export function refocus(id: string): void {
 }
 
 export type { Child };
+
+/** `expect`: data for templates (the default, left unwritten), or messages the brand returns ready-made. */
+function expectSet(card: Json, ctx: CardFormContext): HTMLElement {
+  const c = (key: Parameters<typeof cx>[1]) => cx(ctx.editor.lang, key);
+  const radio = (value: 'data' | 'messages', label: string) => {
+    const input = h('input', { type: 'radio', name: 'card-expect', id: `card-expect-${value}`, value, checked: (card.expect ?? 'data') === value });
+    input.addEventListener('change', () => {
+      if (value === 'data') delete card.expect;
+      else card.expect = value;
+      ctx.changed(false);
+    });
+    return h('div', { class: 'check' }, input, h('label', { for: input.id }, label));
+  };
+  return h('fieldset', { id: 'card-expect' }, h('legend', {}, c('expect')), radio('data', c('expectData')), radio('messages', c('expectMessages')));
+}
+
+/** `cache`: off unless switched on; its two durations, written only when set. */
+function cacheSet(card: Json, ctx: CardFormContext): HTMLElement {
+  const c = (key: Parameters<typeof cx>[1]) => cx(ctx.editor.lang, key);
+  const cache = isObject(card.cache) ? card.cache : undefined;
+  const number = (id: string, key: 'ttlSeconds' | 'staleIfErrorSeconds', min: number, max: number) => {
+    const input = h('input', { id, type: 'number', min: String(min), max: String(max), step: '1', inputmode: 'numeric' });
+    input.value = cache && typeof cache[key] === 'number' ? String(cache[key]) : '';
+    input.addEventListener('input', () => {
+      if (!isObject(card.cache)) return;
+      if (input.value === '') delete card.cache[key];
+      else card.cache[key] = Number(input.value);
+      ctx.changed(false);
+    });
+    return input;
+  };
+  const on = h('input', { id: 'card-cache', type: 'checkbox', checked: cache !== undefined, 'aria-describedby': 'card-cache-hint' });
+  on.addEventListener('change', () => {
+    if (on.checked) card.cache = { ttlSeconds: 60 };
+    else delete card.cache;
+    ctx.changed(true, on.checked ? 'card-cache-ttl' : 'card-cache');
+  });
+  return h(
+    'fieldset',
+    { id: 'card-cache-set' },
+    h('legend', {}, c('cache')),
+    h('div', { class: 'check' }, on, h('label', { for: 'card-cache' }, c('cache')), h('span', { id: 'card-cache-hint', class: 'hint' }, c('cacheHint'))),
+    cache !== undefined &&
+      h('div', { class: 'row' }, field('card-cache-ttl', c('ttl'), number('card-cache-ttl', 'ttlSeconds', 1, 3600)), field('card-cache-stale', c('stale'), number('card-cache-stale', 'staleIfErrorSeconds', 0, 86_400))),
+  );
+}
+
+/**
+ * `onStatus` and `onReason`: a failure with a given HTTP status, else for a given reason, goes to its
+ * own block ("no such order" on a 404, "try again later" on a timeout); each target offers "create a block".
+ */
+function routingSet(card: Json, cardId: string, ctx: CardFormContext): HTMLElement {
+  const c = (key: Parameters<typeof cx>[1], values?: Record<string, string | number>) => cx(ctx.editor.lang, key, values);
+  const routes = (key: 'onStatus' | 'onReason'): Json => (isObject(card[key]) ? card[key] : {});
+  const write = (key: 'onStatus' | 'onReason', entries: Array<[string, unknown]>, focus?: string) => {
+    if (entries.length) card[key] = Object.fromEntries(entries);
+    else delete card[key];
+    ctx.changed(true, focus);
+  };
+  const rows = (key: 'onStatus' | 'onReason') => {
+    const entries = Object.entries(routes(key));
+    const status = key === 'onStatus';
+    return entries.map(([name, target], i) => {
+      const n = i + 1;
+      const nameControl = status
+        ? textInput(`card-status-${i}`, name, () => undefined, { 'aria-label': c('statusN', { n }), inputmode: 'numeric', maxlength: '3', class: 'short' })
+        : h('select', { id: `card-reason-${i}`, 'aria-label': c('reasonN', { n }) }, ...FAILURE_REASONS.map((reason) => h('option', { value: reason, selected: reason === name }, reason)));
+      // A key is renamed when its field is left (a status is typed digit by digit).
+      nameControl.addEventListener('change', () => {
+        const value = nameControl.value.trim();
+        if (!value || value === name || entries.some(([other]) => other === value)) return;
+        entries[i] = [value, target];
+        write(key, entries, nameControl.id);
+      });
+      return h(
+        'li',
+        { class: 'header-row' },
+        nameControl,
+        outletSelect({
+          id: `card-${status ? 'status' : 'reason'}-target-${i}`,
+          label: c(status ? 'statusTarget' : 'reasonTarget', status ? { status: name } : { reason: name }),
+          ctx: ctx.editor,
+          owner: { kind: 'block', id: cardId },
+          outlet: [key, name],
+          value: target,
+          exclude: [cardId],
+          hint: `${cardId}_${status ? name : name.replace(/^http_/, '')}`,
+          set: (v) => {
+            if (v === undefined) entries.splice(i, 1);
+            else entries[i] = [name, v];
+            write(key, entries, `card-${status ? 'status' : 'reason'}-add`);
+          },
+        }),
+        h(
+          'button',
+          {
+            type: 'button',
+            'aria-label': c(status ? 'removeStatus' : 'removeReason', status ? { status: name } : { reason: name }),
+            onclick: () => (entries.splice(i, 1), write(key, entries, `card-${status ? 'status' : 'reason'}-add`)),
+          },
+          '✕',
+        ),
+      );
+    });
+  };
+  const add = (key: 'onStatus' | 'onReason') => {
+    const entries = Object.entries(routes(key));
+    const taken = new Set(entries.map(([name]) => name));
+    const fresh = key === 'onStatus' ? (['404', '400', '401', '403', '409', '422', '500', '503'].find((s) => !taken.has(s)) ?? '404') : (FAILURE_REASONS.find((r) => !taken.has(r)) ?? 'timeout');
+    if (taken.has(fresh)) return;
+    // A route needs a target: it starts on the card's failure block, or the first other block.
+    const target = typeof card.onFailure === 'string' ? card.onFailure : Object.keys(isObject(ctx.flow.blocks) ? ctx.flow.blocks : {}).find((id) => id !== cardId);
+    if (target === undefined) return void ctx.editor.createBlock('message', { owner: { kind: 'block', id: cardId }, outlet: [key, fresh] }, `${cardId}_${fresh}`);
+    entries.push([fresh, target]);
+    write(key, entries, key === 'onStatus' ? `card-status-${entries.length - 1}` : `card-reason-${entries.length - 1}`);
+  };
+  const status = rows('onStatus');
+  const reason = rows('onReason');
+  return h(
+    'fieldset',
+    { id: 'card-routing' },
+    h('legend', {}, c('routing')),
+    h('p', { class: 'hint' }, c('routingHint')),
+    h('h3', {}, c('byStatus')),
+    status.length > 0 && h('ul', { class: 'rows' }, ...status),
+    h('button', { type: 'button', id: 'card-status-add', onclick: () => add('onStatus') }, c('addStatus')),
+    h('h3', {}, c('byReason')),
+    reason.length > 0 && h('ul', { class: 'rows' }, ...reason),
+    h('button', { type: 'button', id: 'card-reason-add', onclick: () => add('onReason') }, c('addReason')),
+  );
+}

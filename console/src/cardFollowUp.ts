@@ -16,6 +16,8 @@ interface FollowUpContext {
   /** Response paths, attributes and trigger parameters. */
   groups: Groups;
   changed: (rebuild: boolean, focus?: string) => void;
+  /** The On success picker (any block, or a new one of any type). */
+  onSuccess: HTMLElement;
 }
 
 const BUTTON_VALUE = { postback: 'data', url: 'url', message: 'text' } as const;
@@ -25,10 +27,6 @@ const pendingTypes = new Map<string, ButtonType>();
 
 export function followUpSet(ctx: FollowUpContext): HTMLElement {
   const { blocks, card, cardId, tr, changed } = ctx;
-  const select = h('select', { id: 'card-on-success' }, h('option', { value: '' }, tr('noBlock')));
-  for (const id of ctx.others) select.append(h('option', { value: id, selected: id === card.onSuccess }, id));
-  if (typeof card.onSuccess === 'string' && !ctx.others.includes(card.onSuccess)) select.append(h('option', { value: card.onSuccess, selected: true }, `${card.onSuccess} ?`));
-  select.addEventListener('change', () => (select.value ? (card.onSuccess = select.value) : delete card.onSuccess, changed(true, 'card-on-success')));
   const create = () => {
     let id = `${cardId}_reply`;
     for (let n = 2; id in blocks; n++) id = `${cardId}_reply${n}`;
@@ -46,7 +44,7 @@ export function followUpSet(ctx: FollowUpContext): HTMLElement {
     'fieldset',
     { id: 'follow-up' },
     h('legend', {}, tr('followUp')),
-    h('div', { class: 'row' }, field('card-on-success', tr('onSuccess'), select), h('button', { type: 'button', id: 'new-message-block', class: 'field-button', onclick: create }, tr('newMessageBlock'))),
+    h('div', { class: 'row' }, ctx.onSuccess, h('button', { type: 'button', id: 'new-message-block', class: 'field-button', onclick: create }, tr('newMessageBlock'))),
     ...body,
   );
 }

@@ -941,7 +941,7 @@ export function renderDiagram(flow: Json, options: DiagramOptions): HTMLElement 
           if (open) addMenu.querySelector('button')?.focus();
         },
       },
-      icon('＋'),
+      icon('+'),
       ` ${tr('addBlock')} `,
       icon('▾'),
     );

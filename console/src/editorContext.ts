@@ -101,15 +101,16 @@ export function outletSelect(o: {
   const ids = Object.keys(blocksOf(ctx.flow)).filter((id) => !o.exclude?.includes(id));
   const select = h('select', { id: o.id }, h('option', { value: '' }, tx(lang, 'none')));
   const existing = h('optgroup', { label: tx(lang, 'existing') });
-  for (const id of ids) existing.append(h('option', { value: `b:${id}`, selected: id === o.value }, id));
-  if (typeof o.value === 'string' && !ids.includes(o.value)) existing.append(h('option', { value: `b:${o.value}`, selected: true }, tx(lang, 'missing', { id: o.value })));
+  // A block's option has its id as value; a new block's has `new:type` (no block id has a colon).
+  for (const id of ids) existing.append(h('option', { value: id, selected: id === o.value }, id));
+  if (typeof o.value === 'string' && !ids.includes(o.value)) existing.append(h('option', { value: o.value, selected: true }, tx(lang, 'missing', { id: o.value })));
   const create = h('optgroup', { label: tx(lang, 'create') });
-  for (const type of BLOCK_TYPES) create.append(h('option', { value: `n:${type}` }, tx(lang, 'newOf', { type: tx(lang, type) })));
+  for (const type of BLOCK_TYPES) create.append(h('option', { value: `new:${type}` }, tx(lang, 'newOf', { type: tx(lang, type) })));
   select.append(existing, create);
   select.addEventListener('change', () => {
-    const [kind, rest] = [select.value.slice(0, 2), select.value.slice(2)];
-    if (kind === 'n:') ctx.createBlock(rest as BlockType, { owner: o.owner, outlet: o.outlet }, o.hint);
-    else o.set(kind === 'b:' ? rest : undefined);
+    const value = select.value;
+    if (value.startsWith('new:')) ctx.createBlock(value.slice(4) as BlockType, { owner: o.owner, outlet: o.outlet }, o.hint);
+    else o.set(value || undefined);
   });
   return h('div', { class: 'field' }, h('label', { for: o.id }, o.label), select);
 }

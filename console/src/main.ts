@@ -1,32 +1,34 @@
 import { call, flowPath, type DryRunResult, forgetKey, storedKey, storeKey, Unreachable, type ApiResult, type FlowSummary, type FlowVersion, type Problem, type Validated } from './api';
-import { cardIds, renderCardForm } from './card';
-import { renderCardTest } from './cardTest';
 import { pageCall, type Page, type PageContext } from './context';
-import { renderDiagram } from './diagram';
 import { byId, h } from './dom';
-import { isLang, LANGS, t, type Lang, type TextKey } from './i18n';
+import { defineTexts, isLang, LANGS, t, type Lang, type TextKey } from './i18n';
+import type { Json } from './json';
 import { isPageName, PAGES, type PageName } from './pages';
 import { mountVersions } from './versions';
+import type * as WorkbenchChunk from './workbench';
+import type { Workbench } from './workbench';
 
-// The callcard console: sign in with a workspace admin key, list the flows, edit a flow (its JSON
-// checked by the API as you type, its diagram, its Call an API cards as forms, its versions) and the
-// pages beside the flows (./pages.ts). Plain DOM, no framework; views are rebuilt whole on navigation
-// and language changes, and only their live parts while editing.
+// The callcard console: sign in with a workspace admin key, list the flows (./flowList.ts: new, rename,
+// duplicate, delete), edit a flow (its JSON checked by the API as you type and saved here; its diagram,
+// triggers, settings and every block as forms in the work area, ./workbench.ts, a chunk loaded when a
+// flow opens; its versions) and the pages beside the flows (./pages.ts). Plain DOM, no framework; views
+// are rebuilt whole on navigation and language changes, and only their live parts while editing.
 
 const LANG_ITEM = 'callcard.lang';
 /** Quiet time after the last keystroke before the flow is sent to POST /admin/flows/validate. */
 const VALIDATE_DELAY_MS = 400;
 
-/** A text to show, kept as a key so that switching languages translates it. */
+/** A text to show, kept as a key so that switching languages translates it (`said`: already in words). */
 interface Message {
-  key: TextKey;
+  key: TextKey | OwnKey;
+  said?: string;
   values?: Record<string, string | number>;
   kind: 'ok' | 'error' | 'info';
 }
 
 interface EditorState {
   flowId: string;
-  /** The version the text was loaded from or last saved as: the baseVersion of the next save. */
+  /** The version the text was loaded from or last saved as: the baseVersion of the next save (0: a new flow, not saved yet). */
   version?: number;
   text: string;
   savedText: string;
@@ -37,9 +39,8 @@ interface EditorState {
   conflict?: { base: number; latest: number };
   saving: boolean;
   loadError?: Message;
-  /** The Call an API card open in the form, and the flow document the form edits (parsed from `text`). */
-  cardId?: string;
-  formFlow?: Record<string, unknown>;
+  /** The work area (diagram and forms), once its chunk has loaded. */
+  work?: Workbench;
   /** The workspace's secret names, for header values. */
   secrets?: string[];
 }
@@ -66,8 +67,16 @@ function initialLang(): Lang {
   return navigator.languages.some((l) => l.toLowerCase().startsWith('zh')) || !navigator.language.toLowerCase().startsWith('en') ? 'zh-TW' : 'en';
 }
 
+/** The editor's own texts, beside the console's shared ones (./i18n.ts). */
+const own = defineTexts({
+  en: { newFlowUnsaved: 'A new flow, not saved yet: add a trigger and its blocks, then Save creates it.' },
+  'zh-TW': { newFlowUnsaved: '新的流程，尚未儲存：加入觸發條件與區塊後，按「儲存」即建立。' },
+});
+type OwnKey = Parameters<typeof own>[1];
+const OWN_KEYS = new Set<string>(['newFlowUnsaved']);
+
 const tr = (key: TextKey, values?: Record<string, string | number>): string => t(lang, key, values);
-const text = (message: Message): string => tr(message.key, message.values);
+const text = (message: Message): string => message.said ?? (OWN_KEYS.has(message.key) ? own(lang, message.key as OwnKey, message.values) : tr(message.key as TextKey, message.values));
 
 // ---- DOM helpers ----
 
@@ -191,24 +200,29 @@ function renderFlows(state: Extract<View, { name: 'flows' }>): Node[] {
   const heading = h('h1', { id: 'view-heading', tabindex: '-1' }, tr('flowsHeading'));
   if (state.error) return [heading, messageLine(state.error, 'flows-status')];
   if (!state.flows) return [heading, h('p', { role: 'status' }, tr('loading'))];
-  if (!state.flows.length) return [heading, h('p', {}, tr('noFlows'))];
-  const dateFormat = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' });
-  const rows = state.flows.map((flow) =>
-    h(
-      'tr',
-      {},
-      h('td', {}, h('a', { href: `#/flows/${encodeURIComponent(flow.flowId)}`, 'aria-label': tr('openFlow', { name: flow.name }) }, flow.name)),
-      h('td', {}, h('code', {}, flow.flowId)),
-      h('td', {}, String(flow.latestVersion)),
-      h('td', {}, h('time', { datetime: flow.updatedAt }, dateFormat.format(new Date(flow.updatedAt)))),
-    ),
-  );
-  const head = h('tr', {}, ...(['colName', 'colId', 'colVersion', 'colUpdated'] as const).map((key) => h('th', { scope: 'col' }, tr(key))));
-  return [heading, h('table', { id: 'flows' }, h('thead', {}, head), h('tbody', {}, ...rows))];
+  const root = h('div', { id: 'flow-list' }, h('p', { role: 'status' }, tr('loading')));
+  const flows = state.flows;
+  // The list with its actions (new, rename, duplicate, delete) is a chunk of its own.
+  void import('./flowList')
+    .then((chunk) => {
+      if (view === state && root.isConnected) chunk.renderFlowList(root, { ctx: pageContext(), flows, openNew, reload: () => void loadFlows() });
+    })
+    .catch((error: unknown) => root.replaceChildren(messageLine({ key: 'unreachable', values: { message: error instanceof Error ? error.message : String(error) }, kind: 'error' }, 'flows-status')));
+  return [heading, root];
+}
+
+/** The flow's own name in the editor's text (the heading), else its id. */
+function flowName(state: EditorState): string {
+  const name = /"name":\s*"((?:[^"\\]|\\.)*)"/.exec(state.text)?.[1];
+  try {
+    return name ? (JSON.parse(`"${name}"`) as string) : state.flowId;
+  } catch {
+    return state.flowId;
+  }
 }
 
 function renderEditor(state: EditorState): Node[] {
-  const heading = h('h1', { id: 'view-heading', tabindex: '-1' }, tr('editorHeading', { id: state.flowId }));
+  const heading = h('h1', { id: 'view-heading', tabindex: '-1' }, tr('editorHeading', { id: flowName(state) }), ' ', h('code', { class: 'flow-id', id: 'flow-id' }, state.flowId));
   const back = h('a', { href: '#/', id: 'back' }, tr('backToFlows'));
   if (state.loadError) return [heading, h('p', {}, back), messageLine(state.loadError, 'editor-status')];
   if (state.version === undefined) return [heading, h('p', {}, back), h('p', { role: 'status' }, tr('loading'))];
@@ -221,6 +235,8 @@ function renderEditor(state: EditorState): Node[] {
     oninput: (event) => onEdit((event.target as HTMLTextAreaElement).value),
   });
   textarea.value = state.text;
+  const work = h('div', { class: 'work-main', id: 'work-main' }, h('p', { role: 'status' }, tr('loading')));
+  void mountWork(state, work);
   return [
     heading,
     h(
@@ -231,17 +247,12 @@ function renderEditor(state: EditorState): Node[] {
       h('span', { id: 'version', class: 'version' }),
     ),
     h('div', { id: 'editor-status-box' }),
-    h('section', { class: 'card versions', id: 'versions-panel' }),
-    // The diagram and the card forms, with the flow's JSON and its problems beside them (below on a narrow screen).
+    ...(state.version > 0 ? [h('section', { class: 'card versions', id: 'versions-panel' })] : []),
+    // The diagram and the forms, with the flow's JSON and its problems beside them (below on a narrow screen).
     h(
       'div',
       { class: 'workspace' },
-      h(
-        'div',
-        { class: 'work-main' },
-        h('section', { class: 'card diagram', id: 'diagram-panel', 'aria-labelledby': 'diagram-heading' }, h('h2', { id: 'diagram-heading' }, tr('diagramHeading')), h('div', { id: 'diagram' })),
-        h('section', { class: 'card cards', 'aria-labelledby': 'cards-heading' }, h('h2', { id: 'cards-heading' }, tr('cardsHeading')), h('div', { id: 'card-list' }), h('div', { id: 'card-panel' })),
-      ),
+      work,
       h(
         'div',
         { class: 'work-side editor' },
@@ -250,6 +261,40 @@ function renderEditor(state: EditorState): Node[] {
       ),
     ),
   ];
+}
+
+/** The work area's chunk, loaded once, when the first flow is opened. */
+let workChunk: Promise<typeof WorkbenchChunk> | undefined;
+
+/** Draw the work area (diagram and forms) of the editor `state` into `root`, once its chunk is here. */
+async function mountWork(state: EditorState, root: HTMLElement): Promise<void> {
+  let chunk: typeof WorkbenchChunk;
+  try {
+    chunk = await (workChunk ??= import('./workbench'));
+  } catch (error) {
+    workChunk = undefined;
+    root.replaceChildren(messageLine({ key: 'unreachable', values: { message: error instanceof Error ? error.message : String(error) }, kind: 'error' }, 'work-status'));
+    return;
+  }
+  if (view !== state || !root.isConnected) return;
+  state.work = chunk.mountWorkbench(
+    root,
+    {
+      lang,
+      tr,
+      flowId: state.flowId,
+      textEdited: (text) => formEdited(state, text),
+      say: (line) => {
+        state.status = { key: 'loading', said: line, kind: 'info' };
+        updateEditor();
+      },
+      problems: () => (state.check === 'invalid' ? state.problems : []).concat(state.warnings),
+      secrets: () => state.secrets,
+      dryRun,
+    },
+    state.text,
+    state.work,
+  );
 }
 
 /** The live parts of the editor: version, save button, status, conflict and problems. */
@@ -307,41 +352,6 @@ function updateEditor(): void {
   }
 }
 
-/** The card list and the open card's form, from the editor's text (the form is left alone while the text is not JSON). */
-function updateCards(): void {
-  if (view.name !== 'editor' || view.version === undefined) return;
-  const state = view;
-  const list = byId('card-list');
-  const panel = byId('card-panel');
-  if (!list || !panel) return;
-  const parsed = parseFlow(state.text);
-  if ('problem' in parsed) {
-    state.formFlow = undefined;
-    panel.replaceChildren(h('p', { class: 'hint' }, tr('jsonFirst')));
-    return;
-  }
-  state.formFlow = parsed.flow;
-  byId('diagram')?.replaceChildren(renderDiagram(parsed.flow, { lang, openBlock: (id) => (cardIds(parsed.flow).includes(id) ? openCard(id) : showInJson(id)) }));
-  const ids = cardIds(parsed.flow);
-  list.replaceChildren(
-    ids.length
-      ? h(
-          'ul',
-          { class: 'card-ids' },
-          ...ids.map((id) =>
-            h('li', {}, h('button', { type: 'button', id: `open-card-${id}`, 'aria-pressed': String(id === state.cardId), 'aria-label': tr('openCard', { id }), onclick: () => openCard(id) }, id)),
-          ),
-        )
-      : h('p', {}, tr('noCards')),
-  );
-  const cardId = state.cardId;
-  panel.replaceChildren(
-    ...(cardId !== undefined
-      ? [renderCardForm({ flow: parsed.flow, cardId, tr, secrets: state.secrets, changed: formChanged }), renderCardTest({ flow: parsed.flow, cardId, tr, dryRun })]
-      : []),
-  );
-}
-
 /** POST /admin/dry-run with the flow as edited (saved or not). */
 async function dryRun(body: { flow: Record<string, unknown>; blockId: string; attributes: Record<string, string> }): Promise<DryRunResult | string> {
   const result = await api(() => call<DryRunResult>('POST', '/admin/dry-run', body));
@@ -350,39 +360,15 @@ async function dryRun(body: { flow: Record<string, unknown>; blockId: string; at
   return result.body.problems?.length ? result.body.problems.map((p) => `${displayPath(p.path)}: ${p.message}`).join('\n') : text(failure(result));
 }
 
-/** A block that is not a card: its place in the flow JSON, selected and scrolled into view. */
-function showInJson(id: string): void {
+/** A form or the diagram changed the flow: the JSON box shows it, and it is checked. */
+function formEdited(state: EditorState, next: string): void {
+  if (view !== state) return;
+  state.text = next;
   const textarea = byId<HTMLTextAreaElement>('flow-json');
-  if (!textarea) return;
-  const start = textarea.value.indexOf(`${JSON.stringify(id)}: {`);
-  if (start < 0) return;
-  textarea.focus();
-  textarea.setSelectionRange(start, start + JSON.stringify(id).length);
-  // Scroll the selected line to the top third of the box.
-  const line = textarea.value.slice(0, start).split('\n').length - 1;
-  const lineHeight = parseFloat(getComputedStyle(textarea).lineHeight) || 18;
-  textarea.scrollTop = Math.max(0, line * lineHeight - textarea.clientHeight / 3);
-}
-
-function openCard(id: string): void {
-  if (view.name !== 'editor') return;
-  view.cardId = id;
-  updateCards();
-  byId('card-method')?.focus();
-}
-
-/** The form wrote into `formFlow`: the JSON follows (and is checked); rows added or removed rebuild the form. */
-function formChanged(rebuild: boolean): void {
-  if (view.name !== 'editor' || !view.formFlow) return;
-  const focusedId = document.activeElement instanceof HTMLElement ? document.activeElement.id : '';
-  view.text = `${JSON.stringify(view.formFlow, null, 2)}\n`;
-  const textarea = byId<HTMLTextAreaElement>('flow-json');
-  if (textarea) textarea.value = view.text;
+  if (textarea && textarea.value !== next) textarea.value = next;
+  const heading = byId('view-heading')?.firstChild;
+  if (heading) heading.textContent = tr('editorHeading', { id: flowName(state) });
   scheduleValidate();
-  if (rebuild) {
-    updateCards();
-    (byId(focusedId) ?? byId('header-add'))?.focus();
-  }
 }
 
 // ---- actions ----
@@ -393,7 +379,6 @@ function setLang(value: string): void {
   localStorage.setItem(LANG_ITEM, value);
   render('keep');
   updateEditor();
-  updateCards();
   drawVersions();
 }
 
@@ -424,7 +409,6 @@ function show(next: View): void {
   view = next;
   render();
   updateEditor();
-  updateCards();
 }
 
 async function signIn(event: Event): Promise<void> {
@@ -467,8 +451,9 @@ async function openFlow(flowId: string, mode: 'open' | 'reload' = 'open'): Promi
   if (isMessage(result)) return show({ name: 'editor', ...empty, loadError: result });
   if (!result.ok) return show({ name: 'editor', ...empty, loadError: failure(result) });
   const text = `${JSON.stringify(result.body.flow, null, 2)}\n`;
-  const cardId = view.name === 'editor' && view.flowId === flowId ? view.cardId : undefined;
-  show({ name: 'editor', ...empty, version: result.body.version, text, savedText: text, cardId });
+  // A reload keeps what was selected in the work area.
+  const work = view.name === 'editor' && view.flowId === flowId ? view.work : undefined;
+  show({ name: 'editor', ...empty, version: result.body.version, text, savedText: text, work });
   drawVersions();
   void loadSecrets();
   if (mode === 'reload') byId('flow-json')?.focus();
@@ -478,10 +463,11 @@ async function openFlow(flowId: string, mode: 'open' | 'reload' = 'open'): Promi
 /** The secret names for the header picker (values never come to the console: the API masks them). */
 async function loadSecrets(): Promise<void> {
   const state = view;
-  const result = await api(() => call<{ secrets: Array<{ name: string }> }>('GET', '/admin/secrets'));
+  const result = await api(() => call<{ secrets: Array<{ name: string; purpose?: string }> }>('GET', '/admin/secrets'));
   if (view !== state || view.name !== 'editor' || isMessage(result) || !result.ok) return;
-  view.secrets = result.body.secrets.map((secret) => secret.name);
-  if (view.cardId !== undefined && !document.getElementById('card-panel')?.contains(document.activeElement)) updateCards();
+  // The signing key signs callcard's calls and is never sent: no header may name it.
+  view.secrets = result.body.secrets.filter((secret) => secret.purpose !== 'signing').map((secret) => secret.name);
+  if (!document.getElementById('card-panel')?.contains(document.activeElement)) view.work?.redraw();
 }
 
 /** The versions panel of the open flow (drawn again after a save). */
@@ -503,18 +489,30 @@ function loadEarlierVersion(flow: Record<string, unknown>, version: number): voi
   textarea?.focus();
 }
 
-/** A frame is asked for when the text changed: the diagram and the card form follow once per frame, not once per input event. */
-let cardsFrame: number | undefined;
+/** A frame is asked for when the text changed: the diagram and the forms follow once per frame, not once per input event. */
+let workFrame: number | undefined;
 
+/** The JSON was typed into (or an earlier version put there): the work area draws it, as one step of undo. */
 function onEdit(value: string): void {
   if (view.name !== 'editor') return;
-  view.text = value;
+  const state = view;
+  state.text = value;
   scheduleValidate();
-  if (cardsFrame === undefined)
-    cardsFrame = requestAnimationFrame(() => {
-      cardsFrame = undefined;
-      updateCards();
+  if (workFrame === undefined)
+    workFrame = requestAnimationFrame(() => {
+      workFrame = undefined;
+      if (view === state) state.work?.textReplaced(state.text, true);
     });
+}
+
+/** A new flow from the flow list (blank or a template), open in the editor and not saved yet: the first save creates it. */
+function openNew(flowId: string, flow: Json): void {
+  const text = `${JSON.stringify(flow, null, 2)}\n`;
+  setHash(`#/flows/${encodeURIComponent(flowId)}`);
+  currentHash = location.hash;
+  show({ name: 'editor', flowId, version: 0, text, savedText: '', check: 'idle', problems: [], warnings: [], saving: false, status: { key: 'newFlowUnsaved', kind: 'info' } });
+  void loadSecrets();
+  void validateNow();
 }
 
 function scheduleValidate(): void {
@@ -554,6 +552,7 @@ async function validateNow(): Promise<void> {
   else if (result.status === 400 && result.body.problems) Object.assign(state, { check: 'invalid', problems: result.body.problems, warnings: [] });
   else state.status = failure(result);
   updateEditor();
+  state.work?.problemsChanged();
 }
 
 async function save(): Promise<void> {
@@ -570,7 +569,10 @@ async function save(): Promise<void> {
   state.saving = true;
   state.status = { key: 'saving', kind: 'info' };
   updateEditor();
-  const result = await api(() => call<FlowVersion>('PUT', flowPath(state.flowId), { baseVersion, flow: parsed.flow }));
+  const creating = baseVersion === 0;
+  const result = await api(() =>
+    creating ? call<FlowVersion>('POST', '/admin/flows', { flowId: state.flowId, flow: parsed.flow }) : call<FlowVersion>('PUT', flowPath(state.flowId), { baseVersion, flow: parsed.flow }),
+  );
   state.saving = false;
   if (view !== state) return;
   validateSeq += 1; // an earlier validation's answer is older than this one
@@ -585,6 +587,8 @@ async function save(): Promise<void> {
       warnings: result.body.warnings ?? [],
       status: { key: result.body.unchanged ? 'unchanged' : 'saved', values: { version: result.body.version }, kind: 'ok' },
     });
+    // A new flow's first save: it has versions now, and its panel.
+    if (creating) render('keep');
     drawVersions();
   } else if (result.status === 409 && result.body.latestVersion !== undefined) {
     Object.assign(state, { conflict: { base: baseVersion, latest: result.body.latestVersion }, status: undefined });
@@ -637,9 +641,20 @@ window.addEventListener('beforeunload', (event) => {
   if (isDirty()) event.preventDefault();
 });
 document.addEventListener('keydown', (event) => {
-  if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 's' && view.name === 'editor') {
+  if (!(event.ctrlKey || event.metaKey) || view.name !== 'editor') return;
+  const key = event.key.toLowerCase();
+  if (key === 's') {
     event.preventDefault();
     void save();
+    return;
+  }
+  // Undo and redo of the flow's edits; a text field keeps its own undo of what is being typed.
+  const target = event.target;
+  if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement) return;
+  if (key === 'z' || key === 'y') {
+    event.preventDefault();
+    if (key === 'y' || event.shiftKey) view.work?.redo();
+    else view.work?.undo();
   }
 });
 

@@ -86,7 +86,7 @@ if (!HAVE_CHROMIUM) {
       await audit(`${lang} flows`);
       await page.locator('#flows a').first().click();
       await page.locator('#flow-json').waitFor();
-      await page.locator('#card-list button').first().click();
+      await page.locator('#card-list button[id^=open-card-]').first().click();
       await page.locator('#card-method').waitFor();
       await audit(`${lang} editor with a card open`);
       for (const name of ['simulator', 'channels', 'secrets', 'logs']) {

@@ -175,7 +175,7 @@ if (!HAVE_CHROMIUM) {
       await button('Move message 2 down').click();
 
       // Outlets: the empty list goes to an existing block.
-      await field('When the list is empty').selectOption('b:none');
+      await field('When the list is empty').selectOption('none');
       const messages = [
         {
           type: 'text',
@@ -223,7 +223,7 @@ if (!HAVE_CHROMIUM) {
       await page.locator('#bf-preview-empty', { hasText: 'The list is empty: the flow goes to none instead.' }).waitFor();
 
       // The next outlet to a new block: the editor creates it, links it and opens it.
-      await field('Next').selectOption('n:end');
+      await field('Next').selectOption('new:end');
       await page.getByRole('heading', { name: 'End block show_next' }).waitFor();
       expect(await page.evaluate('harness.created()')).toEqual([{ type: 'end', from: { owner: { kind: 'block', id: 'show' }, outlet: ['next'] }, hint: 'show_next', id: 'show_next' }]);
       expect(await block('show')).toEqual({ type: 'message', messages, empty: 'none', next: 'show_next' });
@@ -269,7 +269,7 @@ if (!HAVE_CHROMIUM) {
       await attempts.fill('3');
       expect((await block('q')).maxAttempts).toBeUndefined();
       await attempts.fill('5');
-      await field('After the last invalid answer').selectOption('b:none');
+      await field('After the last invalid answer').selectOption('none');
       const question = {
         type: 'question',
         prompt: 'How many, {{ attributes.name }}',
@@ -282,7 +282,7 @@ if (!HAVE_CHROMIUM) {
       expect(await block('q')).toEqual(question);
       await validated();
       expect(await page.locator('#bf-problems').allTextContents()).toEqual([]);
-      await field('Next').selectOption('n:message');
+      await field('Next').selectOption('new:message');
       await page.getByRole('heading', { name: 'Message block q_next' }).waitFor();
       expect(await block('q')).toEqual({ ...question, next: 'q_next' });
       expect(await page.evaluate('harness.created()')).toEqual([{ type: 'message', from: { owner: { kind: 'block', id: 'q' }, outlet: ['next'] }, hint: 'q_next', id: 'q_next' }]);
@@ -295,13 +295,13 @@ if (!HAVE_CHROMIUM) {
       await button('Add a branch').click();
       await field('Branch 1 attribute').fill('tier');
       await field('Branch 1 value').fill('gold');
-      await field('Then go to (Branch 1)').selectOption('b:vip');
+      await field('Then go to (Branch 1)').selectOption('vip');
       // 2: greater than a number.
       await button('Add a branch').click();
       await field('Branch 2 test').selectOption('gt');
       await field('Branch 2 attribute').fill('points');
       await field('Branch 2 value').fill('100');
-      await field('Then go to (Branch 2)').selectOption('b:none');
+      await field('Then go to (Branch 2)').selectOption('none');
       // 3: equals a number, then yes/no.
       await button('Add a branch').click();
       await field('Branch 3 attribute').fill('adult');
@@ -310,18 +310,18 @@ if (!HAVE_CHROMIUM) {
       expect(((await block('check')).branches as Json[])[2]).toEqual({ when: { op: 'equals', attribute: 'adult', value: 1 } });
       await field('Branch 3 value type').selectOption('boolean');
       await field('Branch 3 value').selectOption('true');
-      await field('Then go to (Branch 3)').selectOption('b:vip');
+      await field('Then go to (Branch 3)').selectOption('vip');
       // 4: is set.
       await button('Add a branch').click();
       await field('Branch 4 test').selectOption('exists');
       await field('Branch 4 attribute').fill('memberId');
-      await field('Then go to (Branch 4)').selectOption('b:none');
+      await field('Then go to (Branch 4)').selectOption('none');
       // 5: a pattern with a lookbehind, which RE2 does not have: its problem shows under the field. (The
       // API checks the patterns of a condition block whose shape is whole: its branch is linked first.)
       await button('Add a branch').click();
       await field('Branch 5 test').selectOption('matches');
       await field('Branch 5 attribute').fill('phone');
-      await field('Then go to (Branch 5)').selectOption('b:vip');
+      await field('Then go to (Branch 5)').selectOption('vip');
       expect(await page.locator('#bf-branch-4-pattern-hint').textContent()).toContain('RE2 syntax');
       await field('Branch 5 pattern').fill('(?<=a)b');
       const problem = page.locator('#bf-branch-4-pattern-problem');
@@ -350,7 +350,7 @@ if (!HAVE_CHROMIUM) {
       expect(await block('check')).toEqual({ type: 'condition', branches });
       await validated();
       expect(await page.locator('#bf-problems').allTextContents()).toEqual([]);
-      await field('Otherwise').selectOption('n:end');
+      await field('Otherwise').selectOption('new:end');
       await page.getByRole('heading', { name: 'End block check_otherwise' }).waitFor();
       expect(await block('check')).toEqual({ type: 'condition', branches, otherwise: 'check_otherwise' });
     }, 120_000);
@@ -369,7 +369,7 @@ if (!HAVE_CHROMIUM) {
       await button('Add an attribute').click();
       await field('Attribute 3 name').fill('dropped');
       await button('Remove attribute 3').click();
-      await field('Next').selectOption('b:none');
+      await field('Next').selectOption('none');
       expect(await block('remember')).toEqual({ type: 'setAttributes', set: { greeting: 'Hello {{ attributes.name }}', tier: 'gold' }, note: 'kept', next: 'none' });
     }, 60_000);
 

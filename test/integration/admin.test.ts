@@ -236,9 +236,11 @@ describe('admin API', () => {
         secrets: [
           { name: 'BRAND_KEY', value: '••••9e8d', updatedAt: expect.any(String) },
           { name: 'CALLCARD_SIGNING_SECRET', value: `••••${DEMO_SIGNING_SECRET.slice(-4)}`, updatedAt: expect.any(String), purpose: 'signing' },
+          // The demo brand's order API key (the order-status template's header).
+          { name: 'ORDERS_API_KEY', value: '••••-key', updatedAt: expect.any(String) },
         ],
       });
-      expect(await stack.store.secrets.all('demo')).toEqual({ BRAND_KEY: SECRETS.brandKey, CALLCARD_SIGNING_SECRET: DEMO_SIGNING_SECRET });
+      expect(await stack.store.secrets.all('demo')).toEqual({ BRAND_KEY: SECRETS.brandKey, CALLCARD_SIGNING_SECRET: DEMO_SIGNING_SECRET, ORDERS_API_KEY: 'demo-orders-key' });
       expect((await a.call('PUT', '/admin/secrets/not-a-name', { value: 'long enough' })).status).toBe(400);
       expect(pathsOf((await a.call('PUT', '/admin/secrets/SHORT', { value: 'abc' })).body)).toEqual(['value']);
       await a.call('PUT', '/admin/secrets/TEMP', { value: 'temporary-value' });
@@ -375,7 +377,7 @@ describe('admin API', () => {
       expect((await b.call('GET', '/admin/secrets')).body).toEqual({ secrets: [] });
       expect(await stack.store.flows.getLatest('demo', 'demo')).toMatchObject({ version: 1 });
       expect(await stack.store.channels.get('line', 'demo-line')).toMatchObject({ workspaceId: 'demo', activeFlows: [{ flowId: 'demo', version: 1 }] });
-      expect(await stack.store.secrets.all('demo')).toEqual({ BRAND_KEY: SECRETS.brandKey, CALLCARD_SIGNING_SECRET: DEMO_SIGNING_SECRET });
+      expect(await stack.store.secrets.all('demo')).toEqual({ BRAND_KEY: SECRETS.brandKey, CALLCARD_SIGNING_SECRET: DEMO_SIGNING_SECRET, ORDERS_API_KEY: 'demo-orders-key' });
       expect(await stack.store.customers.get({ channelKind: 'line', channelId: 'demo-line', userId: DEMO_MEMBER_USER_ID })).toMatchObject({ attributes: { memberId: 'M001' } });
     });
 
