@@ -106,6 +106,8 @@ if (!HAVE_CHROMIUM) {
       await page.locator('#problem-summary', { hasText: 'No problems.' }).waitFor();
       await act(() => button('Save').click());
       await page.locator('#version', { hasText: 'Version 1' }).waitFor();
+      // The editor's heading names the flow by its name, as the list does (its id beside it).
+      expect(await page.locator('#view-heading').innerText()).toBe('Flow Order status order-status');
       const panel = page.locator('#versions-panel');
       await act(() => panel.getByRole('checkbox', { name: new RegExp(`^LINE ${stack.demo.lineChannelId} `) }).check());
       await act(() => panel.getByRole('button', { name: 'Publish', exact: true }).click());
