@@ -89,6 +89,15 @@ if (!HAVE_CHROMIUM) {
       await page.locator('#card-list button[id^=open-card-]').first().click();
       await page.locator('#card-method').waitFor();
       await audit(`${lang} editor with a card open`);
+      // The other forms of the editor: a message block (with its preview), a question, a condition, a trigger, the flow's settings.
+      for (const id of ['open-block-welcome', 'open-block-ask_phone', 'open-block-check_member', 'open-settings']) {
+        await page.locator(`#${id}`).click();
+        await page.locator('#inspector form, #inspector fieldset, #inspector section').first().waitFor();
+        await page.waitForLoadState('networkidle');
+        await audit(`${lang} editor, ${id}`);
+      }
+      await page.locator('#flow-outline button[aria-label^="Open trigger 1"], #flow-outline button[aria-label^="開啟觸發條件 1"]').first().click();
+      await audit(`${lang} editor, a trigger`);
       for (const name of ['simulator', 'channels', 'secrets', 'logs']) {
         await page.goto(`${session.stack.url}/console#/${name}`);
         await page.locator('#view-heading').waitFor();
