@@ -1,7 +1,6 @@
 import { Graph, layout } from '@dagrejs/dagre';
 import type { Problem } from './api';
 import { h } from './dom';
-import type * as Context from './editorContext';
 import { BLOCK_TYPES, outlets, triggerOutlet, type BlockType, type Outlet, type OutletPath, type Selection } from './flowEdit';
 import { defineTexts, type Lang } from './i18n';
 import type { Json } from './json';
@@ -52,11 +51,6 @@ export interface DiagramOptions {
   edit?: DiagramEdit | undefined;
   problems?: Problem[] | undefined;
 }
-
-// flowEdit.ts declares the editor's types again to load without the DOM: they must stay the same.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const sameTypes: [Same<Selection, Context.Selection>, Same<OutletPath, Context.OutletPath>, Same<BlockType, Context.BlockType>] = [true, true, true];
-void sameTypes;
 
 const tx = defineTexts({
   en: {

@@ -7,17 +7,11 @@ import { isObject, type Json } from './json';
 // document to edit in place, and the editor's actions. The forms are chunks loaded when first opened;
 // this module is the contract between them and the editor (./main.ts), and the outlet picker they share.
 
-export const BLOCK_TYPES = ['message', 'question', 'callApi', 'condition', 'setAttributes', 'end'] as const;
-export type BlockType = (typeof BLOCK_TYPES)[number];
+// The block types, outlet paths and selections are those of ./flowEdit.ts (pure, no DOM: its unit
+// tests run in node), declared there once.
+import { BLOCK_TYPES, type BlockType, type OutletPath, type Selection } from './flowEdit';
 
-/**
- * Where a link starts: the path of an outlet inside its block (`['next']`, `['onFailure']`,
- * `['branches', 0, 'next']`, `['onStatus', '404']`), or inside a trigger (`['start']`).
- */
-export type OutletPath = Array<string | number>;
-
-/** The thing a form edits: a block (by id), a trigger (by index), or the flow's own settings. */
-export type Selection = { kind: 'block'; id: string } | { kind: 'trigger'; index: number } | { kind: 'settings' };
+export { BLOCK_TYPES, type BlockType, type OutletPath, type Selection };
 
 export interface EditorContext {
   lang: Lang;

@@ -6,9 +6,8 @@ import type { Json } from './json';
 // its key (a map of routes that becomes empty loses the map), a new block is the smallest one a
 // hand-written flow would have. No DOM here: test/unit/console/flowEdit.test.ts runs them in node.
 //
-// The types below are those of ./editorContext.ts (`Selection`, `OutletPath`, `BlockType`), declared
-// again so that this module loads without the DOM (editorContext draws the outlet picker);
-// ./diagram.ts checks at compile time that both stay the same.
+// The block types, outlet paths and selections the whole editor uses are declared here, once
+// (./editorContext.ts re-exports them for the forms).
 
 export const BLOCK_TYPES = ['message', 'question', 'callApi', 'condition', 'setAttributes', 'end'] as const;
 export type BlockType = (typeof BLOCK_TYPES)[number];
