@@ -39,7 +39,7 @@ const tx = defineTexts({
     exact: 'The whole message is the keyword',
     contains: 'The message contains the keyword',
     keywords: 'Keywords',
-    keywordsHint: 'Any language (hot, 熱銷, 訂單). Matching ignores upper and lower case and full-width forms (ＨＯＴ is hot) and extra spaces.',
+    keywordsHint: 'Any language (hot, 熱銷, 訂單); several at once separated by commas. Matching ignores upper and lower case and full-width forms (ＨＯＴ is hot) and extra spaces.',
     keywordN: 'Keyword {n}',
     removeKeyword: 'Remove keyword {n}',
     newKeyword: 'New keyword',
@@ -86,7 +86,7 @@ const tx = defineTexts({
     exact: '整則訊息就是關鍵字',
     contains: '訊息包含關鍵字',
     keywords: '關鍵字',
-    keywordsHint: '任何語言皆可（hot、熱銷、訂單）。比對時不分大小寫、全形半形（ＨＯＴ 即 hot），也忽略多餘空白。',
+    keywordsHint: '任何語言皆可（hot、熱銷、訂單）；可用逗號或頓號一次加入多個。比對時不分大小寫、全形半形（ＨＯＴ 即 hot），也忽略多餘空白。',
     keywordN: '關鍵字 {n}',
     removeKeyword: '移除關鍵字 {n}',
     newKeyword: '新的關鍵字',
@@ -287,11 +287,12 @@ function keywordsField(ctx: EditorContext, trigger: Json, at: string): HTMLEleme
   fresh.value = draft.trigger === trigger ? draft.text : '';
   fresh.addEventListener('input', () => (draft = { trigger, text: fresh.value }));
   const addKeyword = () => {
-    const value = fresh.value.trim();
-    if (!value) return fresh.focus();
+    // Several at once, as people list them: "order, 訂單" (a comma, full-width or 、 separates).
+    const values = fresh.value.split(/[,，、]/).map((v) => v.trim()).filter((v, i, all) => v !== '' && all.indexOf(v) === i);
+    if (!values.length) return fresh.focus();
     draft = { trigger: undefined, text: '' };
-    if (keywords) keywords.push(value);
-    else trigger.keywords = [value];
+    if (keywords) keywords.push(...values.filter((v) => !keywords.includes(v)));
+    else trigger.keywords = values;
     ctx.changed(true, 'trigger-new-keyword');
   };
   fresh.addEventListener('keydown', (event) => {
