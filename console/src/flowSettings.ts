@@ -1,3 +1,4 @@
+import { BUILT_IN_TEXTS, TEXT_NAMES, type TextName } from '../../shared/flow/builtInTexts';
 import { call } from './api';
 import { h } from './dom';
 import { type EditorContext } from './editorContext';
@@ -10,23 +11,6 @@ import { isObject, type Json } from './json';
 // written). The workspace's language itself is a workspace setting (GET/PUT /admin/settings), shown
 // and changed here too.
 
-/** callcard's own texts to customers, by language: a copy of shared/flow/texts.ts's BUILT_IN_TEXTS (that module loads zod); a unit test keeps them equal. */
-export const BUILT_IN_TEXTS: Readonly<Record<Lang, Readonly<Record<TextName, string>>>> = {
-  'zh-TW': {
-    failure: '抱歉，系統暫時出了點問題，請稍後再試一次。',
-    reask: '抱歉，我沒有看懂您的回覆。{{ prompt }}',
-    carouselAltText: '請查看最新訊息',
-    oneToOneOnly: '這項服務請在一對一聊天中使用喔。',
-  },
-  en: {
-    failure: 'Sorry, something went wrong on our side. Please try again in a moment.',
-    reask: 'Sorry, I did not get that. {{ prompt }}',
-    carouselAltText: 'Carousel',
-    oneToOneOnly: 'Please ask me in a one-to-one chat for this.',
-  },
-};
-export const TEXT_NAMES = ['failure', 'reask', 'carouselAltText', 'oneToOneOnly'] as const;
-type TextName = (typeof TEXT_NAMES)[number];
 const CHATS = ['user', 'group', 'room'] as const;
 
 const tx = defineTexts({

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { BUILT_IN_TEXTS as BUILT_IN } from './builtInTexts';
 
 // The texts callcard itself writes to a customer (not the admin's messages): the apology when a card
 // fails with no failure block, the re-ask of a question, a carousel's notification text when nothing
@@ -53,21 +54,8 @@ export type FlowTexts = z.infer<typeof flowTextsSchema>;
 /** Every text, resolved: what a turn says. */
 export type CustomerTexts = Required<FlowTexts>;
 
-/** The built-in texts, by language. Written as a Taiwanese brand would write them to its customers. */
-export const BUILT_IN_TEXTS: Readonly<Record<Language, Readonly<CustomerTexts>>> = {
-  'zh-TW': {
-    failure: '抱歉，系統暫時出了點問題，請稍後再試一次。',
-    reask: '抱歉，我沒有看懂您的回覆。{{ prompt }}',
-    carouselAltText: '請查看最新訊息',
-    oneToOneOnly: '這項服務請在一對一聊天中使用喔。',
-  },
-  en: {
-    failure: 'Sorry, something went wrong on our side. Please try again in a moment.',
-    reask: 'Sorry, I did not get that. {{ prompt }}',
-    carouselAltText: 'Carousel',
-    oneToOneOnly: 'Please ask me in a one-to-one chat for this.',
-  },
-};
+/** The built-in texts, by language (./builtInTexts.ts, where the console reads them too). */
+export const BUILT_IN_TEXTS: Readonly<Record<Language, Readonly<CustomerTexts>>> = BUILT_IN;
 
 /**
  * The re-ask every question got before re-asks followed the workspace's language: flows saved then

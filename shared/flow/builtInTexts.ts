@@ -1,0 +1,22 @@
+// callcard's own texts to customers, built in per language: plain data with no imports, so that the
+// console (the flow settings' placeholders) and the runtime (./texts.ts) read the one copy.
+
+/** The texts callcard itself may say, in the order the console lists them. */
+export const TEXT_NAMES = ['failure', 'reask', 'carouselAltText', 'oneToOneOnly'] as const;
+export type TextName = (typeof TEXT_NAMES)[number];
+
+/** The built-in texts, by language. Written as a Taiwanese brand would write them to its customers. */
+export const BUILT_IN_TEXTS = {
+  'zh-TW': {
+    failure: '抱歉，系統暫時出了點問題，請稍後再試一次。',
+    reask: '抱歉，我沒有看懂您的回覆。{{ prompt }}',
+    carouselAltText: '請查看最新訊息',
+    oneToOneOnly: '這項服務請在一對一聊天中使用喔。',
+  },
+  en: {
+    failure: 'Sorry, something went wrong on our side. Please try again in a moment.',
+    reask: 'Sorry, I did not get that. {{ prompt }}',
+    carouselAltText: 'Carousel',
+    oneToOneOnly: 'Please ask me in a one-to-one chat for this.',
+  },
+} as const satisfies Record<'zh-TW' | 'en', Record<TextName, string>>;
