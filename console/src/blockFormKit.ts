@@ -2,6 +2,7 @@ import { knownValues } from './card';
 import { arraysIn, lastResponse, leafPaths, picker, tpl, type Groups, type Tr } from './cardKit';
 import { h, type Child } from './dom';
 import { blocksOf, outletSelect, type EditorContext, type OutletPath } from './editorContext';
+import { idHint, topicOf } from './flowEdit';
 import { defineTexts, t } from './i18n';
 import { isObject, type Json } from './json';
 
@@ -197,8 +198,12 @@ export function outletField(k: Kit, o: { id: string; label: string; outlet: Outl
     owner: { kind: 'block', id: k.id },
     outlet,
     value: valueAt(k.block, outlet),
-    // A new block's id from where it is linked: `show_tickets_empty`, `check_branch2`.
-    hint: outlet[0] === 'branches' ? `${k.id}_branch${Number(outlet[1]) + 1}` : `${k.id}_${String(outlet.at(-1))}`,
+    // A new block's id from where it is linked: `show_tickets_empty`, `check_branch2`; what follows
+    // `ask_order` is about the order too: `call_order`.
+    hint: (type) => {
+      const from = outlet[0] === 'branches' ? `${k.id}_branch${Number(outlet[1]) + 1}` : `${k.id}_${String(outlet.at(-1))}`;
+      return outlet[0] === 'next' && topicOf(k.id) !== k.id ? idHint(type, topicOf(k.id), from) : from;
+    },
     set: (target) => {
       const parent = valueAt(k.block, outlet.slice(0, -1));
       const key = String(outlet.at(-1));

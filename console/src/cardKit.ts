@@ -20,17 +20,25 @@ export function insertAtCaret(input: HTMLInputElement, text: string): void {
   input.dispatchEvent(new Event('input', { bubbles: true }));
 }
 
-/** A select of choices and an Insert button (a select alone would insert on every arrow key). */
-export function picker(id: string, label: string, groups: Groups, tr: Tr, insert: (value: string) => void, action: TextKey = 'insert'): HTMLElement {
+/**
+ * A select of choices and an Insert button (a select alone would insert on every arrow key).
+ * `choose`, when given, is told each choice as it is made (arrow keys included): it may only do what a
+ * later choice undoes, such as filling a field that is still empty (`fillOnChoose`).
+ */
+export function picker(id: string, label: string, groups: Groups, tr: Tr, insert: (value: string) => void, action: TextKey = 'insert', choose?: (value: string) => boolean): HTMLElement {
   const select = h('select', { id }, h('option', { value: '' }, tr('chooseValue')));
   for (const [name, values] of groups) if (values.length) select.append(h('optgroup', { label: name }, ...values.map((value) => h('option', { value }, value))));
+  /** The choice `choose` took already: Insert does not add it a second time. */
+  let taken = '';
+  if (choose) select.addEventListener('change', () => (taken = select.value && choose(select.value) ? select.value : ''));
   const button = h('button', {
     type: 'button',
     id: `${id}-go`,
     'aria-label': `${tr(action)}: ${label}`,
     onclick: () => {
-      if (select.value) insert(select.value);
+      if (select.value && select.value !== taken) insert(select.value);
       select.value = '';
+      taken = '';
     },
   }, tr(action));
   return h('span', { class: 'picker' }, h('label', { for: id }, label), select, button);
@@ -46,6 +54,20 @@ export function textInput(id: string, value: unknown, onInput: (value: string) =
   input.value = typeof value === 'string' ? value : '';
   input.addEventListener('input', () => onInput(input.value));
   return input;
+}
+
+/**
+ * Choosing a value fills `input` while it is empty, or still holds only an earlier choice (so the arrow
+ * keys through the list leave the last one); anything typed there is kept, and Insert adds at the caret.
+ */
+export function fillOnChoose(input: HTMLInputElement, wrap: (value: string) => string): (value: string) => boolean {
+  let filled = '';
+  return (value) => {
+    if (input.value !== '' && input.value !== filled) return false;
+    input.value = filled = wrap(value);
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    return true;
+  };
 }
 
 /** Wrap a path as a template: `{{ attributes.x }}`. */
@@ -85,7 +107,7 @@ export function rowsEditor(o: {
       { class: 'header-row' },
       name,
       value,
-      picker(`${id}-insert-${i}`, o.pick(i + 1), o.groups, tr, (v) => (o.pickAction === 'use' ? ((value.value = wrap(v)), value.dispatchEvent(new Event('input'))) : insertAtCaret(value, wrap(v))), o.pickAction),
+      picker(`${id}-insert-${i}`, o.pick(i + 1), o.groups, tr, (v) => (o.pickAction === 'use' ? ((value.value = wrap(v)), value.dispatchEvent(new Event('input'))) : insertAtCaret(value, wrap(v))), o.pickAction, fillOnChoose(value, wrap)),
       h('button', { type: 'button', id: `${id}-remove-${i}`, 'aria-label': o.remove(i + 1), onclick: () => (rows.splice(i, 1), write(`${id}-add`)) }, '✕'),
     );
   });

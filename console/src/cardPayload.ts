@@ -1,4 +1,4 @@
-import { field, insertAtCaret, isObject, picker, rowsEditor, textInput, tpl, type Groups, type Json, type Tr } from './cardKit';
+import { field, fillOnChoose, insertAtCaret, isObject, picker, rowsEditor, textInput, tpl, type Groups, type Json, type Tr } from './cardKit';
 import { h } from './dom';
 
 // The card's payload: no body, a JSON structure whose text leaves are templates (an editable tree of
@@ -121,7 +121,7 @@ function objectEditor(target: Json, at: number[], o: { tr: Tr; groups: Groups; c
     let editor: HTMLElement;
     if (kind === 'text') {
       const input = textInput(id('value', n), value, (v) => ((target[current] = v), changed(false)), { 'aria-label': tr('bodyValue', { n: path }) });
-      editor = h('span', { class: 'row' }, input, picker(id('insert', n), tr('valueForBodyField', { n: path }), o.groups, tr, (v) => insertAtCaret(input, tpl(v))));
+      editor = h('span', { class: 'row' }, input, picker(id('insert', n), tr('valueForBodyField', { n: path }), o.groups, tr, (v) => insertAtCaret(input, tpl(v)), 'insert', fillOnChoose(input, tpl)));
     } else if (kind === 'object') editor = objectEditor(value as Json, n, o);
     else {
       const input = textInput(id('value', n), JSON.stringify(value) ?? 'null', (v) => {

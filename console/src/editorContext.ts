@@ -86,8 +86,8 @@ export function outletSelect(o: {
   value: unknown;
   /** Leave out of the choices (a block does not usually link to itself; it may, through this list). */
   exclude?: string[];
-  /** A hint for the new block's id (`lookup_order_failed`). */
-  hint?: string;
+  /** A hint for the new block's id (`call_order_failed`), or one per type of new block (`ask_order`, `call_order`). */
+  hint?: string | ((type: BlockType) => string);
   set(target: string | undefined): void;
 }): HTMLElement {
   const { ctx } = o;
@@ -103,8 +103,10 @@ export function outletSelect(o: {
   select.append(existing, create);
   select.addEventListener('change', () => {
     const value = select.value;
-    if (value.startsWith('new:')) ctx.createBlock(value.slice(4) as BlockType, { owner: o.owner, outlet: o.outlet }, o.hint);
-    else o.set(value || undefined);
+    if (value.startsWith('new:')) {
+      const type = value.slice(4) as BlockType;
+      ctx.createBlock(type, { owner: o.owner, outlet: o.outlet }, typeof o.hint === 'function' ? o.hint(type) : o.hint);
+    } else o.set(value || undefined);
   });
   return h('div', { class: 'field' }, h('label', { for: o.id }, o.label), select);
 }

@@ -159,6 +159,29 @@ export function newBlock(type: BlockType, flow: Json = {}, lang: PlaceholderLang
 }
 
 /** The id a new block of `type` is named after when no hint is given: `message`, `call_api`, `set_attributes`. */
+/** Keywords as people list them: "order, 訂單" (a comma, a full-width comma or 、 separates), trimmed, each once. */
+export function splitKeywords(text: string): string[] {
+  return text.split(/[,，、]/).map((v) => v.trim()).filter((v, i, all) => v !== '' && all.indexOf(v) === i);
+}
+
+/** What a new block's id says it does, in front of its topic: `ask_order`, `call_order`, `check_order`. */
+const TYPE_PREFIXES: Partial<Record<BlockType, string>> = { question: 'ask_', callApi: 'call_', condition: 'check_', setAttributes: 'set_' };
+
+/** The topic of a block id: `ask_order`, `ask_order2` and `call_order` are all about `order`. */
+export function topicOf(id: string): string {
+  return id.replace(/^(ask|call|check|set)_(.+?)\d*$/, '$2');
+}
+
+/**
+ * The id hint of a new block of `type` about `topic` (a keyword, an action, the block it follows):
+ * a question about `order` is `ask_order`, a card `call_order`; a message or an end keeps `fallback`
+ * (`order_next`, `welcome`), which says where it is linked from.
+ */
+export function idHint(type: BlockType, topic: string, fallback = topic): string {
+  const prefix = TYPE_PREFIXES[type];
+  return prefix && topic ? prefix + topic : fallback;
+}
+
 const TYPE_IDS: Record<BlockType, string> = { message: 'message', question: 'question', callApi: 'call_api', condition: 'condition', setAttributes: 'set_attributes', end: 'end' };
 
 /**

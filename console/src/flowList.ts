@@ -2,6 +2,7 @@ import { flowPath, type FlowSummary, type FlowVersion } from './api';
 import type { Outcome, PageContext } from './context';
 import { byId, h } from './dom';
 import { defineTexts, type Lang } from './i18n';
+import { splitKeywords } from './flowEdit';
 import { isObject, type Json } from './json';
 import { EXAMPLE_BASE_URL, flowFromTemplate, TEMPLATE_IDS, templateCallsApi, type TemplateId } from '../../shared/flow/templates';
 
@@ -59,6 +60,8 @@ const tx = defineTexts({
     baseUrlFrom: 'Taken from flow {id}.',
     baseUrlBad: 'The base URL is an address starting with https:// (or http:// for a local API).',
     openEditor: 'Open in the editor',
+    keywords: 'Keywords that start it (optional)',
+    keywordsHint: 'Say "order, 訂單" and the flow starts with a keyword trigger; you choose where it starts in the editor.',
     newHint: 'The flow opens in the editor unsaved: Save creates it.',
     t_blank: 'Blank',
     d_blank: 'No triggers or blocks yet: build the bot from scratch.',
@@ -120,6 +123,8 @@ const tx = defineTexts({
     baseUrlFrom: '取自流程 {id}。',
     baseUrlBad: '基本網址須以 https://（本機 API 可用 http://）開頭。',
     openEditor: '在編輯器中開啟',
+    keywords: '啟動它的關鍵字（選填）',
+    keywordsHint: '輸入「order, 訂單」，流程就以關鍵字觸發條件開始；從哪裡開始，在編輯器中選擇。',
     newHint: '流程會在編輯器中開啟但尚未儲存：按「儲存」即建立。',
     t_blank: '空白',
     d_blank: '沒有觸發條件與區塊：從頭建立機器人。',
@@ -177,6 +182,8 @@ interface NewForm {
   idEdited: boolean;
   template: TemplateId;
   baseUrl: string;
+  /** A blank flow's first keywords, as typed ("order, 訂單"): a keyword trigger to start with. */
+  keywords: string;
   /** The flow whose cards gave the base URL. */
   baseFrom?: string;
   errors: Partial<Record<'name' | 'flowId' | 'baseUrl', string>>;
@@ -477,7 +484,7 @@ function toggleNew(): void {
     return draw();
   }
   const taken = o?.flows.map((f) => f.flowId) ?? [];
-  form = { name: '', flowId: slugOf('', taken), idEdited: false, template: 'blank', baseUrl: EXAMPLE_BASE_URL, errors: {} };
+  form = { name: '', flowId: slugOf('', taken), idEdited: false, template: 'blank', baseUrl: EXAMPLE_BASE_URL, keywords: '', errors: {} };
   note = undefined;
   focusNext = 'new-flow-name';
   draw();
@@ -577,6 +584,25 @@ function renderNewForm(state: NewForm): HTMLElement {
         error('baseUrl'),
       )
     : false;
+  // A blank flow may say at once what starts it: a keyword trigger, whose start is the editor's first question.
+  const keywords =
+    state.template === 'blank' &&
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'new-flow-keywords' }, t('keywords')),
+      h('input', {
+        id: 'new-flow-keywords',
+        type: 'text',
+        class: 'wide',
+        value: state.keywords,
+        spellcheck: 'false',
+        autocomplete: 'off',
+        'aria-describedby': 'new-flow-keywords-hint',
+        oninput: (event) => (state.keywords = (event.target as HTMLInputElement).value),
+      }),
+      h('p', { class: 'hint', id: 'new-flow-keywords-hint' }, t('keywordsHint')),
+    );
   return h(
     'form',
     {
@@ -601,6 +627,7 @@ function renderNewForm(state: NewForm): HTMLElement {
     ),
     h('fieldset', { class: 'templates' }, h('legend', {}, t('template')), ...radios),
     base,
+    keywords,
     h('p', { class: 'hint' }, t('newHint')),
     h(
       'div',
@@ -627,5 +654,7 @@ function submitNew(state: NewForm): void {
     return draw();
   }
   form = undefined;
-  o.openNew(flowId, flowFromTemplate(state.template, name, baseUrl));
+  const flow = flowFromTemplate(state.template, name, baseUrl);
+  const keywords = state.template === 'blank' ? splitKeywords(state.keywords) : [];
+  o.openNew(flowId, keywords.length ? { ...flow, triggers: [{ type: 'keyword', keywords }] } : flow);
 }

@@ -4,7 +4,7 @@ import { byId, h } from './dom';
 import { defineTexts, isLang, LANGS, t, type Lang, type TextKey } from './i18n';
 import type { Json } from './json';
 import { isPageName, PAGES, type PageName } from './pages';
-import { mountVersions } from './versions';
+import { mountVersions, showUnsaved, type Channel } from './versions';
 import type * as WorkbenchChunk from './workbench';
 import type { Workbench } from './workbench';
 
@@ -247,7 +247,8 @@ function renderEditor(state: EditorState): Node[] {
       h('span', { id: 'version', class: 'version' }),
     ),
     h('div', { id: 'editor-status-box' }),
-    ...(state.version > 0 ? [h('section', { class: 'card versions', id: 'versions-panel' })] : []),
+    // A flow never saved has its panel too: publishing saves it first.
+    h('section', { class: 'card versions', id: 'versions-panel' }),
     // The diagram and the forms, with the flow's JSON and its problems beside them (below on a narrow screen).
     h(
       'div',
@@ -308,6 +309,7 @@ function updateEditor(): void {
     save.disabled = state.saving;
     save.textContent = state.saving ? tr('saving') : tr('save');
   }
+  showUnsaved();
   byId('flow-json')?.setAttribute('aria-invalid', String(state.check === 'invalid'));
 
   const statusBox = byId('editor-status-box');
@@ -470,11 +472,19 @@ async function loadSecrets(): Promise<void> {
   if (!document.getElementById('card-panel')?.contains(document.activeElement)) view.work?.redraw();
 }
 
-/** The versions panel of the open flow (drawn again after a save). */
-function drawVersions(): void {
+/** The versions panel of the open flow (drawn again after a save; `publish`: Save and publish's channels, published once it has loaded). */
+function drawVersions(publish?: Channel[]): void {
   const panel = byId('versions-panel');
   if (view.name !== 'editor' || view.version === undefined || !panel) return;
-  mountVersions(panel, { flowId: view.flowId, version: view.version, ctx: pageContext(), loadVersion: (flow, version) => loadEarlierVersion(flow, version) });
+  mountVersions(panel, {
+    flowId: view.flowId,
+    version: view.version,
+    ctx: pageContext(),
+    loadVersion: (flow, version) => loadEarlierVersion(flow, version),
+    unsaved: () => view.name === 'editor' && (view.version === 0 || isDirty()),
+    saveThenPublish: (channels) => void save(channels),
+    ...(publish ? { publishAfterSave: publish } : {}),
+  });
 }
 
 /** An earlier version's document, put into the editor as unsaved text: saving it makes it the latest version. */
@@ -511,6 +521,7 @@ function openNew(flowId: string, flow: Json): void {
   setHash(`#/flows/${encodeURIComponent(flowId)}`);
   currentHash = location.hash;
   show({ name: 'editor', flowId, version: 0, text, savedText: '', check: 'idle', problems: [], warnings: [], saving: false, status: { key: 'newFlowUnsaved', kind: 'info' } });
+  drawVersions();
   void loadSecrets();
   void validateNow();
 }
@@ -555,7 +566,8 @@ async function validateNow(): Promise<void> {
   state.work?.problemsChanged();
 }
 
-async function save(): Promise<void> {
+/** Save the editor's text as a new version (`publish`: then publish that version to these channels). */
+async function save(publish?: Channel[]): Promise<void> {
   if (view.name !== 'editor' || view.saving || view.version === undefined) return;
   const state = view;
   clearTimeout(validateTimer);
@@ -587,9 +599,9 @@ async function save(): Promise<void> {
       warnings: result.body.warnings ?? [],
       status: { key: result.body.unchanged ? 'unchanged' : 'saved', values: { version: result.body.version }, kind: 'ok' },
     });
-    // A new flow's first save: it has versions now, and its panel.
+    // A new flow's first save: its heading and the rest follow its saved state.
     if (creating) render('keep');
-    drawVersions();
+    drawVersions(publish);
   } else if (result.status === 409 && result.body.latestVersion !== undefined) {
     Object.assign(state, { conflict: { base: baseVersion, latest: result.body.latestVersion }, status: undefined });
   } else if (result.status === 400 && result.body.problems) {

@@ -1,5 +1,6 @@
 import { h } from './dom';
 import { outletSelect, problemsIn, type EditorContext } from './editorContext';
+import { idHint, splitKeywords, type BlockType } from './flowEdit';
 import { defineTexts } from './i18n';
 import { isObject, type Json } from './json';
 
@@ -112,6 +113,27 @@ type Key = Parameters<typeof tx>[1];
 
 /** A keyword typed but not added yet, kept when the form is drawn again (the API's problems came back). */
 let draft: { trigger: unknown; text: string } = { trigger: undefined, text: '' };
+
+/** Split "order, 訂單" (a comma, full-width comma or 、 separates) and add what `trigger` lacks. */
+function addKeywords(trigger: Json, text: string): boolean {
+  const values = splitKeywords(text);
+  if (!values.length) return false;
+  const keywords = Array.isArray(trigger.keywords) ? (trigger.keywords as unknown[]) : undefined;
+  if (keywords) keywords.push(...values.filter((v) => !keywords.includes(v)));
+  else trigger.keywords = values;
+  return true;
+}
+
+/**
+ * A keyword typed but not added is meant, not dropped: another control of the same trigger being used
+ * (where it starts, how it matches, its chats) adds it first, as if Enter had been pressed.
+ */
+function takeDraft(trigger: Json): boolean {
+  if (draft.trigger !== trigger) return false;
+  const { text } = draft;
+  draft = { trigger: undefined, text: '' };
+  return addKeywords(trigger, text);
+}
 
 const triggersOf = (flow: Json): unknown[] => (Array.isArray(flow.triggers) ? flow.triggers : (flow.triggers = []));
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
@@ -231,10 +253,12 @@ function matchField(ctx: EditorContext, trigger: Json): HTMLElement {
   const radio = (value: 'exact' | 'contains') => {
     const input = h('input', { type: 'radio', name: 'trigger-match', id: `trigger-match-${value}`, value, checked: (trigger.match === 'contains') === (value === 'contains') });
     input.addEventListener('change', () => {
+      const took = takeDraft(trigger);
       // Exact is the default: written only when the trigger said so already.
       if (value === 'contains') trigger.match = 'contains';
       else if (trigger.match !== 'exact') delete trigger.match;
-      ctx.changed(false);
+      // The taken keyword is drawn as a row; focus stays on this choice.
+      ctx.changed(took, took ? `trigger-match-${value}` : undefined);
     });
     return h('div', { class: 'check' }, input, h('label', { for: `trigger-match-${value}` }, t(value)));
   };
@@ -287,12 +311,9 @@ function keywordsField(ctx: EditorContext, trigger: Json, at: string): HTMLEleme
   fresh.value = draft.trigger === trigger ? draft.text : '';
   fresh.addEventListener('input', () => (draft = { trigger, text: fresh.value }));
   const addKeyword = () => {
-    // Several at once, as people list them: "order, 訂單" (a comma, full-width or 、 separates).
-    const values = fresh.value.split(/[,，、]/).map((v) => v.trim()).filter((v, i, all) => v !== '' && all.indexOf(v) === i);
-    if (!values.length) return fresh.focus();
+    // Several at once, as people list them: "order, 訂單".
+    if (!addKeywords(trigger, fresh.value)) return fresh.focus();
     draft = { trigger: undefined, text: '' };
-    if (keywords) keywords.push(...values.filter((v) => !keywords.includes(v)));
-    else trigger.keywords = values;
     ctx.changed(true, 'trigger-new-keyword');
   };
   fresh.addEventListener('keydown', (event) => {
@@ -329,11 +350,12 @@ function actionField(ctx: EditorContext, trigger: Json, at: string): HTMLElement
 }
 
 /** A block id hint from the trigger: its action, its first keyword, else its type. */
-function startHint(trigger: Json): string {
+function startHint(trigger: Json, type: BlockType): string {
   const first = Array.isArray(trigger.keywords) ? str(trigger.keywords[0]) : '';
   const base = trigger.type === 'postback' ? str(trigger.action) : trigger.type === 'keyword' ? first : trigger.type === 'follow' ? 'welcome' : 'help';
   const clean = base.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
-  return /^[a-z]/.test(clean) ? clean : `${str(trigger.type) || 'trigger'}_start`;
+  // A question started by `order` asks for it (`ask_order`); a message keeps the topic (`welcome`).
+  return /^[a-z]/.test(clean) ? idHint(type, clean) : `${str(trigger.type) || 'trigger'}_start`;
 }
 
 function startField(ctx: EditorContext, trigger: Json, index: number, at: string): HTMLElement {
@@ -341,14 +363,15 @@ function startField(ctx: EditorContext, trigger: Json, index: number, at: string
     id: 'trigger-start',
     label: tx(ctx.lang, 'start'),
     // The new block's id from the trigger as it is when the block is created (its action may be typed just before).
-    ctx: { ...ctx, createBlock: (type, from) => ctx.createBlock(type, from, startHint(trigger)) },
+    ctx: { ...ctx, createBlock: (type, from) => (takeDraft(trigger), ctx.createBlock(type, from, startHint(trigger, type))) },
     owner: { kind: 'trigger', index },
     outlet: ['start'],
     value: trigger.start,
     set: (target) => {
+      const took = takeDraft(trigger);
       if (target === undefined) delete trigger.start;
       else trigger.start = target;
-      ctx.changed(false);
+      ctx.changed(took, took ? 'trigger-start' : undefined);
     },
   });
   const select = element.querySelector('select') ?? undefined;
@@ -371,6 +394,7 @@ function chatsField(ctx: EditorContext, trigger: Json, at: string): HTMLElement 
   const boxes = CHATS.map((chat) => {
     const input = h('input', { type: 'checkbox', id: `trigger-chats-${chat}`, checked: own?.includes(chat) === true, 'aria-describedby': 'trigger-chats-hint' });
     input.addEventListener('change', () => {
+      takeDraft(trigger);
       const ticked = CHATS.filter((c) => (c === chat ? input.checked : own?.includes(c) === true));
       // Unticked all: the flow's setting applies again (no chats of its own).
       if (ticked.length) trigger.chats = ticked;

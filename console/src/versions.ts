@@ -30,6 +30,10 @@ const tx = defineTexts({
     runsNot: 'does not run this flow',
     noChannels: 'This workspace has no channels yet.',
     publish: 'Publish',
+    saveAndPublish: 'Save and publish',
+    draft: 'The changes in the editor (saved first)',
+    notSaved: 'Not saved yet: publishing saves it first, as version 1.',
+    unsavedHint: 'Publishing the version in the editor saves your changes first, as a new version.',
     unpublish: 'Unpublish from the chosen channels',
     chooseChannel: 'Choose at least one channel.',
     confirmRollBack: 'Roll back?\n{lines}',
@@ -64,6 +68,10 @@ const tx = defineTexts({
     runsNot: '未執行這個流程',
     noChannels: '這個工作區還沒有頻道。',
     publish: '發布',
+    saveAndPublish: '儲存並發布',
+    draft: '編輯器中的變更（先儲存）',
+    notSaved: '尚未儲存：發布時會先儲存為版本 1。',
+    unsavedHint: '發布編輯器中的版本時，會先把您的變更儲存為新版本。',
     unpublish: '從勾選的頻道取消發布',
     chooseChannel: '請至少選擇一個頻道。',
     confirmRollBack: '確定要復原嗎？\n{lines}',
@@ -79,7 +87,7 @@ const tx = defineTexts({
 });
 
 type Ref = FlowRef;
-type Channel = Pick<ChannelView, 'kind' | 'channelId' | 'name' | 'activeFlows'>;
+export type Channel = Pick<ChannelView, 'kind' | 'channelId' | 'name' | 'activeFlows'>;
 interface Change extends Channel {
   before: Ref[];
   after: Ref[];
@@ -96,6 +104,18 @@ export interface VersionsOptions {
   ctx: PageContext;
   /** Put an earlier version's document into the editor (the admin saves it as a new version). */
   loadVersion(flow: Record<string, unknown>, version: number): void;
+  /** Whether the editor holds changes not saved yet (a new flow always does). */
+  unsaved(): boolean;
+  /** Save the editor's changes; the panel is then mounted again with `publishAfterSave`. */
+  saveThenPublish(channels: Channel[]): void;
+  /** Channels to publish the just-saved version to, once this mount has loaded (Save and publish). */
+  publishAfterSave?: Channel[];
+}
+
+/** The latest mount's publish button, told as the editor's text changes whether publishing saves first. */
+let publishLabel: (() => void) | undefined;
+export function showUnsaved(): void {
+  publishLabel?.();
 }
 
 const KINDS: Record<string, string> = { line: 'LINE', messenger: 'Messenger' };
@@ -120,6 +140,8 @@ export function mountVersions(root: HTMLElement, options: VersionsOptions): void
   root.replaceChildren(h('h2', { id: 'versions-heading' }, t('heading')), body, outcome, alert);
   let versions: VersionInfo[] = [];
   let channels: Channel[] = [];
+  /** Save and publish: the version just saved goes to these channels once, when this mount has loaded. */
+  let afterSave = options.publishAfterSave;
 
   const fail = (result: Extract<Outcome<unknown>, { ok: false }>) => {
     const { problems = [], conflicts = [] } = result.body as { problems?: Array<{ path: string; message: string }>; conflicts?: Array<{ trigger: string; flows: Ref[]; channel: Channel }> };
@@ -141,7 +163,8 @@ export function mountVersions(root: HTMLElement, options: VersionsOptions): void
 
   const load = async (): Promise<void> => {
     const [listed, active] = await Promise.all([
-      ctx.call<{ versions: VersionInfo[] }>('GET', `${flowPath(flowId)}/versions`),
+      // A flow never saved has no versions yet (the API does not know it).
+      options.version === 0 ? { ok: true as const, status: 200, body: { versions: [] as VersionInfo[] } } : ctx.call<{ versions: VersionInfo[] }>('GET', `${flowPath(flowId)}/versions`),
       ctx.call<{ channels: Channel[] }>('GET', '/admin/channels'),
     ]);
     if (mount !== mounts) return;
@@ -150,6 +173,11 @@ export function mountVersions(root: HTMLElement, options: VersionsOptions): void
     versions = [...listed.body.versions].sort((a, b) => b.version - a.version);
     channels = active.body.channels;
     draw();
+    if (afterSave) {
+      const chosen = afterSave;
+      afterSave = undefined;
+      void act('publish', { version: options.version, channels: chosen });
+    }
   };
 
   /** Publish or unpublish, then say what each channel ran before and runs now. */
@@ -207,7 +235,17 @@ export function mountVersions(root: HTMLElement, options: VersionsOptions): void
         ),
       );
     });
-    const select = h('select', { id: 'publish-version' }, ...versions.map(({ version }) => h('option', { value: String(version), selected: version === options.version }, t('versionCell', { v: version }))));
+    const select = h(
+      'select',
+      { id: 'publish-version', 'aria-describedby': 'publish-version-hint' },
+      ...(versions.length ? versions.map(({ version }) => h('option', { value: String(version), selected: version === options.version }, t('versionCell', { v: version }))) : [h('option', { value: '' }, t('draft'))]),
+    );
+    // The version in the editor (or a flow never saved) with changes not saved: publishing saves them first.
+    const saves = () => options.unsaved() && (select.value === '' || Number(select.value) === options.version);
+    const submit = h('button', { type: 'submit', class: 'primary', id: 'publish-submit' });
+    publishLabel = () => (submit.textContent = t(saves() ? 'saveAndPublish' : 'publish'));
+    publishLabel();
+    select.addEventListener('change', publishLabel);
     const boxes = channels.map((c, i) => {
       const v = runs(c.activeFlows);
       return h(
@@ -236,19 +274,21 @@ export function mountVersions(root: HTMLElement, options: VersionsOptions): void
           onsubmit: (event) => {
             event.preventDefault();
             const picked = chosen();
-            if (picked.length) publish(Number(select.value), picked);
+            if (!picked.length) return;
+            if (saves()) options.saveThenPublish(picked);
+            else publish(Number(select.value), picked);
           },
         },
         h(
           'fieldset',
           {},
           h('legend', {}, t('publishLegend')),
-          h('div', { class: 'field' }, h('label', { for: 'publish-version' }, t('chooseVersion')), select),
+          h('div', { class: 'field' }, h('label', { for: 'publish-version' }, t('chooseVersion')), select, h('p', { class: 'hint', id: 'publish-version-hint' }, t(versions.length ? 'unsavedHint' : 'notSaved'))),
           h('fieldset', {}, h('legend', {}, t('channels')), ...(boxes.length ? boxes : [h('p', {}, t('noChannels'))])),
           h(
             'div',
             { class: 'row' },
-            h('button', { type: 'submit', class: 'primary' }, t('publish')),
+            submit,
             h(
               'button',
               {

@@ -92,6 +92,13 @@ const parse = (text: string): Json | undefined => {
   }
 };
 
+/** The first trigger with no start, if any. */
+function firstUnstarted(flow: Json | undefined): Selection | undefined {
+  const triggers = flow && Array.isArray(flow.triggers) ? flow.triggers : [];
+  const index = triggers.findIndex((trigger) => isObject(trigger) && trigger.start === undefined);
+  return index >= 0 ? { kind: 'trigger', index } : undefined;
+}
+
 const serialise = (flow: Json): string => `${JSON.stringify(flow, null, 2)}\n`;
 
 /**
@@ -101,7 +108,8 @@ const serialise = (flow: Json): string => `${JSON.stringify(flow, null, 2)}\n`;
 export function mountWorkbench(root: HTMLElement, host: WorkbenchHost, text: string, previous?: Workbench): Workbench {
   const t = (key: Parameters<typeof tx>[1], values?: Record<string, string | number>) => tx(host.lang, key, values);
   let flow = parse(text);
-  let selection: Selection | undefined = previous?.selection;
+  // A flow just opened shows first what it still needs: a trigger that starts nowhere (a new flow's keywords).
+  let selection: Selection | undefined = previous ? previous.selection : firstUnstarted(flow);
   const history = (previous && histories.get(previous)) ?? new History(text);
 
   const diagramBox = h('div', { id: 'diagram' });

@@ -75,7 +75,23 @@ if (!HAVE_CHROMIUM) {
       await page.getByRole('button', { name: 'Add a header' }).click();
       await page.getByLabel('Header 1 name').fill('Authorization');
       await page.getByLabel('Secret or value for header 1', { exact: true }).selectOption('secrets.BRAND_TOKEN');
+      // Chosen into an empty value, the secret fills it: Insert then adds nothing more.
+      await expect(page.getByLabel('Header 1 value').inputValue()).resolves.toBe('{{ secrets.BRAND_TOKEN }}');
       await page.getByRole('button', { name: 'Insert: Secret or value for header 1' }).click();
+      await page.waitForFunction(`document.getElementById('flow-json').value.includes('"Authorization": "{{ secrets.BRAND_TOKEN }}"')`);
+      await expect(page.getByLabel('Header 1 value').inputValue()).resolves.toBe('{{ secrets.BRAND_TOKEN }}');
+      // Choosing again (arrow keys through the list) replaces only what a choice put there; a value
+      // typed is kept, and Insert adds the choice at its caret.
+      const picker1 = page.getByLabel('Secret or value for header 1', { exact: true });
+      const second = await picker1.locator('option').nth(2).getAttribute('value');
+      await picker1.selectOption(second ?? '');
+      await expect(page.getByLabel('Header 1 value').inputValue()).resolves.toBe(`{{ ${second} }}`);
+      await page.getByLabel('Header 1 value').fill('Bearer ');
+      await picker1.selectOption('secrets.BRAND_TOKEN');
+      await expect(page.getByLabel('Header 1 value').inputValue()).resolves.toBe('Bearer ');
+      await page.getByRole('button', { name: 'Insert: Secret or value for header 1' }).click();
+      await expect(page.getByLabel('Header 1 value').inputValue()).resolves.toBe('Bearer {{ secrets.BRAND_TOKEN }}');
+      await page.getByLabel('Header 1 value').fill('{{ secrets.BRAND_TOKEN }}');
       await page.waitForFunction(`document.getElementById('flow-json').value.includes('"Authorization": "{{ secrets.BRAND_TOKEN }}"')`);
       expect(await page.content()).not.toContain(BRAND_TOKEN);
       await paste(await editor.inputValue().then((text) => text.replace('"timeoutMs": 5000', '"timeoutMs": 7000')));
@@ -115,7 +131,7 @@ if (!HAVE_CHROMIUM) {
       // A valid change saves version 2.
       await paste(JSON.stringify({ ...flow, name: 'Formosa demo (edited in the console)' }, null, 2));
       await page.locator('#problem-summary', { hasText: 'No problems.' }).waitFor();
-      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
       await page.getByText('Saved version 2.').waitFor();
       await page.locator('#version', { hasText: 'Version 2' }).waitFor();
       const saved = (await (await fetch(`${stack.url}/admin/flows/demo`, { headers: adminHeaders() })).json()) as { version: number; flow: { name: string } };

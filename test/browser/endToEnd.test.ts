@@ -42,7 +42,7 @@ if (!HAVE_CHROMIUM) {
       expect(await page.locator('#line-preview .msg-card .msg-button').allTextContents()).toEqual(['Redeem', 'Redeem', 'Redeem']);
 
       // Save version 2 and publish it on the LINE channel: the panel says what ran there before.
-      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
       await page.locator('#version', { hasText: 'Version 2' }).waitFor();
       const panel = page.locator('#versions-panel');
       await panel.getByRole('checkbox', { name: new RegExp(`^LINE ${stack.demo.lineChannelId} .*: runs version 1$`) }).check();

@@ -112,7 +112,7 @@ if (!HAVE_CHROMIUM) {
 
     test('versions: publish version 2 to the LINE channel, a missing secret refused, roll back to version 1', async () => {
       // Save the flow as version 2: the panel lists it, the channels still run version 1.
-      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
       await page.locator('#version', { hasText: 'Version 2' }).waitFor();
       const panel = page.locator('#versions-panel');
       await panel.getByRole('rowheader', { name: 'Version 2 (in the editor)' }).waitFor();
@@ -141,7 +141,7 @@ if (!HAVE_CHROMIUM) {
       expect(v2.blocks.load_tickets.timeoutMs).toBe(5000);
       const v3 = { ...v2, blocks: { ...v2.blocks, load_tickets: { ...v2.blocks.load_tickets, request: { ...v2.blocks.load_tickets.request, headers: { Authorization: 'Bearer {{ secrets.NOT_SET_YET }}' } } } } };
       await editor.fill(JSON.stringify(v3, null, 2));
-      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
       await page.locator('#version', { hasText: 'Version 3' }).waitFor();
       await panel.getByRole('rowheader', { name: 'Version 3 (in the editor)' }).waitFor();
       await panel.getByRole('checkbox', { name: new RegExp(`^LINE ${stack.demo.lineChannelId} `) }).check();
@@ -178,6 +178,21 @@ if (!HAVE_CHROMIUM) {
       expect(JSON.stringify(v1)).not.toContain('NOT_SET_YET');
       await panel.scrollIntoViewIfNeeded();
       await session.screenshot('console-versions');
+
+      // Unsaved changes and the editor's version chosen: publishing saves them first, as version 4.
+      // An earlier version chosen is published as it was saved.
+      const publishButton = panel.locator('#publish-submit');
+      await expect(publishButton.textContent()).resolves.toBe('Save and publish');
+      await panel.getByLabel('Version to publish').selectOption('2');
+      await expect(publishButton.textContent()).resolves.toBe('Publish');
+      await panel.getByLabel('Version to publish').selectOption('3');
+      await panel.getByRole('checkbox', { name: new RegExp(`^LINE ${stack.demo.lineChannelId} `) }).check();
+      await panel.getByRole('button', { name: 'Save and publish', exact: true }).click();
+      await outcome.getByText(`LINE ${stack.demo.lineChannelId}: version 1 → version 4`).waitFor();
+      await page.locator('#version', { hasText: 'Version 4' }).waitFor();
+      await panel.getByRole('rowheader', { name: 'Version 4 (in the editor)' }).waitFor();
+      await expect(publishButton.textContent()).resolves.toBe('Publish');
+      expect(await running()).toEqual({ [line()]: 4, [messenger()]: undefined });
       expect(session.pageErrors).toEqual([]);
     }, 60_000);
   });

@@ -293,6 +293,25 @@ if (!HAVE_CHROMIUM) {
         await session.screenshot('trigger-forms');
       }, 60_000);
 
+      test('keywords typed but not added are kept when the trigger is used further; a question it starts is ask_<keyword>', async () => {
+        await mount({ ...base(), triggers: [{ type: 'keyword' }] }, { kind: 'trigger', index: 0 });
+        await page.getByRole('heading', { name: 'Trigger 1: Keyword' }).waitFor();
+        // No Enter, no Add: choosing where it starts takes them first (and names the new block after them).
+        await field('New keyword').fill('order, 訂單');
+        await field('Starts at').selectOption('new:question');
+        await page.locator('#selected-block', { hasText: 'block ask_order' }).waitFor();
+        expect(await page.evaluate('harness.created()')).toEqual([{ type: 'question', from: { owner: { kind: 'trigger', index: 0 }, outlet: ['start'] }, hint: 'ask_order', id: 'ask_order' }]);
+        expect(await triggers()).toEqual([{ type: 'keyword', keywords: ['order', '訂單'], start: 'ask_order' }]);
+        // The same with how it matches: the keyword typed is added, drawn as a row, and focus stays on the choice.
+        await page.locator('#open-trigger-0').click();
+        await field('New keyword').fill('status');
+        await page.getByRole('radio', { name: 'The message contains the keyword' }).check();
+        expect(await triggers()).toEqual([{ type: 'keyword', keywords: ['order', '訂單', 'status'], start: 'ask_order', match: 'contains' }]);
+        await expect(field('Keyword 3').inputValue()).resolves.toBe('status');
+        await expect(field('New keyword').inputValue()).resolves.toBe('');
+        await expect(page.evaluate('document.activeElement.id')).resolves.toBe('trigger-match-contains');
+      }, 30_000);
+
       test('a trigger as written elsewhere keeps what the form does not change (match exact, unknown keys)', async () => {
         await mount({ ...base(), triggers: [{ type: 'keyword', match: 'exact', keywords: ['hi'], start: 'hello', note: 'kept' }] }, { kind: 'trigger', index: 0 });
         await page.getByRole('heading', { name: 'Trigger 1: Keyword' }).waitFor();

@@ -1,4 +1,4 @@
-import { addBlock, BLOCK_ID, BLOCK_TYPES, deleteBlock, newBlock, outlets, renameBlock, setOutlet, triggerOutlet, uniqueId } from '../../../console/src/flowEdit';
+import { addBlock, BLOCK_ID, BLOCK_TYPES, deleteBlock, idHint, newBlock, outlets, renameBlock, setOutlet, splitKeywords, topicOf, triggerOutlet, uniqueId } from '../../../console/src/flowEdit';
 import { blockSchema } from '../../../shared/flow/schema';
 
 // The flow editor's pure operations (console/src/flowEdit.ts) on flow documents as the editor holds
@@ -302,5 +302,30 @@ describe('deleteBlock', () => {
     expect(blocks(flow).not_found).toEqual({ type: 'message', messages: [{ type: 'text', text: 'No such order.' }] });
     deleteBlock(flow, 'nope');
     expect(Object.keys(blocks(flow))).toHaveLength(7);
+  });
+});
+
+describe('names and keywords as the admin types them', () => {
+  test('keywords are split at commas (, ， 、), trimmed, each kept once', () => {
+    expect(splitKeywords('order, 訂單')).toEqual(['order', '訂單']);
+    expect(splitKeywords(' hot，熱銷、 hot ,, ')).toEqual(['hot', '熱銷']);
+    expect(splitKeywords('  ')).toEqual([]);
+  });
+
+  test('a block id says what it does about its topic; what follows ask_order is about the order too', () => {
+    expect(idHint('question', 'order')).toBe('ask_order');
+    expect(idHint('callApi', 'order')).toBe('call_order');
+    expect(idHint('condition', 'order')).toBe('check_order');
+    expect(idHint('setAttributes', 'order')).toBe('set_order');
+    // A message or an end keeps where it is linked from.
+    expect(idHint('message', 'order', 'ask_order_next')).toBe('ask_order_next');
+    expect(idHint('end', 'welcome')).toBe('welcome');
+    expect(topicOf('ask_order')).toBe('order');
+    expect(topicOf('call_order2')).toBe('order');
+    expect(topicOf('ask_register22')).toBe('register');
+    expect(topicOf('welcome')).toBe('welcome');
+    // A second question about the same topic is numbered once, not again and again.
+    const flow: Json = { blocks: { ask_register: { type: 'end' }, ask_register2: { type: 'end' } } };
+    expect(uniqueId(flow, idHint('question', topicOf('ask_register2')))).toBe('ask_register3');
   });
 });
