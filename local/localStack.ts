@@ -271,7 +271,8 @@ async function deliverEcho(baseUrl: string, store: Store, echo: { pageId: string
     const app = channel?.appId !== undefined ? await store.messengerApps.get(channel.appId) : undefined;
     const secret = app?.secret ?? channel?.secret;
     if (!channel || secret === undefined) return;
-    const body = JSON.stringify(echo.body);
+    // Meta names the app that sent the message: the page's app, when it is registered under one.
+    const body = JSON.stringify(app ? withAppId(echo.body, app.appId) : echo.body);
     const path = app ? `apps/${encodeURIComponent(app.appId)}` : encodeURIComponent(echo.pageId);
     await fetch(`${baseUrl}/webhooks/messenger/${path}`, {
       method: 'POST',
@@ -281,6 +282,12 @@ async function deliverEcho(baseUrl: string, store: Store, echo: { pageId: string
   } catch (error) {
     console.error('[local messenger echo]', error instanceof Error ? error.message : error);
   }
+}
+
+/** The echo with `app_id` set to the app's id (a number, as Meta sends it, when it is one). */
+function withAppId(body: MessengerEchoBody, appId: string): MessengerEchoBody {
+  const id = /^\d+$/.test(appId) && Number.isSafeInteger(Number(appId)) ? Number(appId) : appId;
+  return { ...body, entry: body.entry.map((entry) => ({ ...entry, messaging: entry.messaging.map((event) => ({ ...event, message: { ...(event.message as Record<string, unknown>), app_id: id } })) })) };
 }
 
 interface LocalAws {

@@ -12,6 +12,8 @@ export const MESSAGING_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export interface MessengerSenderOptions {
   logger: Logger;
+  /** The page's access token: it tags each message's receipt, so only callcard's echoes count (echoReceipt.ts). */
+  pageToken: string;
   now?: () => number;
 }
 
@@ -61,7 +63,7 @@ export function createMessengerSender(client: MessengerClient, job: TurnJob, opt
       for (const message of messages) {
         try {
           // The metadata comes back in Meta's echo of the message: the delivery's receipt (echoReceipt.ts).
-          await client.send(job.userId, { ...message, metadata: echoMetadata(job.jobId, index) }, { messagingType: 'RESPONSE' });
+          await client.send(job.userId, { ...message, metadata: echoMetadata(job.jobId, index, options.pageToken) }, { messagingType: 'RESPONSE' });
         } catch (error) {
           if (!(error instanceof MessengerApiError && error.isOutsideWindow)) throw error;
           noteWindowClosed(index, 'meta');

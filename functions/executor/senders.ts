@@ -33,7 +33,7 @@ export function createSenderFor(apis: ChannelApis): (channel: Channel, job: Turn
     if (channel.kind === 'line') return createLineSender(createLineClient({ baseUrl: apis.lineApiBaseUrl, accessToken: channel.accessToken, fetch: apis.fetch }), job);
     if (channel.kind === 'messenger') {
       const client = createMessengerClient({ baseUrl: apis.messengerApiBaseUrl, pageId: channel.channelId, accessToken: channel.accessToken, fetch: apis.fetch });
-      return createMessengerSender(client, job, { logger: apis.logger });
+      return createMessengerSender(client, job, { logger: apis.logger, pageToken: channel.accessToken });
     }
     throw new UnprocessableJobError(`no sender for channel kind ${String((channel as { kind: unknown }).kind)}`);
   };

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Channel } from '../../shared/channels/channel';
-import type { EchoReceipt } from '../../shared/channels/messenger/echoReceipt';
+import { echoProblem, type EchoReceipt } from '../../shared/channels/messenger/echoReceipt';
 import { messengerWebhookSchema, toInboundEvents, type MessengerEventAction } from '../../shared/channels/messenger/messengerWebhook';
 import { forLog } from '../../shared/jobs/job';
 import type { JobQueue } from '../../shared/jobs/jobQueue';
@@ -66,8 +66,11 @@ export async function serveMessengerDelivery(json: unknown, receivedAt: number, 
       skipped.set(pageId, { reason: part.skip, events: (skipped.get(pageId)?.events ?? 0) + 1 });
       continue;
     }
-    if (action.kind === 'echo') part.receipts.push(action.receipt);
-    else part.turns.push({ eventId: action.eventId, userId: action.psid, event: action.event });
+    if (action.kind === 'echo') {
+      const problem = echoProblem(action.claim, part.page);
+      if (problem) deps.logger.debug('skipped Messenger echo: not a receipt of callcard\'s', { ...logKeys, pageId, reason: problem });
+      else part.receipts.push(action.claim.receipt);
+    } else part.turns.push({ eventId: action.eventId, userId: action.psid, event: action.event });
   }
   for (const [pageId, { reason, events }] of skipped) deps.logger.warn('Messenger events for a page not served here skipped', { ...logKeys, pageId: forLog(pageId), events, reason });
 
@@ -89,13 +92,15 @@ function logSkip(action: Extract<MessengerEventAction, { kind: 'skip' }>, logger
 
 /**
  * Meta's echoes of callcard's own messages: each marks its delivery as landed in the job's outbox, so a
- * retried job does not send it again (see echoReceipt.ts). An echo for an outbox that is gone is noted.
+ * retried job does not send it again (see echoReceipt.ts). The same receipt twice in a delivery is
+ * written once; one the outbox does not take (gone, not a delivery it sent, already there) is noted.
  */
 async function recordEchoes(receipts: EchoReceipt[], deps: ServeDeps): Promise<void> {
+  const distinct = new Map(receipts.map((receipt) => [`${receipt.index}:${receipt.jobId}`, receipt]));
   await Promise.all(
-    receipts.map(async ({ jobId, index }) => {
+    [...distinct.values()].map(async ({ jobId, index }) => {
       const recorded = await deps.store.jobStates.recordEcho(jobId, index);
-      deps.logger.debug(recorded ? 'Messenger echo recorded' : 'Messenger echo for no outbox', { jobId: forLog(jobId), index });
+      deps.logger.debug(recorded ? 'Messenger echo recorded' : 'Messenger echo not recorded: no outbox, not a delivery it sent, or already recorded', { jobId: forLog(jobId), index });
     }),
   );
 }

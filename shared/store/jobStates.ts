@@ -112,8 +112,10 @@ export class JobStateRepository {
   }
 
   /**
-   * Meta echoed delivery `index` of the job back to the page: it landed. Only an existing outbox is
-   * touched (a Messenger outbox is stored before its first send); answers false when there is none.
+   * Meta echoed delivery `index` of the job back to the page: it landed. One conditional write: only an
+   * existing outbox (a Messenger outbox is stored before its first send), only the index of one of its
+   * deliveries, and only once: `echoed` never holds more entries than the job has deliveries (whose
+   * receipts only callcard can tag: echoReceipt.ts). Answers false when the outbox does not take it.
    */
   async recordEcho(jobId: string, index: number): Promise<boolean> {
     try {
@@ -122,8 +124,8 @@ export class JobStateRepository {
           TableName: this.table.name,
           Key: key(jobId),
           UpdateExpression: 'SET echoed = list_append(if_not_exists(echoed, :none), :index)',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':none': [], ':index': [index] },
+          ConditionExpression: 'attribute_exists(pk) AND size(deliveries) > :i AND NOT contains(echoed, :i)',
+          ExpressionAttributeValues: { ':none': [], ':index': [index], ':i': index },
         }),
       );
       return true;

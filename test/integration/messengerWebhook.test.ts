@@ -14,7 +14,7 @@ const FIXTURE_PSID = '1254477777772919';
 const FIXTURE_SECRET = 'fixture-app-secret';
 
 /** Every message carries its delivery receipt, returned in Meta's echo (shared/channels/messenger/echoReceipt.ts). */
-const RECEIPT = expect.stringMatching(/^callcard:1:\d+:messenger:/) as unknown as string;
+const RECEIPT = expect.stringMatching(/^callcard:2:\d+:[0-9a-f]{64}:messenger:/) as unknown as string;
 const sends = (calls: MessengerCall[], to?: string) => calls.filter((c) => c.kind === 'send' && (to === undefined || c.to === to));
 
 /** End to end over real sockets: signed Messenger webhook → SQS → executor → brand API → Send API stand-in. */

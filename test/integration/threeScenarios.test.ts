@@ -118,7 +118,7 @@ describe.each([line, messenger])('the three scenarios on $kind', (channel) => {
             },
           },
           // The delivery receipt Meta returns in its echo (shared/channels/messenger/echoReceipt.ts).
-          metadata: expect.stringMatching(/^callcard:1:0:messenger:demo-messenger:/),
+          metadata: expect.stringMatching(/^callcard:2:0:[0-9a-f]{64}:messenger:demo-messenger:/),
         });
       }
       expect(stack.brandApi.requests().filter((r) => r.path === '/members/verify')).toHaveLength(1);

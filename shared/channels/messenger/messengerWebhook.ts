@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { describeIssues, forLog, idSchema, isId, isToken, tokenSchema, type InboundEvent } from '../../jobs/job';
-import { METADATA_MAX_LENGTH, parseEchoMetadata, type EchoReceipt } from './echoReceipt';
+import { METADATA_MAX_LENGTH, parseEchoMetadata, type EchoClaim } from './echoReceipt';
 import { fromPayload } from './payload';
 
 /**
@@ -36,6 +36,8 @@ const messagingEventSchema = z.object({
       is_echo: flag.optional(),
       /** On echoes: what the sending app put on the message (callcard's delivery receipt, see echoReceipt.ts). */
       metadata: z.string().max(METADATA_MAX_LENGTH).optional(),
+      /** On echoes: the app that sent the message (a receipt counts only from the page's app). */
+      app_id: numberish.optional(),
       quick_reply: z.object({ payload: payload.optional() }).optional(),
       /** Images, stickers, locations, shared links (`fallback`), ...: only their types are read, to say why they are not answered. */
       attachments: z.array(z.unknown()).optional(),
@@ -89,8 +91,11 @@ export type MessengerEventAction =
    * event callcard does not answer. A reason never quotes a full value from the event.
    */
   | { kind: 'skip'; eventId: string | undefined; reason: string; malformed?: true }
-  /** The echo of a message callcard sent: proof that delivery `index` of `jobId` landed. */
-  | { kind: 'echo'; pageId: string; receipt: EchoReceipt };
+  /**
+   * An echo whose metadata claims to be callcard's receipt for delivery `index` of `jobId`: it is one
+   * once its page's check holds (echoReceipt.ts: the page's app, the tag).
+   */
+  | { kind: 'echo'; pageId: string; claim: EchoClaim };
 
 /**
  * Turn a Messenger webhook into channel-neutral inbound events, one action per messaging event, in
@@ -140,8 +145,9 @@ function toAction(raw: unknown, entryPageId: string | undefined): MessengerEvent
   // the page inbox, another app) are skipped.
   if (isTrue(event.message?.is_echo)) {
     const pageId = psid ?? entryPageId;
-    const receipt = pageId === undefined ? undefined : parseEchoMetadata(event.message?.metadata, pageId);
-    return receipt && pageId !== undefined ? { kind: 'echo', pageId, receipt } : { kind: 'skip', eventId, reason: 'echo' };
+    const appId = event.message?.app_id;
+    const claim = pageId === undefined ? undefined : parseEchoMetadata(event.message?.metadata, pageId, appId === undefined ? undefined : String(appId));
+    return claim && pageId !== undefined ? { kind: 'echo', pageId, claim } : { kind: 'skip', eventId, reason: 'echo' };
   }
   if (psid === undefined) return { kind: 'skip', eventId, reason: event.sender?.user_ref !== undefined ? 'user_ref sender, no PSID' : 'no sender id' };
   const inbound = toInbound(event);

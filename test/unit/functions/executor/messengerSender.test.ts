@@ -1,10 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createMessengerSender, MESSAGING_WINDOW_MS } from '../../../../functions/executor/messengerSender';
+import { echoMetadata, echoProblem, parseEchoMetadata } from '../../../../shared/channels/messenger/echoReceipt';
 import { MessengerApiError, type MessengerClient } from '../../../../shared/channels/messenger/messengerClient';
 import type { MessengerMessage } from '../../../../shared/channels/messenger/renderMessengerMessages';
 import type { TurnJob } from '../../../../shared/jobs/job';
 
 const RECEIVED_AT = 1_700_000_000_000;
+const PAGE_TOKEN = 'page-1-token';
 
 const job: TurnJob = {
   v: 1,
@@ -49,7 +51,7 @@ const progress = { replyTokenSpent: false, replyRefused: false, recordRefusal: a
 describe('createMessengerSender', () => {
   it('renders one delivery per Send API message, in flow order', () => {
     const { client } = fakeClient();
-    const sender = createMessengerSender(client, job, { logger: quietLogger().logger });
+    const sender = createMessengerSender(client, job, { logger: quietLogger().logger, pageToken: PAGE_TOKEN });
     const deliveries = sender.render([
       { type: 'text', text: 'First' },
       { type: 'carousel', altText: 'Cards', cards: [{ title: 'A', subtitle: 'a', buttons: [] }, { title: 'B', subtitle: 'b', buttons: [] }] },
@@ -62,7 +64,7 @@ describe('createMessengerSender', () => {
 
   it('delivers each message as a RESPONSE to the person, and shows typing first', async () => {
     const { client, sent, typing } = fakeClient();
-    const sender = createMessengerSender(client, job, { logger: quietLogger().logger, now: () => RECEIVED_AT + 1_000 });
+    const sender = createMessengerSender(client, job, { logger: quietLogger().logger, pageToken: PAGE_TOKEN, now: () => RECEIVED_AT + 1_000 });
     await sender.showWaiting();
     const deliveries = sender.render([{ type: 'text', text: 'one' }, { type: 'text', text: 'two' }]);
     for (const [index, delivery] of deliveries.entries()) {
@@ -71,15 +73,20 @@ describe('createMessengerSender', () => {
     expect(typing).toEqual(['PSID-1']);
     expect(sent).toEqual([
       // Each message carries its delivery receipt, which Meta returns in the page's echo of it.
-      { psid: 'PSID-1', message: { text: 'one', metadata: 'callcard:1:0:messenger:page-1:m_1' }, messagingType: 'RESPONSE' },
-      { psid: 'PSID-1', message: { text: 'two', metadata: 'callcard:1:1:messenger:page-1:m_1' }, messagingType: 'RESPONSE' },
+      { psid: 'PSID-1', message: { text: 'one', metadata: echoMetadata(job.jobId, 0, PAGE_TOKEN) }, messagingType: 'RESPONSE' },
+      { psid: 'PSID-1', message: { text: 'two', metadata: echoMetadata(job.jobId, 1, PAGE_TOKEN) }, messagingType: 'RESPONSE' },
     ]);
+    // Tagged with the page's token: its echo is a receipt of this page, and of no page with another token.
+    const claim = parseEchoMetadata(sent[1]?.message.metadata, 'page-1');
+    expect(claim?.receipt).toEqual({ jobId: job.jobId, index: 1 });
+    expect(claim && echoProblem(claim, { accessToken: PAGE_TOKEN })).toBeUndefined();
+    expect(claim && echoProblem(claim, { accessToken: 'another-token' })).toBe('receipt tag not made with the page token');
   });
 
   it('sends nothing for a job older than 24 hours, and resolves so the job ends', async () => {
     const { client, sent, typing } = fakeClient();
     const { logger, info } = quietLogger();
-    const sender = createMessengerSender(client, job, { logger, now: () => RECEIVED_AT + MESSAGING_WINDOW_MS });
+    const sender = createMessengerSender(client, job, { logger, pageToken: PAGE_TOKEN, now: () => RECEIVED_AT + MESSAGING_WINDOW_MS });
     await sender.showWaiting();
     await expect(sender.deliver(0, { messages: [{ text: 'late' }] }, progress)).resolves.toEqual({ replyTokenSpent: false, via: 'send' });
     expect(sent).toEqual([]);
@@ -96,7 +103,7 @@ describe('createMessengerSender', () => {
       },
     });
     const { logger, info } = quietLogger();
-    const sender = createMessengerSender(client, job, { logger, now: () => RECEIVED_AT + 1_000 });
+    const sender = createMessengerSender(client, job, { logger, pageToken: PAGE_TOKEN, now: () => RECEIVED_AT + 1_000 });
     await expect(sender.deliver(0, { messages: [{ text: 'one' }] }, progress)).resolves.toEqual({ replyTokenSpent: false, via: 'send' });
     await expect(sender.deliver(1, { messages: [{ text: 'two' }] }, progress)).resolves.toEqual({ replyTokenSpent: false, via: 'send' });
     expect(calls).toBe(1);
@@ -106,7 +113,7 @@ describe('createMessengerSender', () => {
 
   it('a window error on the typing indicator is swallowed and skips the sends', async () => {
     const { client, sent } = fakeClient({ typing: outsideWindow() });
-    const sender = createMessengerSender(client, job, { logger: quietLogger().logger, now: () => RECEIVED_AT + 1_000 });
+    const sender = createMessengerSender(client, job, { logger: quietLogger().logger, pageToken: PAGE_TOKEN, now: () => RECEIVED_AT + 1_000 });
     await expect(sender.showWaiting()).resolves.toBeUndefined();
     await sender.deliver(0, { messages: [{ text: 'one' }] }, progress);
     expect(sent).toEqual([]);
@@ -114,10 +121,10 @@ describe('createMessengerSender', () => {
 
   it('other failures throw, so the job is retried from its outbox', async () => {
     const { client } = fakeClient({ send: () => new MessengerApiError('boom', { status: 500 }), typing: new MessengerApiError('down', { status: 503 }) });
-    const sender = createMessengerSender(client, job, { logger: quietLogger().logger, now: () => RECEIVED_AT });
+    const sender = createMessengerSender(client, job, { logger: quietLogger().logger, pageToken: PAGE_TOKEN, now: () => RECEIVED_AT });
     await expect(sender.showWaiting()).rejects.toThrow('down');
     await expect(sender.deliver(0, { messages: [{ text: 'one' }] }, progress)).rejects.toThrow('boom');
     const invalid = fakeClient({ send: () => new MessengerApiError('bad', { status: 400, code: 100 }) });
-    await expect(createMessengerSender(invalid.client, job, { logger: quietLogger().logger, now: () => RECEIVED_AT }).deliver(0, { messages: [{ text: 'x' }] }, progress)).rejects.toThrow('bad');
+    await expect(createMessengerSender(invalid.client, job, { logger: quietLogger().logger, pageToken: PAGE_TOKEN, now: () => RECEIVED_AT }).deliver(0, { messages: [{ text: 'x' }] }, progress)).rejects.toThrow('bad');
   });
 });
