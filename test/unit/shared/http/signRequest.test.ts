@@ -1,3 +1,4 @@
+import * as fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
 import { executeCallApi } from '../../../../shared/engine/callApi';
 import { callApiBlockSchema } from '../../../../shared/flow/schema';
@@ -11,6 +12,27 @@ describe('Standard Webhooks signing of brand calls', () => {
     const body = '{"memberId":"M001"}';
     const headers = standardWebhookHeaders(secret, 'job-1#card', body, new Date());
     expect(new Webhook(secret).verify(body, headers)).toEqual({ memberId: 'M001' });
+  });
+
+  test('the same signature as the standardwebhooks library, and a refusal where it refuses, for any secret, id and body', () => {
+    const base64ish = fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_! é'), maxLength: 90 });
+    const secrets = fc.oneof(base64ish, base64ish.map((key) => `whsec_${key}`), fc.uint8Array({ minLength: 1, maxLength: 64 }).map((bytes) => `whsec_${Buffer.from(bytes).toString('base64')}`));
+    fc.assert(
+      fc.property(secrets, fc.string(), fc.string({ unit: 'grapheme' }), fc.date({ min: new Date(0), max: new Date(4e12), noInvalidDate: true }), (candidate, id, body, at) => {
+        let expected: string | undefined;
+        try {
+          expected = new Webhook(candidate).sign(id, new Date(Math.floor(at.getTime() / 1000) * 1000), body);
+        } catch {
+          expected = undefined;
+        }
+        if (expected === undefined) expect(() => standardWebhookHeaders(candidate, id, body, at)).toThrow();
+        else expect(standardWebhookHeaders(candidate, id, body, at)['webhook-signature']).toBe(expected);
+      }),
+      { numRuns: 2_000 },
+    );
+    // Lone surrogates are encoded the same way (U+FFFD) in the signed text.
+    expect(standardWebhookHeaders(secret, 'id', '\ud800x', new Date(0))['webhook-signature']).toBe(new Webhook(secret).sign('id', new Date(0), '\ud800x'));
+    for (const bad of ['whsec_', 'whsec_QQ', 'whsec_QUJD===', 'whsec_QU!D', 'whsec_QUJ=D', 'whsec_====']) expect(() => standardWebhookHeaders(bad, 'id', '', new Date())).toThrow();
   });
 
   test('a changed body or another secret fails verification', () => {
