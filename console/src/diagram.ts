@@ -287,6 +287,24 @@ interface View {
 
 const view: View = { zoom: 1, left: 0, top: 0 };
 
+/** The parts of a drawing that a gesture (a drag from a handle, a pan) works on. */
+interface Parts {
+  canvas: HTMLElement;
+  viewport: HTMLElement;
+  dragLine: SVGElement;
+  /** Draw it again in place (a menu or panel opened). */
+  redraw(): void;
+}
+
+/**
+ * The editing diagram drawn last. The editor draws the diagram again while the pointer may be down
+ * (the API's check of the last edit answers, and its problems are marked on the nodes): a drag or a
+ * pan begun on an earlier drawing goes on in this one, instead of ending with the elements it began on.
+ */
+let live: Parts | undefined;
+/** The line of a drag in progress (kept for the drawing that replaces the one it began on). */
+let dragPath = '';
+
 /** The last layout, by everything it depends on (so it is never stale): typing in a form draws again without laying out again. */
 let memo: { key: string; nodes: Map<string, { x: number; y: number }>; edges: Map<string, Pick<DEdge, 'points' | 'lx' | 'ly'>>; width: number; height: number } | undefined;
 
@@ -532,7 +550,7 @@ export function renderDiagram(flow: Json, options: DiagramOptions): HTMLElement 
       ),
     );
   }
-  const dragLine = svg('path', { class: 'diagram-drag', d: '' });
+  const dragLine = svg('path', { class: 'diagram-drag', d: dragPath });
   edgeLayer.append(dragLine);
 
   const canvas = h('div', { class: 'diagram-canvas' }, edgeLayer);
@@ -542,6 +560,10 @@ export function renderDiagram(flow: Json, options: DiagramOptions): HTMLElement 
   const viewport = h('div', { class: 'diagram-viewport', id: 'diagram-viewport', role: 'group', 'aria-label': tr('canvas') }, sizer);
   // The zoom level, a button back to 100 %.
   const zoomLevel = h('button', { type: 'button', id: 'diagram-zoom-level', class: 'zoom-level', onclick: () => zoomTo(1) });
+  const own: Parts = { canvas, viewport, dragLine, redraw: () => redrawHere() };
+  if (options.edit) live = own;
+  /** This drawing's parts, or, once it has left the page, those of the drawing that replaced it. */
+  const current = (): Parts => (own.canvas.isConnected || !live?.canvas.isConnected ? own : live);
 
   // ---- the nodes, in reading order (top to bottom, left to right): the order Tab follows ----
   const ordered = [...nodes.values()].sort((a, b) => a.y - b.y || a.x - b.x);
@@ -789,31 +811,40 @@ export function renderDiagram(flow: Json, options: DiagramOptions): HTMLElement 
   }
 
   // ---- linking by dragging a handle ----
+  // The pointer is followed on the window, and the drawing read at each step through `current()`: the
+  // diagram may be drawn again during the drag (see `live`), and the handle pressed leave the page.
   function startLink(event: PointerEvent, node: DNode, owner: Selection, outlet: Outlet, i: number): void {
     if (event.button !== 0 || !edit) return;
     event.preventDefault();
     event.stopPropagation();
     const handle = event.currentTarget as HTMLElement;
-    handle.setPointerCapture?.(event.pointerId);
+    const pointer = event.pointerId;
+    handle.setPointerCapture?.(pointer);
     const at = handleAt(node, slotOf(node, i));
     const start = { x: node.x + at.x, y: node.y + at.y };
     const [x0, y0] = [event.clientX, event.clientY];
     let moved = false;
     let over: HTMLElement | undefined;
     const point = (e: PointerEvent) => {
-      const rect = canvas.getBoundingClientRect();
+      const rect = current().canvas.getBoundingClientRect();
       return { x: (e.clientX - rect.left) / view.zoom, y: (e.clientY - rect.top) / view.zoom };
     };
     const targetAt = (e: PointerEvent): HTMLElement | undefined => {
       const element = document.elementFromPoint(e.clientX, e.clientY);
       const found = element instanceof Element ? element.closest<HTMLElement>('.node[data-block]') : null;
-      return found && canvas.contains(found) && !found.classList.contains('missing') ? found : undefined;
+      return found && current().canvas.contains(found) && !found.classList.contains('missing') ? found : undefined;
+    };
+    const line = (d: string) => {
+      dragPath = d;
+      dragLine.setAttribute('d', d);
+      current().dragLine.setAttribute('d', d);
     };
     const move = (e: PointerEvent) => {
+      if (e.pointerId !== pointer) return;
       if (!moved && Math.hypot(e.clientX - x0, e.clientY - y0) < 4) return;
       moved = true;
       const p = point(e);
-      dragLine.setAttribute('d', `M${start.x} ${start.y}L${p.x} ${p.y}`);
+      line(`M${start.x} ${start.y}L${p.x} ${p.y}`);
       const target = targetAt(e);
       if (target !== over) {
         over?.classList.remove('drop-target');
@@ -821,39 +852,39 @@ export function renderDiagram(flow: Json, options: DiagramOptions): HTMLElement 
         over = target;
       }
     };
-    const up = (e: PointerEvent) => {
-      handle.removeEventListener('pointermove', move);
-      handle.removeEventListener('pointerup', up);
-      handle.removeEventListener('pointercancel', cancel);
-      dragLine.setAttribute('d', '');
+    const stop = () => {
+      window.removeEventListener('pointermove', move);
+      window.removeEventListener('pointerup', up);
+      window.removeEventListener('pointercancel', cancel);
+      line('');
       over?.classList.remove('drop-target');
+    };
+    const up = (e: PointerEvent) => {
+      if (e.pointerId !== pointer) return;
+      stop();
       if (!moved) {
         // A click on a handle: the node's Link… panel, its outlet's select focused.
         view.links = node.key;
         focusNext(selectId(node, outlet));
-        if (keyOf(options.selection) === node.key) redrawHere();
+        if (keyOf(options.selection) === node.key) current().redraw();
         else options.select(owner);
         return;
       }
       const target = targetAt(e);
       if (target?.dataset.block !== undefined) return void edit?.link(owner, outlet.path, target.dataset.block);
-      const rect = viewport.getBoundingClientRect();
+      const rect = current().viewport.getBoundingClientRect();
       if (e.clientX < rect.left || e.clientX > rect.right || e.clientY < rect.top || e.clientY > rect.bottom) return;
       const p = point(e);
       view.menu = { kind: 'drop', owner, outlet: outlet.path, x: p.x, y: p.y, name: `${nodeName(node)}: ${outletName(outlet, tr)}` };
       focusNext(`diagram-drop-${BLOCK_TYPES[0]}`);
-      redrawHere();
+      current().redraw();
     };
-    const cancel = () => {
-      handle.removeEventListener('pointermove', move);
-      handle.removeEventListener('pointerup', up);
-      handle.removeEventListener('pointercancel', cancel);
-      dragLine.setAttribute('d', '');
-      over?.classList.remove('drop-target');
+    const cancel = (e: PointerEvent) => {
+      if (e.pointerId === pointer) stop();
     };
-    handle.addEventListener('pointermove', move);
-    handle.addEventListener('pointerup', up);
-    handle.addEventListener('pointercancel', cancel);
+    window.addEventListener('pointermove', move);
+    window.addEventListener('pointerup', up);
+    window.addEventListener('pointercancel', cancel);
   }
 
   // ---- "new block here" ----
@@ -1039,23 +1070,30 @@ export function renderDiagram(flow: Json, options: DiagramOptions): HTMLElement 
     if (view.menu?.kind === 'drop') canvas.querySelector('.drop-menu')?.remove();
     if (view.menu) closeAddMenu();
     view.menu = undefined;
-    viewport.setPointerCapture?.(event.pointerId);
+    const pointer = event.pointerId;
+    viewport.setPointerCapture?.(pointer);
     viewport.classList.add('panning');
     let [x, y] = [event.clientX, event.clientY];
+    // On the window, scrolling the drawing in the page: the diagram may be drawn again during the pan (see `live`).
     const move = (e: PointerEvent) => {
-      viewport.scrollLeft -= e.clientX - x;
-      viewport.scrollTop -= e.clientY - y;
+      if (e.pointerId !== pointer) return;
+      const scroller = current().viewport;
+      scroller.classList.add('panning');
+      scroller.scrollLeft -= e.clientX - x;
+      scroller.scrollTop -= e.clientY - y;
       [x, y] = [e.clientX, e.clientY];
     };
-    const up = () => {
+    const up = (e: PointerEvent) => {
+      if (e.pointerId !== pointer) return;
       viewport.classList.remove('panning');
-      viewport.removeEventListener('pointermove', move);
-      viewport.removeEventListener('pointerup', up);
-      viewport.removeEventListener('pointercancel', up);
+      current().viewport.classList.remove('panning');
+      window.removeEventListener('pointermove', move);
+      window.removeEventListener('pointerup', up);
+      window.removeEventListener('pointercancel', up);
     };
-    viewport.addEventListener('pointermove', move);
-    viewport.addEventListener('pointerup', up);
-    viewport.addEventListener('pointercancel', up);
+    window.addEventListener('pointermove', move);
+    window.addEventListener('pointerup', up);
+    window.addEventListener('pointercancel', up);
   });
 
   // ---- the whole ----

@@ -237,7 +237,8 @@ export function mountWorkbench(root: HTMLElement, host: WorkbenchHost, text: str
     );
   }
 
-  function drawPanel(focus?: string): void {
+  /** Draw the form of the selection; the control `focus` takes the focus (`keepView`: without scrolling the page to it). */
+  function drawPanel(focus?: string, keepView = false): void {
     const ctx = context();
     if (!ctx || !flow) return void panel.replaceChildren(h('p', { class: 'hint' }, t('jsonFirst')));
     const caret = caretOf(focus);
@@ -257,7 +258,7 @@ export function mountWorkbench(root: HTMLElement, host: WorkbenchHost, text: str
       } else parts = [renderBlockForm(ctx, s.id)];
     }
     panel.replaceChildren(...parts);
-    if (focus) restoreCaret(focus, caret);
+    if (focus) restoreCaret(focus, caret, keepView);
   }
 
   function drawAll(focus?: string): void {
@@ -307,9 +308,10 @@ export function mountWorkbench(root: HTMLElement, host: WorkbenchHost, text: str
     },
     problemsChanged() {
       drawDiagram();
-      // The open form shows its problems in place; typing in it goes on where it was.
+      // The open form shows its problems in place; typing in it goes on where it was. The page stays where
+      // it is: the admin may have gone on to the diagram (a drag there) while the focus stayed in the form.
       const active = document.activeElement instanceof HTMLElement && panel.contains(document.activeElement) ? document.activeElement.id : undefined;
-      drawPanel(active);
+      drawPanel(active, true);
     },
     redraw: () => drawAll(),
     undo,
@@ -336,10 +338,10 @@ function caretOf(id: string | undefined): [number, number] | undefined {
   return undefined;
 }
 
-function restoreCaret(id: string, caret: [number, number] | undefined): void {
+function restoreCaret(id: string, caret: [number, number] | undefined, keepView = false): void {
   const element = byId(id);
   if (!element) return;
-  element.focus();
+  element.focus(keepView ? { preventScroll: true } : undefined);
   if (caret && (element instanceof HTMLInputElement || element instanceof HTMLTextAreaElement)) {
     try {
       element.setSelectionRange(caret[0], caret[1]);

@@ -266,5 +266,88 @@ if (!HAVE_CHROMIUM) {
       }, 120_000);
     }
 
+    // The editor draws the diagram and the open form again when the API's check of the last edit
+    // answers (problems are marked on the nodes and under the fields): a drag begun in the diagram
+    // before that answer goes on across the new drawing, and the page does not jump back to the form
+    // field that kept the focus. (The diagram's harness page has no check: only the real editor shows this.)
+    test("a link dragged while the API checks the last edit is made once the check's answer has drawn the diagram again", async () => {
+      const flowId = 'block-drag-through-check';
+      await e.newFlow(flowId, 'Drag through a check');
+      await e.addBlock('End');
+      await e.outline.getByRole('button', { name: 'Add a keyword trigger', exact: true }).click();
+      await e.form('New keyword').fill('go');
+      await e.form('New keyword').press('Enter');
+      await e.checked();
+
+      // The next check is held until the drag has begun.
+      const held = await e.holdNextCheck();
+      await e.form('Keyword 1').fill('go on');
+      await held.asked;
+
+      // The trigger's start handle pressed and moved (the focus stays in the keyword's field): the drag is drawn.
+      await page.locator('#diagram-viewport').scrollIntoViewIfNeeded();
+      const scrolled = (await page.evaluate('window.scrollY')) as number;
+      const handle = await e.handle('t:0', 'start').elementHandle();
+      const from = await handle?.boundingBox();
+      if (!handle || !from) throw new Error('no start handle');
+      await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(from.x + from.width / 2 + 30, from.y + 40, { steps: 4 });
+      expect(await e.diagram.locator('path.diagram-drag').getAttribute('d')).not.toBe('');
+
+      // The check answers: the diagram is drawn again under the pointer.
+      await held.release();
+      await e.checked();
+      expect(await handle.evaluate((element) => element.isConnected)).toBe(false);
+      expect(await page.evaluate('document.activeElement.id')).toBe('trigger-keyword-0');
+      expect(await page.evaluate('window.scrollY')).toBe(scrolled);
+
+      // Dropped on the end block: linked.
+      const to = await e.node('end').boundingBox();
+      if (!to) throw new Error('no end block');
+      await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 6 });
+      await page.mouse.up();
+      expect((await e.doc()).triggers).toEqual([{ type: 'keyword', keywords: ['go on'], start: 'end' }]);
+      expect(await e.links()).toEqual(['Keyword → end ("go on")']);
+      expect(await e.diagram.locator('path.diagram-drag').getAttribute('d')).toBe('');
+      const saved = await e.saveAndFetch(flowId);
+      expect(saved.flow).toEqual({ schemaVersion: 1, name: 'Drag through a check', triggers: [{ type: 'keyword', keywords: ['go on'], start: 'end' }], blocks: { end: END } });
+    }, 60_000);
+
+    test("the diagram panned while the API checks the last edit goes on panning once the check's answer has drawn it again", async () => {
+      await e.newFlow('block-pan-through-check', 'Pan through a check');
+      const held = await e.holdNextCheck();
+      // A chain of ten messages, typed as JSON: taller than the diagram's view.
+      const blocks = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`m${i}`, { type: 'message', messages: [{ type: 'text', text: `Step ${i}` }], ...(i < 9 ? { next: `m${i + 1}` } : {}) }]));
+      await page.locator('#flow-json').fill(JSON.stringify({ schemaVersion: 1, name: 'Pan through a check', triggers: [{ type: 'keyword', keywords: ['go'], start: 'm0' }], blocks }, null, 2));
+      await e.node('m9').waitFor();
+      await held.asked;
+
+      const viewport = page.locator('#diagram-viewport');
+      await viewport.scrollIntoViewIfNeeded();
+      await viewport.evaluate((element) => element.scrollTo(0, 0));
+      const scrollTop = () => page.locator('#diagram-viewport').evaluate((element) => element.scrollTop);
+      // A point of the background (no node there): pressed, and moved up 60 px.
+      const at = (await page.evaluate(`(() => {
+        const box = document.getElementById('diagram-viewport').getBoundingClientRect();
+        for (let y = box.top + 10; y < box.bottom - 130; y += 10)
+          for (let x = box.left + 10; x < box.right - 10; x += 10) if (!document.elementFromPoint(x, y)?.closest('.node, .diagram-menu')) return { x, y };
+        return null;
+      })()`)) as { x: number; y: number } | null;
+      if (!at) throw new Error('no background to press');
+      await page.mouse.move(at.x, at.y);
+      await page.mouse.down();
+      await page.mouse.move(at.x, at.y - 60, { steps: 4 });
+      expect(await scrollTop()).toBe(60);
+
+      // The check answers (the diagram drawn again), and the pan goes on: 60 px more.
+      const before = await viewport.elementHandle();
+      await held.release();
+      await e.checked();
+      expect(await before?.evaluate((element) => element.isConnected)).toBe(false);
+      await page.mouse.move(at.x, at.y - 120, { steps: 4 });
+      await page.mouse.up();
+      expect(await scrollTop()).toBe(120);
+    }, 60_000);
   });
 }
