@@ -111,6 +111,21 @@ export function mountWorkbench(root: HTMLElement, host: WorkbenchHost, text: str
   // A flow just opened shows first what it still needs: a trigger that starts nowhere (a new flow's keywords).
   let selection: Selection | undefined = previous ? previous.selection : firstUnstarted(flow);
   const history = (previous && histories.get(previous)) ?? new History(text);
+  /**
+   * The selected trigger itself: the trigger list moves and removes triggers by their place (the forms
+   * edit the flow in place), and the selection, by index, follows it there (see `followTrigger`).
+   */
+  let selectedTrigger: unknown;
+  const triggersOf = (): unknown[] => (flow && Array.isArray(flow.triggers) ? flow.triggers : []);
+  const rememberTrigger = () => (selectedTrigger = selection?.kind === 'trigger' ? triggersOf()[selection.index] : undefined);
+  /** After a form's edit: the selected trigger where it is now, or nothing selected when it was removed. */
+  const followTrigger = () => {
+    if (selection?.kind !== 'trigger' || triggersOf()[selection.index] === selectedTrigger) return;
+    const index = triggersOf().indexOf(selectedTrigger);
+    selection = index >= 0 ? { kind: 'trigger', index } : undefined;
+    rememberTrigger();
+  };
+  rememberTrigger();
 
   const diagramBox = h('div', { id: 'diagram' });
   const side = h('div', { id: 'flow-outline', class: 'outline' });
@@ -137,6 +152,7 @@ export function mountWorkbench(root: HTMLElement, host: WorkbenchHost, text: str
       changed: (rebuild = false, focus?: string) => {
         const active = document.activeElement instanceof HTMLElement ? document.activeElement.id : '';
         commit(rebuild ? undefined : active || 'form');
+        followTrigger();
         drawDiagram();
         drawOutline();
         if (rebuild) drawPanel(focus ?? active);
@@ -270,6 +286,7 @@ export function mountWorkbench(root: HTMLElement, host: WorkbenchHost, text: str
   /** Select a thing; `focusForm`: its form's first control takes the focus (from the outline, or a block just created). */
   function select(next: Selection | undefined, focusForm = true): void {
     selection = next;
+    rememberTrigger();
     drawAll();
     if (focusForm) panel.querySelector<HTMLElement>('input, select, textarea, button')?.focus();
   }
@@ -278,6 +295,7 @@ export function mountWorkbench(root: HTMLElement, host: WorkbenchHost, text: str
     flow = parse(next);
     if (flow && selection?.kind === 'block' && !Object.hasOwn(blocksOf(flow), selection.id)) selection = undefined;
     if (flow && selection?.kind === 'trigger' && !(Array.isArray(flow.triggers) && selection.index < flow.triggers.length)) selection = undefined;
+    rememberTrigger();
     drawAll(document.activeElement instanceof HTMLElement ? document.activeElement.id : undefined);
   }
 

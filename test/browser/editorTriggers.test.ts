@@ -180,5 +180,46 @@ if (!HAVE_CHROMIUM) {
       const saved = await e.saveAndFetch('trigger-fallback');
       expect(saved.flow).toEqual({ schemaVersion: 1, name: 'Fallback trigger', triggers: [trigger], blocks: { message: text("Sorry, I didn't get that. Type menu to see what I can do.") } });
     }, 90_000);
+
+    // The list moves and removes triggers by their place: the form open beside it stays on the trigger
+    // the admin was editing. (The forms' harness page keeps its own selection: only the real editor shows this.)
+    test('the open trigger form follows its trigger when the list moves it or removes another, and closes when it is removed', async () => {
+      await e.newFlow('trigger-order', 'Trigger order');
+      await addMessage('Hello!');
+      await addTrigger('keyword', 'Trigger 1: Keyword');
+      await e.form('New keyword').fill('hi');
+      await e.form('New keyword').press('Enter');
+      await e.form('Starts at').selectOption('message');
+      await addTrigger('follow', 'Trigger 2: Follow');
+      await e.form('Starts at').selectOption('message');
+      const keyword = { type: 'keyword', keywords: ['hi'], start: 'message' };
+      const follow = { type: 'follow', start: 'message' };
+
+      // Moved up from the list: still its form, under its new number, and still its node selected.
+      await e.outline.getByRole('button', { name: 'Move trigger 2 up', exact: true }).click();
+      expect((await e.doc()).triggers).toEqual([follow, keyword]);
+      await e.inspector.getByRole('heading', { name: 'Trigger 1: Follow', exact: true }).waitFor();
+      await e.diagram.getByRole('button', { name: /^Trigger 1, Follow/, pressed: true }).waitFor();
+      expect(await e.form('Starts at').inputValue()).toBe('message');
+
+      // The keyword opened, then the follow before it removed: the keyword's form stays open.
+      await e.outline.getByRole('button', { name: 'Open trigger 2: Keyword: hi → message', exact: true }).click();
+      await e.inspector.getByRole('heading', { name: 'Trigger 2: Keyword', exact: true }).waitFor();
+      await e.outline.getByRole('button', { name: 'Remove trigger 1', exact: true }).click();
+      expect((await e.doc()).triggers).toEqual([keyword]);
+      await e.inspector.getByRole('heading', { name: 'Trigger 1: Keyword', exact: true }).waitFor();
+      expect(await e.form('Keyword 1').inputValue()).toBe('hi');
+
+      // The open one removed: its form closes.
+      await e.outline.getByRole('button', { name: 'Remove trigger 1', exact: true }).click();
+      expect((await e.doc()).triggers).toEqual([]);
+      await e.inspector.getByText('Select a block or a trigger in the diagram').waitFor();
+      await e.key('Control+z');
+      expect((await e.doc()).triggers).toEqual([keyword]);
+
+      expect(await e.checked()).toBe('No problems.');
+      const saved = await e.saveAndFetch('trigger-order');
+      expect(saved.flow).toEqual({ schemaVersion: 1, name: 'Trigger order', triggers: [keyword], blocks: { message: text('Hello!') } });
+    }, 90_000);
   });
 }
