@@ -121,7 +121,20 @@ function objectEditor(target: Json, at: number[], o: { tr: Tr; groups: Groups; c
     let editor: HTMLElement;
     if (kind === 'text') {
       const input = textInput(id('value', n), value, (v) => ((target[current] = v), changed(false)), { 'aria-label': tr('bodyValue', { n: path }) });
-      editor = h('span', { class: 'row' }, input, picker(id('insert', n), tr('valueForBodyField', { n: path }), o.groups, tr, (v) => insertAtCaret(input, tpl(v)), 'insert', fillOnChoose(input, tpl)));
+      // A value chosen for a field still named `field2` (as Add named it) names it too: `attributes.phone` → `phone`.
+      const fill = fillOnChoose(input, tpl);
+      let namedBy = '';
+      const choose = (v: string): boolean => {
+        if (!fill(v)) return false;
+        const suggested = v.split('.').at(-1) ?? '';
+        if ((/^field\d+$/.test(current) || current === namedBy) && /^[A-Za-z_][\w-]*$/.test(suggested) && !(suggested in target)) {
+          rename(current, suggested);
+          current = namedBy = name.value = suggested;
+          changed(false);
+        }
+        return true;
+      };
+      editor = h('span', { class: 'row' }, input, picker(id('insert', n), tr('valueForBodyField', { n: path }), o.groups, tr, (v) => insertAtCaret(input, tpl(v)), 'insert', choose));
     } else if (kind === 'object') editor = objectEditor(value as Json, n, o);
     else {
       const input = textInput(id('value', n), JSON.stringify(value) ?? 'null', (v) => {

@@ -1,4 +1,4 @@
-import { itemAt, list, numberField, outletField, put, rowTools, selectField, textField, type Kit } from './blockFormKit';
+import { itemAt, list, numberField, outletField, put, rowTools, selectField, str, textField, type Kit } from './blockFormKit';
 import { h } from './dom';
 import { defineTexts } from './i18n';
 import { isObject, type Json } from './json';
@@ -75,6 +75,9 @@ const tx = defineTexts({
 });
 
 const INPUTS = ['text', 'number', 'email', 'phone', 'date', 'choice'] as const;
+
+/** A choice's value made from its label: `VIP` → `vip`, `Morning class` → `morning_class`, `標準` stays. */
+const valueOf = (label: string): string => label.trim().toLowerCase().replace(/\s+/g, '_');
 const DEFAULT_ATTEMPTS = 3;
 const MAX_CHOICES = 13;
 
@@ -119,7 +122,22 @@ export function renderQuestionForm(k: Kit): HTMLElement[] {
       return h(
         'li',
         { class: 'header-row' },
-        textField(k, { id: `${id}-label`, name: T('choiceLabel', { n: i + 1 }), label: T('label'), value: choice.label, set: (v) => put(choice, 'label', v), path: `${at}.input.choices.${i}.label` }),
+        textField(k, {
+          id: `${id}-label`,
+          name: T('choiceLabel', { n: i + 1 }),
+          label: T('label'),
+          value: choice.label,
+          set: (v) => {
+            // The value follows the label (VIP → vip) until it is typed otherwise.
+            if (!str(choice.value) || choice.value === valueOf(str(choice.label))) {
+              put(choice, 'value', valueOf(v));
+              const value = document.getElementById(`${id}-value`);
+              if (value instanceof HTMLInputElement) value.value = valueOf(v);
+            }
+            put(choice, 'label', v);
+          },
+          path: `${at}.input.choices.${i}.label`,
+        }),
         textField(k, { id: `${id}-value`, name: T('choiceValue', { n: i + 1 }), label: T('value'), value: choice.value, set: (v) => put(choice, 'value', v), path: `${at}.input.choices.${i}.value` }),
         rowTools(k, { id, name: T('choice1', { n: i + 1 }), items: choices, i, removed: () => put(input(), 'choices', choices), focusAfterRemove: 'bf-add-choice' }),
       );
