@@ -84,6 +84,12 @@ if (!HAVE_CHROMIUM) {
       await page.locator('form.signin button[type=submit]').click();
       await page.locator('#flows').waitFor();
       await audit(`${lang} flows`);
+      // The New flow form (the blank template shows its keywords field), closed by Escape.
+      await page.locator('#new-flow').click();
+      await page.locator('#new-flow-keywords').waitFor();
+      await audit(`${lang} new flow`);
+      await page.keyboard.press('Escape');
+      await page.locator('#new-flow-form').waitFor({ state: 'detached' });
       await page.locator('#flows a').first().click();
       await page.locator('#flow-json').waitFor();
       await page.locator('#card-list button[id^=open-card-]').first().click();
