@@ -61,20 +61,26 @@ export function createDeadLetters(options: DeadLettersOptions): DeadLetters {
     return Messages;
   };
 
-  /** Receive until a round brings nothing new (SQS samples; local-aws-sqs even repeats messages in one answer). */
+  /**
+   * Receive until a round brings nothing new (SQS samples; local-aws-sqs even repeats messages in one
+   * answer), or `onNew` says it is done. Every message of a round is handed over, even after `onNew`
+   * said so: each one received is hidden, so the caller must see it to show it again.
+   */
   const sweep = async (visibilityTimeout: number, onNew: (message: Message) => Promise<boolean>): Promise<void> => {
     const seen = new Set<string>();
     for (let round = 0; round < maxReceives; round += 1) {
       let fresh = 0;
+      let done = false;
       for (const message of await receive(visibilityTimeout)) {
         if (!message.MessageId || seen.has(message.MessageId)) continue;
         seen.add(message.MessageId);
         fresh += 1;
-        if (await onNew(message)) return;
+        if (await onNew(message)) done = true;
       }
-      if (fresh === 0) return;
+      if (done || fresh === 0) return;
     }
   };
+
 
   const letterOf = (message: Message, workspaceId: string): DeadLetter | undefined => {
     let json: unknown;
@@ -93,7 +99,7 @@ export function createDeadLetters(options: DeadLettersOptions): DeadLetters {
     const letters: DeadLetter[] = [];
     await sweep(0, async (message) => {
       const letter = letterOf(message, workspaceId);
-      if (letter) letters.push(letter);
+      if (letter && letters.length < 100) letters.push(letter);
       return letters.length >= 100;
     });
     return letters;
@@ -108,8 +114,9 @@ export function createDeadLetters(options: DeadLettersOptions): DeadLetters {
       const passedOver: string[] = [];
       await sweep(options.hideSeconds ?? 5, async (message) => {
         const letter = letterOf(message, workspaceId);
-        if (!letter || (target !== 'all' && letter.messageId !== target.messageId)) {
-          // Not to be redriven: kept hidden while the sweep goes on (so it reaches the letters behind),
+        if (!letter || (target !== 'all' && (letter.messageId !== target.messageId || redriven.length > 0))) {
+          // Not to be redriven (another workspace's, not the one asked for, or received beside the one
+          // already redriven): kept hidden while the sweep goes on (so it reaches the letters behind),
           // then shown again below.
           if (message.ReceiptHandle) passedOver.push(message.ReceiptHandle);
           return false;

@@ -411,7 +411,7 @@ export const ADMIN_ROUTES = {
     path: '/admin/failed-jobs/redrive',
     summary: 'Send failed jobs back to the jobs queue',
     description:
-      'One job (`{messageId}`) or all of the workspace\'s (`{all: true}`). A job resumes where it stopped: messages already delivered are not sent again. Other failed jobs may stay hidden from listings for a few seconds.',
+      'One job (`{messageId}`) or all of the workspace\'s (`{all: true}`). A job resumes where it stopped: messages already delivered are not sent again. Other failed jobs (another workspace\'s included) are left in place and listed again at once.',
     auth: true,
     params: s.noParams,
     query: s.noQuery,

@@ -116,11 +116,13 @@ export class JobsQueue extends Construct {
   }
 
   /**
-   * Read and delete dead-lettered jobs (the admin API lists and redrives them; redriving sends to
-   * the jobs queue with bindSender) and `JOBS_DLQ_URL`. GetQueueAttributes lets it show the depth.
+   * Read and delete dead-lettered jobs (the admin API lists and redrives them; redriving
+   * sends to the jobs queue with bindSender) and `JOBS_DLQ_URL`. The DLQ is shared by all workspaces:
+   * a redrive hides what it receives and shows again at once (ChangeMessageVisibility) the
+   * letters that are not the caller's. GetQueueAttributes lets it show the depth.
    */
   bindDeadLetterReader(fn: lambda.Function): void {
-    this.deadLetterQueue.grant(fn, 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes');
+    this.deadLetterQueue.grant(fn, 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes');
     fn.addEnvironment(ENV.jobsDlqUrl, this.deadLetterQueue.queueUrl);
   }
 }

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { JobsQueue } from '../../../infra/constructs/JobsQueue';
 import { READ_WRITE_TABLE_ACTIONS, WEBHOOK_TABLE_ACTIONS } from '../../../infra/constructs/CallcardTable';
-import { CALLCARD_FUNCTIONS, functionSpec, type CallcardFunctionName, type CallcardFunctionSpec } from '../../../infra/functions';
+import { CALLCARD_FUNCTIONS, functionSpec, PROJECT_ROOT, type CallcardFunctionName, type CallcardFunctionSpec } from '../../../infra/functions';
 import { buildApp, removeOutdir, type BuiltApp } from './build';
 
 // The wiring of all four functions, whether or not their handlers exist yet (missing ones get a
@@ -294,11 +296,20 @@ describe('least privilege', () => {
     expect(JSON.stringify(statements)).not.toMatch(/DeadLetters/);
   });
 
-  test('admin: read/write table, send jobs, receive/delete dead letters', () => {
+  test('admin: read/write table, send jobs, receive/delete dead letters and show again the ones it passed over', () => {
     const statements = statementsOf(functionSpec('admin'));
     expect(actionsOn(statements, 'dynamodb:')).toEqual([...READ_WRITE_TABLE_ACTIONS].sort());
     const dlq = statements.find((statement) => JSON.stringify(statement.Resource).includes('DeadLetters'));
-    expect(dlq && actionsOf(dlq).sort()).toEqual(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
+    expect(dlq && actionsOf(dlq).sort()).toEqual(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
+  });
+
+  test('admin: every SQS call the dead-letter code makes is granted on the DLQ (the local stack checks no IAM)', () => {
+    const source = readFileSync(join(PROJECT_ROOT, 'functions/admin/deadLetters.ts'), 'utf8');
+    const imported = /import \{([^}]*)\} from '@aws-sdk\/client-sqs'/.exec(source)?.[1] ?? '';
+    const calls = [...imported.matchAll(/\b(\w+)Command\b/g)].map((match) => `sqs:${match[1]}`);
+    expect(calls.sort()).toEqual(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:ReceiveMessage']);
+    const dlq = statementsOf(functionSpec('admin')).find((statement) => JSON.stringify(statement.Resource).includes('DeadLetters'));
+    expect(dlq && actionsOf(dlq)).toEqual(expect.arrayContaining(calls));
   });
 });
 
