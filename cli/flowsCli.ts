@@ -155,7 +155,9 @@ const savedSchema = versionSchema.extend({ unchanged: z.literal(true).optional()
 /** What a save warns about (paths relative to the file), on stderr. */
 function printWarnings(warnings: Array<{ path: string; message: string }>, io: FlowsCliIo): void {
   if (!warnings.length) return;
-  io.err(`${warnings.length} warning${warnings.length === 1 ? '' : 's'} (publishing refuses the flow until fixed):`);
+  // A secret not set blocks publishing; one bound to no host only warns (its message says so).
+  const blocking = warnings.some((w) => w.message.includes(' is not set in this workspace'));
+  io.err(`${warnings.length} warning${warnings.length === 1 ? '' : 's'}${blocking ? ' (publishing refuses the flow until fixed)' : ''}:`);
   for (const w of warnings) io.err(`  ${w.path.replace(/^flow\./, '')}: ${w.message}`);
 }
 

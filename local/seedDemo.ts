@@ -4,6 +4,7 @@ import { demoFlow } from './demoFlow';
 import { SIGNING_SECRET_NAME } from '../shared/http/signRequest';
 import { ORDERS_API_KEY_SECRET } from '../shared/flow/templates';
 import { DEMO_ORDERS_API_KEY } from './demoBrandApi';
+import { requestHost } from '../shared/templating/secretHosts';
 
 export interface DemoSettings {
   workspaceId: string;
@@ -34,7 +35,7 @@ export const DEMO_FLOW_ID = 'demo';
  * page running the same flow version, and on each a member who already verified (`memberId: M001`),
  * so "My tickets" answers at once; and the demo admin key. The demo flow is written in English, so the
  * workspace's own texts (the apology, re-asks) are English too, unless its settings were saved before.
- * The workspace also gets the demo brand's orders key as the secret `ORDERS_API_KEY` (with the LINE
+ * The workspace also gets the demo brand's orders key as the secret `ORDERS_API_KEY`, bound to the demo brand's host (with the LINE
  * channel, once: an admin may change or delete it), which the console's "order status" template sends as `x-api-key`.
  * Each channel is seeded once, so data kept from an earlier run (or changed since) is left alone.
  * Returns whether a channel was seeded.
@@ -49,7 +50,8 @@ export async function seedDemo(store: Store, demo: DemoSettings): Promise<boolea
   if (!line) {
     const flow = flowSchema.parse(demoFlow(demo.brandUrl));
     await store.flows.putVersion(demo.workspaceId, DEMO_FLOW_ID, 1, flow);
-    await store.secrets.put(demo.workspaceId, ORDERS_API_KEY_SECRET, DEMO_ORDERS_API_KEY);
+    // Bound to the demo brand's host, as every secret for card headers must be.
+    await store.secrets.put(demo.workspaceId, ORDERS_API_KEY_SECRET, DEMO_ORDERS_API_KEY, new Date(), [requestHost(demo.brandUrl) ?? new URL(demo.brandUrl).hostname]);
     line = {
       workspaceId: demo.workspaceId,
       kind: 'line',

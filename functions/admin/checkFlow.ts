@@ -1,5 +1,5 @@
 import type { Flow } from '../../shared/flow/schema';
-import { headerSecretUses, missingSecretProblems, validateFlow } from '../../shared/flow/validateFlow';
+import { headerSecretUses, missingSecretProblems, unboundSecretProblems, validateFlow } from '../../shared/flow/validateFlow';
 import { conflict, invalid, type Problem } from './adminError';
 import type { AdminDeps } from './bindRoute';
 
@@ -21,10 +21,12 @@ export function checkFlow(document: unknown): Flow {
 
 /**
  * What a save should warn about without refusing it, paths under `flow.`: each header naming a secret
- * the workspace does not have yet (it may be set after the flow; publishing refuses it until then).
+ * the workspace does not have yet (it may be set after the flow; publishing refuses it until then),
+ * or a secret bound to no host (saved before allowedHosts was required: it still works, but any card
+ * could send it anywhere).
  */
 export async function flowWarnings(flow: Flow, workspaceId: string, deps: AdminDeps): Promise<Problem[]> {
-  return (await missingSecrets(flow, workspaceId, deps)).map((p) => ({ path: `flow.${p.path}`, message: p.message }));
+  return secretProblems(flow, workspaceId, deps, true);
 }
 
 /**
@@ -35,15 +37,17 @@ export async function flowWarnings(flow: Flow, workspaceId: string, deps: AdminD
 export async function requirePublishableSecrets(workspaceId: string, flowId: string, version: number, deps: AdminDeps): Promise<void> {
   const stored = await deps.store.flows.getVersion(workspaceId, flowId, version);
   if (!stored) return;
-  const missing = await flowWarnings(stored.flow, workspaceId, deps);
+  const missing = await secretProblems(stored.flow, workspaceId, deps, false);
   if (missing.length) throw conflict('the flow uses secrets this workspace does not have: set them (PUT /admin/secrets/{name}), then publish', { problems: missing });
 }
 
-async function missingSecrets(flow: Flow, workspaceId: string, deps: AdminDeps): Promise<Problem[]> {
+async function secretProblems(flow: Flow, workspaceId: string, deps: AdminDeps, unboundToo: boolean): Promise<Problem[]> {
   // Most flows name no secret: no read for them.
   if (!headerSecretUses(flow).length) return [];
-  const names = (await deps.store.secrets.list(workspaceId)).map((s) => s.name);
-  return missingSecretProblems(flow, names);
+  const secrets = await deps.store.secrets.list(workspaceId);
+  const problems = missingSecretProblems(flow, secrets.map((s) => s.name));
+  if (unboundToo) problems.push(...unboundSecretProblems(flow, secrets.filter((s) => !s.allowedHosts).map((s) => s.name)));
+  return problems.map((p) => ({ path: `flow.${p.path}`, message: p.message }));
 }
 
 function depthOf(value: unknown, level = 0): number {

@@ -268,6 +268,7 @@ export const ADMIN_ROUTES = {
     method: 'GET',
     path: '/admin/secrets',
     summary: "The workspace's secrets: names, masked values and allowed hosts",
+    description: 'A secret saved before allowedHosts was required, and not bound since, comes with unbound: true and a warning: cards still send it to any host until it is bound.',
     auth: true,
     params: s.noParams,
     query: s.noQuery,
@@ -281,7 +282,7 @@ export const ADMIN_ROUTES = {
     path: '/admin/secrets/{name}',
     summary: 'Set a secret for card headers ({{ secrets.NAME }})',
     description:
-      'Replaces the secret, allowedHosts included. The value is write-only (answers show it masked). A secret may only be used in a header value, written whole as {{ secrets.NAME }}; with allowedHosts, a card whose request would send it to any other host fails before connecting.',
+      'Replaces the secret, allowedHosts included. allowedHosts is required (400 at allowedHosts without it), except for CALLCARD_SIGNING_SECRET, which is never sent: a card whose request would send the secret to any other host fails before connecting. Without value, the stored value is kept and only allowedHosts change (binding a secret saved before hosts were required; 400 at value when there is no such secret). The value is write-only (answers show it masked). A secret may only be used in a header value, written whole as {{ secrets.NAME }}.',
     auth: true,
     params: s.secretParams,
     query: s.noQuery,

@@ -120,10 +120,12 @@ const allowedHostsSchema = z
   .min(1)
   .max(50)
   .transform((hosts) => [...new Set(hosts)])
-  .describe('The only hosts a card may send this secret to (exact host names). Without it, any host. A card whose request would send it elsewhere fails before connecting');
+  .describe(
+    "The only hosts a card may send this secret to (exact host names); a card whose request would send it elsewhere fails before connecting. Required, except for CALLCARD_SIGNING_SECRET (never sent): a secret any card could send to any host could be echoed back by that host",
+  );
 export const putSecretBody = z
   .object({
-    value: z.string().min(4).max(4096).describe('Write-only: never returned, shown masked'),
+    value: z.string().min(4).max(4096).optional().describe('Write-only: never returned, shown masked. Required for a new secret; left out, the stored value is kept (to bind a secret to hosts)'),
     allowedHosts: allowedHostsSchema.optional(),
   })
   .strict();
@@ -200,7 +202,9 @@ export const flowVersionSchema = z.object({
 const flowWarningsSchema = z
   .array(problemSchema)
   .optional()
-  .describe('Present when there is something to fix before publishing: each header naming a secret this workspace does not have (publishing refuses the flow until it is set)');
+  .describe(
+    'Present when there is something to fix: each header naming a secret this workspace does not have (publishing refuses the flow until it is set), or a secret bound to no host (saved before allowedHosts was required: it works, but any card could send it anywhere)',
+  );
 /** What a save answers: the version saved, or the latest one when the document equals it. */
 export const savedFlowSchema = flowVersionSchema.extend({
   unchanged: z
@@ -256,6 +260,8 @@ export const secretViewSchema = z.object({
   value: z.string().describe('Masked'),
   allowedHosts: z.array(z.string()).optional().describe('The only hosts a card may send it to; absent: any host'),
   updatedAt: z.string().optional(),
+  unbound: z.literal(true).optional().describe('A secret saved before allowedHosts was required: cards still send it, to any host, until it is bound (warning says how)'),
+  warning: z.string().optional(),
   purpose: z
     .literal('signing')
     .optional()

@@ -6,7 +6,7 @@ import type { AdminRoutes } from './routes';
 
 // Named workspace secrets for card headers: written here, read only by cards (and dry runs), shown masked.
 
-/** `GET /admin/secrets`: names, masked values and allowed hosts. */
+/** `GET /admin/secrets`: names, masked values and allowed hosts; a warning on each secret bound to no host. */
 export const listSecrets: RouteHandler<AdminRoutes['listSecrets']> = async (_input, { workspaceId, deps }) => {
   const secrets = await deps.store.secrets.list(workspaceId);
   return {
@@ -16,20 +16,32 @@ export const listSecrets: RouteHandler<AdminRoutes['listSecrets']> = async (_inp
       ...(s.allowedHosts ? { allowedHosts: s.allowedHosts } : {}),
       ...(s.updatedAt ? { updatedAt: s.updatedAt } : {}),
       ...purposeOf(s.name),
+      ...(s.allowedHosts || s.name === SIGNING_SECRET_NAME
+        ? {}
+        : { unbound: true as const, warning: `bound to no host: any card may send it anywhere, and a host echoing it back shows it. Bind it: PUT /admin/secrets/${s.name} with allowedHosts (the value may be left out)` }),
     })),
   };
 };
 
-/** `PUT /admin/secrets/{name}`: set (or replace) a secret, and the hosts it may be sent to (any when left out). */
+/**
+ * `PUT /admin/secrets/{name}`: set (or replace) a secret and the hosts it may be sent to (required, but
+ * for the signing secret, which is never sent); without a value, bind the stored one to those hosts.
+ */
 export const putSecret: RouteHandler<AdminRoutes['putSecret']> = async ({ params, body }, { workspaceId, deps }) => {
   const now = new Date(deps.now?.() ?? Date.now());
-  // The signing secret must be usable by Standard Webhooks, or every card of the workspace would fail.
-  if (params.name === SIGNING_SECRET_NAME && !isWebhookSecret(body.value)) {
-    throw invalid([{ path: 'value', message: 'a signing secret is whsec_ followed by the base64 of 24 to 64 random bytes' }]);
+  const { allowedHosts } = body;
+  let { value } = body;
+  if (params.name === SIGNING_SECRET_NAME) {
+    // The signing secret must be usable by Standard Webhooks, or every card of the workspace would fail.
+    if (!value || !isWebhookSecret(value)) throw invalid([{ path: 'value', message: 'a signing secret is whsec_ followed by the base64 of 24 to 64 random bytes' }]);
+  } else if (!allowedHosts) {
+    throw invalid([{ path: 'allowedHosts', message: 'required: the hosts this secret may be sent to (api.brand.example). Bound to none, any card could send it to a host that echoes it back' }]);
   }
-  await deps.store.secrets.put(workspaceId, params.name, body.value, now, body.allowedHosts);
-  deps.logger.info('secret saved', { workspaceId, name: params.name, allowedHosts: body.allowedHosts?.length ?? 'any' });
-  return { name: params.name, value: maskSecret(body.value), ...(body.allowedHosts ? { allowedHosts: body.allowedHosts } : {}), updatedAt: now.toISOString(), ...purposeOf(params.name) };
+  if (value !== undefined) await deps.store.secrets.put(workspaceId, params.name, value, now, allowedHosts);
+  else if (allowedHosts) value = await deps.store.secrets.bind(workspaceId, params.name, allowedHosts, now);
+  if (value === undefined) throw invalid([{ path: 'value', message: 'required for a new secret' }]);
+  deps.logger.info('secret saved', { workspaceId, name: params.name, allowedHosts: allowedHosts?.length ?? 'any' });
+  return { name: params.name, value: maskSecret(value), ...(allowedHosts ? { allowedHosts } : {}), updatedAt: now.toISOString(), ...purposeOf(params.name) };
 };
 
 /** `DELETE /admin/secrets/{name}`. */

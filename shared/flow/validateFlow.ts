@@ -426,6 +426,17 @@ export function missingSecretProblems(flow: Flow, secretNames: Iterable<string>)
 }
 
 /**
+ * Every header of a flow that names a secret bound to no host (`unboundNames`: saved before
+ * allowedHosts was required). The card still sends it, to any host: a warning, never a refusal.
+ */
+export function unboundSecretProblems(flow: Flow, unboundNames: Iterable<string>): FlowProblem[] {
+  const unbound = new Set(unboundNames);
+  return headerSecretUses(flow)
+    .filter((use) => unbound.has(use.secret))
+    .map((use) => ({ path: use.path, message: `secret ${use.secret} is bound to no host, so any card may send it anywhere: bind it (PUT /admin/secrets/${use.secret} with allowedHosts; publishing does not wait for it)` }));
+}
+
+/**
  * Why a cacheable card's answer could be about one customer, if it could: its request sends the
  * profile or names `customer` / `attributes` / `speakerId` (who spoke in a group) in a template (URL,
  * header, body). A cached answer is served to every customer, so such a card may not be cached.

@@ -1,13 +1,17 @@
-import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { nullRecord } from '../flow/reservedKeys';
 import { withAllowedHosts } from '../templating/secretHosts';
-import type { Table } from './table';
+import { isConditionFailed, type Table } from './table';
 
 /** One stored secret. Only the executor and the dry run use `value`; admins see it masked. */
 export interface StoredSecret {
   name: string;
   value: string;
-  /** The only hosts a card may send it to (normalized host names); any host when absent. */
+  /**
+   * The only hosts a card may send it to (normalized host names). Required when a secret is set
+   * (the signing secret aside: it is never sent); absent on secrets saved before, which may still go
+   * to any host until bound.
+   */
   allowedHosts?: string[];
   updatedAt?: string;
 }
@@ -22,6 +26,26 @@ export class SecretRepository {
   async put(workspaceId: string, name: string, value: string, now = new Date(), allowedHosts?: readonly string[]): Promise<void> {
     const item = { ...key(workspaceId, name), name, value, ...(allowedHosts ? { allowedHosts: [...allowedHosts] } : {}), updatedAt: now.toISOString() };
     await this.table.doc.send(new PutCommand({ TableName: this.table.name, Item: item }));
+  }
+
+  /** Bind an existing secret to hosts, its value kept: the value, or undefined when there is no such secret. */
+  async bind(workspaceId: string, name: string, allowedHosts: readonly string[], now = new Date()): Promise<string | undefined> {
+    try {
+      const { Attributes } = await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: key(workspaceId, name),
+          UpdateExpression: 'SET allowedHosts = :hosts, updatedAt = :at',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':hosts': [...allowedHosts], ':at': now.toISOString() },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return typeof Attributes?.value === 'string' ? Attributes.value : undefined;
+    } catch (error) {
+      if (isConditionFailed(error)) return undefined;
+      throw error;
+    }
   }
 
   /** Remove a secret; false when there was none by that name. */

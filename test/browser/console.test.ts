@@ -28,7 +28,7 @@ if (!HAVE_CHROMIUM) {
 
     test('sign in, open the demo flow, see a problem at its path, save a new version, meet a stale save', async () => {
       const pageErrors = session.pageErrors;
-      const secret = await fetch(`${stack.url}/admin/secrets/BRAND_TOKEN`, { method: 'PUT', headers: adminHeaders(), body: JSON.stringify({ value: BRAND_TOKEN }) });
+      const secret = await fetch(`${stack.url}/admin/secrets/BRAND_TOKEN`, { method: 'PUT', headers: adminHeaders(), body: JSON.stringify({ value: BRAND_TOKEN, allowedHosts: ['127.0.0.1'] }) });
       expect(secret.status).toBe(200);
       await page.goto(`${stack.url}/console`);
       await page.getByLabel('Language').selectOption('en');

@@ -228,27 +228,30 @@ describe('admin API', () => {
 
   describe('secrets', () => {
     test('write-only: set, listed masked, deleted', async () => {
-      const put = await a.call('PUT', '/admin/secrets/BRAND_KEY', { value: SECRETS.brandKey });
+      const put = await a.call('PUT', '/admin/secrets/BRAND_KEY', { value: SECRETS.brandKey, allowedHosts: ['api.brand.example'] });
       expect(put).toMatchObject({ status: 200, body: { name: 'BRAND_KEY', value: '••••9e8d' } });
       // The demo workspace also has the seeded request-signing secret, masked like any other, and marked
       // as the signing key (never a header's secret: the card form's picker leaves it out).
       expect((await a.call('GET', '/admin/secrets')).body).toEqual({
         secrets: [
-          { name: 'BRAND_KEY', value: '••••9e8d', updatedAt: expect.any(String) },
+          { name: 'BRAND_KEY', value: '••••9e8d', allowedHosts: ['api.brand.example'], updatedAt: expect.any(String) },
           { name: 'CALLCARD_SIGNING_SECRET', value: `••••${DEMO_SIGNING_SECRET.slice(-4)}`, updatedAt: expect.any(String), purpose: 'signing' },
-          // The demo brand's order API key (the order-status template's header).
-          { name: 'ORDERS_API_KEY', value: '••••-key', updatedAt: expect.any(String) },
+          // The demo brand's order API key (the order-status template's header), bound to the demo brand's host.
+          { name: 'ORDERS_API_KEY', value: '••••-key', allowedHosts: ['127.0.0.1'], updatedAt: expect.any(String) },
         ],
       });
       expect(await stack.store.secrets.all('demo')).toEqual({ BRAND_KEY: SECRETS.brandKey, CALLCARD_SIGNING_SECRET: DEMO_SIGNING_SECRET, ORDERS_API_KEY: 'demo-orders-key' });
-      expect((await a.call('PUT', '/admin/secrets/not-a-name', { value: 'long enough' })).status).toBe(400);
-      expect(pathsOf((await a.call('PUT', '/admin/secrets/SHORT', { value: 'abc' })).body)).toEqual(['value']);
-      await a.call('PUT', '/admin/secrets/TEMP', { value: 'temporary-value' });
+      // The signing secret is never sent: it takes no allowedHosts, and is not warned about without them.
+      expect(await a.call('PUT', '/admin/secrets/CALLCARD_SIGNING_SECRET', { value: DEMO_SIGNING_SECRET })).toMatchObject({ status: 200, body: { name: 'CALLCARD_SIGNING_SECRET', purpose: 'signing' } });
+      expect(JSON.stringify((await a.call('GET', '/admin/secrets')).body)).not.toMatch(/unbound|warning/);
+      expect((await a.call('PUT', '/admin/secrets/not-a-name', { value: 'long enough', allowedHosts: ['api.brand.example'] })).status).toBe(400);
+      expect(pathsOf((await a.call('PUT', '/admin/secrets/SHORT', { value: 'abc', allowedHosts: ['api.brand.example'] })).body)).toEqual(['value']);
+      await a.call('PUT', '/admin/secrets/TEMP', { value: 'temporary-value', allowedHosts: ['api.brand.example'] });
       expect(await a.call('DELETE', '/admin/secrets/TEMP')).toMatchObject({ status: 200, body: { deleted: true } });
       expect((await a.call('DELETE', '/admin/secrets/TEMP')).status).toBe(404);
     });
 
-    test('allowedHosts: set with the value, normalized, listed beside the masked value; a PUT without it allows any host again', async () => {
+    test('allowedHosts: set with the value, normalized, listed beside the masked value; required (a PUT without it is a 400 and changes nothing)', async () => {
       const put = await a.call('PUT', '/admin/secrets/BOUND_KEY', { value: SECRETS.boundKey, allowedHosts: ['API.Brand.example', 'api.brand.example.', '127.0.0.1'] });
       expect(put).toMatchObject({ status: 200, body: { name: 'BOUND_KEY', value: '••••7a6b', allowedHosts: ['api.brand.example', '127.0.0.1'] } });
       const listed = z.object({ secrets: z.array(z.record(z.string(), z.unknown())) }).parse((await a.call('GET', '/admin/secrets')).body).secrets;
@@ -256,7 +259,7 @@ describe('admin API', () => {
       const all = await stack.store.secrets.all('demo');
       expect(all.BOUND_KEY).toBe(SECRETS.boundKey);
       expect(allowedHostsOf(all, 'BOUND_KEY')).toEqual(['api.brand.example', '127.0.0.1']);
-      expect(allowedHostsOf(all, 'BRAND_KEY')).toBeUndefined();
+      expect(allowedHostsOf(all, 'BRAND_KEY')).toEqual(['api.brand.example']);
 
       const bad = await a.call('PUT', '/admin/secrets/BOUND_KEY', { value: SECRETS.boundKey, allowedHosts: ['https://api.brand.example', 'api.brand.example:443', '*.brand.example', 'ok.example', 'a/b'] });
       expect(bad.status).toBe(400);
@@ -264,8 +267,19 @@ describe('admin API', () => {
       expect(pathsOf((await a.call('PUT', '/admin/secrets/BOUND_KEY', { value: SECRETS.boundKey, allowedHosts: [] })).body)).toEqual(['allowedHosts']);
       expect(allowedHostsOf(await stack.store.secrets.all('demo'), 'BOUND_KEY')).toEqual(['api.brand.example', '127.0.0.1']);
 
-      expect((await a.call('PUT', '/admin/secrets/BOUND_KEY', { value: SECRETS.boundKey })).body).toEqual({ name: 'BOUND_KEY', value: '••••7a6b', updatedAt: expect.any(String) });
-      expect(allowedHostsOf(await stack.store.secrets.all('demo'), 'BOUND_KEY')).toBeUndefined();
+      // Without allowedHosts (issue 24, finding 10: a secret any card could send anywhere can be read back
+      // through a host that echoes it): a 400 at allowedHosts, for a new secret as for a replaced one.
+      const unbound = await a.call('PUT', '/admin/secrets/BOUND_KEY', { value: SECRETS.boundKey });
+      expect(unbound.status).toBe(400);
+      expect(problemsOf(unbound.body)).toEqual([{ path: 'allowedHosts', message: expect.stringMatching(/^required: the hosts this secret may be sent to/) }]);
+      expect((await a.call('PUT', '/admin/secrets/NEW_KEY', { value: SECRETS.boundKey })).status).toBe(400);
+      expect(allowedHostsOf(await stack.store.secrets.all('demo'), 'BOUND_KEY')).toEqual(['api.brand.example', '127.0.0.1']);
+      // Hosts without a value: the stored value is kept, only the hosts change; a new secret needs its value.
+      expect((await a.call('PUT', '/admin/secrets/BOUND_KEY', { allowedHosts: ['api.brand.example'] })).body).toEqual({ name: 'BOUND_KEY', value: '••••7a6b', allowedHosts: ['api.brand.example'], updatedAt: expect.any(String) });
+      const after = await stack.store.secrets.all('demo');
+      expect([after.BOUND_KEY, allowedHostsOf(after, 'BOUND_KEY')]).toEqual([SECRETS.boundKey, ['api.brand.example']]);
+      expect(pathsOf((await a.call('PUT', '/admin/secrets/NEW_KEY', { allowedHosts: ['api.brand.example'] })).body)).toEqual(['value']);
+      expect((await stack.store.secrets.list('demo')).map((secret) => secret.name)).not.toContain('NEW_KEY');
       expect((await a.call('DELETE', '/admin/secrets/BOUND_KEY')).status).toBe(200);
     });
 
@@ -279,6 +293,10 @@ describe('admin API', () => {
       // The list marks the signing secret: documented as the one value `purpose` takes.
       const listed = JSON.stringify((JSON.parse(doc) as { paths: Record<string, { get?: { responses: Record<string, unknown> } }> }).paths['/admin/secrets']?.get?.responses['200']);
       expect(listed).toMatch(/"purpose":\{[^}]*"const":"signing"/);
+      // And a secret bound to no host (saved before allowedHosts was required) as unbound, with its warning.
+      expect(listed).toMatch(/"unbound":\{[^}]*"const":true/);
+      expect(listed).toContain('"warning"');
+      expect(JSON.stringify(put)).toContain('allowedHosts is required');
     });
   });
 

@@ -57,7 +57,7 @@ describe('admin dry run', () => {
     });
     stack = await startTestStack({ extraAllowHttpHosts: [lab.host, other.host] });
     admin = adminClient(stack, stack.demo.adminKey);
-    await admin.call('PUT', '/admin/secrets/BRAND_TOKEN', { value: BRAND_TOKEN });
+    await admin.call('PUT', '/admin/secrets/BRAND_TOKEN', { value: BRAND_TOKEN, allowedHosts: ['127.0.0.1'] });
   });
 
   afterAll(async () => {

@@ -129,7 +129,7 @@ describe('flow checks at the admin API and the CLI', () => {
       expect(problemsOf(refused.body)).toEqual([warning]);
       expect((await stack.store.channels.get('line', stack.demo.lineChannelId))?.activeFlows).toEqual(before);
 
-      expect((await admin.call('PUT', `/admin/secrets/${SECRET}`, { value: 'checks-secret-value-1234' })).status).toBe(200);
+      expect((await admin.call('PUT', `/admin/secrets/${SECRET}`, { value: 'checks-secret-value-1234', allowedHosts: ['api.brand.example'] })).status).toBe(200);
       // Set now: no warning on the next save (an equal one: unchanged), and the publish goes through.
       const saved = await admin.call('PUT', '/admin/flows/needs-secret', { flow, baseVersion: 1 });
       expect(saved).toMatchObject({ status: 200, body: { version: 1, unchanged: true } });
