@@ -4,6 +4,7 @@ import type { Store } from '../../shared/store/store';
 import { notFound } from './adminError';
 import type { RouteHandler } from './bindRoute';
 import { ownChannel } from './channelRoutes';
+import { workspaceMasker } from './mask';
 import type { AdminRoutes } from './routes';
 
 // A customer's data, only through a channel of the key's workspace.
@@ -11,13 +12,14 @@ import type { AdminRoutes } from './routes';
 /** `GET /admin/contacts/{kind}/{channelId}/{userId}`: attributes and the open session. */
 export const getContact: RouteHandler<AdminRoutes['getContact']> = async ({ params }, { workspaceId, deps }) => {
   const ref = await ownCustomer(deps.store, workspaceId, params.kind, params.channelId, params.userId);
-  const [customer, session] = await Promise.all([deps.store.customers.get(ref), deps.store.customers.getSession(ref, deps.now?.() ?? Date.now())]);
+  const [customer, session, mask] = await Promise.all([deps.store.customers.get(ref), deps.store.customers.getSession(ref, deps.now?.() ?? Date.now()), workspaceMasker(deps.store, workspaceId)]);
   if ((!customer || customer.workspaceId !== workspaceId) && !session) throw notFound('contact');
   return {
     kind: params.kind,
     channelId: params.channelId,
     userId: params.userId,
-    attributes: customer?.attributes ?? {},
+    // Attributes a card saved from a brand's answer: secrets masked.
+    attributes: mask.deep(customer?.attributes ?? {}) as Record<string, unknown>,
     ...(customer ? { firstSeenAt: customer.firstSeenAt, lastInboundAt: customer.lastInboundAt } : {}),
     session: session ? { flowId: session.flowId, version: session.version, waitingOn: session.waitingOn, attempts: session.attempts, expiresAt: session.expiresAt } : null,
   };

@@ -100,9 +100,10 @@ export const dryRun: RouteHandler<AdminRoutes['dryRun']> = async ({ body }, { wo
       ? { ok: outcome.ok, ...(outcome.ok ? {} : { reason: mask.text(outcome.reason) }), attempts: outcome.attempts }
       : { ok: false, reason: 'the card was not called', attempts: 0 },
     followUp: {
-      messages: result.messages.map(mask.deep),
-      line: renderLineMessages(result.messages).map(mask.deep),
-      messenger: renderMessengerMessages(result.messages).map(mask.deep),
+      // Each list masked whole: a secret cut across messages is masked in each.
+      messages: mask.deep(result.messages) as unknown[],
+      line: mask.deep(renderLineMessages(result.messages)) as unknown[],
+      messenger: mask.deep(renderMessengerMessages(result.messages)) as unknown[],
       attributes: Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, mask.deep(value)])),
       ...(result.session ? { waitingOn: result.session.waitingOn } : {}),
       ...(typeof stoppedBefore === 'string' ? { stoppedBefore } : {}),

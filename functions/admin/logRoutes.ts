@@ -4,6 +4,7 @@ import { channelKindSchema } from '../../shared/jobs/job';
 import { invalid, notFound } from './adminError';
 import type { RouteHandler } from './bindRoute';
 import { customerKey, ownCustomer } from './contactRoutes';
+import { workspaceMasker } from './mask';
 import type { AdminRoutes } from './routes';
 
 /** The execution log of Call an API cards: by customer or by card, newest first, a page at a time. */
@@ -23,8 +24,13 @@ export const listLogs: RouteHandler<AdminRoutes['listLogs']> = async ({ query },
     throw invalid([{ path: 'query', message: 'give either customer, or flowId and blockId' }]);
   }
   try {
-    const page = await deps.store.executionLog.page(workspaceId, logQuery, { limit: query.limit ?? 50, ...(query.cursor ? { cursor: query.cursor } : {}) });
-    return { entries: page.items, ...(page.cursor ? { cursor: page.cursor } : {}) };
+    const [page, mask] = await Promise.all([
+      deps.store.executionLog.page(workspaceId, logQuery, { limit: query.limit ?? 50, ...(query.cursor ? { cursor: query.cursor } : {}) }),
+      workspaceMasker(deps.store, workspaceId),
+    ]);
+    // A URL may be made of what a brand answered before (an attribute it filled): secrets masked.
+    const entries = page.items.map((entry) => ({ ...entry, url: mask.text(entry.url), ...(entry.reason ? { reason: mask.text(entry.reason) } : {}) }));
+    return { entries, ...(page.cursor ? { cursor: page.cursor } : {}) };
   } catch (error) {
     if (error instanceof InvalidCursorError) throw invalid([{ path: 'query.cursor', message: 'invalid cursor: pass the cursor of the previous page unchanged' }]);
     throw error;

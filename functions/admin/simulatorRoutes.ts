@@ -7,6 +7,7 @@ import { AdminError } from './adminError';
 import type { AdminDeps, RouteHandler } from './bindRoute';
 import { ownChannel } from './channelRoutes';
 import { eraseCustomer } from './contactRoutes';
+import { workspaceMasker } from './mask';
 import type { AdminRoutes } from './routes';
 
 // The console's chat simulator: a simulated customer (`sim-…`) of one of the workspace's channels talks
@@ -34,7 +35,10 @@ export const simulatorSend: RouteHandler<AdminRoutes['simulatorSend']> = async (
 /** `GET /admin/simulator/{kind}/{channelId}/{userId}?after=`: the conversation, oldest first. */
 export const simulatorRead: RouteHandler<AdminRoutes['simulatorRead']> = async ({ params, query }, { workspaceId, deps }) => {
   await ownChannel(deps.store, workspaceId, params.kind, params.channelId);
-  return { entries: await deps.store.simulator.list(refOf(workspaceId, params), query.after) };
+  const [entries, mask] = await Promise.all([deps.store.simulator.list(refOf(workspaceId, params), query.after), workspaceMasker(deps.store, workspaceId)]);
+  // The bot's messages may hold what a brand answered: the workspace's secrets masked, across messages too.
+  const said = mask.deep(entries.map((entry) => (entry.from === 'bot' ? entry.messages : []))) as unknown[][];
+  return { entries: entries.map((entry, i) => (entry.from === 'bot' ? { ...entry, messages: said[i] ?? [] } : entry)) };
 };
 
 /** `DELETE /admin/simulator/{kind}/{channelId}/{userId}`: start over: the conversation, the simulated customer's profile, session and log. */
