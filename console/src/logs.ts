@@ -6,7 +6,8 @@ import { defineTexts } from './i18n';
 
 // The execution log of Call an API cards (GET /admin/logs: one customer's, or one card's, newest first, a
 // page at a time) and the jobs that reached the dead-letter queue (GET /admin/failed-jobs), sent back to
-// the jobs queue one at a time or all at once (POST /admin/failed-jobs/redrive).
+// the jobs queue (POST /admin/failed-jobs/redrive) or deleted for good (DELETE /admin/failed-jobs/{id},
+// DELETE /admin/failed-jobs?all=true, confirmed first), one at a time or all at once.
 
 const tx = defineTexts({
   en: {
@@ -43,7 +44,7 @@ const tx = defineTexts({
     ms: '{ms} ms',
     customerLog: 'Show the log of customer {customer}',
     failedHeading: 'Failed jobs',
-    failedIntro: 'Turns that kept failing (a channel or store outage) and went to the dead-letter queue. Redrive sends them back to the jobs queue to run again.',
+    failedIntro: 'Turns that kept failing (a channel or store outage) and went to the dead-letter queue. Redrive sends them back to the jobs queue to run again; Delete drops them for good.',
     noFailed: 'No failed jobs.',
     colQueued: 'Failed',
     colEvent: 'Event',
@@ -56,6 +57,14 @@ const tx = defineTexts({
     redriving: 'Sending back…',
     redriven: 'Sent back to the jobs queue: {count} job(s).',
     redrivenNone: 'Nothing was sent back: the list may have changed. Refresh it.',
+    delete: 'Delete',
+    deleteLabel: 'Delete job {job}',
+    deleteAll: 'Delete all',
+    confirmDelete: 'Delete failed job {job} for good? It will never run, and the customer gets no answer to it.',
+    confirmDeleteAll: 'Delete all {count} failed jobs for good? They will never run.',
+    deleting: 'Deleting…',
+    deleted: 'Deleted: {count} job(s).',
+    deletedNone: 'Nothing was deleted: the list may have changed. Refresh it.',
   },
   'zh-TW': {
     heading: '執行紀錄',
@@ -91,7 +100,7 @@ const tx = defineTexts({
     ms: '{ms} 毫秒',
     customerLog: '查看顧客 {customer} 的紀錄',
     failedHeading: '失敗的工作',
-    failedIntro: '持續失敗（通訊平台或資料庫中斷）而進入無效信件佇列的對話回合。重新送出會把它們送回工作佇列再執行一次。',
+    failedIntro: '持續失敗（通訊平台或資料庫中斷）而進入無效信件佇列的對話回合。重新送出會把它們送回工作佇列再執行一次；刪除則會永久移除。',
     noFailed: '沒有失敗的工作。',
     colQueued: '失敗時間',
     colEvent: '事件',
@@ -104,6 +113,14 @@ const tx = defineTexts({
     redriving: '送出中…',
     redriven: '已送回工作佇列：{count} 個工作。',
     redrivenNone: '沒有送出任何工作：清單可能已變動，請重新整理。',
+    delete: '刪除',
+    deleteLabel: '刪除工作 {job}',
+    deleteAll: '全部刪除',
+    confirmDelete: '確定要永久刪除失敗的工作 {job} 嗎？它不會再執行，顧客也不會收到回覆。',
+    confirmDeleteAll: '確定要永久刪除全部 {count} 個失敗的工作嗎？它們不會再執行。',
+    deleting: '刪除中…',
+    deleted: '已刪除：{count} 個工作。',
+    deletedNone: '沒有刪除任何工作：清單可能已變動，請重新整理。',
   },
 });
 type Key = Parameters<typeof tx>[1];
@@ -132,9 +149,11 @@ let shown: { query: Query; entries: LogEntry[]; cursor?: string } | undefined;
 let logNote: Note | undefined;
 let failed: FailedJob[] | undefined;
 let failedNote: Note | undefined;
-let redriveNote: Note | undefined;
+/** What the last redrive or delete of failed jobs did. */
+let failedActionNote: Note | undefined;
 let busy = false;
-let redriving = false;
+/** A redrive or delete of failed jobs is under way: their buttons wait. */
+let failedBusy = false;
 let mounts = 0;
 
 const KINDS: Record<string, string> = { line: 'LINE', messenger: 'Messenger' };
@@ -350,13 +369,27 @@ export const logsPage: Page = {
 
     const redrive = async (target: { messageId: string } | { all: true }) => {
       if ('all' in target && !window.confirm(t('confirmAll', { count: String(failed?.length ?? 0) }))) return;
-      redriving = true;
-      redriveNote = { kind: 'ok', key: 'redriving' };
+      failedBusy = true;
+      failedActionNote = { kind: 'ok', key: 'redriving' };
       drawFailed();
       const result = await ctx.call<{ redriven: string[] }>('POST', '/admin/failed-jobs/redrive', target);
-      redriving = false;
+      failedBusy = false;
       if (!live()) return;
-      redriveNote = !result.ok ? failureNote(result) : result.body.redriven.length ? { kind: 'ok', key: 'redriven', values: { count: String(result.body.redriven.length) } } : { kind: 'error', key: 'redrivenNone' };
+      failedActionNote = !result.ok ? failureNote(result) : result.body.redriven.length ? { kind: 'ok', key: 'redriven', values: { count: String(result.body.redriven.length) } } : { kind: 'error', key: 'redrivenNone' };
+      await loadFailed();
+      if (live()) document.getElementById('redrive-status')?.focus();
+    };
+
+    const remove = async (target: { job: FailedJob } | 'all') => {
+      const confirmed = target === 'all' ? window.confirm(t('confirmDeleteAll', { count: String(failed?.length ?? 0) })) : window.confirm(t('confirmDelete', { job: target.job.jobId }));
+      if (!confirmed) return;
+      failedBusy = true;
+      failedActionNote = { kind: 'ok', key: 'deleting' };
+      drawFailed();
+      const result = await ctx.call<{ deleted: string[] }>('DELETE', target === 'all' ? '/admin/failed-jobs?all=true' : `/admin/failed-jobs/${encodeURIComponent(target.job.messageId)}`);
+      failedBusy = false;
+      if (!live()) return;
+      failedActionNote = !result.ok ? failureNote(result) : result.body.deleted.length ? { kind: 'ok', key: 'deleted', values: { count: String(result.body.deleted.length) } } : { kind: 'error', key: 'deletedNone' };
       await loadFailed();
       if (live()) document.getElementById('redrive-status')?.focus();
     };
@@ -371,8 +404,9 @@ export const logsPage: Page = {
       const tools = h(
         'div',
         { class: 'toolbar' },
-        h('button', { type: 'button', id: 'failed-refresh', disabled: redriving, onclick: () => void loadFailed() }, t('refresh')),
-        failed !== undefined && failed.length > 0 && h('button', { type: 'button', disabled: redriving, onclick: () => void redrive({ all: true }) }, t('redriveAll')),
+        h('button', { type: 'button', id: 'failed-refresh', disabled: failedBusy, onclick: () => void loadFailed() }, t('refresh')),
+        failed !== undefined && failed.length > 0 && h('button', { type: 'button', disabled: failedBusy, onclick: () => void redrive({ all: true }) }, t('redriveAll')),
+        failed !== undefined && failed.length > 0 && h('button', { type: 'button', class: 'danger', disabled: failedBusy, onclick: () => void remove('all') }, t('deleteAll')),
       );
       const body: Node[] = [];
       if (failedNote) body.push(noteLine(failedNote, 'failed-status'));
@@ -387,13 +421,19 @@ export const logsPage: Page = {
             h('th', { scope: 'row' }, h('code', {}, `${job.channel.kind}:${job.channel.id}:${job.userId}`)),
             h('td', {}, eventText(job.event)),
             h('td', {}, h('code', {}, `${job.flow.flowId} v${job.flow.version}`)),
-            h('td', {}, h('button', { type: 'button', disabled: redriving, 'aria-label': t('redriveLabel', { job: job.jobId }), onclick: () => void redrive({ messageId: job.messageId }) }, t('redrive'))),
+            h(
+              'td',
+              {},
+              h('button', { type: 'button', disabled: failedBusy, 'aria-label': t('redriveLabel', { job: job.jobId }), onclick: () => void redrive({ messageId: job.messageId }) }, t('redrive')),
+              ' ',
+              h('button', { type: 'button', class: 'danger', disabled: failedBusy, 'aria-label': t('deleteLabel', { job: job.jobId }), onclick: () => void remove({ job }) }, t('delete')),
+            ),
           ),
         );
         const head = h('tr', {}, ...(['colQueued', 'colCustomer', 'colEvent', 'colFlow', 'colActions'] as const).map((key) => h('th', { scope: 'col' }, t(key))));
         body.push(h('div', { class: 'scroll' }, h('table', { id: 'failed-jobs' }, h('thead', {}, head), h('tbody', {}, ...rows))));
       }
-      failedSection.replaceChildren(heading, h('p', { class: 'hint' }, t('failedIntro')), tools, noteLine(redriveNote, 'redrive-status'), ...body);
+      failedSection.replaceChildren(heading, h('p', { class: 'hint' }, t('failedIntro')), tools, noteLine(failedActionNote, 'redrive-status'), ...body);
     };
 
     drawControls();

@@ -15,8 +15,13 @@ export interface DeadLetters {
   /** The workspace's dead letters, without taking them off the queue. */
   list(workspaceId: string): Promise<DeadLetter[]>;
   /** Send the workspace's dead letters (one, or all) back to the jobs queue; returns the message ids redriven. */
-  redrive(workspaceId: string, target: { messageId: string } | 'all'): Promise<string[]>;
+  redrive(workspaceId: string, target: DeadLetterTarget): Promise<string[]>;
+  /** Delete the workspace's dead letters (one, or all) for good; returns the message ids deleted. */
+  remove(workspaceId: string, target: DeadLetterTarget): Promise<string[]>;
 }
+
+/** One dead letter by its SQS message id, or all of a workspace's. */
+export type DeadLetterTarget = { messageId: string } | 'all';
 
 /** How {@link createDeadLetters} reaches the queues. */
 export interface DeadLettersOptions {
@@ -39,8 +44,9 @@ export interface DeadLettersOptions {
 }
 
 /**
- * Peeks (VisibilityTimeout 0: nothing is taken off the queue) and redrives the jobs DLQ. Bodies are
- * parsed as turn jobs and kept only for the asking workspace; anything unparsable is never shown.
+ * Peeks (VisibilityTimeout 0: nothing is taken off the queue), redrives and deletes the jobs DLQ's
+ * letters. Bodies are parsed as turn jobs and kept only for the asking workspace; anything unparsable
+ * is never shown, redriven or deleted.
  */
 export function createDeadLetters(options: DeadLettersOptions): DeadLetters {
   const maxReceives = options.maxReceives ?? 10;
@@ -81,7 +87,6 @@ export function createDeadLetters(options: DeadLettersOptions): DeadLetters {
     }
   };
 
-
   const letterOf = (message: Message, workspaceId: string): DeadLetter | undefined => {
     let json: unknown;
     try {
@@ -105,34 +110,41 @@ export function createDeadLetters(options: DeadLettersOptions): DeadLetters {
     return letters;
   };
 
+  /**
+   * Take the workspace's letters (one, or all) off the DLQ, each after `before` (the redrive's send)
+   * when given. Only letters whose job is the workspace's are ever deleted; the others are shown again.
+   */
+  const takeOff = async (workspaceId: string, target: DeadLetterTarget, before?: (letter: DeadLetter) => Promise<unknown>): Promise<string[]> => {
+    // Look first without hiding anything: asking for a letter that is not yours hides nobody's.
+    if (target !== 'all' && !(await list(workspaceId)).some((l) => l.messageId === target.messageId)) return [];
+    const taken: string[] = [];
+    const passedOver: string[] = [];
+    await sweep(options.hideSeconds ?? 5, async (message) => {
+      const letter = letterOf(message, workspaceId);
+      if (!letter || (target !== 'all' && (letter.messageId !== target.messageId || taken.length > 0))) {
+        // Not to be taken (another workspace's, not the one asked for, or received beside the one
+        // already taken): kept hidden while the sweep goes on (so it reaches the letters behind), then
+        // shown again below.
+        if (message.ReceiptHandle) passedOver.push(message.ReceiptHandle);
+        return false;
+      }
+      await before?.(letter);
+      await options.sqs.send(new DeleteMessageCommand({ QueueUrl: options.dlqUrl, ReceiptHandle: message.ReceiptHandle }));
+      taken.push(letter.messageId);
+      return target !== 'all';
+    }).finally(() =>
+      // Visible again now, not when the hiding runs out: another workspace redriving every few
+      // seconds would otherwise keep this one's list empty.
+      Promise.all(passedOver.map((handle) => options.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: options.dlqUrl, ReceiptHandle: handle, VisibilityTimeout: 0 })).catch(() => undefined))),
+    );
+    return taken;
+  };
+
   return {
     list,
-    async redrive(workspaceId, target) {
-      // Look first without hiding anything: asking for a letter that is not yours hides nobody's.
-      if (target !== 'all' && !(await list(workspaceId)).some((l) => l.messageId === target.messageId)) return [];
-      const redriven: string[] = [];
-      const passedOver: string[] = [];
-      await sweep(options.hideSeconds ?? 5, async (message) => {
-        const letter = letterOf(message, workspaceId);
-        if (!letter || (target !== 'all' && (letter.messageId !== target.messageId || redriven.length > 0))) {
-          // Not to be redriven (another workspace's, not the one asked for, or received beside the one
-          // already redriven): kept hidden while the sweep goes on (so it reaches the letters behind),
-          // then shown again below.
-          if (message.ReceiptHandle) passedOver.push(message.ReceiptHandle);
-          return false;
-        }
-        // Send before delete: a failure in between leaves a duplicate, never a lost job, and the
-        // job's outbox makes a second run send nothing twice.
-        await options.jobs.send(letter.job, { deduplicationId: `redrive:${letter.messageId}:${now()}` });
-        await options.sqs.send(new DeleteMessageCommand({ QueueUrl: options.dlqUrl, ReceiptHandle: message.ReceiptHandle }));
-        redriven.push(letter.messageId);
-        return target !== 'all';
-      }).finally(() =>
-        // Visible again now, not when the hiding runs out: another workspace redriving every few
-        // seconds would otherwise keep this one's list empty.
-        Promise.all(passedOver.map((handle) => options.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: options.dlqUrl, ReceiptHandle: handle, VisibilityTimeout: 0 })).catch(() => undefined))),
-      );
-      return redriven;
-    },
+    // Send before delete: a failure in between leaves a duplicate, never a lost job, and the job's
+    // outbox makes a second run send nothing twice.
+    redrive: (workspaceId, target) => takeOff(workspaceId, target, (letter) => options.jobs.send(letter.job, { deduplicationId: `redrive:${letter.messageId}:${now()}` })),
+    remove: (workspaceId, target) => takeOff(workspaceId, target),
   };
 }

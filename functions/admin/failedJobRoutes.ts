@@ -3,7 +3,7 @@ import type { AdminDeps, RouteHandler } from './bindRoute';
 import type { DeadLetters } from './deadLetters';
 import type { AdminRoutes } from './routes';
 
-// Jobs that reached the dead-letter queue: listed and sent back, only the key's workspace's.
+// Jobs that reached the dead-letter queue: listed, sent back or deleted, only the key's workspace's.
 
 /** `GET /admin/failed-jobs`: the workspace's dead letters (a peek). */
 export const listFailedJobs: RouteHandler<AdminRoutes['listFailedJobs']> = async (_input, { workspaceId, deps }) => {
@@ -29,6 +29,21 @@ export const redriveFailedJobs: RouteHandler<AdminRoutes['redriveFailedJobs']> =
   if (target !== 'all' && redriven.length === 0) throw notFound('failed job');
   deps.logger.info('failed jobs redriven', { workspaceId, count: redriven.length });
   return { redriven };
+};
+
+/** `DELETE /admin/failed-jobs/{messageId}`: one of the workspace's dead letters, deleted for good. */
+export const deleteFailedJob: RouteHandler<AdminRoutes['deleteFailedJob']> = async ({ params }, { workspaceId, deps }) => {
+  const deleted = await deadLettersOf(deps).remove(workspaceId, { messageId: params.messageId });
+  if (deleted.length === 0) throw notFound('failed job');
+  deps.logger.info('failed jobs deleted', { workspaceId, count: deleted.length });
+  return { deleted };
+};
+
+/** `DELETE /admin/failed-jobs?all=true`: all of the workspace's dead letters, deleted for good. */
+export const deleteFailedJobs: RouteHandler<AdminRoutes['deleteFailedJobs']> = async (_input, { workspaceId, deps }) => {
+  const deleted = await deadLettersOf(deps).remove(workspaceId, 'all');
+  deps.logger.info('failed jobs deleted', { workspaceId, count: deleted.length });
+  return { deleted };
 };
 
 function deadLettersOf(deps: AdminDeps): DeadLetters {

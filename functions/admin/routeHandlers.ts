@@ -2,7 +2,7 @@ import { bindPublicRoute, bindRoute, type BoundRoute } from './bindRoute';
 import { getChannel, listChannels, putChannel } from './channelRoutes';
 import { deleteContact, getContact } from './contactRoutes';
 import { dryRun } from './dryRun';
-import { listFailedJobs, redriveFailedJobs } from './failedJobRoutes';
+import { deleteFailedJob, deleteFailedJobs, listFailedJobs, redriveFailedJobs } from './failedJobRoutes';
 import { createFlow, deleteFlow, getFlow, getFlowSchema, getFlowVersion, listFlows, listFlowVersions, publishFlow, unpublishFlow, updateFlow, validateFlowDocument } from './flowRoutes';
 import { listLogs } from './logRoutes';
 import { getMessengerApp, listMessengerApps, putMessengerApp } from './messengerAppRoutes';
@@ -45,6 +45,8 @@ export const ROUTE_HANDLERS: Record<RouteId, BoundRoute> = {
   listLogs: bindRoute(R.listLogs, listLogs),
   listFailedJobs: bindRoute(R.listFailedJobs, listFailedJobs),
   redriveFailedJobs: bindRoute(R.redriveFailedJobs, redriveFailedJobs),
+  deleteFailedJob: bindRoute(R.deleteFailedJob, deleteFailedJob),
+  deleteFailedJobs: bindRoute(R.deleteFailedJobs, deleteFailedJobs),
   simulatorSend: bindRoute(R.simulatorSend, simulatorSend),
   simulatorRead: bindRoute(R.simulatorRead, simulatorRead),
   simulatorClear: bindRoute(R.simulatorClear, simulatorClear),

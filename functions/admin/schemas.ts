@@ -165,7 +165,10 @@ export const previewBody = z.object({
   response: z.unknown().optional().describe('A sample response body, read as response.body (repeats over response.body.…): e.g. the last test response of the card leading here'),
 });
 
-export const redriveBody = z.union([z.object({ messageId: z.string().min(1).max(200) }).strict(), z.object({ all: z.literal(true) }).strict()]);
+const deadLetterIdSchema = z.string().min(1).max(200);
+export const redriveBody = z.union([z.object({ messageId: deadLetterIdSchema }).strict(), z.object({ all: z.literal(true) }).strict()]);
+export const failedJobParams = z.object({ messageId: deadLetterIdSchema.describe('The failed job\'s messageId, as listed') });
+export const deleteAllFailedJobsQuery = z.object({ all: z.literal('true').describe('Required: all of the workspace\'s failed jobs') });
 
 const limitQuery = positiveIntText.pipe(z.number().max(100, 'at most 100')).optional().describe('Entries per page, 1-100 (default 50)');
 export const logsQuery = z
@@ -307,6 +310,7 @@ export const failedJobSchema = z.object({
 });
 export const failedJobListSchema = z.object({ jobs: z.array(failedJobSchema) });
 export const redriveResultSchema = z.object({ redriven: z.array(z.string()).describe('Message ids sent back to the jobs queue') });
+export const deletedFailedJobsSchema = z.object({ deleted: z.array(z.string()).describe('Message ids deleted from the dead-letter queue') });
 
 const cardRequestSchema = z.object({
   method: z.string(),

@@ -116,9 +116,9 @@ export class JobsQueue extends Construct {
   }
 
   /**
-   * Read and delete dead-lettered jobs (the admin API lists and redrives them; redriving
+   * Read and delete dead-lettered jobs (the admin API lists, redrives and deletes them; redriving
    * sends to the jobs queue with bindSender) and `JOBS_DLQ_URL`. The DLQ is shared by all workspaces:
-   * a redrive hides what it receives and shows again at once (ChangeMessageVisibility) the
+   * a redrive or delete hides what it receives and shows again at once (ChangeMessageVisibility) the
    * letters that are not the caller's. GetQueueAttributes lets it show the depth.
    */
   bindDeadLetterReader(fn: lambda.Function): void {

@@ -9,7 +9,7 @@ import { sendLine, waitForLineCalls } from '../support/localStackHarness';
 
 // The console's channels, secrets and execution log pages in a real browser (test/support/browser.ts):
 // add a LINE channel and verify its webhook URL as LINE's Verify button does; set a secret (never shown
-// back) and delete it; the log of a demo turn, by customer and by card; a failed job redriven.
+// back) and delete it; the log of a demo turn, by customer and by card; a failed job redriven, another deleted.
 
 const LINE_ID = '2007654321';
 const LINE_SECRET = 'console-line-channel-secret-5c4b3a';
@@ -131,7 +131,7 @@ if (!HAVE_CHROMIUM) {
       expect(await stored()).toBeUndefined();
     });
 
-    test('the execution log of a demo turn, by customer and by card; a failed job redriven', async () => {
+    test('the execution log of a demo turn, by customer and by card; a failed job redriven, another deleted', async () => {
       // The demo member taps "My tickets": load_tickets calls the brand.
       const sent = await sendLine(stack, { type: 'postback', data: 'action=my_tickets' }, { userId: DEMO_MEMBER_USER_ID });
       expect(sent.status).toBe(200);
@@ -192,6 +192,25 @@ if (!HAVE_CHROMIUM) {
       await page.locator('#redrive-status', { hasText: 'Sent back to the jobs queue: 1 job(s).' }).waitFor();
       await page.getByText('No failed jobs.').waitFor();
       await waitForLineCalls(stack, (calls) => calls.some((c) => c.kind === 'push' && c.to === 'U-console-dlq'), 15_000);
+
+      // Another one deleted for good: confirmed first (dismissed once: it stays), then gone, never run.
+      const gone: TurnJob = { ...job, jobId: 'line:demo-line:01CONSOLEDEL', userId: 'U-console-del' };
+      await stack.sqs.send(new SendMessageCommand({ QueueUrl: stack.dlqUrl, MessageBody: JSON.stringify(gone), MessageGroupId: 'console-del', MessageDeduplicationId: 'console-del-1' }));
+      await page.getByRole('button', { name: 'Refresh' }).last().click();
+      const deleteButton = page.getByRole('button', { name: `Delete job ${gone.jobId}` });
+      await deleteButton.waitFor();
+      let asked = '';
+      page.once('dialog', (dialog) => void ((asked = dialog.message()), dialog.dismiss()));
+      await deleteButton.click();
+      for (let wait = 0; !asked && wait < 50; wait += 1) await page.waitForTimeout(20);
+      expect(asked).toContain(`Delete failed job ${gone.jobId} for good?`);
+      expect(await page.locator('#failed-jobs tbody tr', { hasText: 'U-console-del' }).count()).toBe(1);
+      page.once('dialog', (dialog) => void dialog.accept());
+      await deleteButton.click();
+      await page.locator('#redrive-status', { hasText: 'Deleted: 1 job(s).' }).waitFor();
+      await page.getByText('No failed jobs.').waitFor();
+      await stack.idle();
+      expect(stack.lineStandIn.calls().filter((c) => c.to === 'U-console-del')).toEqual([]);
     });
   });
 }

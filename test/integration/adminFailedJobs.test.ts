@@ -7,7 +7,8 @@ import { sendLine, startTestStack, waitForLineCalls } from '../support/localStac
 
 /**
  * Failed jobs: turns whose LINE delivery keeps failing reach the dead-letter queue; the admin API
- * lists only the key's workspace's, and sends them back to the jobs queue, where they finish.
+ * lists only the key's workspace's, and sends them back to the jobs queue, where they finish, or
+ * deletes them for good.
  */
 
 const KEY_B = 'failed-jobs-workspace-b-key';
@@ -109,6 +110,55 @@ describe('admin failed jobs', () => {
     expect(await stack.store.jobStates.get(jobA.jobId)).toBeUndefined();
     // A's own redrive takes it.
     expect(await a.call('POST', '/admin/failed-jobs/redrive', { messageId: letterA.messageId })).toMatchObject({ status: 200, body: { redriven: [letterA.messageId] } });
+  });
+
+  test("delete: A deletes its own failed jobs, one and then all; never B's, which stays listed for B and redrivable", async () => {
+    await stack.idle();
+    const letter = (workspaceId: string, id: string): TurnJob => ({
+      v: 1,
+      jobId: `line:${workspaceId}-line:${id}`,
+      workspaceId,
+      channel: { kind: 'line', id: `${workspaceId}-line` },
+      userId: `U-${id}`,
+      event: { type: 'text', text: id },
+      receivedAt: Date.now(),
+      flow: { flowId: 'gone', version: 1 },
+    });
+    const jobs = [letter('demo', 'DEL-A1'), letter('demo', 'DEL-A2'), letter('ws-b', 'DEL-B1')];
+    for (const job of jobs) await stack.sqs.send(new SendMessageCommand({ QueueUrl: stack.dlqUrl, MessageBody: JSON.stringify(job), MessageGroupId: job.jobId, MessageDeduplicationId: `delete-${job.jobId}` }));
+    const ofA = (listed: Array<{ jobId: string }>) => listed.map((j) => j.jobId).filter((id) => id.includes('DEL-')).sort();
+    const listedA = await until("A's two letters", async () => {
+      const listed = await list(a);
+      return ofA(listed).length === 2 ? listed : undefined;
+    });
+    expect(ofA(listedA)).toEqual(['line:demo-line:DEL-A1', 'line:demo-line:DEL-A2']);
+    const bLetter = await until("B's letter", async () => (await list(b)).find((j) => j.jobId === 'line:ws-b-line:DEL-B1'));
+    const [a1, a2] = ['DEL-A1', 'DEL-A2'].map((id) => listedA.find((j) => j.jobId.endsWith(id))?.messageId ?? '');
+
+    // Neither workspace deletes the other's: the same 404 as for a letter that does not exist.
+    expect(await a.call('DELETE', `/admin/failed-jobs/${bLetter.messageId}`)).toMatchObject({ status: 404, body: { error: 'failed job not found' } });
+    expect(await b.call('DELETE', `/admin/failed-jobs/${a1}`)).toMatchObject({ status: 404, body: { error: 'failed job not found' } });
+    expect(await a.call('DELETE', '/admin/failed-jobs/no-such-message')).toMatchObject({ status: 404 });
+    // Deleting all takes an explicit ?all=true.
+    expect((await a.call('DELETE', '/admin/failed-jobs')).status).toBe(400);
+    expect((await b.call('DELETE', '/admin/failed-jobs?all=false')).status).toBe(400);
+
+    // A deletes one of its own: gone for good; the rest of the queue is shown again at once.
+    expect(await a.call('DELETE', `/admin/failed-jobs/${a1}`)).toMatchObject({ status: 200, body: { deleted: [a1] } });
+    expect(ofA(await list(a))).toEqual(['line:demo-line:DEL-A2']);
+    expect((await list(b)).map((j) => j.messageId)).toContain(bLetter.messageId);
+
+    // A deletes all of its own: B's letter is neither deleted nor hidden from B.
+    const all = await a.call('DELETE', '/admin/failed-jobs?all=true');
+    expect(all.status).toBe(200);
+    expect((all.body as { deleted: string[] }).deleted).toContain(a2);
+    expect((all.body as { deleted: string[] }).deleted).not.toContain(bLetter.messageId);
+    expect(ofA(await list(a))).toEqual([]);
+    expect((await list(b)).map((j) => j.messageId)).toContain(bLetter.messageId);
+
+    // B's letter is still B's to redrive.
+    expect(await b.call('POST', '/admin/failed-jobs/redrive', { messageId: bLetter.messageId })).toMatchObject({ status: 200, body: { redriven: [bLetter.messageId] } });
+    expect((await list(b)).map((j) => j.messageId)).not.toContain(bLetter.messageId);
   });
 
   test('bad redrive bodies are 400', async () => {

@@ -66,6 +66,16 @@ describe('the OpenAPI document', () => {
     expect(paths['/admin/openapi.json']?.get?.security).toEqual([]);
     expect(paths['/admin/flows']?.get?.security).toBeUndefined();
   });
+
+  test("failed jobs: delete one by its messageId, or all only with a required all=true; each answers the ids deleted", () => {
+    const paths = z.record(z.string(), z.record(z.string(), z.object({ parameters: z.array(z.unknown()).optional(), responses: z.record(z.string(), z.unknown()) }).passthrough())).parse(document.paths);
+    const one = paths['/admin/failed-jobs/{messageId}']?.delete;
+    const all = paths['/admin/failed-jobs']?.delete;
+    expect(one?.parameters).toEqual([expect.objectContaining({ name: 'messageId', in: 'path', required: true })]);
+    expect(all?.parameters).toEqual([expect.objectContaining({ name: 'all', in: 'query', required: true, schema: { type: 'string', const: 'true' } })]);
+    expect(Object.keys(one?.responses ?? {})).toEqual(['200', '400', '401', '404', '503']);
+    expect(JSON.stringify(all?.responses['200'])).toContain('"deleted"');
+  });
 });
 
 describe('checkFlow', () => {
