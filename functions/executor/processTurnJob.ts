@@ -98,10 +98,10 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps, attempt: 
         replyRefused: false,
         echoed: [],
         done: false,
-        effects: { attributes: turn.result.attributes, session: turn.result.session, hadSession: turn.session !== undefined },
+        effects: { attributes: turn.result.attributes, session: turn.result.session, hadSession: turn.session !== undefined, ...(turn.result.binding !== undefined ? { binding: turn.result.binding } : {}) },
       };
       deps.metrics?.addMetric('Turns', MetricUnit.Count, 1);
-      log.info('turn ran', { jobId: job.jobId, conversation: `${job.channel.kind}:${job.channel.id}:${job.userId}`, ...(job.chat ? { chat: job.chat } : {}), route: turn.result.route, messages: turn.result.messages.length, deliveries: fresh.deliveries.length });
+      log.info('turn ran', { jobId: job.jobId, conversation: `${job.channel.kind}:${job.channel.id}:${job.userId}`, ...(job.chat ? { chat: job.chat } : {}), route: turn.result.route, ...(turn.result.refused ? { refusedUnverified: turn.result.refused } : {}), ...(turn.result.binding !== undefined ? { binding: turn.result.binding ? `bound (${turn.result.binding.method})` : 'unbound' } : {}), messages: turn.result.messages.length, deliveries: fresh.deliveries.length });
       const first = fresh.deliveries[0];
       if (first && sender.safeBeforeRecord) {
         // The loading call started beside the brand call; it lands before the reply that ends it.
@@ -172,7 +172,7 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
   const customerId = `${job.channel.kind}:${job.channel.id}:${job.userId}`;
   let waiting: Promise<void> = Promise.resolve();
   let waitingShown = false;
-  const { language, allowedPorts } = parts.settings;
+  const { language, allowedPorts, bindingLapseDays } = parts.settings;
   let cardRuns = 0;
   const result = await runTurn(
     {
@@ -180,7 +180,10 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
       flowRef: { flowId: flow.flowId, version: flow.version },
       event: job.event,
       session,
-      customer: { id: job.userId, channel: job.channel.kind, attributes: customer?.attributes ?? {} },
+      customer: { id: job.userId, channel: job.channel.kind, attributes: customer?.attributes ?? {}, binding: customer?.binding },
+      // Whether the customer's binding is live now, and when one made now lapses.
+      now: now(),
+      bindingLapseDays,
       language,
       ...(job.chat ? { chat: job.chat } : {}),
       ...(job.speakerId ? { speakerId: job.speakerId } : {}),
@@ -250,11 +253,11 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
 async function applyEffects(job: TurnJob, state: JobState, deps: ExecutorDeps, options: { now: () => number; profileExists: boolean }): Promise<void> {
   if (!state.effects) return;
   const ref: CustomerRef = { channelKind: job.channel.kind, channelId: job.channel.id, userId: job.userId };
-  const { attributes, session, hadSession } = state.effects;
+  const { attributes, session, hadSession, binding } = state.effects;
   // An unfollow or a leave only ends the conversation: the customer did not write.
   const customerWrote = job.event.type !== 'closed';
   await Promise.all([
-    customerWrote ? deps.store.customers.recordTurn({ ...ref, workspaceId: job.workspaceId }, attributes, new Date(job.receivedAt), options.profileExists) : undefined,
+    customerWrote ? deps.store.customers.recordTurn({ ...ref, workspaceId: job.workspaceId }, attributes, new Date(job.receivedAt), options.profileExists, binding) : undefined,
     session ? deps.store.customers.putSession(ref, session, options.now()) : hadSession ? deps.store.customers.clearSession(ref) : undefined,
   ]);
 }

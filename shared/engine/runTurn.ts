@@ -1,8 +1,8 @@
-import type { Block, CallApiBlock, Flow } from '../flow/schema';
+import { isPersonalCard, type Block, type CallApiBlock, type Flow } from '../flow/schema';
 import { BUILT_IN_TEXTS, customerTexts, DEFAULT_LANGUAGE, ownReask, type Language } from '../flow/texts';
 import type { ChatType, InboundEvent } from '../jobs/job';
 import type { ResolvedMessage } from '../messages/message';
-import type { Session } from '../store/customers';
+import { bindingLapsesAt, liveBinding, type Binding, type BindingMethod, type Session } from '../store/customers';
 import { evaluatePath, renderText, TemplateError, type TemplateContext } from '../templating/liquid';
 import { cardFailure, type CardFailure, type CardOutcome } from './callApi';
 import { testPattern } from './conditionPattern';
@@ -25,7 +25,11 @@ export interface TurnInput {
   event: InboundEvent;
   /** The open session, already checked to belong to `flowRef`. */
   session: Session | undefined;
-  customer: { id: string; channel: string; attributes: Record<string, unknown> };
+  customer: { id: string; channel: string; attributes: Record<string, unknown>; binding?: Binding | undefined };
+  /** When the turn runs (ms): whether the customer's binding is live, and when a binding made now is. @default Date.now() */
+  now?: number;
+  /** The workspace's `bindingLapseDays`: a binding lapses that many days after it was verified; never when absent. */
+  bindingLapseDays?: number | undefined;
   /** The workspace's language (settings): callcard's own texts come in it unless the flow rewords them. @default 'zh-TW' */
   language?: Language;
   /** The chat the event came from: a trigger answers in a group or room only when its `chats` say so. @default 'user' */
@@ -61,6 +65,10 @@ export interface TurnResult {
    * group or room (the turn says so and changes nothing). `closed`: the channel ended the conversation.
    */
   route: 'trigger' | 'answer' | 'fallback' | 'start' | 'none' | 'oneToOneOnly' | 'closed';
+  /** The customer's verified binding as the turn changed it: made by a card's `bind`, or null when an `unbind` block removed it. Absent: unchanged. */
+  binding?: Binding | null;
+  /** A personal card the turn did not run, the customer having no live binding (then `verify`, or `texts.verifyFirst`). */
+  refused?: string;
 }
 
 /**
@@ -87,11 +95,28 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   let next: string | undefined;
   let route: TurnResult['route'];
 
+  const now = input.now ?? Date.now();
+  /** The customer's live binding, as the turn goes: `binding.*` in templates; personal cards run only with one. */
+  let binding = liveBinding(input.customer.binding, now, input.bindingLapseDays);
+  let bindingChange: Binding | null | undefined;
+  let refused: string | undefined;
+  let verifying = false;
+  /** What the turn ends with once blocks ran: the binding change and refusal, when there is one. */
+  const ended = (session: TurnResult['session']): TurnResult => ({
+    messages,
+    attributes,
+    session,
+    route,
+    ...(bindingChange !== undefined ? { binding: bindingChange } : {}),
+    ...(refused !== undefined ? { refused } : {}),
+  });
+
   const context = (): TemplateContext => {
     const merged = { ...input.customer.attributes, ...attributes };
     return {
       customer: { id: input.customer.id, channel: input.customer.channel, attributes: merged },
       attributes: merged,
+      ...(binding ? { binding: bindingContext(binding) } : {}),
       trigger: { type: event.type, text: event.type === 'text' ? event.text : undefined, params: triggerParams, chat, speakerId: input.speakerId ?? (chat === 'user' ? input.customer.id : undefined) },
       ...(lastResponse ? { response: lastResponse } : {}),
       ...(lastFailure ? { failure: lastFailure } : {}),
@@ -163,14 +188,28 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
         case 'question': {
           const prompt = await renderText(block.prompt, context());
           messages.push(withChoices({ type: 'text', text: prompt }, block));
-          return {
-            messages,
-            attributes,
-            session: { flowId: input.flowRef.flowId, version: input.flowRef.version, waitingOn: blockId, attempts: 0, trigger: triggerParams },
-            route,
-          };
+          return ended({ flowId: input.flowRef.flowId, version: input.flowRef.version, waitingOn: blockId, attempts: 0, trigger: triggerParams });
         }
         case 'callApi': {
+          const personal = isPersonalCard(flow, block);
+          if ((personal || block.bind) && chat !== 'user') {
+            // Never in a group or room (validation refuses it; a flow saved before is refused here):
+            // every member would see the answer, and a group is nobody's binding.
+            refused = blockId;
+            messages.push({ type: 'text', text: texts.oneToOneOnly });
+            return ended(null);
+          }
+          if (personal && !binding) {
+            refused ??= blockId;
+            // Not verified: where the flow verifies (once a turn: a way back here without a binding ends it).
+            if (flow.verify !== undefined && !verifying && Object.hasOwn(flow.blocks, flow.verify)) {
+              verifying = true;
+              next = flow.verify;
+              break;
+            }
+            messages.push({ type: 'text', text: texts.verifyFirst });
+            return ended(null);
+          }
           if (block.fireAndForget) {
             const work = deps.callApi(blockId, block, context());
             deps.background?.(work);
@@ -183,7 +222,18 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
           }
           const outcome = await deps.callApi(blockId, block, context());
           lastResponse = outcome.response;
-          if (outcome.ok) {
+          const made = outcome.ok && block.bind ? await bindingFrom(block.bind, context(), bindingMethod(event, block.bind), now, input.bindingLapseDays) : undefined;
+          if (outcome.ok && block.bind && !made) {
+            // The brand said yes but named no member: no binding, and the card's failure path.
+            lastFailure = { reason: 'success_condition', status: outcome.response.status, attempts: outcome.attempts };
+            succeeded = undefined;
+            next = failureRoute(block, lastFailure);
+            if (!next) messages.push({ type: 'text', text: texts.failure });
+          } else if (outcome.ok) {
+            if (made) {
+              binding = made;
+              bindingChange = made;
+            }
             lastFailure = undefined;
             for (const [name, path] of Object.entries(block.saveToAttributes)) {
               const value = await evaluatePath(path, context()).catch(() => undefined);
@@ -211,6 +261,12 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
           next = block.next;
           break;
         }
+        case 'unbind':
+          // The customer unlinks: no binding from here on (nor stored, once the turn's effects apply).
+          binding = undefined;
+          bindingChange = null;
+          next = block.next;
+          break;
         case 'end':
           break;
       }
@@ -228,10 +284,42 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
         if (next) continue;
       }
       messages.push({ type: 'text', text: texts.failure });
-      return { messages, attributes, session: null, route };
+      return ended(null);
     }
   }
-  return { messages, attributes, session: null, route };
+  return ended(null);
+}
+
+/**
+ * How a binding made by a card's `bind` was verified. Only `oneTimeCode` today; the account-link
+ * events (LINE `accountLink`, Messenger `messaging_account_linking`) will say theirs here: a turn
+ * they start binds with `lineAccountLink` / `messengerAccountLink`, whatever the card declares.
+ */
+export function bindingMethod(_event: InboundEvent, bind: NonNullable<CallApiBlock['bind']>): BindingMethod {
+  return bind.method ?? 'oneTimeCode';
+}
+
+/** The binding a card's `bind` makes from its answer, or undefined when the answer names no member. */
+async function bindingFrom(bind: NonNullable<CallApiBlock['bind']>, context: TemplateContext, method: BindingMethod, now: number, lapseDays: number | undefined): Promise<Binding | undefined> {
+  const text = async (path: string): Promise<string | undefined> => {
+    const value = await evaluatePath(path, context).catch(() => undefined);
+    return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+  };
+  const memberId = (await text(bind.memberId))?.trim();
+  if (!memberId) return undefined;
+  const attributes: Record<string, string> = {};
+  for (const [name, path] of Object.entries(bind.attributes ?? {})) {
+    const value = await text(path);
+    if (value !== undefined) Object.defineProperty(attributes, name, { value, enumerable: true, writable: true, configurable: true });
+  }
+  const verifiedAt = new Date(now);
+  const lapsesAt = bindingLapsesAt(verifiedAt, lapseDays);
+  return { memberId, ...(Object.keys(attributes).length ? { attributes } : {}), method, verifiedAt: verifiedAt.toISOString(), ...(lapsesAt ? { lapsesAt } : {}) };
+}
+
+/** What templates see as `binding`: who the customer verifiably is. */
+function bindingContext(binding: Binding): Record<string, unknown> {
+  return { memberId: binding.memberId, method: binding.method, verifiedAt: binding.verifiedAt, ...(binding.lapsesAt ? { lapsesAt: binding.lapsesAt } : {}), attributes: { ...binding.attributes } };
 }
 
 /**

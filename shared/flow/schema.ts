@@ -95,6 +95,21 @@ export type FailureReason = z.infer<typeof failureReasonSchema>;
 /** An HTTP status code a card routes by (`onStatus`): three digits, like "404". */
 export const routedStatusSchema = z.string().regex(/^[1-5]\d\d$/, 'an HTTP status code, like "404"');
 
+/** A path into a card's answer: `response.body.memberId`. */
+const responsePath = z.string().regex(/^response\.[\w.[\]]+$/, 'a path into the response, like response.body.memberId');
+
+/**
+ * A card that verifies the customer (the brand checked a one-time code, resolved an account link)
+ * binds them to the member its answer names, on success: `memberId` and any `attributes` are paths
+ * into the response. How the binding was verified: `oneTimeCode` unless the turn was started by an
+ * account-link event, which says so itself.
+ */
+export const cardBindSchema = z.strictObject({
+  memberId: responsePath.describe("Where the answer names the member: the binding's memberId (binding.memberId in templates)"),
+  attributes: z.record(attributeName, responsePath).optional().describe('More of what the answer says about the member, kept with the binding (binding.attributes.NAME)'),
+  method: z.enum(['oneTimeCode']).optional().describe('How the brand verified the customer: oneTimeCode (the default)'),
+});
+
 export const callApiBlockSchema = z.strictObject({
   type: z.literal('callApi'),
   request: z.strictObject({
@@ -135,6 +150,14 @@ export const callApiBlockSchema = z.strictObject({
     .optional(),
   /** Explicit response → attribute mapping (`memberId: response.body.memberId`); nothing is saved otherwise. */
   saveToAttributes: z.record(attributeName, z.string()).default({}),
+  /**
+   * Personal data: the card runs only for a customer with a live verified binding; for anyone else the
+   * turn goes to the flow's `verify` start, or answers `texts.verifyFirst`. Never cached, never in a
+   * group. Left out, the flow's `personal` applies (`false` here overrides a personal flow).
+   */
+  personal: z.boolean().optional(),
+  /** On success, bind the customer to the member this answer names (a verified binding, shared/store/customers.ts). */
+  bind: cardBindSchema.optional(),
   onSuccess: blockId.optional(),
   /** Where a failure goes when neither `onStatus` nor `onReason` names it; the apology when left out. */
   onFailure: blockId.optional(),
@@ -167,6 +190,9 @@ export const setAttributesBlockSchema = z.strictObject({
 
 export const endBlockSchema = z.strictObject({ type: z.literal('end') });
 
+/** Removes the customer's verified binding (a customer's "unlink" command), then goes on to `next`. */
+export const unbindBlockSchema = z.strictObject({ type: z.literal('unbind'), next: blockId.optional() });
+
 export const blockSchema = z.discriminatedUnion('type', [
   messageBlockSchema,
   questionBlockSchema,
@@ -174,8 +200,14 @@ export const blockSchema = z.discriminatedUnion('type', [
   conditionBlockSchema,
   setAttributesBlockSchema,
   endBlockSchema,
+  unbindBlockSchema,
 ]);
 export type Block = z.infer<typeof blockSchema>;
+
+/** Whether a card runs only for verified customers: its own `personal`, else the flow's. */
+export function isPersonalCard(flow: { personal?: boolean | undefined }, block: Block): boolean {
+  return block.type === 'callApi' && (block.personal ?? flow.personal ?? false);
+}
 
 export const FLOW_SCHEMA_VERSION = 1;
 
@@ -195,6 +227,10 @@ export const flowSchema = z.strictObject({
    * left out). A trigger that does not serve groups answers there only with `texts.oneToOneOnly`.
    */
   chats: chatsSchema.optional(),
+  /** Every card of this flow is personal (`personal` on a card overrides it): see the card's `personal`. */
+  personal: z.boolean().optional(),
+  /** Where verification starts: a personal card met by a customer with no live binding goes here. */
+  verify: blockId.optional(),
 });
 export type Flow = z.infer<typeof flowSchema>;
 /** What admins write: defaults not yet applied. */

@@ -3,7 +3,8 @@ import { BUILT_IN_TEXTS as BUILT_IN } from './builtInTexts';
 
 // The texts callcard itself writes to a customer (not the admin's messages): the apology when a card
 // fails with no failure block, the re-ask of a question, a carousel's notification text when nothing
-// else names it, and the pointer to a one-to-one chat when a personal trigger is used in a LINE group.
+// else names it, the pointer to a one-to-one chat when a personal trigger is used in a LINE group, and
+// the refusal of a personal card to a customer who is not verified when the flow has no `verify` start.
 // Each comes in the workspace's language and can be reworded per flow.
 
 /** The languages of callcard's own customer-facing texts: Traditional Chinese (Taiwan) and English. */
@@ -47,6 +48,13 @@ export const flowTextsSchema = z
       .max(MAX_TEXT)
       .optional()
       .describe('Said in a LINE group or room when a trigger for one-to-one chats only is used there (see chats). Plain text'),
+    verifyFirst: z
+      .string()
+      .trim()
+      .min(1)
+      .max(MAX_TEXT)
+      .optional()
+      .describe('Said when a personal card meets a customer who is not verified (no live binding) and the flow has no verify start. Plain text'),
   })
   .describe("callcard's own texts to customers, in this flow's words; each one left out comes in the workspace's language (settings: language)");
 export type FlowTexts = z.infer<typeof flowTextsSchema>;
@@ -77,6 +85,7 @@ export function customerTexts(language: Language, overrides: FlowTexts | undefin
     reask: overrides?.reask ?? builtIn.reask,
     carouselAltText: overrides?.carouselAltText ?? builtIn.carouselAltText,
     oneToOneOnly: overrides?.oneToOneOnly ?? builtIn.oneToOneOnly,
+    verifyFirst: overrides?.verifyFirst ?? builtIn.verifyFirst,
   };
 }
 

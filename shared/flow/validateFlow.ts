@@ -6,7 +6,7 @@ import type { Button, Card, Message } from '../messages/message';
 import { SECRET_OUTSIDE_HEADER, SIGNING_SECRET_NEVER_SENT, secretReferences, secretsPathProblem, templateCheck } from '../templating/secrets';
 import { parseWithProblems, withoutUnknownKeys, type Problem } from './parseProblems';
 import { isReservedKey, reservedKeyMessage } from './reservedKeys';
-import { blockSchema, flowSchema, triggerSchema, type Block, type Flow, type Trigger } from './schema';
+import { blockSchema, flowSchema, isPersonalCard, triggerSchema, type Block, type Flow, type Trigger } from './schema';
 import { flowTextsSchema, type FlowTexts } from './texts';
 
 /** One problem in a flow document, with where it is: `blocks.ask_phone.next`. */
@@ -83,6 +83,10 @@ interface FlowParts {
   ids: Set<string>;
   start?: string;
   texts?: FlowTexts;
+  /** The flow's `personal`, `verify` and `chats`: what decides where personal cards may run. */
+  personal?: boolean;
+  verify?: string;
+  chats?: Flow['chats'];
   /** Where reachability starts besides the triggers that parse (the `start` of those that do not); false when the document has no readable triggers. */
   looseStarts: string[] | false;
   looseEdges: Map<string, string[]>;
@@ -97,6 +101,9 @@ function wholeFlow(flow: Flow): FlowParts {
     ids: new Set(Object.keys(flow.blocks)),
     ...(flow.start !== undefined ? { start: flow.start } : {}),
     ...(flow.texts !== undefined ? { texts: flow.texts } : {}),
+    ...(flow.personal !== undefined ? { personal: flow.personal } : {}),
+    ...(flow.verify !== undefined ? { verify: flow.verify } : {}),
+    ...(flow.chats !== undefined ? { chats: flow.chats } : {}),
     looseStarts: [],
     looseEdges: new Map(),
     loosePatterns: [],
@@ -134,6 +141,10 @@ function readableParts(input: unknown): FlowParts {
     parts.looseStarts = looseStarts;
   }
   if (typeof doc.start === 'string') parts.start = doc.start;
+  if (typeof doc.verify === 'string') parts.verify = doc.verify;
+  if (typeof doc.personal === 'boolean') parts.personal = doc.personal;
+  const chats = flowSchema.shape.chats.safeParse(doc.chats);
+  if (chats.success && chats.data !== undefined) parts.chats = chats.data;
   const texts = flowTextsSchema.safeParse(doc.texts);
   if (texts.success && texts.data !== undefined) parts.texts = texts.data;
   return parts;
@@ -149,6 +160,7 @@ function flowProblems(flow: FlowParts): FlowProblem[] {
 
   flow.triggers.forEach(({ trigger, index }) => exists(trigger.start, `triggers.${index}.start`));
   exists(flow.start, 'start');
+  exists(flow.verify, 'verify');
   if (flow.triggers.filter(({ trigger }) => trigger.type === 'fallback').length > 1) report('triggers', 'at most one fallback trigger');
 
   for (const [id, block] of Object.entries(flow.blocks)) {
@@ -166,6 +178,8 @@ function flowProblems(flow: FlowParts): FlowProblem[] {
     if (problem) report('texts.reask', problem);
   }
 
+  personalProblems(flow, report);
+
   if (flow.looseStarts !== false) {
     const reachable = reachableBlocks(flow, flow.looseStarts);
     for (const id of flow.ids) {
@@ -173,6 +187,78 @@ function flowProblems(flow: FlowParts): FlowProblem[] {
     }
   }
   return problems;
+}
+
+/**
+ * Where personal cards may run. A personal card (its own `personal`, or the flow's) runs only for a
+ * customer with a live binding, so:
+ * - one reachable from a trigger with no card that binds on the way needs the flow's `verify` start
+ *   (where the turn goes for a customer who is not verified): without it, a problem at the card;
+ * - the way from `verify` to a card that binds has no personal card (it could never run there), and
+ *   has a card that binds at all;
+ * - a personal card, or a card that binds, is never reached from a trigger that answers in LINE
+ *   groups or rooms (`chats`): every member would see the answer, and a group is nobody's binding;
+ * - a personal card is never cached (its own `personal` as much as the templates that read a person).
+ */
+function personalProblems(flow: FlowParts, report: Report): void {
+  const blocks = Object.entries(flow.blocks);
+  const personal = new Set(blocks.filter(([, block]) => isPersonalCard(flow, block)).map(([id]) => id));
+  const binds = new Set(blocks.filter(([, block]) => block.type === 'callApi' && block.bind !== undefined).map(([id]) => id));
+  const at = (id: string) => {
+    const block = flow.blocks[id];
+    return block?.type === 'callApi' && block.personal !== undefined ? `blocks.${id}.personal` : `blocks.${id}`;
+  };
+  for (const [id, block] of blocks) {
+    if (block.type !== 'callApi') continue;
+    if (personal.has(id) && block.cache && !personalDataUse(block)) report(`blocks.${id}.cache`, 'only for non-personal data: this card is personal');
+    if (personal.has(id) && binds.has(id)) report(at(id), 'a card that binds is where a customer gets verified: it cannot be personal (personal: false in a personal flow)');
+  }
+  if (!personal.size && !binds.size) return;
+  const starts = [...flow.triggers.map(({ trigger }) => trigger.start), ...(flow.looseStarts || []), ...(flow.start ? [flow.start] : [])];
+  // A block that does not parse might be the card that binds: nothing is said of the way through it.
+  const unsure = (reach: Set<string>) => [...reach].some((id) => flow.looseEdges.has(id));
+  if (flow.verify === undefined) {
+    const reach = unverifiedReach(flow, starts, binds);
+    if (!unsure(reach)) for (const id of reach) {
+      if (personal.has(id) && !binds.has(id)) {
+        report(at(id), 'a personal card needs a way to verify: a trigger reaches it with no card that binds on the way, and the flow names no verify start (verify: the block where verification starts)');
+      }
+    }
+  } else if (Object.hasOwn(flow.blocks, flow.verify) || flow.ids.has(flow.verify)) {
+    const onTheWay = unverifiedReach(flow, [flow.verify], binds);
+    if (!unsure(onTheWay)) for (const id of onTheWay) {
+      if (personal.has(id) && !binds.has(id)) report(at(id), `on the way to verification (from verify: ${flow.verify}) before any card binds: a personal card cannot run there (personal: false)`);
+    }
+    if (![...onTheWay].some((id) => binds.has(id)) && !unsure(onTheWay)) report('verify', 'no card that binds (bind) follows this start: verification would never bind the customer');
+  }
+  for (const { trigger, index } of flow.triggers) {
+    const chats = trigger.type === 'follow' ? ['user'] : (trigger.chats ?? flow.chats ?? ['user']);
+    if (!chats.some((chat) => chat !== 'user')) continue;
+    for (const id of unverifiedReach(flow, [trigger.start], new Set())) {
+      if (personal.has(id) || binds.has(id)) {
+        report(
+          at(id),
+          `triggers.${index} answers in LINE groups or rooms (chats), where every member sees the answer: ${personal.has(id) ? 'a personal card' : 'a card that binds'} runs in one-to-one chats only`,
+        );
+      }
+    }
+  }
+}
+
+/** The blocks reachable from `starts` without going on from a card that binds once it succeeded (then the customer is verified). */
+function unverifiedReach(flow: FlowParts, starts: string[], binds: Set<string>): Set<string> {
+  const seen = new Set<string>();
+  const queue = [...starts];
+  for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+    if (seen.has(id) || !flow.ids.has(id)) continue;
+    seen.add(id);
+    const block = Object.hasOwn(flow.blocks, id) ? flow.blocks[id] : undefined;
+    if (block) {
+      for (const [field, target] of Object.entries(references(block))) if (target && !(binds.has(id) && field === 'onSuccess')) queue.push(target);
+    }
+    queue.push(...(flow.looseEdges.get(id) ?? []));
+  }
+  return seen;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -202,6 +288,7 @@ function references(block: Block): Record<string, string | undefined> {
     case 'condition':
       return { ...Object.fromEntries(block.branches.map((b, i) => [`branches.${i}.next`, b.next])), otherwise: block.otherwise };
     case 'setAttributes':
+    case 'unbind':
       return { next: block.next };
     case 'end':
       return {};
@@ -210,7 +297,7 @@ function references(block: Block): Record<string, string | undefined> {
 
 function reachableBlocks(flow: FlowParts, looseStarts: string[]): Set<string> {
   const seen = new Set<string>();
-  const queue = [...flow.triggers.map(({ trigger }) => trigger.start), ...looseStarts, ...(flow.start ? [flow.start] : [])];
+  const queue = [...flow.triggers.map(({ trigger }) => trigger.start), ...looseStarts, ...(flow.start ? [flow.start] : []), ...(flow.verify ? [flow.verify] : [])];
   for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
     if (seen.has(id) || !flow.ids.has(id)) continue;
     seen.add(id);
@@ -265,6 +352,7 @@ function checkTemplates(block: Block, at: string, report: Report): void {
         if (!/^response\.[\w.[\]]+$/.test(path)) report(`${at}.saveToAttributes.${name}`, 'must be a path into the response, like response.body.memberId');
       }
       if (block.fireAndForget && block.expect === 'messages') report(`${at}.expect`, 'a fire-and-forget card cannot answer with messages');
+      if (block.fireAndForget && block.bind) report(`${at}.bind`, 'a fire-and-forget card cannot bind: nothing waits for its answer');
       if (block.cache) {
         const personal = personalDataUse(block);
         if (personal) report(`${at}.cache`, `only for non-personal data: this card's request ${personal}`);
@@ -284,6 +372,7 @@ function checkTemplates(block: Block, at: string, report: Report): void {
       });
       break;
     case 'end':
+    case 'unbind':
       break;
   }
 }
@@ -438,7 +527,7 @@ export function unboundSecretProblems(flow: Flow, unboundNames: Iterable<string>
 
 /**
  * Why a cacheable card's answer could be about one customer, if it could: its request sends the
- * profile or names `customer` / `attributes` / `speakerId` (who spoke in a group) in a template (URL,
+ * profile or names `customer` / `attributes` / `binding` / `speakerId` (who spoke in a group) in a template (URL,
  * header, body). A cached answer is served to every customer, so such a card may not be cached.
  */
 function personalDataUse(block: Extract<Block, { type: 'callApi' }>): string | undefined {
@@ -449,7 +538,7 @@ function personalDataUse(block: Extract<Block, { type: 'callApi' }>): string | u
   if (body.type === 'json') collectStrings(body.value, templates);
   for (const source of templates) {
     for (const [, inner] of source.matchAll(/\{[{%]([\s\S]*?)[}%]\}/g)) {
-      const name = /\b(customer|attributes|speakerId)\b/.exec(inner ?? '')?.[1];
+      const name = /\b(customer|attributes|speakerId|binding)\b/.exec(inner ?? '')?.[1];
       if (name) return `uses ${name}`;
     }
   }

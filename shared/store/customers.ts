@@ -3,6 +3,25 @@ import * as z from 'zod';
 import type { ChannelKind } from '../jobs/job';
 import { expiresIn, isConditionFailed, isExpired, type Table } from './table';
 
+/** How a binding was verified: the customer proved who they are to the brand, never just by typing something. */
+export const BINDING_METHODS = ['lineAccountLink', 'messengerAccountLink', 'oneTimeCode'] as const;
+export type BindingMethod = (typeof BINDING_METHODS)[number];
+
+/**
+ * A verified binding: the member of the brand this customer proved to be (`memberId`, and any
+ * `attributes` the brand answered), how (`method`) and when (`verifiedAt`), and when it lapses
+ * (`lapsesAt`, from the workspace's `bindingLapseDays` when it was made; never when absent). Personal
+ * cards run only for a customer with a live binding; templates see it as `binding.*`.
+ */
+export const bindingSchema = z.object({
+  memberId: z.string().min(1),
+  attributes: z.record(z.string(), z.string()).optional(),
+  method: z.enum(BINDING_METHODS),
+  verifiedAt: z.string(),
+  lapsesAt: z.string().optional(),
+});
+export type Binding = z.infer<typeof bindingSchema>;
+
 export const customerSchema = z.object({
   workspaceId: z.string(),
   channelKind: z.enum(['line', 'messenger']),
@@ -11,8 +30,34 @@ export const customerSchema = z.object({
   attributes: z.record(z.string(), z.unknown()).default({}),
   firstSeenAt: z.string(),
   lastInboundAt: z.string(),
+  /** On the profile item: who this customer verifiably is at the brand. */
+  binding: bindingSchema.optional(),
 });
 export type Customer = z.infer<typeof customerSchema>;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** When a binding made at `verifiedAt` lapses under the workspace's `bindingLapseDays` (never without it). */
+export function bindingLapsesAt(verifiedAt: Date, lapseDays: number | undefined): string | undefined {
+  return lapseDays === undefined ? undefined : new Date(verifiedAt.getTime() + lapseDays * DAY_MS).toISOString();
+}
+
+/**
+ * The binding if it is live at `now`: a lapsed binding is no binding. It lapses at its own `lapsesAt`,
+ * and also when the workspace's current `bindingLapseDays` is shorter than it was when it was made.
+ */
+export function liveBinding(binding: Binding | undefined, now: number, lapseDays?: number): Binding | undefined {
+  if (!binding) return undefined;
+  if (binding.lapsesAt !== undefined && !(Date.parse(binding.lapsesAt) > now)) return undefined;
+  if (lapseDays !== undefined && !(Date.parse(binding.verifiedAt) + lapseDays * DAY_MS > now)) return undefined;
+  return binding;
+}
+
+/** A binding as stored: its attribute map by own keys only (a brand's `__proto__` key is no attribute). */
+function storedBinding(binding: Binding): Binding {
+  const attributes = binding.attributes ? Object.fromEntries(Object.entries(binding.attributes).filter(([key]) => key !== '__proto__')) : undefined;
+  return bindingSchema.parse({ ...binding, ...(attributes ? { attributes } : {}) });
+}
 
 /** Where a conversation waits: which flow version and block, and how often the answer was invalid. */
 export const sessionSchema = z.object({
@@ -88,18 +133,23 @@ export class CustomerRepository {
    * What a turn changes on the profile: the customer wrote at `at` and the turn set `attributes`. One
    * write when the profile is known to exist; on first contact the profile is created first.
    */
-  async recordTurn(ref: CustomerRef & { workspaceId: string }, attributes: Record<string, unknown>, at: Date, profileExists: boolean): Promise<void> {
+  async recordTurn(ref: CustomerRef & { workspaceId: string }, attributes: Record<string, unknown>, at: Date, profileExists: boolean, binding?: Binding | null): Promise<void> {
     if (profileExists) {
       const names = Object.keys(attributes);
+      const sets = ['lastInboundAt = :now', ...names.map((_, i) => `attributes.#a${i} = :v${i}`), ...(binding ? ['binding = :binding'] : [])];
       try {
         await this.table.doc.send(
           new UpdateCommand({
             TableName: this.table.name,
             Key: { pk: pk(ref), sk: 'PROFILE' },
-            UpdateExpression: `SET ${['lastInboundAt = :now', ...names.map((_, i) => `attributes.#a${i} = :v${i}`)].join(', ')}`,
+            UpdateExpression: `SET ${sets.join(', ')}${binding === null ? ' REMOVE binding' : ''}`,
             ConditionExpression: 'attribute_exists(pk)',
             ...(names.length ? { ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#a${i}`, n])) } : {}),
-            ExpressionAttributeValues: { ':now': at.toISOString(), ...Object.fromEntries(names.map((n, i) => [`:v${i}`, attributes[n]])) },
+            ExpressionAttributeValues: {
+              ':now': at.toISOString(),
+              ...Object.fromEntries(names.map((n, i) => [`:v${i}`, attributes[n]])),
+              ...(binding ? { ':binding': storedBinding(binding) } : {}),
+            },
           }),
         );
         return;
@@ -110,6 +160,47 @@ export class CustomerRepository {
     }
     await this.touch(ref, at);
     await this.setAttributes(ref, attributes);
+    if (binding) await this.bind(ref, binding);
+    else if (binding === null) await this.unbind(ref);
+  }
+
+  /** Store a verified binding on an existing profile (replacing any earlier one). False when there is no profile. */
+  async bind(ref: CustomerRef, binding: Binding): Promise<boolean> {
+    try {
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: { pk: pk(ref), sk: 'PROFILE' },
+          UpdateExpression: 'SET binding = :binding',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':binding': storedBinding(binding) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Remove the customer's binding (unlinking): the binding it removed, or undefined when there was none. */
+  async unbind(ref: CustomerRef): Promise<Binding | undefined> {
+    try {
+      const { Attributes } = await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: { pk: pk(ref), sk: 'PROFILE' },
+          UpdateExpression: 'REMOVE binding',
+          ConditionExpression: 'attribute_exists(binding)',
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+      const removed = bindingSchema.safeParse(Attributes?.binding);
+      return removed.success ? removed.data : undefined;
+    } catch (error) {
+      if (isConditionFailed(error)) return undefined;
+      throw error;
+    }
   }
 
   async getSession(ref: CustomerRef, now = Date.now()): Promise<Session | undefined> {

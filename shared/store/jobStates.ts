@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { sessionSchema } from './customers';
+import { bindingSchema, sessionSchema } from './customers';
 import { expiresIn, isConditionFailed, isExpired, type Table } from './table';
 
 /** One request to a channel API: the rendered messages of one reply or push, in flow order. */
@@ -42,6 +42,8 @@ export const jobStateSchema = z.object({
       session: sessionSchema.omit({ expiresAt: true }).nullable(),
       /** Whether a session was open when the turn ran: only then is there one to clear. */
       hadSession: z.boolean().default(true),
+      /** The verified binding the turn made, or null when it unbound the customer; absent: unchanged. */
+      binding: bindingSchema.nullable().optional(),
     })
     .optional(),
 });

@@ -12,11 +12,16 @@ export const allowedPortsSchema = z
   .max(20)
   .transform((ports) => [...new Set(ports)].sort((a, b) => a - b));
 
+/** Days a verified binding stays live: 1 to 3650 (ten years). */
+export const bindingLapseDaysSchema = z.number().int().min(1).max(3650);
+
 /** A workspace's settings. A workspace that never saved any has the defaults. */
 export const workspaceSettingsSchema = z.object({
   allowedPorts: allowedPortsSchema.default([]),
   /** The language of callcard's own texts to customers (apology, re-ask): zh-TW unless chosen. */
   language: languageSchema.default(DEFAULT_LANGUAGE),
+  /** A verified binding lapses this many days after it was made (then personal cards ask to verify again); never when absent. */
+  bindingLapseDays: bindingLapseDaysSchema.optional(),
 });
 export type WorkspaceSettings = z.infer<typeof workspaceSettingsSchema>;
 
