@@ -20,6 +20,10 @@ const tx = defineTexts({
     colUpdated: 'Updated',
     colActions: 'Actions',
     anyHost: 'Any host',
+    unboundCell: 'Any host: not bound',
+    unboundNote: '{count} secret(s) bound to no host ({names}): any card may send them to any server, and a server that echoes them back shows them. Cards still send them until they are bound. Choose Bind, list the brand hosts and save: the value can be left empty to keep it.',
+    bind: 'Bind',
+    bindLabel: 'Bind secret {name} to hosts',
     replace: 'Replace',
     replaceLabel: 'Replace secret {name}',
     remove: 'Delete',
@@ -31,9 +35,9 @@ const tx = defineTexts({
     name: 'Name',
     nameHint: 'Letters, digits or _, not starting with a digit (e.g. BRAND_TOKEN). Setting an existing name replaces it.',
     value: 'Value',
-    valueHint: 'At least 4 characters. Write-only: never shown again.',
-    hosts: 'Allowed hosts (optional)',
-    hostsHint: 'One host name per line or separated by commas (api.brand.example). A card that would send the secret to any other host fails before connecting. Empty: any host.',
+    valueHint: 'At least 4 characters. Write-only: never shown again. Replacing or binding a saved secret, leave it empty to keep its value.',
+    hosts: 'Allowed hosts',
+    hostsHint: 'Required: one host name per line or separated by commas (api.brand.example). A card that would send the secret to any other host fails before connecting. Only CALLCARD_SIGNING_SECRET, never sent, takes none.',
     save: 'Save secret',
     saving: 'Saving…',
     saved: 'Secret {name} saved: {masked}.',
@@ -50,6 +54,10 @@ const tx = defineTexts({
     colUpdated: '更新時間',
     colActions: '操作',
     anyHost: '任何主機',
+    unboundCell: '任何主機：尚未綁定',
+    unboundNote: '有 {count} 個密鑰未綁定任何主機（{names}）：任何卡片都能把它們送到任何伺服器，而回傳原值的伺服器會讓它們顯示出來。綁定之前卡片仍會傳送它們。請按「綁定」，列出品牌的主機後儲存：值可以留空以保留原值。',
+    bind: '綁定',
+    bindLabel: '將密鑰 {name} 綁定到主機',
     replace: '取代',
     replaceLabel: '取代密鑰 {name}',
     remove: '刪除',
@@ -61,9 +69,9 @@ const tx = defineTexts({
     name: '名稱',
     nameHint: '英文字母、數字或 _，不能以數字開頭（例如 BRAND_TOKEN）。設定已存在的名稱會取代它。',
     value: '值',
-    valueHint: '至少 4 個字元。僅能寫入：之後不會再顯示。',
-    hosts: '允許的主機（選填）',
-    hostsHint: '每行一個主機名稱，或以逗號分隔（api.brand.example）。卡片若要把密鑰送到其他主機，會在連線前失敗。留空：任何主機。',
+    valueHint: '至少 4 個字元。僅能寫入：之後不會再顯示。取代或綁定已儲存的密鑰時，留空即保留原值。',
+    hosts: '允許的主機',
+    hostsHint: '必填：每行一個主機名稱，或以逗號分隔（api.brand.example）。卡片若要把密鑰送到其他主機，會在連線前失敗。只有從不傳送的 CALLCARD_SIGNING_SECRET 不需要。',
     save: '儲存密鑰',
     saving: '儲存中…',
     saved: '已儲存密鑰 {name}：{masked}。',
@@ -76,6 +84,8 @@ interface SecretView {
   value: string;
   allowedHosts?: string[];
   updatedAt?: string;
+  /** Saved before allowedHosts was required and not bound since: sent to any host. */
+  unbound?: true;
 }
 type Note = NoteOf<Key>;
 
@@ -131,33 +141,32 @@ export const secretsPage: Page = {
       if (!secrets) return list.replaceChildren(heading, loadError !== undefined ? h('p', { class: 'status error', role: 'alert' }, loadError) : h('p', { role: 'status' }, t('loading')));
       if (!secrets.length) return list.replaceChildren(heading, h('p', {}, t('none')));
       const format = new Intl.DateTimeFormat(ctx.lang, { dateStyle: 'medium', timeStyle: 'short' });
+      const edit = (s: SecretView, field: string) => {
+        draft = { name: s.name, hosts: (s.allowedHosts ?? []).join('\n') };
+        drawForm();
+        document.getElementById(field)?.focus();
+      };
+      const unbound = secrets.filter((s) => s.unbound);
+      const warning = unbound.length ? [h('p', { id: 'unbound-secrets', class: 'status error' }, t('unboundNote', { count: String(unbound.length), names: unbound.map((s) => s.name).join(', ') }))] : [];
       const rows = secrets.map((s) =>
         h(
           'tr',
           { 'data-secret': s.name },
           h('th', { scope: 'row' }, h('code', {}, s.name)),
           h('td', {}, h('code', { class: 'masked' }, s.value)),
-          h('td', {}, s.allowedHosts?.length ? h('ul', { class: 'plain' }, ...s.allowedHosts.map((host) => h('li', {}, h('code', {}, host)))) : h('span', { class: 'hint' }, t('anyHost'))),
+          h('td', {}, s.allowedHosts?.length ? h('ul', { class: 'plain' }, ...s.allowedHosts.map((host) => h('li', {}, h('code', {}, host)))) : s.unbound ? h('span', { class: 'error' }, t('unboundCell')) : h('span', { class: 'hint' }, t('anyHost'))),
           h('td', {}, s.updatedAt ? h('time', { datetime: s.updatedAt }, isNaN(Date.parse(s.updatedAt)) ? s.updatedAt : format.format(new Date(s.updatedAt))) : ''),
           h(
             'td',
             { class: 'actions' },
-            h('button', {
-              type: 'button',
-              disabled: busy,
-              'aria-label': t('replaceLabel', { name: s.name }),
-              onclick: () => {
-                draft = { name: s.name, hosts: (s.allowedHosts ?? []).join('\n') };
-                drawForm();
-                document.getElementById('secret-value')?.focus();
-              },
-            }, t('replace')),
+            ...(s.unbound ? [h('button', { type: 'button', disabled: busy, 'aria-label': t('bindLabel', { name: s.name }), onclick: () => edit(s, 'secret-hosts') }, t('bind'))] : []),
+            h('button', { type: 'button', disabled: busy, 'aria-label': t('replaceLabel', { name: s.name }), onclick: () => edit(s, 'secret-value') }, t('replace')),
             h('button', { type: 'button', class: 'danger', disabled: busy, 'aria-label': t('removeLabel', { name: s.name }), onclick: () => void remove(s.name) }, t('remove')),
           ),
         ),
       );
       const head = h('tr', {}, ...(['colName', 'colValue', 'colHosts', 'colUpdated', 'colActions'] as const).map((key) => h('th', { scope: 'col' }, t(key))));
-      list.replaceChildren(heading, h('div', { class: 'scroll' }, h('table', { id: 'secrets' }, h('thead', {}, head), h('tbody', {}, ...rows))));
+      list.replaceChildren(heading, ...warning, h('div', { class: 'scroll' }, h('table', { id: 'secrets' }, h('thead', {}, head), h('tbody', {}, ...rows))));
     };
 
     const save = async (event: Event) => {
@@ -165,7 +174,9 @@ export const secretsPage: Page = {
       const valueInput = document.getElementById('secret-value') as HTMLInputElement | null;
       const name = draft.name.trim();
       const hosts = draft.hosts.split(/[\s,]+/).map((host) => host.trim()).filter(Boolean);
-      const body = { value: valueInput?.value ?? '', ...(hosts.length ? { allowedHosts: hosts } : {}) };
+      // No value: the stored one is kept (binding a saved secret to hosts); the API says when one is needed.
+      const value = valueInput?.value ?? '';
+      const body = { ...(value ? { value } : {}), ...(hosts.length ? { allowedHosts: hosts } : {}) };
       busy = true;
       outcome = undefined;
       drawForm();
@@ -208,7 +219,7 @@ export const secretsPage: Page = {
             'div',
             { class: 'field' },
             h('label', { for: 'secret-value' }, t('value')),
-            h('input', { id: 'secret-value', name: 'secret-value', type: 'password', required: true, minlength: '4', maxlength: '4096', autocomplete: 'new-password', spellcheck: 'false', 'aria-describedby': 'secret-value-hint' }),
+            h('input', { id: 'secret-value', name: 'secret-value', type: 'password', minlength: '4', maxlength: '4096', autocomplete: 'new-password', spellcheck: 'false', 'aria-describedby': 'secret-value-hint' }),
             h('p', { id: 'secret-value-hint', class: 'hint' }, t('valueHint')),
           ),
           h(

@@ -108,7 +108,7 @@ if (!HAVE_CHROMIUM) {
       expect(await page.getByLabel('Value').getAttribute('type')).toBe('password');
       await page.getByLabel('Name').fill(SECRET_NAME);
       await page.getByLabel('Value').fill(SECRET_VALUE);
-      await page.getByLabel('Allowed hosts (optional)').fill('api.brand.example');
+      await page.getByLabel('Allowed hosts').fill('api.brand.example');
       await page.getByRole('button', { name: 'Save secret' }).click();
       const masked = `••••${SECRET_VALUE.slice(-4)}`;
       await page.locator('#secret-outcome', { hasText: `Secret ${SECRET_NAME} saved: ${masked}.` }).waitFor();
@@ -129,6 +129,39 @@ if (!HAVE_CHROMIUM) {
       await page.locator('#secret-outcome', { hasText: `Secret ${SECRET_NAME} deleted.` }).waitFor();
       expect(await row.count()).toBe(0);
       expect(await stored()).toBeUndefined();
+    });
+
+    test('hosts are required; a secret saved before they were is flagged, and bound with its hosts alone (the value kept)', async () => {
+      const OLD_VALUE = 'old-console-secret-value-3b2a';
+      await stack.store.secrets.put(stack.demo.workspaceId, 'OLD_CONSOLE_KEY', OLD_VALUE);
+      await page.getByRole('link', { name: 'Channels' }).click();
+      await page.getByRole('link', { name: 'Secrets' }).click();
+      await page.locator('#unbound-secrets', { hasText: '1 secret(s) bound to no host (OLD_CONSOLE_KEY)' }).waitFor();
+      const row = page.locator('tr[data-secret="OLD_CONSOLE_KEY"]');
+      expect(await row.textContent()).toContain('Any host: not bound');
+
+      // A new secret without hosts: refused, the API's words shown, the typed value kept in its field.
+      await page.getByLabel('Name').fill('NO_HOSTS_KEY');
+      await page.getByLabel('Value').fill('no-hosts-value-1234');
+      await page.getByRole('button', { name: 'Save secret' }).click();
+      await page.locator('#secret-outcome', { hasText: 'allowedHosts: required' }).waitFor();
+      expect(await page.getByLabel('Value').inputValue()).toBe('no-hosts-value-1234');
+      await page.getByLabel('Value').fill('');
+
+      // Bind: the form names the secret, the hosts take the focus; saved with no value, the value is kept.
+      await page.getByRole('button', { name: 'Bind secret OLD_CONSOLE_KEY to hosts' }).click();
+      expect(await page.getByLabel('Name').inputValue()).toBe('OLD_CONSOLE_KEY');
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('secret-hosts');
+      await page.getByLabel('Allowed hosts').fill('127.0.0.1');
+      await page.getByRole('button', { name: 'Save secret' }).click();
+      await page.locator('#secret-outcome', { hasText: `Secret OLD_CONSOLE_KEY saved: ••••${OLD_VALUE.slice(-4)}.` }).waitFor();
+      expect(await page.locator('#unbound-secrets').count()).toBe(0);
+      expect(await row.textContent()).toContain('127.0.0.1');
+      const stored = (await stack.store.secrets.list(stack.demo.workspaceId)).find((s) => s.name === 'OLD_CONSOLE_KEY');
+      expect(stored).toMatchObject({ value: OLD_VALUE, allowedHosts: ['127.0.0.1'] });
+      expect((await stack.store.secrets.list(stack.demo.workspaceId)).map((s) => s.name)).not.toContain('NO_HOSTS_KEY');
+      expect(await page.content()).not.toContain(OLD_VALUE);
+      await stack.store.secrets.delete(stack.demo.workspaceId, 'OLD_CONSOLE_KEY');
     });
 
     test('the execution log of a demo turn, by customer and by card; a failed job redriven, another deleted', async () => {
