@@ -5,7 +5,6 @@ import net from 'node:net';
 import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
-import ipaddr from 'ipaddr.js';
 
 /** The methods a "Call an API" card may use. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -133,8 +132,33 @@ const MAX_TOTAL_SOCKETS = 256;
  * closing; a server that announces `Keep-Alive: timeout=N` is honoured (node closes at N - 1 s).
  */
 const FREE_SOCKET_TIMEOUT_MS = 4_000;
-/** Only 2000::/3 is allocated for global unicast; ipaddr.js calls some other space (e.g. IPv4-compatible ::/96) "unicast". */
-const GLOBAL_UNICAST_V6 = ipaddr.IPv6.parseCIDR('2000::/3');
+/**
+ * What is not public: the special-purpose ranges (IANA's registries, as ipaddr.js 2.5 lists them: a test
+ * holds this to that library's `range() !== 'unicast'` over every range's edges and random addresses).
+ * Node's BlockList matches an IPv4 rule against the IPv4-mapped IPv6 form too (`::ffff:127.0.0.1`).
+ */
+const NOT_PUBLIC = subnets(
+  'ipv4',
+  '0.0.0.0/8 255.255.255.255/32 224.0.0.0/4 169.254.0.0/16 127.0.0.0/8 100.64.0.0/10 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 192.0.0.0/24 192.0.2.0/24 192.88.99.0/24 198.18.0.0/15 198.51.100.0/24 203.0.113.0/24 240.0.0.0/4 192.175.48.0/24 192.31.196.0/24 192.52.193.0/24',
+  'ipv6',
+  '::/128 fe80::/10 ff00::/8 ::1/128 fc00::/7 fec0::/10 100::/64 ::ffff:0:0:0/96 64:ff9b::/96 64:ff9b:1::/48 2002::/16 2001::/23 2001:2::/48 2001:3::/32 2001:4:112::/48 2620:4f:8000::/48 2001:10::/28 2001:20::/28 2001:30::/28 5f00::/16 2001:db8::/32 3fff::/20',
+);
+/** Only 2000::/3 is allocated for global unicast (IPv4-compatible ::/96 and the like are not public). */
+const GLOBAL_UNICAST_V6 = subnets('ipv6', '2000::/3');
+/** IPv4-mapped IPv6 (`::ffff:a.b.c.d`): as public as its IPv4 address. */
+const IPV4_MAPPED = subnets('ipv6', '::ffff:0:0/96');
+
+function subnets(...families: string[]): net.BlockList {
+  const list = new net.BlockList();
+  for (let i = 0; i < families.length; i += 2) {
+    const family = families[i] as 'ipv4' | 'ipv6';
+    for (const cidr of (families[i + 1] ?? '').split(' ')) {
+      const [address = '', prefix] = cidr.split('/');
+      list.addSubnet(address, Number(prefix), family);
+    }
+  }
+  return list;
+}
 const REDIRECT_BODY_DRAIN_BYTES = 64 * 1024;
 
 /** Raised from inside the connect path, then recognised in the error chain to report `blocked`, not `network`. */
@@ -150,16 +174,14 @@ class BlockedAddressError extends Error {
 /** Pure check used by the connect-time guard: true only for public unicast addresses. */
 export function isPublicAddress(ip: string): boolean {
   // net.isIP is strict (no octal/hex/short IPv4 forms), so what it accepts is what a socket would dial.
-  if (net.isIP(ip) === 0) return false;
-  let address: ipaddr.IPv4 | ipaddr.IPv6;
+  const family = net.isIP(ip);
+  if (family === 0) return false;
   try {
-    address = ipaddr.process(ip);
+    if (family === 4) return !NOT_PUBLIC.check(ip, 'ipv4');
+    return (GLOBAL_UNICAST_V6.check(ip, 'ipv6') || IPV4_MAPPED.check(ip, 'ipv6')) && !NOT_PUBLIC.check(ip, 'ipv6');
   } catch {
     return false;
   }
-  if (address.range() !== 'unicast') return false;
-  if (address.kind() === 'ipv6') return address.match(GLOBAL_UNICAST_V6);
-  return true;
 }
 
 /**

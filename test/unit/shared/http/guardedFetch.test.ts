@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
+import * as fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
 import {
   OutboundError,
@@ -307,6 +308,78 @@ describe('isPublicAddress', () => {
       expect(isPublicAddress(ip)).toBe(true);
     },
   );
+});
+
+describe('isPublicAddress against ipaddr.js (what it used before node:net BlockList)', () => {
+  /**
+   * The former check: strict spelling, then ipaddr.js's special ranges, and 2000::/3 for IPv6. One
+   * deliberate difference: ipaddr.js reads `::a.b.c.d` (IPv4-compatible, dotted) as `::ffff:a.b.c.d`, so
+   * the former check passed `::8.8.8.8` as 8.8.8.8, though a socket dials `::808:808`; now it is refused
+   * like its hex spelling `::808:808` always was. The reference gets IPv6 in hex (WHATWG's form) to match.
+   */
+  const reference = (ip: string): boolean => {
+    if (net.isIP(ip) === 0) return false;
+    let address: ipaddr.IPv4 | ipaddr.IPv6;
+    try {
+      const [bare = '', zone] = ip.split('%');
+      const hex = net.isIP(ip) === 6 ? `${new URL(`http://[${bare}]/`).hostname.slice(1, -1)}${zone === undefined ? '' : `%${zone}`}` : ip;
+      address = ipaddr.process(hex);
+    } catch {
+      return false;
+    }
+    if (address.range() !== 'unicast') return false;
+    return address.kind() === 'ipv6' ? address.match(ipaddr.IPv6.parseCIDR('2000::/3')) : true;
+  };
+  /** Every special range of the library, each range's first and last address and their neighbours, in IPv4-mapped form too. */
+  const edges = (): string[] => {
+    const out: string[] = [];
+    for (const kind of [ipaddr.IPv4, ipaddr.IPv6] as const) {
+      const ranges = Object.values(kind.prototype.SpecialRanges as Record<string, unknown>);
+      const cidrs = ranges.flatMap((range) => (Array.isArray(range[0]) ? (range as Array<[ipaddr.IPv4 | ipaddr.IPv6, number]>) : [range as [ipaddr.IPv4 | ipaddr.IPv6, number]]));
+      cidrs.push(ipaddr.IPv6.parseCIDR('2000::/3'));
+      for (const [base, prefix] of cidrs) {
+        const bytes = base.toByteArray();
+        const first = BigInt(`0x${Buffer.from(bytes).toString('hex')}`);
+        const span = 1n << BigInt(bytes.length * 8 - prefix);
+        const max = (1n << BigInt(bytes.length * 8)) - 1n;
+        for (const value of [first - 1n, first, first + 1n, first + span - 2n, first + span - 1n, first + span]) {
+          if (value < 0n || value > max) continue;
+          const hex = value.toString(16).padStart(bytes.length * 2, '0');
+          const address = ipaddr.fromByteArray([...Buffer.from(hex, 'hex')]);
+          out.push(address.toString());
+          if (address.kind() === 'ipv4') out.push(`::ffff:${address.toString()}`, (address as ipaddr.IPv4).toIPv4MappedAddress().toNormalizedString());
+        }
+      }
+    }
+    return out;
+  };
+
+  it('refuses an IPv4-compatible address however it is written (ipaddr.js passed the dotted spelling)', () => {
+    for (const ip of ['::8.8.8.8', '::808:808', '0:0:0:0:0:0:8.8.8.8']) expect([ip, isPublicAddress(ip)]).toEqual([ip, false]);
+    expect(isPublicAddress('::ffff:8.8.8.8')).toBe(true);
+  });
+
+  it('agrees on every edge of every special range', () => {
+    const disagree = edges().filter((ip) => isPublicAddress(ip) !== reference(ip));
+    expect(disagree).toEqual([]);
+  });
+
+  it('agrees on random IPv4, IPv6 (any spelling fast-check makes, IPv4-mapped and zone ids included) and near-addresses', () => {
+    const anyIp = fc.oneof(
+      fc.ipV4(),
+      fc.ipV4Extended(),
+      fc.ipV6(),
+      fc.ipV4().map((v4) => `::ffff:${v4}`),
+      fc.ipV6().map((v6) => `${v6}%eth0`),
+      fc.tuple(fc.constantFrom('2001:', '2002:', 'fe80:', 'fc00:', '64:ff9b:', '2620:4f:', '3fff:', '5f00:', '100:'), fc.ipV6()).map(([head, v6]) => `${head}${v6.split(':').slice(-7).join(':')}`),
+    );
+    fc.assert(
+      fc.property(anyIp, (ip) => {
+        expect([ip, isPublicAddress(ip)]).toEqual([ip, reference(ip)]);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
 });
 
 describe('parseAllowHttpHosts', () => {
