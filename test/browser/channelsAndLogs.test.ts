@@ -151,7 +151,7 @@ if (!HAVE_CHROMIUM) {
       // Bind: the form names the secret, the hosts take the focus; saved with no value, the value is kept.
       await page.getByRole('button', { name: 'Bind secret OLD_CONSOLE_KEY to hosts' }).click();
       expect(await page.getByLabel('Name').inputValue()).toBe('OLD_CONSOLE_KEY');
-      expect(await page.evaluate(() => document.activeElement?.id)).toBe('secret-hosts');
+      expect(await page.evaluate('document.activeElement?.id')).toBe('secret-hosts');
       await page.getByLabel('Allowed hosts').fill('127.0.0.1');
       await page.getByRole('button', { name: 'Save secret' }).click();
       await page.locator('#secret-outcome', { hasText: `Secret OLD_CONSOLE_KEY saved: ••••${OLD_VALUE.slice(-4)}.` }).waitFor();
