@@ -1,5 +1,5 @@
 import type { ChannelKind } from '../../shared/jobs/job';
-import type { CustomerRef } from '../../shared/store/customers';
+import { liveBinding, type Binding, type CustomerRef } from '../../shared/store/customers';
 import type { Store } from '../../shared/store/store';
 import { notFound } from './adminError';
 import type { RouteHandler } from './bindRoute';
@@ -22,7 +22,24 @@ export const getContact: RouteHandler<AdminRoutes['getContact']> = async ({ para
     attributes: mask.deep(customer?.attributes ?? {}) as Record<string, unknown>,
     ...(customer ? { firstSeenAt: customer.firstSeenAt, lastInboundAt: customer.lastInboundAt } : {}),
     session: session ? { flowId: session.flowId, version: session.version, waitingOn: session.waitingOn, attempts: session.attempts, expiresAt: session.expiresAt } : null,
+    binding: await bindingView(deps.store, workspaceId, customer?.binding, deps.now?.() ?? Date.now()),
   };
+};
+
+/** A customer's binding as the admin sees it: with whether it has lapsed (by its lapsesAt or the workspace's current setting). */
+async function bindingView(store: Store, workspaceId: string, binding: Binding | undefined, now: number) {
+  if (!binding) return null;
+  const { bindingLapseDays } = await store.workspaceSettings.get(workspaceId);
+  return { ...binding, lapsed: liveBinding(binding, now, bindingLapseDays) === undefined };
+}
+
+/** `DELETE /admin/contacts/{kind}/{channelId}/{userId}/binding`: the brand unlinks the customer. */
+export const unbindContact: RouteHandler<AdminRoutes['unbindContact']> = async ({ params }, { workspaceId, deps }) => {
+  const ref = await ownCustomer(deps.store, workspaceId, params.kind, params.channelId, params.userId);
+  // Only a profile of this workspace: a channel id is the workspace's, so its customers are too.
+  const removed = await deps.store.customers.unbind(ref);
+  deps.logger.info('contact unbound', { workspaceId, kind: params.kind, channelId: params.channelId, unbound: removed !== undefined, ...(removed ? { method: removed.method } : {}) });
+  return { unbound: removed !== undefined };
 };
 
 /** Erasure on request: the profile, the open session and the customer's execution log. Deleting nothing is not an error. */

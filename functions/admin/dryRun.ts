@@ -3,7 +3,8 @@ import { renderLineMessages } from '../../shared/channels/line/renderLineMessage
 import { renderMessengerMessages } from '../../shared/channels/messenger/renderMessengerMessages';
 import { executeCallApi, maskUrl, type CardOutcome } from '../../shared/engine/callApi';
 import { runTurn } from '../../shared/engine/runTurn';
-import type { Block, Flow } from '../../shared/flow/schema';
+import { isPersonalCard, type Block, type Flow } from '../../shared/flow/schema';
+import type { Binding } from '../../shared/store/customers';
 import type { GuardedFetch, OutboundRequest, OutboundResponse } from '../../shared/http/guardedFetch';
 import type { Store } from '../../shared/store/store';
 import { secretReferences } from '../../shared/templating/secrets';
@@ -50,13 +51,20 @@ export const dryRun: RouteHandler<AdminRoutes['dryRun']> = async ({ body }, { wo
   const skipped: string[] = [];
   const background: Promise<unknown>[] = [];
   const profile = { id: DRY_RUN_CUSTOMER, channel: 'line', attributes: body.attributes };
+  // A personal card runs only for a verified customer: the admin gives a sample one.
+  if (isPersonalCard(flow, card) && !body.binding) {
+    throw invalid([{ path: 'binding', message: `"${body.blockId}" is a personal card: give a sample verified customer (binding.memberId) to test it` }]);
+  }
+  const now = deps.now?.() ?? Date.now();
+  const binding: Binding | undefined = body.binding ? { ...body.binding, method: 'oneTimeCode', verifiedAt: new Date(now).toISOString() } : undefined;
   const result = await runTurn(
     {
       flow: withLaterCardsStubbed(flow, body.blockId),
       flowRef: { flowId, version },
       event: { type: 'postback', data: new URLSearchParams(body.trigger?.params ?? {}).toString() },
       session: undefined,
-      customer: profile,
+      customer: { ...profile, binding },
+      now,
       language,
       startAt: body.blockId,
     },
@@ -108,6 +116,7 @@ export const dryRun: RouteHandler<AdminRoutes['dryRun']> = async ({ body }, { wo
       ...(result.session ? { waitingOn: result.session.waitingOn } : {}),
       ...(typeof stoppedBefore === 'string' ? { stoppedBefore } : {}),
       ...(skipped.length ? { skipped } : {}),
+      ...(result.binding !== undefined ? { binding: result.binding ? (mask.deep({ memberId: result.binding.memberId, ...(result.binding.attributes ? { attributes: result.binding.attributes } : {}), method: result.binding.method }) as { memberId: string; method: string }) : null } : {}),
     },
   };
 };

@@ -39,6 +39,8 @@ export const previewMessages: RouteHandler<AdminRoutes['preview']> = async ({ bo
     customer: { id: PREVIEW_CUSTOMER, channel, attributes },
     attributes,
     trigger: { type: 'postback', params: body.trigger?.params ?? {}, chat: 'user', speakerId: PREVIEW_CUSTOMER },
+    // A sample verified customer, as a turn shows a live binding.
+    ...(body.binding ? { binding: { memberId: body.binding.memberId, method: 'oneTimeCode', attributes: { ...body.binding.attributes } } } : {}),
     // The sample stands for a card's answer: templates read it as `response.body`.
     ...(body.response !== undefined ? { response: { status: 200, headers: {}, body: body.response } } : {}),
   });

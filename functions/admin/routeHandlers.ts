@@ -1,6 +1,6 @@
 import { bindPublicRoute, bindRoute, type BoundRoute } from './bindRoute';
 import { getChannel, listChannels, putChannel } from './channelRoutes';
-import { deleteContact, getContact } from './contactRoutes';
+import { deleteContact, getContact, unbindContact } from './contactRoutes';
 import { dryRun } from './dryRun';
 import { deleteFailedJob, deleteFailedJobs, listFailedJobs, redriveFailedJobs } from './failedJobRoutes';
 import { createFlow, deleteFlow, getFlow, getFlowSchema, getFlowVersion, listFlows, listFlowVersions, publishFlow, unpublishFlow, updateFlow, validateFlowDocument } from './flowRoutes';
@@ -42,6 +42,7 @@ export const ROUTE_HANDLERS: Record<RouteId, BoundRoute> = {
   preview: bindRoute(R.preview, previewMessages),
   getContact: bindRoute(R.getContact, getContact),
   deleteContact: bindRoute(R.deleteContact, deleteContact),
+  unbindContact: bindRoute(R.unbindContact, unbindContact),
   listLogs: bindRoute(R.listLogs, listLogs),
   listFailedJobs: bindRoute(R.listFailedJobs, listFailedJobs),
   redriveFailedJobs: bindRoute(R.redriveFailedJobs, redriveFailedJobs),

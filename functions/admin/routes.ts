@@ -306,7 +306,7 @@ export const ADMIN_ROUTES = {
   getSettings: {
     method: 'GET',
     path: '/admin/settings',
-    summary: "The workspace's settings: the ports its cards may call besides 443, and the language of callcard's own texts to customers",
+    summary: "The workspace's settings: the ports its cards may call besides 443, the language of callcard's own texts to customers, and when verified bindings lapse",
     auth: true,
     params: s.noParams,
     query: s.noQuery,
@@ -320,7 +320,7 @@ export const ADMIN_ROUTES = {
     path: '/admin/settings',
     summary: "Change the workspace's settings (fields left out keep their value)",
     description:
-      'Cards call port 443 only, unless their URL names a port listed in allowedPorts (the local stack\'s allow-listed http hosts aside). A card whose request, or a redirect, names any other port fails before connecting, with the reason "port N not allowed (workspace settings: allowedPorts)". Dry runs apply the same rule. language (zh-TW, the default, or en) is the language of the texts callcard itself writes to customers: the apology when a card fails with no failure block, and the re-ask of a question without its own reask; a flow\'s texts reword them.',
+      'Cards call port 443 only, unless their URL names a port listed in allowedPorts (the local stack\'s allow-listed http hosts aside). A card whose request, or a redirect, names any other port fails before connecting, with the reason "port N not allowed (workspace settings: allowedPorts)". Dry runs apply the same rule. language (zh-TW, the default, or en) is the language of the texts callcard itself writes to customers: the apology when a card fails with no failure block, and the re-ask of a question without its own reask; a flow\'s texts reword them. bindingLapseDays (1-3650; null: never, the default) is how long a verified binding stays live: a binding lapses that many days after it was verified (its lapsesAt is set then, and a shorter setting applies to earlier bindings too), and a lapsed binding is no binding: personal cards ask the customer to verify again.',
     auth: true,
     params: s.noParams,
     query: s.noQuery,
@@ -360,7 +360,7 @@ export const ADMIN_ROUTES = {
   getContact: {
     method: 'GET',
     path: '/admin/contacts/{kind}/{channelId}/{userId}',
-    summary: "A customer's attributes and open conversation",
+    summary: "A customer's attributes, verified binding and open conversation",
     auth: true,
     params: s.contactParams,
     query: s.noQuery,
@@ -378,6 +378,20 @@ export const ADMIN_ROUTES = {
     query: s.noQuery,
     body: s.noBody,
     response: s.contactDeletedSchema,
+    status: 200,
+    errors: [400, 404],
+  },
+  unbindContact: {
+    method: 'DELETE',
+    path: '/admin/contacts/{kind}/{channelId}/{userId}/binding',
+    summary: "Unlink a customer: remove their verified binding",
+    description:
+      "The brand's side of unlinking (a member closed their account, or asked to unlink): personal cards ask the customer to verify again. Attributes, session and log stay. Removing no binding is not an error (unbound: false); 404 only for a channel that is not the workspace's.",
+    auth: true,
+    params: s.contactParams,
+    query: s.noQuery,
+    body: s.noBody,
+    response: s.bindingDeletedSchema,
     status: 200,
     errors: [400, 404],
   },

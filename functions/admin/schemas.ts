@@ -2,9 +2,10 @@ import * as z from 'zod';
 import { triggerConflictSchema } from '../../shared/channels/activeFlows';
 import { NOT_RESERVED, RESERVED_NAME } from '../../shared/flow/reservedKeys';
 import { channelKindSchema } from '../../shared/jobs/job';
+import { BINDING_METHODS } from '../../shared/store/customers';
 import { executionLogEntrySchema } from '../../shared/store/executionLog';
 import { languageSchema } from '../../shared/flow/texts';
-import { allowedPortsSchema } from '../../shared/store/workspaceSettings';
+import { allowedPortsSchema, bindingLapseDaysSchema } from '../../shared/store/workspaceSettings';
 import { normalizeHost } from '../../shared/templating/secretHosts';
 
 /**
@@ -139,8 +140,21 @@ export const putSettingsBody = z
     language: languageSchema
       .optional()
       .describe("The language of callcard's own texts to customers (the apology when a card fails, the re-ask of a question): zh-TW (the default) or en. A flow's texts reword them"),
+    bindingLapseDays: bindingLapseDaysSchema
+      .nullable()
+      .optional()
+      .describe('Days after which a verified binding lapses (1-3650): personal cards then ask the customer to verify again. null: bindings never lapse (the default)'),
   })
   .strict();
+
+/** A sample verified customer, for a personal card's test or a preview (`binding.*` in templates). */
+const sampleBindingSchema = z
+  .object({
+    memberId: z.string().min(1).max(200),
+    attributes: z.record(z.string().regex(/^[A-Za-z_]\w{0,63}$/).regex(NOT_RESERVED, RESERVED_NAME), z.string().max(1000)).optional(),
+  })
+  .strict()
+  .describe('A sample verified customer (binding.memberId, binding.attributes.NAME in templates). Required to test a personal card: without it the customer is not verified');
 
 export const dryRunBody = z
   .object({
@@ -150,6 +164,7 @@ export const dryRunBody = z
     blockId: blockIdSchema.describe('The Call an API card to run'),
     attributes: z.record(z.string(), z.unknown()).default({}).describe('Customer attributes the templates see'),
     trigger: z.object({ params: z.record(z.string(), z.string()).default({}) }).optional(),
+    binding: sampleBindingSchema.optional(),
   })
   .superRefine((body, ctx) => {
     if ((body.flow === undefined) === (body.flowId === undefined)) ctx.addIssue({ code: 'custom', path: ['flow'], message: 'give either flow, or flowId (and version)' });
@@ -163,6 +178,7 @@ export const previewBody = z.object({
   attributes: z.record(z.string(), z.string()).default({}).describe('Sample customer attributes the templates see'),
   trigger: z.object({ params: z.record(z.string(), z.string()).default({}) }).optional().describe('Sample trigger parameters (postback data)'),
   response: z.unknown().optional().describe('A sample response body, read as response.body (repeats over response.body.…): e.g. the last test response of the card leading here'),
+  binding: sampleBindingSchema.optional(),
 });
 
 const deadLetterIdSchema = z.string().min(1).max(200);
@@ -275,6 +291,7 @@ export const secretListSchema = z.object({ secrets: z.array(secretViewSchema) })
 export const settingsSchema = z.object({
   allowedPorts: z.array(z.number().int()).describe('Ports a card URL may name besides 443; empty: 443 only'),
   language: languageSchema.describe("The language of callcard's own texts to customers: zh-TW or en"),
+  bindingLapseDays: z.number().int().optional().describe('Days after which a verified binding lapses; absent: never'),
 });
 
 export const contactSchema = z.object({
@@ -288,6 +305,21 @@ export const contactSchema = z.object({
     .object({ flowId: z.string(), version: z.number().int(), waitingOn: z.string(), attempts: z.number().int(), expiresAt: z.number() })
     .nullable()
     .describe('The open conversation, if one waits on a question'),
+  binding: z
+    .object({
+      memberId: z.string(),
+      attributes: z.record(z.string(), z.string()).optional(),
+      method: z.enum(BINDING_METHODS),
+      verifiedAt: z.string(),
+      lapsesAt: z.string().optional(),
+      lapsed: z.boolean().describe('Whether it has lapsed: then it is no binding (personal cards ask to verify again)'),
+    })
+    .nullable()
+    .optional()
+    .describe('Who the customer verifiably is at the brand, how and when it was verified; null when not bound'),
+});
+export const bindingDeletedSchema = z.object({
+  unbound: z.boolean().describe('Whether there was a binding to remove'),
 });
 export const contactDeletedSchema = z.object({
   deleted: z.object({ profile: z.boolean(), session: z.boolean(), logEntries: z.number().int() }),
@@ -338,5 +370,10 @@ export const dryRunResultSchema = z.object({
     waitingOn: z.string().optional().describe('A question the conversation would then wait on'),
     stoppedBefore: z.string().optional().describe('The next card the customer would wait for: a dry run calls only the card under test'),
     skipped: z.array(z.string()).optional().describe('Fire-and-forget cards on the way, not called'),
+    binding: z
+      .object({ memberId: z.string(), attributes: z.record(z.string(), z.string()).optional(), method: z.string() })
+      .nullable()
+      .optional()
+      .describe("The verified binding the card's bind would make (null: an unbind on the way would remove it); nothing is saved"),
   }),
 });

@@ -1,23 +1,25 @@
+import type { WorkspaceSettings } from '../../shared/store/workspaceSettings';
 import type { RouteHandler } from './bindRoute';
 import type { AdminRoutes } from './routes';
 
-// The workspace's settings: read by the executor on every turn (the language of callcard's own texts)
-// and by dry runs, and before a card calls out (the ports it may call).
+// The workspace's settings: read by the executor on every turn (the language of callcard's own texts,
+// when verified bindings lapse) and by dry runs, and before a card calls out (the ports it may call).
+
+/** The settings as the API shows them: `bindingLapseDays` only when set. */
+const view = ({ allowedPorts, language, bindingLapseDays }: WorkspaceSettings) => ({ allowedPorts, language, ...(bindingLapseDays !== undefined ? { bindingLapseDays } : {}) });
 
 /** `GET /admin/settings`: the defaults when none were saved. */
-export const getSettings: RouteHandler<AdminRoutes['getSettings']> = async (_input, { workspaceId, deps }) => {
-  const { allowedPorts, language } = await deps.store.workspaceSettings.get(workspaceId);
-  return { allowedPorts, language };
-};
+export const getSettings: RouteHandler<AdminRoutes['getSettings']> = async (_input, { workspaceId, deps }) => view(await deps.store.workspaceSettings.get(workspaceId));
 
-/** `PUT /admin/settings`: the fields given replace theirs; those left out keep their saved value. */
+/** `PUT /admin/settings`: the fields given replace theirs; those left out keep their saved value (`bindingLapseDays: null` clears it). */
 export const putSettings: RouteHandler<AdminRoutes['putSettings']> = async ({ body }, { workspaceId, deps }) => {
   const current = await deps.store.workspaceSettings.get(workspaceId);
+  const bindingLapseDays = body.bindingLapseDays === null ? undefined : (body.bindingLapseDays ?? current.bindingLapseDays);
   const saved = await deps.store.workspaceSettings.put(
     workspaceId,
-    { allowedPorts: body.allowedPorts ?? current.allowedPorts, language: body.language ?? current.language },
+    { allowedPorts: body.allowedPorts ?? current.allowedPorts, language: body.language ?? current.language, ...(bindingLapseDays !== undefined ? { bindingLapseDays } : {}) },
     new Date(deps.now?.() ?? Date.now()),
   );
-  deps.logger.info('settings saved', { workspaceId, allowedPorts: saved.allowedPorts, language: saved.language });
-  return { allowedPorts: saved.allowedPorts, language: saved.language };
+  deps.logger.info('settings saved', { workspaceId, allowedPorts: saved.allowedPorts, language: saved.language, bindingLapseDays: saved.bindingLapseDays ?? null });
+  return view(saved);
 };
