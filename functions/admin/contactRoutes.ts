@@ -37,9 +37,9 @@ async function bindingView(store: Store, workspaceId: string, binding: Binding |
 export const unbindContact: RouteHandler<AdminRoutes['unbindContact']> = async ({ params }, { workspaceId, deps }) => {
   const ref = await ownCustomer(deps.store, workspaceId, params.kind, params.channelId, params.userId);
   // Only a profile of this workspace: a channel id is the workspace's, so its customers are too.
-  const removed = await deps.store.customers.unbind(ref);
-  deps.logger.info('contact unbound', { workspaceId, kind: params.kind, channelId: params.channelId, unbound: removed !== undefined, ...(removed ? { method: removed.method } : {}) });
-  return { unbound: removed !== undefined };
+  const unbound = await deps.store.customers.unbind(ref);
+  deps.logger.info('contact unbound', { workspaceId, kind: params.kind, channelId: params.channelId, unbound });
+  return { unbound };
 };
 
 /** Erasure on request: the profile, the open session and the customer's execution log. Deleting nothing is not an error. */

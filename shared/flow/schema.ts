@@ -96,7 +96,7 @@ export type FailureReason = z.infer<typeof failureReasonSchema>;
 export const routedStatusSchema = z.string().regex(/^[1-5]\d\d$/, 'an HTTP status code, like "404"');
 
 /** A path into a card's answer: `response.body.memberId`. */
-const responsePath = z.string().regex(/^response\.[\w.[\]]+$/, 'a path into the response, like response.body.memberId');
+const responsePath = z.string().regex(/^response\.[\w.[\]]+$/, 'a path into the response');
 
 /**
  * A card that verifies the customer (the brand checked a one-time code, resolved an account link)
@@ -105,9 +105,9 @@ const responsePath = z.string().regex(/^response\.[\w.[\]]+$/, 'a path into the 
  * account-link event, which says so itself.
  */
 export const cardBindSchema = z.strictObject({
-  memberId: responsePath.describe("Where the answer names the member: the binding's memberId (binding.memberId in templates)"),
-  attributes: z.record(attributeName, responsePath).optional().describe('More of what the answer says about the member, kept with the binding (binding.attributes.NAME)'),
-  method: z.enum(['oneTimeCode']).optional().describe('How the brand verified the customer: oneTimeCode (the default)'),
+  memberId: responsePath.describe('The member (binding.memberId)'),
+  attributes: z.record(attributeName, responsePath).optional().describe('More of the member (binding.attributes.NAME)'),
+  method: z.enum(['oneTimeCode']).optional(),
 });
 
 export const callApiBlockSchema = z.strictObject({

@@ -17,44 +17,17 @@ export const DEFAULT_LANGUAGE: Language = 'zh-TW';
 /** Longest text a flow may set: what every channel takes in one text message. */
 const MAX_TEXT = 2000;
 
+/** One of a flow's texts: trimmed, not empty, at most `max` characters. */
+const flowText = (description: string, max = MAX_TEXT) => z.string().trim().min(1).max(max).optional().describe(description);
+
 /** A flow's own wording of callcard's texts; each one left out is the workspace language's built-in. */
 export const flowTextsSchema = z
   .strictObject({
-    failure: z
-      .string()
-      .trim()
-      .min(1)
-      .max(MAX_TEXT)
-      .optional()
-      .describe('Said when a card fails and names no failure block (or a template cannot render). Plain text, not a template'),
-    reask: z
-      .string()
-      .trim()
-      .min(1)
-      .max(MAX_TEXT)
-      .optional()
-      .describe("Re-asks a question whose answer was not valid, for questions without their own reask. A Liquid template; {{ prompt }} is the question's prompt"),
-    carouselAltText: z
-      .string()
-      .trim()
-      .min(1)
-      .max(400)
-      .optional()
-      .describe("A carousel's notification and chat-list text when its altText renders empty"),
-    oneToOneOnly: z
-      .string()
-      .trim()
-      .min(1)
-      .max(MAX_TEXT)
-      .optional()
-      .describe('Said in a LINE group or room when a trigger for one-to-one chats only is used there (see chats). Plain text'),
-    verifyFirst: z
-      .string()
-      .trim()
-      .min(1)
-      .max(MAX_TEXT)
-      .optional()
-      .describe('Said when a personal card meets a customer who is not verified (no live binding) and the flow has no verify start. Plain text'),
+    failure: flowText('Said when a card fails and names no failure block (or a template cannot render). Plain text, not a template'),
+    reask: flowText("Re-asks a question whose answer was not valid, for questions without their own reask. A Liquid template; {{ prompt }} is the question's prompt"),
+    carouselAltText: flowText("A carousel's notification and chat-list text when its altText renders empty", 400),
+    oneToOneOnly: flowText('Said in a LINE group or room when a trigger for one-to-one chats only is used there (see chats). Plain text'),
+    verifyFirst: flowText('Said at a personal card to a customer not verified, in a flow with no verify start. Plain text'),
   })
   .describe("callcard's own texts to customers, in this flow's words; each one left out comes in the workspace's language (settings: language)");
 export type FlowTexts = z.infer<typeof flowTextsSchema>;

@@ -35,11 +35,9 @@ export const customerSchema = z.object({
 });
 export type Customer = z.infer<typeof customerSchema>;
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
 /** When a binding made at `verifiedAt` lapses under the workspace's `bindingLapseDays` (never without it). */
 export function bindingLapsesAt(verifiedAt: Date, lapseDays: number | undefined): string | undefined {
-  return lapseDays === undefined ? undefined : new Date(verifiedAt.getTime() + lapseDays * DAY_MS).toISOString();
+  return lapseDays === undefined ? undefined : new Date(verifiedAt.getTime() + lapseDays * 86_400_000).toISOString();
 }
 
 /**
@@ -49,15 +47,10 @@ export function bindingLapsesAt(verifiedAt: Date, lapseDays: number | undefined)
 export function liveBinding(binding: Binding | undefined, now: number, lapseDays?: number): Binding | undefined {
   if (!binding) return undefined;
   if (binding.lapsesAt !== undefined && !(Date.parse(binding.lapsesAt) > now)) return undefined;
-  if (lapseDays !== undefined && !(Date.parse(binding.verifiedAt) + lapseDays * DAY_MS > now)) return undefined;
+  if (lapseDays !== undefined && !(Date.parse(binding.verifiedAt) + lapseDays * 86_400_000 > now)) return undefined;
   return binding;
 }
 
-/** A binding as stored: its attribute map by own keys only (a brand's `__proto__` key is no attribute). */
-function storedBinding(binding: Binding): Binding {
-  const attributes = binding.attributes ? Object.fromEntries(Object.entries(binding.attributes).filter(([key]) => key !== '__proto__')) : undefined;
-  return bindingSchema.parse({ ...binding, ...(attributes ? { attributes } : {}) });
-}
 
 /** Where a conversation waits: which flow version and block, and how often the answer was invalid. */
 export const sessionSchema = z.object({
@@ -148,7 +141,8 @@ export class CustomerRepository {
             ExpressionAttributeValues: {
               ':now': at.toISOString(),
               ...Object.fromEntries(names.map((n, i) => [`:v${i}`, attributes[n]])),
-              ...(binding ? { ':binding': storedBinding(binding) } : {}),
+              // Written by own keys (documentClient.ts): a brand's `__proto__` key is no attribute.
+              ...(binding ? { ':binding': binding } : {}),
             },
           }),
         );
@@ -173,7 +167,7 @@ export class CustomerRepository {
           Key: { pk: pk(ref), sk: 'PROFILE' },
           UpdateExpression: 'SET binding = :binding',
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':binding': storedBinding(binding) },
+          ExpressionAttributeValues: { ':binding': binding },
         }),
       );
       return true;
@@ -183,22 +177,15 @@ export class CustomerRepository {
     }
   }
 
-  /** Remove the customer's binding (unlinking): the binding it removed, or undefined when there was none. */
-  async unbind(ref: CustomerRef): Promise<Binding | undefined> {
+  /** Remove the customer's binding (unlinking). False when there was none. */
+  async unbind(ref: CustomerRef): Promise<boolean> {
     try {
-      const { Attributes } = await this.table.doc.send(
-        new UpdateCommand({
-          TableName: this.table.name,
-          Key: { pk: pk(ref), sk: 'PROFILE' },
-          UpdateExpression: 'REMOVE binding',
-          ConditionExpression: 'attribute_exists(binding)',
-          ReturnValues: 'UPDATED_OLD',
-        }),
+      await this.table.doc.send(
+        new UpdateCommand({ TableName: this.table.name, Key: { pk: pk(ref), sk: 'PROFILE' }, UpdateExpression: 'REMOVE binding', ConditionExpression: 'attribute_exists(binding)' }),
       );
-      const removed = bindingSchema.safeParse(Attributes?.binding);
-      return removed.success ? removed.data : undefined;
+      return true;
     } catch (error) {
-      if (isConditionFailed(error)) return undefined;
+      if (isConditionFailed(error)) return false;
       throw error;
     }
   }
