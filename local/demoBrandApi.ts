@@ -1,3 +1,4 @@
+import { randomInt, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { z } from 'zod';
 import { performance } from 'node:perf_hooks';
@@ -6,9 +7,17 @@ import { Webhook } from 'standardwebhooks';
 
 /**
  * A small demo brand API: the brand's own HTTP API that the "Call an API" card calls. It plays a
- * travel/retail brand with member tickets, phone verification, a best-seller list marketers can
- * change without touching the bot, event registration and a fire-and-forget notification target.
- * Every request is recorded so tests can assert exactly what the brand received.
+ * travel/retail brand with member tickets, membership verified by a one-time code sent by SMS, a
+ * best-seller list marketers can change without touching the bot, event registration and a
+ * fire-and-forget notification target. Every request is recorded so tests can assert exactly what the
+ * brand received; every SMS it "sends" is kept (`GET /sms`) instead of going to a phone.
+ *
+ * One-time codes, as a brand should run them: `POST /otp/send {phone}` answers the same for any
+ * phone number (it never tells who is a member) and texts a 6-digit code to a member's phone, one
+ * live code per phone (409 while one is live); `POST /otp/verify {phone, code}` answers
+ * `{verified: true, memberId, name}` for the right code (used up then), 422 `wrong_code` with the
+ * attempts left, 410 `expired` for a code past its 5 minutes, and after 3 wrong codes 423 `locked`
+ * for a 5-minute cool-down (the live code is void; sending a new one waits too).
  */
 
 /** A product in the best-seller list. */
@@ -62,8 +71,14 @@ export interface DemoBrandApi {
   setBestSellers(items: BestSeller[]): void;
   /** Every request received, in order. */
   requests(): RecordedRequest[];
-  /** Forget requests and restore the seed data. */
+  /** Forget requests and restore the seed data (one-time codes and SMS too). */
   reset(): void;
+  /** The SMS the brand "sent" (one-time codes), oldest first. */
+  sms(): Sms[];
+  /** The code in the last SMS to `phone` (digits only, as the brand normalises it), if one was sent. */
+  lastCode(phone: string): string | undefined;
+  /** Move the brand's clock forward (tests: a code expires, a cool-down ends). */
+  advanceClock(ms: number): void;
   /** TCP connections accepted so far (benchmarks: does the caller reuse its connections?). */
   connections(): number;
 }
@@ -86,7 +101,19 @@ export interface DemoBrandApiOptions {
   latencyMs?: number;
   /** Told of every answered request, with when it arrived and was answered (performance.now()). */
   onAnswered?: (answer: { request: RecordedRequest; status: number; receivedAt: number; answeredAt: number }) => void;
+  /** Told of every SMS the brand "sends" (`npm start` prints them: the demo member's phone is this terminal). */
+  onSms?: (sms: Sms) => void;
 }
+
+/** An SMS the demo brand "sent" instead of texting a phone. */
+export interface Sms {
+  to: string;
+  text: string;
+  at: string;
+}
+
+/** How long a one-time code lives, how many wrong codes lock a phone, and for how long. */
+export const OTP_RULES = { ttlMs: 5 * 60_000, maxAttempts: 3, lockMs: 5 * 60_000 } as const;
 
 const SEED_TICKETS: Record<string, Ticket[]> = {
   M001: [
@@ -99,9 +126,10 @@ const SEED_TICKETS: Record<string, Ticket[]> = {
   M002: [],
 };
 
-const VERIFIED_PHONES: Record<string, string> = {
-  '0912345678': 'M001',
-  '0922333444': 'M002',
+/** Members' phone numbers (what the brand texts codes to), and who they are. */
+const MEMBER_PHONES: Record<string, { memberId: string; name: string }> = {
+  '0912345678': { memberId: 'M001', name: 'Chen Mei-Ling' },
+  '0922333444': { memberId: 'M002', name: 'Wang Chih-Ming' },
 };
 
 export const SEED_BEST_SELLERS: BestSeller[] = [
@@ -142,7 +170,8 @@ const bestSellerSchema = z.object({
   url: z.string().min(1),
 });
 const bestSellersBodySchema = z.object({ items: z.array(bestSellerSchema) });
-const verifyBodySchema = z.object({ phone: z.string() });
+const otpSendBodySchema = z.object({ phone: z.string() });
+const otpVerifyBodySchema = z.object({ phone: z.string(), code: z.string() });
 const registrationBodySchema = z.object({
   name: z.string().trim().min(1),
   phone: z.string().trim().min(1),
@@ -152,6 +181,8 @@ const registrationBodySchema = z.object({
 interface Reply {
   status: number;
   body: unknown;
+  /** Sent as text/plain (the body is a string), not JSON. */
+  text?: boolean;
 }
 
 /** The brand's data and what it has received. */
@@ -163,6 +194,13 @@ interface BrandState {
   nextRegistration: number;
   /** Idempotency-Key → the first answer, so a retried registration does not book twice. */
   registrationReplies: Map<string, Reply>;
+  /** Idempotency-Key → the first answer of an OTP call, so a retried card neither texts twice nor spends an attempt twice. */
+  otpReplies: Map<string, Reply>;
+  /** Per phone (digits): its live code, the wrong codes against it, and a cool-down. */
+  otp: Map<string, { code?: string; expiresAt?: number; expiredCode?: boolean; wrong: number; lockedUntil?: number }>;
+  sms: Sms[];
+  /** Added to Date.now() (advanceClock). */
+  clockOffsetMs: number;
 }
 
 function newState(): BrandState {
@@ -173,6 +211,10 @@ function newState(): BrandState {
     seatsTaken: new Map(),
     nextRegistration: 1,
     registrationReplies: new Map(),
+    otpReplies: new Map(),
+    otp: new Map(),
+    sms: [],
+    clockOffsetMs: 0,
   };
 }
 
@@ -215,12 +257,85 @@ function normalisePhone(phone: string): string {
   return phone.replace(/[\s-]/g, '');
 }
 
-function verifyMember(body: string): Reply {
-  const { value, error } = readJsonBody(body, verifyBodySchema);
+const minutesLeft = (until: number, now: number) => Math.max(1, Math.ceil((until - now) / 60_000));
+
+/** The phone's state with a lapsed code or cool-down cleared. */
+function otpState(state: BrandState, phone: string, now: number) {
+  const entry = state.otp.get(phone) ?? { wrong: 0 };
+  if (entry.lockedUntil !== undefined && entry.lockedUntil <= now) {
+    entry.lockedUntil = undefined;
+    entry.wrong = 0;
+  }
+  if (entry.code !== undefined && entry.expiresAt !== undefined && entry.expiresAt <= now) {
+    entry.code = undefined;
+    entry.expiresAt = undefined;
+    entry.expiredCode = true;
+  }
+  state.otp.set(phone, entry);
+  return entry;
+}
+
+/** `POST /otp/send`: text a code to a member's phone; the same answer for any other number. */
+function sendOtp(state: BrandState, body: string, onSms: ((sms: Sms) => void) | undefined): Reply {
+  const { value, error } = readJsonBody(body, otpSendBodySchema);
   if (value === undefined) return error ?? json(400, { error: 'invalid body' });
   const phone = normalisePhone(value.phone);
-  const memberId = Object.hasOwn(VERIFIED_PHONES, phone) ? VERIFIED_PHONES[phone] : undefined;
-  return memberId === undefined ? json(404, { verified: false }) : json(200, { verified: true, memberId });
+  if (!/^\d{8,15}$/.test(phone)) return json(400, { error: 'not a phone number' });
+  const now = Date.now() + state.clockOffsetMs;
+  const entry = otpState(state, phone, now);
+  if (entry.lockedUntil !== undefined) return json(423, { sent: false, error: 'locked', retryAfterMinutes: minutesLeft(entry.lockedUntil, now) });
+  if (entry.code !== undefined && entry.expiresAt !== undefined) return json(409, { sent: false, error: 'code_already_sent', expiresInMinutes: minutesLeft(entry.expiresAt, now) });
+  entry.code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+  entry.expiresAt = now + OTP_RULES.ttlMs;
+  entry.expiredCode = false;
+  entry.wrong = 0;
+  const member = Object.hasOwn(MEMBER_PHONES, phone) ? MEMBER_PHONES[phone] : undefined;
+  if (member) {
+    const sms = { to: phone, text: `Formosa Travel & Shop: your verification code is ${entry.code}. It expires in 5 minutes. Never share it.`, at: new Date(now).toISOString() };
+    state.sms.push(sms);
+    onSms?.(sms);
+  }
+  return json(200, { sent: true, expiresInMinutes: OTP_RULES.ttlMs / 60_000 });
+}
+
+/** `POST /otp/verify`: the member, for the phone's live code; a wrong code counts, 3 lock the phone. */
+function verifyOtp(state: BrandState, body: string): Reply {
+  const { value, error } = readJsonBody(body, otpVerifyBodySchema);
+  if (value === undefined) return error ?? json(400, { error: 'invalid body' });
+  const phone = normalisePhone(value.phone);
+  const now = Date.now() + state.clockOffsetMs;
+  const entry = otpState(state, phone, now);
+  if (entry.lockedUntil !== undefined) return json(423, { verified: false, error: 'locked', retryAfterMinutes: minutesLeft(entry.lockedUntil, now) });
+  if (entry.code === undefined && entry.expiredCode) return json(410, { verified: false, error: 'expired' });
+  const member = Object.hasOwn(MEMBER_PHONES, phone) ? MEMBER_PHONES[phone] : undefined;
+  if (entry.code !== undefined && member && timingSafeEqualText(value.code.trim(), entry.code)) {
+    state.otp.delete(phone);
+    return json(200, { verified: true, memberId: member.memberId, name: member.name });
+  }
+  entry.wrong += 1;
+  if (entry.wrong >= OTP_RULES.maxAttempts) {
+    entry.code = undefined;
+    entry.expiresAt = undefined;
+    entry.expiredCode = false;
+    entry.lockedUntil = now + OTP_RULES.lockMs;
+    return json(423, { verified: false, error: 'locked', retryAfterMinutes: minutesLeft(entry.lockedUntil, now) });
+  }
+  return json(422, { verified: false, error: 'wrong_code', attemptsLeft: OTP_RULES.maxAttempts - entry.wrong });
+}
+
+function timingSafeEqualText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** A retried call (same Idempotency-Key) gets the first answer again: one SMS, one attempt counted. */
+function once(replies: Map<string, Reply>, key: string | undefined, answer: () => Reply): Reply {
+  const replay = key === undefined ? undefined : replies.get(key);
+  if (replay !== undefined) return replay;
+  const reply = answer();
+  if (key !== undefined) replies.set(key, reply);
+  return reply;
 }
 
 function bestSellers(state: BrandState): Reply {
@@ -273,11 +388,22 @@ function headerValue(headers: Record<string, string>, name: string): string | un
 }
 
 /** Routes one recorded request. */
-function route(state: BrandState, request: RecordedRequest, ordersApiKey: string): Reply {
-  const { pathname } = new URL(request.path, 'http://brand');
+function route(state: BrandState, request: RecordedRequest, ordersApiKey: string, onSms?: (sms: Sms) => void): Reply {
+  const { pathname, searchParams } = new URL(request.path, 'http://brand');
   const key = `${request.method} ${pathname}`;
   if (key === 'GET /health') return json(200, { ok: true });
-  if (key === 'POST /members/verify') return verifyMember(request.body);
+  const idempotencyKey = headerValue(request.headers, 'idempotency-key');
+  if (key === 'POST /otp/send') return once(state.otpReplies, idempotencyKey, () => sendOtp(state, request.body, onSms));
+  if (key === 'POST /otp/verify') return once(state.otpReplies, idempotencyKey, () => verifyOtp(state, request.body));
+  // The SMS stand-in: what the brand texted, as the member's phone would show it (local only).
+  if (key === 'GET /sms') {
+    const to = searchParams.get('to');
+    return json(200, state.sms.filter((sms) => to === null || sms.to === normalisePhone(to)));
+  }
+  if (key === 'GET /sms/code') {
+    const code = lastCodeOf(state, normalisePhone(searchParams.get('to') ?? ''));
+    return code === undefined ? json(404, { error: 'no code was sent to that number' }) : { status: 200, body: code, text: true };
+  }
   if (key === 'GET /best-sellers') return bestSellers(state);
   if (key === 'PUT /best-sellers') return putBestSellers(state, request.body);
   if (key === 'POST /registrations') return register(state, request.body, headerValue(request.headers, 'idempotency-key'));
@@ -290,6 +416,12 @@ function route(state: BrandState, request: RecordedRequest, ordersApiKey: string
   const order = /^\/orders\/([^/]+)$/.exec(pathname);
   if (request.method === 'GET' && order?.[1] !== undefined) return getOrder(request, order[1], ordersApiKey);
   return json(404, { error: 'not found' });
+}
+
+/** The code in the last SMS to `phone`. */
+function lastCodeOf(state: BrandState, phone: string): string | undefined {
+  const last = state.sms.filter((sms) => sms.to === phone).at(-1);
+  return last ? /\b(\d{6})\b/.exec(last.text)?.[1] : undefined;
 }
 
 function safeDecode(segment: string): string | undefined {
@@ -311,8 +443,8 @@ function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, strin
 
 
 function send(response: http.ServerResponse, reply: Reply): void {
-  const text = JSON.stringify(reply.body);
-  response.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  const text = reply.text ? String(reply.body) : JSON.stringify(reply.body);
+  response.writeHead(reply.status, { 'content-type': reply.text ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   response.end(text);
 }
 
@@ -339,8 +471,9 @@ export async function startDemoBrandApi(options: DemoBrandApiOptions = {}): Prom
         state.requests.push(recorded);
         // What a brand should do: refuse calls that do not prove they come from callcard.
         // The back office (a marketer replacing the best sellers) and health checks are not callcard's calls.
-        const fromCallcard = recorded.path !== '/health' && !(recorded.method === 'PUT' && recorded.path === '/best-sellers');
-        const answer = options.signingSecret && fromCallcard && !signedByCallcard(options.signingSecret, recorded) ? json(401, { error: 'missing or invalid webhook-signature' }) : route(state, recorded, options.ordersApiKey ?? DEMO_ORDERS_API_KEY);
+        // The SMS stand-in is the member's phone, not an API callcard calls.
+        const fromCallcard = recorded.path !== '/health' && !(recorded.method === 'PUT' && recorded.path === '/best-sellers') && !(recorded.method === 'GET' && /^\/sms(\/code)?(\?|$)/.test(recorded.path));
+        const answer = options.signingSecret && fromCallcard && !signedByCallcard(options.signingSecret, recorded) ? json(401, { error: 'missing or invalid webhook-signature' }) : route(state, recorded, options.ordersApiKey ?? DEMO_ORDERS_API_KEY, options.onSms);
         return answerDelay(options.latencyMs).then(() => {
           send(response, answer);
           options.onAnswered?.({ request: recorded, status: answer.status, receivedAt, answeredAt: performance.now() });
@@ -364,6 +497,11 @@ export async function startDemoBrandApi(options: DemoBrandApiOptions = {}): Prom
     requests: () => state.requests.map((request) => ({ ...request, headers: { ...request.headers } })),
     reset: () => {
       state = newState();
+    },
+    sms: () => state.sms.map((sms) => ({ ...sms })),
+    lastCode: (phone) => lastCodeOf(state, normalisePhone(phone)),
+    advanceClock: (ms) => {
+      state.clockOffsetMs += ms;
     },
   };
 }

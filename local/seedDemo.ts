@@ -1,4 +1,5 @@
 import { flowSchema } from '../shared/flow/schema';
+import type { Binding } from '../shared/store/customers';
 import type { Store } from '../shared/store/store';
 import { demoFlow } from './demoFlow';
 import { SIGNING_SECRET_NAME } from '../shared/http/signRequest';
@@ -32,8 +33,8 @@ export const DEMO_FLOW_ID = 'demo';
 
 /**
  * Seed what the demo workspace lacks: the LINE channel and the demo flow (published), the Messenger
- * page running the same flow version, and on each a member who already verified (`memberId: M001`),
- * so "My tickets" answers at once; and the demo admin key. The demo flow is written in English, so the
+ * page running the same flow version, and on each a member who already verified by a one-time code
+ * (a binding to member M001), so "My tickets" answers at once; and the demo admin key. The demo flow is written in English, so the
  * workspace's own texts (the apology, re-asks) are English too, unless its settings were saved before.
  * The workspace also gets the demo brand's orders key as the secret `ORDERS_API_KEY`, bound to the demo brand's host (with the LINE
  * channel, once: an admin may change or delete it), which the console's "order status" template sends as `x-api-key`.
@@ -64,7 +65,8 @@ export async function seedDemo(store: Store, demo: DemoSettings): Promise<boolea
     await store.channels.put(line);
     const member = { workspaceId: demo.workspaceId, channelKind: 'line' as const, channelId: demo.lineChannelId, userId: DEMO_MEMBER_USER_ID };
     await store.customers.touch(member);
-    await store.customers.setAttributes(member, { memberId: 'M001', displayName: 'Demo Member' });
+    await store.customers.setAttributes(member, { displayName: 'Demo Member' });
+    await store.customers.bind(member, demoMemberBinding());
     seeded = true;
   }
   if (!(await store.channels.get('messenger', demo.messengerPageId))) {
@@ -81,8 +83,14 @@ export async function seedDemo(store: Store, demo: DemoSettings): Promise<boolea
     });
     const member = { workspaceId: demo.workspaceId, channelKind: 'messenger' as const, channelId: demo.messengerPageId, userId: DEMO_MESSENGER_MEMBER_PSID };
     await store.customers.touch(member);
-    await store.customers.setAttributes(member, { memberId: 'M001', displayName: 'Demo Member' });
+    await store.customers.setAttributes(member, { displayName: 'Demo Member' });
+    await store.customers.bind(member, demoMemberBinding());
     seeded = true;
   }
   return seeded;
+}
+
+/** The demo member's binding: verified as M001 by a one-time code when the demo was seeded. */
+function demoMemberBinding(): Binding {
+  return { memberId: 'M001', attributes: { name: 'Chen Mei-Ling' }, method: 'oneTimeCode', verifiedAt: new Date().toISOString() };
 }

@@ -10,7 +10,8 @@ async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // Your own plain-http hosts (OUTBOUND_ALLOW_HTTP_HOSTS) are added to the stand-ins the stack allows.
   const options = localStackOptionsFromEnv(process.env);
-  const stack = await startLocalStack(options);
+  // The demo brand texts one-time codes to this terminal: it is the members' phone.
+  const stack = await startLocalStack({ ...options, brandApi: { ...options.brandApi, onSms: (sms) => console.log(`[SMS to ${sms.to}] ${sms.text}`) } });
   const { demo } = stack;
   const ownHosts = options.extraAllowHttpHosts ?? [];
   const body = lineWebhookBody({ type: 'postback', data: 'action=my_tickets' }, { userId: DEMO_MEMBER_USER_ID, webhookEventId: `01TOUR${Date.now()}` });
@@ -28,10 +29,10 @@ callcard is running locally ${process.env.DATA_DIR ? `(data kept in ${process.en
   LINE API stand-in   ${stack.lineStandIn.url}   every message the bot sent: GET ${stack.url}/_emulator/line/messages
   Messenger webhook   ${messengerWebhookUrl}   (GET: subscription check, POST: events)
   Send API stand-in   ${stack.messengerStandIn.url}   every message the bot sent: GET ${stack.url}/_emulator/messenger/messages
-  Demo brand API      ${stack.brandApi.url}   GET /best-sellers, GET /members/M001/tickets (it refuses calls not signed by callcard)
+  Demo brand API      ${stack.brandApi.url}   GET /best-sellers, GET /members/M001/tickets (it refuses calls not signed by callcard); the codes it texts: GET /sms
   Demo channel        ${demo.lineChannelId} (workspace ${demo.workspaceId}), channel secret: ${demo.lineChannelSecret}
   Demo page           ${demo.messengerPageId} (same flow), app secret: ${demo.messengerAppSecret}, verify token: ${demo.messengerVerifyToken}
-  Demo member         ${DEMO_MEMBER_USER_ID} on LINE, ${DEMO_MESSENGER_MEMBER_PSID} on Messenger (memberId M001)
+  Demo member         ${DEMO_MEMBER_USER_ID} on LINE, ${DEMO_MESSENGER_MEMBER_PSID} on Messenger (verified as member M001; member phones 0912345678, 0922333444)
   Admin API           ${stack.url}/admin   key (workspace ${demo.workspaceId}): ${demo.adminKey}   docs: GET ${stack.url}/admin/openapi.json
   Console             ${stack.url}/console   sign in with the admin key: flows, cards as forms, chat simulator, channels, log
   DynamoDB (dynalite) ${stack.endpoints.dynamodb}   SQS (local-aws-sqs) ${stack.endpoints.sqs}${ownHosts.length ? `\n  Your http hosts     ${ownHosts.join(', ')}   cards may call them over plain http (OUTBOUND_ALLOW_HTTP_HOSTS)` : ''}

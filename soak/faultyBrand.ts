@@ -3,7 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { closeServer, listen, readBody } from '../local/httpServer';
 
 /**
- * The soak's brand API: the demo brand's routes (member verification, tickets, best sellers,
+ * The soak's brand API: the demo brand's routes (one-time codes, tickets, best sellers,
  * registrations, notifications) with faults injected per request. Which request gets which fault is
  * decided by the soak's seeded plan, looked up by the request's `Idempotency-Key` (callcard sends
  * `<jobId>#<blockId>`, stable across the card's retries and the job's redeliveries), so every fault is
@@ -77,6 +77,14 @@ const TICKETS: Record<string, Array<{ id: string; title: string; validUntil: str
   M002: [],
 };
 export const SOAK_PHONES: Record<string, string> = { '0912345678': 'M001', '0922333444': 'M002' };
+/** What the soak brand answers for a member verified by a one-time code. */
+export const SOAK_MEMBER_NAMES: Record<string, string> = { M001: 'Chen Mei-Ling', M002: 'Wang Chih-Ming' };
+/**
+ * The one-time code the soak brand "texts" to a phone: known to the plan in advance (the soak checks
+ * delivery and outcomes under faults; the demo brand's real rules, attempts and expiry are tested in
+ * test/integration/personalData.test.ts).
+ */
+export const soakCode = (phone: string): string => phone.slice(-6).split('').reverse().join('');
 export const SOAK_TICKET_TITLES: Record<string, string[]> = Object.fromEntries(Object.entries(TICKETS).map(([member, tickets]) => [member, tickets.map((t) => t.title)]));
 export const SOAK_BEST_SELLERS = [
   { sku: 'PC-001', name: 'Pineapple Cake Gift Box', price: 450, imageUrl: 'https://picsum.photos/seed/pc001/600/400', url: 'https://shop.example.com/products/PC-001' },
@@ -95,10 +103,13 @@ const json = (status: number, body: unknown): Answer => ({ status, body: JSON.st
 function route(method: string, path: string, body: string): Answer {
   if (method === 'GET' && path === '/best-sellers') return json(200, { items: SOAK_BEST_SELLERS });
   if (method === 'POST' && path === '/notify') return json(202, { queued: true });
-  if (method === 'POST' && path === '/members/verify') {
+  if (method === 'POST' && path === '/otp/send') return json(200, { sent: true, expiresInMinutes: 5 });
+  if (method === 'POST' && path === '/otp/verify') {
     const phone = String(parse(body).phone ?? '').replace(/[\s-]/g, '');
     const memberId = SOAK_PHONES[phone];
-    return memberId ? json(200, { verified: true, memberId }) : json(404, { verified: false });
+    return memberId && String(parse(body).code ?? '') === soakCode(phone)
+      ? json(200, { verified: true, memberId, name: SOAK_MEMBER_NAMES[memberId] })
+      : json(422, { verified: false, error: 'wrong_code', attemptsLeft: 2 });
   }
   if (method === 'POST' && path === '/registrations') {
     const plan = String(parse(body).plan ?? '');

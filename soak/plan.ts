@@ -1,5 +1,5 @@
 import { DEFAULT_FAILURE_TEXT } from '../shared/engine/runTurn';
-import { BRAND_FAULT_KINDS, brandFaultFails, SOAK_BEST_SELLERS, SOAK_PHONES, SOAK_TICKET_TITLES, type BrandFault } from './faultyBrand';
+import { BRAND_FAULT_KINDS, brandFaultFails, SOAK_BEST_SELLERS, SOAK_MEMBER_NAMES, SOAK_PHONES, SOAK_TICKET_TITLES, soakCode, type BrandFault } from './faultyBrand';
 import type { Rng } from './rng';
 
 /**
@@ -11,12 +11,14 @@ import type { Rng } from './rng';
  * push or send the turn caused (on LINE one reply, or pushes; on Messenger one send per message). A
  * turn's valid outcomes follow from the flow and from what the customer's earlier turns did:
  *
- * - scenario 1 (tickets), postback `action=my_tickets` while unbound: the phone question. The phone
- *   number: verify_member then load_tickets. verify fails → "We could not find a membership …"
- *   (its failure block); verify succeeds → "Thanks! Your membership M00x is now linked." followed by
- *   the ticket carousel (M001), "You have no unused tickets …" (M002), or, when load_tickets fails,
+ * - scenario 1 (tickets), postback `action=my_tickets` while not verified: the personal card sends
+ *   the turn to the flow's verify start, the phone question. The phone number: send_code → "If … is a
+ *   member number, we just texted it a 6-digit code …", or "Sorry, we cannot verify your membership
+ *   …" when it fails. The code: check_code (binds) then load_tickets. check fails → "Sorry, we cannot
+ *   verify …"; it succeeds → "Thank you, <name>: you are verified as member M00x." followed by the
+ *   ticket carousel (M001), "You have no unused tickets …" (M002), or, when load_tickets fails,
  *   "Sorry, we cannot load your tickets …". A later `my_tickets` tap: the carousel (or its failure)
- *   alone, or the phone question again if the member was never bound.
+ *   alone, or the phone question again if the customer was never verified.
  * - scenario 2 (best sellers), `hot`: "Today's best sellers:" then the carousel, or the default apology
  *   (best_sellers has no failure block).
  * - scenario 3 (registration): three questions (an invalid phone number gets the re-ask), then
@@ -103,9 +105,10 @@ export interface ConversationPlan {
 }
 
 export const TEXT = {
-  askPhone: 'To show your tickets, please verify your membership first. What is your phone number?',
-  linked: (memberId: string) => `Thanks! Your membership ${memberId} is now linked.`,
-  notMember: (phone: string) => `We could not find a membership for ${phone}. Please check the number or contact us.`,
+  askPhone: 'To show your tickets, please verify your membership first. What is your member phone number? We will text you a code.',
+  askCode: (phone: string) => `If ${phone} is a member number, we just texted it a 6-digit code. Please type the code here.`,
+  verified: (memberId: string) => `Thank you, ${SOAK_MEMBER_NAMES[memberId] ?? ''}: you are verified as member ${memberId}.`,
+  verifyFailed: 'Sorry, we cannot verify your membership right now. Please try again later.',
   noTickets: 'You have no unused tickets right now.',
   ticketsFailed: 'Sorry, we cannot load your tickets right now. Please try again in a few minutes.',
   bestSellersIntro: "Today's best sellers:",
@@ -198,19 +201,34 @@ function planConversation(id: number, rng: Rng, options: PlanOptions): Conversat
     const typed = rng.pick(['0912-345-678', '0912345678', '0922333444', '0922 333 444']);
     const phone = typed.replace(/[^\d]/g, '');
     const member = SOAK_PHONES[phone] ?? 'M000';
+    let codeSent = false;
     turn(
       { type: 'text', text: typed },
       (faults) => {
-        if (!card(faults, 'verify_member')) return { expected: [TEXT.notMember(phone)], outcome: 'failure-message', waitsOnCard: true };
-        memberId = member;
-        const loaded = card(faults, 'load_tickets');
-        return { expected: [TEXT.linked(member), loaded ? ticketsAnswer(member) : TEXT.ticketsFailed], outcome: loaded ? 'success' : 'failure-message', waitsOnCard: true };
+        if (!card(faults, 'send_code')) return { expected: [TEXT.verifyFailed], outcome: 'failure-message', waitsOnCard: true };
+        codeSent = true;
+        return { expected: [TEXT.askCode(phone)], outcome: 'success', waitsOnCard: true };
       },
       () => [
-        { messages: [TEXT.notMember(phone)], outcome: 'failure-message' },
-        ...tickets(member).map((t) => ({ messages: [TEXT.linked(member), ...t.messages], outcome: t.outcome, binds: member })),
+        { messages: [TEXT.verifyFailed], outcome: 'failure-message' },
+        { messages: [TEXT.askCode(phone)], outcome: 'success' },
       ],
     );
+    if (codeSent) {
+      turn(
+        { type: 'text', text: soakCode(phone) },
+        (faults) => {
+          if (!card(faults, 'check_code')) return { expected: [TEXT.verifyFailed], outcome: 'failure-message', waitsOnCard: true };
+          memberId = member;
+          const loaded = card(faults, 'load_tickets');
+          return { expected: [TEXT.verified(member), loaded ? ticketsAnswer(member) : TEXT.ticketsFailed], outcome: loaded ? 'success' : 'failure-message', waitsOnCard: true };
+        },
+        () => [
+          { messages: [TEXT.verifyFailed], outcome: 'failure-message' },
+          ...tickets(member).map((t) => ({ messages: [TEXT.verified(member), ...t.messages], outcome: t.outcome, binds: member })),
+        ],
+      );
+    }
     if (rng.chance(0.7)) {
       turn(
         { type: 'postback', data: 'action=my_tickets' },

@@ -15,60 +15,43 @@ export type TemplateFlow = {
   name: string;
   triggers: Trigger[];
   blocks: Blocks;
+  /** Where verification starts, for a flow with personal cards. */
+  verify?: string;
 };
 
-/** One scenario: its triggers and the blocks they start. */
+/** One scenario: its triggers, the blocks they start, and where it verifies customers (personal cards). */
 export interface Scenario {
   triggers: Trigger[];
   blocks: Blocks;
+  verify?: string;
 }
 
 /** The brand API's base URL without a trailing slash (`https://api.example.com/` → `https://api.example.com`). */
 export const trimBaseUrl = (baseUrl: string): string => baseUrl.trim().replace(/\/+$/, '');
 
 /**
- * "My tickets" (rich-menu postback `action=my_tickets`): binds the member by phone once
- * (`POST {base}/members/verify`), then shows a carousel of the member's unused tickets.
+ * "My tickets" (rich-menu postback `action=my_tickets`): the member's unused tickets, from a personal
+ * card that runs only for a customer verified as a member (`binding.memberId`). Anyone else is sent to
+ * the flow's `verify` start: a one-time code the brand texts to the member's phone
+ * (`POST {base}/otp/send`), asked back in the chat and checked by the brand (`POST {base}/otp/verify`,
+ * which counts wrong codes and locks the phone for a while after 3); its success binds the customer.
+ * Knowing a member's phone number is not enough: the code goes to the member's phone. `unlink` /
+ * `解除綁定` removes the binding.
  */
 export function myTicketsScenario(baseUrl: string): Scenario {
   const base = trimBaseUrl(baseUrl);
   return {
-    triggers: [{ type: 'postback', action: 'my_tickets', start: 'check_member' }],
+    triggers: [
+      { type: 'postback', action: 'my_tickets', start: 'load_tickets' },
+      { type: 'keyword', keywords: ['unlink', '解除綁定'], start: 'unlink' },
+    ],
+    verify: 'ask_phone',
     blocks: {
-      // Personal data, for verified members only.
-      check_member: {
-        type: 'condition',
-        branches: [{ when: { op: 'exists', attribute: 'memberId' }, next: 'load_tickets' }],
-        otherwise: 'ask_phone',
-      },
-      ask_phone: {
-        type: 'question',
-        prompt: 'To show your tickets, please verify your membership first. What is your phone number?',
-        input: { type: 'phone' },
-        saveAs: 'phone',
-        reask: 'That does not look like a phone number (e.g. 0912345678). {{ prompt }}',
-        next: 'verify_member',
-      },
-      verify_member: {
-        type: 'callApi',
-        request: { method: 'POST', url: `${base}/members/verify`, body: { type: 'json', value: { phone: '{{ attributes.phone }}' } } },
-        successWhen: 'response.body.verified == true',
-        saveToAttributes: { memberId: 'response.body.memberId' },
-        onSuccess: 'member_bound',
-        onFailure: 'not_member',
-      },
-      member_bound: {
-        type: 'message',
-        messages: [{ type: 'text', text: 'Thanks! Your membership {{ attributes.memberId }} is now linked.' }],
-        next: 'load_tickets',
-      },
-      not_member: {
-        type: 'message',
-        messages: [{ type: 'text', text: 'We could not find a membership for {{ attributes.phone }}. Please check the number or contact us.' }],
-      },
+      // Personal data: for verified members only (anyone else goes to verify: ask_phone).
       load_tickets: {
         type: 'callApi',
-        request: { method: 'GET', url: `${base}/members/{{ attributes.memberId }}/tickets` },
+        personal: true,
+        request: { method: 'GET', url: `${base}/members/{{ binding.memberId }}/tickets` },
         onSuccess: 'show_tickets',
         onFailure: 'tickets_failed',
       },
@@ -93,6 +76,72 @@ export function myTicketsScenario(baseUrl: string): Scenario {
       tickets_failed: {
         type: 'message',
         messages: [{ type: 'text', text: 'Sorry, we cannot load your tickets right now. Please try again in a few minutes.' }],
+      },
+      // Verification: a one-time code texted to the member's phone.
+      ask_phone: {
+        type: 'question',
+        prompt: 'To show your tickets, please verify your membership first. What is your member phone number? We will text you a code.',
+        input: { type: 'phone' },
+        saveAs: 'phone',
+        reask: 'That does not look like a phone number (e.g. 0912345678). {{ prompt }}',
+        next: 'send_code',
+      },
+      send_code: {
+        type: 'callApi',
+        request: { method: 'POST', url: `${base}/otp/send`, body: { type: 'json', value: { phone: '{{ attributes.phone }}' } } },
+        onSuccess: 'ask_code',
+        onStatus: { '409': 'code_still_valid', '423': 'code_locked' },
+        onFailure: 'verify_failed',
+      },
+      code_still_valid: {
+        type: 'message',
+        messages: [{ type: 'text', text: 'We already texted a code to that number; it is valid for {{ response.body.expiresInMinutes }} more minute(s).' }],
+        next: 'ask_code',
+      },
+      ask_code: {
+        type: 'question',
+        prompt: 'If {{ attributes.phone }} is a member number, we just texted it a 6-digit code. Please type the code here.',
+        input: { type: 'text' },
+        saveAs: 'otpCode',
+        next: 'check_code',
+      },
+      check_code: {
+        type: 'callApi',
+        request: { method: 'POST', url: `${base}/otp/verify`, body: { type: 'json', value: { phone: '{{ attributes.phone }}', code: '{{ attributes.otpCode }}' } } },
+        successWhen: 'response.body.verified == true',
+        bind: { memberId: 'response.body.memberId', attributes: { name: 'response.body.name' } },
+        onSuccess: 'verified',
+        onStatus: { '410': 'code_expired', '422': 'wrong_code', '423': 'code_locked' },
+        onFailure: 'verify_failed',
+      },
+      verified: {
+        type: 'message',
+        messages: [{ type: 'text', text: 'Thank you, {{ binding.attributes.name }}: you are verified as member {{ binding.memberId }}.' }],
+        next: 'load_tickets',
+      },
+      wrong_code: {
+        type: 'message',
+        messages: [{ type: 'text', text: 'That code is not right. {{ response.body.attemptsLeft }} attempt(s) left.' }],
+        next: 'ask_code',
+      },
+      code_expired: {
+        type: 'message',
+        messages: [{ type: 'text', text: 'That code has expired: we are texting you a new one.' }],
+        next: 'send_code',
+      },
+      code_locked: {
+        type: 'message',
+        messages: [{ type: 'text', text: 'Too many wrong codes: for your security, verification is paused. Please tap "My tickets" again in {{ response.body.retryAfterMinutes }} minute(s).' }],
+      },
+      verify_failed: {
+        type: 'message',
+        messages: [{ type: 'text', text: 'Sorry, we cannot verify your membership right now. Please try again later.' }],
+      },
+      // The customer unlinks: the next "My tickets" asks to verify again.
+      unlink: { type: 'unbind', next: 'unlinked' },
+      unlinked: {
+        type: 'message',
+        messages: [{ type: 'text', text: 'Your membership is no longer linked to this chat. Tap "My tickets" to verify again.' }],
       },
     },
   };
@@ -271,6 +320,6 @@ export const EXAMPLE_BASE_URL = 'https://api.example.com';
  */
 export function flowFromTemplate(id: TemplateId, name: string, baseUrl: string = EXAMPLE_BASE_URL): TemplateFlow {
   if (id === 'blank') return { schemaVersion: 1, name, triggers: [], blocks: {} };
-  const { triggers, blocks } = SCENARIOS[id](baseUrl);
-  return { schemaVersion: 1, name, triggers, blocks };
+  const { triggers, blocks, verify } = SCENARIOS[id](baseUrl);
+  return { schemaVersion: 1, name, triggers, blocks, ...(verify !== undefined ? { verify } : {}) };
 }

@@ -320,7 +320,7 @@ describe('admin API', () => {
       const contact = await a.call('GET', `/admin/contacts/line/demo-line/${user}`);
       expect(contact).toMatchObject({ status: 200, body: { kind: 'line', channelId: 'demo-line', userId: user, attributes: {}, session: { flowId: 'demo', version: 1, waitingOn: 'ask_name', attempts: 0 } } });
       const member = await a.call('GET', `/admin/contacts/line/demo-line/${DEMO_MEMBER_USER_ID}`);
-      expect(member.body).toMatchObject({ attributes: { memberId: 'M001' }, session: null });
+      expect(member.body).toMatchObject({ attributes: { displayName: 'Demo Member' }, binding: { memberId: 'M001', method: 'oneTimeCode', lapsed: false }, session: null });
       expect((await a.call('GET', '/admin/contacts/line/demo-line/U-nobody')).status).toBe(404);
     });
 
@@ -396,7 +396,7 @@ describe('admin API', () => {
       expect(await stack.store.flows.getLatest('demo', 'demo')).toMatchObject({ version: 1 });
       expect(await stack.store.channels.get('line', 'demo-line')).toMatchObject({ workspaceId: 'demo', activeFlows: [{ flowId: 'demo', version: 1 }] });
       expect(await stack.store.secrets.all('demo')).toEqual({ BRAND_KEY: SECRETS.brandKey, CALLCARD_SIGNING_SECRET: DEMO_SIGNING_SECRET, ORDERS_API_KEY: 'demo-orders-key' });
-      expect(await stack.store.customers.get({ channelKind: 'line', channelId: 'demo-line', userId: DEMO_MEMBER_USER_ID })).toMatchObject({ attributes: { memberId: 'M001' } });
+      expect(await stack.store.customers.get({ channelKind: 'line', channelId: 'demo-line', userId: DEMO_MEMBER_USER_ID })).toMatchObject({ binding: { memberId: 'M001' } });
     });
 
     test("claiming A's channel id is a 409 that says nothing of its owner, and changes nothing", async () => {

@@ -27,8 +27,12 @@ const dryRunSchema = z.object({
     waitingOn: z.string().optional(),
     stoppedBefore: z.string().optional(),
     skipped: z.array(z.string()).optional(),
+    binding: z.unknown().optional(),
   }),
 });
+
+/** The follow-up's binding, as the dry run shows it. */
+const reply = (result: z.infer<typeof dryRunSchema>) => ({ binding: result.followUp.binding });
 
 describe('admin dry run', () => {
   let stack: LocalStack;
@@ -92,28 +96,39 @@ describe('admin dry run', () => {
     expect(stack.brandApi.requests().map((r) => r.path)).toEqual(['/best-sellers']);
   });
 
-  test('secrets reach the brand for real but show masked; the attributes a card would save are shown, not saved', async () => {
+  test('secrets reach the brand for real but show masked; the attributes a card would save and the binding it would make are shown, not saved', async () => {
     const flow = flowWith(
       {
-        verify_with_key: {
+        check_with_key: {
           type: 'callApi',
-          request: { method: 'POST', url: `${stack.brandApi.url}/members/verify`, headers: { authorization: 'Bearer {{ secrets.BRAND_TOKEN }}' }, body: { type: 'json', value: { phone: '{{ attributes.phone }}' } } },
+          request: {
+            method: 'POST',
+            url: `${stack.brandApi.url}/otp/verify`,
+            headers: { authorization: 'Bearer {{ secrets.BRAND_TOKEN }}' },
+            body: { type: 'json', value: { phone: '{{ attributes.phone }}', code: '{{ attributes.otpCode }}' } },
+          },
           successWhen: 'response.body.verified == true',
-          saveToAttributes: { memberId: 'response.body.memberId' },
-          onSuccess: 'member_bound',
-          onFailure: 'not_member',
+          saveToAttributes: { memberName: 'response.body.name' },
+          bind: { memberId: 'response.body.memberId', attributes: { name: 'response.body.name' } },
+          onSuccess: 'verified',
+          onFailure: 'verify_failed',
         },
       },
-      'verify_with_key',
+      'check_with_key',
     );
-    const result = await dryRun({ flow, blockId: 'verify_with_key', attributes: { phone: '0912-345-678' } });
+    // The brand texts a code first (the demo flow's own card), then the card under test checks it.
+    await dryRun({ flowId: 'demo', blockId: 'send_code', attributes: { phone: '0912-345-678' } });
+    const code = stack.brandApi.lastCode('0912345678') ?? '';
+    const sent = stack.brandApi.requests().length;
+    const result = await dryRun({ flow, blockId: 'check_with_key', attributes: { phone: '0912-345-678', otpCode: code } });
     // A header whose template reads a secret is hidden whole.
-    expect(result.request).toMatchObject({ method: 'POST', headers: { authorization: '••••', 'content-type': 'application/json' }, body: '{"phone":"0912-345-678"}' });
-    expect(stack.brandApi.requests()[0]?.headers.authorization).toBe(`Bearer ${BRAND_TOKEN}`);
+    expect(result.request).toMatchObject({ method: 'POST', headers: { authorization: '••••', 'content-type': 'application/json' }, body: `{"phone":"0912-345-678","code":"${code}"}` });
+    expect(stack.brandApi.requests().at(-1)?.headers.authorization).toBe(`Bearer ${BRAND_TOKEN}`);
     expect(result.outcome).toEqual({ ok: true, attempts: 1 });
     // The follow-up stops before the next card the customer would wait for: only one brand call.
-    expect(result.followUp).toMatchObject({ attributes: { memberId: 'M001' }, stoppedBefore: 'load_tickets', messages: [{ type: 'text', text: 'Thanks! Your membership M001 is now linked.' }] });
-    expect(stack.brandApi.requests()).toHaveLength(1);
+    expect(result.followUp).toMatchObject({ attributes: { memberName: 'Chen Mei-Ling' }, stoppedBefore: 'load_tickets', messages: [{ type: 'text', text: 'Thank you, Chen Mei-Ling: you are verified as member M001.' }] });
+    expect(reply(result)).toMatchObject({ binding: { memberId: 'M001', method: 'oneTimeCode' } });
+    expect(stack.brandApi.requests().length - sent).toBe(1);
     expect(JSON.stringify(result)).not.toContain(BRAND_TOKEN);
   });
 
@@ -183,12 +198,15 @@ describe('admin dry run', () => {
   });
 
   test('a brand that says no: the failure block is rendered', async () => {
-    const result = await dryRun({ flowId: 'demo', blockId: 'verify_member', attributes: { phone: '0900000000' } });
-    expect(result.response).toMatchObject({ status: 404, body: { verified: false } });
-    expect(result.outcome).toEqual({ ok: false, reason: 'http_404', attempts: 1 });
-    expect(result.followUp.line).toEqual([{ type: 'text', text: 'We could not find a membership for 0900000000. Please check the number or contact us.' }]);
-    expect(result.followUp.messenger).toEqual([{ text: 'We could not find a membership for 0900000000. Please check the number or contact us.' }]);
-    expect(result.followUp.attributes).toEqual({});
+    const result = await dryRun({ flowId: 'demo', blockId: 'check_code', attributes: { phone: '0900000000', otpCode: '123456' } });
+    expect(result.response).toMatchObject({ status: 422, body: { verified: false, error: 'wrong_code', attemptsLeft: 2 } });
+    expect(result.outcome).toEqual({ ok: false, reason: 'http_422', attempts: 1 });
+    expect(result.followUp.line).toEqual([
+      { type: 'text', text: 'That code is not right. 2 attempt(s) left.' },
+      { type: 'text', text: 'If 0900000000 is a member number, we just texted it a 6-digit code. Please type the code here.' },
+    ]);
+    expect(result.followUp.messenger).toEqual([{ text: 'That code is not right. 2 attempt(s) left.' }, { text: 'If 0900000000 is a member number, we just texted it a 6-digit code. Please type the code here.' }]);
+    expect(result.followUp).toMatchObject({ attributes: {}, waitingOn: 'ask_code' });
   });
 
   test('a brand that fails with 500, retries off: the failure block; with no failure block, the default apology', async () => {

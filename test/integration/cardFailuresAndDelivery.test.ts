@@ -84,9 +84,10 @@ describe('the Call an API card on LINE: failure paths and delivery', () => {
     test('messages before and after a card go out in flow order, in one reply, after one loading animation', async () => {
       const user = 'U-order-binding';
       await say(user, { type: 'postback', data: 'action=my_tickets' });
+      await say(user, { type: 'text', text: '0912-345-678' });
       const from = stack.lineStandIn.calls().length;
-      // message block → card → carousel: the confirmation and the carousel share one reply.
-      expect(await say(user, { type: 'text', text: '0912-345-678' })).toEqual(['Thanks! Your membership M001 is now linked.', '[flex] Your unused tickets']);
+      // card → message block → card → carousel: the confirmation and the carousel share one reply.
+      expect(await say(user, { type: 'text', text: stack.brandApi.lastCode('0912345678') ?? '' })).toEqual(['Thank you, Chen Mei-Ling: you are verified as member M001.', '[flex] Your unused tickets']);
       expect(stack.lineStandIn.calls().slice(from).map((c) => c.kind)).toEqual(['loading', 'reply']);
     });
   });

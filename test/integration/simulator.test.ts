@@ -53,7 +53,7 @@ describe.each([
   { kind: 'line', channel: () => stack.demo.lineChannelId },
   { kind: 'messenger', channel: () => stack.demo.messengerPageId },
 ])('the chat simulator on $kind', ({ kind, channel }) => {
-  test('scenario 1 played by a simulated customer: phone binding, then the ticket carousel; nothing reaches the channel', async () => {
+  test('scenario 1 played by a simulated customer: verified by a one-time code, then the ticket carousel; nothing reaches the channel', async () => {
     const path = `/simulator/${kind}/${channel()}/sim-${kind}-s1`;
     const lineCalls = stack.lineStandIn.calls().length;
     const messengerCalls = stack.messengerStandIn.calls().length;
@@ -61,26 +61,28 @@ describe.each([
 
     const asked = await play(path, { type: 'postback', data: 'action=my_tickets' });
     expect(asked[0]).toMatchObject({ from: 'customer', event: { type: 'postback', data: 'action=my_tickets' } });
-    expect(texts(asked)).toEqual(['To show your tickets, please verify your membership first. What is your phone number?']);
+    expect(texts(asked)).toEqual(['To show your tickets, please verify your membership first. What is your member phone number? We will text you a code.']);
+    const codeAsked = await play(path, { type: 'text', text: '0912-345-678' });
+    expect(texts(codeAsked)).toEqual(['If 0912345678 is a member number, we just texted it a 6-digit code. Please type the code here.']);
 
-    const bound = await play(path, { type: 'text', text: '0912-345-678' });
+    const bound = await play(path, { type: 'text', text: stack.brandApi.lastCode('0912345678') ?? '' });
     // The card ran: the waiting indicator comes before the answers, in the channel's own payloads.
     expect(bound.map((entry) => entry.from)).toEqual(['customer', 'waiting', 'bot', 'bot']);
-    expect(texts(bound)).toEqual(['Thanks! Your membership M001 is now linked.', kind === 'line' ? '[carousel]' : '[carousel of 3]']);
+    expect(texts(bound)).toEqual(['Thank you, Chen Mei-Ling: you are verified as member M001.', kind === 'line' ? '[carousel]' : '[carousel of 3]']);
     if (kind === 'line') expect(JSON.stringify(bound[3]?.messages)).toContain('Taipei 101 Observatory');
-    expect(stack.brandApi.requests().filter((r) => r.path === '/members/verify')).toHaveLength(1);
+    expect(stack.brandApi.requests().filter((r) => r.path === '/otp/verify')).toHaveLength(1);
 
     // The whole conversation reads back in order; the channel APIs were never called.
     const all = await admin('GET', path);
-    expect((all.body.entries as Entry[]).map((entry) => entry.from)).toEqual(['customer', 'bot', 'customer', 'waiting', 'bot', 'bot']);
+    expect((all.body.entries as Entry[]).map((entry) => entry.from)).toEqual(['customer', 'bot', 'customer', 'waiting', 'bot', 'customer', 'waiting', 'bot', 'bot']);
     expect(stack.lineStandIn.calls()).toHaveLength(lineCalls);
     expect(stack.messengerStandIn.calls()).toHaveLength(messengerCalls);
 
-    // The simulated customer is a customer of the channel: attributes, log, and erased on start-over.
+    // The simulated customer is a customer of the channel: attributes, binding, log, and erased on start-over.
     const contact = await admin('GET', `/contacts/${kind}/${channel()}/sim-${kind}-s1`);
-    expect(contact.body.attributes).toMatchObject({ memberId: 'M001' });
+    expect(contact.body.binding).toMatchObject({ memberId: 'M001', method: 'oneTimeCode', lapsed: false });
     const cleared = await admin('DELETE', path);
-    expect(cleared.body.deleted).toMatchObject({ entries: 6, profile: true });
+    expect(cleared.body.deleted).toMatchObject({ entries: 9, profile: true });
     expect((await admin('GET', path)).body.entries).toEqual([]);
   });
 });

@@ -85,21 +85,25 @@ describe.each([line, messenger])('the three scenarios on $kind', (channel) => {
     stack.brandApi.reset();
   });
 
-  describe('scenario 1: personal data for bound members', () => {
-    test('an unbound customer binds by phone, the brand verifies, and the next tap shows their unused tickets', async () => {
+  describe('scenario 1: personal data, for verified members only', () => {
+    const askCode = (phone: string) => `If ${phone} is a member number, we just texted it a 6-digit code. Please type the code here.`;
+
+    test('a customer verifies with the code the brand texts to the member phone, and sees their unused tickets; the next tap at once', async () => {
       const user = `${channel.kind}-s1-new`;
       expect(await say(user, { type: 'postback', data: 'action=my_tickets' })).toEqual([
-        'To show your tickets, please verify your membership first. What is your phone number?',
+        'To show your tickets, please verify your membership first. What is your member phone number? We will text you a code.',
       ]);
       expect(await say(user, { type: 'text', text: 'my phone?' })).toEqual([
-        'That does not look like a phone number (e.g. 0912345678). To show your tickets, please verify your membership first. What is your phone number?',
+        'That does not look like a phone number (e.g. 0912345678). To show your tickets, please verify your membership first. What is your member phone number? We will text you a code.',
       ]);
+      expect(await say(user, { type: 'text', text: '0912-345-678' })).toEqual([askCode('0912345678')]);
       const tickets = '[carousel] Taipei 101 Observatory | National Palace Museum | Jiufen Tea House Afternoon Set';
-      expect(await say(user, { type: 'text', text: '0912-345-678' })).toEqual(['Thanks! Your membership M001 is now linked.', tickets]);
-      const attributes = (await customer(user))?.attributes;
-      expect(attributes).toMatchObject({ phone: '0912345678', memberId: 'M001' });
-      // The query result itself is not stored.
-      expect(JSON.stringify(attributes)).not.toContain('Taipei 101');
+      const code = stack.brandApi.lastCode('0912345678') ?? '';
+      expect(await say(user, { type: 'text', text: code })).toEqual(['Thank you, Chen Mei-Ling: you are verified as member M001.', tickets]);
+      const profile = await customer(user);
+      expect(profile?.binding).toMatchObject({ memberId: 'M001', method: 'oneTimeCode' });
+      // The query result itself is not stored, and the member id is no plain attribute.
+      expect(JSON.stringify(profile?.attributes)).not.toMatch(/Taipei 101|M001/);
 
       const again = await channel.say(stack, user, { type: 'postback', data: 'action=my_tickets' });
       expect(channel.transcript(again)).toEqual([tickets]);
@@ -121,20 +125,25 @@ describe.each([line, messenger])('the three scenarios on $kind', (channel) => {
           metadata: expect.stringMatching(/^callcard:2:0:[0-9a-f]{64}:messenger:demo-messenger:/),
         });
       }
-      expect(stack.brandApi.requests().filter((r) => r.path === '/members/verify')).toHaveLength(1);
+      expect(stack.brandApi.requests().filter((r) => r.path === '/otp/send' || r.path === '/otp/verify').map((r) => r.path)).toEqual(['/otp/send', '/otp/verify']);
       expect(stack.brandApi.requests().filter((r) => r.path === '/members/M001/tickets')).toHaveLength(2);
     });
 
     test('a member with no unused tickets gets the empty branch', async () => {
       const user = `${channel.kind}-s1-empty`;
       await say(user, { type: 'postback', data: 'action=my_tickets' });
-      expect(await say(user, { type: 'text', text: '0922333444' })).toEqual(['Thanks! Your membership M002 is now linked.', 'You have no unused tickets right now.']);
+      await say(user, { type: 'text', text: '0922333444' });
+      expect(await say(user, { type: 'text', text: stack.brandApi.lastCode('0922333444') ?? '' })).toEqual(['Thank you, Wang Chih-Ming: you are verified as member M002.', 'You have no unused tickets right now.']);
     });
 
-    test('a phone number the brand does not know goes to the failure branch', async () => {
+    test('a phone number the brand does not know gets no code, so no code it can type verifies', async () => {
       const user = `${channel.kind}-s1-stranger`;
       await say(user, { type: 'postback', data: 'action=my_tickets' });
-      expect(await say(user, { type: 'text', text: '0900000000' })).toEqual(['We could not find a membership for 0900000000. Please check the number or contact us.']);
+      // The brand answers as for a member (it never tells who is one), but texts nobody.
+      expect(await say(user, { type: 'text', text: '0900000000' })).toEqual([askCode('0900000000')]);
+      expect(stack.brandApi.sms()).toEqual([]);
+      expect(await say(user, { type: 'text', text: '123456' })).toEqual(['That code is not right. 2 attempt(s) left.', askCode('0900000000')]);
+      expect((await customer(user))?.binding).toBeUndefined();
     });
   });
 

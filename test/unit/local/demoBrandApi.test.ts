@@ -46,16 +46,69 @@ describe('GET /members/{memberId}/tickets', () => {
   });
 });
 
-describe('POST /members/verify', () => {
-  it('verifies the two known phones', async () => {
-    expect(await call('POST', '/members/verify', { phone: '0912345678' })).toEqual({ status: 200, body: { verified: true, memberId: 'M001' } });
-    expect(await call('POST', '/members/verify', { phone: '0922-333-444' })).toEqual({ status: 200, body: { verified: true, memberId: 'M002' } });
+describe('one-time codes: POST /otp/send and /otp/verify, the SMS stand-in', () => {
+  it('texts a 6-digit code to a member, answers the same for any number, and verifies the right code once', async () => {
+    expect(await call('POST', '/otp/send', { phone: '0912-345-678' })).toEqual({ status: 200, body: { sent: true, expiresInMinutes: 5 } });
+    expect(await call('POST', '/otp/send', { phone: '0900000000' })).toEqual({ status: 200, body: { sent: true, expiresInMinutes: 5 } });
+    // Only the member's phone gets an SMS.
+    expect(brand.sms()).toEqual([{ to: '0912345678', text: expect.stringMatching(/your verification code is \d{6}\. It expires in 5 minutes/), at: expect.any(String) }]);
+    const code = brand.lastCode('0912 345 678') ?? '';
+    expect(code).toMatch(/^\d{6}$/);
+    expect(await call('GET', '/sms?to=0912345678')).toEqual({ status: 200, body: brand.sms() });
+    expect(await (await fetch(`${brand.url}/sms/code?to=0912345678`)).text()).toBe(code);
+    expect((await fetch(`${brand.url}/sms/code?to=0922333444`)).status).toBe(404);
+    expect(await call('POST', '/otp/verify', { phone: '0912345678', code })).toEqual({ status: 200, body: { verified: true, memberId: 'M001', name: 'Chen Mei-Ling' } });
+    // Used up: the same code again is a wrong code.
+    expect(await call('POST', '/otp/verify', { phone: '0912345678', code })).toEqual({ status: 422, body: { verified: false, error: 'wrong_code', attemptsLeft: 2 } });
+    // A number that is no member never verifies, whatever is typed.
+    expect(await call('POST', '/otp/verify', { phone: '0900000000', code: '123456' })).toMatchObject({ status: 422, body: { error: 'wrong_code' } });
   });
 
-  it('answers 404 for other phones and 400 for a bad body', async () => {
-    expect(await call('POST', '/members/verify', { phone: '0900000000' })).toEqual({ status: 404, body: { verified: false } });
-    expect((await call('POST', '/members/verify', { phone: 912345678 })).status).toBe(400);
-    expect((await call('POST', '/members/verify', 'phone=0912345678')).status).toBe(400);
+  it('one live code per phone: a second send waits until it expires; an expired code is said so (410)', async () => {
+    await call('POST', '/otp/send', { phone: '0922333444' });
+    const code = brand.lastCode('0922333444') ?? '';
+    expect(await call('POST', '/otp/send', { phone: '0922333444' })).toEqual({ status: 409, body: { sent: false, error: 'code_already_sent', expiresInMinutes: 5 } });
+    expect(brand.sms()).toHaveLength(1);
+    brand.advanceClock(5 * 60_000);
+    expect(await call('POST', '/otp/verify', { phone: '0922333444', code })).toEqual({ status: 410, body: { verified: false, error: 'expired' } });
+    expect((await call('POST', '/otp/send', { phone: '0922333444' })).status).toBe(200);
+    expect(brand.lastCode('0922333444')).not.toBeUndefined();
+    expect(await call('POST', '/otp/verify', { phone: '0922333444', code: brand.lastCode('0922333444') })).toMatchObject({ status: 200, body: { memberId: 'M002' } });
+  });
+
+  it('3 wrong codes lock the phone for 5 minutes: the right code is refused, and so is a new one, until then', async () => {
+    await call('POST', '/otp/send', { phone: '0912345678' });
+    const code = brand.lastCode('0912345678') ?? '';
+    const wrong = code === '000000' ? '111111' : '000000';
+    expect(await call('POST', '/otp/verify', { phone: '0912345678', code: wrong })).toMatchObject({ status: 422, body: { attemptsLeft: 2 } });
+    expect(await call('POST', '/otp/verify', { phone: '0912345678', code: wrong })).toMatchObject({ status: 422, body: { attemptsLeft: 1 } });
+    expect(await call('POST', '/otp/verify', { phone: '0912345678', code: wrong })).toEqual({ status: 423, body: { verified: false, error: 'locked', retryAfterMinutes: 5 } });
+    expect(await call('POST', '/otp/verify', { phone: '0912345678', code })).toMatchObject({ status: 423, body: { error: 'locked' } });
+    expect(await call('POST', '/otp/send', { phone: '0912345678' })).toMatchObject({ status: 423, body: { sent: false, error: 'locked' } });
+    brand.advanceClock(4 * 60_000);
+    expect(await call('POST', '/otp/verify', { phone: '0912345678', code })).toMatchObject({ status: 423, body: { retryAfterMinutes: 1 } });
+    brand.advanceClock(60_000);
+    // The cool-down is over; the old code stays void.
+    expect(await call('POST', '/otp/verify', { phone: '0912345678', code })).toMatchObject({ status: 422 });
+    expect((await call('POST', '/otp/send', { phone: '0912345678' })).status).toBe(200);
+    expect(await call('POST', '/otp/verify', { phone: '0912345678', code: brand.lastCode('0912345678') })).toMatchObject({ status: 200, body: { memberId: 'M001' } });
+  });
+
+  it('a retried call (same Idempotency-Key) gets the first answer: one SMS, one attempt counted', async () => {
+    const key = { 'idempotency-key': 'job-1#send_code' };
+    expect((await call('POST', '/otp/send', { phone: '0912345678' }, key)).status).toBe(200);
+    expect((await call('POST', '/otp/send', { phone: '0912345678' }, key)).status).toBe(200);
+    expect(brand.sms()).toHaveLength(1);
+    const verifyKey = { 'idempotency-key': 'job-2#check_code' };
+    expect(await call('POST', '/otp/verify', { phone: '0912345678', code: 'nope' }, verifyKey)).toMatchObject({ body: { attemptsLeft: 2 } });
+    expect(await call('POST', '/otp/verify', { phone: '0912345678', code: 'nope' }, verifyKey)).toMatchObject({ body: { attemptsLeft: 2 } });
+  });
+
+  it('400 for a bad body', async () => {
+    expect((await call('POST', '/otp/send', { phone: 912345678 })).status).toBe(400);
+    expect((await call('POST', '/otp/send', { phone: 'call me' })).status).toBe(400);
+    expect((await call('POST', '/otp/verify', 'phone=0912345678')).status).toBe(400);
+    expect((await call('POST', '/otp/verify', { phone: '0912345678' })).status).toBe(400);
   });
 });
 

@@ -35,16 +35,16 @@ function withCard(block: Record<string, unknown>): Doc {
 describe('unknown keys', () => {
   test('a typo in a block is a problem at its path, with "did you mean"; not only "unreachable" elsewhere', () => {
     const doc = demo();
-    doc.blocks.verify_member.onSucess = doc.blocks.verify_member.onSuccess;
-    delete doc.blocks.verify_member.onSuccess;
-    expect(problems(doc)).toEqual([{ path: 'blocks.verify_member.onSucess', message: 'unknown key "onSucess": did you mean "onSuccess"?' }]);
+    doc.blocks.check_code.onSucess = doc.blocks.check_code.onSuccess;
+    delete doc.blocks.check_code.onSuccess;
+    expect(problems(doc)).toEqual([{ path: 'blocks.check_code.onSucess', message: 'unknown key "onSucess": did you mean "onSuccess"?' }]);
   });
 
   test.each([
     ['the document', (d: Doc) => (d.strat = 'welcome'), 'strat', 'did you mean "start"?'],
-    ['a trigger', (d: Doc) => (d.triggers[1].keyword = ['hi']), 'triggers.1.keyword', 'did you mean "keywords"?'],
-    ['a request', (d: Doc) => (d.blocks.verify_member.request.header = {}), 'blocks.verify_member.request.header', 'did you mean "headers"?'],
-    ['a body', (d: Doc) => (d.blocks.verify_member.request.body.values = {}), 'blocks.verify_member.request.body.values', 'did you mean "value"?'],
+    ['a trigger', (d: Doc) => (d.triggers[2].keyword = ['hi']), 'triggers.2.keyword', 'did you mean "keywords"?'],
+    ['a request', (d: Doc) => (d.blocks.check_code.request.header = {}), 'blocks.check_code.request.header', 'did you mean "headers"?'],
+    ['a body', (d: Doc) => (d.blocks.check_code.request.body.values = {}), 'blocks.check_code.request.body.values', 'did you mean "value"?'],
     ['a question', (d: Doc) => (d.blocks.ask_name.MaxAttempts = 2), 'blocks.ask_name.MaxAttempts', 'did you mean "maxAttempts"?'],
     ['a question input', (d: Doc) => (d.blocks.ask_plan.input.choice = []), 'blocks.ask_plan.input.choice', 'did you mean "choices"?'],
     ['a text message', (d: Doc) => (d.blocks.welcome.messages[0].quickReplys = []), 'blocks.welcome.messages.0.quickReplys', 'did you mean "quickReplies"?'],

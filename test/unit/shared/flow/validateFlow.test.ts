@@ -72,15 +72,15 @@ describe('validateFlow: references and reachability', () => {
   test('missing references in every kind of edge', () => {
     const doc = demo();
     doc.blocks.show_tickets.empty = 'gone1';
-    doc.blocks.verify_member.onFailure = 'gone2';
-    doc.blocks.check_member.branches[0].next = 'gone3';
+    doc.blocks.check_code.onFailure = 'gone2';
+    doc.blocks.check_code.onStatus['422'] = 'gone3';
     doc.blocks.registration_outcome.otherwise = 'gone4';
     doc.blocks.ask_reg_phone.onGiveUp = 'gone5';
     expect(paths(doc)).toEqual(
       expect.arrayContaining([
         'blocks.show_tickets.empty',
-        'blocks.verify_member.onFailure',
-        'blocks.check_member.branches.0.next',
+        'blocks.check_code.onFailure',
+        'blocks.check_code.onStatus.422',
         'blocks.registration_outcome.otherwise',
         'blocks.ask_reg_phone.onGiveUp',
       ]),
@@ -107,8 +107,8 @@ describe('validateFlow: references and reachability', () => {
 
   test('blocks cut off by a broken edge are unreachable too', () => {
     const doc = demo();
-    doc.blocks.check_member.otherwise = undefined;
-    expect(paths(doc)).toEqual(expect.arrayContaining(['blocks.ask_phone', 'blocks.verify_member', 'blocks.member_bound', 'blocks.not_member']));
+    doc.blocks.registration_outcome.otherwise = undefined;
+    expect(paths(doc)).toEqual(['blocks.registration_full']);
   });
 
   test('a block reached only through the flow start is reachable', () => {
@@ -120,7 +120,7 @@ describe('validateFlow: references and reachability', () => {
 
   test('a loop back to an earlier block is allowed', () => {
     const doc = demo();
-    doc.blocks.not_member.next = 'ask_phone';
+    doc.blocks.verify_failed.next = 'ask_phone';
     expect(validateFlow(doc).ok).toBe(true);
   });
 
@@ -155,8 +155,8 @@ describe('validateFlow: templates', () => {
 
   test('an unknown filter is reported', () => {
     const doc = demo();
-    doc.blocks.member_bound.messages[0].text = '{{ attributes.memberId | shout }}';
-    expect(problems(doc)).toEqual([{ path: 'blocks.member_bound.messages.0.text', message: expect.stringMatching(/undefined filter: shout/) }]);
+    doc.blocks.verified.messages[0].text = '{{ binding.memberId | shout }}';
+    expect(problems(doc)).toEqual([{ path: 'blocks.verified.messages.0.text', message: expect.stringMatching(/undefined filter: shout/) }]);
   });
 
   test('templates everywhere are checked, each with its path', () => {
@@ -164,10 +164,10 @@ describe('validateFlow: templates', () => {
     const bad = '{% if x %}';
     doc.blocks.ask_phone.prompt = bad;
     doc.blocks.ask_phone.reask = bad;
-    doc.blocks.verify_member.request.url = `https://brand.example/{{ x ${bad}`;
-    doc.blocks.verify_member.request.headers = { Authorization: `Bearer ${bad}` };
-    doc.blocks.verify_member.request.body.value = { phone: '{{ attributes.phone }}', nested: { list: ['ok', bad] } };
-    doc.blocks.verify_member.successWhen = 'response.body.verified | nosuch';
+    doc.blocks.check_code.request.url = `https://brand.example/{{ x ${bad}`;
+    doc.blocks.check_code.request.headers = { Authorization: `Bearer ${bad}` };
+    doc.blocks.check_code.request.body.value = { phone: '{{ attributes.phone }}', nested: { list: ['ok', bad] } };
+    doc.blocks.check_code.successWhen = 'response.body.verified | nosuch';
     doc.blocks.show_tickets.messages[0].card.title = bad;
     doc.blocks.show_tickets.messages[0].card.buttons[0].data = bad;
     doc.blocks.show_tickets.messages[0].altText = bad;
@@ -179,10 +179,10 @@ describe('validateFlow: templates', () => {
       [
         'blocks.ask_phone.prompt',
         'blocks.ask_phone.reask',
-        'blocks.verify_member.request.url',
-        'blocks.verify_member.request.headers.Authorization',
-        'blocks.verify_member.request.body.value.nested.list.1',
-        'blocks.verify_member.successWhen',
+        'blocks.check_code.request.url',
+        'blocks.check_code.request.headers.Authorization',
+        'blocks.check_code.request.body.value.nested.list.1',
+        'blocks.check_code.successWhen',
         'blocks.show_tickets.messages.0.card.title',
         'blocks.show_tickets.messages.0.card.buttons.0.data',
         'blocks.show_tickets.messages.0.altText',
@@ -284,21 +284,21 @@ describe('validateFlow: cards', () => {
 
   test('saveToAttributes not pointing into response.', () => {
     const doc = demo();
-    doc.blocks.verify_member.saveToAttributes = { memberId: 'attributes.phone', other: 'response.body.ok', weird: 'response.body.x | upcase' };
-    expect(paths(doc)).toEqual(['blocks.verify_member.saveToAttributes.memberId', 'blocks.verify_member.saveToAttributes.weird']);
+    doc.blocks.check_code.saveToAttributes = { memberId: 'attributes.phone', other: 'response.body.ok', weird: 'response.body.x | upcase' };
+    expect(paths(doc)).toEqual(['blocks.check_code.saveToAttributes.memberId', 'blocks.check_code.saveToAttributes.weird']);
     expect(problems(doc)[0]?.message).toMatch(/path into the response/);
   });
 
   test('saveToAttributes with array indexes is fine', () => {
     const doc = demo();
-    doc.blocks.verify_member.saveToAttributes = { first: 'response.body.items[0].id' };
+    doc.blocks.check_code.saveToAttributes = { first: 'response.body.items[0].id' };
     expect(validateFlow(doc).ok).toBe(true);
   });
 
   test('an http:// URL to a non-local host', () => {
     const doc = demo('http://brand.example');
     expect(paths(doc)).toEqual(
-      expect.arrayContaining(['blocks.verify_member.request.url', 'blocks.load_tickets.request.url', 'blocks.best_sellers.request.url']),
+      expect.arrayContaining(['blocks.check_code.request.url', 'blocks.load_tickets.request.url', 'blocks.best_sellers.request.url']),
     );
     expect(problems(doc).every((p) => /https/.test(p.message))).toBe(true);
   });
@@ -343,8 +343,8 @@ describe('validateFlow: cards', () => {
 
   test('an invalid regular expression in a condition', () => {
     const doc = demo();
-    doc.blocks.check_member.branches[0].when = { op: 'matches', attribute: 'memberId', pattern: '([a-z' };
-    expect(paths(doc)).toEqual(['blocks.check_member.branches.0.when.pattern']);
+    doc.blocks.registration_outcome.branches[0].when = { op: 'matches', attribute: 'registrationStatus', pattern: '([a-z' };
+    expect(paths(doc)).toEqual(['blocks.registration_outcome.branches.0.when.pattern']);
   });
 });
 
@@ -363,8 +363,8 @@ describe('validateFlow: shape errors and reporting', () => {
   test('deep shape errors point at the field', () => {
     const doc = demo();
     doc.blocks.show_tickets.messages[0].card.buttons[0].label = '';
-    doc.blocks.verify_member.request.method = 'FETCH';
-    expect(paths(doc)).toEqual(expect.arrayContaining(['blocks.verify_member.request.method']));
+    doc.blocks.check_code.request.method = 'FETCH';
+    expect(paths(doc)).toEqual(expect.arrayContaining(['blocks.check_code.request.method']));
     expect(paths(doc).some((p) => p.startsWith('blocks.show_tickets.messages.0'))).toBe(true);
   });
 
@@ -389,7 +389,7 @@ describe('validateFlow: shape errors and reporting', () => {
   test('every problem is reported, not only the first', () => {
     const doc = demo();
     doc.blocks.ask_phone.next = 'nowhere';
-    doc.triggers[1].start = 'missing';
+    doc.triggers[2].start = 'missing';
     doc.blocks.welcome.messages[0].text = '{{ oops';
     doc.blocks.load_tickets.request.body = { type: 'json', value: {} };
     doc.blocks.ask_plan.input.choices[0].label = 'A label far too long for LINE';
@@ -397,7 +397,7 @@ describe('validateFlow: shape errors and reporting', () => {
     expect(paths(doc)).toEqual(
       expect.arrayContaining([
         'blocks.ask_phone.next',
-        'triggers.1.start',
+        'triggers.2.start',
         'blocks.welcome.messages.0.text',
         'blocks.load_tickets.request.body',
         'blocks.ask_plan.input.choices.0.label',
@@ -460,13 +460,15 @@ describe('validateFlow: chats (where triggers answer)', () => {
   test('a flow and its keyword, postback and fallback triggers may name chats; one-to-one only when they do not', () => {
     const doc = demo();
     doc.chats = ['user', 'group'];
+    // "My tickets" is personal: it keeps to one-to-one chats.
+    doc.triggers[0].chats = ['user'];
     doc.triggers[1].chats = ['user', 'group', 'room'];
     const result = validateFlow(doc);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.flow.chats).toEqual(['user', 'group']);
     expect(result.flow.triggers[1]).toMatchObject({ chats: ['user', 'group', 'room'] });
-    expect(result.flow.triggers[0]).not.toHaveProperty('chats');
+    expect(result.flow.triggers[2]).not.toHaveProperty('chats');
     // Left out, nothing is added: a stored flow reads as before.
     const plain = validateFlow(demo());
     expect(plain.ok && plain.flow).not.toHaveProperty('chats');
