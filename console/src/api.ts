@@ -130,5 +130,7 @@ export interface DryRunResult {
     waitingOn?: string;
     stoppedBefore?: string;
     skipped?: string[];
+    /** The binding the card's bind would make (null: an unbind on the way would remove it). */
+    binding?: { memberId: string; attributes?: Record<string, string>; method: string } | null;
   };
 }

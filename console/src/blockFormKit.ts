@@ -1,4 +1,4 @@
-import { knownValues } from './card';
+import { bindingValues, knownValues } from './card';
 import { arraysIn, lastResponse, leafPaths, picker, tpl, type Groups, type Tr } from './cardKit';
 import { h, type Child } from './dom';
 import { blocksOf, outletSelect, type EditorContext, type OutletPath } from './editorContext';
@@ -15,6 +15,7 @@ const tx = defineTexts({
   en: {
     attributes: 'Attributes',
     params: 'Trigger parameters',
+    binding: 'Verified member',
     response: 'Last test response of {card}',
     item: 'Each item ({as})',
     valueFor: 'Value for {name}',
@@ -25,6 +26,7 @@ const tx = defineTexts({
   'zh-TW': {
     attributes: '屬性',
     params: '觸發參數',
+    binding: '已驗證會員',
     response: '{card} 最近一次測試的回應',
     item: '每一項（{as}）',
     valueFor: '{name} 的值',
@@ -74,6 +76,7 @@ export function makeKit(ctx: EditorContext, id: string, block: Json): Kit {
   const groups: Groups = [
     [tx(ctx.lang, 'attributes'), known.attributes.map((name) => `attributes.${name}`)],
     [tx(ctx.lang, 'params'), known.params.map((name) => `trigger.params.${name}`)],
+    [tx(ctx.lang, 'binding'), bindingValues(ctx.flow)],
   ];
   if (response !== undefined && card !== undefined) groups.push([tx(ctx.lang, 'response', { card }), ['response.status', ...leafPaths(response, 'response.body')]]);
   return {

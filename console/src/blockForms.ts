@@ -9,7 +9,7 @@ import { renderMessageForm } from './messageForm';
 import { renderQuestionForm } from './questionForm';
 
 // The form of every block that is not a Call an API card (that one is ./card.ts): message, question,
-// condition, set attributes and end. Each edits the block in the flow document in place (keys it does
+// condition, set attributes, unbind and end. Each edits the block in the flow document in place (keys it does
 // not know stay, optional keys left empty are left out) and shows the block's problems in place.
 
 const tx = defineTexts({
@@ -29,6 +29,8 @@ const tx = defineTexts({
     next: 'Next',
     endHeading: 'End block {id}',
     end: 'The conversation ends here: nothing is sent, and the next message from the customer starts again from the triggers. Attributes saved so far stay.',
+    unbindHeading: 'Unlink block {id}',
+    unbind: "Removes the customer's verified binding (who they are at the brand): from here on, personal cards ask them to verify again. Attributes stay. Nothing is sent: say so in the next block.",
   },
   'zh-TW': {
     noBlock: '沒有區塊 {id}。',
@@ -46,11 +48,13 @@ const tx = defineTexts({
     next: '下一步',
     endHeading: '結束區塊 {id}',
     end: '對話在這裡結束：不會送出任何訊息，顧客的下一則訊息會重新從觸發條件開始。已儲存的屬性會保留。',
+    unbindHeading: '解除會員綁定區塊 {id}',
+    unbind: '移除顧客已驗證的會員綁定：之後個人卡片會請顧客重新驗證。屬性會保留。這個區塊不會送出訊息，請在下一個區塊告訴顧客。',
   },
 });
 
 /**
- * The form of block `id` (message, question, condition, setAttributes or end): a heading naming the
+ * The form of block `id` (message, question, condition, setAttributes, unbind or end): a heading naming the
  * block, its problems in place, and every field of its type. A Call an API card has its own form.
  */
 export function renderBlockForm(ctx: EditorContext, id: string): HTMLElement {
@@ -75,6 +79,9 @@ export function renderBlockForm(ctx: EditorContext, id: string): HTMLElement {
       break;
     case 'end':
       parts = [h('h2', { id: 'block-form-heading' }, T('endHeading', { id })), h('p', { id: 'bf-end' }, T('end'))];
+      break;
+    case 'unbind':
+      parts = [h('h2', { id: 'block-form-heading' }, T('unbindHeading', { id })), h('p', { id: 'bf-unbind' }, T('unbind')), outletField(k, { id: 'bf-next', label: T('next'), outlet: ['next'] })];
       break;
     case 'callApi':
       parts = [h('p', { id: 'block-form-heading' }, T('callApi', { id }))];

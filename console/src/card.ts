@@ -24,12 +24,31 @@ export function cardIds(flow: Json): string[] {
     .map(([id]) => id);
 }
 
+/**
+ * What templates may read of a verified customer (`binding.memberId`, `binding.attributes.NAME`), when
+ * the flow verifies or serves verified customers (a card that binds, a personal card, a template
+ * reading binding); none otherwise.
+ */
+export function bindingValues(flow: Json): string[] {
+  const source = JSON.stringify(flow);
+  if (!/"bind":|"personal":true|binding\./.test(source)) return [];
+  return ['binding.memberId', ...bindingAttributes(flow).map((name) => `binding.attributes.${name}`)];
+}
+
+/** The attributes the flow's cards keep with a binding (`bind.attributes`) or its templates read (`binding.attributes.NAME`). */
+function bindingAttributes(flow: Json): string[] {
+  const names = new Set([...JSON.stringify(flow).matchAll(/binding\.attributes\.([A-Za-z_]\w*)/g)].map((m) => m[1] ?? ''));
+  for (const block of Object.values(blocksOf(flow))) if (isObject(block) && isObject(block.bind) && isObject(block.bind.attributes)) for (const name of Object.keys(block.bind.attributes)) names.add(name);
+  names.delete('');
+  return [...names].sort();
+}
+
 /** The attribute names and trigger parameters the flow mentions: what the value picker offers. */
 export function knownValues(flow: Json): { attributes: string[]; params: string[] } {
   const source = JSON.stringify(flow);
   const attributes = new Set<string>();
   const params = new Set<string>();
-  for (const match of source.matchAll(/attributes\.([A-Za-z_]\w*)/g)) attributes.add(match[1] ?? '');
+  for (const match of source.matchAll(/(?<!binding\.)attributes\.([A-Za-z_]\w*)/g)) attributes.add(match[1] ?? '');
   for (const match of source.matchAll(/"saveAs":"([A-Za-z_]\w*)"/g)) attributes.add(match[1] ?? '');
   for (const block of Object.values(blocksOf(flow))) {
     if (!isObject(block)) continue;
@@ -43,9 +62,11 @@ export function knownValues(flow: Json): { attributes: string[]; params: string[
 
 const reads = (card: unknown, what: string): string[] => [...new Set([...JSON.stringify(card ?? {}).matchAll(new RegExp(`${what}\\.([A-Za-z_]\\w*)`, 'g'))].map((m) => m[1] ?? ''))];
 /** The attributes a card's own templates read: the sample values a test asks for. */
-export const attributesRead = (card: unknown): string[] => reads(card, 'attributes');
+export const attributesRead = (card: unknown): string[] => reads(card, '(?<!binding\\.)attributes');
 /** The trigger parameters a card's own templates read. */
 export const paramsRead = (card: unknown): string[] => reads(card, 'trigger\\.params');
+/** What a card's own templates read of the customer's binding: `memberId`, and `binding.attributes.NAME` as NAME. */
+export const bindingRead = (card: unknown): string[] => [...reads(card, 'binding').filter((name) => name === 'memberId'), ...reads(card, 'binding\\.attributes')];
 
 export interface CardFormContext {
   flow: Json;
@@ -77,7 +98,28 @@ const cx = defineTexts({
     addReason: 'Add a reason',
     removeReason: 'Remove the route for reason {reason}',
     cache: 'Cache the answer',
-    cacheHint: 'Non-personal data only (best sellers, opening hours): refused when the request reads the customer or their attributes.',
+    cacheHint: 'Non-personal data only (best sellers, opening hours): refused on a personal card, or when the request reads the customer, their attributes or binding.',
+    personalData: 'Personal data',
+    bindingGroup: 'Verified member',
+    personal: 'Who the card runs for',
+    personalFlow: 'As the flow says ({state})',
+    personalOn: 'Verified members only (personal)',
+    personalOff: 'Anyone (not personal)',
+    personalHint: 'A personal card runs only for a customer verified as a member (binding.memberId in templates); anyone else goes to the flow\'s verification start (flow settings), never to the card. Never cached, never in a group.',
+    flowPersonal: 'personal',
+    flowNotPersonal: 'not personal',
+    bind: 'Verifies the customer: binds them to the member the answer names',
+    bindHint: 'For the card that checks a one-time code (or resolves an account link): its success is the verification. Templates then see binding.memberId and binding.attributes.NAME.',
+    bindMember: 'Member id in the answer',
+    bindMemberPick: 'Path for the member id',
+    bindAttributes: 'More of the member, kept with the binding',
+    bindAttrName: 'Binding attribute {n} name',
+    bindAttrPath: 'Binding attribute {n} path',
+    bindAttrPick: 'Path for binding attribute {n}',
+    bindAttrRemove: 'Remove binding attribute {n}',
+    bindAttrAdd: 'Add a binding attribute',
+    bindAttrNone: 'None.',
+    bindMethod: 'Verified by a one-time code the brand sent (LINE and Messenger account linking come next).',
     ttl: 'Keep for (seconds)',
     stale: 'Serve a stale answer when the brand fails, for (seconds)',
   },
@@ -98,7 +140,28 @@ const cx = defineTexts({
     addReason: '新增原因',
     removeReason: '移除原因 {reason} 的分流',
     cache: '快取回應',
-    cacheHint: '只適用非個人資料（熱銷商品、營業時間）：請求讀取顧客或其屬性時不允許。',
+    cacheHint: '只適用非個人資料（熱銷商品、營業時間）：個人卡片，或請求讀取顧客、其屬性或會員綁定時不允許。',
+    personalData: '個人資料',
+    bindingGroup: '已驗證會員',
+    personal: '這張卡片為誰執行',
+    personalFlow: '依流程設定（{state}）',
+    personalOn: '僅限已驗證會員（個人卡片）',
+    personalOff: '任何人（非個人）',
+    personalHint: '個人卡片只為已驗證為會員的顧客執行（範本中的 binding.memberId）；其他顧客會被帶到流程的驗證起點（流程設定），不會執行這張卡片。不會快取，也不會在群組中執行。',
+    flowPersonal: '個人',
+    flowNotPersonal: '非個人',
+    bind: '驗證顧客：綁定為回應中的會員',
+    bindHint: '用於檢查一次性驗證碼（或解析帳號連結）的卡片：它成功就代表驗證通過。之後範本可使用 binding.memberId 與 binding.attributes.名稱。',
+    bindMember: '回應中的會員編號',
+    bindMemberPick: '會員編號的路徑',
+    bindAttributes: '一併保存的其他會員資料',
+    bindAttrName: '綁定屬性 {n} 名稱',
+    bindAttrPath: '綁定屬性 {n} 路徑',
+    bindAttrPick: '綁定屬性 {n} 的路徑',
+    bindAttrRemove: '移除綁定屬性 {n}',
+    bindAttrAdd: '新增綁定屬性',
+    bindAttrNone: '沒有。',
+    bindMethod: '以品牌傳送的一次性驗證碼驗證（LINE 與 Messenger 帳號連結將於下一階段提供）。',
     ttl: '保留（秒）',
     stale: '品牌 API 失敗時，提供舊回應的時間（秒）',
   },
@@ -128,6 +191,8 @@ export function renderCardForm(ctx: CardFormContext): HTMLElement {
   const valueGroups: Groups = [
     [tr('attributesGroup'), known.attributes.map((name) => `attributes.${name}`)],
     [tr('paramsGroup'), known.params.map((name) => `trigger.params.${name}`)],
+    // Who a verified customer is: for personal cards (binding.memberId in the URL, the body…).
+    [cx(ctx.editor.lang, 'bindingGroup'), bindingValues(flow)],
   ];
   const req = isObject(card.request) ? card.request : {};
   const response = lastResponse(cardId);
@@ -214,6 +279,7 @@ export function renderCardForm(ctx: CardFormContext): HTMLElement {
     check('card-fire-and-forget', card.fireAndForget === true, tr('fireAndForget'), (on) => setKey('fireAndForget', on, false), tr('fireAndForgetHint')),
     routingSet(card, cardId, ctx),
     expectSet(card, ctx),
+    personalSet(card, ctx, responseGroups),
     cacheSet(card, ctx),
     field('card-success-when', tr('successWhen'), when, tr('successWhenHint')),
     picker('card-success-when-insert', tr('pathForCondition'), responseGroups, tr, (path) => insertAtCaret(when, path)),
@@ -295,6 +361,77 @@ function expectSet(card: Json, ctx: CardFormContext): HTMLElement {
     return h('div', { class: 'check' }, input, h('label', { for: input.id }, label));
   };
   return h('fieldset', { id: 'card-expect' }, h('legend', {}, c('expect')), radio('data', c('expectData')), radio('messages', c('expectMessages')));
+}
+
+/**
+ * Personal data: `personal` (as the flow says when left out, else true or false), and `bind`: on
+ * success the customer is bound to the member the answer names (`memberId` and more attributes, each a
+ * path into the response; a test's response fields fill them when clicked).
+ */
+function personalSet(card: Json, ctx: CardFormContext, responseGroups: Groups): HTMLElement {
+  const c = (key: Parameters<typeof cx>[1], values?: Record<string, string | number>) => cx(ctx.editor.lang, key, values);
+  const state = c(ctx.flow.personal === true ? 'flowPersonal' : 'flowNotPersonal');
+  const select = h(
+    'select',
+    { id: 'card-personal', 'aria-describedby': 'card-personal-hint' },
+    h('option', { value: '', selected: typeof card.personal !== 'boolean' }, c('personalFlow', { state })),
+    h('option', { value: 'true', selected: card.personal === true }, c('personalOn')),
+    h('option', { value: 'false', selected: card.personal === false }, c('personalOff')),
+  );
+  select.addEventListener('change', () => {
+    if (select.value === '') delete card.personal;
+    else card.personal = select.value === 'true';
+    ctx.changed(false);
+  });
+  const bind = isObject(card.bind) ? card.bind : undefined;
+  const on = h('input', { id: 'card-bind', type: 'checkbox', checked: bind !== undefined, 'aria-describedby': 'card-bind-hint' });
+  on.addEventListener('change', () => {
+    if (on.checked) card.bind = { memberId: 'response.body.memberId' };
+    else delete card.bind;
+    ctx.changed(true, on.checked ? 'card-bind-member' : 'card-bind');
+  });
+  const parts: Child[] = [];
+  if (bind) {
+    const member = textInput('card-bind-member', bind.memberId, (v) => ((bind.memberId = v.trim()), ctx.changed(false)), { class: 'wide' });
+    asTarget(member, { id: member.id, label: c('bindMember'), kind: 'path' });
+    const rows = isObject(bind.attributes) ? Object.entries(bind.attributes).map(([name, path]) => [name, String(path)]) : [];
+    parts.push(
+      field('card-bind-member', c('bindMember'), member),
+      picker('card-bind-member-pick', c('bindMemberPick'), responseGroups, ctx.tr, (path) => ((member.value = path), member.dispatchEvent(new Event('input')))),
+      h(
+        'fieldset',
+        { id: 'card-bind-attributes' },
+        h('legend', {}, c('bindAttributes')),
+        ...rowsEditor({
+          id: 'bind-attr',
+          rows,
+          tr: ctx.tr,
+          write: (rebuild) => ((bind.attributes = Object.fromEntries(rows)), rows.length || delete bind.attributes, ctx.changed(rebuild)),
+          name: (n) => c('bindAttrName', { n }),
+          value: (n) => c('bindAttrPath', { n }),
+          pick: (n) => c('bindAttrPick', { n }),
+          remove: (n) => c('bindAttrRemove', { n }),
+          add: c('bindAttrAdd'),
+          empty: c('bindAttrNone'),
+          fresh: 'name',
+          groups: responseGroups,
+          wrap: (path) => path,
+          pickAction: 'use',
+          valueInput: (input, n) => asTarget(input, { id: input.id, label: c('bindAttrPath', { n }), kind: 'path' }),
+        }),
+      ),
+      h('p', { class: 'hint', id: 'card-bind-method' }, c('bindMethod')),
+    );
+  }
+  return h(
+    'fieldset',
+    { id: 'card-personal-set' },
+    h('legend', {}, c('personalData')),
+    field('card-personal', c('personal'), select),
+    h('p', { class: 'hint', id: 'card-personal-hint' }, c('personalHint')),
+    h('div', { class: 'check' }, on, h('label', { for: 'card-bind' }, c('bind')), h('span', { id: 'card-bind-hint', class: 'hint' }, c('bindHint'))),
+    ...parts,
+  );
 }
 
 /** `cache`: off unless switched on; its two durations, written only when set. */

@@ -1,6 +1,6 @@
 import type { DryRunResult } from './api';
 import type { Json } from './json';
-import { attributesRead, paramsRead } from './card';
+import { attributesRead, bindingRead, paramsRead } from './card';
 import { fromLine, fromMessenger, renderBubbles, type Bubble } from './bubbles';
 import { isObject, join, pick, setLastResponse, usePath, type Tr } from './cardKit';
 import { byId, h } from './dom';
@@ -18,23 +18,35 @@ export interface CardTestContext {
   flowId?: string;
   tr: Tr;
   /** The dry run, or the text of why it could not run. */
-  dryRun: (body: { flow: Json; blockId: string; attributes: Record<string, string>; trigger?: { params: Record<string, string> } }) => Promise<DryRunResult | string>;
+  dryRun: (body: {
+    flow: Json;
+    blockId: string;
+    attributes: Record<string, string>;
+    trigger?: { params: Record<string, string> };
+    binding?: { memberId: string; attributes?: Record<string, string> };
+  }) => Promise<DryRunResult | string>;
 }
 
-/** Sample attributes and trigger parameters and the last result, per card, kept while the console is open. */
-const samples = new Map<string, { attrs: string[][]; params: string[][] }>();
+/** Sample attributes, trigger parameters and verified member, and the last result, per card, kept while the console is open. */
+const samples = new Map<string, { attrs: string[][]; params: string[][]; binding: string[][] }>();
 const results = new Map<string, DryRunResult | string>();
 /** What the last click on a response field did. */
 let picked = '';
+
+/** The sample rows: attributes, trigger parameters, and a verified member (binding) for a personal card. */
+type Part = 'attr' | 'param' | 'binding';
 
 export function renderCardTest(ctx: CardTestContext): HTMLElement {
   const { tr, cardId } = ctx;
   const card = isObject(ctx.flow.blocks) ? ctx.flow.blocks[cardId] : undefined;
   // What the card's templates read is asked for, also when an edit starts reading more.
-  const sample = samples.get(cardId) ?? { attrs: [], params: [] };
+  const sample = samples.get(cardId) ?? { attrs: [], params: [], binding: [] };
   samples.set(cardId, sample);
+  // A personal card runs only for a verified member: a sample one (memberId, and what the card reads of binding.attributes).
+  const personal = isObject(card) && (card.personal === true || (card.personal === undefined && ctx.flow.personal === true));
+  const bindingNames = personal || bindingRead(card).length > 0 ? ['memberId', ...bindingRead(card).filter((name) => name !== 'memberId')] : [];
   // A name the card reads goes into a blank row left by "Add" rather than below it.
-  for (const [rows, names] of [[sample.attrs, attributesRead(card)], [sample.params, paramsRead(card)]] as const) {
+  for (const [rows, names] of [[sample.attrs, attributesRead(card)], [sample.params, paramsRead(card)], [sample.binding, bindingNames]] as const) {
     for (const name of names) {
       if (rows.some(([n]) => n === name)) continue;
       const blank = rows.find(([n, v]) => !n && !v);
@@ -46,7 +58,7 @@ export function renderCardTest(ctx: CardTestContext): HTMLElement {
     byId('card-test')?.replaceWith(renderCardTest(ctx));
     byId(focusId)?.focus();
   };
-  const rowsOf = (rows: string[][], part: 'attr' | 'param') =>
+  const rowsOf = (rows: string[][], part: Part) =>
     rows.map((row, i) => {
       const input = (k: 0 | 1, id: string, label: string) => {
         const element = h('input', { id, type: 'text', spellcheck: 'false', autocomplete: 'off', 'aria-label': label });
@@ -63,13 +75,13 @@ export function renderCardTest(ctx: CardTestContext): HTMLElement {
       );
     });
   // "Add" goes to a row still without a name, else adds one at the end.
-  const add = (rows: string[][], part: 'attr' | 'param') => {
+  const add = (rows: string[][], part: Part) => {
     const blank = rows.findIndex(([n]) => !n);
     if (blank >= 0) return void byId(`${part}-name-${blank}`)?.focus();
     rows.push(['', '']);
     rebuild(`${part}-name-${rows.length - 1}`);
   };
-  const group = (rows: string[][], part: 'attr' | 'param') =>
+  const group = (rows: string[][], part: Part) =>
     h(
       'fieldset',
       {},
@@ -89,7 +101,9 @@ export function renderCardTest(ctx: CardTestContext): HTMLElement {
       button.disabled = true;
       button.textContent = tr('testing');
       byId('test-result')?.replaceChildren(h('p', { class: 'hint' }, tr('testing')));
-      const result = await ctx.dryRun({ flow: ctx.flow, blockId: cardId, attributes: named(sample.attrs), trigger: { params: named(sample.params) } });
+      const { memberId, ...bindingAttributes } = named(sample.binding);
+      const binding = memberId?.trim() ? { memberId: memberId.trim(), ...(Object.keys(bindingAttributes).length ? { attributes: bindingAttributes } : {}) } : undefined;
+      const result = await ctx.dryRun({ flow: ctx.flow, blockId: cardId, attributes: named(sample.attrs), trigger: { params: named(sample.params) }, ...(binding ? { binding } : {}) });
       results.set(cardId, result);
       picked = '';
       button.disabled = false;
@@ -104,7 +118,7 @@ export function renderCardTest(ctx: CardTestContext): HTMLElement {
     { id: 'card-test', class: 'card-test', 'aria-labelledby': 'card-test-heading' },
     h('h2', { id: 'card-test-heading' }, tr('testHeading')),
     h('p', { class: 'hint' }, tr('sampleHint')),
-    h('div', { class: 'row samples' }, group(sample.attrs, 'attr'), group(sample.params, 'param')),
+    h('div', { class: 'row samples' }, group(sample.attrs, 'attr'), group(sample.params, 'param'), (sample.binding.length > 0 || bindingNames.length > 0) && group(sample.binding, 'binding')),
     h('p', { class: 'toolbar' }, button),
     output,
   );
@@ -128,6 +142,18 @@ function renderResult(result: DryRunResult | string, tr: Tr): Node[] {
     ),
     Object.keys(followUp.attributes).length > 0 &&
       h('p', { id: 'test-saved' }, tr('savedAttributes', { list: Object.entries(followUp.attributes).map(([name, value]) => `${name} = ${JSON.stringify(value)}`).join(', ') })),
+    followUp.binding !== undefined &&
+      h(
+        'p',
+        { id: 'test-binding' },
+        followUp.binding === null
+          ? tr('wouldUnbind')
+          : tr('wouldBind', {
+              memberId: followUp.binding.memberId,
+              method: followUp.binding.method,
+              attributes: followUp.binding.attributes && Object.keys(followUp.binding.attributes).length ? ` (${Object.entries(followUp.binding.attributes).map(([name, value]) => `${name} = ${JSON.stringify(value)}`).join(', ')})` : '',
+            }),
+      ),
     h('h3', {}, tr('followUpMessages')),
     followUp.stoppedBefore !== undefined && h('p', { class: 'hint' }, tr('stoppedBefore', { id: followUp.stoppedBefore })),
     followUp.waitingOn !== undefined && h('p', { class: 'hint' }, tr('waitingOn', { id: followUp.waitingOn })),

@@ -73,6 +73,7 @@ const tx = defineTexts({
     callApi: 'Call an API card',
     condition: 'Condition',
     setAttributes: 'Set attributes',
+    unbind: 'Unlink member',
     end: 'End',
     keyword: 'Keyword',
     postback: 'Postback',
@@ -150,6 +151,7 @@ const tx = defineTexts({
     callApi: '呼叫 API 卡片',
     condition: '條件',
     setAttributes: '設定屬性',
+    unbind: '解除會員綁定',
     end: '結束',
     keyword: '關鍵字',
     postback: 'Postback',
@@ -210,10 +212,10 @@ const tx = defineTexts({
 });
 type Key = Parameters<typeof tx>[1];
 
-type TypeKey = 'message' | 'question' | 'callApi' | 'condition' | 'setAttributes' | 'end' | 'keyword' | 'postback' | 'follow' | 'fallback';
-const TYPES: readonly string[] = ['message', 'question', 'callApi', 'condition', 'setAttributes', 'end', 'keyword', 'postback', 'follow', 'fallback'];
+type TypeKey = 'message' | 'question' | 'callApi' | 'condition' | 'setAttributes' | 'unbind' | 'end' | 'keyword' | 'postback' | 'follow' | 'fallback';
+const TYPES: readonly string[] = ['message', 'question', 'callApi', 'condition', 'setAttributes', 'unbind', 'end', 'keyword', 'postback', 'follow', 'fallback'];
 /** Glyphs of the common fonts (no emoji font needed). */
-const ICONS: Record<string, string> = { message: '✉', question: '?', callApi: '⇄', condition: '◇', setAttributes: '✎', end: '■' };
+const ICONS: Record<string, string> = { message: '✉', question: '?', callApi: '⇄', condition: '◇', setAttributes: '✎', unbind: '⊘', end: '■' };
 const NS = 'http://www.w3.org/2000/svg';
 
 /**
@@ -343,8 +345,9 @@ function model(flow: Json, tr: (key: Key, values?: Record<string, string | numbe
       edges.push({ name: `${node.key}|${outlet.path.join('.')}`, from: node.key, to, outlet, label: edgeLabel(node, outlet, tr), points: [], lx: 0, ly: 0 });
     });
   }
-  // Reached: from the triggers along the links.
-  const queue = [...nodes.values()].filter((node) => node.kind === 'trigger');
+  // Reached: from the triggers (and the flow's verify start) along the links.
+  const verify = nodes.get(`b:${str(flow.verify)}`);
+  const queue = [...nodes.values()].filter((node) => node.kind === 'trigger' || node === verify);
   for (const node of queue) node.reached = true;
   while (queue.length) {
     const node = queue.shift();

@@ -9,7 +9,7 @@ import type { Json } from './json';
 // The block types, outlet paths and selections the whole editor uses are declared here, once
 // (./editorContext.ts re-exports them for the forms).
 
-export const BLOCK_TYPES = ['message', 'question', 'callApi', 'condition', 'setAttributes', 'end'] as const;
+export const BLOCK_TYPES = ['message', 'question', 'callApi', 'condition', 'setAttributes', 'unbind', 'end'] as const;
 export type BlockType = (typeof BLOCK_TYPES)[number];
 /** Where a link starts: `['next']`, `['branches', 0, 'next']`, `['onStatus', '404']`, a trigger's `['start']`. */
 export type OutletPath = Array<string | number>;
@@ -49,7 +49,7 @@ export function branchLabel(branch: unknown): string {
 /**
  * Every outlet of a block, linked or not, in the order a reader meets them: a message's `next` and
  * `empty`; a question's `next` and `onGiveUp`; a card's `onSuccess`, `onFailure`, then each route of
- * `onStatus` and `onReason`; a condition's branches and `otherwise`; set attributes' `next`; none for
+ * `onStatus` and `onReason`; a condition's branches and `otherwise`; set attributes' and unbind's `next`; none for
  * an end (or a block of no known type).
  */
 export function outlets(block: unknown): Outlet[] {
@@ -71,6 +71,7 @@ export function outlets(block: unknown): Outlet[] {
         one('otherwise', 'otherwise'),
       ];
     case 'setAttributes':
+    case 'unbind':
       return [one('next', 'next')];
     default:
       return [];
@@ -136,6 +137,7 @@ type PlaceholderLang = keyof typeof PLACEHOLDERS;
  *   the diagram shows as the branch's outlet to link (the least surprising skeleton: nearly valid, and
  *   never a link the admin did not choose);
  * - setAttributes: `set: {}` (the schema's one required field, empty until a row is added);
+ * - unbind: nothing but its type (it removes the customer's verified binding, then goes to `next`);
  * - end: nothing but its type.
  * `flow` (optional) keeps the question's attribute fresh and gives the condition an attribute to test.
  */
@@ -153,6 +155,8 @@ export function newBlock(type: BlockType, flow: Json = {}, lang: PlaceholderLang
       return { type, branches: [{ when: { op: 'exists', attribute: used.find((name) => ATTRIBUTE.test(name)) ?? 'answer' } }] };
     case 'setAttributes':
       return { type, set: {} };
+    case 'unbind':
+      return { type };
     default:
       return { type: 'end' };
   }
@@ -182,7 +186,7 @@ export function idHint(type: BlockType, topic: string, fallback = topic): string
   return prefix && topic ? prefix + topic : fallback;
 }
 
-const TYPE_IDS: Record<BlockType, string> = { message: 'message', question: 'question', callApi: 'call_api', condition: 'condition', setAttributes: 'set_attributes', end: 'end' };
+const TYPE_IDS: Record<BlockType, string> = { message: 'message', question: 'question', callApi: 'call_api', condition: 'condition', setAttributes: 'set_attributes', unbind: 'unlink', end: 'end' };
 
 /**
  * Add a new block of `type` (`newBlock`) under an id made unique from `opts.id` (else from the
@@ -248,12 +252,14 @@ export function setOutlet(flow: Json, owner: Selection, outlet: OutletPath, targ
 /** Why a rename is refused (translated by the caller): an id the schema refuses, one taken, or no block to rename. */
 export type RenameError = 'invalidId' | 'idTaken' | 'noSuchBlock';
 
-/** Every link in the flow: each block's outlets, each trigger's start, and the flow's own start. */
+/** Every link in the flow: each block's outlets, each trigger's start, and the flow's own start and verify. */
 function everyLink(flow: Json): Array<{ owner: Selection; outlet: Outlet }> {
   const links: Array<{ owner: Selection; outlet: Outlet }> = [];
   for (const [id, block] of Object.entries(isObject(flow.blocks) ? flow.blocks : {})) for (const outlet of outlets(block)) links.push({ owner: { kind: 'block', id }, outlet });
   list(flow.triggers).forEach((trigger, index) => links.push({ owner: { kind: 'trigger', index }, outlet: triggerOutlet(trigger) }));
   links.push({ owner: { kind: 'settings' }, outlet: { path: ['start'], kind: 'start', label: 'start', ...targetOf(flow.start) } });
+  // Where verification starts (a personal card sends a customer who is not verified there).
+  links.push({ owner: { kind: 'settings' }, outlet: { path: ['verify'], kind: 'start', label: 'verify', ...targetOf(flow.verify) } });
   return links;
 }
 

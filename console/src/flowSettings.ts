@@ -1,12 +1,12 @@
 import { BUILT_IN_TEXTS, TEXT_NAMES, type TextName } from '../../shared/flow/builtInTexts';
 import { call } from './api';
 import { h } from './dom';
-import { type EditorContext } from './editorContext';
+import { outletSelect, type EditorContext } from './editorContext';
 import { defineTexts, type Lang } from './i18n';
 import { isObject, type Json } from './json';
 
 // The flow's own settings as a form: its name, the chats its triggers answer in unless they say
-// otherwise, and its wording of callcard's own texts to customers (each shown with the workspace
+// otherwise, its personal data (every card personal, where verification starts), and its wording of callcard's own texts to customers (each shown with the workspace
 // language's built-in text as its placeholder; left empty, the built-in applies and nothing is
 // written). The workspace's language itself is a workspace setting (GET/PUT /admin/settings), shown
 // and changed here too.
@@ -21,6 +21,11 @@ const tx = defineTexts({
     nameHint: 'Shown in the flow list and the editor; customers never see it.',
     chats: 'Chats its triggers answer in',
     chatsHint: 'None ticked: one-to-one chats only. A trigger may have its own setting instead. Every member of a LINE group or room sees the answers: keep personal services one-to-one.',
+    personalData: 'Personal data',
+    personal: 'Every card of this flow is personal',
+    personalHint: 'Personal cards run only for a customer verified as a member; a card may say otherwise in its own form (the card that checks the code must).',
+    verify: 'Verification starts at',
+    verifyHint: 'Where a customer who is not verified goes when a personal card meets them: e.g. a question asking their phone number, then a card that has the brand text a code, a question asking it back and a card that checks it and binds. None: they are told to verify first.',
     user: 'One-to-one chats',
     group: 'LINE groups',
     room: 'LINE multi-person chats (rooms)',
@@ -49,6 +54,11 @@ const tx = defineTexts({
     nameHint: '顯示在流程列表與編輯器中；顧客看不到。',
     chats: '觸發條件回應的聊天類型',
     chatsHint: '未勾選：僅一對一聊天。觸發條件也可以有自己的設定。LINE 群組或多人聊天的每位成員都看得到回覆：個人服務請維持一對一。',
+    personalData: '個人資料',
+    personal: '這個流程的每張卡片都是個人卡片',
+    personalHint: '個人卡片只為已驗證為會員的顧客執行；卡片可在自己的表單中另外設定（檢查驗證碼的卡片必須如此）。',
+    verify: '驗證從這裡開始',
+    verifyHint: '個人卡片遇到尚未驗證的顧客時，顧客會被帶到這裡：例如詢問手機號碼的問題、請品牌傳送驗證碼的卡片、請顧客輸入驗證碼的問題，以及檢查驗證碼並綁定的卡片。未設定：告訴顧客請先完成驗證。',
     user: '一對一聊天',
     group: 'LINE 群組',
     room: 'LINE 多人聊天（room）',
@@ -93,7 +103,7 @@ const str = (value: unknown): string => (typeof value === 'string' ? value : '')
 export function renderFlowSettings(ctx: EditorContext): HTMLElement {
   const t = (key: Key, values?: Record<string, string | number>) => tx(ctx.lang, key, values);
   const flow = ctx.flow;
-  const mine = ctx.problems.filter((p) => ['flow', 'flow.name', 'flow.schemaVersion', 'flow.triggers'].includes(p.path) || /^flow\.(chats|texts)([.[]|$)/.test(p.path));
+  const mine = ctx.problems.filter((p) => ['flow', 'flow.name', 'flow.schemaVersion', 'flow.triggers'].includes(p.path) || /^flow\.(chats|texts|verify|personal)([.[]|$)/.test(p.path));
   const underField = (path: string, id: string, control: HTMLElement): HTMLElement | false => {
     const here = ctx.problems.filter((p) => p.path === path || p.path.startsWith(`${path}.`));
     if (!here.length) return false;
@@ -129,6 +139,40 @@ export function renderFlowSettings(ctx: EditorContext): HTMLElement {
     }),
     ctx.problems.some((p) => p.path.startsWith('flow.chats')) && h('p', { class: 'error field-problem' }, ctx.problems.filter((p) => p.path.startsWith('flow.chats')).map((p) => p.message).join('; ')),
     h('p', { class: 'hint', id: 'flow-chats-hint' }, t('chatsHint')),
+  );
+
+  // Personal data: the flow's `personal` (every card) and where verification starts (`verify`).
+  const personalBox = h('input', { type: 'checkbox', id: 'flow-personal', checked: flow.personal === true, 'aria-describedby': 'flow-personal-hint' });
+  personalBox.addEventListener('change', () => {
+    if (personalBox.checked) flow.personal = true;
+    else delete flow.personal;
+    ctx.changed(true, 'flow-personal');
+  });
+  const verify = outletSelect({
+    id: 'flow-verify',
+    label: t('verify'),
+    ctx,
+    owner: { kind: 'settings' },
+    outlet: ['verify'],
+    value: flow.verify,
+    hint: (type) => (type === 'question' ? 'ask_phone' : 'verify'),
+    set: (target) => {
+      if (target === undefined) delete flow.verify;
+      else flow.verify = target;
+      ctx.changed(true, 'flow-verify');
+    },
+  });
+  const verifySelect = verify.querySelector('select');
+  verifySelect?.setAttribute('aria-describedby', 'flow-verify-hint');
+  const personalSet = h(
+    'fieldset',
+    { class: 'flow-personal' },
+    h('legend', {}, t('personalData')),
+    h('div', { class: 'check' }, personalBox, h('label', { for: 'flow-personal' }, t('personal'))),
+    h('p', { class: 'hint', id: 'flow-personal-hint' }, t('personalHint')),
+    verify,
+    verifySelect !== null && underField('flow.verify', 'flow-verify', verifySelect),
+    h('p', { class: 'hint', id: 'flow-verify-hint' }, t('verifyHint')),
   );
 
   const builtIn = BUILT_IN_TEXTS[workspaceLanguage ?? ctx.lang];
@@ -167,6 +211,7 @@ export function renderFlowSettings(ctx: EditorContext): HTMLElement {
       ),
     nameField,
     chats,
+    personalSet,
     texts,
     languageField(ctx, t),
   );

@@ -95,8 +95,8 @@ if (!HAVE_CHROMIUM) {
       await page.locator('#card-list button[id^=open-card-]').first().click();
       await page.locator('#card-method').waitFor();
       await audit(`${lang} editor with a card open`);
-      // The other forms of the editor: a message block (with its preview), a question, a condition, a trigger, the flow's settings.
-      for (const id of ['open-block-welcome', 'open-block-ask_phone', 'open-block-check_member', 'open-settings']) {
+      // The other forms of the editor: a message block (with its preview), a question, a condition, an unlink, a trigger, the flow's settings.
+      for (const id of ['open-block-welcome', 'open-block-ask_phone', 'open-block-registration_outcome', 'open-block-unlink', 'open-settings']) {
         await page.locator(`#${id}`).click();
         await page.locator('#inspector form, #inspector fieldset, #inspector section').first().waitFor();
         await page.waitForLoadState('networkidle');

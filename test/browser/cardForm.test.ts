@@ -3,7 +3,8 @@ import type { Locator, Page } from 'playwright-core';
 import { ARTIFACTS, HAVE_CHROMIUM, skipBrowserTests, startConsoleSession, type ConsoleSession } from '../support/browser';
 
 // The Call an API card as a form, beyond the endpoint and headers (console.test.ts): the payload as a
-// tree of fields whose leaves are variables (and as form fields), a save-to-attribute mapping made by
+// tree of fields whose leaves are variables (and as form fields), tested with the one-time code the
+// demo brand texted (the binding it would make shown), a save-to-attribute mapping made by
 // clicking a field of the test response, the success condition and fire-and-forget, and a carousel
 // follow-up built from the arrays and item fields of the last test response, then seen rendered.
 
@@ -44,79 +45,100 @@ if (!HAVE_CHROMIUM) {
       };
       const field = (label: string): Locator => page.getByLabel(label, { exact: true });
 
-      // verify_member's JSON body is a tree of fields: {"phone": "{{ attributes.phone }}"}.
-      await page.getByRole('button', { name: 'Open card verify_member' }).click();
-      await page.getByRole('heading', { name: 'Card verify_member' }).waitFor();
+      /** The demo brand texts a code to 0912-345-678: the send_code card, tested. */
+      const textACode = async () => {
+        await page.getByRole('button', { name: 'Open card send_code' }).click();
+        await page.getByRole('heading', { name: 'Card send_code' }).waitFor();
+        await field('Attribute 1 value').fill('0912-345-678');
+        await test();
+        await page.getByRole('button', { name: 'Open card check_code' }).click();
+        await page.getByRole('heading', { name: 'Card check_code' }).waitFor();
+        return session.stack.brandApi.lastCode('0912345678') ?? '';
+      };
+
+      // check_code's JSON body is a tree of fields: {"phone": "{{ attributes.phone }}", "code": "{{ attributes.otpCode }}"}.
+      await page.getByRole('button', { name: 'Open card check_code' }).click();
+      await page.getByRole('heading', { name: 'Card check_code' }).waitFor();
       expect(await field('Body field 1 name').inputValue()).toBe('phone');
       expect(await field('Body field 1 value').inputValue()).toBe('{{ attributes.phone }}');
+      expect(await field('Body field 2 name').inputValue()).toBe('code');
       // Switched to form fields, its text leaves become fields; no body drops it; JSON starts empty.
       await field('Form fields').check();
-      expect((await card('verify_member')).request.body).toEqual({ type: 'form', fields: { phone: '{{ attributes.phone }}' } });
+      expect((await card('check_code')).request.body).toEqual({ type: 'form', fields: { phone: '{{ attributes.phone }}', code: '{{ attributes.otpCode }}' } });
       expect(await field('Form field 1 value').inputValue()).toBe('{{ attributes.phone }}');
       await field('No body').check();
-      expect((await card('verify_member')).request.body).toBeUndefined();
+      expect((await card('check_code')).request.body).toBeUndefined();
       await field('JSON').check();
-      expect((await card('verify_member')).request.body).toEqual({ type: 'json', value: {} });
+      expect((await card('check_code')).request.body).toEqual({ type: 'json', value: {} });
       // A text leaf whose value is a variable, and a nested object with a leaf of its own.
       await page.getByRole('button', { name: 'Add a body field' }).click();
       await field('Body field 1 name').fill('phone');
       await insert('Value for body field 1', 'attributes.phone');
       await page.getByRole('button', { name: 'Add a body field' }).click();
-      await field('Body field 2 kind').selectOption('object');
-      await field('Body field 2 name').fill('meta');
-      await page.getByRole('button', { name: 'Add a field to 2' }).click();
-      await field('Body field 2.1 name').fill('source');
-      await field('Body field 2.1 value').fill('console ');
-      await insert('Value for body field 2.1', 'trigger.params.action');
+      await field('Body field 2 name').fill('code');
+      await insert('Value for body field 2', 'attributes.otpCode');
       await page.getByRole('button', { name: 'Add a body field' }).click();
-      await field('Body field 3 name').fill('tags');
-      await field('Body field 3 kind').selectOption('json');
-      await field('Body field 3 value').fill('["tea", 2]');
-      expect((await card('verify_member')).request.body).toEqual({
+      await field('Body field 3 kind').selectOption('object');
+      await field('Body field 3 name').fill('meta');
+      await page.getByRole('button', { name: 'Add a field to 3' }).click();
+      await field('Body field 3.1 name').fill('source');
+      await field('Body field 3.1 value').fill('console ');
+      await insert('Value for body field 3.1', 'trigger.params.action');
+      await page.getByRole('button', { name: 'Add a body field' }).click();
+      await field('Body field 4 name').fill('tags');
+      await field('Body field 4 kind').selectOption('json');
+      await field('Body field 4 value').fill('["tea", 2]');
+      expect((await card('check_code')).request.body).toEqual({
         type: 'json',
-        value: { phone: '{{ attributes.phone }}', meta: { source: 'console {{ trigger.params.action }}' }, tags: ['tea', 2] },
+        value: { phone: '{{ attributes.phone }}', code: '{{ attributes.otpCode }}', meta: { source: 'console {{ trigger.params.action }}' }, tags: ['tea', 2] },
       });
       await noProblems();
       await page.locator('#payload').screenshot({ path: path.join(ARTIFACTS, 'console-card-payload.png') });
 
-      // Tested with a phone and a trigger parameter: the request carries the body the tree made.
+      // Tested with a phone, the code the brand texted to it, and a trigger parameter: the request
+      // carries the body the tree made; the card's bind shows the member it would bind.
+      const code = await textACode();
       expect(await field('Attribute 1 name').inputValue()).toBe('phone');
       await field('Attribute 1 value').fill('0912-345-678');
+      expect(await field('Attribute 2 name').inputValue()).toBe('otpCode');
+      await field('Attribute 2 value').fill(code);
       expect(await field('Trigger parameter 1 name').inputValue()).toBe('action');
       await field('Trigger parameter 1 value').fill('my_tickets');
       await test();
-      expect(await page.locator('#test-request').textContent()).toContain('{"phone":"0912-345-678","meta":{"source":"console my_tickets"},"tags":["tea",2]}');
+      expect(await page.locator('#test-request').textContent()).toContain(`{"phone":"0912-345-678","code":"${code}","meta":{"source":"console my_tickets"},"tags":["tea",2]}`);
+      expect(await page.locator('#test-binding').textContent()).toBe('Would bind the customer to member M001 (name = "Chen Mei-Ling"), verified by oneTimeCode. Nothing is saved.');
 
-      // Its mapping removed, then made again by clicking memberId in the response tree.
-      await page.getByRole('button', { name: 'Remove mapping 1' }).click();
-      expect((await card('verify_member')).saveToAttributes).toBeUndefined();
+      // A mapping made by clicking a field in the response tree.
+      expect((await card('check_code')).saveToAttributes ?? {}).toEqual({});
       await field('into a new save-to-attribute mapping').check();
-      await page.getByRole('button', { name: 'response.body.memberId', exact: true }).click();
-      await page.locator('#pick-status', { hasText: 'Added the mapping memberId ← response.body.memberId.' }).waitFor();
-      expect((await card('verify_member')).saveToAttributes).toEqual({ memberId: 'response.body.memberId' });
-      expect(await field('Mapping 1: attribute name').inputValue()).toBe('memberId');
-      expect(await field('Mapping 1: response path').inputValue()).toBe('response.body.memberId');
+      await page.getByRole('button', { name: 'response.body.name', exact: true }).click();
+      await page.locator('#pick-status', { hasText: 'Added the mapping name ← response.body.name.' }).waitFor();
+      expect((await card('check_code')).saveToAttributes).toEqual({ name: 'response.body.name' });
+      expect(await field('Mapping 1: attribute name').inputValue()).toBe('name');
+      expect(await field('Mapping 1: response path').inputValue()).toBe('response.body.name');
 
       // The success condition: emptied, then the clicked `verified` goes into it (the last-used field).
       const condition = field('Success condition');
       await condition.fill('');
-      expect((await card('verify_member')).successWhen).toBeUndefined();
+      expect((await card('check_code')).successWhen).toBeUndefined();
       expect(await page.locator('#pick-field-label').textContent()).toBe('Success condition');
       expect(await field('into the last-used field: Success condition').isChecked()).toBe(true);
       await page.getByRole('button', { name: 'response.body.verified', exact: true }).click();
       await condition.press('End');
       await condition.pressSequentially(' == true');
-      expect((await card('verify_member')).successWhen).toBe('response.body.verified == true');
+      expect((await card('check_code')).successWhen).toBe('response.body.verified == true');
 
-      // Fire-and-forget, on and off.
+      // Fire-and-forget, on (a card that binds cannot: a problem at its bind) and off.
       await field('Fire and forget').check();
-      expect((await card('verify_member')).fireAndForget).toBe(true);
+      expect((await card('check_code')).fireAndForget).toBe(true);
+      await page.locator('#problem-list li', { hasText: 'blocks.check_code.bind' }).waitFor();
       await field('Fire and forget').uncheck();
-      expect((await card('verify_member')).fireAndForget).toBeUndefined();
+      expect((await card('check_code')).fireAndForget).toBeUndefined();
       await noProblems();
-      // Tested again: the mapping saved the member id.
+      // Tested again with a new code: the mapping saved the member's name.
+      await field('Attribute 2 value').fill(await textACode());
       await test();
-      expect(await page.locator('#test-saved').textContent()).toContain('memberId = "M001"');
+      expect(await page.locator('#test-saved').textContent()).toContain('name = "Chen Mei-Ling"');
 
       // A new message block after a success: send_confirmation has none (a new block must not leave an
       // old one unreachable: that is a problem of the flow).
@@ -134,7 +156,8 @@ if (!HAVE_CHROMIUM) {
       // fields come from that test's response.
       await page.getByRole('button', { name: 'Open card load_tickets' }).click();
       await page.getByRole('heading', { name: 'Card load_tickets' }).waitFor();
-      await field('Attribute 1 value').fill('M001');
+      // A personal card: tested for a sample verified member.
+      await field('Member field 1 value').fill('M001');
       await test();
       expect(await field('On success').inputValue()).toBe('show_tickets');
       await page.getByRole('button', { name: 'Remove message 1' }).click();

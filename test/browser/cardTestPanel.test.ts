@@ -47,12 +47,13 @@ if (!HAVE_CHROMIUM) {
       await openCard('load_tickets');
       expect(await offered()).not.toContain('response.body.tickets[0].title');
 
-      await field('Attribute 1 value').fill('M001');
+      // A personal card: tested for a sample verified member.
+      await field('Member field 1 value').fill('M001');
       await runTest(/^Success after 1 attempt\(s\)\.$/);
       expect(await offered()).toEqual(expect.arrayContaining(['response.body.tickets', 'response.body.tickets[0].title', 'ticket.title']));
 
       // A member the brand does not know: a 404 whose body is {"error": …}. The pickers keep the tickets.
-      await field('Attribute 1 value').fill('NOBODY');
+      await field('Member field 1 value').fill('NOBODY');
       await runTest(/^Failed after 1 attempt\(s\)/);
       expect(await page.locator('#test-response').textContent()).toContain('error');
       expect(await offered()).toEqual(expect.arrayContaining(['response.body.tickets', 'response.body.tickets[0].title', 'ticket.title']));
@@ -69,30 +70,31 @@ if (!HAVE_CHROMIUM) {
       expect(stored).not.toContain('Taipei 101');
       expect(stored).not.toContain('M001');
       // Another card of the flow has none.
-      await openCard('verify_member');
+      await openCard('check_code');
       expect(await offered()).not.toContain('response.body.tickets[0].title');
       expect(session.pageErrors).toEqual([]);
     }, 90_000);
 
     test('sample rows have visible labels; "Add" goes to a blank row instead of adding one above another', async () => {
       await openCard('load_tickets');
-      const attributes = page.locator('#card-test fieldset').first();
-      const head = attributes.locator('.rows-head');
+      // A personal card: its sample verified member (memberId) beside the attributes and parameters.
+      const member = page.locator('#card-test fieldset', { hasText: 'Sample verified member (binding)' });
+      const head = member.locator('.rows-head');
       expect(await head.isVisible()).toBe(true);
       expect(await head.locator('span').allTextContents()).toEqual(['Name', 'Value']);
-      const names = () => values(attributes.locator('input[id^="attr-name-"]'));
+      const names = () => values(member.locator('input[id^="binding-name-"]'));
       expect(await names()).toEqual(['memberId']);
 
       // Added, then added again: one blank row, focused both times.
-      await page.getByRole('button', { name: 'Add an attribute' }).click();
-      await page.getByRole('button', { name: 'Add an attribute' }).click();
+      await page.getByRole('button', { name: 'Add a member field' }).click();
+      await page.getByRole('button', { name: 'Add a member field' }).click();
       expect(await names()).toEqual(['memberId', '']);
-      expect(await focused()).toBe('attr-name-1');
+      expect(await focused()).toBe('binding-name-1');
 
-      // The card now reads attributes.lang: it goes into that blank row, not below it.
+      // The card now reads binding.attributes.lang: it goes into that blank row, not below it.
       const url = field('URL');
-      await url.fill(`${await url.inputValue()}?lang={{ attributes.lang }}`);
-      await openCard('verify_member');
+      await url.fill(`${await url.inputValue()}?lang={{ binding.attributes.lang }}`);
+      await openCard('check_code');
       await openCard('load_tickets');
       expect(await names()).toEqual(['memberId', 'lang']);
 
@@ -103,7 +105,7 @@ if (!HAVE_CHROMIUM) {
       expect(await values(page.locator('input[id^="header-name-"]'))).toEqual(['']);
       expect(await focused()).toBe('header-name-0');
       await page.getByRole('button', { name: 'Remove header 1' }).click();
-      await url.fill((await url.inputValue()).replace('?lang={{ attributes.lang }}', ''));
+      await url.fill((await url.inputValue()).replace('?lang={{ binding.attributes.lang }}', ''));
       expect(session.pageErrors).toEqual([]);
     }, 60_000);
 
@@ -111,7 +113,7 @@ if (!HAVE_CHROMIUM) {
       await openCard('load_tickets');
       await page.locator('#lang').selectOption('zh-TW');
       await page.getByRole('heading', { name: '卡片 load_tickets' }).waitFor();
-      await page.getByLabel('屬性 1 值', { exact: true }).fill('NOBODY');
+      await page.getByLabel('會員欄位 1 值', { exact: true }).fill('NOBODY');
       await page.getByRole('button', { name: '測試', exact: true }).click();
       const outcome = page.locator('#test-outcome', { hasText: /^失敗/ });
       await outcome.waitFor();
@@ -126,7 +128,7 @@ if (!HAVE_CHROMIUM) {
       expect(await page.locator('#test-outcome').textContent()).toBe('Failed after 1 attempt(s): the brand answered HTTP 404 (http_404)');
       const chinese = (await page.locator('main, body').first().innerText()).split('\n').filter((line) => /[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]/.test(line));
       // Only the flow's own content (its keywords) and the language's own name stay in Chinese.
-      expect(chinese.filter((line) => !/熱銷|報名|繁體中文/.test(line))).toEqual([]);
+      expect(chinese.filter((line) => !/熱銷|報名|解除綁定|繁體中文/.test(line))).toEqual([]);
       expect(session.pageErrors).toEqual([]);
     }, 60_000);
   });

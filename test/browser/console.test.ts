@@ -63,14 +63,14 @@ if (!HAVE_CHROMIUM) {
       await page.getByRole('button', { name: 'Open card load_tickets' }).click();
       await page.getByRole('heading', { name: 'Card load_tickets' }).waitFor();
       expect(await page.getByLabel('Method').inputValue()).toBe('GET');
-      expect(await page.getByLabel('URL', { exact: true }).inputValue()).toMatch(/\/members\/\{\{ attributes\.memberId \}\}\/tickets$/);
+      expect(await page.getByLabel('URL', { exact: true }).inputValue()).toMatch(/\/members\/\{\{ binding\.memberId \}\}\/tickets$/);
       expect(await page.getByLabel('On success').inputValue()).toBe('show_tickets');
       expect(await page.getByLabel('On failure', { exact: true }).inputValue()).toBe('tickets_failed');
       await page.getByLabel('Timeout (ms)').fill('5000');
       await page.locator('#problem-summary', { hasText: 'No problems.' }).waitFor();
       const edited = JSON.parse(await editor.inputValue()) as typeof flow;
       expect(edited.blocks.load_tickets).toMatchObject({ timeoutMs: 5000, onSuccess: 'show_tickets' });
-      expect(edited.blocks.check_member).toEqual(flow.blocks.check_member);
+      expect(edited.blocks.check_code).toEqual(flow.blocks.check_code);
       // A header whose value is a secret, picked by name; then the JSON edited by hand refreshes the form.
       await page.getByRole('button', { name: 'Add a header' }).click();
       await page.getByLabel('Header 1 name').fill('Authorization');
@@ -102,10 +102,11 @@ if (!HAVE_CHROMIUM) {
       expect(JSON.parse(await editor.inputValue())).toMatchObject({ blocks: { load_tickets: { timeoutMs: 7000, request: { headers: {} } } } });
       await page.screenshot({ path: path.join(ARTIFACTS, 'console-card-editor.png'), fullPage: true });
 
-      // Test the card with member M001: the request, the outcome, the response as a tree, and the
-      // follow-up as chat bubbles: three ticket cards in the LINE preview (the used fourth is never offered).
-      expect(await page.getByLabel('Attribute 1 name').inputValue()).toBe('memberId');
-      await page.getByLabel('Attribute 1 value').fill('M001');
+      // Test the card for verified member M001 (a personal card): the request, the outcome, the response
+      // as a tree, and the follow-up as chat bubbles: three ticket cards in the LINE preview (the used
+      // fourth is never offered).
+      expect(await page.getByLabel('Member field 1 name').inputValue()).toBe('memberId');
+      await page.getByLabel('Member field 1 value').fill('M001');
       await page.getByRole('button', { name: 'Test', exact: true }).click();
       await page.locator('#test-outcome', { hasText: 'Success after 1 attempt(s).' }).waitFor();
       expect(await page.locator('#test-request').textContent()).toMatch(/^GET http:\/\/.+\/members\/M001\/tickets/);
@@ -118,9 +119,9 @@ if (!HAVE_CHROMIUM) {
       await page.locator('#card-test').screenshot({ path: path.join(ARTIFACTS, 'console-card-test.png') });
 
       // A misspelt key: the API's problem, at its path in the document.
-      const { otherwise, ...checkMember } = flow.blocks.check_member ?? {};
-      await paste(JSON.stringify({ ...flow, blocks: { ...flow.blocks, check_member: { ...checkMember, otherwize: otherwise } } }, null, 2));
-      const problem = page.locator('#problem-list li', { hasText: 'blocks.check_member.otherwize' });
+      const { otherwise, ...outcome } = flow.blocks.registration_outcome ?? {};
+      await paste(JSON.stringify({ ...flow, blocks: { ...flow.blocks, registration_outcome: { ...outcome, otherwize: otherwise } } }, null, 2));
+      const problem = page.locator('#problem-list li', { hasText: 'blocks.registration_outcome.otherwize' });
       await problem.waitFor();
       expect(await problem.textContent()).toMatch(/unknown key "otherwize"/);
       expect(await editor.getAttribute('aria-invalid')).toBe('true');

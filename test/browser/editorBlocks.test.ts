@@ -160,6 +160,22 @@ const CASES: BlockCase[] = [
     flow: (id) => flowOf('Set attributes block', id, { end: END, ...named(id, { type: 'setAttributes', set: { tier: 'gold' }, next: 'end' }) }),
   },
   {
+    type: 'unbind',
+    typeName: 'Unlink member',
+    id: 'unlink',
+    heading: 'Unlink block unlink',
+    created: { type: 'unbind' },
+    renamed: 'sign_out',
+    other: { typeName: 'End', id: 'end' },
+    start: 'self',
+    // Nothing to edit but where it goes next: its form says what it does.
+    async edit(e) {
+      await e.inspector.getByText("Removes the customer's verified binding").waitFor();
+      await e.form('Next').selectOption('end');
+    },
+    flow: (id) => flowOf('Unlink block', id, { end: END, ...named(id, { type: 'unbind', next: 'end' }) }),
+  },
+  {
     type: 'end',
     typeName: 'End',
     id: 'end',

@@ -35,8 +35,8 @@ if (!HAVE_CHROMIUM) {
       await label.fill('Redeem');
       await page.waitForFunction(`document.getElementById('flow-json').value.includes('"label": "Redeem"')`);
 
-      // Its test, with member M001: the LINE preview shows the new button on each ticket.
-      await page.getByLabel('Attribute 1 value').fill('M001');
+      // Its test, for verified member M001 (a personal card): the LINE preview shows the new button on each ticket.
+      await page.getByLabel('Member field 1 value').fill('M001');
       await page.getByRole('button', { name: 'Test', exact: true }).click();
       await page.locator('#test-outcome', { hasText: 'Success after 1 attempt(s).' }).waitFor();
       expect(await page.locator('#line-preview .msg-card .msg-button').allTextContents()).toEqual(['Redeem', 'Redeem', 'Redeem']);
@@ -54,10 +54,15 @@ if (!HAVE_CHROMIUM) {
       await page.getByLabel('Channel').selectOption(`line/${stack.demo.lineChannelId}`);
       const log = page.locator('#sim-log');
       await page.getByRole('navigation', { name: /Menu/ }).getByRole('button', { name: 'my_tickets' }).click();
-      await log.getByText(/What is your phone number\?/).waitFor();
+      await log.getByText(/What is your member phone number\?/).waitFor();
       await page.getByLabel('Message').fill('0912-345-678');
       await page.getByLabel('Message').press('Enter');
-      await log.getByText('Thanks! Your membership M001 is now linked.').waitFor({ timeout: 15_000 });
+      await log.getByText(/we just texted it a 6-digit code/).waitFor({ timeout: 15_000 });
+      await page.locator('#sim-working .typing').waitFor({ state: 'detached', timeout: 15_000 });
+      // The code the demo brand texted to the member's phone.
+      await page.getByLabel('Message').fill(stack.brandApi.lastCode('0912345678') ?? '');
+      await page.getByLabel('Message').press('Enter');
+      await log.getByText('Thank you, Chen Mei-Ling: you are verified as member M001.').waitFor({ timeout: 15_000 });
       await log.locator('.msg-card').nth(2).waitFor({ timeout: 15_000 });
       expect(await log.locator('.msg-card .msg-button').allTextContents()).toEqual(['Redeem', 'Redeem', 'Redeem']);
       await page.locator('#sim-log-table').waitFor({ timeout: 10_000 });

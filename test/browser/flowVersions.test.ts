@@ -49,27 +49,30 @@ if (!HAVE_CHROMIUM) {
       expect(named).toHaveLength(Object.keys(flow.blocks).length);
       expect(new Set(named.map((name) => /^Block (\w+),/.exec(name ?? '')?.[1]))).toEqual(new Set(Object.keys(flow.blocks)));
       expect(named).toContain('Block load_tickets, Call an API card');
-      expect(named).toContain('Block check_member, Condition');
+      expect(named).toContain('Block registration_outcome, Condition');
+      expect(named).toContain('Block unlink, Unlink member');
       expect(named).toContain('Block welcome, Message');
       const cards = Object.entries(flow.blocks).filter(([, block]) => (block as { type: string }).type === 'callApi');
       expect(cards.length).toBeGreaterThan(1);
       expect(await diagram.locator('div.node.callApi').count()).toBe(cards.length);
       expect(await diagram.locator('div.node.trigger').count()).toBe(flow.triggers.length);
+      // The verification blocks are reached from the flow's verify start (where personal cards send the unverified).
       expect(await diagram.getByText('unreachable').count()).toBe(0);
 
       // The links, labelled, in the drawing and as text: success, failure, a branch, otherwise, empty, a trigger.
       const labels = await diagram.locator('g.edge text').allTextContents();
-      expect(labels.filter((label) => label === 'success')).toHaveLength(4); // each card but the fire-and-forget one
-      expect(labels).toEqual(expect.arrayContaining(['failure', 'memberId exists', 'otherwise', 'empty', 'next', 'action=my_tickets', '"register", "報名"']));
+      expect(labels.filter((label) => label === 'success')).toHaveLength(5); // each card but the fire-and-forget one
+      expect(labels).toEqual(expect.arrayContaining(['failure', 'status 422', 'otherwise', 'empty', 'next', 'action=my_tickets', '"register", "報名"']));
       expect(await links()).toEqual(
         expect.arrayContaining([
           'load_tickets → show_tickets (success)',
           'load_tickets → tickets_failed (failure)',
-          'check_member → load_tickets (memberId exists)',
-          'check_member → ask_phone (otherwise)',
+          'check_code → verified (success)',
+          'check_code → wrong_code (status 422)',
+          'unlink → unlinked (next)',
           'registration_outcome → registered (registrationStatus = "success")',
           'show_tickets → no_tickets (empty)',
-          'Postback → check_member (action=my_tickets)',
+          'Postback → load_tickets (action=my_tickets)',
           'Follow → welcome (start)',
         ]),
       );
@@ -102,9 +105,9 @@ if (!HAVE_CHROMIUM) {
       await page.getByRole('heading', { name: 'Card load_tickets' }).waitFor();
       expect(await page.getByLabel('On success').inputValue()).toBe('show_tickets');
       // Enter on any other block opens its own form (no JSON needed).
-      await diagram.getByRole('button', { name: 'Block check_member, Condition' }).focus();
+      await diagram.getByRole('button', { name: 'Block registration_outcome, Condition' }).focus();
       await page.keyboard.press('Enter');
-      await page.getByRole('heading', { name: 'Condition block check_member' }).waitFor();
+      await page.getByRole('heading', { name: 'Condition block registration_outcome' }).waitFor();
       await page.locator('#diagram-panel').scrollIntoViewIfNeeded();
       await session.screenshot('console-diagram');
       expect(session.pageErrors).toEqual([]);

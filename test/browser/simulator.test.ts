@@ -1,9 +1,9 @@
 import type { Page } from 'playwright-core';
 import { HAVE_CHROMIUM, skipBrowserTests, startConsoleSession, type ConsoleSession } from '../support/browser';
 
-// Scenario 1 played in the console's chat simulator, in a real browser: the demo member's tickets
-// behind a phone binding, on the demo LINE channel and then on the Messenger page. The brand API
-// answers after 1.2 s, so the loading indicator is seen while the cards run.
+// Scenario 1 played in the console's chat simulator, in a real browser: the member's tickets behind a
+// one-time code the demo brand texts to the member's phone, on the demo LINE channel and then on the
+// Messenger page. The brand API answers after 1.2 s, so the loading indicator is seen while the cards run.
 
 if (!HAVE_CHROMIUM) {
   skipBrowserTests('the chat simulator');
@@ -21,7 +21,7 @@ if (!HAVE_CHROMIUM) {
       await session?.stop();
     });
 
-    test('scenario 1 on LINE: the menu button, a wrong then a right phone number, the carousel, a tap on its button; the log beside', async () => {
+    test('scenario 1 on LINE: the menu button, a wrong then a right phone number, the code texted to it, the carousel, a tap on its button; the log beside', async () => {
       await session.signIn();
       await page.getByRole('link', { name: 'Chat simulator' }).click();
       await page.getByRole('heading', { name: 'Chat simulator' }).waitFor();
@@ -34,16 +34,22 @@ if (!HAVE_CHROMIUM) {
       // The rich menu's "my_tickets" postback: the card asks for the phone number first.
       await page.getByRole('navigation', { name: /Menu/ }).getByRole('button', { name: 'my_tickets' }).click();
       await log.getByText('Tapped “my_tickets”').waitFor();
-      await log.getByText('To show your tickets, please verify your membership first. What is your phone number?').waitFor();
+      await log.getByText('To show your tickets, please verify your membership first. What is your member phone number? We will text you a code.').waitFor();
 
       // Not a phone number: asked again, without calling the brand.
       await page.getByLabel('Message').fill('my phone?');
       await page.getByRole('button', { name: 'Send' }).click();
       await log.getByText(/That does not look like a phone number/).waitFor();
 
-      // The number: the verify card runs (the loading indicator shows, and the log says it is being
-      // read again), then the tickets card.
+      // The number: the brand texts a code to the member's phone (a card), and the code is asked for.
       await page.getByLabel('Message').fill('0912-345-678');
+      await page.getByLabel('Message').press('Enter');
+      await log.getByText('If 0912345678 is a member number, we just texted it a 6-digit code. Please type the code here.').waitFor({ timeout: 15_000 });
+      await page.locator('#sim-working .typing').waitFor({ state: 'detached', timeout: 15_000 });
+
+      // The code the member received: the check card runs (the loading indicator shows, and the log
+      // says it is being read again) and binds, then the tickets card.
+      await page.getByLabel('Message').fill(session.stack.brandApi.lastCode('0912345678') ?? '');
       await page.getByLabel('Message').press('Enter');
       await page.getByRole('status').filter({ hasText: 'The bot is working…' }).waitFor();
       await page.locator('#sim-log-status', { hasText: 'Updating the log…' }).waitFor();
@@ -53,19 +59,20 @@ if (!HAVE_CHROMIUM) {
       expect(await page.getByLabel('Message').inputValue()).toBe('');
       const queued = log.locator('.msg.queued', { hasText: 'what can you do?' });
       await queued.getByText('Sent once the bot has answered').waitFor();
-      await log.getByText('Thanks! Your membership M001 is now linked.').waitFor({ timeout: 15_000 });
+      await log.getByText('Thank you, Chen Mei-Ling: you are verified as member M001.').waitFor({ timeout: 15_000 });
       const cards = log.locator('.msg-card');
       await cards.nth(2).waitFor({ timeout: 15_000 });
       const answeredAt = Date.now();
       expect(await cards.count()).toBe(3);
       expect(await cards.first().textContent()).toContain('Taipei 101 Observatory');
-      // The execution log beside the conversation: both cards, successful, shown with the answer (not
-      // seconds later), the "updating" line gone.
+      // The execution log beside the conversation: the three cards, successful, shown with the answer
+      // (not seconds later), the "updating" line gone.
       const logTable = page.locator('#sim-log-table');
       await logTable.locator('tr', { hasText: 'load_tickets' }).waitFor({ timeout: 1_500 });
       expect(Date.now() - answeredAt).toBeLessThan(1_500);
-      expect(await logTable.locator('tbody tr').count()).toBeGreaterThanOrEqual(2);
+      expect(await logTable.locator('tbody tr').count()).toBeGreaterThanOrEqual(3);
       expect(await logTable.textContent()).toMatch(/load_tickets.*success/s);
+      expect(await logTable.textContent()).toMatch(/check_code.*success/s);
       // The queued message went once the bot had answered: sent as the customer's, answered by the fallback.
       await queued.waitFor({ state: 'detached', timeout: 5_000 });
       await log.locator('.msg.mine:not(.queued)', { hasText: 'what can you do?' }).waitFor();
@@ -100,8 +107,12 @@ if (!HAVE_CHROMIUM) {
       await page.locator('.sim-phone.messenger').waitFor();
       await page.getByRole('navigation', { name: /Menu/ }).getByRole('button', { name: 'my_tickets' }).click();
       const log = page.locator('#sim-log');
-      await log.getByText(/What is your phone number\?/).waitFor();
+      await log.getByText(/What is your member phone number\?/).waitFor();
       await page.getByLabel('Message').fill('0912345678');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await log.getByText(/we just texted it a 6-digit code/).waitFor({ timeout: 15_000 });
+      await page.locator('#sim-working .typing').waitFor({ state: 'detached', timeout: 15_000 });
+      await page.getByLabel('Message').fill(session.stack.brandApi.lastCode('0912345678') ?? '');
       await page.getByRole('button', { name: 'Send' }).click();
       await log.locator('.msg-card').nth(2).waitFor({ timeout: 15_000 });
       expect(await log.locator('.msg-card').first().textContent()).toContain('Taipei 101 Observatory');

@@ -329,3 +329,21 @@ describe('names and keywords as the admin types them', () => {
     expect(uniqueId(flow, idHint('question', topicOf('ask_register2')))).toBe('ask_register3');
   });
 });
+
+describe('verified bindings in the editor (issue 19)', () => {
+  test("an unbind block: created with its type alone, one outlet (next), named for what it does", () => {
+    expect(BLOCK_TYPES).toContain('unbind');
+    expect(newBlock('unbind')).toEqual({ type: 'unbind' });
+    expect(outlets({ type: 'unbind', next: 'bye' })).toEqual([{ path: ['next'], kind: 'next', label: 'next', target: 'bye' }]);
+    const flow = { blocks: {} };
+    expect(addBlock(flow, 'unbind')).toBe('unlink');
+  });
+
+  test("the flow's verify start follows a rename and goes with a delete", () => {
+    const flow = { verify: 'ask_phone', blocks: { ask_phone: { type: 'question', prompt: 'Phone?', input: { type: 'phone' }, saveAs: 'phone' }, other: { type: 'end' } } };
+    expect(renameBlock(flow, 'ask_phone', 'ask_member_phone')).toBeUndefined();
+    expect(flow.verify).toBe('ask_member_phone');
+    deleteBlock(flow, 'ask_member_phone');
+    expect(flow).not.toHaveProperty('verify');
+  });
+});
