@@ -205,6 +205,7 @@ const en = {
   reasonPrefix_template: 'template: {detail}',
   reasonPrefix_config: 'configuration: {detail}',
   reasonPrefix_invalid_response: 'unexpected answer: {detail}',
+  reasonPrefix_budget: 'over the customer message’s budget: {detail}',
   pickLegend: 'A clicked response field goes',
   pickIntoField: 'into the last-used field:',
   noFieldYet: '(first click into a card field, message text, condition or mapping path)',
@@ -435,6 +436,7 @@ const zhTW: Record<TextKey, string> = {
   reasonPrefix_template: '範本錯誤：{detail}',
   reasonPrefix_config: '設定錯誤：{detail}',
   reasonPrefix_invalid_response: '回應不符預期：{detail}',
+  reasonPrefix_budget: '超出這則訊息的預算：{detail}',
   pickLegend: '點選的回應欄位會放入',
   pickIntoField: '最近使用的欄位：',
   noFieldYet: '（請先點一下卡片欄位、訊息文字、條件或對應路徑）',
@@ -467,7 +469,7 @@ const zhTW: Record<TextKey, string> = {
 
 /** The reason codes and prefixes `reasonText` words (each `reason_<code>` in both dictionaries). */
 const REASON_CODES = ['timeout', 'network', 'too_large', 'blocked', 'redirect', 'circuit_open', 'success_condition', 'cache_hit', 'stale_if_error'] as const;
-const REASON_PREFIXES = ['template', 'config', 'invalid_response'] as const;
+const REASON_PREFIXES = ['template', 'config', 'invalid_response', 'budget'] as const;
 
 /**
  * Why a card failed (or how it succeeded), as the dry run and the execution log give it: a code

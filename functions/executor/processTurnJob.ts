@@ -189,7 +189,7 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
       ...(job.speakerId ? { speakerId: job.speakerId } : {}),
     },
     {
-      callApi: async (blockId, block, context) => {
+      callApi: async (blockId, block, context, budget) => {
         // Card runs of this turn, counted: each run keeps its own execution log entries.
         cardRuns += 1;
         const run = cardRuns;
@@ -202,6 +202,8 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
             allowedPorts,
             idempotencyKey: `${job.jobId}#${blockId}`,
             profile: { id: job.userId, channel: job.channel.kind, attributes: customer?.attributes ?? {} },
+            // What is left of the customer message's budget (TURN_BUDGET): past it, the card fails with reason `budget`.
+            budget,
           },
           {
             fetch: deps.fetch,

@@ -104,6 +104,18 @@ export interface CallApiInput {
    * None when left out. Any other port fails the card before connecting.
    */
   allowedPorts?: readonly number[];
+  /** What is left of the customer message's budget (runTurn's TURN_BUDGET); none: only the card's own limits. */
+  budget?: CardBudget;
+}
+
+/**
+ * What is left of the turn's budget when a card starts: the card ends within `remainingMs` (a timeout
+ * that this cuts short fails with reason `budget`), and a card given `exhausted` is not called at all:
+ * it fails with reason `budget` and that text in the execution log.
+ */
+export interface CardBudget {
+  remainingMs: number;
+  exhausted?: string;
 }
 
 /** The whole card, retries included, must finish inside this budget (Lambda and the customer wait). */
@@ -164,7 +176,9 @@ export async function executeCallApi(input: CallApiInput, deps: CallApiDeps): Pr
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const started = now();
-  const deadline = started + Math.min(CARD_TIME_BUDGET_MS, input.block.retry ? CARD_TIME_BUDGET_MS : input.block.timeoutMs);
+  const ownLimit = input.block.retry ? CARD_TIME_BUDGET_MS : Math.min(CARD_TIME_BUDGET_MS, input.block.timeoutMs);
+  const budgetMs = input.budget ? Math.max(0, input.budget.remainingMs) : Infinity;
+  const deadline = started + Math.min(ownLimit, budgetMs);
   let request: OutboundRequest;
   try {
     request = await buildCardRequest(input);
@@ -173,6 +187,12 @@ export async function executeCallApi(input: CallApiInput, deps: CallApiDeps): Pr
     return { ok: false, reason: `template: ${error instanceof TemplateError ? error.message : 'the request could not be built'}`, kind: 'config', attempts: 0 };
   }
   const maskedUrl = maskUrl(request.url, input.secrets);
+  if (input.budget?.exhausted !== undefined || budgetMs <= 0) {
+    // The customer message spent its budget: the brand is not called, and the log says why.
+    const reason = input.budget?.exhausted ?? BUDGET_TIME_REASON;
+    await deps.onAttempt?.({ method: request.method, url: maskedUrl, latencyMs: 0, outcome: 'failure', reason, attempt: 1 });
+    return { ok: false, reason, kind: 'budget', attempts: 0 };
+  }
   // A secret goes only to the hosts it is bound to: checked before connecting, so a flow edit cannot
   // send the brand's key elsewhere. (The guarded caller drops such headers on a cross-origin redirect.)
   const refused = secretHostRefusal(input.block, request.url, input.secrets);
@@ -190,7 +210,7 @@ export async function executeCallApi(input: CallApiInput, deps: CallApiDeps): Pr
     await deps.onAttempt?.({ method: request.method, url: maskedUrl, status: cached.response.status, latencyMs: 0, outcome: 'success', reason: 'cache_hit', attempt: 1 });
     return { ok: true, response: cached.response, ...(cached.messages ? { messages: cached.messages } : {}), attempts: 0 };
   }
-  const call = () => attemptCall(input, request, maskedUrl, deadline, deps, now, sleep);
+  const call = () => attemptCall(input, request, maskedUrl, { at: deadline, byBudget: budgetMs < ownLimit }, deps, now, sleep);
   let outcome: CardOutcome;
   let brandDown: boolean;
   if (deps.breakers) {
@@ -228,11 +248,12 @@ async function attemptCall(
   input: CallApiInput,
   request: OutboundRequest,
   maskedUrl: string,
-  deadline: number,
+  limit: { at: number; byBudget: boolean },
   deps: CallApiDeps,
   now: () => number,
   sleep: (ms: number) => Promise<void>,
 ): Promise<{ outcome: CardOutcome; brandFailed: boolean }> {
+  const deadline = limit.at;
   // cockatiel runs the attempts and counts them; each attempt decides whether a retry fits the
   // budget (its delay must be known first: a 429's Retry-After, else cockatiel's exponential
   // backoff with half jitter) and waits with the injected clock, so tests and the budget share one.
@@ -246,6 +267,8 @@ async function attemptCall(
     const attemptStarted = now();
     let response: OutboundResponse | undefined;
     let failure: { reason: string; kind: FailureReason; retryable: boolean; retryAfterMs?: number } | undefined;
+    // The turn's budget, not the card's own timeout, is what this attempt may wait at most.
+    const cutByBudget = limit.byBudget && remaining < input.block.timeoutMs;
     try {
       const attemptRequest = signed(request, input, now());
       if (!attemptRequest) return { outcome: { ok: false, reason: `config: ${SIGNING_SECRET_NAME} is not a valid whsec_ secret`, kind: 'config', attempts: attempt - 1 }, brandFailed: false };
@@ -254,7 +277,11 @@ async function attemptCall(
     } catch (error) {
       const kind = error instanceof OutboundError ? error.kind : 'network';
       const port = error instanceof OutboundError ? error.port : undefined;
-      failure = { reason: port !== undefined ? `port ${port} not allowed (workspace settings: allowedPorts)` : kind, kind: outboundFailureKind(kind), retryable: kind === 'timeout' || kind === 'network' };
+      failure =
+        kind === 'timeout' && cutByBudget
+          ? // Not the brand's failure: the customer message's time ran out (no retry, no circuit counted).
+            { reason: BUDGET_TIME_REASON, kind: 'budget', retryable: false }
+          : { reason: port !== undefined ? `port ${port} not allowed (workspace settings: allowedPorts)` : kind, kind: outboundFailureKind(kind), retryable: kind === 'timeout' || kind === 'network' };
     }
     let outcome: CardOutcome | undefined;
     if (response) {
@@ -285,6 +312,9 @@ async function attemptCall(
   });
   return { outcome: last.outcome, brandFailed: last.brandFailed };
 }
+
+/** The execution log's reason for a card the turn's brand time did not let finish (or start). */
+export const BUDGET_TIME_REASON = 'budget: the customer message spent its brand time';
 
 /** One attempt's result; `retryAfter` (ms) when another attempt is to follow. */
 interface TriedAttempt {

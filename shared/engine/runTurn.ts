@@ -4,7 +4,7 @@ import type { ChatType, InboundEvent } from '../jobs/job';
 import type { ResolvedMessage } from '../messages/message';
 import { bindingLapsesAt, liveBinding, type Binding, type BindingMethod, type Session } from '../store/customers';
 import { evaluatePath, renderText, TemplateError, type TemplateContext } from '../templating/liquid';
-import { cardFailure, type CardFailure, type CardOutcome } from './callApi';
+import { BUDGET_TIME_REASON, cardFailure, type CardBudget, type CardFailure, type CardOutcome } from './callApi';
 import { testPattern } from './conditionPattern';
 import { eventParams, matchTrigger } from './triggers';
 import { resolveMessages } from './resolveMessages';
@@ -18,6 +18,17 @@ import { validateAnswer } from './validateAnswer';
 export const DEFAULT_FAILURE_TEXT = BUILT_IN_TEXTS.en.failure;
 /** A flow that loops without waiting for the customer is stopped after this many blocks. */
 const MAX_STEPS = 100;
+
+/**
+ * What one customer message may spend on brands: its cards together wait at most `brandMs` (their
+ * time one after another; a fire-and-forget card must also end within what was left when it
+ * started) and run at most `calls` times (a card's retries are part of its run). A card past either
+ * fails with reason `budget`, so the flow's failure path answers the customer. 15 s: a customer in a
+ * chat does not wait longer, and a turn then holds the executor 15 s at most instead of the 50 minutes
+ * 100 cards of 30 s would; 10 runs: more than any flow of the templates and examples makes (3 at most).
+ */
+export const TURN_BUDGET = { brandMs: 15_000, calls: 10 } as const;
+export type TurnBudget = { brandMs: number; calls: number };
 
 export interface TurnInput {
   flow: Flow;
@@ -41,11 +52,19 @@ export interface TurnInput {
    * parameters then come from the event, as for a fallback: a postback's data, or none.
    */
   startAt?: string;
+  /** What the turn may spend on brands. @default TURN_BUDGET */
+  budget?: TurnBudget;
 }
 
 export interface TurnDeps {
-  /** Runs a Call an API card; a fire-and-forget card's promise is not awaited by the turn. */
-  callApi: (blockId: string, block: CallApiBlock, context: TemplateContext) => Promise<CardOutcome>;
+  /**
+   * Runs a Call an API card; a fire-and-forget card's promise is not awaited by the turn. `budget`:
+   * what is left of the turn's (a card given `exhausted` must not call the brand: executeCallApi
+   * fails it with reason `budget`).
+   */
+  callApi: (blockId: string, block: CallApiBlock, context: TemplateContext, budget: CardBudget) => Promise<CardOutcome>;
+  /** The clock the budget's brand time is measured with (ms). @default Date.now */
+  clock?: () => number;
   /** Called before the first card that the customer waits for: show a loading / typing indicator. */
   onWaiting?: () => Promise<void> | void;
   /** Fire-and-forget cards land here so the caller can await them after sending. */
@@ -165,6 +184,19 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   }
 
   let waited = false;
+  const budget = input.budget ?? TURN_BUDGET;
+  const clock = deps.clock ?? Date.now;
+  /** The turn's spending: card runs, and the time waited cards took. */
+  let cardRuns = 0;
+  let brandMs = 0;
+  /** What is left for the next card; a card that gets `exhausted` does not run (nor count). */
+  const nextCardBudget = (): CardBudget => {
+    if (cardRuns >= budget.calls) return { remainingMs: 0, exhausted: `budget: the customer message ran its ${budget.calls} cards` };
+    const remainingMs = budget.brandMs - brandMs;
+    if (remainingMs <= 0) return { remainingMs: 0, exhausted: BUDGET_TIME_REASON };
+    cardRuns += 1;
+    return { remainingMs };
+  };
   /** The last card that succeeded and its calls: a template error after it is that card's failure. */
   let succeeded: { block: CallApiBlock; attempts: number; status: number } | undefined;
   for (let steps = 0; next !== undefined; steps += 1) {
@@ -211,16 +243,19 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
             return ended(null);
           }
           if (block.fireAndForget) {
-            const work = deps.callApi(blockId, block, context());
+            const work = deps.callApi(blockId, block, context(), nextCardBudget());
             deps.background?.(work);
             next = block.onSuccess;
             break;
           }
-          if (!waited) {
+          const cardBudget = nextCardBudget();
+          if (!waited && cardBudget.exhausted === undefined) {
             waited = true;
             await deps.onWaiting?.();
           }
-          const outcome = await deps.callApi(blockId, block, context());
+          const cardStarted = clock();
+          const outcome = await deps.callApi(blockId, block, context(), cardBudget);
+          if (cardBudget.exhausted === undefined) brandMs += Math.max(0, clock() - cardStarted);
           lastResponse = outcome.response;
           const made = outcome.ok && block.bind ? await bindingFrom(block.bind, context(), bindingMethod(event, block.bind), now, input.bindingLapseDays) : undefined;
           if (outcome.ok && block.bind && !made) {

@@ -29,4 +29,9 @@ export const FAILURE_REASONS = [
   'config',
   /** The card succeeded but a block after it could not render its answer (an answer of an unexpected shape). */
   'template',
+  /**
+   * The customer message's budget ran out: its cards together may wait 15 s on brands and run 10
+   * times (TURN_BUDGET, shared/engine/runTurn.ts). A card past it is not called; one cut short by it fails.
+   */
+  'budget',
 ] as const;

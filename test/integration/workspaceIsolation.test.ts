@@ -1,5 +1,6 @@
 import type { LineCall } from '../../local/lineStandIn';
 import type { LocalStack } from '../../local/localStack';
+import { TURN_BUDGET } from '../../shared/engine/runTurn';
 import type { ExecutionLogEntry } from '../../shared/store/executionLog';
 import { sendLine, startFakeBrand, startTestStack, transcript, waitForLineCalls, type FakeBrand } from '../support/localStackHarness';
 
@@ -106,7 +107,7 @@ describe('two workspaces on one stack: cache, breakers and the execution log', (
     expect((await cardLog('iso-a', a.flowId)).map((e) => e.reason)).toEqual([undefined]);
   });
 
-  test('the execution log keeps one entry per run of a card that a turn loops through 40 times', async () => {
+  test(`the execution log keeps one entry per run of a card that a turn loops through ${TURN_BUDGET.calls} times (as many as a customer message may run)`, async () => {
     let n = 0;
     behaviour['/count'] = (send) => {
       n += 1;
@@ -114,12 +115,12 @@ describe('two workspaces on one stack: cache, breakers and the execution log', (
     };
     const a = await channelOf('iso-a', {
       card: { type: 'callApi', retry: false, request: { url: `${brand.url}/count` }, saveToAttributes: { n: 'response.body.n' }, onSuccess: 'again' },
-      again: { type: 'condition', branches: [{ when: { op: 'lt', attribute: 'n', value: 40 }, next: 'card' }], otherwise: 'done' },
+      again: { type: 'condition', branches: [{ when: { op: 'lt', attribute: 'n', value: TURN_BUDGET.calls }, next: 'card' }], otherwise: 'done' },
       done: { type: 'message', messages: [{ type: 'text', text: 'done at {{ attributes.n }}' }] },
     });
-    expect(await go(a, 'U-loop')).toEqual(['done at 40']);
+    expect(await go(a, 'U-loop')).toEqual([`done at ${TURN_BUDGET.calls}`]);
     const entries = await cardLog('iso-a', a.flowId);
-    expect(entries).toHaveLength(40);
-    expect(entries.map((e) => e.run).sort((x, y) => (x ?? 0) - (y ?? 0))).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(entries).toHaveLength(TURN_BUDGET.calls);
+    expect(entries.map((e) => e.run).sort((x, y) => (x ?? 0) - (y ?? 0))).toEqual(Array.from({ length: TURN_BUDGET.calls }, (_, i) => i + 1));
   });
 });
