@@ -9,12 +9,14 @@ import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { createDeadLetters } from '../functions/admin/deadLetters';
 import { createHandler as createAdminHandler } from '../functions/admin/handler';
 import { createHandler as createConsoleHandler } from '../functions/console/handler';
+import { FairShare } from '../functions/executor/fairShare';
 import { createHandler as createExecutorHandler } from '../functions/executor/handler';
 import { createSenderFor } from '../functions/executor/senders';
 import { createHandler as createLineWebhookHandler } from '../functions/line-webhook/handler';
 import { createHandler as createMessengerWebhookHandler } from '../functions/messenger-webhook/handler';
 import { AWS_CLIENT_DEFAULTS } from '../shared/config/awsClients';
 import { createGuardedFetch } from '../shared/http/guardedFetch';
+import { EXECUTOR_DEFAULTS, JOB_MAX_RECEIVES } from '../shared/jobs/fairShare';
 import { createJobQueue, type JobQueue } from '../shared/jobs/jobQueue';
 import { createLogger } from '../shared/logging/logger';
 import { createStore, TABLE_DEFINITION, type Store } from '../shared/store/store';
@@ -48,7 +50,7 @@ export interface LocalStackOptions {
   dataDir?: string;
   /** The jobs queue's visibility timeout, seconds: how long a failed job waits before its retry. @default 30 */
   visibilityTimeoutSeconds?: number;
-  /** Receives before a job goes to the DLQ. @default 5 */
+  /** Receives before a job goes to the DLQ, as on AWS: 5 runs after as many deferrals as a job may have (shared/jobs/fairShare.ts). @default JOB_MAX_RECEIVES (15) */
   maxReceiveCount?: number;
   /** Powertools log level of the handlers. @default 'WARN' */
   logLevel?: LogLevel;
@@ -76,7 +78,7 @@ export interface LocalStackOptions {
    * does for an app subscribed to `message_echoes` (callcard's delivery receipts). @default true
    */
   messengerEchoes?: boolean;
-  /** The executor's event source mapping: records per invocation and invocations at once. @default 10 and 10 */
+  /** The executor's event source mapping: records per invocation and invocations at once. @default as deployed: EXECUTOR_DEFAULTS (10 and 10) */
   executor?: { batchSize?: number; concurrency?: number };
   /**
    * Run the executor (and its SQS event source) in this process. `false` leaves the queue to a consumer
@@ -153,7 +155,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     recordCalls(sqs, 'sqs', options.awsCalls, { tag: currentFunction });
   }
   await ensureTable(dynamoClient, TABLE_NAME);
-  const { queueUrl, queueArn, dlqUrl } = await ensureQueues(sqs, options.visibilityTimeoutSeconds ?? 30, options.maxReceiveCount ?? 5);
+  const { queueUrl, queueArn, dlqUrl } = await ensureQueues(sqs, options.visibilityTimeoutSeconds ?? 30, options.maxReceiveCount ?? JOB_MAX_RECEIVES);
 
   const table = createTable(TABLE_NAME, dynamoClient);
   const store = createStore(table);
@@ -178,11 +180,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     allowHttpHosts: [...[lineStandIn.url, messengerStandIn.url, brandApi.url].map((u) => new URL(u).host), ...(options.extraAllowHttpHosts ?? [])],
   });
   const executorLogger = logger('executor');
+  // The event source mapping as deployed (infra: batchSize 10, executorMaxConcurrency), and each
+  // workspace's share of it, counted in the same table and deferred through the same queue.
+  // (local-aws-sqs counts a ChangeMessageVisibility as a receive: here a deferred job's receive count
+  // grows twice as fast as on AWS, so it runs whatever its workspace holds after 5 deferrals, not 10.)
+  const executorConcurrency = options.executor?.concurrency ?? EXECUTOR_DEFAULTS.maxConcurrency;
   const executor = createExecutorHandler({
     store,
     fetch,
     logger: executorLogger,
     senderFor: createSenderFor({ lineApiBaseUrl: lineStandIn.url, messengerApiBaseUrl: messengerStandIn.url, fetch, logger: executorLogger, simulator: store.simulator }),
+    fairShare: new FairShare({ leases: store.executorLeases, maxConcurrency: executorConcurrency, sqs, queueUrl, logger: executorLogger }),
   });
   const eventSource: SqsEventSource = options.startExecutor === false ? NO_EVENT_SOURCE : startSqsEventSource({
     sqs,
@@ -190,7 +198,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     queueArn,
     functionName: 'executor',
     handler: executor,
-    ...options.executor,
+    batchSize: options.executor?.batchSize ?? EXECUTOR_DEFAULTS.batchSize,
+    concurrency: executorConcurrency,
     // The model answers long polls the moment a message is receivable, as SQS does (1 s keeps stop() and idle() prompt).
     ...(aws.longPolls ? { waitTimeSeconds: 1 } : {}),
     onError: (error) => console.error('[local sqs event source]', error),

@@ -13,12 +13,18 @@ export interface SqsEventSourceOptions {
   handler: SqsHandler;
   /** Records per invocation, like the mapping's BatchSize. @default 10 */
   batchSize?: number;
-  /** Invocations at once, like the mapping's MaximumConcurrency (infra's default: CAPACITY_DEFAULTS). @default 10 */
+  /** Invocations at once, like the mapping's MaximumConcurrency (infra's default: EXECUTOR_DEFAULTS). @default 10 */
   concurrency?: number;
   /** Pause between empty polls (a send wakes the poller at once: see wake()). @default 100 */
   idlePollMs?: number;
   /** Long polls: the receive waits this long for a message (no pause between polls then). @default 0 */
   waitTimeSeconds?: number;
+  /**
+   * The function's timeout, as its context reports it (`getRemainingTimeInMillis`): the executor's
+   * middy ends an invocation there, as Lambda would, and its leases lapse after it (fairShare.ts).
+   * @default 90_000 (the executor's, infra/functions.ts)
+   */
+  timeoutMs?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -60,7 +66,7 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
     const event: SQSEvent = { Records: messages.map((m) => toRecord(m, options.queueArn)) };
     let failed: Set<string>;
     try {
-      const response = await runInvocation(options.functionName, () => options.handler(event, lambdaContext(options.functionName, 90_000)));
+      const response = await runInvocation(options.functionName, () => options.handler(event, lambdaContext(options.functionName, options.timeoutMs ?? 90_000)));
       failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
     } catch (error) {
       options.onError?.(error);

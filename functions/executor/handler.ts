@@ -2,44 +2,52 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { AWS_CLIENT_DEFAULTS } from '../../shared/config/awsClients';
 import { readEnv } from '../../shared/config/env';
 import { createGuardedFetch, parseAllowHttpHosts } from '../../shared/http/guardedFetch';
-import { turnJobSchema } from '../../shared/jobs/job';
+import { executorMaxConcurrency } from '../../shared/jobs/fairShare';
+import { turnJobSchema, type TurnJob } from '../../shared/jobs/job';
 import { createLogger } from '../../shared/logging/logger';
 import { createMetrics } from '../../shared/logging/metrics';
 import { createStore } from '../../shared/store/store';
 import { createTable } from '../../shared/store/table';
+import { DeferredJobError, FairShare, type BatchAdmission } from './fairShare';
 import { processFifoBatch } from './processFifoBatch';
 import { processTurnJob, UnprocessableJobError, type ExecutorDeps } from './processTurnJob';
 import { createSenderFor } from './senders';
 
-/** SQS (FIFO) consumer: each record is one conversation turn; failures are reported per record. */
-export function createHandler(deps: ExecutorDeps) {
-  const { logger, metrics } = deps;
+export interface ExecutorHandlerDeps extends ExecutorDeps {
+  /** Fair sharing of the executor among workspaces (leases and deferrals); none: every turn runs at once. */
+  fairShare?: FairShare;
+}
 
-  async function processRecord(record: SQSRecord): Promise<void> {
+/** SQS (FIFO) consumer: each record is one conversation turn; failures are reported per record. */
+export function createHandler(deps: ExecutorHandlerDeps) {
+  const { logger, metrics, fairShare } = deps;
+
+  async function processRecord(record: SQSRecord, job: TurnJob | undefined, admission: BatchAdmission | undefined): Promise<void> {
     metrics?.addMetric('JobsReceived', MetricUnit.Count, 1);
-    let body: unknown;
-    try {
-      body = JSON.parse(record.body);
-    } catch {
-      body = undefined;
-    }
-    const parsed = turnJobSchema.safeParse(body);
-    if (!parsed.success) {
+    if (!job) {
       // A malformed job never gets better: drop it (logged) rather than block its conversation.
-      logger.error('malformed job dropped', { messageId: record.messageId, problems: parsed.error.issues.map((i) => i.path.join('.')) });
+      logger.error('malformed job dropped', { messageId: record.messageId, problems: problemsOf(record) });
       return;
     }
-    const job = parsed.data;
     // Records of a batch run in parallel, so keys are passed with each log line (every line of a turn
     // names its jobId) rather than appended to the shared logger; a child logger per record costs more
     // CPU than the rest of the job's own code.
     const log = logger;
+    const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
     try {
-      await processTurnJob(job, deps, { receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1 });
+      // Refused a moment ago: deferred without reading anything.
+      if (admission?.refusedNow(job.workspaceId, receiveCount)) throw new DeferredJobError(job.workspaceId);
+      await processTurnJob(job, deps, { receiveCount, ...(admission ? { admit: () => admission.admit(job.workspaceId, receiveCount) } : {}) });
     } catch (error) {
+      if (error instanceof DeferredJobError) {
+        log.info('turn deferred: its workspace holds its share of the executor', { jobId: job.jobId, workspaceId: job.workspaceId, receiveCount });
+        throw error;
+      }
       if (error instanceof UnprocessableJobError) {
         log.error('job dropped', { jobId: job.jobId, error: error.message });
         return;
@@ -50,9 +58,64 @@ export function createHandler(deps: ExecutorDeps) {
     }
   }
 
+  async function processBatch(records: SQSRecord[], context: Context | undefined): Promise<SQSBatchResponse> {
+    const jobs = new Map(records.map((record) => [record.messageId, parseJob(record)]));
+    const admission = fairShare?.batch(context);
+    // Each workspace's lease is asked for at once, beside the turns' reads, and given back when its
+    // last turn in the batch is done (the batch's other turns may still be running).
+    const left = new Map<string, number>();
+    for (const job of jobs.values()) if (job) left.set(job.workspaceId, (left.get(job.workspaceId) ?? 0) + 1);
+    for (const workspaceId of left.keys()) admission?.start(workspaceId);
+    const deferredGroups = new Set<string>();
+    const response = await processFifoBatch(records, async (record) => {
+      const job = jobs.get(record.messageId);
+      try {
+        await processRecord(record, job, admission);
+      } catch (error) {
+        if (error instanceof DeferredJobError) deferredGroups.add(groupOf(record));
+        throw error;
+      } finally {
+        if (job && admission) {
+          const n = (left.get(job.workspaceId) ?? 1) - 1;
+          left.set(job.workspaceId, n);
+          if (n === 0) admission.release(job.workspaceId);
+        }
+      }
+    });
+    if (admission && fairShare) {
+      // A deferred conversation's later records were not run either: they wait with it, in order.
+      const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+      await Promise.all([admission.settle(), fairShare.defer(records.filter((r) => failed.has(r.messageId) && deferredGroups.has(groupOf(r))))]);
+    }
+    return response;
+  }
+
   const wired = middy<SQSEvent, SQSBatchResponse>().use(injectLambdaContext(logger, { resetKeys: true }));
   if (metrics) wired.use(logMetrics(metrics));
-  return wired.handler(async (event) => processFifoBatch(event.Records, processRecord));
+  return wired.handler(async (event, context) => processBatch(event.Records, context));
+}
+
+/** A record's job, or undefined when its body is not one. */
+function parseJob(record: SQSRecord): TurnJob | undefined {
+  const parsed = turnJobSchema.safeParse(parseBody(record.body));
+  return parsed.success ? parsed.data : undefined;
+}
+
+function problemsOf(record: SQSRecord): string[] {
+  const parsed = turnJobSchema.safeParse(parseBody(record.body));
+  return parsed.success ? [] : parsed.error.issues.map((i) => i.path.join('.'));
+}
+
+function parseBody(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}
+
+function groupOf(record: SQSRecord): string {
+  return record.attributes.MessageGroupId ?? record.messageId;
 }
 
 let lambda: ReturnType<typeof createHandler> | undefined;
@@ -64,11 +127,13 @@ export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResp
     const logger = createLogger('executor');
     const fetch = createGuardedFetch({ allowHttpHosts: parseAllowHttpHosts(env.OUTBOUND_ALLOW_HTTP_HOSTS) });
     const store = createStore(createTable(env.TABLE_NAME));
+    const metrics = createMetrics('executor', logger);
     lambda = createHandler({
       store,
       fetch,
       logger,
-      metrics: createMetrics('executor', logger),
+      metrics,
+      fairShare: new FairShare({ leases: store.executorLeases, maxConcurrency: executorMaxConcurrency(), sqs: new SQSClient(AWS_CLIENT_DEFAULTS), queueUrl: env.JOBS_QUEUE_URL, logger, metrics }),
       senderFor: createSenderFor({ lineApiBaseUrl: env.LINE_API_BASE_URL, messengerApiBaseUrl: env.MESSENGER_API_BASE_URL, fetch, logger, simulator: store.simulator }),
     });
   }

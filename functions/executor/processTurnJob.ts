@@ -40,6 +40,12 @@ export class UnprocessableJobError extends Error {
 /** Which delivery of the job this is: SQS's receive count of its message (1 on the first). */
 export interface JobAttempt {
   receiveCount: number;
+  /**
+   * Resolves when the turn may run: its workspace's share of the executor (fairShare.ts), asked for
+   * beside the turn's reads and awaited once they are in, before anything is called or written.
+   * Throws DeferredJobError when the job is to wait in the queue instead.
+   */
+  admit?: () => Promise<void>;
 }
 
 /**
@@ -48,8 +54,9 @@ export interface JobAttempt {
  *
  * 1. One round of reads, all at once: the job's outbox (a retry), the channel, the customer, the
  *    session and the workspace's settings (the language of callcard's own texts, the ports cards may
- *    call) in one BatchGetItem, beside the workspace's secrets when the flow has cards. Flow versions
- *    come from memory.
+ *    call) in one BatchGetItem, beside the workspace's secrets when the flow has cards, and beside
+ *    the workspace's lease on the executor (its fair share: a turn refused one is deferred before
+ *    anything is called or written). Flow versions come from memory.
  * 2. The turn: the loading indicator is started beside the brand call, never before it.
  * 3. The reply. On LINE it goes out while the outbox is being stored: a reply token is single-use and
  *    a push carries `X-Line-Retry-Key`, so no request of a LINE turn can land twice. Messenger has
@@ -80,6 +87,8 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps, attempt: 
     return;
   }
   if (!channel) throw new UnprocessableJobError(`channel ${job.channel.kind}/${job.channel.id} no longer exists`);
+  // Nothing was called or written yet: a deferred job leaves no trace.
+  await attempt.admit?.();
   const sender = deps.senderFor(channel, job);
   const background: Promise<unknown>[] = [];
   const writes = new AfterReply();

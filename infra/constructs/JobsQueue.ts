@@ -4,6 +4,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/config/env';
+import { EXECUTOR_DEFAULTS, EXECUTOR_MAX_CONCURRENCY_ENV, JOB_MAX_RECEIVES } from '../../shared/jobs/fairShare';
 
 export interface JobsQueueProps {
   /**
@@ -12,8 +13,9 @@ export interface JobsQueueProps {
    */
   readonly consumerTimeout: Duration;
   /**
-   * Receives before a job moves to the dead-letter queue.
-   * @default 5
+   * Receives before a job moves to the dead-letter queue: 5 runs after as many deferrals as the
+   * executor's fair share may give a job (shared/jobs/fairShare.ts).
+   * @default JOB_MAX_RECEIVES (15)
    */
   readonly maxReceiveCount?: number;
   /**
@@ -31,12 +33,13 @@ export interface JobsQueueProps {
 export interface JobsConsumerOptions {
   /**
    * Most concurrent executor invocations this queue may drive: it bounds the load on brands' APIs.
-   * @default 5
+   * The consumer gets it as `EXECUTOR_MAX_CONCURRENCY`: each workspace's share is derived from it.
+   * @default EXECUTOR_DEFAULTS.maxConcurrency (10)
    */
   readonly maxConcurrency?: number;
   /**
    * Jobs per invocation (a FIFO queue allows at most 10).
-   * @default 10
+   * @default EXECUTOR_DEFAULTS.batchSize (10)
    */
   readonly batchSize?: number;
 }
@@ -82,7 +85,7 @@ export class JobsQueue extends Construct {
       enforceSSL: true,
       visibilityTimeout: this.visibilityTimeout,
       retentionPeriod: props.retentionPeriod ?? Duration.days(4),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? JOB_MAX_RECEIVES },
     });
   }
 
@@ -95,7 +98,10 @@ export class JobsQueue extends Construct {
   /**
    * Makes `fn` the queue's consumer: batches of 10 with partial batch responses (the handler
    * returns `batchItemFailures`; on a FIFO queue it must also list the later jobs of a failed
-   * job's conversation) and at most `maxConcurrency` concurrent invocations.
+   * job's conversation) and at most `maxConcurrency` concurrent invocations, which `fn` learns from
+   * `EXECUTOR_MAX_CONCURRENCY`. The mapping grants it ReceiveMessage, DeleteMessage and
+   * ChangeMessageVisibility on the queue: the last is how the executor defers a turn whose
+   * workspace holds its share (functions/executor/fairShare.ts).
    */
   bindConsumer(fn: lambda.Function, options: JobsConsumerOptions = {}): void {
     // Lambda's default timeout is 3 s when none is set.
@@ -106,13 +112,15 @@ export class JobsQueue extends Construct {
           `${this.consumerTimeout.toSeconds()} s the visibility timeout was derived from; pass its timeout as consumerTimeout.`,
       );
     }
+    const maxConcurrency = options.maxConcurrency ?? EXECUTOR_DEFAULTS.maxConcurrency;
     fn.addEventSource(
       new SqsEventSource(this.queue, {
-        batchSize: options.batchSize ?? 10,
+        batchSize: options.batchSize ?? EXECUTOR_DEFAULTS.batchSize,
         reportBatchItemFailures: true,
-        maxConcurrency: options.maxConcurrency ?? 5,
+        maxConcurrency,
       }),
     );
+    fn.addEnvironment(EXECUTOR_MAX_CONCURRENCY_ENV, String(maxConcurrency));
   }
 
   /**

@@ -10,6 +10,7 @@ import { WebhookApi, type WebhookRoute } from '../constructs/WebhookApi';
 import { CALLCARD_FUNCTIONS, functionSpec, type CallcardFunctionName, type CallcardFunctionSpec } from '../functions';
 
 import { DEFAULT_LINE_API_BASE_URL, DEFAULT_MESSENGER_API_BASE_URL, ENV } from '../../shared/config/env';
+import { EXECUTOR_DEFAULTS } from '../../shared/jobs/fairShare';
 
 export { DEFAULT_LINE_API_BASE_URL, DEFAULT_MESSENGER_API_BASE_URL };
 
@@ -18,8 +19,8 @@ export { DEFAULT_LINE_API_BASE_URL, DEFAULT_MESSENGER_API_BASE_URL };
  * its LINE reply token with a brand that answers within about 400 ms (docs/DEPLOY.md, "Capacity").
  */
 export const CAPACITY_DEFAULTS = {
-  /** 10 invocations × 10 jobs: about 200 turns a second with a 300 ms brand. */
-  executorMaxConcurrency: 10,
+  /** 10 invocations × 10 jobs: about 200 turns a second with a 300 ms brand (one workspace: 8 of them, its fair share). */
+  executorMaxConcurrency: EXECUTOR_DEFAULTS.maxConcurrency,
   /** A burst of taps must not meet a 429 (LINE does not retry one unless redelivery is on). */
   apiRateLimit: 1_000,
   apiBurstLimit: 2_000,

@@ -402,6 +402,23 @@ export function createModelSqs(options: ModelSqsOptions = {}): ModelSqs {
     return {};
   }
 
+  /** Each entry as ChangeMessageVisibility would take it; a refused entry is reported, not thrown. */
+  function changeMessageVisibilityBatch(input: Input, t: number) {
+    const entries = (Array.isArray(input.Entries) ? input.Entries : []) as Array<{ Id: string; ReceiptHandle: string; VisibilityTimeout?: number }>;
+    const Successful: { Id: string }[] = [];
+    const Failed: { Id: string; SenderFault: boolean; Code: string; Message: string }[] = [];
+    for (const entry of entries) {
+      try {
+        changeMessageVisibility({ QueueUrl: input.QueueUrl, ReceiptHandle: entry.ReceiptHandle, VisibilityTimeout: entry.VisibilityTimeout }, t);
+        Successful.push({ Id: entry.Id });
+      } catch (error) {
+        const e = error as SqsError;
+        Failed.push({ Id: entry.Id, SenderFault: true, Code: e.queryCode, Message: e.message });
+      }
+    }
+    return { Successful, Failed };
+  }
+
   async function serve(call: ModelCall): Promise<ModelReply> {
     const operation = call.target.startsWith('AmazonSQS.') ? call.target.slice('AmazonSQS.'.length) : '';
     const latency = operation === 'SendMessage' ? sendLatencyMs : callLatencyMs;
@@ -437,6 +454,9 @@ export function createModelSqs(options: ModelSqsOptions = {}): ModelSqs {
           break;
         case 'ChangeMessageVisibility':
           output = changeMessageVisibility(input, t);
+          break;
+        case 'ChangeMessageVisibilityBatch':
+          output = changeMessageVisibilityBatch(input, t);
           break;
         case 'PurgeQueue':
           queueOf(input).messages.clear();

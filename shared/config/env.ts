@@ -3,7 +3,9 @@ import * as z from 'zod';
 /**
  * The names of every environment variable the handlers read: the one owner of these names. The
  * handlers parse them below; infra's constructs set them through the same constants, so a rename
- * cannot leave a function reading a variable nobody sets.
+ * cannot leave a function reading a variable nobody sets. (One more, the executor's alone, lives
+ * beside the numbers it feeds, so that the webhooks' bundles, which read this file, do not carry it:
+ * EXECUTOR_MAX_CONCURRENCY in shared/jobs/fairShare.ts.)
  */
 export const ENV = {
   tableName: 'TABLE_NAME',

@@ -3,6 +3,7 @@ import { AdminKeyRepository } from './adminKeys';
 import { ChannelRepository } from './channels';
 import { CustomerRepository } from './customers';
 import { EventLedger } from './eventLedger';
+import { ExecutorLeaseRepository } from './executorLeases';
 import { ExecutionLogRepository } from './executionLog';
 import { FlowRepository } from './flows';
 import { JobStateRepository } from './jobStates';
@@ -29,6 +30,8 @@ export interface Store {
   adminKeys: AdminKeyRepository;
   turnReads: TurnReads;
   webhookChecks: WebhookCheckRepository;
+  /** The executor's leases: each workspace's share of it, fleet-wide (functions/executor/fairShare.ts). */
+  executorLeases: ExecutorLeaseRepository;
 }
 
 export function createStore(table: Table): Store {
@@ -46,6 +49,7 @@ export function createStore(table: Table): Store {
     adminKeys: new AdminKeyRepository(table),
     turnReads: new TurnReads(table),
     webhookChecks: new WebhookCheckRepository(table),
+    executorLeases: new ExecutorLeaseRepository(table),
   };
 }
 

@@ -5,6 +5,7 @@ import { JobsQueue } from '../../../infra/constructs/JobsQueue';
 import { READ_WRITE_TABLE_ACTIONS, WEBHOOK_TABLE_ACTIONS } from '../../../infra/constructs/CallcardTable';
 import { CALLCARD_FUNCTIONS, functionSpec, PROJECT_ROOT, type CallcardFunctionName, type CallcardFunctionSpec } from '../../../infra/functions';
 import { buildApp, removeOutdir, type BuiltApp } from './build';
+import { JOB_MAX_RECEIVES, MAX_DEFERRED_RECEIVES } from '../../../shared/jobs/fairShare';
 
 // The wiring of all four functions, whether or not their handlers exist yet (missing ones get a
 // stand-in entry), without esbuild: bundles.test.ts bundles the real handlers.
@@ -182,8 +183,9 @@ describe('jobs queue', () => {
     expect(template.toJSON().Resources[dlqId].Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
   });
 
-  test('redrive after 5 receives', () => {
-    expect(template.toJSON().Resources[jobsQueueId()].Properties.RedrivePolicy.maxReceiveCount).toBe(5);
+  test('redrive after 15 receives: 5 runs after as many deferrals as the fair share may give a job', () => {
+    expect(template.toJSON().Resources[jobsQueueId()].Properties.RedrivePolicy.maxReceiveCount).toBe(JOB_MAX_RECEIVES);
+    expect(JOB_MAX_RECEIVES).toBe(MAX_DEFERRED_RECEIVES + 5);
   });
 
   test('visibility timeout ≥ 6 × the executor timeout', () => {
@@ -216,6 +218,8 @@ describe('jobs queue', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 10 },
     });
+    // The executor knows the mapping's concurrency: each workspace's share of it is derived from it.
+    expect(template.toJSON().Resources[functionId(functionSpec('executor'))].Properties.Environment.Variables.EXECUTOR_MAX_CONCURRENCY).toBe('10');
   });
 });
 
@@ -294,6 +298,16 @@ describe('least privilege', () => {
       ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:SendMessage'].sort(),
     );
     expect(JSON.stringify(statements)).not.toMatch(/DeadLetters/);
+  });
+
+  test('executor: every SQS call its own code makes (deferring a turn: ChangeMessageVisibilityBatch) is granted on the jobs queue, by the event source mapping', () => {
+    const source = readFileSync(join(PROJECT_ROOT, 'functions/executor/fairShare.ts'), 'utf8');
+    const imported = /import \{([^}]*)\} from '@aws-sdk\/client-sqs'/.exec(source)?.[1] ?? '';
+    // A batch call is authorised by its single action.
+    const calls = [...imported.matchAll(/\b(\w+?)(?:Batch)?Command\b/g)].map((match) => `sqs:${match[1]}`);
+    expect(calls).toEqual(['sqs:ChangeMessageVisibility']);
+    const onJobs = statementsOf(functionSpec('executor')).filter((statement) => JSON.stringify(statement.Resource).includes('JobsQueue'));
+    expect(onJobs.flatMap(actionsOf)).toEqual(expect.arrayContaining(calls));
   });
 
   test('admin: read/write table, send jobs, receive/delete dead letters and show again the ones it passed over', () => {

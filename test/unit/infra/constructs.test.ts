@@ -81,6 +81,8 @@ describe('JobsQueue', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 2 },
     });
+    // The consumer learns the mapping's concurrency (its workspaces' fair share is derived from it).
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { EXECUTOR_MAX_CONCURRENCY: '2' } } });
   });
 
   test('bindSender grants only sqs:SendMessage and sets JOBS_QUEUE_URL', () => {
