@@ -4,6 +4,7 @@ import { ChangeMessageVisibilityBatchCommand, type SQSClient } from '@aws-sdk/cl
 import type { Context, SQSRecord } from 'aws-lambda';
 import { deferralSeconds, MAX_DEFERRED_RECEIVES, workspaceLeaseLimit } from '../../shared/jobs/fairShare';
 import type { ExecutorLeaseRepository, LeaseHoldings } from '../../shared/store/executorLeases';
+import { groupOf } from './processFifoBatch';
 
 /** The turn's workspace holds its share of the executor: the job goes back to the queue for a while. */
 export class DeferredJobError extends Error {
@@ -98,7 +99,7 @@ export class FairShare {
     if (records.length === 0) return;
     const delays = new Map<string, number>();
     const entries = records.map((record, i) => {
-      const group = record.attributes.MessageGroupId ?? record.messageId;
+      const group = groupOf(record);
       const seconds = delays.get(group) ?? deferralSeconds(Number(record.attributes.ApproximateReceiveCount) || 1, this.options.random);
       delays.set(group, seconds);
       return { Id: String(i), ReceiptHandle: record.receiptHandle, VisibilityTimeout: seconds };

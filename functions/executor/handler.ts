@@ -8,13 +8,13 @@ import { AWS_CLIENT_DEFAULTS } from '../../shared/config/awsClients';
 import { readEnv } from '../../shared/config/env';
 import { createGuardedFetch, parseAllowHttpHosts } from '../../shared/http/guardedFetch';
 import { executorMaxConcurrency } from '../../shared/jobs/fairShare';
-import { turnJobSchema, type TurnJob } from '../../shared/jobs/job';
+import { turnJobSchema } from '../../shared/jobs/job';
 import { createLogger } from '../../shared/logging/logger';
 import { createMetrics } from '../../shared/logging/metrics';
 import { createStore } from '../../shared/store/store';
 import { createTable } from '../../shared/store/table';
 import { DeferredJobError, FairShare, type BatchAdmission } from './fairShare';
-import { processFifoBatch } from './processFifoBatch';
+import { groupOf, processFifoBatch } from './processFifoBatch';
 import { processTurnJob, UnprocessableJobError, type ExecutorDeps } from './processTurnJob';
 import { createSenderFor } from './senders';
 
@@ -27,13 +27,14 @@ export interface ExecutorHandlerDeps extends ExecutorDeps {
 export function createHandler(deps: ExecutorHandlerDeps) {
   const { logger, metrics, fairShare } = deps;
 
-  async function processRecord(record: SQSRecord, job: TurnJob | undefined, admission: BatchAdmission | undefined): Promise<void> {
+  async function processRecord(record: SQSRecord, parsed: ParsedJob, admission: BatchAdmission | undefined): Promise<void> {
     metrics?.addMetric('JobsReceived', MetricUnit.Count, 1);
-    if (!job) {
+    if (!parsed.success) {
       // A malformed job never gets better: drop it (logged) rather than block its conversation.
-      logger.error('malformed job dropped', { messageId: record.messageId, problems: problemsOf(record) });
+      logger.error('malformed job dropped', { messageId: record.messageId, problems: parsed.error.issues.map((i) => i.path.join('.')) });
       return;
     }
+    const job = parsed.data;
     // Records of a batch run in parallel, so keys are passed with each log line (every line of a turn
     // names its jobId) rather than appended to the shared logger; a child logger per record costs more
     // CPU than the rest of the job's own code.
@@ -59,18 +60,25 @@ export function createHandler(deps: ExecutorHandlerDeps) {
   }
 
   async function processBatch(records: SQSRecord[], context: Context | undefined): Promise<SQSBatchResponse> {
-    const jobs = new Map(records.map((record) => [record.messageId, parseJob(record)]));
+    const parsedJobs = new Map(records.map((record) => [record.messageId, parseJob(record)]));
+    const jobOf = (record: SQSRecord) => {
+      const parsed = parsedJobs.get(record.messageId);
+      return parsed?.success ? parsed.data : undefined;
+    };
     const admission = fairShare?.batch(context);
     // Each workspace's lease is asked for at once, beside the turns' reads, and given back when its
     // last turn in the batch is done (the batch's other turns may still be running).
     const left = new Map<string, number>();
-    for (const job of jobs.values()) if (job) left.set(job.workspaceId, (left.get(job.workspaceId) ?? 0) + 1);
+    for (const record of records) {
+      const job = jobOf(record);
+      if (job) left.set(job.workspaceId, (left.get(job.workspaceId) ?? 0) + 1);
+    }
     for (const workspaceId of left.keys()) admission?.start(workspaceId);
     const deferredGroups = new Set<string>();
     const response = await processFifoBatch(records, async (record) => {
-      const job = jobs.get(record.messageId);
+      const job = jobOf(record);
       try {
-        await processRecord(record, job, admission);
+        await processRecord(record, parsedJobs.get(record.messageId) ?? parseJob(record), admission);
       } catch (error) {
         if (error instanceof DeferredJobError) deferredGroups.add(groupOf(record));
         throw error;
@@ -95,15 +103,11 @@ export function createHandler(deps: ExecutorHandlerDeps) {
   return wired.handler(async (event, context) => processBatch(event.Records, context));
 }
 
-/** A record's job, or undefined when its body is not one. */
-function parseJob(record: SQSRecord): TurnJob | undefined {
-  const parsed = turnJobSchema.safeParse(parseBody(record.body));
-  return parsed.success ? parsed.data : undefined;
-}
+type ParsedJob = ReturnType<typeof parseJob>;
 
-function problemsOf(record: SQSRecord): string[] {
-  const parsed = turnJobSchema.safeParse(parseBody(record.body));
-  return parsed.success ? [] : parsed.error.issues.map((i) => i.path.join('.'));
+/** A record's job as the schema reads its body (once per record: its problems too when it is not one). */
+function parseJob(record: SQSRecord) {
+  return turnJobSchema.safeParse(parseBody(record.body));
 }
 
 function parseBody(body: string): unknown {
@@ -112,10 +116,6 @@ function parseBody(body: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function groupOf(record: SQSRecord): string {
-  return record.attributes.MessageGroupId ?? record.messageId;
 }
 
 let lambda: ReturnType<typeof createHandler> | undefined;

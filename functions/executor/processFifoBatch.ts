@@ -1,5 +1,10 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 
+/** A record's conversation: its FIFO message group (the record itself on a standard queue). */
+export function groupOf(record: SQSRecord): string {
+  return record.attributes.MessageGroupId ?? record.messageId;
+}
+
 /**
  * Process an SQS FIFO batch the way a chat needs it: conversations (message groups) in parallel, so one
  * customer's slow brand call never delays another customer's answer; records of one conversation in
@@ -12,7 +17,7 @@ import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 export async function processFifoBatch(records: SQSRecord[], processRecord: (record: SQSRecord) => Promise<void>): Promise<SQSBatchResponse> {
   const groups = new Map<string, SQSRecord[]>();
   for (const record of records) {
-    const group = record.attributes.MessageGroupId ?? record.messageId;
+    const group = groupOf(record);
     groups.set(group, [...(groups.get(group) ?? []), record]);
   }
   const failed: string[] = [];
