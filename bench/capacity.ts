@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { startLocalStack } from '../local/localStack';
 import { lineWebhookBody, signLineBody } from '../local/lineWebhookBody';
 import { REPLY_TOKEN_SAFE_AGE_MS } from '../functions/executor/lineSender';
+import { workspaceLeaseLimit } from '../shared/jobs/fairShare';
 import { AnswerWatch, percentile, postJson } from './closedLoop';
 
 /**
@@ -11,8 +12,9 @@ import { AnswerWatch, percentile, postJson } from './closedLoop';
  * Model. The executor runs at most `concurrency` invocations; each takes up to `batchSize` jobs whose
  * waits (brand, channel, DynamoDB) overlap but whose CPU does not: an invocation lasts one turn
  * (brand latency + callcard's own time per job beside it) plus the CPU of the other jobs of its batch,
- * on the share of a core the function has (Lambda gives 1 vCPU per 1,769 MB). While jobs wait, every
- * poll returns a full batch, so the service rate is μ = concurrency × batchSize / invocation. A burst of λ taps per second for D seconds
+ * on the share of a core the function has (Lambda gives 1 vCPU per 1,769 MB). One workspace's burst
+ * holds at most its share of the invocations (shared/jobs/fairShare.ts: 8 of 10), and while jobs wait,
+ * every poll returns a full batch, so the service rate is μ = share × batchSize / invocation. A burst of λ taps per second for D seconds
  * grows the queue by (λ − μ) per second; the last tap waits (λ − μ) × D / μ, then takes one turn. It is
  * answered with its reply token (free) when that is under the token's safe age (50 s of LINE's 60),
  * with a push (counted against the brand's message quota) otherwise.
@@ -51,7 +53,8 @@ export interface CapacityEstimate extends CapacityInput {
 export function estimateCapacity(input: CapacityInput): CapacityEstimate {
   const turnS = (input.brandMs + input.overheadMs) / 1000;
   const invocationS = turnS + ((input.batchSize - 1) * input.cpuMsPerJob) / input.cpuShare / 1000;
-  const mu = (input.concurrency * input.batchSize) / invocationS;
+  // The invocations one workspace may hold (the rest stay free for other workspaces' turns).
+  const mu = (workspaceLeaseLimit(input.concurrency) * input.batchSize) / invocationS;
   const lambda = input.burstPerSecond;
   const growth = Math.max(0, lambda - mu);
   const lastWaitS = (growth * input.burstSeconds) / mu;
@@ -61,7 +64,9 @@ export function estimateCapacity(input: CapacityInput): CapacityEstimate {
   const replyShare = Math.max(0, Math.min(1, tLimit / input.burstSeconds));
   // Every tap inside: growth·D/μ + turn ≤ safe  ⇔  μ ≥ λ·D / (D + safe − turn).
   const muNeeded = (lambda * input.burstSeconds) / (input.burstSeconds + safeS - turnS);
-  const concurrencyForAllReplies = Math.max(1, Math.ceil((muNeeded * invocationS) / input.batchSize));
+  const invocationsNeeded = Math.max(1, Math.ceil((muNeeded * invocationS) / input.batchSize));
+  let concurrencyForAllReplies = invocationsNeeded;
+  while (workspaceLeaseLimit(concurrencyForAllReplies) < invocationsNeeded) concurrencyForAllReplies += 1;
   return { ...input, turnsPerSecond: round(mu), lastWaitS: round(lastWaitS), lastAnswerS: round(lastWaitS + turnS), replyShare: round(replyShare, 3), concurrencyForAllReplies };
 }
 

@@ -14,7 +14,8 @@ export interface Span {
  * made it) and the channel stand-in (the loading call): sequential AWS calls before the webhook's
  * 200; sequential calls (AWS or channel) of the executor before the brand request arrived; sequential
  * AWS calls after the brand answered that finished before the reply request arrived (the ones the
- * reply waited for). The largest count over a few single-customer turns.
+ * reply waited for). The largest count over a few single-customer turns; and every AWS call a turn
+ * made, sequential or not (`callsPerTurn`).
  */
 export async function countRoundTrips(
   stack: LocalStack,
@@ -24,8 +25,12 @@ export async function countRoundTrips(
   loadingTimes: Span[],
   replyTimes: Span[],
   tag: string,
-): Promise<{ webhook: number; beforeBrand: number; afterBrand: number }> {
+): Promise<{ webhook: number; beforeBrand: number; afterBrand: number; callsPerTurn: { webhook: number; executor: number } }> {
   const worst = { webhook: 0, beforeBrand: 0, afterBrand: 0 };
+  /** Every AWS call of the turn, sequential or not (the event source's receive and delete aside). */
+  const callsPerTurn = { webhook: 0, executor: 0 };
+  // Nothing left of the runs before (their last invocations, deferred jobs): each turn is measured alone.
+  await stack.idle();
   for (let turn = 0; turn < 5; turn += 1) {
     calls.length = 0;
     const started = performance.now();
@@ -47,6 +52,8 @@ export async function countRoundTrips(
     worst.webhook = Math.max(worst.webhook, sequentialRounds(webhook));
     worst.beforeBrand = Math.max(worst.beforeBrand, sequentialRounds(beforeBrand));
     worst.afterBrand = Math.max(worst.afterBrand, sequentialRounds(afterBrand));
+    callsPerTurn.webhook = Math.max(callsPerTurn.webhook, mine.filter((c) => c.tag === 'line-webhook').length);
+    callsPerTurn.executor = Math.max(callsPerTurn.executor, executor.length);
   }
-  return worst;
+  return { ...worst, callsPerTurn };
 }

@@ -8,8 +8,10 @@ import { startLocalStack, type LocalStack } from '../local/localStack';
 import { flowSchema } from '../shared/flow/schema';
 import { createGuardedFetch } from '../shared/http/guardedFetch';
 import { startDirectBaseline } from './baseline';
-import { measureBundles } from './bundles';
+import { BUNDLE_TARGETS, measureBundles } from './bundles';
 import { estimateCapacity, lambdaCpuShare, simulateBurst } from './capacity';
+import { COST_SCENARIOS, measureCostPer1000Turns } from './cost';
+import { estimateRateCap, simulateRateCap } from './rateCap';
 import { AnswerWatch, closedLoop, percentile, type TurnTiming } from './closedLoop';
 import { measureExecutorCpu } from './executorCpu';
 import { profileOwners } from './profile';
@@ -63,7 +65,7 @@ interface BackendResult {
   processCpuMsPerTurn: ByLevel<{ callcard: number; baseline: number }>;
   /** At 20 customers: callcard's process CPU per turn split by whose code ran (profiled). */
   cpuPerTurnMs?: Record<string, number>;
-  roundTrips?: { webhook: number; beforeBrand: number; afterBrand: number };
+  roundTrips?: { webhook: number; beforeBrand: number; afterBrand: number; callsPerTurn: { webhook: number; executor: number } };
 }
 
 function pct(values: number[]): Percentiles {
@@ -186,6 +188,8 @@ async function main(): Promise<void> {
   log('  capacity: a burst on the local stack scaled down (1 invocation at a time, a 400 ms brand)...');
   const cpuMsPerJob = cpu.medianUs / (1 - cpu.shares.model) / 1000;
   const simulation = await simulateBurst({ brandMs: 400, channelMs: CHANNEL_MS, concurrency: 1, batchSize: 10, burstPerSecond: 30, burstSeconds: QUICK ? 3 : 10, cpuMsPerJob });
+  log(`  rate cap: a burst of 30 taps/s for ${QUICK ? 2 : 12} s against a brand capped at 5/s (the 300/s against 50/s of a broadcast, scaled down)...`);
+  const rateCapSimulation = await simulateRateCap({ burstPerSecond: 30, burstSeconds: QUICK ? 2 : 12, capPerSecond: 5, brandMs: 100, channelMs: CHANNEL_MS });
   // On AWS: the executor's CPU per job without the model, on a 512 MB function's share of a core.
   const overheadMs = Math.max(0, (model.latencyMs.callcard.c1?.p50 ?? 0) - BRAND_MS);
   const aws = [100, 300, 500, 1000].map((brandMs) =>
@@ -193,6 +197,8 @@ async function main(): Promise<void> {
   );
   log('  bundles (as CDK builds them) and their load times...');
   const bundles = await measureBundles({ runs: QUICK ? 3 : 10, topCount: 5 });
+  log('  cost per 1,000 turns of each scenario (AWS list prices: bench/cost.ts)...');
+  const cost = await measureCostPer1000Turns({ brandMs: BRAND_MS, channelMs: CHANNEL_MS, model: MODEL });
 
   const targets: Target[] = [];
   const target = (name: string, value: number | undefined, limit: number) => targets.push({ name, value: value ?? NaN, limit, met: value !== undefined && value <= limit });
@@ -206,8 +212,8 @@ async function main(): Promise<void> {
   target('executor: AWS round trips between brand answer and reply (LINE)', model.roundTrips?.afterBrand, 0);
   target('executor CPU per job, callcard own code (µs)', cpu.ownMedianUs, 1000);
   for (const [name, bundle] of Object.entries(bundles)) {
-    target(`bundle ${name} (KB)`, round(bundle.bytes / 1024, 0), 400);
-    target(`bundle ${name} load (ms)`, bundle.loadMs, 150);
+    target(`bundle ${name} (KB, a ceiling)`, round(bundle.bytes / 1024, 0), BUNDLE_TARGETS.bytes / 1024);
+    target(`bundle ${name} load (ms)`, bundle.loadMs, BUNDLE_TARGETS.loadMs);
   }
   target('new brand connections per 100 calls at c20', model.brandConnectionsPer100, 2);
 
@@ -228,17 +234,33 @@ async function main(): Promise<void> {
     emulator: { latencyMs: emulators.latencyMs, baselineRatio: emulators.baselineRatio, overheadRatio: emulators.overheadRatio, ackMs: emulators.ackMs, answers: emulators.answers, processCpuMsPerTurn: emulators.processCpuMsPerTurn, cpuPerTurnMsAtC20: emulators.cpuPerTurnMs, roundTrips: emulators.roundTrips, brandConnectionsPer100: emulators.brandConnectionsPer100 },
     executorCpuUs: { median: cpu.medianUs, p90: cpu.p90Us, ownMedian: cpu.ownMedianUs, shares: cpu.shares, jobs: cpu.jobs },
     bundles,
+    costPer1000Turns: { ...cost.scenarios, prices: cost.prices, lambda: cost.lambda },
     capacity: { awsDefaults: aws, simulation },
+    // A broadcast's 300 taps/s for 60 s against a brand capped at 50/s, from the model (bench/rateCap.ts),
+    // which the scaled-down simulation on the local stack checks.
+    rateCap: { ...estimateRateCap({ burstPerSecond: 300, burstSeconds: 60, capPerSecond: 50, turnS: round((BRAND_MS + CHANNEL_MS) / 1000, 2) }), simulation: rateCapSimulation },
     targets,
   };
   mkdirSync(path.dirname(flags.out ?? ''), { recursive: true });
   writeFileSync(flags.out ?? '', `${JSON.stringify(json, null, 2)}\n`);
   printTable(json, model, emulators, targets);
+  console.log(`\ncost per 1,000 turns (USD, ${cost.prices.region} list prices as of ${cost.prices.asOf}; Lambda ${cost.lambda.architecture} ${cost.lambda.memoryMb.executor} MB)`);
+  for (const [name, c] of Object.entries(cost.scenarios)) {
+    const parts = Object.entries(c.parts).map(([part, usd]) => `${part} ${usd.toFixed(4)}`).join(', ');
+    console.log(`  ${name.padEnd(12)} ${c.total.toFixed(4)} = ${parts}`);
+  }
   console.log(`\ncapacity (AWS: ${flags['executor-concurrency']} invocations × 10 jobs, 512 MB; a burst of 300 taps/s for 60 s)`);
   console.log('  brand ms   turns/s   last tap waits (s)   answered by reply');
   for (const c of aws) console.log(`  ${String(c.brandMs).padStart(8)} ${fmt(c.turnsPerSecond).padStart(9)} ${fmt(c.lastWaitS).padStart(20)} ${`${Math.round(c.replyShare * 100)}%`.padStart(19)}   (all by reply from concurrency ${c.concurrencyForAllReplies})`);
   console.log(
     `  simulation (1 invocation, 400 ms brand, ${simulation.settings.taps} taps at ${simulation.settings.burstPerSecond}/s): predicted ${simulation.predicted.turnsPerSecond} turns/s, last answer ${simulation.predicted.lastAnswerS} s; measured ${simulation.measured.turnsPerSecond} turns/s, last answer ${simulation.measured.lastAnswerS} s; ${simulation.measured.replies} replies, ${simulation.measured.pushes} pushes`,
+  );
+  const capped = rateCapSimulation;
+  console.log(
+    `\nrate cap (a broadcast's 300 taps/s for 60 s, brand capped at 50/s; model): brand at most ${json.rateCap.maxBrandRps}/s, ${json.rateCap.failedTurns} turns failed, ${json.rateCap.replies} replies and ${json.rateCap.pushes} pushes, last answer after ${json.rateCap.lastAnswerS} s`,
+  );
+  console.log(
+    `  simulation (${capped.settings.taps} taps at ${capped.settings.burstPerSecond}/s, cap ${capped.settings.capPerSecond}/s): brand at most ${capped.measured.maxBrandRps}/s (${capped.measured.brandRequests} requests), ${capped.measured.failedTurns} failed, ${capped.measured.replies} replies, ${capped.measured.pushes} pushes, last answer ${capped.measured.lastAnswerS} s (predicted ${capped.predicted.lastAnswerS} s, ${capped.predicted.replies} replies)`,
   );
   log(`\nJSON: ${path.relative(process.cwd(), flags.out ?? '')}`);
   if (flags.check) {
@@ -265,12 +287,18 @@ export function missingFigures(json: unknown): string[] {
     'roundTrips.webhook',
     'roundTrips.beforeBrand',
     'roundTrips.afterBrand',
+    'roundTrips.callsPerTurn.webhook',
+    'roundTrips.callsPerTurn.executor',
     'executorCpuUs.median',
     ...['lineWebhook', 'messengerWebhook', 'admin', 'executor'].flatMap((f) => [`bundles.${f}.bytes`, `bundles.${f}.loadMs`]),
     'brandConnectionsPer100',
     'machine.cores',
     'capacity.simulation.measured.lastAnswerS',
     'capacity.simulation.predicted.lastAnswerS',
+    ...Object.keys(COST_SCENARIOS).flatMap((s) =>
+      ['total', 'parts.lambdaRequests', 'parts.lambdaDuration', 'parts.apiGateway', 'parts.sqs', 'parts.dynamoReads', 'parts.dynamoWrites', 'parts.logs', 'parts.xray'].map((p) => `costPer1000Turns.${s}.${p}`),
+    ),
+    ...['maxBrandRps', 'failedTurns', 'replies', 'pushes', 'lastAnswerS'].flatMap((figure) => [`rateCap.${figure}`, `rateCap.simulation.measured.${figure}`]),
   ];
   return paths.filter((p) => {
     const value = p.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), json);
@@ -296,6 +324,8 @@ function printTable(json: { machine: unknown }, model: BackendResult, emulators:
   out.push('target'.padEnd(62) + 'value'.padStart(10) + 'limit'.padStart(8) + '  ');
   for (const t of targets) out.push(`${t.name.padEnd(62)}${fmt(t.value, 2).padStart(10)}${fmt(t.limit, 2).padStart(8)}  ${t.met ? 'met' : 'NOT MET'}`);
   out.push('');
+  const calls = model.roundTrips?.callsPerTurn;
+  if (calls) out.push(`AWS calls per turn (a card turn on LINE, one customer, the event source's receive and delete aside): webhook ${calls.webhook}, executor ${calls.executor}`);
   for (const [name, backend] of [['model', model], ['emulators', emulators]] as const) {
     const cpu = backend.cpuPerTurnMs;
     if (cpu) out.push(`process CPU per turn at 20 customers (${name}): ${fmt(cpu.total)} ms = callcard ${fmt(cpu.callcard)}, AWS SDK ${fmt(cpu.awsSdk)}, AWS stand-in ${fmt(cpu.model)}, channel/brand stand-ins ${fmt(cpu.standIns)}, local platform ${fmt(cpu.platform)}, bench driver ${fmt(cpu.bench)} (direct handler: ${fmt(backend.processCpuMsPerTurn.c20?.baseline)} ms)`);

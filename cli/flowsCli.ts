@@ -2,6 +2,10 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { Flow } from '../shared/flow/schema';
 import { headerSecretUses, validateFlow } from '../shared/flow/validateFlow';
+import { importCurl } from '../shared/import/curl';
+import { ImportError, type ImportedCardInput } from '../shared/import/importedCard';
+import { importOperation, listOperations, loadOpenApi } from '../shared/import/openapi';
+import { connectionListSchema, connectionViewSchema, deletedSchema } from '../functions/admin/schemas';
 
 /** What the CLI touches outside itself: passed in, so tests run it in-process against the local stack. */
 export interface FlowsCliIo {
@@ -25,6 +29,17 @@ export const FLOWS_USAGE = `Usage: npm run flows -- <command>
   unpublish <id> --channel line:<channelId> [--channel ...]
                                               take the flow off the channels
   versions <id>                               every version, newest first
+  import-curl '<curl line>' [--into <file.json> --block <id>]
+                                              a Call an API card from a curl command, as JSON (offline);
+                                              with --into, written as block <id> of the flow file (kept
+                                              only when the flow validates)
+  import-openapi <file> [<operationId>] [--into <file.json> --block <id>]
+                                              without an operation: the document's operations; with one:
+                                              its card (the response schema as its contract)
+  connections                                 the workspace's connections (the brand APIs cards call by name)
+  connection get <name>                       one connection as JSON (what connection put takes)
+  connection put <name> <file.json>           create or replace it; warns of secrets the workspace lacks
+  connection delete <name>                    delete it (refused while a published flow calls it)
 
 Environment: CALLCARD_API_URL (default http://127.0.0.1:$PORT, PORT being npm start's, 3000 by default),
              CALLCARD_ADMIN_KEY (the workspace's admin key).`;
@@ -59,6 +74,14 @@ export async function runFlowsCli(args: readonly string[], io: FlowsCliIo): Prom
         return await unpublishCommand(required(positionals[0], 'the flow id'), values.channel ?? [], io);
       case 'versions':
         return await versionsCommand(required(positionals[0], 'the flow id'), io);
+      case 'import-curl':
+        return await importCurlCommand(required(positionals[0], "the curl command, quoted: 'curl https://…'"), values.into, values.block, io);
+      case 'import-openapi':
+        return await importOpenApiCommand(required(positionals[0], 'the OpenAPI document (a file)'), positionals[1], values.into, values.block, io);
+      case 'connections':
+        return await connectionsCommand(io);
+      case 'connection':
+        return await connectionCommand(positionals, io);
       case 'help':
       case undefined:
         io.out(FLOWS_USAGE);
@@ -71,6 +94,11 @@ export async function runFlowsCli(args: readonly string[], io: FlowsCliIo): Prom
       io.err(error.message);
       io.err(FLOWS_USAGE);
       return 2;
+    }
+    if (error instanceof ImportError) {
+      io.err(`cannot import: ${error.message}`);
+      for (const problem of error.problems) io.err(`  ${problem.path}: ${problem.message}`);
+      return 1;
     }
     if (error instanceof ApiError) {
       io.err(error.message);
@@ -92,6 +120,8 @@ function parse(args: readonly string[]) {
       version: { type: 'string' },
       out: { type: 'string' },
       channel: { type: 'string', multiple: true },
+      into: { type: 'string' },
+      block: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -240,6 +270,114 @@ async function versionsCommand(flowId: string, io: FlowsCliIo): Promise<ExitCode
     .parse(await adminApi(io).request('GET', `/admin/flows/${encodeURIComponent(flowId)}/versions`));
   for (const v of listed.versions) io.out(`v${v.version}\t${v.createdAt}\t${v.name}`);
   return 0;
+}
+
+async function importCurlCommand(line: string, into: string | undefined, block: string | undefined, io: FlowsCliIo): Promise<ExitCode> {
+  return await printImported(importCurl(line), into, block, io);
+}
+
+async function importOpenApiCommand(file: string, operationId: string | undefined, into: string | undefined, block: string | undefined, io: FlowsCliIo): Promise<ExitCode> {
+  const document = await loadOpenApi(await io.readFile(file));
+  if (operationId === undefined) {
+    if (into !== undefined) throw new UsageError('missing the operationId to import');
+    for (const op of listOperations(document)) io.out(`${op.operationId}\t${op.method} ${op.path}${op.summary ? `\t${op.summary}` : ''}`);
+    return 0;
+  }
+  return printImported(importOperation(document, operationId), into, block, io);
+}
+
+/**
+ * The imported card as JSON on stdout (or written into a flow file as block `block`), and on stderr
+ * the secrets to store (never their values: they are in the source the admin has) and the warnings.
+ */
+async function printImported(imported: ImportedCardInput, into: string | undefined, block: string | undefined, io: FlowsCliIo): Promise<ExitCode> {
+  if ((into === undefined) !== (block === undefined)) throw new UsageError('--into <file.json> and --block <id> go together');
+  for (const warning of imported.warnings) io.err(`warning: ${warning}`);
+  for (const secret of imported.secrets) {
+    const where = secret.header ? `sent in ${secret.header}` : 'not sent (secrets go in headers only)';
+    io.err(`secret ${secret.name} (${secret.from}, ${where}): store it with PUT /admin/secrets/${secret.name} {"value": …, "allowedHosts": ${JSON.stringify(secret.allowedHosts)}}${secret.value === undefined ? ' (the source held only a placeholder)' : ''}`);
+  }
+  if (into === undefined || block === undefined) {
+    const { secrets, ...rest } = imported;
+    io.out(JSON.stringify({ ...rest, secrets: secrets.map(({ value: _value, ...offer }) => ({ ...offer, valueOffered: _value !== undefined })) }, null, 2));
+    return 0;
+  }
+  let flow: unknown;
+  try {
+    flow = JSON.parse(await io.readFile(into));
+  } catch (error) {
+    io.err(`${into}: ${error instanceof SyntaxError ? `not valid JSON (${error.message})` : error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  const blocks = typeof flow === 'object' && flow !== null && 'blocks' in flow && typeof flow.blocks === 'object' && flow.blocks !== null ? (flow.blocks as Record<string, unknown>) : undefined;
+  if (!blocks) {
+    io.err(`${into}: not a flow (no blocks)`);
+    return 1;
+  }
+  // A card already there keeps where it goes next (onSuccess, onFailure, ...) and what it saves; the import replaces its request and contract.
+  const existing = blocks[block];
+  const kept = typeof existing === 'object' && existing !== null && (existing as { type?: unknown }).type === 'callApi' ? (existing as Record<string, unknown>) : {};
+  const { contract: _oldContract, request: _oldRequest, ...routing } = kept;
+  blocks[block] = { ...routing, ...imported.card };
+  const result = validateFlow(flow);
+  if (!result.ok) {
+    io.err(`${into}: not written, the flow with the imported card has ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}`);
+    for (const problem of result.problems) io.err(`  ${problem.path}: ${problem.message}`);
+    return 1;
+  }
+  await io.writeFile(into, `${JSON.stringify(flow, null, 2)}\n`);
+  io.out(`${into}: block ${block} ${existing === undefined ? 'added' : 'replaced'} by the imported card`);
+  return 0;
+}
+
+/** `connections`: one line per connection (name, auth, base URLs), its warnings under it. */
+async function connectionsCommand(io: FlowsCliIo): Promise<ExitCode> {
+  const { connections } = connectionListSchema.parse(await adminApi(io).request('GET', '/admin/connections'));
+  if (!connections.length) io.out('no connections: create one with npm run flows -- connection put <name> <file.json>');
+  for (const { name, connection, warnings } of connections) {
+    const { production, staging } = connection.baseUrl;
+    io.out(`${name}\t${connection.auth.type}\t${production}${staging ? `\t(staging ${staging})` : ''}`);
+    for (const w of warnings ?? []) io.out(`  warning: ${w.path}: ${w.message}`);
+  }
+  return 0;
+}
+
+/** `connection get|put|delete <name>`: the connection as a JSON file, like a flow's. */
+async function connectionCommand(positionals: string[], io: FlowsCliIo): Promise<ExitCode> {
+  const [action, name, file] = positionals;
+  const path = `/admin/connections/${encodeURIComponent(required(name, 'the connection name'))}`;
+  const api = adminApi(io);
+  const printWarnings = (warnings: Array<{ path: string; message: string }> = []) => {
+    for (const w of warnings) io.err(`warning: ${w.path}: ${w.message}`);
+  };
+  switch (action) {
+    case 'get': {
+      const view = connectionViewSchema.parse(await api.request('GET', path));
+      io.out(JSON.stringify(view.connection, null, 2));
+      printWarnings(view.warnings);
+      return 0;
+    }
+    case 'put': {
+      const source = required(file, 'the connection file');
+      let body: unknown;
+      try {
+        body = JSON.parse(await io.readFile(source));
+      } catch (error) {
+        io.err(`${source}: ${error instanceof SyntaxError ? `not valid JSON (${error.message})` : error instanceof Error ? error.message : String(error)}`);
+        return 1;
+      }
+      const view = connectionViewSchema.parse(await api.request('PUT', path, body));
+      io.out(`${view.name}: saved (${view.connection.auth.type}, ${view.connection.baseUrl.production})`);
+      printWarnings(view.warnings);
+      return 0;
+    }
+    case 'delete':
+      deletedSchema.parse(await api.request('DELETE', path));
+      io.out(`${name}: deleted`);
+      return 0;
+    default:
+      throw new UsageError(action === undefined ? 'missing get, put or delete after connection' : `unknown connection command "${action}": get, put or delete`);
+  }
 }
 
 function positiveInteger(value: string, what: string): string {

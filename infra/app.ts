@@ -79,6 +79,7 @@ new AppStack(app, `callcard-${stage}-app`, {
   apiBurstLimit: numberContext('apiBurstLimit', CAPACITY_DEFAULTS.apiBurstLimit),
   logRetention: retentionContext('logRetentionDays', logs.RetentionDays.ONE_MONTH),
   alarmTopicArn: stringContext('alarmTopicArn'),
+  staticEgress: booleanContext('staticEgress'),
 });
 
 Tags.of(app).add('app', 'callcard');

@@ -25,7 +25,11 @@ export interface CallcardBundling {
   /** esbuild target; matches the nodejs22.x runtime. */
   readonly target: string;
   readonly minify: boolean;
-  /** A linked source map (index.js.map beside index.js). */
+  /**
+   * A linked source map (index.js.map beside index.js). The functions run without Node's
+   * `--enable-source-maps`, which reads the map and walks the whole bundle at every cold start
+   * (20-30 ms of a 550 KiB bundle); shared/logging/stackTraces.ts reads it on the first stack trace.
+   */
   readonly sourcemap: boolean;
   /** Stack traces map to file:line without shipping our sources inside the .map file. */
   readonly sourcesContent: boolean;
@@ -40,6 +44,9 @@ export interface CallcardBundling {
   readonly logLevel: 'warning';
 }
 
+/** The file CDK's NodejsFunction writes for the CommonJS format (and the bench copies). */
+export const BUNDLE_FILE = 'index.js';
+
 const COMMON = {
   format: 'cjs',
   target: 'node22',
@@ -51,22 +58,65 @@ const COMMON = {
 } as const;
 
 /**
- * Packages left out of index.js and shipped beside it, in the asset's node_modules: code that only a
- * rare path loads, on first use. re2js (the linear-time engine of `matches` conditions, ~150 KB
- * minified) would otherwise take a third of the executor's and the admin's 400 KB.
+ * A package left out of index.js and shipped beside it, in the asset's node_modules, as
+ * `node_modules/<name>/index.js`: code that only a rare path loads, on first use (a `require()` inside
+ * the function that needs it), so that no cold start reads, parses or runs it.
+ * - `file`: the package's own single-file build, copied (it requires nothing but Node's modules).
+ * - `bundle`: the package and its dependencies bundled into that one file by esbuild, with the
+ *   functions' own settings (format, target, minify, charset), from the version in package-lock.json.
  */
-export const SHIPPED_BESIDE: readonly { name: string; file: string }[] = [{ name: 're2js', file: 'node_modules/re2js/build/index.cjs' }];
+export type ShippedBeside = { readonly name: string; readonly file: string } | { readonly name: string; readonly bundle: true };
 
 /**
- * Shell commands that copy {@link SHIPPED_BESIDE} into a bundle's output directory, as
- * `node_modules/<name>/index.js` with a package.json naming it.
+ * What is shipped beside index.js, where index.js requires it.
+ * - re2js, the linear-time engine of `matches` conditions (~150 KB minified), would otherwise add
+ *   its load to every cold start of the executor and the admin function.
+ * - @apidevtools/swagger-parser (with ajv, json-schema-ref-parser, js-yaml and the OpenAPI schemas:
+ *   ~280 KiB) and yaml (~110 KiB) serve the admin's POST /admin/import/openapi only
+ *   (shared/import/openapi.ts); inside index.js they were over a third of the admin bundle.
+ */
+export const SHIPPED_BESIDE: readonly ShippedBeside[] = [
+  { name: 're2js', file: 'node_modules/re2js/build/index.cjs' },
+  { name: '@apidevtools/swagger-parser', bundle: true },
+  { name: 'yaml', bundle: true },
+];
+
+/**
+ * Shell commands that put each package of {@link SHIPPED_BESIDE} that the bundle's index.js requires
+ * (esbuild writes an external as `require("<name>")`) into its output directory, as
+ * `node_modules/<name>/index.js` with a package.json naming it. A function that never requires a
+ * package does not carry it. `inputDir` is the repository root (CDK's bundling input).
  */
 export function shipBesideCommands(inputDir: string, outputDir: string): string[] {
-  return SHIPPED_BESIDE.flatMap(({ name, file }) => [
-    `mkdir -p "${outputDir}/node_modules/${name}"`,
-    `cp "${inputDir}/${file}" "${outputDir}/node_modules/${name}/index.js"`,
-    `printf '%s' '{"name":"${name}","main":"index.js"}' > "${outputDir}/node_modules/${name}/package.json"`,
-  ]);
+  return SHIPPED_BESIDE.map((pkg) => {
+    const dir = `${outputDir}/node_modules/${pkg.name}`;
+    const place =
+      'file' in pkg
+        ? `cp "${inputDir}/${pkg.file}" "${dir}/index.js"`
+        : `(cd "${inputDir}" && "${inputDir}/node_modules/.bin/esbuild" ${besideBundleArgs(pkg.name, `${dir}/index.js`).join(' ')})`;
+    return [
+      `if grep -qF 'require("${pkg.name}")' "${outputDir}/${BUNDLE_FILE}"; then`,
+      `mkdir -p "${dir}" &&`,
+      `${place} &&`,
+      `printf '%s' '{"name":"${pkg.name}","main":"index.js"}' > "${dir}/package.json";`,
+      'fi',
+    ].join(' ');
+  });
+}
+
+/** esbuild's command line for a `bundle` package shipped beside index.js: the functions' settings, no source map. */
+function besideBundleArgs(name: string, outfile: string): string[] {
+  return [
+    `"${name}"`,
+    '--bundle',
+    '--platform=node',
+    `--format=${COMMON.format}`,
+    `--target=${COMMON.target}`,
+    ...(COMMON.minify ? ['--minify'] : []),
+    `--charset=${COMMON.charset}`,
+    `--log-level=${COMMON.logLevel}`,
+    `--outfile="${outfile}"`,
+  ];
 }
 
 /** The esbuild settings of a function whose AWS SDK comes from `awsSdk`. */
@@ -85,9 +135,6 @@ export function callcardBundling(awsSdk: AwsSdkSource = 'runtime'): CallcardBund
     alias: { '@aws-sdk/credential-provider-node': './infra/lambdaCredentialProvider.ts' },
   };
 }
-
-/** The file CDK's NodejsFunction writes for the CommonJS format (and the bench copies). */
-export const BUNDLE_FILE = 'index.js';
 
 /**
  * `bundling` as options of esbuild's JS API: what NodejsFunction passes on esbuild's command line
@@ -112,9 +159,3 @@ export function esbuildBuildOptions(entry: string, outfile: string, projectRoot:
     logLevel: bundling.logLevel,
   };
 }
-
-/**
- * `NODE_OPTIONS` of every function: stack traces through index.js.map. Node reads the map when it
- * loads the bundle, so the bench loads bundles with it too.
- */
-export const CALLCARD_NODE_OPTIONS = '--enable-source-maps';

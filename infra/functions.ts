@@ -51,10 +51,17 @@ export interface CallcardFunctionSpec {
   readonly routes?: readonly RouteSpec[];
   /**
    * Where the function gets AWS SDK v3 from (infra/bundling.ts): `bundled` loads 40-65 ms faster and
-   * weighs 210-230 KiB more, so only functions whose bundle stays within 400 KiB with it take it.
+   * weighs 210-230 KiB more. Every function that talks to AWS takes it: a cold start is the load time,
+   * not the bytes (bench/bundles.ts).
    * @default 'runtime'
    */
   readonly awsSdk?: AwsSdkSource;
+  /**
+   * Whether the function calls brands' APIs (cards, and the admin API's card tests): with
+   * `staticEgress`, only these run in the VPC behind the NAT gateways' fixed addresses.
+   * @default false
+   */
+  readonly callsBrands?: boolean;
 }
 
 const LINE_SIGNATURE =
@@ -115,6 +122,11 @@ export const CALLCARD_FUNCTIONS: readonly CallcardFunctionSpec[] = [
     timeout: Duration.seconds(15),
     tableAccess: 'readWrite',
     jobs: ['send', 'readDeadLetters'],
+    // The console waits on this cold start: the bundled SDK loads faster than the runtime's (~680 KiB;
+    // the OpenAPI import's parsers are shipped beside index.js: infra/bundling.ts).
+    awsSdk: 'bundled',
+    // The card form's Test and the dry run call the brand as the executor would.
+    callsBrands: true,
     routes: [{ path: '/admin/{proxy+}', methods: [HttpMethod.ANY], authorization: ADMIN_BEARER }],
   },
   {
@@ -145,6 +157,9 @@ export const CALLCARD_FUNCTIONS: readonly CallcardFunctionSpec[] = [
     timeout: Duration.seconds(90),
     tableAccess: 'readWrite',
     jobs: ['send', 'consume'],
+    // A turn's first answer waits on this cold start: the bundled SDK loads faster (~560 KiB).
+    awsSdk: 'bundled',
+    callsBrands: true,
   },
 ];
 

@@ -258,6 +258,17 @@ function summarize(message: unknown): string {
   walk(m.contents ?? m.attachment);
   if (m.attachment !== undefined && !parts.length) parts.push('[template]');
   if (titles.length) parts.push(`cards: ${titles.join(' | ')}`);
+  // A sign-in button (a linkAccount block's): where it opens, to follow by hand (LINE's carries the link token).
+  const signIn: string[] = [];
+  const findSignIn = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(findSignIn);
+    const o = asRecord(node);
+    if (o.type === 'uri' && typeof o.uri === 'string' && o.uri.includes('linkToken=')) signIn.push(`sign-in button "${String(o.label)}" → ${o.uri}`);
+    if (o.type === 'account_link' && typeof o.url === 'string') signIn.push(`Log In button → ${o.url}`);
+    for (const v of Object.values(o)) findSignIn(v);
+  };
+  findSignIn(m.contents ?? m.attachment);
+  parts.push(...signIn);
   const lineQuick = asRecord(m.quickReply).items;
   const quick = Array.isArray(lineQuick) ? lineQuick.map((item) => asRecord(asRecord(item).action).label) : Array.isArray(m.quick_replies) ? m.quick_replies.map((q) => asRecord(q).title) : [];
   if (quick.length) parts.push(`quick replies: ${quick.map(String).join(' / ')}`);

@@ -1,4 +1,4 @@
-import { randomInt, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { z } from 'zod';
 import { performance } from 'node:perf_hooks';
@@ -18,6 +18,13 @@ import { Webhook } from 'standardwebhooks';
  * `{verified: true, memberId, name}` for the right code (used up then), 422 `wrong_code` with the
  * attempts left, 410 `expired` for a code past its 5 minutes, and after 3 wrong codes 423 `locked`
  * for a 5-minute cool-down (the live code is void; sending a new one waits too).
+ *
+ * Account linking, as a brand serves it to LINE and Messenger: a login page (`GET /link/login`, member
+ * number and password) reached from the chat's button, with LINE's `linkToken` or Messenger's
+ * `account_linking_token` and `redirect_uri`; a right password makes a nonce (random, single use, 10
+ * minutes) remembered for the member, and redirects (302) to LINE's account-link dialog
+ * (`?linkToken=…&nonce=…`) or to Messenger's `redirect_uri` (`&authorization_code=<nonce>`);
+ * `POST /link/resolve {nonce}` (callcard's card) answers the member once: 404 unknown, 410 used or expired.
  */
 
 /** A product in the best-seller list. */
@@ -103,7 +110,20 @@ export interface DemoBrandApiOptions {
   onAnswered?: (answer: { request: RecordedRequest; status: number; receivedAt: number; answeredAt: number }) => void;
   /** Told of every SMS the brand "sends" (`npm start` prints them: the demo member's phone is this terminal). */
   onSms?: (sms: Sms) => void;
+  /** Where a LINE sign-in is sent back: LINE's account-link dialog. @default 'https://access.line.me/dialog/bot/accountLink' */
+  lineAccountLinkUrl?: string;
+  /**
+   * The only places a Messenger sign-in is sent back to (`redirect_uri` must start with one: never an
+   * open redirect). @default ['https://www.facebook.com/messenger_platform/account_linking/']
+   */
+  messengerRedirectPrefixes?: string[];
 }
+
+/** The demo members' passwords at the brand's login page (account linking). */
+export const DEMO_MEMBER_PASSWORDS: Readonly<Record<string, string>> = { M001: 'oolong', M002: 'pineapple' };
+
+/** How long a sign-in's nonce waits to be resolved, and it is good once. */
+export const LINK_NONCE_TTL_MS = 10 * 60_000;
 
 /** An SMS the demo brand "sent" instead of texting a phone. */
 export interface Sms {
@@ -127,6 +147,8 @@ const SEED_TICKETS: Record<string, Ticket[]> = {
 };
 
 /** Members' phone numbers (what the brand texts codes to), and who they are. */
+const MEMBERS: Record<string, { name: string }> = { M001: { name: 'Chen Mei-Ling' }, M002: { name: 'Wang Chih-Ming' } };
+
 const MEMBER_PHONES: Record<string, { memberId: string; name: string }> = {
   '0912345678': { memberId: 'M001', name: 'Chen Mei-Ling' },
   '0922333444': { memberId: 'M002', name: 'Wang Chih-Ming' },
@@ -183,6 +205,10 @@ interface Reply {
   body: unknown;
   /** Sent as text/plain (the body is a string), not JSON. */
   text?: boolean;
+  /** Sent as text/html (the body is a string): the login page. */
+  html?: boolean;
+  /** A redirect's target. */
+  location?: string;
 }
 
 /** The brand's data and what it has received. */
@@ -199,6 +225,8 @@ interface BrandState {
   /** Per phone (digits): its live code, the wrong codes against it, and a cool-down. */
   otp: Map<string, { code?: string; expiresAt?: number; expiredCode?: boolean; wrong: number; lockedUntil?: number }>;
   sms: Sms[];
+  /** Sign-ins waiting to be resolved: nonce → the member, until when, whether resolved. */
+  nonces: Map<string, { memberId: string; expiresAt: number; used: boolean }>;
   /** Added to Date.now() (advanceClock). */
   clockOffsetMs: number;
 }
@@ -214,6 +242,7 @@ function newState(): BrandState {
     otpReplies: new Map(),
     otp: new Map(),
     sms: [],
+    nonces: new Map(),
     clockOffsetMs: 0,
   };
 }
@@ -387,11 +416,82 @@ function headerValue(headers: Record<string, string>, name: string): string | un
   return Object.hasOwn(headers, name) ? headers[name] : undefined;
 }
 
+/** Where a sign-in came from: LINE (its link token) or Messenger (its token and where to send the person back). */
+type SignIn = { channel: 'line'; linkToken: string } | { channel: 'messenger'; accountLinkingToken: string; redirectUri: string };
+
+function signInOf(params: URLSearchParams): SignIn | undefined {
+  const linkToken = params.get('linkToken');
+  if (linkToken) return { channel: 'line', linkToken };
+  const accountLinkingToken = params.get('account_linking_token');
+  const redirectUri = params.get('redirect_uri');
+  if (accountLinkingToken && redirectUri) return { channel: 'messenger', accountLinkingToken, redirectUri };
+  return undefined;
+}
+
+const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The brand's login page: member number and password, the chat's tokens carried in hidden fields. */
+function loginPage(signIn: SignIn, status = 200, error?: string): Reply {
+  const hidden = signIn.channel === 'line' ? { linkToken: signIn.linkToken } : { account_linking_token: signIn.accountLinkingToken, redirect_uri: signIn.redirectUri };
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Formosa Travel &amp; Shop: sign in</title></head>
+<body><main><h1>Sign in to link your ${signIn.channel === 'line' ? 'LINE' : 'Messenger'} account</h1>
+${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}<form method="post" action="/link/login">
+${Object.entries(hidden).map(([name, value]) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`).join('\n')}
+<label>Member number <input name="memberId" autocomplete="username" required></label>
+<label>Password <input name="password" type="password" autocomplete="current-password" required></label>
+<button type="submit">Sign in</button>
+</form></main></body></html>`;
+  return { status, body: html, html: true };
+}
+
+/** `POST /link/login`: a right password makes a nonce for the member and sends the person back to the chat's dialog. */
+function signIn(state: BrandState, body: string, options: Pick<DemoBrandApiOptions, 'lineAccountLinkUrl' | 'messengerRedirectPrefixes'>): Reply {
+  const form = new URLSearchParams(body);
+  const chat = signInOf(form);
+  if (!chat) return { status: 400, body: '<!doctype html><p>This page is opened from the chat\'s sign-in button.</p>', html: true };
+  if (chat.channel === 'messenger' && !(options.messengerRedirectPrefixes ?? ['https://www.facebook.com/messenger_platform/account_linking/']).some((prefix) => chat.redirectUri.startsWith(prefix))) {
+    return { status: 400, body: '<!doctype html><p>Not a Messenger redirect.</p>', html: true };
+  }
+  const memberId = (form.get('memberId') ?? '').trim().toUpperCase();
+  const expected = Object.hasOwn(DEMO_MEMBER_PASSWORDS, memberId) ? DEMO_MEMBER_PASSWORDS[memberId] : undefined;
+  if (expected === undefined || !timingSafeEqualText(form.get('password') ?? '', expected)) return loginPage(chat, 401, 'Wrong member number or password.');
+  const nonce = randomBytes(18).toString('base64url');
+  state.nonces.set(nonce, { memberId, expiresAt: Date.now() + state.clockOffsetMs + LINK_NONCE_TTL_MS, used: false });
+  if (chat.channel === 'line') {
+    const dialog = new URL(options.lineAccountLinkUrl ?? 'https://access.line.me/dialog/bot/accountLink');
+    dialog.searchParams.set('linkToken', chat.linkToken);
+    dialog.searchParams.set('nonce', nonce);
+    return { status: 302, body: '', location: dialog.toString() };
+  }
+  const back = new URL(chat.redirectUri);
+  back.searchParams.set('authorization_code', nonce);
+  return { status: 302, body: '', location: back.toString() };
+}
+
+/** `POST /link/resolve {nonce}`: the member who signed in, once. */
+function resolveNonce(state: BrandState, body: string): Reply {
+  const { value, error } = readJsonBody(body, z.object({ nonce: z.string().min(1) }));
+  if (value === undefined) return error ?? json(400, { error: 'invalid body' });
+  const entry = state.nonces.get(value.nonce);
+  if (!entry) return json(404, { error: 'unknown_nonce' });
+  if (entry.used || entry.expiresAt <= Date.now() + state.clockOffsetMs) return json(410, { error: entry.used ? 'used' : 'expired' });
+  entry.used = true;
+  const member = Object.hasOwn(MEMBERS, entry.memberId) ? MEMBERS[entry.memberId] : undefined;
+  return json(200, { memberId: entry.memberId, name: member?.name ?? entry.memberId });
+}
+
 /** Routes one recorded request. */
-function route(state: BrandState, request: RecordedRequest, ordersApiKey: string, onSms?: (sms: Sms) => void): Reply {
+function route(state: BrandState, request: RecordedRequest, ordersApiKey: string, onSms?: (sms: Sms) => void, linking: Pick<DemoBrandApiOptions, 'lineAccountLinkUrl' | 'messengerRedirectPrefixes'> = {}): Reply {
   const { pathname, searchParams } = new URL(request.path, 'http://brand');
   const key = `${request.method} ${pathname}`;
   if (key === 'GET /health') return json(200, { ok: true });
+  if (key === 'GET /link/login') {
+    const chat = signInOf(searchParams);
+    return chat ? loginPage(chat) : { status: 400, body: "<!doctype html><p>This page is opened from the chat's sign-in button.</p>", html: true };
+  }
+  if (key === 'POST /link/login') return signIn(state, request.body, linking);
+  if (key === 'POST /link/resolve') return resolveNonce(state, request.body);
   const idempotencyKey = headerValue(request.headers, 'idempotency-key');
   if (key === 'POST /otp/send') return once(state.otpReplies, idempotencyKey, () => sendOtp(state, request.body, onSms));
   if (key === 'POST /otp/verify') return once(state.otpReplies, idempotencyKey, () => verifyOtp(state, request.body));
@@ -443,8 +543,9 @@ function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, strin
 
 
 function send(response: http.ServerResponse, reply: Reply): void {
-  const text = reply.text ? String(reply.body) : JSON.stringify(reply.body);
-  response.writeHead(reply.status, { 'content-type': reply.text ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  const text = reply.text || reply.html ? String(reply.body) : JSON.stringify(reply.body);
+  const type = reply.html ? 'text/html; charset=utf-8' : reply.text ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8';
+  response.writeHead(reply.status, { 'content-type': type, 'content-length': Buffer.byteLength(text), ...(reply.location ? { location: reply.location } : {}) });
   response.end(text);
 }
 
@@ -472,8 +573,9 @@ export async function startDemoBrandApi(options: DemoBrandApiOptions = {}): Prom
         // What a brand should do: refuse calls that do not prove they come from callcard.
         // The back office (a marketer replacing the best sellers) and health checks are not callcard's calls.
         // The SMS stand-in is the member's phone, not an API callcard calls.
-        const fromCallcard = recorded.path !== '/health' && !(recorded.method === 'PUT' && recorded.path === '/best-sellers') && !(recorded.method === 'GET' && /^\/sms(\/code)?(\?|$)/.test(recorded.path));
-        const answer = options.signingSecret && fromCallcard && !signedByCallcard(options.signingSecret, recorded) ? json(401, { error: 'missing or invalid webhook-signature' }) : route(state, recorded, options.ordersApiKey ?? DEMO_ORDERS_API_KEY, options.onSms);
+        // The login page is the member's browser, not callcard.
+        const fromCallcard = recorded.path !== '/health' && !(recorded.method === 'PUT' && recorded.path === '/best-sellers') && !(recorded.method === 'GET' && /^\/sms(\/code)?(\?|$)/.test(recorded.path)) && !/^\/link\/login(\?|$)/.test(recorded.path);
+        const answer = options.signingSecret && fromCallcard && !signedByCallcard(options.signingSecret, recorded) ? json(401, { error: 'missing or invalid webhook-signature' }) : route(state, recorded, options.ordersApiKey ?? DEMO_ORDERS_API_KEY, options.onSms, options);
         return answerDelay(options.latencyMs).then(() => {
           send(response, answer);
           options.onAnswered?.({ request: recorded, status: answer.status, receivedAt, answeredAt: performance.now() });

@@ -7,9 +7,10 @@ import type { Button } from '../shared/messages/message';
  * scenario the console's New flow dialog offers as a template (shared/flow/templates.ts), so the demo
  * and the templates never drift.
  * 1. "My tickets" (rich-menu postback `action=my_tickets`): a personal card showing a carousel of the
- *    member's unused tickets, to a customer verified as that member; anyone else verifies first with
- *    a one-time code the brand texts to the member's phone (the flow's `verify` start). `unlink`
- *    removes the binding.
+ *    member's unused tickets, to a customer verified as that member; anyone else verifies first (the
+ *    flow's `verify` start): on LINE by account link (sign in at the brand's login page, LINE's
+ *    accountLink event, the brand resolves the nonce), on Messenger with a one-time code the brand
+ *    texts to the member's phone. `unlink` removes the binding.
  * 2. `hot` / `熱銷`: today's best sellers, live from the brand.
  * 3. `register` / `報名`: three questions, the answers POSTed to the brand, its outcome told back.
  * A follow is welcomed and anything else gets help, both with the three as quick replies.
@@ -28,8 +29,9 @@ export function demoFlow(brandUrl: string): FlowInput {
     schemaVersion: 1,
     name: 'Formosa Travel & Shop demo',
     triggers: [...scenarios.flatMap((scenario) => scenario.triggers), { type: 'follow', start: 'welcome' }, { type: 'fallback', start: 'help' }],
-    // Where a customer who is not verified goes when a personal card ("My tickets") meets them.
-    verify: 'ask_phone',
+    // Where a customer who is not verified goes when a personal card ("My tickets") meets them: an
+    // account link on LINE, a one-time code on Messenger (the scenario's link_account block says so).
+    verify: 'link_account',
     blocks: {
       welcome: {
         type: 'message',

@@ -6,7 +6,9 @@ import { performance } from 'node:perf_hooks';
 import { answerDelay, closeServer, listen, readBody } from './httpServer';
 
 /**
- * A local stand-in for the LINE Messaging API (the three endpoints the executor calls). It speaks
+ * A local stand-in for the LINE Messaging API (the endpoints the executor calls: reply, push, loading,
+ * link tokens), and for LINE's account-link dialog (`/dialog/bot/accountLink`, which delivers the
+ * `accountLink` event through {@link LineStandInOptions.onAccountLink}). It speaks
  * LINE's protocol (routes, auth, reply-token and retry-key rules, error shapes), validates bodies
  * against LINE's OpenAPI file, and records every accepted call so tests can assert what a customer
  * would have seen.
@@ -14,7 +16,8 @@ import { answerDelay, closeServer, listen, readBody } from './httpServer';
 
 /** One call LINE accepted. */
 export interface LineCall {
-  kind: 'reply' | 'push' | 'loading';
+  /** `linkToken`: a link token issued for `to` (account link). */
+  kind: 'reply' | 'push' | 'loading' | 'linkToken';
   replyToken?: string;
   /** The push recipient, or the loading animation's `chatId`. */
   to?: string;
@@ -46,8 +49,25 @@ export interface LineStandIn {
   expireReplyToken(token: string): void;
   /** Make the next `count` calls to `kind` fail with HTTP `status` (for retry tests). */
   failNext(kind: LineCall['kind'], count: number, status: number, options?: FailOptions): void;
+  /** Move the stand-in's clock forward (tests: a link token expires after 10 minutes). */
+  advanceClock(ms: number): void;
   close(): Promise<void>;
 }
+
+/**
+ * What LINE does once a user finished the account-link dialog: an `accountLink` webhook event to the
+ * bot whose token issued the link token (`ok` with the brand's nonce, or `failed`).
+ */
+export interface AccountLinkDelivery {
+  /** The channel access token that issued the link token: which bot's webhook gets the event. */
+  accessToken: string;
+  userId: string;
+  result: 'ok' | 'failed';
+  nonce: string;
+}
+
+/** How long a link token lives, as LINE documents it: 10 minutes, single use. */
+export const LINK_TOKEN_TTL_MS = 10 * 60_000;
 
 /** Options for {@link startLineStandIn}. */
 export interface LineStandInOptions {
@@ -64,6 +84,12 @@ export interface LineStandInOptions {
    * HTTP status fails it (unrecorded), like `failNext` but aimed at one request (soak: one turn's fault).
    */
   faultFor?: (request: { kind: LineCall['kind']; body: Record<string, unknown> }) => number | undefined;
+  /**
+   * LINE's side of the account link dialog (`GET /dialog/bot/accountLink`): deliver the `accountLink`
+   * event to the bot's webhook (the local stack signs it and posts it); the dialog answers the browser
+   * once it is delivered.
+   */
+  onAccountLink?: (delivery: AccountLinkDelivery) => Promise<void>;
 }
 
 const ROUTES: Record<string, LineOperation> = {
@@ -117,16 +143,21 @@ interface PendingFailure {
 /** Everything the stand-in remembers between requests. */
 interface StandInState {
   calls: LineCall[];
+  /** Link tokens issued: whose, for which bot, until when, and whether the dialog used them. */
+  linkTokens: Map<string, { userId: string; accessToken: string; expiresAt: number; used: boolean }>;
+  clockOffsetMs: number;
   usedReplyTokens: Set<string>;
   expiredReplyTokens: Set<string>;
   acceptedRetryKeys: Map<string, { requestId: string; sentMessages: SentMessage[] }>;
-  failures: Map<LineOperation, PendingFailure>;
+  failures: Map<LineOperation | 'linkToken', PendingFailure>;
   nextMessageId: bigint;
 }
 
 function newState(): StandInState {
   return {
     calls: [],
+    linkTokens: new Map(),
+    clockOffsetMs: 0,
     usedReplyTokens: new Set(),
     expiredReplyTokens: new Set(),
     acceptedRetryKeys: new Map(),
@@ -220,7 +251,7 @@ function toCall(operation: LineOperation, body: Record<string, unknown>, retryKe
  * Takes one pending injected failure for `operation` if it applies at this stage: failures that
  * come `afterAccepting` wait for a call that is actually accepted, so a rejected call can't use them up.
  */
-function takeFailure(state: StandInState, operation: LineOperation, afterAccepting: boolean): PendingFailure | undefined {
+function takeFailure(state: StandInState, operation: LineOperation | 'linkToken', afterAccepting: boolean): PendingFailure | undefined {
   const failure = state.failures.get(operation);
   if (failure === undefined || failure.afterAccepting !== afterAccepting) return undefined;
   failure.remaining -= 1;
@@ -299,7 +330,61 @@ function handleLineRequest(state: StandInState, request: StandInRequest, accessT
 }
 
 
+/** `/v2/bot/user/{userId}/linkToken` (LINE's issueLinkToken). */
+const LINK_TOKEN_ROUTE = /^\/v2\/bot\/user\/([^/]+)\/linkToken$/;
+
+/**
+ * `POST /v2/bot/user/{userId}/linkToken`: a link token for the user, valid 10 minutes, single use
+ * (LINE: issueLinkToken, no body). Remembered with the bot that asked, for the dialog below.
+ */
+function handleLinkTokenRequest(state: StandInState, userIdSegment: string, request: StandInRequest, accessTokens?: readonly string[]): StandInResponse {
+  const failure = takeFailure(state, 'linkToken', false);
+  if (failure !== undefined) return failureResponse(failure.status);
+  const authError = authenticate(request.headers, accessTokens);
+  if (authError !== undefined) return authError;
+  const { error: retryKeyError } = readRetryKey('reply', request.headers);
+  if (retryKeyError !== undefined) return retryKeyError;
+  let userId: string;
+  try {
+    userId = decodeURIComponent(userIdSegment);
+  } catch {
+    return message(400, 'The value for the userId is invalid');
+  }
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(userId)) return message(400, 'The value for the userId is invalid');
+  const accessToken = /^Bearer\s+(\S+)\s*$/i.exec(headerValue(request.headers, 'authorization') ?? '')?.[1] ?? '';
+  // LINE's look like NMZTNuVrPTqlr2IF8Bnymkb7rXfYv5EY: 32 letters and digits.
+  const linkToken = randomBytes(24).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 32).padEnd(32, 'x');
+  state.linkTokens.set(linkToken, { userId, accessToken, expiresAt: Date.now() + state.clockOffsetMs + LINK_TOKEN_TTL_MS, used: false });
+  state.calls.push({ kind: 'linkToken', to: userId, at: new Date().toISOString() });
+  return { status: 200, body: { linkToken }, headers: { 'x-line-request-id': randomUUID() } };
+}
+
+/** What the account-link dialog does with a link token and nonce: the event to deliver, or the page to show when there is no one to tell. */
+function accountLinkOutcome(state: StandInState, query: URLSearchParams, cookie: string | undefined): { delivery: AccountLinkDelivery } | { page: StandInResponse } {
+  const linkToken = query.get('linkToken') ?? '';
+  const entry = state.linkTokens.get(linkToken);
+  // A token LINE never issued names no user and no bot: nothing to deliver.
+  if (!entry) return { page: htmlPage(400, 'Invalid link token', 'This link is not valid. Return to LINE and try again.') };
+  const nonce = query.get('nonce') ?? '';
+  // LINE checks that whoever opens the link is the user it was issued for (the browser's LINE login; locally the line_user cookie, when set).
+  const opener = /(?:^|;\s*)line_user=([^;]+)/.exec(cookie ?? '')?.[1];
+  const now = Date.now() + state.clockOffsetMs;
+  const ok = !entry.used && entry.expiresAt > now && nonce !== '' && (opener === undefined || decodeURIComponent(opener) === entry.userId);
+  entry.used = true;
+  return { delivery: { accessToken: entry.accessToken, userId: entry.userId, result: ok ? 'ok' : 'failed', nonce } };
+}
+
+function htmlPage(status: number, title: string, text: string): StandInResponse {
+  const escape = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return { status, body: `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title></head><body><h1>${escape(title)}</h1><p>${escape(text)}</p></body></html>`, headers: { 'content-type': 'text/html; charset=utf-8' } };
+}
+
 function send(response: http.ServerResponse, reply: StandInResponse): void {
+  if (typeof reply.body === 'string' && reply.headers?.['content-type']?.startsWith('text/html')) {
+    response.writeHead(reply.status, { 'content-length': Buffer.byteLength(reply.body), ...reply.headers });
+    response.end(reply.body);
+    return;
+  }
   const text = JSON.stringify(reply.body);
   response.writeHead(reply.status, {
     'content-type': 'application/json',
@@ -319,10 +404,23 @@ export async function startLineStandIn(options: LineStandInOptions = {}): Promis
       .then((bytes) => {
         const body = bytes?.toString('utf8');
         if (body === undefined) return send(response, message(413, 'The request body is too large'));
-        const path = new URL(request.url ?? '/', 'http://stand-in').pathname;
+        const url = new URL(request.url ?? '/', 'http://stand-in');
+        const path = url.pathname;
+        if (request.method === 'GET' && path === '/dialog/bot/accountLink') {
+          // access.line.me's account-link dialog, where the brand redirects the user after sign-in.
+          const outcome = accountLinkOutcome(state, url.searchParams, headerValue(request.headers, 'cookie'));
+          if ('page' in outcome) return send(response, outcome.page);
+          const { delivery } = outcome;
+          return (options.onAccountLink?.(delivery) ?? Promise.resolve()).then(
+            () => send(response, delivery.result === 'ok' ? htmlPage(200, 'Account linked', 'Your account is linked. Return to LINE.') : htmlPage(200, 'Account not linked', 'The link has expired or was already used. Return to LINE and try again.')),
+            () => send(response, htmlPage(502, 'Not delivered', 'LINE could not reach the bot.')),
+          );
+        }
         const receivedAt = performance.now();
         const before = state.calls.length;
-        const answer = handleLineRequest(state, { method: request.method ?? 'GET', path, headers: request.headers, body }, options.accessTokens, options.faultFor);
+        const linkTokenPath = request.method === 'POST' ? LINK_TOKEN_ROUTE.exec(path)?.[1] : undefined;
+        const request_ = { method: request.method ?? 'GET', path, headers: request.headers, body };
+        const answer = linkTokenPath !== undefined ? handleLinkTokenRequest(state, linkTokenPath, request_, options.accessTokens) : handleLineRequest(state, request_, options.accessTokens, options.faultFor);
         const call = state.calls.length > before ? state.calls[state.calls.length - 1] : undefined;
         return answerDelay(options.latencyMs).then(() => {
           send(response, answer);
@@ -347,6 +445,9 @@ export async function startLineStandIn(options: LineStandInOptions = {}): Promis
     failNext: (kind, count, status, failOptions) => {
       if (count <= 0) state.failures.delete(kind);
       else state.failures.set(kind, { remaining: count, status, afterAccepting: failOptions?.afterAccepting === true });
+    },
+    advanceClock: (ms) => {
+      state.clockOffsetMs += ms;
     },
     close: () => closeServer(server),
   };

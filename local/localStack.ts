@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { createSqsServer } from 'local-aws-sqs';
@@ -30,8 +31,9 @@ import { currentFunction } from './lambdaContext';
 import { closeServer, listen, portOf, writeJson } from './httpServer';
 import { answerIdle, answerWatch } from './emulatorWatch';
 import { validateLineRequest } from './lineOpenApi';
-import { startLineStandIn, type LineStandIn, type LineStandInOptions } from './lineStandIn';
-import { startMessengerStandIn, type MessengerEchoBody, type MessengerStandIn, type MessengerStandInOptions } from './messengerStandIn';
+import { startLineStandIn, type AccountLinkDelivery, type LineStandIn, type LineStandInOptions } from './lineStandIn';
+import { newWebhookEventId, signLineBody } from './lineWebhookBody';
+import { accountLinkingBody, startMessengerStandIn, type AccountLinkingDelivery, type MessengerEchoBody, type MessengerStandIn, type MessengerStandInOptions } from './messengerStandIn';
 import { signMessengerBody } from './messengerWebhookBody';
 import { seedDemo, type DemoSettings } from './seedDemo';
 import { startSqsEventSource, type SqsEventSource } from './sqsEventSource';
@@ -134,18 +136,29 @@ export const DEMO_SIGNING_SECRET = `whsec_${Buffer.from('callcard-demo-signing-s
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const aws = await startAws(options);
   const demoAccessToken = options.demo?.lineAccessToken ?? 'demo-line-access-token';
-  const lineStandIn = await startLineStandIn({ ...options.lineStandIn, port: options.lineApiPort ?? 0 });
+  // Account links go to this stack's own LINE webhook, known once it listens.
+  let postAccountLink: (delivery: AccountLinkDelivery) => Promise<void> = async () => undefined;
+  const lineStandIn = await startLineStandIn({ ...options.lineStandIn, port: options.lineApiPort ?? 0, onAccountLink: (delivery) => postAccountLink(delivery) });
   // Echoes go to this stack's own Messenger webhook, known once it listens.
   let postEcho: (echo: { pageId: string; body: MessengerEchoBody }) => void = () => undefined;
+  let postAccountLinking: (delivery: AccountLinkingDelivery) => Promise<void> = async () => undefined;
   const messengerStandIn = await startMessengerStandIn({
     ...options.messengerStandIn,
     port: options.messengerApiPort ?? 0,
     ...(options.messengerEchoes === false ? {} : { onEcho: (echo) => postEcho(echo) }),
+    onAccountLinking: (delivery) => postAccountLinking(delivery),
   });
   // Compile LINE's OpenAPI validators now, not on the first reply.
   validateLineRequest('loading', { chatId: 'warm-up', loadingSeconds: 5 });
   const signingSecret = options.demo?.signingSecret ?? DEMO_SIGNING_SECRET;
-  const brandApi = await startDemoBrandApi({ ...options.brandApi, port: options.brandApiPort ?? 0, signingSecret });
+  // The demo brand's sign-ins go back to the stand-ins' account-link dialogs, as a brand's go to LINE's and Meta's.
+  const brandApi = await startDemoBrandApi({
+    lineAccountLinkUrl: `${lineStandIn.url}/dialog/bot/accountLink`,
+    messengerRedirectPrefixes: [`${messengerStandIn.url}/messenger_platform/account_linking/`],
+    ...options.brandApi,
+    port: options.brandApiPort ?? 0,
+    signingSecret,
+  });
 
   // The same handler modules Lambda runs, given their dependencies directly (on Lambda, `handler`
   // builds the same ones from the environment).
@@ -245,6 +258,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   const port = await listen(server, options.port ?? 3000);
   postEcho = (echo) => void deliverEcho(`http://127.0.0.1:${port}`, store, echo);
+  postAccountLink = (delivery) => deliverAccountLink(`http://127.0.0.1:${port}`, dynamoClient, TABLE_NAME, delivery);
+  postAccountLinking = (delivery) => deliverMessengerEvent(`http://127.0.0.1:${port}`, store, delivery.pageId, accountLinkingBody(delivery));
 
 
   return {
@@ -267,6 +282,49 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await Promise.all([closeServer(server), lineStandIn.close(), messengerStandIn.close(), brandApi.close(), aws.close()]);
     },
   };
+}
+
+/**
+ * LINE's side of an account link: the `accountLink` event, signed with the secret of the channel whose
+ * access token issued the link token, posted to that channel's webhook (LINE retries nothing here).
+ * Failed links carry no reply token, as LINE sends them.
+ */
+async function deliverAccountLink(baseUrl: string, dynamo: DynamoDBClient, tableName: string, delivery: AccountLinkDelivery): Promise<void> {
+  // The stand-in knows the bot by its access token only, as LINE would: find its channel (local data is small).
+  const items = [];
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamo.send(new ScanCommand({ TableName: tableName, FilterExpression: 'begins_with(pk, :p) AND accessToken = :t', ExpressionAttributeValues: { ':p': { S: 'CHANNEL#line#' }, ':t': { S: delivery.accessToken } }, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey && items.length === 0);
+  const channel = { channelId: items[0]?.channelId?.S, secret: items[0]?.secret?.S };
+  if (channel.channelId === undefined || channel.secret === undefined) throw new Error('no LINE channel has the access token that issued this link token');
+  const event = {
+    type: 'accountLink',
+    mode: 'active',
+    timestamp: Date.now(),
+    source: { type: 'user', userId: delivery.userId },
+    webhookEventId: newWebhookEventId(),
+    deliveryContext: { isRedelivery: false },
+    ...(delivery.result === 'ok' ? { replyToken: randomBytes(16).toString('hex') } : {}),
+    link: { result: delivery.result, nonce: delivery.nonce },
+  };
+  const body = JSON.stringify({ destination: 'Udeadbeefdeadbeefdeadbeefdeadbeef', events: [event] });
+  const response = await fetch(`${baseUrl}/webhooks/line/${encodeURIComponent(channel.channelId)}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-line-signature': signLineBody(body, channel.secret) }, body });
+  if (!response.ok) throw new Error(`the LINE webhook answered ${response.status}`);
+}
+
+/** Meta's side of an event for a page (account linking): signed with the page's app secret, posted to its callback URL. */
+async function deliverMessengerEvent(baseUrl: string, store: Store, pageId: string, body: MessengerEchoBody): Promise<void> {
+  const channel = await store.channels.get('messenger', pageId);
+  const app = channel?.appId !== undefined ? await store.messengerApps.get(channel.appId) : undefined;
+  const secret = app?.secret ?? channel?.secret;
+  if (!channel || secret === undefined) throw new Error(`no Messenger page ${pageId}`);
+  const text = JSON.stringify(body);
+  const path = app ? `apps/${encodeURIComponent(app.appId)}` : encodeURIComponent(pageId);
+  const response = await fetch(`${baseUrl}/webhooks/messenger/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMessengerBody(text, secret) }, body: text });
+  if (!response.ok) throw new Error(`the Messenger webhook answered ${response.status}`);
 }
 
 /**

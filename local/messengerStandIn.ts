@@ -4,7 +4,9 @@ import { performance } from 'node:perf_hooks';
 import { answerDelay, closeServer, listen, readBody } from './httpServer';
 
 /**
- * A local stand-in for the Messenger Send API (`POST /{PAGE_ID}/messages`). It speaks Meta's protocol
+ * A local stand-in for the Messenger Send API (`POST /{PAGE_ID}/messages`), and for Messenger's account
+ * linking (the app opening a Log In button's URL, the brand's redirect back, Meta's
+ * `messaging_account_linking` event through {@link MessengerStandInOptions.onAccountLinking}). It speaks Meta's protocol
  * (the `access_token` query parameter, the request body rules, the message limits, Graph error shapes,
  * the 24-hour window error) and records every accepted call so tests can assert what a person would
  * have seen.
@@ -50,7 +52,28 @@ export interface MessengerStandIn {
   failNext(count: number, status: number, options?: MessengerFailOptions): void;
   /** From now on this person last wrote over 24 hours ago: standard messages to them fail with code 10 / 2018278. */
   expireWindow(psid: string): void;
+  /**
+   * The person taps a Log In button (`account_link`) in the Messenger app: the URL Messenger opens,
+   * the button's with `account_linking_token` and `redirect_uri` added (also `GET /account_linking/open`).
+   */
+  openAccountLinking(pageId: string, psid: string, url: string): string;
+  /** The person unlinks (a Log Out button, or Messenger's settings): Meta's `unlinked` event to the page (also `POST /account_linking/unlink`). */
+  unlink(pageId: string, psid: string): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Meta's `messaging_account_linking` event for one person, as the local stack delivers it to the page's webhook. */
+export interface AccountLinkingDelivery {
+  pageId: string;
+  psid: string;
+  status: 'linked' | 'unlinked';
+  authorizationCode?: string;
+}
+
+/** The webhook body Meta posts for an account-linking event (Messenger Platform, messaging_account_linking). */
+export function accountLinkingBody(delivery: AccountLinkingDelivery, now = Date.now()): MessengerEchoBody {
+  const accountLinking = delivery.status === 'linked' ? { status: 'linked', ...(delivery.authorizationCode !== undefined ? { authorization_code: delivery.authorizationCode } : {}) } : { status: 'unlinked' };
+  return { object: 'page', entry: [{ id: delivery.pageId, time: now, messaging: [{ sender: { id: delivery.psid }, recipient: { id: delivery.pageId }, timestamp: now, account_linking: accountLinking }] }] };
 }
 
 /** Options for {@link startMessengerStandIn}. */
@@ -73,6 +96,8 @@ export interface MessengerStandInOptions {
    * posts to the page's callback URL (the message's `mid`, text and `metadata`, `is_echo: true`).
    */
   onEcho?: (echo: { pageId: string; body: MessengerEchoBody }) => void;
+  /** Meta's side of account linking: deliver `messaging_account_linking` to the page's webhook (the local stack signs and posts it). */
+  onAccountLinking?: (delivery: AccountLinkingDelivery) => Promise<void>;
 }
 
 /** The webhook delivery of one echo, as Meta sends it. */
@@ -200,6 +225,7 @@ function isHttpUrl(value: unknown): boolean {
 /** Problems with one template or quick-reply button, or undefined when Meta would take it. */
 function buttonProblem(button: unknown, where: string): string | undefined {
   if (!isRecord(button)) return `${where} must be an object`;
+  if (button.type === 'account_link') return accountLinkButtonProblem(button, where);
   if (!isNonBlankString(button.title)) return `${where}.title is required`;
   if (button.title.length > LIMITS.buttonTitle) return `${where}.title must be at most ${LIMITS.buttonTitle} characters`;
   if (button.type === 'postback') {
@@ -207,6 +233,20 @@ function buttonProblem(button: unknown, where: string): string | undefined {
     if (button.payload.length > LIMITS.payload) return `${where}.payload must be at most ${LIMITS.payload} characters`;
     return undefined;
   }
+  return titledButtonProblem(button, where);
+}
+
+/** A Log In button: no title (Messenger names it), an https URL (http only for this machine's stand-ins). */
+function accountLinkButtonProblem(button: Record<string, unknown>, where: string): string | undefined {
+  if (button.title !== undefined) return `${where}.title is not allowed on an account_link button`;
+  if (typeof button.url !== 'string' || !isHttpUrl(button.url)) return `${where}.url must be a valid URL`;
+  const url = new URL(button.url);
+  if (url.protocol !== 'https:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) return `${where}.url must be https`;
+  return undefined;
+}
+
+/** Problems with a web_url, postback or phone_number button. */
+function titledButtonProblem(button: Record<string, unknown>, where: string): string | undefined {
   if (button.type === 'web_url') return isHttpUrl(button.url) ? undefined : `${where}.url must be a valid URL`;
   if (button.type === 'phone_number') return isNonBlankString(button.payload) ? undefined : `${where}.payload is required`;
   return `${where}.type is not a supported button type`;
@@ -379,6 +419,48 @@ function handleSendRequest(state: StandInState, request: StandInRequest, accessT
 }
 
 
+/** Where the brand sends the person back (Meta's https://www.facebook.com/messenger_platform/account_linking/). */
+const ACCOUNT_LINKING_PATH = '/messenger_platform/account_linking/';
+/** Account-linking tokens live as long as Meta's do: long enough to sign in. */
+const ACCOUNT_LINKING_TTL_MS = 10 * 60_000;
+
+interface LinkingState {
+  tokens: Map<string, { pageId: string; psid: string; expiresAt: number; used: boolean }>;
+}
+
+/** The URL Messenger opens for a Log In button: the button's, with `account_linking_token` and `redirect_uri`. */
+function openLinking(linking: LinkingState, baseUrl: string, pageId: string, psid: string, url: string): string {
+  const token = `ALT${randomBytes(18).toString('base64url')}`;
+  linking.tokens.set(token, { pageId, psid, expiresAt: Date.now() + ACCOUNT_LINKING_TTL_MS, used: false });
+  const opened = new URL(url);
+  opened.searchParams.set('account_linking_token', token);
+  opened.searchParams.set('redirect_uri', `${baseUrl}${ACCOUNT_LINKING_PATH}?account_linking_token=${encodeURIComponent(token)}`);
+  return opened.toString();
+}
+
+function htmlPage(status: number, title: string, text: string): { status: number; html: string } {
+  const escape = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return { status, html: `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title></head><body><h1>${escape(title)}</h1><p>${escape(text)}</p></body></html>` };
+}
+
+/**
+ * The brand's redirect back to Messenger: with an `authorization_code`, Meta posts `linked` with it
+ * to the page; without one, linking failed and nothing is posted. A token is used once.
+ */
+function linkingRedirect(linking: LinkingState, query: URLSearchParams): { delivery?: AccountLinkingDelivery; page: { status: number; html: string } } {
+  const entry = linking.tokens.get(query.get('account_linking_token') ?? '');
+  if (!entry || entry.used || entry.expiresAt <= Date.now()) return { page: htmlPage(400, 'Linking failed', 'This link has expired. Return to Messenger and try again.') };
+  entry.used = true;
+  const code = query.get('authorization_code');
+  if (!code) return { page: htmlPage(200, 'Linking failed', 'Return to Messenger and try again.') };
+  return { delivery: { pageId: entry.pageId, psid: entry.psid, status: 'linked', authorizationCode: code }, page: htmlPage(200, 'Account linked', 'Your account is linked. Return to Messenger.') };
+}
+
+function sendHtml(response: http.ServerResponse, page: { status: number; html: string }, headers: Record<string, string> = {}): void {
+  response.writeHead(page.status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(page.html), ...headers });
+  response.end(page.html);
+}
+
 function send(response: http.ServerResponse, reply: StandInResponse): void {
   const text = JSON.stringify(reply.body);
   response.writeHead(reply.status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text) });
@@ -388,12 +470,34 @@ function send(response: http.ServerResponse, reply: StandInResponse): void {
 /** Starts the stand-in on 127.0.0.1. */
 export async function startMessengerStandIn(options: MessengerStandInOptions = {}): Promise<MessengerStandIn> {
   let state = newState();
+  const linking: LinkingState = { tokens: new Map() };
+  let baseUrl = '';
+  const deliverLinking = (delivery: AccountLinkingDelivery) => options.onAccountLinking?.(delivery) ?? Promise.resolve();
   const server = http.createServer((request, response) => {
     readBody(request, MAX_BODY_BYTES)
       .then((bytes) => {
         const body = bytes?.toString('utf8');
         if (body === undefined) return send(response, graphError(413, 100, '(#100) The request body is too large'));
         const url = new URL(request.url ?? '/', 'http://stand-in');
+        // Account linking, as the Messenger app and Meta play it (local only: see openAccountLinking and unlink).
+        if (request.method === 'GET' && url.pathname === '/account_linking/open') {
+          const [pageId, psid, target] = [url.searchParams.get('page'), url.searchParams.get('psid'), url.searchParams.get('url')];
+          if (!pageId || !psid || !target || !isHttpUrl(target)) return sendHtml(response, htmlPage(400, 'Bad request', 'page, psid and url are required'));
+          return sendHtml(response, htmlPage(302, 'Redirecting', 'To the login page'), { location: openLinking(linking, baseUrl, pageId, psid, target) });
+        }
+        if (request.method === 'POST' && url.pathname === '/account_linking/unlink') {
+          const [pageId, psid] = [url.searchParams.get('page'), url.searchParams.get('psid')];
+          if (!pageId || !psid) return send(response, invalidParameter('page and psid are required'));
+          return deliverLinking({ pageId, psid, status: 'unlinked' }).then(() => send(response, { status: 200, body: { result: 'unlinked' } }));
+        }
+        if (request.method === 'GET' && url.pathname === ACCOUNT_LINKING_PATH) {
+          const outcome = linkingRedirect(linking, url.searchParams);
+          if (!outcome.delivery) return sendHtml(response, outcome.page);
+          return deliverLinking(outcome.delivery).then(
+            () => sendHtml(response, outcome.page),
+            () => sendHtml(response, htmlPage(502, 'Not delivered', 'Messenger could not reach the page.')),
+          );
+        }
         const receivedAt = performance.now();
         const before = state.calls.length;
         const answer = handleSendRequest(state, { method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, body }, options.accessTokens, options.faultFor);
@@ -410,8 +514,11 @@ export async function startMessengerStandIn(options: MessengerStandInOptions = {
   });
 
   const port = await listen(server, options.port ?? 0);
+  baseUrl = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: baseUrl,
+    openAccountLinking: (pageId, psid, url) => openLinking(linking, baseUrl, pageId, psid, url),
+    unlink: (pageId, psid) => deliverLinking({ pageId, psid, status: 'unlinked' }),
     calls: () => state.calls.map((call) => ({ ...call })),
     reset: () => {
       state = newState();

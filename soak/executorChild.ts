@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
+import { FairShare } from '../functions/executor/fairShare';
 import { createHandler } from '../functions/executor/handler';
 import { createSenderFor } from '../functions/executor/senders';
 import { startSqsEventSource, type SqsHandler } from '../local/sqsEventSource';
@@ -32,6 +33,10 @@ export interface ExecutorChildConfig {
   allowHttpHosts: string[];
   batchSize: number;
   concurrency: number;
+  /** The executor's timeout (ms), as its Lambda context reports it (middy ends an invocation there). */
+  timeoutMs: number;
+  /** Each workspace's share of the executor (as deployed); false shows the noisy-neighbour phase without it. */
+  fairShare: boolean;
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
 }
 
@@ -57,6 +62,8 @@ async function main(): Promise<void> {
     fetch,
     logger,
     senderFor: createSenderFor({ lineApiBaseUrl: config.lineApiBaseUrl, messengerApiBaseUrl: config.messengerApiBaseUrl, fetch, logger }),
+    // Each workspace's share of the executor, as on AWS: leases in the table, deferrals through the queue.
+    ...(config.fairShare ? { fairShare: new FairShare({ leases: store.executorLeases, maxConcurrency: config.concurrency, sqs, queueUrl: config.queueUrl, logger }) } : {}),
   });
 
   let invocations = 0;
@@ -89,6 +96,8 @@ async function main(): Promise<void> {
     handler,
     batchSize: config.batchSize,
     concurrency: config.concurrency,
+    // The function's timeout, as its context reports it: middy ends an invocation there, as Lambda would.
+    timeoutMs: config.timeoutMs,
     // Lambda's event source long-polls: a job is picked up about as soon as it is sent.
     idlePollMs: 25,
     onError: (error) => console.error('[soak executor event source]', error),

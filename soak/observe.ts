@@ -115,6 +115,13 @@ export class Observer {
   unattributed: Array<{ channel: string; to: string | undefined; messages: string[] }> = [];
   /** Channel faults answered, by kind. */
   readonly channelFaultsServed: Partial<Record<ChannelFault, number>> = {};
+  /** Another part of the soak answers for these LINE calls (the noisy-neighbour phase's customers). */
+  private readonly lineClaims: Array<(call: LineCall) => boolean> = [];
+
+  /** LINE calls `claim` takes are its own: neither a turn's nor unattributed. */
+  claimLine(claim: (call: LineCall) => boolean): void {
+    this.lineClaims.push(claim);
+  }
 
   register(turn: TurnRecord): void {
     this.byJob.set(turn.plan.jobId, turn);
@@ -162,6 +169,7 @@ export class Observer {
   readonly onLineAnswered = (answer: { call: LineCall | undefined }): void => {
     const call = answer.call;
     if (!call || call.kind === 'loading') return;
+    if (this.lineClaims.some((claim) => claim(call))) return;
     const messages = (call.messages ?? []).map(normalizeLineMessage);
     if (call.kind === 'reply') {
       const owner = call.replyToken !== undefined ? this.byReplyToken.get(call.replyToken) : undefined;

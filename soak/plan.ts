@@ -11,7 +11,8 @@ import type { Rng } from './rng';
  * push or send the turn caused (on LINE one reply, or pushes; on Messenger one send per message). A
  * turn's valid outcomes follow from the flow and from what the customer's earlier turns did:
  *
- * - scenario 1 (tickets), postback `action=my_tickets` while not verified: the personal card sends
+ * - scenario 1 (tickets), postback `action=my_tickets` while not verified (the soak verifies by one-time
+ *   code on both channels: soak/soakFlow.ts): the personal card sends
  *   the turn to the flow's verify start, the phone question. The phone number: send_code → "If … is a
  *   member number, we just texted it a 6-digit code …", or "Sorry, we cannot verify your membership
  *   …" when it fails. The code: check_code (binds) then load_tickets. check fails → "Sorry, we cannot

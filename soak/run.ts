@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BRAND_FAULT_DESCRIPTIONS, BRAND_FAULT_KINDS } from './faultyBrand';
+import { DEFAULT_NOISY_NEIGHBOUR } from './noisyNeighbour';
 import { CHANNEL_FAULT_DESCRIPTIONS, LINE_FAULTS, MESSENGER_FAULTS } from './plan';
 import { DEFAULT_SOAK_OPTIONS, runSoak, type SoakOptions, type SoakResult } from './soak';
 
@@ -15,6 +16,11 @@ import { DEFAULT_SOAK_OPTIONS, runSoak, type SoakOptions, type SoakResult } from
  *   npm run soak                            500 conversations, 5 kills
  *   npm run soak -- --quick                 60 conversations, 1 kill (CI: under a minute)
  *   npm run soak -- --conversations 1000 --seed 7 --concurrency 24 --kills 8
+ *   npm run soak -- --quick --no-fair-share   the noisy-neighbour phase without the fair share
+ *
+ * After the conversations, the noisy-neighbour phase (--quick too): another workspace floods the
+ * executor with 110 slow turns while the soak's workspace keeps tapping; its reply latency must stay
+ * under the bound (soak/noisyNeighbour.ts). --noisy-turns 0 leaves the phase out.
  */
 const { values: flags } = parseArgs({
   options: {
@@ -26,6 +32,10 @@ const { values: flags } = parseArgs({
     'visibility-timeout': { type: 'string', default: String(DEFAULT_SOAK_OPTIONS.visibilityTimeoutSeconds) },
     /** The executor's log level (INFO shows each turn's path: "turn ran", "job retried from its outbox", "delivered"). */
     'executor-log-level': { type: 'string', default: DEFAULT_SOAK_OPTIONS.executorLogLevel },
+    /** The noisy-neighbour phase's slow turns (0: no phase). */
+    'noisy-turns': { type: 'string' },
+    /** The executor without each workspace's share of it: the noisy-neighbour phase as it was before. */
+    'no-fair-share': { type: 'boolean', default: false },
     out: { type: 'string', default: path.join(__dirname, 'results', 'latest.json') },
   },
 });
@@ -33,6 +43,7 @@ const { values: flags } = parseArgs({
 const quick = flags.quick === true;
 const conversations = Number(flags.conversations ?? (quick ? 60 : DEFAULT_SOAK_OPTIONS.conversations));
 const kills = Number(flags.kills ?? (quick ? 1 : Math.max(3, Math.round(conversations / 100))));
+const noisyTurns = Number(flags['noisy-turns'] ?? DEFAULT_NOISY_NEIGHBOUR.turns);
 
 async function main(): Promise<void> {
   const result = await runSoak({
@@ -43,6 +54,8 @@ async function main(): Promise<void> {
     kills,
     visibilityTimeoutSeconds: Number(flags['visibility-timeout']),
     executorLogLevel: (flags['executor-log-level'] ?? 'WARN').toUpperCase() as SoakOptions['executorLogLevel'],
+    noisyNeighbour: noisyTurns > 0 ? { ...DEFAULT_NOISY_NEIGHBOUR, turns: noisyTurns } : false,
+    fairShare: flags['no-fair-share'] !== true,
     log: (line) => console.log(line),
   });
   const out = flags.out ?? path.join(__dirname, 'results', 'latest.json');
@@ -90,6 +103,16 @@ function summary(r: SoakResult): string {
       `turn latency p50 ${d.turnLatencyMs.p50} ms, p90 ${d.turnLatencyMs.p90} ms, p99 ${d.turnLatencyMs.p99} ms, max ${d.turnLatencyMs.max} ms`,
   );
   rows.push(`  executor processes: ${r.executor.processes} (log: ${r.executor.logFile})`);
+  const nn = r.noisyNeighbour;
+  if (nn) {
+    rows.push('');
+    rows.push(`  noisy neighbour${nn.fairShare ? '' : ' (WITHOUT the fair share)'}: ${nn.noisy.turns} slow turns of another workspace at once (${nn.options.cards} cards of ${nn.options.cardMs} ms), answered after ${(nn.noisy.lastAnswerMs / 1000).toFixed(1)} s`);
+    rows.push(
+      `    the quiet workspace's replies meanwhile: ${nn.quiet.answered} of ${nn.quiet.taps}, p50 ${nn.quiet.latencyMs.p50} ms, p99 ${nn.quiet.latencyMs.p99} ms, max ${nn.quiet.latencyMs.max} ms ` +
+        `(bound ${nn.options.boundMs} ms: ${nn.boundHeld ? 'held' : 'EXCEEDED'})`,
+    );
+    rows.push(`    lost ${nn.noisy.lost + nn.quiet.lost}, duplicated ${nn.noisy.duplicated + nn.quiet.duplicated}, wrong ${nn.noisy.wrong + nn.quiet.wrong}`);
+  }
   for (const p of r.notPredicted.slice(0, 5)) {
     rows.push(`  not predicted (valid): conversation ${p.conversation} turn ${p.turn} (${p.channel} ${p.scenario}): predicted ${JSON.stringify(p.expected)}, seen ${JSON.stringify(p.seen.flatMap((c) => c.messages))}; faults ${JSON.stringify(p.brandFaults)}`);
   }

@@ -7,10 +7,13 @@ import { lineWebhookBody, signLineBody } from '../local/lineWebhookBody';
 import { DEMO_SIGNING_SECRET, startLocalStack, type LocalStack } from '../local/localStack';
 import { messengerWebhookBody, signMessengerBody } from '../local/messengerWebhookBody';
 import { SIGNING_SECRET_NAME } from '../shared/http/signRequest';
+import { EXECUTOR_DEFAULTS, JOB_MAX_RECEIVES } from '../shared/jobs/fairShare';
+import { LEASE_TTL_MS } from '../functions/executor/fairShare';
 import { ExecutorSupervisor, type KillRecord } from './executorSupervisor';
 import { BRAND_FAULT_KINDS, startFaultyBrand, type BrandFault, type BrandFaultKind, type FaultyBrand } from './faultyBrand';
 import { inCrashWindow, Observer, type KillSnapshot, type TurnRecord } from './observe';
 import { LINE_FAULTS, MESSENGER_FAULTS, planConversations, type ChannelFault, type ConversationPlan, type ConversationState, type OutcomeKind } from './plan';
+import { DEFAULT_NOISY_NEIGHBOUR, runNoisyNeighbour, setUpNoisyWorkspace, startSlowBrand, type NoisyNeighbourOptions, type NoisyNeighbourResult } from './noisyNeighbour';
 import { createRng } from './rng';
 import { soakFlow } from './soakFlow';
 
@@ -42,6 +45,10 @@ export interface SoakOptions {
   turnTimeoutMs: number;
   /** The executor's Powertools log level (its log goes to a file in the temp directory). */
   executorLogLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /** The noisy-neighbour phase, after the conversations (false: none). */
+  noisyNeighbour: NoisyNeighbourOptions | false;
+  /** Each workspace's share of the executor, as deployed (false: the executor without it, to compare). */
+  fairShare: boolean;
   /** Progress lines go here. */
   log: (line: string) => void;
 }
@@ -55,7 +62,8 @@ export const DEFAULT_SOAK_OPTIONS: Omit<SoakOptions, 'log'> = {
   // the longest job (a card timing out on all 4 attempts: 4 × 500 ms + ≤ 1.75 s of backoff, after
   // another card) stays under 5 s, so a job is received again only when it failed or its process died.
   visibilityTimeoutSeconds: 5,
-  maxReceiveCount: 5,
+  // As deployed: 5 runs after as many deferrals as the fair share may give a job.
+  maxReceiveCount: JOB_MAX_RECEIVES,
   cardTimeoutMs: 500,
   brandFaultRate: 0.4,
   backgroundFaultRate: 0.3,
@@ -63,6 +71,8 @@ export const DEFAULT_SOAK_OPTIONS: Omit<SoakOptions, 'log'> = {
   persistentRate: 0.4,
   turnTimeoutMs: 60_000,
   executorLogLevel: 'WARN',
+  noisyNeighbour: DEFAULT_NOISY_NEIGHBOUR,
+  fairShare: true,
 };
 
 export type Verdict = 'ok' | 'lost' | 'duplicated' | 'wrong' | 'not-run';
@@ -123,11 +133,15 @@ export interface SoakResult {
   kills: KillRecord[];
   dlq: DlqEntry[];
   problems: TurnReport[];
+  /** The noisy-neighbour phase: the quiet workspace's reply latency while another floods the executor. */
+  noisyNeighbour?: NoisyNeighbourResult;
   /** Turns that ended on a valid outcome other than the one the fault plan predicted (the first 50). */
   notPredicted: TurnReport[];
   invariant: { holds: boolean; failures: string[] };
 }
 
+/** The soak executor's timeout: its longest job (4 attempts of a card timing out, after another card; or a noisy-neighbour turn) is under 5 s. */
+const EXECUTOR_TIMEOUT_MS = 10_000;
 const LINE_CHANNEL = { id: 'soak-line', secret: 'soak-line-secret', token: 'soak-line-token' };
 const PAGE = { id: 'soak-page', secret: 'soak-app-secret', token: 'soak-page-token', verifyToken: 'soak-verify' };
 const WORKSPACE = 'soak';
@@ -136,6 +150,10 @@ const FLOW_ID = 'soak';
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const startedAt = Date.now();
   const log = options.log;
+  if (options.noisyNeighbour && options.noisyNeighbour.cards * options.noisyNeighbour.cardMs + 1_000 > options.visibilityTimeoutSeconds * 1000) {
+    // As on AWS, a job must end within the visibility timeout, or it is handed out again while it runs.
+    throw new Error(`the noisy neighbour's turns (${options.noisyNeighbour.cards} × ${options.noisyNeighbour.cardMs} ms) need a visibility timeout over ${Math.ceil((options.noisyNeighbour.cards * options.noisyNeighbour.cardMs + 1_000) / 1000)} s`);
+  }
   const rng = createRng(options.seed);
   const plans = planConversations(rng, {
     conversations: options.conversations,
@@ -191,6 +209,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   // The plan's outcomes are the flow's English texts; a new workspace would speak zh-TW.
   await store.workspaceSettings.put(WORKSPACE, { language: 'en' });
   await store.flows.putVersion(WORKSPACE, FLOW_ID, 1, soakFlow(brand.url, options.cardTimeoutMs));
+  // The noisy neighbour: a workspace of its own, whose brand is slow.
+  const slowBrand = options.noisyNeighbour ? await startSlowBrand(options.noisyNeighbour.cardMs) : undefined;
+  if (options.noisyNeighbour && slowBrand) await setUpNoisyWorkspace(stack, slowBrand.url, options.noisyNeighbour);
   const activeFlows = [{ flowId: FLOW_ID, version: 1 }];
   await store.channels.put({ workspaceId: WORKSPACE, kind: 'line', channelId: LINE_CHANNEL.id, name: 'Soak LINE', secret: LINE_CHANNEL.secret, accessToken: LINE_CHANNEL.token, activeFlows });
   await store.channels.put({ workspaceId: WORKSPACE, kind: 'messenger', channelId: PAGE.id, name: 'Soak page', secret: PAGE.secret, accessToken: PAGE.token, verifyToken: PAGE.verifyToken, activeFlows });
@@ -212,9 +233,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       queueUrl: stack.queueUrl,
       lineApiBaseUrl: stack.lineStandIn.url,
       messengerApiBaseUrl: stack.messengerStandIn.url,
-      allowHttpHosts: [stack.lineStandIn.url, stack.messengerStandIn.url, brand.url].map((u) => new URL(u).host),
-      batchSize: 10,
-      concurrency: 10,
+      allowHttpHosts: [stack.lineStandIn.url, stack.messengerStandIn.url, brand.url, ...(slowBrand ? [slowBrand.url] : [])].map((u) => new URL(u).host),
+      batchSize: EXECUTOR_DEFAULTS.batchSize,
+      concurrency: EXECUTOR_DEFAULTS.maxConcurrency,
+      // The executor's timeout as its context reports it (middy ends an invocation there, as Lambda
+      // would): above the longest job, as production's 90 s are.
+      timeoutMs: EXECUTOR_TIMEOUT_MS,
+      fairShare: options.fairShare,
       logLevel: options.executorLogLevel,
     },
     {
@@ -336,6 +361,21 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   await Promise.all(Array.from({ length: Math.min(options.concurrency, plans.length) }, worker));
   await killing;
 
+  // The noisy neighbour, once the conversations are done (their kills too), and once the leases the
+  // last kill left lapsed: until then the soak's workspace counts as holding them (docs/DEPLOY.md).
+  const lastKill = supervisor.kills.at(-1);
+  if (options.noisyNeighbour && lastKill) {
+    const wait = startedAt + lastKill.atMs + LEASE_TTL_MS + 1_000 - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+  const noisyNeighbour = options.noisyNeighbour
+    ? await runNoisyNeighbour(stack, observer, LINE_CHANNEL, { ...options.noisyNeighbour, fairShare: options.fairShare, runTag: `s${options.seed}`, log })
+    : undefined;
+  if (noisyNeighbour) {
+    const { quiet, noisy } = noisyNeighbour;
+    log(`  noisy neighbour: ${quiet.answered} replies of the quiet workspace: p50 ${quiet.latencyMs.p50} ms, p99 ${quiet.latencyMs.p99} ms, max ${quiet.latencyMs.max} ms; the flood answered after ${(noisy.lastAnswerMs / 1000).toFixed(1)} s`);
+  }
+
   // Drain: nothing left in the queue (in flight included), then a grace period for anything late.
   log('  conversations done; waiting for the queue to drain');
   const drainDeadline = Date.now() + options.visibilityTimeoutSeconds * 1000 * (options.maxReceiveCount + 2) + 30_000;
@@ -388,7 +428,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   });
 
   const durationMs = Date.now() - startedAt;
-  await Promise.all([stack.stop(), brand.close()]);
+  await Promise.all([stack.stop(), brand.close(), slowBrand?.close()]);
 
   // Figures.
   const count = <T extends string>(values: T[]): Record<T, number> => values.reduce((acc, v) => ({ ...acc, [v]: (acc[v] ?? 0) + 1 }), {} as Record<T, number>);
@@ -431,6 +471,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   if (observer.unattributed.length) failures.push(`${observer.unattributed.length} channel call(s) to nobody the soak knows`);
   for (const entry of dlq) if (!entry.turn || entry.turn.verdict !== 'ok') failures.push(`DLQ message for ${entry.jobId} whose customer did not see exactly one outcome`);
   if (supervisor.crashes.length) failures.push(`${supervisor.crashes.length} executor process crash(es) nobody caused`);
+  if (noisyNeighbour) failures.push(...noisyNeighbour.failures);
 
   return {
     options: stripLog(options),
@@ -474,6 +515,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     kills: supervisor.kills,
     dlq,
     problems,
+    ...(noisyNeighbour ? { noisyNeighbour } : {}),
     notPredicted: ok.filter((r) => !r.predicted).slice(0, 50),
     invariant: { holds: failures.length === 0, failures },
   };

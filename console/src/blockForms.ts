@@ -1,5 +1,5 @@
 import { rowsEditor } from './cardKit';
-import { makeKit, outletField, type Kit } from './blockFormKit';
+import { makeKit, outletField, put, textField, type Kit } from './blockFormKit';
 import { renderConditionForm } from './conditionForm';
 import { h } from './dom';
 import { blocksOf, problemsIn, type EditorContext } from './editorContext';
@@ -9,7 +9,7 @@ import { renderMessageForm } from './messageForm';
 import { renderQuestionForm } from './questionForm';
 
 // The form of every block that is not a Call an API card (that one is ./card.ts): message, question,
-// condition, set attributes, unbind and end. Each edits the block in the flow document in place (keys it does
+// condition, set attributes, unbind, link account and end. Each edits the block in the flow document in place (keys it does
 // not know stay, optional keys left empty are left out) and shows the block's problems in place.
 
 const tx = defineTexts({
@@ -31,6 +31,21 @@ const tx = defineTexts({
     end: 'The conversation ends here: nothing is sent, and the next message from the customer starts again from the triggers. Attributes saved so far stay.',
     unbindHeading: 'Unlink block {id}',
     unbind: "Removes the customer's verified binding (who they are at the brand): from here on, personal cards ask them to verify again. Attributes stay. Nothing is sent: say so in the next block.",
+    linkHeading: 'Link account block {id}',
+    link: 'Sends the text with a button to your login page, and waits. The customer signs in there; LINE (account link) or Messenger (account linking) vouches that the chat account is theirs and brings back what your page gave it, {{ link.nonce }}: the card you link at "Linked" asks your API who that is, and binds.',
+    loginUrl: 'Login page',
+    loginUrlHint: 'https. On LINE callcard adds ?linkToken=…, which your page sends back to LINE with its nonce; Messenger adds account_linking_token and redirect_uri.',
+    linkText: 'Text',
+    label: 'Button label (LINE)',
+    labelHint: 'Messenger names its Log In button itself. Empty: the built-in label.',
+    channels: 'Links on',
+    channelsHint: 'Unticked channels go to "Elsewhere" (a one-time code, say).',
+    line: 'LINE',
+    messenger: 'Messenger',
+    onLinked: 'Linked: the card that resolves {{ link.nonce }} and binds',
+    onFailure: 'Not linked',
+    onFailureHint: 'Empty: callcard says the built-in text (linkFailed).',
+    elsewhere: 'Elsewhere',
   },
   'zh-TW': {
     noBlock: '沒有區塊 {id}。',
@@ -50,6 +65,21 @@ const tx = defineTexts({
     end: '對話在這裡結束：不會送出任何訊息，顧客的下一則訊息會重新從觸發條件開始。已儲存的屬性會保留。',
     unbindHeading: '解除會員綁定區塊 {id}',
     unbind: '移除顧客已驗證的會員綁定：之後個人卡片會請顧客重新驗證。屬性會保留。這個區塊不會送出訊息，請在下一個區塊告訴顧客。',
+    linkHeading: '連結帳號區塊 {id}',
+    link: '送出文字和一個前往您登入頁的按鈕，然後等待。顧客在那裡登入後，LINE（帳號連結）或 Messenger（帳號連結）會確認聊天帳號屬於本人，並帶回您頁面給的 {{ link.nonce }}：您在「已連結」連上的卡片會向您的 API 查詢是哪位會員並完成綁定。',
+    loginUrl: '登入頁',
+    loginUrlHint: '請用 https。在 LINE 上 callcard 會加上 ?linkToken=…，您的頁面要把它連同 nonce 送回 LINE；Messenger 會加上 account_linking_token 和 redirect_uri。',
+    linkText: '文字',
+    label: '按鈕文字（LINE）',
+    labelHint: 'Messenger 的登入按鈕文字由 Messenger 決定。留空：使用內建文字。',
+    channels: '連結的頻道',
+    channelsHint: '沒有勾選的頻道會前往「其他頻道」（例如一次性驗證碼）。',
+    line: 'LINE',
+    messenger: 'Messenger',
+    onLinked: '已連結：查詢 {{ link.nonce }} 並綁定的卡片',
+    onFailure: '未連結',
+    onFailureHint: '留空：callcard 說內建文字（linkFailed）。',
+    elsewhere: '其他頻道',
   },
 });
 
@@ -82,6 +112,9 @@ export function renderBlockForm(ctx: EditorContext, id: string): HTMLElement {
       break;
     case 'unbind':
       parts = [h('h2', { id: 'block-form-heading' }, T('unbindHeading', { id })), h('p', { id: 'bf-unbind' }, T('unbind')), outletField(k, { id: 'bf-next', label: T('next'), outlet: ['next'] })];
+      break;
+    case 'linkAccount':
+      parts = linkAccountForm(k, T);
       break;
     case 'callApi':
       parts = [h('p', { id: 'block-form-heading' }, T('callApi', { id }))];
@@ -123,4 +156,33 @@ function setAttributesForm(k: Kit, T: (key: Parameters<typeof tx>[1], values?: R
     ),
     outletField(k, { id: 'bf-next', label: T('next'), outlet: ['next'] }),
   ];
+}
+
+/** The linkAccount block: the login page, the text and label, the channels it links on, and its three outlets. */
+function linkAccountForm(k: Kit, T: (key: Parameters<typeof tx>[1], values?: Record<string, string | number>) => string): HTMLElement[] {
+  const block = k.block;
+  const channels = ['line', 'messenger'] as const;
+  const linked = (kind: string) => !Array.isArray(block.channels) || block.channels.includes(kind);
+  const boxes = channels.map((kind) => {
+    const box = h('input', { id: `bf-channel-${kind}`, type: 'checkbox', checked: linked(kind) });
+    box.addEventListener('change', () => {
+      const chosen = channels.filter((c) => (c === kind ? box.checked : linked(c)));
+      // Both (the default) is written as no channels at all; none is left as [] for the check to flag.
+      put(block, 'channels', chosen.length === channels.length ? undefined : chosen);
+      k.rebuild(`bf-channel-${kind}`);
+    });
+    return h('label', { for: `bf-channel-${kind}`, class: 'inline' }, box, ` ${T(kind)}`);
+  });
+  const every = channels.every(linked);
+  return [
+    h('h2', { id: 'block-form-heading' }, T('linkHeading', { id: k.id })),
+    h('p', { id: 'bf-link' }, T('link')),
+    textField(k, { id: 'bf-login-url', name: T('loginUrl'), label: T('loginUrl'), value: block.loginUrl, set: (v) => (block.loginUrl = v), path: `${k.at}.loginUrl`, hint: T('loginUrlHint'), placeholder: 'https://', template: true }),
+    textField(k, { id: 'bf-link-text', name: T('linkText'), label: T('linkText'), value: block.text, set: (v) => (block.text = v), path: `${k.at}.text`, multiline: true, template: true }),
+    textField(k, { id: 'bf-link-label', name: T('label'), label: T('label'), value: block.label, set: (v) => put(block, 'label', v.trim() === '' ? undefined : v), path: `${k.at}.label`, hint: T('labelHint') }),
+    h('fieldset', { id: 'bf-channels', 'aria-describedby': 'bf-channels-hint' }, h('legend', {}, T('channels')), ...boxes, h('p', { id: 'bf-channels-hint', class: 'hint' }, T('channelsHint'))),
+    outletField(k, { id: 'bf-on-linked', label: T('onLinked'), outlet: ['onLinked'] }),
+    outletField(k, { id: 'bf-on-failure', label: T('onFailure'), outlet: ['onFailure'], hint: T('onFailureHint') }),
+    !every && outletField(k, { id: 'bf-elsewhere', label: T('elsewhere'), outlet: ['elsewhere'] }),
+  ].filter((part): part is HTMLElement => part !== false);
 }

@@ -121,6 +121,17 @@ const cx = defineTexts({
     bindAttrNone: 'None.',
     bindMethod: 'Verified by a one-time code the brand sent (LINE and Messenger account linking come next).',
     ttl: 'Keep for (seconds)',
+    endpointKind: 'The card calls',
+    fullUrl: 'A full URL',
+    viaConnection: 'A connection and a path',
+    connection: 'Connection',
+    connectionHint: "The workspace's brand API: its base URL (staging for Test and the simulator, production on channels) and credentials.",
+    noConnection: '(choose a connection)',
+    unknownConnection: '{name} (no such connection)',
+    noConnections: 'This workspace has no connections yet:',
+    connectionsPage: 'create one on the Connections page',
+    path: 'Path',
+    pathHint: "A path under the connection's base URL, starting with / (/members/{{ attributes.memberId }}). Values placed in it are URL-encoded.",
     stale: 'Serve a stale answer when the brand fails, for (seconds)',
   },
   'zh-TW': {
@@ -163,6 +174,17 @@ const cx = defineTexts({
     bindAttrNone: '沒有。',
     bindMethod: '以品牌傳送的一次性驗證碼驗證（LINE 與 Messenger 帳號連結將於下一階段提供）。',
     ttl: '保留（秒）',
+    endpointKind: '卡片呼叫',
+    fullUrl: '完整網址',
+    viaConnection: 'API 連線與路徑',
+    connection: 'API 連線',
+    connectionHint: '工作區的品牌 API：其基礎網址（測試與模擬器用測試環境，頻道用正式環境）與憑證。',
+    noConnection: '（請選擇連線）',
+    unknownConnection: '{name}（沒有這個連線）',
+    noConnections: '這個工作區還沒有連線：',
+    connectionsPage: '到「API 連線」頁面建立',
+    path: '路徑',
+    pathHint: '連線基礎網址下的路徑，以 / 開頭（/members/{{ attributes.memberId }}）。放入的值會自動進行 URL 編碼。',
     stale: '品牌 API 失敗時，提供舊回應的時間（秒）',
   },
 });
@@ -198,16 +220,26 @@ export function renderCardForm(ctx: CardFormContext): HTMLElement {
   const response = lastResponse(cardId);
   const responseGroups: Groups = [[tr('responseGroup'), response === undefined ? [] : ['response.status', ...leafPaths(response, 'response.body')]]];
 
-  // Endpoint
+  // Endpoint: a full URL, or a connection of the workspace (request.connection) and a path under its base URL.
   const method = h('select', { id: 'card-method' });
   for (const m of METHODS) method.append(h('option', { value: m, selected: (req.method ?? 'GET') === m }, m));
   method.addEventListener('change', edit(() => (request().method = method.value)));
+  const c = (key: Parameters<typeof cx>[1], values?: Record<string, string | number>) => cx(ctx.editor.lang, key, values);
+  const connected = typeof req.connection === 'string';
+  const at = `flow.blocks.${cardId}.request`;
   const url = textInput('card-url', req.url, (v) => ((request().url = v), ctx.changed(false)), { class: 'wide' });
   const endpoint = h(
     'fieldset',
     {},
     h('legend', {}, tr('endpoint')),
-    h('div', { class: 'row' }, field('card-method', tr('method'), method), h('div', { class: 'grow' }, field('card-url', tr('url'), url, tr('urlHint')))),
+    endpointKind(ctx, request, connected, changed),
+    connected && connectionField(ctx, String(req.connection), request, `${at}.connection`),
+    h(
+      'div',
+      { class: 'row' },
+      field('card-method', tr('method'), method),
+      h('div', { class: 'grow' }, field('card-url', connected ? c('path') : tr('url'), url, connected ? c('pathHint') : tr('urlHint')), problemsAt(ctx, `${at}.url`, url)),
+    ),
     picker('card-url-insert', tr('insertIntoUrl'), valueGroups, tr, (value) => insertAtCaret(url, tpl(value))),
   );
 
@@ -347,6 +379,54 @@ export function refocus(id: string): void {
 }
 
 export type { Child };
+
+/**
+ * How the card reaches the brand: a full URL, or a connection and a path. Choosing a connection names
+ * the workspace's first one and keeps the URL's path; choosing a full URL drops the connection (the
+ * path stays, for the admin to put a base URL in front of).
+ */
+function endpointKind(ctx: CardFormContext, request: () => Json, connected: boolean, changed: (rebuild: boolean, focus?: string) => void): HTMLElement {
+  const c = (key: Parameters<typeof cx>[1]) => cx(ctx.editor.lang, key);
+  const radio = (value: 'url' | 'connection', label: string) => {
+    const input = h('input', { type: 'radio', name: 'card-endpoint-kind', id: `card-endpoint-${value}`, value, checked: connected === (value === 'connection') });
+    input.addEventListener('change', () => {
+      const req = request();
+      if (value === 'connection') {
+        req.connection = ctx.editor.connections?.[0] ?? '';
+        const path = String(req.url ?? '').replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '');
+        req.url = path.startsWith('/') ? path : `/${path}`;
+      } else delete req.connection;
+      changed(true, input.id);
+    });
+    return h('div', { class: 'check' }, input, h('label', { for: input.id }, label));
+  };
+  return h('fieldset', { id: 'card-endpoint-kind', class: 'inline' }, h('legend', {}, c('endpointKind')), radio('url', c('fullUrl')), radio('connection', c('viaConnection')));
+}
+
+/** The connection a card calls: the workspace's, or the one the card names that the workspace lacks (its problem under it). */
+function connectionField(ctx: CardFormContext, current: string, request: () => Json, path: string): HTMLElement {
+  const c = (key: Parameters<typeof cx>[1], values?: Record<string, string | number>) => cx(ctx.editor.lang, key, values);
+  const names = ctx.editor.connections;
+  const select = h('select', { id: 'card-connection' });
+  for (const name of names ?? []) select.append(h('option', { value: name, selected: name === current }, name));
+  if (!names?.includes(current)) select.append(h('option', { value: current, selected: true }, names === undefined ? current : current === '' ? c('noConnection') : c('unknownConnection', { name: current })));
+  select.addEventListener('change', () => {
+    request().connection = select.value;
+    ctx.changed(false);
+  });
+  const none = names?.length === 0 && h('p', { class: 'hint', id: 'card-connection-none' }, c('noConnections'), ' ', h('a', { href: '#/connections' }, c('connectionsPage')));
+  return h('div', {}, field('card-connection', c('connection'), select, c('connectionHint')), problemsAt(ctx, path, select), none);
+}
+
+/** The flow's problems (and warnings) at `path`, under its field; `control` marked invalid. */
+function problemsAt(ctx: CardFormContext, path: string, control: HTMLElement): HTMLElement | false {
+  const mine = ctx.editor.problems.filter((p) => p.path === path || p.path.startsWith(`${path}.`));
+  if (!mine.length) return false;
+  const id = `${control.id}-problem`;
+  control.setAttribute('aria-invalid', 'true');
+  control.setAttribute('aria-describedby', [control.getAttribute('aria-describedby'), id].filter(Boolean).join(' '));
+  return h('p', { id, class: 'error field-problem' }, mine.map((p) => p.message).join('; '));
+}
 
 /** `expect`: data for templates (the default, left unwritten), or messages the brand returns ready-made. */
 function expectSet(card: Json, ctx: CardFormContext): HTMLElement {

@@ -65,7 +65,7 @@ function messagesEditor(block: Json, ctx: FollowUpContext): Array<HTMLElement | 
         'li',
         { class: 'message' },
         h('div', { class: 'row' }, h('div', { class: 'grow' }, field(input.id, tr('messageText', { n }), input)), remove(i)),
-        picker(`msg-text-insert-${i}`, tr('valueForMessage', { n }), ctx.groups, tr, (v) => insertAtCaret(input, tpl(v)), 'insert', fillOnChoose(input, tpl)),
+        picker(`msg-text-insert-${i}`, tr('valueForMessage', { n }), ctx.groups, tr, (v) => insertAtCaret(input, tpl(v)), 'insert', fillOnChoose(input, tpl, ctx.groups)),
       );
     }
     if (message.type === 'carousel' && isObject(message.repeat) && isObject(message.card)) return h('li', { class: 'message' }, carouselEditor(message, message.repeat, message.card, i, arrays, ctx), remove(i));
@@ -123,7 +123,7 @@ function carouselEditor(message: Json, repeat: Json, card: Json, i: number, arra
   /** A card field: its input, the item-field picker, and the target for clicked response fields. */
   const templated = (key: string, label: string, value: unknown, set: (v: string) => void) => {
     const input = target(textInput(id(key), value, (v) => (set(v), changed(false)), { class: 'wide' }), label);
-    return h('div', { class: 'grow' }, field(input.id, label, input), picker(id(`${key}-insert`), tr('fieldFor', { field: label }), itemFields, tr, (v) => insertAtCaret(input, tpl(v)), 'insert', fillOnChoose(input, tpl)));
+    return h('div', { class: 'grow' }, field(input.id, label, input), picker(id(`${key}-insert`), tr('fieldFor', { field: label }), itemFields, tr, (v) => insertAtCaret(input, tpl(v)), 'insert', fillOnChoose(input, tpl, itemFields)));
   };
   const setCard = (key: string) => (v: string) => (v || key === 'title' ? (card[key] = v) : delete card[key]);
 

@@ -59,11 +59,14 @@ export function textInput(id: string, value: unknown, onInput: (value: string) =
 /**
  * Choosing a value fills `input` while it is empty, or still holds only an earlier choice (so the arrow
  * keys through the list leave the last one); anything typed there is kept, and Insert adds at the caret.
+ * An earlier choice is known by its text too (any of `groups`, wrapped), so it is still one after the
+ * form was drawn again (a validation's answer redraws it).
  */
-export function fillOnChoose(input: HTMLInputElement, wrap: (value: string) => string): (value: string) => boolean {
+export function fillOnChoose(input: HTMLInputElement, wrap: (value: string) => string, groups: Groups): (value: string) => boolean {
   let filled = '';
+  const choices = new Set(groups.flatMap(([, values]) => values.map(wrap)));
   return (value) => {
-    if (input.value !== '' && input.value !== filled) return false;
+    if (input.value !== '' && input.value !== filled && !choices.has(input.value)) return false;
     input.value = filled = wrap(value);
     input.dispatchEvent(new Event('input', { bubbles: true }));
     return true;
@@ -107,7 +110,7 @@ export function rowsEditor(o: {
       { class: 'header-row' },
       name,
       value,
-      picker(`${id}-insert-${i}`, o.pick(i + 1), o.groups, tr, (v) => (o.pickAction === 'use' ? ((value.value = wrap(v)), value.dispatchEvent(new Event('input'))) : insertAtCaret(value, wrap(v))), o.pickAction, fillOnChoose(value, wrap)),
+      picker(`${id}-insert-${i}`, o.pick(i + 1), o.groups, tr, (v) => (o.pickAction === 'use' ? ((value.value = wrap(v)), value.dispatchEvent(new Event('input'))) : insertAtCaret(value, wrap(v))), o.pickAction, fillOnChoose(value, wrap, o.groups)),
       h('button', { type: 'button', id: `${id}-remove-${i}`, 'aria-label': o.remove(i + 1), onclick: () => (rows.splice(i, 1), write(`${id}-add`)) }, '✕'),
     );
   });

@@ -122,7 +122,7 @@ function objectEditor(target: Json, at: number[], o: { tr: Tr; groups: Groups; c
     if (kind === 'text') {
       const input = textInput(id('value', n), value, (v) => ((target[current] = v), changed(false)), { 'aria-label': tr('bodyValue', { n: path }) });
       // A value chosen for a field still named `field2` (as Add named it) names it too: `attributes.phone` → `phone`.
-      const fill = fillOnChoose(input, tpl);
+      const fill = fillOnChoose(input, tpl, o.groups);
       let namedBy = '';
       const choose = (v: string): boolean => {
         if (!fill(v)) return false;

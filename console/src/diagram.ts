@@ -74,6 +74,7 @@ const tx = defineTexts({
     condition: 'Condition',
     setAttributes: 'Set attributes',
     unbind: 'Unlink member',
+    linkAccount: 'Link account',
     end: 'End',
     keyword: 'Keyword',
     postback: 'Postback',
@@ -152,6 +153,7 @@ const tx = defineTexts({
     condition: '條件',
     setAttributes: '設定屬性',
     unbind: '解除會員綁定',
+    linkAccount: '連結帳號',
     end: '結束',
     keyword: '關鍵字',
     postback: 'Postback',
@@ -212,10 +214,10 @@ const tx = defineTexts({
 });
 type Key = Parameters<typeof tx>[1];
 
-type TypeKey = 'message' | 'question' | 'callApi' | 'condition' | 'setAttributes' | 'unbind' | 'end' | 'keyword' | 'postback' | 'follow' | 'fallback';
-const TYPES: readonly string[] = ['message', 'question', 'callApi', 'condition', 'setAttributes', 'unbind', 'end', 'keyword', 'postback', 'follow', 'fallback'];
+type TypeKey = 'message' | 'question' | 'callApi' | 'condition' | 'setAttributes' | 'unbind' | 'linkAccount' | 'end' | 'keyword' | 'postback' | 'follow' | 'fallback';
+const TYPES: readonly string[] = ['message', 'question', 'callApi', 'condition', 'setAttributes', 'unbind', 'linkAccount', 'end', 'keyword', 'postback', 'follow', 'fallback'];
 /** Glyphs of the common fonts (no emoji font needed). */
-const ICONS: Record<string, string> = { message: '✉', question: '?', callApi: '⇄', condition: '◇', setAttributes: '✎', unbind: '⊘', end: '■' };
+const ICONS: Record<string, string> = { message: '✉', question: '?', callApi: '⇄', condition: '◇', setAttributes: '✎', unbind: '⊘', linkAccount: '⚿', end: '■' };
 const NS = 'http://www.w3.org/2000/svg';
 
 /**

@@ -34,6 +34,8 @@ export interface EditorContext {
   problems: Problem[];
   /** The workspace's secret names for header values (never their values); undefined while loading. */
   secrets?: string[];
+  /** The workspace's connection names, for a card's endpoint; undefined while loading. */
+  connections?: string[];
 }
 
 const tx = defineTexts({
@@ -49,6 +51,7 @@ const tx = defineTexts({
     condition: 'condition',
     setAttributes: 'set attributes',
     unbind: 'unlink member',
+    linkAccount: 'link account',
     end: 'end',
     problemsHere: 'Problems here',
   },
@@ -64,6 +67,7 @@ const tx = defineTexts({
     condition: '條件',
     setAttributes: '設定屬性',
     unbind: '解除會員綁定',
+    linkAccount: '連結帳號',
     end: '結束',
     problemsHere: '這裡的問題',
   },

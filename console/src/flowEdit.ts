@@ -9,7 +9,7 @@ import type { Json } from './json';
 // The block types, outlet paths and selections the whole editor uses are declared here, once
 // (./editorContext.ts re-exports them for the forms).
 
-export const BLOCK_TYPES = ['message', 'question', 'callApi', 'condition', 'setAttributes', 'unbind', 'end'] as const;
+export const BLOCK_TYPES = ['message', 'question', 'callApi', 'condition', 'setAttributes', 'unbind', 'linkAccount', 'end'] as const;
 export type BlockType = (typeof BLOCK_TYPES)[number];
 /** Where a link starts: `['next']`, `['branches', 0, 'next']`, `['onStatus', '404']`, a trigger's `['start']`. */
 export type OutletPath = Array<string | number>;
@@ -73,6 +73,9 @@ export function outlets(block: unknown): Outlet[] {
     case 'setAttributes':
     case 'unbind':
       return [one('next', 'next')];
+    case 'linkAccount':
+      // Linked (its card resolves the nonce and binds), not linked, and on a channel it does not link on.
+      return [one('onSuccess', 'onLinked'), one('onFailure', 'onFailure'), one('otherwise', 'elsewhere')];
     default:
       return [];
   }
@@ -122,8 +125,8 @@ export function uniqueId(flow: Json, base: string): string {
 
 /** Texts of a new block in the editor's language (the admin rewrites them). */
 const PLACEHOLDERS = {
-  en: { message: 'New message', prompt: 'Your answer?' },
-  'zh-TW': { message: '新訊息', prompt: '請輸入您的回答' },
+  en: { message: 'New message', prompt: 'Your answer?', link: 'Please sign in to link your membership to this chat.' },
+  'zh-TW': { message: '新訊息', prompt: '請輸入您的回答', link: '請登入會員，將會員帳號連結到這個聊天。' },
 } as const;
 type PlaceholderLang = keyof typeof PLACEHOLDERS;
 
@@ -138,6 +141,7 @@ type PlaceholderLang = keyof typeof PLACEHOLDERS;
  *   never a link the admin did not choose);
  * - setAttributes: `set: {}` (the schema's one required field, empty until a row is added);
  * - unbind: nothing but its type (it removes the customer's verified binding, then goes to `next`);
+ * - linkAccount: `loginUrl: 'https://'` and a placeholder text (its card, `onLinked`, is the admin's to link);
  * - end: nothing but its type.
  * `flow` (optional) keeps the question's attribute fresh and gives the condition an attribute to test.
  */
@@ -157,6 +161,8 @@ export function newBlock(type: BlockType, flow: Json = {}, lang: PlaceholderLang
       return { type, set: {} };
     case 'unbind':
       return { type };
+    case 'linkAccount':
+      return { type, loginUrl: 'https://', text: texts.link };
     default:
       return { type: 'end' };
   }
@@ -186,7 +192,7 @@ export function idHint(type: BlockType, topic: string, fallback = topic): string
   return prefix && topic ? prefix + topic : fallback;
 }
 
-const TYPE_IDS: Record<BlockType, string> = { message: 'message', question: 'question', callApi: 'call_api', condition: 'condition', setAttributes: 'set_attributes', unbind: 'unlink', end: 'end' };
+const TYPE_IDS: Record<BlockType, string> = { message: 'message', question: 'question', callApi: 'call_api', condition: 'condition', setAttributes: 'set_attributes', unbind: 'unlink', linkAccount: 'link_account', end: 'end' };
 
 /**
  * Add a new block of `type` (`newBlock`) under an id made unique from `opts.id` (else from the

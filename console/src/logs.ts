@@ -12,7 +12,7 @@ import { defineTexts } from './i18n';
 const tx = defineTexts({
   en: {
     heading: 'Execution log',
-    intro: 'Every call a Call an API card made (kept 30 days): choose a customer or a card.',
+    intro: 'Every call a Call an API card made (kept 30 days unless the privacy settings below say otherwise; personal values masked): choose a customer or a card.',
     by: 'Show the log of',
     byCustomer: 'A customer',
     byCard: 'A card',
@@ -65,10 +65,31 @@ const tx = defineTexts({
     deleting: 'Deleting…',
     deleted: 'Deleted: {count} job(s).',
     deletedNone: 'Nothing was deleted: the list may have changed. Refresh it.',
+    exportCustomer: 'Export data',
+    exportLabel: 'Export everything kept of customer {customer} (JSON)',
+    exporting: 'Exporting…',
+    exported: 'Exported {customer}: profile {profile}, binding {binding}, {logEntries} log entries, {outbox} turns (file {file}).',
+    eraseCustomer: 'Erase customer',
+    eraseLabel: 'Erase everything kept of customer {customer}',
+    confirmErase: 'Erase everything callcard keeps of {customer}? This removes their profile and attributes, their verified binding, the open conversation, every execution log entry and the messages of their turns. It cannot be undone.',
+    erasing: 'Erasing…',
+    erased: 'Erased {customer}: profile {profile}, binding {binding}, open conversation {session}, {logEntries} log entries, {outbox} turns.',
+    yes: 'yes',
+    no: 'none',
+    privacyHeading: 'Privacy',
+    privacyIntro: 'Values of personal attributes are masked in this log and in contacts (a verified member\'s id and details always are). What callcard keeps of customers expires after these days; entries already written keep their expiry.',
+    personalAttributes: 'Personal attributes',
+    personalAttributesHint: 'Attribute names, separated by commas (phone, email, memberId by default).',
+    logDays: 'Execution log (days, 1-365)',
+    simulatorDays: 'Simulator conversations (days, 1-30)',
+    idleCustomerDays: 'Customers after their last message (days, 1-3650)',
+    savePrivacy: 'Save privacy settings',
+    savingPrivacy: 'Saving…',
+    savedPrivacy: 'Privacy settings saved.',
   },
   'zh-TW': {
     heading: '執行紀錄',
-    intro: '呼叫 API 卡片的每一次呼叫（保留 30 天）：請選擇顧客或卡片。',
+    intro: '呼叫 API 卡片的每一次呼叫（保留 30 天，除非下方的隱私設定另有指定；個人資料已遮蔽）：請選擇顧客或卡片。',
     by: '要查看的紀錄',
     byCustomer: '顧客',
     byCard: '卡片',
@@ -121,6 +142,27 @@ const tx = defineTexts({
     deleting: '刪除中…',
     deleted: '已刪除：{count} 個工作。',
     deletedNone: '沒有刪除任何工作：清單可能已變動，請重新整理。',
+    exportCustomer: '匯出資料',
+    exportLabel: '匯出顧客 {customer} 的所有資料（JSON）',
+    exporting: '匯出中…',
+    exported: '已匯出 {customer}：個人檔案 {profile}、綁定 {binding}、{logEntries} 筆紀錄、{outbox} 個對話回合（檔案 {file}）。',
+    eraseCustomer: '刪除顧客',
+    eraseLabel: '刪除顧客 {customer} 的所有資料',
+    confirmErase: '確定要刪除 callcard 保存的 {customer} 所有資料嗎？這會移除個人檔案與屬性、已驗證的會員綁定、進行中的對話、所有執行紀錄，以及其對話回合的訊息。此動作無法復原。',
+    erasing: '刪除中…',
+    erased: '已刪除 {customer}：個人檔案 {profile}、綁定 {binding}、進行中的對話 {session}、{logEntries} 筆紀錄、{outbox} 個對話回合。',
+    yes: '有',
+    no: '無',
+    privacyHeading: '隱私',
+    privacyIntro: '個人屬性的值在此紀錄與顧客資料中會被遮蔽（已驗證會員的編號與資料一律遮蔽）。callcard 保存的顧客資料會在下列天數後到期；已寫入的資料維持原本的到期時間。',
+    personalAttributes: '個人屬性',
+    personalAttributesHint: '屬性名稱，以逗號分隔（預設為 phone、email、memberId）。',
+    logDays: '執行紀錄（天，1-365）',
+    simulatorDays: '模擬器對話（天，1-30）',
+    idleCustomerDays: '顧客最後一則訊息後（天，1-3650）',
+    savePrivacy: '儲存隱私設定',
+    savingPrivacy: '儲存中…',
+    savedPrivacy: '已儲存隱私設定。',
   },
 });
 type Key = Parameters<typeof tx>[1];
@@ -155,6 +197,10 @@ let busy = false;
 /** A redrive or delete of failed jobs is under way: their buttons wait. */
 let failedBusy = false;
 let mounts = 0;
+/** The workspace's privacy settings as GET /admin/settings said them (read once per mount). */
+let privacy: { personalAttributes: string[]; retention: { logDays: number; simulatorDays: number; idleCustomerDays: number } } | undefined;
+let privacyNote: Note | undefined;
+let privacyBusy = false;
 
 const KINDS: Record<string, string> = { line: 'LINE', messenger: 'Messenger' };
 
@@ -170,7 +216,8 @@ export const logsPage: Page = {
     const controls = h('section', { 'aria-labelledby': 'view-heading', class: 'card' });
     const results = h('section', { 'aria-labelledby': 'log-heading', id: 'log-results' });
     const failedSection = h('section', { 'aria-labelledby': 'failed-heading' });
-    root.replaceChildren(h('h1', { id: 'view-heading', tabindex: '-1' }, t('heading')), h('p', { class: 'hint' }, t('intro')), controls, results, failedSection);
+    const privacySection = h('section', { 'aria-labelledby': 'privacy-heading', class: 'card' });
+    root.replaceChildren(h('h1', { id: 'view-heading', tabindex: '-1' }, t('heading')), h('p', { class: 'hint' }, t('intro')), controls, results, failedSection, privacySection);
 
     // ---- the execution log ----
 
@@ -346,7 +393,7 @@ export const logsPage: Page = {
       const head = h('tr', {}, ...(['colTime', 'colCustomer', 'colCard', 'colRequest', 'colOutcome', 'colStatus', 'colDuration', 'colAttempt'] as const).map((key) => h('th', { scope: 'col' }, t(key))));
       results.replaceChildren(
         heading,
-        h('div', { class: 'toolbar' }, refresh),
+        h('div', { class: 'toolbar' }, refresh, ...(query.by === 'customer' ? contactTools(query.customer) : [])),
         noteLine(logNote, 'log-status'),
         loading && !entries.length
           ? h('p', { role: 'status' }, t('loading'))
@@ -354,6 +401,128 @@ export const logsPage: Page = {
             ? h('div', { class: 'scroll' }, h('table', { id: 'log' }, h('thead', {}, head), h('tbody', {}, ...rows)))
             : h('p', { role: 'status' }, t('empty')),
         cursor !== undefined ? h('button', { type: 'button', disabled: busy, onclick: () => void show(query, true) }, t('more')) : '',
+      );
+    };
+
+    // ---- the customer: export and erasure (GET …/export, DELETE of the contact) ----
+
+    const contactPath = (customer: string) => {
+      const [kind = '', channelId = '', ...user] = customer.split(':');
+      return `/admin/contacts/${encodeURIComponent(kind)}/${encodeURIComponent(channelId)}/${encodeURIComponent(user.join(':'))}`;
+    };
+    const yesNo = (value: boolean) => t(value ? 'yes' : 'no');
+
+    const contactTools = (customer: string) => [
+      h('button', { type: 'button', id: 'contact-export', disabled: busy, 'aria-label': t('exportLabel', { customer }), onclick: () => void exportCustomer(customer) }, t('exportCustomer')),
+      h('button', { type: 'button', id: 'contact-erase', class: 'danger', disabled: busy, 'aria-label': t('eraseLabel', { customer }), onclick: () => void eraseCustomer(customer) }, t('eraseCustomer')),
+    ];
+
+    const exportCustomer = async (customer: string) => {
+      busy = true;
+      logNote = { kind: 'ok', key: 'exporting' };
+      drawResults();
+      const result = await ctx.call<{ profile: unknown; binding: unknown; logEntries: unknown[]; outbox: unknown[] }>('GET', `${contactPath(customer)}/export`);
+      busy = false;
+      if (!live()) return;
+      if (result.ok) {
+        // A file to hand on to the customer (an access request): the API's JSON as it came.
+        const file = `callcard-${customer.replace(/[^A-Za-z0-9._-]+/g, '-')}.json`;
+        const link = h('a', { href: URL.createObjectURL(new Blob([JSON.stringify(result.body, null, 2)], { type: 'application/json' })), download: file });
+        link.click();
+        setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+        logNote = { kind: 'ok', key: 'exported', values: { customer, file, profile: yesNo(result.body.profile !== null), binding: yesNo(result.body.binding !== null), logEntries: String(result.body.logEntries.length), outbox: String(result.body.outbox.length) } };
+      } else logNote = failureNote(result);
+      drawResults();
+      document.getElementById('log-status')?.focus();
+    };
+
+    const eraseCustomer = async (customer: string) => {
+      if (!window.confirm(t('confirmErase', { customer }))) return;
+      busy = true;
+      logNote = { kind: 'ok', key: 'erasing' };
+      drawResults();
+      const result = await ctx.call<{ deleted: { profile: boolean; binding: boolean; session: boolean; logEntries: number; outbox: number } }>('DELETE', contactPath(customer));
+      busy = false;
+      if (!live()) return;
+      if (!result.ok) {
+        logNote = failureNote(result);
+        drawResults();
+        return;
+      }
+      const { profile, binding, session, logEntries, outbox } = result.body.deleted;
+      await show({ by: 'customer', customer });
+      if (!live()) return;
+      // What was erased, said after the (now empty) log is read again.
+      logNote = { kind: 'ok', key: 'erased', values: { customer, profile: yesNo(profile), binding: yesNo(binding), session: yesNo(session), logEntries: String(logEntries), outbox: String(outbox) } };
+      drawResults();
+      document.getElementById('log-status')?.focus();
+    };
+
+    // ---- privacy settings (PUT /admin/settings: personalAttributes, retention) ----
+
+    const loadPrivacy = async () => {
+      const result = await ctx.call<NonNullable<typeof privacy>>('GET', '/admin/settings');
+      if (!live()) return;
+      if (result.ok) privacy = { personalAttributes: result.body.personalAttributes, retention: result.body.retention };
+      else privacyNote = failureNote(result);
+      drawPrivacy();
+    };
+
+    const savePrivacy = async (form: HTMLFormElement) => {
+      const value = (id: string) => (form.querySelector(`#${id}`) as HTMLInputElement | null)?.value ?? '';
+      const days = (id: string) => Number(value(id));
+      const body = {
+        personalAttributes: value('privacy-personal').split(',').map((name) => name.trim()).filter((name) => name !== ''),
+        retention: { logDays: days('privacy-log-days'), simulatorDays: days('privacy-simulator-days'), idleCustomerDays: days('privacy-idle-days') },
+      };
+      privacyBusy = true;
+      privacyNote = { kind: 'ok', key: 'savingPrivacy' };
+      drawPrivacy();
+      const result = await ctx.call<NonNullable<typeof privacy>>('PUT', '/admin/settings', body);
+      privacyBusy = false;
+      if (!live()) return;
+      if (result.ok) {
+        privacy = { personalAttributes: result.body.personalAttributes, retention: result.body.retention };
+        privacyNote = { kind: 'ok', key: 'savedPrivacy' };
+      } else privacyNote = failureNote(result);
+      drawPrivacy();
+      document.getElementById('privacy-status')?.focus();
+    };
+
+    const drawPrivacy = () => {
+      const heading = h('h2', { id: 'privacy-heading' }, t('privacyHeading'));
+      if (!privacy) return privacySection.replaceChildren(heading, privacyNote ? noteLine(privacyNote, 'privacy-status') : h('p', { role: 'status' }, t('loading')));
+      const number = (id: string, key: Key, value: number, max: number) =>
+        h('div', { class: 'field' }, h('label', { for: id }, t(key)), h('input', { id, type: 'number', min: '1', max: String(max), step: '1', inputmode: 'numeric', required: true, value: String(value) }));
+      privacySection.replaceChildren(
+        heading,
+        h('p', { class: 'hint' }, t('privacyIntro')),
+        h(
+          'form',
+          {
+            id: 'privacy-form',
+            onsubmit: (event) => {
+              event.preventDefault();
+              void savePrivacy(event.currentTarget as HTMLFormElement);
+            },
+          },
+          h(
+            'div',
+            { class: 'field' },
+            h('label', { for: 'privacy-personal' }, t('personalAttributes')),
+            h('input', { id: 'privacy-personal', value: privacy.personalAttributes.join(', '), autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'privacy-personal-hint' }),
+            h('p', { id: 'privacy-personal-hint', class: 'hint' }, t('personalAttributesHint')),
+          ),
+          h(
+            'div',
+            { class: 'row' },
+            number('privacy-log-days', 'logDays', privacy.retention.logDays, 365),
+            number('privacy-simulator-days', 'simulatorDays', privacy.retention.simulatorDays, 30),
+            number('privacy-idle-days', 'idleCustomerDays', privacy.retention.idleCustomerDays, 3650),
+          ),
+          h('button', { type: 'submit', class: 'primary', disabled: privacyBusy }, t('savePrivacy')),
+        ),
+        noteLine(privacyNote, 'privacy-status'),
       );
     };
 
@@ -439,8 +608,10 @@ export const logsPage: Page = {
     drawControls();
     drawResults();
     drawFailed();
+    drawPrivacy();
     void loadChoices();
     void loadFailed();
+    void loadPrivacy();
     if (shown) void show(shown.query);
   },
 };

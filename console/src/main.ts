@@ -43,6 +43,8 @@ interface EditorState {
   work?: Workbench;
   /** The workspace's secret names, for header values. */
   secrets?: string[];
+  /** The workspace's connection names, for a card's endpoint. */
+  connections?: string[];
 }
 
 type View =
@@ -124,7 +126,7 @@ function renderHeader(): HTMLElement {
       h(
         'nav',
         { 'aria-label': tr('navLabel') },
-        h('ul', {}, link('flows', 'navFlows'), link('simulator', 'navSimulator'), link('channels', 'navChannels'), link('secrets', 'navSecrets'), link('logs', 'navLogs')),
+        h('ul', {}, link('flows', 'navFlows'), link('simulator', 'navSimulator'), link('channels', 'navChannels'), link('connections', 'navConnections'), link('secrets', 'navSecrets'), link('logs', 'navLogs')),
       ),
     h(
       'div',
@@ -291,6 +293,7 @@ async function mountWork(state: EditorState, root: HTMLElement): Promise<void> {
       },
       problems: () => (state.check === 'invalid' ? state.problems : []).concat(state.warnings),
       secrets: () => state.secrets,
+      connections: () => state.connections,
       dryRun,
     },
     state.text,
@@ -462,13 +465,20 @@ async function openFlow(flowId: string, mode: 'open' | 'reload' = 'open'): Promi
   void validateNow();
 }
 
-/** The secret names for the header picker (values never come to the console: the API masks them). */
+/**
+ * The secret names for the header picker (values never come to the console: the API masks them) and
+ * the connection names for a card's endpoint.
+ */
 async function loadSecrets(): Promise<void> {
   const state = view;
-  const result = await api(() => call<{ secrets: Array<{ name: string; purpose?: string }> }>('GET', '/admin/secrets'));
-  if (view !== state || view.name !== 'editor' || isMessage(result) || !result.ok) return;
+  const [result, connections] = await Promise.all([
+    api(() => call<{ secrets: Array<{ name: string; purpose?: string }> }>('GET', '/admin/secrets')),
+    api(() => call<{ connections: Array<{ name: string }> }>('GET', '/admin/connections')),
+  ]);
+  if (view !== state || view.name !== 'editor') return;
+  if (!isMessage(connections) && connections.ok) view.connections = connections.body.connections.map((connection) => connection.name);
   // The signing key signs callcard's calls and is never sent: no header may name it.
-  view.secrets = result.body.secrets.filter((secret) => secret.purpose !== 'signing').map((secret) => secret.name);
+  if (!isMessage(result) && result.ok) view.secrets = result.body.secrets.filter((secret) => secret.purpose !== 'signing').map((secret) => secret.name);
   if (!document.getElementById('card-panel')?.contains(document.activeElement)) view.work?.redraw();
 }
 

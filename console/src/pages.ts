@@ -8,6 +8,7 @@ import type { Page } from './context';
 export const PAGES = {
   simulator: () => import('./simulator').then((m) => m.simulatorPage),
   channels: () => import('./channels').then((m) => m.channelsPage),
+  connections: () => import('./connections').then((m) => m.connectionsPage),
   secrets: () => import('./secrets').then((m) => m.secretsPage),
   logs: () => import('./logs').then((m) => m.logsPage),
 } as const satisfies Record<string, () => Promise<Page>>;

@@ -15,7 +15,9 @@ const tx = defineTexts({
     channel: 'Channel',
     customer: 'Simulated customer',
     startOver: 'Start over',
-    startedOver: 'Started over: the conversation, attributes and log of {user} are gone.',
+    startedOver: 'Started over: the conversation, attributes and log of {user} are gone ({entries} conversation entries, profile {profile}, binding {binding}, {logEntries} log entries, {outbox} turns erased).',
+    yes: 'yes',
+    no: 'none',
     conversation: 'Conversation',
     working: 'The bot is working…',
     message: 'Message',
@@ -48,7 +50,9 @@ const tx = defineTexts({
     channel: '頻道',
     customer: '模擬顧客',
     startOver: '重新開始',
-    startedOver: '已重新開始：{user} 的對話、屬性與紀錄都已清除。',
+    startedOver: '已重新開始：{user} 的對話、屬性與紀錄都已清除（已刪除 {entries} 則對話、個人檔案 {profile}、綁定 {binding}、{logEntries} 筆紀錄、{outbox} 個對話回合）。',
+    yes: '有',
+    no: '無',
     conversation: '對話',
     working: '機器人處理中…',
     message: '訊息',
@@ -303,11 +307,14 @@ async function startOver(): Promise<void> {
   if (!channel) return;
   pollRun += 1;
   const user = userOf(channel);
-  const result = await ctx!.call('DELETE', pathOf(channel));
+  const result = await ctx!.call<{ deleted: { entries: number; profile: boolean; binding: boolean; logEntries: number; outbox: number } }>('DELETE', pathOf(channel));
   if (!result.ok) return void ((state.error = result.text), draw('keep'));
   sessionStorage.removeItem(`callcard.sim.${channel.kind}.${channel.channelId}`);
   await selectChannel();
-  state.notice = t('startedOver', { user });
+  // What the erasure removed, as the API counted it.
+  const erased = result.body.deleted;
+  const yesNo = (value: boolean) => t(value ? 'yes' : 'no');
+  state.notice = t('startedOver', { user, entries: String(erased.entries), profile: yesNo(erased.profile), binding: yesNo(erased.binding), logEntries: String(erased.logEntries), outbox: String(erased.outbox) });
   draw();
 }
 

@@ -65,6 +65,8 @@ export interface WorkbenchHost {
   say(text: string): void;
   problems(): Problem[];
   secrets(): string[] | undefined;
+  /** The workspace's connection names, for a card's endpoint; undefined while loading. */
+  connections(): string[] | undefined;
   flowId: string;
   dryRun: (body: { flow: Json; blockId: string; attributes: Record<string, string>; trigger?: { params: Record<string, string> } }) => Promise<DryRunResult | string>;
 }
@@ -149,6 +151,7 @@ export function mountWorkbench(root: HTMLElement, host: WorkbenchHost, text: str
       flow,
       problems: host.problems(),
       secrets: host.secrets(),
+      connections: host.connections(),
       changed: (rebuild = false, focus?: string) => {
         const active = document.activeElement instanceof HTMLElement ? document.activeElement.id : '';
         commit(rebuild ? undefined : active || 'form');

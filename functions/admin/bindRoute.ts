@@ -18,6 +18,8 @@ export interface AdminDeps {
   jobs?: JobQueue;
   logger: Logger;
   now?: () => number;
+  /** The fixed addresses calls to brands leave from (staticEgress); absent: none fixed. */
+  egressAddresses?: readonly string[];
 }
 
 /** An authenticated request: everything a handler touches is scoped to `workspaceId`. */

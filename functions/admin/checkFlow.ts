@@ -1,5 +1,6 @@
 import type { Flow } from '../../shared/flow/schema';
-import { headerSecretUses, missingSecretProblems, unboundSecretProblems, validateFlow } from '../../shared/flow/validateFlow';
+import { connectionSecrets } from '../../shared/connections/connection';
+import { connectionUses, headerSecretUses, missingConnectionProblems, missingSecretProblems, unboundSecretProblems, validateFlow } from '../../shared/flow/validateFlow';
 import { conflict, invalid, type Problem } from './adminError';
 import type { AdminDeps } from './bindRoute';
 
@@ -26,7 +27,8 @@ export function checkFlow(document: unknown): Flow {
  * could send it anywhere).
  */
 export async function flowWarnings(flow: Flow, workspaceId: string, deps: AdminDeps): Promise<Problem[]> {
-  return secretProblems(flow, workspaceId, deps, true);
+  const [secrets, connections] = await Promise.all([secretProblems(flow, workspaceId, deps, true), connectionProblems(flow, workspaceId, deps)]);
+  return [...secrets, ...connections];
 }
 
 /**
@@ -39,6 +41,24 @@ export async function requirePublishableSecrets(workspaceId: string, flowId: str
   if (!stored) return;
   const missing = await secretProblems(stored.flow, workspaceId, deps, false);
   if (missing.length) throw conflict('the flow uses secrets this workspace does not have: set them (PUT /admin/secrets/{name}), then publish', { problems: missing });
+  const unconnected = await connectionProblems(stored.flow, workspaceId, deps);
+  if (unconnected.length) throw conflict('the flow calls connections this workspace does not have, or whose secrets it lacks: create them (PUT /admin/connections/{name}), then publish', { problems: unconnected });
+}
+
+/** Each card naming a connection the workspace lacks, or one whose secrets it lacks, at the card's path under `flow.`. */
+async function connectionProblems(flow: Flow, workspaceId: string, deps: AdminDeps): Promise<Problem[]> {
+  // Most flows name no connection: no read for them.
+  const uses = connectionUses(flow);
+  if (!uses.length) return [];
+  const [connections, secrets] = await Promise.all([deps.store.connections.all(workspaceId), deps.store.secrets.list(workspaceId)]);
+  const problems = missingConnectionProblems(flow, Object.keys(connections));
+  const secretNames = new Set(secrets.map((secret) => secret.name));
+  for (const use of uses) {
+    const connection = Object.hasOwn(connections, use.connection) ? connections[use.connection] : undefined;
+    const lacking = connection ? connectionSecrets(connection).filter((name) => !secretNames.has(name)) : [];
+    for (const name of lacking) problems.push({ path: use.path, message: `connection ${use.connection} names secret ${name}, which is not set in this workspace (PUT /admin/secrets/${name})` });
+  }
+  return problems.map((p) => ({ path: `flow.${p.path}`, message: p.message }));
 }
 
 async function secretProblems(flow: Flow, workspaceId: string, deps: AdminDeps, unboundToo: boolean): Promise<Problem[]> {

@@ -1,4 +1,5 @@
 import type { ChannelKind } from '../../shared/jobs/job';
+import { maskAttributes, maskBinding, personalNames } from '../../shared/privacy/personalData';
 import { liveBinding, type Binding, type CustomerRef } from '../../shared/store/customers';
 import type { Store } from '../../shared/store/store';
 import { notFound } from './adminError';
@@ -9,28 +10,61 @@ import type { AdminRoutes } from './routes';
 
 // A customer's data, only through a channel of the key's workspace.
 
-/** `GET /admin/contacts/{kind}/{channelId}/{userId}`: attributes and the open session. */
+/** `GET /admin/contacts/{kind}/{channelId}/{userId}`: attributes and the open session, personal values masked. */
 export const getContact: RouteHandler<AdminRoutes['getContact']> = async ({ params }, { workspaceId, deps }) => {
   const ref = await ownCustomer(deps.store, workspaceId, params.kind, params.channelId, params.userId);
-  const [customer, session, mask] = await Promise.all([deps.store.customers.get(ref), deps.store.customers.getSession(ref, deps.now?.() ?? Date.now()), workspaceMasker(deps.store, workspaceId)]);
+  const now = deps.now?.() ?? Date.now();
+  const [customer, session, mask, settings] = await Promise.all([deps.store.customers.get(ref, now), deps.store.customers.getSession(ref, now), workspaceMasker(deps.store, workspaceId), deps.store.workspaceSettings.get(workspaceId)]);
   if ((!customer || customer.workspaceId !== workspaceId) && !session) throw notFound('contact');
   return {
     kind: params.kind,
     channelId: params.channelId,
     userId: params.userId,
-    // Attributes a card saved from a brand's answer: secrets masked.
-    attributes: mask.deep(customer?.attributes ?? {}) as Record<string, unknown>,
+    // Attributes a card saved from a brand's answer: secrets masked; personal ones (phone, email...) masked whole.
+    attributes: mask.deep(maskAttributes(customer?.attributes ?? {}, personalNames(settings.personalAttributes))) as Record<string, unknown>,
     ...(customer ? { firstSeenAt: customer.firstSeenAt, lastInboundAt: customer.lastInboundAt } : {}),
     session: session ? { flowId: session.flowId, version: session.version, waitingOn: session.waitingOn, attempts: session.attempts, expiresAt: session.expiresAt } : null,
-    binding: await bindingView(deps.store, workspaceId, customer?.binding, deps.now?.() ?? Date.now()),
+    binding: bindingView(customer?.binding, now, settings.bindingLapseDays),
   };
 };
 
-/** A customer's binding as the admin sees it: with whether it has lapsed (by its lapsesAt or the workspace's current setting). */
-async function bindingView(store: Store, workspaceId: string, binding: Binding | undefined, now: number) {
+/**
+ * `GET /admin/contacts/{kind}/{channelId}/{userId}/export`: everything callcard keeps of the customer,
+ * in clear (an access request: the customer's own data), the workspace's secrets masked: the profile
+ * (attributes, binding), the open session, the execution log and the outboxes of their turns (the
+ * messages sent and what each turn changed). A customer of whom nothing is kept gets empty parts.
+ */
+export const exportContact: RouteHandler<AdminRoutes['exportContact']> = async ({ params }, { workspaceId, deps }) => {
+  const ref = await ownCustomer(deps.store, workspaceId, params.kind, params.channelId, params.userId);
+  const now = deps.now?.() ?? Date.now();
+  const customer = customerKey(ref);
+  const [profile, session, logEntries, outboxes, mask] = await Promise.all([
+    deps.store.customers.get(ref, now),
+    deps.store.customers.getSession(ref, now),
+    deps.store.executionLog.allForCustomer(workspaceId, customer, now),
+    deps.store.jobStates.listForCustomer(workspaceId, customer, now),
+    workspaceMasker(deps.store, workspaceId),
+  ]);
+  const own = profile?.workspaceId === workspaceId ? profile : undefined;
+  deps.logger.info('contact exported', { workspaceId, kind: params.kind, channelId: params.channelId, logEntries: logEntries.length, outbox: outboxes.length });
+  // What a brand answered may hold a secret (an attribute it filled, a message): masked everywhere.
+  return mask.deep({
+    exportedAt: new Date(now).toISOString(),
+    kind: params.kind,
+    channelId: params.channelId,
+    userId: params.userId,
+    profile: own ? { attributes: own.attributes, firstSeenAt: own.firstSeenAt, lastInboundAt: own.lastInboundAt } : null,
+    binding: own?.binding ?? null,
+    session: session ? { flowId: session.flowId, version: session.version, waitingOn: session.waitingOn, attempts: session.attempts, trigger: session.trigger, expiresAt: session.expiresAt } : null,
+    logEntries: logEntries.map(({ workspaceId: _ws, ...entry }) => entry),
+    outbox: outboxes.map((job) => ({ jobId: job.jobId, deliveries: job.deliveries, sent: job.sent, done: job.done, ...(job.effects ? { effects: job.effects } : {}) })),
+  }) as Awaited<ReturnType<RouteHandler<AdminRoutes['exportContact']>>>;
+};
+
+/** A customer's binding as the admin sees it: member id and attributes masked, with whether it has lapsed (by its lapsesAt or the workspace's current setting). */
+function bindingView(binding: Binding | undefined, now: number, bindingLapseDays: number | undefined) {
   if (!binding) return null;
-  const { bindingLapseDays } = await store.workspaceSettings.get(workspaceId);
-  return { ...binding, lapsed: liveBinding(binding, now, bindingLapseDays) === undefined };
+  return { ...maskBinding(binding), lapsed: liveBinding(binding, now, bindingLapseDays) === undefined };
 }
 
 /** `DELETE /admin/contacts/{kind}/{channelId}/{userId}/binding`: the brand unlinks the customer. */
@@ -42,7 +76,10 @@ export const unbindContact: RouteHandler<AdminRoutes['unbindContact']> = async (
   return { unbound };
 };
 
-/** Erasure on request: the profile, the open session and the customer's execution log. Deleting nothing is not an error. */
+/**
+ * Erasure on request: the profile (with the binding), the open session, the execution log, the outboxes
+ * of the customer's turns and (a simulated customer's) the simulator's conversation. Deleting nothing is not an error.
+ */
 export const deleteContact: RouteHandler<AdminRoutes['deleteContact']> = async ({ params }, { workspaceId, deps }) => {
   const ref = await ownCustomer(deps.store, workspaceId, params.kind, params.channelId, params.userId);
   const removed = await eraseCustomer(deps.store, workspaceId, ref);
@@ -50,10 +87,26 @@ export const deleteContact: RouteHandler<AdminRoutes['deleteContact']> = async (
   return { deleted: removed };
 };
 
-/** A customer's profile, open session and execution log, deleted (the chat simulator's start-over too). */
-export async function eraseCustomer(store: Store, workspaceId: string, ref: CustomerRef): Promise<{ profile: boolean; session: boolean; logEntries: number }> {
-  const [removed, logEntries] = await Promise.all([store.customers.delete(ref), store.executionLog.deleteForCustomer(workspaceId, customerKey(ref))]);
-  return { ...removed, logEntries };
+/** What erasing a customer removed. */
+export interface Erased {
+  profile: boolean;
+  binding: boolean;
+  session: boolean;
+  logEntries: number;
+  outbox: number;
+  simulatorEntries: number;
+}
+
+/** A customer's profile, binding, open session, execution log, outboxes and simulator conversation, deleted (the chat simulator's start-over too). */
+export async function eraseCustomer(store: Store, workspaceId: string, ref: CustomerRef): Promise<Erased> {
+  const customer = customerKey(ref);
+  const [removed, logEntries, outbox, simulatorEntries] = await Promise.all([
+    store.customers.delete(ref),
+    store.executionLog.deleteForCustomer(workspaceId, customer),
+    store.jobStates.deleteForCustomer(workspaceId, customer),
+    store.simulator.clear({ workspaceId, kind: ref.channelKind, channelId: ref.channelId, userId: ref.userId }),
+  ]);
+  return { ...removed, logEntries, outbox, simulatorEntries };
 }
 
 /** The customer reference, if the channel is the workspace's; 404 otherwise (also for other workspaces' channels). */

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { renderLineMessages } from '../../shared/channels/line/renderLineMessages';
 import { renderMessengerMessages } from '../../shared/channels/messenger/renderMessengerMessages';
+import type { Environment } from '../../shared/connections/connection';
+import { OAuth2Tokens } from '../../shared/connections/oauth2';
+import { RateCap } from '../../shared/connections/rateCap';
 import { executeCallApi, maskUrl, type CardOutcome } from '../../shared/engine/callApi';
 import { runTurn } from '../../shared/engine/runTurn';
 import { isPersonalCard, type Block, type Flow } from '../../shared/flow/schema';
@@ -34,8 +37,17 @@ export const dryRun: RouteHandler<AdminRoutes['dryRun']> = async ({ body }, { wo
 
   // The executor's inputs: the workspace's secrets, the ports its cards may call besides 443, and the
   // language of callcard's own texts (the apology when the card fails with no failure block).
-  const [secrets, { allowedPorts, language }] = await Promise.all([deps.store.secrets.all(workspaceId), deps.store.workspaceSettings.get(workspaceId)]);
-  const mask = secretMasker(Object.values(secrets));
+  const [secrets, { allowedPorts, language }, connections] = await Promise.all([
+    deps.store.secrets.all(workspaceId),
+    deps.store.workspaceSettings.get(workspaceId),
+    // A card calling a connection: its staging, unless the admin asks for production.
+    card.request.connection !== undefined ? deps.store.connections.all(workspaceId) : undefined,
+  ]);
+  let environment: Environment | undefined;
+  // The connection's credential header (a key, or an OAuth 2.0 access token) is hidden whole, like a header holding a secret.
+  const connection = card.request.connection !== undefined && connections && Object.hasOwn(connections, card.request.connection) ? connections[card.request.connection] : undefined;
+  const credentialHeader = connection?.auth.type === 'header' ? connection.auth.header.toLowerCase() : connection?.auth.type === 'oauth2ClientCredentials' ? 'authorization' : undefined;
+  const tokens = new OAuth2Tokens({ fetch: deps.fetch, store: deps.store.connectionTokens });
   let sent: OutboundRequest | undefined;
   let received: OutboundResponse | undefined;
   // The real caller, watched: what goes out is exactly what the executor would send.
@@ -78,7 +90,11 @@ export const dryRun: RouteHandler<AdminRoutes['dryRun']> = async ({ body }, { wo
         }
         called = true;
         // No breakers and no cache: a dry run neither trips nor is blocked by a circuit, and always calls the brand.
-        outcome = await executeCallApi({ block, context, secrets, allowedPorts, idempotencyKey: `dry-run:${randomUUID()}#${blockId}`, profile }, { fetch });
+        outcome = await executeCallApi(
+          { block, context, secrets, allowedPorts, idempotencyKey: `dry-run:${randomUUID()}#${blockId}`, profile, ...(connections ? { connections, environment: body.environment } : {}) },
+          // A test is a real call: it takes a slot of a rate-capped connection like any other.
+          { fetch, workspaceId, tokens, rateCap: new RateCap({ windows: deps.store.rateWindows }), onAttempt: (attempt) => void (environment = attempt.environment) },
+        );
         return outcome;
       },
       background: (work) => background.push(work),
@@ -88,6 +104,9 @@ export const dryRun: RouteHandler<AdminRoutes['dryRun']> = async ({ body }, { wo
   await Promise.allSettled(background);
 
   const { [STOP_MARK]: stoppedBefore, ...attributes } = result.attributes;
+  // An access token the card sent is masked wherever the brand echoed it, like the secrets.
+  const sentToken = credentialHeader === 'authorization' && connection?.auth.type === 'oauth2ClientCredentials' ? /^Bearer (.+)$/.exec(sent?.headers?.authorization ?? '')?.[1] : undefined;
+  const mask = secretMasker([...Object.values(secrets), ...(sentToken ? [sentToken] : [])]);
   deps.logger.info('dry run', { workspaceId, flowId, blockId: body.blockId, ok: outcome?.ok, attempts: outcome?.attempts });
   const response = outcome?.response ?? (received ? { status: received.status, headers: received.headers, body: received.body } : undefined);
   return {
@@ -97,7 +116,7 @@ export const dryRun: RouteHandler<AdminRoutes['dryRun']> = async ({ body }, { wo
           method: sent.method,
           url: mask.text(maskUrl(sent.url, secrets)),
           // A header whose template holds a secret is hidden whole (the text around it too).
-          headers: Object.fromEntries(Object.entries(sent.headers ?? {}).map(([name, value]) => [name, readsSecret(card.request.headers, name) ? MASK : mask.text(value)])),
+          headers: Object.fromEntries(Object.entries(sent.headers ?? {}).map(([name, value]) => [name, readsSecret(card.request.headers, name) || name.toLowerCase() === credentialHeader ? MASK : mask.text(value)])),
           ...(sent.body !== undefined ? { body: mask.text(sent.body) } : {}),
         }
       : null,
@@ -107,6 +126,7 @@ export const dryRun: RouteHandler<AdminRoutes['dryRun']> = async ({ body }, { wo
     outcome: outcome
       ? { ok: outcome.ok, ...(outcome.ok ? {} : { reason: mask.text(outcome.reason) }), attempts: outcome.attempts }
       : { ok: false, reason: 'the card was not called', attempts: 0 },
+    ...(environment ? { environment } : {}),
     followUp: {
       // Each list masked whole: a secret cut across messages is masked in each.
       messages: mask.deep(result.messages) as unknown[],

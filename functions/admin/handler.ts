@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { AWS_CLIENT_DEFAULTS } from '../../shared/config/awsClients';
-import { readEnv } from '../../shared/config/env';
+import { egressAddressesOf, readEnv } from '../../shared/config/env';
 import { createGuardedFetch, parseAllowHttpHosts } from '../../shared/http/guardedFetch';
 import { createJobQueue } from '../../shared/jobs/jobQueue';
 import { rawBodyOf } from '../../shared/lambda/apiGateway';
@@ -47,6 +47,7 @@ export const handler = (event: APIGatewayProxyEventV2, context: Context): Promis
       ...(env.JOBS_DLQ_URL ? { deadLetters: createDeadLetters({ sqs, dlqUrl: env.JOBS_DLQ_URL, jobs }) } : {}),
       jobs,
       logger: createLogger('admin'),
+      egressAddresses: egressAddressesOf(env),
     });
   }
   return lambda(event, context);

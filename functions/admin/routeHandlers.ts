@@ -1,14 +1,16 @@
 import { bindPublicRoute, bindRoute, type BoundRoute } from './bindRoute';
 import { getChannel, listChannels, putChannel } from './channelRoutes';
-import { deleteContact, getContact, unbindContact } from './contactRoutes';
+import { deleteContact, exportContact, getContact, unbindContact } from './contactRoutes';
 import { dryRun } from './dryRun';
 import { deleteFailedJob, deleteFailedJobs, listFailedJobs, redriveFailedJobs } from './failedJobRoutes';
 import { createFlow, deleteFlow, getFlow, getFlowSchema, getFlowVersion, listFlows, listFlowVersions, publishFlow, unpublishFlow, updateFlow, validateFlowDocument } from './flowRoutes';
+import { importCurlRoute, importOpenApiRoute } from './importRoutes';
 import { listLogs } from './logRoutes';
 import { getMessengerApp, listMessengerApps, putMessengerApp } from './messengerAppRoutes';
 import { openApiDocument } from './openApiDocument';
 import { previewMessages } from './previewRoute';
 import { ADMIN_ROUTES as R, type RouteId } from './routes';
+import { deleteConnection, getConnection, listConnections, putConnection } from './connectionRoutes';
 import { deleteSecret, listSecrets, putSecret } from './secretRoutes';
 import { getSettings, putSettings } from './settingsRoutes';
 import { simulatorClear, simulatorRead, simulatorSend } from './simulatorRoutes';
@@ -36,12 +38,18 @@ export const ROUTE_HANDLERS: Record<RouteId, BoundRoute> = {
   listSecrets: bindRoute(R.listSecrets, listSecrets),
   putSecret: bindRoute(R.putSecret, putSecret),
   deleteSecret: bindRoute(R.deleteSecret, deleteSecret),
+  listConnections: bindRoute(R.listConnections, listConnections),
+  getConnection: bindRoute(R.getConnection, getConnection),
+  putConnection: bindRoute(R.putConnection, putConnection),
+  deleteConnection: bindRoute(R.deleteConnection, deleteConnection),
+  getEgress: bindRoute(R.getEgress, async (_input, { deps }) => ({ fixed: (deps.egressAddresses ?? []).length > 0, addresses: [...(deps.egressAddresses ?? [])] })),
   getSettings: bindRoute(R.getSettings, getSettings),
   putSettings: bindRoute(R.putSettings, putSettings),
   dryRun: bindRoute(R.dryRun, dryRun),
   preview: bindRoute(R.preview, previewMessages),
   getContact: bindRoute(R.getContact, getContact),
   deleteContact: bindRoute(R.deleteContact, deleteContact),
+  exportContact: bindRoute(R.exportContact, exportContact),
   unbindContact: bindRoute(R.unbindContact, unbindContact),
   listLogs: bindRoute(R.listLogs, listLogs),
   listFailedJobs: bindRoute(R.listFailedJobs, listFailedJobs),
@@ -51,4 +59,6 @@ export const ROUTE_HANDLERS: Record<RouteId, BoundRoute> = {
   simulatorSend: bindRoute(R.simulatorSend, simulatorSend),
   simulatorRead: bindRoute(R.simulatorRead, simulatorRead),
   simulatorClear: bindRoute(R.simulatorClear, simulatorClear),
+  importCurl: bindRoute(R.importCurl, importCurlRoute),
+  importOpenApi: bindRoute(R.importOpenApi, importOpenApiRoute),
 };

@@ -1,11 +1,12 @@
 import * as z from 'zod';
 import { triggerConflictSchema } from '../../shared/channels/activeFlows';
+import { connectionNameSchema, connectionSchema, environmentSchema } from '../../shared/connections/connection';
 import { NOT_RESERVED, RESERVED_NAME } from '../../shared/flow/reservedKeys';
 import { channelKindSchema } from '../../shared/jobs/job';
 import { BINDING_METHODS } from '../../shared/store/customers';
 import { executionLogEntrySchema } from '../../shared/store/executionLog';
 import { languageSchema } from '../../shared/flow/texts';
-import { allowedPortsSchema, bindingLapseDaysSchema } from '../../shared/store/workspaceSettings';
+import { allowedPortsSchema, bindingLapseDaysSchema, personalAttributesSchema, RETENTION_DAYS } from '../../shared/store/workspaceSettings';
 import { normalizeHost } from '../../shared/templating/secretHosts';
 
 /**
@@ -116,7 +117,7 @@ const allowedHostSchema = z
   .max(253)
   .refine((host) => normalizeHost(host) !== undefined, 'a host name like api.example.com: no scheme, port, path or wildcard')
   .transform((host) => normalizeHost(host) ?? host);
-const allowedHostsSchema = z
+export const allowedHostsSchema = z
   .array(allowedHostSchema)
   .min(1)
   .max(50)
@@ -144,6 +145,18 @@ export const putSettingsBody = z
       .nullable()
       .optional()
       .describe('Days after which a verified binding lapses (1-3650): personal cards then ask the customer to verify again. null: bindings never lapse (the default)'),
+    personalAttributes: personalAttributesSchema
+      .optional()
+      .describe('Attributes whose values are personal (at most 50 names; the default: phone, email, memberId): masked in the execution log and in contacts. The binding (member id, the attributes a card binds) always is'),
+    retention: z
+      .object({
+        logDays: RETENTION_DAYS.logDays.optional().describe('Days an execution log entry is kept (1-365; default 30)'),
+        simulatorDays: RETENTION_DAYS.simulatorDays.optional().describe("Days the console simulator's conversations and simulated customers are kept (1-30; default 1)"),
+        idleCustomerDays: RETENTION_DAYS.idleCustomerDays.optional().describe("Days a customer's profile (attributes, binding) is kept after their last message (1-3650; default 365)"),
+      })
+      .strict()
+      .optional()
+      .describe('How long what callcard keeps of customers lives (fields left out keep their value); entries already written keep their expiry'),
   })
   .strict();
 
@@ -165,6 +178,7 @@ export const dryRunBody = z
     attributes: z.record(z.string(), z.unknown()).default({}).describe('Customer attributes the templates see'),
     trigger: z.object({ params: z.record(z.string(), z.string()).default({}) }).optional(),
     binding: sampleBindingSchema.optional(),
+    environment: environmentSchema.default('staging').describe("Which environment of the card's connection to call: staging by default (production when the connection has none)"),
   })
   .superRefine((body, ctx) => {
     if ((body.flow === undefined) === (body.flowId === undefined)) ctx.addIssue({ code: 'custom', path: ['flow'], message: 'give either flow, or flowId (and version)' });
@@ -292,6 +306,25 @@ export const settingsSchema = z.object({
   allowedPorts: z.array(z.number().int()).describe('Ports a card URL may name besides 443; empty: 443 only'),
   language: languageSchema.describe("The language of callcard's own texts to customers: zh-TW or en"),
   bindingLapseDays: z.number().int().optional().describe('Days after which a verified binding lapses; absent: never'),
+  personalAttributes: z.array(z.string()).describe('Attributes whose values are personal: masked in the execution log and in contacts'),
+  retention: z
+    .object({ logDays: z.number().int(), simulatorDays: z.number().int(), idleCustomerDays: z.number().int() })
+    .describe('Days kept: execution log entries, simulator conversations, customers after their last message'),
+});
+
+export const connectionParams = z.object({ name: connectionNameSchema });
+export const putConnectionBody = connectionSchema;
+export const connectionViewSchema = z.object({
+  name: z.string(),
+  connection: connectionSchema,
+  updatedAt: z.string().optional(),
+  warnings: z.array(problemSchema).optional().describe("What would make its cards fail, without refusing the save: a secret it names that the workspace lacks, or one not allowed for its base URL's host"),
+});
+export const connectionListSchema = z.object({ connections: z.array(connectionViewSchema) });
+
+export const egressSchema = z.object({
+  fixed: z.boolean().describe('Whether calls to brands leave from fixed addresses (deployed with staticEgress)'),
+  addresses: z.array(z.string()).describe("The addresses brands' APIs see callcard's calls come from; empty when not fixed"),
 });
 
 export const contactSchema = z.object({
@@ -322,7 +355,36 @@ export const bindingDeletedSchema = z.object({
   unbound: z.boolean().describe('Whether there was a binding to remove'),
 });
 export const contactDeletedSchema = z.object({
-  deleted: z.object({ profile: z.boolean(), session: z.boolean(), logEntries: z.number().int() }),
+  deleted: z
+    .object({
+      profile: z.boolean(),
+      binding: z.boolean().describe('Whether the profile held a verified binding'),
+      session: z.boolean(),
+      logEntries: z.number().int(),
+      outbox: z.number().int().describe("The outboxes of the customer's turns (messages sent, what each turn changed)"),
+      simulatorEntries: z.number().int().describe("The console simulator's conversation (simulated customers only)"),
+    })
+    .describe('What was erased'),
+});
+export const contactExportSchema = z.object({
+  exportedAt: z.string(),
+  kind: channelKindSchema,
+  channelId: z.string(),
+  userId: z.string(),
+  profile: z
+    .object({ attributes: z.record(z.string(), z.unknown()), firstSeenAt: z.string(), lastInboundAt: z.string() })
+    .nullable()
+    .describe('Attributes in clear (the workspace secrets masked); null when none is kept'),
+  binding: z
+    .object({ memberId: z.string(), attributes: z.record(z.string(), z.string()).optional(), method: z.enum(BINDING_METHODS), verifiedAt: z.string(), lapsesAt: z.string().optional() })
+    .nullable(),
+  session: z
+    .object({ flowId: z.string(), version: z.number().int(), waitingOn: z.string(), attempts: z.number().int(), trigger: z.record(z.string(), z.string()), expiresAt: z.number() })
+    .nullable(),
+  logEntries: z.array(executionLogEntrySchema.omit({ workspaceId: true })).describe('Every execution log entry kept, newest first'),
+  outbox: z
+    .array(z.object({ jobId: z.string(), deliveries: z.array(z.object({ messages: z.array(z.unknown()) })), sent: z.number().int(), done: z.boolean(), effects: z.record(z.string(), z.unknown()).optional() }))
+    .describe("The outboxes of the customer's turns kept (15 days): the messages sent and what each turn changed"),
 });
 
 export const logPageSchema = z.object({
@@ -362,6 +424,7 @@ export const dryRunResultSchema = z.object({
   request: cardRequestSchema.nullable().describe('The request as sent (the last attempt); null when none could be built'),
   response: cardResponseSchema.nullable().describe('The brand response (the last attempt); null when none came'),
   outcome: z.object({ ok: z.boolean(), reason: z.string().optional(), attempts: z.number().int() }),
+  environment: environmentSchema.optional().describe("Which environment of the card's connection was called (a card naming a connection only)"),
   followUp: z.object({
     messages: z.array(z.unknown()).describe('Channel-neutral messages the customer would get'),
     line: z.array(z.unknown()).describe('The same, rendered for the LINE Messaging API'),

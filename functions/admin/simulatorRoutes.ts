@@ -3,6 +3,7 @@ import { fromPayload } from '../../shared/channels/messenger/payload';
 import type { InboundEvent } from '../../shared/jobs/job';
 import { queueTurns } from '../../shared/jobs/queueTurns';
 import type { SimulatorRef } from '../../shared/store/simulator';
+import { expiresAfterDays } from '../../shared/store/workspaceSettings';
 import { AdminError } from './adminError';
 import type { AdminDeps, RouteHandler } from './bindRoute';
 import { ownChannel } from './channelRoutes';
@@ -19,14 +20,14 @@ import type { AdminRoutes } from './routes';
 /** `POST /admin/simulator/{kind}/{channelId}/{userId}`: the simulated customer types, taps or follows. */
 export const simulatorSend: RouteHandler<AdminRoutes['simulatorSend']> = async ({ params, body }, { workspaceId, deps }) => {
   const jobs = jobsOf(deps);
-  const channel = await ownChannel(deps.store, workspaceId, params.kind, params.channelId);
+  const [channel, { retention }] = await Promise.all([ownChannel(deps.store, workspaceId, params.kind, params.channelId), deps.store.workspaceSettings.get(workspaceId)]);
   const receivedAt = deps.now?.() ?? Date.now();
   const eventId = `sim-${randomUUID()}`;
   // queueTurns names the job so: the customer's entry sorts just before the turn's answers.
   const jobId = `${channel.kind}:${channel.channelId}:${eventId}`;
   const ref = refOf(workspaceId, params);
   const event: InboundEvent = body.event.type === 'payload' ? fromPayload(body.event.payload) : body.event;
-  const key = await deps.store.simulator.put(ref, { receivedAt, jobId, part: 'customer' }, { from: 'customer', at: receivedAt, jobId, event });
+  const key = await deps.store.simulator.put(ref, { receivedAt, jobId, part: 'customer' }, { from: 'customer', at: receivedAt, jobId, event }, expiresAfterDays(retention.simulatorDays, receivedAt));
   const queued = await queueTurns(channel, [{ eventId, userId: params.userId, event, simulator: true }], receivedAt, { store: deps.store, queue: jobs, logger: deps.logger });
   deps.logger.info('simulator turn', { workspaceId, kind: params.kind, channelId: params.channelId, jobId, answered: queued > 0 });
   return { jobId, key, answered: queued > 0 };
@@ -45,8 +46,8 @@ export const simulatorRead: RouteHandler<AdminRoutes['simulatorRead']> = async (
 export const simulatorClear: RouteHandler<AdminRoutes['simulatorClear']> = async ({ params }, { workspaceId, deps }) => {
   await ownChannel(deps.store, workspaceId, params.kind, params.channelId);
   const customer = { channelKind: params.kind, channelId: params.channelId, userId: params.userId };
-  const [entries, removed] = await Promise.all([deps.store.simulator.clear(refOf(workspaceId, params)), eraseCustomer(deps.store, workspaceId, customer)]);
-  return { deleted: { entries, ...removed } };
+  const { simulatorEntries, ...removed } = await eraseCustomer(deps.store, workspaceId, customer);
+  return { deleted: { entries: simulatorEntries, ...removed } };
 };
 
 type Params = { kind: SimulatorRef['kind']; channelId: string; userId: string };

@@ -47,5 +47,5 @@ export const simulatorConversationSchema = z.object({
 });
 
 export const simulatorClearedSchema = z.object({
-  deleted: z.object({ entries: z.number().int(), profile: z.boolean(), session: z.boolean(), logEntries: z.number().int() }),
+  deleted: z.object({ entries: z.number().int(), profile: z.boolean(), binding: z.boolean(), session: z.boolean(), logEntries: z.number().int(), outbox: z.number().int() }),
 });

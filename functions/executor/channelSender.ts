@@ -29,4 +29,6 @@ export interface ChannelSender {
   /** Loading animation (LINE) or typing indicator (Messenger) while a card runs. */
   showWaiting(): Promise<void>;
   deliver(index: number, delivery: Delivery, context: DeliveryContext): Promise<DeliveryProgress>;
+  /** A link token for the customer's account link (LINE), for a linkAccount block's button; absent where the channel needs none. */
+  issueLinkToken?(): Promise<string>;
 }

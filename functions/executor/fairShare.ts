@@ -25,6 +25,9 @@ export interface FairShareOptions {
   metrics?: Metrics;
   now?: () => number;
   random?: () => number;
+  /** How long a lease lives unless renewed, and how often a held one is renewed. @default LEASE_TTL_MS and 3 s */
+  leaseTtlMs?: number;
+  renewEveryMs?: number;
 }
 
 /**
@@ -43,6 +46,8 @@ const REFUSAL_MEMORY_MS = 250;
  */
 export class FairShare {
   readonly limit: number;
+  readonly leaseTtlMs: number;
+  readonly renewEveryMs: number;
   private readonly now: () => number;
   /** The last refusal this process met: until when it stands, and what was held then. */
   private refusal: { until: number; holders: Set<string>; total: number } | undefined;
@@ -50,13 +55,15 @@ export class FairShare {
   constructor(private readonly options: FairShareOptions) {
     this.limit = workspaceLeaseLimit(options.maxConcurrency);
     this.now = options.now ?? Date.now;
+    this.leaseTtlMs = options.leaseTtlMs ?? LEASE_TTL_MS;
+    this.renewEveryMs = options.renewEveryMs ?? RENEW_EVERY_MS;
   }
 
   /** The admissions of one batch (one invocation). */
   batch(context?: Pick<Context, 'getRemainingTimeInMillis'>): BatchAdmission {
-    // A lease lapses by itself when the invocation could no longer be running.
+    // No lease outlives the invocation (its deadline, and a second of slack).
     const remaining = context?.getRemainingTimeInMillis?.() ?? 90_000;
-    return new BatchAdmission(this, this.now() + remaining + 1_000);
+    return new BatchAdmission(this, this.now() + remaining + 1_000, this.now);
   }
 
   /** Whether a recent refusal already says this workspace would be refused. */
@@ -118,27 +125,84 @@ export class FairShare {
 }
 
 /**
+ * A lease lives this long unless renewed: an invocation renews the leases it holds every
+ * {@link RENEW_EVERY_MS}, so a lease left by an invocation that crashed or timed out lapses within
+ * 10 s (and its workspace counts as holding it no longer), not after the executor's 90 s.
+ */
+export const LEASE_TTL_MS = 10_000;
+const RENEW_EVERY_MS = 3_000;
+
+/**
+ * One lease of a batch: its id as it is now (renewing replaces it: a new id with a later expiry is
+ * taken, then the old one given back), renewed on a timer until it is given back.
+ */
+class HeldLease {
+  private current: Promise<number | undefined>;
+  private timer: NodeJS.Timeout | undefined;
+  private released = false;
+
+  constructor(
+    private readonly share: FairShare,
+    private readonly workspaceId: string,
+    taken: Promise<number | undefined>,
+    private readonly expiresAt: () => number,
+  ) {
+    this.current = taken;
+    taken.catch(() => undefined);
+    void taken.then((id) => {
+      if (id !== undefined && id >= 0 && !this.released) {
+        this.timer = setInterval(() => this.renew(), this.share.renewEveryMs);
+        this.timer.unref();
+      }
+    });
+  }
+
+  /** The lease's id once taken (undefined: refused). */
+  taken(): Promise<number | undefined> {
+    return this.current;
+  }
+
+  private renew(): void {
+    this.current = this.current.then(async (old) => {
+      if (old === undefined || old < 0 || this.released) return old;
+      const fresh = await this.share.acquire(this.workspaceId, this.expiresAt(), true);
+      if (fresh === undefined || fresh < 0) return old;
+      await this.share.release(this.workspaceId, old);
+      return fresh;
+    });
+  }
+
+  /** Give it back (after any renewal under way). */
+  release(): Promise<void> {
+    this.released = true;
+    if (this.timer) clearInterval(this.timer);
+    return this.current.then((id) => (id !== undefined ? this.share.release(this.workspaceId, id) : undefined)).catch(() => undefined);
+  }
+}
+
+/**
  * One batch's leases: at most one per workspace, asked for once (every turn of the workspace in the
- * batch waits on the same answer) and given back when the last of its turns is done.
+ * batch waits on the same answer), renewed while held, and given back when the last of its turns is
+ * done.
  */
 export class BatchAdmission {
-  private readonly leases = new Map<string, Promise<number | undefined>>();
-  private readonly forced = new Map<string, Promise<number | undefined>>();
+  private readonly leases = new Map<string, HeldLease>();
+  private readonly forced = new Map<string, HeldLease>();
   private readonly released = new Set<string>();
   private readonly releases: Promise<void>[] = [];
 
   constructor(
     private readonly share: FairShare,
-    private readonly expiresAtMs: number,
+    /** The invocation's deadline: no lease outlives it. */
+    private readonly deadlineMs: number,
+    private readonly now: () => number,
   ) {}
+
+  private expiresAt = (): number => Math.min(this.now() + this.share.leaseTtlMs, this.deadlineMs);
 
   /** Ask for the workspace's lease now (beside the turn's reads); its answer is kept for the batch. */
   start(workspaceId: string): void {
-    if (!this.leases.has(workspaceId)) {
-      const lease = this.share.acquire(workspaceId, this.expiresAtMs, false);
-      lease.catch(() => undefined);
-      this.leases.set(workspaceId, lease);
-    }
+    if (!this.leases.has(workspaceId)) this.leases.set(workspaceId, new HeldLease(this.share, workspaceId, this.share.acquire(workspaceId, this.expiresAt(), false), this.expiresAt));
   }
 
   /** Whether the workspace is refused already, known without waiting (a recent refusal). */
@@ -153,22 +217,20 @@ export class BatchAdmission {
    */
   async admit(workspaceId: string, receiveCount: number): Promise<void> {
     this.start(workspaceId);
-    if ((await this.leases.get(workspaceId)) !== undefined) return;
+    if ((await this.leases.get(workspaceId)?.taken()) !== undefined) return;
     const forced = this.forced.get(workspaceId);
-    if (forced) return void (await forced);
+    if (forced) return void (await forced.taken());
     if (receiveCount <= MAX_DEFERRED_RECEIVES) throw new DeferredJobError(workspaceId);
-    const lease = this.share.acquire(workspaceId, this.expiresAtMs, true);
+    const lease = new HeldLease(this.share, workspaceId, this.share.acquire(workspaceId, this.expiresAt(), true), this.expiresAt);
     this.forced.set(workspaceId, lease);
-    await lease;
+    await lease.taken();
   }
 
   /** The workspace's turns in this batch are done: its lease goes back. */
   release(workspaceId: string): void {
     if (this.released.has(workspaceId)) return;
     this.released.add(workspaceId);
-    for (const lease of [this.leases.get(workspaceId), this.forced.get(workspaceId)]) {
-      if (lease) this.releases.push(lease.then((id) => (id !== undefined ? this.share.release(workspaceId, id) : undefined)).catch(() => undefined));
-    }
+    for (const lease of [this.leases.get(workspaceId), this.forced.get(workspaceId)]) if (lease) this.releases.push(lease.release());
   }
 
   /** Give back every lease still held, and wait for all the give-backs (before the invocation ends). */

@@ -66,6 +66,7 @@ export function createLineSender(client: LineClient, job: TurnJob, now: () => nu
       if ((job.chat ?? 'user') !== 'user' || !job.userId.startsWith('U')) return;
       await client.startLoading(job.userId, LOADING_SECONDS);
     },
+    issueLinkToken: () => client.issueLinkToken(job.userId),
     async deliver(index, delivery, context): Promise<DeliveryProgress> {
       const messages = toLineMessages(delivery.messages);
       // Only the first request can be the reply; the token is spent by it either way.

@@ -1,32 +1,41 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Channel } from '../../shared/channels/channel';
+import type { Connections } from '../../shared/connections/connection';
+import { OAuth2Tokens } from '../../shared/connections/oauth2';
+import { RateCap } from '../../shared/connections/rateCap';
 import { processBrandBreakers, type BrandBreakers } from '../../shared/engine/brandBreakers';
 import { executeCallApi, type CardAttempt } from '../../shared/engine/callApi';
 import { processCardCache, type CardCache } from '../../shared/engine/cardCache';
 import { runTurn } from '../../shared/engine/runTurn';
 import { matchTrigger } from '../../shared/engine/triggers';
-import type { Flow } from '../../shared/flow/schema';
+import { isPersonalCard, type Flow } from '../../shared/flow/schema';
 import type { GuardedFetch } from '../../shared/http/guardedFetch';
-import type { TurnJob } from '../../shared/jobs/job';
+import { conversationKey, type TurnJob } from '../../shared/jobs/job';
 import type { Customer, CustomerRef, Session } from '../../shared/store/customers';
 import type { StoredFlowVersion } from '../../shared/store/flows';
-import type { Delivery, JobState } from '../../shared/store/jobStates';
+import type { Delivery, JobState, OutboxOwner } from '../../shared/store/jobStates';
 import type { Store } from '../../shared/store/store';
-import type { WorkspaceSettings } from '../../shared/store/workspaceSettings';
+import { expiresAfterDays, type WorkspaceSettings } from '../../shared/store/workspaceSettings';
+import { bindAttributeNames, personalMasker, personalNames, personalValues, type PersonalSource } from '../../shared/privacy/personalData';
 import type { ChannelSender, DeliveryProgress } from './channelSender';
 
 export interface ExecutorDeps {
   store: Store;
   fetch: GuardedFetch;
   logger: Logger;
-  senderFor: (channel: Channel, job: TurnJob) => ChannelSender;
+  /** The turn's sender; `settings` tell the simulator's how long its entries are kept. */
+  senderFor: (channel: Channel, job: TurnJob, settings?: WorkspaceSettings) => ChannelSender;
   metrics?: Metrics;
   now?: () => number;
   /** Circuit breakers per workspace and origin: the process's own unless given (tests give their own). */
   breakers?: BrandBreakers;
   /** Answers of cacheable cards: the process's own unless given. */
   cardCache?: CardCache;
+  /** Access tokens of OAuth 2.0 connections: the process's own (over the table, shared with the other instances) unless given. */
+  tokens?: OAuth2Tokens;
+  /** The slots of rate-capped connections: the process's own (over the table) unless given. */
+  rateCap?: RateCap;
 }
 
 /** A job that cannot succeed by retrying (its channel or flow is gone): logged and dropped. */
@@ -78,6 +87,9 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps, attempt: 
   const withCards = cachedFlow !== undefined && hasCards(cachedFlow.flow);
   const secretsRead = withCards ? deps.store.secrets.all(job.workspaceId) : undefined;
   secretsRead?.catch(() => undefined);
+  // The workspace's connections likewise, beside the rest, when a card of the flow names one.
+  const connectionsRead = cachedFlow !== undefined && namesConnections(cachedFlow.flow) ? deps.store.connections.all(job.workspaceId) : undefined;
+  connectionsRead?.catch(() => undefined);
   const [{ jobState: stored, channel, customer, session: openSession, settings }, queuedFlow] = await Promise.all([
     deps.store.turnReads.load(job.jobId, job.workspaceId, job.channel, ref, now()),
     cachedFlow ?? deps.store.flows.getVersion(job.workspaceId, job.flow.flowId, job.flow.version),
@@ -89,7 +101,7 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps, attempt: 
   if (!channel) throw new UnprocessableJobError(`channel ${job.channel.kind}/${job.channel.id} no longer exists`);
   // Nothing was called or written yet: a deferred job leaves no trace.
   await attempt.admit?.();
-  const sender = deps.senderFor(channel, job);
+  const sender = deps.senderFor(channel, job, settings);
   const background: Promise<unknown>[] = [];
   const writes = new AfterReply();
 
@@ -98,7 +110,7 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps, attempt: 
     let firstDelivery: Promise<DeliveryProgress> | undefined;
     if (!state) {
       if (!queuedFlow) throw new UnprocessableJobError(`flow ${job.flow.flowId} v${job.flow.version} not found`);
-      const turn = await runJobTurn(job, deps, { queuedFlow, customer, openSession, sender, background, writes, secretsRead, settings });
+      const turn = await runJobTurn(job, deps, { queuedFlow, customer, openSession, sender, background, writes, secretsRead, connectionsRead, settings });
       const fresh: JobState = {
         jobId: job.jobId,
         deliveries: fitOutbox(sender.render(turn.result.messages), log),
@@ -131,18 +143,18 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps, attempt: 
         // Let the reply's request reach the wire before the outbox's serialization takes the CPU.
         await new Promise((resolve) => setImmediate(resolve));
         writes.release();
-        const creating = deps.store.jobStates.create({ ...fresh, replyTokenSpent: job.replyToken !== undefined });
+        const creating = deps.store.jobStates.create({ ...fresh, replyTokenSpent: job.replyToken !== undefined }, outboxOwner(job));
         outboxStoring(creating);
         state = await creating;
       } else {
         await turn.waiting;
-        state = await deps.store.jobStates.create(fresh);
+        state = await deps.store.jobStates.create(fresh, outboxOwner(job));
       }
     } else if (attempt.receiveCount > 1) {
       log.info('job retried from its outbox', { jobId: job.jobId, sent: state.sent, of: state.deliveries.length });
     }
     writes.release();
-    const [, progress] = await Promise.all([applyEffects(job, state, deps, { now, profileExists: !stored && customer !== undefined }), deliverAll(job, state, sender, deps, firstDelivery)]);
+    const [, progress] = await Promise.all([applyEffects(job, state, deps, { now, profileExists: !stored && customer !== undefined, settings }), deliverAll(job, state, sender, deps, firstDelivery)]);
     await deps.store.jobStates.update(job.jobId, { sent: state.deliveries.length, replyTokenSpent: progress.replyTokenSpent, done: true });
   } finally {
     // Fire-and-forget cards and log entries: the customer already has the messages; outcomes are only logged.
@@ -159,6 +171,7 @@ interface TurnParts {
   background: Promise<unknown>[];
   writes: AfterReply;
   secretsRead: Promise<Record<string, string>> | undefined;
+  connectionsRead: Promise<Connections> | undefined;
   settings: WorkspaceSettings;
 }
 
@@ -178,10 +191,14 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
   }
   let secrets = parts.secretsRead;
   const workspaceSecrets = () => (secrets ??= deps.store.secrets.all(job.workspaceId));
+  let connections = parts.connectionsRead;
+  const workspaceConnections = () => (connections ??= deps.store.connections.all(job.workspaceId));
   const customerId = `${job.channel.kind}:${job.channel.id}:${job.userId}`;
   let waiting: Promise<void> = Promise.resolve();
   let waitingShown = false;
   const { language, allowedPorts, bindingLapseDays } = parts.settings;
+  // Personal values (phone, member id...) never reach the execution log or its log line in clear.
+  const personal = personalNames(parts.settings.personalAttributes, bindAttributeNames(flow.flow.blocks));
   let cardRuns = 0;
   const result = await runTurn(
     {
@@ -202,12 +219,14 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
         // Card runs of this turn, counted: each run keeps its own execution log entries.
         cardRuns += 1;
         const run = cardRuns;
-        const secrets = await workspaceSecrets();
+        const [secrets, connections] = await Promise.all([workspaceSecrets(), block.request.connection !== undefined ? workspaceConnections() : undefined]);
         return executeCallApi(
           {
             block,
             context,
             secrets,
+            // Published flows on channels call their connections' production; the console's simulator, staging.
+            ...(connections ? { connections, environment: job.simulator ? 'staging' : 'production' } : {}),
             allowedPorts,
             idempotencyKey: `${job.jobId}#${blockId}`,
             profile: { id: job.userId, channel: job.channel.kind, attributes: customer?.attributes ?? {} },
@@ -217,9 +236,15 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
           {
             fetch: deps.fetch,
             workspaceId: job.workspaceId,
+            tokens: deps.tokens ?? (processTokens ??= new OAuth2Tokens({ fetch: deps.fetch, store: deps.store.connectionTokens })),
+            rateCap: deps.rateCap ?? (processRateCap ??= new RateCap({ windows: deps.store.rateWindows })),
             breakers: deps.breakers ?? processBrandBreakers,
             cache: deps.cardCache ?? processCardCache,
-            onAttempt: (attempt) => {
+            onAttempt: (given) => {
+              // The customer's personal values as the card saw them (answers of this turn included); a
+              // personal card's query values all masked: what it asked is about the customer.
+              const mask = personalMasker(personalValues({ attributes: context.attributes as PersonalSource['attributes'], binding: (context.binding as PersonalSource['binding']) ?? customer?.binding }, personal));
+              const attempt = { ...given, url: mask.url(given.url, { everyQueryValue: isPersonalCard(flow.flow, block) }), ...(given.reason !== undefined ? { reason: mask.text(given.reason) } : {}) };
               addAttemptMetrics(deps.metrics, attempt);
               log.info('card call', { jobId: job.jobId, blockId, run, method: attempt.method, url: attempt.url, status: attempt.status, latencyMs: attempt.latencyMs, outcome: attempt.outcome, reason: attempt.reason, attempt: attempt.attempt });
               // When the attempt ended, though written once the reply is on its way, never before it.
@@ -236,7 +261,7 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
                     ...attempt,
                     run,
                     outcome: block.fireAndForget && attempt.outcome === 'success' ? 'fired' : attempt.outcome,
-                  })
+                  }, expiresAfterDays(parts.settings.retention.logDays, now()))
                   .catch((error: unknown) => log.warn('could not write the execution log', { jobId: job.jobId, blockId, error })),
               );
             },
@@ -252,6 +277,9 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
       // Nothing waits for a fire-and-forget call; its failure is logged, never thrown.
       background: (work) => background.push(work.catch((error: unknown) => log.warn('fire-and-forget card failed', { jobId: job.jobId, error }))),
       onTemplateError: (blockId, error) => log.warn('template could not render: failure path taken', { jobId: job.jobId, blockId, error: error.message }),
+      // A linkAccount block's button on LINE: a link token for this customer, issued by the channel.
+      ...(sender.issueLinkToken ? { linkToken: () => sender.issueLinkToken?.() ?? Promise.reject(new Error('no link token')) } : {}),
+      onLinkTokenError: (blockId, error) => log.warn('link token not issued: failure path taken', { jobId: job.jobId, blockId, error: error instanceof Error ? error.message : String(error) }),
     },
   );
   return { result, session, waiting };
@@ -261,14 +289,18 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
  * The turn's changes to the customer: the profile (last inbound time, attributes set by name) and the
  * session as a whole. Applying them again on a retry is harmless.
  */
-async function applyEffects(job: TurnJob, state: JobState, deps: ExecutorDeps, options: { now: () => number; profileExists: boolean }): Promise<void> {
+async function applyEffects(job: TurnJob, state: JobState, deps: ExecutorDeps, options: { now: () => number; profileExists: boolean; settings: WorkspaceSettings }): Promise<void> {
   if (!state.effects) return;
   const ref: CustomerRef = { channelKind: job.channel.kind, channelId: job.channel.id, userId: job.userId };
   const { attributes, session, hadSession, binding } = state.effects;
   // An unfollow or a leave only ends the conversation: the customer did not write.
   const customerWrote = job.event.type !== 'closed';
   await Promise.all([
-    customerWrote ? deps.store.customers.recordTurn({ ...ref, workspaceId: job.workspaceId }, attributes, new Date(job.receivedAt), options.profileExists, binding) : undefined,
+    // An idle customer's profile expires retention.idleCustomerDays after their last turn (each turn moves it
+    // on); a simulated customer's with its conversation, retention.simulatorDays.
+    customerWrote
+      ? deps.store.customers.recordTurn({ ...ref, workspaceId: job.workspaceId }, attributes, new Date(job.receivedAt), options.profileExists, binding, expiresAfterDays(job.simulator ? options.settings.retention.simulatorDays : options.settings.retention.idleCustomerDays, job.receivedAt))
+      : undefined,
     session ? deps.store.customers.putSession(ref, session, options.now()) : hadSession ? deps.store.customers.clearSession(ref) : undefined,
   ]);
 }
@@ -325,6 +357,21 @@ class AfterReply {
 /** Whether a flow has a card the customer may wait on (then its turns may need the workspace's secrets). */
 function hasCards(flow: Flow): boolean {
   return Object.values(flow.blocks).some((block) => block.type === 'callApi');
+}
+
+/** The process's access tokens of OAuth 2.0 connections, made at the first card that needs one. */
+let processTokens: OAuth2Tokens | undefined;
+/** The process's view of rate-capped connections' slots (the table counts them fleet-wide). */
+let processRateCap: RateCap | undefined;
+
+/** Whether a card of the flow names a connection (then its turns read the workspace's connections). */
+function namesConnections(flow: Flow): boolean {
+  return Object.values(flow.blocks).some((block) => block.type === 'callApi' && block.request.connection !== undefined);
+}
+
+/** Whose outbox a job's is: listed under its customer (gsi1) for erasure and export. */
+function outboxOwner(job: TurnJob): OutboxOwner {
+  return { workspaceId: job.workspaceId, customer: conversationKey(job) };
 }
 
 /** A DynamoDB item holds 400 KB: an outbox stays well below, dropping trailing requests if it must. */

@@ -5,6 +5,7 @@ import { createMessengerClient } from '../../shared/channels/messenger/messenger
 import type { GuardedFetch } from '../../shared/http/guardedFetch';
 import type { TurnJob } from '../../shared/jobs/job';
 import type { SimulatorRepository } from '../../shared/store/simulator';
+import type { WorkspaceSettings } from '../../shared/store/workspaceSettings';
 import type { ChannelSender } from './channelSender';
 import { createLineSender } from './lineSender';
 import { createMessengerSender } from './messengerSender';
@@ -23,12 +24,12 @@ export interface ChannelApis {
 }
 
 /** The sender of each channel kind, over the one outbound path; the console's simulator for its own turns. */
-export function createSenderFor(apis: ChannelApis): (channel: Channel, job: TurnJob) => ChannelSender {
-  return (channel, job) => {
+export function createSenderFor(apis: ChannelApis): (channel: Channel, job: TurnJob, settings?: WorkspaceSettings) => ChannelSender {
+  return (channel, job, settings) => {
     // A turn played in the console: answered into the console, never to LINE or Meta.
     if (job.simulator) {
       if (!apis.simulator) throw new UnprocessableJobError('simulator job, but no simulator store');
-      return createSimulatorSender(channel.kind, channel.workspaceId, job, apis.simulator);
+      return createSimulatorSender(channel.kind, channel.workspaceId, job, apis.simulator, settings);
     }
     if (channel.kind === 'line') return createLineSender(createLineClient({ baseUrl: apis.lineApiBaseUrl, accessToken: channel.accessToken, fetch: apis.fetch }), job);
     if (channel.kind === 'messenger') {

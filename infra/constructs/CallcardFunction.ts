@@ -1,12 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { CALLCARD_NODE_OPTIONS, callcardBundling, shipBesideCommands, type AwsSdkSource, type CallcardBundling } from '../bundling';
+import { callcardBundling, shipBesideCommands, type AwsSdkSource, type CallcardBundling } from '../bundling';
 
 /** Levels understood by Powertools' `POWERTOOLS_LOG_LEVEL`. */
 export type PowertoolsLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -65,6 +66,12 @@ export interface CallcardFunctionProps {
    * @default 'runtime'
    */
   readonly awsSdk?: AwsSdkSource;
+  /**
+   * Run in these private subnets (StaticEgress), so that the function's calls to the internet leave
+   * from fixed addresses.
+   * @default - outside any VPC
+   */
+  readonly egress?: { readonly vpc: ec2.IVpc; readonly subnets: ec2.SubnetSelection; readonly securityGroup: ec2.ISecurityGroup };
 }
 
 /**
@@ -159,14 +166,33 @@ export class CallcardFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       tracing: lambda.Tracing.ACTIVE,
+      ...(props.egress ? { vpc: props.egress.vpc, vpcSubnets: props.egress.subnets, securityGroups: [props.egress.securityGroup] } : {}),
       environment: {
         ...props.environment,
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
-        NODE_OPTIONS: CALLCARD_NODE_OPTIONS,
       },
       bundling: cdkBundlingOptions(callcardBundling(props.awsSdk)),
     });
+
+    if (props.egress) {
+      // What Lambda needs to attach the function to its subnets (the actions of AWS's managed
+      // AWSLambdaVPCAccessExecutionRole, which CDK adds only to a role it creates itself). EC2's
+      // Describe actions take no resource, and Lambda creates the interfaces before their ids exist.
+      this.role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSubnets',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          resources: ['*'],
+        }),
+      );
+    }
 
     // cdk-nag acknowledgements (Validations is CDK's mechanism, which cdk-nag 3 reads), each on
     // the resource it concerns.
@@ -179,7 +205,7 @@ export class CallcardFunction extends Construct {
       // Only this finding: any other wildcard in the role's policy still fails the check.
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'X-Ray active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions, so their statement must use Resource "*"; every other statement of this role names its resources.',
+        'X-Ray active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions, so their statement must use Resource "*"; every other statement of this role names its resources, except (with static egress only) the network interface actions Lambda needs to place the function in its subnets, which it takes before the interfaces exist.',
     });
   }
 }

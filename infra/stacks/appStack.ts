@@ -1,4 +1,5 @@
-import { CfnOutput, CrossStackReferences, ReferenceStrength, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, CrossStackReferences, Fn, ReferenceStrength, Stack, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
@@ -6,6 +7,7 @@ import { Alarms } from '../constructs/Alarms';
 import { CallcardFunction, type PowertoolsLogLevel } from '../constructs/CallcardFunction';
 import type { CallcardTable } from '../constructs/CallcardTable';
 import { JobsQueue } from '../constructs/JobsQueue';
+import { StaticEgress } from '../constructs/StaticEgress';
 import { WebhookApi, type WebhookRoute } from '../constructs/WebhookApi';
 import { CALLCARD_FUNCTIONS, functionSpec, type CallcardFunctionName, type CallcardFunctionSpec } from '../functions';
 
@@ -80,6 +82,14 @@ export interface AppStackProps extends StackProps {
    * @default - alarms without actions
    */
   readonly alarmTopicArn?: string;
+  /**
+   * Fixed egress addresses: the functions that call brands (`callsBrands`) run in private subnets
+   * behind one NAT gateway and Elastic IP per availability zone, so brands can allow-list callcard
+   * (`cdk deploy -c staticEgress=true`). About 88 USD a month more (docs/DEPLOY.md, "Fixed egress
+   * addresses").
+   * @default false
+   */
+  readonly staticEgress?: boolean;
 }
 
 /**
@@ -91,6 +101,8 @@ export class AppStack extends Stack {
   readonly jobs: JobsQueue;
   readonly api: WebhookApi;
   readonly alarms: Alarms;
+  /** Present with `staticEgress`. */
+  readonly egress?: StaticEgress;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
@@ -104,6 +116,9 @@ export class AppStack extends Stack {
     // timeout always derives from the executor's declared timeout.
     this.jobs = new JobsQueue(this, 'Jobs', { consumerTimeout: functionSpec('executor').timeout });
 
+    this.egress = props.staticEgress ? new StaticEgress(this, 'Egress', { flowLogRetention: logRetention }) : undefined;
+    const egressAddresses = this.egress ? Fn.join(',', this.egress.addresses.map((eip) => eip.ref)) : undefined;
+
     const functions = new Map<CallcardFunctionName, CallcardFunction>();
     const routes: WebhookRoute[] = [];
     for (const spec of specs) {
@@ -114,11 +129,16 @@ export class AppStack extends Stack {
         timeout: spec.timeout,
         memorySize: spec.memorySize,
         awsSdk: spec.awsSdk,
+        ...(this.egress && spec.callsBrands
+          ? { egress: { vpc: this.egress.vpc, subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, securityGroup: this.egress.securityGroup } }
+          : {}),
         logLevel: props.logLevel,
         logRetention,
         environment: {
           [ENV.lineApiBaseUrl]: props.lineApiBaseUrl ?? DEFAULT_LINE_API_BASE_URL,
           [ENV.messengerApiBaseUrl]: props.messengerApiBaseUrl ?? DEFAULT_MESSENGER_API_BASE_URL,
+          // The admin API shows them (GET /admin/egress), for brands' allow lists.
+          ...(egressAddresses && spec.name === 'admin' ? { [ENV.egressAddresses]: egressAddresses } : {}),
         },
       });
       functions.set(spec.name, fn);
@@ -163,6 +183,12 @@ export class AppStack extends Stack {
       description: 'Meta app > Webhooks > Callback URL for an app with several pages (replace <appId>; PUT /admin/messenger-apps/<appId> first)',
     });
     new CfnOutput(this, 'AdminBaseUrl', { value: `${this.api.url}/admin`, description: 'Admin API base URL (bearer admin key)' });
+    this.egress?.addresses.forEach((eip, index) =>
+      new CfnOutput(this, `EgressAddress${index + 1}`, {
+        value: eip.ref,
+        description: `Fixed address ${index + 1} brands' APIs see callcard's calls come from: give every one to a brand that allow-lists callers`,
+      }),
+    );
     new CfnOutput(this, 'TableName', { value: props.table.table.tableName, description: 'The callcard table' });
   }
 }

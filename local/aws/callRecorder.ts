@@ -12,6 +12,32 @@ export interface CallRecord {
   error?: string;
   /** What `options.tag` said when the call started (the bench: which function made it). */
   tag?: string;
+  /**
+   * DynamoDB (a client recorded as `dynamodb`): the capacity units the call consumed, by item size, as
+   * the engine reports them (the recorder asks every call for its ConsumedCapacity). A failed
+   * conditional write reports none and is counted as 1 (DynamoDB bills it as a write).
+   */
+  capacityUnits?: number;
+  /** SQS (a client recorded as `sqs`): message body bytes the call carried (sent, or received). */
+  payloadBytes?: number;
+}
+
+const DYNAMO_WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
+
+/** Capacity units in a DynamoDB output's ConsumedCapacity (one object, or one per table). */
+function consumedUnits(output: unknown): number | undefined {
+  const consumed = (output as { ConsumedCapacity?: unknown } | undefined)?.ConsumedCapacity;
+  const list = Array.isArray(consumed) ? consumed : consumed ? [consumed] : [];
+  if (list.length === 0) return undefined;
+  return list.reduce((sum: number, entry) => sum + (Number((entry as { CapacityUnits?: unknown }).CapacityUnits) || 0), 0);
+}
+
+/** Message body bytes of an SQS call: what a send carried in, or what a receive carried out. */
+function sqsPayload(input: unknown, output: unknown): number {
+  const bytes = (body: unknown) => (typeof body === 'string' ? Buffer.byteLength(body) : 0);
+  const sent = input as { MessageBody?: unknown; Entries?: Array<{ MessageBody?: unknown }> } | undefined;
+  const received = output as { Messages?: Array<{ Body?: unknown }> } | undefined;
+  return bytes(sent?.MessageBody) + (sent?.Entries ?? []).reduce((sum, entry) => sum + bytes(entry.MessageBody), 0) + (received?.Messages ?? []).reduce((sum, message) => sum + bytes(message.Body), 0);
 }
 
 let recorders = 0;
@@ -37,12 +63,18 @@ export function recordCalls<I extends object, O extends object>(
     const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
     const tag = recordOptions.tag?.();
     const tagged = tag === undefined ? {} : { tag };
+    const input = args.input as Record<string, unknown>;
+    // What a call costs (bench/cost.ts): DynamoDB's capacity units by item size, SQS's payload.
+    const asked = name === 'dynamodb' && input.ReturnConsumedCapacity === undefined ? { ...args, input: { ...input, ReturnConsumedCapacity: 'TOTAL' } } : args;
     try {
-      const result = await next(args);
-      sink.push({ service: name, operation, startedAt, endedAt: performance.now(), ...tagged });
+      const result = await next(asked as typeof args);
+      const units = name === 'dynamodb' ? { capacityUnits: consumedUnits(result.output) ?? 0 } : {};
+      const payload = name === 'sqs' ? { payloadBytes: sqsPayload(input, result.output) } : {};
+      sink.push({ service: name, operation, startedAt, endedAt: performance.now(), ...tagged, ...units, ...payload });
       return result;
     } catch (error) {
-      sink.push({ service: name, operation, startedAt, endedAt: performance.now(), error: error instanceof Error ? error.name : String(error), ...tagged });
+      const failedWrite = name === 'dynamodb' && DYNAMO_WRITES.has(operation) ? { capacityUnits: 1 } : {};
+      sink.push({ service: name, operation, startedAt, endedAt: performance.now(), error: error instanceof Error ? error.name : String(error), ...tagged, ...failedWrite });
       throw error;
     }
   };

@@ -14,6 +14,7 @@ export const ENV = {
   lineApiBaseUrl: 'LINE_API_BASE_URL',
   messengerApiBaseUrl: 'MESSENGER_API_BASE_URL',
   outboundAllowHttpHosts: 'OUTBOUND_ALLOW_HTTP_HOSTS',
+  egressAddresses: 'EGRESS_ADDRESSES',
 } as const;
 
 export const DEFAULT_LINE_API_BASE_URL = 'https://api.line.me';
@@ -32,8 +33,15 @@ export const envSchema = z.object({
   [ENV.messengerApiBaseUrl]: z.string().url().default(DEFAULT_MESSENGER_API_BASE_URL),
   /** "host:port" entries that may be called over http and on loopback: never set in production. */
   [ENV.outboundAllowHttpHosts]: z.string().optional(),
+  /** The fixed addresses brands' APIs see callcard's calls come from (staticEgress), comma-separated; unset: none fixed. */
+  [ENV.egressAddresses]: z.string().optional(),
 });
 export type Env = z.infer<typeof envSchema>;
+
+/** The fixed egress addresses named by EGRESS_ADDRESSES (CDK joins the Elastic IPs with commas); empty: none fixed. */
+export function egressAddressesOf(env: Pick<Env, 'EGRESS_ADDRESSES'>): string[] {
+  return (env.EGRESS_ADDRESSES ?? '').split(',').map((address) => address.trim()).filter((address) => address !== '');
+}
 
 /** Thrown at cold start when the environment is incomplete: names every missing or invalid variable. */
 export class ConfigError extends Error {

@@ -3,6 +3,9 @@ import { OutboundError, type GuardedFetch, type OutboundErrorKind, type Outbound
 import { SIGNING_SECRET_NAME, standardWebhookHeaders } from '../http/signRequest';
 import { resolvedMessageSchema, type ResolvedMessage } from '../messages/message';
 import { evaluateCondition, renderText, renderUrl, renderValue, TemplateError, type TemplateContext } from '../templating/liquid';
+import { connectCard, forEnvironment, type Connection, type Connections, type Environment } from '../connections/connection';
+import type { OAuth2Tokens, TokenRequest } from '../connections/oauth2';
+import { RATE_CAP_MAX_WAIT_MS, type RateCap } from '../connections/rateCap';
 import { allowedHostsOf, requestHost } from '../templating/secretHosts';
 import { renderHeaderValue, secretReferences } from '../templating/secrets';
 import { ConstantBackoff, ExponentialBackoff, halfJitterGenerator, handleWhenResult, retry, type IBackoff } from 'cockatiel';
@@ -67,6 +70,8 @@ export interface CardAttempt {
   outcome: 'success' | 'failure';
   reason?: string;
   attempt: number;
+  /** Which of its connection's environments the card called (a card naming a connection only). */
+  environment?: Environment;
 }
 
 export interface CallApiDeps {
@@ -78,6 +83,10 @@ export interface CallApiDeps {
   breakers?: BrandBreakers;
   /** Answers of cards with `cache`, per workspace (the executor's, per process); none in a dry run. */
   cache?: CardCache;
+  /** Access tokens of OAuth 2.0 connections (the executor's, per process; the dry run's own). Required for a card calling one. */
+  tokens?: OAuth2Tokens;
+  /** The slots of rate-capped connections, fleet-wide. Required for a card calling one. */
+  rateCap?: RateCap;
   /**
    * The workspace whose card this is: its cache entries and breakers are its own, never another's
    * (a workspace's answer was fetched with its secrets and signature; its failing card must not open
@@ -106,6 +115,14 @@ export interface CallApiInput {
   allowedPorts?: readonly number[];
   /** What is left of the customer message's budget (runTurn's TURN_BUDGET); none: only the card's own limits. */
   budget?: CardBudget;
+  /** The workspace's connections, for a card that names one (`request.connection`); none: such a card fails with reason `config`. */
+  connections?: Connections;
+  /**
+   * Which base URL (and credentials) of its connection a card calls: `production` for published flows
+   * on channels (the default), `staging` for the console's Test and the simulator (production when the
+   * connection has no staging).
+   */
+  environment?: Environment;
 }
 
 /**
@@ -172,13 +189,24 @@ export async function renderJsonTemplate(value: unknown, context: TemplateContex
 }
 
 /** Run a Call an API card: the request, retries within the budget, and the success decision. */
-export async function executeCallApi(input: CallApiInput, deps: CallApiDeps): Promise<CardOutcome> {
+export async function executeCallApi(given: CallApiInput, givenDeps: CallApiDeps): Promise<CardOutcome> {
+  // A card naming a connection runs with its base URL and credentials in place, and every attempt
+  // says which environment it called.
+  const connected = connectCard(given.block, given.connections ?? {}, given.environment ?? 'production');
+  if (!connected.ok) {
+    await givenDeps.onAttempt?.({ method: given.block.request.method, url: given.block.request.url, latencyMs: 0, outcome: 'failure', reason: `config: ${connected.reason}`, attempt: 1 });
+    return { ok: false, reason: `config: ${connected.reason}`, kind: 'config', attempts: 0 };
+  }
+  const input: CallApiInput = { ...given, block: connected.block };
+  const { environment } = connected;
+  const oauth2 = connected.connection?.config.auth.type === 'oauth2ClientCredentials' ? { name: connected.connection.name, auth: connected.connection.config.auth } : undefined;
+  const deps: CallApiDeps = environment && givenDeps.onAttempt ? { ...givenDeps, onAttempt: (attempt) => givenDeps.onAttempt?.({ ...attempt, environment }) } : givenDeps;
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const started = now();
   const ownLimit = input.block.retry ? CARD_TIME_BUDGET_MS : Math.min(CARD_TIME_BUDGET_MS, input.block.timeoutMs);
   const budgetMs = input.budget ? Math.max(0, input.budget.remainingMs) : Infinity;
-  const deadline = started + Math.min(ownLimit, budgetMs);
+  let deadline = started + Math.min(ownLimit, budgetMs);
   let request: OutboundRequest;
   try {
     request = await buildCardRequest(input);
@@ -210,7 +238,68 @@ export async function executeCallApi(input: CallApiInput, deps: CallApiDeps): Pr
     await deps.onAttempt?.({ method: request.method, url: maskedUrl, status: cached.response.status, latencyMs: 0, outcome: 'success', reason: 'cache_hit', attempt: 1 });
     return { ok: true, response: cached.response, ...(cached.messages ? { messages: cached.messages } : {}), attempts: 0 };
   }
-  const call = () => attemptCall(input, request, maskedUrl, { at: deadline, byBudget: budgetMs < ownLimit }, deps, now, sleep);
+  // A connection with OAuth 2.0 client credentials: the card carries its access token (asked for
+  // once, shared, renewed before it expires); the cache key above is made without it.
+  let tokenRequest: TokenRequest | undefined;
+  let authorized = request;
+  const tls = connected.connection?.config.tls;
+  if (tls) {
+    // Mutual TLS: the client certificate and key (and a pinned CA) from the workspace's secrets, each
+    // bound to the host it is presented to.
+    const pem = clientCertificate(tls, environment ?? 'production', input.secrets, request.url);
+    if (!pem.ok) {
+      await deps.onAttempt?.({ method: request.method, url: maskedUrl, latencyMs: 0, outcome: 'failure', reason: pem.reason, attempt: 1 });
+      return { ok: false, reason: pem.reason, kind: pem.kind, attempts: 0 };
+    }
+    authorized = { ...authorized, tls: pem.tls };
+  }
+  if (oauth2) {
+    if (!deps.tokens || deps.workspaceId === undefined) throw new Error('a card calling an OAuth 2.0 connection runs with a token source and its workspace');
+    tokenRequest = { workspaceId: deps.workspaceId, connection: oauth2.name, environment: environment ?? 'production', auth: oauth2.auth, secrets: input.secrets, allowedPorts: input.allowedPorts ?? [], timeoutMs: Math.max(1, Math.min(input.block.timeoutMs, deadline - now())) };
+    const token = await deps.tokens.token(tokenRequest);
+    if (!token.ok) {
+      await deps.onAttempt?.({ method: request.method, url: maskedUrl, latencyMs: 0, outcome: 'failure', reason: token.reason, attempt: 1 });
+      return { ok: false, reason: token.reason, kind: token.kind, attempts: 0 };
+    }
+    authorized = withBearer(authorized, token.accessToken);
+  }
+  // A rate-capped connection: the first attempt waits for a slot (up to RATE_CAP_MAX_WAIT_MS, not
+  // counted in the card's time), each later attempt for one within the card's time.
+  const capped = connected.connection?.config.rateCap ? { name: connected.connection.name, perSecond: connected.connection.config.rateCap.perSecond } : undefined;
+  let takeSlot: (() => Promise<boolean>) | undefined;
+  if (capped) {
+    const rateCap = deps.rateCap;
+    if (!rateCap || deps.workspaceId === undefined) throw new Error('a card calling a rate-capped connection runs with a rate cap and its workspace');
+    const workspace = deps.workspaceId;
+    const first = await rateCap.take(workspace, capped.name, capped.perSecond, now() + RATE_CAP_MAX_WAIT_MS);
+    if (!first.ok) {
+      const reason = `rate cap: no slot at the brand (${capped.perSecond} a second) within ${RATE_CAP_MAX_WAIT_MS / 1000} s`;
+      await deps.onAttempt?.({ method: request.method, url: maskedUrl, latencyMs: 0, outcome: 'failure', reason, attempt: 1 });
+      return { ok: false, reason, kind: 'timeout', attempts: 0 };
+    }
+    deadline += first.waitedMs;
+    let held = true;
+    takeSlot = async () => {
+      if (held) {
+        held = false;
+        return true;
+      }
+      return (await rateCap.take(workspace, capped.name, capped.perSecond, deadline)).ok;
+    };
+  }
+  const call = async () => {
+    const first = await attemptCall(input, authorized, maskedUrl, { at: deadline, byBudget: budgetMs < ownLimit, takeSlot }, deps, now, sleep);
+    // The brand refused the token (revoked, or its keys rotated before it expired): a new one, once.
+    if (!tokenRequest || !deps.tokens || first.outcome.ok || first.outcome.response?.status !== 401 || deadline - now() < 100) return first;
+    const renewed = await deps.tokens.token({ ...tokenRequest, timeoutMs: Math.max(1, Math.min(input.block.timeoutMs, deadline - now())) }, { fresh: true });
+    if (!renewed.ok) {
+      // The token endpoint refused the new one (its client secret changed, say): that is why the card failed.
+      await deps.onAttempt?.({ method: request.method, url: maskedUrl, latencyMs: 0, outcome: 'failure', reason: renewed.reason, attempt: first.outcome.attempts + 1 });
+      return { outcome: { ok: false as const, reason: renewed.reason, kind: renewed.kind, attempts: first.outcome.attempts }, brandFailed: false };
+    }
+    authorized = withBearer(authorized, renewed.accessToken);
+    return attemptCall(input, authorized, maskedUrl, { at: deadline, byBudget: budgetMs < ownLimit, takeSlot }, deps, now, sleep, first.outcome.attempts + 1);
+  };
   let outcome: CardOutcome;
   let brandDown: boolean;
   if (deps.breakers) {
@@ -248,10 +337,12 @@ async function attemptCall(
   input: CallApiInput,
   request: OutboundRequest,
   maskedUrl: string,
-  limit: { at: number; byBudget: boolean },
+  limit: { at: number; byBudget: boolean; takeSlot?: (() => Promise<boolean>) | undefined },
   deps: CallApiDeps,
   now: () => number,
   sleep: (ms: number) => Promise<void>,
+  /** The number of this call's first attempt: after a token refused with a 401, the card's attempts go on counting. */
+  firstAttempt = 1,
 ): Promise<{ outcome: CardOutcome; brandFailed: boolean }> {
   const deadline = limit.at;
   // cockatiel runs the attempts and counts them; each attempt decides whether a retry fits the
@@ -262,7 +353,9 @@ async function attemptCall(
   const policy = retry(handleWhenResult((result) => (result as TriedAttempt).retryAfter !== undefined), { maxAttempts: MAX_ATTEMPTS - 1, backoff: new ConstantBackoff(0) });
   const last = await policy.execute(async ({ attempt: retries }): Promise<TriedAttempt> => {
     if (waitMs > 0) await sleep(waitMs);
-    const attempt = retries + 1;
+    const attempt = retries + firstAttempt;
+    // A rate-capped connection: this attempt waits for its slot at the brand (within the card's time).
+    const slotted = limit.takeSlot ? await limit.takeSlot() : true;
     const remaining = deadline - now();
     const attemptStarted = now();
     let response: OutboundResponse | undefined;
@@ -270,6 +363,7 @@ async function attemptCall(
     // The turn's budget, not the card's own timeout, is what this attempt may wait at most.
     const cutByBudget = limit.byBudget && remaining < input.block.timeoutMs;
     try {
+      if (!slotted) throw new RateCapped();
       const attemptRequest = signed(request, input, now());
       if (!attemptRequest) return { outcome: { ok: false, reason: `config: ${SIGNING_SECRET_NAME} is not a valid whsec_ secret`, kind: 'config', attempts: attempt - 1 }, brandFailed: false };
       // The guard refuses any other port before connecting, on the URL and on every redirect.
@@ -278,7 +372,10 @@ async function attemptCall(
       const kind = error instanceof OutboundError ? error.kind : 'network';
       const port = error instanceof OutboundError ? error.port : undefined;
       failure =
-        kind === 'timeout' && cutByBudget
+        error instanceof RateCapped
+          ? // Not the brand's failure either: its connection's rate cap left no slot in the card's time.
+            { reason: RATE_CAP_REASON, kind: 'timeout', retryable: false }
+          : kind === 'timeout' && cutByBudget
           ? // Not the brand's failure: the customer message's time ran out (no retry, no circuit counted).
             { reason: BUDGET_TIME_REASON, kind: 'budget', retryable: false }
           : { reason: port !== undefined ? `port ${port} not allowed (workspace settings: allowedPorts)` : kind, kind: outboundFailureKind(kind), retryable: kind === 'timeout' || kind === 'network' };
@@ -313,6 +410,12 @@ async function attemptCall(
   return { outcome: last.outcome, brandFailed: last.brandFailed };
 }
 
+/** Thrown inside an attempt that got no slot of its connection's rate cap. */
+class RateCapped extends Error {}
+
+/** The execution log's reason for an attempt its connection's rate cap left no slot for. */
+export const RATE_CAP_REASON = "rate cap: no slot at the brand within the card's time";
+
 /** The execution log's reason for a card the turn's brand time did not let finish (or start). */
 export const BUDGET_TIME_REASON = 'budget: the customer message spent its brand time';
 
@@ -336,6 +439,32 @@ function secretHostRefusal(block: CallApiBlock, url: string, secrets: Record<str
     }
   }
   return undefined;
+}
+
+/** A connection's client certificate for the card's request, or why it cannot be presented. */
+function clientCertificate(
+  tls: NonNullable<Connection['tls']>,
+  environment: Environment,
+  secrets: Readonly<Record<string, string>>,
+  url: string,
+): { ok: true; tls: NonNullable<OutboundRequest['tls']> } | { ok: false; reason: string; kind: FailureReason } {
+  const host = requestHost(url);
+  const read = (name: string): string | { reason: string; kind: FailureReason } => {
+    if (!Object.hasOwn(secrets, name)) return { reason: `config: secret ${name} is not set (the connection's client certificate)`, kind: 'config' };
+    const allowed = allowedHostsOf(secrets, name);
+    if (allowed && (host === undefined || !allowed.includes(host))) return { reason: `secret ${name} not allowed for host ${host ?? '(no valid host)'}`, kind: 'guard' };
+    return secrets[name] ?? '';
+  };
+  const cert = read(forEnvironment(tls.certificate, environment));
+  const key = read(forEnvironment(tls.key, environment));
+  const ca = tls.ca ? read(forEnvironment(tls.ca, environment)) : undefined;
+  for (const part of [cert, key, ca]) if (typeof part === 'object') return { ok: false, ...part };
+  return { ok: true, tls: { cert: String(cert), key: String(key), ...(typeof ca === 'string' ? { ca } : {}) } };
+}
+
+/** The request with an OAuth 2.0 access token (RFC 6750 §2.1). */
+function withBearer(request: OutboundRequest, accessToken: string): OutboundRequest {
+  return { ...request, headers: { ...request.headers, authorization: `Bearer ${accessToken}` } };
 }
 
 /** Each attempt is signed afresh (its timestamp), under the same `webhook-id` as every other attempt. */

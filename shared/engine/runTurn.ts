@@ -1,12 +1,12 @@
-import { isPersonalCard, type Block, type CallApiBlock, type Flow } from '../flow/schema';
+import { isPersonalCard, type Block, type CallApiBlock, type Flow, type LinkAccountBlock } from '../flow/schema';
 import { BUILT_IN_TEXTS, customerTexts, DEFAULT_LANGUAGE, ownReask, type Language } from '../flow/texts';
 import type { ChatType, InboundEvent } from '../jobs/job';
 import type { ResolvedMessage } from '../messages/message';
 import { bindingLapsesAt, liveBinding, type Binding, type BindingMethod, type Session } from '../store/customers';
-import { evaluatePath, renderText, TemplateError, type TemplateContext } from '../templating/liquid';
+import { evaluatePath, renderText, renderUrl, TemplateError, type TemplateContext } from '../templating/liquid';
 import { BUDGET_TIME_REASON, cardFailure, type CardBudget, type CardFailure, type CardOutcome } from './callApi';
 import { testPattern } from './conditionPattern';
-import { eventParams, matchTrigger } from './triggers';
+import { eventParams, linksOn, matchTrigger } from './triggers';
 import { resolveMessages } from './resolveMessages';
 import { validateAnswer } from './validateAnswer';
 
@@ -71,6 +71,15 @@ export interface TurnDeps {
   background?: (work: Promise<unknown>) => void;
   /** A block's template could not render (logged by the caller; the turn goes to a failure path). */
   onTemplateError?: (blockId: string, error: TemplateError) => void;
+  /**
+   * Issues the channel's account-link token for this customer (LINE: `POST /v2/bot/user/{userId}/linkToken`),
+   * for a linkAccount block's button. Absent where the channel needs none (Messenger) or cannot issue
+   * one (the console's simulator: a LINE turn then goes `elsewhere`, else to the failure path); a
+   * token that cannot be issued takes the block's failure path.
+   */
+  linkToken?: () => Promise<string>;
+  /** The link token could not be issued (logged by the caller; the block's failure path answers). */
+  onLinkTokenError?: (blockId: string, error: unknown) => void;
 }
 
 export interface TurnResult {
@@ -83,7 +92,7 @@ export interface TurnResult {
    * What started the turn, for logs. `oneToOneOnly`: a trigger that answers one-to-one only, used in a
    * group or room (the turn says so and changes nothing). `closed`: the channel ended the conversation.
    */
-  route: 'trigger' | 'answer' | 'fallback' | 'start' | 'none' | 'oneToOneOnly' | 'closed';
+  route: 'trigger' | 'answer' | 'fallback' | 'start' | 'none' | 'oneToOneOnly' | 'closed' | 'link';
   /** The customer's verified binding as the turn changed it: made by a card's `bind`, or null when an `unbind` block removed it. Absent: unchanged. */
   binding?: Binding | null;
   /** A personal card the turn did not run, the customer having no live binding (then `verify`, or `texts.verifyFirst`). */
@@ -139,8 +148,11 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
       trigger: { type: event.type, text: event.type === 'text' ? event.text : undefined, params: triggerParams, chat, speakerId: input.speakerId ?? (chat === 'user' ? input.customer.id : undefined) },
       ...(lastResponse ? { response: lastResponse } : {}),
       ...(lastFailure ? { failure: lastFailure } : {}),
+      ...(link ? { link } : {}),
     };
   };
+  /** The account link that resumed the flow: `link.result`, and `link.nonce` for the card that resolves it at the brand. */
+  let link: { result: 'ok' | 'failed'; nonce?: string } | undefined;
   /** The last waited-for card's answer, when one came (also after a failure: a 404's body). */
   let lastResponse: unknown;
   /** Why the last waited-for card failed: `failure` for the blocks after it, until a card succeeds. */
@@ -154,6 +166,36 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
     route = 'trigger';
     triggerParams = trigger.params;
     next = trigger.start;
+  } else if (event.type === 'accountLink') {
+    route = 'link';
+    triggerParams = input.session?.trigger ?? {};
+    const keptSession = input.session ? withoutExpiry(input.session) : null;
+    if (event.result === 'unlinked') {
+      // The customer unlinked on the channel's side (Messenger's Log Out, its settings): no binding from now on.
+      bindingChange = null;
+      return ended(keptSession);
+    }
+    // The link block the conversation waits on; one that came late (the session ended, the customer
+    // did something else meanwhile) is the flow's link block's that links on this channel, the first when it has several.
+    const waiting = input.session ? blockOf(flow, input.session.waitingOn) : undefined;
+    const linkBlock = waiting?.type === 'linkAccount' ? waiting : Object.values(flow.blocks).find((b): b is LinkAccountBlock => b.type === 'linkAccount' && linksOn(b, input.customer.channel));
+    if (!linkBlock || chat !== 'user') return { messages, attributes, session: keptSession, route: 'none' };
+    if (event.result === 'ok' && event.nonce !== undefined) {
+      link = { result: 'ok', nonce: event.nonce };
+      next = linkBlock.onLinked;
+    } else {
+      link = { result: 'failed' };
+      next = linkBlock.onFailure;
+      if (next === undefined) {
+        messages.push({ type: 'text', text: texts.linkFailed });
+        return ended(null);
+      }
+    }
+  } else if (input.session && blockOf(flow, input.session.waitingOn)?.type === 'linkAccount') {
+    // Waiting on an account link, the customer said something else (no trigger): the button again, with a fresh token.
+    route = 'answer';
+    triggerParams = input.session.trigger;
+    next = input.session.waitingOn;
   } else if (input.session) {
     route = 'answer';
     triggerParams = input.session.trigger;
@@ -182,6 +224,17 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
     triggerParams = fallback.params;
     next = fallback.start;
   }
+
+  /** A LINE link token for the block's button, or undefined when none could be issued. */
+  const issueLinkToken = async (blockId: string): Promise<string | undefined> => {
+    if (!deps.linkToken) return undefined;
+    try {
+      return await deps.linkToken();
+    } catch (error) {
+      deps.onLinkTokenError?.(blockId, error);
+      return undefined;
+    }
+  };
 
   let waited = false;
   const budget = input.budget ?? TURN_BUDGET;
@@ -257,7 +310,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
           const outcome = await deps.callApi(blockId, block, context(), cardBudget);
           if (cardBudget.exhausted === undefined) brandMs += Math.max(0, clock() - cardStarted);
           lastResponse = outcome.response;
-          const made = outcome.ok && block.bind ? await bindingFrom(block.bind, context(), bindingMethod(event, block.bind), now, input.bindingLapseDays) : undefined;
+          const made = outcome.ok && block.bind ? await bindingFrom(block.bind, context(), bindingMethod(event, block.bind, input.customer.channel), now, input.bindingLapseDays) : undefined;
           if (outcome.ok && block.bind && !made) {
             // The brand said yes but named no member: no binding, and the card's failure path.
             lastFailure = { reason: 'success_condition', status: outcome.response.status, attempts: outcome.attempts };
@@ -302,6 +355,33 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
           bindingChange = null;
           next = block.next;
           break;
+        case 'linkAccount': {
+          const channel = input.customer.channel;
+          if (!linksOn(block, channel)) {
+            next = block.elsewhere;
+            if (next === undefined) messages.push({ type: 'text', text: texts.linkFailed });
+            break;
+          }
+          if (chat !== 'user') {
+            // A group is nobody's account (validation refuses it; a flow saved before is refused here).
+            messages.push({ type: 'text', text: texts.oneToOneOnly });
+            return ended(null);
+          }
+          const text = await renderText(block.text, context());
+          let url = await renderUrl(block.loginUrl, context());
+          if (channel === 'line') {
+            // No way to issue one here (the console's simulator has no LINE app to link): elsewhere, as on another channel.
+            const token = deps.linkToken ? await issueLinkToken(blockId) : undefined;
+            if (token === undefined) {
+              next = (deps.linkToken ? undefined : block.elsewhere) ?? block.onFailure;
+              if (next === undefined) messages.push({ type: 'text', text: texts.linkFailed });
+              break;
+            }
+            url = withLinkToken(url, token);
+          }
+          messages.push({ type: 'accountLink', text, label: block.label ?? texts.linkButton, url });
+          return ended({ flowId: input.flowRef.flowId, version: input.flowRef.version, waitingOn: blockId, attempts: 0, trigger: triggerParams });
+        }
         case 'end':
           break;
       }
@@ -326,12 +406,26 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
 }
 
 /**
- * How a binding made by a card's `bind` was verified. Only `oneTimeCode` today; the account-link
- * events (LINE `accountLink`, Messenger `messaging_account_linking`) will say theirs here: a turn
- * they start binds with `lineAccountLink` / `messengerAccountLink`, whatever the card declares.
+ * How a binding made by a card's `bind` was verified: a turn started by an account-link event (LINE
+ * `accountLink`, Messenger `messaging_account_linking`) binds with the channel's method
+ * (`lineAccountLink` / `messengerAccountLink`), whatever the card declares; any other turn with the
+ * card's own (`oneTimeCode`).
  */
-export function bindingMethod(_event: InboundEvent, bind: NonNullable<CallApiBlock['bind']>): BindingMethod {
+export function bindingMethod(event: InboundEvent, bind: NonNullable<CallApiBlock['bind']>, channel: string): BindingMethod {
+  if (event.type === 'accountLink') return channel === 'messenger' ? 'messengerAccountLink' : 'lineAccountLink';
   return bind.method ?? 'oneTimeCode';
+}
+
+/** The login URL with LINE's link token as its `linkToken` query parameter (a URL that does not parse is a template failure). */
+function withLinkToken(url: string, token: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new TemplateError('loginUrl: not a URL once rendered');
+  }
+  parsed.searchParams.set('linkToken', token);
+  return parsed.toString();
 }
 
 /** The binding a card's `bind` makes from its answer, or undefined when the answer names no member. */

@@ -1,6 +1,6 @@
-import type { Flow, Trigger } from '../flow/schema';
+import type { Block, Flow, Trigger } from '../flow/schema';
 import { nullRecord } from '../flow/reservedKeys';
-import type { ChatType, InboundEvent } from '../jobs/job';
+import type { ChannelKind, ChatType, InboundEvent } from '../jobs/job';
 
 /**
  * Compare keywords the way customers type them: NFKC folds full-width letters and digits (ＨＯＴ → HOT)
@@ -150,7 +150,12 @@ export function triggerKeys(trigger: Trigger): string[] {
   }
 }
 
-/** Whether any event could lead somewhere in this flow beyond its triggers: a question waiting or a fallback. */
+/** Whether any event could lead somewhere in this flow beyond its triggers: a question or an account link waiting, or a fallback. */
 export function flowListensBeyondTriggers(flow: Flow): boolean {
-  return flow.triggers.some((t) => t.type === 'fallback') || Object.values(flow.blocks).some((b) => b.type === 'question');
+  return flow.triggers.some((t) => t.type === 'fallback') || Object.values(flow.blocks).some((b) => b.type === 'question' || b.type === 'linkAccount');
+}
+
+/** Whether a block is a linkAccount block that links accounts on this kind of channel (its `channels`, every channel when left out). */
+export function linksOn(block: Block, kind: string): boolean {
+  return block.type === 'linkAccount' && (block.channels === undefined || block.channels.includes(kind as ChannelKind));
 }

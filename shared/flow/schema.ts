@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { chatTypeSchema } from '../jobs/job';
+import { connectionNameSchema } from '../connections/connection';
+import { channelKindSchema, chatTypeSchema } from '../jobs/job';
 import { messageSchema } from '../messages/message';
 import { FAILURE_REASONS } from './failureReasons';
 import { NOT_RESERVED, RESERVED_NAME } from './reservedKeys';
@@ -107,14 +108,31 @@ const responsePath = z.string().regex(/^response\.[\w.[\]]+$/, 'a path into the 
 export const cardBindSchema = z.strictObject({
   memberId: responsePath.describe('The member (binding.memberId)'),
   attributes: z.record(attributeName, responsePath).optional().describe('More of the member (binding.attributes.NAME)'),
+  /** Only `oneTimeCode` is declared: a turn started by an account-link event binds with the channel's method. */
   method: z.enum(['oneTimeCode']).optional(),
 });
+
+/**
+ * A card's response contract: the JSON Schema (draft 2020-12, as OpenAPI 3.1 writes it) of the
+ * answer's body, and whether an answer that breaks it fails the card (`fail`, the default) or is only
+ * warned about in the execution log (`warn`).
+ */
+export const cardContractSchema = z.strictObject({
+  body: z.record(z.string(), z.unknown()).describe("A JSON Schema of the response body"),
+  onMismatch: z.enum(['fail', 'warn']).optional(),
+});
+export type CardContract = z.infer<typeof cardContractSchema>;
 
 export const callApiBlockSchema = z.strictObject({
   type: z.literal('callApi'),
   request: z.strictObject({
     method: httpMethod.default('GET'),
-    /** A Liquid template; values placed in the path or query are URL-encoded. */
+    /**
+     * The brand API this card calls, by name (`/admin/connections`): its base URL for the environment
+     * the card runs in and its credentials. `url` is then a path under the base URL, starting with `/`.
+     */
+    connection: connectionNameSchema.optional(),
+    /** A Liquid template; values placed in the path or query are URL-encoded. With a `connection`, a path (`/members/{{ attributes.memberId }}`). */
     url: z.string().min(1),
     /** Header values are Liquid templates; `{{ secrets.NAME }}` reads a workspace secret. */
     headers: z.record(z.string(), z.string()).default({}),
@@ -134,6 +152,11 @@ export const callApiBlockSchema = z.strictObject({
   successWhen: z.string().optional(),
   /** `data`: the response is data for templates. `messages`: the brand returns callcard messages to send as they are. */
   expect: z.enum(['data', 'messages']).default('data'),
+  /**
+   * The response the card expects: a JSON Schema of the answer's body (from an imported OpenAPI
+   * operation, or learnt from a test). `expect` says how the answer is used; this says its shape.
+   */
+  contract: cardContractSchema.optional(),
   /** Do not wait for the brand: the flow goes on at once and the outcome is only logged. */
   fireAndForget: z.boolean().default(false),
   retry: z.boolean().default(true),
@@ -193,6 +216,35 @@ export const endBlockSchema = z.strictObject({ type: z.literal('end') });
 /** Removes the customer's verified binding (a customer's "unlink" command), then goes on to `next`. */
 export const unbindBlockSchema = z.strictObject({ type: z.literal('unbind'), next: blockId.optional() });
 
+/**
+ * Links the customer's chat account to their account at the brand, the channel vouching for who signs
+ * in (LINE account link, Messenger account linking): sends `text` with a button to the brand's login
+ * page and waits. On LINE the button's URL carries a link token callcard issues
+ * (`?linkToken=…`); on Messenger it is a Log In button (`account_link`), Messenger adding
+ * `account_linking_token` and `redirect_uri`. The channel's event resumes the flow: linked, at
+ * `onLinked`, a card that resolves `{{ link.nonce }}` at the brand and binds (`bind`: the binding's
+ * method is the channel's, `lineAccountLink` or `messengerAccountLink`); failed, at `onFailure` (or
+ * callcard's `texts.linkFailed`). Anything else the customer says meanwhile (no trigger) brings the
+ * button again.
+ */
+export const linkAccountBlockSchema = z.strictObject({
+  type: z.literal('linkAccount'),
+  /** The brand's login page: https (Meta requires it for the Log In button). A Liquid template, written by the admin. */
+  loginUrl: z.string().min(1).describe("The brand's login page (https). On LINE callcard adds ?linkToken=…; Messenger adds account_linking_token and redirect_uri"),
+  /** The message the button comes with (a Liquid template). */
+  text: z.string().min(1),
+  /** The button's label on LINE (Messenger's Log In button has its own); `texts.linkButton` when left out. */
+  label: z.string().min(1).max(20).optional(),
+  /** The channels it links on; both when left out. On another channel the turn goes to `elsewhere` (a one-time code, say). */
+  channels: z.array(channelKindSchema).min(1).optional(),
+  elsewhere: blockId.optional().describe('Where the turn goes on a channel not in channels'),
+  /** Linked: the card that resolves `{{ link.nonce }}` at the brand and binds the customer. */
+  onLinked: blockId,
+  /** Not linked (the channel said failed, or no link token could be issued); `texts.linkFailed` when left out. */
+  onFailure: blockId.optional(),
+});
+export type LinkAccountBlock = z.infer<typeof linkAccountBlockSchema>;
+
 export const blockSchema = z.discriminatedUnion('type', [
   messageBlockSchema,
   questionBlockSchema,
@@ -201,6 +253,7 @@ export const blockSchema = z.discriminatedUnion('type', [
   setAttributesBlockSchema,
   endBlockSchema,
   unbindBlockSchema,
+  linkAccountBlockSchema,
 ]);
 export type Block = z.infer<typeof blockSchema>;
 

@@ -32,10 +32,12 @@ export const trimBaseUrl = (baseUrl: string): string => baseUrl.trim().replace(/
 /**
  * "My tickets" (rich-menu postback `action=my_tickets`): the member's unused tickets, from a personal
  * card that runs only for a customer verified as a member (`binding.memberId`). Anyone else is sent to
- * the flow's `verify` start: a one-time code the brand texts to the member's phone
- * (`POST {base}/otp/send`), asked back in the chat and checked by the brand (`POST {base}/otp/verify`,
- * which counts wrong codes and locks the phone for a while after 3); its success binds the customer.
- * Knowing a member's phone number is not enough: the code goes to the member's phone. `unlink` /
+ * the flow's `verify` start. On LINE, an account link: the member signs in at the brand's login page
+ * (`{base}/link/login`), LINE vouches for the LINE account and sends the brand's nonce back, which the
+ * brand resolves to the member (`POST {base}/link/resolve`). Elsewhere (Messenger), a one-time code the
+ * brand texts to the member's phone (`POST {base}/otp/send`), asked back in the chat and checked by the
+ * brand (`POST {base}/otp/verify`, which counts wrong codes and locks the phone for a while after 3).
+ * Either success binds the customer. Knowing a member's phone number is not enough. `unlink` /
  * `解除綁定` removes the binding.
  */
 export function myTicketsScenario(baseUrl: string): Scenario {
@@ -45,9 +47,9 @@ export function myTicketsScenario(baseUrl: string): Scenario {
       { type: 'postback', action: 'my_tickets', start: 'load_tickets' },
       { type: 'keyword', keywords: ['unlink', '解除綁定'], start: 'unlink' },
     ],
-    verify: 'ask_phone',
+    verify: 'link_account',
     blocks: {
-      // Personal data: for verified members only (anyone else goes to verify: ask_phone).
+      // Personal data: for verified members only (anyone else goes to verify: link_account).
       load_tickets: {
         type: 'callApi',
         personal: true,
@@ -77,7 +79,31 @@ export function myTicketsScenario(baseUrl: string): Scenario {
         type: 'message',
         messages: [{ type: 'text', text: 'Sorry, we cannot load your tickets right now. Please try again in a few minutes.' }],
       },
-      // Verification: a one-time code texted to the member's phone.
+      // Verification on LINE: account link. The member signs in at the brand; LINE vouches that the
+      // LINE account is theirs and the brand names the member for the nonce (resolve_link binds).
+      link_account: {
+        type: 'linkAccount',
+        loginUrl: `${base}/link/login`,
+        text: 'To show your tickets, please sign in with your membership first: this links it to your LINE account.',
+        label: 'Sign in',
+        channels: ['line'],
+        // Elsewhere (Messenger): a one-time code texted to the member's phone.
+        elsewhere: 'ask_phone',
+        onLinked: 'resolve_link',
+        onFailure: 'link_failed',
+      },
+      resolve_link: {
+        type: 'callApi',
+        request: { method: 'POST', url: `${base}/link/resolve`, body: { type: 'json', value: { nonce: '{{ link.nonce }}' } } },
+        bind: { memberId: 'response.body.memberId', attributes: { name: 'response.body.name' } },
+        onSuccess: 'verified',
+        onFailure: 'link_failed',
+      },
+      link_failed: {
+        type: 'message',
+        messages: [{ type: 'text', text: 'Your membership could not be linked. Tap "My tickets" to try again.' }],
+      },
+      // Verification by a one-time code texted to the member's phone.
       ask_phone: {
         type: 'question',
         prompt: 'To show your tickets, please verify your membership first. What is your member phone number? We will text you a code.',

@@ -28,6 +28,8 @@ export const flowTextsSchema = z
     carouselAltText: flowText("A carousel's notification and chat-list text when its altText renders empty", 400),
     oneToOneOnly: flowText('Said in a LINE group or room when a trigger for one-to-one chats only is used there (see chats). Plain text'),
     verifyFirst: flowText('Said at a personal card to a customer not verified, in a flow with no verify start. Plain text'),
+    linkButton: flowText("The label of a linkAccount block's button on LINE, when the block names none. Plain text", 20),
+    linkFailed: flowText('Said when an account link failed and its linkAccount block names no onFailure. Plain text'),
   })
   .describe("callcard's own texts to customers, in this flow's words; each one left out comes in the workspace's language (settings: language)");
 export type FlowTexts = z.infer<typeof flowTextsSchema>;
@@ -59,6 +61,8 @@ export function customerTexts(language: Language, overrides: FlowTexts | undefin
     carouselAltText: overrides?.carouselAltText ?? builtIn.carouselAltText,
     oneToOneOnly: overrides?.oneToOneOnly ?? builtIn.oneToOneOnly,
     verifyFirst: overrides?.verifyFirst ?? builtIn.verifyFirst,
+    linkButton: overrides?.linkButton ?? builtIn.linkButton,
+    linkFailed: overrides?.linkFailed ?? builtIn.linkFailed,
   };
 }
 

@@ -27,6 +27,8 @@ export const FLOW_LIMITS = {
   repeatLimit: 10,
   postbackData: 300,
   staticText: 2000,
+  /** A linkAccount block's text: Messenger's button template text. */
+  linkText: 640,
 } as const;
 
 /**
@@ -167,6 +169,10 @@ function flowProblems(flow: FlowParts): FlowProblem[] {
     const at = `blocks.${id}`;
     for (const [field, target] of Object.entries(references(block))) exists(target, `${at}.${field}`);
     checkTemplates(block, at, report);
+    if (block.type === 'linkAccount' && Object.hasOwn(flow.blocks, block.onLinked)) {
+      const card = flow.blocks[block.onLinked];
+      if (card?.type !== 'callApi' || card.bind === undefined) report(`${at}.onLinked`, 'must be a card that binds (bind): it resolves {{ link.nonce }} at the brand to the member');
+    }
   }
   for (const { path, pattern } of flow.loosePatterns) {
     const problem = conditionPatternProblem(pattern);
@@ -213,7 +219,8 @@ function personalProblems(flow: FlowParts, report: Report): void {
     if (personal.has(id) && block.cache && !personalDataUse(block)) report(`blocks.${id}.cache`, 'only for non-personal data: this card is personal');
     if (personal.has(id) && binds.has(id)) report(at(id), 'a card that binds is where a customer gets verified: it cannot be personal (personal: false in a personal flow)');
   }
-  if (!personal.size && !binds.size) return;
+  const links = blocks.some(([, block]) => block.type === 'linkAccount');
+  if (!personal.size && !binds.size && !links) return;
   const starts = [...flow.triggers.map(({ trigger }) => trigger.start), ...(flow.looseStarts || []), ...(flow.start ? [flow.start] : [])];
   // A block that does not parse might be the card that binds: nothing is said of the way through it.
   const unsure = (reach: Set<string>) => [...reach].some((id) => flow.looseEdges.has(id));
@@ -235,7 +242,8 @@ function personalProblems(flow: FlowParts, report: Report): void {
     const chats = trigger.type === 'follow' ? ['user'] : (trigger.chats ?? flow.chats ?? ['user']);
     if (!chats.some((chat) => chat !== 'user')) continue;
     for (const id of unverifiedReach(flow, [trigger.start], new Set())) {
-      if (personal.has(id) || binds.has(id)) {
+      if (flow.blocks[id]?.type === 'linkAccount') report(`blocks.${id}`, `triggers.${index} answers in LINE groups or rooms (chats): an account is linked in one-to-one chats only`);
+      else if (personal.has(id) || binds.has(id)) {
         report(
           at(id),
           `triggers.${index} answers in LINE groups or rooms (chats), where every member sees the answer: ${personal.has(id) ? 'a personal card' : 'a card that binds'} runs in one-to-one chats only`,
@@ -290,6 +298,8 @@ function references(block: Block): Record<string, string | undefined> {
     case 'setAttributes':
     case 'unbind':
       return { next: block.next };
+    case 'linkAccount':
+      return { onLinked: block.onLinked, onFailure: block.onFailure, elsewhere: block.elsewhere };
     case 'end':
       return {};
   }
@@ -332,7 +342,7 @@ function checkTemplates(block: Block, at: string, report: Report): void {
       break;
     case 'callApi': {
       template(block.request.url, `${at}.request.url`);
-      const urlProblem = staticUrlProblem(block.request.url);
+      const urlProblem = block.request.connection !== undefined ? connectionPathProblem(block.request.url) : staticUrlProblem(block.request.url);
       if (urlProblem) report(`${at}.request.url`, urlProblem);
       for (const [name, value] of Object.entries(block.request.headers)) {
         if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) report(`${at}.request.headers.${name}`, 'not a valid header name');
@@ -371,10 +381,40 @@ function checkTemplates(block: Block, at: string, report: Report): void {
         }
       });
       break;
+    case 'linkAccount': {
+      template(block.loginUrl, `${at}.loginUrl`);
+      const urlProblem = loginUrlProblem(block.loginUrl);
+      if (urlProblem) report(`${at}.loginUrl`, urlProblem);
+      template(block.text, `${at}.text`);
+      if (!block.text.includes('{{') && block.text.length > FLOW_LIMITS.linkText) report(`${at}.text`, `at most ${FLOW_LIMITS.linkText} characters (Messenger's button template)`);
+      const channels = block.channels ?? LINK_CHANNELS;
+      if (LINK_CHANNELS.some((kind) => !channels.includes(kind)) && block.elsewhere === undefined) {
+        report(`${at}.elsewhere`, `required when channels leaves out ${LINK_CHANNELS.filter((kind) => !channels.includes(kind)).join(' and ')}: where the turn goes there (a one-time code, say)`);
+      }
+      if (block.elsewhere !== undefined && !LINK_CHANNELS.some((kind) => !channels.includes(kind))) report(`${at}.elsewhere`, 'never used: the block links on every channel (channels)');
+      break;
+    }
     case 'end':
     case 'unbind':
       break;
   }
+}
+
+/** The channels a linkAccount block links on when its `channels` names none. */
+const LINK_CHANNELS = ['line', 'messenger'] as const;
+
+/**
+ * What is wrong with a linkAccount block's login URL, if anything: the customer's browser opens it,
+ * so any host may serve it, but Meta takes only https for a Log In button (and a login page is no
+ * place for plain http); plain http only for the local stack's loopback hosts.
+ */
+export function loginUrlProblem(url: string): string | undefined {
+  if (/^\{[{%]/.test(url)) return undefined;
+  if (!/^https?:\/\//i.test(url)) return 'must start with https:// (or a template producing it)';
+  if (/^https:/i.test(url)) return undefined;
+  const host = /^http:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)/i.exec(url)?.[1]?.toLowerCase();
+  if (host !== undefined && LOCAL_STACK_HOSTS.includes(host)) return undefined;
+  return "must use https:// (Messenger's Log In button takes only https; plain http is only for the local stack)";
 }
 
 function checkMessage(message: Message, at: string, template: (source: string, path: string) => void, report: Report): void {
@@ -491,6 +531,30 @@ export function staticUrlProblem(url: string): string | undefined {
   return undefined;
 }
 
+/** What is wrong with a card's `url` under a connection: a path under the connection's base URL. */
+export function connectionPathProblem(url: string): string | undefined {
+  if (!url.startsWith('/') || url.startsWith('//')) return 'with a connection, a path under its base URL, starting with / (like /members/{{ attributes.memberId }})';
+  return undefined;
+}
+
+/** Where a flow's cards name a connection: one entry per card. */
+export function connectionUses(flow: Flow): Array<{ path: string; connection: string }> {
+  return Object.entries(flow.blocks).flatMap(([id, block]) =>
+    block.type === 'callApi' && block.request.connection !== undefined ? [{ path: `blocks.${id}.request.connection`, connection: block.request.connection }] : [],
+  );
+}
+
+/**
+ * Every card of a flow that names a connection the workspace does not have (`connectionNames`), at
+ * its path. Such a card would fail when it runs: a warning when the flow is saved, refused at publish.
+ */
+export function missingConnectionProblems(flow: Flow, connectionNames: Iterable<string>): FlowProblem[] {
+  const known = new Set(connectionNames);
+  return connectionUses(flow)
+    .filter((use) => !known.has(use.connection))
+    .map((use) => ({ path: use.path, message: `connection ${use.connection} does not exist in this workspace (create it with PUT /admin/connections/${use.connection})` }));
+}
+
 /** Where a flow's header values reference a workspace secret: one entry per header and secret. */
 export function headerSecretUses(flow: Flow): Array<{ path: string; secret: string }> {
   const uses: Array<{ path: string; secret: string }> = [];
@@ -527,7 +591,7 @@ export function unboundSecretProblems(flow: Flow, unboundNames: Iterable<string>
 
 /**
  * Why a cacheable card's answer could be about one customer, if it could: its request sends the
- * profile or names `customer` / `attributes` / `binding` / `speakerId` (who spoke in a group) in a template (URL,
+ * profile or names `customer` / `attributes` / `binding` / `link` (an account link's nonce) / `speakerId` (who spoke in a group) in a template (URL,
  * header, body). A cached answer is served to every customer, so such a card may not be cached.
  */
 function personalDataUse(block: Extract<Block, { type: 'callApi' }>): string | undefined {
@@ -538,7 +602,7 @@ function personalDataUse(block: Extract<Block, { type: 'callApi' }>): string | u
   if (body.type === 'json') collectStrings(body.value, templates);
   for (const source of templates) {
     for (const [, inner] of source.matchAll(/\{[{%]([\s\S]*?)[}%]\}/g)) {
-      const name = /\b(customer|attributes|speakerId|binding)\b/.exec(inner ?? '')?.[1];
+      const name = /\b(customer|attributes|speakerId|binding|link)\b/.exec(inner ?? '')?.[1];
       if (name) return `uses ${name}`;
     }
   }

@@ -30,6 +30,13 @@ export interface OutboundRequest {
    * Absent: any port (the channel APIs' fixed URLs). Cards pass their workspace's `allowedPorts`.
    */
   allowedPorts?: readonly number[];
+  /**
+   * Mutual TLS: the client certificate and key (PEM) presented to the URL's origin, and a CA bundle
+   * (PEM) that pins the server's chain instead of the public roots. Never presented to another origin:
+   * a cross-origin redirect drops it, as it drops credentials in headers. Connections with a client
+   * certificate are pooled apart from all others.
+   */
+  tls?: { cert: string; key: string; ca?: string | undefined };
 }
 
 /** The final response, after redirects, with its body read in full. */
@@ -280,6 +287,7 @@ interface HopRequest {
   method: HttpMethod;
   headers: Record<string, string>;
   body: string | undefined;
+  tls?: OutboundRequest['tls'];
 }
 
 /** Connect options as an Agent hands them to createConnection. */
@@ -416,6 +424,8 @@ export function createGuardedFetch(policy: OutboundPolicy = {}): GuardedFetch {
       };
       // SNI and the certificate check use the URL's name; an IP literal sends no SNI.
       if (secure) options.servername = net.isIP(host) === 0 ? host : '';
+      // The agent pools sockets by these options too, so a client certificate's connections are its own.
+      if (secure && hop.tls) Object.assign(options, { cert: hop.tls.cert, key: hop.tls.key, ...(hop.tls.ca !== undefined ? { ca: hop.tls.ca } : {}) });
 
       let req: http.ClientRequest;
       try {
@@ -505,7 +515,7 @@ export function createGuardedFetch(policy: OutboundPolicy = {}): GuardedFetch {
       throw new OutboundError('blocked', 'the request URL is not a valid absolute URL', { cause });
     }
     checkTarget(url, req.allowedPorts);
-    let hop: HopRequest = { url, method: req.method, headers: prepareHeaders(req.headers ?? {}, url), body: req.body };
+    let hop: HopRequest = { url, method: req.method, headers: prepareHeaders(req.headers ?? {}, url), body: req.body, ...(req.tls ? { tls: req.tls } : {}) };
 
     for (let redirects = 0; ; redirects += 1) {
       const res = await send(hop, signal);
@@ -579,8 +589,10 @@ function nextHop(previous: HopRequest, status: number, url: URL): HopRequest {
   }
   if (url.origin !== previous.url.origin) {
     headers = Object.fromEntries(Object.entries(headers).filter(([name]) => CROSS_ORIGIN_HEADERS.has(name)));
+    // The client certificate is for the first origin only, like its credentials.
+    return { url, method, body, headers };
   }
-  return { url, method, body, headers };
+  return { url, method, body, headers, ...(previous.tls ? { tls: previous.tls } : {}) };
 }
 
 function prepareHeaders(input: Record<string, string>, url: URL): Record<string, string> {

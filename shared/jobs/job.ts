@@ -69,11 +69,26 @@ export const postbackEventSchema = z.object({ type: z.literal('postback'), data:
 /** The customer followed (added) the account. */
 export const followEventSchema = z.object({ type: z.literal('follow') });
 
+/**
+ * The customer linked their account at the brand through the channel, or unlinked it: LINE's
+ * `accountLink` event (`ok` or `failed`, with the `nonce` the brand put in its redirect) or Messenger's
+ * `messaging_account_linking` (`linked` as `ok`, with the brand's `authorization_code` as `nonce`;
+ * `unlinked`). The channel vouches that the person who signed in at the brand is this customer; the
+ * nonce is what the brand resolves to the member (`link.nonce` in templates).
+ */
+export const accountLinkEventSchema = z.object({
+  type: z.literal('accountLink'),
+  result: z.enum(['ok', 'failed', 'unlinked']),
+  nonce: z.string().min(1).max(INBOUND_LIMITS.token).regex(TOKEN_PATTERN, 'not printable ASCII').optional(),
+});
+export type AccountLinkEvent = z.infer<typeof accountLinkEventSchema>;
+
 /** What a customer did, independent of the channel. */
 export const inboundEventSchema = z.discriminatedUnion('type', [
   textEventSchema,
   postbackEventSchema,
   followEventSchema,
+  accountLinkEventSchema,
   /**
    * The conversation is over on the channel's side: the customer blocked the account (LINE `unfollow`)
    * or the bot left or was removed from a group or room (LINE `leave`). Its open conversation is closed.

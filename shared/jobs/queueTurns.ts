@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Channel, ChannelOf, FlowRef } from '../channels/channel';
-import { flowListensBeyondTriggers, matchActiveFlows, type RunningFlow } from '../engine/triggers';
+import { flowListensBeyondTriggers, linksOn, matchActiveFlows, type RunningFlow } from '../engine/triggers';
 import type { Session } from '../store/customers';
 import type { WebhookStore } from '../store/webhookStore';
 import { forLog, turnJobProblem, type ChannelKind, type ChatType, type InboundEvent, type TurnJob } from './job';
@@ -108,9 +108,10 @@ export async function queueTurns(channel: Channel, turns: InboundTurn[], receive
 
   const queueOne = async (turn: InboundTurn): Promise<boolean> => {
     // Only a trigger, a waiting question or a fallback can answer: other events need no job.
-    const flow = await flowForTurn(flows, turn, sessionOf);
+    const flow = await flowForTurn(flows, turn, sessionOf, channel.kind);
     if (!flow) {
       if (turn.event.type === 'closed') deps.logger.info(`${turn.event.by}: no open conversation to close`, { channelId: channel.channelId, eventId: turn.eventId });
+      if (turn.event.type === 'accountLink') deps.logger.info(`account link (${turn.event.result}): no conversation waits on it and no active flow links accounts on ${channel.kind}`, { channelId: channel.channelId, eventId: turn.eventId });
       return false;
     }
     const job: TurnJob = {
@@ -179,10 +180,12 @@ async function activeFlowVersions(channel: Channel, deps: QueueTurnsDeps): Promi
  * the session read, and the job pinned to the version the conversation started on (which may since
  * have been replaced or unpublished). In a group or room, where members mostly talk to each other, a
  * message no trigger and no group fallback takes is queued only when the group has a conversation open.
- * An unfollow or a leave is queued only to close an open conversation, on its version.
+ * An unfollow or a leave is queued only to close an open conversation, on its version. An account
+ * link goes to {@link flowForAccountLink}.
  */
-async function flowForTurn(flows: readonly RunningFlow[], turn: InboundTurn, sessionOf: SessionReads): Promise<FlowRef | undefined> {
+async function flowForTurn(flows: readonly RunningFlow[], turn: InboundTurn, sessionOf: SessionReads, kind: ChannelKind): Promise<FlowRef | undefined> {
   const chat = turn.chat ?? 'user';
+  if (turn.event.type === 'accountLink') return flowForAccountLink(flows, turn.event.result, kind, await sessionOf(turn.userId));
   const matched =
     turn.event.type === 'closed'
       ? undefined
@@ -190,4 +193,17 @@ async function flowForTurn(flows: readonly RunningFlow[], turn: InboundTurn, ses
   if (matched) return { flowId: matched.flowId, version: matched.version };
   const session = await sessionOf(turn.userId);
   return session ? { flowId: session.flowId, version: session.version } : undefined;
+}
+
+/**
+ * The flow version an account-link event runs: the open conversation's (it waits on the link block),
+ * else the first active flow with a linkAccount block that links on the channel (the link came after
+ * the conversation ended).
+ * An unlink removes the customer's binding whatever the flows, so it runs on any: the conversation's,
+ * else the first active flow.
+ */
+function flowForAccountLink(flows: readonly RunningFlow[], result: 'ok' | 'failed' | 'unlinked', kind: ChannelKind, session: Session | undefined): FlowRef | undefined {
+  if (session) return { flowId: session.flowId, version: session.version };
+  const flow = flows.find((f) => Object.values(f.flow.blocks).some((block) => linksOn(block, kind))) ?? (result === 'unlinked' ? flows[0] : undefined);
+  return flow ? { flowId: flow.flowId, version: flow.version } : undefined;
 }

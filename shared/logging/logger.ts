@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
+import { mapBundleStackTraces } from './stackTraces';
 
 export interface LoggerOptions {
   /** The `service` key of every log line. @default POWERTOOLS_SERVICE_NAME, else 'callcard' */
@@ -15,6 +16,8 @@ export interface LoggerOptions {
  * Powertools variables; the local stack passes its own.
  */
 export function createLogger(handlerName: string, options: LoggerOptions = {}): Logger {
+  // Bundled (index.js with index.js.map beside it), stack traces map to our sources on first use.
+  mapBundleStackTraces(__filename);
   return new Logger({
     serviceName: options.serviceName ?? process.env.POWERTOOLS_SERVICE_NAME ?? 'callcard',
     ...(options.logLevel ? { logLevel: options.logLevel } : {}),

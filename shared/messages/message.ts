@@ -112,4 +112,16 @@ export const resolvedMessageSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('carousel'), altText: z.string().min(1), cards: z.array(returnedCardSchema).min(1) }),
 ]);
-export type ResolvedMessage = z.infer<typeof resolvedMessageSchema>;
+/**
+ * The button of a `linkAccount` block (runTurn): `text` with a button to the brand's login page, on
+ * LINE a URI action labelled `label` (the URL carries the link token), on Messenger a Log In button
+ * (`account_link`, which has no label of its own). Made by callcard only: a brand cannot return one.
+ */
+export interface AccountLinkMessage {
+  type: 'accountLink';
+  text: string;
+  label: string;
+  url: string;
+}
+
+export type ResolvedMessage = z.infer<typeof resolvedMessageSchema> | AccountLinkMessage;

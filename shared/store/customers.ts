@@ -75,6 +75,15 @@ const pk = (ref: CustomerRef) => `CUSTOMER#${ref.channelKind}#${ref.channelId}#$
 export const profileKey = (ref: CustomerRef) => ({ pk: pk(ref), sk: 'PROFILE' });
 export const sessionKey = (ref: CustomerRef) => ({ pk: pk(ref), sk: 'SESSION' });
 
+/** A profile item as read, or undefined when there is none or it expired (an idle customer's, see `touch`). */
+export function profileOf(item: Record<string, unknown> | undefined, now = Date.now()): Customer | undefined {
+  return !item || isExpired(item, now) ? undefined : customerSchema.parse(item);
+}
+
+/** A customer idle this long is forgotten unless the workspace's settings say otherwise (retention.idleCustomerDays). */
+export const IDLE_CUSTOMER_DAYS = 365;
+const expiresAfterIdle = (now: number) => expiresIn(IDLE_CUSTOMER_DAYS * 86_400, now);
+
 /** A session item as read, or undefined when it expired (DynamoDB deletes expired items lazily). */
 export function sessionOf(item: Record<string, unknown> | undefined, now = Date.now()): Session | undefined {
   return !item || isExpired(item, now) ? undefined : sessionSchema.parse(item);
@@ -87,22 +96,38 @@ export const SESSION_TTL_SECONDS = 30 * 60;
 export class CustomerRepository {
   constructor(private readonly table: Table) {}
 
-  /** Record that the customer wrote, creating the profile on first contact. */
-  async touch(ref: CustomerRef & { workspaceId: string }, now = new Date()): Promise<void> {
-    await this.table.doc.send(
-      new UpdateCommand({
-        TableName: this.table.name,
-        Key: { pk: pk(ref), sk: 'PROFILE' },
-        UpdateExpression:
-          'SET workspaceId = :ws, channelKind = :k, channelId = :c, userId = :u, lastInboundAt = :now, firstSeenAt = if_not_exists(firstSeenAt, :now), attributes = if_not_exists(attributes, :empty)',
-        ExpressionAttributeValues: { ':ws': ref.workspaceId, ':k': ref.channelKind, ':c': ref.channelId, ':u': ref.userId, ':now': now.toISOString(), ':empty': {} },
-      }),
-    );
+  /**
+   * Record that the customer wrote, creating the profile on first contact. `expiresAt` (epoch seconds:
+   * the workspace's retention.idleCustomerDays after this turn) moves on with every turn; a profile
+   * left idle past it is gone (DynamoDB TTL). A profile already past it, not deleted yet, is removed
+   * first, so an idle customer who comes back starts afresh, as after the deletion.
+   */
+  async touch(ref: CustomerRef & { workspaceId: string }, now = new Date(), expiresAt = expiresAfterIdle(now.getTime())): Promise<void> {
+    const update = () =>
+      this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: { pk: pk(ref), sk: 'PROFILE' },
+          UpdateExpression:
+            'SET workspaceId = :ws, channelKind = :k, channelId = :c, userId = :u, lastInboundAt = :now, expiresAt = :exp, firstSeenAt = if_not_exists(firstSeenAt, :now), attributes = if_not_exists(attributes, :empty)',
+          // One write as a rule; a profile past its expiry (not deleted yet) is deleted first, below.
+          ConditionExpression: 'attribute_not_exists(expiresAt) OR expiresAt > :nowSeconds',
+          ExpressionAttributeValues: { ':ws': ref.workspaceId, ':k': ref.channelKind, ':c': ref.channelId, ':u': ref.userId, ':now': now.toISOString(), ':exp': expiresAt, ':empty': {}, ':nowSeconds': Math.floor(now.getTime() / 1000) },
+        }),
+      );
+    try {
+      await update();
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+      await this.table.doc.send(new DeleteCommand({ TableName: this.table.name, Key: { pk: pk(ref), sk: 'PROFILE' } }));
+      await update();
+    }
   }
 
-  async get(ref: CustomerRef): Promise<Customer | undefined> {
+  /** The profile, or undefined when there is none or it expired (an idle customer's record). */
+  async get(ref: CustomerRef, now = Date.now()): Promise<Customer | undefined> {
     const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.name, Key: { pk: pk(ref), sk: 'PROFILE' } }));
-    return Item ? customerSchema.parse(Item) : undefined;
+    return profileOf(Item, now);
   }
 
   /** Set custom attributes one by one, so concurrent writers of other attributes are not overwritten. */
@@ -126,10 +151,10 @@ export class CustomerRepository {
    * What a turn changes on the profile: the customer wrote at `at` and the turn set `attributes`. One
    * write when the profile is known to exist; on first contact the profile is created first.
    */
-  async recordTurn(ref: CustomerRef & { workspaceId: string }, attributes: Record<string, unknown>, at: Date, profileExists: boolean, binding?: Binding | null): Promise<void> {
+  async recordTurn(ref: CustomerRef & { workspaceId: string }, attributes: Record<string, unknown>, at: Date, profileExists: boolean, binding?: Binding | null, expiresAt = expiresAfterIdle(at.getTime())): Promise<void> {
     if (profileExists) {
       const names = Object.keys(attributes);
-      const sets = ['lastInboundAt = :now', ...names.map((_, i) => `attributes.#a${i} = :v${i}`), ...(binding ? ['binding = :binding'] : [])];
+      const sets = ['lastInboundAt = :now', 'expiresAt = :exp', ...names.map((_, i) => `attributes.#a${i} = :v${i}`), ...(binding ? ['binding = :binding'] : [])];
       try {
         await this.table.doc.send(
           new UpdateCommand({
@@ -140,6 +165,7 @@ export class CustomerRepository {
             ...(names.length ? { ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#a${i}`, n])) } : {}),
             ExpressionAttributeValues: {
               ':now': at.toISOString(),
+              ':exp': expiresAt,
               ...Object.fromEntries(names.map((n, i) => [`:v${i}`, attributes[n]])),
               // Written by own keys (documentClient.ts): a brand's `__proto__` key is no attribute.
               ...(binding ? { ':binding': binding } : {}),
@@ -152,7 +178,7 @@ export class CustomerRepository {
         if (!isConditionFailed(error)) throw error;
       }
     }
-    await this.touch(ref, at);
+    await this.touch(ref, at, expiresAt);
     await this.setAttributes(ref, attributes);
     if (binding) await this.bind(ref, binding);
     else if (binding === null) await this.unbind(ref);
@@ -205,13 +231,13 @@ export class CustomerRepository {
     await this.table.doc.send(new DeleteCommand({ TableName: this.table.name, Key: { pk: pk(ref), sk: 'SESSION' } }));
   }
 
-  /** Erase a customer's profile and session (on request: GDPR). Says which of the two existed. */
-  async delete(ref: CustomerRef): Promise<{ profile: boolean; session: boolean }> {
+  /** Erase a customer's profile (their binding with it) and session (on request: GDPR). Says which existed. */
+  async delete(ref: CustomerRef): Promise<{ profile: boolean; binding: boolean; session: boolean }> {
     const remove = async (sk: string) => {
       const { Attributes } = await this.table.doc.send(new DeleteCommand({ TableName: this.table.name, Key: { pk: pk(ref), sk }, ReturnValues: 'ALL_OLD' }));
-      return Attributes !== undefined;
+      return Attributes;
     };
     const [profile, session] = await Promise.all([remove('PROFILE'), remove('SESSION')]);
-    return { profile, session };
+    return { profile: profile !== undefined, binding: profile?.binding !== undefined, session: session !== undefined };
   }
 }

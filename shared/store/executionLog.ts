@@ -1,5 +1,6 @@
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { environmentSchema } from '../connections/connection';
 import { decodeCursor, encodeCursor, type Page } from './cursor';
 import { deleteKeys, expiresIn, isExpired, queryAll, type Table } from './table';
 
@@ -25,9 +26,12 @@ export const executionLogEntrySchema = z.object({
    * condition) keeps one entry per run and attempt. Absent on entries written before it was kept.
    */
   run: z.number().int().min(1).optional(),
+  /** Which environment of its connection the card called (`production` on channels, `staging` in the simulator); absent for a card without a connection. */
+  environment: environmentSchema.optional(),
 });
 export type ExecutionLogEntry = z.infer<typeof executionLogEntrySchema>;
 
+/** Kept this long unless the workspace's settings say otherwise (retention.logDays). */
 const LOG_TTL_SECONDS = 30 * 24 * 60 * 60;
 
 const customerPk = (workspaceId: string, customer: string) => `LOG#${workspaceId}#${customer}`;
@@ -47,7 +51,8 @@ export interface PageOptions {
 export class ExecutionLogRepository {
   constructor(private readonly table: Table) {}
 
-  async append(entry: ExecutionLogEntry): Promise<void> {
+  /** `expiresAt`: epoch seconds (the workspace's retention.logDays after the call); 30 days when left out. */
+  async append(entry: ExecutionLogEntry, expiresAt: number = expiresIn(LOG_TTL_SECONDS)): Promise<void> {
     const parsed = executionLogEntrySchema.parse(entry);
     // One item per attempt of each card run: the run number keeps two runs of a card in one job (and
     // one millisecond) apart, where they would overwrite each other.
@@ -61,7 +66,7 @@ export class ExecutionLogRepository {
           gsi1pk: cardPk(parsed.workspaceId, parsed.flowId, parsed.blockId),
           gsi1sk: sk,
           ...parsed,
-          expiresAt: expiresIn(LOG_TTL_SECONDS),
+          expiresAt,
         },
       }),
     );
@@ -103,6 +108,12 @@ export class ExecutionLogRepository {
     });
     await deleteKeys(this.table, items.map((item) => ({ pk: item.pk, sk: item.sk })));
     return items.length;
+  }
+
+  /** A customer's whole log, newest first, expired entries left out: what an export of their data holds. */
+  async allForCustomer(workspaceId: string, customer: string, now = Date.now()): Promise<ExecutionLogEntry[]> {
+    const items = await queryAll(this.table, { KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': customerPk(workspaceId, customer) }, ScanIndexForward: false });
+    return items.filter((item) => !isExpired(item, now)).map((item) => executionLogEntrySchema.parse(item));
   }
 
   async forCustomer(workspaceId: string, customer: string, limit = 50): Promise<ExecutionLogEntry[]> {

@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { bindingSchema, sessionSchema } from './customers';
-import { expiresIn, isConditionFailed, isExpired, type Table } from './table';
+import { deleteKeys, expiresIn, isConditionFailed, isExpired, queryAll, type Table } from './table';
 
 /** One request to a channel API: the rendered messages of one reply or push, in flow order. */
 export const deliverySchema = z.object({ messages: z.array(z.unknown()).min(1) });
@@ -54,6 +54,18 @@ const JOB_STATE_TTL_SECONDS = 15 * 24 * 60 * 60;
 /** A job's outbox item key. */
 export const jobStateKey = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'JOB' });
 const key = jobStateKey;
+/**
+ * The index partition of a customer's outboxes (`gsi1`): a job's key names its event, not its customer,
+ * so erasure and export find a customer's outboxes through it. `customer` is `kind:channelId:userId`.
+ */
+const customerJobsPk = (workspaceId: string, customer: string) => `JOBS#${workspaceId}#${customer}`;
+
+/** Whose turn an outbox is: the index keys that list it under its customer. */
+export interface OutboxOwner {
+  workspaceId: string;
+  /** `kind:channelId:userId`, as the execution log names the customer. */
+  customer: string;
+}
 
 /** An outbox item as read, or undefined when it expired. */
 export function jobStateOf(item: Record<string, unknown> | undefined): JobState | undefined {
@@ -68,13 +80,21 @@ export class JobStateRepository {
     return jobStateOf(Item);
   }
 
-  /** Store the outbox once; if another attempt stored one first, that one wins and is returned. */
-  async create(state: JobState): Promise<JobState> {
+  /**
+   * Store the outbox once; if another attempt stored one first, that one wins and is returned. With its
+   * `owner`, the outbox is listed under its customer (gsi1) for erasure and export.
+   */
+  async create(state: JobState, owner?: OutboxOwner): Promise<JobState> {
     try {
       await this.table.doc.send(
         new PutCommand({
           TableName: this.table.name,
-          Item: { ...key(state.jobId), ...state, expiresAt: expiresIn(JOB_STATE_TTL_SECONDS) },
+          Item: {
+            ...key(state.jobId),
+            ...(owner ? { gsi1pk: customerJobsPk(owner.workspaceId, owner.customer), gsi1sk: state.jobId } : {}),
+            ...state,
+            expiresAt: expiresIn(JOB_STATE_TTL_SECONDS),
+          },
           // An expired outbox DynamoDB has not deleted yet (dynalite never does) counts as absent.
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
           ExpressionAttributeValues: { ':now': Math.floor(Date.now() / 1000) },
@@ -87,6 +107,24 @@ export class JobStateRepository {
       if (!existing) throw error;
       return existing;
     }
+  }
+
+  /** A customer's outboxes (those stored with their owner), expired ones left out: for an export. */
+  async listForCustomer(workspaceId: string, customer: string, now = Date.now()): Promise<JobState[]> {
+    const items = await queryAll(this.table, { IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': customerJobsPk(workspaceId, customer) } });
+    return items.filter((item) => !isExpired(item, now)).map((item) => jobStateSchema.parse(item));
+  }
+
+  /** Erase a customer's outboxes (their rendered messages and the turns' effects); returns how many. */
+  async deleteForCustomer(workspaceId: string, customer: string): Promise<number> {
+    const items = await queryAll(this.table, {
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': customerJobsPk(workspaceId, customer) },
+      ProjectionExpression: 'pk, sk',
+    });
+    await deleteKeys(this.table, items.map((item) => ({ pk: item.pk, sk: item.sk })));
+    return items.length;
   }
 
   async update(jobId: string, progress: Pick<JobState, 'sent' | 'replyTokenSpent' | 'done'>): Promise<void> {

@@ -35,8 +35,8 @@ export const isSimulatedUser = (userId: string): boolean => SIMULATED_USER_PATTE
 /** Where an entry sorts in its conversation: by the turn's arrival, then customer, waiting, messages. */
 export type EntryPosition = { receivedAt: number; jobId: string } & ({ part: 'customer' | 'waiting' } | { part: 'bot'; index: number });
 
-/** Simulated conversations are kept one day. */
-const TTL_SECONDS = 24 * 60 * 60;
+/** Simulated conversations are kept one day unless the workspace's settings say otherwise (retention.simulatorDays). */
+export const SIMULATOR_TTL_SECONDS = 24 * 60 * 60;
 /** One read gives at most this many entries (the console asks again with the last one's key). */
 const PAGE = 100;
 
@@ -57,10 +57,11 @@ export const entryKeySchema = z.string().max(1_200).regex(/^\d{15}#[!-~]+#(0|1|2
 export class SimulatorRepository {
   constructor(private readonly table: Table) {}
 
-  async put(ref: SimulatorRef, position: EntryPosition, entry: SimulatorEntry): Promise<string> {
+  /** `expiresAt`: epoch seconds (the workspace's retention.simulatorDays from now); one day when left out. */
+  async put(ref: SimulatorRef, position: EntryPosition, entry: SimulatorEntry, expiresAt: number = expiresIn(SIMULATOR_TTL_SECONDS)): Promise<string> {
     const sk = entryKey(position);
     await this.table.doc.send(
-      new PutCommand({ TableName: this.table.name, Item: { pk: pk(ref), sk, ...simulatorEntrySchema.parse(entry), expiresAt: expiresIn(TTL_SECONDS) } }),
+      new PutCommand({ TableName: this.table.name, Item: { pk: pk(ref), sk, ...simulatorEntrySchema.parse(entry), expiresAt } }),
     );
     return sk;
   }

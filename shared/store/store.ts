@@ -1,6 +1,7 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { AdminKeyRepository } from './adminKeys';
 import { ChannelRepository } from './channels';
+import { ConnectionRepository, ConnectionTokenRepository, RateWindowRepository } from './connections';
 import { CustomerRepository } from './customers';
 import { EventLedger } from './eventLedger';
 import { ExecutorLeaseRepository } from './executorLeases';
@@ -25,6 +26,12 @@ export interface Store {
   jobStates: JobStateRepository;
   executionLog: ExecutionLogRepository;
   secrets: SecretRepository;
+  /** Brand APIs named once per workspace: base URL per environment and credentials (shared/connections/connection.ts). */
+  connections: ConnectionRepository;
+  /** Access tokens of OAuth 2.0 connections, shared by the executor instances. */
+  connectionTokens: ConnectionTokenRepository;
+  /** Requests per second taken toward each rate-capped connection's brand, fleet-wide. */
+  rateWindows: RateWindowRepository;
   simulator: SimulatorRepository;
   workspaceSettings: WorkspaceSettingsRepository;
   adminKeys: AdminKeyRepository;
@@ -44,6 +51,9 @@ export function createStore(table: Table): Store {
     jobStates: new JobStateRepository(table),
     executionLog: new ExecutionLogRepository(table),
     secrets: new SecretRepository(table),
+    connections: new ConnectionRepository(table),
+    connectionTokens: new ConnectionTokenRepository(table),
+    rateWindows: new RateWindowRepository(table),
     simulator: new SimulatorRepository(table),
     workspaceSettings: new WorkspaceSettingsRepository(table),
     adminKeys: new AdminKeyRepository(table),

@@ -2,7 +2,7 @@ import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { channelSchema, type Channel } from '../channels/channel';
 import type { ChannelKind } from '../jobs/job';
 import { channelKey } from './channels';
-import { customerSchema, profileKey, sessionKey, sessionOf, type Customer, type CustomerRef, type Session } from './customers';
+import { profileKey, profileOf, sessionKey, sessionOf, type Customer, type CustomerRef, type Session } from './customers';
 import { jobStateKey, jobStateOf, type JobState } from './jobStates';
 import type { Table } from './table';
 import { workspaceSettingsKey, workspaceSettingsOf, type WorkspaceSettings } from './workspaceSettings';
@@ -41,7 +41,8 @@ export class TurnReads {
     return {
       jobState: jobStateOf(item(jobStateKey(jobId))),
       channel: channelItem ? channelSchema.parse(channelItem) : undefined,
-      customer: profileItem ? customerSchema.parse(profileItem) : undefined,
+      // An idle customer's profile past its expiry is gone (DynamoDB deletes lazily, dynalite never).
+      customer: profileOf(profileItem, now),
       session: sessionOf(item(sessionKey(customer)), now),
       settings: workspaceSettingsOf(item(workspaceSettingsKey(workspaceId))),
     };

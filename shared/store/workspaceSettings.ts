@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { DEFAULT_LANGUAGE, languageSchema } from '../flow/texts';
+import { DEFAULT_PERSONAL_ATTRIBUTES } from '../privacy/personalData';
 import type { Table } from './table';
 
 /** A TCP port a workspace's cards may call besides 443. */
@@ -15,6 +16,42 @@ export const allowedPortsSchema = z
 /** Days a verified binding stays live: 1 to 3650 (ten years). */
 export const bindingLapseDaysSchema = z.number().int().min(1).max(3650);
 
+/**
+ * How long what callcard keeps of customers lives (DynamoDB TTL on `expiresAt`, docs/DATA-MODEL.md):
+ * execution log entries `logDays` after the call, the console simulator's conversations
+ * `simulatorDays` after each entry, a customer's profile `idleCustomerDays` after their last turn
+ * (each turn moves it on). Entries written before a change keep their expiry.
+ */
+export const RETENTION_DAYS = {
+  logDays: z.number().int().min(1).max(365),
+  simulatorDays: z.number().int().min(1).max(30),
+  idleCustomerDays: z.number().int().min(1).max(3650),
+};
+export const retentionSchema = z.object({
+  /** 30 days: enough to answer "why did my customer get the apology last week?", short enough to keep little. */
+  logDays: RETENTION_DAYS.logDays.default(30),
+  /** 1 day: a simulated conversation is a test, looked at while it is played. */
+  simulatorDays: RETENTION_DAYS.simulatorDays.default(1),
+  /** 365 days: a customer who comes back within a year keeps their attributes and binding; one gone a year is forgotten. */
+  idleCustomerDays: RETENTION_DAYS.idleCustomerDays.default(365),
+});
+export type Retention = z.infer<typeof retentionSchema>;
+export const DEFAULT_RETENTION: Retention = retentionSchema.parse({});
+
+/** A customer attribute's name, as flows write them. */
+const personalAttributeSchema = z.string().min(1).max(64).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'not an attribute name');
+
+/** Attributes whose values are personal: at most 50 names, each once. */
+export const personalAttributesSchema = z
+  .array(personalAttributeSchema)
+  .max(50)
+  .transform((names) => [...new Set(names)]);
+
+/** The epoch second (the TTL attribute's unit) `days` after `now` (ms). */
+export function expiresAfterDays(days: number, now = Date.now()): number {
+  return Math.floor(now / 1000) + days * 86_400;
+}
+
 /** A workspace's settings. A workspace that never saved any has the defaults. */
 export const workspaceSettingsSchema = z.object({
   allowedPorts: allowedPortsSchema.default([]),
@@ -22,6 +59,13 @@ export const workspaceSettingsSchema = z.object({
   language: languageSchema.default(DEFAULT_LANGUAGE),
   /** A verified binding lapses this many days after it was made (then personal cards ask to verify again); never when absent. */
   bindingLapseDays: bindingLapseDaysSchema.optional(),
+  /**
+   * Attributes whose values are personal: masked in the execution log and in what admins see (the
+   * binding's member id and attributes, and the attributes a card binds, always are). At most 50.
+   */
+  personalAttributes: personalAttributesSchema.default([...DEFAULT_PERSONAL_ATTRIBUTES]),
+  /** How long log entries, simulator conversations and idle customers are kept. */
+  retention: retentionSchema.default(DEFAULT_RETENTION),
 });
 export type WorkspaceSettings = z.infer<typeof workspaceSettingsSchema>;
 

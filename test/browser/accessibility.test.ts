@@ -104,7 +104,7 @@ if (!HAVE_CHROMIUM) {
       }
       await page.locator('#flow-outline button[aria-label^="Open trigger 1"], #flow-outline button[aria-label^="開啟觸發條件 1"]').first().click();
       await audit(`${lang} editor, a trigger`);
-      for (const name of ['simulator', 'channels', 'secrets', 'logs']) {
+      for (const name of ['simulator', 'channels', 'connections', 'secrets', 'logs']) {
         await page.goto(`${session.stack.url}/console#/${name}`);
         await page.locator('#view-heading').waitFor();
         await page.waitForLoadState('networkidle');

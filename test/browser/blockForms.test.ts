@@ -373,6 +373,27 @@ if (!HAVE_CHROMIUM) {
       expect(await block('remember')).toEqual({ type: 'setAttributes', set: { greeting: 'Hello {{ attributes.name }}', tier: 'gold' }, note: 'kept', next: 'none' });
     }, 60_000);
 
+    test('link account: login page, text, label, the channels it links on (elsewhere shown only then), its outlets', async () => {
+      const resolve = { type: 'callApi', request: { method: 'POST', url: 'https://brand.example/link/resolve', body: { type: 'json', value: { nonce: '{{ link.nonce }}' } } }, bind: { memberId: 'response.body.memberId' } };
+      await mount(flowWith({ link: { type: 'linkAccount', loginUrl: 'https://', text: 'Sign in' }, resolve }, 'link'), 'link');
+      await page.getByRole('heading', { name: 'Link account block link' }).waitFor();
+      // The card that resolves the nonce is required: the API says so at its outlet until it is chosen.
+      await page.getByText('blocks.link.onLinked', { exact: false }).first().waitFor();
+      await field('Linked: the card that resolves {{ link.nonce }} and binds').selectOption('resolve');
+      await field('Login page').fill('http://brand.example/login');
+      await validated();
+      await page.getByText(/Log In button takes only https/).first().waitFor();
+      await field('Login page').fill('https://brand.example/login');
+      await field('Text').fill('Sign in to link your membership.');
+      await field('Button label (LINE)').fill('Sign in');
+      expect(await page.locator('#bf-elsewhere').count()).toBe(0);
+      await page.getByLabel('Messenger', { exact: true }).uncheck();
+      await field('Elsewhere').selectOption('none');
+      expect(await block('link')).toEqual({ type: 'linkAccount', loginUrl: 'https://brand.example/login', text: 'Sign in to link your membership.', label: 'Sign in', channels: ['line'], elsewhere: 'none', onLinked: 'resolve' });
+      await page.getByLabel('Messenger', { exact: true }).check();
+      expect((await block('link')).channels).toBeUndefined();
+    }, 60_000);
+
     test('every block form in Traditional Chinese; an end block has nothing to edit', async () => {
       const flow = flowWith({ show: { type: 'message', messages: [{ type: 'text', text: 'hi' }] }, q: { type: 'question' }, c: { type: 'condition' }, s: { type: 'setAttributes', set: {} }, e: { type: 'end' } });
       for (const [id, heading] of [['show', '訊息區塊 show'], ['q', '問題區塊 q'], ['c', '條件區塊 c'], ['s', '設定屬性區塊 s'], ['e', '結束區塊 e']]) {

@@ -80,8 +80,11 @@ if (!HAVE_CHROMIUM) {
       await page.getByRole('button', { name: 'Insert: Secret or value for header 1' }).click();
       await page.waitForFunction(`document.getElementById('flow-json').value.includes('"Authorization": "{{ secrets.BRAND_TOKEN }}"')`);
       await expect(page.getByLabel('Header 1 value').inputValue()).resolves.toBe('{{ secrets.BRAND_TOKEN }}');
-      // Choosing again (arrow keys through the list) replaces only what a choice put there; a value
-      // typed is kept, and Insert adds the choice at its caret.
+      // Choosing again (arrow keys through the list) replaces only what a choice put there, also once the
+      // form was drawn again (here by a hand edit of the JSON); a value typed is kept, and Insert adds
+      // the choice at its caret.
+      await editor.fill(`${await editor.inputValue()} `);
+      await page.locator('#problem-summary', { hasText: 'No problems.' }).waitFor();
       const picker1 = page.getByLabel('Secret or value for header 1', { exact: true });
       const second = await picker1.locator('option').nth(2).getAttribute('value');
       await picker1.selectOption(second ?? '');

@@ -61,7 +61,7 @@ if (!HAVE_CHROMIUM) {
 
       // The links, labelled, in the drawing and as text: success, failure, a branch, otherwise, empty, a trigger.
       const labels = await diagram.locator('g.edge text').allTextContents();
-      expect(labels.filter((label) => label === 'success')).toHaveLength(5); // each card but the fire-and-forget one
+      expect(labels.filter((label) => label === 'success')).toHaveLength(7); // each card but the fire-and-forget one, and the account link's onLinked
       expect(labels).toEqual(expect.arrayContaining(['failure', 'status 422', 'otherwise', 'empty', 'next', 'action=my_tickets', '"register", "報名"']));
       expect(await links()).toEqual(
         expect.arrayContaining([

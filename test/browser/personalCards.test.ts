@@ -58,11 +58,8 @@ if (!HAVE_CHROMIUM) {
       expect(await field('Binding attribute 1 path').inputValue()).toBe('response.body.name');
       await page.getByRole('button', { name: 'Remove binding attribute 1' }).click();
       expect((await doc()).blocks.check_code?.bind).toEqual({ memberId: 'response.body.memberId' });
-      // No card binds any more: verification would never verify anyone.
       await bind.uncheck();
       expect((await doc()).blocks.check_code).not.toHaveProperty('bind');
-      await problem('verify').first().waitFor();
-      expect(await problem('verify').first().textContent()).toMatch(/no card that binds/);
       await bind.check();
       await field('Member id in the answer').fill('response.body.member.id');
       await page.getByRole('button', { name: 'Add a binding attribute' }).click();
@@ -79,14 +76,18 @@ if (!HAVE_CHROMIUM) {
       // The flow's settings: where verification starts, and whether every card is personal.
       await page.locator('#open-settings').click();
       const verify = field('Verification starts at');
-      expect(await verify.inputValue()).toBe('ask_phone');
+      expect(await verify.inputValue()).toBe('link_account');
       await verify.selectOption('');
       expect(await doc()).not.toHaveProperty('verify');
       // A personal card with no way to verify: a problem at its path (and the verification blocks unreachable).
       await problem('blocks.load_tickets.personal').waitFor();
       expect(await problem('blocks.load_tickets.personal').textContent()).toMatch(/needs a way to verify/);
-      await verify.selectOption('ask_phone');
-      expect((await doc()).verify).toBe('ask_phone');
+      // Verification that starts where no card binds would never verify anyone.
+      await verify.selectOption('link_failed');
+      await problem('verify').first().waitFor();
+      expect(await problem('verify').first().textContent()).toMatch(/no card that binds/);
+      await verify.selectOption('link_account');
+      expect((await doc()).verify).toBe('link_account');
       await noProblems();
 
       const everyCard = field('Every card of this flow is personal');
@@ -103,7 +104,7 @@ if (!HAVE_CHROMIUM) {
       await page.getByRole('button', { name: 'Save', exact: true }).click();
       await page.getByText('Saved version 2.').waitFor();
       const saved = (await (await fetch(`${session.stack.url}/admin/flows/demo`, { headers: session.adminHeaders() })).json()) as { flow: Doc };
-      expect(saved.flow).toMatchObject({ verify: 'ask_phone', blocks: { load_tickets: { personal: true }, check_code: { bind: { memberId: 'response.body.memberId', attributes: { tier: 'response.body.tier' } } } } });
+      expect(saved.flow).toMatchObject({ verify: 'link_account', blocks: { load_tickets: { personal: true }, check_code: { bind: { memberId: 'response.body.memberId', attributes: { tier: 'response.body.tier' } } } } });
       expect(session.pageErrors).toEqual([]);
     }, 90_000);
   });

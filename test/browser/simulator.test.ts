@@ -95,7 +95,8 @@ if (!HAVE_CHROMIUM) {
       // Start over: a new simulated customer, an empty conversation.
       await page.locator('#sim-working .typing').waitFor({ state: 'detached', timeout: 15_000 });
       await page.getByRole('button', { name: 'Start over' }).click();
-      await page.getByText(`Started over: the conversation, attributes and log of ${user} are gone.`).waitFor();
+      // And what it erased (issue 19): the conversation's entries, profile, binding, log and turns.
+      await page.getByText(new RegExp(`^Started over: the conversation, attributes and log of ${user} are gone \\(\\d+ conversation entries, profile yes, binding yes, \\d+ log entries, \\d+ turns erased\\)\\.$`)).waitFor();
       expect(await log.locator('.msg').count()).toBe(0);
       expect(await page.locator('#sim-user').textContent()).not.toBe(user);
       expect(session.pageErrors).toEqual([]);

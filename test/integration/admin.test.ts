@@ -300,6 +300,13 @@ describe('admin API', () => {
     });
   });
 
+  describe('egress', () => {
+    test('GET /admin/egress: on the local stack no address is fixed (deployed with staticEgress, the Elastic IPs)', async () => {
+      expect(await a.call('GET', '/admin/egress')).toMatchObject({ status: 200, body: { fixed: false, addresses: [] } });
+      expect((await a.call('GET', '/admin/egress', undefined, { key: null })).status).toBe(401);
+    });
+  });
+
   describe('contacts and the execution log', () => {
     const user = 'U-admin-contact';
     const customer = `line:demo-line:${user}`;
@@ -320,7 +327,8 @@ describe('admin API', () => {
       const contact = await a.call('GET', `/admin/contacts/line/demo-line/${user}`);
       expect(contact).toMatchObject({ status: 200, body: { kind: 'line', channelId: 'demo-line', userId: user, attributes: {}, session: { flowId: 'demo', version: 1, waitingOn: 'ask_name', attempts: 0 } } });
       const member = await a.call('GET', `/admin/contacts/line/demo-line/${DEMO_MEMBER_USER_ID}`);
-      expect(member.body).toMatchObject({ attributes: { displayName: 'Demo Member' }, binding: { memberId: 'M001', method: 'oneTimeCode', lapsed: false }, session: null });
+      // The member id is personal: masked in the contact view (issue 19; the export shows it).
+      expect(member.body).toMatchObject({ attributes: { displayName: 'Demo Member' }, binding: { memberId: '••••', method: 'oneTimeCode', lapsed: false }, session: null });
       expect((await a.call('GET', '/admin/contacts/line/demo-line/U-nobody')).status).toBe(404);
     });
 
@@ -348,13 +356,13 @@ describe('admin API', () => {
       expect((await a.call('GET', '/admin/logs?customer=line:nope:U1')).status).toBe(404);
     });
 
-    test('erasing a contact removes profile, session and log; erasing again finds nothing', async () => {
+    test('erasing a contact removes profile, session, log and outboxes; erasing again finds nothing', async () => {
       const erased = await a.call('DELETE', `/admin/contacts/line/demo-line/${user}`);
-      expect(erased).toMatchObject({ status: 200, body: { deleted: { profile: true, session: true, logEntries: 3 } } });
+      expect(erased).toMatchObject({ status: 200, body: { deleted: { profile: true, binding: false, session: true, logEntries: 3, outbox: 4 } } });
       expect((await a.call('GET', `/admin/contacts/line/demo-line/${user}`)).status).toBe(404);
       expect((await a.call('GET', `/admin/logs?customer=${customer}`)).body).toEqual({ entries: [] });
       expect(await stack.store.customers.get({ channelKind: 'line', channelId: 'demo-line', userId: user })).toBeUndefined();
-      expect((await a.call('DELETE', `/admin/contacts/line/demo-line/${user}`)).body).toEqual({ deleted: { profile: false, session: false, logEntries: 0 } });
+      expect((await a.call('DELETE', `/admin/contacts/line/demo-line/${user}`)).body).toEqual({ deleted: { profile: false, binding: false, session: false, logEntries: 0, outbox: 0, simulatorEntries: 0 } });
     });
   });
 

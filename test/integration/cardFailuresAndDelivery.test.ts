@@ -82,12 +82,19 @@ describe('the Call an API card on LINE: failure paths and delivery', () => {
 
   describe('order on LINE', () => {
     test('messages before and after a card go out in flow order, in one reply, after one loading animation', async () => {
-      const user = 'U-order-binding';
-      await say(user, { type: 'postback', data: 'action=my_tickets' });
-      await say(user, { type: 'text', text: '0912-345-678' });
+      labBehaviour['/member'] = (send) => send(200, '{"value":"Chen Mei-Ling"}');
+      labBehaviour['/tickets'] = (send) => send(200, '{"value":"2 tickets"}');
+      // card → message block → card → message: the greeting and the tickets share one reply.
+      const flow = cardFlow(
+        { request: { url: `${lab.url}/member` }, onSuccess: 'greet' },
+        {
+          greet: { type: 'message', messages: [{ type: 'text', text: 'Thank you, {{ response.body.value }}.' }], next: 'tickets' },
+          tickets: { type: 'callApi', request: { url: `${lab.url}/tickets` }, onSuccess: 'ok', onFailure: 'failed' },
+        },
+      );
+      const channel = await labChannel(flow);
       const from = stack.lineStandIn.calls().length;
-      // card → message block → card → carousel: the confirmation and the carousel share one reply.
-      expect(await say(user, { type: 'text', text: stack.brandApi.lastCode('0912345678') ?? '' })).toEqual(['Thank you, Chen Mei-Ling: you are verified as member M001.', '[flex] Your unused tickets']);
+      expect(await say('U-order', { type: 'text', text: 'go' }, channel)).toEqual(['Thank you, Chen Mei-Ling.', 'ok: 2 tickets']);
       expect(stack.lineStandIn.calls().slice(from).map((c) => c.kind)).toEqual(['loading', 'reply']);
     });
   });

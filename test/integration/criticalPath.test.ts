@@ -46,7 +46,9 @@ describe('critical path of a LINE turn (a brand call and a carousel reply)', () 
 
   test('webhook: at most 2 round trips before its 200; executor: 1 before the brand, none between its answer and the reply', async () => {
     const rounds = await countRoundTrips(stack, awsCalls, watch, brand, loading, replies, 'test');
-    expect(rounds).toEqual({ webhook: expect.any(Number), beforeBrand: 1, afterBrand: 0 });
+    expect(rounds).toEqual({ webhook: expect.any(Number), beforeBrand: 1, afterBrand: 0, callsPerTurn: { webhook: expect.any(Number), executor: expect.any(Number) } });
+    // The executor's lease on its share (taken beside the turn's reads, given back after) costs no round trip.
+    expect(rounds.callsPerTurn.executor).toBeLessThanOrEqual(8);
     expect(rounds.webhook).toBeGreaterThanOrEqual(1);
     expect(rounds.webhook).toBeLessThanOrEqual(2);
   });

@@ -138,6 +138,63 @@ describe('flows CLI', () => {
     expect(err.at(-1)).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9/);
   });
 
+  test('connections: put (warned of a missing secret), list, get as JSON, delete refused while a published flow calls it', async () => {
+    expect(await run(['connections'])).toBe(0);
+    expect(out).toEqual(['no connections: create one with npm run flows -- connection put <name> <file.json>']);
+
+    const connection = {
+      baseUrl: { production: 'https://api.brand.example/v1', staging: 'https://staging.brand.example/v1' },
+      auth: { type: 'oauth2ClientCredentials', tokenUrl: { production: 'https://auth.brand.example/token' }, clientId: { production: 'callcard' }, clientSecret: { production: 'CLI_BRAND_CLIENT_SECRET' } },
+      rateCap: { perSecond: 50 },
+    };
+    const path = await file('brand-connection.json', connection);
+    expect(await run(['connection', 'put', 'brand', path])).toBe(0);
+    expect(out.at(-1)).toBe('brand: saved (oauth2ClientCredentials, https://api.brand.example/v1)');
+    expect(err).toEqual(['warning: auth.clientSecret.production: secret CLI_BRAND_CLIENT_SECRET is not set in this workspace (PUT /admin/secrets/CLI_BRAND_CLIENT_SECRET): its cards fail until it is']);
+
+    out = [];
+    expect(await run(['connections'])).toBe(0);
+    expect(out[0]).toBe('brand\toauth2ClientCredentials\thttps://api.brand.example/v1\t(staging https://staging.brand.example/v1)');
+    expect(out[1]).toMatch(/^ {2}warning: auth\.clientSecret\.production: secret CLI_BRAND_CLIENT_SECRET is not set/);
+
+    // get prints what put takes (the API's defaults filled in), so a file round-trips.
+    out = [];
+    expect(await run(['connection', 'get', 'brand'])).toBe(0);
+    const got = JSON.parse(out.join('\n'));
+    expect(got).toEqual({ ...connection, auth: { ...connection.auth, clientAuthentication: 'client_secret_basic' } });
+
+    // Problems come back at their paths; an unknown name is a 404.
+    err = [];
+    expect(await run(['connection', 'put', 'brand', await file('bad-connection.json', { baseUrl: { production: 'ftp://x' }, rateCap: { perSecond: 0 } })])).toBe(1);
+    expect(err[0]).toMatch(/^PUT \/admin\/connections\/brand: 400 /);
+    expect(err.slice(1)).toEqual(expect.arrayContaining([expect.stringMatching(/^ {2}\S*baseUrl\.production: /), expect.stringMatching(/^ {2}\S*rateCap\.perSecond: /)]));
+    expect(await run(['connection', 'get', 'nobody'])).toBe(1);
+    expect(err.at(-1)).toBe('GET /admin/connections/nobody: 404 connection not found');
+
+    // In use by a published flow: refused with the card's path; unpublished, deleted.
+    const flow = {
+      ...FLOW,
+      name: 'Connected',
+      triggers: [{ type: 'keyword', keywords: ['cli connected'], start: 'call' }],
+      blocks: { call: { type: 'callApi', request: { connection: 'brand', url: '/orders/{{ customer.id }}' }, onSuccess: 'hello', onFailure: 'hello' }, hello: FLOW.blocks.hello },
+    };
+    expect(await run(['push', await file('connected.json', flow), '--flow', 'cli-connected'])).toBe(0);
+    // Publishing needs the connection's secrets.
+    await stack.store.secrets.put(stack.demo.workspaceId, 'CLI_BRAND_CLIENT_SECRET', 'cli-brand-client-secret', new Date(), ['auth.brand.example']);
+    expect(await run(['publish', 'cli-connected', '--version', '1', '--channel', 'line:demo-line'])).toBe(0);
+    err = [];
+    expect(await run(['connection', 'delete', 'brand'])).toBe(1);
+    expect(err).toEqual([
+      'DELETE /admin/connections/brand: 409 a published flow calls this connection: unpublish the flow, or change its cards, then delete it',
+      '  flows.cli-connected.versions.1.blocks.call.request.connection: calls connection brand',
+    ]);
+    expect(await run(['unpublish', 'cli-connected', '--channel', 'line:demo-line'])).toBe(0);
+    out = [];
+    expect(await run(['connection', 'delete', 'brand'])).toBe(0);
+    expect(out).toEqual(['brand: deleted']);
+    for (const args of [['connection'], ['connection', 'get'], ['connection', 'rename', 'brand'], ['connection', 'put', 'brand']]) expect([args, await run(args)]).toEqual([args, 2]);
+  });
+
   test('usage mistakes exit 2 with the usage', async () => {
     for (const args of [[], ['frobnicate'], ['push', 'x.json'], ['publish', 'f', '--version', '1'], ['publish', 'f', '--version', 'one', '--channel', 'line:x'], ['publish', 'f', '--version', '1', '--channel', 'fax:1'], ['unpublish', 'f'], ['unpublish', '--channel', 'line:x'], ['pull', 'f', '--bogus']]) {
       err = [];

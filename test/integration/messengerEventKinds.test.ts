@@ -23,8 +23,9 @@ const PAGE_TOKEN = 'event-kinds-page-token';
 const FALLBACK = 'Sorry, I did not catch that. Try one of these:';
 
 /** What callcard does with each sample: answered (with the demo flow's fallback), or skipped with this logged reason. */
-const EXPECTED: Record<string, 'answered' | { duplicate: true } | { skipped: string }> = {
-  'account-linking.json': { skipped: 'account_linking: an account linked or unlinked, not a trigger' },
+const EXPECTED: Record<string, 'answered' | { duplicate: true } | { skipped: string } | { unrouted: string }> = {
+  // An account link no conversation waits on, on a page whose flows link accounts on LINE only (the demo: a one-time code on Messenger).
+  'account-linking.json': { unrouted: 'account link (ok): no conversation waits on it and no active flow links accounts on messenger' },
   'delivery.json': { skipped: 'delivery: a delivery receipt, nothing to answer' },
   // Not callcard's message (no callcard metadata): not a receipt, and never answered.
   'echo.json': { skipped: 'echo' },
@@ -98,6 +99,7 @@ describe('every Messenger event kind, posted to the app URL of the local stack',
     expect(answers()).toHaveLength(answered);
     const logged = webhookLogs(from).map(({ level, message, reason }) => ({ level, message, reason }));
     if ('duplicate' in expected) expect(logged).toContainEqual({ level: 'INFO', message: 'duplicate event ignored', reason: undefined });
+    else if ('unrouted' in expected) expect(logged).toContainEqual({ level: 'INFO', message: expected.unrouted, reason: undefined });
     else expect(logged).toContainEqual({ level: 'DEBUG', message: 'skipped Messenger event', reason: expected.skipped });
   });
 

@@ -80,7 +80,7 @@ describe.each([
 
     // The simulated customer is a customer of the channel: attributes, binding, log, and erased on start-over.
     const contact = await admin('GET', `/contacts/${kind}/${channel()}/sim-${kind}-s1`);
-    expect(contact.body.binding).toMatchObject({ memberId: 'M001', method: 'oneTimeCode', lapsed: false });
+    expect(contact.body.binding).toMatchObject({ memberId: '••••', method: 'oneTimeCode', lapsed: false });
     const cleared = await admin('DELETE', path);
     expect(cleared.body.deleted).toMatchObject({ entries: 9, profile: true });
     expect((await admin('GET', path)).body.entries).toEqual([]);

@@ -5,6 +5,7 @@ import { sendLine, sendMessenger, startTestStack, waitForLineCalls, waitForMesse
 /**
  * The product's three scenarios, end to end on the local stack, on LINE and on Messenger from the one
  * seeded demo flow: each step asserts the messages the channel's API stand-in received, in order.
+ * Scenario 1 verifies by account link on LINE and by a one-time code on Messenger, as the demo does.
  */
 
 /** What a customer does, on either channel. */
@@ -37,11 +38,39 @@ const line: Channel = {
     messages.map((m) => {
       const message = record(m);
       if (message.type === 'text') return String(message.text);
+      if (message.type === 'flex' && loginUrlOf(message)) return `[sign in] ${allTexts(message.contents).join(' | ')}`;
       if (message.type === 'flex') return `[carousel] ${boldTexts(message.contents).join(' | ')}`;
       return JSON.stringify(m);
     }),
   quickReplies: (m) => list(record(record(m).quickReply).items).map((item) => String(record(record(item).action).label)),
 };
+
+/** The URI of a LINE message's button to a login page (a linkAccount block's), if it has one. */
+function loginUrlOf(message: unknown): string | undefined {
+  return /"uri":"([^"]+\/link\/login[^"]*)"/.exec(JSON.stringify(message))?.[1];
+}
+
+function allTexts(node: unknown): string[] {
+  if (Array.isArray(node)) return node.flatMap(allTexts);
+  if (typeof node !== 'object' || node === null) return [];
+  const o = record(node);
+  return [...(o.type === 'text' && typeof o.text === 'string' ? [o.text] : []), ...Object.values(o).flatMap(allTexts)];
+}
+
+/**
+ * The member's browser after tapping the sign-in button: the brand's login page, the form posted
+ * (302 to LINE's account-link dialog when the password is right), the dialog opened (the stand-in
+ * delivers LINE's accountLink event). Resolves with the login's status.
+ */
+async function signInOnLine(stack: LocalStack, loginUrl: string, memberId: string, password: string): Promise<number> {
+  const linkToken = new URL(loginUrl).searchParams.get('linkToken') ?? '';
+  expect((await fetch(loginUrl)).status).toBe(200);
+  const posted = await fetch(new URL('/link/login', loginUrl), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ linkToken, memberId, password }).toString(), redirect: 'manual' });
+  const location = posted.headers.get('location');
+  if (location) expect((await fetch(location)).status).toBe(200);
+  await stack.idle();
+  return posted.status;
+}
 
 const messenger: Channel = {
   kind: 'messenger',
@@ -87,8 +116,37 @@ describe.each([line, messenger])('the three scenarios on $kind', (channel) => {
 
   describe('scenario 1: personal data, for verified members only', () => {
     const askCode = (phone: string) => `If ${phone} is a member number, we just texted it a 6-digit code. Please type the code here.`;
+    // On LINE the demo verifies by account link; on Messenger by a one-time code (the same flow: its link_account block links on LINE only).
+    const onLine = channel.kind === 'line' ? test : test.skip;
+    const onMessenger = channel.kind === 'messenger' ? test : test.skip;
+    const tickets = '[carousel] Taipei 101 Observatory | National Palace Museum | Jiufen Tea House Afternoon Set';
+    /** Tap "My tickets", then sign in at the brand with the button's link: what LINE received after the link. */
+    const link = async (user: string, memberId: string, password: string) => {
+      const offered = await channel.say(stack, user, { type: 'postback', data: 'action=my_tickets' });
+      expect(channel.transcript(offered)).toEqual(['[sign in] To show your tickets, please sign in with your membership first: this links it to your LINE account.']);
+      const before = stack.lineStandIn.calls().length;
+      const status = await signInOnLine(stack, loginUrlOf(offered[0]) ?? '', memberId, password);
+      return { status, after: channel.transcript(stack.lineStandIn.calls().slice(before).flatMap((c) => (c.kind === 'reply' || (c.kind === 'push' && c.to === user) ? (c.messages ?? []) : []))) };
+    };
 
-    test('a customer verifies with the code the brand texts to the member phone, and sees their unused tickets; the next tap at once', async () => {
+    onLine('a customer links their membership (account link) and sees their unused tickets; the next tap at once', async () => {
+      const user = 'line-s1-new';
+      expect(await link(user, 'M001', 'oolong')).toEqual({ status: 302, after: ['Thank you, Chen Mei-Ling: you are verified as member M001.', tickets] });
+      expect((await customer(user))?.binding).toMatchObject({ memberId: 'M001', method: 'lineAccountLink' });
+      expect(await say(user, { type: 'postback', data: 'action=my_tickets' })).toEqual([tickets]);
+      expect(stack.brandApi.requests().filter((r) => r.path === '/members/M001/tickets')).toHaveLength(2);
+    });
+
+    onLine('a member with no unused tickets gets the empty branch', async () => {
+      expect(await link('line-s1-empty', 'M002', 'pineapple')).toEqual({ status: 302, after: ['Thank you, Wang Chih-Ming: you are verified as member M002.', 'You have no unused tickets right now.'] });
+    });
+
+    onLine('a wrong password links nobody', async () => {
+      expect(await link('line-s1-stranger', 'M001', '123456')).toEqual({ status: 401, after: [] });
+      expect((await customer('line-s1-stranger'))?.binding).toBeUndefined();
+    });
+
+    onMessenger('a customer verifies with the code the brand texts to the member phone, and sees their unused tickets; the next tap at once', async () => {
       const user = `${channel.kind}-s1-new`;
       expect(await say(user, { type: 'postback', data: 'action=my_tickets' })).toEqual([
         'To show your tickets, please verify your membership first. What is your member phone number? We will text you a code.',
@@ -97,7 +155,6 @@ describe.each([line, messenger])('the three scenarios on $kind', (channel) => {
         'That does not look like a phone number (e.g. 0912345678). To show your tickets, please verify your membership first. What is your member phone number? We will text you a code.',
       ]);
       expect(await say(user, { type: 'text', text: '0912-345-678' })).toEqual([askCode('0912345678')]);
-      const tickets = '[carousel] Taipei 101 Observatory | National Palace Museum | Jiufen Tea House Afternoon Set';
       const code = stack.brandApi.lastCode('0912345678') ?? '';
       expect(await say(user, { type: 'text', text: code })).toEqual(['Thank you, Chen Mei-Ling: you are verified as member M001.', tickets]);
       const profile = await customer(user);
@@ -129,14 +186,14 @@ describe.each([line, messenger])('the three scenarios on $kind', (channel) => {
       expect(stack.brandApi.requests().filter((r) => r.path === '/members/M001/tickets')).toHaveLength(2);
     });
 
-    test('a member with no unused tickets gets the empty branch', async () => {
+    onMessenger('a member with no unused tickets gets the empty branch', async () => {
       const user = `${channel.kind}-s1-empty`;
       await say(user, { type: 'postback', data: 'action=my_tickets' });
       await say(user, { type: 'text', text: '0922333444' });
       expect(await say(user, { type: 'text', text: stack.brandApi.lastCode('0922333444') ?? '' })).toEqual(['Thank you, Wang Chih-Ming: you are verified as member M002.', 'You have no unused tickets right now.']);
     });
 
-    test('a phone number the brand does not know gets no code, so no code it can type verifies', async () => {
+    onMessenger('a phone number the brand does not know gets no code, so no code it can type verifies', async () => {
       const user = `${channel.kind}-s1-stranger`;
       await say(user, { type: 'postback', data: 'action=my_tickets' });
       // The brand answers as for a member (it never tells who is one), but texts nobody.

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import type { LocalStack, LocalStackOptions } from '../../local/localStack';
 import { startTestStack } from './localStackHarness';
 
@@ -76,4 +76,17 @@ export async function startConsoleSession(options: LocalStackOptions = {}): Prom
       await stack.stop();
     },
   };
+}
+
+/**
+ * The value an input shows once the console has redrawn it: polled, since a change event's redraw can
+ * land just after the keystroke that caused it. Answers the last value seen (the assertion is the caller's).
+ */
+export async function settledValue(field: Locator, expected: string, timeoutMs = 5_000): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await field.inputValue();
+    if (value === expected || Date.now() > until) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

@@ -25,6 +25,8 @@ export interface LineClient {
   /** `retryKey` makes a retried push idempotent at LINE (24 h): keep it identical across retries. */
   push(to: string, messages: messagingApi.Message[], retryKey: string): Promise<void>;
   startLoading(chatId: string, loadingSeconds: number): Promise<void>;
+  /** A link token for the user's account link (valid 10 minutes, single use). */
+  issueLinkToken(userId: string): Promise<string>;
 }
 
 const TIMEOUT_MS = 5_000;
@@ -34,14 +36,14 @@ export function createLineClient(options: { baseUrl: string; accessToken: string
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const base = options.baseUrl.replace(/\/+$/, '');
 
-  async function post(path: string, body: unknown, extraHeaders: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string> }> {
+  async function post(path: string, body: unknown, extraHeaders: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string>; body: string }> {
     let response;
     try {
       response = await options.fetch({
         method: 'POST',
         url: `${base}${path}`,
-        headers: { authorization: `Bearer ${options.accessToken}`, 'content-type': 'application/json', ...extraHeaders },
-        body: JSON.stringify(body),
+        headers: { authorization: `Bearer ${options.accessToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...extraHeaders },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         timeoutMs: TIMEOUT_MS,
       });
     } catch (error) {
@@ -73,6 +75,13 @@ export function createLineClient(options: { baseUrl: string; accessToken: string
     async startLoading(chatId, loadingSeconds) {
       await post('/v2/bot/chat/loading/start', { chatId, loadingSeconds });
     },
+    async issueLinkToken(userId) {
+      // No body: LINE's issueLinkToken takes the user in the path only.
+      const response = await post(`/v2/bot/user/${encodeURIComponent(userId)}/linkToken`, undefined);
+      const linkToken = linkTokenOf(response.body);
+      if (linkToken === undefined) throw new LineApiError('LINE linkToken: no linkToken in the answer', response.status);
+      return linkToken;
+    },
   };
 }
 
@@ -87,4 +96,15 @@ function lineErrorMessage(body: string): string {
     // not JSON
   }
   return body.slice(0, 200);
+}
+
+/** The `linkToken` of LINE's answer, when it is a plain token. */
+function linkTokenOf(body: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed === 'object' && parsed !== null && 'linkToken' in parsed && typeof parsed.linkToken === 'string' && /^[!-~]{1,512}$/.test(parsed.linkToken)) return parsed.linkToken;
+  } catch {
+    // not JSON
+  }
+  return undefined;
 }

@@ -43,6 +43,8 @@ export const lineEventSchema = z
     replyToken: z.string().max(LINE_LIMITS.replyToken, `longer than ${LINE_LIMITS.replyToken} characters`).regex(TOKEN_PATTERN, 'not printable ASCII').optional(),
     message: z.object({ type: name, text: z.string().max(LINE_LIMITS.text, `longer than ${LINE_LIMITS.text} characters`).optional() }).passthrough().optional(),
     postback: z.object({ data: z.string().max(LINE_LIMITS.postbackData, `longer than ${LINE_LIMITS.postbackData} characters`), params: postbackParamsSchema.optional() }).passthrough().optional(),
+    /** An `accountLink` event's outcome: `ok` or `failed`, and the nonce the brand put in its redirect to LINE. */
+    link: z.object({ result: name, nonce: z.string().max(INBOUND_LIMITS.token, `longer than ${INBOUND_LIMITS.token} characters`).regex(TOKEN_PATTERN, 'not printable ASCII').optional() }).passthrough().optional(),
   })
   .passthrough();
 export type LineEvent = z.infer<typeof lineEventSchema>;
@@ -91,7 +93,6 @@ export const SKIPPED_LINE_EVENTS: Readonly<Record<string, string>> = {
   unsend: 'no message is kept to take back',
   messageEdited: 'an edit is not a new message',
   beacon: 'no beacon trigger',
-  accountLink: 'accounts are not linked',
   things: 'LINE Things is not used',
   videoPlayComplete: 'no video trigger',
   membership: 'no membership trigger',
@@ -129,7 +130,8 @@ function conversationOf(source: Source | undefined): { chat: ChatType; id: strin
  * that passed their bounds.
  *
  * A group or room chat is one conversation (its id is the `userId` the job carries); the member who
- * spoke is `speakerId`. A text, a postback or a follow is a turn; an `unfollow` (the customer blocked
+ * spoke is `speakerId`. A text, a postback, a follow or a one-to-one `accountLink` (a linkAccount
+ * block's outcome: `ok` with the brand's nonce, or `failed`) is a turn; an `unfollow` (the customer blocked
  * the account) or a `leave` (the bot left a group or room) closes the conversation; every other event
  * type is skipped with its reason ({@link skipReason}).
  */
@@ -168,6 +170,13 @@ export function toInboundEvent(raw: unknown): LineEventAction {
     return { ...base, event: { type: 'postback', data, ...(params && Object.keys(params).length ? { params } : {}) } };
   }
   if (event.type === 'follow' && oneToOne) return { ...base, event: { type: 'follow' } };
+  if (event.type === 'accountLink' && oneToOne && event.link) {
+    // A linkAccount block's button was used: `ok` with the brand's nonce, or `failed` (no reply token then).
+    const { result, nonce } = event.link;
+    if (result === 'ok' && nonce) return { ...base, event: { type: 'accountLink', result: 'ok', nonce } };
+    if (result === 'failed' || result === 'ok') return { ...base, event: { type: 'accountLink', result: 'failed' } };
+    return { kind: 'skip', eventId, reason: `accountLink: unknown result ${forLog(result)}` };
+  }
   if (event.type === 'unfollow' && oneToOne) return { ...base, event: { type: 'closed', by: 'unfollow' } };
   if (event.type === 'leave' && !oneToOne) return { ...base, event: { type: 'closed', by: 'leave' } };
   return { kind: 'skip', eventId, reason: `unsupported event ${forLog(event.type)}${event.message ? `/${forLog(event.message.type)}` : ''}` };

@@ -53,6 +53,7 @@ type ImageMessage = Extract<ResolvedMessage, { type: 'image' }>;
  * - `buttons` becomes a Flex bubble (hero image, bold title, text, up to 4 buttons).
  * - `carousel` becomes a Flex carousel of up to 12 bubbles (extra cards are dropped; texts are
  *   shortened, then trailing cards dropped, until the JSON fits LINE's size limits).
+ * - `accountLink` (a linkAccount block's) becomes a bubble of its text with one URI button.
  * - Labels, postback data, texts and alt texts are truncated; buttons whose URL LINE cannot open
  *   are dropped.
  *
@@ -90,6 +91,12 @@ export function renderLineMessages(messages: ResolvedMessage[]): messagingApi.Me
       }
       case 'carousel': {
         const flex = renderCarousel(message);
+        if (flex) rendered.push(flex);
+        break;
+      }
+      case 'accountLink': {
+        // A bubble with one URI button to the brand's login page (its URL carries the link token).
+        const flex = renderButtons({ type: 'buttons', text: message.text, buttons: [{ type: 'url', label: message.label, url: message.url }] });
         if (flex) rendered.push(flex);
         break;
       }

@@ -46,6 +46,8 @@ const messagingEventSchema = z.object({
     })
     .optional(),
   postback: z.object({ mid: tokenSchema.optional(), title: z.string().optional(), payload: payload.optional() }).optional(),
+  /** `messaging_account_linking`: a Log In button's outcome (the brand's `authorization_code`), or the person unlinked. */
+  account_linking: z.object({ status: z.string().max(32, 'longer than 32 characters'), authorization_code: tokenSchema.optional() }).optional(),
 });
 type MessagingEvent = z.infer<typeof messagingEventSchema>;
 
@@ -104,7 +106,9 @@ export type MessengerEventAction =
  * is the text of a "message" button, and becomes `text`); plain text becomes `text`. Echoes of the
  * page's own messages, events without a PSID (`user_ref` senders), standby events (another app owns the
  * thread) and event types callcard does not answer (attachments only, reads, deliveries, reactions,
- * referrals, opt-ins, handovers, account linking, ...) are skipped, each with its reason.
+ * referrals, opt-ins, handovers, ...) are skipped, each with its reason. Account linking
+ * (`messaging_account_linking`) becomes an `accountLink` event: `linked` as `ok` with the brand's
+ * `authorization_code` as its nonce, `unlinked`.
  */
 export function toInboundEvents(body: MessengerWebhook): MessengerEventAction[] {
   if ('field' in body) {
@@ -157,7 +161,13 @@ function toAction(raw: unknown, entryPageId: string | undefined): MessengerEvent
 }
 
 function toInbound(event: MessagingEvent): InboundEvent | undefined {
-  const { message, postback } = event;
+  const { message, postback, account_linking: linking } = event;
+  if (linking && !message && !postback) {
+    // A linkAccount block's Log In button was used (linked, with what the brand passed through), or the person unlinked.
+    if (linking.status === 'unlinked') return { type: 'accountLink', result: 'unlinked' };
+    if (linking.status === 'linked') return linking.authorization_code ? { type: 'accountLink', result: 'ok', nonce: linking.authorization_code } : { type: 'accountLink', result: 'failed' };
+    return undefined;
+  }
   if (message) {
     // A quick-reply tap also carries its title as `text`; the payload is what the flow listens for.
     const payload = message.quick_reply?.payload;
@@ -184,7 +194,7 @@ const NOT_A_TURN: Readonly<Record<string, string>> = {
   take_thread_control: 'handover: another app took the thread',
   request_thread_control: 'handover: another app asks for the thread',
   app_roles: 'handover: app roles changed',
-  account_linking: 'an account linked or unlinked, not a trigger',
+  account_linking: 'an account-linking status callcard does not know',
   message_edit: 'an edit of an earlier message, not a new turn',
 };
 

@@ -1,4 +1,4 @@
-import type { Button, Card, ResolvedMessage } from '../../messages/message';
+import type { AccountLinkMessage, Button, Card, ResolvedMessage } from '../../messages/message';
 import { ELLIPSIS, fitUrl, hasText, splitText, truncate, truncateData } from '../fit';
 
 /**
@@ -30,7 +30,9 @@ export type MessengerQuickReply = { content_type: 'text'; title: string; payload
 export type MessengerPostbackButton = { type: 'postback'; title: string; payload: string };
 /** Opens `url` in the Messenger webview or browser. */
 export type MessengerUrlButton = { type: 'web_url'; title: string; url: string };
-export type MessengerButton = MessengerPostbackButton | MessengerUrlButton;
+/** Log In: opens the brand's login page for account linking (Messenger names the button itself). */
+export type MessengerAccountLinkButton = { type: 'account_link'; url: string };
+export type MessengerButton = MessengerPostbackButton | MessengerUrlButton | MessengerAccountLinkButton;
 
 /** Text (≤ 640 characters) with 1–3 buttons. */
 export type MessengerButtonTemplate = { template_type: 'button'; text: string; buttons: MessengerButton[] };
@@ -77,6 +79,7 @@ type CarouselMessage = Extract<ResolvedMessage, { type: 'carousel' }>;
  *   image message just before it. With no usable button left it is sent as plain text instead.
  * - `carousel` becomes a generic template of at most 10 elements (title and subtitle ≤ 80
  *   characters, ≤ 3 buttons each); `altText` has no Messenger equivalent.
+ * - `accountLink` (a linkAccount block's) becomes a button template with a Log In (`account_link`) button.
  * - Buttons: postback → postback; message → postback whose payload is the text (Messenger has no
  *   "send this text" button); url → web_url. Titles ≤ 20 characters, payloads ≤ 1,000.
  *
@@ -99,6 +102,8 @@ export function renderMessengerMessages(messages: ResolvedMessage[]): MessengerM
         return renderButtonTemplate(message);
       case 'carousel':
         return renderGenericTemplate(message);
+      case 'accountLink':
+        return renderAccountLink(message);
     }
   });
 }
@@ -136,6 +141,21 @@ function renderButtonTemplate(message: ButtonsMessage): MessengerMessage[] {
     buttons,
   };
   return [...before, { attachment: { type: 'template', payload } }];
+}
+
+/**
+ * A linkAccount block's Log In button, in a button template. Meta requires an https URL (validation
+ * says so); http is let through for the local stack's stand-ins, as for any button.
+ */
+function renderAccountLink(message: AccountLinkMessage): MessengerMessage[] {
+  const url = fitUrl(message.url, URL_PROTOCOLS, URL_MAX);
+  if (url === undefined) return renderText(message.text);
+  const payload: MessengerButtonTemplate = {
+    template_type: 'button',
+    text: hasText(message.text) ? truncate(message.text, MESSENGER_LIMITS.buttonTemplateText) : ELLIPSIS,
+    buttons: [{ type: 'account_link', url }],
+  };
+  return [{ attachment: { type: 'template', payload } }];
 }
 
 function renderGenericTemplate(message: CarouselMessage): MessengerMessage[] {

@@ -109,10 +109,13 @@ describe('newBlock', () => {
     expect(newBlock('end')).toEqual({ type: 'end' });
   });
 
-  test('each is valid for the schema except where the admin must choose: the condition branch lacks its next', () => {
+  test('each is valid for the schema except where the admin must choose: the condition branch lacks its next, the link account block its card', () => {
     for (const type of BLOCK_TYPES) {
       const result = blockSchema.safeParse(newBlock(type));
-      if (type === 'condition') {
+      if (type === 'linkAccount') {
+        expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['onLinked']);
+        expect(blockSchema.safeParse({ ...newBlock(type), onLinked: 'resolve' }).success).toBe(true);
+      } else if (type === 'condition') {
         expect(result.success).toBe(false);
         expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['branches.0.next']);
         expect(blockSchema.safeParse({ ...newBlock(type), branches: [{ when: { op: 'exists', attribute: 'answer' }, next: 'x' }] }).success).toBe(true);
@@ -337,6 +340,17 @@ describe('verified bindings in the editor (issue 19)', () => {
     expect(outlets({ type: 'unbind', next: 'bye' })).toEqual([{ path: ['next'], kind: 'next', label: 'next', target: 'bye' }]);
     const flow = { blocks: {} };
     expect(addBlock(flow, 'unbind')).toBe('unlink');
+  });
+
+  test('a link account block: a login URL and a placeholder text; outlets linked, not linked and elsewhere', () => {
+    expect(BLOCK_TYPES).toContain('linkAccount');
+    expect(newBlock('linkAccount', {}, 'zh-TW')).toEqual({ type: 'linkAccount', loginUrl: 'https://', text: '請登入會員，將會員帳號連結到這個聊天。' });
+    expect(outlets({ type: 'linkAccount', onLinked: 'resolve', elsewhere: 'ask_phone' })).toEqual([
+      { path: ['onLinked'], kind: 'onSuccess', label: 'onLinked', target: 'resolve' },
+      { path: ['onFailure'], kind: 'onFailure', label: 'onFailure' },
+      { path: ['elsewhere'], kind: 'otherwise', label: 'elsewhere', target: 'ask_phone' },
+    ]);
+    expect(addBlock({ blocks: {} }, 'linkAccount')).toBe('link_account');
   });
 
   test("the flow's verify start follows a rename and goes with a delete", () => {

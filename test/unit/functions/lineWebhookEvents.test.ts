@@ -122,7 +122,7 @@ describe('every sample event: 200, and each skip logged with its reason', () => 
     expect(result.statusCode).toBe(200);
     expect(logs.filter((l) => l.level === 'warn' || l.level === 'error')).toEqual([]);
     const reasons = new Set(logs.filter((l) => l.message === 'skipped LINE event').map((l) => l.extra.reason));
-    for (const type of ['join', 'memberJoined', 'memberLeft', 'unsend', 'messageEdited', 'beacon', 'accountLink', 'things', 'videoPlayComplete', 'membership', 'module', 'activated', 'deactivated', 'botSuspended', 'botResumed', 'delivery']) {
+    for (const type of ['join', 'memberJoined', 'memberLeft', 'unsend', 'messageEdited', 'beacon', 'things', 'videoPlayComplete', 'membership', 'module', 'activated', 'deactivated', 'botSuspended', 'botResumed', 'delivery']) {
       expect(reasons).toContain(why(type));
     }
     for (const kind of ['image', 'video', 'audio', 'file', 'location', 'sticker']) expect(reasons).toContain(`message/${kind}: only text messages are answered`);

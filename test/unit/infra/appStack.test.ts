@@ -95,16 +95,17 @@ describe('functions', () => {
     }
   });
 
-  test('environment: Powertools, source maps, channel API base URLs, and the names each bind sets', () => {
+  test('environment: Powertools, channel API base URLs, and the names each bind sets; no NODE_OPTIONS (stack traces are mapped on first use)', () => {
     for (const spec of built.wired) {
       const variables = template.toJSON().Resources[functionId(spec)].Properties.Environment.Variables;
       expect(variables).toMatchObject({
         POWERTOOLS_SERVICE_NAME: spec.serviceName,
         POWERTOOLS_LOG_LEVEL: 'INFO',
-        NODE_OPTIONS: '--enable-source-maps',
         LINE_API_BASE_URL: 'https://api.line.me',
         MESSENGER_API_BASE_URL: 'https://graph.facebook.com/v25.0',
       });
+      // --enable-source-maps would read index.js.map at every cold start: shared/logging/stackTraces.ts.
+      expect(variables.NODE_OPTIONS).toBeUndefined();
       // Each bind sets the variable naming what it grants; the console function is granted nothing.
       if (spec.tableAccess === 'none') expect(variables.TABLE_NAME).toBeUndefined();
       else expect(variables.TABLE_NAME).toEqual(expect.anything());

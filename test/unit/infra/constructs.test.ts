@@ -55,7 +55,7 @@ describe('CallcardFunction', () => {
       MemorySize: 512,
       Timeout: 10,
       TracingConfig: { Mode: 'Active' },
-      Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'svc', POWERTOOLS_LOG_LEVEL: 'INFO', NODE_OPTIONS: '--enable-source-maps' } },
+      Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'svc', POWERTOOLS_LOG_LEVEL: 'INFO', NODE_OPTIONS: Match.absent() } },
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });

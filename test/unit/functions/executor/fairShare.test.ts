@@ -2,7 +2,7 @@ import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamod
 import type { ChangeMessageVisibilityBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
-import { DeferredJobError, FairShare, type BatchAdmission } from '../../../../functions/executor/fairShare';
+import { DeferredJobError, FairShare, LEASE_TTL_MS, type BatchAdmission } from '../../../../functions/executor/fairShare';
 import { createModelDynamoClient } from '../../../../local/aws/modelDynamo';
 import { createLogger } from '../../../../shared/logging/logger';
 import { deferralSeconds, executorMaxConcurrency, JOB_MAX_RECEIVES, MAX_DEFERRED_RECEIVES, workspaceLeaseLimit } from '../../../../shared/jobs/fairShare';
@@ -193,6 +193,27 @@ describe('FairShare and a batch’s admissions', () => {
     await expect(batch.admit('B', 1)).resolves.toBeUndefined();
     await batch.settle();
     expect(leases.calls.slice(2)).toEqual(['acquire B', 'acquire B (forced)', 'release B']);
+  });
+
+  test('a held lease is renewed (a new id, then the old one given back) until it is given back: one left by a crash lapses within its 10 s', async () => {
+    const leases = fakeLeases(8);
+    const sqs = { send: async () => ({}) } as unknown as SQSClient;
+    const share = new FairShare({ leases: leases.repository, maxConcurrency: 10, sqs, queueUrl: 'q', logger, renewEveryMs: 40 });
+    expect(new FairShare({ leases: leases.repository, maxConcurrency: 10, sqs, queueUrl: 'q', logger }).leaseTtlMs).toBe(LEASE_TTL_MS);
+    expect(LEASE_TTL_MS).toBe(10_000);
+    const batch = share.batch();
+    await batch.admit('B', 1);
+    const first = [...leases.held.keys()];
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    // Renewed at least twice, and still one lease held.
+    expect(leases.calls.filter((c) => c === 'acquire B (forced)').length).toBeGreaterThanOrEqual(2);
+    expect(leases.held.size).toBe(1);
+    expect([...leases.held.keys()]).not.toEqual(first);
+    await batch.settle();
+    expect(leases.held.size).toBe(0);
+    const calls = leases.calls.length;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(leases.calls.length).toBe(calls);
   });
 
   test('when the table cannot be reached, the turn runs: fairness never fails a turn', async () => {

@@ -33,6 +33,10 @@ function fakeClient(replies: Array<Error | 'ok'> = ['ok']) {
     async startLoading() {
       calls.push('loading');
     },
+    async issueLinkToken(userId) {
+      calls.push(`linkToken:${userId}`);
+      return 'link-token-1';
+    },
   };
   return { client, calls };
 }

@@ -33,12 +33,14 @@ function ticketsFlow(): Doc {
 }
 
 describe('personal cards: where they may run', () => {
-  test('the demo flow and the my tickets template: a personal card, verification by one-time code', () => {
+  test('the demo flow and the my tickets template: a personal card, verification by account link on LINE and one-time code elsewhere', () => {
     for (const flow of [demoFlow('https://brand.example'), flowFromTemplate('myTickets', 'Tickets', 'https://brand.example')]) {
       const result = validateFlow(flow);
       expect(result.ok).toBe(true);
       if (!result.ok) continue;
-      expect(result.flow.verify).toBe('ask_phone');
+      expect(result.flow.verify).toBe('link_account');
+      expect(result.flow.blocks.link_account).toMatchObject({ type: 'linkAccount', loginUrl: 'https://brand.example/link/login', channels: ['line'], elsewhere: 'ask_phone', onLinked: 'resolve_link' });
+      expect(result.flow.blocks.resolve_link).toMatchObject({ bind: { memberId: 'response.body.memberId' }, request: { url: 'https://brand.example/link/resolve' } });
       expect(result.flow.blocks.load_tickets).toMatchObject({ personal: true, request: { url: 'https://brand.example/members/{{ binding.memberId }}/tickets' } });
       expect(result.flow.blocks.check_code).toMatchObject({ bind: { memberId: 'response.body.memberId' } });
       // No binding by a typed phone alone: no card saves a member id as a plain attribute.

@@ -5,6 +5,9 @@ import { createStore, TABLE_DEFINITION, type Store } from '../../../../shared/st
 import { createTable, type Table } from '../../../../shared/store/table';
 import { workspaceSettingsSchema } from '../../../../shared/store/workspaceSettings';
 
+/** What a workspace has for the settings it never chose: personal attributes and retention (issue 19). */
+const PRIVACY = { personalAttributes: ['phone', 'email', 'memberId'], retention: { logDays: 30, simulatorDays: 1, idleCustomerDays: 365 } };
+
 describe('workspace settings', () => {
   let client: DynamoDBClient;
   let table: Table;
@@ -19,18 +22,18 @@ describe('workspace settings', () => {
   afterEach(() => client.destroy());
 
   test('a workspace that saved none has the defaults: no port besides 443, texts in Traditional Chinese', async () => {
-    await expect(store.workspaceSettings.get('ws1')).resolves.toEqual({ allowedPorts: [], language: 'zh-TW' });
+    await expect(store.workspaceSettings.get('ws1')).resolves.toEqual({ ...PRIVACY, allowedPorts: [], language: 'zh-TW' });
     await expect(store.workspaceSettings.find('ws1')).resolves.toBeUndefined();
   });
 
   test('put then get, per workspace; one item WS#<ws> / SETTINGS beside the secrets', async () => {
     await store.secrets.put('ws1', 'API_KEY', 'sk_value');
-    await expect(store.workspaceSettings.put('ws1', { allowedPorts: [8443, 8080, 8443], language: 'en' }, new Date('2026-01-01T00:00:00Z'))).resolves.toEqual({ allowedPorts: [8080, 8443], language: 'en' });
-    await expect(store.workspaceSettings.get('ws1')).resolves.toEqual({ allowedPorts: [8080, 8443], language: 'en' });
-    await expect(store.workspaceSettings.find('ws1')).resolves.toEqual({ allowedPorts: [8080, 8443], language: 'en' });
-    await expect(store.workspaceSettings.get('ws2')).resolves.toEqual({ allowedPorts: [], language: 'zh-TW' });
+    await expect(store.workspaceSettings.put('ws1', { allowedPorts: [8443, 8080, 8443], language: 'en' }, new Date('2026-01-01T00:00:00Z'))).resolves.toEqual({ ...PRIVACY, allowedPorts: [8080, 8443], language: 'en' });
+    await expect(store.workspaceSettings.get('ws1')).resolves.toEqual({ ...PRIVACY, allowedPorts: [8080, 8443], language: 'en' });
+    await expect(store.workspaceSettings.find('ws1')).resolves.toEqual({ ...PRIVACY, allowedPorts: [8080, 8443], language: 'en' });
+    await expect(store.workspaceSettings.get('ws2')).resolves.toEqual({ ...PRIVACY, allowedPorts: [], language: 'zh-TW' });
     const { Item } = await table.doc.send(new GetCommand({ TableName: 'callcard', Key: { pk: 'WS#ws1', sk: 'SETTINGS' } }));
-    expect(Item).toEqual({ pk: 'WS#ws1', sk: 'SETTINGS', allowedPorts: [8080, 8443], language: 'en', updatedAt: '2026-01-01T00:00:00.000Z' });
+    expect(Item).toEqual({ pk: 'WS#ws1', sk: 'SETTINGS', ...PRIVACY, allowedPorts: [8080, 8443], language: 'en', updatedAt: '2026-01-01T00:00:00.000Z' });
     // The secrets' query of the same partition does not pick it up.
     await expect(store.secrets.list('ws1')).resolves.toEqual([expect.objectContaining({ name: 'API_KEY' })]);
   });
@@ -38,12 +41,12 @@ describe('workspace settings', () => {
   test('a put replaces the settings whole', async () => {
     await store.workspaceSettings.put('ws1', { allowedPorts: [8443], language: 'en' });
     await store.workspaceSettings.put('ws1', { allowedPorts: [] });
-    await expect(store.workspaceSettings.get('ws1')).resolves.toEqual({ allowedPorts: [], language: 'zh-TW' });
+    await expect(store.workspaceSettings.get('ws1')).resolves.toEqual({ ...PRIVACY, allowedPorts: [], language: 'zh-TW' });
   });
 
   test('settings saved before the language existed read as the default language', async () => {
     await table.doc.send(new PutCommand({ TableName: 'callcard', Item: { pk: 'WS#ws1', sk: 'SETTINGS', allowedPorts: [8443], updatedAt: '2025-01-01T00:00:00.000Z' } }));
-    await expect(store.workspaceSettings.get('ws1')).resolves.toEqual({ allowedPorts: [8443], language: 'zh-TW' });
+    await expect(store.workspaceSettings.get('ws1')).resolves.toEqual({ ...PRIVACY, allowedPorts: [8443], language: 'zh-TW' });
   });
 
   test.each([['fr'], ['zh-tw'], ['zh-CN'], [''], [1]])('refuses language %j', (language) => {

@@ -130,7 +130,7 @@ describe('toInboundEvent over the official SDK fixture (28 events)', () => {
     [10, 'postback with datetime', 'handle', 'postback'],
     [11, 'beacon', 'skip', why('beacon')],
     [12, 'beacon', 'skip', why('beacon')],
-    [13, 'accountLink', 'skip', why('accountLink')],
+    [13, 'accountLink', 'handle', 'accountLink'],
     [14, 'text in a group with userId', 'handle', 'text'],
     [15, 'text in a room with userId', 'handle', 'text'],
     [16, 'postback with date', 'handle', 'postback'],
@@ -156,6 +156,18 @@ describe('toInboundEvent over the official SDK fixture (28 events)', () => {
     expect(action?.kind).toBe(kind);
     if (action?.kind === 'handle') expect(action.event.type).toBe(detail);
     if (action?.kind === 'skip') expect(action.reason).toBe(detail);
+  });
+
+  test("an accountLink (ok) becomes an accountLink event with LINE's nonce and its reply token", () => {
+    expect(actions[13]).toEqual({
+      kind: 'handle',
+      eventId: 'testwebhookeventid',
+      userId: 'U206d25c2ea6bd87c17655609a1c37cb8',
+      chat: 'user',
+      replyToken: 'nHuyWiB7yP5Zw52FIkcQobQuGDXCTA',
+      occurredAt: 1462629479859,
+      event: { type: 'accountLink', result: 'ok', nonce: 'Vb771wDYtXuammLszK6h9A' },
+    });
   });
 
   test('a text message becomes a text event with the user, reply token and time', () => {
@@ -470,7 +482,7 @@ describe("every event type of LINE's webhook schema, on purpose", () => {
       postback: ['postback'],
       videoPlayComplete: [why('videoPlayComplete')],
       beacon: [why('beacon')],
-      accountLink: [why('accountLink')],
+      accountLink: ['accountLink'],
       membership: [why('membership')],
       module: [why('module')],
       activated: [why('activated')],
@@ -486,5 +498,22 @@ describe("every event type of LINE's webhook schema, on purpose", () => {
     expect(things).toEqual({ kind: 'skip', eventId: '01THINGSLINKSAMPLE00000000', reason: why('things') });
     const edited = events('sdk-python-v3-webhook-all-events.json').find((e) => e.type === 'messageEdited');
     expect(toInboundEvent(edited)).toMatchObject({ kind: 'skip', reason: why('messageEdited') });
+  });
+});
+
+describe('accountLink events (a linkAccount block resumed)', () => {
+  const base = { type: 'accountLink', timestamp: 1, webhookEventId: 'e-link', source: { type: 'user', userId: 'U1' }, mode: 'active' };
+  test('failed: no reply token (LINE sends none then), no nonce kept', () => {
+    expect(toInboundEvent({ ...base, link: { result: 'failed', nonce: 'n-1' } })).toEqual({ kind: 'handle', eventId: 'e-link', userId: 'U1', chat: 'user', replyToken: undefined, occurredAt: 1, event: { type: 'accountLink', result: 'failed' } });
+  });
+  test('ok without a nonce cannot be resolved: failed', () => {
+    expect(toInboundEvent({ ...base, replyToken: 'r1', link: { result: 'ok' } })).toMatchObject({ kind: 'handle', event: { type: 'accountLink', result: 'failed' } });
+  });
+  test('an unknown result, a nonce past its bound or not printable, a group source, no link: skipped', () => {
+    expect(toInboundEvent({ ...base, link: { result: 'maybe', nonce: 'n' } })).toMatchObject({ kind: 'skip', reason: 'accountLink: unknown result maybe' });
+    expect(toInboundEvent({ ...base, link: { result: 'ok', nonce: 'x'.repeat(513) } })).toMatchObject({ kind: 'skip', malformed: true, reason: expect.stringContaining('link.nonce') });
+    expect(toInboundEvent({ ...base, link: { result: 'ok', nonce: 'a b' } })).toMatchObject({ kind: 'skip', malformed: true });
+    expect(toInboundEvent({ ...base, source: { type: 'group', groupId: 'C1', userId: 'U1' }, link: { result: 'ok', nonce: 'n' } })).toMatchObject({ kind: 'skip', reason: 'unsupported event accountLink' });
+    expect(toInboundEvent(base)).toMatchObject({ kind: 'skip', reason: 'unsupported event accountLink' });
   });
 });

@@ -17,7 +17,8 @@ function fixture(name: string): unknown {
 describe('toInboundEvents on the sample files', () => {
   /** Every kind of Meta's Messenger webhook reference, one file each (see test/fixtures/SAMPLES.md): what callcard does with it. */
   const EVENT_KINDS: Record<string, { event: unknown } | { skip: string }> = {
-    'account-linking.json': { skip: 'account_linking: an account linked or unlinked, not a trigger' },
+    // Linked: what the brand passed through its redirect (authorization_code) is the nonce its card resolves.
+    'account-linking.json': { event: { type: 'accountLink', result: 'ok', nonce: 'PASS_THROUGH_AUTHORIZATION_CODE' } },
     'delivery.json': { skip: 'delivery: a delivery receipt, nothing to answer' },
     'echo.json': { skip: 'echo' },
     'fallback-with-text.json': { event: { type: 'text', text: 'hot https://shop.example.com/products/PC-001' } },
@@ -166,6 +167,19 @@ describe('toInboundEvents', () => {
 
   it('a quick reply with an empty payload counts as the text it shows', () => {
     expect(actionsOf(envelope({ ...base, message: { mid: 'm_q', text: 'hot', quick_reply: { payload: '' } } }))[0]).toMatchObject({ event: { type: 'text', text: 'hot' } });
+  });
+});
+
+describe('messaging_account_linking', () => {
+  const linking = (account_linking: unknown) => toInboundEvents(messengerWebhookSchema.parse({ object: 'page', entry: [{ id: 'P1', messaging: [{ sender: { id: 'PS1' }, recipient: { id: 'P1' }, timestamp: 1700000000000, account_linking }] }] }));
+  it('linked with a code, linked without one (failed), unlinked; deduplicated on sender and time (no mid)', () => {
+    expect(linking({ status: 'linked', authorization_code: 'code-1' })).toEqual([{ kind: 'handle', eventId: 'PS1@1700000000000', pageId: 'P1', psid: 'PS1', event: { type: 'accountLink', result: 'ok', nonce: 'code-1' }, occurredAt: 1700000000000 }]);
+    expect(linking({ status: 'linked' })).toMatchObject([{ kind: 'handle', event: { type: 'accountLink', result: 'failed' } }]);
+    expect(linking({ status: 'unlinked' })).toMatchObject([{ kind: 'handle', event: { type: 'accountLink', result: 'unlinked' } }]);
+  });
+  it('an unknown status is skipped with its reason; a code past its bound is malformed', () => {
+    expect(linking({ status: 'pending' })).toMatchObject([{ kind: 'skip', reason: 'account_linking: an account-linking status callcard does not know' }]);
+    expect(linking({ status: 'linked', authorization_code: 'x'.repeat(513) })).toMatchObject([{ kind: 'skip', malformed: true }]);
   });
 });
 

@@ -219,7 +219,7 @@ describe('renderMessengerMessages', () => {
       const { buttons } = buttonTemplateOf(rendered[0]);
       expect(buttons).toHaveLength(MESSENGER_LIMITS.templateButtons);
       expect(buttons[0]).toEqual({ type: 'postback', title: `${'T'.repeat(19)}…`, payload: 'action=a' });
-      expect(buttons.map((b) => b.title)).toEqual([`${'T'.repeat(19)}…`, 'Option 2', 'Option 3']);
+      expect(buttons.map((b) => ('title' in b ? b.title : b.type))).toEqual([`${'T'.repeat(19)}…`, 'Option 2', 'Option 3']);
     });
 
     it('falls back to text when no button is usable (a button template needs at least one)', () => {
