@@ -30,7 +30,13 @@ export function picker(id: string, label: string, groups: Groups, tr: Tr, insert
   for (const [name, values] of groups) if (values.length) select.append(h('optgroup', { label: name }, ...values.map((value) => h('option', { value }, value))));
   /** The choice `choose` took already: Insert does not add it a second time. */
   let taken = '';
-  if (choose) select.addEventListener('change', () => (taken = select.value && choose(select.value) ? select.value : ''));
+  if (choose)
+    select.addEventListener('change', () => {
+      taken = select.value && choose(select.value) ? select.value : '';
+      // A choice waiting for Insert survives the form being drawn again (workbench.ts keepChoices).
+      select.dataset.waiting = select.value && !taken ? 'true' : '';
+    });
+  else select.addEventListener('change', () => (select.dataset.waiting = select.value ? 'true' : ''));
   const button = h('button', {
     type: 'button',
     id: `${id}-go`,
@@ -39,6 +45,7 @@ export function picker(id: string, label: string, groups: Groups, tr: Tr, insert
       if (select.value && select.value !== taken) insert(select.value);
       select.value = '';
       taken = '';
+      select.dataset.waiting = '';
     },
   }, tr(action));
   return h('span', { class: 'picker' }, h('label', { for: id }, label), select, button);

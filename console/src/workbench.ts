@@ -261,6 +261,7 @@ export function mountWorkbench(root: HTMLElement, host: WorkbenchHost, text: str
     const ctx = context();
     if (!ctx || !flow) return void panel.replaceChildren(h('p', { class: 'hint' }, t('jsonFirst')));
     const caret = caretOf(focus);
+    const choices = waitingChoices(panel);
     const s = selection;
     let parts: Node[];
     if (s === undefined) parts = [h('p', { class: 'hint', id: 'inspector-empty' }, t('nothing'))];
@@ -277,6 +278,7 @@ export function mountWorkbench(root: HTMLElement, host: WorkbenchHost, text: str
       } else parts = [renderBlockForm(ctx, s.id)];
     }
     panel.replaceChildren(...parts);
+    keepChoices(choices);
     if (focus) restoreCaret(focus, caret, keepView);
   }
 
@@ -345,6 +347,23 @@ export function mountWorkbench(root: HTMLElement, host: WorkbenchHost, text: str
 
 /** Each work area's undo history, handed on to the one that replaces it. */
 const histories = new WeakMap<Workbench, History>();
+
+/**
+ * The pickers' choices not yet inserted (cardKit.ts `picker`): a validation's answer can draw the form
+ * again between choosing a value and pressing Insert, and the choice must still be there.
+ */
+function waitingChoices(root: HTMLElement): [string, string][] {
+  return [...root.querySelectorAll<HTMLSelectElement>('.picker select')].filter((select) => select.id && select.value && select.dataset.waiting === 'true').map((select) => [select.id, select.value]);
+}
+
+function keepChoices(choices: [string, string][]): void {
+  for (const [id, value] of choices) {
+    const select = byId(id);
+    if (!(select instanceof HTMLSelectElement) || ![...select.options].some((option) => option.value === value)) continue;
+    select.value = value;
+    select.dataset.waiting = 'true';
+  }
+}
 
 /** Where the caret of a text control is, to put it back after the form was drawn again. */
 function caretOf(id: string | undefined): [number, number] | undefined {

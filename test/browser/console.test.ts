@@ -90,8 +90,14 @@ if (!HAVE_CHROMIUM) {
       await picker1.selectOption(second ?? '');
       await expect(page.getByLabel('Header 1 value').inputValue()).resolves.toBe(`{{ ${second} }}`);
       await page.getByLabel('Header 1 value').fill('Bearer ');
+      await page.waitForFunction(`document.getElementById('flow-json').value.includes('"Authorization": "Bearer "')`);
       await picker1.selectOption('secrets.BRAND_TOKEN');
       await expect(page.getByLabel('Header 1 value').inputValue()).resolves.toBe('Bearer ');
+      // The form drawn again (a hand edit of the JSON; a validation's answer does the same) between the
+      // choice and Insert: the choice waits there still.
+      await editor.fill(`${await editor.inputValue()} `);
+      await page.locator('#problem-summary', { hasText: 'No problems.' }).waitFor();
+      await expect(page.getByLabel('Secret or value for header 1', { exact: true }).inputValue()).resolves.toBe('secrets.BRAND_TOKEN');
       await page.getByRole('button', { name: 'Insert: Secret or value for header 1' }).click();
       await expect(page.getByLabel('Header 1 value').inputValue()).resolves.toBe('Bearer {{ secrets.BRAND_TOKEN }}');
       await page.getByLabel('Header 1 value').fill('{{ secrets.BRAND_TOKEN }}');
