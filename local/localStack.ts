@@ -23,6 +23,7 @@ import { createLogger } from '../shared/logging/logger';
 import { createStore, TABLE_DEFINITION, type Store } from '../shared/store/store';
 import { createTable, type Table } from '../shared/store/table';
 import { recordCalls, type CallRecord } from './aws/callRecorder';
+import { DYNAMODB_ENDPOINT_ENV, isolatedCredentials, startDynamoDbLocal } from './aws/dynamodbLocal';
 import { createModelDynamoClient } from './aws/modelDynamo';
 import { createModelSqs } from './aws/modelSqs';
 import { startDemoBrandApi, type DemoBrandApi, type DemoBrandApiOptions } from './demoBrandApi';
@@ -65,6 +66,14 @@ export interface LocalStackOptions {
    * fixed latency per call).
    */
   aws?: 'emulators' | { model: AwsLatencyModel };
+  /**
+   * Which emulator stands in for DynamoDB (with `aws: 'emulators'`): dynalite in this process, AWS's own
+   * DynamoDB Local started for this stack (`'dynamodb-local'`, Java 17+; `npm start -- --dynamodb-local`),
+   * or a DynamoDB Local already running (`{ endpoint }`), where this stack signs with an access key of its
+   * own and so gets a database of its own. @default `{ endpoint: $CALLCARD_DYNAMODB_ENDPOINT }` when that
+   * is set (the test suite on DynamoDB Local: test/globalSetup.ts), else 'dynalite'
+   */
+  dynamodb?: 'dynalite' | 'dynamodb-local' | { endpoint: string };
   /** More options of the stand-ins (benchmarks: a fixed latency, an observer of every answer). */
   lineStandIn?: Omit<LineStandInOptions, 'port'>;
   messengerStandIn?: Omit<MessengerStandInOptions, 'port'>;
@@ -115,8 +124,12 @@ export interface LocalStack {
   dlqUrl: string;
   demo: DemoSettings;
   seeded: boolean;
-  /** Where the emulators listen (dynalite, local-aws-sqs), or `in-memory model`. */
+  /** Where the emulators listen (dynalite or DynamoDB Local, local-aws-sqs), or `in-memory model`. */
   endpoints: { dynamodb: string; sqs: string };
+  /** Which DynamoDB stands in: `dynalite`, `DynamoDB Local` or `in-memory model`. */
+  dynamodbKind: string;
+  /** The credentials the stack's clients sign with (a process of its own on `endpoints` needs them: the soak's executor). */
+  credentials: { accessKeyId: string; secretAccessKey: string };
   /** Resolves when the executor has nothing left to do. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -124,6 +137,15 @@ export interface LocalStack {
 
 const REGION = 'us-east-1';
 const TABLE_NAME = 'callcard';
+/**
+ * On Lambda each function's sandboxes have sockets of their own (the SDK's default, 50 per client);
+ * here every handler and every executor invocation shares one client, so one workspace's burst would
+ * queue the others' calls behind its own (the noisy-neighbour test saw 138 requests waiting for 50
+ * sockets). Room for all of them, as separate sandboxes would have.
+ */
+const LOCAL_SOCKETS = { requestHandler: { httpAgent: { keepAlive: true, maxSockets: 500 } } };
+/** What the emulators are signed with (they check no signature). */
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /**
  * The whole system on one machine: dynalite for DynamoDB, local-aws-sqs for SQS, stand-ins for the LINE
@@ -276,6 +298,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     demo,
     seeded,
     endpoints: aws.endpoints,
+    dynamodbKind: aws.dynamodbKind,
+    credentials: aws.credentials,
     idle: () => eventSource.idle(),
     async stop() {
       await eventSource.stop();
@@ -361,6 +385,8 @@ interface LocalAws {
   dynamo: DynamoDBClient;
   sqs: SQSClient;
   endpoints: { dynamodb: string; sqs: string };
+  dynamodbKind: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
   /** Whether a receive with WaitTimeSeconds returns as soon as a message is sent (the model) or not (local-aws-sqs). */
   longPolls: boolean;
   close(): Promise<void>;
@@ -375,6 +401,8 @@ async function startAws(options: LocalStackOptions): Promise<LocalAws> {
       dynamo,
       sqs: sqs.client,
       endpoints: { dynamodb: 'in-memory model', sqs: 'in-memory model' },
+      dynamodbKind: 'in-memory model',
+      credentials: LOCAL_CREDENTIALS,
       longPolls: true,
       async close() {
         sqs.close();
@@ -383,24 +411,40 @@ async function startAws(options: LocalStackOptions): Promise<LocalAws> {
       },
     };
   }
-  const dynamoServer = options.dataDir ? dynalite({ path: ensureDir(join(options.dataDir, 'dynamodb')), createTableMs: 0 }) : dynalite({ createTableMs: 0 });
-  const dynamoPort = await listen(dynamoServer, 0);
+  const dynamodb = await startDynamo(options);
   const sqsServer = await createSqsServer({ port: 0, hostname: '127.0.0.1', emulateQueueCreationLifecycle: false });
   const sqsPort = portOf(sqsServer);
-  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const dynamo = new DynamoDBClient({ ...AWS_CLIENT_DEFAULTS, region: REGION, endpoint: `http://127.0.0.1:${dynamoPort}`, credentials });
-  const sqs = new SQSClient({ ...AWS_CLIENT_DEFAULTS, region: REGION, endpoint: `http://127.0.0.1:${sqsPort}`, credentials });
+  const dynamo = new DynamoDBClient({ ...AWS_CLIENT_DEFAULTS, ...LOCAL_SOCKETS, region: REGION, endpoint: dynamodb.endpoint, credentials: dynamodb.credentials });
+  const sqs = new SQSClient({ ...AWS_CLIENT_DEFAULTS, ...LOCAL_SOCKETS, region: REGION, endpoint: `http://127.0.0.1:${sqsPort}`, credentials: LOCAL_CREDENTIALS });
   return {
     dynamo,
     sqs,
-    endpoints: { dynamodb: `http://127.0.0.1:${dynamoPort}`, sqs: `http://127.0.0.1:${sqsPort}` },
+    endpoints: { dynamodb: dynamodb.endpoint, sqs: `http://127.0.0.1:${sqsPort}` },
+    dynamodbKind: dynamodb.kind,
+    credentials: dynamodb.credentials,
     longPolls: false,
     async close() {
-      await Promise.all([closeServer(sqsServer), closeServer(dynamoServer)]);
+      await Promise.all([closeServer(sqsServer), dynamodb.close()]);
       dynamo.destroy();
       sqs.destroy();
     },
   };
+}
+
+/** DynamoDB's stand-in, as `options.dynamodb` (or the environment) asks. */
+async function startDynamo(options: LocalStackOptions): Promise<{ endpoint: string; kind: string; credentials: typeof LOCAL_CREDENTIALS; close(): Promise<void> }> {
+  const sharedEndpoint = process.env[DYNAMODB_ENDPOINT_ENV];
+  const choice = options.dynamodb ?? (sharedEndpoint ? { endpoint: sharedEndpoint } : 'dynalite');
+  if (typeof choice === 'object') {
+    return { endpoint: choice.endpoint, kind: 'DynamoDB Local', credentials: isolatedCredentials(), close: async () => undefined };
+  }
+  if (choice === 'dynamodb-local') {
+    const server = await startDynamoDbLocal(options.dataDir ? { path: ensureDir(join(options.dataDir, 'dynamodb-local')) } : {});
+    return { endpoint: server.endpoint, kind: 'DynamoDB Local', credentials: LOCAL_CREDENTIALS, close: () => server.stop() };
+  }
+  const server = options.dataDir ? dynalite({ path: ensureDir(join(options.dataDir, 'dynamodb')), createTableMs: 0 }) : dynalite({ createTableMs: 0 });
+  const port = await listen(server, 0);
+  return { endpoint: `http://127.0.0.1:${port}`, kind: 'dynalite', credentials: LOCAL_CREDENTIALS, close: () => closeServer(server) };
 }
 
 async function ensureTable(client: DynamoDBClient, name: string): Promise<void> {

@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   // Lambda runs Node 22; this machine may run 20 on purpose: the SDK's reminder adds nothing here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // Your own plain-http hosts (OUTBOUND_ALLOW_HTTP_HOSTS) are added to the stand-ins the stack allows.
-  const options = localStackOptionsFromEnv(process.env);
+  const options = localStackOptionsFromEnv(process.env, process.argv.slice(2));
   // The demo brand texts one-time codes to this terminal: it is the members' phone.
   const stack = await startLocalStack({ ...options, brandApi: { ...options.brandApi, onSms: (sms) => console.log(`[SMS to ${sms.to}] ${sms.text}`) } });
   const { demo } = stack;
@@ -35,7 +35,7 @@ callcard is running locally ${process.env.DATA_DIR ? `(data kept in ${process.en
   Demo member         ${DEMO_MEMBER_USER_ID} on LINE, ${DEMO_MESSENGER_MEMBER_PSID} on Messenger (verified as member M001; member phones 0912345678, 0922333444)
   Admin API           ${stack.url}/admin   key (workspace ${demo.workspaceId}): ${demo.adminKey}   docs: GET ${stack.url}/admin/openapi.json
   Console             ${stack.url}/console   sign in with the admin key: flows, cards as forms, chat simulator, channels, log
-  DynamoDB (dynalite) ${stack.endpoints.dynamodb}   SQS (local-aws-sqs) ${stack.endpoints.sqs}${ownHosts.length ? `\n  Your http hosts     ${ownHosts.join(', ')}   cards may call them over plain http (OUTBOUND_ALLOW_HTTP_HOSTS)` : ''}
+  DynamoDB            ${stack.endpoints.dynamodb} (${stack.dynamodbKind})   SQS ${stack.endpoints.sqs} (local-aws-sqs)${ownHosts.length ? `\n  Your http hosts     ${ownHosts.join(', ')}   cards may call them over plain http (OUTBOUND_ALLOW_HTTP_HOSTS)` : ''}
 
 Send a signed webhook (the demo member taps "My tickets"):
 

@@ -27,6 +27,8 @@ export interface ExecutorChildConfig {
   sqsEndpoint: string;
   tableName: string;
   queueUrl: string;
+  /** What the stack's clients sign with (on a shared DynamoDB Local, the key names the stack's database). */
+  credentials: { accessKeyId: string; secretAccessKey: string };
   lineApiBaseUrl: string;
   messengerApiBaseUrl: string;
   /** "host:port" entries the executor may call over plain http (stand-ins, the soak brand). */
@@ -51,7 +53,7 @@ function tell(message: ChildMessage): void {
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.env.SOAK_EXECUTOR_CONFIG ?? '{}') as ExecutorChildConfig;
-  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const { credentials } = config;
   const dynamo = new DynamoDBClient({ ...AWS_CLIENT_DEFAULTS, region: config.region, endpoint: config.dynamodbEndpoint, credentials });
   const sqs = new SQSClient({ ...AWS_CLIENT_DEFAULTS, region: config.region, endpoint: config.sqsEndpoint, credentials });
   const store = createStore(createTable(config.tableName, dynamo));

@@ -228,6 +228,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     {
       region: 'us-east-1',
       dynamodbEndpoint: stack.endpoints.dynamodb,
+      credentials: stack.credentials,
       sqsEndpoint: stack.endpoints.sqs,
       tableName: stack.table.name,
       queueUrl: stack.queueUrl,

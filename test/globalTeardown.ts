@@ -1,8 +1,9 @@
-import { BROWSER_SKIP_ENV } from './globalSetup';
+import { BROWSER_SKIP_ENV, sharedDynamoDb } from './globalSetup';
 import { CHROMIUM_BIN, selectedBrowserTestFiles, skippedBrowserTestsMessage, type ChromiumDecision, type RunConfig } from './support/chromiumSetup';
 
 /** After the run's summary: which browser test files were skipped, and the one command that fixes it. */
-export default function globalTeardown(globalConfig: RunConfig): void {
+export default async function globalTeardown(globalConfig: RunConfig): Promise<void> {
+  await sharedDynamoDb.server?.stop();
   const left = process.env[BROWSER_SKIP_ENV];
   if (!left) return;
   const decision = JSON.parse(left) as Extract<ChromiumDecision, { action: 'explain' }>;

@@ -63,4 +63,12 @@ describe('the README tour reader', () => {
     expect(outputMismatch(['a', 'z'], ['a', 'b', 'z'])).toBe('z');
     expect(outputMismatch(['reply (+1 ms)', '  Hello'], ['reply (+1 ms)', '  Goodbye'])).toBe('  Hello');
   });
+
+  it('compares a whole JSON line by its value: DynamoDB Local orders map keys its own way', () => {
+    const shown = '{"customerId":"U1","attributes":{"memberId":"M001","phone":"09…"},"updatedAt":"2026-12-04T10:00:00.000Z"}';
+    expect(outputMismatch([shown.replace('09…', '0912345678')], ['{"updatedAt":"2026-12-05T01:02:03.456Z","attributes":{"phone":"0912345678","memberId":"M001"},"customerId":"U1"}'])).toBeUndefined();
+    // Values still count, and a line with `…` in it is matched by its text only.
+    expect(outputMismatch(['{"a":1,"b":2}'], ['{"b":2,"a":3}'])).toBe('{"a":1,"b":2}');
+    expect(outputMismatch([shown], ['{"attributes":{"phone":"0912345678","memberId":"M001"},"customerId":"U1","updatedAt":"2026-12-05T01:02:03.456Z"}'])).toBe(shown);
+  });
 });
