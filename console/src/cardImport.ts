@@ -172,9 +172,10 @@ interface Listed {
   operations: Operation[];
   imported?: Imported;
 }
+/** A connection as GET /admin/connections lists it (only what the import reads). */
 interface Connection {
   name: string;
-  baseUrl: { production: string; staging?: string };
+  connection: { baseUrl: { production: string; staging?: string } };
 }
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -435,7 +436,7 @@ export function openImportDialog(ctx: ImportContext): void {
       h('p', {}, body && body.type !== 'none' ? t('body', { type: String(body.type) }) : t('noBody')),
     ];
     const via = connectionFor(String(request.url));
-    if (via) parts.push(h('div', { class: 'check' }, h('input', { type: 'checkbox', id: 'import-connection', checked: true }), h('label', { for: 'import-connection' }, t('connection', via))));
+    if (via) parts.push(h('div', { class: 'check' }, h('input', { type: 'checkbox', id: 'import-connection' }), h('label', { for: 'import-connection' }, t('connection', via))));
     const secretRows = answer.secrets.map((secret, i) => secretRow(secret, i)).filter((row): row is HTMLElement => row !== undefined);
     if (secretRows.length) parts.push(h('fieldset', { id: 'import-secrets' }, h('legend', {}, t('secretsHeading')), ...secretRows));
     const variables = answer.variables.map((variable, i) => variableRow(variable, i));
@@ -478,7 +479,7 @@ export function openImportDialog(ctx: ImportContext): void {
   /** A connection of the workspace whose base URL the imported URL starts with. */
   function connectionFor(requestUrl: string): { name: string; path: string } | undefined {
     for (const connection of connections ?? []) {
-      for (const base of [connection.baseUrl.production, connection.baseUrl.staging]) {
+      for (const base of [connection.connection.baseUrl.production, connection.connection.baseUrl.staging]) {
         if (!base) continue;
         const prefix = base.replace(/\/+$/, '');
         const rest = requestUrl.slice(prefix.length);
@@ -550,7 +551,12 @@ export function openImportDialog(ctx: ImportContext): void {
     const blocks = isObject(ctx.flow.blocks) ? ctx.flow.blocks : {};
     const target = blocks[cardId];
     if (!isObject(target)) return;
-    target.request = card.request;
+    // The API answers the card with the schema's defaults filled in; the flow keeps what was written.
+    const request = { ...card.request };
+    if (isObject(request.headers) && Object.keys(request.headers).length === 0) delete request.headers;
+    if (isObject(request.body) && request.body.type === 'none') delete request.body;
+    if (request.includeProfile === false) delete request.includeProfile;
+    target.request = request;
     if (isObject(card.contract)) target.contract = card.contract;
     else delete target.contract;
   }

@@ -52,6 +52,9 @@ if (!HAVE_CHROMIUM) {
 
     test('the order-status API from its OpenAPI document, then from a curl line: the card filled, its key a secret, tested against the demo brand', async () => {
       const brand = session.stack.brandApi.url;
+      // A connection to the demo brand, its key the demo's ORDERS_API_KEY.
+      const connection = { baseUrl: { production: brand }, auth: { type: 'header', header: 'x-api-key', prefix: '', secret: { production: 'ORDERS_API_KEY' } } };
+      expect((await fetch(`${session.stack.url}/admin/connections/orders`, { method: 'PUT', headers: session.adminHeaders(), body: JSON.stringify(connection) })).status).toBe(200);
       await session.signIn();
       await page.getByRole('link', { name: 'Open flow Formosa Travel & Shop demo' }).click();
       await page.locator('#problem-summary', { hasText: 'No problems.' }).waitFor();
@@ -92,6 +95,7 @@ if (!HAVE_CHROMIUM) {
       await dialog().locator('#import-request', { hasText: `GET ${brand}/orders/{{ attributes.id }}` }).waitFor();
       expect(await dialog().locator('#import-headers').textContent()).toBe('x-api-key: {{ secrets.API_KEY }}');
       expect(await dialog().locator('#import-contract').textContent()).toMatch(/8 field\(s\)/);
+      await session.screenshot('import-card-dialog');
       // The document names the scheme, not the key: the card uses the demo workspace's ORDERS_API_KEY.
       await field('Secret name for header x-api-key').fill('ORDERS_API_KEY');
       await dialog().getByText('The workspace has a secret of this name: the card uses it.').waitFor();
@@ -150,6 +154,19 @@ if (!HAVE_CHROMIUM) {
       expect(await field('Body field 1 value').inputValue()).toBe('{{ attributes.orderId }}');
       expect(await field('Body field 2 value').inputValue()).toBe('Your order has shipped');
       expect((await card()).request.body).toEqual({ type: 'json', value: { orderId: '{{ attributes.orderId }}', message: 'Your order has shipped' } });
+
+      // A URL under a connection's base URL: the dialog offers the connection (its key then comes from it).
+      await openImport();
+      await field('curl command').fill(`curl -s ${brand}/orders/A123`);
+      await dialog().getByRole('button', { name: 'Read the command' }).click();
+      await dialog().locator('#import-request', { hasText: `GET ${brand}/orders/A123` }).waitFor();
+      await field('Call it through connection orders (path /orders/A123)').check();
+      await fill();
+      expect((await card()).request).toEqual({ method: 'GET', connection: 'orders', url: '/orders/A123' });
+      expect(await field('A connection and a path').isChecked()).toBe(true);
+      expect(await field('Path').inputValue()).toBe('/orders/A123');
+      await runTest();
+      expect(await page.locator('#card-test').textContent()).toContain('Order A123: shipped');
 
       // No import left a key in the flow.
       expect(await flowText()).not.toContain(DEMO_ORDERS_API_KEY);
