@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { DEMO_ORDERS_API_KEY } from '../../local/demoBrandApi';
+import { AUDIT, type AuditResult } from '../support/accessibilityAudit';
 import { HAVE_CHROMIUM, skipBrowserTests, startConsoleSession, type ConsoleSession } from '../support/browser';
 
 // Issue 21, "Import a card" in the console: the card form's Import… dialog (a modal dialog with two
@@ -96,6 +97,9 @@ if (!HAVE_CHROMIUM) {
       expect(await dialog().locator('#import-headers').textContent()).toBe('x-api-key: {{ secrets.API_KEY }}');
       expect(await dialog().locator('#import-contract').textContent()).toMatch(/8 field\(s\)/);
       await session.screenshot('import-card-dialog');
+      // Every control of the dialog named, its texts at AA contrast (the accessibility test's audit; that test opens no dialog).
+      const audit = (await page.evaluate(AUDIT)) as AuditResult;
+      expect({ unnamed: audit.unnamed, low: audit.low }).toEqual({ unnamed: [], low: [] });
       // The document names the scheme, not the key: the card uses the demo workspace's ORDERS_API_KEY.
       await field('Secret name for header x-api-key').fill('ORDERS_API_KEY');
       await dialog().getByText('The workspace has a secret of this name: the card uses it.').waitFor();
