@@ -1,6 +1,7 @@
 import { asTarget, field, insertAtCaret, isObject, lastResponse, leafPaths, obj, pick, picker, rowsEditor, setFormRefresh, textInput, tpl, type Groups, type Json, type Tr } from './cardKit';
 import { followUpSet } from './cardFollowUp';
-import { contractFieldsLabel, contractSample, importButton } from './cardImport';
+import { contractFieldsLabel, importButton } from './cardImport';
+import { contractSample } from './importFill';
 import { payloadSet } from './cardPayload';
 import { byId, h, type Child } from './dom';
 import { FAILURE_REASONS } from '../../shared/flow/failureReasons';

@@ -1,5 +1,6 @@
 import { call, Unreachable, type ApiResult } from './api';
 import { isObject, type Json } from './cardKit';
+import { readFrom, type VariableOffer } from './importFill';
 import { byId, h, type Child } from './dom';
 import { defineTexts, type Lang } from './i18n';
 
@@ -145,15 +146,6 @@ interface SecretOffer {
   valueOffered: boolean;
   stored?: boolean;
 }
-interface VariableOffer {
-  in: 'path' | 'query' | 'header' | 'body' | 'form';
-  path: string;
-  value?: string | number | boolean;
-  type?: string;
-  required?: boolean;
-  suggested: string;
-  templated: boolean;
-}
 interface Imported {
   card: Json & { request: Json; contract?: Json };
   secrets: SecretOffer[];
@@ -200,45 +192,6 @@ export function importButton(ctx: ImportContext): HTMLElement {
 
 /** The picker group of a card not tested yet: the fields of its contract. */
 export const contractFieldsLabel = (lang: Lang): string => tx(lang, 'fieldsGroup');
-
-/**
- * A sample body shaped as the card's contract says (its JSON Schema): one item per array, the first
- * enum value or an empty value per leaf. The form's field pickers and the follow-up's carousel read it
- * as they read a test's response, so an imported card offers its fields before any test.
- */
-export function contractSample(card: Json): unknown {
-  const contract = isObject(card.contract) ? card.contract : undefined;
-  return contract && isObject(contract.body) ? sampleOf(contract.body, 0) : undefined;
-}
-
-function sampleOf(schema: Json, depth: number): unknown {
-  if (depth > 6) return {};
-  const s = flatten(schema);
-  if (s.const !== undefined) return s.const;
-  if (Array.isArray(s.enum) && s.enum.length) return s.enum[0];
-  const type = Array.isArray(s.type) ? s.type.find((x) => x !== 'null') : s.type;
-  if (type === 'array') return [sampleOf(isObject(s.items) ? s.items : {}, depth + 1)];
-  if (type === 'object' || isObject(s.properties)) {
-    return Object.fromEntries(Object.entries(isObject(s.properties) ? s.properties : {}).map(([key, value]) => [key, sampleOf(isObject(value) ? value : {}, depth + 1)]));
-  }
-  return type === 'integer' || type === 'number' ? 0 : type === 'boolean' ? false : type === 'null' ? null : '';
-}
-
-/** allOf merged, the first of oneOf / anyOf: one shape, as the import's payload and pickers take it. */
-function flatten(schema: Json): Json {
-  let s = schema;
-  if (Array.isArray(s.allOf)) {
-    const parts = s.allOf.filter(isObject).map(flatten);
-    s = { ...s, ...Object.assign({}, ...parts), properties: Object.assign({}, ...parts.map((p) => (isObject(p.properties) ? p.properties : {})), isObject(s.properties) ? s.properties : {}) };
-    delete s.allOf;
-  }
-  const alternatives = Array.isArray(s.oneOf) ? s.oneOf : Array.isArray(s.anyOf) ? s.anyOf : undefined;
-  if (alternatives?.length) {
-    const { oneOf: _o, anyOf: _a, ...rest } = s;
-    s = { ...rest, ...flatten(alternatives.filter(isObject).find((a) => a.type !== 'null') ?? {}) };
-  }
-  return s;
-}
 
 /** One admin API call as the dialog needs it: the answer, or the words of why not. */
 async function api<T>(lang: Lang, method: string, path: string, body?: unknown): Promise<{ ok: true; body: T } | { ok: false; text: string }> {
@@ -568,38 +521,4 @@ export function openImportDialog(ctx: ImportContext): void {
   void api<{ connections: Connection[] }>(lang, 'GET', '/admin/connections').then((answer) => {
     if (answer.ok) connections = answer.body.connections;
   });
-}
-
-/** A value the card sends, read from `variable.suggested` instead (`{{ attributes.orderId }}`). */
-export function readFrom(request: Json, variable: VariableOffer): void {
-  const template = `{{ ${variable.suggested} }}`;
-  const body = isObject(request.body) ? request.body : undefined;
-  if (variable.in === 'body' && body?.type === 'json') body.value = setAt(body.value, pathParts(variable.path), template);
-  else if (variable.in === 'form' && body?.type === 'form' && isObject(body.fields)) body.fields[variable.path] = template;
-  else if (variable.in === 'header') request.headers = { ...(isObject(request.headers) ? request.headers : {}), [variable.path]: template };
-  else if (variable.in === 'query') {
-    const url = String(request.url);
-    const name = encodeURIComponent(variable.path);
-    const param = new RegExp(`([?&])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}=[^&#]*`);
-    request.url = param.test(url) ? url.replace(param, `$1${name}=${template}`) : `${url}${url.includes('?') ? '&' : '?'}${name}=${template}`;
-  }
-}
-
-/** `messages[1].text` → ['messages', 1, 'text']. */
-function pathParts(path: string): Array<string | number> {
-  return [...path.matchAll(/\[(\d+)\]|[^.[\]]+/g)].map((m) => (m[1] !== undefined ? Number(m[1]) : m[0]));
-}
-
-/** `root` with `value` at `parts` (objects and arrays made on the way). */
-function setAt(root: unknown, parts: Array<string | number>, value: unknown): unknown {
-  const [first, ...rest] = parts;
-  if (first === undefined) return value;
-  if (typeof first === 'number') {
-    const list = Array.isArray(root) ? root : [];
-    list[first] = setAt(list[first], rest, value);
-    return list;
-  }
-  const object = isObject(root) ? root : {};
-  object[first] = setAt(object[first], rest, value);
-  return object;
 }
