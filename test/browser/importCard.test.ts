@@ -172,6 +172,22 @@ if (!HAVE_CHROMIUM) {
       await runTest();
       expect(await page.locator('#card-test').textContent()).toContain('Order A123: shipped');
 
+      // In Traditional Chinese: the button and the dialog in the console's other language, audited too.
+      await page.locator('#lang').selectOption('zh-TW');
+      await page.getByRole('button', { name: '從 curl 指令或 OpenAPI 文件匯入卡片 order' }).click();
+      const zh = page.getByRole('dialog', { name: '匯入卡片' });
+      await zh.waitFor();
+      await zh.getByRole('tab', { name: 'OpenAPI' }).click();
+      await zh.getByRole('button', { name: '列出操作' }).click();
+      await zh.getByRole('group', { name: 'Demo brand orders 的操作' }).waitFor();
+      await zh.getByRole('button', { name: '匯入這個操作' }).click();
+      await zh.getByText('標頭 x-api-key 的密鑰名稱').waitFor();
+      const zhAudit = (await page.evaluate(AUDIT)) as AuditResult;
+      expect({ unnamed: zhAudit.unnamed, low: zhAudit.low }).toEqual({ unnamed: [], low: [] });
+      await page.keyboard.press('Escape');
+      await zh.waitFor({ state: 'detached' });
+      await page.locator('#lang').selectOption('en');
+
       // No import left a key in the flow.
       expect(await flowText()).not.toContain(DEMO_ORDERS_API_KEY);
       expect(session.pageErrors).toEqual([]);
