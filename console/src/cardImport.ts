@@ -43,6 +43,7 @@ const tx = defineTexts({
     secretIntro: 'Header {header} sends a secret: the card holds {{ secrets.NAME }}, never the value.',
     secretName: 'Secret name for header {header}',
     secretExists: 'The workspace has a secret of this name: the card uses it.',
+    secretReplaced: 'The workspace has a secret of this name: storing replaces its value (uncheck to keep it, and the card uses it).',
     storeFromSource: 'Store the value from the command as this secret (sent only to {hosts})',
     secretValue: 'Value of the secret for header {header}',
     secretValueHint: 'Stored for {hosts} only, write-only. Leave it empty if it is stored already, or store it later on the Secrets page.',
@@ -98,6 +99,7 @@ const tx = defineTexts({
     secretIntro: '標頭 {header} 傳送密鑰：卡片只保存 {{ secrets.名稱 }}，不保存密鑰值。',
     secretName: '標頭 {header} 的密鑰名稱',
     secretExists: '工作區已有這個名稱的密鑰：卡片會使用它。',
+    secretReplaced: '工作區已有這個名稱的密鑰：儲存會取代它的值（取消勾選即保留原值，卡片會使用它）。',
     storeFromSource: '將指令中的值儲存為這個密鑰（只傳送到 {hosts}）',
     secretValue: '標頭 {header} 的密鑰值',
     secretValueHint: '只允許傳送到 {hosts}，僅能寫入。若已儲存可留空，或稍後到「密鑰」頁面儲存。',
@@ -408,13 +410,16 @@ export function openImportDialog(ctx: ImportContext): void {
     const name = h('input', { id: `import-secret-name-${i}`, type: 'text', class: 'code', spellcheck: 'false', autocomplete: 'off', list: 'import-secret-names', 'aria-describedby': `import-secret-exists-${i}` });
     name.value = secret.name;
     const exists = h('p', { class: 'hint', id: `import-secret-exists-${i}` });
-    const known = () => (exists.textContent = ctx.secrets?.includes(name.value.trim()) ? t('secretExists') : '');
+    // The command's value, stored when checked (only a source that held one offers it).
+    const store = secret.valueOffered ? h('input', { type: 'checkbox', id: `import-secret-store-${i}`, checked: true }) : undefined;
+    // A name the workspace has: the card uses that secret, unless the import's value is stored over it (said plainly).
+    const known = () => (exists.textContent = ctx.secrets?.includes(name.value.trim()) ? t(store?.checked ? 'secretReplaced' : 'secretExists') : '');
     name.addEventListener('input', known);
+    store?.addEventListener('change', known);
     known();
     const parts: Child[] = [h('p', {}, t('secretIntro', { header: secret.header })), h('label', { for: name.id }, t('secretName', { header: secret.header })), name, exists];
-    if (secret.valueOffered) {
-      parts.push(h('div', { class: 'check' }, h('input', { type: 'checkbox', id: `import-secret-store-${i}`, checked: true }), h('label', { for: `import-secret-store-${i}` }, t('storeFromSource', { hosts }))));
-    } else {
+    if (store) parts.push(h('div', { class: 'check' }, store, h('label', { for: store.id }, t('storeFromSource', { hosts }))));
+    else {
       const value = h('input', { id: `import-secret-value-${i}`, type: 'password', autocomplete: 'off', 'aria-describedby': `import-secret-value-${i}-hint` });
       parts.push(h('label', { for: value.id }, t('secretValue', { header: secret.header })), value, h('p', { class: 'hint', id: `import-secret-value-${i}-hint` }, t('secretValueHint', { hosts })));
     }

@@ -132,6 +132,9 @@ if (!HAVE_CHROMIUM) {
       await dialog().getByRole('button', { name: 'Read the command' }).click();
       await dialog().locator('#import-request', { hasText: `GET ${brand}/orders/A123` }).waitFor();
       expect(await dialog().locator('#import-headers').textContent()).toContain('x-api-key: {{ secrets.API_KEY }}');
+      // Named after a secret the workspace has, storing would replace it: the dialog says so.
+      await field('Secret name for header x-api-key').fill('ORDERS_API_KEY');
+      await dialog().getByText('The workspace has a secret of this name: storing replaces its value (uncheck to keep it, and the card uses it).').waitFor();
       await field('Secret name for header x-api-key').fill('IMPORTED_ORDERS_KEY');
       expect(await field('Store the value from the command as this secret (sent only to 127.0.0.1)').isChecked()).toBe(true);
       await fill();
