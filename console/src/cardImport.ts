@@ -177,13 +177,14 @@ const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** What the dialog keeps between openings (never a secret value): the sources typed, the tab. */
 const draft = { tab: 'curl' as 'curl' | 'openapi', curl: '', url: '', document: '' };
 
-/** What the last import filled (said under the button once the form is drawn again). */
-let filled: { cardId: string; text: string } | undefined;
+/** What the last import filled (said under the button once the form is drawn again, in its language). */
+let filled: { cardId: string; stored: string[] } | undefined;
 
 /** The "Import…" button of the card form, and what its last import did. */
 export function importButton(ctx: ImportContext): HTMLElement {
   const t = (key: Key, values?: Record<string, string | number>) => tx(ctx.lang, key, values);
-  const note = filled?.cardId === ctx.cardId ? filled.text : '';
+  const stored = filled?.stored ?? [];
+  const note = filled?.cardId === ctx.cardId ? t('filled', { id: ctx.cardId, stored: stored.length ? t('storedSecrets', { names: stored.join(', ') }) : '' }) : '';
   return h(
     'div',
     { class: 'import-row' },
@@ -495,7 +496,7 @@ export function openImportDialog(ctx: ImportContext): void {
       }
       write(card);
       for (const name of stored) if (ctx.secrets && !ctx.secrets.includes(name)) ctx.secrets.push(name);
-      filled = { cardId, text: t('filled', { id: cardId, stored: stored.length ? t('storedSecrets', { names: stored.join(', ') }) : '' }) };
+      filled = { cardId, stored };
       close();
       ctx.changed(true, 'card-import');
     } finally {
