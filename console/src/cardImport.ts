@@ -175,7 +175,7 @@ interface Connection {
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** What the dialog keeps between openings (never a secret value): the sources typed, the tab. */
-const draft = { tab: 'curl' as 'curl' | 'openapi', curl: '', url: '', document: '' };
+const draft = { tab: 'curl' as 'curl' | 'openapi', curl: '', url: '', document: '', from: 'document' as 'document' | 'url' };
 
 /** What the last import filled (said under the button once the form is drawn again, in its language). */
 let filled: { cardId: string; stored: string[] } | undefined;
@@ -230,6 +230,14 @@ export function openImportDialog(ctx: ImportContext): void {
   };
   const preview = h('section', { id: 'import-preview', 'aria-labelledby': 'import-preview-heading', hidden: true });
   const apply = h('button', { type: 'button', id: 'import-apply', class: 'primary', disabled: true, onclick: () => void fill() }, t('apply'));
+  /** A source the import refused: why, and no earlier preview left to fill the card with. */
+  const refused = (text: string) => {
+    imported = undefined;
+    preview.hidden = true;
+    preview.replaceChildren();
+    apply.disabled = true;
+    say(text, true);
+  };
 
   // curl: a textarea.
   const curlBox = h('textarea', { id: 'import-curl', rows: '7', spellcheck: 'false', autocomplete: 'off', 'aria-describedby': 'import-curl-hint', class: 'wide code' });
@@ -240,7 +248,7 @@ export function openImportDialog(ctx: ImportContext): void {
     if (!curl || busy) return;
     await run(async () => {
       const answer = await api<Imported>(lang, 'POST', '/admin/import/curl', { curl });
-      if (!answer.ok) return say(answer.text, true);
+      if (!answer.ok) return refused(answer.text);
       source = { kind: 'curl', curl };
       show(answer.body);
     });
@@ -258,20 +266,21 @@ export function openImportDialog(ctx: ImportContext): void {
   const file = h('input', { id: 'import-file', type: 'file', accept: '.json,.yaml,.yml,application/json,application/yaml,text/yaml' });
   const url = h('input', { id: 'import-url', type: 'url', class: 'wide', spellcheck: 'false', autocomplete: 'off', 'aria-describedby': 'import-url-hint', placeholder: 'https://api.brand.example/openapi.yaml' });
   url.value = draft.url;
-  url.addEventListener('input', () => (draft.url = url.value));
+  url.addEventListener('input', () => ((draft.url = url.value), (draft.from = 'url')));
   const documentBox = h('textarea', { id: 'import-document', rows: '6', spellcheck: 'false', autocomplete: 'off', class: 'wide code' });
   documentBox.value = draft.document;
-  documentBox.addEventListener('input', () => (draft.document = documentBox.value));
+  documentBox.addEventListener('input', () => ((draft.document = documentBox.value), (draft.from = 'document')));
   // A file's text goes into the box: what is sent is what the admin sees.
   file.addEventListener('change', () => {
     const chosen = file.files?.[0];
-    if (chosen) void chosen.text().then((text) => ((documentBox.value = draft.document = text), (url.value = draft.url = '')));
+    if (chosen) void chosen.text().then((text) => ((documentBox.value = draft.document = text), (draft.from = 'document')));
   });
   const operationsBox = h('div', { id: 'import-operations' });
+  /** The document as the admin gave it last: the text (typed, pasted or a file's) or the URL. */
   const documentSource = (): Record<string, string> | undefined => {
-    if (documentBox.value.trim()) return { document: documentBox.value };
-    if (url.value.trim()) return { url: url.value.trim() };
-    return undefined;
+    const text = documentBox.value.trim() ? { document: documentBox.value } : undefined;
+    const address = url.value.trim() ? { url: url.value.trim() } : undefined;
+    return draft.from === 'url' ? (address ?? text) : (text ?? address);
   };
   const listOperations = async () => {
     const from = documentSource();
@@ -279,7 +288,7 @@ export function openImportDialog(ctx: ImportContext): void {
     if (busy) return;
     await run(async () => {
       const answer = await api<Listed>(lang, 'POST', '/admin/import/openapi', from);
-      if (!answer.ok) return say(answer.text, true);
+      if (!answer.ok) return refused(answer.text);
       drawOperations(answer.body, from);
     });
   };
@@ -298,7 +307,7 @@ export function openImportDialog(ctx: ImportContext): void {
       if (!chosen || busy) return;
       await run(async () => {
         const answer = await api<Listed>(lang, 'POST', '/admin/import/openapi', { ...from, operationId: chosen.value });
-        if (!answer.ok) return say(answer.text, true);
+        if (!answer.ok) return refused(answer.text);
         source = { kind: 'openapi' };
         if (answer.body.imported) show(answer.body.imported);
       });

@@ -149,6 +149,15 @@ if (!HAVE_CHROMIUM) {
       await runTest();
       expect(await page.locator('#card-test').textContent()).toContain('Order A123: shipped');
 
+      // A line the import refuses: why, as an alert, and nothing left to fill the card with.
+      await openImport();
+      await field('curl command').fill(`curl -I ${brand}/orders/A123`);
+      await dialog().getByRole('button', { name: 'Read the command' }).click();
+      await dialog().getByRole('alert').filter({ hasText: /^cannot import: -I/ }).waitFor();
+      expect(await dialog().getByRole('button', { name: 'Fill the card' }).isDisabled()).toBe(true);
+      await dialog().getByRole('button', { name: 'Cancel' }).click();
+      await dialog().waitFor({ state: 'detached' });
+
       // A curl line with a JSON body: its values offered as variables, one read from an attribute.
       await openImport();
       await field('curl command').fill(`curl -X POST ${brand}/notify -H 'Content-Type: application/json' -d '{"orderId": "A123", "message": "Your order has shipped"}'`);
