@@ -1,5 +1,7 @@
 import { asTarget, field, insertAtCaret, isObject, lastResponse, leafPaths, obj, pick, picker, rowsEditor, setFormRefresh, textInput, tpl, type Groups, type Json, type Tr } from './cardKit';
 import { followUpSet } from './cardFollowUp';
+import { contractFieldsLabel, importButton } from './cardImport';
+import { contractSample } from './importFill';
 import { payloadSet } from './cardPayload';
 import { byId, h, type Child } from './dom';
 import { FAILURE_REASONS } from '../../shared/flow/failureReasons';
@@ -217,8 +219,10 @@ export function renderCardForm(ctx: CardFormContext): HTMLElement {
     [cx(ctx.editor.lang, 'bindingGroup'), bindingValues(flow)],
   ];
   const req = isObject(card.request) ? card.request : {};
-  const response = lastResponse(cardId);
-  const responseGroups: Groups = [[tr('responseGroup'), response === undefined ? [] : ['response.status', ...leafPaths(response, 'response.body')]]];
+  // The pickers' response fields: the last test's, else (an imported card not tested yet) its contract's.
+  const tested = lastResponse(cardId);
+  const response = tested ?? contractSample(card);
+  const responseGroups: Groups = [[tested === undefined && response !== undefined ? contractFieldsLabel(ctx.editor.lang) : tr('responseGroup'), response === undefined ? [] : ['response.status', ...leafPaths(response, 'response.body')]]];
 
   // Endpoint: a full URL, or a connection of the workspace (request.connection) and a path under its base URL.
   const method = h('select', { id: 'card-method' });
@@ -319,7 +323,7 @@ export function renderCardForm(ctx: CardFormContext): HTMLElement {
       'fieldset',
       { id: 'save-mappings' },
       h('legend', {}, tr('saveToAttributes')),
-      h('p', { class: 'hint' }, tr(response === undefined ? 'saveHintNoTest' : 'saveHint')),
+      h('p', { class: 'hint' }, tr(tested === undefined ? 'saveHintNoTest' : 'saveHint')),
       ...rowsEditor({
         id: 'save',
         rows: saves,
@@ -344,6 +348,7 @@ export function renderCardForm(ctx: CardFormContext): HTMLElement {
     'form',
     { id: 'card-form', class: 'card-form', 'aria-labelledby': 'card-heading', onsubmit: (event) => event.preventDefault() },
     h('h2', { id: 'card-heading' }, tr('cardHeading', { id: cardId })),
+    importButton({ lang: ctx.editor.lang, flow, cardId, secrets: ctx.secrets, changed }),
     endpoint,
     headerSet,
     payloadSet({ request, tr, groups: valueGroups, changed }),

@@ -13,6 +13,41 @@ import { startFakeBrand, startTestStack, type FakeBrand } from '../support/local
  */
 
 const ORDERS_DOCUMENT = fs.readFileSync(path.join(__dirname, '../fixtures/import/openapi/order-status.yaml'), 'utf8');
+const FIXTURES = path.join(__dirname, '../fixtures/import');
+/** The real curl lines (each file without its `# source` line) and the five OpenAPI documents. */
+const CURL_LINES = fs
+  .readdirSync(path.join(FIXTURES, 'curl'))
+  .filter((f) => f.endsWith('.sh'))
+  .sort()
+  .map((f) => [f, fs.readFileSync(path.join(FIXTURES, 'curl', f), 'utf8').split('\n').filter((line) => !line.startsWith('#')).join('\n')] as const);
+const DOCUMENTS = fs
+  .readdirSync(path.join(FIXTURES, 'openapi'))
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort()
+  .map((f) => [f, fs.readFileSync(path.join(FIXTURES, 'openapi', f), 'utf8')] as const);
+
+type Schema = Record<string, unknown>;
+/** A body that satisfies a contract's JSON Schema (what a brand that keeps its word answers). */
+function sampleOf(schema: Schema, depth = 0): unknown {
+  if (depth > 8) return {};
+  if (Array.isArray(schema.allOf)) return Object.assign({}, ...(schema.allOf as Schema[]).map((part) => sampleOf(part, depth + 1)));
+  const alternatives = (schema.oneOf ?? schema.anyOf) as Schema[] | undefined;
+  if (alternatives?.[0]) return sampleOf(alternatives[0], depth + 1);
+  if (schema.const !== undefined) return schema.const;
+  if (Array.isArray(schema.enum)) return schema.enum[0];
+  const type = Array.isArray(schema.type) ? (schema.type as string[]).find((t) => t !== 'null') : (schema.type as string | undefined);
+  if (type === 'array') return [sampleOf((schema.items as Schema | undefined) ?? {}, depth + 1)];
+  if (type === 'object' || schema.properties) return Object.fromEntries(Object.entries((schema.properties as Record<string, Schema> | undefined) ?? {}).map(([k, v]) => [k, sampleOf(v, depth + 1)]));
+  if (type === 'integer' || type === 'number') return 1;
+  if (type === 'boolean') return true;
+  if (schema.format === 'uri') return 'https://brand.example/x';
+  return 'x';
+}
+
+/** The card's address moved to the stand-in (same path and query): a dry run calls it instead of the brand. */
+const toStandIn = (card: { request: { url: string } }, standIn: string) => ({ ...card, request: { ...card.request, url: card.request.url.replace(/^https?:\/\/[^/?#]+/, standIn) } });
+/** A value for every attribute the card reads. */
+const attributesOf = (card: unknown): Record<string, string> => Object.fromEntries([...JSON.stringify(card).matchAll(/attributes\.([A-Za-z_]\w*)/g)].map((m) => [m[1] as string, 'A123']));
 
 /** A one-card flow around an imported card, as the console's card form would save it. */
 function flowWith(card: unknown): FlowInput {
@@ -31,6 +66,9 @@ describe('admin import routes', () => {
   let stack: LocalStack;
   let admin: AdminClient;
   let docs: FakeBrand;
+  let standIn: FakeBrand;
+  /** What the stand-in answers next (a body that keeps the card's contract). */
+  let standInBody: unknown = {};
   let documentText: string;
 
   beforeAll(async () => {
@@ -39,7 +77,12 @@ describe('admin import routes', () => {
       res.writeHead(req.url === '/openapi.yaml' ? 200 : 404, { 'content-type': 'application/yaml' });
       res.end(req.url === '/openapi.yaml' ? documentText : 'not found');
     });
-    stack = await startTestStack({ extraAllowHttpHosts: [docs.host] });
+    // Every imported card's brand, for the dry runs of the fixtures: it answers what the contract says.
+    standIn = await startFakeBrand((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(standInBody));
+    });
+    stack = await startTestStack({ extraAllowHttpHosts: [docs.host, standIn.host] });
     // The order-status document, with the demo brand's address as its server.
     documentText = ORDERS_DOCUMENT.replace('https://api.brand.example', stack.brandApi.url);
     admin = adminClient(stack, stack.demo.adminKey);
@@ -48,6 +91,7 @@ describe('admin import routes', () => {
   afterAll(async () => {
     await stack.stop();
     await docs.close();
+    await standIn.close();
   });
 
   async function dryRun(card: unknown, attributes: Record<string, unknown> = {}) {
@@ -134,4 +178,49 @@ describe('admin import routes', () => {
     const placeholder = await admin.call('POST', '/admin/import/curl', { curl: "curl https://api.brand.example/x -H 'Authorization: Bearer <TOKEN>'", storeSecrets: [{ name: 'BRAND_TOKEN', allowedHosts: ['api.brand.example'] }] });
     expect(placeholder.body).toMatchObject({ problems: [{ path: 'storeSecrets', message: 'the source holds no value for BRAND_TOKEN (only a placeholder): store it with PUT /admin/secrets/BRAND_TOKEN' }] });
   });
+
+  /** Dry-run an imported card against the stand-in; its secrets stored (bound to it) first. */
+  async function dryRunAtStandIn(name: string, card: { request: { url: string; method?: string }; contract?: { body: Schema } }, secrets: Array<{ name: string; header: string }>) {
+    for (const secret of secrets.filter((s) => s.header)) {
+      expect((await admin.call('PUT', `/admin/secrets/${secret.name}`, { value: `value-of-${secret.name}`, allowedHosts: ['127.0.0.1'] })).status).toBe(200);
+    }
+    standInBody = card.contract ? sampleOf(card.contract.body) : { ok: true };
+    const before = standIn.requests.length;
+    const result = await dryRun(toStandIn(card, standIn.url), attributesOf(card));
+    expect([name, result.outcome]).toEqual([name, expect.objectContaining({ ok: true })]);
+    const sent = standIn.requests.slice(before);
+    expect([name, sent.length]).toEqual([name, 1]);
+    expect([name, sent[0]?.method]).toEqual([name, card.request.method ?? 'GET']);
+    for (const secret of secrets.filter((s) => s.header)) expect([name, sent[0]?.headers[secret.header.toLowerCase()]]).toEqual([name, expect.stringContaining(`value-of-${secret.name}`)]);
+  }
+
+  test('every real curl line imports into a card that holds no credential, validates and dry-runs against a stand-in', async () => {
+    expect(CURL_LINES.length).toBeGreaterThanOrEqual(15);
+    for (const [file, curl] of CURL_LINES) {
+      const answer = await admin.call('POST', '/admin/import/curl', { curl });
+      expect([file, answer.status]).toEqual([file, 200]);
+      const imported = answer.body as { card: { request: { url: string; method?: string } }; secrets: Array<{ name: string; header: string; valueOffered: boolean }> };
+      // The answer holds no secret value, and the card none of the line's credentials (their values are in the line only).
+      expect(JSON.stringify(imported)).not.toMatch(/sk_test_4eC39HqLyjWDarjtT1zdp7dc|7f3e9b1c2d4a6e8f0a1b3c5d7e9f1a2b|Vq8xR2mN7pL4kJ6hG3fD1sA9zX5cB0nM|demo-brand-key-123/);
+      await dryRunAtStandIn(file, imported.card, imported.secrets);
+    }
+  }, 60_000);
+
+  test('every operation of the five OpenAPI documents imports into a card that validates and dry-runs against a stand-in', async () => {
+    expect(DOCUMENTS.map(([file]) => file)).toEqual(['line-liff.yml', 'order-status.yaml', 'petstore-expanded.yaml', 'petstore.yaml', 'uspto.yaml']);
+    let operations = 0;
+    for (const [file, document] of DOCUMENTS) {
+      const listed = await admin.call('POST', '/admin/import/openapi', { document });
+      expect([file, listed.status]).toEqual([file, 200]);
+      for (const { operationId } of (listed.body as { operations: Array<{ operationId: string }> }).operations) {
+        const picked = await admin.call('POST', '/admin/import/openapi', { document, operationId });
+        expect([file, operationId, picked.status]).toEqual([file, operationId, 200]);
+        const imported = (picked.body as { imported: { card: { request: { url: string; method?: string }; contract?: { body: Schema } }; secrets: Array<{ name: string; header: string; valueOffered: boolean }> } }).imported;
+        expect(imported.secrets.every((s) => !s.valueOffered)).toBe(true);
+        await dryRunAtStandIn(`${file} ${operationId}`, imported.card, imported.secrets);
+        operations++;
+      }
+    }
+    expect(operations).toBe(16);
+  }, 60_000);
 });

@@ -9,13 +9,45 @@ const read = (file: string): string => fs.readFileSync(path.join(ROOT, file), 'u
 let orders: OpenApiDocument;
 let petstore: OpenApiDocument;
 let line: OpenApiDocument;
+/** The five documents of test/fixtures/import/openapi (SOURCES.md there names each one's source). */
+const FIXTURES = ['order-status.yaml', 'petstore.yaml', 'petstore-expanded.yaml', 'uspto.yaml', 'line-liff.yml'];
+const documents = new Map<string, OpenApiDocument>();
 
 beforeAll(async () => {
   orders = await loadOpenApi(read('test/fixtures/import/openapi/order-status.yaml'));
   petstore = await loadOpenApi(read('test/fixtures/import/openapi/petstore.yaml'));
   // LINE's own Messaging API document, as the repository ships it for the LINE stand-in (local/line-openapi).
   line = await loadOpenApi(read('local/line-openapi/messaging-api.yml'));
+  for (const file of FIXTURES) documents.set(file, await loadOpenApi(read(`test/fixtures/import/openapi/${file}`)));
 }, 30_000);
+
+test('the fixtures are five real documents, each with its source on its first line and in SOURCES.md', () => {
+  const dir = path.join(ROOT, 'test/fixtures/import/openapi');
+  expect(fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()).toEqual([...FIXTURES].sort());
+  const sources = read('test/fixtures/import/openapi/SOURCES.md');
+  for (const file of FIXTURES) {
+    expect(read(`test/fixtures/import/openapi/${file}`)).toMatch(/^# .+\(.+\)/);
+    expect(sources).toContain(`\`${file}\``);
+  }
+});
+
+test('every operation of the five documents imports into a card that validates, with no secret value in it', () => {
+  let count = 0;
+  for (const [file, document] of documents) {
+    for (const { operationId } of listOperations(document)) {
+      // importOperation checks the card as a flow would (checkImportedCard): it throws when it does not validate.
+      const imported = importOperation(document, operationId);
+      count++;
+      expect([file, imported.card.type]).toEqual([file, 'callApi']);
+      // An OpenAPI document names schemes, never values: every secret is offered without one and referenced in a header.
+      for (const secret of imported.secrets) {
+        expect(secret.value).toBeUndefined();
+        if (secret.header) expect(imported.card.request.headers?.[secret.header]).toContain(`{{ secrets.${secret.name} }}`);
+      }
+    }
+  }
+  expect(count).toBe(2 + 3 + 4 + 3 + 4);
+});
 
 test('operations are listed with id, method, path and summary (an operation without an id by METHOD /path)', async () => {
   expect(listOperations(orders)).toEqual([
@@ -154,4 +186,44 @@ test('a relative server URL resolves against the document URL; without one it is
   const api = await loadOpenApi({ ...doc({}), servers: [{ url: '/api/v1' }] });
   expect(() => importOperation(api, 'a')).toThrow(/relative: give the document by URL/);
   expect(importOperation(api, 'a', { documentUrl: 'https://docs.brand.example/openapi.json' }).card.request.url).toBe('https://docs.brand.example/api/v1/a');
+});
+
+test("OAI's USPTO Data Set API (3.0.1): the {scheme} server variable at its default, two path parameters, a form body", () => {
+  const uspto = documents.get('uspto.yaml') as OpenApiDocument;
+  expect(listOperations(uspto).map((o) => `${o.method} ${o.path} ${o.operationId}`)).toEqual([
+    'GET / list-data-sets',
+    'GET /{dataset}/{version}/fields list-searchable-fields',
+    'POST /{dataset}/{version}/records perform-search',
+  ]);
+  const search = importOperation(uspto, 'perform-search');
+  expect(search.card.request).toEqual({
+    method: 'POST',
+    url: 'https://developer.uspto.gov/ds-api/{{ attributes.dataset }}/{{ attributes.version }}/records',
+    body: { type: 'form', fields: { criteria: '{{ attributes.criteria }}', start: '{{ attributes.start }}', rows: '{{ attributes.rows }}' } },
+  });
+  expect(search.variables.map((v) => `${v.in}:${v.path}`)).toEqual(['path:version', 'path:dataset', 'form:criteria', 'form:start', 'form:rows']);
+  expect(search.secrets).toEqual([]);
+  expect(importOperation(uspto, 'list-data-sets').responseFields.map((f) => f.path)).toContain('response.body.apis[].apiUrl');
+});
+
+test("OAI's expanded Petstore: allOf bodies flattened for the payload and the pickers, an operationId with spaces, a DELETE", () => {
+  const pets = documents.get('petstore-expanded.yaml') as OpenApiDocument;
+  const add = importOperation(pets, 'addPet');
+  expect(add.card.request.body).toEqual({ type: 'json', value: { name: '{{ attributes.name }}' } });
+  expect(add.variables.find((v) => v.path === 'tag')).toMatchObject({ in: 'body', templated: false, required: false });
+  expect(add.responseFields.map((f) => f.path)).toEqual(['response.body.name', 'response.body.tag', 'response.body.id']);
+  expect(importOperation(pets, 'find pet by id').card.request.url).toBe('https://petstore.swagger.io/v2/pets/{{ attributes.id }}');
+  expect(importOperation(pets, 'deletePet').card.request.method).toBe('DELETE');
+});
+
+test("LINE's LIFF server API: the channel token as a bearer secret, a nested body, the apps list for the pickers", () => {
+  const liff = documents.get('line-liff.yml') as OpenApiDocument;
+  const list = importOperation(liff, 'getAllLIFFApps');
+  expect(list.card.request).toEqual({ method: 'GET', url: 'https://api.line.me/liff/v1/apps', headers: { Authorization: 'Bearer {{ secrets.LINE_TOKEN }}' } });
+  expect(list.secrets).toEqual([{ name: 'LINE_TOKEN', header: 'Authorization', allowedHosts: ['api.line.me'], from: 'securityScheme Bearer' }]);
+  expect(list.responseFields).toContainEqual({ path: 'response.body.apps[].liffId', type: 'string' });
+  const add = importOperation(liff, 'addLIFFApp');
+  expect(add.card.request.body).toEqual({ type: 'json', value: { view: { type: '{{ attributes.type }}', url: '{{ attributes.url }}' } } });
+  expect(add.card.contract?.body).toEqual({ type: 'object', required: ['liffId'], properties: { liffId: { type: 'string' } } });
+  expect(importOperation(liff, 'updateLIFFApp').card.request.url).toBe('https://api.line.me/liff/v1/apps/{{ attributes.liffId }}');
 });
