@@ -8,6 +8,7 @@ import { processBrandBreakers, type BrandBreakers } from '../../shared/engine/br
 import { executeCallApi, type CardAttempt } from '../../shared/engine/callApi';
 import { processCardCache, type CardCache } from '../../shared/engine/cardCache';
 import { runTurn } from '../../shared/engine/runTurn';
+import { ENV } from '../../shared/config/env';
 import { failureKind, type CardAlert } from '../../shared/health/cardHealth';
 import { matchTrigger } from '../../shared/engine/triggers';
 import { isPersonalCard, type Flow } from '../../shared/flow/schema';
@@ -247,7 +248,7 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
               const mask = personalMasker(personalValues({ attributes: context.attributes as PersonalSource['attributes'], binding: (context.binding as PersonalSource['binding']) ?? customer?.binding }, personal));
               const attempt = { ...given, url: mask.url(given.url, { everyQueryValue: isPersonalCard(flow.flow, block) }), ...(given.reason !== undefined ? { reason: mask.text(given.reason) } : {}) };
               addAttemptMetrics(deps.metrics, attempt);
-              addCardAlertMetrics(deps.metrics, parts.settings.alerts, { workspaceId: job.workspaceId, flowId: flow.flowId, blockId }, attempt);
+              addCardAlertMetrics(deps.metrics, parts.settings.alerts, { workspaceId: job.workspaceId, flowId: flow.flowId, blockId }, attempt, process.env[ENV.cardAlertsDeployment]);
               log.info('card call', { jobId: job.jobId, blockId, run, method: attempt.method, url: attempt.url, status: attempt.status, latencyMs: attempt.latencyMs, outcome: attempt.outcome, reason: attempt.reason, attempt: attempt.attempt });
               // When the attempt ended, though written once the reply is on its way, never before it.
               const at = new Date(now()).toISOString();
@@ -409,17 +410,18 @@ export function addAttemptMetrics(metrics: Metrics | undefined, attempt: CardAtt
 /**
  * The metrics the deployment's card alarms watch (infra/stacks/appStack.ts), for a card with alert rules
  * only: a custom metric costs per dimension value, so cards nobody watches add none. Each attempt of a
- * card with a failure-rate rule gives `CardFailureMargin` (dimensions workspace, card, minutes): 100 − X
+ * card with a failure-rate rule gives `CardFailureMargin` (dimensions deployment, workspace, card, minutes): 100 − X
  * when it failed, −X when it did not, so its average over the rule's minutes is above 0 exactly when more
  * than X % of the calls failed (one Metrics Insights alarm per window serves every card, each with its
- * own X). A contract failure of a card with the contract rule gives `CardContractFailures` (workspace, card).
+ * own X). A contract failure of a card with the contract rule gives `CardContractFailures` (deployment, workspace, card).
  */
-export function addCardAlertMetrics(metrics: Metrics | undefined, alerts: readonly CardAlert[], card: { workspaceId: string; flowId: string; blockId: string }, attempt: CardAttempt): void {
+export function addCardAlertMetrics(metrics: Metrics | undefined, alerts: readonly CardAlert[], card: { workspaceId: string; flowId: string; blockId: string }, attempt: CardAttempt, deployment?: string): void {
   if (!metrics || alerts.length === 0) return;
   const rule = alerts.find((alert) => alert.flowId === card.flowId && alert.blockId === card.blockId);
   if (!rule) return;
   const failed = attempt.outcome === 'failure';
-  const dimensions = { workspace: card.workspaceId, card: `${card.flowId}/${card.blockId}` };
+  // `deployment` (the stack, CARD_ALERTS_DEPLOYMENT): the alarms of one stage read only its own executor's.
+  const dimensions = { ...(deployment ? { deployment } : {}), workspace: card.workspaceId, card: `${card.flowId}/${card.blockId}` };
   if (rule.failureRate) {
     const single = metrics.singleMetric();
     single.addDimensions({ ...dimensions, minutes: String(rule.failureRate.minutes) });

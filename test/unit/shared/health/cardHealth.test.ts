@@ -142,7 +142,7 @@ describe('alert state', () => {
 });
 
 describe('the executor metrics the alarms watch', () => {
-  const emitted = (alerts: Parameters<typeof addCardAlertMetrics>[1], attempt: Partial<Parameters<typeof addCardAlertMetrics>[3]>) => {
+  const emitted = (alerts: Parameters<typeof addCardAlertMetrics>[1], attempt: Partial<Parameters<typeof addCardAlertMetrics>[3]>, deployment?: string) => {
     const out: Array<{ name: string; value: number; dimensions: Record<string, string> }> = [];
     const metrics = {
       singleMetric: () => {
@@ -150,7 +150,7 @@ describe('the executor metrics the alarms watch', () => {
         return { addDimensions: (given: Record<string, string>) => (dimensions = given), addMetric: (name: string, _unit: string, value: number) => out.push({ name, value, dimensions }) };
       },
     } as unknown as Metrics;
-    addCardAlertMetrics(metrics, alerts, { workspaceId: 'ws1', flowId: 'f1', blockId: 'card' }, { method: 'GET', url: 'https://shop.example/', latencyMs: 10, outcome: 'success', attempt: 1, ...attempt });
+    addCardAlertMetrics(metrics, alerts, { workspaceId: 'ws1', flowId: 'f1', blockId: 'card' }, { method: 'GET', url: 'https://shop.example/', latencyMs: 10, outcome: 'success', attempt: 1, ...attempt }, deployment);
     return out;
   };
 
@@ -158,6 +158,8 @@ describe('the executor metrics the alarms watch', () => {
     const alerts = [{ flowId: 'f1', blockId: 'card', failureRate: { percent: 20, minutes: 15 as const } }];
     expect(emitted(alerts, { outcome: 'failure', reason: 'http_500' })).toEqual([{ name: 'CardFailureMargin', value: 80, dimensions: { workspace: 'ws1', card: 'f1/card', minutes: '15' } }]);
     expect(emitted(alerts, {})).toEqual([{ name: 'CardFailureMargin', value: -20, dimensions: { workspace: 'ws1', card: 'f1/card', minutes: '15' } }]);
+    // On AWS the stack names itself (CARD_ALERTS_DEPLOYMENT): its alarms filter on it.
+    expect(emitted(alerts, {}, 'callcard-prod-app')[0]?.dimensions).toEqual({ deployment: 'callcard-prod-app', workspace: 'ws1', card: 'f1/card', minutes: '15' });
   });
 
   test('a contract failure of a card with the contract rule; cards without rules emit nothing (no metric to pay for)', () => {
