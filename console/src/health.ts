@@ -271,7 +271,9 @@ export function healthView({ lang, health, onPoint }: HealthViewOptions): HTMLEl
     ...points,
   );
 
-  const legend = (entries: Array<[string, string]>) => h('ul', { class: 'health-legend' }, ...entries.map(([text, colour]) => h('li', {}, h('span', { class: 'swatch', style: `background:${colour}` }), text)));
+  // Swatches as SVG: the console's CSP allows no inline style attribute.
+  const swatch = (colour: string) => svg('svg', { class: 'swatch', viewBox: '0 0 10 10', 'aria-hidden': 'true' }, svg('rect', { width: 10, height: 10, fill: colour }));
+  const legend = (entries: Array<[string, string]>) => h('ul', { class: 'health-legend' }, ...entries.map(([text, colour]) => h('li', {}, swatch(colour), text)));
   const row = (cells: string[], header = false) => h('tr', {}, ...cells.map((cell) => h(header ? 'th' : 'td', header ? { scope: 'col' } : {}, cell)));
   const kindHeads = KINDS.map((kind) => t(`kind_${kind}`));
   return h(
