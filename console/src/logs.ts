@@ -410,6 +410,8 @@ export const logsPage: Page = {
 
     const drawHealth = () => {
       const query = shown?.query;
+      // Only a card has a health: otherwise the section (and its heading) is not there.
+      healthSection.hidden = !query || query.by !== 'card';
       if (!query || query.by !== 'card') return healthSection.replaceChildren();
       const { flowId, blockId } = query;
       const windowChoice = h(
