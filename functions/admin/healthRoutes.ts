@@ -40,14 +40,19 @@ export const listAlerts: RouteHandler<AdminRoutes['listAlerts']> = async (_input
   return { alerts: await Promise.all(settings.alerts.map((alert) => viewOf(deps.store, workspaceId, alert, now))) };
 };
 
-/** `PUT /admin/alerts/{flowId}/{blockId}`: the card's rules replaced; `{}` removes them. */
+/**
+ * `PUT /admin/alerts/{flowId}/{blockId}`: the card's rules replaced; `{}` removes them. A rule needs a
+ * Call an API card of the flow's latest version; removing needs nothing (the card may be gone).
+ */
 export const putAlert: RouteHandler<AdminRoutes['putAlert']> = async ({ params, body }, { workspaceId, deps }) => {
   const now = deps.now?.() ?? Date.now();
-  const [head, current] = await Promise.all([deps.store.flows.getHead(workspaceId, params.flowId), deps.store.workspaceSettings.get(workspaceId)]);
-  if (!head) throw notFound('flow');
-  const others = current.alerts.filter((alert) => alert.flowId !== params.flowId || alert.blockId !== params.blockId);
   const rule: CardAlertRule = { ...(body.failureRate ? { failureRate: body.failureRate } : {}), ...(body.contract ? { contract: true } : {}) };
-  const kept = rule.failureRate || rule.contract ? [...others, { flowId: params.flowId, blockId: params.blockId, ...rule }] : others;
+  const setting = rule.failureRate !== undefined || rule.contract === true;
+  const [latest, current] = await Promise.all([setting ? deps.store.flows.getLatest(workspaceId, params.flowId) : undefined, deps.store.workspaceSettings.get(workspaceId)]);
+  if (setting && !latest) throw notFound('flow');
+  if (setting && latest?.flow.blocks[params.blockId]?.type !== 'callApi') throw notFound('card');
+  const others = current.alerts.filter((alert) => alert.flowId !== params.flowId || alert.blockId !== params.blockId);
+  const kept = setting ? [...others, { flowId: params.flowId, blockId: params.blockId, ...rule }] : others;
   if (kept.length > MAX_ALERTS) throw conflict(`at most ${MAX_ALERTS} cards of a workspace have alert rules`);
   await deps.store.workspaceSettings.put(workspaceId, { ...current, alerts: kept }, new Date(now));
   deps.logger.info('alert rules saved', { workspaceId, flowId: params.flowId, blockId: params.blockId, rule });

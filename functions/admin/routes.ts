@@ -519,7 +519,7 @@ export const ADMIN_ROUTES = {
     method: 'PUT',
     path: '/admin/alerts/{flowId}/{blockId}',
     summary: "Set a card's alert rules: failure rate over X % for 5, 15 or 60 minutes, and any contract failure",
-    description: 'An empty body ({}) removes the card\'s rules. At most 100 cards per workspace have rules. On AWS the executor emits the per-card metrics the deployment\'s alarms watch for these cards only, and the alarms notify the SNS topic of the deployment (docs/DEPLOY.md).',
+    description: 'A rule needs a Call an API card of the flow\'s latest version (404 otherwise); an empty body ({}) removes the card\'s rules. At most 100 cards per workspace have rules. On AWS the executor emits the per-card metrics the deployment\'s alarms watch for these cards only, and the alarms notify the SNS topic of the deployment (docs/DEPLOY.md).',
     auth: true,
     params: s.alertParams,
     query: s.noQuery,

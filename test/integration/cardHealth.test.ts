@@ -86,7 +86,11 @@ describe('card health and alerts on the local stack', () => {
     // A window a rule may not take, a rate over 100: refused.
     expect((await admin.call('PUT', '/admin/alerts/health/card', { failureRate: { percent: 30, minutes: 7 } })).status).toBe(400);
     expect((await admin.call('PUT', '/admin/alerts/health/card', { failureRate: { percent: 101, minutes: 5 } })).status).toBe(400);
-    expect((await admin.call('PUT', '/admin/alerts/nope/card', {})).status).toBe(404);
+    // A rule needs a Call an API card of the workspace's flow.
+    expect((await admin.call('PUT', '/admin/alerts/nope/card', { contract: true })).status).toBe(404);
+    expect((await admin.call('PUT', '/admin/alerts/health/ok', { contract: true })).body).toEqual({ error: 'card not found' });
+    // from/to narrow a card's log only.
+    expect((await admin.call('GET', `/admin/logs?customer=line:health-line:U1&from=${encodeURIComponent(new Date().toISOString())}`)).status).toBe(400);
   });
 
   test('after successes, 5xx answers and a timeout on two versions: counts, kinds, versions, latency, alarm', async () => {
