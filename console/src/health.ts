@@ -1,3 +1,4 @@
+import { call } from './api';
 import { h } from './dom';
 import { defineTexts, type Lang } from './i18n';
 
@@ -89,6 +90,7 @@ const tx = defineTexts({
     ruleContract: 'Alert on any contract failure',
     saveAlert: 'Save alert rules',
     alertHint: 'On AWS the rules raise CloudWatch alarms that notify the SNS topic CardAlertsTopicArn; here the state is judged from the log.',
+    openHealth: 'Health and alerts of this card',
   },
   'zh-TW': {
     heading: '卡片健康狀況',
@@ -134,6 +136,7 @@ const tx = defineTexts({
     ruleContract: '任何契約不符的失敗都警示',
     saveAlert: '儲存警示規則',
     alertHint: '在 AWS 上，這些規則會觸發 CloudWatch 警報並通知 SNS 主題 CardAlertsTopicArn；在本機則依紀錄判斷狀態。',
+    openHealth: '這張卡片的健康狀況與警示',
   },
 });
 type Key = Parameters<typeof tx>[1];
@@ -349,4 +352,36 @@ export function alertForm(lang: Lang, rule: AlertRule | undefined, busy: boolean
 /** The health section's own texts the log page needs (heading, window choice, notes). */
 export function healthText(lang: Lang, key: 'heading' | 'window' | 'loading' | 'alertHeading' | Window): string {
   return tx(lang, key);
+}
+
+/** The card the log page is to open (set beside a card in the editor, read once by the log page). */
+export const LOG_CARD_KEY = 'callcard.logCard';
+
+/** GET /admin/alerts, kept a little while: the card form is drawn again on every edit. */
+let alertsRead: { at: number; answer: Promise<Array<{ flowId: string; blockId: string; rule: AlertRule; state: AlertState }> | undefined> } | undefined;
+
+/**
+ * Beside a card in the editor: its alert state when it has rules (OK, or ALARM since when and why), and
+ * a link to its health and alert rules in the log page.
+ */
+export function cardAlertBadge(lang: Lang, flowId: string, blockId: string): HTMLElement {
+  const t = (key: Key, values?: Record<string, string | number>) => tx(lang, key, values);
+  const state = h('span', { id: 'card-alert-state' });
+  const open = h(
+    'a',
+    {
+      href: '#/logs',
+      id: 'card-health-link',
+      onclick: () => sessionStorage.setItem(LOG_CARD_KEY, JSON.stringify({ flowId, blockId })),
+    },
+    t('openHealth'),
+  );
+  if (!alertsRead || Date.now() - alertsRead.at > 15_000) {
+    alertsRead = { at: Date.now(), answer: call<{ alerts: Array<{ flowId: string; blockId: string; rule: AlertRule; state: AlertState }> }>('GET', '/admin/alerts').then((result) => (result.ok ? result.body.alerts : undefined), () => undefined) };
+  }
+  void alertsRead.answer.then((alerts) => {
+    const mine = alerts?.find((alert) => alert.flowId === flowId && alert.blockId === blockId);
+    if (mine) state.replaceWith(alertLine(lang, { rule: mine.rule, state: mine.state }));
+  });
+  return h('div', { id: 'card-alert' }, state, open);
 }

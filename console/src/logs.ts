@@ -3,7 +3,7 @@ import type { Page } from './context';
 import { h } from './dom';
 import { failureNote, noteLine as noteLineOf, type Note as NoteOf } from './notes';
 import { defineTexts } from './i18n';
-import { alertForm, alertLine, healthText, healthView, WINDOWS, type AlertRule, type CardHealth, type Window } from './health';
+import { alertForm, alertLine, healthText, healthView, LOG_CARD_KEY, WINDOWS, type AlertRule, type CardHealth, type Window } from './health';
 
 // The execution log of Call an API cards (GET /admin/logs: one customer's, or one card's, newest first, a
 // page at a time) and the jobs that reached the dead-letter queue (GET /admin/failed-jobs), sent back to
@@ -698,6 +698,16 @@ export const logsPage: Page = {
       failedSection.replaceChildren(heading, h('p', { class: 'hint' }, t('failedIntro')), tools, noteLine(failedActionNote, 'redrive-status'), ...body);
     };
 
+    // Opened from a card in the editor ("Health and alerts of this card"): that card's log and health.
+    const asked = sessionStorage.getItem(LOG_CARD_KEY);
+    sessionStorage.removeItem(LOG_CARD_KEY);
+    const card = asked ? (JSON.parse(asked) as { flowId?: unknown; blockId?: unknown }) : undefined;
+    if (typeof card?.flowId === 'string' && typeof card.blockId === 'string') {
+      by = 'card';
+      choice.flowId = card.flowId;
+      choice.blockId = card.blockId;
+      shown = { query: { by: 'card', flowId: card.flowId, blockId: card.blockId }, entries: [] };
+    }
     drawControls();
     drawResults();
     drawHealth();

@@ -8,7 +8,8 @@ import { sendLine, startFakeBrand, waitForLineCalls, type FakeBrand } from '../s
 
 // Issue 21 in a real browser: after a few turns of a card (successes, 503s, a timeout), the execution
 // log page shows the card's health (calls stacked by outcome, latency lines), its alert rule is set in
-// the form and its state reads ALARM with why; a bar of the chart opens exactly that bar's calls.
+// the form and its state reads ALARM with why; a bar of the chart opens exactly that bar's calls; the
+// card in the editor shows the same state and links to its health.
 
 if (!HAVE_CHROMIUM) {
   skipBrowserTests('card health and alerts');
@@ -119,6 +120,15 @@ if (!HAVE_CHROMIUM) {
       await page.getByRole('heading', { name: 'Calls of health › order' }).waitFor();
       await page.locator('#log tbody tr').nth(6).waitFor();
       expect(await page.locator('#log tbody tr').count()).toBe(7);
+
+      // Beside the card in the editor: its alert state, and a link to its health in the log page.
+      await page.goto(`${stack.url}/console#/flows/health`);
+      await page.getByRole('button', { name: 'Open card order' }).click();
+      await page.locator('#card-alert #alert-state', { hasText: /^Alert: ALARM since .+: 3 of 7 calls failed \(43 %\)/ }).waitFor();
+      await page.getByRole('link', { name: 'Health and alerts of this card' }).click();
+      await page.getByRole('heading', { name: 'Card health: health › order' }).waitFor();
+      await page.locator('#health-summary', { hasText: '7 calls, 3 failed (43 %)' }).waitFor();
+      await page.getByRole('heading', { name: 'Calls of health › order' }).waitFor();
 
       // The day window counts the same calls in 24 hourly bars.
       await page.getByLabel('Over the last').selectOption('day');
