@@ -36,6 +36,8 @@ export interface CardHealth {
   flowId: string;
   blockId: string;
   window: Window;
+  /** The version the buckets and totals are of; absent: all. */
+  version?: number;
   from: string;
   to: string;
   buckets: Array<Counts & { from: string; to: string }>;
@@ -91,6 +93,8 @@ const tx = defineTexts({
     saveAlert: 'Save alert rules',
     alertHint: 'On AWS the rules raise CloudWatch alarms that notify the SNS topic CardAlertsTopicArn; here the state is judged from the log.',
     openHealth: 'Health and alerts of this card',
+    versionChoice: 'Flow version',
+    allVersions: 'all versions',
   },
   'zh-TW': {
     heading: '卡片健康狀況',
@@ -137,6 +141,8 @@ const tx = defineTexts({
     saveAlert: '儲存警示規則',
     alertHint: '在 AWS 上，這些規則會觸發 CloudWatch 警報並通知 SNS 主題 CardAlertsTopicArn；在本機則依紀錄判斷狀態。',
     openHealth: '這張卡片的健康狀況與警示',
+    versionChoice: '流程版本',
+    allVersions: '所有版本',
   },
 });
 type Key = Parameters<typeof tx>[1];
@@ -350,7 +356,7 @@ export function alertForm(lang: Lang, rule: AlertRule | undefined, busy: boolean
 }
 
 /** The health section's own texts the log page needs (heading, window choice, notes). */
-export function healthText(lang: Lang, key: 'heading' | 'window' | 'loading' | 'alertHeading' | Window): string {
+export function healthText(lang: Lang, key: 'heading' | 'window' | 'loading' | 'alertHeading' | 'versionChoice' | 'allVersions' | Window): string {
   return tx(lang, key);
 }
 

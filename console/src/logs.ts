@@ -212,6 +212,8 @@ let privacyBusy = false;
 /** The shown card's health (GET /admin/health), over `healthWindow`. */
 let health: CardHealth | undefined;
 let healthWindow: Window = 'hour';
+/** One flow version's calls only; undefined: all. */
+let healthVersion: number | undefined;
 let healthNote: Note | undefined;
 let alertNote: Note | undefined;
 let healthBusy = false;
@@ -383,9 +385,13 @@ export const logsPage: Page = {
     const loadHealth = async (flowId: string, blockId: string) => {
       healthBusy = true;
       healthNote = undefined;
-      if (health && (health.flowId !== flowId || health.blockId !== blockId)) health = undefined;
+      if (health && (health.flowId !== flowId || health.blockId !== blockId)) {
+        health = undefined;
+        healthVersion = undefined;
+      }
       drawHealth();
       const params = new URLSearchParams({ flowId, blockId, window: healthWindow });
+      if (healthVersion !== undefined) params.set('version', String(healthVersion));
       const result = await ctx.call<CardHealth>('GET', `/admin/health?${params.toString()}`);
       healthBusy = false;
       if (!live()) return;
@@ -432,10 +438,30 @@ export const logsPage: Page = {
         ),
       );
       const ready = health && health.flowId === flowId && health.blockId === blockId ? health : undefined;
+      const versions = (ready?.versions ?? []).flatMap((v) => (v.version !== undefined ? [v.version] : []));
+      const versionChoice = h(
+        'div',
+        { class: 'field' },
+        h('label', { for: 'health-version' }, healthText(ctx.lang, 'versionChoice')),
+        h(
+          'select',
+          {
+            id: 'health-version',
+            disabled: healthBusy,
+            onchange: (event) => {
+              const value = (event.target as HTMLSelectElement).value;
+              healthVersion = value === '' ? undefined : Number(value);
+              void loadHealth(flowId, blockId).then(() => document.getElementById('health-version')?.focus());
+            },
+          },
+          h('option', { value: '', selected: healthVersion === undefined }, healthText(ctx.lang, 'allVersions')),
+          ...versions.map((v) => h('option', { value: String(v), selected: v === healthVersion }, `v${v}`)),
+        ),
+      );
       const onPoint = (from: string, to: string) => void show({ by: 'card', flowId, blockId, from, to }).then(() => document.getElementById('log-heading')?.focus());
       healthSection.replaceChildren(
         h('h2', { id: 'health-heading' }, `${healthText(ctx.lang, 'heading')}: ${flowId} › ${blockId}`),
-        h('div', { class: 'row' }, windowChoice),
+        h('div', { class: 'row' }, windowChoice, versionChoice),
         noteLine(healthNote, 'health-status'),
         ready ? healthView({ lang: ctx.lang, health: ready, onPoint }) : h('p', { role: 'status' }, healthText(ctx.lang, 'loading')),
         h('h3', {}, healthText(ctx.lang, 'alertHeading')),

@@ -22,12 +22,17 @@ export const getHealth: RouteHandler<AdminRoutes['getHealth']> = async ({ query 
   ]);
   if (!head) throw notFound('flow');
   const rule = ruleOf(settings.alerts, query.flowId, query.blockId);
+  const all = aggregateHealth(read.entries, query.window, now);
+  // One version's buckets and totals; the list of versions stays whole (to choose another).
+  const shown = query.version === undefined ? all : aggregateHealth(read.entries.filter((entry) => entry.version === query.version), query.window, now);
   return {
     flowId: query.flowId,
     blockId: query.blockId,
     window: query.window,
+    ...(query.version !== undefined ? { version: query.version } : {}),
     kinds: [...FAILURE_KINDS],
-    ...aggregateHealth(read.entries, query.window, now),
+    ...shown,
+    versions: all.versions,
     complete: read.complete,
     ...(rule ? { alert: { rule, state: alertState(rule, read.entries, now) } } : {}),
   };

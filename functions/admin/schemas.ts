@@ -406,11 +406,13 @@ export const healthQuery = z.object({
   flowId: flowIdSchema,
   blockId: blockIdSchema.describe('The Call an API card'),
   window: healthWindowSchema.default('hour').describe('hour (12 × 5 min), day (24 × 1 h) or week (7 × 1 day); default hour'),
+  version: positiveIntText.optional().describe('Only the calls of this flow version (the buckets and totals; `versions` still lists them all)'),
 });
 export const healthSchema = z.object({
   flowId: z.string(),
   blockId: z.string(),
   window: healthWindowSchema,
+  version: z.number().int().optional().describe('The flow version the buckets and totals are of; absent: all'),
   from: z.string().describe('Start of the first bucket (included)'),
   to: z.string().describe('End of the last bucket (excluded; the last bucket holds now)'),
   bucketMs: z.number().int(),

@@ -130,6 +130,13 @@ describe('card health and alerts on the local stack', () => {
       expect((page.body as { entries: unknown[] }).entries).toHaveLength(bucket.calls);
     }
     for (const window of ['day', 'week']) expect(((await health(admin, window)).body as Health).totals.calls).toBe(7);
+    // One version's buckets and totals; the list of versions stays whole.
+    const v1 = (await admin.call('GET', '/admin/health?flowId=health&blockId=card&version=1')).body as Health & { version?: number };
+    expect([v1.version, v1.totals.calls, v1.totals.failures, v1.buckets.reduce((sum, bucket) => sum + bucket.calls, 0), v1.versions.length]).toEqual([1, 6, 3, 6, 2]);
+    const v2 = (await admin.call('GET', '/admin/health?flowId=health&blockId=card&version=2')).body as Health;
+    expect([v2.totals.calls, v2.totals.failures]).toEqual([1, 0]);
+    // The alert is the card's, whatever the version shown.
+    expect(v2.alert?.state.state).toBe('alarm');
   });
 
   test("another workspace sees none of it: the flow is not its own, its rules are its own", async () => {
