@@ -186,7 +186,7 @@ interface FailedJob {
 }
 type Note = NoteOf<Key>;
 /** A card's query may be narrowed to a time range: a point of its health chart. */
-type Query = { by: 'customer'; customer: string } | { by: 'card'; flowId: string; blockId: string; from?: string; to?: string };
+type Query = { by: 'customer'; customer: string } | { by: 'card'; flowId: string; blockId: string; from?: string; to?: string; version?: number };
 
 // Kept across remounts (a language switch shows the same log).
 let by: 'customer' | 'card' = 'customer';
@@ -268,6 +268,7 @@ export const logsPage: Page = {
       const params = new URLSearchParams(query.by === 'customer' ? { customer: query.customer } : { flowId: query.flowId, blockId: query.blockId });
       if (query.by === 'card' && query.from !== undefined) params.set('from', query.from);
       if (query.by === 'card' && query.to !== undefined) params.set('to', query.to);
+      if (query.by === 'card' && query.version !== undefined) params.set('version', String(query.version));
       params.set('limit', '50');
       if (cursor) params.set('cursor', cursor);
       return `/admin/logs?${params.toString()}`;
@@ -378,7 +379,9 @@ export const logsPage: Page = {
     };
 
     const describe = (query: Query) =>
-      query.by === 'customer' ? query.customer : `${query.flowId} › ${query.blockId}${query.from !== undefined && query.to !== undefined ? ` (${when(query.from)} – ${when(query.to)})` : ''}`;
+      query.by === 'customer'
+        ? query.customer
+        : `${query.flowId}${query.version !== undefined ? ` v${query.version}` : ''} › ${query.blockId}${query.from !== undefined && query.to !== undefined ? ` (${when(query.from)} – ${when(query.to)})` : ''}`;
 
     // ---- the card's health and alert rules (GET /admin/health, PUT /admin/alerts/…) ----
 
@@ -458,7 +461,8 @@ export const logsPage: Page = {
           ...versions.map((v) => h('option', { value: String(v), selected: v === healthVersion }, `v${v}`)),
         ),
       );
-      const onPoint = (from: string, to: string) => void show({ by: 'card', flowId, blockId, from, to }).then(() => document.getElementById('log-heading')?.focus());
+      // A point of one version's chart lists that version's calls.
+      const onPoint = (from: string, to: string) => void show({ by: 'card', flowId, blockId, from, to, ...(healthVersion !== undefined ? { version: healthVersion } : {}) }).then(() => document.getElementById('log-heading')?.focus());
       healthSection.replaceChildren(
         h('h2', { id: 'health-heading' }, `${healthText(ctx.lang, 'heading')}: ${flowId} › ${blockId}`),
         h('div', { class: 'row' }, windowChoice, versionChoice),

@@ -220,9 +220,10 @@ export const logsQuery = z
     cursor: z.string().max(2048).optional().describe('From the previous page'),
     from: isoTime.optional().describe("With a card: only calls at or after this time (ISO 8601, e.g. a health chart point's start)"),
     to: isoTime.optional().describe('With a card: only calls before this time (ISO 8601)'),
+    version: positiveIntText.optional().describe('With a card: only the calls of this flow version (a page may hold fewer entries than limit)'),
   })
   .superRefine((query, ctx) => {
-    if ((query.from !== undefined || query.to !== undefined) && query.customer !== undefined) ctx.addIssue({ code: 'custom', path: ['from'], message: 'from and to go with a card (flowId and blockId)' });
+    if ((query.from !== undefined || query.to !== undefined || query.version !== undefined) && query.customer !== undefined) ctx.addIssue({ code: 'custom', path: ['from'], message: 'from, to and version go with a card (flowId and blockId)' });
     const byCard = query.flowId !== undefined || query.blockId !== undefined;
     if ((query.customer !== undefined) === byCard) ctx.addIssue({ code: 'custom', path: ['customer'], message: 'give either customer, or flowId and blockId' });
     else if (byCard && (query.flowId === undefined || query.blockId === undefined)) ctx.addIssue({ code: 'custom', path: [query.flowId === undefined ? 'flowId' : 'blockId'], message: 'flowId and blockId go together' });

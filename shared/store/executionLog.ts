@@ -43,8 +43,8 @@ const LOG_TTL_SECONDS = 30 * 24 * 60 * 60;
 const customerPk = (workspaceId: string, customer: string) => `LOG#${workspaceId}#${customer}`;
 const cardPk = (workspaceId: string, flowId: string, blockId: string) => `LOGCARD#${workspaceId}#${flowId}#${blockId}`;
 
-/** Which log to read: one customer's, or one card's (a block of a flow, all versions; `from`/`to`: ISO times, `to` excluded). */
-export type ExecutionLogQuery = { customer: string } | { flowId: string; blockId: string; from?: string; to?: string };
+/** Which log to read: one customer's, or one card's (a block of a flow, all versions or `version`'s; `from`/`to`: ISO times, `to` excluded). */
+export type ExecutionLogQuery = { customer: string } | { flowId: string; blockId: string; from?: string; to?: string; version?: number };
 
 /**
  * The most entries of one card a health query reads (newest first): the query stays a few 1 MB pages of
@@ -99,11 +99,14 @@ export class ExecutionLogRepository {
       : undefined;
     // A card's log between two times (the health chart's point links here): the sort key starts with `at`.
     const range = byCard ? timeRange(query.from, query.to) : undefined;
+    // One flow version's entries: filtered after the key condition (a page may hold fewer than `limit`).
+    const version = byCard ? query.version : undefined;
     const { Items = [], LastEvaluatedKey } = await this.table.doc.send(
       new QueryCommand({
         TableName: this.table.name,
         ...(byCard ? { IndexName: 'gsi1', KeyConditionExpression: `gsi1pk = :p${range?.condition ?? ''}` } : { KeyConditionExpression: 'pk = :p' }),
-        ExpressionAttributeValues: { ':p': partition, ...range?.values },
+        ExpressionAttributeValues: { ':p': partition, ...range?.values, ...(version !== undefined ? { ':v': version } : {}) },
+        ...(version !== undefined ? { FilterExpression: '#version = :v', ExpressionAttributeNames: { '#version': 'version' } } : {}),
         ScanIndexForward: false,
         Limit: options.limit ?? 50,
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
@@ -129,8 +132,9 @@ export class ExecutionLogRepository {
           IndexName: 'gsi1',
           KeyConditionExpression: 'gsi1pk = :p AND gsi1sk >= :from',
           ExpressionAttributeValues: { ':p': cardPk(workspaceId, flowId, blockId), ':from': from },
-          ProjectionExpression: '#at, outcome, reason, #status, latencyMs, version, expiresAt',
-          ExpressionAttributeNames: { '#at': 'at', '#status': 'status' },
+          // Every name escaped: DynamoDB's reserved words are many (STATUS among them).
+          ProjectionExpression: '#at, #outcome, #reason, #status, #latencyMs, #version, #expiresAt',
+          ExpressionAttributeNames: { '#at': 'at', '#outcome': 'outcome', '#reason': 'reason', '#status': 'status', '#latencyMs': 'latencyMs', '#version': 'version', '#expiresAt': 'expiresAt' },
           ScanIndexForward: false,
           Limit: HEALTH_MAX_ENTRIES - entries.length,
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),

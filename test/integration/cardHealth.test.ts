@@ -135,6 +135,10 @@ describe('card health and alerts on the local stack', () => {
     expect([v1.version, v1.totals.calls, v1.totals.failures, v1.buckets.reduce((sum, bucket) => sum + bucket.calls, 0), v1.versions.length]).toEqual([1, 6, 3, 6, 2]);
     const v2 = (await admin.call('GET', '/admin/health?flowId=health&blockId=card&version=2')).body as Health;
     expect([v2.totals.calls, v2.totals.failures]).toEqual([1, 0]);
+    // A point of version 2's chart lists version 2's calls only.
+    const last = v2.buckets.find((bucket) => bucket.calls > 0);
+    const v2Log = await admin.call('GET', `/admin/logs?flowId=health&blockId=card&version=2&from=${encodeURIComponent(last?.from ?? '')}&to=${encodeURIComponent(last?.to ?? '')}`);
+    expect((v2Log.body as { entries: Array<{ version?: number; outcome: string }> }).entries.map((entry) => [entry.version, entry.outcome])).toEqual([[2, 'success']]);
     // The alert is the card's, whatever the version shown.
     expect(v2.alert?.state.state).toBe('alarm');
   });
