@@ -137,16 +137,20 @@ export function aggregateHealth(entries: readonly Entry[], window: HealthWindow,
     const at = Date.parse(entry.at);
     return at >= from && at < to;
   });
-  const buckets: HealthBucket[] = [];
-  for (let start = from; start < to; start += bucketMs) {
-    const own = inside.filter((entry) => {
-      const at = Date.parse(entry.at);
-      return at >= start && at < start + bucketMs;
-    });
-    buckets.push({ from: new Date(start).toISOString(), to: new Date(start + bucketMs).toISOString(), ...countsOf(own) });
-  }
+  // Each entry into its bucket once (a view reads up to HEALTH_MAX_ENTRIES).
+  const perBucket: Entry[][] = Array.from({ length: Math.round((to - from) / bucketMs) }, () => []);
+  for (const entry of inside) perBucket[Math.floor((Date.parse(entry.at) - from) / bucketMs)]?.push(entry);
+  const buckets: HealthBucket[] = perBucket.map((own, index) => ({
+    from: new Date(from + index * bucketMs).toISOString(),
+    to: new Date(from + (index + 1) * bucketMs).toISOString(),
+    ...countsOf(own),
+  }));
   const versions = new Map<number | undefined, Entry[]>();
-  for (const entry of inside) versions.set(entry.version, [...(versions.get(entry.version) ?? []), entry]);
+  for (const entry of inside) {
+    const own = versions.get(entry.version);
+    if (own) own.push(entry);
+    else versions.set(entry.version, [entry]);
+  }
   return {
     from: new Date(from).toISOString(),
     to: new Date(to).toISOString(),

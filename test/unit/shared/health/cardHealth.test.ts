@@ -115,6 +115,9 @@ describe('buckets', () => {
       [1, 1, 0],
     ]);
     expect(aggregateHealth([entry({ at: ago(2 * 60 * MIN) })], 'day', NOW).totals.calls).toBe(1);
+    // A call at a bucket's start is that bucket's, one a millisecond before it the previous one's.
+    const edges = aggregateHealth([entry({ at: '2026-05-01T10:00:00.000Z' }), entry({ at: '2026-05-01T09:59:59.999Z' }), entry({ at: '2026-05-01T09:10:00.000Z' })], 'hour', NOW);
+    expect(edges.buckets.map((bucket) => bucket.calls)).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0]);
   });
 });
 
