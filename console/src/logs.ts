@@ -3,6 +3,7 @@ import type { Page } from './context';
 import { h } from './dom';
 import { failureNote, noteLine as noteLineOf, type Note as NoteOf } from './notes';
 import { defineTexts } from './i18n';
+import { alertForm, alertLine, healthText, healthView, LOG_CARD_KEY, WINDOWS, type AlertRule, type CardHealth, type Window } from './health';
 
 // The execution log of Call an API cards (GET /admin/logs: one customer's, or one card's, newest first, a
 // page at a time) and the jobs that reached the dead-letter queue (GET /admin/failed-jobs), sent back to
@@ -30,6 +31,9 @@ const tx = defineTexts({
     empty: 'No calls logged for this choice (yet).',
     choose: 'Choose a customer or a card, then Show.',
     logFor: 'Calls of {what}',
+    allTimes: 'All calls of this card',
+    savingAlert: 'Saving alert rules…',
+    savedAlert: 'Alert rules saved.',
     colTime: 'Time',
     colCustomer: 'Customer',
     colCard: 'Card',
@@ -107,6 +111,9 @@ const tx = defineTexts({
     empty: '這個選擇（目前）沒有呼叫紀錄。',
     choose: '請選擇顧客或卡片，再按「查看」。',
     logFor: '{what} 的呼叫',
+    allTimes: '這張卡片的所有呼叫',
+    savingAlert: '正在儲存警示規則…',
+    savedAlert: '已儲存警示規則。',
     colTime: '時間',
     colCustomer: '顧客',
     colCard: '卡片',
@@ -178,7 +185,8 @@ interface FailedJob {
   queuedAt?: string;
 }
 type Note = NoteOf<Key>;
-type Query = { by: 'customer'; customer: string } | { by: 'card'; flowId: string; blockId: string };
+/** A card's query may be narrowed to a time range: a point of its health chart. */
+type Query = { by: 'customer'; customer: string } | { by: 'card'; flowId: string; blockId: string; from?: string; to?: string; version?: number };
 
 // Kept across remounts (a language switch shows the same log).
 let by: 'customer' | 'card' = 'customer';
@@ -201,6 +209,14 @@ let mounts = 0;
 let privacy: { personalAttributes: string[]; retention: { logDays: number; simulatorDays: number; idleCustomerDays: number } } | undefined;
 let privacyNote: Note | undefined;
 let privacyBusy = false;
+/** The shown card's health (GET /admin/health), over `healthWindow`. */
+let health: CardHealth | undefined;
+let healthWindow: Window = 'hour';
+/** One flow version's calls only; undefined: all. */
+let healthVersion: number | undefined;
+let healthNote: Note | undefined;
+let alertNote: Note | undefined;
+let healthBusy = false;
 
 const KINDS: Record<string, string> = { line: 'LINE', messenger: 'Messenger' };
 
@@ -214,10 +230,11 @@ export const logsPage: Page = {
     const noteLine = (note: Note | undefined, id: string) => noteLineOf(note, id, t);
 
     const controls = h('section', { 'aria-labelledby': 'view-heading', class: 'card' });
+    const healthSection = h('section', { 'aria-labelledby': 'health-heading', id: 'health', class: 'card' });
     const results = h('section', { 'aria-labelledby': 'log-heading', id: 'log-results' });
     const failedSection = h('section', { 'aria-labelledby': 'failed-heading' });
     const privacySection = h('section', { 'aria-labelledby': 'privacy-heading', class: 'card' });
-    root.replaceChildren(h('h1', { id: 'view-heading', tabindex: '-1' }, t('heading')), h('p', { class: 'hint' }, t('intro')), controls, results, failedSection, privacySection);
+    root.replaceChildren(h('h1', { id: 'view-heading', tabindex: '-1' }, t('heading')), h('p', { class: 'hint' }, t('intro')), controls, healthSection, results, failedSection, privacySection);
 
     // ---- the execution log ----
 
@@ -249,6 +266,9 @@ export const logsPage: Page = {
 
     const queryPath = (query: Query, cursor?: string) => {
       const params = new URLSearchParams(query.by === 'customer' ? { customer: query.customer } : { flowId: query.flowId, blockId: query.blockId });
+      if (query.by === 'card' && query.from !== undefined) params.set('from', query.from);
+      if (query.by === 'card' && query.to !== undefined) params.set('to', query.to);
+      if (query.by === 'card' && query.version !== undefined) params.set('version', String(query.version));
       params.set('limit', '50');
       if (cursor) params.set('cursor', cursor);
       return `/admin/logs?${params.toString()}`;
@@ -258,6 +278,12 @@ export const logsPage: Page = {
       busy = true;
       logNote = undefined;
       if (!more) shown = { query, entries: [] };
+      // A card chosen anew (not a chart point's range): its health beside its log.
+      if (!more && query.by === 'card' && query.from === undefined) void loadHealth(query.flowId, query.blockId);
+      else if (query.by === 'customer') {
+        health = undefined;
+        drawHealth();
+      }
       drawControls();
       drawResults(true);
       const result = await ctx.call<{ entries: LogEntry[]; cursor?: string }>('GET', queryPath(query, more ? shown?.cursor : undefined));
@@ -352,13 +378,110 @@ export const logsPage: Page = {
       );
     };
 
-    const describe = (query: Query) => (query.by === 'customer' ? query.customer : `${query.flowId} › ${query.blockId}`);
+    const describe = (query: Query) =>
+      query.by === 'customer'
+        ? query.customer
+        : `${query.flowId}${query.version !== undefined ? ` v${query.version}` : ''} › ${query.blockId}${query.from !== undefined && query.to !== undefined ? ` (${when(query.from)} – ${when(query.to)})` : ''}`;
+
+    // ---- the card's health and alert rules (GET /admin/health, PUT /admin/alerts/…) ----
+
+    const loadHealth = async (flowId: string, blockId: string) => {
+      healthBusy = true;
+      healthNote = undefined;
+      if (health && (health.flowId !== flowId || health.blockId !== blockId)) {
+        health = undefined;
+        healthVersion = undefined;
+      }
+      drawHealth();
+      const params = new URLSearchParams({ flowId, blockId, window: healthWindow });
+      if (healthVersion !== undefined) params.set('version', String(healthVersion));
+      const result = await ctx.call<CardHealth>('GET', `/admin/health?${params.toString()}`);
+      healthBusy = false;
+      if (!live()) return;
+      if (result.ok) health = result.body;
+      else healthNote = failureNote(result);
+      drawHealth();
+    };
+
+    const saveAlert = async (rule: AlertRule) => {
+      if (!health) return;
+      const { flowId, blockId } = health;
+      healthBusy = true;
+      alertNote = { kind: 'ok', key: 'savingAlert' };
+      drawHealth();
+      const result = await ctx.call<unknown>('PUT', `/admin/alerts/${encodeURIComponent(flowId)}/${encodeURIComponent(blockId)}`, rule);
+      healthBusy = false;
+      if (!live()) return;
+      alertNote = result.ok ? { kind: 'ok', key: 'savedAlert' } : failureNote(result);
+      await loadHealth(flowId, blockId);
+      document.getElementById('alert-status')?.focus();
+    };
+
+    const drawHealth = () => {
+      const query = shown?.query;
+      // Only a card has a health: otherwise the section (and its heading) is not there.
+      healthSection.hidden = !query || query.by !== 'card';
+      if (!query || query.by !== 'card') return healthSection.replaceChildren();
+      const { flowId, blockId } = query;
+      const windowChoice = h(
+        'div',
+        { class: 'field' },
+        h('label', { for: 'health-window' }, healthText(ctx.lang, 'window')),
+        h(
+          'select',
+          {
+            id: 'health-window',
+            disabled: healthBusy,
+            onchange: (event) => {
+              healthWindow = (event.target as HTMLSelectElement).value as Window;
+              void loadHealth(flowId, blockId).then(() => document.getElementById('health-window')?.focus());
+            },
+          },
+          ...WINDOWS.map((w) => h('option', { value: w, selected: w === healthWindow }, healthText(ctx.lang, w))),
+        ),
+      );
+      const ready = health && health.flowId === flowId && health.blockId === blockId ? health : undefined;
+      const versions = (ready?.versions ?? []).flatMap((v) => (v.version !== undefined ? [v.version] : []));
+      const versionChoice = h(
+        'div',
+        { class: 'field' },
+        h('label', { for: 'health-version' }, healthText(ctx.lang, 'versionChoice')),
+        h(
+          'select',
+          {
+            id: 'health-version',
+            disabled: healthBusy,
+            onchange: (event) => {
+              const value = (event.target as HTMLSelectElement).value;
+              healthVersion = value === '' ? undefined : Number(value);
+              void loadHealth(flowId, blockId).then(() => document.getElementById('health-version')?.focus());
+            },
+          },
+          h('option', { value: '', selected: healthVersion === undefined }, healthText(ctx.lang, 'allVersions')),
+          ...versions.map((v) => h('option', { value: String(v), selected: v === healthVersion }, `v${v}`)),
+        ),
+      );
+      // A point of one version's chart lists that version's calls.
+      const onPoint = (from: string, to: string) => void show({ by: 'card', flowId, blockId, from, to, ...(healthVersion !== undefined ? { version: healthVersion } : {}) }).then(() => document.getElementById('log-heading')?.focus());
+      healthSection.replaceChildren(
+        h('h2', { id: 'health-heading' }, `${healthText(ctx.lang, 'heading')}: ${flowId} › ${blockId}`),
+        h('div', { class: 'row' }, windowChoice, versionChoice),
+        noteLine(healthNote, 'health-status'),
+        ready ? healthView({ lang: ctx.lang, health: ready, onPoint }) : h('p', { role: 'status' }, healthText(ctx.lang, 'loading')),
+        h('h3', {}, healthText(ctx.lang, 'alertHeading')),
+        ready ? alertLine(ctx.lang, ready.alert) : '',
+        noteLine(alertNote, 'alert-status'),
+        ready ? alertForm(ctx.lang, ready.alert?.rule, healthBusy, (rule) => void saveAlert(rule)) : '',
+      );
+    };
 
     const drawResults = (loading = false) => {
       if (!shown) return results.replaceChildren(h('h2', { id: 'log-heading' }, t('heading')), noteLine(logNote, 'log-status'), h('p', { class: 'hint' }, t('choose')));
       const { query, entries, cursor } = shown;
-      const heading = h('h2', { id: 'log-heading' }, t('logFor', { what: describe(query) }));
+      const heading = h('h2', { id: 'log-heading', tabindex: '-1' }, t('logFor', { what: describe(query) }));
       const refresh = h('button', { type: 'button', disabled: busy, onclick: () => void show(query) }, t('refresh'));
+      // A chart point's range: back to the card's whole log.
+      const whole = query.by === 'card' && query.from !== undefined ? h('button', { type: 'button', id: 'log-all-times', disabled: busy, onclick: () => void show({ by: 'card', flowId: query.flowId, blockId: query.blockId }) }, t('allTimes')) : '';
       const rows = entries.map((e) =>
         h(
           'tr',
@@ -393,7 +516,7 @@ export const logsPage: Page = {
       const head = h('tr', {}, ...(['colTime', 'colCustomer', 'colCard', 'colRequest', 'colOutcome', 'colStatus', 'colDuration', 'colAttempt'] as const).map((key) => h('th', { scope: 'col' }, t(key))));
       results.replaceChildren(
         heading,
-        h('div', { class: 'toolbar' }, refresh, ...(query.by === 'customer' ? contactTools(query.customer) : [])),
+        h('div', { class: 'toolbar' }, refresh, whole, ...(query.by === 'customer' ? contactTools(query.customer) : [])),
         noteLine(logNote, 'log-status'),
         loading && !entries.length
           ? h('p', { role: 'status' }, t('loading'))
@@ -605,8 +728,19 @@ export const logsPage: Page = {
       failedSection.replaceChildren(heading, h('p', { class: 'hint' }, t('failedIntro')), tools, noteLine(failedActionNote, 'redrive-status'), ...body);
     };
 
+    // Opened from a card in the editor ("Health and alerts of this card"): that card's log and health.
+    const asked = sessionStorage.getItem(LOG_CARD_KEY);
+    sessionStorage.removeItem(LOG_CARD_KEY);
+    const card = asked ? (JSON.parse(asked) as { flowId?: unknown; blockId?: unknown }) : undefined;
+    if (typeof card?.flowId === 'string' && typeof card.blockId === 'string') {
+      by = 'card';
+      choice.flowId = card.flowId;
+      choice.blockId = card.blockId;
+      shown = { query: { by: 'card', flowId: card.flowId, blockId: card.blockId }, entries: [] };
+    }
     drawControls();
     drawResults();
+    drawHealth();
     drawFailed();
     drawPrivacy();
     void loadChoices();

@@ -5,6 +5,7 @@ import type { Tr } from './cardKit';
 import { renderCardTest } from './cardTest';
 import { renderDiagram } from './diagram';
 import { byId, h } from './dom';
+import { cardAlertBadge } from './health';
 import { blocksOf, type BlockType, type EditorContext, type OutletPath, type Selection } from './editorContext';
 import { addBlock, deleteBlock, renameBlock, setOutlet } from './flowEdit';
 import { renderFlowSettings } from './flowSettings';
@@ -272,6 +273,8 @@ export function mountWorkbench(root: HTMLElement, host: WorkbenchHost, text: str
       if (isObject(block) && block.type === 'callApi') {
         const changed = (rebuild: boolean) => ctx.changed(rebuild);
         parts = [
+          // Its alert state (when it has rules) and a link to its health, beside the card.
+          cardAlertBadge(host.lang, host.flowId, s.id),
           renderCardForm({ flow, cardId: s.id, tr: host.tr, secrets: ctx.secrets, changed, editor: ctx }),
           renderCardTest({ flow, cardId: s.id, tr: host.tr, dryRun: host.dryRun, flowId: host.flowId }),
         ];

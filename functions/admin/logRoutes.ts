@@ -21,7 +21,7 @@ export const listLogs: RouteHandler<AdminRoutes['listLogs']> = async ({ query },
     logQuery = { customer: customerKey(ref) };
   } else if (query.flowId !== undefined && query.blockId !== undefined) {
     if (!(await deps.store.flows.getHead(workspaceId, query.flowId))) throw notFound('flow');
-    logQuery = { flowId: query.flowId, blockId: query.blockId };
+    logQuery = { flowId: query.flowId, blockId: query.blockId, ...(query.from !== undefined ? { from: query.from } : {}), ...(query.to !== undefined ? { to: query.to } : {}), ...(query.version !== undefined ? { version: query.version } : {}) };
   } else {
     throw invalid([{ path: 'query', message: 'give either customer, or flowId and blockId' }]);
   }

@@ -5,6 +5,7 @@ import { dryRun } from './dryRun';
 import { deleteFailedJob, deleteFailedJobs, listFailedJobs, redriveFailedJobs } from './failedJobRoutes';
 import { createFlow, deleteFlow, getFlow, getFlowSchema, getFlowVersion, listFlows, listFlowVersions, publishFlow, unpublishFlow, updateFlow, validateFlowDocument } from './flowRoutes';
 import { importCurlRoute, importOpenApiRoute } from './importRoutes';
+import { getHealth, listAlerts, putAlert } from './healthRoutes';
 import { listLogs } from './logRoutes';
 import { getMessengerApp, listMessengerApps, putMessengerApp } from './messengerAppRoutes';
 import { openApiDocument } from './openApiDocument';
@@ -52,6 +53,9 @@ export const ROUTE_HANDLERS: Record<RouteId, BoundRoute> = {
   exportContact: bindRoute(R.exportContact, exportContact),
   unbindContact: bindRoute(R.unbindContact, unbindContact),
   listLogs: bindRoute(R.listLogs, listLogs),
+  getHealth: bindRoute(R.getHealth, getHealth),
+  listAlerts: bindRoute(R.listAlerts, listAlerts),
+  putAlert: bindRoute(R.putAlert, putAlert),
   listFailedJobs: bindRoute(R.listFailedJobs, listFailedJobs),
   redriveFailedJobs: bindRoute(R.redriveFailedJobs, redriveFailedJobs),
   deleteFailedJob: bindRoute(R.deleteFailedJob, deleteFailedJob),

@@ -4,6 +4,7 @@ import { connectionNameSchema, connectionSchema, environmentSchema } from '../..
 import { NOT_RESERVED, RESERVED_NAME } from '../../shared/flow/reservedKeys';
 import { channelKindSchema } from '../../shared/jobs/job';
 import { BINDING_METHODS } from '../../shared/store/customers';
+import { alertStateSchema, cardAlertRuleSchema, FAILURE_KINDS, healthBucketSchema, healthWindowSchema, versionHealthSchema } from '../../shared/health/cardHealth';
 import { executionLogEntrySchema } from '../../shared/store/executionLog';
 import { languageSchema } from '../../shared/flow/texts';
 import { allowedPortsSchema, bindingLapseDaysSchema, personalAttributesSchema, RETENTION_DAYS } from '../../shared/store/workspaceSettings';
@@ -200,6 +201,11 @@ export const redriveBody = z.union([z.object({ messageId: deadLetterIdSchema }).
 export const failedJobParams = z.object({ messageId: deadLetterIdSchema.describe('The failed job\'s messageId, as listed') });
 export const deleteAllFailedJobsQuery = z.object({ all: z.literal('true').describe('Required: all of the workspace\'s failed jobs') });
 
+/** A UTC time as the execution log writes it (`toISOString`), so that it compares with the log's sort keys. */
+const isoTime = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z$/, 'an ISO 8601 UTC time, e.g. 2026-05-01T09:00:00.000Z')
+  .transform((text) => new Date(text).toISOString());
 const limitQuery = positiveIntText.pipe(z.number().max(100, 'at most 100')).optional().describe('Entries per page, 1-100 (default 50)');
 export const logsQuery = z
   .object({
@@ -212,8 +218,12 @@ export const logsQuery = z
     blockId: blockIdSchema.optional().describe('With flowId: the card whose calls to list'),
     limit: limitQuery,
     cursor: z.string().max(2048).optional().describe('From the previous page'),
+    from: isoTime.optional().describe("With a card: only calls at or after this time (ISO 8601, e.g. a health chart point's start)"),
+    to: isoTime.optional().describe('With a card: only calls before this time (ISO 8601)'),
+    version: positiveIntText.optional().describe('With a card: only the calls of this flow version (a page may hold fewer entries than limit)'),
   })
   .superRefine((query, ctx) => {
+    if ((query.from !== undefined || query.to !== undefined || query.version !== undefined) && query.customer !== undefined) ctx.addIssue({ code: 'custom', path: ['from'], message: 'from, to and version go with a card (flowId and blockId)' });
     const byCard = query.flowId !== undefined || query.blockId !== undefined;
     if ((query.customer !== undefined) === byCard) ctx.addIssue({ code: 'custom', path: ['customer'], message: 'give either customer, or flowId and blockId' });
     else if (byCard && (query.flowId === undefined || query.blockId === undefined)) ctx.addIssue({ code: 'custom', path: [query.flowId === undefined ? 'flowId' : 'blockId'], message: 'flowId and blockId go together' });
@@ -391,6 +401,37 @@ export const logPageSchema = z.object({
   entries: z.array(executionLogEntrySchema.omit({ workspaceId: true })),
   cursor: z.string().optional().describe('Pass as ?cursor= for the next page; absent on the last page'),
 });
+
+/** `GET /admin/health`: one card's health over a window. */
+export const healthQuery = z.object({
+  flowId: flowIdSchema,
+  blockId: blockIdSchema.describe('The Call an API card'),
+  window: healthWindowSchema.default('hour').describe('hour (12 × 5 min), day (24 × 1 h) or week (7 × 1 day); default hour'),
+  version: positiveIntText.optional().describe('Only the calls of this flow version (the buckets and totals; `versions` still lists them all)'),
+});
+export const healthSchema = z.object({
+  flowId: z.string(),
+  blockId: z.string(),
+  window: healthWindowSchema,
+  version: z.number().int().optional().describe('The flow version the buckets and totals are of; absent: all'),
+  from: z.string().describe('Start of the first bucket (included)'),
+  to: z.string().describe('End of the last bucket (excluded; the last bucket holds now)'),
+  bucketMs: z.number().int(),
+  kinds: z.array(z.enum(FAILURE_KINDS)).describe('The failure kinds counted in byKind, in order'),
+  buckets: z.array(healthBucketSchema),
+  totals: healthBucketSchema.omit({ from: true, to: true }),
+  versions: z.array(versionHealthSchema).describe('The window per flow version that ran the card, newest first'),
+  complete: z.boolean().describe('false: the card made more calls than one query reads (5000); the oldest buckets count only the newest calls'),
+  alert: z
+    .object({ rule: cardAlertRuleSchema, state: alertStateSchema })
+    .optional()
+    .describe("The card's alert rules and their state now; absent when it has none"),
+});
+
+export const alertParams = z.object({ flowId: flowIdSchema, blockId: blockIdSchema });
+export const putAlertBody = cardAlertRuleSchema;
+export const alertViewSchema = z.object({ flowId: z.string(), blockId: z.string(), rule: cardAlertRuleSchema, state: alertStateSchema });
+export const alertListSchema = z.object({ alerts: z.array(alertViewSchema) });
 
 export const failedJobSchema = z.object({
   messageId: z.string(),

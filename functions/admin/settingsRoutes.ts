@@ -31,6 +31,8 @@ export const putSettings: RouteHandler<AdminRoutes['putSettings']> = async ({ bo
       personalAttributes: body.personalAttributes ?? current.personalAttributes,
       // Each retention field given replaces its own; those left out keep theirs.
       retention: { ...current.retention, ...definedOf(body.retention ?? {}) },
+      // Changed by PUT /admin/alerts/{flowId}/{blockId} only.
+      alerts: current.alerts,
     },
     new Date(deps.now?.() ?? Date.now()),
   );

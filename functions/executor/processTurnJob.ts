@@ -8,6 +8,8 @@ import { processBrandBreakers, type BrandBreakers } from '../../shared/engine/br
 import { executeCallApi, type CardAttempt } from '../../shared/engine/callApi';
 import { processCardCache, type CardCache } from '../../shared/engine/cardCache';
 import { runTurn } from '../../shared/engine/runTurn';
+import { ENV } from '../../shared/config/env';
+import { failureKind, type CardAlert } from '../../shared/health/cardHealth';
 import { matchTrigger } from '../../shared/engine/triggers';
 import { isPersonalCard, type Flow } from '../../shared/flow/schema';
 import type { GuardedFetch } from '../../shared/http/guardedFetch';
@@ -246,6 +248,7 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
               const mask = personalMasker(personalValues({ attributes: context.attributes as PersonalSource['attributes'], binding: (context.binding as PersonalSource['binding']) ?? customer?.binding }, personal));
               const attempt = { ...given, url: mask.url(given.url, { everyQueryValue: isPersonalCard(flow.flow, block) }), ...(given.reason !== undefined ? { reason: mask.text(given.reason) } : {}) };
               addAttemptMetrics(deps.metrics, attempt);
+              addCardAlertMetrics(deps.metrics, parts.settings.alerts, { workspaceId: job.workspaceId, flowId: flow.flowId, blockId }, attempt, process.env[ENV.cardAlertsDeployment]);
               log.info('card call', { jobId: job.jobId, blockId, run, method: attempt.method, url: attempt.url, status: attempt.status, latencyMs: attempt.latencyMs, outcome: attempt.outcome, reason: attempt.reason, attempt: attempt.attempt });
               // When the attempt ended, though written once the reply is on its way, never before it.
               const at = new Date(now()).toISOString();
@@ -256,6 +259,7 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
                     jobId: job.jobId,
                     workspaceId: job.workspaceId,
                     flowId: flow.flowId,
+                    version: flow.version,
                     blockId,
                     customer: customerId,
                     ...attempt,
@@ -400,5 +404,32 @@ export function addAttemptMetrics(metrics: Metrics | undefined, attempt: CardAtt
     default:
       metrics.addMetric(attempt.outcome === 'success' ? 'BrandCallSucceeded' : 'BrandCallFailed', MetricUnit.Count, 1);
       metrics.addMetric('BrandLatency', MetricUnit.Milliseconds, attempt.latencyMs);
+  }
+}
+
+/**
+ * The metrics the deployment's card alarms watch (infra/stacks/appStack.ts), for a card with alert rules
+ * only: a custom metric costs per dimension value, so cards nobody watches add none. Each attempt of a
+ * card with a failure-rate rule gives `CardFailureMargin` (dimensions deployment, workspace, card, minutes): 100 − X
+ * when it failed, −X when it did not, so its average over the rule's minutes is above 0 exactly when more
+ * than X % of the calls failed (one Metrics Insights alarm per window serves every card, each with its
+ * own X). A contract failure of a card with the contract rule gives `CardContractFailures` (deployment, workspace, card).
+ */
+export function addCardAlertMetrics(metrics: Metrics | undefined, alerts: readonly CardAlert[], card: { workspaceId: string; flowId: string; blockId: string }, attempt: CardAttempt, deployment?: string): void {
+  if (!metrics || alerts.length === 0) return;
+  const rule = alerts.find((alert) => alert.flowId === card.flowId && alert.blockId === card.blockId);
+  if (!rule) return;
+  const failed = attempt.outcome === 'failure';
+  // `deployment` (the stack, CARD_ALERTS_DEPLOYMENT): the alarms of one stage read only its own executor's.
+  const dimensions = { ...(deployment ? { deployment } : {}), workspace: card.workspaceId, card: `${card.flowId}/${card.blockId}` };
+  if (rule.failureRate) {
+    const single = metrics.singleMetric();
+    single.addDimensions({ ...dimensions, minutes: String(rule.failureRate.minutes) });
+    single.addMetric('CardFailureMargin', MetricUnit.NoUnit, (failed ? 100 : 0) - rule.failureRate.percent);
+  }
+  if (rule.contract && failed && failureKind(attempt.reason, attempt.status) === 'contract') {
+    const single = metrics.singleMetric();
+    single.addDimensions(dimensions);
+    single.addMetric('CardContractFailures', MetricUnit.Count, 1);
   }
 }

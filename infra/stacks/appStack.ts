@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { Alarms } from '../constructs/Alarms';
+import { CardAlerts } from '../constructs/CardAlerts';
 import { CallcardFunction, type PowertoolsLogLevel } from '../constructs/CallcardFunction';
 import type { CallcardTable } from '../constructs/CallcardTable';
 import { JobsQueue } from '../constructs/JobsQueue';
@@ -101,6 +102,8 @@ export class AppStack extends Stack {
   readonly jobs: JobsQueue;
   readonly api: WebhookApi;
   readonly alarms: Alarms;
+  /** The workspaces' card alert rules: their alarms and the topic they notify. */
+  readonly cardAlerts: CardAlerts;
   /** Present with `staticEgress`. */
   readonly egress?: StaticEgress;
 
@@ -139,6 +142,8 @@ export class AppStack extends Stack {
           [ENV.messengerApiBaseUrl]: props.messengerApiBaseUrl ?? DEFAULT_MESSENGER_API_BASE_URL,
           // The admin API shows them (GET /admin/egress), for brands' allow lists.
           ...(egressAddresses && spec.name === 'admin' ? { [ENV.egressAddresses]: egressAddresses } : {}),
+          // The dimension its per-card alert metrics carry: this stack's alarms read only its own.
+          ...(spec.name === 'executor' ? { [ENV.cardAlertsDeployment]: this.stackName } : {}),
         },
       });
       functions.set(spec.name, fn);
@@ -169,6 +174,8 @@ export class AppStack extends Stack {
       alarmTopic: props.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn) : undefined,
     });
 
+    this.cardAlerts = new CardAlerts(this, 'CardAlerts', { deployment: this.stackName });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'LineWebhookUrl', {
       value: `${this.api.url}/webhooks/line/<channelId>`,
@@ -189,6 +196,10 @@ export class AppStack extends Stack {
         description: `Fixed address ${index + 1} brands' APIs see callcard's calls come from: give every one to a brand that allow-lists callers`,
       }),
     );
+    new CfnOutput(this, 'CardAlertsTopicArn', {
+      value: this.cardAlerts.topic.topicArn,
+      description: "SNS topic of the card alert rules' alarms (PUT /admin/alerts/...): subscribe an e-mail or a chat webhook to it",
+    });
     new CfnOutput(this, 'TableName', { value: props.table.table.tableName, description: 'The callcard table' });
   }
 }

@@ -15,6 +15,8 @@ export const ENV = {
   messengerApiBaseUrl: 'MESSENGER_API_BASE_URL',
   outboundAllowHttpHosts: 'OUTBOUND_ALLOW_HTTP_HOSTS',
   egressAddresses: 'EGRESS_ADDRESSES',
+  /** The executor's: the deployment (stack) its per-card alert metrics name, so one stage's cards never raise another's alarms. */
+  cardAlertsDeployment: 'CARD_ALERTS_DEPLOYMENT',
 } as const;
 
 export const DEFAULT_LINE_API_BASE_URL = 'https://api.line.me';

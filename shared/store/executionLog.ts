@@ -10,6 +10,8 @@ export const executionLogEntrySchema = z.object({
   jobId: z.string(),
   workspaceId: z.string(),
   flowId: z.string(),
+  /** The flow version that ran the card (the health view splits by it); absent on entries written before it was kept. */
+  version: z.number().int().optional(),
   blockId: z.string(),
   customer: z.string(),
   method: z.string(),
@@ -31,14 +33,25 @@ export const executionLogEntrySchema = z.object({
 });
 export type ExecutionLogEntry = z.infer<typeof executionLogEntrySchema>;
 
+/** What the health view reads of an entry. */
+const healthLogEntrySchema = executionLogEntrySchema.pick({ at: true, outcome: true, reason: true, status: true, latencyMs: true, version: true });
+export type HealthLogEntry = z.infer<typeof healthLogEntrySchema>;
+
 /** Kept this long unless the workspace's settings say otherwise (retention.logDays). */
 const LOG_TTL_SECONDS = 30 * 24 * 60 * 60;
 
 const customerPk = (workspaceId: string, customer: string) => `LOG#${workspaceId}#${customer}`;
 const cardPk = (workspaceId: string, flowId: string, blockId: string) => `LOGCARD#${workspaceId}#${flowId}#${blockId}`;
 
-/** Which log to read: one customer's, or one card's (a block of a flow, all versions). */
-export type ExecutionLogQuery = { customer: string } | { flowId: string; blockId: string };
+/** Which log to read: one customer's, or one card's (a block of a flow, all versions or `version`'s; `from`/`to`: ISO times, `to` excluded). */
+export type ExecutionLogQuery = { customer: string } | { flowId: string; blockId: string; from?: string; to?: string; version?: number };
+
+/**
+ * The most entries of one card a health query reads (newest first): the query stays a few 1 MB pages of
+ * the card's own partition, whatever the card's (or the workspace's) volume. Past it, the answer says
+ * from when it counted (`complete: false`).
+ */
+export const HEALTH_MAX_ENTRIES = 5000;
 
 export interface PageOptions {
   /** @default 50 */
@@ -84,11 +97,16 @@ export class ExecutionLogRepository {
         ? decodeCursor(options.cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk'], (k) => k.gsi1pk === partition && k.pk?.startsWith(`LOG#${workspaceId}#`) === true)
         : decodeCursor(options.cursor, ['pk', 'sk'], (k) => k.pk === partition)
       : undefined;
+    // A card's log between two times (the health chart's point links here): the sort key starts with `at`.
+    const range = byCard ? timeRange(query.from, query.to) : undefined;
+    // One flow version's entries: filtered after the key condition (a page may hold fewer than `limit`).
+    const version = byCard ? query.version : undefined;
     const { Items = [], LastEvaluatedKey } = await this.table.doc.send(
       new QueryCommand({
         TableName: this.table.name,
-        ...(byCard ? { IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p' } : { KeyConditionExpression: 'pk = :p' }),
-        ExpressionAttributeValues: { ':p': partition },
+        ...(byCard ? { IndexName: 'gsi1', KeyConditionExpression: `gsi1pk = :p${range?.condition ?? ''}` } : { KeyConditionExpression: 'pk = :p' }),
+        ExpressionAttributeValues: { ':p': partition, ...range?.values, ...(version !== undefined ? { ':v': version } : {}) },
+        ...(version !== undefined ? { FilterExpression: '#version = :v', ExpressionAttributeNames: { '#version': 'version' } } : {}),
         ScanIndexForward: false,
         Limit: options.limit ?? 50,
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
@@ -97,6 +115,35 @@ export class ExecutionLogRepository {
     // dynalite never deletes expired items, and DynamoDB only days later: they are gone for readers.
     const live = Items.filter((item) => !isExpired(item));
     return { items: live.map((item) => executionLogEntrySchema.parse(item)), ...(LastEvaluatedKey ? { cursor: encodeCursor(LastEvaluatedKey) } : {}) };
+  }
+
+  /**
+   * A card's entries since `from` (ISO), newest first, at most HEALTH_MAX_ENTRIES, only what the health
+   * view counts: one card's partition of the index (`LOGCARD#<workspace>#<flow>#<block>`), so another
+   * workspace's volume is never read. `complete` is false when the cap cut the window short.
+   */
+  async forHealth(workspaceId: string, flowId: string, blockId: string, from: string, now = Date.now()): Promise<{ entries: HealthLogEntry[]; complete: boolean }> {
+    const entries: HealthLogEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const { Items = [], LastEvaluatedKey } = await this.table.doc.send(
+        new QueryCommand({
+          TableName: this.table.name,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :p AND gsi1sk >= :from',
+          ExpressionAttributeValues: { ':p': cardPk(workspaceId, flowId, blockId), ':from': from },
+          // Every name escaped: DynamoDB's reserved words are many (STATUS among them).
+          ProjectionExpression: '#at, #outcome, #reason, #status, #latencyMs, #version, #expiresAt',
+          ExpressionAttributeNames: { '#at': 'at', '#outcome': 'outcome', '#reason': 'reason', '#status': 'status', '#latencyMs': 'latencyMs', '#version': 'version', '#expiresAt': 'expiresAt' },
+          ScanIndexForward: false,
+          Limit: HEALTH_MAX_ENTRIES - entries.length,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of Items) if (!isExpired(item, now)) entries.push(healthLogEntrySchema.parse(item));
+      startKey = LastEvaluatedKey;
+    } while (startKey && entries.length < HEALTH_MAX_ENTRIES);
+    return { entries, complete: startKey === undefined };
   }
 
   /** Erase a customer's whole log (on request: GDPR); the per-card index loses the entries with it. */
@@ -128,4 +175,12 @@ export class ExecutionLogRepository {
     );
     return Items.map((item) => executionLogEntrySchema.parse(item));
   }
+}
+
+/** The sort-key condition of a time range (`at` leads the sort key; `to` excluded). */
+function timeRange(from: string | undefined, to: string | undefined): { condition: string; values: Record<string, string> } | undefined {
+  if (from !== undefined && to !== undefined) return { condition: ' AND gsi1sk BETWEEN :from AND :to', values: { ':from': from, ':to': to } };
+  if (from !== undefined) return { condition: ' AND gsi1sk >= :from', values: { ':from': from } };
+  if (to !== undefined) return { condition: ' AND gsi1sk < :to', values: { ':to': to } };
+  return undefined;
 }

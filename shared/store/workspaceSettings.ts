@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { DEFAULT_LANGUAGE, languageSchema } from '../flow/texts';
+import { cardAlertSchema } from '../health/cardHealth';
 import { DEFAULT_PERSONAL_ATTRIBUTES } from '../privacy/personalData';
 import type { Table } from './table';
 
@@ -66,6 +67,11 @@ export const workspaceSettingsSchema = z.object({
   personalAttributes: personalAttributesSchema.default([...DEFAULT_PERSONAL_ATTRIBUTES]),
   /** How long log entries, simulator conversations and idle customers are kept. */
   retention: retentionSchema.default(DEFAULT_RETENTION),
+  /**
+   * Alert rules per card (at most 100): read with the settings on every turn, so the executor emits the
+   * per-card metrics the deployment's alarms watch for these cards only (docs/DEPLOY.md, "Card health and alerts").
+   */
+  alerts: z.array(cardAlertSchema).max(100).default([]),
 });
 export type WorkspaceSettings = z.infer<typeof workspaceSettingsSchema>;
 

@@ -329,8 +329,8 @@ describe('least privilege', () => {
 });
 
 describe('alarms', () => {
-  test('dead letters > 0, executor errors, API 5xx', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+  test('dead letters > 0, executor errors, API 5xx (besides the 4 card alert alarms: cardAlerts.test.ts)', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3 + 4);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',

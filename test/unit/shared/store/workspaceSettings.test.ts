@@ -5,8 +5,8 @@ import { createStore, TABLE_DEFINITION, type Store } from '../../../../shared/st
 import { createTable, type Table } from '../../../../shared/store/table';
 import { workspaceSettingsSchema } from '../../../../shared/store/workspaceSettings';
 
-/** What a workspace has for the settings it never chose: personal attributes and retention (issue 19). */
-const PRIVACY = { personalAttributes: ['phone', 'email', 'memberId'], retention: { logDays: 30, simulatorDays: 1, idleCustomerDays: 365 } };
+/** What a workspace has for the settings it never chose: personal attributes and retention (issue 19), no alert rules (issue 21). */
+const PRIVACY = { personalAttributes: ['phone', 'email', 'memberId'], retention: { logDays: 30, simulatorDays: 1, idleCustomerDays: 365 }, alerts: [] };
 
 describe('workspace settings', () => {
   let client: DynamoDBClient;
