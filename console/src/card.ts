@@ -1,4 +1,5 @@
 import { asTarget, field, insertAtCaret, isObject, lastResponse, leafPaths, obj, pick, picker, rowsEditor, setFormRefresh, textInput, tpl, type Groups, type Json, type Tr } from './cardKit';
+import { contractSet } from './cardContract';
 import { followUpSet } from './cardFollowUp';
 import { payloadSet } from './cardPayload';
 import { byId, h, type Child } from './dom';
@@ -311,6 +312,7 @@ export function renderCardForm(ctx: CardFormContext): HTMLElement {
     check('card-fire-and-forget', card.fireAndForget === true, tr('fireAndForget'), (on) => setKey('fireAndForget', on, false), tr('fireAndForgetHint')),
     routingSet(card, cardId, ctx),
     expectSet(card, ctx),
+    contractSet(card, cardId, ctx.editor, changed),
     personalSet(card, ctx, responseGroups),
     cacheSet(card, ctx),
     field('card-success-when', tr('successWhen'), when, tr('successWhenHint')),
