@@ -383,6 +383,17 @@ function contractProblems(flow: FlowParts, report: Report): void {
   }
 }
 
+/**
+ * The response-contract problems of a saved flow (what a save checks, above): publishing checks them
+ * again, so that a version saved before the check existed is not published reading fields its cards'
+ * contracts lack.
+ */
+export function flowContractProblems(flow: Flow): FlowProblem[] {
+  const problems: FlowProblem[] = [];
+  contractProblems(wholeFlow(flow), (path, message) => problems.push({ path, message }));
+  return problems;
+}
+
 /** A path into the body as a problem names it: `response.body.tickets[].title`. */
 function readPath(segments: Array<string | number>): string {
   return segments.reduce<string>((path, s) => (typeof s === 'number' ? `${path}[]` : `${path}.${s}`), 'response.body');

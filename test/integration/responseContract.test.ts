@@ -148,4 +148,18 @@ describe('response contracts on the local stack', () => {
     expect([saved.status, saved.body]).toEqual([400, expect.objectContaining({ problems: [problem] })]);
     expect((await admin.call('GET', '/admin/flows/contract-missing')).status).toBe(404);
   });
+
+  test('publishing refuses a version saved without the check (written straight to the store) whose follow-up reads a path the contract lacks', async () => {
+    const contract = await learnt();
+    const flowBlocks = blocks('/tickets/good', contract) as Record<string, Record<string, unknown>>;
+    flowBlocks.show = { type: 'message', messages: [{ type: 'text', text: 'Hello {{ response.body.missing }}' }] };
+    delete flowBlocks.none;
+    const flow = flowSchema.parse({ schemaVersion: 1, name: 'old', triggers: [{ type: 'keyword', keywords: ['old'], start: 'card' }], blocks: flowBlocks });
+    await stack.store.flows.putVersion(stack.demo.workspaceId, 'contract-old', 1, flow);
+    const published = await admin.call('POST', '/admin/flows/contract-old/publish', { version: 1, channels: [{ kind: 'line', channelId: stack.demo.lineChannelId }] });
+    expect([published.status, published.body]).toEqual([
+      409,
+      expect.objectContaining({ problems: [{ path: 'flow.blocks.show.messages.0.text', message: 'reads response.body.missing, which the contract of card "card" does not have (no missing): add it to the contract, or read another field' }] }),
+    ]);
+  });
 });
