@@ -10,6 +10,8 @@ import type { GuardedFetch } from '../shared/http/guardedFetch';
 import type { TurnJob } from '../shared/jobs/job';
 import { createLogger } from '../shared/logging/logger';
 import { createStore, TABLE_DEFINITION } from '../shared/store/store';
+import { OAuth2Tokens } from '../shared/connections/oauth2';
+import { RateCap } from '../shared/connections/rateCap';
 import { learnContract } from '../shared/flow/contract';
 import type { Flow } from '../shared/flow/schema';
 import { createTable } from '../shared/store/table';
@@ -75,7 +77,17 @@ export async function measureExecutorCpu(jobs: number, options: { contract?: boo
     return { status: 200, headers: { 'content-type': 'application/json' }, body: isBrand ? brandBody : '{"sentMessages":[]}', url: request.url, latencyMs: 0 };
   };
   const logger = createLogger('executor', { logLevel: 'SILENT' });
-  const executor = createExecutorHandler({ store, fetch, logger, senderFor: createSenderFor({ lineApiBaseUrl: 'https://api.line.me', messengerApiBaseUrl: 'https://graph.facebook.com/v25.0', fetch, logger }) });
+  const executor = createExecutorHandler({
+    store,
+    fetch,
+    logger,
+    senderFor: createSenderFor({ lineApiBaseUrl: 'https://api.line.me', messengerApiBaseUrl: 'https://graph.facebook.com/v25.0', fetch, logger }),
+    // Its own rate cap and tokens, on this store: left to the executor, they would be the process's,
+    // bound to this store, whose engine closes below, and every later stack of the bench (the rate
+    // cap simulation) would wait on them for ever.
+    rateCap: new RateCap({ windows: store.rateWindows }),
+    tokens: new OAuth2Tokens({ fetch, store: store.connectionTokens }),
+  });
 
   let sequence = 0;
   const runJob = async (): Promise<void> => {
