@@ -1,5 +1,6 @@
 import type Ajv2020Type from 'ajv/dist/2020';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
+import { re2RegExp } from '../engine/conditionPattern';
 import { isReservedKey } from './reservedKeys';
 import type { CardContract } from './schema';
 
@@ -95,8 +96,8 @@ function objectPart(schema: Json): { has: boolean; required: string[]; propertie
 /**
  * One compiler: draft 2020-12 (as OpenAPI 3.1 writes it), the first mismatch only (`allErrors` off:
  * the check stops there), formats not checked (a contract is about shape and types), keywords it does
- * not know (OpenAPI's `example`, `xml`) ignored. `verbose` hands the failing value to the wording,
- * which keeps only its type.
+ * not know (OpenAPI's `example`, `xml`) ignored, patterns on RE2. `verbose` hands the failing value to
+ * the wording, which keeps only its type.
  */
 let ajv: Ajv2020Type | undefined;
 function compiler(): Ajv2020Type {
@@ -105,7 +106,12 @@ function compiler(): Ajv2020Type {
   // runtime modules in text (`require("ajv/dist/runtime/equal")`), which index.js must not hold.
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, on purpose
   const Ajv2020 = (require('ajv/dist/2020') as { default: typeof Ajv2020Type }).default;
-  ajv ??= new Ajv2020({ strict: false, validateFormats: false, allErrors: false, verbose: true });
+  // Patterns (`pattern`, `patternProperties`) run on RE2, never on JavaScript's backtracking RegExp:
+  // an admin's pattern must not let a brand's answer stall the executor.
+  // ajv keeps each compiled pattern under its toString() (a RegExp's is its source): without one of
+  // their own, every pattern would be taken for the first.
+  const regExp = Object.assign((pattern: string) => ({ ...re2RegExp(pattern), toString: () => `re2:${pattern}` }), { code: 're2RegExp (shared/engine/conditionPattern.ts)' });
+  ajv ??= new Ajv2020({ strict: false, validateFormats: false, allErrors: false, verbose: true, code: { regExp } });
   return ajv;
 }
 

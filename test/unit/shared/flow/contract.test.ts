@@ -1,4 +1,4 @@
-import { checkContract, contractStats, contractValidator, learnContract, missingInContract } from '../../../../shared/flow/contract';
+import { checkContract, contractProblem, contractStats, contractValidator, learnContract, missingInContract } from '../../../../shared/flow/contract';
 import { validateFlow } from '../../../../shared/flow/validateFlow';
 
 /** The answer of a member's tickets, as the brand stand-ins give it. */
@@ -149,4 +149,21 @@ describe("validateFlow: a follow-up reads only what its card's contract has", ()
     (bad.blocks.load as { contract: { body: unknown } }).contract.body = { type: 'nope' };
     expect(validateFlow(bad)).toMatchObject({ ok: false, problems: [{ path: 'blocks.load.contract.body' }] });
   });
+});
+
+describe('patterns in a contract run on RE2', () => {
+  test("a pattern that backtracks for ever on JavaScript's RegExp answers at once; one RE2 cannot run is refused at save", () => {
+    const contract = { body: { type: 'object', properties: { code: { type: 'string', pattern: '^(a|a)*$' } } } };
+    const started = Date.now();
+    expect(checkContract(contract, { code: `${'a'.repeat(40)}b` })).toEqual({ ok: false, mismatch: expect.stringMatching(/^response\.body\.code: expected pattern/) });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(checkContract(contract, { code: 'aaaa' })).toEqual({ ok: true });
+    expect(contractProblem({ type: 'string', pattern: '^(?=a)a$' })).toMatch(/lookahead/);
+  });
+});
+
+test('each pattern of a contract is its own (ajv keeps patterns by their text)', () => {
+  const contract = { body: { type: 'object', properties: { a: { type: 'string', pattern: '^a+$' }, b: { type: 'string', pattern: '^b+$' } } } };
+  expect(checkContract(contract, { a: 'aa', b: 'bb' })).toEqual({ ok: true });
+  expect(checkContract(contract, { a: 'aa', b: 'aa' })).toEqual({ ok: false, mismatch: expect.stringMatching(/^response\.body\.b: expected pattern/) });
 });
