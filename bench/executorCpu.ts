@@ -10,6 +10,10 @@ import type { GuardedFetch } from '../shared/http/guardedFetch';
 import type { TurnJob } from '../shared/jobs/job';
 import { createLogger } from '../shared/logging/logger';
 import { createStore, TABLE_DEFINITION } from '../shared/store/store';
+import { OAuth2Tokens } from '../shared/connections/oauth2';
+import { RateCap } from '../shared/connections/rateCap';
+import { learnContract } from '../shared/flow/contract';
+import type { Flow } from '../shared/flow/schema';
 import { createTable } from '../shared/store/table';
 import { percentile } from './closedLoop';
 import { profileOwners } from './profile';
@@ -47,19 +51,43 @@ const SETTINGS: DemoSettings = {
  * from process.cpuUsage(); a CPU profile of the same jobs splits it between callcard's code, the AWS
  * SDK and the model, whose share is taken out.
  */
-export async function measureExecutorCpu(jobs: number): Promise<ExecutorCpu> {
+export async function measureExecutorCpu(jobs: number, options: { contract?: boolean } = {}): Promise<ExecutorCpu> {
   const engine: DynaliteEngine = createDynaliteEngine();
   const dynamo = createModelDynamoClient({ latencyMs: 0, engine });
   await dynamo.send(new CreateTableCommand({ TableName: 'callcard', ...TABLE_DEFINITION }));
   const store = createStore(createTable('callcard', dynamo));
   await seedDemo(store, SETTINGS);
-  const brandBody = JSON.stringify({ items: SEED_BEST_SELLERS });
+  // With a contract (README "Response contracts"): the brand answers 20 best sellers, and every card
+  // of the flow carries the contract learnt from that answer, so each job checks 20 objects against it.
+  const items = options.contract ? Array.from({ length: 20 }, (_, i) => ({ ...SEED_BEST_SELLERS[i % SEED_BEST_SELLERS.length], sku: `SKU-${i}` })) : SEED_BEST_SELLERS;
+  const brandBody = JSON.stringify({ items });
+  let version = 1;
+  if (options.contract) {
+    const stored = await store.flows.getVersion('demo', 'demo', 1);
+    if (!stored) throw new Error('the demo flow is not seeded');
+    const contract = { body: learnContract(JSON.parse(brandBody)) };
+    const blocks = Object.fromEntries(Object.entries(stored.flow.blocks).map(([id, block]) => [id, block.type === 'callApi' ? { ...block, contract } : block]));
+    version = 2;
+    await store.flows.putVersion('demo', 'demo', version, { ...stored.flow, blocks } as Flow);
+  }
+  let lastReply = '';
   const fetch: GuardedFetch = async (request) => {
     const isBrand = request.url.startsWith(BRAND);
+    if (!isBrand) lastReply = request.body ?? '';
     return { status: 200, headers: { 'content-type': 'application/json' }, body: isBrand ? brandBody : '{"sentMessages":[]}', url: request.url, latencyMs: 0 };
   };
   const logger = createLogger('executor', { logLevel: 'SILENT' });
-  const executor = createExecutorHandler({ store, fetch, logger, senderFor: createSenderFor({ lineApiBaseUrl: 'https://api.line.me', messengerApiBaseUrl: 'https://graph.facebook.com/v25.0', fetch, logger }) });
+  const executor = createExecutorHandler({
+    store,
+    fetch,
+    logger,
+    senderFor: createSenderFor({ lineApiBaseUrl: 'https://api.line.me', messengerApiBaseUrl: 'https://graph.facebook.com/v25.0', fetch, logger }),
+    // Its own rate cap and tokens, on this store: left to the executor, they would be the process's,
+    // bound to this store, whose engine closes below, and every later stack of the bench (the rate
+    // cap simulation) would wait on them for ever.
+    rateCap: new RateCap({ windows: store.rateWindows }),
+    tokens: new OAuth2Tokens({ fetch, store: store.connectionTokens }),
+  });
 
   let sequence = 0;
   const runJob = async (): Promise<void> => {
@@ -73,7 +101,7 @@ export async function measureExecutorCpu(jobs: number): Promise<ExecutorCpu> {
       event: { type: 'text', text: 'hot' },
       replyToken: `cpu-token-${sequence}`,
       receivedAt: Date.now(),
-      flow: { flowId: 'demo', version: 1 },
+      flow: { flowId: 'demo', version },
     };
     const event: SQSEvent = {
       Records: [
@@ -95,6 +123,8 @@ export async function measureExecutorCpu(jobs: number): Promise<ExecutorCpu> {
   };
 
   for (let i = 0; i < Math.min(50, jobs); i += 1) await runJob();
+  // The job measured is the carousel, not a failure path (with a contract: the answer meets it).
+  if (!lastReply.includes('"carousel"')) throw new Error(`the CPU bench's job did not answer the carousel: ${lastReply.slice(0, 200)}`);
   const cpu: number[] = [];
   for (let i = 0; i < jobs; i += 1) {
     const before = process.cpuUsage();

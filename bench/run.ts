@@ -185,6 +185,8 @@ async function main(): Promise<void> {
   const emulators = await runBackend('emulators');
   log('  executor CPU per job (in-memory clients)...');
   const cpu = await measureExecutorCpu(QUICK ? 60 : 400);
+  // The same job, its card with a response contract (20 objects checked per answer).
+  const cpuWithContract = await measureExecutorCpu(QUICK ? 60 : 400, { contract: true });
   log('  capacity: a burst on the local stack scaled down (1 invocation at a time, a 400 ms brand)...');
   const cpuMsPerJob = cpu.medianUs / (1 - cpu.shares.model) / 1000;
   const simulation = await simulateBurst({ brandMs: 400, channelMs: CHANNEL_MS, concurrency: 1, batchSize: 10, burstPerSecond: 30, burstSeconds: QUICK ? 3 : 10, cpuMsPerJob });
@@ -211,6 +213,7 @@ async function main(): Promise<void> {
   target('executor: sequential round trips before the brand request', model.roundTrips?.beforeBrand, 1);
   target('executor: AWS round trips between brand answer and reply (LINE)', model.roundTrips?.afterBrand, 0);
   target('executor CPU per job, callcard own code (µs)', cpu.ownMedianUs, 1000);
+  target('executor CPU per job with a contract, own code (µs)', cpuWithContract.ownMedianUs, 1000);
   for (const [name, bundle] of Object.entries(bundles)) {
     target(`bundle ${name} (KB, a ceiling)`, round(bundle.bytes / 1024, 0), BUNDLE_TARGETS.bytes / 1024);
     target(`bundle ${name} load (ms)`, bundle.loadMs, BUNDLE_TARGETS.loadMs);
@@ -232,7 +235,14 @@ async function main(): Promise<void> {
     roundTrips: model.roundTrips,
     brandConnectionsPer100: model.brandConnectionsPer100,
     emulator: { latencyMs: emulators.latencyMs, baselineRatio: emulators.baselineRatio, overheadRatio: emulators.overheadRatio, ackMs: emulators.ackMs, answers: emulators.answers, processCpuMsPerTurn: emulators.processCpuMsPerTurn, cpuPerTurnMsAtC20: emulators.cpuPerTurnMs, roundTrips: emulators.roundTrips, brandConnectionsPer100: emulators.brandConnectionsPer100 },
-    executorCpuUs: { median: cpu.medianUs, p90: cpu.p90Us, ownMedian: cpu.ownMedianUs, shares: cpu.shares, jobs: cpu.jobs },
+    executorCpuUs: {
+      median: cpu.medianUs,
+      p90: cpu.p90Us,
+      ownMedian: cpu.ownMedianUs,
+      shares: cpu.shares,
+      jobs: cpu.jobs,
+      withContract: { median: cpuWithContract.medianUs, p90: cpuWithContract.p90Us, ownMedian: cpuWithContract.ownMedianUs, jobs: cpuWithContract.jobs },
+    },
     bundles,
     costPer1000Turns: { ...cost.scenarios, prices: cost.prices, lambda: cost.lambda },
     capacity: { awsDefaults: aws, simulation },
@@ -290,6 +300,8 @@ export function missingFigures(json: unknown): string[] {
     'roundTrips.callsPerTurn.webhook',
     'roundTrips.callsPerTurn.executor',
     'executorCpuUs.median',
+    'executorCpuUs.withContract.median',
+    'executorCpuUs.withContract.ownMedian',
     ...['lineWebhook', 'messengerWebhook', 'admin', 'executor'].flatMap((f) => [`bundles.${f}.bytes`, `bundles.${f}.loadMs`]),
     'brandConnectionsPer100',
     'machine.cores',

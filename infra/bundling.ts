@@ -74,11 +74,15 @@ export type ShippedBeside = { readonly name: string; readonly file: string } | {
  * - @apidevtools/swagger-parser (with ajv, json-schema-ref-parser, js-yaml and the OpenAPI schemas:
  *   ~280 KiB) and yaml (~110 KiB) serve the admin's POST /admin/import/openapi only
  *   (shared/import/openapi.ts); inside index.js they were over a third of the admin bundle.
+ * - ajv's draft 2020-12 build (`ajv/dist/2020`, ~120 KiB), cards' response contracts
+ *   (shared/flow/contract.ts): loaded by the first card with a contract; its code generator also
+ *   holds `require("ajv/dist/runtime/…")` as text, which index.js must not.
  */
 export const SHIPPED_BESIDE: readonly ShippedBeside[] = [
   { name: 're2js', file: 'node_modules/re2js/build/index.cjs' },
   { name: '@apidevtools/swagger-parser', bundle: true },
   { name: 'yaml', bundle: true },
+  { name: 'ajv/dist/2020', bundle: true },
 ];
 
 /**

@@ -17,6 +17,8 @@ import { createHandler as createLineWebhookHandler } from '../functions/line-web
 import { createHandler as createMessengerWebhookHandler } from '../functions/messenger-webhook/handler';
 import { AWS_CLIENT_DEFAULTS } from '../shared/config/awsClients';
 import { createGuardedFetch } from '../shared/http/guardedFetch';
+import { OAuth2Tokens } from '../shared/connections/oauth2';
+import { RateCap } from '../shared/connections/rateCap';
 import { EXECUTOR_DEFAULTS, JOB_MAX_RECEIVES } from '../shared/jobs/fairShare';
 import { createJobQueue, type JobQueue } from '../shared/jobs/jobQueue';
 import { createLogger } from '../shared/logging/logger';
@@ -226,6 +228,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     logger: executorLogger,
     senderFor: createSenderFor({ lineApiBaseUrl: lineStandIn.url, messengerApiBaseUrl: messengerStandIn.url, fetch, logger: executorLogger, simulator: store.simulator }),
     fairShare: new FairShare({ leases: store.executorLeases, maxConcurrency: executorConcurrency, sqs, queueUrl, logger: executorLogger }),
+    // This stack's own, on its store: the executor's defaults are the process's, bound to the first
+    // store that used them, and a later stack in the same process (the bench runs several) would
+    // wait on a stopped one.
+    rateCap: new RateCap({ windows: store.rateWindows }),
+    tokens: new OAuth2Tokens({ fetch, store: store.connectionTokens }),
   });
   const eventSource: SqsEventSource = options.startExecutor === false ? NO_EVENT_SOURCE : startSqsEventSource({
     sqs,

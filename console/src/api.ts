@@ -113,6 +113,8 @@ export interface LogEntry {
   latencyMs: number;
   outcome: 'success' | 'failure' | 'fired';
   reason?: string;
+  /** A success its card's contract only warns about (`contract: response.body.…`). */
+  warning?: string;
   attempt: number;
 }
 
@@ -121,7 +123,10 @@ export interface DryRunResult {
   blockId: string;
   request: { method: string; url: string; headers: Record<string, string>; body?: string } | null;
   response: { status: number; headers: Record<string, string>; body: unknown } | null;
-  outcome: { ok: boolean; reason?: string; attempts: number };
+  /** `warning`: a success its contract only warns about (the first mismatch). */
+  outcome: { ok: boolean; reason?: string; warning?: string; attempts: number };
+  /** The contract learnt from a successful answer (asked with learnContract). */
+  learntContract?: { body: Record<string, unknown>; onMismatch?: 'fail' | 'warn' };
   followUp: {
     messages: unknown[];
     line: unknown[];

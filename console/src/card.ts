@@ -1,4 +1,5 @@
 import { asTarget, field, insertAtCaret, isObject, lastResponse, leafPaths, obj, pick, picker, rowsEditor, setFormRefresh, textInput, tpl, type Groups, type Json, type Tr } from './cardKit';
+import { contractSet } from './cardContract';
 import { followUpSet } from './cardFollowUp';
 import { contractFieldsLabel, importButton } from './cardImport';
 import { contractSample } from './importFill';
@@ -315,6 +316,7 @@ export function renderCardForm(ctx: CardFormContext): HTMLElement {
     check('card-fire-and-forget', card.fireAndForget === true, tr('fireAndForget'), (on) => setKey('fireAndForget', on, false), tr('fireAndForgetHint')),
     routingSet(card, cardId, ctx),
     expectSet(card, ctx),
+    contractSet(card, cardId, ctx.editor, changed),
     personalSet(card, ctx, responseGroups),
     cacheSet(card, ctx),
     field('card-success-when', tr('successWhen'), when, tr('successWhenHint')),

@@ -3,6 +3,7 @@ import type { Json } from './json';
 import { attributesRead, bindingRead, paramsRead } from './card';
 import { fromLine, fromMessenger, renderBubbles, type Bubble } from './bubbles';
 import { isObject, join, pick, setLastResponse, usePath, type Tr } from './cardKit';
+import { setLearntContract } from './cardContract';
 import { byId, h } from './dom';
 import { reasonText } from './i18n';
 
@@ -24,6 +25,8 @@ export interface CardTestContext {
     attributes: Record<string, string>;
     trigger?: { params: Record<string, string> };
     binding?: { memberId: string; attributes?: Record<string, string> };
+    /** Ask for the contract learnt from a successful answer (the card form's "Learn contract"). */
+    learnContract?: boolean;
   }) => Promise<DryRunResult | string>;
 }
 
@@ -103,8 +106,10 @@ export function renderCardTest(ctx: CardTestContext): HTMLElement {
       byId('test-result')?.replaceChildren(h('p', { class: 'hint' }, tr('testing')));
       const { memberId, ...bindingAttributes } = named(sample.binding);
       const binding = memberId?.trim() ? { memberId: memberId.trim(), ...(Object.keys(bindingAttributes).length ? { attributes: bindingAttributes } : {}) } : undefined;
-      const result = await ctx.dryRun({ flow: ctx.flow, blockId: cardId, attributes: named(sample.attrs), trigger: { params: named(sample.params) }, ...(binding ? { binding } : {}) });
+      const result = await ctx.dryRun({ flow: ctx.flow, blockId: cardId, attributes: named(sample.attrs), trigger: { params: named(sample.params) }, ...(binding ? { binding } : {}), learnContract: true });
       results.set(cardId, result);
+      // Before the form is redrawn (a success redraws it): its "Learn contract" takes this.
+      if (typeof result !== 'string') setLearntContract(cardId, result.learntContract);
       picked = '';
       button.disabled = false;
       button.textContent = tr('test');
@@ -127,7 +132,9 @@ export function renderCardTest(ctx: CardTestContext): HTMLElement {
 function renderResult(result: DryRunResult | string, tr: Tr): Node[] {
   if (typeof result === 'string') return [h('p', { id: 'test-outcome', class: 'error', role: 'alert' }, result)];
   const { outcome, request, response, followUp } = result;
-  const outcomeText = outcome.ok ? tr('outcomeOk', { attempts: outcome.attempts }) : tr('outcomeFailed', { attempts: outcome.attempts, reason: reasonText(outcome.reason ?? '', tr) });
+  const outcomeText = outcome.ok
+    ? `${tr('outcomeOk', { attempts: outcome.attempts })}${outcome.warning !== undefined ? ` ${tr('outcomeWarning', { warning: reasonText(outcome.warning, tr) })}` : ''}`
+    : tr('outcomeFailed', { attempts: outcome.attempts, reason: reasonText(outcome.reason ?? '', tr) });
   const requestText = request
     ? [`${request.method} ${request.url}`, ...Object.entries(request.headers).map(([name, value]) => `${name}: ${value}`), ...(request.body !== undefined ? ['', request.body] : [])].join('\n')
     : tr('noRequest');

@@ -207,6 +207,7 @@ const en = {
   reasonPrefix_config: 'configuration: {detail}',
   reasonPrefix_invalid_response: 'unexpected answer: {detail}',
   reasonPrefix_budget: 'over the customer message’s budget: {detail}',
+  reasonPrefix_contract: 'the answer breaks the card’s contract: {detail}',
   pickLegend: 'A clicked response field goes',
   pickIntoField: 'into the last-used field:',
   noFieldYet: '(first click into a card field, message text, condition or mapping path)',
@@ -221,6 +222,7 @@ const en = {
   test: 'Test',
   testing: 'Testing…',
   outcomeOk: 'Success after {attempts} attempt(s).',
+  outcomeWarning: 'Warning: {warning}',
   outcomeFailed: 'Failed after {attempts} attempt(s): {reason}',
   request: 'Request',
   response: 'Response',
@@ -439,6 +441,7 @@ const zhTW: Record<TextKey, string> = {
   reasonPrefix_config: '設定錯誤：{detail}',
   reasonPrefix_invalid_response: '回應不符預期：{detail}',
   reasonPrefix_budget: '超出這則訊息的預算：{detail}',
+  reasonPrefix_contract: '回應不符合卡片的約定：{detail}',
   pickLegend: '點選的回應欄位會放入',
   pickIntoField: '最近使用的欄位：',
   noFieldYet: '（請先點一下卡片欄位、訊息文字、條件或對應路徑）',
@@ -453,6 +456,7 @@ const zhTW: Record<TextKey, string> = {
   test: '測試',
   testing: '測試中…',
   outcomeOk: '成功（嘗試 {attempts} 次）。',
+  outcomeWarning: '警告：{warning}',
   outcomeFailed: '失敗（嘗試 {attempts} 次）：{reason}',
   request: '請求',
   response: '回應',
@@ -471,7 +475,7 @@ const zhTW: Record<TextKey, string> = {
 
 /** The reason codes and prefixes `reasonText` words (each `reason_<code>` in both dictionaries). */
 const REASON_CODES = ['timeout', 'network', 'too_large', 'blocked', 'redirect', 'circuit_open', 'success_condition', 'cache_hit', 'stale_if_error'] as const;
-const REASON_PREFIXES = ['template', 'config', 'invalid_response', 'budget'] as const;
+const REASON_PREFIXES = ['template', 'config', 'invalid_response', 'budget', 'contract'] as const;
 
 /**
  * Why a card failed (or how it succeeded), as the dry run and the execution log give it: a code

@@ -507,7 +507,7 @@ export const logsPage: Page = {
           ),
           h('td', {}, h('code', {}, `${e.flowId} › ${e.blockId}`)),
           h('td', { class: 'request' }, h('code', {}, `${e.method} ${e.url}`)),
-          h('td', {}, h('span', { class: e.outcome === 'failure' ? 'error' : 'ok' }, t(e.outcome)), e.reason !== undefined && ` (${e.reason})`),
+          h('td', {}, h('span', { class: e.outcome === 'failure' ? 'error' : 'ok' }, t(e.outcome)), e.reason !== undefined && ` (${e.reason})`, e.warning !== undefined && h('span', { class: 'warning' }, ` (${e.warning})`)),
           h('td', {}, e.status === undefined ? '—' : String(e.status)),
           h('td', { class: 'number' }, t('ms', { ms: String(Math.round(e.latencyMs)) })),
           h('td', { class: 'number' }, String(e.attempt)),

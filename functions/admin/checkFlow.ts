@@ -1,6 +1,6 @@
 import type { Flow } from '../../shared/flow/schema';
 import { connectionSecrets } from '../../shared/connections/connection';
-import { connectionUses, headerSecretUses, missingConnectionProblems, missingSecretProblems, unboundSecretProblems, validateFlow } from '../../shared/flow/validateFlow';
+import { connectionUses, flowContractProblems, headerSecretUses, missingConnectionProblems, missingSecretProblems, unboundSecretProblems, validateFlow } from '../../shared/flow/validateFlow';
 import { conflict, invalid, type Problem } from './adminError';
 import type { AdminDeps } from './bindRoute';
 
@@ -32,13 +32,17 @@ export async function flowWarnings(flow: Flow, workspaceId: string, deps: AdminD
 }
 
 /**
- * Refuse to publish a saved version whose headers name secrets the workspace does not have (its cards
- * would fail on every call): a 409 naming each header path and secret. A version that does not exist
+ * Refuse to publish a saved version whose follow-ups read response fields its cards' contracts lack,
+ * or whose headers name secrets the workspace does not have (its cards would fail on every call): a
+ * 409 naming each path (and secret). A version that does not exist
  * passes here: the caller answers its 404.
  */
 export async function requirePublishableSecrets(workspaceId: string, flowId: string, version: number, deps: AdminDeps): Promise<void> {
   const stored = await deps.store.flows.getVersion(workspaceId, flowId, version);
   if (!stored) return;
+  // A version saved before saves checked response contracts: its follow-ups may read what a contract lacks.
+  const unpromised = flowContractProblems(stored.flow).map((p) => ({ path: `flow.${p.path}`, message: p.message }));
+  if (unpromised.length) throw conflict("the flow reads response fields its cards' contracts do not have: fix them and save a new version, then publish", { problems: unpromised });
   const missing = await secretProblems(stored.flow, workspaceId, deps, false);
   if (missing.length) throw conflict('the flow uses secrets this workspace does not have: set them (PUT /admin/secrets/{name}), then publish', { problems: missing });
   const unconnected = await connectionProblems(stored.flow, workspaceId, deps);

@@ -6,6 +6,7 @@ import { OAuth2Tokens } from '../../shared/connections/oauth2';
 import { RateCap } from '../../shared/connections/rateCap';
 import { executeCallApi, maskUrl, type CardOutcome } from '../../shared/engine/callApi';
 import { runTurn } from '../../shared/engine/runTurn';
+import { learnContract } from '../../shared/flow/contract';
 import { isPersonalCard, type Block, type Flow } from '../../shared/flow/schema';
 import type { Binding } from '../../shared/store/customers';
 import type { GuardedFetch, OutboundRequest, OutboundResponse } from '../../shared/http/guardedFetch';
@@ -124,9 +125,13 @@ export const dryRun: RouteHandler<AdminRoutes['dryRun']> = async ({ body }, { wo
       ? { status: response.status, headers: Object.fromEntries(Object.entries(response.headers).map(([name, value]) => [name, mask.text(value)])), body: mask.deep(response.body) }
       : null,
     outcome: outcome
-      ? { ok: outcome.ok, ...(outcome.ok ? {} : { reason: mask.text(outcome.reason) }), attempts: outcome.attempts }
+      ? { ok: outcome.ok, ...(outcome.ok ? (outcome.warning !== undefined ? { warning: mask.text(outcome.warning) } : {}) : { reason: mask.text(outcome.reason) }), attempts: outcome.attempts }
       : { ok: false, reason: 'the card was not called', attempts: 0 },
     ...(environment ? { environment } : {}),
+    // Learnt from a successful answer (or one only its present contract refused): types and keys, no values.
+    ...(body.learnContract && outcome?.response && (outcome.ok || outcome.kind === 'contract') && typeof outcome.response.body === 'object' && outcome.response.body !== null
+      ? { learntContract: { body: learnContract(outcome.response.body), ...(card.contract?.onMismatch ? { onMismatch: card.contract.onMismatch } : {}) } }
+      : {}),
     followUp: {
       // Each list masked whole: a secret cut across messages is masked in each.
       messages: mask.deep(result.messages) as unknown[],

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { triggerConflictSchema } from '../../shared/channels/activeFlows';
 import { connectionNameSchema, connectionSchema, environmentSchema } from '../../shared/connections/connection';
 import { NOT_RESERVED, RESERVED_NAME } from '../../shared/flow/reservedKeys';
+import { cardContractSchema } from '../../shared/flow/schema';
 import { channelKindSchema } from '../../shared/jobs/job';
 import { BINDING_METHODS } from '../../shared/store/customers';
 import { alertStateSchema, cardAlertRuleSchema, FAILURE_KINDS, healthBucketSchema, healthWindowSchema, versionHealthSchema } from '../../shared/health/cardHealth';
@@ -180,6 +181,7 @@ export const dryRunBody = z
     trigger: z.object({ params: z.record(z.string(), z.string()).default({}) }).optional(),
     binding: sampleBindingSchema.optional(),
     environment: environmentSchema.default('staging').describe("Which environment of the card's connection to call: staging by default (production when the connection has none)"),
+    learnContract: z.boolean().default(false).describe('Learn the card\'s response contract from a successful answer (learntContract in the result): its types, the keys present as required, arrays\' item shapes'),
   })
   .superRefine((body, ctx) => {
     if ((body.flow === undefined) === (body.flowId === undefined)) ctx.addIssue({ code: 'custom', path: ['flow'], message: 'give either flow, or flowId (and version)' });
@@ -464,8 +466,14 @@ export const dryRunResultSchema = z.object({
   blockId: z.string(),
   request: cardRequestSchema.nullable().describe('The request as sent (the last attempt); null when none could be built'),
   response: cardResponseSchema.nullable().describe('The brand response (the last attempt); null when none came'),
-  outcome: z.object({ ok: z.boolean(), reason: z.string().optional(), attempts: z.number().int() }),
+  outcome: z.object({
+    ok: z.boolean(),
+    reason: z.string().optional(),
+    warning: z.string().optional().describe("A success its contract only warns about (onMismatch: warn): the first mismatch"),
+    attempts: z.number().int(),
+  }),
   environment: environmentSchema.optional().describe("Which environment of the card's connection was called (a card naming a connection only)"),
+  learntContract: cardContractSchema.optional().describe('With learnContract and a 2xx answer of JSON: the contract learnt from it, for the card\'s contract (the card\'s onMismatch kept)'),
   followUp: z.object({
     messages: z.array(z.unknown()).describe('Channel-neutral messages the customer would get'),
     line: z.array(z.unknown()).describe('The same, rendered for the LINE Messaging API'),

@@ -246,10 +246,10 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
               // The customer's personal values as the card saw them (answers of this turn included); a
               // personal card's query values all masked: what it asked is about the customer.
               const mask = personalMasker(personalValues({ attributes: context.attributes as PersonalSource['attributes'], binding: (context.binding as PersonalSource['binding']) ?? customer?.binding }, personal));
-              const attempt = { ...given, url: mask.url(given.url, { everyQueryValue: isPersonalCard(flow.flow, block) }), ...(given.reason !== undefined ? { reason: mask.text(given.reason) } : {}) };
+              const attempt = { ...given, url: mask.url(given.url, { everyQueryValue: isPersonalCard(flow.flow, block) }), ...(given.reason !== undefined ? { reason: mask.text(given.reason) } : {}), ...(given.warning !== undefined ? { warning: mask.text(given.warning) } : {}) };
               addAttemptMetrics(deps.metrics, attempt);
               addCardAlertMetrics(deps.metrics, parts.settings.alerts, { workspaceId: job.workspaceId, flowId: flow.flowId, blockId }, attempt, process.env[ENV.cardAlertsDeployment]);
-              log.info('card call', { jobId: job.jobId, blockId, run, method: attempt.method, url: attempt.url, status: attempt.status, latencyMs: attempt.latencyMs, outcome: attempt.outcome, reason: attempt.reason, attempt: attempt.attempt });
+              log.info('card call', { jobId: job.jobId, blockId, run, method: attempt.method, url: attempt.url, status: attempt.status, latencyMs: attempt.latencyMs, outcome: attempt.outcome, reason: attempt.reason, warning: attempt.warning, attempt: attempt.attempt });
               // When the attempt ended, though written once the reply is on its way, never before it.
               const at = new Date(now()).toISOString();
               writes.add(() =>

@@ -11,6 +11,7 @@ import { renderHeaderValue, secretReferences } from '../templating/secrets';
 import { ConstantBackoff, ExponentialBackoff, halfJitterGenerator, handleWhenResult, retry, type IBackoff } from 'cockatiel';
 import * as z from 'zod';
 import { nullRecord } from '../flow/reservedKeys';
+import { checkContract } from '../flow/contract';
 import type { BrandBreakers } from './brandBreakers';
 import type { CardCache } from './cardCache';
 
@@ -26,7 +27,7 @@ export interface CardResponse {
  * documented reason the flow sees as `failure.reason` and routes by (`onReason`).
  */
 export type CardOutcome =
-  | { ok: true; response: CardResponse; messages?: ResolvedMessage[]; attempts: number }
+  | { ok: true; response: CardResponse; messages?: ResolvedMessage[]; attempts: number; warning?: string }
   | { ok: false; reason: string; kind: FailureReason; response?: CardResponse; attempts: number };
 
 /** What the blocks after a failed card see as `failure`. */
@@ -69,6 +70,8 @@ export interface CardAttempt {
   latencyMs: number;
   outcome: 'success' | 'failure';
   reason?: string;
+  /** A success the card's contract only warns about (`onMismatch: "warn"`): `contract: <the first mismatch>`. */
+  warning?: string;
   attempt: number;
   /** Which of its connection's environments the card called (a card naming a connection only). */
   environment?: Environment;
@@ -396,6 +399,7 @@ async function attemptCall(
       latencyMs: now() - attemptStarted,
       outcome: failure ? 'failure' : 'success',
       ...(failure ? { reason: failure.reason } : {}),
+      ...(!failure && outcome?.ok && outcome.warning !== undefined ? { warning: outcome.warning } : {}),
       attempt,
     });
     if (!failure && outcome) return { outcome, brandFailed: false };
@@ -486,7 +490,7 @@ async function judgeResponse(
   block: CallApiBlock,
   response: OutboundResponse,
   context: TemplateContext,
-): Promise<{ ok: true; response: CardResponse; messages?: ResolvedMessage[] } | { ok: false; reason: string; kind: FailureReason; response: CardResponse }> {
+): Promise<{ ok: true; response: CardResponse; messages?: ResolvedMessage[]; warning?: string } | { ok: false; reason: string; kind: FailureReason; response: CardResponse }> {
   const isJson = /\bjson\b/i.test(response.headers['content-type'] ?? '');
   // An error page is an HTTP failure, whatever its body: judge the status before parsing.
   if (!block.successWhen && (response.status < 200 || response.status >= 300)) {
@@ -505,15 +509,36 @@ async function judgeResponse(
     ? response.status < 500 && (await evaluateCondition(block.successWhen, { ...context, response: cardResponse }).catch(() => false))
     : response.status >= 200 && response.status < 300;
   if (!success) return { ok: false, reason: `http_${response.status}`, kind: httpFailureKind(response.status), response: cardResponse };
+  // The answer's shape, against the card's contract: a mismatch is the brand's answer, not a passing
+  // fault, so it is never retried and never opens the brand's circuit (its status is below 500).
+  let warning: string | undefined;
+  if (block.contract) {
+    const mismatch = contractMismatch(block.contract, body);
+    if (mismatch !== undefined && mismatch.kind === 'config') return { ok: false, reason: mismatch.reason, kind: 'config', response: cardResponse };
+    if (mismatch !== undefined && block.contract.onMismatch === 'warn') warning = mismatch.reason;
+    else if (mismatch !== undefined) return { ok: false, reason: mismatch.reason, kind: 'contract', response: cardResponse };
+  }
+  const warned = warning !== undefined ? { warning } : {};
   if (block.expect === 'messages') {
     const parsed = brandMessagesSchema.safeParse(body);
     if (!parsed.success) {
       const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).slice(0, 5).join('; ');
       return { ok: false, reason: `invalid_response: ${where}`, kind: 'invalid_messages', response: cardResponse };
     }
-    return { ok: true, response: cardResponse, messages: parsed.data.messages };
+    return { ok: true, response: cardResponse, messages: parsed.data.messages, ...warned };
   }
-  return { ok: true, response: cardResponse };
+  return { ok: true, response: cardResponse, ...warned };
+}
+
+/** The execution log's reason for an answer that breaks the card's contract (`contract: response.body.tickets: expected array, got undefined`), if it does. */
+function contractMismatch(contract: NonNullable<CallApiBlock['contract']>, body: unknown): { reason: string; kind: 'contract' | 'config' } | undefined {
+  try {
+    const checked = checkContract(contract, body);
+    return checked.ok ? undefined : { reason: `contract: ${checked.mismatch}`, kind: 'contract' };
+  } catch {
+    // Validation refuses such a contract; one saved before is the admin's to fix, not the brand's.
+    return { reason: 'config: the contract is not a valid JSON Schema', kind: 'config' };
+  }
 }
 
 function parseLoosely(body: string, isJson: boolean): unknown {

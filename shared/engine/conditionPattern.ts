@@ -47,6 +47,18 @@ export function testPattern(pattern: string, value: unknown): boolean {
   return !('problem' in compiled) && compiled.test(value);
 }
 
+/**
+ * A pattern as a RegExp-like on RE2, for response contracts' `pattern` and `patternProperties` (ajv's
+ * `code.regExp`, shared/flow/contract.ts): the contract is the admin's (or an OpenAPI document's), the
+ * value the brand's, so it runs in linear time like a `matches` condition. Throws the admin's sentence
+ * when the pattern does not compile (the contract is then refused when the flow is saved).
+ */
+export function re2RegExp(pattern: string): { test: (value: string) => boolean } {
+  const compiled = compile(pattern);
+  if ('problem' in compiled) throw new Error(`pattern ${JSON.stringify(pattern)}: ${compiled.problem}`);
+  return { test: (value) => compiled.test(value) };
+}
+
 function compile(pattern: string): RE2JS | { problem: string } {
   const cached = cache.get(pattern);
   if (cached) return cached;

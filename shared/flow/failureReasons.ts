@@ -27,6 +27,11 @@ export const FAILURE_REASONS = [
   'guard',
   /** The request could not be built or signed: a template in it that does not render, a secret not set, an invalid signing secret. */
   'config',
+  /**
+   * The answer breaks the card's response contract (`contract`, README "Response contracts"): a field
+   * missing, of another type, an array empty that must not be. Not retried, not counted against the brand.
+   */
+  'contract',
   /** The card succeeded but a block after it could not render its answer (an answer of an unexpected shape). */
   'template',
   /**

@@ -3,9 +3,11 @@ import * as z from 'zod';
 import { conditionPatternProblem } from '../engine/conditionPattern';
 import { isPublicAddress } from '../http/guardedFetch';
 import type { Button, Card, Message } from '../messages/message';
+import { templateReads } from '../templating/liquid';
 import { SECRET_OUTSIDE_HEADER, SIGNING_SECRET_NEVER_SENT, secretReferences, secretsPathProblem, templateCheck } from '../templating/secrets';
 import { parseWithProblems, withoutUnknownKeys, type Problem } from './parseProblems';
 import { isReservedKey, reservedKeyMessage } from './reservedKeys';
+import { contractProblem, missingInContract } from './contract';
 import { blockSchema, flowSchema, isPersonalCard, triggerSchema, type Block, type Flow, type Trigger } from './schema';
 import { flowTextsSchema, type FlowTexts } from './texts';
 
@@ -185,6 +187,7 @@ function flowProblems(flow: FlowParts): FlowProblem[] {
   }
 
   personalProblems(flow, report);
+  contractProblems(flow, report);
 
   if (flow.looseStarts !== false) {
     const reachable = reachableBlocks(flow, flow.looseStarts);
@@ -320,10 +323,88 @@ function reachableBlocks(flow: FlowParts, looseStarts: string[]): Set<string> {
 
 type Report = (path: string, message: string) => void;
 
-function checkTemplates(block: Block, at: string, report: Report): void {
+/**
+ * A card with a response contract: the contract compiles, and every path into `response.body` that
+ * the card itself (successWhen, saveToAttributes, bind) and its follow-up read is one the contract has.
+ * The follow-up: the blocks from `onSuccess` on, up to the next card or question (there `response` is
+ * another answer's, or the turn ends), whose templates (by liquidjs's own parser) and repeats' `over`
+ * are read; a repeat's element (`ticket.title` in `repeat: { over: response.body.tickets, as: ticket }`)
+ * reads `response.body.tickets[].title`.
+ */
+function contractProblems(flow: FlowParts, report: Report): void {
+  const ignore: Report = () => undefined;
+  for (const [id, card] of Object.entries(flow.blocks)) {
+    if (card.type !== 'callApi' || !card.contract) continue;
+    const problem = contractProblem(card.contract.body);
+    if (problem) {
+      report(`blocks.${id}.contract.body`, problem);
+      continue;
+    }
+    const schema = card.contract.body;
+    const check = (segments: Array<string | number>, path: string) => {
+      if (segments[0] !== 'response' || segments[1] !== 'body') return;
+      const read = segments.slice(2);
+      const missing = missingInContract(schema, read);
+      if (missing !== undefined) report(path, `reads ${readPath(read)}, which the contract of card "${id}" does not have (no ${missing}): add it to the contract, or read another field`);
+    };
+    const pathReads = (path: string) => templateReads(`{{ ${path} }}`);
+    for (const [name, path] of Object.entries(card.saveToAttributes)) for (const read of pathReads(path)) check(read, `blocks.${id}.saveToAttributes.${name}`);
+    if (card.bind) {
+      for (const read of pathReads(card.bind.memberId)) check(read, `blocks.${id}.bind.memberId`);
+      for (const [name, path] of Object.entries(card.bind.attributes ?? {})) for (const read of pathReads(path)) check(read, `blocks.${id}.bind.attributes.${name}`);
+    }
+    if (card.successWhen) for (const read of templateReads(`{% if ${card.successWhen} %}{% endif %}`)) check(read, `blocks.${id}.successWhen`);
+    const seen = new Set<string>();
+    const queue = card.onSuccess !== undefined ? [card.onSuccess] : [];
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      if (seen.has(next) || !Object.hasOwn(flow.blocks, next)) continue;
+      seen.add(next);
+      const block = flow.blocks[next];
+      if (!block) continue;
+      const at = `blocks.${next}`;
+      // A repeat's element name, per message: its reads are the array's items'.
+      const aliases = new Map<string, { as: string; over: Array<string | number> }>();
+      if (block.type === 'message') {
+        block.messages.forEach((message, i) => {
+          const repeat = message.type === 'carousel' || message.type === 'textList' ? message.repeat : undefined;
+          if (!repeat) return;
+          const over = pathReads(repeat.over)[0] ?? [];
+          check(over, `${at}.messages.${i}.repeat.over`);
+          aliases.set(`${at}.messages.${i}.`, { as: repeat.as, over });
+        });
+      }
+      checkTemplates(block, at, ignore, (source, path) => {
+        const alias = [...aliases].find(([prefix]) => path.startsWith(prefix))?.[1];
+        for (const read of templateReads(source)) check(alias && read[0] === alias.as ? [...alias.over, 0, ...read.slice(1)] : read, path);
+      });
+      if (block.type === 'callApi' || block.type === 'question') continue;
+      for (const target of Object.values(references(block))) if (target !== undefined) queue.push(target);
+    }
+  }
+}
+
+/**
+ * The response-contract problems of a saved flow (what a save checks, above): publishing checks them
+ * again, so that a version saved before the check existed is not published reading fields its cards'
+ * contracts lack.
+ */
+export function flowContractProblems(flow: Flow): FlowProblem[] {
+  const problems: FlowProblem[] = [];
+  contractProblems(wholeFlow(flow), (path, message) => problems.push({ path, message }));
+  return problems;
+}
+
+/** A path into the body as a problem names it: `response.body.tickets[].title`. */
+function readPath(segments: Array<string | number>): string {
+  return segments.reduce<string>((path, s) => (typeof s === 'number' ? `${path}[]` : `${path}.${s}`), 'response.body');
+}
+
+/** `visit`: each template of the block, with its path (what the contract check reads). */
+function checkTemplates(block: Block, at: string, report: Report, visit?: (source: string, path: string) => void): void {
   // Parses, uses no refused tag (include/render/layout read files), and names `secrets` only as
   // `{{ secrets.NAME }}` in a header value.
   const template = (source: string, path: string, options?: { header?: boolean }) => {
+    visit?.(source, path);
     const problem = templateCheck(source, options);
     if (problem) report(path, problem);
   };

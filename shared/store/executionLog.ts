@@ -22,6 +22,8 @@ export const executionLogEntrySchema = z.object({
   outcome: z.enum(['success', 'failure', 'fired']),
   /** Why the call failed: `http_500`, `timeout`, `network`, `blocked`, `invalid_response`, `circuit_open` (no connection made), ...; or how a success was answered without the brand: `cache_hit`, `stale_if_error`. */
   reason: z.string().optional(),
+  /** A success its card's contract only warns about (`onMismatch: "warn"`): `contract: response.body.tickets: expected array, got undefined`. */
+  warning: z.string().optional(),
   attempt: z.number().int(),
   /**
    * Which run of a card in its job this is, from 1: a card a turn runs several times (a loop through a

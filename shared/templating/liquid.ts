@@ -226,6 +226,19 @@ export function templateProblem(source: string): string | undefined {
 }
 
 /**
+ * The variables a template reads, each as its segments (`{{ response.body.tickets[0].title }}`:
+ * `response`, `body`, `tickets`, 0, `title`), by liquidjs's own static analysis; names a `for` or
+ * `assign` inside the template binds are left out. None when the template does not parse.
+ */
+export function templateReads(source: string): Array<Array<string | number>> {
+  try {
+    return engine.globalVariableSegmentsSync(parsed(engine, source)).map((segments) => segments.map((s) => (typeof s === 'number' ? s : String(s))));
+  } catch {
+    return [];
+  }
+}
+
+/**
  * When the error happened: parsing reads only the template's own source (what the admin wrote), so a
  * tag or filter name in its message is the admin's; rendering meets values (a filter such as
  * `where_exp` even parses a value as an expression), so names are dropped from its messages.
