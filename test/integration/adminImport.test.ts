@@ -50,14 +50,15 @@ const toStandIn = (card: { request: { url: string } }, standIn: string) => ({ ..
 const attributesOf = (card: unknown): Record<string, string> => Object.fromEntries([...JSON.stringify(card).matchAll(/attributes\.([A-Za-z_]\w*)/g)].map((m) => [m[1] as string, 'A123']));
 
 /** A one-card flow around an imported card, as the console's card form would save it. */
-function flowWith(card: unknown): FlowInput {
+/** The order-status follow-up by default; `followUp` for a card whose contract has no `id` or `status` (a save checks what a follow-up reads against the card's contract). */
+function flowWith(card: unknown, followUp = 'Order {{ response.body.id }}: {{ response.body.status }}'): FlowInput {
   return {
     schemaVersion: 1,
     name: 'Imported',
     triggers: [{ type: 'keyword', keywords: ['order'], start: 'imported' }],
     blocks: {
       imported: { ...(card as object), onSuccess: 'show' } as FlowInput['blocks'][string],
-      show: { type: 'message', messages: [{ type: 'text', text: 'Order {{ response.body.id }}: {{ response.body.status }}' }] },
+      show: { type: 'message', messages: [{ type: 'text', text: followUp }] },
     },
   };
 }
@@ -94,8 +95,8 @@ describe('admin import routes', () => {
     await standIn.close();
   });
 
-  async function dryRun(card: unknown, attributes: Record<string, unknown> = {}) {
-    const reply = await admin.call('POST', '/admin/dry-run', { flow: flowWith(card), blockId: 'imported', attributes });
+  async function dryRun(card: unknown, attributes: Record<string, unknown> = {}, followUp?: string) {
+    const reply = await admin.call('POST', '/admin/dry-run', { flow: flowWith(card, followUp), blockId: 'imported', attributes });
     expect(reply.status).toBe(200);
     return reply.body as { outcome: { ok: boolean; reason?: string }; response: { status: number; body: { id?: string; status?: string } } | null; followUp: { messages: unknown[] } };
   }
@@ -186,7 +187,7 @@ describe('admin import routes', () => {
     }
     standInBody = card.contract ? sampleOf(card.contract.body) : { ok: true };
     const before = standIn.requests.length;
-    const result = await dryRun(toStandIn(card, standIn.url), attributesOf(card));
+    const result = await dryRun(toStandIn(card, standIn.url), attributesOf(card), 'Done.');
     expect([name, result.outcome]).toEqual([name, expect.objectContaining({ ok: true })]);
     const sent = standIn.requests.slice(before);
     expect([name, sent.length]).toEqual([name, 1]);
