@@ -32,7 +32,7 @@ describe('callbacks', () => {
     clock = T0;
     deps = {
       callbacks: store.callbacks,
-      secrets: { all: async (ws: string) => (ws === 'ws1' ? { [SIGNING_SECRET_NAME]: secret } : {}) },
+      secrets: { all: async (ws: string): Promise<Record<string, string>> => (ws === 'ws1' ? { [SIGNING_SECRET_NAME]: secret } : {}) },
       queue: { send: async (job) => void sent.push(job) },
       logger: new Logger({ logLevel: 'SILENT' }),
       now: () => clock,
