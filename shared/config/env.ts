@@ -15,6 +15,8 @@ export const ENV = {
   messengerApiBaseUrl: 'MESSENGER_API_BASE_URL',
   outboundAllowHttpHosts: 'OUTBOUND_ALLOW_HTTP_HOSTS',
   egressAddresses: 'EGRESS_ADDRESSES',
+  publicApiUrl: 'PUBLIC_API_URL',
+  callbackTimeoutsQueueUrl: 'CALLBACK_TIMEOUTS_QUEUE_URL',
 } as const;
 
 export const DEFAULT_LINE_API_BASE_URL = 'https://api.line.me';
@@ -35,6 +37,10 @@ export const envSchema = z.object({
   [ENV.outboundAllowHttpHosts]: z.string().optional(),
   /** The fixed addresses brands' APIs see callcard's calls come from (staticEgress), comma-separated; unset: none fixed. */
   [ENV.egressAddresses]: z.string().optional(),
+  /** The HTTP API's base URL, for the callback URLs brands are given (cards with `callback`); unset: such cards wait for none. */
+  [ENV.publicApiUrl]: z.string().url().optional(),
+  /** The standard queue whose delayed messages time callbacks out (shared/jobs/callbackTimeouts.ts). */
+  [ENV.callbackTimeoutsQueueUrl]: z.string().url().optional(),
 });
 export type Env = z.infer<typeof envSchema>;
 
