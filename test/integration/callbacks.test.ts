@@ -104,10 +104,12 @@ describe('waiting for the brand (callbacks), on the local stack', () => {
     expect(transcript(calls.filter(toCustomer('U-cb-forged', replyToken)).flatMap((c) => c.messages ?? []))).toEqual(['Booked: B-19']);
   });
 
-  test('no callback: the failure path with callback_timeout after the timeout (still a reply: 10 s is within the token's life); a callback after it is refused', async () => {
+  test('no callback: the failure path with callback_timeout after the timeout (still a reply: 10 s is within the token life); a callback after it is refused', async () => {
     const { url, replyToken } = await book('U-cb-late');
     const calls = await waitForLineCalls(stack, (all) => all.some(toCustomer('U-cb-late', replyToken)), 20_000);
-    expect(transcript(calls.filter(toCustomer('U-cb-late', replyToken)).flatMap((c) => c.messages ?? []))).toEqual(['Not booked: callback_timeout']);
+    const answers = calls.filter(toCustomer('U-cb-late', replyToken));
+    expect(answers.map((c) => c.kind)).toEqual(['reply']);
+    expect(transcript(answers.flatMap((c) => c.messages ?? []))).toEqual(['Not booked: callback_timeout']);
     expect([409, 410]).toContain(await callBack(url, '{"status":"confirmed","bookingId":"B-20"}'));
     await stack.idle();
     expect(stack.lineStandIn.calls().filter(toCustomer('U-cb-late', replyToken))).toHaveLength(1);
