@@ -21,7 +21,7 @@ export interface CallbackResponse {
 
 export interface CallbackDeps {
   callbacks: CallbackRepository;
-  secrets: Pick<SecretRepository, 'all'>;
+  secrets: Pick<SecretRepository, 'value'>;
   queue: JobQueue;
   logger: Logger;
   now?: () => number;
@@ -43,7 +43,7 @@ export async function handleCallback(request: CallbackRequest, deps: CallbackDep
   if (!isId(request.workspaceId) || !isCallbackId(request.callbackId)) return { statusCode: 404, body: { error: 'unknown callback' } };
   if (request.rawBody.length > CALLBACK_BODY_MAX) return { statusCode: 413, body: { error: `the body is over ${CALLBACK_BODY_MAX} bytes` } };
   const rawBody = request.rawBody.toString('utf8');
-  const secret = (await deps.secrets.all(request.workspaceId))[SIGNING_SECRET_NAME];
+  const secret = await deps.secrets.value(request.workspaceId, SIGNING_SECRET_NAME);
   const check = secret === undefined ? ({ ok: false, reason: 'no_secret' } as const) : verifyCallbackSignature(secret, request.headers, rawBody, at);
   if (!check.ok) {
     deps.logger.warn('callback refused: signature', { ...log, reason: check.reason });

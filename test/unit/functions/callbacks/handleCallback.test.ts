@@ -32,7 +32,7 @@ describe('callbacks', () => {
     clock = T0;
     deps = {
       callbacks: store.callbacks,
-      secrets: { all: async (ws: string): Promise<Record<string, string>> => (ws === 'ws1' ? { [SIGNING_SECRET_NAME]: secret } : {}) },
+      secrets: { value: async (ws: string, name: string) => (ws === 'ws1' && name === SIGNING_SECRET_NAME ? secret : undefined) },
       queue: { send: async (job) => void sent.push(job) },
       logger: new Logger({ logLevel: 'SILENT' }),
       now: () => clock,
