@@ -338,8 +338,10 @@ async function applyEffects(job: TurnJob, state: JobState, deps: ExecutorDeps, o
   if (!state.effects) return;
   const ref: CustomerRef = { channelKind: job.channel.kind, channelId: job.channel.id, userId: job.userId };
   const { attributes, session, hadSession, binding } = state.effects;
-  // An unfollow or a leave only ends the conversation: the customer did not write.
-  const customerWrote = job.event.type !== 'closed';
+  // An unfollow or a leave only ends the conversation: the customer did not write. Nor did they for a
+  // brand's callback (its job carries the waiting turn's receipt time): its profile is written only
+  // for what the resumed card changed, so a late callback never brings an erased customer back.
+  const customerWrote = job.event.type !== 'closed' && (job.event.type !== 'callback' || Object.keys(attributes).length > 0 || binding !== undefined);
   await Promise.all([
     // An idle customer's profile expires retention.idleCustomerDays after their last turn (each turn moves it
     // on); a simulated customer's with its conversation, retention.simulatorDays.
