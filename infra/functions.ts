@@ -183,6 +183,8 @@ export const CALLCARD_FUNCTIONS: readonly CallcardFunctionSpec[] = [
     tableAccess: 'callbacks',
     jobs: ['send'],
     routes: [{ path: '/callbacks/{workspaceId}/{callbackId}', methods: [HttpMethod.POST], authorization: CALLBACK_SIGNATURE }],
+    // Every function that talks to AWS takes the bundled SDK (faster to load).
+    awsSdk: 'bundled',
   },
   {
     name: 'callbackTimeouts',
@@ -194,6 +196,7 @@ export const CALLCARD_FUNCTIONS: readonly CallcardFunctionSpec[] = [
     tableAccess: 'callbackTimeouts',
     jobs: ['send'],
     callbackTimeouts: 'consume',
+    awsSdk: 'bundled',
   },
 ];
 
