@@ -1,3 +1,4 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { LineCall } from '../../local/lineStandIn';
 import type { LocalStack } from '../../local/localStack';
 import { flowSchema } from '../../shared/flow/schema';
@@ -89,6 +90,18 @@ describe('waiting for the brand (callbacks), on the local stack', () => {
     expect(await callBack(url, '{"status":"confirmed","bookingId":"B-18"}')).toBe(409);
     await stack.idle();
     expect(stack.lineStandIn.calls().filter(toCustomer('U-cb-ok', replyToken))).toHaveLength(1);
+  });
+
+  test('a callback after the reply token is gone: the follow-up is pushed', async () => {
+    const { url, replyToken } = await book('U-cb-push');
+    const callbackId = url.split('/').pop() ?? '';
+    // As if the brand took longer than the token's minute: the waiting turn's event came 70 s ago.
+    await stack.table.doc.send(new UpdateCommand({ TableName: stack.table.name, Key: { pk: `CALLBACK#lab#${callbackId}`, sk: 'CALLBACK' }, UpdateExpression: 'SET receivedAt = :at', ExpressionAttributeValues: { ':at': Date.now() - 70_000 } }));
+    expect(await callBack(url, '{"status":"confirmed","bookingId":"B-21"}')).toBe(202);
+    const calls = await waitForLineCalls(stack, (all) => all.some(toCustomer('U-cb-push', replyToken)), 10_000);
+    const answers = calls.filter(toCustomer('U-cb-push', replyToken));
+    expect(answers.map((c) => c.kind)).toEqual(['push']);
+    expect(transcript(answers.flatMap((c) => c.messages ?? []))).toEqual(['Booked: B-21']);
   });
 
   test('a forged callback: 401 and nothing happens; the genuine one still works after it', async () => {
