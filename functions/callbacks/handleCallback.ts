@@ -25,7 +25,12 @@ export interface CallbackDeps {
   queue: JobQueue;
   logger: Logger;
   now?: () => number;
+  /** How long a signed callback not found yet waits before it is looked for again. @default UNKNOWN_RETRY_MS */
+  unknownRetryMs?: number;
 }
+
+/** A callback stored a moment after the brand's 202 is found by then (only a signed callback waits). */
+export const UNKNOWN_RETRY_MS = 1_000;
 
 /**
  * `POST /callbacks/{workspaceId}/{callbackId}`: a brand's result for a card that waits on it. Checked
@@ -49,7 +54,13 @@ export async function handleCallback(request: CallbackRequest, deps: CallbackDep
     deps.logger.warn('callback refused: signature', { ...log, reason: check.reason });
     return { statusCode: 401, body: { error: 'invalid signature' } };
   }
-  const used = await deps.callbacks.use(request.workspaceId, request.callbackId, 'answered', at);
+  let used = await deps.callbacks.use(request.workspaceId, request.callbackId, 'answered', at);
+  if (!used.ok && used.refused === 'unknown') {
+    // A brand may call back the moment it sent its 202, before the executor stored the callback (it
+    // does so right after the answer): a signed callback is looked for once more, a moment later.
+    await new Promise((resolve) => setTimeout(resolve, deps.unknownRetryMs ?? UNKNOWN_RETRY_MS));
+    used = await deps.callbacks.use(request.workspaceId, request.callbackId, 'answered', at);
+  }
   if (!used.ok) {
     deps.logger.info('callback refused', { ...log, refused: used.refused });
     const statusCode = used.refused === 'unknown' ? 404 : used.refused === 'used' ? 409 : 410;

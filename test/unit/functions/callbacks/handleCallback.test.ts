@@ -36,6 +36,7 @@ describe('callbacks', () => {
       queue: { send: async (job) => void sent.push(job) },
       logger: new Logger({ logLevel: 'SILENT' }),
       now: () => clock,
+      unknownRetryMs: 10,
     };
     callbackId = newCallbackId();
     await store.callbacks.put({ workspaceId: 'ws1', callbackId, channel: { kind: 'line', id: 'c1' }, userId: 'U1', flow: { flowId: 'f', version: 3 }, blockId: 'booking', jobId: 'line:c1:e1', replyToken: 'rt-1', receivedAt: T0 - 1000, deadline: T0 + 30_000 });
@@ -109,6 +110,16 @@ describe('callbacks', () => {
     expect((await post()).statusCode).toBe(202);
     await store.callbacks.put({ workspaceId: 'ws1', callbackId, channel: { kind: 'line', id: 'c1' }, userId: 'U1', flow: { flowId: 'f', version: 3 }, blockId: 'booking', jobId: 'line:c1:e1', receivedAt: T0, deadline: T0 + 30_000 });
     expect((await store.callbacks.get('ws1', callbackId))?.state).toBe('answered');
+  });
+
+  test('a brand calling back before its callback was stored: found a moment later', async () => {
+    const early = newCallbackId();
+    const storing = new Promise((resolve) => setTimeout(resolve, 2)).then(() =>
+      store.callbacks.put({ workspaceId: 'ws1', callbackId: early, channel: { kind: 'line', id: 'c1' }, userId: 'U2', flow: { flowId: 'f', version: 3 }, blockId: 'booking', jobId: 'line:c1:e2', receivedAt: T0, deadline: T0 + 30_000 }),
+    );
+    expect((await post({ id: early })).statusCode).toBe(202);
+    await storing;
+    expect(sent.map((job) => job.userId)).toEqual(['U2']);
   });
 
   test('an oversized body: 413 before anything is read', async () => {
