@@ -9,13 +9,19 @@ import type { AwsSdkSource } from './bundling';
  * so adding a function means adding one entry here.
  */
 
-export type CallcardFunctionName = 'lineWebhook' | 'messengerWebhook' | 'admin' | 'executor' | 'console';
+export type CallcardFunctionName = 'lineWebhook' | 'messengerWebhook' | 'admin' | 'executor' | 'console' | 'callbacks' | 'callbackTimeouts';
 
 /**
  * What a function may do with the table. `webhook` is item-level only (no Scan, no batch
  * operations): the webhooks face the internet, so they get the least. `none`: no access, no variable.
  */
-export type TableAccess = 'webhook' | 'readWrite' | 'none';
+export type TableAccess = 'webhook' | 'readWrite' | 'none' | 'callbacks' | 'callbackTimeouts';
+
+/**
+ * A function's part in callbacks (issue 20): `schedule` sends timeouts (the executor, which also
+ * learns the API's URL for the callback URLs it gives brands); `consume` runs them.
+ */
+export type CallbackTimeoutsAccess = 'schedule' | 'consume';
 
 /** What a function may do with the jobs queue. */
 export type JobsAccess = 'send' | 'consume' | 'readDeadLetters';
@@ -62,6 +68,8 @@ export interface CallcardFunctionSpec {
    * @default false
    */
   readonly callsBrands?: boolean;
+  /** @default - no part in callback timeouts */
+  readonly callbackTimeouts?: CallbackTimeoutsAccess;
 }
 
 const LINE_SIGNATURE =
@@ -76,6 +84,8 @@ const MESSENGER_APP_VERIFY =
   "Messenger subscription handshake of a Meta app: Meta calls it without credentials by design; the function echoes hub.challenge only when hub.verify_token equals the app's configured verify token.";
 const CONSOLE_PUBLIC =
   'Web console: the page and its script and styles are public static files served by a function of their own that can touch nothing (no table, no queue; they hold no data and no secret); everything the page shows or changes goes through the admin API routes with the workspace admin key the user types in.';
+const CALLBACK_SIGNATURE =
+  "Brand callback: authorised inside the function by the Standard Webhooks signature (webhook-signature, HMAC-SHA256 of webhook-id, webhook-timestamp and the raw body keyed with the workspace's CALLCARD_SIGNING_SECRET kept in the KMS-encrypted table, 5 minute timestamp tolerance), before anything is written; the callback id in the path is random (144 bits) and single use. A brand's server cannot send an API Gateway credential of ours.";
 const ADMIN_BEARER =
   'Admin API: authorised inside the function by the bearer admin key (Authorization header), so the same code path serves local runs and AWS.';
 
@@ -160,6 +170,33 @@ export const CALLCARD_FUNCTIONS: readonly CallcardFunctionSpec[] = [
     // A turn's first answer waits on this cold start: the bundled SDK loads faster (~560 KiB).
     awsSdk: 'bundled',
     callsBrands: true,
+    callbackTimeouts: 'schedule',
+  },
+  {
+    name: 'callbacks',
+    id: 'Callbacks',
+    entry: 'functions/callbacks/handler.ts',
+    description: "Brand callbacks: verifies the Standard Webhooks signature, uses the callback once, enqueues the conversation's resume job",
+    serviceName: 'callcard-callbacks',
+    timeout: Duration.seconds(10),
+    // Reads one secret and uses one CALLBACK item: no Query, no Scan (CallcardTable.bindCallbacks).
+    tableAccess: 'callbacks',
+    jobs: ['send'],
+    routes: [{ path: '/callbacks/{workspaceId}/{callbackId}', methods: [HttpMethod.POST], authorization: CALLBACK_SIGNATURE }],
+    // Every function that talks to AWS takes the bundled SDK (faster to load).
+    awsSdk: 'bundled',
+  },
+  {
+    name: 'callbackTimeouts',
+    id: 'CallbackTimeouts',
+    entry: 'functions/callback-timeouts/handler.ts',
+    description: 'Callback timeouts: resumes a conversation down its failure path when no callback came',
+    serviceName: 'callcard-callback-timeouts',
+    timeout: Duration.seconds(10),
+    tableAccess: 'callbackTimeouts',
+    jobs: ['send'],
+    callbackTimeouts: 'consume',
+    awsSdk: 'bundled',
   },
 ];
 

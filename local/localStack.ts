@@ -40,6 +40,8 @@ import { accountLinkingBody, startMessengerStandIn, type AccountLinkingDelivery,
 import { signMessengerBody } from './messengerWebhookBody';
 import { seedDemo, type DemoSettings } from './seedDemo';
 import { startSqsEventSource, type SqsEventSource } from './sqsEventSource';
+import { createHandler as createCallbackHandler, createTimeoutHandler as createCallbackTimeoutHandler } from '../functions/callbacks/handler';
+import { createCallbackTimeouts, type CallbackTimeout } from '../shared/jobs/callbackTimeouts';
 
 /** No executor in this process (`startExecutor: false`): nothing to wake, stop or wait for. */
 const NO_EVENT_SOURCE: SqsEventSource = { stop: async () => undefined, idle: async () => undefined, wake: () => undefined };
@@ -222,7 +224,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // (local-aws-sqs counts a ChangeMessageVisibility as a receive: here a deferred job's receive count
   // grows twice as fast as on AWS, so it runs whatever its workspace holds after 5 deferrals, not 10.)
   const executorConcurrency = options.executor?.concurrency ?? EXECUTOR_DEFAULTS.maxConcurrency;
+  // Callbacks (issue 20): brands call back to this server (its URL is known once it listens), and
+  // their timeouts wait in a standard queue with per-message delays, as on AWS.
+  const timeoutsQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'callcard-callback-timeouts' }))).QueueUrl ?? '';
+  const timeoutsQueueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: timeoutsQueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn ?? '';
+  const callbackTimeouts = createCallbackTimeouts(timeoutsQueueUrl, sqs);
+  const callbacks = {
+    publicApiUrl: '',
+    timeouts: {
+      async schedule(timeout: CallbackTimeout, delaySeconds: number) {
+        await callbackTimeouts.schedule(timeout, delaySeconds);
+        timeoutSource.wake();
+      },
+    },
+  };
   const executor = createExecutorHandler({
+    callbacks,
     store,
     fetch,
     logger: executorLogger,
@@ -257,6 +274,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     },
   };
   const lineWebhook = createLineWebhookHandler({ store, queue, logger: logger('line-webhook') });
+  const callbackRoute = createCallbackHandler({ callbacks: store.callbacks, secrets: store.secrets, queue, logger: logger('callbacks') });
+  const timeoutSource: SqsEventSource = options.startExecutor === false ? NO_EVENT_SOURCE : startSqsEventSource({
+    sqs,
+    queueUrl: timeoutsQueueUrl,
+    queueArn: timeoutsQueueArn,
+    functionName: 'callback-timeouts',
+    handler: createCallbackTimeoutHandler({ callbacks: store.callbacks, queue, logger: logger('callback-timeouts') }),
+    batchSize: 10,
+    ...(aws.longPolls ? { waitTimeSeconds: 1 } : {}),
+    onError: (error) => console.error('[local sqs event source: callback timeouts]', error),
+  });
   const messengerWebhook = createMessengerWebhookHandler({ store, queue, logger: logger('messenger-webhook') });
   const consolePage = createConsoleHandler();
   const admin = createAdminHandler({ store, fetch, deadLetters: createDeadLetters({ sqs, dlqUrl, jobs: queue }), jobs: queue, logger: logger('admin') });
@@ -267,6 +295,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     { method: 'POST', path: '/webhooks/messenger/{channelId}', functionName: 'messenger-webhook', handler: messengerWebhook },
     { method: 'GET', path: '/webhooks/messenger/apps/{appId}', functionName: 'messenger-webhook', handler: messengerWebhook },
     { method: 'POST', path: '/webhooks/messenger/apps/{appId}', functionName: 'messenger-webhook', handler: messengerWebhook },
+    { method: 'POST', path: '/callbacks/{workspaceId}/{callbackId}', functionName: 'callbacks', handler: callbackRoute },
     { method: 'ANY', path: '/admin/{proxy+}', functionName: 'admin', handler: admin },
     { method: 'GET', path: '/console', functionName: 'console', handler: consolePage },
     { method: 'GET', path: '/console/{proxy+}', functionName: 'console', handler: consolePage },
@@ -286,6 +315,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     })().catch(() => writeJson(res, 500, { message: 'Internal Server Error' }));
   });
   const port = await listen(server, options.port ?? 3000);
+  callbacks.publicApiUrl = `http://127.0.0.1:${port}`;
   postEcho = (echo) => void deliverEcho(`http://127.0.0.1:${port}`, store, echo);
   postAccountLink = (delivery) => deliverAccountLink(`http://127.0.0.1:${port}`, dynamoClient, TABLE_NAME, delivery);
   postAccountLinking = (delivery) => deliverMessengerEvent(`http://127.0.0.1:${port}`, store, delivery.pageId, accountLinkingBody(delivery));
@@ -309,7 +339,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     credentials: aws.credentials,
     idle: () => eventSource.idle(),
     async stop() {
-      await eventSource.stop();
+      await Promise.all([eventSource.stop(), timeoutSource.stop()]);
       await Promise.all([closeServer(server), lineStandIn.close(), messengerStandIn.close(), brandApi.close(), aws.close()]);
     },
   };

@@ -198,6 +198,7 @@ const en = {
   reason_blocked: 'refused by the outbound guard',
   reason_redirect: 'a redirect, not followed',
   reason_circuit_open: 'the brand failed too often: not called for a while',
+  reason_callback_timeout: 'the brand accepted the work but did not call back in time',
   reason_success_condition: 'the success condition said no',
   reason_cache_hit: 'answered from the cache',
   reason_stale_if_error: 'an earlier answer, while the brand fails',
@@ -432,6 +433,7 @@ const zhTW: Record<TextKey, string> = {
   reason_blocked: '對外連線防護拒絕了這次呼叫',
   reason_redirect: '不跟隨的重新導向',
   reason_circuit_open: '品牌 API 近期失敗過多，暫停呼叫一段時間',
+  reason_callback_timeout: '品牌 API 接受了請求，但未在時限內回呼',
   reason_success_condition: '成功條件不成立',
   reason_cache_hit: '由快取回應',
   reason_stale_if_error: '品牌 API 失敗，改用先前的回應',
@@ -474,7 +476,7 @@ const zhTW: Record<TextKey, string> = {
 
 
 /** The reason codes and prefixes `reasonText` words (each `reason_<code>` in both dictionaries). */
-const REASON_CODES = ['timeout', 'network', 'too_large', 'blocked', 'redirect', 'circuit_open', 'success_condition', 'cache_hit', 'stale_if_error'] as const;
+const REASON_CODES = ['timeout', 'network', 'too_large', 'blocked', 'redirect', 'circuit_open', 'callback_timeout', 'success_condition', 'cache_hit', 'stale_if_error'] as const;
 const REASON_PREFIXES = ['template', 'config', 'invalid_response', 'budget', 'contract'] as const;
 
 /**

@@ -26,8 +26,8 @@ export interface ChannelSender {
   readonly safeBeforeRecord: boolean;
   /** Channel payloads, grouped into the requests that will carry them. */
   render(messages: ResolvedMessage[]): Delivery[];
-  /** Loading animation (LINE) or typing indicator (Messenger) while a card runs. */
-  showWaiting(): Promise<void>;
+  /** Loading animation (LINE) or typing indicator (Messenger) while a card runs; `seconds`: how long, where the channel takes it (LINE: 5..60). */
+  showWaiting(seconds?: number): Promise<void>;
   deliver(index: number, delivery: Delivery, context: DeliveryContext): Promise<DeliveryProgress>;
   /** A link token for the customer's account link (LINE), for a linkAccount block's button; absent where the channel needs none. */
   issueLinkToken?(): Promise<string>;

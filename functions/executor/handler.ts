@@ -6,6 +6,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { AWS_CLIENT_DEFAULTS } from '../../shared/config/awsClients';
 import { readEnv } from '../../shared/config/env';
+import { createCallbackTimeouts } from '../../shared/jobs/callbackTimeouts';
 import { createGuardedFetch, parseAllowHttpHosts } from '../../shared/http/guardedFetch';
 import { executorMaxConcurrency } from '../../shared/jobs/fairShare';
 import { turnJobSchema } from '../../shared/jobs/job';
@@ -135,6 +136,8 @@ export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResp
       metrics,
       fairShare: new FairShare({ leases: store.executorLeases, maxConcurrency: executorMaxConcurrency(), sqs: new SQSClient(AWS_CLIENT_DEFAULTS), queueUrl: env.JOBS_QUEUE_URL, logger, metrics }),
       senderFor: createSenderFor({ lineApiBaseUrl: env.LINE_API_BASE_URL, messengerApiBaseUrl: env.MESSENGER_API_BASE_URL, fetch, logger, simulator: store.simulator }),
+      // Cards with `callback` wait for the brand only where it can call back and the wait can time out.
+      ...(env.PUBLIC_API_URL && env.CALLBACK_TIMEOUTS_QUEUE_URL ? { callbacks: { publicApiUrl: env.PUBLIC_API_URL, timeouts: createCallbackTimeouts(env.CALLBACK_TIMEOUTS_QUEUE_URL) } } : {}),
     });
   }
   return lambda(event, context);

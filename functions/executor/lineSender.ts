@@ -61,10 +61,11 @@ export function createLineSender(client: LineClient, job: TurnJob, now: () => nu
       for (let i = 0; i < rendered.length; i += MESSAGES_PER_REQUEST) deliveries.push({ messages: rendered.slice(i, i + MESSAGES_PER_REQUEST) });
       return deliveries;
     },
-    async showWaiting() {
+    async showWaiting(seconds = LOADING_SECONDS) {
       // The loading animation is one-on-one only: never for a group or room (whose ids start C / R).
       if ((job.chat ?? 'user') !== 'user' || !job.userId.startsWith('U')) return;
-      await client.startLoading(job.userId, LOADING_SECONDS);
+      // LINE takes 5..60 in steps of 5.
+      await client.startLoading(job.userId, Math.min(60, Math.max(5, Math.ceil(seconds / 5) * 5)));
     },
     issueLinkToken: () => client.issueLinkToken(job.userId),
     async deliver(index, delivery, context): Promise<DeliveryProgress> {

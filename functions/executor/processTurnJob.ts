@@ -21,6 +21,8 @@ import type { Store } from '../../shared/store/store';
 import { expiresAfterDays, type WorkspaceSettings } from '../../shared/store/workspaceSettings';
 import { bindAttributeNames, personalMasker, personalNames, personalValues, type PersonalSource } from '../../shared/privacy/personalData';
 import type { ChannelSender, DeliveryProgress } from './channelSender';
+import { callbackUrl, newCallbackId } from '../../shared/callbacks/callback';
+import type { CallbackTimeouts } from '../../shared/jobs/callbackTimeouts';
 
 export interface ExecutorDeps {
   store: Store;
@@ -38,6 +40,11 @@ export interface ExecutorDeps {
   tokens?: OAuth2Tokens;
   /** The slots of rate-capped connections: the process's own (over the table) unless given. */
   rateCap?: RateCap;
+  /**
+   * Where brands call back (`PUBLIC_API_URL`) and where callback timeouts are scheduled. Without it a
+   * card with `callback` runs as one without (its 202 a plain success), as in the simulator.
+   */
+  callbacks?: { publicApiUrl: string; timeouts: CallbackTimeouts };
 }
 
 /** A job that cannot succeed by retrying (its channel or flow is gone): logged and dropped. */
@@ -165,6 +172,9 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps, attempt: 
   }
 }
 
+/** LINE's loading animation lasts at most 60 s: shown that long (or the callback's timeout, if shorter) while a brand works. */
+const CALLBACK_LOADING_MAX_SECONDS = 60;
+
 interface TurnParts {
   queuedFlow: StoredFlowVersion;
   customer: Customer | undefined;
@@ -182,6 +192,7 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
   const log = deps.logger;
   const now = deps.now ?? Date.now;
   const { queuedFlow, customer, sender, background, writes } = parts;
+  const callbacks = deps.callbacks;
   // A conversation finishes on the flow version it started on, unless a trigger starts it over.
   let flow: StoredFlowVersion = queuedFlow;
   let session = parts.openSession;
@@ -284,8 +295,42 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
       // A linkAccount block's button on LINE: a link token for this customer, issued by the channel.
       ...(sender.issueLinkToken ? { linkToken: () => sender.issueLinkToken?.() ?? Promise.reject(new Error('no link token')) } : {}),
       onLinkTokenError: (blockId, error) => log.warn('link token not issued: failure path taken', { jobId: job.jobId, blockId, error: error instanceof Error ? error.message : String(error) }),
+      // A card waiting for the brand's callback (never in the simulator, whose turns reach no brand's callback).
+      ...(callbacks && !job.simulator
+        ? {
+            newCallback: () => {
+              const id = newCallbackId();
+              return { id, url: callbackUrl(callbacks.publicApiUrl, job.workspaceId, id) };
+            },
+          }
+        : {}),
     },
   );
+  if (result.callback && callbacks) {
+    // The brand took the work (202): the callback is stored and its timeout scheduled before the turn
+    // is recorded, so a brand that calls back at once finds it (its resume job then queues behind
+    // this one in the conversation's FIFO group). No Lambda waits for it.
+    const wait = result.callback;
+    await deps.store.callbacks.put({
+      workspaceId: job.workspaceId,
+      callbackId: wait.id,
+      channel: job.channel,
+      userId: job.userId,
+      ...(job.chat ? { chat: job.chat } : {}),
+      flow: { flowId: flow.flowId, version: flow.version },
+      blockId: wait.blockId,
+      jobId: job.jobId,
+      // Nothing said yet: the resume answers with this turn's reply token while it lives (LINE), then pushes.
+      ...(result.messages.length === 0 && job.replyToken ? { replyToken: job.replyToken } : {}),
+      receivedAt: job.receivedAt,
+      deadline: now() + wait.timeoutSeconds * 1000,
+    });
+    await callbacks.timeouts.schedule({ workspaceId: job.workspaceId, callbackId: wait.id }, wait.timeoutSeconds);
+    log.info('waiting for the brand\'s callback', { jobId: job.jobId, blockId: wait.blockId, callbackId: wait.id, timeoutSeconds: wait.timeoutSeconds });
+    // The customer sees the bot working meanwhile (LINE: up to 60 s; the callback's answer ends it).
+    const shown = waiting;
+    waiting = shown.then(() => sender.showWaiting(Math.min(CALLBACK_LOADING_MAX_SECONDS, wait.timeoutSeconds))).catch((error: unknown) => log.warn('could not show the waiting indicator', { jobId: job.jobId, error }));
+  }
   return { result, session, waiting };
 }
 
@@ -297,8 +342,10 @@ async function applyEffects(job: TurnJob, state: JobState, deps: ExecutorDeps, o
   if (!state.effects) return;
   const ref: CustomerRef = { channelKind: job.channel.kind, channelId: job.channel.id, userId: job.userId };
   const { attributes, session, hadSession, binding } = state.effects;
-  // An unfollow or a leave only ends the conversation: the customer did not write.
-  const customerWrote = job.event.type !== 'closed';
+  // An unfollow or a leave only ends the conversation: the customer did not write. Nor did they for a
+  // brand's callback (its job carries the waiting turn's receipt time): its profile is written only
+  // for what the resumed card changed, so a late callback never brings an erased customer back.
+  const customerWrote = job.event.type !== 'closed' && (job.event.type !== 'callback' || Object.keys(attributes).length > 0 || binding !== undefined);
   await Promise.all([
     // An idle customer's profile expires retention.idleCustomerDays after their last turn (each turn moves it
     // on); a simulated customer's with its conversation, retention.simulatorDays.

@@ -44,6 +44,9 @@ export const WEBHOOK_UPDATE_ONLY_KEYS = ['JOB#*'] as const;
  */
 export const WEBHOOK_PUT_ONLY_KEYS = ['WEBHOOKCHECK#*'] as const;
 
+/** The items brands' callbacks use (shared/store/callbacks.ts). */
+export const CALLBACK_KEYS = ['CALLBACK#*'] as const;
+
 /** Read and write items (transactions are authorised by these same actions). */
 export const READ_WRITE_TABLE_ACTIONS: readonly TableAction[] = [
   'dynamodb:GetItem',
@@ -133,6 +136,25 @@ export class CallcardTable extends Construct {
     onItems(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], WEBHOOK_WRITE_KEYS);
     onItems(['dynamodb:UpdateItem'], WEBHOOK_UPDATE_ONLY_KEYS);
     onItems(['dynamodb:PutItem'], WEBHOOK_PUT_ONLY_KEYS);
+    this.grantKeyUse(fn, true);
+    fn.addEnvironment(ENV.tableName, this.table.tableName);
+  }
+
+  /**
+   * The callback route's access: GetItem and UpdateItem on CALLBACK items, GetItem on workspace items
+   * (`WS#…`: it reads the signing secret; IAM cannot narrow a grant by sort key). With `secrets:
+   * false` (the timeouts' consumer) the CALLBACK items only.
+   */
+  bindCallbacks(fn: lambda.Function, options: { secrets: boolean }): void {
+    const onItems = (actions: TableAction[], keys: readonly string[]) =>
+      iam.Grant.addToPrincipal({
+        grantee: fn,
+        actions,
+        resourceArns: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...keys] } },
+      });
+    onItems(['dynamodb:GetItem', 'dynamodb:UpdateItem'], CALLBACK_KEYS);
+    if (options.secrets) onItems(['dynamodb:GetItem'], ['WS#*']);
     this.grantKeyUse(fn, true);
     fn.addEnvironment(ENV.tableName, this.table.tableName);
   }

@@ -2,6 +2,9 @@ import { CfnOutput, CrossStackReferences, Fn, ReferenceStrength, Stack, type Sta
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Alarms } from '../constructs/Alarms';
 import { CardAlerts } from '../constructs/CardAlerts';
@@ -106,6 +109,11 @@ export class AppStack extends Stack {
   readonly cardAlerts: CardAlerts;
   /** Present with `staticEgress`. */
   readonly egress?: StaticEgress;
+  /**
+   * Callback timeouts (issue 20): a standard queue, each message delayed by its card's
+   * `callback.timeoutSeconds` (≤ 900 s, SQS's most), with a dead-letter queue of its own.
+   */
+  readonly callbackTimeouts: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
@@ -118,6 +126,15 @@ export class AppStack extends Stack {
     // The queue exists even before the executor does (the webhooks enqueue); its visibility
     // timeout always derives from the executor's declared timeout.
     this.jobs = new JobsQueue(this, 'Jobs', { consumerTimeout: functionSpec('executor').timeout });
+
+    const timeoutDeadLetters = new sqs.Queue(this, 'CallbackTimeoutsDeadLetters', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    this.callbackTimeouts = new sqs.Queue(this, 'CallbackTimeoutsQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // 6 × the consumer's timeout (AWS's guidance for Lambda consumers).
+      visibilityTimeout: Duration.seconds(functionSpec('callbackTimeouts').timeout.toSeconds() * 6),
+      deadLetterQueue: { queue: timeoutDeadLetters, maxReceiveCount: 5 },
+    });
 
     this.egress = props.staticEgress ? new StaticEgress(this, 'Egress', { flowLogRetention: logRetention }) : undefined;
     const egressAddresses = this.egress ? Fn.join(',', this.egress.addresses.map((eip) => eip.ref)) : undefined;
@@ -151,6 +168,13 @@ export class AppStack extends Stack {
       // Each bind grants the permission and sets the variable that names the resource.
       if (spec.tableAccess === 'webhook') props.table.bindWebhook(fn.fn);
       else if (spec.tableAccess === 'readWrite') props.table.bindReadWrite(fn.fn);
+      else if (spec.tableAccess === 'callbacks' || spec.tableAccess === 'callbackTimeouts') props.table.bindCallbacks(fn.fn, { secrets: spec.tableAccess === 'callbacks' });
+      if (spec.callbackTimeouts === 'schedule') {
+        this.callbackTimeouts.grantSendMessages(fn.fn);
+        fn.fn.addEnvironment(ENV.callbackTimeoutsQueueUrl, this.callbackTimeouts.queueUrl);
+      } else if (spec.callbackTimeouts === 'consume') {
+        fn.fn.addEventSource(new SqsEventSource(this.callbackTimeouts, { batchSize: 10, reportBatchItemFailures: true }));
+      }
       if (spec.jobs.includes('send')) this.jobs.bindSender(fn.fn);
       if (spec.jobs.includes('consume')) this.jobs.bindConsumer(fn.fn, { maxConcurrency: props.executorMaxConcurrency ?? CAPACITY_DEFAULTS.executorMaxConcurrency });
       if (spec.jobs.includes('readDeadLetters')) this.jobs.bindDeadLetterReader(fn.fn);
@@ -166,6 +190,9 @@ export class AppStack extends Stack {
       burstLimit: props.apiBurstLimit ?? CAPACITY_DEFAULTS.apiBurstLimit,
       accessLogRetention: logRetention,
     });
+    // The callback URLs the executor gives brands: this API's (the API does not depend on the
+    // function, its routes' integrations do, so there is no cycle).
+    for (const spec of specs) if (spec.callbackTimeouts === 'schedule') functions.get(spec.name)?.fn.addEnvironment(ENV.publicApiUrl, this.api.url);
 
     this.alarms = new Alarms(this, 'Alarms', {
       deadLetterQueue: this.jobs.deadLetterQueue,

@@ -17,6 +17,8 @@ export const ENV = {
   egressAddresses: 'EGRESS_ADDRESSES',
   /** The executor's: the deployment (stack) its per-card alert metrics name, so one stage's cards never raise another's alarms. */
   cardAlertsDeployment: 'CARD_ALERTS_DEPLOYMENT',
+  publicApiUrl: 'PUBLIC_API_URL',
+  callbackTimeoutsQueueUrl: 'CALLBACK_TIMEOUTS_QUEUE_URL',
 } as const;
 
 export const DEFAULT_LINE_API_BASE_URL = 'https://api.line.me';
@@ -37,6 +39,10 @@ export const envSchema = z.object({
   [ENV.outboundAllowHttpHosts]: z.string().optional(),
   /** The fixed addresses brands' APIs see callcard's calls come from (staticEgress), comma-separated; unset: none fixed. */
   [ENV.egressAddresses]: z.string().optional(),
+  /** The HTTP API's base URL, for the callback URLs brands are given (cards with `callback`); unset: such cards wait for none. */
+  [ENV.publicApiUrl]: z.string().url().optional(),
+  /** The standard queue whose delayed messages time callbacks out (shared/jobs/callbackTimeouts.ts). */
+  [ENV.callbackTimeoutsQueueUrl]: z.string().url().optional(),
 });
 export type Env = z.infer<typeof envSchema>;
 

@@ -1,6 +1,7 @@
 import type { CallApiBlock, FailureReason } from '../flow/schema';
 import { OutboundError, type GuardedFetch, type OutboundErrorKind, type OutboundRequest, type OutboundResponse } from '../http/guardedFetch';
 import { SIGNING_SECRET_NAME, standardWebhookHeaders } from '../http/signRequest';
+import { CALLBACK_URL_HEADER } from '../callbacks/callback';
 import { resolvedMessageSchema, type ResolvedMessage } from '../messages/message';
 import { evaluateCondition, renderText, renderUrl, renderValue, TemplateError, type TemplateContext } from '../templating/liquid';
 import { connectCard, forEnvironment, type Connection, type Connections, type Environment } from '../connections/connection';
@@ -159,6 +160,9 @@ export async function buildCardRequest(input: Omit<CallApiInput, 'idempotencyKey
     headers[name.toLowerCase()] = await renderHeaderValue(template, context, input.secrets);
   }
   if (input.idempotencyKey) headers['idempotency-key'] = input.idempotencyKey;
+  // A card waiting for a callback tells the brand where to send it (also `{{ callback.url }}` in its templates).
+  const callback = context.callback;
+  if (block.callback && isRecord(callback) && typeof callback.url === 'string') headers[CALLBACK_URL_HEADER] = callback.url;
   let body: string | undefined;
   const spec = block.request.body;
   if (spec.type === 'json' || (spec.type === 'none' && block.request.includeProfile)) {
@@ -539,6 +543,16 @@ function contractMismatch(contract: NonNullable<CallApiBlock['contract']>, body:
     // Validation refuses such a contract; one saved before is the admin's to fix, not the brand's.
     return { reason: 'config: the contract is not a valid JSON Schema', kind: 'config' };
   }
+}
+
+/**
+ * A brand's callback, judged as the card judges a direct answer (a JSON body, `successWhen`, `expect`):
+ * the callback's POST stands for an answer with status 200, so the follow-up blocks,
+ * `saveToAttributes` and `bind` work on it as on any answer.
+ */
+export async function judgeCallback(block: CallApiBlock, rawBody: string, context: TemplateContext): Promise<CardOutcome> {
+  const judged = await judgeResponse(block, { status: 200, headers: { 'content-type': 'application/json' }, body: rawBody, url: '', latencyMs: 0 }, context);
+  return { ...judged, attempts: 1 };
 }
 
 function parseLoosely(body: string, isJson: boolean): unknown {

@@ -4,7 +4,7 @@ import type { ChatType, InboundEvent } from '../jobs/job';
 import type { ResolvedMessage } from '../messages/message';
 import { bindingLapsesAt, liveBinding, type Binding, type BindingMethod, type Session } from '../store/customers';
 import { evaluatePath, renderText, renderUrl, TemplateError, type TemplateContext } from '../templating/liquid';
-import { BUDGET_TIME_REASON, cardFailure, type CardBudget, type CardFailure, type CardOutcome } from './callApi';
+import { BUDGET_TIME_REASON, cardFailure, judgeCallback, type CardBudget, type CardFailure, type CardOutcome } from './callApi';
 import { testPattern } from './conditionPattern';
 import { eventParams, linksOn, matchTrigger } from './triggers';
 import { resolveMessages } from './resolveMessages';
@@ -80,6 +80,12 @@ export interface TurnDeps {
   linkToken?: () => Promise<string>;
   /** The link token could not be issued (logged by the caller; the block's failure path answers). */
   onLinkTokenError?: (blockId: string, error: unknown) => void;
+  /**
+   * A new single-use callback for a card with `callback` (shared/callbacks/callback.ts): its id and the
+   * URL the brand POSTs to. Absent where nothing can receive one (the console's dry run and simulator):
+   * such a card runs as one without `callback`, its 202 a success like any 2xx.
+   */
+  newCallback?: (blockId: string) => { id: string; url: string };
 }
 
 export interface TurnResult {
@@ -92,11 +98,16 @@ export interface TurnResult {
    * What started the turn, for logs. `oneToOneOnly`: a trigger that answers one-to-one only, used in a
    * group or room (the turn says so and changes nothing). `closed`: the channel ended the conversation.
    */
-  route: 'trigger' | 'answer' | 'fallback' | 'start' | 'none' | 'oneToOneOnly' | 'closed' | 'link';
+  route: 'trigger' | 'answer' | 'fallback' | 'start' | 'none' | 'oneToOneOnly' | 'closed' | 'link' | 'callback';
   /** The customer's verified binding as the turn changed it: made by a card's `bind`, or null when an `unbind` block removed it. Absent: unchanged. */
   binding?: Binding | null;
   /** A personal card the turn did not run, the customer having no live binding (then `verify`, or `texts.verifyFirst`). */
   refused?: string;
+  /**
+   * The brand answered a callback card with 202: the session waits on the card (`session.callbackId`),
+   * and the caller stores this callback with the turn's effects and schedules its timeout.
+   */
+  callback?: { id: string; blockId: string; timeoutSeconds: number };
 }
 
 /**
@@ -129,6 +140,8 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   let bindingChange: Binding | null | undefined;
   let refused: string | undefined;
   let verifying = false;
+  /** The callback a card's 202 made the conversation wait for. */
+  let callbackWait: TurnResult['callback'];
   /** What the turn ends with once blocks ran: the binding change and refusal, when there is one. */
   const ended = (session: TurnResult['session']): TurnResult => ({
     messages,
@@ -137,6 +150,7 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
     route,
     ...(bindingChange !== undefined ? { binding: bindingChange } : {}),
     ...(refused !== undefined ? { refused } : {}),
+    ...(callbackWait ? { callback: callbackWait } : {}),
   });
 
   const context = (): TemplateContext => {
@@ -157,6 +171,44 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
   let lastResponse: unknown;
   /** Why the last waited-for card failed: `failure` for the blocks after it, until a card succeeds. */
   let lastFailure: CardFailure | undefined;
+  /** The last card that succeeded and its calls: a template error after it is that card's failure. */
+  let succeeded: { block: CallApiBlock; attempts: number; status: number } | undefined;
+
+  /**
+   * A waited-for card's outcome, as the flow takes it (from the brand's answer, or from its callback
+   * when the card waited for one): the binding, the attributes, the messages; returns where the flow goes.
+   */
+  const settleCard = async (block: CallApiBlock, outcome: CardOutcome): Promise<string | undefined> => {
+    lastResponse = outcome.response;
+    const made = outcome.ok && block.bind ? await bindingFrom(block.bind, context(), bindingMethod(event, block.bind, input.customer.channel), now, input.bindingLapseDays) : undefined;
+    let to: string | undefined;
+    if (outcome.ok && block.bind && !made) {
+      // The brand said yes but named no member: no binding, and the card's failure path.
+      lastFailure = { reason: 'success_condition', status: outcome.response.status, attempts: outcome.attempts };
+      succeeded = undefined;
+      to = failureRoute(block, lastFailure);
+      if (!to) messages.push({ type: 'text', text: texts.failure });
+    } else if (outcome.ok) {
+      if (made) {
+        binding = made;
+        bindingChange = made;
+      }
+      lastFailure = undefined;
+      for (const [name, path] of Object.entries(block.saveToAttributes)) {
+        const value = await evaluatePath(path, context()).catch(() => undefined);
+        if (value !== undefined) attributes[name] = value;
+      }
+      if (outcome.messages) messages.push(...outcome.messages);
+      succeeded = { block, attempts: outcome.attempts, status: outcome.response.status };
+      to = block.onSuccess;
+    } else {
+      lastFailure = cardFailure(outcome);
+      succeeded = undefined;
+      to = failureRoute(block, lastFailure);
+      if (!to) messages.push({ type: 'text', text: texts.failure });
+    }
+    return to;
+  };
 
   if (input.startAt !== undefined) {
     route = 'start';
@@ -191,6 +243,21 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
         return ended(null);
       }
     }
+  } else if (event.type === 'callback') {
+    route = 'callback';
+    const session = input.session;
+    const waiting = session ? blockOf(flow, session.waitingOn) : undefined;
+    // Only the callback the conversation waits on resumes it (a late one, after a timeout or a
+    // trigger that restarted the conversation, finds another session or none: nothing happens).
+    if (!session || waiting?.type !== 'callApi' || !waiting.callback || session.callbackId !== event.callbackId) {
+      return { messages, attributes, session: session ? withoutExpiry(session) : null, route: 'none' };
+    }
+    triggerParams = session.trigger;
+    const outcome: CardOutcome = event.result === 'ok' ? await judgeCallback(waiting, event.body ?? '', context()) : { ok: false, reason: 'callback_timeout', kind: 'callback_timeout', attempts: 1 };
+    next = await settleCard(waiting, outcome);
+  } else if (input.session?.callbackId !== undefined && blockOf(flow, input.session.waitingOn)?.type === 'callApi') {
+    // Waiting for the brand's callback, the customer said something else (no trigger): the conversation waits on.
+    return { messages, attributes, session: withoutExpiry(input.session), route: 'none' };
   } else if (input.session && blockOf(flow, input.session.waitingOn)?.type === 'linkAccount') {
     // Waiting on an account link, the customer said something else (no trigger): the button again, with a fresh token.
     route = 'answer';
@@ -250,8 +317,6 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
     cardRuns += 1;
     return { remainingMs };
   };
-  /** The last card that succeeded and its calls: a template error after it is that card's failure. */
-  let succeeded: { block: CallApiBlock; attempts: number; status: number } | undefined;
   for (let steps = 0; next !== undefined; steps += 1) {
     if (steps >= MAX_STEPS) break;
     const blockId: string = next;
@@ -306,36 +371,18 @@ export async function runTurn(input: TurnInput, deps: TurnDeps): Promise<TurnRes
             waited = true;
             await deps.onWaiting?.();
           }
+          // A card that waits for a callback gives the brand its single-use URL (`{{ callback.url }}`, and a header).
+          const pending = block.callback && deps.newCallback ? deps.newCallback(blockId) : undefined;
           const cardStarted = clock();
-          const outcome = await deps.callApi(blockId, block, context(), cardBudget);
+          const outcome = await deps.callApi(blockId, block, pending ? { ...context(), callback: { url: pending.url } } : context(), cardBudget);
           if (cardBudget.exhausted === undefined) brandMs += Math.max(0, clock() - cardStarted);
-          lastResponse = outcome.response;
-          const made = outcome.ok && block.bind ? await bindingFrom(block.bind, context(), bindingMethod(event, block.bind, input.customer.channel), now, input.bindingLapseDays) : undefined;
-          if (outcome.ok && block.bind && !made) {
-            // The brand said yes but named no member: no binding, and the card's failure path.
-            lastFailure = { reason: 'success_condition', status: outcome.response.status, attempts: outcome.attempts };
-            succeeded = undefined;
-            next = failureRoute(block, lastFailure);
-            if (!next) messages.push({ type: 'text', text: texts.failure });
-          } else if (outcome.ok) {
-            if (made) {
-              binding = made;
-              bindingChange = made;
-            }
-            lastFailure = undefined;
-            for (const [name, path] of Object.entries(block.saveToAttributes)) {
-              const value = await evaluatePath(path, context()).catch(() => undefined);
-              if (value !== undefined) attributes[name] = value;
-            }
-            if (outcome.messages) messages.push(...outcome.messages);
-            succeeded = { block, attempts: outcome.attempts, status: outcome.response.status };
-            next = block.onSuccess;
-          } else {
-            lastFailure = cardFailure(outcome);
-            succeeded = undefined;
-            next = failureRoute(block, lastFailure);
-            if (!next) messages.push({ type: 'text', text: texts.failure });
+          if (pending && block.callback && outcome.response?.status === 202) {
+            // The brand took the work and will call back: the turn ends, the conversation waiting on the
+            // card (no Lambda waits); the callback, or its timeout, resumes it at this card's outcome.
+            callbackWait = { id: pending.id, blockId, timeoutSeconds: block.callback.timeoutSeconds };
+            return ended({ flowId: input.flowRef.flowId, version: input.flowRef.version, waitingOn: blockId, attempts: 0, trigger: triggerParams, callbackId: pending.id });
           }
+          next = await settleCard(block, outcome);
           break;
         }
         case 'condition': {
@@ -464,8 +511,8 @@ export function failureRoute(block: CallApiBlock, failure: CardFailure): string 
 
 /** A session as a turn hands it back to be kept (the store sets its expiry anew). */
 function withoutExpiry(session: Session): Omit<Session, 'expiresAt'> {
-  const { flowId, version, waitingOn, attempts, trigger } = session;
-  return { flowId, version, waitingOn, attempts, trigger };
+  const { flowId, version, waitingOn, attempts, trigger, callbackId } = session;
+  return { flowId, version, waitingOn, attempts, trigger, ...(callbackId !== undefined ? { callbackId } : {}) };
 }
 
 /** Own blocks only: a stored flow naming `toString` must not reach Object.prototype. */

@@ -39,4 +39,9 @@ export const FAILURE_REASONS = [
    * times (TURN_BUDGET, shared/engine/runTurn.ts). A card past it is not called; one cut short by it fails.
    */
   'budget',
+  /**
+   * A card waiting for the brand's callback (`callback`): the brand accepted the work (202) but no
+   * valid callback came within the card's `callback.timeoutSeconds`.
+   */
+  'callback_timeout',
 ] as const;

@@ -123,6 +123,9 @@ export const cardContractSchema = z.strictObject({
 });
 export type CardContract = z.infer<typeof cardContractSchema>;
 
+/** A callback card's `timeoutSeconds`: the bounds SQS's per-message delay allows (0..900 s), 10 s at least. */
+export const CALLBACK_TIMEOUT_SECONDS = { min: 10, max: 900, default: 300 } as const;
+
 export const callApiBlockSchema = z.strictObject({
   type: z.literal('callApi'),
   request: z.strictObject({
@@ -157,6 +160,19 @@ export const callApiBlockSchema = z.strictObject({
    * operation, or learnt from a test). `expect` says how the answer is used; this says its shape.
    */
   contract: cardContractSchema.optional(),
+  /**
+   * Slow work at the brand (a booking, a registration that checks stock): the request carries a
+   * single-use callback URL (header `Callcard-Callback-Url`, and `{{ callback.url }}` in the card's
+   * templates); a `202` answer makes the conversation wait for the brand's signed POST to it, whose
+   * JSON body is then the card's `response`. No valid callback within `timeoutSeconds`: the failure
+   * path with reason `callback_timeout`. 10 s at least (the queue's delay is in whole seconds, and a
+   * chat turn should not be promised less), 900 s at most (SQS's longest message delay).
+   */
+  callback: z
+    .strictObject({
+      timeoutSeconds: z.number().int().min(CALLBACK_TIMEOUT_SECONDS.min).max(CALLBACK_TIMEOUT_SECONDS.max).default(CALLBACK_TIMEOUT_SECONDS.default),
+    })
+    .optional(),
   /** Do not wait for the brand: the flow goes on at once and the outcome is only logged. */
   fireAndForget: z.boolean().default(false),
   retry: z.boolean().default(true),

@@ -444,6 +444,8 @@ function checkTemplates(block: Block, at: string, report: Report, visit?: (sourc
       }
       if (block.fireAndForget && block.expect === 'messages') report(`${at}.expect`, 'a fire-and-forget card cannot answer with messages');
       if (block.fireAndForget && block.bind) report(`${at}.bind`, 'a fire-and-forget card cannot bind: nothing waits for its answer');
+      if (block.callback && block.fireAndForget) report(`${at}.callback`, 'a fire-and-forget card waits for no callback');
+      if (block.callback && block.cache) report(`${at}.callback`, 'a card waiting for a callback cannot be cached: each call is its own work at the brand');
       if (block.cache) {
         const personal = personalDataUse(block);
         if (personal) report(`${at}.cache`, `only for non-personal data: this card's request ${personal}`);

@@ -18,6 +18,8 @@ export type FailureKind = (typeof FAILURE_KINDS)[number];
  */
 const KIND_OF_REASON: Readonly<Record<string, FailureKind>> = {
   timeout: 'timeout',
+  // The brand answered 202 and never called back in time: its answer timed out.
+  callback_timeout: 'timeout',
   http_5xx: '5xx',
   http_4xx: '4xx',
   contract: 'contract',

@@ -22,7 +22,7 @@ export function standardWebhookHeaders(secret: string, id: string, body: string,
  * library refuses (a bad character or padding, an empty key), so a malformed secret stays a
  * configuration error of the card instead of a signature no brand can check.
  */
-function signingKey(secret: string): Buffer {
+export function signingKey(secret: string): Buffer {
   const text = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
   const data = text.replace(/=+$/, '');
   if (text.length > 0 && (text.length < 4 || text.length - data.length > 2)) throw new Error('signing secret: incorrect base64 padding');

@@ -83,12 +83,30 @@ export const accountLinkEventSchema = z.object({
 });
 export type AccountLinkEvent = z.infer<typeof accountLinkEventSchema>;
 
+/** A callback's body is at most this long (characters): far below SQS's 256 KiB with the rest of the job. */
+export const CALLBACK_BODY_MAX = 64 * 1024;
+
+/**
+ * The brand answered a card that waits for a callback (`callback`): `ok`, its signed POST to the
+ * callback URL came, with the raw body the card judges as it would a direct answer; `timeout`, none
+ * came within the card's `callback.timeoutSeconds` (the failure path, reason `callback_timeout`).
+ * `callbackId` must be the one the conversation waits on: anything else resumes nothing.
+ */
+export const callbackEventSchema = z.object({
+  type: z.literal('callback'),
+  callbackId: z.string().min(1).max(64),
+  result: z.enum(['ok', 'timeout']),
+  body: z.string().max(CALLBACK_BODY_MAX).optional(),
+});
+export type CallbackEvent = z.infer<typeof callbackEventSchema>;
+
 /** What a customer did, independent of the channel. */
 export const inboundEventSchema = z.discriminatedUnion('type', [
   textEventSchema,
   postbackEventSchema,
   followEventSchema,
   accountLinkEventSchema,
+  callbackEventSchema,
   /**
    * The conversation is over on the channel's side: the customer blocked the account (LINE `unfollow`)
    * or the bot left or was removed from a group or room (LINE `leave`). Its open conversation is closed.

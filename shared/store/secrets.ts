@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { nullRecord } from '../flow/reservedKeys';
 import { withAllowedHosts } from '../templating/secretHosts';
 import { isConditionFailed, type Table } from './table';
@@ -26,6 +26,12 @@ export class SecretRepository {
   async put(workspaceId: string, name: string, value: string, now = new Date(), allowedHosts?: readonly string[]): Promise<void> {
     const item = { ...key(workspaceId, name), name, value, ...(allowedHosts ? { allowedHosts: [...allowedHosts] } : {}), updatedAt: now.toISOString() };
     await this.table.doc.send(new PutCommand({ TableName: this.table.name, Item: item }));
+  }
+
+  /** One secret's value (a GetItem: the callback route reads the signing secret and nothing else). */
+  async value(workspaceId: string, name: string): Promise<string | undefined> {
+    const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.name, Key: key(workspaceId, name) }));
+    return typeof Item?.value === 'string' ? Item.value : undefined;
   }
 
   /** Bind an existing secret to hosts, its value kept: the value, or undefined when there is no such secret. */

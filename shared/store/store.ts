@@ -1,5 +1,6 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { AdminKeyRepository } from './adminKeys';
+import { CallbackRepository } from './callbacks';
 import { ChannelRepository } from './channels';
 import { ConnectionRepository, ConnectionTokenRepository, RateWindowRepository } from './connections';
 import { CustomerRepository } from './customers';
@@ -39,6 +40,8 @@ export interface Store {
   webhookChecks: WebhookCheckRepository;
   /** The executor's leases: each workspace's share of it, fleet-wide (functions/executor/fairShare.ts). */
   executorLeases: ExecutorLeaseRepository;
+  /** Conversations waiting for a brand's callback (shared/store/callbacks.ts). */
+  callbacks: CallbackRepository;
 }
 
 export function createStore(table: Table): Store {
@@ -58,6 +61,7 @@ export function createStore(table: Table): Store {
     workspaceSettings: new WorkspaceSettingsRepository(table),
     adminKeys: new AdminKeyRepository(table),
     turnReads: new TurnReads(table),
+    callbacks: new CallbackRepository(table),
     webhookChecks: new WebhookCheckRepository(table),
     executorLeases: new ExecutorLeaseRepository(table),
   };

@@ -127,6 +127,7 @@ describe('HTTP API', () => {
     ['ANY /admin/{proxy+}', 'admin'],
     ['GET /console', 'console'],
     ['GET /console/{proxy+}', 'console'],
+    ['POST /callbacks/{workspaceId}/{callbackId}', 'callbacks'],
   ];
 
   test.each(expectedRoutes)('%s goes to the %s function', (routeKey, name) => {
@@ -166,7 +167,8 @@ describe('HTTP API', () => {
 });
 
 describe('jobs queue', () => {
-  const queues = () => template.findResources('AWS::SQS::Queue');
+  // The jobs queues are the FIFO ones (the callback timeouts' are standard: see below).
+  const queues = () => Object.fromEntries(Object.entries(template.findResources('AWS::SQS::Queue')).filter(([, queue]) => queue.Properties.FifoQueue === true));
   const jobsQueueId = () => {
     const [id] = Object.entries(queues()).find(([, queue]) => queue.Properties.RedrivePolicy) ?? [];
     if (!id) throw new Error('no queue with a redrive policy');
@@ -174,7 +176,7 @@ describe('jobs queue', () => {
   };
 
   test('FIFO queue without content-based deduplication, and a FIFO dead-letter queue kept 14 days', () => {
-    template.resourceCountIs('AWS::SQS::Queue', 2);
+    expect(Object.keys(queues())).toHaveLength(2);
     for (const queue of Object.values(queues())) {
       expect(queue.Properties).toMatchObject({ FifoQueue: true, SqsManagedSseEnabled: true });
     }
@@ -206,12 +208,13 @@ describe('jobs queue', () => {
           ]),
         },
       },
-      2,
+      4,
     );
   });
 
   test('the executor consumes it: batches of 10, partial batch failures, at most 10 concurrent', () => {
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    // The other mapping is the callback timeouts' (below).
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [jobsQueueId(), 'Arn'] },
       FunctionName: { Ref: functionId(functionSpec('executor')) },
@@ -221,6 +224,52 @@ describe('jobs queue', () => {
     });
     // The executor knows the mapping's concurrency: each workspace's share of it is derived from it.
     expect(template.toJSON().Resources[functionId(functionSpec('executor'))].Properties.Environment.Variables.EXECUTOR_MAX_CONCURRENCY).toBe('10');
+  });
+});
+
+describe('callbacks (issue 20)', () => {
+  const resources = () => template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  const timeoutsQueueId = () => {
+    const [id] = Object.entries(resources()).find(([, r]) => r.Type === 'AWS::SQS::Queue' && r.Properties.FifoQueue === undefined && r.Properties.RedrivePolicy !== undefined) ?? [];
+    if (!id) throw new Error('no callback timeouts queue');
+    return id;
+  };
+  const statementsOf = (name: CallcardFunctionName): Statement[] => {
+    const roleId: string = (resources()[functionId(functionSpec(name))]?.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+    return Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => (policy.Properties.Roles as Array<{ Ref: string }>).some((role) => role.Ref === roleId))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+  };
+
+  test('timeouts: a standard queue (per-message delays; FIFO has none), encrypted, with a dead-letter queue, consumed by its own function', () => {
+    const queue = resources()[timeoutsQueueId()]?.Properties;
+    expect(queue).toMatchObject({ SqsManagedSseEnabled: true, VisibilityTimeout: 60, RedrivePolicy: { maxReceiveCount: 5 } });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [timeoutsQueueId(), 'Arn'] },
+      FunctionName: { Ref: functionId(functionSpec('callbackTimeouts')) },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  test('the executor schedules timeouts and knows the API URL the callback URLs start with', () => {
+    const variables = (resources()[functionId(functionSpec('executor'))]?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables.CALLBACK_TIMEOUTS_QUEUE_URL).toEqual({ Ref: timeoutsQueueId() });
+    expect(variables.PUBLIC_API_URL).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^HttpApi/), 'ApiEndpoint'] });
+    expect(statementsOf('executor').some((s) => actionsOf(s).includes('sqs:SendMessage') && JSON.stringify(s.Resource).includes(timeoutsQueueId()))).toBe(true);
+  });
+
+  test('the callback route: item-level only, on CALLBACK items and the workspace item it reads the secret from; jobs it may only send', () => {
+    const table = statementsOf('callbacks').filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    expect(table.flatMap(actionsOf).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(table.map((s) => s.Condition)).toEqual([
+      { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CALLBACK#*'] } },
+      { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['WS#*'] } },
+    ]);
+    const sqsActions = statementsOf('callbacks').flatMap(actionsOf).filter((a) => a.startsWith('sqs:'));
+    expect(sqsActions).toEqual(['sqs:SendMessage']);
+    // The timeouts' consumer: CALLBACK items only.
+    const timeouts = statementsOf('callbackTimeouts').filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    expect(timeouts.map((s) => s.Condition)).toEqual([{ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CALLBACK#*'] } }]);
   });
 });
 

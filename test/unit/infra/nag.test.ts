@@ -87,9 +87,10 @@ test('every acknowledgement names one resource and gives a real reason', () => {
       'POST--webhooks--messenger--{channelId}',
       'GET--webhooks--messenger--apps--{appId}',
       'POST--webhooks--messenger--apps--{appId}',
+      'POST--callbacks--{workspaceId}--{callbackId}',
     ].sort(),
   );
-  for (const route of routes) expect(route.reason).toMatch(/x-line-signature|X-Hub-Signature-256|hub\.verify_token|bearer admin key|public static files/);
+  for (const route of routes) expect(route.reason).toMatch(/x-line-signature|X-Hub-Signature-256|hub\.verify_token|bearer admin key|public static files|Standard Webhooks signature/);
 });
 
 test('control: the checks do report an unacknowledged finding', () => {

@@ -341,6 +341,12 @@ describe('validateFlow: cards', () => {
     expect(paths(doc)).toEqual(['blocks.send_confirmation.expect']);
   });
 
+  test('a callback card is neither fire-and-forget nor cached', () => {
+    const doc = demo();
+    doc.blocks.send_confirmation.callback = { timeoutSeconds: 60 };
+    expect(paths(doc)).toEqual(['blocks.send_confirmation.callback']);
+  });
+
   test('an invalid regular expression in a condition', () => {
     const doc = demo();
     doc.blocks.registration_outcome.branches[0].when = { op: 'matches', attribute: 'registrationStatus', pattern: '([a-z' };

@@ -37,6 +37,8 @@ describe('failure kinds: the execution log reasons, in one place', () => {
     ['http_404', '4xx'],
     ['http_429', '4xx'],
     ['timeout', 'timeout'],
+    ['callback_timeout', 'timeout'],
+    ['contract: response.body.tickets: expected array, got undefined', 'contract'],
     [RATE_CAP_REASON, 'timeout'],
     ['circuit_open', 'breaker'],
     ['blocked', 'guard'],
