@@ -1,5 +1,6 @@
+import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { HAVE_CHROMIUM, skipBrowserTests, startConsoleSession, type ConsoleSession } from '../support/browser';
+import { ARTIFACTS, HAVE_CHROMIUM, skipBrowserTests, startConsoleSession, type ConsoleSession } from '../support/browser';
 
 // The card form's response contract (issue 21, README "Response contracts"): a test of the card, then
 // "Learn contract" puts the shape of its answer into the card, edited as a form (type, required, must
@@ -64,6 +65,8 @@ if (!HAVE_CHROMIUM) {
 
       await page.getByLabel(`response.body.${arrayName} must not be empty`, { exact: true }).check();
       expect((await cardWhen((c) => c.contract?.body.properties?.[arrayName]?.minItems === 1)).contract?.body.properties?.[arrayName]?.minItems).toBe(1);
+      // README "Response contracts" shows this form.
+      await page.locator('#card-contract').screenshot({ path: path.join(ARTIFACTS, 'console-card-contract.png') });
 
       await page.getByLabel(`response.body.${arrayName} is required`, { exact: true }).uncheck();
       expect((await cardWhen((c) => !(c.contract?.body.required ?? []).includes(arrayName))).contract?.body.required ?? []).not.toContain(arrayName);

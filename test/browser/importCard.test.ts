@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { DEMO_ORDERS_API_KEY } from '../../local/demoBrandApi';
 import { AUDIT, type AuditResult } from '../support/accessibilityAudit';
-import { HAVE_CHROMIUM, skipBrowserTests, startConsoleSession, type ConsoleSession } from '../support/browser';
+import { ARTIFACTS, HAVE_CHROMIUM, skipBrowserTests, startConsoleSession, type ConsoleSession } from '../support/browser';
 
 // Issue 21, "Import a card" in the console: the card form's Import… dialog (a modal dialog with two
 // tabs, Escape closing it) fills a card from the order-status API's OpenAPI document (a file) and from
@@ -96,7 +96,8 @@ if (!HAVE_CHROMIUM) {
       await dialog().locator('#import-request', { hasText: `GET ${brand}/orders/{{ attributes.id }}` }).waitFor();
       expect(await dialog().locator('#import-headers').textContent()).toBe('x-api-key: {{ secrets.API_KEY }}');
       expect(await dialog().locator('#import-contract').textContent()).toMatch(/8 field\(s\)/);
-      await session.screenshot('import-card-dialog');
+      // README "Import a card" shows the dialog at this point.
+      await dialog().screenshot({ path: path.join(ARTIFACTS, 'console-import-dialog.png') });
       // Every control of the dialog named, its texts at AA contrast (the accessibility test's audit; that test opens no dialog).
       const audit = (await page.evaluate(AUDIT)) as AuditResult;
       expect({ unnamed: audit.unnamed, low: audit.low }).toEqual({ unnamed: [], low: [] });
