@@ -183,6 +183,9 @@ export function isPublicAddress(ip: string): boolean {
   // net.isIP is strict (no octal/hex/short IPv4 forms), so what it accepts is what a socket would dial.
   const family = net.isIP(ip);
   if (family === 0) return false;
+  // A zone id (`fe80::1%eth0`) names an interface of this machine: only a link-local address has a use
+  // for one, and no DNS answer carries it. Never public (BlockList read some spellings with one either way).
+  if (ip.includes('%')) return false;
   try {
     if (family === 4) return !NOT_PUBLIC.check(ip, 'ipv4');
     return (GLOBAL_UNICAST_V6.check(ip, 'ipv6') || IPV4_MAPPED.check(ip, 'ipv6')) && !NOT_PUBLIC.check(ip, 'ipv6');
