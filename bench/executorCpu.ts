@@ -85,7 +85,7 @@ export async function measureExecutorCpu(jobs: number, options: { contract?: boo
     // Its own rate cap and tokens, on this store: left to the executor, they would be the process's,
     // bound to this store, whose engine closes below, and every later stack of the bench (the rate
     // cap simulation) would wait on them for ever.
-    rateCap: new RateCap({ windows: store.rateWindows }),
+    rateCap: new RateCap({ windows: store.rateWindows, inFlight: store.inFlight }),
     tokens: new OAuth2Tokens({ fetch, store: store.connectionTokens }),
   });
 

@@ -248,7 +248,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // This stack's own, on its store: the executor's defaults are the process's, bound to the first
     // store that used them, and a later stack in the same process (the bench runs several) would
     // wait on a stopped one.
-    rateCap: new RateCap({ windows: store.rateWindows }),
+    rateCap: new RateCap({ windows: store.rateWindows, inFlight: store.inFlight }),
     tokens: new OAuth2Tokens({ fetch, store: store.connectionTokens }),
   });
   const eventSource: SqsEventSource = options.startExecutor === false ? NO_EVENT_SOURCE : startSqsEventSource({

@@ -27,6 +27,7 @@ const tx = defineTexts({
     colActions: 'Actions',
     staging: 'staging',
     perSecond: '{n}/s',
+    inFlight: '{n} at once',
     noCap: 'none',
     noWarnings: 'none',
     edit: 'Edit',
@@ -72,6 +73,8 @@ const tx = defineTexts({
     caHint: 'Optional: pins the brand\'s certificate chain.',
     rateCap: 'Rate cap (requests a second)',
     rateCapHint: 'At most this many calls a second to the brand, across every executor; calls over it wait for the next second. Empty: no cap.',
+    rateCapInFlight: 'Rate cap (requests at once)',
+    rateCapInFlightHint: 'At most this many calls to the brand at once, across every executor; calls over it wait for one to end. Empty: no cap.',
     save: 'Save connection',
     saving: 'Saving…',
     saved: 'Connection {name} saved.',
@@ -97,6 +100,7 @@ const tx = defineTexts({
     colActions: '操作',
     staging: '測試環境',
     perSecond: '每秒 {n} 次',
+    inFlight: '同時 {n} 個',
     noCap: '無',
     noWarnings: '無',
     edit: '編輯',
@@ -142,6 +146,8 @@ const tx = defineTexts({
     caHint: '選填：固定品牌的憑證鏈。',
     rateCap: '速率上限（每秒請求數）',
     rateCapHint: '所有執行器合計每秒最多呼叫品牌這麼多次；超過的呼叫會等到下一秒。留空：不設上限。',
+    rateCapInFlight: '速率上限（同時請求數）',
+    rateCapInFlightHint: '所有執行器合計同時最多對品牌送出這麼多個呼叫；超過的呼叫會等其中一個結束。留空：不設上限。',
     save: '儲存連線',
     saving: '儲存中…',
     saved: '已儲存連線 {name}。',
@@ -166,7 +172,7 @@ interface Connection {
   baseUrl: PerEnvironment;
   auth: { type: string } & Record<string, unknown>;
   tls?: Record<string, PerEnvironment | undefined>;
-  rateCap?: { perSecond: number };
+  rateCap?: { perSecond?: number; inFlight?: number };
 }
 interface ConnectionView {
   name: string;
@@ -199,7 +205,8 @@ function draftOf(view: ConnectionView): Draft {
     draft.tls = 'on';
     flat('tls', connection.tls);
   }
-  if (connection.rateCap) draft['rateCap.perSecond'] = String(connection.rateCap.perSecond);
+  if (connection.rateCap?.perSecond !== undefined) draft['rateCap.perSecond'] = String(connection.rateCap.perSecond);
+  if (connection.rateCap?.inFlight !== undefined) draft['rateCap.inFlight'] = String(connection.rateCap.inFlight);
   return draft;
 }
 
@@ -229,7 +236,10 @@ function bodyOf(draft: Draft): Connection {
     baseUrl: env('baseUrl'),
     auth,
     tls: draft.tls === 'on' ? { certificate: env('tls.certificate'), key: env('tls.key'), ca } : undefined,
-    rateCap: v('rateCap.perSecond') ? { perSecond: Number(v('rateCap.perSecond')) } : undefined,
+    rateCap:
+      v('rateCap.perSecond') || v('rateCap.inFlight')
+        ? { ...(v('rateCap.perSecond') ? { perSecond: Number(v('rateCap.perSecond')) } : {}), ...(v('rateCap.inFlight') ? { inFlight: Number(v('rateCap.inFlight')) } : {}) }
+        : undefined,
   };
 }
 
@@ -331,7 +341,11 @@ export const connectionsPage: Page = {
           h('th', { scope: 'row' }, h('code', {}, view.name)),
           h('td', {}, h('code', {}, baseUrl.production), baseUrl.staging !== undefined && h('div', { class: 'hint' }, `${t('staging')}: `, h('code', {}, baseUrl.staging))),
           h('td', {}, authName(auth.type), tls && h('div', { class: 'hint' }, t('tls'))),
-          h('td', {}, rateCap ? t('perSecond', { n: String(rateCap.perSecond) }) : t('noCap')),
+          h(
+            'td',
+            {},
+            rateCap ? [rateCap.perSecond !== undefined ? t('perSecond', { n: String(rateCap.perSecond) }) : '', rateCap.inFlight !== undefined ? t('inFlight', { n: String(rateCap.inFlight) }) : ''].filter(Boolean).join(', ') : t('noCap'),
+          ),
           h('td', { class: 'warnings' }, view.warnings?.length ? h('ul', { class: 'plain error' }, ...view.warnings.map((w) => h('li', {}, h('code', {}, w.path), ' ', w.message))) : t('noWarnings')),
           h(
             'td',
@@ -444,6 +458,7 @@ export const connectionsPage: Page = {
       tlsBox.addEventListener('change', () => ((draft.tls = tlsBox.checked ? 'on' : ''), focusAfter('conn-tls')()));
       const name = input('name', { required: true, pattern: '[a-z][a-z0-9_\\-]{0,63}', ...(editing !== undefined ? { readonly: true } : {}) });
       const rateCap = input('rateCap.perSecond', { type: 'number', min: '1', max: '10000', step: '1', inputmode: 'numeric' });
+      const inFlightCap = input('rateCap.inFlight', { type: 'number', min: '1', max: '1000', step: '1', inputmode: 'numeric' });
       const form = h(
           'form',
           { id: 'connection-form', onsubmit: (event) => void save(event) },
@@ -460,6 +475,7 @@ export const connectionsPage: Page = {
             ...(draft.tls === 'on' ? [secretPair('tls.certificate', t('certificate')), secretPair('tls.key', t('key')), secretPair('tls.ca', t('ca'), t('caHint'))] : []),
           ),
           field('rateCap.perSecond', t('rateCap'), rateCap, t('rateCapHint')),
+          field('rateCap.inFlight', t('rateCapInFlight'), inFlightCap, t('rateCapInFlightHint')),
       );
       const others = problems.filter((p) => !placed.has(p));
       if (others.length) form.append(h('div', { class: 'notice', id: 'connection-problems' }, h('p', {}, t('otherProblems')), h('ul', {}, ...others.map((p) => h('li', {}, h('code', {}, p.path), ' ', p.message)))));

@@ -94,7 +94,7 @@ export const dryRun: RouteHandler<AdminRoutes['dryRun']> = async ({ body }, { wo
         outcome = await executeCallApi(
           { block, context, secrets, allowedPorts, idempotencyKey: `dry-run:${randomUUID()}#${blockId}`, profile, ...(connections ? { connections, environment: body.environment } : {}) },
           // A test is a real call: it takes a slot of a rate-capped connection like any other.
-          { fetch, workspaceId, tokens, rateCap: new RateCap({ windows: deps.store.rateWindows }), onAttempt: (attempt) => void (environment = attempt.environment) },
+          { fetch, workspaceId, tokens, rateCap: new RateCap({ windows: deps.store.rateWindows, inFlight: deps.store.inFlight }), onAttempt: (attempt) => void (environment = attempt.environment) },
         );
         return outcome;
       },

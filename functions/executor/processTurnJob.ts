@@ -250,7 +250,7 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
             fetch: deps.fetch,
             workspaceId: job.workspaceId,
             tokens: deps.tokens ?? (processTokens ??= new OAuth2Tokens({ fetch: deps.fetch, store: deps.store.connectionTokens })),
-            rateCap: deps.rateCap ?? (processRateCap ??= new RateCap({ windows: deps.store.rateWindows })),
+            rateCap: deps.rateCap ?? (processRateCap ??= new RateCap({ windows: deps.store.rateWindows, inFlight: deps.store.inFlight })),
             breakers: deps.breakers ?? processBrandBreakers,
             cache: deps.cardCache ?? processCardCache,
             onAttempt: (given) => {

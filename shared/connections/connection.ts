@@ -97,11 +97,15 @@ export const connectionSchema = z.strictObject({
   auth: connectionAuthSchema.default({ type: 'none' }),
   tls: connectionTlsSchema.optional(),
   /**
-   * At most this many requests a second to the brand, across every executor instance (each call and
-   * retry of the connection's cards counts; per calendar second). A card over it waits for the next
-   * second's slot instead of failing: shared/connections/rateCap.ts.
+   * `perSecond`: at most this many requests a second to the brand, across every executor instance (each
+   * call and retry of the connection's cards counts; per calendar second). `inFlight`: at most this many
+   * requests to the brand at once, across every executor instance. A card over either waits its turn
+   * instead of failing: shared/connections/rateCap.ts.
    */
-  rateCap: z.strictObject({ perSecond: z.number().int().min(1).max(10_000) }).optional(),
+  rateCap: z
+    .strictObject({ perSecond: z.number().int().min(1).max(10_000).optional(), inFlight: z.number().int().min(1).max(1_000).optional() })
+    .refine((cap) => cap.perSecond !== undefined || cap.inFlight !== undefined, { message: 'a rate cap sets perSecond, inFlight or both' })
+    .optional(),
 });
 export type Connection = z.infer<typeof connectionSchema>;
 export type ConnectionInput = z.input<typeof connectionSchema>;

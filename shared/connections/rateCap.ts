@@ -12,11 +12,24 @@
  * table) is used only while its second lasts (20 ms kept in hand for the request to reach the brand);
  * otherwise it is dropped and a later one taken: a slot may go unused, never one too many.
  * Each process remembers the last second it found full, so waiting cards do not ask for it again.
+ *
+ * `inFlight`: at most that many requests to the brand at once, fleet-wide. Each attempt takes a lease
+ * before it is sent and gives it back when it ends (whatever the end); a lease carries its own expiry
+ * (the attempt's deadline and some slack), so one left by an executor that crashed lapses by itself.
+ * Over the cap, the card asks again after a short jittered pause (growing to at most 250 ms) until a
+ * lease is given or its time is up: it waits its turn, as above.
  */
 
 /** Counts a request toward a connection's second; answers the count with it (shared/store/connections.ts). */
 export interface RateWindowStore {
   take(workspaceId: string, connection: string, second: number): Promise<number>;
+}
+
+/** Takes and gives back leases on a connection's requests in flight (shared/store/connections.ts). */
+export interface InFlightStore {
+  /** A lease id expiring at `expiresAtMs`, or undefined when `limit` are held (past their expiry at `now` not counted). */
+  acquire(workspaceId: string, connection: string, limit: number, expiresAtMs: number, now: number): Promise<number | undefined>;
+  release(workspaceId: string, connection: string, id: number): Promise<void>;
 }
 
 /** How long a card waits for a slot at most before it fails (reason `timeout`, not the brand's failure). */
@@ -25,13 +38,18 @@ export const RATE_CAP_MAX_WAIT_MS = 30_000;
 const END_MARGIN_MS = 20;
 /** Connections whose full second this process remembers (then it forgets them all at once). */
 const FULL_MEMORY = 4_096;
+/** The first and the longest pause between asks for a lease in flight (each between half and all of it). */
+const IN_FLIGHT_FIRST_PAUSE_MS = 20;
+const IN_FLIGHT_MAX_PAUSE_MS = 250;
+/** What a lease in flight is kept past its attempt's deadline before it lapses by itself. */
+export const IN_FLIGHT_LEASE_SLACK_MS = 5_000;
 
 export class RateCap {
   private readonly full = new Map<string, number>();
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
 
-  constructor(private readonly deps: { windows: RateWindowStore; now?: () => number; sleep?: (ms: number) => Promise<void> }) {
+  constructor(private readonly deps: { windows: RateWindowStore; inFlight?: InFlightStore; now?: () => number; sleep?: (ms: number) => Promise<void>; random?: () => number }) {
     this.now = deps.now ?? Date.now;
     this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
@@ -65,6 +83,36 @@ export class RateCap {
         continue;
       }
       return { ok: true, waitedMs: this.now() - started };
+    }
+  }
+
+  /**
+   * A lease on one of the connection's `limit` requests in flight, expiring `holdMs` after it is given,
+   * waiting no later than `until` (epoch ms): ok with its id once the request may go, not ok when none
+   * came in time.
+   */
+  async enter(workspaceId: string, connection: string, limit: number, holdMs: number, until: number): Promise<{ ok: true; id: number; waitedMs: number } | { ok: false; waitedMs: number }> {
+    const store = this.deps.inFlight;
+    if (!store) throw new Error('a connection capped in flight runs with a store of its leases');
+    const started = this.now();
+    const random = this.deps.random ?? Math.random;
+    let pause = IN_FLIGHT_FIRST_PAUSE_MS;
+    for (;;) {
+      const id = await store.acquire(workspaceId, connection, limit, this.now() + holdMs, this.now());
+      if (id !== undefined) return { ok: true, id, waitedMs: this.now() - started };
+      const wait = Math.ceil(pause / 2 + (random() * pause) / 2);
+      if (this.now() + wait >= until) return { ok: false, waitedMs: this.now() - started };
+      await this.sleep(wait);
+      pause = Math.min(IN_FLIGHT_MAX_PAUSE_MS, pause * 2);
+    }
+  }
+
+  /** Give a lease back. A failure to is not the card's: the lease lapses at its expiry. */
+  async leave(workspaceId: string, connection: string, id: number): Promise<void> {
+    try {
+      await this.deps.inFlight?.release(workspaceId, connection, id);
+    } catch {
+      // Lapses by itself.
     }
   }
 }

@@ -6,7 +6,7 @@ import { resolvedMessageSchema, type ResolvedMessage } from '../messages/message
 import { evaluateCondition, renderText, renderUrl, renderValue, TemplateError, type TemplateContext } from '../templating/liquid';
 import { connectCard, forEnvironment, type Connection, type Connections, type Environment } from '../connections/connection';
 import type { OAuth2Tokens, TokenRequest } from '../connections/oauth2';
-import { RATE_CAP_MAX_WAIT_MS, type RateCap } from '../connections/rateCap';
+import { IN_FLIGHT_LEASE_SLACK_MS, RATE_CAP_MAX_WAIT_MS, type RateCap } from '../connections/rateCap';
 import { allowedHostsOf, requestHost } from '../templating/secretHosts';
 import { renderHeaderValue, secretReferences } from '../templating/secrets';
 import { ConstantBackoff, ExponentialBackoff, halfJitterGenerator, handleWhenResult, retry, type IBackoff } from 'cockatiel';
@@ -271,16 +271,43 @@ export async function executeCallApi(given: CallApiInput, givenDeps: CallApiDeps
     authorized = withBearer(authorized, token.accessToken);
   }
   // A rate-capped connection: the first attempt waits for a slot (up to RATE_CAP_MAX_WAIT_MS, not
-  // counted in the card's time), each later attempt for one within the card's time.
-  const capped = connected.connection?.config.rateCap ? { name: connected.connection.name, perSecond: connected.connection.config.rateCap.perSecond } : undefined;
+  // counted in the card's time), each later attempt for one within the card's time. Capped in flight,
+  // an attempt holds a lease from its slot until it ends (`giveBack`, also once the card is done).
+  const cap = connected.connection?.config.rateCap;
+  const capped = cap && connected.connection ? { name: connected.connection.name, perSecond: cap.perSecond, inFlight: cap.inFlight } : undefined;
   let takeSlot: (() => Promise<boolean>) | undefined;
+  let giveBack: (() => Promise<void>) | undefined;
   if (capped) {
     const rateCap = deps.rateCap;
     if (!rateCap || deps.workspaceId === undefined) throw new Error('a card calling a rate-capped connection runs with a rate cap and its workspace');
     const workspace = deps.workspaceId;
-    const first = await rateCap.take(workspace, capped.name, capped.perSecond, now() + RATE_CAP_MAX_WAIT_MS);
+    // A lease lapses by itself after the longest an attempt may hold it: its per-second wait, its timeout, and some slack.
+    const holdMs = (capped.perSecond !== undefined ? RATE_CAP_MAX_WAIT_MS : 0) + input.block.timeoutMs + IN_FLIGHT_LEASE_SLACK_MS;
+    let lease: number | undefined;
+    const release = async () => {
+      if (lease === undefined) return;
+      const id = lease;
+      lease = undefined;
+      await rateCap.leave(workspace, capped.name, id);
+    };
+    giveBack = release;
+    // A lease in flight first (held while the per-second slot comes), then the second's slot.
+    const slot = async (until: number): Promise<{ ok: true; waitedMs: number } | { ok: false; full: string }> => {
+      const asked = now();
+      if (capped.inFlight !== undefined) {
+        const entered = await rateCap.enter(workspace, capped.name, capped.inFlight, holdMs, until);
+        if (!entered.ok) return { ok: false, full: `no slot in flight at the brand (${capped.inFlight} at once)` };
+        lease = entered.id;
+      }
+      if (capped.perSecond !== undefined && !(await rateCap.take(workspace, capped.name, capped.perSecond, until)).ok) {
+        await release();
+        return { ok: false, full: `no slot at the brand (${capped.perSecond} a second)` };
+      }
+      return { ok: true, waitedMs: now() - asked };
+    };
+    const first = await slot(now() + RATE_CAP_MAX_WAIT_MS);
     if (!first.ok) {
-      const reason = `rate cap: no slot at the brand (${capped.perSecond} a second) within ${RATE_CAP_MAX_WAIT_MS / 1000} s`;
+      const reason = `rate cap: ${first.full} within ${RATE_CAP_MAX_WAIT_MS / 1000} s`;
       await deps.onAttempt?.({ method: request.method, url: maskedUrl, latencyMs: 0, outcome: 'failure', reason, attempt: 1 });
       return { ok: false, reason, kind: 'timeout', attempts: 0 };
     }
@@ -291,11 +318,11 @@ export async function executeCallApi(given: CallApiInput, givenDeps: CallApiDeps
         held = false;
         return true;
       }
-      return (await rateCap.take(workspace, capped.name, capped.perSecond, deadline)).ok;
+      return (await slot(deadline)).ok;
     };
   }
   const call = async () => {
-    const first = await attemptCall(input, authorized, maskedUrl, { at: deadline, byBudget: budgetMs < ownLimit, takeSlot }, deps, now, sleep);
+    const first = await attemptCall(input, authorized, maskedUrl, { at: deadline, byBudget: budgetMs < ownLimit, takeSlot, giveBack }, deps, now, sleep);
     // The brand refused the token (revoked, or its keys rotated before it expired): a new one, once.
     if (!tokenRequest || !deps.tokens || first.outcome.ok || first.outcome.response?.status !== 401 || deadline - now() < 100) return first;
     const renewed = await deps.tokens.token({ ...tokenRequest, timeoutMs: Math.max(1, Math.min(input.block.timeoutMs, deadline - now())) }, { fresh: true });
@@ -305,22 +332,27 @@ export async function executeCallApi(given: CallApiInput, givenDeps: CallApiDeps
       return { outcome: { ok: false as const, reason: renewed.reason, kind: renewed.kind, attempts: first.outcome.attempts }, brandFailed: false };
     }
     authorized = withBearer(authorized, renewed.accessToken);
-    return attemptCall(input, authorized, maskedUrl, { at: deadline, byBudget: budgetMs < ownLimit, takeSlot }, deps, now, sleep, first.outcome.attempts + 1);
+    return attemptCall(input, authorized, maskedUrl, { at: deadline, byBudget: budgetMs < ownLimit, takeSlot, giveBack }, deps, now, sleep, first.outcome.attempts + 1);
   };
   let outcome: CardOutcome;
   let brandDown: boolean;
-  if (deps.breakers) {
-    const run = await deps.breakers.run(workspaceId, request.url, call);
-    if (run.open) {
-      // Fails fast: no connection is made while the workspace's circuit for the origin is open.
-      await deps.onAttempt?.({ method: request.method, url: maskedUrl, latencyMs: 0, outcome: 'failure', reason: 'circuit_open', attempt: 1 });
-      outcome = { ok: false, reason: 'circuit_open', kind: 'circuit_open', attempts: 0 };
-      brandDown = true;
+  try {
+    if (deps.breakers) {
+      const run = await deps.breakers.run(workspaceId, request.url, call);
+      if (run.open) {
+        // Fails fast: no connection is made while the workspace's circuit for the origin is open.
+        await deps.onAttempt?.({ method: request.method, url: maskedUrl, latencyMs: 0, outcome: 'failure', reason: 'circuit_open', attempt: 1 });
+        outcome = { ok: false, reason: 'circuit_open', kind: 'circuit_open', attempts: 0 };
+        brandDown = true;
+      } else {
+        ({ outcome, brandFailed: brandDown } = run.result);
+      }
     } else {
-      ({ outcome, brandFailed: brandDown } = run.result);
+      ({ outcome, brandFailed: brandDown } = await call());
     }
-  } else {
-    ({ outcome, brandFailed: brandDown } = await call());
+  } finally {
+    // A lease in flight taken for an attempt that never ran (an open circuit) or left held by one that threw.
+    await giveBack?.();
   }
   if (!cacheSpec || !cacheKey || !deps.cache) return outcome;
   if (outcome.ok) {
@@ -344,7 +376,7 @@ async function attemptCall(
   input: CallApiInput,
   request: OutboundRequest,
   maskedUrl: string,
-  limit: { at: number; byBudget: boolean; takeSlot?: (() => Promise<boolean>) | undefined },
+  limit: { at: number; byBudget: boolean; takeSlot?: (() => Promise<boolean>) | undefined; giveBack?: (() => Promise<void>) | undefined },
   deps: CallApiDeps,
   now: () => number,
   sleep: (ms: number) => Promise<void>,
@@ -386,6 +418,9 @@ async function attemptCall(
           ? // Not the brand's failure: the customer message's time ran out (no retry, no circuit counted).
             { reason: BUDGET_TIME_REASON, kind: 'budget', retryable: false }
           : { reason: port !== undefined ? `port ${port} not allowed (workspace settings: allowedPorts)` : kind, kind: outboundFailureKind(kind), retryable: kind === 'timeout' || kind === 'network' };
+    } finally {
+      // The attempt has ended (answered, failed, timed out or thrown): its lease in flight goes back.
+      await limit.giveBack?.();
     }
     let outcome: CardOutcome | undefined;
     if (response) {

@@ -1,9 +1,10 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { connectionSchema, type Connection, type ConnectionInput, type Connections } from '../connections/connection';
 import type { StoredToken, TokenStore } from '../connections/oauth2';
-import type { RateWindowStore } from '../connections/rateCap';
+import type { InFlightStore, RateWindowStore } from '../connections/rateCap';
 import { nullRecord } from '../flow/reservedKeys';
-import type { Table } from './table';
+import { leaseExpiry, leaseId } from './executorLeases';
+import { isConditionFailed, type Table } from './table';
 
 /** A stored connection: its name and document (validated), as written by the admin. */
 export interface StoredConnection {
@@ -119,3 +120,53 @@ export class RateWindowRepository implements RateWindowStore {
     return Number(Attributes?.taken ?? Number.POSITIVE_INFINITY);
   }
 }
+
+/**
+ * The requests in flight toward each connection's brand (its rate cap's `inFlight`), fleet-wide: one
+ * item per connection (`INFLIGHT#<ws>#<connection>` / `LEASES`), `held` a number set of lease ids, each
+ * carrying its own expiry like the executor's (shared/store/executorLeases.ts). One conditional
+ * UpdateItem takes a lease (ADD, while fewer than the limit are held), one gives it back (DELETE); a
+ * lease past its expiry, left by an executor that crashed mid-request, is removed when one is refused.
+ */
+export class InFlightRepository implements InFlightStore {
+  constructor(private readonly table: Table) {}
+
+  async acquire(workspaceId: string, connection: string, limit: number, expiresAtMs: number, now: number): Promise<number | undefined> {
+    const id = leaseId(expiresAtMs);
+    if (await this.tryAdd(workspaceId, connection, id, limit)) return id;
+    const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.name, Key: inFlightKey(workspaceId, connection), ConsistentRead: true }));
+    const held = Item?.held instanceof Set ? [...(Item.held as Set<number>)].map(Number) : [];
+    const expired = held.filter((lease) => leaseExpiry(lease) < now);
+    if (expired.length === 0) return undefined;
+    await this.table.doc.send(
+      new UpdateCommand({ TableName: this.table.name, Key: inFlightKey(workspaceId, connection), UpdateExpression: 'DELETE held :gone', ExpressionAttributeValues: { ':gone': new Set(expired) } }),
+    );
+    return (await this.tryAdd(workspaceId, connection, id, limit)) ? id : undefined;
+  }
+
+  async release(workspaceId: string, connection: string, id: number): Promise<void> {
+    await this.table.doc.send(
+      new UpdateCommand({ TableName: this.table.name, Key: inFlightKey(workspaceId, connection), UpdateExpression: 'DELETE held :id', ExpressionAttributeValues: { ':id': new Set([id]) } }),
+    );
+  }
+
+  private async tryAdd(workspaceId: string, connection: string, id: number, limit: number): Promise<boolean> {
+    try {
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: inFlightKey(workspaceId, connection),
+          UpdateExpression: 'ADD held :id',
+          ConditionExpression: 'attribute_not_exists(held) OR size(held) < :limit',
+          ExpressionAttributeValues: { ':id': new Set([id]), ':limit': limit },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+}
+
+const inFlightKey = (workspaceId: string, connection: string) => ({ pk: `INFLIGHT#${workspaceId}#${connection}`, sk: 'LEASES' });

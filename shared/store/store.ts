@@ -2,7 +2,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { AdminKeyRepository } from './adminKeys';
 import { CallbackRepository } from './callbacks';
 import { ChannelRepository } from './channels';
-import { ConnectionRepository, ConnectionTokenRepository, RateWindowRepository } from './connections';
+import { ConnectionRepository, ConnectionTokenRepository, InFlightRepository, RateWindowRepository } from './connections';
 import { CustomerRepository } from './customers';
 import { EventLedger } from './eventLedger';
 import { ExecutorLeaseRepository } from './executorLeases';
@@ -33,6 +33,8 @@ export interface Store {
   connectionTokens: ConnectionTokenRepository;
   /** Requests per second taken toward each rate-capped connection's brand, fleet-wide. */
   rateWindows: RateWindowRepository;
+  /** Requests in flight toward each connection capped `inFlight`, fleet-wide. */
+  inFlight: InFlightRepository;
   simulator: SimulatorRepository;
   workspaceSettings: WorkspaceSettingsRepository;
   adminKeys: AdminKeyRepository;
@@ -57,6 +59,7 @@ export function createStore(table: Table): Store {
     connections: new ConnectionRepository(table),
     connectionTokens: new ConnectionTokenRepository(table),
     rateWindows: new RateWindowRepository(table),
+    inFlight: new InFlightRepository(table),
     simulator: new SimulatorRepository(table),
     workspaceSettings: new WorkspaceSettingsRepository(table),
     adminKeys: new AdminKeyRepository(table),
