@@ -1,3 +1,5 @@
+import { ENVIRONMENTS } from '../../shared/connections/connection';
+import { tokenKeyOf } from '../../shared/connections/oauth2';
 import type { Store } from '../../shared/store/store';
 
 /** What stands for a secret, or for the part of one that is not shown. */
@@ -34,7 +36,19 @@ const SEPARATORS = new RegExp(`${SEPARATOR.source}+`, 'gu');
  * dry run, the chat simulator's answers, the execution log, a contact's attributes.
  */
 export async function workspaceMasker(store: Store, workspaceId: string): Promise<SecretMasker> {
-  return secretMasker((await store.secrets.list(workspaceId)).map((s) => s.value));
+  const [secrets, tokens] = await Promise.all([store.secrets.list(workspaceId), liveAccessTokens(store, workspaceId)]);
+  return secretMasker([...secrets.map((s) => s.value), ...tokens]);
+}
+
+/**
+ * The access tokens the workspace's OAuth 2.0 connections hold now, in either environment: a brand
+ * that echoes the token it was sent shows it to nobody (the chat simulator, the log, a contact). Read
+ * only to be masked; never answered.
+ */
+async function liveAccessTokens(store: Store, workspaceId: string): Promise<string[]> {
+  const connections = (await store.connections.list(workspaceId)).filter((c) => c.connection.auth.type === 'oauth2ClientCredentials');
+  const held = await Promise.all(connections.flatMap((c) => ENVIRONMENTS.map((environment) => store.connectionTokens.get(workspaceId, tokenKeyOf(c.name, environment)).catch(() => undefined))));
+  return held.flatMap((token) => (token ? [token.accessToken] : []));
 }
 
 /** A text's letters and digits (marks too), lower case: what {@link secretMasker} compares. */

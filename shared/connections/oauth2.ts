@@ -63,6 +63,11 @@ const tokenResponseSchema = z.object({
   expires_in: z.coerce.number().positive().optional(),
 });
 
+/** Where a connection's token for an environment is kept (TokenStore), and what the admin API reads to mask it. */
+export function tokenKeyOf(connection: string, environment: string): string {
+  return `${connection}#${environment}`;
+}
+
 export class OAuth2Tokens {
   private readonly memory = new Map<string, StoredToken>();
   private readonly asking = new Map<string, Promise<TokenResult>>();
@@ -74,7 +79,7 @@ export class OAuth2Tokens {
 
   /** A live access token for the connection: from memory, the table, or the token endpoint. `fresh`: not the one held (after a 401). */
   async token(request: TokenRequest, options: { fresh?: boolean } = {}): Promise<TokenResult> {
-    const key = `${request.connection}#${request.environment}`;
+    const key = tokenKeyOf(request.connection, request.environment);
     const memoryKey = `${request.workspaceId}\u0000${key}`;
     const fingerprint = fingerprintOf(request.auth, request.environment);
     const live = (token: StoredToken | undefined) => token !== undefined && token.fingerprint === fingerprint && token.expiresAtMs - RENEW_BEFORE_MS > this.now();

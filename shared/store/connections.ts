@@ -78,8 +78,9 @@ const tokenKey = (workspaceId: string, key: string) => ({ pk: `WS#${workspaceId}
 
 /**
  * Access tokens of OAuth 2.0 connections, shared by the executor instances (shared/connections/oauth2.ts):
- * one item per connection and environment, gone by TTL when the token expires. Never read by the admin
- * API; the table is encrypted with its own KMS key.
+ * one item per connection and environment, gone by TTL when the token expires. The admin API reads it
+ * only to mask it wherever a brand echoed it (functions/admin/mask.ts), never to answer it; the table
+ * is encrypted with its own KMS key.
  */
 export class ConnectionTokenRepository implements TokenStore {
   constructor(private readonly table: Table) {}

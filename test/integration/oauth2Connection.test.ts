@@ -97,6 +97,30 @@ describe('an OAuth 2.0 connection, on the local stack', () => {
     expect(auth.requests).toHaveLength(1);
   }, 60_000);
 
+  test('a brand that echoes the access token into a message: the chat simulator shows it masked, as the log and the Test do', async () => {
+    const flow = {
+      schemaVersion: 1,
+      name: 'echo',
+      triggers: [{ type: 'keyword', keywords: ['echo my token'], start: 'points' }],
+      blocks: {
+        points: { type: 'callApi', request: { connection: 'points', url: '/points' }, retry: false, onSuccess: 'said' },
+        said: { type: 'message', messages: [{ type: 'text', text: 'The brand says: {{ response.body.echo }}' }] },
+      },
+    };
+    expect((await admin.call('POST', '/admin/flows', { flowId: 'echo', flow })).status).toBe(201);
+    expect((await admin.call('POST', '/admin/flows/echo/publish', { version: 1, channels: [{ kind: 'line', channelId: stack.demo.lineChannelId }] })).status).toBe(200);
+    const user = 'sim-echo-token';
+    expect((await admin.call('POST', `/admin/simulator/line/${stack.demo.lineChannelId}/${user}`, { event: { type: 'text', text: 'echo my token' } })).status).toBe(200);
+    await stack.idle();
+    const read = await admin.call('GET', `/admin/simulator/line/${stack.demo.lineChannelId}/${user}`);
+    expect(read.status).toBe(200);
+    expect(read.text).toContain('The brand says: ••••');
+    for (const token of issued) expect(read.text).not.toContain(token);
+    // The brand did get the token (the simulator runs the card for real).
+    expect(brand.requests.at(-1)?.headers.authorization).toBe(`Bearer ${issued.at(-1)}`);
+    expect((await admin.call('POST', '/admin/flows/echo/unpublish', { channels: [{ kind: 'line', channelId: stack.demo.lineChannelId }] })).status).toBeLessThan(300);
+  }, 60_000);
+
   test('a token the brand refuses (401) is replaced once, and the turn answers; the log keeps both attempts', async () => {
     revoked.add(issued[0] ?? '');
     expect(await ask('U-points-4')).toEqual(['You have 1200 points']);
