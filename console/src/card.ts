@@ -100,6 +100,9 @@ const cx = defineTexts({
     reasonTarget: 'Block for reason {reason}',
     addReason: 'Add a reason',
     removeReason: 'Remove the route for reason {reason}',
+    callback: "Wait for the brand's callback",
+    callbackHint: 'For slow work at the brand (a booking): it answers 202 at once and later POSTs the result, signed, to the callback URL the request carries (header Callcard-Callback-Url, or {{ callback.url }}). The conversation waits; no callback in time takes the failure path with the reason callback_timeout. The Test and the chat simulator take a 202 as the answer itself.',
+    callbackTimeout: 'Wait for it at most (seconds, 10 to 900)',
     cache: 'Cache the answer',
     cacheHint: 'Non-personal data only (best sellers, opening hours): refused on a personal card, or when the request reads the customer, their attributes or binding.',
     personalData: 'Personal data',
@@ -153,6 +156,9 @@ const cx = defineTexts({
     reasonTarget: '原因 {reason} 的區塊',
     addReason: '新增原因',
     removeReason: '移除原因 {reason} 的分流',
+    callback: '等待品牌回呼',
+    callbackHint: '適用品牌端較慢的作業（例如訂位）：品牌先回覆 202，之後將結果簽章後 POST 到請求附帶的回呼網址（標頭 Callcard-Callback-Url，或 {{ callback.url }}）。對話會等待；逾時未收到回呼則走失敗路徑，原因為 callback_timeout。測試與聊天模擬器會把 202 當作回應本身。',
+    callbackTimeout: '最多等待（秒，10 到 900）',
     cache: '快取回應',
     cacheHint: '只適用非個人資料（熱銷商品、營業時間）：個人卡片，或請求讀取顧客、其屬性或會員綁定時不允許。',
     personalData: '個人資料',
@@ -314,6 +320,7 @@ export function renderCardForm(ctx: CardFormContext): HTMLElement {
     ),
     check('card-retry', card.retry !== false, tr('retry'), (on) => setKey('retry', on, true)),
     check('card-fire-and-forget', card.fireAndForget === true, tr('fireAndForget'), (on) => setKey('fireAndForget', on, false), tr('fireAndForgetHint')),
+    callbackSet(card, ctx),
     routingSet(card, cardId, ctx),
     expectSet(card, ctx),
     contractSet(card, cardId, ctx.editor, changed),
@@ -522,6 +529,35 @@ function personalSet(card: Json, ctx: CardFormContext, responseGroups: Groups): 
 }
 
 /** `cache`: off unless switched on; its two durations, written only when set. */
+/** A callback card's wait: the bounds of shared/flow/schema.ts CALLBACK_TIMEOUT_SECONDS (the console loads no zod). */
+const CALLBACK_SECONDS = { min: 10, max: 900, default: 300 } as const;
+
+/** "Wait for the brand's callback" (README "Waiting for the brand (callbacks)"): `callback.timeoutSeconds`. */
+function callbackSet(card: Json, ctx: CardFormContext): HTMLElement {
+  const c = (key: Parameters<typeof cx>[1]) => cx(ctx.editor.lang, key);
+  const callback = isObject(card.callback) ? card.callback : undefined;
+  const on = h('input', { id: 'card-callback', type: 'checkbox', checked: callback !== undefined, 'aria-describedby': 'card-callback-hint' });
+  on.addEventListener('change', () => {
+    if (on.checked) card.callback = { timeoutSeconds: CALLBACK_SECONDS.default };
+    else delete card.callback;
+    ctx.changed(true, on.checked ? 'card-callback-timeout' : 'card-callback');
+  });
+  const seconds = h('input', { id: 'card-callback-timeout', type: 'number', min: String(CALLBACK_SECONDS.min), max: String(CALLBACK_SECONDS.max), step: '1', inputmode: 'numeric' });
+  seconds.value = callback && typeof callback.timeoutSeconds === 'number' ? String(callback.timeoutSeconds) : String(CALLBACK_SECONDS.default);
+  seconds.addEventListener('input', () => {
+    if (!isObject(card.callback)) return;
+    if (seconds.value === '') delete card.callback.timeoutSeconds;
+    else card.callback.timeoutSeconds = Number(seconds.value);
+    ctx.changed(false);
+  });
+  return h(
+    'div',
+    { id: 'card-callback-set' },
+    h('div', { class: 'check' }, on, h('label', { for: 'card-callback' }, c('callback')), h('span', { id: 'card-callback-hint', class: 'hint' }, c('callbackHint'))),
+    callback !== undefined && field('card-callback-timeout', c('callbackTimeout'), seconds),
+  );
+}
+
 function cacheSet(card: Json, ctx: CardFormContext): HTMLElement {
   const c = (key: Parameters<typeof cx>[1]) => cx(ctx.editor.lang, key);
   const cache = isObject(card.cache) ? card.cache : undefined;
