@@ -2,14 +2,14 @@
  * A connection's rate cap (issue 20): at most `perSecond` requests to the brand in any calendar second,
  * counted fleet-wide in the table (one counter per connection and second: the `RateWindowStore`). A
  * card asks for a slot: the counter's new value k gives it the k-th of the second's `perSecond` evenly
- * spaced start times, so the calls of a second are spread across it rather than sent at its first
- * millisecond. Past `perSecond`, the second is full and the card takes a slot of the next one, and so
+ * spaced start times within its first 850 ms, so the calls of a second are spread across it rather
+ * than sent at its first millisecond, and the last has time to reach the brand within it. Past `perSecond`, the second is full and the card takes a slot of the next one, and so
  * on: it waits its turn instead of failing, up to a limit, while the executor's other jobs go on and the
  * queue holds what the executor has not taken yet, so a burst drains at the brand's pace
  * (docs/DEPLOY.md, "Capacity when a broadcast lands").
  *
  * A slot whose start has passed by the time it is given (a busy process, a slow answer from the
- * table) is used only while its second lasts (20 ms kept in hand for the request to reach the brand);
+ * table) is used only while its second lasts (150 ms kept in hand for the request to reach the brand);
  * otherwise it is dropped and a later one taken: a slot may go unused, never one too many.
  * Each process remembers the last second it found full, so waiting cards do not ask for it again.
  *
@@ -34,8 +34,12 @@ export interface InFlightStore {
 
 /** How long a card waits for a slot at most before it fails (reason `timeout`, not the brand's failure). */
 export const RATE_CAP_MAX_WAIT_MS = 30_000;
-/** What a slot must leave of its second for the request to reach the brand within it. */
-const END_MARGIN_MS = 20;
+/**
+ * What a slot must leave of its second for the request to reach the brand within it: the slots of a
+ * second start in its first 850 ms. With 20 ms a busy executor (a CI run on 2 cores) let a request of
+ * the second's last slot reach the brand in the next second: 9 in a second against a cap of 8.
+ */
+const END_MARGIN_MS = 150;
 /** Connections whose full second this process remembers (then it forgets them all at once). */
 const FULL_MEMORY = 4_096;
 /** The first and the longest pause between asks for a lease in flight (each between half and all of it). */
@@ -74,7 +78,7 @@ export class RateCap {
         second += 1;
         continue;
       }
-      const at = second * 1000 + Math.floor(((k - 1) * 1000) / perSecond);
+      const at = second * 1000 + Math.floor(((k - 1) * (1000 - END_MARGIN_MS)) / perSecond);
       if (at >= until) return { ok: false, waitedMs: this.now() - started };
       if (at > this.now()) await this.sleep(at - this.now());
       // Given too late to reach the brand within its second: left unused, and a later one taken.
