@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { HAVE_CHROMIUM, skipBrowserTests, startConsoleSession, type ConsoleSession } from '../support/browser';
+import { HAVE_CHROMIUM, polled, skipBrowserTests, startConsoleSession, type ConsoleSession } from '../support/browser';
 
 // The card form's "Wait for the brand's callback" (issue 20, README "Waiting for the brand
 // (callbacks)"): the card's `callback.timeoutSeconds` set from the form, refused out of its bounds.
@@ -27,14 +27,9 @@ if (!HAVE_CHROMIUM) {
       await page.getByRole('link', { name: 'Open flow Formosa Travel & Shop demo' }).click();
       const editor = page.getByLabel('Flow JSON');
       await page.locator('#problem-summary', { hasText: 'No problems.' }).waitFor();
-      const cardWhen = async (check: (c: Card) => boolean): Promise<Card> => {
-        const until = Date.now() + 5_000;
-        for (;;) {
-          const card = (JSON.parse(await editor.inputValue()) as { blocks: Record<string, Card> }).blocks.best_sellers as Card;
-          if (check(card) || Date.now() > until) return card;
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-      };
+      const card = async () => (JSON.parse(await editor.inputValue()) as { blocks: Record<string, Card> }).blocks.best_sellers as Card;
+      /** The card once the form's change has reached the flow's JSON. */
+      const cardWhen = (check: (c: Card) => boolean): Promise<Card> => polled(card, check);
       await page.getByRole('button', { name: 'Open card best_sellers' }).click();
       await page.getByRole('heading', { name: 'Card best_sellers' }).waitFor();
       expect((await cardWhen(() => true)).callback).toBeUndefined();

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { ARTIFACTS, HAVE_CHROMIUM, skipBrowserTests, startConsoleSession, type ConsoleSession } from '../support/browser';
+import { ARTIFACTS, HAVE_CHROMIUM, polled, skipBrowserTests, startConsoleSession, type ConsoleSession } from '../support/browser';
 
 // The card form's response contract (issue 21, README "Response contracts"): a test of the card, then
 // "Learn contract" puts the shape of its answer into the card, edited as a form (type, required, must
@@ -32,15 +32,8 @@ if (!HAVE_CHROMIUM) {
       const editor = page.getByLabel('Flow JSON');
       await page.locator('#problem-summary', { hasText: 'No problems.' }).waitFor();
       const card = async () => (JSON.parse(await editor.inputValue()) as { blocks: Record<string, Card> }).blocks.best_sellers as Card;
-      /** The card once the form's change has reached the JSON (polled: it may land a moment later). */
-      const cardWhen = async (check: (c: Card) => boolean): Promise<Card> => {
-        const until = Date.now() + 5_000;
-        for (;;) {
-          const now = await card();
-          if (check(now) || Date.now() > until) return now;
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-      };
+      /** The card once the form's change has reached the flow's JSON. */
+      const cardWhen = (check: (c: Card) => boolean): Promise<Card> => polled(card, check);
 
       await page.getByRole('button', { name: 'Open card best_sellers' }).click();
       await page.getByRole('heading', { name: 'Card best_sellers' }).waitFor();

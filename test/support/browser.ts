@@ -79,14 +79,20 @@ export async function startConsoleSession(options: LocalStackOptions = {}): Prom
 }
 
 /**
- * The value an input shows once the console has redrawn it: polled, since a change event's redraw can
- * land just after the keystroke that caused it. Answers the last value seen (the assertion is the caller's).
+ * `read()` once `done` says so: polled, since the console's redraw (or the JSON a form edit writes) can
+ * land just after the action that caused it. Answers the last value read after `timeoutMs` (the
+ * assertion is the caller's).
  */
-export async function settledValue(field: Locator, expected: string, timeoutMs = 5_000): Promise<string> {
+export async function polled<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5_000): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const value = await field.inputValue();
-    if (value === expected || Date.now() > until) return value;
+    const value = await read();
+    if (done(value) || Date.now() > until) return value;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** The value an input shows once the console has redrawn it (see {@link polled}). */
+export function settledValue(field: Locator, expected: string, timeoutMs = 5_000): Promise<string> {
+  return polled(() => field.inputValue(), (value) => value === expected, timeoutMs);
 }
