@@ -4,7 +4,7 @@ import type { LineCall } from '../../local/lineStandIn';
 import type { LocalStack } from '../../local/localStack';
 import { flowSchema } from '../../shared/flow/schema';
 import { ARTIFACTS, HAVE_CHROMIUM, skipBrowserTests, startConsoleSession, type ConsoleSession } from '../support/browser';
-import { sendLine, startFakeBrand, waitForLineCalls, type FakeBrand } from '../support/localStackHarness';
+import { sendLine, startModalBrand, waitForLineCalls, type ModalBrand } from '../support/localStackHarness';
 
 // Issue 21 in a real browser: after a few turns of a card (successes, 503s, a timeout), the execution
 // log page shows the card's health (calls stacked by outcome, latency lines), its alert rule is set in
@@ -18,19 +18,11 @@ if (!HAVE_CHROMIUM) {
     let session: ConsoleSession;
     let stack: LocalStack;
     let page: Page;
-    let brand: FakeBrand;
-    let mode: 'ok' | 'fail' | 'slow' = 'ok';
+    let brand: ModalBrand;
     const channel = { channelId: 'health-line', secret: 'health-line-secret' };
 
     beforeAll(async () => {
-      brand = await startFakeBrand((_req, res) => {
-        const send = (status: number) => {
-          res.writeHead(status, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ status }));
-        };
-        if (mode === 'slow') setTimeout(() => send(200), 1_000);
-        else send(mode === 'ok' ? 200 : 503);
-      });
+      brand = await startModalBrand();
       session = await startConsoleSession({ extraAllowHttpHosts: [brand.host] });
       ({ stack, page } = session);
       const flow = flowSchema.parse({
@@ -68,11 +60,11 @@ if (!HAVE_CHROMIUM) {
     }
 
     test('after a few turns with failures: the chart, the alert rule set in the form and in alarm, a bar opening its calls', async () => {
-      mode = 'ok';
+      brand.mode = 'ok';
       for (let i = 0; i < 4; i += 1) await turn();
-      mode = 'fail';
+      brand.mode = 'fail';
       for (let i = 0; i < 2; i += 1) await turn();
-      mode = 'slow';
+      brand.mode = 'slow';
       await turn();
 
       await page.getByRole('link', { name: 'Execution log' }).click();

@@ -2,7 +2,7 @@ import type { LineCall } from '../../local/lineStandIn';
 import type { LocalStack } from '../../local/localStack';
 import { flowSchema } from '../../shared/flow/schema';
 import { adminClient, type AdminClient } from '../support/adminClient';
-import { sendLine, startFakeBrand, startTestStack, waitForLineCalls, type FakeBrand } from '../support/localStackHarness';
+import { sendLine, startModalBrand, startTestStack, waitForLineCalls, type ModalBrand } from '../support/localStackHarness';
 
 /**
  * Issue 21 on the local stack: a card's turns (successes, 5xx answers, a timeout, two flow versions)
@@ -12,22 +12,13 @@ import { sendLine, startFakeBrand, startTestStack, waitForLineCalls, type FakeBr
  */
 describe('card health and alerts on the local stack', () => {
   let stack: LocalStack;
-  let brand: FakeBrand;
+  let brand: ModalBrand;
   let admin: AdminClient;
   let other: AdminClient;
-  /** What the brand does with the next calls. */
-  let mode: 'ok' | 'fail' | 'slow' = 'ok';
   const channel = { channelId: 'health-line', secret: 'health-line-secret' };
 
   beforeAll(async () => {
-    brand = await startFakeBrand((_req, res) => {
-      const send = (status: number) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ status }));
-      };
-      if (mode === 'slow') setTimeout(() => send(200), 1_000);
-      else send(mode === 'ok' ? 200 : 503);
-    });
+    brand = await startModalBrand();
     stack = await startTestStack({ extraAllowHttpHosts: [brand.host] });
     admin = adminClient(stack, stack.demo.adminKey);
     await stack.store.adminKeys.add('other-workspace-key-0123456789', 'ws-other');
@@ -94,14 +85,14 @@ describe('card health and alerts on the local stack', () => {
   });
 
   test('after successes, 5xx answers and a timeout on two versions: counts, kinds, versions, latency, alarm', async () => {
-    mode = 'ok';
+    brand.mode = 'ok';
     for (let i = 0; i < 3; i += 1) await turn();
-    mode = 'fail';
+    brand.mode = 'fail';
     for (let i = 0; i < 2; i += 1) await turn();
-    mode = 'slow';
+    brand.mode = 'slow';
     await turn();
     await publish(2);
-    mode = 'ok';
+    brand.mode = 'ok';
     await turn();
 
     const reply = await health();

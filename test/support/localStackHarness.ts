@@ -75,6 +75,25 @@ export interface FakeBrand {
   close(): Promise<void>;
 }
 
+/** A brand whose answer the test switches: 200, 503, or 200 after a second (past a 300 ms card timeout). */
+export interface ModalBrand extends FakeBrand {
+  mode: 'ok' | 'fail' | 'slow';
+}
+
+/** A {@link ModalBrand} (card health tests: successes, 5xx answers and timeouts on demand), answering `{"status": <status>}`. */
+export async function startModalBrand(): Promise<ModalBrand> {
+  const state: Pick<ModalBrand, 'mode'> = { mode: 'ok' };
+  const brand = await startFakeBrand((_req, res) => {
+    const send = (status: number) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status }));
+    };
+    if (state.mode === 'slow') setTimeout(() => send(200), 1_000);
+    else send(state.mode === 'ok' ? 200 : 503);
+  });
+  return Object.defineProperty(brand, 'mode', { get: () => state.mode, set: (mode: ModalBrand['mode']) => void (state.mode = mode), enumerable: true }) as ModalBrand;
+}
+
 /** A brand server whose behaviour a test scripts (failures, slowness, odd bodies). */
 export async function startFakeBrand(handle: (req: IncomingMessage, res: ServerResponse, body: string, n: number) => void): Promise<FakeBrand> {
   const requests: FakeBrand['requests'] = [];
