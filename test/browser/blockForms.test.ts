@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import type { Locator, Page } from 'playwright-core';
-import { ARTIFACTS, HAVE_CHROMIUM, skipBrowserTests, startConsoleSession, type ConsoleSession } from '../support/browser';
+import { ARTIFACTS, HAVE_CHROMIUM, skipBrowserTests, startConsoleSession, untilTrue, type ConsoleSession } from '../support/browser';
 
 // The forms of the blocks that are not cards (message, question, condition, set attributes, end),
 // mounted alone in a page built from test/browser/harness/blockForms.entry.js with an editor context
@@ -86,7 +86,7 @@ if (!HAVE_CHROMIUM) {
     /** The API validated the flow as it is now: the form shows those problems. */
     const validated = async () => {
       const before = (await page.evaluate('harness.validations()')) as number;
-      await page.waitForFunction(`harness.validations() > ${before}`);
+      await untilTrue(page, `harness.validations() > ${before}`);
     };
 
     test('message: every message type and button type, moved and removed, outlets, preview as LINE and Messenger', async () => {

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { LocalStack } from '../../local/localStack';
-import { ARTIFACTS, HAVE_CHROMIUM, skipBrowserTests, startConsoleSession, type ConsoleSession } from '../support/browser';
+import { ARTIFACTS, HAVE_CHROMIUM, skipBrowserTests, startConsoleSession, untilTrue, type ConsoleSession } from '../support/browser';
 
 // The console in a real browser (test/support/browser.ts): sign in, the flow editor, a card's form and
 // its test, saves and conflicts, zh-TW, sign out.
@@ -78,7 +78,7 @@ if (!HAVE_CHROMIUM) {
       // Chosen into an empty value, the secret fills it: Insert then adds nothing more.
       await expect(page.getByLabel('Header 1 value').inputValue()).resolves.toBe('{{ secrets.BRAND_TOKEN }}');
       await page.getByRole('button', { name: 'Insert: Secret or value for header 1' }).click();
-      await page.waitForFunction(`document.getElementById('flow-json').value.includes('"Authorization": "{{ secrets.BRAND_TOKEN }}"')`);
+      await untilTrue(page, `document.getElementById('flow-json').value.includes('"Authorization": "{{ secrets.BRAND_TOKEN }}"')`);
       await expect(page.getByLabel('Header 1 value').inputValue()).resolves.toBe('{{ secrets.BRAND_TOKEN }}');
       // Choosing again (arrow keys through the list) replaces only what a choice put there, also once the
       // form was drawn again (here by a hand edit of the JSON); a value typed is kept, and Insert adds
@@ -90,7 +90,7 @@ if (!HAVE_CHROMIUM) {
       await picker1.selectOption(second ?? '');
       await expect(page.getByLabel('Header 1 value').inputValue()).resolves.toBe(`{{ ${second} }}`);
       await page.getByLabel('Header 1 value').fill('Bearer ');
-      await page.waitForFunction(`document.getElementById('flow-json').value.includes('"Authorization": "Bearer "')`);
+      await untilTrue(page, `document.getElementById('flow-json').value.includes('"Authorization": "Bearer "')`);
       await picker1.selectOption('secrets.BRAND_TOKEN');
       await expect(page.getByLabel('Header 1 value').inputValue()).resolves.toBe('Bearer ');
       // The form drawn again (a hand edit of the JSON; a validation's answer does the same) between the
@@ -101,11 +101,11 @@ if (!HAVE_CHROMIUM) {
       await page.getByRole('button', { name: 'Insert: Secret or value for header 1' }).click();
       await expect(page.getByLabel('Header 1 value').inputValue()).resolves.toBe('Bearer {{ secrets.BRAND_TOKEN }}');
       await page.getByLabel('Header 1 value').fill('{{ secrets.BRAND_TOKEN }}');
-      await page.waitForFunction(`document.getElementById('flow-json').value.includes('"Authorization": "{{ secrets.BRAND_TOKEN }}"')`);
+      await untilTrue(page, `document.getElementById('flow-json').value.includes('"Authorization": "{{ secrets.BRAND_TOKEN }}"')`);
       expect(await page.content()).not.toContain(BRAND_TOKEN);
       await paste(await editor.inputValue().then((text) => text.replace('"timeoutMs": 5000', '"timeoutMs": 7000')));
       // The form follows the text at the next frame.
-      await page.waitForFunction(`document.getElementById('card-timeout')?.value === '7000'`);
+      await untilTrue(page, `document.getElementById('card-timeout')?.value === '7000'`);
       expect(await page.getByLabel('Timeout (ms)').inputValue()).toBe('7000');
       await page.getByRole('button', { name: 'Remove header 1' }).click();
       expect(JSON.parse(await editor.inputValue())).toMatchObject({ blocks: { load_tickets: { timeoutMs: 7000, request: { headers: {} } } } });

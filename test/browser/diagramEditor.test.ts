@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { ARTIFACTS, CHROMIUM, HAVE_CHROMIUM, skipBrowserTests } from '../support/browser';
+import { ARTIFACTS, CHROMIUM, HAVE_CHROMIUM, skipBrowserTests, untilTrue } from '../support/browser';
 
 // The flow editor's diagram (console/src/diagram.ts) as an editor, in a real browser: mounted alone
 // in a page built from test/browser/harness/diagram.entry.js, whose edit actions are the editor's
@@ -289,7 +289,7 @@ if (!HAVE_CHROMIUM) {
       await page.keyboard.down('Control');
       await page.mouse.wheel(0, -200);
       await page.keyboard.up('Control');
-      await page.waitForFunction(`Number(document.querySelector('.diagram-editor').dataset.zoom) > 0.85`);
+      await untilTrue(page, `Number(document.querySelector('.diagram-editor').dataset.zoom) > 0.85`);
       // Fit: the whole flow in view, no scrolling left.
       await button('Fit the whole flow in view').click();
       const fitted = await page.evaluate(`(() => { const v = document.getElementById('diagram-viewport'); return { sw: v.scrollWidth, cw: v.clientWidth, sh: v.scrollHeight, ch: v.clientHeight }; })()`) as { sw: number; cw: number; sh: number; ch: number };
@@ -321,7 +321,7 @@ if (!HAVE_CHROMIUM) {
       expect(top).toBe(90);
       // The view survives a redraw (the editor draws again at every change).
       await page.evaluate(`harness.change("flow.blocks.bye.note = undefined")`);
-      await page.waitForFunction(`harness.draws() > 1`);
+      await untilTrue(page, `harness.draws() > 1`);
       expect(await scroll()).toEqual([left, top]);
       expect(await level.textContent()).toBe('100%');
     });
@@ -371,7 +371,7 @@ if (!HAVE_CHROMIUM) {
       const target = options.indexOf('question');
       expect(target).toBeGreaterThan(0);
       for (let i = 0; i < target; i++) await page.keyboard.press('ArrowDown');
-      await page.waitForFunction(`harness.flow().blocks.sorry.next === 'question'`);
+      await untilTrue(page, `harness.flow().blocks.sorry.next === 'question'`);
       expect(await links()).toContain('sorry → question (next)');
       // The panel stays open, the focus on the select, after the redraw.
       expect(await page.evaluate(`document.activeElement.id`)).toBe(await next.getAttribute('id'));

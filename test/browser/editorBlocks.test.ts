@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { HAVE_CHROMIUM, skipBrowserTests, startConsoleSession, type ConsoleSession } from '../support/browser';
+import { HAVE_CHROMIUM, skipBrowserTests, startConsoleSession, untilTrue, type ConsoleSession } from '../support/browser';
 import { consoleEditor, type ConsoleEditor, type Flow, type Json } from '../support/consoleEditor';
 
 // Issue 18, "the whole bot in the console": every block type in the REAL console's editor (not a
@@ -92,7 +92,7 @@ const CASES: BlockCase[] = [
       await page.keyboard.press('Tab');
       expect(await focused()).toBe('On give-up');
       await page.keyboard.press('ArrowDown');
-      await page.waitForFunction(`JSON.parse(document.getElementById('flow-json').value).blocks.${id}.onGiveUp === 'end'`);
+      await untilTrue(page, `JSON.parse(document.getElementById('flow-json').value).blocks.${id}.onGiveUp === 'end'`);
       await page.keyboard.press('Escape');
     },
     flow: (id) =>

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { HAVE_CHROMIUM, skipBrowserTests, startConsoleSession, type ConsoleSession } from '../support/browser';
+import { HAVE_CHROMIUM, skipBrowserTests, startConsoleSession, untilTrue, type ConsoleSession } from '../support/browser';
 import { consoleEditor, type ConsoleEditor, type Json } from '../support/consoleEditor';
 
 // Issue 18, "the whole bot in the console": every trigger type in the REAL console's editor (not a
@@ -165,7 +165,7 @@ if (!HAVE_CHROMIUM) {
       await page.keyboard.press('Enter');
       expect(await focused()).toBe('Start');
       await page.keyboard.press('ArrowDown');
-      await page.waitForFunction(`JSON.parse(document.getElementById('flow-json').value).triggers[0].start === 'message'`);
+      await untilTrue(page, `JSON.parse(document.getElementById('flow-json').value).triggers[0].start === 'message'`);
       await page.keyboard.press('Escape');
       const trigger = { type: 'fallback', chats: ['user', 'room'], start: 'message' };
       expect((await e.doc()).triggers).toEqual([trigger]);

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { HAVE_CHROMIUM, skipBrowserTests, startConsoleSession, type ConsoleSession } from '../support/browser';
+import { HAVE_CHROMIUM, skipBrowserTests, startConsoleSession, untilTrue, type ConsoleSession } from '../support/browser';
 
 // The console end to end, as a brand's admin uses it: sign in, change a card's follow-up in the form,
 // test the card, save, publish the new version to the LINE channel, and play scenario 1 in the chat
@@ -33,7 +33,7 @@ if (!HAVE_CHROMIUM) {
       const label = page.getByLabel('Button label', { exact: true });
       expect(await label.inputValue()).toBe('Use this ticket');
       await label.fill('Redeem');
-      await page.waitForFunction(`document.getElementById('flow-json').value.includes('"label": "Redeem"')`);
+      await untilTrue(page, `document.getElementById('flow-json').value.includes('"label": "Redeem"')`);
 
       // Its test, for verified member M001 (a personal card): the LINE preview shows the new button on each ticket.
       await page.getByLabel('Member field 1 value').fill('M001');

@@ -4,7 +4,7 @@ import { buildSync } from 'esbuild';
 import type { Locator, Page } from 'playwright-core';
 import { BUILT_IN_TEXTS } from '../../shared/flow/texts';
 import { flowFromTemplate } from '../../shared/flow/templates';
-import { HAVE_CHROMIUM, skipBrowserTests, startConsoleSession, type ConsoleSession } from '../support/browser';
+import { HAVE_CHROMIUM, skipBrowserTests, startConsoleSession, untilTrue, type ConsoleSession } from '../support/browser';
 
 // The flow list in the real console (rename, duplicate, delete, refused while published, a new flow
 // from a template opened in the editor and saved), then the trigger forms and the flow's settings
@@ -127,7 +127,7 @@ if (!HAVE_CHROMIUM) {
         await page.getByRole('radio', { name: 'Order status' }).check();
         // The base URL is the demo brand's, from the demo flow's cards.
         const base = field("Your brand API's base URL");
-        await page.waitForFunction(`document.getElementById('new-flow-base-url')?.value === ${JSON.stringify(session.stack.brandApi.url)}`);
+        await untilTrue(page, `document.getElementById('new-flow-base-url')?.value === ${JSON.stringify(session.stack.brandApi.url)}`);
         await page.getByText('Taken from flow demo.').waitFor();
         // A taken id and a bad URL are said at their fields.
         await field('Flow id').fill('demo');
@@ -143,7 +143,7 @@ if (!HAVE_CHROMIUM) {
         // The editor: the template's JSON, not saved yet.
         await page.waitForURL(/#\/flows\/orders$/);
         const json = page.getByLabel('Flow JSON', { exact: true });
-        await page.waitForFunction(`document.getElementById('flow-json')?.value.includes('"ask_order"')`);
+        await untilTrue(page, `document.getElementById('flow-json')?.value.includes('"ask_order"')`);
         expect(JSON.parse(await json.inputValue())).toEqual(flowFromTemplate('orderStatus', 'Order status (TW)', session.stack.brandApi.url));
         expect((await api('GET', '/admin/flows/orders')).status).toBe(404);
         await button('Save').click();
@@ -167,7 +167,7 @@ if (!HAVE_CHROMIUM) {
         await expect(field("Your brand API's base URL").count()).resolves.toBe(0);
         await button('Open in the editor').click();
         await page.waitForURL(/#\/flows\/flow$/);
-        await page.waitForFunction(`document.getElementById('flow-json')?.value.includes('訂單查詢')`);
+        await untilTrue(page, `document.getElementById('flow-json')?.value.includes('訂單查詢')`);
         expect(JSON.parse(await page.getByLabel('Flow JSON', { exact: true }).inputValue())).toEqual({ schemaVersion: 1, name: '訂單查詢', triggers: [], blocks: {} });
         page.once('dialog', (d) => void d.accept());
         await page.getByRole('link', { name: 'Back to flows' }).click();
@@ -188,7 +188,7 @@ if (!HAVE_CHROMIUM) {
         await page.getByRole('radio', { name: 'Best sellers' }).check();
         await expect(field("Your brand API's base URL").inputValue()).resolves.toBe('https://api.example.com');
         await button('Open in the editor').click();
-        await page.waitForFunction(`document.getElementById('flow-json')?.value.includes('best_sellers')`);
+        await untilTrue(page, `document.getElementById('flow-json')?.value.includes('best_sellers')`);
         expect(JSON.parse(await page.getByLabel('Flow JSON', { exact: true }).inputValue())).toEqual(flowFromTemplate('bestSellers', 'First', 'https://api.example.com'));
         await session.screenshot('flow-new-from-template');
       }, 60_000);
@@ -204,7 +204,7 @@ if (!HAVE_CHROMIUM) {
       const triggers = async () => (await flow()).triggers;
       const validated = async () => {
         const before = (await page.evaluate('harness.validations()')) as number;
-        await page.waitForFunction(`harness.validations() > ${before}`);
+        await untilTrue(page, `harness.validations() > ${before}`);
       };
       const base = (): Json => ({
         schemaVersion: 1,

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { HAVE_CHROMIUM, skipBrowserTests, startConsoleSession, type ConsoleSession } from '../support/browser';
+import { HAVE_CHROMIUM, skipBrowserTests, startConsoleSession, untilTrue, type ConsoleSession } from '../support/browser';
 
 // Scenario 1 played in the console's chat simulator, in a real browser: the member's tickets behind a
 // one-time code the demo brand texts to the member's phone, on the demo LINE channel and then on the
@@ -82,7 +82,7 @@ if (!HAVE_CHROMIUM) {
       expect(at('Taipei 101 Observatory')).toBeLessThan(at('what can you do?'));
       expect(at('what can you do?')).toBeLessThan(at('Sorry, I did not catch that.'));
       await page.locator('#sim-working .typing').waitFor({ state: 'detached', timeout: 15_000 });
-      await page.waitForFunction("document.querySelector('#sim-log-status')?.textContent === ''", undefined, { timeout: 5_000 });
+      await untilTrue(page, "document.querySelector('#sim-log-status')?.textContent === ''");
       await session.screenshot('console-simulator');
 
       // Nothing went to LINE: the answers stayed in the console.

@@ -92,6 +92,17 @@ export async function polled<T>(read: () => Promise<T>, done: (value: T) => bool
   }
 }
 
+/**
+ * Waits until `expression` is true in the page, or fails saying which. Polled from here through
+ * `page.evaluate`, never Playwright's `waitForFunction`: that one's later polls run `eval` inside the page,
+ * which the console's Content-Security-Policy (script-src 'self') refuses, so it failed whenever the
+ * condition was not already true at its first look (CI, on a busy machine).
+ */
+export async function untilTrue(page: Page, expression: string, timeoutMs = 5_000): Promise<void> {
+  const value = await polled(() => page.evaluate(expression), Boolean, timeoutMs);
+  if (!value) throw new Error(`still false after ${timeoutMs} ms: ${expression}`);
+}
+
 /** The value an input shows once the console has redrawn it (see {@link polled}). */
 export function settledValue(field: Locator, expected: string, timeoutMs = 5_000): Promise<string> {
   return polled(() => field.inputValue(), (value) => value === expected, timeoutMs);
