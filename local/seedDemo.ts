@@ -1,11 +1,11 @@
+import type { Binding } from '../shared/domain/binding';
 import { flowSchema } from '../shared/flow/schema';
-import type { Binding } from '../shared/store/customers';
-import type { Store } from '../shared/store/store';
-import { demoFlow } from './demoFlow';
-import { SIGNING_SECRET_NAME } from '../shared/http/signRequest';
 import { ORDERS_API_KEY_SECRET } from '../shared/flow/templates';
-import { DEMO_ORDERS_API_KEY } from './demoBrandApi';
+import { SIGNING_SECRET_NAME } from '../shared/http/signRequest';
+import type { Store } from '../shared/store/store';
 import { requestHost } from '../shared/templating/secretHosts';
+import { DEMO_ORDERS_API_KEY } from './demoBrandApi';
+import { demoFlow } from './demoFlow';
 
 export interface DemoSettings {
   workspaceId: string;

@@ -1,6 +1,6 @@
 import type * as z from 'zod';
 import type { Channel } from '../../shared/channels/channel';
-import type { ChannelKind } from '../../shared/jobs/job';
+import type { ChannelKind } from '../../shared/domain/channelKinds';
 import type { Store } from '../../shared/store/store';
 import { AdminError, conflict, invalid, notFound, type Problem } from './adminError';
 import type { RouteHandler } from './bindRoute';

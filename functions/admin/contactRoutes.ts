@@ -1,6 +1,7 @@
-import type { ChannelKind } from '../../shared/jobs/job';
+import { liveBinding, type Binding } from '../../shared/domain/binding';
+import type { ChannelKind } from '../../shared/domain/channelKinds';
 import { maskAttributes, maskBinding, personalNames } from '../../shared/privacy/personalData';
-import { liveBinding, type Binding, type CustomerRef } from '../../shared/store/customers';
+import type { CustomerRef } from '../../shared/store/customers';
 import type { Store } from '../../shared/store/store';
 import { notFound } from './adminError';
 import type { RouteHandler } from './bindRoute';

@@ -4,11 +4,11 @@ import { renderMessengerMessages } from '../../shared/channels/messenger/renderM
 import type { Environment } from '../../shared/connections/connection';
 import { OAuth2Tokens } from '../../shared/connections/oauth2';
 import { RateCap } from '../../shared/connections/rateCap';
+import type { Binding } from '../../shared/domain/binding';
 import { executeCallApi, maskUrl, type CardOutcome } from '../../shared/engine/callApi';
 import { runTurn } from '../../shared/engine/runTurn';
 import { learnContract } from '../../shared/flow/contract';
 import { isPersonalCard, type Block, type Flow } from '../../shared/flow/schema';
-import type { Binding } from '../../shared/store/customers';
 import type { GuardedFetch, OutboundRequest, OutboundResponse } from '../../shared/http/guardedFetch';
 import type { Store } from '../../shared/store/store';
 import { secretReferences } from '../../shared/templating/secrets';

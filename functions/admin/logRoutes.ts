@@ -1,8 +1,8 @@
+import { channelKindSchema } from '../../shared/domain/channelKinds';
 import { personalMasker, personalNames, personalValues, type PersonalMasker } from '../../shared/privacy/personalData';
 import { InvalidCursorError } from '../../shared/store/cursor';
-import type { Store } from '../../shared/store/store';
 import type { ExecutionLogQuery } from '../../shared/store/executionLog';
-import { channelKindSchema } from '../../shared/jobs/job';
+import type { Store } from '../../shared/store/store';
 import { invalid, notFound } from './adminError';
 import type { RouteHandler } from './bindRoute';
 import { customerKey, ownCustomer } from './contactRoutes';

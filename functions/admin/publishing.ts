@@ -1,7 +1,8 @@
-import { describeFlowRef, triggerConflicts, withFlow, withoutFlow, type TriggerConflict } from '../../shared/channels/activeFlows';
-import type { Channel, FlowRef } from '../../shared/channels/channel';
+import type { Channel } from '../../shared/channels/channel';
+import type { ChannelKind } from '../../shared/domain/channelKinds';
+import type { FlowRef } from '../../shared/domain/flowRef';
+import { describeFlowRef, triggerConflicts, withFlow, withoutFlow, type TriggerConflict } from '../../shared/engine/activeFlows';
 import type { RunningFlow } from '../../shared/engine/triggers';
-import type { ChannelKind } from '../../shared/jobs/job';
 import { conflict, notFound, type AdminError } from './adminError';
 import type { AdminDeps } from './bindRoute';
 

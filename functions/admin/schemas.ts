@@ -1,13 +1,13 @@
 import * as z from 'zod';
-import { triggerConflictSchema } from '../../shared/channels/activeFlows';
-import { connectionNameSchema, connectionSchema, environmentSchema } from '../../shared/connections/connection';
+import { connectionSchema, environmentSchema } from '../../shared/connections/connection';
+import { BINDING_METHODS } from '../../shared/domain/binding';
+import { channelKindSchema } from '../../shared/domain/channelKinds';
+import { triggerConflictSchema } from '../../shared/engine/activeFlows';
 import { NOT_RESERVED, RESERVED_NAME } from '../../shared/flow/reservedKeys';
-import { cardContractSchema } from '../../shared/flow/schema';
-import { channelKindSchema } from '../../shared/jobs/job';
-import { BINDING_METHODS } from '../../shared/store/customers';
+import { cardContractSchema, connectionNameSchema } from '../../shared/flow/schema';
+import { languageSchema } from '../../shared/flow/texts';
 import { alertStateSchema, cardAlertRuleSchema, FAILURE_KINDS, healthBucketSchema, healthWindowSchema, versionHealthSchema } from '../../shared/health/cardHealth';
 import { executionLogEntrySchema } from '../../shared/store/executionLog';
-import { languageSchema } from '../../shared/flow/texts';
 import { allowedPortsSchema, bindingLapseDaysSchema, personalAttributesSchema, RETENTION_DAYS } from '../../shared/store/workspaceSettings';
 import { normalizeHost } from '../../shared/templating/secretHosts';
 

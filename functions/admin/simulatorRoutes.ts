@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { fromPayload } from '../../shared/channels/messenger/payload';
-import type { InboundEvent } from '../../shared/jobs/job';
-import { queueTurns } from '../../shared/jobs/queueTurns';
+import type { InboundEvent } from '../../shared/domain/inboundEvents';
+import { queueTurns } from '../../shared/intake/queueTurns';
 import type { SimulatorRef } from '../../shared/store/simulator';
 import { expiresAfterDays } from '../../shared/store/workspaceSettings';
 import { AdminError } from './adminError';

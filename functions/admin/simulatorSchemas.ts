@@ -1,5 +1,7 @@
 import * as z from 'zod';
-import { channelKindSchema, followEventSchema, INBOUND_LIMITS, postbackEventSchema, textEventSchema } from '../../shared/jobs/job';
+import { channelKindSchema } from '../../shared/domain/channelKinds';
+import { INBOUND_LIMITS } from '../../shared/domain/ids';
+import { followEventSchema, postbackEventSchema, textEventSchema } from '../../shared/domain/inboundEvents';
 import { entryKeySchema, SIMULATED_USER_PATTERN, simulatorEntrySchema } from '../../shared/store/simulator';
 import { channelIdSchema } from './schemas';
 
@@ -17,7 +19,7 @@ export const simulatorParams = z.object({
 /** What the simulated customer does: types, taps (a quick reply, a carousel or rich-menu button: LINE's postback data, Messenger's payload) or follows. */
 export const simulatorSendBody = z
   .object({
-    // The events a webhook makes (shared/jobs/job.ts), but the end of a conversation, which only a channel can say.
+    // The events a webhook makes (shared/domain/inboundEvents.ts), but the end of a conversation, which only a channel can say.
     event: z.discriminatedUnion('type', [
       textEventSchema.extend({ text: textEventSchema.shape.text.min(1) }).strict(),
       postbackEventSchema.extend({ data: postbackEventSchema.shape.data.min(1) }).strict(),

@@ -1,8 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { isCallbackId, verifyCallbackSignature } from '../../shared/callbacks/callback';
+import { isId } from '../../shared/domain/ids';
+import { CALLBACK_BODY_MAX } from '../../shared/domain/inboundEvents';
 import { SIGNING_SECRET_NAME } from '../../shared/http/signRequest';
-import { CALLBACK_BODY_MAX, forLog, isId, type TurnJob } from '../../shared/jobs/job';
+import type { TurnJob } from '../../shared/jobs/job';
 import type { JobQueue } from '../../shared/jobs/jobQueue';
+import { forLog } from '../../shared/logging/logValues';
 import type { CallbackRecord, CallbackRepository } from '../../shared/store/callbacks';
 import type { SecretRepository } from '../../shared/store/secrets';
 

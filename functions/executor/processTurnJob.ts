@@ -1,28 +1,29 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { callbackUrl, newCallbackId } from '../../shared/callbacks/callback';
 import type { Channel } from '../../shared/channels/channel';
+import { ENV } from '../../shared/config/env';
 import type { Connections } from '../../shared/connections/connection';
 import { OAuth2Tokens } from '../../shared/connections/oauth2';
 import { RateCap } from '../../shared/connections/rateCap';
+import type { Session } from '../../shared/domain/session';
 import { processBrandBreakers, type BrandBreakers } from '../../shared/engine/brandBreakers';
 import { executeCallApi, type CardAttempt } from '../../shared/engine/callApi';
 import { processCardCache, type CardCache } from '../../shared/engine/cardCache';
 import { runTurn } from '../../shared/engine/runTurn';
-import { ENV } from '../../shared/config/env';
-import { failureKind, type CardAlert } from '../../shared/health/cardHealth';
 import { matchTrigger } from '../../shared/engine/triggers';
 import { isPersonalCard, type Flow } from '../../shared/flow/schema';
+import { failureKind, type CardAlert } from '../../shared/health/cardHealth';
 import type { GuardedFetch } from '../../shared/http/guardedFetch';
+import type { CallbackTimeouts } from '../../shared/jobs/callbackTimeouts';
 import { conversationKey, type TurnJob } from '../../shared/jobs/job';
-import type { Customer, CustomerRef, Session } from '../../shared/store/customers';
+import { bindAttributeNames, personalMasker, personalNames, personalValues, type PersonalSource } from '../../shared/privacy/personalData';
+import type { Customer, CustomerRef } from '../../shared/store/customers';
 import type { StoredFlowVersion } from '../../shared/store/flows';
 import type { Delivery, JobState, OutboxOwner } from '../../shared/store/jobStates';
 import type { Store } from '../../shared/store/store';
 import { expiresAfterDays, type WorkspaceSettings } from '../../shared/store/workspaceSettings';
-import { bindAttributeNames, personalMasker, personalNames, personalValues, type PersonalSource } from '../../shared/privacy/personalData';
 import type { ChannelSender, DeliveryProgress } from './channelSender';
-import { callbackUrl, newCallbackId } from '../../shared/callbacks/callback';
-import type { CallbackTimeouts } from '../../shared/jobs/callbackTimeouts';
 
 export interface ExecutorDeps {
   store: Store;

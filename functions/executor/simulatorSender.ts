@@ -1,6 +1,7 @@
 import { renderLineMessages } from '../../shared/channels/line/renderLineMessages';
 import { renderMessengerMessages } from '../../shared/channels/messenger/renderMessengerMessages';
-import type { ChannelKind, TurnJob } from '../../shared/jobs/job';
+import type { ChannelKind } from '../../shared/domain/channelKinds';
+import type { TurnJob } from '../../shared/jobs/job';
 import type { ResolvedMessage } from '../../shared/messages/message';
 import type { Delivery } from '../../shared/store/jobStates';
 import { SIMULATOR_TTL_SECONDS, type SimulatorRepository } from '../../shared/store/simulator';

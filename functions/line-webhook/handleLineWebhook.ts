@@ -1,11 +1,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { lineWebhookSchema, toInboundEvent } from '../../shared/channels/line/lineWebhook';
 import { verifyLineSignature } from '../../shared/channels/line/verifyLineSignature';
-import { forLog, isId } from '../../shared/jobs/job';
+import { isId } from '../../shared/domain/ids';
+import { lookUpChannel, queueTurns, type InboundTurn } from '../../shared/intake/queueTurns';
 import type { JobQueue } from '../../shared/jobs/jobQueue';
-import { lookUpChannel, queueTurns, type InboundTurn } from '../../shared/jobs/queueTurns';
-import type { WebhookStore } from '../../shared/store/webhookStore';
 import { headerValue, NOT_JSON, parseJson } from '../../shared/lambda/apiGateway';
+import { forLog } from '../../shared/logging/logValues';
+import type { WebhookStore } from '../../shared/store/webhookStore';
 
 export interface WebhookRequest {
   channelId: string;

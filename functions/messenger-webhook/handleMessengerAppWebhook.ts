@@ -1,9 +1,10 @@
 import type { Channel } from '../../shared/channels/channel';
 import type { MessengerApp } from '../../shared/channels/messenger/messengerApp';
 import { verifyMessengerSignature } from '../../shared/channels/messenger/verifyMessengerSignature';
-import { forLog, isId } from '../../shared/jobs/job';
-import { CHANNEL_CACHE_MS } from '../../shared/jobs/queueTurns';
+import { isId } from '../../shared/domain/ids';
+import { CHANNEL_CACHE_MS } from '../../shared/intake/queueTurns';
 import { headerValue, parseJson } from '../../shared/lambda/apiGateway';
+import { forLog } from '../../shared/logging/logValues';
 import type { WebhookStore } from '../../shared/store/webhookStore';
 import { handleVerification, recordVerification, type MessengerWebhookDeps, type VerificationDeps, type VerificationResponse } from './handleMessengerWebhook';
 import { serveMessengerDelivery, type MessengerWebhookResponse, type PageFor } from './serveMessengerDelivery';

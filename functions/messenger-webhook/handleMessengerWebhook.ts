@@ -3,11 +3,12 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Channel } from '../../shared/channels/channel';
 import type { MessengerApp } from '../../shared/channels/messenger/messengerApp';
 import { verifyMessengerSignature } from '../../shared/channels/messenger/verifyMessengerSignature';
-import { forLog, isId } from '../../shared/jobs/job';
+import { isId } from '../../shared/domain/ids';
+import { CHANNEL_CACHE_MS, lookUpChannel, type ChannelLookup } from '../../shared/intake/queueTurns';
 import type { JobQueue } from '../../shared/jobs/jobQueue';
-import { CHANNEL_CACHE_MS, lookUpChannel, type ChannelLookup } from '../../shared/jobs/queueTurns';
-import type { WebhookStore } from '../../shared/store/webhookStore';
 import { headerValue, parseJson } from '../../shared/lambda/apiGateway';
+import { forLog } from '../../shared/logging/logValues';
+import type { WebhookStore } from '../../shared/store/webhookStore';
 import { serveMessengerDelivery, type MessengerWebhookResponse, type PageFor } from './serveMessengerDelivery';
 
 export type { MessengerWebhookResponse } from './serveMessengerDelivery';

@@ -2,10 +2,10 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Channel } from '../../shared/channels/channel';
 import { echoProblem, type EchoReceipt } from '../../shared/channels/messenger/echoReceipt';
 import { messengerWebhookSchema, toInboundEvents, type MessengerEventAction } from '../../shared/channels/messenger/messengerWebhook';
-import { forLog } from '../../shared/jobs/job';
+import { queueTurns, type InboundTurn, type SessionReads } from '../../shared/intake/queueTurns';
 import type { JobQueue } from '../../shared/jobs/jobQueue';
-import { queueTurns, type InboundTurn, type SessionReads } from '../../shared/jobs/queueTurns';
 import { NOT_JSON } from '../../shared/lambda/apiGateway';
+import { forLog } from '../../shared/logging/logValues';
 import type { WebhookStore } from '../../shared/store/webhookStore';
 
 export interface MessengerWebhookResponse {

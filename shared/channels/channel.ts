@@ -1,9 +1,6 @@
 import * as z from 'zod';
-import { channelKindSchema, type ChannelKind } from '../jobs/job';
-
-/** One flow version, as a channel runs it and as a session remembers it. */
-export const flowRefSchema = z.object({ flowId: z.string().min(1), version: z.number().int().min(1) });
-export type FlowRef = z.infer<typeof flowRefSchema>;
+import { channelKindSchema, type ChannelKind } from '../domain/channelKinds';
+import { flowRefSchema } from '../domain/flowRef';
 
 /**
  * A connected LINE channel or Messenger page, and the flow versions it runs. An item written before

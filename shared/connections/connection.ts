@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import { NOT_RESERVED, RESERVED_NAME } from '../flow/reservedKeys';
 import type { CallApiBlock } from '../flow/schema';
 
 /**
@@ -14,12 +13,6 @@ import type { CallApiBlock } from '../flow/schema';
 export const ENVIRONMENTS = ['production', 'staging'] as const;
 export const environmentSchema = z.enum(ENVIRONMENTS);
 export type Environment = z.infer<typeof environmentSchema>;
-
-/** A connection's name, as cards write it (`request.connection`) and the admin API's path names it. */
-export const connectionNameSchema = z
-  .string()
-  .regex(/^[a-z][a-z0-9_-]{0,63}$/, 'lowercase letters, digits, _ or -, starting with a letter (at most 64)')
-  .regex(NOT_RESERVED, RESERVED_NAME);
 
 /** A workspace secret's name, as `PUT /admin/secrets/{name}` accepts it. */
 const secretNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'a secret name: letters, digits or _ (at most 64)');

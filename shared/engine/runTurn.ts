@@ -1,13 +1,15 @@
+import { bindingLapsesAt, liveBinding, type Binding, type BindingMethod } from '../domain/binding';
+import type { ChatType } from '../domain/channelKinds';
+import type { InboundEvent } from '../domain/inboundEvents';
+import type { Session } from '../domain/session';
+import { testPattern } from '../flow/conditionPattern';
 import { isPersonalCard, type Block, type CallApiBlock, type Flow, type LinkAccountBlock } from '../flow/schema';
 import { BUILT_IN_TEXTS, customerTexts, DEFAULT_LANGUAGE, ownReask, type Language } from '../flow/texts';
-import type { ChatType, InboundEvent } from '../jobs/job';
 import type { ResolvedMessage } from '../messages/message';
-import { bindingLapsesAt, liveBinding, type Binding, type BindingMethod, type Session } from '../store/customers';
 import { evaluatePath, renderText, renderUrl, TemplateError, type TemplateContext } from '../templating/liquid';
 import { BUDGET_TIME_REASON, cardFailure, judgeCallback, type CardBudget, type CardFailure, type CardOutcome } from './callApi';
-import { testPattern } from './conditionPattern';
-import { eventParams, linksOn, matchTrigger } from './triggers';
 import { resolveMessages } from './resolveMessages';
+import { eventParams, linksOn, matchTrigger } from './triggers';
 import { validateAnswer } from './validateAnswer';
 
 /**

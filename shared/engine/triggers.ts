@@ -1,6 +1,7 @@
-import type { Block, Flow, Trigger } from '../flow/schema';
+import type { ChannelKind, ChatType } from '../domain/channelKinds';
+import type { InboundEvent } from '../domain/inboundEvents';
 import { nullRecord } from '../flow/reservedKeys';
-import type { ChannelKind, ChatType, InboundEvent } from '../jobs/job';
+import type { Block, Flow, Trigger } from '../flow/schema';
 
 /**
  * Compare keywords the way customers type them: NFKC folds full-width letters and digits (ＨＯＴ → HOT)

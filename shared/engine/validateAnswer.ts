@@ -1,6 +1,6 @@
 import type * as z from 'zod';
+import type { InboundEvent } from '../domain/inboundEvents';
 import type { questionBlockSchema } from '../flow/schema';
-import type { InboundEvent } from '../jobs/job';
 
 type QuestionInput = z.infer<typeof questionBlockSchema>['input'];
 

@@ -1,6 +1,6 @@
 import type Ajv2020Type from 'ajv/dist/2020';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
-import { re2RegExp } from '../engine/conditionPattern';
+import { re2RegExp } from './conditionPattern';
 import { isReservedKey } from './reservedKeys';
 import type { CardContract } from './schema';
 
@@ -110,7 +110,7 @@ function compiler(): Ajv2020Type {
   // an admin's pattern must not let a brand's answer stall the executor.
   // ajv keeps each compiled pattern under its toString() (a RegExp's is its source): without one of
   // their own, every pattern would be taken for the first.
-  const regExp = Object.assign((pattern: string) => ({ ...re2RegExp(pattern), toString: () => `re2:${pattern}` }), { code: 're2RegExp (shared/engine/conditionPattern.ts)' });
+  const regExp = Object.assign((pattern: string) => ({ ...re2RegExp(pattern), toString: () => `re2:${pattern}` }), { code: 're2RegExp (shared/flow/conditionPattern.ts)' });
   ajv ??= new Ajv2020({ strict: false, validateFormats: false, allErrors: false, verbose: true, code: { regExp } });
   return ajv;
 }

@@ -1,6 +1,5 @@
 import * as z from 'zod';
-import { connectionNameSchema } from '../connections/connection';
-import { channelKindSchema, chatTypeSchema } from '../jobs/job';
+import { channelKindSchema, chatTypeSchema } from '../domain/channelKinds';
 import { messageSchema } from '../messages/message';
 import { FAILURE_REASONS } from './failureReasons';
 import { NOT_RESERVED, RESERVED_NAME } from './reservedKeys';
@@ -19,6 +18,12 @@ const blockId = z
 const attributeName = z
   .string()
   .regex(/^[A-Za-z_][\w]{0,63}$/, 'attribute names are letters, digits or _')
+  .regex(NOT_RESERVED, RESERVED_NAME);
+
+/** A connection's name, as cards write it (`request.connection`) and the admin API's path names it (shared/connections/connection.ts). */
+export const connectionNameSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{0,63}$/, 'lowercase letters, digits, _ or -, starting with a letter (at most 64)')
   .regex(NOT_RESERVED, RESERVED_NAME);
 
 /**
@@ -195,7 +200,7 @@ export const callApiBlockSchema = z.strictObject({
    * group. Left out, the flow's `personal` applies (`false` here overrides a personal flow).
    */
   personal: z.boolean().optional(),
-  /** On success, bind the customer to the member this answer names (a verified binding, shared/store/customers.ts). */
+  /** On success, bind the customer to the member this answer names (a verified binding, shared/domain/binding.ts). */
   bind: cardBindSchema.optional(),
   onSuccess: blockId.optional(),
   /** Where a failure goes when neither `onStatus` nor `onReason` names it; the apology when left out. */

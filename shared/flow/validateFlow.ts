@@ -1,13 +1,13 @@
 import net from 'node:net';
 import * as z from 'zod';
-import { conditionPatternProblem } from '../engine/conditionPattern';
 import { isPublicAddress } from '../http/guardedFetch';
 import type { Button, Card, Message } from '../messages/message';
 import { templateReads } from '../templating/liquid';
 import { SECRET_OUTSIDE_HEADER, SIGNING_SECRET_NEVER_SENT, secretReferences, secretsPathProblem, templateCheck } from '../templating/secrets';
+import { conditionPatternProblem } from './conditionPattern';
+import { contractProblem, missingInContract } from './contract';
 import { parseWithProblems, withoutUnknownKeys, type Problem } from './parseProblems';
 import { isReservedKey, reservedKeyMessage } from './reservedKeys';
-import { contractProblem, missingInContract } from './contract';
 import { blockSchema, flowSchema, isPersonalCard, triggerSchema, type Block, type Flow, type Trigger } from './schema';
 import { flowTextsSchema, type FlowTexts } from './texts';
 

@@ -1,6 +1,5 @@
 import * as z from 'zod';
 import { FAILURE_REASONS } from '../flow/failureReasons';
-import type { ExecutionLogEntry } from '../store/executionLog';
 
 // A card's health: its calls, outcomes and latency over the last hour, day or week, in time buckets,
 // computed from its execution log entries (one per attempt: what callcard already records). The alert
@@ -51,11 +50,24 @@ export function failureKind(reason: string | undefined, status?: number): Failur
   return 'other';
 }
 
+/**
+ * What health reads of an execution log entry (shared/store/executionLog.ts writes them): when, how it
+ * ended, why, the brand's status and latency, and the flow version that ran.
+ */
+type Entry = {
+  at: string;
+  outcome: 'success' | 'failure' | 'fired';
+  reason?: string | undefined;
+  status?: number | undefined;
+  latencyMs: number;
+  version?: number | undefined;
+};
+
 /** Answers given without calling the brand: counted as calls and outcomes, but not in the brand's latency. */
 const WITHOUT_BRAND = new Set(['cache_hit', 'stale_if_error', 'circuit_open']);
 
 /** Whether an attempt's latency is the brand's (it was called): not a cache hit, an open circuit or a guard's refusal. */
-function reachedBrand(entry: Pick<ExecutionLogEntry, 'reason' | 'outcome' | 'status' | 'latencyMs'>): boolean {
+function reachedBrand(entry: Pick<Entry, 'reason' | 'outcome' | 'status' | 'latencyMs'>): boolean {
   if (entry.reason !== undefined && WITHOUT_BRAND.has(entry.reason)) return false;
   if (entry.outcome !== 'failure') return true;
   const kind = failureKind(entry.reason, entry.status);
@@ -104,7 +116,6 @@ export const healthBucketSchema = countsSchema.extend({ from: z.string(), to: z.
 export type HealthBucket = z.infer<typeof healthBucketSchema>;
 export const versionHealthSchema = countsSchema.extend({ version: z.number().int().optional().describe('The flow version that ran; absent for entries written before it was kept') });
 
-type Entry = Pick<ExecutionLogEntry, 'at' | 'outcome' | 'reason' | 'status' | 'latencyMs'> & { version?: number | undefined };
 
 /** Calls, outcomes by kind and latency percentiles of some entries. */
 export function countsOf(entries: readonly Entry[]): HealthCounts {

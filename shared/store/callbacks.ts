@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { channelKindSchema, chatTypeSchema } from '../jobs/job';
+import { channelKindSchema, chatTypeSchema } from '../domain/channelKinds';
 import { isConditionFailed, type Table } from './table';
 
 /**

@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { channelSchema, type Channel, type ChannelInput, type ChannelOf, type FlowRef } from '../channels/channel';
-import type { ChannelKind } from '../jobs/job';
+import { channelSchema, type Channel, type ChannelInput, type ChannelOf } from '../channels/channel';
+import type { ChannelKind } from '../domain/channelKinds';
+import type { FlowRef } from '../domain/flowRef';
 import { RecentReads } from './recentReads';
 import { saveOwned } from './saveOwned';
 import { isConditionFailed, queryAll, type Table } from './table';

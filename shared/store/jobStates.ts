@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { bindingSchema, sessionSchema } from './customers';
+import { bindingSchema } from '../domain/binding';
+import { sessionSchema } from '../domain/session';
 import { deleteKeys, expiresIn, isConditionFailed, isExpired, queryAll, type Table } from './table';
 
 /** One request to a channel API: the rendered messages of one reply or push, in flow order. */

@@ -1,6 +1,7 @@
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { inboundEventSchema, type ChannelKind } from '../jobs/job';
+import type { ChannelKind } from '../domain/channelKinds';
+import { inboundEventSchema } from '../domain/inboundEvents';
 import { deleteKeys, expiresIn, queryAll, type Table } from './table';
 
 /**

@@ -1,8 +1,9 @@
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { channelSchema, type Channel } from '../channels/channel';
-import type { ChannelKind } from '../jobs/job';
+import type { ChannelKind } from '../domain/channelKinds';
+import type { Session } from '../domain/session';
 import { channelKey } from './channels';
-import { profileKey, profileOf, sessionKey, sessionOf, type Customer, type CustomerRef, type Session } from './customers';
+import { profileKey, profileOf, sessionKey, sessionOf, type Customer, type CustomerRef } from './customers';
 import { jobStateKey, jobStateOf, type JobState } from './jobStates';
 import type { Table } from './table';
 import { workspaceSettingsKey, workspaceSettingsOf, type WorkspaceSettings } from './workspaceSettings';

@@ -1,6 +1,7 @@
 import type { LocalStack } from '../../local/localStack';
 import { DEMO_MEMBER_USER_ID } from '../../local/seedDemo';
-import type { Binding, CustomerRef } from '../../shared/store/customers';
+import type { Binding } from '../../shared/domain/binding';
+import type { CustomerRef } from '../../shared/store/customers';
 import { adminClient, type AdminClient } from '../support/adminClient';
 import { sendLine, sendMessenger, startTestStack, waitForLineCalls, waitForMessengerCalls } from '../support/localStackHarness';
 

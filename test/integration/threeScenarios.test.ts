@@ -1,5 +1,5 @@
 import type { LocalStack } from '../../local/localStack';
-import type { ChannelKind } from '../../shared/jobs/job';
+import type { ChannelKind } from '../../shared/domain/channelKinds';
 import { sendLine, sendMessenger, startTestStack, waitForLineCalls, waitForMessengerCalls } from '../support/localStackHarness';
 
 /**

@@ -1,5 +1,8 @@
 import * as z from 'zod';
-import { describeIssues, forLog, ID_PATTERN, idSchema, INBOUND_LIMITS, isId, TOKEN_PATTERN, type ChatType, type InboundEvent } from '../../jobs/job';
+import type { ChatType } from '../../domain/channelKinds';
+import { ID_PATTERN, idSchema, INBOUND_LIMITS, isId, TOKEN_PATTERN } from '../../domain/ids';
+import type { InboundEvent } from '../../domain/inboundEvents';
+import { describeIssues, forLog } from '../../logging/logValues';
 
 /** LINE's own limits on what a customer can send (Messaging API reference). */
 export const LINE_LIMITS = {

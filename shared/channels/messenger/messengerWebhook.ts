@@ -1,5 +1,7 @@
 import * as z from 'zod';
-import { describeIssues, forLog, idSchema, isId, isToken, tokenSchema, type InboundEvent } from '../../jobs/job';
+import { idSchema, isId, isToken, tokenSchema } from '../../domain/ids';
+import type { InboundEvent } from '../../domain/inboundEvents';
+import { describeIssues, forLog } from '../../logging/logValues';
 import { METADATA_MAX_LENGTH, parseEchoMetadata, type EchoClaim } from './echoReceipt';
 import { fromPayload } from './payload';
 

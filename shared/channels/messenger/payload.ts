@@ -1,4 +1,4 @@
-import type { InboundEvent } from '../../jobs/job';
+import type { InboundEvent } from '../../domain/inboundEvents';
 
 /**
  * What a Messenger payload (a quick reply's or a postback button's) means to a flow, for the webhook and

@@ -1,8 +1,8 @@
+import type { Binding } from '../../../../shared/domain/binding';
 import type { CardOutcome } from '../../../../shared/engine/callApi';
 import { runTurn, type TurnDeps, type TurnInput } from '../../../../shared/engine/runTurn';
-import { BUILT_IN_TEXTS } from '../../../../shared/flow/texts';
 import { flowSchema, type Flow, type FlowInput } from '../../../../shared/flow/schema';
-import type { Binding } from '../../../../shared/store/customers';
+import { BUILT_IN_TEXTS } from '../../../../shared/flow/texts';
 import type { TemplateContext } from '../../../../shared/templating/liquid';
 
 const NOW = Date.parse('2026-03-01T10:00:00.000Z');

@@ -1,8 +1,8 @@
+import type { Session } from '../../../../shared/domain/session';
 import type { CardOutcome } from '../../../../shared/engine/callApi';
 import { runTurn, type TurnDeps, type TurnInput } from '../../../../shared/engine/runTurn';
 import { flowSchema, type Flow, type FlowInput } from '../../../../shared/flow/schema';
 import { BUILT_IN_TEXTS } from '../../../../shared/flow/texts';
-import type { Session } from '../../../../shared/store/customers';
 import type { TemplateContext } from '../../../../shared/templating/liquid';
 
 /**

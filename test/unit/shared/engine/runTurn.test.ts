@@ -1,9 +1,9 @@
+import type { InboundEvent } from '../../../../shared/domain/inboundEvents';
+import type { Session } from '../../../../shared/domain/session';
 import type { CardOutcome } from '../../../../shared/engine/callApi';
 import { DEFAULT_FAILURE_TEXT, runTurn, type TurnDeps, type TurnInput } from '../../../../shared/engine/runTurn';
-import { BUILT_IN_TEXTS, LEGACY_DEFAULT_REASK } from '../../../../shared/flow/texts';
 import { flowSchema, type CallApiBlock, type Flow, type FlowInput } from '../../../../shared/flow/schema';
-import type { InboundEvent } from '../../../../shared/jobs/job';
-import type { Session } from '../../../../shared/store/customers';
+import { BUILT_IN_TEXTS, LEGACY_DEFAULT_REASK } from '../../../../shared/flow/texts';
 import type { TemplateContext } from '../../../../shared/templating/liquid';
 
 const FLOW_REF = { flowId: 'flow-1', version: 3 };

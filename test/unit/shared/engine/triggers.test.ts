@@ -1,6 +1,6 @@
+import type { InboundEvent } from '../../../../shared/domain/inboundEvents';
 import { chatsOf, eventParams, flowListensBeyondTriggers, matchActiveFlows, matchTrigger, normalizeText, parsePostbackData } from '../../../../shared/engine/triggers';
 import { flowSchema, type Flow, type FlowInput, type Trigger } from '../../../../shared/flow/schema';
-import type { InboundEvent } from '../../../../shared/jobs/job';
 
 const end = { type: 'end' } as const;
 

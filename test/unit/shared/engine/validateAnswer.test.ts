@@ -1,7 +1,7 @@
 import type { z } from 'zod';
+import type { InboundEvent } from '../../../../shared/domain/inboundEvents';
 import { validateAnswer } from '../../../../shared/engine/validateAnswer';
 import type { questionBlockSchema } from '../../../../shared/flow/schema';
-import type { InboundEvent } from '../../../../shared/jobs/job';
 
 type Input = z.infer<typeof questionBlockSchema>['input'];
 

@@ -1,7 +1,8 @@
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createModelDynamoClient } from '../../../../local/aws/modelDynamo';
-import { bindingLapsesAt, liveBinding, type Binding, type CustomerRef } from '../../../../shared/store/customers';
+import { bindingLapsesAt, liveBinding, type Binding } from '../../../../shared/domain/binding';
+import type { CustomerRef } from '../../../../shared/store/customers';
 import { createStore, TABLE_DEFINITION, type Store } from '../../../../shared/store/store';
 import { createTable, type Table } from '../../../../shared/store/table';
 

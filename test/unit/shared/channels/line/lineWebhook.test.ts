@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { lineEventSchema, lineWebhookSchema, skipReason, toInboundEvent, type LineEvent, type LineEventAction } from '../../../../../shared/channels/line/lineWebhook';
-import { inboundEventSchema } from '../../../../../shared/jobs/job';
+import { inboundEventSchema } from '../../../../../shared/domain/inboundEvents';
 
 /** The logged reason callcard skips an event type with. */
 const why = (type: string): string => skipReason(type) ?? `(${type} is not skipped)`;

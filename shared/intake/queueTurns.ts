@@ -1,10 +1,14 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Channel, ChannelOf, FlowRef } from '../channels/channel';
+import type { Channel, ChannelOf } from '../channels/channel';
+import type { ChannelKind, ChatType } from '../domain/channelKinds';
+import type { FlowRef } from '../domain/flowRef';
+import type { InboundEvent } from '../domain/inboundEvents';
+import type { Session } from '../domain/session';
 import { flowListensBeyondTriggers, linksOn, matchActiveFlows, type RunningFlow } from '../engine/triggers';
-import type { Session } from '../store/customers';
+import { turnJobProblem, type TurnJob } from '../jobs/job';
+import type { JobQueue } from '../jobs/jobQueue';
+import { forLog } from '../logging/logValues';
 import type { WebhookStore } from '../store/webhookStore';
-import { forLog, turnJobProblem, type ChannelKind, type ChatType, type InboundEvent, type TurnJob } from './job';
-import type { JobQueue } from './jobQueue';
 
 /** One customer event a webhook verified and understood. */
 export interface InboundTurn {

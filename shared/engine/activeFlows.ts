@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { normalizeText, triggerKeys, type RunningFlow } from '../engine/triggers';
-import { flowRefSchema, type FlowRef } from './channel';
+import { flowRefSchema, type FlowRef } from '../domain/flowRef';
+import { normalizeText, triggerKeys, type RunningFlow } from './triggers';
 
 // A channel's active set: every flow published to it, one version each. Pure: the admin API decides
 // with these, the store only writes the result.

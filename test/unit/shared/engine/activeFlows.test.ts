@@ -1,5 +1,5 @@
-import { describeFlowRef, triggerConflicts, withFlow, withoutFlow } from '../../../../shared/channels/activeFlows';
 import { channelSchema } from '../../../../shared/channels/channel';
+import { describeFlowRef, triggerConflicts, withFlow, withoutFlow } from '../../../../shared/engine/activeFlows';
 import { matchActiveFlows, triggerKeys, type RunningFlow } from '../../../../shared/engine/triggers';
 import { flowSchema, type FlowInput } from '../../../../shared/flow/schema';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { conditionPatternProblem, MATCHES_MAX_LENGTH, testPattern, toRe2Syntax } from '../../../../shared/engine/conditionPattern';
 import { runTurn } from '../../../../shared/engine/runTurn';
+import { conditionPatternProblem, MATCHES_MAX_LENGTH, testPattern, toRe2Syntax } from '../../../../shared/flow/conditionPattern';
 import { flowSchema } from '../../../../shared/flow/schema';
 import { validateFlow } from '../../../../shared/flow/validateFlow';
 
