@@ -5,8 +5,9 @@ import type { Connections } from '../../shared/connections/connection';
 import { OAuth2Tokens } from '../../shared/connections/oauth2';
 import { RateCap } from '../../shared/connections/rateCap';
 import { processBrandBreakers, type BrandBreakers } from '../../shared/engine/brandBreakers';
-import { executeCallApi, type CardAttempt } from '../../shared/engine/callApi';
+import type { CardAttempt } from '../../shared/engine/callApi';
 import { processCardCache, type CardCache } from '../../shared/engine/cardCache';
+import { runCard, type TurnCustomer } from '../../shared/engine/runCard';
 import { runTurn } from '../../shared/engine/runTurn';
 import { ENV } from '../../shared/config/env';
 import { failureKind, type CardAlert } from '../../shared/health/cardHealth';
@@ -213,13 +214,14 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
   // Personal values (phone, member id...) never reach the execution log or its log line in clear.
   const personal = personalNames(parts.settings.personalAttributes, bindAttributeNames(flow.flow.blocks));
   let cardRuns = 0;
+  const turnCustomer: TurnCustomer = { id: job.userId, channel: job.channel.kind, attributes: customer?.attributes ?? {}, binding: customer?.binding };
   const result = await runTurn(
     {
       flow: flow.flow,
       flowRef: { flowId: flow.flowId, version: flow.version },
       event: job.event,
       session,
-      customer: { id: job.userId, channel: job.channel.kind, attributes: customer?.attributes ?? {}, binding: customer?.binding },
+      customer: turnCustomer,
       // Whether the customer's binding is live now, and when one made now lapses.
       now: now(),
       bindingLapseDays,
@@ -233,18 +235,17 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
         cardRuns += 1;
         const run = cardRuns;
         const [secrets, connections] = await Promise.all([workspaceSecrets(), block.request.connection !== undefined ? workspaceConnections() : undefined]);
-        return executeCallApi(
+        return runCard(
+          // What is left of the customer message's budget (TURN_BUDGET): past it, the card fails with reason `budget`.
+          { blockId, block, context, budget },
           {
-            block,
-            context,
+            customer: turnCustomer,
             secrets,
             // Published flows on channels call their connections' production; the console's simulator, staging.
-            ...(connections ? { connections, environment: job.simulator ? 'staging' : 'production' } : {}),
+            connections,
+            environment: job.simulator ? 'staging' : 'production',
             allowedPorts,
-            idempotencyKey: `${job.jobId}#${blockId}`,
-            profile: { id: job.userId, channel: job.channel.kind, attributes: customer?.attributes ?? {} },
-            // What is left of the customer message's budget (TURN_BUDGET): past it, the card fails with reason `budget`.
-            budget,
+            idempotencyPrefix: job.jobId,
           },
           {
             fetch: deps.fetch,
