@@ -22,6 +22,7 @@ import type { Store } from '../../shared/store/store';
 import { expiresAfterDays, type WorkspaceSettings } from '../../shared/store/workspaceSettings';
 import { bindAttributeNames, personalMasker, personalNames, personalValues, type PersonalSource } from '../../shared/privacy/personalData';
 import type { ChannelSender, DeliveryProgress } from './channelSender';
+import { replyWhileStoringOutbox } from './replyBeforeOutbox';
 import { callbackUrl, newCallbackId } from '../../shared/callbacks/callback';
 import type { CallbackTimeouts } from '../../shared/jobs/callbackTimeouts';
 
@@ -137,25 +138,8 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps, attempt: 
       if (first && sender.safeBeforeRecord) {
         // The loading call started beside the brand call; it lands before the reply that ends it.
         await turn.waiting;
-        // A refused token is recorded on the outbox, so that write waits for the outbox to be stored.
-        let outboxStoring: (creating: Promise<JobState>) => void = () => undefined;
-        const outboxStored = new Promise<JobState>((resolve) => {
-          outboxStoring = resolve;
-        });
-        outboxStored.catch(() => undefined);
-        const recordRefusal = async () => {
-          await outboxStored;
-          await deps.store.jobStates.recordReplyRefused(job.jobId);
-        };
-        firstDelivery = sender.deliver(0, first, { replyTokenSpent: false, replyRefused: false, recordRefusal });
-        // Observed by deliverAll below; the effects need not wait for the reply to land.
-        firstDelivery.catch(() => undefined);
-        // Let the reply's request reach the wire before the outbox's serialization takes the CPU.
-        await new Promise((resolve) => setImmediate(resolve));
-        writes.release();
-        const creating = deps.store.jobStates.create({ ...fresh, replyTokenSpent: job.replyToken !== undefined }, outboxOwner(job));
-        outboxStoring(creating);
-        state = await creating;
+        // The reply goes out while the outbox is stored (a refused token's record waits for it): replyBeforeOutbox.ts.
+        ({ state, firstDelivery } = await replyWhileStoringOutbox(job, fresh, first, sender, deps.store.jobStates, outboxOwner(job), writes));
       } else {
         await turn.waiting;
         state = await deps.store.jobStates.create(fresh, outboxOwner(job));
