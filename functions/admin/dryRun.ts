@@ -5,7 +5,8 @@ import type { Environment } from '../../shared/connections/connection';
 import { OAuth2Tokens } from '../../shared/connections/oauth2';
 import { RateCap } from '../../shared/connections/rateCap';
 import type { Binding } from '../../shared/domain/binding';
-import { executeCallApi, maskUrl, type CardOutcome } from '../../shared/engine/callApi';
+import { maskUrl, type CardOutcome } from '../../shared/engine/callApi';
+import { runCard, type TurnCustomer } from '../../shared/engine/runCard';
 import { runTurn } from '../../shared/engine/runTurn';
 import { learnContract } from '../../shared/flow/contract';
 import { isPersonalCard, type Block, type Flow } from '../../shared/flow/schema';
@@ -63,20 +64,20 @@ export const dryRun: RouteHandler<AdminRoutes['dryRun']> = async ({ body }, { wo
   let outcome: CardOutcome | undefined;
   const skipped: string[] = [];
   const background: Promise<unknown>[] = [];
-  const profile = { id: DRY_RUN_CUSTOMER, channel: 'line', attributes: body.attributes };
   // A personal card runs only for a verified customer: the admin gives a sample one.
   if (isPersonalCard(flow, card) && !body.binding) {
     throw invalid([{ path: 'binding', message: `"${body.blockId}" is a personal card: give a sample verified customer (binding.memberId) to test it` }]);
   }
   const now = deps.now?.() ?? Date.now();
   const binding: Binding | undefined = body.binding ? { ...body.binding, method: 'oneTimeCode', verifiedAt: new Date(now).toISOString() } : undefined;
+  const customer: TurnCustomer = { id: DRY_RUN_CUSTOMER, channel: 'line', attributes: body.attributes, binding };
   const result = await runTurn(
     {
       flow: withLaterCardsStubbed(flow, body.blockId),
       flowRef: { flowId, version },
       event: { type: 'postback', data: new URLSearchParams(body.trigger?.params ?? {}).toString() },
       session: undefined,
-      customer: { ...profile, binding },
+      customer,
       now,
       language,
       startAt: body.blockId,
@@ -91,8 +92,10 @@ export const dryRun: RouteHandler<AdminRoutes['dryRun']> = async ({ body }, { wo
         }
         called = true;
         // No breakers and no cache: a dry run neither trips nor is blocked by a circuit, and always calls the brand.
-        outcome = await executeCallApi(
-          { block, context, secrets, allowedPorts, idempotencyKey: `dry-run:${randomUUID()}#${blockId}`, profile, ...(connections ? { connections, environment: body.environment } : {}) },
+        // No turn budget either: the card under test has its own limits only.
+        outcome = await runCard(
+          { blockId, block, context },
+          { customer, secrets, connections, environment: body.environment, allowedPorts, idempotencyPrefix: `dry-run:${randomUUID()}` },
           // A test is a real call: it takes a slot of a rate-capped connection like any other.
           { fetch, workspaceId, tokens, rateCap: new RateCap({ windows: deps.store.rateWindows, inFlight: deps.store.inFlight }), onAttempt: (attempt) => void (environment = attempt.environment) },
         );

@@ -1,6 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import { callbackUrl, newCallbackId } from '../../shared/callbacks/callback';
 import type { Channel } from '../../shared/channels/channel';
 import { ENV } from '../../shared/config/env';
 import type { Connections } from '../../shared/connections/connection';
@@ -8,8 +7,9 @@ import { OAuth2Tokens } from '../../shared/connections/oauth2';
 import { RateCap } from '../../shared/connections/rateCap';
 import type { Session } from '../../shared/domain/session';
 import { processBrandBreakers, type BrandBreakers } from '../../shared/engine/brandBreakers';
-import { executeCallApi, type CardAttempt } from '../../shared/engine/callApi';
+import type { CardAttempt } from '../../shared/engine/callApi';
 import { processCardCache, type CardCache } from '../../shared/engine/cardCache';
+import { runCard, type TurnCustomer } from '../../shared/engine/runCard';
 import { runTurn } from '../../shared/engine/runTurn';
 import { matchTrigger } from '../../shared/engine/triggers';
 import { isPersonalCard, type Flow } from '../../shared/flow/schema';
@@ -24,6 +24,8 @@ import type { Delivery, JobState, OutboxOwner } from '../../shared/store/jobStat
 import type { Store } from '../../shared/store/store';
 import { expiresAfterDays, type WorkspaceSettings } from '../../shared/store/workspaceSettings';
 import type { ChannelSender, DeliveryProgress } from './channelSender';
+import { replyWhileStoringOutbox } from './replyBeforeOutbox';
+import { callbackUrl, newCallbackId } from '../../shared/callbacks/callback';
 
 export interface ExecutorDeps {
   store: Store;
@@ -137,25 +139,8 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps, attempt: 
       if (first && sender.safeBeforeRecord) {
         // The loading call started beside the brand call; it lands before the reply that ends it.
         await turn.waiting;
-        // A refused token is recorded on the outbox, so that write waits for the outbox to be stored.
-        let outboxStoring: (creating: Promise<JobState>) => void = () => undefined;
-        const outboxStored = new Promise<JobState>((resolve) => {
-          outboxStoring = resolve;
-        });
-        outboxStored.catch(() => undefined);
-        const recordRefusal = async () => {
-          await outboxStored;
-          await deps.store.jobStates.recordReplyRefused(job.jobId);
-        };
-        firstDelivery = sender.deliver(0, first, { replyTokenSpent: false, replyRefused: false, recordRefusal });
-        // Observed by deliverAll below; the effects need not wait for the reply to land.
-        firstDelivery.catch(() => undefined);
-        // Let the reply's request reach the wire before the outbox's serialization takes the CPU.
-        await new Promise((resolve) => setImmediate(resolve));
-        writes.release();
-        const creating = deps.store.jobStates.create({ ...fresh, replyTokenSpent: job.replyToken !== undefined }, outboxOwner(job));
-        outboxStoring(creating);
-        state = await creating;
+        // The reply goes out while the outbox is stored (a refused token's record waits for it): replyBeforeOutbox.ts.
+        ({ state, firstDelivery } = await replyWhileStoringOutbox(job, fresh, first, sender, deps.store.jobStates, outboxOwner(job), writes));
       } else {
         await turn.waiting;
         state = await deps.store.jobStates.create(fresh, outboxOwner(job));
@@ -214,13 +199,14 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
   // Personal values (phone, member id...) never reach the execution log or its log line in clear.
   const personal = personalNames(parts.settings.personalAttributes, bindAttributeNames(flow.flow.blocks));
   let cardRuns = 0;
+  const turnCustomer: TurnCustomer = { id: job.userId, channel: job.channel.kind, attributes: customer?.attributes ?? {}, binding: customer?.binding };
   const result = await runTurn(
     {
       flow: flow.flow,
       flowRef: { flowId: flow.flowId, version: flow.version },
       event: job.event,
       session,
-      customer: { id: job.userId, channel: job.channel.kind, attributes: customer?.attributes ?? {}, binding: customer?.binding },
+      customer: turnCustomer,
       // Whether the customer's binding is live now, and when one made now lapses.
       now: now(),
       bindingLapseDays,
@@ -234,18 +220,17 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
         cardRuns += 1;
         const run = cardRuns;
         const [secrets, connections] = await Promise.all([workspaceSecrets(), block.request.connection !== undefined ? workspaceConnections() : undefined]);
-        return executeCallApi(
+        return runCard(
+          // What is left of the customer message's budget (TURN_BUDGET): past it, the card fails with reason `budget`.
+          { blockId, block, context, budget },
           {
-            block,
-            context,
+            customer: turnCustomer,
             secrets,
             // Published flows on channels call their connections' production; the console's simulator, staging.
-            ...(connections ? { connections, environment: job.simulator ? 'staging' : 'production' } : {}),
+            connections,
+            environment: job.simulator ? 'staging' : 'production',
             allowedPorts,
-            idempotencyKey: `${job.jobId}#${blockId}`,
-            profile: { id: job.userId, channel: job.channel.kind, attributes: customer?.attributes ?? {} },
-            // What is left of the customer message's budget (TURN_BUDGET): past it, the card fails with reason `budget`.
-            budget,
+            idempotencyPrefix: job.jobId,
           },
           {
             fetch: deps.fetch,

@@ -525,8 +525,24 @@ function signed(request: OutboundRequest, input: CallApiInput, at: number): Outb
 
 const brandMessagesSchema = z.object({ messages: z.array(resolvedMessageSchema).min(1) });
 
+/**
+ * The card's fields that judge an answer (success or failure, its kind, the brand's messages): the one
+ * list of them. {@link judgeResponse} is given only these ({@link CardJudging}), and a cached answer's
+ * key is made of all of them (cardCache.ts), so a card whose judging changed is never served an answer
+ * judged by its old rule. A judge that reads a new field of the card must have it added here.
+ */
+export const JUDGING_FIELDS = ['successWhen', 'expect', 'contract'] as const satisfies readonly (keyof CallApiBlock)[];
+export type JudgingField = (typeof JUDGING_FIELDS)[number];
+/** What of a card judges its answers: its {@link JUDGING_FIELDS}. */
+export type CardJudging = Pick<CallApiBlock, JudgingField>;
+
+/** The card's {@link JUDGING_FIELDS}, in their order, an absent one as `null`: what a cache key is made of. */
+export function judgingValues(judging: CardJudging): unknown[] {
+  return JUDGING_FIELDS.map((field) => judging[field] ?? null);
+}
+
 async function judgeResponse(
-  block: CallApiBlock,
+  block: CardJudging,
   response: OutboundResponse,
   context: TemplateContext,
 ): Promise<{ ok: true; response: CardResponse; messages?: ResolvedMessage[]; warning?: string } | { ok: false; reason: string; kind: FailureReason; response: CardResponse }> {
@@ -570,7 +586,7 @@ async function judgeResponse(
 }
 
 /** The execution log's reason for an answer that breaks the card's contract (`contract: response.body.tickets: expected array, got undefined`), if it does. */
-function contractMismatch(contract: NonNullable<CallApiBlock['contract']>, body: unknown): { reason: string; kind: 'contract' | 'config' } | undefined {
+function contractMismatch(contract: NonNullable<CardJudging['contract']>, body: unknown): { reason: string; kind: 'contract' | 'config' } | undefined {
   try {
     const checked = checkContract(contract, body);
     return checked.ok ? undefined : { reason: `contract: ${checked.mismatch}`, kind: 'contract' };

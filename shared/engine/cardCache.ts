@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ResolvedMessage } from '../messages/message';
-import type { CardResponse } from './callApi';
+import { judgingValues, type CardJudging, type CardResponse } from './callApi';
 
 export interface CachedCard {
   response: CardResponse;
@@ -62,8 +62,8 @@ export class CardCache {
   }
 
   /** The key of a workspace's card request ({@link cardCacheKey}): a method, so that code without a cache (the admin's dry run) bundles none of this. */
-  key(workspaceId: string, request: CardRequestForKey, judge: CardJudge): string {
-    return cardCacheKey(workspaceId, request, judge);
+  key(workspaceId: string, request: CardRequestForKey, judging: CardJudging): string {
+    return cardCacheKey(workspaceId, request, judging);
   }
 
   get size(): number {
@@ -86,23 +86,18 @@ export interface CardRequestForKey {
   body?: string | undefined;
 }
 
-/** How the card judges the answer: part of the key too. */
-export interface CardJudge {
-  expect: string;
-  successWhen?: string | undefined;
-}
-
 /**
  * The cache key of a card's request: the workspace (an answer fetched with one workspace's secrets and
  * signature is never served to another, even for the very same request), method, URL, headers (the
- * per-job `idempotency-key` left out), body, and how the card judges it; hashed.
+ * per-job `idempotency-key` left out), body, and how the card judges it (every one of callApi.ts's
+ * JUDGING_FIELDS, the list the judge itself is given: a new one changes the key with no change here); hashed.
  */
-export function cardCacheKey(workspaceId: string, request: CardRequestForKey, judge: CardJudge): string {
+export function cardCacheKey(workspaceId: string, request: CardRequestForKey, judging: CardJudging): string {
   const headers = Object.entries(request.headers ?? {})
     .filter(([name]) => name !== 'idempotency-key')
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return createHash('sha256')
-    .update(JSON.stringify([workspaceId, request.method, request.url, headers, request.body ?? null, judge.expect, judge.successWhen ?? null]))
+    .update(JSON.stringify([workspaceId, request.method, request.url, headers, request.body ?? null, ...judgingValues(judging)]))
     .digest('base64url');
 }
 
