@@ -29,7 +29,8 @@ import { DYNAMODB_ENDPOINT_ENV, isolatedCredentials, startDynamoDbLocal } from '
 import { createModelDynamoClient } from './aws/modelDynamo';
 import { createModelSqs } from './aws/modelSqs';
 import { startDemoBrandApi, type DemoBrandApi, type DemoBrandApiOptions } from './demoBrandApi';
-import { routeToLambda, type HttpApiRoute } from './httpApiRouter';
+import { httpApiRoutes, routeToLambda } from './httpApiRouter';
+import type { HttpRoute } from '../infra/httpRoutes';
 import { currentFunction } from './lambdaContext';
 import { closeServer, listen, portOf, writeJson } from './httpServer';
 import { answerIdle, answerWatch } from './emulatorWatch';
@@ -134,6 +135,8 @@ export interface LocalStack {
   dynamodbKind: string;
   /** The credentials the stack's clients sign with (a process of its own on `endpoints` needs them: the soak's executor). */
   credentials: { accessKeyId: string; secretAccessKey: string };
+  /** The HTTP API routes its router serves, each with its function (infra/httpRoutes.ts, as on AWS). */
+  httpRoutes: readonly HttpRoute[];
   /** Resolves when the executor has nothing left to do. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -289,17 +292,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const consolePage = createConsoleHandler();
   const admin = createAdminHandler({ store, fetch, deadLetters: createDeadLetters({ sqs, dlqUrl, jobs: queue }), jobs: queue, logger: logger('admin') });
 
-  const routes: HttpApiRoute[] = [
-    { method: 'POST', path: '/webhooks/line/{channelId}', functionName: 'line-webhook', handler: lineWebhook },
-    { method: 'GET', path: '/webhooks/messenger/{channelId}', functionName: 'messenger-webhook', handler: messengerWebhook },
-    { method: 'POST', path: '/webhooks/messenger/{channelId}', functionName: 'messenger-webhook', handler: messengerWebhook },
-    { method: 'GET', path: '/webhooks/messenger/apps/{appId}', functionName: 'messenger-webhook', handler: messengerWebhook },
-    { method: 'POST', path: '/webhooks/messenger/apps/{appId}', functionName: 'messenger-webhook', handler: messengerWebhook },
-    { method: 'POST', path: '/callbacks/{workspaceId}/{callbackId}', functionName: 'callbacks', handler: callbackRoute },
-    { method: 'ANY', path: '/admin/{proxy+}', functionName: 'admin', handler: admin },
-    { method: 'GET', path: '/console', functionName: 'console', handler: consolePage },
-    { method: 'GET', path: '/console/{proxy+}', functionName: 'console', handler: consolePage },
-  ];
+  const routes = httpApiRoutes({
+    lineWebhook: { functionName: 'line-webhook', handler: lineWebhook },
+    messengerWebhook: { functionName: 'messenger-webhook', handler: messengerWebhook },
+    admin: { functionName: 'admin', handler: admin },
+    console: { functionName: 'console', handler: consolePage },
+    callbacks: { functionName: 'callbacks', handler: callbackRoute },
+  });
   const server = createServer((req, res) => {
     void (async () => {
       const path = new URL(req.url ?? '/', 'http://local').pathname;
@@ -337,6 +336,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     endpoints: aws.endpoints,
     dynamodbKind: aws.dynamodbKind,
     credentials: aws.credentials,
+    httpRoutes: routes,
     idle: () => eventSource.idle(),
     async stop() {
       await Promise.all([eventSource.stop(), timeoutSource.stop()]);
