@@ -10,15 +10,12 @@ import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { createDeadLetters } from '../functions/admin/deadLetters';
 import { createHandler as createAdminHandler } from '../functions/admin/handler';
 import { createHandler as createConsoleHandler } from '../functions/console/handler';
-import { FairShare } from '../functions/executor/fairShare';
+import { createExecutorDeps } from '../functions/executor/deps';
 import { createHandler as createExecutorHandler } from '../functions/executor/handler';
-import { createSenderFor } from '../functions/executor/senders';
 import { createHandler as createLineWebhookHandler } from '../functions/line-webhook/handler';
 import { createHandler as createMessengerWebhookHandler } from '../functions/messenger-webhook/handler';
 import { AWS_CLIENT_DEFAULTS } from '../shared/config/awsClients';
 import { createGuardedFetch } from '../shared/http/guardedFetch';
-import { OAuth2Tokens } from '../shared/connections/oauth2';
-import { RateCap } from '../shared/connections/rateCap';
 import { EXECUTOR_DEFAULTS, JOB_MAX_RECEIVES } from '../shared/jobs/fairShare';
 import { createJobQueue, type JobQueue } from '../shared/jobs/jobQueue';
 import { createLogger } from '../shared/logging/logger';
@@ -241,19 +238,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     },
   };
-  const executor = createExecutorHandler({
-    callbacks,
-    store,
-    fetch,
-    logger: executorLogger,
-    senderFor: createSenderFor({ lineApiBaseUrl: lineStandIn.url, messengerApiBaseUrl: messengerStandIn.url, fetch, logger: executorLogger, simulator: store.simulator }),
-    fairShare: new FairShare({ leases: store.executorLeases, maxConcurrency: executorConcurrency, sqs, queueUrl, logger: executorLogger }),
-    // This stack's own, on its store: the executor's defaults are the process's, bound to the first
-    // store that used them, and a later stack in the same process (the bench runs several) would
-    // wait on a stopped one.
-    rateCap: new RateCap({ windows: store.rateWindows, inFlight: store.inFlight }),
-    tokens: new OAuth2Tokens({ fetch, store: store.connectionTokens }),
-  });
+  const executor = createExecutorHandler(
+    createExecutorDeps({
+      store,
+      fetch,
+      logger: executorLogger,
+      channelApis: { lineApiBaseUrl: lineStandIn.url, messengerApiBaseUrl: messengerStandIn.url },
+      fairShare: { sqs, queueUrl, maxConcurrency: executorConcurrency },
+      callbacks,
+      // This stack's own, on its store: the process's would be bound to the first store that used
+      // them, and a later stack in the same process (the bench runs several) would wait on a stopped one.
+      connectionStatePerStore: true,
+    }),
+  );
   const eventSource: SqsEventSource = options.startExecutor === false ? NO_EVENT_SOURCE : startSqsEventSource({
     sqs,
     queueUrl,
