@@ -7,7 +7,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import dynalite from 'dynalite';
 import { createSqsServer } from 'local-aws-sqs';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
-import { createDeadLetters } from '../functions/admin/deadLetters';
+import { createAdminDeps } from '../functions/admin/deps';
 import { createHandler as createAdminHandler } from '../functions/admin/handler';
 import { createHandler as createConsoleHandler } from '../functions/console/handler';
 import { createExecutorDeps } from '../functions/executor/deps';
@@ -287,7 +287,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   const messengerWebhook = createMessengerWebhookHandler({ store, queue, logger: logger('messenger-webhook') });
   const consolePage = createConsoleHandler();
-  const admin = createAdminHandler({ store, fetch, deadLetters: createDeadLetters({ sqs, dlqUrl, jobs: queue }), jobs: queue, logger: logger('admin') });
+  const admin = createAdminHandler(createAdminDeps({ store, fetch, logger: logger('admin'), jobs: queue, sqs, dlqUrl }));
 
   const routes = httpApiRoutes({
     lineWebhook: { functionName: 'line-webhook', handler: lineWebhook },
