@@ -187,7 +187,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
 
   // The same handler modules Lambda runs, given their dependencies directly (on Lambda, `handler`
-  // builds the same ones from the environment).
+  // builds them from the environment through the same functions/<fn>/deps.ts).
   const { dynamo: dynamoClient, sqs } = aws;
   if (options.awsCalls) {
     recordCalls(dynamoClient, 'dynamodb', options.awsCalls, { tag: currentFunction });
