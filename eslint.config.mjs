@@ -26,6 +26,19 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // What Lambda and the local stack load never pulls in the CDK: the route table (infra/httpRoutes.ts)
+    // is read by the local stack's router as well as by the app stack.
+    files: ['functions/**/*.ts', 'shared/**/*.ts', 'local/**/*.ts', 'infra/httpRoutes.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'], allowTypeImports: true, message: 'The CDK is for infra/ only: Lambda code and the local stack must not load it.' }],
+        },
+      ],
+    },
+  },
   // scratch/ holds throwaway experiments, never committed.
   { ignores: ['scratch/'] },
 );

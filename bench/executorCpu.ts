@@ -1,7 +1,7 @@
 import type { SQSEvent } from 'aws-lambda';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { createExecutorDeps } from '../functions/executor/deps';
 import { createHandler as createExecutorHandler } from '../functions/executor/handler';
-import { createSenderFor } from '../functions/executor/senders';
 import { createDynaliteEngine, createModelDynamoClient, type DynaliteEngine } from '../local/aws/modelDynamo';
 import { SEED_BEST_SELLERS } from '../local/demoBrandApi';
 import { lambdaContext } from '../local/lambdaContext';
@@ -10,8 +10,6 @@ import type { GuardedFetch } from '../shared/http/guardedFetch';
 import type { TurnJob } from '../shared/jobs/job';
 import { createLogger } from '../shared/logging/logger';
 import { createStore, TABLE_DEFINITION } from '../shared/store/store';
-import { OAuth2Tokens } from '../shared/connections/oauth2';
-import { RateCap } from '../shared/connections/rateCap';
 import { learnContract } from '../shared/flow/contract';
 import type { Flow } from '../shared/flow/schema';
 import { createTable } from '../shared/store/table';
@@ -77,17 +75,18 @@ export async function measureExecutorCpu(jobs: number, options: { contract?: boo
     return { status: 200, headers: { 'content-type': 'application/json' }, body: isBrand ? brandBody : '{"sentMessages":[]}', url: request.url, latencyMs: 0 };
   };
   const logger = createLogger('executor', { logLevel: 'SILENT' });
-  const executor = createExecutorHandler({
-    store,
-    fetch,
-    logger,
-    senderFor: createSenderFor({ lineApiBaseUrl: 'https://api.line.me', messengerApiBaseUrl: 'https://graph.facebook.com/v25.0', fetch, logger }),
-    // Its own rate cap and tokens, on this store: left to the executor, they would be the process's,
-    // bound to this store, whose engine closes below, and every later stack of the bench (the rate
-    // cap simulation) would wait on them for ever.
-    rateCap: new RateCap({ windows: store.rateWindows, inFlight: store.inFlight }),
-    tokens: new OAuth2Tokens({ fetch, store: store.connectionTokens }),
-  });
+  const executor = createExecutorHandler(
+    createExecutorDeps({
+      store,
+      fetch,
+      logger,
+      channelApis: { lineApiBaseUrl: 'https://api.line.me', messengerApiBaseUrl: 'https://graph.facebook.com/v25.0' },
+      // Its own rate cap and tokens, on this store: left to the executor, they would be the process's,
+      // bound to this store, whose engine closes below, and every later stack of the bench (the rate
+      // cap simulation) would wait on them for ever.
+      connectionStatePerStore: true,
+    }),
+  );
 
   let sequence = 0;
   const runJob = async (): Promise<void> => {

@@ -1,12 +1,11 @@
 import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
-import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { AwsSdkSource } from './bundling';
 
 /**
- * The one list of callcard's Lambda functions: what each one runs, how long it may take, what it
- * may touch and which HTTP routes reach it. The app stack builds every function from this list,
- * so adding a function means adding one entry here.
+ * The one list of callcard's Lambda functions: what each one runs, how long it may take and what it
+ * may touch. The app stack builds every function from this list, so adding a function means adding
+ * one entry here (and its HTTP routes, if any, to infra/httpRoutes.ts).
  */
 
 export type CallcardFunctionName = 'lineWebhook' | 'messengerWebhook' | 'admin' | 'executor' | 'console' | 'callbacks' | 'callbackTimeouts';
@@ -26,19 +25,6 @@ export type CallbackTimeoutsAccess = 'schedule' | 'consume';
 /** What a function may do with the jobs queue. */
 export type JobsAccess = 'send' | 'consume' | 'readDeadLetters';
 
-/** An HTTP API route served by a function. */
-export interface RouteSpec {
-  /** Path with `{parameters}`, e.g. `/webhooks/line/{channelId}`. */
-  readonly path: string;
-  readonly methods: readonly HttpMethod[];
-  /**
-   * How the function authorises requests on this route. API Gateway has no authoriser on these
-   * routes (the senders are LINE and Meta, which sign their requests instead), so this text is
-   * also the acknowledgement of cdk-nag's AwsSolutions-APIG4.
-   */
-  readonly authorization: string;
-}
-
 export interface CallcardFunctionSpec {
   readonly name: CallcardFunctionName;
   /** Construct id. Keep it stable: it is part of every CloudFormation logical id of the function. */
@@ -53,8 +39,6 @@ export interface CallcardFunctionSpec {
   readonly memorySize?: number;
   readonly tableAccess: TableAccess;
   readonly jobs: readonly JobsAccess[];
-  /** @default - no HTTP route (the function is invoked by SQS) */
-  readonly routes?: readonly RouteSpec[];
   /**
    * Where the function gets AWS SDK v3 from (infra/bundling.ts): `bundled` loads 40-65 ms faster and
    * weighs 210-230 KiB more. Every function that talks to AWS takes it: a cold start is the load time,
@@ -72,23 +56,6 @@ export interface CallcardFunctionSpec {
   readonly callbackTimeouts?: CallbackTimeoutsAccess;
 }
 
-const LINE_SIGNATURE =
-  'LINE webhook: authorised inside the function by the x-line-signature header (HMAC-SHA256 of the raw body keyed with the channel secret kept in the KMS-encrypted table); LINE cannot send an API Gateway credential.';
-const MESSENGER_SIGNATURE =
-  'Messenger webhook: authorised inside the function by the X-Hub-Signature-256 header (HMAC-SHA256 of the raw body keyed with the app secret kept in the KMS-encrypted table); Meta cannot send an API Gateway credential.';
-const MESSENGER_VERIFY =
-  "Messenger subscription handshake: Meta calls it without credentials by design; the function echoes hub.challenge only when hub.verify_token equals the page's configured verify token.";
-const MESSENGER_APP_SIGNATURE =
-  "Messenger webhook of a Meta app (all its pages): authorised inside the function by the X-Hub-Signature-256 header (HMAC-SHA256 of the raw body keyed with the app secret kept in the KMS-encrypted table), before anything is written; each entry then serves only a page registered under that app in the app's workspace. Meta cannot send an API Gateway credential.";
-const MESSENGER_APP_VERIFY =
-  "Messenger subscription handshake of a Meta app: Meta calls it without credentials by design; the function echoes hub.challenge only when hub.verify_token equals the app's configured verify token.";
-const CONSOLE_PUBLIC =
-  'Web console: the page and its script and styles are public static files served by a function of their own that can touch nothing (no table, no queue; they hold no data and no secret); everything the page shows or changes goes through the admin API routes with the workspace admin key the user types in.';
-const CALLBACK_SIGNATURE =
-  "Brand callback: authorised inside the function by the Standard Webhooks signature (webhook-signature, HMAC-SHA256 of webhook-id, webhook-timestamp and the raw body keyed with the workspace's CALLCARD_SIGNING_SECRET kept in the KMS-encrypted table, 5 minute timestamp tolerance), before anything is written; the callback id in the path is random (144 bits) and single use. A brand's server cannot send an API Gateway credential of ours.";
-const ADMIN_BEARER =
-  'Admin API: authorised inside the function by the bearer admin key (Authorization header), so the same code path serves local runs and AWS.';
-
 export const CALLCARD_FUNCTIONS: readonly CallcardFunctionSpec[] = [
   {
     name: 'lineWebhook',
@@ -100,7 +67,6 @@ export const CALLCARD_FUNCTIONS: readonly CallcardFunctionSpec[] = [
     timeout: Duration.seconds(10),
     tableAccess: 'webhook',
     jobs: ['send'],
-    routes: [{ path: '/webhooks/line/{channelId}', methods: [HttpMethod.POST], authorization: LINE_SIGNATURE }],
     // LINE waits on this cold start; with the SDK the bundle is ~380 KiB.
     awsSdk: 'bundled',
   },
@@ -113,13 +79,6 @@ export const CALLCARD_FUNCTIONS: readonly CallcardFunctionSpec[] = [
     timeout: Duration.seconds(10),
     tableAccess: 'webhook',
     jobs: ['send'],
-    routes: [
-      { path: '/webhooks/messenger/{channelId}', methods: [HttpMethod.GET], authorization: MESSENGER_VERIFY },
-      { path: '/webhooks/messenger/{channelId}', methods: [HttpMethod.POST], authorization: MESSENGER_SIGNATURE },
-      // One Meta app, many pages: Meta posts every subscribed page's events to the app's one callback URL.
-      { path: '/webhooks/messenger/apps/{appId}', methods: [HttpMethod.GET], authorization: MESSENGER_APP_VERIFY },
-      { path: '/webhooks/messenger/apps/{appId}', methods: [HttpMethod.POST], authorization: MESSENGER_APP_SIGNATURE },
-    ],
     // Meta waits on this cold start; with the SDK the bundle is ~385 KiB.
     awsSdk: 'bundled',
   },
@@ -137,7 +96,6 @@ export const CALLCARD_FUNCTIONS: readonly CallcardFunctionSpec[] = [
     awsSdk: 'bundled',
     // The card form's Test and the dry run call the brand as the executor would.
     callsBrands: true,
-    routes: [{ path: '/admin/{proxy+}', methods: [HttpMethod.ANY], authorization: ADMIN_BEARER }],
   },
   {
     // The web console's three static files, bundled into this function as gzipped strings
@@ -150,10 +108,6 @@ export const CALLCARD_FUNCTIONS: readonly CallcardFunctionSpec[] = [
     timeout: Duration.seconds(5),
     tableAccess: 'none',
     jobs: [],
-    routes: [
-      { path: '/console', methods: [HttpMethod.GET], authorization: CONSOLE_PUBLIC },
-      { path: '/console/{proxy+}', methods: [HttpMethod.GET], authorization: CONSOLE_PUBLIC },
-    ],
   },
   {
     name: 'executor',
@@ -182,7 +136,6 @@ export const CALLCARD_FUNCTIONS: readonly CallcardFunctionSpec[] = [
     // Reads one secret and uses one CALLBACK item: no Query, no Scan (CallcardTable.bindCallbacks).
     tableAccess: 'callbacks',
     jobs: ['send'],
-    routes: [{ path: '/callbacks/{workspaceId}/{callbackId}', methods: [HttpMethod.POST], authorization: CALLBACK_SIGNATURE }],
     // Every function that talks to AWS takes the bundled SDK (faster to load).
     awsSdk: 'bundled',
   },

@@ -1,17 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { HTTP_ROUTES, type HttpRoute, type RoutedFunctionName } from '../infra/httpRoutes';
 import { lambdaContext, runInvocation } from './lambdaContext';
 import { readBody, writeJson } from './httpServer';
 
 export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
-export interface HttpApiRoute {
-  method: string;
-  /** API Gateway route syntax: `/webhooks/line/{channelId}`, `/admin/{proxy+}`. */
-  path: string;
+/** A function as the local stack runs it: the name its Lambda context carries, and its handler. */
+export interface LocalFunction {
   functionName: string;
   handler: HttpApiHandler;
+}
+
+/** A route of the HTTP API (infra/httpRoutes.ts) and the function that serves it here. */
+export interface HttpApiRoute extends HttpRoute, LocalFunction {}
+
+/**
+ * The router's routes: every route of HTTP_ROUTES, the table API Gateway's are made from, each served by
+ * its function. The compiler asks for a function for every one the table names.
+ */
+export function httpApiRoutes(functions: Readonly<Record<RoutedFunctionName, LocalFunction>>): HttpApiRoute[] {
+  return HTTP_ROUTES.map((route) => ({ ...route, ...functions[route.function] }));
 }
 
 /** API Gateway's payload limit: larger requests never reach Lambda. */

@@ -7,18 +7,15 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import dynalite from 'dynalite';
 import { createSqsServer } from 'local-aws-sqs';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
-import { createDeadLetters } from '../functions/admin/deadLetters';
+import { createAdminDeps } from '../functions/admin/deps';
 import { createHandler as createAdminHandler } from '../functions/admin/handler';
 import { createHandler as createConsoleHandler } from '../functions/console/handler';
-import { FairShare } from '../functions/executor/fairShare';
+import { createExecutorDeps } from '../functions/executor/deps';
 import { createHandler as createExecutorHandler } from '../functions/executor/handler';
-import { createSenderFor } from '../functions/executor/senders';
 import { createHandler as createLineWebhookHandler } from '../functions/line-webhook/handler';
 import { createHandler as createMessengerWebhookHandler } from '../functions/messenger-webhook/handler';
 import { AWS_CLIENT_DEFAULTS } from '../shared/config/awsClients';
 import { createGuardedFetch } from '../shared/http/guardedFetch';
-import { OAuth2Tokens } from '../shared/connections/oauth2';
-import { RateCap } from '../shared/connections/rateCap';
 import { EXECUTOR_DEFAULTS, JOB_MAX_RECEIVES } from '../shared/jobs/fairShare';
 import { createJobQueue, type JobQueue } from '../shared/jobs/jobQueue';
 import { createLogger } from '../shared/logging/logger';
@@ -29,7 +26,8 @@ import { DYNAMODB_ENDPOINT_ENV, isolatedCredentials, startDynamoDbLocal } from '
 import { createModelDynamoClient } from './aws/modelDynamo';
 import { createModelSqs } from './aws/modelSqs';
 import { startDemoBrandApi, type DemoBrandApi, type DemoBrandApiOptions } from './demoBrandApi';
-import { routeToLambda, type HttpApiRoute } from './httpApiRouter';
+import { httpApiRoutes, routeToLambda } from './httpApiRouter';
+import type { HttpRoute } from '../infra/httpRoutes';
 import { currentFunction } from './lambdaContext';
 import { closeServer, listen, portOf, writeJson } from './httpServer';
 import { answerIdle, answerWatch } from './emulatorWatch';
@@ -134,6 +132,8 @@ export interface LocalStack {
   dynamodbKind: string;
   /** The credentials the stack's clients sign with (a process of its own on `endpoints` needs them: the soak's executor). */
   credentials: { accessKeyId: string; secretAccessKey: string };
+  /** The HTTP API routes its router serves, each with its function (infra/httpRoutes.ts, as on AWS). */
+  httpRoutes: readonly HttpRoute[];
   /** Resolves when the executor has nothing left to do. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -187,7 +187,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
 
   // The same handler modules Lambda runs, given their dependencies directly (on Lambda, `handler`
-  // builds the same ones from the environment).
+  // builds them from the environment through the same functions/<fn>/deps.ts).
   const { dynamo: dynamoClient, sqs } = aws;
   if (options.awsCalls) {
     recordCalls(dynamoClient, 'dynamodb', options.awsCalls, { tag: currentFunction });
@@ -238,19 +238,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     },
   };
-  const executor = createExecutorHandler({
-    callbacks,
-    store,
-    fetch,
-    logger: executorLogger,
-    senderFor: createSenderFor({ lineApiBaseUrl: lineStandIn.url, messengerApiBaseUrl: messengerStandIn.url, fetch, logger: executorLogger, simulator: store.simulator }),
-    fairShare: new FairShare({ leases: store.executorLeases, maxConcurrency: executorConcurrency, sqs, queueUrl, logger: executorLogger }),
-    // This stack's own, on its store: the executor's defaults are the process's, bound to the first
-    // store that used them, and a later stack in the same process (the bench runs several) would
-    // wait on a stopped one.
-    rateCap: new RateCap({ windows: store.rateWindows, inFlight: store.inFlight }),
-    tokens: new OAuth2Tokens({ fetch, store: store.connectionTokens }),
-  });
+  const executor = createExecutorHandler(
+    createExecutorDeps({
+      store,
+      fetch,
+      logger: executorLogger,
+      channelApis: { lineApiBaseUrl: lineStandIn.url, messengerApiBaseUrl: messengerStandIn.url },
+      fairShare: { sqs, queueUrl, maxConcurrency: executorConcurrency },
+      callbacks,
+      // This stack's own, on its store: the process's would be bound to the first store that used
+      // them, and a later stack in the same process (the bench runs several) would wait on a stopped one.
+      connectionStatePerStore: true,
+    }),
+  );
   const eventSource: SqsEventSource = options.startExecutor === false ? NO_EVENT_SOURCE : startSqsEventSource({
     sqs,
     queueUrl,
@@ -287,19 +287,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   const messengerWebhook = createMessengerWebhookHandler({ store, queue, logger: logger('messenger-webhook') });
   const consolePage = createConsoleHandler();
-  const admin = createAdminHandler({ store, fetch, deadLetters: createDeadLetters({ sqs, dlqUrl, jobs: queue }), jobs: queue, logger: logger('admin') });
+  const admin = createAdminHandler(createAdminDeps({ store, fetch, logger: logger('admin'), jobs: queue, sqs, dlqUrl }));
 
-  const routes: HttpApiRoute[] = [
-    { method: 'POST', path: '/webhooks/line/{channelId}', functionName: 'line-webhook', handler: lineWebhook },
-    { method: 'GET', path: '/webhooks/messenger/{channelId}', functionName: 'messenger-webhook', handler: messengerWebhook },
-    { method: 'POST', path: '/webhooks/messenger/{channelId}', functionName: 'messenger-webhook', handler: messengerWebhook },
-    { method: 'GET', path: '/webhooks/messenger/apps/{appId}', functionName: 'messenger-webhook', handler: messengerWebhook },
-    { method: 'POST', path: '/webhooks/messenger/apps/{appId}', functionName: 'messenger-webhook', handler: messengerWebhook },
-    { method: 'POST', path: '/callbacks/{workspaceId}/{callbackId}', functionName: 'callbacks', handler: callbackRoute },
-    { method: 'ANY', path: '/admin/{proxy+}', functionName: 'admin', handler: admin },
-    { method: 'GET', path: '/console', functionName: 'console', handler: consolePage },
-    { method: 'GET', path: '/console/{proxy+}', functionName: 'console', handler: consolePage },
-  ];
+  const routes = httpApiRoutes({
+    lineWebhook: { functionName: 'line-webhook', handler: lineWebhook },
+    messengerWebhook: { functionName: 'messenger-webhook', handler: messengerWebhook },
+    admin: { functionName: 'admin', handler: admin },
+    console: { functionName: 'console', handler: consolePage },
+    callbacks: { functionName: 'callbacks', handler: callbackRoute },
+  });
   const server = createServer((req, res) => {
     void (async () => {
       const path = new URL(req.url ?? '/', 'http://local').pathname;
@@ -337,6 +333,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     endpoints: aws.endpoints,
     dynamodbKind: aws.dynamodbKind,
     credentials: aws.credentials,
+    httpRoutes: routes,
     idle: () => eventSource.idle(),
     async stop() {
       await Promise.all([eventSource.stop(), timeoutSource.stop()]);

@@ -1,9 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
-import { FairShare } from '../functions/executor/fairShare';
+import { createExecutorDeps } from '../functions/executor/deps';
 import { createHandler } from '../functions/executor/handler';
-import { createSenderFor } from '../functions/executor/senders';
 import { startSqsEventSource, type SqsHandler } from '../local/sqsEventSource';
 import { AWS_CLIENT_DEFAULTS } from '../shared/config/awsClients';
 import { createGuardedFetch } from '../shared/http/guardedFetch';
@@ -58,15 +57,16 @@ async function main(): Promise<void> {
   const sqs = new SQSClient({ ...AWS_CLIENT_DEFAULTS, region: config.region, endpoint: config.sqsEndpoint, credentials });
   const store = createStore(createTable(config.tableName, dynamo));
   const logger = createLogger('executor', { serviceName: 'callcard-soak', logLevel: config.logLevel });
-  const fetch = createGuardedFetch({ allowHttpHosts: config.allowHttpHosts });
-  const executor = createHandler({
-    store,
-    fetch,
-    logger,
-    senderFor: createSenderFor({ lineApiBaseUrl: config.lineApiBaseUrl, messengerApiBaseUrl: config.messengerApiBaseUrl, fetch, logger }),
-    // Each workspace's share of the executor, as on AWS: leases in the table, deferrals through the queue.
-    ...(config.fairShare ? { fairShare: new FairShare({ leases: store.executorLeases, maxConcurrency: config.concurrency, sqs, queueUrl: config.queueUrl, logger }) } : {}),
-  });
+  const executor = createHandler(
+    createExecutorDeps({
+      store,
+      fetch: createGuardedFetch({ allowHttpHosts: config.allowHttpHosts }),
+      logger,
+      channelApis: { lineApiBaseUrl: config.lineApiBaseUrl, messengerApiBaseUrl: config.messengerApiBaseUrl },
+      // Each workspace's share of the executor, as on AWS: leases in the table, deferrals through the queue.
+      ...(config.fairShare ? { fairShare: { sqs, queueUrl: config.queueUrl, maxConcurrency: config.concurrency } } : {}),
+    }),
+  );
 
   let invocations = 0;
   const handler: SqsHandler = async (event, context) => {

@@ -1,14 +1,9 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { readEnv } from '../../shared/config/env';
 import { callbackTimeoutSchema } from '../../shared/jobs/callbackTimeouts';
-import { createJobQueue } from '../../shared/jobs/jobQueue';
 import { jsonResult, rawBodyOf } from '../../shared/lambda/apiGateway';
-import { createLogger } from '../../shared/logging/logger';
-import { CallbackRepository } from '../../shared/store/callbacks';
-import { SecretRepository } from '../../shared/store/secrets';
-import { createTable } from '../../shared/store/table';
+import { callbackDepsFromEnv, callbackTimeoutDepsFromEnv } from './deps';
 import { handleCallback, handleCallbackTimeout, type CallbackDeps } from './handleCallback';
 
 /** `POST /callbacks/{workspaceId}/{callbackId}`, wired to the dependencies it is given. */
@@ -63,19 +58,12 @@ let timeouts: ReturnType<typeof createTimeoutHandler> | undefined;
 
 /** The Lambda entry point of the callback route: dependencies built from the environment once. */
 export const handler = (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
-  if (!route) {
-    const env = readEnv();
-    const table = createTable(env.TABLE_NAME);
-    route = createHandler({ callbacks: new CallbackRepository(table), secrets: new SecretRepository(table), queue: createJobQueue(env.JOBS_QUEUE_URL), logger: createLogger('callbacks') });
-  }
+  if (!route) route = createHandler(callbackDepsFromEnv());
   return route(event, context);
 };
 
 /** The Lambda entry point of the timeouts' consumer. */
 export const timeoutHandler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-  if (!timeouts) {
-    const env = readEnv();
-    timeouts = createTimeoutHandler({ callbacks: new CallbackRepository(createTable(env.TABLE_NAME)), queue: createJobQueue(env.JOBS_QUEUE_URL), logger: createLogger('callback-timeouts') });
-  }
+  if (!timeouts) timeouts = createTimeoutHandler(callbackTimeoutDepsFromEnv());
   return timeouts(event, context);
 };

@@ -2,22 +2,12 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { AWS_CLIENT_DEFAULTS } from '../../shared/config/awsClients';
-import { readEnv } from '../../shared/config/env';
-import { createCallbackTimeouts } from '../../shared/jobs/callbackTimeouts';
-import { createGuardedFetch, parseAllowHttpHosts } from '../../shared/http/guardedFetch';
-import { executorMaxConcurrency } from '../../shared/jobs/fairShare';
 import { turnJobSchema } from '../../shared/jobs/job';
-import { createLogger } from '../../shared/logging/logger';
-import { createMetrics } from '../../shared/logging/metrics';
-import { createStore } from '../../shared/store/store';
-import { createTable } from '../../shared/store/table';
-import { DeferredJobError, FairShare, type BatchAdmission } from './fairShare';
+import { executorDepsFromEnv } from './deps';
+import { DeferredJobError, type BatchAdmission, type FairShare } from './fairShare';
 import { groupOf, processFifoBatch } from './processFifoBatch';
 import { processTurnJob, UnprocessableJobError, type ExecutorDeps } from './processTurnJob';
-import { createSenderFor } from './senders';
 
 export interface ExecutorHandlerDeps extends ExecutorDeps {
   /** Fair sharing of the executor among workspaces (leases and deferrals); none: every turn runs at once. */
@@ -123,22 +113,6 @@ let lambda: ReturnType<typeof createHandler> | undefined;
 
 /** The Lambda entry point: dependencies built from the environment once, at the first invocation. */
 export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-  if (!lambda) {
-    const env = readEnv();
-    const logger = createLogger('executor');
-    const fetch = createGuardedFetch({ allowHttpHosts: parseAllowHttpHosts(env.OUTBOUND_ALLOW_HTTP_HOSTS) });
-    const store = createStore(createTable(env.TABLE_NAME));
-    const metrics = createMetrics('executor', logger);
-    lambda = createHandler({
-      store,
-      fetch,
-      logger,
-      metrics,
-      fairShare: new FairShare({ leases: store.executorLeases, maxConcurrency: executorMaxConcurrency(), sqs: new SQSClient(AWS_CLIENT_DEFAULTS), queueUrl: env.JOBS_QUEUE_URL, logger, metrics }),
-      senderFor: createSenderFor({ lineApiBaseUrl: env.LINE_API_BASE_URL, messengerApiBaseUrl: env.MESSENGER_API_BASE_URL, fetch, logger, simulator: store.simulator }),
-      // Cards with `callback` wait for the brand only where it can call back and the wait can time out.
-      ...(env.PUBLIC_API_URL && env.CALLBACK_TIMEOUTS_QUEUE_URL ? { callbacks: { publicApiUrl: env.PUBLIC_API_URL, timeouts: createCallbackTimeouts(env.CALLBACK_TIMEOUTS_QUEUE_URL) } } : {}),
-    });
-  }
+  if (!lambda) lambda = createHandler(executorDepsFromEnv());
   return lambda(event, context);
 };

@@ -1,12 +1,8 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { readEnv } from '../../shared/config/env';
-import { createJobQueue } from '../../shared/jobs/jobQueue';
 import { jsonResult, rawBodyOf } from '../../shared/lambda/apiGateway';
-import { createLogger } from '../../shared/logging/logger';
-import { createWebhookStore } from '../../shared/store/webhookStore';
-import { createTable } from '../../shared/store/table';
+import { messengerWebhookDepsFromEnv } from './deps';
 import { handleAppVerificationRequest, handleMessengerAppWebhook } from './handleMessengerAppWebhook';
 import { handleMessengerWebhook, handleVerificationRequest, type MessengerWebhookDeps } from './handleMessengerWebhook';
 
@@ -42,9 +38,6 @@ let lambda: ReturnType<typeof createHandler> | undefined;
 
 /** The Lambda entry point: dependencies built from the environment once, at the first invocation. */
 export const handler = (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
-  if (!lambda) {
-    const env = readEnv();
-    lambda = createHandler({ store: createWebhookStore(createTable(env.TABLE_NAME)), queue: createJobQueue(env.JOBS_QUEUE_URL), logger: createLogger('messenger-webhook') });
-  }
+  if (!lambda) lambda = createHandler(messengerWebhookDepsFromEnv());
   return lambda(event, context);
 };

@@ -1,4 +1,5 @@
 import { CfnOutput, CrossStackReferences, Fn, ReferenceStrength, Stack, type StackProps } from 'aws-cdk-lib';
+import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -14,6 +15,7 @@ import { JobsQueue } from '../constructs/JobsQueue';
 import { StaticEgress } from '../constructs/StaticEgress';
 import { WebhookApi, type WebhookRoute } from '../constructs/WebhookApi';
 import { CALLCARD_FUNCTIONS, functionSpec, type CallcardFunctionName, type CallcardFunctionSpec } from '../functions';
+import { HTTP_ROUTES } from '../httpRoutes';
 
 import { DEFAULT_LINE_API_BASE_URL, DEFAULT_MESSENGER_API_BASE_URL, ENV } from '../../shared/config/env';
 import { EXECUTOR_DEFAULTS } from '../../shared/jobs/fairShare';
@@ -140,7 +142,6 @@ export class AppStack extends Stack {
     const egressAddresses = this.egress ? Fn.join(',', this.egress.addresses.map((eip) => eip.ref)) : undefined;
 
     const functions = new Map<CallcardFunctionName, CallcardFunction>();
-    const routes: WebhookRoute[] = [];
     for (const spec of specs) {
       const fn = new CallcardFunction(this, spec.id, {
         entry: spec.entry,
@@ -178,10 +179,15 @@ export class AppStack extends Stack {
       if (spec.jobs.includes('send')) this.jobs.bindSender(fn.fn);
       if (spec.jobs.includes('consume')) this.jobs.bindConsumer(fn.fn, { maxConcurrency: props.executorMaxConcurrency ?? CAPACITY_DEFAULTS.executorMaxConcurrency });
       if (spec.jobs.includes('readDeadLetters')) this.jobs.bindDeadLetterReader(fn.fn);
-
-      for (const route of spec.routes ?? []) routes.push({ ...route, handler: fn.fn });
     }
     this.functions = functions;
+
+    // The routes of the functions built here, from the one table the local stack's router reads too.
+    const routes: WebhookRoute[] = [];
+    for (const route of HTTP_ROUTES) {
+      const fn = functions.get(route.function);
+      if (fn) routes.push({ path: route.path, methods: [HttpMethod[route.method]], authorization: route.authorization, handler: fn.fn });
+    }
 
     this.api = new WebhookApi(this, 'Http', {
       apiName: props.apiName ?? this.stackName,
