@@ -1,4 +1,4 @@
-import type { ChannelView } from './api';
+import type { ChannelList, ChannelView, SavedChannel } from './api';
 import type { Page } from './context';
 import { h } from './dom';
 import { failureNote, noteLine as noteLineOf, type Note as NoteOf } from './notes';
@@ -188,7 +188,7 @@ export const channelsPage: Page = {
 
     const load = async (): Promise<void> => {
       const [listed, appsListed, flows] = await Promise.all([
-        ctx.call<{ channels: ChannelView[] }>('GET', '/admin/channels'),
+        ctx.call<ChannelList>('GET', '/admin/channels'),
         ctx.call<{ apps: AppView[] }>('GET', '/admin/messenger-apps'),
         ctx.call<{ flows: Array<{ flowId: string; name: string }> }>('GET', '/admin/flows'),
       ]);
@@ -391,7 +391,7 @@ export const channelsPage: Page = {
       saving = true;
       outcome = undefined;
       drawForm();
-      const result = await ctx.call<ChannelView & { created: boolean }>('PUT', `/admin/channels/${kind}/${encodeURIComponent(channelId)}`, body);
+      const result = await ctx.call<SavedChannel>('PUT', `/admin/channels/${kind}/${encodeURIComponent(channelId)}`, body);
       saving = false;
       if (!live()) return;
       if (!result.ok) {

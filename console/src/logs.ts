@@ -1,4 +1,4 @@
-import type { ChannelView, FlowRef, LogEntry } from './api';
+import type { ChannelList, ChannelView, FlowRef, LogEntry, LogPage } from './api';
 import type { Page } from './context';
 import { h } from './dom';
 import { failureNote, noteLine as noteLineOf, type Note as NoteOf } from './notes';
@@ -240,7 +240,7 @@ export const logsPage: Page = {
 
     const loadChoices = async () => {
       const [listed, flowList] = await Promise.all([
-        ctx.call<{ channels: ChannelView[] }>('GET', '/admin/channels'),
+        ctx.call<ChannelList>('GET', '/admin/channels'),
         ctx.call<{ flows: Array<{ flowId: string; name: string }> }>('GET', '/admin/flows'),
       ]);
       if (!live()) return;
@@ -286,7 +286,7 @@ export const logsPage: Page = {
       }
       drawControls();
       drawResults(true);
-      const result = await ctx.call<{ entries: LogEntry[]; cursor?: string }>('GET', queryPath(query, more ? shown?.cursor : undefined));
+      const result = await ctx.call<LogPage>('GET', queryPath(query, more ? shown?.cursor : undefined));
       busy = false;
       if (!live()) return;
       if (result.ok) shown = { query, entries: [...(more ? (shown?.entries ?? []) : []), ...result.body.entries], ...(result.body.cursor ? { cursor: result.body.cursor } : {}) };

@@ -1,4 +1,4 @@
-import type { ChannelView, LogEntry } from './api';
+import type { ChannelList, ChannelView, LogEntry, LogPage } from './api';
 import { fromLine, fromMessenger, renderBubbles, type Action } from './bubbles';
 import type { Page, PageContext } from './context';
 import { byId, h } from './dom';
@@ -152,7 +152,7 @@ export const simulatorPage: Page = {
 };
 
 async function loadChannels(): Promise<void> {
-  const result = await ctx!.call<{ channels: ChannelView[] }>('GET', '/admin/channels');
+  const result = await ctx!.call<ChannelList>('GET', '/admin/channels');
   if (!result.ok) return void ((state.error = result.text), draw());
   state.channels = result.body.channels;
   if (!current()) state.selected = state.channels[0] ? `${state.channels[0].kind}/${state.channels[0].channelId}` : undefined;
@@ -183,7 +183,7 @@ async function loadMenu(channel: ChannelView): Promise<void> {
 }
 
 async function loadLogs(channel: ChannelView): Promise<void> {
-  const result = await ctx!.call<{ entries: LogEntry[] }>('GET', `/admin/logs?customer=${encodeURIComponent(`${channel.kind}:${channel.channelId}:${userOf(channel)}`)}&limit=20`);
+  const result = await ctx!.call<LogPage>('GET', `/admin/logs?customer=${encodeURIComponent(`${channel.kind}:${channel.channelId}:${userOf(channel)}`)}&limit=20`);
   // A customer who never wrote is not a contact yet (404): an empty log.
   state.logs = result.ok ? result.body.entries : [];
 }

@@ -10,6 +10,7 @@ import { executionLogEntrySchema } from '../../shared/store/executionLog';
 import { languageSchema } from '../../shared/flow/texts';
 import { allowedPortsSchema, bindingLapseDaysSchema, personalAttributesSchema, RETENTION_DAYS } from '../../shared/store/workspaceSettings';
 import { normalizeHost } from '../../shared/templating/secretHosts';
+import type { Problem } from '../../shared/flow/parseProblems';
 
 /**
  * The admin API's request and response shapes. The router validates with them and the OpenAPI
@@ -50,7 +51,7 @@ const positiveIntText = z.string().regex(/^[1-9][0-9]{0,8}$/, 'a positive intege
  */
 export const flowDocumentSchema = z.record(z.string(), z.unknown());
 
-export const problemSchema = z.object({ path: z.string(), message: z.string() });
+export const problemSchema = z.object({ path: z.string(), message: z.string() }) satisfies z.ZodType<Problem>;
 export const errorSchema = z.object({
   error: z.string(),
   problems: z.array(problemSchema).optional(),
@@ -489,3 +490,24 @@ export const dryRunResultSchema = z.object({
       .describe("The verified binding the card's bind would make (null: an unbind on the way would remove it); nothing is saved"),
   }),
 });
+
+/**
+ * The answers' types, for the console: it imports them with `import type` (no zod in its bundle), so
+ * that what it reads is what these schemas document. `z.input`: what the route handlers return
+ * (./bindRoute.ts), as it is sent.
+ */
+export type { Problem };
+export type ErrorBody = z.input<typeof errorSchema>;
+export type FlowRef = z.input<typeof flowRefSchema>;
+export type FlowSummary = z.input<typeof flowSummarySchema>;
+export type FlowList = z.input<typeof flowListSchema>;
+export type FlowVersion = z.input<typeof flowVersionSchema>;
+export type SavedFlow = z.input<typeof savedFlowSchema>;
+export type ValidatedFlow = z.input<typeof validatedFlowSchema>;
+export type ChannelView = z.input<typeof channelViewSchema>;
+export type ChannelList = z.input<typeof channelListSchema>;
+export type SavedChannel = z.input<typeof savedChannelSchema>;
+export type LogPage = z.input<typeof logPageSchema>;
+export type LogEntry = LogPage['entries'][number];
+export type PreviewResult = z.input<typeof previewResultSchema>;
+export type DryRunResult = z.input<typeof dryRunResultSchema>;
