@@ -3,7 +3,43 @@
 // Its answers' shapes are the server's (functions/admin/schemas.ts, which the OpenAPI document is made
 // from), imported as types only: nothing of zod reaches the bundle.
 import type { ErrorBody } from '../../functions/admin/schemas';
-export type { ChannelList, ChannelView, DryRunResult, FlowList, FlowRef, FlowSummary, FlowVersion, LogEntry, LogPage, PreviewResult, Problem, SavedChannel, SavedFlow, ValidatedFlow } from '../../functions/admin/schemas';
+export type {
+  AlertList,
+  AlertView,
+  CardHealth,
+  ChannelList,
+  ChannelView,
+  ConnectionList,
+  ConnectionView,
+  ContactDeleted,
+  ContactExport,
+  Deleted,
+  DeletedFailedJobs,
+  DryRunResult,
+  Egress,
+  FailedJob,
+  FailedJobList,
+  FlowList,
+  FlowRef,
+  FlowSummary,
+  FlowVersion,
+  FlowVersionList,
+  LogEntry,
+  LogPage,
+  MessengerAppList,
+  MessengerAppView,
+  PreviewResult,
+  Problem,
+  PublishResult,
+  RedriveResult,
+  SavedChannel,
+  SavedFlow,
+  SecretList,
+  SecretView,
+  Settings,
+  UnpublishResult,
+  ValidatedFlow,
+} from '../../functions/admin/schemas';
 
 const KEY_ITEM = 'callcard.adminKey';
 

@@ -1,4 +1,4 @@
-import { flowPath, type FlowSummary, type FlowVersion, type SavedFlow } from './api';
+import { flowPath, type Deleted, type FlowSummary, type FlowVersion, type SavedFlow } from './api';
 import type { Outcome, PageContext } from './context';
 import { byId, h } from './dom';
 import { defineTexts, type Lang } from './i18n';
@@ -455,7 +455,7 @@ async function remove(flow: FlowSummary, dialog: HTMLDialogElement): Promise<voi
   if (!o || busy) return;
   busy = true;
   for (const button of dialog.querySelectorAll('button')) button.disabled = true;
-  const result = await o.ctx.call<{ deleted: true }>('DELETE', flowPath(flow.flowId));
+  const result = await o.ctx.call<Deleted>('DELETE', flowPath(flow.flowId));
   deleting = undefined;
   dialog.close();
   if (!result.ok) {

@@ -1,4 +1,4 @@
-import { call, flowPath, type DryRunResult, forgetKey, storedKey, storeKey, Unreachable, type ApiResult, type FlowList, type FlowSummary, type FlowVersion, type Problem, type SavedFlow, type ValidatedFlow } from './api';
+import { call, flowPath, type DryRunResult, forgetKey, storedKey, storeKey, Unreachable, type ApiResult, type ConnectionList, type FlowList, type FlowSummary, type FlowVersion, type Problem, type SavedFlow, type SecretList, type ValidatedFlow } from './api';
 import { pageCall, type Page, type PageContext } from './context';
 import { byId, h } from './dom';
 import { defineTexts, isLang, LANGS, t, type Lang, type TextKey } from './i18n';
@@ -472,8 +472,8 @@ async function openFlow(flowId: string, mode: 'open' | 'reload' = 'open'): Promi
 async function loadSecrets(): Promise<void> {
   const state = view;
   const [result, connections] = await Promise.all([
-    api(() => call<{ secrets: Array<{ name: string; purpose?: string }> }>('GET', '/admin/secrets')),
-    api(() => call<{ connections: Array<{ name: string }> }>('GET', '/admin/connections')),
+    api(() => call<SecretList>('GET', '/admin/secrets')),
+    api(() => call<ConnectionList>('GET', '/admin/connections')),
   ]);
   if (view !== state || view.name !== 'editor') return;
   if (!isMessage(connections) && connections.ok) view.connections = connections.body.connections.map((connection) => connection.name);

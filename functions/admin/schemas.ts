@@ -493,21 +493,43 @@ export const dryRunResultSchema = z.object({
 
 /**
  * The answers' types, for the console: it imports them with `import type` (no zod in its bundle), so
- * that what it reads is what these schemas document. `z.input`: what the route handlers return
- * (./bindRoute.ts), as it is sent.
+ * that what it reads is what these schemas document. `z.infer` (the output): the router parses each
+ * handler's answer with its route's response schema before sending it (./bindRoute.ts), defaults
+ * filled in, and the OpenAPI document describes that output.
  */
 export type { Problem };
-export type ErrorBody = z.input<typeof errorSchema>;
-export type FlowRef = z.input<typeof flowRefSchema>;
-export type FlowSummary = z.input<typeof flowSummarySchema>;
-export type FlowList = z.input<typeof flowListSchema>;
-export type FlowVersion = z.input<typeof flowVersionSchema>;
-export type SavedFlow = z.input<typeof savedFlowSchema>;
-export type ValidatedFlow = z.input<typeof validatedFlowSchema>;
-export type ChannelView = z.input<typeof channelViewSchema>;
-export type ChannelList = z.input<typeof channelListSchema>;
-export type SavedChannel = z.input<typeof savedChannelSchema>;
-export type LogPage = z.input<typeof logPageSchema>;
+export type ErrorBody = z.infer<typeof errorSchema>;
+export type FlowRef = z.infer<typeof flowRefSchema>;
+export type FlowSummary = z.infer<typeof flowSummarySchema>;
+export type FlowList = z.infer<typeof flowListSchema>;
+export type FlowVersion = z.infer<typeof flowVersionSchema>;
+export type SavedFlow = z.infer<typeof savedFlowSchema>;
+export type ValidatedFlow = z.infer<typeof validatedFlowSchema>;
+export type ChannelView = z.infer<typeof channelViewSchema>;
+export type ChannelList = z.infer<typeof channelListSchema>;
+export type SavedChannel = z.infer<typeof savedChannelSchema>;
+export type LogPage = z.infer<typeof logPageSchema>;
 export type LogEntry = LogPage['entries'][number];
-export type PreviewResult = z.input<typeof previewResultSchema>;
-export type DryRunResult = z.input<typeof dryRunResultSchema>;
+export type PreviewResult = z.infer<typeof previewResultSchema>;
+export type DryRunResult = z.infer<typeof dryRunResultSchema>;
+export type Deleted = z.infer<typeof deletedSchema>;
+export type FlowVersionList = z.infer<typeof flowVersionListSchema>;
+export type PublishResult = z.infer<typeof publishResultSchema>;
+export type UnpublishResult = z.infer<typeof unpublishResultSchema>;
+export type MessengerAppView = z.infer<typeof messengerAppViewSchema>;
+export type MessengerAppList = z.infer<typeof messengerAppListSchema>;
+export type SecretView = z.infer<typeof secretViewSchema>;
+export type SecretList = z.infer<typeof secretListSchema>;
+export type ConnectionView = z.infer<typeof connectionViewSchema>;
+export type ConnectionList = z.infer<typeof connectionListSchema>;
+export type Egress = z.infer<typeof egressSchema>;
+export type Settings = z.infer<typeof settingsSchema>;
+export type ContactExport = z.infer<typeof contactExportSchema>;
+export type ContactDeleted = z.infer<typeof contactDeletedSchema>;
+export type CardHealth = z.infer<typeof healthSchema>;
+export type AlertView = z.infer<typeof alertViewSchema>;
+export type AlertList = z.infer<typeof alertListSchema>;
+export type FailedJob = z.infer<typeof failedJobSchema>;
+export type FailedJobList = z.infer<typeof failedJobListSchema>;
+export type RedriveResult = z.infer<typeof redriveResultSchema>;
+export type DeletedFailedJobs = z.infer<typeof deletedFailedJobsSchema>;
