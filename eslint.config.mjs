@@ -39,6 +39,22 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The console runs in the browser: the server's modules (functions/, zod) only as types, so that its
+    // answers' shapes come from the admin API's schemas without zod in the bundle; and no node globals
+    // (its type check sees node's types, which the server modules it reads types from need).
+    files: ['console/src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'zod', allowTypeImports: true, message: 'The console bundles no zod: import its types only (`import type`).' }],
+          patterns: [{ group: ['**/functions/**'], allowTypeImports: true, message: 'The console takes only types from the server (`import type`): its modules would bring zod and node into the bundle.' }],
+        },
+      ],
+      'no-restricted-globals': ['error', ...['Buffer', 'process', 'global', 'require', 'module', '__dirname', '__filename', 'setImmediate'].map((name) => ({ name, message: 'The console runs in the browser.' }))],
+    },
+  },
   // scratch/ holds throwaway experiments, never committed.
   { ignores: ['scratch/'] },
 );

@@ -1,4 +1,4 @@
-import { call, Unreachable, type Problem } from './api';
+import { call, Unreachable, type PreviewResult, type Problem } from './api';
 import { fromLine, fromMessenger, renderBubbles } from './bubbles';
 import { attributesRead, paramsRead } from './card';
 import type { Kit } from './blockFormKit';
@@ -51,13 +51,6 @@ const tx = defineTexts({
   },
 });
 
-/** `POST /admin/preview`. */
-export interface PreviewResult {
-  blockId: string;
-  line: unknown[];
-  messenger: unknown[];
-  empty: boolean;
-}
 type Outcome = { ok: true; result: PreviewResult } | { ok: false; error: string; problems: Problem[] };
 
 /** Sample values per block, and the last preview per block with what it was asked for. */

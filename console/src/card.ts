@@ -5,6 +5,7 @@ import { contractFieldsLabel, importButton } from './cardImport';
 import { contractSample } from './importFill';
 import { payloadSet } from './cardPayload';
 import { byId, h, type Child } from './dom';
+import { CALLBACK_TIMEOUT_SECONDS, CARD_DEFAULTS, CARD_TIMEOUT_MS, DEFAULT_HTTP_METHOD, HTTP_METHODS } from '../../shared/flow/cardDefaults';
 import { FAILURE_REASONS } from '../../shared/flow/failureReasons';
 import { outletSelect, type EditorContext } from './editorContext';
 import { defineTexts } from './i18n';
@@ -14,9 +15,6 @@ import { defineTexts } from './i18n';
 // back into the flow document in place (unknown keys stay), so that the form and the JSON stay one.
 
 export { isObject, type Tr };
-
-const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
-const DEFAULT_TIMEOUT_MS = 10_000;
 
 const blocksOf = (flow: Json): Json => (isObject(flow.blocks) ? flow.blocks : {});
 
@@ -233,7 +231,7 @@ export function renderCardForm(ctx: CardFormContext): HTMLElement {
 
   // Endpoint: a full URL, or a connection of the workspace (request.connection) and a path under its base URL.
   const method = h('select', { id: 'card-method' });
-  for (const m of METHODS) method.append(h('option', { value: m, selected: (req.method ?? 'GET') === m }, m));
+  for (const m of HTTP_METHODS) method.append(h('option', { value: m, selected: (req.method ?? DEFAULT_HTTP_METHOD) === m }, m));
   method.addEventListener('change', edit(() => (request().method = method.value)));
   const c = (key: Parameters<typeof cx>[1], values?: Record<string, string | number>) => cx(ctx.editor.lang, key, values);
   const connected = typeof req.connection === 'string';
@@ -284,8 +282,8 @@ export function renderCardForm(ctx: CardFormContext): HTMLElement {
     else card[key] = value;
     ctx.changed(false);
   };
-  const timeout = h('input', { id: 'card-timeout', type: 'number', min: '100', max: '30000', step: '100', inputmode: 'numeric' });
-  timeout.value = String(typeof card.timeoutMs === 'number' ? card.timeoutMs : DEFAULT_TIMEOUT_MS);
+  const timeout = h('input', { id: 'card-timeout', type: 'number', min: String(CARD_TIMEOUT_MS.min), max: String(CARD_TIMEOUT_MS.max), step: '100', inputmode: 'numeric' });
+  timeout.value = String(typeof card.timeoutMs === 'number' ? card.timeoutMs : CARD_TIMEOUT_MS.default);
   timeout.addEventListener('input', () => setKey('timeoutMs', timeout.value === '' ? undefined : Number(timeout.value)));
   const when = textInput('card-success-when', card.successWhen, (v) => setKey('successWhen', v.trim() ? v : undefined), { class: 'wide' });
   asTarget(when, { id: when.id, label: tr('successWhen'), kind: 'condition' });
@@ -318,8 +316,8 @@ export function renderCardForm(ctx: CardFormContext): HTMLElement {
       }),
       field('card-timeout', tr('timeout'), timeout),
     ),
-    check('card-retry', card.retry !== false, tr('retry'), (on) => setKey('retry', on, true)),
-    check('card-fire-and-forget', card.fireAndForget === true, tr('fireAndForget'), (on) => setKey('fireAndForget', on, false), tr('fireAndForgetHint')),
+    check('card-retry', typeof card.retry === 'boolean' ? card.retry : CARD_DEFAULTS.retry, tr('retry'), (on) => setKey('retry', on, CARD_DEFAULTS.retry)),
+    check('card-fire-and-forget', typeof card.fireAndForget === 'boolean' ? card.fireAndForget : CARD_DEFAULTS.fireAndForget, tr('fireAndForget'), (on) => setKey('fireAndForget', on, CARD_DEFAULTS.fireAndForget), tr('fireAndForgetHint')),
     callbackSet(card, ctx),
     routingSet(card, cardId, ctx),
     expectSet(card, ctx),
@@ -446,9 +444,9 @@ function problemsAt(ctx: CardFormContext, path: string, control: HTMLElement): H
 function expectSet(card: Json, ctx: CardFormContext): HTMLElement {
   const c = (key: Parameters<typeof cx>[1]) => cx(ctx.editor.lang, key);
   const radio = (value: 'data' | 'messages', label: string) => {
-    const input = h('input', { type: 'radio', name: 'card-expect', id: `card-expect-${value}`, value, checked: (card.expect ?? 'data') === value });
+    const input = h('input', { type: 'radio', name: 'card-expect', id: `card-expect-${value}`, value, checked: (card.expect ?? CARD_DEFAULTS.expect) === value });
     input.addEventListener('change', () => {
-      if (value === 'data') delete card.expect;
+      if (value === CARD_DEFAULTS.expect) delete card.expect;
       else card.expect = value;
       ctx.changed(false);
     });
@@ -529,8 +527,6 @@ function personalSet(card: Json, ctx: CardFormContext, responseGroups: Groups): 
 }
 
 /** `cache`: off unless switched on; its two durations, written only when set. */
-/** A callback card's wait: the bounds of shared/flow/schema.ts CALLBACK_TIMEOUT_SECONDS (the console loads no zod). */
-const CALLBACK_SECONDS = { min: 10, max: 900, default: 300 } as const;
 
 /** "Wait for the brand's callback" (README "Waiting for the brand (callbacks)"): `callback.timeoutSeconds`. */
 function callbackSet(card: Json, ctx: CardFormContext): HTMLElement {
@@ -538,12 +534,12 @@ function callbackSet(card: Json, ctx: CardFormContext): HTMLElement {
   const callback = isObject(card.callback) ? card.callback : undefined;
   const on = h('input', { id: 'card-callback', type: 'checkbox', checked: callback !== undefined, 'aria-describedby': 'card-callback-hint' });
   on.addEventListener('change', () => {
-    if (on.checked) card.callback = { timeoutSeconds: CALLBACK_SECONDS.default };
+    if (on.checked) card.callback = { timeoutSeconds: CALLBACK_TIMEOUT_SECONDS.default };
     else delete card.callback;
     ctx.changed(true, on.checked ? 'card-callback-timeout' : 'card-callback');
   });
-  const seconds = h('input', { id: 'card-callback-timeout', type: 'number', min: String(CALLBACK_SECONDS.min), max: String(CALLBACK_SECONDS.max), step: '1', inputmode: 'numeric' });
-  seconds.value = callback && typeof callback.timeoutSeconds === 'number' ? String(callback.timeoutSeconds) : String(CALLBACK_SECONDS.default);
+  const seconds = h('input', { id: 'card-callback-timeout', type: 'number', min: String(CALLBACK_TIMEOUT_SECONDS.min), max: String(CALLBACK_TIMEOUT_SECONDS.max), step: '1', inputmode: 'numeric' });
+  seconds.value = callback && typeof callback.timeoutSeconds === 'number' ? String(callback.timeoutSeconds) : String(CALLBACK_TIMEOUT_SECONDS.default);
   seconds.addEventListener('input', () => {
     if (!isObject(card.callback)) return;
     if (seconds.value === '') delete card.callback.timeoutSeconds;

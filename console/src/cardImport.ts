@@ -1,4 +1,6 @@
-import { call, Unreachable, type ApiResult } from './api';
+import type { ImportedCardAnswer, ImportedOpenApi } from '../../functions/admin/importSchemas';
+import { CARD_DEFAULTS } from '../../shared/flow/cardDefaults';
+import { call, Unreachable, type ApiResult, type ConnectionList, type SecretView } from './api';
 import { isObject, type Json } from './cardKit';
 import { readFrom, type VariableOffer } from './importFill';
 import { byId, h, type Child } from './dom';
@@ -140,37 +142,9 @@ export interface ImportContext {
 }
 
 /** The admin API's answers, as /admin/import/* give them (functions/admin/importSchemas.ts). */
-interface SecretOffer {
-  name: string;
-  header: string;
-  allowedHosts: string[];
-  from: string;
-  valueOffered: boolean;
-  stored?: boolean;
-}
-interface Imported {
-  card: Json & { request: Json; contract?: Json };
-  secrets: SecretOffer[];
-  variables: VariableOffer[];
-  responseFields: Array<{ path: string; type?: string }>;
-  warnings: string[];
-}
-interface Operation {
-  operationId: string;
-  method: string;
-  path: string;
-  summary?: string;
-}
-interface Listed {
-  title?: string;
-  operations: Operation[];
-  imported?: Imported;
-}
-/** A connection as GET /admin/connections lists it (only what the import reads). */
-interface Connection {
-  name: string;
-  connection: { baseUrl: { production: string; staging?: string } };
-}
+type Imported = ImportedCardAnswer;
+type SecretOffer = Imported['secrets'][number];
+type Listed = ImportedOpenApi;
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -219,7 +193,7 @@ export function openImportDialog(ctx: ImportContext): void {
   /** What the last read gave, and where it came from (a curl line is read again to store its secrets). */
   let imported: Imported | undefined;
   let source: { kind: 'curl'; curl: string } | { kind: 'openapi' } = { kind: 'openapi' };
-  let connections: Connection[] | undefined;
+  let connections: ConnectionList['connections'] | undefined;
   let busy = false;
 
   const status = h('p', { id: 'import-status', class: 'status', role: 'status', tabindex: '-1' });
@@ -485,7 +459,7 @@ export function openImportDialog(ctx: ImportContext): void {
         const value = byId<HTMLInputElement>(`import-secret-value-${i}`)?.value ?? '';
         const name = names[i] ?? secret.name;
         if (!value) continue;
-        const put = await api<unknown>(lang, 'PUT', `/admin/secrets/${encodeURIComponent(name)}`, { value, allowedHosts: secret.allowedHosts });
+        const put = await api<SecretView>(lang, 'PUT', `/admin/secrets/${encodeURIComponent(name)}`, { value, allowedHosts: secret.allowedHosts });
         if (!put.ok) return say(put.text, true);
         stored.push(name);
       }
@@ -520,10 +494,11 @@ export function openImportDialog(ctx: ImportContext): void {
     const target = blocks[cardId];
     if (!isObject(target)) return;
     // The API answers the card with the schema's defaults filled in; the flow keeps what was written.
-    const request = { ...card.request };
-    if (isObject(request.headers) && Object.keys(request.headers).length === 0) delete request.headers;
-    if (isObject(request.body) && request.body.type === 'none') delete request.body;
-    if (request.includeProfile === false) delete request.includeProfile;
+    const { headers, body, includeProfile, ...rest } = card.request;
+    const request: Json = { ...rest };
+    if (Object.keys(headers).length > 0) request.headers = headers;
+    if (body.type !== 'none') request.body = body;
+    if (includeProfile !== CARD_DEFAULTS.includeProfile) request.includeProfile = includeProfile;
     target.request = request;
     if (isObject(card.contract)) target.contract = card.contract;
     else delete target.contract;
@@ -533,7 +508,7 @@ export function openImportDialog(ctx: ImportContext): void {
   select(draft.tab);
   dialog.showModal();
   (draft.tab === 'curl' ? curlBox : tabs.openapi).focus();
-  void api<{ connections: Connection[] }>(lang, 'GET', '/admin/connections').then((answer) => {
+  void api<ConnectionList>(lang, 'GET', '/admin/connections').then((answer) => {
     if (answer.ok) connections = answer.body.connections;
   });
 }

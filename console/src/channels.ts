@@ -1,4 +1,4 @@
-import type { ChannelView } from './api';
+import type { ChannelList, ChannelView, FlowList, MessengerAppList, MessengerAppView, SavedChannel } from './api';
 import type { Page } from './context';
 import { h } from './dom';
 import { failureNote, noteLine as noteLineOf, type Note as NoteOf } from './notes';
@@ -131,21 +131,12 @@ const tx = defineTexts({
 });
 type Key = Parameters<typeof tx>[1];
 
-interface AppView {
-  appId: string;
-  name: string;
-  secret: string;
-  verifyToken: string;
-  pages: string[];
-  webhookPath: string;
-  verifiedAt?: string;
-}
 /** A line to show: a text key (translated when drawn) or the API's words. */
 type Note = NoteOf<Key>;
 
 // The page's state: kept across remounts (a language switch draws it again).
 let channels: ChannelView[] | undefined;
-let apps: AppView[] = [];
+let apps: MessengerAppView[] = [];
 let flowNames = new Map<string, string>();
 let loadError: string | undefined;
 /** The form's plain fields (never a secret); `editing` when it updates a listed channel. */
@@ -188,9 +179,9 @@ export const channelsPage: Page = {
 
     const load = async (): Promise<void> => {
       const [listed, appsListed, flows] = await Promise.all([
-        ctx.call<{ channels: ChannelView[] }>('GET', '/admin/channels'),
-        ctx.call<{ apps: AppView[] }>('GET', '/admin/messenger-apps'),
-        ctx.call<{ flows: Array<{ flowId: string; name: string }> }>('GET', '/admin/flows'),
+        ctx.call<ChannelList>('GET', '/admin/channels'),
+        ctx.call<MessengerAppList>('GET', '/admin/messenger-apps'),
+        ctx.call<FlowList>('GET', '/admin/flows'),
       ]);
       if (!live()) return;
       loadError = listed.ok ? undefined : listed.text;
@@ -391,7 +382,7 @@ export const channelsPage: Page = {
       saving = true;
       outcome = undefined;
       drawForm();
-      const result = await ctx.call<ChannelView & { created: boolean }>('PUT', `/admin/channels/${kind}/${encodeURIComponent(channelId)}`, body);
+      const result = await ctx.call<SavedChannel>('PUT', `/admin/channels/${kind}/${encodeURIComponent(channelId)}`, body);
       saving = false;
       if (!live()) return;
       if (!result.ok) {

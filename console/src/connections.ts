@@ -1,4 +1,4 @@
-import type { Problem } from './api';
+import type { ConnectionList, ConnectionView, Deleted, Egress, Problem, SecretList } from './api';
 import type { Page } from './context';
 import { h, type Child } from './dom';
 import { defineTexts } from './i18n';
@@ -161,27 +161,11 @@ type Key = Parameters<typeof tx>[1];
 type Note = NoteOf<Key>;
 
 /**
- * The admin API's answers as this page reads them (connectionViewSchema and egressSchema in
- * functions/admin/schemas.ts, the connection itself shared/connections/connection.ts: modules the
- * console's browser-only type check cannot take in, as they reach node's types). The form has a field
- * for every part of the document (the schema is strict); the API judges what it is sent.
+ * The admin API's answers as this page reads them: connectionViewSchema and egressSchema in
+ * functions/admin/schemas.ts, the connection itself shared/connections/connection.ts. The form has a
+ * field for every part of the document (the schema is strict); the API judges what it is sent.
  */
-type PerEnvironment = { production: string; staging?: string };
-interface Connection {
-  description?: string;
-  baseUrl: PerEnvironment;
-  auth: { type: string } & Record<string, unknown>;
-  tls?: Record<string, PerEnvironment | undefined>;
-  rateCap?: { perSecond?: number; inFlight?: number };
-}
-interface ConnectionView {
-  name: string;
-  connection: Connection;
-  updatedAt?: string;
-  warnings?: Problem[];
-}
-type ConnectionList = { connections: ConnectionView[] };
-type Egress = { fixed: boolean; addresses: string[] };
+type Connection = ConnectionView['connection'];
 
 /**
  * The form's fields, each keyed by its path in the connection document (`baseUrl.staging`,
@@ -289,7 +273,7 @@ export const connectionsPage: Page = {
     const load = async () => {
       const [listed, secrets, egressed] = await Promise.all([
         ctx.call<ConnectionList>('GET', '/admin/connections'),
-        ctx.call<{ secrets: Array<{ name: string; purpose?: string }> }>('GET', '/admin/secrets'),
+        ctx.call<SecretList>('GET', '/admin/secrets'),
         ctx.call<Egress>('GET', '/admin/egress'),
       ]);
       if (!live()) return;
@@ -318,7 +302,7 @@ export const connectionsPage: Page = {
       if (!window.confirm(t('confirmDelete', { name }))) return;
       busy = true;
       drawList();
-      const result = await ctx.call<{ deleted: true }>('DELETE', `/admin/connections/${encodeURIComponent(name)}`);
+      const result = await ctx.call<Deleted>('DELETE', `/admin/connections/${encodeURIComponent(name)}`);
       busy = false;
       if (!live()) return;
       // Refused while in use: the API says which published flow's card calls it.

@@ -1,4 +1,4 @@
-import { flowPath, type FlowSummary, type FlowVersion } from './api';
+import { flowPath, type Deleted, type FlowSummary, type FlowVersion, type SavedFlow } from './api';
 import type { Outcome, PageContext } from './context';
 import { byId, h } from './dom';
 import { defineTexts, type Lang } from './i18n';
@@ -344,7 +344,7 @@ async function rename(flow: FlowSummary, value: string): Promise<void> {
   draw();
   const current = await latest(flow.flowId);
   if (!current.ok) return fail(current);
-  const saved = await o.ctx.call<FlowVersion>('PUT', flowPath(flow.flowId), { baseVersion: current.body.version, flow: { ...current.body.flow, name } });
+  const saved = await o.ctx.call<SavedFlow>('PUT', flowPath(flow.flowId), { baseVersion: current.body.version, flow: { ...current.body.flow, name } });
   if (!saved.ok) return fail(saved, 'rename-input');
   action = undefined;
   note = { kind: 'ok', text: t('renamed', { name, version: saved.body.version }) };
@@ -399,7 +399,7 @@ async function duplicate(flow: FlowSummary, nameValue: string, idValue: string):
   draw();
   const current = await latest(flow.flowId);
   if (!current.ok) return fail(current);
-  const created = await o.ctx.call<FlowVersion>('POST', '/admin/flows', { flowId, flow: { ...current.body.flow, name } });
+  const created = await o.ctx.call<SavedFlow>('POST', '/admin/flows', { flowId, flow: { ...current.body.flow, name } });
   if (!created.ok) return fail(created, 'copy-id');
   action = undefined;
   note = { kind: 'ok', text: t('duplicated', { name, id: flowId }) };
@@ -455,7 +455,7 @@ async function remove(flow: FlowSummary, dialog: HTMLDialogElement): Promise<voi
   if (!o || busy) return;
   busy = true;
   for (const button of dialog.querySelectorAll('button')) button.disabled = true;
-  const result = await o.ctx.call<{ deleted: true }>('DELETE', flowPath(flow.flowId));
+  const result = await o.ctx.call<Deleted>('DELETE', flowPath(flow.flowId));
   deleting = undefined;
   dialog.close();
   if (!result.ok) {

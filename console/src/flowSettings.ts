@@ -1,5 +1,5 @@
 import { BUILT_IN_TEXTS, TEXT_NAMES, type TextName } from '../../shared/flow/builtInTexts';
-import { call } from './api';
+import { call, type Settings } from './api';
 import { h } from './dom';
 import { outletSelect, type EditorContext } from './editorContext';
 import { defineTexts, type Lang } from './i18n';
@@ -259,7 +259,7 @@ function showLanguage(form: HTMLElement, ctx: EditorContext, t: (key: Key, value
 }
 
 async function loadLanguage(ctx: EditorContext, form: HTMLElement, t: (key: Key, values?: Record<string, string | number>) => string): Promise<void> {
-  loading ??= call<{ language: Lang }>('GET', '/admin/settings')
+  loading ??= call<Settings>('GET', '/admin/settings')
     .then((result) => {
       if (result.ok) workspaceLanguage = result.body.language;
       else languageNote = { kind: 'error', text: t('languageFailed', { error: result.body.error }) };
@@ -280,7 +280,7 @@ async function saveLanguage(ctx: EditorContext, select: HTMLSelectElement, t: (k
   const form = select.closest('form');
   select.disabled = true;
   try {
-    const result = await call<{ language: Lang }>('PUT', '/admin/settings', { language });
+    const result = await call<Settings>('PUT', '/admin/settings', { language });
     if (result.ok) {
       workspaceLanguage = result.body.language;
       languageNote = { kind: 'ok', text: t('languageSaved', { language: LANGUAGE_NAMES[result.body.language] }) };

@@ -1,4 +1,4 @@
-import { call } from './api';
+import { call, type AlertList, type AlertView, type CardHealth } from './api';
 import { h } from './dom';
 import { defineTexts, type Lang } from './i18n';
 
@@ -8,44 +8,22 @@ import { defineTexts, type Lang } from './i18n';
 // opened, so the first load carries none of this. Each bar and each latency point is a link to the
 // card's log between that point's start and end.
 
-export const KINDS = ['timeout', '5xx', '4xx', 'contract', 'breaker', 'guard', 'other'] as const;
-export type Kind = (typeof KINDS)[number];
-export type Window = 'hour' | 'day' | 'week';
-export const WINDOWS: readonly Window[] = ['hour', 'day', 'week'];
-export const ALERT_MINUTES = [5, 15, 60] as const;
+/** The answers (healthSchema and alertViewSchema in functions/admin/schemas.ts). */
+export type { AlertRule, AlertState, CardHealth };
+export type Kind = CardHealth['kinds'][number];
+export type Window = CardHealth['window'];
+type Counts = CardHealth['totals'];
+type AlertRule = AlertView['rule'];
+type AlertState = AlertView['state'];
 
-interface Counts {
-  calls: number;
-  successes: number;
-  failures: number;
-  byKind: Record<Kind, number>;
-  p50?: number;
-  p95?: number;
-  p99?: number;
-}
-export interface AlertRule {
-  failureRate?: { percent: number; minutes: number };
-  contract?: boolean;
-}
-export interface AlertState {
-  state: 'ok' | 'alarm';
-  since?: string;
-  why?: string;
-}
-export interface CardHealth {
-  flowId: string;
-  blockId: string;
-  window: Window;
-  /** The version the buckets and totals are of; absent: all. */
-  version?: number;
-  from: string;
-  to: string;
-  buckets: Array<Counts & { from: string; to: string }>;
-  totals: Counts;
-  versions: Array<Counts & { version?: number }>;
-  complete: boolean;
-  alert?: { rule: AlertRule; state: AlertState };
-}
+/**
+ * The failure kinds in the order the API counts them (FAILURE_KINDS in shared/health/cardHealth.ts, a
+ * module the console cannot bundle); COLOURS and the texts below are keyed by every Kind, so a kind
+ * added on the server does not compile here until it is drawn.
+ */
+export const KINDS = ['timeout', '5xx', '4xx', 'contract', 'breaker', 'guard', 'other'] as const satisfies readonly Kind[];
+export const WINDOWS: readonly Window[] = ['hour', 'day', 'week'];
+export const ALERT_MINUTES = [5, 15, 60] as const satisfies ReadonlyArray<NonNullable<AlertRule['failureRate']>['minutes']>;
 
 const tx = defineTexts({
   en: {
@@ -344,7 +322,9 @@ export function alertForm(lang: Lang, rule: AlertRule | undefined, busy: boolean
       id: 'alert-form',
       onsubmit: (event) => {
         event.preventDefault();
-        onSave({ ...(rateOn.checked ? { failureRate: { percent: Number(percent.value), minutes: Number(minutes.value) } } : {}), ...(contract.checked ? { contract: true } : {}) });
+        // The select offers ALERT_MINUTES only: the one chosen, as the API's literal.
+        const chosen = ALERT_MINUTES.find((m) => String(m) === minutes.value) ?? ALERT_MINUTES[0];
+        onSave({ ...(rateOn.checked ? { failureRate: { percent: Number(percent.value), minutes: chosen } } : {}), ...(contract.checked ? { contract: true } : {}) });
       },
     },
     h('div', { class: 'check' }, rateOn, h('label', { for: 'alert-rate' }, t('ruleRate'))),
@@ -364,7 +344,7 @@ export function healthText(lang: Lang, key: 'heading' | 'window' | 'loading' | '
 export const LOG_CARD_KEY = 'callcard.logCard';
 
 /** GET /admin/alerts, kept a little while: the card form is drawn again on every edit. */
-let alertsRead: { at: number; answer: Promise<Array<{ flowId: string; blockId: string; rule: AlertRule; state: AlertState }> | undefined> } | undefined;
+let alertsRead: { at: number; answer: Promise<AlertView[] | undefined> } | undefined;
 
 /**
  * Beside a card in the editor: its alert state when it has rules (OK, or ALARM since when and why), and
@@ -383,7 +363,7 @@ export function cardAlertBadge(lang: Lang, flowId: string, blockId: string): HTM
     t('openHealth'),
   );
   if (!alertsRead || Date.now() - alertsRead.at > 15_000) {
-    alertsRead = { at: Date.now(), answer: call<{ alerts: Array<{ flowId: string; blockId: string; rule: AlertRule; state: AlertState }> }>('GET', '/admin/alerts').then((result) => (result.ok ? result.body.alerts : undefined), () => undefined) };
+    alertsRead = { at: Date.now(), answer: call<AlertList>('GET', '/admin/alerts').then((result) => (result.ok ? result.body.alerts : undefined), () => undefined) };
   }
   void alertsRead.answer.then((alerts) => {
     const mine = alerts?.find((alert) => alert.flowId === flowId && alert.blockId === blockId);

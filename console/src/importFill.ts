@@ -1,3 +1,4 @@
+import type { VariableOffer } from '../../shared/import/importedCard';
 import { isObject, type Json } from './json';
 
 // The import dialog's pure parts (./cardImport.ts), no DOM (unit-tested in node): an offered value
@@ -5,15 +6,7 @@ import { isObject, type Json } from './json';
 // card form's pickers before any test.
 
 /** A value the card sends that the admin may have read from an attribute (POST /admin/import/* answers it). */
-export interface VariableOffer {
-  in: 'path' | 'query' | 'header' | 'body' | 'form';
-  path: string;
-  value?: string | number | boolean;
-  type?: string;
-  required?: boolean;
-  suggested: string;
-  templated: boolean;
-}
+export type { VariableOffer };
 
 /**
  * A sample body shaped as the card's contract says (its JSON Schema): one item per array, the first

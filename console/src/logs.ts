@@ -1,6 +1,7 @@
-import type { ChannelView, FlowRef, LogEntry } from './api';
+import type { AlertView, ChannelList, ChannelView, ContactDeleted, ContactExport, DeletedFailedJobs, FailedJob, FailedJobList, FlowList, FlowVersion, LogEntry, LogPage, RedriveResult, Settings } from './api';
 import type { Page } from './context';
 import { h } from './dom';
+import { isObject } from './json';
 import { failureNote, noteLine as noteLineOf, type Note as NoteOf } from './notes';
 import { defineTexts } from './i18n';
 import { alertForm, alertLine, healthText, healthView, LOG_CARD_KEY, WINDOWS, type AlertRule, type CardHealth, type Window } from './health';
@@ -173,17 +174,6 @@ const tx = defineTexts({
   },
 });
 type Key = Parameters<typeof tx>[1];
-
-interface FailedJob {
-  messageId: string;
-  jobId: string;
-  channel: { kind: string; id: string };
-  userId: string;
-  event: Record<string, unknown>;
-  flow: FlowRef;
-  receivedAt: number;
-  queuedAt?: string;
-}
 type Note = NoteOf<Key>;
 /** A card's query may be narrowed to a time range: a point of its health chart. */
 type Query = { by: 'customer'; customer: string } | { by: 'card'; flowId: string; blockId: string; from?: string; to?: string; version?: number };
@@ -206,7 +196,7 @@ let busy = false;
 let failedBusy = false;
 let mounts = 0;
 /** The workspace's privacy settings as GET /admin/settings said them (read once per mount). */
-let privacy: { personalAttributes: string[]; retention: { logDays: number; simulatorDays: number; idleCustomerDays: number } } | undefined;
+let privacy: Pick<Settings, 'personalAttributes' | 'retention'> | undefined;
 let privacyNote: Note | undefined;
 let privacyBusy = false;
 /** The shown card's health (GET /admin/health), over `healthWindow`. */
@@ -240,8 +230,8 @@ export const logsPage: Page = {
 
     const loadChoices = async () => {
       const [listed, flowList] = await Promise.all([
-        ctx.call<{ channels: ChannelView[] }>('GET', '/admin/channels'),
-        ctx.call<{ flows: Array<{ flowId: string; name: string }> }>('GET', '/admin/flows'),
+        ctx.call<ChannelList>('GET', '/admin/channels'),
+        ctx.call<FlowList>('GET', '/admin/flows'),
       ]);
       if (!live()) return;
       if (listed.ok) channels = listed.body.channels;
@@ -257,9 +247,10 @@ export const logsPage: Page = {
     /** The flow's Call an API cards (its latest version), read once. */
     const loadCards = async (flowId: string) => {
       if (!flowId || cards.has(flowId)) return;
-      const result = await ctx.call<{ flow: { blocks?: Record<string, { type?: string }> } }>('GET', `/admin/flows/${encodeURIComponent(flowId)}`);
+      const result = await ctx.call<FlowVersion>('GET', `/admin/flows/${encodeURIComponent(flowId)}`);
       if (!result.ok) return;
-      cards.set(flowId, Object.entries(result.body.flow.blocks ?? {}).filter(([, block]) => block.type === 'callApi').map(([id]) => id));
+      const { blocks } = result.body.flow;
+      cards.set(flowId, isObject(blocks) ? Object.entries(blocks).filter(([, block]) => isObject(block) && block.type === 'callApi').map(([id]) => id) : []);
       const list = cards.get(flowId) ?? [];
       if (choice.flowId === flowId && !list.includes(choice.blockId)) choice.blockId = list[0] ?? '';
     };
@@ -286,7 +277,7 @@ export const logsPage: Page = {
       }
       drawControls();
       drawResults(true);
-      const result = await ctx.call<{ entries: LogEntry[]; cursor?: string }>('GET', queryPath(query, more ? shown?.cursor : undefined));
+      const result = await ctx.call<LogPage>('GET', queryPath(query, more ? shown?.cursor : undefined));
       busy = false;
       if (!live()) return;
       if (result.ok) shown = { query, entries: [...(more ? (shown?.entries ?? []) : []), ...result.body.entries], ...(result.body.cursor ? { cursor: result.body.cursor } : {}) };
@@ -409,7 +400,7 @@ export const logsPage: Page = {
       healthBusy = true;
       alertNote = { kind: 'ok', key: 'savingAlert' };
       drawHealth();
-      const result = await ctx.call<unknown>('PUT', `/admin/alerts/${encodeURIComponent(flowId)}/${encodeURIComponent(blockId)}`, rule);
+      const result = await ctx.call<AlertView>('PUT', `/admin/alerts/${encodeURIComponent(flowId)}/${encodeURIComponent(blockId)}`, rule);
       healthBusy = false;
       if (!live()) return;
       alertNote = result.ok ? { kind: 'ok', key: 'savedAlert' } : failureNote(result);
@@ -544,7 +535,7 @@ export const logsPage: Page = {
       busy = true;
       logNote = { kind: 'ok', key: 'exporting' };
       drawResults();
-      const result = await ctx.call<{ profile: unknown; binding: unknown; logEntries: unknown[]; outbox: unknown[] }>('GET', `${contactPath(customer)}/export`);
+      const result = await ctx.call<ContactExport>('GET', `${contactPath(customer)}/export`);
       busy = false;
       if (!live()) return;
       if (result.ok) {
@@ -564,7 +555,7 @@ export const logsPage: Page = {
       busy = true;
       logNote = { kind: 'ok', key: 'erasing' };
       drawResults();
-      const result = await ctx.call<{ deleted: { profile: boolean; binding: boolean; session: boolean; logEntries: number; outbox: number } }>('DELETE', contactPath(customer));
+      const result = await ctx.call<ContactDeleted>('DELETE', contactPath(customer));
       busy = false;
       if (!live()) return;
       if (!result.ok) {
@@ -584,7 +575,7 @@ export const logsPage: Page = {
     // ---- privacy settings (PUT /admin/settings: personalAttributes, retention) ----
 
     const loadPrivacy = async () => {
-      const result = await ctx.call<NonNullable<typeof privacy>>('GET', '/admin/settings');
+      const result = await ctx.call<Settings>('GET', '/admin/settings');
       if (!live()) return;
       if (result.ok) privacy = { personalAttributes: result.body.personalAttributes, retention: result.body.retention };
       else privacyNote = failureNote(result);
@@ -601,7 +592,7 @@ export const logsPage: Page = {
       privacyBusy = true;
       privacyNote = { kind: 'ok', key: 'savingPrivacy' };
       drawPrivacy();
-      const result = await ctx.call<NonNullable<typeof privacy>>('PUT', '/admin/settings', body);
+      const result = await ctx.call<Settings>('PUT', '/admin/settings', body);
       privacyBusy = false;
       if (!live()) return;
       if (result.ok) {
@@ -652,7 +643,7 @@ export const logsPage: Page = {
     // ---- failed jobs ----
 
     const loadFailed = async () => {
-      const result = await ctx.call<{ jobs: FailedJob[] }>('GET', '/admin/failed-jobs');
+      const result = await ctx.call<FailedJobList>('GET', '/admin/failed-jobs');
       if (!live()) return;
       failedNote = result.ok ? undefined : failureNote(result);
       if (result.ok) failed = result.body.jobs;
@@ -664,7 +655,7 @@ export const logsPage: Page = {
       failedBusy = true;
       failedActionNote = { kind: 'ok', key: 'redriving' };
       drawFailed();
-      const result = await ctx.call<{ redriven: string[] }>('POST', '/admin/failed-jobs/redrive', target);
+      const result = await ctx.call<RedriveResult>('POST', '/admin/failed-jobs/redrive', target);
       failedBusy = false;
       if (!live()) return;
       failedActionNote = !result.ok ? failureNote(result) : result.body.redriven.length ? { kind: 'ok', key: 'redriven', values: { count: String(result.body.redriven.length) } } : { kind: 'error', key: 'redrivenNone' };
@@ -678,7 +669,7 @@ export const logsPage: Page = {
       failedBusy = true;
       failedActionNote = { kind: 'ok', key: 'deleting' };
       drawFailed();
-      const result = await ctx.call<{ deleted: string[] }>('DELETE', target === 'all' ? '/admin/failed-jobs?all=true' : `/admin/failed-jobs/${encodeURIComponent(target.job.messageId)}`);
+      const result = await ctx.call<DeletedFailedJobs>('DELETE', target === 'all' ? '/admin/failed-jobs?all=true' : `/admin/failed-jobs/${encodeURIComponent(target.job.messageId)}`);
       failedBusy = false;
       if (!live()) return;
       failedActionNote = !result.ok ? failureNote(result) : result.body.deleted.length ? { kind: 'ok', key: 'deleted', values: { count: String(result.body.deleted.length) } } : { kind: 'error', key: 'deletedNone' };

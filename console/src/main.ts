@@ -1,4 +1,4 @@
-import { call, flowPath, type DryRunResult, forgetKey, storedKey, storeKey, Unreachable, type ApiResult, type FlowSummary, type FlowVersion, type Problem, type Validated } from './api';
+import { call, flowPath, type DryRunResult, forgetKey, storedKey, storeKey, Unreachable, type ApiResult, type ConnectionList, type FlowList, type FlowSummary, type FlowVersion, type Problem, type SavedFlow, type SecretList, type ValidatedFlow } from './api';
 import { pageCall, type Page, type PageContext } from './context';
 import { byId, h } from './dom';
 import { defineTexts, isLang, LANGS, t, type Lang, type TextKey } from './i18n';
@@ -421,7 +421,7 @@ async function signIn(event: Event): Promise<void> {
   const key = byId<HTMLInputElement>('admin-key')?.value.trim() ?? '';
   if (!key) return;
   show({ name: 'signIn', busy: true });
-  const result = await api(() => call<{ flows: FlowSummary[] }>('GET', '/admin/flows', undefined, key));
+  const result = await api(() => call<FlowList>('GET', '/admin/flows', undefined, key));
   if (isMessage(result)) return show({ name: 'signIn', message: result });
   if (!result.ok) {
     const message: Message = result.status === 401 ? { key: 'refused', values: { error: result.body.error }, kind: 'error' } : failure(result);
@@ -442,7 +442,7 @@ function signOut(): void {
 
 async function loadFlows(): Promise<void> {
   show({ name: 'flows' });
-  const result = await api(() => call<{ flows: FlowSummary[] }>('GET', '/admin/flows'));
+  const result = await api(() => call<FlowList>('GET', '/admin/flows'));
   if (view.name !== 'flows') return;
   if (isMessage(result)) return show({ name: 'flows', error: result });
   show(result.ok ? { name: 'flows', flows: result.body.flows } : { name: 'flows', error: failure(result) });
@@ -472,8 +472,8 @@ async function openFlow(flowId: string, mode: 'open' | 'reload' = 'open'): Promi
 async function loadSecrets(): Promise<void> {
   const state = view;
   const [result, connections] = await Promise.all([
-    api(() => call<{ secrets: Array<{ name: string; purpose?: string }> }>('GET', '/admin/secrets')),
-    api(() => call<{ connections: Array<{ name: string }> }>('GET', '/admin/connections')),
+    api(() => call<SecretList>('GET', '/admin/secrets')),
+    api(() => call<ConnectionList>('GET', '/admin/connections')),
   ]);
   if (view !== state || view.name !== 'editor') return;
   if (!isMessage(connections) && connections.ok) view.connections = connections.body.connections.map((connection) => connection.name);
@@ -566,7 +566,7 @@ async function validateNow(): Promise<void> {
   }
   state.check = 'checking';
   updateEditor();
-  const result = await api(() => call<Validated>('POST', '/admin/flows/validate', { flow: parsed.flow }));
+  const result = await api(() => call<ValidatedFlow>('POST', '/admin/flows/validate', { flow: parsed.flow }));
   if (seq !== validateSeq || view !== state) return;
   if (isMessage(result)) state.status = result;
   else if (result.ok) Object.assign(state, { check: 'valid', problems: [], warnings: result.body.warnings ?? [] });
@@ -593,7 +593,7 @@ async function save(publish?: Channel[]): Promise<void> {
   updateEditor();
   const creating = baseVersion === 0;
   const result = await api(() =>
-    creating ? call<FlowVersion>('POST', '/admin/flows', { flowId: state.flowId, flow: parsed.flow }) : call<FlowVersion>('PUT', flowPath(state.flowId), { baseVersion, flow: parsed.flow }),
+    creating ? call<SavedFlow>('POST', '/admin/flows', { flowId: state.flowId, flow: parsed.flow }) : call<SavedFlow>('PUT', flowPath(state.flowId), { baseVersion, flow: parsed.flow }),
   );
   state.saving = false;
   if (view !== state) return;

@@ -1,3 +1,4 @@
+import type { Deleted, SecretList, SecretView } from './api';
 import type { Page } from './context';
 import { h } from './dom';
 import { failureNote, noteLine as noteLineOf, type Note as NoteOf } from './notes';
@@ -78,15 +79,6 @@ const tx = defineTexts({
   },
 });
 type Key = Parameters<typeof tx>[1];
-
-interface SecretView {
-  name: string;
-  value: string;
-  allowedHosts?: string[];
-  updatedAt?: string;
-  /** Saved before allowedHosts was required and not bound since: sent to any host. */
-  unbound?: true;
-}
 type Note = NoteOf<Key>;
 
 // Kept across remounts: the list, the form's name and hosts (never the value), the last outcome.
@@ -115,7 +107,7 @@ export const secretsPage: Page = {
     };
 
     const load = async () => {
-      const result = await ctx.call<{ secrets: SecretView[] }>('GET', '/admin/secrets');
+      const result = await ctx.call<SecretList>('GET', '/admin/secrets');
       if (!live()) return;
       loadError = result.ok ? undefined : result.text;
       if (result.ok) secrets = [...result.body.secrets].sort((a, b) => a.name.localeCompare(b.name));
@@ -128,7 +120,7 @@ export const secretsPage: Page = {
       outcome = undefined;
       drawList();
       status.replaceChildren(h('p', { id: 'secret-outcome', role: 'status', class: 'status' }, t('deleting', { name })));
-      const result = await ctx.call<{ deleted: true }>('DELETE', `/admin/secrets/${encodeURIComponent(name)}`);
+      const result = await ctx.call<Deleted>('DELETE', `/admin/secrets/${encodeURIComponent(name)}`);
       busy = false;
       if (!live()) return;
       outcome = result.ok ? { kind: 'ok', key: 'deleted', values: { name } } : failureNote(result);

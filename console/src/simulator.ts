@@ -1,7 +1,9 @@
-import type { ChannelView, LogEntry } from './api';
+import type { SimulatorCleared, SimulatorConversation, SimulatorSent } from '../../functions/admin/simulatorSchemas';
+import type { ChannelList, ChannelView, FlowVersion, LogEntry, LogPage } from './api';
 import { fromLine, fromMessenger, renderBubbles, type Action } from './bubbles';
 import type { Page, PageContext } from './context';
 import { byId, h } from './dom';
+import { isObject } from './json';
 import { defineTexts, reasonText, t as editorText, type Lang } from './i18n';
 
 // The chat simulator: be a customer (`sim-…`) of one of the workspace's channels and talk to the flows
@@ -25,6 +27,7 @@ const tx = defineTexts({
     menu: 'Menu (postback buttons of the published flows)',
     follow: 'Follow',
     followed: 'Followed the account',
+    otherEvent: '({type} event)',
     tapped: 'Tapped “{label}”',
     notAnswered: 'No published flow takes this (no trigger, open question or fallback): nobody answers.',
     noChannels: 'This workspace has no channels yet: add one under Channels.',
@@ -60,6 +63,7 @@ const tx = defineTexts({
     menu: '選單（已發布流程的 postback 按鈕）',
     follow: '加入好友',
     followed: '已加入好友',
+    otherEvent: '（{type} 事件）',
     tapped: '點選了「{label}」',
     notAnswered: '沒有已發布的流程會處理這則訊息（沒有符合的觸發條件、進行中的問題或備援）：不會有回覆。',
     noChannels: '此工作區還沒有頻道：請先在「頻道」新增。',
@@ -84,7 +88,9 @@ const tx = defineTexts({
 type SimEvent = { type: 'text'; text: string } | { type: 'postback'; data: string; params?: Record<string, string> } | { type: 'follow' };
 /** What is sent: an event, or (Messenger) a tapped payload the API reads as the webhook would. */
 type SimSend = SimEvent | { type: 'payload'; payload: string };
-type Entry = { key: string; jobId: string } & ({ from: 'customer'; event: SimEvent } | { from: 'waiting' } | { from: 'bot'; messages: unknown[] });
+/** A conversation's entry as GET /admin/simulator/… answers it (functions/admin/simulatorSchemas.ts). */
+type Entry = SimulatorConversation['entries'][number];
+type InboundEvent = Extract<Entry, { from: 'customer' }>['event'];
 /** Something the customer sent while the bot was answering: sent once it has answered, as a chat app would. */
 type Queued = { event: SimSend; label?: string };
 
@@ -152,7 +158,7 @@ export const simulatorPage: Page = {
 };
 
 async function loadChannels(): Promise<void> {
-  const result = await ctx!.call<{ channels: ChannelView[] }>('GET', '/admin/channels');
+  const result = await ctx!.call<ChannelList>('GET', '/admin/channels');
   if (!result.ok) return void ((state.error = result.text), draw());
   state.channels = result.body.channels;
   if (!current()) state.selected = state.channels[0] ? `${state.channels[0].kind}/${state.channels[0].channelId}` : undefined;
@@ -175,15 +181,16 @@ async function selectChannel(): Promise<void> {
 /** The postback triggers of the channel's published flows: what a rich menu's buttons would send. */
 async function loadMenu(channel: ChannelView): Promise<void> {
   const versions = await Promise.all(
-    channel.activeFlows.map((ref) => ctx!.call<{ flow: { triggers?: Array<{ type: string; action?: string }> } }>('GET', `/admin/flows/${encodeURIComponent(ref.flowId)}/versions/${ref.version}`)),
+    channel.activeFlows.map((ref) => ctx!.call<FlowVersion>('GET', `/admin/flows/${encodeURIComponent(ref.flowId)}/versions/${ref.version}`)),
   );
+  const triggersOf = (flow: FlowVersion['flow']): unknown[] => (Array.isArray(flow.triggers) ? flow.triggers : []);
   state.menu = versions.flatMap((result) =>
-    result.ok ? (result.body.flow.triggers ?? []).flatMap((trigger) => (trigger.type === 'postback' && trigger.action ? [{ label: trigger.action, data: `action=${trigger.action}` }] : [])) : [],
+    result.ok ? triggersOf(result.body.flow).flatMap((trigger) => (isObject(trigger) && trigger.type === 'postback' && typeof trigger.action === 'string' && trigger.action ? [{ label: trigger.action, data: `action=${trigger.action}` }] : [])) : [],
   );
 }
 
 async function loadLogs(channel: ChannelView): Promise<void> {
-  const result = await ctx!.call<{ entries: LogEntry[] }>('GET', `/admin/logs?customer=${encodeURIComponent(`${channel.kind}:${channel.channelId}:${userOf(channel)}`)}&limit=20`);
+  const result = await ctx!.call<LogPage>('GET', `/admin/logs?customer=${encodeURIComponent(`${channel.kind}:${channel.channelId}:${userOf(channel)}`)}&limit=20`);
   // A customer who never wrote is not a contact yet (404): an empty log.
   state.logs = result.ok ? result.body.entries : [];
 }
@@ -196,7 +203,7 @@ async function readMore(channel: ChannelView): Promise<number> {
   const open = state.entries.findIndex((e) => e.from === 'customer' && state.open.has(e.jobId));
   const from = open >= 0 ? open : state.entries.length;
   const after = state.entries[from - 1]?.key;
-  const result = await ctx!.call<{ entries: Entry[] }>('GET', `${pathOf(channel)}${after ? `?after=${encodeURIComponent(after)}` : ''}`);
+  const result = await ctx!.call<SimulatorConversation>('GET', `${pathOf(channel)}${after ? `?after=${encodeURIComponent(after)}` : ''}`);
   if (!result.ok || current() !== channel) return 0;
   const tail = new Map(state.entries.slice(from).map((e) => [e.key, e]));
   const came = result.body.entries.filter((e) => !tail.has(e.key)).length;
@@ -280,7 +287,7 @@ async function dispatch({ event, label }: Queued): Promise<void> {
   state.pending = true;
   state.logLoading = true;
   draw('keep');
-  const result = await ctx!.call<{ jobId: string; answered: boolean }>('POST', pathOf(channel), { event });
+  const result = await ctx!.call<SimulatorSent>('POST', pathOf(channel), { event });
   if (current() !== channel) return;
   if (!result.ok) {
     Object.assign(state, { pending: false, logLoading: false, error: result.text });
@@ -307,7 +314,7 @@ async function startOver(): Promise<void> {
   if (!channel) return;
   pollRun += 1;
   const user = userOf(channel);
-  const result = await ctx!.call<{ deleted: { entries: number; profile: boolean; binding: boolean; logEntries: number; outbox: number } }>('DELETE', pathOf(channel));
+  const result = await ctx!.call<SimulatorCleared>('DELETE', pathOf(channel));
   if (!result.ok) return void ((state.error = result.text), draw('keep'));
   sessionStorage.removeItem(`callcard.sim.${channel.kind}.${channel.channelId}`);
   await selectChannel();
@@ -413,11 +420,14 @@ function drawConversation(): void {
 }
 
 /** What the customer did, as they saw it: typed text as itself, a tap as what was tapped. */
-function saidText(event: SimSend, tapped: string | undefined): string {
+function saidText(event: SimSend | InboundEvent, tapped: string | undefined): string {
   if (tapped !== undefined) return t('tapped', { label: tapped });
   if (event.type === 'text') return event.text;
   if (event.type === 'follow') return t('followed');
-  return t('tapped', { label: event.type === 'payload' ? event.payload : event.data });
+  if (event.type === 'payload') return t('tapped', { label: event.payload });
+  if (event.type === 'postback') return t('tapped', { label: event.data });
+  // A conversation's entry may hold any inbound event (an account link, a brand's callback, …).
+  return t('otherEvent', { type: event.type });
 }
 
 function drawLog(): void {

@@ -1,4 +1,4 @@
-import { flowPath, type ChannelView, type FlowRef } from './api';
+import { flowPath, type ChannelList, type ChannelView, type FlowRef, type FlowVersion, type FlowVersionList, type PublishResult, type UnpublishResult } from './api';
 import type { Outcome, PageContext } from './context';
 import { h } from './dom';
 import { defineTexts } from './i18n';
@@ -88,14 +88,9 @@ const tx = defineTexts({
 
 type Ref = FlowRef;
 export type Channel = Pick<ChannelView, 'kind' | 'channelId' | 'name' | 'activeFlows'>;
-interface Change extends Channel {
-  before: Ref[];
-  after: Ref[];
-}
-interface VersionInfo {
-  version: number;
-  createdAt: string;
-}
+/** What publish and unpublish both answer: each channel's active flows before and after. */
+type Changes = Pick<PublishResult, 'channels'> & Pick<UnpublishResult, 'channels'>;
+type VersionInfo = FlowVersionList['versions'][number];
 
 export interface VersionsOptions {
   flowId: string;
@@ -164,8 +159,8 @@ export function mountVersions(root: HTMLElement, options: VersionsOptions): void
   const load = async (): Promise<void> => {
     const [listed, active] = await Promise.all([
       // A flow never saved has no versions yet (the API does not know it).
-      options.version === 0 ? { ok: true as const, status: 200, body: { versions: [] as VersionInfo[] } } : ctx.call<{ versions: VersionInfo[] }>('GET', `${flowPath(flowId)}/versions`),
-      ctx.call<{ channels: Channel[] }>('GET', '/admin/channels'),
+      options.version === 0 ? { ok: true as const, status: 200, body: { versions: [] as VersionInfo[] } } : ctx.call<FlowVersionList>('GET', `${flowPath(flowId)}/versions`),
+      ctx.call<ChannelList>('GET', '/admin/channels'),
     ]);
     if (mount !== mounts) return;
     if (!listed.ok) return fail(listed);
@@ -186,7 +181,7 @@ export function mountVersions(root: HTMLElement, options: VersionsOptions): void
     alert.replaceChildren();
     outcome.replaceChildren(t('working'));
     const refs = request.channels.map((c) => ({ kind: c.kind, channelId: c.channelId }));
-    const result = await ctx.call<{ channels: Change[] }>('POST', `${flowPath(flowId)}/${what}`, { ...request, channels: refs });
+    const result = await ctx.call<Changes>('POST', `${flowPath(flowId)}/${what}`, { ...request, channels: refs });
     if (mount !== mounts) return;
     await load();
     for (const button of root.querySelectorAll('button')) button.disabled = false;
@@ -210,7 +205,7 @@ export function mountVersions(root: HTMLElement, options: VersionsOptions): void
   };
 
   const open = async (version: number) => {
-    const result = await ctx.call<{ flow: Record<string, unknown> }>('GET', `${flowPath(flowId)}/versions/${version}`);
+    const result = await ctx.call<FlowVersion>('GET', `${flowPath(flowId)}/versions/${version}`);
     if (result.ok) options.loadVersion(result.body.flow, version);
     else fail(result);
   };

@@ -1,8 +1,7 @@
-/** One thing wrong with a request, and where: `flow.blocks.ask_phone.next`, `path.flowId`, `query.limit`. */
-export interface Problem {
-  path: string;
-  message: string;
-}
+import type { Problem } from '../../shared/flow/parseProblems';
+
+/** One thing wrong with a request, and where: `flow.blocks.ask_phone.next`, `path.flowId`, `query.limit` (declared once, with the validation that produces them). */
+export type { Problem };
 
 /**
  * An answer other than success, thrown by route handlers and turned into a JSON response by the

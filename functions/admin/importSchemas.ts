@@ -63,3 +63,7 @@ export const importedOpenApiSchema = z.object({
   operations: z.array(operationSummarySchema),
   imported: importedCardAnswerSchema.optional().describe('The card of operationId, when one was named'),
 });
+
+/** The answers' types, for the console (`import type`: no zod in its bundle). */
+export type ImportedCardAnswer = z.infer<typeof importedCardAnswerSchema>;
+export type ImportedOpenApi = z.infer<typeof importedOpenApiSchema>;

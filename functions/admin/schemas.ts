@@ -10,6 +10,7 @@ import { alertStateSchema, cardAlertRuleSchema, FAILURE_KINDS, healthBucketSchem
 import { executionLogEntrySchema } from '../../shared/store/executionLog';
 import { allowedPortsSchema, bindingLapseDaysSchema, personalAttributesSchema, RETENTION_DAYS } from '../../shared/store/workspaceSettings';
 import { normalizeHost } from '../../shared/templating/secretHosts';
+import type { Problem } from '../../shared/flow/parseProblems';
 
 /**
  * The admin API's request and response shapes. The router validates with them and the OpenAPI
@@ -50,7 +51,7 @@ const positiveIntText = z.string().regex(/^[1-9][0-9]{0,8}$/, 'a positive intege
  */
 export const flowDocumentSchema = z.record(z.string(), z.unknown());
 
-export const problemSchema = z.object({ path: z.string(), message: z.string() });
+export const problemSchema = z.object({ path: z.string(), message: z.string() }) satisfies z.ZodType<Problem>;
 export const errorSchema = z.object({
   error: z.string(),
   problems: z.array(problemSchema).optional(),
@@ -489,3 +490,46 @@ export const dryRunResultSchema = z.object({
       .describe("The verified binding the card's bind would make (null: an unbind on the way would remove it); nothing is saved"),
   }),
 });
+
+/**
+ * The answers' types, for the console: it imports them with `import type` (no zod in its bundle), so
+ * that what it reads is what these schemas document. `z.infer` (the output): the router parses each
+ * handler's answer with its route's response schema before sending it (./bindRoute.ts), defaults
+ * filled in, and the OpenAPI document describes that output.
+ */
+export type { Problem };
+export type ErrorBody = z.infer<typeof errorSchema>;
+export type FlowRef = z.infer<typeof flowRefSchema>;
+export type FlowSummary = z.infer<typeof flowSummarySchema>;
+export type FlowList = z.infer<typeof flowListSchema>;
+export type FlowVersion = z.infer<typeof flowVersionSchema>;
+export type SavedFlow = z.infer<typeof savedFlowSchema>;
+export type ValidatedFlow = z.infer<typeof validatedFlowSchema>;
+export type ChannelView = z.infer<typeof channelViewSchema>;
+export type ChannelList = z.infer<typeof channelListSchema>;
+export type SavedChannel = z.infer<typeof savedChannelSchema>;
+export type LogPage = z.infer<typeof logPageSchema>;
+export type LogEntry = LogPage['entries'][number];
+export type PreviewResult = z.infer<typeof previewResultSchema>;
+export type DryRunResult = z.infer<typeof dryRunResultSchema>;
+export type Deleted = z.infer<typeof deletedSchema>;
+export type FlowVersionList = z.infer<typeof flowVersionListSchema>;
+export type PublishResult = z.infer<typeof publishResultSchema>;
+export type UnpublishResult = z.infer<typeof unpublishResultSchema>;
+export type MessengerAppView = z.infer<typeof messengerAppViewSchema>;
+export type MessengerAppList = z.infer<typeof messengerAppListSchema>;
+export type SecretView = z.infer<typeof secretViewSchema>;
+export type SecretList = z.infer<typeof secretListSchema>;
+export type ConnectionView = z.infer<typeof connectionViewSchema>;
+export type ConnectionList = z.infer<typeof connectionListSchema>;
+export type Egress = z.infer<typeof egressSchema>;
+export type Settings = z.infer<typeof settingsSchema>;
+export type ContactExport = z.infer<typeof contactExportSchema>;
+export type ContactDeleted = z.infer<typeof contactDeletedSchema>;
+export type CardHealth = z.infer<typeof healthSchema>;
+export type AlertView = z.infer<typeof alertViewSchema>;
+export type AlertList = z.infer<typeof alertListSchema>;
+export type FailedJob = z.infer<typeof failedJobSchema>;
+export type FailedJobList = z.infer<typeof failedJobListSchema>;
+export type RedriveResult = z.infer<typeof redriveResultSchema>;
+export type DeletedFailedJobs = z.infer<typeof deletedFailedJobsSchema>;

@@ -51,3 +51,8 @@ export const simulatorConversationSchema = z.object({
 export const simulatorClearedSchema = z.object({
   deleted: z.object({ entries: z.number().int(), profile: z.boolean(), binding: z.boolean(), session: z.boolean(), logEntries: z.number().int(), outbox: z.number().int() }),
 });
+
+/** The answers' types, for the console (`import type`: no zod in its bundle). */
+export type SimulatorSent = z.infer<typeof simulatorSentSchema>;
+export type SimulatorConversation = z.infer<typeof simulatorConversationSchema>;
+export type SimulatorCleared = z.infer<typeof simulatorClearedSchema>;

@@ -1,6 +1,9 @@
 import * as z from 'zod';
 
-/** One problem in a document, with where it is: `blocks.ask_phone.next`. */
+/**
+ * One problem in a document or request, with where it is: `blocks.ask_phone.next`, `path.flowId`. Declared
+ * here only: the admin API's answers and the console import this type.
+ */
 export interface Problem {
   path: string;
   message: string;

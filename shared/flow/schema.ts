@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { channelKindSchema, chatTypeSchema } from '../domain/channelKinds';
 import { messageSchema } from '../messages/message';
+import { CALLBACK_TIMEOUT_SECONDS, CARD_DEFAULTS, CARD_TIMEOUT_MS, DEFAULT_HTTP_METHOD, HTTP_METHODS } from './cardDefaults';
 import { FAILURE_REASONS } from './failureReasons';
 import { NOT_RESERVED, RESERVED_NAME } from './reservedKeys';
 import { flowTextsSchema } from './texts';
@@ -92,7 +93,7 @@ export const questionBlockSchema = z.strictObject({
   next: blockId.optional(),
 });
 
-const httpMethod = z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+const httpMethod = z.enum(HTTP_METHODS);
 
 /** Why a card failed (`failure.reason`, the keys of `onReason`): the list and what each means are in ./failureReasons.ts. */
 export const failureReasonSchema = z.enum(FAILURE_REASONS).describe('Why a card failed (failure.reason)');
@@ -128,13 +129,13 @@ export const cardContractSchema = z.strictObject({
 });
 export type CardContract = z.infer<typeof cardContractSchema>;
 
-/** A callback card's `timeoutSeconds`: the bounds SQS's per-message delay allows (0..900 s), 10 s at least. */
-export const CALLBACK_TIMEOUT_SECONDS = { min: 10, max: 900, default: 300 } as const;
+/** A callback card's `timeoutSeconds` bounds, and the card's other defaults: ./cardDefaults.ts (the console reads them too). */
+export { CALLBACK_TIMEOUT_SECONDS };
 
 export const callApiBlockSchema = z.strictObject({
   type: z.literal('callApi'),
   request: z.strictObject({
-    method: httpMethod.default('GET'),
+    method: httpMethod.default(DEFAULT_HTTP_METHOD),
     /**
      * The brand API this card calls, by name (`/admin/connections`): its base URL for the environment
      * the card runs in and its credentials. `url` is then a path under the base URL, starting with `/`.
@@ -153,13 +154,13 @@ export const callApiBlockSchema = z.strictObject({
       ])
       .default({ type: 'none' }),
     /** Send the customer's profile and attributes as `customer` in a JSON body. */
-    includeProfile: z.boolean().default(false),
+    includeProfile: z.boolean().default(CARD_DEFAULTS.includeProfile),
   }),
-  timeoutMs: z.number().int().min(100).max(30_000).default(10_000),
+  timeoutMs: z.number().int().min(CARD_TIMEOUT_MS.min).max(CARD_TIMEOUT_MS.max).default(CARD_TIMEOUT_MS.default),
   /** A Liquid condition on the response (`response.body.ok == true`); by default success is any 2xx. */
   successWhen: z.string().optional(),
   /** `data`: the response is data for templates. `messages`: the brand returns callcard messages to send as they are. */
-  expect: z.enum(['data', 'messages']).default('data'),
+  expect: z.enum(['data', 'messages']).default(CARD_DEFAULTS.expect),
   /**
    * The response the card expects: a JSON Schema of the answer's body (from an imported OpenAPI
    * operation, or learnt from a test). `expect` says how the answer is used; this says its shape.
@@ -179,8 +180,8 @@ export const callApiBlockSchema = z.strictObject({
     })
     .optional(),
   /** Do not wait for the brand: the flow goes on at once and the outcome is only logged. */
-  fireAndForget: z.boolean().default(false),
-  retry: z.boolean().default(true),
+  fireAndForget: z.boolean().default(CARD_DEFAULTS.fireAndForget),
+  retry: z.boolean().default(CARD_DEFAULTS.retry),
   /**
    * Keep a successful answer in memory (per process) for `ttlSeconds`, and serve it for up to
    * `staleIfErrorSeconds` more when the brand fails. Non-personal data only (best sellers, opening

@@ -41,6 +41,10 @@ describe('the console files the console function serves', () => {
     expect(page.body).toContain('<script type="module" src="/console/console.js"></script>');
   });
 
+  test("no zod in it: the console takes the admin API's answer shapes from its schemas as types only", () => {
+    for (const asset of built) for (const marker of ['ZodError', '_zod', '$ZodType']) expect({ path: asset.path, zod: asset.body.includes(marker) }).toEqual({ path: asset.path, zod: false });
+  });
+
   test('the script and styles, with their types; an ETag the browser revalidates with (304)', () => {
     const script = serveConsole({ method: 'GET', path: '/console/console.js', headers: {} });
     expect(script.headers?.['content-type']).toBe('text/javascript; charset=utf-8');
