@@ -448,7 +448,7 @@ function checkTemplates(block: Block, at: string, report: Report, visit?: (sourc
       if (block.callback && block.cache) report(`${at}.callback`, 'a card waiting for a callback cannot be cached: each call is its own work at the brand');
       if (block.cache) {
         const personal = personalDataUse(block);
-        if (personal) report(`${at}.cache`, `only for non-personal data: this card's request ${personal}`);
+        if (personal) report(`${at}.cache`, `only for non-personal data: this card's ${personal}`);
       }
       break;
     }
@@ -672,21 +672,28 @@ export function unboundSecretProblems(flow: Flow, unboundNames: Iterable<string>
     .map((use) => ({ path: use.path, message: `secret ${use.secret} is bound to no host, so any card may send it anywhere: bind it (PUT /admin/secrets/${use.secret} with allowedHosts; publishing does not wait for it)` }));
 }
 
+const PERSONAL_NAME = /\b(customer|attributes|speakerId|binding|link)\b/;
+
 /**
  * Why a cacheable card's answer could be about one customer, if it could: its request sends the
  * profile or names `customer` / `attributes` / `binding` / `link` (an account link's nonce) / `speakerId` (who spoke in a group) in a template (URL,
- * header, body). A cached answer is served to every customer, so such a card may not be cached.
+ * header, body), or judges its answer by them (successWhen). A cached answer is served to every customer,
+ * so such a card may not be cached.
  */
 function personalDataUse(block: Extract<Block, { type: 'callApi' }>): string | undefined {
-  if (block.request.includeProfile) return 'sends the customer profile (includeProfile)';
+  if (block.request.includeProfile) return 'request sends the customer profile (includeProfile)';
+  // A cached answer is served without being judged again, so a judgement made with one customer's
+  // values (successWhen is a Liquid condition) would be another customer's answer too.
+  const judgedBy = block.successWhen ? PERSONAL_NAME.exec(block.successWhen)?.[1] : undefined;
+  if (judgedBy) return `successWhen uses ${judgedBy}`;
   const templates = [block.request.url, ...Object.values(block.request.headers)];
   const body = block.request.body;
   if (body.type === 'form') templates.push(...Object.values(body.fields));
   if (body.type === 'json') collectStrings(body.value, templates);
   for (const source of templates) {
     for (const [, inner] of source.matchAll(/\{[{%]([\s\S]*?)[}%]\}/g)) {
-      const name = /\b(customer|attributes|speakerId|binding|link)\b/.exec(inner ?? '')?.[1];
-      if (name) return `uses ${name}`;
+      const name = PERSONAL_NAME.exec(inner ?? '')?.[1];
+      if (name) return `request uses ${name}`;
     }
   }
   return undefined;

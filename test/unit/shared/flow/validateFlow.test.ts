@@ -496,6 +496,15 @@ describe('validateFlow: chats (where triggers answer)', () => {
     expect(problems(doc)).toEqual(expect.arrayContaining([{ path: 'blocks.best_sellers.cache', message: "only for non-personal data: this card's request uses speakerId" }]));
   });
 
+  test("a cached card may not judge its answer by the customer's values: a cache hit is not judged again", () => {
+    const doc = demo();
+    doc.blocks.best_sellers.cache = { ttlSeconds: 60 };
+    doc.blocks.best_sellers.successWhen = 'response.body.items.size > 0';
+    expect(validateFlow(doc).ok).toBe(true);
+    doc.blocks.best_sellers.successWhen = 'response.body.tier == attributes.tier';
+    expect(problems(doc)).toEqual([{ path: 'blocks.best_sellers.cache', message: "only for non-personal data: this card's successWhen uses attributes" }]);
+  });
+
   test('the JSON Schema for editors knows chats', () => {
     expect(JSON.stringify(flowJsonSchema())).toContain('"group"');
   });
