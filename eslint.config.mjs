@@ -34,7 +34,13 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          patterns: [{ group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'], allowTypeImports: true, message: 'The CDK is for infra/ only: Lambda code and the local stack must not load it.' }],
+          patterns: [
+            {
+              group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'],
+              allowTypeImports: true,
+              message: 'The CDK is for infra/ only: Lambda code and the local stack must not load it.',
+            },
+          ],
         },
       ],
     },
@@ -49,10 +55,23 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'zod', allowTypeImports: true, message: 'The console bundles no zod: import its types only (`import type`).' }],
-          patterns: [{ group: ['**/functions/**'], allowTypeImports: true, message: 'The console takes only types from the server (`import type`): its modules would bring zod and node into the bundle.' }],
+          patterns: [
+            {
+              group: ['**/functions/**'],
+              allowTypeImports: true,
+              message:
+                'The console takes only types from the server (`import type`): its modules would bring zod and node into the bundle.',
+            },
+          ],
         },
       ],
-      'no-restricted-globals': ['error', ...['Buffer', 'process', 'global', 'require', 'module', '__dirname', '__filename', 'setImmediate'].map((name) => ({ name, message: 'The console runs in the browser.' }))],
+      'no-restricted-globals': [
+        'error',
+        ...['Buffer', 'process', 'global', 'require', 'module', '__dirname', '__filename', 'setImmediate'].map((name) => ({
+          name,
+          message: 'The console runs in the browser.',
+        })),
+      ],
     },
   },
   // scratch/ holds throwaway experiments, never committed.

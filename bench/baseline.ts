@@ -35,21 +35,38 @@ export interface DirectBaseline {
 export async function startDirectBaseline(options: DirectBaselineOptions): Promise<DirectBaseline> {
   const card = options.flow.blocks.best_sellers;
   const follow = options.flow.blocks.show_best_sellers;
-  if (card?.type !== 'callApi' || follow?.type !== 'message') throw new Error('the demo flow changed: best_sellers / show_best_sellers not found');
+  if (card?.type !== 'callApi' || follow?.type !== 'message')
+    throw new Error('the demo flow changed: best_sellers / show_best_sellers not found');
   const line = createLineClient({ baseUrl: options.lineApiBaseUrl, accessToken: options.accessToken, fetch: options.fetch });
 
   async function turn(replyToken: string, userId: string, eventId: string): Promise<void> {
-    const context = { customer: { id: userId, channel: 'line', attributes: {} }, attributes: {}, trigger: { type: 'text', text: 'hot', params: {} } };
-    const outcome = await executeCallApi({ block: card as Extract<typeof card, { type: 'callApi' }>, context, secrets: { [SIGNING_SECRET_NAME]: options.signingSecret }, idempotencyKey: eventId }, { fetch: options.fetch });
+    const context = {
+      customer: { id: userId, channel: 'line', attributes: {} },
+      attributes: {},
+      trigger: { type: 'text', text: 'hot', params: {} },
+    };
+    const outcome = await executeCallApi(
+      {
+        block: card as Extract<typeof card, { type: 'callApi' }>,
+        context,
+        secrets: { [SIGNING_SECRET_NAME]: options.signingSecret },
+        idempotencyKey: eventId,
+      },
+      { fetch: options.fetch },
+    );
     if (!outcome.ok) throw new Error(`brand call failed: ${outcome.reason}`);
-    const resolved = await resolveMessages((follow as Extract<typeof follow, { type: 'message' }>).messages, { ...context, response: outcome.response });
+    const resolved = await resolveMessages((follow as Extract<typeof follow, { type: 'message' }>).messages, {
+      ...context,
+      response: outcome.response,
+    });
     await line.reply(replyToken, renderLineMessages(resolved.messages) as Parameters<typeof line.reply>[1]);
   }
 
   const server: Server = createServer((req, res) => {
     void (async () => {
       const raw = await readBody(req, 1_048_576);
-      if (!raw || !verifyLineSignature(raw, options.channelSecret, req.headers['x-line-signature'] as string | undefined)) return writeJson(res, 401, { error: 'invalid signature' });
+      if (!raw || !verifyLineSignature(raw, options.channelSecret, req.headers['x-line-signature'] as string | undefined))
+        return writeJson(res, 401, { error: 'invalid signature' });
       const parsed = lineWebhookSchema.safeParse(JSON.parse(raw.toString('utf8')));
       if (!parsed.success) return writeJson(res, 400, { error: 'not a LINE webhook' });
       writeJson(res, 200, { ok: true });

@@ -162,7 +162,9 @@ const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
 /** The table the CLI prints; `ok` is false when a function misses a target. */
 export function formatBundleTable(measured: Record<CallcardFunctionName, BundleMeasurement>, topCount = 5): { text: string; ok: boolean } {
   let ok = true;
-  const lines = [`${'function'.padEnd(18)} ${'AWS SDK'.padEnd(8)} ${'index.js'.padStart(11)}   ${'load p50'.padStart(9)}   top contributors`];
+  const lines = [
+    `${'function'.padEnd(18)} ${'AWS SDK'.padEnd(8)} ${'index.js'.padStart(11)}   ${'load p50'.padStart(9)}   top contributors`,
+  ];
   for (const [name, m] of Object.entries(measured) as Array<[CallcardFunctionName, BundleMeasurement]>) {
     const bytesOk = m.bytes <= BUNDLE_TARGETS.bytes;
     const loadOk = m.loadMs <= BUNDLE_TARGETS.loadMs;

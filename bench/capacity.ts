@@ -67,7 +67,14 @@ export function estimateCapacity(input: CapacityInput): CapacityEstimate {
   const invocationsNeeded = Math.max(1, Math.ceil((muNeeded * invocationS) / input.batchSize));
   let concurrencyForAllReplies = invocationsNeeded;
   while (workspaceLeaseLimit(concurrencyForAllReplies) < invocationsNeeded) concurrencyForAllReplies += 1;
-  return { ...input, turnsPerSecond: round(mu), lastWaitS: round(lastWaitS), lastAnswerS: round(lastWaitS + turnS), replyShare: round(replyShare, 3), concurrencyForAllReplies };
+  return {
+    ...input,
+    turnsPerSecond: round(mu),
+    lastWaitS: round(lastWaitS),
+    lastAnswerS: round(lastWaitS + turnS),
+    replyShare: round(replyShare, 3),
+    concurrencyForAllReplies,
+  };
 }
 
 export interface SimulationResult {

@@ -71,7 +71,16 @@ export interface TurnCost {
   /** USD for 1,000 turns. */
   total: number;
   /** USD for 1,000 turns, by what is billed. */
-  parts: { lambdaRequests: number; lambdaDuration: number; apiGateway: number; sqs: number; dynamoReads: number; dynamoWrites: number; logs: number; xray: number };
+  parts: {
+    lambdaRequests: number;
+    lambdaDuration: number;
+    apiGateway: number;
+    sqs: number;
+    dynamoReads: number;
+    dynamoWrites: number;
+    logs: number;
+    xray: number;
+  };
   perTurn: TurnUsage;
 }
 
@@ -107,17 +116,36 @@ export function usageOfTurns(
   const chunks = (bytes: number) => Math.max(1, Math.ceil(bytes / PRICES.sqsFifo.chunkBytes));
   return {
     // One invocation each: at a quiet bot's rate a batch holds one turn (batching only lowers it).
-    lambda: { invocations: 2, billedMs: billed, gbSeconds: (billed.webhook / 1000) * (memoryMb.webhook / 1024) + (billed.executor / 1000) * (memoryMb.executor / 1024) },
+    lambda: {
+      invocations: 2,
+      billedMs: billed,
+      gbSeconds: (billed.webhook / 1000) * (memoryMb.webhook / 1024) + (billed.executor / 1000) * (memoryMb.executor / 1024),
+    },
     apiGatewayRequests: 1,
     // The event source's receive that brought the job and its delete count; its empty long polls are
     // a fixed cost of the queue (a few pollers, one 20 s poll each at a time), not a turn's.
-    sqsRequests: sum((t) => calls(t, 'sqs').filter((c) => c.operation !== 'ReceiveMessage' || (c.payloadBytes ?? 0) > 0).reduce((total, c) => total + chunks(c.payloadBytes ?? 0), 0)),
+    sqsRequests: sum((t) =>
+      calls(t, 'sqs')
+        .filter((c) => c.operation !== 'ReceiveMessage' || (c.payloadBytes ?? 0) > 0)
+        .reduce((total, c) => total + chunks(c.payloadBytes ?? 0), 0),
+    ),
     dynamo: {
-      readUnits: sum((t) => calls(t, 'dynamodb').filter((c) => DYNAMO_READS.has(c.operation)).reduce((total, c) => total + (c.capacityUnits ?? 0), 0)),
-      writeUnits: sum((t) => calls(t, 'dynamodb').filter((c) => !DYNAMO_READS.has(c.operation)).reduce((total, c) => total + (c.capacityUnits ?? 0), 0)),
+      readUnits: sum((t) =>
+        calls(t, 'dynamodb')
+          .filter((c) => DYNAMO_READS.has(c.operation))
+          .reduce((total, c) => total + (c.capacityUnits ?? 0), 0),
+      ),
+      writeUnits: sum((t) =>
+        calls(t, 'dynamodb')
+          .filter((c) => !DYNAMO_READS.has(c.operation))
+          .reduce((total, c) => total + (c.capacityUnits ?? 0), 0),
+      ),
       calls: sum((t) => calls(t, 'dynamodb').length),
     },
-    logBytes: { callcard: sum((t) => t.callcardLogBytes), platform: 2 * PLATFORM_LOG_BYTES.perInvocation + PLATFORM_LOG_BYTES.executorMetrics },
+    logBytes: {
+      callcard: sum((t) => t.callcardLogBytes),
+      platform: 2 * PLATFORM_LOG_BYTES.perInvocation + PLATFORM_LOG_BYTES.executorMetrics,
+    },
     traces: 2,
   };
 }
@@ -150,7 +178,11 @@ export interface CostMeasurement {
  * Runs each scenario's turns one at a time on a local stack of its own (the AWS model, logs at INFO
  * counted and kept off the terminal), each turn once the last one's work is all done, and prices them.
  */
-export async function measureCostPer1000Turns(settings: { brandMs: number; channelMs: number; model: { dynamoMs: number; sqsSendMs: number; pickupMs: number } }): Promise<CostMeasurement> {
+export async function measureCostPer1000Turns(settings: {
+  brandMs: number;
+  channelMs: number;
+  model: { dynamoMs: number; sqsSendMs: number; pickupMs: number };
+}): Promise<CostMeasurement> {
   const awsCalls: CallRecord[] = [];
   const watch = new AnswerWatch();
   const replies: Array<{ receivedAt: number; answeredAt: number }> = [];
@@ -209,10 +241,17 @@ export async function measureCostPer1000Turns(settings: { brandMs: number; chann
         await stack.idle();
         const calls = [...awsCalls];
         // The invocation: from its first AWS call to its last (the event source's polls aside) or the reply.
-        const executor = calls.filter((c) => c.tag === 'executor' && c.operation !== 'ReceiveMessage' && c.operation !== 'DeleteMessageBatch');
+        const executor = calls.filter(
+          (c) => c.tag === 'executor' && c.operation !== 'ReceiveMessage' && c.operation !== 'DeleteMessageBatch',
+        );
         const executorStart = Math.min(...executor.map((c) => c.startedAt));
         const executorEnd = Math.max(landedAt, ...executor.map((c) => c.endedAt));
-        measured.push({ calls, webhookMs, executorMs: Number.isFinite(executorStart) ? executorEnd - executorStart : 0, callcardLogBytes: logBytes });
+        measured.push({
+          calls,
+          webhookMs,
+          executorMs: Number.isFinite(executorStart) ? executorEnd - executorStart : 0,
+          callcardLogBytes: logBytes,
+        });
       }
       scenarios[name] = costPer1000Turns(usageOfTurns(measured, memoryMb));
     }

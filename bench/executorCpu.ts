@@ -57,14 +57,18 @@ export async function measureExecutorCpu(jobs: number, options: { contract?: boo
   await seedDemo(store, SETTINGS);
   // With a contract (README "Response contracts"): the brand answers 20 best sellers, and every card
   // of the flow carries the contract learnt from that answer, so each job checks 20 objects against it.
-  const items = options.contract ? Array.from({ length: 20 }, (_, i) => ({ ...SEED_BEST_SELLERS[i % SEED_BEST_SELLERS.length], sku: `SKU-${i}` })) : SEED_BEST_SELLERS;
+  const items = options.contract
+    ? Array.from({ length: 20 }, (_, i) => ({ ...SEED_BEST_SELLERS[i % SEED_BEST_SELLERS.length], sku: `SKU-${i}` }))
+    : SEED_BEST_SELLERS;
   const brandBody = JSON.stringify({ items });
   let version = 1;
   if (options.contract) {
     const stored = await store.flows.getVersion('demo', 'demo', 1);
     if (!stored) throw new Error('the demo flow is not seeded');
     const contract = { body: learnContract(JSON.parse(brandBody)) };
-    const blocks = Object.fromEntries(Object.entries(stored.flow.blocks).map(([id, block]) => [id, block.type === 'callApi' ? { ...block, contract } : block]));
+    const blocks = Object.fromEntries(
+      Object.entries(stored.flow.blocks).map(([id, block]) => [id, block.type === 'callApi' ? { ...block, contract } : block]),
+    );
     version = 2;
     await store.flows.putVersion('demo', 'demo', version, { ...stored.flow, blocks } as Flow);
   }
@@ -72,7 +76,13 @@ export async function measureExecutorCpu(jobs: number, options: { contract?: boo
   const fetch: GuardedFetch = async (request) => {
     const isBrand = request.url.startsWith(BRAND);
     if (!isBrand) lastReply = request.body ?? '';
-    return { status: 200, headers: { 'content-type': 'application/json' }, body: isBrand ? brandBody : '{"sentMessages":[]}', url: request.url, latencyMs: 0 };
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: isBrand ? brandBody : '{"sentMessages":[]}',
+      url: request.url,
+      latencyMs: 0,
+    };
   };
   const logger = createLogger('executor', { logLevel: 'SILENT' });
   const executor = createExecutorHandler(
@@ -108,7 +118,13 @@ export async function measureExecutorCpu(jobs: number, options: { contract?: boo
           messageId: `m-${sequence}`,
           receiptHandle: 'r',
           body: JSON.stringify(job),
-          attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'bench', ApproximateFirstReceiveTimestamp: String(Date.now()), MessageGroupId: job.userId },
+          attributes: {
+            ApproximateReceiveCount: '1',
+            SentTimestamp: String(Date.now()),
+            SenderId: 'bench',
+            ApproximateFirstReceiveTimestamp: String(Date.now()),
+            MessageGroupId: job.userId,
+          },
           messageAttributes: {},
           md5OfBody: '',
           eventSource: 'aws:sqs',
@@ -136,7 +152,11 @@ export async function measureExecutorCpu(jobs: number, options: { contract?: boo
   }, 50);
   // The bench's own lines (the job records it builds, the canned answers) are not the executor's.
   const counted = owners.callcard + owners.awsSdk + owners.model + owners.platform || 1;
-  const shares = { callcard: (owners.callcard + owners.platform) / counted, awsSdk: owners.awsSdk / counted, model: owners.model / counted };
+  const shares = {
+    callcard: (owners.callcard + owners.platform) / counted,
+    awsSdk: owners.awsSdk / counted,
+    model: owners.model / counted,
+  };
   dynamo.destroy();
   engine.close();
   const total = percentile(cpu, 50);

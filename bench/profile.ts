@@ -4,7 +4,8 @@ import { Session, type Profiler } from 'node:inspector';
 export type CpuOwner = 'callcard' | 'awsSdk' | 'model' | 'standIns' | 'platform' | 'bench';
 
 const SDK = /^(@aws-sdk\/|@smithy\/|@aws-crypto\/)|^(fast-xml-parser|strnum|bowser|tslib)$/;
-const MODEL = /^(dynalite|level|memory-level|abstract-level|level-transcoder|level-supports|module-error|buffer-crc32|big\.js|lazy|lock|async|once|functional-red-black-tree|local-aws-sqs)$/;
+const MODEL =
+  /^(dynalite|level|memory-level|abstract-level|level-transcoder|level-supports|module-error|buffer-crc32|big\.js|lazy|lock|async|once|functional-red-black-tree|local-aws-sqs)$/;
 const STAND_IN_LIBS = /^(ajv|ajv-formats|yaml|fast-deep-equal|fast-uri|json-schema-traverse|standardwebhooks)$/;
 
 /**
@@ -36,7 +37,9 @@ export async function profileOwners(work: () => Promise<void>, intervalUs = 100)
   const session = new Session();
   session.connect();
   const post = <T>(method: string, params?: object) =>
-    new Promise<T>((resolve, reject) => session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result as T))));
+    new Promise<T>((resolve, reject) =>
+      session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result as T))),
+    );
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: intervalUs });
   await post('Profiler.start');

@@ -48,11 +48,25 @@ export function estimateRateCap(input: RateCapInput): RateCapEstimate {
 export interface RateCapSimulation {
   settings: RateCapInput & { brandMs: number; taps: number };
   predicted: RateCapEstimate;
-  measured: { maxBrandRps: number; failedTurns: number; replies: number; pushes: number; lastAnswerS: number; p50AnswerS: number; brandRequests: number };
+  measured: {
+    maxBrandRps: number;
+    failedTurns: number;
+    replies: number;
+    pushes: number;
+    lastAnswerS: number;
+    p50AnswerS: number;
+    brandRequests: number;
+  };
 }
 
 /** The burst on the local stack (AWS latency model), scaled down: a capped connection to a brand that counts its requests per second. */
-export async function simulateRateCap(options: { burstPerSecond: number; burstSeconds: number; capPerSecond: number; brandMs: number; channelMs: number }): Promise<RateCapSimulation> {
+export async function simulateRateCap(options: {
+  burstPerSecond: number;
+  burstSeconds: number;
+  capPerSecond: number;
+  brandMs: number;
+  channelMs: number;
+}): Promise<RateCapSimulation> {
   const perSecond = new Map<number, number>();
   const brand: Server = createServer((req, res) => {
     req.resume();
@@ -75,7 +89,10 @@ export async function simulateRateCap(options: { burstPerSecond: number; burstSe
   });
   try {
     const workspaceId = stack.demo.workspaceId;
-    await stack.store.connections.put(workspaceId, 'capped', { baseUrl: { production: brandUrl }, rateCap: { perSecond: options.capPerSecond } });
+    await stack.store.connections.put(workspaceId, 'capped', {
+      baseUrl: { production: brandUrl },
+      rateCap: { perSecond: options.capPerSecond },
+    });
     const flow = flowSchema.parse({
       schemaVersion: 1,
       name: 'capped',
@@ -89,7 +106,15 @@ export async function simulateRateCap(options: { burstPerSecond: number; burstSe
     const channelId = 'bench-capped';
     const secret = 'bench-capped-secret';
     await stack.store.flows.putVersion(workspaceId, 'capped', 1, flow);
-    await stack.store.channels.put({ workspaceId, kind: 'line', channelId, name: 'capped', secret, accessToken: 'bench-capped-token', activeFlows: [{ flowId: 'capped', version: 1 }] });
+    await stack.store.channels.put({
+      workspaceId,
+      kind: 'line',
+      channelId,
+      name: 'capped',
+      secret,
+      accessToken: 'bench-capped-token',
+      activeFlows: [{ flowId: 'capped', version: 1 }],
+    });
     const tap = async (i: number): Promise<number> => {
       const replyToken = `capped-${i}`;
       const userId = `Ucapped${i}`;
@@ -115,9 +140,20 @@ export async function simulateRateCap(options: { burstPerSecond: number; burstSe
     const times = await Promise.all(answers);
     const lastAnswerS = (Math.max(...times.map((t, i) => t + (i * 1000) / options.burstPerSecond)) || 0) / 1000;
     // A turn that failed for the cap would answer "failed: …": count what the customers saw.
-    const said = stack.lineStandIn.calls().flatMap((call) => (call.messages ?? []).map((message) => (typeof message === 'object' && message !== null && 'text' in message ? String(message.text) : '')));
+    const said = stack.lineStandIn
+      .calls()
+      .flatMap((call) =>
+        (call.messages ?? []).map((message) =>
+          typeof message === 'object' && message !== null && 'text' in message ? String(message.text) : '',
+        ),
+      );
     const failedTurns = said.filter((text) => text.startsWith('failed:')).length;
-    const input: RateCapInput = { burstPerSecond: options.burstPerSecond, burstSeconds: options.burstSeconds, capPerSecond: options.capPerSecond, turnS: round((options.brandMs + options.channelMs) / 1000) };
+    const input: RateCapInput = {
+      burstPerSecond: options.burstPerSecond,
+      burstSeconds: options.burstSeconds,
+      capPerSecond: options.capPerSecond,
+      turnS: round((options.brandMs + options.channelMs) / 1000),
+    };
     return {
       settings: { ...input, brandMs: options.brandMs, taps },
       predicted: estimateRateCap(input),

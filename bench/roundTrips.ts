@@ -34,7 +34,15 @@ export async function countRoundTrips(
   for (let turn = 0; turn < 5; turn += 1) {
     calls.length = 0;
     const started = performance.now();
-    const [timing] = await closedLoop({ webhookUrl: `${stack.url}/webhooks/line/${stack.demo.lineChannelId}`, channelSecret: stack.demo.lineChannelSecret, watch, customers: 1, turns: 1, warmup: 0, tag: `${tag}rt${turn}` });
+    const [timing] = await closedLoop({
+      webhookUrl: `${stack.url}/webhooks/line/${stack.demo.lineChannelId}`,
+      channelSecret: stack.demo.lineChannelSecret,
+      watch,
+      customers: 1,
+      turns: 1,
+      warmup: 0,
+      tag: `${tag}rt${turn}`,
+    });
     if (!timing) continue;
     await stack.idle();
     const ackAt = started + timing.ackMs;

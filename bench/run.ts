@@ -117,47 +117,101 @@ async function runBackend(backend: 'model' | 'emulators'): Promise<BackendResult
   });
   const callcardUrl = `${stack.url}/webhooks/line/${stack.demo.lineChannelId}`;
   const secret = stack.demo.lineChannelSecret;
-  const result: BackendResult = { latencyMs: { callcard: {}, baseline: {} }, baselineRatio: {}, overheadRatio: {}, ackMs: {}, answers: {}, processCpuMsPerTurn: {} };
+  const result: BackendResult = {
+    latencyMs: { callcard: {}, baseline: {} },
+    baselineRatio: {},
+    overheadRatio: {},
+    ackMs: {},
+    answers: {},
+    processCpuMsPerTurn: {},
+  };
 
   try {
     for (const customers of LEVELS) {
       const turns = turnsFor(customers);
       const level = `c${customers}`;
       let cpuBefore = process.cpuUsage();
-      const direct = await closedLoop({ webhookUrl: baseline.url, channelSecret: secret, watch, customers, turns, warmup: 1, tag: `${backend}b${customers}` });
+      const direct = await closedLoop({
+        webhookUrl: baseline.url,
+        channelSecret: secret,
+        watch,
+        customers,
+        turns,
+        warmup: 1,
+        tag: `${backend}b${customers}`,
+      });
       const directCpu = cpuMs(process.cpuUsage(cpuBefore)) / ((turns + 1) * customers);
       watch.resetCounts();
       // Brand connections in steady state: counted after each customer's warm-up turn.
       let connectionsAtStart = 0;
       let brandCallsAtStart = 0;
       // Warm-up until the brand connection pool has grown to the load (3 turns per customer; 1 when quick).
-      const warm = closedLoop({ webhookUrl: callcardUrl, channelSecret: secret, watch, customers, turns: 0, warmup: QUICK ? 1 : 3, tag: `${backend}w${customers}` });
+      const warm = closedLoop({
+        webhookUrl: callcardUrl,
+        channelSecret: secret,
+        watch,
+        customers,
+        turns: 0,
+        warmup: QUICK ? 1 : 3,
+        tag: `${backend}w${customers}`,
+      });
       await warm;
       connectionsAtStart = stack.brandApi.connections();
       brandCallsAtStart = brandTimes.length;
       watch.resetCounts();
       cpuBefore = process.cpuUsage();
-      const timings: TurnTiming[] = await closedLoop({ webhookUrl: callcardUrl, channelSecret: secret, watch, customers, turns, warmup: 0, tag: `${backend}c${customers}` });
-      result.processCpuMsPerTurn[level] = { callcard: round(cpuMs(process.cpuUsage(cpuBefore)) / (turns * customers), 2), baseline: round(directCpu, 2) };
+      const timings: TurnTiming[] = await closedLoop({
+        webhookUrl: callcardUrl,
+        channelSecret: secret,
+        watch,
+        customers,
+        turns,
+        warmup: 0,
+        tag: `${backend}c${customers}`,
+      });
+      result.processCpuMsPerTurn[level] = {
+        callcard: round(cpuMs(process.cpuUsage(cpuBefore)) / (turns * customers), 2),
+        baseline: round(directCpu, 2),
+      };
       const callcard = pct(timings.map((t) => t.landedMs));
       const base = pct(direct.map((t) => t.landedMs));
       result.latencyMs.callcard[level] = callcard;
       result.latencyMs.baseline[level] = base;
       result.baselineRatio[level] = { p50: round(callcard.p50 / base.p50, 2), p99: round(callcard.p99 / base.p99, 2) };
-      result.overheadRatio[level] = { p50: round(callcard.p50 / (BRAND_MS + CHANNEL_MS), 2), p99: round(callcard.p99 / (BRAND_MS + CHANNEL_MS), 2) };
+      result.overheadRatio[level] = {
+        p50: round(callcard.p50 / (BRAND_MS + CHANNEL_MS), 2),
+        p99: round(callcard.p99 / (BRAND_MS + CHANNEL_MS), 2),
+      };
       result.ackMs[level] = pct(timings.map((t) => t.ackMs));
-      result.answers[level] = { replies: watch.replies, pushes: watch.pushes, replyShare: round(watch.replies / Math.max(1, watch.replies + watch.pushes), 3) };
+      result.answers[level] = {
+        replies: watch.replies,
+        pushes: watch.pushes,
+        replyShare: round(watch.replies / Math.max(1, watch.replies + watch.pushes), 3),
+      };
       if (customers === 20) {
         const calls = brandTimes.length - brandCallsAtStart;
         result.brandConnectionsPer100 = round(((stack.brandApi.connections() - connectionsAtStart) / Math.max(1, calls)) * 100, 2);
         // Where the process's CPU goes at this load: a short profiled run after the measured one.
         const owners = await profileOwners(async () => {
-          await closedLoop({ webhookUrl: callcardUrl, channelSecret: secret, watch, customers, turns: QUICK ? 1 : 3, warmup: 0, tag: `${backend}p${customers}` });
+          await closedLoop({
+            webhookUrl: callcardUrl,
+            channelSecret: secret,
+            watch,
+            customers,
+            turns: QUICK ? 1 : 3,
+            warmup: 0,
+            tag: `${backend}p${customers}`,
+          });
         });
         const perTurn = result.processCpuMsPerTurn[level]?.callcard ?? 0;
-        result.cpuPerTurnMs = { total: perTurn, ...Object.fromEntries(Object.entries(owners).map(([owner, share]) => [owner, round(share * perTurn, 2)])) };
+        result.cpuPerTurnMs = {
+          total: perTurn,
+          ...Object.fromEntries(Object.entries(owners).map(([owner, share]) => [owner, round(share * perTurn, 2)])),
+        };
       }
-      log(`  ${backend} ${level}: callcard p50 ${callcard.p50} ms p99 ${callcard.p99} | direct p50 ${base.p50} p99 ${base.p99} (${timings.length} turns; process CPU per turn ${JSON.stringify(result.processCpuMsPerTurn[level])} ms)`);
+      log(
+        `  ${backend} ${level}: callcard p50 ${callcard.p50} ms p99 ${callcard.p99} | direct p50 ${base.p50} p99 ${base.p99} (${timings.length} turns; process CPU per turn ${JSON.stringify(result.processCpuMsPerTurn[level])} ms)`,
+      );
     }
     result.roundTrips = await countRoundTrips(stack, awsCalls, watch, brandTimes, loadingTimes, replyTimes, backend);
   } finally {
@@ -180,7 +234,9 @@ interface Target {
 
 async function main(): Promise<void> {
   const startedAt = new Date();
-  log(`callcard bench${QUICK ? ' (quick)' : ''}: brand ${BRAND_MS} ms, LINE ${CHANNEL_MS} ms; AWS model: DynamoDB ${MODEL.dynamoMs} ms, SQS send ${MODEL.sqsSendMs} ms, pickup ${MODEL.pickupMs} ms`);
+  log(
+    `callcard bench${QUICK ? ' (quick)' : ''}: brand ${BRAND_MS} ms, LINE ${CHANNEL_MS} ms; AWS model: DynamoDB ${MODEL.dynamoMs} ms, SQS send ${MODEL.sqsSendMs} ms, pickup ${MODEL.pickupMs} ms`,
+  );
   const model = await runBackend('model');
   const emulators = await runBackend('emulators');
   log('  executor CPU per job (in-memory clients)...');
@@ -189,13 +245,38 @@ async function main(): Promise<void> {
   const cpuWithContract = await measureExecutorCpu(QUICK ? 60 : 400, { contract: true });
   log('  capacity: a burst on the local stack scaled down (1 invocation at a time, a 400 ms brand)...');
   const cpuMsPerJob = cpu.medianUs / (1 - cpu.shares.model) / 1000;
-  const simulation = await simulateBurst({ brandMs: 400, channelMs: CHANNEL_MS, concurrency: 1, batchSize: 10, burstPerSecond: 30, burstSeconds: QUICK ? 3 : 10, cpuMsPerJob });
-  log(`  rate cap: a burst of 30 taps/s for ${QUICK ? 2 : 12} s against a brand capped at 5/s (the 300/s against 50/s of a broadcast, scaled down)...`);
-  const rateCapSimulation = await simulateRateCap({ burstPerSecond: 30, burstSeconds: QUICK ? 2 : 12, capPerSecond: 5, brandMs: 100, channelMs: CHANNEL_MS });
+  const simulation = await simulateBurst({
+    brandMs: 400,
+    channelMs: CHANNEL_MS,
+    concurrency: 1,
+    batchSize: 10,
+    burstPerSecond: 30,
+    burstSeconds: QUICK ? 3 : 10,
+    cpuMsPerJob,
+  });
+  log(
+    `  rate cap: a burst of 30 taps/s for ${QUICK ? 2 : 12} s against a brand capped at 5/s (the 300/s against 50/s of a broadcast, scaled down)...`,
+  );
+  const rateCapSimulation = await simulateRateCap({
+    burstPerSecond: 30,
+    burstSeconds: QUICK ? 2 : 12,
+    capPerSecond: 5,
+    brandMs: 100,
+    channelMs: CHANNEL_MS,
+  });
   // On AWS: the executor's CPU per job without the model, on a 512 MB function's share of a core.
   const overheadMs = Math.max(0, (model.latencyMs.callcard.c1?.p50 ?? 0) - BRAND_MS);
   const aws = [100, 300, 500, 1000].map((brandMs) =>
-    estimateCapacity({ brandMs, overheadMs: Math.round(overheadMs), batchSize: 10, concurrency: Number(flags['executor-concurrency']), burstPerSecond: 300, burstSeconds: 60, cpuMsPerJob: cpu.medianUs / 1000, cpuShare: round(lambdaCpuShare(512), 3) }),
+    estimateCapacity({
+      brandMs,
+      overheadMs: Math.round(overheadMs),
+      batchSize: 10,
+      concurrency: Number(flags['executor-concurrency']),
+      burstPerSecond: 300,
+      burstSeconds: 60,
+      cpuMsPerJob: cpu.medianUs / 1000,
+      cpuShare: round(lambdaCpuShare(512), 3),
+    }),
   );
   log('  bundles (as CDK builds them) and their load times...');
   const bundles = await measureBundles({ runs: QUICK ? 3 : 10, topCount: 5 });
@@ -203,7 +284,8 @@ async function main(): Promise<void> {
   const cost = await measureCostPer1000Turns({ brandMs: BRAND_MS, channelMs: CHANNEL_MS, model: MODEL });
 
   const targets: Target[] = [];
-  const target = (name: string, value: number | undefined, limit: number) => targets.push({ name, value: value ?? NaN, limit, met: value !== undefined && value <= limit });
+  const target = (name: string, value: number | undefined, limit: number) =>
+    targets.push({ name, value: value ?? NaN, limit, met: value !== undefined && value <= limit });
   target('model: p50 c1 ≤ 1.25 × direct', model.baselineRatio.c1?.p50, 1.25);
   target('model: p50 c20 ≤ 1.25 × direct', model.baselineRatio.c20?.p50, 1.25);
   target('model: p99 c20 ≤ 1.5 × direct', model.baselineRatio.c20?.p99, 1.5);
@@ -223,8 +305,20 @@ async function main(): Promise<void> {
   const json = {
     generatedAt: startedAt.toISOString(),
     quick: QUICK,
-    machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', loadAverage: os.loadavg().map((v) => round(v, 2)), node: process.version, platform: `${os.platform()} ${os.arch()}` },
-    settings: { brandMs: BRAND_MS, channelMs: CHANNEL_MS, model: MODEL, customers: LEVELS, turnsPerCustomer: Object.fromEntries(LEVELS.map((c) => [`c${c}`, turnsFor(c)])) },
+    machine: {
+      cores: os.cpus().length,
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      loadAverage: os.loadavg().map((v) => round(v, 2)),
+      node: process.version,
+      platform: `${os.platform()} ${os.arch()}`,
+    },
+    settings: {
+      brandMs: BRAND_MS,
+      channelMs: CHANNEL_MS,
+      model: MODEL,
+      customers: LEVELS,
+      turnsPerCustomer: Object.fromEntries(LEVELS.map((c) => [`c${c}`, turnsFor(c)])),
+    },
     latencyMs: model.latencyMs,
     baselineRatio: model.baselineRatio,
     overheadRatio: model.overheadRatio,
@@ -234,34 +328,59 @@ async function main(): Promise<void> {
     cpuPerTurnMsAtC20: model.cpuPerTurnMs,
     roundTrips: model.roundTrips,
     brandConnectionsPer100: model.brandConnectionsPer100,
-    emulator: { latencyMs: emulators.latencyMs, baselineRatio: emulators.baselineRatio, overheadRatio: emulators.overheadRatio, ackMs: emulators.ackMs, answers: emulators.answers, processCpuMsPerTurn: emulators.processCpuMsPerTurn, cpuPerTurnMsAtC20: emulators.cpuPerTurnMs, roundTrips: emulators.roundTrips, brandConnectionsPer100: emulators.brandConnectionsPer100 },
+    emulator: {
+      latencyMs: emulators.latencyMs,
+      baselineRatio: emulators.baselineRatio,
+      overheadRatio: emulators.overheadRatio,
+      ackMs: emulators.ackMs,
+      answers: emulators.answers,
+      processCpuMsPerTurn: emulators.processCpuMsPerTurn,
+      cpuPerTurnMsAtC20: emulators.cpuPerTurnMs,
+      roundTrips: emulators.roundTrips,
+      brandConnectionsPer100: emulators.brandConnectionsPer100,
+    },
     executorCpuUs: {
       median: cpu.medianUs,
       p90: cpu.p90Us,
       ownMedian: cpu.ownMedianUs,
       shares: cpu.shares,
       jobs: cpu.jobs,
-      withContract: { median: cpuWithContract.medianUs, p90: cpuWithContract.p90Us, ownMedian: cpuWithContract.ownMedianUs, jobs: cpuWithContract.jobs },
+      withContract: {
+        median: cpuWithContract.medianUs,
+        p90: cpuWithContract.p90Us,
+        ownMedian: cpuWithContract.ownMedianUs,
+        jobs: cpuWithContract.jobs,
+      },
     },
     bundles,
     costPer1000Turns: { ...cost.scenarios, prices: cost.prices, lambda: cost.lambda },
     capacity: { awsDefaults: aws, simulation },
     // A broadcast's 300 taps/s for 60 s against a brand capped at 50/s, from the model (bench/rateCap.ts),
     // which the scaled-down simulation on the local stack checks.
-    rateCap: { ...estimateRateCap({ burstPerSecond: 300, burstSeconds: 60, capPerSecond: 50, turnS: round((BRAND_MS + CHANNEL_MS) / 1000, 2) }), simulation: rateCapSimulation },
+    rateCap: {
+      ...estimateRateCap({ burstPerSecond: 300, burstSeconds: 60, capPerSecond: 50, turnS: round((BRAND_MS + CHANNEL_MS) / 1000, 2) }),
+      simulation: rateCapSimulation,
+    },
     targets,
   };
   mkdirSync(path.dirname(flags.out ?? ''), { recursive: true });
   writeFileSync(flags.out ?? '', `${JSON.stringify(json, null, 2)}\n`);
   printTable(json, model, emulators, targets);
-  console.log(`\ncost per 1,000 turns (USD, ${cost.prices.region} list prices as of ${cost.prices.asOf}; Lambda ${cost.lambda.architecture} ${cost.lambda.memoryMb.executor} MB)`);
+  console.log(
+    `\ncost per 1,000 turns (USD, ${cost.prices.region} list prices as of ${cost.prices.asOf}; Lambda ${cost.lambda.architecture} ${cost.lambda.memoryMb.executor} MB)`,
+  );
   for (const [name, c] of Object.entries(cost.scenarios)) {
-    const parts = Object.entries(c.parts).map(([part, usd]) => `${part} ${usd.toFixed(4)}`).join(', ');
+    const parts = Object.entries(c.parts)
+      .map(([part, usd]) => `${part} ${usd.toFixed(4)}`)
+      .join(', ');
     console.log(`  ${name.padEnd(12)} ${c.total.toFixed(4)} = ${parts}`);
   }
   console.log(`\ncapacity (AWS: ${flags['executor-concurrency']} invocations × 10 jobs, 512 MB; a burst of 300 taps/s for 60 s)`);
   console.log('  brand ms   turns/s   last tap waits (s)   answered by reply');
-  for (const c of aws) console.log(`  ${String(c.brandMs).padStart(8)} ${fmt(c.turnsPerSecond).padStart(9)} ${fmt(c.lastWaitS).padStart(20)} ${`${Math.round(c.replyShare * 100)}%`.padStart(19)}   (all by reply from concurrency ${c.concurrencyForAllReplies})`);
+  for (const c of aws)
+    console.log(
+      `  ${String(c.brandMs).padStart(8)} ${fmt(c.turnsPerSecond).padStart(9)} ${fmt(c.lastWaitS).padStart(20)} ${`${Math.round(c.replyShare * 100)}%`.padStart(19)}   (all by reply from concurrency ${c.concurrencyForAllReplies})`,
+    );
   console.log(
     `  simulation (1 invocation, 400 ms brand, ${simulation.settings.taps} taps at ${simulation.settings.burstPerSecond}/s): predicted ${simulation.predicted.turnsPerSecond} turns/s, last answer ${simulation.predicted.lastAnswerS} s; measured ${simulation.measured.turnsPerSecond} turns/s, last answer ${simulation.measured.lastAnswerS} s; ${simulation.measured.replies} replies, ${simulation.measured.pushes} pushes`,
   );
@@ -308,12 +427,30 @@ export function missingFigures(json: unknown): string[] {
     'capacity.simulation.measured.lastAnswerS',
     'capacity.simulation.predicted.lastAnswerS',
     ...Object.keys(COST_SCENARIOS).flatMap((s) =>
-      ['total', 'parts.lambdaRequests', 'parts.lambdaDuration', 'parts.apiGateway', 'parts.sqs', 'parts.dynamoReads', 'parts.dynamoWrites', 'parts.logs', 'parts.xray'].map((p) => `costPer1000Turns.${s}.${p}`),
+      [
+        'total',
+        'parts.lambdaRequests',
+        'parts.lambdaDuration',
+        'parts.apiGateway',
+        'parts.sqs',
+        'parts.dynamoReads',
+        'parts.dynamoWrites',
+        'parts.logs',
+        'parts.xray',
+      ].map((p) => `costPer1000Turns.${s}.${p}`),
     ),
-    ...['maxBrandRps', 'failedTurns', 'replies', 'pushes', 'lastAnswerS'].flatMap((figure) => [`rateCap.${figure}`, `rateCap.simulation.measured.${figure}`]),
+    ...['maxBrandRps', 'failedTurns', 'replies', 'pushes', 'lastAnswerS'].flatMap((figure) => [
+      `rateCap.${figure}`,
+      `rateCap.simulation.measured.${figure}`,
+    ]),
   ];
   return paths.filter((p) => {
-    const value = p.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), json);
+    const value = p
+      .split('.')
+      .reduce<unknown>(
+        (node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined),
+        json,
+      );
     return typeof value !== 'number' || !Number.isFinite(value);
   });
 }
@@ -321,7 +458,9 @@ export function missingFigures(json: unknown): string[] {
 function printTable(json: { machine: unknown }, model: BackendResult, emulators: BackendResult, targets: Target[]): void {
   const out: string[] = [];
   out.push('');
-  out.push('webhook → answer landed (ms)      model: callcard   direct   ratio    emulators: callcard   direct   ratio    ack p50/p99 (model)');
+  out.push(
+    'webhook → answer landed (ms)      model: callcard   direct   ratio    emulators: callcard   direct   ratio    ack p50/p99 (model)',
+  );
   for (const customers of LEVELS) {
     const level = `c${customers}`;
     for (const p of ['p50', 'p99'] as const) {
@@ -334,13 +473,23 @@ function printTable(json: { machine: unknown }, model: BackendResult, emulators:
   }
   out.push('');
   out.push('target'.padEnd(62) + 'value'.padStart(10) + 'limit'.padStart(8) + '  ');
-  for (const t of targets) out.push(`${t.name.padEnd(62)}${fmt(t.value, 2).padStart(10)}${fmt(t.limit, 2).padStart(8)}  ${t.met ? 'met' : 'NOT MET'}`);
+  for (const t of targets)
+    out.push(`${t.name.padEnd(62)}${fmt(t.value, 2).padStart(10)}${fmt(t.limit, 2).padStart(8)}  ${t.met ? 'met' : 'NOT MET'}`);
   out.push('');
   const calls = model.roundTrips?.callsPerTurn;
-  if (calls) out.push(`AWS calls per turn (a card turn on LINE, one customer, the event source's receive and delete aside): webhook ${calls.webhook}, executor ${calls.executor}`);
-  for (const [name, backend] of [['model', model], ['emulators', emulators]] as const) {
+  if (calls)
+    out.push(
+      `AWS calls per turn (a card turn on LINE, one customer, the event source's receive and delete aside): webhook ${calls.webhook}, executor ${calls.executor}`,
+    );
+  for (const [name, backend] of [
+    ['model', model],
+    ['emulators', emulators],
+  ] as const) {
     const cpu = backend.cpuPerTurnMs;
-    if (cpu) out.push(`process CPU per turn at 20 customers (${name}): ${fmt(cpu.total)} ms = callcard ${fmt(cpu.callcard)}, AWS SDK ${fmt(cpu.awsSdk)}, AWS stand-in ${fmt(cpu.model)}, channel/brand stand-ins ${fmt(cpu.standIns)}, local platform ${fmt(cpu.platform)}, bench driver ${fmt(cpu.bench)} (direct handler: ${fmt(backend.processCpuMsPerTurn.c20?.baseline)} ms)`);
+    if (cpu)
+      out.push(
+        `process CPU per turn at 20 customers (${name}): ${fmt(cpu.total)} ms = callcard ${fmt(cpu.callcard)}, AWS SDK ${fmt(cpu.awsSdk)}, AWS stand-in ${fmt(cpu.model)}, channel/brand stand-ins ${fmt(cpu.standIns)}, local platform ${fmt(cpu.platform)}, bench driver ${fmt(cpu.bench)} (direct handler: ${fmt(backend.processCpuMsPerTurn.c20?.baseline)} ms)`,
+      );
   }
   out.push(`machine: ${JSON.stringify(json.machine)}`);
   console.log(out.join('\n'));

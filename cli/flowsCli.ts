@@ -69,15 +69,31 @@ export async function runFlowsCli(args: readonly string[], io: FlowsCliIo): Prom
       case 'pull':
         return await pullCommand(required(positionals[0], 'the flow id'), values.version, values.out, io);
       case 'publish':
-        return await publishCommand(required(positionals[0], 'the flow id'), required(values.version, '--version N'), values.channel ?? [], io);
+        return await publishCommand(
+          required(positionals[0], 'the flow id'),
+          required(values.version, '--version N'),
+          values.channel ?? [],
+          io,
+        );
       case 'unpublish':
         return await unpublishCommand(required(positionals[0], 'the flow id'), values.channel ?? [], io);
       case 'versions':
         return await versionsCommand(required(positionals[0], 'the flow id'), io);
       case 'import-curl':
-        return await importCurlCommand(required(positionals[0], "the curl command, quoted: 'curl https://…'"), values.into, values.block, io);
+        return await importCurlCommand(
+          required(positionals[0], "the curl command, quoted: 'curl https://…'"),
+          values.into,
+          values.block,
+          io,
+        );
       case 'import-openapi':
-        return await importOpenApiCommand(required(positionals[0], 'the OpenAPI document (a file)'), positionals[1], values.into, values.block, io);
+        return await importOpenApiCommand(
+          required(positionals[0], 'the OpenAPI document (a file)'),
+          positionals[1],
+          values.into,
+          values.block,
+          io,
+        );
       case 'connections':
         return await connectionsCommand(io);
       case 'connection':
@@ -140,7 +156,9 @@ async function readFlow(file: string, io: FlowsCliIo): Promise<{ document: unkno
   try {
     json = JSON.parse(await io.readFile(file));
   } catch (error) {
-    io.err(`${file}: ${error instanceof SyntaxError ? `not valid JSON (${error.message})` : error instanceof Error ? error.message : String(error)}`);
+    io.err(
+      `${file}: ${error instanceof SyntaxError ? `not valid JSON (${error.message})` : error instanceof Error ? error.message : String(error)}`,
+    );
     return undefined;
   }
   const result = validateFlow(json);
@@ -200,15 +218,26 @@ async function pushCommand(file: string, flowId: string, io: FlowsCliIo): Promis
   const saved =
     current === undefined
       ? savedSchema.parse(await api.request('POST', '/admin/flows', { flowId, flow }))
-      : savedSchema.parse(await api.request('PUT', `/admin/flows/${encodeURIComponent(flowId)}`, { flow, baseVersion: versionSchema.parse(current).version }));
+      : savedSchema.parse(
+          await api.request('PUT', `/admin/flows/${encodeURIComponent(flowId)}`, {
+            flow,
+            baseVersion: versionSchema.parse(current).version,
+          }),
+        );
   if (saved.unchanged) io.out(`${flowId}: unchanged, the same as version ${saved.version}: nothing saved`);
-  else io.out(`${flowId}: saved version ${saved.version}${saved.version === 1 ? ' (new flow)' : ''}. Publish it with: npm run flows -- publish ${flowId} --version ${saved.version} --channel <kind:channelId>`);
+  else
+    io.out(
+      `${flowId}: saved version ${saved.version}${saved.version === 1 ? ' (new flow)' : ''}. Publish it with: npm run flows -- publish ${flowId} --version ${saved.version} --channel <kind:channelId>`,
+    );
   printWarnings(saved.warnings, io);
   return 0;
 }
 
 async function pullCommand(flowId: string, version: string | undefined, out: string | undefined, io: FlowsCliIo): Promise<ExitCode> {
-  const path = version === undefined ? `/admin/flows/${encodeURIComponent(flowId)}` : `/admin/flows/${encodeURIComponent(flowId)}/versions/${encodeURIComponent(positiveInteger(version, '--version'))}`;
+  const path =
+    version === undefined
+      ? `/admin/flows/${encodeURIComponent(flowId)}`
+      : `/admin/flows/${encodeURIComponent(flowId)}/versions/${encodeURIComponent(positiveInteger(version, '--version'))}`;
   const pulled = versionSchema.parse(await adminApi(io).request('GET', path));
   const text = `${JSON.stringify(pulled.flow, null, 2)}\n`;
   if (out === undefined) {
@@ -225,7 +254,8 @@ function channelRefs(channelArgs: string[]): Array<{ kind: 'line' | 'messenger';
   if (!channelArgs.length) throw new UsageError('missing --channel <kind:channelId>');
   return channelArgs.map((arg) => {
     const [kind, channelId, ...extra] = arg.split(':');
-    if ((kind !== 'line' && kind !== 'messenger') || !channelId || extra.length) throw new UsageError(`--channel ${arg}: expected line:<channelId> or messenger:<pageId>`);
+    if ((kind !== 'line' && kind !== 'messenger') || !channelId || extra.length)
+      throw new UsageError(`--channel ${arg}: expected line:<channelId> or messenger:<pageId>`);
     return { kind, channelId };
   });
 }
@@ -238,7 +268,8 @@ const activeFlowsChangesSchema = z.object({
 
 /** Each channel, then its active flows before and after. */
 function printChanges(changes: z.infer<typeof activeFlowsChangesSchema>, io: FlowsCliIo): void {
-  const list = (flows: z.infer<typeof flowRefsSchema>) => (flows.length ? flows.map((f) => `${f.flowId} v${f.version}`).join(', ') : '(none)');
+  const list = (flows: z.infer<typeof flowRefsSchema>) =>
+    flows.length ? flows.map((f) => `${f.flowId} v${f.version}`).join(', ') : '(none)';
   for (const c of changes.channels) {
     io.out(`  ${c.kind}:${c.channelId}`);
     io.out(`    before: ${list(c.before)}`);
@@ -248,9 +279,12 @@ function printChanges(changes: z.infer<typeof activeFlowsChangesSchema>, io: Flo
 
 async function publishCommand(flowId: string, version: string, channelArgs: string[], io: FlowsCliIo): Promise<ExitCode> {
   const channels = channelRefs(channelArgs);
-  const result = activeFlowsChangesSchema
-    .extend({ version: z.number() })
-    .parse(await adminApi(io).request('POST', `/admin/flows/${encodeURIComponent(flowId)}/publish`, { version: Number(positiveInteger(version, '--version')), channels }));
+  const result = activeFlowsChangesSchema.extend({ version: z.number() }).parse(
+    await adminApi(io).request('POST', `/admin/flows/${encodeURIComponent(flowId)}/publish`, {
+      version: Number(positiveInteger(version, '--version')),
+      channels,
+    }),
+  );
   io.out(`${flowId}: version ${result.version} published`);
   printChanges(result, io);
   return 0;
@@ -258,7 +292,9 @@ async function publishCommand(flowId: string, version: string, channelArgs: stri
 
 async function unpublishCommand(flowId: string, channelArgs: string[], io: FlowsCliIo): Promise<ExitCode> {
   const channels = channelRefs(channelArgs);
-  const result = activeFlowsChangesSchema.parse(await adminApi(io).request('POST', `/admin/flows/${encodeURIComponent(flowId)}/unpublish`, { channels }));
+  const result = activeFlowsChangesSchema.parse(
+    await adminApi(io).request('POST', `/admin/flows/${encodeURIComponent(flowId)}/unpublish`, { channels }),
+  );
   io.out(`${flowId}: unpublished`);
   printChanges(result, io);
   return 0;
@@ -276,7 +312,13 @@ async function importCurlCommand(line: string, into: string | undefined, block: 
   return await printImported(importCurl(line), into, block, io);
 }
 
-async function importOpenApiCommand(file: string, operationId: string | undefined, into: string | undefined, block: string | undefined, io: FlowsCliIo): Promise<ExitCode> {
+async function importOpenApiCommand(
+  file: string,
+  operationId: string | undefined,
+  into: string | undefined,
+  block: string | undefined,
+  io: FlowsCliIo,
+): Promise<ExitCode> {
   const document = await loadOpenApi(await io.readFile(file));
   if (operationId === undefined) {
     if (into !== undefined) throw new UsageError('missing the operationId to import');
@@ -290,38 +332,61 @@ async function importOpenApiCommand(file: string, operationId: string | undefine
  * The imported card as JSON on stdout (or written into a flow file as block `block`), and on stderr
  * the secrets to store (never their values: they are in the source the admin has) and the warnings.
  */
-async function printImported(imported: ImportedCardInput, into: string | undefined, block: string | undefined, io: FlowsCliIo): Promise<ExitCode> {
+async function printImported(
+  imported: ImportedCardInput,
+  into: string | undefined,
+  block: string | undefined,
+  io: FlowsCliIo,
+): Promise<ExitCode> {
   if ((into === undefined) !== (block === undefined)) throw new UsageError('--into <file.json> and --block <id> go together');
   for (const warning of imported.warnings) io.err(`warning: ${warning}`);
   for (const secret of imported.secrets) {
     const where = secret.header ? `sent in ${secret.header}` : 'not sent (secrets go in headers only)';
-    io.err(`secret ${secret.name} (${secret.from}, ${where}): store it with PUT /admin/secrets/${secret.name} {"value": …, "allowedHosts": ${JSON.stringify(secret.allowedHosts)}}${secret.value === undefined ? ' (the source held only a placeholder)' : ''}`);
+    io.err(
+      `secret ${secret.name} (${secret.from}, ${where}): store it with PUT /admin/secrets/${secret.name} {"value": …, "allowedHosts": ${JSON.stringify(secret.allowedHosts)}}${secret.value === undefined ? ' (the source held only a placeholder)' : ''}`,
+    );
   }
   if (into === undefined || block === undefined) {
     const { secrets, ...rest } = imported;
-    io.out(JSON.stringify({ ...rest, secrets: secrets.map(({ value: _value, ...offer }) => ({ ...offer, valueOffered: _value !== undefined })) }, null, 2));
+    io.out(
+      JSON.stringify(
+        { ...rest, secrets: secrets.map(({ value: _value, ...offer }) => ({ ...offer, valueOffered: _value !== undefined })) },
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   let flow: unknown;
   try {
     flow = JSON.parse(await io.readFile(into));
   } catch (error) {
-    io.err(`${into}: ${error instanceof SyntaxError ? `not valid JSON (${error.message})` : error instanceof Error ? error.message : String(error)}`);
+    io.err(
+      `${into}: ${error instanceof SyntaxError ? `not valid JSON (${error.message})` : error instanceof Error ? error.message : String(error)}`,
+    );
     return 1;
   }
-  const blocks = typeof flow === 'object' && flow !== null && 'blocks' in flow && typeof flow.blocks === 'object' && flow.blocks !== null ? (flow.blocks as Record<string, unknown>) : undefined;
+  const blocks =
+    typeof flow === 'object' && flow !== null && 'blocks' in flow && typeof flow.blocks === 'object' && flow.blocks !== null
+      ? (flow.blocks as Record<string, unknown>)
+      : undefined;
   if (!blocks) {
     io.err(`${into}: not a flow (no blocks)`);
     return 1;
   }
   // A card already there keeps where it goes next (onSuccess, onFailure, ...) and what it saves; the import replaces its request and contract.
   const existing = blocks[block];
-  const kept = typeof existing === 'object' && existing !== null && (existing as { type?: unknown }).type === 'callApi' ? (existing as Record<string, unknown>) : {};
+  const kept =
+    typeof existing === 'object' && existing !== null && (existing as { type?: unknown }).type === 'callApi'
+      ? (existing as Record<string, unknown>)
+      : {};
   const { contract: _oldContract, request: _oldRequest, ...routing } = kept;
   blocks[block] = { ...routing, ...imported.card };
   const result = validateFlow(flow);
   if (!result.ok) {
-    io.err(`${into}: not written, the flow with the imported card has ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}`);
+    io.err(
+      `${into}: not written, the flow with the imported card has ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}`,
+    );
     for (const problem of result.problems) io.err(`  ${problem.path}: ${problem.message}`);
     return 1;
   }
@@ -363,7 +428,9 @@ async function connectionCommand(positionals: string[], io: FlowsCliIo): Promise
       try {
         body = JSON.parse(await io.readFile(source));
       } catch (error) {
-        io.err(`${source}: ${error instanceof SyntaxError ? `not valid JSON (${error.message})` : error instanceof Error ? error.message : String(error)}`);
+        io.err(
+          `${source}: ${error instanceof SyntaxError ? `not valid JSON (${error.message})` : error instanceof Error ? error.message : String(error)}`,
+        );
         return 1;
       }
       const view = connectionViewSchema.parse(await api.request('PUT', path, body));
@@ -376,7 +443,9 @@ async function connectionCommand(positionals: string[], io: FlowsCliIo): Promise
       io.out(`${name}: deleted`);
       return 0;
     default:
-      throw new UsageError(action === undefined ? 'missing get, put or delete after connection' : `unknown connection command "${action}": get, put or delete`);
+      throw new UsageError(
+        action === undefined ? 'missing get, put or delete after connection' : `unknown connection command "${action}": get, put or delete`,
+      );
   }
 }
 
@@ -417,7 +486,11 @@ function adminApi(io: FlowsCliIo) {
           ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         });
       } catch (error) {
-        throw new ApiError(0, `cannot reach ${base} (${error instanceof Error ? error.message : String(error)}): is the stack running? (npm start)`, []);
+        throw new ApiError(
+          0,
+          `cannot reach ${base} (${error instanceof Error ? error.message : String(error)}): is the stack running? (npm start)`,
+          [],
+        );
       }
       const text = await response.text();
       let json: unknown;

@@ -130,7 +130,8 @@ export const CALLCARD_FUNCTIONS: readonly CallcardFunctionSpec[] = [
     name: 'callbacks',
     id: 'Callbacks',
     entry: 'functions/callbacks/handler.ts',
-    description: "Brand callbacks: verifies the Standard Webhooks signature, uses the callback once, enqueues the conversation's resume job",
+    description:
+      "Brand callbacks: verifies the Standard Webhooks signature, uses the callback once, enqueues the conversation's resume job",
     serviceName: 'callcard-callbacks',
     timeout: Duration.seconds(10),
     // Reads one secret and uses one CALLBACK item: no Query, no Scan (CallcardTable.bindCallbacks).
@@ -159,7 +160,6 @@ export function functionSpec(name: CallcardFunctionName): CallcardFunctionSpec {
   if (!spec) throw new Error(`No function named ${name} in CALLCARD_FUNCTIONS`);
   return spec;
 }
-
 
 /** The repository root: where package-lock.json, tsconfig.json and functions/ are. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..');

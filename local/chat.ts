@@ -81,10 +81,15 @@ function parseArgs(argv: string[]): Chat {
   }
   const value = words.join(' ');
   if (flags.has('help') || flags.has('h') || kind === '--help' || kind === '-h') throw new ChatError(USAGE, 0);
-  if ((channel !== 'line' && channel !== 'messenger') || (kind !== 'text' && kind !== 'postback' && kind !== 'follow') || (kind !== 'follow' && !value)) {
+  if (
+    (channel !== 'line' && channel !== 'messenger') ||
+    (kind !== 'text' && kind !== 'postback' && kind !== 'follow') ||
+    (kind !== 'follow' && !value)
+  ) {
     throw new ChatError(USAGE, 2);
   }
-  if (channel === 'messenger' && kind === 'follow') throw new ChatError('Messenger has no follow event: use postback with your Get Started payload', 2);
+  if (channel === 'messenger' && kind === 'follow')
+    throw new ChatError('Messenger has no follow event: use postback with your Get Started payload', 2);
   const wait = flags.get('wait');
   if (wait !== undefined && !(Number(wait) > 0)) throw new ChatError(`--wait takes a number of seconds, like 30\n\n${USAGE}`, 2);
   return { channel, kind, value, flags };
@@ -107,7 +112,12 @@ interface SignedWebhook {
 function signedWebhook(api: string, chat: Chat, env: NodeJS.ProcessEnv): SignedWebhook {
   const { flags } = chat;
   if (chat.channel === 'line') {
-    const action: CustomerAction = chat.kind === 'text' ? { type: 'text', text: chat.value } : chat.kind === 'postback' ? { type: 'postback', data: chat.value } : { type: 'follow' };
+    const action: CustomerAction =
+      chat.kind === 'text'
+        ? { type: 'text', text: chat.value }
+        : chat.kind === 'postback'
+          ? { type: 'postback', data: chat.value }
+          : { type: 'follow' };
     const userId = flags.get('user') ?? 'U-demo-member';
     const replyToken = randomBytes(16).toString('hex');
     const body = lineWebhookBody(action, { userId, replyToken });
@@ -125,7 +135,9 @@ function signedWebhook(api: string, chat: Chat, env: NodeJS.ProcessEnv): SignedW
   return {
     url: `${api}/webhooks/messenger/${encodeURIComponent(pageId)}`,
     body,
-    headers: { 'x-hub-signature-256': signMessengerBody(body, flags.get('secret') ?? env.DEMO_MESSENGER_APP_SECRET ?? 'demo-messenger-secret') },
+    headers: {
+      'x-hub-signature-256': signMessengerBody(body, flags.get('secret') ?? env.DEMO_MESSENGER_APP_SECRET ?? 'demo-messenger-secret'),
+    },
     isOurs: (call) => call.to === psid,
   };
 }
@@ -136,7 +148,8 @@ async function reach(api: string, url: string, init?: RequestInit): Promise<Resp
     return await fetch(url, init);
   } catch (error) {
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
-    const code = cause && 'code' in cause ? String(cause.code) : cause?.message ?? (error instanceof Error ? error.message : String(error));
+    const code =
+      cause && 'code' in cause ? String(cause.code) : (cause?.message ?? (error instanceof Error ? error.message : String(error)));
     throw new ChatError(`cannot reach callcard at ${api} (${code}): is the stack running? (npm start)`, 1);
   }
 }
@@ -151,9 +164,16 @@ async function watch(api: string, channel: Channel, after: number | undefined, w
   const query = new URLSearchParams({ waitMs: String(Math.max(0, Math.round(waitMs))) });
   if (after !== undefined) query.set('after', String(after));
   const response = await reach(api, `${api}/_emulator/${channel}/watch?${query.toString()}`);
-  if (!response.ok) throw new ChatError(`${api} is not the local stack of this checkout (GET /_emulator/${channel}/watch → ${response.status}): restart npm start`, 1);
+  if (!response.ok)
+    throw new ChatError(
+      `${api} is not the local stack of this checkout (GET /_emulator/${channel}/watch → ${response.status}): restart npm start`,
+      1,
+    );
   const json = (await response.json()) as Partial<Watched>;
-  return { calls: Array.isArray(json.calls) ? json.calls.map(asRecord) : [], next: typeof json.next === 'number' ? json.next : (after ?? 0) };
+  return {
+    calls: Array.isArray(json.calls) ? json.calls.map(asRecord) : [],
+    next: typeof json.next === 'number' ? json.next : (after ?? 0),
+  };
 }
 
 /** Resolves when the stack's executor has nothing left to do (true), or after `waitMs` (false). */
@@ -180,7 +200,11 @@ async function converse(chat: Chat, env: NodeJS.ProcessEnv): Promise<number> {
   let { next } = await watch(api, chat.channel, undefined, 0);
 
   const started = Date.now();
-  const response = await reach(api, webhook.url, { method: 'POST', headers: { 'content-type': 'application/json', ...webhook.headers }, body: webhook.body });
+  const response = await reach(api, webhook.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...webhook.headers },
+    body: webhook.body,
+  });
   console.log(`webhook → ${response.status} ${await response.text()} (${Date.now() - started} ms)`);
   if (!response.ok) {
     console.error(`the webhook was refused (${response.status}): nothing was queued`);
@@ -201,7 +225,9 @@ async function converse(chat: Chat, env: NodeJS.ProcessEnv): Promise<number> {
   let answered = false;
   while (!answered && Date.now() < deadline) answered = await printNew(deadline - Date.now());
   if (!answered) {
-    console.error(`no answer within ${waitMs / 1000} s (the flow may not answer this, or a card is still retrying: --wait 40 waits longer)`);
+    console.error(
+      `no answer within ${waitMs / 1000} s (the flow may not answer this, or a card is still retrying: --wait 40 waits longer)`,
+    );
     return 1;
   }
   // ...then the rest of the turn (more pushes or sends) as it lands, until the executor is done.
@@ -252,7 +278,8 @@ function summarize(message: unknown): string {
     if (Array.isArray(node)) return node.forEach(walk);
     const o = asRecord(node);
     if (o.weight === 'bold' && typeof o.text === 'string') titles.push(o.text);
-    if (Array.isArray(o.elements)) for (const e of o.elements) if (typeof asRecord(e).title === 'string') titles.push(String(asRecord(e).title));
+    if (Array.isArray(o.elements))
+      for (const e of o.elements) if (typeof asRecord(e).title === 'string') titles.push(String(asRecord(e).title));
     for (const [k, v] of Object.entries(o)) if (k !== 'quickReply' && k !== 'quick_replies') walk(v);
   };
   walk(m.contents ?? m.attachment);
@@ -263,14 +290,19 @@ function summarize(message: unknown): string {
   const findSignIn = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(findSignIn);
     const o = asRecord(node);
-    if (o.type === 'uri' && typeof o.uri === 'string' && o.uri.includes('linkToken=')) signIn.push(`sign-in button "${String(o.label)}" → ${o.uri}`);
+    if (o.type === 'uri' && typeof o.uri === 'string' && o.uri.includes('linkToken='))
+      signIn.push(`sign-in button "${String(o.label)}" → ${o.uri}`);
     if (o.type === 'account_link' && typeof o.url === 'string') signIn.push(`Log In button → ${o.url}`);
     for (const v of Object.values(o)) findSignIn(v);
   };
   findSignIn(m.contents ?? m.attachment);
   parts.push(...signIn);
   const lineQuick = asRecord(m.quickReply).items;
-  const quick = Array.isArray(lineQuick) ? lineQuick.map((item) => asRecord(asRecord(item).action).label) : Array.isArray(m.quick_replies) ? m.quick_replies.map((q) => asRecord(q).title) : [];
+  const quick = Array.isArray(lineQuick)
+    ? lineQuick.map((item) => asRecord(asRecord(item).action).label)
+    : Array.isArray(m.quick_replies)
+      ? m.quick_replies.map((q) => asRecord(q).title)
+      : [];
   if (quick.length) parts.push(`quick replies: ${quick.map(String).join(' / ')}`);
   return parts.join(' ');
 }

@@ -137,11 +137,35 @@ export const OTP_RULES = { ttlMs: 5 * 60_000, maxAttempts: 3, lockMs: 5 * 60_000
 
 const SEED_TICKETS: Record<string, Ticket[]> = {
   M001: [
-    { id: 'T-1001', title: 'Taipei 101 Observatory', validUntil: '2026-12-31', imageUrl: 'https://picsum.photos/seed/t1001/600/400', status: 'unused' },
-    { id: 'T-1002', title: 'National Palace Museum', validUntil: '2026-10-31', imageUrl: 'https://picsum.photos/seed/t1002/600/400', status: 'unused' },
-    { id: 'T-1003', title: 'Jiufen Tea House Afternoon Set', validUntil: '2027-03-31', imageUrl: 'https://picsum.photos/seed/t1003/600/400', status: 'unused' },
+    {
+      id: 'T-1001',
+      title: 'Taipei 101 Observatory',
+      validUntil: '2026-12-31',
+      imageUrl: 'https://picsum.photos/seed/t1001/600/400',
+      status: 'unused',
+    },
+    {
+      id: 'T-1002',
+      title: 'National Palace Museum',
+      validUntil: '2026-10-31',
+      imageUrl: 'https://picsum.photos/seed/t1002/600/400',
+      status: 'unused',
+    },
+    {
+      id: 'T-1003',
+      title: 'Jiufen Tea House Afternoon Set',
+      validUntil: '2027-03-31',
+      imageUrl: 'https://picsum.photos/seed/t1003/600/400',
+      status: 'unused',
+    },
     // Used tickets must never be offered to the customer again.
-    { id: 'T-0999', title: 'Sun Moon Lake Cruise', validUntil: '2026-06-30', imageUrl: 'https://picsum.photos/seed/t0999/600/400', status: 'used' },
+    {
+      id: 'T-0999',
+      title: 'Sun Moon Lake Cruise',
+      validUntil: '2026-06-30',
+      imageUrl: 'https://picsum.photos/seed/t0999/600/400',
+      status: 'used',
+    },
   ],
   M002: [],
 };
@@ -155,9 +179,27 @@ const MEMBER_PHONES: Record<string, { memberId: string; name: string }> = {
 };
 
 export const SEED_BEST_SELLERS: BestSeller[] = [
-  { sku: 'PC-001', name: '土鳳梨酥禮盒 (12入)', price: 450, imageUrl: 'https://picsum.photos/seed/pc001/600/400', url: 'https://shop.example.com/products/PC-001' },
-  { sku: 'TEA-201', name: '阿里山高山烏龍茶 150g', price: 680, imageUrl: 'https://picsum.photos/seed/tea201/600/400', url: 'https://shop.example.com/products/TEA-201' },
-  { sku: 'BT-330', name: '黑糖珍珠奶茶 DIY 組', price: 320, imageUrl: 'https://picsum.photos/seed/bt330/600/400', url: 'https://shop.example.com/products/BT-330' },
+  {
+    sku: 'PC-001',
+    name: '土鳳梨酥禮盒 (12入)',
+    price: 450,
+    imageUrl: 'https://picsum.photos/seed/pc001/600/400',
+    url: 'https://shop.example.com/products/PC-001',
+  },
+  {
+    sku: 'TEA-201',
+    name: '阿里山高山烏龍茶 150g',
+    price: 680,
+    imageUrl: 'https://picsum.photos/seed/tea201/600/400',
+    url: 'https://shop.example.com/products/TEA-201',
+  },
+  {
+    sku: 'BT-330',
+    name: '黑糖珍珠奶茶 DIY 組',
+    price: 320,
+    imageUrl: 'https://picsum.photos/seed/bt330/600/400',
+    url: 'https://shop.example.com/products/BT-330',
+  },
 ];
 
 /** The orders the "order status" template looks up; ids are matched ignoring case and surrounding spaces. */
@@ -312,15 +354,21 @@ function sendOtp(state: BrandState, body: string, onSms: ((sms: Sms) => void) | 
   if (!/^\d{8,15}$/.test(phone)) return json(400, { error: 'not a phone number' });
   const now = Date.now() + state.clockOffsetMs;
   const entry = otpState(state, phone, now);
-  if (entry.lockedUntil !== undefined) return json(423, { sent: false, error: 'locked', retryAfterMinutes: minutesLeft(entry.lockedUntil, now) });
-  if (entry.code !== undefined && entry.expiresAt !== undefined) return json(409, { sent: false, error: 'code_already_sent', expiresInMinutes: minutesLeft(entry.expiresAt, now) });
+  if (entry.lockedUntil !== undefined)
+    return json(423, { sent: false, error: 'locked', retryAfterMinutes: minutesLeft(entry.lockedUntil, now) });
+  if (entry.code !== undefined && entry.expiresAt !== undefined)
+    return json(409, { sent: false, error: 'code_already_sent', expiresInMinutes: minutesLeft(entry.expiresAt, now) });
   entry.code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   entry.expiresAt = now + OTP_RULES.ttlMs;
   entry.expiredCode = false;
   entry.wrong = 0;
   const member = Object.hasOwn(MEMBER_PHONES, phone) ? MEMBER_PHONES[phone] : undefined;
   if (member) {
-    const sms = { to: phone, text: `Formosa Travel & Shop: your verification code is ${entry.code}. It expires in 5 minutes. Never share it.`, at: new Date(now).toISOString() };
+    const sms = {
+      to: phone,
+      text: `Formosa Travel & Shop: your verification code is ${entry.code}. It expires in 5 minutes. Never share it.`,
+      at: new Date(now).toISOString(),
+    };
     state.sms.push(sms);
     onSms?.(sms);
   }
@@ -334,7 +382,8 @@ function verifyOtp(state: BrandState, body: string): Reply {
   const phone = normalisePhone(value.phone);
   const now = Date.now() + state.clockOffsetMs;
   const entry = otpState(state, phone, now);
-  if (entry.lockedUntil !== undefined) return json(423, { verified: false, error: 'locked', retryAfterMinutes: minutesLeft(entry.lockedUntil, now) });
+  if (entry.lockedUntil !== undefined)
+    return json(423, { verified: false, error: 'locked', retryAfterMinutes: minutesLeft(entry.lockedUntil, now) });
   if (entry.code === undefined && entry.expiredCode) return json(410, { verified: false, error: 'expired' });
   const member = Object.hasOwn(MEMBER_PHONES, phone) ? MEMBER_PHONES[phone] : undefined;
   if (entry.code !== undefined && member && timingSafeEqualText(value.code.trim(), entry.code)) {
@@ -409,7 +458,9 @@ function getOrder(request: RecordedRequest, segment: string, apiKey: string): Re
   if (headerValue(request.headers, 'x-api-key') !== apiKey) return json(401, { error: 'missing or wrong x-api-key' });
   const id = safeDecode(segment)?.trim().toUpperCase();
   const order = SEED_ORDERS.find((candidate) => candidate.id === id);
-  return order === undefined ? json(404, { error: 'no such order' }) : json(200, { ...order, items: order.items.map((item) => ({ ...item })) });
+  return order === undefined
+    ? json(404, { error: 'no such order' })
+    : json(200, { ...order, items: order.items.map((item) => ({ ...item })) });
 }
 
 function headerValue(headers: Record<string, string>, name: string): string | undefined {
@@ -432,12 +483,17 @@ const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.ch
 
 /** The brand's login page: member number and password, the chat's tokens carried in hidden fields. */
 function loginPage(signIn: SignIn, status = 200, error?: string): Reply {
-  const hidden = signIn.channel === 'line' ? { linkToken: signIn.linkToken } : { account_linking_token: signIn.accountLinkingToken, redirect_uri: signIn.redirectUri };
+  const hidden =
+    signIn.channel === 'line'
+      ? { linkToken: signIn.linkToken }
+      : { account_linking_token: signIn.accountLinkingToken, redirect_uri: signIn.redirectUri };
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Formosa Travel &amp; Shop: sign in</title></head>
 <body><main><h1>Sign in to link your ${signIn.channel === 'line' ? 'LINE' : 'Messenger'} account</h1>
 ${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}<form method="post" action="/link/login">
-${Object.entries(hidden).map(([name, value]) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`).join('\n')}
+${Object.entries(hidden)
+  .map(([name, value]) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`)
+  .join('\n')}
 <label>Member number <input name="memberId" autocomplete="username" required></label>
 <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
 <button type="submit">Sign in</button>
@@ -446,16 +502,26 @@ ${Object.entries(hidden).map(([name, value]) => `<input type="hidden" name="${na
 }
 
 /** `POST /link/login`: a right password makes a nonce for the member and sends the person back to the chat's dialog. */
-function signIn(state: BrandState, body: string, options: Pick<DemoBrandApiOptions, 'lineAccountLinkUrl' | 'messengerRedirectPrefixes'>): Reply {
+function signIn(
+  state: BrandState,
+  body: string,
+  options: Pick<DemoBrandApiOptions, 'lineAccountLinkUrl' | 'messengerRedirectPrefixes'>,
+): Reply {
   const form = new URLSearchParams(body);
   const chat = signInOf(form);
-  if (!chat) return { status: 400, body: '<!doctype html><p>This page is opened from the chat\'s sign-in button.</p>', html: true };
-  if (chat.channel === 'messenger' && !(options.messengerRedirectPrefixes ?? ['https://www.facebook.com/messenger_platform/account_linking/']).some((prefix) => chat.redirectUri.startsWith(prefix))) {
+  if (!chat) return { status: 400, body: "<!doctype html><p>This page is opened from the chat's sign-in button.</p>", html: true };
+  if (
+    chat.channel === 'messenger' &&
+    !(options.messengerRedirectPrefixes ?? ['https://www.facebook.com/messenger_platform/account_linking/']).some((prefix) =>
+      chat.redirectUri.startsWith(prefix),
+    )
+  ) {
     return { status: 400, body: '<!doctype html><p>Not a Messenger redirect.</p>', html: true };
   }
   const memberId = (form.get('memberId') ?? '').trim().toUpperCase();
   const expected = Object.hasOwn(DEMO_MEMBER_PASSWORDS, memberId) ? DEMO_MEMBER_PASSWORDS[memberId] : undefined;
-  if (expected === undefined || !timingSafeEqualText(form.get('password') ?? '', expected)) return loginPage(chat, 401, 'Wrong member number or password.');
+  if (expected === undefined || !timingSafeEqualText(form.get('password') ?? '', expected))
+    return loginPage(chat, 401, 'Wrong member number or password.');
   const nonce = randomBytes(18).toString('base64url');
   state.nonces.set(nonce, { memberId, expiresAt: Date.now() + state.clockOffsetMs + LINK_NONCE_TTL_MS, used: false });
   if (chat.channel === 'line') {
@@ -482,13 +548,21 @@ function resolveNonce(state: BrandState, body: string): Reply {
 }
 
 /** Routes one recorded request. */
-function route(state: BrandState, request: RecordedRequest, ordersApiKey: string, onSms?: (sms: Sms) => void, linking: Pick<DemoBrandApiOptions, 'lineAccountLinkUrl' | 'messengerRedirectPrefixes'> = {}): Reply {
+function route(
+  state: BrandState,
+  request: RecordedRequest,
+  ordersApiKey: string,
+  onSms?: (sms: Sms) => void,
+  linking: Pick<DemoBrandApiOptions, 'lineAccountLinkUrl' | 'messengerRedirectPrefixes'> = {},
+): Reply {
   const { pathname, searchParams } = new URL(request.path, 'http://brand');
   const key = `${request.method} ${pathname}`;
   if (key === 'GET /health') return json(200, { ok: true });
   if (key === 'GET /link/login') {
     const chat = signInOf(searchParams);
-    return chat ? loginPage(chat) : { status: 400, body: "<!doctype html><p>This page is opened from the chat's sign-in button.</p>", html: true };
+    return chat
+      ? loginPage(chat)
+      : { status: 400, body: "<!doctype html><p>This page is opened from the chat's sign-in button.</p>", html: true };
   }
   if (key === 'POST /link/login') return signIn(state, request.body, linking);
   if (key === 'POST /link/resolve') return resolveNonce(state, request.body);
@@ -498,7 +572,10 @@ function route(state: BrandState, request: RecordedRequest, ordersApiKey: string
   // The SMS stand-in: what the brand texted, as the member's phone would show it (local only).
   if (key === 'GET /sms') {
     const to = searchParams.get('to');
-    return json(200, state.sms.filter((sms) => to === null || sms.to === normalisePhone(to)));
+    return json(
+      200,
+      state.sms.filter((sms) => to === null || sms.to === normalisePhone(to)),
+    );
   }
   if (key === 'GET /sms/code') {
     const code = lastCodeOf(state, normalisePhone(searchParams.get('to') ?? ''));
@@ -541,11 +618,14 @@ function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, strin
   return flat;
 }
 
-
 function send(response: http.ServerResponse, reply: Reply): void {
   const text = reply.text || reply.html ? String(reply.body) : JSON.stringify(reply.body);
   const type = reply.html ? 'text/html; charset=utf-8' : reply.text ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8';
-  response.writeHead(reply.status, { 'content-type': type, 'content-length': Buffer.byteLength(text), ...(reply.location ? { location: reply.location } : {}) });
+  response.writeHead(reply.status, {
+    'content-type': type,
+    'content-length': Buffer.byteLength(text),
+    ...(reply.location ? { location: reply.location } : {}),
+  });
   response.end(text);
 }
 
@@ -568,14 +648,26 @@ export async function startDemoBrandApi(options: DemoBrandApiOptions = {}): Prom
         const body = bytes?.toString('utf8');
         if (body === undefined) return send(response, json(413, { error: 'body too large' }));
         const receivedAt = performance.now();
-        const recorded: RecordedRequest = { method: request.method ?? 'GET', path: request.url ?? '/', headers: flattenHeaders(request.headers), body };
+        const recorded: RecordedRequest = {
+          method: request.method ?? 'GET',
+          path: request.url ?? '/',
+          headers: flattenHeaders(request.headers),
+          body,
+        };
         state.requests.push(recorded);
         // What a brand should do: refuse calls that do not prove they come from callcard.
         // The back office (a marketer replacing the best sellers) and health checks are not callcard's calls.
         // The SMS stand-in is the member's phone, not an API callcard calls.
         // The login page is the member's browser, not callcard.
-        const fromCallcard = recorded.path !== '/health' && !(recorded.method === 'PUT' && recorded.path === '/best-sellers') && !(recorded.method === 'GET' && /^\/sms(\/code)?(\?|$)/.test(recorded.path)) && !/^\/link\/login(\?|$)/.test(recorded.path);
-        const answer = options.signingSecret && fromCallcard && !signedByCallcard(options.signingSecret, recorded) ? json(401, { error: 'missing or invalid webhook-signature' }) : route(state, recorded, options.ordersApiKey ?? DEMO_ORDERS_API_KEY, options.onSms, options);
+        const fromCallcard =
+          recorded.path !== '/health' &&
+          !(recorded.method === 'PUT' && recorded.path === '/best-sellers') &&
+          !(recorded.method === 'GET' && /^\/sms(\/code)?(\?|$)/.test(recorded.path)) &&
+          !/^\/link\/login(\?|$)/.test(recorded.path);
+        const answer =
+          options.signingSecret && fromCallcard && !signedByCallcard(options.signingSecret, recorded)
+            ? json(401, { error: 'missing or invalid webhook-signature' })
+            : route(state, recorded, options.ordersApiKey ?? DEMO_ORDERS_API_KEY, options.onSms, options);
         return answerDelay(options.latencyMs).then(() => {
           send(response, answer);
           options.onAnswered?.({ request: recorded, status: answer.status, receivedAt, answeredAt: performance.now() });
@@ -607,5 +699,3 @@ export async function startDemoBrandApi(options: DemoBrandApiOptions = {}): Prom
     },
   };
 }
-
-

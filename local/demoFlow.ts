@@ -28,7 +28,11 @@ export function demoFlow(brandUrl: string): FlowInput {
   const flow: TemplateFlow = {
     schemaVersion: 1,
     name: 'Formosa Travel & Shop demo',
-    triggers: [...scenarios.flatMap((scenario) => scenario.triggers), { type: 'follow', start: 'welcome' }, { type: 'fallback', start: 'help' }],
+    triggers: [
+      ...scenarios.flatMap((scenario) => scenario.triggers),
+      { type: 'follow', start: 'welcome' },
+      { type: 'fallback', start: 'help' },
+    ],
     // Where a customer who is not verified goes when a personal card ("My tickets") meets them: an
     // account link on LINE, a one-time code on Messenger (the scenario's link_account block says so).
     verify: 'link_account',

@@ -85,7 +85,14 @@ export function matchPath(pattern: string, path: string): Record<string, string>
   return got.length === want.length ? params : undefined;
 }
 
-function toEvent(route: HttpApiRoute, req: IncomingMessage, url: URL, method: string, pathParameters: Record<string, string>, body: Buffer): APIGatewayProxyEventV2 {
+function toEvent(
+  route: HttpApiRoute,
+  req: IncomingMessage,
+  url: URL,
+  method: string,
+  pathParameters: Record<string, string>,
+  body: Buffer,
+): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
@@ -108,7 +115,13 @@ function toEvent(route: HttpApiRoute, req: IncomingMessage, url: URL, method: st
       apiId: 'local',
       domainName: headers.host ?? 'localhost',
       domainPrefix: 'local',
-      http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method,
+        path: url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: randomUUID(),
       routeKey: `${route.method} ${route.path}`,
       stage: '$default',
@@ -120,10 +133,8 @@ function toEvent(route: HttpApiRoute, req: IncomingMessage, url: URL, method: st
   };
 }
 
-
 function headersOf(result: APIGatewayProxyStructuredResultV2): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(result.headers ?? {})) out[name] = String(value);
   return out;
 }
-

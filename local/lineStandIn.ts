@@ -186,10 +186,16 @@ function authenticate(headers: http.IncomingHttpHeaders, accessTokens: readonly 
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   const token = match?.[1];
   if (token === undefined) {
-    return message(401, 'Authentication failed due to the following reason: no token. Confirm that the access token in the authorization header is valid.');
+    return message(
+      401,
+      'Authentication failed due to the following reason: no token. Confirm that the access token in the authorization header is valid.',
+    );
   }
   if (accessTokens !== undefined && !accessTokens.includes(token)) {
-    return message(401, 'Authentication failed due to the following reason: invalid token. Confirm that the access token in the authorization header is valid.');
+    return message(
+      401,
+      'Authentication failed due to the following reason: invalid token. Confirm that the access token in the authorization header is valid.',
+    );
   }
   return undefined;
 }
@@ -268,7 +274,12 @@ function failureResponse(status: number): StandInResponse {
  * LINE's rules for one request, in the order LINE applies them: route, auth, headers, body
  * syntax, body schema, retry key, reply token. Mutates `state` only when the call is accepted.
  */
-function handleLineRequest(state: StandInState, request: StandInRequest, accessTokens?: readonly string[], faultFor?: LineStandInOptions['faultFor']): StandInResponse {
+function handleLineRequest(
+  state: StandInState,
+  request: StandInRequest,
+  accessTokens?: readonly string[],
+  faultFor?: LineStandInOptions['faultFor'],
+): StandInResponse {
   const operation = request.method === 'POST' ? ROUTES[request.path] : undefined;
   if (operation === undefined) return message(404, 'Not found');
 
@@ -329,7 +340,6 @@ function handleLineRequest(state: StandInState, request: StandInRequest, accessT
   return { status: 200, body: { sentMessages }, headers: { 'x-line-request-id': requestId } };
 }
 
-
 /** `/v2/bot/user/{userId}/linkToken` (LINE's issueLinkToken). */
 const LINK_TOKEN_ROUTE = /^\/v2\/bot\/user\/([^/]+)\/linkToken$/;
 
@@ -337,7 +347,12 @@ const LINK_TOKEN_ROUTE = /^\/v2\/bot\/user\/([^/]+)\/linkToken$/;
  * `POST /v2/bot/user/{userId}/linkToken`: a link token for the user, valid 10 minutes, single use
  * (LINE: issueLinkToken, no body). Remembered with the bot that asked, for the dialog below.
  */
-function handleLinkTokenRequest(state: StandInState, userIdSegment: string, request: StandInRequest, accessTokens?: readonly string[]): StandInResponse {
+function handleLinkTokenRequest(
+  state: StandInState,
+  userIdSegment: string,
+  request: StandInRequest,
+  accessTokens?: readonly string[],
+): StandInResponse {
   const failure = takeFailure(state, 'linkToken', false);
   if (failure !== undefined) return failureResponse(failure.status);
   const authError = authenticate(request.headers, accessTokens);
@@ -353,14 +368,22 @@ function handleLinkTokenRequest(state: StandInState, userIdSegment: string, requ
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(userId)) return message(400, 'The value for the userId is invalid');
   const accessToken = /^Bearer\s+(\S+)\s*$/i.exec(headerValue(request.headers, 'authorization') ?? '')?.[1] ?? '';
   // LINE's look like NMZTNuVrPTqlr2IF8Bnymkb7rXfYv5EY: 32 letters and digits.
-  const linkToken = randomBytes(24).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 32).padEnd(32, 'x');
+  const linkToken = randomBytes(24)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(0, 32)
+    .padEnd(32, 'x');
   state.linkTokens.set(linkToken, { userId, accessToken, expiresAt: Date.now() + state.clockOffsetMs + LINK_TOKEN_TTL_MS, used: false });
   state.calls.push({ kind: 'linkToken', to: userId, at: new Date().toISOString() });
   return { status: 200, body: { linkToken }, headers: { 'x-line-request-id': randomUUID() } };
 }
 
 /** What the account-link dialog does with a link token and nonce: the event to deliver, or the page to show when there is no one to tell. */
-function accountLinkOutcome(state: StandInState, query: URLSearchParams, cookie: string | undefined): { delivery: AccountLinkDelivery } | { page: StandInResponse } {
+function accountLinkOutcome(
+  state: StandInState,
+  query: URLSearchParams,
+  cookie: string | undefined,
+): { delivery: AccountLinkDelivery } | { page: StandInResponse } {
   const linkToken = query.get('linkToken') ?? '';
   const entry = state.linkTokens.get(linkToken);
   // A token LINE never issued names no user and no bot: nothing to deliver.
@@ -376,7 +399,11 @@ function accountLinkOutcome(state: StandInState, query: URLSearchParams, cookie:
 
 function htmlPage(status: number, title: string, text: string): StandInResponse {
   const escape = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  return { status, body: `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title></head><body><h1>${escape(title)}</h1><p>${escape(text)}</p></body></html>`, headers: { 'content-type': 'text/html; charset=utf-8' } };
+  return {
+    status,
+    body: `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title></head><body><h1>${escape(title)}</h1><p>${escape(text)}</p></body></html>`,
+    headers: { 'content-type': 'text/html; charset=utf-8' },
+  };
 }
 
 function send(response: http.ServerResponse, reply: StandInResponse): void {
@@ -412,7 +439,13 @@ export async function startLineStandIn(options: LineStandInOptions = {}): Promis
           if ('page' in outcome) return send(response, outcome.page);
           const { delivery } = outcome;
           return (options.onAccountLink?.(delivery) ?? Promise.resolve()).then(
-            () => send(response, delivery.result === 'ok' ? htmlPage(200, 'Account linked', 'Your account is linked. Return to LINE.') : htmlPage(200, 'Account not linked', 'The link has expired or was already used. Return to LINE and try again.')),
+            () =>
+              send(
+                response,
+                delivery.result === 'ok'
+                  ? htmlPage(200, 'Account linked', 'Your account is linked. Return to LINE.')
+                  : htmlPage(200, 'Account not linked', 'The link has expired or was already used. Return to LINE and try again.'),
+              ),
             () => send(response, htmlPage(502, 'Not delivered', 'LINE could not reach the bot.')),
           );
         }
@@ -420,7 +453,10 @@ export async function startLineStandIn(options: LineStandInOptions = {}): Promis
         const before = state.calls.length;
         const linkTokenPath = request.method === 'POST' ? LINK_TOKEN_ROUTE.exec(path)?.[1] : undefined;
         const request_ = { method: request.method ?? 'GET', path, headers: request.headers, body };
-        const answer = linkTokenPath !== undefined ? handleLinkTokenRequest(state, linkTokenPath, request_, options.accessTokens) : handleLineRequest(state, request_, options.accessTokens, options.faultFor);
+        const answer =
+          linkTokenPath !== undefined
+            ? handleLinkTokenRequest(state, linkTokenPath, request_, options.accessTokens)
+            : handleLineRequest(state, request_, options.accessTokens, options.faultFor);
         const call = state.calls.length > before ? state.calls[state.calls.length - 1] : undefined;
         return answerDelay(options.latencyMs).then(() => {
           send(response, answer);
@@ -452,5 +488,3 @@ export async function startLineStandIn(options: LineStandInOptions = {}): Promis
     close: () => closeServer(server),
   };
 }
-
-

@@ -54,7 +54,11 @@ export function lineWebhookBody(action: CustomerAction, options: LineBodyOptions
   const event = (() => {
     switch (action.type) {
       case 'text':
-        return { type: 'message', ...base, message: { type: 'text', id: String(Date.now()), quoteToken: randomBytes(8).toString('hex'), text: action.text } };
+        return {
+          type: 'message',
+          ...base,
+          message: { type: 'text', id: String(Date.now()), quoteToken: randomBytes(8).toString('hex'), text: action.text },
+        };
       case 'postback':
         return { type: 'postback', ...base, postback: { data: action.data, ...(action.params ? { params: action.params } : {}) } };
       case 'follow':

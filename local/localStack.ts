@@ -34,11 +34,21 @@ import { answerIdle, answerWatch } from './emulatorWatch';
 import { validateLineRequest } from './lineOpenApi';
 import { startLineStandIn, type AccountLinkDelivery, type LineStandIn, type LineStandInOptions } from './lineStandIn';
 import { newWebhookEventId, signLineBody } from './lineWebhookBody';
-import { accountLinkingBody, startMessengerStandIn, type AccountLinkingDelivery, type MessengerEchoBody, type MessengerStandIn, type MessengerStandInOptions } from './messengerStandIn';
+import {
+  accountLinkingBody,
+  startMessengerStandIn,
+  type AccountLinkingDelivery,
+  type MessengerEchoBody,
+  type MessengerStandIn,
+  type MessengerStandInOptions,
+} from './messengerStandIn';
 import { signMessengerBody } from './messengerWebhookBody';
 import { seedDemo, type DemoSettings } from './seedDemo';
 import { startSqsEventSource, type SqsEventSource } from './sqsEventSource';
-import { createHandler as createCallbackHandler, createTimeoutHandler as createCallbackTimeoutHandler } from '../functions/callbacks/handler';
+import {
+  createHandler as createCallbackHandler,
+  createTimeoutHandler as createCallbackTimeoutHandler,
+} from '../functions/callbacks/handler';
 import { createCallbackTimeouts, type CallbackTimeout } from '../shared/jobs/callbackTimeouts';
 
 /** No executor in this process (`startExecutor: false`): nothing to wake, stop or wait for. */
@@ -164,7 +174,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const demoAccessToken = options.demo?.lineAccessToken ?? 'demo-line-access-token';
   // Account links go to this stack's own LINE webhook, known once it listens.
   let postAccountLink: (delivery: AccountLinkDelivery) => Promise<void> = async () => undefined;
-  const lineStandIn = await startLineStandIn({ ...options.lineStandIn, port: options.lineApiPort ?? 0, onAccountLink: (delivery) => postAccountLink(delivery) });
+  const lineStandIn = await startLineStandIn({
+    ...options.lineStandIn,
+    port: options.lineApiPort ?? 0,
+    onAccountLink: (delivery) => postAccountLink(delivery),
+  });
   // Echoes go to this stack's own Messenger webhook, known once it listens.
   let postEcho: (echo: { pageId: string; body: MessengerEchoBody }) => void = () => undefined;
   let postAccountLinking: (delivery: AccountLinkingDelivery) => Promise<void> = async () => undefined;
@@ -194,7 +208,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     recordCalls(sqs, 'sqs', options.awsCalls, { tag: currentFunction });
   }
   await ensureTable(dynamoClient, TABLE_NAME);
-  const { queueUrl, queueArn, dlqUrl } = await ensureQueues(sqs, options.visibilityTimeoutSeconds ?? 30, options.maxReceiveCount ?? JOB_MAX_RECEIVES);
+  const { queueUrl, queueArn, dlqUrl } = await ensureQueues(
+    sqs,
+    options.visibilityTimeoutSeconds ?? 30,
+    options.maxReceiveCount ?? JOB_MAX_RECEIVES,
+  );
 
   const table = createTable(TABLE_NAME, dynamoClient);
   const store = createStore(table);
@@ -216,7 +234,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const logLevel = options.logLevel ?? (process.env.POWERTOOLS_LOG_LEVEL as LogLevel | undefined) ?? 'WARN';
   const logger = (name: string) => createLogger(name, { serviceName: 'callcard-local', logLevel });
   const fetch = createGuardedFetch({
-    allowHttpHosts: [...[lineStandIn.url, messengerStandIn.url, brandApi.url].map((u) => new URL(u).host), ...(options.extraAllowHttpHosts ?? [])],
+    allowHttpHosts: [
+      ...[lineStandIn.url, messengerStandIn.url, brandApi.url].map((u) => new URL(u).host),
+      ...(options.extraAllowHttpHosts ?? []),
+    ],
   });
   const executorLogger = logger('executor');
   // The event source mapping as deployed (infra: batchSize 10, executorMaxConcurrency), and each
@@ -227,7 +248,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // Callbacks (issue 20): brands call back to this server (its URL is known once it listens), and
   // their timeouts wait in a standard queue with per-message delays, as on AWS.
   const timeoutsQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'callcard-callback-timeouts' }))).QueueUrl ?? '';
-  const timeoutsQueueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: timeoutsQueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn ?? '';
+  const timeoutsQueueArn =
+    (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: timeoutsQueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn ??
+    '';
   const callbackTimeouts = createCallbackTimeouts(timeoutsQueueUrl, sqs);
   const callbacks = {
     publicApiUrl: '',
@@ -251,18 +274,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       connectionStatePerStore: true,
     }),
   );
-  const eventSource: SqsEventSource = options.startExecutor === false ? NO_EVENT_SOURCE : startSqsEventSource({
-    sqs,
-    queueUrl,
-    queueArn,
-    functionName: 'executor',
-    handler: executor,
-    batchSize: options.executor?.batchSize ?? EXECUTOR_DEFAULTS.batchSize,
-    concurrency: executorConcurrency,
-    // The model answers long polls the moment a message is receivable, as SQS does (1 s keeps stop() and idle() prompt).
-    ...(aws.longPolls ? { waitTimeSeconds: 1 } : {}),
-    onError: (error) => console.error('[local sqs event source]', error),
-  });
+  const eventSource: SqsEventSource =
+    options.startExecutor === false
+      ? NO_EVENT_SOURCE
+      : startSqsEventSource({
+          sqs,
+          queueUrl,
+          queueArn,
+          functionName: 'executor',
+          handler: executor,
+          batchSize: options.executor?.batchSize ?? EXECUTOR_DEFAULTS.batchSize,
+          concurrency: executorConcurrency,
+          // The model answers long polls the moment a message is receivable, as SQS does (1 s keeps stop() and idle() prompt).
+          ...(aws.longPolls ? { waitTimeSeconds: 1 } : {}),
+          onError: (error) => console.error('[local sqs event source]', error),
+        });
   // A faithful event source hands a long-polled message to the executor as soon as it is sent: on the
   // emulators each send wakes the poller (local-aws-sqs answers long polls with duplicated records, so
   // the event source short-polls it).
@@ -275,16 +301,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   const lineWebhook = createLineWebhookHandler({ store, queue, logger: logger('line-webhook') });
   const callbackRoute = createCallbackHandler({ callbacks: store.callbacks, secrets: store.secrets, queue, logger: logger('callbacks') });
-  const timeoutSource: SqsEventSource = options.startExecutor === false ? NO_EVENT_SOURCE : startSqsEventSource({
-    sqs,
-    queueUrl: timeoutsQueueUrl,
-    queueArn: timeoutsQueueArn,
-    functionName: 'callback-timeouts',
-    handler: createCallbackTimeoutHandler({ callbacks: store.callbacks, queue, logger: logger('callback-timeouts') }),
-    batchSize: 10,
-    ...(aws.longPolls ? { waitTimeSeconds: 1 } : {}),
-    onError: (error) => console.error('[local sqs event source: callback timeouts]', error),
-  });
+  const timeoutSource: SqsEventSource =
+    options.startExecutor === false
+      ? NO_EVENT_SOURCE
+      : startSqsEventSource({
+          sqs,
+          queueUrl: timeoutsQueueUrl,
+          queueArn: timeoutsQueueArn,
+          functionName: 'callback-timeouts',
+          handler: createCallbackTimeoutHandler({ callbacks: store.callbacks, queue, logger: logger('callback-timeouts') }),
+          batchSize: 10,
+          ...(aws.longPolls ? { waitTimeSeconds: 1 } : {}),
+          onError: (error) => console.error('[local sqs event source: callback timeouts]', error),
+        });
   const messengerWebhook = createMessengerWebhookHandler({ store, queue, logger: logger('messenger-webhook') });
   const consolePage = createConsoleHandler();
   const admin = createAdminHandler(createAdminDeps({ store, fetch, logger: logger('admin'), jobs: queue, sqs, dlqUrl }));
@@ -314,8 +343,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   callbacks.publicApiUrl = `http://127.0.0.1:${port}`;
   postEcho = (echo) => void deliverEcho(`http://127.0.0.1:${port}`, store, echo);
   postAccountLink = (delivery) => deliverAccountLink(`http://127.0.0.1:${port}`, dynamoClient, TABLE_NAME, delivery);
-  postAccountLinking = (delivery) => deliverMessengerEvent(`http://127.0.0.1:${port}`, store, delivery.pageId, accountLinkingBody(delivery));
-
+  postAccountLinking = (delivery) =>
+    deliverMessengerEvent(`http://127.0.0.1:${port}`, store, delivery.pageId, accountLinkingBody(delivery));
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -347,17 +376,30 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
  * access token issued the link token, posted to that channel's webhook (LINE retries nothing here).
  * Failed links carry no reply token, as LINE sends them.
  */
-async function deliverAccountLink(baseUrl: string, dynamo: DynamoDBClient, tableName: string, delivery: AccountLinkDelivery): Promise<void> {
+async function deliverAccountLink(
+  baseUrl: string,
+  dynamo: DynamoDBClient,
+  tableName: string,
+  delivery: AccountLinkDelivery,
+): Promise<void> {
   // The stand-in knows the bot by its access token only, as LINE would: find its channel (local data is small).
   const items = [];
   let startKey: Record<string, AttributeValue> | undefined;
   do {
-    const page = await dynamo.send(new ScanCommand({ TableName: tableName, FilterExpression: 'begins_with(pk, :p) AND accessToken = :t', ExpressionAttributeValues: { ':p': { S: 'CHANNEL#line#' }, ':t': { S: delivery.accessToken } }, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }));
+    const page = await dynamo.send(
+      new ScanCommand({
+        TableName: tableName,
+        FilterExpression: 'begins_with(pk, :p) AND accessToken = :t',
+        ExpressionAttributeValues: { ':p': { S: 'CHANNEL#line#' }, ':t': { S: delivery.accessToken } },
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
     items.push(...(page.Items ?? []));
     startKey = page.LastEvaluatedKey;
   } while (startKey && items.length === 0);
   const channel = { channelId: items[0]?.channelId?.S, secret: items[0]?.secret?.S };
-  if (channel.channelId === undefined || channel.secret === undefined) throw new Error('no LINE channel has the access token that issued this link token');
+  if (channel.channelId === undefined || channel.secret === undefined)
+    throw new Error('no LINE channel has the access token that issued this link token');
   const event = {
     type: 'accountLink',
     mode: 'active',
@@ -369,7 +411,11 @@ async function deliverAccountLink(baseUrl: string, dynamo: DynamoDBClient, table
     link: { result: delivery.result, nonce: delivery.nonce },
   };
   const body = JSON.stringify({ destination: 'Udeadbeefdeadbeefdeadbeefdeadbeef', events: [event] });
-  const response = await fetch(`${baseUrl}/webhooks/line/${encodeURIComponent(channel.channelId)}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-line-signature': signLineBody(body, channel.secret) }, body });
+  const response = await fetch(`${baseUrl}/webhooks/line/${encodeURIComponent(channel.channelId)}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-line-signature': signLineBody(body, channel.secret) },
+    body,
+  });
   if (!response.ok) throw new Error(`the LINE webhook answered ${response.status}`);
 }
 
@@ -381,7 +427,11 @@ async function deliverMessengerEvent(baseUrl: string, store: Store, pageId: stri
   if (!channel || secret === undefined) throw new Error(`no Messenger page ${pageId}`);
   const text = JSON.stringify(body);
   const path = app ? `apps/${encodeURIComponent(app.appId)}` : encodeURIComponent(pageId);
-  const response = await fetch(`${baseUrl}/webhooks/messenger/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMessengerBody(text, secret) }, body: text });
+  const response = await fetch(`${baseUrl}/webhooks/messenger/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMessengerBody(text, secret) },
+    body: text,
+  });
   if (!response.ok) throw new Error(`the Messenger webhook answered ${response.status}`);
 }
 
@@ -412,7 +462,13 @@ async function deliverEcho(baseUrl: string, store: Store, echo: { pageId: string
 /** The echo with `app_id` set to the app's id (a number, as Meta sends it, when it is one). */
 function withAppId(body: MessengerEchoBody, appId: string): MessengerEchoBody {
   const id = /^\d+$/.test(appId) && Number.isSafeInteger(Number(appId)) ? Number(appId) : appId;
-  return { ...body, entry: body.entry.map((entry) => ({ ...entry, messaging: entry.messaging.map((event) => ({ ...event, message: { ...(event.message as Record<string, unknown>), app_id: id } })) })) };
+  return {
+    ...body,
+    entry: body.entry.map((entry) => ({
+      ...entry,
+      messaging: entry.messaging.map((event) => ({ ...event, message: { ...(event.message as Record<string, unknown>), app_id: id } })),
+    })),
+  };
 }
 
 interface LocalAws {
@@ -430,7 +486,12 @@ async function startAws(options: LocalStackOptions): Promise<LocalAws> {
   if (options.aws && options.aws !== 'emulators') {
     const model = options.aws.model;
     const dynamo = createModelDynamoClient({ latencyMs: model.dynamoMs ?? 5, region: REGION });
-    const sqs = createModelSqs({ sendLatencyMs: model.sqsSendMs ?? 10, pickupMs: model.pickupMs ?? 20, callLatencyMs: model.dynamoMs ?? 5, region: REGION });
+    const sqs = createModelSqs({
+      sendLatencyMs: model.sqsSendMs ?? 10,
+      pickupMs: model.pickupMs ?? 20,
+      callLatencyMs: model.dynamoMs ?? 5,
+      region: REGION,
+    });
     return {
       dynamo,
       sqs: sqs.client,
@@ -448,8 +509,20 @@ async function startAws(options: LocalStackOptions): Promise<LocalAws> {
   const dynamodb = await startDynamo(options);
   const sqsServer = await createSqsServer({ port: 0, hostname: '127.0.0.1', emulateQueueCreationLifecycle: false });
   const sqsPort = portOf(sqsServer);
-  const dynamo = new DynamoDBClient({ ...AWS_CLIENT_DEFAULTS, ...LOCAL_SOCKETS, region: REGION, endpoint: dynamodb.endpoint, credentials: dynamodb.credentials });
-  const sqs = new SQSClient({ ...AWS_CLIENT_DEFAULTS, ...LOCAL_SOCKETS, region: REGION, endpoint: `http://127.0.0.1:${sqsPort}`, credentials: LOCAL_CREDENTIALS });
+  const dynamo = new DynamoDBClient({
+    ...AWS_CLIENT_DEFAULTS,
+    ...LOCAL_SOCKETS,
+    region: REGION,
+    endpoint: dynamodb.endpoint,
+    credentials: dynamodb.credentials,
+  });
+  const sqs = new SQSClient({
+    ...AWS_CLIENT_DEFAULTS,
+    ...LOCAL_SOCKETS,
+    region: REGION,
+    endpoint: `http://127.0.0.1:${sqsPort}`,
+    credentials: LOCAL_CREDENTIALS,
+  });
   return {
     dynamo,
     sqs,
@@ -466,7 +539,9 @@ async function startAws(options: LocalStackOptions): Promise<LocalAws> {
 }
 
 /** DynamoDB's stand-in, as `options.dynamodb` (or the environment) asks. */
-async function startDynamo(options: LocalStackOptions): Promise<{ endpoint: string; kind: string; credentials: typeof LOCAL_CREDENTIALS; close(): Promise<void> }> {
+async function startDynamo(
+  options: LocalStackOptions,
+): Promise<{ endpoint: string; kind: string; credentials: typeof LOCAL_CREDENTIALS; close(): Promise<void> }> {
   const sharedEndpoint = process.env[DYNAMODB_ENDPOINT_ENV];
   const choice = options.dynamodb ?? (sharedEndpoint ? { endpoint: sharedEndpoint } : 'dynalite');
   if (typeof choice === 'object') {
@@ -476,7 +551,9 @@ async function startDynamo(options: LocalStackOptions): Promise<{ endpoint: stri
     const server = await startDynamoDbLocal(options.dataDir ? { path: ensureDir(join(options.dataDir, 'dynamodb-local')) } : {});
     return { endpoint: server.endpoint, kind: 'DynamoDB Local', credentials: LOCAL_CREDENTIALS, close: () => server.stop() };
   }
-  const server = options.dataDir ? dynalite({ path: ensureDir(join(options.dataDir, 'dynamodb')), createTableMs: 0 }) : dynalite({ createTableMs: 0 });
+  const server = options.dataDir
+    ? dynalite({ path: ensureDir(join(options.dataDir, 'dynamodb')), createTableMs: 0 })
+    : dynalite({ createTableMs: 0 });
   const port = await listen(server, 0);
   return { endpoint: `http://127.0.0.1:${port}`, kind: 'dynalite', credentials: LOCAL_CREDENTIALS, close: () => closeServer(server) };
 }
@@ -512,6 +589,3 @@ function ensureDir(path: string): string {
   mkdirSync(path, { recursive: true });
   return path;
 }
-
-
-

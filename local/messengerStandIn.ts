@@ -72,8 +72,20 @@ export interface AccountLinkingDelivery {
 
 /** The webhook body Meta posts for an account-linking event (Messenger Platform, messaging_account_linking). */
 export function accountLinkingBody(delivery: AccountLinkingDelivery, now = Date.now()): MessengerEchoBody {
-  const accountLinking = delivery.status === 'linked' ? { status: 'linked', ...(delivery.authorizationCode !== undefined ? { authorization_code: delivery.authorizationCode } : {}) } : { status: 'unlinked' };
-  return { object: 'page', entry: [{ id: delivery.pageId, time: now, messaging: [{ sender: { id: delivery.psid }, recipient: { id: delivery.pageId }, timestamp: now, account_linking: accountLinking }] }] };
+  const accountLinking =
+    delivery.status === 'linked'
+      ? { status: 'linked', ...(delivery.authorizationCode !== undefined ? { authorization_code: delivery.authorizationCode } : {}) }
+      : { status: 'unlinked' };
+  return {
+    object: 'page',
+    entry: [
+      {
+        id: delivery.pageId,
+        time: now,
+        messaging: [{ sender: { id: delivery.psid }, recipient: { id: delivery.pageId }, timestamp: now, account_linking: accountLinking }],
+      },
+    ],
+  };
 }
 
 /** Options for {@link startMessengerStandIn}. */
@@ -116,7 +128,10 @@ function echoBody(pageId: string, to: string, messageId: string, message: Record
     ...(typeof message.text === 'string' ? { text: message.text } : {}),
     ...(typeof message.metadata === 'string' ? { metadata: message.metadata } : {}),
   };
-  return { object: 'page', entry: [{ id: pageId, time: now, messaging: [{ sender: { id: pageId }, recipient: { id: to }, timestamp: now, message: echoed }] }] };
+  return {
+    object: 'page',
+    entry: [{ id: pageId, time: now, messaging: [{ sender: { id: pageId }, recipient: { id: to }, timestamp: now, message: echoed }] }],
+  };
 }
 
 /** A page access token as the stand-in records it: `sha256:` and the first 12 hex digits of its digest. */
@@ -184,7 +199,12 @@ function newState(): StandInState {
 }
 
 /** A Graph API error body. `type` is OAuthException for nearly everything Meta rejects, parameters included. */
-function graphError(status: number, code: number, message: string, extra: { subcode?: number; type?: string; transient?: boolean } = {}): StandInResponse {
+function graphError(
+  status: number,
+  code: number,
+  message: string,
+  extra: { subcode?: number; type?: string; transient?: boolean } = {},
+): StandInResponse {
   return {
     status,
     body: {
@@ -275,7 +295,8 @@ function quickRepliesProblem(quickReplies: unknown): string | undefined {
     if (!isNonBlankString(reply.title)) return `${where}.title is required`;
     if (reply.title.length > LIMITS.quickReplyTitle) return `${where}.title must be at most ${LIMITS.quickReplyTitle} characters`;
     if (!isNonBlankString(reply.payload) && typeof reply.payload !== 'number') return `${where}.payload is required`;
-    if (typeof reply.payload === 'string' && reply.payload.length > LIMITS.payload) return `${where}.payload must be at most ${LIMITS.payload} characters`;
+    if (typeof reply.payload === 'string' && reply.payload.length > LIMITS.payload)
+      return `${where}.payload must be at most ${LIMITS.payload} characters`;
   }
   return undefined;
 }
@@ -283,13 +304,15 @@ function quickRepliesProblem(quickReplies: unknown): string | undefined {
 function templateProblem(payload: Record<string, unknown>): string | undefined {
   if (payload.template_type === 'button') {
     if (!isNonBlankString(payload.text)) return 'message.attachment.payload.text is required';
-    if (payload.text.length > LIMITS.buttonTemplateText) return `message.attachment.payload.text must be at most ${LIMITS.buttonTemplateText} characters`;
+    if (payload.text.length > LIMITS.buttonTemplateText)
+      return `message.attachment.payload.text must be at most ${LIMITS.buttonTemplateText} characters`;
     return buttonsProblem(payload.buttons, 'message.attachment.payload.buttons', true);
   }
   if (payload.template_type === 'generic') {
     const elements = payload.elements;
     if (!Array.isArray(elements) || elements.length === 0) return 'message.attachment.payload.elements must be a non-empty array';
-    if (elements.length > LIMITS.genericElements) return `message.attachment.payload.elements must have at most ${LIMITS.genericElements} elements`;
+    if (elements.length > LIMITS.genericElements)
+      return `message.attachment.payload.elements must have at most ${LIMITS.genericElements} elements`;
     for (const [i, element] of elements.entries()) {
       const where = `message.attachment.payload.elements[${i}]`;
       if (!isRecord(element)) return `${where} must be an object`;
@@ -302,7 +325,12 @@ function templateProblem(payload: Record<string, unknown>): string | undefined {
       const buttonsError = buttonsProblem(element.buttons, `${where}.buttons`, false);
       if (buttonsError) return buttonsError;
       // Meta refuses an element that has a title and nothing else.
-      if (element.subtitle === undefined && element.image_url === undefined && element.buttons === undefined && element.default_action === undefined) {
+      if (
+        element.subtitle === undefined &&
+        element.image_url === undefined &&
+        element.buttons === undefined &&
+        element.default_action === undefined
+      ) {
         return `${where} must have at least one of subtitle, image_url, buttons or default_action`;
       }
     }
@@ -360,7 +388,8 @@ function takeFailure(state: StandInState, kind: MessengerCall['kind']): PendingF
 
 function failureResponse(status: number): StandInResponse {
   if (status === 429) return graphError(429, 613, 'Calls to this api have exceeded the rate limit.');
-  if (status >= 500) return graphError(status, 2, 'An unexpected error has occurred. Please retry your request later.', { transient: true });
+  if (status >= 500)
+    return graphError(status, 2, 'An unexpected error has occurred. Please retry your request later.', { transient: true });
   return graphError(status, 1, 'An unknown error occurred', { transient: false });
 }
 
@@ -368,17 +397,25 @@ function failureResponse(status: number): StandInResponse {
  * Meta's rules for one request, checked in this order: route, token, body syntax, injected failures,
  * body rules, messaging window. Records the call only when it is accepted.
  */
-function handleSendRequest(state: StandInState, request: StandInRequest, accessTokens: readonly string[] | undefined, faultFor?: MessengerStandInOptions['faultFor']): StandInResponse {
+function handleSendRequest(
+  state: StandInState,
+  request: StandInRequest,
+  accessTokens: readonly string[] | undefined,
+  faultFor?: MessengerStandInOptions['faultFor'],
+): StandInResponse {
   const pageId = request.method === 'POST' ? ROUTE.exec(request.path)?.[1] : undefined;
-  if (pageId === undefined) return graphError(400, 100, 'Unsupported request - method type or path not supported', { type: 'GraphMethodException' });
+  if (pageId === undefined)
+    return graphError(400, 100, 'Unsupported request - method type or path not supported', { type: 'GraphMethodException' });
 
   const token = request.query.get('access_token');
   if (!token) return graphError(400, 2500, 'An active access token must be used to query information about the current user.');
-  if (accessTokens !== undefined && !accessTokens.includes(token)) return graphError(400, 190, 'Invalid OAuth access token - Cannot parse access token');
+  if (accessTokens !== undefined && !accessTokens.includes(token))
+    return graphError(400, 190, 'Invalid OAuth access token - Cannot parse access token');
 
   const body = parseJson(request.body);
   if (!isRecord(body)) return invalidParameter('The request body must be a JSON object');
-  if (!isRecord(body.recipient) || !isNonBlankString(body.recipient.id)) return invalidParameter('param recipient must be non-empty. recipient.id is required');
+  if (!isRecord(body.recipient) || !isNonBlankString(body.recipient.id))
+    return invalidParameter('param recipient must be non-empty. recipient.id is required');
   const to = body.recipient.id;
   const hasMessage = body.message !== undefined;
   const hasAction = body.sender_action !== undefined;
@@ -396,7 +433,8 @@ function handleSendRequest(state: StandInState, request: StandInRequest, accessT
       return invalidParameter('param messaging_type must be one of {RESPONSE, UPDATE, MESSAGE_TAG}');
     }
     messagingType = body.messaging_type;
-    if (messagingType === 'MESSAGE_TAG' && (typeof body.tag !== 'string' || !MESSAGE_TAGS.has(body.tag))) return invalidParameter('param tag must be a valid message tag');
+    if (messagingType === 'MESSAGE_TAG' && (typeof body.tag !== 'string' || !MESSAGE_TAGS.has(body.tag)))
+      return invalidParameter('param tag must be a valid message tag');
     const problem = messageProblem(body.message);
     if (problem) return invalidParameter(problem);
   } else if (typeof body.sender_action !== 'string' || !SENDER_ACTIONS.has(body.sender_action)) {
@@ -412,12 +450,15 @@ function handleSendRequest(state: StandInState, request: StandInRequest, accessT
   if (kind === 'send') {
     state.calls.push({ kind, pageId, token: accessTokenFingerprint(token), to, message: body.message, messagingType, at });
     const messageId = `m_local${String(state.nextMessage++).padStart(8, '0')}${randomBytes(6).toString('hex')}`;
-    return { status: 200, body: { recipient_id: to, message_id: messageId }, echo: isRecord(body.message) ? echoBody(pageId, to, messageId, body.message) : undefined };
+    return {
+      status: 200,
+      body: { recipient_id: to, message_id: messageId },
+      echo: isRecord(body.message) ? echoBody(pageId, to, messageId, body.message) : undefined,
+    };
   }
   state.calls.push({ kind, pageId, token: accessTokenFingerprint(token), to, senderAction: String(body.sender_action), at });
   return { status: 200, body: { recipient_id: to } };
 }
-
 
 /** Where the brand sends the person back (Meta's https://www.facebook.com/messenger_platform/account_linking/). */
 const ACCOUNT_LINKING_PATH = '/messenger_platform/account_linking/';
@@ -440,24 +481,38 @@ function openLinking(linking: LinkingState, baseUrl: string, pageId: string, psi
 
 function htmlPage(status: number, title: string, text: string): { status: number; html: string } {
   const escape = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  return { status, html: `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title></head><body><h1>${escape(title)}</h1><p>${escape(text)}</p></body></html>` };
+  return {
+    status,
+    html: `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title></head><body><h1>${escape(title)}</h1><p>${escape(text)}</p></body></html>`,
+  };
 }
 
 /**
  * The brand's redirect back to Messenger: with an `authorization_code`, Meta posts `linked` with it
  * to the page; without one, linking failed and nothing is posted. A token is used once.
  */
-function linkingRedirect(linking: LinkingState, query: URLSearchParams): { delivery?: AccountLinkingDelivery; page: { status: number; html: string } } {
+function linkingRedirect(
+  linking: LinkingState,
+  query: URLSearchParams,
+): { delivery?: AccountLinkingDelivery; page: { status: number; html: string } } {
   const entry = linking.tokens.get(query.get('account_linking_token') ?? '');
-  if (!entry || entry.used || entry.expiresAt <= Date.now()) return { page: htmlPage(400, 'Linking failed', 'This link has expired. Return to Messenger and try again.') };
+  if (!entry || entry.used || entry.expiresAt <= Date.now())
+    return { page: htmlPage(400, 'Linking failed', 'This link has expired. Return to Messenger and try again.') };
   entry.used = true;
   const code = query.get('authorization_code');
   if (!code) return { page: htmlPage(200, 'Linking failed', 'Return to Messenger and try again.') };
-  return { delivery: { pageId: entry.pageId, psid: entry.psid, status: 'linked', authorizationCode: code }, page: htmlPage(200, 'Account linked', 'Your account is linked. Return to Messenger.') };
+  return {
+    delivery: { pageId: entry.pageId, psid: entry.psid, status: 'linked', authorizationCode: code },
+    page: htmlPage(200, 'Account linked', 'Your account is linked. Return to Messenger.'),
+  };
 }
 
 function sendHtml(response: http.ServerResponse, page: { status: number; html: string }, headers: Record<string, string> = {}): void {
-  response.writeHead(page.status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(page.html), ...headers });
+  response.writeHead(page.status, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(page.html),
+    ...headers,
+  });
   response.end(page.html);
 }
 
@@ -482,13 +537,18 @@ export async function startMessengerStandIn(options: MessengerStandInOptions = {
         // Account linking, as the Messenger app and Meta play it (local only: see openAccountLinking and unlink).
         if (request.method === 'GET' && url.pathname === '/account_linking/open') {
           const [pageId, psid, target] = [url.searchParams.get('page'), url.searchParams.get('psid'), url.searchParams.get('url')];
-          if (!pageId || !psid || !target || !isHttpUrl(target)) return sendHtml(response, htmlPage(400, 'Bad request', 'page, psid and url are required'));
-          return sendHtml(response, htmlPage(302, 'Redirecting', 'To the login page'), { location: openLinking(linking, baseUrl, pageId, psid, target) });
+          if (!pageId || !psid || !target || !isHttpUrl(target))
+            return sendHtml(response, htmlPage(400, 'Bad request', 'page, psid and url are required'));
+          return sendHtml(response, htmlPage(302, 'Redirecting', 'To the login page'), {
+            location: openLinking(linking, baseUrl, pageId, psid, target),
+          });
         }
         if (request.method === 'POST' && url.pathname === '/account_linking/unlink') {
           const [pageId, psid] = [url.searchParams.get('page'), url.searchParams.get('psid')];
           if (!pageId || !psid) return send(response, invalidParameter('page and psid are required'));
-          return deliverLinking({ pageId, psid, status: 'unlinked' }).then(() => send(response, { status: 200, body: { result: 'unlinked' } }));
+          return deliverLinking({ pageId, psid, status: 'unlinked' }).then(() =>
+            send(response, { status: 200, body: { result: 'unlinked' } }),
+          );
         }
         if (request.method === 'GET' && url.pathname === ACCOUNT_LINKING_PATH) {
           const outcome = linkingRedirect(linking, url.searchParams);
@@ -500,7 +560,12 @@ export async function startMessengerStandIn(options: MessengerStandInOptions = {
         }
         const receivedAt = performance.now();
         const before = state.calls.length;
-        const answer = handleSendRequest(state, { method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, body }, options.accessTokens, options.faultFor);
+        const answer = handleSendRequest(
+          state,
+          { method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, body },
+          options.accessTokens,
+          options.faultFor,
+        );
         const call = state.calls.length > before ? state.calls[state.calls.length - 1] : undefined;
         return answerDelay(options.latencyMs).then(() => {
           send(response, answer);
@@ -534,5 +599,3 @@ export async function startMessengerStandIn(options: MessengerStandInOptions = {
     close: () => closeServer(server),
   };
 }
-
-

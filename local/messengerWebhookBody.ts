@@ -14,7 +14,10 @@ export function newMessengerMid(): string {
 }
 
 /** A Messenger webhook body carrying one messaging event, shaped like Meta's own (see test/fixtures/messenger). */
-export function messengerWebhookBody(action: MessengerAction, options: { psid: string; pageId: string; mid?: string; timestamp?: number }): string {
+export function messengerWebhookBody(
+  action: MessengerAction,
+  options: { psid: string; pageId: string; mid?: string; timestamp?: number },
+): string {
   const timestamp = options.timestamp ?? Date.now();
   const mid = options.mid ?? newMessengerMid();
   const base = { sender: { id: options.psid }, recipient: { id: options.pageId }, timestamp };

@@ -52,7 +52,9 @@ export async function seedDemo(store: Store, demo: DemoSettings): Promise<boolea
     const flow = flowSchema.parse(demoFlow(demo.brandUrl));
     await store.flows.putVersion(demo.workspaceId, DEMO_FLOW_ID, 1, flow);
     // Bound to the demo brand's host, as every secret for card headers must be.
-    await store.secrets.put(demo.workspaceId, ORDERS_API_KEY_SECRET, DEMO_ORDERS_API_KEY, new Date(), [requestHost(demo.brandUrl) ?? new URL(demo.brandUrl).hostname]);
+    await store.secrets.put(demo.workspaceId, ORDERS_API_KEY_SECRET, DEMO_ORDERS_API_KEY, new Date(), [
+      requestHost(demo.brandUrl) ?? new URL(demo.brandUrl).hostname,
+    ]);
     line = {
       workspaceId: demo.workspaceId,
       kind: 'line',
@@ -63,7 +65,12 @@ export async function seedDemo(store: Store, demo: DemoSettings): Promise<boolea
       activeFlows: [{ flowId: DEMO_FLOW_ID, version: 1 }],
     };
     await store.channels.put(line);
-    const member = { workspaceId: demo.workspaceId, channelKind: 'line' as const, channelId: demo.lineChannelId, userId: DEMO_MEMBER_USER_ID };
+    const member = {
+      workspaceId: demo.workspaceId,
+      channelKind: 'line' as const,
+      channelId: demo.lineChannelId,
+      userId: DEMO_MEMBER_USER_ID,
+    };
     await store.customers.touch(member);
     await store.customers.setAttributes(member, { displayName: 'Demo Member' });
     await store.customers.bind(member, demoMemberBinding());
@@ -81,7 +88,12 @@ export async function seedDemo(store: Store, demo: DemoSettings): Promise<boolea
       // The page runs the flows the LINE channel runs (the demo flow, when both are seeded now).
       activeFlows: line.activeFlows,
     });
-    const member = { workspaceId: demo.workspaceId, channelKind: 'messenger' as const, channelId: demo.messengerPageId, userId: DEMO_MESSENGER_MEMBER_PSID };
+    const member = {
+      workspaceId: demo.workspaceId,
+      channelKind: 'messenger' as const,
+      channelId: demo.messengerPageId,
+      userId: DEMO_MESSENGER_MEMBER_PSID,
+    };
     await store.customers.touch(member);
     await store.customers.setAttributes(member, { displayName: 'Demo Member' });
     await store.customers.bind(member, demoMemberBinding());

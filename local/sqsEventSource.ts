@@ -66,7 +66,9 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
     const event: SQSEvent = { Records: messages.map((m) => toRecord(m, options.queueArn)) };
     let failed: Set<string>;
     try {
-      const response = await runInvocation(options.functionName, () => options.handler(event, lambdaContext(options.functionName, options.timeoutMs ?? 90_000)));
+      const response = await runInvocation(options.functionName, () =>
+        options.handler(event, lambdaContext(options.functionName, options.timeoutMs ?? 90_000)),
+      );
       failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
     } catch (error) {
       options.onError?.(error);

@@ -11,15 +11,28 @@ async function main(): Promise<void> {
   // Your own plain-http hosts (OUTBOUND_ALLOW_HTTP_HOSTS) are added to the stand-ins the stack allows.
   const options = localStackOptionsFromEnv(process.env, process.argv.slice(2));
   // The demo brand texts one-time codes to this terminal: it is the members' phone.
-  const stack = await startLocalStack({ ...options, brandApi: { ...options.brandApi, onSms: (sms) => console.log(`[SMS to ${sms.to}] ${sms.text}`) } });
+  const stack = await startLocalStack({
+    ...options,
+    brandApi: { ...options.brandApi, onSms: (sms) => console.log(`[SMS to ${sms.to}] ${sms.text}`) },
+  });
   const { demo } = stack;
   const ownHosts = options.extraAllowHttpHosts ?? [];
-  const body = lineWebhookBody({ type: 'postback', data: 'action=my_tickets' }, { userId: DEMO_MEMBER_USER_ID, webhookEventId: `01TOUR${Date.now()}` });
+  const body = lineWebhookBody(
+    { type: 'postback', data: 'action=my_tickets' },
+    { userId: DEMO_MEMBER_USER_ID, webhookEventId: `01TOUR${Date.now()}` },
+  );
   const signature = signLineBody(body, demo.lineChannelSecret);
   const webhookUrl = `${stack.url}/webhooks/line/${demo.lineChannelId}`;
   const messengerWebhookUrl = `${stack.url}/webhooks/messenger/${demo.messengerPageId}`;
-  const verifyQuery = new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.verify_token': demo.messengerVerifyToken, 'hub.challenge': '1158201444' });
-  const messengerBody = messengerWebhookBody({ type: 'postback', data: 'action=my_tickets', title: 'My tickets' }, { psid: DEMO_MESSENGER_MEMBER_PSID, pageId: demo.messengerPageId });
+  const verifyQuery = new URLSearchParams({
+    'hub.mode': 'subscribe',
+    'hub.verify_token': demo.messengerVerifyToken,
+    'hub.challenge': '1158201444',
+  });
+  const messengerBody = messengerWebhookBody(
+    { type: 'postback', data: 'action=my_tickets', title: 'My tickets' },
+    { psid: DEMO_MESSENGER_MEMBER_PSID, pageId: demo.messengerPageId },
+  );
   const messengerSignature = signMessengerBody(messengerBody, demo.messengerAppSecret);
   console.log(`
 callcard is running locally ${process.env.DATA_DIR ? `(data kept in ${process.env.DATA_DIR})` : '(in memory)'}.

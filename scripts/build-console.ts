@@ -12,7 +12,8 @@ const first = new Set(firstLoad(assets).map((asset) => asset.path));
 writeFileSync(GENERATED_MODULE, assetsModule(assets));
 const total = { raw: 0, gzip: 0 };
 const firstSize = { raw: 0, gzip: 0 };
-const line = (name: string, raw: number, gzip: number) => console.log(`${name.padEnd(44)} ${String(raw).padStart(7)} B   gzip ${String(gzip).padStart(6)} B`);
+const line = (name: string, raw: number, gzip: number) =>
+  console.log(`${name.padEnd(44)} ${String(raw).padStart(7)} B   gzip ${String(gzip).padStart(6)} B`);
 for (const asset of assets) {
   const raw = Buffer.byteLength(asset.body);
   const gzip = gzipSync(asset.body).length;

@@ -72,7 +72,12 @@ const TICKETS: Record<string, Array<{ id: string; title: string; validUntil: str
   M001: [
     { id: 'T-1001', title: 'Taipei 101 Observatory', validUntil: '2026-12-31', imageUrl: 'https://picsum.photos/seed/t1001/600/400' },
     { id: 'T-1002', title: 'National Palace Museum', validUntil: '2026-10-31', imageUrl: 'https://picsum.photos/seed/t1002/600/400' },
-    { id: 'T-1003', title: 'Jiufen Tea House Afternoon Set', validUntil: '2027-03-31', imageUrl: 'https://picsum.photos/seed/t1003/600/400' },
+    {
+      id: 'T-1003',
+      title: 'Jiufen Tea House Afternoon Set',
+      validUntil: '2027-03-31',
+      imageUrl: 'https://picsum.photos/seed/t1003/600/400',
+    },
   ],
   M002: [],
 };
@@ -85,10 +90,24 @@ export const SOAK_MEMBER_NAMES: Record<string, string> = { M001: 'Chen Mei-Ling'
  * test/integration/personalData.test.ts).
  */
 export const soakCode = (phone: string): string => phone.slice(-6).split('').reverse().join('');
-export const SOAK_TICKET_TITLES: Record<string, string[]> = Object.fromEntries(Object.entries(TICKETS).map(([member, tickets]) => [member, tickets.map((t) => t.title)]));
+export const SOAK_TICKET_TITLES: Record<string, string[]> = Object.fromEntries(
+  Object.entries(TICKETS).map(([member, tickets]) => [member, tickets.map((t) => t.title)]),
+);
 export const SOAK_BEST_SELLERS = [
-  { sku: 'PC-001', name: 'Pineapple Cake Gift Box', price: 450, imageUrl: 'https://picsum.photos/seed/pc001/600/400', url: 'https://shop.example.com/products/PC-001' },
-  { sku: 'TEA-201', name: 'Alishan High Mountain Oolong', price: 680, imageUrl: 'https://picsum.photos/seed/tea201/600/400', url: 'https://shop.example.com/products/TEA-201' },
+  {
+    sku: 'PC-001',
+    name: 'Pineapple Cake Gift Box',
+    price: 450,
+    imageUrl: 'https://picsum.photos/seed/pc001/600/400',
+    url: 'https://shop.example.com/products/PC-001',
+  },
+  {
+    sku: 'TEA-201',
+    name: 'Alishan High Mountain Oolong',
+    price: 680,
+    imageUrl: 'https://picsum.photos/seed/tea201/600/400',
+    url: 'https://shop.example.com/products/TEA-201',
+  },
 ];
 
 interface Answer {
@@ -134,7 +153,11 @@ function parse(body: string): Record<string, unknown> {
 
 function send(response: http.ServerResponse, answer: Answer): void {
   if (response.destroyed || response.writableEnded) return;
-  response.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(answer.body)), ...answer.headers });
+  response.writeHead(answer.status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(answer.body)),
+    ...answer.headers,
+  });
   response.end(answer.body);
 }
 

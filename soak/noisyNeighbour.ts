@@ -39,7 +39,14 @@ export interface NoisyNeighbourResult {
   /** Whether the executor ran with the fair share (`--no-fair-share` shows the phase without it). */
   fairShare: boolean;
   noisy: { turns: number; answered: number; lost: number; duplicated: number; wrong: number; lastAnswerMs: number };
-  quiet: { taps: number; answered: number; lost: number; duplicated: number; wrong: number; latencyMs: { p50: number; p99: number; max: number } };
+  quiet: {
+    taps: number;
+    answered: number;
+    lost: number;
+    duplicated: number;
+    wrong: number;
+    latencyMs: { p50: number; p99: number; max: number };
+  };
   /** The quiet workspace's replies all came within the bound. */
   boundHeld: boolean;
   failures: string[];
@@ -78,9 +85,21 @@ export function noisyFlow(brandUrl: string, cards: number): Flow {
     stopped: { type: 'message', messages: [{ type: 'text', text: 'Noisy neighbour: stopped ({{ failure.reason }})' }] },
   };
   for (let i = 1; i <= cards; i += 1) {
-    blocks[`card${i}`] = { type: 'callApi', request: { url: `${brandUrl}/slow/${i}` }, retry: false, timeoutMs: 10_000, onSuccess: i < cards ? `card${i + 1}` : 'done', onFailure: 'stopped' };
+    blocks[`card${i}`] = {
+      type: 'callApi',
+      request: { url: `${brandUrl}/slow/${i}` },
+      retry: false,
+      timeoutMs: 10_000,
+      onSuccess: i < cards ? `card${i + 1}` : 'done',
+      onFailure: 'stopped',
+    };
   }
-  return flowSchema.parse({ schemaVersion: 1, name: 'noisy neighbour', triggers: [{ type: 'keyword', keywords: ['go'], start: 'card1' }], blocks });
+  return flowSchema.parse({
+    schemaVersion: 1,
+    name: 'noisy neighbour',
+    triggers: [{ type: 'keyword', keywords: ['go'], start: 'card1' }],
+    blocks,
+  });
 }
 
 /** The noisy workspace, its channel and flow. */
@@ -88,7 +107,15 @@ export async function setUpNoisyWorkspace(stack: LocalStack, brandUrl: string, o
   const { store } = stack;
   await store.workspaceSettings.put(NOISY_WORKSPACE, { language: 'en' });
   await store.flows.putVersion(NOISY_WORKSPACE, 'noisy', 1, noisyFlow(brandUrl, options.cards));
-  await store.channels.put({ workspaceId: NOISY_WORKSPACE, kind: 'line', channelId: NOISY_CHANNEL.id, name: 'Noisy neighbour', secret: NOISY_CHANNEL.secret, accessToken: NOISY_CHANNEL.token, activeFlows: [{ flowId: 'noisy', version: 1 }] });
+  await store.channels.put({
+    workspaceId: NOISY_WORKSPACE,
+    kind: 'line',
+    channelId: NOISY_CHANNEL.id,
+    name: 'Noisy neighbour',
+    secret: NOISY_CHANNEL.secret,
+    accessToken: NOISY_CHANNEL.token,
+    activeFlows: [{ flowId: 'noisy', version: 1 }],
+  });
 }
 
 /**
@@ -124,10 +151,13 @@ export async function runNoisyNeighbour(
   let webhookFailures = 0;
   await Promise.all(
     Array.from({ length: 20 }, async () => {
-      for (let i = queue.shift(); i !== undefined; i = queue.shift()) if ((await send(NOISY_CHANNEL, noisyUser(i), 'go', 0)) !== 200) webhookFailures += 1;
+      for (let i = queue.shift(); i !== undefined; i = queue.shift())
+        if ((await send(NOISY_CHANNEL, noisyUser(i), 'go', 0)) !== 200) webhookFailures += 1;
     }),
   );
-  options.log(`  noisy neighbour: ${options.turns} slow turns sent (${options.cards} cards of ${options.cardMs} ms each) in ${Math.round(performance.now() - started)} ms; the quiet workspace taps "hot" until they are answered`);
+  options.log(
+    `  noisy neighbour: ${options.turns} slow turns sent (${options.cards} cards of ${options.cardMs} ms each) in ${Math.round(performance.now() - started)} ms; the quiet workspace taps "hot" until they are answered`,
+  );
   const noisyDone = () => Array.from({ length: options.turns }, (_, i) => noisyUser(i)).every(answered);
 
   // The quiet workspace's customers, one after another, until the flood is answered.
@@ -157,7 +187,11 @@ export async function runNoisyNeighbour(
     if (valid.some((v) => v.length === seen.length && v.every((m, i) => m === seen[i]))) return 'ok';
     return valid.some((v) => seen.length > v.length && v.every((m) => seen.includes(m))) ? 'duplicated' : 'wrong';
   };
-  const tally = (verdicts: string[]) => ({ lost: verdicts.filter((v) => v === 'lost').length, duplicated: verdicts.filter((v) => v === 'duplicated').length, wrong: verdicts.filter((v) => v === 'wrong').length });
+  const tally = (verdicts: string[]) => ({
+    lost: verdicts.filter((v) => v === 'lost').length,
+    duplicated: verdicts.filter((v) => v === 'duplicated').length,
+    wrong: verdicts.filter((v) => v === 'wrong').length,
+  });
   const noisyValid = [[NOISY_DONE], ['Noisy neighbour: stopped (budget)']];
   const noisy = tally(Array.from({ length: options.turns }, (_, i) => judge(noisyUser(i), noisyValid)));
   const quietValid = [[TEXT.bestSellersIntro, carousel(SOAK_BEST_SELLERS.map((item) => item.name))]];
@@ -170,16 +204,31 @@ export async function runNoisyNeighbour(
   const failures: string[] = [];
   if (webhookFailures) failures.push(`noisy neighbour: ${webhookFailures} webhook(s) not answered 200`);
   if (!noisyDone()) failures.push('noisy neighbour: the flood was not answered within 3 minutes');
-  for (const [who, t] of [['noisy', noisy], ['quiet', quiet]] as const) {
+  for (const [who, t] of [
+    ['noisy', noisy],
+    ['quiet', quiet],
+  ] as const) {
     if (t.lost) failures.push(`noisy neighbour: ${t.lost} ${who} turn(s) lost`);
     if (t.duplicated) failures.push(`noisy neighbour: ${t.duplicated} ${who} turn(s) duplicated`);
     if (t.wrong) failures.push(`noisy neighbour: ${t.wrong} ${who} turn(s) with a wrong answer`);
   }
-  if (options.fairShare && !boundHeld) failures.push(`noisy neighbour: the quiet workspace waited ${max} ms for a reply, over the ${options.boundMs} ms bound`);
+  if (options.fairShare && !boundHeld)
+    failures.push(`noisy neighbour: the quiet workspace waited ${max} ms for a reply, over the ${options.boundMs} ms bound`);
   return {
-    options: { turns: options.turns, cards: options.cards, cardMs: options.cardMs, boundMs: options.boundMs, probeGapMs: options.probeGapMs },
+    options: {
+      turns: options.turns,
+      cards: options.cards,
+      cardMs: options.cardMs,
+      boundMs: options.boundMs,
+      probeGapMs: options.probeGapMs,
+    },
     fairShare: options.fairShare,
-    noisy: { turns: options.turns, answered: Array.from({ length: options.turns }, (_, i) => noisyUser(i)).filter(answered).length, ...noisy, lastAnswerMs },
+    noisy: {
+      turns: options.turns,
+      answered: Array.from({ length: options.turns }, (_, i) => noisyUser(i)).filter(answered).length,
+      ...noisy,
+      lastAnswerMs,
+    },
     quiet: { taps, answered: latencies.length, ...quiet, latencyMs: { p50: pct(50), p99: pct(99), max } },
     boundHeld,
     failures,

@@ -91,7 +91,12 @@ function boldTexts(node: unknown): string[] {
   if (Array.isArray(node)) return node.flatMap(boldTexts);
   const o = record(node);
   const own = o.weight === 'bold' && typeof o.text === 'string' ? [o.text] : [];
-  return [...own, ...Object.values(o).filter((v) => typeof v === 'object').flatMap(boldTexts)];
+  return [
+    ...own,
+    ...Object.values(o)
+      .filter((v) => typeof v === 'object')
+      .flatMap(boldTexts),
+  ];
 }
 
 interface Customer {
@@ -155,14 +160,25 @@ export class Observer {
   }
 
   /** `claimed`: the turn a LINE reply token or retry key names, when the call carries one. */
-  private attribute(to: string | undefined, via: ObservedCall['via'], messages: string[], claimed?: { owner: TurnRecord | undefined }): void {
+  private attribute(
+    to: string | undefined,
+    via: ObservedCall['via'],
+    messages: string[],
+    claimed?: { owner: TurnRecord | undefined },
+  ): void {
     const customer = to !== undefined ? this.customers.get(to) : undefined;
     const turn = customer?.current ?? customer?.last;
     if (!customer || !turn) {
       this.unattributed.push({ channel: via === 'send' ? 'messenger' : 'line', to, messages });
       return;
     }
-    turn.calls.push({ via, messages, at: Date.now(), late: customer.current !== turn, foreign: claimed !== undefined && claimed.owner !== turn });
+    turn.calls.push({
+      via,
+      messages,
+      at: Date.now(),
+      late: customer.current !== turn,
+      foreign: claimed !== undefined && claimed.owner !== turn,
+    });
   }
 
   /** For the LINE stand-in's `onAnswered`. */

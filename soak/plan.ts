@@ -1,5 +1,14 @@
 import { DEFAULT_FAILURE_TEXT } from '../shared/engine/runTurn';
-import { BRAND_FAULT_KINDS, brandFaultFails, SOAK_BEST_SELLERS, SOAK_MEMBER_NAMES, SOAK_PHONES, SOAK_TICKET_TITLES, soakCode, type BrandFault } from './faultyBrand';
+import {
+  BRAND_FAULT_KINDS,
+  brandFaultFails,
+  SOAK_BEST_SELLERS,
+  SOAK_MEMBER_NAMES,
+  SOAK_PHONES,
+  SOAK_TICKET_TITLES,
+  soakCode,
+  type BrandFault,
+} from './faultyBrand';
 import type { Rng } from './rng';
 
 /**
@@ -156,7 +165,9 @@ function planConversation(id: number, rng: Rng, options: PlanOptions): Conversat
   const turns: TurnPlan[] = [];
 
   const brandFault = (background = false): BrandFault | undefined =>
-    rng.chance(background ? options.backgroundFaultRate : options.brandFaultRate) ? { kind: rng.pick(BRAND_FAULT_KINDS), persistent: rng.chance(options.persistentRate) } : undefined;
+    rng.chance(background ? options.backgroundFaultRate : options.brandFaultRate)
+      ? { kind: rng.pick(BRAND_FAULT_KINDS), persistent: rng.chance(options.persistentRate) }
+      : undefined;
 
   /**
    * Adds a turn: `run` plans the faults of the cards it will call and predicts what the customer sees;
@@ -170,7 +181,9 @@ function planConversation(id: number, rng: Rng, options: PlanOptions): Conversat
     const eventId = channel === 'line' ? lineEventId(rng) : `m_${rng.hex(40)}`;
     const brandFaults: Record<string, BrandFault> = {};
     const result = run(brandFaults);
-    const channelFault = rng.chance(options.channelFaultRate) ? pickChannelFault(rng, channel, result.waitsOnCard, result.expected.length) : undefined;
+    const channelFault = rng.chance(options.channelFaultRate)
+      ? pickChannelFault(rng, channel, result.waitsOnCard, result.expected.length)
+      : undefined;
     turns.push({
       index: turns.length,
       action,
@@ -197,8 +210,13 @@ function planConversation(id: number, rng: Rng, options: PlanOptions): Conversat
 
   if (scenario === 'tickets') {
     let memberId: string | undefined;
-    const tapMyTickets = (state: ConversationState): Alternative[] => (state.memberId ? tickets(state.memberId) : [{ messages: [TEXT.askPhone], outcome: 'answer' }]);
-    turn({ type: 'postback', data: 'action=my_tickets' }, () => ({ expected: [TEXT.askPhone], outcome: 'answer', waitsOnCard: false }), tapMyTickets);
+    const tapMyTickets = (state: ConversationState): Alternative[] =>
+      state.memberId ? tickets(state.memberId) : [{ messages: [TEXT.askPhone], outcome: 'answer' }];
+    turn(
+      { type: 'postback', data: 'action=my_tickets' },
+      () => ({ expected: [TEXT.askPhone], outcome: 'answer', waitsOnCard: false }),
+      tapMyTickets,
+    );
     const typed = rng.pick(['0912-345-678', '0912345678', '0922333444', '0922 333 444']);
     const phone = typed.replace(/[^\d]/g, '');
     const member = SOAK_PHONES[phone] ?? 'M000';
@@ -222,7 +240,11 @@ function planConversation(id: number, rng: Rng, options: PlanOptions): Conversat
           if (!card(faults, 'check_code')) return { expected: [TEXT.verifyFailed], outcome: 'failure-message', waitsOnCard: true };
           memberId = member;
           const loaded = card(faults, 'load_tickets');
-          return { expected: [TEXT.verified(member), loaded ? ticketsAnswer(member) : TEXT.ticketsFailed], outcome: loaded ? 'success' : 'failure-message', waitsOnCard: true };
+          return {
+            expected: [TEXT.verified(member), loaded ? ticketsAnswer(member) : TEXT.ticketsFailed],
+            outcome: loaded ? 'success' : 'failure-message',
+            waitsOnCard: true,
+          };
         },
         () => [
           { messages: [TEXT.verifyFailed], outcome: 'failure-message' },
@@ -236,7 +258,11 @@ function planConversation(id: number, rng: Rng, options: PlanOptions): Conversat
         (faults) => {
           if (!memberId) return { expected: [TEXT.askPhone], outcome: 'answer', waitsOnCard: false };
           const loaded = card(faults, 'load_tickets');
-          return { expected: [loaded ? ticketsAnswer(memberId) : TEXT.ticketsFailed], outcome: loaded ? 'success' : 'failure-message', waitsOnCard: true };
+          return {
+            expected: [loaded ? ticketsAnswer(memberId) : TEXT.ticketsFailed],
+            outcome: loaded ? 'success' : 'failure-message',
+            waitsOnCard: true,
+          };
         },
         tapMyTickets,
       );
@@ -248,7 +274,9 @@ function planConversation(id: number, rng: Rng, options: PlanOptions): Conversat
       turn(
         { type: 'text', text: rng.pick(['hot', '熱銷', 'HOT', 'best sellers']) },
         (faults) =>
-          card(faults, 'best_sellers') ? { expected: bestSellers, outcome: 'success', waitsOnCard: true } : { expected: [TEXT.apology], outcome: 'failure-message', waitsOnCard: true },
+          card(faults, 'best_sellers')
+            ? { expected: bestSellers, outcome: 'success', waitsOnCard: true }
+            : { expected: [TEXT.apology], outcome: 'failure-message', waitsOnCard: true },
         () => [
           { messages: bestSellers, outcome: 'success' },
           { messages: [TEXT.apology], outcome: 'failure-message' },
@@ -257,10 +285,27 @@ function planConversation(id: number, rng: Rng, options: PlanOptions): Conversat
     }
   } else {
     const name = rng.pick(NAMES);
-    turn({ type: 'text', text: rng.pick(['register', '報名']) }, () => ({ expected: [TEXT.askName], outcome: 'answer', waitsOnCard: false }), only([TEXT.askName]));
-    turn({ type: 'text', text: name }, () => ({ expected: [TEXT.askRegPhone], outcome: 'answer', waitsOnCard: false }), only([TEXT.askRegPhone]));
-    if (rng.chance(0.2)) turn({ type: 'text', text: '12' }, () => ({ expected: [TEXT.reaskPhone], outcome: 'answer', waitsOnCard: false }), only([TEXT.reaskPhone]));
-    turn({ type: 'text', text: rng.pick(['0912345678', '0987-654-321']) }, () => ({ expected: [TEXT.askPlan], outcome: 'answer', waitsOnCard: false }), only([TEXT.askPlan]));
+    turn(
+      { type: 'text', text: rng.pick(['register', '報名']) },
+      () => ({ expected: [TEXT.askName], outcome: 'answer', waitsOnCard: false }),
+      only([TEXT.askName]),
+    );
+    turn(
+      { type: 'text', text: name },
+      () => ({ expected: [TEXT.askRegPhone], outcome: 'answer', waitsOnCard: false }),
+      only([TEXT.askRegPhone]),
+    );
+    if (rng.chance(0.2))
+      turn(
+        { type: 'text', text: '12' },
+        () => ({ expected: [TEXT.reaskPhone], outcome: 'answer', waitsOnCard: false }),
+        only([TEXT.reaskPhone]),
+      );
+    turn(
+      { type: 'text', text: rng.pick(['0912345678', '0987-654-321']) },
+      () => ({ expected: [TEXT.askPlan], outcome: 'answer', waitsOnCard: false }),
+      only([TEXT.askPlan]),
+    );
     const plan = rng.weighted<'standard' | 'vip'>([
       ['standard', 3],
       ['vip', 1],
@@ -269,7 +314,8 @@ function planConversation(id: number, rng: Rng, options: PlanOptions): Conversat
     turn(
       { type: 'text', text: plan === 'vip' ? rng.pick(['VIP', 'vip']) : rng.pick(['Standard', 'standard']) },
       (faults) => {
-        if (!card(faults, 'submit_registration')) return { expected: [TEXT.registrationFailed], outcome: 'failure-message', waitsOnCard: true };
+        if (!card(faults, 'submit_registration'))
+          return { expected: [TEXT.registrationFailed], outcome: 'failure-message', waitsOnCard: true };
         if (plan === 'standard') {
           const notify = brandFault(true);
           if (notify) faults.send_confirmation = notify;

@@ -60,7 +60,10 @@ async function main(): Promise<void> {
   });
   const out = flags.out ?? path.join(__dirname, 'results', 'latest.json');
   mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ generatedAt: new Date().toISOString(), quick, machine: { cores: os.cpus().length, node: process.version }, ...result }, null, 2)}\n`);
+  writeFileSync(
+    out,
+    `${JSON.stringify({ generatedAt: new Date().toISOString(), quick, machine: { cores: os.cpus().length, node: process.version }, ...result }, null, 2)}\n`,
+  );
   console.log(summary(result));
   console.log(`\nEvery figure, each kill, the DLQ and every turn that broke the invariant: ${path.relative(process.cwd(), out)}`);
   process.exitCode = result.invariant.holds ? 0 : 1;
@@ -68,7 +71,8 @@ async function main(): Promise<void> {
 
 function summary(r: SoakResult): string {
   const rows: string[] = [];
-  const row = (label: string, ...cells: Array<string | number>) => rows.push(`  ${label.padEnd(54)}${cells.map((c) => String(c).padStart(9)).join('')}`);
+  const row = (label: string, ...cells: Array<string | number>) =>
+    rows.push(`  ${label.padEnd(54)}${cells.map((c) => String(c).padStart(9)).join('')}`);
   const { faults, outcomes } = r;
   rows.push('');
   rows.push(
@@ -80,7 +84,8 @@ function summary(r: SoakResult): string {
   rows.push(`  ${'faults injected'.padEnd(54)}${'planned'.padStart(9)}${'served'.padStart(9)}`);
   for (const kind of BRAND_FAULT_KINDS) row(BRAND_FAULT_DESCRIPTIONS[kind], faults.brand.planned[kind], faults.brand.responsesServed[kind]);
   row('  of which on every attempt (the card fails)', faults.brand.plannedPersistent, '');
-  for (const kind of [...LINE_FAULTS, ...MESSENGER_FAULTS]) row(CHANNEL_FAULT_DESCRIPTIONS[kind], faults.channel.planned[kind] ?? 0, faults.channel.served[kind] ?? 0);
+  for (const kind of [...LINE_FAULTS, ...MESSENGER_FAULTS])
+    row(CHANNEL_FAULT_DESCRIPTIONS[kind], faults.channel.planned[kind] ?? 0, faults.channel.served[kind] ?? 0);
   row('LINE: "400 Invalid reply token" answers, all causes', '', faults.channel.invalidReplyTokenAnswers);
   row(`executor SIGKILLed mid-batch (${faults.jobsInFlightAtKills} jobs in flight)`, r.options.kills, faults.kills);
   rows.push('');
@@ -106,29 +111,44 @@ function summary(r: SoakResult): string {
   const nn = r.noisyNeighbour;
   if (nn) {
     rows.push('');
-    rows.push(`  noisy neighbour${nn.fairShare ? '' : ' (WITHOUT the fair share)'}: ${nn.noisy.turns} slow turns of another workspace at once (${nn.options.cards} cards of ${nn.options.cardMs} ms), answered after ${(nn.noisy.lastAnswerMs / 1000).toFixed(1)} s`);
+    rows.push(
+      `  noisy neighbour${nn.fairShare ? '' : ' (WITHOUT the fair share)'}: ${nn.noisy.turns} slow turns of another workspace at once (${nn.options.cards} cards of ${nn.options.cardMs} ms), answered after ${(nn.noisy.lastAnswerMs / 1000).toFixed(1)} s`,
+    );
     rows.push(
       `    the quiet workspace's replies meanwhile: ${nn.quiet.answered} of ${nn.quiet.taps}, p50 ${nn.quiet.latencyMs.p50} ms, p99 ${nn.quiet.latencyMs.p99} ms, max ${nn.quiet.latencyMs.max} ms ` +
         `(bound ${nn.options.boundMs} ms: ${nn.boundHeld ? 'held' : 'EXCEEDED'})`,
     );
-    rows.push(`    lost ${nn.noisy.lost + nn.quiet.lost}, duplicated ${nn.noisy.duplicated + nn.quiet.duplicated}, wrong ${nn.noisy.wrong + nn.quiet.wrong}`);
+    rows.push(
+      `    lost ${nn.noisy.lost + nn.quiet.lost}, duplicated ${nn.noisy.duplicated + nn.quiet.duplicated}, wrong ${nn.noisy.wrong + nn.quiet.wrong}`,
+    );
   }
   for (const p of r.notPredicted.slice(0, 5)) {
-    rows.push(`  not predicted (valid): conversation ${p.conversation} turn ${p.turn} (${p.channel} ${p.scenario}): predicted ${JSON.stringify(p.expected)}, seen ${JSON.stringify(p.seen.flatMap((c) => c.messages))}; faults ${JSON.stringify(p.brandFaults)}`);
+    rows.push(
+      `  not predicted (valid): conversation ${p.conversation} turn ${p.turn} (${p.channel} ${p.scenario}): predicted ${JSON.stringify(p.expected)}, seen ${JSON.stringify(p.seen.flatMap((c) => c.messages))}; faults ${JSON.stringify(p.brandFaults)}`,
+    );
   }
-  for (const entry of r.dlq) rows.push(`  DLQ: ${entry.jobId} (received ${entry.receiveCount ?? '?'} times): ${entry.turn?.explanation ?? 'no turn of this soak'}`);
+  for (const entry of r.dlq)
+    rows.push(`  DLQ: ${entry.jobId} (received ${entry.receiveCount ?? '?'} times): ${entry.turn?.explanation ?? 'no turn of this soak'}`);
   for (const p of r.problems.slice(0, 20)) {
-    rows.push(`  ${p.verdict.toUpperCase()}: conversation ${p.conversation} turn ${p.turn} (${p.channel} ${p.scenario}, ${p.action}), job ${p.jobId}`);
+    rows.push(
+      `  ${p.verdict.toUpperCase()}: conversation ${p.conversation} turn ${p.turn} (${p.channel} ${p.scenario}, ${p.action}), job ${p.jobId}`,
+    );
     if (p.why) rows.push(`      why: ${p.why}`);
     rows.push(`      expected ${JSON.stringify(p.expected)}${p.valid && p.valid.length > 1 ? ` (valid: ${JSON.stringify(p.valid)})` : ''}`);
-    rows.push(`      seen     ${JSON.stringify(p.seen.map((s) => `${s.via}${s.late ? ' (late)' : ''}${s.foreign ? ' (foreign)' : ''}: ${s.messages.join(' / ')}`))}`);
+    rows.push(
+      `      seen     ${JSON.stringify(p.seen.map((s) => `${s.via}${s.late ? ' (late)' : ''}${s.foreign ? ' (foreign)' : ''}: ${s.messages.join(' / ')}`))}`,
+    );
     rows.push(
       `      faults: ${JSON.stringify(p.brandFaults)} ${p.channelFault ?? ''}; killed in flight: ${p.killedInFlight.join(',') || 'no'}; delivered to the executor ${p.deliveries}x; outbox at the end ${JSON.stringify(p.outbox)}`,
     );
   }
   if (r.problems.length > 20) rows.push(`  … ${r.problems.length - 20} more in the JSON`);
   rows.push('');
-  rows.push(r.invariant.holds ? '  INVARIANT HOLDS: every customer turn ended with exactly one outcome the customer saw.' : `  INVARIANT FAILS:\n${r.invariant.failures.map((f) => `    - ${f}`).join('\n')}`);
+  rows.push(
+    r.invariant.holds
+      ? '  INVARIANT HOLDS: every customer turn ended with exactly one outcome the customer saw.'
+      : `  INVARIANT FAILS:\n${r.invariant.failures.map((f) => `    - ${f}`).join('\n')}`,
+  );
   return rows.join('\n');
 }
 

@@ -12,8 +12,23 @@ import { LEASE_TTL_MS } from '../functions/executor/fairShare';
 import { ExecutorSupervisor, type KillRecord } from './executorSupervisor';
 import { BRAND_FAULT_KINDS, startFaultyBrand, type BrandFault, type BrandFaultKind, type FaultyBrand } from './faultyBrand';
 import { inCrashWindow, Observer, type KillSnapshot, type TurnRecord } from './observe';
-import { LINE_FAULTS, MESSENGER_FAULTS, planConversations, type ChannelFault, type ConversationPlan, type ConversationState, type OutcomeKind } from './plan';
-import { DEFAULT_NOISY_NEIGHBOUR, runNoisyNeighbour, setUpNoisyWorkspace, startSlowBrand, type NoisyNeighbourOptions, type NoisyNeighbourResult } from './noisyNeighbour';
+import {
+  LINE_FAULTS,
+  MESSENGER_FAULTS,
+  planConversations,
+  type ChannelFault,
+  type ConversationPlan,
+  type ConversationState,
+  type OutcomeKind,
+} from './plan';
+import {
+  DEFAULT_NOISY_NEIGHBOUR,
+  runNoisyNeighbour,
+  setUpNoisyWorkspace,
+  startSlowBrand,
+  type NoisyNeighbourOptions,
+  type NoisyNeighbourResult,
+} from './noisyNeighbour';
 import { createRng } from './rng';
 import { soakFlow } from './soakFlow';
 
@@ -122,12 +137,33 @@ export interface SoakResult {
   turns: { total: number; sent: number };
   faults: {
     brand: { planned: Record<BrandFaultKind, number>; plannedPersistent: number; responsesServed: Record<BrandFaultKind, number> };
-    channel: { planned: Partial<Record<ChannelFault, number>>; served: Partial<Record<ChannelFault, number>>; invalidReplyTokenAnswers: number };
+    channel: {
+      planned: Partial<Record<ChannelFault, number>>;
+      served: Partial<Record<ChannelFault, number>>;
+      invalidReplyTokenAnswers: number;
+    };
     kills: number;
     jobsInFlightAtKills: number;
   };
-  outcomes: { ok: number; okByKind: Record<OutcomeKind, number>; okNotPredicted: number; lost: number; duplicated: number; duplicatedInCrashWindow: number; wrong: number; notRun: number; stuckOutsideDlq: number; dlq: number };
-  delivery: { lineReplies: number; linePushes: number; messengerSends: number; redeliveredJobs: number; turnLatencyMs: { p50: number; p90: number; p99: number; max: number } };
+  outcomes: {
+    ok: number;
+    okByKind: Record<OutcomeKind, number>;
+    okNotPredicted: number;
+    lost: number;
+    duplicated: number;
+    duplicatedInCrashWindow: number;
+    wrong: number;
+    notRun: number;
+    stuckOutsideDlq: number;
+    dlq: number;
+  };
+  delivery: {
+    lineReplies: number;
+    linePushes: number;
+    messengerSends: number;
+    redeliveredJobs: number;
+    turnLatencyMs: { p50: number; p90: number; p99: number; max: number };
+  };
   unattributedCalls: number;
   executor: { processes: number; crashes: number; logFile: string };
   kills: KillRecord[];
@@ -150,9 +186,14 @@ const FLOW_ID = 'soak';
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const startedAt = Date.now();
   const log = options.log;
-  if (options.noisyNeighbour && options.noisyNeighbour.cards * options.noisyNeighbour.cardMs + 1_000 > options.visibilityTimeoutSeconds * 1000) {
+  if (
+    options.noisyNeighbour &&
+    options.noisyNeighbour.cards * options.noisyNeighbour.cardMs + 1_000 > options.visibilityTimeoutSeconds * 1000
+  ) {
     // As on AWS, a job must end within the visibility timeout, or it is handed out again while it runs.
-    throw new Error(`the noisy neighbour's turns (${options.noisyNeighbour.cards} × ${options.noisyNeighbour.cardMs} ms) need a visibility timeout over ${Math.ceil((options.noisyNeighbour.cards * options.noisyNeighbour.cardMs + 1_000) / 1000)} s`);
+    throw new Error(
+      `the noisy neighbour's turns (${options.noisyNeighbour.cards} × ${options.noisyNeighbour.cardMs} ms) need a visibility timeout over ${Math.ceil((options.noisyNeighbour.cards * options.noisyNeighbour.cardMs + 1_000) / 1000)} s`,
+    );
   }
   const rng = createRng(options.seed);
   const plans = planConversations(rng, {
@@ -167,20 +208,33 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   });
   // The kill schedule: after how many finished conversations (one kill at a random point of each equal
   // stretch between 10% and 90% of the run), and how long into an invocation.
-  const killPoints = Array.from({ length: options.kills }, (_, i) => Math.floor(options.conversations * (0.1 + (0.8 * (i + rng.next())) / options.kills)));
+  const killPoints = Array.from({ length: options.kills }, (_, i) =>
+    Math.floor(options.conversations * (0.1 + (0.8 * (i + rng.next())) / options.kills)),
+  );
   const killDelays = killPoints.map(() => rng.int(0, 300));
 
   const observer = new Observer();
   const turns: TurnRecord[] = [];
   for (const conversation of plans) {
     for (const plan of conversation.turns) {
-      const turn: TurnRecord = { plan, conversation, state: 'planned', calls: [], channelFaultsServed: 0, deliveries: 0, deliveredAt: [], killedInFlight: [], atKills: [] };
+      const turn: TurnRecord = {
+        plan,
+        conversation,
+        state: 'planned',
+        calls: [],
+        channelFaultsServed: 0,
+        deliveries: 0,
+        deliveredAt: [],
+        killedInFlight: [],
+        atKills: [],
+      };
       turns.push(turn);
       observer.register(turn);
     }
   }
   const brandFaults = new Map<string, BrandFault>();
-  for (const turn of turns) for (const [blockId, fault] of Object.entries(turn.plan.brandFaults)) brandFaults.set(`${turn.plan.jobId}#${blockId}`, fault);
+  for (const turn of turns)
+    for (const [blockId, fault] of Object.entries(turn.plan.brandFaults)) brandFaults.set(`${turn.plan.jobId}#${blockId}`, fault);
 
   let invalidReplyTokenAnswers = 0;
   const stack: LocalStack = await startLocalStack({
@@ -201,7 +255,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     },
     messengerStandIn: { onAnswered: observer.onMessengerAnswered, faultFor: observer.messengerFaultFor },
   });
-  const brand: FaultyBrand = await startFaultyBrand({ signingSecret: DEMO_SIGNING_SECRET, faultFor: (key) => brandFaults.get(key), slowMs: Math.round(options.cardTimeoutMs * 0.4), lateMs: Math.round(options.cardTimeoutMs * 1.6) });
+  const brand: FaultyBrand = await startFaultyBrand({
+    signingSecret: DEMO_SIGNING_SECRET,
+    faultFor: (key) => brandFaults.get(key),
+    slowMs: Math.round(options.cardTimeoutMs * 0.4),
+    lateMs: Math.round(options.cardTimeoutMs * 1.6),
+  });
 
   // The soak's workspace: the flow, a LINE channel and a Messenger page running it, the signing secret.
   const { store } = stack;
@@ -213,8 +272,25 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const slowBrand = options.noisyNeighbour ? await startSlowBrand(options.noisyNeighbour.cardMs) : undefined;
   if (options.noisyNeighbour && slowBrand) await setUpNoisyWorkspace(stack, slowBrand.url, options.noisyNeighbour);
   const activeFlows = [{ flowId: FLOW_ID, version: 1 }];
-  await store.channels.put({ workspaceId: WORKSPACE, kind: 'line', channelId: LINE_CHANNEL.id, name: 'Soak LINE', secret: LINE_CHANNEL.secret, accessToken: LINE_CHANNEL.token, activeFlows });
-  await store.channels.put({ workspaceId: WORKSPACE, kind: 'messenger', channelId: PAGE.id, name: 'Soak page', secret: PAGE.secret, accessToken: PAGE.token, verifyToken: PAGE.verifyToken, activeFlows });
+  await store.channels.put({
+    workspaceId: WORKSPACE,
+    kind: 'line',
+    channelId: LINE_CHANNEL.id,
+    name: 'Soak LINE',
+    secret: LINE_CHANNEL.secret,
+    accessToken: LINE_CHANNEL.token,
+    activeFlows,
+  });
+  await store.channels.put({
+    workspaceId: WORKSPACE,
+    kind: 'messenger',
+    channelId: PAGE.id,
+    name: 'Soak page',
+    secret: PAGE.secret,
+    accessToken: PAGE.token,
+    verifyToken: PAGE.verifyToken,
+    activeFlows,
+  });
 
   // The executor, in a child process, on the same emulators and stand-ins.
   const logDir = path.join(os.tmpdir(), 'callcard-soak');
@@ -234,7 +310,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       queueUrl: stack.queueUrl,
       lineApiBaseUrl: stack.lineStandIn.url,
       messengerApiBaseUrl: stack.messengerStandIn.url,
-      allowHttpHosts: [stack.lineStandIn.url, stack.messengerStandIn.url, brand.url, ...(slowBrand ? [slowBrand.url] : [])].map((u) => new URL(u).host),
+      allowHttpHosts: [stack.lineStandIn.url, stack.messengerStandIn.url, brand.url, ...(slowBrand ? [slowBrand.url] : [])].map(
+        (u) => new URL(u).host,
+      ),
       batchSize: EXECUTOR_DEFAULTS.batchSize,
       concurrency: EXECUTOR_DEFAULTS.maxConcurrency,
       // The executor's timeout as its context reports it (middy ends an invocation there, as Lambda
@@ -264,7 +342,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     startedAt,
   );
   await supervisor.start();
-  log(`soak: seed ${options.seed}, ${plans.length} conversations, ${turns.length} turns planned, ${options.concurrency} at once, ${options.kills} kill(s) planned; executor log: ${logFile}`);
+  log(
+    `soak: seed ${options.seed}, ${plans.length} conversations, ${turns.length} turns planned, ${options.concurrency} at once, ${options.kills} kill(s) planned; executor log: ${logFile}`,
+  );
 
   // Kills, at their points in the run.
   let finishedConversations = 0;
@@ -283,11 +363,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
               if (!turn) return;
               turn.killedInFlight.push(n);
               const outbox = await store.jobStates.get(jobId);
-              turn.atKills.push({ kill: n, outbox: outbox ? { sent: outbox.sent, of: outbox.deliveries.length, done: outbox.done } : null, callsSeen: turn.calls.length });
+              turn.atKills.push({
+                kill: n,
+                outbox: outbox ? { sent: outbox.sent, of: outbox.deliveries.length, done: outbox.done } : null,
+                callsSeen: turn.calls.length,
+              });
             }),
           );
         });
-        log(`  kill #${record.n} at ${(record.atMs / 1000).toFixed(1)} s: SIGKILL ${record.afterInvocationStartMs} ms into an invocation, ${record.jobsInFlight.length} job(s) in ${record.invocationsInFlight} invocation(s); new executor ready in ${record.restartMs} ms`);
+        log(
+          `  kill #${record.n} at ${(record.atMs / 1000).toFixed(1)} s: SIGKILL ${record.afterInvocationStartMs} ms into an invocation, ${record.jobsInFlight.length} job(s) in ${record.invocationsInFlight} invocation(s); new executor ready in ${record.restartMs} ms`,
+        );
       });
     }
   };
@@ -319,16 +405,25 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const { plan, conversation } = turn;
     observer.begin(turn);
     const fault = plan.channelFault;
-    if (plan.replyToken && (fault === 'invalidReplyToken' || fault === 'push500' || fault === 'push429')) stack.lineStandIn.expireReplyToken(plan.replyToken);
+    if (plan.replyToken && (fault === 'invalidReplyToken' || fault === 'push500' || fault === 'push429'))
+      stack.lineStandIn.expireReplyToken(plan.replyToken);
     turn.sentAt = Date.now();
     turn.state = 'sent';
     try {
       if (conversation.channel === 'line') {
-        const body = lineWebhookBody(plan.action, { userId: conversation.userId, webhookEventId: plan.eventId, replyToken: plan.replyToken });
-        turn.webhookStatus = await postJson(`${stack.url}/webhooks/line/${conversation.channelId}`, body, { 'x-line-signature': signLineBody(body, LINE_CHANNEL.secret) });
+        const body = lineWebhookBody(plan.action, {
+          userId: conversation.userId,
+          webhookEventId: plan.eventId,
+          replyToken: plan.replyToken,
+        });
+        turn.webhookStatus = await postJson(`${stack.url}/webhooks/line/${conversation.channelId}`, body, {
+          'x-line-signature': signLineBody(body, LINE_CHANNEL.secret),
+        });
       } else {
         const body = messengerWebhookBody(plan.action, { psid: conversation.userId, pageId: conversation.channelId, mid: plan.eventId });
-        turn.webhookStatus = await postJson(`${stack.url}/webhooks/messenger/${conversation.channelId}`, body, { 'x-hub-signature-256': signMessengerBody(body, PAGE.secret) });
+        turn.webhookStatus = await postJson(`${stack.url}/webhooks/messenger/${conversation.channelId}`, body, {
+          'x-hub-signature-256': signMessengerBody(body, PAGE.secret),
+        });
       }
     } catch {
       turn.webhookStatus = 0;
@@ -355,7 +450,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         if (!turn || !(await runTurn(turn))) break;
       }
       finishedConversations += 1;
-      if (finishedConversations % progressEvery === 0) log(`  ${finishedConversations}/${plans.length} conversations (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
+      if (finishedConversations % progressEvery === 0)
+        log(`  ${finishedConversations}/${plans.length} conversations (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
       maybeKill();
     }
   };
@@ -370,23 +466,37 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
   const noisyNeighbour = options.noisyNeighbour
-    ? await runNoisyNeighbour(stack, observer, LINE_CHANNEL, { ...options.noisyNeighbour, fairShare: options.fairShare, runTag: `s${options.seed}`, log })
+    ? await runNoisyNeighbour(stack, observer, LINE_CHANNEL, {
+        ...options.noisyNeighbour,
+        fairShare: options.fairShare,
+        runTag: `s${options.seed}`,
+        log,
+      })
     : undefined;
   if (noisyNeighbour) {
     const { quiet, noisy } = noisyNeighbour;
-    log(`  noisy neighbour: ${quiet.answered} replies of the quiet workspace: p50 ${quiet.latencyMs.p50} ms, p99 ${quiet.latencyMs.p99} ms, max ${quiet.latencyMs.max} ms; the flood answered after ${(noisy.lastAnswerMs / 1000).toFixed(1)} s`);
+    log(
+      `  noisy neighbour: ${quiet.answered} replies of the quiet workspace: p50 ${quiet.latencyMs.p50} ms, p99 ${quiet.latencyMs.p99} ms, max ${quiet.latencyMs.max} ms; the flood answered after ${(noisy.lastAnswerMs / 1000).toFixed(1)} s`,
+    );
   }
 
   // Drain: nothing left in the queue (in flight included), then a grace period for anything late.
   log('  conversations done; waiting for the queue to drain');
   const drainDeadline = Date.now() + options.visibilityTimeoutSeconds * 1000 * (options.maxReceiveCount + 2) + 30_000;
   for (;;) {
-    const { Attributes } = await stack.sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    const { Attributes } = await stack.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: stack.queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
     const left = Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
     if (left === 0 || Date.now() > drainDeadline) break;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  const { Attributes: finalQueue } = await stack.sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+  const { Attributes: finalQueue } = await stack.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: stack.queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+  );
   const leftInQueue = Number(finalQueue?.ApproximateNumberOfMessages ?? 0);
   await new Promise((resolve) => setTimeout(resolve, 1_500));
   await supervisor.stop();
@@ -395,7 +505,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   // The DLQ: every message, read once (and removed, the stack is thrown away after).
   const dlqJobs: Array<{ jobId: string; receiveCount: string | undefined }> = [];
   for (;;) {
-    const received = await stack.sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 60, AttributeNames: ['All'] }));
+    const received = await stack.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: stack.dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 60, AttributeNames: ['All'] }),
+    );
     const messages = received.Messages ?? [];
     if (messages.length === 0) break;
     for (const message of messages) {
@@ -407,7 +519,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       }
       dlqJobs.push({ jobId, receiveCount: message.Attributes?.ApproximateReceiveCount });
     }
-    await stack.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: stack.dlqUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })) }));
+    await stack.sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: stack.dlqUrl,
+        Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+      }),
+    );
   }
   const inDlq = new Set(dlqJobs.map((d) => d.jobId));
 
@@ -424,7 +541,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const report = reports.find((r) => r.jobId === entry.jobId);
     return {
       ...entry,
-      ...(report ? { turn: { conversation: report.conversation, turn: report.turn, verdict: report.verdict, explanation: explainDlq(report) } } : {}),
+      ...(report
+        ? { turn: { conversation: report.conversation, turn: report.turn, verdict: report.verdict, explanation: explainDlq(report) } }
+        : {}),
     };
   });
 
@@ -432,7 +551,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   await Promise.all([stack.stop(), brand.close(), slowBrand?.close()]);
 
   // Figures.
-  const count = <T extends string>(values: T[]): Record<T, number> => values.reduce((acc, v) => ({ ...acc, [v]: (acc[v] ?? 0) + 1 }), {} as Record<T, number>);
+  const count = <T extends string>(values: T[]): Record<T, number> =>
+    values.reduce((acc, v) => ({ ...acc, [v]: (acc[v] ?? 0) + 1 }), {} as Record<T, number>);
   const plannedBrand = Object.fromEntries(BRAND_FAULT_KINDS.map((k) => [k, 0])) as Record<BrandFaultKind, number>;
   let plannedPersistent = 0;
   for (const turn of turns) {
@@ -442,7 +562,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       if (fault.persistent) plannedPersistent += 1;
     }
   }
-  const plannedChannel = count(turns.filter((t) => t.state !== 'planned' && t.plan.channelFault).map((t) => t.plan.channelFault as ChannelFault));
+  const plannedChannel = count(
+    turns.filter((t) => t.state !== 'planned' && t.plan.channelFault).map((t) => t.plan.channelFault as ChannelFault),
+  );
   const ok = reports.filter((r) => r.verdict === 'ok');
   const latencies = turns
     .filter((t) => t.state === 'completed' && t.sentAt && t.calls.length > 0)
@@ -470,7 +592,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   if (stuckOutsideDlq) failures.push(`${stuckOutsideDlq} job(s) stuck outside the DLQ`);
   if (notRun) failures.push(`${notRun} turn(s) never sent (their conversation stopped at a failed turn)`);
   if (observer.unattributed.length) failures.push(`${observer.unattributed.length} channel call(s) to nobody the soak knows`);
-  for (const entry of dlq) if (!entry.turn || entry.turn.verdict !== 'ok') failures.push(`DLQ message for ${entry.jobId} whose customer did not see exactly one outcome`);
+  for (const entry of dlq)
+    if (!entry.turn || entry.turn.verdict !== 'ok')
+      failures.push(`DLQ message for ${entry.jobId} whose customer did not see exactly one outcome`);
   if (supervisor.crashes.length) failures.push(`${supervisor.crashes.length} executor process crash(es) nobody caused`);
   if (noisyNeighbour) failures.push(...noisyNeighbour.failures);
 
@@ -538,7 +662,13 @@ export function isRepetition(seen: string[], expected: string[]): boolean {
   return next === expected.length;
 }
 
-async function judge(turn: TurnRecord, state: ConversationState, inDlq: boolean, stack: LocalStack, startedAt: number): Promise<TurnReport> {
+async function judge(
+  turn: TurnRecord,
+  state: ConversationState,
+  inDlq: boolean,
+  stack: LocalStack,
+  startedAt: number,
+): Promise<TurnReport> {
   const { plan, conversation } = turn;
   const seenMessages = turn.calls.flatMap((c) => c.messages);
   const foreign = turn.calls.some((c) => c.foreign);
@@ -557,7 +687,8 @@ async function judge(turn: TurnRecord, state: ConversationState, inDlq: boolean,
   if (verdict === 'duplicated') why = explainDuplicate(turn);
   if (foreign) why = 'a LINE call for this customer carried another turn’s reply token or retry key';
   if (turn.state === 'webhook-failed') why = `the webhook answered ${turn.webhookStatus ?? '?'}`;
-  const stored = verdict === 'ok' && turn.state === 'completed' ? undefined : await stack.store.jobStates.get(plan.jobId).catch(() => undefined);
+  const stored =
+    verdict === 'ok' && turn.state === 'completed' ? undefined : await stack.store.jobStates.get(plan.jobId).catch(() => undefined);
   return {
     conversation: conversation.id,
     scenario: conversation.scenario,
@@ -581,7 +712,13 @@ async function judge(turn: TurnRecord, state: ConversationState, inDlq: boolean,
     killedInFlight: turn.killedInFlight,
     atKills: turn.atKills,
     inDlq,
-    ...(stored !== undefined || verdict !== 'ok' ? { outbox: stored ? { sent: stored.sent, of: stored.deliveries.length, done: stored.done, replyTokenSpent: stored.replyTokenSpent } : null } : {}),
+    ...(stored !== undefined || verdict !== 'ok'
+      ? {
+          outbox: stored
+            ? { sent: stored.sent, of: stored.deliveries.length, done: stored.done, replyTokenSpent: stored.replyTokenSpent }
+            : null,
+        }
+      : {}),
     ...(why ? { why } : {}),
   };
 }
@@ -590,7 +727,8 @@ async function judge(turn: TurnRecord, state: ConversationState, inDlq: boolean,
 function explainDuplicate(turn: TurnRecord): string {
   if (turn.atKills.length === 0) return 'no kill took this job: not the crash window (look at the executor log)';
   const k = turn.atKills.find(inCrashWindow);
-  if (!k) return `kill(s) ${turn.atKills.map((s) => `#${s.kill}: outbox ${JSON.stringify(s.outbox)}, ${s.callsSeen} call(s) seen`).join('; ')}: not the crash window (look at the executor log)`;
+  if (!k)
+    return `kill(s) ${turn.atKills.map((s) => `#${s.kill}: outbox ${JSON.stringify(s.outbox)}, ${s.callsSeen} call(s) seen`).join('; ')}: not the crash window (look at the executor log)`;
   const channel = turn.conversation.channel === 'line' ? 'LINE' : 'Meta';
   if (k.outbox === null) {
     return `kill #${k.kill} came after ${channel} accepted the answer but before the outbox was stored: the redelivered job ran the turn again${Object.keys(turn.plan.brandFaults).length ? ' (calling the brand again)' : ''} and, the reply token spent, sent its answer again`;

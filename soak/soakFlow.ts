@@ -12,9 +12,14 @@ import { flowSchema, type Flow } from '../shared/flow/schema';
 export function soakFlow(brandUrl: string, cardTimeoutMs: number): Flow {
   const demo = demoFlow(brandUrl);
   const link = demo.blocks[demo.verify ?? ''];
-  if (link?.type !== 'linkAccount' || link.elsewhere === undefined) throw new Error('the demo flow no longer verifies by account link, elsewhere by a code: look at soakFlow again');
+  if (link?.type !== 'linkAccount' || link.elsewhere === undefined)
+    throw new Error('the demo flow no longer verifies by account link, elsewhere by a code: look at soakFlow again');
   const linkBlocks = new Set([demo.verify, link.onLinked, link.onFailure]);
-  const flow = flowSchema.parse({ ...demo, verify: link.elsewhere, blocks: Object.fromEntries(Object.entries(demo.blocks).filter(([id]) => !linkBlocks.has(id))) });
+  const flow = flowSchema.parse({
+    ...demo,
+    verify: link.elsewhere,
+    blocks: Object.fromEntries(Object.entries(demo.blocks).filter(([id]) => !linkBlocks.has(id))),
+  });
   for (const block of Object.values(flow.blocks)) {
     if (block.type === 'callApi') block.timeoutMs = cardTimeoutMs;
   }

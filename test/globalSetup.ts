@@ -1,7 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { DYNAMODB_ENDPOINT_ENV, startDynamoDbLocal, type DynamoDbLocal } from '../local/aws/dynamodbLocal';
-import { chromiumFacts, decideChromiumSetup, ENSURE_SCRIPT, selectedBrowserTestFiles, type ChromiumDecision, type RunConfig } from './support/chromiumSetup';
+import {
+  chromiumFacts,
+  decideChromiumSetup,
+  ENSURE_SCRIPT,
+  selectedBrowserTestFiles,
+  type ChromiumDecision,
+  type RunConfig,
+} from './support/chromiumSetup';
 
 /** Where globalSetup leaves its explanation for globalTeardown (the same process). */
 export const BROWSER_SKIP_ENV = 'CALLCARD_BROWSER_TESTS_SKIPPED';
@@ -45,7 +52,12 @@ function setUpChromium(globalConfig: RunConfig): void {
     const run = spawnSync('bash', [path.join(globalConfig.rootDir, ENSURE_SCRIPT)], { stdio: 'inherit', timeout: 15 * 60_000 });
     const after = decideChromiumSetup(chromiumFacts());
     if (run.status !== 0 || after.action !== 'ready') {
-      decision = { action: 'explain', missing: decision.missing, reason: `${ENSURE_SCRIPT} failed (exit ${run.status ?? run.signal})`, command: `bash ${ENSURE_SCRIPT}` };
+      decision = {
+        action: 'explain',
+        missing: decision.missing,
+        reason: `${ENSURE_SCRIPT} failed (exit ${run.status ?? run.signal})`,
+        command: `bash ${ENSURE_SCRIPT}`,
+      };
     } else decision = after;
   }
   if (decision.action === 'explain') process.env[BROWSER_SKIP_ENV] = JSON.stringify(decision);

@@ -87,7 +87,11 @@ export async function call<T>(method: string, path: string, body?: unknown, key 
   }
   if (response.ok) return { ok: true, status: response.status, body: parsed as T };
   const error = typeof parsed === 'object' && parsed !== null ? (parsed as ApiError) : { error: String(parsed) };
-  return { ok: false, status: response.status, body: { ...error, error: typeof error.error === 'string' ? error.error : response.statusText } };
+  return {
+    ok: false,
+    status: response.status,
+    body: { ...error, error: typeof error.error === 'string' ? error.error : response.statusText },
+  };
 }
 
 export const flowPath = (flowId: string): string => `/admin/flows/${encodeURIComponent(flowId)}`;

@@ -78,7 +78,8 @@ export function makeKit(ctx: EditorContext, id: string, block: Json): Kit {
     [tx(ctx.lang, 'params'), known.params.map((name) => `trigger.params.${name}`)],
     [tx(ctx.lang, 'binding'), bindingValues(ctx.flow)],
   ];
-  if (response !== undefined && card !== undefined) groups.push([tx(ctx.lang, 'response', { card }), ['response.status', ...leafPaths(response, 'response.body')]]);
+  if (response !== undefined && card !== undefined)
+    groups.push([tx(ctx.lang, 'response', { card }), ['response.status', ...leafPaths(response, 'response.body')]]);
   return {
     ctx,
     id,
@@ -97,7 +98,12 @@ export function makeKit(ctx: EditorContext, id: string, block: Json): Kit {
 export function itemGroups(k: Kit, over: unknown, as: unknown): Groups {
   if (typeof as !== 'string' || !as || typeof over !== 'string') return [];
   const found = arraysIn(k.response).find((array) => array.path === over);
-  return [[tx(k.ctx.lang, 'item', { as }), [as, 'index', ...(found?.fields ?? []).map((f) => (f ? `${as}.${f}` : as))].filter((v, i, all) => all.indexOf(v) === i)]];
+  return [
+    [
+      tx(k.ctx.lang, 'item', { as }),
+      [as, 'index', ...(found?.fields ?? []).map((f) => (f ? `${as}.${f}` : as))].filter((v, i, all) => all.indexOf(v) === i),
+    ],
+  ];
 }
 
 /** Set `key` of `target`, or leave it out when the value is undefined, empty text or an empty list. */
@@ -157,11 +163,33 @@ export function textField(k: Kit, o: TextOptions): HTMLElement {
   control.setAttribute('aria-label', o.name);
   control.addEventListener('input', () => (o.set(control.value), k.edit()));
   const groups = o.template === true ? k.groups : o.template ? [...o.template, ...k.groups] : undefined;
-  return labelled(k, o.id, o.label, control, o.hint, o.path, groups && picker(`${o.id}-insert`, tx(k.ctx.lang, 'valueFor', { name: o.name }), groups, k.tr, (v) => insertInto(control, tpl(v))));
+  return labelled(
+    k,
+    o.id,
+    o.label,
+    control,
+    o.hint,
+    o.path,
+    groups && picker(`${o.id}-insert`, tx(k.ctx.lang, 'valueFor', { name: o.name }), groups, k.tr, (v) => insertInto(control, tpl(v))),
+  );
 }
 
 /** A labelled number field; empty is undefined. */
-export function numberField(k: Kit, o: { id: string; name: string; label: string; value: unknown; set(value: number | undefined): void; path?: string; placeholder?: string; min?: number; max?: number; hint?: string }): HTMLElement {
+export function numberField(
+  k: Kit,
+  o: {
+    id: string;
+    name: string;
+    label: string;
+    value: unknown;
+    set(value: number | undefined): void;
+    path?: string;
+    placeholder?: string;
+    min?: number;
+    max?: number;
+    hint?: string;
+  },
+): HTMLElement {
   const control = h('input', { id: o.id, type: 'number', inputmode: 'decimal', 'aria-label': o.name });
   if (o.min !== undefined) control.min = String(o.min);
   if (o.max !== undefined) control.max = String(o.max);
@@ -176,8 +204,24 @@ export function numberField(k: Kit, o: { id: string; name: string; label: string
 }
 
 /** A labelled select; `set` gets the chosen value. */
-export function selectField(k: Kit, o: { id: string; name: string; label: string; options: Array<[string, string]>; value: unknown; set(value: string): void; path?: string; hint?: string }): HTMLElement {
-  const control = h('select', { id: o.id, 'aria-label': o.name }, ...o.options.map(([value, text]) => h('option', { value, selected: value === o.value }, text)));
+export function selectField(
+  k: Kit,
+  o: {
+    id: string;
+    name: string;
+    label: string;
+    options: Array<[string, string]>;
+    value: unknown;
+    set(value: string): void;
+    path?: string;
+    hint?: string;
+  },
+): HTMLElement {
+  const control = h(
+    'select',
+    { id: o.id, 'aria-label': o.name },
+    ...o.options.map(([value, text]) => h('option', { value, selected: value === o.value }, text)),
+  );
   control.addEventListener('change', () => o.set(control.value));
   return labelled(k, o.id, o.label, control, o.hint, o.path);
 }
@@ -186,10 +230,19 @@ function labelled(k: Kit, id: string, label: string, control: HTMLElement, hint?
   if (hint) control.setAttribute('aria-describedby', `${id}-hint`);
   const problems = path !== undefined && fieldProblems(k, path, id, control);
   // A problem shows right under its field, before the picker and the hint.
-  return h('div', { class: 'field' }, h('label', { for: id }, label), control, problems, extra, hint !== undefined && h('p', { id: `${id}-hint`, class: 'hint' }, hint));
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { for: id }, label),
+    control,
+    problems,
+    extra,
+    hint !== undefined && h('p', { id: `${id}-hint`, class: 'hint' }, hint),
+  );
 }
 
-const valueAt = (target: unknown, path: OutletPath): unknown => path.reduce<unknown>((node, key) => (isObject(node) || Array.isArray(node) ? (node as Record<string, unknown>)[key] : undefined), target);
+const valueAt = (target: unknown, path: OutletPath): unknown =>
+  path.reduce<unknown>((node, key) => (isObject(node) || Array.isArray(node) ? (node as Record<string, unknown>)[key] : undefined), target);
 
 /** An outlet of the block: any block, none, or a new block created and linked there. */
 export function outletField(k: Kit, o: { id: string; label: string; outlet: OutletPath; hint?: string }): HTMLElement {
@@ -225,7 +278,10 @@ export function outletField(k: Kit, o: { id: string; label: string; outlet: Outl
 }
 
 /** Move up, move down and remove for row `i` of `items`; `name` names the row (`message 2`). */
-export function rowTools(k: Kit, o: { id: string; name: string; items: unknown[]; i: number; removed?: () => void; focusAfterRemove: string }): HTMLElement {
+export function rowTools(
+  k: Kit,
+  o: { id: string; name: string; items: unknown[]; i: number; removed?: () => void; focusAfterRemove: string },
+): HTMLElement {
   const { items, i } = o;
   const lang = k.ctx.lang;
   const move = (to: number, focus: string) => {
@@ -236,8 +292,39 @@ export function rowTools(k: Kit, o: { id: string; name: string; items: unknown[]
   return h(
     'span',
     { class: 'row-tools' },
-    h('button', { type: 'button', id: `${o.id}-up`, 'aria-label': tx(lang, 'up', { name: o.name }), disabled: i === 0, onclick: () => move(i - 1, i - 1 === 0 ? `${o.id.replace(/\d+$/, String(i - 1))}-down` : `${o.id.replace(/\d+$/, String(i - 1))}-up`) }, '↑'),
-    h('button', { type: 'button', id: `${o.id}-down`, 'aria-label': tx(lang, 'down', { name: o.name }), disabled: i === items.length - 1, onclick: () => move(i + 1, `${o.id.replace(/\d+$/, String(i + 1))}-${i + 1 === items.length - 1 ? 'up' : 'down'}`) }, '↓'),
-    h('button', { type: 'button', id: `${o.id}-remove`, class: 'danger', 'aria-label': tx(lang, 'remove', { name: o.name }), onclick: () => (items.splice(i, 1), o.removed?.(), k.rebuild(o.focusAfterRemove)) }, '✕'),
+    h(
+      'button',
+      {
+        type: 'button',
+        id: `${o.id}-up`,
+        'aria-label': tx(lang, 'up', { name: o.name }),
+        disabled: i === 0,
+        onclick: () =>
+          move(i - 1, i - 1 === 0 ? `${o.id.replace(/\d+$/, String(i - 1))}-down` : `${o.id.replace(/\d+$/, String(i - 1))}-up`),
+      },
+      '↑',
+    ),
+    h(
+      'button',
+      {
+        type: 'button',
+        id: `${o.id}-down`,
+        'aria-label': tx(lang, 'down', { name: o.name }),
+        disabled: i === items.length - 1,
+        onclick: () => move(i + 1, `${o.id.replace(/\d+$/, String(i + 1))}-${i + 1 === items.length - 1 ? 'up' : 'down'}`),
+      },
+      '↓',
+    ),
+    h(
+      'button',
+      {
+        type: 'button',
+        id: `${o.id}-remove`,
+        class: 'danger',
+        'aria-label': tx(lang, 'remove', { name: o.name }),
+        onclick: () => (items.splice(i, 1), o.removed?.(), k.rebuild(o.focusAfterRemove)),
+      },
+      '✕',
+    ),
   );
 }

@@ -30,11 +30,13 @@ const tx = defineTexts({
     endHeading: 'End block {id}',
     end: 'The conversation ends here: nothing is sent, and the next message from the customer starts again from the triggers. Attributes saved so far stay.',
     unbindHeading: 'Unlink block {id}',
-    unbind: "Removes the customer's verified binding (who they are at the brand): from here on, personal cards ask them to verify again. Attributes stay. Nothing is sent: say so in the next block.",
+    unbind:
+      "Removes the customer's verified binding (who they are at the brand): from here on, personal cards ask them to verify again. Attributes stay. Nothing is sent: say so in the next block.",
     linkHeading: 'Link account block {id}',
     link: 'Sends the text with a button to your login page, and waits. The customer signs in there; LINE (account link) or Messenger (account linking) vouches that the chat account is theirs and brings back what your page gave it, {{ link.nonce }}: the card you link at "Linked" asks your API who that is, and binds.',
     loginUrl: 'Login page',
-    loginUrlHint: 'https. On LINE callcard adds ?linkToken=…, which your page sends back to LINE with its nonce; Messenger adds account_linking_token and redirect_uri.',
+    loginUrlHint:
+      'https. On LINE callcard adds ?linkToken=…, which your page sends back to LINE with its nonce; Messenger adds account_linking_token and redirect_uri.',
     linkText: 'Text',
     label: 'Button label (LINE)',
     labelHint: 'Messenger names its Log In button itself. Empty: the built-in label.',
@@ -68,7 +70,8 @@ const tx = defineTexts({
     linkHeading: '連結帳號區塊 {id}',
     link: '送出文字和一個前往您登入頁的按鈕，然後等待。顧客在那裡登入後，LINE（帳號連結）或 Messenger（帳號連結）會確認聊天帳號屬於本人，並帶回您頁面給的 {{ link.nonce }}：您在「已連結」連上的卡片會向您的 API 查詢是哪位會員並完成綁定。',
     loginUrl: '登入頁',
-    loginUrlHint: '請用 https。在 LINE 上 callcard 會加上 ?linkToken=…，您的頁面要把它連同 nonce 送回 LINE；Messenger 會加上 account_linking_token 和 redirect_uri。',
+    loginUrlHint:
+      '請用 https。在 LINE 上 callcard 會加上 ?linkToken=…，您的頁面要把它連同 nonce 送回 LINE；Messenger 會加上 account_linking_token 和 redirect_uri。',
     linkText: '文字',
     label: '按鈕文字（LINE）',
     labelHint: 'Messenger 的登入按鈕文字由 Messenger 決定。留空：使用內建文字。',
@@ -90,8 +93,13 @@ const tx = defineTexts({
 export function renderBlockForm(ctx: EditorContext, id: string): HTMLElement {
   const T = (key: Parameters<typeof tx>[1], values?: Record<string, string | number>) => tx(ctx.lang, key, values);
   const block = blocksOf(ctx.flow)[id];
-  const form = h('form', { id: 'block-form', class: 'block-form', 'aria-labelledby': 'block-form-heading', onsubmit: (event) => event.preventDefault() });
-  if (!isObject(block)) return form.appendChild(h('p', { id: 'block-form-heading' }, T('noBlock', { id }))), form;
+  const form = h('form', {
+    id: 'block-form',
+    class: 'block-form',
+    'aria-labelledby': 'block-form-heading',
+    onsubmit: (event) => event.preventDefault(),
+  });
+  if (!isObject(block)) return (form.appendChild(h('p', { id: 'block-form-heading' }, T('noBlock', { id }))), form);
   const k = makeKit(ctx, id, block);
   let parts: Array<HTMLElement | false>;
   switch (block.type) {
@@ -111,7 +119,11 @@ export function renderBlockForm(ctx: EditorContext, id: string): HTMLElement {
       parts = [h('h2', { id: 'block-form-heading' }, T('endHeading', { id })), h('p', { id: 'bf-end' }, T('end'))];
       break;
     case 'unbind':
-      parts = [h('h2', { id: 'block-form-heading' }, T('unbindHeading', { id })), h('p', { id: 'bf-unbind' }, T('unbind')), outletField(k, { id: 'bf-next', label: T('next'), outlet: ['next'] })];
+      parts = [
+        h('h2', { id: 'block-form-heading' }, T('unbindHeading', { id })),
+        h('p', { id: 'bf-unbind' }, T('unbind')),
+        outletField(k, { id: 'bf-next', label: T('next'), outlet: ['next'] }),
+      ];
       break;
     case 'linkAccount':
       parts = linkAccountForm(k, T);
@@ -124,13 +136,17 @@ export function renderBlockForm(ctx: EditorContext, id: string): HTMLElement {
   }
   // The heading first, then the block's problems, then its fields.
   const [heading, ...rest] = parts.filter((part): part is HTMLElement => part !== false);
-  form.append(...[heading, problemsIn(ctx, k.at, 'bf-problems'), ...rest].filter((part): part is HTMLElement => part !== false && part !== undefined));
+  form.append(
+    ...[heading, problemsIn(ctx, k.at, 'bf-problems'), ...rest].filter((part): part is HTMLElement => part !== false && part !== undefined),
+  );
   return form;
 }
 
 function setAttributesForm(k: Kit, T: (key: Parameters<typeof tx>[1], values?: Record<string, string | number>) => string): HTMLElement[] {
   const block = k.block;
-  const rows = isObject(block.set) ? Object.entries(block.set).map(([name, value]) => [name, typeof value === 'string' ? value : JSON.stringify(value)]) : [];
+  const rows = isObject(block.set)
+    ? Object.entries(block.set).map(([name, value]) => [name, typeof value === 'string' ? value : JSON.stringify(value)])
+    : [];
   return [
     h('h2', { id: 'block-form-heading' }, T('setHeading', { id: k.id })),
     h(
@@ -143,7 +159,10 @@ function setAttributesForm(k: Kit, T: (key: Parameters<typeof tx>[1], values?: R
         rows,
         tr: k.tr,
         // `set` is required: with no rows it is written as {}, the block's own "nothing yet".
-        write: (rebuild) => ((block.set = Object.fromEntries(rows.map(([name, value]) => [name ?? '', value ?? '']))), rebuild ? k.rebuild('') : k.edit()),
+        write: (rebuild) => (
+          (block.set = Object.fromEntries(rows.map(([name, value]) => [name ?? '', value ?? '']))),
+          rebuild ? k.rebuild('') : k.edit()
+        ),
         name: (n) => T('name', { n }),
         value: (n) => T('value', { n }),
         pick: (n) => T('pick', { n }),
@@ -177,10 +196,43 @@ function linkAccountForm(k: Kit, T: (key: Parameters<typeof tx>[1], values?: Rec
   return [
     h('h2', { id: 'block-form-heading' }, T('linkHeading', { id: k.id })),
     h('p', { id: 'bf-link' }, T('link')),
-    textField(k, { id: 'bf-login-url', name: T('loginUrl'), label: T('loginUrl'), value: block.loginUrl, set: (v) => (block.loginUrl = v), path: `${k.at}.loginUrl`, hint: T('loginUrlHint'), placeholder: 'https://', template: true }),
-    textField(k, { id: 'bf-link-text', name: T('linkText'), label: T('linkText'), value: block.text, set: (v) => (block.text = v), path: `${k.at}.text`, multiline: true, template: true }),
-    textField(k, { id: 'bf-link-label', name: T('label'), label: T('label'), value: block.label, set: (v) => put(block, 'label', v.trim() === '' ? undefined : v), path: `${k.at}.label`, hint: T('labelHint') }),
-    h('fieldset', { id: 'bf-channels', 'aria-describedby': 'bf-channels-hint' }, h('legend', {}, T('channels')), ...boxes, h('p', { id: 'bf-channels-hint', class: 'hint' }, T('channelsHint'))),
+    textField(k, {
+      id: 'bf-login-url',
+      name: T('loginUrl'),
+      label: T('loginUrl'),
+      value: block.loginUrl,
+      set: (v) => (block.loginUrl = v),
+      path: `${k.at}.loginUrl`,
+      hint: T('loginUrlHint'),
+      placeholder: 'https://',
+      template: true,
+    }),
+    textField(k, {
+      id: 'bf-link-text',
+      name: T('linkText'),
+      label: T('linkText'),
+      value: block.text,
+      set: (v) => (block.text = v),
+      path: `${k.at}.text`,
+      multiline: true,
+      template: true,
+    }),
+    textField(k, {
+      id: 'bf-link-label',
+      name: T('label'),
+      label: T('label'),
+      value: block.label,
+      set: (v) => put(block, 'label', v.trim() === '' ? undefined : v),
+      path: `${k.at}.label`,
+      hint: T('labelHint'),
+    }),
+    h(
+      'fieldset',
+      { id: 'bf-channels', 'aria-describedby': 'bf-channels-hint' },
+      h('legend', {}, T('channels')),
+      ...boxes,
+      h('p', { id: 'bf-channels-hint', class: 'hint' }, T('channelsHint')),
+    ),
     outletField(k, { id: 'bf-on-linked', label: T('onLinked'), outlet: ['onLinked'] }),
     outletField(k, { id: 'bf-on-failure', label: T('onFailure'), outlet: ['onFailure'], hint: T('onFailureHint') }),
     !every && outletField(k, { id: 'bf-elsewhere', label: T('elsewhere'), outlet: ['elsewhere'] }),

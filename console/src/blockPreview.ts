@@ -82,13 +82,17 @@ export function renderPreview(k: Kit): HTMLElement {
     pending = `${k.id}\n${key}`;
     clearTimeout(timer);
     const mine = ++asked;
-    timer = setTimeout(() => void ask(request).then((outcome) => {
-      if (mine !== asked) return;
-      pending = undefined;
-      shown.set(k.id, { key, outcome });
-      const box = byId('bf-preview-out');
-      if (box?.dataset.block === k.id) box.replaceChildren(...draw(outcome, k, lang));
-    }), PREVIEW_DELAY_MS);
+    timer = setTimeout(
+      () =>
+        void ask(request).then((outcome) => {
+          if (mine !== asked) return;
+          pending = undefined;
+          shown.set(k.id, { key, outcome });
+          const box = byId('bf-preview-out');
+          if (box?.dataset.block === k.id) box.replaceChildren(...draw(outcome, k, lang));
+        }),
+      PREVIEW_DELAY_MS,
+    );
   };
   output.dataset.block = k.id;
 
@@ -99,8 +103,17 @@ export function renderPreview(k: Kit): HTMLElement {
     return h('div', { class: 'field' }, h('label', { for: id }, label), element);
   };
   const fields = [
-    ...attributesRead(k.block).map((name, i) => input(`bf-sample-attr-${i}`, T('sample', { name: `attributes.${name}` }), sample.attrs[name] ?? '', (v) => (sample.attrs[name] = v))),
-    ...paramsRead(k.block).map((name, i) => input(`bf-sample-param-${i}`, T('sample', { name: `trigger.params.${name}` }), sample.params[name] ?? '', (v) => (sample.params[name] = v))),
+    ...attributesRead(k.block).map((name, i) =>
+      input(`bf-sample-attr-${i}`, T('sample', { name: `attributes.${name}` }), sample.attrs[name] ?? '', (v) => (sample.attrs[name] = v)),
+    ),
+    ...paramsRead(k.block).map((name, i) =>
+      input(
+        `bf-sample-param-${i}`,
+        T('sample', { name: `trigger.params.${name}` }),
+        sample.params[name] ?? '',
+        (v) => (sample.params[name] = v),
+      ),
+    ),
   ];
   const readsResponse = /\bresponse\b/.test(JSON.stringify(k.block));
   let responseBox: HTMLElement | false = false;
@@ -113,7 +126,11 @@ export function renderPreview(k: Kit): HTMLElement {
       { class: 'field' },
       h('label', { for: area.id }, T('response')),
       area,
-      h('p', { id: 'bf-sample-response-hint', class: 'hint' }, k.card !== undefined ? T('responseHint', { card: k.card }) : T('responseHintNone')),
+      h(
+        'p',
+        { id: 'bf-sample-response-hint', class: 'hint' },
+        k.card !== undefined ? T('responseHint', { card: k.card }) : T('responseHintNone'),
+      ),
     );
   }
   refresh();
@@ -122,7 +139,14 @@ export function renderPreview(k: Kit): HTMLElement {
     { id: 'bf-preview', class: 'block-preview', 'aria-labelledby': 'bf-preview-heading' },
     h('h3', { id: 'bf-preview-heading' }, T('heading')),
     (fields.length > 0 || responseBox) &&
-      h('details', { open: true }, h('summary', {}, T('samples')), h('p', { class: 'hint' }, T('samplesHint')), h('div', { class: 'card-fields' }, ...fields), responseBox),
+      h(
+        'details',
+        { open: true },
+        h('summary', {}, T('samples')),
+        h('p', { class: 'hint' }, T('samplesHint')),
+        h('div', { class: 'card-fields' }, ...fields),
+        responseBox,
+      ),
     output,
   );
 
@@ -160,16 +184,38 @@ function draw(outcome: Outcome, k: Kit, lang: Lang): Node[] {
         'div',
         { class: 'notice', id: 'bf-preview-problem' },
         h('p', {}, unreachable ? T('unreachable', { message: outcome.error.slice(12) }) : T('cannot')),
-        !unreachable && h('ul', {}, ...(outcome.problems.length ? outcome.problems.map((p) => h('li', {}, h('code', {}, p.path.replace(/^flow\./, '')), ' ', p.message)) : [h('li', {}, outcome.error)])),
+        !unreachable &&
+          h(
+            'ul',
+            {},
+            ...(outcome.problems.length
+              ? outcome.problems.map((p) => h('li', {}, h('code', {}, p.path.replace(/^flow\./, '')), ' ', p.message))
+              : [h('li', {}, outcome.error)]),
+          ),
       ),
     ];
   }
   const { result } = outcome;
   const pane = (id: string, kind: 'line' | 'messenger', bubbles: ReturnType<typeof fromLine>[]) => {
     const body = renderBubbles(bubbles, { imageLabel: (url) => T('image', { url }) });
-    return h('section', { id, class: `preview ${kind}`, 'aria-label': T(kind) }, h('h4', {}, T(kind)), ...(body.length ? body : [h('p', { class: 'hint' }, T('noMessages'))]));
+    return h(
+      'section',
+      { id, class: `preview ${kind}`, 'aria-label': T(kind) },
+      h('h4', {}, T(kind)),
+      ...(body.length ? body : [h('p', { class: 'hint' }, T('noMessages'))]),
+    );
   };
   const empty = k.block.empty;
-  const panes = h('div', { class: 'previews' }, pane('bf-preview-line', 'line', result.line.map(fromLine)), pane('bf-preview-messenger', 'messenger', result.messenger.map(fromMessenger)));
-  return result.empty ? [h('p', { class: 'hint', id: 'bf-preview-empty' }, typeof empty === 'string' ? T('emptyGoes', { id: empty }) : T('emptyNothing')), panes] : [panes];
+  const panes = h(
+    'div',
+    { class: 'previews' },
+    pane('bf-preview-line', 'line', result.line.map(fromLine)),
+    pane('bf-preview-messenger', 'messenger', result.messenger.map(fromMessenger)),
+  );
+  return result.empty
+    ? [
+        h('p', { class: 'hint', id: 'bf-preview-empty' }, typeof empty === 'string' ? T('emptyGoes', { id: empty }) : T('emptyNothing')),
+        panes,
+      ]
+    : [panes];
 }

@@ -41,7 +41,12 @@ function lineAction(action: unknown): Action {
     // The simulator answers a picker with today's date (or now), as LINE would with the customer's choice.
     const now = new Date().toISOString();
     const mode = str(action.mode) ?? 'datetime';
-    return { label, kind: 'postback', data: action.data, params: { [mode]: mode === 'date' ? now.slice(0, 10) : mode === 'time' ? now.slice(11, 16) : now.slice(0, 16) } };
+    return {
+      label,
+      kind: 'postback',
+      data: action.data,
+      params: { [mode]: mode === 'date' ? now.slice(0, 10) : mode === 'time' ? now.slice(11, 16) : now.slice(0, 16) },
+    };
   }
   if (action.type === 'message' && typeof action.text === 'string') return { label, kind: 'message', text: action.text };
   if (action.type === 'uri' && typeof action.uri === 'string') return { label, kind: 'uri', uri: action.uri };
@@ -62,7 +67,15 @@ export function fromLine(message: unknown): Bubble {
   if (message.type === 'template' && isObject(message.template)) {
     const template = message.template;
     const columns = template.type === 'carousel' ? list(template.columns) : [template];
-    return { cards: columns.map((c) => ({ image: str(c.thumbnailImageUrl), title: str(c.title), lines: str(c.text) !== undefined ? [String(c.text)] : [], buttons: list(c.actions).map(lineAction) })), chips };
+    return {
+      cards: columns.map((c) => ({
+        image: str(c.thumbnailImageUrl),
+        title: str(c.title),
+        lines: str(c.text) !== undefined ? [String(c.text)] : [],
+        buttons: list(c.actions).map(lineAction),
+      })),
+      chips,
+    };
   }
   return { text: `[${String(message.type)}] ${str(message.altText) ?? ''}`, chips };
 }
@@ -92,16 +105,26 @@ function messengerButton(button: Json): Action {
 /** A Messenger message: text, image, a generic template (cards) or a button template; quick replies. */
 export function fromMessenger(message: unknown): Bubble {
   if (!isObject(message)) return { text: '[?]', chips: [] };
-  const chips = list(message.quick_replies).map((q): Action => (typeof q.payload === 'string' ? { label: str(q.title) ?? '', kind: 'payload', payload: q.payload } : { label: str(q.title) ?? '', kind: 'other' }));
+  const chips = list(message.quick_replies).map((q): Action =>
+    typeof q.payload === 'string'
+      ? { label: str(q.title) ?? '', kind: 'payload', payload: q.payload }
+      : { label: str(q.title) ?? '', kind: 'other' },
+  );
   if (typeof message.text === 'string') return { text: message.text, chips };
   const attachment = isObject(message.attachment) ? message.attachment : {};
   const payload = isObject(attachment.payload) ? attachment.payload : {};
   if (attachment.type === 'image') return { image: str(payload.url), chips };
   if (payload.template_type === 'generic') {
-    const cards = list(payload.elements).map((e) => ({ image: str(e.image_url), title: str(e.title), lines: str(e.subtitle) !== undefined ? [String(e.subtitle)] : [], buttons: list(e.buttons).map(messengerButton) }));
+    const cards = list(payload.elements).map((e) => ({
+      image: str(e.image_url),
+      title: str(e.title),
+      lines: str(e.subtitle) !== undefined ? [String(e.subtitle)] : [],
+      buttons: list(e.buttons).map(messengerButton),
+    }));
     return { cards, chips };
   }
-  if (payload.template_type === 'button') return { cards: [{ lines: [str(payload.text) ?? ''], buttons: list(payload.buttons).map(messengerButton) }], chips };
+  if (payload.template_type === 'button')
+    return { cards: [{ lines: [str(payload.text) ?? ''], buttons: list(payload.buttons).map(messengerButton) }], chips };
   return { text: '[?]', chips };
 }
 
@@ -114,7 +137,8 @@ export interface BubbleOptions {
 
 /** Bubbles as a chat shows them. */
 export function renderBubbles(bubbles: Bubble[], options: BubbleOptions): HTMLElement[] {
-  const image = (url: string | undefined) => url !== undefined && h('div', { class: 'msg-image', role: 'img', 'aria-label': options.imageLabel(url), title: url }, hostOf(url));
+  const image = (url: string | undefined) =>
+    url !== undefined && h('div', { class: 'msg-image', role: 'img', 'aria-label': options.imageLabel(url), title: url }, hostOf(url));
   const control = (action: Action, cls: string) =>
     options.onAction && (action.kind === 'postback' || action.kind === 'message' || action.kind === 'payload')
       ? h('button', { type: 'button', class: cls, onclick: () => options.onAction?.(action) }, action.label)

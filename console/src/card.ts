@@ -1,11 +1,34 @@
-import { asTarget, field, insertAtCaret, isObject, lastResponse, leafPaths, obj, pick, picker, rowsEditor, setFormRefresh, textInput, tpl, type Groups, type Json, type Tr } from './cardKit';
+import {
+  asTarget,
+  field,
+  insertAtCaret,
+  isObject,
+  lastResponse,
+  leafPaths,
+  obj,
+  pick,
+  picker,
+  rowsEditor,
+  setFormRefresh,
+  textInput,
+  tpl,
+  type Groups,
+  type Json,
+  type Tr,
+} from './cardKit';
 import { contractSet } from './cardContract';
 import { followUpSet } from './cardFollowUp';
 import { contractFieldsLabel, importButton } from './cardImport';
 import { contractSample } from './importFill';
 import { payloadSet } from './cardPayload';
 import { byId, h, type Child } from './dom';
-import { CALLBACK_TIMEOUT_SECONDS, CARD_DEFAULTS, CARD_TIMEOUT_MS, DEFAULT_HTTP_METHOD, HTTP_METHODS } from '../../shared/flow/cardDefaults';
+import {
+  CALLBACK_TIMEOUT_SECONDS,
+  CARD_DEFAULTS,
+  CARD_TIMEOUT_MS,
+  DEFAULT_HTTP_METHOD,
+  HTTP_METHODS,
+} from '../../shared/flow/cardDefaults';
 import { FAILURE_REASONS } from '../../shared/flow/failureReasons';
 import { outletSelect, type EditorContext } from './editorContext';
 import { defineTexts } from './i18n';
@@ -39,7 +62,9 @@ export function bindingValues(flow: Json): string[] {
 /** The attributes the flow's cards keep with a binding (`bind.attributes`) or its templates read (`binding.attributes.NAME`). */
 function bindingAttributes(flow: Json): string[] {
   const names = new Set([...JSON.stringify(flow).matchAll(/binding\.attributes\.([A-Za-z_]\w*)/g)].map((m) => m[1] ?? ''));
-  for (const block of Object.values(blocksOf(flow))) if (isObject(block) && isObject(block.bind) && isObject(block.bind.attributes)) for (const name of Object.keys(block.bind.attributes)) names.add(name);
+  for (const block of Object.values(blocksOf(flow)))
+    if (isObject(block) && isObject(block.bind) && isObject(block.bind.attributes))
+      for (const name of Object.keys(block.bind.attributes)) names.add(name);
   names.delete('');
   return [...names].sort();
 }
@@ -56,18 +81,24 @@ export function knownValues(flow: Json): { attributes: string[]; params: string[
     for (const map of [block.saveToAttributes, block.set]) if (isObject(map)) for (const name of Object.keys(map)) attributes.add(name);
   }
   for (const match of source.matchAll(/trigger\.params\.([A-Za-z_]\w*)/g)) params.add(match[1] ?? '');
-  for (const match of source.matchAll(/"data":"([^"]*)"/g)) for (const key of new URLSearchParams(match[1]).keys()) if (/^[A-Za-z_]\w*$/.test(key)) params.add(key);
+  for (const match of source.matchAll(/"data":"([^"]*)"/g))
+    for (const key of new URLSearchParams(match[1]).keys()) if (/^[A-Za-z_]\w*$/.test(key)) params.add(key);
   attributes.delete('');
   return { attributes: [...attributes].sort(), params: [...params].sort() };
 }
 
-const reads = (card: unknown, what: string): string[] => [...new Set([...JSON.stringify(card ?? {}).matchAll(new RegExp(`${what}\\.([A-Za-z_]\\w*)`, 'g'))].map((m) => m[1] ?? ''))];
+const reads = (card: unknown, what: string): string[] => [
+  ...new Set([...JSON.stringify(card ?? {}).matchAll(new RegExp(`${what}\\.([A-Za-z_]\\w*)`, 'g'))].map((m) => m[1] ?? '')),
+];
 /** The attributes a card's own templates read: the sample values a test asks for. */
 export const attributesRead = (card: unknown): string[] => reads(card, '(?<!binding\\.)attributes');
 /** The trigger parameters a card's own templates read. */
 export const paramsRead = (card: unknown): string[] => reads(card, 'trigger\\.params');
 /** What a card's own templates read of the customer's binding: `memberId`, and `binding.attributes.NAME` as NAME. */
-export const bindingRead = (card: unknown): string[] => [...reads(card, 'binding').filter((name) => name === 'memberId'), ...reads(card, 'binding\\.attributes')];
+export const bindingRead = (card: unknown): string[] => [
+  ...reads(card, 'binding').filter((name) => name === 'memberId'),
+  ...reads(card, 'binding\\.attributes'),
+];
 
 export interface CardFormContext {
   flow: Json;
@@ -87,7 +118,8 @@ const cx = defineTexts({
     expectData: 'Data for the follow-up blocks',
     expectMessages: 'Messages to send as they are (callcard message format)',
     routing: 'Failures by status or reason',
-    routingHint: 'A failure with one of these statuses, else for one of these reasons, goes to its block; any other failure goes to On failure.',
+    routingHint:
+      'A failure with one of these statuses, else for one of these reasons, goes to its block; any other failure goes to On failure.',
     byStatus: 'HTTP status',
     statusN: 'Status of route {n}',
     statusTarget: 'Block for status {status}',
@@ -99,21 +131,25 @@ const cx = defineTexts({
     addReason: 'Add a reason',
     removeReason: 'Remove the route for reason {reason}',
     callback: "Wait for the brand's callback",
-    callbackHint: 'For slow work at the brand (a booking): it answers 202 at once and later POSTs the result, signed, to the callback URL the request carries (header Callcard-Callback-Url, or {{ callback.url }}). The conversation waits; no callback in time takes the failure path with the reason callback_timeout. The Test and the chat simulator take a 202 as the answer itself.',
+    callbackHint:
+      'For slow work at the brand (a booking): it answers 202 at once and later POSTs the result, signed, to the callback URL the request carries (header Callcard-Callback-Url, or {{ callback.url }}). The conversation waits; no callback in time takes the failure path with the reason callback_timeout. The Test and the chat simulator take a 202 as the answer itself.',
     callbackTimeout: 'Wait for it at most (seconds, 10 to 900)',
     cache: 'Cache the answer',
-    cacheHint: 'Non-personal data only (best sellers, opening hours): refused on a personal card, or when the request reads the customer, their attributes or binding.',
+    cacheHint:
+      'Non-personal data only (best sellers, opening hours): refused on a personal card, or when the request reads the customer, their attributes or binding.',
     personalData: 'Personal data',
     bindingGroup: 'Verified member',
     personal: 'Who the card runs for',
     personalFlow: 'As the flow says ({state})',
     personalOn: 'Verified members only (personal)',
     personalOff: 'Anyone (not personal)',
-    personalHint: 'A personal card runs only for a customer verified as a member (binding.memberId in templates); anyone else goes to the flow\'s verification start (flow settings), never to the card. Never cached, never in a group.',
+    personalHint:
+      "A personal card runs only for a customer verified as a member (binding.memberId in templates); anyone else goes to the flow's verification start (flow settings), never to the card. Never cached, never in a group.",
     flowPersonal: 'personal',
     flowNotPersonal: 'not personal',
     bind: 'Verifies the customer: binds them to the member the answer names',
-    bindHint: 'For the card that checks a one-time code (or resolves an account link): its success is the verification. Templates then see binding.memberId and binding.attributes.NAME.',
+    bindHint:
+      'For the card that checks a one-time code (or resolves an account link): its success is the verification. Templates then see binding.memberId and binding.attributes.NAME.',
     bindMember: 'Member id in the answer',
     bindMemberPick: 'Path for the member id',
     bindAttributes: 'More of the member, kept with the binding',
@@ -135,7 +171,8 @@ const cx = defineTexts({
     noConnections: 'This workspace has no connections yet:',
     connectionsPage: 'create one on the Connections page',
     path: 'Path',
-    pathHint: "A path under the connection's base URL, starting with / (/members/{{ attributes.memberId }}). Values placed in it are URL-encoded.",
+    pathHint:
+      "A path under the connection's base URL, starting with / (/members/{{ attributes.memberId }}). Values placed in it are URL-encoded.",
     stale: 'Serve a stale answer when the brand fails, for (seconds)',
   },
   'zh-TW': {
@@ -155,7 +192,8 @@ const cx = defineTexts({
     addReason: '新增原因',
     removeReason: '移除原因 {reason} 的分流',
     callback: '等待品牌回呼',
-    callbackHint: '適用品牌端較慢的作業（例如訂位）：品牌先回覆 202，之後將結果簽章後 POST 到請求附帶的回呼網址（標頭 Callcard-Callback-Url，或 {{ callback.url }}）。對話會等待；逾時未收到回呼則走失敗路徑，原因為 callback_timeout。測試與聊天模擬器會把 202 當作回應本身。',
+    callbackHint:
+      '適用品牌端較慢的作業（例如訂位）：品牌先回覆 202，之後將結果簽章後 POST 到請求附帶的回呼網址（標頭 Callcard-Callback-Url，或 {{ callback.url }}）。對話會等待；逾時未收到回呼則走失敗路徑，原因為 callback_timeout。測試與聊天模擬器會把 202 當作回應本身。',
     callbackTimeout: '最多等待（秒，10 到 900）',
     cache: '快取回應',
     cacheHint: '只適用非個人資料（熱銷商品、營業時間）：個人卡片，或請求讀取顧客、其屬性或會員綁定時不允許。',
@@ -165,11 +203,13 @@ const cx = defineTexts({
     personalFlow: '依流程設定（{state}）',
     personalOn: '僅限已驗證會員（個人卡片）',
     personalOff: '任何人（非個人）',
-    personalHint: '個人卡片只為已驗證為會員的顧客執行（範本中的 binding.memberId）；其他顧客會被帶到流程的驗證起點（流程設定），不會執行這張卡片。不會快取，也不會在群組中執行。',
+    personalHint:
+      '個人卡片只為已驗證為會員的顧客執行（範本中的 binding.memberId）；其他顧客會被帶到流程的驗證起點（流程設定），不會執行這張卡片。不會快取，也不會在群組中執行。',
     flowPersonal: '個人',
     flowNotPersonal: '非個人',
     bind: '驗證顧客：綁定為回應中的會員',
-    bindHint: '用於檢查一次性驗證碼（或解析帳號連結）的卡片：它成功就代表驗證通過。之後範本可使用 binding.memberId 與 binding.attributes.名稱。',
+    bindHint:
+      '用於檢查一次性驗證碼（或解析帳號連結）的卡片：它成功就代表驗證通過。之後範本可使用 binding.memberId 與 binding.attributes.名稱。',
     bindMember: '回應中的會員編號',
     bindMemberPick: '會員編號的路徑',
     bindAttributes: '一併保存的其他會員資料',
@@ -199,7 +239,13 @@ const cx = defineTexts({
 const check = (id: string, checked: boolean, label: string, set: (on: boolean) => void, hint?: string): HTMLElement => {
   const box = h('input', { id, type: 'checkbox', checked, onchange: () => set(box.checked) });
   if (hint) box.setAttribute('aria-describedby', `${id}-hint`);
-  return h('div', { class: 'check' }, box, h('label', { for: id }, label), hint !== undefined && h('span', { id: `${id}-hint`, class: 'hint' }, hint));
+  return h(
+    'div',
+    { class: 'check' },
+    box,
+    h('label', { for: id }, label),
+    hint !== undefined && h('span', { id: `${id}-hint`, class: 'hint' }, hint),
+  );
 };
 
 /** The form of one card; every edit writes into `ctx.flow` and calls `ctx.changed`. */
@@ -227,12 +273,20 @@ export function renderCardForm(ctx: CardFormContext): HTMLElement {
   // The pickers' response fields: the last test's, else (an imported card not tested yet) its contract's.
   const tested = lastResponse(cardId);
   const response = tested ?? contractSample(card);
-  const responseGroups: Groups = [[tested === undefined && response !== undefined ? contractFieldsLabel(ctx.editor.lang) : tr('responseGroup'), response === undefined ? [] : ['response.status', ...leafPaths(response, 'response.body')]]];
+  const responseGroups: Groups = [
+    [
+      tested === undefined && response !== undefined ? contractFieldsLabel(ctx.editor.lang) : tr('responseGroup'),
+      response === undefined ? [] : ['response.status', ...leafPaths(response, 'response.body')],
+    ],
+  ];
 
   // Endpoint: a full URL, or a connection of the workspace (request.connection) and a path under its base URL.
   const method = h('select', { id: 'card-method' });
   for (const m of HTTP_METHODS) method.append(h('option', { value: m, selected: (req.method ?? DEFAULT_HTTP_METHOD) === m }, m));
-  method.addEventListener('change', edit(() => (request().method = method.value)));
+  method.addEventListener(
+    'change',
+    edit(() => (request().method = method.value)),
+  );
   const c = (key: Parameters<typeof cx>[1], values?: Record<string, string | number>) => cx(ctx.editor.lang, key, values);
   const connected = typeof req.connection === 'string';
   const at = `flow.blocks.${cardId}.request`;
@@ -247,7 +301,12 @@ export function renderCardForm(ctx: CardFormContext): HTMLElement {
       'div',
       { class: 'row' },
       field('card-method', tr('method'), method),
-      h('div', { class: 'grow' }, field('card-url', connected ? c('path') : tr('url'), url, connected ? c('pathHint') : tr('urlHint')), problemsAt(ctx, `${at}.url`, url)),
+      h(
+        'div',
+        { class: 'grow' },
+        field('card-url', connected ? c('path') : tr('url'), url, connected ? c('pathHint') : tr('urlHint')),
+        problemsAt(ctx, `${at}.url`, url),
+      ),
     ),
     picker('card-url-insert', tr('insertIntoUrl'), valueGroups, tr, (value) => insertAtCaret(url, tpl(value))),
   );
@@ -282,13 +341,24 @@ export function renderCardForm(ctx: CardFormContext): HTMLElement {
     else card[key] = value;
     ctx.changed(false);
   };
-  const timeout = h('input', { id: 'card-timeout', type: 'number', min: String(CARD_TIMEOUT_MS.min), max: String(CARD_TIMEOUT_MS.max), step: '100', inputmode: 'numeric' });
+  const timeout = h('input', {
+    id: 'card-timeout',
+    type: 'number',
+    min: String(CARD_TIMEOUT_MS.min),
+    max: String(CARD_TIMEOUT_MS.max),
+    step: '100',
+    inputmode: 'numeric',
+  });
   timeout.value = String(typeof card.timeoutMs === 'number' ? card.timeoutMs : CARD_TIMEOUT_MS.default);
   timeout.addEventListener('input', () => setKey('timeoutMs', timeout.value === '' ? undefined : Number(timeout.value)));
   const when = textInput('card-success-when', card.successWhen, (v) => setKey('successWhen', v.trim() ? v : undefined), { class: 'wide' });
   asTarget(when, { id: when.id, label: tr('successWhen'), kind: 'condition' });
   const saves = isObject(card.saveToAttributes) ? Object.entries(card.saveToAttributes).map(([name, path]) => [name, String(path)]) : [];
-  const writeSaves = (rebuild: boolean) => ((card.saveToAttributes = Object.fromEntries(saves)), saves.length || delete card.saveToAttributes, ctx.changed(rebuild));
+  const writeSaves = (rebuild: boolean) => (
+    (card.saveToAttributes = Object.fromEntries(saves)),
+    saves.length || delete card.saveToAttributes,
+    ctx.changed(rebuild)
+  );
   pick.addMapping = (name, path) => {
     const taken = new Set(saves.map(([n]) => n));
     let free = name;
@@ -316,8 +386,16 @@ export function renderCardForm(ctx: CardFormContext): HTMLElement {
       }),
       field('card-timeout', tr('timeout'), timeout),
     ),
-    check('card-retry', typeof card.retry === 'boolean' ? card.retry : CARD_DEFAULTS.retry, tr('retry'), (on) => setKey('retry', on, CARD_DEFAULTS.retry)),
-    check('card-fire-and-forget', typeof card.fireAndForget === 'boolean' ? card.fireAndForget : CARD_DEFAULTS.fireAndForget, tr('fireAndForget'), (on) => setKey('fireAndForget', on, CARD_DEFAULTS.fireAndForget), tr('fireAndForgetHint')),
+    check('card-retry', typeof card.retry === 'boolean' ? card.retry : CARD_DEFAULTS.retry, tr('retry'), (on) =>
+      setKey('retry', on, CARD_DEFAULTS.retry),
+    ),
+    check(
+      'card-fire-and-forget',
+      typeof card.fireAndForget === 'boolean' ? card.fireAndForget : CARD_DEFAULTS.fireAndForget,
+      tr('fireAndForget'),
+      (on) => setKey('fireAndForget', on, CARD_DEFAULTS.fireAndForget),
+      tr('fireAndForgetHint'),
+    ),
     callbackSet(card, ctx),
     routingSet(card, cardId, ctx),
     expectSet(card, ctx),
@@ -397,10 +475,21 @@ export type { Child };
  * the workspace's first one and keeps the URL's path; choosing a full URL drops the connection (the
  * path stays, for the admin to put a base URL in front of).
  */
-function endpointKind(ctx: CardFormContext, request: () => Json, connected: boolean, changed: (rebuild: boolean, focus?: string) => void): HTMLElement {
+function endpointKind(
+  ctx: CardFormContext,
+  request: () => Json,
+  connected: boolean,
+  changed: (rebuild: boolean, focus?: string) => void,
+): HTMLElement {
   const c = (key: Parameters<typeof cx>[1]) => cx(ctx.editor.lang, key);
   const radio = (value: 'url' | 'connection', label: string) => {
-    const input = h('input', { type: 'radio', name: 'card-endpoint-kind', id: `card-endpoint-${value}`, value, checked: connected === (value === 'connection') });
+    const input = h('input', {
+      type: 'radio',
+      name: 'card-endpoint-kind',
+      id: `card-endpoint-${value}`,
+      value,
+      checked: connected === (value === 'connection'),
+    });
     input.addEventListener('change', () => {
       const req = request();
       if (value === 'connection') {
@@ -412,7 +501,13 @@ function endpointKind(ctx: CardFormContext, request: () => Json, connected: bool
     });
     return h('div', { class: 'check' }, input, h('label', { for: input.id }, label));
   };
-  return h('fieldset', { id: 'card-endpoint-kind', class: 'inline' }, h('legend', {}, c('endpointKind')), radio('url', c('fullUrl')), radio('connection', c('viaConnection')));
+  return h(
+    'fieldset',
+    { id: 'card-endpoint-kind', class: 'inline' },
+    h('legend', {}, c('endpointKind')),
+    radio('url', c('fullUrl')),
+    radio('connection', c('viaConnection')),
+  );
 }
 
 /** The connection a card calls: the workspace's, or the one the card names that the workspace lacks (its problem under it). */
@@ -421,12 +516,21 @@ function connectionField(ctx: CardFormContext, current: string, request: () => J
   const names = ctx.editor.connections;
   const select = h('select', { id: 'card-connection' });
   for (const name of names ?? []) select.append(h('option', { value: name, selected: name === current }, name));
-  if (!names?.includes(current)) select.append(h('option', { value: current, selected: true }, names === undefined ? current : current === '' ? c('noConnection') : c('unknownConnection', { name: current })));
+  if (!names?.includes(current))
+    select.append(
+      h(
+        'option',
+        { value: current, selected: true },
+        names === undefined ? current : current === '' ? c('noConnection') : c('unknownConnection', { name: current }),
+      ),
+    );
   select.addEventListener('change', () => {
     request().connection = select.value;
     ctx.changed(false);
   });
-  const none = names?.length === 0 && h('p', { class: 'hint', id: 'card-connection-none' }, c('noConnections'), ' ', h('a', { href: '#/connections' }, c('connectionsPage')));
+  const none =
+    names?.length === 0 &&
+    h('p', { class: 'hint', id: 'card-connection-none' }, c('noConnections'), ' ', h('a', { href: '#/connections' }, c('connectionsPage')));
   return h('div', {}, field('card-connection', c('connection'), select, c('connectionHint')), problemsAt(ctx, path, select), none);
 }
 
@@ -444,7 +548,13 @@ function problemsAt(ctx: CardFormContext, path: string, control: HTMLElement): H
 function expectSet(card: Json, ctx: CardFormContext): HTMLElement {
   const c = (key: Parameters<typeof cx>[1]) => cx(ctx.editor.lang, key);
   const radio = (value: 'data' | 'messages', label: string) => {
-    const input = h('input', { type: 'radio', name: 'card-expect', id: `card-expect-${value}`, value, checked: (card.expect ?? CARD_DEFAULTS.expect) === value });
+    const input = h('input', {
+      type: 'radio',
+      name: 'card-expect',
+      id: `card-expect-${value}`,
+      value,
+      checked: (card.expect ?? CARD_DEFAULTS.expect) === value,
+    });
     input.addEventListener('change', () => {
       if (value === CARD_DEFAULTS.expect) delete card.expect;
       else card.expect = value;
@@ -452,7 +562,13 @@ function expectSet(card: Json, ctx: CardFormContext): HTMLElement {
     });
     return h('div', { class: 'check' }, input, h('label', { for: input.id }, label));
   };
-  return h('fieldset', { id: 'card-expect' }, h('legend', {}, c('expect')), radio('data', c('expectData')), radio('messages', c('expectMessages')));
+  return h(
+    'fieldset',
+    { id: 'card-expect' },
+    h('legend', {}, c('expect')),
+    radio('data', c('expectData')),
+    radio('messages', c('expectMessages')),
+  );
 }
 
 /**
@@ -489,7 +605,13 @@ function personalSet(card: Json, ctx: CardFormContext, responseGroups: Groups): 
     const rows = isObject(bind.attributes) ? Object.entries(bind.attributes).map(([name, path]) => [name, String(path)]) : [];
     parts.push(
       field('card-bind-member', c('bindMember'), member),
-      picker('card-bind-member-pick', c('bindMemberPick'), responseGroups, ctx.tr, (path) => ((member.value = path), member.dispatchEvent(new Event('input')))),
+      picker(
+        'card-bind-member-pick',
+        c('bindMemberPick'),
+        responseGroups,
+        ctx.tr,
+        (path) => ((member.value = path), member.dispatchEvent(new Event('input'))),
+      ),
       h(
         'fieldset',
         { id: 'card-bind-attributes' },
@@ -521,7 +643,13 @@ function personalSet(card: Json, ctx: CardFormContext, responseGroups: Groups): 
     h('legend', {}, c('personalData')),
     field('card-personal', c('personal'), select),
     h('p', { class: 'hint', id: 'card-personal-hint' }, c('personalHint')),
-    h('div', { class: 'check' }, on, h('label', { for: 'card-bind' }, c('bind')), h('span', { id: 'card-bind-hint', class: 'hint' }, c('bindHint'))),
+    h(
+      'div',
+      { class: 'check' },
+      on,
+      h('label', { for: 'card-bind' }, c('bind')),
+      h('span', { id: 'card-bind-hint', class: 'hint' }, c('bindHint')),
+    ),
     ...parts,
   );
 }
@@ -532,14 +660,27 @@ function personalSet(card: Json, ctx: CardFormContext, responseGroups: Groups): 
 function callbackSet(card: Json, ctx: CardFormContext): HTMLElement {
   const c = (key: Parameters<typeof cx>[1]) => cx(ctx.editor.lang, key);
   const callback = isObject(card.callback) ? card.callback : undefined;
-  const on = h('input', { id: 'card-callback', type: 'checkbox', checked: callback !== undefined, 'aria-describedby': 'card-callback-hint' });
+  const on = h('input', {
+    id: 'card-callback',
+    type: 'checkbox',
+    checked: callback !== undefined,
+    'aria-describedby': 'card-callback-hint',
+  });
   on.addEventListener('change', () => {
     if (on.checked) card.callback = { timeoutSeconds: CALLBACK_TIMEOUT_SECONDS.default };
     else delete card.callback;
     ctx.changed(true, on.checked ? 'card-callback-timeout' : 'card-callback');
   });
-  const seconds = h('input', { id: 'card-callback-timeout', type: 'number', min: String(CALLBACK_TIMEOUT_SECONDS.min), max: String(CALLBACK_TIMEOUT_SECONDS.max), step: '1', inputmode: 'numeric' });
-  seconds.value = callback && typeof callback.timeoutSeconds === 'number' ? String(callback.timeoutSeconds) : String(CALLBACK_TIMEOUT_SECONDS.default);
+  const seconds = h('input', {
+    id: 'card-callback-timeout',
+    type: 'number',
+    min: String(CALLBACK_TIMEOUT_SECONDS.min),
+    max: String(CALLBACK_TIMEOUT_SECONDS.max),
+    step: '1',
+    inputmode: 'numeric',
+  });
+  seconds.value =
+    callback && typeof callback.timeoutSeconds === 'number' ? String(callback.timeoutSeconds) : String(CALLBACK_TIMEOUT_SECONDS.default);
   seconds.addEventListener('input', () => {
     if (!isObject(card.callback)) return;
     if (seconds.value === '') delete card.callback.timeoutSeconds;
@@ -549,7 +690,13 @@ function callbackSet(card: Json, ctx: CardFormContext): HTMLElement {
   return h(
     'div',
     { id: 'card-callback-set' },
-    h('div', { class: 'check' }, on, h('label', { for: 'card-callback' }, c('callback')), h('span', { id: 'card-callback-hint', class: 'hint' }, c('callbackHint'))),
+    h(
+      'div',
+      { class: 'check' },
+      on,
+      h('label', { for: 'card-callback' }, c('callback')),
+      h('span', { id: 'card-callback-hint', class: 'hint' }, c('callbackHint')),
+    ),
     callback !== undefined && field('card-callback-timeout', c('callbackTimeout'), seconds),
   );
 }
@@ -578,9 +725,20 @@ function cacheSet(card: Json, ctx: CardFormContext): HTMLElement {
     'fieldset',
     { id: 'card-cache-set' },
     h('legend', {}, c('cache')),
-    h('div', { class: 'check' }, on, h('label', { for: 'card-cache' }, c('cache')), h('span', { id: 'card-cache-hint', class: 'hint' }, c('cacheHint'))),
+    h(
+      'div',
+      { class: 'check' },
+      on,
+      h('label', { for: 'card-cache' }, c('cache')),
+      h('span', { id: 'card-cache-hint', class: 'hint' }, c('cacheHint')),
+    ),
     cache !== undefined &&
-      h('div', { class: 'row' }, field('card-cache-ttl', c('ttl'), number('card-cache-ttl', 'ttlSeconds', 1, 3600)), field('card-cache-stale', c('stale'), number('card-cache-stale', 'staleIfErrorSeconds', 0, 86_400))),
+      h(
+        'div',
+        { class: 'row' },
+        field('card-cache-ttl', c('ttl'), number('card-cache-ttl', 'ttlSeconds', 1, 3600)),
+        field('card-cache-stale', c('stale'), number('card-cache-stale', 'staleIfErrorSeconds', 0, 86_400)),
+      ),
   );
 }
 
@@ -602,8 +760,17 @@ function routingSet(card: Json, cardId: string, ctx: CardFormContext): HTMLEleme
     return entries.map(([name, target], i) => {
       const n = i + 1;
       const nameControl = status
-        ? textInput(`card-status-${i}`, name, () => undefined, { 'aria-label': c('statusN', { n }), inputmode: 'numeric', maxlength: '3', class: 'short' })
-        : h('select', { id: `card-reason-${i}`, 'aria-label': c('reasonN', { n }) }, ...FAILURE_REASONS.map((reason) => h('option', { value: reason, selected: reason === name }, reason)));
+        ? textInput(`card-status-${i}`, name, () => undefined, {
+            'aria-label': c('statusN', { n }),
+            inputmode: 'numeric',
+            maxlength: '3',
+            class: 'short',
+          })
+        : h(
+            'select',
+            { id: `card-reason-${i}`, 'aria-label': c('reasonN', { n }) },
+            ...FAILURE_REASONS.map((reason) => h('option', { value: reason, selected: reason === name }, reason)),
+          );
       // A key is renamed when its field is left (a status is typed digit by digit).
       nameControl.addEventListener('change', () => {
         const value = nameControl.value.trim();
@@ -645,11 +812,18 @@ function routingSet(card: Json, cardId: string, ctx: CardFormContext): HTMLEleme
   const add = (key: 'onStatus' | 'onReason') => {
     const entries = Object.entries(routes(key));
     const taken = new Set(entries.map(([name]) => name));
-    const fresh = key === 'onStatus' ? (['404', '400', '401', '403', '409', '422', '500', '503'].find((s) => !taken.has(s)) ?? '404') : (FAILURE_REASONS.find((r) => !taken.has(r)) ?? 'timeout');
+    const fresh =
+      key === 'onStatus'
+        ? (['404', '400', '401', '403', '409', '422', '500', '503'].find((s) => !taken.has(s)) ?? '404')
+        : (FAILURE_REASONS.find((r) => !taken.has(r)) ?? 'timeout');
     if (taken.has(fresh)) return;
     // A route needs a target: it starts on the card's failure block, or the first other block.
-    const target = typeof card.onFailure === 'string' ? card.onFailure : Object.keys(isObject(ctx.flow.blocks) ? ctx.flow.blocks : {}).find((id) => id !== cardId);
-    if (target === undefined) return void ctx.editor.createBlock('message', { owner: { kind: 'block', id: cardId }, outlet: [key, fresh] }, `${cardId}_${fresh}`);
+    const target =
+      typeof card.onFailure === 'string'
+        ? card.onFailure
+        : Object.keys(isObject(ctx.flow.blocks) ? ctx.flow.blocks : {}).find((id) => id !== cardId);
+    if (target === undefined)
+      return void ctx.editor.createBlock('message', { owner: { kind: 'block', id: cardId }, outlet: [key, fresh] }, `${cardId}_${fresh}`);
     entries.push([fresh, target]);
     write(key, entries, key === 'onStatus' ? `card-status-${entries.length - 1}` : `card-reason-${entries.length - 1}`);
   };

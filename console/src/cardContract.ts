@@ -68,7 +68,12 @@ export function setLearntContract(cardId: string, contract: unknown): void {
 const MAX_DEPTH = 6;
 
 /** The card's contract section: learn, then edit; `changed(true, focus)` redraws the form. */
-export function contractSet(card: Json, cardId: string, editor: EditorContext, changed: (rebuild: boolean, focus?: string) => void): HTMLElement {
+export function contractSet(
+  card: Json,
+  cardId: string,
+  editor: EditorContext,
+  changed: (rebuild: boolean, focus?: string) => void,
+): HTMLElement {
   const t = (key: Parameters<typeof tx>[1], values?: Record<string, string | number>) => tx(editor.lang, key, values);
   const contract = isObject(card.contract) ? card.contract : undefined;
   const fromTest = learnt.get(cardId);
@@ -82,7 +87,10 @@ export function contractSet(card: Json, cardId: string, editor: EditorContext, c
       onclick: () => {
         if (!fromTest) return;
         // The learnt shape, the card's fail or warn kept.
-        card.contract = { ...structuredClone(fromTest), ...(isObject(contract) && contract.onMismatch ? { onMismatch: contract.onMismatch } : {}) };
+        card.contract = {
+          ...structuredClone(fromTest),
+          ...(isObject(contract) && contract.onMismatch ? { onMismatch: contract.onMismatch } : {}),
+        };
         changed(true, 'card-contract-learn');
       },
     },
@@ -96,17 +104,30 @@ export function contractSet(card: Json, cardId: string, editor: EditorContext, c
   ];
   if (contract && isObject(contract.body)) {
     const body = contract.body;
-    const mode = h('select', { id: 'card-contract-mismatch' }, h('option', { value: 'fail', selected: contract.onMismatch !== 'warn' }, t('fail')), h('option', { value: 'warn', selected: contract.onMismatch === 'warn' }, t('warn')));
+    const mode = h(
+      'select',
+      { id: 'card-contract-mismatch' },
+      h('option', { value: 'fail', selected: contract.onMismatch !== 'warn' }, t('fail')),
+      h('option', { value: 'warn', selected: contract.onMismatch === 'warn' }, t('warn')),
+    );
     mode.addEventListener('change', () => {
       if (mode.value === 'warn') contract.onMismatch = 'warn';
       else delete contract.onMismatch;
       changed(false);
     });
-    const remove = h('button', { type: 'button', id: 'card-contract-remove', onclick: () => (delete card.contract, changed(true, 'card-contract-learn')) }, t('remove'));
+    const remove = h(
+      'button',
+      { type: 'button', id: 'card-contract-remove', onclick: () => (delete card.contract, changed(true, 'card-contract-learn')) },
+      t('remove'),
+    );
     parts.push(
       h('div', { class: 'field' }, h('label', { for: 'card-contract-mismatch' }, t('onMismatch')), mode),
       h('h3', { id: 'card-contract-fields' }, t('fields')),
-      h('ul', { class: 'contract-tree', 'aria-labelledby': 'card-contract-fields' }, fieldRow(body, 'response.body', undefined, 0, { t, changed, seq: { n: 0 } })),
+      h(
+        'ul',
+        { class: 'contract-tree', 'aria-labelledby': 'card-contract-fields' },
+        fieldRow(body, 'response.body', undefined, 0, { t, changed, seq: { n: 0 } }),
+      ),
       h('p', { class: 'toolbar' }, remove),
     );
   }
@@ -124,7 +145,13 @@ interface RowContext {
  * (`parent`), and for an array "must not be empty" (`minItems: 1`). A type array (`["string", "null"]`)
  * is offered as it is, beside the single types.
  */
-function fieldRow(schema: Json, path: string, parent: { schema: Json; name: string } | undefined, depth: number, ctx: RowContext): HTMLElement {
+function fieldRow(
+  schema: Json,
+  path: string,
+  parent: { schema: Json; name: string } | undefined,
+  depth: number,
+  ctx: RowContext,
+): HTMLElement {
   const { t, changed } = ctx;
   const n = ctx.seq.n++;
   const types = Array.isArray(schema.type) ? schema.type.map(String) : typeof schema.type === 'string' ? [schema.type] : [];
@@ -142,10 +169,19 @@ function fieldRow(schema: Json, path: string, parent: { schema: Json; name: stri
     if (!chosen.includes('array')) for (const key of ['items', 'minItems', 'maxItems']) delete schema[key];
     changed(true, select.id);
   });
-  const controls: Array<Node | string | false> = [h('code', {}, parent ? parent.name : path.endsWith('[]') ? '[ ]' : t('body')), ' ', select];
+  const controls: Array<Node | string | false> = [
+    h('code', {}, parent ? parent.name : path.endsWith('[]') ? '[ ]' : t('body')),
+    ' ',
+    select,
+  ];
   if (parent) {
     const required = Array.isArray(parent.schema.required) ? parent.schema.required.map(String) : [];
-    const box = h('input', { type: 'checkbox', id: `contract-required-${n}`, checked: required.includes(parent.name), 'aria-label': t('requiredOf', { path }) });
+    const box = h('input', {
+      type: 'checkbox',
+      id: `contract-required-${n}`,
+      checked: required.includes(parent.name),
+      'aria-label': t('requiredOf', { path }),
+    });
     box.addEventListener('change', () => {
       const next = required.filter((name) => name !== parent.name);
       if (box.checked) next.push(parent.name);
@@ -155,7 +191,12 @@ function fieldRow(schema: Json, path: string, parent: { schema: Json; name: stri
     controls.push(' ', h('span', { class: 'check' }, box, h('label', { for: box.id, 'aria-hidden': 'true' }, t('required'))));
   }
   if (types.includes('array')) {
-    const box = h('input', { type: 'checkbox', id: `contract-not-empty-${n}`, checked: typeof schema.minItems === 'number' && schema.minItems >= 1, 'aria-label': t('notEmptyOf', { path }) });
+    const box = h('input', {
+      type: 'checkbox',
+      id: `contract-not-empty-${n}`,
+      checked: typeof schema.minItems === 'number' && schema.minItems >= 1,
+      'aria-label': t('notEmptyOf', { path }),
+    });
     box.addEventListener('change', () => {
       if (box.checked) schema.minItems = 1;
       else delete schema.minItems;
@@ -166,7 +207,8 @@ function fieldRow(schema: Json, path: string, parent: { schema: Json; name: stri
   const children: HTMLElement[] = [];
   if (depth < MAX_DEPTH) {
     if (types.includes('object') && isObject(schema.properties)) {
-      for (const [name, property] of Object.entries(schema.properties)) if (isObject(property)) children.push(fieldRow(property, `${path}.${name}`, { schema, name }, depth + 1, ctx));
+      for (const [name, property] of Object.entries(schema.properties))
+        if (isObject(property)) children.push(fieldRow(property, `${path}.${name}`, { schema, name }, depth + 1, ctx));
     }
     if (types.includes('array') && isObject(schema.items)) children.push(fieldRow(schema.items, `${path}[]`, undefined, depth + 1, ctx));
   } else if (isObject(schema.properties) || isObject(schema.items)) controls.push(' ', h('span', { class: 'hint' }, t('deeper')));

@@ -1,4 +1,17 @@
-import { arraysIn, asTarget, field, fillOnChoose, insertAtCaret, isObject, picker, textInput, tpl, type Groups, type Json, type Tr } from './cardKit';
+import {
+  arraysIn,
+  asTarget,
+  field,
+  fillOnChoose,
+  insertAtCaret,
+  isObject,
+  picker,
+  textInput,
+  tpl,
+  type Groups,
+  type Json,
+  type Tr,
+} from './cardKit';
 import { h } from './dom';
 
 // The success follow-up: pick the block that follows a success, or create a message block; edit its
@@ -37,14 +50,21 @@ export function followUpSet(ctx: FollowUpContext): HTMLElement {
   const blockId = typeof card.onSuccess === 'string' ? card.onSuccess : undefined;
   const block = blockId !== undefined ? blocks[blockId] : undefined;
   let body: Array<HTMLElement | false>;
-  if (!isObject(block)) body = [h('p', { class: 'hint' }, tr(blockId === undefined ? 'noSuccessBlock' : 'missingBlock', { id: blockId ?? '' }))];
-  else if (block.type !== 'message') body = [h('p', { class: 'hint' }, tr('notMessageBlock', { id: blockId ?? '', type: String(block.type) }))];
+  if (!isObject(block))
+    body = [h('p', { class: 'hint' }, tr(blockId === undefined ? 'noSuccessBlock' : 'missingBlock', { id: blockId ?? '' }))];
+  else if (block.type !== 'message')
+    body = [h('p', { class: 'hint' }, tr('notMessageBlock', { id: blockId ?? '', type: String(block.type) }))];
   else body = messagesEditor(block, ctx);
   return h(
     'fieldset',
     { id: 'follow-up' },
     h('legend', {}, tr('followUp')),
-    h('div', { class: 'row' }, ctx.onSuccess, h('button', { type: 'button', id: 'new-message-block', class: 'field-button', onclick: create }, tr('newMessageBlock'))),
+    h(
+      'div',
+      { class: 'row' },
+      ctx.onSuccess,
+      h('button', { type: 'button', id: 'new-message-block', class: 'field-button', onclick: create }, tr('newMessageBlock')),
+    ),
     ...body,
   );
 }
@@ -54,7 +74,16 @@ function messagesEditor(block: Json, ctx: FollowUpContext): Array<HTMLElement | 
   const messages = Array.isArray(block.messages) ? (block.messages as unknown[]) : (block.messages = []);
   const arrays = arraysIn(ctx.response);
   const remove = (i: number) =>
-    h('button', { type: 'button', id: `msg-remove-${i}`, 'aria-label': tr('removeMessage', { n: i + 1 }), onclick: () => (messages.splice(i, 1), changed(true, 'msg-add-text')) }, '✕');
+    h(
+      'button',
+      {
+        type: 'button',
+        id: `msg-remove-${i}`,
+        'aria-label': tr('removeMessage', { n: i + 1 }),
+        onclick: () => (messages.splice(i, 1), changed(true, 'msg-add-text')),
+      },
+      '✕',
+    );
   const items = messages.map((message, i) => {
     const n = i + 1;
     if (!isObject(message)) return h('li', {}, remove(i));
@@ -65,17 +94,31 @@ function messagesEditor(block: Json, ctx: FollowUpContext): Array<HTMLElement | 
         'li',
         { class: 'message' },
         h('div', { class: 'row' }, h('div', { class: 'grow' }, field(input.id, tr('messageText', { n }), input)), remove(i)),
-        picker(`msg-text-insert-${i}`, tr('valueForMessage', { n }), ctx.groups, tr, (v) => insertAtCaret(input, tpl(v)), 'insert', fillOnChoose(input, tpl, ctx.groups)),
+        picker(
+          `msg-text-insert-${i}`,
+          tr('valueForMessage', { n }),
+          ctx.groups,
+          tr,
+          (v) => insertAtCaret(input, tpl(v)),
+          'insert',
+          fillOnChoose(input, tpl, ctx.groups),
+        ),
       );
     }
-    if (message.type === 'carousel' && isObject(message.repeat) && isObject(message.card)) return h('li', { class: 'message' }, carouselEditor(message, message.repeat, message.card, i, arrays, ctx), remove(i));
+    if (message.type === 'carousel' && isObject(message.repeat) && isObject(message.card))
+      return h('li', { class: 'message' }, carouselEditor(message, message.repeat, message.card, i, arrays, ctx), remove(i));
     return h('li', { class: 'message' }, h('p', {}, tr('otherMessage', { n, type: String(message.type) })), remove(i));
   });
   const addCarousel = () => {
     const first = arrays[0];
     const fields = first?.fields ?? [];
     const title = fields.find((f) => /^(title|name|label)$/i.test(f)) ?? fields.find((f) => !/id$/i.test(f)) ?? 'title';
-    messages.push({ type: 'carousel', altText: tr('carouselAltText'), repeat: { over: first?.path ?? 'response.body.items', as: 'item', limit: 10 }, card: { title: tpl(`item.${title}`), buttons: [] } });
+    messages.push({
+      type: 'carousel',
+      altText: tr('carouselAltText'),
+      repeat: { over: first?.path ?? 'response.body.items', as: 'item', limit: 10 },
+      card: { title: tpl(`item.${title}`), buttons: [] },
+    });
     changed(true, `carousel-over-${messages.length - 1}`);
   };
   const hasCarousel = messages.some((m) => isObject(m) && m.repeat !== undefined);
@@ -88,14 +131,29 @@ function messagesEditor(block: Json, ctx: FollowUpContext): Array<HTMLElement | 
     h(
       'p',
       { class: 'toolbar' },
-      h('button', { type: 'button', id: 'msg-add-text', onclick: () => (messages.push({ type: 'text', text: tr('newMessageText') }), changed(true, `msg-text-${messages.length - 1}`)) }, tr('addTextMessage')),
+      h(
+        'button',
+        {
+          type: 'button',
+          id: 'msg-add-text',
+          onclick: () => (messages.push({ type: 'text', text: tr('newMessageText') }), changed(true, `msg-text-${messages.length - 1}`)),
+        },
+        tr('addTextMessage'),
+      ),
       h('button', { type: 'button', id: 'msg-add-carousel', onclick: addCarousel }, tr('addCarousel')),
     ),
     hasCarousel && field('msg-empty', tr('whenEmpty'), empty),
   ];
 }
 
-function carouselEditor(message: Json, repeat: Json, card: Json, i: number, arrays: Array<{ path: string; fields: string[] }>, ctx: FollowUpContext): HTMLElement {
+function carouselEditor(
+  message: Json,
+  repeat: Json,
+  card: Json,
+  i: number,
+  arrays: Array<{ path: string; fields: string[] }>,
+  ctx: FollowUpContext,
+): HTMLElement {
   const { tr, changed } = ctx;
   const id = (part: string) => `carousel-${part}-${i}`;
   const as = typeof repeat.as === 'string' ? repeat.as : 'item';
@@ -118,19 +176,42 @@ function carouselEditor(message: Json, repeat: Json, card: Json, i: number, arra
   limit.addEventListener('input', () => (limit.value ? (repeat.limit = Number(limit.value)) : delete repeat.limit, changed(false)));
   const alt = textInput(id('alt'), message.altText, (v) => (v ? (message.altText = v) : delete message.altText, changed(false)));
 
-  const itemFields: Groups = [[tr('itemFields', { as }), [as, ...(arrays.find((a) => a.path === over)?.fields ?? []).map((f) => `${as}.${f}`)]], ...ctx.groups];
-  const target = (input: HTMLInputElement, label: string) => asTarget(input, { id: input.id, label, kind: 'template', repeat: { over, as } });
+  const itemFields: Groups = [
+    [tr('itemFields', { as }), [as, ...(arrays.find((a) => a.path === over)?.fields ?? []).map((f) => `${as}.${f}`)]],
+    ...ctx.groups,
+  ];
+  const target = (input: HTMLInputElement, label: string) =>
+    asTarget(input, { id: input.id, label, kind: 'template', repeat: { over, as } });
   /** A card field: its input, the item-field picker, and the target for clicked response fields. */
   const templated = (key: string, label: string, value: unknown, set: (v: string) => void) => {
-    const input = target(textInput(id(key), value, (v) => (set(v), changed(false)), { class: 'wide' }), label);
-    return h('div', { class: 'grow' }, field(input.id, label, input), picker(id(`${key}-insert`), tr('fieldFor', { field: label }), itemFields, tr, (v) => insertAtCaret(input, tpl(v)), 'insert', fillOnChoose(input, tpl, itemFields)));
+    const input = target(
+      textInput(id(key), value, (v) => (set(v), changed(false)), { class: 'wide' }),
+      label,
+    );
+    return h(
+      'div',
+      { class: 'grow' },
+      field(input.id, label, input),
+      picker(
+        id(`${key}-insert`),
+        tr('fieldFor', { field: label }),
+        itemFields,
+        tr,
+        (v) => insertAtCaret(input, tpl(v)),
+        'insert',
+        fillOnChoose(input, tpl, itemFields),
+      ),
+    );
   };
   const setCard = (key: string) => (v: string) => (v || key === 'title' ? (card[key] = v) : delete card[key]);
 
   const buttons = Array.isArray(card.buttons) ? (card.buttons as unknown[]) : [];
   let first = isObject(buttons[0]) ? buttons[0] : undefined;
   const pendingKey = `${ctx.cardId}:${i}`;
-  const type: ButtonType = first && typeof first.type === 'string' && first.type in BUTTON_VALUE ? (first.type as ButtonType) : (pendingTypes.get(pendingKey) ?? 'postback');
+  const type: ButtonType =
+    first && typeof first.type === 'string' && first.type in BUTTON_VALUE
+      ? (first.type as ButtonType)
+      : (pendingTypes.get(pendingKey) ?? 'postback');
   /** Write the first button: gone when it has neither label nor value. */
   const setButton = (patch: Json) => {
     const next: Json = { type, label: '', ...(first ?? {}), ...patch };
@@ -143,7 +224,8 @@ function carouselEditor(message: Json, repeat: Json, card: Json, i: number, arra
     card.buttons = buttons;
   };
   const buttonType = h('select', { id: id('button-type') });
-  for (const t of Object.keys(BUTTON_VALUE) as ButtonType[]) buttonType.append(h('option', { value: t, selected: t === type }, tr(`button_${t}`)));
+  for (const t of Object.keys(BUTTON_VALUE) as ButtonType[])
+    buttonType.append(h('option', { value: t, selected: t === type }, tr(`button_${t}`)));
   buttonType.addEventListener('change', () => {
     const t = buttonType.value as ButtonType;
     pendingTypes.set(pendingKey, t);

@@ -19,7 +19,8 @@ const tx = defineTexts({
     button: 'Import…',
     buttonLabel: 'Import card {id} from a curl command or an OpenAPI document',
     heading: 'Import a card',
-    intro: "Fills card {id}'s endpoint, headers, body and response contract from a curl command or an OpenAPI operation. Nothing is saved until you save the flow.",
+    intro:
+      "Fills card {id}'s endpoint, headers, body and response contract from a curl command or an OpenAPI operation. Nothing is saved until you save the flow.",
     tabs: 'Import from',
     curlTab: 'curl',
     openApiTab: 'OpenAPI',
@@ -56,7 +57,7 @@ const tx = defineTexts({
     variableReads: '{where} {path} reads {from}',
     wasValue: '(was {value})',
     connection: 'Call it through connection {name} (path {path})',
-    contract: 'The response schema becomes the card\'s contract: {count} field(s) for the follow-up\'s pickers before any test.',
+    contract: "The response schema becomes the card's contract: {count} field(s) for the follow-up's pickers before any test.",
     warningsHeading: 'What the import left out or changed',
     apply: 'Fill the card',
     applying: 'Filling…',
@@ -158,11 +159,24 @@ let filled: { cardId: string; stored: string[] } | undefined;
 export function importButton(ctx: ImportContext): HTMLElement {
   const t = (key: Key, values?: Record<string, string | number>) => tx(ctx.lang, key, values);
   const stored = filled?.stored ?? [];
-  const note = filled?.cardId === ctx.cardId ? t('filled', { id: ctx.cardId, stored: stored.length ? t('storedSecrets', { names: stored.join(', ') }) : '' }) : '';
+  const note =
+    filled?.cardId === ctx.cardId
+      ? t('filled', { id: ctx.cardId, stored: stored.length ? t('storedSecrets', { names: stored.join(', ') }) : '' })
+      : '';
   return h(
     'div',
     { class: 'import-row' },
-    h('button', { type: 'button', id: 'card-import', 'aria-haspopup': 'dialog', 'aria-label': t('buttonLabel', { id: ctx.cardId }), onclick: () => openImportDialog(ctx) }, t('button')),
+    h(
+      'button',
+      {
+        type: 'button',
+        id: 'card-import',
+        'aria-haspopup': 'dialog',
+        'aria-label': t('buttonLabel', { id: ctx.cardId }),
+        onclick: () => openImportDialog(ctx),
+      },
+      t('button'),
+    ),
     h('p', { id: 'card-import-status', class: 'status ok', role: 'status' }, note),
   );
 }
@@ -171,7 +185,12 @@ export function importButton(ctx: ImportContext): HTMLElement {
 export const contractFieldsLabel = (lang: Lang): string => tx(lang, 'fieldsGroup');
 
 /** One admin API call as the dialog needs it: the answer, or the words of why not. */
-async function api<T>(lang: Lang, method: string, path: string, body?: unknown): Promise<{ ok: true; body: T } | { ok: false; text: string }> {
+async function api<T>(
+  lang: Lang,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ ok: true; body: T } | { ok: false; text: string }> {
   let result: ApiResult<T>;
   try {
     result = await call<T>(method, path, body);
@@ -203,7 +222,11 @@ export function openImportDialog(ctx: ImportContext): void {
     status.setAttribute('role', error ? 'alert' : 'status');
   };
   const preview = h('section', { id: 'import-preview', 'aria-labelledby': 'import-preview-heading', hidden: true });
-  const apply = h('button', { type: 'button', id: 'import-apply', class: 'primary', disabled: true, onclick: () => void fill() }, t('apply'));
+  const apply = h(
+    'button',
+    { type: 'button', id: 'import-apply', class: 'primary', disabled: true, onclick: () => void fill() },
+    t('apply'),
+  );
   /** A source the import refused: why, and no earlier preview left to fill the card with. */
   const refused = (text: string) => {
     imported = undefined;
@@ -214,7 +237,14 @@ export function openImportDialog(ctx: ImportContext): void {
   };
 
   // curl: a textarea.
-  const curlBox = h('textarea', { id: 'import-curl', rows: '7', spellcheck: 'false', autocomplete: 'off', 'aria-describedby': 'import-curl-hint', class: 'wide code' });
+  const curlBox = h('textarea', {
+    id: 'import-curl',
+    rows: '7',
+    spellcheck: 'false',
+    autocomplete: 'off',
+    'aria-describedby': 'import-curl-hint',
+    class: 'wide code',
+  });
   curlBox.value = draft.curl;
   curlBox.addEventListener('input', () => (draft.curl = curlBox.value));
   const readCurl = async () => {
@@ -238,7 +268,15 @@ export function openImportDialog(ctx: ImportContext): void {
 
   // OpenAPI: a file, a URL or the text; then the operations; then one of them.
   const file = h('input', { id: 'import-file', type: 'file', accept: '.json,.yaml,.yml,application/json,application/yaml,text/yaml' });
-  const url = h('input', { id: 'import-url', type: 'url', class: 'wide', spellcheck: 'false', autocomplete: 'off', 'aria-describedby': 'import-url-hint', placeholder: 'https://api.brand.example/openapi.yaml' });
+  const url = h('input', {
+    id: 'import-url',
+    type: 'url',
+    class: 'wide',
+    spellcheck: 'false',
+    autocomplete: 'off',
+    'aria-describedby': 'import-url-hint',
+    placeholder: 'https://api.brand.example/openapi.yaml',
+  });
   url.value = draft.url;
   url.addEventListener('input', () => ((draft.url = url.value), (draft.from = 'url')));
   const documentBox = h('textarea', { id: 'import-document', rows: '6', spellcheck: 'false', autocomplete: 'off', class: 'wide code' });
@@ -272,8 +310,19 @@ export function openImportDialog(ctx: ImportContext): void {
       h(
         'div',
         { class: 'check' },
-        h('input', { type: 'radio', name: 'import-operation', id: `import-operation-${i}`, value: operation.operationId, checked: i === 0 }),
-        h('label', { for: `import-operation-${i}` }, h('code', {}, `${operation.method} ${operation.path}`), ` ${operation.operationId}${operation.summary ? `: ${operation.summary}` : ''}`),
+        h('input', {
+          type: 'radio',
+          name: 'import-operation',
+          id: `import-operation-${i}`,
+          value: operation.operationId,
+          checked: i === 0,
+        }),
+        h(
+          'label',
+          { for: `import-operation-${i}` },
+          h('code', {}, `${operation.method} ${operation.path}`),
+          ` ${operation.operationId}${operation.summary ? `: ${operation.summary}` : ''}`,
+        ),
       ),
     );
     const pickOne = async () => {
@@ -297,14 +346,31 @@ export function openImportDialog(ctx: ImportContext): void {
     'div',
     { role: 'tabpanel', id: 'import-panel-openapi', 'aria-labelledby': 'import-tab-openapi' },
     h('div', { class: 'field' }, h('label', { for: 'import-file' }, t('file')), file),
-    h('div', { class: 'field' }, h('label', { for: 'import-url' }, t('url')), url, h('p', { class: 'hint', id: 'import-url-hint' }, t('urlHint'))),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'import-url' }, t('url')),
+      url,
+      h('p', { class: 'hint', id: 'import-url-hint' }, t('urlHint')),
+    ),
     h('div', { class: 'field' }, h('label', { for: 'import-document' }, t('document')), documentBox),
     h('button', { type: 'button', id: 'import-list', onclick: () => void listOperations() }, t('listOperations')),
     operationsBox,
   );
 
   // Two tabs (arrow keys move between them, as a tab list does).
-  const tab = (which: 'curl' | 'openapi', label: string) => h('button', { type: 'button', role: 'tab', id: `import-tab-${which}`, 'aria-controls': `import-panel-${which}`, onclick: () => select(which, true) }, label);
+  const tab = (which: 'curl' | 'openapi', label: string) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        role: 'tab',
+        id: `import-tab-${which}`,
+        'aria-controls': `import-panel-${which}`,
+        onclick: () => select(which, true),
+      },
+      label,
+    );
   const tabs = { curl: tab('curl', t('curlTab')), openapi: tab('openapi', t('openApiTab')) };
   const panels = { curl: curlPanel, openapi: openApiPanel };
   const select = (which: 'curl' | 'openapi', focus = false) => {
@@ -371,17 +437,38 @@ export function openImportDialog(ctx: ImportContext): void {
     const parts: Node[] = [
       h('h3', { id: 'import-preview-heading' }, t('previewHeading')),
       h('p', { id: 'import-request' }, h('code', {}, `${String(request.method ?? 'GET')} ${String(request.url)}`)),
-      headers.length ? h('ul', { id: 'import-headers' }, ...headers.map(([name, value]) => h('li', {}, h('code', {}, `${name}: ${String(value)}`)))) : h('p', {}, t('noHeaders')),
+      headers.length
+        ? h('ul', { id: 'import-headers' }, ...headers.map(([name, value]) => h('li', {}, h('code', {}, `${name}: ${String(value)}`))))
+        : h('p', {}, t('noHeaders')),
       h('p', {}, body && body.type !== 'none' ? t('body', { type: String(body.type) }) : t('noBody')),
     ];
     const via = connectionFor(String(request.url));
-    if (via) parts.push(h('div', { class: 'check' }, h('input', { type: 'checkbox', id: 'import-connection' }), h('label', { for: 'import-connection' }, t('connection', via))));
+    if (via)
+      parts.push(
+        h(
+          'div',
+          { class: 'check' },
+          h('input', { type: 'checkbox', id: 'import-connection' }),
+          h('label', { for: 'import-connection' }, t('connection', via)),
+        ),
+      );
     const secretRows = answer.secrets.map((secret, i) => secretRow(secret, i)).filter((row): row is HTMLElement => row !== undefined);
     if (secretRows.length) parts.push(h('fieldset', { id: 'import-secrets' }, h('legend', {}, t('secretsHeading')), ...secretRows));
     const variables = answer.variables.map((variable, i) => variableRow(variable, i));
-    if (variables.length) parts.push(h('fieldset', { id: 'import-variables' }, h('legend', {}, t('variablesHeading')), h('p', { class: 'hint' }, t('variablesIntro')), ...variables));
-    if (isObject(answer.card.contract)) parts.push(h('p', { id: 'import-contract' }, t('contract', { count: answer.responseFields.length })));
-    if (answer.warnings.length) parts.push(h('h3', {}, t('warningsHeading')), h('ul', { id: 'import-warnings' }, ...answer.warnings.map((w) => h('li', {}, w))));
+    if (variables.length)
+      parts.push(
+        h(
+          'fieldset',
+          { id: 'import-variables' },
+          h('legend', {}, t('variablesHeading')),
+          h('p', { class: 'hint' }, t('variablesIntro')),
+          ...variables,
+        ),
+      );
+    if (isObject(answer.card.contract))
+      parts.push(h('p', { id: 'import-contract' }, t('contract', { count: answer.responseFields.length })));
+    if (answer.warnings.length)
+      parts.push(h('h3', {}, t('warningsHeading')), h('ul', { id: 'import-warnings' }, ...answer.warnings.map((w) => h('li', {}, w))));
     preview.replaceChildren(...parts);
     preview.hidden = false;
     apply.disabled = false;
@@ -391,23 +478,51 @@ export function openImportDialog(ctx: ImportContext): void {
   function secretRow(secret: SecretOffer, i: number): HTMLElement | undefined {
     const hosts = secret.allowedHosts.join(', ');
     if (!secret.header) return h('p', { class: 'hint' }, t('querySecret', { from: secret.from }));
-    const name = h('input', { id: `import-secret-name-${i}`, type: 'text', class: 'code', spellcheck: 'false', autocomplete: 'off', list: 'import-secret-names', 'aria-describedby': `import-secret-exists-${i}` });
+    const name = h('input', {
+      id: `import-secret-name-${i}`,
+      type: 'text',
+      class: 'code',
+      spellcheck: 'false',
+      autocomplete: 'off',
+      list: 'import-secret-names',
+      'aria-describedby': `import-secret-exists-${i}`,
+    });
     name.value = secret.name;
     const exists = h('p', { class: 'hint', id: `import-secret-exists-${i}` });
     // The command's value, stored when checked (only a source that held one offers it).
     const store = secret.valueOffered ? h('input', { type: 'checkbox', id: `import-secret-store-${i}`, checked: true }) : undefined;
     // A name the workspace has: the card uses that secret, unless the import's value is stored over it (said plainly).
-    const known = () => (exists.textContent = ctx.secrets?.includes(name.value.trim()) ? t(store?.checked ? 'secretReplaced' : 'secretExists') : '');
+    const known = () =>
+      (exists.textContent = ctx.secrets?.includes(name.value.trim()) ? t(store?.checked ? 'secretReplaced' : 'secretExists') : '');
     name.addEventListener('input', known);
     store?.addEventListener('change', known);
     known();
-    const parts: Child[] = [h('p', {}, t('secretIntro', { header: secret.header })), h('label', { for: name.id }, t('secretName', { header: secret.header })), name, exists];
+    const parts: Child[] = [
+      h('p', {}, t('secretIntro', { header: secret.header })),
+      h('label', { for: name.id }, t('secretName', { header: secret.header })),
+      name,
+      exists,
+    ];
     if (store) parts.push(h('div', { class: 'check' }, store, h('label', { for: store.id }, t('storeFromSource', { hosts }))));
     else {
-      const value = h('input', { id: `import-secret-value-${i}`, type: 'password', autocomplete: 'off', 'aria-describedby': `import-secret-value-${i}-hint` });
-      parts.push(h('label', { for: value.id }, t('secretValue', { header: secret.header })), value, h('p', { class: 'hint', id: `import-secret-value-${i}-hint` }, t('secretValueHint', { hosts })));
+      const value = h('input', {
+        id: `import-secret-value-${i}`,
+        type: 'password',
+        autocomplete: 'off',
+        'aria-describedby': `import-secret-value-${i}-hint`,
+      });
+      parts.push(
+        h('label', { for: value.id }, t('secretValue', { header: secret.header })),
+        value,
+        h('p', { class: 'hint', id: `import-secret-value-${i}-hint` }, t('secretValueHint', { hosts })),
+      );
     }
-    return h('div', { class: 'import-secret', id: `import-secret-${i}` }, ...parts, h('datalist', { id: 'import-secret-names' }, ...(ctx.secrets ?? []).map((s) => h('option', { value: s }))));
+    return h(
+      'div',
+      { class: 'import-secret', id: `import-secret-${i}` },
+      ...parts,
+      h('datalist', { id: 'import-secret-names' }, ...(ctx.secrets ?? []).map((s) => h('option', { value: s }))),
+    );
   }
 
   function variableRow(variable: VariableOffer, i: number): HTMLElement {
@@ -415,7 +530,12 @@ export function openImportDialog(ctx: ImportContext): void {
     if (variable.templated) return h('p', { class: 'hint' }, t('variableReads', { where, path: variable.path, from: variable.suggested }));
     const id = `import-variable-${i}`;
     const was = variable.value !== undefined ? ` ${t('wasValue', { value: String(variable.value) })}` : '';
-    return h('div', { class: 'check' }, h('input', { type: 'checkbox', id }), h('label', { for: id }, t('variableRead', { where, path: variable.path, from: variable.suggested }), was));
+    return h(
+      'div',
+      { class: 'check' },
+      h('input', { type: 'checkbox', id }),
+      h('label', { for: id }, t('variableRead', { where, path: variable.path, from: variable.suggested }), was),
+    );
   }
 
   /** A connection of the workspace whose base URL the imported URL starts with. */
@@ -425,7 +545,8 @@ export function openImportDialog(ctx: ImportContext): void {
         if (!base) continue;
         const prefix = base.replace(/\/+$/, '');
         const rest = requestUrl.slice(prefix.length);
-        if (requestUrl.startsWith(prefix) && (rest === '' || rest.startsWith('/') || rest.startsWith('?'))) return { name: connection.name, path: rest.startsWith('/') ? rest : `/${rest}` };
+        if (requestUrl.startsWith(prefix) && (rest === '' || rest.startsWith('/') || rest.startsWith('?')))
+          return { name: connection.name, path: rest.startsWith('/') ? rest : `/${rest}` };
       }
     }
     return undefined;
@@ -445,10 +566,18 @@ export function openImportDialog(ctx: ImportContext): void {
       const stored: string[] = [];
       // The command's own values: the import route stores them (the value never comes back to the console).
       const fromSource = answer.secrets
-        .map((secret, i) => ({ secret, name: names[i] ?? secret.name, store: byId<HTMLInputElement>(`import-secret-store-${i}`)?.checked === true }))
+        .map((secret, i) => ({
+          secret,
+          name: names[i] ?? secret.name,
+          store: byId<HTMLInputElement>(`import-secret-store-${i}`)?.checked === true,
+        }))
         .filter((s) => s.store && s.secret.valueOffered);
       if (fromSource.length && source.kind === 'curl') {
-        const storeSecrets = fromSource.map(({ secret, name }) => ({ name: secret.name, ...(name !== secret.name ? { storeAs: name } : {}), allowedHosts: secret.allowedHosts }));
+        const storeSecrets = fromSource.map(({ secret, name }) => ({
+          name: secret.name,
+          ...(name !== secret.name ? { storeAs: name } : {}),
+          allowedHosts: secret.allowedHosts,
+        }));
         const again = await api<Imported>(lang, 'POST', '/admin/import/curl', { curl: source.curl, storeSecrets });
         if (!again.ok) return say(again.text, true);
         card = again.body.card;
@@ -459,7 +588,10 @@ export function openImportDialog(ctx: ImportContext): void {
         const value = byId<HTMLInputElement>(`import-secret-value-${i}`)?.value ?? '';
         const name = names[i] ?? secret.name;
         if (!value) continue;
-        const put = await api<SecretView>(lang, 'PUT', `/admin/secrets/${encodeURIComponent(name)}`, { value, allowedHosts: secret.allowedHosts });
+        const put = await api<SecretView>(lang, 'PUT', `/admin/secrets/${encodeURIComponent(name)}`, {
+          value,
+          allowedHosts: secret.allowedHosts,
+        });
         if (!put.ok) return say(put.text, true);
         stored.push(name);
       }
@@ -467,11 +599,13 @@ export function openImportDialog(ctx: ImportContext): void {
       let text = JSON.stringify(card);
       for (const [i, secret] of answer.secrets.entries()) {
         const name = names[i];
-        if (name && name !== secret.name && !fromSource.some((s) => s.secret === secret)) text = text.split(`{{ secrets.${secret.name} }}`).join(`{{ secrets.${name} }}`);
+        if (name && name !== secret.name && !fromSource.some((s) => s.secret === secret))
+          text = text.split(`{{ secrets.${secret.name} }}`).join(`{{ secrets.${name} }}`);
       }
       card = JSON.parse(text) as Imported['card'];
       const request = card.request;
-      for (const [i, variable] of answer.variables.entries()) if (byId<HTMLInputElement>(`import-variable-${i}`)?.checked) readFrom(request, variable);
+      for (const [i, variable] of answer.variables.entries())
+        if (byId<HTMLInputElement>(`import-variable-${i}`)?.checked) readFrom(request, variable);
       const via = connectionFor(String(request.url));
       if (via && byId<HTMLInputElement>('import-connection')?.checked) {
         request.connection = via.name;

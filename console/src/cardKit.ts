@@ -25,9 +25,18 @@ export function insertAtCaret(input: HTMLInputElement, text: string): void {
  * `choose`, when given, is told each choice as it is made (arrow keys included): it may only do what a
  * later choice undoes, such as filling a field that is still empty (`fillOnChoose`).
  */
-export function picker(id: string, label: string, groups: Groups, tr: Tr, insert: (value: string) => void, action: TextKey = 'insert', choose?: (value: string) => boolean): HTMLElement {
+export function picker(
+  id: string,
+  label: string,
+  groups: Groups,
+  tr: Tr,
+  insert: (value: string) => void,
+  action: TextKey = 'insert',
+  choose?: (value: string) => boolean,
+): HTMLElement {
   const select = h('select', { id }, h('option', { value: '' }, tr('chooseValue')));
-  for (const [name, values] of groups) if (values.length) select.append(h('optgroup', { label: name }, ...values.map((value) => h('option', { value }, value))));
+  for (const [name, values] of groups)
+    if (values.length) select.append(h('optgroup', { label: name }, ...values.map((value) => h('option', { value }, value))));
   /** The choice `choose` took already: Insert does not add it a second time. */
   let taken = '';
   if (choose)
@@ -37,26 +46,41 @@ export function picker(id: string, label: string, groups: Groups, tr: Tr, insert
       select.dataset.waiting = select.value && !taken ? 'true' : '';
     });
   else select.addEventListener('change', () => (select.dataset.waiting = select.value ? 'true' : ''));
-  const button = h('button', {
-    type: 'button',
-    id: `${id}-go`,
-    'aria-label': `${tr(action)}: ${label}`,
-    onclick: () => {
-      if (select.value && select.value !== taken) insert(select.value);
-      select.value = '';
-      taken = '';
-      select.dataset.waiting = '';
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      id: `${id}-go`,
+      'aria-label': `${tr(action)}: ${label}`,
+      onclick: () => {
+        if (select.value && select.value !== taken) insert(select.value);
+        select.value = '';
+        taken = '';
+        select.dataset.waiting = '';
+      },
     },
-  }, tr(action));
+    tr(action),
+  );
   return h('span', { class: 'picker' }, h('label', { for: id }, label), select, button);
 }
 
 export function field(id: string, label: string, control: HTMLElement, hint?: string): HTMLElement {
   if (hint) control.setAttribute('aria-describedby', `${id}-hint`);
-  return h('div', { class: 'field' }, h('label', { for: id }, label), control, hint !== undefined && h('p', { id: `${id}-hint`, class: 'hint' }, hint));
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { for: id }, label),
+    control,
+    hint !== undefined && h('p', { id: `${id}-hint`, class: 'hint' }, hint),
+  );
 }
 
-export function textInput(id: string, value: unknown, onInput: (value: string) => void, attrs: Record<string, string> = {}): HTMLInputElement {
+export function textInput(
+  id: string,
+  value: unknown,
+  onInput: (value: string) => void,
+  attrs: Record<string, string> = {},
+): HTMLInputElement {
   const input = h('input', { id, type: 'text', spellcheck: 'false', autocomplete: 'off', ...attrs });
   input.value = typeof value === 'string' ? value : '';
   input.addEventListener('input', () => onInput(input.value));
@@ -117,8 +141,21 @@ export function rowsEditor(o: {
       { class: 'header-row' },
       name,
       value,
-      picker(`${id}-insert-${i}`, o.pick(i + 1), o.groups, tr, (v) => (o.pickAction === 'use' ? ((value.value = wrap(v)), value.dispatchEvent(new Event('input'))) : insertAtCaret(value, wrap(v))), o.pickAction, fillOnChoose(value, wrap, o.groups)),
-      h('button', { type: 'button', id: `${id}-remove-${i}`, 'aria-label': o.remove(i + 1), onclick: () => (rows.splice(i, 1), write(`${id}-add`)) }, '✕'),
+      picker(
+        `${id}-insert-${i}`,
+        o.pick(i + 1),
+        o.groups,
+        tr,
+        (v) =>
+          o.pickAction === 'use' ? ((value.value = wrap(v)), value.dispatchEvent(new Event('input'))) : insertAtCaret(value, wrap(v)),
+        o.pickAction,
+        fillOnChoose(value, wrap, o.groups),
+      ),
+      h(
+        'button',
+        { type: 'button', id: `${id}-remove-${i}`, 'aria-label': o.remove(i + 1), onclick: () => (rows.splice(i, 1), write(`${id}-add`)) },
+        '✕',
+      ),
     );
   });
   const write = (focus: string) => (o.write(true), byId(focus)?.focus());
@@ -130,7 +167,10 @@ export function rowsEditor(o: {
     rows.push(['', '']);
     write(`${id}-name-${rows.length - 1}`);
   };
-  return [items.length ? h('ul', { class: 'rows' }, ...items) : h('p', {}, o.empty), h('button', { type: 'button', id: `${id}-add`, onclick: add }, o.add)];
+  return [
+    items.length ? h('ul', { class: 'rows' }, ...items) : h('p', {}, o.empty),
+    h('button', { type: 'button', id: `${id}-add`, onclick: add }, o.add),
+  ];
 }
 
 // ---- the last successful test response, per flow and card ----
@@ -166,14 +206,21 @@ type Remembered = { flow: string; card: string; shape: unknown };
 export function shapeOf(value: unknown, depth = 0): unknown {
   if (depth > 8) return null;
   if (Array.isArray(value)) return value.slice(0, 5).map((item) => shapeOf(item, depth + 1));
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).slice(0, 80).map(([key, item]) => [key, shapeOf(item, depth + 1)]));
+  if (isObject(value))
+    return Object.fromEntries(
+      Object.entries(value)
+        .slice(0, 80)
+        .map(([key, item]) => [key, shapeOf(item, depth + 1)]),
+    );
   return typeof value === 'string' ? '' : typeof value === 'number' ? 0 : typeof value === 'boolean' ? false : null;
 }
 
 function remembered(): Remembered[] {
   try {
     const parsed: unknown = JSON.parse(localStorage.getItem(STORAGE_ITEM) ?? '[]');
-    return Array.isArray(parsed) ? parsed.filter((entry): entry is Remembered => isObject(entry) && typeof entry.flow === 'string' && typeof entry.card === 'string') : [];
+    return Array.isArray(parsed)
+      ? parsed.filter((entry): entry is Remembered => isObject(entry) && typeof entry.flow === 'string' && typeof entry.card === 'string')
+      : [];
   } catch {
     return [];
   }
@@ -235,7 +282,8 @@ export function arraysIn(body: unknown): Array<{ path: string; fields: string[] 
       for (const item of value.slice(0, 5)) for (const leaf of leafPaths(item, '', 30)) fields.add(leaf.replace(/^\./, ''));
       found.push({ path, fields: [...fields] });
       value.slice(0, 1).forEach((item, i) => walk(item, join(path, i), depth + 1));
-    } else if (isObject(value)) for (const [key, item] of Object.entries(value)) if (/^[A-Za-z_]\w*$/.test(key)) walk(item, join(path, key), depth + 1);
+    } else if (isObject(value))
+      for (const [key, item] of Object.entries(value)) if (/^[A-Za-z_]\w*$/.test(key)) walk(item, join(path, key), depth + 1);
   };
   walk(body, 'response.body', 0);
   return found;
@@ -255,7 +303,9 @@ export interface PathTarget {
   repeat?: { over: string; as: string };
 }
 
-export const pick: { target?: PathTarget; mode: 'field' | 'mapping'; addMapping?: (name: string, path: string) => void } = { mode: 'mapping' };
+export const pick: { target?: PathTarget; mode: 'field' | 'mapping'; addMapping?: (name: string, path: string) => void } = {
+  mode: 'mapping',
+};
 
 /** Make `input` a place clicked response fields go while it is the last used. */
 export function asTarget(input: HTMLInputElement, target: PathTarget): HTMLInputElement {

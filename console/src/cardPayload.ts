@@ -1,4 +1,16 @@
-import { field, fillOnChoose, insertAtCaret, isObject, picker, rowsEditor, textInput, tpl, type Groups, type Json, type Tr } from './cardKit';
+import {
+  field,
+  fillOnChoose,
+  insertAtCaret,
+  isObject,
+  picker,
+  rowsEditor,
+  textInput,
+  tpl,
+  type Groups,
+  type Json,
+  type Tr,
+} from './cardKit';
 import { h } from './dom';
 
 // The card's payload: no body, a JSON structure whose text leaves are templates (an editable tree of
@@ -6,7 +18,12 @@ import { h } from './dom';
 
 type Kind = 'none' | 'json' | 'form';
 
-export function payloadSet(o: { request: () => Json; tr: Tr; groups: Groups; changed: (rebuild: boolean, focus?: string) => void }): HTMLElement {
+export function payloadSet(o: {
+  request: () => Json;
+  tr: Tr;
+  groups: Groups;
+  changed: (rebuild: boolean, focus?: string) => void;
+}): HTMLElement {
   const { tr, changed } = o;
   const req = o.request();
   const body = isObject(req.body) ? req.body : { type: 'none' };
@@ -14,16 +31,28 @@ export function payloadSet(o: { request: () => Json; tr: Tr; groups: Groups; cha
 
   // Switching keeps what it can: a JSON object's text leaves become form fields and back.
   const switchTo = (next: Kind) => {
-    const fields = body.type === 'form' && isObject(body.fields) ? body.fields : isObject(body.value) ? Object.fromEntries(Object.entries(body.value).filter(([, v]) => typeof v === 'string')) : {};
+    const fields =
+      body.type === 'form' && isObject(body.fields)
+        ? body.fields
+        : isObject(body.value)
+          ? Object.fromEntries(Object.entries(body.value).filter(([, v]) => typeof v === 'string'))
+          : {};
     if (next === 'none') delete o.request().body;
-    else o.request().body = next === 'json' ? { type: 'json', value: body.type === 'json' ? body.value : { ...fields } } : { type: 'form', fields };
+    else
+      o.request().body =
+        next === 'json' ? { type: 'json', value: body.type === 'json' ? body.value : { ...fields } } : { type: 'form', fields };
     changed(true, `body-type-${next}`);
   };
   const radios = h(
     'div',
     { class: 'row', role: 'radiogroup', 'aria-label': tr('bodyType') },
     ...(['none', 'json', 'form'] as const).map((k) =>
-      h('div', { class: 'check' }, h('input', { type: 'radio', name: 'body-type', id: `body-type-${k}`, value: k, checked: k === kind, onchange: () => switchTo(k) }), h('label', { for: `body-type-${k}` }, tr(`body_${k}`))),
+      h(
+        'div',
+        { class: 'check' },
+        h('input', { type: 'radio', name: 'body-type', id: `body-type-${k}`, value: k, checked: k === kind, onchange: () => switchTo(k) }),
+        h('label', { for: `body-type-${k}` }, tr(`body_${k}`)),
+      ),
     ),
   );
 
@@ -87,7 +116,11 @@ const parseJson = (source: string): { value: unknown } | undefined => {
 };
 
 /** The fields of one JSON object: name, kind (text, object, other JSON), value; `at`: its position (`2.1`). */
-function objectEditor(target: Json, at: number[], o: { tr: Tr; groups: Groups; changed: (rebuild: boolean, focus?: string) => void }): HTMLElement {
+function objectEditor(
+  target: Json,
+  at: number[],
+  o: { tr: Tr; groups: Groups; changed: (rebuild: boolean, focus?: string) => void },
+): HTMLElement {
   const { tr, changed } = o;
   const keys = Object.keys(target);
   const id = (part: string, n: number[]) => `body-${part}-${n.join('-')}`;
@@ -103,24 +136,41 @@ function objectEditor(target: Json, at: number[], o: { tr: Tr; groups: Groups; c
     let current = key;
     const value = target[key];
     const kind = typeof value === 'string' ? 'text' : isObject(value) ? 'object' : 'json';
-    const name = textInput(id('key', n), key, (v) => {
-      const ok = v !== '' && (v === current || !(v in target));
-      name.setAttribute('aria-invalid', String(!ok));
-      if (!ok) return;
-      rename(current, v);
-      current = v;
-      changed(false);
-    }, { 'aria-label': tr('bodyKey', { n: path }), class: 'key' });
+    const name = textInput(
+      id('key', n),
+      key,
+      (v) => {
+        const ok = v !== '' && (v === current || !(v in target));
+        name.setAttribute('aria-invalid', String(!ok));
+        if (!ok) return;
+        rename(current, v);
+        current = v;
+        changed(false);
+      },
+      { 'aria-label': tr('bodyKey', { n: path }), class: 'key' },
+    );
     const kindSelect = h('select', { id: id('kind', n), 'aria-label': tr('bodyKind', { n: path }) });
-    for (const k of ['text', 'object', 'json'] as const) kindSelect.append(h('option', { value: k, selected: k === kind }, tr(`kind_${k}`)));
+    for (const k of ['text', 'object', 'json'] as const)
+      kindSelect.append(h('option', { value: k, selected: k === kind }, tr(`kind_${k}`)));
     kindSelect.addEventListener('change', () => {
       const v = target[current];
-      target[current] = kindSelect.value === 'text' ? (typeof v === 'string' ? v : (JSON.stringify(v) ?? '')) : kindSelect.value === 'object' ? {} : typeof v === 'string' ? (parseJson(v)?.value ?? null) : v;
+      target[current] =
+        kindSelect.value === 'text'
+          ? typeof v === 'string'
+            ? v
+            : (JSON.stringify(v) ?? '')
+          : kindSelect.value === 'object'
+            ? {}
+            : typeof v === 'string'
+              ? (parseJson(v)?.value ?? null)
+              : v;
       changed(true, id('kind', n));
     });
     let editor: HTMLElement;
     if (kind === 'text') {
-      const input = textInput(id('value', n), value, (v) => ((target[current] = v), changed(false)), { 'aria-label': tr('bodyValue', { n: path }) });
+      const input = textInput(id('value', n), value, (v) => ((target[current] = v), changed(false)), {
+        'aria-label': tr('bodyValue', { n: path }),
+      });
       // A value chosen for a field still named `field2` (as Add named it) names it too: `attributes.phone` → `phone`.
       const fill = fillOnChoose(input, tpl, o.groups);
       let namedBy = '';
@@ -134,40 +184,70 @@ function objectEditor(target: Json, at: number[], o: { tr: Tr; groups: Groups; c
         }
         return true;
       };
-      editor = h('span', { class: 'row' }, input, picker(id('insert', n), tr('valueForBodyField', { n: path }), o.groups, tr, (v) => insertAtCaret(input, tpl(v)), 'insert', choose));
+      editor = h(
+        'span',
+        { class: 'row' },
+        input,
+        picker(id('insert', n), tr('valueForBodyField', { n: path }), o.groups, tr, (v) => insertAtCaret(input, tpl(v)), 'insert', choose),
+      );
     } else if (kind === 'object') editor = objectEditor(value as Json, n, o);
     else {
-      const input = textInput(id('value', n), JSON.stringify(value) ?? 'null', (v) => {
-        const parsed = parseJson(v);
-        input.setAttribute('aria-invalid', String(parsed === undefined));
-        if (parsed === undefined) return;
-        target[current] = parsed.value;
-        changed(false);
-      }, { 'aria-label': tr('bodyValue', { n: path }), class: 'json' });
+      const input = textInput(
+        id('value', n),
+        JSON.stringify(value) ?? 'null',
+        (v) => {
+          const parsed = parseJson(v);
+          input.setAttribute('aria-invalid', String(parsed === undefined));
+          if (parsed === undefined) return;
+          target[current] = parsed.value;
+          changed(false);
+        },
+        { 'aria-label': tr('bodyValue', { n: path }), class: 'json' },
+      );
       editor = input;
     }
     return h(
       'li',
       { class: 'body-field' },
-      h('span', { class: 'header-row' }, name, kindSelect, kind !== 'object' && editor, h('button', {
-        type: 'button',
-        id: id('remove', n),
-        'aria-label': tr('removeBodyField', { n: path }),
-        onclick: () => (delete target[current], changed(true, at.length ? id('add', at) : 'body-add')),
-      }, '✕')),
+      h(
+        'span',
+        { class: 'header-row' },
+        name,
+        kindSelect,
+        kind !== 'object' && editor,
+        h(
+          'button',
+          {
+            type: 'button',
+            id: id('remove', n),
+            'aria-label': tr('removeBodyField', { n: path }),
+            onclick: () => (delete target[current], changed(true, at.length ? id('add', at) : 'body-add')),
+          },
+          '✕',
+        ),
+      ),
       kind === 'object' && editor,
     );
   });
   const addId = at.length ? id('add', at) : 'body-add';
-  const add = h('button', {
-    type: 'button',
-    id: addId,
-    onclick: () => {
-      let k = keys.length + 1;
-      while (`field${k}` in target) k++;
-      target[`field${k}`] = '';
-      changed(true, id('key', [...at, Object.keys(target).length]));
+  const add = h(
+    'button',
+    {
+      type: 'button',
+      id: addId,
+      onclick: () => {
+        let k = keys.length + 1;
+        while (`field${k}` in target) k++;
+        target[`field${k}`] = '';
+        changed(true, id('key', [...at, Object.keys(target).length]));
+      },
     },
-  }, at.length ? tr('addBodyFieldIn', { n: at.join('.') }) : tr('addBodyField'));
-  return h('div', { class: 'body-object' }, items.length ? h('ul', { class: 'rows' }, ...items) : h('p', { class: 'hint' }, tr('noFields')), add);
+    at.length ? tr('addBodyFieldIn', { n: at.join('.') }) : tr('addBodyField'),
+  );
+  return h(
+    'div',
+    { class: 'body-object' },
+    items.length ? h('ul', { class: 'rows' }, ...items) : h('p', { class: 'hint' }, tr('noFields')),
+    add,
+  );
 }

@@ -47,9 +47,14 @@ export function renderCardTest(ctx: CardTestContext): HTMLElement {
   samples.set(cardId, sample);
   // A personal card runs only for a verified member: a sample one (memberId, and what the card reads of binding.attributes).
   const personal = isObject(card) && (card.personal === true || (card.personal === undefined && ctx.flow.personal === true));
-  const bindingNames = personal || bindingRead(card).length > 0 ? ['memberId', ...bindingRead(card).filter((name) => name !== 'memberId')] : [];
+  const bindingNames =
+    personal || bindingRead(card).length > 0 ? ['memberId', ...bindingRead(card).filter((name) => name !== 'memberId')] : [];
   // A name the card reads goes into a blank row left by "Add" rather than below it.
-  for (const [rows, names] of [[sample.attrs, attributesRead(card)], [sample.params, paramsRead(card)], [sample.binding, bindingNames]] as const) {
+  for (const [rows, names] of [
+    [sample.attrs, attributesRead(card)],
+    [sample.params, paramsRead(card)],
+    [sample.binding, bindingNames],
+  ] as const) {
     for (const name of names) {
       if (rows.some(([n]) => n === name)) continue;
       const blank = rows.find(([n, v]) => !n && !v);
@@ -74,7 +79,11 @@ export function renderCardTest(ctx: CardTestContext): HTMLElement {
         { class: 'header-row' },
         input(0, `${part}-name-${i}`, tr(`${part}Name`, { n: i + 1 })),
         input(1, `${part}-value-${i}`, tr(`${part}Value`, { n: i + 1 })),
-        h('button', { type: 'button', 'aria-label': tr(`${part}Remove`, { n: i + 1 }), onclick: () => (rows.splice(i, 1), rebuild(`${part}-add`)) }, '✕'),
+        h(
+          'button',
+          { type: 'button', 'aria-label': tr(`${part}Remove`, { n: i + 1 }), onclick: () => (rows.splice(i, 1), rebuild(`${part}-add`)) },
+          '✕',
+        ),
       );
     });
   // "Add" goes to a row still without a name, else adds one at the end.
@@ -90,7 +99,8 @@ export function renderCardTest(ctx: CardTestContext): HTMLElement {
       {},
       h('legend', {}, tr(`${part}Legend`)),
       // The columns' visible labels (each input's own label names its row too).
-      rows.length > 0 && h('div', { class: 'rows-head', 'aria-hidden': 'true' }, h('span', {}, tr('sampleName')), h('span', {}, tr('sampleValue'))),
+      rows.length > 0 &&
+        h('div', { class: 'rows-head', 'aria-hidden': 'true' }, h('span', {}, tr('sampleName')), h('span', {}, tr('sampleValue'))),
       rows.length > 0 && h('ul', { class: 'rows' }, ...rowsOf(rows, part)),
       h('button', { type: 'button', id: `${part}-add`, onclick: () => add(rows, part) }, tr(`${part}Add`)),
     );
@@ -98,15 +108,25 @@ export function renderCardTest(ctx: CardTestContext): HTMLElement {
   const output = h('div', { id: 'test-result', 'aria-live': 'polite' });
   const previous = results.get(cardId);
   if (previous !== undefined) output.replaceChildren(...renderResult(previous, tr));
-  const named = (rows: string[][]) => Object.fromEntries(rows.filter(([name]) => name?.trim()).map(([name, value]) => [name?.trim() ?? '', value ?? '']));
+  const named = (rows: string[][]) =>
+    Object.fromEntries(rows.filter(([name]) => name?.trim()).map(([name, value]) => [name?.trim() ?? '', value ?? '']));
   button.addEventListener('click', () => {
     void (async () => {
       button.disabled = true;
       button.textContent = tr('testing');
       byId('test-result')?.replaceChildren(h('p', { class: 'hint' }, tr('testing')));
       const { memberId, ...bindingAttributes } = named(sample.binding);
-      const binding = memberId?.trim() ? { memberId: memberId.trim(), ...(Object.keys(bindingAttributes).length ? { attributes: bindingAttributes } : {}) } : undefined;
-      const result = await ctx.dryRun({ flow: ctx.flow, blockId: cardId, attributes: named(sample.attrs), trigger: { params: named(sample.params) }, ...(binding ? { binding } : {}), learnContract: true });
+      const binding = memberId?.trim()
+        ? { memberId: memberId.trim(), ...(Object.keys(bindingAttributes).length ? { attributes: bindingAttributes } : {}) }
+        : undefined;
+      const result = await ctx.dryRun({
+        flow: ctx.flow,
+        blockId: cardId,
+        attributes: named(sample.attrs),
+        trigger: { params: named(sample.params) },
+        ...(binding ? { binding } : {}),
+        learnContract: true,
+      });
       results.set(cardId, result);
       // Before the form is redrawn (a success redraws it): its "Learn contract" takes this.
       if (typeof result !== 'string') setLearntContract(cardId, result.learntContract);
@@ -123,7 +143,13 @@ export function renderCardTest(ctx: CardTestContext): HTMLElement {
     { id: 'card-test', class: 'card-test', 'aria-labelledby': 'card-test-heading' },
     h('h2', { id: 'card-test-heading' }, tr('testHeading')),
     h('p', { class: 'hint' }, tr('sampleHint')),
-    h('div', { class: 'row samples' }, group(sample.attrs, 'attr'), group(sample.params, 'param'), (sample.binding.length > 0 || bindingNames.length > 0) && group(sample.binding, 'binding')),
+    h(
+      'div',
+      { class: 'row samples' },
+      group(sample.attrs, 'attr'),
+      group(sample.params, 'param'),
+      (sample.binding.length > 0 || bindingNames.length > 0) && group(sample.binding, 'binding'),
+    ),
     h('p', { class: 'toolbar' }, button),
     output,
   );
@@ -136,7 +162,11 @@ function renderResult(result: DryRunResult | string, tr: Tr): Node[] {
     ? `${tr('outcomeOk', { attempts: outcome.attempts })}${outcome.warning !== undefined ? ` ${tr('outcomeWarning', { warning: reasonText(outcome.warning, tr) })}` : ''}`
     : tr('outcomeFailed', { attempts: outcome.attempts, reason: reasonText(outcome.reason ?? '', tr) });
   const requestText = request
-    ? [`${request.method} ${request.url}`, ...Object.entries(request.headers).map(([name, value]) => `${name}: ${value}`), ...(request.body !== undefined ? ['', request.body] : [])].join('\n')
+    ? [
+        `${request.method} ${request.url}`,
+        ...Object.entries(request.headers).map(([name, value]) => `${name}: ${value}`),
+        ...(request.body !== undefined ? ['', request.body] : []),
+      ].join('\n')
     : tr('noRequest');
   const nodes: Array<Node | false> = [
     h('p', { id: 'test-outcome', class: outcome.ok ? 'ok' : 'error' }, outcomeText),
@@ -145,10 +175,20 @@ function renderResult(result: DryRunResult | string, tr: Tr): Node[] {
       'details',
       { open: true },
       h('summary', {}, response ? `${tr('response')} · ${tr('status', { status: response.status })}` : tr('response')),
-      ...(response ? [pickMode(tr), h('div', { id: 'test-response', class: 'tree' }, tree(response.body, 0, 'response.body', tr, { n: 0 }))] : [h('p', {}, tr('noResponse'))]),
+      ...(response
+        ? [pickMode(tr), h('div', { id: 'test-response', class: 'tree' }, tree(response.body, 0, 'response.body', tr, { n: 0 }))]
+        : [h('p', {}, tr('noResponse'))]),
     ),
     Object.keys(followUp.attributes).length > 0 &&
-      h('p', { id: 'test-saved' }, tr('savedAttributes', { list: Object.entries(followUp.attributes).map(([name, value]) => `${name} = ${JSON.stringify(value)}`).join(', ') })),
+      h(
+        'p',
+        { id: 'test-saved' },
+        tr('savedAttributes', {
+          list: Object.entries(followUp.attributes)
+            .map(([name, value]) => `${name} = ${JSON.stringify(value)}`)
+            .join(', '),
+        }),
+      ),
     followUp.binding !== undefined &&
       h(
         'p',
@@ -158,7 +198,12 @@ function renderResult(result: DryRunResult | string, tr: Tr): Node[] {
           : tr('wouldBind', {
               memberId: followUp.binding.memberId,
               method: followUp.binding.method,
-              attributes: followUp.binding.attributes && Object.keys(followUp.binding.attributes).length ? ` (${Object.entries(followUp.binding.attributes).map(([name, value]) => `${name} = ${JSON.stringify(value)}`).join(', ')})` : '',
+              attributes:
+                followUp.binding.attributes && Object.keys(followUp.binding.attributes).length
+                  ? ` (${Object.entries(followUp.binding.attributes)
+                      .map(([name, value]) => `${name} = ${JSON.stringify(value)}`)
+                      .join(', ')})`
+                  : '',
             }),
       ),
     h('h3', {}, tr('followUpMessages')),
@@ -180,7 +225,14 @@ function pickMode(tr: Tr): HTMLElement {
     h(
       'div',
       { class: 'check' },
-      h('input', { type: 'radio', name: 'pick-mode', id: `pick-mode-${mode}`, checked: pick.mode === mode, disabled: mode === 'field' && !pick.target, onchange: () => (pick.mode = mode) }),
+      h('input', {
+        type: 'radio',
+        name: 'pick-mode',
+        id: `pick-mode-${mode}`,
+        checked: pick.mode === mode,
+        disabled: mode === 'field' && !pick.target,
+        onchange: () => (pick.mode = mode),
+      }),
       h('label', { for: `pick-mode-${mode}` }, ...label),
     );
   return h(
@@ -200,27 +252,41 @@ function tree(value: unknown, depth: number, path: string, tr: Tr, seq: { n: num
   if (typeof value === 'object' && value !== null) {
     const entries = Array.isArray(value) ? value.map((item, i) => [i, item] as const) : Object.entries(value);
     const summary = h('summary', {}, ...(label ? [label, ' '] : []), Array.isArray(value) ? `[${entries.length}]` : `{${entries.length}}`);
-    return h('details', { open: depth < 3 }, summary, h('ul', {}, ...entries.map(([k, v]) => h('li', {}, tree(v, depth + 1, join(path, k), tr, seq, String(k))))));
+    return h(
+      'details',
+      { open: depth < 3 },
+      summary,
+      h('ul', {}, ...entries.map(([k, v]) => h('li', {}, tree(v, depth + 1, join(path, k), tr, seq, String(k))))),
+    );
   }
   const id = `resp-${seq.n++}`;
-  const button = h('button', {
-    type: 'button',
-    class: 'path',
-    id,
-    'aria-label': path,
-    title: tr('usePath'),
-    onclick: () => {
-      picked = usePath(path, tr);
-      const status = byId('pick-status');
-      if (status) status.textContent = picked;
-      byId(id)?.focus();
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      class: 'path',
+      id,
+      'aria-label': path,
+      title: tr('usePath'),
+      onclick: () => {
+        picked = usePath(path, tr);
+        const status = byId('pick-status');
+        if (status) status.textContent = picked;
+        byId(id)?.focus();
+      },
     },
-  }, label ?? h('code', {}, path));
+    label ?? h('code', {}, path),
+  );
   return h('span', {}, button, ': ', h('span', { class: `leaf ${typeof value}` }, JSON.stringify(value) ?? String(value)));
 }
 
 /** A channel's follow-up as chat bubbles, in a phone-like column. */
 function preview(id: string, kind: string, title: string, bubbles: Bubble[], tr: Tr): HTMLElement {
   const body = renderBubbles(bubbles, { imageLabel: (url) => tr('image', { url }) });
-  return h('section', { id, class: `preview ${kind}`, 'aria-label': title }, h('h4', {}, title), ...(body.length ? body : [h('p', { class: 'hint' }, tr('noMessages'))]));
+  return h(
+    'section',
+    { id, class: `preview ${kind}`, 'aria-label': title },
+    h('h4', {}, title),
+    ...(body.length ? body : [h('p', { class: 'hint' }, tr('noMessages'))]),
+  );
 }

@@ -12,7 +12,8 @@ import { defineTexts } from './i18n';
 const tx = defineTexts({
   en: {
     heading: 'Channels',
-    intro: 'Paste each webhook URL into the LINE Developers console (Messaging API › Webhook URL, then Verify) or into your Meta app’s Webhooks settings (callback URL and verify token, then Verify and save).',
+    intro:
+      'Paste each webhook URL into the LINE Developers console (Messaging API › Webhook URL, then Verify) or into your Meta app’s Webhooks settings (callback URL and verify token, then Verify and save).',
     loading: 'Loading…',
     refresh: 'Refresh',
     listHeading: 'LINE channels and Messenger pages',
@@ -71,7 +72,8 @@ const tx = defineTexts({
   },
   'zh-TW': {
     heading: '頻道',
-    intro: '請將各頻道的 Webhook 網址貼到 LINE Developers 主控台（Messaging API › Webhook URL，再按 Verify），或貼到 Meta 應用程式的 Webhooks 設定（回呼網址與驗證權杖，再按驗證並儲存）。',
+    intro:
+      '請將各頻道的 Webhook 網址貼到 LINE Developers 主控台（Messaging API › Webhook URL，再按 Verify），或貼到 Meta 應用程式的 Webhooks 設定（回呼網址與驗證權杖，再按驗證並儲存）。',
     loading: '載入中…',
     refresh: '重新整理',
     listHeading: 'LINE 頻道與 Messenger 粉絲專頁',
@@ -205,7 +207,16 @@ export const channelsPage: Page = {
 
     const webhookCell = (url: string, what: string, id: string) => {
       const code = h('code', { class: 'webhook-url', id }, url);
-      return h('td', {}, h('div', { class: 'webhook' }, code, h('button', { type: 'button', 'aria-label': t('copyLabel', { channel: what }), onclick: () => void copy(url, code) }, t('copy'))));
+      return h(
+        'td',
+        {},
+        h(
+          'div',
+          { class: 'webhook' },
+          code,
+          h('button', { type: 'button', 'aria-label': t('copyLabel', { channel: what }), onclick: () => void copy(url, code) }, t('copy')),
+        ),
+      );
     };
 
     const verifiedCell = (verifiedAt: string | undefined, how: Key) =>
@@ -213,13 +224,19 @@ export const channelsPage: Page = {
         'td',
         { class: 'verification' },
         verifiedAt !== undefined
-          ? h('span', { class: 'ok' }, '✓ ', h('time', { datetime: verifiedAt, title: t('verified') }, t('verifiedAt', { time: when(verifiedAt) })))
+          ? h(
+              'span',
+              { class: 'ok' },
+              '✓ ',
+              h('time', { datetime: verifiedAt, title: t('verified') }, t('verifiedAt', { time: when(verifiedAt) })),
+            )
           : h('span', { class: 'pending' }, t('notVerified'), h('br'), h('small', { class: 'hint' }, t(how))),
       );
 
     const drawList = () => {
       const heading = h('h2', { id: 'channels-list-heading' }, t('listHeading'));
-      if (loadError !== undefined && !channels) return list.replaceChildren(heading, noteLine({ kind: 'error', text: loadError }, 'channels-status'));
+      if (loadError !== undefined && !channels)
+        return list.replaceChildren(heading, noteLine({ kind: 'error', text: loadError }, 'channels-status'));
       if (!channels) return list.replaceChildren(heading, h('p', { role: 'status' }, t('loading')));
       if (!channels.length) return list.replaceChildren(heading, h('p', {}, t('none')));
       const rows = channels.map((c, i) => {
@@ -231,35 +248,68 @@ export const channelsPage: Page = {
         return h(
           'tr',
           { 'data-channel': `${c.kind}:${c.channelId}` },
-          h('th', { scope: 'row' }, label(c), c.name && h('br'), c.name && h('span', { class: 'hint' }, c.name), c.appId !== undefined && h('br'), c.appId !== undefined && h('small', { class: 'hint' }, t('underApp', { app: c.appId }))),
+          h(
+            'th',
+            { scope: 'row' },
+            label(c),
+            c.name && h('br'),
+            c.name && h('span', { class: 'hint' }, c.name),
+            c.appId !== undefined && h('br'),
+            c.appId !== undefined && h('small', { class: 'hint' }, t('underApp', { app: c.appId })),
+          ),
           webhookCell(urlOf(c), label(c), `webhook-${i}`),
           verifiedCell(c.verifiedAt, c.kind === 'line' ? 'lineHow' : 'metaHow'),
           h(
             'td',
             {},
             c.activeFlows.length
-              ? h('ul', { class: 'plain' }, ...c.activeFlows.map((f) => h('li', {}, h('a', { href: `#/flows/${encodeURIComponent(f.flowId)}` }, flowNames.get(f.flowId) ?? f.flowId), ` v${f.version}`)))
+              ? h(
+                  'ul',
+                  { class: 'plain' },
+                  ...c.activeFlows.map((f) =>
+                    h(
+                      'li',
+                      {},
+                      h('a', { href: `#/flows/${encodeURIComponent(f.flowId)}` }, flowNames.get(f.flowId) ?? f.flowId),
+                      ` v${f.version}`,
+                    ),
+                  ),
+                )
               : h('span', { class: 'hint' }, t('noFlows')),
           ),
           h('td', {}, h('ul', { class: 'plain masked' }, ...masked.map((line) => h('li', {}, line)))),
           h(
             'td',
             {},
-            h('button', {
-              type: 'button',
-              'aria-label': t('editLabel', { channel: label(c) }),
-              onclick: () => {
-                form = { kind: c.kind, channelId: c.channelId, name: c.name, appId: c.appId ?? '', editing: true };
-                outcome = undefined;
-                drawForm();
-                document.getElementById('channel-name')?.focus();
+            h(
+              'button',
+              {
+                type: 'button',
+                'aria-label': t('editLabel', { channel: label(c) }),
+                onclick: () => {
+                  form = { kind: c.kind, channelId: c.channelId, name: c.name, appId: c.appId ?? '', editing: true };
+                  outcome = undefined;
+                  drawForm();
+                  document.getElementById('channel-name')?.focus();
+                },
               },
-            }, t('edit')),
+              t('edit'),
+            ),
           ),
         );
       });
-      const head = h('tr', {}, ...(['colChannel', 'colWebhook', 'colVerified', 'colFlows', 'colCredentials', 'colActions'] as const).map((key) => h('th', { scope: 'col' }, t(key))));
-      list.replaceChildren(heading, h('div', { class: 'scroll' }, h('table', { id: 'channels' }, h('thead', {}, head), h('tbody', {}, ...rows))), noteLine(copyNote, 'copy-status'));
+      const head = h(
+        'tr',
+        {},
+        ...(['colChannel', 'colWebhook', 'colVerified', 'colFlows', 'colCredentials', 'colActions'] as const).map((key) =>
+          h('th', { scope: 'col' }, t(key)),
+        ),
+      );
+      list.replaceChildren(
+        heading,
+        h('div', { class: 'scroll' }, h('table', { id: 'channels' }, h('thead', {}, head), h('tbody', {}, ...rows))),
+        noteLine(copyNote, 'copy-status'),
+      );
       drawApps();
     };
 
@@ -273,17 +323,47 @@ export const channelsPage: Page = {
           webhookCell(`${location.origin}${app.webhookPath}`, `${t('colApp')} ${app.appId}`, `app-webhook-${i}`),
           verifiedCell(app.verifiedAt, 'metaHow'),
           h('td', {}, app.pages.join(', ')),
-          h('td', {}, h('ul', { class: 'plain masked' }, h('li', {}, `${t('secret')} ${app.secret}`), h('li', {}, `${t('verifyToken')} ${app.verifyToken}`))),
+          h(
+            'td',
+            {},
+            h(
+              'ul',
+              { class: 'plain masked' },
+              h('li', {}, `${t('secret')} ${app.secret}`),
+              h('li', {}, `${t('verifyToken')} ${app.verifyToken}`),
+            ),
+          ),
         ),
       );
-      const head = h('tr', {}, ...(['colApp', 'colWebhook', 'colVerified', 'colPages', 'colCredentials'] as const).map((key) => h('th', { scope: 'col' }, t(key))));
-      appList.replaceChildren(h('h2', { id: 'apps-heading' }, t('appsHeading')), h('div', { class: 'scroll' }, h('table', { id: 'apps' }, h('thead', {}, head), h('tbody', {}, ...rows))));
+      const head = h(
+        'tr',
+        {},
+        ...(['colApp', 'colWebhook', 'colVerified', 'colPages', 'colCredentials'] as const).map((key) => h('th', { scope: 'col' }, t(key))),
+      );
+      appList.replaceChildren(
+        h('h2', { id: 'apps-heading' }, t('appsHeading')),
+        h('div', { class: 'scroll' }, h('table', { id: 'apps' }, h('thead', {}, head), h('tbody', {}, ...rows))),
+      );
     };
 
     const field = (id: string, labelText: string, input: HTMLElement, hint?: string) =>
-      h('div', { class: 'field' }, h('label', { for: id }, labelText), input, hint !== undefined && h('p', { id: `${id}-hint`, class: 'hint' }, hint));
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: id }, labelText),
+        input,
+        hint !== undefined && h('p', { id: `${id}-hint`, class: 'hint' }, hint),
+      );
     const secretInput = (id: string, required: boolean) =>
-      h('input', { id, name: id, type: 'password', autocomplete: 'new-password', spellcheck: 'false', 'aria-describedby': 'channel-write-only', ...(required ? { required: true } : {}) });
+      h('input', {
+        id,
+        name: id,
+        type: 'password',
+        autocomplete: 'new-password',
+        spellcheck: 'false',
+        'aria-describedby': 'channel-write-only',
+        ...(required ? { required: true } : {}),
+      });
 
     const drawForm = () => {
       const line = form.kind === 'line';
@@ -303,8 +383,25 @@ export const channelsPage: Page = {
         h('option', { value: 'line', selected: line }, t('line')),
         h('option', { value: 'messenger', selected: !line }, t('messenger')),
       );
-      const id = h('input', { id: 'channel-id', name: 'channel-id', value: form.channelId, required: true, readonly: form.editing, autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'channel-id-hint', pattern: '[A-Za-z0-9][A-Za-z0-9._\\-]{0,127}', oninput: (event) => (form.channelId = (event.target as HTMLInputElement).value) });
-      const name = h('input', { id: 'channel-name', name: 'channel-name', value: form.name, maxlength: '200', oninput: (event) => (form.name = (event.target as HTMLInputElement).value) });
+      const id = h('input', {
+        id: 'channel-id',
+        name: 'channel-id',
+        value: form.channelId,
+        required: true,
+        readonly: form.editing,
+        autocomplete: 'off',
+        spellcheck: 'false',
+        'aria-describedby': 'channel-id-hint',
+        pattern: '[A-Za-z0-9][A-Za-z0-9._\\-]{0,127}',
+        oninput: (event) => (form.channelId = (event.target as HTMLInputElement).value),
+      });
+      const name = h('input', {
+        id: 'channel-name',
+        name: 'channel-name',
+        value: form.name,
+        maxlength: '200',
+        oninput: (event) => (form.name = (event.target as HTMLInputElement).value),
+      });
       const app = h(
         'select',
         {
@@ -323,24 +420,33 @@ export const channelsPage: Page = {
         h('h2', { id: 'channel-form-heading' }, t('formHeading')),
         form.editing
           ? h(
-            'p',
-            { class: 'hint' },
-            t('editing', { channel: label(form) }),
-            ' ',
-            h('button', {
-              type: 'button',
-              onclick: () => {
-                form = { kind: form.kind, channelId: '', name: '', appId: '', editing: false };
-                drawForm();
-                document.getElementById('channel-id')?.focus();
-              },
-            }, t('newChannel')),
-          )
+              'p',
+              { class: 'hint' },
+              t('editing', { channel: label(form) }),
+              ' ',
+              h(
+                'button',
+                {
+                  type: 'button',
+                  onclick: () => {
+                    form = { kind: form.kind, channelId: '', name: '', appId: '', editing: false };
+                    drawForm();
+                    document.getElementById('channel-id')?.focus();
+                  },
+                },
+                t('newChannel'),
+              ),
+            )
           : '',
         h(
           'form',
           { id: 'channel-form', onsubmit: (event) => void save(event) },
-          h('div', { class: 'row' }, field('channel-kind', t('kind'), kind), h('div', { class: 'grow' }, field('channel-id', t(line ? 'lineId' : 'pageId'), id, t(line ? 'lineIdHint' : 'pageIdHint')))),
+          h(
+            'div',
+            { class: 'row' },
+            field('channel-kind', t('kind'), kind),
+            h('div', { class: 'grow' }, field('channel-id', t(line ? 'lineId' : 'pageId'), id, t(line ? 'lineIdHint' : 'pageIdHint'))),
+          ),
           field('channel-name', t('name'), name),
           !line && (apps.length > 0 || underApp) && field('channel-app', t('app'), app),
           // The write-only hint heads the secret fields it is about (not under the name, where it read as the name's).
@@ -351,7 +457,9 @@ export const channelsPage: Page = {
             h('p', { id: 'channel-write-only', class: 'hint' }, t('writeOnly')),
             !underApp && field('channel-secret', t(line ? 'lineSecret' : 'appSecret'), secretInput('channel-secret', isNew)),
             field('channel-token', t(line ? 'lineToken' : 'pageToken'), secretInput('channel-token', isNew)),
-            !line && !underApp && field('channel-verify-token', t('verifyTokenLabel'), secretInput('channel-verify-token', isNew), t('verifyTokenHint')),
+            !line &&
+              !underApp &&
+              field('channel-verify-token', t('verifyTokenLabel'), secretInput('channel-verify-token', isNew), t('verifyTokenHint')),
           ),
           submit,
           noteLine(outcome, 'channel-outcome'),
@@ -391,7 +499,9 @@ export const channelsPage: Page = {
         return;
       }
       const saved = result.body;
-      outcome = saved.created ? { kind: 'ok', key: 'created', values: { channel: label(saved), url: urlOf(saved) } } : { kind: 'ok', key: 'updated', values: { channel: label(saved) } };
+      outcome = saved.created
+        ? { kind: 'ok', key: 'created', values: { channel: label(saved), url: urlOf(saved) } }
+        : { kind: 'ok', key: 'updated', values: { channel: label(saved) } };
       // The saved channel is now the one the form updates; its secrets stay write-only (the inputs are redrawn empty).
       form = { kind, channelId: saved.channelId, name: saved.name, appId: saved.appId ?? '', editing: true };
       await load();
@@ -403,4 +513,3 @@ export const channelsPage: Page = {
     void load();
   },
 };
-

@@ -35,7 +35,8 @@ const tx = defineTexts({
     yes: 'true',
     no: 'false',
     pattern: 'Pattern',
-    patternHint: 'RE2 syntax (like a JavaScript regular expression without lookahead, lookbehind or backreferences); found anywhere in the value unless anchored with ^ and $.',
+    patternHint:
+      'RE2 syntax (like a JavaScript regular expression without lookahead, lookbehind or backreferences); found anywhere in the value unless anchored with ^ and $.',
     next: 'Then go to',
     otherwise: 'Otherwise',
     otherwiseHint: 'When no branch holds; without it, the conversation ends.',
@@ -95,25 +96,56 @@ export function renderConditionForm(k: Kit): HTMLElement[] {
       id: `${id}-op`,
       name: `${scope} ${T('op').toLowerCase()}`,
       label: T('op'),
-      options: [...(OPS.includes(test.op as never) ? [] : [['', T('choose')] as [string, string]]), ...OPS.map((o): [string, string] => [o, T(o)])],
+      options: [
+        ...(OPS.includes(test.op as never) ? [] : [['', T('choose')] as [string, string]]),
+        ...OPS.map((o): [string, string] => [o, T(o)]),
+      ],
       value: test.op,
       path: `${path}.op`,
       set: (value) => {
         const target = when();
         // What the new test does not take goes; the attribute stays.
         if (value !== 'matches') delete target.pattern;
-        if (value === 'exists' || value === 'matches' || (COMPARISONS.includes(value) && typeof target.value !== 'number')) delete target.value;
+        if (value === 'exists' || value === 'matches' || (COMPARISONS.includes(value) && typeof target.value !== 'number'))
+          delete target.value;
         target.op = value;
         k.rebuild(`${id}-op`);
       },
     });
-    const attribute = textField(k, { id: `${id}-attribute`, name: `${scope} ${T('attribute').toLowerCase()}`, label: T('attribute'), value: test.attribute, set: (v) => put(when(), 'attribute', v.trim()), path: `${path}.attribute` });
+    const attribute = textField(k, {
+      id: `${id}-attribute`,
+      name: `${scope} ${T('attribute').toLowerCase()}`,
+      label: T('attribute'),
+      value: test.attribute,
+      set: (v) => put(when(), 'attribute', v.trim()),
+      path: `${path}.attribute`,
+    });
     attribute.querySelector('input')?.setAttribute('list', 'bf-known-attributes');
     const fields: HTMLElement[] = [op, attribute];
     if (test.op === 'equals') fields.push(...equalsFields(k, when, test, `${k.id}:${i}`, id, scope, path, T));
-    if (COMPARISONS.includes(String(test.op))) fields.push(numberField(k, { id: `${id}-value`, name: `${scope} ${T('value').toLowerCase()}`, label: T('value'), value: test.value, set: (v) => put(when(), 'value', v), path: `${path}.value` }));
+    if (COMPARISONS.includes(String(test.op)))
+      fields.push(
+        numberField(k, {
+          id: `${id}-value`,
+          name: `${scope} ${T('value').toLowerCase()}`,
+          label: T('value'),
+          value: test.value,
+          set: (v) => put(when(), 'value', v),
+          path: `${path}.value`,
+        }),
+      );
     if (test.op === 'matches') {
-      fields.push(textField(k, { id: `${id}-pattern`, name: `${scope} ${T('pattern').toLowerCase()}`, label: T('pattern'), value: test.pattern, set: (v) => put(when(), 'pattern', v), path: `${path}.pattern`, hint: T('patternHint') }));
+      fields.push(
+        textField(k, {
+          id: `${id}-pattern`,
+          name: `${scope} ${T('pattern').toLowerCase()}`,
+          label: T('pattern'),
+          value: test.pattern,
+          set: (v) => put(when(), 'pattern', v),
+          path: `${path}.pattern`,
+          hint: T('patternHint'),
+        }),
+      );
     }
     return h(
       'li',
@@ -122,7 +154,14 @@ export function renderConditionForm(k: Kit): HTMLElement[] {
         'fieldset',
         { id },
         h('legend', {}, scope),
-        rowTools(k, { id, name: T('branchName', { n: i + 1 }), items: branches, i, removed: () => put(k.block, 'branches', branches), focusAfterRemove: 'bf-add-branch' }),
+        rowTools(k, {
+          id,
+          name: T('branchName', { n: i + 1 }),
+          items: branches,
+          i,
+          removed: () => put(k.block, 'branches', branches),
+          focusAfterRemove: 'bf-add-branch',
+        }),
         h('div', { class: 'row' }, ...fields),
         outletField(k, { id: `${id}-next`, label: `${T('next')} (${scope})`, outlet: ['branches', i, 'next'] }),
       ),
@@ -137,16 +176,44 @@ export function renderConditionForm(k: Kit): HTMLElement[] {
       h('legend', {}, T('branches')),
       h('p', { class: 'hint' }, T('branchesHint')),
       rows.length ? h('ol', { class: 'rows' }, ...rows) : h('p', {}, T('noBranches')),
-      h('button', { type: 'button', id: 'bf-add-branch', onclick: () => (branches.push({ when: { op: 'equals' } }), (k.block.branches = branches), k.rebuild(`bf-branch-${branches.length - 1}-attribute`)) }, T('addBranch')),
+      h(
+        'button',
+        {
+          type: 'button',
+          id: 'bf-add-branch',
+          onclick: () => (
+            branches.push({ when: { op: 'equals' } }),
+            (k.block.branches = branches),
+            k.rebuild(`bf-branch-${branches.length - 1}-attribute`)
+          ),
+        },
+        T('addBranch'),
+      ),
     ),
     outletField(k, { id: 'bf-otherwise', label: T('otherwise'), outlet: ['otherwise'], hint: T('otherwiseHint') }),
   ];
 }
 
 /** An `equals` value: its type (text, number, yes/no) and the value in a control of that type. */
-function equalsFields(k: Kit, when: () => Json, test: Json, key: string, id: string, scope: string, path: string, T: (key: Key) => string): HTMLElement[] {
+function equalsFields(
+  k: Kit,
+  when: () => Json,
+  test: Json,
+  key: string,
+  id: string,
+  scope: string,
+  path: string,
+  T: (key: Key) => string,
+): HTMLElement[] {
   const value = test.value;
-  const kind: Kind = typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'boolean' : typeof value === 'string' ? 'string' : (kinds.get(key) ?? 'string');
+  const kind: Kind =
+    typeof value === 'number'
+      ? 'number'
+      : typeof value === 'boolean'
+        ? 'boolean'
+        : typeof value === 'string'
+          ? 'string'
+          : (kinds.get(key) ?? 'string');
   const kindField = selectField(k, {
     id: `${id}-kind`,
     name: `${scope} ${T('kind').toLowerCase()}`,
@@ -157,7 +224,18 @@ function equalsFields(k: Kit, when: () => Json, test: Json, key: string, id: str
       kinds.set(key, next as Kind);
       const target = when();
       const text = target.value === undefined ? '' : String(target.value);
-      const converted = next === 'string' ? text : next === 'number' ? (text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : undefined) : text === 'true' ? true : text === 'false' ? false : undefined;
+      const converted =
+        next === 'string'
+          ? text
+          : next === 'number'
+            ? text.trim() !== '' && Number.isFinite(Number(text))
+              ? Number(text)
+              : undefined
+            : text === 'true'
+              ? true
+              : text === 'false'
+                ? false
+                : undefined;
       put(target, 'value', converted);
       k.rebuild(`${id}-kind`);
     },

@@ -12,10 +12,12 @@ import { failureNote, noteLine as noteLineOf, type Note as NoteOf } from './note
 const tx = defineTexts({
   en: {
     heading: 'Connections',
-    intro: 'A connection names a brand API once: its base URL for production (published flows on channels) and staging (the card Test and the chat simulator), how callcard authenticates, and a rate cap. A card calls it by name and a path. Secrets are named here, set on the Secrets page.',
+    intro:
+      'A connection names a brand API once: its base URL for production (published flows on channels) and staging (the card Test and the chat simulator), how callcard authenticates, and a rate cap. A card calls it by name and a path. Secrets are named here, set on the Secrets page.',
     egressHeading: 'Where calls come from',
-    egressFixed: "Calls to brands leave from these fixed addresses: give a brand that admits only known callers all of them.",
-    egressShared: "Calls to brands leave from AWS's shared addresses, which change: a brand cannot allow-list them. Deploy with staticEgress for fixed addresses (docs/DEPLOY.md).",
+    egressFixed: 'Calls to brands leave from these fixed addresses: give a brand that admits only known callers all of them.',
+    egressShared:
+      "Calls to brands leave from AWS's shared addresses, which change: a brand cannot allow-list them. Deploy with staticEgress for fixed addresses (docs/DEPLOY.md).",
     loading: 'Loading…',
     listHeading: 'Saved connections',
     none: 'This workspace has no connections yet.',
@@ -43,7 +45,8 @@ const tx = defineTexts({
     nameHint: 'What cards write as their connection: lowercase letters, digits, _ or -, starting with a letter (brand_api).',
     description: 'Description (optional)',
     baseUrl: 'Base URL',
-    baseUrlHint: 'https, with the API\'s path prefix if it has one (https://api.brand.example/v1); a card\'s path is added to it. Without a staging URL, staging calls production.',
+    baseUrlHint:
+      "https, with the API's path prefix if it has one (https://api.brand.example/v1); a card's path is added to it. Without a staging URL, staging calls production.",
     production: '{what} (production)',
     stagingOptional: '{what} (staging, optional)',
     auth: 'Authentication',
@@ -55,11 +58,12 @@ const tx = defineTexts({
     prefix: 'Text before the secret (optional)',
     prefixHint: 'e.g. "Bearer " with its space.',
     secret: 'Secret',
-    secretHint: 'The name of a workspace secret (Secrets page), bound to the base URL\'s host.',
+    secretHint: "The name of a workspace secret (Secrets page), bound to the base URL's host.",
     tokenUrl: 'Token URL',
     clientId: 'Client id',
     clientSecret: 'Client secret',
-    clientSecretHint: 'The name of a workspace secret, bound to the token URL\'s host. The access token is fetched, kept until shortly before it expires, and never shown.',
+    clientSecretHint:
+      "The name of a workspace secret, bound to the token URL's host. The access token is fetched, kept until shortly before it expires, and never shown.",
     scope: 'Scope (optional)',
     audience: 'Audience (optional)',
     clientAuthentication: 'How the client authenticates to the token URL',
@@ -70,11 +74,13 @@ const tx = defineTexts({
     certificate: 'Certificate secret (PEM)',
     key: 'Private key secret (PEM)',
     ca: 'CA bundle secret (PEM)',
-    caHint: 'Optional: pins the brand\'s certificate chain.',
+    caHint: "Optional: pins the brand's certificate chain.",
     rateCap: 'Rate cap (requests a second)',
-    rateCapHint: 'At most this many calls a second to the brand, across every executor; calls over it wait for the next second. Empty: no cap.',
+    rateCapHint:
+      'At most this many calls a second to the brand, across every executor; calls over it wait for the next second. Empty: no cap.',
     rateCapInFlight: 'Rate cap (requests at once)',
-    rateCapInFlightHint: 'At most this many calls to the brand at once, across every executor; calls over it wait for one to end. Empty: no cap.',
+    rateCapInFlightHint:
+      'At most this many calls to the brand at once, across every executor; calls over it wait for one to end. Empty: no cap.',
     save: 'Save connection',
     saving: 'Saving…',
     saved: 'Connection {name} saved.',
@@ -85,10 +91,12 @@ const tx = defineTexts({
   },
   'zh-TW': {
     heading: 'API 連線',
-    intro: '連線為品牌 API 命名一次：正式環境（頻道上已發布的流程）與測試環境（卡片測試與對話模擬器）的基礎網址、callcard 的驗證方式，以及速率上限。卡片以名稱與路徑呼叫它。這裡只指定密鑰名稱，密鑰在「密鑰」頁面設定。',
+    intro:
+      '連線為品牌 API 命名一次：正式環境（頻道上已發布的流程）與測試環境（卡片測試與對話模擬器）的基礎網址、callcard 的驗證方式，以及速率上限。卡片以名稱與路徑呼叫它。這裡只指定密鑰名稱，密鑰在「密鑰」頁面設定。',
     egressHeading: '呼叫的來源位址',
     egressFixed: '對品牌的呼叫從以下固定位址送出：只允許已知來源的品牌，請將它們全部加入允許清單。',
-    egressShared: '對品牌的呼叫從 AWS 共用且會變動的位址送出，品牌無法將其加入允許清單。如需固定位址，請以 staticEgress 部署（docs/DEPLOY.md）。',
+    egressShared:
+      '對品牌的呼叫從 AWS 共用且會變動的位址送出，品牌無法將其加入允許清單。如需固定位址，請以 staticEgress 部署（docs/DEPLOY.md）。',
     loading: '載入中…',
     listHeading: '已儲存的連線',
     none: '這個工作區還沒有連線。',
@@ -116,7 +124,8 @@ const tx = defineTexts({
     nameHint: '卡片所寫的連線名稱：小寫英文字母、數字、_ 或 -，以字母開頭（brand_api）。',
     description: '說明（選填）',
     baseUrl: '基礎網址',
-    baseUrlHint: 'https，若 API 有路徑前綴請一併填入（https://api.brand.example/v1）；卡片的路徑會接在後面。沒有測試環境網址時，測試也呼叫正式環境。',
+    baseUrlHint:
+      'https，若 API 有路徑前綴請一併填入（https://api.brand.example/v1）；卡片的路徑會接在後面。沒有測試環境網址時，測試也呼叫正式環境。',
     production: '{what}（正式環境）',
     stagingOptional: '{what}（測試環境，選填）',
     auth: '驗證方式',
@@ -173,7 +182,13 @@ type Connection = ConnectionView['connection'];
  */
 type Draft = Record<string, string>;
 
-const EMPTY: Draft = { name: '', 'auth.type': 'none', 'auth.header': 'authorization', 'auth.clientAuthentication': 'client_secret_basic', tls: '' };
+const EMPTY: Draft = {
+  name: '',
+  'auth.type': 'none',
+  'auth.header': 'authorization',
+  'auth.clientAuthentication': 'client_secret_basic',
+  tls: '',
+};
 
 /** A saved connection as the form's fields. */
 function draftOf(view: ConnectionView): Draft {
@@ -222,7 +237,10 @@ function bodyOf(draft: Draft): Connection {
     tls: draft.tls === 'on' ? { certificate: env('tls.certificate'), key: env('tls.key'), ca } : undefined,
     rateCap:
       v('rateCap.perSecond') || v('rateCap.inFlight')
-        ? { ...(v('rateCap.perSecond') ? { perSecond: Number(v('rateCap.perSecond')) } : {}), ...(v('rateCap.inFlight') ? { inFlight: Number(v('rateCap.inFlight')) } : {}) }
+        ? {
+            ...(v('rateCap.perSecond') ? { perSecond: Number(v('rateCap.perSecond')) } : {}),
+            ...(v('rateCap.inFlight') ? { inFlight: Number(v('rateCap.inFlight')) } : {}),
+          }
         : undefined,
   };
 }
@@ -253,7 +271,14 @@ export const connectionsPage: Page = {
     const status = h('div', {});
     const list = h('section', { 'aria-labelledby': 'connections-list-heading' });
     const formSection = h('section', { 'aria-labelledby': 'connection-form-heading', class: 'card' });
-    root.replaceChildren(h('h1', { id: 'view-heading', tabindex: '-1' }, t('heading')), h('p', { class: 'hint' }, t('intro')), status, list, formSection, egressSection);
+    root.replaceChildren(
+      h('h1', { id: 'view-heading', tabindex: '-1' }, t('heading')),
+      h('p', { class: 'hint' }, t('intro')),
+      status,
+      list,
+      formSection,
+      egressSection,
+    );
 
     const drawStatus = (focus = false) => {
       status.replaceChildren(noteLineOf(outcome, 'connection-outcome', t));
@@ -266,7 +291,9 @@ export const connectionsPage: Page = {
       egressSection.replaceChildren(
         heading,
         h('p', { id: 'egress' }, t(egress.fixed ? 'egressFixed' : 'egressShared')),
-        ...(egress.fixed ? [h('ul', { id: 'egress-addresses', class: 'plain' }, ...egress.addresses.map((address) => h('li', {}, h('code', {}, address))))] : []),
+        ...(egress.fixed
+          ? [h('ul', { id: 'egress-addresses', class: 'plain' }, ...egress.addresses.map((address) => h('li', {}, h('code', {}, address))))]
+          : []),
       );
     };
 
@@ -314,33 +341,79 @@ export const connectionsPage: Page = {
 
     const drawList = () => {
       const heading = h('h2', { id: 'connections-list-heading' }, t('listHeading'));
-      if (!connections) return list.replaceChildren(heading, loadError !== undefined ? h('p', { class: 'status error', role: 'alert' }, loadError) : h('p', { role: 'status' }, t('loading')));
+      if (!connections)
+        return list.replaceChildren(
+          heading,
+          loadError !== undefined ? h('p', { class: 'status error', role: 'alert' }, loadError) : h('p', { role: 'status' }, t('loading')),
+        );
       if (!connections.length) return list.replaceChildren(heading, h('p', {}, t('none')));
-      const authName = (type: string) => t(type === 'header' ? 'authHeader' : type === 'oauth2ClientCredentials' ? 'authOauth2' : 'authNone');
+      const authName = (type: string) =>
+        t(type === 'header' ? 'authHeader' : type === 'oauth2ClientCredentials' ? 'authOauth2' : 'authNone');
       const rows = connections.map((view) => {
         const { baseUrl, auth, tls, rateCap } = view.connection;
         return h(
           'tr',
           { 'data-connection': view.name },
           h('th', { scope: 'row' }, h('code', {}, view.name)),
-          h('td', {}, h('code', {}, baseUrl.production), baseUrl.staging !== undefined && h('div', { class: 'hint' }, `${t('staging')}: `, h('code', {}, baseUrl.staging))),
+          h(
+            'td',
+            {},
+            h('code', {}, baseUrl.production),
+            baseUrl.staging !== undefined && h('div', { class: 'hint' }, `${t('staging')}: `, h('code', {}, baseUrl.staging)),
+          ),
           h('td', {}, authName(auth.type), tls && h('div', { class: 'hint' }, t('tls'))),
           h(
             'td',
             {},
-            rateCap ? [rateCap.perSecond !== undefined ? t('perSecond', { n: String(rateCap.perSecond) }) : '', rateCap.inFlight !== undefined ? t('inFlight', { n: String(rateCap.inFlight) }) : ''].filter(Boolean).join(', ') : t('noCap'),
+            rateCap
+              ? [
+                  rateCap.perSecond !== undefined ? t('perSecond', { n: String(rateCap.perSecond) }) : '',
+                  rateCap.inFlight !== undefined ? t('inFlight', { n: String(rateCap.inFlight) }) : '',
+                ]
+                  .filter(Boolean)
+                  .join(', ')
+              : t('noCap'),
           ),
-          h('td', { class: 'warnings' }, view.warnings?.length ? h('ul', { class: 'plain error' }, ...view.warnings.map((w) => h('li', {}, h('code', {}, w.path), ' ', w.message))) : t('noWarnings')),
+          h(
+            'td',
+            { class: 'warnings' },
+            view.warnings?.length
+              ? h('ul', { class: 'plain error' }, ...view.warnings.map((w) => h('li', {}, h('code', {}, w.path), ' ', w.message)))
+              : t('noWarnings'),
+          ),
           h(
             'td',
             { class: 'actions' },
-            h('button', { type: 'button', disabled: busy, 'aria-label': t('editLabel', { name: view.name }), onclick: () => edit(view) }, t('edit')),
-            h('button', { type: 'button', class: 'danger', disabled: busy, 'aria-label': t('removeLabel', { name: view.name }), onclick: () => void remove(view.name) }, t('remove')),
+            h(
+              'button',
+              { type: 'button', disabled: busy, 'aria-label': t('editLabel', { name: view.name }), onclick: () => edit(view) },
+              t('edit'),
+            ),
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'danger',
+                disabled: busy,
+                'aria-label': t('removeLabel', { name: view.name }),
+                onclick: () => void remove(view.name),
+              },
+              t('remove'),
+            ),
           ),
         );
       });
-      const head = h('tr', {}, ...(['colName', 'colBase', 'colAuth', 'colCap', 'colWarnings', 'colActions'] as const).map((key) => h('th', { scope: 'col' }, t(key))));
-      list.replaceChildren(heading, h('div', { class: 'scroll' }, h('table', { id: 'connections' }, h('thead', {}, head), h('tbody', {}, ...rows))));
+      const head = h(
+        'tr',
+        {},
+        ...(['colName', 'colBase', 'colAuth', 'colCap', 'colWarnings', 'colActions'] as const).map((key) =>
+          h('th', { scope: 'col' }, t(key)),
+        ),
+      );
+      list.replaceChildren(
+        heading,
+        h('div', { class: 'scroll' }, h('table', { id: 'connections' }, h('thead', {}, head), h('tbody', {}, ...rows))),
+      );
     };
 
     const save = async (event: Event) => {
@@ -358,7 +431,9 @@ export const connectionsPage: Page = {
         draft = draftOf(result.body);
         problems = [];
         warnings = result.body.warnings ?? [];
-        outcome = warnings.length ? { kind: 'error', key: 'savedWarned', values: { name, count: String(warnings.length) } } : { kind: 'ok', key: 'saved', values: { name } };
+        outcome = warnings.length
+          ? { kind: 'error', key: 'savedWarned', values: { name, count: String(warnings.length) } }
+          : { kind: 'ok', key: 'saved', values: { name } };
         await load();
         if (!live()) return;
       } else {
@@ -378,7 +453,9 @@ export const connectionsPage: Page = {
       const mine = problems.filter((p) => p.path === path || p.path.startsWith(`${path}.`));
       for (const p of mine) placed.add(p);
       const warned = warnings.filter((p) => p.path === path);
-      const described = [hint !== undefined && `${id}-hint`, mine.length > 0 && `${id}-problem`, warned.length > 0 && `${id}-warning`].filter(Boolean).join(' ');
+      const described = [hint !== undefined && `${id}-hint`, mine.length > 0 && `${id}-problem`, warned.length > 0 && `${id}-warning`]
+        .filter(Boolean)
+        .join(' ');
       if (described) control.setAttribute('aria-describedby', described);
       if (mine.length) control.setAttribute('aria-invalid', 'true');
       return h(
@@ -387,7 +464,8 @@ export const connectionsPage: Page = {
         h('label', { for: id }, label),
         control,
         mine.length > 0 && h('p', { id: `${id}-problem`, class: 'error field-problem' }, mine.map((p) => p.message).join('; ')),
-        warned.length > 0 && h('p', { id: `${id}-warning`, class: 'error field-problem' }, warned.map((p) => t('warning', { message: p.message })).join('; ')),
+        warned.length > 0 &&
+          h('p', { id: `${id}-warning`, class: 'error field-problem' }, warned.map((p) => t('warning', { message: p.message })).join('; ')),
         hint !== undefined && h('p', { id: `${id}-hint`, class: 'hint' }, hint),
       );
     };
@@ -397,7 +475,8 @@ export const connectionsPage: Page = {
       control.addEventListener('input', () => (draft[path] = control.value));
       return control;
     };
-    const text = (path: string, label: string, hint?: string, attrs: Record<string, string | boolean> = {}) => field(path, label, input(path, attrs), hint);
+    const text = (path: string, label: string, hint?: string, attrs: Record<string, string | boolean> = {}) =>
+      field(path, label, input(path, attrs), hint);
     /** A value per environment: production, and staging beside it (optional). */
     const pair = (path: string, what: string, hint?: string, attrs: Record<string, string | boolean> = {}): HTMLElement =>
       h(
@@ -414,7 +493,11 @@ export const connectionsPage: Page = {
     /** A secret's name: typed, or picked from the workspace's (a secret not set yet is allowed, and warned about). */
     const secretPair = (path: string, what: string, hint?: string) => pair(path, what, hint, { list: 'conn-secret-names' });
     const select = (path: string, options: Array<[string, string]>, onChange?: () => void): HTMLSelectElement => {
-      const control = h('select', {}, ...options.map(([value, label]) => h('option', { value, selected: (draft[path] ?? '') === value }, label)));
+      const control = h(
+        'select',
+        {},
+        ...options.map(([value, label]) => h('option', { value, selected: (draft[path] ?? '') === value }, label)),
+      );
       control.addEventListener('change', () => ((draft[path] = control.value), onChange?.()));
       return control;
     };
@@ -428,45 +511,99 @@ export const connectionsPage: Page = {
       const focusAfter = (id: string) => () => (drawForm(), document.getElementById(id)?.focus());
       const authParts: Child[] =
         type === 'header'
-          ? [h('div', { class: 'row' }, h('div', { class: 'grow' }, text('auth.header', t('header'))), h('div', { class: 'grow' }, text('auth.prefix', t('prefix'), t('prefixHint')))), secretPair('auth.secret', t('secret'), t('secretHint'))]
+          ? [
+              h(
+                'div',
+                { class: 'row' },
+                h('div', { class: 'grow' }, text('auth.header', t('header'))),
+                h('div', { class: 'grow' }, text('auth.prefix', t('prefix'), t('prefixHint'))),
+              ),
+              secretPair('auth.secret', t('secret'), t('secretHint')),
+            ]
           : type === 'oauth2ClientCredentials'
             ? [
                 pair('auth.tokenUrl', t('tokenUrl'), undefined, { type: 'url' }),
                 pair('auth.clientId', t('clientId')),
                 secretPair('auth.clientSecret', t('clientSecret'), t('clientSecretHint')),
-                h('div', { class: 'row' }, h('div', { class: 'grow' }, text('auth.scope', t('scope'))), h('div', { class: 'grow' }, text('auth.audience', t('audience')))),
-                field('auth.clientAuthentication', t('clientAuthentication'), select('auth.clientAuthentication', [['client_secret_basic', t('basic')], ['client_secret_post', t('post')]])),
+                h(
+                  'div',
+                  { class: 'row' },
+                  h('div', { class: 'grow' }, text('auth.scope', t('scope'))),
+                  h('div', { class: 'grow' }, text('auth.audience', t('audience'))),
+                ),
+                field(
+                  'auth.clientAuthentication',
+                  t('clientAuthentication'),
+                  select('auth.clientAuthentication', [
+                    ['client_secret_basic', t('basic')],
+                    ['client_secret_post', t('post')],
+                  ]),
+                ),
               ]
             : [];
       const tlsBox = h('input', { id: 'conn-tls', type: 'checkbox', checked: draft.tls === 'on' });
       tlsBox.addEventListener('change', () => ((draft.tls = tlsBox.checked ? 'on' : ''), focusAfter('conn-tls')()));
-      const name = input('name', { required: true, pattern: '[a-z][a-z0-9_\\-]{0,63}', ...(editing !== undefined ? { readonly: true } : {}) });
+      const name = input('name', {
+        required: true,
+        pattern: '[a-z][a-z0-9_\\-]{0,63}',
+        ...(editing !== undefined ? { readonly: true } : {}),
+      });
       const rateCap = input('rateCap.perSecond', { type: 'number', min: '1', max: '10000', step: '1', inputmode: 'numeric' });
       const inFlightCap = input('rateCap.inFlight', { type: 'number', min: '1', max: '1000', step: '1', inputmode: 'numeric' });
       const form = h(
-          'form',
-          { id: 'connection-form', onsubmit: (event) => void save(event) },
-          h('datalist', { id: 'conn-secret-names' }, ...secretNames.map((secret) => h('option', { value: secret }))),
-          field('name', t('name'), name, t('nameHint')),
-          text('description', t('description')),
-          h('fieldset', {}, h('legend', {}, t('baseUrl')), pair('baseUrl', t('baseUrl'), t('baseUrlHint'), { type: 'url' })),
-          h('fieldset', { id: 'conn-auth' }, h('legend', {}, t('auth')), field('auth.type', t('authKind'), select('auth.type', [['none', t('authNone')], ['header', t('authHeader')], ['oauth2ClientCredentials', t('authOauth2')]], focusAfter(fieldId('auth.type')))), ...authParts),
-          h(
-            'fieldset',
-            { id: 'conn-tls-set' },
-            h('legend', {}, t('tls')),
-            h('div', { class: 'check' }, tlsBox, h('label', { for: 'conn-tls' }, t('tlsOn'))),
-            ...(draft.tls === 'on' ? [secretPair('tls.certificate', t('certificate')), secretPair('tls.key', t('key')), secretPair('tls.ca', t('ca'), t('caHint'))] : []),
+        'form',
+        { id: 'connection-form', onsubmit: (event) => void save(event) },
+        h('datalist', { id: 'conn-secret-names' }, ...secretNames.map((secret) => h('option', { value: secret }))),
+        field('name', t('name'), name, t('nameHint')),
+        text('description', t('description')),
+        h('fieldset', {}, h('legend', {}, t('baseUrl')), pair('baseUrl', t('baseUrl'), t('baseUrlHint'), { type: 'url' })),
+        h(
+          'fieldset',
+          { id: 'conn-auth' },
+          h('legend', {}, t('auth')),
+          field(
+            'auth.type',
+            t('authKind'),
+            select(
+              'auth.type',
+              [
+                ['none', t('authNone')],
+                ['header', t('authHeader')],
+                ['oauth2ClientCredentials', t('authOauth2')],
+              ],
+              focusAfter(fieldId('auth.type')),
+            ),
           ),
-          field('rateCap.perSecond', t('rateCap'), rateCap, t('rateCapHint')),
-          field('rateCap.inFlight', t('rateCapInFlight'), inFlightCap, t('rateCapInFlightHint')),
+          ...authParts,
+        ),
+        h(
+          'fieldset',
+          { id: 'conn-tls-set' },
+          h('legend', {}, t('tls')),
+          h('div', { class: 'check' }, tlsBox, h('label', { for: 'conn-tls' }, t('tlsOn'))),
+          ...(draft.tls === 'on'
+            ? [secretPair('tls.certificate', t('certificate')), secretPair('tls.key', t('key')), secretPair('tls.ca', t('ca'), t('caHint'))]
+            : []),
+        ),
+        field('rateCap.perSecond', t('rateCap'), rateCap, t('rateCapHint')),
+        field('rateCap.inFlight', t('rateCapInFlight'), inFlightCap, t('rateCapInFlightHint')),
       );
       const others = problems.filter((p) => !placed.has(p));
-      if (others.length) form.append(h('div', { class: 'notice', id: 'connection-problems' }, h('p', {}, t('otherProblems')), h('ul', {}, ...others.map((p) => h('li', {}, h('code', {}, p.path), ' ', p.message)))));
+      if (others.length)
+        form.append(
+          h(
+            'div',
+            { class: 'notice', id: 'connection-problems' },
+            h('p', {}, t('otherProblems')),
+            h('ul', {}, ...others.map((p) => h('li', {}, h('code', {}, p.path), ' ', p.message))),
+          ),
+        );
       form.append(h('button', { type: 'submit', class: 'primary', disabled: busy }, busy ? t('saving') : t('save')));
       formSection.replaceChildren(
         h('h2', { id: 'connection-form-heading' }, editing !== undefined ? t('editHeading', { name: editing }) : t('newHeading')),
-        ...(editing !== undefined ? [h('p', {}, h('button', { type: 'button', id: 'connection-new', onclick: () => edit(undefined) }, t('startNew')))] : []),
+        ...(editing !== undefined
+          ? [h('p', {}, h('button', { type: 'button', id: 'connection-new', onclick: () => edit(undefined) }, t('startNew')))]
+          : []),
         form,
       );
     };
@@ -478,4 +615,3 @@ export const connectionsPage: Page = {
     void load();
   },
 };
-

@@ -28,7 +28,11 @@ export interface Page {
 }
 
 /** Build the call of a {@link PageContext}: `signedOut` runs when the key is refused. */
-export function pageCall(describe: (status: number, error: string) => string, unreachable: (message: string) => string, signedOut: () => void) {
+export function pageCall(
+  describe: (status: number, error: string) => string,
+  unreachable: (message: string) => string,
+  signedOut: () => void,
+) {
   return async <T>(method: string, path: string, body?: unknown): Promise<Outcome<T>> => {
     try {
       const result = await call<T>(method, path, body);

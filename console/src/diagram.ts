@@ -214,10 +214,44 @@ const tx = defineTexts({
 });
 type Key = Parameters<typeof tx>[1];
 
-type TypeKey = 'message' | 'question' | 'callApi' | 'condition' | 'setAttributes' | 'unbind' | 'linkAccount' | 'end' | 'keyword' | 'postback' | 'follow' | 'fallback';
-const TYPES: readonly string[] = ['message', 'question', 'callApi', 'condition', 'setAttributes', 'unbind', 'linkAccount', 'end', 'keyword', 'postback', 'follow', 'fallback'];
+type TypeKey =
+  | 'message'
+  | 'question'
+  | 'callApi'
+  | 'condition'
+  | 'setAttributes'
+  | 'unbind'
+  | 'linkAccount'
+  | 'end'
+  | 'keyword'
+  | 'postback'
+  | 'follow'
+  | 'fallback';
+const TYPES: readonly string[] = [
+  'message',
+  'question',
+  'callApi',
+  'condition',
+  'setAttributes',
+  'unbind',
+  'linkAccount',
+  'end',
+  'keyword',
+  'postback',
+  'follow',
+  'fallback',
+];
 /** Glyphs of the common fonts (no emoji font needed). */
-const ICONS: Record<string, string> = { message: '✉', question: '?', callApi: '⇄', condition: '◇', setAttributes: '✎', unbind: '⊘', linkAccount: '⚿', end: '■' };
+const ICONS: Record<string, string> = {
+  message: '✉',
+  question: '?',
+  callApi: '⇄',
+  condition: '◇',
+  setAttributes: '✎',
+  unbind: '⊘',
+  linkAccount: '⚿',
+  end: '■',
+};
 const NS = 'http://www.w3.org/2000/svg';
 
 /**
@@ -236,7 +270,8 @@ const ZOOM_MAX = 2;
 
 const obj = (value: unknown): Json => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {});
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-const str = (value: unknown): string => (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '');
+const str = (value: unknown): string =>
+  typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
 const cut = (text: string, max: number): string => ([...text].length > max ? `${[...text].slice(0, max - 1).join('')}…` : text);
 /** Roughly how wide a label is drawn (11px text; wide characters count twice): the layout leaves room for it. */
 const textWidth = (text: string): number => [...text].reduce((sum, ch) => sum + (ch.charCodeAt(0) > 0x2e80 ? 11 : 6.2), 0);
@@ -310,7 +345,15 @@ let live: Parts | undefined;
 let dragPath = '';
 
 /** The last layout, by everything it depends on (so it is never stale): typing in a form draws again without laying out again. */
-let memo: { key: string; nodes: Map<string, { x: number; y: number }>; edges: Map<string, Pick<DEdge, 'points' | 'lx' | 'ly'>>; width: number; height: number } | undefined;
+let memo:
+  | {
+      key: string;
+      nodes: Map<string, { x: number; y: number }>;
+      edges: Map<string, Pick<DEdge, 'points' | 'lx' | 'ly'>>;
+      width: number;
+      height: number;
+    }
+  | undefined;
 
 const keyOf = (selection: Selection | undefined): string =>
   !selection ? '' : selection.kind === 'block' ? `b:${selection.id}` : selection.kind === 'trigger' ? `t:${selection.index}` : 'settings';
@@ -328,23 +371,58 @@ function model(flow: Json, tr: (key: Key, values?: Record<string, string | numbe
     nodes.set(node.key, { ...node, reached: false, x: 0, y: 0, w: W, h: HEAD + (rows ? rows * ROW + PAD : 0) });
   };
   const blocks = Object.entries(obj(flow.blocks));
-  for (const [id, block] of blocks) add({ key: `b:${id}`, kind: 'block', id, type: str(obj(block).type), detail: '', index: -1, outlets: outlets(block), problems: count(`blocks.${id}`) });
+  for (const [id, block] of blocks)
+    add({
+      key: `b:${id}`,
+      kind: 'block',
+      id,
+      type: str(obj(block).type),
+      detail: '',
+      index: -1,
+      outlets: outlets(block),
+      problems: count(`blocks.${id}`),
+    });
   const triggers = list(flow.triggers);
   triggers.forEach((raw, index) => {
     const trigger = obj(raw);
     const type = str(trigger.type);
-    const detail = type === 'keyword' ? list(trigger.keywords).map((k) => JSON.stringify(str(k))).join(', ') : type === 'postback' ? `action=${str(trigger.action)}` : '';
+    const detail =
+      type === 'keyword'
+        ? list(trigger.keywords)
+            .map((k) => JSON.stringify(str(k)))
+            .join(', ')
+        : type === 'postback'
+          ? `action=${str(trigger.action)}`
+          : '';
     const outlet = triggerOutlet(trigger);
     // A trigger that names no block starts at the flow's `start` (kept for editors): drawn so, linked on the trigger.
     const start = outlet.target ?? (str(flow.start) || undefined);
-    add({ key: `t:${index}`, kind: 'trigger', id: String(index), type, detail, index, outlets: [{ ...outlet, ...(start !== undefined ? { target: start } : {}) }], problems: count(`triggers.${index}`) });
+    add({
+      key: `t:${index}`,
+      kind: 'trigger',
+      id: String(index),
+      type,
+      detail,
+      index,
+      outlets: [{ ...outlet, ...(start !== undefined ? { target: start } : {}) }],
+      problems: count(`triggers.${index}`),
+    });
   });
   for (const node of [...nodes.values()]) {
     node.outlets.forEach((outlet) => {
       if (outlet.target === undefined) return;
       const to = `b:${outlet.target}`;
       if (!nodes.has(to)) add({ key: to, kind: 'missing', id: outlet.target, type: '', detail: '', index: -1, outlets: [], problems: 0 });
-      edges.push({ name: `${node.key}|${outlet.path.join('.')}`, from: node.key, to, outlet, label: edgeLabel(node, outlet, tr), points: [], lx: 0, ly: 0 });
+      edges.push({
+        name: `${node.key}|${outlet.path.join('.')}`,
+        from: node.key,
+        to,
+        outlet,
+        label: edgeLabel(node, outlet, tr),
+        points: [],
+        lx: 0,
+        ly: 0,
+      });
     });
   }
   // Reached: from the triggers (and the flow's verify start) along the links.
@@ -364,14 +442,30 @@ function model(flow: Json, tr: (key: Key, values?: Record<string, string | numbe
   // A hub (an apology many cards fail to, the end): its first link drawn to it, the others to stubs.
   // Long lines across the whole flow are what makes a large flow unreadable (and slow to lay out).
   const incoming = new Map<string, DEdge[]>();
-  for (const edge of edges) if (edge.from !== edge.to && nodes.get(edge.from)?.kind === 'block' && nodes.get(edge.to)?.kind === 'block') incoming.set(edge.to, [...(incoming.get(edge.to) ?? []), edge]);
+  for (const edge of edges)
+    if (edge.from !== edge.to && nodes.get(edge.from)?.kind === 'block' && nodes.get(edge.to)?.kind === 'block')
+      incoming.set(edge.to, [...(incoming.get(edge.to) ?? []), edge]);
   for (const [to, into] of incoming) {
     if (into.length < HUB) continue;
     const target = nodes.get(to);
     for (const edge of into.slice(1)) {
       edge.via = `p:${edge.name}`;
       const w = Math.min(textWidth(`↪ ${target?.id ?? ''}`) + 26, W);
-      nodes.set(edge.via, { key: edge.via, kind: 'proxy', id: target?.id ?? '', type: target?.type ?? '', detail: '', index: -1, outlets: [], reached: true, problems: 0, x: 0, y: 0, w, h: 24 });
+      nodes.set(edge.via, {
+        key: edge.via,
+        kind: 'proxy',
+        id: target?.id ?? '',
+        type: target?.type ?? '',
+        detail: '',
+        index: -1,
+        outlets: [],
+        reached: true,
+        problems: 0,
+        x: 0,
+        y: 0,
+        w,
+        h: 24,
+      });
     }
   }
   return { nodes, edges, blocks: blocks.length, triggers: triggers.length };
@@ -448,7 +542,13 @@ function place(nodes: Map<string, DNode>, edges: DEdge[]): { width: number; heig
     g.setGraph({ rankdir: 'TB', nodesep: 26, ranksep: 36, edgesep: 14, marginx: 16, marginy: 16, ranker: 'network-simplex' });
     g.setDefaultEdgeLabel(() => ({}));
     for (const node of nodes.values()) g.setNode(node.key, { width: node.w, height: node.h });
-    for (const edge of edges) g.setEdge(edge.from, edge.via ?? edge.to, { width: Math.min(textWidth(cut(edge.label, 26)) + 8, 170), height: 16, labelpos: 'c' }, edge.name);
+    for (const edge of edges)
+      g.setEdge(
+        edge.from,
+        edge.via ?? edge.to,
+        { width: Math.min(textWidth(cut(edge.label, 26)) + 8, 170), height: 16, labelpos: 'c' },
+        edge.name,
+      );
     layout(g, { disableOptimalOrderHeuristic: nodes.size > 40 });
     const graph = g.graph() as { width?: number; height?: number };
     memo = {
@@ -456,7 +556,8 @@ function place(nodes: Map<string, DNode>, edges: DEdge[]): { width: number; heig
       nodes: new Map([...nodes.keys()].map((k) => [k, { x: g.node(k)?.x ?? 0, y: g.node(k)?.y ?? 0 }])),
       edges: new Map(
         edges.map((e) => {
-          const label = g.edge(e.from, e.via ?? e.to, e.name) as { points?: Array<{ x: number; y: number }>; x?: number; y?: number } | undefined;
+          const label = g.edge(e.from, e.via ?? e.to, e.name) as
+            { points?: Array<{ x: number; y: number }>; x?: number; y?: number } | undefined;
           return [e.name, { points: label?.points ?? [], lx: label?.x ?? 0, ly: label?.y ?? 0 }];
         }),
       ),
@@ -528,13 +629,24 @@ export function renderDiagram(flow: Json, options: DiagramOptions): HTMLElement 
   const isLost = (node: DNode) => node.kind === 'block' && !node.reached;
   const unreachable = [...nodes.values()].filter(isLost).map((node) => node.id);
   const nameOf = (node: DNode | undefined): string => (!node ? '?' : node.kind === 'trigger' ? typeName(node.type) : node.id);
-  const nodeName = (node: DNode): string => (node.kind === 'trigger' ? tr('trigger', { n: node.index + 1, type: typeName(node.type) }) : node.id);
+  const nodeName = (node: DNode): string =>
+    node.kind === 'trigger' ? tr('trigger', { n: node.index + 1, type: typeName(node.type) }) : node.id;
   /** After an action, where the focus goes once the diagram is drawn again (the editor draws it at once). */
   const focusNext = (id: string) => (view.focus = { id, at: Date.now() });
 
   // ---- the canvas: edges under the nodes ----
   const edgeLayer = svg('svg', { class: 'diagram-edges', width: size.width, height: size.height, 'aria-hidden': 'true' });
-  edgeLayer.append(svg('defs', {}, svg('marker', { id: 'diagram-arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, svg('path', { d: 'M0 0L10 5L0 10z' }))));
+  edgeLayer.append(
+    svg(
+      'defs',
+      {},
+      svg(
+        'marker',
+        { id: 'diagram-arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
+        svg('path', { d: 'M0 0L10 5L0 10z' }),
+      ),
+    ),
+  );
   for (const edge of edges) {
     const from = nodes.get(edge.from);
     const to = nodes.get(edge.via ?? edge.to);
@@ -576,7 +688,11 @@ export function renderDiagram(flow: Json, options: DiagramOptions): HTMLElement 
 
   /** A stub "↪ id" for a link to a hub: a click takes the focus to the hub (out of the Tab order: the hub itself is in it). */
   function proxyView(node: DNode): HTMLElement {
-    const go = h('button', { type: 'button', class: 'node-main', tabindex: '-1', 'aria-label': tr('goTo', { id: node.id }), title: tr('goTo', { id: node.id }) }, `↪ ${cut(node.id, 24)}`);
+    const go = h(
+      'button',
+      { type: 'button', class: 'node-main', tabindex: '-1', 'aria-label': tr('goTo', { id: node.id }), title: tr('goTo', { id: node.id }) },
+      `↪ ${cut(node.id, 24)}`,
+    );
     go.addEventListener('click', () => {
       const target = canvas.querySelector<HTMLElement>(`.node[data-node="b:${CSS.escape(node.id)}"] .node-main`);
       target?.focus({ preventScroll: true });
@@ -590,14 +706,30 @@ export function renderDiagram(flow: Json, options: DiagramOptions): HTMLElement 
   function nodeView(node: DNode): HTMLElement {
     const lost = isLost(node);
     const isSelected = node.key === selected;
-    const owner: Selection | undefined = node.kind === 'block' ? { kind: 'block', id: node.id } : node.kind === 'trigger' ? { kind: 'trigger', index: node.index } : undefined;
+    const owner: Selection | undefined =
+      node.kind === 'block' ? { kind: 'block', id: node.id } : node.kind === 'trigger' ? { kind: 'trigger', index: node.index } : undefined;
     const cls = node.kind === 'trigger' ? 'trigger' : node.kind === 'missing' ? 'missing' : node.type === 'callApi' ? 'callApi' : 'block';
-    const typeLine = node.kind === 'missing' ? tr('missing') : node.kind === 'trigger' ? typeName(node.type) : `${ICONS[node.type] ?? '?'} ${typeName(node.type)}`;
-    const marks = [lost && tr('unreachable'), node.problems > 0 && tr('problems', { n: node.problems })].filter((m): m is string => typeof m === 'string');
-    const label = node.kind === 'trigger' ? `${tr('trigger', { n: node.index + 1, type: typeName(node.type) })}${node.detail ? ` ${node.detail}` : ''}` : tr('block', { id: node.id, type: node.kind === 'missing' ? tr('missing') : typeName(node.type) });
+    const typeLine =
+      node.kind === 'missing'
+        ? tr('missing')
+        : node.kind === 'trigger'
+          ? typeName(node.type)
+          : `${ICONS[node.type] ?? '?'} ${typeName(node.type)}`;
+    const marks = [lost && tr('unreachable'), node.problems > 0 && tr('problems', { n: node.problems })].filter(
+      (m): m is string => typeof m === 'string',
+    );
+    const label =
+      node.kind === 'trigger'
+        ? `${tr('trigger', { n: node.index + 1, type: typeName(node.type) })}${node.detail ? ` ${node.detail}` : ''}`
+        : tr('block', { id: node.id, type: node.kind === 'missing' ? tr('missing') : typeName(node.type) });
     const main =
       owner === undefined
-        ? h('div', { class: 'node-main', 'aria-hidden': 'true' }, h('span', { class: 'node-id' }, cut(node.id, 24)), h('span', { class: 'node-type' }, typeLine))
+        ? h(
+            'div',
+            { class: 'node-main', 'aria-hidden': 'true' },
+            h('span', { class: 'node-id' }, cut(node.id, 24)),
+            h('span', { class: 'node-type' }, typeLine),
+          )
         : h(
             'button',
             {
@@ -638,7 +770,10 @@ export function renderDiagram(flow: Json, options: DiagramOptions): HTMLElement 
       const handles = h('div', { class: 'node-outlets', 'aria-hidden': 'true' });
       node.outlets.forEach((outlet, i) => {
         const at = handleAt(node, slotOf(node, i));
-        const bad = options.problems?.some((p) => problemPath(p.path) === `${node.kind === 'block' ? `blocks.${node.id}` : `triggers.${node.index}`}.${outlet.path.join('.')}`);
+        const bad = options.problems?.some(
+          (p) =>
+            problemPath(p.path) === `${node.kind === 'block' ? `blocks.${node.id}` : `triggers.${node.index}`}.${outlet.path.join('.')}`,
+        );
         const text = handleLabel(outlet, tr);
         const handle = h(
           'span',
@@ -650,7 +785,12 @@ export function renderDiagram(flow: Json, options: DiagramOptions): HTMLElement 
           h('span', { class: 'dot' }),
           cut(text, 10),
         );
-        Object.assign(handle.style, { left: `${at.x - at.w / 2 + 2}px`, top: `${at.y - ROW / 2 + 2}px`, width: `${at.w - 4}px`, height: `${ROW - 4}px` });
+        Object.assign(handle.style, {
+          left: `${at.x - at.w / 2 + 2}px`,
+          top: `${at.y - ROW / 2 + 2}px`,
+          width: `${at.w - 4}px`,
+          height: `${ROW - 4}px`,
+        });
         if (edit) handle.addEventListener('pointerdown', (event) => startLink(event, node, owner, outlet, i));
         handles.append(handle);
       });
@@ -667,7 +807,14 @@ export function renderDiagram(flow: Json, options: DiagramOptions): HTMLElement 
     const bar = h('div', { class: 'node-actions', role: 'group', 'aria-label': tr('actions', { name }) });
     const renaming = node.kind === 'block' && view.renaming?.id === node.id ? view.renaming : undefined;
     if (renaming) {
-      const input = h('input', { id: 'diagram-rename-input', value: renaming.text, 'aria-label': tr('renameField', { id: node.id }), spellcheck: 'false', autocomplete: 'off', ...(renaming.error ? { 'aria-invalid': 'true', 'aria-describedby': 'diagram-rename-error' } : {}) });
+      const input = h('input', {
+        id: 'diagram-rename-input',
+        value: renaming.text,
+        'aria-label': tr('renameField', { id: node.id }),
+        spellcheck: 'false',
+        autocomplete: 'off',
+        ...(renaming.error ? { 'aria-invalid': 'true', 'aria-describedby': 'diagram-rename-error' } : {}),
+      });
       input.addEventListener('input', () => (renaming.text = input.value));
       const form = h(
         'form',
@@ -688,8 +835,22 @@ export function renderDiagram(flow: Json, options: DiagramOptions): HTMLElement 
     } else {
       if (node.kind === 'block') {
         bar.append(
-          h('button', { type: 'button', id: 'diagram-rename', 'aria-label': tr('renameName', { id: node.id }), onclick: () => startRename(node.id) }, tr('rename')),
-          h('button', { type: 'button', id: 'diagram-delete', class: 'danger', 'aria-label': tr('removeName', { id: node.id }), onclick: () => remove(node.id) }, tr('remove')),
+          h(
+            'button',
+            { type: 'button', id: 'diagram-rename', 'aria-label': tr('renameName', { id: node.id }), onclick: () => startRename(node.id) },
+            tr('rename'),
+          ),
+          h(
+            'button',
+            {
+              type: 'button',
+              id: 'diagram-delete',
+              class: 'danger',
+              'aria-label': tr('removeName', { id: node.id }),
+              onclick: () => remove(node.id),
+            },
+            tr('remove'),
+          ),
         );
       }
       const open = view.links === node.key;
@@ -732,7 +893,8 @@ export function renderDiagram(flow: Json, options: DiagramOptions): HTMLElement 
       const select = h('select', { id }, h('option', { value: '' }, tr('none')));
       const existing = h('optgroup', { label: tr('blocks') });
       for (const block of ids) existing.append(h('option', { value: `b:${block}`, selected: block === outlet.target }, block));
-      if (outlet.target !== undefined && !ids.includes(outlet.target)) existing.append(h('option', { value: `b:${outlet.target}`, selected: true }, `${outlet.target} (${tr('missing')})`));
+      if (outlet.target !== undefined && !ids.includes(outlet.target))
+        existing.append(h('option', { value: `b:${outlet.target}`, selected: true }, `${outlet.target} (${tr('missing')})`));
       const create = h('optgroup', { label: tr('create') });
       for (const type of BLOCK_TYPES) create.append(h('option', { value: `n:${type}` }, tr('newOf', { type: typeName(type) })));
       select.append(existing, create);
@@ -932,7 +1094,12 @@ export function renderDiagram(flow: Json, options: DiagramOptions): HTMLElement 
 
   // ---- the toolbar ----
   const button = (id: string, glyph: string, text: string, name: string | undefined, onclick: () => void, disabled = false) =>
-    h('button', { type: 'button', id, ...(name ? { 'aria-label': name, title: name } : {}), disabled, onclick }, icon(glyph), text && ` ${text}`);
+    h(
+      'button',
+      { type: 'button', id, ...(name ? { 'aria-label': name, title: name } : {}), disabled, onclick },
+      icon(glyph),
+      text && ` ${text}`,
+    );
   const tools = h('div', { class: 'diagram-toolbar', role: 'group', 'aria-label': tr('tools') });
   let closeAddMenu = (): void => undefined;
   if (edit) {
@@ -1119,7 +1286,11 @@ export function renderDiagram(flow: Json, options: DiagramOptions): HTMLElement 
         {},
         ...edges.map((e) => {
           const to = nodes.get(e.to);
-          return h('li', {}, `${nameOf(nodes.get(e.from))} → ${nameOf(to)} (${e.label})${to?.kind === 'missing' ? `: ${tr('noBlock', { id: to.id })}` : ''}`);
+          return h(
+            'li',
+            {},
+            `${nameOf(nodes.get(e.from))} → ${nameOf(to)} (${e.label})${to?.kind === 'missing' ? `: ${tr('noBlock', { id: to.id })}` : ''}`,
+          );
         }),
       ),
     ),
@@ -1134,8 +1305,14 @@ export function renderDiagram(flow: Json, options: DiagramOptions): HTMLElement 
     const fresh = Date.now() - view.focus.at < 2000;
     view.focus = undefined;
     if (!fresh) return;
-    let element = focus === 'selected' ? wrapper.querySelector<HTMLElement>('.node.selected .node-main') : wrapper.querySelector<HTMLElement>(`#${CSS.escape(focus)}`);
-    if (element instanceof HTMLButtonElement && element.disabled) element = wrapper.querySelector<HTMLElement>(focus === 'diagram-undo' ? '#diagram-redo:not([disabled])' : '#diagram-undo:not([disabled])') ?? viewport;
+    let element =
+      focus === 'selected'
+        ? wrapper.querySelector<HTMLElement>('.node.selected .node-main')
+        : wrapper.querySelector<HTMLElement>(`#${CSS.escape(focus)}`);
+    if (element instanceof HTMLButtonElement && element.disabled)
+      element =
+        wrapper.querySelector<HTMLElement>(focus === 'diagram-undo' ? '#diagram-redo:not([disabled])' : '#diagram-undo:not([disabled])') ??
+        viewport;
     if (element) {
       element.focus({ preventScroll: true });
       element.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });

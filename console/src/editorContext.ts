@@ -103,7 +103,8 @@ export function outletSelect(o: {
   const existing = h('optgroup', { label: tx(lang, 'existing') });
   // A block's option has its id as value; a new block's has `new:type` (no block id has a colon).
   for (const id of ids) existing.append(h('option', { value: id, selected: id === o.value }, id));
-  if (typeof o.value === 'string' && !ids.includes(o.value)) existing.append(h('option', { value: o.value, selected: true }, tx(lang, 'missing', { id: o.value })));
+  if (typeof o.value === 'string' && !ids.includes(o.value))
+    existing.append(h('option', { value: o.value, selected: true }, tx(lang, 'missing', { id: o.value })));
   const create = h('optgroup', { label: tx(lang, 'create') });
   for (const type of BLOCK_TYPES) create.append(h('option', { value: `new:${type}` }, tx(lang, 'newOf', { type: tx(lang, type) })));
   select.append(existing, create);

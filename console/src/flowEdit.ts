@@ -16,7 +16,8 @@ export type OutletPath = Array<string | number>;
 /** A block (by id), a trigger (by index), or the flow's own settings (whose `start` is an outlet too). */
 export type Selection = { kind: 'block'; id: string } | { kind: 'trigger'; index: number } | { kind: 'settings' };
 
-export type OutletKind = 'next' | 'onSuccess' | 'onFailure' | 'empty' | 'onGiveUp' | 'branch' | 'otherwise' | 'onStatus' | 'onReason' | 'start';
+export type OutletKind =
+  'next' | 'onSuccess' | 'onFailure' | 'empty' | 'onGiveUp' | 'branch' | 'otherwise' | 'onStatus' | 'onReason' | 'start';
 
 export interface Outlet {
   path: OutletPath;
@@ -62,12 +63,19 @@ export function outlets(block: unknown): Outlet[] {
       return [one('next', 'next'), one('onGiveUp', 'onGiveUp')];
     case 'callApi': {
       const routes = (kind: 'onStatus' | 'onReason'): Outlet[] =>
-        isObject(block[kind]) ? Object.entries(block[kind]).map(([key, target]) => ({ path: [kind, key], kind, label: key, ...targetOf(target) })) : [];
+        isObject(block[kind])
+          ? Object.entries(block[kind]).map(([key, target]) => ({ path: [kind, key], kind, label: key, ...targetOf(target) }))
+          : [];
       return [one('onSuccess', 'onSuccess'), one('onFailure', 'onFailure'), ...routes('onStatus'), ...routes('onReason')];
     }
     case 'condition':
       return [
-        ...list(block.branches).map((branch, i): Outlet => ({ path: ['branches', i, 'next'], kind: 'branch', label: branchLabel(branch), ...targetOf(isObject(branch) ? branch.next : undefined) })),
+        ...list(block.branches).map((branch, i): Outlet => ({
+          path: ['branches', i, 'next'],
+          kind: 'branch',
+          label: branchLabel(branch),
+          ...targetOf(isObject(branch) ? branch.next : undefined),
+        })),
         one('otherwise', 'otherwise'),
       ];
     case 'setAttributes':
@@ -171,11 +179,19 @@ export function newBlock(type: BlockType, flow: Json = {}, lang: PlaceholderLang
 /** The id a new block of `type` is named after when no hint is given: `message`, `call_api`, `set_attributes`. */
 /** Keywords as people list them: "order, 訂單" (a comma, a full-width comma or 、 separates), trimmed, each once. */
 export function splitKeywords(text: string): string[] {
-  return text.split(/[,，、]/).map((v) => v.trim()).filter((v, i, all) => v !== '' && all.indexOf(v) === i);
+  return text
+    .split(/[,，、]/)
+    .map((v) => v.trim())
+    .filter((v, i, all) => v !== '' && all.indexOf(v) === i);
 }
 
 /** What a new block's id says it does, in front of its topic: `ask_order`, `call_order`, `check_order`. */
-const TYPE_PREFIXES: Partial<Record<BlockType, string>> = { question: 'ask_', callApi: 'call_', condition: 'check_', setAttributes: 'set_' };
+const TYPE_PREFIXES: Partial<Record<BlockType, string>> = {
+  question: 'ask_',
+  callApi: 'call_',
+  condition: 'check_',
+  setAttributes: 'set_',
+};
 
 /** The topic of a block id: `ask_order`, `ask_order2` and `call_order` are all about `order`. */
 export function topicOf(id: string): string {
@@ -192,14 +208,27 @@ export function idHint(type: BlockType, topic: string, fallback = topic): string
   return prefix && topic ? prefix + topic : fallback;
 }
 
-const TYPE_IDS: Record<BlockType, string> = { message: 'message', question: 'question', callApi: 'call_api', condition: 'condition', setAttributes: 'set_attributes', unbind: 'unlink', linkAccount: 'link_account', end: 'end' };
+const TYPE_IDS: Record<BlockType, string> = {
+  message: 'message',
+  question: 'question',
+  callApi: 'call_api',
+  condition: 'condition',
+  setAttributes: 'set_attributes',
+  unbind: 'unlink',
+  linkAccount: 'link_account',
+  end: 'end',
+};
 
 /**
  * Add a new block of `type` (`newBlock`) under an id made unique from `opts.id` (else from the
  * type), linked from `opts.from` when given (a block's outlet, a trigger's start, or the settings'
  * start). Returns its id.
  */
-export function addBlock(flow: Json, type: BlockType, opts: { id?: string; from?: { owner: Selection; outlet: OutletPath }; lang?: PlaceholderLang } = {}): string {
+export function addBlock(
+  flow: Json,
+  type: BlockType,
+  opts: { id?: string; from?: { owner: Selection; outlet: OutletPath }; lang?: PlaceholderLang } = {},
+): string {
   const id = uniqueId(flow, opts.id ?? TYPE_IDS[type] ?? 'block');
   blocksOf(flow)[id] = newBlock(type, flow, opts.lang);
   if (opts.from) setOutlet(flow, opts.from.owner, opts.from.outlet, id);
@@ -261,7 +290,8 @@ export type RenameError = 'invalidId' | 'idTaken' | 'noSuchBlock';
 /** Every link in the flow: each block's outlets, each trigger's start, and the flow's own start and verify. */
 function everyLink(flow: Json): Array<{ owner: Selection; outlet: Outlet }> {
   const links: Array<{ owner: Selection; outlet: Outlet }> = [];
-  for (const [id, block] of Object.entries(isObject(flow.blocks) ? flow.blocks : {})) for (const outlet of outlets(block)) links.push({ owner: { kind: 'block', id }, outlet });
+  for (const [id, block] of Object.entries(isObject(flow.blocks) ? flow.blocks : {}))
+    for (const outlet of outlets(block)) links.push({ owner: { kind: 'block', id }, outlet });
   list(flow.triggers).forEach((trigger, index) => links.push({ owner: { kind: 'trigger', index }, outlet: triggerOutlet(trigger) }));
   links.push({ owner: { kind: 'settings' }, outlet: { path: ['start'], kind: 'start', label: 'start', ...targetOf(flow.start) } });
   // Where verification starts (a personal card sends a customer who is not verified there).

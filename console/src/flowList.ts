@@ -66,13 +66,15 @@ const tx = defineTexts({
     t_blank: 'Blank',
     d_blank: 'No triggers or blocks yet: build the bot from scratch.',
     t_myTickets: 'My tickets',
-    d_myTickets: 'A rich-menu postback (action=my_tickets): verifies the member by phone once, then shows their unused tickets as a carousel.',
+    d_myTickets:
+      'A rich-menu postback (action=my_tickets): verifies the member by phone once, then shows their unused tickets as a carousel.',
     t_bestSellers: 'Best sellers',
     d_bestSellers: "Keywords hot / 熱銷: today's best sellers, live from your API, as a carousel.",
     t_registration: 'Registration',
     d_registration: 'Keywords register / 報名: three questions, the answers sent to your API, its outcome told back.',
     t_orderStatus: 'Order status',
-    d_orderStatus: 'Keywords order / 訂單: asks the order number, looks it up with the secret ORDERS_API_KEY, shows its status and items; an unknown order is said so.',
+    d_orderStatus:
+      'Keywords order / 訂單: asks the order number, looks it up with the secret ORDERS_API_KEY, shows its status and items; an unknown order is said so.',
   },
   'zh-TW': {
     noFlows: '還沒有流程：從範本或從頭開始建立一個。',
@@ -228,8 +230,23 @@ function t(key: Key, values?: Record<string, string | number>): string {
 function draw(): void {
   if (!root || !o) return;
   const { flows } = o;
-  const status = h('p', { id: 'flow-list-status', class: `status ${note?.kind ?? ''}`, role: note?.kind === 'error' ? 'alert' : 'status', tabindex: '-1' }, note?.text ?? '');
-  const newButton = h('button', { type: 'button', id: 'new-flow', class: 'primary', 'aria-expanded': String(form !== undefined), 'aria-controls': 'new-flow-form', onclick: () => toggleNew() }, t('newFlow'));
+  const status = h(
+    'p',
+    { id: 'flow-list-status', class: `status ${note?.kind ?? ''}`, role: note?.kind === 'error' ? 'alert' : 'status', tabindex: '-1' },
+    note?.text ?? '',
+  );
+  const newButton = h(
+    'button',
+    {
+      type: 'button',
+      id: 'new-flow',
+      class: 'primary',
+      'aria-expanded': String(form !== undefined),
+      'aria-controls': 'new-flow-form',
+      onclick: () => toggleNew(),
+    },
+    t('newFlow'),
+  );
   const parts: Node[] = [];
   if (!flows.length) parts.push(h('div', { class: 'flows-empty' }, h('p', { id: 'no-flows' }, t('noFlows')), newButton));
   else parts.push(h('div', { class: 'toolbar' }, newButton));
@@ -253,7 +270,11 @@ function renderTable(flows: FlowSummary[]): HTMLElement {
     const renaming = action?.kind === 'rename' && action.flowId === flow.flowId;
     const nameCell = renaming
       ? h('td', {}, renderRename(flow))
-      : h('td', {}, h('a', { href: `#/flows/${encodeURIComponent(flow.flowId)}`, 'aria-label': t('openFlow', { name: flow.name }) }, flow.name));
+      : h(
+          'td',
+          {},
+          h('a', { href: `#/flows/${encodeURIComponent(flow.flowId)}`, 'aria-label': t('openFlow', { name: flow.name }) }, flow.name),
+        );
     rows.push(
       h(
         'tr',
@@ -265,15 +286,51 @@ function renderTable(flows: FlowSummary[]): HTMLElement {
         h(
           'td',
           { class: 'flow-actions' },
-          h('button', { type: 'button', id: `rename-${flow.flowId}`, 'aria-label': t('renameFlow', { name: flow.name }), disabled: busy, onclick: () => startAction({ kind: 'rename', flowId: flow.flowId }, 'rename-input') }, t('rename')),
-          h('button', { type: 'button', id: `duplicate-${flow.flowId}`, 'aria-label': t('duplicateFlow', { name: flow.name }), disabled: busy, onclick: () => startAction({ kind: 'duplicate', flowId: flow.flowId }, 'copy-name') }, t('duplicate')),
-          h('button', { type: 'button', id: `delete-${flow.flowId}`, class: 'danger', 'aria-label': t('deleteFlow', { name: flow.name }), disabled: busy, onclick: () => askDelete(flow) }, t('delete')),
+          h(
+            'button',
+            {
+              type: 'button',
+              id: `rename-${flow.flowId}`,
+              'aria-label': t('renameFlow', { name: flow.name }),
+              disabled: busy,
+              onclick: () => startAction({ kind: 'rename', flowId: flow.flowId }, 'rename-input'),
+            },
+            t('rename'),
+          ),
+          h(
+            'button',
+            {
+              type: 'button',
+              id: `duplicate-${flow.flowId}`,
+              'aria-label': t('duplicateFlow', { name: flow.name }),
+              disabled: busy,
+              onclick: () => startAction({ kind: 'duplicate', flowId: flow.flowId }, 'copy-name'),
+            },
+            t('duplicate'),
+          ),
+          h(
+            'button',
+            {
+              type: 'button',
+              id: `delete-${flow.flowId}`,
+              class: 'danger',
+              'aria-label': t('deleteFlow', { name: flow.name }),
+              disabled: busy,
+              onclick: () => askDelete(flow),
+            },
+            t('delete'),
+          ),
         ),
       ),
     );
-    if (action?.kind === 'duplicate' && action.flowId === flow.flowId) rows.push(h('tr', { class: 'flow-action-row' }, h('td', { colspan: '5' }, renderDuplicate(flow))));
+    if (action?.kind === 'duplicate' && action.flowId === flow.flowId)
+      rows.push(h('tr', { class: 'flow-action-row' }, h('td', { colspan: '5' }, renderDuplicate(flow))));
   }
-  const head = h('tr', {}, ...(['colName', 'colId', 'colVersion', 'colUpdated', 'colActions'] as const).map((key) => h('th', { scope: 'col' }, t(key))));
+  const head = h(
+    'tr',
+    {},
+    ...(['colName', 'colId', 'colVersion', 'colUpdated', 'colActions'] as const).map((key) => h('th', { scope: 'col' }, t(key))),
+  );
   return h('table', { id: 'flows' }, h('thead', {}, head), h('tbody', {}, ...rows));
 }
 
@@ -293,7 +350,14 @@ function cancelAction(flowId: string, button: string): void {
 // ---- rename: a new version with only the name changed ----
 
 function renderRename(flow: FlowSummary): HTMLElement {
-  const input = h('input', { id: 'rename-input', type: 'text', value: flow.name, required: true, maxlength: '200', 'aria-label': t('newName', { name: flow.name }) });
+  const input = h('input', {
+    id: 'rename-input',
+    type: 'text',
+    value: flow.name,
+    required: true,
+    maxlength: '200',
+    'aria-label': t('newName', { name: flow.name }),
+  });
   return h(
     'form',
     {
@@ -344,7 +408,10 @@ async function rename(flow: FlowSummary, value: string): Promise<void> {
   draw();
   const current = await latest(flow.flowId);
   if (!current.ok) return fail(current);
-  const saved = await o.ctx.call<SavedFlow>('PUT', flowPath(flow.flowId), { baseVersion: current.body.version, flow: { ...current.body.flow, name } });
+  const saved = await o.ctx.call<SavedFlow>('PUT', flowPath(flow.flowId), {
+    baseVersion: current.body.version,
+    flow: { ...current.body.flow, name },
+  });
   if (!saved.ok) return fail(saved, 'rename-input');
   action = undefined;
   note = { kind: 'ok', text: t('renamed', { name, version: saved.body.version }) };
@@ -358,7 +425,16 @@ async function rename(flow: FlowSummary, value: string): Promise<void> {
 function renderDuplicate(flow: FlowSummary): HTMLElement {
   const taken = o?.flows.map((f) => f.flowId) ?? [];
   const name = h('input', { id: 'copy-name', type: 'text', value: t('copyOf', { name: flow.name }), required: true, maxlength: '200' });
-  const id = h('input', { id: 'copy-id', type: 'text', value: slugOf(`${flow.flowId}-copy`, taken), required: true, maxlength: '64', spellcheck: 'false', autocapitalize: 'off', 'aria-describedby': 'copy-id-hint' });
+  const id = h('input', {
+    id: 'copy-id',
+    type: 'text',
+    value: slugOf(`${flow.flowId}-copy`, taken),
+    required: true,
+    maxlength: '64',
+    spellcheck: 'false',
+    autocapitalize: 'off',
+    'aria-describedby': 'copy-id-hint',
+  });
   return h(
     'form',
     {
@@ -376,7 +452,13 @@ function renderDuplicate(flow: FlowSummary): HTMLElement {
       'div',
       { class: 'row' },
       h('div', { class: 'field grow' }, h('label', { for: 'copy-name' }, t('copyName')), name),
-      h('div', { class: 'field' }, h('label', { for: 'copy-id' }, t('copyId')), id, h('p', { class: 'hint', id: 'copy-id-hint' }, t('flowIdHint'))),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: 'copy-id' }, t('copyId')),
+        id,
+        h('p', { class: 'hint', id: 'copy-id-hint' }, t('flowIdHint')),
+      ),
     ),
     h(
       'div',
@@ -519,9 +601,19 @@ async function guessBaseUrl(target: NewForm): Promise<void> {
 
 function renderNewForm(state: NewForm): HTMLElement {
   const taken = o?.flows.map((f) => f.flowId) ?? [];
-  const error = (field: 'name' | 'flowId' | 'baseUrl') => (state.errors[field] ? h('p', { class: 'error', id: `new-flow-${field}-error` }, state.errors[field]) : false);
-  const described = (field: 'name' | 'flowId' | 'baseUrl', hint?: string) => [hint, state.errors[field] ? `new-flow-${field}-error` : undefined].filter(Boolean).join(' ') || undefined;
-  const name = h('input', { id: 'new-flow-name', type: 'text', value: state.name, required: true, maxlength: '200', 'aria-invalid': state.errors.name ? 'true' : undefined, 'aria-describedby': described('name') });
+  const error = (field: 'name' | 'flowId' | 'baseUrl') =>
+    state.errors[field] ? h('p', { class: 'error', id: `new-flow-${field}-error` }, state.errors[field]) : false;
+  const described = (field: 'name' | 'flowId' | 'baseUrl', hint?: string) =>
+    [hint, state.errors[field] ? `new-flow-${field}-error` : undefined].filter(Boolean).join(' ') || undefined;
+  const name = h('input', {
+    id: 'new-flow-name',
+    type: 'text',
+    value: state.name,
+    required: true,
+    maxlength: '200',
+    'aria-invalid': state.errors.name ? 'true' : undefined,
+    'aria-describedby': described('name'),
+  });
   const flowId = h('input', {
     id: 'new-flow-id',
     type: 'text',
@@ -580,7 +672,12 @@ function renderNewForm(state: NewForm): HTMLElement {
             state.baseFrom = undefined;
           },
         }),
-        h('p', { class: 'hint', id: 'new-flow-base-url-hint' }, t('baseUrlHint'), state.baseFrom ? ` ${t('baseUrlFrom', { id: state.baseFrom })}` : ''),
+        h(
+          'p',
+          { class: 'hint', id: 'new-flow-base-url-hint' },
+          t('baseUrlHint'),
+          state.baseFrom ? ` ${t('baseUrlFrom', { id: state.baseFrom })}` : '',
+        ),
         error('baseUrl'),
       )
     : false;
@@ -623,7 +720,14 @@ function renderNewForm(state: NewForm): HTMLElement {
       'div',
       { class: 'row' },
       h('div', { class: 'field grow' }, h('label', { for: 'new-flow-name' }, t('name')), name, error('name')),
-      h('div', { class: 'field grow' }, h('label', { for: 'new-flow-id' }, t('flowId')), flowId, h('p', { class: 'hint', id: 'new-flow-id-hint' }, t('flowIdHint')), error('flowId')),
+      h(
+        'div',
+        { class: 'field grow' },
+        h('label', { for: 'new-flow-id' }, t('flowId')),
+        flowId,
+        h('p', { class: 'hint', id: 'new-flow-id-hint' }, t('flowIdHint')),
+        error('flowId'),
+      ),
     ),
     h('fieldset', { class: 'templates' }, h('legend', {}, t('template')), ...radios),
     base,

@@ -20,12 +20,15 @@ const tx = defineTexts({
     name: 'Flow name',
     nameHint: 'Shown in the flow list and the editor; customers never see it.',
     chats: 'Chats its triggers answer in',
-    chatsHint: 'None ticked: one-to-one chats only. A trigger may have its own setting instead. Every member of a LINE group or room sees the answers: keep personal services one-to-one.',
+    chatsHint:
+      'None ticked: one-to-one chats only. A trigger may have its own setting instead. Every member of a LINE group or room sees the answers: keep personal services one-to-one.',
     personalData: 'Personal data',
     personal: 'Every card of this flow is personal',
-    personalHint: 'Personal cards run only for a customer verified as a member; a card may say otherwise in its own form (the card that checks the code must).',
+    personalHint:
+      'Personal cards run only for a customer verified as a member; a card may say otherwise in its own form (the card that checks the code must).',
     verify: 'Verification starts at',
-    verifyHint: 'Where a customer who is not verified goes when a personal card meets them: e.g. a question asking their phone number, then a card that has the brand text a code, a question asking it back and a card that checks it and binds. None: they are told to verify first.',
+    verifyHint:
+      'Where a customer who is not verified goes when a personal card meets them: e.g. a question asking their phone number, then a card that has the brand text a code, a question asking it back and a card that checks it and binds. None: they are told to verify first.',
     user: 'One-to-one chats',
     group: 'LINE groups',
     room: 'LINE multi-person chats (rooms)',
@@ -62,7 +65,8 @@ const tx = defineTexts({
     personal: '這個流程的每張卡片都是個人卡片',
     personalHint: '個人卡片只為已驗證為會員的顧客執行；卡片可在自己的表單中另外設定（檢查驗證碼的卡片必須如此）。',
     verify: '驗證從這裡開始',
-    verifyHint: '個人卡片遇到尚未驗證的顧客時，顧客會被帶到這裡：例如詢問手機號碼的問題、請品牌傳送驗證碼的卡片、請顧客輸入驗證碼的問題，以及檢查驗證碼並綁定的卡片。未設定：告訴顧客請先完成驗證。',
+    verifyHint:
+      '個人卡片遇到尚未驗證的顧客時，顧客會被帶到這裡：例如詢問手機號碼的問題、請品牌傳送驗證碼的卡片、請顧客輸入驗證碼的問題，以及檢查驗證碼並綁定的卡片。未設定：告訴顧客請先完成驗證。',
     user: '一對一聊天',
     group: 'LINE 群組',
     room: 'LINE 多人聊天（room）',
@@ -111,7 +115,11 @@ const str = (value: unknown): string => (typeof value === 'string' ? value : '')
 export function renderFlowSettings(ctx: EditorContext): HTMLElement {
   const t = (key: Key, values?: Record<string, string | number>) => tx(ctx.lang, key, values);
   const flow = ctx.flow;
-  const mine = ctx.problems.filter((p) => ['flow', 'flow.name', 'flow.schemaVersion', 'flow.triggers'].includes(p.path) || /^flow\.(chats|texts|verify|personal)([.[]|$)/.test(p.path));
+  const mine = ctx.problems.filter(
+    (p) =>
+      ['flow', 'flow.name', 'flow.schemaVersion', 'flow.triggers'].includes(p.path) ||
+      /^flow\.(chats|texts|verify|personal)([.[]|$)/.test(p.path),
+  );
   const underField = (path: string, id: string, control: HTMLElement): HTMLElement | false => {
     const here = ctx.problems.filter((p) => p.path === path || p.path.startsWith(`${path}.`));
     if (!here.length) return false;
@@ -128,7 +136,14 @@ export function renderFlowSettings(ctx: EditorContext): HTMLElement {
     else delete flow.name;
     ctx.changed(false);
   });
-  const nameField = h('div', { class: 'field' }, h('label', { for: 'flow-name' }, t('name')), name, underField('flow.name', 'flow-name', name), h('p', { class: 'hint', id: 'flow-name-hint' }, t('nameHint')));
+  const nameField = h(
+    'div',
+    { class: 'field' },
+    h('label', { for: 'flow-name' }, t('name')),
+    name,
+    underField('flow.name', 'flow-name', name),
+    h('p', { class: 'hint', id: 'flow-name-hint' }, t('nameHint')),
+  );
 
   const own = Array.isArray(flow.chats) ? (flow.chats as unknown[]) : undefined;
   const chats = h(
@@ -136,7 +151,12 @@ export function renderFlowSettings(ctx: EditorContext): HTMLElement {
     { class: 'flow-chats' },
     h('legend', {}, t('chats')),
     ...CHATS.map((chat) => {
-      const box = h('input', { type: 'checkbox', id: `flow-chats-${chat}`, checked: own?.includes(chat) === true, 'aria-describedby': 'flow-chats-hint' });
+      const box = h('input', {
+        type: 'checkbox',
+        id: `flow-chats-${chat}`,
+        checked: own?.includes(chat) === true,
+        'aria-describedby': 'flow-chats-hint',
+      });
       box.addEventListener('change', () => {
         const ticked = CHATS.filter((c) => (c === chat ? box.checked : own?.includes(c) === true));
         if (ticked.length) flow.chats = ticked;
@@ -145,12 +165,25 @@ export function renderFlowSettings(ctx: EditorContext): HTMLElement {
       });
       return h('div', { class: 'check' }, box, h('label', { for: `flow-chats-${chat}` }, t(chat)));
     }),
-    ctx.problems.some((p) => p.path.startsWith('flow.chats')) && h('p', { class: 'error field-problem' }, ctx.problems.filter((p) => p.path.startsWith('flow.chats')).map((p) => p.message).join('; ')),
+    ctx.problems.some((p) => p.path.startsWith('flow.chats')) &&
+      h(
+        'p',
+        { class: 'error field-problem' },
+        ctx.problems
+          .filter((p) => p.path.startsWith('flow.chats'))
+          .map((p) => p.message)
+          .join('; '),
+      ),
     h('p', { class: 'hint', id: 'flow-chats-hint' }, t('chatsHint')),
   );
 
   // Personal data: the flow's `personal` (every card) and where verification starts (`verify`).
-  const personalBox = h('input', { type: 'checkbox', id: 'flow-personal', checked: flow.personal === true, 'aria-describedby': 'flow-personal-hint' });
+  const personalBox = h('input', {
+    type: 'checkbox',
+    id: 'flow-personal',
+    checked: flow.personal === true,
+    'aria-describedby': 'flow-personal-hint',
+  });
   personalBox.addEventListener('change', () => {
     if (personalBox.checked) flow.personal = true;
     else delete flow.personal;
@@ -203,13 +236,25 @@ export function renderFlowSettings(ctx: EditorContext): HTMLElement {
         else delete flow.texts;
         ctx.changed(false);
       });
-      return h('div', { class: 'field' }, h('label', { for: id }, t(key)), area, underField(`flow.texts.${key}`, id, area), h('p', { class: 'hint', id: `${id}-hint` }, t(`${key}Hint`)));
+      return h(
+        'div',
+        { class: 'field' },
+        h('label', { for: id }, t(key)),
+        area,
+        underField(`flow.texts.${key}`, id, area),
+        h('p', { class: 'hint', id: `${id}-hint` }, t(`${key}Hint`)),
+      );
     }),
   );
 
   const form = h(
     'form',
-    { class: 'flow-settings', id: 'flow-settings', 'aria-labelledby': 'flow-settings-heading', onsubmit: (event) => event.preventDefault() },
+    {
+      class: 'flow-settings',
+      id: 'flow-settings',
+      'aria-labelledby': 'flow-settings-heading',
+      onsubmit: (event) => event.preventDefault(),
+    },
     h('h3', { id: 'flow-settings-heading' }, t('heading')),
     mine.length > 0 &&
       h(
@@ -230,8 +275,14 @@ export function renderFlowSettings(ctx: EditorContext): HTMLElement {
 function languageField(ctx: EditorContext, t: (key: Key, values?: Record<string, string | number>) => string): HTMLElement {
   const select = h(
     'select',
-    { id: 'workspace-language', 'aria-describedby': 'workspace-language-hint workspace-language-status', disabled: workspaceLanguage === undefined },
-    ...(Object.keys(LANGUAGE_NAMES) as Lang[]).map((code) => h('option', { value: code, selected: code === workspaceLanguage }, LANGUAGE_NAMES[code])),
+    {
+      id: 'workspace-language',
+      'aria-describedby': 'workspace-language-hint workspace-language-status',
+      disabled: workspaceLanguage === undefined,
+    },
+    ...(Object.keys(LANGUAGE_NAMES) as Lang[]).map((code) =>
+      h('option', { value: code, selected: code === workspaceLanguage }, LANGUAGE_NAMES[code]),
+    ),
   );
   select.addEventListener('change', () => void saveLanguage(ctx, select, t));
   const note = workspaceLanguage === undefined && !languageNote ? { kind: 'ok', text: t('languageLoading') } : languageNote;
@@ -241,7 +292,11 @@ function languageField(ctx: EditorContext, t: (key: Key, values?: Record<string,
     h('label', { for: 'workspace-language' }, t('language')),
     select,
     h('p', { class: 'hint', id: 'workspace-language-hint' }, t('languageHint')),
-    h('p', { class: `status ${note?.kind ?? ''}`, id: 'workspace-language-status', role: note?.kind === 'error' ? 'alert' : 'status' }, note?.text ?? ''),
+    h(
+      'p',
+      { class: `status ${note?.kind ?? ''}`, id: 'workspace-language-status', role: note?.kind === 'error' ? 'alert' : 'status' },
+      note?.text ?? '',
+    ),
   );
 }
 
@@ -258,7 +313,11 @@ function showLanguage(form: HTMLElement, ctx: EditorContext, t: (key: Key, value
   if (focused) form.querySelector<HTMLElement>('#workspace-language')?.focus();
 }
 
-async function loadLanguage(ctx: EditorContext, form: HTMLElement, t: (key: Key, values?: Record<string, string | number>) => string): Promise<void> {
+async function loadLanguage(
+  ctx: EditorContext,
+  form: HTMLElement,
+  t: (key: Key, values?: Record<string, string | number>) => string,
+): Promise<void> {
   loading ??= call<Settings>('GET', '/admin/settings')
     .then((result) => {
       if (result.ok) workspaceLanguage = result.body.language;
@@ -275,7 +334,11 @@ async function loadLanguage(ctx: EditorContext, form: HTMLElement, t: (key: Key,
   if (form.isConnected) showLanguage(form, ctx, t);
 }
 
-async function saveLanguage(ctx: EditorContext, select: HTMLSelectElement, t: (key: Key, values?: Record<string, string | number>) => string): Promise<void> {
+async function saveLanguage(
+  ctx: EditorContext,
+  select: HTMLSelectElement,
+  t: (key: Key, values?: Record<string, string | number>) => string,
+): Promise<void> {
   const language = select.value as Lang;
   const form = select.closest('form');
   select.disabled = true;

@@ -69,7 +69,8 @@ const tx = defineTexts({
     minutes: 'For (minutes)',
     ruleContract: 'Alert on any contract failure',
     saveAlert: 'Save alert rules',
-    alertHint: 'On AWS the rules raise CloudWatch alarms that notify the SNS topic CardAlertsTopicArn; here the state is judged from the log.',
+    alertHint:
+      'On AWS the rules raise CloudWatch alarms that notify the SNS topic CardAlertsTopicArn; here the state is judged from the log.',
     openHealth: 'Health and alerts of this card',
     versionChoice: 'Flow version',
     allVersions: 'all versions',
@@ -194,7 +195,11 @@ export function healthView({ lang, health, onPoint }: HealthViewOptions): HTMLEl
     svg('text', { x: LEFT - 6, y: 12, 'text-anchor': 'end', 'font-size': 11 }, `${max}${unit}`),
     svg('text', { x: LEFT - 6, y: 8 + plotHeight, 'text-anchor': 'end', 'font-size': 11 }, '0'),
     ...health.buckets
-      .map((bucket, index) => (index % Math.ceil(n / 6) === 0 ? svg('text', { x: x(index) + step / 2, y: HEIGHT - 6, 'text-anchor': 'middle', 'font-size': 11 }, label(bucket.from)) : undefined))
+      .map((bucket, index) =>
+        index % Math.ceil(n / 6) === 0
+          ? svg('text', { x: x(index) + step / 2, y: HEIGHT - 6, 'text-anchor': 'middle', 'font-size': 11 }, label(bucket.from))
+          : undefined,
+      )
       .filter((node): node is SVGElement => node !== undefined),
   ];
 
@@ -206,15 +211,34 @@ export function healthView({ lang, health, onPoint }: HealthViewOptions): HTMLEl
       const count = part === 'success' ? bucket.successes : bucket.byKind[part];
       const height = (count / maxCalls) * plotHeight;
       y -= height;
-      return count > 0 ? svg('rect', { x: x(index) + 2, y, width: Math.max(1, step - 4), height, fill: COLOURS[part], 'data-part': part }) : undefined;
+      return count > 0
+        ? svg('rect', { x: x(index) + 2, y, width: Math.max(1, step - 4), height, fill: COLOURS[part], 'data-part': part })
+        : undefined;
     });
     // The whole column is the link's target, so an empty bucket can be opened too.
     const hit = svg('rect', { x: x(index), y: 8, width: step, height: plotHeight, fill: 'transparent' });
-    return link(bucket, t('point', { from: label(bucket.from), to: label(bucket.to), calls: bucket.calls, failures: bucket.failures, kinds: kindsOf(bucket) }), hit, ...parts.filter((part): part is SVGElement => part !== undefined));
+    return link(
+      bucket,
+      t('point', {
+        from: label(bucket.from),
+        to: label(bucket.to),
+        calls: bucket.calls,
+        failures: bucket.failures,
+        kinds: kindsOf(bucket),
+      }),
+      hit,
+      ...parts.filter((part): part is SVGElement => part !== undefined),
+    );
   });
   const callsChart = svg(
     'svg',
-    { role: 'img', 'aria-labelledby': 'health-calls-title health-calls-desc', viewBox: `0 0 ${WIDTH} ${HEIGHT}`, width: '100%', id: 'health-calls' },
+    {
+      role: 'img',
+      'aria-labelledby': 'health-calls-title health-calls-desc',
+      viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
+      width: '100%',
+      id: 'health-calls',
+    },
     svg('title', { id: 'health-calls-title' }, t('callsChart', { size })),
     svg('desc', { id: 'health-calls-desc' }, t('callsDesc')),
     ...axis(maxCalls, ''),
@@ -235,7 +259,16 @@ export function healthView({ lang, health, onPoint }: HealthViewOptions): HTMLEl
       } else current.push(`${x(index) + step / 2},${yOf(value)}`);
     });
     if (current.length) segments.push(current.join(' '));
-    return segments.map((points) => svg('polyline', { points, fill: 'none', stroke: colour, 'stroke-width': 2, ...(dash ? { 'stroke-dasharray': dash } : {}), 'data-line': key }));
+    return segments.map((points) =>
+      svg('polyline', {
+        points,
+        fill: 'none',
+        stroke: colour,
+        'stroke-width': 2,
+        ...(dash ? { 'stroke-dasharray': dash } : {}),
+        'data-line': key,
+      }),
+    );
   }).flat();
   const points = health.buckets.flatMap((bucket, index) =>
     bucket.p50 === undefined
@@ -243,14 +276,26 @@ export function healthView({ lang, health, onPoint }: HealthViewOptions): HTMLEl
       : [
           link(
             bucket,
-            t('latencyPoint', { from: label(bucket.from), to: label(bucket.to), p50: Math.round(bucket.p50), p95: Math.round(bucket.p95 ?? 0), p99: Math.round(bucket.p99 ?? 0) }),
+            t('latencyPoint', {
+              from: label(bucket.from),
+              to: label(bucket.to),
+              p50: Math.round(bucket.p50),
+              p95: Math.round(bucket.p95 ?? 0),
+              p99: Math.round(bucket.p99 ?? 0),
+            }),
             ...LINES.map(([key, colour]) => svg('circle', { cx: x(index) + step / 2, cy: yOf(bucket[key] ?? 0), r: 3.5, fill: colour })),
           ),
         ],
   );
   const latencyChart = svg(
     'svg',
-    { role: 'img', 'aria-labelledby': 'health-latency-title health-latency-desc', viewBox: `0 0 ${WIDTH} ${HEIGHT}`, width: '100%', id: 'health-latency' },
+    {
+      role: 'img',
+      'aria-labelledby': 'health-latency-title health-latency-desc',
+      viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
+      width: '100%',
+      id: 'health-latency',
+    },
     svg('title', { id: 'health-latency-title' }, t('latencyChart', { size })),
     svg('desc', { id: 'health-latency-desc' }, t('latencyDesc')),
     ...axis(Math.round(maxLatency), ' ms'),
@@ -259,16 +304,28 @@ export function healthView({ lang, health, onPoint }: HealthViewOptions): HTMLEl
   );
 
   // Swatches as SVG: the console's CSP allows no inline style attribute.
-  const swatch = (colour: string) => svg('svg', { class: 'swatch', viewBox: '0 0 10 10', 'aria-hidden': 'true' }, svg('rect', { width: 10, height: 10, fill: colour }));
-  const legend = (entries: Array<[string, string]>) => h('ul', { class: 'health-legend' }, ...entries.map(([text, colour]) => h('li', {}, swatch(colour), text)));
-  const row = (cells: string[], header = false) => h('tr', {}, ...cells.map((cell) => h(header ? 'th' : 'td', header ? { scope: 'col' } : {}, cell)));
+  const swatch = (colour: string) =>
+    svg('svg', { class: 'swatch', viewBox: '0 0 10 10', 'aria-hidden': 'true' }, svg('rect', { width: 10, height: 10, fill: colour }));
+  const legend = (entries: Array<[string, string]>) =>
+    h('ul', { class: 'health-legend' }, ...entries.map(([text, colour]) => h('li', {}, swatch(colour), text)));
+  const row = (cells: string[], header = false) =>
+    h('tr', {}, ...cells.map((cell) => h(header ? 'th' : 'td', header ? { scope: 'col' } : {}, cell)));
   const kindHeads = KINDS.map((kind) => t(`kind_${kind}`));
   return h(
     'div',
     { id: 'health-view' },
-    h('p', { id: 'health-summary' }, t('summary', { calls: totals.calls, failures: totals.failures, rate, p50: ms(totals.p50), p95: ms(totals.p95), p99: ms(totals.p99) })),
+    h(
+      'p',
+      { id: 'health-summary' },
+      t('summary', { calls: totals.calls, failures: totals.failures, rate, p50: ms(totals.p50), p95: ms(totals.p95), p99: ms(totals.p99) }),
+    ),
     !health.complete && h('p', { class: 'hint' }, t('incomplete')),
-    h('figure', {}, callsChart, legend([[t('success'), COLOURS.success], ...KINDS.map((kind): [string, string] => [t(`kind_${kind}`), COLOURS[kind]])])),
+    h(
+      'figure',
+      {},
+      callsChart,
+      legend([[t('success'), COLOURS.success], ...KINDS.map((kind): [string, string] => [t(`kind_${kind}`), COLOURS[kind]])]),
+    ),
     h('figure', {}, latencyChart, legend(LINES.map(([key, colour]) => [key, colour]))),
     h(
       'details',
@@ -281,7 +338,21 @@ export function healthView({ lang, health, onPoint }: HealthViewOptions): HTMLEl
           'table',
           { id: 'health-table' },
           h('thead', {}, row([t('colFrom'), t('calls'), t('success'), ...kindHeads, 'p50', 'p95', 'p99'], true)),
-          h('tbody', {}, ...health.buckets.map((bucket) => row([label(bucket.from), String(bucket.calls), String(bucket.successes), ...KINDS.map((kind) => String(bucket.byKind[kind])), ms(bucket.p50), ms(bucket.p95), ms(bucket.p99)]))),
+          h(
+            'tbody',
+            {},
+            ...health.buckets.map((bucket) =>
+              row([
+                label(bucket.from),
+                String(bucket.calls),
+                String(bucket.successes),
+                ...KINDS.map((kind) => String(bucket.byKind[kind])),
+                ms(bucket.p50),
+                ms(bucket.p95),
+                ms(bucket.p99),
+              ]),
+            ),
+          ),
         ),
       ),
     ),
@@ -293,7 +364,21 @@ export function healthView({ lang, health, onPoint }: HealthViewOptions): HTMLEl
           'table',
           { id: 'health-versions', 'aria-label': t('versions') },
           h('thead', {}, row([t('version'), t('calls'), t('failed'), ...kindHeads, 'p50', 'p95', 'p99'], true)),
-          h('tbody', {}, ...health.versions.map((v) => row([v.version === undefined ? t('unknownVersion') : `v${v.version}`, String(v.calls), String(v.failures), ...KINDS.map((kind) => String(v.byKind[kind])), ms(v.p50), ms(v.p95), ms(v.p99)]))),
+          h(
+            'tbody',
+            {},
+            ...health.versions.map((v) =>
+              row([
+                v.version === undefined ? t('unknownVersion') : `v${v.version}`,
+                String(v.calls),
+                String(v.failures),
+                ...KINDS.map((kind) => String(v.byKind[kind])),
+                ms(v.p50),
+                ms(v.p95),
+                ms(v.p99),
+              ]),
+            ),
+          ),
         ),
       ),
   );
@@ -303,7 +388,9 @@ export function healthView({ lang, health, onPoint }: HealthViewOptions): HTMLEl
 export function alertLine(lang: Lang, alert: CardHealth['alert']): HTMLElement {
   const t = (key: Key, values?: Record<string, string | number>) => tx(lang, key, values);
   if (!alert) return h('p', { id: 'alert-state' }, t('alertNone'));
-  const since = alert.state.since ? new Intl.DateTimeFormat(lang, { dateStyle: 'short', timeStyle: 'medium' }).format(new Date(alert.state.since)) : '';
+  const since = alert.state.since
+    ? new Intl.DateTimeFormat(lang, { dateStyle: 'short', timeStyle: 'medium' }).format(new Date(alert.state.since))
+    : '';
   return alert.state.state === 'alarm'
     ? h('p', { id: 'alert-state', class: 'error', role: 'status' }, h('strong', {}, t('alertAlarm', { since, why: alert.state.why ?? '' })))
     : h('p', { id: 'alert-state', class: 'ok', role: 'status' }, t('alertOk'));
@@ -313,8 +400,20 @@ export function alertLine(lang: Lang, alert: CardHealth['alert']): HTMLElement {
 export function alertForm(lang: Lang, rule: AlertRule | undefined, busy: boolean, onSave: (rule: AlertRule) => void): HTMLElement {
   const t = (key: Key, values?: Record<string, string | number>) => tx(lang, key, values);
   const rateOn = h('input', { type: 'checkbox', id: 'alert-rate', checked: rule?.failureRate !== undefined });
-  const percent = h('input', { type: 'number', id: 'alert-percent', min: '1', max: '100', step: '1', inputmode: 'numeric', value: String(rule?.failureRate?.percent ?? 20) });
-  const minutes = h('select', { id: 'alert-minutes' }, ...ALERT_MINUTES.map((m) => h('option', { value: String(m), selected: (rule?.failureRate?.minutes ?? 5) === m }, String(m))));
+  const percent = h('input', {
+    type: 'number',
+    id: 'alert-percent',
+    min: '1',
+    max: '100',
+    step: '1',
+    inputmode: 'numeric',
+    value: String(rule?.failureRate?.percent ?? 20),
+  });
+  const minutes = h(
+    'select',
+    { id: 'alert-minutes' },
+    ...ALERT_MINUTES.map((m) => h('option', { value: String(m), selected: (rule?.failureRate?.minutes ?? 5) === m }, String(m))),
+  );
   const contract = h('input', { type: 'checkbox', id: 'alert-contract', checked: rule?.contract === true });
   return h(
     'form',
@@ -324,11 +423,19 @@ export function alertForm(lang: Lang, rule: AlertRule | undefined, busy: boolean
         event.preventDefault();
         // The select offers ALERT_MINUTES only: the one chosen, as the API's literal.
         const chosen = ALERT_MINUTES.find((m) => String(m) === minutes.value) ?? ALERT_MINUTES[0];
-        onSave({ ...(rateOn.checked ? { failureRate: { percent: Number(percent.value), minutes: chosen } } : {}), ...(contract.checked ? { contract: true } : {}) });
+        onSave({
+          ...(rateOn.checked ? { failureRate: { percent: Number(percent.value), minutes: chosen } } : {}),
+          ...(contract.checked ? { contract: true } : {}),
+        });
       },
     },
     h('div', { class: 'check' }, rateOn, h('label', { for: 'alert-rate' }, t('ruleRate'))),
-    h('div', { class: 'row' }, h('div', { class: 'field' }, h('label', { for: 'alert-percent' }, t('percent')), percent), h('div', { class: 'field' }, h('label', { for: 'alert-minutes' }, t('minutes')), minutes)),
+    h(
+      'div',
+      { class: 'row' },
+      h('div', { class: 'field' }, h('label', { for: 'alert-percent' }, t('percent')), percent),
+      h('div', { class: 'field' }, h('label', { for: 'alert-minutes' }, t('minutes')), minutes),
+    ),
     h('div', { class: 'check' }, contract, h('label', { for: 'alert-contract' }, t('ruleContract'))),
     h('p', { class: 'hint' }, t('alertHint')),
     h('button', { type: 'submit', class: 'primary', disabled: busy }, t('saveAlert')),
@@ -336,7 +443,10 @@ export function alertForm(lang: Lang, rule: AlertRule | undefined, busy: boolean
 }
 
 /** The health section's own texts the log page needs (heading, window choice, notes). */
-export function healthText(lang: Lang, key: 'heading' | 'window' | 'loading' | 'alertHeading' | 'versionChoice' | 'allVersions' | Window): string {
+export function healthText(
+  lang: Lang,
+  key: 'heading' | 'window' | 'loading' | 'alertHeading' | 'versionChoice' | 'allVersions' | Window,
+): string {
   return tx(lang, key);
 }
 
@@ -363,7 +473,13 @@ export function cardAlertBadge(lang: Lang, flowId: string, blockId: string): HTM
     t('openHealth'),
   );
   if (!alertsRead || Date.now() - alertsRead.at > 15_000) {
-    alertsRead = { at: Date.now(), answer: call<AlertList>('GET', '/admin/alerts').then((result) => (result.ok ? result.body.alerts : undefined), () => undefined) };
+    alertsRead = {
+      at: Date.now(),
+      answer: call<AlertList>('GET', '/admin/alerts').then(
+        (result) => (result.ok ? result.body.alerts : undefined),
+        () => undefined,
+      ),
+    };
   }
   void alertsRead.answer.then((alerts) => {
     const mine = alerts?.find((alert) => alert.flowId === flowId && alert.blockId === blockId);

@@ -47,7 +47,13 @@ export class History {
    */
   push(text: string, opts: { merge?: string } = {}): void {
     const at = this.now();
-    const merging = opts.merge !== undefined && this.last !== undefined && this.last.merge === opts.merge && at - this.last.at <= this.mergeMs && this.index > 0 && !this.canRedo;
+    const merging =
+      opts.merge !== undefined &&
+      this.last !== undefined &&
+      this.last.merge === opts.merge &&
+      at - this.last.at <= this.mergeMs &&
+      this.index > 0 &&
+      !this.canRedo;
     this.last = opts.merge !== undefined ? { merge: opts.merge, at } : undefined;
     if (text === this.current) return;
     if (merging) {

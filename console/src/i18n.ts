@@ -102,7 +102,8 @@ const en = {
   body_none: 'No body',
   body_json: 'JSON',
   body_form: 'Form fields',
-  jsonTreeHint: 'Text values may hold {{ … }} templates. An object holds fields of its own; lists, numbers, true/false and null are JSON values.',
+  jsonTreeHint:
+    'Text values may hold {{ … }} templates. An object holds fields of its own; lists, numbers, true/false and null are JSON values.',
   bodyKey: 'Body field {n} name',
   bodyKind: 'Body field {n} kind',
   bodyValue: 'Body field {n} value',
@@ -173,7 +174,8 @@ const en = {
   addMapping: 'Add a mapping',
   noMappings: 'Nothing is saved.',
   testHeading: 'Test the card',
-  sampleHint: 'Sample customer attributes and trigger parameters the templates see. The card really calls its endpoint; nothing is saved or sent to a channel.',
+  sampleHint:
+    'Sample customer attributes and trigger parameters the templates see. The card really calls its endpoint; nothing is saved or sent to a channel.',
   attrLegend: 'Sample customer attributes',
   attrName: 'Attribute {n} name',
   attrValue: 'Attribute {n} value',
@@ -474,9 +476,19 @@ const zhTW: Record<TextKey, string> = {
   image: '圖片：{url}',
 };
 
-
 /** The reason codes and prefixes `reasonText` words (each `reason_<code>` in both dictionaries). */
-const REASON_CODES = ['timeout', 'network', 'too_large', 'blocked', 'redirect', 'circuit_open', 'callback_timeout', 'success_condition', 'cache_hit', 'stale_if_error'] as const;
+const REASON_CODES = [
+  'timeout',
+  'network',
+  'too_large',
+  'blocked',
+  'redirect',
+  'circuit_open',
+  'callback_timeout',
+  'success_condition',
+  'cache_hit',
+  'stale_if_error',
+] as const;
 const REASON_PREFIXES = ['template', 'config', 'invalid_response', 'budget', 'contract'] as const;
 
 /**
@@ -503,7 +515,6 @@ export function reasonText(reason: string, tr: (key: TextKey, values?: Record<st
 export function isLang(value: unknown): value is Lang {
   return value === 'en' || value === 'zh-TW';
 }
-
 
 /**
  * A module's own texts in both languages (the pages beside the flow editor keep theirs next to their

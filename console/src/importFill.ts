@@ -26,7 +26,12 @@ function sampleOf(schema: Json, depth: number): unknown {
   const type = Array.isArray(s.type) ? s.type.find((x) => x !== 'null') : s.type;
   if (type === 'array') return [sampleOf(isObject(s.items) ? s.items : {}, depth + 1)];
   if (type === 'object' || isObject(s.properties)) {
-    return Object.fromEntries(Object.entries(isObject(s.properties) ? s.properties : {}).map(([key, value]) => [key, sampleOf(isObject(value) ? value : {}, depth + 1)]));
+    return Object.fromEntries(
+      Object.entries(isObject(s.properties) ? s.properties : {}).map(([key, value]) => [
+        key,
+        sampleOf(isObject(value) ? value : {}, depth + 1),
+      ]),
+    );
   }
   return type === 'integer' || type === 'number' ? 0 : type === 'boolean' ? false : type === 'null' ? null : '';
 }
@@ -36,7 +41,15 @@ function flatten(schema: Json): Json {
   let s = schema;
   if (Array.isArray(s.allOf)) {
     const parts = s.allOf.filter(isObject).map(flatten);
-    s = { ...s, ...Object.assign({}, ...parts), properties: Object.assign({}, ...parts.map((p) => (isObject(p.properties) ? p.properties : {})), isObject(s.properties) ? s.properties : {}) };
+    s = {
+      ...s,
+      ...Object.assign({}, ...parts),
+      properties: Object.assign(
+        {},
+        ...parts.map((p) => (isObject(p.properties) ? p.properties : {})),
+        isObject(s.properties) ? s.properties : {},
+      ),
+    };
     delete s.allOf;
   }
   const alternatives = Array.isArray(s.oneOf) ? s.oneOf : Array.isArray(s.anyOf) ? s.anyOf : undefined;
@@ -58,7 +71,9 @@ export function readFrom(request: Json, variable: VariableOffer): void {
     const url = String(request.url);
     const name = encodeURIComponent(variable.path);
     const param = new RegExp(`([?&])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}=[^&#]*`);
-    request.url = param.test(url) ? url.replace(param, `$1${name}=${template}`) : `${url}${url.includes('?') ? '&' : '?'}${name}=${template}`;
+    request.url = param.test(url)
+      ? url.replace(param, `$1${name}=${template}`)
+      : `${url}${url.includes('?') ? '&' : '?'}${name}=${template}`;
   }
 }
 

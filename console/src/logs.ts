@@ -1,10 +1,35 @@
-import type { AlertView, ChannelList, ChannelView, ContactDeleted, ContactExport, DeletedFailedJobs, FailedJob, FailedJobList, FlowList, FlowVersion, LogEntry, LogPage, RedriveResult, Settings } from './api';
+import type {
+  AlertView,
+  ChannelList,
+  ChannelView,
+  ContactDeleted,
+  ContactExport,
+  DeletedFailedJobs,
+  FailedJob,
+  FailedJobList,
+  FlowList,
+  FlowVersion,
+  LogEntry,
+  LogPage,
+  RedriveResult,
+  Settings,
+} from './api';
 import type { Page } from './context';
 import { h } from './dom';
 import { isObject } from './json';
 import { failureNote, noteLine as noteLineOf, type Note as NoteOf } from './notes';
 import { defineTexts } from './i18n';
-import { alertForm, alertLine, healthText, healthView, LOG_CARD_KEY, WINDOWS, type AlertRule, type CardHealth, type Window } from './health';
+import {
+  alertForm,
+  alertLine,
+  healthText,
+  healthView,
+  LOG_CARD_KEY,
+  WINDOWS,
+  type AlertRule,
+  type CardHealth,
+  type Window,
+} from './health';
 
 // The execution log of Call an API cards (GET /admin/logs: one customer's, or one card's, newest first, a
 // page at a time) and the jobs that reached the dead-letter queue (GET /admin/failed-jobs), sent back to
@@ -14,7 +39,8 @@ import { alertForm, alertLine, healthText, healthView, LOG_CARD_KEY, WINDOWS, ty
 const tx = defineTexts({
   en: {
     heading: 'Execution log',
-    intro: 'Every call a Call an API card made (kept 30 days unless the privacy settings below say otherwise; personal values masked): choose a customer or a card.',
+    intro:
+      'Every call a Call an API card made (kept 30 days unless the privacy settings below say otherwise; personal values masked): choose a customer or a card.',
     by: 'Show the log of',
     byCustomer: 'A customer',
     byCard: 'A card',
@@ -49,7 +75,8 @@ const tx = defineTexts({
     ms: '{ms} ms',
     customerLog: 'Show the log of customer {customer}',
     failedHeading: 'Failed jobs',
-    failedIntro: 'Turns that kept failing (a channel or store outage) and went to the dead-letter queue. Redrive sends them back to the jobs queue to run again; Delete drops them for good.',
+    failedIntro:
+      'Turns that kept failing (a channel or store outage) and went to the dead-letter queue. Redrive sends them back to the jobs queue to run again; Delete drops them for good.',
     noFailed: 'No failed jobs.',
     colQueued: 'Failed',
     colEvent: 'Event',
@@ -76,13 +103,16 @@ const tx = defineTexts({
     exported: 'Exported {customer}: profile {profile}, binding {binding}, {logEntries} log entries, {outbox} turns (file {file}).',
     eraseCustomer: 'Erase customer',
     eraseLabel: 'Erase everything kept of customer {customer}',
-    confirmErase: 'Erase everything callcard keeps of {customer}? This removes their profile and attributes, their verified binding, the open conversation, every execution log entry and the messages of their turns. It cannot be undone.',
+    confirmErase:
+      'Erase everything callcard keeps of {customer}? This removes their profile and attributes, their verified binding, the open conversation, every execution log entry and the messages of their turns. It cannot be undone.',
     erasing: 'Erasing…',
-    erased: 'Erased {customer}: profile {profile}, binding {binding}, open conversation {session}, {logEntries} log entries, {outbox} turns.',
+    erased:
+      'Erased {customer}: profile {profile}, binding {binding}, open conversation {session}, {logEntries} log entries, {outbox} turns.',
     yes: 'yes',
     no: 'none',
     privacyHeading: 'Privacy',
-    privacyIntro: 'Values of personal attributes are masked in this log and in contacts (a verified member\'s id and details always are). What callcard keeps of customers expires after these days; entries already written keep their expiry.',
+    privacyIntro:
+      "Values of personal attributes are masked in this log and in contacts (a verified member's id and details always are). What callcard keeps of customers expires after these days; entries already written keep their expiry.",
     personalAttributes: 'Personal attributes',
     personalAttributesHint: 'Attribute names, separated by commas (phone, email, memberId by default).',
     logDays: 'Execution log (days, 1-365)',
@@ -156,13 +186,15 @@ const tx = defineTexts({
     exported: '已匯出 {customer}：個人檔案 {profile}、綁定 {binding}、{logEntries} 筆紀錄、{outbox} 個對話回合（檔案 {file}）。',
     eraseCustomer: '刪除顧客',
     eraseLabel: '刪除顧客 {customer} 的所有資料',
-    confirmErase: '確定要刪除 callcard 保存的 {customer} 所有資料嗎？這會移除個人檔案與屬性、已驗證的會員綁定、進行中的對話、所有執行紀錄，以及其對話回合的訊息。此動作無法復原。',
+    confirmErase:
+      '確定要刪除 callcard 保存的 {customer} 所有資料嗎？這會移除個人檔案與屬性、已驗證的會員綁定、進行中的對話、所有執行紀錄，以及其對話回合的訊息。此動作無法復原。',
     erasing: '刪除中…',
     erased: '已刪除 {customer}：個人檔案 {profile}、綁定 {binding}、進行中的對話 {session}、{logEntries} 筆紀錄、{outbox} 個對話回合。',
     yes: '有',
     no: '無',
     privacyHeading: '隱私',
-    privacyIntro: '個人屬性的值在此紀錄與顧客資料中會被遮蔽（已驗證會員的編號與資料一律遮蔽）。callcard 保存的顧客資料會在下列天數後到期；已寫入的資料維持原本的到期時間。',
+    privacyIntro:
+      '個人屬性的值在此紀錄與顧客資料中會被遮蔽（已驗證會員的編號與資料一律遮蔽）。callcard 保存的顧客資料會在下列天數後到期；已寫入的資料維持原本的到期時間。',
     personalAttributes: '個人屬性',
     personalAttributesHint: '屬性名稱，以逗號分隔（預設為 phone、email、memberId）。',
     logDays: '執行紀錄（天，1-365）',
@@ -176,7 +208,8 @@ const tx = defineTexts({
 type Key = Parameters<typeof tx>[1];
 type Note = NoteOf<Key>;
 /** A card's query may be narrowed to a time range: a point of its health chart. */
-type Query = { by: 'customer'; customer: string } | { by: 'card'; flowId: string; blockId: string; from?: string; to?: string; version?: number };
+type Query =
+  { by: 'customer'; customer: string } | { by: 'card'; flowId: string; blockId: string; from?: string; to?: string; version?: number };
 
 // Kept across remounts (a language switch shows the same log).
 let by: 'customer' | 'card' = 'customer';
@@ -224,7 +257,15 @@ export const logsPage: Page = {
     const results = h('section', { 'aria-labelledby': 'log-heading', id: 'log-results' });
     const failedSection = h('section', { 'aria-labelledby': 'failed-heading' });
     const privacySection = h('section', { 'aria-labelledby': 'privacy-heading', class: 'card' });
-    root.replaceChildren(h('h1', { id: 'view-heading', tabindex: '-1' }, t('heading')), h('p', { class: 'hint' }, t('intro')), controls, healthSection, results, failedSection, privacySection);
+    root.replaceChildren(
+      h('h1', { id: 'view-heading', tabindex: '-1' }, t('heading')),
+      h('p', { class: 'hint' }, t('intro')),
+      controls,
+      healthSection,
+      results,
+      failedSection,
+      privacySection,
+    );
 
     // ---- the execution log ----
 
@@ -250,13 +291,22 @@ export const logsPage: Page = {
       const result = await ctx.call<FlowVersion>('GET', `/admin/flows/${encodeURIComponent(flowId)}`);
       if (!result.ok) return;
       const { blocks } = result.body.flow;
-      cards.set(flowId, isObject(blocks) ? Object.entries(blocks).filter(([, block]) => isObject(block) && block.type === 'callApi').map(([id]) => id) : []);
+      cards.set(
+        flowId,
+        isObject(blocks)
+          ? Object.entries(blocks)
+              .filter(([, block]) => isObject(block) && block.type === 'callApi')
+              .map(([id]) => id)
+          : [],
+      );
       const list = cards.get(flowId) ?? [];
       if (choice.flowId === flowId && !list.includes(choice.blockId)) choice.blockId = list[0] ?? '';
     };
 
     const queryPath = (query: Query, cursor?: string) => {
-      const params = new URLSearchParams(query.by === 'customer' ? { customer: query.customer } : { flowId: query.flowId, blockId: query.blockId });
+      const params = new URLSearchParams(
+        query.by === 'customer' ? { customer: query.customer } : { flowId: query.flowId, blockId: query.blockId },
+      );
       if (query.by === 'card' && query.from !== undefined) params.set('from', query.from);
       if (query.by === 'card' && query.to !== undefined) params.set('to', query.to);
       if (query.by === 'card' && query.version !== undefined) params.set('version', String(query.version));
@@ -280,7 +330,12 @@ export const logsPage: Page = {
       const result = await ctx.call<LogPage>('GET', queryPath(query, more ? shown?.cursor : undefined));
       busy = false;
       if (!live()) return;
-      if (result.ok) shown = { query, entries: [...(more ? (shown?.entries ?? []) : []), ...result.body.entries], ...(result.body.cursor ? { cursor: result.body.cursor } : {}) };
+      if (result.ok)
+        shown = {
+          query,
+          entries: [...(more ? (shown?.entries ?? []) : []), ...result.body.entries],
+          ...(result.body.cursor ? { cursor: result.body.cursor } : {}),
+        };
       else logNote = failureNote(result);
       drawControls();
       drawResults();
@@ -313,7 +368,8 @@ export const logsPage: Page = {
           }),
           h('label', { for: `log-by-${value}` }, t(key)),
         );
-      const field = (id: string, key: Key, input: HTMLElement, hint?: Key) => h('div', { class: 'field' }, h('label', { for: id }, t(key)), input, hint && h('p', { id: `${id}-hint`, class: 'hint' }, t(hint)));
+      const field = (id: string, key: Key, input: HTMLElement, hint?: Key) =>
+        h('div', { class: 'field' }, h('label', { for: id }, t(key)), input, hint && h('p', { id: `${id}-hint`, class: 'hint' }, t(hint)));
       const customerFields = [
         channels.length
           ? field(
@@ -322,11 +378,34 @@ export const logsPage: Page = {
               h(
                 'select',
                 { id: 'log-channel', onchange: (event) => (choice.channel = (event.target as HTMLSelectElement).value) },
-                ...channels.map((c) => h('option', { value: `${c.kind}:${c.channelId}`, selected: choice.channel === `${c.kind}:${c.channelId}` }, `${KINDS[c.kind] ?? c.kind} ${c.channelId}${c.name ? ` (${c.name})` : ''}`)),
+                ...channels.map((c) =>
+                  h(
+                    'option',
+                    { value: `${c.kind}:${c.channelId}`, selected: choice.channel === `${c.kind}:${c.channelId}` },
+                    `${KINDS[c.kind] ?? c.kind} ${c.channelId}${c.name ? ` (${c.name})` : ''}`,
+                  ),
+                ),
               ),
             )
           : h('p', {}, t('noChannels')),
-        h('div', { class: 'grow' }, field('log-user', 'userId', h('input', { id: 'log-user', value: choice.userId, required: true, autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'log-user-hint', oninput: (event) => (choice.userId = (event.target as HTMLInputElement).value) }), 'userIdHint')),
+        h(
+          'div',
+          { class: 'grow' },
+          field(
+            'log-user',
+            'userId',
+            h('input', {
+              id: 'log-user',
+              value: choice.userId,
+              required: true,
+              autocomplete: 'off',
+              spellcheck: 'false',
+              'aria-describedby': 'log-user-hint',
+              oninput: (event) => (choice.userId = (event.target as HTMLInputElement).value),
+            }),
+            'userIdHint',
+          ),
+        ),
       ];
       const flowCards = cards.get(choice.flowId);
       const cardFields = [
@@ -350,7 +429,15 @@ export const logsPage: Page = {
         ),
         flowCards?.length === 0
           ? h('p', {}, t('noCards'))
-          : field('log-card', 'card', h('select', { id: 'log-card', onchange: (event) => (choice.blockId = (event.target as HTMLSelectElement).value) }, ...(flowCards ?? []).map((id) => h('option', { value: id, selected: choice.blockId === id }, id)))),
+          : field(
+              'log-card',
+              'card',
+              h(
+                'select',
+                { id: 'log-card', onchange: (event) => (choice.blockId = (event.target as HTMLSelectElement).value) },
+                ...(flowCards ?? []).map((id) => h('option', { value: id, selected: choice.blockId === id }, id)),
+              ),
+            ),
       ];
       controls.replaceChildren(
         h(
@@ -364,7 +451,12 @@ export const logsPage: Page = {
             },
           },
           h('fieldset', { class: 'inline' }, h('legend', {}, t('by')), radio('customer', 'byCustomer'), radio('card', 'byCard')),
-          h('div', { class: 'row' }, ...(by === 'customer' ? customerFields : cardFields), h('button', { type: 'submit', class: 'primary', disabled: busy }, t('show'))),
+          h(
+            'div',
+            { class: 'row' },
+            ...(by === 'customer' ? customerFields : cardFields),
+            h('button', { type: 'submit', class: 'primary', disabled: busy }, t('show')),
+          ),
         ),
       );
     };
@@ -453,7 +545,10 @@ export const logsPage: Page = {
         ),
       );
       // A point of one version's chart lists that version's calls.
-      const onPoint = (from: string, to: string) => void show({ by: 'card', flowId, blockId, from, to, ...(healthVersion !== undefined ? { version: healthVersion } : {}) }).then(() => document.getElementById('log-heading')?.focus());
+      const onPoint = (from: string, to: string) =>
+        void show({ by: 'card', flowId, blockId, from, to, ...(healthVersion !== undefined ? { version: healthVersion } : {}) }).then(() =>
+          document.getElementById('log-heading')?.focus(),
+        );
       healthSection.replaceChildren(
         h('h2', { id: 'health-heading' }, `${healthText(ctx.lang, 'heading')}: ${flowId} › ${blockId}`),
         h('div', { class: 'row' }, windowChoice, versionChoice),
@@ -467,12 +562,29 @@ export const logsPage: Page = {
     };
 
     const drawResults = (loading = false) => {
-      if (!shown) return results.replaceChildren(h('h2', { id: 'log-heading' }, t('heading')), noteLine(logNote, 'log-status'), h('p', { class: 'hint' }, t('choose')));
+      if (!shown)
+        return results.replaceChildren(
+          h('h2', { id: 'log-heading' }, t('heading')),
+          noteLine(logNote, 'log-status'),
+          h('p', { class: 'hint' }, t('choose')),
+        );
       const { query, entries, cursor } = shown;
       const heading = h('h2', { id: 'log-heading', tabindex: '-1' }, t('logFor', { what: describe(query) }));
       const refresh = h('button', { type: 'button', disabled: busy, onclick: () => void show(query) }, t('refresh'));
       // A chart point's range: back to the card's whole log.
-      const whole = query.by === 'card' && query.from !== undefined ? h('button', { type: 'button', id: 'log-all-times', disabled: busy, onclick: () => void show({ by: 'card', flowId: query.flowId, blockId: query.blockId }) }, t('allTimes')) : '';
+      const whole =
+        query.by === 'card' && query.from !== undefined
+          ? h(
+              'button',
+              {
+                type: 'button',
+                id: 'log-all-times',
+                disabled: busy,
+                onclick: () => void show({ by: 'card', flowId: query.flowId, blockId: query.blockId }),
+              },
+              t('allTimes'),
+            )
+          : '';
       const rows = entries.map((e) =>
         h(
           'tr',
@@ -482,29 +594,45 @@ export const logsPage: Page = {
             'td',
             {},
             query.by === 'card'
-              ? h('button', {
-                  type: 'button',
-                  class: 'link',
-                  'aria-label': t('customerLog', { customer: e.customer }),
-                  onclick: () => {
-                    const [kind = '', channelId = '', ...user] = e.customer.split(':');
-                    by = 'customer';
-                    choice.channel = `${kind}:${channelId}`;
-                    choice.userId = user.join(':');
-                    void show({ by: 'customer', customer: e.customer });
+              ? h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'link',
+                    'aria-label': t('customerLog', { customer: e.customer }),
+                    onclick: () => {
+                      const [kind = '', channelId = '', ...user] = e.customer.split(':');
+                      by = 'customer';
+                      choice.channel = `${kind}:${channelId}`;
+                      choice.userId = user.join(':');
+                      void show({ by: 'customer', customer: e.customer });
+                    },
                   },
-                }, e.customer)
+                  e.customer,
+                )
               : h('code', {}, e.customer),
           ),
           h('td', {}, h('code', {}, `${e.flowId} › ${e.blockId}`)),
           h('td', { class: 'request' }, h('code', {}, `${e.method} ${e.url}`)),
-          h('td', {}, h('span', { class: e.outcome === 'failure' ? 'error' : 'ok' }, t(e.outcome)), e.reason !== undefined && ` (${e.reason})`, e.warning !== undefined && h('span', { class: 'warning' }, ` (${e.warning})`)),
+          h(
+            'td',
+            {},
+            h('span', { class: e.outcome === 'failure' ? 'error' : 'ok' }, t(e.outcome)),
+            e.reason !== undefined && ` (${e.reason})`,
+            e.warning !== undefined && h('span', { class: 'warning' }, ` (${e.warning})`),
+          ),
           h('td', {}, e.status === undefined ? '—' : String(e.status)),
           h('td', { class: 'number' }, t('ms', { ms: String(Math.round(e.latencyMs)) })),
           h('td', { class: 'number' }, String(e.attempt)),
         ),
       );
-      const head = h('tr', {}, ...(['colTime', 'colCustomer', 'colCard', 'colRequest', 'colOutcome', 'colStatus', 'colDuration', 'colAttempt'] as const).map((key) => h('th', { scope: 'col' }, t(key))));
+      const head = h(
+        'tr',
+        {},
+        ...(['colTime', 'colCustomer', 'colCard', 'colRequest', 'colOutcome', 'colStatus', 'colDuration', 'colAttempt'] as const).map(
+          (key) => h('th', { scope: 'col' }, t(key)),
+        ),
+      );
       results.replaceChildren(
         heading,
         h('div', { class: 'toolbar' }, refresh, whole, ...(query.by === 'customer' ? contactTools(query.customer) : [])),
@@ -527,8 +655,29 @@ export const logsPage: Page = {
     const yesNo = (value: boolean) => t(value ? 'yes' : 'no');
 
     const contactTools = (customer: string) => [
-      h('button', { type: 'button', id: 'contact-export', disabled: busy, 'aria-label': t('exportLabel', { customer }), onclick: () => void exportCustomer(customer) }, t('exportCustomer')),
-      h('button', { type: 'button', id: 'contact-erase', class: 'danger', disabled: busy, 'aria-label': t('eraseLabel', { customer }), onclick: () => void eraseCustomer(customer) }, t('eraseCustomer')),
+      h(
+        'button',
+        {
+          type: 'button',
+          id: 'contact-export',
+          disabled: busy,
+          'aria-label': t('exportLabel', { customer }),
+          onclick: () => void exportCustomer(customer),
+        },
+        t('exportCustomer'),
+      ),
+      h(
+        'button',
+        {
+          type: 'button',
+          id: 'contact-erase',
+          class: 'danger',
+          disabled: busy,
+          'aria-label': t('eraseLabel', { customer }),
+          onclick: () => void eraseCustomer(customer),
+        },
+        t('eraseCustomer'),
+      ),
     ];
 
     const exportCustomer = async (customer: string) => {
@@ -541,10 +690,24 @@ export const logsPage: Page = {
       if (result.ok) {
         // A file to hand on to the customer (an access request): the API's JSON as it came.
         const file = `callcard-${customer.replace(/[^A-Za-z0-9._-]+/g, '-')}.json`;
-        const link = h('a', { href: URL.createObjectURL(new Blob([JSON.stringify(result.body, null, 2)], { type: 'application/json' })), download: file });
+        const link = h('a', {
+          href: URL.createObjectURL(new Blob([JSON.stringify(result.body, null, 2)], { type: 'application/json' })),
+          download: file,
+        });
         link.click();
         setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
-        logNote = { kind: 'ok', key: 'exported', values: { customer, file, profile: yesNo(result.body.profile !== null), binding: yesNo(result.body.binding !== null), logEntries: String(result.body.logEntries.length), outbox: String(result.body.outbox.length) } };
+        logNote = {
+          kind: 'ok',
+          key: 'exported',
+          values: {
+            customer,
+            file,
+            profile: yesNo(result.body.profile !== null),
+            binding: yesNo(result.body.binding !== null),
+            logEntries: String(result.body.logEntries.length),
+            outbox: String(result.body.outbox.length),
+          },
+        };
       } else logNote = failureNote(result);
       drawResults();
       document.getElementById('log-status')?.focus();
@@ -567,7 +730,18 @@ export const logsPage: Page = {
       await show({ by: 'customer', customer });
       if (!live()) return;
       // What was erased, said after the (now empty) log is read again.
-      logNote = { kind: 'ok', key: 'erased', values: { customer, profile: yesNo(profile), binding: yesNo(binding), session: yesNo(session), logEntries: String(logEntries), outbox: String(outbox) } };
+      logNote = {
+        kind: 'ok',
+        key: 'erased',
+        values: {
+          customer,
+          profile: yesNo(profile),
+          binding: yesNo(binding),
+          session: yesNo(session),
+          logEntries: String(logEntries),
+          outbox: String(outbox),
+        },
+      };
       drawResults();
       document.getElementById('log-status')?.focus();
     };
@@ -586,8 +760,15 @@ export const logsPage: Page = {
       const value = (id: string) => (form.querySelector(`#${id}`) as HTMLInputElement | null)?.value ?? '';
       const days = (id: string) => Number(value(id));
       const body = {
-        personalAttributes: value('privacy-personal').split(',').map((name) => name.trim()).filter((name) => name !== ''),
-        retention: { logDays: days('privacy-log-days'), simulatorDays: days('privacy-simulator-days'), idleCustomerDays: days('privacy-idle-days') },
+        personalAttributes: value('privacy-personal')
+          .split(',')
+          .map((name) => name.trim())
+          .filter((name) => name !== ''),
+        retention: {
+          logDays: days('privacy-log-days'),
+          simulatorDays: days('privacy-simulator-days'),
+          idleCustomerDays: days('privacy-idle-days'),
+        },
       };
       privacyBusy = true;
       privacyNote = { kind: 'ok', key: 'savingPrivacy' };
@@ -605,9 +786,27 @@ export const logsPage: Page = {
 
     const drawPrivacy = () => {
       const heading = h('h2', { id: 'privacy-heading' }, t('privacyHeading'));
-      if (!privacy) return privacySection.replaceChildren(heading, privacyNote ? noteLine(privacyNote, 'privacy-status') : h('p', { role: 'status' }, t('loading')));
+      if (!privacy)
+        return privacySection.replaceChildren(
+          heading,
+          privacyNote ? noteLine(privacyNote, 'privacy-status') : h('p', { role: 'status' }, t('loading')),
+        );
       const number = (id: string, key: Key, value: number, max: number) =>
-        h('div', { class: 'field' }, h('label', { for: id }, t(key)), h('input', { id, type: 'number', min: '1', max: String(max), step: '1', inputmode: 'numeric', required: true, value: String(value) }));
+        h(
+          'div',
+          { class: 'field' },
+          h('label', { for: id }, t(key)),
+          h('input', {
+            id,
+            type: 'number',
+            min: '1',
+            max: String(max),
+            step: '1',
+            inputmode: 'numeric',
+            required: true,
+            value: String(value),
+          }),
+        );
       privacySection.replaceChildren(
         heading,
         h('p', { class: 'hint' }, t('privacyIntro')),
@@ -624,7 +823,13 @@ export const logsPage: Page = {
             'div',
             { class: 'field' },
             h('label', { for: 'privacy-personal' }, t('personalAttributes')),
-            h('input', { id: 'privacy-personal', value: privacy.personalAttributes.join(', '), autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'privacy-personal-hint' }),
+            h('input', {
+              id: 'privacy-personal',
+              value: privacy.personalAttributes.join(', '),
+              autocomplete: 'off',
+              spellcheck: 'false',
+              'aria-describedby': 'privacy-personal-hint',
+            }),
             h('p', { id: 'privacy-personal-hint', class: 'hint' }, t('personalAttributesHint')),
           ),
           h(
@@ -658,21 +863,35 @@ export const logsPage: Page = {
       const result = await ctx.call<RedriveResult>('POST', '/admin/failed-jobs/redrive', target);
       failedBusy = false;
       if (!live()) return;
-      failedActionNote = !result.ok ? failureNote(result) : result.body.redriven.length ? { kind: 'ok', key: 'redriven', values: { count: String(result.body.redriven.length) } } : { kind: 'error', key: 'redrivenNone' };
+      failedActionNote = !result.ok
+        ? failureNote(result)
+        : result.body.redriven.length
+          ? { kind: 'ok', key: 'redriven', values: { count: String(result.body.redriven.length) } }
+          : { kind: 'error', key: 'redrivenNone' };
       await loadFailed();
       if (live()) document.getElementById('redrive-status')?.focus();
     };
 
     const remove = async (target: { job: FailedJob } | 'all') => {
-      const confirmed = target === 'all' ? window.confirm(t('confirmDeleteAll', { count: String(failed?.length ?? 0) })) : window.confirm(t('confirmDelete', { job: target.job.jobId }));
+      const confirmed =
+        target === 'all'
+          ? window.confirm(t('confirmDeleteAll', { count: String(failed?.length ?? 0) }))
+          : window.confirm(t('confirmDelete', { job: target.job.jobId }));
       if (!confirmed) return;
       failedBusy = true;
       failedActionNote = { kind: 'ok', key: 'deleting' };
       drawFailed();
-      const result = await ctx.call<DeletedFailedJobs>('DELETE', target === 'all' ? '/admin/failed-jobs?all=true' : `/admin/failed-jobs/${encodeURIComponent(target.job.messageId)}`);
+      const result = await ctx.call<DeletedFailedJobs>(
+        'DELETE',
+        target === 'all' ? '/admin/failed-jobs?all=true' : `/admin/failed-jobs/${encodeURIComponent(target.job.messageId)}`,
+      );
       failedBusy = false;
       if (!live()) return;
-      failedActionNote = !result.ok ? failureNote(result) : result.body.deleted.length ? { kind: 'ok', key: 'deleted', values: { count: String(result.body.deleted.length) } } : { kind: 'error', key: 'deletedNone' };
+      failedActionNote = !result.ok
+        ? failureNote(result)
+        : result.body.deleted.length
+          ? { kind: 'ok', key: 'deleted', values: { count: String(result.body.deleted.length) } }
+          : { kind: 'error', key: 'deletedNone' };
       await loadFailed();
       if (live()) document.getElementById('redrive-status')?.focus();
     };
@@ -688,8 +907,12 @@ export const logsPage: Page = {
         'div',
         { class: 'toolbar' },
         h('button', { type: 'button', id: 'failed-refresh', disabled: failedBusy, onclick: () => void loadFailed() }, t('refresh')),
-        failed !== undefined && failed.length > 0 && h('button', { type: 'button', disabled: failedBusy, onclick: () => void redrive({ all: true }) }, t('redriveAll')),
-        failed !== undefined && failed.length > 0 && h('button', { type: 'button', class: 'danger', disabled: failedBusy, onclick: () => void remove('all') }, t('deleteAll')),
+        failed !== undefined &&
+          failed.length > 0 &&
+          h('button', { type: 'button', disabled: failedBusy, onclick: () => void redrive({ all: true }) }, t('redriveAll')),
+        failed !== undefined &&
+          failed.length > 0 &&
+          h('button', { type: 'button', class: 'danger', disabled: failedBusy, onclick: () => void remove('all') }, t('deleteAll')),
       );
       const body: Node[] = [];
       if (failedNote) body.push(noteLine(failedNote, 'failed-status'));
@@ -700,23 +923,56 @@ export const logsPage: Page = {
           h(
             'tr',
             { 'data-message': job.messageId },
-            h('td', {}, job.queuedAt ? h('time', { datetime: job.queuedAt }, when(job.queuedAt)) : when(new Date(job.receivedAt).toISOString())),
+            h(
+              'td',
+              {},
+              job.queuedAt ? h('time', { datetime: job.queuedAt }, when(job.queuedAt)) : when(new Date(job.receivedAt).toISOString()),
+            ),
             h('th', { scope: 'row' }, h('code', {}, `${job.channel.kind}:${job.channel.id}:${job.userId}`)),
             h('td', {}, eventText(job.event)),
             h('td', {}, h('code', {}, `${job.flow.flowId} v${job.flow.version}`)),
             h(
               'td',
               {},
-              h('button', { type: 'button', disabled: failedBusy, 'aria-label': t('redriveLabel', { job: job.jobId }), onclick: () => void redrive({ messageId: job.messageId }) }, t('redrive')),
+              h(
+                'button',
+                {
+                  type: 'button',
+                  disabled: failedBusy,
+                  'aria-label': t('redriveLabel', { job: job.jobId }),
+                  onclick: () => void redrive({ messageId: job.messageId }),
+                },
+                t('redrive'),
+              ),
               ' ',
-              h('button', { type: 'button', class: 'danger', disabled: failedBusy, 'aria-label': t('deleteLabel', { job: job.jobId }), onclick: () => void remove({ job }) }, t('delete')),
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'danger',
+                  disabled: failedBusy,
+                  'aria-label': t('deleteLabel', { job: job.jobId }),
+                  onclick: () => void remove({ job }),
+                },
+                t('delete'),
+              ),
             ),
           ),
         );
-        const head = h('tr', {}, ...(['colQueued', 'colCustomer', 'colEvent', 'colFlow', 'colActions'] as const).map((key) => h('th', { scope: 'col' }, t(key))));
+        const head = h(
+          'tr',
+          {},
+          ...(['colQueued', 'colCustomer', 'colEvent', 'colFlow', 'colActions'] as const).map((key) => h('th', { scope: 'col' }, t(key))),
+        );
         body.push(h('div', { class: 'scroll' }, h('table', { id: 'failed-jobs' }, h('thead', {}, head), h('tbody', {}, ...rows))));
       }
-      failedSection.replaceChildren(heading, h('p', { class: 'hint' }, t('failedIntro')), tools, noteLine(failedActionNote, 'redrive-status'), ...body);
+      failedSection.replaceChildren(
+        heading,
+        h('p', { class: 'hint' }, t('failedIntro')),
+        tools,
+        noteLine(failedActionNote, 'redrive-status'),
+        ...body,
+      );
     };
 
     // Opened from a card in the editor ("Health and alerts of this card"): that card's log and health.

@@ -1,4 +1,21 @@
-import { call, flowPath, type DryRunResult, forgetKey, storedKey, storeKey, Unreachable, type ApiResult, type ConnectionList, type FlowList, type FlowSummary, type FlowVersion, type Problem, type SavedFlow, type SecretList, type ValidatedFlow } from './api';
+import {
+  call,
+  flowPath,
+  type DryRunResult,
+  forgetKey,
+  storedKey,
+  storeKey,
+  Unreachable,
+  type ApiResult,
+  type ConnectionList,
+  type FlowList,
+  type FlowSummary,
+  type FlowVersion,
+  type Problem,
+  type SavedFlow,
+  type SecretList,
+  type ValidatedFlow,
+} from './api';
 import { pageCall, type Page, type PageContext } from './context';
 import { byId, h } from './dom';
 import { defineTexts, isLang, LANGS, t, type Lang, type TextKey } from './i18n';
@@ -66,7 +83,9 @@ let ignoreHashChange = false;
 function initialLang(): Lang {
   const stored = localStorage.getItem(LANG_ITEM);
   if (isLang(stored)) return stored;
-  return navigator.languages.some((l) => l.toLowerCase().startsWith('zh')) || !navigator.language.toLowerCase().startsWith('en') ? 'zh-TW' : 'en';
+  return navigator.languages.some((l) => l.toLowerCase().startsWith('zh')) || !navigator.language.toLowerCase().startsWith('en')
+    ? 'zh-TW'
+    : 'en';
 }
 
 /** The editor's own texts, beside the console's shared ones (./i18n.ts). */
@@ -78,12 +97,18 @@ type OwnKey = Parameters<typeof own>[1];
 const OWN_KEYS = new Set<string>(['newFlowUnsaved']);
 
 const tr = (key: TextKey, values?: Record<string, string | number>): string => t(lang, key, values);
-const text = (message: Message): string => message.said ?? (OWN_KEYS.has(message.key) ? own(lang, message.key as OwnKey, message.values) : tr(message.key as TextKey, message.values));
+const text = (message: Message): string =>
+  message.said ??
+  (OWN_KEYS.has(message.key) ? own(lang, message.key as OwnKey, message.values) : tr(message.key as TextKey, message.values));
 
 // ---- DOM helpers ----
 
 function messageLine(message: Message | undefined, id: string, live = true): HTMLElement {
-  return h('p', { id, class: `status ${message?.kind ?? ''}`, ...(live ? { role: message?.kind === 'error' ? 'alert' : 'status' } : {}) }, message ? text(message) : '');
+  return h(
+    'p',
+    { id, class: `status ${message?.kind ?? ''}`, ...(live ? { role: message?.kind === 'error' ? 'alert' : 'status' } : {}) },
+    message ? text(message) : '',
+  );
 }
 
 /** A problem's path as the author sees it: relative to the flow document (`blocks.ask.next`). */
@@ -113,11 +138,16 @@ function render(focus: 'heading' | 'keep' = 'heading'): void {
 
 function renderHeader(): HTMLElement {
   const select = h('select', { id: 'lang', onchange: (event) => setLang((event.target as HTMLSelectElement).value) });
-  for (const option of LANGS) select.append(h('option', { value: option.code, lang: option.code, selected: option.code === lang }, option.label));
+  for (const option of LANGS)
+    select.append(h('option', { value: option.code, lang: option.code, selected: option.code === lang }, option.label));
   const signedIn = storedKey() !== undefined;
   const current = view.name === 'page' ? view.page : view.name === 'flows' || view.name === 'editor' ? 'flows' : undefined;
   const link = (name: 'flows' | PageName, label: TextKey) =>
-    h('li', {}, h('a', { href: name === 'flows' ? '#/' : `#/${name}`, ...(current === name ? { 'aria-current': 'page' } : {}) }, tr(label)));
+    h(
+      'li',
+      {},
+      h('a', { href: name === 'flows' ? '#/' : `#/${name}`, ...(current === name ? { 'aria-current': 'page' } : {}) }, tr(label)),
+    );
   return h(
     'header',
     {},
@@ -126,7 +156,16 @@ function renderHeader(): HTMLElement {
       h(
         'nav',
         { 'aria-label': tr('navLabel') },
-        h('ul', {}, link('flows', 'navFlows'), link('simulator', 'navSimulator'), link('channels', 'navChannels'), link('connections', 'navConnections'), link('secrets', 'navSecrets'), link('logs', 'navLogs')),
+        h(
+          'ul',
+          {},
+          link('flows', 'navFlows'),
+          link('simulator', 'navSimulator'),
+          link('channels', 'navChannels'),
+          link('connections', 'navConnections'),
+          link('secrets', 'navSecrets'),
+          link('logs', 'navLogs'),
+        ),
       ),
     h(
       'div',
@@ -157,7 +196,12 @@ async function mountPage(state: Extract<View, { name: 'page' }>, main: HTMLEleme
   try {
     page = await PAGES[state.page]();
   } catch (error) {
-    main.replaceChildren(messageLine({ key: 'unreachable', values: { message: error instanceof Error ? error.message : String(error) }, kind: 'error' }, 'page-status'));
+    main.replaceChildren(
+      messageLine(
+        { key: 'unreachable', values: { message: error instanceof Error ? error.message : String(error) }, kind: 'error' },
+        'page-status',
+      ),
+    );
     return;
   }
   if (view !== state || !main.isConnected) return;
@@ -189,7 +233,15 @@ function renderSignIn(state: Extract<View, { name: 'signIn' }>): Node[] {
       'div',
       { class: 'field' },
       h('label', { for: 'admin-key' }, tr('keyLabel')),
-      h('input', { id: 'admin-key', name: 'admin-key', type: 'password', autocomplete: 'off', spellcheck: 'false', required: true, 'aria-describedby': 'key-hint' }),
+      h('input', {
+        id: 'admin-key',
+        name: 'admin-key',
+        type: 'password',
+        autocomplete: 'off',
+        spellcheck: 'false',
+        required: true,
+        'aria-describedby': 'key-hint',
+      }),
       h('p', { id: 'key-hint', class: 'hint' }, tr('keyHint')),
     ),
     h('button', { type: 'submit', class: 'primary', disabled: state.busy === true }, state.busy ? tr('checking') : tr('signIn')),
@@ -207,9 +259,17 @@ function renderFlows(state: Extract<View, { name: 'flows' }>): Node[] {
   // The list with its actions (new, rename, duplicate, delete) is a chunk of its own.
   void import('./flowList')
     .then((chunk) => {
-      if (view === state && root.isConnected) chunk.renderFlowList(root, { ctx: pageContext(), flows, openNew, reload: () => void loadFlows() });
+      if (view === state && root.isConnected)
+        chunk.renderFlowList(root, { ctx: pageContext(), flows, openNew, reload: () => void loadFlows() });
     })
-    .catch((error: unknown) => root.replaceChildren(messageLine({ key: 'unreachable', values: { message: error instanceof Error ? error.message : String(error) }, kind: 'error' }, 'flows-status')));
+    .catch((error: unknown) =>
+      root.replaceChildren(
+        messageLine(
+          { key: 'unreachable', values: { message: error instanceof Error ? error.message : String(error) }, kind: 'error' },
+          'flows-status',
+        ),
+      ),
+    );
   return [heading, root];
 }
 
@@ -224,7 +284,13 @@ function flowName(state: EditorState): string {
 }
 
 function renderEditor(state: EditorState): Node[] {
-  const heading = h('h1', { id: 'view-heading', tabindex: '-1' }, tr('editorHeading', { id: flowName(state) }), ' ', h('code', { class: 'flow-id', id: 'flow-id' }, state.flowId));
+  const heading = h(
+    'h1',
+    { id: 'view-heading', tabindex: '-1' },
+    tr('editorHeading', { id: flowName(state) }),
+    ' ',
+    h('code', { class: 'flow-id', id: 'flow-id' }, state.flowId),
+  );
   const back = h('a', { href: '#/', id: 'back' }, tr('backToFlows'));
   if (state.loadError) return [heading, h('p', {}, back), messageLine(state.loadError, 'editor-status')];
   if (state.version === undefined) return [heading, h('p', {}, back), h('p', { role: 'status' }, tr('loading'))];
@@ -259,7 +325,13 @@ function renderEditor(state: EditorState): Node[] {
       h(
         'div',
         { class: 'work-side editor' },
-        h('div', { class: 'field' }, h('label', { for: 'flow-json' }, tr('jsonLabel')), h('p', { id: 'json-hint', class: 'hint' }, tr('jsonHint')), textarea),
+        h(
+          'div',
+          { class: 'field' },
+          h('label', { for: 'flow-json' }, tr('jsonLabel')),
+          h('p', { id: 'json-hint', class: 'hint' }, tr('jsonHint')),
+          textarea,
+        ),
         h('section', { class: 'card problems', id: 'problems', 'aria-labelledby': 'problems-heading' }),
       ),
     ),
@@ -276,7 +348,12 @@ async function mountWork(state: EditorState, root: HTMLElement): Promise<void> {
     chunk = await (workChunk ??= import('./workbench'));
   } catch (error) {
     workChunk = undefined;
-    root.replaceChildren(messageLine({ key: 'unreachable', values: { message: error instanceof Error ? error.message : String(error) }, kind: 'error' }, 'work-status'));
+    root.replaceChildren(
+      messageLine(
+        { key: 'unreachable', values: { message: error instanceof Error ? error.message : String(error) }, kind: 'error' },
+        'work-status',
+      ),
+    );
     return;
   }
   if (view !== state || !root.isConnected) return;
@@ -327,7 +404,11 @@ function updateEditor(): void {
               { class: 'notice', id: 'conflict', role: 'alert' },
               h('p', {}, tr('conflict', { base: conflict.base, latest: conflict.latest })),
               h('p', {}, tr('conflictHelp')),
-              h('button', { type: 'button', id: 'reload', onclick: () => void openFlow(state.flowId, 'reload') }, tr('reload', { latest: conflict.latest })),
+              h(
+                'button',
+                { type: 'button', id: 'reload', onclick: () => void openFlow(state.flowId, 'reload') },
+                tr('reload', { latest: conflict.latest }),
+              ),
             ),
           ]
         : []),
@@ -350,7 +431,11 @@ function updateEditor(): void {
       h('ul', { id }, ...items.map((problem) => h('li', {}, h('code', {}, displayPath(problem.path)), h('span', {}, problem.message))));
     panel.replaceChildren(
       h('h2', { id: 'problems-heading' }, tr('problemsHeading')),
-      h('p', { id: 'problem-summary', role: 'status', class: state.check === 'invalid' ? 'error' : state.check === 'valid' ? 'ok' : '' }, summary),
+      h(
+        'p',
+        { id: 'problem-summary', role: 'status', class: state.check === 'invalid' ? 'error' : state.check === 'valid' ? 'ok' : '' },
+        summary,
+      ),
       ...(state.check === 'invalid' ? [list(state.problems, 'problem-list')] : []),
       ...(state.warnings.length ? [h('h2', {}, tr('warningsHeading')), list(state.warnings, 'warning-list')] : []),
     );
@@ -358,11 +443,17 @@ function updateEditor(): void {
 }
 
 /** POST /admin/dry-run with the flow as edited (saved or not). */
-async function dryRun(body: { flow: Record<string, unknown>; blockId: string; attributes: Record<string, string> }): Promise<DryRunResult | string> {
+async function dryRun(body: {
+  flow: Record<string, unknown>;
+  blockId: string;
+  attributes: Record<string, string>;
+}): Promise<DryRunResult | string> {
   const result = await api(() => call<DryRunResult>('POST', '/admin/dry-run', body));
   if (isMessage(result)) return text(result);
   if (result.ok) return result.body;
-  return result.body.problems?.length ? result.body.problems.map((p) => `${displayPath(p.path)}: ${p.message}`).join('\n') : text(failure(result));
+  return result.body.problems?.length
+    ? result.body.problems.map((p) => `${displayPath(p.path)}: ${p.message}`).join('\n')
+    : text(failure(result));
 }
 
 /** A form or the diagram changed the flow: the JSON box shows it, and it is checked. */
@@ -407,7 +498,11 @@ async function api<T>(run: () => Promise<ApiResult<T>>): Promise<ApiResult<T> | 
   }
 }
 
-const failure = (result: { status: number; body: { error: string } }): Message => ({ key: 'failed', values: { status: result.status, error: result.body.error }, kind: 'error' });
+const failure = (result: { status: number; body: { error: string } }): Message => ({
+  key: 'failed',
+  values: { status: result.status, error: result.body.error },
+  kind: 'error',
+});
 const isMessage = (value: unknown): value is Message => typeof value === 'object' && value !== null && 'key' in value && 'kind' in value;
 
 function show(next: View): void {
@@ -424,7 +519,8 @@ async function signIn(event: Event): Promise<void> {
   const result = await api(() => call<FlowList>('GET', '/admin/flows', undefined, key));
   if (isMessage(result)) return show({ name: 'signIn', message: result });
   if (!result.ok) {
-    const message: Message = result.status === 401 ? { key: 'refused', values: { error: result.body.error }, kind: 'error' } : failure(result);
+    const message: Message =
+      result.status === 401 ? { key: 'refused', values: { error: result.body.error }, kind: 'error' } : failure(result);
     return show({ name: 'signIn', message });
   }
   storeKey(key);
@@ -478,7 +574,8 @@ async function loadSecrets(): Promise<void> {
   if (view !== state || view.name !== 'editor') return;
   if (!isMessage(connections) && connections.ok) view.connections = connections.body.connections.map((connection) => connection.name);
   // The signing key signs callcard's calls and is never sent: no header may name it.
-  if (!isMessage(result) && result.ok) view.secrets = result.body.secrets.filter((secret) => secret.purpose !== 'signing').map((secret) => secret.name);
+  if (!isMessage(result) && result.ok)
+    view.secrets = result.body.secrets.filter((secret) => secret.purpose !== 'signing').map((secret) => secret.name);
   if (!document.getElementById('card-panel')?.contains(document.activeElement)) view.work?.redraw();
 }
 
@@ -530,7 +627,18 @@ function openNew(flowId: string, flow: Json): void {
   const text = `${JSON.stringify(flow, null, 2)}\n`;
   setHash(`#/flows/${encodeURIComponent(flowId)}`);
   currentHash = location.hash;
-  show({ name: 'editor', flowId, version: 0, text, savedText: '', check: 'idle', problems: [], warnings: [], saving: false, status: { key: 'newFlowUnsaved', kind: 'info' } });
+  show({
+    name: 'editor',
+    flowId,
+    version: 0,
+    text,
+    savedText: '',
+    check: 'idle',
+    problems: [],
+    warnings: [],
+    saving: false,
+    status: { key: 'newFlowUnsaved', kind: 'info' },
+  });
   drawVersions();
   void loadSecrets();
   void validateNow();
@@ -570,7 +678,8 @@ async function validateNow(): Promise<void> {
   if (seq !== validateSeq || view !== state) return;
   if (isMessage(result)) state.status = result;
   else if (result.ok) Object.assign(state, { check: 'valid', problems: [], warnings: result.body.warnings ?? [] });
-  else if (result.status === 400 && result.body.problems) Object.assign(state, { check: 'invalid', problems: result.body.problems, warnings: [] });
+  else if (result.status === 400 && result.body.problems)
+    Object.assign(state, { check: 'invalid', problems: result.body.problems, warnings: [] });
   else state.status = failure(result);
   updateEditor();
   state.work?.problemsChanged();
@@ -593,7 +702,9 @@ async function save(publish?: Channel[]): Promise<void> {
   updateEditor();
   const creating = baseVersion === 0;
   const result = await api(() =>
-    creating ? call<SavedFlow>('POST', '/admin/flows', { flowId: state.flowId, flow: parsed.flow }) : call<SavedFlow>('PUT', flowPath(state.flowId), { baseVersion, flow: parsed.flow }),
+    creating
+      ? call<SavedFlow>('POST', '/admin/flows', { flowId: state.flowId, flow: parsed.flow })
+      : call<SavedFlow>('PUT', flowPath(state.flowId), { baseVersion, flow: parsed.flow }),
   );
   state.saving = false;
   if (view !== state) return;

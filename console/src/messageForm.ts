@@ -68,7 +68,8 @@ const tx = defineTexts({
     separator: 'Separator',
     separatorHint: 'Between the texts; \\n is a new line (the default).',
     empty: 'When the list is empty',
-    emptyHint: 'Where the flow goes when a repeat has nothing to repeat over; without it, the other messages are sent and the flow goes on.',
+    emptyHint:
+      'Where the flow goes when a repeat has nothing to repeat over; without it, the other messages are sent and the flow goes on.',
     next: 'Next',
     heading: 'Message block {id}',
   },
@@ -138,7 +139,13 @@ const tx = defineTexts({
 type Key = Parameters<typeof tx>[1];
 
 const TYPES = ['text', 'image', 'buttons', 'carousel', 'textList'] as const;
-const ADD: Record<(typeof TYPES)[number], Key> = { text: 'addText', image: 'addImage', buttons: 'addButtons', carousel: 'addCarousel', textList: 'addTextList' };
+const ADD: Record<(typeof TYPES)[number], Key> = {
+  text: 'addText',
+  image: 'addImage',
+  buttons: 'addButtons',
+  carousel: 'addCarousel',
+  textList: 'addTextList',
+};
 const BUTTON_KEYS = ['data', 'displayText', 'url', 'text'];
 
 export function renderMessageForm(k: Kit): HTMLElement[] {
@@ -146,7 +153,8 @@ export function renderMessageForm(k: Kit): HTMLElement[] {
   const messages = list(k.block.messages);
   const items = messages.map((_, i) => {
     const m = itemAt(messages, i);
-    const type = typeof m.type === 'string' && (TYPES as readonly string[]).includes(m.type) ? (m.type as (typeof TYPES)[number]) : undefined;
+    const type =
+      typeof m.type === 'string' && (TYPES as readonly string[]).includes(m.type) ? (m.type as (typeof TYPES)[number]) : undefined;
     const id = `bf-msg-${i}`;
     return h(
       'li',
@@ -155,13 +163,28 @@ export function renderMessageForm(k: Kit): HTMLElement[] {
         'fieldset',
         { id },
         h('legend', {}, T('messageOf', { n: i + 1, type: type ? T(type) : str(m.type) })),
-        rowTools(k, { id, name: T('message', { n: i + 1 }).toLowerCase(), items: messages, i, removed: () => put(k.block, 'messages', messages), focusAfterRemove: 'bf-add-text' }),
+        rowTools(k, {
+          id,
+          name: T('message', { n: i + 1 }).toLowerCase(),
+          items: messages,
+          i,
+          removed: () => put(k.block, 'messages', messages),
+          focusAfterRemove: 'bf-add-text',
+        }),
         ...messageFields(k, m, i, T),
       ),
     );
   });
   const add = (type: (typeof TYPES)[number]) =>
-    h('button', { type: 'button', id: `bf-add-${type}`, onclick: () => (messages.push({ type }), (k.block.messages = messages), k.rebuild(`bf-msg-${messages.length - 1}-up`)) }, T(ADD[type]));
+    h(
+      'button',
+      {
+        type: 'button',
+        id: `bf-add-${type}`,
+        onclick: () => (messages.push({ type }), (k.block.messages = messages), k.rebuild(`bf-msg-${messages.length - 1}-up`)),
+      },
+      T(ADD[type]),
+    );
   return [
     h('h2', { id: 'block-form-heading' }, T('heading', { id: k.id })),
     h(
@@ -188,14 +211,61 @@ function messageFields(k: Kit, m: Json, i: number, T: T): HTMLElement[] {
   const scope = T('message', { n: i + 1 });
   const path = `${k.at}.messages.${i}`;
   const text = (key: string, label: string, o: { multiline?: boolean; hint?: string; groups?: Groups } = {}) =>
-    textField(k, { id: `${id}-${key}`, name: `${scope} ${label.toLowerCase()}`, label, value: m[key], set: (v) => put(m, key, v), path: `${path}.${key}`, template: o.groups ?? true, multiline: o.multiline, hint: o.hint });
+    textField(k, {
+      id: `${id}-${key}`,
+      name: `${scope} ${label.toLowerCase()}`,
+      label,
+      value: m[key],
+      set: (v) => put(m, key, v),
+      path: `${path}.${key}`,
+      template: o.groups ?? true,
+      multiline: o.multiline,
+      hint: o.hint,
+    });
   switch (m.type) {
     case 'text':
-      return [text('text', T('textLabel'), { multiline: true }), buttonsEditor(k, { id: `${id}-qr`, scope: `${scope} ${T('quickReply')}`, legend: T('quickReplies'), parent: m, key: 'quickReplies', max: 13, fresh: 'message', add: T('addQuickReply'), path }, T)];
+      return [
+        text('text', T('textLabel'), { multiline: true }),
+        buttonsEditor(
+          k,
+          {
+            id: `${id}-qr`,
+            scope: `${scope} ${T('quickReply')}`,
+            legend: T('quickReplies'),
+            parent: m,
+            key: 'quickReplies',
+            max: 13,
+            fresh: 'message',
+            add: T('addQuickReply'),
+            path,
+          },
+          T,
+        ),
+      ];
     case 'image':
       return [text('url', T('url')), text('previewUrl', T('previewUrl'), { hint: T('previewUrlHint') })];
     case 'buttons':
-      return [text('text', T('textLabel'), { multiline: true }), text('title', T('title')), text('imageUrl', T('imageUrl')), buttonsEditor(k, { id: `${id}-btn`, scope: `${scope} ${T('button')}`, legend: T('buttonsLegend'), parent: m, key: 'buttons', max: 3, fresh: 'postback', add: T('addButton'), path, links: true }, T)];
+      return [
+        text('text', T('textLabel'), { multiline: true }),
+        text('title', T('title')),
+        text('imageUrl', T('imageUrl')),
+        buttonsEditor(
+          k,
+          {
+            id: `${id}-btn`,
+            scope: `${scope} ${T('button')}`,
+            legend: T('buttonsLegend'),
+            parent: m,
+            key: 'buttons',
+            max: 3,
+            fresh: 'postback',
+            add: T('addButton'),
+            path,
+            links: true,
+          },
+          T,
+        ),
+      ];
     case 'carousel':
       return carouselFields(k, m, i, T);
     case 'textList': {
@@ -224,15 +294,55 @@ function repeatFields(k: Kit, m: Json, i: number, T: T, max: number): HTMLElemen
   const path = `${k.at}.messages.${i}.repeat`;
   const repeat = (): Json => (isObject(m.repeat) ? m.repeat : (m.repeat = {}));
   const current = isObject(m.repeat) ? m.repeat : {};
-  const over = textField(k, { id: `${id}-over`, name: `${scope} ${T('over').toLowerCase()}`, label: T('over'), value: current.over, set: (v) => put(repeat(), 'over', v), path: `${path}.over`, hint: T('overHint') });
+  const over = textField(k, {
+    id: `${id}-over`,
+    name: `${scope} ${T('over').toLowerCase()}`,
+    label: T('over'),
+    value: current.over,
+    set: (v) => put(repeat(), 'over', v),
+    path: `${path}.over`,
+    hint: T('overHint'),
+  });
   const arrays = arraysIn(k.response).map((a) => a.path);
   const input = over.querySelector('input');
   return h(
     'div',
     { class: 'row repeat' },
-    h('div', { class: 'grow' }, over, arrays.length > 0 && input !== null && picker(`${id}-over-pick`, `${T('lists')} (${scope})`, [[T('lists'), arrays]], k.tr, (v) => ((input.value = v), input.dispatchEvent(new Event('input')), k.rebuild(input.id)), 'use')),
-    textField(k, { id: `${id}-as`, name: `${scope} ${T('as').toLowerCase()}`, label: T('as'), value: current.as, set: (v) => put(repeat(), 'as', v), path: `${path}.as`, hint: T('asHint'), placeholder: 'item' }),
-    numberField(k, { id: `${id}-limit`, name: `${scope} ${T('limit').toLowerCase()}`, label: T('limit'), value: current.limit, set: (v) => put(repeat(), 'limit', v), path: `${path}.limit`, min: 1, max }),
+    h(
+      'div',
+      { class: 'grow' },
+      over,
+      arrays.length > 0 &&
+        input !== null &&
+        picker(
+          `${id}-over-pick`,
+          `${T('lists')} (${scope})`,
+          [[T('lists'), arrays]],
+          k.tr,
+          (v) => ((input.value = v), input.dispatchEvent(new Event('input')), k.rebuild(input.id)),
+          'use',
+        ),
+    ),
+    textField(k, {
+      id: `${id}-as`,
+      name: `${scope} ${T('as').toLowerCase()}`,
+      label: T('as'),
+      value: current.as,
+      set: (v) => put(repeat(), 'as', v),
+      path: `${path}.as`,
+      hint: T('asHint'),
+      placeholder: 'item',
+    }),
+    numberField(k, {
+      id: `${id}-limit`,
+      name: `${scope} ${T('limit').toLowerCase()}`,
+      label: T('limit'),
+      value: current.limit,
+      set: (v) => put(repeat(), 'limit', v),
+      path: `${path}.limit`,
+      min: 1,
+      max,
+    }),
   );
 }
 
@@ -264,12 +374,37 @@ function carouselFields(k: Kit, m: Json, i: number, T: T): HTMLElement[] {
       }),
       h('label', { for: `${id}-${mode}` }, T(mode)),
     );
-  const altText = textField(k, { id: `${id}-altText`, name: `${scope} ${T('altText').toLowerCase()}`, label: T('altText'), value: m.altText, set: (v) => put(m, 'altText', v), path: `${path}.altText`, hint: T('altTextHint'), template: true });
+  const altText = textField(k, {
+    id: `${id}-altText`,
+    name: `${scope} ${T('altText').toLowerCase()}`,
+    label: T('altText'),
+    value: m.altText,
+    set: (v) => put(m, 'altText', v),
+    path: `${path}.altText`,
+    hint: T('altTextHint'),
+    template: true,
+  });
   const mode = h('fieldset', { class: 'inline' }, h('legend', {}, `${T('cardsMode')} (${scope})`), radio('fixed'), radio('repeated'));
   if (repeated) {
     const card = isObject(m.card) ? m.card : (m.card = {});
     const repeat = isObject(m.repeat) ? m.repeat : {};
-    return [altText, mode, repeatFields(k, m, i, T, 10), cardFields(k, card, { id: `${id}-card`, scope: `${scope} ${T('template').toLowerCase()}`, legend: T('template'), path: `${path}.card`, groups: itemGroups(k, repeat.over, repeat.as) }, T)];
+    return [
+      altText,
+      mode,
+      repeatFields(k, m, i, T, 10),
+      cardFields(
+        k,
+        card,
+        {
+          id: `${id}-card`,
+          scope: `${scope} ${T('template').toLowerCase()}`,
+          legend: T('template'),
+          path: `${path}.card`,
+          groups: itemGroups(k, repeat.over, repeat.as),
+        },
+        T,
+      ),
+    ];
   }
   const cards = list(m.cards);
   const cardItems = cards.map((_, c) => {
@@ -278,7 +413,20 @@ function carouselFields(k: Kit, m: Json, i: number, T: T): HTMLElement[] {
     return h(
       'li',
       {},
-      cardFields(k, itemAt(cards, c), { id: cardId, scope: name, legend: T('cardLegend', { n: c + 1 }), path: `${path}.cards.${c}`, groups: [] }, T, rowTools(k, { id: cardId, name: name.toLowerCase(), items: cards, i: c, removed: () => put(m, 'cards', cards), focusAfterRemove: `${id}-add-card` })),
+      cardFields(
+        k,
+        itemAt(cards, c),
+        { id: cardId, scope: name, legend: T('cardLegend', { n: c + 1 }), path: `${path}.cards.${c}`, groups: [] },
+        T,
+        rowTools(k, {
+          id: cardId,
+          name: name.toLowerCase(),
+          items: cards,
+          i: c,
+          removed: () => put(m, 'cards', cards),
+          focusAfterRemove: `${id}-add-card`,
+        }),
+      ),
     );
   });
   return [
@@ -289,26 +437,81 @@ function carouselFields(k: Kit, m: Json, i: number, T: T): HTMLElement[] {
       {},
       h('legend', {}, `${T('cards')} (${scope})`),
       cardItems.length > 0 && h('ol', { class: 'rows' }, ...cardItems),
-      h('button', { type: 'button', id: `${id}-add-card`, disabled: cards.length >= 10, onclick: () => (cards.push({}), (m.cards = cards), k.rebuild(`${id}-card-${cards.length - 1}-title`)) }, T('addCard')),
+      h(
+        'button',
+        {
+          type: 'button',
+          id: `${id}-add-card`,
+          disabled: cards.length >= 10,
+          onclick: () => (cards.push({}), (m.cards = cards), k.rebuild(`${id}-card-${cards.length - 1}-title`)),
+        },
+        T('addCard'),
+      ),
     ),
   ];
 }
 
-function cardFields(k: Kit, card: Json, o: { id: string; scope: string; legend: string; path: string; groups: Groups }, T: T, tools?: HTMLElement): HTMLElement {
+function cardFields(
+  k: Kit,
+  card: Json,
+  o: { id: string; scope: string; legend: string; path: string; groups: Groups },
+  T: T,
+  tools?: HTMLElement,
+): HTMLElement {
   const text = (key: string, label: string) =>
-    textField(k, { id: `${o.id}-${key}`, name: `${o.scope} ${label.toLowerCase()}`, label, value: card[key], set: (v) => put(card, key, v), path: `${o.path}.${key}`, template: o.groups });
+    textField(k, {
+      id: `${o.id}-${key}`,
+      name: `${o.scope} ${label.toLowerCase()}`,
+      label,
+      value: card[key],
+      set: (v) => put(card, key, v),
+      path: `${o.path}.${key}`,
+      template: o.groups,
+    });
   return h(
     'fieldset',
     { id: o.id, class: 'carousel-card' },
     h('legend', {}, o.legend),
     tools,
     h('div', { class: 'card-fields' }, text('title', T('title')), text('subtitle', T('subtitle')), text('imageUrl', T('imageUrl'))),
-    buttonsEditor(k, { id: `${o.id}-btn`, scope: `${o.scope} ${T('button')}`, legend: T('buttonsLegend'), parent: card, key: 'buttons', max: 3, fresh: 'postback', add: T('addButton'), path: o.path, groups: o.groups, links: true }, T),
+    buttonsEditor(
+      k,
+      {
+        id: `${o.id}-btn`,
+        scope: `${o.scope} ${T('button')}`,
+        legend: T('buttonsLegend'),
+        parent: card,
+        key: 'buttons',
+        max: 3,
+        fresh: 'postback',
+        add: T('addButton'),
+        path: o.path,
+        groups: o.groups,
+        links: true,
+      },
+      T,
+    ),
   );
 }
 
 /** The buttons of a message or card, or a text's quick replies: each of any type, added, moved, removed. */
-function buttonsEditor(k: Kit, o: { id: string; scope: string; legend: string; parent: Json; key: string; max: number; fresh: string; add: string; path: string; groups?: Groups; links?: boolean }, T: T): HTMLElement {
+function buttonsEditor(
+  k: Kit,
+  o: {
+    id: string;
+    scope: string;
+    legend: string;
+    parent: Json;
+    key: string;
+    max: number;
+    fresh: string;
+    add: string;
+    path: string;
+    groups?: Groups;
+    links?: boolean;
+  },
+  T: T,
+): HTMLElement {
   const buttons = list(o.parent[o.key]);
   const rows = buttons.map((_, b) => {
     const button = itemAt(buttons, b);
@@ -316,13 +519,26 @@ function buttonsEditor(k: Kit, o: { id: string; scope: string; legend: string; p
     const name = `${o.scope} ${b + 1}`;
     const path = `${o.path}.${o.key}.${b}`;
     const text = (key: string, label: string, hint?: string) =>
-      textField(k, { id: `${id}-${key}`, name: `${name} ${label.toLowerCase()}`, label, value: button[key], set: (v) => put(button, key, v), path: `${path}.${key}`, template: o.groups ?? true, hint });
+      textField(k, {
+        id: `${id}-${key}`,
+        name: `${name} ${label.toLowerCase()}`,
+        label,
+        value: button[key],
+        set: (v) => put(button, key, v),
+        path: `${path}.${key}`,
+        template: o.groups ?? true,
+        hint,
+      });
     const type = selectField(k, {
       id: `${id}-type`,
       name: `${name} ${T('type').toLowerCase()}`,
       label: T('type'),
       // A quick reply cannot open a link (the flow check refuses it): offered only to show one written so.
-      options: [['postback', T('postback')] as [string, string], ...(o.links || button.type === 'url' ? [['url', T('urlButton')] as [string, string]] : []), ['message', T('messageButton')] as [string, string]],
+      options: [
+        ['postback', T('postback')] as [string, string],
+        ...(o.links || button.type === 'url' ? [['url', T('urlButton')] as [string, string]] : []),
+        ['message', T('messageButton')] as [string, string],
+      ],
       value: button.type,
       path: `${path}.type`,
       set: (value) => {
@@ -333,12 +549,25 @@ function buttonsEditor(k: Kit, o: { id: string; scope: string; legend: string; p
       },
     });
     const fields =
-      button.type === 'postback' ? [text('data', T('data'), T('dataHint')), text('displayText', T('displayText'))] : button.type === 'url' ? [text('url', T('link'))] : button.type === 'message' ? [text('text', T('sendText'))] : [];
+      button.type === 'postback'
+        ? [text('data', T('data'), T('dataHint')), text('displayText', T('displayText'))]
+        : button.type === 'url'
+          ? [text('url', T('link'))]
+          : button.type === 'message'
+            ? [text('text', T('sendText'))]
+            : [];
     return h(
       'li',
       { class: 'button-row' },
       h('div', { class: 'row' }, type, text('label', T('label')), ...fields),
-      rowTools(k, { id, name: name.toLowerCase(), items: buttons, i: b, removed: () => put(o.parent, o.key, buttons), focusAfterRemove: `${o.id}-add` }),
+      rowTools(k, {
+        id,
+        name: name.toLowerCase(),
+        items: buttons,
+        i: b,
+        removed: () => put(o.parent, o.key, buttons),
+        focusAfterRemove: `${o.id}-add`,
+      }),
     );
   });
   return h(
@@ -346,6 +575,15 @@ function buttonsEditor(k: Kit, o: { id: string; scope: string; legend: string; p
     { class: 'buttons-editor' },
     h('legend', {}, o.legend),
     rows.length ? h('ol', { class: 'rows' }, ...rows) : h('p', { class: 'hint' }, T('none')),
-    h('button', { type: 'button', id: `${o.id}-add`, disabled: buttons.length >= o.max, onclick: () => (buttons.push({ type: o.fresh }), (o.parent[o.key] = buttons), k.rebuild(`${o.id}-${buttons.length - 1}-label`)) }, o.add),
+    h(
+      'button',
+      {
+        type: 'button',
+        id: `${o.id}-add`,
+        disabled: buttons.length >= o.max,
+        onclick: () => (buttons.push({ type: o.fresh }), (o.parent[o.key] = buttons), k.rebuild(`${o.id}-${buttons.length - 1}-label`)),
+      },
+      o.add,
+    ),
   );
 }

@@ -7,7 +7,11 @@ import { h } from './dom';
 export type Note<K extends string> = { kind: 'ok' | 'error'; key?: K; values?: Record<string, string>; text?: string };
 
 /** A note as a status line (an alert when it is an error), focusable so an outcome can take the focus. */
-export function noteLine<K extends string>(note: Note<K> | undefined, id: string, t: (key: K, values?: Record<string, string>) => string): HTMLElement {
+export function noteLine<K extends string>(
+  note: Note<K> | undefined,
+  id: string,
+  t: (key: K, values?: Record<string, string>) => string,
+): HTMLElement {
   const text = note ? (note.key ? t(note.key, note.values) : (note.text ?? '')) : '';
   return h('p', { id, tabindex: '-1', class: `status ${note?.kind ?? ''}`, role: note?.kind === 'error' ? 'alert' : 'status' }, text);
 }

@@ -92,7 +92,10 @@ export function renderQuestionForm(k: Kit): HTMLElement[] {
     id: 'bf-input-type',
     name: T('input'),
     label: T('input'),
-    options: [...(INPUTS.includes(current.type as never) ? [] : [['', ''] as [string, string]]), ...INPUTS.map((t): [string, string] => [t, T(t)])],
+    options: [
+      ...(INPUTS.includes(current.type as never) ? [] : [['', ''] as [string, string]]),
+      ...INPUTS.map((t): [string, string] => [t, T(t)]),
+    ],
     value: current.type,
     path: `${at}.input`,
     set: (value) => {
@@ -109,8 +112,22 @@ export function renderQuestionForm(k: Kit): HTMLElement[] {
       h(
         'div',
         { class: 'row' },
-        numberField(k, { id: 'bf-input-min', name: T('min'), label: T('min'), value: current.min, set: (v) => put(input(), 'min', v), path: `${at}.input.min` }),
-        numberField(k, { id: 'bf-input-max', name: T('max'), label: T('max'), value: current.max, set: (v) => put(input(), 'max', v), path: `${at}.input.max` }),
+        numberField(k, {
+          id: 'bf-input-min',
+          name: T('min'),
+          label: T('min'),
+          value: current.min,
+          set: (v) => put(input(), 'min', v),
+          path: `${at}.input.min`,
+        }),
+        numberField(k, {
+          id: 'bf-input-max',
+          name: T('max'),
+          label: T('max'),
+          value: current.max,
+          set: (v) => put(input(), 'max', v),
+          path: `${at}.input.max`,
+        }),
       ),
     );
   }
@@ -138,8 +155,22 @@ export function renderQuestionForm(k: Kit): HTMLElement[] {
           },
           path: `${at}.input.choices.${i}.label`,
         }),
-        textField(k, { id: `${id}-value`, name: T('choiceValue', { n: i + 1 }), label: T('value'), value: choice.value, set: (v) => put(choice, 'value', v), path: `${at}.input.choices.${i}.value` }),
-        rowTools(k, { id, name: T('choice1', { n: i + 1 }), items: choices, i, removed: () => put(input(), 'choices', choices), focusAfterRemove: 'bf-add-choice' }),
+        textField(k, {
+          id: `${id}-value`,
+          name: T('choiceValue', { n: i + 1 }),
+          label: T('value'),
+          value: choice.value,
+          set: (v) => put(choice, 'value', v),
+          path: `${at}.input.choices.${i}.value`,
+        }),
+        rowTools(k, {
+          id,
+          name: T('choice1', { n: i + 1 }),
+          items: choices,
+          i,
+          removed: () => put(input(), 'choices', choices),
+          focusAfterRemove: 'bf-add-choice',
+        }),
       );
     });
     details.push(
@@ -149,17 +180,53 @@ export function renderQuestionForm(k: Kit): HTMLElement[] {
         h('legend', {}, T('choices')),
         h('p', { class: 'hint' }, T('choicesHint')),
         rows.length ? h('ol', { class: 'rows' }, ...rows) : h('p', {}, T('noChoices')),
-        h('button', { type: 'button', id: 'bf-add-choice', disabled: choices.length >= MAX_CHOICES, onclick: () => (choices.push({}), (input().choices = choices), k.rebuild(`bf-choice-${choices.length - 1}-label`)) }, T('addChoice')),
+        h(
+          'button',
+          {
+            type: 'button',
+            id: 'bf-add-choice',
+            disabled: choices.length >= MAX_CHOICES,
+            onclick: () => (choices.push({}), (input().choices = choices), k.rebuild(`bf-choice-${choices.length - 1}-label`)),
+          },
+          T('addChoice'),
+        ),
       ),
     );
   }
 
   return [
     h('h2', { id: 'block-form-heading' }, T('heading', { id: k.id })),
-    textField(k, { id: 'bf-prompt', name: T('prompt'), label: T('prompt'), value: q.prompt, set: (v) => put(q, 'prompt', v), path: `${at}.prompt`, multiline: true, template: true }),
+    textField(k, {
+      id: 'bf-prompt',
+      name: T('prompt'),
+      label: T('prompt'),
+      value: q.prompt,
+      set: (v) => put(q, 'prompt', v),
+      path: `${at}.prompt`,
+      multiline: true,
+      template: true,
+    }),
     h('fieldset', {}, h('legend', {}, T('input')), type, ...details),
-    textField(k, { id: 'bf-save-as', name: T('saveAs'), label: T('saveAs'), value: q.saveAs, set: (v) => put(q, 'saveAs', v.trim()), path: `${at}.saveAs`, hint: T('saveAsHint') }),
-    textField(k, { id: 'bf-reask', name: T('reask'), label: T('reask'), value: q.reask, set: (v) => put(q, 'reask', v), path: `${at}.reask`, hint: T('reaskHint'), multiline: true, template: [[T('question'), ['prompt']]] }),
+    textField(k, {
+      id: 'bf-save-as',
+      name: T('saveAs'),
+      label: T('saveAs'),
+      value: q.saveAs,
+      set: (v) => put(q, 'saveAs', v.trim()),
+      path: `${at}.saveAs`,
+      hint: T('saveAsHint'),
+    }),
+    textField(k, {
+      id: 'bf-reask',
+      name: T('reask'),
+      label: T('reask'),
+      value: q.reask,
+      set: (v) => put(q, 'reask', v),
+      path: `${at}.reask`,
+      hint: T('reaskHint'),
+      multiline: true,
+      template: [[T('question'), ['prompt']]],
+    }),
     numberField(k, {
       id: 'bf-max-attempts',
       name: T('maxAttempts'),

@@ -13,11 +13,13 @@ import { defineTexts, reasonText, t as editorText, type Lang } from './i18n';
 const tx = defineTexts({
   en: {
     heading: 'Chat simulator',
-    intro: 'Be a customer of one of your channels and talk to the flows published there. They run for real (brand APIs are called); the answers stay here: nothing is sent to LINE or Messenger.',
+    intro:
+      'Be a customer of one of your channels and talk to the flows published there. They run for real (brand APIs are called); the answers stay here: nothing is sent to LINE or Messenger.',
     channel: 'Channel',
     customer: 'Simulated customer',
     startOver: 'Start over',
-    startedOver: 'Started over: the conversation, attributes and log of {user} are gone ({entries} conversation entries, profile {profile}, binding {binding}, {logEntries} log entries, {outbox} turns erased).',
+    startedOver:
+      'Started over: the conversation, attributes and log of {user} are gone ({entries} conversation entries, profile {profile}, binding {binding}, {logEntries} log entries, {outbox} turns erased).',
     yes: 'yes',
     no: 'none',
     conversation: 'Conversation',
@@ -49,11 +51,13 @@ const tx = defineTexts({
   },
   'zh-TW': {
     heading: '對話模擬器',
-    intro: '扮演您某個頻道的顧客，與該頻道已發布的流程對話。流程會實際執行（會呼叫品牌 API）；回覆只留在這裡，不會傳送到 LINE 或 Messenger。',
+    intro:
+      '扮演您某個頻道的顧客，與該頻道已發布的流程對話。流程會實際執行（會呼叫品牌 API）；回覆只留在這裡，不會傳送到 LINE 或 Messenger。',
     channel: '頻道',
     customer: '模擬顧客',
     startOver: '重新開始',
-    startedOver: '已重新開始：{user} 的對話、屬性與紀錄都已清除（已刪除 {entries} 則對話、個人檔案 {profile}、綁定 {binding}、{logEntries} 筆紀錄、{outbox} 個對話回合）。',
+    startedOver:
+      '已重新開始：{user} 的對話、屬性與紀錄都已清除（已刪除 {entries} 則對話、個人檔案 {profile}、綁定 {binding}、{logEntries} 筆紀錄、{outbox} 個對話回合）。',
     yes: '有',
     no: '無',
     conversation: '對話',
@@ -131,7 +135,9 @@ function userOf(channel: ChannelView): string {
   const item = `callcard.sim.${channel.kind}.${channel.channelId}`;
   let user = sessionStorage.getItem(item);
   if (!user) {
-    user = `sim-${Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(36).padStart(2, '0')).join('').slice(0, 8)}`;
+    user = `sim-${Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(36).padStart(2, '0'))
+      .join('')
+      .slice(0, 8)}`;
     sessionStorage.setItem(item, user);
   }
   return user;
@@ -169,7 +175,18 @@ async function loadChannels(): Promise<void> {
 async function selectChannel(): Promise<void> {
   pollRun += 1;
   clearTimeout(pollTimer);
-  Object.assign(state, { entries: [], menu: [], logs: [], notice: '', error: '', pending: false, queue: [], open: new Set<string>(), logLoading: true, lastJob: undefined });
+  Object.assign(state, {
+    entries: [],
+    menu: [],
+    logs: [],
+    notice: '',
+    error: '',
+    pending: false,
+    queue: [],
+    open: new Set<string>(),
+    logLoading: true,
+    lastJob: undefined,
+  });
   draw();
   const channel = current();
   if (!channel) return;
@@ -181,16 +198,27 @@ async function selectChannel(): Promise<void> {
 /** The postback triggers of the channel's published flows: what a rich menu's buttons would send. */
 async function loadMenu(channel: ChannelView): Promise<void> {
   const versions = await Promise.all(
-    channel.activeFlows.map((ref) => ctx!.call<FlowVersion>('GET', `/admin/flows/${encodeURIComponent(ref.flowId)}/versions/${ref.version}`)),
+    channel.activeFlows.map((ref) =>
+      ctx!.call<FlowVersion>('GET', `/admin/flows/${encodeURIComponent(ref.flowId)}/versions/${ref.version}`),
+    ),
   );
   const triggersOf = (flow: FlowVersion['flow']): unknown[] => (Array.isArray(flow.triggers) ? flow.triggers : []);
   state.menu = versions.flatMap((result) =>
-    result.ok ? triggersOf(result.body.flow).flatMap((trigger) => (isObject(trigger) && trigger.type === 'postback' && typeof trigger.action === 'string' && trigger.action ? [{ label: trigger.action, data: `action=${trigger.action}` }] : [])) : [],
+    result.ok
+      ? triggersOf(result.body.flow).flatMap((trigger) =>
+          isObject(trigger) && trigger.type === 'postback' && typeof trigger.action === 'string' && trigger.action
+            ? [{ label: trigger.action, data: `action=${trigger.action}` }]
+            : [],
+        )
+      : [],
   );
 }
 
 async function loadLogs(channel: ChannelView): Promise<void> {
-  const result = await ctx!.call<LogPage>('GET', `/admin/logs?customer=${encodeURIComponent(`${channel.kind}:${channel.channelId}:${userOf(channel)}`)}&limit=20`);
+  const result = await ctx!.call<LogPage>(
+    'GET',
+    `/admin/logs?customer=${encodeURIComponent(`${channel.kind}:${channel.channelId}:${userOf(channel)}`)}&limit=20`,
+  );
   // A customer who never wrote is not a contact yet (404): an empty log.
   state.logs = result.ok ? result.body.entries : [];
 }
@@ -208,7 +236,11 @@ async function readMore(channel: ChannelView): Promise<number> {
   const tail = new Map(state.entries.slice(from).map((e) => [e.key, e]));
   const came = result.body.entries.filter((e) => !tail.has(e.key)).length;
   for (const entry of result.body.entries) tail.set(entry.key, entry);
-  state.entries.splice(from, state.entries.length - from, ...[...tail.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)));
+  state.entries.splice(
+    from,
+    state.entries.length - from,
+    ...[...tail.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
+  );
   return came;
 }
 
@@ -304,7 +336,8 @@ async function dispatch({ event, label }: Queued): Promise<void> {
 }
 
 function onAction(action: Action): void {
-  if (action.kind === 'postback') send({ type: 'postback', data: action.data, ...(action.params ? { params: action.params } : {}) }, action.label);
+  if (action.kind === 'postback')
+    send({ type: 'postback', data: action.data, ...(action.params ? { params: action.params } : {}) }, action.label);
   else if (action.kind === 'message') send({ type: 'text', text: action.text });
   else if (action.kind === 'payload') send({ type: 'payload', payload: action.payload }, action.label);
 }
@@ -321,7 +354,14 @@ async function startOver(): Promise<void> {
   // What the erasure removed, as the API counted it.
   const erased = result.body.deleted;
   const yesNo = (value: boolean) => t(value ? 'yes' : 'no');
-  state.notice = t('startedOver', { user, entries: String(erased.entries), profile: yesNo(erased.profile), binding: yesNo(erased.binding), logEntries: String(erased.logEntries), outbox: String(erased.outbox) });
+  state.notice = t('startedOver', {
+    user,
+    entries: String(erased.entries),
+    profile: yesNo(erased.profile),
+    binding: yesNo(erased.binding),
+    logEntries: String(erased.logEntries),
+    outbox: String(erased.outbox),
+  });
   draw();
 }
 
@@ -333,8 +373,18 @@ function draw(focus: 'keep' | 'none' = 'keep'): void {
   // What the customer is typing survives a redraw (answers and the log arrive while they type).
   const typing = byId<HTMLInputElement>('sim-text')?.value ?? '';
   const channel = current();
-  const select = h('select', { id: 'sim-channel', onchange: (e) => ((state.selected = (e.target as HTMLSelectElement).value), void selectChannel()) });
-  for (const c of state.channels ?? []) select.append(h('option', { value: `${c.kind}/${c.channelId}`, selected: `${c.kind}/${c.channelId}` === state.selected }, `${c.kind === 'line' ? 'LINE' : 'Messenger'} · ${c.name || c.channelId}`));
+  const select = h('select', {
+    id: 'sim-channel',
+    onchange: (e) => ((state.selected = (e.target as HTMLSelectElement).value), void selectChannel()),
+  });
+  for (const c of state.channels ?? [])
+    select.append(
+      h(
+        'option',
+        { value: `${c.kind}/${c.channelId}`, selected: `${c.kind}/${c.channelId}` === state.selected },
+        `${c.kind === 'line' ? 'LINE' : 'Messenger'} · ${c.name || c.channelId}`,
+      ),
+    );
   const body: Array<Node | false> = !state.channels
     ? [h('p', { role: 'status' }, state.error || t('loading'))]
     : !channel
@@ -348,7 +398,11 @@ function draw(focus: 'keep' | 'none' = 'keep'): void {
             h('span', {}, `${t('customer')}: `, h('code', { id: 'sim-user' }, userOf(channel))),
             h('button', { type: 'button', id: 'sim-start-over', onclick: () => void startOver() }, t('startOver')),
           ),
-          h('p', { id: 'sim-status', class: state.error ? 'status error' : 'status', role: state.error ? 'alert' : 'status' }, state.error || state.notice),
+          h(
+            'p',
+            { id: 'sim-status', class: state.error ? 'status error' : 'status', role: state.error ? 'alert' : 'status' },
+            state.error || state.notice,
+          ),
           channel.activeFlows.length === 0 && h('p', { class: 'hint' }, t('nothingPublished')),
           h(
             'div',
@@ -368,10 +422,19 @@ function draw(focus: 'keep' | 'none' = 'keep'): void {
                 h('button', { type: 'submit', class: 'primary', id: 'sim-send' }, t('send')),
               ),
             ),
-            h('aside', { class: 'card sim-aside', 'aria-labelledby': 'sim-log-heading' }, h('h2', { id: 'sim-log-heading' }, t('log')), h('div', { id: 'sim-log-body' }, ...renderLog())),
+            h(
+              'aside',
+              { class: 'card sim-aside', 'aria-labelledby': 'sim-log-heading' },
+              h('h2', { id: 'sim-log-heading' }, t('log')),
+              h('div', { id: 'sim-log-body' }, ...renderLog()),
+            ),
           ),
         ];
-  root.replaceChildren(h('h1', { id: 'view-heading', tabindex: '-1' }, t('heading')), h('p', { class: 'hint' }, t('intro')), ...body.filter((node): node is Node => node instanceof Node));
+  root.replaceChildren(
+    h('h1', { id: 'view-heading', tabindex: '-1' }, t('heading')),
+    h('p', { class: 'hint' }, t('intro')),
+    ...body.filter((node): node is Node => node instanceof Node),
+  );
   const input = byId<HTMLInputElement>('sim-text');
   if (input) input.value = typing;
   drawConversation();
@@ -391,7 +454,9 @@ function renderMenu(channel: ChannelView): HTMLElement {
   return h(
     'nav',
     { class: 'sim-menu', 'aria-label': t('menu') },
-    ...state.menu.map((item) => h('button', { type: 'button', onclick: () => send({ type: 'postback', data: item.data }, item.label) }, item.label)),
+    ...state.menu.map((item) =>
+      h('button', { type: 'button', onclick: () => send({ type: 'postback', data: item.data }, item.label) }, item.label),
+    ),
     channel.kind === 'line' && h('button', { type: 'button', onclick: () => send({ type: 'follow' }) }, t('follow')),
   );
 }
@@ -404,18 +469,33 @@ function drawConversation(): void {
   const imageLabel = (url: string) => t('image', { url });
   const items = state.entries.flatMap((entry): HTMLElement[] => {
     if (entry.from === 'waiting') return [];
-    if (entry.from === 'bot') return renderBubbles(entry.messages.map(channel.kind === 'line' ? fromLine : fromMessenger), { imageLabel, onAction });
+    if (entry.from === 'bot')
+      return renderBubbles(entry.messages.map(channel.kind === 'line' ? fromLine : fromMessenger), { imageLabel, onAction });
     // A tapped quick reply shows as what was tapped (Messenger shows its title), typed text as itself.
     return [h('div', { class: 'msg mine' }, h('p', { class: 'msg-text' }, saidText(entry.event, state.tapped.get(entry.jobId))))];
   });
   // What waits for the bot's answer: the customer's, marked as not sent yet.
   const queued = state.queue.map((item) =>
-    h('div', { class: 'msg mine queued' }, h('p', { class: 'msg-text' }, saidText(item.event, item.label)), h('p', { class: 'hint queued-note' }, t('queued'))),
+    h(
+      'div',
+      { class: 'msg mine queued' },
+      h('p', { class: 'msg-text' }, saidText(item.event, item.label)),
+      h('p', { class: 'hint queued-note' }, t('queued')),
+    ),
   );
   log.replaceChildren(...items, ...queued);
   log.scrollTop = log.scrollHeight;
   byId('sim-working')?.replaceChildren(
-    ...(working() ? [h('p', { class: 'typing', role: 'status' }, h('span', { class: 'dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')), t('working'))] : []),
+    ...(working()
+      ? [
+          h(
+            'p',
+            { class: 'typing', role: 'status' },
+            h('span', { class: 'dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')),
+            t('working'),
+          ),
+        ]
+      : []),
   );
 }
 
@@ -440,25 +520,37 @@ function renderLog(): HTMLElement[] {
   if (!state.logs.length) return [status, ...(state.logLoading ? [] : [h('p', { class: 'hint', id: 'sim-log-empty' }, t('logEmpty'))])];
   const time = new Intl.DateTimeFormat(ctx?.lang, { timeStyle: 'medium' });
   const lang = ctx?.lang ?? 'en';
-  const outcome = (entry: LogEntry) => t(`outcome_${entry.outcome}`) + (entry.reason ? ` (${reasonText(entry.reason, (key, values) => editorText(lang, key, values))})` : '');
-  return [status, h(
-    'table',
-    { id: 'sim-log-table' },
-    h('thead', {}, h('tr', {}, ...(['colTime', 'colCard', 'colOutcome', 'colStatus', 'colMs'] as const).map((key) => h('th', { scope: 'col' }, t(key))))),
+  const outcome = (entry: LogEntry) =>
+    t(`outcome_${entry.outcome}`) + (entry.reason ? ` (${reasonText(entry.reason, (key, values) => editorText(lang, key, values))})` : '');
+  return [
+    status,
     h(
-      'tbody',
-      {},
-      ...state.logs.map((entry) =>
+      'table',
+      { id: 'sim-log-table' },
+      h(
+        'thead',
+        {},
         h(
           'tr',
           {},
-          h('td', {}, h('time', { datetime: entry.at }, time.format(new Date(entry.at)))),
-          h('td', {}, h('code', {}, entry.blockId)),
-          h('td', { class: entry.outcome === 'failure' ? 'error' : 'ok' }, outcome(entry)),
-          h('td', {}, entry.status === undefined ? '—' : String(entry.status)),
-          h('td', {}, String(Math.round(entry.latencyMs))),
+          ...(['colTime', 'colCard', 'colOutcome', 'colStatus', 'colMs'] as const).map((key) => h('th', { scope: 'col' }, t(key))),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        ...state.logs.map((entry) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, h('time', { datetime: entry.at }, time.format(new Date(entry.at)))),
+            h('td', {}, h('code', {}, entry.blockId)),
+            h('td', { class: entry.outcome === 'failure' ? 'error' : 'ok' }, outcome(entry)),
+            h('td', {}, entry.status === undefined ? '—' : String(entry.status)),
+            h('td', {}, String(Math.round(entry.latencyMs))),
+          ),
         ),
       ),
     ),
-  )];
+  ];
 }

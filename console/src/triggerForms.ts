@@ -40,24 +40,27 @@ const tx = defineTexts({
     exact: 'The whole message is the keyword',
     contains: 'The message contains the keyword',
     keywords: 'Keywords',
-    keywordsHint: 'Any language (hot, 熱銷, 訂單); several at once separated by commas. Matching ignores upper and lower case and full-width forms (ＨＯＴ is hot) and extra spaces.',
+    keywordsHint:
+      'Any language (hot, 熱銷, 訂單); several at once separated by commas. Matching ignores upper and lower case and full-width forms (ＨＯＴ is hot) and extra spaces.',
     keywordN: 'Keyword {n}',
     removeKeyword: 'Remove keyword {n}',
     newKeyword: 'New keyword',
     addKeyword: 'Add the keyword',
     noKeywords: 'No keywords yet.',
     action: 'Action',
-    actionHint: 'Matches LINE postback data (rich menu, buttons) and Messenger payloads whose action parameter is this: my_tickets takes action=my_tickets&id=7. The other parameters reach the flow as trigger.params.',
+    actionHint:
+      'Matches LINE postback data (rich menu, buttons) and Messenger payloads whose action parameter is this: my_tickets takes action=my_tickets&id=7. The other parameters reach the flow as trigger.params.',
     followHint: 'When a customer adds the LINE Official Account as a friend (or unblocks it). LINE only, always one-to-one.',
-    fallbackHint: 'Any text that no other trigger and no open question took. In a LINE group or room it stays silent unless its chats include it.',
+    fallbackHint:
+      'Any text that no other trigger and no open question took. In a LINE group or room it stays silent unless its chats include it.',
     start: 'Starts at',
     startHint: 'The block the conversation starts with.',
     chats: 'Chats it answers in',
     user: 'One-to-one chats',
     group: 'LINE groups',
     room: 'LINE multi-person chats (rooms)',
-    chatsUnset: 'None ticked: the flow\'s setting applies ({chats}).',
-    chatsOwn: 'This trigger\'s own setting; untick all to use the flow\'s ({chats}).',
+    chatsUnset: "None ticked: the flow's setting applies ({chats}).",
+    chatsOwn: "This trigger's own setting; untick all to use the flow's ({chats}).",
     chatsNote: 'Every member of a group sees the answer: a trigger that says something personal should stay one-to-one.',
     chatsDefault: 'one-to-one only',
   },
@@ -87,14 +90,16 @@ const tx = defineTexts({
     exact: '整則訊息就是關鍵字',
     contains: '訊息包含關鍵字',
     keywords: '關鍵字',
-    keywordsHint: '任何語言皆可（hot、熱銷、訂單）；可用逗號或頓號一次加入多個。比對時不分大小寫、全形半形（ＨＯＴ 即 hot），也忽略多餘空白。',
+    keywordsHint:
+      '任何語言皆可（hot、熱銷、訂單）；可用逗號或頓號一次加入多個。比對時不分大小寫、全形半形（ＨＯＴ 即 hot），也忽略多餘空白。',
     keywordN: '關鍵字 {n}',
     removeKeyword: '移除關鍵字 {n}',
     newKeyword: '新的關鍵字',
     addKeyword: '加入關鍵字',
     noKeywords: '還沒有關鍵字。',
     action: 'Action',
-    actionHint: '比對 LINE 的 postback data（圖文選單、按鈕）與 Messenger 的 payload 中的 action 參數：my_tickets 會接收 action=my_tickets&id=7。其他參數以 trigger.params 傳入流程。',
+    actionHint:
+      '比對 LINE 的 postback data（圖文選單、按鈕）與 Messenger 的 payload 中的 action 參數：my_tickets 會接收 action=my_tickets&id=7。其他參數以 trigger.params 傳入流程。',
     followHint: '顧客將 LINE 官方帳號加為好友（或解除封鎖）時。僅限 LINE，一律為一對一聊天。',
     fallbackHint: '沒有其他觸發條件或進行中的問題接收的任何文字。在 LINE 群組或多人聊天中，除非聊天類型包含它，否則不回應。',
     start: '從這個區塊開始',
@@ -173,12 +178,42 @@ export function renderTriggerList(ctx: EditorContext): HTMLElement {
     return h(
       'li',
       { class: 'trigger-item' },
-      h('button', { type: 'button', id: `open-trigger-${i}`, class: 'trigger-open', 'aria-label': t('open', { n, summary }), onclick: () => ctx.select({ kind: 'trigger', index: i }) }, summary),
+      h(
+        'button',
+        {
+          type: 'button',
+          id: `open-trigger-${i}`,
+          class: 'trigger-open',
+          'aria-label': t('open', { n, summary }),
+          onclick: () => ctx.select({ kind: 'trigger', index: i }),
+        },
+        summary,
+      ),
       h(
         'span',
         { class: 'row-tools' },
-        h('button', { type: 'button', id: `trigger-${i}-up`, 'aria-label': t('up', { n }), disabled: i === 0, onclick: () => move(i, i - 1, i - 1 === 0 ? `trigger-${i - 1}-down` : `trigger-${i - 1}-up`) }, '↑'),
-        h('button', { type: 'button', id: `trigger-${i}-down`, 'aria-label': t('down', { n }), disabled: last, onclick: () => move(i, i + 1, i + 1 === triggers.length - 1 ? `trigger-${i + 1}-up` : `trigger-${i + 1}-down`) }, '↓'),
+        h(
+          'button',
+          {
+            type: 'button',
+            id: `trigger-${i}-up`,
+            'aria-label': t('up', { n }),
+            disabled: i === 0,
+            onclick: () => move(i, i - 1, i - 1 === 0 ? `trigger-${i - 1}-down` : `trigger-${i - 1}-up`),
+          },
+          '↑',
+        ),
+        h(
+          'button',
+          {
+            type: 'button',
+            id: `trigger-${i}-down`,
+            'aria-label': t('down', { n }),
+            disabled: last,
+            onclick: () => move(i, i + 1, i + 1 === triggers.length - 1 ? `trigger-${i + 1}-up` : `trigger-${i + 1}-down`),
+          },
+          '↓',
+        ),
         h(
           'button',
           {
@@ -205,11 +240,24 @@ export function renderTriggerList(ctx: EditorContext): HTMLElement {
   return h(
     'div',
     { class: 'trigger-list', id: 'trigger-list-box' },
-    triggers.length ? h('ul', { class: 'trigger-items', id: 'trigger-list' }, ...items) : h('p', { class: 'hint', id: 'no-triggers' }, t('none')),
+    triggers.length
+      ? h('ul', { class: 'trigger-items', id: 'trigger-list' }, ...items)
+      : h('p', { class: 'hint', id: 'no-triggers' }, t('none')),
     h(
       'div',
       { class: 'trigger-add', role: 'group', 'aria-label': t('add') },
-      ...TRIGGER_TYPES.map((type) => h('button', { type: 'button', id: `add-trigger-${type}`, 'aria-label': t('addType', { type: t(type).toLowerCase() }), onclick: () => add(type) }, `+ ${t(type)}`)),
+      ...TRIGGER_TYPES.map((type) =>
+        h(
+          'button',
+          {
+            type: 'button',
+            id: `add-trigger-${type}`,
+            'aria-label': t('addType', { type: t(type).toLowerCase() }),
+            onclick: () => add(type),
+          },
+          `+ ${t(type)}`,
+        ),
+      ),
     ),
   );
 }
@@ -234,7 +282,11 @@ export function renderTriggerForm(ctx: EditorContext, index: number): HTMLElemen
     parts.push(startField(ctx, trigger, index, at));
     if (type !== 'follow') parts.push(chatsField(ctx, trigger, at));
   }
-  return h('form', { class: 'trigger-form', id: 'trigger-form', 'aria-labelledby': 'trigger-form-heading', onsubmit: (event) => event.preventDefault() }, ...parts.filter((p): p is Node => p !== false));
+  return h(
+    'form',
+    { class: 'trigger-form', id: 'trigger-form', 'aria-labelledby': 'trigger-form-heading', onsubmit: (event) => event.preventDefault() },
+    ...parts.filter((p): p is Node => p !== false),
+  );
 }
 
 /** The problems at `path` (or inside it), under a field; marks `control` invalid. */
@@ -251,7 +303,13 @@ function fieldProblems(ctx: EditorContext, path: string, id: string, control?: H
 function matchField(ctx: EditorContext, trigger: Json): HTMLElement {
   const t = (key: Key) => tx(ctx.lang, key);
   const radio = (value: 'exact' | 'contains') => {
-    const input = h('input', { type: 'radio', name: 'trigger-match', id: `trigger-match-${value}`, value, checked: (trigger.match === 'contains') === (value === 'contains') });
+    const input = h('input', {
+      type: 'radio',
+      name: 'trigger-match',
+      id: `trigger-match-${value}`,
+      value,
+      checked: (trigger.match === 'contains') === (value === 'contains'),
+    });
     input.addEventListener('change', () => {
       const took = takeDraft(trigger);
       // Exact is the default: written only when the trigger said so already.
@@ -271,7 +329,13 @@ function keywordsField(ctx: EditorContext, trigger: Json, at: string): HTMLEleme
   const list = keywords ?? [];
   const rows = list.map((keyword, i) => {
     const k = i + 1;
-    const input = h('input', { type: 'text', id: `trigger-keyword-${i}`, 'aria-label': t('keywordN', { n: k }), autocomplete: 'off', spellcheck: 'false' });
+    const input = h('input', {
+      type: 'text',
+      id: `trigger-keyword-${i}`,
+      'aria-label': t('keywordN', { n: k }),
+      autocomplete: 'off',
+      spellcheck: 'false',
+    });
     input.value = str(keyword);
     input.addEventListener('input', () => {
       list[i] = input.value;
@@ -330,13 +394,25 @@ function keywordsField(ctx: EditorContext, trigger: Json, at: string): HTMLEleme
     h('p', { class: 'hint', id: 'trigger-keywords-hint' }, t('keywordsHint')),
     rows.length ? h('ul', { class: 'rows', id: 'trigger-keywords' }, ...rows) : h('p', { class: 'hint' }, t('noKeywords')),
     whole.length > 0 && h('p', { class: 'error field-problem', id: 'trigger-keywords-problem' }, whole.map((p) => p.message).join('; ')),
-    h('div', { class: 'header-row' }, h('label', { for: 'trigger-new-keyword' }, t('newKeyword')), fresh, h('button', { type: 'button', id: 'trigger-add-keyword', onclick: addKeyword }, t('addKeyword'))),
+    h(
+      'div',
+      { class: 'header-row' },
+      h('label', { for: 'trigger-new-keyword' }, t('newKeyword')),
+      fresh,
+      h('button', { type: 'button', id: 'trigger-add-keyword', onclick: addKeyword }, t('addKeyword')),
+    ),
   );
 }
 
 function actionField(ctx: EditorContext, trigger: Json, at: string): HTMLElement {
   const t = (key: Key) => tx(ctx.lang, key);
-  const input = h('input', { type: 'text', id: 'trigger-action', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'trigger-action-hint' });
+  const input = h('input', {
+    type: 'text',
+    id: 'trigger-action',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    'aria-describedby': 'trigger-action-hint',
+  });
   input.value = str(trigger.action);
   input.addEventListener('input', () => {
     // Typed as `action=my_tickets` (as in the data): the action is what follows.
@@ -346,14 +422,25 @@ function actionField(ctx: EditorContext, trigger: Json, at: string): HTMLElement
     ctx.changed(false);
   });
   const problems = fieldProblems(ctx, `${at}.action`, 'trigger-action', input);
-  return h('div', { class: 'field' }, h('label', { for: 'trigger-action' }, t('action')), input, problems, h('p', { class: 'hint', id: 'trigger-action-hint' }, t('actionHint')));
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { for: 'trigger-action' }, t('action')),
+    input,
+    problems,
+    h('p', { class: 'hint', id: 'trigger-action-hint' }, t('actionHint')),
+  );
 }
 
 /** A block id hint from the trigger: its action, its first keyword, else its type. */
 function startHint(trigger: Json, type: BlockType): string {
   const first = Array.isArray(trigger.keywords) ? str(trigger.keywords[0]) : '';
-  const base = trigger.type === 'postback' ? str(trigger.action) : trigger.type === 'keyword' ? first : trigger.type === 'follow' ? 'welcome' : 'help';
-  const clean = base.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
+  const base =
+    trigger.type === 'postback' ? str(trigger.action) : trigger.type === 'keyword' ? first : trigger.type === 'follow' ? 'welcome' : 'help';
+  const clean = base
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .replace(/^_+|_+$/g, '');
   // A question started by `order` asks for it (`ask_order`); a message keeps the topic (`welcome`).
   return /^[a-z]/.test(clean) ? idHint(type, clean) : `${str(trigger.type) || 'trigger'}_start`;
 }
@@ -384,7 +471,9 @@ function startField(ctx: EditorContext, trigger: Json, index: number, at: string
 
 /** The chats of the flow (its default for every trigger), in words. */
 function flowChats(ctx: EditorContext): string {
-  const chats = Array.isArray(ctx.flow.chats) ? ctx.flow.chats.filter((c): c is (typeof CHATS)[number] => (CHATS as readonly unknown[]).includes(c)) : [];
+  const chats = Array.isArray(ctx.flow.chats)
+    ? ctx.flow.chats.filter((c): c is (typeof CHATS)[number] => (CHATS as readonly unknown[]).includes(c))
+    : [];
   return chats.length ? chats.map((c) => tx(ctx.lang, c)).join(', ') : tx(ctx.lang, 'chatsDefault');
 }
 
@@ -392,7 +481,12 @@ function chatsField(ctx: EditorContext, trigger: Json, at: string): HTMLElement 
   const t = (key: Key, values?: Record<string, string | number>) => tx(ctx.lang, key, values);
   const own = Array.isArray(trigger.chats) ? (trigger.chats as unknown[]) : undefined;
   const boxes = CHATS.map((chat) => {
-    const input = h('input', { type: 'checkbox', id: `trigger-chats-${chat}`, checked: own?.includes(chat) === true, 'aria-describedby': 'trigger-chats-hint' });
+    const input = h('input', {
+      type: 'checkbox',
+      id: `trigger-chats-${chat}`,
+      checked: own?.includes(chat) === true,
+      'aria-describedby': 'trigger-chats-hint',
+    });
     input.addEventListener('change', () => {
       takeDraft(trigger);
       const ticked = CHATS.filter((c) => (c === chat ? input.checked : own?.includes(c) === true));
@@ -410,6 +504,12 @@ function chatsField(ctx: EditorContext, trigger: Json, at: string): HTMLElement 
     h('legend', {}, t('chats')),
     ...boxes,
     problems,
-    h('p', { class: 'hint', id: 'trigger-chats-hint' }, own ? t('chatsOwn', { chats: flowChats(ctx) }) : t('chatsUnset', { chats: flowChats(ctx) }), ' ', t('chatsNote')),
+    h(
+      'p',
+      { class: 'hint', id: 'trigger-chats-hint' },
+      own ? t('chatsOwn', { chats: flowChats(ctx) }) : t('chatsUnset', { chats: flowChats(ctx) }),
+      ' ',
+      t('chatsNote'),
+    ),
   );
 }

@@ -1,4 +1,13 @@
-import { flowPath, type ChannelList, type ChannelView, type FlowRef, type FlowVersion, type FlowVersionList, type PublishResult, type UnpublishResult } from './api';
+import {
+  flowPath,
+  type ChannelList,
+  type ChannelView,
+  type FlowRef,
+  type FlowVersion,
+  type FlowVersionList,
+  type PublishResult,
+  type UnpublishResult,
+} from './api';
 import type { Outcome, PageContext } from './context';
 import { h } from './dom';
 import { defineTexts } from './i18n';
@@ -139,7 +148,10 @@ export function mountVersions(root: HTMLElement, options: VersionsOptions): void
   let afterSave = options.publishAfterSave;
 
   const fail = (result: Extract<Outcome<unknown>, { ok: false }>) => {
-    const { problems = [], conflicts = [] } = result.body as { problems?: Array<{ path: string; message: string }>; conflicts?: Array<{ trigger: string; flows: Ref[]; channel: Channel }> };
+    const { problems = [], conflicts = [] } = result.body as {
+      problems?: Array<{ path: string; message: string }>;
+      conflicts?: Array<{ trigger: string; flows: Ref[]; channel: Channel }>;
+    };
     outcome.replaceChildren();
     alert.replaceChildren(
       h('p', { class: 'error' }, result.text),
@@ -149,7 +161,13 @@ export function mountVersions(root: HTMLElement, options: VersionsOptions): void
               'ul',
               {},
               ...problems.map((p) => h('li', {}, h('code', {}, p.path), ` ${p.message}`)),
-              ...conflicts.map((c) => h('li', {}, t('conflict', { trigger: c.trigger, flow: `${c.flows[0]?.flowId} v${c.flows[0]?.version}`, channel: label(c.channel) }))),
+              ...conflicts.map((c) =>
+                h(
+                  'li',
+                  {},
+                  t('conflict', { trigger: c.trigger, flow: `${c.flows[0]?.flowId} v${c.flows[0]?.version}`, channel: label(c.channel) }),
+                ),
+              ),
             ),
           ]
         : []),
@@ -159,7 +177,9 @@ export function mountVersions(root: HTMLElement, options: VersionsOptions): void
   const load = async (): Promise<void> => {
     const [listed, active] = await Promise.all([
       // A flow never saved has no versions yet (the API does not know it).
-      options.version === 0 ? { ok: true as const, status: 200, body: { versions: [] as VersionInfo[] } } : ctx.call<FlowVersionList>('GET', `${flowPath(flowId)}/versions`),
+      options.version === 0
+        ? { ok: true as const, status: 200, body: { versions: [] as VersionInfo[] } }
+        : ctx.call<FlowVersionList>('GET', `${flowPath(flowId)}/versions`),
       ctx.call<ChannelList>('GET', '/admin/channels'),
     ]);
     if (mount !== mounts) return;
@@ -191,7 +211,13 @@ export function mountVersions(root: HTMLElement, options: VersionsOptions): void
     }
     outcome.replaceChildren(
       h('p', { class: 'ok' }, what === 'publish' ? t('published', { v: request.version ?? '' }) : t('unpublished')),
-      h('ul', {}, ...result.body.channels.map((c) => h('li', {}, t('change', { channel: label(c), before: describe(c.before), after: describe(c.after) })))),
+      h(
+        'ul',
+        {},
+        ...result.body.channels.map((c) =>
+          h('li', {}, t('change', { channel: label(c), before: describe(c.before), after: describe(c.after) })),
+        ),
+      ),
     );
     outcome.focus();
   };
@@ -225,7 +251,8 @@ export function mountVersions(root: HTMLElement, options: VersionsOptions): void
         h(
           'td',
           { class: 'actions' },
-          version !== options.version && h('button', { type: 'button', 'aria-label': t('openLabel', { v: version }), onclick: () => void open(version) }, t('open')),
+          version !== options.version &&
+            h('button', { type: 'button', 'aria-label': t('openLabel', { v: version }), onclick: () => void open(version) }, t('open')),
           newer.length > 0 && h('button', { type: 'button', onclick: () => publish(version, newer) }, t('rollBack', { v: version })),
         ),
       );
@@ -233,7 +260,11 @@ export function mountVersions(root: HTMLElement, options: VersionsOptions): void
     const select = h(
       'select',
       { id: 'publish-version', 'aria-describedby': 'publish-version-hint' },
-      ...(versions.length ? versions.map(({ version }) => h('option', { value: String(version), selected: version === options.version }, t('versionCell', { v: version }))) : [h('option', { value: '' }, t('draft'))]),
+      ...(versions.length
+        ? versions.map(({ version }) =>
+            h('option', { value: String(version), selected: version === options.version }, t('versionCell', { v: version })),
+          )
+        : [h('option', { value: '' }, t('draft'))]),
     );
     // The version in the editor (or a flow never saved) with changes not saved: publishing saves them first.
     const saves = () => options.unsaved() && (select.value === '' || Number(select.value) === options.version);
@@ -247,7 +278,11 @@ export function mountVersions(root: HTMLElement, options: VersionsOptions): void
         'div',
         { class: 'check' },
         h('input', { type: 'checkbox', id: `publish-channel-${i}` }),
-        h('label', { for: `publish-channel-${i}` }, t('box', { channel: label(c), name: c.name ? ` (${c.name})` : '', state: v === undefined ? t('runsNot') : t('runs', { v }) })),
+        h(
+          'label',
+          { for: `publish-channel-${i}` },
+          t('box', { channel: label(c), name: c.name ? ` (${c.name})` : '', state: v === undefined ? t('runsNot') : t('runs', { v }) }),
+        ),
       );
     });
     const chosen = () => {
@@ -259,7 +294,11 @@ export function mountVersions(root: HTMLElement, options: VersionsOptions): void
       h(
         'table',
         {},
-        h('thead', {}, h('tr', {}, ...(['colVersion', 'colSaved', 'colRuns', 'colActions'] as const).map((key) => h('th', { scope: 'col' }, t(key))))),
+        h(
+          'thead',
+          {},
+          h('tr', {}, ...(['colVersion', 'colSaved', 'colRuns', 'colActions'] as const).map((key) => h('th', { scope: 'col' }, t(key)))),
+        ),
         h('tbody', {}, ...rows),
       ),
       h(
@@ -278,7 +317,13 @@ export function mountVersions(root: HTMLElement, options: VersionsOptions): void
           'fieldset',
           {},
           h('legend', {}, t('publishLegend')),
-          h('div', { class: 'field' }, h('label', { for: 'publish-version' }, t('chooseVersion')), select, h('p', { class: 'hint', id: 'publish-version-hint' }, t(versions.length ? 'unsavedHint' : 'notSaved'))),
+          h(
+            'div',
+            { class: 'field' },
+            h('label', { for: 'publish-version' }, t('chooseVersion')),
+            select,
+            h('p', { class: 'hint', id: 'publish-version-hint' }, t(versions.length ? 'unsavedHint' : 'notSaved')),
+          ),
           h('fieldset', {}, h('legend', {}, t('channels')), ...(boxes.length ? boxes : [h('p', {}, t('noChannels'))])),
           h(
             'div',
@@ -290,7 +335,8 @@ export function mountVersions(root: HTMLElement, options: VersionsOptions): void
                 type: 'button',
                 onclick: () => {
                   const picked = chosen();
-                  if (picked.length && window.confirm(t('confirmUnpublish', { channels: picked.map(label).join(', ') }))) void act('unpublish', { channels: picked });
+                  if (picked.length && window.confirm(t('confirmUnpublish', { channels: picked.map(label).join(', ') })))
+                    void act('unpublish', { channels: picked });
                 },
               },
               t('unpublish'),

@@ -69,7 +69,12 @@ export interface WorkbenchHost {
   /** The workspace's connection names, for a card's endpoint; undefined while loading. */
   connections(): string[] | undefined;
   flowId: string;
-  dryRun: (body: { flow: Json; blockId: string; attributes: Record<string, string>; trigger?: { params: Record<string, string> } }) => Promise<DryRunResult | string>;
+  dryRun: (body: {
+    flow: Json;
+    blockId: string;
+    attributes: Record<string, string>;
+    trigger?: { params: Record<string, string> };
+  }) => Promise<DryRunResult | string>;
 }
 
 export interface Workbench {
@@ -134,8 +139,23 @@ export function mountWorkbench(root: HTMLElement, host: WorkbenchHost, text: str
   const side = h('div', { id: 'flow-outline', class: 'outline' });
   const panel = h('div', { id: 'inspector', class: 'inspector' });
   root.replaceChildren(
-    h('section', { class: 'card diagram', id: 'diagram-panel', 'aria-labelledby': 'diagram-heading' }, h('h2', { id: 'diagram-heading' }, host.tr('diagramHeading')), diagramBox),
-    h('div', { class: 'work-forms' }, side, h('section', { class: 'card cards', id: 'card-panel', 'aria-labelledby': 'inspector-heading' }, h('h2', { id: 'inspector-heading', class: 'visually-hidden' }, t('heading')), panel)),
+    h(
+      'section',
+      { class: 'card diagram', id: 'diagram-panel', 'aria-labelledby': 'diagram-heading' },
+      h('h2', { id: 'diagram-heading' }, host.tr('diagramHeading')),
+      diagramBox,
+    ),
+    h(
+      'div',
+      { class: 'work-forms' },
+      side,
+      h(
+        'section',
+        { class: 'card cards', id: 'card-panel', 'aria-labelledby': 'inspector-heading' },
+        h('h2', { id: 'inspector-heading', class: 'visually-hidden' }, t('heading')),
+        panel,
+      ),
+    ),
   );
 
   /** The flow's text after a form or the diagram changed `flow`: one undo step (`merge`: typing in one field). */
@@ -211,8 +231,11 @@ export function mountWorkbench(root: HTMLElement, host: WorkbenchHost, text: str
 
   function drawDiagram(): void {
     if (!flow) return void diagramBox.replaceChildren(h('p', { class: 'hint' }, t('jsonFirst')));
-    const focused = diagramBox.contains(document.activeElement) && document.activeElement instanceof HTMLElement ? document.activeElement.id : '';
-    diagramBox.replaceChildren(renderDiagram(flow, { lang: host.lang, selection, select: (s) => select(s, false), edit, problems: host.problems() }));
+    const focused =
+      diagramBox.contains(document.activeElement) && document.activeElement instanceof HTMLElement ? document.activeElement.id : '';
+    diagramBox.replaceChildren(
+      renderDiagram(flow, { lang: host.lang, selection, select: (s) => select(s, false), edit, problems: host.problems() }),
+    );
     if (focused) byId(focused)?.focus();
   }
 
@@ -222,7 +245,12 @@ export function mountWorkbench(root: HTMLElement, host: WorkbenchHost, text: str
     const ids = Object.keys(blocksOf(flow));
     const current = selection;
     side.replaceChildren(
-      h('section', { class: 'card', 'aria-labelledby': 'trigger-list-heading' }, h('h2', { id: 'trigger-list-heading' }, t('triggers')), renderTriggerList(ctx)),
+      h(
+        'section',
+        { class: 'card', 'aria-labelledby': 'trigger-list-heading' },
+        h('h2', { id: 'trigger-list-heading' }, t('triggers')),
+        renderTriggerList(ctx),
+      ),
       h(
         'section',
         { class: 'card', 'aria-labelledby': 'block-list-heading' },
@@ -252,7 +280,16 @@ export function mountWorkbench(root: HTMLElement, host: WorkbenchHost, text: str
               }),
             )
           : h('p', { class: 'hint' }, t('noBlocks')),
-        h('button', { type: 'button', id: 'open-settings', 'aria-pressed': String(current?.kind === 'settings'), onclick: () => select({ kind: 'settings' }) }, t('settings')),
+        h(
+          'button',
+          {
+            type: 'button',
+            id: 'open-settings',
+            'aria-pressed': String(current?.kind === 'settings'),
+            onclick: () => select({ kind: 'settings' }),
+          },
+          t('settings'),
+        ),
       ),
     );
   }
@@ -302,7 +339,8 @@ export function mountWorkbench(root: HTMLElement, host: WorkbenchHost, text: str
   function replace(next: string): void {
     flow = parse(next);
     if (flow && selection?.kind === 'block' && !Object.hasOwn(blocksOf(flow), selection.id)) selection = undefined;
-    if (flow && selection?.kind === 'trigger' && !(Array.isArray(flow.triggers) && selection.index < flow.triggers.length)) selection = undefined;
+    if (flow && selection?.kind === 'trigger' && !(Array.isArray(flow.triggers) && selection.index < flow.triggers.length))
+      selection = undefined;
     rememberTrigger();
     drawAll(document.activeElement instanceof HTMLElement ? document.activeElement.id : undefined);
   }
@@ -336,7 +374,8 @@ export function mountWorkbench(root: HTMLElement, host: WorkbenchHost, text: str
       drawDiagram();
       // The open form shows its problems in place; typing in it goes on where it was. The page stays where
       // it is: the admin may have gone on to the diagram (a drag there) while the focus stayed in the form.
-      const active = document.activeElement instanceof HTMLElement && panel.contains(document.activeElement) ? document.activeElement.id : undefined;
+      const active =
+        document.activeElement instanceof HTMLElement && panel.contains(document.activeElement) ? document.activeElement.id : undefined;
       drawPanel(active, true);
     },
     redraw: () => drawAll(),
@@ -356,7 +395,9 @@ const histories = new WeakMap<Workbench, History>();
  * again between choosing a value and pressing Insert, and the choice must still be there.
  */
 function waitingChoices(root: HTMLElement): [string, string][] {
-  return [...root.querySelectorAll<HTMLSelectElement>('.picker select')].filter((select) => select.id && select.value && select.dataset.waiting === 'true').map((select) => [select.id, select.value]);
+  return [...root.querySelectorAll<HTMLSelectElement>('.picker select')]
+    .filter((select) => select.id && select.value && select.dataset.waiting === 'true')
+    .map((select) => [select.id, select.value]);
 }
 
 function keepChoices(choices: [string, string][]): void {

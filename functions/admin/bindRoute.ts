@@ -29,10 +29,19 @@ export interface AdminContext {
 }
 
 /** What a handler gets: path parameters, query and body, each parsed by its route's schema. */
-export type Input<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> = { params: z.output<P>; query: z.output<Q>; body: z.output<B> };
+export type Input<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> = {
+  params: z.output<P>;
+  query: z.output<Q>;
+  body: z.output<B>;
+};
 export type RouteInput<S> = S extends RouteSpec<infer P, infer Q, infer B> ? Input<P, Q, B> : never;
-type Handler<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType> = (input: Input<P, Q, B>, ctx: AdminContext) => Promise<z.input<R>>;
-type PublicHandler<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType> = (input: Input<P, Q, B>) => Promise<z.input<R>>;
+type Handler<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType> = (
+  input: Input<P, Q, B>,
+  ctx: AdminContext,
+) => Promise<z.input<R>>;
+type PublicHandler<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType> = (
+  input: Input<P, Q, B>,
+) => Promise<z.input<R>>;
 /** A route's logic: validated input in, the success body out (anything else is thrown as an AdminError). */
 export type RouteHandler<S> = S extends RouteSpec<infer P, infer Q, infer B, infer R> ? Handler<P, Q, B, R> : never;
 /** A route served without an admin key. */
@@ -53,7 +62,10 @@ export interface BoundRoute {
 }
 
 /** Bind an authenticated route's handler to its spec: validation in front, the response schema behind. */
-export function bindRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(spec: RouteSpec<P, Q, B, R>, handler: Handler<P, Q, B, R>): BoundRoute {
+export function bindRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(
+  spec: RouteSpec<P, Q, B, R>,
+  handler: Handler<P, Q, B, R>,
+): BoundRoute {
   return {
     async run(raw, { workspaceId, deps }) {
       if (workspaceId === undefined) throw new AdminError(401, { error: 'unauthorized' });
@@ -63,7 +75,10 @@ export function bindRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.
 }
 
 /** Bind a route that needs no admin key. */
-export function bindPublicRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(spec: RouteSpec<P, Q, B, R>, handler: PublicHandler<P, Q, B, R>): BoundRoute {
+export function bindPublicRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(
+  spec: RouteSpec<P, Q, B, R>,
+  handler: PublicHandler<P, Q, B, R>,
+): BoundRoute {
   return {
     async run(raw) {
       return spec.response.parse(await handler(validate(spec, raw)));
@@ -77,14 +92,13 @@ function validate<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>
   const query = spec.query.safeParse(raw.query);
   const body = spec.body.safeParse(raw.body);
   if (params.success && query.success && body.success) return { params: params.data, query: query.data, body: body.data };
-  const problems: Problem[] = [
-    ...issuesOf(params.error, 'path.'),
-    ...issuesOf(query.error, 'query.'),
-    ...issuesOf(body.error, ''),
-  ];
+  const problems: Problem[] = [...issuesOf(params.error, 'path.'), ...issuesOf(query.error, 'query.'), ...issuesOf(body.error, '')];
   throw invalid(problems);
 }
 
 function issuesOf(error: z.ZodError | undefined, prefix: string): Problem[] {
-  return (error?.issues ?? []).map((issue) => ({ path: `${prefix}${issue.path.map(String).join('.')}` || '(body)', message: issue.message }));
+  return (error?.issues ?? []).map((issue) => ({
+    path: `${prefix}${issue.path.map(String).join('.')}` || '(body)',
+    message: issue.message,
+  }));
 }

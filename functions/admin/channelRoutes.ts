@@ -26,7 +26,13 @@ export const getChannel: RouteHandler<AdminRoutes['getChannel']> = async ({ para
 };
 
 /** The channel, if it is the workspace's; 404 (naming `what`) otherwise, also for another workspace's channel. */
-export async function ownChannel(store: Store, workspaceId: string, kind: ChannelKind, channelId: string, what = 'channel'): Promise<Channel> {
+export async function ownChannel(
+  store: Store,
+  workspaceId: string,
+  kind: ChannelKind,
+  channelId: string,
+  what = 'channel',
+): Promise<Channel> {
   const channel = await store.channels.get(kind, channelId);
   if (channel?.workspaceId !== workspaceId) throw notFound(what);
   return channel;
@@ -45,18 +51,31 @@ export const putChannel: RouteHandler<AdminRoutes['putChannel']> = async ({ para
       // Said the same way whoever owns it: whether an id is in use elsewhere is not this workspace's business.
       throw conflict('channel id not available');
     case 'underApp':
-      throw conflict(`page ${params.channelId} is registered under Messenger app ${result.appId}: the app's secret and verify token verify it (change them with PUT /admin/messenger-apps/${result.appId})`);
+      throw conflict(
+        `page ${params.channelId} is registered under Messenger app ${result.appId}: the app's secret and verify token verify it (change them with PUT /admin/messenger-apps/${result.appId})`,
+      );
     case 'incomplete': {
-      const required = params.kind === 'line' ? (['secret', 'accessToken'] as const) : body.appId !== undefined ? (['accessToken'] as const) : (['secret', 'accessToken', 'verifyToken'] as const);
+      const required =
+        params.kind === 'line'
+          ? (['secret', 'accessToken'] as const)
+          : body.appId !== undefined
+            ? (['accessToken'] as const)
+            : (['secret', 'accessToken', 'verifyToken'] as const);
       const problems: Problem[] = required
         .filter((field) => body[field] === undefined)
-        .map((field) => ({ path: field, message: `required for a new ${params.kind === 'line' ? 'LINE channel' : body.appId !== undefined ? 'Messenger page under an app' : 'Messenger page (or give appId)'}` }));
+        .map((field) => ({
+          path: field,
+          message: `required for a new ${params.kind === 'line' ? 'LINE channel' : body.appId !== undefined ? 'Messenger page under an app' : 'Messenger page (or give appId)'}`,
+        }));
       throw problems.length ? invalid(problems) : new AdminError(409, { error: 'channel id not available' });
     }
     case 'created':
     case 'updated':
       deps.logger.info('channel saved', { workspaceId, kind: params.kind, channelId: params.channelId, outcome: result.outcome });
-      return { ...channelView(result.channel, (await verificationsOf([result.channel], workspaceId, deps.store))(result.channel)), created: result.outcome === 'created' };
+      return {
+        ...channelView(result.channel, (await verificationsOf([result.channel], workspaceId, deps.store))(result.channel)),
+        created: result.outcome === 'created',
+      };
   }
 };
 
@@ -66,18 +85,28 @@ export const putChannel: RouteHandler<AdminRoutes['putChannel']> = async ({ para
  */
 async function checkChannelBody(kind: ChannelKind, body: PutChannelBody, workspaceId: string, store: Store): Promise<void> {
   if (kind === 'line') {
-    const problems: Problem[] = (['verifyToken', 'appId'] as const).filter((field) => body[field] !== undefined).map((field) => ({ path: field, message: `only Messenger pages have ${field === 'appId' ? 'an app' : 'a verify token'}` }));
+    const problems: Problem[] = (['verifyToken', 'appId'] as const)
+      .filter((field) => body[field] !== undefined)
+      .map((field) => ({ path: field, message: `only Messenger pages have ${field === 'appId' ? 'an app' : 'a verify token'}` }));
     if (problems.length) throw invalid(problems);
     return;
   }
   if (body.appId === undefined) return;
   const own: Problem[] = (['secret', 'verifyToken'] as const)
     .filter((field) => body[field] !== undefined)
-    .map((field) => ({ path: field, message: `a page under an app has none of its own: the app's applies (PUT /admin/messenger-apps/${body.appId})` }));
+    .map((field) => ({
+      path: field,
+      message: `a page under an app has none of its own: the app's applies (PUT /admin/messenger-apps/${body.appId})`,
+    }));
   if (own.length) throw invalid(own);
   const app = await store.messengerApps.get(body.appId);
   if (app?.workspaceId !== workspaceId) {
-    throw invalid([{ path: 'appId', message: `no Messenger app ${body.appId} in this workspace: add it first with PUT /admin/messenger-apps/${body.appId}` }]);
+    throw invalid([
+      {
+        path: 'appId',
+        message: `no Messenger app ${body.appId} in this workspace: add it first with PUT /admin/messenger-apps/${body.appId}`,
+      },
+    ]);
   }
 }
 
@@ -86,7 +115,11 @@ async function checkChannelBody(kind: ChannelKind, body: PutChannelBody, workspa
  * check at the page's URL or, for a page under an app, at the app's: the later of the two), as the
  * webhooks noted it (shared/store/webhookChecks.ts); undefined when never.
  */
-async function verificationsOf(channels: readonly Channel[], workspaceId: string, store: Store): Promise<(channel: Channel) => string | undefined> {
+async function verificationsOf(
+  channels: readonly Channel[],
+  workspaceId: string,
+  store: Store,
+): Promise<(channel: Channel) => string | undefined> {
   const subjects = channels.flatMap((c) => [
     { subject: c.kind, id: c.channelId },
     ...(c.kind === 'messenger' && c.appId !== undefined ? [{ subject: 'app' as const, id: c.appId }] : []),

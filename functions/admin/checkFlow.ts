@@ -1,6 +1,14 @@
 import type { Flow } from '../../shared/flow/schema';
 import { connectionSecrets } from '../../shared/connections/connection';
-import { connectionUses, flowContractProblems, headerSecretUses, missingConnectionProblems, missingSecretProblems, unboundSecretProblems, validateFlow } from '../../shared/flow/validateFlow';
+import {
+  connectionUses,
+  flowContractProblems,
+  headerSecretUses,
+  missingConnectionProblems,
+  missingSecretProblems,
+  unboundSecretProblems,
+  validateFlow,
+} from '../../shared/flow/validateFlow';
 import { conflict, invalid, type Problem } from './adminError';
 import type { AdminDeps } from './bindRoute';
 
@@ -14,9 +22,14 @@ export const MAX_FLOW_DEPTH = 24;
 /** A flow document as saved: valid (every problem reported, paths under `flow.`), defaults applied. */
 export function checkFlow(document: unknown): Flow {
   const depth = depthOf(document);
-  if (depth > MAX_FLOW_DEPTH) throw invalid([{ path: 'flow', message: `nested ${depth} levels deep: at most ${MAX_FLOW_DEPTH}` }], 'invalid flow');
+  if (depth > MAX_FLOW_DEPTH)
+    throw invalid([{ path: 'flow', message: `nested ${depth} levels deep: at most ${MAX_FLOW_DEPTH}` }], 'invalid flow');
   const result = validateFlow(document);
-  if (!result.ok) throw invalid(result.problems.map((p) => ({ path: p.path === '(root)' ? 'flow' : `flow.${p.path}`, message: p.message })), 'invalid flow');
+  if (!result.ok)
+    throw invalid(
+      result.problems.map((p) => ({ path: p.path === '(root)' ? 'flow' : `flow.${p.path}`, message: p.message })),
+      'invalid flow',
+    );
   return result.flow;
 }
 
@@ -27,7 +40,10 @@ export function checkFlow(document: unknown): Flow {
  * could send it anywhere).
  */
 export async function flowWarnings(flow: Flow, workspaceId: string, deps: AdminDeps): Promise<Problem[]> {
-  const [secrets, connections] = await Promise.all([secretProblems(flow, workspaceId, deps, true), connectionProblems(flow, workspaceId, deps)]);
+  const [secrets, connections] = await Promise.all([
+    secretProblems(flow, workspaceId, deps, true),
+    connectionProblems(flow, workspaceId, deps),
+  ]);
   return [...secrets, ...connections];
 }
 
@@ -42,11 +58,21 @@ export async function requirePublishableSecrets(workspaceId: string, flowId: str
   if (!stored) return;
   // A version saved before saves checked response contracts: its follow-ups may read what a contract lacks.
   const unpromised = flowContractProblems(stored.flow).map((p) => ({ path: `flow.${p.path}`, message: p.message }));
-  if (unpromised.length) throw conflict("the flow reads response fields its cards' contracts do not have: fix them and save a new version, then publish", { problems: unpromised });
+  if (unpromised.length)
+    throw conflict("the flow reads response fields its cards' contracts do not have: fix them and save a new version, then publish", {
+      problems: unpromised,
+    });
   const missing = await secretProblems(stored.flow, workspaceId, deps, false);
-  if (missing.length) throw conflict('the flow uses secrets this workspace does not have: set them (PUT /admin/secrets/{name}), then publish', { problems: missing });
+  if (missing.length)
+    throw conflict('the flow uses secrets this workspace does not have: set them (PUT /admin/secrets/{name}), then publish', {
+      problems: missing,
+    });
   const unconnected = await connectionProblems(stored.flow, workspaceId, deps);
-  if (unconnected.length) throw conflict('the flow calls connections this workspace does not have, or whose secrets it lacks: create them (PUT /admin/connections/{name}), then publish', { problems: unconnected });
+  if (unconnected.length)
+    throw conflict(
+      'the flow calls connections this workspace does not have, or whose secrets it lacks: create them (PUT /admin/connections/{name}), then publish',
+      { problems: unconnected },
+    );
 }
 
 /** Each card naming a connection the workspace lacks, or one whose secrets it lacks, at the card's path under `flow.`. */
@@ -60,7 +86,11 @@ async function connectionProblems(flow: Flow, workspaceId: string, deps: AdminDe
   for (const use of uses) {
     const connection = Object.hasOwn(connections, use.connection) ? connections[use.connection] : undefined;
     const lacking = connection ? connectionSecrets(connection).filter((name) => !secretNames.has(name)) : [];
-    for (const name of lacking) problems.push({ path: use.path, message: `connection ${use.connection} names secret ${name}, which is not set in this workspace (PUT /admin/secrets/${name})` });
+    for (const name of lacking)
+      problems.push({
+        path: use.path,
+        message: `connection ${use.connection} names secret ${name}, which is not set in this workspace (PUT /admin/secrets/${name})`,
+      });
   }
   return problems.map((p) => ({ path: `flow.${p.path}`, message: p.message }));
 }
@@ -69,8 +99,17 @@ async function secretProblems(flow: Flow, workspaceId: string, deps: AdminDeps, 
   // Most flows name no secret: no read for them.
   if (!headerSecretUses(flow).length) return [];
   const secrets = await deps.store.secrets.list(workspaceId);
-  const problems = missingSecretProblems(flow, secrets.map((s) => s.name));
-  if (unboundToo) problems.push(...unboundSecretProblems(flow, secrets.filter((s) => !s.allowedHosts).map((s) => s.name)));
+  const problems = missingSecretProblems(
+    flow,
+    secrets.map((s) => s.name),
+  );
+  if (unboundToo)
+    problems.push(
+      ...unboundSecretProblems(
+        flow,
+        secrets.filter((s) => !s.allowedHosts).map((s) => s.name),
+      ),
+    );
   return problems.map((p) => ({ path: `flow.${p.path}`, message: p.message }));
 }
 

@@ -15,16 +15,32 @@ import type { AdminRoutes } from './routes';
 export const getContact: RouteHandler<AdminRoutes['getContact']> = async ({ params }, { workspaceId, deps }) => {
   const ref = await ownCustomer(deps.store, workspaceId, params.kind, params.channelId, params.userId);
   const now = deps.now?.() ?? Date.now();
-  const [customer, session, mask, settings] = await Promise.all([deps.store.customers.get(ref, now), deps.store.customers.getSession(ref, now), workspaceMasker(deps.store, workspaceId), deps.store.workspaceSettings.get(workspaceId)]);
+  const [customer, session, mask, settings] = await Promise.all([
+    deps.store.customers.get(ref, now),
+    deps.store.customers.getSession(ref, now),
+    workspaceMasker(deps.store, workspaceId),
+    deps.store.workspaceSettings.get(workspaceId),
+  ]);
   if ((!customer || customer.workspaceId !== workspaceId) && !session) throw notFound('contact');
   return {
     kind: params.kind,
     channelId: params.channelId,
     userId: params.userId,
     // Attributes a card saved from a brand's answer: secrets masked; personal ones (phone, email...) masked whole.
-    attributes: mask.deep(maskAttributes(customer?.attributes ?? {}, personalNames(settings.personalAttributes))) as Record<string, unknown>,
+    attributes: mask.deep(maskAttributes(customer?.attributes ?? {}, personalNames(settings.personalAttributes))) as Record<
+      string,
+      unknown
+    >,
     ...(customer ? { firstSeenAt: customer.firstSeenAt, lastInboundAt: customer.lastInboundAt } : {}),
-    session: session ? { flowId: session.flowId, version: session.version, waitingOn: session.waitingOn, attempts: session.attempts, expiresAt: session.expiresAt } : null,
+    session: session
+      ? {
+          flowId: session.flowId,
+          version: session.version,
+          waitingOn: session.waitingOn,
+          attempts: session.attempts,
+          expiresAt: session.expiresAt,
+        }
+      : null,
     binding: bindingView(customer?.binding, now, settings.bindingLapseDays),
   };
 };
@@ -47,7 +63,13 @@ export const exportContact: RouteHandler<AdminRoutes['exportContact']> = async (
     workspaceMasker(deps.store, workspaceId),
   ]);
   const own = profile?.workspaceId === workspaceId ? profile : undefined;
-  deps.logger.info('contact exported', { workspaceId, kind: params.kind, channelId: params.channelId, logEntries: logEntries.length, outbox: outboxes.length });
+  deps.logger.info('contact exported', {
+    workspaceId,
+    kind: params.kind,
+    channelId: params.channelId,
+    logEntries: logEntries.length,
+    outbox: outboxes.length,
+  });
   // What a brand answered may hold a secret (an attribute it filled, a message): masked everywhere.
   return mask.deep({
     exportedAt: new Date(now).toISOString(),
@@ -56,9 +78,24 @@ export const exportContact: RouteHandler<AdminRoutes['exportContact']> = async (
     userId: params.userId,
     profile: own ? { attributes: own.attributes, firstSeenAt: own.firstSeenAt, lastInboundAt: own.lastInboundAt } : null,
     binding: own?.binding ?? null,
-    session: session ? { flowId: session.flowId, version: session.version, waitingOn: session.waitingOn, attempts: session.attempts, trigger: session.trigger, expiresAt: session.expiresAt } : null,
+    session: session
+      ? {
+          flowId: session.flowId,
+          version: session.version,
+          waitingOn: session.waitingOn,
+          attempts: session.attempts,
+          trigger: session.trigger,
+          expiresAt: session.expiresAt,
+        }
+      : null,
     logEntries: logEntries.map(({ workspaceId: _ws, ...entry }) => entry),
-    outbox: outboxes.map((job) => ({ jobId: job.jobId, deliveries: job.deliveries, sent: job.sent, done: job.done, ...(job.effects ? { effects: job.effects } : {}) })),
+    outbox: outboxes.map((job) => ({
+      jobId: job.jobId,
+      deliveries: job.deliveries,
+      sent: job.sent,
+      done: job.done,
+      ...(job.effects ? { effects: job.effects } : {}),
+    })),
   }) as Awaited<ReturnType<RouteHandler<AdminRoutes['exportContact']>>>;
 };
 
@@ -111,7 +148,13 @@ export async function eraseCustomer(store: Store, workspaceId: string, ref: Cust
 }
 
 /** The customer reference, if the channel is the workspace's; 404 otherwise (also for other workspaces' channels). */
-export async function ownCustomer(store: Store, workspaceId: string, kind: ChannelKind, channelId: string, userId: string): Promise<CustomerRef> {
+export async function ownCustomer(
+  store: Store,
+  workspaceId: string,
+  kind: ChannelKind,
+  channelId: string,
+  userId: string,
+): Promise<CustomerRef> {
   await ownChannel(store, workspaceId, kind, channelId, 'contact');
   return { channelKind: kind, channelId, userId };
 }

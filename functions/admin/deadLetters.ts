@@ -1,4 +1,10 @@
-import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { turnJobSchema, type TurnJob } from '../../shared/jobs/job';
 import type { JobQueue } from '../../shared/jobs/jobQueue';
 
@@ -97,7 +103,11 @@ export function createDeadLetters(options: DeadLettersOptions): DeadLetters {
     const parsed = turnJobSchema.safeParse(json);
     if (!parsed.success || parsed.data.workspaceId !== workspaceId || !message.MessageId) return undefined;
     const sent = Number(message.Attributes?.SentTimestamp);
-    return { messageId: message.MessageId, job: parsed.data, ...(Number.isFinite(sent) && sent > 0 ? { queuedAt: new Date(sent).toISOString() } : {}) };
+    return {
+      messageId: message.MessageId,
+      job: parsed.data,
+      ...(Number.isFinite(sent) && sent > 0 ? { queuedAt: new Date(sent).toISOString() } : {}),
+    };
   };
 
   const list = async (workspaceId: string): Promise<DeadLetter[]> => {
@@ -114,7 +124,11 @@ export function createDeadLetters(options: DeadLettersOptions): DeadLetters {
    * Take the workspace's letters (one, or all) off the DLQ, each after `before` (the redrive's send)
    * when given. Only letters whose job is the workspace's are ever deleted; the others are shown again.
    */
-  const takeOff = async (workspaceId: string, target: DeadLetterTarget, before?: (letter: DeadLetter) => Promise<unknown>): Promise<string[]> => {
+  const takeOff = async (
+    workspaceId: string,
+    target: DeadLetterTarget,
+    before?: (letter: DeadLetter) => Promise<unknown>,
+  ): Promise<string[]> => {
     // Look first without hiding anything: asking for a letter that is not yours hides nobody's.
     if (target !== 'all' && !(await list(workspaceId)).some((l) => l.messageId === target.messageId)) return [];
     const taken: string[] = [];
@@ -135,7 +149,13 @@ export function createDeadLetters(options: DeadLettersOptions): DeadLetters {
     }).finally(() =>
       // Visible again now, not when the hiding runs out: another workspace redriving every few
       // seconds would otherwise keep this one's list empty.
-      Promise.all(passedOver.map((handle) => options.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: options.dlqUrl, ReceiptHandle: handle, VisibilityTimeout: 0 })).catch(() => undefined))),
+      Promise.all(
+        passedOver.map((handle) =>
+          options.sqs
+            .send(new ChangeMessageVisibilityCommand({ QueueUrl: options.dlqUrl, ReceiptHandle: handle, VisibilityTimeout: 0 }))
+            .catch(() => undefined),
+        ),
+      ),
     );
     return taken;
   };
@@ -144,7 +164,8 @@ export function createDeadLetters(options: DeadLettersOptions): DeadLetters {
     list,
     // Send before delete: a failure in between leaves a duplicate, never a lost job, and the job's
     // outbox makes a second run send nothing twice.
-    redrive: (workspaceId, target) => takeOff(workspaceId, target, (letter) => options.jobs.send(letter.job, { deduplicationId: `redrive:${letter.messageId}:${now()}` })),
+    redrive: (workspaceId, target) =>
+      takeOff(workspaceId, target, (letter) => options.jobs.send(letter.job, { deduplicationId: `redrive:${letter.messageId}:${now()}` })),
     remove: (workspaceId, target) => takeOff(workspaceId, target),
   };
 }

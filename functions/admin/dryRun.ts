@@ -35,7 +35,8 @@ export const dryRun: RouteHandler<AdminRoutes['dryRun']> = async ({ body }, { wo
   const { flow, flowId, version } = await flowToTry(body, workspaceId, deps.store);
   const card = Object.hasOwn(flow.blocks, body.blockId) ? flow.blocks[body.blockId] : undefined;
   if (!card) throw invalid([{ path: 'blockId', message: `no block named "${body.blockId}"` }]);
-  if (card.type !== 'callApi') throw invalid([{ path: 'blockId', message: `"${body.blockId}" is a ${card.type} block, not a Call an API card` }]);
+  if (card.type !== 'callApi')
+    throw invalid([{ path: 'blockId', message: `"${body.blockId}" is a ${card.type} block, not a Call an API card` }]);
 
   // The executor's inputs: the workspace's secrets, the ports its cards may call besides 443, and the
   // language of callcard's own texts (the apology when the card fails with no failure block).
@@ -47,8 +48,16 @@ export const dryRun: RouteHandler<AdminRoutes['dryRun']> = async ({ body }, { wo
   ]);
   let environment: Environment | undefined;
   // The connection's credential header (a key, or an OAuth 2.0 access token) is hidden whole, like a header holding a secret.
-  const connection = card.request.connection !== undefined && connections && Object.hasOwn(connections, card.request.connection) ? connections[card.request.connection] : undefined;
-  const credentialHeader = connection?.auth.type === 'header' ? connection.auth.header.toLowerCase() : connection?.auth.type === 'oauth2ClientCredentials' ? 'authorization' : undefined;
+  const connection =
+    card.request.connection !== undefined && connections && Object.hasOwn(connections, card.request.connection)
+      ? connections[card.request.connection]
+      : undefined;
+  const credentialHeader =
+    connection?.auth.type === 'header'
+      ? connection.auth.header.toLowerCase()
+      : connection?.auth.type === 'oauth2ClientCredentials'
+        ? 'authorization'
+        : undefined;
   const tokens = new OAuth2Tokens({ fetch: deps.fetch, store: deps.store.connectionTokens });
   let sent: OutboundRequest | undefined;
   let received: OutboundResponse | undefined;
@@ -66,10 +75,14 @@ export const dryRun: RouteHandler<AdminRoutes['dryRun']> = async ({ body }, { wo
   const background: Promise<unknown>[] = [];
   // A personal card runs only for a verified customer: the admin gives a sample one.
   if (isPersonalCard(flow, card) && !body.binding) {
-    throw invalid([{ path: 'binding', message: `"${body.blockId}" is a personal card: give a sample verified customer (binding.memberId) to test it` }]);
+    throw invalid([
+      { path: 'binding', message: `"${body.blockId}" is a personal card: give a sample verified customer (binding.memberId) to test it` },
+    ]);
   }
   const now = deps.now?.() ?? Date.now();
-  const binding: Binding | undefined = body.binding ? { ...body.binding, method: 'oneTimeCode', verifiedAt: new Date(now).toISOString() } : undefined;
+  const binding: Binding | undefined = body.binding
+    ? { ...body.binding, method: 'oneTimeCode', verifiedAt: new Date(now).toISOString() }
+    : undefined;
   const customer: TurnCustomer = { id: DRY_RUN_CUSTOMER, channel: 'line', attributes: body.attributes, binding };
   const result = await runTurn(
     {
@@ -97,7 +110,13 @@ export const dryRun: RouteHandler<AdminRoutes['dryRun']> = async ({ body }, { wo
           { blockId, block, context },
           { customer, secrets, connections, environment: body.environment, allowedPorts, idempotencyPrefix: `dry-run:${randomUUID()}` },
           // A test is a real call: it takes a slot of a rate-capped connection like any other.
-          { fetch, workspaceId, tokens, rateCap: new RateCap({ windows: deps.store.rateWindows, inFlight: deps.store.inFlight }), onAttempt: (attempt) => void (environment = attempt.environment) },
+          {
+            fetch,
+            workspaceId,
+            tokens,
+            rateCap: new RateCap({ windows: deps.store.rateWindows, inFlight: deps.store.inFlight }),
+            onAttempt: (attempt) => void (environment = attempt.environment),
+          },
         );
         return outcome;
       },
@@ -109,10 +128,14 @@ export const dryRun: RouteHandler<AdminRoutes['dryRun']> = async ({ body }, { wo
 
   const { [STOP_MARK]: stoppedBefore, ...attributes } = result.attributes;
   // An access token the card sent is masked wherever the brand echoed it, like the secrets.
-  const sentToken = credentialHeader === 'authorization' && connection?.auth.type === 'oauth2ClientCredentials' ? /^Bearer (.+)$/.exec(sent?.headers?.authorization ?? '')?.[1] : undefined;
+  const sentToken =
+    credentialHeader === 'authorization' && connection?.auth.type === 'oauth2ClientCredentials'
+      ? /^Bearer (.+)$/.exec(sent?.headers?.authorization ?? '')?.[1]
+      : undefined;
   const mask = secretMasker([...Object.values(secrets), ...(sentToken ? [sentToken] : [])]);
   deps.logger.info('dry run', { workspaceId, flowId, blockId: body.blockId, ok: outcome?.ok, attempts: outcome?.attempts });
-  const response = outcome?.response ?? (received ? { status: received.status, headers: received.headers, body: received.body } : undefined);
+  const response =
+    outcome?.response ?? (received ? { status: received.status, headers: received.headers, body: received.body } : undefined);
   return {
     blockId: body.blockId,
     request: sent
@@ -120,20 +143,46 @@ export const dryRun: RouteHandler<AdminRoutes['dryRun']> = async ({ body }, { wo
           method: sent.method,
           url: mask.text(maskUrl(sent.url, secrets)),
           // A header whose template holds a secret is hidden whole (the text around it too).
-          headers: Object.fromEntries(Object.entries(sent.headers ?? {}).map(([name, value]) => [name, readsSecret(card.request.headers, name) || name.toLowerCase() === credentialHeader ? MASK : mask.text(value)])),
+          headers: Object.fromEntries(
+            Object.entries(sent.headers ?? {}).map(([name, value]) => [
+              name,
+              readsSecret(card.request.headers, name) || name.toLowerCase() === credentialHeader ? MASK : mask.text(value),
+            ]),
+          ),
           ...(sent.body !== undefined ? { body: mask.text(sent.body) } : {}),
         }
       : null,
     response: response
-      ? { status: response.status, headers: Object.fromEntries(Object.entries(response.headers).map(([name, value]) => [name, mask.text(value)])), body: mask.deep(response.body) }
+      ? {
+          status: response.status,
+          headers: Object.fromEntries(Object.entries(response.headers).map(([name, value]) => [name, mask.text(value)])),
+          body: mask.deep(response.body),
+        }
       : null,
     outcome: outcome
-      ? { ok: outcome.ok, ...(outcome.ok ? (outcome.warning !== undefined ? { warning: mask.text(outcome.warning) } : {}) : { reason: mask.text(outcome.reason) }), attempts: outcome.attempts }
+      ? {
+          ok: outcome.ok,
+          ...(outcome.ok
+            ? outcome.warning !== undefined
+              ? { warning: mask.text(outcome.warning) }
+              : {}
+            : { reason: mask.text(outcome.reason) }),
+          attempts: outcome.attempts,
+        }
       : { ok: false, reason: 'the card was not called', attempts: 0 },
     ...(environment ? { environment } : {}),
     // Learnt from a successful answer (or one only its present contract refused): types and keys, no values.
-    ...(body.learnContract && outcome?.response && (outcome.ok || outcome.kind === 'contract') && typeof outcome.response.body === 'object' && outcome.response.body !== null
-      ? { learntContract: { body: learnContract(outcome.response.body), ...(card.contract?.onMismatch ? { onMismatch: card.contract.onMismatch } : {}) } }
+    ...(body.learnContract &&
+    outcome?.response &&
+    (outcome.ok || outcome.kind === 'contract') &&
+    typeof outcome.response.body === 'object' &&
+    outcome.response.body !== null
+      ? {
+          learntContract: {
+            body: learnContract(outcome.response.body),
+            ...(card.contract?.onMismatch ? { onMismatch: card.contract.onMismatch } : {}),
+          },
+        }
       : {}),
     followUp: {
       // Each list masked whole: a secret cut across messages is masked in each.
@@ -144,7 +193,17 @@ export const dryRun: RouteHandler<AdminRoutes['dryRun']> = async ({ body }, { wo
       ...(result.session ? { waitingOn: result.session.waitingOn } : {}),
       ...(typeof stoppedBefore === 'string' ? { stoppedBefore } : {}),
       ...(skipped.length ? { skipped } : {}),
-      ...(result.binding !== undefined ? { binding: result.binding ? (mask.deep({ memberId: result.binding.memberId, ...(result.binding.attributes ? { attributes: result.binding.attributes } : {}), method: result.binding.method }) as { memberId: string; method: string }) : null } : {}),
+      ...(result.binding !== undefined
+        ? {
+            binding: result.binding
+              ? (mask.deep({
+                  memberId: result.binding.memberId,
+                  ...(result.binding.attributes ? { attributes: result.binding.attributes } : {}),
+                  method: result.binding.method,
+                }) as { memberId: string; method: string })
+              : null,
+          }
+        : {}),
     },
   };
 };
@@ -157,7 +216,10 @@ async function flowToTry(
 ): Promise<{ flow: Flow; flowId: string; version: number }> {
   if (body.flow !== undefined) return { flow: checkFlow(body.flow), flowId: DRY_RUN_CUSTOMER, version: 0 };
   if (body.flowId === undefined) throw invalid([{ path: 'flow', message: 'give either flow, or flowId (and version)' }]);
-  const stored = body.version !== undefined ? await store.flows.getVersion(workspaceId, body.flowId, body.version) : await store.flows.getLatest(workspaceId, body.flowId);
+  const stored =
+    body.version !== undefined
+      ? await store.flows.getVersion(workspaceId, body.flowId, body.version)
+      : await store.flows.getLatest(workspaceId, body.flowId);
   if (!stored) throw notFound(body.version !== undefined ? 'flow version' : 'flow');
   return { flow: stored.flow, flowId: stored.flowId, version: stored.version };
 }
@@ -170,12 +232,16 @@ async function flowToTry(
 function withLaterCardsStubbed(flow: Flow, cardId: string): Flow {
   const blocks: Record<string, Block> = {};
   for (const [id, block] of Object.entries(flow.blocks)) {
-    blocks[id] = block.type === 'callApi' && id !== cardId && !block.fireAndForget ? { type: 'setAttributes', set: { [STOP_MARK]: id } } : block;
+    blocks[id] =
+      block.type === 'callApi' && id !== cardId && !block.fireAndForget ? { type: 'setAttributes', set: { [STOP_MARK]: id } } : block;
   }
   return { ...flow, blocks };
 }
 
 /** Whether the card's template for header `name` (header names are case-insensitive) names `secrets` at all. */
 function readsSecret(templates: Record<string, string>, name: string): boolean {
-  return Object.entries(templates).some(([header, template]) => header.toLowerCase() === name.toLowerCase() && (secretReferences(template).length > 0 || /\bsecrets\b/.test(template)));
+  return Object.entries(templates).some(
+    ([header, template]) =>
+      header.toLowerCase() === name.toLowerCase() && (secretReferences(template).length > 0 || /\bsecrets\b/.test(template)),
+  );
 }

@@ -55,19 +55,23 @@ export const updateFlow: RouteHandler<AdminRoutes['updateFlow']> = async ({ para
   const head = await deps.store.flows.getHead(workspaceId, params.flowId);
   if (!head) throw notFound('flow');
   const warnings = withWarnings(await flowWarnings(flow, workspaceId, deps));
-  const latest = body.baseVersion <= head.latestVersion ? await deps.store.flows.getVersion(workspaceId, params.flowId, head.latestVersion) : undefined;
+  const latest =
+    body.baseVersion <= head.latestVersion ? await deps.store.flows.getVersion(workspaceId, params.flowId, head.latestVersion) : undefined;
   // Equal to the latest, it overwrites nobody's change, even from an older base: nothing to save. Both
   // with defaults applied, so spelling out a default (or leaving one out) changes nothing.
   if (latest && isDeepStrictEqual(latest.flow, flow)) return { ...versionView(latest), unchanged: true, ...warnings };
   const written = asWritten(body.flow);
   // The put of baseVersion + 1 is conditional too: this check alone could race with a colleague's save.
-  const stale = () => conflict('flow was changed since baseVersion: reload it, merge, and save again', { latestVersion: head.latestVersion });
+  const stale = () =>
+    conflict('flow was changed since baseVersion: reload it, merge, and save again', { latestVersion: head.latestVersion });
   if (body.baseVersion !== head.latestVersion) throw stale();
   const version = body.baseVersion + 1;
   const now = new Date(deps.now?.() ?? Date.now());
   if (!(await deps.store.flows.putVersion(workspaceId, params.flowId, version, written, now))) {
     const current = await deps.store.flows.getHead(workspaceId, params.flowId);
-    throw conflict('flow was changed since baseVersion: reload it, merge, and save again', { latestVersion: current?.latestVersion ?? version });
+    throw conflict('flow was changed since baseVersion: reload it, merge, and save again', {
+      latestVersion: current?.latestVersion ?? version,
+    });
   }
   return { flowId: params.flowId, version, createdAt: now.toISOString(), flow: written, ...warnings };
 };
@@ -75,9 +79,13 @@ export const updateFlow: RouteHandler<AdminRoutes['updateFlow']> = async ({ para
 /** `DELETE /admin/flows/{flowId}`: the flow and all its versions; 409 while a channel runs it. */
 export const deleteFlow: RouteHandler<AdminRoutes['deleteFlow']> = async ({ params }, { workspaceId, deps }) => {
   if (!(await deps.store.flows.getHead(workspaceId, params.flowId))) throw notFound('flow');
-  const active = (await deps.store.channels.listForWorkspace(workspaceId)).filter((c) => c.activeFlows.some((f) => f.flowId === params.flowId));
+  const active = (await deps.store.channels.listForWorkspace(workspaceId)).filter((c) =>
+    c.activeFlows.some((f) => f.flowId === params.flowId),
+  );
   if (active.length) {
-    throw conflict('flow is active on channels: unpublish it there first', { channels: active.map((c) => ({ kind: c.kind, channelId: c.channelId })) });
+    throw conflict('flow is active on channels: unpublish it there first', {
+      channels: active.map((c) => ({ kind: c.kind, channelId: c.channelId })),
+    });
   }
   await deps.store.flows.delete(workspaceId, params.flowId);
   // A publish that raced the check above is taken off again (publishing.ts, takeOffChannels).
@@ -108,7 +116,12 @@ export const publishFlow: RouteHandler<AdminRoutes['publishFlow']> = async ({ pa
   const stored = await deps.store.flows.getVersion(workspaceId, params.flowId, body.version);
   if (!stored) throw notFound('flow version');
   const channels = await publishOnChannels(workspaceId, stored, body.channels, deps);
-  deps.logger.info('flow published', { workspaceId, flowId: params.flowId, version: body.version, channels: channels.map((c) => `${c.kind}:${c.channelId}`) });
+  deps.logger.info('flow published', {
+    workspaceId,
+    flowId: params.flowId,
+    version: body.version,
+    channels: channels.map((c) => `${c.kind}:${c.channelId}`),
+  });
   return { flowId: params.flowId, version: body.version, channels };
 };
 

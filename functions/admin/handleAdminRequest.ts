@@ -40,7 +40,8 @@ export async function handleAdminRequest(request: AdminRequest, deps: AdminDeps)
     const workspaceId = spec.auth ? await authenticate(request.headers, deps) : undefined;
     let body: unknown;
     if (spec.body !== noBody) {
-      if (request.rawBody.length > MAX_BODY_BYTES) throw new AdminError(413, { error: 'request body too large', limitBytes: MAX_BODY_BYTES });
+      if (request.rawBody.length > MAX_BODY_BYTES)
+        throw new AdminError(413, { error: 'request body too large', limitBytes: MAX_BODY_BYTES });
       body = parseJson(request.rawBody);
     }
     const result = await ROUTE_HANDLERS[match.id].run({ params: match.params, query: request.query, body }, { workspaceId, deps });

@@ -12,7 +12,13 @@ export function createHandler(deps: AdminDeps) {
     .use(injectLambdaContext(deps.logger, { resetKeys: true }))
     .handler(async (event) => {
       const result = await handleAdminRequest(
-        { method: event.requestContext.http.method, path: event.rawPath, headers: event.headers, query: event.queryStringParameters ?? {}, rawBody: rawBodyOf(event) },
+        {
+          method: event.requestContext.http.method,
+          path: event.rawPath,
+          headers: event.headers,
+          query: event.queryStringParameters ?? {},
+          rawBody: rawBodyOf(event),
+        },
         deps,
       );
       deps.logger.info('admin request', { method: event.requestContext.http.method, path: event.rawPath, status: result.statusCode });

@@ -1,4 +1,12 @@
-import { aggregateHealth, alertState, CONTRACT_ALERT_MINUTES, FAILURE_KINDS, windowRange, type CardAlert, type CardAlertRule } from '../../shared/health/cardHealth';
+import {
+  aggregateHealth,
+  alertState,
+  CONTRACT_ALERT_MINUTES,
+  FAILURE_KINDS,
+  windowRange,
+  type CardAlert,
+  type CardAlertRule,
+} from '../../shared/health/cardHealth';
 import type { Store } from '../../shared/store/store';
 import { conflict, notFound } from './adminError';
 import type { RouteHandler } from './bindRoute';
@@ -18,13 +26,26 @@ export const getHealth: RouteHandler<AdminRoutes['getHealth']> = async ({ query 
   const [head, settings, read] = await Promise.all([
     deps.store.flows.getHead(workspaceId, query.flowId),
     deps.store.workspaceSettings.get(workspaceId),
-    deps.store.executionLog.forHealth(workspaceId, query.flowId, query.blockId, new Date(Math.min(from, now - 60 * 60_000)).toISOString(), now),
+    deps.store.executionLog.forHealth(
+      workspaceId,
+      query.flowId,
+      query.blockId,
+      new Date(Math.min(from, now - 60 * 60_000)).toISOString(),
+      now,
+    ),
   ]);
   if (!head) throw notFound('flow');
   const rule = ruleOf(settings.alerts, query.flowId, query.blockId);
   const all = aggregateHealth(read.entries, query.window, now);
   // One version's buckets and totals; the list of versions stays whole (to choose another).
-  const shown = query.version === undefined ? all : aggregateHealth(read.entries.filter((entry) => entry.version === query.version), query.window, now);
+  const shown =
+    query.version === undefined
+      ? all
+      : aggregateHealth(
+          read.entries.filter((entry) => entry.version === query.version),
+          query.window,
+          now,
+        );
   return {
     flowId: query.flowId,
     blockId: query.blockId,
@@ -51,9 +72,15 @@ export const listAlerts: RouteHandler<AdminRoutes['listAlerts']> = async (_input
  */
 export const putAlert: RouteHandler<AdminRoutes['putAlert']> = async ({ params, body }, { workspaceId, deps }) => {
   const now = deps.now?.() ?? Date.now();
-  const rule: CardAlertRule = { ...(body.failureRate ? { failureRate: body.failureRate } : {}), ...(body.contract ? { contract: true } : {}) };
+  const rule: CardAlertRule = {
+    ...(body.failureRate ? { failureRate: body.failureRate } : {}),
+    ...(body.contract ? { contract: true } : {}),
+  };
   const setting = rule.failureRate !== undefined || rule.contract === true;
-  const [latest, current] = await Promise.all([setting ? deps.store.flows.getLatest(workspaceId, params.flowId) : undefined, deps.store.workspaceSettings.get(workspaceId)]);
+  const [latest, current] = await Promise.all([
+    setting ? deps.store.flows.getLatest(workspaceId, params.flowId) : undefined,
+    deps.store.workspaceSettings.get(workspaceId),
+  ]);
   if (setting && !latest) throw notFound('flow');
   if (setting && latest?.flow.blocks[params.blockId]?.type !== 'callApi') throw notFound('card');
   const others = current.alerts.filter((alert) => alert.flowId !== params.flowId || alert.blockId !== params.blockId);

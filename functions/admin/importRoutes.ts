@@ -30,7 +30,12 @@ export const importOpenApiRoute: RouteHandler<AdminRoutes['importOpenApi']> = as
   const title = document.info?.title;
   const operations = listOperations(document);
   if (body.operationId === undefined) return { ...(title ? { title } : {}), operations };
-  const imported = refusedAs400(() => importOperation(document, body.operationId as string, { ...(body.url ? { documentUrl: body.url } : {}), ...(body.server !== undefined ? { server: body.server } : {}) }));
+  const imported = refusedAs400(() =>
+    importOperation(document, body.operationId as string, {
+      ...(body.url ? { documentUrl: body.url } : {}),
+      ...(body.server !== undefined ? { server: body.server } : {}),
+    }),
+  );
   return { ...(title ? { title } : {}), operations, imported: await answer(imported, undefined, ctx) };
 };
 
@@ -38,11 +43,20 @@ export const importOpenApiRoute: RouteHandler<AdminRoutes['importOpenApi']> = as
 async function fetchDocument(url: string, { workspaceId, deps }: AdminContext): Promise<string> {
   const { allowedPorts } = await deps.store.workspaceSettings.get(workspaceId);
   try {
-    const response = await deps.fetch({ method: 'GET', url, headers: { accept: 'application/json, application/yaml, text/yaml;q=0.9, */*;q=0.5' }, timeoutMs: 10_000, maxResponseBytes: MAX_DOCUMENT_BYTES, allowedPorts });
-    if (response.status < 200 || response.status > 299) throw invalid([{ path: 'url', message: `the document's URL answered ${response.status}` }], 'cannot import');
+    const response = await deps.fetch({
+      method: 'GET',
+      url,
+      headers: { accept: 'application/json, application/yaml, text/yaml;q=0.9, */*;q=0.5' },
+      timeoutMs: 10_000,
+      maxResponseBytes: MAX_DOCUMENT_BYTES,
+      allowedPorts,
+    });
+    if (response.status < 200 || response.status > 299)
+      throw invalid([{ path: 'url', message: `the document's URL answered ${response.status}` }], 'cannot import');
     return response.body;
   } catch (error) {
-    if (error instanceof OutboundError) throw invalid([{ path: 'url', message: `the document could not be fetched (${error.kind}): ${error.message}` }], 'cannot import');
+    if (error instanceof OutboundError)
+      throw invalid([{ path: 'url', message: `the document could not be fetched (${error.kind}): ${error.message}` }], 'cannot import');
     throw error;
   }
 }
@@ -55,12 +69,26 @@ async function answer(imported: ImportedCardInput, storeSecrets: StoreSecrets, {
     const offer = imported.secrets.find((s) => s.name === request.name);
     const target = request.storeAs ?? request.name;
     if (!offer) throw invalid([{ path: 'storeSecrets', message: `${request.name} is not a secret this import offers` }], 'cannot import');
-    if (offer.value === undefined) throw invalid([{ path: 'storeSecrets', message: `the source holds no value for ${request.name} (only a placeholder): store it with PUT /admin/secrets/${target}` }], 'cannot import');
-    if (target === SIGNING_SECRET_NAME) throw invalid([{ path: 'storeSecrets', message: `${SIGNING_SECRET_NAME} signs callcard's calls and is never sent` }], 'cannot import');
+    if (offer.value === undefined)
+      throw invalid(
+        [
+          {
+            path: 'storeSecrets',
+            message: `the source holds no value for ${request.name} (only a placeholder): store it with PUT /admin/secrets/${target}`,
+          },
+        ],
+        'cannot import',
+      );
+    if (target === SIGNING_SECRET_NAME)
+      throw invalid(
+        [{ path: 'storeSecrets', message: `${SIGNING_SECRET_NAME} signs callcard's calls and is never sent` }],
+        'cannot import',
+      );
     await deps.store.secrets.put(workspaceId, target, offer.value, new Date(deps.now?.() ?? Date.now()), request.allowedHosts);
     deps.logger.info('secret saved', { workspaceId, name: target, allowedHosts: request.allowedHosts.length, by: 'import' });
     stored.add(request.name);
-    if (target !== request.name) card = JSON.parse(JSON.stringify(card).split(`{{ secrets.${request.name} }}`).join(`{{ secrets.${target} }}`)) as typeof card;
+    if (target !== request.name)
+      card = JSON.parse(JSON.stringify(card).split(`{{ secrets.${request.name} }}`).join(`{{ secrets.${target} }}`)) as typeof card;
   }
   if (card !== imported.card) checkImportedCard(card);
   const renamed = new Map((storeSecrets ?? []).map((r) => [r.name, r.storeAs ?? r.name]));
@@ -95,5 +123,8 @@ async function refusedAs400Async<T>(run: () => Promise<T>): Promise<T> {
 
 function asAdminError(error: unknown): unknown {
   if (!(error instanceof ImportError)) return error;
-  return new AdminError(400, { error: `cannot import: ${error.message}`, problems: error.problems.map((p) => ({ path: `card.${p.path}`, message: p.message })) });
+  return new AdminError(400, {
+    error: `cannot import: ${error.message}`,
+    problems: error.problems.map((p) => ({ path: `card.${p.path}`, message: p.message })),
+  });
 }

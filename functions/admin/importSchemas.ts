@@ -8,7 +8,9 @@ import { allowedHostsSchema, secretNameSchema } from './schemas';
 const storeSecretSchema = z
   .object({
     name: secretNameSchema.describe('The offered secret (secrets[].name of the answer without storeSecrets)'),
-    storeAs: secretNameSchema.optional().describe('The name to store it under (the card then references this name); the offered name when left out'),
+    storeAs: secretNameSchema
+      .optional()
+      .describe('The name to store it under (the card then references this name); the offered name when left out'),
     allowedHosts: allowedHostsSchema,
   })
   .strict();
@@ -21,7 +23,11 @@ const storeSecretsSchema = z
 
 export const importCurlBody = z
   .object({
-    curl: z.string().min(1).max(65_536).describe("A curl command, as the brand's documentation prints it (continuation lines and quotes included)"),
+    curl: z
+      .string()
+      .min(1)
+      .max(65_536)
+      .describe("A curl command, as the brand's documentation prints it (continuation lines and quotes included)"),
     storeSecrets: storeSecretsSchema,
   })
   .strict();
@@ -37,11 +43,19 @@ export const importOpenApiBody = z
       .max(2048)
       .optional()
       .describe("Where to fetch the document, through the cards' guarded outbound path (no private addresses)"),
-    operationId: z.string().min(1).max(300).optional().describe('The operation to import (its operationId, or METHOD /path); left out: only the list of operations'),
+    operationId: z
+      .string()
+      .min(1)
+      .max(300)
+      .optional()
+      .describe('The operation to import (its operationId, or METHOD /path); left out: only the list of operations'),
     server: z.number().int().min(0).max(20).optional().describe("Which of the document's servers the card calls (0: the first)"),
   })
   .strict()
-  .refine((body) => (body.document === undefined) !== (body.url === undefined), { message: 'give the document or its url, one of them', path: ['document'] });
+  .refine((body) => (body.document === undefined) !== (body.url === undefined), {
+    message: 'give the document or its url, one of them',
+    path: ['document'],
+  });
 
 /** An offered secret as the API answers it: its value never leaves. */
 const answeredSecretSchema = secretOfferSchema.omit({ value: true }).extend({

@@ -47,7 +47,11 @@ export async function workspaceMasker(store: Store, workspaceId: string): Promis
  */
 async function liveAccessTokens(store: Store, workspaceId: string): Promise<string[]> {
   const connections = (await store.connections.list(workspaceId)).filter((c) => c.connection.auth.type === 'oauth2ClientCredentials');
-  const held = await Promise.all(connections.flatMap((c) => ENVIRONMENTS.map((environment) => store.connectionTokens.get(workspaceId, tokenKeyOf(c.name, environment)).catch(() => undefined))));
+  const held = await Promise.all(
+    connections.flatMap((c) =>
+      ENVIRONMENTS.map((environment) => store.connectionTokens.get(workspaceId, tokenKeyOf(c.name, environment)).catch(() => undefined)),
+    ),
+  );
   return held.flatMap((token) => (token ? [token.accessToken] : []));
 }
 
@@ -75,7 +79,12 @@ export function secretMasker(secrets: readonly string[]): SecretMasker {
       const bytes = Buffer.from(spelled);
       const forms = [spelled, encodeURIComponent(spelled), new URLSearchParams({ s: spelled }).toString().slice(2), bytes.toString('hex')];
       // Base64 at each offset in a longer text: only the characters made of the secret's bits alone.
-      for (const k of [0, 1, 2]) forms.push(Buffer.concat([Buffer.alloc(k), bytes]).toString('base64').slice(Math.ceil((k * 4) / 3), Math.floor(((k + bytes.length) * 4) / 3)));
+      for (const k of [0, 1, 2])
+        forms.push(
+          Buffer.concat([Buffer.alloc(k), bytes])
+            .toString('base64')
+            .slice(Math.ceil((k * 4) / 3), Math.floor(((k + bytes.length) * 4) / 3)),
+        );
       for (const form of forms) {
         if (lettersOf(form).length < 4) continue;
         cores.add(lettersOf(form));
@@ -144,7 +153,13 @@ export function secretMasker(secrets: readonly string[]): SecretMasker {
 
 /** One pattern for all the texts, longest first (a secret holding another is masked whole). */
 function anyOf(texts: Set<string>, flags: string): RegExp {
-  return new RegExp([...texts].sort((a, b) => b.length - a.length).map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), flags);
+  return new RegExp(
+    [...texts]
+      .sort((a, b) => b.length - a.length)
+      .map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('|'),
+    flags,
+  );
 }
 
 /** Where each match starts and ends, overlapping ones included. */

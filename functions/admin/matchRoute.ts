@@ -11,7 +11,11 @@ export interface RouteMatch<K extends string> {
  * The route a request is for. Literal segments beat parameters (`/admin/flows/validate` is not the
  * flow `validate`), and a path that does not decode is no route. `undefined` when none matches.
  */
-export function matchRoute<K extends string>(routes: Record<K, Pick<RouteSpec, 'method' | 'path'>>, method: string, path: string): RouteMatch<K> | undefined {
+export function matchRoute<K extends string>(
+  routes: Record<K, Pick<RouteSpec, 'method' | 'path'>>,
+  method: string,
+  path: string,
+): RouteMatch<K> | undefined {
   const got = splitPath(path);
   if (!got) return undefined;
   let best: (RouteMatch<K> & { literals: number }) | undefined;

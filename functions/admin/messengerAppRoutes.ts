@@ -10,8 +10,16 @@ import type { AdminRoutes } from './routes';
 
 /** `GET /admin/messenger-apps`: the workspace's Messenger apps, masked, each with its pages. */
 export const listMessengerApps: RouteHandler<AdminRoutes['listMessengerApps']> = async (_input, { workspaceId, deps }) => {
-  const [apps, channels] = await Promise.all([deps.store.messengerApps.listForWorkspace(workspaceId), deps.store.channels.listForWorkspace(workspaceId)]);
-  const verified = apps.length ? await deps.store.webhookChecks.verifiedAt(workspaceId, apps.map((app) => ({ subject: 'app' as const, id: app.appId }))) : new Map<string, string>();
+  const [apps, channels] = await Promise.all([
+    deps.store.messengerApps.listForWorkspace(workspaceId),
+    deps.store.channels.listForWorkspace(workspaceId),
+  ]);
+  const verified = apps.length
+    ? await deps.store.webhookChecks.verifiedAt(
+        workspaceId,
+        apps.map((app) => ({ subject: 'app' as const, id: app.appId })),
+      )
+    : new Map<string, string>();
   return { apps: apps.map((app) => messengerAppView(app, channels, verified.get(`app#${app.appId}`))) };
 };
 
@@ -19,7 +27,10 @@ export const listMessengerApps: RouteHandler<AdminRoutes['listMessengerApps']> =
 export const getMessengerApp: RouteHandler<AdminRoutes['getMessengerApp']> = async ({ params }, { workspaceId, deps }) => {
   const app = await deps.store.messengerApps.get(params.appId);
   if (app?.workspaceId !== workspaceId) throw notFound('Messenger app');
-  const [channels, verified] = await Promise.all([deps.store.channels.listForWorkspace(workspaceId), deps.store.webhookChecks.verifiedAt(workspaceId, [{ subject: 'app', id: app.appId }])]);
+  const [channels, verified] = await Promise.all([
+    deps.store.channels.listForWorkspace(workspaceId),
+    deps.store.webhookChecks.verifiedAt(workspaceId, [{ subject: 'app', id: app.appId }]),
+  ]);
   return messengerAppView(app, channels, verified.get(`app#${app.appId}`));
 };
 
@@ -31,7 +42,9 @@ export const putMessengerApp: RouteHandler<AdminRoutes['putMessengerApp']> = asy
       // Said the same way whoever owns it, as for channel ids.
       throw conflict('app id not available');
     case 'incomplete': {
-      const problems: Problem[] = (['secret', 'verifyToken'] as const).filter((field) => body[field] === undefined).map((field) => ({ path: field, message: 'required for a new Messenger app' }));
+      const problems: Problem[] = (['secret', 'verifyToken'] as const)
+        .filter((field) => body[field] === undefined)
+        .map((field) => ({ path: field, message: 'required for a new Messenger app' }));
       throw problems.length ? invalid(problems) : conflict('app id not available');
     }
     case 'created':
@@ -40,7 +53,10 @@ export const putMessengerApp: RouteHandler<AdminRoutes['putMessengerApp']> = asy
       const [channels, verified] =
         result.outcome === 'created'
           ? [[], new Map<string, string>()]
-          : await Promise.all([deps.store.channels.listForWorkspace(workspaceId), deps.store.webhookChecks.verifiedAt(workspaceId, [{ subject: 'app', id: params.appId }])]);
+          : await Promise.all([
+              deps.store.channels.listForWorkspace(workspaceId),
+              deps.store.webhookChecks.verifiedAt(workspaceId, [{ subject: 'app', id: params.appId }]),
+            ]);
       return { ...messengerAppView(result.app, channels, verified.get(`app#${params.appId}`)), created: result.outcome === 'created' };
     }
   }

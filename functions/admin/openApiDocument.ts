@@ -37,9 +37,18 @@ export function openApiDocument(routes: Record<string, RouteSpec> = ADMIN_ROUTES
     if (route.auth) errors.add(401);
     if (route.body !== noBody) errors.add(413).add(400);
     operation.responses = {
-      [String(route.status)]: { description: route.status === 201 ? 'Created' : 'OK', content: { 'application/json': { schema: toSchema(route.response, 'output') } } },
+      [String(route.status)]: {
+        description: route.status === 201 ? 'Created' : 'OK',
+        content: { 'application/json': { schema: toSchema(route.response, 'output') } },
+      },
       ...Object.fromEntries(
-        [...errors].sort().map((status) => [String(status), { description: ERROR_DESCRIPTIONS[status], content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }]),
+        [...errors].sort().map((status) => [
+          String(status),
+          {
+            description: ERROR_DESCRIPTIONS[status],
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+          },
+        ]),
       ),
     };
     paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operation };

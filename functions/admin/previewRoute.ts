@@ -22,12 +22,25 @@ const PREVIEW_CUSTOMER = 'preview';
 export const previewMessages: RouteHandler<AdminRoutes['preview']> = async ({ body }, { workspaceId, deps }) => {
   const at = `flow.blocks.${body.blockId}`;
   const blocks = body.flow.blocks;
-  const block = typeof blocks === 'object' && blocks !== null && Object.hasOwn(blocks, body.blockId) ? (blocks as Record<string, unknown>)[body.blockId] : undefined;
+  const block =
+    typeof blocks === 'object' && blocks !== null && Object.hasOwn(blocks, body.blockId)
+      ? (blocks as Record<string, unknown>)[body.blockId]
+      : undefined;
   if (block === undefined) throw invalid([{ path: 'blockId', message: `no block named "${body.blockId}"` }]);
   const type = typeof block === 'object' && block !== null && 'type' in block ? (block as { type: unknown }).type : undefined;
-  if (type !== 'message') throw invalid([{ path: 'blockId', message: `"${body.blockId}" is ${typeof type === 'string' ? `a ${type} block` : 'not a block'}, not a message block` }]);
+  if (type !== 'message')
+    throw invalid([
+      {
+        path: 'blockId',
+        message: `"${body.blockId}" is ${typeof type === 'string' ? `a ${type} block` : 'not a block'}, not a message block`,
+      },
+    ]);
   const parsed = parseWithProblems(messageBlockSchema, block);
-  if (!parsed.ok) throw invalid(parsed.problems.map((p) => ({ path: p.path === '(root)' ? at : `${at}.${p.path}`, message: p.message })), 'invalid block');
+  if (!parsed.ok)
+    throw invalid(
+      parsed.problems.map((p) => ({ path: p.path === '(root)' ? at : `${at}.${p.path}`, message: p.message })),
+      'invalid block',
+    );
 
   // A carousel's altText when its own renders empty: the flow's wording, else the workspace language's.
   const { language } = await deps.store.workspaceSettings.get(workspaceId);
@@ -40,7 +53,9 @@ export const previewMessages: RouteHandler<AdminRoutes['preview']> = async ({ bo
     attributes,
     trigger: { type: 'postback', params: body.trigger?.params ?? {}, chat: 'user', speakerId: PREVIEW_CUSTOMER },
     // A sample verified customer, as a turn shows a live binding.
-    ...(body.binding ? { binding: { memberId: body.binding.memberId, method: 'oneTimeCode', attributes: { ...body.binding.attributes } } } : {}),
+    ...(body.binding
+      ? { binding: { memberId: body.binding.memberId, method: 'oneTimeCode', attributes: { ...body.binding.attributes } } }
+      : {}),
     // The sample stands for a card's answer: templates read it as `response.body`.
     ...(body.response !== undefined ? { response: { status: 200, headers: {}, body: body.response } } : {}),
   });

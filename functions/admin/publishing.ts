@@ -32,20 +32,34 @@ const MAX_ATTEMPTS = 5;
  * (`keyword:hot`, `postback:my_tickets`, `follow`, `fallback`) when it would share one with a flow of
  * a channel; nothing moves then.
  */
-export async function publishOnChannels(workspaceId: string, flow: RunningFlow, channels: readonly ChannelRef[], deps: AdminDeps): Promise<ActiveFlowsChange[]> {
+export async function publishOnChannels(
+  workspaceId: string,
+  flow: RunningFlow,
+  channels: readonly ChannelRef[],
+  deps: AdminDeps,
+): Promise<ActiveFlowsChange[]> {
   const ref = { flowId: flow.flowId, version: flow.version };
   // The flow must exist, read now (a version read earlier is kept in memory after its flow is deleted).
   if (!(await flowExists(workspaceId, ref, deps))) throw notFound('flow version');
   const changes = await changeActiveFlows<ChannelTriggerConflict[]>(workspaceId, channels, deps, {
     plan: async (channel) => {
-      const others = await runningFlows(workspaceId, channel.activeFlows.filter((f) => f.flowId !== flow.flowId), deps);
+      const others = await runningFlows(
+        workspaceId,
+        channel.activeFlows.filter((f) => f.flowId !== flow.flowId),
+        deps,
+      );
       const conflicts = triggerConflicts(flow, others).map((c) => ({ ...c, channel: refOf(channel) }));
       return conflicts.length ? { ok: false, problem: conflicts } : { ok: true, after: withFlow(channel.activeFlows, ref) };
     },
     refuse: (problems) => {
       const conflicts = problems.flat();
-      const listed = conflicts.map((c) => `${c.trigger} (${describeFlowRef(c.flows[0])} on ${c.channel.kind}:${c.channel.channelId})`).join(', ');
-      return conflict(`${describeFlowRef(ref)} would share triggers with flows active on the channel: ${listed}. Unpublish one of them there or change its triggers`, { conflicts });
+      const listed = conflicts
+        .map((c) => `${c.trigger} (${describeFlowRef(c.flows[0])} on ${c.channel.kind}:${c.channel.channelId})`)
+        .join(', ');
+      return conflict(
+        `${describeFlowRef(ref)} would share triggers with flows active on the channel: ${listed}. Unpublish one of them there or change its triggers`,
+        { conflicts },
+      );
     },
   });
   // Read again after the writes: a delete that ran meanwhile may have missed the channels just
@@ -69,7 +83,16 @@ export async function takeOffChannels(workspaceId: string, flowId: string, deps:
     for (let attempt = 0; attempt < MAX_ATTEMPTS * 2; attempt += 1) {
       const channel = await deps.store.channels.get(kind, channelId, { consistent: true });
       if (channel?.workspaceId !== workspaceId || !channel.activeFlows.some((f) => f.flowId === flowId)) break;
-      if ((await deps.store.channels.setActiveFlows(kind, channelId, workspaceId, withoutFlow(channel.activeFlows, flowId), channel.activeFlowsRevision ?? 0)) !== 'stale') break;
+      if (
+        (await deps.store.channels.setActiveFlows(
+          kind,
+          channelId,
+          workspaceId,
+          withoutFlow(channel.activeFlows, flowId),
+          channel.activeFlowsRevision ?? 0,
+        )) !== 'stale'
+      )
+        break;
     }
   }
 }
@@ -85,10 +108,21 @@ async function flowExists(workspaceId: string, ref: FlowRef, deps: AdminDeps): P
  * of them: most likely a mistaken channel or flow, and nothing moves then. Conversations it started
  * finish on their version.
  */
-export async function unpublishFromChannels(workspaceId: string, flowId: string, channels: readonly ChannelRef[], deps: AdminDeps): Promise<ActiveFlowsChange[]> {
+export async function unpublishFromChannels(
+  workspaceId: string,
+  flowId: string,
+  channels: readonly ChannelRef[],
+  deps: AdminDeps,
+): Promise<ActiveFlowsChange[]> {
   return changeActiveFlows<ChannelRef>(workspaceId, channels, deps, {
-    plan: async (channel) => (channel.activeFlows.some((f) => f.flowId === flowId) ? { ok: true, after: withoutFlow(channel.activeFlows, flowId) } : { ok: false, problem: refOf(channel) }),
-    refuse: (notActive) => conflict(`flow ${flowId} is not active on ${notActive.map((c) => `${c.kind}:${c.channelId}`).join(', ')}: nothing was unpublished`, { channels: notActive }),
+    plan: async (channel) =>
+      channel.activeFlows.some((f) => f.flowId === flowId)
+        ? { ok: true, after: withoutFlow(channel.activeFlows, flowId) }
+        : { ok: false, problem: refOf(channel) },
+    refuse: (notActive) =>
+      conflict(`flow ${flowId} is not active on ${notActive.map((c) => `${c.kind}:${c.channelId}`).join(', ')}: nothing was unpublished`, {
+        channels: notActive,
+      }),
   });
 }
 
@@ -105,7 +139,12 @@ interface ChangePlan<P> {
  * channel another admin changed meanwhile is read and planned again (and may then be refused, with
  * the channels before it already changed: two admins publishing clashing flows at the same moment).
  */
-async function changeActiveFlows<P>(workspaceId: string, refs: readonly ChannelRef[], deps: AdminDeps, { plan, refuse }: ChangePlan<P>): Promise<ActiveFlowsChange[]> {
+async function changeActiveFlows<P>(
+  workspaceId: string,
+  refs: readonly ChannelRef[],
+  deps: AdminDeps,
+  { plan, refuse }: ChangePlan<P>,
+): Promise<ActiveFlowsChange[]> {
   const unique = [...new Map(refs.map((r) => [`${r.kind}#${r.channelId}`, { kind: r.kind, channelId: r.channelId }])).values()];
   const planned: Array<{ channel: Channel; after: FlowRef[] }> = [];
   const problems: P[] = [];
@@ -120,7 +159,13 @@ async function changeActiveFlows<P>(workspaceId: string, refs: readonly ChannelR
   const changes: ActiveFlowsChange[] = [];
   for (let { channel, after } of planned) {
     for (let attempt = 1; ; attempt += 1) {
-      const outcome = await deps.store.channels.setActiveFlows(channel.kind, channel.channelId, workspaceId, after, channel.activeFlowsRevision ?? 0);
+      const outcome = await deps.store.channels.setActiveFlows(
+        channel.kind,
+        channel.channelId,
+        workspaceId,
+        after,
+        channel.activeFlowsRevision ?? 0,
+      );
       if (outcome === 'missing') throw notFound(`channel ${channel.kind}/${channel.channelId}`);
       if (outcome === 'set') break;
       if (attempt >= MAX_ATTEMPTS) throw conflict(`the active flows of ${channel.kind}:${channel.channelId} keep changing: try again`);

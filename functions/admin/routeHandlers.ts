@@ -3,7 +3,19 @@ import { getChannel, listChannels, putChannel } from './channelRoutes';
 import { deleteContact, exportContact, getContact, unbindContact } from './contactRoutes';
 import { dryRun } from './dryRun';
 import { deleteFailedJob, deleteFailedJobs, listFailedJobs, redriveFailedJobs } from './failedJobRoutes';
-import { createFlow, deleteFlow, getFlow, getFlowSchema, getFlowVersion, listFlows, listFlowVersions, publishFlow, unpublishFlow, updateFlow, validateFlowDocument } from './flowRoutes';
+import {
+  createFlow,
+  deleteFlow,
+  getFlow,
+  getFlowSchema,
+  getFlowVersion,
+  listFlows,
+  listFlowVersions,
+  publishFlow,
+  unpublishFlow,
+  updateFlow,
+  validateFlowDocument,
+} from './flowRoutes';
 import { importCurlRoute, importOpenApiRoute } from './importRoutes';
 import { getHealth, listAlerts, putAlert } from './healthRoutes';
 import { listLogs } from './logRoutes';
@@ -43,7 +55,10 @@ export const ROUTE_HANDLERS: Record<RouteId, BoundRoute> = {
   getConnection: bindRoute(R.getConnection, getConnection),
   putConnection: bindRoute(R.putConnection, putConnection),
   deleteConnection: bindRoute(R.deleteConnection, deleteConnection),
-  getEgress: bindRoute(R.getEgress, async (_input, { deps }) => ({ fixed: (deps.egressAddresses ?? []).length > 0, addresses: [...(deps.egressAddresses ?? [])] })),
+  getEgress: bindRoute(R.getEgress, async (_input, { deps }) => ({
+    fixed: (deps.egressAddresses ?? []).length > 0,
+    addresses: [...(deps.egressAddresses ?? [])],
+  })),
   getSettings: bindRoute(R.getSettings, getSettings),
   putSettings: bindRoute(R.putSettings, putSettings),
   dryRun: bindRoute(R.dryRun, dryRun),

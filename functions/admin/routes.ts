@@ -7,7 +7,12 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export type ErrorStatus = 400 | 401 | 404 | 409 | 413 | 503;
 
 /** One route of the admin API: what the router validates and what the OpenAPI document says. */
-export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+export interface RouteSpec<
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+  R extends z.ZodType = z.ZodType,
+> {
   method: HttpMethod;
   /** OpenAPI path syntax: `/admin/flows/{flowId}`. */
   path: `/admin/${string}`;
@@ -89,7 +94,8 @@ export const ADMIN_ROUTES = {
     method: 'POST',
     path: '/admin/flows/validate',
     summary: 'Validate a flow without saving it',
-    description: '400 lists every problem with its path (`flow.blocks.ask_phone.next`). A valid flow may come with warnings, as a save would give them.',
+    description:
+      '400 lists every problem with its path (`flow.blocks.ask_phone.next`). A valid flow may come with warnings, as a save would give them.',
     auth: true,
     params: s.noParams,
     query: s.noQuery,
@@ -269,7 +275,8 @@ export const ADMIN_ROUTES = {
     method: 'GET',
     path: '/admin/secrets',
     summary: "The workspace's secrets: names, masked values and allowed hosts",
-    description: 'A secret saved before allowedHosts was required, and not bound since, comes with unbound: true and a warning: cards still send it to any host until it is bound.',
+    description:
+      'A secret saved before allowedHosts was required, and not bound since, comes with unbound: true and a warning: cards still send it to any host until it is bound.',
     auth: true,
     params: s.noParams,
     query: s.noQuery,
@@ -333,7 +340,7 @@ export const ADMIN_ROUTES = {
     path: '/admin/connections/{name}',
     summary: 'Create or replace a connection: a brand API its cards call by name and path',
     description:
-      'baseUrl.production is what published flows on channels call; baseUrl.staging (optional) is what the console\'s Test and the chat simulator call (production when absent). A card names the connection (request.connection) and a path under the base URL (request.url, starting with /). auth: none, or header (the secret named for the environment, after prefix, in header: authorization by default), sent only to the hosts the secret is bound to. A secret the workspace lacks, or one not bound to the base URL\'s host, is a warning in the answer (its cards would fail), not a refusal.',
+      "baseUrl.production is what published flows on channels call; baseUrl.staging (optional) is what the console's Test and the chat simulator call (production when absent). A card names the connection (request.connection) and a path under the base URL (request.url, starting with /). auth: none, or header (the secret named for the environment, after prefix, in header: authorization by default), sent only to the hosts the secret is bound to. A secret the workspace lacks, or one not bound to the base URL's host, is a warning in the answer (its cards would fail), not a refusal.",
     auth: true,
     params: s.connectionParams,
     query: s.noQuery,
@@ -371,7 +378,8 @@ export const ADMIN_ROUTES = {
   getSettings: {
     method: 'GET',
     path: '/admin/settings',
-    summary: "The workspace's settings: the ports its cards may call besides 443, the language of callcard's own texts to customers, when verified bindings lapse, which attributes are personal and how long customer data is kept",
+    summary:
+      "The workspace's settings: the ports its cards may call besides 443, the language of callcard's own texts to customers, when verified bindings lapse, which attributes are personal and how long customer data is kept",
     auth: true,
     params: s.noParams,
     query: s.noQuery,
@@ -385,7 +393,7 @@ export const ADMIN_ROUTES = {
     path: '/admin/settings',
     summary: "Change the workspace's settings (fields left out keep their value)",
     description:
-      'Cards call port 443 only, unless their URL names a port listed in allowedPorts (the local stack\'s allow-listed http hosts aside). A card whose request, or a redirect, names any other port fails before connecting, with the reason "port N not allowed (workspace settings: allowedPorts)". Dry runs apply the same rule. language (zh-TW, the default, or en) is the language of the texts callcard itself writes to customers: the apology when a card fails with no failure block, and the re-ask of a question without its own reask; a flow\'s texts reword them. bindingLapseDays (1-3650; null: never, the default) is how long a verified binding stays live: a binding lapses that many days after it was verified (its lapsesAt is set then, and a shorter setting applies to earlier bindings too), and a lapsed binding is no binding: personal cards ask the customer to verify again. personalAttributes (default phone, email, memberId) are the attributes whose values the execution log and the contact view mask (a binding\'s member id and attributes always are). retention sets how long entries live (DynamoDB TTL on expiresAt): logDays (1-365, default 30) for execution log entries, simulatorDays (1-30, default 1) for the console simulator\'s conversations and simulated customers, idleCustomerDays (1-3650, default 365) for a customer\'s profile after their last message (each turn moves it on); entries already written keep their expiry.',
+      "Cards call port 443 only, unless their URL names a port listed in allowedPorts (the local stack's allow-listed http hosts aside). A card whose request, or a redirect, names any other port fails before connecting, with the reason \"port N not allowed (workspace settings: allowedPorts)\". Dry runs apply the same rule. language (zh-TW, the default, or en) is the language of the texts callcard itself writes to customers: the apology when a card fails with no failure block, and the re-ask of a question without its own reask; a flow's texts reword them. bindingLapseDays (1-3650; null: never, the default) is how long a verified binding stays live: a binding lapses that many days after it was verified (its lapsesAt is set then, and a shorter setting applies to earlier bindings too), and a lapsed binding is no binding: personal cards ask the customer to verify again. personalAttributes (default phone, email, memberId) are the attributes whose values the execution log and the contact view mask (a binding's member id and attributes always are). retention sets how long entries live (DynamoDB TTL on expiresAt): logDays (1-365, default 30) for execution log entries, simulatorDays (1-30, default 1) for the console simulator's conversations and simulated customers, idleCustomerDays (1-3650, default 365) for a customer's profile after their last message (each turn moves it on); entries already written keep their expiry.",
     auth: true,
     params: s.noParams,
     query: s.noQuery,
@@ -437,7 +445,7 @@ export const ADMIN_ROUTES = {
   deleteContact: {
     method: 'DELETE',
     path: '/admin/contacts/{kind}/{channelId}/{userId}',
-    summary: "Erase a customer: profile with binding, session, execution log, outboxes (on request, e.g. GDPR)",
+    summary: 'Erase a customer: profile with binding, session, execution log, outboxes (on request, e.g. GDPR)',
     description:
       "Deletes everything callcard keeps of the customer in its table: the profile (attributes and verified binding), the open session, every execution log entry, the outboxes of their turns (the messages sent and what each turn changed) and, for a simulated customer, the simulator's conversation. Answers what it erased. A turn of the customer running at that moment may still write after it; a job in the dead-letter queue stays there (DELETE /admin/failed-jobs/{messageId}).",
     auth: true,
@@ -465,7 +473,7 @@ export const ADMIN_ROUTES = {
   unbindContact: {
     method: 'DELETE',
     path: '/admin/contacts/{kind}/{channelId}/{userId}/binding',
-    summary: "Unlink a customer: remove their verified binding",
+    summary: 'Unlink a customer: remove their verified binding',
     description:
       "The brand's side of unlinking (a member closed their account, or asked to unlink): personal cards ask the customer to verify again. Attributes, session and log stay. Removing no binding is not an error (unbound: false); 404 only for a channel that is not the workspace's.",
     auth: true,
@@ -480,7 +488,8 @@ export const ADMIN_ROUTES = {
     method: 'GET',
     path: '/admin/logs',
     summary: 'Execution log of Call an API cards, newest first',
-    description: 'By customer (`customer=line:channelId:userId`) or by card (`flowId` and `blockId`, optionally between `from` and `to`: what a point of the health chart links to). Paginated with `limit` (1-100, default 50) and the opaque `cursor` of the previous page.',
+    description:
+      'By customer (`customer=line:channelId:userId`) or by card (`flowId` and `blockId`, optionally between `from` and `to`: what a point of the health chart links to). Paginated with `limit` (1-100, default 50) and the opaque `cursor` of the previous page.',
     auth: true,
     params: s.noParams,
     query: s.logsQuery,
@@ -519,7 +528,8 @@ export const ADMIN_ROUTES = {
     method: 'PUT',
     path: '/admin/alerts/{flowId}/{blockId}',
     summary: "Set a card's alert rules: failure rate over X % for 5, 15 or 60 minutes, and any contract failure",
-    description: 'A rule needs a Call an API card of the flow\'s latest version (404 otherwise); an empty body ({}) removes the card\'s rules. At most 100 cards per workspace have rules. On AWS the executor emits the per-card metrics the deployment\'s alarms watch for these cards only, and the alarms notify the SNS topic of the deployment (docs/DEPLOY.md).',
+    description:
+      "A rule needs a Call an API card of the flow's latest version (404 otherwise); an empty body ({}) removes the card's rules. At most 100 cards per workspace have rules. On AWS the executor emits the per-card metrics the deployment's alarms watch for these cards only, and the alarms notify the SNS topic of the deployment (docs/DEPLOY.md).",
     auth: true,
     params: s.alertParams,
     query: s.noQuery,
@@ -546,7 +556,7 @@ export const ADMIN_ROUTES = {
     path: '/admin/failed-jobs/redrive',
     summary: 'Send failed jobs back to the jobs queue',
     description:
-      'One job (`{messageId}`) or all of the workspace\'s (`{all: true}`). A job resumes where it stopped: messages already delivered are not sent again. Other failed jobs (another workspace\'s included) are left in place and listed again at once.',
+      "One job (`{messageId}`) or all of the workspace's (`{all: true}`). A job resumes where it stopped: messages already delivered are not sent again. Other failed jobs (another workspace's included) are left in place and listed again at once.",
     auth: true,
     params: s.noParams,
     query: s.noQuery,
@@ -572,7 +582,7 @@ export const ADMIN_ROUTES = {
     method: 'DELETE',
     path: '/admin/failed-jobs',
     summary: "Delete all of the workspace's failed jobs for good",
-    description: 'Only with `?all=true`. Other workspaces\' failed jobs are left in place and listed again at once.',
+    description: "Only with `?all=true`. Other workspaces' failed jobs are left in place and listed again at once.",
     auth: true,
     params: s.noParams,
     query: s.deleteAllFailedJobsQuery,

@@ -6,7 +6,14 @@ import { triggerConflictSchema } from '../../shared/engine/activeFlows';
 import { NOT_RESERVED, RESERVED_NAME } from '../../shared/flow/reservedKeys';
 import { cardContractSchema, connectionNameSchema } from '../../shared/flow/schema';
 import { languageSchema } from '../../shared/flow/texts';
-import { alertStateSchema, cardAlertRuleSchema, FAILURE_KINDS, healthBucketSchema, healthWindowSchema, versionHealthSchema } from '../../shared/health/cardHealth';
+import {
+  alertStateSchema,
+  cardAlertRuleSchema,
+  FAILURE_KINDS,
+  healthBucketSchema,
+  healthWindowSchema,
+  versionHealthSchema,
+} from '../../shared/health/cardHealth';
 import { executionLogEntrySchema } from '../../shared/store/executionLog';
 import { allowedPortsSchema, bindingLapseDaysSchema, personalAttributesSchema, RETENTION_DAYS } from '../../shared/store/workspaceSettings';
 import { normalizeHost } from '../../shared/templating/secretHosts';
@@ -43,7 +50,10 @@ export const secretNameSchema = z
   .describe('Secret name, used in header templates as {{ secrets.NAME }}');
 const blockIdSchema = z.string().regex(/^[A-Za-z][\w-]{0,63}$/, 'not a block id');
 /** A positive integer as it appears in a path or query string. */
-const positiveIntText = z.string().regex(/^[1-9][0-9]{0,8}$/, 'a positive integer').transform(Number);
+const positiveIntText = z
+  .string()
+  .regex(/^[1-9][0-9]{0,8}$/, 'a positive integer')
+  .transform(Number);
 
 /**
  * A flow document: its shape and references are checked with `validateFlow` (every problem with its
@@ -97,7 +107,9 @@ const secretText = z.string().min(1).max(4096);
 export const putChannelBody = z
   .object({
     name: z.string().max(200).optional(),
-    secret: secretText.optional().describe('LINE channel secret or Meta app secret (verifies webhook signatures). Write-only; kept when left out'),
+    secret: secretText
+      .optional()
+      .describe('LINE channel secret or Meta app secret (verifies webhook signatures). Write-only; kept when left out'),
     accessToken: secretText.optional().describe('LINE channel access token or page access token. Write-only; kept when left out'),
     verifyToken: secretText.optional().describe('Messenger only: the subscription check verify token. Write-only; kept when left out'),
     appId: messengerAppIdSchema
@@ -110,7 +122,9 @@ export const putChannelBody = z
 export const putMessengerAppBody = z
   .object({
     name: z.string().max(200).optional(),
-    secret: secretText.optional().describe('The app secret (verifies X-Hub-Signature-256 on every delivery). Write-only; kept when left out'),
+    secret: secretText
+      .optional()
+      .describe('The app secret (verifies X-Hub-Signature-256 on every delivery). Write-only; kept when left out'),
     verifyToken: secretText.optional().describe("What Meta's subscription check sends as hub.verify_token. Write-only; kept when left out"),
   })
   .strict();
@@ -126,11 +140,18 @@ export const allowedHostsSchema = z
   .max(50)
   .transform((hosts) => [...new Set(hosts)])
   .describe(
-    "The only hosts a card may send this secret to (exact host names); a card whose request would send it elsewhere fails before connecting. Required, except for CALLCARD_SIGNING_SECRET (never sent): a secret any card could send to any host could be echoed back by that host",
+    'The only hosts a card may send this secret to (exact host names); a card whose request would send it elsewhere fails before connecting. Required, except for CALLCARD_SIGNING_SECRET (never sent): a secret any card could send to any host could be echoed back by that host',
   );
 export const putSecretBody = z
   .object({
-    value: z.string().min(4).max(4096).optional().describe('Write-only: never returned, shown masked. Required for a new secret; left out, the stored value is kept (to bind a secret to hosts)'),
+    value: z
+      .string()
+      .min(4)
+      .max(4096)
+      .optional()
+      .describe(
+        'Write-only: never returned, shown masked. Required for a new secret; left out, the stored value is kept (to bind a secret to hosts)',
+      ),
     allowedHosts: allowedHostsSchema.optional(),
   })
   .strict();
@@ -140,26 +161,40 @@ export const putSettingsBody = z
   .object({
     allowedPorts: allowedPortsSchema
       .optional()
-      .describe('Ports (1-65535, at most 20) a card URL may name besides 443, the default. A card whose request (or a redirect) names any other port fails before connecting'),
+      .describe(
+        'Ports (1-65535, at most 20) a card URL may name besides 443, the default. A card whose request (or a redirect) names any other port fails before connecting',
+      ),
     language: languageSchema
       .optional()
-      .describe("The language of callcard's own texts to customers (the apology when a card fails, the re-ask of a question): zh-TW (the default) or en. A flow's texts reword them"),
+      .describe(
+        "The language of callcard's own texts to customers (the apology when a card fails, the re-ask of a question): zh-TW (the default) or en. A flow's texts reword them",
+      ),
     bindingLapseDays: bindingLapseDaysSchema
       .nullable()
       .optional()
-      .describe('Days after which a verified binding lapses (1-3650): personal cards then ask the customer to verify again. null: bindings never lapse (the default)'),
+      .describe(
+        'Days after which a verified binding lapses (1-3650): personal cards then ask the customer to verify again. null: bindings never lapse (the default)',
+      ),
     personalAttributes: personalAttributesSchema
       .optional()
-      .describe('Attributes whose values are personal (at most 50 names; the default: phone, email, memberId): masked in the execution log and in contacts. The binding (member id, the attributes a card binds) always is'),
+      .describe(
+        'Attributes whose values are personal (at most 50 names; the default: phone, email, memberId): masked in the execution log and in contacts. The binding (member id, the attributes a card binds) always is',
+      ),
     retention: z
       .object({
         logDays: RETENTION_DAYS.logDays.optional().describe('Days an execution log entry is kept (1-365; default 30)'),
-        simulatorDays: RETENTION_DAYS.simulatorDays.optional().describe("Days the console simulator's conversations and simulated customers are kept (1-30; default 1)"),
-        idleCustomerDays: RETENTION_DAYS.idleCustomerDays.optional().describe("Days a customer's profile (attributes, binding) is kept after their last message (1-3650; default 365)"),
+        simulatorDays: RETENTION_DAYS.simulatorDays
+          .optional()
+          .describe("Days the console simulator's conversations and simulated customers are kept (1-30; default 1)"),
+        idleCustomerDays: RETENTION_DAYS.idleCustomerDays
+          .optional()
+          .describe("Days a customer's profile (attributes, binding) is kept after their last message (1-3650; default 365)"),
       })
       .strict()
       .optional()
-      .describe('How long what callcard keeps of customers lives (fields left out keep their value); entries already written keep their expiry'),
+      .describe(
+        'How long what callcard keeps of customers lives (fields left out keep their value); entries already written keep their expiry',
+      ),
   })
   .strict();
 
@@ -167,10 +202,20 @@ export const putSettingsBody = z
 const sampleBindingSchema = z
   .object({
     memberId: z.string().min(1).max(200),
-    attributes: z.record(z.string().regex(/^[A-Za-z_]\w{0,63}$/).regex(NOT_RESERVED, RESERVED_NAME), z.string().max(1000)).optional(),
+    attributes: z
+      .record(
+        z
+          .string()
+          .regex(/^[A-Za-z_]\w{0,63}$/)
+          .regex(NOT_RESERVED, RESERVED_NAME),
+        z.string().max(1000),
+      )
+      .optional(),
   })
   .strict()
-  .describe('A sample verified customer (binding.memberId, binding.attributes.NAME in templates). Required to test a personal card: without it the customer is not verified');
+  .describe(
+    'A sample verified customer (binding.memberId, binding.attributes.NAME in templates). Required to test a personal card: without it the customer is not verified',
+  );
 
 export const dryRunBody = z
   .object({
@@ -181,12 +226,21 @@ export const dryRunBody = z
     attributes: z.record(z.string(), z.unknown()).default({}).describe('Customer attributes the templates see'),
     trigger: z.object({ params: z.record(z.string(), z.string()).default({}) }).optional(),
     binding: sampleBindingSchema.optional(),
-    environment: environmentSchema.default('staging').describe("Which environment of the card's connection to call: staging by default (production when the connection has none)"),
-    learnContract: z.boolean().default(false).describe('Learn the card\'s response contract from a successful answer (learntContract in the result): its types, the keys present as required, arrays\' item shapes'),
+    environment: environmentSchema
+      .default('staging')
+      .describe("Which environment of the card's connection to call: staging by default (production when the connection has none)"),
+    learnContract: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Learn the card's response contract from a successful answer (learntContract in the result): its types, the keys present as required, arrays' item shapes",
+      ),
   })
   .superRefine((body, ctx) => {
-    if ((body.flow === undefined) === (body.flowId === undefined)) ctx.addIssue({ code: 'custom', path: ['flow'], message: 'give either flow, or flowId (and version)' });
-    if (body.version !== undefined && body.flowId === undefined) ctx.addIssue({ code: 'custom', path: ['version'], message: 'version goes with flowId' });
+    if ((body.flow === undefined) === (body.flowId === undefined))
+      ctx.addIssue({ code: 'custom', path: ['flow'], message: 'give either flow, or flowId (and version)' });
+    if (body.version !== undefined && body.flowId === undefined)
+      ctx.addIssue({ code: 'custom', path: ['version'], message: 'version goes with flowId' });
   });
 
 /** `POST /admin/preview`: a message block rendered for both channels with sample values. */
@@ -194,15 +248,23 @@ export const previewBody = z.object({
   flow: flowDocumentSchema.describe('The flow document as edited (unsaved): only the block previewed must be valid'),
   blockId: blockIdSchema.describe('The message block to preview'),
   attributes: z.record(z.string(), z.string()).default({}).describe('Sample customer attributes the templates see'),
-  trigger: z.object({ params: z.record(z.string(), z.string()).default({}) }).optional().describe('Sample trigger parameters (postback data)'),
-  response: z.unknown().optional().describe('A sample response body, read as response.body (repeats over response.body.…): e.g. the last test response of the card leading here'),
+  trigger: z
+    .object({ params: z.record(z.string(), z.string()).default({}) })
+    .optional()
+    .describe('Sample trigger parameters (postback data)'),
+  response: z
+    .unknown()
+    .optional()
+    .describe(
+      'A sample response body, read as response.body (repeats over response.body.…): e.g. the last test response of the card leading here',
+    ),
   binding: sampleBindingSchema.optional(),
 });
 
 const deadLetterIdSchema = z.string().min(1).max(200);
 export const redriveBody = z.union([z.object({ messageId: deadLetterIdSchema }).strict(), z.object({ all: z.literal(true) }).strict()]);
-export const failedJobParams = z.object({ messageId: deadLetterIdSchema.describe('The failed job\'s messageId, as listed') });
-export const deleteAllFailedJobsQuery = z.object({ all: z.literal('true').describe('Required: all of the workspace\'s failed jobs') });
+export const failedJobParams = z.object({ messageId: deadLetterIdSchema.describe("The failed job's messageId, as listed") });
+export const deleteAllFailedJobsQuery = z.object({ all: z.literal('true').describe("Required: all of the workspace's failed jobs") });
 
 /** A UTC time as the execution log writes it (`toISOString`), so that it compares with the log's sort keys. */
 const isoTime = z
@@ -214,7 +276,10 @@ export const logsQuery = z
   .object({
     customer: z
       .string()
-      .regex(/^(line|messenger):[A-Za-z0-9][A-Za-z0-9._-]{0,127}:[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'kind:channelId:userId, e.g. line:demo-line:U1234')
+      .regex(
+        /^(line|messenger):[A-Za-z0-9][A-Za-z0-9._-]{0,127}:[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+        'kind:channelId:userId, e.g. line:demo-line:U1234',
+      )
       .optional()
       .describe('A customer: kind:channelId:userId'),
     flowId: flowIdSchema.optional(),
@@ -223,13 +288,22 @@ export const logsQuery = z
     cursor: z.string().max(2048).optional().describe('From the previous page'),
     from: isoTime.optional().describe("With a card: only calls at or after this time (ISO 8601, e.g. a health chart point's start)"),
     to: isoTime.optional().describe('With a card: only calls before this time (ISO 8601)'),
-    version: positiveIntText.optional().describe('With a card: only the calls of this flow version (a page may hold fewer entries than limit)'),
+    version: positiveIntText
+      .optional()
+      .describe('With a card: only the calls of this flow version (a page may hold fewer entries than limit)'),
   })
   .superRefine((query, ctx) => {
-    if ((query.from !== undefined || query.to !== undefined || query.version !== undefined) && query.customer !== undefined) ctx.addIssue({ code: 'custom', path: ['from'], message: 'from, to and version go with a card (flowId and blockId)' });
+    if ((query.from !== undefined || query.to !== undefined || query.version !== undefined) && query.customer !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['from'], message: 'from, to and version go with a card (flowId and blockId)' });
     const byCard = query.flowId !== undefined || query.blockId !== undefined;
-    if ((query.customer !== undefined) === byCard) ctx.addIssue({ code: 'custom', path: ['customer'], message: 'give either customer, or flowId and blockId' });
-    else if (byCard && (query.flowId === undefined || query.blockId === undefined)) ctx.addIssue({ code: 'custom', path: [query.flowId === undefined ? 'flowId' : 'blockId'], message: 'flowId and blockId go together' });
+    if ((query.customer !== undefined) === byCard)
+      ctx.addIssue({ code: 'custom', path: ['customer'], message: 'give either customer, or flowId and blockId' });
+    else if (byCard && (query.flowId === undefined || query.blockId === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: [query.flowId === undefined ? 'flowId' : 'blockId'],
+        message: 'flowId and blockId go together',
+      });
   });
 
 // Responses.
@@ -243,7 +317,9 @@ export const flowVersionSchema = z.object({
   flowId: z.string(),
   version: z.number().int(),
   createdAt: z.string(),
-  flow: flowDocumentSchema.describe('The document as saved: as it was written, the defaults it leaves out not filled in (they apply when it runs)'),
+  flow: flowDocumentSchema.describe(
+    'The document as saved: as it was written, the defaults it leaves out not filled in (they apply when it runs)',
+  ),
 });
 const flowWarningsSchema = z
   .array(problemSchema)
@@ -276,7 +352,11 @@ export const channelViewSchema = z.object({
   kind: channelKindSchema,
   channelId: z.string(),
   name: z.string(),
-  activeFlows: z.array(flowRefSchema).describe('Every flow version published to the channel, in the order the flows were first published there; the triggers of all of them answer'),
+  activeFlows: z
+    .array(flowRefSchema)
+    .describe(
+      'Every flow version published to the channel, in the order the flows were first published there; the triggers of all of them answer',
+    ),
   secret: z.string().optional().describe("Masked; absent for a Messenger page under an app (the app's applies)"),
   accessToken: z.string().describe('Masked'),
   verifyToken: z.string().optional().describe('Masked'),
@@ -284,7 +364,9 @@ export const channelViewSchema = z.object({
   verifiedAt: z
     .string()
     .optional()
-    .describe("When the channel's webhook URL last passed a verification (LINE's Verify button: a signed delivery without events; Meta's subscription check at the page's URL or, for a page under an app, at the app's). Absent: never"),
+    .describe(
+      "When the channel's webhook URL last passed a verification (LINE's Verify button: a signed delivery without events; Meta's subscription check at the page's URL or, for a page under an app, at the app's). Absent: never",
+    ),
 });
 export const channelListSchema = z.object({ channels: z.array(channelViewSchema) });
 export const savedChannelSchema = channelViewSchema.extend({ created: z.boolean() });
@@ -306,12 +388,17 @@ export const secretViewSchema = z.object({
   value: z.string().describe('Masked'),
   allowedHosts: z.array(z.string()).optional().describe('The only hosts a card may send it to; absent: any host'),
   updatedAt: z.string().optional(),
-  unbound: z.literal(true).optional().describe('A secret saved before allowedHosts was required: cards still send it, to any host, until it is bound (warning says how)'),
+  unbound: z
+    .literal(true)
+    .optional()
+    .describe('A secret saved before allowedHosts was required: cards still send it, to any host, until it is bound (warning says how)'),
   warning: z.string().optional(),
   purpose: z
     .literal('signing')
     .optional()
-    .describe("signing: CALLCARD_SIGNING_SECRET, which signs callcard's calls to the brand (webhook-signature) and is never sent, so no card header may name it. Absent: a secret for card headers"),
+    .describe(
+      "signing: CALLCARD_SIGNING_SECRET, which signs callcard's calls to the brand (webhook-signature) and is never sent, so no card header may name it. Absent: a secret for card headers",
+    ),
 });
 export const secretListSchema = z.object({ secrets: z.array(secretViewSchema) });
 
@@ -331,7 +418,12 @@ export const connectionViewSchema = z.object({
   name: z.string(),
   connection: connectionSchema,
   updatedAt: z.string().optional(),
-  warnings: z.array(problemSchema).optional().describe("What would make its cards fail, without refusing the save: a secret it names that the workspace lacks, or one not allowed for its base URL's host"),
+  warnings: z
+    .array(problemSchema)
+    .optional()
+    .describe(
+      "What would make its cards fail, without refusing the save: a secret it names that the workspace lacks, or one not allowed for its base URL's host",
+    ),
 });
 export const connectionListSchema = z.object({ connections: z.array(connectionViewSchema) });
 
@@ -389,14 +481,35 @@ export const contactExportSchema = z.object({
     .nullable()
     .describe('Attributes in clear (the workspace secrets masked); null when none is kept'),
   binding: z
-    .object({ memberId: z.string(), attributes: z.record(z.string(), z.string()).optional(), method: z.enum(BINDING_METHODS), verifiedAt: z.string(), lapsesAt: z.string().optional() })
+    .object({
+      memberId: z.string(),
+      attributes: z.record(z.string(), z.string()).optional(),
+      method: z.enum(BINDING_METHODS),
+      verifiedAt: z.string(),
+      lapsesAt: z.string().optional(),
+    })
     .nullable(),
   session: z
-    .object({ flowId: z.string(), version: z.number().int(), waitingOn: z.string(), attempts: z.number().int(), trigger: z.record(z.string(), z.string()), expiresAt: z.number() })
+    .object({
+      flowId: z.string(),
+      version: z.number().int(),
+      waitingOn: z.string(),
+      attempts: z.number().int(),
+      trigger: z.record(z.string(), z.string()),
+      expiresAt: z.number(),
+    })
     .nullable(),
   logEntries: z.array(executionLogEntrySchema.omit({ workspaceId: true })).describe('Every execution log entry kept, newest first'),
   outbox: z
-    .array(z.object({ jobId: z.string(), deliveries: z.array(z.object({ messages: z.array(z.unknown()) })), sent: z.number().int(), done: z.boolean(), effects: z.record(z.string(), z.unknown()).optional() }))
+    .array(
+      z.object({
+        jobId: z.string(),
+        deliveries: z.array(z.object({ messages: z.array(z.unknown()) })),
+        sent: z.number().int(),
+        done: z.boolean(),
+        effects: z.record(z.string(), z.unknown()).optional(),
+      }),
+    )
     .describe("The outboxes of the customer's turns kept (15 days): the messages sent and what each turn changed"),
 });
 
@@ -410,7 +523,9 @@ export const healthQuery = z.object({
   flowId: flowIdSchema,
   blockId: blockIdSchema.describe('The Call an API card'),
   window: healthWindowSchema.default('hour').describe('hour (12 × 5 min), day (24 × 1 h) or week (7 × 1 day); default hour'),
-  version: positiveIntText.optional().describe('Only the calls of this flow version (the buckets and totals; `versions` still lists them all)'),
+  version: positiveIntText
+    .optional()
+    .describe('Only the calls of this flow version (the buckets and totals; `versions` still lists them all)'),
 });
 export const healthSchema = z.object({
   flowId: z.string(),
@@ -424,7 +539,9 @@ export const healthSchema = z.object({
   buckets: z.array(healthBucketSchema),
   totals: healthBucketSchema.omit({ from: true, to: true }),
   versions: z.array(versionHealthSchema).describe('The window per flow version that ran the card, newest first'),
-  complete: z.boolean().describe('false: the card made more calls than one query reads (5000); the oldest buckets count only the newest calls'),
+  complete: z
+    .boolean()
+    .describe('false: the card made more calls than one query reads (5000); the oldest buckets count only the newest calls'),
   alert: z
     .object({ rule: cardAlertRuleSchema, state: alertStateSchema })
     .optional()
@@ -448,7 +565,9 @@ export const failedJobSchema = z.object({
 });
 export const failedJobListSchema = z.object({ jobs: z.array(failedJobSchema) });
 export const redriveResultSchema = z.object({ redriven: z.array(z.string()).describe('Message ids sent back to the jobs queue') });
-export const deletedFailedJobsSchema = z.object({ deleted: z.array(z.string()).describe('Message ids deleted from the dead-letter queue') });
+export const deletedFailedJobsSchema = z.object({
+  deleted: z.array(z.string()).describe('Message ids deleted from the dead-letter queue'),
+});
 
 const cardRequestSchema = z.object({
   method: z.string(),
@@ -470,11 +589,17 @@ export const dryRunResultSchema = z.object({
   outcome: z.object({
     ok: z.boolean(),
     reason: z.string().optional(),
-    warning: z.string().optional().describe("A success its contract only warns about (onMismatch: warn): the first mismatch"),
+    warning: z.string().optional().describe('A success its contract only warns about (onMismatch: warn): the first mismatch'),
     attempts: z.number().int(),
   }),
-  environment: environmentSchema.optional().describe("Which environment of the card's connection was called (a card naming a connection only)"),
-  learntContract: cardContractSchema.optional().describe('With learnContract and a 2xx answer of JSON: the contract learnt from it, for the card\'s contract (the card\'s onMismatch kept)'),
+  environment: environmentSchema
+    .optional()
+    .describe("Which environment of the card's connection was called (a card naming a connection only)"),
+  learntContract: cardContractSchema
+    .optional()
+    .describe(
+      "With learnContract and a 2xx answer of JSON: the contract learnt from it, for the card's contract (the card's onMismatch kept)",
+    ),
   followUp: z.object({
     messages: z.array(z.unknown()).describe('Channel-neutral messages the customer would get'),
     line: z.array(z.unknown()).describe('The same, rendered for the LINE Messaging API'),

@@ -18,7 +18,10 @@ export const listSecrets: RouteHandler<AdminRoutes['listSecrets']> = async (_inp
       ...purposeOf(s.name),
       ...(s.allowedHosts || s.name === SIGNING_SECRET_NAME
         ? {}
-        : { unbound: true as const, warning: `bound to no host: any card may send it anywhere, and a host echoing it back shows it. Bind it: PUT /admin/secrets/${s.name} with allowedHosts (the value may be left out)` }),
+        : {
+            unbound: true as const,
+            warning: `bound to no host: any card may send it anywhere, and a host echoing it back shows it. Bind it: PUT /admin/secrets/${s.name} with allowedHosts (the value may be left out)`,
+          }),
     })),
   };
 };
@@ -33,15 +36,28 @@ export const putSecret: RouteHandler<AdminRoutes['putSecret']> = async ({ params
   let { value } = body;
   if (params.name === SIGNING_SECRET_NAME) {
     // The signing secret must be usable by Standard Webhooks, or every card of the workspace would fail.
-    if (!value || !isWebhookSecret(value)) throw invalid([{ path: 'value', message: 'a signing secret is whsec_ followed by the base64 of 24 to 64 random bytes' }]);
+    if (!value || !isWebhookSecret(value))
+      throw invalid([{ path: 'value', message: 'a signing secret is whsec_ followed by the base64 of 24 to 64 random bytes' }]);
   } else if (!allowedHosts) {
-    throw invalid([{ path: 'allowedHosts', message: 'required: the hosts this secret may be sent to (api.brand.example). Bound to none, any card could send it to a host that echoes it back' }]);
+    throw invalid([
+      {
+        path: 'allowedHosts',
+        message:
+          'required: the hosts this secret may be sent to (api.brand.example). Bound to none, any card could send it to a host that echoes it back',
+      },
+    ]);
   }
   if (value !== undefined) await deps.store.secrets.put(workspaceId, params.name, value, now, allowedHosts);
   else if (allowedHosts) value = await deps.store.secrets.bind(workspaceId, params.name, allowedHosts, now);
   if (value === undefined) throw invalid([{ path: 'value', message: 'required for a new secret' }]);
   deps.logger.info('secret saved', { workspaceId, name: params.name, allowedHosts: allowedHosts?.length ?? 'any' });
-  return { name: params.name, value: maskSecret(value), ...(allowedHosts ? { allowedHosts } : {}), updatedAt: now.toISOString(), ...purposeOf(params.name) };
+  return {
+    name: params.name,
+    value: maskSecret(value),
+    ...(allowedHosts ? { allowedHosts } : {}),
+    updatedAt: now.toISOString(),
+    ...purposeOf(params.name),
+  };
 };
 
 /** `DELETE /admin/secrets/{name}`. */

@@ -16,7 +16,8 @@ const view = ({ allowedPorts, language, bindingLapseDays, personalAttributes, re
 });
 
 /** `GET /admin/settings`: the defaults when none were saved. */
-export const getSettings: RouteHandler<AdminRoutes['getSettings']> = async (_input, { workspaceId, deps }) => view(await deps.store.workspaceSettings.get(workspaceId));
+export const getSettings: RouteHandler<AdminRoutes['getSettings']> = async (_input, { workspaceId, deps }) =>
+  view(await deps.store.workspaceSettings.get(workspaceId));
 
 /** `PUT /admin/settings`: the fields given replace theirs; those left out keep their saved value (`bindingLapseDays: null` clears it). */
 export const putSettings: RouteHandler<AdminRoutes['putSettings']> = async ({ body }, { workspaceId, deps }) => {
@@ -36,7 +37,14 @@ export const putSettings: RouteHandler<AdminRoutes['putSettings']> = async ({ bo
     },
     new Date(deps.now?.() ?? Date.now()),
   );
-  deps.logger.info('settings saved', { workspaceId, allowedPorts: saved.allowedPorts, language: saved.language, bindingLapseDays: saved.bindingLapseDays ?? null, personalAttributes: saved.personalAttributes, retention: saved.retention });
+  deps.logger.info('settings saved', {
+    workspaceId,
+    allowedPorts: saved.allowedPorts,
+    language: saved.language,
+    bindingLapseDays: saved.bindingLapseDays ?? null,
+    personalAttributes: saved.personalAttributes,
+    retention: saved.retention,
+  });
   return view(saved);
 };
 

@@ -49,7 +49,14 @@ export const simulatorConversationSchema = z.object({
 });
 
 export const simulatorClearedSchema = z.object({
-  deleted: z.object({ entries: z.number().int(), profile: z.boolean(), binding: z.boolean(), session: z.boolean(), logEntries: z.number().int(), outbox: z.number().int() }),
+  deleted: z.object({
+    entries: z.number().int(),
+    profile: z.boolean(),
+    binding: z.boolean(),
+    session: z.boolean(),
+    logEntries: z.number().int(),
+    outbox: z.number().int(),
+  }),
 });
 
 /** The answers' types, for the console (`import type`: no zod in its bundle). */

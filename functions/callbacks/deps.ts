@@ -13,10 +13,19 @@ import type { CallbackDeps } from './handleCallback';
 /** The callback route's (`POST /callbacks/{workspaceId}/{callbackId}`). */
 export function callbackDepsFromEnv(env: Env = readEnv()): CallbackDeps {
   const table = createTable(env.TABLE_NAME);
-  return { callbacks: new CallbackRepository(table), secrets: new SecretRepository(table), queue: createJobQueue(env.JOBS_QUEUE_URL), logger: createLogger('callbacks') };
+  return {
+    callbacks: new CallbackRepository(table),
+    secrets: new SecretRepository(table),
+    queue: createJobQueue(env.JOBS_QUEUE_URL),
+    logger: createLogger('callbacks'),
+  };
 }
 
 /** The callback timeouts' consumer's (no secrets: it only uses callbacks and queues jobs). */
 export function callbackTimeoutDepsFromEnv(env: Env = readEnv()): Omit<CallbackDeps, 'secrets'> {
-  return { callbacks: new CallbackRepository(createTable(env.TABLE_NAME)), queue: createJobQueue(env.JOBS_QUEUE_URL), logger: createLogger('callback-timeouts') };
+  return {
+    callbacks: new CallbackRepository(createTable(env.TABLE_NAME)),
+    queue: createJobQueue(env.JOBS_QUEUE_URL),
+    logger: createLogger('callback-timeouts'),
+  };
 }

@@ -49,10 +49,12 @@ export async function handleCallback(request: CallbackRequest, deps: CallbackDep
   const at = now();
   const log = { workspaceId: forLog(request.workspaceId), callbackId: forLog(request.callbackId) };
   if (!isId(request.workspaceId) || !isCallbackId(request.callbackId)) return { statusCode: 404, body: { error: 'unknown callback' } };
-  if (request.rawBody.length > CALLBACK_BODY_MAX) return { statusCode: 413, body: { error: `the body is over ${CALLBACK_BODY_MAX} bytes` } };
+  if (request.rawBody.length > CALLBACK_BODY_MAX)
+    return { statusCode: 413, body: { error: `the body is over ${CALLBACK_BODY_MAX} bytes` } };
   const rawBody = request.rawBody.toString('utf8');
   const secret = await deps.secrets.value(request.workspaceId, SIGNING_SECRET_NAME);
-  const check = secret === undefined ? ({ ok: false, reason: 'no_secret' } as const) : verifyCallbackSignature(secret, request.headers, rawBody, at);
+  const check =
+    secret === undefined ? ({ ok: false, reason: 'no_secret' } as const) : verifyCallbackSignature(secret, request.headers, rawBody, at);
   if (!check.ok) {
     deps.logger.warn('callback refused: signature', { ...log, reason: check.reason });
     return { statusCode: 401, body: { error: 'invalid signature' } };
@@ -67,7 +69,12 @@ export async function handleCallback(request: CallbackRequest, deps: CallbackDep
   if (!used.ok) {
     deps.logger.info('callback refused', { ...log, refused: used.refused });
     const statusCode = used.refused === 'unknown' ? 404 : used.refused === 'used' ? 409 : 410;
-    return { statusCode, body: { error: used.refused === 'unknown' ? 'unknown callback' : used.refused === 'used' ? 'callback already used' : 'callback expired' } };
+    return {
+      statusCode,
+      body: {
+        error: used.refused === 'unknown' ? 'unknown callback' : used.refused === 'used' ? 'callback already used' : 'callback expired',
+      },
+    };
   }
   try {
     await deps.queue.send(resumeJob(used.record, { type: 'callback', callbackId: request.callbackId, result: 'ok', body: rawBody }));
@@ -80,7 +87,10 @@ export async function handleCallback(request: CallbackRequest, deps: CallbackDep
 }
 
 /** A callback's timeout (a delayed message): resumes the conversation down the card's failure path, unless the callback came first. */
-export async function handleCallbackTimeout(message: { workspaceId: string; callbackId: string }, deps: Omit<CallbackDeps, 'secrets'>): Promise<boolean> {
+export async function handleCallbackTimeout(
+  message: { workspaceId: string; callbackId: string },
+  deps: Omit<CallbackDeps, 'secrets'>,
+): Promise<boolean> {
   const used = await deps.callbacks.use(message.workspaceId, message.callbackId, 'timedOut', (deps.now ?? Date.now)());
   if (!used.ok) return false;
   try {
@@ -89,7 +99,11 @@ export async function handleCallbackTimeout(message: { workspaceId: string; call
     await deps.callbacks.release(message.workspaceId, message.callbackId).catch(() => undefined);
     throw error;
   }
-  deps.logger.info('callback timed out: the failure path', { workspaceId: message.workspaceId, callbackId: message.callbackId, jobId: used.record.jobId });
+  deps.logger.info('callback timed out: the failure path', {
+    workspaceId: message.workspaceId,
+    callbackId: message.callbackId,
+    jobId: used.record.jobId,
+  });
   return true;
 }
 

@@ -4,7 +4,9 @@ import { headerValue } from '../../shared/lambda/apiGateway';
 import { CONSOLE_ASSETS } from './consoleAssets.generated';
 
 /** The console's static files by URL path (built from console/ by `npm run console:build`). */
-export type ConsoleAssets = Readonly<Record<string, { contentType: string; etag: string; /** The body gzipped, in base64. */ gzip: string }>>;
+export type ConsoleAssets = Readonly<
+  Record<string, { contentType: string; etag: string; /** The body gzipped, in base64. */ gzip: string }>
+>;
 
 /**
  * What the page may do: its own script and styles, and calls to this origin's admin API, nothing else
@@ -39,10 +41,21 @@ export function serveConsole(
   const name = request.path === '/console' || request.path === '/console/' ? '/console/index.html' : request.path;
   const asset = Object.hasOwn(assets, name) ? assets[name] : undefined;
   if (request.method.toUpperCase() !== 'GET' || !asset) {
-    return { statusCode: 404, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...SECURITY_HEADERS }, body: 'not found' };
+    return {
+      statusCode: 404,
+      headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...SECURITY_HEADERS },
+      body: 'not found',
+    };
   }
-  const headers = { 'content-type': asset.contentType, 'cache-control': 'no-cache', etag: asset.etag, vary: 'accept-encoding', ...SECURITY_HEADERS };
-  if ((headerValue(request.headers, 'if-none-match') ?? '').split(',').some((tag) => tag.trim() === asset.etag)) return { statusCode: 304, headers };
+  const headers = {
+    'content-type': asset.contentType,
+    'cache-control': 'no-cache',
+    etag: asset.etag,
+    vary: 'accept-encoding',
+    ...SECURITY_HEADERS,
+  };
+  if ((headerValue(request.headers, 'if-none-match') ?? '').split(',').some((tag) => tag.trim() === asset.etag))
+    return { statusCode: 304, headers };
   if (/\bgzip\b/i.test(headerValue(request.headers, 'accept-encoding') ?? '')) {
     return { statusCode: 200, headers: { ...headers, 'content-encoding': 'gzip' }, body: asset.gzip, isBase64Encoded: true };
   }

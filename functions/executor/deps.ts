@@ -57,9 +57,14 @@ export function createExecutorDeps(setup: ExecutorSetup): ExecutorHandlerDeps {
     logger,
     ...(metrics ? { metrics } : {}),
     senderFor: createSenderFor({ ...setup.channelApis, fetch, logger, simulator: store.simulator }),
-    ...(fairShare ? { fairShare: new FairShare({ leases: store.executorLeases, ...fairShare, logger, ...(metrics ? { metrics } : {}) }) } : {}),
+    ...(fairShare
+      ? { fairShare: new FairShare({ leases: store.executorLeases, ...fairShare, logger, ...(metrics ? { metrics } : {}) }) }
+      : {}),
     ...(setup.connectionStatePerStore
-      ? { rateCap: new RateCap({ windows: store.rateWindows, inFlight: store.inFlight }), tokens: new OAuth2Tokens({ fetch, store: store.connectionTokens }) }
+      ? {
+          rateCap: new RateCap({ windows: store.rateWindows, inFlight: store.inFlight }),
+          tokens: new OAuth2Tokens({ fetch, store: store.connectionTokens }),
+        }
       : {}),
     ...(setup.callbacks ? { callbacks: setup.callbacks } : {}),
   };
@@ -76,6 +81,8 @@ export function executorDepsFromEnv(env: Env = readEnv()): ExecutorHandlerDeps {
     channelApis: { lineApiBaseUrl: env.LINE_API_BASE_URL, messengerApiBaseUrl: env.MESSENGER_API_BASE_URL },
     fairShare: { sqs: new SQSClient(AWS_CLIENT_DEFAULTS), queueUrl: env.JOBS_QUEUE_URL, maxConcurrency: executorMaxConcurrency() },
     // Cards with `callback` wait for the brand only where it can call back and the wait can time out.
-    ...(env.PUBLIC_API_URL && env.CALLBACK_TIMEOUTS_QUEUE_URL ? { callbacks: { publicApiUrl: env.PUBLIC_API_URL, timeouts: createCallbackTimeouts(env.CALLBACK_TIMEOUTS_QUEUE_URL) } } : {}),
+    ...(env.PUBLIC_API_URL && env.CALLBACK_TIMEOUTS_QUEUE_URL
+      ? { callbacks: { publicApiUrl: env.PUBLIC_API_URL, timeouts: createCallbackTimeouts(env.CALLBACK_TIMEOUTS_QUEUE_URL) } }
+      : {}),
   });
 }

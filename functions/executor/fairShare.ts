@@ -90,7 +90,11 @@ export class FairShare {
   /** @internal */
   async release(workspaceId: string, id: number): Promise<void> {
     if (id < 0) return;
-    await this.options.leases.release(workspaceId, id).catch((error: unknown) => this.options.logger.warn('could not give an executor lease back: it lapses by itself', { workspaceId, error }));
+    await this.options.leases
+      .release(workspaceId, id)
+      .catch((error: unknown) =>
+        this.options.logger.warn('could not give an executor lease back: it lapses by itself', { workspaceId, error }),
+      );
   }
 
   private remember(holdings: LeaseHoldings): void {
@@ -114,8 +118,11 @@ export class FairShare {
     this.options.metrics?.addMetric('TurnsDeferred', MetricUnit.Count, records.length);
     for (let i = 0; i < entries.length; i += 10) {
       try {
-        const { Failed } = await this.options.sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: this.options.queueUrl, Entries: entries.slice(i, i + 10) }));
-        if (Failed?.length) this.options.logger.warn('deferred jobs keep the queue’s visibility timeout', { failed: Failed.map((f) => f.Code) });
+        const { Failed } = await this.options.sqs.send(
+          new ChangeMessageVisibilityBatchCommand({ QueueUrl: this.options.queueUrl, Entries: entries.slice(i, i + 10) }),
+        );
+        if (Failed?.length)
+          this.options.logger.warn('deferred jobs keep the queue’s visibility timeout', { failed: Failed.map((f) => f.Code) });
       } catch (error) {
         // They come back after the queue's visibility timeout instead: later, never lost.
         this.options.logger.warn('could not defer jobs: they come back after the queue’s visibility timeout', { error });
@@ -202,7 +209,11 @@ export class BatchAdmission {
 
   /** Ask for the workspace's lease now (beside the turn's reads); its answer is kept for the batch. */
   start(workspaceId: string): void {
-    if (!this.leases.has(workspaceId)) this.leases.set(workspaceId, new HeldLease(this.share, workspaceId, this.share.acquire(workspaceId, this.expiresAt(), false), this.expiresAt));
+    if (!this.leases.has(workspaceId))
+      this.leases.set(
+        workspaceId,
+        new HeldLease(this.share, workspaceId, this.share.acquire(workspaceId, this.expiresAt(), false), this.expiresAt),
+      );
   }
 
   /** Whether the workspace is refused already, known without waiting (a recent refusal). */

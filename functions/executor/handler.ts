@@ -34,10 +34,17 @@ export function createHandler(deps: ExecutorHandlerDeps) {
     try {
       // Refused a moment ago: deferred without reading anything.
       if (admission?.refusedNow(job.workspaceId, receiveCount)) throw new DeferredJobError(job.workspaceId);
-      await processTurnJob(job, deps, { receiveCount, ...(admission ? { admit: () => admission.admit(job.workspaceId, receiveCount) } : {}) });
+      await processTurnJob(job, deps, {
+        receiveCount,
+        ...(admission ? { admit: () => admission.admit(job.workspaceId, receiveCount) } : {}),
+      });
     } catch (error) {
       if (error instanceof DeferredJobError) {
-        log.info('turn deferred: its workspace holds its share of the executor', { jobId: job.jobId, workspaceId: job.workspaceId, receiveCount });
+        log.info('turn deferred: its workspace holds its share of the executor', {
+          jobId: job.jobId,
+          workspaceId: job.workspaceId,
+          receiveCount,
+        });
         throw error;
       }
       if (error instanceof UnprocessableJobError) {
@@ -84,7 +91,10 @@ export function createHandler(deps: ExecutorHandlerDeps) {
     if (admission && fairShare) {
       // A deferred conversation's later records were not run either: they wait with it, in order.
       const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
-      await Promise.all([admission.settle(), fairShare.defer(records.filter((r) => failed.has(r.messageId) && deferredGroups.has(groupOf(r))))]);
+      await Promise.all([
+        admission.settle(),
+        fairShare.defer(records.filter((r) => failed.has(r.messageId) && deferredGroups.has(groupOf(r)))),
+      ]);
     }
     return response;
   }

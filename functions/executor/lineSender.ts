@@ -31,7 +31,11 @@ export function createLineSender(client: LineClient, job: TurnJob, now: () => nu
   const tokenAlive = () => job.replyToken !== undefined && now() - job.receivedAt < REPLY_TOKEN_SAFE_AGE_MS;
 
   /** `reply` or `earlier-reply` when the customer has the messages, `push` when they must be pushed. */
-  async function reply(replyToken: string, messages: messagingApi.Message[], context: DeliveryContext): Promise<'reply' | 'earlier-reply' | 'push'> {
+  async function reply(
+    replyToken: string,
+    messages: messagingApi.Message[],
+    context: DeliveryContext,
+  ): Promise<'reply' | 'earlier-reply' | 'push'> {
     let triedBefore = context.replyTokenSpent;
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -58,7 +62,8 @@ export function createLineSender(client: LineClient, job: TurnJob, now: () => nu
     render(messages: ResolvedMessage[]): Delivery[] {
       const rendered = renderLineMessages(messages);
       const deliveries: Delivery[] = [];
-      for (let i = 0; i < rendered.length; i += MESSAGES_PER_REQUEST) deliveries.push({ messages: rendered.slice(i, i + MESSAGES_PER_REQUEST) });
+      for (let i = 0; i < rendered.length; i += MESSAGES_PER_REQUEST)
+        deliveries.push({ messages: rendered.slice(i, i + MESSAGES_PER_REQUEST) });
       return deliveries;
     },
     async showWaiting(seconds = LOADING_SECONDS) {

@@ -63,7 +63,11 @@ export function createMessengerSender(client: MessengerClient, job: TurnJob, opt
       for (const message of messages) {
         try {
           // The metadata comes back in Meta's echo of the message: the delivery's receipt (echoReceipt.ts).
-          await client.send(job.userId, { ...message, metadata: echoMetadata(job.jobId, index, options.pageToken) }, { messagingType: 'RESPONSE' });
+          await client.send(
+            job.userId,
+            { ...message, metadata: echoMetadata(job.jobId, index, options.pageToken) },
+            { messagingType: 'RESPONSE' },
+          );
         } catch (error) {
           if (!(error instanceof MessengerApiError && error.isOutsideWindow)) throw error;
           noteWindowClosed(index, 'meta');

@@ -14,7 +14,10 @@ export function groupOf(record: SQSRecord): string {
  * Powertools' SqsFifoPartialProcessorAsync keeps the order but runs the whole batch one record at a
  * time: with brand calls of a few hundred ms, the tenth customer of a batch would wait seconds.
  */
-export async function processFifoBatch(records: SQSRecord[], processRecord: (record: SQSRecord) => Promise<void>): Promise<SQSBatchResponse> {
+export async function processFifoBatch(
+  records: SQSRecord[],
+  processRecord: (record: SQSRecord) => Promise<void>,
+): Promise<SQSBatchResponse> {
   const groups = new Map<string, SQSRecord[]>();
   for (const record of records) {
     const group = groupOf(record);

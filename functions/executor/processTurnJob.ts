@@ -100,7 +100,8 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps, attempt: 
   const secretsRead = withCards ? deps.store.secrets.all(job.workspaceId) : undefined;
   secretsRead?.catch(() => undefined);
   // The workspace's connections likewise, beside the rest, when a card of the flow names one.
-  const connectionsRead = cachedFlow !== undefined && namesConnections(cachedFlow.flow) ? deps.store.connections.all(job.workspaceId) : undefined;
+  const connectionsRead =
+    cachedFlow !== undefined && namesConnections(cachedFlow.flow) ? deps.store.connections.all(job.workspaceId) : undefined;
   connectionsRead?.catch(() => undefined);
   const [{ jobState: stored, channel, customer, session: openSession, settings }, queuedFlow] = await Promise.all([
     deps.store.turnReads.load(job.jobId, job.workspaceId, job.channel, ref, now()),
@@ -122,7 +123,17 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps, attempt: 
     let firstDelivery: Promise<DeliveryProgress> | undefined;
     if (!state) {
       if (!queuedFlow) throw new UnprocessableJobError(`flow ${job.flow.flowId} v${job.flow.version} not found`);
-      const turn = await runJobTurn(job, deps, { queuedFlow, customer, openSession, sender, background, writes, secretsRead, connectionsRead, settings });
+      const turn = await runJobTurn(job, deps, {
+        queuedFlow,
+        customer,
+        openSession,
+        sender,
+        background,
+        writes,
+        secretsRead,
+        connectionsRead,
+        settings,
+      });
       const fresh: JobState = {
         jobId: job.jobId,
         deliveries: fitOutbox(sender.render(turn.result.messages), log),
@@ -131,16 +142,40 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps, attempt: 
         replyRefused: false,
         echoed: [],
         done: false,
-        effects: { attributes: turn.result.attributes, session: turn.result.session, hadSession: turn.session !== undefined, ...(turn.result.binding !== undefined ? { binding: turn.result.binding } : {}) },
+        effects: {
+          attributes: turn.result.attributes,
+          session: turn.result.session,
+          hadSession: turn.session !== undefined,
+          ...(turn.result.binding !== undefined ? { binding: turn.result.binding } : {}),
+        },
       };
       deps.metrics?.addMetric('Turns', MetricUnit.Count, 1);
-      log.info('turn ran', { jobId: job.jobId, conversation: `${job.channel.kind}:${job.channel.id}:${job.userId}`, ...(job.chat ? { chat: job.chat } : {}), route: turn.result.route, ...(turn.result.refused ? { refusedUnverified: turn.result.refused } : {}), ...(turn.result.binding !== undefined ? { binding: turn.result.binding ? `bound (${turn.result.binding.method})` : 'unbound' } : {}), messages: turn.result.messages.length, deliveries: fresh.deliveries.length });
+      log.info('turn ran', {
+        jobId: job.jobId,
+        conversation: `${job.channel.kind}:${job.channel.id}:${job.userId}`,
+        ...(job.chat ? { chat: job.chat } : {}),
+        route: turn.result.route,
+        ...(turn.result.refused ? { refusedUnverified: turn.result.refused } : {}),
+        ...(turn.result.binding !== undefined
+          ? { binding: turn.result.binding ? `bound (${turn.result.binding.method})` : 'unbound' }
+          : {}),
+        messages: turn.result.messages.length,
+        deliveries: fresh.deliveries.length,
+      });
       const first = fresh.deliveries[0];
       if (first && sender.safeBeforeRecord) {
         // The loading call started beside the brand call; it lands before the reply that ends it.
         await turn.waiting;
         // The reply goes out while the outbox is stored (a refused token's record waits for it): replyBeforeOutbox.ts.
-        ({ state, firstDelivery } = await replyWhileStoringOutbox(job, fresh, first, sender, deps.store.jobStates, outboxOwner(job), writes));
+        ({ state, firstDelivery } = await replyWhileStoringOutbox(
+          job,
+          fresh,
+          first,
+          sender,
+          deps.store.jobStates,
+          outboxOwner(job),
+          writes,
+        ));
       } else {
         await turn.waiting;
         state = await deps.store.jobStates.create(fresh, outboxOwner(job));
@@ -149,7 +184,10 @@ export async function processTurnJob(job: TurnJob, deps: ExecutorDeps, attempt: 
       log.info('job retried from its outbox', { jobId: job.jobId, sent: state.sent, of: state.deliveries.length });
     }
     writes.release();
-    const [, progress] = await Promise.all([applyEffects(job, state, deps, { now, profileExists: !stored && customer !== undefined, settings }), deliverAll(job, state, sender, deps, firstDelivery)]);
+    const [, progress] = await Promise.all([
+      applyEffects(job, state, deps, { now, profileExists: !stored && customer !== undefined, settings }),
+      deliverAll(job, state, sender, deps, firstDelivery),
+    ]);
     await deps.store.jobStates.update(job.jobId, { sent: state.deliveries.length, replyTokenSpent: progress.replyTokenSpent, done: true });
   } finally {
     // Fire-and-forget cards and log entries: the customer already has the messages; outcomes are only logged.
@@ -199,7 +237,12 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
   // Personal values (phone, member id...) never reach the execution log or its log line in clear.
   const personal = personalNames(parts.settings.personalAttributes, bindAttributeNames(flow.flow.blocks));
   let cardRuns = 0;
-  const turnCustomer: TurnCustomer = { id: job.userId, channel: job.channel.kind, attributes: customer?.attributes ?? {}, binding: customer?.binding };
+  const turnCustomer: TurnCustomer = {
+    id: job.userId,
+    channel: job.channel.kind,
+    attributes: customer?.attributes ?? {},
+    binding: customer?.binding,
+  };
   const result = await runTurn(
     {
       flow: flow.flow,
@@ -219,7 +262,10 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
         // Card runs of this turn, counted: each run keeps its own execution log entries.
         cardRuns += 1;
         const run = cardRuns;
-        const [secrets, connections] = await Promise.all([workspaceSecrets(), block.request.connection !== undefined ? workspaceConnections() : undefined]);
+        const [secrets, connections] = await Promise.all([
+          workspaceSecrets(),
+          block.request.connection !== undefined ? workspaceConnections() : undefined,
+        ]);
         return runCard(
           // What is left of the customer message's budget (TURN_BUDGET): past it, the card fails with reason `budget`.
           { blockId, block, context, budget },
@@ -242,27 +288,61 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
             onAttempt: (given) => {
               // The customer's personal values as the card saw them (answers of this turn included); a
               // personal card's query values all masked: what it asked is about the customer.
-              const mask = personalMasker(personalValues({ attributes: context.attributes as PersonalSource['attributes'], binding: (context.binding as PersonalSource['binding']) ?? customer?.binding }, personal));
-              const attempt = { ...given, url: mask.url(given.url, { everyQueryValue: isPersonalCard(flow.flow, block) }), ...(given.reason !== undefined ? { reason: mask.text(given.reason) } : {}), ...(given.warning !== undefined ? { warning: mask.text(given.warning) } : {}) };
+              const mask = personalMasker(
+                personalValues(
+                  {
+                    attributes: context.attributes as PersonalSource['attributes'],
+                    binding: (context.binding as PersonalSource['binding']) ?? customer?.binding,
+                  },
+                  personal,
+                ),
+              );
+              const attempt = {
+                ...given,
+                url: mask.url(given.url, { everyQueryValue: isPersonalCard(flow.flow, block) }),
+                ...(given.reason !== undefined ? { reason: mask.text(given.reason) } : {}),
+                ...(given.warning !== undefined ? { warning: mask.text(given.warning) } : {}),
+              };
               addAttemptMetrics(deps.metrics, attempt);
-              addCardAlertMetrics(deps.metrics, parts.settings.alerts, { workspaceId: job.workspaceId, flowId: flow.flowId, blockId }, attempt, process.env[ENV.cardAlertsDeployment]);
-              log.info('card call', { jobId: job.jobId, blockId, run, method: attempt.method, url: attempt.url, status: attempt.status, latencyMs: attempt.latencyMs, outcome: attempt.outcome, reason: attempt.reason, warning: attempt.warning, attempt: attempt.attempt });
+              addCardAlertMetrics(
+                deps.metrics,
+                parts.settings.alerts,
+                { workspaceId: job.workspaceId, flowId: flow.flowId, blockId },
+                attempt,
+                process.env[ENV.cardAlertsDeployment],
+              );
+              log.info('card call', {
+                jobId: job.jobId,
+                blockId,
+                run,
+                method: attempt.method,
+                url: attempt.url,
+                status: attempt.status,
+                latencyMs: attempt.latencyMs,
+                outcome: attempt.outcome,
+                reason: attempt.reason,
+                warning: attempt.warning,
+                attempt: attempt.attempt,
+              });
               // When the attempt ended, though written once the reply is on its way, never before it.
               const at = new Date(now()).toISOString();
               writes.add(() =>
                 deps.store.executionLog
-                  .append({
-                    at,
-                    jobId: job.jobId,
-                    workspaceId: job.workspaceId,
-                    flowId: flow.flowId,
-                    version: flow.version,
-                    blockId,
-                    customer: customerId,
-                    ...attempt,
-                    run,
-                    outcome: block.fireAndForget && attempt.outcome === 'success' ? 'fired' : attempt.outcome,
-                  }, expiresAfterDays(parts.settings.retention.logDays, now()))
+                  .append(
+                    {
+                      at,
+                      jobId: job.jobId,
+                      workspaceId: job.workspaceId,
+                      flowId: flow.flowId,
+                      version: flow.version,
+                      blockId,
+                      customer: customerId,
+                      ...attempt,
+                      run,
+                      outcome: block.fireAndForget && attempt.outcome === 'success' ? 'fired' : attempt.outcome,
+                    },
+                    expiresAfterDays(parts.settings.retention.logDays, now()),
+                  )
                   .catch((error: unknown) => log.warn('could not write the execution log', { jobId: job.jobId, blockId, error })),
               );
             },
@@ -273,14 +353,23 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
         if (waitingShown) return;
         waitingShown = true;
         // Beside the brand call, not before it: the reply waits for it only if the brand was faster.
-        waiting = sender.showWaiting().catch((error: unknown) => log.warn('could not show the waiting indicator', { jobId: job.jobId, error }));
+        waiting = sender
+          .showWaiting()
+          .catch((error: unknown) => log.warn('could not show the waiting indicator', { jobId: job.jobId, error }));
       },
       // Nothing waits for a fire-and-forget call; its failure is logged, never thrown.
-      background: (work) => background.push(work.catch((error: unknown) => log.warn('fire-and-forget card failed', { jobId: job.jobId, error }))),
-      onTemplateError: (blockId, error) => log.warn('template could not render: failure path taken', { jobId: job.jobId, blockId, error: error.message }),
+      background: (work) =>
+        background.push(work.catch((error: unknown) => log.warn('fire-and-forget card failed', { jobId: job.jobId, error }))),
+      onTemplateError: (blockId, error) =>
+        log.warn('template could not render: failure path taken', { jobId: job.jobId, blockId, error: error.message }),
       // A linkAccount block's button on LINE: a link token for this customer, issued by the channel.
       ...(sender.issueLinkToken ? { linkToken: () => sender.issueLinkToken?.() ?? Promise.reject(new Error('no link token')) } : {}),
-      onLinkTokenError: (blockId, error) => log.warn('link token not issued: failure path taken', { jobId: job.jobId, blockId, error: error instanceof Error ? error.message : String(error) }),
+      onLinkTokenError: (blockId, error) =>
+        log.warn('link token not issued: failure path taken', {
+          jobId: job.jobId,
+          blockId,
+          error: error instanceof Error ? error.message : String(error),
+        }),
       // A card waiting for the brand's callback (never in the simulator, whose turns reach no brand's callback).
       ...(callbacks && !job.simulator
         ? {
@@ -312,10 +401,17 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
       deadline: now() + wait.timeoutSeconds * 1000,
     });
     await callbacks.timeouts.schedule({ workspaceId: job.workspaceId, callbackId: wait.id }, wait.timeoutSeconds);
-    log.info('waiting for the brand\'s callback', { jobId: job.jobId, blockId: wait.blockId, callbackId: wait.id, timeoutSeconds: wait.timeoutSeconds });
+    log.info("waiting for the brand's callback", {
+      jobId: job.jobId,
+      blockId: wait.blockId,
+      callbackId: wait.id,
+      timeoutSeconds: wait.timeoutSeconds,
+    });
     // The customer sees the bot working meanwhile (LINE: up to 60 s; the callback's answer ends it).
     const shown = waiting;
-    waiting = shown.then(() => sender.showWaiting(Math.min(CALLBACK_LOADING_MAX_SECONDS, wait.timeoutSeconds))).catch((error: unknown) => log.warn('could not show the waiting indicator', { jobId: job.jobId, error }));
+    waiting = shown
+      .then(() => sender.showWaiting(Math.min(CALLBACK_LOADING_MAX_SECONDS, wait.timeoutSeconds)))
+      .catch((error: unknown) => log.warn('could not show the waiting indicator', { jobId: job.jobId, error }));
   }
   return { result, session, waiting };
 }
@@ -324,21 +420,41 @@ async function runJobTurn(job: TurnJob, deps: ExecutorDeps, parts: TurnParts) {
  * The turn's changes to the customer: the profile (last inbound time, attributes set by name) and the
  * session as a whole. Applying them again on a retry is harmless.
  */
-async function applyEffects(job: TurnJob, state: JobState, deps: ExecutorDeps, options: { now: () => number; profileExists: boolean; settings: WorkspaceSettings }): Promise<void> {
+async function applyEffects(
+  job: TurnJob,
+  state: JobState,
+  deps: ExecutorDeps,
+  options: { now: () => number; profileExists: boolean; settings: WorkspaceSettings },
+): Promise<void> {
   if (!state.effects) return;
   const ref: CustomerRef = { channelKind: job.channel.kind, channelId: job.channel.id, userId: job.userId };
   const { attributes, session, hadSession, binding } = state.effects;
   // An unfollow or a leave only ends the conversation: the customer did not write. Nor did they for a
   // brand's callback (its job carries the waiting turn's receipt time): its profile is written only
   // for what the resumed card changed, so a late callback never brings an erased customer back.
-  const customerWrote = job.event.type !== 'closed' && (job.event.type !== 'callback' || Object.keys(attributes).length > 0 || binding !== undefined);
+  const customerWrote =
+    job.event.type !== 'closed' && (job.event.type !== 'callback' || Object.keys(attributes).length > 0 || binding !== undefined);
   await Promise.all([
     // An idle customer's profile expires retention.idleCustomerDays after their last turn (each turn moves it
     // on); a simulated customer's with its conversation, retention.simulatorDays.
     customerWrote
-      ? deps.store.customers.recordTurn({ ...ref, workspaceId: job.workspaceId }, attributes, new Date(job.receivedAt), options.profileExists, binding, expiresAfterDays(job.simulator ? options.settings.retention.simulatorDays : options.settings.retention.idleCustomerDays, job.receivedAt))
+      ? deps.store.customers.recordTurn(
+          { ...ref, workspaceId: job.workspaceId },
+          attributes,
+          new Date(job.receivedAt),
+          options.profileExists,
+          binding,
+          expiresAfterDays(
+            job.simulator ? options.settings.retention.simulatorDays : options.settings.retention.idleCustomerDays,
+            job.receivedAt,
+          ),
+        )
       : undefined,
-    session ? deps.store.customers.putSession(ref, session, options.now()) : hadSession ? deps.store.customers.clearSession(ref) : undefined,
+    session
+      ? deps.store.customers.putSession(ref, session, options.now())
+      : hadSession
+        ? deps.store.customers.clearSession(ref)
+        : undefined,
   ]);
 }
 
@@ -346,7 +462,13 @@ async function applyEffects(job: TurnJob, state: JobState, deps: ExecutorDeps, o
  * Send what is not sent yet, in order. Progress is recorded after each request but the last, whose
  * record is the one that marks the job done. `first` is delivery 0 when it already went out.
  */
-async function deliverAll(job: TurnJob, state: JobState, sender: ChannelSender, deps: ExecutorDeps, first?: Promise<DeliveryProgress>): Promise<{ replyTokenSpent: boolean }> {
+async function deliverAll(
+  job: TurnJob,
+  state: JobState,
+  sender: ChannelSender,
+  deps: ExecutorDeps,
+  first?: Promise<DeliveryProgress>,
+): Promise<{ replyTokenSpent: boolean }> {
   const log = deps.logger;
   let progress = { replyTokenSpent: state.replyTokenSpent };
   const total = state.deliveries.length;
@@ -361,9 +483,11 @@ async function deliverAll(job: TurnJob, state: JobState, sender: ChannelSender, 
     }
     const context = { replyTokenSpent: progress.replyTokenSpent, replyRefused: state.replyRefused, recordRefusal };
     const outcome = index === 0 && first ? await first : await sender.deliver(index, delivery, context);
-    if (outcome.via === 'earlier-reply') log.warn('reply token already spent by an earlier try of this job: its reply landed, nothing resent', { jobId: job.jobId, index });
+    if (outcome.via === 'earlier-reply')
+      log.warn('reply token already spent by an earlier try of this job: its reply landed, nothing resent', { jobId: job.jobId, index });
     progress = { replyTokenSpent: outcome.replyTokenSpent };
-    if (index + 1 < total) await deps.store.jobStates.update(job.jobId, { sent: index + 1, replyTokenSpent: outcome.replyTokenSpent, done: false });
+    if (index + 1 < total)
+      await deps.store.jobStates.update(job.jobId, { sent: index + 1, replyTokenSpent: outcome.replyTokenSpent, done: false });
     log.info('delivered', { jobId: job.jobId, index, via: outcome.via });
   }
   return progress;
@@ -417,7 +541,11 @@ const MAX_OUTBOX_BYTES = 300_000;
 function fitOutbox(deliveries: Delivery[], log: Logger): Delivery[] {
   const fitted = [...deliveries];
   while (fitted.length > 1 && Buffer.byteLength(JSON.stringify(fitted)) > MAX_OUTBOX_BYTES) fitted.pop();
-  if (fitted.length < deliveries.length) log.warn('turn too large for one outbox: trailing messages dropped', { kept: fitted.length, dropped: deliveries.length - fitted.length });
+  if (fitted.length < deliveries.length)
+    log.warn('turn too large for one outbox: trailing messages dropped', {
+      kept: fitted.length,
+      dropped: deliveries.length - fitted.length,
+    });
   return fitted;
 }
 
@@ -448,7 +576,13 @@ export function addAttemptMetrics(metrics: Metrics | undefined, attempt: CardAtt
  * than X % of the calls failed (one Metrics Insights alarm per window serves every card, each with its
  * own X). A contract failure of a card with the contract rule gives `CardContractFailures` (deployment, workspace, card).
  */
-export function addCardAlertMetrics(metrics: Metrics | undefined, alerts: readonly CardAlert[], card: { workspaceId: string; flowId: string; blockId: string }, attempt: CardAttempt, deployment?: string): void {
+export function addCardAlertMetrics(
+  metrics: Metrics | undefined,
+  alerts: readonly CardAlert[],
+  card: { workspaceId: string; flowId: string; blockId: string },
+  attempt: CardAttempt,
+  deployment?: string,
+): void {
   if (!metrics || alerts.length === 0) return;
   const rule = alerts.find((alert) => alert.flowId === card.flowId && alert.blockId === card.blockId);
   if (!rule) return;

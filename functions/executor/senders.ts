@@ -31,9 +31,15 @@ export function createSenderFor(apis: ChannelApis): (channel: Channel, job: Turn
       if (!apis.simulator) throw new UnprocessableJobError('simulator job, but no simulator store');
       return createSimulatorSender(channel.kind, channel.workspaceId, job, apis.simulator, settings);
     }
-    if (channel.kind === 'line') return createLineSender(createLineClient({ baseUrl: apis.lineApiBaseUrl, accessToken: channel.accessToken, fetch: apis.fetch }), job);
+    if (channel.kind === 'line')
+      return createLineSender(createLineClient({ baseUrl: apis.lineApiBaseUrl, accessToken: channel.accessToken, fetch: apis.fetch }), job);
     if (channel.kind === 'messenger') {
-      const client = createMessengerClient({ baseUrl: apis.messengerApiBaseUrl, pageId: channel.channelId, accessToken: channel.accessToken, fetch: apis.fetch });
+      const client = createMessengerClient({
+        baseUrl: apis.messengerApiBaseUrl,
+        pageId: channel.channelId,
+        accessToken: channel.accessToken,
+        fetch: apis.fetch,
+      });
       return createMessengerSender(client, job, { logger: apis.logger, pageToken: channel.accessToken });
     }
     throw new UnprocessableJobError(`no sender for channel kind ${String((channel as { kind: unknown }).kind)}`);

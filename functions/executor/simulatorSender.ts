@@ -14,10 +14,17 @@ import type { ChannelSender } from './channelSender';
  * of being sent; the waiting indicator is kept as an entry too. Nothing reaches LINE or Meta. Each
  * entry's key is fixed by the job and the message's index, so a retried job rewrites, never adds.
  */
-export function createSimulatorSender(kind: ChannelKind, workspaceId: string, job: TurnJob, repository: SimulatorRepository, settings?: WorkspaceSettings): ChannelSender {
+export function createSimulatorSender(
+  kind: ChannelKind,
+  workspaceId: string,
+  job: TurnJob,
+  repository: SimulatorRepository,
+  settings?: WorkspaceSettings,
+): ChannelSender {
   const ref = { workspaceId, kind, channelId: job.channel.id, userId: job.userId };
   // Kept the workspace's retention.simulatorDays from when each entry is written.
-  const expiresAt = () => (settings ? expiresAfterDays(settings.retention.simulatorDays) : expiresAfterDays(SIMULATOR_TTL_SECONDS / 86_400));
+  const expiresAt = () =>
+    settings ? expiresAfterDays(settings.retention.simulatorDays) : expiresAfterDays(SIMULATOR_TTL_SECONDS / 86_400);
   const at = { receivedAt: job.receivedAt, jobId: job.jobId };
   return {
     safeBeforeRecord: false,
@@ -29,7 +36,12 @@ export function createSimulatorSender(kind: ChannelKind, workspaceId: string, jo
       await repository.put(ref, { ...at, part: 'waiting' }, { from: 'waiting', at: Date.now(), jobId: job.jobId }, expiresAt());
     },
     async deliver(index, delivery, context) {
-      await repository.put(ref, { ...at, part: 'bot', index }, { from: 'bot', at: Date.now(), jobId: job.jobId, messages: delivery.messages }, expiresAt());
+      await repository.put(
+        ref,
+        { ...at, part: 'bot', index },
+        { from: 'bot', at: Date.now(), jobId: job.jobId, messages: delivery.messages },
+        expiresAt(),
+      );
       return { replyTokenSpent: context.replyTokenSpent, via: 'send' };
     },
   };

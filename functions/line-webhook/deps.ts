@@ -11,5 +11,9 @@ import type { LineWebhookDeps } from './handleLineWebhook';
  * its own instead (its one store, and a queue that wakes its executor): there is nothing else to build.
  */
 export function lineWebhookDepsFromEnv(env: Env = readEnv()): LineWebhookDeps {
-  return { store: createWebhookStore(createTable(env.TABLE_NAME)), queue: createJobQueue(env.JOBS_QUEUE_URL), logger: createLogger('line-webhook') };
+  return {
+    store: createWebhookStore(createTable(env.TABLE_NAME)),
+    queue: createJobQueue(env.JOBS_QUEUE_URL),
+    logger: createLogger('line-webhook'),
+  };
 }

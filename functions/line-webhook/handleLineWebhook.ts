@@ -38,30 +38,52 @@ export async function handleLineWebhook(request: WebhookRequest, deps: LineWebho
   const now = deps.now ?? Date.now;
   const receivedAt = now();
   const signature = headerValue(request.headers, 'x-line-signature');
-  const refused: WebhookResponse = { statusCode: 401, body: { error: signature === undefined ? 'missing x-line-signature' : 'invalid signature' } };
+  const refused: WebhookResponse = {
+    statusCode: 401,
+    body: { error: signature === undefined ? 'missing x-line-signature' : 'invalid signature' },
+  };
   // A channel id no channel can have (past its bound or charset) is not even looked up.
   if (!isId(request.channelId)) {
-    deps.logger.warn('rejected LINE webhook: not a channel id', { channelId: forLog(request.channelId), hasSignature: signature !== undefined });
+    deps.logger.warn('rejected LINE webhook: not a channel id', {
+      channelId: forLog(request.channelId),
+      hasSignature: signature !== undefined,
+    });
     return refused;
   }
   // Parsed now, trusted only once the signature holds: when the channel must be read, the customers
   // it names have their sessions read beside it (reads only; nothing is written before the check).
   const json = parseJson(request.rawBody);
-  const found = await lookUpChannel(deps.store, 'line', request.channelId, () => lineConversationIds(json), receivedAt, (channel) => verifyLineSignature(request.rawBody, channel.secret, signature));
+  const found = await lookUpChannel(
+    deps.store,
+    'line',
+    request.channelId,
+    () => lineConversationIds(json),
+    receivedAt,
+    (channel) => verifyLineSignature(request.rawBody, channel.secret, signature),
+  );
   if (found.status === 'unknown') {
     deps.logger.warn('rejected LINE webhook: unknown channel', { channelId: request.channelId, hasSignature: signature !== undefined });
     return refused;
   }
   const { channel } = found;
   if (found.status === 'forged') {
-    deps.logger.warn('rejected LINE webhook: bad or missing signature', { channelId: request.channelId, hasSignature: signature !== undefined });
+    deps.logger.warn('rejected LINE webhook: bad or missing signature', {
+      channelId: request.channelId,
+      hasSignature: signature !== undefined,
+    });
     return refused;
   }
 
   if (json === NOT_JSON) return { statusCode: 400, body: { error: 'body is not valid JSON' } };
   const parsed = lineWebhookSchema.safeParse(json);
   if (!parsed.success) {
-    return { statusCode: 400, body: { error: 'not a LINE webhook', problems: parsed.error.issues.slice(0, 5).map((i) => `${i.path.map((p) => forLog(String(p), 32)).join('.')}: ${i.message}`) } };
+    return {
+      statusCode: 400,
+      body: {
+        error: 'not a LINE webhook',
+        problems: parsed.error.issues.slice(0, 5).map((i) => `${i.path.map((p) => forLog(String(p), 32)).join('.')}: ${i.message}`),
+      },
+    };
   }
 
   // LINE's Verify button (in the LINE Developers console) posts a signed delivery without events: the
@@ -77,7 +99,8 @@ export async function handleLineWebhook(request: WebhookRequest, deps: LineWebho
   for (const lineEvent of parsed.data.events) {
     const action = toInboundEvent(lineEvent);
     if (action.kind === 'skip') {
-      if (action.malformed) deps.logger.warn('skipped malformed LINE event', { channelId: channel.channelId, eventId: action.eventId, reason: action.reason });
+      if (action.malformed)
+        deps.logger.warn('skipped malformed LINE event', { channelId: channel.channelId, eventId: action.eventId, reason: action.reason });
       else deps.logger.info('skipped LINE event', { channelId: channel.channelId, eventId: action.eventId, reason: action.reason });
       continue;
     }
@@ -100,7 +123,14 @@ function lineConversationIds(json: unknown): string[] {
   if (!Array.isArray(events)) return [];
   return events.flatMap((event: unknown) => {
     const source = (event as { source?: { type?: unknown; userId?: unknown; groupId?: unknown; roomId?: unknown } } | null)?.source;
-    const id = source?.type === 'user' ? source.userId : source?.type === 'group' ? source.groupId : source?.type === 'room' ? source.roomId : undefined;
+    const id =
+      source?.type === 'user'
+        ? source.userId
+        : source?.type === 'group'
+          ? source.groupId
+          : source?.type === 'room'
+            ? source.roomId
+            : undefined;
     return isId(id) ? [id] : [];
   });
 }

@@ -11,5 +11,9 @@ import type { MessengerWebhookDeps } from './handleMessengerWebhook';
  * its own instead (its one store, and a queue that wakes its executor): there is nothing else to build.
  */
 export function messengerWebhookDepsFromEnv(env: Env = readEnv()): MessengerWebhookDeps {
-  return { store: createWebhookStore(createTable(env.TABLE_NAME)), queue: createJobQueue(env.JOBS_QUEUE_URL), logger: createLogger('messenger-webhook') };
+  return {
+    store: createWebhookStore(createTable(env.TABLE_NAME)),
+    queue: createJobQueue(env.JOBS_QUEUE_URL),
+    logger: createLogger('messenger-webhook'),
+  };
 }

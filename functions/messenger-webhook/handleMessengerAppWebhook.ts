@@ -6,7 +6,13 @@ import { CHANNEL_CACHE_MS } from '../../shared/intake/queueTurns';
 import { headerValue, parseJson } from '../../shared/lambda/apiGateway';
 import { forLog } from '../../shared/logging/logValues';
 import type { WebhookStore } from '../../shared/store/webhookStore';
-import { handleVerification, recordVerification, type MessengerWebhookDeps, type VerificationDeps, type VerificationResponse } from './handleMessengerWebhook';
+import {
+  handleVerification,
+  recordVerification,
+  type MessengerWebhookDeps,
+  type VerificationDeps,
+  type VerificationResponse,
+} from './handleMessengerWebhook';
 import { serveMessengerDelivery, type MessengerWebhookResponse, type PageFor } from './serveMessengerDelivery';
 
 /** A delivery to an app's URL, `/webhooks/messenger/apps/{appId}`. */
@@ -28,10 +34,16 @@ const EARLY_PAGE_READS = 10;
  * page (its channel, its active flows, its page access token when answered): a page that is not
  * registered under this app in the app's workspace is skipped with a logged reason, the others served.
  */
-export async function handleMessengerAppWebhook(request: MessengerAppWebhookRequest, deps: MessengerWebhookDeps): Promise<MessengerWebhookResponse> {
+export async function handleMessengerAppWebhook(
+  request: MessengerAppWebhookRequest,
+  deps: MessengerWebhookDeps,
+): Promise<MessengerWebhookResponse> {
   const receivedAt = (deps.now ?? Date.now)();
   const signature = headerValue(request.headers, 'x-hub-signature-256');
-  const refused: MessengerWebhookResponse = { statusCode: 401, body: { error: signature === undefined ? 'missing x-hub-signature-256' : 'invalid signature' } };
+  const refused: MessengerWebhookResponse = {
+    statusCode: 401,
+    body: { error: signature === undefined ? 'missing x-hub-signature-256' : 'invalid signature' },
+  };
   const logKeys = { appId: forLog(request.appId) };
   if (!isId(request.appId)) {
     deps.logger.warn('rejected Messenger webhook: not an app id', { ...logKeys, hasSignature: signature !== undefined });
@@ -68,7 +80,11 @@ export async function handleMessengerAppWebhook(request: MessengerAppWebhookRequ
  * an unknown app (or an app id no app can have) is answered like a wrong token, the log says which. A
  * check that passed is noted for the app ({@link recordVerification}).
  */
-export async function handleAppVerificationRequest(appId: string, query: Record<string, string | undefined>, deps: VerificationDeps): Promise<VerificationResponse> {
+export async function handleAppVerificationRequest(
+  appId: string,
+  query: Record<string, string | undefined>,
+  deps: VerificationDeps,
+): Promise<VerificationResponse> {
   const app = isId(appId) ? await deps.store.messengerApps.get(appId) : undefined;
   const result = handleVerification(query, app, deps.logger, { appId });
   if (result.statusCode === 200 && app) await recordVerification('app', app.appId, app.workspaceId, deps);

@@ -58,12 +58,18 @@ export function handleVerification(
   if (!holder || !holder.verifyToken || token === undefined || !matches) {
     const what = 'appId' in subject ? 'app' : 'channel';
     const id = 'appId' in subject ? subject.appId : subject.channelId;
-    logger?.warn(holder ? 'refused Messenger subscription check: verify token does not match' : `refused Messenger subscription check: unknown ${what}`, {
-      [what === 'app' ? 'appId' : 'channelId']: forLog(id),
-    });
+    logger?.warn(
+      holder
+        ? 'refused Messenger subscription check: verify token does not match'
+        : `refused Messenger subscription check: unknown ${what}`,
+      {
+        [what === 'app' ? 'appId' : 'channelId']: forLog(id),
+      },
+    );
     return { statusCode: 403, body: { error: 'verify token does not match' } };
   }
-  if (!challenge || challenge.length > MAX_CHALLENGE_LENGTH) return { statusCode: 403, body: { error: 'missing or invalid hub.challenge' } };
+  if (!challenge || challenge.length > MAX_CHALLENGE_LENGTH)
+    return { statusCode: 403, body: { error: 'missing or invalid hub.challenge' } };
   return { statusCode: 200, text: challenge };
 }
 
@@ -73,7 +79,11 @@ export function handleVerification(
  * registered under an app answers with its app's verify token. A check that passed is noted for the page
  * ({@link recordVerification}); nothing else is written.
  */
-export async function handleVerificationRequest(channelId: string, query: Record<string, string | undefined>, deps: VerificationDeps): Promise<VerificationResponse> {
+export async function handleVerificationRequest(
+  channelId: string,
+  query: Record<string, string | undefined>,
+  deps: VerificationDeps,
+): Promise<VerificationResponse> {
   const channel = isId(channelId) ? await deps.store.channels.get('messenger', channelId) : undefined;
   const holder = channel?.appId !== undefined ? await appOfPage(channel, deps.store) : channel;
   const result = handleVerification(query, holder, deps.logger, { channelId });
@@ -89,9 +99,17 @@ export type VerificationDeps = Pick<MessengerWebhookDeps, 'store' | 'logger' | '
  * answers (`verifiedAt`). Only a passed check writes: a wrong verify token leaves nothing. A failed write
  * is logged and the check still answered: the subscription itself is Meta's.
  */
-export async function recordVerification(subject: 'messenger' | 'app', id: string, workspaceId: string, deps: VerificationDeps): Promise<void> {
+export async function recordVerification(
+  subject: 'messenger' | 'app',
+  id: string,
+  workspaceId: string,
+  deps: VerificationDeps,
+): Promise<void> {
   await deps.store.webhookChecks.record(subject, id, workspaceId, new Date((deps.now ?? Date.now)())).catch((error: unknown) => {
-    deps.logger.warn('Messenger subscription check passed but was not recorded', { [subject === 'app' ? 'appId' : 'channelId']: id, error });
+    deps.logger.warn('Messenger subscription check passed but was not recorded', {
+      [subject === 'app' ? 'appId' : 'channelId']: id,
+      error,
+    });
   });
 }
 
@@ -105,14 +123,23 @@ export async function recordVerification(subject: 'messenger' | 'app', id: strin
  * which. A signed event that breaks its bounds (ids, text, payloads) is skipped and logged, and the
  * rest of the delivery is served; only a body that is not a Messenger webhook at all is a 400.
  */
-export async function handleMessengerWebhook(request: MessengerWebhookRequest, deps: MessengerWebhookDeps): Promise<MessengerWebhookResponse> {
+export async function handleMessengerWebhook(
+  request: MessengerWebhookRequest,
+  deps: MessengerWebhookDeps,
+): Promise<MessengerWebhookResponse> {
   const now = deps.now ?? Date.now;
   const receivedAt = now();
   const signature = headerValue(request.headers, 'x-hub-signature-256');
-  const refused: MessengerWebhookResponse = { statusCode: 401, body: { error: signature === undefined ? 'missing x-hub-signature-256' : 'invalid signature' } };
+  const refused: MessengerWebhookResponse = {
+    statusCode: 401,
+    body: { error: signature === undefined ? 'missing x-hub-signature-256' : 'invalid signature' },
+  };
   // A page id no page can have (past its bound or charset) is not even looked up.
   if (!isId(request.channelId)) {
-    deps.logger.warn('rejected Messenger webhook: not a channel id', { channelId: forLog(request.channelId), hasSignature: signature !== undefined });
+    deps.logger.warn('rejected Messenger webhook: not a channel id', {
+      channelId: forLog(request.channelId),
+      hasSignature: signature !== undefined,
+    });
     return refused;
   }
   // Parsed now, trusted only once the signature holds: when the page must be read, the people it
@@ -120,12 +147,18 @@ export async function handleMessengerWebhook(request: MessengerWebhookRequest, d
   const json = parseJson(request.rawBody);
   const found = await lookUpPage(request, signature, () => messengerSenderIds(json), receivedAt, deps.store);
   if (found.status === 'unknown') {
-    deps.logger.warn('rejected Messenger webhook: unknown channel', { channelId: request.channelId, hasSignature: signature !== undefined });
+    deps.logger.warn('rejected Messenger webhook: unknown channel', {
+      channelId: request.channelId,
+      hasSignature: signature !== undefined,
+    });
     return refused;
   }
   const { channel } = found;
   if (found.status === 'forged') {
-    deps.logger.warn('rejected Messenger webhook: bad or missing signature', { channelId: request.channelId, hasSignature: signature !== undefined });
+    deps.logger.warn('rejected Messenger webhook: bad or missing signature', {
+      channelId: request.channelId,
+      hasSignature: signature !== undefined,
+    });
     return refused;
   }
   // One app can be subscribed to several pages, but a PSID only means something to its own page: another
@@ -133,7 +166,9 @@ export async function handleMessengerWebhook(request: MessengerWebhookRequest, d
   const pageFor: PageFor = async (pageId) =>
     pageId === undefined || pageId === channel.channelId
       ? { page: channel, sessions: found.sessions }
-      : { skip: `another page's event at page ${channel.channelId}'s URL: point the app's callback URL at /webhooks/messenger/apps/<appId> to serve each of its pages` };
+      : {
+          skip: `another page's event at page ${channel.channelId}'s URL: point the app's callback URL at /webhooks/messenger/apps/<appId> to serve each of its pages`,
+        };
   return serveMessengerDelivery(json, receivedAt, pageFor, deps, { channelId: channel.channelId });
 }
 
@@ -142,10 +177,19 @@ export async function handleMessengerWebhook(request: MessengerWebhookRequest, d
  * registered under an app, the app's (remembered for {@link CHANNEL_CACHE_MS} like the page; read
  * again when a remembered one does not verify, so a rotated secret never refuses a genuine delivery).
  */
-async function lookUpPage(request: MessengerWebhookRequest, signature: string | undefined, userIds: () => string[], receivedAt: number, store: WebhookStore): Promise<ChannelLookup> {
+async function lookUpPage(
+  request: MessengerWebhookRequest,
+  signature: string | undefined,
+  userIds: () => string[],
+  receivedAt: number,
+  store: WebhookStore,
+): Promise<ChannelLookup> {
   const verifyWith = (secret: string | undefined) => secret !== undefined && verifyMessengerSignature(request.rawBody, secret, signature);
-  const rememberedApp = (page: Channel) => ownApp(page, page.appId === undefined ? undefined : store.messengerApps.peek(page.appId, CHANNEL_CACHE_MS, receivedAt));
-  const found = await lookUpChannel(store, 'messenger', request.channelId, userIds, receivedAt, (page) => verifyWith(page.appId === undefined ? page.secret : rememberedApp(page)?.secret));
+  const rememberedApp = (page: Channel) =>
+    ownApp(page, page.appId === undefined ? undefined : store.messengerApps.peek(page.appId, CHANNEL_CACHE_MS, receivedAt));
+  const found = await lookUpChannel(store, 'messenger', request.channelId, userIds, receivedAt, (page) =>
+    verifyWith(page.appId === undefined ? page.secret : rememberedApp(page)?.secret),
+  );
   if (found.status !== 'forged' || found.channel.appId === undefined) return found;
   const app = await appOfPage(found.channel, store);
   return verifyWith(app?.secret) ? { status: 'verified', channel: found.channel, sessions: undefined } : found;

@@ -19,12 +19,20 @@ export function createHandler(deps: MessengerWebhookDeps) {
       try {
         if (event.requestContext.http.method === 'GET') {
           const query = event.queryStringParameters ?? {};
-          const result = appId ? await handleAppVerificationRequest(appId, query, deps) : await handleVerificationRequest(channelId ?? '', query, deps);
+          const result = appId
+            ? await handleAppVerificationRequest(appId, query, deps)
+            : await handleVerificationRequest(channelId ?? '', query, deps);
           if (result.statusCode !== 200) return jsonResult(result.statusCode, result.body);
-          return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }, body: result.text };
+          return {
+            statusCode: 200,
+            headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' },
+            body: result.text,
+          };
         }
         const request = { rawBody: rawBodyOf(event), headers: event.headers };
-        const result = appId ? await handleMessengerAppWebhook({ appId, ...request }, deps) : await handleMessengerWebhook({ channelId: channelId ?? '', ...request }, deps);
+        const result = appId
+          ? await handleMessengerAppWebhook({ appId, ...request }, deps)
+          : await handleMessengerWebhook({ channelId: channelId ?? '', ...request }, deps);
         return jsonResult(result.statusCode, result.body);
       } catch (error) {
         // A store or queue outage: 500 makes Meta redeliver, and nothing was half-queued.

@@ -40,7 +40,13 @@ interface PagePart {
  * and active flows; each echo of callcard's own message marks its delivery as landed. Only a body that
  * is not a Messenger webhook at all is a 400.
  */
-export async function serveMessengerDelivery(json: unknown, receivedAt: number, pageFor: PageFor, deps: ServeDeps, logKeys: Record<string, string>): Promise<MessengerWebhookResponse> {
+export async function serveMessengerDelivery(
+  json: unknown,
+  receivedAt: number,
+  pageFor: PageFor,
+  deps: ServeDeps,
+  logKeys: Record<string, string>,
+): Promise<MessengerWebhookResponse> {
   if (json === NOT_JSON) return { statusCode: 400, body: { error: 'body is not valid JSON' } };
   const parsed = messengerWebhookSchema.safeParse(json);
   if (!parsed.success) return { statusCode: 400, body: { error: 'not a Messenger webhook' } };
@@ -49,7 +55,9 @@ export async function serveMessengerDelivery(json: unknown, receivedAt: number, 
   const partOf = (pageId: string | undefined) => {
     let part = parts.get(pageId);
     if (!part) {
-      part = pageFor(pageId).then((found) => ('skip' in found ? found : { page: found.page, sessions: found.sessions, turns: [], receipts: [] }));
+      part = pageFor(pageId).then((found) =>
+        'skip' in found ? found : { page: found.page, sessions: found.sessions, turns: [], receipts: [] },
+      );
       parts.set(pageId, part);
     }
     return part;
@@ -68,18 +76,22 @@ export async function serveMessengerDelivery(json: unknown, receivedAt: number, 
     }
     if (action.kind === 'echo') {
       const problem = echoProblem(action.claim, part.page);
-      if (problem) deps.logger.debug('skipped Messenger echo: not a receipt of callcard\'s', { ...logKeys, pageId, reason: problem });
+      if (problem) deps.logger.debug("skipped Messenger echo: not a receipt of callcard's", { ...logKeys, pageId, reason: problem });
       else part.receipts.push(action.claim.receipt);
     } else part.turns.push({ eventId: action.eventId, userId: action.psid, event: action.event });
   }
-  for (const [pageId, { reason, events }] of skipped) deps.logger.warn('Messenger events for a page not served here skipped', { ...logKeys, pageId: forLog(pageId), events, reason });
+  for (const [pageId, { reason, events }] of skipped)
+    deps.logger.warn('Messenger events for a page not served here skipped', { ...logKeys, pageId: forLog(pageId), events, reason });
 
   // The sender checks the 24-hour window against the receive time. The window really opened at the
   // person's message, a moment (or, for a redelivery, longer) before; Meta's own window error covers the gap.
   const served = (await Promise.all(parts.values())).filter((part): part is PagePart => !('skip' in part));
   const [counts] = await Promise.all([
     Promise.all(served.map((part) => queueTurns(part.page, part.turns, receivedAt, deps, part.sessions))),
-    recordEchoes(served.flatMap((part) => part.receipts), deps),
+    recordEchoes(
+      served.flatMap((part) => part.receipts),
+      deps,
+    ),
   ]);
   return { statusCode: 200, body: { ok: true, queued: counts.reduce((a, b) => a + b, 0) } };
 }
@@ -100,7 +112,10 @@ async function recordEchoes(receipts: EchoReceipt[], deps: ServeDeps): Promise<v
   await Promise.all(
     [...distinct.values()].map(async ({ jobId, index }) => {
       const recorded = await deps.store.jobStates.recordEcho(jobId, index);
-      deps.logger.debug(recorded ? 'Messenger echo recorded' : 'Messenger echo not recorded: no outbox, not a delivery it sent, or already recorded', { jobId: forLog(jobId), index });
+      deps.logger.debug(
+        recorded ? 'Messenger echo recorded' : 'Messenger echo not recorded: no outbox, not a delivery it sent, or already recorded',
+        { jobId: forLog(jobId), index },
+      );
     }),
   );
 }

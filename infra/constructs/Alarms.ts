@@ -63,7 +63,7 @@ export class Alarms extends Construct {
     });
 
     this.serverErrors = new cloudwatch.Alarm(this, 'ServerErrors', {
-      alarmDescription: 'The HTTP API answered 5xx: LINE or Meta deliveries (or admin calls) failed. See the functions\' logs.',
+      alarmDescription: "The HTTP API answered 5xx: LINE or Meta deliveries (or admin calls) failed. See the functions' logs.",
       metric: props.api.metricServerError({ statistic: cloudwatch.Stats.SUM, period }),
       threshold: props.serverErrorThreshold ?? 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

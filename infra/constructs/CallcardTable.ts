@@ -24,7 +24,12 @@ export type TableAction =
  * DeleteItem is there for one call: EventLedger.release gives a claimed event back when enqueuing
  * it failed, so the channel's redelivery is not dropped as a duplicate.
  */
-export const WEBHOOK_TABLE_ACTIONS: readonly TableAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+export const WEBHOOK_TABLE_ACTIONS: readonly TableAction[] = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+];
 /**
  * What a webhook reads: the channel (and its secret), a Messenger page's app (its secret and verify
  * token, shared/store/messengerApps.ts), the active flow version, the customer's session.
@@ -184,7 +189,10 @@ export class CallcardTable extends Construct {
       });
     }
 
-    this.grantKeyUse(fn, actions.some((action) => WRITE_ACTIONS.has(action)));
+    this.grantKeyUse(
+      fn,
+      actions.some((action) => WRITE_ACTIONS.has(action)),
+    );
     fn.addEnvironment(ENV.tableName, this.table.tableName);
   }
 

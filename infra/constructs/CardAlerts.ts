@@ -32,7 +32,7 @@ export class CardAlerts extends Construct {
     Validations.of(this.topic).acknowledge({
       id: 'AwsSolutions-SNS2',
       reason:
-        "The card alert notifications carry no customer data (alarm name, workspace and card ids, a count or a rate); server-side encryption would need a customer-managed KMS key whose policy lets CloudWatch publish (the AWS managed SNS key does not), for nothing to protect. Publishing is TLS only (enforceSSL).",
+        'The card alert notifications carry no customer data (alarm name, workspace and card ids, a count or a rate); server-side encryption would need a customer-managed KMS key whose policy lets CloudWatch publish (the AWS managed SNS key does not), for nothing to protect. Publishing is TLS only (enforceSSL).',
     });
     const actions = [this.topic.topicArn];
     const where = `deployment = '${props.deployment}'`;

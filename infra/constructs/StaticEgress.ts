@@ -80,7 +80,12 @@ export class StaticEgress extends Construct {
     const functionSubnets = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     this.vpc.addGatewayEndpoint('DynamoDb', { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB, subnets: [functionSubnets] });
     // Reached by the functions alone (not the whole VPC, CDK's default): HTTPS from their security group.
-    const sqs = this.vpc.addInterfaceEndpoint('Sqs', { service: ec2.InterfaceVpcEndpointAwsService.SQS, subnets: functionSubnets, privateDnsEnabled: true, open: false });
+    const sqs = this.vpc.addInterfaceEndpoint('Sqs', {
+      service: ec2.InterfaceVpcEndpointAwsService.SQS,
+      subnets: functionSubnets,
+      privateDnsEnabled: true,
+      open: false,
+    });
     sqs.connections.allowFrom(this.securityGroup, ec2.Port.tcp(443), 'callcard functions to SQS');
   }
 }

@@ -129,7 +129,11 @@ export class AppStack extends Stack {
     // timeout always derives from the executor's declared timeout.
     this.jobs = new JobsQueue(this, 'Jobs', { consumerTimeout: functionSpec('executor').timeout });
 
-    const timeoutDeadLetters = new sqs.Queue(this, 'CallbackTimeoutsDeadLetters', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    const timeoutDeadLetters = new sqs.Queue(this, 'CallbackTimeoutsDeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
     this.callbackTimeouts = new sqs.Queue(this, 'CallbackTimeoutsQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -139,7 +143,12 @@ export class AppStack extends Stack {
     });
 
     this.egress = props.staticEgress ? new StaticEgress(this, 'Egress', { flowLogRetention: logRetention }) : undefined;
-    const egressAddresses = this.egress ? Fn.join(',', this.egress.addresses.map((eip) => eip.ref)) : undefined;
+    const egressAddresses = this.egress
+      ? Fn.join(
+          ',',
+          this.egress.addresses.map((eip) => eip.ref),
+        )
+      : undefined;
 
     const functions = new Map<CallcardFunctionName, CallcardFunction>();
     for (const spec of specs) {
@@ -151,7 +160,13 @@ export class AppStack extends Stack {
         memorySize: spec.memorySize,
         awsSdk: spec.awsSdk,
         ...(this.egress && spec.callsBrands
-          ? { egress: { vpc: this.egress.vpc, subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, securityGroup: this.egress.securityGroup } }
+          ? {
+              egress: {
+                vpc: this.egress.vpc,
+                subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+                securityGroup: this.egress.securityGroup,
+              },
+            }
           : {}),
         logLevel: props.logLevel,
         logRetention,
@@ -169,7 +184,8 @@ export class AppStack extends Stack {
       // Each bind grants the permission and sets the variable that names the resource.
       if (spec.tableAccess === 'webhook') props.table.bindWebhook(fn.fn);
       else if (spec.tableAccess === 'readWrite') props.table.bindReadWrite(fn.fn);
-      else if (spec.tableAccess === 'callbacks' || spec.tableAccess === 'callbackTimeouts') props.table.bindCallbacks(fn.fn, { secrets: spec.tableAccess === 'callbacks' });
+      else if (spec.tableAccess === 'callbacks' || spec.tableAccess === 'callbackTimeouts')
+        props.table.bindCallbacks(fn.fn, { secrets: spec.tableAccess === 'callbacks' });
       if (spec.callbackTimeouts === 'schedule') {
         this.callbackTimeouts.grantSendMessages(fn.fn);
         fn.fn.addEnvironment(ENV.callbackTimeoutsQueueUrl, this.callbackTimeouts.queueUrl);
@@ -177,7 +193,8 @@ export class AppStack extends Stack {
         fn.fn.addEventSource(new SqsEventSource(this.callbackTimeouts, { batchSize: 10, reportBatchItemFailures: true }));
       }
       if (spec.jobs.includes('send')) this.jobs.bindSender(fn.fn);
-      if (spec.jobs.includes('consume')) this.jobs.bindConsumer(fn.fn, { maxConcurrency: props.executorMaxConcurrency ?? CAPACITY_DEFAULTS.executorMaxConcurrency });
+      if (spec.jobs.includes('consume'))
+        this.jobs.bindConsumer(fn.fn, { maxConcurrency: props.executorMaxConcurrency ?? CAPACITY_DEFAULTS.executorMaxConcurrency });
       if (spec.jobs.includes('readDeadLetters')) this.jobs.bindDeadLetterReader(fn.fn);
     }
     this.functions = functions;
@@ -198,7 +215,8 @@ export class AppStack extends Stack {
     });
     // The callback URLs the executor gives brands: this API's (the API does not depend on the
     // function, its routes' integrations do, so there is no cycle).
-    for (const spec of specs) if (spec.callbackTimeouts === 'schedule') functions.get(spec.name)?.fn.addEnvironment(ENV.publicApiUrl, this.api.url);
+    for (const spec of specs)
+      if (spec.callbackTimeouts === 'schedule') functions.get(spec.name)?.fn.addEnvironment(ENV.publicApiUrl, this.api.url);
 
     this.alarms = new Alarms(this, 'Alarms', {
       deadLetterQueue: this.jobs.deadLetterQueue,
@@ -220,14 +238,16 @@ export class AppStack extends Stack {
     });
     new CfnOutput(this, 'MessengerAppWebhookUrl', {
       value: `${this.api.url}/webhooks/messenger/apps/<appId>`,
-      description: 'Meta app > Webhooks > Callback URL for an app with several pages (replace <appId>; PUT /admin/messenger-apps/<appId> first)',
+      description:
+        'Meta app > Webhooks > Callback URL for an app with several pages (replace <appId>; PUT /admin/messenger-apps/<appId> first)',
     });
     new CfnOutput(this, 'AdminBaseUrl', { value: `${this.api.url}/admin`, description: 'Admin API base URL (bearer admin key)' });
-    this.egress?.addresses.forEach((eip, index) =>
-      new CfnOutput(this, `EgressAddress${index + 1}`, {
-        value: eip.ref,
-        description: `Fixed address ${index + 1} brands' APIs see callcard's calls come from: give every one to a brand that allow-lists callers`,
-      }),
+    this.egress?.addresses.forEach(
+      (eip, index) =>
+        new CfnOutput(this, `EgressAddress${index + 1}`, {
+          value: eip.ref,
+          description: `Fixed address ${index + 1} brands' APIs see callcard's calls come from: give every one to a brand that allow-lists callers`,
+        }),
     );
     new CfnOutput(this, 'CardAlertsTopicArn', {
       value: this.cardAlerts.topic.topicArn,

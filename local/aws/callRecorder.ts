@@ -37,7 +37,11 @@ function sqsPayload(input: unknown, output: unknown): number {
   const bytes = (body: unknown) => (typeof body === 'string' ? Buffer.byteLength(body) : 0);
   const sent = input as { MessageBody?: unknown; Entries?: Array<{ MessageBody?: unknown }> } | undefined;
   const received = output as { Messages?: Array<{ Body?: unknown }> } | undefined;
-  return bytes(sent?.MessageBody) + (sent?.Entries ?? []).reduce((sum, entry) => sum + bytes(entry.MessageBody), 0) + (received?.Messages ?? []).reduce((sum, message) => sum + bytes(message.Body), 0);
+  return (
+    bytes(sent?.MessageBody) +
+    (sent?.Entries ?? []).reduce((sum, entry) => sum + bytes(entry.MessageBody), 0) +
+    (received?.Messages ?? []).reduce((sum, message) => sum + bytes(message.Body), 0)
+  );
 }
 
 let recorders = 0;
@@ -65,7 +69,10 @@ export function recordCalls<I extends object, O extends object>(
     const tagged = tag === undefined ? {} : { tag };
     const input = args.input as Record<string, unknown>;
     // What a call costs (bench/cost.ts): DynamoDB's capacity units by item size, SQS's payload.
-    const asked = name === 'dynamodb' && input.ReturnConsumedCapacity === undefined ? { ...args, input: { ...input, ReturnConsumedCapacity: 'TOTAL' } } : args;
+    const asked =
+      name === 'dynamodb' && input.ReturnConsumedCapacity === undefined
+        ? { ...args, input: { ...input, ReturnConsumedCapacity: 'TOTAL' } }
+        : args;
     try {
       const result = await next(asked as typeof args);
       const units = name === 'dynamodb' ? { capacityUnits: consumedUnits(result.output) ?? 0 } : {};
@@ -74,11 +81,23 @@ export function recordCalls<I extends object, O extends object>(
       return result;
     } catch (error) {
       const failedWrite = name === 'dynamodb' && DYNAMO_WRITES.has(operation) ? { capacityUnits: 1 } : {};
-      sink.push({ service: name, operation, startedAt, endedAt: performance.now(), error: error instanceof Error ? error.name : String(error), ...tagged, ...failedWrite });
+      sink.push({
+        service: name,
+        operation,
+        startedAt,
+        endedAt: performance.now(),
+        error: error instanceof Error ? error.name : String(error),
+        ...tagged,
+        ...failedWrite,
+      });
       throw error;
     }
   };
-  const options: InitializeHandlerOptions & { name: string; priority: 'high' } = { step: 'initialize', priority: 'high', name: middlewareName };
+  const options: InitializeHandlerOptions & { name: string; priority: 'high' } = {
+    step: 'initialize',
+    priority: 'high',
+    name: middlewareName,
+  };
   client.middlewareStack.add(middleware, options);
   // A client with `cacheMiddleware` keeps the handlers it already resolved: stop by switching off.
   return () => {

@@ -36,7 +36,10 @@ export function javaVersion(): string | undefined {
  * does not come up within `startTimeoutMs`.
  */
 export async function startDynamoDbLocal(options: { path?: string; startTimeoutMs?: number } = {}): Promise<DynamoDbLocal> {
-  if (!javaVersion()) throw new Error('DynamoDB Local needs Java 17 or newer on PATH (Debian: apt-get install -y openjdk-17-jre-headless); without it the local stack runs on dynalite');
+  if (!javaVersion())
+    throw new Error(
+      'DynamoDB Local needs Java 17 or newer on PATH (Debian: apt-get install -y openjdk-17-jre-headless); without it the local stack runs on dynalite',
+    );
   const port = await freePort();
   if (options.path) mkdirSync(options.path, { recursive: true });
   const child = spawn({ port, ...(options.path ? { path: options.path } : {}), stdio: 'pipe' });
@@ -45,7 +48,12 @@ export async function startDynamoDbLocal(options: { path?: string; startTimeoutM
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const endpoint = `http://127.0.0.1:${port}`;
-  const probe = new DynamoDBClient({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'probe', secretAccessKey: 'probe' }, maxAttempts: 1 });
+  const probe = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint,
+    credentials: { accessKeyId: 'probe', secretAccessKey: 'probe' },
+    maxAttempts: 1,
+  });
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   let gone = false;
   void exited.then(() => (gone = true));

@@ -99,7 +99,12 @@ const TABLE_LIFECYCLE = new Set(['CreateTable', 'UpdateTable', 'DeleteTable']);
 
 const load = createRequire(__filename);
 let modules:
-  | { db: DynaliteDb; validations: DynaliteValidations; operations: Map<string, { action: DynaliteAction; validation: DynaliteActionValidation }>; crc32: (body: string) => number }
+  | {
+      db: DynaliteDb;
+      validations: DynaliteValidations;
+      operations: Map<string, { action: DynaliteAction; validation: DynaliteActionValidation }>;
+      crc32: (body: string) => number;
+    }
   | undefined;
 
 /** dynalite's modules, loaded once: the same files its index.js requires. */
@@ -109,7 +114,13 @@ function dynaliteModules(): NonNullable<typeof modules> {
     const operations = new Map(
       OPERATIONS.map((operation) => {
         const name = validations.toLowerFirst(operation);
-        return [operation, { action: load(`dynalite/actions/${name}`) as DynaliteAction, validation: load(`dynalite/validations/${name}`) as DynaliteActionValidation }] as const;
+        return [
+          operation,
+          {
+            action: load(`dynalite/actions/${name}`) as DynaliteAction,
+            validation: load(`dynalite/validations/${name}`) as DynaliteActionValidation,
+          },
+        ] as const;
       }),
     );
     // The checksum dynalite puts in x-amz-crc32, from its own dependency (node:zlib's crc32 needs Node 20.15).

@@ -111,10 +111,13 @@ class SqsError extends Error {
   }
 }
 
-const queueMissing = () => new SqsError('QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist.');
+const queueMissing = () =>
+  new SqsError('QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist.');
 const invalidParameter = (message: string) => new SqsError('InvalidParameterValue', 'InvalidParameterValue', message);
-const missingParameter = (name: string) => new SqsError('MissingParameter', 'MissingParameter', `The request must contain the parameter ${name}.`);
-const invalidReceipt = (handle: string) => new SqsError('ReceiptHandleIsInvalid', 'ReceiptHandleIsInvalid', `The input receipt handle "${handle}" is not a valid receipt handle.`);
+const missingParameter = (name: string) =>
+  new SqsError('MissingParameter', 'MissingParameter', `The request must contain the parameter ${name}.`);
+const invalidReceipt = (handle: string) =>
+  new SqsError('ReceiptHandleIsInvalid', 'ReceiptHandleIsInvalid', `The input receipt handle "${handle}" is not a valid receipt handle.`);
 
 const SYSTEM_ATTRIBUTES = [
   'SenderId',
@@ -183,7 +186,14 @@ export function createModelSqs(options: ModelSqsOptions = {}): ModelSqs {
     if (!dlq) return false;
     queue.messages.delete(m.id);
     // The same message (id, body, send time, receive count), receivable in the DLQ at once.
-    dlq.messages.set(m.id, { ...m, availableAt: t, delayedUntil: 0, invisibleUntil: 0, receipt: undefined, deadLetterSourceArn: queue.arn });
+    dlq.messages.set(m.id, {
+      ...m,
+      availableAt: t,
+      delayedUntil: 0,
+      invisibleUntil: 0,
+      receipt: undefined,
+      deadLetterSourceArn: queue.arn,
+    });
     pump(dlq);
     return true;
   }
@@ -204,7 +214,13 @@ export function createModelSqs(options: ModelSqsOptions = {}): ModelSqs {
       const value = all[name];
       if (value !== undefined && (names.has('All') || names.has(name))) attributes[name] = value;
     }
-    return { MessageId: m.id, ReceiptHandle: m.receipt ?? '', MD5OfBody: m.md5, Body: m.body, ...(Object.keys(attributes).length ? { Attributes: attributes } : {}) };
+    return {
+      MessageId: m.id,
+      ReceiptHandle: m.receipt ?? '',
+      MD5OfBody: m.md5,
+      Body: m.body,
+      ...(Object.keys(attributes).length ? { Attributes: attributes } : {}),
+    };
   }
 
   /** Hand receivable messages to waiting long polls, and wake up again when the next one becomes receivable. */
@@ -239,15 +255,22 @@ export function createModelSqs(options: ModelSqsOptions = {}): ModelSqs {
     const name = text(input, 'QueueName');
     const attributes = { ...((input.Attributes ?? {}) as Record<string, string>) };
     const fifo = attributes.FifoQueue === 'true';
-    if (!/^[\w-]{1,80}$/.test(name.replace(/\.fifo$/, ''))) throw invalidParameter('Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length');
-    if (fifo !== name.endsWith('.fifo')) throw invalidParameter('The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.');
+    if (!/^[\w-]{1,80}$/.test(name.replace(/\.fifo$/, '')))
+      throw invalidParameter('Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length');
+    if (fifo !== name.endsWith('.fifo'))
+      throw invalidParameter(
+        'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.',
+      );
     const existing = queues.get(name);
     if (existing) return { QueueUrl: existing.url };
     let redrive: Queue['redrive'];
     if (attributes.RedrivePolicy) {
       const policy = parseJson(attributes.RedrivePolicy) as { deadLetterTargetArn?: string; maxReceiveCount?: number | string };
       const dlq = [...queues.values()].find((q) => q.arn === policy.deadLetterTargetArn);
-      if (!dlq || dlq.fifo !== fifo) throw invalidParameter('Value for parameter RedrivePolicy is invalid. Reason: Dead-letter target does not exist or is of another queue type.');
+      if (!dlq || dlq.fifo !== fifo)
+        throw invalidParameter(
+          'Value for parameter RedrivePolicy is invalid. Reason: Dead-letter target does not exist or is of another queue type.',
+        );
       redrive = { deadLetterTargetArn: dlq.arn, maxReceiveCount: Number(policy.maxReceiveCount) };
     }
     const queue: Queue = {
@@ -293,10 +316,18 @@ export function createModelSqs(options: ModelSqsOptions = {}): ModelSqs {
     if (queue.fifo) {
       if (!groupId) throw missingParameter('MessageGroupId');
       if (!dedupId && queue.attributes.ContentBasedDeduplication === 'true') dedupId = createHash('sha256').update(body).digest('hex');
-      if (!dedupId) throw invalidParameter('The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly');
+      if (!dedupId)
+        throw invalidParameter(
+          'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
+        );
       const seen = queue.dedup.get(dedupId);
       // A duplicate within the interval: accepted, not enqueued, answered with the first one's ids.
-      if (seen && seen.until > startedAt) return { MessageId: seen.messageId, MD5OfMessageBody: md5, ...(seen.sequenceNumber ? { SequenceNumber: seen.sequenceNumber } : {}) };
+      if (seen && seen.until > startedAt)
+        return {
+          MessageId: seen.messageId,
+          MD5OfMessageBody: md5,
+          ...(seen.sequenceNumber ? { SequenceNumber: seen.sequenceNumber } : {}),
+        };
     }
     const delayMs = 1000 * Number(input.DelaySeconds ?? queue.attributes.DelaySeconds ?? 0);
     const m: StoredMessage = {
@@ -324,7 +355,8 @@ export function createModelSqs(options: ModelSqsOptions = {}): ModelSqs {
   async function receiveMessage(input: Input, call: ModelCall) {
     const queue = queueOf(input);
     const max = Number(input.MaxNumberOfMessages ?? 1);
-    if (!(max >= 1 && max <= 10)) throw invalidParameter(`Value ${max} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.`);
+    if (!(max >= 1 && max <= 10))
+      throw invalidParameter(`Value ${max} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.`);
     const waitSeconds = Number(input.WaitTimeSeconds ?? queue.attributes.ReceiveMessageWaitTimeSeconds ?? 0);
     const request: ReceiveRequest = {
       max,
@@ -374,9 +406,20 @@ export function createModelSqs(options: ModelSqsOptions = {}): ModelSqs {
   function deleteMessageBatch(input: Input) {
     const queue = queueOf(input);
     const entries = (input.Entries ?? []) as { Id: string; ReceiptHandle: string }[];
-    if (entries.length === 0) throw new SqsError('EmptyBatchRequest', 'AWS.SimpleQueueService.EmptyBatchRequest', 'There should be at least one DeleteMessageBatchRequestEntry in the request.');
-    if (entries.length > 10) throw new SqsError('TooManyEntriesInBatchRequest', 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest', `Maximum number of entries per request are 10. You have sent ${entries.length}.`);
-    if (new Set(entries.map((e) => e.Id)).size !== entries.length) throw new SqsError('BatchEntryIdsNotDistinct', 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct', 'Id is repeated.');
+    if (entries.length === 0)
+      throw new SqsError(
+        'EmptyBatchRequest',
+        'AWS.SimpleQueueService.EmptyBatchRequest',
+        'There should be at least one DeleteMessageBatchRequestEntry in the request.',
+      );
+    if (entries.length > 10)
+      throw new SqsError(
+        'TooManyEntriesInBatchRequest',
+        'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
+        `Maximum number of entries per request are 10. You have sent ${entries.length}.`,
+      );
+    if (new Set(entries.map((e) => e.Id)).size !== entries.length)
+      throw new SqsError('BatchEntryIdsNotDistinct', 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct', 'Id is repeated.');
     const Successful: { Id: string }[] = [];
     const Failed: { Id: string; SenderFault: boolean; Code: string; Message: string }[] = [];
     for (const entry of entries) {
@@ -395,8 +438,12 @@ export function createModelSqs(options: ModelSqsOptions = {}): ModelSqs {
     const queue = queueOf(input);
     const handle = text(input, 'ReceiptHandle');
     const m = byReceipt(queue, handle);
-    if (!m) throw invalidParameter(`Value ${handle} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.`);
-    if (m.invisibleUntil <= t) throw new SqsError('MessageNotInflight', 'AWS.SimpleQueueService.MessageNotInflight', 'Message is not in flight.');
+    if (!m)
+      throw invalidParameter(
+        `Value ${handle} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.`,
+      );
+    if (m.invisibleUntil <= t)
+      throw new SqsError('MessageNotInflight', 'AWS.SimpleQueueService.MessageNotInflight', 'Message is not in flight.');
     m.invisibleUntil = t + 1000 * Number(input.VisibilityTimeout ?? 0);
     pump(queue);
     return {};
@@ -404,12 +451,19 @@ export function createModelSqs(options: ModelSqsOptions = {}): ModelSqs {
 
   /** Each entry as ChangeMessageVisibility would take it; a refused entry is reported, not thrown. */
   function changeMessageVisibilityBatch(input: Input, t: number) {
-    const entries = (Array.isArray(input.Entries) ? input.Entries : []) as Array<{ Id: string; ReceiptHandle: string; VisibilityTimeout?: number }>;
+    const entries = (Array.isArray(input.Entries) ? input.Entries : []) as Array<{
+      Id: string;
+      ReceiptHandle: string;
+      VisibilityTimeout?: number;
+    }>;
     const Successful: { Id: string }[] = [];
     const Failed: { Id: string; SenderFault: boolean; Code: string; Message: string }[] = [];
     for (const entry of entries) {
       try {
-        changeMessageVisibility({ QueueUrl: input.QueueUrl, ReceiptHandle: entry.ReceiptHandle, VisibilityTimeout: entry.VisibilityTimeout }, t);
+        changeMessageVisibility(
+          { QueueUrl: input.QueueUrl, ReceiptHandle: entry.ReceiptHandle, VisibilityTimeout: entry.VisibilityTimeout },
+          t,
+        );
         Successful.push({ Id: entry.Id });
       } catch (error) {
         const e = error as SqsError;
@@ -476,7 +530,11 @@ export function createModelSqs(options: ModelSqsOptions = {}): ModelSqs {
     } catch (error) {
       if (error instanceof SqsError) {
         await waitUntil(call.startedAt, latency, call.signal);
-        return reply(400, { __type: `com.amazonaws.sqs#${error.type}`, message: error.message }, { 'x-amzn-query-error': `${error.queryCode};Sender` });
+        return reply(
+          400,
+          { __type: `com.amazonaws.sqs#${error.type}`, message: error.message },
+          { 'x-amzn-query-error': `${error.queryCode};Sender` },
+        );
       }
       if (!(error instanceof SyntaxError)) throw error;
       await waitUntil(call.startedAt, latency, call.signal);

@@ -37,7 +37,9 @@ export function callbackUrl(publicApiUrl: string, workspaceId: string, callbackI
   return `${publicApiUrl.replace(/\/+$/, '')}/callbacks/${encodeURIComponent(workspaceId)}/${encodeURIComponent(callbackId)}`;
 }
 
-export type CallbackSignatureCheck = { ok: true; id: string; timestamp: number } | { ok: false; reason: 'missing_headers' | 'stale_timestamp' | 'bad_signature' | 'bad_secret' };
+export type CallbackSignatureCheck =
+  | { ok: true; id: string; timestamp: number }
+  | { ok: false; reason: 'missing_headers' | 'stale_timestamp' | 'bad_signature' | 'bad_secret' };
 
 /**
  * Verify a callback's Standard Webhooks signature: `webhook-signature` (one or more space-separated

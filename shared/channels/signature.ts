@@ -4,12 +4,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * Compare an HMAC-SHA256 of the raw request bytes with the signature a channel sent, in constant time.
  * Works on the exact bytes received: parsing or re-serialising the body first would break it.
  */
-export function hmacSha256Matches(
-  rawBody: Buffer,
-  secret: string,
-  signature: string | undefined,
-  encoding: 'base64' | 'hex',
-): boolean {
+export function hmacSha256Matches(rawBody: Buffer, secret: string, signature: string | undefined, encoding: 'base64' | 'hex'): boolean {
   if (!secret) throw new Error('a channel secret is required to verify a signature');
   if (!signature) return false;
   const expected = createHmac('sha256', secret).update(rawBody).digest();

@@ -48,7 +48,10 @@ export type Env = z.infer<typeof envSchema>;
 
 /** The fixed egress addresses named by EGRESS_ADDRESSES (CDK joins the Elastic IPs with commas); empty: none fixed. */
 export function egressAddressesOf(env: Pick<Env, 'EGRESS_ADDRESSES'>): string[] {
-  return (env.EGRESS_ADDRESSES ?? '').split(',').map((address) => address.trim()).filter((address) => address !== '');
+  return (env.EGRESS_ADDRESSES ?? '')
+    .split(',')
+    .map((address) => address.trim())
+    .filter((address) => address !== '');
 }
 
 /** Thrown at cold start when the environment is incomplete: names every missing or invalid variable. */

@@ -24,17 +24,21 @@ const baseUrlSchema = z
   .refine((value) => {
     if (/[{}]/.test(value) || !URL.canParse(value)) return false;
     const url = new URL(value);
-    return (url.protocol === 'https:' || url.protocol === 'http:') && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+    return (
+      (url.protocol === 'https:' || url.protocol === 'http:') &&
+      url.search === '' &&
+      url.hash === '' &&
+      url.username === '' &&
+      url.password === ''
+    );
   }, 'an http(s) base URL without query, fragment, credentials or braces (https on AWS: the outbound guard refuses plain http)');
 
 /** A token endpoint: an http(s) URL without credentials or fragment (a query is kept). */
-const tokenUrlSchema = z
-  .string()
-  .refine((value) => {
-    if (!URL.canParse(value)) return false;
-    const url = new URL(value);
-    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hash === '' && url.username === '' && url.password === '';
-  }, 'an http(s) URL without credentials or fragment (https on AWS)');
+const tokenUrlSchema = z.string().refine((value) => {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === 'https:' || url.protocol === 'http:') && url.hash === '' && url.username === '' && url.password === '';
+}, 'an http(s) URL without credentials or fragment (https on AWS)');
 
 /** One value per environment: production always, staging when the brand has one (else production serves both). */
 function perEnvironment<T extends z.ZodType>(value: T) {
@@ -51,7 +55,11 @@ export const connectionAuthSchema = z.discriminatedUnion('type', [
     type: z.literal('header'),
     header: headerNameSchema.default('authorization'),
     /** Text before the value, e.g. `Bearer ` (with its space). */
-    prefix: z.string().max(40).regex(/^[^\r\n{}]*$/, 'plain text: no line break and no braces').default(''),
+    prefix: z
+      .string()
+      .max(40)
+      .regex(/^[^\r\n{}]*$/, 'plain text: no line break and no braces')
+      .default(''),
     secret: perEnvironment(secretNameSchema),
   }),
   /**
@@ -138,13 +146,19 @@ export function connectCard(block: CallApiBlock, connections: Connections, envir
     // The access token is put in by the card runner (shared/connections/oauth2.ts), never by a template.
     for (const name of Object.keys(headers)) if (name.toLowerCase() === 'authorization') delete headers[name];
   }
-  return { ok: true, block: { ...block, request: { ...block.request, url, headers } }, environment: ran, connection: { name, config: connection } };
+  return {
+    ok: true,
+    block: { ...block, request: { ...block.request, url, headers } },
+    environment: ran,
+    connection: { name, config: connection },
+  };
 }
 
 /** The secrets a connection names (for publishing's check that the workspace has them). */
 export function connectionSecrets(connection: Connection): string[] {
   const { auth, tls } = connection;
-  const both = (values: { production: string; staging?: string | undefined } | undefined) => (values ? [values.production, ...(values.staging ? [values.staging] : [])] : []);
+  const both = (values: { production: string; staging?: string | undefined } | undefined) =>
+    values ? [values.production, ...(values.staging ? [values.staging] : [])] : [];
   const forAuth = auth.type === 'header' ? both(auth.secret) : auth.type === 'oauth2ClientCredentials' ? both(auth.clientSecret) : [];
   return [...new Set([...forAuth, ...both(tls?.certificate), ...both(tls?.key), ...both(tls?.ca)])];
 }

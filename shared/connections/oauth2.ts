@@ -59,7 +59,10 @@ const MAX_MEMORY_TOKENS = 1_000;
 
 const tokenResponseSchema = z.object({
   access_token: z.string().min(1).max(16_384),
-  token_type: z.string().refine((type) => type.toLowerCase() === 'bearer', 'a bearer token').optional(),
+  token_type: z
+    .string()
+    .refine((type) => type.toLowerCase() === 'bearer', 'a bearer token')
+    .optional(),
   expires_in: z.coerce.number().positive().optional(),
 });
 
@@ -82,13 +85,15 @@ export class OAuth2Tokens {
     const key = tokenKeyOf(request.connection, request.environment);
     const memoryKey = `${request.workspaceId}\u0000${key}`;
     const fingerprint = fingerprintOf(request.auth, request.environment);
-    const live = (token: StoredToken | undefined) => token !== undefined && token.fingerprint === fingerprint && token.expiresAtMs - RENEW_BEFORE_MS > this.now();
+    const live = (token: StoredToken | undefined) =>
+      token !== undefined && token.fingerprint === fingerprint && token.expiresAtMs - RENEW_BEFORE_MS > this.now();
     if (options.fresh) {
       const held = this.memory.get(memoryKey);
       this.memory.delete(memoryKey);
       // Only the token that was refused is dropped from the table: another instance may have renewed it already.
       const stored = await this.deps.store?.get(request.workspaceId, key).catch(() => undefined);
-      if (stored && (held === undefined || stored.accessToken === held.accessToken)) await this.deps.store?.delete(request.workspaceId, key).catch(() => undefined);
+      if (stored && (held === undefined || stored.accessToken === held.accessToken))
+        await this.deps.store?.delete(request.workspaceId, key).catch(() => undefined);
       else if (live(stored) && stored) return this.remember(memoryKey, stored);
     } else {
       const held = this.memory.get(memoryKey);
@@ -97,7 +102,9 @@ export class OAuth2Tokens {
     // One request to the token endpoint at a time per connection and process; the others wait for it.
     const pending = this.asking.get(memoryKey);
     if (pending) return pending;
-    const asked = this.obtain(request, key, memoryKey, fingerprint, live, options.fresh === true).finally(() => this.asking.delete(memoryKey));
+    const asked = this.obtain(request, key, memoryKey, fingerprint, live, options.fresh === true).finally(() =>
+      this.asking.delete(memoryKey),
+    );
     this.asking.set(memoryKey, asked);
     return asked;
   }
@@ -129,21 +136,29 @@ export class OAuth2Tokens {
   }
 
   /** The token endpoint's answer (RFC 6749 §4.4.2 and §5.1), or why there is none. */
-  private async ask(request: TokenRequest): Promise<{ ok: true; accessToken: string; lifetimeS: number } | { ok: false; reason: string; kind: FailureReason }> {
+  private async ask(
+    request: TokenRequest,
+  ): Promise<{ ok: true; accessToken: string; lifetimeS: number } | { ok: false; reason: string; kind: FailureReason }> {
     const { auth, environment, secrets } = request;
     const tokenUrl = forEnvironment(auth.tokenUrl, environment);
     const clientId = forEnvironment(auth.clientId, environment);
     const secretName = forEnvironment(auth.clientSecret, environment);
-    if (!Object.hasOwn(secrets, secretName)) return { ok: false, reason: `config: secret ${secretName} is not set (the connection's client secret)`, kind: 'config' };
+    if (!Object.hasOwn(secrets, secretName))
+      return { ok: false, reason: `config: secret ${secretName} is not set (the connection's client secret)`, kind: 'config' };
     const clientSecret = secrets[secretName] ?? '';
     const host = requestHost(tokenUrl);
     const allowed = allowedHostsOf(secrets, secretName);
-    if (allowed && (host === undefined || !allowed.includes(host))) return { ok: false, reason: `secret ${secretName} not allowed for host ${host ?? '(no valid host)'}`, kind: 'guard' };
+    if (allowed && (host === undefined || !allowed.includes(host)))
+      return { ok: false, reason: `secret ${secretName} not allowed for host ${host ?? '(no valid host)'}`, kind: 'guard' };
 
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     if (auth.scope) form.set('scope', auth.scope);
     if (auth.audience) form.set('audience', auth.audience);
-    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'user-agent': 'callcard/0.1' };
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+      'user-agent': 'callcard/0.1',
+    };
     if (auth.clientAuthentication === 'client_secret_post') {
       form.set('client_id', clientId);
       form.set('client_secret', clientSecret);
@@ -153,10 +168,25 @@ export class OAuth2Tokens {
     }
     let response;
     try {
-      response = await this.deps.fetch({ method: 'POST', url: tokenUrl, headers, body: form.toString(), timeoutMs: request.timeoutMs, maxResponseBytes: 65_536, allowedPorts: request.allowedPorts });
+      response = await this.deps.fetch({
+        method: 'POST',
+        url: tokenUrl,
+        headers,
+        body: form.toString(),
+        timeoutMs: request.timeoutMs,
+        maxResponseBytes: 65_536,
+        allowedPorts: request.allowedPorts,
+      });
     } catch (error) {
       const kind = error instanceof OutboundError ? error.kind : 'network';
-      const failure: FailureReason = kind === 'timeout' ? 'timeout' : kind === 'blocked' || kind === 'redirect' ? 'guard' : kind === 'too_large' ? 'too_large' : 'network';
+      const failure: FailureReason =
+        kind === 'timeout'
+          ? 'timeout'
+          : kind === 'blocked' || kind === 'redirect'
+            ? 'guard'
+            : kind === 'too_large'
+              ? 'too_large'
+              : 'network';
       return { ok: false, reason: `token endpoint: ${kind}`, kind: failure };
     }
     if (response.status < 200 || response.status >= 300) {
@@ -171,7 +201,12 @@ export class OAuth2Tokens {
     } catch {
       return { ok: false, reason: 'token endpoint: the answer is not JSON', kind: 'invalid_json' };
     }
-    if (!parsed.success) return { ok: false, reason: `token endpoint: no bearer access_token in the answer (${parsed.error.issues.map((issue) => issue.path.join('.')).join(', ')})`, kind: 'config' };
+    if (!parsed.success)
+      return {
+        ok: false,
+        reason: `token endpoint: no bearer access_token in the answer (${parsed.error.issues.map((issue) => issue.path.join('.')).join(', ')})`,
+        kind: 'config',
+      };
     return { ok: true, accessToken: parsed.data.access_token, lifetimeS: parsed.data.expires_in ?? DEFAULT_LIFETIME_S };
   }
 }
@@ -191,6 +226,13 @@ function errorCodeOf(body: string): unknown {
 
 /** What a token was issued for: the endpoint, the client and what was asked (never the secret's value). */
 function fingerprintOf(auth: OAuth2Auth, environment: Environment): string {
-  const parts = [forEnvironment(auth.tokenUrl, environment), forEnvironment(auth.clientId, environment), forEnvironment(auth.clientSecret, environment), auth.scope ?? '', auth.audience ?? '', auth.clientAuthentication];
+  const parts = [
+    forEnvironment(auth.tokenUrl, environment),
+    forEnvironment(auth.clientId, environment),
+    forEnvironment(auth.clientSecret, environment),
+    auth.scope ?? '',
+    auth.audience ?? '',
+    auth.clientAuthentication,
+  ];
   return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 22);
 }

@@ -53,7 +53,15 @@ export class RateCap {
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
 
-  constructor(private readonly deps: { windows: RateWindowStore; inFlight?: InFlightStore; now?: () => number; sleep?: (ms: number) => Promise<void>; random?: () => number }) {
+  constructor(
+    private readonly deps: {
+      windows: RateWindowStore;
+      inFlight?: InFlightStore;
+      now?: () => number;
+      sleep?: (ms: number) => Promise<void>;
+      random?: () => number;
+    },
+  ) {
     this.now = deps.now ?? Date.now;
     this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
@@ -95,7 +103,13 @@ export class RateCap {
    * waiting no later than `until` (epoch ms): ok with its id once the request may go, not ok when none
    * came in time.
    */
-  async enter(workspaceId: string, connection: string, limit: number, holdMs: number, until: number): Promise<{ ok: true; id: number; waitedMs: number } | { ok: false; waitedMs: number }> {
+  async enter(
+    workspaceId: string,
+    connection: string,
+    limit: number,
+    holdMs: number,
+    until: number,
+  ): Promise<{ ok: true; id: number; waitedMs: number } | { ok: false; waitedMs: number }> {
     const store = this.deps.inFlight;
     if (!store) throw new Error('a connection capped in flight runs with a store of its leases');
     const started = this.now();

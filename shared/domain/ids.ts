@@ -26,8 +26,14 @@ export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** An opaque token (mid, reply token): printable ASCII without spaces. */
 export const TOKEN_PATTERN = /^[!-~]+$/;
 
-export const idSchema = z.string().max(INBOUND_LIMITS.id, `longer than ${INBOUND_LIMITS.id} characters`).regex(ID_PATTERN, 'not a plain id (letters, digits, . _ -)');
-export const tokenSchema = z.string().max(INBOUND_LIMITS.token, `longer than ${INBOUND_LIMITS.token} characters`).regex(TOKEN_PATTERN, 'not printable ASCII');
+export const idSchema = z
+  .string()
+  .max(INBOUND_LIMITS.id, `longer than ${INBOUND_LIMITS.id} characters`)
+  .regex(ID_PATTERN, 'not a plain id (letters, digits, . _ -)');
+export const tokenSchema = z
+  .string()
+  .max(INBOUND_LIMITS.token, `longer than ${INBOUND_LIMITS.token} characters`)
+  .regex(TOKEN_PATTERN, 'not printable ASCII');
 
 /** Whether `value` is an id callcard will put in a key ({@link idSchema}). */
 export function isId(value: unknown): value is string {

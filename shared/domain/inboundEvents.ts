@@ -7,7 +7,11 @@ export const textEventSchema = z.object({ type: z.literal('text'), text: z.strin
  * LINE postback data or Messenger postback / quick-reply payload: `action=my_tickets&id=1`. `params`:
  * what LINE adds to the data, such as a datetime picker's choice (`date`, `time` or `datetime`).
  */
-export const postbackEventSchema = z.object({ type: z.literal('postback'), data: z.string().max(INBOUND_LIMITS.data), params: z.record(z.string().max(64), z.string().max(INBOUND_LIMITS.data)).optional() });
+export const postbackEventSchema = z.object({
+  type: z.literal('postback'),
+  data: z.string().max(INBOUND_LIMITS.data),
+  params: z.record(z.string().max(64), z.string().max(INBOUND_LIMITS.data)).optional(),
+});
 /** The customer followed (added) the account. */
 export const followEventSchema = z.object({ type: z.literal('follow') });
 

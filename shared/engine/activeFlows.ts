@@ -43,10 +43,12 @@ export function triggerConflicts(candidate: RunningFlow, active: readonly Runnin
     const pair: [FlowRef, FlowRef] = [refOf(other), refOf(candidate)];
     const otherKeys = keysOf(other);
     for (const key of candidateKeys.keys) {
-      if (otherKeys.keys.has(key) || overlaps(key, otherKeys.contains)) conflicts.set(`${other.flowId}\u0000${key}`, { trigger: key, flows: pair });
+      if (otherKeys.keys.has(key) || overlaps(key, otherKeys.contains))
+        conflicts.set(`${other.flowId}\u0000${key}`, { trigger: key, flows: pair });
     }
     for (const key of otherKeys.keys) {
-      if (!conflicts.has(`${other.flowId}\u0000${key}`) && overlaps(key, candidateKeys.contains)) conflicts.set(`${other.flowId}\u0000${key}`, { trigger: key, flows: pair });
+      if (!conflicts.has(`${other.flowId}\u0000${key}`) && overlaps(key, candidateKeys.contains))
+        conflicts.set(`${other.flowId}\u0000${key}`, { trigger: key, flows: pair });
     }
   }
   return [...conflicts.values()];
@@ -55,7 +57,9 @@ export function triggerConflicts(candidate: RunningFlow, active: readonly Runnin
 /** A flow's trigger keys, and its `contains` keywords (normalized). */
 function keysOf(running: RunningFlow): { keys: Set<string>; contains: string[] } {
   const keys = new Set(running.flow.triggers.flatMap(triggerKeys));
-  const contains = running.flow.triggers.flatMap((t) => (t.type === 'keyword' && t.match === 'contains' ? t.keywords.map(normalizeText) : []));
+  const contains = running.flow.triggers.flatMap((t) =>
+    t.type === 'keyword' && t.match === 'contains' ? t.keywords.map(normalizeText) : [],
+  );
   return { keys, contains };
 }
 

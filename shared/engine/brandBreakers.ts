@@ -1,4 +1,11 @@
-import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, handleAll, IsolatedCircuitError, type CircuitBreakerPolicy } from 'cockatiel';
+import {
+  BrokenCircuitError,
+  circuitBreaker,
+  ConsecutiveBreaker,
+  handleAll,
+  IsolatedCircuitError,
+  type CircuitBreakerPolicy,
+} from 'cockatiel';
 
 export interface BrandBreakerOptions {
   /** Consecutive failed card calls (final outcomes, not each retry) that open an origin's circuit. @default 5 */

@@ -1,5 +1,11 @@
 import type { CallApiBlock, FailureReason } from '../flow/schema';
-import { OutboundError, type GuardedFetch, type OutboundErrorKind, type OutboundRequest, type OutboundResponse } from '../http/guardedFetch';
+import {
+  OutboundError,
+  type GuardedFetch,
+  type OutboundErrorKind,
+  type OutboundRequest,
+  type OutboundResponse,
+} from '../http/guardedFetch';
 import { SIGNING_SECRET_NAME, standardWebhookHeaders } from '../http/signRequest';
 import { CALLBACK_URL_HEADER } from '../callbacks/callback';
 import { resolvedMessageSchema, type ResolvedMessage } from '../messages/message';
@@ -152,7 +158,9 @@ const MAX_RESPONSE_BYTES = 1_048_576;
  * Build the exact request a card sends: templated URL (values URL-encoded), headers (secrets put in
  * whole, never through Liquid), and a body whose structure comes from the admin, never from customer input.
  */
-export async function buildCardRequest(input: Omit<CallApiInput, 'idempotencyKey'> & { idempotencyKey?: string }): Promise<OutboundRequest & { timeoutMs: number }> {
+export async function buildCardRequest(
+  input: Omit<CallApiInput, 'idempotencyKey'> & { idempotencyKey?: string },
+): Promise<OutboundRequest & { timeoutMs: number }> {
   const { block, context } = input;
   const url = await renderUrl(block.request.url, context);
   const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'callcard/0.1' };
@@ -176,7 +184,14 @@ export async function buildCardRequest(input: Omit<CallApiInput, 'idempotencyKey
     body = form.toString();
     headers['content-type'] ??= 'application/x-www-form-urlencoded';
   }
-  return { method: block.request.method, url, headers, ...(body !== undefined ? { body } : {}), timeoutMs: block.timeoutMs, maxResponseBytes: MAX_RESPONSE_BYTES };
+  return {
+    method: block.request.method,
+    url,
+    headers,
+    ...(body !== undefined ? { body } : {}),
+    timeoutMs: block.timeoutMs,
+    maxResponseBytes: MAX_RESPONSE_BYTES,
+  };
 }
 
 /**
@@ -201,13 +216,26 @@ export async function executeCallApi(given: CallApiInput, givenDeps: CallApiDeps
   // says which environment it called.
   const connected = connectCard(given.block, given.connections ?? {}, given.environment ?? 'production');
   if (!connected.ok) {
-    await givenDeps.onAttempt?.({ method: given.block.request.method, url: given.block.request.url, latencyMs: 0, outcome: 'failure', reason: `config: ${connected.reason}`, attempt: 1 });
+    await givenDeps.onAttempt?.({
+      method: given.block.request.method,
+      url: given.block.request.url,
+      latencyMs: 0,
+      outcome: 'failure',
+      reason: `config: ${connected.reason}`,
+      attempt: 1,
+    });
     return { ok: false, reason: `config: ${connected.reason}`, kind: 'config', attempts: 0 };
   }
   const input: CallApiInput = { ...given, block: connected.block };
   const { environment } = connected;
-  const oauth2 = connected.connection?.config.auth.type === 'oauth2ClientCredentials' ? { name: connected.connection.name, auth: connected.connection.config.auth } : undefined;
-  const deps: CallApiDeps = environment && givenDeps.onAttempt ? { ...givenDeps, onAttempt: (attempt) => givenDeps.onAttempt?.({ ...attempt, environment }) } : givenDeps;
+  const oauth2 =
+    connected.connection?.config.auth.type === 'oauth2ClientCredentials'
+      ? { name: connected.connection.name, auth: connected.connection.config.auth }
+      : undefined;
+  const deps: CallApiDeps =
+    environment && givenDeps.onAttempt
+      ? { ...givenDeps, onAttempt: (attempt) => givenDeps.onAttempt?.({ ...attempt, environment }) }
+      : givenDeps;
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const started = now();
@@ -219,7 +247,12 @@ export async function executeCallApi(given: CallApiInput, givenDeps: CallApiDeps
     request = await buildCardRequest(input);
   } catch (error) {
     // TemplateError messages never quote a value (see templating/liquid.ts).
-    return { ok: false, reason: `template: ${error instanceof TemplateError ? error.message : 'the request could not be built'}`, kind: 'config', attempts: 0 };
+    return {
+      ok: false,
+      reason: `template: ${error instanceof TemplateError ? error.message : 'the request could not be built'}`,
+      kind: 'config',
+      attempts: 0,
+    };
   }
   const maskedUrl = maskUrl(request.url, input.secrets);
   if (input.budget?.exhausted !== undefined || budgetMs <= 0) {
@@ -235,14 +268,23 @@ export async function executeCallApi(given: CallApiInput, givenDeps: CallApiDeps
     await deps.onAttempt?.({ method: request.method, url: maskedUrl, latencyMs: 0, outcome: 'failure', reason: refused, attempt: 1 });
     return { ok: false, reason: refused, kind: 'guard', attempts: 1 };
   }
-  if ((deps.cache || deps.breakers) && deps.workspaceId === undefined) throw new Error('a card run with a cache or breakers names its workspace');
+  if ((deps.cache || deps.breakers) && deps.workspaceId === undefined)
+    throw new Error('a card run with a cache or breakers names its workspace');
   const workspaceId = deps.workspaceId ?? '';
   const cacheSpec = deps.cache ? input.block.cache : undefined;
   const cacheKey = cacheSpec ? deps.cache?.key(workspaceId, request, input.block) : undefined;
   const cached = cacheKey !== undefined ? deps.cache?.get(cacheKey, now()) : undefined;
   if (cacheSpec && cached && now() - cached.storedAt < cacheSpec.ttlSeconds * 1000) {
     // Fresh: the brand is not called.
-    await deps.onAttempt?.({ method: request.method, url: maskedUrl, status: cached.response.status, latencyMs: 0, outcome: 'success', reason: 'cache_hit', attempt: 1 });
+    await deps.onAttempt?.({
+      method: request.method,
+      url: maskedUrl,
+      status: cached.response.status,
+      latencyMs: 0,
+      outcome: 'success',
+      reason: 'cache_hit',
+      attempt: 1,
+    });
     return { ok: true, response: cached.response, ...(cached.messages ? { messages: cached.messages } : {}), attempts: 0 };
   }
   // A connection with OAuth 2.0 client credentials: the card carries its access token (asked for
@@ -261,11 +303,27 @@ export async function executeCallApi(given: CallApiInput, givenDeps: CallApiDeps
     authorized = { ...authorized, tls: pem.tls };
   }
   if (oauth2) {
-    if (!deps.tokens || deps.workspaceId === undefined) throw new Error('a card calling an OAuth 2.0 connection runs with a token source and its workspace');
-    tokenRequest = { workspaceId: deps.workspaceId, connection: oauth2.name, environment: environment ?? 'production', auth: oauth2.auth, secrets: input.secrets, allowedPorts: input.allowedPorts ?? [], timeoutMs: Math.max(1, Math.min(input.block.timeoutMs, deadline - now())) };
+    if (!deps.tokens || deps.workspaceId === undefined)
+      throw new Error('a card calling an OAuth 2.0 connection runs with a token source and its workspace');
+    tokenRequest = {
+      workspaceId: deps.workspaceId,
+      connection: oauth2.name,
+      environment: environment ?? 'production',
+      auth: oauth2.auth,
+      secrets: input.secrets,
+      allowedPorts: input.allowedPorts ?? [],
+      timeoutMs: Math.max(1, Math.min(input.block.timeoutMs, deadline - now())),
+    };
     const token = await deps.tokens.token(tokenRequest);
     if (!token.ok) {
-      await deps.onAttempt?.({ method: request.method, url: maskedUrl, latencyMs: 0, outcome: 'failure', reason: token.reason, attempt: 1 });
+      await deps.onAttempt?.({
+        method: request.method,
+        url: maskedUrl,
+        latencyMs: 0,
+        outcome: 'failure',
+        reason: token.reason,
+        attempt: 1,
+      });
       return { ok: false, reason: token.reason, kind: token.kind, attempts: 0 };
     }
     authorized = withBearer(authorized, token.accessToken);
@@ -274,12 +332,14 @@ export async function executeCallApi(given: CallApiInput, givenDeps: CallApiDeps
   // counted in the card's time), each later attempt for one within the card's time. Capped in flight,
   // an attempt holds a lease from its slot until it ends (`giveBack`, also once the card is done).
   const cap = connected.connection?.config.rateCap;
-  const capped = cap && connected.connection ? { name: connected.connection.name, perSecond: cap.perSecond, inFlight: cap.inFlight } : undefined;
+  const capped =
+    cap && connected.connection ? { name: connected.connection.name, perSecond: cap.perSecond, inFlight: cap.inFlight } : undefined;
   let takeSlot: (() => Promise<boolean>) | undefined;
   let giveBack: (() => Promise<void>) | undefined;
   if (capped) {
     const rateCap = deps.rateCap;
-    if (!rateCap || deps.workspaceId === undefined) throw new Error('a card calling a rate-capped connection runs with a rate cap and its workspace');
+    if (!rateCap || deps.workspaceId === undefined)
+      throw new Error('a card calling a rate-capped connection runs with a rate cap and its workspace');
     const workspace = deps.workspaceId;
     // A lease lapses by itself after the longest an attempt may hold it: its per-second wait, its timeout, and some slack.
     const holdMs = (capped.perSecond !== undefined ? RATE_CAP_MAX_WAIT_MS : 0) + input.block.timeoutMs + IN_FLIGHT_LEASE_SLACK_MS;
@@ -322,17 +382,47 @@ export async function executeCallApi(given: CallApiInput, givenDeps: CallApiDeps
     };
   }
   const call = async () => {
-    const first = await attemptCall(input, authorized, maskedUrl, { at: deadline, byBudget: budgetMs < ownLimit, takeSlot, giveBack }, deps, now, sleep);
+    const first = await attemptCall(
+      input,
+      authorized,
+      maskedUrl,
+      { at: deadline, byBudget: budgetMs < ownLimit, takeSlot, giveBack },
+      deps,
+      now,
+      sleep,
+    );
     // The brand refused the token (revoked, or its keys rotated before it expired): a new one, once.
     if (!tokenRequest || !deps.tokens || first.outcome.ok || first.outcome.response?.status !== 401 || deadline - now() < 100) return first;
-    const renewed = await deps.tokens.token({ ...tokenRequest, timeoutMs: Math.max(1, Math.min(input.block.timeoutMs, deadline - now())) }, { fresh: true });
+    const renewed = await deps.tokens.token(
+      { ...tokenRequest, timeoutMs: Math.max(1, Math.min(input.block.timeoutMs, deadline - now())) },
+      { fresh: true },
+    );
     if (!renewed.ok) {
       // The token endpoint refused the new one (its client secret changed, say): that is why the card failed.
-      await deps.onAttempt?.({ method: request.method, url: maskedUrl, latencyMs: 0, outcome: 'failure', reason: renewed.reason, attempt: first.outcome.attempts + 1 });
-      return { outcome: { ok: false as const, reason: renewed.reason, kind: renewed.kind, attempts: first.outcome.attempts }, brandFailed: false };
+      await deps.onAttempt?.({
+        method: request.method,
+        url: maskedUrl,
+        latencyMs: 0,
+        outcome: 'failure',
+        reason: renewed.reason,
+        attempt: first.outcome.attempts + 1,
+      });
+      return {
+        outcome: { ok: false as const, reason: renewed.reason, kind: renewed.kind, attempts: first.outcome.attempts },
+        brandFailed: false,
+      };
     }
     authorized = withBearer(authorized, renewed.accessToken);
-    return attemptCall(input, authorized, maskedUrl, { at: deadline, byBudget: budgetMs < ownLimit, takeSlot, giveBack }, deps, now, sleep, first.outcome.attempts + 1);
+    return attemptCall(
+      input,
+      authorized,
+      maskedUrl,
+      { at: deadline, byBudget: budgetMs < ownLimit, takeSlot, giveBack },
+      deps,
+      now,
+      sleep,
+      first.outcome.attempts + 1,
+    );
   };
   let outcome: CardOutcome;
   let brandDown: boolean;
@@ -341,7 +431,14 @@ export async function executeCallApi(given: CallApiInput, givenDeps: CallApiDeps
       const run = await deps.breakers.run(workspaceId, request.url, call);
       if (run.open) {
         // Fails fast: no connection is made while the workspace's circuit for the origin is open.
-        await deps.onAttempt?.({ method: request.method, url: maskedUrl, latencyMs: 0, outcome: 'failure', reason: 'circuit_open', attempt: 1 });
+        await deps.onAttempt?.({
+          method: request.method,
+          url: maskedUrl,
+          latencyMs: 0,
+          outcome: 'failure',
+          reason: 'circuit_open',
+          attempt: 1,
+        });
         outcome = { ok: false, reason: 'circuit_open', kind: 'circuit_open', attempts: 0 };
         brandDown = true;
       } else {
@@ -362,7 +459,15 @@ export async function executeCallApi(given: CallApiInput, givenDeps: CallApiDeps
   }
   const staleFor = (cacheSpec.ttlSeconds + (cacheSpec.staleIfErrorSeconds ?? 0)) * 1000;
   if (brandDown && cached && now() - cached.storedAt < staleFor) {
-    await deps.onAttempt?.({ method: request.method, url: maskedUrl, status: cached.response.status, latencyMs: 0, outcome: 'success', reason: 'stale_if_error', attempt: (outcome.attempts || 1) + 1 });
+    await deps.onAttempt?.({
+      method: request.method,
+      url: maskedUrl,
+      status: cached.response.status,
+      latencyMs: 0,
+      outcome: 'success',
+      reason: 'stale_if_error',
+      attempt: (outcome.attempts || 1) + 1,
+    });
     return { ok: true, response: cached.response, ...(cached.messages ? { messages: cached.messages } : {}), attempts: outcome.attempts };
   }
   return outcome;
@@ -389,7 +494,10 @@ async function attemptCall(
   // backoff with half jitter) and waits with the injected clock, so tests and the budget share one.
   let delays: IBackoff<unknown> | undefined;
   let waitMs = 0;
-  const policy = retry(handleWhenResult((result) => (result as TriedAttempt).retryAfter !== undefined), { maxAttempts: MAX_ATTEMPTS - 1, backoff: new ConstantBackoff(0) });
+  const policy = retry(
+    handleWhenResult((result) => (result as TriedAttempt).retryAfter !== undefined),
+    { maxAttempts: MAX_ATTEMPTS - 1, backoff: new ConstantBackoff(0) },
+  );
   const last = await policy.execute(async ({ attempt: retries }): Promise<TriedAttempt> => {
     if (waitMs > 0) await sleep(waitMs);
     const attempt = retries + firstAttempt;
@@ -404,9 +512,22 @@ async function attemptCall(
     try {
       if (!slotted) throw new RateCapped();
       const attemptRequest = signed(request, input, now());
-      if (!attemptRequest) return { outcome: { ok: false, reason: `config: ${SIGNING_SECRET_NAME} is not a valid whsec_ secret`, kind: 'config', attempts: attempt - 1 }, brandFailed: false };
+      if (!attemptRequest)
+        return {
+          outcome: {
+            ok: false,
+            reason: `config: ${SIGNING_SECRET_NAME} is not a valid whsec_ secret`,
+            kind: 'config',
+            attempts: attempt - 1,
+          },
+          brandFailed: false,
+        };
       // The guard refuses any other port before connecting, on the URL and on every redirect.
-      response = await deps.fetch({ ...attemptRequest, timeoutMs: Math.max(1, Math.min(input.block.timeoutMs, remaining)), allowedPorts: input.allowedPorts ?? [] });
+      response = await deps.fetch({
+        ...attemptRequest,
+        timeoutMs: Math.max(1, Math.min(input.block.timeoutMs, remaining)),
+        allowedPorts: input.allowedPorts ?? [],
+      });
     } catch (error) {
       const kind = error instanceof OutboundError ? error.kind : 'network';
       const port = error instanceof OutboundError ? error.port : undefined;
@@ -415,9 +536,13 @@ async function attemptCall(
           ? // Not the brand's failure either: its connection's rate cap left no slot in the card's time.
             { reason: RATE_CAP_REASON, kind: 'timeout', retryable: false }
           : kind === 'timeout' && cutByBudget
-          ? // Not the brand's failure: the customer message's time ran out (no retry, no circuit counted).
-            { reason: BUDGET_TIME_REASON, kind: 'budget', retryable: false }
-          : { reason: port !== undefined ? `port ${port} not allowed (workspace settings: allowedPorts)` : kind, kind: outboundFailureKind(kind), retryable: kind === 'timeout' || kind === 'network' };
+            ? // Not the brand's failure: the customer message's time ran out (no retry, no circuit counted).
+              { reason: BUDGET_TIME_REASON, kind: 'budget', retryable: false }
+            : {
+                reason: port !== undefined ? `port ${port} not allowed (workspace settings: allowedPorts)` : kind,
+                kind: outboundFailureKind(kind),
+                retryable: kind === 'timeout' || kind === 'network',
+              };
     } finally {
       // The attempt has ended (answered, failed, timed out or thrown): its lease in flight goes back.
       await limit.giveBack?.();
@@ -428,7 +553,12 @@ async function attemptCall(
       outcome = { ...judged, attempts: attempt };
       if (!judged.ok) {
         const retryable = response.status === 429 || response.status >= 500;
-        failure = { reason: judged.reason, kind: judged.kind, retryable, retryAfterMs: retryAfterMs(response.headers['retry-after'], now()) };
+        failure = {
+          reason: judged.reason,
+          kind: judged.kind,
+          retryable,
+          retryAfterMs: retryAfterMs(response.headers['retry-after'], now()),
+        };
       }
     }
     await deps.onAttempt?.({
@@ -442,7 +572,10 @@ async function attemptCall(
       attempt,
     });
     if (!failure && outcome) return { outcome, brandFailed: false };
-    const final = { outcome: outcome ?? { ok: false as const, reason: failure?.reason ?? 'network', kind: failure?.kind ?? 'network', attempts: attempt }, brandFailed: failure?.retryable === true };
+    const final = {
+      outcome: outcome ?? { ok: false as const, reason: failure?.reason ?? 'network', kind: failure?.kind ?? 'network', attempts: attempt },
+      brandFailed: failure?.retryable === true,
+    };
     delays = delays ? delays.next(undefined) : RETRY_BACKOFF.next();
     const backoff = failure?.retryAfterMs ?? delays.duration;
     const canRetry = input.block.retry && failure?.retryable === true && attempt < MAX_ATTEMPTS && now() + backoff + 100 < deadline;
@@ -478,7 +611,8 @@ function secretHostRefusal(block: CallApiBlock, url: string, secrets: Record<str
   for (const template of Object.values(block.request.headers)) {
     for (const name of secretReferences(template)) {
       const allowed = allowedHostsOf(secrets, name);
-      if (allowed && (host === undefined || !allowed.includes(host))) return `secret ${name} not allowed for host ${host ?? '(no valid host)'}`;
+      if (allowed && (host === undefined || !allowed.includes(host)))
+        return `secret ${name} not allowed for host ${host ?? '(no valid host)'}`;
     }
   }
   return undefined;
@@ -493,9 +627,11 @@ function clientCertificate(
 ): { ok: true; tls: NonNullable<OutboundRequest['tls']> } | { ok: false; reason: string; kind: FailureReason } {
   const host = requestHost(url);
   const read = (name: string): string | { reason: string; kind: FailureReason } => {
-    if (!Object.hasOwn(secrets, name)) return { reason: `config: secret ${name} is not set (the connection's client certificate)`, kind: 'config' };
+    if (!Object.hasOwn(secrets, name))
+      return { reason: `config: secret ${name} is not set (the connection's client certificate)`, kind: 'config' };
     const allowed = allowedHostsOf(secrets, name);
-    if (allowed && (host === undefined || !allowed.includes(host))) return { reason: `secret ${name} not allowed for host ${host ?? '(no valid host)'}`, kind: 'guard' };
+    if (allowed && (host === undefined || !allowed.includes(host)))
+      return { reason: `secret ${name} not allowed for host ${host ?? '(no valid host)'}`, kind: 'guard' };
     return secrets[name] ?? '';
   };
   const cert = read(forEnvironment(tls.certificate, environment));
@@ -545,18 +681,31 @@ async function judgeResponse(
   block: CardJudging,
   response: OutboundResponse,
   context: TemplateContext,
-): Promise<{ ok: true; response: CardResponse; messages?: ResolvedMessage[]; warning?: string } | { ok: false; reason: string; kind: FailureReason; response: CardResponse }> {
+): Promise<
+  | { ok: true; response: CardResponse; messages?: ResolvedMessage[]; warning?: string }
+  | { ok: false; reason: string; kind: FailureReason; response: CardResponse }
+> {
   const isJson = /\bjson\b/i.test(response.headers['content-type'] ?? '');
   // An error page is an HTTP failure, whatever its body: judge the status before parsing.
   if (!block.successWhen && (response.status < 200 || response.status >= 300)) {
-    return { ok: false, reason: `http_${response.status}`, kind: httpFailureKind(response.status), response: { status: response.status, headers: response.headers, body: parseLoosely(response.body, isJson) } };
+    return {
+      ok: false,
+      reason: `http_${response.status}`,
+      kind: httpFailureKind(response.status),
+      response: { status: response.status, headers: response.headers, body: parseLoosely(response.body, isJson) },
+    };
   }
   let body: unknown = response.body;
   if (isJson || block.expect === 'messages') {
     try {
       body = response.body === '' ? null : JSON.parse(response.body);
     } catch {
-      return { ok: false, reason: 'invalid_response: body is not valid JSON', kind: 'invalid_json', response: { status: response.status, headers: response.headers, body: response.body } };
+      return {
+        ok: false,
+        reason: 'invalid_response: body is not valid JSON',
+        kind: 'invalid_json',
+        response: { status: response.status, headers: response.headers, body: response.body },
+      };
     }
   }
   const cardResponse: CardResponse = { status: response.status, headers: response.headers, body };
@@ -569,7 +718,8 @@ async function judgeResponse(
   let warning: string | undefined;
   if (block.contract) {
     const mismatch = contractMismatch(block.contract, body);
-    if (mismatch !== undefined && mismatch.kind === 'config') return { ok: false, reason: mismatch.reason, kind: 'config', response: cardResponse };
+    if (mismatch !== undefined && mismatch.kind === 'config')
+      return { ok: false, reason: mismatch.reason, kind: 'config', response: cardResponse };
     if (mismatch !== undefined && block.contract.onMismatch === 'warn') warning = mismatch.reason;
     else if (mismatch !== undefined) return { ok: false, reason: mismatch.reason, kind: 'contract', response: cardResponse };
   }
@@ -577,7 +727,10 @@ async function judgeResponse(
   if (block.expect === 'messages') {
     const parsed = brandMessagesSchema.safeParse(body);
     if (!parsed.success) {
-      const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).slice(0, 5).join('; ');
+      const where = parsed.error.issues
+        .map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
+        .slice(0, 5)
+        .join('; ');
       return { ok: false, reason: `invalid_response: ${where}`, kind: 'invalid_messages', response: cardResponse };
     }
     return { ok: true, response: cardResponse, messages: parsed.data.messages, ...warned };
@@ -586,7 +739,10 @@ async function judgeResponse(
 }
 
 /** The execution log's reason for an answer that breaks the card's contract (`contract: response.body.tickets: expected array, got undefined`), if it does. */
-function contractMismatch(contract: NonNullable<CardJudging['contract']>, body: unknown): { reason: string; kind: 'contract' | 'config' } | undefined {
+function contractMismatch(
+  contract: NonNullable<CardJudging['contract']>,
+  body: unknown,
+): { reason: string; kind: 'contract' | 'config' } | undefined {
   try {
     const checked = checkContract(contract, body);
     return checked.ok ? undefined : { reason: `contract: ${checked.mismatch}`, kind: 'contract' };
@@ -602,7 +758,11 @@ function contractMismatch(contract: NonNullable<CardJudging['contract']>, body: 
  * `saveToAttributes` and `bind` work on it as on any answer.
  */
 export async function judgeCallback(block: CallApiBlock, rawBody: string, context: TemplateContext): Promise<CardOutcome> {
-  const judged = await judgeResponse(block, { status: 200, headers: { 'content-type': 'application/json' }, body: rawBody, url: '', latencyMs: 0 }, context);
+  const judged = await judgeResponse(
+    block,
+    { status: 200, headers: { 'content-type': 'application/json' }, body: rawBody, url: '', latencyMs: 0 },
+    context,
+  );
   return { ...judged, attempts: 1 };
 }
 

@@ -13,14 +13,20 @@ export interface ResolveOptions {
 }
 
 /** Render the templates of a message block and expand its repeats over arrays of the context. */
-export async function resolveMessages(messages: Message[], context: TemplateContext, options: ResolveOptions = {}): Promise<ResolvedBlockMessages> {
+export async function resolveMessages(
+  messages: Message[],
+  context: TemplateContext,
+  options: ResolveOptions = {},
+): Promise<ResolvedBlockMessages> {
   const out: ResolvedMessage[] = [];
   let empty = false;
   for (const message of messages) {
     switch (message.type) {
       case 'text': {
         const text = await renderText(message.text, context);
-        const quickReplies = message.quickReplies ? await Promise.all(message.quickReplies.map((b) => resolveButton(b, context))) : undefined;
+        const quickReplies = message.quickReplies
+          ? await Promise.all(message.quickReplies.map((b) => resolveButton(b, context)))
+          : undefined;
         if (text.trim() !== '') out.push({ type: 'text', text, ...(quickReplies ? { quickReplies } : {}) });
         break;
       }

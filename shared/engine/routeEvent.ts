@@ -54,7 +54,10 @@ export async function routeEvent(turn: TurnState): Promise<RoutedEvent> {
     // The link block the conversation waits on; one that came late (the session ended, the customer
     // did something else meanwhile) is the flow's link block's that links on this channel, the first when it has several.
     const waiting = input.session ? blockOf(flow, input.session.waitingOn) : undefined;
-    const linkBlock = waiting?.type === 'linkAccount' ? waiting : Object.values(flow.blocks).find((b): b is LinkAccountBlock => b.type === 'linkAccount' && linksOn(b, input.customer.channel));
+    const linkBlock =
+      waiting?.type === 'linkAccount'
+        ? waiting
+        : Object.values(flow.blocks).find((b): b is LinkAccountBlock => b.type === 'linkAccount' && linksOn(b, input.customer.channel));
     if (!linkBlock || chat !== 'user') return { done: { messages, attributes, session: keptSession, route: 'none' } };
     if (event.result === 'ok' && event.nonce !== undefined) {
       turn.link = { result: 'ok', nonce: event.nonce };
@@ -77,7 +80,10 @@ export async function routeEvent(turn: TurnState): Promise<RoutedEvent> {
       return { done: { messages, attributes, session: session ? withoutExpiry(session) : null, route: 'none' } };
     }
     turn.triggerParams = session.trigger;
-    const outcome: CardOutcome = event.result === 'ok' ? await judgeCallback(waiting, event.body ?? '', turn.context()) : { ok: false, reason: 'callback_timeout', kind: 'callback_timeout', attempts: 1 };
+    const outcome: CardOutcome =
+      event.result === 'ok'
+        ? await judgeCallback(waiting, event.body ?? '', turn.context())
+        : { ok: false, reason: 'callback_timeout', kind: 'callback_timeout', attempts: 1 };
     return { run: await turn.settleCard(waiting, outcome) };
   }
   if (input.session?.callbackId !== undefined && blockOf(flow, input.session.waitingOn)?.type === 'callApi') {

@@ -66,7 +66,13 @@ export async function runBlocks(turn: TurnState, from: string | undefined, deps:
         case 'question': {
           const prompt = await renderText(block.prompt, turn.context());
           messages.push(withChoices({ type: 'text', text: prompt }, block));
-          return turn.ended({ flowId: input.flowRef.flowId, version: input.flowRef.version, waitingOn: blockId, attempts: 0, trigger: turn.triggerParams });
+          return turn.ended({
+            flowId: input.flowRef.flowId,
+            version: input.flowRef.version,
+            waitingOn: blockId,
+            attempts: 0,
+            trigger: turn.triggerParams,
+          });
         }
         case 'callApi': {
           const personal = isPersonalCard(flow, block);
@@ -102,13 +108,25 @@ export async function runBlocks(turn: TurnState, from: string | undefined, deps:
           // A card that waits for a callback gives the brand its single-use URL (`{{ callback.url }}`, and a header).
           const pending = block.callback && deps.newCallback ? deps.newCallback(blockId) : undefined;
           const cardStarted = clock();
-          const outcome = await deps.callApi(blockId, block, pending ? { ...turn.context(), callback: { url: pending.url } } : turn.context(), cardBudget);
+          const outcome = await deps.callApi(
+            blockId,
+            block,
+            pending ? { ...turn.context(), callback: { url: pending.url } } : turn.context(),
+            cardBudget,
+          );
           if (cardBudget.exhausted === undefined) brandMs += Math.max(0, clock() - cardStarted);
           if (pending && block.callback && outcome.response?.status === 202) {
             // The brand took the work and will call back: the turn ends, the conversation waiting on the
             // card (no Lambda waits); the callback, or its timeout, resumes it at this card's outcome.
             turn.callbackWait = { id: pending.id, blockId, timeoutSeconds: block.callback.timeoutSeconds };
-            return turn.ended({ flowId: input.flowRef.flowId, version: input.flowRef.version, waitingOn: blockId, attempts: 0, trigger: turn.triggerParams, callbackId: pending.id });
+            return turn.ended({
+              flowId: input.flowRef.flowId,
+              version: input.flowRef.version,
+              waitingOn: blockId,
+              attempts: 0,
+              trigger: turn.triggerParams,
+              callbackId: pending.id,
+            });
           }
           next = await turn.settleCard(block, outcome);
           break;
@@ -155,7 +173,13 @@ export async function runBlocks(turn: TurnState, from: string | undefined, deps:
             url = withLinkToken(url, token);
           }
           messages.push({ type: 'accountLink', text, label: block.label ?? texts.linkButton, url });
-          return turn.ended({ flowId: input.flowRef.flowId, version: input.flowRef.version, waitingOn: blockId, attempts: 0, trigger: turn.triggerParams });
+          return turn.ended({
+            flowId: input.flowRef.flowId,
+            version: input.flowRef.version,
+            waitingOn: blockId,
+            attempts: 0,
+            trigger: turn.triggerParams,
+          });
         }
         case 'end':
           break;

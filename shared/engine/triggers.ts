@@ -119,7 +119,11 @@ export interface RunningFlow {
  * decides between `contains` keywords that happen to meet in one message ("hot deal" with `hot` in one
  * flow and `deal` in another).
  */
-export function matchActiveFlows<F extends RunningFlow>(flows: readonly F[], event: InboundEvent, options: MatchOptions): { flow: F; match: TriggerMatch } | undefined {
+export function matchActiveFlows<F extends RunningFlow>(
+  flows: readonly F[],
+  event: InboundEvent,
+  options: MatchOptions,
+): { flow: F; match: TriggerMatch } | undefined {
   let oneToOneOnly: { flow: F; match: TriggerMatch } | undefined;
   for (const flow of flows) {
     const match = matchTrigger(flow.flow, event, { includeFallback: false, chat: options.chat });
@@ -153,7 +157,10 @@ export function triggerKeys(trigger: Trigger): string[] {
 
 /** Whether any event could lead somewhere in this flow beyond its triggers: a question or an account link waiting, or a fallback. */
 export function flowListensBeyondTriggers(flow: Flow): boolean {
-  return flow.triggers.some((t) => t.type === 'fallback') || Object.values(flow.blocks).some((b) => b.type === 'question' || b.type === 'linkAccount');
+  return (
+    flow.triggers.some((t) => t.type === 'fallback') ||
+    Object.values(flow.blocks).some((b) => b.type === 'question' || b.type === 'linkAccount')
+  );
 }
 
 /** Whether a block is a linkAccount block that links accounts on this kind of channel (its `channels`, every channel when left out). */

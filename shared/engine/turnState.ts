@@ -69,7 +69,13 @@ export class TurnState {
       customer: { id: input.customer.id, channel: input.customer.channel, attributes: merged },
       attributes: merged,
       ...(this.binding ? { binding: bindingContext(this.binding) } : {}),
-      trigger: { type: event.type, text: event.type === 'text' ? event.text : undefined, params: this.triggerParams, chat, speakerId: input.speakerId ?? (chat === 'user' ? input.customer.id : undefined) },
+      trigger: {
+        type: event.type,
+        text: event.type === 'text' ? event.text : undefined,
+        params: this.triggerParams,
+        chat,
+        speakerId: input.speakerId ?? (chat === 'user' ? input.customer.id : undefined),
+      },
       ...(this.lastResponse ? { response: this.lastResponse } : {}),
       ...(this.lastFailure ? { failure: this.lastFailure } : {}),
       ...(this.link ? { link: this.link } : {}),
@@ -83,7 +89,16 @@ export class TurnState {
   async settleCard(block: CallApiBlock, outcome: CardOutcome): Promise<string | undefined> {
     const { input, texts } = this;
     this.lastResponse = outcome.response;
-    const made = outcome.ok && block.bind ? await bindingFrom(block.bind, this.context(), bindingMethod(input.event, block.bind, input.customer.channel), this.now, input.bindingLapseDays) : undefined;
+    const made =
+      outcome.ok && block.bind
+        ? await bindingFrom(
+            block.bind,
+            this.context(),
+            bindingMethod(input.event, block.bind, input.customer.channel),
+            this.now,
+            input.bindingLapseDays,
+          )
+        : undefined;
     let to: string | undefined;
     if (outcome.ok && block.bind && !made) {
       // The brand said yes but named no member: no binding, and the card's failure path.
@@ -126,7 +141,13 @@ export function bindingMethod(event: InboundEvent, bind: NonNullable<CallApiBloc
 }
 
 /** The binding a card's `bind` makes from its answer, or undefined when the answer names no member. */
-async function bindingFrom(bind: NonNullable<CallApiBlock['bind']>, context: TemplateContext, method: BindingMethod, now: number, lapseDays: number | undefined): Promise<Binding | undefined> {
+async function bindingFrom(
+  bind: NonNullable<CallApiBlock['bind']>,
+  context: TemplateContext,
+  method: BindingMethod,
+  now: number,
+  lapseDays: number | undefined,
+): Promise<Binding | undefined> {
   const text = async (path: string): Promise<string | undefined> => {
     const value = await evaluatePath(path, context).catch(() => undefined);
     return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
@@ -140,12 +161,24 @@ async function bindingFrom(bind: NonNullable<CallApiBlock['bind']>, context: Tem
   }
   const verifiedAt = new Date(now);
   const lapsesAt = bindingLapsesAt(verifiedAt, lapseDays);
-  return { memberId, ...(Object.keys(attributes).length ? { attributes } : {}), method, verifiedAt: verifiedAt.toISOString(), ...(lapsesAt ? { lapsesAt } : {}) };
+  return {
+    memberId,
+    ...(Object.keys(attributes).length ? { attributes } : {}),
+    method,
+    verifiedAt: verifiedAt.toISOString(),
+    ...(lapsesAt ? { lapsesAt } : {}),
+  };
 }
 
 /** What templates see as `binding`: who the customer verifiably is. */
 function bindingContext(binding: Binding): Record<string, unknown> {
-  return { memberId: binding.memberId, method: binding.method, verifiedAt: binding.verifiedAt, ...(binding.lapsesAt ? { lapsesAt: binding.lapsesAt } : {}), attributes: { ...binding.attributes } };
+  return {
+    memberId: binding.memberId,
+    method: binding.method,
+    verifiedAt: binding.verifiedAt,
+    ...(binding.lapsesAt ? { lapsesAt: binding.lapsesAt } : {}),
+    attributes: { ...binding.attributes },
+  };
 }
 
 /**

@@ -80,7 +80,8 @@ function explain(error: unknown): string {
   const detail = (error instanceof Error ? error.message : String(error)).replace(/^error parsing regexp: /, '');
   if (detail.includes('`(?=') || detail.includes('`(?!')) return `lookahead ((?= or (?!) is not supported: ${LINEAR_TIME} lookaround`;
   if (detail.includes('`(?<=') || detail.includes('`(?<!')) return `lookbehind ((?<= or (?<!) is not supported: ${LINEAR_TIME} lookaround`;
-  if (/invalid escape sequence: `\\([1-9]|k)/.test(detail)) return `backreferences (\\1, \\k<name>) are not supported: ${LINEAR_TIME} backreferences`;
+  if (/invalid escape sequence: `\\([1-9]|k)/.test(detail))
+    return `backreferences (\\1, \\k<name>) are not supported: ${LINEAR_TIME} backreferences`;
   if (detail.startsWith('invalid repeat count')) return `not a valid regular expression: ${detail} (repeat counts go up to 1000)`;
   return `not a valid regular expression: ${detail}`;
 }

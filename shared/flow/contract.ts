@@ -70,7 +70,8 @@ function mergeSchemas(a: Json, b: Json): Json {
       properties[key] = l && r ? mergeSchemas(l, r) : (l ?? r ?? {});
     }
     // Required where both objects had the key (a schema without an object part required nothing of one).
-    const required = left.has && right.has ? left.required.filter((key) => right.required.includes(key)) : left.has ? left.required : right.required;
+    const required =
+      left.has && right.has ? left.required.filter((key) => right.required.includes(key)) : left.has ? left.required : right.required;
     merged.required = required;
     merged.properties = properties;
   }
@@ -90,7 +91,11 @@ function typesOf(schema: Json): SchemaType[] {
 
 function objectPart(schema: Json): { has: boolean; required: string[]; properties: Json } {
   const has = typesOf(schema).includes('object');
-  return { has, required: has ? ((schema.required as string[] | undefined) ?? []) : [], properties: has ? ((schema.properties as Json | undefined) ?? {}) : {} };
+  return {
+    has,
+    required: has ? ((schema.required as string[] | undefined) ?? []) : [],
+    properties: has ? ((schema.properties as Json | undefined) ?? {}) : {},
+  };
 }
 
 /**
@@ -110,7 +115,9 @@ function compiler(): Ajv2020Type {
   // an admin's pattern must not let a brand's answer stall the executor.
   // ajv keeps each compiled pattern under its toString() (a RegExp's is its source): without one of
   // their own, every pattern would be taken for the first.
-  const regExp = Object.assign((pattern: string) => ({ ...re2RegExp(pattern), toString: () => `re2:${pattern}` }), { code: 're2RegExp (shared/flow/conditionPattern.ts)' });
+  const regExp = Object.assign((pattern: string) => ({ ...re2RegExp(pattern), toString: () => `re2:${pattern}` }), {
+    code: 're2RegExp (shared/flow/conditionPattern.ts)',
+  });
   ajv ??= new Ajv2020({ strict: false, validateFormats: false, allErrors: false, verbose: true, code: { regExp } });
   return ajv;
 }
@@ -169,7 +176,13 @@ export function checkContract(contract: CardContract, body: unknown): ContractCh
  * personal) is shown as `*`; a value, never.
  */
 export function describeMismatch(schema: Json, error: ErrorObject): string {
-  const segments = error.instancePath === '' ? [] : error.instancePath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments =
+    error.instancePath === ''
+      ? []
+      : error.instancePath
+          .slice(1)
+          .split('/')
+          .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   const { path, at } = pathIn(schema, segments);
   const got = error.data;
   switch (error.keyword) {
@@ -183,7 +196,9 @@ export function describeMismatch(schema: Json, error: ErrorObject): string {
     case 'minItems': {
       const limit = Number((error.params as { limit?: unknown }).limit);
       const length = Array.isArray(got) ? got.length : 0;
-      return limit === 1 ? `${path}: expected a non-empty array, got an empty array` : `${path}: expected at least ${limit} items, got ${length}`;
+      return limit === 1
+        ? `${path}: expected a non-empty array, got an empty array`
+        : `${path}: expected at least ${limit} items, got ${length}`;
     }
     case 'maxItems':
       return `${path}: expected at most ${Number((error.params as { limit?: unknown }).limit)} items, got ${Array.isArray(got) ? got.length : 0}`;
@@ -248,7 +263,8 @@ function expectedOf(schema: Json | undefined): string | undefined {
 export function missingInContract(schema: Json, segments: Array<string | number>): string | undefined {
   let at: Json = schema;
   for (const segment of segments) {
-    if (!isRecord(at) || at.type === undefined || ['$ref', 'anyOf', 'oneOf', 'allOf', '$dynamicRef'].some((key) => key in at)) return undefined;
+    if (!isRecord(at) || at.type === undefined || ['$ref', 'anyOf', 'oneOf', 'allOf', '$dynamicRef'].some((key) => key in at))
+      return undefined;
     const types = typesOf(at);
     if (types.includes('array') && (typeof segment === 'number' || segment === 'first' || segment === 'last')) {
       if (!isRecord(at.items)) return undefined;

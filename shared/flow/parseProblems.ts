@@ -27,7 +27,8 @@ export function parseWithProblems<T extends z.ZodType>(schema: T, input: unknown
     reportInput: true,
     error: (issue) => {
       if (issue.code === 'unrecognized_keys' && issue.inst instanceof z.ZodObject) shapes.set(issue.input, issue.inst.shape);
-      if (issue.code === 'unrecognized_keys' && issue.inst instanceof z.ZodRecord && issue.inst.keyType instanceof z.ZodEnum) keyLists.set(issue.input, issue.inst.keyType.options.map(String));
+      if (issue.code === 'unrecognized_keys' && issue.inst instanceof z.ZodRecord && issue.inst.keyType instanceof z.ZodEnum)
+        keyLists.set(issue.input, issue.inst.keyType.options.map(String));
       return undefined;
     },
   });
@@ -35,10 +36,16 @@ export function parseWithProblems<T extends z.ZodType>(schema: T, input: unknown
   const problems = parsed.error.issues.flatMap((issue): Problem[] => {
     if (issue.code === 'unrecognized_keys') {
       const list = keyLists.get(issue.input);
-      return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: list ? unknownListedKeyMessage(key, list) : unknownKeyMessage(key, shapes.get(issue.input) ?? {}) }));
+      return issue.keys.map((key) => ({
+        path: formatPath([...issue.path, key]),
+        message: list ? unknownListedKeyMessage(key, list) : unknownKeyMessage(key, shapes.get(issue.input) ?? {}),
+      }));
     }
     // A map key its key schema refuses (`onStatus: {"4xx": …}`): that schema's own words.
-    if (issue.code === 'invalid_key') return [{ path: formatPath(issue.path), message: `key ${JSON.stringify(issue.input)}: ${issue.issues[0]?.message ?? issue.message}` }];
+    if (issue.code === 'invalid_key')
+      return [
+        { path: formatPath(issue.path), message: `key ${JSON.stringify(issue.input)}: ${issue.issues[0]?.message ?? issue.message}` },
+      ];
     const unmatched = unmatchedDiscriminator(issue);
     if (unmatched) return [{ path: formatPath(issue.path), message: unknownValueMessage(unmatched.value, unmatched.options) }];
     return [{ path: formatPath(issue.path), message: issue.message }];
@@ -82,7 +89,10 @@ export function withoutUnknownKeys(schema: z.ZodType, input: unknown): { value: 
     let changed = false;
     for (const issue of parsed.error.issues) {
       if (issue.code !== 'unrecognized_keys') continue;
-      const holder = issue.path.reduce<unknown>((at, key) => (typeof at === 'object' && at !== null ? (at as Record<PropertyKey, unknown>)[key] : undefined), value);
+      const holder = issue.path.reduce<unknown>(
+        (at, key) => (typeof at === 'object' && at !== null ? (at as Record<PropertyKey, unknown>)[key] : undefined),
+        value,
+      );
       if (typeof holder !== 'object' || holder === null) continue;
       for (const key of issue.keys) {
         if (!Object.hasOwn(holder, key)) continue;
@@ -98,12 +108,15 @@ export function withoutUnknownKeys(schema: z.ZodType, input: unknown): { value: 
 
 function unknownValueMessage(value: string, options: string[]): string {
   const close = closest(value, options);
-  return close !== undefined ? `unknown ${JSON.stringify(value)}: did you mean "${close}"?` : `unknown ${JSON.stringify(value)}: expected one of ${options.join(', ')}`;
+  return close !== undefined
+    ? `unknown ${JSON.stringify(value)}: did you mean "${close}"?`
+    : `unknown ${JSON.stringify(value)}: expected one of ${options.join(', ')}`;
 }
 
 /** The value and the expected values of a "no matching discriminator" issue, when the value is a string. */
 function unmatchedDiscriminator(issue: z.core.$ZodIssue): { value: string; options: string[] } | undefined {
-  if (issue.code !== 'invalid_union' || typeof issue.discriminator !== 'string' || !('options' in issue) || !Array.isArray(issue.options)) return undefined;
+  if (issue.code !== 'invalid_union' || typeof issue.discriminator !== 'string' || !('options' in issue) || !Array.isArray(issue.options))
+    return undefined;
   const input: unknown = issue.input;
   const value: unknown = typeof input === 'object' && input !== null ? (input as Record<string, unknown>)[issue.discriminator] : undefined;
   return typeof value === 'string' ? { value, options: issue.options.map(String) } : undefined;

@@ -81,7 +81,10 @@ export const questionBlockSchema = z.strictObject({
     z.strictObject({ type: z.literal('date') }),
     z.strictObject({
       type: z.literal('choice'),
-      choices: z.array(z.strictObject({ label: z.string().min(1), value: z.string().min(1) })).min(1).max(13),
+      choices: z
+        .array(z.strictObject({ label: z.string().min(1), value: z.string().min(1) }))
+        .min(1)
+        .max(13),
     }),
   ]),
   saveAs: attributeName,
@@ -124,7 +127,7 @@ export const cardBindSchema = z.strictObject({
  * warned about in the execution log (`warn`).
  */
 export const cardContractSchema = z.strictObject({
-  body: z.record(z.string(), z.unknown()).describe("A JSON Schema of the response body"),
+  body: z.record(z.string(), z.unknown()).describe('A JSON Schema of the response body'),
   onMismatch: z.enum(['fail', 'warn']).optional(),
 });
 export type CardContract = z.infer<typeof cardContractSchema>;
@@ -176,7 +179,12 @@ export const callApiBlockSchema = z.strictObject({
    */
   callback: z
     .strictObject({
-      timeoutSeconds: z.number().int().min(CALLBACK_TIMEOUT_SECONDS.min).max(CALLBACK_TIMEOUT_SECONDS.max).default(CALLBACK_TIMEOUT_SECONDS.default),
+      timeoutSeconds: z
+        .number()
+        .int()
+        .min(CALLBACK_TIMEOUT_SECONDS.min)
+        .max(CALLBACK_TIMEOUT_SECONDS.max)
+        .default(CALLBACK_TIMEOUT_SECONDS.default),
     })
     .optional(),
   /** Do not wait for the brand: the flow goes on at once and the outcome is only logged. */
@@ -252,7 +260,10 @@ export const unbindBlockSchema = z.strictObject({ type: z.literal('unbind'), nex
 export const linkAccountBlockSchema = z.strictObject({
   type: z.literal('linkAccount'),
   /** The brand's login page: https (Meta requires it for the Log In button). A Liquid template, written by the admin. */
-  loginUrl: z.string().min(1).describe("The brand's login page (https). On LINE callcard adds ?linkToken=…; Messenger adds account_linking_token and redirect_uri"),
+  loginUrl: z
+    .string()
+    .min(1)
+    .describe("The brand's login page (https). On LINE callcard adds ?linkToken=…; Messenger adds account_linking_token and redirect_uri"),
   /** The message the button comes with (a Liquid template). */
   text: z.string().min(1),
   /** The button's label on LINE (Messenger's Log In button has its own); `texts.linkButton` when left out. */

@@ -68,7 +68,14 @@ export function myTicketsScenario(baseUrl: string): Scenario {
               imageUrl: '{{ ticket.imageUrl }}',
               title: '{{ ticket.title }}',
               subtitle: 'Valid until {{ ticket.validUntil }}',
-              buttons: [{ type: 'postback', label: 'Use this ticket', data: 'action=use_ticket&id={{ ticket.id }}', displayText: 'Use {{ ticket.title }}' }],
+              buttons: [
+                {
+                  type: 'postback',
+                  label: 'Use this ticket',
+                  data: 'action=use_ticket&id={{ ticket.id }}',
+                  displayText: 'Use {{ ticket.title }}',
+                },
+              ],
             },
           },
         ],
@@ -121,7 +128,12 @@ export function myTicketsScenario(baseUrl: string): Scenario {
       },
       code_still_valid: {
         type: 'message',
-        messages: [{ type: 'text', text: 'We already texted a code to that number; it is valid for {{ response.body.expiresInMinutes }} more minute(s).' }],
+        messages: [
+          {
+            type: 'text',
+            text: 'We already texted a code to that number; it is valid for {{ response.body.expiresInMinutes }} more minute(s).',
+          },
+        ],
         next: 'ask_code',
       },
       ask_code: {
@@ -133,7 +145,11 @@ export function myTicketsScenario(baseUrl: string): Scenario {
       },
       check_code: {
         type: 'callApi',
-        request: { method: 'POST', url: `${base}/otp/verify`, body: { type: 'json', value: { phone: '{{ attributes.phone }}', code: '{{ attributes.otpCode }}' } } },
+        request: {
+          method: 'POST',
+          url: `${base}/otp/verify`,
+          body: { type: 'json', value: { phone: '{{ attributes.phone }}', code: '{{ attributes.otpCode }}' } },
+        },
         successWhen: 'response.body.verified == true',
         bind: { memberId: 'response.body.memberId', attributes: { name: 'response.body.name' } },
         onSuccess: 'verified',
@@ -157,7 +173,12 @@ export function myTicketsScenario(baseUrl: string): Scenario {
       },
       code_locked: {
         type: 'message',
-        messages: [{ type: 'text', text: 'Too many wrong codes: for your security, verification is paused. Please tap "My tickets" again in {{ response.body.retryAfterMinutes }} minute(s).' }],
+        messages: [
+          {
+            type: 'text',
+            text: 'Too many wrong codes: for your security, verification is paused. Please tap "My tickets" again in {{ response.body.retryAfterMinutes }} minute(s).',
+          },
+        ],
       },
       verify_failed: {
         type: 'message',
@@ -214,7 +235,13 @@ export function registrationScenario(baseUrl: string): Scenario {
   return {
     triggers: [{ type: 'keyword', keywords: ['register', '報名'], start: 'ask_name' }],
     blocks: {
-      ask_name: { type: 'question', prompt: 'Tea workshop registration (1/3): what is your name?', input: { type: 'text' }, saveAs: 'name', next: 'ask_reg_phone' },
+      ask_name: {
+        type: 'question',
+        prompt: 'Tea workshop registration (1/3): what is your name?',
+        input: { type: 'text' },
+        saveAs: 'name',
+        next: 'ask_reg_phone',
+      },
       ask_reg_phone: {
         type: 'question',
         prompt: '(2/3) Your mobile number?',
@@ -263,7 +290,10 @@ export function registrationScenario(baseUrl: string): Scenario {
         request: {
           method: 'POST',
           url: `${base}/notify`,
-          body: { type: 'json', value: { channel: 'email', template: 'registration_confirmed', name: '{{ attributes.name }}', phone: '{{ attributes.phone }}' } },
+          body: {
+            type: 'json',
+            value: { channel: 'email', template: 'registration_confirmed', name: '{{ attributes.name }}', phone: '{{ attributes.phone }}' },
+          },
         },
       },
       registration_full: {
@@ -294,7 +324,11 @@ export function orderStatusScenario(baseUrl: string): Scenario {
       ask_order: { type: 'question', prompt: 'What is your order number?', input: { type: 'text' }, saveAs: 'orderId', next: 'load_order' },
       load_order: {
         type: 'callApi',
-        request: { method: 'GET', url: `${base}/orders/{{ attributes.orderId }}`, headers: { 'x-api-key': `{{ secrets.${ORDERS_API_KEY_SECRET} }}` } },
+        request: {
+          method: 'GET',
+          url: `${base}/orders/{{ attributes.orderId }}`,
+          headers: { 'x-api-key': `{{ secrets.${ORDERS_API_KEY_SECRET} }}` },
+        },
         onSuccess: 'show_order',
         onStatus: { '404': 'no_such_order' },
         onFailure: 'order_failed',
@@ -313,7 +347,12 @@ export function orderStatusScenario(baseUrl: string): Scenario {
       },
       no_such_order: {
         type: 'message',
-        messages: [{ type: 'text', text: 'Sorry, there is no such order {{ attributes.orderId }}. Please check the number and type "order" to try again.' }],
+        messages: [
+          {
+            type: 'text',
+            text: 'Sorry, there is no such order {{ attributes.orderId }}. Please check the number and type "order" to try again.',
+          },
+        ],
       },
       order_failed: {
         type: 'message',

@@ -24,14 +24,18 @@ const flowText = (description: string, max = MAX_TEXT) => z.string().trim().min(
 export const flowTextsSchema = z
   .strictObject({
     failure: flowText('Said when a card fails and names no failure block (or a template cannot render). Plain text, not a template'),
-    reask: flowText("Re-asks a question whose answer was not valid, for questions without their own reask. A Liquid template; {{ prompt }} is the question's prompt"),
+    reask: flowText(
+      "Re-asks a question whose answer was not valid, for questions without their own reask. A Liquid template; {{ prompt }} is the question's prompt",
+    ),
     carouselAltText: flowText("A carousel's notification and chat-list text when its altText renders empty", 400),
     oneToOneOnly: flowText('Said in a LINE group or room when a trigger for one-to-one chats only is used there (see chats). Plain text'),
     verifyFirst: flowText('Said at a personal card to a customer not verified, in a flow with no verify start. Plain text'),
     linkButton: flowText("The label of a linkAccount block's button on LINE, when the block names none. Plain text", 20),
     linkFailed: flowText('Said when an account link failed and its linkAccount block names no onFailure. Plain text'),
   })
-  .describe("callcard's own texts to customers, in this flow's words; each one left out comes in the workspace's language (settings: language)");
+  .describe(
+    "callcard's own texts to customers, in this flow's words; each one left out comes in the workspace's language (settings: language)",
+  );
 export type FlowTexts = z.infer<typeof flowTextsSchema>;
 
 /** Every text, resolved: what a turn says. */

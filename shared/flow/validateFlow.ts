@@ -3,7 +3,13 @@ import * as z from 'zod';
 import { isPublicAddress } from '../http/guardedFetch';
 import type { Button, Card, Message } from '../messages/message';
 import { templateReads } from '../templating/liquid';
-import { SECRET_OUTSIDE_HEADER, SIGNING_SECRET_NEVER_SENT, secretReferences, secretsPathProblem, templateCheck } from '../templating/secrets';
+import {
+  SECRET_OUTSIDE_HEADER,
+  SIGNING_SECRET_NEVER_SENT,
+  secretReferences,
+  secretsPathProblem,
+  templateCheck,
+} from '../templating/secrets';
 import { conditionPatternProblem } from './conditionPattern';
 import { contractProblem, missingInContract } from './contract';
 import { parseWithProblems, withoutUnknownKeys, type Problem } from './parseProblems';
@@ -127,11 +133,16 @@ function readableParts(input: unknown): FlowParts {
     const block = blockSchema.safeParse(raw);
     if (block.success) parts.blocks[id] = block.data;
     const trimmed = removed.some((path) => path[0] === 'blocks' && path[1] === id);
-    if (!block.success || trimmed) parts.looseEdges.set(id, stringsIn(originalBlocks[id]).filter((s) => parts.ids.has(s)));
+    if (!block.success || trimmed)
+      parts.looseEdges.set(
+        id,
+        stringsIn(originalBlocks[id]).filter((s) => parts.ids.has(s)),
+      );
     if (!block.success && isPlainObject(raw) && raw.type === 'condition' && Array.isArray(raw.branches)) {
       raw.branches.forEach((branch: unknown, i) => {
         const when = isPlainObject(branch) && isPlainObject(branch.when) ? branch.when : undefined;
-        if (when?.op === 'matches' && typeof when.pattern === 'string') parts.loosePatterns.push({ path: `blocks.${id}.branches.${i}.when.pattern`, pattern: when.pattern });
+        if (when?.op === 'matches' && typeof when.pattern === 'string')
+          parts.loosePatterns.push({ path: `blocks.${id}.branches.${i}.when.pattern`, pattern: when.pattern });
       });
     }
   }
@@ -173,7 +184,8 @@ function flowProblems(flow: FlowParts): FlowProblem[] {
     checkTemplates(block, at, report);
     if (block.type === 'linkAccount' && Object.hasOwn(flow.blocks, block.onLinked)) {
       const card = flow.blocks[block.onLinked];
-      if (card?.type !== 'callApi' || card.bind === undefined) report(`${at}.onLinked`, 'must be a card that binds (bind): it resolves {{ link.nonce }} at the brand to the member');
+      if (card?.type !== 'callApi' || card.bind === undefined)
+        report(`${at}.onLinked`, 'must be a card that binds (bind): it resolves {{ link.nonce }} at the brand to the member');
     }
   }
   for (const { path, pattern } of flow.loosePatterns) {
@@ -219,8 +231,10 @@ function personalProblems(flow: FlowParts, report: Report): void {
   };
   for (const [id, block] of blocks) {
     if (block.type !== 'callApi') continue;
-    if (personal.has(id) && block.cache && !personalDataUse(block)) report(`blocks.${id}.cache`, 'only for non-personal data: this card is personal');
-    if (personal.has(id) && binds.has(id)) report(at(id), 'a card that binds is where a customer gets verified: it cannot be personal (personal: false in a personal flow)');
+    if (personal.has(id) && block.cache && !personalDataUse(block))
+      report(`blocks.${id}.cache`, 'only for non-personal data: this card is personal');
+    if (personal.has(id) && binds.has(id))
+      report(at(id), 'a card that binds is where a customer gets verified: it cannot be personal (personal: false in a personal flow)');
   }
   const links = blocks.some(([, block]) => block.type === 'linkAccount');
   if (!personal.size && !binds.size && !links) return;
@@ -229,23 +243,34 @@ function personalProblems(flow: FlowParts, report: Report): void {
   const unsure = (reach: Set<string>) => [...reach].some((id) => flow.looseEdges.has(id));
   if (flow.verify === undefined) {
     const reach = unverifiedReach(flow, starts, binds);
-    if (!unsure(reach)) for (const id of reach) {
-      if (personal.has(id) && !binds.has(id)) {
-        report(at(id), 'a personal card needs a way to verify: a trigger reaches it with no card that binds on the way, and the flow names no verify start (verify: the block where verification starts)');
+    if (!unsure(reach))
+      for (const id of reach) {
+        if (personal.has(id) && !binds.has(id)) {
+          report(
+            at(id),
+            'a personal card needs a way to verify: a trigger reaches it with no card that binds on the way, and the flow names no verify start (verify: the block where verification starts)',
+          );
+        }
       }
-    }
   } else if (Object.hasOwn(flow.blocks, flow.verify) || flow.ids.has(flow.verify)) {
     const onTheWay = unverifiedReach(flow, [flow.verify], binds);
-    if (!unsure(onTheWay)) for (const id of onTheWay) {
-      if (personal.has(id) && !binds.has(id)) report(at(id), `on the way to verification (from verify: ${flow.verify}) before any card binds: a personal card cannot run there (personal: false)`);
-    }
-    if (![...onTheWay].some((id) => binds.has(id)) && !unsure(onTheWay)) report('verify', 'no card that binds (bind) follows this start: verification would never bind the customer');
+    if (!unsure(onTheWay))
+      for (const id of onTheWay) {
+        if (personal.has(id) && !binds.has(id))
+          report(
+            at(id),
+            `on the way to verification (from verify: ${flow.verify}) before any card binds: a personal card cannot run there (personal: false)`,
+          );
+      }
+    if (![...onTheWay].some((id) => binds.has(id)) && !unsure(onTheWay))
+      report('verify', 'no card that binds (bind) follows this start: verification would never bind the customer');
   }
   for (const { trigger, index } of flow.triggers) {
     const chats = trigger.type === 'follow' ? ['user'] : (trigger.chats ?? flow.chats ?? ['user']);
     if (!chats.some((chat) => chat !== 'user')) continue;
     for (const id of unverifiedReach(flow, [trigger.start], new Set())) {
-      if (flow.blocks[id]?.type === 'linkAccount') report(`blocks.${id}`, `triggers.${index} answers in LINE groups or rooms (chats): an account is linked in one-to-one chats only`);
+      if (flow.blocks[id]?.type === 'linkAccount')
+        report(`blocks.${id}`, `triggers.${index} answers in LINE groups or rooms (chats): an account is linked in one-to-one chats only`);
       else if (personal.has(id) || binds.has(id)) {
         report(
           at(id),
@@ -265,7 +290,8 @@ function unverifiedReach(flow: FlowParts, starts: string[], binds: Set<string>):
     seen.add(id);
     const block = Object.hasOwn(flow.blocks, id) ? flow.blocks[id] : undefined;
     if (block) {
-      for (const [field, target] of Object.entries(references(block))) if (target && !(binds.has(id) && field === 'onSuccess')) queue.push(target);
+      for (const [field, target] of Object.entries(references(block)))
+        if (target && !(binds.has(id) && field === 'onSuccess')) queue.push(target);
     }
     queue.push(...(flow.looseEdges.get(id) ?? []));
   }
@@ -310,7 +336,12 @@ function references(block: Block): Record<string, string | undefined> {
 
 function reachableBlocks(flow: FlowParts, looseStarts: string[]): Set<string> {
   const seen = new Set<string>();
-  const queue = [...flow.triggers.map(({ trigger }) => trigger.start), ...looseStarts, ...(flow.start ? [flow.start] : []), ...(flow.verify ? [flow.verify] : [])];
+  const queue = [
+    ...flow.triggers.map(({ trigger }) => trigger.start),
+    ...looseStarts,
+    ...(flow.start ? [flow.start] : []),
+    ...(flow.verify ? [flow.verify] : []),
+  ];
   for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
     if (seen.has(id) || !flow.ids.has(id)) continue;
     seen.add(id);
@@ -345,15 +376,22 @@ function contractProblems(flow: FlowParts, report: Report): void {
       if (segments[0] !== 'response' || segments[1] !== 'body') return;
       const read = segments.slice(2);
       const missing = missingInContract(schema, read);
-      if (missing !== undefined) report(path, `reads ${readPath(read)}, which the contract of card "${id}" does not have (no ${missing}): add it to the contract, or read another field`);
+      if (missing !== undefined)
+        report(
+          path,
+          `reads ${readPath(read)}, which the contract of card "${id}" does not have (no ${missing}): add it to the contract, or read another field`,
+        );
     };
     const pathReads = (path: string) => templateReads(`{{ ${path} }}`);
-    for (const [name, path] of Object.entries(card.saveToAttributes)) for (const read of pathReads(path)) check(read, `blocks.${id}.saveToAttributes.${name}`);
+    for (const [name, path] of Object.entries(card.saveToAttributes))
+      for (const read of pathReads(path)) check(read, `blocks.${id}.saveToAttributes.${name}`);
     if (card.bind) {
       for (const read of pathReads(card.bind.memberId)) check(read, `blocks.${id}.bind.memberId`);
-      for (const [name, path] of Object.entries(card.bind.attributes ?? {})) for (const read of pathReads(path)) check(read, `blocks.${id}.bind.attributes.${name}`);
+      for (const [name, path] of Object.entries(card.bind.attributes ?? {}))
+        for (const read of pathReads(path)) check(read, `blocks.${id}.bind.attributes.${name}`);
     }
-    if (card.successWhen) for (const read of templateReads(`{% if ${card.successWhen} %}{% endif %}`)) check(read, `blocks.${id}.successWhen`);
+    if (card.successWhen)
+      for (const read of templateReads(`{% if ${card.successWhen} %}{% endif %}`)) check(read, `blocks.${id}.successWhen`);
     const seen = new Set<string>();
     const queue = card.onSuccess !== undefined ? [card.onSuccess] : [];
     for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
@@ -417,13 +455,15 @@ function checkTemplates(block: Block, at: string, report: Report, visit?: (sourc
       if (block.reask !== undefined) template(block.reask, `${at}.reask`);
       if (block.input.type === 'choice') {
         block.input.choices.forEach((c, i) => {
-          if (c.label.length > FLOW_LIMITS.quickReplyLabel) report(`${at}.input.choices.${i}.label`, `at most ${FLOW_LIMITS.quickReplyLabel} characters (a quick reply label)`);
+          if (c.label.length > FLOW_LIMITS.quickReplyLabel)
+            report(`${at}.input.choices.${i}.label`, `at most ${FLOW_LIMITS.quickReplyLabel} characters (a quick reply label)`);
         });
       }
       break;
     case 'callApi': {
       template(block.request.url, `${at}.request.url`);
-      const urlProblem = block.request.connection !== undefined ? connectionPathProblem(block.request.url) : staticUrlProblem(block.request.url);
+      const urlProblem =
+        block.request.connection !== undefined ? connectionPathProblem(block.request.url) : staticUrlProblem(block.request.url);
       if (urlProblem) report(`${at}.request.url`, urlProblem);
       for (const [name, value] of Object.entries(block.request.headers)) {
         if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) report(`${at}.request.headers.${name}`, 'not a valid header name');
@@ -440,12 +480,14 @@ function checkTemplates(block: Block, at: string, report: Report, visit?: (sourc
       if (block.request.method === 'GET' && block.request.body.type !== 'none') report(`${at}.request.body`, 'a GET request has no body');
       if (block.successWhen) template(`{% if ${block.successWhen} %}{% endif %}`, `${at}.successWhen`);
       for (const [name, path] of Object.entries(block.saveToAttributes)) {
-        if (!/^response\.[\w.[\]]+$/.test(path)) report(`${at}.saveToAttributes.${name}`, 'must be a path into the response, like response.body.memberId');
+        if (!/^response\.[\w.[\]]+$/.test(path))
+          report(`${at}.saveToAttributes.${name}`, 'must be a path into the response, like response.body.memberId');
       }
       if (block.fireAndForget && block.expect === 'messages') report(`${at}.expect`, 'a fire-and-forget card cannot answer with messages');
       if (block.fireAndForget && block.bind) report(`${at}.bind`, 'a fire-and-forget card cannot bind: nothing waits for its answer');
       if (block.callback && block.fireAndForget) report(`${at}.callback`, 'a fire-and-forget card waits for no callback');
-      if (block.callback && block.cache) report(`${at}.callback`, 'a card waiting for a callback cannot be cached: each call is its own work at the brand');
+      if (block.callback && block.cache)
+        report(`${at}.callback`, 'a card waiting for a callback cannot be cached: each call is its own work at the brand');
       if (block.cache) {
         const personal = personalDataUse(block);
         if (personal) report(`${at}.cache`, `only for non-personal data: this card's ${personal}`);
@@ -469,12 +511,17 @@ function checkTemplates(block: Block, at: string, report: Report, visit?: (sourc
       const urlProblem = loginUrlProblem(block.loginUrl);
       if (urlProblem) report(`${at}.loginUrl`, urlProblem);
       template(block.text, `${at}.text`);
-      if (!block.text.includes('{{') && block.text.length > FLOW_LIMITS.linkText) report(`${at}.text`, `at most ${FLOW_LIMITS.linkText} characters (Messenger's button template)`);
+      if (!block.text.includes('{{') && block.text.length > FLOW_LIMITS.linkText)
+        report(`${at}.text`, `at most ${FLOW_LIMITS.linkText} characters (Messenger's button template)`);
       const channels = block.channels ?? LINK_CHANNELS;
       if (LINK_CHANNELS.some((kind) => !channels.includes(kind)) && block.elsewhere === undefined) {
-        report(`${at}.elsewhere`, `required when channels leaves out ${LINK_CHANNELS.filter((kind) => !channels.includes(kind)).join(' and ')}: where the turn goes there (a one-time code, say)`);
+        report(
+          `${at}.elsewhere`,
+          `required when channels leaves out ${LINK_CHANNELS.filter((kind) => !channels.includes(kind)).join(' and ')}: where the turn goes there (a one-time code, say)`,
+        );
       }
-      if (block.elsewhere !== undefined && !LINK_CHANNELS.some((kind) => !channels.includes(kind))) report(`${at}.elsewhere`, 'never used: the block links on every channel (channels)');
+      if (block.elsewhere !== undefined && !LINK_CHANNELS.some((kind) => !channels.includes(kind)))
+        report(`${at}.elsewhere`, 'never used: the block links on every channel (channels)');
       break;
     }
     case 'end':
@@ -529,11 +576,13 @@ function checkMessage(message: Message, at: string, template: (source: string, p
   switch (message.type) {
     case 'text':
       text(message.text, `${at}.text`);
-      if ((message.quickReplies?.length ?? 0) > FLOW_LIMITS.quickReplies) report(`${at}.quickReplies`, `at most ${FLOW_LIMITS.quickReplies} quick replies`);
+      if ((message.quickReplies?.length ?? 0) > FLOW_LIMITS.quickReplies)
+        report(`${at}.quickReplies`, `at most ${FLOW_LIMITS.quickReplies} quick replies`);
       message.quickReplies?.forEach((b, i) => {
         button(b, `${at}.quickReplies.${i}`);
         if (b.type === 'url') report(`${at}.quickReplies.${i}`, 'a quick reply cannot open a URL');
-        if (!b.label.includes('{{') && b.label.length > FLOW_LIMITS.quickReplyLabel) report(`${at}.quickReplies.${i}.label`, `at most ${FLOW_LIMITS.quickReplyLabel} characters`);
+        if (!b.label.includes('{{') && b.label.length > FLOW_LIMITS.quickReplyLabel)
+          report(`${at}.quickReplies.${i}.label`, `at most ${FLOW_LIMITS.quickReplyLabel} characters`);
       });
       break;
     case 'image':
@@ -544,7 +593,8 @@ function checkMessage(message: Message, at: string, template: (source: string, p
       text(message.text, `${at}.text`);
       if (message.title) template(message.title, `${at}.title`);
       if (message.imageUrl) template(message.imageUrl, `${at}.imageUrl`);
-      if (message.buttons.length > FLOW_LIMITS.buttonsPerMessage) report(`${at}.buttons`, `at most ${FLOW_LIMITS.buttonsPerMessage} buttons`);
+      if (message.buttons.length > FLOW_LIMITS.buttonsPerMessage)
+        report(`${at}.buttons`, `at most ${FLOW_LIMITS.buttonsPerMessage} buttons`);
       message.buttons.forEach((b, i) => button(b, `${at}.buttons.${i}`));
       break;
     case 'carousel':
@@ -553,7 +603,8 @@ function checkMessage(message: Message, at: string, template: (source: string, p
       message.cards?.forEach((c, i) => card(c, `${at}.cards.${i}`));
       if (message.card) card(message.card, `${at}.card`);
       if (message.repeat) overPath(message.repeat.over);
-      if (message.repeat?.limit !== undefined && message.repeat.limit > FLOW_LIMITS.repeatLimit) report(`${at}.repeat.limit`, `at most ${FLOW_LIMITS.repeatLimit} (the most cards a channel shows)`);
+      if (message.repeat?.limit !== undefined && message.repeat.limit > FLOW_LIMITS.repeatLimit)
+        report(`${at}.repeat.limit`, `at most ${FLOW_LIMITS.repeatLimit} (the most cards a channel shows)`);
       break;
     case 'textList':
       text(message.text, `${at}.text`);
@@ -616,14 +667,17 @@ export function staticUrlProblem(url: string): string | undefined {
 
 /** What is wrong with a card's `url` under a connection: a path under the connection's base URL. */
 export function connectionPathProblem(url: string): string | undefined {
-  if (!url.startsWith('/') || url.startsWith('//')) return 'with a connection, a path under its base URL, starting with / (like /members/{{ attributes.memberId }})';
+  if (!url.startsWith('/') || url.startsWith('//'))
+    return 'with a connection, a path under its base URL, starting with / (like /members/{{ attributes.memberId }})';
   return undefined;
 }
 
 /** Where a flow's cards name a connection: one entry per card. */
 export function connectionUses(flow: Flow): Array<{ path: string; connection: string }> {
   return Object.entries(flow.blocks).flatMap(([id, block]) =>
-    block.type === 'callApi' && block.request.connection !== undefined ? [{ path: `blocks.${id}.request.connection`, connection: block.request.connection }] : [],
+    block.type === 'callApi' && block.request.connection !== undefined
+      ? [{ path: `blocks.${id}.request.connection`, connection: block.request.connection }]
+      : [],
   );
 }
 
@@ -635,7 +689,10 @@ export function missingConnectionProblems(flow: Flow, connectionNames: Iterable<
   const known = new Set(connectionNames);
   return connectionUses(flow)
     .filter((use) => !known.has(use.connection))
-    .map((use) => ({ path: use.path, message: `connection ${use.connection} does not exist in this workspace (create it with PUT /admin/connections/${use.connection})` }));
+    .map((use) => ({
+      path: use.path,
+      message: `connection ${use.connection} does not exist in this workspace (create it with PUT /admin/connections/${use.connection})`,
+    }));
 }
 
 /** Where a flow's header values reference a workspace secret: one entry per header and secret. */
@@ -658,7 +715,10 @@ export function missingSecretProblems(flow: Flow, secretNames: Iterable<string>)
   const known = new Set(secretNames);
   return headerSecretUses(flow)
     .filter((use) => !known.has(use.secret))
-    .map((use) => ({ path: use.path, message: `secret ${use.secret} is not set in this workspace (set it with PUT /admin/secrets/${use.secret})` }));
+    .map((use) => ({
+      path: use.path,
+      message: `secret ${use.secret} is not set in this workspace (set it with PUT /admin/secrets/${use.secret})`,
+    }));
 }
 
 /**
@@ -669,7 +729,10 @@ export function unboundSecretProblems(flow: Flow, unboundNames: Iterable<string>
   const unbound = new Set(unboundNames);
   return headerSecretUses(flow)
     .filter((use) => unbound.has(use.secret))
-    .map((use) => ({ path: use.path, message: `secret ${use.secret} is bound to no host, so any card may send it anywhere: bind it (PUT /admin/secrets/${use.secret} with allowedHosts; publishing does not wait for it)` }));
+    .map((use) => ({
+      path: use.path,
+      message: `secret ${use.secret} is bound to no host, so any card may send it anywhere: bind it (PUT /admin/secrets/${use.secret} with allowedHosts; publishing does not wait for it)`,
+    }));
 }
 
 const PERSONAL_NAME = /\b(customer|attributes|speakerId|binding|link)\b/;

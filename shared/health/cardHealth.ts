@@ -39,7 +39,8 @@ export function failureKind(reason: string | undefined, status?: number): Failur
   const http = /^http_(\d)\d\d$/.exec(text);
   if (http) return http[1] === '5' ? '5xx' : http[1] === '4' ? '4xx' : 'other';
   // Refused by callcard's outbound guard before (or instead of) connecting.
-  if (text === 'blocked' || text === 'redirect' || /^port \d+ not allowed/.test(text) || /^secret \S+ not allowed for host/.test(text)) return 'guard';
+  if (text === 'blocked' || text === 'redirect' || /^port \d+ not allowed/.test(text) || /^secret \S+ not allowed for host/.test(text))
+    return 'guard';
   // The connection's rate cap left no slot in the card's time: the flow sees it as a timeout.
   if (text.startsWith('rate cap:')) return 'timeout';
   const head = text.split(':')[0]?.trim() ?? '';
@@ -114,8 +115,9 @@ export type HealthCounts = z.infer<typeof countsSchema>;
 
 export const healthBucketSchema = countsSchema.extend({ from: z.string(), to: z.string() });
 export type HealthBucket = z.infer<typeof healthBucketSchema>;
-export const versionHealthSchema = countsSchema.extend({ version: z.number().int().optional().describe('The flow version that ran; absent for entries written before it was kept') });
-
+export const versionHealthSchema = countsSchema.extend({
+  version: z.number().int().optional().describe('The flow version that ran; absent for entries written before it was kept'),
+});
 
 /** Calls, outcomes by kind and latency percentiles of some entries. */
 export function countsOf(entries: readonly Entry[]): HealthCounts {
@@ -220,21 +222,26 @@ export type AlertState = z.infer<typeof alertStateSchema>;
 export function alertState(rule: CardAlertRule, entries: readonly Entry[], now: number): AlertState {
   const reasons: string[] = [];
   let since: number | undefined;
-  const within = (minutes: number) => entries.filter((entry) => {
-    const at = Date.parse(entry.at);
-    return at > now - minutes * 60_000 && at <= now;
-  });
+  const within = (minutes: number) =>
+    entries.filter((entry) => {
+      const at = Date.parse(entry.at);
+      return at > now - minutes * 60_000 && at <= now;
+    });
   const oldest = (list: readonly Entry[]) => Math.min(...list.map((entry) => Date.parse(entry.at)));
   if (rule.failureRate) {
     const calls = within(rule.failureRate.minutes);
     const failed = calls.filter((entry) => entry.outcome === 'failure');
     if (calls.length > 0 && failed.length * 100 > rule.failureRate.percent * calls.length) {
-      reasons.push(`${failed.length} of ${calls.length} calls failed (${Math.round((failed.length * 100) / calls.length)} %) in the last ${rule.failureRate.minutes} minutes, over ${rule.failureRate.percent} %`);
+      reasons.push(
+        `${failed.length} of ${calls.length} calls failed (${Math.round((failed.length * 100) / calls.length)} %) in the last ${rule.failureRate.minutes} minutes, over ${rule.failureRate.percent} %`,
+      );
       since = oldest(failed);
     }
   }
   if (rule.contract) {
-    const broken = within(CONTRACT_ALERT_MINUTES).filter((entry) => entry.outcome === 'failure' && failureKind(entry.reason, entry.status) === 'contract');
+    const broken = within(CONTRACT_ALERT_MINUTES).filter(
+      (entry) => entry.outcome === 'failure' && failureKind(entry.reason, entry.status) === 'contract',
+    );
     if (broken.length > 0) {
       reasons.push(`${broken.length} contract failure(s) in the last ${CONTRACT_ALERT_MINUTES} minutes`);
       since = Math.min(since ?? Infinity, oldest(broken));

@@ -428,7 +428,8 @@ export function createGuardedFetch(policy: OutboundPolicy = {}): GuardedFetch {
       // SNI and the certificate check use the URL's name; an IP literal sends no SNI.
       if (secure) options.servername = net.isIP(host) === 0 ? host : '';
       // The agent pools sockets by these options too, so a client certificate's connections are its own.
-      if (secure && hop.tls) Object.assign(options, { cert: hop.tls.cert, key: hop.tls.key, ...(hop.tls.ca !== undefined ? { ca: hop.tls.ca } : {}) });
+      if (secure && hop.tls)
+        Object.assign(options, { cert: hop.tls.cert, key: hop.tls.key, ...(hop.tls.ca !== undefined ? { ca: hop.tls.ca } : {}) });
 
       let req: http.ClientRequest;
       try {
@@ -518,7 +519,13 @@ export function createGuardedFetch(policy: OutboundPolicy = {}): GuardedFetch {
       throw new OutboundError('blocked', 'the request URL is not a valid absolute URL', { cause });
     }
     checkTarget(url, req.allowedPorts);
-    let hop: HopRequest = { url, method: req.method, headers: prepareHeaders(req.headers ?? {}, url), body: req.body, ...(req.tls ? { tls: req.tls } : {}) };
+    let hop: HopRequest = {
+      url,
+      method: req.method,
+      headers: prepareHeaders(req.headers ?? {}, url),
+      body: req.body,
+      ...(req.tls ? { tls: req.tls } : {}),
+    };
 
     for (let redirects = 0; ; redirects += 1) {
       const res = await send(hop, signal);

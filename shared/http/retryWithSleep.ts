@@ -7,9 +7,17 @@ import { ConstantBackoff, handleWhen, retry, type IBackoff, type IBackoffFactory
  */
 export async function retryWithSleep<T>(
   fn: () => Promise<T>,
-  options: { maxAttempts: number; retryable: (error: Error) => boolean; backoff: IBackoffFactory<unknown>; sleep: (ms: number) => Promise<void> },
+  options: {
+    maxAttempts: number;
+    retryable: (error: Error) => boolean;
+    backoff: IBackoffFactory<unknown>;
+    sleep: (ms: number) => Promise<void>;
+  },
 ): Promise<T> {
-  const policy = retry(handleWhen(options.retryable), { maxAttempts: Math.max(0, options.maxAttempts - 1), backoff: new ConstantBackoff(0) });
+  const policy = retry(handleWhen(options.retryable), {
+    maxAttempts: Math.max(0, options.maxAttempts - 1),
+    backoff: new ConstantBackoff(0),
+  });
   let delay: IBackoff<unknown> | undefined;
   return policy.execute(async ({ attempt }) => {
     if (attempt > 0) {

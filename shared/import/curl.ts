@@ -23,12 +23,65 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Options that take no value and change nothing a card sends (output, progress, verbosity, protocol). */
 const QUIET_FLAGS = new Set([
-  '-s', '--silent', '-S', '--show-error', '-v', '--verbose', '-i', '--include', '-f', '--fail', '--fail-with-body', '-g', '--globoff',
-  '-#', '--progress-bar', '-N', '--no-buffer', '--http1.1', '--http2', '--http1.0', '--tr-encoding', '-n', '--netrc', '-O', '--remote-name',
-  '-J', '--remote-header-name', '-q', '--disable', '--no-progress-meter', '--raw', '--path-as-is', '--ssl-reqd', '--tlsv1.2', '--tlsv1.3',
+  '-s',
+  '--silent',
+  '-S',
+  '--show-error',
+  '-v',
+  '--verbose',
+  '-i',
+  '--include',
+  '-f',
+  '--fail',
+  '--fail-with-body',
+  '-g',
+  '--globoff',
+  '-#',
+  '--progress-bar',
+  '-N',
+  '--no-buffer',
+  '--http1.1',
+  '--http2',
+  '--http1.0',
+  '--tr-encoding',
+  '-n',
+  '--netrc',
+  '-O',
+  '--remote-name',
+  '-J',
+  '--remote-header-name',
+  '-q',
+  '--disable',
+  '--no-progress-meter',
+  '--raw',
+  '--path-as-is',
+  '--ssl-reqd',
+  '--tlsv1.2',
+  '--tlsv1.3',
 ]);
 /** Options whose value changes nothing a card sends. */
-const QUIET_WITH_VALUE = new Set(['-o', '--output', '-w', '--write-out', '--connect-timeout', '--retry', '--retry-delay', '--retry-max-time', '-D', '--dump-header', '--stderr', '--trace', '--trace-ascii', '-r', '--range', '--limit-rate', '--max-redirs', '-C', '--continue-at', '--ciphers']);
+const QUIET_WITH_VALUE = new Set([
+  '-o',
+  '--output',
+  '-w',
+  '--write-out',
+  '--connect-timeout',
+  '--retry',
+  '--retry-delay',
+  '--retry-max-time',
+  '-D',
+  '--dump-header',
+  '--stderr',
+  '--trace',
+  '--trace-ascii',
+  '-r',
+  '--range',
+  '--limit-rate',
+  '--max-redirs',
+  '-C',
+  '--continue-at',
+  '--ciphers',
+]);
 /** Options that need something a card cannot do: refused, with why. */
 const REFUSED: Record<string, string> = {
   '-I': 'HEAD requests: cards send GET, POST, PUT, PATCH or DELETE',
@@ -46,9 +99,22 @@ const REFUSED: Record<string, string> = {
 /** Short options that take a value (for bundles such as `-sX POST`). */
 const SHORT_WITH_VALUE = new Set('XHdFuAebmowrxDCETK'.split(''));
 /** Headers the transport sets itself (shared/http/guardedFetch.ts drops them). */
-const TRANSPORT_HEADERS = new Set(['host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'expect', 'accept-encoding', 'proxy-connection']);
+const TRANSPORT_HEADERS = new Set([
+  'host',
+  'content-length',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'expect',
+  'accept-encoding',
+  'proxy-connection',
+]);
 /** A header whose value is a credential: becomes a secret reference. */
-const KEY_LIKE_HEADER = /^(authorization|proxy-authorization|cookie)$|(^|[-_])(api[-_]?key|apikey|key|token|secret|password|passwd|signature|credential|credentials|session|auth)($|[-_])/i;
+const KEY_LIKE_HEADER =
+  /^(authorization|proxy-authorization|cookie)$|(^|[-_])(api[-_]?key|apikey|key|token|secret|password|passwd|signature|credential|credentials|session|auth)($|[-_])/i;
 /** Key-like names that are no credential: a retry or idempotency key is made up per request. */
 const NOT_A_CREDENTIAL = /(retry|idempotency|request|correlation|trace)[-_]?(key|id|token)$/i;
 /** A query parameter (or body field) whose value is a credential. */
@@ -88,7 +154,8 @@ export function curlWords(line: string): { args: string[]; cutAt?: string } {
     if (typeof entry === 'string') words.push(entry);
     else if ('comment' in entry) continue;
     else if (entry.op === 'glob') words.push(entry.pattern);
-    else if (entry.op === '<' || entry.op === '<(') throw new ImportError('an unquoted < is a shell redirection: quote the argument that holds it (\'https://…/<ID>/…\')');
+    else if (entry.op === '<' || entry.op === '<(')
+      throw new ImportError("an unquoted < is a shell redirection: quote the argument that holds it ('https://…/<ID>/…')");
     else {
       rest = entry.op;
       break;
@@ -191,7 +258,8 @@ function readOptions(words: string[]): Parsed {
         const eq = field.indexOf('=');
         if (eq <= 0) throw new ImportError(`${word} ${field}: expected name=value`);
         const value = field.slice(eq + 1);
-        if (word !== '--form-string' && /^[@<]/.test(value)) throw new ImportError(`${word} ${field.slice(0, eq)}=${value[0]}file sends a file: cards send no files`);
+        if (word !== '--form-string' && /^[@<]/.test(value))
+          throw new ImportError(`${word} ${field.slice(0, eq)}=${value[0]}file sends a file: cards send no files`);
         p.form.push([field.slice(0, eq), value.replace(/;type=[^;]*$/, '')]);
         break;
       }
@@ -234,11 +302,15 @@ function readOptions(words: string[]): Parsed {
         break;
       case '-L':
       case '--location':
-        p.warnings.push('-L: a card follows up to 3 redirects anyway, each checked by the outbound guard (no private addresses; secrets are not sent to another origin)');
+        p.warnings.push(
+          '-L: a card follows up to 3 redirects anyway, each checked by the outbound guard (no private addresses; secrets are not sent to another origin)',
+        );
         break;
       case '-k':
       case '--insecure':
-        p.warnings.push('-k ignored: cards always verify the brand\'s TLS certificate, so a brand with a self-signed or expired certificate will fail');
+        p.warnings.push(
+          "-k ignored: cards always verify the brand's TLS certificate, so a brand with a self-signed or expired certificate will fail",
+        );
         break;
       case '-x':
       case '--proxy':
@@ -284,7 +356,8 @@ function expandShortBundles(words: string[]): string[] {
 function urlencodeData(arg: string): string {
   const eq = arg.indexOf('=');
   const at = arg.indexOf('@');
-  if (at === 0 || (at > 0 && (eq < 0 || at < eq))) throw new ImportError('--data-urlencode name@file reads a file: paste the value instead');
+  if (at === 0 || (at > 0 && (eq < 0 || at < eq)))
+    throw new ImportError('--data-urlencode name@file reads a file: paste the value instead');
   if (eq < 0) return encodeURIComponent(arg);
   const name = arg.slice(0, eq);
   const value = encodeURIComponent(arg.slice(eq + 1));
@@ -320,7 +393,8 @@ function toCard(p: Parsed): ImportedCardInput {
   if (p.method) method = p.method;
   else if (p.get) method = 'GET';
   else method = p.data.length || p.form.length ? 'POST' : 'GET';
-  if (!['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) throw new ImportError(`-X ${method}: cards send GET, POST, PUT, PATCH or DELETE`);
+  if (!['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(method))
+    throw new ImportError(`-X ${method}: cards send GET, POST, PUT, PATCH or DELETE`);
 
   // -G: the data goes in the query string.
   if (p.get && p.data.length) {
@@ -350,7 +424,8 @@ function toCard(p: Parsed): ImportedCardInput {
     }
     if (KEY_LIKE_HEADER.test(name) && !NOT_A_CREDENTIAL.test(name)) {
       const scheme = lower === 'authorization' || lower === 'proxy-authorization' ? AUTH_SCHEME.exec(value) : null;
-      if (scheme) addSecret(name, `${scheme[1]} `, scheme[2] as string, `-H ${name}`, /^basic$/i.test(scheme[1] as string) ? 'BASIC_AUTH' : 'TOKEN');
+      if (scheme)
+        addSecret(name, `${scheme[1]} `, scheme[2] as string, `-H ${name}`, /^basic$/i.test(scheme[1] as string) ? 'BASIC_AUTH' : 'TOKEN');
       else addSecret(name, '', value, `-H ${name}`, lower === 'authorization' ? 'TOKEN' : name.replace(/^x-/i, ''));
       continue;
     }
@@ -380,12 +455,22 @@ function toCard(p: Parsed): ImportedCardInput {
       variables.push({ in: 'query', path: name, value, suggested: `attributes.${attributeNameOf(name)}`, templated: false });
     } else if (name === 'access_token' && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
       addSecret('Authorization', 'Bearer ', value, 'query access_token', 'TOKEN');
-      warnings.push('the query\'s access_token is sent as Authorization: Bearer (the same credential, RFC 6750): secrets go in headers only');
+      warnings.push(
+        "the query's access_token is sent as Authorization: Bearer (the same credential, RFC 6750): secrets go in headers only",
+      );
     } else {
       const secretName = secretNameFor(host, name, taken);
       taken.add(secretName);
-      warnings.push(`the query's ${name} was removed: secrets go in headers only. Store it as ${secretName} and send it in the header the API documents for it`);
-      secrets.push({ name: secretName, header: '', ...(isPlaceholder(value) ? {} : { value }), allowedHosts: [host], from: `query ${name}` });
+      warnings.push(
+        `the query's ${name} was removed: secrets go in headers only. Store it as ${secretName} and send it in the header the API documents for it`,
+      );
+      secrets.push({
+        name: secretName,
+        header: '',
+        ...(isPlaceholder(value) ? {} : { value }),
+        allowedHosts: [host],
+        from: `query ${name}`,
+      });
     }
   }
   url.search = kept.length ? `?${kept.join('&')}` : '';
@@ -399,7 +484,10 @@ function toCard(p: Parsed): ImportedCardInput {
   urlTemplate = literalTemplate(urlTemplate);
   urlTemplate = urlTemplate.replace(/__PATH_([A-Za-z_][\w-]*)__/g, (_m, name: string) => `{{ attributes.${attributeNameOf(name)} }}`);
 
-  const card: CardInput = { type: 'callApi', request: { method: method as Method, url: urlTemplate, ...(Object.keys(headers).length ? { headers } : {}) } };
+  const card: CardInput = {
+    type: 'callApi',
+    request: { method: method as Method, url: urlTemplate, ...(Object.keys(headers).length ? { headers } : {}) },
+  };
   if (p.timeoutMs) card.timeoutMs = p.timeoutMs;
 
   const body: BodyContext = { host, taken, secrets, warnings, variables };
@@ -444,8 +532,16 @@ function bodyCredential(name: string, value: unknown, ctx: BodyContext): boolean
   if (!KEY_LIKE_PARAM.test(name) || typeof value !== 'string') return false;
   const secretName = secretNameFor(ctx.host, name, ctx.taken);
   ctx.taken.add(secretName);
-  ctx.secrets.push({ name: secretName, header: '', ...(isPlaceholder(value) ? {} : { value }), allowedHosts: [ctx.host], from: `body ${name}` });
-  ctx.warnings.push(`the body's ${name} is a credential: its value was taken out (cards send secrets in headers only). Store it as ${secretName}; an API that takes it only in the body cannot be called with it`);
+  ctx.secrets.push({
+    name: secretName,
+    header: '',
+    ...(isPlaceholder(value) ? {} : { value }),
+    allowedHosts: [ctx.host],
+    from: `body ${name}`,
+  });
+  ctx.warnings.push(
+    `the body's ${name} is a credential: its value was taken out (cards send secrets in headers only). Store it as ${secretName}; an API that takes it only in the body cannot be called with it`,
+  );
   return true;
 }
 
@@ -487,7 +583,10 @@ function jsonTemplate(value: unknown, path: string, ctx: BodyContext): unknown {
   if (Array.isArray(value)) return value.map((item, i) => jsonTemplate(item, `${path}[${i}]`, ctx));
   if (typeof value === 'object' && value !== null) {
     return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, bodyCredential(key, item, ctx) ? '' : jsonTemplate(item, path ? `${path}.${key}` : key, ctx)]),
+      Object.entries(value).map(([key, item]) => [
+        key,
+        bodyCredential(key, item, ctx) ? '' : jsonTemplate(item, path ? `${path}.${key}` : key, ctx),
+      ]),
     );
   }
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {

@@ -13,8 +13,10 @@ export const secretOfferSchema = z.object({
   value: z
     .string()
     .optional()
-    .describe('The value the source held, to store as the secret; absent when it held only a placeholder (<TOKEN>, $TOKEN) or named a scheme without a value (OpenAPI)'),
-  allowedHosts: z.array(z.string()).describe('The hosts it may be sent to: the card URL\'s'),
+    .describe(
+      'The value the source held, to store as the secret; absent when it held only a placeholder (<TOKEN>, $TOKEN) or named a scheme without a value (OpenAPI)',
+    ),
+  allowedHosts: z.array(z.string()).describe("The hosts it may be sent to: the card URL's"),
   from: z.string().describe('Where it was found: "-H Authorization", "-u", "query access_token", "securityScheme bearerAuth"'),
 });
 export type SecretOffer = z.infer<typeof secretOfferSchema>;
@@ -65,7 +67,12 @@ export class ImportError extends Error {
  * outbound guard calls): inside a one-card flow, problems reported at paths relative to the card.
  */
 export function checkImportedCard(card: z.input<typeof callApiBlockSchema>): void {
-  const flow: FlowInput = { schemaVersion: 1, name: 'import', triggers: [{ type: 'keyword', keywords: ['import'], start: 'card' }], blocks: { card } };
+  const flow: FlowInput = {
+    schemaVersion: 1,
+    name: 'import',
+    triggers: [{ type: 'keyword', keywords: ['import'], start: 'card' }],
+    blocks: { card },
+  };
   const result = validateFlow(flow);
   if (result.ok) return;
   const problems = result.problems.map((p) => ({ path: p.path.replace(/^blocks\.card\.?/, '') || '(card)', message: p.message }));
@@ -81,7 +88,12 @@ export function literalTemplate(text: string): string {
 
 /** An attribute name (letters, digits, _) from a field name: `order-id` → `order_id`, `1st` → `_1st`. */
 export function attributeNameOf(name: string): string {
-  let out = name.replace(/[^\w]/g, '_').replace(/_+/g, '_').replace(/^_(?=.)|_$/g, '').slice(0, 64) || 'value';
+  let out =
+    name
+      .replace(/[^\w]/g, '_')
+      .replace(/_+/g, '_')
+      .replace(/^_(?=.)|_$/g, '')
+      .slice(0, 64) || 'value';
   if (/^\d/.test(out)) out = `_${out}`.slice(0, 64);
   return ['__proto__', 'constructor', 'prototype'].includes(out) ? `${out}_` : out;
 }
@@ -93,7 +105,11 @@ export function secretNameFor(host: string | undefined, kind: string, taken: Rea
   if (labels.length > 1) labels.pop();
   if (labels.length > 1 && ['com', 'co', 'org', 'net', 'gov', 'edu', 'ac', 'or', 'ne', 'go'].includes(labels.at(-1) ?? '')) labels.pop();
   const brand = labels.at(-1) ?? '';
-  const upper = (s: string) => s.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  const upper = (s: string) =>
+    s
+      .toUpperCase()
+      .replace(/[^A-Z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '');
   let base = [upper(brand), upper(kind)].filter(Boolean).join('_').slice(0, 56) || 'API_KEY';
   if (/^\d/.test(base)) base = `_${base}`;
   let name = base;

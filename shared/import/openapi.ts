@@ -3,7 +3,15 @@ import type * as YamlType from 'yaml';
 import type * as z from 'zod';
 import type { callApiBlockSchema, CardContract } from '../flow/schema';
 import { staticUrlProblem } from '../flow/validateFlow';
-import { attributeNameOf, checkImportedCard, ImportError, secretNameFor, type ImportedCardInput, type SecretOffer, type VariableOffer } from './importedCard';
+import {
+  attributeNameOf,
+  checkImportedCard,
+  ImportError,
+  secretNameFor,
+  type ImportedCardInput,
+  type SecretOffer,
+  type VariableOffer,
+} from './importedCard';
 
 // An OpenAPI 3.0/3.1 operation as a Call an API card. The document is parsed (JSON or YAML),
 // validated and dereferenced by @apidevtools/swagger-parser, loaded on first use only (the import
@@ -62,16 +70,26 @@ export async function loadOpenApi(source: string | Json): Promise<OpenApiDocumen
     try {
       document = /^\s*[{[]/.test(source) ? JSON.parse(source) : yamlParser().parse(source, { maxAliasCount: 100 });
     } catch (error) {
-      throw new ImportError(`the document is neither JSON nor YAML: ${error instanceof Error ? error.message.split('\n')[0] : 'parse error'}`);
+      throw new ImportError(
+        `the document is neither JSON nor YAML: ${error instanceof Error ? error.message.split('\n')[0] : 'parse error'}`,
+      );
     }
   }
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) throw new ImportError('the document is not an OpenAPI object');
+  if (typeof document !== 'object' || document === null || Array.isArray(document))
+    throw new ImportError('the document is not an OpenAPI object');
   const version = (document as Json).openapi;
   if (typeof version !== 'string' || !/^3\.[01]\./.test(version)) {
-    throw new ImportError((document as Json).swagger ? 'Swagger 2.0: convert it to OpenAPI 3 first' : 'not an OpenAPI 3.0 or 3.1 document (no "openapi": "3.x.y")');
+    throw new ImportError(
+      (document as Json).swagger
+        ? 'Swagger 2.0: convert it to OpenAPI 3 first'
+        : 'not an OpenAPI 3.0 or 3.1 document (no "openapi": "3.x.y")',
+    );
   }
   const external = externalReference(document);
-  if (external) throw new ImportError(`the document refers to ${external.slice(0, 200)}: references to other files or URLs are not followed (bundle the document into one first)`);
+  if (external)
+    throw new ImportError(
+      `the document refers to ${external.slice(0, 200)}: references to other files or URLs are not followed (bundle the document into one first)`,
+    );
   try {
     const api = await swaggerParser().validate(structuredClone(document) as never, {
       resolve: { external: false, file: false, http: false },
@@ -87,7 +105,8 @@ export async function loadOpenApi(source: string | Json): Promise<OpenApiDocumen
 /** The first `$ref` that points outside the document, if any. */
 function externalReference(value: unknown, depth = 0): string | undefined {
   if (depth > 200 || typeof value !== 'object' || value === null) return undefined;
-  if (!Array.isArray(value) && typeof (value as Json).$ref === 'string' && !((value as Json).$ref as string).startsWith('#')) return (value as Json).$ref as string;
+  if (!Array.isArray(value) && typeof (value as Json).$ref === 'string' && !((value as Json).$ref as string).startsWith('#'))
+    return (value as Json).$ref as string;
   for (const item of Object.values(value)) {
     const found = externalReference(item, depth + 1);
     if (found) return found;
@@ -103,7 +122,12 @@ export function listOperations(document: OpenApiDocument): OperationSummary[] {
       const operation = record(item[method]);
       if (!operation) continue;
       const summary = str(operation.summary) ?? str(operation.description)?.split('\n')[0];
-      out.push({ operationId: str(operation.operationId) ?? `${method.toUpperCase()} ${path}`, method: method.toUpperCase() as Method, path, ...(summary ? { summary } : {}) });
+      out.push({
+        operationId: str(operation.operationId) ?? `${method.toUpperCase()} ${path}`,
+        method: method.toUpperCase() as Method,
+        path,
+        ...(summary ? { summary } : {}),
+      });
     }
   }
   return out;
@@ -169,29 +193,42 @@ function findOperation(document: OpenApiDocument, operationId: string): { path: 
   for (const [path, item] of Object.entries(document.paths ?? {})) {
     for (const method of METHODS) {
       const operation = record(item[method]);
-      if (operation && (operation.operationId === operationId || `${method.toUpperCase()} ${path}` === operationId)) return { path, method: method.toUpperCase() as Method, operation, pathItem: item };
+      if (operation && (operation.operationId === operationId || `${method.toUpperCase()} ${path}` === operationId))
+        return { path, method: method.toUpperCase() as Method, operation, pathItem: item };
     }
   }
   const known = listOperations(document).map((o) => o.operationId);
-  throw new ImportError(`no operation ${operationId} in the document${known.length ? ` (it has ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''})` : ''}`);
+  throw new ImportError(
+    `no operation ${operationId} in the document${known.length ? ` (it has ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''})` : ''}`,
+  );
 }
 
 /** The server URL (operation's, path's or document's), its variables at their defaults, resolved against the document's URL when relative. */
-function serverUrl(document: OpenApiDocument, pathItem: Json, operation: Json, options: ImportOperationOptions, warnings: string[]): string {
-  const servers = [operation.servers, pathItem.servers, document.servers].map((s) => (Array.isArray(s) ? (s as OpenApiDocument['servers']) : undefined)).find((s) => s?.length);
+function serverUrl(
+  document: OpenApiDocument,
+  pathItem: Json,
+  operation: Json,
+  options: ImportOperationOptions,
+  warnings: string[],
+): string {
+  const servers = [operation.servers, pathItem.servers, document.servers]
+    .map((s) => (Array.isArray(s) ? (s as OpenApiDocument['servers']) : undefined))
+    .find((s) => s?.length);
   const server = servers?.[options.server ?? 0];
   if (!server) {
     if (options.documentUrl) return new URL('/', options.documentUrl).toString();
     throw new ImportError('the document names no server: add "servers": [{"url": "https://api.brand.example"}]');
   }
-  if (servers && servers.length > 1 && options.server === undefined) warnings.push(`the document names ${servers.length} servers: the first (${server.url}) was taken`);
+  if (servers && servers.length > 1 && options.server === undefined)
+    warnings.push(`the document names ${servers.length} servers: the first (${server.url}) was taken`);
   let url = server.url.replace(/\{([^}]+)\}/g, (_m, name: string) => {
     const value = server.variables?.[name]?.default;
     if (value === undefined) throw new ImportError(`the server URL's {${name}} has no default`);
     return value;
   });
   if (!/^https?:\/\//i.test(url)) {
-    if (!options.documentUrl) throw new ImportError(`the server URL ${url} is relative: give the document by URL, or write the server's full URL`);
+    if (!options.documentUrl)
+      throw new ImportError(`the server URL ${url} is relative: give the document by URL, or write the server's full URL`);
     url = new URL(url, options.documentUrl).toString();
   }
   if (/^http:\/\//i.test(url) && staticUrlProblem(url) !== undefined) {
@@ -226,15 +263,30 @@ function mergeParameters(...lists: unknown[]): Parameter[] {
       const name = str(p?.name);
       const where = str(p?.in);
       if (!p || !name || !where) continue;
-      byKey.set(`${where}:${name}`, { name, in: where, required: p.required === true || where === 'path', schema: record(p.schema), example: p.example ?? record(p.schema)?.example });
+      byKey.set(`${where}:${name}`, {
+        name,
+        in: where,
+        required: p.required === true || where === 'path',
+        schema: record(p.schema),
+        example: p.example ?? record(p.schema)?.example,
+      });
     }
   }
   return [...byKey.values()];
 }
 
 /** The auth scheme the operation asks for first, as a header secret reference. */
-function applySecurity(document: OpenApiDocument, operation: Json, host: string, headers: Record<string, string>, secrets: SecretOffer[], warnings: string[]): void {
-  const requirements = Array.isArray(operation.security) ? (operation.security as Array<Record<string, string[]>>) : (document.security ?? []);
+function applySecurity(
+  document: OpenApiDocument,
+  operation: Json,
+  host: string,
+  headers: Record<string, string>,
+  secrets: SecretOffer[],
+  warnings: string[],
+): void {
+  const requirements = Array.isArray(operation.security)
+    ? (operation.security as Array<Record<string, string[]>>)
+    : (document.security ?? []);
   const first = requirements.find((r) => Object.keys(r).length > 0);
   if (!first) return;
   const taken = new Set<string>();
@@ -257,22 +309,34 @@ function applySecurity(document: OpenApiDocument, operation: Json, host: string,
     else if (type === 'http' && httpScheme === 'basic') {
       offer('Authorization', 'Basic ', 'BASIC_AUTH');
       warnings.push('HTTP basic auth: store the secret as the base64 of user:password');
-    } else if (type === 'apiKey' && scheme.in === 'header' && str(scheme.name)) offer(str(scheme.name) as string, '', (str(scheme.name) as string).replace(/^x-/i, ''));
-    else if (type === 'apiKey' && scheme.in === 'cookie' && str(scheme.name)) offer('Cookie', `${str(scheme.name) as string}=`, str(scheme.name) as string);
+    } else if (type === 'apiKey' && scheme.in === 'header' && str(scheme.name))
+      offer(str(scheme.name) as string, '', (str(scheme.name) as string).replace(/^x-/i, ''));
+    else if (type === 'apiKey' && scheme.in === 'cookie' && str(scheme.name))
+      offer('Cookie', `${str(scheme.name) as string}=`, str(scheme.name) as string);
     else if (type === 'apiKey' && scheme.in === 'query') {
       const name = secretNameFor(host, str(scheme.name) ?? 'key', taken);
       taken.add(name);
       secrets.push({ name, header: '', allowedHosts: [host], from });
-      warnings.push(`${schemeName} sends the key in the query (${str(scheme.name) ?? '?'}): callcard sends secrets in headers only, so the card sends none. Use the API's header form if it has one`);
+      warnings.push(
+        `${schemeName} sends the key in the query (${str(scheme.name) ?? '?'}): callcard sends secrets in headers only, so the card sends none. Use the API's header form if it has one`,
+      );
     } else if (type === 'oauth2' || type === 'openIdConnect') {
       offer('Authorization', 'Bearer ', 'TOKEN');
       warnings.push(`${schemeName} is ${type}: the card sends a stored access token as Bearer; callcard does not obtain or refresh it`);
-    } else warnings.push(`${schemeName} (${type ?? 'unknown'}${httpScheme ? ` ${httpScheme}` : ''}) is not a scheme the import knows: add its header by hand`);
+    } else
+      warnings.push(
+        `${schemeName} (${type ?? 'unknown'}${httpScheme ? ` ${httpScheme}` : ''}) is not a scheme the import knows: add its header by hand`,
+      );
   }
 }
 
 /** The request body: a JSON payload tree (leaves read attributes) or form fields, from the first JSON or form media type. */
-function requestBody(operation: Json, names: Set<string>, variables: VariableOffer[], warnings: string[]): CardInput['request']['body'] | undefined {
+function requestBody(
+  operation: Json,
+  names: Set<string>,
+  variables: VariableOffer[],
+  warnings: string[],
+): CardInput['request']['body'] | undefined {
   const content = record(record(operation.requestBody)?.content);
   if (!content) return undefined;
   const types = Object.keys(content);
@@ -299,7 +363,15 @@ function requestBody(operation: Json, names: Set<string>, variables: VariableOff
  * is marked required), an array one item, a constant (`const`, a single `enum`) its value, and every
  * other leaf `{{ attributes.NAME }}`, offered as a variable.
  */
-function payloadTree(schema: Json, path: string, parent: string, names: Set<string>, variables: VariableOffer[], depth: number, seen: Set<Json>): unknown {
+function payloadTree(
+  schema: Json,
+  path: string,
+  parent: string,
+  names: Set<string>,
+  variables: VariableOffer[],
+  depth: number,
+  seen: Set<Json>,
+): unknown {
   if (depth > MAX_DEPTH || seen.has(schema)) return undefined;
   const s = flatten(schema);
   const constant = s.const ?? (Array.isArray(s.enum) && s.enum.length === 1 ? s.enum[0] : undefined);
@@ -316,7 +388,18 @@ function payloadTree(schema: Json, path: string, parent: string, names: Set<stri
       if (value !== undefined) out[key] = value;
     }
     for (const key of Object.keys(properties).filter((k) => !keys.includes(k))) {
-      variables.push({ ...variable('body', path ? `${path}.${key}` : key, record(properties[key]), false, attributeNameOf(key), record(properties[key])?.example, false), templated: false });
+      variables.push({
+        ...variable(
+          'body',
+          path ? `${path}.${key}` : key,
+          record(properties[key]),
+          false,
+          attributeNameOf(key),
+          record(properties[key])?.example,
+          false,
+        ),
+        templated: false,
+      });
     }
     return out;
   }
@@ -332,7 +415,9 @@ function payloadTree(schema: Json, path: string, parent: string, names: Set<stri
 /** The first 2xx JSON response's schema, as the card's contract (JSON Schema 2020-12). */
 function responseContract(operation: Json, warnings: string[]): CardContract | undefined {
   const responses = record(operation.responses) ?? {};
-  const status = Object.keys(responses).sort().find((code) => /^2(\d\d|XX)$/i.test(code));
+  const status = Object.keys(responses)
+    .sort()
+    .find((code) => /^2(\d\d|XX)$/i.test(code));
   if (!status) return undefined;
   const content = record(record(responses[status])?.content);
   const type = content && Object.keys(content).find((t) => /^application\/([\w.-]+\+)?json\b/i.test(t));
@@ -354,7 +439,23 @@ function toJsonSchema(schema: unknown, depth: number, seen: Set<unknown>): unkno
   const inner = new Set(seen).add(s);
   const out: Json = {};
   for (const [key, value] of Object.entries(s)) {
-    if (['nullable', 'discriminator', 'xml', 'externalDocs', 'example', 'examples', 'description', 'title', 'deprecated', 'readOnly', 'writeOnly'].includes(key) || key.startsWith('x-')) continue;
+    if (
+      [
+        'nullable',
+        'discriminator',
+        'xml',
+        'externalDocs',
+        'example',
+        'examples',
+        'description',
+        'title',
+        'deprecated',
+        'readOnly',
+        'writeOnly',
+      ].includes(key) ||
+      key.startsWith('x-')
+    )
+      continue;
     if (key === 'properties' || key === 'patternProperties' || key === '$defs') {
       out[key] = Object.fromEntries(Object.entries(record(value) ?? {}).map(([k, v]) => [k, toJsonSchema(v, depth + 1, inner)]));
     } else if (['items', 'additionalProperties', 'not', 'allOf', 'anyOf', 'oneOf', 'prefixItems', 'contains'].includes(key)) {
@@ -369,7 +470,12 @@ function toJsonSchema(schema: unknown, depth: number, seen: Set<unknown>): unkno
 }
 
 /** The paths a follow-up may read: `response.body.tickets[].title`, with their types. */
-export function fieldsOf(schema: Json, at: string, depth = 0, out: Array<{ path: string; type?: string }> = []): Array<{ path: string; type?: string }> {
+export function fieldsOf(
+  schema: Json,
+  at: string,
+  depth = 0,
+  out: Array<{ path: string; type?: string }> = [],
+): Array<{ path: string; type?: string }> {
   if (out.length >= MAX_FIELDS || depth > MAX_DEPTH) return out;
   const s = flatten(schema);
   const type = typeName(s);
@@ -421,9 +527,25 @@ function typeOf(schema: Json | undefined): { type?: string } {
   return type ? { type } : {};
 }
 
-function variable(where: VariableOffer['in'], path: string, schema: Json | undefined, templated: boolean, name: string, example: unknown, required?: boolean): VariableOffer {
+function variable(
+  where: VariableOffer['in'],
+  path: string,
+  schema: Json | undefined,
+  templated: boolean,
+  name: string,
+  example: unknown,
+  required?: boolean,
+): VariableOffer {
   const value = typeof example === 'string' || typeof example === 'number' || typeof example === 'boolean' ? example : undefined;
-  return { in: where, path, ...(value !== undefined ? { value } : {}), ...typeOf(schema), ...(required !== undefined ? { required } : {}), suggested: `attributes.${name}`, templated };
+  return {
+    in: where,
+    path,
+    ...(value !== undefined ? { value } : {}),
+    ...typeOf(schema),
+    ...(required !== undefined ? { required } : {}),
+    suggested: `attributes.${name}`,
+    templated,
+  };
 }
 
 /** An attribute name for a field, made unique within the card (`id`, then `recipient_id`-style with a number). */

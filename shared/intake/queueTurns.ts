@@ -43,7 +43,13 @@ const EARLY_SESSION_READS = 5;
  * no side effect, so it may start before the signature is checked (a forged request costs at most
  * {@link EARLY_SESSION_READS} reads and writes nothing). Others are read when asked for.
  */
-export function readSessions(store: WebhookStore, kind: ChannelKind, channelId: string, userIds: Iterable<string>, receivedAt: number): SessionReads {
+export function readSessions(
+  store: WebhookStore,
+  kind: ChannelKind,
+  channelId: string,
+  userIds: Iterable<string>,
+  receivedAt: number,
+): SessionReads {
   const reads = new Map<string, Promise<Session | undefined>>();
   const read = (userId: string) => store.customers.getSession({ channelKind: kind, channelId, userId }, receivedAt);
   for (const userId of userIds) {
@@ -66,9 +72,7 @@ export function readSessions(store: WebhookStore, kind: ChannelKind, channelId: 
 export const CHANNEL_CACHE_MS = 10_000;
 
 export type ChannelLookup<C extends Channel = Channel> =
-  | { status: 'unknown' }
-  | { status: 'forged'; channel: C }
-  | { status: 'verified'; channel: C; sessions: SessionReads | undefined };
+  { status: 'unknown' } | { status: 'forged'; channel: C } | { status: 'verified'; channel: C; sessions: SessionReads | undefined };
 
 /**
  * Find a delivery's channel and check its signature with `verify`. A channel read in the last
@@ -102,11 +106,21 @@ export async function lookUpChannel<K extends ChannelKind>(
  * same deduplication id, which SQS drops within 5 minutes, and after that the executor finds the job's
  * outbox done. A conversation's turns are sent in order; conversations at once.
  */
-export async function queueTurns(channel: Channel, turns: InboundTurn[], receivedAt: number, deps: QueueTurnsDeps, sessions?: SessionReads): Promise<number> {
+export async function queueTurns(
+  channel: Channel,
+  turns: InboundTurn[],
+  receivedAt: number,
+  deps: QueueTurnsDeps,
+  sessions?: SessionReads,
+): Promise<number> {
   if (turns.length === 0) return 0;
   const flows = await activeFlowVersions(channel, deps);
   // Nothing published: only open conversations (started before an unpublish) can still be answered.
-  if (!flows.length) deps.logger.info('no active flow for channel: only open conversations are answered', { channelId: channel.channelId, events: turns.length });
+  if (!flows.length)
+    deps.logger.info('no active flow for channel: only open conversations are answered', {
+      channelId: channel.channelId,
+      events: turns.length,
+    });
   const sessionOf = sessions ?? readSessions(deps.store, channel.kind, channel.channelId, [], receivedAt);
   const scope = `${channel.kind}#${channel.channelId}`;
 
@@ -114,8 +128,13 @@ export async function queueTurns(channel: Channel, turns: InboundTurn[], receive
     // Only a trigger, a waiting question or a fallback can answer: other events need no job.
     const flow = await flowForTurn(flows, turn, sessionOf, channel.kind);
     if (!flow) {
-      if (turn.event.type === 'closed') deps.logger.info(`${turn.event.by}: no open conversation to close`, { channelId: channel.channelId, eventId: turn.eventId });
-      if (turn.event.type === 'accountLink') deps.logger.info(`account link (${turn.event.result}): no conversation waits on it and no active flow links accounts on ${channel.kind}`, { channelId: channel.channelId, eventId: turn.eventId });
+      if (turn.event.type === 'closed')
+        deps.logger.info(`${turn.event.by}: no open conversation to close`, { channelId: channel.channelId, eventId: turn.eventId });
+      if (turn.event.type === 'accountLink')
+        deps.logger.info(
+          `account link (${turn.event.result}): no conversation waits on it and no active flow links accounts on ${channel.kind}`,
+          { channelId: channel.channelId, eventId: turn.eventId },
+        );
       return false;
     }
     const job: TurnJob = {
@@ -137,7 +156,11 @@ export async function queueTurns(channel: Channel, turns: InboundTurn[], receive
     // message over 256 KiB (a 500 the channel would redeliver for ever): such an event is skipped.
     const problem = turnJobProblem(job);
     if (problem) {
-      deps.logger.warn('event skipped: its turn job cannot be queued', { channelId: channel.channelId, eventId: forLog(turn.eventId, 128), problem });
+      deps.logger.warn('event skipped: its turn job cannot be queued', {
+        channelId: channel.channelId,
+        eventId: forLog(turn.eventId, 128),
+        problem,
+      });
       return false;
     }
     const [claim, send] = await Promise.allSettled([deps.store.events.claim(scope, turn.eventId, receivedAt), deps.queue.send(job)]);
@@ -168,7 +191,9 @@ export async function queueTurns(channel: Channel, turns: InboundTurn[], receive
 
 /** The channel's active flow versions, in the set's order (from memory once read: versions never change). */
 async function activeFlowVersions(channel: Channel, deps: QueueTurnsDeps): Promise<RunningFlow[]> {
-  const stored = await Promise.all(channel.activeFlows.map((ref) => deps.store.flows.getVersion(channel.workspaceId, ref.flowId, ref.version)));
+  const stored = await Promise.all(
+    channel.activeFlows.map((ref) => deps.store.flows.getVersion(channel.workspaceId, ref.flowId, ref.version)),
+  );
   return stored.filter((flow, i): flow is NonNullable<typeof flow> => {
     if (!flow) deps.logger.warn('active flow version not found: skipped', { channelId: channel.channelId, flow: channel.activeFlows[i] });
     return flow !== undefined;
@@ -187,13 +212,19 @@ async function activeFlowVersions(channel: Channel, deps: QueueTurnsDeps): Promi
  * An unfollow or a leave is queued only to close an open conversation, on its version. An account
  * link goes to {@link flowForAccountLink}.
  */
-async function flowForTurn(flows: readonly RunningFlow[], turn: InboundTurn, sessionOf: SessionReads, kind: ChannelKind): Promise<FlowRef | undefined> {
+async function flowForTurn(
+  flows: readonly RunningFlow[],
+  turn: InboundTurn,
+  sessionOf: SessionReads,
+  kind: ChannelKind,
+): Promise<FlowRef | undefined> {
   const chat = turn.chat ?? 'user';
   if (turn.event.type === 'accountLink') return flowForAccountLink(flows, turn.event.result, kind, await sessionOf(turn.userId));
   const matched =
     turn.event.type === 'closed'
       ? undefined
-      : (matchActiveFlows(flows, turn.event, { includeFallback: true, chat })?.flow ?? (chat === 'user' ? flows.find((f) => flowListensBeyondTriggers(f.flow)) : undefined));
+      : (matchActiveFlows(flows, turn.event, { includeFallback: true, chat })?.flow ??
+        (chat === 'user' ? flows.find((f) => flowListensBeyondTriggers(f.flow)) : undefined));
   if (matched) return { flowId: matched.flowId, version: matched.version };
   const session = await sessionOf(turn.userId);
   return session ? { flowId: session.flowId, version: session.version } : undefined;
@@ -206,8 +237,14 @@ async function flowForTurn(flows: readonly RunningFlow[], turn: InboundTurn, ses
  * An unlink removes the customer's binding whatever the flows, so it runs on any: the conversation's,
  * else the first active flow.
  */
-function flowForAccountLink(flows: readonly RunningFlow[], result: 'ok' | 'failed' | 'unlinked', kind: ChannelKind, session: Session | undefined): FlowRef | undefined {
+function flowForAccountLink(
+  flows: readonly RunningFlow[],
+  result: 'ok' | 'failed' | 'unlinked',
+  kind: ChannelKind,
+  session: Session | undefined,
+): FlowRef | undefined {
   if (session) return { flowId: session.flowId, version: session.version };
-  const flow = flows.find((f) => Object.values(f.flow.blocks).some((block) => linksOn(block, kind))) ?? (result === 'unlinked' ? flows[0] : undefined);
+  const flow =
+    flows.find((f) => Object.values(f.flow.blocks).some((block) => linksOn(block, kind))) ?? (result === 'unlinked' ? flows[0] : undefined);
   return flow ? { flowId: flow.flowId, version: flow.version } : undefined;
 }

@@ -20,7 +20,13 @@ export interface CallbackTimeouts {
 export function createCallbackTimeouts(queueUrl: string, sqs: SQSClient = new SQSClient(AWS_CLIENT_DEFAULTS)): CallbackTimeouts {
   return {
     async schedule(timeout, delaySeconds) {
-      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(timeout), DelaySeconds: Math.max(0, Math.min(900, Math.ceil(delaySeconds))) }));
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: JSON.stringify(timeout),
+          DelaySeconds: Math.max(0, Math.min(900, Math.ceil(delaySeconds))),
+        }),
+      );
     },
   };
 }

@@ -63,7 +63,12 @@ function lookup(frame: NodeJS.CallSite | undefined, bundleFile: string, sourceMa
   return map && line && column ? map.findEntry(line - 1, column - 1) : undefined;
 }
 
-function formatFrame(frame: NodeJS.CallSite, caller: NodeJS.CallSite | undefined, bundleFile: string, sourceMap: () => SourceMap | null): string {
+function formatFrame(
+  frame: NodeJS.CallSite,
+  caller: NodeJS.CallSite | undefined,
+  bundleFile: string,
+  sourceMap: () => SourceMap | null,
+): string {
   const entry = lookup(frame, bundleFile, sourceMap);
   if (!entry || !('originalSource' in entry) || !entry.originalSource) return String(frame);
   const file = entry.originalSource.replace(/^(?:\.\.\/)+/, '');

@@ -104,7 +104,12 @@ export function personalMasker(values: readonly string[]): PersonalMasker {
 
 /** A customer's attributes as an admin sees them: personal ones masked (see {@link maskPersonalValue}). */
 export function maskAttributes(attributes: Record<string, unknown>, names: ReadonlySet<string>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, names.has(name) && value !== null && value !== undefined ? maskPersonalValue(value) : value]));
+  return Object.fromEntries(
+    Object.entries(attributes).map(([name, value]) => [
+      name,
+      names.has(name) && value !== null && value !== undefined ? maskPersonalValue(value) : value,
+    ]),
+  );
 }
 
 /** A verified binding as an admin sees it: the member id and the brand's attributes masked; how and when in clear. */
@@ -112,6 +117,8 @@ export function maskBinding<B extends { memberId: string; attributes?: Record<st
   return {
     ...binding,
     memberId: maskPersonalValue(binding.memberId),
-    ...(binding.attributes ? { attributes: Object.fromEntries(Object.entries(binding.attributes).map(([name, value]) => [name, maskPersonalValue(value)])) } : {}),
+    ...(binding.attributes
+      ? { attributes: Object.fromEntries(Object.entries(binding.attributes).map(([name, value]) => [name, maskPersonalValue(value)])) }
+      : {}),
   };
 }

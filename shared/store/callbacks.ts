@@ -51,7 +51,12 @@ export class CallbackRepository {
       await this.table.doc.send(
         new PutCommand({
           TableName: this.table.name,
-          Item: { ...key(record.workspaceId, record.callbackId), ...record, state: 'waiting', expiresAt: Math.ceil(record.deadline / 1000) + KEEP_AFTER_DEADLINE_SECONDS },
+          Item: {
+            ...key(record.workspaceId, record.callbackId),
+            ...record,
+            state: 'waiting',
+            expiresAt: Math.ceil(record.deadline / 1000) + KEEP_AFTER_DEADLINE_SECONDS,
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -61,7 +66,9 @@ export class CallbackRepository {
   }
 
   async get(workspaceId: string, callbackId: string): Promise<CallbackRecord | undefined> {
-    const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.name, Key: key(workspaceId, callbackId), ConsistentRead: true }));
+    const { Item } = await this.table.doc.send(
+      new GetCommand({ TableName: this.table.name, Key: key(workspaceId, callbackId), ConsistentRead: true }),
+    );
     const parsed = callbackRecordSchema.safeParse(Item);
     return parsed.success ? parsed.data : undefined;
   }
@@ -70,7 +77,12 @@ export class CallbackRepository {
    * Use the callback, once: `answered` by the brand's callback (only before its deadline), `timedOut`
    * by its timeout. Exactly one use wins; the others get why they were refused.
    */
-  async use(workspaceId: string, callbackId: string, as: 'answered' | 'timedOut', now = Date.now()): Promise<{ ok: true; record: CallbackRecord } | { ok: false; refused: CallbackRefusal }> {
+  async use(
+    workspaceId: string,
+    callbackId: string,
+    as: 'answered' | 'timedOut',
+    now = Date.now(),
+  ): Promise<{ ok: true; record: CallbackRecord } | { ok: false; refused: CallbackRefusal }> {
     try {
       const { Attributes } = await this.table.doc.send(
         new UpdateCommand({
@@ -93,17 +105,19 @@ export class CallbackRepository {
 
   /** Give a callback back (its resume job could not be queued), so the brand's retry or the timeout can use it. */
   async release(workspaceId: string, callbackId: string): Promise<void> {
-    await this.table.doc.send(
-      new UpdateCommand({
-        TableName: this.table.name,
-        Key: key(workspaceId, callbackId),
-        UpdateExpression: 'SET #state = :waiting',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':waiting': 'waiting' },
-      }),
-    ).catch((error: unknown) => {
-      if (!isConditionFailed(error)) throw error;
-    });
+    await this.table.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: key(workspaceId, callbackId),
+          UpdateExpression: 'SET #state = :waiting',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':waiting': 'waiting' },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionFailed(error)) throw error;
+      });
   }
 }

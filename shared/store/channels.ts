@@ -75,14 +75,18 @@ export class ChannelReader {
 
 /** Channels as the admin, the seeds and the tests write and list them. */
 export class ChannelRepository extends ChannelReader {
-
   /** Write a whole channel (seeds and tests): the active flows in the current shape. */
   async put(channel: ChannelInput): Promise<void> {
     this.forget(channel.kind, channel.channelId);
     await this.table.doc.send(
       new PutCommand({
         TableName: this.table.name,
-        Item: { ...key(channel.kind, channel.channelId), ...channelSchema.parse(channel), gsi1pk: workspaceIndex(channel.workspaceId), gsi1sk: `${channel.kind}#${channel.channelId}` },
+        Item: {
+          ...key(channel.kind, channel.channelId),
+          ...channelSchema.parse(channel),
+          gsi1pk: workspaceIndex(channel.workspaceId),
+          gsi1sk: `${channel.kind}#${channel.channelId}`,
+        },
       }),
     );
     this.forget(channel.kind, channel.channelId);
@@ -103,7 +107,13 @@ export class ChannelRepository extends ChannelReader {
    * of another workspace is never touched, fields left out keep their values (a secret is never
    * required again to rename a channel), and the active flows are left to `setActiveFlows`.
    */
-  async save(workspaceId: string, kind: ChannelKind, channelId: string, changes: ChannelChanges, now = new Date()): Promise<SaveChannelResult> {
+  async save(
+    workspaceId: string,
+    kind: ChannelKind,
+    channelId: string,
+    changes: ChannelChanges,
+    now = new Date(),
+  ): Promise<SaveChannelResult> {
     this.forget(kind, channelId);
     const underApp = kind === 'messenger' && changes.appId !== undefined;
     const ownCredentials = changes.secret !== undefined || changes.verifyToken !== undefined;
@@ -113,7 +123,13 @@ export class ChannelRepository extends ChannelReader {
       key: key(kind, channelId),
       workspaceId,
       always: { kind, channelId, gsi1pk: workspaceIndex(workspaceId), gsi1sk: `${kind}#${channelId}` },
-      changes: { name: changes.name, secret: changes.secret, accessToken: changes.accessToken, verifyToken: changes.verifyToken, appId: changes.appId },
+      changes: {
+        name: changes.name,
+        secret: changes.secret,
+        accessToken: changes.accessToken,
+        verifyToken: changes.verifyToken,
+        appId: changes.appId,
+      },
       complete: changes.accessToken !== undefined && credentials,
       // Under an app, the app's secret and verify token apply: the page keeps none of its own, and one
       // under an app is never given its own.
@@ -140,7 +156,13 @@ export class ChannelRepository extends ChannelReader {
    * absent): two publishes at once cannot lose one another, the later one gets `stale` and reads again.
    * The old single-flow attribute goes, so the item is in the current shape from then on.
    */
-  async setActiveFlows(kind: ChannelKind, channelId: string, workspaceId: string, activeFlows: FlowRef[], revision: number): Promise<SetActiveFlowsResult> {
+  async setActiveFlows(
+    kind: ChannelKind,
+    channelId: string,
+    workspaceId: string,
+    activeFlows: FlowRef[],
+    revision: number,
+  ): Promise<SetActiveFlowsResult> {
     this.forget(kind, channelId);
     try {
       await this.table.doc.send(

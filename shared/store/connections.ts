@@ -23,7 +23,9 @@ export class ConnectionRepository {
   async put(workspaceId: string, name: string, input: ConnectionInput, now = new Date()): Promise<StoredConnection> {
     const connection = connectionSchema.parse(input);
     const updatedAt = now.toISOString();
-    await this.table.doc.send(new PutCommand({ TableName: this.table.name, Item: { ...key(workspaceId, name), name, connection, updatedAt } }));
+    await this.table.doc.send(
+      new PutCommand({ TableName: this.table.name, Item: { ...key(workspaceId, name), name, connection, updatedAt } }),
+    );
     return { name, connection, updatedAt };
   }
 
@@ -34,7 +36,9 @@ export class ConnectionRepository {
 
   /** Remove a connection; false when there was none by that name. */
   async delete(workspaceId: string, name: string): Promise<boolean> {
-    const { Attributes } = await this.table.doc.send(new DeleteCommand({ TableName: this.table.name, Key: key(workspaceId, name), ReturnValues: 'ALL_OLD' }));
+    const { Attributes } = await this.table.doc.send(
+      new DeleteCommand({ TableName: this.table.name, Key: key(workspaceId, name), ReturnValues: 'ALL_OLD' }),
+    );
     return Attributes !== undefined;
   }
 
@@ -86,8 +90,11 @@ export class ConnectionTokenRepository implements TokenStore {
   constructor(private readonly table: Table) {}
 
   async get(workspaceId: string, key: string): Promise<StoredToken | undefined> {
-    const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.name, Key: tokenKey(workspaceId, key), ConsistentRead: true }));
-    if (!Item || typeof Item.accessToken !== 'string' || typeof Item.expiresAtMs !== 'number' || typeof Item.fingerprint !== 'string') return undefined;
+    const { Item } = await this.table.doc.send(
+      new GetCommand({ TableName: this.table.name, Key: tokenKey(workspaceId, key), ConsistentRead: true }),
+    );
+    if (!Item || typeof Item.accessToken !== 'string' || typeof Item.expiresAtMs !== 'number' || typeof Item.fingerprint !== 'string')
+      return undefined;
     return { accessToken: Item.accessToken, expiresAtMs: Item.expiresAtMs, fingerprint: Item.fingerprint };
   }
 
@@ -135,19 +142,31 @@ export class InFlightRepository implements InFlightStore {
   async acquire(workspaceId: string, connection: string, limit: number, expiresAtMs: number, now: number): Promise<number | undefined> {
     const id = leaseId(expiresAtMs);
     if (await this.tryAdd(workspaceId, connection, id, limit)) return id;
-    const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.name, Key: inFlightKey(workspaceId, connection), ConsistentRead: true }));
+    const { Item } = await this.table.doc.send(
+      new GetCommand({ TableName: this.table.name, Key: inFlightKey(workspaceId, connection), ConsistentRead: true }),
+    );
     const held = Item?.held instanceof Set ? [...(Item.held as Set<number>)].map(Number) : [];
     const expired = held.filter((lease) => leaseExpiry(lease) < now);
     if (expired.length === 0) return undefined;
     await this.table.doc.send(
-      new UpdateCommand({ TableName: this.table.name, Key: inFlightKey(workspaceId, connection), UpdateExpression: 'DELETE held :gone', ExpressionAttributeValues: { ':gone': new Set(expired) } }),
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: inFlightKey(workspaceId, connection),
+        UpdateExpression: 'DELETE held :gone',
+        ExpressionAttributeValues: { ':gone': new Set(expired) },
+      }),
     );
     return (await this.tryAdd(workspaceId, connection, id, limit)) ? id : undefined;
   }
 
   async release(workspaceId: string, connection: string, id: number): Promise<void> {
     await this.table.doc.send(
-      new UpdateCommand({ TableName: this.table.name, Key: inFlightKey(workspaceId, connection), UpdateExpression: 'DELETE held :id', ExpressionAttributeValues: { ':id': new Set([id]) } }),
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: inFlightKey(workspaceId, connection),
+        UpdateExpression: 'DELETE held :id',
+        ExpressionAttributeValues: { ':id': new Set([id]) },
+      }),
     );
   }
 

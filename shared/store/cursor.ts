@@ -28,7 +28,11 @@ export function encodeCursor(key: Record<string, unknown>): string {
  * strings, and `accept` says the key belongs to the query it is used with (its partition). A bad
  * cursor throws {@link InvalidCursorError} (a client mistake, not a server failure).
  */
-export function decodeCursor(cursor: string, names: readonly string[], accept: (key: Record<string, string>) => boolean): Record<string, string> {
+export function decodeCursor(
+  cursor: string,
+  names: readonly string[],
+  accept: (key: Record<string, string>) => boolean,
+): Record<string, string> {
   if (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw new InvalidCursorError();
   let json: unknown;
   try {

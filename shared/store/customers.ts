@@ -66,7 +66,16 @@ export class CustomerRepository {
             'SET workspaceId = :ws, channelKind = :k, channelId = :c, userId = :u, lastInboundAt = :now, expiresAt = :exp, firstSeenAt = if_not_exists(firstSeenAt, :now), attributes = if_not_exists(attributes, :empty)',
           // One write as a rule; a profile past its expiry (not deleted yet) is deleted first, below.
           ConditionExpression: 'attribute_not_exists(expiresAt) OR expiresAt > :nowSeconds',
-          ExpressionAttributeValues: { ':ws': ref.workspaceId, ':k': ref.channelKind, ':c': ref.channelId, ':u': ref.userId, ':now': now.toISOString(), ':exp': expiresAt, ':empty': {}, ':nowSeconds': Math.floor(now.getTime() / 1000) },
+          ExpressionAttributeValues: {
+            ':ws': ref.workspaceId,
+            ':k': ref.channelKind,
+            ':c': ref.channelId,
+            ':u': ref.userId,
+            ':now': now.toISOString(),
+            ':exp': expiresAt,
+            ':empty': {},
+            ':nowSeconds': Math.floor(now.getTime() / 1000),
+          },
         }),
       );
     try {
@@ -105,10 +114,22 @@ export class CustomerRepository {
    * What a turn changes on the profile: the customer wrote at `at` and the turn set `attributes`. One
    * write when the profile is known to exist; on first contact the profile is created first.
    */
-  async recordTurn(ref: CustomerRef & { workspaceId: string }, attributes: Record<string, unknown>, at: Date, profileExists: boolean, binding?: Binding | null, expiresAt = expiresAfterIdle(at.getTime())): Promise<void> {
+  async recordTurn(
+    ref: CustomerRef & { workspaceId: string },
+    attributes: Record<string, unknown>,
+    at: Date,
+    profileExists: boolean,
+    binding?: Binding | null,
+    expiresAt = expiresAfterIdle(at.getTime()),
+  ): Promise<void> {
     if (profileExists) {
       const names = Object.keys(attributes);
-      const sets = ['lastInboundAt = :now', 'expiresAt = :exp', ...names.map((_, i) => `attributes.#a${i} = :v${i}`), ...(binding ? ['binding = :binding'] : [])];
+      const sets = [
+        'lastInboundAt = :now',
+        'expiresAt = :exp',
+        ...names.map((_, i) => `attributes.#a${i} = :v${i}`),
+        ...(binding ? ['binding = :binding'] : []),
+      ];
       try {
         await this.table.doc.send(
           new UpdateCommand({
@@ -161,7 +182,12 @@ export class CustomerRepository {
   async unbind(ref: CustomerRef): Promise<boolean> {
     try {
       await this.table.doc.send(
-        new UpdateCommand({ TableName: this.table.name, Key: { pk: pk(ref), sk: 'PROFILE' }, UpdateExpression: 'REMOVE binding', ConditionExpression: 'attribute_exists(binding)' }),
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: { pk: pk(ref), sk: 'PROFILE' },
+          UpdateExpression: 'REMOVE binding',
+          ConditionExpression: 'attribute_exists(binding)',
+        }),
       );
       return true;
     } catch (error) {
@@ -177,7 +203,10 @@ export class CustomerRepository {
 
   async putSession(ref: CustomerRef, session: Omit<Session, 'expiresAt'>, now = Date.now()): Promise<void> {
     await this.table.doc.send(
-      new PutCommand({ TableName: this.table.name, Item: { pk: pk(ref), sk: 'SESSION', ...session, expiresAt: expiresIn(SESSION_TTL_SECONDS, now) } }),
+      new PutCommand({
+        TableName: this.table.name,
+        Item: { pk: pk(ref), sk: 'SESSION', ...session, expiresAt: expiresIn(SESSION_TTL_SECONDS, now) },
+      }),
     );
   }
 
@@ -188,7 +217,9 @@ export class CustomerRepository {
   /** Erase a customer's profile (their binding with it) and session (on request: GDPR). Says which existed. */
   async delete(ref: CustomerRef): Promise<{ profile: boolean; binding: boolean; session: boolean }> {
     const remove = async (sk: string) => {
-      const { Attributes } = await this.table.doc.send(new DeleteCommand({ TableName: this.table.name, Key: { pk: pk(ref), sk }, ReturnValues: 'ALL_OLD' }));
+      const { Attributes } = await this.table.doc.send(
+        new DeleteCommand({ TableName: this.table.name, Key: { pk: pk(ref), sk }, ReturnValues: 'ALL_OLD' }),
+      );
       return Attributes;
     };
     const [profile, session] = await Promise.all([remove('PROFILE'), remove('SESSION')]);

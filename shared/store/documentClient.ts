@@ -1,5 +1,4 @@
-import type {
-  DynamoDBClient} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetItemCommand,
   BatchWriteItemCommand,
@@ -83,10 +82,12 @@ function attributeOf(value: unknown): AttributeValue | undefined {
 // Object.fromEntries defines each key as the object's own property (never assigns it): a key named
 // like an Object.prototype member is the item's own data.
 const mapOf = (value: Item): Raw =>
-  Object.fromEntries(Object.entries(value).flatMap(([key, item]) => {
-    const attribute = key === UNSTORABLE_KEY ? undefined : attributeOf(item);
-    return attribute ? [[key, attribute]] : [];
-  }));
+  Object.fromEntries(
+    Object.entries(value).flatMap(([key, item]) => {
+      const attribute = key === UNSTORABLE_KEY ? undefined : attributeOf(item);
+      return attribute ? [[key, attribute]] : [];
+    }),
+  );
 
 /** A DynamoDB value as JavaScript: each key of a map is the object's own property, never a prototype's. */
 function nativeOf(value: AttributeValue): unknown {
@@ -108,26 +109,36 @@ export function createDocumentClient(client: DynamoDBClient): DocumentClient {
     }
     if (command instanceof PutCommand) {
       const { Item: item, ExpressionAttributeValues, ...rest } = command.input;
-      const out = await client.send(new PutItemCommand({ ...rest, Item: toRaw(item ?? {}), ExpressionAttributeValues: optional(ExpressionAttributeValues, toRaw) }));
+      const out = await client.send(
+        new PutItemCommand({ ...rest, Item: toRaw(item ?? {}), ExpressionAttributeValues: optional(ExpressionAttributeValues, toRaw) }),
+      );
       return { ...out, Attributes: optional(out.Attributes, fromRaw) };
     }
     if (command instanceof UpdateCommand) {
       const { Key, ExpressionAttributeValues, AttributeUpdates, Expected, ...rest } = command.input;
       if (AttributeUpdates || Expected) throw new Error('legacy UpdateItem parameters are not supported');
-      const out = await client.send(new UpdateItemCommand({ ...rest, Key: toRaw(Key ?? {}), ExpressionAttributeValues: optional(ExpressionAttributeValues, toRaw) }));
+      const out = await client.send(
+        new UpdateItemCommand({ ...rest, Key: toRaw(Key ?? {}), ExpressionAttributeValues: optional(ExpressionAttributeValues, toRaw) }),
+      );
       return { ...out, Attributes: optional(out.Attributes, fromRaw) };
     }
     if (command instanceof DeleteCommand) {
       const { Key, ExpressionAttributeValues, Expected, ...rest } = command.input;
       if (Expected) throw new Error('legacy DeleteItem parameters are not supported');
-      const out = await client.send(new DeleteItemCommand({ ...rest, Key: toRaw(Key ?? {}), ExpressionAttributeValues: optional(ExpressionAttributeValues, toRaw) }));
+      const out = await client.send(
+        new DeleteItemCommand({ ...rest, Key: toRaw(Key ?? {}), ExpressionAttributeValues: optional(ExpressionAttributeValues, toRaw) }),
+      );
       return { ...out, Attributes: optional(out.Attributes, fromRaw) };
     }
     if (command instanceof QueryCommand) {
       const { ExpressionAttributeValues, ExclusiveStartKey, KeyConditions, QueryFilter, ...rest } = command.input;
       if (KeyConditions || QueryFilter) throw new Error('legacy Query parameters are not supported');
       const out = await client.send(
-        new QueryItemsCommand({ ...rest, ExpressionAttributeValues: optional(ExpressionAttributeValues, toRaw), ExclusiveStartKey: optional(ExclusiveStartKey, toRaw) }),
+        new QueryItemsCommand({
+          ...rest,
+          ExpressionAttributeValues: optional(ExpressionAttributeValues, toRaw),
+          ExclusiveStartKey: optional(ExclusiveStartKey, toRaw),
+        }),
       );
       return { ...out, Items: out.Items?.map(fromRaw), LastEvaluatedKey: optional(out.LastEvaluatedKey, fromRaw) };
     }
@@ -135,12 +146,10 @@ export function createDocumentClient(client: DynamoDBClient): DocumentClient {
       const requests = Object.fromEntries(
         Object.entries(command.input.RequestItems ?? {}).map(([table, writes]) => [
           table,
-          writes.map(
-            (w): WriteRequest => ({
-              ...(w.PutRequest ? { PutRequest: { Item: toRaw(w.PutRequest.Item ?? {}) } } : {}),
-              ...(w.DeleteRequest ? { DeleteRequest: { Key: toRaw(w.DeleteRequest.Key ?? {}) } } : {}),
-            }),
-          ),
+          writes.map((w): WriteRequest => ({
+            ...(w.PutRequest ? { PutRequest: { Item: toRaw(w.PutRequest.Item ?? {}) } } : {}),
+            ...(w.DeleteRequest ? { DeleteRequest: { Key: toRaw(w.DeleteRequest.Key ?? {}) } } : {}),
+          })),
         ]),
       );
       const out = await client.send(new BatchWriteItemCommand({ ...command.input, RequestItems: requests }));
@@ -157,13 +166,21 @@ export function createDocumentClient(client: DynamoDBClient): DocumentClient {
     }
     if (command instanceof BatchGetCommand) {
       const requests = Object.fromEntries(
-        Object.entries(command.input.RequestItems ?? {}).map(([table, request]): [string, KeysAndAttributes] => [table, { ...request, Keys: (request.Keys ?? []).map(toRaw) }]),
+        Object.entries(command.input.RequestItems ?? {}).map(([table, request]): [string, KeysAndAttributes] => [
+          table,
+          { ...request, Keys: (request.Keys ?? []).map(toRaw) },
+        ]),
       );
       const out = await client.send(new BatchGetItemCommand({ ...command.input, RequestItems: requests }));
       return {
         ...out,
         Responses: Object.fromEntries(Object.entries(out.Responses ?? {}).map(([table, items]) => [table, items.map(fromRaw)])),
-        UnprocessedKeys: Object.fromEntries(Object.entries(out.UnprocessedKeys ?? {}).map(([table, request]) => [table, { ...request, Keys: (request.Keys ?? []).map(fromRaw) }])),
+        UnprocessedKeys: Object.fromEntries(
+          Object.entries(out.UnprocessedKeys ?? {}).map(([table, request]) => [
+            table,
+            { ...request, Keys: (request.Keys ?? []).map(fromRaw) },
+          ]),
+        ),
       };
     }
     throw new Error('unsupported DynamoDB command');

@@ -36,7 +36,14 @@ export const executionLogEntrySchema = z.object({
 export type ExecutionLogEntry = z.infer<typeof executionLogEntrySchema>;
 
 /** What the health view reads of an entry. */
-const healthLogEntrySchema = executionLogEntrySchema.pick({ at: true, outcome: true, reason: true, status: true, latencyMs: true, version: true });
+const healthLogEntrySchema = executionLogEntrySchema.pick({
+  at: true,
+  outcome: true,
+  reason: true,
+  status: true,
+  latencyMs: true,
+  version: true,
+});
 export type HealthLogEntry = z.infer<typeof healthLogEntrySchema>;
 
 /** Kept this long unless the workspace's settings say otherwise (retention.logDays). */
@@ -96,7 +103,11 @@ export class ExecutionLogRepository {
     const partition = 'customer' in query ? customerPk(workspaceId, query.customer) : cardPk(workspaceId, query.flowId, query.blockId);
     const startKey = options.cursor
       ? byCard
-        ? decodeCursor(options.cursor, ['pk', 'sk', 'gsi1pk', 'gsi1sk'], (k) => k.gsi1pk === partition && k.pk?.startsWith(`LOG#${workspaceId}#`) === true)
+        ? decodeCursor(
+            options.cursor,
+            ['pk', 'sk', 'gsi1pk', 'gsi1sk'],
+            (k) => k.gsi1pk === partition && k.pk?.startsWith(`LOG#${workspaceId}#`) === true,
+          )
         : decodeCursor(options.cursor, ['pk', 'sk'], (k) => k.pk === partition)
       : undefined;
     // A card's log between two times (the health chart's point links here): the sort key starts with `at`.
@@ -106,7 +117,9 @@ export class ExecutionLogRepository {
     const { Items = [], LastEvaluatedKey } = await this.table.doc.send(
       new QueryCommand({
         TableName: this.table.name,
-        ...(byCard ? { IndexName: 'gsi1', KeyConditionExpression: `gsi1pk = :p${range?.condition ?? ''}` } : { KeyConditionExpression: 'pk = :p' }),
+        ...(byCard
+          ? { IndexName: 'gsi1', KeyConditionExpression: `gsi1pk = :p${range?.condition ?? ''}` }
+          : { KeyConditionExpression: 'pk = :p' }),
         ExpressionAttributeValues: { ':p': partition, ...range?.values, ...(version !== undefined ? { ':v': version } : {}) },
         ...(version !== undefined ? { FilterExpression: '#version = :v', ExpressionAttributeNames: { '#version': 'version' } } : {}),
         ScanIndexForward: false,
@@ -116,7 +129,10 @@ export class ExecutionLogRepository {
     );
     // dynalite never deletes expired items, and DynamoDB only days later: they are gone for readers.
     const live = Items.filter((item) => !isExpired(item));
-    return { items: live.map((item) => executionLogEntrySchema.parse(item)), ...(LastEvaluatedKey ? { cursor: encodeCursor(LastEvaluatedKey) } : {}) };
+    return {
+      items: live.map((item) => executionLogEntrySchema.parse(item)),
+      ...(LastEvaluatedKey ? { cursor: encodeCursor(LastEvaluatedKey) } : {}),
+    };
   }
 
   /**
@@ -124,7 +140,13 @@ export class ExecutionLogRepository {
    * view counts: one card's partition of the index (`LOGCARD#<workspace>#<flow>#<block>`), so another
    * workspace's volume is never read. `complete` is false when the cap cut the window short.
    */
-  async forHealth(workspaceId: string, flowId: string, blockId: string, from: string, now = Date.now()): Promise<{ entries: HealthLogEntry[]; complete: boolean }> {
+  async forHealth(
+    workspaceId: string,
+    flowId: string,
+    blockId: string,
+    from: string,
+    now = Date.now(),
+  ): Promise<{ entries: HealthLogEntry[]; complete: boolean }> {
     const entries: HealthLogEntry[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -136,7 +158,15 @@ export class ExecutionLogRepository {
           ExpressionAttributeValues: { ':p': cardPk(workspaceId, flowId, blockId), ':from': from },
           // Every name escaped: DynamoDB's reserved words are many (STATUS among them).
           ProjectionExpression: '#at, #outcome, #reason, #status, #latencyMs, #version, #expiresAt',
-          ExpressionAttributeNames: { '#at': 'at', '#outcome': 'outcome', '#reason': 'reason', '#status': 'status', '#latencyMs': 'latencyMs', '#version': 'version', '#expiresAt': 'expiresAt' },
+          ExpressionAttributeNames: {
+            '#at': 'at',
+            '#outcome': 'outcome',
+            '#reason': 'reason',
+            '#status': 'status',
+            '#latencyMs': 'latencyMs',
+            '#version': 'version',
+            '#expiresAt': 'expiresAt',
+          },
           ScanIndexForward: false,
           Limit: HEALTH_MAX_ENTRIES - entries.length,
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
@@ -155,13 +185,20 @@ export class ExecutionLogRepository {
       ExpressionAttributeValues: { ':p': customerPk(workspaceId, customer) },
       ProjectionExpression: 'pk, sk',
     });
-    await deleteKeys(this.table, items.map((item) => ({ pk: item.pk, sk: item.sk })));
+    await deleteKeys(
+      this.table,
+      items.map((item) => ({ pk: item.pk, sk: item.sk })),
+    );
     return items.length;
   }
 
   /** A customer's whole log, newest first, expired entries left out: what an export of their data holds. */
   async allForCustomer(workspaceId: string, customer: string, now = Date.now()): Promise<ExecutionLogEntry[]> {
-    const items = await queryAll(this.table, { KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': customerPk(workspaceId, customer) }, ScanIndexForward: false });
+    const items = await queryAll(this.table, {
+      KeyConditionExpression: 'pk = :p',
+      ExpressionAttributeValues: { ':p': customerPk(workspaceId, customer) },
+      ScanIndexForward: false,
+    });
     return items.filter((item) => !isExpired(item, now)).map((item) => executionLogEntrySchema.parse(item));
   }
 
@@ -181,7 +218,8 @@ export class ExecutionLogRepository {
 
 /** The sort-key condition of a time range (`at` leads the sort key; `to` excluded). */
 function timeRange(from: string | undefined, to: string | undefined): { condition: string; values: Record<string, string> } | undefined {
-  if (from !== undefined && to !== undefined) return { condition: ' AND gsi1sk BETWEEN :from AND :to', values: { ':from': from, ':to': to } };
+  if (from !== undefined && to !== undefined)
+    return { condition: ' AND gsi1sk BETWEEN :from AND :to', values: { ':from': from, ':to': to } };
   if (from !== undefined) return { condition: ' AND gsi1sk >= :from', values: { ':from': from } };
   if (to !== undefined) return { condition: ' AND gsi1sk < :to', values: { ':to': to } };
   return undefined;

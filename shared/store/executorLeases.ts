@@ -82,10 +82,13 @@ export class ExecutorLeaseRepository {
 
   /** The leases held now (a strongly consistent read). */
   async holdings(): Promise<LeaseHoldings> {
-    const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.name, Key: EXECUTOR_LEASES_KEY, ConsistentRead: true }));
+    const { Item } = await this.table.doc.send(
+      new GetCommand({ TableName: this.table.name, Key: EXECUTOR_LEASES_KEY, ConsistentRead: true }),
+    );
     const byWorkspace = new Map<string, number[]>();
     for (const [name, value] of Object.entries(Item ?? {})) {
-      if (name.startsWith(WORKSPACE_PREFIX) && value instanceof Set) byWorkspace.set(name.slice(WORKSPACE_PREFIX.length), [...(value as Set<number>)].map(Number));
+      if (name.startsWith(WORKSPACE_PREFIX) && value instanceof Set)
+        byWorkspace.set(name.slice(WORKSPACE_PREFIX.length), [...(value as Set<number>)].map(Number));
     }
     const all = Item?.[ALL] instanceof Set ? [...(Item[ALL] as Set<number>)].map(Number) : [];
     return { all, byWorkspace };
@@ -126,7 +129,13 @@ export class ExecutorLeaseRepository {
       clauses.push(`#w${n} :w${n}`);
     }
     await this.table.doc.send(
-      new UpdateCommand({ TableName: this.table.name, Key: EXECUTOR_LEASES_KEY, UpdateExpression: `DELETE ${clauses.join(', ')}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values }),
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: EXECUTOR_LEASES_KEY,
+        UpdateExpression: `DELETE ${clauses.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
     );
   }
 }

@@ -63,7 +63,14 @@ export class FlowRepository {
     );
     if (!Item) return undefined;
     // Stored as written: the defaults are applied here, where the runtime reads it.
-    const stored: StoredFlowVersion = { workspaceId, flowId, version, flow: flowSchema.parse(Item.flow), document: Item.flow as FlowDocument, createdAt: String(Item.createdAt) };
+    const stored: StoredFlowVersion = {
+      workspaceId,
+      flowId,
+      version,
+      flow: flowSchema.parse(Item.flow),
+      document: Item.flow as FlowDocument,
+      createdAt: String(Item.createdAt),
+    };
     if (this.versions.size >= MAX_CACHED_VERSIONS) this.versions.delete(this.versions.keys().next().value ?? '');
     this.versions.set(cacheKey, stored);
     return stored;
@@ -91,16 +98,26 @@ export class FlowRepository {
       if (isConditionFailed(error)) return false;
       throw error;
     }
-    await this.table.doc.send(
-      new PutCommand({
-        TableName: this.table.name,
-        Item: { pk: pk(workspaceId, flowId), sk: 'HEAD', latestVersion: version, name: flow.name, updatedAt: now.toISOString(), gsi1pk: `WS#${workspaceId}#FLOWS`, gsi1sk: flowId },
-        ConditionExpression: 'attribute_not_exists(latestVersion) OR latestVersion < :v',
-        ExpressionAttributeValues: { ':v': version },
-      }),
-    ).catch((error: unknown) => {
-      if (!isConditionFailed(error)) throw error;
-    });
+    await this.table.doc
+      .send(
+        new PutCommand({
+          TableName: this.table.name,
+          Item: {
+            pk: pk(workspaceId, flowId),
+            sk: 'HEAD',
+            latestVersion: version,
+            name: flow.name,
+            updatedAt: now.toISOString(),
+            gsi1pk: `WS#${workspaceId}#FLOWS`,
+            gsi1sk: flowId,
+          },
+          ConditionExpression: 'attribute_not_exists(latestVersion) OR latestVersion < :v',
+          ExpressionAttributeValues: { ':v': version },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionFailed(error)) throw error;
+      });
     return true;
   }
 
@@ -150,7 +167,9 @@ export class FlowRepository {
       ProjectionExpression: '#version, createdAt, #flow.#name',
       ScanIndexForward: false,
     });
-    return items.map((item) => versionSummarySchema.parse(item)).map((v) => ({ version: v.version, name: v.flow.name, createdAt: v.createdAt }));
+    return items
+      .map((item) => versionSummarySchema.parse(item))
+      .map((v) => ({ version: v.version, name: v.flow.name, createdAt: v.createdAt }));
   }
 
   /** Delete a flow with all its versions; false when there was no such flow. */
@@ -163,10 +182,22 @@ export class FlowRepository {
     // The head last: until it turns into a tombstone, the flow still lists, and a retried delete finds
     // what is left. The tombstone (no index keys: it lists nowhere) keeps the last version number.
     const head = await this.getHead(workspaceId, flowId);
-    await deleteKeys(this.table, items.filter((item) => item.sk !== 'HEAD').map((item) => ({ pk: item.pk, sk: item.sk })));
+    await deleteKeys(
+      this.table,
+      items.filter((item) => item.sk !== 'HEAD').map((item) => ({ pk: item.pk, sk: item.sk })),
+    );
     if (head) {
       await this.table.doc.send(
-        new PutCommand({ TableName: this.table.name, Item: { pk: pk(workspaceId, flowId), sk: 'HEAD', deleted: true, latestVersion: head.latestVersion, updatedAt: new Date().toISOString() } }),
+        new PutCommand({
+          TableName: this.table.name,
+          Item: {
+            pk: pk(workspaceId, flowId),
+            sk: 'HEAD',
+            deleted: true,
+            latestVersion: head.latestVersion,
+            updatedAt: new Date().toISOString(),
+          },
+        }),
       );
     }
     return head !== undefined;

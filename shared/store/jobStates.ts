@@ -112,7 +112,11 @@ export class JobStateRepository {
 
   /** A customer's outboxes (those stored with their owner), expired ones left out: for an export. */
   async listForCustomer(workspaceId: string, customer: string, now = Date.now()): Promise<JobState[]> {
-    const items = await queryAll(this.table, { IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': customerJobsPk(workspaceId, customer) } });
+    const items = await queryAll(this.table, {
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': customerJobsPk(workspaceId, customer) },
+    });
     return items.filter((item) => !isExpired(item, now)).map((item) => jobStateSchema.parse(item));
   }
 
@@ -124,7 +128,10 @@ export class JobStateRepository {
       ExpressionAttributeValues: { ':p': customerJobsPk(workspaceId, customer) },
       ProjectionExpression: 'pk, sk',
     });
-    await deleteKeys(this.table, items.map((item) => ({ pk: item.pk, sk: item.sk })));
+    await deleteKeys(
+      this.table,
+      items.map((item) => ({ pk: item.pk, sk: item.sk })),
+    );
     return items.length;
   }
 

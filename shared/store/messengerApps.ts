@@ -53,7 +53,6 @@ export class MessengerAppReader {
 
 /** Messenger apps as the admin lists and writes them. */
 export class MessengerAppRepository extends MessengerAppReader {
-
   /** A workspace's apps (through `gsi1`), by id. */
   async listForWorkspace(workspaceId: string): Promise<MessengerApp[]> {
     const items = await queryAll(this.table, {
@@ -81,6 +80,9 @@ export class MessengerAppRepository extends MessengerAppReader {
     this.forget(appId);
     if (saved === 'conditionFailed') return (await this.get(appId)) ? { outcome: 'taken' } : { outcome: 'incomplete' };
     const defined = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
-    return { outcome: saved.before ? 'updated' : 'created', app: messengerAppSchema.parse({ name: '', ...saved.before, ...defined, workspaceId, appId }) };
+    return {
+      outcome: saved.before ? 'updated' : 'created',
+      app: messengerAppSchema.parse({ name: '', ...saved.before, ...defined, workspaceId, appId }),
+    };
   }
 }

@@ -24,11 +24,19 @@ export interface OwnedItemWrite {
  * attributes before the write (none: it was created), or `conditionFailed`: the item is another
  * workspace's, a new item was incomplete, or `condition` did not hold; the caller reads to say which.
  */
-export async function saveOwned(table: Table, write: OwnedItemWrite): Promise<{ before: Record<string, unknown> | undefined } | 'conditionFailed'> {
+export async function saveOwned(
+  table: Table,
+  write: OwnedItemWrite,
+): Promise<{ before: Record<string, unknown> | undefined } | 'conditionFailed'> {
   const names: Record<string, string> = { '#name': 'name' };
   const values: Record<string, unknown> = { ':ws': write.workspaceId, ':now': write.now.toISOString(), ':empty': '' };
   // A new item gets an empty name unless one is given; an existing one keeps its own.
-  const sets = ['workspaceId = :ws', 'createdAt = if_not_exists(createdAt, :now)', 'updatedAt = :now', '#name = if_not_exists(#name, :empty)'];
+  const sets = [
+    'workspaceId = :ws',
+    'createdAt = if_not_exists(createdAt, :now)',
+    'updatedAt = :now',
+    '#name = if_not_exists(#name, :empty)',
+  ];
   const fields = { ...write.always, ...write.changes };
   for (const [field, value] of Object.entries(fields)) {
     if (value === undefined) continue;

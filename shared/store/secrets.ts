@@ -24,7 +24,13 @@ export class SecretRepository {
 
   /** Set (or replace, allowed hosts included) a secret. */
   async put(workspaceId: string, name: string, value: string, now = new Date(), allowedHosts?: readonly string[]): Promise<void> {
-    const item = { ...key(workspaceId, name), name, value, ...(allowedHosts ? { allowedHosts: [...allowedHosts] } : {}), updatedAt: now.toISOString() };
+    const item = {
+      ...key(workspaceId, name),
+      name,
+      value,
+      ...(allowedHosts ? { allowedHosts: [...allowedHosts] } : {}),
+      updatedAt: now.toISOString(),
+    };
     await this.table.doc.send(new PutCommand({ TableName: this.table.name, Item: item }));
   }
 
@@ -56,7 +62,9 @@ export class SecretRepository {
 
   /** Remove a secret; false when there was none by that name. */
   async delete(workspaceId: string, name: string): Promise<boolean> {
-    const { Attributes } = await this.table.doc.send(new DeleteCommand({ TableName: this.table.name, Key: key(workspaceId, name), ReturnValues: 'ALL_OLD' }));
+    const { Attributes } = await this.table.doc.send(
+      new DeleteCommand({ TableName: this.table.name, Key: key(workspaceId, name), ReturnValues: 'ALL_OLD' }),
+    );
     return Attributes !== undefined;
   }
 

@@ -53,13 +53,21 @@ export function entryKey(position: EntryPosition): string {
 }
 
 /** A key the console may send back as `after`: the shape {@link entryKey} gives. */
-export const entryKeySchema = z.string().max(1_200).regex(/^\d{15}#[!-~]+#(0|1|2-\d{4})$/, 'not an entry key');
+export const entryKeySchema = z
+  .string()
+  .max(1_200)
+  .regex(/^\d{15}#[!-~]+#(0|1|2-\d{4})$/, 'not an entry key');
 
 export class SimulatorRepository {
   constructor(private readonly table: Table) {}
 
   /** `expiresAt`: epoch seconds (the workspace's retention.simulatorDays from now); one day when left out. */
-  async put(ref: SimulatorRef, position: EntryPosition, entry: SimulatorEntry, expiresAt: number = expiresIn(SIMULATOR_TTL_SECONDS)): Promise<string> {
+  async put(
+    ref: SimulatorRef,
+    position: EntryPosition,
+    entry: SimulatorEntry,
+    expiresAt: number = expiresIn(SIMULATOR_TTL_SECONDS),
+  ): Promise<string> {
     const sk = entryKey(position);
     await this.table.doc.send(
       new PutCommand({ TableName: this.table.name, Item: { pk: pk(ref), sk, ...simulatorEntrySchema.parse(entry), expiresAt } }),
@@ -85,7 +93,11 @@ export class SimulatorRepository {
 
   /** Forget the conversation (the console's "start over"); returns how many entries there were. */
   async clear(ref: SimulatorRef): Promise<number> {
-    const items = await queryAll(this.table, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk(ref) }, ProjectionExpression: 'pk, sk' });
+    const items = await queryAll(this.table, {
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk(ref) },
+      ProjectionExpression: 'pk, sk',
+    });
     await deleteKeys(this.table, items);
     return items.length;
   }

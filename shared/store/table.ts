@@ -45,7 +45,9 @@ export async function deleteKeys(table: Table, keys: Record<string, unknown>[]):
     // Resend what the batch left unprocessed, with backoff (100 ms, 200 ms, ... at most 1 s), 9 sends at most.
     const left = await UNPROCESSED_RETRY.execute(async () => {
       const { UnprocessedItems } = await table.doc.send(new BatchWriteCommand({ RequestItems: { [table.name]: requests } }));
-      requests = (UnprocessedItems?.[table.name] ?? []).flatMap((r) => (r.DeleteRequest?.Key ? [{ DeleteRequest: { Key: r.DeleteRequest.Key } }] : []));
+      requests = (UnprocessedItems?.[table.name] ?? []).flatMap((r) =>
+        r.DeleteRequest?.Key ? [{ DeleteRequest: { Key: r.DeleteRequest.Key } }] : [],
+      );
       return requests.length;
     });
     if (left > 0) throw new Error('DynamoDB left deletions unprocessed');
@@ -58,11 +60,16 @@ const UNPROCESSED_RETRY = retry(
 );
 
 /** Every item a query matches, all pages read: for partitions known to stay small (a workspace's flows, a customer's log). */
-export async function queryAll(table: Table, input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Record<string, unknown>[]> {
+export async function queryAll(
+  table: Table,
+  input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
-    const page = await table.doc.send(new QueryCommand({ ...input, TableName: table.name, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }));
+    const page = await table.doc.send(
+      new QueryCommand({ ...input, TableName: table.name, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
+    );
     items.push(...(page.Items ?? []));
     startKey = page.LastEvaluatedKey;
   } while (startKey);

@@ -25,14 +25,28 @@ export interface TurnSnapshot {
 export class TurnReads {
   constructor(private readonly table: Table) {}
 
-  async load(jobId: string, workspaceId: string, channel: { kind: ChannelKind; id: string }, customer: CustomerRef, now = Date.now()): Promise<TurnSnapshot> {
-    const keys = [jobStateKey(jobId), channelKey(channel.kind, channel.id), profileKey(customer), sessionKey(customer), workspaceSettingsKey(workspaceId)];
+  async load(
+    jobId: string,
+    workspaceId: string,
+    channel: { kind: ChannelKind; id: string },
+    customer: CustomerRef,
+    now = Date.now(),
+  ): Promise<TurnSnapshot> {
+    const keys = [
+      jobStateKey(jobId),
+      channelKey(channel.kind, channel.id),
+      profileKey(customer),
+      sessionKey(customer),
+      workspaceSettingsKey(workspaceId),
+    ];
     const found = new Map<string, Record<string, unknown>>();
     let pending: Record<string, unknown>[] = keys;
     for (let attempt = 0; pending.length > 0; attempt += 1) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(500, 20 * 2 ** attempt)));
       if (attempt > 6) throw new Error('DynamoDB left reads unprocessed');
-      const { Responses, UnprocessedKeys } = await this.table.doc.send(new BatchGetCommand({ RequestItems: { [this.table.name]: { Keys: pending, ConsistentRead: true } } }));
+      const { Responses, UnprocessedKeys } = await this.table.doc.send(
+        new BatchGetCommand({ RequestItems: { [this.table.name]: { Keys: pending, ConsistentRead: true } } }),
+      );
       for (const item of Responses?.[this.table.name] ?? []) found.set(`${String(item.pk)}\u0000${String(item.sk)}`, item);
       pending = UnprocessedKeys?.[this.table.name]?.Keys ?? [];
     }

@@ -20,7 +20,9 @@ export class WebhookCheckRecorder {
 
   /** One PutItem: the subject (of `workspaceId`) passed a verification at `at`. */
   async record(subject: WebhookCheckSubject, id: string, workspaceId: string, at: Date): Promise<void> {
-    await this.table.doc.send(new PutCommand({ TableName: this.table.name, Item: { ...webhookCheckKey(subject, id), workspaceId, verifiedAt: at.toISOString() } }));
+    await this.table.doc.send(
+      new PutCommand({ TableName: this.table.name, Item: { ...webhookCheckKey(subject, id), workspaceId, verifiedAt: at.toISOString() } }),
+    );
   }
 }
 
@@ -35,7 +37,9 @@ export class WebhookCheckRepository extends WebhookCheckRecorder {
     const found = await Promise.all(
       unique.map(async ({ subject, id }) => {
         const { Item } = await this.table.doc.send(new GetCommand({ TableName: this.table.name, Key: webhookCheckKey(subject, id) }));
-        return Item?.workspaceId === workspaceId && typeof Item.verifiedAt === 'string' ? ([`${subject}#${id}`, Item.verifiedAt] as const) : undefined;
+        return Item?.workspaceId === workspaceId && typeof Item.verifiedAt === 'string'
+          ? ([`${subject}#${id}`, Item.verifiedAt] as const)
+          : undefined;
       }),
     );
     return new Map(found.filter((entry) => entry !== undefined));

@@ -40,7 +40,11 @@ export type Retention = z.infer<typeof retentionSchema>;
 export const DEFAULT_RETENTION: Retention = retentionSchema.parse({});
 
 /** A customer attribute's name, as flows write them. */
-const personalAttributeSchema = z.string().min(1).max(64).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'not an attribute name');
+const personalAttributeSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'not an attribute name');
 
 /** Attributes whose values are personal: at most 50 names, each once. */
 export const personalAttributesSchema = z
@@ -102,7 +106,9 @@ export class WorkspaceSettingsRepository {
   /** Replace the workspace's settings (validated); returns them as stored. */
   async put(workspaceId: string, settings: z.input<typeof workspaceSettingsSchema>, now = new Date()): Promise<WorkspaceSettings> {
     const parsed = workspaceSettingsSchema.parse(settings);
-    await this.table.doc.send(new PutCommand({ TableName: this.table.name, Item: { ...key(workspaceId), ...parsed, updatedAt: now.toISOString() } }));
+    await this.table.doc.send(
+      new PutCommand({ TableName: this.table.name, Item: { ...key(workspaceId), ...parsed, updatedAt: now.toISOString() } }),
+    );
     return parsed;
   }
 }

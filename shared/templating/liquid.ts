@@ -232,7 +232,9 @@ export function templateProblem(source: string): string | undefined {
  */
 export function templateReads(source: string): Array<Array<string | number>> {
   try {
-    return engine.globalVariableSegmentsSync(parsed(engine, source)).map((segments) => segments.map((s) => (typeof s === 'number' ? s : String(s))));
+    return engine
+      .globalVariableSegmentsSync(parsed(engine, source))
+      .map((segments) => segments.map((s) => (typeof s === 'number' ? s : String(s))));
   } catch {
     return [];
   }
@@ -281,7 +283,10 @@ type Known = [RegExp, (m: RegExpExecArray) => string];
 /** Message shapes without a value in them, whenever they happen. */
 const VALUE_FREE: readonly Known[] = [
   [/^([a-z ]+) limit exceeded$/, (m) => `${m[1]} limit exceeded`],
-  [/^([a-z_]+) expect (\d+) arguments$/, (m) => (ALLOWED_FILTERS.has(m[1] ?? '') ? `${m[1]} expect ${m[2]} arguments` : 'a filter has the wrong number of arguments')],
+  [
+    /^([a-z_]+) expect (\d+) arguments$/,
+    (m) => (ALLOWED_FILTERS.has(m[1] ?? '') ? `${m[1]} expect ${m[2]} arguments` : 'a filter has the wrong number of arguments'),
+  ],
 ];
 
 /** Message shapes whose names come from the template's source: kept only at parse time. */

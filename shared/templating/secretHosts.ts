@@ -11,7 +11,10 @@ const allowedHostsBySecrets = new WeakMap<object, Readonly<Record<string, readon
  * `Object.keys`, JSON or masking): the store does this when it reads a workspace's secrets, and a card
  * checks them before connecting. A secret without an entry may go to any host.
  */
-export function withAllowedHosts<T extends Record<string, string>>(secrets: T, allowedHosts: Readonly<Record<string, readonly string[]>>): T {
+export function withAllowedHosts<T extends Record<string, string>>(
+  secrets: T,
+  allowedHosts: Readonly<Record<string, readonly string[]>>,
+): T {
   allowedHostsBySecrets.set(secrets, allowedHosts);
   return secrets;
 }
@@ -42,7 +45,10 @@ export function normalizeHost(entry: string): string | undefined {
 }
 
 function hostOf(url: URL): string {
-  return url.hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase();
+  return url.hostname
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '')
+    .toLowerCase();
 }
 
 /** The host a request URL goes to, compared the same way; undefined when the URL does not parse. */

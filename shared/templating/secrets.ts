@@ -15,7 +15,8 @@ const SECRET_REFERENCE = /\{\{\s*secrets\.([A-Za-z_][A-Za-z0-9_]{0,63})\s*\}\}/g
 const MENTIONS_SECRETS = /\bsecrets\b/;
 
 export const SECRET_OUTSIDE_HEADER = 'secrets can only be used in a request header, written {{ secrets.NAME }}';
-export const SECRET_NOT_WHOLE = 'a secret must be written whole, {{ secrets.NAME }}, with no filter, tag or assignment (literal text around it is fine)';
+export const SECRET_NOT_WHOLE =
+  'a secret must be written whole, {{ secrets.NAME }}, with no filter, tag or assignment (literal text around it is fine)';
 export const SECRET_INSIDE_MARKUP = '{{ secrets.NAME }} must stand on its own: not inside a tag, a raw block or a string';
 export const SIGNING_SECRET_NEVER_SENT = `${SIGNING_SECRET_NAME} is never sent: it signs callcard's calls (the webhook-signature header), and the brand checks them with its own copy`;
 const NAMES_SIGNING_SECRET = new RegExp(`\\b${SIGNING_SECRET_NAME}\\b`);
@@ -47,7 +48,9 @@ export function secretReferences(template: string): string[] {
  */
 function markupNamesSecrets(source: string): boolean | undefined {
   try {
-    return new Tokenizer(source).readTopLevelTokens().some((token) => token.kind !== TokenKind.HTML && MENTIONS_SECRETS.test(token.getText()));
+    return new Tokenizer(source)
+      .readTopLevelTokens()
+      .some((token) => token.kind !== TokenKind.HTML && MENTIONS_SECRETS.test(token.getText()));
   } catch {
     return undefined;
   }
@@ -102,7 +105,11 @@ const headerProblems = new Map<string, string>();
  * never sees a secret), and each reference is replaced by the secret's value afterwards. A header that
  * uses secrets any other way, or names a secret the workspace does not have, fails the render.
  */
-export async function renderHeaderValue(template: string, context: TemplateContext, secrets: Readonly<Record<string, string>>): Promise<string> {
+export async function renderHeaderValue(
+  template: string,
+  context: TemplateContext,
+  secrets: Readonly<Record<string, string>>,
+): Promise<string> {
   const problem = headerSecretProblem(template);
   if (problem) throw new TemplateError(problem);
   let value = '';

@@ -30,49 +30,64 @@ if (!HAVE_CHROMIUM) {
 
     test('control: the audit does find an unnamed control and low-contrast text', async () => {
       await page.goto(`${session.stack.url}/console`);
-      await page.evaluate(`document.body.append(Object.assign(document.createElement('input'), { id: 'bad' }), Object.assign(document.createElement('p'), { textContent: 'faint', style: 'color:#ccc' }))`);
+      await page.evaluate(
+        `document.body.append(Object.assign(document.createElement('input'), { id: 'bad' }), Object.assign(document.createElement('p'), { textContent: 'faint', style: 'color:#ccc' }))`,
+      );
       const result = (await page.evaluate(AUDIT)) as { unnamed: string[]; low: string[] };
       expect(result.unnamed).toEqual([expect.stringContaining('id="bad"')]);
       // #ccc on the page's #f6f7f9: 1.50 to 1, far below 4.5.
       expect(result.low).toEqual(['P "faint" 1.50']);
     });
 
-    test.each(['en', 'zh-TW'])('every page in %s: named controls, AA contrast', async (lang) => {
-      await page.goto(`${session.stack.url}/console`);
-      await page.locator('#lang').selectOption(lang);
-      await audit(`${lang} sign-in`);
-      await page.locator('#admin-key').fill(session.stack.demo.adminKey);
-      await page.locator('form.signin button[type=submit]').click();
-      await page.locator('#flows').waitFor();
-      await audit(`${lang} flows`);
-      // The New flow form (the blank template shows its keywords field), closed by Escape.
-      await page.locator('#new-flow').click();
-      await page.locator('#new-flow-keywords').waitFor();
-      await audit(`${lang} new flow`);
-      await page.keyboard.press('Escape');
-      await page.locator('#new-flow-form').waitFor({ state: 'detached' });
-      await page.locator('#flows a').first().click();
-      await page.locator('#flow-json').waitFor();
-      await page.locator('#card-list button[id^=open-card-]').first().click();
-      await page.locator('#card-method').waitFor();
-      await audit(`${lang} editor with a card open`);
-      // The other forms of the editor: a message block (with its preview), a question, a condition, an unlink, a trigger, the flow's settings.
-      for (const id of ['open-block-welcome', 'open-block-ask_phone', 'open-block-registration_outcome', 'open-block-unlink', 'open-settings']) {
-        await page.locator(`#${id}`).click();
-        await page.locator('#inspector form, #inspector fieldset, #inspector section').first().waitFor();
-        await page.waitForLoadState('networkidle');
-        await audit(`${lang} editor, ${id}`);
-      }
-      await page.locator('#flow-outline button[aria-label^="Open trigger 1"], #flow-outline button[aria-label^="開啟觸發條件 1"]').first().click();
-      await audit(`${lang} editor, a trigger`);
-      for (const name of ['simulator', 'channels', 'connections', 'secrets', 'logs']) {
-        await page.goto(`${session.stack.url}/console#/${name}`);
-        await page.locator('#view-heading').waitFor();
-        await page.waitForLoadState('networkidle');
-        await audit(`${lang} ${name}`);
-      }
-      await page.locator('#sign-out').click();
-    }, 90_000);
+    test.each(['en', 'zh-TW'])(
+      'every page in %s: named controls, AA contrast',
+      async (lang) => {
+        await page.goto(`${session.stack.url}/console`);
+        await page.locator('#lang').selectOption(lang);
+        await audit(`${lang} sign-in`);
+        await page.locator('#admin-key').fill(session.stack.demo.adminKey);
+        await page.locator('form.signin button[type=submit]').click();
+        await page.locator('#flows').waitFor();
+        await audit(`${lang} flows`);
+        // The New flow form (the blank template shows its keywords field), closed by Escape.
+        await page.locator('#new-flow').click();
+        await page.locator('#new-flow-keywords').waitFor();
+        await audit(`${lang} new flow`);
+        await page.keyboard.press('Escape');
+        await page.locator('#new-flow-form').waitFor({ state: 'detached' });
+        await page.locator('#flows a').first().click();
+        await page.locator('#flow-json').waitFor();
+        await page.locator('#card-list button[id^=open-card-]').first().click();
+        await page.locator('#card-method').waitFor();
+        await audit(`${lang} editor with a card open`);
+        // The other forms of the editor: a message block (with its preview), a question, a condition, an unlink, a trigger, the flow's settings.
+        for (const id of [
+          'open-block-welcome',
+          'open-block-ask_phone',
+          'open-block-registration_outcome',
+          'open-block-unlink',
+          'open-settings',
+        ]) {
+          await page.locator(`#${id}`).click();
+          await page.locator('#inspector form, #inspector fieldset, #inspector section').first().waitFor();
+          await page.waitForLoadState('networkidle');
+          await audit(`${lang} editor, ${id}`);
+        }
+        await page
+          .locator('#flow-outline button[aria-label^="Open trigger 1"], #flow-outline button[aria-label^="開啟觸發條件 1"]')
+          .first()
+          .click();
+        await audit(`${lang} editor, a trigger`);
+        for (const name of ['simulator', 'channels', 'connections', 'secrets', 'logs']) {
+          await page.goto(`${session.stack.url}/console#/${name}`);
+          await page.locator('#view-heading').waitFor();
+          await page.waitForLoadState('networkidle');
+          await audit(`${lang} ${name}`);
+        }
+        await page.locator('#sign-out').click();
+      },
+      90_000,
+    );
 
     test('the menu and the simulator work from the keyboard alone', async () => {
       await session.signIn();

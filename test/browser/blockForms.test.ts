@@ -17,10 +17,18 @@ const ROOT = path.join(__dirname, '..', '..');
 
 /** The harness page: the console's styles and the entry bundled with the console modules it mounts. */
 function harnessFiles(): { html: string; js: string; css: string } {
-  const built = buildSync({ entryPoints: [path.join(__dirname, 'harness', 'blockForms.entry.js')], bundle: true, format: 'esm', write: false, target: 'chrome109', logLevel: 'warning' });
+  const built = buildSync({
+    entryPoints: [path.join(__dirname, 'harness', 'blockForms.entry.js')],
+    bundle: true,
+    format: 'esm',
+    write: false,
+    target: 'chrome109',
+    logLevel: 'warning',
+  });
   const js = built.outputFiles[0]?.text ?? '';
   const css = readFileSync(path.join(ROOT, 'console', 'console.css'), 'utf8');
-  const html = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>block forms</title><link rel="stylesheet" href="/harness/console.css"><script type="module" src="/harness/forms.js"></script></head><body><main class="wide"><div id="root" class="card"></div></main></body></html>';
+  const html =
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>block forms</title><link rel="stylesheet" href="/harness/console.css"><script type="module" src="/harness/forms.js"></script></head><body><main class="wide"><div id="root" class="card"></div></main></body></html>';
   return { html, js, css };
 }
 
@@ -36,7 +44,12 @@ const flowWith = (blocks: Json, start = 'ask'): Json => ({
   },
 });
 
-const TICKETS = { tickets: [{ id: 't1', title: 'Oolong tasting' }, { id: 't2', title: 'Tea & cake' }] };
+const TICKETS = {
+  tickets: [
+    { id: 't1', title: 'Oolong tasting' },
+    { id: 't2', title: 'Tea & cake' },
+  ],
+};
 
 if (!HAVE_CHROMIUM) {
   skipBrowserTests('the block forms');
@@ -53,7 +66,11 @@ if (!HAVE_CHROMIUM) {
       const files = harnessFiles();
       await page.route(`${session.stack.url}/harness/**`, (route) => {
         const url = new URL(route.request().url());
-        const [body, type] = url.pathname.endsWith('.js') ? [files.js, 'text/javascript'] : url.pathname.endsWith('.css') ? [files.css, 'text/css'] : [files.html, 'text/html'];
+        const [body, type] = url.pathname.endsWith('.js')
+          ? [files.js, 'text/javascript']
+          : url.pathname.endsWith('.css')
+            ? [files.css, 'text/css']
+            : [files.html, 'text/html'];
         return route.fulfill({ status: 200, contentType: `${type}; charset=utf-8`, body });
       });
     }, 60_000);
@@ -107,7 +124,11 @@ if (!HAVE_CHROMIUM) {
       await field('Message 1 quick reply 2 text shown when tapped').fill('My tickets');
       await button('Add a quick reply').click();
       // A quick reply cannot open a link: the form does not offer it.
-      expect(await field('Message 1 quick reply 3 type').locator('option').evaluateAll((options) => options.map((o) => o.getAttribute('value')))).toEqual(['postback', 'message']);
+      expect(
+        await field('Message 1 quick reply 3 type')
+          .locator('option')
+          .evaluateAll((options) => options.map((o) => o.getAttribute('value'))),
+      ).toEqual(['postback', 'message']);
       await field('Message 1 quick reply 3 label').fill('Shop');
       await field('Message 1 quick reply 3 text sent').fill('shop');
       await button('Move message 1 quick reply 3 up').click();
@@ -185,9 +206,26 @@ if (!HAVE_CHROMIUM) {
             { type: 'postback', label: 'Tickets', data: 'action=tickets', displayText: 'My tickets' },
           ],
         },
-        { type: 'buttons', text: 'Choose', title: 'Menu', imageUrl: 'https://img.example/menu.png', buttons: [{ type: 'message', label: 'Call us', text: 'call me' }] },
+        {
+          type: 'buttons',
+          text: 'Choose',
+          title: 'Menu',
+          imageUrl: 'https://img.example/menu.png',
+          buttons: [{ type: 'message', label: 'Call us', text: 'call me' }],
+        },
         { type: 'image', url: 'https://img.example/a.png', previewUrl: 'https://img.example/a-small.png' },
-        { type: 'carousel', altText: 'Our teas', cards: [{ title: 'Oolong', subtitle: 'NT$ 300', imageUrl: 'https://img.example/oolong.png', buttons: [{ type: 'url', label: 'View', url: 'https://shop.example/oolong' }] }] },
+        {
+          type: 'carousel',
+          altText: 'Our teas',
+          cards: [
+            {
+              title: 'Oolong',
+              subtitle: 'NT$ 300',
+              imageUrl: 'https://img.example/oolong.png',
+              buttons: [{ type: 'url', label: 'View', url: 'https://shop.example/oolong' }],
+            },
+          ],
+        },
         {
           type: 'carousel',
           repeat: { over: 'response.body.tickets', as: 'ticket', limit: 5 },
@@ -225,7 +263,9 @@ if (!HAVE_CHROMIUM) {
       // The next outlet to a new block: the editor creates it, links it and opens it.
       await field('Next').selectOption('new:end');
       await page.getByRole('heading', { name: 'End block show_next' }).waitFor();
-      expect(await page.evaluate('harness.created()')).toEqual([{ type: 'end', from: { owner: { kind: 'block', id: 'show' }, outlet: ['next'] }, hint: 'show_next', id: 'show_next' }]);
+      expect(await page.evaluate('harness.created()')).toEqual([
+        { type: 'end', from: { owner: { kind: 'block', id: 'show' }, outlet: ['next'] }, hint: 'show_next', id: 'show_next' },
+      ]);
       expect(await block('show')).toEqual({ type: 'message', messages, empty: 'none', next: 'show_next' });
       expect(await block('show_next')).toEqual({ type: 'end' });
       await page.getByText('The conversation ends here').waitFor();
@@ -273,7 +313,13 @@ if (!HAVE_CHROMIUM) {
       const question = {
         type: 'question',
         prompt: 'How many, {{ attributes.name }}',
-        input: { type: 'choice', choices: [{ label: 'Coffee', value: 'coffee' }, { label: 'Tea', value: 'tea' }] },
+        input: {
+          type: 'choice',
+          choices: [
+            { label: 'Coffee', value: 'coffee' },
+            { label: 'Tea', value: 'tea' },
+          ],
+        },
         saveAs: 'drink',
         reask: 'Please pick one. {{ prompt }}',
         maxAttempts: 5,
@@ -285,7 +331,9 @@ if (!HAVE_CHROMIUM) {
       await field('Next').selectOption('new:message');
       await page.getByRole('heading', { name: 'Message block q_next' }).waitFor();
       expect(await block('q')).toEqual({ ...question, next: 'q_next' });
-      expect(await page.evaluate('harness.created()')).toEqual([{ type: 'message', from: { owner: { kind: 'block', id: 'q' }, outlet: ['next'] }, hint: 'q_next', id: 'q_next' }]);
+      expect(await page.evaluate('harness.created()')).toEqual([
+        { type: 'message', from: { owner: { kind: 'block', id: 'q' }, outlet: ['next'] }, hint: 'q_next', id: 'q_next' },
+      ]);
     }, 120_000);
 
     test('condition: branches of every test, reordered and removed, an RE2 pattern checked as typed, otherwise to a new block', async () => {
@@ -370,11 +418,24 @@ if (!HAVE_CHROMIUM) {
       await field('Attribute 3 name').fill('dropped');
       await button('Remove attribute 3').click();
       await field('Next').selectOption('none');
-      expect(await block('remember')).toEqual({ type: 'setAttributes', set: { greeting: 'Hello {{ attributes.name }}', tier: 'gold' }, note: 'kept', next: 'none' });
+      expect(await block('remember')).toEqual({
+        type: 'setAttributes',
+        set: { greeting: 'Hello {{ attributes.name }}', tier: 'gold' },
+        note: 'kept',
+        next: 'none',
+      });
     }, 60_000);
 
     test('link account: login page, text, label, the channels it links on (elsewhere shown only then), its outlets', async () => {
-      const resolve = { type: 'callApi', request: { method: 'POST', url: 'https://brand.example/link/resolve', body: { type: 'json', value: { nonce: '{{ link.nonce }}' } } }, bind: { memberId: 'response.body.memberId' } };
+      const resolve = {
+        type: 'callApi',
+        request: {
+          method: 'POST',
+          url: 'https://brand.example/link/resolve',
+          body: { type: 'json', value: { nonce: '{{ link.nonce }}' } },
+        },
+        bind: { memberId: 'response.body.memberId' },
+      };
       await mount(flowWith({ link: { type: 'linkAccount', loginUrl: 'https://', text: 'Sign in' }, resolve }, 'link'), 'link');
       await page.getByRole('heading', { name: 'Link account block link' }).waitFor();
       // The card that resolves the nonce is required: the API says so at its outlet until it is chosen.
@@ -382,21 +443,44 @@ if (!HAVE_CHROMIUM) {
       await field('Linked: the card that resolves {{ link.nonce }} and binds').selectOption('resolve');
       await field('Login page').fill('http://brand.example/login');
       await validated();
-      await page.getByText(/Log In button takes only https/).first().waitFor();
+      await page
+        .getByText(/Log In button takes only https/)
+        .first()
+        .waitFor();
       await field('Login page').fill('https://brand.example/login');
       await field('Text').fill('Sign in to link your membership.');
       await field('Button label (LINE)').fill('Sign in');
       expect(await page.locator('#bf-elsewhere').count()).toBe(0);
       await page.getByLabel('Messenger', { exact: true }).uncheck();
       await field('Elsewhere').selectOption('none');
-      expect(await block('link')).toEqual({ type: 'linkAccount', loginUrl: 'https://brand.example/login', text: 'Sign in to link your membership.', label: 'Sign in', channels: ['line'], elsewhere: 'none', onLinked: 'resolve' });
+      expect(await block('link')).toEqual({
+        type: 'linkAccount',
+        loginUrl: 'https://brand.example/login',
+        text: 'Sign in to link your membership.',
+        label: 'Sign in',
+        channels: ['line'],
+        elsewhere: 'none',
+        onLinked: 'resolve',
+      });
       await page.getByLabel('Messenger', { exact: true }).check();
       expect((await block('link')).channels).toBeUndefined();
     }, 60_000);
 
     test('every block form in Traditional Chinese; an end block has nothing to edit', async () => {
-      const flow = flowWith({ show: { type: 'message', messages: [{ type: 'text', text: 'hi' }] }, q: { type: 'question' }, c: { type: 'condition' }, s: { type: 'setAttributes', set: {} }, e: { type: 'end' } });
-      for (const [id, heading] of [['show', '訊息區塊 show'], ['q', '問題區塊 q'], ['c', '條件區塊 c'], ['s', '設定屬性區塊 s'], ['e', '結束區塊 e']]) {
+      const flow = flowWith({
+        show: { type: 'message', messages: [{ type: 'text', text: 'hi' }] },
+        q: { type: 'question' },
+        c: { type: 'condition' },
+        s: { type: 'setAttributes', set: {} },
+        e: { type: 'end' },
+      });
+      for (const [id, heading] of [
+        ['show', '訊息區塊 show'],
+        ['q', '問題區塊 q'],
+        ['c', '條件區塊 c'],
+        ['s', '設定屬性區塊 s'],
+        ['e', '結束區塊 e'],
+      ]) {
         await page.goto(`${session.stack.url}/harness/index.html`);
         await page.locator('body[data-ready="true"]').waitFor();
         await page.evaluate(`harness.mount(${JSON.stringify({ key: session.stack.demo.adminKey, flow, id, lang: 'zh-TW' })})`);

@@ -44,7 +44,10 @@ if (!HAVE_CHROMIUM) {
       expect((await cardWhen((c) => c.callback?.timeoutSeconds === 20)).callback).toEqual({ timeoutSeconds: 20 });
       await seconds.fill('5');
       expect((await cardWhen((c) => c.callback?.timeoutSeconds === 5)).callback).toEqual({ timeoutSeconds: 5 });
-      await page.getByText(/blocks\.best_sellers\.callback\.timeoutSeconds/).first().waitFor();
+      await page
+        .getByText(/blocks\.best_sellers\.callback\.timeoutSeconds/)
+        .first()
+        .waitFor();
       await seconds.fill('60');
       await page.locator('#problem-summary', { hasText: 'No problems.' }).waitFor();
 

@@ -57,12 +57,16 @@ if (!HAVE_CHROMIUM) {
       expect(learnt?.body.required).toContain(arrayName);
 
       await page.getByLabel(`response.body.${arrayName} must not be empty`, { exact: true }).check();
-      expect((await cardWhen((c) => c.contract?.body.properties?.[arrayName]?.minItems === 1)).contract?.body.properties?.[arrayName]?.minItems).toBe(1);
+      expect(
+        (await cardWhen((c) => c.contract?.body.properties?.[arrayName]?.minItems === 1)).contract?.body.properties?.[arrayName]?.minItems,
+      ).toBe(1);
       // README "Response contracts" shows this form.
       await page.locator('#card-contract').screenshot({ path: path.join(ARTIFACTS, 'console-card-contract.png') });
 
       await page.getByLabel(`response.body.${arrayName} is required`, { exact: true }).uncheck();
-      expect((await cardWhen((c) => !(c.contract?.body.required ?? []).includes(arrayName))).contract?.body.required ?? []).not.toContain(arrayName);
+      expect((await cardWhen((c) => !(c.contract?.body.required ?? []).includes(arrayName))).contract?.body.required ?? []).not.toContain(
+        arrayName,
+      );
       await page.getByLabel(`response.body.${arrayName} is required`, { exact: true }).check();
       expect((await cardWhen((c) => (c.contract?.body.required ?? []).includes(arrayName))).contract?.body.required).toContain(arrayName);
 
@@ -74,8 +78,13 @@ if (!HAVE_CHROMIUM) {
       // The array's type changed to a string: what only an array has goes with it, and the follow-up
       // that reads its items is now a problem at its path.
       await page.getByLabel(`Type of response.body.${arrayName}`, { exact: true }).selectOption('string');
-      expect((await cardWhen((c) => c.contract?.body.properties?.[arrayName]?.type === 'string')).contract?.body.properties?.[arrayName]).toEqual({ type: 'string' });
-      await page.getByText(/the contract of card "best_sellers" does not have/).first().waitFor();
+      expect(
+        (await cardWhen((c) => c.contract?.body.properties?.[arrayName]?.type === 'string')).contract?.body.properties?.[arrayName],
+      ).toEqual({ type: 'string' });
+      await page
+        .getByText(/the contract of card "best_sellers" does not have/)
+        .first()
+        .waitFor();
 
       await page.locator('#card-contract-remove').click();
       expect((await cardWhen((c) => c.contract === undefined)).contract).toBeUndefined();

@@ -64,7 +64,10 @@ if (!HAVE_CHROMIUM) {
       expect(await field('Body field 2 name').inputValue()).toBe('code');
       // Switched to form fields, its text leaves become fields; no body drops it; JSON starts empty.
       await field('Form fields').check();
-      expect((await card('check_code')).request.body).toEqual({ type: 'form', fields: { phone: '{{ attributes.phone }}', code: '{{ attributes.otpCode }}' } });
+      expect((await card('check_code')).request.body).toEqual({
+        type: 'form',
+        fields: { phone: '{{ attributes.phone }}', code: '{{ attributes.otpCode }}' },
+      });
       expect(await field('Form field 1 value').inputValue()).toBe('{{ attributes.phone }}');
       await field('No body').check();
       expect((await card('check_code')).request.body).toBeUndefined();
@@ -90,7 +93,12 @@ if (!HAVE_CHROMIUM) {
       await field('Body field 4 value').fill('["tea", 2]');
       expect((await card('check_code')).request.body).toEqual({
         type: 'json',
-        value: { phone: '{{ attributes.phone }}', code: '{{ attributes.otpCode }}', meta: { source: 'console {{ trigger.params.action }}' }, tags: ['tea', 2] },
+        value: {
+          phone: '{{ attributes.phone }}',
+          code: '{{ attributes.otpCode }}',
+          meta: { source: 'console {{ trigger.params.action }}' },
+          tags: ['tea', 2],
+        },
       });
       await noProblems();
       await page.locator('#payload').screenshot({ path: path.join(ARTIFACTS, 'console-card-payload.png') });
@@ -105,8 +113,12 @@ if (!HAVE_CHROMIUM) {
       expect(await field('Trigger parameter 1 name').inputValue()).toBe('action');
       await field('Trigger parameter 1 value').fill('my_tickets');
       await test();
-      expect(await page.locator('#test-request').textContent()).toContain(`{"phone":"0912-345-678","code":"${code}","meta":{"source":"console my_tickets"},"tags":["tea",2]}`);
-      expect(await page.locator('#test-binding').textContent()).toBe('Would bind the customer to member M001 (name = "Chen Mei-Ling"), verified by oneTimeCode. Nothing is saved.');
+      expect(await page.locator('#test-request').textContent()).toContain(
+        `{"phone":"0912-345-678","code":"${code}","meta":{"source":"console my_tickets"},"tags":["tea",2]}`,
+      );
+      expect(await page.locator('#test-binding').textContent()).toBe(
+        'Would bind the customer to member M001 (name = "Chen Mei-Ling"), verified by oneTimeCode. Nothing is saved.',
+      );
 
       // A mapping made by clicking a field in the response tree.
       expect((await card('check_code')).saveToAttributes ?? {}).toEqual({});
@@ -148,7 +160,10 @@ if (!HAVE_CHROMIUM) {
       expect(await field('On success').inputValue()).toBe('send_confirmation_reply');
       await field('Message 1: text').fill('See you at the workshop, ');
       await insert('Value for message 1', 'attributes.name');
-      expect((await doc()).blocks.send_confirmation_reply).toEqual({ type: 'message', messages: [{ type: 'text', text: 'See you at the workshop, {{ attributes.name }}' }] });
+      expect((await doc()).blocks.send_confirmation_reply).toEqual({
+        type: 'message',
+        messages: [{ type: 'text', text: 'See you at the workshop, {{ attributes.name }}' }],
+      });
       expect((await card('send_confirmation')).onSuccess).toBe('send_confirmation_reply');
       await noProblems();
 

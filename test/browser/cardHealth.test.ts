@@ -30,13 +30,28 @@ if (!HAVE_CHROMIUM) {
         name: 'Order health',
         triggers: [{ type: 'keyword', keywords: ['go'], start: 'order' }],
         blocks: {
-          order: { type: 'callApi', retry: false, timeoutMs: 300, request: { url: `${brand.url}/orders` }, onSuccess: 'ok', onFailure: 'failed' },
+          order: {
+            type: 'callApi',
+            retry: false,
+            timeoutMs: 300,
+            request: { url: `${brand.url}/orders` },
+            onSuccess: 'ok',
+            onFailure: 'failed',
+          },
           ok: { type: 'message', messages: [{ type: 'text', text: 'ok' }] },
           failed: { type: 'message', messages: [{ type: 'text', text: 'failed' }] },
         },
       });
       await stack.store.flows.putVersion(stack.demo.workspaceId, 'health', 1, flow);
-      await stack.store.channels.put({ workspaceId: stack.demo.workspaceId, kind: 'line', channelId: channel.channelId, secret: channel.secret, accessToken: 'health-token', name: '', activeFlow: { flowId: 'health', version: 1 } });
+      await stack.store.channels.put({
+        workspaceId: stack.demo.workspaceId,
+        kind: 'line',
+        channelId: channel.channelId,
+        secret: channel.secret,
+        accessToken: 'health-token',
+        name: '',
+        activeFlow: { flowId: 'health', version: 1 },
+      });
       await session.signIn();
     }, 60_000);
 
@@ -55,7 +70,11 @@ if (!HAVE_CHROMIUM) {
       const before = stack.lineStandIn.calls().length;
       const sent = await sendLine(stack, { type: 'text', text: 'go' }, { userId: `U-health-${turns}`, ...channel });
       expect(sent.status).toBe(200);
-      await waitForLineCalls(stack, (calls) => calls.slice(before).some((c: LineCall) => c.kind === 'reply' && c.replyToken === sent.replyToken), 15_000);
+      await waitForLineCalls(
+        stack,
+        (calls) => calls.slice(before).some((c: LineCall) => c.kind === 'reply' && c.replyToken === sent.replyToken),
+        15_000,
+      );
       await stack.idle();
     }
 
@@ -79,9 +98,15 @@ if (!HAVE_CHROMIUM) {
       // Two charts, each an image with its title; bars stacked by outcome, three latency lines.
       await page.getByRole('img', { name: /Calls per 5 minutes, by outcome/ }).waitFor();
       await page.getByRole('img', { name: /Latency per 5 minutes \(ms\): p50, p95, p99/ }).waitFor();
-      const parts = await page.locator('#health-calls rect[data-part]').evaluateAll((rects) => rects.map((rect) => rect.getAttribute('data-part')));
+      const parts = await page
+        .locator('#health-calls rect[data-part]')
+        .evaluateAll((rects) => rects.map((rect) => rect.getAttribute('data-part')));
       expect(new Set(parts)).toEqual(new Set(['success', '5xx', 'timeout']));
-      expect(await page.locator('#health-latency polyline').evaluateAll((lines) => [...new Set(lines.map((line) => line.getAttribute('data-line')))].sort())).toEqual(['p50', 'p95', 'p99']);
+      expect(
+        await page
+          .locator('#health-latency polyline')
+          .evaluateAll((lines) => [...new Set(lines.map((line) => line.getAttribute('data-line')))].sort()),
+      ).toEqual(['p50', 'p95', 'p99']);
       // Each bar is a link whose name says its counts; together they hold the 7 calls.
       const bars = page.locator('#health-calls a.health-point');
       expect(await bars.count()).toBe(12);
@@ -97,8 +122,12 @@ if (!HAVE_CHROMIUM) {
       await page.getByLabel('Alert on any contract failure').check();
       await page.getByRole('button', { name: 'Save alert rules' }).click();
       await page.locator('#alert-status', { hasText: 'Alert rules saved.' }).waitFor();
-      await page.locator('#alert-state', { hasText: /^Alert: ALARM since .+: 3 of 7 calls failed \(43 %\) in the last 5 minutes, over 30 %$/ }).waitFor();
-      expect((await stack.store.workspaceSettings.get(stack.demo.workspaceId)).alerts).toEqual([{ flowId: 'health', blockId: 'order', failureRate: { percent: 30, minutes: 5 }, contract: true }]);
+      await page
+        .locator('#alert-state', { hasText: /^Alert: ALARM since .+: 3 of 7 calls failed \(43 %\) in the last 5 minutes, over 30 %$/ })
+        .waitFor();
+      expect((await stack.store.workspaceSettings.get(stack.demo.workspaceId)).alerts).toEqual([
+        { flowId: 'health', blockId: 'order', failureRate: { percent: 30, minutes: 5 }, contract: true },
+      ]);
       await page.locator('#health').screenshot({ path: path.join(ARTIFACTS, 'console-card-health.png') });
 
       // The bar with the most calls opens the log of exactly its calls.

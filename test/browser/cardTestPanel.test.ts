@@ -24,7 +24,8 @@ if (!HAVE_CHROMIUM) {
 
     const field = (label: string): Locator => page.getByLabel(label, { exact: true });
     /** Every value the card form's pickers offer. */
-    const offered = () => page.locator('#card-form select option').evaluateAll((options) => options.map((option) => option.getAttribute('value') ?? ''));
+    const offered = () =>
+      page.locator('#card-form select option').evaluateAll((options) => options.map((option) => option.getAttribute('value') ?? ''));
     /** The values of the inputs `locator` finds, in order. */
     const values = async (locator: Locator) => Promise.all((await locator.all()).map((input) => input.inputValue()));
     const focused = async () => (await page.evaluate('document.activeElement?.id')) as string | undefined;
@@ -65,7 +66,13 @@ if (!HAVE_CHROMIUM) {
       await openCard('load_tickets');
       expect(await offered()).toEqual(expect.arrayContaining(['response.body.tickets', 'response.body.tickets[0].title', 'ticket.title']));
       const stored = (await page.evaluate("localStorage.getItem('callcard.testResponses') ?? ''")) as string;
-      expect(JSON.parse(stored)).toEqual([{ flow: 'demo', card: 'load_tickets', shape: expect.objectContaining({ tickets: expect.arrayContaining([expect.objectContaining({ title: '' })]) }) }]);
+      expect(JSON.parse(stored)).toEqual([
+        {
+          flow: 'demo',
+          card: 'load_tickets',
+          shape: expect.objectContaining({ tickets: expect.arrayContaining([expect.objectContaining({ title: '' })]) }),
+        },
+      ]);
       expect(stored).toContain('"title"');
       expect(stored).not.toContain('Taipei 101');
       expect(stored).not.toContain('M001');
@@ -126,7 +133,9 @@ if (!HAVE_CHROMIUM) {
       await page.getByRole('heading', { name: 'Card load_tickets' }).waitFor();
       expect(await page.locator('#pick-field-label').textContent()).toBe('Success condition');
       expect(await page.locator('#test-outcome').textContent()).toBe('Failed after 1 attempt(s): the brand answered HTTP 404 (http_404)');
-      const chinese = (await page.locator('main, body').first().innerText()).split('\n').filter((line) => /[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]/.test(line));
+      const chinese = (await page.locator('main, body').first().innerText())
+        .split('\n')
+        .filter((line) => /[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]/.test(line));
       // Only the flow's own content (its keywords) and the language's own name stay in Chinese.
       expect(chinese.filter((line) => !/熱銷|報名|解除綁定|繁體中文/.test(line))).toEqual([]);
       expect(session.pageErrors).toEqual([]);

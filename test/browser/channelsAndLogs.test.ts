@@ -43,7 +43,11 @@ if (!HAVE_CHROMIUM) {
     /** LINE's Verify button: a delivery with no events, signed with `secret`. */
     const lineVerify = (secret: string) => {
       const body = JSON.stringify({ destination: 'Uconsoletestdestination00000000', events: [] });
-      return fetch(`${stack.url}/webhooks/line/${LINE_ID}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-line-signature': signLineBody(body, secret) }, body });
+      return fetch(`${stack.url}/webhooks/line/${LINE_ID}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-line-signature': signLineBody(body, secret) },
+        body,
+      });
     };
 
     test('add a LINE channel: its exact webhook URL, copied; not verified until a signed Verify arrives, then verified', async () => {
@@ -71,7 +75,11 @@ if (!HAVE_CHROMIUM) {
       const html = await page.content();
       expect(html).not.toContain(LINE_SECRET);
       expect(html).not.toContain(LINE_TOKEN);
-      expect(await stack.store.channels.get('line', LINE_ID)).toMatchObject({ name: 'Console test channel', secret: LINE_SECRET, accessToken: LINE_TOKEN });
+      expect(await stack.store.channels.get('line', LINE_ID)).toMatchObject({
+        name: 'Console test channel',
+        secret: LINE_SECRET,
+        accessToken: LINE_TOKEN,
+      });
 
       // The copy button puts the exact URL on the clipboard.
       await page.getByRole('button', { name: `Copy the webhook URL of LINE ${LINE_ID}` }).click();
@@ -96,7 +104,11 @@ if (!HAVE_CHROMIUM) {
       await page.getByLabel('Name (optional)').fill('Console test channel 2');
       await page.getByRole('button', { name: 'Save channel' }).click();
       await page.locator('#channel-outcome', { hasText: `LINE ${LINE_ID} updated.` }).waitFor();
-      expect(await stack.store.channels.get('line', LINE_ID)).toMatchObject({ name: 'Console test channel 2', secret: LINE_SECRET, accessToken: LINE_TOKEN });
+      expect(await stack.store.channels.get('line', LINE_ID)).toMatchObject({
+        name: 'Console test channel 2',
+        secret: LINE_SECRET,
+        accessToken: LINE_TOKEN,
+      });
       await page.getByLabel('Language').selectOption('zh-TW');
       await row.locator('.verification', { hasText: '已驗證' }).waitFor();
       await page.getByLabel('語言').selectOption('en');
@@ -199,7 +211,10 @@ if (!HAVE_CHROMIUM) {
       await page.getByRole('button', { name: 'Show', exact: true }).click();
       await page.getByRole('heading', { name: `Calls of ${DEMO_FLOW_ID} › load_tickets` }).waitFor();
       const customer = `line:demo-line:${DEMO_MEMBER_USER_ID}`;
-      await page.getByRole('button', { name: `Show the log of customer ${customer}` }).first().click();
+      await page
+        .getByRole('button', { name: `Show the log of customer ${customer}` })
+        .first()
+        .click();
       await page.getByRole('heading', { name: `Calls of ${customer}` }).waitFor();
       await entry.waitFor();
       await session.screenshot('console-logs');
@@ -215,7 +230,14 @@ if (!HAVE_CHROMIUM) {
         receivedAt: Date.now(),
         flow: { flowId: DEMO_FLOW_ID, version: 1 },
       };
-      await stack.sqs.send(new SendMessageCommand({ QueueUrl: stack.dlqUrl, MessageBody: JSON.stringify(job), MessageGroupId: 'console-dlq', MessageDeduplicationId: 'console-dlq-1' }));
+      await stack.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: stack.dlqUrl,
+          MessageBody: JSON.stringify(job),
+          MessageGroupId: 'console-dlq',
+          MessageDeduplicationId: 'console-dlq-1',
+        }),
+      );
       await page.locator('#failed-heading').scrollIntoViewIfNeeded();
       await page.getByRole('button', { name: 'Refresh' }).last().click();
       const failedRow = page.locator('#failed-jobs tbody tr', { hasText: 'line:demo-line:U-console-dlq' });
@@ -229,7 +251,14 @@ if (!HAVE_CHROMIUM) {
 
       // Another one deleted for good: confirmed first (dismissed once: it stays), then gone, never run.
       const gone: TurnJob = { ...job, jobId: 'line:demo-line:01CONSOLEDEL', userId: 'U-console-del' };
-      await stack.sqs.send(new SendMessageCommand({ QueueUrl: stack.dlqUrl, MessageBody: JSON.stringify(gone), MessageGroupId: 'console-del', MessageDeduplicationId: 'console-del-1' }));
+      await stack.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: stack.dlqUrl,
+          MessageBody: JSON.stringify(gone),
+          MessageGroupId: 'console-del',
+          MessageDeduplicationId: 'console-del-1',
+        }),
+      );
       await page.getByRole('button', { name: 'Refresh' }).last().click();
       const deleteButton = page.getByRole('button', { name: `Delete job ${gone.jobId}` });
       await deleteButton.waitFor();

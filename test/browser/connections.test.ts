@@ -64,7 +64,9 @@ if (!HAVE_CHROMIUM) {
       await page.getByRole('button', { name: 'Save connection' }).click();
 
       await page.locator('#connection-outcome', { hasText: 'Connection brand_orders saved, with 1 warning(s)' }).waitFor();
-      await page.locator('#conn-auth-clientSecret-production-warning', { hasText: 'secret BRAND_CLIENT_SECRET is not set in this workspace' }).waitFor();
+      await page
+        .locator('#conn-auth-clientSecret-production-warning', { hasText: 'secret BRAND_CLIENT_SECRET is not set in this workspace' })
+        .waitFor();
       const row = page.locator('tr[data-connection="brand_orders"]');
       expect(await row.textContent()).toContain('OAuth 2.0 client credentials');
       expect(await row.textContent()).toContain('50/s');
@@ -72,7 +74,14 @@ if (!HAVE_CHROMIUM) {
       expect(await session.stack.store.connections.get(session.stack.demo.workspaceId, 'brand_orders')).toMatchObject({
         connection: {
           baseUrl: { production: 'https://api.brand.example/v1', staging: 'https://staging.brand.example/v1' },
-          auth: { type: 'oauth2ClientCredentials', tokenUrl: { production: 'https://auth.brand.example/oauth/token' }, clientId: { production: 'callcard' }, clientSecret: { production: 'BRAND_CLIENT_SECRET' }, scope: 'orders:read', clientAuthentication: 'client_secret_post' },
+          auth: {
+            type: 'oauth2ClientCredentials',
+            tokenUrl: { production: 'https://auth.brand.example/oauth/token' },
+            clientId: { production: 'callcard' },
+            clientSecret: { production: 'BRAND_CLIENT_SECRET' },
+            scope: 'orders:read',
+            clientAuthentication: 'client_secret_post',
+          },
           rateCap: { perSecond: 50 },
         },
       });
@@ -103,14 +112,18 @@ if (!HAVE_CHROMIUM) {
       await page.locator('#problem-summary', { hasText: 'No problems.' }).waitFor();
       await page.getByRole('button', { name: 'Open card send_code' }).click();
       await page.getByRole('heading', { name: 'Card send_code' }).waitFor();
-      const before = (JSON.parse(await editor.inputValue()) as { blocks: Record<string, { request: { url: string } }> }).blocks.send_code?.request.url ?? '';
+      const before =
+        (JSON.parse(await editor.inputValue()) as { blocks: Record<string, { request: { url: string } }> }).blocks.send_code?.request.url ??
+        '';
       expect(before).toMatch(/^https?:\/\//);
 
       await page.getByLabel('A connection and a path').check();
       await field('Connection').waitFor();
       await field('Connection').selectOption('brand_orders');
       await field('Path').fill('/codes/{{ attributes.phone }}');
-      const card = async () => (JSON.parse(await editor.inputValue()) as { blocks: Record<string, { request: Record<string, unknown> }> }).blocks.send_code?.request;
+      const card = async () =>
+        (JSON.parse(await editor.inputValue()) as { blocks: Record<string, { request: Record<string, unknown> }> }).blocks.send_code
+          ?.request;
       expect(await card()).toMatchObject({ connection: 'brand_orders', url: '/codes/{{ attributes.phone }}' });
       expect(JSON.stringify(await card())).not.toContain('https://');
 
@@ -128,9 +141,13 @@ if (!HAVE_CHROMIUM) {
       await openConnections();
     });
 
-    test('an unused connection is deleted; one a published flow calls is refused with the API\'s words', async () => {
+    test("an unused connection is deleted; one a published flow calls is refused with the API's words", async () => {
       const api = async (method: string, path: string, body: unknown) => {
-        const response = await fetch(`${session.stack.url}${path}`, { method, headers: session.adminHeaders(), body: JSON.stringify(body) });
+        const response = await fetch(`${session.stack.url}${path}`, {
+          method,
+          headers: session.adminHeaders(),
+          body: JSON.stringify(body),
+        });
         expect([path, response.ok]).toEqual([path, true]);
       };
       await api('PUT', '/admin/secrets/BRAND_CLIENT_SECRET', { value: 'brand-client-secret-value', allowedHosts: ['auth.brand.example'] });
@@ -148,7 +165,9 @@ if (!HAVE_CHROMIUM) {
       await page.getByRole('button', { name: 'Delete connection brand_orders' }).click();
       const refused = page.locator('#connection-outcome', { hasText: 'a published flow calls this connection' });
       await refused.waitFor();
-      expect(await refused.textContent()).toContain('flows.calls-brand.versions.1.blocks.orders.request.connection: calls connection brand_orders');
+      expect(await refused.textContent()).toContain(
+        'flows.calls-brand.versions.1.blocks.orders.request.connection: calls connection brand_orders',
+      );
       expect(await page.locator('tr[data-connection="brand_orders"]').count()).toBe(1);
     });
   });

@@ -28,7 +28,11 @@ if (!HAVE_CHROMIUM) {
 
     test('sign in, open the demo flow, see a problem at its path, save a new version, meet a stale save', async () => {
       const pageErrors = session.pageErrors;
-      const secret = await fetch(`${stack.url}/admin/secrets/BRAND_TOKEN`, { method: 'PUT', headers: adminHeaders(), body: JSON.stringify({ value: BRAND_TOKEN, allowedHosts: ['127.0.0.1'] }) });
+      const secret = await fetch(`${stack.url}/admin/secrets/BRAND_TOKEN`, {
+        method: 'PUT',
+        headers: adminHeaders(),
+        body: JSON.stringify({ value: BRAND_TOKEN, allowedHosts: ['127.0.0.1'] }),
+      });
       expect(secret.status).toBe(200);
       await page.goto(`${stack.url}/console`);
       await page.getByLabel('Language').selectOption('en');
@@ -108,7 +112,9 @@ if (!HAVE_CHROMIUM) {
       await untilTrue(page, `document.getElementById('card-timeout')?.value === '7000'`);
       expect(await page.getByLabel('Timeout (ms)').inputValue()).toBe('7000');
       await page.getByRole('button', { name: 'Remove header 1' }).click();
-      expect(JSON.parse(await editor.inputValue())).toMatchObject({ blocks: { load_tickets: { timeoutMs: 7000, request: { headers: {} } } } });
+      expect(JSON.parse(await editor.inputValue())).toMatchObject({
+        blocks: { load_tickets: { timeoutMs: 7000, request: { headers: {} } } },
+      });
       await page.screenshot({ path: path.join(ARTIFACTS, 'console-card-editor.png'), fullPage: true });
 
       // Test the card for verified member M001 (a personal card): the request, the outcome, the response
@@ -129,7 +135,9 @@ if (!HAVE_CHROMIUM) {
 
       // A misspelt key: the API's problem, at its path in the document.
       const { otherwise, ...outcome } = flow.blocks.registration_outcome ?? {};
-      await paste(JSON.stringify({ ...flow, blocks: { ...flow.blocks, registration_outcome: { ...outcome, otherwize: otherwise } } }, null, 2));
+      await paste(
+        JSON.stringify({ ...flow, blocks: { ...flow.blocks, registration_outcome: { ...outcome, otherwize: otherwise } } }, null, 2),
+      );
       const problem = page.locator('#problem-list li', { hasText: 'blocks.registration_outcome.otherwize' });
       await problem.waitFor();
       expect(await problem.textContent()).toMatch(/unknown key "otherwize"/);
@@ -144,7 +152,10 @@ if (!HAVE_CHROMIUM) {
       await page.getByRole('button', { name: 'Save', exact: true }).click();
       await page.getByText('Saved version 2.').waitFor();
       await page.locator('#version', { hasText: 'Version 2' }).waitFor();
-      const saved = (await (await fetch(`${stack.url}/admin/flows/demo`, { headers: adminHeaders() })).json()) as { version: number; flow: { name: string } };
+      const saved = (await (await fetch(`${stack.url}/admin/flows/demo`, { headers: adminHeaders() })).json()) as {
+        version: number;
+        flow: { name: string };
+      };
       expect(saved).toMatchObject({ version: 2, flow: { name: 'Formosa demo (edited in the console)' } });
       await page.screenshot({ path: path.join(ARTIFACTS, 'console-saved.png'), fullPage: true });
 

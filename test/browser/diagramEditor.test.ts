@@ -18,7 +18,14 @@ const ROOT = path.join(__dirname, '..', '..');
 const ORIGIN = 'http://diagram.harness.test';
 
 function harnessFiles(): { html: string; js: string; css: string } {
-  const built = buildSync({ entryPoints: [path.join(__dirname, 'harness', 'diagram.entry.js')], bundle: true, format: 'esm', write: false, target: 'chrome109', logLevel: 'warning' });
+  const built = buildSync({
+    entryPoints: [path.join(__dirname, 'harness', 'diagram.entry.js')],
+    bundle: true,
+    format: 'esm',
+    write: false,
+    target: 'chrome109',
+    logLevel: 'warning',
+  });
   const js = built.outputFiles[0]?.text ?? '';
   const css = readFileSync(path.join(ROOT, 'console', 'console.css'), 'utf8');
   const html =
@@ -46,8 +53,21 @@ function large(sections: number): Json {
   const blocks: Json = {};
   for (let s = 0; s < sections; s++) {
     const next = s + 1 < sections ? `ask_${s + 1}` : 'bye';
-    blocks[`ask_${s}`] = { type: 'question', prompt: `Question ${s}?`, input: { type: 'text' }, saveAs: `answer_${s}`, next: `load_${s}`, onGiveUp: 'sorry' };
-    blocks[`load_${s}`] = { type: 'callApi', request: { url: `https://brand.example/step/${s}` }, onSuccess: `check_${s}`, onFailure: 'sorry', onStatus: { '404': `not_found_${s}` } };
+    blocks[`ask_${s}`] = {
+      type: 'question',
+      prompt: `Question ${s}?`,
+      input: { type: 'text' },
+      saveAs: `answer_${s}`,
+      next: `load_${s}`,
+      onGiveUp: 'sorry',
+    };
+    blocks[`load_${s}`] = {
+      type: 'callApi',
+      request: { url: `https://brand.example/step/${s}` },
+      onSuccess: `check_${s}`,
+      onFailure: 'sorry',
+      onStatus: { '404': `not_found_${s}` },
+    };
     blocks[`check_${s}`] = {
       type: 'condition',
       branches: [
@@ -74,7 +94,8 @@ function large(sections: number): Json {
 }
 
 /** Whether two rectangles overlap (touching edges do not). */
-const overlap = (a: { x: number; y: number; width: number; height: number }, b: typeof a) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+const overlap = (a: { x: number; y: number; width: number; height: number }, b: typeof a) =>
+  a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
 if (!HAVE_CHROMIUM) {
   skipBrowserTests('the diagram editor');
@@ -85,7 +106,17 @@ if (!HAVE_CHROMIUM) {
     const pageErrors: string[] = [];
 
     beforeAll(async () => {
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+          '--disable-gpu',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      });
       page = await browser.newPage({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
       page.setDefaultTimeout(8_000);
       page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -93,7 +124,11 @@ if (!HAVE_CHROMIUM) {
       const files = harnessFiles();
       await page.route(`${ORIGIN}/**`, (route) => {
         const url = new URL(route.request().url());
-        const [body, type] = url.pathname.endsWith('.js') ? [files.js, 'text/javascript'] : url.pathname.endsWith('.css') ? [files.css, 'text/css'] : [files.html, 'text/html'];
+        const [body, type] = url.pathname.endsWith('.js')
+          ? [files.js, 'text/javascript']
+          : url.pathname.endsWith('.css')
+            ? [files.css, 'text/css']
+            : [files.html, 'text/html'];
         return route.fulfill({ status: 200, contentType: `${type}; charset=utf-8`, body });
       });
     }, 60_000);
@@ -151,13 +186,28 @@ if (!HAVE_CHROMIUM) {
       for (const [name, id, block] of types) {
         await button(/Add block/).click();
         expect(await button(/Add block/).getAttribute('aria-expanded')).toBe('true');
-        await page.locator('#diagram-add-menu').getByRole('button', { name: new RegExp(`${name}$`) }).click();
+        await page
+          .locator('#diagram-add-menu')
+          .getByRole('button', { name: new RegExp(`${name}$`) })
+          .click();
         expect((await flow()).blocks[id]).toEqual(block);
         // The new block is drawn, selected, and marked unreachable until something links to it.
         await page.getByRole('button', { name: `Block ${id}, ${name}, unreachable`, pressed: true }).waitFor();
         expect(await page.locator('#diagram-add-menu').isHidden()).toBe(true);
       }
-      expect(Object.keys((await flow()).blocks)).toEqual(['ask', 'load', 'done', 'sorry', 'bye', 'message', 'question', 'condition', 'call_api', 'set_attributes', 'end']);
+      expect(Object.keys((await flow()).blocks)).toEqual([
+        'ask',
+        'load',
+        'done',
+        'sorry',
+        'bye',
+        'message',
+        'question',
+        'condition',
+        'call_api',
+        'set_attributes',
+        'end',
+      ]);
       await page.getByText('Unreachable (no trigger leads there): message, question, condition, call_api, set_attributes, end').waitFor();
       // Undo each addition, then redo two.
       for (let i = 0; i < 6; i++) await button('Undo').click();
@@ -199,7 +249,10 @@ if (!HAVE_CHROMIUM) {
       expect(await links()).toContain('ask → condition (give-up)');
       // The new condition's branch, dragged onto a block: each branch is an outlet.
       await drag(handle('condition', 'branches.0.next'), node('done'));
-      expect((await flow()).blocks.condition).toEqual({ type: 'condition', branches: [{ when: { op: 'exists', attribute: 'order' }, next: 'done' }] });
+      expect((await flow()).blocks.condition).toEqual({
+        type: 'condition',
+        branches: [{ when: { op: 'exists', attribute: 'order' }, next: 'done' }],
+      });
       expect(await links()).toContain('condition → done (order exists)');
       // Escape closes "new block here" without a block.
       await drag(handle('condition', 'otherwise'), { x: viewport.x + viewport.width - 30, y: viewport.y + 30 });
@@ -227,11 +280,18 @@ if (!HAVE_CHROMIUM) {
       const after = await flow();
       expect(Object.keys(after.blocks)).toEqual(['ask', 'load_order', 'done', 'sorry', 'bye']);
       expect([after.blocks.ask?.next, after.start]).toEqual(['load_order', 'load_order']);
-      expect(after.blocks.load_order).toEqual({ type: 'callApi', request: { url: 'https://brand.example/orders' }, onSuccess: 'done', onFailure: 'sorry' });
+      expect(after.blocks.load_order).toEqual({
+        type: 'callApi',
+        request: { url: 'https://brand.example/orders' },
+        onSuccess: 'done',
+        onFailure: 'sorry',
+      });
       // Still selected under its new name, with the focus on it.
       await page.getByRole('button', { name: 'Block load_order, Call an API card', pressed: true }).waitFor();
       expect(await focusedName()).toBe('Block load_order, Call an API card');
-      expect(await links()).toEqual(expect.arrayContaining(['ask → load_order (next)', 'load_order → done (success)', 'load_order → sorry (failure)']));
+      expect(await links()).toEqual(
+        expect.arrayContaining(['ask → load_order (next)', 'load_order → done (success)', 'load_order → sorry (failure)']),
+      );
       // F2 on a node renames it too; Escape gives up.
       await page.keyboard.press('F2');
       await page.getByLabel('New id for block load_order').waitFor();
@@ -278,7 +338,7 @@ if (!HAVE_CHROMIUM) {
       const width100 = await nodeWidth();
       await button('Zoom in').click();
       expect(await level.textContent()).toBe('125%');
-      expect(Math.round((await nodeWidth()) / width100 * 100)).toBe(125);
+      expect(Math.round(((await nodeWidth()) / width100) * 100)).toBe(125);
       await button('Zoom out').click();
       await button('Zoom out').click();
       expect(await level.textContent()).toBe('80%');
@@ -292,23 +352,28 @@ if (!HAVE_CHROMIUM) {
       await untilTrue(page, `Number(document.querySelector('.diagram-editor').dataset.zoom) > 0.85`);
       // Fit: the whole flow in view, no scrolling left.
       await button('Fit the whole flow in view').click();
-      const fitted = await page.evaluate(`(() => { const v = document.getElementById('diagram-viewport'); return { sw: v.scrollWidth, cw: v.clientWidth, sh: v.scrollHeight, ch: v.clientHeight }; })()`) as { sw: number; cw: number; sh: number; ch: number };
+      const fitted = (await page.evaluate(
+        `(() => { const v = document.getElementById('diagram-viewport'); return { sw: v.scrollWidth, cw: v.clientWidth, sh: v.scrollHeight, ch: v.clientHeight }; })()`,
+      )) as { sw: number; cw: number; sh: number; ch: number };
       expect(fitted.sw).toBeLessThanOrEqual(fitted.cw + 1);
       expect(fitted.sh).toBeLessThanOrEqual(fitted.ch + 1);
       expect(await scale()).toBeLessThan(1);
       // Back to 100 %, then pan by dragging the background.
       await level.click();
       expect(await scale()).toBe(1);
-      const scroll = () => page.evaluate(`(() => { const v = document.getElementById('diagram-viewport'); return [v.scrollLeft, v.scrollTop]; })()`) as Promise<[number, number]>;
+      const scroll = () =>
+        page.evaluate(
+          `(() => { const v = document.getElementById('diagram-viewport'); return [v.scrollLeft, v.scrollTop]; })()`,
+        ) as Promise<[number, number]>;
       await page.evaluate(`(() => { const v = document.getElementById('diagram-viewport'); v.scrollLeft = 0; v.scrollTop = 0; })()`);
-      const empty = await page.evaluate(`(() => {
+      const empty = (await page.evaluate(`(() => {
         const v = document.getElementById('diagram-viewport').getBoundingClientRect();
         for (let y = v.top + 10; y < v.bottom - 10; y += 15) for (let x = v.left + 10; x < v.right - 10; x += 15) {
           const e = document.elementFromPoint(x, y);
           if (e && !e.closest('.node') && e.closest('#diagram-viewport')) return { x, y };
         }
         return null;
-      })()`) as { x: number; y: number } | null;
+      })()`)) as { x: number; y: number } | null;
       if (!empty) throw new Error('no background to drag');
       await page.mouse.move(empty.x, empty.y);
       await page.mouse.down();
@@ -316,7 +381,9 @@ if (!HAVE_CHROMIUM) {
       await page.mouse.up();
       const [left, top] = await scroll();
       // Sideways only as far as the flow is wider than the view.
-      const room = (await page.evaluate(`(() => { const v = document.getElementById('diagram-viewport'); return v.scrollWidth - v.clientWidth; })()`)) as number;
+      const room = (await page.evaluate(
+        `(() => { const v = document.getElementById('diagram-viewport'); return v.scrollWidth - v.clientWidth; })()`,
+      )) as number;
       expect(left).toBe(Math.min(120, room));
       expect(top).toBe(90);
       // The view survives a redraw (the editor draws again at every change).
@@ -337,7 +404,12 @@ if (!HAVE_CHROMIUM) {
       await page.keyboard.press('Tab');
       expect(await focusedName()).toBe('Question');
       await page.keyboard.press('Enter');
-      expect((await flow()).blocks.question).toEqual({ type: 'question', prompt: 'Your answer?', input: { type: 'text' }, saveAs: 'answer' });
+      expect((await flow()).blocks.question).toEqual({
+        type: 'question',
+        prompt: 'Your answer?',
+        input: { type: 'text' },
+        saveAs: 'answer',
+      });
       // Tab reaches Undo, Redo, the zoom tools, then the nodes in reading order, the trigger first.
       await page.locator('#diagram-add').focus();
       const names: string[] = [];
@@ -429,13 +501,23 @@ if (!HAVE_CHROMIUM) {
         const warm = (await page.evaluate('harness.layoutMs()')) as number;
         await page.evaluate(`harness.change("flow.blocks.sorry.next = 'bye'")`);
         times.push(warm);
-        console.log(`diagram layout: ${count} blocks, ${(big.triggers as unknown[]).length} triggers: ${cold.toFixed(1)} ms the first time in the page, ${warm.toFixed(1)} ms after an edit`);
-        const rects = (await page.evaluate('harness.rects()')) as Array<{ key: string; x: number; y: number; width: number; height: number }>;
+        console.log(
+          `diagram layout: ${count} blocks, ${(big.triggers as unknown[]).length} triggers: ${cold.toFixed(1)} ms the first time in the page, ${warm.toFixed(1)} ms after an edit`,
+        );
+        const rects = (await page.evaluate('harness.rects()')) as Array<{
+          key: string;
+          x: number;
+          y: number;
+          width: number;
+          height: number;
+        }>;
         // Every block and trigger, and a "↪ sorry" stub for each link to the apology but its first (sorry is a hub).
         expect(rects.filter((r) => !r.key.startsWith('p:'))).toHaveLength(count + 2);
         expect(rects.filter((r) => r.key.startsWith('p:'))).toHaveLength(sections * 2 - 1);
         const overlaps: string[] = [];
-        for (let i = 0; i < rects.length; i++) for (let j = i + 1; j < rects.length; j++) if (overlap(rects[i]!, rects[j]!)) overlaps.push(`${rects[i]!.key} × ${rects[j]!.key}`);
+        for (let i = 0; i < rects.length; i++)
+          for (let j = i + 1; j < rects.length; j++)
+            if (overlap(rects[i]!, rects[j]!)) overlaps.push(`${rects[i]!.key} × ${rects[j]!.key}`);
         expect(overlaps).toEqual([]);
         // Reachable from the triggers: nothing marked, every link drawn.
         expect(await page.locator('.node.unreachable').count()).toBe(0);

@@ -59,7 +59,11 @@ const CASES: BlockCase[] = [
       await e.form('Message 1 text').fill('Welcome to Formosa Travel!');
       await e.form('Next').selectOption('end');
     },
-    flow: (id) => flowOf('Message block', id, { end: END, ...named(id, { type: 'message', messages: [{ type: 'text', text: 'Welcome to Formosa Travel!' }], next: 'end' }) }),
+    flow: (id) =>
+      flowOf('Message block', id, {
+        end: END,
+        ...named(id, { type: 'message', messages: [{ type: 'text', text: 'Welcome to Formosa Travel!' }], next: 'end' }),
+      }),
   },
   {
     type: 'question',
@@ -79,7 +83,10 @@ const CASES: BlockCase[] = [
     // its panel on the first outlet's select, Tab to the second (On give-up), an arrow key picks the end.
     async linkInDiagram(e, id) {
       const { page } = e;
-      const focused = () => page.evaluate(`(() => { const a = document.activeElement; return a?.getAttribute('aria-label') || document.querySelector('label[for="' + a?.id + '"]')?.textContent || ''; })()`);
+      const focused = () =>
+        page.evaluate(
+          `(() => { const a = document.activeElement; return a?.getAttribute('aria-label') || document.querySelector('label[for="' + a?.id + '"]')?.textContent || ''; })()`,
+        );
       await e.diagram.getByRole('button', { name: new RegExp(`^Block ${id}, `) }).focus();
       await page.keyboard.press('Enter');
       await e.diagram.getByRole('button', { name: new RegExp(`^Block ${id}, `), pressed: true }).waitFor();
@@ -98,7 +105,14 @@ const CASES: BlockCase[] = [
     flow: (id) =>
       flowOf('Question block', id, {
         end: END,
-        ...named(id, { type: 'question', prompt: 'What is your name?', input: { type: 'text' }, saveAs: 'name', next: 'end', onGiveUp: 'end' }),
+        ...named(id, {
+          type: 'question',
+          prompt: 'What is your name?',
+          input: { type: 'text' },
+          saveAs: 'name',
+          next: 'end',
+          onGiveUp: 'end',
+        }),
       }),
   },
   {
@@ -118,7 +132,11 @@ const CASES: BlockCase[] = [
     async linkInDiagram(e, id) {
       await e.drag(e.handle(id, 'onFailure'), e.node('end'));
     },
-    flow: (id) => flowOf('Card block', id, { end: END, ...named(id, { type: 'callApi', request: { url: 'https://brand.example/orders' }, onSuccess: 'end', onFailure: 'end' }) }),
+    flow: (id) =>
+      flowOf('Card block', id, {
+        end: END,
+        ...named(id, { type: 'callApi', request: { url: 'https://brand.example/orders' }, onSuccess: 'end', onFailure: 'end' }),
+      }),
   },
   {
     type: 'condition',
@@ -140,7 +158,11 @@ const CASES: BlockCase[] = [
       await e.diagram.getByLabel('Otherwise', { exact: true }).selectOption('end');
       await e.diagram.getByRole('button', { name: 'Close', exact: true }).click();
     },
-    flow: (id) => flowOf('Condition block', id, { end: END, ...named(id, { type: 'condition', branches: [{ when: { op: 'exists', attribute: 'memberId' }, next: 'end' }], otherwise: 'end' }) }),
+    flow: (id) =>
+      flowOf('Condition block', id, {
+        end: END,
+        ...named(id, { type: 'condition', branches: [{ when: { op: 'exists', attribute: 'memberId' }, next: 'end' }], otherwise: 'end' }),
+      }),
   },
   {
     type: 'setAttributes',
@@ -157,7 +179,8 @@ const CASES: BlockCase[] = [
       await e.form('Attribute 1 value').fill('gold');
       await e.form('Next').selectOption('end');
     },
-    flow: (id) => flowOf('Set attributes block', id, { end: END, ...named(id, { type: 'setAttributes', set: { tier: 'gold' }, next: 'end' }) }),
+    flow: (id) =>
+      flowOf('Set attributes block', id, { end: END, ...named(id, { type: 'setAttributes', set: { tier: 'gold' }, next: 'end' }) }),
   },
   {
     type: 'unbind',
@@ -193,7 +216,11 @@ const CASES: BlockCase[] = [
       await e.form('Message 1 text').fill('See you soon!');
       await e.form('Next').selectOption(id);
     },
-    flow: (id) => flowOf('End block', 'message', { message: { type: 'message', messages: [{ type: 'text', text: 'See you soon!' }], ...(id !== undefined ? { next: id } : {}) }, ...named(id, END) }),
+    flow: (id) =>
+      flowOf('End block', 'message', {
+        message: { type: 'message', messages: [{ type: 'text', text: 'See you soon!' }], ...(id !== undefined ? { next: id } : {}) },
+        ...named(id, END),
+      }),
   },
 ];
 
@@ -327,15 +354,33 @@ if (!HAVE_CHROMIUM) {
       expect(await e.links()).toEqual(['Keyword → end ("go on")']);
       expect(await e.diagram.locator('path.diagram-drag').getAttribute('d')).toBe('');
       const saved = await e.saveAndFetch(flowId);
-      expect(saved.flow).toEqual({ schemaVersion: 1, name: 'Drag through a check', triggers: [{ type: 'keyword', keywords: ['go on'], start: 'end' }], blocks: { end: END } });
+      expect(saved.flow).toEqual({
+        schemaVersion: 1,
+        name: 'Drag through a check',
+        triggers: [{ type: 'keyword', keywords: ['go on'], start: 'end' }],
+        blocks: { end: END },
+      });
     }, 60_000);
 
     test("the diagram panned while the API checks the last edit goes on panning once the check's answer has drawn it again", async () => {
       await e.newFlow('block-pan-through-check', 'Pan through a check');
       const held = await e.holdNextCheck();
       // A chain of ten messages, typed as JSON: taller than the diagram's view.
-      const blocks = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`m${i}`, { type: 'message', messages: [{ type: 'text', text: `Step ${i}` }], ...(i < 9 ? { next: `m${i + 1}` } : {}) }]));
-      await page.locator('#flow-json').fill(JSON.stringify({ schemaVersion: 1, name: 'Pan through a check', triggers: [{ type: 'keyword', keywords: ['go'], start: 'm0' }], blocks }, null, 2));
+      const blocks = Object.fromEntries(
+        Array.from({ length: 10 }, (_, i) => [
+          `m${i}`,
+          { type: 'message', messages: [{ type: 'text', text: `Step ${i}` }], ...(i < 9 ? { next: `m${i + 1}` } : {}) },
+        ]),
+      );
+      await page
+        .locator('#flow-json')
+        .fill(
+          JSON.stringify(
+            { schemaVersion: 1, name: 'Pan through a check', triggers: [{ type: 'keyword', keywords: ['go'], start: 'm0' }], blocks },
+            null,
+            2,
+          ),
+        );
       await e.node('m9').waitFor();
       await held.asked;
 

@@ -71,7 +71,13 @@ if (!HAVE_CHROMIUM) {
       await e.form('Starts at').selectOption('message');
       await e.form('One-to-one chats').check();
       await e.form('LINE groups').check();
-      const trigger = { type: 'keyword', keywords: ['hi', 'hello there', 'hey'], match: 'contains', start: 'message', chats: ['user', 'group'] };
+      const trigger = {
+        type: 'keyword',
+        keywords: ['hi', 'hello there', 'hey'],
+        match: 'contains',
+        start: 'message',
+        chats: ['user', 'group'],
+      };
       expect((await e.doc()).triggers).toEqual([trigger]);
       await e.outline.getByRole('button', { name: 'Open trigger 1: Keyword: hi, hello there, hey → message', exact: true }).waitFor();
       expect(await e.links()).toEqual(['Keyword → message ("hi", "hello there", "hey")']);
@@ -86,7 +92,12 @@ if (!HAVE_CHROMIUM) {
 
       expect(await e.checked()).toBe('No problems.');
       const saved = await e.saveAndFetch('trigger-keyword');
-      expect(saved.flow).toEqual({ schemaVersion: 1, name: 'Keyword trigger', triggers: [trigger], blocks: { message: text('Hello! How can I help?') } });
+      expect(saved.flow).toEqual({
+        schemaVersion: 1,
+        name: 'Keyword trigger',
+        triggers: [trigger],
+        blocks: { message: text('Hello! How can I help?') },
+      });
     }, 90_000);
 
     test('postback: its action (typed as in the data), starting at a new block made from Starts at, chats; removed, the Undo button; saved as written by hand', async () => {
@@ -119,7 +130,12 @@ if (!HAVE_CHROMIUM) {
 
       expect(await e.checked()).toBe('No problems.');
       const saved = await e.saveAndFetch('trigger-postback');
-      expect(saved.flow).toEqual({ schemaVersion: 1, name: 'Postback trigger', triggers: [trigger], blocks: { [id]: text('Here are your tickets.') } });
+      expect(saved.flow).toEqual({
+        schemaVersion: 1,
+        name: 'Postback trigger',
+        triggers: [trigger],
+        blocks: { [id]: text('Here are your tickets.') },
+      });
     }, 90_000);
 
     test('follow: no chats to choose (LINE, one-to-one); its start handle dragged onto a block in the diagram; removed, Ctrl+Z; saved as written by hand', async () => {
@@ -143,7 +159,12 @@ if (!HAVE_CHROMIUM) {
 
       expect(await e.checked()).toBe('No problems.');
       const saved = await e.saveAndFetch('trigger-follow');
-      expect(saved.flow).toEqual({ schemaVersion: 1, name: 'Follow trigger', triggers: [trigger], blocks: { message: text('Thanks for adding us!') } });
+      expect(saved.flow).toEqual({
+        schemaVersion: 1,
+        name: 'Follow trigger',
+        triggers: [trigger],
+        blocks: { message: text('Thanks for adding us!') },
+      });
     }, 90_000);
 
     test('fallback: chats ticked and unticked; where it starts chosen by keyboard in the diagram; removed, Ctrl+Z; saved as written by hand', async () => {
@@ -157,7 +178,10 @@ if (!HAVE_CHROMIUM) {
       expect((await e.doc()).triggers).toEqual([{ type: 'fallback', chats: ['user', 'room'] }]);
 
       // By keyboard: Enter on the trigger's node, Tab to its Link…, Enter, an arrow key in Start.
-      const focused = () => page.evaluate(`(() => { const a = document.activeElement; return a?.getAttribute('aria-label') || document.querySelector('label[for="' + a?.id + '"]')?.textContent || ''; })()`);
+      const focused = () =>
+        page.evaluate(
+          `(() => { const a = document.activeElement; return a?.getAttribute('aria-label') || document.querySelector('label[for="' + a?.id + '"]')?.textContent || ''; })()`,
+        );
       await e.diagram.getByRole('button', { name: /^Trigger 1, Fallback/ }).focus();
       await page.keyboard.press('Enter');
       await page.keyboard.press('Tab');
@@ -178,7 +202,12 @@ if (!HAVE_CHROMIUM) {
 
       expect(await e.checked()).toBe('No problems.');
       const saved = await e.saveAndFetch('trigger-fallback');
-      expect(saved.flow).toEqual({ schemaVersion: 1, name: 'Fallback trigger', triggers: [trigger], blocks: { message: text("Sorry, I didn't get that. Type menu to see what I can do.") } });
+      expect(saved.flow).toEqual({
+        schemaVersion: 1,
+        name: 'Fallback trigger',
+        triggers: [trigger],
+        blocks: { message: text("Sorry, I didn't get that. Type menu to see what I can do.") },
+      });
     }, 90_000);
 
     // The list moves and removes triggers by their place: the form open beside it stays on the trigger

@@ -69,7 +69,9 @@ if (!HAVE_CHROMIUM) {
       await session.screenshot('console-end-to-end');
 
       // What the simulated customer ran is the published version 2, and nothing went to LINE.
-      const channel = (await (await fetch(`${stack.url}/admin/channels/line/${stack.demo.lineChannelId}`, { headers: session.adminHeaders() })).json()) as { activeFlows: unknown[] };
+      const channel = (await (
+        await fetch(`${stack.url}/admin/channels/line/${stack.demo.lineChannelId}`, { headers: session.adminHeaders() })
+      ).json()) as { activeFlows: unknown[] };
       expect(channel.activeFlows).toEqual([{ flowId: 'demo', version: 2 }]);
       expect(stack.lineStandIn.calls().filter((call) => 'to' in call && String(call.to).startsWith('sim-'))).toEqual([]);
       expect(session.pageErrors).toEqual([]);

@@ -27,7 +27,9 @@ if (!HAVE_CHROMIUM) {
     const running = async (): Promise<Record<string, number | undefined>> => {
       const response = await fetch(`${stack.url}/admin/channels`, { headers: session.adminHeaders() });
       expect(response.status).toBe(200);
-      const { channels } = (await response.json()) as { channels: Array<{ kind: string; channelId: string; activeFlows: Array<{ flowId: string; version: number }> }> };
+      const { channels } = (await response.json()) as {
+        channels: Array<{ kind: string; channelId: string; activeFlows: Array<{ flowId: string; version: number }> }>;
+      };
       return Object.fromEntries(channels.map((c) => [`${c.kind}:${c.channelId}`, c.activeFlows.find((f) => f.flowId === 'demo')?.version]));
     };
     const links = () => page.locator('.diagram-links li').allTextContents();
@@ -45,7 +47,9 @@ if (!HAVE_CHROMIUM) {
       // A node per block, each a button named by its id and type; Call an API cards say so.
       const diagram = page.locator('#diagram');
       // (The diagram's other buttons, its toolbar and the triggers, are named otherwise.)
-      const named = (await diagram.getByRole('button').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('aria-label')))).filter((name) => name?.startsWith('Block '));
+      const named = (await diagram.getByRole('button').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('aria-label')))).filter(
+        (name) => name?.startsWith('Block '),
+      );
       expect(named).toHaveLength(Object.keys(flow.blocks).length);
       expect(new Set(named.map((name) => /^Block (\w+),/.exec(name ?? '')?.[1]))).toEqual(new Set(Object.keys(flow.blocks)));
       expect(named).toContain('Block load_tickets, Call an API card');
@@ -62,7 +66,9 @@ if (!HAVE_CHROMIUM) {
       // The links, labelled, in the drawing and as text: success, failure, a branch, otherwise, empty, a trigger.
       const labels = await diagram.locator('g.edge text').allTextContents();
       expect(labels.filter((label) => label === 'success')).toHaveLength(7); // each card but the fire-and-forget one, and the account link's onLinked
-      expect(labels).toEqual(expect.arrayContaining(['failure', 'status 422', 'otherwise', 'empty', 'next', 'action=my_tickets', '"register", "報名"']));
+      expect(labels).toEqual(
+        expect.arrayContaining(['failure', 'status 422', 'otherwise', 'empty', 'next', 'action=my_tickets', '"register", "報名"']),
+      );
       expect(await links()).toEqual(
         expect.arrayContaining([
           'load_tickets → show_tickets (success)',
@@ -78,7 +84,10 @@ if (!HAVE_CHROMIUM) {
       );
 
       // A block no trigger leads to is marked unreachable, in the drawing and in words (the API refuses to save it).
-      const withOrphan = { ...flow, blocks: { ...flow.blocks, orphan: { type: 'message', messages: [{ type: 'text', text: 'Nobody comes here.' }], next: 'welcome' } } };
+      const withOrphan = {
+        ...flow,
+        blocks: { ...flow.blocks, orphan: { type: 'message', messages: [{ type: 'text', text: 'Nobody comes here.' }], next: 'welcome' } },
+      };
       await editor.fill(JSON.stringify(withOrphan, null, 2));
       const orphan = diagram.getByRole('button', { name: 'Block orphan, Message, unreachable' });
       await orphan.waitFor();
@@ -88,14 +97,21 @@ if (!HAVE_CHROMIUM) {
       expect(await diagram.locator('div.node.unreachable').count()).toBe(1);
 
       // Half-typed JSON of any shape does not break it: links to unknown blocks are drawn, and said.
-      await editor.fill(JSON.stringify({ triggers: [null, 3, { type: 'keyword', keywords: 'x', start: 'a' }], blocks: { a: { type: 'callApi', onSuccess: 'ghost', branches: {} }, b: null } }));
+      await editor.fill(
+        JSON.stringify({
+          triggers: [null, 3, { type: 'keyword', keywords: 'x', start: 'a' }],
+          blocks: { a: { type: 'callApi', onSuccess: 'ghost', branches: {} }, b: null },
+        }),
+      );
       await diagram.getByRole('button', { name: 'Block a, Call an API card' }).waitFor();
       expect(await links()).toEqual(['a → ghost (success): no block ghost', 'Keyword → a (start)']);
       await diagram.getByText('Unreachable (no trigger leads there): b').waitFor();
       await editor.fill('{ "blocks": [1, 2], "triggers": {} ');
       // Back to the demo flow, with a shorter timeout on load_tickets: version 2 to be.
       const loadTickets = flow.blocks.load_tickets as Record<string, unknown>;
-      await editor.fill(JSON.stringify({ ...flow, blocks: { ...flow.blocks, load_tickets: { ...loadTickets, timeoutMs: 5000 } } }, null, 2));
+      await editor.fill(
+        JSON.stringify({ ...flow, blocks: { ...flow.blocks, load_tickets: { ...loadTickets, timeoutMs: 5000 } } }, null, 2),
+      );
       await page.locator('#problem-summary', { hasText: 'No problems.' }).waitFor();
       expect(await diagram.locator('div.node.unreachable').count()).toBe(0);
 
@@ -121,7 +137,9 @@ if (!HAVE_CHROMIUM) {
       await panel.getByRole('rowheader', { name: 'Version 2 (in the editor)' }).waitFor();
       expect(await panel.locator('tbody tr').count()).toBe(2);
       const row1 = panel.getByRole('row', { name: /^Version 1 / });
-      expect(await row1.getByRole('cell').nth(1).textContent()).toBe(`LINE ${stack.demo.lineChannelId}, Messenger ${stack.demo.messengerPageId}`);
+      expect(await row1.getByRole('cell').nth(1).textContent()).toBe(
+        `LINE ${stack.demo.lineChannelId}, Messenger ${stack.demo.messengerPageId}`,
+      );
       expect(await running()).toEqual({ [line()]: 1, [messenger()]: 1 });
 
       // Publish version 2 on the LINE channel only: the answer says what ran there before.
@@ -133,16 +151,36 @@ if (!HAVE_CHROMIUM) {
       await outcome.getByText(`LINE ${stack.demo.lineChannelId}: version 1 → version 2`).waitFor();
       expect(await outcome.locator('li').allTextContents()).toEqual([`LINE ${stack.demo.lineChannelId}: version 1 → version 2`]);
       expect(await running()).toEqual({ [line()]: 2, [messenger()]: 1 });
-      expect(await panel.getByRole('row', { name: /^Version 2 / }).getByRole('cell').nth(1).textContent()).toBe(`LINE ${stack.demo.lineChannelId}`);
+      expect(
+        await panel
+          .getByRole('row', { name: /^Version 2 / })
+          .getByRole('cell')
+          .nth(1)
+          .textContent(),
+      ).toBe(`LINE ${stack.demo.lineChannelId}`);
 
       // Opened afresh (the card form closed), the panel shows the same; version 3 names a secret the
       // workspace does not have: publishing it is refused, plainly, and nothing moves.
       await page.reload();
-      await panel.getByRole('row', { name: /^Version 2 / }).getByRole('cell', { name: `LINE ${stack.demo.lineChannelId}` }).waitFor();
+      await panel
+        .getByRole('row', { name: /^Version 2 / })
+        .getByRole('cell', { name: `LINE ${stack.demo.lineChannelId}` })
+        .waitFor();
       const editor = page.getByLabel('Flow JSON');
-      const v2 = JSON.parse(await editor.inputValue()) as { blocks: { load_tickets: { timeoutMs: number; request: Record<string, unknown> } } };
+      const v2 = JSON.parse(await editor.inputValue()) as {
+        blocks: { load_tickets: { timeoutMs: number; request: Record<string, unknown> } };
+      };
       expect(v2.blocks.load_tickets.timeoutMs).toBe(5000);
-      const v3 = { ...v2, blocks: { ...v2.blocks, load_tickets: { ...v2.blocks.load_tickets, request: { ...v2.blocks.load_tickets.request, headers: { Authorization: 'Bearer {{ secrets.NOT_SET_YET }}' } } } } };
+      const v3 = {
+        ...v2,
+        blocks: {
+          ...v2.blocks,
+          load_tickets: {
+            ...v2.blocks.load_tickets,
+            request: { ...v2.blocks.load_tickets.request, headers: { Authorization: 'Bearer {{ secrets.NOT_SET_YET }}' } },
+          },
+        },
+      };
       await editor.fill(JSON.stringify(v3, null, 2));
       await page.getByRole('button', { name: 'Save', exact: true }).click();
       await page.locator('#version', { hasText: 'Version 3' }).waitFor();
@@ -160,7 +198,10 @@ if (!HAVE_CHROMIUM) {
         dialogs.push(dialog.message());
         void dialog.accept();
       });
-      await panel.getByRole('row', { name: /^Version 1 / }).getByRole('button', { name: 'Roll back to version 1' }).click();
+      await panel
+        .getByRole('row', { name: /^Version 1 / })
+        .getByRole('button', { name: 'Roll back to version 1' })
+        .click();
       await outcome.getByText(`LINE ${stack.demo.lineChannelId}: version 2 → version 1`).waitFor();
       expect(dialogs).toEqual([`Roll back?\nLINE ${stack.demo.lineChannelId} runs version 2 now; it will run version 1.`]);
       expect(await running()).toEqual({ [line()]: 1, [messenger()]: 1 });

@@ -18,7 +18,14 @@ const ROOT = path.join(__dirname, '..', '..');
 
 /** The harness page: the console's styles and the entry bundled with the console modules it mounts. */
 function harnessFiles(): { html: string; js: string; css: string } {
-  const built = buildSync({ entryPoints: [path.join(__dirname, 'harness', 'triggerForms.entry.js')], bundle: true, format: 'esm', write: false, target: 'chrome109', logLevel: 'warning' });
+  const built = buildSync({
+    entryPoints: [path.join(__dirname, 'harness', 'triggerForms.entry.js')],
+    bundle: true,
+    format: 'esm',
+    write: false,
+    target: 'chrome109',
+    logLevel: 'warning',
+  });
   const js = built.outputFiles[0]?.text ?? '';
   const css = readFileSync(path.join(ROOT, 'console', 'console.css'), 'utf8');
   const html =
@@ -40,7 +47,11 @@ if (!HAVE_CHROMIUM) {
       const files = harnessFiles();
       await page.route(`${session.stack.url}/trigger-harness/**`, (route) => {
         const url = new URL(route.request().url());
-        const [body, type] = url.pathname.endsWith('.js') ? [files.js, 'text/javascript'] : url.pathname.endsWith('.css') ? [files.css, 'text/css'] : [files.html, 'text/html'];
+        const [body, type] = url.pathname.endsWith('.js')
+          ? [files.js, 'text/javascript']
+          : url.pathname.endsWith('.css')
+            ? [files.css, 'text/css']
+            : [files.html, 'text/html'];
         return route.fulfill({ status: 200, contentType: `${type}; charset=utf-8`, body });
       });
     }, 60_000);
@@ -54,7 +65,11 @@ if (!HAVE_CHROMIUM) {
     });
 
     const api = async (method: string, route: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-      const response = await fetch(`${session.stack.url}${route}`, { method, headers: session.adminHeaders(), ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      const response = await fetch(`${session.stack.url}${route}`, {
+        method,
+        headers: session.adminHeaders(),
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
       return { status: response.status, body: (await response.json()) as Json };
     };
     const field = (label: string): Locator => page.getByLabel(label, { exact: true });
@@ -91,7 +106,10 @@ if (!HAVE_CHROMIUM) {
         await button('Duplicate').click();
         await page.getByRole('link', { name: 'Open flow Demo two' }).waitFor();
         await expect(status().textContent()).resolves.toContain('Duplicated as "Demo two" (demo-2)');
-        expect((await api('GET', '/admin/flows/demo-2')).body).toMatchObject({ version: 1, flow: { ...(renamed.body.flow as Json), name: 'Demo two' } });
+        expect((await api('GET', '/admin/flows/demo-2')).body).toMatchObject({
+          version: 1,
+          flow: { ...(renamed.body.flow as Json), name: 'Demo two' },
+        });
 
         // Delete the copy: confirmed in a dialog (cancel first: nothing happens).
         await button('Delete flow Demo two').click();
@@ -110,7 +128,9 @@ if (!HAVE_CHROMIUM) {
         // The published demo: refused, saying on which channels it runs.
         await button('Delete flow Formosa demo bot').click();
         await page.getByRole('dialog', { name: 'Delete Formosa demo bot?' }).getByRole('button', { name: 'Delete the flow' }).click();
-        await expect(page.getByRole('alert').textContent()).resolves.toBe('Published on LINE demo-line, Messenger demo-messenger: unpublish it there first.');
+        await expect(page.getByRole('alert').textContent()).resolves.toBe(
+          'Published on LINE demo-line, Messenger demo-messenger: unpublish it there first.',
+        );
         expect((await api('GET', '/admin/flows/demo')).status).toBe(200);
         await session.screenshot('flow-list-actions');
       }, 60_000);
@@ -144,16 +164,36 @@ if (!HAVE_CHROMIUM) {
         await page.waitForURL(/#\/flows\/orders$/);
         const json = page.getByLabel('Flow JSON', { exact: true });
         await untilTrue(page, `document.getElementById('flow-json')?.value.includes('"ask_order"')`);
-        expect(JSON.parse(await json.inputValue())).toEqual(flowFromTemplate('orderStatus', 'Order status (TW)', session.stack.brandApi.url));
+        expect(JSON.parse(await json.inputValue())).toEqual(
+          flowFromTemplate('orderStatus', 'Order status (TW)', session.stack.brandApi.url),
+        );
         expect((await api('GET', '/admin/flows/orders')).status).toBe(404);
         await button('Save').click();
         await page.getByText('Saved version 1.').waitFor();
         const saved = await api('GET', '/admin/flows/orders');
-        expect(saved.body).toMatchObject({ version: 1, flow: flowFromTemplate('orderStatus', 'Order status (TW)', session.stack.brandApi.url) });
+        expect(saved.body).toMatchObject({
+          version: 1,
+          flow: flowFromTemplate('orderStatus', 'Order status (TW)', session.stack.brandApi.url),
+        });
         // The demo workspace holds the orders key the template sends: no warning about a missing secret.
         const template = flowFromTemplate('orderStatus', 'Orders', session.stack.brandApi.url);
         expect((await api('POST', '/admin/flows/validate', { flow: template })).body).toEqual({ ok: true });
-        expect((await api('POST', '/admin/flows/validate', { flow: { ...template, blocks: { ...template.blocks, load_order: { ...template.blocks.load_order, request: { url: 'https://api.example.com/x', headers: { 'x-api-key': '{{ secrets.NOT_SET }}' } } } } } })).body).toMatchObject({
+        expect(
+          (
+            await api('POST', '/admin/flows/validate', {
+              flow: {
+                ...template,
+                blocks: {
+                  ...template.blocks,
+                  load_order: {
+                    ...template.blocks.load_order,
+                    request: { url: 'https://api.example.com/x', headers: { 'x-api-key': '{{ secrets.NOT_SET }}' } },
+                  },
+                },
+              },
+            })
+          ).body,
+        ).toMatchObject({
           ok: true,
           warnings: [expect.objectContaining({ path: expect.stringContaining('load_order') })],
         });
@@ -168,7 +208,12 @@ if (!HAVE_CHROMIUM) {
         await button('Open in the editor').click();
         await page.waitForURL(/#\/flows\/flow$/);
         await untilTrue(page, `document.getElementById('flow-json')?.value.includes('訂單查詢')`);
-        expect(JSON.parse(await page.getByLabel('Flow JSON', { exact: true }).inputValue())).toEqual({ schemaVersion: 1, name: '訂單查詢', triggers: [], blocks: {} });
+        expect(JSON.parse(await page.getByLabel('Flow JSON', { exact: true }).inputValue())).toEqual({
+          schemaVersion: 1,
+          name: '訂單查詢',
+          triggers: [],
+          blocks: {},
+        });
         page.once('dialog', (d) => void d.accept());
         await page.getByRole('link', { name: 'Back to flows' }).click();
         await page.getByRole('link', { name: 'Open flow Order status (TW)' }).waitFor();
@@ -176,7 +221,10 @@ if (!HAVE_CHROMIUM) {
       }, 60_000);
 
       test('an empty workspace says so, with New flow at hand', async () => {
-        for (const channel of [{ kind: 'line', channelId: 'demo-line' }, { kind: 'messenger', channelId: 'demo-messenger' }]) {
+        for (const channel of [
+          { kind: 'line', channelId: 'demo-line' },
+          { kind: 'messenger', channelId: 'demo-messenger' },
+        ]) {
           expect((await api('POST', '/admin/flows/demo/unpublish', { channels: [channel] })).status).toBe(200);
         }
         const flows = (await api('GET', '/admin/flows')).body.flows as Array<{ flowId: string }>;
@@ -189,7 +237,9 @@ if (!HAVE_CHROMIUM) {
         await expect(field("Your brand API's base URL").inputValue()).resolves.toBe('https://api.example.com');
         await button('Open in the editor').click();
         await untilTrue(page, `document.getElementById('flow-json')?.value.includes('best_sellers')`);
-        expect(JSON.parse(await page.getByLabel('Flow JSON', { exact: true }).inputValue())).toEqual(flowFromTemplate('bestSellers', 'First', 'https://api.example.com'));
+        expect(JSON.parse(await page.getByLabel('Flow JSON', { exact: true }).inputValue())).toEqual(
+          flowFromTemplate('bestSellers', 'First', 'https://api.example.com'),
+        );
         await session.screenshot('flow-new-from-template');
       }, 60_000);
     });
@@ -198,7 +248,9 @@ if (!HAVE_CHROMIUM) {
       const mount = async (flow: Json, selection?: Json) => {
         await page.goto(`${session.stack.url}/trigger-harness/index.html`);
         await page.locator('body[data-ready="true"]').waitFor();
-        await page.evaluate(`harness.mount(${JSON.stringify({ key: session.stack.demo.adminKey, flow, ...(selection ? { selection } : {}) })})`);
+        await page.evaluate(
+          `harness.mount(${JSON.stringify({ key: session.stack.demo.adminKey, flow, ...(selection ? { selection } : {}) })})`,
+        );
       };
       const flow = async () => (await page.evaluate('harness.flow()')) as Json;
       const triggers = async () => (await flow()).triggers;
@@ -238,7 +290,9 @@ if (!HAVE_CHROMIUM) {
         await field('Keyword 1').fill('HOT deals');
         // Contains is written; back to exact, nothing is.
         await page.getByRole('radio', { name: 'The message contains the keyword' }).check();
-        expect((await triggers()) as Json[]).toEqual([{ type: 'keyword', keywords: ['HOT deals', '熱銷'], start: 'hello', match: 'contains' }]);
+        expect((await triggers()) as Json[]).toEqual([
+          { type: 'keyword', keywords: ['HOT deals', '熱銷'], start: 'hello', match: 'contains' },
+        ]);
         await page.getByRole('radio', { name: 'The whole message is the keyword' }).check();
         // Chats: its own when ticked, none written when all are unticked.
         await field('One-to-one chats').check();
@@ -256,7 +310,9 @@ if (!HAVE_CHROMIUM) {
         await field('Action').fill('action=my_tickets');
         await field('Starts at').selectOption('new:message');
         await page.locator('#selected-block', { hasText: 'block my_tickets' }).waitFor();
-        expect(await page.evaluate('harness.created()')).toEqual([{ type: 'message', from: { owner: { kind: 'trigger', index: 1 }, outlet: ['start'] }, hint: 'my_tickets', id: 'my_tickets' }]);
+        expect(await page.evaluate('harness.created()')).toEqual([
+          { type: 'message', from: { owner: { kind: 'trigger', index: 1 }, outlet: ['start'] }, hint: 'my_tickets', id: 'my_tickets' },
+        ]);
 
         // Follow: LINE only, no chats.
         await button('Add a follow trigger').click();
@@ -289,7 +345,9 @@ if (!HAVE_CHROMIUM) {
         await expect(page.locator('#open-trigger-1').textContent()).resolves.toBe('Keyword: HOT deals, 熱銷 → hello');
         await validated();
         // The new block is a bare message block (its messages are still to write); the triggers have no problem.
-        expect(((await page.evaluate('harness.problems()')) as Array<{ path: string }>).filter((p) => p.path.startsWith('flow.triggers'))).toEqual([]);
+        expect(
+          ((await page.evaluate('harness.problems()')) as Array<{ path: string }>).filter((p) => p.path.startsWith('flow.triggers')),
+        ).toEqual([]);
         await session.screenshot('trigger-forms');
       }, 60_000);
 
@@ -300,20 +358,27 @@ if (!HAVE_CHROMIUM) {
         await field('New keyword').fill('order, 訂單');
         await field('Starts at').selectOption('new:question');
         await page.locator('#selected-block', { hasText: 'block ask_order' }).waitFor();
-        expect(await page.evaluate('harness.created()')).toEqual([{ type: 'question', from: { owner: { kind: 'trigger', index: 0 }, outlet: ['start'] }, hint: 'ask_order', id: 'ask_order' }]);
+        expect(await page.evaluate('harness.created()')).toEqual([
+          { type: 'question', from: { owner: { kind: 'trigger', index: 0 }, outlet: ['start'] }, hint: 'ask_order', id: 'ask_order' },
+        ]);
         expect(await triggers()).toEqual([{ type: 'keyword', keywords: ['order', '訂單'], start: 'ask_order' }]);
         // The same with how it matches: the keyword typed is added, drawn as a row, and focus stays on the choice.
         await page.locator('#open-trigger-0').click();
         await field('New keyword').fill('status');
         await page.getByRole('radio', { name: 'The message contains the keyword' }).check();
-        expect(await triggers()).toEqual([{ type: 'keyword', keywords: ['order', '訂單', 'status'], start: 'ask_order', match: 'contains' }]);
+        expect(await triggers()).toEqual([
+          { type: 'keyword', keywords: ['order', '訂單', 'status'], start: 'ask_order', match: 'contains' },
+        ]);
         await expect(field('Keyword 3').inputValue()).resolves.toBe('status');
         await expect(field('New keyword').inputValue()).resolves.toBe('');
         await expect(page.evaluate('document.activeElement.id')).resolves.toBe('trigger-match-contains');
       }, 30_000);
 
       test('a trigger as written elsewhere keeps what the form does not change (match exact, unknown keys)', async () => {
-        await mount({ ...base(), triggers: [{ type: 'keyword', match: 'exact', keywords: ['hi'], start: 'hello', note: 'kept' }] }, { kind: 'trigger', index: 0 });
+        await mount(
+          { ...base(), triggers: [{ type: 'keyword', match: 'exact', keywords: ['hi'], start: 'hello', note: 'kept' }] },
+          { kind: 'trigger', index: 0 },
+        );
         await page.getByRole('heading', { name: 'Trigger 1: Keyword' }).waitFor();
         await expect(page.getByRole('radio', { name: 'The whole message is the keyword' }).isChecked()).resolves.toBe(true);
         await field('Keyword 1').fill('hello');
@@ -339,12 +404,21 @@ if (!HAVE_CHROMIUM) {
         await field('Flow name').fill('Renamed bot');
         await field('LINE groups').check();
         await field('When a card fails').fill('Our shop system is resting, back soon!');
-        expect(await flow()).toMatchObject({ name: 'Renamed bot', chats: ['group'], texts: { failure: 'Our shop system is resting, back soon!' } });
+        expect(await flow()).toMatchObject({
+          name: 'Renamed bot',
+          chats: ['group'],
+          texts: { failure: 'Our shop system is resting, back soon!' },
+        });
         await field('Re-asking a question').fill('Hmm? {{ prompt }}');
         await field('When a card fails').fill('');
         await field('LINE groups').uncheck();
         const edited = await flow();
-        expect(edited).toEqual({ ...base(), name: 'Renamed bot', triggers: [{ type: 'keyword', keywords: ['hi'], start: 'hello' }], texts: { reask: 'Hmm? {{ prompt }}' } });
+        expect(edited).toEqual({
+          ...base(),
+          name: 'Renamed bot',
+          triggers: [{ type: 'keyword', keywords: ['hi'], start: 'hello' }],
+          texts: { reask: 'Hmm? {{ prompt }}' },
+        });
         await field('Re-asking a question').fill('');
         expect(await flow()).not.toHaveProperty('texts');
         // The name is required: emptied, it is left out and its problem shows under it.

@@ -36,7 +36,8 @@ if (!HAVE_CHROMIUM) {
     const flowText = async () => page.getByLabel('Flow JSON').inputValue();
     const card = async () => (JSON.parse(await flowText()) as { blocks: Record<string, Card> }).blocks.order as Card;
     /** Every value the card form's pickers offer. */
-    const offered = () => page.locator('#card-form select option').evaluateAll((options) => options.map((option) => option.getAttribute('value') ?? ''));
+    const offered = () =>
+      page.locator('#card-form select option').evaluateAll((options) => options.map((option) => option.getAttribute('value') ?? ''));
     const openImport = async () => {
       await page.getByRole('button', { name: 'Import card order from a curl command or an OpenAPI document' }).click();
       await dialog().waitFor();
@@ -54,8 +55,19 @@ if (!HAVE_CHROMIUM) {
     test('the order-status API from its OpenAPI document, then from a curl line: the card filled, its key a secret, tested against the demo brand', async () => {
       const brand = session.stack.brandApi.url;
       // A connection to the demo brand, its key the demo's ORDERS_API_KEY.
-      const connection = { baseUrl: { production: brand }, auth: { type: 'header', header: 'x-api-key', prefix: '', secret: { production: 'ORDERS_API_KEY' } } };
-      expect((await fetch(`${session.stack.url}/admin/connections/orders`, { method: 'PUT', headers: session.adminHeaders(), body: JSON.stringify(connection) })).status).toBe(200);
+      const connection = {
+        baseUrl: { production: brand },
+        auth: { type: 'header', header: 'x-api-key', prefix: '', secret: { production: 'ORDERS_API_KEY' } },
+      };
+      expect(
+        (
+          await fetch(`${session.stack.url}/admin/connections/orders`, {
+            method: 'PUT',
+            headers: session.adminHeaders(),
+            body: JSON.stringify(connection),
+          })
+        ).status,
+      ).toBe(200);
       await session.signIn();
       await page.getByRole('link', { name: 'Open flow Formosa Travel & Shop demo' }).click();
       await page.locator('#problem-summary', { hasText: 'No problems.' }).waitFor();
@@ -85,15 +97,24 @@ if (!HAVE_CHROMIUM) {
       // OpenAPI: the document as a file (its server the demo brand), its operations, one picked.
       await openImport();
       await dialog().getByRole('tab', { name: 'OpenAPI' }).click();
-      await field('Document file (JSON or YAML)').setInputFiles({ name: 'order-status.yaml', mimeType: 'application/yaml', buffer: Buffer.from(ORDERS_DOCUMENT.replace('https://api.brand.example', brand)) });
+      await field('Document file (JSON or YAML)').setInputFiles({
+        name: 'order-status.yaml',
+        mimeType: 'application/yaml',
+        buffer: Buffer.from(ORDERS_DOCUMENT.replace('https://api.brand.example', brand)),
+      });
       // The file's text goes into the paste box (what is sent is what the admin sees).
-      for (let i = 0; i < 50 && !(await field('Or paste the document').inputValue()).includes('Demo brand orders'); i++) await page.waitForTimeout(100);
+      for (let i = 0; i < 50 && !(await field('Or paste the document').inputValue()).includes('Demo brand orders'); i++)
+        await page.waitForTimeout(100);
       await dialog().getByRole('button', { name: 'List the operations' }).click();
       await dialog().getByRole('group', { name: 'Operations of Demo brand orders' }).waitFor();
       expect(await dialog().getByRole('radio').count()).toBe(2);
-      await dialog().getByRole('radio', { name: /GET \/orders\/\{id\} getOrder/ }).check();
+      await dialog()
+        .getByRole('radio', { name: /GET \/orders\/\{id\} getOrder/ })
+        .check();
       await dialog().getByRole('button', { name: 'Import the operation' }).click();
-      await dialog().locator('#import-request', { hasText: `GET ${brand}/orders/{{ attributes.id }}` }).waitFor();
+      await dialog()
+        .locator('#import-request', { hasText: `GET ${brand}/orders/{{ attributes.id }}` })
+        .waitFor();
       expect(await dialog().locator('#import-headers').textContent()).toBe('x-api-key: {{ secrets.API_KEY }}');
       expect(await dialog().locator('#import-contract').textContent()).toMatch(/8 field\(s\)/);
       // README "Import a card" shows the dialog at this point.
@@ -111,7 +132,11 @@ if (!HAVE_CHROMIUM) {
       expect(await field('Header 1 name').inputValue()).toBe('x-api-key');
       expect(await field('Header 1 value').inputValue()).toBe('{{ secrets.ORDERS_API_KEY }}');
       const fromDocument = await card();
-      expect(fromDocument.request).toMatchObject({ method: 'GET', url: `${brand}/orders/{{ attributes.id }}`, headers: { 'x-api-key': '{{ secrets.ORDERS_API_KEY }}' } });
+      expect(fromDocument.request).toMatchObject({
+        method: 'GET',
+        url: `${brand}/orders/{{ attributes.id }}`,
+        headers: { 'x-api-key': '{{ secrets.ORDERS_API_KEY }}' },
+      });
       expect(fromDocument.contract?.body).toMatchObject({ type: 'object', required: ['id', 'status', 'items'] });
       expect(fromDocument.onSuccess).toBe('show');
       // The contract's fields are the pickers' before any test.
@@ -129,13 +154,19 @@ if (!HAVE_CHROMIUM) {
       // curl: the same API as its documentation prints it, the key in a header.
       await openImport();
       await dialog().getByRole('tab', { name: 'curl' }).click();
-      await field('curl command').fill(`curl -sS '${brand}/orders/A123' \\\n  -H 'x-api-key: ${DEMO_ORDERS_API_KEY}' \\\n  -H 'Accept: application/json'`);
+      await field('curl command').fill(
+        `curl -sS '${brand}/orders/A123' \\\n  -H 'x-api-key: ${DEMO_ORDERS_API_KEY}' \\\n  -H 'Accept: application/json'`,
+      );
       await dialog().getByRole('button', { name: 'Read the command' }).click();
-      await dialog().locator('#import-request', { hasText: `GET ${brand}/orders/A123` }).waitFor();
+      await dialog()
+        .locator('#import-request', { hasText: `GET ${brand}/orders/A123` })
+        .waitFor();
       expect(await dialog().locator('#import-headers').textContent()).toContain('x-api-key: {{ secrets.API_KEY }}');
       // Named after a secret the workspace has, storing would replace it: the dialog says so.
       await field('Secret name for header x-api-key').fill('ORDERS_API_KEY');
-      await dialog().getByText('The workspace has a secret of this name: storing replaces its value (uncheck to keep it, and the card uses it).').waitFor();
+      await dialog()
+        .getByText('The workspace has a secret of this name: storing replaces its value (uncheck to keep it, and the card uses it).')
+        .waitFor();
       await field('Secret name for header x-api-key').fill('IMPORTED_ORDERS_KEY');
       expect(await field('Store the value from the command as this secret (sent only to 127.0.0.1)').isChecked()).toBe(true);
       await fill();
@@ -145,7 +176,9 @@ if (!HAVE_CHROMIUM) {
       expect(await field('Header 2 name').inputValue()).toBe('Accept');
       // A curl line has no schema: the contract of the document's import is gone with its request.
       expect((await card()).contract).toBeUndefined();
-      const secrets = (await (await fetch(`${session.stack.url}/admin/secrets`, { headers: session.adminHeaders() })).json()) as { secrets: Array<{ name: string; allowedHosts?: string[] }> };
+      const secrets = (await (await fetch(`${session.stack.url}/admin/secrets`, { headers: session.adminHeaders() })).json()) as {
+        secrets: Array<{ name: string; allowedHosts?: string[] }>;
+      };
       expect(secrets.secrets).toContainEqual(expect.objectContaining({ name: 'IMPORTED_ORDERS_KEY', allowedHosts: ['127.0.0.1'] }));
       await runTest();
       expect(await page.locator('#card-test').textContent()).toContain('Order A123: shipped');
@@ -154,29 +187,41 @@ if (!HAVE_CHROMIUM) {
       await openImport();
       await field('curl command').fill(`curl -I ${brand}/orders/A123`);
       await dialog().getByRole('button', { name: 'Read the command' }).click();
-      await dialog().getByRole('alert').filter({ hasText: /^cannot import: -I/ }).waitFor();
+      await dialog()
+        .getByRole('alert')
+        .filter({ hasText: /^cannot import: -I/ })
+        .waitFor();
       expect(await dialog().getByRole('button', { name: 'Fill the card' }).isDisabled()).toBe(true);
       await dialog().getByRole('button', { name: 'Cancel' }).click();
       await dialog().waitFor({ state: 'detached' });
 
       // A curl line with a JSON body: its values offered as variables, one read from an attribute.
       await openImport();
-      await field('curl command').fill(`curl -X POST ${brand}/notify -H 'Content-Type: application/json' -d '{"orderId": "A123", "message": "Your order has shipped"}'`);
+      await field('curl command').fill(
+        `curl -X POST ${brand}/notify -H 'Content-Type: application/json' -d '{"orderId": "A123", "message": "Your order has shipped"}'`,
+      );
       await dialog().getByRole('button', { name: 'Read the command' }).click();
-      await dialog().locator('#import-request', { hasText: `POST ${brand}/notify` }).waitFor();
+      await dialog()
+        .locator('#import-request', { hasText: `POST ${brand}/notify` })
+        .waitFor();
       await field('Read body field orderId from attributes.orderId (was A123)').check();
       await fill();
       expect(await field('Method').inputValue()).toBe('POST');
       expect(await field('Body field 1 name').inputValue()).toBe('orderId');
       expect(await field('Body field 1 value').inputValue()).toBe('{{ attributes.orderId }}');
       expect(await field('Body field 2 value').inputValue()).toBe('Your order has shipped');
-      expect((await card()).request.body).toEqual({ type: 'json', value: { orderId: '{{ attributes.orderId }}', message: 'Your order has shipped' } });
+      expect((await card()).request.body).toEqual({
+        type: 'json',
+        value: { orderId: '{{ attributes.orderId }}', message: 'Your order has shipped' },
+      });
 
       // A URL under a connection's base URL: the dialog offers the connection (its key then comes from it).
       await openImport();
       await field('curl command').fill(`curl -s ${brand}/orders/A123`);
       await dialog().getByRole('button', { name: 'Read the command' }).click();
-      await dialog().locator('#import-request', { hasText: `GET ${brand}/orders/A123` }).waitFor();
+      await dialog()
+        .locator('#import-request', { hasText: `GET ${brand}/orders/A123` })
+        .waitFor();
       await field('Call it through connection orders (path /orders/A123)').check();
       await fill();
       expect((await card()).request).toEqual({ method: 'GET', connection: 'orders', url: '/orders/A123' });

@@ -25,7 +25,11 @@ if (!HAVE_CHROMIUM) {
       // and secrets stay: the LINE channel to publish to, ORDERS_API_KEY for the demo brand's orders).
       const { stack } = session;
       const admin = (method: string, path: string, body?: unknown) =>
-        fetch(`${stack.url}${path}`, { method, headers: session.adminHeaders(), ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+        fetch(`${stack.url}${path}`, {
+          method,
+          headers: session.adminHeaders(),
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        });
       const channels = [
         { kind: 'line', channelId: stack.demo.lineChannelId },
         { kind: 'messenger', channelId: stack.demo.messengerPageId },
@@ -103,7 +107,10 @@ if (!HAVE_CHROMIUM) {
       const panel = page.locator('#versions-panel');
       await act(() => panel.getByRole('checkbox', { name: new RegExp(`^LINE ${stack.demo.lineChannelId} `) }).check());
       await act(() => panel.getByRole('button', { name: 'Save and publish', exact: true }).click());
-      await page.locator('#versions-outcome').getByText(new RegExp(`^LINE ${stack.demo.lineChannelId}: .*version 1$`)).waitFor();
+      await page
+        .locator('#versions-outcome')
+        .getByText(new RegExp(`^LINE ${stack.demo.lineChannelId}: .*version 1$`))
+        .waitFor();
       await page.locator('#version', { hasText: 'Version 1' }).waitFor();
       // Saved: the button says Publish again. The editor's heading names the flow by its name, as the list does (its id beside it).
       await panel.getByRole('button', { name: 'Publish', exact: true }).waitFor();
@@ -114,11 +121,20 @@ if (!HAVE_CHROMIUM) {
       const saved = await doc();
       const card = saved.blocks[cardId] ?? {};
       expect(saved.triggers).toEqual([{ type: 'keyword', keywords: ['order', '訂單'], start: expect.any(String) }]);
-      expect(card.request).toEqual({ url: `${stack.brandApi.url}/orders/{{ attributes.orderId }}`, headers: { 'x-api-key': '{{ secrets.ORDERS_API_KEY }}' } });
+      expect(card.request).toEqual({
+        url: `${stack.brandApi.url}/orders/{{ attributes.orderId }}`,
+        headers: { 'x-api-key': '{{ secrets.ORDERS_API_KEY }}' },
+      });
       expect(Object.keys(card).sort()).toEqual(['onFailure', 'onStatus', 'onSuccess', 'request', 'type']);
       expect(Object.keys(card.onStatus as object)).toEqual(['404']);
       // Ids that say what each block does, made from the keyword: ask_order → call_order → call_order_reply.
-      expect(Object.keys(saved.blocks).sort()).toEqual(['ask_order', 'call_order', 'call_order_404', 'call_order_failed', 'call_order_reply']);
+      expect(Object.keys(saved.blocks).sort()).toEqual([
+        'ask_order',
+        'call_order',
+        'call_order_404',
+        'call_order_failed',
+        'call_order_reply',
+      ]);
       expect(saved.triggers).toEqual([{ type: 'keyword', keywords: ['order', '訂單'], start: 'ask_order' }]);
       await session.screenshot('console-order-status-built');
 
@@ -140,7 +156,9 @@ if (!HAVE_CHROMIUM) {
       await say('Z999');
       await log.getByText('Sorry, there is no order Z999. Please check the number.').waitFor({ timeout: 15_000 });
       // The customer's bubbles hold their text (a width limit on a shrink-wrapped box once cut it off).
-      const overflowing = await log.locator('.msg.mine .msg-text').evaluateAll((bubbles) => bubbles.filter((b) => b.scrollWidth > b.clientWidth + 1).map((b) => b.textContent));
+      const overflowing = await log
+        .locator('.msg.mine .msg-text')
+        .evaluateAll((bubbles) => bubbles.filter((b) => b.scrollWidth > b.clientWidth + 1).map((b) => b.textContent));
       expect(overflowing).toEqual([]);
       await stack.brandApi.close();
       await say('order');

@@ -27,7 +27,8 @@ if (!HAVE_CHROMIUM) {
     const doc = async () => JSON.parse(await page.getByLabel('Flow JSON').inputValue()) as Doc;
     const noProblems = () => page.locator('#problem-summary', { hasText: 'No problems.' }).waitFor();
     /** The problems listed at exactly `path` (an item reads its path, then its message). */
-    const problem = (path: string) => page.locator('#problem-list li').filter({ has: page.locator('code', { hasText: new RegExp(`^${path.replace(/\./g, '\\.')}$`) }) });
+    const problem = (path: string) =>
+      page.locator('#problem-list li').filter({ has: page.locator('code', { hasText: new RegExp(`^${path.replace(/\./g, '\\.')}$`) }) });
 
     test('a card is personal or not, a card binds, the flow verifies at a block; a personal card with no way to verify is a problem at its path', async () => {
       await session.signIn();
@@ -39,14 +40,20 @@ if (!HAVE_CHROMIUM) {
       await page.getByRole('heading', { name: 'Card load_tickets' }).waitFor();
       const personal = field('Who the card runs for');
       expect(await personal.inputValue()).toBe('true');
-      expect(await personal.locator('option').allTextContents()).toEqual(['As the flow says (not personal)', 'Verified members only (personal)', 'Anyone (not personal)']);
+      expect(await personal.locator('option').allTextContents()).toEqual([
+        'As the flow says (not personal)',
+        'Verified members only (personal)',
+        'Anyone (not personal)',
+      ]);
       await personal.selectOption('');
       expect((await doc()).blocks.load_tickets).not.toHaveProperty('personal');
       await noProblems();
       await personal.selectOption('true');
       expect((await doc()).blocks.load_tickets?.personal).toBe(true);
       // The verified member's values are offered to its templates.
-      expect(await page.locator('#card-url-insert option').allTextContents()).toEqual(expect.arrayContaining(['binding.memberId', 'binding.attributes.name']));
+      expect(await page.locator('#card-url-insert option').allTextContents()).toEqual(
+        expect.arrayContaining(['binding.memberId', 'binding.attributes.name']),
+      );
 
       // check_code binds: the member id and one more attribute, paths into the answer.
       await page.getByRole('button', { name: 'Open card check_code' }).click();
@@ -65,7 +72,10 @@ if (!HAVE_CHROMIUM) {
       await page.getByRole('button', { name: 'Add a binding attribute' }).click();
       await field('Binding attribute 1 name').fill('tier');
       await field('Binding attribute 1 path').fill('response.body.tier');
-      expect((await doc()).blocks.check_code?.bind).toEqual({ memberId: 'response.body.member.id', attributes: { tier: 'response.body.tier' } });
+      expect((await doc()).blocks.check_code?.bind).toEqual({
+        memberId: 'response.body.member.id',
+        attributes: { tier: 'response.body.tier' },
+      });
       await noProblems();
       // A path that is not into the answer: a problem under the field.
       await field('Member id in the answer').fill('attributes.phone');
@@ -103,8 +113,16 @@ if (!HAVE_CHROMIUM) {
       // Saved: the admin API holds the flow as edited.
       await page.getByRole('button', { name: 'Save', exact: true }).click();
       await page.getByText('Saved version 2.').waitFor();
-      const saved = (await (await fetch(`${session.stack.url}/admin/flows/demo`, { headers: session.adminHeaders() })).json()) as { flow: Doc };
-      expect(saved.flow).toMatchObject({ verify: 'link_account', blocks: { load_tickets: { personal: true }, check_code: { bind: { memberId: 'response.body.memberId', attributes: { tier: 'response.body.tier' } } } } });
+      const saved = (await (await fetch(`${session.stack.url}/admin/flows/demo`, { headers: session.adminHeaders() })).json()) as {
+        flow: Doc;
+      };
+      expect(saved.flow).toMatchObject({
+        verify: 'link_account',
+        blocks: {
+          load_tickets: { personal: true },
+          check_code: { bind: { memberId: 'response.body.memberId', attributes: { tier: 'response.body.tier' } } },
+        },
+      });
       expect(session.pageErrors).toEqual([]);
     }, 90_000);
   });

@@ -28,7 +28,11 @@ if (!HAVE_CHROMIUM) {
       // An empty workspace: the seeded demo flow is taken off its channels and deleted (its channels stay).
       const { stack } = session;
       const admin = (method: string, path: string, body?: unknown) =>
-        fetch(`${stack.url}${path}`, { method, headers: session.adminHeaders(), ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+        fetch(`${stack.url}${path}`, {
+          method,
+          headers: session.adminHeaders(),
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        });
       const channels = [
         { kind: 'line', channelId: stack.demo.lineChannelId },
         { kind: 'messenger', channelId: stack.demo.messengerPageId },
@@ -60,7 +64,12 @@ if (!HAVE_CHROMIUM) {
       const doc = async () => JSON.parse(await page.locator('#flow-json').inputValue()) as Doc;
       /** An action that opens another block's form (one it creates): counted, then its heading awaited. */
       const opens = async (action: () => Promise<unknown>, heading: RegExp) => {
-        const before = (await page.locator('#inspector h2').first().textContent({ timeout: 1_000 }).catch(() => null)) ?? '';
+        const before =
+          (await page
+            .locator('#inspector h2')
+            .first()
+            .textContent({ timeout: 1_000 })
+            .catch(() => null)) ?? '';
         await act(action);
         const shown = page.locator('#inspector h2').first().filter({ hasText: heading });
         await (before ? shown.filter({ hasNotText: new RegExp(`^${before.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) : shown).waitFor();
@@ -113,7 +122,11 @@ if (!HAVE_CHROMIUM) {
       }
 
       // Tested with a sample registration; the brand's status saved by clicking it in the response.
-      for (const [n, [name, value]] of [['name', 'Mei'], ['phone', '0912345678'], ['plan', 'standard']].entries()) {
+      for (const [n, [name, value]] of [
+        ['name', 'Mei'],
+        ['phone', '0912345678'],
+        ['plan', 'standard'],
+      ].entries()) {
         expect(await field(`Attribute ${n + 1} name`).inputValue()).toBe(name);
         await act(() => field(`Attribute ${n + 1} value`).fill(value ?? ''));
       }
@@ -135,7 +148,10 @@ if (!HAVE_CHROMIUM) {
       const panel = page.locator('#versions-panel');
       await act(() => panel.getByRole('checkbox', { name: new RegExp(`^LINE ${stack.demo.lineChannelId} `) }).check());
       await act(() => panel.getByRole('button', { name: 'Save and publish', exact: true }).click());
-      await page.locator('#versions-outcome').getByText(new RegExp(`^LINE ${stack.demo.lineChannelId}: .*version 1$`)).waitFor();
+      await page
+        .locator('#versions-outcome')
+        .getByText(new RegExp(`^LINE ${stack.demo.lineChannelId}: .*version 1$`))
+        .waitFor();
       await page.locator('#version', { hasText: 'Version 1' }).waitFor();
       expect(await page.locator('#view-heading').innerText()).toBe('Flow Registration registration');
       console.log(`registration bot built in ${actions} UI actions`);
@@ -188,7 +204,11 @@ if (!HAVE_CHROMIUM) {
       await shows('(3/3) Which session would you like?');
       await log.getByRole('button', { name: 'Standard', exact: true }).last().click();
       await shows('Thank you, Mei! Your standard registration: success.');
-      expect(registrations().slice(before).map((r) => JSON.parse(r.body) as unknown)).toEqual([{ name: 'Mei', phone: '0912345678', plan: 'standard' }]);
+      expect(
+        registrations()
+          .slice(before)
+          .map((r) => JSON.parse(r.body) as unknown),
+      ).toEqual([{ name: 'Mei', phone: '0912345678', plan: 'standard' }]);
 
       // The brand answers "full" (the demo's VIP session always is): told back as it is.
       await say('報名');

@@ -34,7 +34,9 @@ if (!HAVE_CHROMIUM) {
       // The rich menu's "my_tickets" postback: the card asks for the phone number first.
       await page.getByRole('navigation', { name: /Menu/ }).getByRole('button', { name: 'my_tickets' }).click();
       await log.getByText('Tapped “my_tickets”').waitFor();
-      await log.getByText('To show your tickets, please verify your membership first. What is your member phone number? We will text you a code.').waitFor();
+      await log
+        .getByText('To show your tickets, please verify your membership first. What is your member phone number? We will text you a code.')
+        .waitFor();
 
       // Not a phone number: asked again, without calling the brand.
       await page.getByLabel('Message').fill('my phone?');
@@ -44,7 +46,9 @@ if (!HAVE_CHROMIUM) {
       // The number: the brand texts a code to the member's phone (a card), and the code is asked for.
       await page.getByLabel('Message').fill('0912-345-678');
       await page.getByLabel('Message').press('Enter');
-      await log.getByText('If 0912345678 is a member number, we just texted it a 6-digit code. Please type the code here.').waitFor({ timeout: 15_000 });
+      await log
+        .getByText('If 0912345678 is a member number, we just texted it a 6-digit code. Please type the code here.')
+        .waitFor({ timeout: 15_000 });
       await page.locator('#sim-working .typing').waitFor({ state: 'detached', timeout: 15_000 });
 
       // The code the member received: the check card runs (the loading indicator shows, and the log
@@ -96,7 +100,13 @@ if (!HAVE_CHROMIUM) {
       await page.locator('#sim-working .typing').waitFor({ state: 'detached', timeout: 15_000 });
       await page.getByRole('button', { name: 'Start over' }).click();
       // And what it erased (issue 19): the conversation's entries, profile, binding, log and turns.
-      await page.getByText(new RegExp(`^Started over: the conversation, attributes and log of ${user} are gone \\(\\d+ conversation entries, profile yes, binding yes, \\d+ log entries, \\d+ turns erased\\)\\.$`)).waitFor();
+      await page
+        .getByText(
+          new RegExp(
+            `^Started over: the conversation, attributes and log of ${user} are gone \\(\\d+ conversation entries, profile yes, binding yes, \\d+ log entries, \\d+ turns erased\\)\\.$`,
+          ),
+        )
+        .waitFor();
       expect(await log.locator('.msg').count()).toBe(0);
       expect(await page.locator('#sim-user').textContent()).not.toBe(user);
       expect(session.pageErrors).toEqual([]);

@@ -36,7 +36,9 @@ function lineAnswers(user: string, before: number, replyToken?: string): string[
   return stack.lineStandIn
     .calls()
     .slice(before)
-    .filter((c) => (c.kind === 'reply' && (replyToken === undefined || c.replyToken === replyToken)) || (c.kind === 'push' && c.to === user))
+    .filter(
+      (c) => (c.kind === 'reply' && (replyToken === undefined || c.replyToken === replyToken)) || (c.kind === 'push' && c.to === user),
+    )
     .flatMap((c) => c.messages ?? [])
     .map(lineText);
 }
@@ -48,7 +50,10 @@ async function tap(user: string): Promise<{ lines: string[]; loginUrl: string | 
   expect(sent.status).toBe(200);
   await waitForLineCalls(stack, () => lineAnswers(user, before, sent.replyToken).length > 0);
   await stack.idle();
-  const messages = stack.lineStandIn.calls().slice(before).flatMap((c) => c.messages ?? []);
+  const messages = stack.lineStandIn
+    .calls()
+    .slice(before)
+    .flatMap((c) => c.messages ?? []);
   return { lines: lineAnswers(user, before, sent.replyToken), loginUrl: uris(messages)[0] };
 }
 
@@ -91,12 +96,23 @@ function labels(node: unknown): string[] {
 }
 
 /** The member's browser: the login page, the form posted, the redirect to the chat's dialog (not followed). */
-async function signIn(loginUrl: string, memberId: string, password: string): Promise<{ page: string; status: number; location: string | null }> {
+async function signIn(
+  loginUrl: string,
+  memberId: string,
+  password: string,
+): Promise<{ page: string; status: number; location: string | null }> {
   const page = await fetch(loginUrl);
   const html = await page.text();
   expect(page.status).toBe(200);
-  const hidden = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1] ?? '', decodeHtml(m[2] ?? '')]));
-  const posted = await fetch(new URL('/link/login', loginUrl), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...hidden, memberId, password }).toString(), redirect: 'manual' });
+  const hidden = Object.fromEntries(
+    [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1] ?? '', decodeHtml(m[2] ?? '')]),
+  );
+  const posted = await fetch(new URL('/link/login', loginUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ ...hidden, memberId, password }).toString(),
+    redirect: 'manual',
+  });
   return { page: await posted.text(), status: posted.status, location: posted.headers.get('location') };
 }
 const decodeHtml = (value: string) => value.replace(/&#(\d+);/g, (_m, code: string) => String.fromCharCode(Number(code)));
@@ -137,7 +153,10 @@ describe('LINE account link, end to end', () => {
     const opened = await openDialog(dialog.toString());
     expect(opened).toMatchObject({ status: 200, page: expect.stringContaining('Account linked') });
     // The accountLink event carried a reply token: the answer is a reply, in flow order.
-    const reply = stack.lineStandIn.calls().slice(before).filter((c) => c.kind === 'reply');
+    const reply = stack.lineStandIn
+      .calls()
+      .slice(before)
+      .filter((c) => c.kind === 'reply');
     expect(reply).toHaveLength(1);
     expect((reply[0]?.messages ?? []).map(lineText)).toEqual(['Thank you, Chen Mei-Ling: you are verified as member M001.', TICKETS]);
     // The brand resolved the nonce once, asked by callcard (signed), and was then asked for the member's tickets.
@@ -147,9 +166,16 @@ describe('LINE account link, end to end', () => {
     expect(brandCalls(/^\/members\//).map((r) => r.path)).toEqual(['/members/M001/tickets']);
 
     const binding = await bindingOf(lineRef(user));
-    expect(binding).toEqual({ memberId: 'M001', attributes: { name: 'Chen Mei-Ling' }, method: 'lineAccountLink', verifiedAt: expect.any(String) });
+    expect(binding).toEqual({
+      memberId: 'M001',
+      attributes: { name: 'Chen Mei-Ling' },
+      method: 'lineAccountLink',
+      verifiedAt: expect.any(String),
+    });
     expect(Date.parse(binding?.verifiedAt ?? '')).toBeGreaterThanOrEqual(started - 1000);
-    expect((await admin.call('GET', `/admin/contacts/line/${stack.demo.lineChannelId}/${user}`)).body).toMatchObject({ binding: { method: 'lineAccountLink', lapsed: false } });
+    expect((await admin.call('GET', `/admin/contacts/line/${stack.demo.lineChannelId}/${user}`)).body).toMatchObject({
+      binding: { method: 'lineAccountLink', lapsed: false },
+    });
     expect((await tap(user)).lines).toEqual([TICKETS]);
     expect(stack.lineStandIn.calls().filter((c) => c.kind === 'linkToken' && c.to === user)).toHaveLength(1);
   });
@@ -164,7 +190,12 @@ describe('LINE account link, end to end', () => {
     const again = await openDialog(login.location ?? '');
     expect(again).toMatchObject({ status: 200, page: expect.stringContaining('Account not linked') });
     // LINE sends a failed link without a reply token: the answer is pushed.
-    expect(stack.lineStandIn.calls().slice(before).map((c) => `${c.kind}:${(c.messages ?? []).map(lineText).join()}`)).toEqual([`push:${LINK_FAILED}`]);
+    expect(
+      stack.lineStandIn
+        .calls()
+        .slice(before)
+        .map((c) => `${c.kind}:${(c.messages ?? []).map(lineText).join()}`),
+    ).toEqual([`push:${LINK_FAILED}`]);
     expect(brandCalls(/^\/link\/resolve$/)).toHaveLength(1);
   });
 
@@ -182,7 +213,9 @@ describe('LINE account link, end to end', () => {
     const victim = 'U-link-victim';
     const { loginUrl: victimUrl } = await tap(victim);
     const victimLogin = await signIn(victimUrl ?? '', 'M001', 'oolong');
-    expect(await openDialog(victimLogin.location ?? '', 'line_user=U-attacker')).toMatchObject({ page: expect.stringContaining('Account not linked') });
+    expect(await openDialog(victimLogin.location ?? '', 'line_user=U-attacker')).toMatchObject({
+      page: expect.stringContaining('Account not linked'),
+    });
     expect(await bindingOf(lineRef(victim))).toBeUndefined();
     expect(await bindingOf(lineRef('U-attacker'))).toBeUndefined();
 
@@ -220,7 +253,11 @@ describe('Messenger account linking', () => {
     const before = stack.messengerStandIn.calls().length;
     const sent = await sendMessenger(stack, { type: 'text', text }, { psid });
     expect(sent.status).toBe(200);
-    const answers = () => stack.messengerStandIn.calls().slice(before).filter((c) => c.kind === 'send' && c.to === psid);
+    const answers = () =>
+      stack.messengerStandIn
+        .calls()
+        .slice(before)
+        .filter((c) => c.kind === 'send' && c.to === psid);
     await waitForMessengerCalls(stack, () => answers().length > 0);
     await stack.idle();
     return answers().map((c) => messengerText(c.message));
@@ -246,11 +283,21 @@ describe('Messenger account linking', () => {
         },
         linked: { type: 'message', messages: [{ type: 'text', text: 'Linked: {{ binding.attributes.name }} ({{ binding.method }}).' }] },
         points: { type: 'callApi', personal: true, request: { url: `${url}/members/{{ binding.memberId }}/tickets` }, onSuccess: 'count' },
-        count: { type: 'message', messages: [{ type: 'text', text: '{{ response.body.tickets.size }} tickets for {{ binding.memberId }}' }] },
+        count: {
+          type: 'message',
+          messages: [{ type: 'text', text: '{{ response.body.tickets.size }} tickets for {{ binding.memberId }}' }],
+        },
       },
     };
     expect((await admin.call('POST', '/admin/flows', { flowId: 'points-link', flow })).status).toBe(201);
-    expect((await admin.call('POST', '/admin/flows/points-link/publish', { version: 1, channels: [{ kind: 'messenger', channelId: stack.demo.messengerPageId }] })).status).toBe(200);
+    expect(
+      (
+        await admin.call('POST', '/admin/flows/points-link/publish', {
+          version: 1,
+          channels: [{ kind: 'messenger', channelId: stack.demo.messengerPageId }],
+        })
+      ).status,
+    ).toBe(200);
   });
 
   test('Log In button, login with the account-linking token, redirect with an authorization code, linked: bound (messengerAccountLink); unlinked: the binding goes and the personal card is refused', async () => {
@@ -259,7 +306,9 @@ describe('Messenger account linking', () => {
     const loginUrl = /\[login (\S+)\]/.exec(button ?? '')?.[1] ?? '';
     // The Messenger app opens the button's URL with its token and where to send the person back.
     const opened = new URL(stack.messengerStandIn.openAccountLinking(stack.demo.messengerPageId, psid, loginUrl));
-    expect(opened.searchParams.get('redirect_uri')).toMatch(new RegExp(`^${stack.messengerStandIn.url}/messenger_platform/account_linking/\\?account_linking_token=`));
+    expect(opened.searchParams.get('redirect_uri')).toMatch(
+      new RegExp(`^${stack.messengerStandIn.url}/messenger_platform/account_linking/\\?account_linking_token=`),
+    );
 
     const login = await signIn(opened.toString(), 'M002', 'pineapple');
     expect(login.status).toBe(302);
@@ -269,8 +318,19 @@ describe('Messenger account linking', () => {
     const done = await fetch(back);
     expect(await done.text()).toContain('Account linked');
     await stack.idle();
-    expect(stack.messengerStandIn.calls().slice(before).filter((c) => c.kind === 'send').map((c) => messengerText(c.message))).toEqual(['Linked: Wang Chih-Ming (messengerAccountLink).']);
-    expect(await bindingOf(ref)).toEqual({ memberId: 'M002', attributes: { name: 'Wang Chih-Ming' }, method: 'messengerAccountLink', verifiedAt: expect.any(String) });
+    expect(
+      stack.messengerStandIn
+        .calls()
+        .slice(before)
+        .filter((c) => c.kind === 'send')
+        .map((c) => messengerText(c.message)),
+    ).toEqual(['Linked: Wang Chih-Ming (messengerAccountLink).']);
+    expect(await bindingOf(ref)).toEqual({
+      memberId: 'M002',
+      attributes: { name: 'Wang Chih-Ming' },
+      method: 'messengerAccountLink',
+      verifiedAt: expect.any(String),
+    });
     expect(await write('points')).toEqual(['0 tickets for M002']);
 
     // The person unlinks in Messenger: Meta's unlinked event removes the binding, silently.
@@ -278,7 +338,12 @@ describe('Messenger account linking', () => {
     await stack.messengerStandIn.unlink(stack.demo.messengerPageId, psid);
     await stack.idle();
     expect(await bindingOf(ref)).toBeUndefined();
-    expect(stack.messengerStandIn.calls().slice(calls).filter((c) => c.kind === 'send')).toEqual([]);
+    expect(
+      stack.messengerStandIn
+        .calls()
+        .slice(calls)
+        .filter((c) => c.kind === 'send'),
+    ).toEqual([]);
     const tickets = brandCalls(/^\/members\//).length;
     expect(await write('points')).toEqual([`[template] Log in to link your membership. [login ${loginUrl}]`]);
     expect(brandCalls(/^\/members\//)).toHaveLength(tickets);
@@ -299,7 +364,10 @@ describe('Messenger account linking', () => {
 });
 
 function messengerText(message: unknown): string {
-  const m = message as { text?: string; attachment?: { payload?: { template_type?: string; text?: string; buttons?: Array<{ type?: string; url?: string }> } } };
+  const m = message as {
+    text?: string;
+    attachment?: { payload?: { template_type?: string; text?: string; buttons?: Array<{ type?: string; url?: string }> } };
+  };
   if (m.text !== undefined) return m.text;
   const payload = m.attachment?.payload;
   const login = payload?.buttons?.find((b) => b.type === 'account_link');

@@ -12,7 +12,18 @@ import { sendLine, startTestStack, waitForLineCalls } from '../support/localStac
  */
 
 const KEY_B = 'failed-jobs-workspace-b-key';
-const listSchema = z.object({ jobs: z.array(z.object({ messageId: z.string(), jobId: z.string(), userId: z.string(), channel: z.object({ kind: z.string(), id: z.string() }), event: z.record(z.string(), z.unknown()), queuedAt: z.string().optional() })) });
+const listSchema = z.object({
+  jobs: z.array(
+    z.object({
+      messageId: z.string(),
+      jobId: z.string(),
+      userId: z.string(),
+      channel: z.object({ kind: z.string(), id: z.string() }),
+      event: z.record(z.string(), z.unknown()),
+      queuedAt: z.string().optional(),
+    }),
+  ),
+});
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -49,16 +60,43 @@ describe('admin failed jobs', () => {
     expect([first.status, second.status]).toEqual([200, 200]);
 
     // Another workspace's dead letter, and one that is not a job at all, in the same queue.
-    const jobB: TurnJob = { v: 1, jobId: 'line:b-line:01B', workspaceId: 'ws-b', channel: { kind: 'line', id: 'b-line' }, userId: 'U-b', event: { type: 'text', text: 'b' }, receivedAt: Date.now(), flow: { flowId: 'b', version: 1 } };
-    await stack.sqs.send(new SendMessageCommand({ QueueUrl: stack.dlqUrl, MessageBody: JSON.stringify(jobB), MessageGroupId: 'group-b', MessageDeduplicationId: 'dedupe-b' }));
-    await stack.sqs.send(new SendMessageCommand({ QueueUrl: stack.dlqUrl, MessageBody: 'not a job', MessageGroupId: 'group-x', MessageDeduplicationId: 'dedupe-x' }));
+    const jobB: TurnJob = {
+      v: 1,
+      jobId: 'line:b-line:01B',
+      workspaceId: 'ws-b',
+      channel: { kind: 'line', id: 'b-line' },
+      userId: 'U-b',
+      event: { type: 'text', text: 'b' },
+      receivedAt: Date.now(),
+      flow: { flowId: 'b', version: 1 },
+    };
+    await stack.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: stack.dlqUrl,
+        MessageBody: JSON.stringify(jobB),
+        MessageGroupId: 'group-b',
+        MessageDeduplicationId: 'dedupe-b',
+      }),
+    );
+    await stack.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: stack.dlqUrl,
+        MessageBody: 'not a job',
+        MessageGroupId: 'group-x',
+        MessageDeduplicationId: 'dedupe-x',
+      }),
+    );
 
     const failed = await until('both jobs in the DLQ', async () => {
       const jobs = await list(a);
       return jobs.length === 2 ? jobs : undefined;
     });
     expect(failed.map((j) => j.jobId).sort()).toEqual(['line:demo-line:01DLQFIRST', 'line:demo-line:01DLQSECOND']);
-    expect(failed.find((j) => j.userId === 'U-dlq-1')).toMatchObject({ channel: { kind: 'line', id: 'demo-line' }, event: { type: 'text', text: 'anyone there?' }, queuedAt: expect.any(String) });
+    expect(failed.find((j) => j.userId === 'U-dlq-1')).toMatchObject({
+      channel: { kind: 'line', id: 'demo-line' },
+      event: { type: 'text', text: 'anyone there?' },
+      queuedAt: expect.any(String),
+    });
     expect(JSON.stringify(failed)).not.toContain('replyToken');
     const bJobs = await list(b);
     expect(bJobs.map((j) => j.jobId)).toEqual(['line:b-line:01B']);
@@ -74,13 +112,19 @@ describe('admin failed jobs', () => {
     // LINE is back. Redrive one: within 5 minutes of the original, so only a fresh deduplication id gets it through.
     stack.lineStandIn.failNext('reply', 0, 500);
     stack.lineStandIn.failNext('push', 0, 500);
-    expect(await a.call('POST', '/admin/failed-jobs/redrive', { messageId: firstLetter })).toMatchObject({ status: 200, body: { redriven: [firstLetter] } });
+    expect(await a.call('POST', '/admin/failed-jobs/redrive', { messageId: firstLetter })).toMatchObject({
+      status: 200,
+      body: { redriven: [firstLetter] },
+    });
     await waitForLineCalls(stack, (calls) => calls.some((c) => c.to === 'U-dlq-1' || c.replyToken === first.replyToken));
 
     // The rest of A's: the redrive of one showed again at once every letter it received beside it.
     const rest = await list(a);
     expect(rest.map((j) => j.userId)).toEqual(['U-dlq-2']);
-    expect(await a.call('POST', '/admin/failed-jobs/redrive', { all: true })).toMatchObject({ status: 200, body: { redriven: [rest[0]?.messageId] } });
+    expect(await a.call('POST', '/admin/failed-jobs/redrive', { all: true })).toMatchObject({
+      status: 200,
+      body: { redriven: [rest[0]?.messageId] },
+    });
     await waitForLineCalls(stack, (calls) => calls.some((c) => c.to === 'U-dlq-2' || c.replyToken === second.replyToken));
     await stack.idle();
 
@@ -92,8 +136,24 @@ describe('admin failed jobs', () => {
 
   test("issue 24, finding 3: B's redrive of all, every 2 s, neither redrives A's dead letter nor hides it from A's list", async () => {
     await stack.idle();
-    const jobA: TurnJob = { v: 1, jobId: 'line:demo-line:01DLQA', workspaceId: 'demo', channel: { kind: 'line', id: 'demo-line' }, userId: 'U-dlq-a', event: { type: 'text', text: 'a' }, receivedAt: Date.now(), flow: { flowId: 'demo', version: 1 } };
-    await stack.sqs.send(new SendMessageCommand({ QueueUrl: stack.dlqUrl, MessageBody: JSON.stringify(jobA), MessageGroupId: 'group-a', MessageDeduplicationId: 'dedupe-a' }));
+    const jobA: TurnJob = {
+      v: 1,
+      jobId: 'line:demo-line:01DLQA',
+      workspaceId: 'demo',
+      channel: { kind: 'line', id: 'demo-line' },
+      userId: 'U-dlq-a',
+      event: { type: 'text', text: 'a' },
+      receivedAt: Date.now(),
+      flow: { flowId: 'demo', version: 1 },
+    };
+    await stack.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: stack.dlqUrl,
+        MessageBody: JSON.stringify(jobA),
+        MessageGroupId: 'group-a',
+        MessageDeduplicationId: 'dedupe-a',
+      }),
+    );
     const letterA = await until("A's letter", async () => (await list(a)).find((j) => j.jobId === jobA.jobId));
     const lineCalls = stack.lineStandIn.calls().length;
 
@@ -106,10 +166,18 @@ describe('admin failed jobs', () => {
       await new Promise((resolve) => setTimeout(resolve, 2_000));
     }
     await stack.idle();
-    expect(stack.lineStandIn.calls().slice(lineCalls).filter((c) => c.to === 'U-dlq-a')).toEqual([]);
+    expect(
+      stack.lineStandIn
+        .calls()
+        .slice(lineCalls)
+        .filter((c) => c.to === 'U-dlq-a'),
+    ).toEqual([]);
     expect(await stack.store.jobStates.get(jobA.jobId)).toBeUndefined();
     // A's own redrive takes it.
-    expect(await a.call('POST', '/admin/failed-jobs/redrive', { messageId: letterA.messageId })).toMatchObject({ status: 200, body: { redriven: [letterA.messageId] } });
+    expect(await a.call('POST', '/admin/failed-jobs/redrive', { messageId: letterA.messageId })).toMatchObject({
+      status: 200,
+      body: { redriven: [letterA.messageId] },
+    });
   });
 
   test("delete: A deletes its own failed jobs, one and then all; never B's, which stays listed for B and redrivable", async () => {
@@ -125,8 +193,20 @@ describe('admin failed jobs', () => {
       flow: { flowId: 'gone', version: 1 },
     });
     const jobs = [letter('demo', 'DEL-A1'), letter('demo', 'DEL-A2'), letter('ws-b', 'DEL-B1')];
-    for (const job of jobs) await stack.sqs.send(new SendMessageCommand({ QueueUrl: stack.dlqUrl, MessageBody: JSON.stringify(job), MessageGroupId: job.jobId, MessageDeduplicationId: `delete-${job.jobId}` }));
-    const ofA = (listed: Array<{ jobId: string }>) => listed.map((j) => j.jobId).filter((id) => id.includes('DEL-')).sort();
+    for (const job of jobs)
+      await stack.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: stack.dlqUrl,
+          MessageBody: JSON.stringify(job),
+          MessageGroupId: job.jobId,
+          MessageDeduplicationId: `delete-${job.jobId}`,
+        }),
+      );
+    const ofA = (listed: Array<{ jobId: string }>) =>
+      listed
+        .map((j) => j.jobId)
+        .filter((id) => id.includes('DEL-'))
+        .sort();
     const listedA = await until("A's two letters", async () => {
       const listed = await list(a);
       return ofA(listed).length === 2 ? listed : undefined;
@@ -136,7 +216,10 @@ describe('admin failed jobs', () => {
     const [a1, a2] = ['DEL-A1', 'DEL-A2'].map((id) => listedA.find((j) => j.jobId.endsWith(id))?.messageId ?? '');
 
     // Neither workspace deletes the other's: the same 404 as for a letter that does not exist.
-    expect(await a.call('DELETE', `/admin/failed-jobs/${bLetter.messageId}`)).toMatchObject({ status: 404, body: { error: 'failed job not found' } });
+    expect(await a.call('DELETE', `/admin/failed-jobs/${bLetter.messageId}`)).toMatchObject({
+      status: 404,
+      body: { error: 'failed job not found' },
+    });
     expect(await b.call('DELETE', `/admin/failed-jobs/${a1}`)).toMatchObject({ status: 404, body: { error: 'failed job not found' } });
     expect(await a.call('DELETE', '/admin/failed-jobs/no-such-message')).toMatchObject({ status: 404 });
     // Deleting all takes an explicit ?all=true.
@@ -157,7 +240,10 @@ describe('admin failed jobs', () => {
     expect((await list(b)).map((j) => j.messageId)).toContain(bLetter.messageId);
 
     // B's letter is still B's to redrive.
-    expect(await b.call('POST', '/admin/failed-jobs/redrive', { messageId: bLetter.messageId })).toMatchObject({ status: 200, body: { redriven: [bLetter.messageId] } });
+    expect(await b.call('POST', '/admin/failed-jobs/redrive', { messageId: bLetter.messageId })).toMatchObject({
+      status: 200,
+      body: { redriven: [bLetter.messageId] },
+    });
     expect((await list(b)).map((j) => j.messageId)).not.toContain(bLetter.messageId);
   });
 

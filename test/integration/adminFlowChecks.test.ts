@@ -25,13 +25,19 @@ function cardFlow(brandUrl: string, extra: Record<string, unknown> = {}): FlowIn
     name: 'Checks',
     triggers: [{ type: 'keyword', keywords: ['checks'], start: 'call' }],
     blocks: {
-      call: { type: 'callApi', request: { url: `${brandUrl}/best-sellers`, headers: { 'x-api-key': `{{ secrets.${SECRET} }}` } }, onSuccess: 'done', ...extra },
+      call: {
+        type: 'callApi',
+        request: { url: `${brandUrl}/best-sellers`, headers: { 'x-api-key': `{{ secrets.${SECRET} }}` } },
+        onSuccess: 'done',
+        ...extra,
+      },
       done: { type: 'message', messages: [{ type: 'text', text: 'Done' }] },
     },
   } as FlowInput;
 }
 
-const problemsOf = (body: unknown) => z.object({ problems: z.array(z.object({ path: z.string(), message: z.string() })) }).parse(body).problems;
+const problemsOf = (body: unknown) =>
+  z.object({ problems: z.array(z.object({ path: z.string(), message: z.string() })) }).parse(body).problems;
 
 describe('flow checks at the admin API and the CLI', () => {
   let stack: LocalStack;
@@ -83,8 +89,12 @@ describe('flow checks at the admin API and the CLI', () => {
 
     test('CALLCARD_SIGNING_SECRET in a header is refused at its path', async () => {
       const flow = cardFlow(brandUrl);
-      (flow.blocks.call as { request: { headers: Record<string, string> } }).request.headers = { 'x-key': '{{ secrets.CALLCARD_SIGNING_SECRET }}' };
-      expect(problemsOf((await admin.call('POST', '/admin/flows/validate', { flow })).body)).toEqual([{ path: 'flow.blocks.call.request.headers.x-key', message: SIGNING_SECRET_NEVER_SENT }]);
+      (flow.blocks.call as { request: { headers: Record<string, string> } }).request.headers = {
+        'x-key': '{{ secrets.CALLCARD_SIGNING_SECRET }}',
+      };
+      expect(problemsOf((await admin.call('POST', '/admin/flows/validate', { flow })).body)).toEqual([
+        { path: 'flow.blocks.call.request.headers.x-key', message: SIGNING_SECRET_NEVER_SENT },
+      ]);
     });
 
     test('a body written beside the request, and a secret in a JSON body, are problems (no longer sent as {})', async () => {
@@ -93,19 +103,27 @@ describe('flow checks at the admin API and the CLI', () => {
         { path: 'flow.blocks.call.body', message: 'unknown key "body": did you mean "request.body"?' },
       ]);
       const inBody = cardFlow(brandUrl);
-      Object.assign((inBody.blocks.call as { request: object }).request, { method: 'POST', body: { type: 'json', value: { key: `{{ secrets.${SECRET} }}` } } });
+      Object.assign((inBody.blocks.call as { request: object }).request, {
+        method: 'POST',
+        body: { type: 'json', value: { key: `{{ secrets.${SECRET} }}` } },
+      });
       expect(problemsOf((await admin.call('POST', '/admin/flows/validate', { flow: inBody })).body)).toEqual([
         { path: 'flow.blocks.call.request.body.value.key', message: SECRET_OUTSIDE_HEADER },
       ]);
     });
 
-    test.each(['https://169.254.169.254/latest/meta-data/', 'http://10.0.0.1/x', 'https://[::1]/x'])('a card URL the guard would refuse, %s, is a 400 at the URL', async (url) => {
-      const flow = cardFlow(brandUrl);
-      (flow.blocks.call as { request: { url: string } }).request.url = url;
-      const reply = await admin.call('POST', '/admin/flows', { flowId: 'internal', flow });
-      expect(reply.status).toBe(400);
-      expect(problemsOf(reply.body)).toEqual([{ path: 'flow.blocks.call.request.url', message: expect.stringMatching(/ is not a public address/) }]);
-    });
+    test.each(['https://169.254.169.254/latest/meta-data/', 'http://10.0.0.1/x', 'https://[::1]/x'])(
+      'a card URL the guard would refuse, %s, is a 400 at the URL',
+      async (url) => {
+        const flow = cardFlow(brandUrl);
+        (flow.blocks.call as { request: { url: string } }).request.url = url;
+        const reply = await admin.call('POST', '/admin/flows', { flowId: 'internal', flow });
+        expect(reply.status).toBe(400);
+        expect(problemsOf(reply.body)).toEqual([
+          { path: 'flow.blocks.call.request.url', message: expect.stringMatching(/ is not a public address/) },
+        ]);
+      },
+    );
 
     test('the served flow JSON Schema is closed where the document is strict', async () => {
       const reply = await admin.call('GET', '/admin/flow.schema.json', undefined, { key: null });
@@ -117,24 +135,39 @@ describe('flow checks at the admin API and the CLI', () => {
   describe('a secret the workspace lacks', () => {
     test('is a warning at save and validate, refused at publish (409 naming header and secret), and publishes once set', async () => {
       const flow = cardFlow(brandUrl);
-      const warning = { path: 'flow.blocks.call.request.headers.x-api-key', message: `secret ${SECRET} is not set in this workspace (set it with PUT /admin/secrets/${SECRET})` };
-      expect(await admin.call('POST', '/admin/flows/validate', { flow })).toMatchObject({ status: 200, body: { ok: true, warnings: [warning] } });
+      const warning = {
+        path: 'flow.blocks.call.request.headers.x-api-key',
+        message: `secret ${SECRET} is not set in this workspace (set it with PUT /admin/secrets/${SECRET})`,
+      };
+      expect(await admin.call('POST', '/admin/flows/validate', { flow })).toMatchObject({
+        status: 200,
+        body: { ok: true, warnings: [warning] },
+      });
       const created = await admin.call('POST', '/admin/flows', { flowId: 'needs-secret', flow });
       expect(created).toMatchObject({ status: 201, body: { flowId: 'needs-secret', version: 1, warnings: [warning] } });
 
       const before = (await stack.store.channels.get('line', stack.demo.lineChannelId))?.activeFlows;
-      const refused = await admin.call('POST', '/admin/flows/needs-secret/publish', { version: 1, channels: [{ kind: 'line', channelId: stack.demo.lineChannelId }] });
+      const refused = await admin.call('POST', '/admin/flows/needs-secret/publish', {
+        version: 1,
+        channels: [{ kind: 'line', channelId: stack.demo.lineChannelId }],
+      });
       expect(refused.status).toBe(409);
       expect(refused.body).toMatchObject({ error: expect.stringContaining('secrets this workspace does not have') });
       expect(problemsOf(refused.body)).toEqual([warning]);
       expect((await stack.store.channels.get('line', stack.demo.lineChannelId))?.activeFlows).toEqual(before);
 
-      expect((await admin.call('PUT', `/admin/secrets/${SECRET}`, { value: 'checks-secret-value-1234', allowedHosts: ['api.brand.example'] })).status).toBe(200);
+      expect(
+        (await admin.call('PUT', `/admin/secrets/${SECRET}`, { value: 'checks-secret-value-1234', allowedHosts: ['api.brand.example'] }))
+          .status,
+      ).toBe(200);
       // Set now: no warning on the next save (an equal one: unchanged), and the publish goes through.
       const saved = await admin.call('PUT', '/admin/flows/needs-secret', { flow, baseVersion: 1 });
       expect(saved).toMatchObject({ status: 200, body: { version: 1, unchanged: true } });
       expect(saved.body).not.toHaveProperty('warnings');
-      const published = await admin.call('POST', '/admin/flows/needs-secret/publish', { version: 1, channels: [{ kind: 'line', channelId: stack.demo.lineChannelId }] });
+      const published = await admin.call('POST', '/admin/flows/needs-secret/publish', {
+        version: 1,
+        channels: [{ kind: 'line', channelId: stack.demo.lineChannelId }],
+      });
       expect(published.status).toBe(200);
       // No response ever carries the value.
       expect(admin.bodies.join('\n')).not.toContain('checks-secret-value-1234');
@@ -146,7 +179,10 @@ describe('flow checks at the admin API and the CLI', () => {
       schemaVersion: 1,
       name: 'Same',
       triggers: [{ type: 'keyword', keywords: ['same'], start: 'hello' }],
-      blocks: { hello: { type: 'message', messages: [{ type: 'text', text }] }, ask: { type: 'question', prompt: 'Name?', input: { type: 'text' }, saveAs: 'name' } },
+      blocks: {
+        hello: { type: 'message', messages: [{ type: 'text', text }] },
+        ask: { type: 'question', prompt: 'Name?', input: { type: 'text' }, saveAs: 'name' },
+      },
       start: 'ask',
     });
 
@@ -157,23 +193,42 @@ describe('flow checks at the admin API and the CLI', () => {
 
       const explicit = simple('Hi');
       explicit.triggers = [{ start: 'hello', match: 'exact', keywords: ['same'], type: 'keyword' }];
-      expect((await admin.call('PUT', '/admin/flows/same', { flow: explicit, baseVersion: 1 })).body).toMatchObject({ version: 1, unchanged: true });
-      expect(z.object({ versions: z.array(z.unknown()) }).parse((await admin.call('GET', '/admin/flows/same/versions')).body).versions).toHaveLength(1);
+      expect((await admin.call('PUT', '/admin/flows/same', { flow: explicit, baseVersion: 1 })).body).toMatchObject({
+        version: 1,
+        unchanged: true,
+      });
+      expect(
+        z.object({ versions: z.array(z.unknown()) }).parse((await admin.call('GET', '/admin/flows/same/versions')).body).versions,
+      ).toHaveLength(1);
 
       // A change saves; the old document again is a change too (against the new latest).
       const changed = await admin.call('PUT', '/admin/flows/same', { flow: simple('Hello'), baseVersion: 1 });
       expect(changed).toMatchObject({ status: 200, body: { version: 2 } });
       expect(changed.body).not.toHaveProperty('unchanged');
       // Equal to the latest from a stale base: nothing to merge, nothing saved.
-      expect((await admin.call('PUT', '/admin/flows/same', { flow: simple('Hello'), baseVersion: 1 })).body).toMatchObject({ version: 2, unchanged: true });
+      expect((await admin.call('PUT', '/admin/flows/same', { flow: simple('Hello'), baseVersion: 1 })).body).toMatchObject({
+        version: 2,
+        unchanged: true,
+      });
       // A different document from a stale base is still a 409.
-      expect(await admin.call('PUT', '/admin/flows/same', { flow: simple('Hi'), baseVersion: 1 })).toMatchObject({ status: 409, body: { latestVersion: 2 } });
+      expect(await admin.call('PUT', '/admin/flows/same', { flow: simple('Hi'), baseVersion: 1 })).toMatchObject({
+        status: 409,
+        body: { latestVersion: 2 },
+      });
       expect((await admin.call('PUT', '/admin/flows/same', { flow: simple('Hi'), baseVersion: 2 })).body).toMatchObject({ version: 3 });
     });
 
     test('is documented in the OpenAPI document', async () => {
       const doc = (await admin.call('GET', '/admin/openapi.json', undefined, { key: null })).text;
-      const openApi = JSON.parse(doc) as { paths: Record<string, Record<string, { responses: Record<string, { content: { 'application/json': { schema: { properties: Record<string, unknown> } } } }> }>> };
+      const openApi = JSON.parse(doc) as {
+        paths: Record<
+          string,
+          Record<
+            string,
+            { responses: Record<string, { content: { 'application/json': { schema: { properties: Record<string, unknown> } } } }> }
+          >
+        >;
+      };
       const saved = openApi.paths['/admin/flows/{flowId}']?.put?.responses['200']?.content['application/json'].schema.properties;
       expect(saved).toHaveProperty('unchanged');
       expect(saved).toHaveProperty('warnings');
@@ -213,12 +268,16 @@ describe('flow checks at the admin API and the CLI', () => {
       err = [];
       const metadataPath = await file('metadata-checks.json', cardFlow('https://169.254.169.254'));
       expect(await run(['validate', metadataPath], {})).toBe(1);
-      expect(err).toEqual([`${metadataPath}: 1 problem`, expect.stringMatching(/^ {2}blocks\.call\.request\.url: 169\.254\.169\.254 is not a public address/)]);
+      expect(err).toEqual([
+        `${metadataPath}: 1 problem`,
+        expect.stringMatching(/^ {2}blocks\.call\.request\.url: 169\.254\.169\.254 is not a public address/),
+      ]);
     });
 
     test('validate: secrets are checked against the workspace only with CALLCARD_ADMIN_KEY, as warnings', async () => {
       const flow = cardFlow(brandUrl);
-      (flow.blocks.call as { request: { headers: Record<string, string> } }).request.headers.authorization = 'Bearer {{ secrets.CHECKS_MISSING }}';
+      (flow.blocks.call as { request: { headers: Record<string, string> } }).request.headers.authorization =
+        'Bearer {{ secrets.CHECKS_MISSING }}';
       const path = await file('secret-checks.json', flow);
       expect(await run(['validate', path], {})).toBe(0);
       expect(out).toEqual([`${path}: valid (its secrets were not checked against a workspace: set CALLCARD_ADMIN_KEY to check them)`]);
@@ -237,18 +296,34 @@ describe('flow checks at the admin API and the CLI', () => {
 
       // A flow without secrets needs no workspace.
       out = [];
-      expect(await run(['validate', await file('plain.json', { ...flow, blocks: { done: flow.blocks.done }, triggers: [{ type: 'keyword', keywords: ['x'], start: 'done' }] })], {})).toBe(0);
+      expect(
+        await run(
+          [
+            'validate',
+            await file('plain.json', {
+              ...flow,
+              blocks: { done: flow.blocks.done },
+              triggers: [{ type: 'keyword', keywords: ['x'], start: 'done' }],
+            }),
+          ],
+          {},
+        ),
+      ).toBe(0);
       expect(out).toEqual([expect.stringMatching(/plain\.json: valid$/)]);
     });
 
     test('push: an identical file saves nothing and says so; warnings are printed', async () => {
       const flow = cardFlow(brandUrl);
-      (flow.blocks.call as { request: { headers: Record<string, string> } }).request.headers.authorization = 'Bearer {{ secrets.CHECKS_MISSING }}';
+      (flow.blocks.call as { request: { headers: Record<string, string> } }).request.headers.authorization =
+        'Bearer {{ secrets.CHECKS_MISSING }}';
       flow.triggers = [{ type: 'keyword', keywords: ['cli-checks'], start: 'call' }];
       const path = await file('push-checks.json', flow);
       expect(await run(['push', path, '--flow', 'cli-checks'], withKey())).toBe(0);
       expect(out.at(-1)).toMatch(/^cli-checks: saved version 1 \(new flow\)/);
-      expect(err).toEqual(['1 warning (publishing refuses the flow until fixed):', expect.stringMatching(/^ {2}blocks\.call\.request\.headers\.authorization: secret CHECKS_MISSING is not set/)]);
+      expect(err).toEqual([
+        '1 warning (publishing refuses the flow until fixed):',
+        expect.stringMatching(/^ {2}blocks\.call\.request\.headers\.authorization: secret CHECKS_MISSING is not set/),
+      ]);
 
       out = [];
       expect(await run(['push', path, '--flow', 'cli-checks'], withKey())).toBe(0);

@@ -29,9 +29,19 @@ describe('publishing while conversations run', () => {
   beforeAll(async () => {
     stack = await startTestStack();
     admin = adminClient(stack, stack.demo.adminKey);
-    expect((await admin.call('PUT', `/admin/channels/line/${CHANNEL.channelId}`, { secret: CHANNEL.secret, accessToken: 'pin-line-access-token-0001' })).status).toBe(200);
+    expect(
+      (
+        await admin.call('PUT', `/admin/channels/line/${CHANNEL.channelId}`, {
+          secret: CHANNEL.secret,
+          accessToken: 'pin-line-access-token-0001',
+        })
+      ).status,
+    ).toBe(200);
     expect((await admin.call('POST', '/admin/flows', { flowId: 'pinned', flow: versionOf('v1', 'v1 question?') })).status).toBe(201);
-    expect((await admin.call('POST', '/admin/flows/pinned/publish', { version: 1, channels: [{ kind: 'line', channelId: CHANNEL.channelId }] })).status).toBe(200);
+    expect(
+      (await admin.call('POST', '/admin/flows/pinned/publish', { version: 1, channels: [{ kind: 'line', channelId: CHANNEL.channelId }] }))
+        .status,
+    ).toBe(200);
   });
 
   afterAll(() => stack.stop());
@@ -49,7 +59,10 @@ describe('publishing while conversations run', () => {
 
     const saved = await admin.call('PUT', '/admin/flows/pinned', { flow: versionOf('v2', 'v2 question?'), baseVersion: 1 });
     expect(saved).toMatchObject({ status: 200, body: { version: 2 } });
-    expect((await admin.call('POST', '/admin/flows/pinned/publish', { version: 2, channels: [{ kind: 'line', channelId: CHANNEL.channelId }] })).status).toBe(200);
+    expect(
+      (await admin.call('POST', '/admin/flows/pinned/publish', { version: 2, channels: [{ kind: 'line', channelId: CHANNEL.channelId }] }))
+        .status,
+    ).toBe(200);
 
     expect(await say('U-pin-1', 'blue')).toEqual(['v1 next: blue']);
     expect(await say('U-pin-2', 'ask')).toEqual(['v2 question?']);
@@ -57,7 +70,10 @@ describe('publishing while conversations run', () => {
   });
 
   test('publishing an earlier version rolls back', async () => {
-    expect((await admin.call('POST', '/admin/flows/pinned/publish', { version: 1, channels: [{ kind: 'line', channelId: CHANNEL.channelId }] })).status).toBe(200);
+    expect(
+      (await admin.call('POST', '/admin/flows/pinned/publish', { version: 1, channels: [{ kind: 'line', channelId: CHANNEL.channelId }] }))
+        .status,
+    ).toBe(200);
     expect(await say('U-pin-3', 'ask')).toEqual(['v1 question?']);
     expect(await say('U-pin-3', 'green')).toEqual(['v1 next: green']);
   });

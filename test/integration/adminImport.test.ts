@@ -19,7 +19,17 @@ const CURL_LINES = fs
   .readdirSync(path.join(FIXTURES, 'curl'))
   .filter((f) => f.endsWith('.sh'))
   .sort()
-  .map((f) => [f, fs.readFileSync(path.join(FIXTURES, 'curl', f), 'utf8').split('\n').filter((line) => !line.startsWith('#')).join('\n')] as const);
+  .map(
+    (f) =>
+      [
+        f,
+        fs
+          .readFileSync(path.join(FIXTURES, 'curl', f), 'utf8')
+          .split('\n')
+          .filter((line) => !line.startsWith('#'))
+          .join('\n'),
+      ] as const,
+  );
 const DOCUMENTS = fs
   .readdirSync(path.join(FIXTURES, 'openapi'))
   .filter((f) => /\.ya?ml$/.test(f))
@@ -37,7 +47,10 @@ function sampleOf(schema: Schema, depth = 0): unknown {
   if (Array.isArray(schema.enum)) return schema.enum[0];
   const type = Array.isArray(schema.type) ? (schema.type as string[]).find((t) => t !== 'null') : (schema.type as string | undefined);
   if (type === 'array') return [sampleOf((schema.items as Schema | undefined) ?? {}, depth + 1)];
-  if (type === 'object' || schema.properties) return Object.fromEntries(Object.entries((schema.properties as Record<string, Schema> | undefined) ?? {}).map(([k, v]) => [k, sampleOf(v, depth + 1)]));
+  if (type === 'object' || schema.properties)
+    return Object.fromEntries(
+      Object.entries((schema.properties as Record<string, Schema> | undefined) ?? {}).map(([k, v]) => [k, sampleOf(v, depth + 1)]),
+    );
   if (type === 'integer' || type === 'number') return 1;
   if (type === 'boolean') return true;
   if (schema.format === 'uri') return 'https://brand.example/x';
@@ -45,9 +58,13 @@ function sampleOf(schema: Schema, depth = 0): unknown {
 }
 
 /** The card's address moved to the stand-in (same path and query): a dry run calls it instead of the brand. */
-const toStandIn = (card: { request: { url: string } }, standIn: string) => ({ ...card, request: { ...card.request, url: card.request.url.replace(/^https?:\/\/[^/?#]+/, standIn) } });
+const toStandIn = (card: { request: { url: string } }, standIn: string) => ({
+  ...card,
+  request: { ...card.request, url: card.request.url.replace(/^https?:\/\/[^/?#]+/, standIn) },
+});
 /** A value for every attribute the card reads. */
-const attributesOf = (card: unknown): Record<string, string> => Object.fromEntries([...JSON.stringify(card).matchAll(/attributes\.([A-Za-z_]\w*)/g)].map((m) => [m[1] as string, 'A123']));
+const attributesOf = (card: unknown): Record<string, string> =>
+  Object.fromEntries([...JSON.stringify(card).matchAll(/attributes\.([A-Za-z_]\w*)/g)].map((m) => [m[1] as string, 'A123']));
 
 /** A one-card flow around an imported card, as the console's card form would save it. */
 /** The order-status follow-up by default; `followUp` for a card whose contract has no `id` or `status` (a save checks what a follow-up reads against the card's contract). */
@@ -98,7 +115,11 @@ describe('admin import routes', () => {
   async function dryRun(card: unknown, attributes: Record<string, unknown> = {}, followUp?: string) {
     const reply = await admin.call('POST', '/admin/dry-run', { flow: flowWith(card, followUp), blockId: 'imported', attributes });
     expect(reply.status).toBe(200);
-    return reply.body as { outcome: { ok: boolean; reason?: string }; response: { status: number; body: { id?: string; status?: string } } | null; followUp: { messages: unknown[] } };
+    return reply.body as {
+      outcome: { ok: boolean; reason?: string };
+      response: { status: number; body: { id?: string; status?: string } } | null;
+      followUp: { messages: unknown[] };
+    };
   }
 
   test('a curl line: the key header becomes a secret stored under the name asked, never answered; the card dry-runs against the demo brand', async () => {
@@ -106,16 +127,37 @@ describe('admin import routes', () => {
     const offered = await admin.call('POST', '/admin/import/curl', { curl });
     expect(offered.status).toBe(200);
     expect(offered.body).toMatchObject({
-      card: { type: 'callApi', request: { method: 'GET', url: `${stack.brandApi.url}/orders/A123`, headers: { 'x-api-key': '{{ secrets.API_KEY }}', Accept: 'application/json' } } },
+      card: {
+        type: 'callApi',
+        request: {
+          method: 'GET',
+          url: `${stack.brandApi.url}/orders/A123`,
+          headers: { 'x-api-key': '{{ secrets.API_KEY }}', Accept: 'application/json' },
+        },
+      },
       secrets: [{ name: 'API_KEY', header: 'x-api-key', allowedHosts: ['127.0.0.1'], from: '-H x-api-key', valueOffered: true }],
     });
-    const stored = await admin.call('POST', '/admin/import/curl', { curl, storeSecrets: [{ name: 'API_KEY', storeAs: 'IMPORTED_ORDERS_KEY', allowedHosts: ['127.0.0.1'] }] });
+    const stored = await admin.call('POST', '/admin/import/curl', {
+      curl,
+      storeSecrets: [{ name: 'API_KEY', storeAs: 'IMPORTED_ORDERS_KEY', allowedHosts: ['127.0.0.1'] }],
+    });
     expect(stored.status).toBe(200);
     const answer = stored.body as { card: { request: { headers: Record<string, string> } }; secrets: unknown[] };
     expect(answer.card.request.headers['x-api-key']).toBe('{{ secrets.IMPORTED_ORDERS_KEY }}');
-    expect(answer.secrets).toEqual([{ name: 'IMPORTED_ORDERS_KEY', header: 'x-api-key', allowedHosts: ['127.0.0.1'], from: '-H x-api-key', valueOffered: true, stored: true }]);
+    expect(answer.secrets).toEqual([
+      {
+        name: 'IMPORTED_ORDERS_KEY',
+        header: 'x-api-key',
+        allowedHosts: ['127.0.0.1'],
+        from: '-H x-api-key',
+        valueOffered: true,
+        stored: true,
+      },
+    ]);
     const secrets = await admin.call('GET', '/admin/secrets');
-    expect(secrets.body).toMatchObject({ secrets: expect.arrayContaining([expect.objectContaining({ name: 'IMPORTED_ORDERS_KEY', allowedHosts: ['127.0.0.1'] })]) });
+    expect(secrets.body).toMatchObject({
+      secrets: expect.arrayContaining([expect.objectContaining({ name: 'IMPORTED_ORDERS_KEY', allowedHosts: ['127.0.0.1'] })]),
+    });
 
     const result = await dryRun(answer.card);
     expect(result.outcome.ok).toBe(true);
@@ -138,13 +180,31 @@ describe('admin import routes', () => {
     });
     const picked = await admin.call('POST', '/admin/import/openapi', { document: documentText, operationId: 'getOrder' });
     expect(picked.status).toBe(200);
-    const imported = (picked.body as { imported: { card: { request: unknown; contract: { body: { required: string[] } } }; secrets: unknown[]; responseFields: Array<{ path: string }> } }).imported;
-    expect(imported.card.request).toEqual({ method: 'GET', url: `${stack.brandApi.url}/orders/{{ attributes.id }}`, headers: { 'x-api-key': '{{ secrets.API_KEY }}' }, body: { type: 'none' }, includeProfile: false });
+    const imported = (
+      picked.body as {
+        imported: {
+          card: { request: unknown; contract: { body: { required: string[] } } };
+          secrets: unknown[];
+          responseFields: Array<{ path: string }>;
+        };
+      }
+    ).imported;
+    expect(imported.card.request).toEqual({
+      method: 'GET',
+      url: `${stack.brandApi.url}/orders/{{ attributes.id }}`,
+      headers: { 'x-api-key': '{{ secrets.API_KEY }}' },
+      body: { type: 'none' },
+      includeProfile: false,
+    });
     expect(imported.card.contract.body.required).toEqual(['id', 'status', 'items']);
     expect(imported.responseFields.map((f) => f.path)).toContain('response.body.items[].name');
-    expect(imported.secrets).toEqual([{ name: 'API_KEY', header: 'x-api-key', allowedHosts: ['127.0.0.1'], from: 'securityScheme ordersKey', valueOffered: false }]);
+    expect(imported.secrets).toEqual([
+      { name: 'API_KEY', header: 'x-api-key', allowedHosts: ['127.0.0.1'], from: 'securityScheme ordersKey', valueOffered: false },
+    ]);
 
-    expect((await admin.call('PUT', '/admin/secrets/API_KEY', { value: DEMO_ORDERS_API_KEY, allowedHosts: ['127.0.0.1'] })).status).toBe(200);
+    expect((await admin.call('PUT', '/admin/secrets/API_KEY', { value: DEMO_ORDERS_API_KEY, allowedHosts: ['127.0.0.1'] })).status).toBe(
+      200,
+    );
     const result = await dryRun(imported.card, { id: 'a123' });
     expect(result.outcome.ok).toBe(true);
     expect(result.response?.body).toMatchObject({ id: 'A123', status: 'shipped' });
@@ -158,32 +218,61 @@ describe('admin import routes', () => {
     expect(fetched.status).toBe(200);
     expect((fetched.body as { imported: { card: { request: { body: unknown } } } }).imported.card.request.body).toEqual({
       type: 'json',
-      value: { memberId: '{{ attributes.memberId }}', channel: 'line', items: [{ sku: '{{ attributes.sku }}', qty: '{{ attributes.qty }}' }] },
+      value: {
+        memberId: '{{ attributes.memberId }}',
+        channel: 'line',
+        items: [{ sku: '{{ attributes.sku }}', qty: '{{ attributes.qty }}' }],
+      },
     });
     expect(docs.requests.map((r) => r.url)).toEqual(['/openapi.yaml']);
     const refused = await admin.call('POST', '/admin/import/openapi', { url: 'http://10.0.0.1/openapi.json' });
     expect(refused.status).toBe(400);
-    expect(refused.body).toMatchObject({ error: 'cannot import', problems: [{ path: 'url', message: expect.stringMatching(/^the document could not be fetched \(blocked\)/) }] });
+    expect(refused.body).toMatchObject({
+      error: 'cannot import',
+      problems: [{ path: 'url', message: expect.stringMatching(/^the document could not be fetched \(blocked\)/) }],
+    });
     const missing = await admin.call('POST', '/admin/import/openapi', { url: `${docs.url}/gone.yaml` });
     expect(missing.body).toMatchObject({ problems: [{ path: 'url', message: "the document's URL answered 404" }] });
   });
 
   test('what cannot be imported is a 400 with why', async () => {
     const head = await admin.call('POST', '/admin/import/curl', { curl: 'curl -I https://api.brand.example/x' });
-    expect([head.status, head.body]).toEqual([400, { error: 'cannot import: -I: cards cannot do HEAD requests: cards send GET, POST, PUT, PATCH or DELETE', problems: [] }]);
-    const external = await admin.call('POST', '/admin/import/openapi', { document: documentText.replace('$ref: "#/components/schemas/Order"', '$ref: "file:///etc/passwd"') });
+    expect([head.status, head.body]).toEqual([
+      400,
+      { error: 'cannot import: -I: cards cannot do HEAD requests: cards send GET, POST, PUT, PATCH or DELETE', problems: [] },
+    ]);
+    const external = await admin.call('POST', '/admin/import/openapi', {
+      document: documentText.replace('$ref: "#/components/schemas/Order"', '$ref: "file:///etc/passwd"'),
+    });
     expect(external.status).toBe(400);
     expect(external.body).toMatchObject({ error: expect.stringMatching(/^cannot import: the document refers to file:\/\/\/etc\/passwd/) });
     const both = await admin.call('POST', '/admin/import/openapi', { document: documentText, url: `${docs.url}/openapi.yaml` });
     expect(both.body).toMatchObject({ problems: [{ path: 'document', message: 'give the document or its url, one of them' }] });
-    const placeholder = await admin.call('POST', '/admin/import/curl', { curl: "curl https://api.brand.example/x -H 'Authorization: Bearer <TOKEN>'", storeSecrets: [{ name: 'BRAND_TOKEN', allowedHosts: ['api.brand.example'] }] });
-    expect(placeholder.body).toMatchObject({ problems: [{ path: 'storeSecrets', message: 'the source holds no value for BRAND_TOKEN (only a placeholder): store it with PUT /admin/secrets/BRAND_TOKEN' }] });
+    const placeholder = await admin.call('POST', '/admin/import/curl', {
+      curl: "curl https://api.brand.example/x -H 'Authorization: Bearer <TOKEN>'",
+      storeSecrets: [{ name: 'BRAND_TOKEN', allowedHosts: ['api.brand.example'] }],
+    });
+    expect(placeholder.body).toMatchObject({
+      problems: [
+        {
+          path: 'storeSecrets',
+          message: 'the source holds no value for BRAND_TOKEN (only a placeholder): store it with PUT /admin/secrets/BRAND_TOKEN',
+        },
+      ],
+    });
   });
 
   /** Dry-run an imported card against the stand-in; its secrets stored (bound to it) first. */
-  async function dryRunAtStandIn(name: string, card: { request: { url: string; method?: string }; contract?: { body: Schema } }, secrets: Array<{ name: string; header: string }>) {
+  async function dryRunAtStandIn(
+    name: string,
+    card: { request: { url: string; method?: string }; contract?: { body: Schema } },
+    secrets: Array<{ name: string; header: string }>,
+  ) {
     for (const secret of secrets.filter((s) => s.header)) {
-      expect((await admin.call('PUT', `/admin/secrets/${secret.name}`, { value: `value-of-${secret.name}`, allowedHosts: ['127.0.0.1'] })).status).toBe(200);
+      expect(
+        (await admin.call('PUT', `/admin/secrets/${secret.name}`, { value: `value-of-${secret.name}`, allowedHosts: ['127.0.0.1'] }))
+          .status,
+      ).toBe(200);
     }
     standInBody = card.contract ? sampleOf(card.contract.body) : { ok: true };
     const before = standIn.requests.length;
@@ -192,7 +281,8 @@ describe('admin import routes', () => {
     const sent = standIn.requests.slice(before);
     expect([name, sent.length]).toEqual([name, 1]);
     expect([name, sent[0]?.method]).toEqual([name, card.request.method ?? 'GET']);
-    for (const secret of secrets.filter((s) => s.header)) expect([name, sent[0]?.headers[secret.header.toLowerCase()]]).toEqual([name, expect.stringContaining(`value-of-${secret.name}`)]);
+    for (const secret of secrets.filter((s) => s.header))
+      expect([name, sent[0]?.headers[secret.header.toLowerCase()]]).toEqual([name, expect.stringContaining(`value-of-${secret.name}`)]);
   }
 
   test('every real curl line imports into a card that holds no credential, validates and dry-runs against a stand-in', async () => {
@@ -200,15 +290,26 @@ describe('admin import routes', () => {
     for (const [file, curl] of CURL_LINES) {
       const answer = await admin.call('POST', '/admin/import/curl', { curl });
       expect([file, answer.status]).toEqual([file, 200]);
-      const imported = answer.body as { card: { request: { url: string; method?: string } }; secrets: Array<{ name: string; header: string; valueOffered: boolean }> };
+      const imported = answer.body as {
+        card: { request: { url: string; method?: string } };
+        secrets: Array<{ name: string; header: string; valueOffered: boolean }>;
+      };
       // The answer holds no secret value, and the card none of the line's credentials (their values are in the line only).
-      expect(JSON.stringify(imported)).not.toMatch(/sk_test_4eC39HqLyjWDarjtT1zdp7dc|7f3e9b1c2d4a6e8f0a1b3c5d7e9f1a2b|Vq8xR2mN7pL4kJ6hG3fD1sA9zX5cB0nM|demo-brand-key-123/);
+      expect(JSON.stringify(imported)).not.toMatch(
+        /sk_test_4eC39HqLyjWDarjtT1zdp7dc|7f3e9b1c2d4a6e8f0a1b3c5d7e9f1a2b|Vq8xR2mN7pL4kJ6hG3fD1sA9zX5cB0nM|demo-brand-key-123/,
+      );
       await dryRunAtStandIn(file, imported.card, imported.secrets);
     }
   }, 60_000);
 
   test('every operation of the five OpenAPI documents imports into a card that validates and dry-runs against a stand-in', async () => {
-    expect(DOCUMENTS.map(([file]) => file)).toEqual(['line-liff.yml', 'order-status.yaml', 'petstore-expanded.yaml', 'petstore.yaml', 'uspto.yaml']);
+    expect(DOCUMENTS.map(([file]) => file)).toEqual([
+      'line-liff.yml',
+      'order-status.yaml',
+      'petstore-expanded.yaml',
+      'petstore.yaml',
+      'uspto.yaml',
+    ]);
     let operations = 0;
     for (const [file, document] of DOCUMENTS) {
       const listed = await admin.call('POST', '/admin/import/openapi', { document });
@@ -216,7 +317,14 @@ describe('admin import routes', () => {
       for (const { operationId } of (listed.body as { operations: Array<{ operationId: string }> }).operations) {
         const picked = await admin.call('POST', '/admin/import/openapi', { document, operationId });
         expect([file, operationId, picked.status]).toEqual([file, operationId, 200]);
-        const imported = (picked.body as { imported: { card: { request: { url: string; method?: string }; contract?: { body: Schema } }; secrets: Array<{ name: string; header: string; valueOffered: boolean }> } }).imported;
+        const imported = (
+          picked.body as {
+            imported: {
+              card: { request: { url: string; method?: string }; contract?: { body: Schema } };
+              secrets: Array<{ name: string; header: string; valueOffered: boolean }>;
+            };
+          }
+        ).imported;
         expect(imported.secrets.every((s) => !s.valueOffered)).toBe(true);
         await dryRunAtStandIn(`${file} ${operationId}`, imported.card, imported.secrets);
         operations++;

@@ -53,7 +53,7 @@ describe('admin OpenAPI document', () => {
     }
   });
 
-  test('publish and unpublish: each channel\'s active flows before and after, 409 with the shared triggers', () => {
+  test("publish and unpublish: each channel's active flows before and after, 409 with the shared triggers", () => {
     const paths = z.record(z.string(), z.record(z.string(), z.unknown())).parse(document.paths);
     const operation = (path: string) => z.object({ responses: z.record(z.string(), z.unknown()) }).parse(paths[path]?.post);
     for (const path of ['/admin/flows/{flowId}/publish', '/admin/flows/{flowId}/unpublish']) {
@@ -70,7 +70,9 @@ describe('admin OpenAPI document', () => {
   });
 
   test('bearer security, and the flow JSON Schema as a component, also served alone', async () => {
-    const components = z.object({ securitySchemes: z.record(z.string(), z.unknown()), schemas: z.record(z.string(), z.unknown()) }).parse(document.components);
+    const components = z
+      .object({ securitySchemes: z.record(z.string(), z.unknown()), schemas: z.record(z.string(), z.unknown()) })
+      .parse(document.components);
     expect(components.securitySchemes).toEqual({ bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer' }) });
     expect(components.schemas.Flow).toEqual(flowJsonSchema());
     const alone = await admin.call('GET', '/admin/flow.schema.json', undefined, { key: null });

@@ -47,7 +47,15 @@ describe('waiting for the brand (callbacks), on the local stack', () => {
       },
     });
     await stack.store.flows.putVersion('lab', 'booking', 1, flow);
-    await stack.store.channels.put({ workspaceId: 'lab', kind: 'line', channelId: 'cb-line', secret: 'cb-line-secret', accessToken: 'lab-token', name: '', activeFlow: { flowId: 'booking', version: 1 } });
+    await stack.store.channels.put({
+      workspaceId: 'lab',
+      kind: 'line',
+      channelId: 'cb-line',
+      secret: 'cb-line-secret',
+      accessToken: 'lab-token',
+      name: '',
+      activeFlow: { flowId: 'booking', version: 1 },
+    });
   }, 30_000);
 
   afterAll(async () => {
@@ -56,7 +64,8 @@ describe('waiting for the brand (callbacks), on the local stack', () => {
   });
 
   const channel = { channelId: 'cb-line', secret: 'cb-line-secret' };
-  const toCustomer = (userId: string, replyToken: string) => (c: LineCall) => (c.kind === 'reply' && c.replyToken === replyToken) || (c.kind === 'push' && c.to === userId);
+  const toCustomer = (userId: string, replyToken: string) => (c: LineCall) =>
+    (c.kind === 'reply' && c.replyToken === replyToken) || (c.kind === 'push' && c.to === userId);
 
   /** The customer says "book"; resolves when the brand was called and the turn is done (waiting). */
   async function book(userId: string): Promise<{ url: string; replyToken: string }> {
@@ -72,7 +81,11 @@ describe('waiting for the brand (callbacks), on the local stack', () => {
   }
 
   async function callBack(url: string, body: string, signWith = secret, at = new Date()): Promise<number> {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...standardWebhookHeaders(signWith, `msg_${Math.random()}`, body, at) }, body });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...standardWebhookHeaders(signWith, `msg_${Math.random()}`, body, at) },
+      body,
+    });
     return response.status;
   }
 
@@ -96,7 +109,14 @@ describe('waiting for the brand (callbacks), on the local stack', () => {
     const { url, replyToken } = await book('U-cb-push');
     const callbackId = url.split('/').pop() ?? '';
     // As if the brand took longer than the token's minute: the waiting turn's event came 70 s ago.
-    await stack.table.doc.send(new UpdateCommand({ TableName: stack.table.name, Key: { pk: `CALLBACK#lab#${callbackId}`, sk: 'CALLBACK' }, UpdateExpression: 'SET receivedAt = :at', ExpressionAttributeValues: { ':at': Date.now() - 70_000 } }));
+    await stack.table.doc.send(
+      new UpdateCommand({
+        TableName: stack.table.name,
+        Key: { pk: `CALLBACK#lab#${callbackId}`, sk: 'CALLBACK' },
+        UpdateExpression: 'SET receivedAt = :at',
+        ExpressionAttributeValues: { ':at': Date.now() - 70_000 },
+      }),
+    );
     expect(await callBack(url, '{"status":"confirmed","bookingId":"B-21"}')).toBe(202);
     const calls = await waitForLineCalls(stack, (all) => all.some(toCustomer('U-cb-push', replyToken)), 10_000);
     const answers = calls.filter(toCustomer('U-cb-push', replyToken));

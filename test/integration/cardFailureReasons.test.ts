@@ -4,7 +4,15 @@ import type { LineCall } from '../../local/lineStandIn';
 import type { LocalStack } from '../../local/localStack';
 import { MAX_ATTEMPTS } from '../../shared/engine/callApi';
 import { flowSchema, type FailureReason } from '../../shared/flow/schema';
-import { sendLine, startFakeBrand, startTestStack, transcript, waitForLineCalls, type CustomerAction, type FakeBrand } from '../support/localStackHarness';
+import {
+  sendLine,
+  startFakeBrand,
+  startTestStack,
+  transcript,
+  waitForLineCalls,
+  type CustomerAction,
+  type FakeBrand,
+} from '../support/localStackHarness';
 
 /**
  * Issue 25, end to end on the local stack: a failed card's blocks see why (`failure.reason`,
@@ -55,27 +63,47 @@ describe('a failed card: failure.* and routing by status and reason, on the loca
     const isAnswer = (c: LineCall) => (c.kind === 'reply' && c.replyToken === sent.replyToken) || (c.kind === 'push' && c.to === userId);
     await waitForLineCalls(stack, (calls) => calls.slice(before).some(isAnswer), 15_000);
     await stack.idle();
-    return transcript(stack.lineStandIn.calls().slice(before).filter(isAnswer).flatMap((c) => c.messages ?? []));
+    return transcript(
+      stack.lineStandIn
+        .calls()
+        .slice(before)
+        .filter(isAnswer)
+        .flatMap((c) => c.messages ?? []),
+    );
   }
 
   let channels = 0;
-  async function channelFor(blocks: Record<string, unknown>, triggers: unknown[] = [{ type: 'keyword', keywords: ['go'], start: 'card' }]): Promise<{ channelId: string; secret: string }> {
+  async function channelFor(
+    blocks: Record<string, unknown>,
+    triggers: unknown[] = [{ type: 'keyword', keywords: ['go'], start: 'card' }],
+  ): Promise<{ channelId: string; secret: string }> {
     channels += 1;
     const channelId = `reasons-${channels}`;
     const flow = flowSchema.parse({ schemaVersion: 1, name: 'reasons', triggers, blocks });
     await stack.store.flows.putVersion('lab', channelId, 1, flow);
-    await stack.store.channels.put({ workspaceId: 'lab', kind: 'line', channelId, secret: `${channelId}-secret`, accessToken: 'lab-token', name: '', activeFlow: { flowId: channelId, version: 1 } });
+    await stack.store.channels.put({
+      workspaceId: 'lab',
+      kind: 'line',
+      channelId,
+      secret: `${channelId}-secret`,
+      accessToken: 'lab-token',
+      name: '',
+      activeFlow: { flowId: channelId, version: 1 },
+    });
     return { channelId, secret: `${channelId}-secret` };
   }
 
   /** A card whose failure block says everything it sees. */
-  const FAILED = 'failed: {{ failure.reason }} | status {{ failure.status | default: "-" }} | attempts {{ failure.attempts }} | response {{ response.status | default: "-" }}';
+  const FAILED =
+    'failed: {{ failure.reason }} | status {{ failure.status | default: "-" }} | attempts {{ failure.attempts }} | response {{ response.status | default: "-" }}';
   const cardBlocks = (card: Record<string, unknown>) => ({
     card: { type: 'callApi', retry: false, onSuccess: 'ok', onFailure: 'failed', ...card },
     ok: { type: 'message', messages: [{ type: 'text', text: 'ok' }] },
     failed: { type: 'message', messages: [{ type: 'text', text: FAILED }] },
   });
-  const said = (reason: FailureReason, status: number | '-', attempts: number) => [`failed: ${reason} | status ${status} | attempts ${attempts} | response ${status}`];
+  const said = (reason: FailureReason, status: number | '-', attempts: number) => [
+    `failed: ${reason} | status ${status} | attempts ${attempts} | response ${status}`,
+  ];
 
   async function logReasons(channelId: string): Promise<Array<string | undefined>> {
     const page = await stack.store.executionLog.page('lab', { flowId: channelId, blockId: 'card' });
@@ -140,7 +168,8 @@ describe('a failed card: failure.* and routing by status and reason, on the loca
       tripped.behaviour['/data'] = (send) => send(503, '');
       const channel = await channelFor(cardBlocks({ request: { url: `${tripped.brand.url}/data` } }));
       // Five failed cards in a row open the origin's circuit (README "Brand down, and cache").
-      for (let i = 0; i < 5; i++) expect(await say(`U-r-trip-${i}`, { type: 'text', text: 'go' }, channel)).toEqual(said('http_5xx', 503, 1));
+      for (let i = 0; i < 5; i++)
+        expect(await say(`U-r-trip-${i}`, { type: 'text', text: 'go' }, channel)).toEqual(said('http_5xx', 503, 1));
       const calls = tripped.brand.requests.length;
       expect(await say('U-r-trip-open', { type: 'text', text: 'go' }, channel)).toEqual(said('circuit_open', '-', 0));
       expect(tripped.brand.requests.length).toBe(calls);
@@ -150,23 +179,29 @@ describe('a failed card: failure.* and routing by status and reason, on the loca
   describe('routing: exact status, then reason, then onFailure', () => {
     const routes = () => brands.routes;
     const routed = () =>
-      channelFor({
-        card: {
-          type: 'callApi',
-          retry: false,
-          timeoutMs: 300,
-          request: { url: `${routes().brand.url}/orders/{{ trigger.text | split: " " | last }}` },
-          onSuccess: 'found',
-          onStatus: { '404': 'not_found' },
-          onReason: { timeout: 'try_later', http_4xx: 'bad_request' },
-          onFailure: 'down',
+      channelFor(
+        {
+          card: {
+            type: 'callApi',
+            retry: false,
+            timeoutMs: 300,
+            request: { url: `${routes().brand.url}/orders/{{ trigger.text | split: " " | last }}` },
+            onSuccess: 'found',
+            onStatus: { '404': 'not_found' },
+            onReason: { timeout: 'try_later', http_4xx: 'bad_request' },
+            onFailure: 'down',
+          },
+          found: { type: 'message', messages: [{ type: 'text', text: 'Order {{ response.body.id }}' }] },
+          not_found: { type: 'message', messages: [{ type: 'text', text: 'Sorry, no order {{ trigger.text | split: " " | last }}.' }] },
+          try_later: { type: 'message', messages: [{ type: 'text', text: 'We are slow right now: please try again in a minute.' }] },
+          bad_request: {
+            type: 'message',
+            messages: [{ type: 'text', text: 'That order number does not look right ({{ failure.status }}).' }],
+          },
+          down: { type: 'message', messages: [{ type: 'text', text: 'Our order system is down ({{ failure.reason }}).' }] },
         },
-        found: { type: 'message', messages: [{ type: 'text', text: 'Order {{ response.body.id }}' }] },
-        not_found: { type: 'message', messages: [{ type: 'text', text: 'Sorry, no order {{ trigger.text | split: " " | last }}.' }] },
-        try_later: { type: 'message', messages: [{ type: 'text', text: 'We are slow right now: please try again in a minute.' }] },
-        bad_request: { type: 'message', messages: [{ type: 'text', text: 'That order number does not look right ({{ failure.status }}).' }] },
-        down: { type: 'message', messages: [{ type: 'text', text: 'Our order system is down ({{ failure.reason }}).' }] },
-      }, [{ type: 'keyword', match: 'contains', keywords: ['order'], start: 'card' }]);
+        [{ type: 'keyword', match: 'contains', keywords: ['order'], start: 'card' }],
+      );
 
     test('404 → onStatus, 400 → onReason http_4xx, a timeout → onReason, a 500 → onFailure, a 200 → onSuccess', async () => {
       routes().behaviour['/orders/A123'] = (send) => send(404, '{"error":"no such order"}');

@@ -1,7 +1,16 @@
 import type { LineCall } from '../../local/lineStandIn';
 import type { LocalStack } from '../../local/localStack';
 import { flowSchema, type FlowInput } from '../../shared/flow/schema';
-import { sendLine, sentMessages, startFakeBrand, startTestStack, transcript, waitForLineCalls, type CustomerAction, type FakeBrand } from '../support/localStackHarness';
+import {
+  sendLine,
+  sentMessages,
+  startFakeBrand,
+  startTestStack,
+  transcript,
+  waitForLineCalls,
+  type CustomerAction,
+  type FakeBrand,
+} from '../support/localStackHarness';
 
 /**
  * The card's failure paths and delivery guarantees, end to end on the local stack: each test asserts
@@ -12,7 +21,10 @@ describe('the Call an API card on LINE: failure paths and delivery', () => {
   let stack: LocalStack;
   let lab: FakeBrand;
   /** What the lab brand does next, per path; tests set it. */
-  let labBehaviour: Record<string, (send: (status: number, body: string, headers?: Record<string, string>) => void, body: string, n: number) => void> = {};
+  let labBehaviour: Record<
+    string,
+    (send: (status: number, body: string, headers?: Record<string, string>) => void, body: string, n: number) => void
+  > = {};
 
   beforeAll(async () => {
     lab = await startFakeBrand((req, res, body, n) => {
@@ -50,11 +62,20 @@ describe('the Call an API card on LINE: failure paths and delivery', () => {
     const isAnswer = (c: LineCall) => (c.kind === 'reply' && c.replyToken === sent.replyToken) || (c.kind === 'push' && c.to === userId);
     await waitForLineCalls(stack, (calls) => calls.slice(before).some(isAnswer));
     await stack.idle();
-    return transcript(stack.lineStandIn.calls().slice(before).filter(isAnswer).flatMap((c) => c.messages ?? []));
+    return transcript(
+      stack.lineStandIn
+        .calls()
+        .slice(before)
+        .filter(isAnswer)
+        .flatMap((c) => c.messages ?? []),
+    );
   }
 
   function answerCalls(from: number): LineCall[] {
-    return stack.lineStandIn.calls().slice(from).filter((c) => c.kind !== 'loading');
+    return stack.lineStandIn
+      .calls()
+      .slice(from)
+      .filter((c) => c.kind !== 'loading');
   }
 
   let labChannels = 0;
@@ -63,7 +84,15 @@ describe('the Call an API card on LINE: failure paths and delivery', () => {
     labChannels += 1;
     const channelId = `lab-${labChannels}`;
     await stack.store.flows.putVersion('lab', channelId, 1, flowSchema.parse(flow));
-    await stack.store.channels.put({ workspaceId: 'lab', kind: 'line', channelId, secret: `${channelId}-secret`, accessToken: 'lab-token', name: '', activeFlow: { flowId: channelId, version: 1 } });
+    await stack.store.channels.put({
+      workspaceId: 'lab',
+      kind: 'line',
+      channelId,
+      secret: `${channelId}-secret`,
+      accessToken: 'lab-token',
+      name: '',
+      activeFlow: { flowId: channelId, version: 1 },
+    });
     return { channelId, secret: `${channelId}-secret` };
   }
 
@@ -95,7 +124,12 @@ describe('the Call an API card on LINE: failure paths and delivery', () => {
       const channel = await labChannel(flow);
       const from = stack.lineStandIn.calls().length;
       expect(await say('U-order', { type: 'text', text: 'go' }, channel)).toEqual(['Thank you, Chen Mei-Ling.', 'ok: 2 tickets']);
-      expect(stack.lineStandIn.calls().slice(from).map((c) => c.kind)).toEqual(['loading', 'reply']);
+      expect(
+        stack.lineStandIn
+          .calls()
+          .slice(from)
+          .map((c) => c.kind),
+      ).toEqual(['loading', 'reply']);
     });
   });
 
@@ -119,9 +153,21 @@ describe('the Call an API card on LINE: failure paths and delivery', () => {
     });
 
     test('brand-returned messages: valid ones are sent as they are, invalid ones go to the failure block', async () => {
-      labBehaviour['/messages'] = (send) => send(200, JSON.stringify({ messages: [{ type: 'text', text: 'Hi from the brand {{ not a template }}' }, { type: 'image', url: 'https://example.com/a.png' }] }));
+      labBehaviour['/messages'] = (send) =>
+        send(
+          200,
+          JSON.stringify({
+            messages: [
+              { type: 'text', text: 'Hi from the brand {{ not a template }}' },
+              { type: 'image', url: 'https://example.com/a.png' },
+            ],
+          }),
+        );
       const good = await labChannel(cardFlow({ request: { url: `${lab.url}/messages` }, expect: 'messages' }, { ok: { type: 'end' } }));
-      expect(await say('U-brand-msgs', { type: 'text', text: 'go' }, good)).toEqual(['Hi from the brand {{ not a template }}', JSON.stringify({ type: 'image', originalContentUrl: 'https://example.com/a.png', previewImageUrl: 'https://example.com/a.png' })]);
+      expect(await say('U-brand-msgs', { type: 'text', text: 'go' }, good)).toEqual([
+        'Hi from the brand {{ not a template }}',
+        JSON.stringify({ type: 'image', originalContentUrl: 'https://example.com/a.png', previewImageUrl: 'https://example.com/a.png' }),
+      ]);
 
       labBehaviour['/messages'] = (send) => send(200, JSON.stringify({ messages: [{ type: 'video', url: 'x' }] }));
       const bad = await labChannel(cardFlow({ request: { url: `${lab.url}/messages` }, expect: 'messages' }, { ok: { type: 'end' } }));
@@ -139,8 +185,12 @@ describe('the Call an API card on LINE: failure paths and delivery', () => {
       const reworded = await labChannel({ ...flow, texts: { failure: 'Our booking system is resting. Please try again soon!' } });
       try {
         await stack.store.workspaceSettings.put('lab', { language: 'en' });
-        expect(await say('U-fail-default-en', { type: 'text', text: 'go' }, channel)).toEqual(['Sorry, something went wrong on our side. Please try again in a moment.']);
-        expect(await say('U-fail-reworded', { type: 'text', text: 'go' }, reworded)).toEqual(['Our booking system is resting. Please try again soon!']);
+        expect(await say('U-fail-default-en', { type: 'text', text: 'go' }, channel)).toEqual([
+          'Sorry, something went wrong on our side. Please try again in a moment.',
+        ]);
+        expect(await say('U-fail-reworded', { type: 'text', text: 'go' }, reworded)).toEqual([
+          'Our booking system is resting. Please try again soon!',
+        ]);
       } finally {
         await stack.store.workspaceSettings.put('lab', {});
       }
@@ -151,7 +201,10 @@ describe('the Call an API card on LINE: failure paths and delivery', () => {
         schemaVersion: 1,
         name: 'ask',
         triggers: [{ type: 'keyword', keywords: ['go'], start: 'ask' }],
-        blocks: { ask: { type: 'question', prompt: '請問您的 Email？', input: { type: 'email' }, saveAs: 'email', next: 'thanks' }, thanks: { type: 'message', messages: [{ type: 'text', text: '謝謝！' }] } },
+        blocks: {
+          ask: { type: 'question', prompt: '請問您的 Email？', input: { type: 'email' }, saveAs: 'email', next: 'thanks' },
+          thanks: { type: 'message', messages: [{ type: 'text', text: '謝謝！' }] },
+        },
       });
       expect(await say('U-reask', { type: 'text', text: 'go' }, channel)).toEqual(['請問您的 Email？']);
       expect(await say('U-reask', { type: 'text', text: 'not an email' }, channel)).toEqual(['抱歉，我沒有看懂您的回覆。請問您的 Email？']);
@@ -172,7 +225,15 @@ describe('the Call an API card on LINE: failure paths and delivery', () => {
           triggers: [{ type: 'keyword', keywords: ['go'], start: 'ask' }],
           blocks: {
             ask: { type: 'question', prompt: 'Name?', input: { type: 'text' }, saveAs: 'name', next: 'card' },
-            card: { type: 'callApi', request: { method: 'POST', url: `${lab.url}/signup`, body: { type: 'json', value: { name: '{{ attributes.name }}', admin: false } } }, onSuccess: 'ok' },
+            card: {
+              type: 'callApi',
+              request: {
+                method: 'POST',
+                url: `${lab.url}/signup`,
+                body: { type: 'json', value: { name: '{{ attributes.name }}', admin: false } },
+              },
+              onSuccess: 'ok',
+            },
             ok: { type: 'message', messages: [{ type: 'text', text: 'ok: {{ response.body.value }}' }] },
           },
         }),
@@ -223,7 +284,9 @@ describe('the Call an API card on LINE: failure paths and delivery', () => {
       stack.lineStandIn.failNext('push', 3, 500);
       expect(await say('U-redelivered', { type: 'text', text: 'go' }, channel)).toEqual(['ok: once. Your name?']);
       expect(lab.requests.filter((r) => r.url === '/data')).toHaveLength(1);
-      expect(await stack.store.customers.getSession({ channelKind: 'line', channelId: channel.channelId, userId: 'U-redelivered' })).toMatchObject({ waitingOn: 'ask', attempts: 0 });
+      expect(
+        await stack.store.customers.getSession({ channelKind: 'line', channelId: channel.channelId, userId: 'U-redelivered' }),
+      ).toMatchObject({ waitingOn: 'ask', attempts: 0 });
     }, 20_000);
 
     test('an answer to a question of an older flow version is still queued after a publish without questions', async () => {
@@ -240,8 +303,20 @@ describe('the Call an API card on LINE: failure paths and delivery', () => {
       );
       expect(await say('U-pinned', { type: 'text', text: 'go' }, channel)).toEqual(['Name?']);
       // v2 has no question and no fallback: nothing in it listens to free text.
-      await stack.store.flows.putVersion('lab', channel.channelId, 2, flowSchema.parse({ schemaVersion: 1, name: 'v2', triggers: [{ type: 'keyword', keywords: ['go'], start: 'hi' }], blocks: { hi: { type: 'message', messages: [{ type: 'text', text: 'v2' }] } } }));
-      expect(await stack.store.channels.setActiveFlows('line', channel.channelId, 'lab', [{ flowId: channel.channelId, version: 2 }], 0)).toBe('set');
+      await stack.store.flows.putVersion(
+        'lab',
+        channel.channelId,
+        2,
+        flowSchema.parse({
+          schemaVersion: 1,
+          name: 'v2',
+          triggers: [{ type: 'keyword', keywords: ['go'], start: 'hi' }],
+          blocks: { hi: { type: 'message', messages: [{ type: 'text', text: 'v2' }] } },
+        }),
+      );
+      expect(
+        await stack.store.channels.setActiveFlows('line', channel.channelId, 'lab', [{ flowId: channel.channelId, version: 2 }], 0),
+      ).toBe('set');
       expect(await say('U-pinned', { type: 'text', text: 'Mei' }, channel)).toEqual(['Thanks, Mei (v1)']);
     });
 
@@ -250,7 +325,12 @@ describe('the Call an API card on LINE: failure paths and delivery', () => {
       const channel = await labChannel(
         cardFlow(
           { request: { url: `${lab.url}/items` } },
-          { ok: { type: 'message', messages: [{ type: 'carousel', repeat: { over: 'response.body.items', as: 'item' }, card: { title: '{{ item.name }}' } }] } },
+          {
+            ok: {
+              type: 'message',
+              messages: [{ type: 'carousel', repeat: { over: 'response.body.items', as: 'item' }, card: { title: '{{ item.name }}' } }],
+            },
+          },
         ),
       );
       expect(await say('U-odd-shape', { type: 'text', text: 'go' }, channel)).toEqual(['The brand could not answer.']);
@@ -270,7 +350,12 @@ describe('the Call an API card on LINE: failure paths and delivery', () => {
           name: 'ff',
           triggers: [{ type: 'keyword', keywords: ['go'], start: 'notify' }],
           blocks: {
-            notify: { type: 'callApi', fireAndForget: true, request: { method: 'POST', url: `${lab.url}/notify`, body: { type: 'json', value: { what: 'sms' } } }, onSuccess: 'done' },
+            notify: {
+              type: 'callApi',
+              fireAndForget: true,
+              request: { method: 'POST', url: `${lab.url}/notify`, body: { type: 'json', value: { what: 'sms' } } },
+              onSuccess: 'done',
+            },
             done: { type: 'message', messages: [{ type: 'text', text: 'We are sending you an SMS.' }] },
           },
         }),
@@ -289,7 +374,9 @@ describe('the Call an API card on LINE: failure paths and delivery', () => {
 
     test('retries reuse one Idempotency-Key, and the execution log records each attempt', async () => {
       labBehaviour['/flaky'] = (send, _body, n) => (n === 1 ? send(503, '{}') : send(200, '{"value":"second time lucky"}'));
-      const channel = await labChannel(cardFlow({ request: { method: 'POST', url: `${lab.url}/flaky`, body: { type: 'json', value: { a: 1 } } } }));
+      const channel = await labChannel(
+        cardFlow({ request: { method: 'POST', url: `${lab.url}/flaky`, body: { type: 'json', value: { a: 1 } } } }),
+      );
       expect(await say('U-retry', { type: 'text', text: 'go' }, channel)).toEqual(['ok: second time lucky']);
       const keys = lab.requests.filter((r) => r.url === '/flaky').map((r) => r.headers['idempotency-key']);
       expect(keys).toHaveLength(2);

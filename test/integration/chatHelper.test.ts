@@ -28,10 +28,15 @@ function runScript(script: 'line' | 'messenger', args: string[], env: Record<str
   const childEnv: NodeJS.ProcessEnv = { ...process.env, CALLCARD_API_URL: undefined, PORT: undefined, ...env };
   const started = Date.now();
   return new Promise((resolve) => {
-    execFile(command === 'node' ? process.execPath : (command ?? ''), [...baseArgs, ...args], { cwd: ROOT, env: childEnv, timeout: 20_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    });
+    execFile(
+      command === 'node' ? process.execPath : (command ?? ''),
+      [...baseArgs, ...args],
+      { cwd: ROOT, env: childEnv, timeout: 20_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr, ms: Date.now() - started });
+      },
+    );
   });
 }
 
@@ -57,11 +62,13 @@ describe('the chat helpers (npm run line / messenger)', () => {
     await stack.stop();
   });
 
-  test('LINE: prints the answer as it lands, only this customer\'s, and exits 0', async () => {
+  test("LINE: prints the answer as it lands, only this customer's, and exits 0", async () => {
     const run = await runScript('line', ['text', 'hello there', '--user', 'U-chat-1'], { CALLCARD_API_URL: stack.url });
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toMatch(/^webhook → 200 \{"ok":true,"queued":1\} \(\d+ ms\)\n/);
-    expect(run.stdout).toMatch(/reply \(\+\d+ ms\)\n {2}Sorry, I did not catch that\. Try one of these: quick replies: My tickets \/ Best sellers \/ Register\n/);
+    expect(run.stdout).toMatch(
+      /reply \(\+\d+ ms\)\n {2}Sorry, I did not catch that\. Try one of these: quick replies: My tickets \/ Best sellers \/ Register\n/,
+    );
     // Well within the time a person waits: about 0.7 s to the answer on an idle 2-core machine.
     expect(run.ms).toBeLessThan(5_000);
   });
@@ -73,7 +80,9 @@ describe('the chat helpers (npm run line / messenger)', () => {
   });
 
   test('a webhook answered with a non-2xx: exit 1, and nothing is waited for', async () => {
-    const run = await runScript('line', ['text', 'hello', '--user', 'U-chat-2', '--secret', 'not-the-channel-secret'], { CALLCARD_API_URL: stack.url });
+    const run = await runScript('line', ['text', 'hello', '--user', 'U-chat-2', '--secret', 'not-the-channel-secret'], {
+      CALLCARD_API_URL: stack.url,
+    });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^webhook → 401 \{"error":"invalid signature"\}/);
     expect(run.stderr).toContain('the webhook was refused (401)');

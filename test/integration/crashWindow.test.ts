@@ -18,8 +18,17 @@ describe('a job killed after its answer landed is redelivered without a second a
   let dieBeforeDone = true;
 
   beforeAll(async () => {
-    stack = await startLocalStack({ port: 0, lineApiPort: 0, messengerApiPort: 0, brandApiPort: 0, logLevel: 'SILENT', startExecutor: false });
-    const fetch = createGuardedFetch({ allowHttpHosts: [stack.lineStandIn.url, stack.messengerStandIn.url, stack.brandApi.url].map((u) => new URL(u).host) });
+    stack = await startLocalStack({
+      port: 0,
+      lineApiPort: 0,
+      messengerApiPort: 0,
+      brandApiPort: 0,
+      logLevel: 'SILENT',
+      startExecutor: false,
+    });
+    const fetch = createGuardedFetch({
+      allowHttpHosts: [stack.lineStandIn.url, stack.messengerStandIn.url, stack.brandApi.url].map((u) => new URL(u).host),
+    });
     const logger = createLogger('executor', { logLevel: 'SILENT' });
     // The store, except that a dying run stops where it would mark the outbox done.
     const jobStates: JobStateRepository = Object.create(stack.store.jobStates) as JobStateRepository;
@@ -27,7 +36,12 @@ describe('a job killed after its answer landed is redelivered without a second a
       if (progress.done && dieBeforeDone) throw new Error('the executor died here');
       return stack.store.jobStates.update(jobId, progress);
     };
-    deps = { store: { ...stack.store, jobStates }, fetch, logger, senderFor: createSenderFor({ lineApiBaseUrl: stack.lineStandIn.url, messengerApiBaseUrl: stack.messengerStandIn.url, fetch, logger }) };
+    deps = {
+      store: { ...stack.store, jobStates },
+      fetch,
+      logger,
+      senderFor: createSenderFor({ lineApiBaseUrl: stack.lineStandIn.url, messengerApiBaseUrl: stack.messengerStandIn.url, fetch, logger }),
+    };
   }, 60_000);
 
   afterAll(async () => {
@@ -63,7 +77,8 @@ describe('a job killed after its answer landed is redelivered without a second a
     expect(await stack.store.jobStates.get(job.jobId)).toMatchObject({ done: true });
   }
 
-  const lineAnswers = (job: TurnJob) => stack.lineStandIn.calls().filter((c) => c.kind !== 'loading' && (c.to === job.userId || c.replyToken === job.replyToken));
+  const lineAnswers = (job: TurnJob) =>
+    stack.lineStandIn.calls().filter((c) => c.kind !== 'loading' && (c.to === job.userId || c.replyToken === job.replyToken));
 
   it('LINE: the reply landed; the retry finds the token spent and sends nothing more', async () => {
     const job = jobFor('line');

@@ -36,7 +36,15 @@ describe('critical path of a LINE turn (a brand call and a carousel reply)', () 
       brandApi: { latencyMs: 30, onAnswered: (answer) => brand.push(answer) },
     });
     // Warm: the channel, the flow version and the brand connection are then what a busy webhook sees.
-    await closedLoop({ webhookUrl: `${stack.url}/webhooks/line/${stack.demo.lineChannelId}`, channelSecret: stack.demo.lineChannelSecret, watch, customers: 1, turns: 0, warmup: 2, tag: 'warm' });
+    await closedLoop({
+      webhookUrl: `${stack.url}/webhooks/line/${stack.demo.lineChannelId}`,
+      channelSecret: stack.demo.lineChannelSecret,
+      watch,
+      customers: 1,
+      turns: 0,
+      warmup: 2,
+      tag: 'warm',
+    });
     await stack.idle();
   });
 
@@ -46,7 +54,12 @@ describe('critical path of a LINE turn (a brand call and a carousel reply)', () 
 
   test('webhook: at most 2 round trips before its 200; executor: 1 before the brand, none between its answer and the reply', async () => {
     const rounds = await countRoundTrips(stack, awsCalls, watch, brand, loading, replies, 'test');
-    expect(rounds).toEqual({ webhook: expect.any(Number), beforeBrand: 1, afterBrand: 0, callsPerTurn: { webhook: expect.any(Number), executor: expect.any(Number) } });
+    expect(rounds).toEqual({
+      webhook: expect.any(Number),
+      beforeBrand: 1,
+      afterBrand: 0,
+      callsPerTurn: { webhook: expect.any(Number), executor: expect.any(Number) },
+    });
     // The executor's lease on its share (taken beside the turn's reads, given back after) costs no round trip.
     expect(rounds.callsPerTurn.executor).toBeLessThanOrEqual(8);
     expect(rounds.webhook).toBeGreaterThanOrEqual(1);

@@ -81,11 +81,29 @@ describe('a flow is kept as the admin wrote it', () => {
 
     // Published and played on LINE: the card waits for the slow brand (10 s allowed) and answers.
     const channelId = 'as-written-line';
-    await stack.store.channels.put({ workspaceId: 'demo', kind: 'line', channelId, secret: 'as-written-secret', accessToken: 'as-written-token', name: '', activeFlows: [] });
-    expect((await admin.call('POST', '/admin/flows/as-written/publish', { version: 1, channels: [{ kind: 'line', channelId }] })).status).toBe(200);
-    const sent = await sendLine(stack, { type: 'text', text: 'as written' }, { userId: 'U-as-written', channelId, secret: 'as-written-secret' });
+    await stack.store.channels.put({
+      workspaceId: 'demo',
+      kind: 'line',
+      channelId,
+      secret: 'as-written-secret',
+      accessToken: 'as-written-token',
+      name: '',
+      activeFlows: [],
+    });
+    expect(
+      (await admin.call('POST', '/admin/flows/as-written/publish', { version: 1, channels: [{ kind: 'line', channelId }] })).status,
+    ).toBe(200);
+    const sent = await sendLine(
+      stack,
+      { type: 'text', text: 'as written' },
+      { userId: 'U-as-written', channelId, secret: 'as-written-secret' },
+    );
     expect(sent.status).toBe(200);
-    const calls = await waitForLineCalls(stack, (all) => transcript(all.flatMap((c) => c.messages ?? [])).includes('Your order number?'), 15_000);
+    const calls = await waitForLineCalls(
+      stack,
+      (all) => transcript(all.flatMap((c) => c.messages ?? [])).includes('Your order number?'),
+      15_000,
+    );
     expect(transcript(calls.flatMap((c) => c.messages ?? []))).toEqual(expect.arrayContaining(['Hello Mei', 'Your order number?']));
     expect(brand.requests).toHaveLength(1);
   }, 30_000);

@@ -60,7 +60,11 @@ describe('flows CLI', () => {
     expect(await run(['validate', await file('good.json', FLOW)], {})).toBe(0);
     expect(out).toEqual([`${join(dir, 'good.json')}: valid`]);
 
-    const broken = { ...FLOW, triggers: [{ type: 'keyword', keywords: ['cli'], start: 'missing' }], blocks: { hello: { type: 'message', messages: [{ type: 'text', text: '{{ broken' }] } } };
+    const broken = {
+      ...FLOW,
+      triggers: [{ type: 'keyword', keywords: ['cli'], start: 'missing' }],
+      blocks: { hello: { type: 'message', messages: [{ type: 'text', text: '{{ broken' }] } },
+    };
     expect(await run(['validate', await file('bad.json', broken)], {})).toBe(1);
     expect(err).toEqual([
       `${join(dir, 'bad.json')}: 3 problems`,
@@ -96,7 +100,9 @@ describe('flows CLI', () => {
     expect(out.at(-1)).toMatch(/saved version 3/);
 
     out = [];
-    expect(await run(['publish', 'cli-flow', '--version', '2', '--channel', 'line:demo-line', '--channel', 'messenger:demo-messenger'])).toBe(0);
+    expect(
+      await run(['publish', 'cli-flow', '--version', '2', '--channel', 'line:demo-line', '--channel', 'messenger:demo-messenger']),
+    ).toBe(0);
     expect(out).toEqual([
       'cli-flow: version 2 published',
       '  line:demo-line',
@@ -106,7 +112,10 @@ describe('flows CLI', () => {
       '    before: demo v1',
       '    after:  demo v1, cli-flow v2',
     ]);
-    expect((await stack.store.channels.get('messenger', 'demo-messenger'))?.activeFlows).toEqual([{ flowId: 'demo', version: 1 }, { flowId: 'cli-flow', version: 2 }]);
+    expect((await stack.store.channels.get('messenger', 'demo-messenger'))?.activeFlows).toEqual([
+      { flowId: 'demo', version: 1 },
+      { flowId: 'cli-flow', version: 2 },
+    ]);
   });
 
   test('unpublish takes a flow off channels; a publish sharing a trigger is refused, naming both flows and the trigger', async () => {
@@ -114,7 +123,9 @@ describe('flows CLI', () => {
     expect(await run(['unpublish', 'cli-flow', '--channel', 'messenger:demo-messenger'])).toBe(0);
     expect(out).toEqual(['cli-flow: unpublished', '  messenger:demo-messenger', '    before: demo v1, cli-flow v2', '    after:  demo v1']);
     expect(await run(['unpublish', 'cli-flow', '--channel', 'messenger:demo-messenger'])).toBe(1);
-    expect(err.at(-1)).toBe('POST /admin/flows/cli-flow/unpublish: 409 flow cli-flow is not active on messenger:demo-messenger: nothing was unpublished');
+    expect(err.at(-1)).toBe(
+      'POST /admin/flows/cli-flow/unpublish: 409 flow cli-flow is not active on messenger:demo-messenger: nothing was unpublished',
+    );
 
     const hot: FlowInput = { ...FLOW, name: 'Hot too', triggers: [{ type: 'keyword', keywords: ['ＨＯＴ'], start: 'hello' }] };
     expect(await run(['push', await file('hot.json', hot), '--flow', 'hot-too'])).toBe(0);
@@ -122,12 +133,15 @@ describe('flows CLI', () => {
     expect(err.at(-1)).toBe(
       'POST /admin/flows/hot-too/publish: 409 hot-too v1 would share triggers with flows active on the channel: keyword:hot (demo v1 on line:demo-line). Unpublish one of them there or change its triggers',
     );
-    expect((await stack.store.channels.get('line', 'demo-line'))?.activeFlows).toEqual([{ flowId: 'demo', version: 1 }, { flowId: 'cli-flow', version: 2 }]);
+    expect((await stack.store.channels.get('line', 'demo-line'))?.activeFlows).toEqual([
+      { flowId: 'demo', version: 1 },
+      { flowId: 'cli-flow', version: 2 },
+    ]);
   });
 
   test('an invalid file is not pushed; API refusals are explained', async () => {
     expect(await run(['push', await file('invalid.json', { ...FLOW, blocks: {} }), '--flow', 'never'])).toBe(1);
-    expect((await stack.store.flows.getHead('demo', 'never'))).toBeUndefined();
+    expect(await stack.store.flows.getHead('demo', 'never')).toBeUndefined();
     expect(await run(['pull', 'never'])).toBe(1);
     expect(err.at(-1)).toBe('GET /admin/flows/never: 404 flow not found');
     expect(await run(['publish', 'cli-flow', '--version', '9', '--channel', 'line:demo-line'])).toBe(1);
@@ -144,13 +158,20 @@ describe('flows CLI', () => {
 
     const connection = {
       baseUrl: { production: 'https://api.brand.example/v1', staging: 'https://staging.brand.example/v1' },
-      auth: { type: 'oauth2ClientCredentials', tokenUrl: { production: 'https://auth.brand.example/token' }, clientId: { production: 'callcard' }, clientSecret: { production: 'CLI_BRAND_CLIENT_SECRET' } },
+      auth: {
+        type: 'oauth2ClientCredentials',
+        tokenUrl: { production: 'https://auth.brand.example/token' },
+        clientId: { production: 'callcard' },
+        clientSecret: { production: 'CLI_BRAND_CLIENT_SECRET' },
+      },
       rateCap: { perSecond: 50 },
     };
     const path = await file('brand-connection.json', connection);
     expect(await run(['connection', 'put', 'brand', path])).toBe(0);
     expect(out.at(-1)).toBe('brand: saved (oauth2ClientCredentials, https://api.brand.example/v1)');
-    expect(err).toEqual(['warning: auth.clientSecret.production: secret CLI_BRAND_CLIENT_SECRET is not set in this workspace (PUT /admin/secrets/CLI_BRAND_CLIENT_SECRET): its cards fail until it is']);
+    expect(err).toEqual([
+      'warning: auth.clientSecret.production: secret CLI_BRAND_CLIENT_SECRET is not set in this workspace (PUT /admin/secrets/CLI_BRAND_CLIENT_SECRET): its cards fail until it is',
+    ]);
 
     out = [];
     expect(await run(['connections'])).toBe(0);
@@ -165,9 +186,21 @@ describe('flows CLI', () => {
 
     // Problems come back at their paths; an unknown name is a 404.
     err = [];
-    expect(await run(['connection', 'put', 'brand', await file('bad-connection.json', { baseUrl: { production: 'ftp://x' }, rateCap: { perSecond: 0 } })])).toBe(1);
+    expect(
+      await run([
+        'connection',
+        'put',
+        'brand',
+        await file('bad-connection.json', { baseUrl: { production: 'ftp://x' }, rateCap: { perSecond: 0 } }),
+      ]),
+    ).toBe(1);
     expect(err[0]).toMatch(/^PUT \/admin\/connections\/brand: 400 /);
-    expect(err.slice(1)).toEqual(expect.arrayContaining([expect.stringMatching(/^ {2}\S*baseUrl\.production: /), expect.stringMatching(/^ {2}\S*rateCap\.perSecond: /)]));
+    expect(err.slice(1)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^ {2}\S*baseUrl\.production: /),
+        expect.stringMatching(/^ {2}\S*rateCap\.perSecond: /),
+      ]),
+    );
     expect(await run(['connection', 'get', 'nobody'])).toBe(1);
     expect(err.at(-1)).toBe('GET /admin/connections/nobody: 404 connection not found');
 
@@ -176,11 +209,21 @@ describe('flows CLI', () => {
       ...FLOW,
       name: 'Connected',
       triggers: [{ type: 'keyword', keywords: ['cli connected'], start: 'call' }],
-      blocks: { call: { type: 'callApi', request: { connection: 'brand', url: '/orders/{{ customer.id }}' }, onSuccess: 'hello', onFailure: 'hello' }, hello: FLOW.blocks.hello },
+      blocks: {
+        call: {
+          type: 'callApi',
+          request: { connection: 'brand', url: '/orders/{{ customer.id }}' },
+          onSuccess: 'hello',
+          onFailure: 'hello',
+        },
+        hello: FLOW.blocks.hello,
+      },
     };
     expect(await run(['push', await file('connected.json', flow), '--flow', 'cli-connected'])).toBe(0);
     // Publishing needs the connection's secrets.
-    await stack.store.secrets.put(stack.demo.workspaceId, 'CLI_BRAND_CLIENT_SECRET', 'cli-brand-client-secret', new Date(), ['auth.brand.example']);
+    await stack.store.secrets.put(stack.demo.workspaceId, 'CLI_BRAND_CLIENT_SECRET', 'cli-brand-client-secret', new Date(), [
+      'auth.brand.example',
+    ]);
     expect(await run(['publish', 'cli-connected', '--version', '1', '--channel', 'line:demo-line'])).toBe(0);
     err = [];
     expect(await run(['connection', 'delete', 'brand'])).toBe(1);
@@ -192,11 +235,22 @@ describe('flows CLI', () => {
     out = [];
     expect(await run(['connection', 'delete', 'brand'])).toBe(0);
     expect(out).toEqual(['brand: deleted']);
-    for (const args of [['connection'], ['connection', 'get'], ['connection', 'rename', 'brand'], ['connection', 'put', 'brand']]) expect([args, await run(args)]).toEqual([args, 2]);
+    for (const args of [['connection'], ['connection', 'get'], ['connection', 'rename', 'brand'], ['connection', 'put', 'brand']])
+      expect([args, await run(args)]).toEqual([args, 2]);
   });
 
   test('usage mistakes exit 2 with the usage', async () => {
-    for (const args of [[], ['frobnicate'], ['push', 'x.json'], ['publish', 'f', '--version', '1'], ['publish', 'f', '--version', 'one', '--channel', 'line:x'], ['publish', 'f', '--version', '1', '--channel', 'fax:1'], ['unpublish', 'f'], ['unpublish', '--channel', 'line:x'], ['pull', 'f', '--bogus']]) {
+    for (const args of [
+      [],
+      ['frobnicate'],
+      ['push', 'x.json'],
+      ['publish', 'f', '--version', '1'],
+      ['publish', 'f', '--version', 'one', '--channel', 'line:x'],
+      ['publish', 'f', '--version', '1', '--channel', 'fax:1'],
+      ['unpublish', 'f'],
+      ['unpublish', '--channel', 'line:x'],
+      ['pull', 'f', '--bogus'],
+    ]) {
       err = [];
       out = [];
       expect([args, await run(args)]).toEqual([args, 2]);

@@ -4,7 +4,15 @@ import type { LineCall } from '../../local/lineStandIn';
 import { lineWebhookBody, newWebhookEventId, signLineBody } from '../../local/lineWebhookBody';
 import type { LocalStack } from '../../local/localStack';
 import { flowSchema } from '../../shared/flow/schema';
-import { sendLine, sentMessages, startFakeBrand, startTestStack, transcript, waitForLineCalls, type FakeBrand } from '../support/localStackHarness';
+import {
+  sendLine,
+  sentMessages,
+  startFakeBrand,
+  startTestStack,
+  transcript,
+  waitForLineCalls,
+  type FakeBrand,
+} from '../support/localStackHarness';
 
 /**
  * LINE as LINE really delivers it, on the local stack over real sockets: group and room chats (the
@@ -36,13 +44,21 @@ function groupsFlow(brandUrl: string) {
     blocks: {
       tickets: { type: 'message', messages: [{ type: 'text', text: 'Your member number is {{ attributes.memberId }}.' }] },
       load_picks: { type: 'callApi', request: { url: `${brandUrl}/picks` }, retry: false, onSuccess: 'picks', onFailure: 'no_picks' },
-      picks: { type: 'message', messages: [{ type: 'text', text: "Today's pick: {{ response.body.pick }} (asked by {{ trigger.speakerId }} in a {{ trigger.chat }} chat)" }] },
+      picks: {
+        type: 'message',
+        messages: [
+          { type: 'text', text: "Today's pick: {{ response.body.pick }} (asked by {{ trigger.speakerId }} in a {{ trigger.chat }} chat)" },
+        ],
+      },
       no_picks: { type: 'message', messages: [{ type: 'text', text: 'No picks today.' }] },
       ask_day: { type: 'question', prompt: 'Which day suits the group?', input: { type: 'text' }, saveAs: 'day', next: 'day_saved' },
       day_saved: { type: 'message', messages: [{ type: 'text', text: 'The group picked {{ attributes.day }}.' }] },
       ask_name: { type: 'question', prompt: 'What is your name?', input: { type: 'text' }, saveAs: 'name', next: 'thanks' },
       thanks: { type: 'message', messages: [{ type: 'text', text: 'Thanks, {{ attributes.name }}!' }] },
-      booked: { type: 'message', messages: [{ type: 'text', text: 'Booked: {{ trigger.params.date }}{{ trigger.params.time }}{{ trigger.params.datetime }}' }] },
+      booked: {
+        type: 'message',
+        messages: [{ type: 'text', text: 'Booked: {{ trigger.params.date }}{{ trigger.params.time }}{{ trigger.params.datetime }}' }],
+      },
       welcome: { type: 'message', messages: [{ type: 'text', text: 'Welcome!' }] },
       huh: { type: 'message', messages: [{ type: 'text', text: 'Sorry, I did not get that.' }] },
     },
@@ -60,7 +76,15 @@ beforeAll(async () => {
   stack = await startTestStack({ extraAllowHttpHosts: [brand.host] });
   await stack.store.flows.putVersion(WS, 'groups', 1, groupsFlow(brand.url));
   // No settings saved: callcard's own texts come in the default language, zh-TW (the demo workspace speaks en).
-  await stack.store.channels.put({ workspaceId: WS, kind: 'line', channelId: CHANNEL, secret: SECRET, accessToken: 'groups-token', name: '', activeFlow: { flowId: 'groups', version: 1 } });
+  await stack.store.channels.put({
+    workspaceId: WS,
+    kind: 'line',
+    channelId: CHANNEL,
+    secret: SECRET,
+    accessToken: 'groups-token',
+    name: '',
+    activeFlow: { flowId: 'groups', version: 1 },
+  });
 });
 
 afterAll(async () => {
@@ -88,7 +112,8 @@ async function deliver(events: unknown[], channel = onTestChannel): Promise<{ st
 
 /** The calls that answered one reply token (a reply, or the push that replaced it: to `to`). */
 async function answered(replyToken: string, to?: string): Promise<LineCall[]> {
-  const match = (c: LineCall) => (c.kind === 'reply' && c.replyToken === replyToken) || (to !== undefined && c.kind === 'push' && c.to === to);
+  const match = (c: LineCall) =>
+    (c.kind === 'reply' && c.replyToken === replyToken) || (to !== undefined && c.kind === 'push' && c.to === to);
   await waitForLineCalls(stack, (calls) => calls.some(match));
   await stack.idle();
   return stack.lineStandIn.calls().filter(match);
@@ -107,7 +132,11 @@ describe('LINE group and room chats', () => {
   });
 
   test('in a room of a workspace with no language set, the notice is in Traditional Chinese', async () => {
-    const sent = await sendLine(stack, { type: 'postback', data: 'action=my_tickets' }, { userId: 'U-room-member', roomId: ROOM, ...onTestChannel });
+    const sent = await sendLine(
+      stack,
+      { type: 'postback', data: 'action=my_tickets' },
+      { userId: 'U-room-member', roomId: ROOM, ...onTestChannel },
+    );
     expect(transcript(sentMessages(await answered(sent.replyToken)))).toEqual(['這項服務請在一對一聊天中使用喔。']);
   });
 
@@ -151,7 +180,11 @@ describe('LINE group and room chats', () => {
   });
 
   test('people talking to each other in a group are left alone: no trigger, no group fallback, nothing queued', async () => {
-    const sent = await sendLine(stack, { type: 'text', text: 'good morning everyone' }, { userId: 'U-alice', groupId: GROUP, ...onTestChannel });
+    const sent = await sendLine(
+      stack,
+      { type: 'text', text: 'good morning everyone' },
+      { userId: 'U-alice', groupId: GROUP, ...onTestChannel },
+    );
     expect(sent.body).toEqual({ ok: true, queued: 0 });
     // The same text one-to-one meets the fallback.
     const direct = await sendLine(stack, { type: 'text', text: 'good morning' }, { userId: 'U-alice', ...onTestChannel });
@@ -286,8 +319,14 @@ describe('redelivery', () => {
     const webhookEventId = newWebhookEventId();
     const replyToken = 'rt-redelivered-once';
     const event = (isRedelivery: boolean) =>
-      (JSON.parse(lineWebhookBody({ type: 'text', text: 'hot' }, { userId: 'U-twice', webhookEventId, replyToken, isRedelivery })) as { events: unknown[] }).events[0];
-    const other = (JSON.parse(lineWebhookBody({ type: 'text', text: 'hot' }, { userId: 'U-other', replyToken: 'rt-beside' })) as { events: unknown[] }).events[0];
+      (
+        JSON.parse(lineWebhookBody({ type: 'text', text: 'hot' }, { userId: 'U-twice', webhookEventId, replyToken, isRedelivery })) as {
+          events: unknown[];
+        }
+      ).events[0];
+    const other = (
+      JSON.parse(lineWebhookBody({ type: 'text', text: 'hot' }, { userId: 'U-other', replyToken: 'rt-beside' })) as { events: unknown[] }
+    ).events[0];
     const demo = { channelId: stack.demo.lineChannelId, secret: stack.demo.lineChannelSecret };
 
     const [first, second] = await Promise.all([deliver([event(false)], demo), deliver([event(false), other], demo)]);

@@ -6,7 +6,15 @@ import { isValidUuid } from '../../local/lineStandIn';
 import type { LocalStack } from '../../local/localStack';
 import { DEMO_MEMBER_USER_ID } from '../../local/seedDemo';
 import { lineWebhookBody, signLineBody } from '../../local/lineWebhookBody';
-import { sendLine, sentMessages, startFakeBrand, startTestStack, transcript, waitForLineCalls, type FakeBrand } from '../support/localStackHarness';
+import {
+  sendLine,
+  sentMessages,
+  startFakeBrand,
+  startTestStack,
+  transcript,
+  waitForLineCalls,
+  type FakeBrand,
+} from '../support/localStackHarness';
 
 /** The walking skeleton, end to end over real sockets: signed webhook → SQS → executor → brand API → LINE stand-in. */
 describe('LINE webhook to reply, on the local stack', () => {
@@ -35,7 +43,15 @@ describe('LINE webhook to reply, on the local stack', () => {
         },
       }),
     );
-    await stack.store.channels.put({ workspaceId: 'ws-fail', kind: 'line', channelId: 'fail-line', secret: 'fail-secret', accessToken: 'fail-token', name: '', activeFlow: { flowId: 'tickets', version: 1 } });
+    await stack.store.channels.put({
+      workspaceId: 'ws-fail',
+      kind: 'line',
+      channelId: 'fail-line',
+      secret: 'fail-secret',
+      accessToken: 'fail-token',
+      name: '',
+      activeFlow: { flowId: 'tickets', version: 1 },
+    });
   });
 
   afterAll(async () => {
@@ -50,7 +66,10 @@ describe('LINE webhook to reply, on the local stack', () => {
 
   async function queuedJobs(): Promise<number> {
     const { Attributes = {} } = await stack.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: stack.queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+      new GetQueueAttributesCommand({
+        QueueUrl: stack.queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
     );
     return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
   }
@@ -72,7 +91,8 @@ describe('LINE webhook to reply, on the local stack', () => {
     const [carousel] = reply?.messages ?? [];
     expect(carousel).toMatchObject({ type: 'flex', altText: 'Your unused tickets', contents: { type: 'carousel' } });
     const text = JSON.stringify(carousel);
-    for (const title of ['Taipei 101 Observatory', 'National Palace Museum', 'Jiufen Tea House Afternoon Set']) expect(text).toContain(title);
+    for (const title of ['Taipei 101 Observatory', 'National Palace Museum', 'Jiufen Tea House Afternoon Set'])
+      expect(text).toContain(title);
     expect(text).not.toContain('Sun Moon Lake Cruise');
     expect(text).toContain('action=use_ticket&id=T-1001');
     // The brand was asked for member M001's tickets.
@@ -93,7 +113,20 @@ describe('LINE webhook to reply, on the local stack', () => {
     const response = await fetch(`${stack.url}/webhooks/line/demo-line`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-line-signature': Buffer.alloc(32, 7).toString('base64') },
-      body: JSON.stringify({ destination: 'U1', events: [{ type: 'postback', mode: 'active', timestamp: 1, webhookEventId: '01FORGED', source: { type: 'user', userId: 'U-forger' }, replyToken: 'r', postback: { data: 'action=my_tickets' } }] }),
+      body: JSON.stringify({
+        destination: 'U1',
+        events: [
+          {
+            type: 'postback',
+            mode: 'active',
+            timestamp: 1,
+            webhookEventId: '01FORGED',
+            source: { type: 'user', userId: 'U-forger' },
+            replyToken: 'r',
+            postback: { data: 'action=my_tickets' },
+          },
+        ],
+      }),
     });
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual({ error: 'invalid signature' });
@@ -106,7 +139,11 @@ describe('LINE webhook to reply, on the local stack', () => {
   });
 
   test('missing signature → 401, unknown channel → the same 401, malformed JSON → 400, each a JSON error', async () => {
-    const missing = await fetch(`${stack.url}/webhooks/line/demo-line`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"events":[]}' });
+    const missing = await fetch(`${stack.url}/webhooks/line/demo-line`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"events":[]}',
+    });
     expect(missing.status).toBe(401);
     expect(await missing.json()).toEqual({ error: 'missing x-line-signature' });
 
@@ -124,13 +161,24 @@ describe('LINE webhook to reply, on the local stack', () => {
     }
 
     const bad = '{"events": [';
-    const malformed = await fetch(`${stack.url}/webhooks/line/demo-line`, { method: 'POST', headers: { 'x-line-signature': signLineBody(bad, 'demo-line-secret') }, body: bad });
+    const malformed = await fetch(`${stack.url}/webhooks/line/demo-line`, {
+      method: 'POST',
+      headers: { 'x-line-signature': signLineBody(bad, 'demo-line-secret') },
+      body: bad,
+    });
     expect(malformed.status).toBe(400);
     expect(await malformed.json()).toEqual({ error: 'body is not valid JSON' });
   });
 
   test("LINE's published test vector: the verification request with empty events is accepted", async () => {
-    await stack.store.channels.put({ workspaceId: 'ws-vector', kind: 'line', channelId: 'vector', secret: '8c570fa6dd201bb328f1c1eac23a96d8', accessToken: 't', name: '' });
+    await stack.store.channels.put({
+      workspaceId: 'ws-vector',
+      kind: 'line',
+      channelId: 'vector',
+      secret: '8c570fa6dd201bb328f1c1eac23a96d8',
+      accessToken: 't',
+      name: '',
+    });
     const body = readFileSync(join(__dirname, '../fixtures/line/verify-empty-events.json'));
     const response = await fetch(`${stack.url}/webhooks/line/vector`, {
       method: 'POST',
@@ -153,7 +201,11 @@ describe('LINE webhook to reply, on the local stack', () => {
   });
 
   test('a brand API answering 500 gives the customer the failure message', async () => {
-    const sent = await sendLine(stack, { type: 'postback', data: 'action=my_tickets' }, { userId: 'U-unlucky', channelId: 'fail-line', secret: 'fail-secret' });
+    const sent = await sendLine(
+      stack,
+      { type: 'postback', data: 'action=my_tickets' },
+      { userId: 'U-unlucky', channelId: 'fail-line', secret: 'fail-secret' },
+    );
     expect(sent.status).toBe(200);
     const calls = await waitForLineCalls(stack, (c) => c.some((call) => call.kind === 'reply'));
     expect(transcript(sentMessages(calls))).toEqual(['Our ticket system is down, please try again later.']);
@@ -195,7 +247,10 @@ describe('LINE webhook to reply, on the local stack', () => {
       ]);
       expect(result).toEqual({ status: 200, body: { ok: true, queued: 1 } });
       const calls = await waitForLineCalls(stack, (c) => c.some((call) => call.kind === 'reply' && call.replyToken === 'rt-normal'));
-      expect(transcript(sentMessages(calls, { replyToken: 'rt-normal' }))).toEqual(["Today's best sellers:", "[flex] Today's best sellers"]);
+      expect(transcript(sentMessages(calls, { replyToken: 'rt-normal' }))).toEqual([
+        "Today's best sellers:",
+        "[flex] Today's best sellers",
+      ]);
       await stack.idle();
       expect(stack.lineStandIn.calls().filter((c) => c.replyToken === 'rt-oversized' || (c.to ?? '').length > 128)).toEqual([]);
       expect(await queuedJobs()).toBe(before);
@@ -206,7 +261,10 @@ describe('LINE webhook to reply, on the local stack', () => {
       ['a 100,000-character webhookEventId', (e) => ({ ...e, webhookEventId: big })],
       ['5 MiB of text', (e) => ({ ...e, message: { type: 'text', id: '1', text: 'x'.repeat(5 * 1024 * 1024) } })],
       ['a 100,000-character reply token', (e) => ({ ...e, replyToken: big })],
-      ['a 100,000-character postback', (e) => ({ ...e, type: 'postback', message: undefined, postback: { data: `action=my_tickets&x=${big}` } })],
+      [
+        'a 100,000-character postback',
+        (e) => ({ ...e, type: 'postback', message: undefined, postback: { data: `action=my_tickets&x=${big}` } }),
+      ],
       ['a timestamp that is not a number', (e) => ({ ...e, timestamp: 'yesterday' })],
     ])('an event with %s alone: 200 with nothing queued, nothing sent', async (_what, change) => {
       const result = await deliver([change(lineEvent('hot', { userId: 'U-bounds-alone', replyToken: 'rt-alone' }))]);

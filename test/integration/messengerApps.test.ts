@@ -30,7 +30,11 @@ const sends = (calls: MessengerCall[], to: string) => calls.filter((c) => c.kind
 /** One entry of a delivery: a person writing to a page. */
 function entry(pageId: string, psid: string, text: string, mid = newMessengerMid()) {
   const timestamp = Date.now();
-  return { id: pageId, time: timestamp, messaging: [{ sender: { id: psid }, recipient: { id: pageId }, timestamp, message: { mid, text } }] };
+  return {
+    id: pageId,
+    time: timestamp,
+    messaging: [{ sender: { id: psid }, recipient: { id: pageId }, timestamp, message: { mid, text } }],
+  };
 }
 
 const body = (...entries: unknown[]) => JSON.stringify({ object: 'page', entry: entries });
@@ -44,14 +48,26 @@ describe('Messenger: one app, several pages (local stack)', () => {
   const pageUrl = (pageId: string) => `${stack.url}/webhooks/messenger/${pageId}`;
   /** A signed POST (`secret` null: unsigned). */
   const post = async (url: string, raw: string, secret: string | null = APP.secret) => {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(secret !== null ? { 'x-hub-signature-256': signMessengerBody(raw, secret) } : {}) }, body: raw });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(secret !== null ? { 'x-hub-signature-256': signMessengerBody(raw, secret) } : {}),
+      },
+      body: raw,
+    });
     return { status: response.status, body: (await response.json()) as unknown };
   };
   /** Warning lines the webhooks logged since `from` (Powertools JSON lines). */
   const warnings = (from: number) => output.logLines(from).filter((line) => line.level === 'WARN');
 
   async function queueDepth(): Promise<number> {
-    const { Attributes = {} } = await stack.sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    const { Attributes = {} } = await stack.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: stack.queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
     return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
   }
 
@@ -60,11 +76,26 @@ describe('Messenger: one app, several pages (local stack)', () => {
     stack = await startTestStack({ logLevel: 'WARN' });
     admin = adminClient(stack, stack.demo.adminKey);
     // The brand's admin: the app once, then each page under it with its own page token, then the flow on both.
-    expect(await admin.call('PUT', `/admin/messenger-apps/${APP.appId}`, { name: 'Brand app', secret: APP.secret, verifyToken: APP.verifyToken })).toMatchObject({ status: 200 });
+    expect(
+      await admin.call('PUT', `/admin/messenger-apps/${APP.appId}`, {
+        name: 'Brand app',
+        secret: APP.secret,
+        verifyToken: APP.verifyToken,
+      }),
+    ).toMatchObject({ status: 200 });
     for (const page of [PAGE_A, PAGE_B]) {
-      expect(await admin.call('PUT', `/admin/channels/messenger/${page.pageId}`, { name: `Page ${page.pageId}`, appId: APP.appId, accessToken: page.token })).toMatchObject({ status: 200 });
+      expect(
+        await admin.call('PUT', `/admin/channels/messenger/${page.pageId}`, {
+          name: `Page ${page.pageId}`,
+          appId: APP.appId,
+          accessToken: page.token,
+        }),
+      ).toMatchObject({ status: 200 });
     }
-    const published = await admin.call('POST', `/admin/flows/${DEMO_FLOW_ID}/publish`, { version: 1, channels: [PAGE_A, PAGE_B].map((p) => ({ kind: 'messenger', channelId: p.pageId })) });
+    const published = await admin.call('POST', `/admin/flows/${DEMO_FLOW_ID}/publish`, {
+      version: 1,
+      channels: [PAGE_A, PAGE_B].map((p) => ({ kind: 'messenger', channelId: p.pageId })),
+    });
     expect(published.status).toBe(200);
   });
 
@@ -83,24 +114,50 @@ describe('Messenger: one app, several pages (local stack)', () => {
       const app = await admin.call('GET', `/admin/messenger-apps/${APP.appId}`);
       expect(app).toMatchObject({
         status: 200,
-        body: { appId: APP.appId, name: 'Brand app', secret: '••••cdef', verifyToken: '••••n-42', pages: [PAGE_A.pageId, PAGE_B.pageId], webhookPath: `/webhooks/messenger/apps/${APP.appId}` },
+        body: {
+          appId: APP.appId,
+          name: 'Brand app',
+          secret: '••••cdef',
+          verifyToken: '••••n-42',
+          pages: [PAGE_A.pageId, PAGE_B.pageId],
+          webhookPath: `/webhooks/messenger/apps/${APP.appId}`,
+        },
       });
       expect((await admin.call('GET', '/admin/messenger-apps')).body).toEqual({ apps: [app.body] });
       const page = await admin.call('GET', `/admin/channels/messenger/${PAGE_A.pageId}`);
-      expect(page.body).toEqual({ kind: 'messenger', channelId: PAGE_A.pageId, name: `Page ${PAGE_A.pageId}`, appId: APP.appId, accessToken: '••••aaaa', activeFlows: [{ flowId: DEMO_FLOW_ID, version: 1 }] });
+      expect(page.body).toEqual({
+        kind: 'messenger',
+        channelId: PAGE_A.pageId,
+        name: `Page ${PAGE_A.pageId}`,
+        appId: APP.appId,
+        accessToken: '••••aaaa',
+        activeFlows: [{ flowId: DEMO_FLOW_ID, version: 1 }],
+      });
       // Stored once, on the app: the page item has neither the app's secret nor its verify token.
       const stored = await stack.store.channels.get('messenger', PAGE_A.pageId);
       expect(stored).not.toHaveProperty('secret');
       expect(stored).not.toHaveProperty('verifyToken');
-      for (const reply of admin.bodies) expect(reply).not.toMatch(new RegExp(`${APP.secret}|${APP.verifyToken}|${PAGE_A.token}|${PAGE_B.token}`));
+      for (const reply of admin.bodies)
+        expect(reply).not.toMatch(new RegExp(`${APP.secret}|${APP.verifyToken}|${PAGE_A.token}|${PAGE_B.token}`));
     });
 
     test('a page with its own secret moves under the app: its own secret and verify token are dropped, the app’s verify it', async () => {
       const pageId = '666666666666666';
       const own = { secret: 'page-own-app-secret-6666', accessToken: 'page-six-access-token', verifyToken: 'page-own-verify' };
-      expect(await admin.call('PUT', `/admin/channels/messenger/${pageId}`, own)).toMatchObject({ status: 200, body: { created: true, secret: '••••6666', verifyToken: '••••rify' } });
+      expect(await admin.call('PUT', `/admin/channels/messenger/${pageId}`, own)).toMatchObject({
+        status: 200,
+        body: { created: true, secret: '••••6666', verifyToken: '••••rify' },
+      });
       const moved = await admin.call('PUT', `/admin/channels/messenger/${pageId}`, { appId: APP.appId });
-      expect(moved.body).toEqual({ kind: 'messenger', channelId: pageId, name: '', appId: APP.appId, accessToken: '••••oken', activeFlows: [], created: false });
+      expect(moved.body).toEqual({
+        kind: 'messenger',
+        channelId: pageId,
+        name: '',
+        appId: APP.appId,
+        accessToken: '••••oken',
+        activeFlows: [],
+        created: false,
+      });
       const stored = await stack.store.channels.get('messenger', pageId);
       expect([stored?.secret, stored?.verifyToken]).toEqual([undefined, undefined]);
       const raw = body(entry(pageId, 'PSID-moved', 'what?'));
@@ -112,25 +169,46 @@ describe('Messenger: one app, several pages (local stack)', () => {
 
     test('what a page under an app may not be given, and an app that is not the workspace’s', async () => {
       const put = (pageId: string, payload: unknown, kind = 'messenger') => admin.call('PUT', `/admin/channels/${kind}/${pageId}`, payload);
-      expect(await put('333', { appId: APP.appId, accessToken: 't', secret: 's' })).toMatchObject({ status: 400, body: { problems: [{ path: 'secret' }] } });
-      expect(await put('333', { appId: 'no-such-app', accessToken: 't' })).toMatchObject({ status: 400, body: { problems: [{ path: 'appId', message: expect.stringContaining('PUT /admin/messenger-apps/no-such-app') }] } });
+      expect(await put('333', { appId: APP.appId, accessToken: 't', secret: 's' })).toMatchObject({
+        status: 400,
+        body: { problems: [{ path: 'secret' }] },
+      });
+      expect(await put('333', { appId: 'no-such-app', accessToken: 't' })).toMatchObject({
+        status: 400,
+        body: { problems: [{ path: 'appId', message: expect.stringContaining('PUT /admin/messenger-apps/no-such-app') }] },
+      });
       expect(await put('333', { appId: APP.appId })).toMatchObject({ status: 400, body: { problems: [{ path: 'accessToken' }] } });
-      expect(await put('line-x', { appId: APP.appId, secret: 's', accessToken: 't' }, 'line')).toMatchObject({ status: 400, body: { problems: [{ path: 'appId' }] } });
+      expect(await put('line-x', { appId: APP.appId, secret: 's', accessToken: 't' }, 'line')).toMatchObject({
+        status: 400,
+        body: { problems: [{ path: 'appId' }] },
+      });
       // A page under an app keeps no secret of its own: the app's applies.
-      expect(await put(PAGE_A.pageId, { verifyToken: 'mine' })).toMatchObject({ status: 409, body: { error: expect.stringContaining(`PUT /admin/messenger-apps/${APP.appId}`) } });
+      expect(await put(PAGE_A.pageId, { verifyToken: 'mine' })).toMatchObject({
+        status: 409,
+        body: { error: expect.stringContaining(`PUT /admin/messenger-apps/${APP.appId}`) },
+      });
       expect(await stack.store.channels.get('messenger', PAGE_A.pageId)).toMatchObject({ appId: APP.appId, accessToken: PAGE_A.token });
       // Another workspace can neither take the app id nor register a page under it.
       await stack.store.adminKeys.add('other-workspace-key', 'ws-other');
       const other = adminClient(stack, 'other-workspace-key');
-      expect(await other.call('PUT', `/admin/messenger-apps/${APP.appId}`, { secret: 'x'.repeat(16), verifyToken: 'y' })).toMatchObject({ status: 409, body: { error: 'app id not available' } });
-      expect(await other.call('PUT', '/admin/channels/messenger/444', { appId: APP.appId, accessToken: 't' })).toMatchObject({ status: 400, body: { problems: [{ path: 'appId' }] } });
+      expect(await other.call('PUT', `/admin/messenger-apps/${APP.appId}`, { secret: 'x'.repeat(16), verifyToken: 'y' })).toMatchObject({
+        status: 409,
+        body: { error: 'app id not available' },
+      });
+      expect(await other.call('PUT', '/admin/channels/messenger/444', { appId: APP.appId, accessToken: 't' })).toMatchObject({
+        status: 400,
+        body: { problems: [{ path: 'appId' }] },
+      });
       expect(await other.call('GET', `/admin/messenger-apps/${APP.appId}`)).toMatchObject({ status: 404 });
       expect(await stack.store.messengerApps.get(APP.appId)).toMatchObject({ workspaceId: 'demo', secret: APP.secret });
     });
   });
 
   describe("the app's subscription check", () => {
-    const verify = (url: string, token: string) => fetch(`${url}?${new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.verify_token': token, 'hub.challenge': '1158201444' }).toString()}`);
+    const verify = (url: string, token: string) =>
+      fetch(
+        `${url}?${new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.verify_token': token, 'hub.challenge': '1158201444' }).toString()}`,
+      );
 
     test("the app's verify token gets the challenge back; a wrong token and an unknown app the same 403", async () => {
       const ok = await verify(appUrl(), APP.verifyToken);
@@ -146,7 +224,10 @@ describe('Messenger: one app, several pages (local stack)', () => {
 
   describe('deliveries to the app URL', () => {
     test('one signed POST with entries of two pages: each answered once, on its own page with its own token', async () => {
-      const result = await post(appUrl(), body(entry(PAGE_A.pageId, 'PSID-on-a', 'what is this?'), entry(PAGE_B.pageId, 'PSID-on-b', 'what is that?')));
+      const result = await post(
+        appUrl(),
+        body(entry(PAGE_A.pageId, 'PSID-on-a', 'what is this?'), entry(PAGE_B.pageId, 'PSID-on-b', 'what is that?')),
+      );
       expect(result).toEqual({ status: 200, body: { ok: true, queued: 2 } });
       await waitForMessengerCalls(stack, (calls) => sends(calls, 'PSID-on-a').length >= 1 && sends(calls, 'PSID-on-b').length >= 1);
       await stack.idle();
@@ -163,21 +244,41 @@ describe('Messenger: one app, several pages (local stack)', () => {
       await post(appUrl(), body(entry(PAGE_A.pageId, 'PSID-echo-a', 'what?', a), entry(PAGE_B.pageId, 'PSID-echo-b', 'what?', b)));
       for (const jobId of [`messenger:${PAGE_A.pageId}:${a}`, `messenger:${PAGE_B.pageId}:${b}`]) {
         const deadline = Date.now() + 5_000;
-        while (!(await stack.store.jobStates.get(jobId))?.echoed.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        while (!(await stack.store.jobStates.get(jobId))?.echoed.length && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 20));
         expect(await stack.store.jobStates.get(jobId)).toMatchObject({ done: true, echoed: [0] });
       }
     });
 
     test('an entry of a page not registered under the app is skipped with a logged reason; the others are answered', async () => {
       const from = output.text().length;
-      const result = await post(appUrl(), body(entry(DEMO_PAGE, 'PSID-wrong-app', 'what?'), entry('555555555555555', 'PSID-unknown-page', 'what?'), entry(PAGE_A.pageId, 'PSID-right', 'what?')));
+      const result = await post(
+        appUrl(),
+        body(
+          entry(DEMO_PAGE, 'PSID-wrong-app', 'what?'),
+          entry('555555555555555', 'PSID-unknown-page', 'what?'),
+          entry(PAGE_A.pageId, 'PSID-right', 'what?'),
+        ),
+      );
       expect(result).toEqual({ status: 200, body: { ok: true, queued: 1 } });
       await waitForMessengerCalls(stack, (calls) => sends(calls, 'PSID-right').length >= 1);
       await stack.idle();
       expect(stack.messengerStandIn.calls().map((c) => c.to)).toEqual(['PSID-right']);
       expect(warnings(from).map(({ message, appId, pageId, events, reason }) => ({ message, appId, pageId, events, reason }))).toEqual([
-        { message: 'Messenger events for a page not served here skipped', appId: APP.appId, pageId: DEMO_PAGE, events: 1, reason: expect.stringContaining('page not registered under this app') },
-        { message: 'Messenger events for a page not served here skipped', appId: APP.appId, pageId: '555555555555555', events: 1, reason: 'page not registered in callcard' },
+        {
+          message: 'Messenger events for a page not served here skipped',
+          appId: APP.appId,
+          pageId: DEMO_PAGE,
+          events: 1,
+          reason: expect.stringContaining('page not registered under this app'),
+        },
+        {
+          message: 'Messenger events for a page not served here skipped',
+          appId: APP.appId,
+          pageId: '555555555555555',
+          events: 1,
+          reason: 'page not registered in callcard',
+        },
       ]);
       expect(await stack.store.customers.get({ channelKind: 'messenger', channelId: DEMO_PAGE, userId: 'PSID-wrong-app' })).toBeUndefined();
     });
@@ -196,7 +297,9 @@ describe('Messenger: one app, several pages (local stack)', () => {
         expect(await post(appUrl(appId), raw, null)).toEqual({ status: 401, body: { error: 'missing x-hub-signature-256' } });
       }
       expect(await queueDepth()).toBe(before);
-      expect(await stack.store.customers.get({ channelKind: 'messenger', channelId: PAGE_A.pageId, userId: 'PSID-forger' })).toBeUndefined();
+      expect(
+        await stack.store.customers.get({ channelKind: 'messenger', channelId: PAGE_A.pageId, userId: 'PSID-forger' }),
+      ).toBeUndefined();
       // The mid was not consumed: the genuine event with it would still go through.
       expect(await stack.store.events.claim(`messenger#${PAGE_A.pageId}`, mid)).toBe(true);
       await stack.idle();
@@ -207,16 +310,29 @@ describe('Messenger: one app, several pages (local stack)', () => {
   describe("a page's own URL", () => {
     test('still serves a page under an app (signed with the app secret); another page’s entry there is skipped with a logged reason', async () => {
       const from = output.text().length;
-      const result = await post(pageUrl(PAGE_A.pageId), body(entry(PAGE_A.pageId, 'PSID-page-url', 'what?'), entry(PAGE_B.pageId, 'PSID-not-here', 'what?')));
+      const result = await post(
+        pageUrl(PAGE_A.pageId),
+        body(entry(PAGE_A.pageId, 'PSID-page-url', 'what?'), entry(PAGE_B.pageId, 'PSID-not-here', 'what?')),
+      );
       expect(result).toEqual({ status: 200, body: { ok: true, queued: 1 } });
       await waitForMessengerCalls(stack, (calls) => sends(calls, 'PSID-page-url').length >= 1);
       await stack.idle();
-      expect(stack.messengerStandIn.calls().map(({ pageId, token, to }) => ({ pageId, token, to }))).toEqual([{ pageId: PAGE_A.pageId, token: accessTokenFingerprint(PAGE_A.token), to: 'PSID-page-url' }]);
+      expect(stack.messengerStandIn.calls().map(({ pageId, token, to }) => ({ pageId, token, to }))).toEqual([
+        { pageId: PAGE_A.pageId, token: accessTokenFingerprint(PAGE_A.token), to: 'PSID-page-url' },
+      ]);
       expect(warnings(from)).toEqual([
-        expect.objectContaining({ message: 'Messenger events for a page not served here skipped', channelId: PAGE_A.pageId, pageId: PAGE_B.pageId, reason: expect.stringContaining('/webhooks/messenger/apps/') }),
+        expect.objectContaining({
+          message: 'Messenger events for a page not served here skipped',
+          channelId: PAGE_A.pageId,
+          pageId: PAGE_B.pageId,
+          reason: expect.stringContaining('/webhooks/messenger/apps/'),
+        }),
       ]);
       // Signed with anything but the app's secret, it is refused.
-      expect(await post(pageUrl(PAGE_A.pageId), body(entry(PAGE_A.pageId, 'PSID-page-url', 'what?')), PAGE_A.token)).toEqual({ status: 401, body: { error: 'invalid signature' } });
+      expect(await post(pageUrl(PAGE_A.pageId), body(entry(PAGE_A.pageId, 'PSID-page-url', 'what?')), PAGE_A.token)).toEqual({
+        status: 401,
+        body: { error: 'invalid signature' },
+      });
     });
   });
 
@@ -245,9 +361,14 @@ describe('Messenger: one app, several pages (local stack)', () => {
       expect(answers[0]).toMatchObject({ pageId: PAGE_A.pageId, token: accessTokenFingerprint(PAGE_A.token), message: { text: FALLBACK } });
     });
 
-    test("a page with its own secret, through its page URL twice", async () => {
+    test('a page with its own secret, through its page URL twice', async () => {
       const psid = 'PSID-retry-own-page';
-      const { first, later, answers } = await deliverLikeMeta([pageUrl(DEMO_PAGE), pageUrl(DEMO_PAGE)], body(entry(DEMO_PAGE, psid, 'what?')), stack.demo.messengerAppSecret, psid);
+      const { first, later, answers } = await deliverLikeMeta(
+        [pageUrl(DEMO_PAGE), pageUrl(DEMO_PAGE)],
+        body(entry(DEMO_PAGE, psid, 'what?')),
+        stack.demo.messengerAppSecret,
+        psid,
+      );
       expect(queued(first)).toEqual([0, 1]);
       expect(queued(later)).toEqual([0, 0]);
       expect(answers).toHaveLength(1);

@@ -64,8 +64,20 @@ describe('every Messenger event kind, posted to the app URL of the local stack',
   beforeAll(async () => {
     output = captureOutput();
     stack = await startTestStack({ logLevel: 'DEBUG' });
-    await stack.store.messengerApps.save(stack.demo.workspaceId, APP.appId, { name: 'Sample app', secret: APP.secret, verifyToken: APP.verifyToken });
-    await stack.store.channels.put({ workspaceId: stack.demo.workspaceId, kind: 'messenger', channelId: FIXTURE_PAGE, name: 'Sample page', appId: APP.appId, accessToken: PAGE_TOKEN, activeFlows: [{ flowId: DEMO_FLOW_ID, version: 1 }] });
+    await stack.store.messengerApps.save(stack.demo.workspaceId, APP.appId, {
+      name: 'Sample app',
+      secret: APP.secret,
+      verifyToken: APP.verifyToken,
+    });
+    await stack.store.channels.put({
+      workspaceId: stack.demo.workspaceId,
+      kind: 'messenger',
+      channelId: FIXTURE_PAGE,
+      name: 'Sample page',
+      appId: APP.appId,
+      accessToken: PAGE_TOKEN,
+      activeFlows: [{ flowId: DEMO_FLOW_ID, version: 1 }],
+    });
   });
 
   afterAll(async () => {
@@ -92,7 +104,13 @@ describe('every Messenger event kind, posted to the app URL of the local stack',
       await waitForMessengerCalls(stack, () => answers().length > answered);
       await stack.idle();
       // Neither text nor payload is a trigger of the demo flow: its fallback answers, once, on the page with its token.
-      expect(answers().slice(answered)).toEqual([expect.objectContaining({ pageId: FIXTURE_PAGE, token: accessTokenFingerprint(PAGE_TOKEN), message: expect.objectContaining({ text: FALLBACK }) })]);
+      expect(answers().slice(answered)).toEqual([
+        expect.objectContaining({
+          pageId: FIXTURE_PAGE,
+          token: accessTokenFingerprint(PAGE_TOKEN),
+          message: expect.objectContaining({ text: FALLBACK }),
+        }),
+      ]);
       return;
     }
     await stack.idle();

@@ -48,7 +48,10 @@ describe('Messenger webhook to Send API, on the local stack', () => {
 
   async function queueDepth(queueUrl = stack.queueUrl): Promise<number> {
     const { Attributes = {} } = await stack.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
     );
     return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
   }
@@ -58,10 +61,15 @@ describe('Messenger webhook to Send API, on the local stack', () => {
   }
 
   describe('subscription check', () => {
-    const verify = (query: Record<string, string>, pageId?: string) => fetch(`${webhookUrl(pageId)}?${new URLSearchParams(query).toString()}`);
+    const verify = (query: Record<string, string>, pageId?: string) =>
+      fetch(`${webhookUrl(pageId)}?${new URLSearchParams(query).toString()}`);
 
     test('the right verify token gets the challenge back as text/plain', async () => {
-      const response = await verify({ 'hub.mode': 'subscribe', 'hub.verify_token': stack.demo.messengerVerifyToken, 'hub.challenge': '1158201444' });
+      const response = await verify({
+        'hub.mode': 'subscribe',
+        'hub.verify_token': stack.demo.messengerVerifyToken,
+        'hub.challenge': '1158201444',
+      });
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
       expect(await response.text()).toBe('1158201444');
@@ -77,7 +85,10 @@ describe('Messenger webhook to Send API, on the local stack', () => {
       // Another page's token does not open this page.
       expect((await verify({ 'hub.mode': 'subscribe', 'hub.verify_token': 'fixture-verify', 'hub.challenge': '1' })).status).toBe(403);
       // A prober cannot tell an unknown page from a wrong token.
-      const unknown = await verify({ 'hub.mode': 'subscribe', 'hub.verify_token': stack.demo.messengerVerifyToken, 'hub.challenge': '1' }, 'no-such-page');
+      const unknown = await verify(
+        { 'hub.mode': 'subscribe', 'hub.verify_token': stack.demo.messengerVerifyToken, 'hub.challenge': '1' },
+        'no-such-page',
+      );
       expect(unknown.status).toBe(403);
       expect(await unknown.json()).toEqual({ error: 'verify token does not match' });
     });
@@ -85,7 +96,23 @@ describe('Messenger webhook to Send API, on the local stack', () => {
 
   describe('signatures and bodies', () => {
     const event = (mid: string, psid: string) =>
-      JSON.stringify({ object: 'page', entry: [{ id: 'demo-messenger', time: 1, messaging: [{ sender: { id: psid }, recipient: { id: 'demo-messenger' }, timestamp: Date.now(), postback: { mid, title: 'My tickets', payload: 'action=my_tickets' } }] }] });
+      JSON.stringify({
+        object: 'page',
+        entry: [
+          {
+            id: 'demo-messenger',
+            time: 1,
+            messaging: [
+              {
+                sender: { id: psid },
+                recipient: { id: 'demo-messenger' },
+                timestamp: Date.now(),
+                postback: { mid, title: 'My tickets', payload: 'action=my_tickets' },
+              },
+            ],
+          },
+        ],
+      });
 
     test('a forged or missing signature is refused with 401 and leaves nothing behind', async () => {
       const before = await queueDepth();
@@ -98,12 +125,18 @@ describe('Messenger webhook to Send API, on the local stack', () => {
         { error: 'missing x-hub-signature-256' },
       ];
       for (const { signature, error } of attempts) {
-        const response = await fetch(webhookUrl(), { method: 'POST', headers: { 'content-type': 'application/json', ...(signature ? { 'x-hub-signature-256': signature } : {}) }, body });
+        const response = await fetch(webhookUrl(), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(signature ? { 'x-hub-signature-256': signature } : {}) },
+          body,
+        });
         expect(response.status).toBe(401);
         expect(await response.json()).toEqual({ error });
       }
       expect(await queueDepth()).toBe(before);
-      expect(await stack.store.customers.get({ channelKind: 'messenger', channelId: 'demo-messenger', userId: 'PSID-forger' })).toBeUndefined();
+      expect(
+        await stack.store.customers.get({ channelKind: 'messenger', channelId: 'demo-messenger', userId: 'PSID-forger' }),
+      ).toBeUndefined();
       // The mid was not consumed: the genuine event with it would still go through.
       expect(await stack.store.events.claim('messenger#demo-messenger', mid)).toBe(true);
       await stack.idle();
@@ -132,7 +165,11 @@ describe('Messenger webhook to Send API, on the local stack', () => {
         { raw: '{"events": []}', error: 'not a Messenger webhook' },
       ];
       for (const { raw, error } of bodies) {
-        const response = await fetch(webhookUrl(), { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMessengerBody(raw, stack.demo.messengerAppSecret) }, body: raw });
+        const response = await fetch(webhookUrl(), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMessengerBody(raw, stack.demo.messengerAppSecret) },
+          body: raw,
+        });
         expect(response.status).toBe(400);
         expect(await response.json()).toEqual({ error });
       }
@@ -141,29 +178,79 @@ describe('Messenger webhook to Send API, on the local stack', () => {
     test('an echo of the page’s own message is skipped', async () => {
       const echo = JSON.stringify({
         object: 'page',
-        entry: [{ id: 'demo-messenger', time: 1, messaging: [{ sender: { id: 'demo-messenger' }, recipient: { id: 'PSID-echoed' }, timestamp: Date.now(), message: { is_echo: true, app_id: 1517776481860111, mid: newMessengerMid(), text: 'hot' } }] }],
+        entry: [
+          {
+            id: 'demo-messenger',
+            time: 1,
+            messaging: [
+              {
+                sender: { id: 'demo-messenger' },
+                recipient: { id: 'PSID-echoed' },
+                timestamp: Date.now(),
+                message: { is_echo: true, app_id: 1517776481860111, mid: newMessengerMid(), text: 'hot' },
+              },
+            ],
+          },
+        ],
       });
-      const response = await fetch(webhookUrl(), { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMessengerBody(echo, stack.demo.messengerAppSecret) }, body: echo });
+      const response = await fetch(webhookUrl(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMessengerBody(echo, stack.demo.messengerAppSecret) },
+        body: echo,
+      });
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ ok: true, queued: 0 });
       await stack.idle();
       expect(stack.messengerStandIn.calls()).toEqual([]);
-      expect(await stack.store.customers.get({ channelKind: 'messenger', channelId: 'demo-messenger', userId: 'PSID-echoed' })).toBeUndefined();
+      expect(
+        await stack.store.customers.get({ channelKind: 'messenger', channelId: 'demo-messenger', userId: 'PSID-echoed' }),
+      ).toBeUndefined();
     });
 
     test('an event addressed to another page of the same app is not answered with this page', async () => {
       const body = JSON.stringify({
         object: 'page',
-        entry: [{ id: 'other-page', time: 1, messaging: [{ sender: { id: 'PSID-of-other-page' }, recipient: { id: 'other-page' }, timestamp: Date.now(), message: { mid: newMessengerMid(), text: 'hot' } }] }],
+        entry: [
+          {
+            id: 'other-page',
+            time: 1,
+            messaging: [
+              {
+                sender: { id: 'PSID-of-other-page' },
+                recipient: { id: 'other-page' },
+                timestamp: Date.now(),
+                message: { mid: newMessengerMid(), text: 'hot' },
+              },
+            ],
+          },
+        ],
       });
-      const response = await fetch(webhookUrl(), { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMessengerBody(body, stack.demo.messengerAppSecret) }, body });
+      const response = await fetch(webhookUrl(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMessengerBody(body, stack.demo.messengerAppSecret) },
+        body,
+      });
       expect(await response.json()).toEqual({ ok: true, queued: 0 });
-      expect(await stack.store.customers.get({ channelKind: 'messenger', channelId: 'demo-messenger', userId: 'PSID-of-other-page' })).toBeUndefined();
+      expect(
+        await stack.store.customers.get({ channelKind: 'messenger', channelId: 'demo-messenger', userId: 'PSID-of-other-page' }),
+      ).toBeUndefined();
     });
 
     test('the {field, value} format is answered when it names a PSID', async () => {
-      const body = JSON.stringify({ field: 'messages', value: { sender: { id: 'PSID-field-value' }, recipient: { id: 'demo-messenger' }, timestamp: String(Math.floor(Date.now() / 1000)), message: { mid: newMessengerMid(), text: 'hot' } } });
-      const response = await fetch(webhookUrl(), { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMessengerBody(body, stack.demo.messengerAppSecret) }, body });
+      const body = JSON.stringify({
+        field: 'messages',
+        value: {
+          sender: { id: 'PSID-field-value' },
+          recipient: { id: 'demo-messenger' },
+          timestamp: String(Math.floor(Date.now() / 1000)),
+          message: { mid: newMessengerMid(), text: 'hot' },
+        },
+      });
+      const response = await fetch(webhookUrl(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMessengerBody(body, stack.demo.messengerAppSecret) },
+        body,
+      });
       expect(await response.json()).toEqual({ ok: true, queued: 1 });
       const calls = await waitForMessengerCalls(stack, (c) => sends(c, 'PSID-field-value').length >= 2);
       expect(sends(calls, 'PSID-field-value')[0]?.message).toEqual({ text: "Today's best sellers:", metadata: RECEIPT });
@@ -183,7 +270,11 @@ describe('Messenger webhook to Send API, on the local stack', () => {
       const files = Object.keys(expected).sort();
       for (const file of files) {
         const body = readFileSync(join(FIXTURES, file));
-        const response = await fetch(webhookUrl(FIXTURE_PAGE), { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMessengerBody(body, FIXTURE_SECRET) }, body });
+        const response = await fetch(webhookUrl(FIXTURE_PAGE), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMessengerBody(body, FIXTURE_SECRET) },
+          body,
+        });
         expect([file, response.status, await response.json()]).toEqual([file, 200, { ok: true, queued: expected[file] }]);
       }
       // Neither payload is a trigger of the demo flow: both get its fallback, with quick replies.
@@ -213,11 +304,22 @@ describe('Messenger webhook to Send API, on the local stack', () => {
   });
 
   test('the demo member taps "My tickets": typing, then a carousel of unused tickets', async () => {
-    const sent = await sendMessenger(stack, { type: 'postback', data: 'action=my_tickets', title: 'My tickets' }, { psid: DEMO_MESSENGER_MEMBER_PSID });
+    const sent = await sendMessenger(
+      stack,
+      { type: 'postback', data: 'action=my_tickets', title: 'My tickets' },
+      { psid: DEMO_MESSENGER_MEMBER_PSID },
+    );
     expect(sent).toMatchObject({ status: 200, body: { ok: true, queued: 1 } });
     const calls = await waitForMessengerCalls(stack, (c) => sends(c).length >= 1);
     expect(calls).toEqual([
-      { kind: 'typing', pageId: 'demo-messenger', token: accessTokenFingerprint(stack.demo.messengerPageToken), to: DEMO_MESSENGER_MEMBER_PSID, senderAction: 'typing_on', at: expect.any(String) },
+      {
+        kind: 'typing',
+        pageId: 'demo-messenger',
+        token: accessTokenFingerprint(stack.demo.messengerPageToken),
+        to: DEMO_MESSENGER_MEMBER_PSID,
+        senderAction: 'typing_on',
+        at: expect.any(String),
+      },
       {
         kind: 'send',
         pageId: 'demo-messenger',
@@ -265,9 +367,24 @@ describe('Messenger webhook to Send API, on the local stack', () => {
         payload: {
           template_type: 'generic',
           elements: [
-            { title: '土鳳梨酥禮盒 (12入)', subtitle: 'NT$ 450', image_url: 'https://picsum.photos/seed/pc001/600/400', buttons: [{ type: 'web_url', title: 'View', url: 'https://shop.example.com/products/PC-001' }] },
-            { title: '阿里山高山烏龍茶 150g', subtitle: 'NT$ 680', image_url: 'https://picsum.photos/seed/tea201/600/400', buttons: [{ type: 'web_url', title: 'View', url: 'https://shop.example.com/products/TEA-201' }] },
-            { title: '黑糖珍珠奶茶 DIY 組', subtitle: 'NT$ 320', image_url: 'https://picsum.photos/seed/bt330/600/400', buttons: [{ type: 'web_url', title: 'View', url: 'https://shop.example.com/products/BT-330' }] },
+            {
+              title: '土鳳梨酥禮盒 (12入)',
+              subtitle: 'NT$ 450',
+              image_url: 'https://picsum.photos/seed/pc001/600/400',
+              buttons: [{ type: 'web_url', title: 'View', url: 'https://shop.example.com/products/PC-001' }],
+            },
+            {
+              title: '阿里山高山烏龍茶 150g',
+              subtitle: 'NT$ 680',
+              image_url: 'https://picsum.photos/seed/tea201/600/400',
+              buttons: [{ type: 'web_url', title: 'View', url: 'https://shop.example.com/products/TEA-201' }],
+            },
+            {
+              title: '黑糖珍珠奶茶 DIY 組',
+              subtitle: 'NT$ 320',
+              image_url: 'https://picsum.photos/seed/bt330/600/400',
+              buttons: [{ type: 'web_url', title: 'View', url: 'https://shop.example.com/products/BT-330' }],
+            },
           ],
         },
       },
@@ -278,7 +395,10 @@ describe('Messenger webhook to Send API, on the local stack', () => {
   test('the "Best sellers" quick reply (a message button) reaches the keyword trigger', async () => {
     await sendMessenger(stack, { type: 'quick_reply', text: 'Best sellers', payload: 'hot' }, { psid: 'PSID-guest-2' });
     const calls = await waitForMessengerCalls(stack, (c) => sends(c).length >= 2);
-    expect(sends(calls).map((c) => c.message)).toEqual([{ text: "Today's best sellers:", metadata: RECEIPT }, expect.objectContaining({ attachment: expect.anything() })]);
+    expect(sends(calls).map((c) => c.message)).toEqual([
+      { text: "Today's best sellers:", metadata: RECEIPT },
+      expect.objectContaining({ attachment: expect.anything() }),
+    ]);
   });
 
   test('the same mid twice (a redelivery) gets one answer', async () => {
@@ -306,7 +426,8 @@ describe('Messenger webhook to Send API, on the local stack', () => {
     ]);
     for (const { mid } of [plain, card]) {
       const deadline = Date.now() + 5_000;
-      while (!(await stack.store.jobStates.get(`messenger:demo-messenger:${mid}`))?.done && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      while (!(await stack.store.jobStates.get(`messenger:demo-messenger:${mid}`))?.done && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
       expect(await stack.store.jobStates.get(`messenger:demo-messenger:${mid}`)).toMatchObject({ done: true });
     }
     await stack.idle();
@@ -320,10 +441,11 @@ describe('Messenger webhook to Send API, on the local stack', () => {
     await sendMessenger(stack, { type: 'text', text: 'hot' }, { psid: 'PSID-retry-1' });
     await waitForMessengerCalls(stack, (c) => sends(c).length >= 2);
     await stack.idle();
-    expect(sends(stack.messengerStandIn.calls()).map((c) => (c.message && typeof c.message === 'object' && 'text' in c.message ? c.message.text : 'carousel'))).toEqual([
-      "Today's best sellers:",
-      'carousel',
-    ]);
+    expect(
+      sends(stack.messengerStandIn.calls()).map((c) =>
+        c.message && typeof c.message === 'object' && 'text' in c.message ? c.message.text : 'carousel',
+      ),
+    ).toEqual(["Today's best sellers:", 'carousel']);
   });
 
   test('a send that keeps failing fails the job; its retry resends only what did not go out', async () => {
@@ -343,16 +465,28 @@ describe('Messenger webhook to Send API, on the local stack', () => {
 
   describe('oversized or malformed events in a signed delivery: skipped, never a 5xx', () => {
     const big = '1'.repeat(100_000);
-    const messaging = (psid: string, message: Record<string, unknown>) => ({ sender: { id: psid }, recipient: { id: stack.demo.messengerPageId }, timestamp: Date.now(), message });
+    const messaging = (psid: string, message: Record<string, unknown>) => ({
+      sender: { id: psid },
+      recipient: { id: stack.demo.messengerPageId },
+      timestamp: Date.now(),
+      message,
+    });
     const deliver = async (events: unknown[]) => {
       const body = JSON.stringify({ object: 'page', entry: [{ id: stack.demo.messengerPageId, time: Date.now(), messaging: events }] });
-      const response = await fetch(webhookUrl(), { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMessengerBody(body, stack.demo.messengerAppSecret) }, body });
+      const response = await fetch(webhookUrl(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMessengerBody(body, stack.demo.messengerAppSecret) },
+        body,
+      });
       return { status: response.status, body: (await response.json()) as unknown };
     };
 
     test('one event with a 100,000-character PSID beside a normal one: 200, the normal one answered, the oversized skipped', async () => {
       const before = await queueDepth();
-      const result = await deliver([messaging(big, { mid: newMessengerMid(), text: 'hot' }), messaging('PSID-bounds-normal', { mid: newMessengerMid(), text: 'hot' })]);
+      const result = await deliver([
+        messaging(big, { mid: newMessengerMid(), text: 'hot' }),
+        messaging('PSID-bounds-normal', { mid: newMessengerMid(), text: 'hot' }),
+      ]);
       expect(result).toEqual({ status: 200, body: { ok: true, queued: 1 } });
       const calls = await waitForMessengerCalls(stack, (c) => sends(c, 'PSID-bounds-normal').length >= 2);
       expect(sends(calls, 'PSID-bounds-normal')[0]).toMatchObject({ message: { text: "Today's best sellers:" } });
@@ -365,8 +499,14 @@ describe('Messenger webhook to Send API, on the local stack', () => {
       ['a 100,000-character PSID', () => messaging(big, { mid: newMessengerMid(), text: 'hot' })],
       ['a 100,000-character mid', () => messaging('PSID-bounds-alone', { mid: big, text: 'hot' })],
       ['5 MiB of text', () => messaging('PSID-bounds-alone', { mid: newMessengerMid(), text: 'x'.repeat(5 * 1024 * 1024) })],
-      ['a 100,000-character quick-reply payload', () => messaging('PSID-bounds-alone', { mid: newMessengerMid(), text: 'Hot', quick_reply: { payload: `action=x&y=${big}` } })],
-      ['a 100,000-character recipient', () => ({ ...messaging('PSID-bounds-alone', { mid: newMessengerMid(), text: 'hot' }), recipient: { id: big } })],
+      [
+        'a 100,000-character quick-reply payload',
+        () => messaging('PSID-bounds-alone', { mid: newMessengerMid(), text: 'Hot', quick_reply: { payload: `action=x&y=${big}` } }),
+      ],
+      [
+        'a 100,000-character recipient',
+        () => ({ ...messaging('PSID-bounds-alone', { mid: newMessengerMid(), text: 'hot' }), recipient: { id: big } }),
+      ],
       ['a sender that is not an object', () => ({ sender: 'PSID', timestamp: 1, message: { mid: newMessengerMid(), text: 'hot' } })],
     ])('an event with %s alone: 200 with nothing queued, nothing sent', async (_what, event) => {
       const result = await deliver([event()]);

@@ -28,24 +28,40 @@ describe('a connection with a client certificate, on the local stack', () => {
 
   beforeAll(async () => {
     output = captureOutput();
-    server = https.createServer({ cert: fixture('server.pem'), key: fixture('server.key'), ca: fixture('ca.pem'), requestCert: true, rejectUnauthorized: false }, (req, res) => {
-      const socket = req.socket as TLSSocket;
-      const cn = socket.getPeerCertificate()?.subject?.CN;
-      const subject = Array.isArray(cn) ? cn.join(',') : cn;
-      seen.push(socket.authorized ? subject : undefined);
-      res.setHeader('content-type', 'application/json');
-      if (!socket.authorized) res.writeHead(403).end('{"error":"client certificate required"}');
-      else res.writeHead(200).end(JSON.stringify({ caller: subject }));
-    });
+    server = https.createServer(
+      { cert: fixture('server.pem'), key: fixture('server.key'), ca: fixture('ca.pem'), requestCert: true, rejectUnauthorized: false },
+      (req, res) => {
+        const socket = req.socket as TLSSocket;
+        const cn = socket.getPeerCertificate()?.subject?.CN;
+        const subject = Array.isArray(cn) ? cn.join(',') : cn;
+        seen.push(socket.authorized ? subject : undefined);
+        res.setHeader('content-type', 'application/json');
+        if (!socket.authorized) res.writeHead(403).end('{"error":"client certificate required"}');
+        else res.writeHead(200).end(JSON.stringify({ caller: subject }));
+      },
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     url = `https://127.0.0.1:${port}`;
     stack = await startTestStack({ extraAllowHttpHosts: [`127.0.0.1:${port}`], logLevel: 'DEBUG' });
     admin = adminClient(stack, stack.demo.adminKey);
-    const secrets = { BRAND_CERT: fixture('client.pem'), BRAND_KEY: fixture('client.key'), BRAND_CA: fixture('ca.pem'), OTHER_CERT: fixture('other.pem'), OTHER_KEY: fixture('other.key') };
-    for (const [name, value] of Object.entries(secrets)) expect((await admin.call('PUT', `/admin/secrets/${name}`, { value, allowedHosts: ['127.0.0.1'] })).status).toBe(200);
-    const connection = (certificate: string, key: string) => ({ baseUrl: { production: url }, tls: { certificate: { production: certificate }, key: { production: key }, ca: { production: 'BRAND_CA' } } });
-    expect(await admin.call('PUT', '/admin/connections/bank', connection('BRAND_CERT', 'BRAND_KEY'))).toMatchObject({ status: 200, body: { connection: { tls: { certificate: { production: 'BRAND_CERT' } } } } });
+    const secrets = {
+      BRAND_CERT: fixture('client.pem'),
+      BRAND_KEY: fixture('client.key'),
+      BRAND_CA: fixture('ca.pem'),
+      OTHER_CERT: fixture('other.pem'),
+      OTHER_KEY: fixture('other.key'),
+    };
+    for (const [name, value] of Object.entries(secrets))
+      expect((await admin.call('PUT', `/admin/secrets/${name}`, { value, allowedHosts: ['127.0.0.1'] })).status).toBe(200);
+    const connection = (certificate: string, key: string) => ({
+      baseUrl: { production: url },
+      tls: { certificate: { production: certificate }, key: { production: key }, ca: { production: 'BRAND_CA' } },
+    });
+    expect(await admin.call('PUT', '/admin/connections/bank', connection('BRAND_CERT', 'BRAND_KEY'))).toMatchObject({
+      status: 200,
+      body: { connection: { tls: { certificate: { production: 'BRAND_CERT' } } } },
+    });
     expect((await admin.call('PUT', '/admin/connections/impostor', connection('OTHER_CERT', 'OTHER_KEY'))).status).toBe(200);
     expect((await admin.call('PUT', '/admin/connections/plain', { baseUrl: { production: url } })).status).toBe(200);
     const flow = (connection: string, keyword: string) => ({
@@ -58,9 +74,20 @@ describe('a connection with a client certificate, on the local stack', () => {
         failed: { type: 'message', messages: [{ type: 'text', text: 'Failed: {{ failure.reason }}' }] },
       },
     });
-    for (const [flowId, keyword] of [['bank', 'bank whoami'], ['impostor', 'impostor whoami'], ['plain', 'plain whoami']] as const) {
+    for (const [flowId, keyword] of [
+      ['bank', 'bank whoami'],
+      ['impostor', 'impostor whoami'],
+      ['plain', 'plain whoami'],
+    ] as const) {
       expect((await admin.call('POST', '/admin/flows', { flowId, flow: flow(flowId, keyword) })).status).toBe(201);
-      expect((await admin.call('POST', `/admin/flows/${flowId}/publish`, { version: 1, channels: [{ kind: 'line', channelId: stack.demo.lineChannelId }] })).status).toBe(200);
+      expect(
+        (
+          await admin.call('POST', `/admin/flows/${flowId}/publish`, {
+            version: 1,
+            channels: [{ kind: 'line', channelId: stack.demo.lineChannelId }],
+          })
+        ).status,
+      ).toBe(200);
     }
   });
 
@@ -93,13 +120,21 @@ describe('a connection with a client certificate, on the local stack', () => {
   }, 30_000);
 
   test('a certificate secret bound to another host is never presented; the key never shows', async () => {
-    expect((await admin.call('PUT', '/admin/secrets/BRAND_KEY', { value: fixture('client.key'), allowedHosts: ['api.bank.example'] })).status).toBe(200);
+    expect(
+      (await admin.call('PUT', '/admin/secrets/BRAND_KEY', { value: fixture('client.key'), allowedHosts: ['api.bank.example'] })).status,
+    ).toBe(200);
     expect(await say('bank whoami', 'U-mtls-6')).toEqual(['Failed: guard']);
     expect(seen).toHaveLength(4);
     const test = await admin.call('POST', '/admin/dry-run', { flowId: 'bank', blockId: 'call' });
     expect(test.body).toMatchObject({ outcome: { ok: false, reason: 'secret BRAND_KEY not allowed for host 127.0.0.1' } });
     const keyLine = fixture('client.key').split('\n')[1] ?? '';
     expect(keyLine.length).toBeGreaterThan(20);
-    for (const text of [output.text(), test.text, (await admin.call('GET', '/admin/connections/bank')).text, (await admin.call('GET', `/admin/logs?customer=line:${stack.demo.lineChannelId}:U-mtls-6`)).text]) expect(text).not.toContain(keyLine);
+    for (const text of [
+      output.text(),
+      test.text,
+      (await admin.call('GET', '/admin/connections/bank')).text,
+      (await admin.call('GET', `/admin/logs?customer=line:${stack.demo.lineChannelId}:U-mtls-6`)).text,
+    ])
+      expect(text).not.toContain(keyLine);
   }, 30_000);
 });

@@ -47,17 +47,37 @@ describe('a noisy neighbour does not stall another workspace', () => {
   async function channelOf(workspaceId: string, blocks: Record<string, unknown>): Promise<{ channelId: string; secret: string }> {
     const channelId = `${workspaceId}-line`;
     await stack.store.workspaceSettings.put(workspaceId, { language: 'en' });
-    await stack.store.flows.putVersion(workspaceId, 'main', 1, flowSchema.parse({ schemaVersion: 1, name: workspaceId, triggers: [{ type: 'keyword', keywords: ['go'], start: 'card1' }], blocks }));
-    await stack.store.channels.put({ workspaceId, kind: 'line', channelId, secret: `${channelId}-secret`, accessToken: `${workspaceId}-token`, name: workspaceId, activeFlow: { flowId: 'main', version: 1 } });
+    await stack.store.flows.putVersion(
+      workspaceId,
+      'main',
+      1,
+      flowSchema.parse({ schemaVersion: 1, name: workspaceId, triggers: [{ type: 'keyword', keywords: ['go'], start: 'card1' }], blocks }),
+    );
+    await stack.store.channels.put({
+      workspaceId,
+      kind: 'line',
+      channelId,
+      secret: `${channelId}-secret`,
+      accessToken: `${workspaceId}-token`,
+      name: workspaceId,
+      activeFlow: { flowId: 'main', version: 1 },
+    });
     return { channelId, secret: `${channelId}-secret` };
   }
 
-  const answerTo = (userId: string, replyToken: string) => (c: LineCall) => (c.kind === 'reply' && c.replyToken === replyToken) || (c.kind === 'push' && c.to === userId);
+  const answerTo = (userId: string, replyToken: string) => (c: LineCall) =>
+    (c.kind === 'reply' && c.replyToken === replyToken) || (c.kind === 'push' && c.to === userId);
 
   test(`A's replies stay under ${A_BOUND_MS} ms while B's ${B_CUSTOMERS} slow turns run`, async () => {
     const slowCards: Record<string, unknown> = {};
     for (let i = 1; i <= B_CARDS; i += 1) {
-      slowCards[`card${i}`] = { type: 'callApi', request: { url: `${brand.url}/slow?card=${i}` }, retry: false, onSuccess: i < B_CARDS ? `card${i + 1}` : 'done', onFailure: 'failed' };
+      slowCards[`card${i}`] = {
+        type: 'callApi',
+        request: { url: `${brand.url}/slow?card=${i}` },
+        retry: false,
+        onSuccess: i < B_CARDS ? `card${i + 1}` : 'done',
+        onFailure: 'failed',
+      };
     }
     const b = await channelOf('noisy-b', {
       ...slowCards,
@@ -113,7 +133,8 @@ describe('a noisy neighbour does not stall another workspace', () => {
     // Every B customer is answered too, exactly once: B is slowed, never dropped.
     const all = await waitForLineCalls(stack, (calls) => bSent.every((s) => calls.some(answerTo(s.userId, s.replyToken))), 120_000);
     console.log(`noisy neighbour: B's ${B_CUSTOMERS} turns all answered ${Math.round(performance.now() - floodSentAt)} ms after the flood`);
-    for (const s of bSent) expect(transcript(all.filter(answerTo(s.userId, s.replyToken)).flatMap((c) => c.messages ?? []))).toEqual(['B done']);
+    for (const s of bSent)
+      expect(transcript(all.filter(answerTo(s.userId, s.replyToken)).flatMap((c) => c.messages ?? []))).toEqual(['B done']);
     await stack.idle();
     // Every lease went back.
     await expect(stack.store.executorLeases.holdings()).resolves.toEqual({ all: [], byWorkspace: new Map() });
@@ -148,7 +169,8 @@ describe('a noisy neighbour does not stall another workspace', () => {
     await stack.idle();
 
     // Leases left by invocations that crashed (past their expiry) hold nothing: the next turn runs at once.
-    for (let i = 0; i < limit; i += 1) await stack.store.executorLeases.acquire('share-b', { limit, expiresAtMs: Date.now() - 1_000, force: true });
+    for (let i = 0; i < limit; i += 1)
+      await stack.store.executorLeases.acquire('share-b', { limit, expiresAtMs: Date.now() - 1_000, force: true });
     const started = performance.now();
     const again = await sendLine(stack, { type: 'text', text: 'go' }, { userId: 'b-after-crash', ...b });
     await waitForLineCalls(stack, (all) => all.some(answerTo('b-after-crash', again.replyToken)), 5_000);

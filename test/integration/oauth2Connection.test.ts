@@ -39,7 +39,9 @@ describe('an OAuth 2.0 connection, on the local stack', () => {
       }
       const token = `at-${issued.length + 1}-${Math.random().toString(36).slice(2)}`;
       issued.push(token);
-      res.writeHead(200).end(JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: lifetimeS, scope: form.get('scope') }));
+      res
+        .writeHead(200)
+        .end(JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: lifetimeS, scope: form.get('scope') }));
     });
     brand = await startFakeBrand((req, res) => {
       const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
@@ -49,10 +51,18 @@ describe('an OAuth 2.0 connection, on the local stack', () => {
     });
     stack = await startTestStack({ extraAllowHttpHosts: [auth.host, brand.host], logLevel: 'DEBUG' });
     admin = adminClient(stack, stack.demo.adminKey);
-    expect((await admin.call('PUT', '/admin/secrets/POINTS_CLIENT_SECRET', { value: CLIENT_SECRET, allowedHosts: ['127.0.0.1'] })).status).toBe(200);
+    expect(
+      (await admin.call('PUT', '/admin/secrets/POINTS_CLIENT_SECRET', { value: CLIENT_SECRET, allowedHosts: ['127.0.0.1'] })).status,
+    ).toBe(200);
     const connection = {
       baseUrl: { production: brand.url },
-      auth: { type: 'oauth2ClientCredentials', tokenUrl: { production: `${auth.url}/oauth/token` }, clientId: { production: CLIENT_ID }, clientSecret: { production: 'POINTS_CLIENT_SECRET' }, scope: 'points.read' },
+      auth: {
+        type: 'oauth2ClientCredentials',
+        tokenUrl: { production: `${auth.url}/oauth/token` },
+        clientId: { production: CLIENT_ID },
+        clientSecret: { production: 'POINTS_CLIENT_SECRET' },
+        scope: 'points.read',
+      },
     };
     expect((await admin.call('PUT', '/admin/connections/points', connection)).status).toBe(200);
     const flow = {
@@ -60,13 +70,26 @@ describe('an OAuth 2.0 connection, on the local stack', () => {
       name: 'points',
       triggers: [{ type: 'keyword', keywords: ['my points'], start: 'points' }],
       blocks: {
-        points: { type: 'callApi', request: { connection: 'points', url: '/points' }, retry: false, onSuccess: 'said', onFailure: 'failed' },
+        points: {
+          type: 'callApi',
+          request: { connection: 'points', url: '/points' },
+          retry: false,
+          onSuccess: 'said',
+          onFailure: 'failed',
+        },
         said: { type: 'message', messages: [{ type: 'text', text: 'You have {{ response.body.points }} points' }] },
         failed: { type: 'message', messages: [{ type: 'text', text: 'Failed: {{ failure.reason }}' }] },
       },
     };
     expect((await admin.call('POST', '/admin/flows', { flowId: 'points', flow })).status).toBe(201);
-    expect((await admin.call('POST', '/admin/flows/points/publish', { version: 1, channels: [{ kind: 'line', channelId: stack.demo.lineChannelId }] })).status).toBe(200);
+    expect(
+      (
+        await admin.call('POST', '/admin/flows/points/publish', {
+          version: 1,
+          channels: [{ kind: 'line', channelId: stack.demo.lineChannelId }],
+        })
+      ).status,
+    ).toBe(200);
   });
 
   afterAll(async () => {
@@ -93,7 +116,17 @@ describe('an OAuth 2.0 connection, on the local stack', () => {
     const secrets = await stack.store.secrets.all('demo');
     const connection = (await stack.store.connections.get('demo', 'points'))?.connection;
     if (connection?.auth.type !== 'oauth2ClientCredentials') throw new Error('the oauth2 connection');
-    expect(await another.token({ workspaceId: 'demo', connection: 'points', environment: 'production', auth: connection.auth, secrets, allowedPorts: [], timeoutMs: 5_000 })).toEqual({ ok: true, accessToken: issued[0] });
+    expect(
+      await another.token({
+        workspaceId: 'demo',
+        connection: 'points',
+        environment: 'production',
+        auth: connection.auth,
+        secrets,
+        allowedPorts: [],
+        timeoutMs: 5_000,
+      }),
+    ).toEqual({ ok: true, accessToken: issued[0] });
     expect(auth.requests).toHaveLength(1);
   }, 60_000);
 
@@ -108,9 +141,22 @@ describe('an OAuth 2.0 connection, on the local stack', () => {
       },
     };
     expect((await admin.call('POST', '/admin/flows', { flowId: 'echo', flow })).status).toBe(201);
-    expect((await admin.call('POST', '/admin/flows/echo/publish', { version: 1, channels: [{ kind: 'line', channelId: stack.demo.lineChannelId }] })).status).toBe(200);
+    expect(
+      (
+        await admin.call('POST', '/admin/flows/echo/publish', {
+          version: 1,
+          channels: [{ kind: 'line', channelId: stack.demo.lineChannelId }],
+        })
+      ).status,
+    ).toBe(200);
     const user = 'sim-echo-token';
-    expect((await admin.call('POST', `/admin/simulator/line/${stack.demo.lineChannelId}/${user}`, { event: { type: 'text', text: 'echo my token' } })).status).toBe(200);
+    expect(
+      (
+        await admin.call('POST', `/admin/simulator/line/${stack.demo.lineChannelId}/${user}`, {
+          event: { type: 'text', text: 'echo my token' },
+        })
+      ).status,
+    ).toBe(200);
     await stack.idle();
     const read = await admin.call('GET', `/admin/simulator/line/${stack.demo.lineChannelId}/${user}`);
     expect(read.status).toBe(200);
@@ -118,7 +164,10 @@ describe('an OAuth 2.0 connection, on the local stack', () => {
     for (const token of issued) expect(read.text).not.toContain(token);
     // The brand did get the token (the simulator runs the card for real).
     expect(brand.requests.at(-1)?.headers.authorization).toBe(`Bearer ${issued.at(-1)}`);
-    expect((await admin.call('POST', '/admin/flows/echo/unpublish', { channels: [{ kind: 'line', channelId: stack.demo.lineChannelId }] })).status).toBeLessThan(300);
+    expect(
+      (await admin.call('POST', '/admin/flows/echo/unpublish', { channels: [{ kind: 'line', channelId: stack.demo.lineChannelId }] }))
+        .status,
+    ).toBeLessThan(300);
   }, 60_000);
 
   test('a token the brand refuses (401) is replaced once, and the turn answers; the log keeps both attempts', async () => {
@@ -148,14 +197,22 @@ describe('an OAuth 2.0 connection, on the local stack', () => {
   test('refused client credentials take the failure path; the token never shows in logs, the execution log or the admin API', async () => {
     const dryRun = await admin.call('POST', '/admin/dry-run', { flowId: 'points', blockId: 'points' });
     expect(dryRun).toMatchObject({ status: 200, body: { outcome: { ok: true }, request: { headers: { authorization: '••••' } } } });
-    expect((await admin.call('PUT', '/admin/secrets/POINTS_CLIENT_SECRET', { value: 'a-wrong-secret', allowedHosts: ['127.0.0.1'] })).status).toBe(200);
+    expect(
+      (await admin.call('PUT', '/admin/secrets/POINTS_CLIENT_SECRET', { value: 'a-wrong-secret', allowedHosts: ['127.0.0.1'] })).status,
+    ).toBe(200);
     // The held token still works until the brand refuses it: revoke all, so the card must ask again.
     for (const token of issued) revoked.add(token);
     expect(await ask('U-points-7')).toEqual(['Failed: config']);
     const log = await admin.call('GET', `/admin/logs?customer=line:${stack.demo.lineChannelId}:U-points-7`);
     expect(JSON.stringify(log.body)).toContain('token endpoint: http_401 (invalid_client)');
 
-    const everything = [output.text(), dryRun.text, log.text, (await admin.call('GET', '/admin/connections/points')).text, JSON.stringify(await stack.store.executionLog.page('demo', { flowId: 'points', blockId: 'points' }, { limit: 100 }))].join('\n');
+    const everything = [
+      output.text(),
+      dryRun.text,
+      log.text,
+      (await admin.call('GET', '/admin/connections/points')).text,
+      JSON.stringify(await stack.store.executionLog.page('demo', { flowId: 'points', blockId: 'points' }, { limit: 100 })),
+    ].join('\n');
     for (const token of issued) expect(everything).not.toContain(token);
     expect(everything).not.toContain(CLIENT_SECRET);
   }, 60_000);

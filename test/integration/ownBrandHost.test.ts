@@ -12,13 +12,23 @@ import { startTestStack } from '../support/localStackHarness';
 
 describe('npm start: OUTBOUND_ALLOW_HTTP_HOSTS', () => {
   test("the user's hosts are kept (normalised), none when unset, a malformed one refused", () => {
-    expect(localStackOptionsFromEnv({ OUTBOUND_ALLOW_HTTP_HOSTS: 'localhost:8080, 127.0.0.1:9000,LOCALHOST:8080' }).extraAllowHttpHosts).toEqual(['localhost:8080', '127.0.0.1:9000']);
+    expect(
+      localStackOptionsFromEnv({ OUTBOUND_ALLOW_HTTP_HOSTS: 'localhost:8080, 127.0.0.1:9000,LOCALHOST:8080' }).extraAllowHttpHosts,
+    ).toEqual(['localhost:8080', '127.0.0.1:9000']);
     expect(localStackOptionsFromEnv({}).extraAllowHttpHosts).toEqual([]);
-    expect(() => localStackOptionsFromEnv({ OUTBOUND_ALLOW_HTTP_HOSTS: 'localhost' })).toThrow('invalid allowed http host "localhost": expected host:port');
+    expect(() => localStackOptionsFromEnv({ OUTBOUND_ALLOW_HTTP_HOSTS: 'localhost' })).toThrow(
+      'invalid allowed http host "localhost": expected host:port',
+    );
   });
 
   test('the other settings are read as before: PORT and the next three, the demo secrets', () => {
-    expect(localStackOptionsFromEnv({ PORT: '4000', DEMO_ADMIN_KEY: 'k' })).toMatchObject({ port: 4000, lineApiPort: 4001, brandApiPort: 4002, messengerApiPort: 4003, demo: { adminKey: 'k' } });
+    expect(localStackOptionsFromEnv({ PORT: '4000', DEMO_ADMIN_KEY: 'k' })).toMatchObject({
+      port: 4000,
+      lineApiPort: 4001,
+      brandApiPort: 4002,
+      messengerApiPort: 4003,
+      demo: { adminKey: 'k' },
+    });
   });
 
   describe('on a running stack', () => {
@@ -51,7 +61,11 @@ describe('npm start: OUTBOUND_ALLOW_HTTP_HOSTS', () => {
     async function dryRunCard(url: string) {
       const flow = demoFlow(stack.brandApi.url);
       const reply = await admin.call('POST', '/admin/dry-run', {
-        flow: { ...flow, triggers: [...flow.triggers, { type: 'keyword', keywords: ['mine'], start: 'mine' }], blocks: { ...flow.blocks, mine: { type: 'callApi', request: { url }, retry: false } } },
+        flow: {
+          ...flow,
+          triggers: [...flow.triggers, { type: 'keyword', keywords: ['mine'], start: 'mine' }],
+          blocks: { ...flow.blocks, mine: { type: 'callApi', request: { url }, retry: false } },
+        },
         blockId: 'mine',
       });
       expect(reply.status).toBe(200);

@@ -33,14 +33,18 @@ beforeAll(async () => {
   stack = await startTestStack();
   admin = adminClient(stack, stack.demo.adminKey);
   ref = { channelKind: 'messenger', channelId: page(), userId: USER };
-  expect(await admin.call('PUT', '/admin/settings', { language: 'en', retention: { logDays: 7, simulatorDays: 2, idleCustomerDays: 90 } })).toMatchObject({
+  expect(
+    await admin.call('PUT', '/admin/settings', { language: 'en', retention: { logDays: 7, simulatorDays: 2, idleCustomerDays: 90 } }),
+  ).toMatchObject({
     status: 200,
     body: { retention: { logDays: 7, simulatorDays: 2, idleCustomerDays: 90 }, personalAttributes: ['phone', 'email', 'memberId'] },
   });
   // The customer verifies by a one-time code, then taps "My tickets" once more.
   await say(MY_TICKETS);
   await say({ type: 'text', text: PHONE });
-  expect(await say({ type: 'text', text: stack.brandApi.lastCode(PHONE) ?? '' })).toContain(`Thank you, ${NAME}: you are verified as member ${MEMBER}.`);
+  expect(await say({ type: 'text', text: stack.brandApi.lastCode(PHONE) ?? '' })).toContain(
+    `Thank you, ${NAME}: you are verified as member ${MEMBER}.`,
+  );
   await say(MY_TICKETS);
   expect(stack.brandApi.requests().filter((r) => r.path === `/members/${MEMBER}/tickets`)).toHaveLength(2);
 });
@@ -49,9 +53,15 @@ afterAll(async () => stack.stop());
 /** The customer acts on Messenger (where the demo verifies by a one-time code); the texts the bot answered. */
 async function say(act: { type: 'postback'; data: string } | { type: 'text'; text: string }): Promise<string[]> {
   const before = stack.messengerStandIn.calls().length;
-  const sent = await sendMessenger(stack, act.type === 'postback' ? { type: 'postback', data: act.data, title: 'My tickets' } : act, { psid: USER });
+  const sent = await sendMessenger(stack, act.type === 'postback' ? { type: 'postback', data: act.data, title: 'My tickets' } : act, {
+    psid: USER,
+  });
   expect(sent.status).toBe(200);
-  const answers = () => stack.messengerStandIn.calls().slice(before).filter((c) => c.kind === 'send' && c.to === USER);
+  const answers = () =>
+    stack.messengerStandIn
+      .calls()
+      .slice(before)
+      .filter((c) => c.kind === 'send' && c.to === USER);
   await waitForMessengerCalls(stack, () => answers().length > 0);
   await stack.idle();
   return answers().map((c) => String((c.message as { text?: unknown }).text));
@@ -80,7 +90,7 @@ describe('the execution log masks personal values', () => {
     for (const entry of entries) expect(JSON.stringify(entry)).not.toMatch(new RegExp(`${MEMBER}|${PHONE}|${NAME}`));
   });
 
-  test('as served (GET /admin/logs): masked with the customer\'s values, entries stored in clear before too', async () => {
+  test("as served (GET /admin/logs): masked with the customer's values, entries stored in clear before too", async () => {
     // An entry written before masking existed: the member id and phone in clear.
     await stack.store.executionLog.append({
       at: new Date().toISOString(),
@@ -109,7 +119,10 @@ describe('the execution log masks personal values', () => {
 test('the contact view masks personal attributes and the binding; the settings name which attributes are personal', async () => {
   const contact = await admin.call('GET', contactPath());
   expect(contact.status).toBe(200);
-  expect(contact.body).toMatchObject({ attributes: { phone: '••••44' }, binding: { memberId: '••••', attributes: { name: '••••ng' }, method: 'oneTimeCode', lapsed: false } });
+  expect(contact.body).toMatchObject({
+    attributes: { phone: '••••44' },
+    binding: { memberId: '••••', attributes: { name: '••••ng' }, method: 'oneTimeCode', lapsed: false },
+  });
   expect(JSON.stringify(contact.body)).not.toMatch(new RegExp(`${MEMBER}|${PHONE}|${NAME}`));
   // A workspace that does not count the phone as personal sees it (the binding stays masked).
   await admin.call('PUT', '/admin/settings', { personalAttributes: ['email'] });
@@ -118,8 +131,10 @@ test('the contact view masks personal attributes and the binding; the settings n
   } finally {
     await admin.call('PUT', '/admin/settings', { personalAttributes: ['phone', 'email', 'memberId'] });
   }
-  for (const personalAttributes of [['not a name'], 'phone', Array.from({ length: 51 }, (_, i) => `a${i}`)]) expect((await admin.call('PUT', '/admin/settings', { personalAttributes })).status).toBe(400);
-  for (const retention of [{ logDays: 0 }, { simulatorDays: 31 }, { idleCustomerDays: 3651 }, { other: 1 }]) expect((await admin.call('PUT', '/admin/settings', { retention })).status).toBe(400);
+  for (const personalAttributes of [['not a name'], 'phone', Array.from({ length: 51 }, (_, i) => `a${i}`)])
+    expect((await admin.call('PUT', '/admin/settings', { personalAttributes })).status).toBe(400);
+  for (const retention of [{ logDays: 0 }, { simulatorDays: 31 }, { idleCustomerDays: 3651 }, { other: 1 }])
+    expect((await admin.call('PUT', '/admin/settings', { retention })).status).toBe(400);
 });
 
 describe('retention: items carry expiresAt from the workspace settings', () => {
@@ -142,7 +157,9 @@ describe('retention: items carry expiresAt from the workspace settings', () => {
   });
 
   test("the simulator's conversation and simulated customer: simulatorDays", async () => {
-    const sent = await admin.call('POST', `/admin/simulator/messenger/${page()}/sim-retention`, { event: { type: 'payload', payload: 'action=my_tickets' } });
+    const sent = await admin.call('POST', `/admin/simulator/messenger/${page()}/sim-retention`, {
+      event: { type: 'payload', payload: 'action=my_tickets' },
+    });
     expect(sent).toMatchObject({ status: 200, body: { answered: true } });
     await stack.idle();
     const items = await scanAll();
@@ -179,26 +196,45 @@ test('export: everything kept of the customer, in clear, secrets masked', async 
   expect(JSON.stringify(body.outbox)).toContain(`Thank you, ${NAME}: you are verified as member ${MEMBER}.`);
   expect(JSON.stringify(body)).not.toContain(DEMO_ORDERS_API_KEY);
   // In the admin OpenAPI document.
-  const openApi = (await admin.call('GET', '/admin/openapi.json')).body as { paths: Record<string, Record<string, { operationId?: string }>> };
+  const openApi = (await admin.call('GET', '/admin/openapi.json')).body as {
+    paths: Record<string, Record<string, { operationId?: string }>>;
+  };
   expect(openApi.paths['/admin/contacts/{kind}/{channelId}/{userId}/export']?.get?.operationId).toBe('exportContact');
   // Another workspace's channel: 404; a customer of whom nothing is kept: empty parts.
   expect((await admin.call('GET', `/admin/contacts/messenger/not-ours/${USER}/export`)).status).toBe(404);
-  expect((await admin.call('GET', `/admin/contacts/messenger/${page()}/PSID-nobody/export`)).body).toMatchObject({ profile: null, binding: null, session: null, logEntries: [], outbox: [] });
+  expect((await admin.call('GET', `/admin/contacts/messenger/${page()}/PSID-nobody/export`)).body).toMatchObject({
+    profile: null,
+    binding: null,
+    session: null,
+    logEntries: [],
+    outbox: [],
+  });
 });
 
 test('erasure: profile, binding, session, log and outboxes go; a scan of the whole table finds nothing of the customer', async () => {
   await stack.idle();
-  const mentions = (items: Record<string, unknown>[]) => items.filter((item) => [USER, PHONE, MEMBER, NAME].some((needle) => JSON.stringify(item).includes(needle)));
+  const mentions = (items: Record<string, unknown>[]) =>
+    items.filter((item) => [USER, PHONE, MEMBER, NAME].some((needle) => JSON.stringify(item).includes(needle)));
   // Before: the customer is all over the table (profile, log, outboxes).
   const before = mentions(await scanAll());
   expect(before.some((item) => String(item.pk).startsWith('JOB#'))).toBe(true);
   expect(before.some((item) => String(item.pk).startsWith('LOG#'))).toBe(true);
 
   const erased = await admin.call('DELETE', contactPath());
-  expect(erased).toMatchObject({ status: 200, body: { deleted: { profile: true, binding: true, session: false, outbox: 5, simulatorEntries: 0 } } });
+  expect(erased).toMatchObject({
+    status: 200,
+    body: { deleted: { profile: true, binding: true, session: false, outbox: 5, simulatorEntries: 0 } },
+  });
   expect((erased.body as { deleted: { logEntries: number } }).deleted.logEntries).toBeGreaterThanOrEqual(5);
   expect(mentions(await scanAll())).toEqual([]);
   // Erasing again finds nothing; the export is empty.
-  expect((await admin.call('DELETE', contactPath())).body).toEqual({ deleted: { profile: false, binding: false, session: false, logEntries: 0, outbox: 0, simulatorEntries: 0 } });
-  expect((await admin.call('GET', `${contactPath()}/export`)).body).toMatchObject({ profile: null, binding: null, logEntries: [], outbox: [] });
+  expect((await admin.call('DELETE', contactPath())).body).toEqual({
+    deleted: { profile: false, binding: false, session: false, logEntries: 0, outbox: 0, simulatorEntries: 0 },
+  });
+  expect((await admin.call('GET', `${contactPath()}/export`)).body).toMatchObject({
+    profile: null,
+    binding: null,
+    logEntries: [],
+    outbox: [],
+  });
 });

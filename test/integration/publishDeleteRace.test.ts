@@ -18,13 +18,26 @@ describe('publish and delete of one flow', () => {
   beforeAll(async () => {
     stack = await startTestStack();
     admin = adminClient(stack, stack.demo.adminKey);
-    await stack.store.channels.put({ workspaceId: 'demo', kind: 'line', channelId, secret: 'race-secret', accessToken: 'race-token', name: '' });
+    await stack.store.channels.put({
+      workspaceId: 'demo',
+      kind: 'line',
+      channelId,
+      secret: 'race-secret',
+      accessToken: 'race-token',
+      name: '',
+    });
   });
 
   afterAll(() => stack.stop());
 
-  const flowOf = (keyword: string) => ({ schemaVersion: 1, name: keyword, triggers: [{ type: 'keyword', keywords: [keyword], start: 'hi' }], blocks: { hi: { type: 'message', messages: [{ type: 'text', text: keyword }] } } });
-  const activeFlowIds = async () => ((await stack.store.channels.get('line', channelId, { consistent: true }))?.activeFlows ?? []).map((f) => f.flowId);
+  const flowOf = (keyword: string) => ({
+    schemaVersion: 1,
+    name: keyword,
+    triggers: [{ type: 'keyword', keywords: [keyword], start: 'hi' }],
+    blocks: { hi: { type: 'message', messages: [{ type: 'text', text: keyword }] } },
+  });
+  const activeFlowIds = async () =>
+    ((await stack.store.channels.get('line', channelId, { consistent: true }))?.activeFlows ?? []).map((f) => f.flowId);
 
   test('a deleted flow cannot be published, even with its version still in the admin process memory', async () => {
     expect((await admin.call('POST', '/admin/flows', { flowId: 'gone', flow: flowOf('gone') })).status).toBe(201);
@@ -42,7 +55,9 @@ describe('publish and delete of one flow', () => {
       // Both in flight at once; one of them 0 to 9 ms later, the publish or the delete, from round to round.
       const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
       const [published, deleted] = await Promise.all([
-        later(round % 2 ? Math.floor(round / 2) % 10 : 0).then(() => admin.call('POST', `/admin/flows/${flowId}/publish`, { version: 1, channels })),
+        later(round % 2 ? Math.floor(round / 2) % 10 : 0).then(() =>
+          admin.call('POST', `/admin/flows/${flowId}/publish`, { version: 1, channels }),
+        ),
         later(round % 2 ? 0 : Math.floor(round / 2) % 10).then(() => admin.call('DELETE', `/admin/flows/${flowId}`)),
       ]);
       const outcome = `publish ${published.status}, delete ${deleted.status}`;

@@ -41,7 +41,9 @@ describe('a rate-capped connection, on the local stack', () => {
     });
     stack = await startTestStack({ extraAllowHttpHosts: [brand.host] });
     admin = adminClient(stack, stack.demo.adminKey);
-    expect((await admin.call('PUT', '/admin/connections/shop', { baseUrl: { production: brand.url }, rateCap: { perSecond: CAP } })).status).toBe(200);
+    expect(
+      (await admin.call('PUT', '/admin/connections/shop', { baseUrl: { production: brand.url }, rateCap: { perSecond: CAP } })).status,
+    ).toBe(200);
     const flow = {
       schemaVersion: 1,
       name: 'stock',
@@ -53,20 +55,43 @@ describe('a rate-capped connection, on the local stack', () => {
       },
     };
     expect((await admin.call('POST', '/admin/flows', { flowId: 'stock', flow })).status).toBe(201);
-    expect((await admin.call('POST', '/admin/flows/stock/publish', { version: 1, channels: [{ kind: 'line', channelId: stack.demo.lineChannelId }] })).status).toBe(200);
-    expect((await admin.call('PUT', '/admin/connections/slow-shop', { baseUrl: { production: brand.url }, rateCap: { inFlight: IN_FLIGHT } })).status).toBe(200);
+    expect(
+      (
+        await admin.call('POST', '/admin/flows/stock/publish', {
+          version: 1,
+          channels: [{ kind: 'line', channelId: stack.demo.lineChannelId }],
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await admin.call('PUT', '/admin/connections/slow-shop', { baseUrl: { production: brand.url }, rateCap: { inFlight: IN_FLIGHT } }))
+        .status,
+    ).toBe(200);
     const slowFlow = {
       schemaVersion: 1,
       name: 'slow stock',
       triggers: [{ type: 'keyword', keywords: ['slow'], start: 'stock' }],
       blocks: {
-        stock: { type: 'callApi', request: { connection: 'slow-shop', url: '/slow' }, retry: false, onSuccess: 'said', onFailure: 'failed' },
+        stock: {
+          type: 'callApi',
+          request: { connection: 'slow-shop', url: '/slow' },
+          retry: false,
+          onSuccess: 'said',
+          onFailure: 'failed',
+        },
         said: { type: 'message', messages: [{ type: 'text', text: '{{ response.body.stock }} left, slowly' }] },
         failed: { type: 'message', messages: [{ type: 'text', text: 'Failed: {{ failure.reason }}' }] },
       },
     };
     expect((await admin.call('POST', '/admin/flows', { flowId: 'slowStock', flow: slowFlow })).status).toBe(201);
-    expect((await admin.call('POST', '/admin/flows/slowStock/publish', { version: 1, channels: [{ kind: 'line', channelId: stack.demo.lineChannelId }] })).status).toBe(200);
+    expect(
+      (
+        await admin.call('POST', '/admin/flows/slowStock/publish', {
+          version: 1,
+          channels: [{ kind: 'line', channelId: stack.demo.lineChannelId }],
+        })
+      ).status,
+    ).toBe(200);
   });
 
   afterAll(async () => {
@@ -76,7 +101,9 @@ describe('a rate-capped connection, on the local stack', () => {
 
   test(`${CUSTOMERS} customers at once against a brand capped at ${CAP}/s: never more than ${CAP} in a second, every turn answered`, async () => {
     const started = Date.now();
-    const sent = await Promise.all(Array.from({ length: CUSTOMERS }, (_, i) => sendLine(stack, { type: 'text', text: 'stock' }, { userId: `U-capped-${i}` })));
+    const sent = await Promise.all(
+      Array.from({ length: CUSTOMERS }, (_, i) => sendLine(stack, { type: 'text', text: 'stock' }, { userId: `U-capped-${i}` })),
+    );
     const tokens = new Set(sent.map((s) => s.replyToken));
     const answered = (calls: LineCall[]) => calls.filter((c) => c.kind === 'reply' && tokens.has(c.replyToken ?? ''));
     const calls = await waitForLineCalls(stack, (all) => answered(all).length === CUSTOMERS, 30_000);
@@ -86,13 +113,17 @@ describe('a rate-capped connection, on the local stack', () => {
     expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(CAP);
     // 40 requests at 8 a second take at least four seconds boundaries to pass.
     expect(perSecond.size).toBeGreaterThanOrEqual(Math.ceil(CUSTOMERS / CAP));
-    console.log(`rate cap: ${CUSTOMERS} turns in ${Date.now() - started} ms; brand requests per second: ${[...perSecond.values()].join(', ')}`);
+    console.log(
+      `rate cap: ${CUSTOMERS} turns in ${Date.now() - started} ms; brand requests per second: ${[...perSecond.values()].join(', ')}`,
+    );
   }, 60_000);
 
   test(`${SLOW_CUSTOMERS} customers at once against a brand capped at ${IN_FLIGHT} in flight, taking 300 ms: never more than ${IN_FLIGHT} at once, every turn answered`, async () => {
     const started = Date.now();
     const before = brand.requests.length;
-    const sent = await Promise.all(Array.from({ length: SLOW_CUSTOMERS }, (_, i) => sendLine(stack, { type: 'text', text: 'slow' }, { userId: `U-in-flight-${i}` })));
+    const sent = await Promise.all(
+      Array.from({ length: SLOW_CUSTOMERS }, (_, i) => sendLine(stack, { type: 'text', text: 'slow' }, { userId: `U-in-flight-${i}` })),
+    );
     const tokens = new Set(sent.map((s) => s.replyToken));
     const answered = (calls: LineCall[]) => calls.filter((c) => c.kind === 'reply' && tokens.has(c.replyToken ?? ''));
     const calls = await waitForLineCalls(stack, (all) => answered(all).length === SLOW_CUSTOMERS, 30_000);

@@ -46,12 +46,20 @@ describe('the README tour, run as printed', () => {
   let port = 0;
   const toRun = (text: string) => text.replace(/127\.0\.0\.1:300([0-3])\b/g, (_m, d: string) => `127.0.0.1:${port + Number(d)}`);
   const toShown = (text: string) =>
-    text.replace(new RegExp(`127\\.0\\.0\\.1:(${port}|${port + 1}|${port + 2}|${port + 3})\\b`, 'g'), (_m, p: string) => `127.0.0.1:${README_PORT + Number(p) - port}`);
+    text.replace(
+      new RegExp(`127\\.0\\.0\\.1:(${port}|${port + 1}|${port + 2}|${port + 3})\\b`, 'g'),
+      (_m, p: string) => `127.0.0.1:${README_PORT + Number(p) - port}`,
+    );
 
   beforeAll(async () => {
     port = await freePortRun();
     // Its own process group, so that stopping it stops npm, tsx and the stack under them.
-    stack = spawn('npm', ['start'], { cwd: root, env: { ...process.env, PORT: String(port), DATA_DIR: '' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    stack = spawn('npm', ['start'], {
+      cwd: root,
+      env: { ...process.env, PORT: String(port), DATA_DIR: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     await new Promise<void>((resolve, reject) => {
       let out = '';
       const timer = setTimeout(() => reject(new Error(`npm start did not come up:\n${out}`)), 60_000);
@@ -93,7 +101,12 @@ describe('the README tour, run as printed', () => {
       }
       // A command the README shows failing says so: `# exits 1`.
       const expectedStatus = Number(/# exits (\d+)$/.exec(shown.command)?.[1] ?? 0);
-      const run = spawnSync('bash', ['-c', toRun(shown.command)], { cwd: root, env: { ...process.env, ...exported, PORT: String(port) }, encoding: 'utf8', timeout: 30_000 });
+      const run = spawnSync('bash', ['-c', toRun(shown.command)], {
+        cwd: root,
+        env: { ...process.env, ...exported, PORT: String(port) },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
       const output = toShown(`${run.stdout}${run.stderr}`)
         .split('\n')
         .filter((line) => !/^> |^$/.test(line));

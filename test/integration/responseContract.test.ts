@@ -2,7 +2,15 @@ import type { LineCall } from '../../local/lineStandIn';
 import type { LocalStack } from '../../local/localStack';
 import { flowSchema } from '../../shared/flow/schema';
 import { adminClient, type AdminClient } from '../support/adminClient';
-import { sendLine, startFakeBrand, startTestStack, transcript, waitForLineCalls, type CustomerAction, type FakeBrand } from '../support/localStackHarness';
+import {
+  sendLine,
+  startFakeBrand,
+  startTestStack,
+  transcript,
+  waitForLineCalls,
+  type CustomerAction,
+  type FakeBrand,
+} from '../support/localStackHarness';
 
 /**
  * Issue 21, response contracts, end to end on the local stack: a contract learnt from a test (the
@@ -11,7 +19,13 @@ import { sendLine, startFakeBrand, startTestStack, transcript, waitForLineCalls,
  * and the first mismatch at its path in the execution log, `onMismatch: warn` only warns, and saving a
  * flow whose follow-up reads a path the contract lacks is refused (so it is never published).
  */
-const GOOD = { member: { id: 'm-1', name: 'Ada Lovelace' }, tickets: [{ id: 1, title: 'Lost card', price: 10 }, { id: 2, title: 'New address', price: 12.5 }] };
+const GOOD = {
+  member: { id: 'm-1', name: 'Ada Lovelace' },
+  tickets: [
+    { id: 1, title: 'Lost card', price: 10 },
+    { id: 2, title: 'New address', price: 12.5 },
+  ],
+};
 
 describe('response contracts on the local stack', () => {
   let stack: LocalStack;
@@ -62,7 +76,12 @@ describe('response contracts on the local stack', () => {
   });
 
   async function learnt(): Promise<{ body: Record<string, unknown> }> {
-    const flow = { schemaVersion: 1, name: 'learn', triggers: [{ type: 'keyword', keywords: ['go'], start: 'card' }], blocks: blocks('/tickets/good', undefined) };
+    const flow = {
+      schemaVersion: 1,
+      name: 'learn',
+      triggers: [{ type: 'keyword', keywords: ['go'], start: 'card' }],
+      blocks: blocks('/tickets/good', undefined),
+    };
     const reply = await admin.call('POST', '/admin/dry-run', { flow, blockId: 'card', learnContract: true });
     expect(reply.status).toBe(200);
     const body = reply.body as { outcome: { ok: boolean }; learntContract?: { body: Record<string, unknown> } };
@@ -76,11 +95,32 @@ describe('response contracts on the local stack', () => {
     channels += 1;
     const channelId = `contract-${channels}`;
     // Saved through the admin API: the flow passes the publish-time check first.
-    const saved = await admin.call('POST', '/admin/flows', { flowId: channelId, flow: { schemaVersion: 1, name: 'contract', triggers: [{ type: 'keyword', keywords: ['go'], start: 'card' }], blocks: blocks(path, contract) } });
+    const saved = await admin.call('POST', '/admin/flows', {
+      flowId: channelId,
+      flow: {
+        schemaVersion: 1,
+        name: 'contract',
+        triggers: [{ type: 'keyword', keywords: ['go'], start: 'card' }],
+        blocks: blocks(path, contract),
+      },
+    });
     expect(saved.status).toBe(201);
-    const flow = flowSchema.parse({ schemaVersion: 1, name: 'contract', triggers: [{ type: 'keyword', keywords: ['go'], start: 'card' }], blocks: blocks(path, contract) });
+    const flow = flowSchema.parse({
+      schemaVersion: 1,
+      name: 'contract',
+      triggers: [{ type: 'keyword', keywords: ['go'], start: 'card' }],
+      blocks: blocks(path, contract),
+    });
     await stack.store.flows.putVersion('lab', channelId, 1, flow);
-    await stack.store.channels.put({ workspaceId: 'lab', kind: 'line', channelId, secret: `${channelId}-secret`, accessToken: 'lab-token', name: '', activeFlow: { flowId: channelId, version: 1 } });
+    await stack.store.channels.put({
+      workspaceId: 'lab',
+      kind: 'line',
+      channelId,
+      secret: `${channelId}-secret`,
+      accessToken: 'lab-token',
+      name: '',
+      activeFlow: { flowId: channelId, version: 1 },
+    });
     return { channelId, secret: `${channelId}-secret` };
   }
 
@@ -91,7 +131,13 @@ describe('response contracts on the local stack', () => {
     const isAnswer = (c: LineCall) => (c.kind === 'reply' && c.replyToken === sent.replyToken) || (c.kind === 'push' && c.to === userId);
     await waitForLineCalls(stack, (calls) => calls.slice(before).some(isAnswer), 15_000);
     await stack.idle();
-    return transcript(stack.lineStandIn.calls().slice(before).filter(isAnswer).flatMap((c) => c.messages ?? []));
+    return transcript(
+      stack.lineStandIn
+        .calls()
+        .slice(before)
+        .filter(isAnswer)
+        .flatMap((c) => c.messages ?? []),
+    );
   }
 
   async function log(channelId: string) {
@@ -101,7 +147,11 @@ describe('response contracts on the local stack', () => {
 
   test('a contract learnt from a test: types and keys, no values, no minItems; the good answer meets it and the follow-up runs', async () => {
     const contract = await learnt();
-    expect(contract.body).toMatchObject({ type: 'object', required: ['member', 'tickets'], properties: { tickets: { type: 'array', items: { required: ['id', 'title', 'price'] } } } });
+    expect(contract.body).toMatchObject({
+      type: 'object',
+      required: ['member', 'tickets'],
+      properties: { tickets: { type: 'array', items: { required: ['id', 'title', 'price'] } } },
+    });
     expect(JSON.stringify(contract)).not.toMatch(/Ada|Lost card|minItems/);
     const channel = await channelFor('/tickets/good', contract);
     expect(await say('U-c-good', { type: 'text', text: 'go' }, channel)).toEqual(expect.arrayContaining(['Hello Ada Lovelace: 2 tickets']));
@@ -114,34 +164,59 @@ describe('response contracts on the local stack', () => {
   test.each([
     ['drops a field', '/tickets/dropped', false, 'contract: response.body.tickets: expected array, got undefined'],
     ['changes a type', '/tickets/retyped', false, 'contract: response.body.tickets[1].title: expected string, got integer'],
-    ['returns [] where the contract says "must not be empty"', '/tickets/none', true, 'contract: response.body.tickets: expected a non-empty array, got an empty array'],
-  ])('a brand that %s: the failure path with reason contract, the path in the execution log, called once', async (_what, path, notEmpty, reason) => {
-    const contract = await learnt();
-    if (notEmpty) ((contract.body.properties as Record<string, Record<string, unknown>>).tickets as Record<string, unknown>).minItems = 1;
-    const channel = await channelFor(path, contract);
-    const before = calls;
-    expect(await say(`U-c-${path.split('/')[2]}`, { type: 'text', text: 'go' }, channel)).toEqual(['failed: contract']);
-    expect(calls - before).toBe(1);
-    const entries = await log(channel.channelId);
-    expect(entries).toEqual([{ outcome: 'failure', status: 200, reason, warning: undefined, attempt: 1 }]);
-    // Types only: none of the answer's values.
-    expect(JSON.stringify(entries)).not.toMatch(/Ada|Lost card|New address|42/);
-  });
+    [
+      'returns [] where the contract says "must not be empty"',
+      '/tickets/none',
+      true,
+      'contract: response.body.tickets: expected a non-empty array, got an empty array',
+    ],
+  ])(
+    'a brand that %s: the failure path with reason contract, the path in the execution log, called once',
+    async (_what, path, notEmpty, reason) => {
+      const contract = await learnt();
+      if (notEmpty) ((contract.body.properties as Record<string, Record<string, unknown>>).tickets as Record<string, unknown>).minItems = 1;
+      const channel = await channelFor(path, contract);
+      const before = calls;
+      expect(await say(`U-c-${path.split('/')[2]}`, { type: 'text', text: 'go' }, channel)).toEqual(['failed: contract']);
+      expect(calls - before).toBe(1);
+      const entries = await log(channel.channelId);
+      expect(entries).toEqual([{ outcome: 'failure', status: 200, reason, warning: undefined, attempt: 1 }]);
+      // Types only: none of the answer's values.
+      expect(JSON.stringify(entries)).not.toMatch(/Ada|Lost card|New address|42/);
+    },
+  );
 
   test('onMismatch warn: the card succeeds, the log entry carries the warning', async () => {
     const contract = { ...(await learnt()), onMismatch: 'warn' };
     const channel = await channelFor('/tickets/retyped', contract);
     expect(await say('U-c-warn', { type: 'text', text: 'go' }, channel)).toEqual(expect.arrayContaining(['Hello Ada Lovelace: 2 tickets']));
-    expect(await log(channel.channelId)).toEqual([{ outcome: 'success', status: 200, reason: undefined, warning: 'contract: response.body.tickets[1].title: expected string, got integer', attempt: 1 }]);
+    expect(await log(channel.channelId)).toEqual([
+      {
+        outcome: 'success',
+        status: 200,
+        reason: undefined,
+        warning: 'contract: response.body.tickets[1].title: expected string, got integer',
+        attempt: 1,
+      },
+    ]);
   });
 
   test('saving (so publishing) refuses a follow-up reading a path the contract does not have', async () => {
     const contract = await learnt();
     const flowBlocks = blocks('/tickets/good', contract) as Record<string, Record<string, unknown>>;
     flowBlocks.show = { type: 'message', messages: [{ type: 'text', text: 'Hello {{ response.body.missing }}' }] };
-    const flow = { schemaVersion: 1, name: 'contract', triggers: [{ type: 'keyword', keywords: ['go'], start: 'card' }], blocks: { ...flowBlocks, none: undefined } };
+    const flow = {
+      schemaVersion: 1,
+      name: 'contract',
+      triggers: [{ type: 'keyword', keywords: ['go'], start: 'card' }],
+      blocks: { ...flowBlocks, none: undefined },
+    };
     delete (flow.blocks as Record<string, unknown>).none;
-    const problem = { path: 'flow.blocks.show.messages.0.text', message: 'reads response.body.missing, which the contract of card "card" does not have (no missing): add it to the contract, or read another field' };
+    const problem = {
+      path: 'flow.blocks.show.messages.0.text',
+      message:
+        'reads response.body.missing, which the contract of card "card" does not have (no missing): add it to the contract, or read another field',
+    };
     const validated = await admin.call('POST', '/admin/flows/validate', { flow });
     expect(validated.body).toMatchObject({ problems: [problem] });
     const saved = await admin.call('POST', '/admin/flows', { flowId: 'contract-missing', flow });
@@ -154,12 +229,28 @@ describe('response contracts on the local stack', () => {
     const flowBlocks = blocks('/tickets/good', contract) as Record<string, Record<string, unknown>>;
     flowBlocks.show = { type: 'message', messages: [{ type: 'text', text: 'Hello {{ response.body.missing }}' }] };
     delete flowBlocks.none;
-    const flow = flowSchema.parse({ schemaVersion: 1, name: 'old', triggers: [{ type: 'keyword', keywords: ['old'], start: 'card' }], blocks: flowBlocks });
+    const flow = flowSchema.parse({
+      schemaVersion: 1,
+      name: 'old',
+      triggers: [{ type: 'keyword', keywords: ['old'], start: 'card' }],
+      blocks: flowBlocks,
+    });
     await stack.store.flows.putVersion(stack.demo.workspaceId, 'contract-old', 1, flow);
-    const published = await admin.call('POST', '/admin/flows/contract-old/publish', { version: 1, channels: [{ kind: 'line', channelId: stack.demo.lineChannelId }] });
+    const published = await admin.call('POST', '/admin/flows/contract-old/publish', {
+      version: 1,
+      channels: [{ kind: 'line', channelId: stack.demo.lineChannelId }],
+    });
     expect([published.status, published.body]).toEqual([
       409,
-      expect.objectContaining({ problems: [{ path: 'flow.blocks.show.messages.0.text', message: 'reads response.body.missing, which the contract of card "card" does not have (no missing): add it to the contract, or read another field' }] }),
+      expect.objectContaining({
+        problems: [
+          {
+            path: 'flow.blocks.show.messages.0.text',
+            message:
+              'reads response.body.missing, which the contract of card "card" does not have (no missing): add it to the contract, or read another field',
+          },
+        ],
+      }),
     ]);
   });
 });

@@ -69,8 +69,19 @@ describe('secrets a brand echoes back', () => {
       name: 'echo',
       triggers: [{ type: 'postback', action: 'echo_key', start: 'echo' }],
       blocks: {
-        echo: { type: 'callApi', request: { url: `${lab.url}/echo/{{ trigger.params.how }}`, headers: { 'x-api-key': '{{ secrets.ECHO_KEY }}' } }, retry: false, onSuccess: 'show' },
-        show: { type: 'message', messages: [{ type: 'text', text: 'Echo: {{ response.body.said }}' }, { type: 'text', text: '{{ response.body.rest }}' }] },
+        echo: {
+          type: 'callApi',
+          request: { url: `${lab.url}/echo/{{ trigger.params.how }}`, headers: { 'x-api-key': '{{ secrets.ECHO_KEY }}' } },
+          retry: false,
+          onSuccess: 'show',
+        },
+        show: {
+          type: 'message',
+          messages: [
+            { type: 'text', text: 'Echo: {{ response.body.said }}' },
+            { type: 'text', text: '{{ response.body.rest }}' },
+          ],
+        },
       },
     };
     expect((await admin.call('POST', '/admin/flows', { flowId: 'echo', flow })).status).toBe(201);
@@ -136,15 +147,34 @@ describe('secrets a brand echoes back', () => {
       name: 'echo to attributes',
       triggers: [{ type: 'postback', action: 'echo_save', start: 'save' }],
       blocks: {
-        save: { type: 'callApi', request: { url: `${lab.url}/echo/reversed`, headers: { 'x-api-key': '{{ secrets.ECHO_KEY }}' } }, retry: false, saveToAttributes: { echoed: 'response.body.said' }, onSuccess: 'pass' },
+        save: {
+          type: 'callApi',
+          request: { url: `${lab.url}/echo/reversed`, headers: { 'x-api-key': '{{ secrets.ECHO_KEY }}' } },
+          retry: false,
+          saveToAttributes: { echoed: 'response.body.said' },
+          onSuccess: 'pass',
+        },
         pass: { type: 'callApi', request: { url: `${lab.url}/pass?v={{ attributes.echoed }}` }, retry: false, onSuccess: 'done' },
         done: { type: 'message', messages: [{ type: 'text', text: 'ok' }] },
       },
     };
     expect((await admin.call('POST', '/admin/flows', { flowId: 'echo-save', flow })).status).toBe(201);
-    expect((await admin.call('POST', '/admin/flows/echo-save/publish', { version: 1, channels: [{ kind: 'line', channelId: stack.demo.lineChannelId }] })).status).toBe(200);
+    expect(
+      (
+        await admin.call('POST', '/admin/flows/echo-save/publish', {
+          version: 1,
+          channels: [{ kind: 'line', channelId: stack.demo.lineChannelId }],
+        })
+      ).status,
+    ).toBe(200);
     const user = 'sim-echo-save';
-    expect((await admin.call('POST', `/admin/simulator/line/${stack.demo.lineChannelId}/${user}`, { event: { type: 'postback', data: 'action=echo_save' } })).status).toBe(200);
+    expect(
+      (
+        await admin.call('POST', `/admin/simulator/line/${stack.demo.lineChannelId}/${user}`, {
+          event: { type: 'postback', data: 'action=echo_save' },
+        })
+      ).status,
+    ).toBe(200);
     await stack.idle();
     expect(lab.requests.at(-1)?.url).toBe(`/pass?v=${reverse(KEY)}`);
     const contact = await admin.call('GET', `/admin/contacts/line/${stack.demo.lineChannelId}/${user}`);

@@ -1,6 +1,14 @@
 import type { LocalStack } from '../../local/localStack';
 import { adminClient, type AdminClient } from '../support/adminClient';
-import { sendLine, sentMessages, startFakeBrand, startTestStack, transcript, waitForLineCalls, type FakeBrand } from '../support/localStackHarness';
+import {
+  sendLine,
+  sentMessages,
+  startFakeBrand,
+  startTestStack,
+  transcript,
+  waitForLineCalls,
+  type FakeBrand,
+} from '../support/localStackHarness';
 
 /**
  * A secret bound to hosts, end to end through the executor: the store hands the card the secret's
@@ -27,7 +35,13 @@ describe('allowedHosts in a real turn', () => {
       name: 'bound key',
       triggers: [{ type: 'keyword', keywords: ['key'], start: 'card' }],
       blocks: {
-        card: { type: 'callApi', request: { url: `${lab.url}/collect`, headers: { authorization: 'Bearer {{ secrets.BOUND_KEY }}' } }, retry: false, onSuccess: 'sent', onFailure: 'refused' },
+        card: {
+          type: 'callApi',
+          request: { url: `${lab.url}/collect`, headers: { authorization: 'Bearer {{ secrets.BOUND_KEY }}' } },
+          retry: false,
+          onSuccess: 'sent',
+          onFailure: 'refused',
+        },
         sent: { type: 'message', messages: [{ type: 'text', text: 'sent' }] },
         refused: { type: 'message', messages: [{ type: 'text', text: 'refused' }] },
       },
@@ -35,7 +49,14 @@ describe('allowedHosts in a real turn', () => {
     expect((await admin.call('POST', '/admin/flows', { flowId: 'bound', flow })).status).toBe(201);
     // Publishing refuses a flow whose headers name a secret the workspace does not have.
     await admin.call('PUT', '/admin/secrets/BOUND_KEY', { value: KEY, allowedHosts: ['api.brand.example'] });
-    expect((await admin.call('POST', '/admin/flows/bound/publish', { version: 1, channels: [{ kind: 'line', channelId: stack.demo.lineChannelId }] })).status).toBe(200);
+    expect(
+      (
+        await admin.call('POST', '/admin/flows/bound/publish', {
+          version: 1,
+          channels: [{ kind: 'line', channelId: stack.demo.lineChannelId }],
+        })
+      ).status,
+    ).toBe(200);
   });
 
   afterAll(async () => {

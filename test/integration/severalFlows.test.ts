@@ -44,8 +44,12 @@ describe('several flows on one channel', () => {
     stack = await startTestStack();
     admin = adminClient(stack, stack.demo.adminKey);
     expect((await admin.call('POST', '/admin/flows', { flowId: 'weather', flow: weatherFlow('v1') })).status).toBe(201);
-    expect((await admin.call('POST', '/admin/flows', { flowId: 'promo', flow: keywordFlow('Promo', ['ＨＯＴ', 'promo'], 'Promo!') })).status).toBe(201);
-    expect((await admin.call('POST', '/admin/flows', { flowId: 'news', flow: keywordFlow('News', ['news'], 'Today: tea harvest.') })).status).toBe(201);
+    expect(
+      (await admin.call('POST', '/admin/flows', { flowId: 'promo', flow: keywordFlow('Promo', ['ＨＯＴ', 'promo'], 'Promo!') })).status,
+    ).toBe(201);
+    expect(
+      (await admin.call('POST', '/admin/flows', { flowId: 'news', flow: keywordFlow('News', ['news'], 'Today: tea harvest.') })).status,
+    ).toBe(201);
   });
 
   afterAll(() => stack.stop());
@@ -59,7 +63,8 @@ describe('several flows on one channel', () => {
     return transcript(calls.filter((c) => c.replyToken === sent.replyToken).flatMap((c) => c.messages ?? []));
   }
 
-  const publish = (flowId: string, version: number, channels: unknown[] = [LINE]) => admin.call('POST', `/admin/flows/${flowId}/publish`, { version, channels });
+  const publish = (flowId: string, version: number, channels: unknown[] = [LINE]) =>
+    admin.call('POST', `/admin/flows/${flowId}/publish`, { version, channels });
   const unpublish = (flowId: string, channels: unknown[] = [LINE]) => admin.call('POST', `/admin/flows/${flowId}/unpublish`, { channels });
   const activeFlows = async () => (await stack.store.channels.get('line', 'demo-line'))?.activeFlows;
 
@@ -69,9 +74,24 @@ describe('several flows on one channel', () => {
     expect(published.body).toEqual({
       flowId: 'weather',
       version: 1,
-      channels: [{ kind: 'line', channelId: 'demo-line', before: [{ flowId: 'demo', version: 1 }], after: [{ flowId: 'demo', version: 1 }, { flowId: 'weather', version: 1 }] }],
+      channels: [
+        {
+          kind: 'line',
+          channelId: 'demo-line',
+          before: [{ flowId: 'demo', version: 1 }],
+          after: [
+            { flowId: 'demo', version: 1 },
+            { flowId: 'weather', version: 1 },
+          ],
+        },
+      ],
     });
-    expect((await admin.call('GET', '/admin/channels/line/demo-line')).body).toMatchObject({ activeFlows: [{ flowId: 'demo', version: 1 }, { flowId: 'weather', version: 1 }] });
+    expect((await admin.call('GET', '/admin/channels/line/demo-line')).body).toMatchObject({
+      activeFlows: [
+        { flowId: 'demo', version: 1 },
+        { flowId: 'weather', version: 1 },
+      ],
+    });
 
     expect((await say('U-multi-1', 'hot'))[0]).toMatch(/best sellers/i);
     expect(await say('U-multi-1', 'weather')).toEqual(['Which city? (v1)']);
@@ -84,13 +104,26 @@ describe('several flows on one channel', () => {
     const refused = await publish('promo', 1);
     expect(refused).toMatchObject({ status: 409 });
     expect(refused.body).toEqual({
-      error: 'promo v1 would share triggers with flows active on the channel: keyword:hot (demo v1 on line:demo-line). Unpublish one of them there or change its triggers',
-      conflicts: [{ trigger: 'keyword:hot', flows: [{ flowId: 'demo', version: 1 }, { flowId: 'promo', version: 1 }], channel: { kind: 'line', channelId: 'demo-line' } }],
+      error:
+        'promo v1 would share triggers with flows active on the channel: keyword:hot (demo v1 on line:demo-line). Unpublish one of them there or change its triggers',
+      conflicts: [
+        {
+          trigger: 'keyword:hot',
+          flows: [
+            { flowId: 'demo', version: 1 },
+            { flowId: 'promo', version: 1 },
+          ],
+          channel: { kind: 'line', channelId: 'demo-line' },
+        },
+      ],
     });
     // Several channels: every channel is checked before any changes.
     expect((await publish('promo', 1, [{ kind: 'messenger', channelId: 'demo-messenger' }, LINE])).status).toBe(409);
     expect((await stack.store.channels.get('messenger', 'demo-messenger'))?.activeFlows).toEqual([{ flowId: 'demo', version: 1 }]);
-    expect(await activeFlows()).toEqual([{ flowId: 'demo', version: 1 }, { flowId: 'weather', version: 1 }]);
+    expect(await activeFlows()).toEqual([
+      { flowId: 'demo', version: 1 },
+      { flowId: 'weather', version: 1 },
+    ]);
     expect((await say('U-multi-2', 'promo'))[0]).toBe('Sorry, I did not catch that. Try one of these:');
   });
 
@@ -99,9 +132,26 @@ describe('several flows on one channel', () => {
     expect((await admin.call('PUT', '/admin/flows/weather', { flow: weatherFlow('v2'), baseVersion: 1 })).status).toBe(200);
     const upgraded = await publish('weather', 2);
     // Another version of a flow already on the channel replaces it, in its place.
-    expect(upgraded.body).toMatchObject({ channels: [{ before: [{ flowId: 'demo', version: 1 }, { flowId: 'weather', version: 1 }], after: [{ flowId: 'demo', version: 1 }, { flowId: 'weather', version: 2 }] }] });
+    expect(upgraded.body).toMatchObject({
+      channels: [
+        {
+          before: [
+            { flowId: 'demo', version: 1 },
+            { flowId: 'weather', version: 1 },
+          ],
+          after: [
+            { flowId: 'demo', version: 1 },
+            { flowId: 'weather', version: 2 },
+          ],
+        },
+      ],
+    });
     expect((await publish('news', 1)).status).toBe(200);
-    expect(await activeFlows()).toEqual([{ flowId: 'demo', version: 1 }, { flowId: 'weather', version: 2 }, { flowId: 'news', version: 1 }]);
+    expect(await activeFlows()).toEqual([
+      { flowId: 'demo', version: 1 },
+      { flowId: 'weather', version: 2 },
+      { flowId: 'news', version: 1 },
+    ]);
 
     expect(await say('U-pinned-1', 'Taipei')).toEqual(['v1: sunny in Taipei']);
     expect(await say('U-pinned-2', '天氣')).toEqual(['Which city? (v2)']);
@@ -118,8 +168,15 @@ describe('several flows on one channel', () => {
         {
           kind: 'line',
           channelId: 'demo-line',
-          before: [{ flowId: 'demo', version: 1 }, { flowId: 'weather', version: 2 }, { flowId: 'news', version: 1 }],
-          after: [{ flowId: 'demo', version: 1 }, { flowId: 'news', version: 1 }],
+          before: [
+            { flowId: 'demo', version: 1 },
+            { flowId: 'weather', version: 2 },
+            { flowId: 'news', version: 1 },
+          ],
+          after: [
+            { flowId: 'demo', version: 1 },
+            { flowId: 'news', version: 1 },
+          ],
         },
       ],
     });
@@ -132,24 +189,37 @@ describe('several flows on one channel', () => {
 
   test('unpublish refusals: not active there (409, nothing moves), unknown channel or flow (404)', async () => {
     const notActive = await unpublish('weather', [{ kind: 'line', channelId: 'demo-line' }]);
-    expect(notActive).toMatchObject({ status: 409, body: { error: 'flow weather is not active on line:demo-line: nothing was unpublished', channels: [{ kind: 'line', channelId: 'demo-line' }] } });
+    expect(notActive).toMatchObject({
+      status: 409,
+      body: {
+        error: 'flow weather is not active on line:demo-line: nothing was unpublished',
+        channels: [{ kind: 'line', channelId: 'demo-line' }],
+      },
+    });
     // news is active on the LINE channel but not on the page: neither changes.
     expect((await unpublish('news', [LINE, { kind: 'messenger', channelId: 'demo-messenger' }])).status).toBe(409);
-    expect(await activeFlows()).toEqual([{ flowId: 'demo', version: 1 }, { flowId: 'news', version: 1 }]);
+    expect(await activeFlows()).toEqual([
+      { flowId: 'demo', version: 1 },
+      { flowId: 'news', version: 1 },
+    ]);
     expect((await unpublish('news', [{ kind: 'line', channelId: 'nope' }])).status).toBe(404);
     expect((await unpublish('nope', [LINE])).status).toBe(404);
     expect((await unpublish('news', [])).status).toBe(400);
   });
 
   test('a flow in any active set cannot be deleted; once unpublished everywhere it can', async () => {
-    expect(await admin.call('DELETE', '/admin/flows/news')).toMatchObject({ status: 409, body: { channels: [{ kind: 'line', channelId: 'demo-line' }] } });
+    expect(await admin.call('DELETE', '/admin/flows/news')).toMatchObject({
+      status: 409,
+      body: { channels: [{ kind: 'line', channelId: 'demo-line' }] },
+    });
     expect((await unpublish('news')).status).toBe(200);
     expect(await admin.call('DELETE', '/admin/flows/news')).toMatchObject({ status: 200, body: { deleted: true } });
   });
 
   test('publishes at once on one channel: none is lost', async () => {
     const page = [{ kind: 'messenger', channelId: 'demo-messenger' }];
-    for (const id of ['alpha', 'beta', 'gamma']) expect((await admin.call('POST', '/admin/flows', { flowId: id, flow: keywordFlow(id, [id], id) })).status).toBe(201);
+    for (const id of ['alpha', 'beta', 'gamma'])
+      expect((await admin.call('POST', '/admin/flows', { flowId: id, flow: keywordFlow(id, [id], id) })).status).toBe(201);
     const replies = await Promise.all([publish('alpha', 1, page), publish('beta', 1, page), publish('gamma', 1, page)]);
     expect(replies.map((r) => r.status)).toEqual([200, 200, 200]);
     const active = (await stack.store.channels.get('messenger', 'demo-messenger'))?.activeFlows;
@@ -158,7 +228,13 @@ describe('several flows on one channel', () => {
 
   test('a channel item of the single-flow shape answers as before; the next publish writes the new shape', async () => {
     const { Item } = await stack.table.doc.send(new GetCommand({ TableName: stack.table.name, Key: channelKey('line', 'demo-line') }));
-    const legacy: Record<string, unknown> = { ...Item, channelId: 'legacy-line', ...channelKey('line', 'legacy-line'), gsi1sk: 'line#legacy-line', activeFlow: { flowId: 'demo', version: 1 } };
+    const legacy: Record<string, unknown> = {
+      ...Item,
+      channelId: 'legacy-line',
+      ...channelKey('line', 'legacy-line'),
+      gsi1sk: 'line#legacy-line',
+      activeFlow: { flowId: 'demo', version: 1 },
+    };
     delete legacy.activeFlows;
     delete legacy.activeFlowsRevision;
     await stack.table.doc.send(new PutCommand({ TableName: stack.table.name, Item: legacy }));
@@ -168,10 +244,30 @@ describe('several flows on one channel', () => {
     await waitForLineCalls(stack, (calls) => calls.some((c) => c.replyToken === sent.replyToken));
     await stack.idle();
 
-    expect((await admin.call('GET', '/admin/channels/line/legacy-line')).body).toMatchObject({ activeFlows: [{ flowId: 'demo', version: 1 }] });
-    expect((await publish('weather', 2, [{ kind: 'line', channelId: 'legacy-line' }])).body).toMatchObject({ channels: [{ before: [{ flowId: 'demo', version: 1 }], after: [{ flowId: 'demo', version: 1 }, { flowId: 'weather', version: 2 }] }] });
-    const { Item: after } = await stack.table.doc.send(new GetCommand({ TableName: stack.table.name, Key: channelKey('line', 'legacy-line') }));
-    expect(after).toMatchObject({ activeFlows: [{ flowId: 'demo', version: 1 }, { flowId: 'weather', version: 2 }], activeFlowsRevision: 1 });
+    expect((await admin.call('GET', '/admin/channels/line/legacy-line')).body).toMatchObject({
+      activeFlows: [{ flowId: 'demo', version: 1 }],
+    });
+    expect((await publish('weather', 2, [{ kind: 'line', channelId: 'legacy-line' }])).body).toMatchObject({
+      channels: [
+        {
+          before: [{ flowId: 'demo', version: 1 }],
+          after: [
+            { flowId: 'demo', version: 1 },
+            { flowId: 'weather', version: 2 },
+          ],
+        },
+      ],
+    });
+    const { Item: after } = await stack.table.doc.send(
+      new GetCommand({ TableName: stack.table.name, Key: channelKey('line', 'legacy-line') }),
+    );
+    expect(after).toMatchObject({
+      activeFlows: [
+        { flowId: 'demo', version: 1 },
+        { flowId: 'weather', version: 2 },
+      ],
+      activeFlowsRevision: 1,
+    });
     expect(after).not.toHaveProperty('activeFlow');
   });
 });

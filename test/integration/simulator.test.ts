@@ -13,7 +13,13 @@ beforeAll(async () => {
 });
 afterAll(async () => stack.stop());
 
-type Entry = { key: string; from: 'customer' | 'waiting' | 'bot'; jobId: string; event?: unknown; messages?: Array<Record<string, unknown>> };
+type Entry = {
+  key: string;
+  from: 'customer' | 'waiting' | 'bot';
+  jobId: string;
+  event?: unknown;
+  messages?: Array<Record<string, unknown>>;
+};
 
 const admin = async (method: string, path: string, body?: unknown, key = stack.demo.adminKey) => {
   const response = await fetch(`${stack.url}/admin${path}`, {
@@ -61,20 +67,35 @@ describe.each([
 
     const asked = await play(path, { type: 'postback', data: 'action=my_tickets' });
     expect(asked[0]).toMatchObject({ from: 'customer', event: { type: 'postback', data: 'action=my_tickets' } });
-    expect(texts(asked)).toEqual(['To show your tickets, please verify your membership first. What is your member phone number? We will text you a code.']);
+    expect(texts(asked)).toEqual([
+      'To show your tickets, please verify your membership first. What is your member phone number? We will text you a code.',
+    ]);
     const codeAsked = await play(path, { type: 'text', text: '0912-345-678' });
     expect(texts(codeAsked)).toEqual(['If 0912345678 is a member number, we just texted it a 6-digit code. Please type the code here.']);
 
     const bound = await play(path, { type: 'text', text: stack.brandApi.lastCode('0912345678') ?? '' });
     // The card ran: the waiting indicator comes before the answers, in the channel's own payloads.
     expect(bound.map((entry) => entry.from)).toEqual(['customer', 'waiting', 'bot', 'bot']);
-    expect(texts(bound)).toEqual(['Thank you, Chen Mei-Ling: you are verified as member M001.', kind === 'line' ? '[carousel]' : '[carousel of 3]']);
+    expect(texts(bound)).toEqual([
+      'Thank you, Chen Mei-Ling: you are verified as member M001.',
+      kind === 'line' ? '[carousel]' : '[carousel of 3]',
+    ]);
     if (kind === 'line') expect(JSON.stringify(bound[3]?.messages)).toContain('Taipei 101 Observatory');
     expect(stack.brandApi.requests().filter((r) => r.path === '/otp/verify')).toHaveLength(1);
 
     // The whole conversation reads back in order; the channel APIs were never called.
     const all = await admin('GET', path);
-    expect((all.body.entries as Entry[]).map((entry) => entry.from)).toEqual(['customer', 'bot', 'customer', 'waiting', 'bot', 'customer', 'waiting', 'bot', 'bot']);
+    expect((all.body.entries as Entry[]).map((entry) => entry.from)).toEqual([
+      'customer',
+      'bot',
+      'customer',
+      'waiting',
+      'bot',
+      'customer',
+      'waiting',
+      'bot',
+      'bot',
+    ]);
     expect(stack.lineStandIn.calls()).toHaveLength(lineCalls);
     expect(stack.messengerStandIn.calls()).toHaveLength(messengerCalls);
 
@@ -106,13 +127,19 @@ describe('a tapped Messenger payload', () => {
 
 describe('the chat simulator refuses what is not its own', () => {
   test('on a channel where nothing is published, a text is not answered, and the answer says so', async () => {
-    const put = await admin('PUT', '/channels/line/sim-empty-channel', { name: 'Nothing published', secret: 'empty-channel-secret', accessToken: 'empty-channel-token' });
+    const put = await admin('PUT', '/channels/line/sim-empty-channel', {
+      name: 'Nothing published',
+      secret: 'empty-channel-secret',
+      accessToken: 'empty-channel-token',
+    });
     expect(put.status).toBe(200);
     const sent = await admin('POST', '/simulator/line/sim-empty-channel/sim-nobody', { event: { type: 'text', text: 'hello?' } });
     expect(sent.status).toBe(200);
     expect(sent.body.answered).toBe(false);
     await stack.idle();
-    expect(((await admin('GET', '/simulator/line/sim-empty-channel/sim-nobody')).body.entries as Entry[]).map((entry) => entry.from)).toEqual(['customer']);
+    expect(
+      ((await admin('GET', '/simulator/line/sim-empty-channel/sim-nobody')).body.entries as Entry[]).map((entry) => entry.from),
+    ).toEqual(['customer']);
   });
 
   test("a real customer's id is refused: the simulator never acts as a real customer", async () => {

@@ -29,7 +29,11 @@ const line: Channel = {
     const before = stack.lineStandIn.calls().length;
     const sent = await sendLine(stack, act, { userId: user });
     expect(sent.status).toBe(200);
-    const answers = () => stack.lineStandIn.calls().slice(before).filter((c) => (c.kind === 'reply' && c.replyToken === sent.replyToken) || (c.kind === 'push' && c.to === user));
+    const answers = () =>
+      stack.lineStandIn
+        .calls()
+        .slice(before)
+        .filter((c) => (c.kind === 'reply' && c.replyToken === sent.replyToken) || (c.kind === 'push' && c.to === user));
     await waitForLineCalls(stack, () => answers().length > 0);
     await stack.idle();
     return answers().flatMap((c) => c.messages ?? []);
@@ -65,7 +69,12 @@ function allTexts(node: unknown): string[] {
 async function signInOnLine(stack: LocalStack, loginUrl: string, memberId: string, password: string): Promise<number> {
   const linkToken = new URL(loginUrl).searchParams.get('linkToken') ?? '';
   expect((await fetch(loginUrl)).status).toBe(200);
-  const posted = await fetch(new URL('/link/login', loginUrl), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ linkToken, memberId, password }).toString(), redirect: 'manual' });
+  const posted = await fetch(new URL('/link/login', loginUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ linkToken, memberId, password }).toString(),
+    redirect: 'manual',
+  });
   const location = posted.headers.get('location');
   if (location) expect((await fetch(location)).status).toBe(200);
   await stack.idle();
@@ -79,7 +88,11 @@ const messenger: Channel = {
     const before = stack.messengerStandIn.calls().length;
     const sent = await sendMessenger(stack, act, { psid: user });
     expect(sent.status).toBe(200);
-    const answers = () => stack.messengerStandIn.calls().slice(before).filter((c) => c.kind === 'send' && c.to === user);
+    const answers = () =>
+      stack.messengerStandIn
+        .calls()
+        .slice(before)
+        .filter((c) => c.kind === 'send' && c.to === user);
     await waitForMessengerCalls(stack, () => answers().length > 0);
     await stack.idle();
     const calls = answers();
@@ -92,7 +105,10 @@ const messenger: Channel = {
       const message = record(m);
       if (typeof message.text === 'string') return message.text;
       const payload = record(record(message.attachment).payload);
-      if (payload.template_type === 'generic') return `[carousel] ${list(payload.elements).map((e) => String(record(e).title)).join(' | ')}`;
+      if (payload.template_type === 'generic')
+        return `[carousel] ${list(payload.elements)
+          .map((e) => String(record(e).title))
+          .join(' | ')}`;
       return JSON.stringify(m);
     }),
   quickReplies: (m) => list(record(m).quick_replies).map((q) => String(record(q).title)),
@@ -107,7 +123,8 @@ afterAll(async () => stack.stop());
 
 describe.each([line, messenger])('the three scenarios on $kind', (channel) => {
   const say = async (user: string, act: Act) => channel.transcript(await channel.say(stack, user, act));
-  const customer = (userId: string) => stack.store.customers.get({ channelKind: channel.kind, channelId: channel.channelId(stack), userId });
+  const customer = (userId: string) =>
+    stack.store.customers.get({ channelKind: channel.kind, channelId: channel.channelId(stack), userId });
 
   beforeEach(async () => {
     await stack.idle();
@@ -123,22 +140,38 @@ describe.each([line, messenger])('the three scenarios on $kind', (channel) => {
     /** Tap "My tickets", then sign in at the brand with the button's link: what LINE received after the link. */
     const link = async (user: string, memberId: string, password: string) => {
       const offered = await channel.say(stack, user, { type: 'postback', data: 'action=my_tickets' });
-      expect(channel.transcript(offered)).toEqual(['[sign in] To show your tickets, please sign in with your membership first: this links it to your LINE account.']);
+      expect(channel.transcript(offered)).toEqual([
+        '[sign in] To show your tickets, please sign in with your membership first: this links it to your LINE account.',
+      ]);
       const before = stack.lineStandIn.calls().length;
       const status = await signInOnLine(stack, loginUrlOf(offered[0]) ?? '', memberId, password);
-      return { status, after: channel.transcript(stack.lineStandIn.calls().slice(before).flatMap((c) => (c.kind === 'reply' || (c.kind === 'push' && c.to === user) ? (c.messages ?? []) : []))) };
+      return {
+        status,
+        after: channel.transcript(
+          stack.lineStandIn
+            .calls()
+            .slice(before)
+            .flatMap((c) => (c.kind === 'reply' || (c.kind === 'push' && c.to === user) ? (c.messages ?? []) : [])),
+        ),
+      };
     };
 
     onLine('a customer links their membership (account link) and sees their unused tickets; the next tap at once', async () => {
       const user = 'line-s1-new';
-      expect(await link(user, 'M001', 'oolong')).toEqual({ status: 302, after: ['Thank you, Chen Mei-Ling: you are verified as member M001.', tickets] });
+      expect(await link(user, 'M001', 'oolong')).toEqual({
+        status: 302,
+        after: ['Thank you, Chen Mei-Ling: you are verified as member M001.', tickets],
+      });
       expect((await customer(user))?.binding).toMatchObject({ memberId: 'M001', method: 'lineAccountLink' });
       expect(await say(user, { type: 'postback', data: 'action=my_tickets' })).toEqual([tickets]);
       expect(stack.brandApi.requests().filter((r) => r.path === '/members/M001/tickets')).toHaveLength(2);
     });
 
     onLine('a member with no unused tickets gets the empty branch', async () => {
-      expect(await link('line-s1-empty', 'M002', 'pineapple')).toEqual({ status: 302, after: ['Thank you, Wang Chih-Ming: you are verified as member M002.', 'You have no unused tickets right now.'] });
+      expect(await link('line-s1-empty', 'M002', 'pineapple')).toEqual({
+        status: 302,
+        after: ['Thank you, Wang Chih-Ming: you are verified as member M002.', 'You have no unused tickets right now.'],
+      });
     });
 
     onLine('a wrong password links nobody', async () => {
@@ -146,51 +179,65 @@ describe.each([line, messenger])('the three scenarios on $kind', (channel) => {
       expect((await customer('line-s1-stranger'))?.binding).toBeUndefined();
     });
 
-    onMessenger('a customer verifies with the code the brand texts to the member phone, and sees their unused tickets; the next tap at once', async () => {
-      const user = `${channel.kind}-s1-new`;
-      expect(await say(user, { type: 'postback', data: 'action=my_tickets' })).toEqual([
-        'To show your tickets, please verify your membership first. What is your member phone number? We will text you a code.',
-      ]);
-      expect(await say(user, { type: 'text', text: 'my phone?' })).toEqual([
-        'That does not look like a phone number (e.g. 0912345678). To show your tickets, please verify your membership first. What is your member phone number? We will text you a code.',
-      ]);
-      expect(await say(user, { type: 'text', text: '0912-345-678' })).toEqual([askCode('0912345678')]);
-      const code = stack.brandApi.lastCode('0912345678') ?? '';
-      expect(await say(user, { type: 'text', text: code })).toEqual(['Thank you, Chen Mei-Ling: you are verified as member M001.', tickets]);
-      const profile = await customer(user);
-      expect(profile?.binding).toMatchObject({ memberId: 'M001', method: 'oneTimeCode' });
-      // The query result itself is not stored, and the member id is no plain attribute.
-      expect(JSON.stringify(profile?.attributes)).not.toMatch(/Taipei 101|M001/);
+    onMessenger(
+      'a customer verifies with the code the brand texts to the member phone, and sees their unused tickets; the next tap at once',
+      async () => {
+        const user = `${channel.kind}-s1-new`;
+        expect(await say(user, { type: 'postback', data: 'action=my_tickets' })).toEqual([
+          'To show your tickets, please verify your membership first. What is your member phone number? We will text you a code.',
+        ]);
+        expect(await say(user, { type: 'text', text: 'my phone?' })).toEqual([
+          'That does not look like a phone number (e.g. 0912345678). To show your tickets, please verify your membership first. What is your member phone number? We will text you a code.',
+        ]);
+        expect(await say(user, { type: 'text', text: '0912-345-678' })).toEqual([askCode('0912345678')]);
+        const code = stack.brandApi.lastCode('0912345678') ?? '';
+        expect(await say(user, { type: 'text', text: code })).toEqual([
+          'Thank you, Chen Mei-Ling: you are verified as member M001.',
+          tickets,
+        ]);
+        const profile = await customer(user);
+        expect(profile?.binding).toMatchObject({ memberId: 'M001', method: 'oneTimeCode' });
+        // The query result itself is not stored, and the member id is no plain attribute.
+        expect(JSON.stringify(profile?.attributes)).not.toMatch(/Taipei 101|M001/);
 
-      const again = await channel.say(stack, user, { type: 'postback', data: 'action=my_tickets' });
-      expect(channel.transcript(again)).toEqual([tickets]);
-      if (channel.kind === 'messenger') {
-        // The exact Send API message: a generic template, one element per unused ticket.
-        expect(again[0]).toEqual({
-          attachment: {
-            type: 'template',
-            payload: {
-              template_type: 'generic',
-              elements: [
-                ticketElement('T-1001', 'Taipei 101 Observatory', '2026-12-31'),
-                ticketElement('T-1002', 'National Palace Museum', '2026-10-31'),
-                ticketElement('T-1003', 'Jiufen Tea House Afternoon Set', '2027-03-31'),
-              ],
+        const again = await channel.say(stack, user, { type: 'postback', data: 'action=my_tickets' });
+        expect(channel.transcript(again)).toEqual([tickets]);
+        if (channel.kind === 'messenger') {
+          // The exact Send API message: a generic template, one element per unused ticket.
+          expect(again[0]).toEqual({
+            attachment: {
+              type: 'template',
+              payload: {
+                template_type: 'generic',
+                elements: [
+                  ticketElement('T-1001', 'Taipei 101 Observatory', '2026-12-31'),
+                  ticketElement('T-1002', 'National Palace Museum', '2026-10-31'),
+                  ticketElement('T-1003', 'Jiufen Tea House Afternoon Set', '2027-03-31'),
+                ],
+              },
             },
-          },
-          // The delivery receipt Meta returns in its echo (shared/channels/messenger/echoReceipt.ts).
-          metadata: expect.stringMatching(/^callcard:2:0:[0-9a-f]{64}:messenger:demo-messenger:/),
-        });
-      }
-      expect(stack.brandApi.requests().filter((r) => r.path === '/otp/send' || r.path === '/otp/verify').map((r) => r.path)).toEqual(['/otp/send', '/otp/verify']);
-      expect(stack.brandApi.requests().filter((r) => r.path === '/members/M001/tickets')).toHaveLength(2);
-    });
+            // The delivery receipt Meta returns in its echo (shared/channels/messenger/echoReceipt.ts).
+            metadata: expect.stringMatching(/^callcard:2:0:[0-9a-f]{64}:messenger:demo-messenger:/),
+          });
+        }
+        expect(
+          stack.brandApi
+            .requests()
+            .filter((r) => r.path === '/otp/send' || r.path === '/otp/verify')
+            .map((r) => r.path),
+        ).toEqual(['/otp/send', '/otp/verify']);
+        expect(stack.brandApi.requests().filter((r) => r.path === '/members/M001/tickets')).toHaveLength(2);
+      },
+    );
 
     onMessenger('a member with no unused tickets gets the empty branch', async () => {
       const user = `${channel.kind}-s1-empty`;
       await say(user, { type: 'postback', data: 'action=my_tickets' });
       await say(user, { type: 'text', text: '0922333444' });
-      expect(await say(user, { type: 'text', text: stack.brandApi.lastCode('0922333444') ?? '' })).toEqual(['Thank you, Wang Chih-Ming: you are verified as member M002.', 'You have no unused tickets right now.']);
+      expect(await say(user, { type: 'text', text: stack.brandApi.lastCode('0922333444') ?? '' })).toEqual([
+        'Thank you, Wang Chih-Ming: you are verified as member M002.',
+        'You have no unused tickets right now.',
+      ]);
     });
 
     onMessenger('a phone number the brand does not know gets no code, so no code it can type verifies', async () => {
@@ -199,7 +246,10 @@ describe.each([line, messenger])('the three scenarios on $kind', (channel) => {
       // The brand answers as for a member (it never tells who is one), but texts nobody.
       expect(await say(user, { type: 'text', text: '0900000000' })).toEqual([askCode('0900000000')]);
       expect(stack.brandApi.sms()).toEqual([]);
-      expect(await say(user, { type: 'text', text: '123456' })).toEqual(['That code is not right. 2 attempt(s) left.', askCode('0900000000')]);
+      expect(await say(user, { type: 'text', text: '123456' })).toEqual([
+        'That code is not right. 2 attempt(s) left.',
+        askCode('0900000000'),
+      ]);
       expect((await customer(user))?.binding).toBeUndefined();
     });
   });
@@ -207,8 +257,19 @@ describe.each([line, messenger])('the three scenarios on $kind', (channel) => {
   describe('scenario 2: live data, no binding', () => {
     test('best sellers come from the brand; when its list changes, the next answer changes with no flow edit', async () => {
       const user = `${channel.kind}-s2`;
-      expect(await say(user, { type: 'text', text: '熱銷' })).toEqual(["Today's best sellers:", '[carousel] 土鳳梨酥禮盒 (12入) | 阿里山高山烏龍茶 150g | 黑糖珍珠奶茶 DIY 組']);
-      stack.brandApi.setBestSellers([{ sku: 'NEW-1', name: 'Winter Oolong Gift Box', price: 1280, imageUrl: 'https://example.com/oolong.jpg', url: 'https://example.com/p/NEW-1' }]);
+      expect(await say(user, { type: 'text', text: '熱銷' })).toEqual([
+        "Today's best sellers:",
+        '[carousel] 土鳳梨酥禮盒 (12入) | 阿里山高山烏龍茶 150g | 黑糖珍珠奶茶 DIY 組',
+      ]);
+      stack.brandApi.setBestSellers([
+        {
+          sku: 'NEW-1',
+          name: 'Winter Oolong Gift Box',
+          price: 1280,
+          imageUrl: 'https://example.com/oolong.jpg',
+          url: 'https://example.com/p/NEW-1',
+        },
+      ]);
       const second = await channel.say(stack, user, { type: 'text', text: 'ＨＯＴ' });
       expect(channel.transcript(second)).toEqual(["Today's best sellers:", '[carousel] Winter Oolong Gift Box']);
       expect(JSON.stringify(second)).toContain('NT$ 1280');
@@ -224,23 +285,37 @@ describe.each([line, messenger])('the three scenarios on $kind', (channel) => {
       const plan = await channel.say(stack, user, { type: 'text', text: '0912345678' });
       expect(channel.transcript(plan)).toEqual(['(3/3) Which session would you like?']);
       expect(channel.quickReplies(plan[0])).toEqual(['Standard', 'VIP']);
-      expect(await say(user, { type: 'text', text: 'VIP' })).toEqual(['Sorry, the vip session is full. Type "register" to choose another.']);
+      expect(await say(user, { type: 'text', text: 'VIP' })).toEqual([
+        'Sorry, the vip session is full. Type "register" to choose another.',
+      ]);
       const registrations = stack.brandApi.requests().filter((r) => r.path === '/registrations');
       expect(registrations.map((r) => JSON.parse(r.body))).toEqual([{ name: 'Lin Mei-Hua', phone: '0912345678', plan: 'vip' }]);
 
       await say(user, { type: 'text', text: '報名' });
       await say(user, { type: 'text', text: 'Lin Mei-Hua' });
       await say(user, { type: 'text', text: '0912345678' });
-      expect(await say(user, { type: 'text', text: 'standard' })).toEqual(['You are registered, Lin Mei-Hua! A confirmation email is on its way.']);
+      expect(await say(user, { type: 'text', text: 'standard' })).toEqual([
+        'You are registered, Lin Mei-Hua! A confirmation email is on its way.',
+      ]);
       const notify = stack.brandApi.requests().filter((r) => r.path === '/notify');
-      expect(notify.map((r) => JSON.parse(r.body))).toEqual([{ channel: 'email', template: 'registration_confirmed', name: 'Lin Mei-Hua', phone: '0912345678' }]);
-      expect((await customer(user))?.attributes).toMatchObject({ name: 'Lin Mei-Hua', phone: '0912345678', plan: 'standard', registrationStatus: 'success' });
+      expect(notify.map((r) => JSON.parse(r.body))).toEqual([
+        { channel: 'email', template: 'registration_confirmed', name: 'Lin Mei-Hua', phone: '0912345678' },
+      ]);
+      expect((await customer(user))?.attributes).toMatchObject({
+        name: 'Lin Mei-Hua',
+        phone: '0912345678',
+        plan: 'standard',
+        registrationStatus: 'success',
+      });
     });
 
     test('a trigger keyword while a question waits restarts cleanly', async () => {
       const user = `${channel.kind}-s3-restart`;
       await say(user, { type: 'text', text: 'register' });
-      expect(await say(user, { type: 'text', text: 'hot' })).toEqual(["Today's best sellers:", '[carousel] 土鳳梨酥禮盒 (12入) | 阿里山高山烏龍茶 150g | 黑糖珍珠奶茶 DIY 組']);
+      expect(await say(user, { type: 'text', text: 'hot' })).toEqual([
+        "Today's best sellers:",
+        '[carousel] 土鳳梨酥禮盒 (12入) | 阿里山高山烏龍茶 150g | 黑糖珍珠奶茶 DIY 組',
+      ]);
       // The question no longer waits: free text goes to the fallback.
       expect(await say(user, { type: 'text', text: 'Lin' })).toEqual(['Sorry, I did not catch that. Try one of these:']);
     });

@@ -41,10 +41,19 @@ describe('a customer message’s budget, on the local stack', () => {
     });
     await stack.store.workspaceSettings.put('budget-ws', { language: 'en' });
     await stack.store.flows.putVersion('budget-ws', 'loop', 1, flow);
-    await stack.store.channels.put({ workspaceId: 'budget-ws', kind: 'line', channelId, secret: 'budget-secret', accessToken: 'budget-token', name: 'budget', activeFlow: { flowId: 'loop', version: 1 } });
+    await stack.store.channels.put({
+      workspaceId: 'budget-ws',
+      kind: 'line',
+      channelId,
+      secret: 'budget-secret',
+      accessToken: 'budget-token',
+      name: 'budget',
+      activeFlow: { flowId: 'loop', version: 1 },
+    });
 
     const sent = await sendLine(stack, { type: 'text', text: 'go' }, { userId: 'U-budget', channelId, secret: 'budget-secret' });
-    const isAnswer = (c: LineCall) => (c.kind === 'reply' && c.replyToken === sent.replyToken) || (c.kind === 'push' && c.to === 'U-budget');
+    const isAnswer = (c: LineCall) =>
+      (c.kind === 'reply' && c.replyToken === sent.replyToken) || (c.kind === 'push' && c.to === 'U-budget');
     const calls = await waitForLineCalls(stack, (all) => all.some(isAnswer), 15_000);
     await stack.idle();
     expect(transcript(calls.filter(isAnswer).flatMap((c) => c.messages ?? []))).toEqual(['Stopped: budget (0 attempts)']);
@@ -53,6 +62,12 @@ describe('a customer message’s budget, on the local stack', () => {
     const log = (await stack.store.executionLog.page('budget-ws', { flowId: 'loop', blockId: 'page' }, { limit: 50 })).items;
     expect(log).toHaveLength(TURN_BUDGET.calls + 1);
     const refused = log.filter((entry) => entry.outcome === 'failure');
-    expect(refused).toEqual([expect.objectContaining({ reason: `budget: the customer message ran its ${TURN_BUDGET.calls} cards`, latencyMs: 0, run: TURN_BUDGET.calls + 1 })]);
+    expect(refused).toEqual([
+      expect.objectContaining({
+        reason: `budget: the customer message ran its ${TURN_BUDGET.calls} cards`,
+        latencyMs: 0,
+        run: TURN_BUDGET.calls + 1,
+      }),
+    ]);
   }, 60_000);
 });

@@ -12,7 +12,15 @@ describe('two local stacks in one process', () => {
   beforeAll(async () => {
     [a, b] = await Promise.all([
       startLocalStack({ port: 0, lineApiPort: 0, brandApiPort: 0, messengerApiPort: 0, logLevel: 'SILENT' }),
-      startLocalStack({ port: 0, lineApiPort: 0, brandApiPort: 0, messengerApiPort: 0, logLevel: 'SILENT', aws: { model: {} }, demo: { lineChannelSecret: 'second-stack-secret' } }),
+      startLocalStack({
+        port: 0,
+        lineApiPort: 0,
+        brandApiPort: 0,
+        messengerApiPort: 0,
+        logLevel: 'SILENT',
+        aws: { model: {} },
+        demo: { lineChannelSecret: 'second-stack-secret' },
+      }),
     ]);
   });
 
@@ -21,7 +29,10 @@ describe('two local stacks in one process', () => {
   });
 
   test('each answers on its own LINE stand-in, from its own table and queue', async () => {
-    const [fromA, fromB] = await Promise.all([sendLine(a, { type: 'text', text: 'hot' }, { userId: 'U-stack-a' }), sendLine(b, { type: 'text', text: 'hot' }, { userId: 'U-stack-b' })]);
+    const [fromA, fromB] = await Promise.all([
+      sendLine(a, { type: 'text', text: 'hot' }, { userId: 'U-stack-a' }),
+      sendLine(b, { type: 'text', text: 'hot' }, { userId: 'U-stack-b' }),
+    ]);
     expect([fromA.status, fromB.status]).toEqual([200, 200]);
     const callsA = await waitForLineCalls(a, (calls) => sentMessages(calls, { replyToken: fromA.replyToken }).length > 0);
     const callsB = await waitForLineCalls(b, (calls) => sentMessages(calls, { replyToken: fromB.replyToken }).length > 0);

@@ -35,7 +35,12 @@ describe('a secret saved before allowedHosts was required', () => {
     name: 'old key',
     triggers: [{ type: 'postback', action: 'old_key', start: 'call' }],
     blocks: {
-      call: { type: 'callApi', request: { url: `${lab.url}/old`, headers: { 'x-api-key': '{{ secrets.OLD_KEY }}' } }, retry: false, onSuccess: 'done' },
+      call: {
+        type: 'callApi',
+        request: { url: `${lab.url}/old`, headers: { 'x-api-key': '{{ secrets.OLD_KEY }}' } },
+        retry: false,
+        onSuccess: 'done',
+      },
       done: { type: 'message', messages: [{ type: 'text', text: 'sent {{ response.body.got }}' }] },
     },
   });
@@ -55,11 +60,25 @@ describe('a secret saved before allowedHosts was required', () => {
   test('a flow sending it: a warning at the header on validate and save, publishing not refused, and the card still sends it', async () => {
     const warning = {
       path: 'flow.blocks.call.request.headers.x-api-key',
-      message: 'secret OLD_KEY is bound to no host, so any card may send it anywhere: bind it (PUT /admin/secrets/OLD_KEY with allowedHosts; publishing does not wait for it)',
+      message:
+        'secret OLD_KEY is bound to no host, so any card may send it anywhere: bind it (PUT /admin/secrets/OLD_KEY with allowedHosts; publishing does not wait for it)',
     };
-    expect(await admin.call('POST', '/admin/flows/validate', { flow: card() })).toMatchObject({ status: 200, body: { ok: true, warnings: [warning] } });
-    expect(await admin.call('POST', '/admin/flows', { flowId: 'old-key', flow: card() })).toMatchObject({ status: 201, body: { warnings: [warning] } });
-    expect((await admin.call('POST', '/admin/flows/old-key/publish', { version: 1, channels: [{ kind: 'line', channelId: stack.demo.lineChannelId }] })).status).toBe(200);
+    expect(await admin.call('POST', '/admin/flows/validate', { flow: card() })).toMatchObject({
+      status: 200,
+      body: { ok: true, warnings: [warning] },
+    });
+    expect(await admin.call('POST', '/admin/flows', { flowId: 'old-key', flow: card() })).toMatchObject({
+      status: 201,
+      body: { warnings: [warning] },
+    });
+    expect(
+      (
+        await admin.call('POST', '/admin/flows/old-key/publish', {
+          version: 1,
+          channels: [{ kind: 'line', channelId: stack.demo.lineChannelId }],
+        })
+      ).status,
+    ).toBe(200);
     const reply = await admin.call('POST', '/admin/dry-run', { flowId: 'old-key', blockId: 'call' });
     expect(reply.body).toMatchObject({ outcome: { ok: true }, followUp: { messages: [{ type: 'text', text: `sent ${OLD_KEY.length}` }] } });
     expect(lab.requests.at(-1)?.headers['x-api-key']).toBe(OLD_KEY);
@@ -71,7 +90,9 @@ describe('a secret saved before allowedHosts was required', () => {
     expect(bound.body).not.toHaveProperty('unbound');
     expect(JSON.stringify((await admin.call('GET', '/admin/secrets')).body)).not.toMatch(/unbound|warning/);
     expect((await admin.call('POST', '/admin/flows/validate', { flow: card() })).body).toEqual({ ok: true });
-    expect((await admin.call('POST', '/admin/dry-run', { flowId: 'old-key', blockId: 'call' })).body).toMatchObject({ outcome: { ok: true } });
+    expect((await admin.call('POST', '/admin/dry-run', { flowId: 'old-key', blockId: 'call' })).body).toMatchObject({
+      outcome: { ok: true },
+    });
     expect(lab.requests.at(-1)?.headers['x-api-key']).toBe(OLD_KEY);
     expect(admin.bodies.join('\n')).not.toContain(OLD_KEY);
   });

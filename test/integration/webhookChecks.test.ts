@@ -27,14 +27,23 @@ describe('webhook verification status', () => {
     expect(reply.status).toBe(200);
     return reply.body as ChannelView;
   };
-  const listed = async (kind: string, channelId: string) => ((await admin.call('GET', '/admin/channels')).body as { channels: ChannelView[] }).channels.find((c) => c.kind === kind && c.channelId === channelId);
+  const listed = async (kind: string, channelId: string) =>
+    ((await admin.call('GET', '/admin/channels')).body as { channels: ChannelView[] }).channels.find(
+      (c) => c.kind === kind && c.channelId === channelId,
+    );
 
   const lineVerify = (secret: string) => {
     const body = JSON.stringify({ destination: 'Udeadbeefdeadbeefdeadbeefdeadbeef', events: [] });
-    return fetch(`${stack.url}/webhooks/line/${stack.demo.lineChannelId}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-line-signature': signLineBody(body, secret) }, body });
+    return fetch(`${stack.url}/webhooks/line/${stack.demo.lineChannelId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-line-signature': signLineBody(body, secret) },
+      body,
+    });
   };
   const subscribe = (path: string, token: string) =>
-    fetch(`${stack.url}/webhooks/messenger/${path}?${new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.verify_token': token, 'hub.challenge': '424242' }).toString()}`);
+    fetch(
+      `${stack.url}/webhooks/messenger/${path}?${new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.verify_token': token, 'hub.challenge': '424242' }).toString()}`,
+    );
 
   test("LINE: a forged Verify leaves the channel unverified; a signed one marks it verified, in the list and the channel's own answer", async () => {
     expect((await channel('line', stack.demo.lineChannelId)).verifiedAt).toBeUndefined();
@@ -58,8 +67,12 @@ describe('webhook verification status', () => {
   });
 
   test("a Meta app: its handshake marks the app verified, and the pages under it (the app's URL serves them)", async () => {
-    expect((await admin.call('PUT', `/admin/messenger-apps/${APP.appId}`, { secret: APP.secret, verifyToken: APP.verifyToken })).body).toMatchObject({ created: true });
-    expect((await admin.call('PUT', '/admin/channels/messenger/7001002004', { appId: APP.appId, accessToken: 'page-under-app-token' })).body).toMatchObject({ created: true });
+    expect(
+      (await admin.call('PUT', `/admin/messenger-apps/${APP.appId}`, { secret: APP.secret, verifyToken: APP.verifyToken })).body,
+    ).toMatchObject({ created: true });
+    expect(
+      (await admin.call('PUT', '/admin/channels/messenger/7001002004', { appId: APP.appId, accessToken: 'page-under-app-token' })).body,
+    ).toMatchObject({ created: true });
     expect((await subscribe(`apps/${APP.appId}`, 'guess')).status).toBe(403);
     expect(((await admin.call('GET', `/admin/messenger-apps/${APP.appId}`)).body as { verifiedAt?: string }).verifiedAt).toBeUndefined();
     expect((await channel('messenger', '7001002004')).verifiedAt).toBeUndefined();

@@ -40,12 +40,28 @@ describe('two workspaces on one stack: cache, breakers and the execution log', (
 
   let channels = 0;
   /** A LINE channel of `workspaceId` running a flow of these blocks (keyword "go" starts at `card`). */
-  async function channelOf(workspaceId: string, blocks: Record<string, unknown>): Promise<{ channelId: string; secret: string; flowId: string }> {
+  async function channelOf(
+    workspaceId: string,
+    blocks: Record<string, unknown>,
+  ): Promise<{ channelId: string; secret: string; flowId: string }> {
     channels += 1;
     const channelId = `iso-${workspaceId}-${channels}`;
     const flowId = `flow-${channels}`;
-    await stack.store.flows.putVersion(workspaceId, flowId, 1, { schemaVersion: 1, name: 'iso', triggers: [{ type: 'keyword', keywords: ['go'], start: 'card' }], blocks });
-    await stack.store.channels.put({ workspaceId, kind: 'line', channelId, secret: `${channelId}-secret`, accessToken: 'iso-token', name: '', activeFlow: { flowId, version: 1 } });
+    await stack.store.flows.putVersion(workspaceId, flowId, 1, {
+      schemaVersion: 1,
+      name: 'iso',
+      triggers: [{ type: 'keyword', keywords: ['go'], start: 'card' }],
+      blocks,
+    });
+    await stack.store.channels.put({
+      workspaceId,
+      kind: 'line',
+      channelId,
+      secret: `${channelId}-secret`,
+      accessToken: 'iso-token',
+      name: '',
+      activeFlow: { flowId, version: 1 },
+    });
     return { channelId, secret: `${channelId}-secret`, flowId };
   }
 
@@ -57,7 +73,13 @@ describe('two workspaces on one stack: cache, breakers and the execution log', (
     const isAnswer = (c: LineCall) => (c.kind === 'reply' && c.replyToken === sent.replyToken) || (c.kind === 'push' && c.to === userId);
     await waitForLineCalls(stack, (calls) => calls.slice(before).some(isAnswer), 15_000);
     await stack.idle();
-    return transcript(stack.lineStandIn.calls().slice(before).filter(isAnswer).flatMap((c) => c.messages ?? []));
+    return transcript(
+      stack.lineStandIn
+        .calls()
+        .slice(before)
+        .filter(isAnswer)
+        .flatMap((c) => c.messages ?? []),
+    );
   }
 
   async function cardLog(workspaceId: string, flowId: string, blockId = 'card'): Promise<ExecutionLogEntry[]> {
@@ -114,13 +136,25 @@ describe('two workspaces on one stack: cache, breakers and the execution log', (
       send(200, JSON.stringify({ n }));
     };
     const a = await channelOf('iso-a', {
-      card: { type: 'callApi', retry: false, request: { url: `${brand.url}/count` }, saveToAttributes: { n: 'response.body.n' }, onSuccess: 'again' },
-      again: { type: 'condition', branches: [{ when: { op: 'lt', attribute: 'n', value: TURN_BUDGET.calls }, next: 'card' }], otherwise: 'done' },
+      card: {
+        type: 'callApi',
+        retry: false,
+        request: { url: `${brand.url}/count` },
+        saveToAttributes: { n: 'response.body.n' },
+        onSuccess: 'again',
+      },
+      again: {
+        type: 'condition',
+        branches: [{ when: { op: 'lt', attribute: 'n', value: TURN_BUDGET.calls }, next: 'card' }],
+        otherwise: 'done',
+      },
       done: { type: 'message', messages: [{ type: 'text', text: 'done at {{ attributes.n }}' }] },
     });
     expect(await go(a, 'U-loop')).toEqual([`done at ${TURN_BUDGET.calls}`]);
     const entries = await cardLog('iso-a', a.flowId);
     expect(entries).toHaveLength(TURN_BUDGET.calls);
-    expect(entries.map((e) => e.run).sort((x, y) => (x ?? 0) - (y ?? 0))).toEqual(Array.from({ length: TURN_BUDGET.calls }, (_, i) => i + 1));
+    expect(entries.map((e) => e.run).sort((x, y) => (x ?? 0) - (y ?? 0))).toEqual(
+      Array.from({ length: TURN_BUDGET.calls }, (_, i) => i + 1),
+    );
   });
 });

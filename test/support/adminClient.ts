@@ -9,7 +9,12 @@ export interface AdminReply {
 }
 
 export interface AdminClient {
-  call(method: string, path: string, body?: unknown, options?: { key?: string | null; rawBody?: string | Buffer; headers?: Record<string, string> }): Promise<AdminReply>;
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    options?: { key?: string | null; rawBody?: string | Buffer; headers?: Record<string, string> },
+  ): Promise<AdminReply>;
   /** Every response body this client received, for scans (no secret may ever be in one). */
   readonly bodies: string[];
 }

@@ -15,7 +15,14 @@ export const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
  * Chromium without its own background traffic (updates, sync, QUIC): on machines whose network is
  * closed it would otherwise try, and fail, to reach Google's hosts at every start.
  */
-const QUIET_FLAGS = ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const QUIET_FLAGS = [
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Whether the browser tests can run here; when not, `skipBrowserTests` has said so. */
 export const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -105,5 +112,9 @@ export async function untilTrue(page: Page, expression: string, timeoutMs = 5_00
 
 /** The value an input shows once the console has redrawn it (see {@link polled}). */
 export function settledValue(field: Locator, expected: string, timeoutMs = 5_000): Promise<string> {
-  return polled(() => field.inputValue(), (value) => value === expected, timeoutMs);
+  return polled(
+    () => field.inputValue(),
+    (value) => value === expected,
+    timeoutMs,
+  );
 }

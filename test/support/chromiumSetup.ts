@@ -67,7 +67,9 @@ export function chromiumFacts(env: NodeJS.ProcessEnv = process.env): ChromiumFac
   const succeeds = (command: string, args: string[]) => spawnSync(command, args, { stdio: 'ignore', timeout: 10_000 }).status === 0;
   let cjkFonts = false;
   try {
-    cjkFonts = execFileSync('dpkg-query', ['-W', '-f=${Status}', 'fonts-noto-cjk'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().includes('install ok installed');
+    cjkFonts = execFileSync('dpkg-query', ['-W', '-f=${Status}', 'fonts-noto-cjk'], { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .includes('install ok installed');
   } catch {
     cjkFonts = false;
   }

@@ -27,10 +27,21 @@ export interface SendOptions {
 }
 
 /** A customer acting on LINE: a signed webhook to the local API, over a real socket. */
-export async function sendLine(stack: LocalStack, action: CustomerAction, options: SendOptions): Promise<{ status: number; body: unknown; replyToken: string }> {
+export async function sendLine(
+  stack: LocalStack,
+  action: CustomerAction,
+  options: SendOptions,
+): Promise<{ status: number; body: unknown; replyToken: string }> {
   const replyToken = options.replyToken ?? `rt-${Math.random().toString(36).slice(2)}`;
   const { userId, groupId, roomId, webhookEventId, isRedelivery } = options;
-  const body = lineWebhookBody(action, { userId, replyToken, ...(groupId ? { groupId } : {}), ...(roomId ? { roomId } : {}), ...(webhookEventId ? { webhookEventId } : {}), ...(isRedelivery ? { isRedelivery } : {}) });
+  const body = lineWebhookBody(action, {
+    userId,
+    replyToken,
+    ...(groupId ? { groupId } : {}),
+    ...(roomId ? { roomId } : {}),
+    ...(webhookEventId ? { webhookEventId } : {}),
+    ...(isRedelivery ? { isRedelivery } : {}),
+  });
   const response = await fetch(`${stack.url}/webhooks/line/${options.channelId ?? stack.demo.lineChannelId}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-line-signature': signLineBody(body, options.secret ?? stack.demo.lineChannelSecret) },
@@ -54,7 +65,12 @@ export async function waitForLineCalls(stack: LocalStack, done: (calls: LineCall
 export function sentMessages(calls: LineCall[], userOrToken?: { to?: string; replyToken?: string }): unknown[] {
   return calls
     .filter((c) => c.kind !== 'loading')
-    .filter((c) => !userOrToken || (userOrToken.replyToken !== undefined && c.replyToken === userOrToken.replyToken) || (userOrToken.to !== undefined && c.to === userOrToken.to))
+    .filter(
+      (c) =>
+        !userOrToken ||
+        (userOrToken.replyToken !== undefined && c.replyToken === userOrToken.replyToken) ||
+        (userOrToken.to !== undefined && c.to === userOrToken.to),
+    )
     .flatMap((c) => c.messages ?? []);
 }
 
@@ -91,11 +107,17 @@ export async function startModalBrand(): Promise<ModalBrand> {
     if (state.mode === 'slow') setTimeout(() => send(200), 1_000);
     else send(state.mode === 'ok' ? 200 : 503);
   });
-  return Object.defineProperty(brand, 'mode', { get: () => state.mode, set: (mode: ModalBrand['mode']) => void (state.mode = mode), enumerable: true }) as ModalBrand;
+  return Object.defineProperty(brand, 'mode', {
+    get: () => state.mode,
+    set: (mode: ModalBrand['mode']) => void (state.mode = mode),
+    enumerable: true,
+  }) as ModalBrand;
 }
 
 /** A brand server whose behaviour a test scripts (failures, slowness, odd bodies). */
-export async function startFakeBrand(handle: (req: IncomingMessage, res: ServerResponse, body: string, n: number) => void): Promise<FakeBrand> {
+export async function startFakeBrand(
+  handle: (req: IncomingMessage, res: ServerResponse, body: string, n: number) => void,
+): Promise<FakeBrand> {
   const requests: FakeBrand['requests'] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -133,20 +155,31 @@ export interface MessengerSendOptions {
 }
 
 /** A person acting on Messenger: a webhook signed with `X-Hub-Signature-256`, to the local API over a real socket. */
-export async function sendMessenger(stack: LocalStack, action: MessengerAction, options: MessengerSendOptions): Promise<{ status: number; body: unknown; mid: string }> {
+export async function sendMessenger(
+  stack: LocalStack,
+  action: MessengerAction,
+  options: MessengerSendOptions,
+): Promise<{ status: number; body: unknown; mid: string }> {
   const mid = options.mid ?? newMessengerMid();
   const pageId = options.pageId ?? stack.demo.messengerPageId;
   const body = messengerWebhookBody(action, { psid: options.psid, pageId, mid });
   const response = await fetch(`${stack.url}/webhooks/messenger/${encodeURIComponent(pageId)}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMessengerBody(body, options.secret ?? stack.demo.messengerAppSecret) },
+    headers: {
+      'content-type': 'application/json',
+      'x-hub-signature-256': signMessengerBody(body, options.secret ?? stack.demo.messengerAppSecret),
+    },
     body,
   });
   return { status: response.status, body: await response.json(), mid };
 }
 
 /** Wait until the Send API stand-in recorded what `done` wants, or fail with what it did record. */
-export async function waitForMessengerCalls(stack: LocalStack, done: (calls: MessengerCall[]) => boolean, timeoutMs = 5_000): Promise<MessengerCall[]> {
+export async function waitForMessengerCalls(
+  stack: LocalStack,
+  done: (calls: MessengerCall[]) => boolean,
+  timeoutMs = 5_000,
+): Promise<MessengerCall[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const calls = stack.messengerStandIn.calls();

@@ -92,7 +92,9 @@ export function normalize(line: string): string {
 }
 
 function linePattern(expected: string): RegExp {
-  const parts = normalize(expected).split('…').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const parts = normalize(expected)
+    .split('…')
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   return new RegExp(`^${parts.join('.*')}$`);
 }
 

@@ -8,12 +8,20 @@ import { codeBlocks, headings, outputMismatch, shownCommands } from '../support/
  */
 const root = path.join(__dirname, '..', '..');
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
-const scripts = Object.keys((JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
+const scripts = Object.keys(
+  (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts,
+);
 
 describe('README.md', () => {
   it('shows the console screenshots it names, and they are files of the repository', () => {
     const images = [...readme.matchAll(/!\[([^\]]*)\]\(([^)]+)\)/g)].map((match) => ({ alt: match[1] ?? '', file: match[2] ?? '' }));
-    expect(images.map((image) => image.file)).toEqual(expect.arrayContaining(['docs/screenshots/console-card-form.png', 'docs/screenshots/console-card-form-test.png', 'docs/screenshots/console-simulator.png']));
+    expect(images.map((image) => image.file)).toEqual(
+      expect.arrayContaining([
+        'docs/screenshots/console-card-form.png',
+        'docs/screenshots/console-card-form-test.png',
+        'docs/screenshots/console-simulator.png',
+      ]),
+    );
     for (const image of images) {
       expect(image.alt.length).toBeGreaterThan(10);
       expect(fs.readFileSync(path.join(root, image.file)).subarray(1, 4).toString()).toBe('PNG');
@@ -66,9 +74,19 @@ describe('the README tour reader', () => {
 
   it('compares a whole JSON line by its value: DynamoDB Local orders map keys its own way', () => {
     const shown = '{"customerId":"U1","attributes":{"memberId":"M001","phone":"09…"},"updatedAt":"2026-12-04T10:00:00.000Z"}';
-    expect(outputMismatch([shown.replace('09…', '0912345678')], ['{"updatedAt":"2026-12-05T01:02:03.456Z","attributes":{"phone":"0912345678","memberId":"M001"},"customerId":"U1"}'])).toBeUndefined();
+    expect(
+      outputMismatch(
+        [shown.replace('09…', '0912345678')],
+        ['{"updatedAt":"2026-12-05T01:02:03.456Z","attributes":{"phone":"0912345678","memberId":"M001"},"customerId":"U1"}'],
+      ),
+    ).toBeUndefined();
     // Values still count, and a line with `…` in it is matched by its text only.
     expect(outputMismatch(['{"a":1,"b":2}'], ['{"b":2,"a":3}'])).toBe('{"a":1,"b":2}');
-    expect(outputMismatch([shown], ['{"attributes":{"phone":"0912345678","memberId":"M001"},"customerId":"U1","updatedAt":"2026-12-05T01:02:03.456Z"}'])).toBe(shown);
+    expect(
+      outputMismatch(
+        [shown],
+        ['{"attributes":{"phone":"0912345678","memberId":"M001"},"customerId":"U1","updatedAt":"2026-12-05T01:02:03.456Z"}'],
+      ),
+    ).toBe(shown);
   });
 });

@@ -32,17 +32,30 @@ export interface LineClient {
 const TIMEOUT_MS = 5_000;
 
 /** A LINE client over the guarded outbound caller. Retries 500s and timeouts of push (with its retry key). */
-export function createLineClient(options: { baseUrl: string; accessToken: string; fetch: GuardedFetch; sleep?: (ms: number) => Promise<void> }): LineClient {
+export function createLineClient(options: {
+  baseUrl: string;
+  accessToken: string;
+  fetch: GuardedFetch;
+  sleep?: (ms: number) => Promise<void>;
+}): LineClient {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const base = options.baseUrl.replace(/\/+$/, '');
 
-  async function post(path: string, body: unknown, extraHeaders: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  async function post(
+    path: string,
+    body: unknown,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<{ status: number; headers: Record<string, string>; body: string }> {
     let response;
     try {
       response = await options.fetch({
         method: 'POST',
         url: `${base}${path}`,
-        headers: { authorization: `Bearer ${options.accessToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...extraHeaders },
+        headers: {
+          authorization: `Bearer ${options.accessToken}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...extraHeaders,
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         timeoutMs: TIMEOUT_MS,
       });
@@ -62,7 +75,8 @@ export function createLineClient(options: { baseUrl: string; accessToken: string
       try {
         await retryWithSleep(() => post('/v2/bot/message/push', { to, messages }, { 'x-line-retry-key': retryKey }), {
           maxAttempts: 3,
-          retryable: (error) => error instanceof LineApiError && error.status !== 409 && (error.status === undefined || error.status >= 500),
+          retryable: (error) =>
+            error instanceof LineApiError && error.status !== 409 && (error.status === undefined || error.status >= 500),
           backoff: PUSH_BACKOFF,
           sleep,
         });
@@ -102,7 +116,14 @@ function lineErrorMessage(body: string): string {
 function linkTokenOf(body: string): string | undefined {
   try {
     const parsed: unknown = JSON.parse(body);
-    if (typeof parsed === 'object' && parsed !== null && 'linkToken' in parsed && typeof parsed.linkToken === 'string' && /^[!-~]{1,512}$/.test(parsed.linkToken)) return parsed.linkToken;
+    if (
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      'linkToken' in parsed &&
+      typeof parsed.linkToken === 'string' &&
+      /^[!-~]{1,512}$/.test(parsed.linkToken)
+    )
+      return parsed.linkToken;
   } catch {
     // not JSON
   }

@@ -30,7 +30,9 @@ const userIdSchema = z
   .max(INBOUND_LIMITS.id, `longer than ${INBOUND_LIMITS.id} characters`)
   .refine((id) => id === '' || ID_PATTERN.test(id), 'not a plain id (letters, digits, . _ -)');
 /** Who an event came from: a user (one-to-one), or a group or room with the member who spoke when LINE names them. */
-const sourceSchema = z.object({ type: name, userId: userIdSchema.optional(), groupId: userIdSchema.optional(), roomId: userIdSchema.optional() }).passthrough();
+const sourceSchema = z
+  .object({ type: name, userId: userIdSchema.optional(), groupId: userIdSchema.optional(), roomId: userIdSchema.optional() })
+  .passthrough();
 const postbackParamsSchema = z
   .record(name, z.string().max(LINE_LIMITS.postbackParamValue, `longer than ${LINE_LIMITS.postbackParamValue} characters`))
   .refine((params) => Object.keys(params).length <= LINE_LIMITS.postbackParams, `more than ${LINE_LIMITS.postbackParams} parameters`);
@@ -43,11 +45,34 @@ export const lineEventSchema = z
     webhookEventId: idSchema,
     deliveryContext: z.object({ isRedelivery: z.boolean() }).passthrough().optional(),
     source: sourceSchema.optional(),
-    replyToken: z.string().max(LINE_LIMITS.replyToken, `longer than ${LINE_LIMITS.replyToken} characters`).regex(TOKEN_PATTERN, 'not printable ASCII').optional(),
-    message: z.object({ type: name, text: z.string().max(LINE_LIMITS.text, `longer than ${LINE_LIMITS.text} characters`).optional() }).passthrough().optional(),
-    postback: z.object({ data: z.string().max(LINE_LIMITS.postbackData, `longer than ${LINE_LIMITS.postbackData} characters`), params: postbackParamsSchema.optional() }).passthrough().optional(),
+    replyToken: z
+      .string()
+      .max(LINE_LIMITS.replyToken, `longer than ${LINE_LIMITS.replyToken} characters`)
+      .regex(TOKEN_PATTERN, 'not printable ASCII')
+      .optional(),
+    message: z
+      .object({ type: name, text: z.string().max(LINE_LIMITS.text, `longer than ${LINE_LIMITS.text} characters`).optional() })
+      .passthrough()
+      .optional(),
+    postback: z
+      .object({
+        data: z.string().max(LINE_LIMITS.postbackData, `longer than ${LINE_LIMITS.postbackData} characters`),
+        params: postbackParamsSchema.optional(),
+      })
+      .passthrough()
+      .optional(),
     /** An `accountLink` event's outcome: `ok` or `failed`, and the nonce the brand put in its redirect to LINE. */
-    link: z.object({ result: name, nonce: z.string().max(INBOUND_LIMITS.token, `longer than ${INBOUND_LIMITS.token} characters`).regex(TOKEN_PATTERN, 'not printable ASCII').optional() }).passthrough().optional(),
+    link: z
+      .object({
+        result: name,
+        nonce: z
+          .string()
+          .max(INBOUND_LIMITS.token, `longer than ${INBOUND_LIMITS.token} characters`)
+          .regex(TOKEN_PATTERN, 'not printable ASCII')
+          .optional(),
+      })
+      .passthrough()
+      .optional(),
   })
   .passthrough();
 export type LineEvent = z.infer<typeof lineEventSchema>;
@@ -142,7 +167,12 @@ export function toInboundEvent(raw: unknown): LineEventAction {
   const parsed = lineEventSchema.safeParse(raw);
   if (!parsed.success) {
     const webhookEventId = (raw as { webhookEventId?: unknown } | null)?.webhookEventId;
-    return { kind: 'skip', eventId: isId(webhookEventId) ? webhookEventId : undefined, reason: `malformed event: ${describeIssues(parsed.error)}`, malformed: true };
+    return {
+      kind: 'skip',
+      eventId: isId(webhookEventId) ? webhookEventId : undefined,
+      reason: `malformed event: ${describeIssues(parsed.error)}`,
+      malformed: true,
+    };
   }
   const event = parsed.data;
   const eventId = event.webhookEventId;
@@ -182,5 +212,9 @@ export function toInboundEvent(raw: unknown): LineEventAction {
   }
   if (event.type === 'unfollow' && oneToOne) return { ...base, event: { type: 'closed', by: 'unfollow' } };
   if (event.type === 'leave' && !oneToOne) return { ...base, event: { type: 'closed', by: 'leave' } };
-  return { kind: 'skip', eventId, reason: `unsupported event ${forLog(event.type)}${event.message ? `/${forLog(event.message.type)}` : ''}` };
+  return {
+    kind: 'skip',
+    eventId,
+    reason: `unsupported event ${forLog(event.type)}${event.message ? `/${forLog(event.message.type)}` : ''}`,
+  };
 }

@@ -96,7 +96,11 @@ export function renderLineMessages(messages: ResolvedMessage[]): messagingApi.Me
       }
       case 'accountLink': {
         // A bubble with one URI button to the brand's login page (its URL carries the link token).
-        const flex = renderButtons({ type: 'buttons', text: message.text, buttons: [{ type: 'url', label: message.label, url: message.url }] });
+        const flex = renderButtons({
+          type: 'buttons',
+          text: message.text,
+          buttons: [{ type: 'url', label: message.label, url: message.url }],
+        });
         if (flex) rendered.push(flex);
         break;
       }
@@ -116,9 +120,10 @@ function renderImage(message: ImageMessage): messagingApi.ImageMessage | undefin
 
 function renderQuickReply(buttons: Button[] | undefined): messagingApi.QuickReply | undefined {
   if (!buttons) return undefined;
-  const items = renderActions(buttons, 'quickReply', LINE_LIMITS.quickReplyItems).map(
-    (action): messagingApi.QuickReplyItem => ({ type: 'action', action }),
-  );
+  const items = renderActions(buttons, 'quickReply', LINE_LIMITS.quickReplyItems).map((action): messagingApi.QuickReplyItem => ({
+    type: 'action',
+    action,
+  }));
   return items.length > 0 ? { items } : undefined;
 }
 
@@ -128,13 +133,13 @@ function renderButtons(message: ButtonsMessage): messagingApi.FlexMessage | unde
   const build = (cap: number): messagingApi.FlexBubble | undefined =>
     bubble(
       hero,
-      [
-        ...flexText(message.title, cap, { weight: 'bold', size: 'lg' }),
-        ...flexText(message.text, cap, { size: 'md' }),
-      ],
+      [...flexText(message.title, cap, { weight: 'bold', size: 'lg' }), ...flexText(message.text, cap, { size: 'md' })],
       actions,
     );
-  const contents = firstFitting(FLEX_TEXT_CAPS.map((cap) => () => build(cap)), (b) => jsonBytes(b) <= LINE_LIMITS.bubbleBytes);
+  const contents = firstFitting(
+    FLEX_TEXT_CAPS.map((cap) => () => build(cap)),
+    (b) => jsonBytes(b) <= LINE_LIMITS.bubbleBytes,
+  );
   if (!contents) return undefined;
   const altText = [message.title, message.text].filter(hasText).join('\n') || actions.map((a) => a.label).join(' / ');
   return { type: 'flex', altText: fitAltText(altText), contents };
@@ -150,8 +155,7 @@ function renderCarousel(message: CarouselMessage): messagingApi.FlexMessage | un
     return contents.length > 0 ? { type: 'carousel', contents } : undefined;
   };
   const fits = (carousel: messagingApi.FlexCarousel): boolean =>
-    jsonBytes(carousel) <= LINE_LIMITS.carouselBytes &&
-    carousel.contents.every((b) => jsonBytes(b) <= LINE_LIMITS.bubbleBytes);
+    jsonBytes(carousel) <= LINE_LIMITS.carouselBytes && carousel.contents.every((b) => jsonBytes(b) <= LINE_LIMITS.bubbleBytes);
   // Shorten every card's text before dropping any card: the admin asked for all of them.
   const candidates: Array<() => messagingApi.FlexCarousel | undefined> = [];
   for (let count = cards.length; count >= 1; count--) {
@@ -159,17 +163,19 @@ function renderCarousel(message: CarouselMessage): messagingApi.FlexMessage | un
   }
   const contents = firstFitting(candidates, fits);
   if (!contents) return undefined;
-  const altText = hasText(message.altText) ? message.altText : cards.map((card) => card.title).filter(hasText).join('\n');
+  const altText = hasText(message.altText)
+    ? message.altText
+    : cards
+        .map((card) => card.title)
+        .filter(hasText)
+        .join('\n');
   return { type: 'flex', altText: fitAltText(altText), contents };
 }
 
 function cardBubble(card: Card, cap: number): messagingApi.FlexBubble | undefined {
   return bubble(
     fitUrl(card.imageUrl, IMAGE_PROTOCOLS, LINE_LIMITS.imageUrl),
-    [
-      ...flexText(card.title, cap, { weight: 'bold', size: 'md' }),
-      ...flexText(card.subtitle, cap, { size: 'sm', color: '#888888' }),
-    ],
+    [...flexText(card.title, cap, { weight: 'bold', size: 'md' }), ...flexText(card.subtitle, cap, { size: 'sm', color: '#888888' })],
     renderActions(card.buttons, 'flex', LINE_LIMITS.cardButtons),
   );
 }
@@ -230,11 +236,7 @@ function renderAction(button: Button, context: ActionContext): messagingApi.Acti
     case 'postback': {
       // LINE's reference requires displayText on quick reply postbacks; the tapped label is what the
       // customer expects to see said, as on Messenger.
-      const displayText = hasText(button.displayText)
-        ? button.displayText
-        : context === 'quickReply'
-          ? button.label
-          : undefined;
+      const displayText = hasText(button.displayText) ? button.displayText : context === 'quickReply' ? button.label : undefined;
       const action: messagingApi.PostbackAction = {
         type: 'postback',
         label,
@@ -248,9 +250,7 @@ function renderAction(button: Button, context: ActionContext): messagingApi.Acti
       return uri === undefined ? undefined : { type: 'uri', label, uri };
     }
     case 'message':
-      return hasText(button.text)
-        ? { type: 'message', label, text: truncate(button.text, LINE_LIMITS.messageActionText) }
-        : undefined;
+      return hasText(button.text) ? { type: 'message', label, text: truncate(button.text, LINE_LIMITS.messageActionText) } : undefined;
   }
 }
 

@@ -41,7 +41,8 @@ export interface EchoPage {
   accessToken: string;
 }
 
-const tagOf = (jobId: string, index: number, pageToken: string) => createHmac('sha256', pageToken).update(signedText(jobId, index)).digest('hex');
+const tagOf = (jobId: string, index: number, pageToken: string) =>
+  createHmac('sha256', pageToken).update(signedText(jobId, index)).digest('hex');
 /** Domain-separated, so the tag is of no use as any other HMAC made with the page token. */
 const signedText = (jobId: string, index: number) => `callcard echo receipt\n${index}\n${jobId}`;
 
@@ -72,6 +73,7 @@ export function parseEchoMetadata(metadata: string | undefined, pageId: string, 
 export function echoProblem(echo: EchoClaim, page: EchoPage): string | undefined {
   if (page.appId !== undefined && echo.appId !== page.appId) return "another app's message (app_id is not the page's app)";
   const { jobId, index } = echo.receipt;
-  if (!hmacSha256Matches(Buffer.from(signedText(jobId, index), 'utf8'), page.accessToken, echo.tag, 'hex')) return 'receipt tag not made with the page token';
+  if (!hmacSha256Matches(Buffer.from(signedText(jobId, index), 'utf8'), page.accessToken, echo.tag, 'hex'))
+    return 'receipt tag not made with the page token';
   return undefined;
 }

@@ -60,7 +60,11 @@ export class MessengerApiError extends Error {
 /** The Send API calls the executor makes, for one page. */
 export interface MessengerClient {
   /** Send one message to a person (PSID); resolves with Meta's message id when it gave one. */
-  send(psid: string, message: MessengerMessage, options: { messagingType: MessagingType; tag?: string }): Promise<{ messageId: string | undefined }>;
+  send(
+    psid: string,
+    message: MessengerMessage,
+    options: { messagingType: MessagingType; tag?: string },
+  ): Promise<{ messageId: string | undefined }>;
   /** Show the typing indicator (Meta turns it off after 20 s or at the next message). */
   typingOn(psid: string): Promise<void>;
 }
@@ -114,7 +118,13 @@ export function createMessengerClient(options: MessengerClientOptions): Messenge
   async function post(body: unknown, timeoutMs: number): Promise<string> {
     let response;
     try {
-      response = await options.fetch({ method: 'POST', url, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), timeoutMs });
+      response = await options.fetch({
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        timeoutMs,
+      });
     } catch (error) {
       // guardedFetch's messages already leave the query string (and so the token) out.
       const kind = error instanceof OutboundError ? error.kind : 'network';

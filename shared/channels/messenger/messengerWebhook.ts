@@ -49,7 +49,9 @@ const messagingEventSchema = z.object({
     .optional(),
   postback: z.object({ mid: tokenSchema.optional(), title: z.string().optional(), payload: payload.optional() }).optional(),
   /** `messaging_account_linking`: a Log In button's outcome (the brand's `authorization_code`), or the person unlinked. */
-  account_linking: z.object({ status: z.string().max(32, 'longer than 32 characters'), authorization_code: tokenSchema.optional() }).optional(),
+  account_linking: z
+    .object({ status: z.string().max(32, 'longer than 32 characters'), authorization_code: tokenSchema.optional() })
+    .optional(),
 });
 type MessagingEvent = z.infer<typeof messagingEventSchema>;
 
@@ -119,7 +121,10 @@ export function toInboundEvents(body: MessengerWebhook): MessengerEventAction[] 
     return [toAction(body.value, undefined)];
   }
   if (body.object !== 'page') return [{ kind: 'skip', eventId: undefined, reason: `unsupported object ${forLog(body.object)}` }];
-  return body.entry.flatMap((entry) => [...(entry.messaging ?? []).map((raw) => toAction(raw, entry.id)), ...(entry.standby ?? []).map(standbyAction)]);
+  return body.entry.flatMap((entry) => [
+    ...(entry.messaging ?? []).map((raw) => toAction(raw, entry.id)),
+    ...(entry.standby ?? []).map(standbyAction),
+  ]);
 }
 
 /**
@@ -129,7 +134,11 @@ export function toInboundEvents(body: MessengerWebhook): MessengerEventAction[] 
 function standbyAction(raw: unknown): MessengerEventAction {
   const event = raw as { message?: { mid?: unknown }; postback?: { mid?: unknown } } | null;
   const mid = typeof event === 'object' ? (event?.message?.mid ?? event?.postback?.mid) : undefined;
-  return { kind: 'skip', eventId: isToken(mid) ? mid : undefined, reason: 'standby: another app owns the thread (handover), never answered' };
+  return {
+    kind: 'skip',
+    eventId: isToken(mid) ? mid : undefined,
+    reason: 'standby: another app owns the thread (handover), never answered',
+  };
 }
 
 function toAction(raw: unknown, entryPageId: string | undefined): MessengerEventAction {
@@ -137,9 +146,15 @@ function toAction(raw: unknown, entryPageId: string | undefined): MessengerEvent
   if (!parsed.success) {
     const event = raw as { message?: { mid?: unknown }; postback?: { mid?: unknown } } | null;
     const mid = typeof event === 'object' ? (event?.message?.mid ?? event?.postback?.mid) : undefined;
-    return { kind: 'skip', eventId: isToken(mid) ? mid : undefined, reason: `malformed messaging event: ${describeIssues(parsed.error)}`, malformed: true };
+    return {
+      kind: 'skip',
+      eventId: isToken(mid) ? mid : undefined,
+      reason: `malformed messaging event: ${describeIssues(parsed.error)}`,
+      malformed: true,
+    };
   }
-  if (entryPageId !== undefined && !isId(entryPageId)) return { kind: 'skip', eventId: undefined, reason: 'malformed entry: id is not a plain id', malformed: true };
+  if (entryPageId !== undefined && !isId(entryPageId))
+    return { kind: 'skip', eventId: undefined, reason: 'malformed entry: id is not a plain id', malformed: true };
   const event = parsed.data;
   const psid = event.sender?.id;
   const occurredAt = toEpochMs(event.timestamp);
@@ -152,10 +167,14 @@ function toAction(raw: unknown, entryPageId: string | undefined): MessengerEvent
   if (isTrue(event.message?.is_echo)) {
     const pageId = psid ?? entryPageId;
     const appId = event.message?.app_id;
-    const claim = pageId === undefined ? undefined : parseEchoMetadata(event.message?.metadata, pageId, appId === undefined ? undefined : String(appId));
+    const claim =
+      pageId === undefined
+        ? undefined
+        : parseEchoMetadata(event.message?.metadata, pageId, appId === undefined ? undefined : String(appId));
     return claim && pageId !== undefined ? { kind: 'echo', pageId, claim } : { kind: 'skip', eventId, reason: 'echo' };
   }
-  if (psid === undefined) return { kind: 'skip', eventId, reason: event.sender?.user_ref !== undefined ? 'user_ref sender, no PSID' : 'no sender id' };
+  if (psid === undefined)
+    return { kind: 'skip', eventId, reason: event.sender?.user_ref !== undefined ? 'user_ref sender, no PSID' : 'no sender id' };
   const inbound = toInbound(event);
   if (inbound === undefined) return { kind: 'skip', eventId, reason: unansweredReason(raw, event) };
   if (eventId === undefined) return { kind: 'skip', eventId, reason: 'no mid and no timestamp to deduplicate on' };
@@ -167,7 +186,10 @@ function toInbound(event: MessagingEvent): InboundEvent | undefined {
   if (linking && !message && !postback) {
     // A linkAccount block's Log In button was used (linked, with what the brand passed through), or the person unlinked.
     if (linking.status === 'unlinked') return { type: 'accountLink', result: 'unlinked' };
-    if (linking.status === 'linked') return linking.authorization_code ? { type: 'accountLink', result: 'ok', nonce: linking.authorization_code } : { type: 'accountLink', result: 'failed' };
+    if (linking.status === 'linked')
+      return linking.authorization_code
+        ? { type: 'accountLink', result: 'ok', nonce: linking.authorization_code }
+        : { type: 'accountLink', result: 'failed' };
     return undefined;
   }
   if (message) {

@@ -167,7 +167,13 @@ function renderGenericTemplate(message: CarouselMessage): MessengerMessage[] {
   // Meta rejects an element that has nothing but a title. When no card has more, a list of titles
   // reads better as text than as a carousel of empty cards; otherwise the lone title is repeated as
   // subtitle so that the other cards can still be sent as a carousel.
-  if (elements.every(titleOnly)) return renderText(cards.map((card) => card.title).filter(hasText).join('\n'));
+  if (elements.every(titleOnly))
+    return renderText(
+      cards
+        .map((card) => card.title)
+        .filter(hasText)
+        .join('\n'),
+    );
   const payload: MessengerGenericTemplate = {
     template_type: 'generic',
     elements: elements.map((element) => (titleOnly(element) ? { ...element, subtitle: element.title } : element)),

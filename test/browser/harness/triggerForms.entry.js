@@ -68,7 +68,10 @@ function drawForm() {
   const s = state.selection;
   if (s?.kind === 'trigger') form.replaceChildren(renderTriggerForm(context(), s.index));
   else if (s?.kind === 'settings') form.replaceChildren(renderFlowSettings(context()));
-  else form.replaceChildren(Object.assign(document.createElement('p'), { id: 'selected-block', textContent: s?.kind === 'block' ? `block ${s.id}` : 'nothing' }));
+  else
+    form.replaceChildren(
+      Object.assign(document.createElement('p'), { id: 'selected-block', textContent: s?.kind === 'block' ? `block ${s.id}` : 'nothing' }),
+    );
 }
 
 function draw() {

@@ -40,7 +40,8 @@ function tsFiles(dir: string): string[] {
 
 /** The relative module names a file imports or re-exports (`import … from './x'`, `export … from '../y'`, `import('./z')`). */
 function relativeImports(source: string): string[] {
-  const statements = /(?:^|[\n;])\s*(?:import|export)\b[^;'"]*?from\s*'(\.[^']*)'|\bimport\(\s*'(\.[^']*)'\s*\)|(?:^|\n)\s*import\s+'(\.[^']*)'/g;
+  const statements =
+    /(?:^|[\n;])\s*(?:import|export)\b[^;'"]*?from\s*'(\.[^']*)'|\bimport\(\s*'(\.[^']*)'\s*\)|(?:^|\n)\s*import\s+'(\.[^']*)'/g;
   return [...source.matchAll(statements)].map((match) => match[1] ?? match[2] ?? match[3] ?? '');
 }
 
@@ -68,13 +69,18 @@ describe('the layers of shared/', () => {
         const to = folderOf(path.resolve(path.dirname(file), name));
         const where = `shared/${path.relative(shared, file).split(path.sep).join('/')} imports '${name}'`;
         if (to === undefined) wrong.push(`${where}, outside shared/`);
-        else if (LAYERS.indexOf(to as (typeof LAYERS)[number]) > LAYERS.indexOf(from as (typeof LAYERS)[number])) wrong.push(`${where}: ${from}/ is below ${to}/`);
+        else if (LAYERS.indexOf(to as (typeof LAYERS)[number]) > LAYERS.indexOf(from as (typeof LAYERS)[number]))
+          wrong.push(`${where}: ${from}/ is below ${to}/`);
       }
     }
     expect(wrong).toEqual([]);
   });
 
   it('reads the imports it judges (multi-line, type-only, re-exports)', () => {
-    expect(relativeImports("import * as z from 'zod';\nimport {\n  a,\n  type B,\n} from '../flow/schema';\nexport { c } from './c';\nimport type { D } from \"x\";\nconst e = import('./e');")).toEqual(['../flow/schema', './c', './e']);
+    expect(
+      relativeImports(
+        "import * as z from 'zod';\nimport {\n  a,\n  type B,\n} from '../flow/schema';\nexport { c } from './c';\nimport type { D } from \"x\";\nconst e = import('./e');",
+      ),
+    ).toEqual(['../flow/schema', './c', './e']);
   });
 });

@@ -3,7 +3,13 @@ import type { CallRecord } from '../../../local/aws/callRecorder';
 
 /** The bench's price arithmetic (bench/cost.ts): what it counts, in which units. */
 describe('cost per 1,000 turns', () => {
-  const call = (service: string, operation: string, extra: Partial<CallRecord> = {}): CallRecord => ({ service, operation, startedAt: 0, endedAt: 1, ...extra });
+  const call = (service: string, operation: string, extra: Partial<CallRecord> = {}): CallRecord => ({
+    service,
+    operation,
+    startedAt: 0,
+    endedAt: 1,
+    ...extra,
+  });
 
   test('DynamoDB units by kind, SQS in 64 KB chunks (empty long polls aside), Lambda GB-seconds at the memory', () => {
     const calls = [
@@ -32,7 +38,16 @@ describe('cost per 1,000 turns', () => {
       logBytes: { callcard: 1024 ** 3 / 1000, platform: 0 },
       traces: 2,
     });
-    expect(cost.parts).toEqual({ lambdaRequests: 0.0004, lambdaDuration: 0.001333, apiGateway: 0.001, sqs: 0.0015, dynamoReads: 0.00075, dynamoWrites: 0.005625, logs: 0.5, xray: 0.01 });
+    expect(cost.parts).toEqual({
+      lambdaRequests: 0.0004,
+      lambdaDuration: 0.001333,
+      apiGateway: 0.001,
+      sqs: 0.0015,
+      dynamoReads: 0.00075,
+      dynamoWrites: 0.005625,
+      logs: 0.5,
+      xray: 0.01,
+    });
     expect(cost.total).toBeCloseTo(0.520608, 6);
   });
 });

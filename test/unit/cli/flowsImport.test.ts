@@ -35,7 +35,12 @@ const FLOW = {
 
 test('import-curl prints the card as JSON, and names the secret to store on stderr without its value', async () => {
   const { run, out, err } = cli();
-  expect(await run('import-curl', "curl https://api.brand.example/orders/status -H 'X-Api-Key: demo-brand-key-123' --json '{\"orderId\":\"A1001\"}'")).toBe(0);
+  expect(
+    await run(
+      'import-curl',
+      'curl https://api.brand.example/orders/status -H \'X-Api-Key: demo-brand-key-123\' --json \'{"orderId":"A1001"}\'',
+    ),
+  ).toBe(0);
   const printed = JSON.parse(out.join('\n'));
   expect(printed.card).toEqual({
     type: 'callApi',
@@ -46,7 +51,9 @@ test('import-curl prints the card as JSON, and names the secret to store on stde
       body: { type: 'json', value: { orderId: 'A1001' } },
     },
   });
-  expect(printed.secrets).toEqual([{ name: 'BRAND_API_KEY', header: 'X-Api-Key', allowedHosts: ['api.brand.example'], from: '-H X-Api-Key', valueOffered: true }]);
+  expect(printed.secrets).toEqual([
+    { name: 'BRAND_API_KEY', header: 'X-Api-Key', allowedHosts: ['api.brand.example'], from: '-H X-Api-Key', valueOffered: true },
+  ]);
   expect(printed.variables).toEqual([{ in: 'body', path: 'orderId', value: 'A1001', suggested: 'attributes.orderId', templated: false }]);
   expect(err.join('\n')).toMatch(/^secret BRAND_API_KEY .*PUT \/admin\/secrets\/BRAND_API_KEY/);
   expect(`${out.join('\n')}${err.join('\n')}`).not.toContain('demo-brand-key-123');
@@ -70,7 +77,12 @@ test('--into --block replaces a card in a flow file, keeping where it goes next;
   expect(await run('import-openapi', ORDERS, 'getOrder', '--into', 'orders.json', '--block', 'load_order')).toBe(0);
   expect(out).toEqual(['orders.json: block load_order replaced by the imported card']);
   const written = JSON.parse(files['orders.json']);
-  expect(written.blocks.load_order).toMatchObject({ type: 'callApi', onSuccess: 'show', onFailure: 'sorry', request: { method: 'GET', url: 'https://api.brand.example/orders/{{ attributes.id }}' } });
+  expect(written.blocks.load_order).toMatchObject({
+    type: 'callApi',
+    onSuccess: 'show',
+    onFailure: 'sorry',
+    request: { method: 'GET', url: 'https://api.brand.example/orders/{{ attributes.id }}' },
+  });
   expect(written.blocks.load_order.contract.body.type).toBe('object');
   const validate = cli(files);
   expect(await validate.run('validate', 'orders.json')).toBe(0);

@@ -1,4 +1,18 @@
-import { addBlock, BLOCK_ID, BLOCK_TYPES, deleteBlock, idHint, newBlock, outlets, renameBlock, setOutlet, splitKeywords, topicOf, triggerOutlet, uniqueId } from '../../../console/src/flowEdit';
+import {
+  addBlock,
+  BLOCK_ID,
+  BLOCK_TYPES,
+  deleteBlock,
+  idHint,
+  newBlock,
+  outlets,
+  renameBlock,
+  setOutlet,
+  splitKeywords,
+  topicOf,
+  triggerOutlet,
+  uniqueId,
+} from '../../../console/src/flowEdit';
 import { blockSchema } from '../../../shared/flow/schema';
 
 // The flow editor's pure operations (console/src/flowEdit.ts) on flow documents as the editor holds
@@ -19,7 +33,15 @@ function sample(): Json {
       { type: 'follow' },
     ],
     blocks: {
-      ask: { type: 'question', prompt: 'Order number?', input: { type: 'text' }, saveAs: 'order', next: 'load', onGiveUp: 'bye', maxAttempts: 2 },
+      ask: {
+        type: 'question',
+        prompt: 'Order number?',
+        input: { type: 'text' },
+        saveAs: 'order',
+        next: 'load',
+        onGiveUp: 'bye',
+        maxAttempts: 2,
+      },
       load: {
         type: 'callApi',
         request: { url: 'https://brand.example/orders/{{ attributes.order }}' },
@@ -118,16 +140,26 @@ describe('newBlock', () => {
       } else if (type === 'condition') {
         expect(result.success).toBe(false);
         expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['branches.0.next']);
-        expect(blockSchema.safeParse({ ...newBlock(type), branches: [{ when: { op: 'exists', attribute: 'answer' }, next: 'x' }] }).success).toBe(true);
+        expect(
+          blockSchema.safeParse({ ...newBlock(type), branches: [{ when: { op: 'exists', attribute: 'answer' }, next: 'x' }] }).success,
+        ).toBe(true);
       } else expect([type, result.success]).toEqual([type, true]);
     }
   });
 
-  test("a question saves a fresh attribute; a condition tests one the flow already saves", () => {
-    const flow = { blocks: { a: { type: 'question', saveAs: 'answer' }, b: { type: 'setAttributes', set: { answer2: 'x' } }, c: { type: 'callApi', saveToAttributes: { tier: 'response.body.tier' } } } };
+  test('a question saves a fresh attribute; a condition tests one the flow already saves', () => {
+    const flow = {
+      blocks: {
+        a: { type: 'question', saveAs: 'answer' },
+        b: { type: 'setAttributes', set: { answer2: 'x' } },
+        c: { type: 'callApi', saveToAttributes: { tier: 'response.body.tier' } },
+      },
+    };
     expect(newBlock('question', flow).saveAs).toBe('answer3');
     expect(newBlock('condition', flow)).toEqual({ type: 'condition', branches: [{ when: { op: 'exists', attribute: 'answer' } }] });
-    expect(newBlock('condition', { blocks: { c: { type: 'callApi', saveToAttributes: { tier: 'x' } } } }).branches).toEqual([{ when: { op: 'exists', attribute: 'tier' } }]);
+    expect(newBlock('condition', { blocks: { c: { type: 'callApi', saveToAttributes: { tier: 'x' } } } }).branches).toEqual([
+      { when: { op: 'exists', attribute: 'tier' } },
+    ]);
   });
 });
 
@@ -214,7 +246,10 @@ describe('setOutlet', () => {
       { when: { op: 'exists', attribute: 'order' }, next: 'sorry' },
     ]);
     setOutlet(flow, check, ['branches', 0, 'next'], 'bye');
-    expect((blocks(flow).check?.branches as Json[])[0]).toEqual({ when: { op: 'equals', attribute: 'status', value: 'shipped' }, next: 'bye' });
+    expect((blocks(flow).check?.branches as Json[])[0]).toEqual({
+      when: { op: 'equals', attribute: 'status', value: 'shipped' },
+      next: 'bye',
+    });
     // A branch that is not there is not made up.
     setOutlet(flow, check, ['branches', 5, 'next'], 'bye');
     expect(blocks(flow).check?.branches).toHaveLength(2);
@@ -243,7 +278,11 @@ describe('renameBlock', () => {
     expect(Object.keys(blocks(flow))).toEqual(['ask', 'load', 'check', 'shipped', 'mark', 'not_found', 'apology', 'bye']);
     expect(blocks(flow).apology).toEqual({ type: 'message', messages: [{ type: 'text', text: 'Sorry.' }] });
     const load = blocks(flow).load ?? {};
-    expect([load.onFailure, load.onStatus, load.onReason]).toEqual(['apology', { '404': 'not_found', '500': 'apology' }, { timeout: 'apology' }]);
+    expect([load.onFailure, load.onStatus, load.onReason]).toEqual([
+      'apology',
+      { '404': 'not_found', '500': 'apology' },
+      { timeout: 'apology' },
+    ]);
     expect(blocks(flow).check?.branches).toEqual([
       { when: { op: 'equals', attribute: 'status', value: 'shipped' }, next: 'shipped' },
       { when: { op: 'exists', attribute: 'order' }, next: 'apology' },
@@ -291,13 +330,16 @@ describe('deleteBlock', () => {
     });
     expect(blocks(flow).check).toEqual({
       type: 'condition',
-      branches: [{ when: { op: 'equals', attribute: 'status', value: 'shipped' }, next: 'shipped' }, { when: { op: 'exists', attribute: 'order' } }],
+      branches: [
+        { when: { op: 'equals', attribute: 'status', value: 'shipped' }, next: 'shipped' },
+        { when: { op: 'exists', attribute: 'order' } },
+      ],
     });
     expect(blocks(flow).shipped).toEqual({ type: 'message', messages: [{ type: 'text', text: 'Shipped!' }], next: 'mark' });
     expect(JSON.stringify(flow)).not.toMatch(/"sorry"/);
   });
 
-  test("a trigger or the flow whose start it was keeps its other fields, without start", () => {
+  test('a trigger or the flow whose start it was keeps its other fields, without start', () => {
     const flow = sample();
     deleteBlock(flow, 'ask');
     expect(triggers(flow)[0]).toEqual({ type: 'keyword', keywords: ['go'], chats: ['user'] });
@@ -334,7 +376,7 @@ describe('names and keywords as the admin types them', () => {
 });
 
 describe('verified bindings in the editor (issue 19)', () => {
-  test("an unbind block: created with its type alone, one outlet (next), named for what it does", () => {
+  test('an unbind block: created with its type alone, one outlet (next), named for what it does', () => {
     expect(BLOCK_TYPES).toContain('unbind');
     expect(newBlock('unbind')).toEqual({ type: 'unbind' });
     expect(outlets({ type: 'unbind', next: 'bye' })).toEqual([{ path: ['next'], kind: 'next', label: 'next', target: 'bye' }]);
@@ -344,7 +386,11 @@ describe('verified bindings in the editor (issue 19)', () => {
 
   test('a link account block: a login URL and a placeholder text; outlets linked, not linked and elsewhere', () => {
     expect(BLOCK_TYPES).toContain('linkAccount');
-    expect(newBlock('linkAccount', {}, 'zh-TW')).toEqual({ type: 'linkAccount', loginUrl: 'https://', text: '請登入會員，將會員帳號連結到這個聊天。' });
+    expect(newBlock('linkAccount', {}, 'zh-TW')).toEqual({
+      type: 'linkAccount',
+      loginUrl: 'https://',
+      text: '請登入會員，將會員帳號連結到這個聊天。',
+    });
     expect(outlets({ type: 'linkAccount', onLinked: 'resolve', elsewhere: 'ask_phone' })).toEqual([
       { path: ['onLinked'], kind: 'onSuccess', label: 'onLinked', target: 'resolve' },
       { path: ['onFailure'], kind: 'onFailure', label: 'onFailure' },
@@ -354,7 +400,10 @@ describe('verified bindings in the editor (issue 19)', () => {
   });
 
   test("the flow's verify start follows a rename and goes with a delete", () => {
-    const flow = { verify: 'ask_phone', blocks: { ask_phone: { type: 'question', prompt: 'Phone?', input: { type: 'phone' }, saveAs: 'phone' }, other: { type: 'end' } } };
+    const flow = {
+      verify: 'ask_phone',
+      blocks: { ask_phone: { type: 'question', prompt: 'Phone?', input: { type: 'phone' }, saveAs: 'phone' }, other: { type: 'end' } },
+    };
     expect(renameBlock(flow, 'ask_phone', 'ask_member_phone')).toBeUndefined();
     expect(flow.verify).toBe('ask_member_phone');
     deleteBlock(flow, 'ask_member_phone');

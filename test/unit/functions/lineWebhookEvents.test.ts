@@ -4,7 +4,13 @@ import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { handleLineWebhook } from '../../../functions/line-webhook/handleLineWebhook';
 import { createModelDynamoClient } from '../../../local/aws/modelDynamo';
-import { lineWebhookBody, newWebhookEventId, signLineBody, type CustomerAction, type LineBodyOptions } from '../../../local/lineWebhookBody';
+import {
+  lineWebhookBody,
+  newWebhookEventId,
+  signLineBody,
+  type CustomerAction,
+  type LineBodyOptions,
+} from '../../../local/lineWebhookBody';
 import { skipReason } from '../../../shared/channels/line/lineWebhook';
 import { flowSchema } from '../../../shared/flow/schema';
 import { conversationKey, type TurnJob } from '../../../shared/jobs/job';
@@ -31,7 +37,8 @@ const queue: JobQueue = {
     sent.push(job);
   },
 };
-const record = (level: string) => (message: string, extra?: Record<string, unknown>) => void logs.push({ level, message, extra: extra ?? {} });
+const record = (level: string) => (message: string, extra?: Record<string, unknown>) =>
+  void logs.push({ level, message, extra: extra ?? {} });
 const logger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') } as unknown as Logger;
 
 beforeAll(async () => {
@@ -46,10 +53,21 @@ beforeAll(async () => {
       { type: 'follow', start: 'hot' },
       { type: 'fallback', start: 'hot' },
     ],
-    blocks: { hot: { type: 'message', messages: [{ type: 'text', text: 'hot' }] }, tickets: { type: 'message', messages: [{ type: 'text', text: 'tickets' }] } },
+    blocks: {
+      hot: { type: 'message', messages: [{ type: 'text', text: 'hot' }] },
+      tickets: { type: 'message', messages: [{ type: 'text', text: 'tickets' }] },
+    },
   });
   await store.flows.putVersion('ws-events', 'events', 1, flow);
-  await store.channels.put({ workspaceId: 'ws-events', kind: 'line', channelId: CHANNEL, secret: SECRET, accessToken: 't', name: '', activeFlow: { flowId: 'events', version: 1 } });
+  await store.channels.put({
+    workspaceId: 'ws-events',
+    kind: 'line',
+    channelId: CHANNEL,
+    secret: SECRET,
+    accessToken: 't',
+    name: '',
+    activeFlow: { flowId: 'events', version: 1 },
+  });
 });
 
 afterAll(() => client.destroy());
@@ -61,16 +79,22 @@ beforeEach(() => {
 
 function post(events: unknown[]) {
   const body = JSON.stringify({ destination: 'U1', events });
-  return handleLineWebhook({ channelId: CHANNEL, rawBody: Buffer.from(body), headers: { 'x-line-signature': signLineBody(body, SECRET) } }, { store, queue, logger });
+  return handleLineWebhook(
+    { channelId: CHANNEL, rawBody: Buffer.from(body), headers: { 'x-line-signature': signLineBody(body, SECRET) } },
+    { store, queue, logger },
+  );
 }
 
-const eventOf = (action: CustomerAction, options: LineBodyOptions) => (JSON.parse(lineWebhookBody(action, options)) as { events: unknown[] }).events[0];
+const eventOf = (action: CustomerAction, options: LineBodyOptions) =>
+  (JSON.parse(lineWebhookBody(action, options)) as { events: unknown[] }).events[0];
 
 describe('group and room events become jobs of the group or room', () => {
   test("a group's job: the group is the conversation (its FIFO group too), the member who spoke is the speaker", async () => {
     const result = await post([eventOf({ type: 'text', text: 'hot' }, { userId: 'U-alice', groupId: 'C-group-1' })]);
     expect(result).toEqual({ statusCode: 200, body: { ok: true, queued: 1 } });
-    expect(sent).toEqual([expect.objectContaining({ userId: 'C-group-1', chat: 'group', speakerId: 'U-alice', event: { type: 'text', text: 'hot' } })]);
+    expect(sent).toEqual([
+      expect.objectContaining({ userId: 'C-group-1', chat: 'group', speakerId: 'U-alice', event: { type: 'text', text: 'hot' } }),
+    ]);
     expect(conversationKey(sent[0] as TurnJob)).toBe(`line:${CHANNEL}:C-group-1`);
   });
 
@@ -88,24 +112,40 @@ describe('group and room events become jobs of the group or room', () => {
 
   test('a personal trigger used in a group is queued, for the turn to point to a one-to-one chat', async () => {
     await post([eventOf({ type: 'postback', data: 'action=my_tickets' }, { userId: 'U-alice', groupId: 'C-group-1' })]);
-    expect(sent).toEqual([expect.objectContaining({ userId: 'C-group-1', chat: 'group', event: { type: 'postback', data: 'action=my_tickets' } })]);
+    expect(sent).toEqual([
+      expect.objectContaining({ userId: 'C-group-1', chat: 'group', event: { type: 'postback', data: 'action=my_tickets' } }),
+    ]);
   });
 
   test('group chatter no trigger takes is not queued (the fallback answers one-to-one only)', async () => {
-    expect(await post([eventOf({ type: 'text', text: 'lunch?' }, { userId: 'U-alice', groupId: 'C-group-1' })])).toEqual({ statusCode: 200, body: { ok: true, queued: 0 } });
+    expect(await post([eventOf({ type: 'text', text: 'lunch?' }, { userId: 'U-alice', groupId: 'C-group-1' })])).toEqual({
+      statusCode: 200,
+      body: { ok: true, queued: 0 },
+    });
     expect(sent).toEqual([]);
   });
 
   test('an unfollow or a leave with nothing open to close queues nothing, and says so in the log', async () => {
-    await post([eventOf({ type: 'unfollow' }, { userId: 'U-dave' }), eventOf({ type: 'leave' }, { userId: 'U-dave', groupId: 'C-group-2' })]);
+    await post([
+      eventOf({ type: 'unfollow' }, { userId: 'U-dave' }),
+      eventOf({ type: 'leave' }, { userId: 'U-dave', groupId: 'C-group-2' }),
+    ]);
     expect(sent).toEqual([]);
-    expect(logs.filter((l) => l.level === 'info').map((l) => l.message)).toEqual(['unfollow: no open conversation to close', 'leave: no open conversation to close']);
+    expect(logs.filter((l) => l.level === 'info').map((l) => l.message)).toEqual([
+      'unfollow: no open conversation to close',
+      'leave: no open conversation to close',
+    ]);
   });
 
   test('an unfollow with an open conversation is queued on its flow version, to close it', async () => {
-    await store.customers.putSession({ channelKind: 'line', channelId: CHANNEL, userId: 'U-erin' }, { flowId: 'events', version: 1, waitingOn: 'hot', attempts: 0, trigger: {} });
+    await store.customers.putSession(
+      { channelKind: 'line', channelId: CHANNEL, userId: 'U-erin' },
+      { flowId: 'events', version: 1, waitingOn: 'hot', attempts: 0, trigger: {} },
+    );
     await post([eventOf({ type: 'unfollow' }, { userId: 'U-erin' })]);
-    expect(sent).toEqual([expect.objectContaining({ userId: 'U-erin', event: { type: 'closed', by: 'unfollow' }, flow: { flowId: 'events', version: 1 } })]);
+    expect(sent).toEqual([
+      expect.objectContaining({ userId: 'U-erin', event: { type: 'closed', by: 'unfollow' }, flow: { flowId: 'events', version: 1 } }),
+    ]);
     expect(sent[0]).not.toHaveProperty('replyToken');
   });
 });
@@ -122,17 +162,42 @@ describe('every sample event: 200, and each skip logged with its reason', () => 
     expect(result.statusCode).toBe(200);
     expect(logs.filter((l) => l.level === 'warn' || l.level === 'error')).toEqual([]);
     const reasons = new Set(logs.filter((l) => l.message === 'skipped LINE event').map((l) => l.extra.reason));
-    for (const type of ['join', 'memberJoined', 'memberLeft', 'unsend', 'messageEdited', 'beacon', 'things', 'videoPlayComplete', 'membership', 'module', 'activated', 'deactivated', 'botSuspended', 'botResumed', 'delivery']) {
+    for (const type of [
+      'join',
+      'memberJoined',
+      'memberLeft',
+      'unsend',
+      'messageEdited',
+      'beacon',
+      'things',
+      'videoPlayComplete',
+      'membership',
+      'module',
+      'activated',
+      'deactivated',
+      'botSuspended',
+      'botResumed',
+      'delivery',
+    ]) {
       expect(reasons).toContain(why(type));
     }
-    for (const kind of ['image', 'video', 'audio', 'file', 'location', 'sticker']) expect(reasons).toContain(`message/${kind}: only text messages are answered`);
+    for (const kind of ['image', 'video', 'audio', 'file', 'location', 'sticker'])
+      expect(reasons).toContain(`message/${kind}: only text messages are answered`);
     expect(reasons).toContain('unsupported event undefined');
-    for (const line of logs.filter((l) => l.message === 'skipped LINE event')) expect(line.extra).toEqual({ channelId: CHANNEL, eventId: expect.any(String), reason: expect.any(String) });
+    for (const line of logs.filter((l) => l.message === 'skipped LINE event'))
+      expect(line.extra).toEqual({ channelId: CHANNEL, eventId: expect.any(String), reason: expect.any(String) });
   });
 
   test('the postbacks of a datetime picker reach the job with what was picked', async () => {
     await post(samples.filter((e) => e.type === 'postback'));
     const params = sent.flatMap((job) => (job.event.type === 'postback' && job.event.params ? [job.event.params] : []));
-    expect(params).toEqual(expect.arrayContaining([{ date: '2013-04-01' }, { time: '10:00' }, { datetime: '2013-04-01T10:00' }, { datetime: '2017-12-25T01:00' }]));
+    expect(params).toEqual(
+      expect.arrayContaining([
+        { date: '2013-04-01' },
+        { time: '10:00' },
+        { datetime: '2013-04-01T10:00' },
+        { datetime: '2017-12-25T01:00' },
+      ]),
+    );
   });
 });

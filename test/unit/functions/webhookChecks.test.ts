@@ -39,7 +39,10 @@ async function note(subject: WebhookCheckSubject, id: string): Promise<Record<st
 }
 
 function postLine(body: string, secret = LINE.secret) {
-  return handleLineWebhook({ channelId: LINE.channelId, rawBody: Buffer.from(body), headers: { 'x-line-signature': signLineBody(body, secret) } }, deps());
+  return handleLineWebhook(
+    { channelId: LINE.channelId, rawBody: Buffer.from(body), headers: { 'x-line-signature': signLineBody(body, secret) } },
+    deps(),
+  );
 }
 
 const handshake = (token: string) => ({ 'hub.mode': 'subscribe', 'hub.verify_token': token, 'hub.challenge': '1158201444' });
@@ -50,12 +53,39 @@ beforeAll(async () => {
   const table = createTable('callcard', client);
   admin = createStore(table);
   // The webhooks' store over a table that counts what they send.
-  const counted: Table = { name: table.name, doc: { send: (command: { constructor: { name: string } }) => (commands.push(command.constructor.name), table.doc.send(command as never)) } as unknown as Table['doc'] };
+  const counted: Table = {
+    name: table.name,
+    doc: {
+      send: (command: { constructor: { name: string } }) => (commands.push(command.constructor.name), table.doc.send(command as never)),
+    } as unknown as Table['doc'],
+  };
   store = createWebhookStore(counted);
-  await admin.channels.put({ workspaceId: 'ws', kind: 'line', channelId: LINE.channelId, secret: LINE.secret, accessToken: 'line-token', activeFlows: [] });
-  await admin.channels.put({ workspaceId: 'ws', kind: 'messenger', channelId: PAGE.channelId, secret: 'page-app-secret', accessToken: 'page-token', verifyToken: PAGE.verifyToken, activeFlows: [] });
+  await admin.channels.put({
+    workspaceId: 'ws',
+    kind: 'line',
+    channelId: LINE.channelId,
+    secret: LINE.secret,
+    accessToken: 'line-token',
+    activeFlows: [],
+  });
+  await admin.channels.put({
+    workspaceId: 'ws',
+    kind: 'messenger',
+    channelId: PAGE.channelId,
+    secret: 'page-app-secret',
+    accessToken: 'page-token',
+    verifyToken: PAGE.verifyToken,
+    activeFlows: [],
+  });
   await admin.messengerApps.save('ws', APP.appId, { secret: APP.secret, verifyToken: APP.verifyToken });
-  await admin.channels.put({ workspaceId: 'ws', kind: 'messenger', channelId: UNDER_APP, appId: APP.appId, accessToken: 'under-app-token', activeFlows: [] });
+  await admin.channels.put({
+    workspaceId: 'ws',
+    kind: 'messenger',
+    channelId: UNDER_APP,
+    appId: APP.appId,
+    accessToken: 'under-app-token',
+    activeFlows: [],
+  });
 });
 
 afterAll(() => client.destroy());
@@ -91,8 +121,14 @@ describe('LINE: the Verify button', () => {
     const result = await postLine(JSON.stringify({ destination: 'U0', events: [] }));
     expect(result).toEqual({ statusCode: 200, body: { ok: true, queued: 0 } });
     expect(writes()).toEqual(['PutCommand']);
-    expect(await note('line', LINE.channelId)).toEqual({ ...webhookCheckKey('line', LINE.channelId), workspaceId: 'ws', verifiedAt: '2026-03-01T08:00:00.000Z' });
-    expect(await admin.webhookChecks.verifiedAt('ws', [{ subject: 'line', id: LINE.channelId }])).toEqual(new Map([[`line#${LINE.channelId}`, '2026-03-01T08:00:00.000Z']]));
+    expect(await note('line', LINE.channelId)).toEqual({
+      ...webhookCheckKey('line', LINE.channelId),
+      workspaceId: 'ws',
+      verifiedAt: '2026-03-01T08:00:00.000Z',
+    });
+    expect(await admin.webhookChecks.verifiedAt('ws', [{ subject: 'line', id: LINE.channelId }])).toEqual(
+      new Map([[`line#${LINE.channelId}`, '2026-03-01T08:00:00.000Z']]),
+    );
     // Another workspace never sees it (an id that changed hands).
     expect(await admin.webhookChecks.verifiedAt('ws-other', [{ subject: 'line', id: LINE.channelId }])).toEqual(new Map());
   });
@@ -107,17 +143,29 @@ describe("Messenger: Meta's subscription check", () => {
     // An unknown page with some token.
     expect(await handleVerificationRequest('999888777', handshake(PAGE.verifyToken), deps())).toMatchObject({ statusCode: 403 });
     expect(writes()).toEqual([]);
-    for (const [subject, id] of [['messenger', PAGE.channelId], ['app', APP.appId], ['messenger', UNDER_APP], ['messenger', '999888777']] as const) expect(await note(subject, id)).toBeUndefined();
+    for (const [subject, id] of [
+      ['messenger', PAGE.channelId],
+      ['app', APP.appId],
+      ['messenger', UNDER_APP],
+      ['messenger', '999888777'],
+    ] as const)
+      expect(await note(subject, id)).toBeUndefined();
   });
 
   test("a page's handshake with its verify token echoes the challenge and notes the page", async () => {
-    expect(await handleVerificationRequest(PAGE.channelId, handshake(PAGE.verifyToken), deps())).toEqual({ statusCode: 200, text: '1158201444' });
+    expect(await handleVerificationRequest(PAGE.channelId, handshake(PAGE.verifyToken), deps())).toEqual({
+      statusCode: 200,
+      text: '1158201444',
+    });
     expect(writes()).toEqual(['PutCommand']);
     expect(await note('messenger', PAGE.channelId)).toMatchObject({ workspaceId: 'ws', verifiedAt: '2026-03-01T08:00:00.000Z' });
   });
 
   test("an app's handshake notes the app; a page under it, at the page's own URL with the app's token, notes the page", async () => {
-    expect(await handleAppVerificationRequest(APP.appId, handshake(APP.verifyToken), deps())).toEqual({ statusCode: 200, text: '1158201444' });
+    expect(await handleAppVerificationRequest(APP.appId, handshake(APP.verifyToken), deps())).toEqual({
+      statusCode: 200,
+      text: '1158201444',
+    });
     expect(await note('app', APP.appId)).toMatchObject({ workspaceId: 'ws', verifiedAt: '2026-03-01T08:00:00.000Z' });
     expect(await handleVerificationRequest(UNDER_APP, handshake(APP.verifyToken), deps())).toEqual({ statusCode: 200, text: '1158201444' });
     expect(await note('messenger', UNDER_APP)).toMatchObject({ workspaceId: 'ws' });
@@ -127,15 +175,23 @@ describe("Messenger: Meta's subscription check", () => {
   test('a handshake without the challenge is refused and writes nothing', async () => {
     const { 'hub.challenge': _none, ...noChallenge } = handshake(PAGE.verifyToken);
     commands = [];
-    expect(await handleVerificationRequest(PAGE.channelId, noChallenge, { ...deps(), now: () => AT + 60_000 })).toMatchObject({ statusCode: 403 });
+    expect(await handleVerificationRequest(PAGE.channelId, noChallenge, { ...deps(), now: () => AT + 60_000 })).toMatchObject({
+      statusCode: 403,
+    });
     expect(writes()).toEqual([]);
     expect(await note('messenger', PAGE.channelId)).toMatchObject({ verifiedAt: '2026-03-01T08:00:00.000Z' });
   });
 
   test('a failed note is logged and the check still answered (the subscription is Meta’s)', async () => {
     const warnings: string[] = [];
-    const failing: WebhookStore = { ...store, webhookChecks: { record: () => Promise.reject(new Error('AccessDenied')) } as unknown as WebhookStore['webhookChecks'] };
-    const result = await handleVerificationRequest(PAGE.channelId, handshake(PAGE.verifyToken), { store: failing, logger: { warn: (message: string) => void warnings.push(message) } as unknown as Logger });
+    const failing: WebhookStore = {
+      ...store,
+      webhookChecks: { record: () => Promise.reject(new Error('AccessDenied')) } as unknown as WebhookStore['webhookChecks'],
+    };
+    const result = await handleVerificationRequest(PAGE.channelId, handshake(PAGE.verifyToken), {
+      store: failing,
+      logger: { warn: (message: string) => void warnings.push(message) } as unknown as Logger,
+    });
     expect(result).toEqual({ statusCode: 200, text: '1158201444' });
     expect(warnings).toEqual(['Messenger subscription check passed but was not recorded']);
   });

@@ -63,10 +63,14 @@ beforeEach(() => {
 const expectLogsBounded = () => expect(JSON.stringify(logs)).not.toMatch(/x{200}/);
 
 describe('LINE webhook edge', () => {
-  const event = (userId: string, text = 'hot') => (JSON.parse(lineWebhookBody({ type: 'text', text }, { userId })) as { events: unknown[] }).events[0];
+  const event = (userId: string, text = 'hot') =>
+    (JSON.parse(lineWebhookBody({ type: 'text', text }, { userId })) as { events: unknown[] }).events[0];
   const post = (events: unknown[], channelId = DEMO.lineChannelId, secret = DEMO.lineChannelSecret) => {
     const body = JSON.stringify({ destination: 'U1', events });
-    return handleLineWebhook({ channelId, rawBody: Buffer.from(body), headers: { 'x-line-signature': signLineBody(body, secret) } }, deps());
+    return handleLineWebhook(
+      { channelId, rawBody: Buffer.from(body), headers: { 'x-line-signature': signLineBody(body, secret) } },
+      deps(),
+    );
   };
 
   test('an oversized event is skipped with a logged reason; the rest of the delivery is queued', async () => {
@@ -75,8 +79,24 @@ describe('LINE webhook edge', () => {
     expect(sent.map((j) => j.userId)).toEqual(['U-edge-1']);
     const warnings = logs.filter((l) => l.level === 'warn');
     expect(warnings).toEqual([
-      { level: 'warn', message: 'skipped malformed LINE event', extra: { channelId: 'demo-line', eventId: expect.any(String), reason: expect.stringContaining('source.userId: longer than 128 characters') } },
-      { level: 'warn', message: 'skipped malformed LINE event', extra: { channelId: 'demo-line', eventId: expect.any(String), reason: expect.stringContaining('message.text: longer than 5000 characters') } },
+      {
+        level: 'warn',
+        message: 'skipped malformed LINE event',
+        extra: {
+          channelId: 'demo-line',
+          eventId: expect.any(String),
+          reason: expect.stringContaining('source.userId: longer than 128 characters'),
+        },
+      },
+      {
+        level: 'warn',
+        message: 'skipped malformed LINE event',
+        extra: {
+          channelId: 'demo-line',
+          eventId: expect.any(String),
+          reason: expect.stringContaining('message.text: longer than 5000 characters'),
+        },
+      },
     ]);
     expectLogsBounded();
   });
@@ -88,14 +108,25 @@ describe('LINE webhook edge', () => {
     expect(forged).toEqual({ statusCode: 401, body: { error: 'invalid signature' } });
     expect(unknown).toEqual(forged);
     expect(impossible).toEqual(forged);
-    expect(logs.map((l) => l.message)).toEqual(['rejected LINE webhook: bad or missing signature', 'rejected LINE webhook: unknown channel', 'rejected LINE webhook: not a channel id']);
+    expect(logs.map((l) => l.message)).toEqual([
+      'rejected LINE webhook: bad or missing signature',
+      'rejected LINE webhook: unknown channel',
+      'rejected LINE webhook: not a channel id',
+    ]);
     expect(sent).toEqual([]);
     expectLogsBounded();
   });
 
   test('a body that is not a LINE webhook at all stays a 400', async () => {
     for (const body of ['{"events": {}}', '[]', '"hello"', '{"destination": 1, "events": []}']) {
-      const result = await handleLineWebhook({ channelId: DEMO.lineChannelId, rawBody: Buffer.from(body), headers: { 'x-line-signature': signLineBody(body, DEMO.lineChannelSecret) } }, deps());
+      const result = await handleLineWebhook(
+        {
+          channelId: DEMO.lineChannelId,
+          rawBody: Buffer.from(body),
+          headers: { 'x-line-signature': signLineBody(body, DEMO.lineChannelSecret) },
+        },
+        deps(),
+      );
       expect(result.statusCode).toBe(400);
     }
   });
@@ -103,14 +134,26 @@ describe('LINE webhook edge', () => {
 
 describe('Messenger webhook edge', () => {
   const messaging = (psid: string, text = 'hot', mid = `m_${psid.slice(0, 20)}_${Math.random().toString(36).slice(2)}`) =>
-    (JSON.parse(messengerWebhookBody({ type: 'text', text }, { psid, pageId: DEMO.messengerPageId, mid })) as { entry: Array<{ messaging: unknown[] }> }).entry[0]?.messaging[0];
+    (
+      JSON.parse(messengerWebhookBody({ type: 'text', text }, { psid, pageId: DEMO.messengerPageId, mid })) as {
+        entry: Array<{ messaging: unknown[] }>;
+      }
+    ).entry[0]?.messaging[0];
   const post = (events: unknown[], pageId = DEMO.messengerPageId, secret = DEMO.messengerAppSecret) => {
     const body = JSON.stringify({ object: 'page', entry: [{ id: DEMO.messengerPageId, time: 1, messaging: events }] });
-    return handleMessengerWebhook({ channelId: pageId, rawBody: Buffer.from(body), headers: { 'x-hub-signature-256': signMessengerBody(body, secret) } }, deps());
+    return handleMessengerWebhook(
+      { channelId: pageId, rawBody: Buffer.from(body), headers: { 'x-hub-signature-256': signMessengerBody(body, secret) } },
+      deps(),
+    );
   };
 
   test('an oversized event is skipped with a logged reason; the rest of the delivery is queued', async () => {
-    const result = await post([messaging(big), messaging('PSID-edge-1'), messaging('PSID-edge-2', 'x'.repeat(2_001)), messaging('PSID-edge-3', 'hot', big)]);
+    const result = await post([
+      messaging(big),
+      messaging('PSID-edge-1'),
+      messaging('PSID-edge-2', 'x'.repeat(2_001)),
+      messaging('PSID-edge-3', 'hot', big),
+    ]);
     expect(result).toEqual({ statusCode: 200, body: { ok: true, queued: 1 } });
     expect(sent.map((j) => j.userId)).toEqual(['PSID-edge-1']);
     expect(logs.filter((l) => l.level === 'warn').map((l) => (l.extra as { reason: string }).reason)).toEqual([
@@ -126,7 +169,11 @@ describe('Messenger webhook edge', () => {
     expect(forged).toEqual({ statusCode: 401, body: { error: 'invalid signature' } });
     expect(await post([messaging('PSID-edge-4')], 'no-such-page')).toEqual(forged);
     expect(await post([messaging('PSID-edge-4')], `9${big}`)).toEqual(forged);
-    expect(logs.map((l) => l.message)).toEqual(['rejected Messenger webhook: bad or missing signature', 'rejected Messenger webhook: unknown channel', 'rejected Messenger webhook: not a channel id']);
+    expect(logs.map((l) => l.message)).toEqual([
+      'rejected Messenger webhook: bad or missing signature',
+      'rejected Messenger webhook: unknown channel',
+      'rejected Messenger webhook: not a channel id',
+    ]);
     expectLogsBounded();
   });
 

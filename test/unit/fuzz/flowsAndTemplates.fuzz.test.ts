@@ -14,7 +14,17 @@ const runs = Number(process.env.FUZZ_RUNS ?? 150);
 /** Flow-shaped documents: the demo flow with parts replaced by anything. */
 const flowLike = fc
   .record({
-    path: fc.constantFrom('name', 'triggers', 'blocks', 'schemaVersion', 'blocks.best_sellers', 'blocks.show_best_sellers', 'blocks.ask_phone', 'blocks.check_member', 'triggers.0'),
+    path: fc.constantFrom(
+      'name',
+      'triggers',
+      'blocks',
+      'schemaVersion',
+      'blocks.best_sellers',
+      'blocks.show_best_sellers',
+      'blocks.ask_phone',
+      'blocks.check_member',
+      'triggers.0',
+    ),
     value: fc.anything({ maxDepth: 4 }),
   })
   .map(({ path, value }) => {
@@ -29,7 +39,36 @@ const flowLike = fc
 const templateSource = fc.oneof(
   fc.string({ maxLength: 200 }),
   fc
-    .array(fc.constantFrom('{{', '}}', '{%', '%}', ' if ', ' for ', ' endfor ', ' endif ', 'x', ' | ', 'upcase', 'item.', 'response.body', '"', "'", ' in ', '(1..1000000)', 'assign', ' = ', 'capture', 'raw', 'include', 'render', 'layout', 'cycle'), { maxLength: 30 })
+    .array(
+      fc.constantFrom(
+        '{{',
+        '}}',
+        '{%',
+        '%}',
+        ' if ',
+        ' for ',
+        ' endfor ',
+        ' endif ',
+        'x',
+        ' | ',
+        'upcase',
+        'item.',
+        'response.body',
+        '"',
+        "'",
+        ' in ',
+        '(1..1000000)',
+        'assign',
+        ' = ',
+        'capture',
+        'raw',
+        'include',
+        'render',
+        'layout',
+        'cycle',
+      ),
+      { maxLength: 30 },
+    )
     .map((parts) => parts.join('')),
 );
 
@@ -90,21 +129,35 @@ describe('customer values under fuzzing', () => {
   test('a turn answering a question with any text never throws and always says something', async () => {
     if (!flow.ok) throw new Error(JSON.stringify(flow.problems));
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string({ maxLength: 300 }), fc.string({ minLength: 1000, maxLength: 5000 }), fc.constant('{{ secrets }}{% include "package.json" %}')), async (text) => {
-        const result = await runTurn(
-          {
-            flow: flow.flow,
-            flowRef: { flowId: 'fuzz', version: 1 },
-            event: { type: 'text', text },
-            session: { flowId: 'fuzz', version: 1, waitingOn: 'ask', attempts: 0, trigger: {}, expiresAt: Math.floor(Date.now() / 1000) + 600 },
-            customer: { id: 'U1', channel: 'line', attributes: {} },
-          },
-          { callApi: async () => ({ ok: false, reason: 'no brand in this test', kind: 'network', attempts: 1 }) },
-        );
-        expect(result.messages.length).toBeGreaterThan(0);
-        // Customer text is data: it never becomes template source.
-        for (const message of result.messages) if (message.type === 'text') expect(message.text).not.toContain('"name": "callcard"');
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ maxLength: 300 }),
+          fc.string({ minLength: 1000, maxLength: 5000 }),
+          fc.constant('{{ secrets }}{% include "package.json" %}'),
+        ),
+        async (text) => {
+          const result = await runTurn(
+            {
+              flow: flow.flow,
+              flowRef: { flowId: 'fuzz', version: 1 },
+              event: { type: 'text', text },
+              session: {
+                flowId: 'fuzz',
+                version: 1,
+                waitingOn: 'ask',
+                attempts: 0,
+                trigger: {},
+                expiresAt: Math.floor(Date.now() / 1000) + 600,
+              },
+              customer: { id: 'U1', channel: 'line', attributes: {} },
+            },
+            { callApi: async () => ({ ok: false, reason: 'no brand in this test', kind: 'network', attempts: 1 }) },
+          );
+          expect(result.messages.length).toBeGreaterThan(0);
+          // Customer text is data: it never becomes template source.
+          for (const message of result.messages) if (message.type === 'text') expect(message.text).not.toContain('"name": "callcard"');
+        },
+      ),
       { numRuns: runs },
     );
   });

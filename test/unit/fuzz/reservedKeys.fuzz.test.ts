@@ -74,12 +74,21 @@ function baseFlow(): Record<string, unknown> {
     blocks: {
       card: {
         type: 'callApi',
-        request: { method: 'POST', url: 'https://api.example.com/v1', headers: { 'x-a': '1' }, body: { type: 'json', value: { order: { id: '{{ attributes.n }}' }, list: [{ k: 'v' }] } } },
+        request: {
+          method: 'POST',
+          url: 'https://api.example.com/v1',
+          headers: { 'x-a': '1' },
+          body: { type: 'json', value: { order: { id: '{{ attributes.n }}' }, list: [{ k: 'v' }] } },
+        },
         saveToAttributes: { n: 'response.body.n' },
         onSuccess: 'form',
         onFailure: 'ask',
       },
-      form: { type: 'callApi', request: { method: 'POST', url: 'https://api.example.com/f', body: { type: 'form', fields: { a: '1' } } }, onSuccess: 'set' },
+      form: {
+        type: 'callApi',
+        request: { method: 'POST', url: 'https://api.example.com/f', body: { type: 'form', fields: { a: '1' } } },
+        onSuccess: 'set',
+      },
       set: { type: 'setAttributes', set: { x: '1' }, next: 'ask' },
       ask: { type: 'question', prompt: 'Name?', input: { type: 'text' }, saveAs: 'answer', next: 'cond' },
       cond: { type: 'condition', branches: [{ when: { op: 'exists', attribute: 'answer' }, next: 'end' }], otherwise: 'end' },
@@ -109,12 +118,14 @@ function nodeAt(root: Record<string, unknown>, path: string): Record<string, unk
 
 /** A flow with a reserved name put in one spot, as the JSON text a client sends, and the path it must be refused at. */
 const flowWithReserved = fc.oneof(
-  fc.record({ spot: fc.constantFrom(...MAP_SPOTS), name: fc.constantFrom(...RESERVED), upper: fc.boolean() }).map(({ spot, name, upper }) => {
-    const flow = baseFlow();
-    const key = spot.anyCase && upper ? name.toUpperCase() : name;
-    withOwn(nodeAt(flow, spot.path), key, spot.value);
-    return { json: JSON.stringify(flow), path: `flow.${spot.path}.${key}` };
-  }),
+  fc
+    .record({ spot: fc.constantFrom(...MAP_SPOTS), name: fc.constantFrom(...RESERVED), upper: fc.boolean() })
+    .map(({ spot, name, upper }) => {
+      const flow = baseFlow();
+      const key = spot.anyCase && upper ? name.toUpperCase() : name;
+      withOwn(nodeAt(flow, spot.path), key, spot.value);
+      return { json: JSON.stringify(flow), path: `flow.${spot.path}.${key}` };
+    }),
   fc.record({ spot: fc.constantFrom(...VALUE_SPOTS), name: fc.constantFrom(...RESERVED) }).map(({ spot, name }) => {
     const flow = baseFlow();
     const parts = spot.split('.');
@@ -125,7 +136,13 @@ const flowWithReserved = fc.oneof(
 
 async function admin(method: string, path: string, rawBody: string) {
   const result = await handleAdminRequest(
-    { method, path, headers: { authorization: `Bearer ${DEMO.adminKey}`, 'content-type': 'application/json' }, query: {}, rawBody: Buffer.from(rawBody) },
+    {
+      method,
+      path,
+      headers: { authorization: `Bearer ${DEMO.adminKey}`, 'content-type': 'application/json' },
+      query: {},
+      rawBody: Buffer.from(rawBody),
+    },
     { store, fetch: () => Promise.reject(new Error('no calls in this test')), jobs: queue, logger },
   );
   return { status: result.statusCode, body: result.body as { problems?: Array<{ path: string }> } };
@@ -166,7 +183,9 @@ const { value: hostileJson } = fc.letrec<{ value: unknown }>((tie) => ({
     fc.boolean(),
     fc.constant(null),
     fc.array(tie('value'), { maxLength: 3 }),
-    fc.array(fc.tuple(key, tie('value')), { maxLength: 4 }).map((entries) => entries.reduce<Record<string, unknown>>((object, [k, v]) => withOwn(object, k, v), {})),
+    fc
+      .array(fc.tuple(key, tie('value')), { maxLength: 4 })
+      .map((entries) => entries.reduce<Record<string, unknown>>((object, [k, v]) => withOwn(object, k, v), {})),
   ),
 }));
 
@@ -185,7 +204,12 @@ describe('reserved names in brand answers', () => {
     name: 'brand',
     triggers: [{ type: 'keyword', keywords: ['go'], start: 'card' }],
     blocks: {
-      card: { type: 'callApi', request: { url: 'https://brand.example/v1' }, saveToAttributes: { member: 'response.body', first: 'response.body.constructor' }, onSuccess: 'ok' },
+      card: {
+        type: 'callApi',
+        request: { url: 'https://brand.example/v1' },
+        saveToAttributes: { member: 'response.body', first: 'response.body.constructor' },
+        onSuccess: 'ok',
+      },
       ok: { type: 'message', messages: [{ type: 'text', text: 'ok' }] },
     },
   });
@@ -194,28 +218,47 @@ describe('reserved names in brand answers', () => {
     if (!flow.ok) throw new Error(JSON.stringify(flow.problems));
     let n = 0;
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(key, hostileJson, { maxKeys: 4 }).chain((top) => hostileJson.map((inner) => withOwn({ ...top }, 'constructor', inner))), async (answer) => {
-        n += 1;
-        const text = JSON.stringify(answer);
-        const result = await runTurn(
-          { flow: flow.flow, flowRef: { flowId: 'brand', version: 1 }, event: { type: 'text', text: 'go' }, session: undefined, customer: { id: `U${n}`, channel: 'line', attributes: {} } },
-          {
-            callApi: (_id, block, context) =>
-              executeCallApi(
-                { block, context, secrets: {}, idempotencyKey: `k${n}` },
-                { fetch: async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: text, url: 'https://brand.example/v1', latencyMs: 1 }) },
-              ),
-          },
-        );
-        expect(result.messages).toEqual([{ type: 'text', text: 'ok' }]);
-        const ref = { channelKind: 'line' as const, channelId: 'demo-line', userId: `U-brand-${n}`, workspaceId: 'demo' };
-        await store.customers.recordTurn(ref, result.attributes, new Date(), false);
-        const stored = (await store.customers.get(ref))?.attributes ?? {};
-        const expected = storable(JSON.parse(text));
-        expect(stored.member).toEqual(expected);
-        expect(Object.keys(stored.member as object)).toEqual(Object.keys(expected as object));
-        expect(Object.getPrototypeOf(stored.member)).toBe(Object.prototype);
-      }),
+      fc.asyncProperty(
+        fc
+          .dictionary(key, hostileJson, { maxKeys: 4 })
+          .chain((top) => hostileJson.map((inner) => withOwn({ ...top }, 'constructor', inner))),
+        async (answer) => {
+          n += 1;
+          const text = JSON.stringify(answer);
+          const result = await runTurn(
+            {
+              flow: flow.flow,
+              flowRef: { flowId: 'brand', version: 1 },
+              event: { type: 'text', text: 'go' },
+              session: undefined,
+              customer: { id: `U${n}`, channel: 'line', attributes: {} },
+            },
+            {
+              callApi: (_id, block, context) =>
+                executeCallApi(
+                  { block, context, secrets: {}, idempotencyKey: `k${n}` },
+                  {
+                    fetch: async () => ({
+                      status: 200,
+                      headers: { 'content-type': 'application/json' },
+                      body: text,
+                      url: 'https://brand.example/v1',
+                      latencyMs: 1,
+                    }),
+                  },
+                ),
+            },
+          );
+          expect(result.messages).toEqual([{ type: 'text', text: 'ok' }]);
+          const ref = { channelKind: 'line' as const, channelId: 'demo-line', userId: `U-brand-${n}`, workspaceId: 'demo' };
+          await store.customers.recordTurn(ref, result.attributes, new Date(), false);
+          const stored = (await store.customers.get(ref))?.attributes ?? {};
+          const expected = storable(JSON.parse(text));
+          expect(stored.member).toEqual(expected);
+          expect(Object.keys(stored.member as object)).toEqual(Object.keys(expected as object));
+          expect(Object.getPrototypeOf(stored.member)).toBe(Object.prototype);
+        },
+      ),
       { numRuns: runs },
     );
   });
@@ -224,8 +267,12 @@ describe('reserved names in brand answers', () => {
 describe('reserved names in webhooks and the simulator', () => {
   /** Postback data and LINE's params naming them. */
   const postback = fc.record({
-    data: fc.array(fc.tuple(key, fc.string({ maxLength: 6 })), { maxLength: 4 }).map((pairs) => new URLSearchParams([['action', 'my_tickets'], ...pairs]).toString()),
-    params: fc.array(fc.tuple(fc.constantFrom(...RESERVED, 'date'), fc.string({ maxLength: 6 })), { maxLength: 3 }).map((pairs) => pairs.reduce<Record<string, unknown>>((o, [k, v]) => withOwn(o, k, v), {})),
+    data: fc
+      .array(fc.tuple(key, fc.string({ maxLength: 6 })), { maxLength: 4 })
+      .map((pairs) => new URLSearchParams([['action', 'my_tickets'], ...pairs]).toString()),
+    params: fc
+      .array(fc.tuple(fc.constantFrom(...RESERVED, 'date'), fc.string({ maxLength: 6 })), { maxLength: 3 })
+      .map((pairs) => pairs.reduce<Record<string, unknown>>((o, [k, v]) => withOwn(o, k, v), {})),
   });
 
   test('a signed LINE postback carrying them is served and queued with them as parameters', async () => {
@@ -235,10 +282,28 @@ describe('reserved names in webhooks and the simulator', () => {
         n += 1;
         const body = JSON.stringify({
           destination: 'U0',
-          events: [{ type: 'postback', mode: 'active', timestamp: Date.now(), webhookEventId: `01RESERVED${n}${Date.now()}`, replyToken: `rt${n}`, deliveryContext: { isRedelivery: false }, source: { type: 'user', userId: `U-hook-${n}` }, postback: { data, params } }],
+          events: [
+            {
+              type: 'postback',
+              mode: 'active',
+              timestamp: Date.now(),
+              webhookEventId: `01RESERVED${n}${Date.now()}`,
+              replyToken: `rt${n}`,
+              deliveryContext: { isRedelivery: false },
+              source: { type: 'user', userId: `U-hook-${n}` },
+              postback: { data, params },
+            },
+          ],
         });
         const before = queued.length;
-        const result = await handleLineWebhook({ channelId: DEMO.lineChannelId, rawBody: Buffer.from(body), headers: { 'x-line-signature': signLineBody(body, DEMO.lineChannelSecret) } }, { store, queue, logger });
+        const result = await handleLineWebhook(
+          {
+            channelId: DEMO.lineChannelId,
+            rawBody: Buffer.from(body),
+            headers: { 'x-line-signature': signLineBody(body, DEMO.lineChannelSecret) },
+          },
+          { store, queue, logger },
+        );
         expect(result.statusCode).toBe(200);
         const job = queued.slice(before).find((j) => j.userId === `U-hook-${n}`);
         expect(job?.event).toMatchObject({ type: 'postback', data });
@@ -250,13 +315,23 @@ describe('reserved names in webhooks and the simulator', () => {
   test('the simulated customer may send them too: never a 5xx', async () => {
     await fc.assert(
       fc.asyncProperty(postback, async ({ data, params }) => {
-        const sent = await admin('POST', `/admin/simulator/line/${DEMO.lineChannelId}/sim-fuzz`, JSON.stringify({ event: { type: 'postback', data, params } }));
+        const sent = await admin(
+          'POST',
+          `/admin/simulator/line/${DEMO.lineChannelId}/sim-fuzz`,
+          JSON.stringify({ event: { type: 'postback', data, params } }),
+        );
         expect(sent.status).toBeLessThan(300);
       }),
       { numRuns: runs },
     );
     const read = await handleAdminRequest(
-      { method: 'GET', path: `/admin/simulator/line/${DEMO.lineChannelId}/sim-fuzz`, headers: { authorization: `Bearer ${DEMO.adminKey}` }, query: {}, rawBody: Buffer.alloc(0) },
+      {
+        method: 'GET',
+        path: `/admin/simulator/line/${DEMO.lineChannelId}/sim-fuzz`,
+        headers: { authorization: `Bearer ${DEMO.adminKey}` },
+        query: {},
+        rawBody: Buffer.alloc(0),
+      },
       { store, fetch: () => Promise.reject(new Error('none')), jobs: queue, logger },
     );
     expect(read.statusCode).toBe(200);

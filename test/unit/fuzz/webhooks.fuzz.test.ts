@@ -58,21 +58,40 @@ async function itemCount(): Promise<number> {
   return Count ?? 0;
 }
 
-const headerName = fc.constantFrom('x-line-signature', 'X-Line-Signature', 'x-hub-signature-256', 'X-Hub-Signature-256', 'content-type', 'x-other');
+const headerName = fc.constantFrom(
+  'x-line-signature',
+  'X-Line-Signature',
+  'x-hub-signature-256',
+  'X-Hub-Signature-256',
+  'content-type',
+  'x-other',
+);
 const headers = fc.dictionary(headerName, fc.string({ maxLength: 80 }), { maxKeys: 4 });
 const longString = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ minLength: 200, maxLength: 3000 }), fc.constant('x'.repeat(100_000)));
 
 /** LINE-shaped events with anything in their fields: the shapes a signed sender could send. */
 const lineEvent = fc.record(
   {
-    type: fc.oneof(fc.constantFrom('message', 'postback', 'follow', 'unfollow', 'join', 'memberJoined', 'beacon', 'accountLink', 'things'), fc.string()),
+    type: fc.oneof(
+      fc.constantFrom('message', 'postback', 'follow', 'unfollow', 'join', 'memberJoined', 'beacon', 'accountLink', 'things'),
+      fc.string(),
+    ),
     mode: fc.constantFrom('active', 'standby', 'other'),
     timestamp: fc.oneof(fc.integer(), fc.double(), fc.string()),
     webhookEventId: longString,
     replyToken: longString,
     deliveryContext: fc.record({ isRedelivery: fc.oneof(fc.boolean(), fc.string()) }),
-    source: fc.oneof(fc.record({ type: fc.constantFrom('user', 'group', 'room'), userId: longString, groupId: longString }, { requiredKeys: ['type'] }), fc.anything()),
-    message: fc.oneof(fc.record({ type: fc.constantFrom('text', 'sticker', 'image', 'location'), id: longString, text: longString }, { requiredKeys: ['type'] }), fc.anything()),
+    source: fc.oneof(
+      fc.record({ type: fc.constantFrom('user', 'group', 'room'), userId: longString, groupId: longString }, { requiredKeys: ['type'] }),
+      fc.anything(),
+    ),
+    message: fc.oneof(
+      fc.record(
+        { type: fc.constantFrom('text', 'sticker', 'image', 'location'), id: longString, text: longString },
+        { requiredKeys: ['type'] },
+      ),
+      fc.anything(),
+    ),
     postback: fc.record({ data: longString, params: fc.dictionary(fc.string(), fc.string()) }),
   },
   { requiredKeys: [] },
@@ -88,14 +107,29 @@ const messengerMessaging = fc.record(
     sender: fc.oneof(fc.record({ id: longString }), fc.anything()),
     recipient: fc.record({ id: fc.oneof(fc.constant(DEMO.messengerPageId), longString) }),
     timestamp: fc.oneof(fc.integer(), fc.string()),
-    message: fc.record({ mid: longString, text: longString, is_echo: fc.boolean(), quick_reply: fc.record({ payload: longString }) }, { requiredKeys: [] }),
+    message: fc.record(
+      { mid: longString, text: longString, is_echo: fc.boolean(), quick_reply: fc.record({ payload: longString }) },
+      { requiredKeys: [] },
+    ),
     postback: fc.record({ mid: longString, payload: longString, title: fc.string() }, { requiredKeys: [] }),
     read: fc.record({ watermark: fc.integer() }),
   },
   { requiredKeys: [] },
 );
 const messengerBody = fc.oneof(
-  fc.record({ object: fc.constantFrom('page', 'instagram', 'x'), entry: fc.array(fc.record({ id: fc.oneof(fc.constant(DEMO.messengerPageId), fc.string()), time: fc.integer(), messaging: fc.array(messengerMessaging, { maxLength: 4 }) }), { maxLength: 3 }) }).map((b) => JSON.stringify(b)),
+  fc
+    .record({
+      object: fc.constantFrom('page', 'instagram', 'x'),
+      entry: fc.array(
+        fc.record({
+          id: fc.oneof(fc.constant(DEMO.messengerPageId), fc.string()),
+          time: fc.integer(),
+          messaging: fc.array(messengerMessaging, { maxLength: 4 }),
+        }),
+        { maxLength: 3 },
+      ),
+    })
+    .map((b) => JSON.stringify(b)),
   fc.json(),
   fc.string({ maxLength: 500 }),
 );
@@ -121,7 +155,10 @@ describe('LINE webhook under fuzzing', () => {
     await fc.assert(
       fc.asyncProperty(lineBody, async (body) => {
         const rawBody = Buffer.from(body);
-        const result = await handleLineWebhook({ channelId: DEMO.lineChannelId, rawBody, headers: { 'x-line-signature': signLineBody(body, DEMO.lineChannelSecret) } }, deps());
+        const result = await handleLineWebhook(
+          { channelId: DEMO.lineChannelId, rawBody, headers: { 'x-line-signature': signLineBody(body, DEMO.lineChannelSecret) } },
+          deps(),
+        );
         expect(result.statusCode).toBeLessThan(500);
       }),
       { numRuns: runs },
@@ -150,7 +187,14 @@ describe('Messenger webhook under fuzzing', () => {
     await fc.assert(
       fc.asyncProperty(messengerBody, async (body) => {
         const rawBody = Buffer.from(body);
-        const result = await handleMessengerWebhook({ channelId: DEMO.messengerPageId, rawBody, headers: { 'x-hub-signature-256': signMessengerBody(body, DEMO.messengerAppSecret) } }, deps());
+        const result = await handleMessengerWebhook(
+          {
+            channelId: DEMO.messengerPageId,
+            rawBody,
+            headers: { 'x-hub-signature-256': signMessengerBody(body, DEMO.messengerAppSecret) },
+          },
+          deps(),
+        );
         expect(result.statusCode).toBeLessThan(500);
       }),
       { numRuns: runs },

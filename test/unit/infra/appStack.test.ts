@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { JobsQueue } from '../../../infra/constructs/JobsQueue';
 import { READ_WRITE_TABLE_ACTIONS, WEBHOOK_TABLE_ACTIONS } from '../../../infra/constructs/CallcardTable';
-import { CALLCARD_FUNCTIONS, functionSpec, PROJECT_ROOT, type CallcardFunctionName, type CallcardFunctionSpec } from '../../../infra/functions';
+import {
+  CALLCARD_FUNCTIONS,
+  functionSpec,
+  PROJECT_ROOT,
+  type CallcardFunctionName,
+  type CallcardFunctionSpec,
+} from '../../../infra/functions';
 import { buildApp, removeOutdir, type BuiltApp } from './build';
 import { JOB_MAX_RECEIVES, MAX_DEFERRED_RECEIVES } from '../../../shared/jobs/fairShare';
 
@@ -168,7 +174,10 @@ describe('HTTP API', () => {
 
 describe('jobs queue', () => {
   // The jobs queues are the FIFO ones (the callback timeouts' are standard: see below).
-  const queues = () => Object.fromEntries(Object.entries(template.findResources('AWS::SQS::Queue')).filter(([, queue]) => queue.Properties.FifoQueue === true));
+  const queues = () =>
+    Object.fromEntries(
+      Object.entries(template.findResources('AWS::SQS::Queue')).filter(([, queue]) => queue.Properties.FifoQueue === true),
+    );
   const jobsQueueId = () => {
     const [id] = Object.entries(queues()).find(([, queue]) => queue.Properties.RedrivePolicy) ?? [];
     if (!id) throw new Error('no queue with a redrive policy');
@@ -223,14 +232,19 @@ describe('jobs queue', () => {
       ScalingConfig: { MaximumConcurrency: 10 },
     });
     // The executor knows the mapping's concurrency: each workspace's share of it is derived from it.
-    expect(template.toJSON().Resources[functionId(functionSpec('executor'))].Properties.Environment.Variables.EXECUTOR_MAX_CONCURRENCY).toBe('10');
+    expect(
+      template.toJSON().Resources[functionId(functionSpec('executor'))].Properties.Environment.Variables.EXECUTOR_MAX_CONCURRENCY,
+    ).toBe('10');
   });
 });
 
 describe('callbacks (issue 20)', () => {
   const resources = () => template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
   const timeoutsQueueId = () => {
-    const [id] = Object.entries(resources()).find(([, r]) => r.Type === 'AWS::SQS::Queue' && r.Properties.FifoQueue === undefined && r.Properties.RedrivePolicy !== undefined) ?? [];
+    const [id] =
+      Object.entries(resources()).find(
+        ([, r]) => r.Type === 'AWS::SQS::Queue' && r.Properties.FifoQueue === undefined && r.Properties.RedrivePolicy !== undefined,
+      ) ?? [];
     if (!id) throw new Error('no callback timeouts queue');
     return id;
   };
@@ -252,10 +266,15 @@ describe('callbacks (issue 20)', () => {
   });
 
   test('the executor schedules timeouts and knows the API URL the callback URLs start with', () => {
-    const variables = (resources()[functionId(functionSpec('executor'))]?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    const variables = (resources()[functionId(functionSpec('executor'))]?.Properties.Environment as { Variables: Record<string, unknown> })
+      .Variables;
     expect(variables.CALLBACK_TIMEOUTS_QUEUE_URL).toEqual({ Ref: timeoutsQueueId() });
     expect(variables.PUBLIC_API_URL).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^HttpApi/), 'ApiEndpoint'] });
-    expect(statementsOf('executor').some((s) => actionsOf(s).includes('sqs:SendMessage') && JSON.stringify(s.Resource).includes(timeoutsQueueId()))).toBe(true);
+    expect(
+      statementsOf('executor').some(
+        (s) => actionsOf(s).includes('sqs:SendMessage') && JSON.stringify(s.Resource).includes(timeoutsQueueId()),
+      ),
+    ).toBe(true);
   });
 
   test('the callback route: item-level only, on CALLBACK items and the workspace item it reads the secret from; jobs it may only send', () => {
@@ -265,7 +284,9 @@ describe('callbacks (issue 20)', () => {
       { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CALLBACK#*'] } },
       { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['WS#*'] } },
     ]);
-    const sqsActions = statementsOf('callbacks').flatMap(actionsOf).filter((a) => a.startsWith('sqs:'));
+    const sqsActions = statementsOf('callbacks')
+      .flatMap(actionsOf)
+      .filter((a) => a.startsWith('sqs:'));
     expect(sqsActions).toEqual(['sqs:SendMessage']);
     // The timeouts' consumer: CALLBACK items only.
     const timeouts = statementsOf('callbackTimeouts').filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
@@ -301,20 +322,37 @@ describe('least privilege', () => {
     for (const spec of built.wired.filter((candidate) => candidate.tableAccess === 'webhook')) {
       const statements = statementsOf(spec);
       expect(actionsOn(statements, 'dynamodb:')).toEqual([...WEBHOOK_TABLE_ACTIONS].sort());
-      expect(actionsOn(statements, 'dynamodb:')).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+      expect(actionsOn(statements, 'dynamodb:')).toEqual([
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+      ]);
       // Only the items a webhook needs, by partition key: never channels, flows or secrets for writing.
       const tableStatements = statements.filter((statement) => actionsOf(statement).some((a) => a.startsWith('dynamodb:')));
       const leadingKeys = (statement: (typeof statements)[number]) => JSON.stringify(statement.Condition);
       const reads = tableStatements.find((statement) => actionsOf(statement).includes('dynamodb:GetItem'));
-      const writes = tableStatements.find((statement) => actionsOf(statement).includes('dynamodb:PutItem') && actionsOf(statement).includes('dynamodb:DeleteItem'));
-      expect(reads && leadingKeys(reads)).toBe(JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CHANNEL#*', 'MESSENGERAPP#*', 'WS#*#FLOW#*', 'CUSTOMER#*'] } }));
-      expect(writes && leadingKeys(writes)).toBe(JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EVENT#*', 'CUSTOMER#*'] } }));
+      const writes = tableStatements.find(
+        (statement) => actionsOf(statement).includes('dynamodb:PutItem') && actionsOf(statement).includes('dynamodb:DeleteItem'),
+      );
+      expect(reads && leadingKeys(reads)).toBe(
+        JSON.stringify({
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CHANNEL#*', 'MESSENGERAPP#*', 'WS#*#FLOW#*', 'CUSTOMER#*'] },
+        }),
+      );
+      expect(writes && leadingKeys(writes)).toBe(
+        JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EVENT#*', 'CUSTOMER#*'] } }),
+      );
       // Outboxes: update only (the Messenger webhook records Meta's echoes there), never put or delete.
-      const updateOnly = tableStatements.filter((statement) => JSON.stringify(actionsOf(statement)) === JSON.stringify(['dynamodb:UpdateItem']));
+      const updateOnly = tableStatements.filter(
+        (statement) => JSON.stringify(actionsOf(statement)) === JSON.stringify(['dynamodb:UpdateItem']),
+      );
       expect(updateOnly.map(leadingKeys)).toEqual([JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['JOB#*'] } })]);
       // Verification notes: put only (a passed LINE Verify or Meta subscription check), never read, update or delete.
       const putOnly = tableStatements.filter((statement) => JSON.stringify(actionsOf(statement)) === JSON.stringify(['dynamodb:PutItem']));
-      expect(putOnly.map(leadingKeys)).toEqual([JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['WEBHOOKCHECK#*'] } })]);
+      expect(putOnly.map(leadingKeys)).toEqual([
+        JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['WEBHOOKCHECK#*'] } }),
+      ]);
       // These four statements on the table, nothing else: reads, writes, update-only, put-only.
       expect(tableStatements).toHaveLength(4);
       expect(tableStatements.every((statement) => statement.Condition !== undefined)).toBe(true);
@@ -345,7 +383,14 @@ describe('least privilege', () => {
     const statements = statementsOf(functionSpec('executor'));
     expect(actionsOn(statements, 'dynamodb:')).toEqual([...READ_WRITE_TABLE_ACTIONS].sort());
     expect(actionsOn(statements, 'sqs:')).toEqual(
-      ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:SendMessage'].sort(),
+      [
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:ReceiveMessage',
+        'sqs:SendMessage',
+      ].sort(),
     );
     expect(JSON.stringify(statements)).not.toMatch(/DeadLetters/);
   });
@@ -364,7 +409,12 @@ describe('least privilege', () => {
     const statements = statementsOf(functionSpec('admin'));
     expect(actionsOn(statements, 'dynamodb:')).toEqual([...READ_WRITE_TABLE_ACTIONS].sort());
     const dlq = statements.find((statement) => JSON.stringify(statement.Resource).includes('DeadLetters'));
-    expect(dlq && actionsOf(dlq).sort()).toEqual(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
+    expect(dlq && actionsOf(dlq).sort()).toEqual([
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:ReceiveMessage',
+    ]);
   });
 
   test('admin: every SQS call the dead-letter code makes is granted on the DLQ (the local stack checks no IAM)', () => {

@@ -94,7 +94,9 @@ test('the AWS SDK is left to the runtime, or bundled with the environment creden
     } else {
       expect(sdk.some((source) => source.includes('node_modules/@aws-sdk/client-dynamodb/'))).toBe(true);
       // infra/lambdaCredentialProvider.ts replaces the default chain (and its STS/SSO clients).
-      const chain = sdk.filter((source) => /node_modules\/@aws-sdk\/(credential-provider-(?!env)|nested-clients|token-providers)/.test(source));
+      const chain = sdk.filter((source) =>
+        /node_modules\/@aws-sdk\/(credential-provider-(?!env)|nested-clients|token-providers)/.test(source),
+      );
       expect({ name: spec.name, chain }).toEqual({ name: spec.name, chain: [] });
       expect(sources.some((source) => source.endsWith('infra/lambdaCredentialProvider.ts'))).toBe(true);
     }
@@ -143,7 +145,8 @@ test('each package index.js requires is shipped beside it (SHIPPED_BESIDE), only
   }
   // Where each is needed today: re2js by the conditions of flows (executor, admin's dry runs and
   // simulator), the OpenAPI parsers by the admin's import route.
-  const shippedTo = (name: string) => built.wired.filter((spec) => fs.existsSync(path.join(assetDirOf(spec.serviceName), 'node_modules', name))).map((spec) => spec.name);
+  const shippedTo = (name: string) =>
+    built.wired.filter((spec) => fs.existsSync(path.join(assetDirOf(spec.serviceName), 'node_modules', name))).map((spec) => spec.name);
   expect(shippedTo('re2js')).toEqual(expect.arrayContaining(['admin', 'executor']));
   expect(shippedTo('@apidevtools/swagger-parser')).toEqual(['admin']);
   expect(shippedTo('yaml')).toEqual(['admin']);
@@ -175,23 +178,51 @@ const post = (body) => handle({ requestContext: { http: { method: 'POST' } }, ra
 test('the bundled admin imports an OpenAPI document with the parsers shipped beside index.js, loaded by the first import only', async () => {
   const dir = assetDirOf(functionSpec('admin').serviceName);
   const document = path.join(PROJECT_ROOT, 'test/fixtures/import/openapi/order-status.yaml');
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', NODE_PATH: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_OPTIONS: '',
+    NODE_PATH: '',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
   const { stdout } = await promisify(execFile)(process.execPath, ['-e', IMPORT_PROBE, dir, document], { env, cwd: dir });
-  const probe = JSON.parse(stdout) as { atColdStart: string[]; afterImport: string[]; imported: { statusCode: number; body: string }; invalid: { statusCode: number; body: string } };
+  const probe = JSON.parse(stdout) as {
+    atColdStart: string[];
+    afterImport: string[];
+    imported: { statusCode: number; body: string };
+    invalid: { statusCode: number; body: string };
+  };
   expect(probe.atColdStart).toEqual([]);
   // The imported card carries the response's contract, which the import checks compiles: ajv's 2020 build
   // comes with it, and re2js, the engine of contracts' patterns (ajv compiles its meta-schema's with it too).
-  expect(probe.afterImport).toEqual(['node_modules/@apidevtools/swagger-parser/index.js', 'node_modules/ajv/dist/2020/index.js', 'node_modules/re2js/index.js', 'node_modules/yaml/index.js']);
+  expect(probe.afterImport).toEqual([
+    'node_modules/@apidevtools/swagger-parser/index.js',
+    'node_modules/ajv/dist/2020/index.js',
+    'node_modules/re2js/index.js',
+    'node_modules/yaml/index.js',
+  ]);
   expect(probe.imported.statusCode).toBe(200);
   expect(JSON.parse(probe.imported.body)).toMatchObject({
     title: 'Demo brand orders',
     operations: [expect.objectContaining({ operationId: 'getOrder' }), expect.objectContaining({ operationId: 'createOrder' })],
     imported: {
-      card: { request: { method: 'GET', url: 'https://api.brand.example/orders/{{ attributes.id }}' }, contract: { body: { required: ['id', 'status', 'items'] } } },
-      secrets: [{ name: 'BRAND_API_KEY', header: 'x-api-key', allowedHosts: ['api.brand.example'], from: 'securityScheme ordersKey', valueOffered: false }],
+      card: {
+        request: { method: 'GET', url: 'https://api.brand.example/orders/{{ attributes.id }}' },
+        contract: { body: { required: ['id', 'status', 'items'] } },
+      },
+      secrets: [
+        {
+          name: 'BRAND_API_KEY',
+          header: 'x-api-key',
+          allowedHosts: ['api.brand.example'],
+          from: 'securityScheme ordersKey',
+          valueOffered: false,
+        },
+      ],
     },
   });
   // swagger-parser's validation (ajv and the OpenAPI schemas, bundled beside) refuses a document without info.
   expect(probe.invalid.statusCode).toBe(400);
-  expect(JSON.parse(probe.invalid.body)).toMatchObject({ error: expect.stringMatching(/^cannot import: the document is not valid OpenAPI/) });
+  expect(JSON.parse(probe.invalid.body)).toMatchObject({
+    error: expect.stringMatching(/^cannot import: the document is not valid OpenAPI/),
+  });
 }, 30_000);

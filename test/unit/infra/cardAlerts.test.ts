@@ -18,7 +18,10 @@ beforeAll(() => {
 afterAll(() => removeOutdir(built));
 
 /** The card alarms: those whose query reads the per-card metrics. */
-function cardAlarms(): Array<{ id: string; props: Record<string, unknown> & { Metrics: Array<{ Expression: string; Period: number; ReturnData: boolean }> } }> {
+function cardAlarms(): Array<{
+  id: string;
+  props: Record<string, unknown> & { Metrics: Array<{ Expression: string; Period: number; ReturnData: boolean }> };
+}> {
   return Object.entries(template.findResources('AWS::CloudWatch::Alarm'))
     .filter(([, resource]) => JSON.stringify(resource.Properties.Metrics ?? '').includes('FROM callcard'))
     .map(([id, resource]) => ({ id, props: resource.Properties }));
@@ -32,7 +35,9 @@ test('an SNS topic, TLS only, whose ARN is an output', () => {
   template.hasOutput('CardAlertsTopicArn', { Value: { Ref: topicId } });
   template.hasResourceProperties('AWS::SNS::TopicPolicy', {
     Topics: [{ Ref: topicId }],
-    PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    PolicyDocument: {
+      Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+    },
   });
 });
 
@@ -42,13 +47,21 @@ test('one alarm per window (5, 15, 60 min) on the failure margin, one on contrac
   const expressions = alarms.map((alarm) => [alarm.props.Metrics[0]?.Expression, alarm.props.Metrics[0]?.Period]);
   expect(expressions).toEqual(
     expect.arrayContaining([
-      ...ALERT_MINUTES.map((minutes) => [`SELECT AVG(CardFailureMargin) FROM callcard WHERE deployment = 'callcard-test-app' AND minutes = '${minutes}' GROUP BY workspace, card`, minutes * 60]),
+      ...ALERT_MINUTES.map((minutes) => [
+        `SELECT AVG(CardFailureMargin) FROM callcard WHERE deployment = 'callcard-test-app' AND minutes = '${minutes}' GROUP BY workspace, card`,
+        minutes * 60,
+      ]),
       ["SELECT SUM(CardContractFailures) FROM callcard WHERE deployment = 'callcard-test-app' GROUP BY workspace, card", 300],
     ]),
   );
   const topicId = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
   for (const { props } of alarms) {
-    expect(props).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 0, EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
+    expect(props).toMatchObject({
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
     expect(props.Metrics).toHaveLength(1);
     expect(props.Metrics[0]?.ReturnData).toBe(true);
     // Notified on alarm and on recovery, to the card alerts topic only.
@@ -58,7 +71,11 @@ test('one alarm per window (5, 15, 60 min) on the failure margin, one on contrac
 });
 
 test('the executor names its deployment (the dimension the alarms filter on); no function may put or delete alarms', () => {
-  const executor = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: functionSpec('executor').serviceName } } } }));
+  const executor = Object.values(
+    template.findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: functionSpec('executor').serviceName } } },
+    }),
+  );
   expect(executor).toHaveLength(1);
   expect(executor[0]?.Properties.Environment.Variables.CARD_ALERTS_DEPLOYMENT).toBe('callcard-test-app');
   const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));

@@ -40,7 +40,8 @@ describe('CallcardFunction', () => {
     const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
     const stateful = new StatefulStack(app, 'S');
     expect(
-      () => new AppStack(app, 'A', { table: stateful.table, functions: [{ ...functionSpec('admin'), entry: 'functions/missing/handler.ts' }] }),
+      () =>
+        new AppStack(app, 'A', { table: stateful.table, functions: [{ ...functionSpec('admin'), entry: 'functions/missing/handler.ts' }] }),
     ).toThrow(/entry file functions\/missing\/handler\.ts does not exist/);
   });
 
@@ -59,7 +60,9 @@ describe('CallcardFunction', () => {
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });
-    expect(Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { ReservedConcurrentExecutions: Match.anyValue() } }))).toEqual([]);
+    expect(
+      Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { ReservedConcurrentExecutions: Match.anyValue() } })),
+    ).toEqual([]);
   });
 });
 
@@ -82,7 +85,9 @@ describe('JobsQueue', () => {
       ScalingConfig: { MaximumConcurrency: 2 },
     });
     // The consumer learns the mapping's concurrency (its workspaces' fair share is derived from it).
-    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { EXECUTOR_MAX_CONCURRENCY: '2' } } });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { EXECUTOR_MAX_CONCURRENCY: '2' } },
+    });
   });
 
   test('bindSender grants only sqs:SendMessage and sets JOBS_QUEUE_URL', () => {
@@ -91,7 +96,11 @@ describe('JobsQueue', () => {
     jobs.bindSender(inlineFunction(stack, 'Sender'));
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: [{ Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('JobsQueue'), 'Arn'] } }] },
+      PolicyDocument: {
+        Statement: [
+          { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('JobsQueue'), 'Arn'] } },
+        ],
+      },
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: { JOBS_QUEUE_URL: { Ref: Match.stringLikeRegexp('JobsQueue') } } },
@@ -117,7 +126,9 @@ describe('CallcardTable', () => {
         ]),
       },
     });
-    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { TABLE_NAME: { Ref: Match.stringLikeRegexp('DataTable') } } } });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { TABLE_NAME: { Ref: Match.stringLikeRegexp('DataTable') } } },
+    });
   });
 });
 
@@ -128,7 +139,14 @@ describe('WebhookApi', () => {
     const api = new WebhookApi(stack, 'Api', {
       rateLimit: 7,
       burstLimit: 9,
-      routes: [{ path: '/hook', methods: [HttpMethod.GET, HttpMethod.POST], handler, authorization: 'signature checked in the function, because reasons' }],
+      routes: [
+        {
+          path: '/hook',
+          methods: [HttpMethod.GET, HttpMethod.POST],
+          handler,
+          authorization: 'signature checked in the function, because reasons',
+        },
+      ],
     });
     Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 7, ThrottlingBurstLimit: 9 },

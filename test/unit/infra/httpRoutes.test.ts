@@ -14,7 +14,15 @@ let stack: LocalStack | undefined;
 beforeAll(async () => {
   built = buildApp({ bundle: false });
   // The in-memory AWS model and no executor: only the router is looked at.
-  stack = await startLocalStack({ port: 0, lineApiPort: 0, messengerApiPort: 0, brandApiPort: 0, aws: { model: { dynamoMs: 0, sqsSendMs: 0, pickupMs: 0 } }, startExecutor: false, logLevel: 'SILENT' });
+  stack = await startLocalStack({
+    port: 0,
+    lineApiPort: 0,
+    messengerApiPort: 0,
+    brandApiPort: 0,
+    aws: { model: { dynamoMs: 0, sqsSendMs: 0, pickupMs: 0 } },
+    startExecutor: false,
+    logLevel: 'SILENT',
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -31,7 +39,9 @@ function described(routes: ReadonlyArray<Pick<HttpRoute, 'method' | 'path' | 'fu
 function deployedRoutes(template: Template): string[] {
   const functionOf = new Map<string, string>();
   for (const spec of CALLCARD_FUNCTIONS) {
-    const found = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: spec.serviceName } } } });
+    const found = template.findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: spec.serviceName } } },
+    });
     for (const id of Object.keys(found)) functionOf.set(id, spec.name);
   }
   const resources = template.toJSON().Resources;
@@ -63,7 +73,10 @@ test('a request on each route reaches its function locally (not the 404 of no ro
   if (!stack) throw new Error('the local stack did not start');
   for (const route of HTTP_ROUTES) {
     const path = route.path.replace(/\{proxy\+\}/g, 'x/y').replace(/\{\w+\}/g, 'nobody');
-    const response = await fetch(`${stack.url}${path}`, { method: route.method === 'ANY' ? 'GET' : route.method, ...(route.method === 'POST' ? { body: '{}', headers: { 'content-type': 'application/json' } } : {}) });
+    const response = await fetch(`${stack.url}${path}`, {
+      method: route.method === 'ANY' ? 'GET' : route.method,
+      ...(route.method === 'POST' ? { body: '{}', headers: { 'content-type': 'application/json' } } : {}),
+    });
     const body = await response.text();
     // The router's own 404 is `{"message":"Not Found"}`; a function's answers are its own.
     expect({ route: routeKey(route), body }).not.toEqual({ route: routeKey(route), body: '{"message":"Not Found"}' });

@@ -58,7 +58,12 @@ function acknowledgements(root: IConstruct): Acknowledgement[] {
       .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
       .flatMap((entry) => {
         const data: Record<string, string> = entry.data;
-        return Object.entries(data).map(([id, reason]) => ({ construct, path: construct.node.path, id: id.replace(/^annotation::/i, ''), reason }));
+        return Object.entries(data).map(([id, reason]) => ({
+          construct,
+          path: construct.node.path,
+          id: id.replace(/^annotation::/i, ''),
+          reason,
+        }));
       }),
   );
 }
@@ -90,7 +95,10 @@ test('every acknowledgement names one resource and gives a real reason', () => {
       'POST--callbacks--{workspaceId}--{callbackId}',
     ].sort(),
   );
-  for (const route of routes) expect(route.reason).toMatch(/x-line-signature|X-Hub-Signature-256|hub\.verify_token|bearer admin key|public static files|Standard Webhooks signature/);
+  for (const route of routes)
+    expect(route.reason).toMatch(
+      /x-line-signature|X-Hub-Signature-256|hub\.verify_token|bearer admin key|public static files|Standard Webhooks signature/,
+    );
 });
 
 test('control: the checks do report an unacknowledged finding', () => {
@@ -102,5 +110,10 @@ test('control: the checks do report an unacknowledged finding', () => {
     code: lambda.Code.fromInline('exports.handler = async () => {}'),
   });
   const control = new AwsSolutionsChecks(app).validateScope(app);
-  expect(control.violations.map((violation) => violation.ruleName)).toEqual(expect.arrayContaining(['AwsSolutions-L1', 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]']));
+  expect(control.violations.map((violation) => violation.ruleName)).toEqual(
+    expect.arrayContaining([
+      'AwsSolutions-L1',
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    ]),
+  );
 });

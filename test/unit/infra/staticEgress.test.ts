@@ -27,12 +27,16 @@ afterAll(() => {
 /** The Lambda functions by their service name, with their properties. */
 function functionsByService(t: Template): Record<string, Record<string, unknown>> {
   return Object.fromEntries(
-    Object.values(t.findResources('AWS::Lambda::Function')).map((fn) => [fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME, fn.Properties]),
+    Object.values(t.findResources('AWS::Lambda::Function')).map((fn) => [
+      fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME,
+      fn.Properties,
+    ]),
   );
 }
 
 test('off by default: no VPC, no NAT, no address, no function in a VPC', () => {
-  for (const type of ['AWS::EC2::VPC', 'AWS::EC2::NatGateway', 'AWS::EC2::EIP', 'AWS::EC2::VPCEndpoint']) plainTemplate.resourceCountIs(type, 0);
+  for (const type of ['AWS::EC2::VPC', 'AWS::EC2::NatGateway', 'AWS::EC2::EIP', 'AWS::EC2::VPCEndpoint'])
+    plainTemplate.resourceCountIs(type, 0);
   for (const props of Object.values(functionsByService(plainTemplate))) expect(props.VpcConfig).toBeUndefined();
   expect(Object.keys(plainTemplate.findOutputs('*')).filter((name) => name.startsWith('EgressAddress'))).toEqual([]);
 });
@@ -47,7 +51,9 @@ test('two zones: a public subnet with a NAT gateway and its own Elastic IP each,
   const nats = Object.values(template.findResources('AWS::EC2::NatGateway'));
   // Each NAT gateway uses one of the addresses allocated here (which the outputs name), never one CDK made.
   const allocations = nats.map((nat) => nat.Properties.AllocationId['Fn::GetAtt']);
-  expect(allocations.map(([id, attribute]: [string, string]) => `${id}.${attribute}`).sort()).toEqual(eips.map((id) => `${id}.AllocationId`).sort());
+  expect(allocations.map(([id, attribute]: [string, string]) => `${id}.${attribute}`).sort()).toEqual(
+    eips.map((id) => `${id}.AllocationId`).sort(),
+  );
   // Kept if the stack goes: brands have them in their allow lists.
   for (const eip of Object.values(template.findResources('AWS::EC2::EIP'))) expect(eip.DeletionPolicy).toBe('Retain');
   const privateSubnets = Object.values(template.findResources('AWS::EC2::Subnet', { Properties: { MapPublicIpOnLaunch: false } }));
@@ -60,17 +66,28 @@ test('DynamoDB by a gateway endpoint and SQS by an interface endpoint with priva
     VpcEndpointType: 'Gateway',
     ServiceName: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('dynamodb')])]) }),
   });
-  template.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface', PrivateDnsEnabled: true, ServiceName: Match.stringLikeRegexp('sqs') });
+  template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+    VpcEndpointType: 'Interface',
+    PrivateDnsEnabled: true,
+    ServiceName: Match.stringLikeRegexp('sqs'),
+  });
   // The SQS endpoint admits HTTPS from the functions' security group only, not the whole VPC.
   const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress'));
   expect(ingress).toHaveLength(1);
-  expect(ingress[0]?.Properties).toMatchObject({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^EgressFunctions/), 'GroupId'] } });
+  expect(ingress[0]?.Properties).toMatchObject({
+    IpProtocol: 'tcp',
+    FromPort: 443,
+    ToPort: 443,
+    SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^EgressFunctions/), 'GroupId'] },
+  });
   expect(ingress[0]?.Properties.CidrIp).toBeUndefined();
 });
 
 test('only the functions that call brands run in the private subnets, with the security group that admits nothing in', () => {
   const byService = functionsByService(template);
-  const callers = CALLCARD_FUNCTIONS.filter((spec) => spec.callsBrands).map((spec) => spec.serviceName).sort();
+  const callers = CALLCARD_FUNCTIONS.filter((spec) => spec.callsBrands)
+    .map((spec) => spec.serviceName)
+    .sort();
   expect(callers).toEqual(['callcard-admin', 'callcard-executor']);
   for (const [service, props] of Object.entries(byService)) {
     if (callers.includes(service)) {
@@ -78,7 +95,9 @@ test('only the functions that call brands run in the private subnets, with the s
       expect((props.VpcConfig as { SubnetIds: unknown[] }).SubnetIds).toHaveLength(2);
     } else expect(props.VpcConfig).toBeUndefined();
   }
-  const groups = Object.values(template.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: Match.stringLikeRegexp('call brand APIs') } }));
+  const groups = Object.values(
+    template.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: Match.stringLikeRegexp('call brand APIs') } }),
+  );
   expect(groups).toHaveLength(1);
   expect(groups[0]?.Properties.SecurityGroupIngress).toBeUndefined();
 });
@@ -92,12 +111,16 @@ test('the callers may manage their network interfaces; the webhooks and the cons
 
 test('the addresses are stack outputs, and the admin function knows them (GET /admin/egress)', () => {
   const outputs = template.findOutputs('*');
-  const names = Object.keys(outputs).filter((name) => name.startsWith('EgressAddress')).sort();
+  const names = Object.keys(outputs)
+    .filter((name) => name.startsWith('EgressAddress'))
+    .sort();
   expect(names).toEqual(['EgressAddress1', 'EgressAddress2']);
   const eips = Object.keys(template.findResources('AWS::EC2::EIP')).sort();
   expect(names.map((name) => outputs[name]?.Value.Ref).sort()).toEqual(eips);
   const admin = functionsByService(template)['callcard-admin'] as { Environment: { Variables: Record<string, unknown> } };
-  expect(JSON.stringify(admin.Environment.Variables.EGRESS_ADDRESSES)).toEqual(JSON.stringify({ 'Fn::Join': [',', eips.map((id) => ({ Ref: id }))] }));
+  expect(JSON.stringify(admin.Environment.Variables.EGRESS_ADDRESSES)).toEqual(
+    JSON.stringify({ 'Fn::Join': [',', eips.map((id) => ({ Ref: id }))] }),
+  );
   const executor = functionsByService(template)['callcard-executor'] as { Environment: { Variables: Record<string, unknown> } };
   expect(executor.Environment.Variables.EGRESS_ADDRESSES).toBeUndefined();
 });
@@ -109,7 +132,11 @@ test('rejected traffic is logged (VPC flow log to its own log group with a reten
 
 test('cdk-nag (AwsSolutions) is clean with static egress too', () => {
   const report = new AwsSolutionsChecks(built.app, { verbose: true }).validateScope(built.app);
-  expect(report.violations.map((violation) => `${violation.ruleName}: ${violation.violatingResources.map((resource) => resource.constructPath).join(', ')}`)).toEqual([]);
+  expect(
+    report.violations.map(
+      (violation) => `${violation.ruleName}: ${violation.violatingResources.map((resource) => resource.constructPath).join(', ')}`,
+    ),
+  ).toEqual([]);
   // And as `cdk synth -c nag=true -c staticEgress=true` runs it: the plugin fails the synth on a finding.
   Validations.of(built.app).addPlugins(new AwsSolutionsChecks(built.app));
   expect(() => built.app.synth({ force: true })).not.toThrow();

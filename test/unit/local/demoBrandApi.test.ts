@@ -31,7 +31,13 @@ describe('GET /members/{memberId}/tickets', () => {
     expect(result.body).toEqual({
       memberId: 'M001',
       tickets: [
-        { id: 'T-1001', title: 'Taipei 101 Observatory', validUntil: '2026-12-31', imageUrl: 'https://picsum.photos/seed/t1001/600/400', status: 'unused' },
+        {
+          id: 'T-1001',
+          title: 'Taipei 101 Observatory',
+          validUntil: '2026-12-31',
+          imageUrl: 'https://picsum.photos/seed/t1001/600/400',
+          status: 'unused',
+        },
         expect.objectContaining({ id: 'T-1002', status: 'unused' }),
         expect.objectContaining({ id: 'T-1003', status: 'unused' }),
       ],
@@ -51,38 +57,71 @@ describe('one-time codes: POST /otp/send and /otp/verify, the SMS stand-in', () 
     expect(await call('POST', '/otp/send', { phone: '0912-345-678' })).toEqual({ status: 200, body: { sent: true, expiresInMinutes: 5 } });
     expect(await call('POST', '/otp/send', { phone: '0900000000' })).toEqual({ status: 200, body: { sent: true, expiresInMinutes: 5 } });
     // Only the member's phone gets an SMS.
-    expect(brand.sms()).toEqual([{ to: '0912345678', text: expect.stringMatching(/your verification code is \d{6}\. It expires in 5 minutes/), at: expect.any(String) }]);
+    expect(brand.sms()).toEqual([
+      {
+        to: '0912345678',
+        text: expect.stringMatching(/your verification code is \d{6}\. It expires in 5 minutes/),
+        at: expect.any(String),
+      },
+    ]);
     const code = brand.lastCode('0912 345 678') ?? '';
     expect(code).toMatch(/^\d{6}$/);
     expect(await call('GET', '/sms?to=0912345678')).toEqual({ status: 200, body: brand.sms() });
     expect(await (await fetch(`${brand.url}/sms/code?to=0912345678`)).text()).toBe(code);
     expect((await fetch(`${brand.url}/sms/code?to=0922333444`)).status).toBe(404);
-    expect(await call('POST', '/otp/verify', { phone: '0912345678', code })).toEqual({ status: 200, body: { verified: true, memberId: 'M001', name: 'Chen Mei-Ling' } });
+    expect(await call('POST', '/otp/verify', { phone: '0912345678', code })).toEqual({
+      status: 200,
+      body: { verified: true, memberId: 'M001', name: 'Chen Mei-Ling' },
+    });
     // Used up: the same code again is a wrong code.
-    expect(await call('POST', '/otp/verify', { phone: '0912345678', code })).toEqual({ status: 422, body: { verified: false, error: 'wrong_code', attemptsLeft: 2 } });
+    expect(await call('POST', '/otp/verify', { phone: '0912345678', code })).toEqual({
+      status: 422,
+      body: { verified: false, error: 'wrong_code', attemptsLeft: 2 },
+    });
     // A number that is no member never verifies, whatever is typed.
-    expect(await call('POST', '/otp/verify', { phone: '0900000000', code: '123456' })).toMatchObject({ status: 422, body: { error: 'wrong_code' } });
+    expect(await call('POST', '/otp/verify', { phone: '0900000000', code: '123456' })).toMatchObject({
+      status: 422,
+      body: { error: 'wrong_code' },
+    });
   });
 
   it('one live code per phone: a second send waits until it expires; an expired code is said so (410)', async () => {
     await call('POST', '/otp/send', { phone: '0922333444' });
     const code = brand.lastCode('0922333444') ?? '';
-    expect(await call('POST', '/otp/send', { phone: '0922333444' })).toEqual({ status: 409, body: { sent: false, error: 'code_already_sent', expiresInMinutes: 5 } });
+    expect(await call('POST', '/otp/send', { phone: '0922333444' })).toEqual({
+      status: 409,
+      body: { sent: false, error: 'code_already_sent', expiresInMinutes: 5 },
+    });
     expect(brand.sms()).toHaveLength(1);
     brand.advanceClock(5 * 60_000);
-    expect(await call('POST', '/otp/verify', { phone: '0922333444', code })).toEqual({ status: 410, body: { verified: false, error: 'expired' } });
+    expect(await call('POST', '/otp/verify', { phone: '0922333444', code })).toEqual({
+      status: 410,
+      body: { verified: false, error: 'expired' },
+    });
     expect((await call('POST', '/otp/send', { phone: '0922333444' })).status).toBe(200);
     expect(brand.lastCode('0922333444')).not.toBeUndefined();
-    expect(await call('POST', '/otp/verify', { phone: '0922333444', code: brand.lastCode('0922333444') })).toMatchObject({ status: 200, body: { memberId: 'M002' } });
+    expect(await call('POST', '/otp/verify', { phone: '0922333444', code: brand.lastCode('0922333444') })).toMatchObject({
+      status: 200,
+      body: { memberId: 'M002' },
+    });
   });
 
   it('3 wrong codes lock the phone for 5 minutes: the right code is refused, and so is a new one, until then', async () => {
     await call('POST', '/otp/send', { phone: '0912345678' });
     const code = brand.lastCode('0912345678') ?? '';
     const wrong = code === '000000' ? '111111' : '000000';
-    expect(await call('POST', '/otp/verify', { phone: '0912345678', code: wrong })).toMatchObject({ status: 422, body: { attemptsLeft: 2 } });
-    expect(await call('POST', '/otp/verify', { phone: '0912345678', code: wrong })).toMatchObject({ status: 422, body: { attemptsLeft: 1 } });
-    expect(await call('POST', '/otp/verify', { phone: '0912345678', code: wrong })).toEqual({ status: 423, body: { verified: false, error: 'locked', retryAfterMinutes: 5 } });
+    expect(await call('POST', '/otp/verify', { phone: '0912345678', code: wrong })).toMatchObject({
+      status: 422,
+      body: { attemptsLeft: 2 },
+    });
+    expect(await call('POST', '/otp/verify', { phone: '0912345678', code: wrong })).toMatchObject({
+      status: 422,
+      body: { attemptsLeft: 1 },
+    });
+    expect(await call('POST', '/otp/verify', { phone: '0912345678', code: wrong })).toEqual({
+      status: 423,
+      body: { verified: false, error: 'locked', retryAfterMinutes: 5 },
+    });
     expect(await call('POST', '/otp/verify', { phone: '0912345678', code })).toMatchObject({ status: 423, body: { error: 'locked' } });
     expect(await call('POST', '/otp/send', { phone: '0912345678' })).toMatchObject({ status: 423, body: { sent: false, error: 'locked' } });
     brand.advanceClock(4 * 60_000);
@@ -91,7 +130,10 @@ describe('one-time codes: POST /otp/send and /otp/verify, the SMS stand-in', () 
     // The cool-down is over; the old code stays void.
     expect(await call('POST', '/otp/verify', { phone: '0912345678', code })).toMatchObject({ status: 422 });
     expect((await call('POST', '/otp/send', { phone: '0912345678' })).status).toBe(200);
-    expect(await call('POST', '/otp/verify', { phone: '0912345678', code: brand.lastCode('0912345678') })).toMatchObject({ status: 200, body: { memberId: 'M001' } });
+    expect(await call('POST', '/otp/verify', { phone: '0912345678', code: brand.lastCode('0912345678') })).toMatchObject({
+      status: 200,
+      body: { memberId: 'M001' },
+    });
   });
 
   it('a retried call (same Idempotency-Key) gets the first answer: one SMS, one attempt counted', async () => {
@@ -100,8 +142,12 @@ describe('one-time codes: POST /otp/send and /otp/verify, the SMS stand-in', () 
     expect((await call('POST', '/otp/send', { phone: '0912345678' }, key)).status).toBe(200);
     expect(brand.sms()).toHaveLength(1);
     const verifyKey = { 'idempotency-key': 'job-2#check_code' };
-    expect(await call('POST', '/otp/verify', { phone: '0912345678', code: 'nope' }, verifyKey)).toMatchObject({ body: { attemptsLeft: 2 } });
-    expect(await call('POST', '/otp/verify', { phone: '0912345678', code: 'nope' }, verifyKey)).toMatchObject({ body: { attemptsLeft: 2 } });
+    expect(await call('POST', '/otp/verify', { phone: '0912345678', code: 'nope' }, verifyKey)).toMatchObject({
+      body: { attemptsLeft: 2 },
+    });
+    expect(await call('POST', '/otp/verify', { phone: '0912345678', code: 'nope' }, verifyKey)).toMatchObject({
+      body: { attemptsLeft: 2 },
+    });
   });
 
   it('400 for a bad body', async () => {
@@ -113,14 +159,28 @@ describe('one-time codes: POST /otp/send and /otp/verify, the SMS stand-in', () 
 });
 
 describe('best sellers', () => {
-  const replacement: BestSeller[] = [{ sku: 'NEW-1', name: '限定芒果乾', price: 199, imageUrl: 'https://picsum.photos/seed/new1/600/400', url: 'https://shop.example.com/products/NEW-1' }];
+  const replacement: BestSeller[] = [
+    {
+      sku: 'NEW-1',
+      name: '限定芒果乾',
+      price: 199,
+      imageUrl: 'https://picsum.photos/seed/new1/600/400',
+      url: 'https://shop.example.com/products/NEW-1',
+    },
+  ];
 
   it('lists 3 items with an update time', async () => {
     const result = await call('GET', '/best-sellers');
     expect(result.status).toBe(200);
     expect(result.body).toEqual({
       updatedAt: expect.any(String),
-      items: Array.from({ length: 3 }, () => ({ sku: expect.any(String), name: expect.any(String), price: expect.any(Number), imageUrl: expect.any(String), url: expect.any(String) })),
+      items: Array.from({ length: 3 }, () => ({
+        sku: expect.any(String),
+        name: expect.any(String),
+        price: expect.any(Number),
+        imageUrl: expect.any(String),
+        url: expect.any(String),
+      })),
     });
   });
 
@@ -140,7 +200,9 @@ describe('best sellers', () => {
   it('is restored by reset', async () => {
     brand.setBestSellers(replacement);
     brand.reset();
-    expect((await call('GET', '/best-sellers')).body).toEqual(expect.objectContaining({ items: expect.arrayContaining([expect.objectContaining({ sku: 'PC-001' })]) }));
+    expect((await call('GET', '/best-sellers')).body).toEqual(
+      expect.objectContaining({ items: expect.arrayContaining([expect.objectContaining({ sku: 'PC-001' })]) }),
+    );
   });
 });
 
@@ -153,7 +215,10 @@ describe('POST /registrations', () => {
   });
 
   it('answers full for vip', async () => {
-    expect(await call('POST', '/registrations', { name: 'Lin', phone: '0922333444', plan: 'vip' })).toEqual({ status: 200, body: { status: 'full' } });
+    expect(await call('POST', '/registrations', { name: 'Lin', phone: '0922333444', plan: 'vip' })).toEqual({
+      status: 200,
+      body: { status: 'full' },
+    });
   });
 
   it('answers 400 when a field is missing or not a string', async () => {
@@ -189,7 +254,10 @@ describe('GET /orders/{id}', () => {
       ],
     });
     expect(await call('GET', '/orders/%20a123%20', undefined, key)).toEqual(shipped);
-    expect(await call('GET', '/orders/b456', undefined, key)).toMatchObject({ status: 200, body: { id: 'B456', status: 'processing', items: [expect.objectContaining({ qty: 3 })] } });
+    expect(await call('GET', '/orders/b456', undefined, key)).toMatchObject({
+      status: 200,
+      body: { id: 'B456', status: 'processing', items: [expect.objectContaining({ qty: 3 })] },
+    });
   });
 
   it('answers 404 for an unknown order', async () => {
@@ -216,7 +284,10 @@ describe('GET /orders/{id}', () => {
 
 describe('other routes', () => {
   it('queues notifications with 202', async () => {
-    expect(await call('POST', '/notify', { to: 'ops@example.com', subject: 'New registration' })).toEqual({ status: 202, body: { queued: true } });
+    expect(await call('POST', '/notify', { to: 'ops@example.com', subject: 'New registration' })).toEqual({
+      status: 202,
+      body: { queued: true },
+    });
   });
 
   it('answers /health and 404 for unknown routes', async () => {
@@ -232,7 +303,11 @@ describe('recording', () => {
     await call('POST', '/registrations', { name: 'Lin', phone: '0922333444', plan: 'basic' }, { 'Idempotency-Key': 'abc-123' });
     await call('GET', '/nope');
     const requests = brand.requests();
-    expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /members/M001/tickets?lang=zh-TW', 'POST /registrations', 'GET /nope']);
+    expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /members/M001/tickets?lang=zh-TW',
+      'POST /registrations',
+      'GET /nope',
+    ]);
     expect(requests[0]?.headers['authorization']).toBe('Bearer brand-key');
     expect(requests[0]?.body).toBe('');
     expect(requests[1]?.headers['idempotency-key']).toBe('abc-123');

@@ -20,7 +20,11 @@ function ticketBubble(id: string, overrides: { bodyContents?: unknown[]; footer?
       layout: 'vertical',
       spacing: 'sm',
       contents: [
-        { type: 'button', style: 'primary', action: { type: 'postback', label: 'Use ticket', data: `action=use&id=${id}`, displayText: 'Use ticket' } },
+        {
+          type: 'button',
+          style: 'primary',
+          action: { type: 'postback', label: 'Use ticket', data: `action=use&id=${id}`, displayText: 'Use ticket' },
+        },
         { type: 'button', style: 'link', action: { type: 'uri', label: 'Details', uri: `https://example.com/tickets/${id}` } },
       ],
     },
@@ -78,7 +82,9 @@ describe('validateLineRequest: problems', () => {
     const bubble = ticketBubble('T-1', { bodyContents: [text('ok'), { type: 'headline', text: 'nope' }] });
     const problems = validateLineRequest('reply', { replyToken: 't', messages: [flexCarousel([bubble])] });
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^\/messages\/0\/contents\/contents\/0\/body\/contents\/1\/type: must be equal to one of the allowed values: "box", /);
+    expect(problems[0]).toMatch(
+      /^\/messages\/0\/contents\/contents\/0\/body\/contents\/1\/type: must be equal to one of the allowed values: "box", /,
+    );
   });
 
   it('rejects loadingSeconds that are not a multiple of 5', () => {
@@ -86,12 +92,18 @@ describe('validateLineRequest: problems', () => {
   });
 
   it('rejects an unknown message type and a missing one', () => {
-    expect(validateLineRequest('reply', { replyToken: 't', messages: [{ type: 'txt', text: 'hi' }] })[0]).toMatch(/^\/messages\/0\/type: must be equal to one of the allowed values/);
+    expect(validateLineRequest('reply', { replyToken: 't', messages: [{ type: 'txt', text: 'hi' }] })[0]).toMatch(
+      /^\/messages\/0\/type: must be equal to one of the allowed values/,
+    );
     expect(validateLineRequest('reply', { replyToken: 't', messages: [{ text: 'hi' }] })).toEqual(['/messages/0/type: is required']);
   });
 
   it('applies subtype rules deep inside: a button needs an action, a uri action a URI', () => {
-    const footer = { type: 'box', layout: 'vertical', contents: [{ type: 'button' }, { type: 'button', action: { type: 'uri', label: 'x', uri: 'not a uri' } }] };
+    const footer = {
+      type: 'box',
+      layout: 'vertical',
+      contents: [{ type: 'button' }, { type: 'button', action: { type: 'uri', label: 'x', uri: 'not a uri' } }],
+    };
     const problems = validateLineRequest('reply', { replyToken: 't', messages: [flexCarousel([ticketBubble('T-1', { footer })])] });
     expect(problems).toEqual([
       '/messages/0/contents/contents/0/footer/contents/0/action: is required',
@@ -106,7 +118,9 @@ describe('validateLineRequest: problems', () => {
 
   it('rejects an unknown action type in a quick reply', () => {
     const message = { ...text('hi'), quickReply: { items: [{ type: 'action', action: { type: 'teleport', label: 'x' } }] } };
-    expect(validateLineRequest('push', { to: 'U1', messages: [message] })[0]).toMatch(/^\/messages\/0\/quickReply\/items\/0\/action\/type: must be equal to one of/);
+    expect(validateLineRequest('push', { to: 'U1', messages: [message] })[0]).toMatch(
+      /^\/messages\/0\/quickReply\/items\/0\/action\/type: must be equal to one of/,
+    );
   });
 
   it('reports missing top-level fields and non-object bodies', () => {
@@ -130,7 +144,12 @@ describe('helpers', () => {
 
   it('splits a discriminated base into a common part and a dispatcher, and turns nullable into a null type', () => {
     const schemas = translateSchemas({
-      Pet: { type: 'object', required: ['type'], properties: { type: { type: 'string' } }, discriminator: { propertyName: 'type', mapping: { cat: '#/components/schemas/Cat' } } },
+      Pet: {
+        type: 'object',
+        required: ['type'],
+        properties: { type: { type: 'string' } },
+        discriminator: { propertyName: 'type', mapping: { cat: '#/components/schemas/Cat' } },
+      },
       Cat: { allOf: [{ $ref: '#/components/schemas/Pet' }, { properties: { lives: { type: 'integer', nullable: true } } }] },
     });
     expect(schemas['Pet__common']).toEqual({ type: 'object', required: ['type'], properties: { type: { type: 'string' } } });

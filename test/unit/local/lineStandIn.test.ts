@@ -35,7 +35,11 @@ const push = (to: string, retryKey?: string) =>
 
 describe('reply', () => {
   it('answers 200 with one sent message per message and records the call', async () => {
-    const flex = { type: 'flex', altText: 'x', contents: { type: 'bubble', body: { type: 'box', layout: 'vertical', contents: [text('a')] } } };
+    const flex = {
+      type: 'flex',
+      altText: 'x',
+      contents: { type: 'bubble', body: { type: 'box', layout: 'vertical', contents: [text('a')] } },
+    };
     const result = await reply('rt-1', [text('one'), flex]);
     expect(result.status).toBe(200);
     expect(result.body).toEqual({
@@ -104,7 +108,10 @@ describe('loading', () => {
 
 describe('authentication', () => {
   it('rejects a missing or unknown token', async () => {
-    const missing = await fetch(`${line.url}/v2/bot/message/push`, { method: 'POST', body: JSON.stringify({ to: 'U1', messages: [text('a')] }) });
+    const missing = await fetch(`${line.url}/v2/bot/message/push`, {
+      method: 'POST',
+      body: JSON.stringify({ to: 'U1', messages: [text('a')] }),
+    });
     expect(missing.status).toBe(401);
     expect(await missing.json()).toEqual({ message: expect.stringMatching(/^Authentication failed/) });
     const wrong = await post('/v2/bot/message/push', { to: 'U1', messages: [text('a')] }, { authorization: 'Bearer someone-else' });
@@ -116,8 +123,12 @@ describe('authentication', () => {
   it('accepts any non-empty token when no access tokens are configured', async () => {
     const open = await startLineStandIn();
     try {
-      expect((await post('/v2/bot/message/push', { to: 'U1', messages: [text('a')] }, { authorization: 'Bearer anything' }, open.url)).status).toBe(200);
-      expect((await post('/v2/bot/message/push', { to: 'U1', messages: [text('a')] }, { authorization: 'Bearer ' }, open.url)).status).toBe(401);
+      expect(
+        (await post('/v2/bot/message/push', { to: 'U1', messages: [text('a')] }, { authorization: 'Bearer anything' }, open.url)).status,
+      ).toBe(200);
+      expect((await post('/v2/bot/message/push', { to: 'U1', messages: [text('a')] }, { authorization: 'Bearer ' }, open.url)).status).toBe(
+        401,
+      );
     } finally {
       await open.close();
     }

@@ -27,28 +27,56 @@ async function post(body: unknown, options: { token?: string | null; path?: stri
   return { status: response.status, body: await response.json() };
 }
 
-const send = (message: unknown, extra: Record<string, unknown> = {}) => post({ recipient: { id: 'PSID-1' }, messaging_type: 'RESPONSE', message, ...extra });
+const send = (message: unknown, extra: Record<string, unknown> = {}) =>
+  post({ recipient: { id: 'PSID-1' }, messaging_type: 'RESPONSE', message, ...extra });
 const graphError = (code: number, subcode?: number) => ({
-  error: { message: expect.any(String), type: expect.any(String), code, ...(subcode === undefined ? {} : { error_subcode: subcode }), fbtrace_id: expect.any(String) },
+  error: {
+    message: expect.any(String),
+    type: expect.any(String),
+    code,
+    ...(subcode === undefined ? {} : { error_subcode: subcode }),
+    fbtrace_id: expect.any(String),
+  },
 });
 
 const postbackButton = (n: number) => ({ type: 'postback', title: `Option ${n}`, payload: `action=pick&n=${n}` });
 const element = (n: number) => ({ title: `Card ${n}`, subtitle: 'sub', buttons: [postbackButton(n)] });
 const generic = (elements: unknown[]) => ({ attachment: { type: 'template', payload: { template_type: 'generic', elements } } });
-const buttonTemplate = (text: string, buttons: unknown[]) => ({ attachment: { type: 'template', payload: { template_type: 'button', text, buttons } } });
+const buttonTemplate = (text: string, buttons: unknown[]) => ({
+  attachment: { type: 'template', payload: { template_type: 'button', text, buttons } },
+});
 
 describe('sending', () => {
   it('accepts a text message, answers recipient_id and message_id, and records the call', async () => {
     const result = await send({ text: 'hello' });
     expect(result).toEqual({ status: 200, body: { recipient_id: 'PSID-1', message_id: expect.stringMatching(/^m_/) } });
-    expect(meta.calls()).toEqual([{ kind: 'send', pageId: PAGE, token: accessTokenFingerprint(TOKEN), to: 'PSID-1', message: { text: 'hello' }, messagingType: 'RESPONSE', at: expect.any(String) }]);
+    expect(meta.calls()).toEqual([
+      {
+        kind: 'send',
+        pageId: PAGE,
+        token: accessTokenFingerprint(TOKEN),
+        to: 'PSID-1',
+        message: { text: 'hello' },
+        messagingType: 'RESPONSE',
+        at: expect.any(String),
+      },
+    ]);
     expect(new Date(meta.calls()[0]?.at ?? '').toISOString()).toBe(meta.calls()[0]?.at);
   });
 
   it('accepts a sender action and records it as typing', async () => {
     const result = await post({ recipient: { id: 'PSID-1' }, sender_action: 'typing_on' });
     expect(result).toEqual({ status: 200, body: { recipient_id: 'PSID-1' } });
-    expect(meta.calls()).toEqual([{ kind: 'typing', pageId: PAGE, token: accessTokenFingerprint(TOKEN), to: 'PSID-1', senderAction: 'typing_on', at: expect.any(String) }]);
+    expect(meta.calls()).toEqual([
+      {
+        kind: 'typing',
+        pageId: PAGE,
+        token: accessTokenFingerprint(TOKEN),
+        to: 'PSID-1',
+        senderAction: 'typing_on',
+        at: expect.any(String),
+      },
+    ]);
   });
 
   it('accepts a Graph version before the path, as graph.facebook.com does', async () => {
@@ -57,9 +85,23 @@ describe('sending', () => {
 
   it('accepts what the renderer produces: quick replies, button and generic templates, images', async () => {
     const messages = [
-      { text: 'Pick one', quick_replies: Array.from({ length: 13 }, (_, i) => ({ content_type: 'text', title: 'x'.repeat(20), payload: `p${i}` })) },
-      buttonTemplate('t'.repeat(640), [postbackButton(1), { type: 'web_url', title: 'Open', url: 'https://example.com' }, postbackButton(3)]),
-      generic(Array.from({ length: 10 }, (_, i) => ({ ...element(i), title: 'T'.repeat(80), subtitle: 'S'.repeat(80), image_url: 'https://example.com/i.png' }))),
+      {
+        text: 'Pick one',
+        quick_replies: Array.from({ length: 13 }, (_, i) => ({ content_type: 'text', title: 'x'.repeat(20), payload: `p${i}` })),
+      },
+      buttonTemplate('t'.repeat(640), [
+        postbackButton(1),
+        { type: 'web_url', title: 'Open', url: 'https://example.com' },
+        postbackButton(3),
+      ]),
+      generic(
+        Array.from({ length: 10 }, (_, i) => ({
+          ...element(i),
+          title: 'T'.repeat(80),
+          subtitle: 'S'.repeat(80),
+          image_url: 'https://example.com/i.png',
+        })),
+      ),
       { attachment: { type: 'image', payload: { url: 'https://example.com/i.png' } } },
       { text: 'x'.repeat(2000) },
     ];
@@ -95,7 +137,10 @@ describe('request rules', () => {
     ['no recipient', { messaging_type: 'RESPONSE', message: { text: 'x' } }],
     ['a blank recipient id', { recipient: { id: '' }, messaging_type: 'RESPONSE', message: { text: 'x' } }],
     ['neither message nor sender_action', { recipient: { id: 'P' }, messaging_type: 'RESPONSE' }],
-    ['both message and sender_action', { recipient: { id: 'P' }, messaging_type: 'RESPONSE', message: { text: 'x' }, sender_action: 'typing_on' }],
+    [
+      'both message and sender_action',
+      { recipient: { id: 'P' }, messaging_type: 'RESPONSE', message: { text: 'x' }, sender_action: 'typing_on' },
+    ],
     ['a message without messaging_type', { recipient: { id: 'P' }, message: { text: 'x' } }],
     ['an unknown messaging_type', { recipient: { id: 'P' }, messaging_type: 'NON_PROMOTIONAL_SUBSCRIPTION', message: { text: 'x' } }],
     ['MESSAGE_TAG without a tag', { recipient: { id: 'P' }, messaging_type: 'MESSAGE_TAG', message: { text: 'x' } }],
@@ -109,7 +154,10 @@ describe('request rules', () => {
     ['text over 2000 characters', { text: 'x'.repeat(2001) }],
     ['blank text', { text: '  ' }],
     ['text and an attachment', { text: 'x', attachment: { type: 'image', payload: { url: 'https://example.com/i.png' } } }],
-    ['14 quick replies', { text: 'x', quick_replies: Array.from({ length: 14 }, (_, i) => ({ content_type: 'text', title: 't', payload: `p${i}` })) }],
+    [
+      '14 quick replies',
+      { text: 'x', quick_replies: Array.from({ length: 14 }, (_, i) => ({ content_type: 'text', title: 't', payload: `p${i}` })) },
+    ],
     ['a quick reply title over 20', { text: 'x', quick_replies: [{ content_type: 'text', title: 'x'.repeat(21), payload: 'p' }] }],
     ['a quick reply without payload', { text: 'x', quick_replies: [{ content_type: 'text', title: 't' }] }],
     ['a button template without buttons', buttonTemplate('t', [])],
@@ -147,7 +195,9 @@ describe('24-hour window', () => {
     expect((await post({ recipient: { id: 'PSID-late' }, sender_action: 'typing_on' })).status).toBe(400);
     // Other people are not affected, and a message tag may still go out.
     expect((await send({ text: 'x' })).status).toBe(200);
-    expect((await post({ recipient: { id: 'PSID-late' }, messaging_type: 'MESSAGE_TAG', tag: 'ACCOUNT_UPDATE', message: { text: 'x' } })).status).toBe(200);
+    expect(
+      (await post({ recipient: { id: 'PSID-late' }, messaging_type: 'MESSAGE_TAG', tag: 'ACCOUNT_UPDATE', message: { text: 'x' } })).status,
+    ).toBe(200);
     expect(meta.calls().map((c) => [c.to, c.messagingType])).toEqual([
       ['PSID-1', 'RESPONSE'],
       ['PSID-late', 'MESSAGE_TAG'],
@@ -181,7 +231,13 @@ describe('failure injection', () => {
     meta.failNext(1, 500, { kind: 'typing' });
     expect((await post({ recipient: { id: 'P' }, sender_action: 'typing_on' })).status).toBe(500);
     expect((await send({ text: 'third' })).status).toBe(200);
-    expect(meta.calls().map((c) => (c.kind === 'send' && typeof c.message === 'object' && c.message !== null && 'text' in c.message ? c.message.text : c.kind))).toEqual(['first', 'second', 'third']);
+    expect(
+      meta
+        .calls()
+        .map((c) =>
+          c.kind === 'send' && typeof c.message === 'object' && c.message !== null && 'text' in c.message ? c.message.text : c.kind,
+        ),
+    ).toEqual(['first', 'second', 'third']);
   });
 
   it('a count of 0 cancels a pending failure; 429 looks like a rate limit', async () => {

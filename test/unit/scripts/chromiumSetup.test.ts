@@ -17,7 +17,10 @@ describe('decideChromiumSetup', () => {
   });
 
   test('sudo without a password, with apt: installs', () => {
-    expect(decideChromiumSetup({ ...none, passwordlessSudo: true })).toEqual({ action: 'install', missing: ['chromium', 'fonts-noto-cjk'] });
+    expect(decideChromiumSetup({ ...none, passwordlessSudo: true })).toEqual({
+      action: 'install',
+      missing: ['chromium', 'fonts-noto-cjk'],
+    });
   });
 
   test('sudo that asks for a password: explains, with the sudo command', () => {
@@ -35,7 +38,10 @@ describe('decideChromiumSetup', () => {
   });
 
   test('CALLCARD_NO_CHROMIUM_INSTALL=1: explains, with the command for this user', () => {
-    expect(decideChromiumSetup({ ...none, root: true, installRefused: true })).toMatchObject({ action: 'explain', command: 'bash scripts/ensure-chromium.sh' });
+    expect(decideChromiumSetup({ ...none, root: true, installRefused: true })).toMatchObject({
+      action: 'explain',
+      command: 'bash scripts/ensure-chromium.sh',
+    });
   });
 });
 
@@ -44,18 +50,30 @@ describe('the end of a run without chromium', () => {
   beforeEach(() => {
     root = mkdtempSync(path.join(tmpdir(), 'chromium-setup-'));
     mkdirSync(path.join(root, 'test', 'browser', 'harness'), { recursive: true });
-    for (const name of ['console.test.ts', 'simulator.test.ts', 'harness/x.entry.js']) writeFileSync(path.join(root, 'test', 'browser', name), '');
+    for (const name of ['console.test.ts', 'simulator.test.ts', 'harness/x.entry.js'])
+      writeFileSync(path.join(root, 'test', 'browser', name), '');
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
   test('counts the browser test files the run selects', () => {
-    expect(selectedBrowserTestFiles(root, '').map((file) => path.basename(file)).sort()).toEqual(['console.test.ts', 'simulator.test.ts']);
+    expect(
+      selectedBrowserTestFiles(root, '')
+        .map((file) => path.basename(file))
+        .sort(),
+    ).toEqual(['console.test.ts', 'simulator.test.ts']);
     expect(selectedBrowserTestFiles(root, 'test/unit')).toEqual([]);
     expect(selectedBrowserTestFiles(root, 'test/browser/sim').map((file) => path.basename(file))).toEqual(['simulator.test.ts']);
   });
 
   test('says how many were skipped, which, why, and the one command', () => {
-    const decision = decideChromiumSetup({ chromium: false, cjkFonts: true, root: false, passwordlessSudo: false, apt: true, installRefused: false });
+    const decision = decideChromiumSetup({
+      chromium: false,
+      cjkFonts: true,
+      root: false,
+      passwordlessSudo: false,
+      apt: true,
+      installRefused: false,
+    });
     if (decision.action !== 'explain') throw new Error(decision.action);
     expect(skippedBrowserTestsMessage(decision, selectedBrowserTestFiles(root, ''))).toBe(
       [

@@ -27,7 +27,8 @@ describe('ensure-chromium.sh and apt lock', () => {
   async function run(options: { lockedCalls: number; failWith?: { status: number; message: string } }) {
     const bin = join(dir, 'bin');
     await writeFile(join(dir, 'count'), '0');
-    const script = (name: string, body: string) => writeFile(join(bin, name), `#!/usr/bin/env bash\n${body}\n`).then(() => chmod(join(bin, name), 0o755));
+    const script = (name: string, body: string) =>
+      writeFile(join(bin, name), `#!/usr/bin/env bash\n${body}\n`).then(() => chmod(join(bin, name), 0o755));
     await mkdir(bin);
     await script('id', 'echo 0');
     await script('dpkg-query', 'exit 1');
@@ -44,7 +45,12 @@ describe('ensure-chromium.sh and apt lock', () => {
         'exit 0',
       ].join('\n'),
     );
-    const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, ENSURE_CHROMIUM_BIN: join(dir, 'chromium-installed'), ENSURE_CHROMIUM_RETRY_SECONDS: '0.05' };
+    const env = {
+      ...process.env,
+      PATH: `${bin}:${process.env.PATH ?? ''}`,
+      ENSURE_CHROMIUM_BIN: join(dir, 'chromium-installed'),
+      ENSURE_CHROMIUM_RETRY_SECONDS: '0.05',
+    };
     const result = await promisify(execFile)('bash', [SCRIPT], { env }).then(
       (out) => ({ code: 0, ...out }),
       (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),

@@ -89,7 +89,13 @@ describe('secretMasker', () => {
     });
 
     test('cut across consecutive strings of a JSON value: each part is masked, the rest kept', () => {
-      const answer = { first: secret.slice(0, 6), n: 1, second: secret.slice(6, 12), third: `${secret.slice(12)} and more`, other: 'hello' };
+      const answer = {
+        first: secret.slice(0, 6),
+        n: 1,
+        second: secret.slice(6, 12),
+        third: `${secret.slice(12)} and more`,
+        other: 'hello',
+      };
       expect(masker.deep(answer)).toEqual({ first: MASK, n: 1, second: MASK, third: `${MASK} and more`, other: 'hello' });
       // Reversed and cut, in an array.
       expect(masker.deep(['x', reversed.slice(0, 9), reversed.slice(9)])).toEqual(['x', MASK, MASK]);
@@ -107,8 +113,14 @@ describe('secretMasker', () => {
     });
 
     test('what it does not catch: parts that are not consecutive strings, or a spelling it does not know', () => {
-      expect(masker.deep({ a: secret.slice(0, 9), between: 'hello', b: secret.slice(9) })).toEqual({ a: secret.slice(0, 9), between: 'hello', b: secret.slice(9) });
-      const rot13 = secret.replace(/[a-z]/gi, (c) => String.fromCharCode(((c.toLowerCase().charCodeAt(0) - 97 + 13) % 26) + (c < 'a' ? 65 : 97)));
+      expect(masker.deep({ a: secret.slice(0, 9), between: 'hello', b: secret.slice(9) })).toEqual({
+        a: secret.slice(0, 9),
+        between: 'hello',
+        b: secret.slice(9),
+      });
+      const rot13 = secret.replace(/[a-z]/gi, (c) =>
+        String.fromCharCode(((c.toLowerCase().charCodeAt(0) - 97 + 13) % 26) + (c < 'a' ? 65 : 97)),
+      );
       expect(masker.text(rot13)).toBe(rot13);
     });
 

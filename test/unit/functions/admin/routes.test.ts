@@ -28,7 +28,12 @@ describe('the route table', () => {
   });
 
   test('only the API documents are public; only reads go without a body', () => {
-    expect(entries.filter(([, r]) => !r.auth).map(([id]) => id).sort()).toEqual(['flowSchema', 'openApi']);
+    expect(
+      entries
+        .filter(([, r]) => !r.auth)
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(['flowSchema', 'openApi']);
     for (const [, route] of entries) if (route.method === 'GET' || route.method === 'DELETE') expect(route.body).toBe(noBody);
   });
 });
@@ -40,7 +45,10 @@ describe('matchRoute', () => {
   });
 
   test('parameters are URL-decoded; trailing slashes do not matter', () => {
-    expect(matchRoute(ADMIN_ROUTES, 'GET', '/admin/contacts/line/demo-line/U%2D1/')).toEqual({ id: 'getContact', params: { kind: 'line', channelId: 'demo-line', userId: 'U-1' } });
+    expect(matchRoute(ADMIN_ROUTES, 'GET', '/admin/contacts/line/demo-line/U%2D1/')).toEqual({
+      id: 'getContact',
+      params: { kind: 'line', channelId: 'demo-line', userId: 'U-1' },
+    });
   });
 
   test('unknown paths, wrong methods and undecodable paths match nothing', () => {
@@ -62,17 +70,29 @@ describe('the OpenAPI document', () => {
     expect(document.security).toEqual([{ bearerAuth: [] }]);
     const text = JSON.stringify(document);
     expect(text).toContain('"$ref":"#/components/schemas/Flow"');
-    const paths = z.record(z.string(), z.record(z.string(), z.object({ security: z.array(z.unknown()).optional() }).passthrough())).parse(document.paths);
+    const paths = z
+      .record(z.string(), z.record(z.string(), z.object({ security: z.array(z.unknown()).optional() }).passthrough()))
+      .parse(document.paths);
     expect(paths['/admin/openapi.json']?.get?.security).toEqual([]);
     expect(paths['/admin/flows']?.get?.security).toBeUndefined();
   });
 
-  test("failed jobs: delete one by its messageId, or all only with a required all=true; each answers the ids deleted", () => {
-    const paths = z.record(z.string(), z.record(z.string(), z.object({ parameters: z.array(z.unknown()).optional(), responses: z.record(z.string(), z.unknown()) }).passthrough())).parse(document.paths);
+  test('failed jobs: delete one by its messageId, or all only with a required all=true; each answers the ids deleted', () => {
+    const paths = z
+      .record(
+        z.string(),
+        z.record(
+          z.string(),
+          z.object({ parameters: z.array(z.unknown()).optional(), responses: z.record(z.string(), z.unknown()) }).passthrough(),
+        ),
+      )
+      .parse(document.paths);
     const one = paths['/admin/failed-jobs/{messageId}']?.delete;
     const all = paths['/admin/failed-jobs']?.delete;
     expect(one?.parameters).toEqual([expect.objectContaining({ name: 'messageId', in: 'path', required: true })]);
-    expect(all?.parameters).toEqual([expect.objectContaining({ name: 'all', in: 'query', required: true, schema: { type: 'string', const: 'true' } })]);
+    expect(all?.parameters).toEqual([
+      expect.objectContaining({ name: 'all', in: 'query', required: true, schema: { type: 'string', const: 'true' } }),
+    ]);
     expect(Object.keys(one?.responses ?? {})).toEqual(['200', '400', '401', '404', '503']);
     expect(JSON.stringify(all?.responses['200'])).toContain('"deleted"');
   });
@@ -92,8 +112,14 @@ describe('checkFlow', () => {
 
   test('problems come with paths under flow.', () => {
     const flow = flowSchema.parse(demoFlow('https://brand.example'));
-    const broken = { ...flow, blocks: { ...flow.blocks, help: { type: 'message', messages: [{ type: 'text', text: 'x' }], next: 'nowhere' } } };
-    expect(refusal(broken)).toEqual({ error: 'invalid flow', problems: [{ path: 'flow.blocks.help.next', message: 'no block named "nowhere"' }] });
+    const broken = {
+      ...flow,
+      blocks: { ...flow.blocks, help: { type: 'message', messages: [{ type: 'text', text: 'x' }], next: 'nowhere' } },
+    };
+    expect(refusal(broken)).toEqual({
+      error: 'invalid flow',
+      problems: [{ path: 'flow.blocks.help.next', message: 'no block named "nowhere"' }],
+    });
     expect(refusal('a string')).toEqual({ error: 'invalid flow', problems: [{ path: 'flow', message: expect.any(String) }] });
   });
 
@@ -101,7 +127,16 @@ describe('checkFlow', () => {
     let value: unknown = 'leaf';
     for (let i = 0; i < 40; i += 1) value = { a: value };
     const flow = flowSchema.parse(demoFlow('https://brand.example'));
-    const deep = { ...flow, blocks: { ...flow.blocks, best_sellers: { type: 'callApi', request: { method: 'POST', url: 'https://brand.example', body: { type: 'json', value } } } } };
-    expect(refusal(deep)).toEqual({ error: 'invalid flow', problems: [{ path: 'flow', message: expect.stringMatching(/levels deep: at most 24/) }] });
+    const deep = {
+      ...flow,
+      blocks: {
+        ...flow.blocks,
+        best_sellers: { type: 'callApi', request: { method: 'POST', url: 'https://brand.example', body: { type: 'json', value } } },
+      },
+    };
+    expect(refusal(deep)).toEqual({
+      error: 'invalid flow',
+      problems: [{ path: 'flow', message: expect.stringMatching(/levels deep: at most 24/) }],
+    });
   });
 });

@@ -39,20 +39,49 @@ describe('callbacks', () => {
       unknownRetryMs: 10,
     };
     callbackId = newCallbackId();
-    await store.callbacks.put({ workspaceId: 'ws1', callbackId, channel: { kind: 'line', id: 'c1' }, userId: 'U1', flow: { flowId: 'f', version: 3 }, blockId: 'booking', jobId: 'line:c1:e1', replyToken: 'rt-1', receivedAt: T0 - 1000, deadline: T0 + 30_000 });
+    await store.callbacks.put({
+      workspaceId: 'ws1',
+      callbackId,
+      channel: { kind: 'line', id: 'c1' },
+      userId: 'U1',
+      flow: { flowId: 'f', version: 3 },
+      blockId: 'booking',
+      jobId: 'line:c1:e1',
+      replyToken: 'rt-1',
+      receivedAt: T0 - 1000,
+      deadline: T0 + 30_000,
+    });
   });
   afterEach(() => client.destroy());
 
   const body = '{"status":"confirmed","bookingId":"B-17"}';
   const post = (options: { id?: string; ws?: string; signWith?: string; text?: string } = {}) => {
     const text = options.text ?? body;
-    return handleCallback({ workspaceId: options.ws ?? 'ws1', callbackId: options.id ?? callbackId, rawBody: Buffer.from(text), headers: standardWebhookHeaders(options.signWith ?? secret, 'msg_1', text, new Date(clock)) }, deps);
+    return handleCallback(
+      {
+        workspaceId: options.ws ?? 'ws1',
+        callbackId: options.id ?? callbackId,
+        rawBody: Buffer.from(text),
+        headers: standardWebhookHeaders(options.signWith ?? secret, 'msg_1', text, new Date(clock)),
+      },
+      deps,
+    );
   };
 
   test('a signed callback queues the resume job in the conversation, pinned to its flow, with its reply token', async () => {
     expect(await post()).toEqual({ statusCode: 202, body: { ok: true } });
     expect(sent).toEqual([
-      { v: 1, jobId: `callback:ws1:${callbackId}`, workspaceId: 'ws1', channel: { kind: 'line', id: 'c1' }, userId: 'U1', event: { type: 'callback', callbackId, result: 'ok', body }, replyToken: 'rt-1', receivedAt: T0 - 1000, flow: { flowId: 'f', version: 3 } },
+      {
+        v: 1,
+        jobId: `callback:ws1:${callbackId}`,
+        workspaceId: 'ws1',
+        channel: { kind: 'line', id: 'c1' },
+        userId: 'U1',
+        event: { type: 'callback', callbackId, result: 'ok', body },
+        replyToken: 'rt-1',
+        receivedAt: T0 - 1000,
+        flow: { flowId: 'f', version: 3 },
+      },
     ]);
     expect((await store.callbacks.get('ws1', callbackId))?.state).toBe('answered');
   });
@@ -61,7 +90,15 @@ describe('callbacks', () => {
     const other = `whsec_${Buffer.from('not the workspace key, 32 bytes!').toString('base64')}`;
     expect((await post({ signWith: other })).statusCode).toBe(401);
     const text = body;
-    const tampered = await handleCallback({ workspaceId: 'ws1', callbackId, rawBody: Buffer.from('{"status":"confirmed","bookingId":"B-99"}'), headers: standardWebhookHeaders(secret, 'm', text, new Date(clock)) }, deps);
+    const tampered = await handleCallback(
+      {
+        workspaceId: 'ws1',
+        callbackId,
+        rawBody: Buffer.from('{"status":"confirmed","bookingId":"B-99"}'),
+        headers: standardWebhookHeaders(secret, 'm', text, new Date(clock)),
+      },
+      deps,
+    );
     expect(tampered.statusCode).toBe(401);
     // Another workspace's URL: its secret (none here) decides, never this one's.
     expect((await post({ ws: 'ws2' })).statusCode).toBe(401);
@@ -108,14 +145,34 @@ describe('callbacks', () => {
 
   test('a retried turn storing the callback again does not make a used one wait again', async () => {
     expect((await post()).statusCode).toBe(202);
-    await store.callbacks.put({ workspaceId: 'ws1', callbackId, channel: { kind: 'line', id: 'c1' }, userId: 'U1', flow: { flowId: 'f', version: 3 }, blockId: 'booking', jobId: 'line:c1:e1', receivedAt: T0, deadline: T0 + 30_000 });
+    await store.callbacks.put({
+      workspaceId: 'ws1',
+      callbackId,
+      channel: { kind: 'line', id: 'c1' },
+      userId: 'U1',
+      flow: { flowId: 'f', version: 3 },
+      blockId: 'booking',
+      jobId: 'line:c1:e1',
+      receivedAt: T0,
+      deadline: T0 + 30_000,
+    });
     expect((await store.callbacks.get('ws1', callbackId))?.state).toBe('answered');
   });
 
   test('a brand calling back before its callback was stored: found a moment later', async () => {
     const early = newCallbackId();
     const storing = new Promise((resolve) => setTimeout(resolve, 2)).then(() =>
-      store.callbacks.put({ workspaceId: 'ws1', callbackId: early, channel: { kind: 'line', id: 'c1' }, userId: 'U2', flow: { flowId: 'f', version: 3 }, blockId: 'booking', jobId: 'line:c1:e2', receivedAt: T0, deadline: T0 + 30_000 }),
+      store.callbacks.put({
+        workspaceId: 'ws1',
+        callbackId: early,
+        channel: { kind: 'line', id: 'c1' },
+        userId: 'U2',
+        flow: { flowId: 'f', version: 3 },
+        blockId: 'booking',
+        jobId: 'line:c1:e2',
+        receivedAt: T0,
+        deadline: T0 + 30_000,
+      }),
     );
     expect((await post({ id: early })).statusCode).toBe(202);
     await storing;

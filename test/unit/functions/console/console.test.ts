@@ -19,7 +19,9 @@ describe('the console files the console function serves', () => {
 
   test('the first load (page, styles, main script and its chunks) stays small: under 100 KB, 35 KB gzipped; each page is a chunk of its own', () => {
     const first = firstLoad(built);
-    expect(first.map((asset) => asset.path)).toEqual(expect.arrayContaining(['/console/index.html', '/console/console.css', '/console/console.js']));
+    expect(first.map((asset) => asset.path)).toEqual(
+      expect.arrayContaining(['/console/index.html', '/console/console.css', '/console/console.js']),
+    );
     expect(first.reduce((sum, asset) => sum + Buffer.byteLength(asset.body), 0)).toBeLessThan(100_000);
     expect(first.reduce((sum, asset) => sum + gzipSync(asset.body).length, 0)).toBeLessThan(35_000);
     // The pages beside the flows load when opened: none of them is part of the first load.
@@ -30,19 +32,26 @@ describe('the console files the console function serves', () => {
     }
     // What the first load needs beyond console.js is preloaded by the page, not found after it.
     const page = bodyOf('/console/index.html') ?? '';
-    for (const asset of first.filter((a) => a.path.startsWith('/console/chunks/'))) expect(page).toContain(`<link rel="modulepreload" href="${asset.path}">`);
+    for (const asset of first.filter((a) => a.path.startsWith('/console/chunks/')))
+      expect(page).toContain(`<link rel="modulepreload" href="${asset.path}">`);
   });
 
   test.each(['/console', '/console/', '/console/index.html'])('%s is the page, public, with a strict content security policy', (path) => {
     const page = serveConsole({ method: 'GET', path, headers: {} });
     expect(page.statusCode).toBe(200);
-    expect(page.headers).toMatchObject({ 'content-type': 'text/html; charset=utf-8', 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY' });
+    expect(page.headers).toMatchObject({
+      'content-type': 'text/html; charset=utf-8',
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+    });
     expect(String(page.headers?.['content-security-policy'])).toContain("script-src 'self'; style-src 'self'; connect-src 'self'");
     expect(page.body).toContain('<script type="module" src="/console/console.js"></script>');
   });
 
   test("no zod in it: the console takes the admin API's answer shapes from its schemas as types only", () => {
-    for (const asset of built) for (const marker of ['ZodError', '_zod', '$ZodType']) expect({ path: asset.path, zod: asset.body.includes(marker) }).toEqual({ path: asset.path, zod: false });
+    for (const asset of built)
+      for (const marker of ['ZodError', '_zod', '$ZodType'])
+        expect({ path: asset.path, zod: asset.body.includes(marker) }).toEqual({ path: asset.path, zod: false });
   });
 
   test('the script and styles, with their types; an ETag the browser revalidates with (304)', () => {
@@ -50,8 +59,12 @@ describe('the console files the console function serves', () => {
     expect(script.headers?.['content-type']).toBe('text/javascript; charset=utf-8');
     expect(script.headers?.['cache-control']).toBe('no-cache');
     const etag = String(script.headers?.etag);
-    expect(serveConsole({ method: 'GET', path: '/console/console.js', headers: { 'If-None-Match': etag } })).toMatchObject({ statusCode: 304 });
-    expect(serveConsole({ method: 'GET', path: '/console/console.css', headers: {} }).headers?.['content-type']).toBe('text/css; charset=utf-8');
+    expect(serveConsole({ method: 'GET', path: '/console/console.js', headers: { 'If-None-Match': etag } })).toMatchObject({
+      statusCode: 304,
+    });
+    expect(serveConsole({ method: 'GET', path: '/console/console.css', headers: {} }).headers?.['content-type']).toBe(
+      'text/css; charset=utf-8',
+    );
   });
 
   test('gzipped when the browser accepts it', () => {

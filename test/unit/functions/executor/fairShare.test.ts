@@ -5,7 +5,13 @@ import type { SQSRecord } from 'aws-lambda';
 import { DeferredJobError, FairShare, LEASE_TTL_MS, type BatchAdmission } from '../../../../functions/executor/fairShare';
 import { createModelDynamoClient } from '../../../../local/aws/modelDynamo';
 import { createLogger } from '../../../../shared/logging/logger';
-import { deferralSeconds, executorMaxConcurrency, JOB_MAX_RECEIVES, MAX_DEFERRED_RECEIVES, workspaceLeaseLimit } from '../../../../shared/jobs/fairShare';
+import {
+  deferralSeconds,
+  executorMaxConcurrency,
+  JOB_MAX_RECEIVES,
+  MAX_DEFERRED_RECEIVES,
+  workspaceLeaseLimit,
+} from '../../../../shared/jobs/fairShare';
 import { EXECUTOR_LEASES_KEY, leaseExpiry, leaseId, type ExecutorLeaseRepository } from '../../../../shared/store/executorLeases';
 import { createStore, TABLE_DEFINITION } from '../../../../shared/store/store';
 import { createTable, type Table } from '../../../../shared/store/table';
@@ -25,7 +31,8 @@ describe('the fair share’s numbers', () => {
     expect([1, 2, 3, 4, 5, 6, 7, 10].map((n) => deferralSeconds(n, () => 0.999))).toEqual([1, 1, 2, 2, 4, 4, 8, 8]);
     expect([1, 2, 3, 4, 5, 6, 7, 10].map((n) => deferralSeconds(n, () => 0))).toEqual([1, 1, 1, 1, 2, 2, 4, 4]);
     // Ten receives: 24 to 46 s of deferrals.
-    const total = (random: () => number) => Array.from({ length: MAX_DEFERRED_RECEIVES }, (_, i) => deferralSeconds(i + 1, random)).reduce((a, b) => a + b, 0);
+    const total = (random: () => number) =>
+      Array.from({ length: MAX_DEFERRED_RECEIVES }, (_, i) => deferralSeconds(i + 1, random)).reduce((a, b) => a + b, 0);
     expect([total(() => 0), total(() => 0.999)]).toEqual([24, 46]);
   });
 
@@ -133,7 +140,13 @@ function record(messageId: string, group: string, receiveCount = 1): SQSRecord {
     messageId,
     receiptHandle: `handle-${messageId}`,
     body: '{}',
-    attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: '0', SenderId: 's', ApproximateFirstReceiveTimestamp: '0', MessageGroupId: group },
+    attributes: {
+      ApproximateReceiveCount: String(receiveCount),
+      SentTimestamp: '0',
+      SenderId: 's',
+      ApproximateFirstReceiveTimestamp: '0',
+      MessageGroupId: group,
+    },
     messageAttributes: {},
     md5OfBody: '',
     eventSource: 'aws:sqs',
@@ -146,10 +159,20 @@ describe('FairShare and a batch’s admissions', () => {
   function setup(limit = 2) {
     const leases = fakeLeases(limit);
     const sent: ChangeMessageVisibilityBatchCommand[] = [];
-    const sqs = { send: async (command: ChangeMessageVisibilityBatchCommand) => (sent.push(command), { Successful: [], Failed: [] }) } as unknown as SQSClient;
+    const sqs = {
+      send: async (command: ChangeMessageVisibilityBatchCommand) => (sent.push(command), { Successful: [], Failed: [] }),
+    } as unknown as SQSClient;
     let clock = 1_000_000;
     // maxConcurrency 3: a workspace that holds one may take another while fewer than 2 are held.
-    const share = new FairShare({ leases: leases.repository, maxConcurrency: limit + 1, sqs, queueUrl: 'https://sqs/q.fifo', logger, now: () => clock, random: () => 0.999 });
+    const share = new FairShare({
+      leases: leases.repository,
+      maxConcurrency: limit + 1,
+      sqs,
+      queueUrl: 'https://sqs/q.fifo',
+      logger,
+      now: () => clock,
+      random: () => 0.999,
+    });
     return { share, leases, sent, tick: (ms: number) => (clock += ms) };
   }
 
@@ -218,7 +241,10 @@ describe('FairShare and a batch’s admissions', () => {
 
   test('when the table cannot be reached, the turn runs: fairness never fails a turn', async () => {
     const sqs = { send: async () => ({}) } as unknown as SQSClient;
-    const broken = { acquire: async () => Promise.reject(new Error('throttled')), release: async () => undefined } as unknown as ExecutorLeaseRepository;
+    const broken = {
+      acquire: async () => Promise.reject(new Error('throttled')),
+      release: async () => undefined,
+    } as unknown as ExecutorLeaseRepository;
     const share = new FairShare({ leases: broken, maxConcurrency: 10, sqs, queueUrl: 'q', logger });
     const batch = share.batch();
     await expect(batch.admit('B', 1)).resolves.toBeUndefined();

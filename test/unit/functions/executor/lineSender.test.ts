@@ -141,7 +141,12 @@ describe('createLineSender: exactly one answer per turn, by reply token semantic
 });
 
 describe('createLineSender in group and room chats', () => {
-  const groupJob: TurnJob = { ...job, userId: 'Ca56f94637cc4347f90a25382909b24b9', chat: 'group', speakerId: 'U0123456789abcdef0123456789abcdef' };
+  const groupJob: TurnJob = {
+    ...job,
+    userId: 'Ca56f94637cc4347f90a25382909b24b9',
+    chat: 'group',
+    speakerId: 'U0123456789abcdef0123456789abcdef',
+  };
 
   it('shows the loading animation one-to-one only: never in a group or a room', async () => {
     const { client, calls } = fakeClient();

@@ -11,7 +11,13 @@ function record(messageId: string, body: string): SQSRecord {
     messageId,
     receiptHandle: `rh-${messageId}`,
     body,
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0', MessageGroupId: `g-${messageId}` },
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: '0',
+      SenderId: 'x',
+      ApproximateFirstReceiveTimestamp: '0',
+      MessageGroupId: `g-${messageId}`,
+    },
     messageAttributes: {},
     md5OfBody: '',
     eventSource: 'aws:sqs',
@@ -22,13 +28,39 @@ function record(messageId: string, body: string): SQSRecord {
 
 test('malformed records are dropped and logged with their problems, never retried', async () => {
   const errors: Array<[string, unknown]> = [];
-  const logger = { error: (message: string, extra: unknown) => errors.push([message, extra]), info: () => undefined, warn: () => undefined, addContext: () => undefined, resetKeys: () => undefined, refreshSampleRateCalculation: () => undefined, logEventIfEnabled: () => undefined, appendKeys: () => undefined, removeKeys: () => undefined, getPersistentLogAttributes: () => ({}), addPersistentLogAttributes: () => undefined, clearBuffer: () => undefined } as unknown as Logger;
-  const deps = { logger, store: {}, fetch: async () => { throw new Error('no call'); }, senderFor: () => { throw new Error('no send'); } } as unknown as ExecutorDeps;
+  const logger = {
+    error: (message: string, extra: unknown) => errors.push([message, extra]),
+    info: () => undefined,
+    warn: () => undefined,
+    addContext: () => undefined,
+    resetKeys: () => undefined,
+    refreshSampleRateCalculation: () => undefined,
+    logEventIfEnabled: () => undefined,
+    appendKeys: () => undefined,
+    removeKeys: () => undefined,
+    getPersistentLogAttributes: () => ({}),
+    addPersistentLogAttributes: () => undefined,
+    clearBuffer: () => undefined,
+  } as unknown as Logger;
+  const deps = {
+    logger,
+    store: {},
+    fetch: async () => {
+      throw new Error('no call');
+    },
+    senderFor: () => {
+      throw new Error('no send');
+    },
+  } as unknown as ExecutorDeps;
   const handler = createHandler(deps);
-  const response = await handler({ Records: [record('not-json', '{oops'), record('not-a-job', '{"jobId":42}')] }, { getRemainingTimeInMillis: () => 90_000, functionName: 'executor', awsRequestId: 'r' } as unknown as Context);
+  const response = await handler({ Records: [record('not-json', '{oops'), record('not-a-job', '{"jobId":42}')] }, {
+    getRemainingTimeInMillis: () => 90_000,
+    functionName: 'executor',
+    awsRequestId: 'r',
+  } as unknown as Context);
   expect(response).toEqual({ batchItemFailures: [] });
   expect(errors.map(([message]) => message)).toEqual(['malformed job dropped', 'malformed job dropped']);
-  const problems = errors.map(([, extra]) => (extra as { messageId: string; problems: string[] }));
+  const problems = errors.map(([, extra]) => extra as { messageId: string; problems: string[] });
   expect(problems.map((p) => p.messageId)).toEqual(['not-json', 'not-a-job']);
   expect(problems[0]?.problems).toEqual(['']);
   expect(problems[1]?.problems).toEqual(expect.arrayContaining(['jobId']));

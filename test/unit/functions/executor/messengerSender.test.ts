@@ -54,19 +54,48 @@ describe('createMessengerSender', () => {
     const sender = createMessengerSender(client, job, { logger: quietLogger().logger, pageToken: PAGE_TOKEN });
     const deliveries = sender.render([
       { type: 'text', text: 'First' },
-      { type: 'carousel', altText: 'Cards', cards: [{ title: 'A', subtitle: 'a', buttons: [] }, { title: 'B', subtitle: 'b', buttons: [] }] },
+      {
+        type: 'carousel',
+        altText: 'Cards',
+        cards: [
+          { title: 'A', subtitle: 'a', buttons: [] },
+          { title: 'B', subtitle: 'b', buttons: [] },
+        ],
+      },
     ]);
     expect(deliveries).toEqual([
       { messages: [{ text: 'First' }] },
-      { messages: [{ attachment: { type: 'template', payload: { template_type: 'generic', elements: [{ title: 'A', subtitle: 'a' }, { title: 'B', subtitle: 'b' }] } } }] },
+      {
+        messages: [
+          {
+            attachment: {
+              type: 'template',
+              payload: {
+                template_type: 'generic',
+                elements: [
+                  { title: 'A', subtitle: 'a' },
+                  { title: 'B', subtitle: 'b' },
+                ],
+              },
+            },
+          },
+        ],
+      },
     ]);
   });
 
   it('delivers each message as a RESPONSE to the person, and shows typing first', async () => {
     const { client, sent, typing } = fakeClient();
-    const sender = createMessengerSender(client, job, { logger: quietLogger().logger, pageToken: PAGE_TOKEN, now: () => RECEIVED_AT + 1_000 });
+    const sender = createMessengerSender(client, job, {
+      logger: quietLogger().logger,
+      pageToken: PAGE_TOKEN,
+      now: () => RECEIVED_AT + 1_000,
+    });
     await sender.showWaiting();
-    const deliveries = sender.render([{ type: 'text', text: 'one' }, { type: 'text', text: 'two' }]);
+    const deliveries = sender.render([
+      { type: 'text', text: 'one' },
+      { type: 'text', text: 'two' },
+    ]);
     for (const [index, delivery] of deliveries.entries()) {
       expect(await sender.deliver(index, delivery, progress)).toEqual({ replyTokenSpent: false, via: 'send' });
     }
@@ -113,18 +142,31 @@ describe('createMessengerSender', () => {
 
   it('a window error on the typing indicator is swallowed and skips the sends', async () => {
     const { client, sent } = fakeClient({ typing: outsideWindow() });
-    const sender = createMessengerSender(client, job, { logger: quietLogger().logger, pageToken: PAGE_TOKEN, now: () => RECEIVED_AT + 1_000 });
+    const sender = createMessengerSender(client, job, {
+      logger: quietLogger().logger,
+      pageToken: PAGE_TOKEN,
+      now: () => RECEIVED_AT + 1_000,
+    });
     await expect(sender.showWaiting()).resolves.toBeUndefined();
     await sender.deliver(0, { messages: [{ text: 'one' }] }, progress);
     expect(sent).toEqual([]);
   });
 
   it('other failures throw, so the job is retried from its outbox', async () => {
-    const { client } = fakeClient({ send: () => new MessengerApiError('boom', { status: 500 }), typing: new MessengerApiError('down', { status: 503 }) });
+    const { client } = fakeClient({
+      send: () => new MessengerApiError('boom', { status: 500 }),
+      typing: new MessengerApiError('down', { status: 503 }),
+    });
     const sender = createMessengerSender(client, job, { logger: quietLogger().logger, pageToken: PAGE_TOKEN, now: () => RECEIVED_AT });
     await expect(sender.showWaiting()).rejects.toThrow('down');
     await expect(sender.deliver(0, { messages: [{ text: 'one' }] }, progress)).rejects.toThrow('boom');
     const invalid = fakeClient({ send: () => new MessengerApiError('bad', { status: 400, code: 100 }) });
-    await expect(createMessengerSender(invalid.client, job, { logger: quietLogger().logger, pageToken: PAGE_TOKEN, now: () => RECEIVED_AT }).deliver(0, { messages: [{ text: 'x' }] }, progress)).rejects.toThrow('bad');
+    await expect(
+      createMessengerSender(invalid.client, job, { logger: quietLogger().logger, pageToken: PAGE_TOKEN, now: () => RECEIVED_AT }).deliver(
+        0,
+        { messages: [{ text: 'x' }] },
+        progress,
+      ),
+    ).rejects.toThrow('bad');
   });
 });

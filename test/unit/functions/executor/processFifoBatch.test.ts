@@ -6,7 +6,13 @@ function record(messageId: string, group: string): SQSRecord {
     messageId,
     receiptHandle: messageId,
     body: messageId,
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 's', ApproximateFirstReceiveTimestamp: '0', MessageGroupId: group },
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: '0',
+      SenderId: 's',
+      ApproximateFirstReceiveTimestamp: '0',
+      MessageGroupId: group,
+    },
     messageAttributes: {},
     md5OfBody: '',
     eventSource: 'aws:sqs',
@@ -34,10 +40,13 @@ describe('processFifoBatch', () => {
 
   test('after a failure, the rest of that conversation is reported failed, unprocessed; other conversations go on', async () => {
     const processed: string[] = [];
-    const result = await processFifoBatch([record('a1', 'a'), record('b1', 'b'), record('a2', 'a'), record('a3', 'a'), record('b2', 'b')], async (r) => {
-      if (r.messageId === 'a2') throw new Error('LINE is down');
-      processed.push(r.messageId);
-    });
+    const result = await processFifoBatch(
+      [record('a1', 'a'), record('b1', 'b'), record('a2', 'a'), record('a3', 'a'), record('b2', 'b')],
+      async (r) => {
+        if (r.messageId === 'a2') throw new Error('LINE is down');
+        processed.push(r.messageId);
+      },
+    );
     expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['a2', 'a3']);
     expect(processed.sort()).toEqual(['a1', 'b1', 'b2']);
   });

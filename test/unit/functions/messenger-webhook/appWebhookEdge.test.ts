@@ -16,7 +16,12 @@ import { createWebhookStore, type WebhookStore } from '../../../../shared/store/
  * with its reason; each entry reaches its own page or is skipped with a logged reason.
  */
 const APP = { appId: '1517776481860111', secret: 'edge-app-secret', verifyToken: 'edge-verify' };
-const FLOW = { schemaVersion: 1, name: 'Edge', triggers: [{ type: 'fallback', start: 'hi' }], blocks: { hi: { type: 'message', messages: [{ type: 'text', text: 'hi' }] } } };
+const FLOW = {
+  schemaVersion: 1,
+  name: 'Edge',
+  triggers: [{ type: 'fallback', start: 'hi' }],
+  blocks: { hi: { type: 'message', messages: [{ type: 'text', text: 'hi' }] } },
+};
 
 const client = createModelDynamoClient({ latencyMs: 0 });
 let admin: Store;
@@ -24,14 +29,24 @@ let store: WebhookStore;
 let sent: TurnJob[] = [];
 let logs: Array<{ level: string; message: string; extra: Record<string, unknown> }> = [];
 const queue: JobQueue = { send: async (job) => void sent.push(job) };
-const record = (level: string) => (message: string, extra: Record<string, unknown> = {}) => void logs.push({ level, message, extra });
+const record =
+  (level: string) =>
+  (message: string, extra: Record<string, unknown> = {}) =>
+    void logs.push({ level, message, extra });
 const logger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') } as unknown as Logger;
 const deps = () => ({ store, queue, logger });
 
-const event = (pageId: string, psid: string, mid: string) => ({ id: pageId, time: 1, messaging: [{ sender: { id: psid }, recipient: { id: pageId }, timestamp: Date.now(), message: { mid, text: 'hello' } }] });
+const event = (pageId: string, psid: string, mid: string) => ({
+  id: pageId,
+  time: 1,
+  messaging: [{ sender: { id: psid }, recipient: { id: pageId }, timestamp: Date.now(), message: { mid, text: 'hello' } }],
+});
 const post = (entries: unknown[], appId = APP.appId, secret = APP.secret) => {
   const body = JSON.stringify({ object: 'page', entry: entries });
-  return handleMessengerAppWebhook({ appId, rawBody: Buffer.from(body), headers: { 'x-hub-signature-256': signMessengerBody(body, secret) } }, deps());
+  return handleMessengerAppWebhook(
+    { appId, rawBody: Buffer.from(body), headers: { 'x-hub-signature-256': signMessengerBody(body, secret) } },
+    deps(),
+  );
 };
 
 beforeAll(async () => {
@@ -42,10 +57,24 @@ beforeAll(async () => {
   await admin.flows.putVersion('ws', 'edge', 1, flowSchema.parse(FLOW));
   await admin.messengerApps.save('ws', APP.appId, { secret: APP.secret, verifyToken: APP.verifyToken });
   for (const pageId of ['page-a', 'page-b']) {
-    await admin.channels.put({ workspaceId: 'ws', kind: 'messenger', channelId: pageId, appId: APP.appId, accessToken: `${pageId}-token`, activeFlows: [{ flowId: 'edge', version: 1 }] });
+    await admin.channels.put({
+      workspaceId: 'ws',
+      kind: 'messenger',
+      channelId: pageId,
+      appId: APP.appId,
+      accessToken: `${pageId}-token`,
+      activeFlows: [{ flowId: 'edge', version: 1 }],
+    });
   }
   // A page of another workspace that claims the app: never served through it.
-  await admin.channels.put({ workspaceId: 'ws-other', kind: 'messenger', channelId: 'page-other', appId: APP.appId, accessToken: 'other-token', activeFlows: [{ flowId: 'edge', version: 1 }] });
+  await admin.channels.put({
+    workspaceId: 'ws-other',
+    kind: 'messenger',
+    channelId: 'page-other',
+    appId: APP.appId,
+    accessToken: 'other-token',
+    activeFlows: [{ flowId: 'edge', version: 1 }],
+  });
 });
 
 afterAll(() => client.destroy());
@@ -63,7 +92,11 @@ test('each entry goes to its own page; a page of another workspace under the sam
     ['page-b', 'PSID-b', 'messenger:page-b:m_b'],
   ]);
   expect(logs.filter((l) => l.level === 'warn')).toEqual([
-    { level: 'warn', message: 'Messenger events for a page not served here skipped', extra: { appId: APP.appId, pageId: 'page-other', events: 1, reason: expect.stringContaining('page not registered under this app') } },
+    {
+      level: 'warn',
+      message: 'Messenger events for a page not served here skipped',
+      extra: { appId: APP.appId, pageId: 'page-other', events: 1, reason: expect.stringContaining('page not registered under this app') },
+    },
   ]);
 });
 

@@ -42,11 +42,17 @@ const echo = (page: Page, metadata: string, appId: number | string = Number(APP.
 const body = (pageId: string, events: unknown[]) => JSON.stringify({ object: 'page', entry: [{ id: pageId, time: 1, messaging: events }] });
 const postToApp = (events: unknown[]) => {
   const raw = body(APP_PAGE.pageId, events);
-  return handleMessengerAppWebhook({ appId: APP.appId, rawBody: Buffer.from(raw), headers: { 'x-hub-signature-256': signMessengerBody(raw, APP.secret) } }, deps());
+  return handleMessengerAppWebhook(
+    { appId: APP.appId, rawBody: Buffer.from(raw), headers: { 'x-hub-signature-256': signMessengerBody(raw, APP.secret) } },
+    deps(),
+  );
 };
 const postToOwnPage = (events: unknown[]) => {
   const raw = body(OWN_PAGE.pageId, events);
-  return handleMessengerWebhook({ channelId: OWN_PAGE.pageId, rawBody: Buffer.from(raw), headers: { 'x-hub-signature-256': signMessengerBody(raw, OWN_PAGE.secret) } }, deps());
+  return handleMessengerWebhook(
+    { channelId: OWN_PAGE.pageId, rawBody: Buffer.from(raw), headers: { 'x-hub-signature-256': signMessengerBody(raw, OWN_PAGE.secret) } },
+    deps(),
+  );
 };
 
 let jobs = 0;
@@ -54,7 +60,15 @@ let jobs = 0;
 async function outbox(page: Page, deliveries: number): Promise<string> {
   jobs += 1;
   const jobId = `messenger:${page.pageId}:m_job${jobs}`;
-  const state: JobState = { jobId, deliveries: Array.from({ length: deliveries }, (_, i) => ({ messages: [{ text: `${i}` }] })), sent: 0, replyTokenSpent: false, replyRefused: false, echoed: [], done: false };
+  const state: JobState = {
+    jobId,
+    deliveries: Array.from({ length: deliveries }, (_, i) => ({ messages: [{ text: `${i}` }] })),
+    sent: 0,
+    replyTokenSpent: false,
+    replyRefused: false,
+    echoed: [],
+    done: false,
+  };
   await admin.jobStates.create(state);
   return jobId;
 }
@@ -66,8 +80,21 @@ beforeAll(async () => {
   admin = createStore(table);
   store = createWebhookStore(table);
   await admin.messengerApps.save('ws', APP.appId, { secret: APP.secret, verifyToken: APP.verifyToken });
-  await admin.channels.put({ workspaceId: 'ws', kind: 'messenger', channelId: APP_PAGE.pageId, appId: APP.appId, accessToken: APP_PAGE.token });
-  await admin.channels.put({ workspaceId: 'ws', kind: 'messenger', channelId: OWN_PAGE.pageId, secret: OWN_PAGE.secret, verifyToken: 'v', accessToken: OWN_PAGE.token });
+  await admin.channels.put({
+    workspaceId: 'ws',
+    kind: 'messenger',
+    channelId: APP_PAGE.pageId,
+    appId: APP.appId,
+    accessToken: APP_PAGE.token,
+  });
+  await admin.channels.put({
+    workspaceId: 'ws',
+    kind: 'messenger',
+    channelId: OWN_PAGE.pageId,
+    secret: OWN_PAGE.secret,
+    verifyToken: 'v',
+    accessToken: OWN_PAGE.token,
+  });
 });
 afterAll(() => client.destroy());
 beforeEach(() => {
@@ -101,11 +128,22 @@ describe('the outbox takes an echo receipt once, and only for one of its deliver
 describe("only callcard's own echoes are receipts", () => {
   test("the page's app's echo counts; another app's echo with the same metadata does not", async () => {
     const jobId = await outbox(APP_PAGE, 2);
-    expect(await postToApp([echo(APP_PAGE, echoMetadata(jobId, 1, APP_PAGE.token), 42), echo(APP_PAGE, echoMetadata(jobId, 0, APP_PAGE.token), '42')])).toMatchObject({ statusCode: 200 });
+    expect(
+      await postToApp([
+        echo(APP_PAGE, echoMetadata(jobId, 1, APP_PAGE.token), 42),
+        echo(APP_PAGE, echoMetadata(jobId, 0, APP_PAGE.token), '42'),
+      ]),
+    ).toMatchObject({ statusCode: 200 });
     expect(await echoed(jobId)).toEqual([]);
     expect(logs.filter((l) => l.message.startsWith('skipped Messenger echo'))).toEqual([
-      { message: "skipped Messenger echo: not a receipt of callcard's", extra: { appId: APP.appId, pageId: APP_PAGE.pageId, reason: "another app's message (app_id is not the page's app)" } },
-      { message: "skipped Messenger echo: not a receipt of callcard's", extra: { appId: APP.appId, pageId: APP_PAGE.pageId, reason: "another app's message (app_id is not the page's app)" } },
+      {
+        message: "skipped Messenger echo: not a receipt of callcard's",
+        extra: { appId: APP.appId, pageId: APP_PAGE.pageId, reason: "another app's message (app_id is not the page's app)" },
+      },
+      {
+        message: "skipped Messenger echo: not a receipt of callcard's",
+        extra: { appId: APP.appId, pageId: APP_PAGE.pageId, reason: "another app's message (app_id is not the page's app)" },
+      },
     ]);
     // An app id as a string, as Meta's docs say any property may arrive.
     await postToApp([echo(APP_PAGE, echoMetadata(jobId, 0, APP_PAGE.token), APP.appId)]);

@@ -1,8 +1,22 @@
 import { handleVerification } from '../../../../functions/messenger-webhook/handleMessengerWebhook';
 import type { Channel } from '../../../../shared/channels/channel';
 
-const page: Channel = { workspaceId: 'ws', kind: 'messenger', channelId: 'page-1', name: '', secret: 'app-secret', accessToken: 'page-token', verifyToken: 'my-verify-token', activeFlows: [] };
-const query = (overrides: Record<string, string | undefined> = {}) => ({ 'hub.mode': 'subscribe', 'hub.verify_token': 'my-verify-token', 'hub.challenge': '1158201444', ...overrides });
+const page: Channel = {
+  workspaceId: 'ws',
+  kind: 'messenger',
+  channelId: 'page-1',
+  name: '',
+  secret: 'app-secret',
+  accessToken: 'page-token',
+  verifyToken: 'my-verify-token',
+  activeFlows: [],
+};
+const query = (overrides: Record<string, string | undefined> = {}) => ({
+  'hub.mode': 'subscribe',
+  'hub.verify_token': 'my-verify-token',
+  'hub.challenge': '1158201444',
+  ...overrides,
+});
 
 describe('handleVerification', () => {
   it('echoes the challenge when the mode is subscribe and the token matches', () => {
@@ -32,7 +46,9 @@ describe('handleVerification', () => {
     const logger = { warn: (message: string) => void warnings.push(message) };
     expect(handleVerification(query(), undefined, logger)).toEqual(handleVerification(query({ 'hub.verify_token': 'guess' }), page));
     expect(handleVerification(query(), undefined)).toEqual({ statusCode: 403, body: { error: 'verify token does not match' } });
-    expect(handleVerification(query({ 'hub.mode': undefined }), undefined)).toEqual(handleVerification(query({ 'hub.mode': undefined }), page));
+    expect(handleVerification(query({ 'hub.mode': undefined }), undefined)).toEqual(
+      handleVerification(query({ 'hub.mode': undefined }), page),
+    );
     handleVerification(query({ 'hub.verify_token': 'guess' }), page, logger);
     expect(warnings).toEqual([expect.stringContaining('unknown channel'), expect.stringContaining('verify token does not match')]);
   });

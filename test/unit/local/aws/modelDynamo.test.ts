@@ -6,7 +6,15 @@ import type { Channel } from '../../../../shared/channels/channel';
 import { createStore, TABLE_DEFINITION, type Store } from '../../../../shared/store/store';
 import { createTable, deleteKeys, type Table } from '../../../../shared/store/table';
 
-const channel: Channel = { workspaceId: 'ws1', kind: 'line', channelId: 'c1', name: 'Shop', secret: 's', accessToken: 't', activeFlows: [] };
+const channel: Channel = {
+  workspaceId: 'ws1',
+  kind: 'line',
+  channelId: 'c1',
+  name: 'Shop',
+  secret: 's',
+  accessToken: 't',
+  activeFlows: [],
+};
 
 async function setUp(latencyMs = 1): Promise<{ client: DynamoDBClient; table: Table; store: Store }> {
   const client = createModelDynamoClient({ latencyMs });
@@ -43,7 +51,13 @@ describe('model DynamoDB (dynalite in-process)', () => {
     await expect(store.events.claim('line:c1', 'ev2')).resolves.toBe(true);
 
     const error: unknown = await table.doc
-      .send(new PutCommand({ TableName: 'callcard', Item: { pk: 'EVENT#line:c1#ev1', sk: 'EVENT' }, ConditionExpression: 'attribute_not_exists(pk)' }))
+      .send(
+        new PutCommand({
+          TableName: 'callcard',
+          Item: { pk: 'EVENT#line:c1#ev1', sk: 'EVENT' },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      )
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'ConditionalCheckFailedException', $metadata: { httpStatusCode: 400 } });
   });
@@ -53,12 +67,18 @@ describe('model DynamoDB (dynalite in-process)', () => {
     expect(created).toMatchObject({ outcome: 'created', channel: { name: 'Shop' } });
     const renamed = await store.channels.save('ws1', 'line', 'c1', { name: 'Shop 2' });
     expect(renamed).toMatchObject({ outcome: 'updated', channel: { name: 'Shop 2', secret: 's' } });
-    await expect(store.channels.save('ws2', 'line', 'c1', { name: 'x', secret: 's', accessToken: 't' })).resolves.toEqual({ outcome: 'taken' });
+    await expect(store.channels.save('ws2', 'line', 'c1', { name: 'x', secret: 's', accessToken: 't' })).resolves.toEqual({
+      outcome: 'taken',
+    });
     await expect(store.channels.setActiveFlows('line', 'c1', 'ws1', [{ flowId: 'f', version: 2 }], 0)).resolves.toBe('set');
     await expect(store.channels.setActiveFlows('line', 'c1', 'ws2', [{ flowId: 'f', version: 3 }], 1)).resolves.toBe('missing');
     // A write from a stale read (revision 0 again) changes nothing.
     await expect(store.channels.setActiveFlows('line', 'c1', 'ws1', [{ flowId: 'g', version: 1 }], 0)).resolves.toBe('stale');
-    await expect(store.channels.get('line', 'c1')).resolves.toMatchObject({ name: 'Shop 2', activeFlows: [{ flowId: 'f', version: 2 }], activeFlowsRevision: 1 });
+    await expect(store.channels.get('line', 'c1')).resolves.toMatchObject({
+      name: 'Shop 2',
+      activeFlows: [{ flowId: 'f', version: 2 }],
+      activeFlowsRevision: 1,
+    });
 
     const { Attributes } = await table.doc.send(
       new UpdateCommand({
@@ -72,7 +92,7 @@ describe('model DynamoDB (dynalite in-process)', () => {
     expect(Attributes).toEqual({ pk: 'COUNTER', sk: 'X', hits: 1 });
   });
 
-  test('Query on gsi1: a workspace\'s channels', async () => {
+  test("Query on gsi1: a workspace's channels", async () => {
     await store.channels.put(channel);
     await store.channels.put({ ...channel, channelId: 'c2' });
     await store.channels.put({ ...channel, workspaceId: 'other', channelId: 'c3' });
@@ -83,7 +103,13 @@ describe('model DynamoDB (dynalite in-process)', () => {
   test('projection, ConsistentRead and BatchWrite deletes', async () => {
     await store.channels.put(channel);
     const { Item } = await table.doc.send(
-      new GetCommand({ TableName: 'callcard', Key: { pk: 'CHANNEL#line#c1', sk: 'CHANNEL' }, ProjectionExpression: 'channelId, #n', ExpressionAttributeNames: { '#n': 'name' }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: 'callcard',
+        Key: { pk: 'CHANNEL#line#c1', sk: 'CHANNEL' },
+        ProjectionExpression: 'channelId, #n',
+        ExpressionAttributeNames: { '#n': 'name' },
+        ConsistentRead: true,
+      }),
     );
     expect(Item).toEqual({ channelId: 'c1', name: 'Shop' });
     await deleteKeys(table, [{ pk: 'CHANNEL#line#c1', sk: 'CHANNEL' }]);
@@ -92,7 +118,9 @@ describe('model DynamoDB (dynalite in-process)', () => {
 
   test('an operation dynalite does not implement is refused as by the dynalite server', async () => {
     const error: unknown = await client
-      .send(new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: 'callcard', Item: { pk: { S: 'a' }, sk: { S: 'b' } } } }] }))
+      .send(
+        new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: 'callcard', Item: { pk: { S: 'a' }, sk: { S: 'b' } } } }] }),
+      )
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'UnknownOperationException' });
   });

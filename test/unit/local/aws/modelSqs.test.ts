@@ -73,8 +73,16 @@ describe('model SQS', () => {
       )
     ).Messages ?? [];
   const depth = async (url = queueUrl) => {
-    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
-    return { visible: Number(Attributes?.ApproximateNumberOfMessages), inFlight: Number(Attributes?.ApproximateNumberOfMessagesNotVisible) };
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return {
+      visible: Number(Attributes?.ApproximateNumberOfMessages),
+      inFlight: Number(Attributes?.ApproximateNumberOfMessagesNotVisible),
+    };
   };
   const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -161,8 +169,12 @@ describe('model SQS', () => {
   });
 
   test('FIFO deduplication: the same id within 5 minutes succeeds with the first MessageId and is not enqueued', async () => {
-    const first = await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'one', MessageGroupId: 'g', MessageDeduplicationId: 'same' }));
-    const again = await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'two', MessageGroupId: 'g', MessageDeduplicationId: 'same' }));
+    const first = await sqs.send(
+      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'one', MessageGroupId: 'g', MessageDeduplicationId: 'same' }),
+    );
+    const again = await sqs.send(
+      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'two', MessageGroupId: 'g', MessageDeduplicationId: 'same' }),
+    );
     expect(again.MessageId).toBe(first.MessageId);
     expect(again.SequenceNumber).toBe(first.SequenceNumber);
 
@@ -181,7 +193,9 @@ describe('model SQS', () => {
     model = createModelSqs({ sendLatencyMs: 1, pickupMs: 1, callLatencyMs: 1 });
     sqs = model.client;
     ({ queueUrl, dlqUrl } = await createQueues(sqs, 30, 2));
-    const sent = await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'fails', MessageGroupId: 'g', MessageDeduplicationId: 'd' }));
+    const sent = await sqs.send(
+      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'fails', MessageGroupId: 'g', MessageDeduplicationId: 'd' }),
+    );
     await wait(2);
 
     // VisibilityTimeout 0: back at once, as after a failed invocation's timeout.
@@ -194,7 +208,11 @@ describe('model SQS', () => {
     const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, AttributeNames: ['All'] }));
     expect(Messages).toHaveLength(1);
     // The same message: its id, and its receive count going on from the source queue's.
-    expect(Messages?.[0]).toMatchObject({ MessageId: sent.MessageId, Body: 'fails', Attributes: { MessageGroupId: 'g', ApproximateReceiveCount: '3' } });
+    expect(Messages?.[0]).toMatchObject({
+      MessageId: sent.MessageId,
+      Body: 'fails',
+      Attributes: { MessageGroupId: 'g', ApproximateReceiveCount: '3' },
+    });
     expect(Messages?.[0]?.Attributes?.DeadLetterQueueSourceArn).toMatch(/:callcard-jobs\.fifo$/);
   });
 
@@ -213,12 +231,15 @@ describe('model SQS', () => {
     expect(await depth()).toEqual({ visible: 0, inFlight: 1 });
 
     const waiting = receive(1, { WaitTimeSeconds: 5 });
-    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: again[0]?.ReceiptHandle, VisibilityTimeout: 0 }));
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: again[0]?.ReceiptHandle, VisibilityTimeout: 0 }),
+    );
     expect((await waiting)[0]?.Attributes?.ApproximateReceiveCount).toBe('3');
   });
 
   test('DeleteMessageBatch reports each entry', async () => {
-    for (const id of ['1', '2']) await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: id, MessageGroupId: id, MessageDeduplicationId: id }));
+    for (const id of ['1', '2'])
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: id, MessageGroupId: id, MessageDeduplicationId: id }));
     await wait(PICKUP_MS);
     const messages = await receive(10);
     const result = await sqs.send(
@@ -234,12 +255,20 @@ describe('model SQS', () => {
 
   test('an unknown queue fails like AWS: QueueDoesNotExist, AWS.SimpleQueueService.NonExistentQueue', async () => {
     const url = queueUrl.replace('callcard-jobs.fifo', 'missing.fifo');
-    const error: unknown = await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x', MessageGroupId: 'g', MessageDeduplicationId: 'd' })).catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: 'QueueDoesNotExist', Code: 'AWS.SimpleQueueService.NonExistentQueue', $metadata: { httpStatusCode: 400 } });
+    const error: unknown = await sqs
+      .send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x', MessageGroupId: 'g', MessageDeduplicationId: 'd' }))
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      name: 'QueueDoesNotExist',
+      Code: 'AWS.SimpleQueueService.NonExistentQueue',
+      $metadata: { httpStatusCode: 400 },
+    });
   });
 
   test('a FIFO send without a group id is refused', async () => {
-    const error: unknown = await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'x', MessageDeduplicationId: 'd' })).catch((e: unknown) => e);
+    const error: unknown = await sqs
+      .send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'x', MessageDeduplicationId: 'd' }))
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'MissingParameter' });
   });
 

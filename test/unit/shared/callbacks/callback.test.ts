@@ -16,11 +16,14 @@ describe('callback ids and URLs', () => {
   });
 
   test('a path segment of another shape is no callback id', () => {
-    for (const bad of ['', 'short', 'x'.repeat(25), '../../../etc/passwd.......', 'a+b/c=d+e/f=g+h/i=j+k/lm', 7, undefined]) expect(isCallbackId(bad)).toBe(false);
+    for (const bad of ['', 'short', 'x'.repeat(25), '../../../etc/passwd.......', 'a+b/c=d+e/f=g+h/i=j+k/lm', 7, undefined])
+      expect(isCallbackId(bad)).toBe(false);
   });
 
   test('the URL names the workspace and the callback under /callbacks', () => {
-    expect(callbackUrl('https://api.example/', 'ws-1', 'AbC_-123456789012345678x')).toBe('https://api.example/callbacks/ws-1/AbC_-123456789012345678x');
+    expect(callbackUrl('https://api.example/', 'ws-1', 'AbC_-123456789012345678x')).toBe(
+      'https://api.example/callbacks/ws-1/AbC_-123456789012345678x',
+    );
   });
 });
 
@@ -31,7 +34,10 @@ describe('verifyCallbackSignature', () => {
     const signature = new Webhook(secret).sign('msg_1', at, body);
     const headers = { 'webhook-id': 'msg_1', 'webhook-timestamp': String(at.getTime() / 1000), 'webhook-signature': signature };
     expect(verifyCallbackSignature(secret, headers, body, at.getTime())).toEqual({ ok: true, id: 'msg_1', timestamp: at.getTime() / 1000 });
-    expect(verifyCallbackSignature(secret, standardWebhookHeaders(secret, 'msg_2', body, at), body, at.getTime() + 1000)).toMatchObject({ ok: true, id: 'msg_2' });
+    expect(verifyCallbackSignature(secret, standardWebhookHeaders(secret, 'msg_2', body, at), body, at.getTime() + 1000)).toMatchObject({
+      ok: true,
+      id: 'msg_2',
+    });
   });
 
   test('one good signature among several (key rotation) is enough', () => {
@@ -43,27 +49,49 @@ describe('verifyCallbackSignature', () => {
   test('refuses a forged or altered callback', () => {
     const headers = standardWebhookHeaders(secret, 'msg_4', body, at);
     const other = `whsec_${Buffer.from('another key, another workspace!').toString('base64')}`;
-    expect(verifyCallbackSignature(secret, headers, '{"booking":"B-18","ok":true}', at.getTime())).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(verifyCallbackSignature(secret, headers, '{"booking":"B-18","ok":true}', at.getTime())).toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    });
     expect(verifyCallbackSignature(other, headers, body, at.getTime())).toEqual({ ok: false, reason: 'bad_signature' });
-    expect(verifyCallbackSignature(secret, { ...headers, 'webhook-id': 'msg_5' }, body, at.getTime())).toEqual({ ok: false, reason: 'bad_signature' });
-    expect(verifyCallbackSignature(secret, { ...headers, 'webhook-signature': 'v1,' }, body, at.getTime())).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(verifyCallbackSignature(secret, { ...headers, 'webhook-id': 'msg_5' }, body, at.getTime())).toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    });
+    expect(verifyCallbackSignature(secret, { ...headers, 'webhook-signature': 'v1,' }, body, at.getTime())).toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    });
   });
 
   test('refuses a timestamp outside the tolerance (a replay), and missing headers', () => {
     const headers = standardWebhookHeaders(secret, 'msg_6', body, at);
     expect(verifyCallbackSignature(secret, headers, body, at.getTime() + 301_000)).toEqual({ ok: false, reason: 'stale_timestamp' });
     expect(verifyCallbackSignature(secret, headers, body, at.getTime() - 301_000)).toEqual({ ok: false, reason: 'stale_timestamp' });
-    expect(verifyCallbackSignature(secret, { ...headers, 'webhook-timestamp': '1e9' }, body, at.getTime())).toEqual({ ok: false, reason: 'stale_timestamp' });
-    expect(verifyCallbackSignature(secret, { 'webhook-id': 'msg_6' }, body, at.getTime())).toEqual({ ok: false, reason: 'missing_headers' });
+    expect(verifyCallbackSignature(secret, { ...headers, 'webhook-timestamp': '1e9' }, body, at.getTime())).toEqual({
+      ok: false,
+      reason: 'stale_timestamp',
+    });
+    expect(verifyCallbackSignature(secret, { 'webhook-id': 'msg_6' }, body, at.getTime())).toEqual({
+      ok: false,
+      reason: 'missing_headers',
+    });
   });
 
   test('a workspace secret that is no key refuses every callback', () => {
-    expect(verifyCallbackSignature('whsec_!!!!', standardWebhookHeaders(secret, 'm', body, at), body, at.getTime())).toEqual({ ok: false, reason: 'bad_secret' });
+    expect(verifyCallbackSignature('whsec_!!!!', standardWebhookHeaders(secret, 'm', body, at), body, at.getTime())).toEqual({
+      ok: false,
+      reason: 'bad_secret',
+    });
   });
 });
 
 describe('a card waiting for a callback', () => {
-  const card = (extra: Record<string, unknown>) => ({ type: 'callApi', request: { method: 'POST', url: 'https://brand.example/bookings' }, ...extra });
+  const card = (extra: Record<string, unknown>) => ({
+    type: 'callApi',
+    request: { method: 'POST', url: 'https://brand.example/bookings' },
+    ...extra,
+  });
 
   test('callback.timeoutSeconds: 300 by default, 10..900 (what SQS can delay)', () => {
     expect(callApiBlockSchema.parse(card({ callback: {} })).callback).toEqual({ timeoutSeconds: 300 });

@@ -10,7 +10,10 @@ const connections: Connections = {
     auth: { type: 'header', header: 'x-api-key', secret: { production: 'ACME_KEY', staging: 'ACME_STAGING_KEY' } },
   }),
   bare: connectionSchema.parse({ baseUrl: { production: 'https://bare.example' } }),
-  bearer: connectionSchema.parse({ baseUrl: { production: 'https://bank.example/open' }, auth: { type: 'header', prefix: 'Bearer ', secret: { production: 'BANK_TOKEN' } } }),
+  bearer: connectionSchema.parse({
+    baseUrl: { production: 'https://bank.example/open' },
+    auth: { type: 'header', prefix: 'Bearer ', secret: { production: 'BANK_TOKEN' } },
+  }),
 };
 
 test('a card without a connection runs as written', () => {
@@ -28,16 +31,28 @@ test('production: the base URL in front of the path (one slash between), the cre
 
 test('staging: its own base URL and secret', () => {
   const result = connectCard(card({ connection: 'acme', url: '/tickets' }), connections, 'staging');
-  expect(result).toMatchObject({ ok: true, environment: 'staging', block: { request: { url: 'https://staging.acme.example/v1/tickets', headers: { 'x-api-key': '{{ secrets.ACME_STAGING_KEY }}' } } } });
+  expect(result).toMatchObject({
+    ok: true,
+    environment: 'staging',
+    block: { request: { url: 'https://staging.acme.example/v1/tickets', headers: { 'x-api-key': '{{ secrets.ACME_STAGING_KEY }}' } } },
+  });
 });
 
 test('staging asked of a connection without one: production, and it says so', () => {
   const result = connectCard(card({ connection: 'bearer', url: '/accounts' }), connections, 'staging');
-  expect(result).toMatchObject({ ok: true, environment: 'production', block: { request: { url: 'https://bank.example/open/accounts', headers: { authorization: 'Bearer {{ secrets.BANK_TOKEN }}' } } } });
+  expect(result).toMatchObject({
+    ok: true,
+    environment: 'production',
+    block: { request: { url: 'https://bank.example/open/accounts', headers: { authorization: 'Bearer {{ secrets.BANK_TOKEN }}' } } },
+  });
 });
 
 test("the connection's credential replaces a card header of the same name in any letter case; other headers stay", () => {
-  const result = connectCard(card({ connection: 'acme', url: '/t', headers: { 'X-Api-Key': 'typed-by-hand', 'x-trace': '1' } }), connections, 'production');
+  const result = connectCard(
+    card({ connection: 'acme', url: '/t', headers: { 'X-Api-Key': 'typed-by-hand', 'x-trace': '1' } }),
+    connections,
+    'production',
+  );
   expect(result.ok && result.block.request.headers).toEqual({ 'x-trace': '1', 'x-api-key': '{{ secrets.ACME_KEY }}' });
 });
 
@@ -47,9 +62,14 @@ test('auth none: only the base URL', () => {
 });
 
 test('an unknown connection (or one named like a prototype key) is a config failure naming it', () => {
-  expect(connectCard(card({ connection: 'nope', url: '/x' }), connections, 'production')).toEqual({ ok: false, reason: 'connection nope does not exist (PUT /admin/connections/nope)' });
+  expect(connectCard(card({ connection: 'nope', url: '/x' }), connections, 'production')).toEqual({
+    ok: false,
+    reason: 'connection nope does not exist (PUT /admin/connections/nope)',
+  });
   expect(() => card({ connection: 'constructor', url: '/x' })).toThrow();
-  expect(connectCard({ ...card({ url: '/x' }), request: { ...card({ url: '/x' }).request, connection: 'tostring' } }, connections, 'production')).toMatchObject({ ok: false });
+  expect(
+    connectCard({ ...card({ url: '/x' }), request: { ...card({ url: '/x' }).request, connection: 'tostring' } }, connections, 'production'),
+  ).toMatchObject({ ok: false });
 });
 
 test('a connection is refused with a path for each problem', () => {
@@ -59,7 +79,9 @@ test('a connection is refused with a path for each problem', () => {
     extra: true,
   });
   expect(result.success).toBe(false);
-  expect([...new Set(result.error?.issues.map((issue) => issue.path.join('.')))].sort()).toEqual(['', 'auth.prefix', 'auth.secret.production', 'baseUrl.production', 'baseUrl.staging'].sort());
+  expect([...new Set(result.error?.issues.map((issue) => issue.path.join('.')))].sort()).toEqual(
+    ['', 'auth.prefix', 'auth.secret.production', 'baseUrl.production', 'baseUrl.staging'].sort(),
+  );
 });
 
 test("under a connection, a card's url is a path", () => {

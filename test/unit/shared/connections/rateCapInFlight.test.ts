@@ -71,18 +71,31 @@ function clock(start: number) {
 
 const block = callApiBlockSchema.parse({ type: 'callApi', request: { connection: 'shop', url: '/stock' }, retry: false });
 const retrying = callApiBlockSchema.parse({ type: 'callApi', request: { connection: 'shop', url: '/stock' }, retry: true });
-const connections = (rateCap: unknown): Connections => ({ shop: connectionSchema.parse({ baseUrl: { production: 'https://shop.example' }, rateCap }) });
-const ok: OutboundResponse = { status: 200, headers: { 'content-type': 'application/json' }, body: '{"stock":3}', url: 'https://shop.example/stock', latencyMs: 300 };
+const connections = (rateCap: unknown): Connections => ({
+  shop: connectionSchema.parse({ baseUrl: { production: 'https://shop.example' }, rateCap }),
+});
+const ok: OutboundResponse = {
+  status: 200,
+  headers: { 'content-type': 'application/json' },
+  body: '{"stock":3}',
+  url: 'https://shop.example/stock',
+  latencyMs: 300,
+};
 
 describe('rateCap schema', () => {
   test('perSecond, inFlight or both; neither is refused at rateCap with a clear message; inFlight 1..1000', () => {
     expect(connectionSchema.safeParse({ baseUrl: { production: 'https://a.example' }, rateCap: { perSecond: 5 } }).success).toBe(true);
     expect(connectionSchema.safeParse({ baseUrl: { production: 'https://a.example' }, rateCap: { inFlight: 3 } }).success).toBe(true);
-    expect(connectionSchema.safeParse({ baseUrl: { production: 'https://a.example' }, rateCap: { perSecond: 5, inFlight: 3 } }).success).toBe(true);
+    expect(
+      connectionSchema.safeParse({ baseUrl: { production: 'https://a.example' }, rateCap: { perSecond: 5, inFlight: 3 } }).success,
+    ).toBe(true);
     const neither = connectionSchema.safeParse({ baseUrl: { production: 'https://a.example' }, rateCap: {} });
     expect(neither.success).toBe(false);
-    expect(neither.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([['rateCap', 'a rate cap sets perSecond, inFlight or both']]);
-    for (const inFlight of [0, 1001, 2.5]) expect(connectionSchema.safeParse({ baseUrl: { production: 'https://a.example' }, rateCap: { inFlight } }).success).toBe(false);
+    expect(neither.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([
+      ['rateCap', 'a rate cap sets perSecond, inFlight or both'],
+    ]);
+    for (const inFlight of [0, 1001, 2.5])
+      expect(connectionSchema.safeParse({ baseUrl: { production: 'https://a.example' }, rateCap: { inFlight } }).success).toBe(false);
   });
 });
 
@@ -140,7 +153,7 @@ describe('RateCap.enter', () => {
 });
 
 describe('a card calling a connection capped in flight', () => {
-  function run(steps: ((n: number) => Promise<OutboundResponse>)) {
+  function run(steps: (n: number) => Promise<OutboundResponse>) {
     const leases = new Leases();
     const time = clock(10_000_000);
     let inFlight = 0;
@@ -160,7 +173,14 @@ describe('a card calling a connection capped in flight', () => {
     };
     const rateCap = new RateCap({ windows, inFlight: leases, now: time.now, sleep: time.sleep });
     const attempts: CardAttempt[] = [];
-    const deps = { fetch, rateCap, workspaceId: 'ws', now: time.now, sleep: time.sleep, onAttempt: async (attempt: CardAttempt) => void attempts.push(attempt) };
+    const deps = {
+      fetch,
+      rateCap,
+      workspaceId: 'ws',
+      now: time.now,
+      sleep: time.sleep,
+      onAttempt: async (attempt: CardAttempt) => void attempts.push(attempt),
+    };
     return { leases, time, deps, attempts, most: () => most, unleased: () => unleased };
   }
 
@@ -169,7 +189,24 @@ describe('a card calling a connection capped in flight', () => {
       await h.time.sleep(300);
       return ok;
     });
-    const cards = Promise.all(Array.from({ length: 10 }, () => executeCallApi({ block, context: { customer: { id: 'U1', channel: 'line', attributes: {} }, attributes: {}, trigger: { type: 'text', text: 'hi', params: {} } }, secrets: {}, idempotencyKey: 'k', connections: connections({ inFlight: 3 }) }, h.deps)));
+    const cards = Promise.all(
+      Array.from({ length: 10 }, () =>
+        executeCallApi(
+          {
+            block,
+            context: {
+              customer: { id: 'U1', channel: 'line', attributes: {} },
+              attributes: {},
+              trigger: { type: 'text', text: 'hi', params: {} },
+            },
+            secrets: {},
+            idempotencyKey: 'k',
+            connections: connections({ inFlight: 3 }),
+          },
+          h.deps,
+        ),
+      ),
+    );
     await h.time.run({ done: cards });
     const outcomes = await cards;
     expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
@@ -179,7 +216,11 @@ describe('a card calling a connection capped in flight', () => {
   });
 
   test('the lease goes back when the attempt fails, times out or throws, and with retries each attempt takes its own', async () => {
-    const context = { customer: { id: 'U1', channel: 'line' as const, attributes: {} }, attributes: {}, trigger: { type: 'text' as const, text: 'hi', params: {} } };
+    const context = {
+      customer: { id: 'U1', channel: 'line' as const, attributes: {} },
+      attributes: {},
+      trigger: { type: 'text' as const, text: 'hi', params: {} },
+    };
     for (const fail of [
       async () => ({ ...ok, status: 500 }),
       async () => {
@@ -190,7 +231,10 @@ describe('a card calling a connection capped in flight', () => {
       },
     ]) {
       const h = run(fail);
-      const card = executeCallApi({ block: retrying, context, secrets: {}, idempotencyKey: 'k', connections: connections({ inFlight: 1 }) }, h.deps);
+      const card = executeCallApi(
+        { block: retrying, context, secrets: {}, idempotencyKey: 'k', connections: connections({ inFlight: 1 }) },
+        h.deps,
+      );
       await h.time.run({ done: card });
       const outcome = await card;
       expect(outcome.ok).toBe(false);
@@ -200,7 +244,10 @@ describe('a card calling a connection capped in flight', () => {
     }
     // An attempt that throws past the card (the fetch itself failing in an unexpected way) still gives its lease back.
     const h = run(async () => ok);
-    const card = executeCallApi({ block, context, secrets: {}, idempotencyKey: 'k', connections: connections({ inFlight: 1 }) }, { ...h.deps, onAttempt: async () => Promise.reject(new Error('log down')) });
+    const card = executeCallApi(
+      { block, context, secrets: {}, idempotencyKey: 'k', connections: connections({ inFlight: 1 }) },
+      { ...h.deps, onAttempt: async () => Promise.reject(new Error('log down')) },
+    );
     await h.time.run({ done: card });
     await expect(card).rejects.toThrow('log down');
     expect(h.most()).toBe(1);
@@ -211,11 +258,23 @@ describe('a card calling a connection capped in flight', () => {
   test('no lease within 30 s: the card fails with kind timeout and says why, without calling the brand', async () => {
     const h = run(async () => ok);
     h.leases.held.set('ws/shop', new Set([leaseId(h.time.now() + 120_000), leaseId(h.time.now() + 120_000)]));
-    const context = { customer: { id: 'U1', channel: 'line' as const, attributes: {} }, attributes: {}, trigger: { type: 'text' as const, text: 'hi', params: {} } };
-    const card = executeCallApi({ block, context, secrets: {}, idempotencyKey: 'k', connections: connections({ inFlight: 2, perSecond: 10 }) }, h.deps);
+    const context = {
+      customer: { id: 'U1', channel: 'line' as const, attributes: {} },
+      attributes: {},
+      trigger: { type: 'text' as const, text: 'hi', params: {} },
+    };
+    const card = executeCallApi(
+      { block, context, secrets: {}, idempotencyKey: 'k', connections: connections({ inFlight: 2, perSecond: 10 }) },
+      h.deps,
+    );
     await h.time.run({ done: card });
     const outcome = await card;
-    expect(outcome).toMatchObject({ ok: false, kind: 'timeout', reason: 'rate cap: no slot in flight at the brand (2 at once) within 30 s', attempts: 0 });
+    expect(outcome).toMatchObject({
+      ok: false,
+      kind: 'timeout',
+      reason: 'rate cap: no slot in flight at the brand (2 at once) within 30 s',
+      attempts: 0,
+    });
     expect(h.most()).toBe(0);
     expect(h.leases.count()).toBe(2);
   });

@@ -20,7 +20,13 @@ function card(overrides: Partial<BlockInput> = {}, url = 'https://shop.example/v
 }
 
 function ok(body: unknown = { items: ['tea'] }): OutboundResponse {
-  return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), url: 'https://shop.example/', latencyMs: 5 };
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    url: 'https://shop.example/',
+    latencyMs: 5,
+  };
 }
 function fail(status = 503): OutboundResponse {
   return { status, headers: { 'content-type': 'application/json' }, body: '{}', url: 'https://shop.example/', latencyMs: 5 };
@@ -56,12 +62,14 @@ function world(options: { breakers?: BrandBreakers; cache?: CardCache } = {}) {
   return {
     deps,
     /** The same card, run for another workspace over the same cache and breakers. */
-    callAs: (workspaceId: string, block: CallApiBlock = card()) => executeCallApi({ block, context, secrets: {}, idempotencyKey: `job-${requests.length}#card` }, { ...deps, workspaceId }),
+    callAs: (workspaceId: string, block: CallApiBlock = card()) =>
+      executeCallApi({ block, context, secrets: {}, idempotencyKey: `job-${requests.length}#card` }, { ...deps, workspaceId }),
     requests,
     attempts,
     answer: (next: () => OutboundResponse | OutboundError) => (answer = next),
     advance: (ms: number) => (clock += ms),
-    call: (block: CallApiBlock = card()) => executeCallApi({ block, context, secrets: {}, idempotencyKey: `job-${requests.length}#card` }, deps),
+    call: (block: CallApiBlock = card()) =>
+      executeCallApi({ block, context, secrets: {}, idempotencyKey: `job-${requests.length}#card` }, deps),
   };
 }
 
@@ -81,7 +89,9 @@ describe('circuit breaker per brand origin', () => {
     const outcome = await w.call();
     expect(outcome).toEqual({ ok: false, reason: 'circuit_open', kind: 'circuit_open', attempts: 0 });
     expect(w.requests).toHaveLength(before);
-    expect(w.attempts).toEqual([{ method: 'GET', url: 'https://shop.example/v1/best-sellers', latencyMs: 0, outcome: 'failure', reason: 'circuit_open', attempt: 1 }]);
+    expect(w.attempts).toEqual([
+      { method: 'GET', url: 'https://shop.example/v1/best-sellers', latencyMs: 0, outcome: 'failure', reason: 'circuit_open', attempt: 1 },
+    ]);
   });
 
   test('network errors and timeouts count; a 404 (the brand answering) does not', async () => {
@@ -121,8 +131,12 @@ describe('circuit breaker per brand origin', () => {
   test('a card run with breakers or a cache must name its workspace', async () => {
     const w = world({ breakers: new BrandBreakers(), cache: new CardCache() });
     const { workspaceId: _left, ...without } = w.deps;
-    await expect(executeCallApi({ block: card(), context, secrets: {}, idempotencyKey: 'k' }, { ...without, breakers: new BrandBreakers() })).rejects.toThrow('names its workspace');
-    await expect(executeCallApi({ block: card(), context, secrets: {}, idempotencyKey: 'k' }, { ...without, cache: new CardCache() })).rejects.toThrow('names its workspace');
+    await expect(
+      executeCallApi({ block: card(), context, secrets: {}, idempotencyKey: 'k' }, { ...without, breakers: new BrandBreakers() }),
+    ).rejects.toThrow('names its workspace');
+    await expect(
+      executeCallApi({ block: card(), context, secrets: {}, idempotencyKey: 'k' }, { ...without, cache: new CardCache() }),
+    ).rejects.toThrow('names its workspace');
   });
 
   test('after the cool-down one probe goes through (half-open); its success closes the circuit', async () => {
@@ -278,16 +292,34 @@ describe('validation: cache is for non-personal data only', () => {
   test.each([
     ['attributes in the URL', { url: 'https://shop.example/members/{{ attributes.memberId }}/offers' }],
     ['customer in a header', { url: 'https://shop.example/v1', headers: { 'x-user': '{{ customer.id }}' } }],
-    ['attributes in a JSON body', { method: 'POST', url: 'https://shop.example/v1', body: { type: 'json', value: { who: ['{{ attributes.phone }}'] } } }],
-    ['customer in a form field', { method: 'POST', url: 'https://shop.example/v1', body: { type: 'form', fields: { id: '{% if customer.id %}x{% endif %}' } } }],
+    [
+      'attributes in a JSON body',
+      { method: 'POST', url: 'https://shop.example/v1', body: { type: 'json', value: { who: ['{{ attributes.phone }}'] } } },
+    ],
+    [
+      'customer in a form field',
+      { method: 'POST', url: 'https://shop.example/v1', body: { type: 'form', fields: { id: '{% if customer.id %}x{% endif %}' } } },
+    ],
     ['includeProfile', { method: 'POST', url: 'https://shop.example/v1', includeProfile: true }],
   ])('refused with %s', (_, request) => {
-    expect(problemsOf(request)).toEqual([expect.objectContaining({ path: 'blocks.best.cache', message: expect.stringMatching(/^only for non-personal data/) })]);
+    expect(problemsOf(request)).toEqual([
+      expect.objectContaining({ path: 'blocks.best.cache', message: expect.stringMatching(/^only for non-personal data/) }),
+    ]);
   });
 
   test('ttl and stale window are bounded by the schema', () => {
-    expect(callApiBlockSchema.safeParse({ type: 'callApi', request: { url: 'https://x.example' }, cache: { ttlSeconds: 0 } }).success).toBe(false);
-    expect(callApiBlockSchema.safeParse({ type: 'callApi', request: { url: 'https://x.example' }, cache: { ttlSeconds: 3601 } }).success).toBe(false);
-    expect(callApiBlockSchema.safeParse({ type: 'callApi', request: { url: 'https://x.example' }, cache: { ttlSeconds: 60, staleIfErrorSeconds: 86_401 } }).success).toBe(false);
+    expect(callApiBlockSchema.safeParse({ type: 'callApi', request: { url: 'https://x.example' }, cache: { ttlSeconds: 0 } }).success).toBe(
+      false,
+    );
+    expect(
+      callApiBlockSchema.safeParse({ type: 'callApi', request: { url: 'https://x.example' }, cache: { ttlSeconds: 3601 } }).success,
+    ).toBe(false);
+    expect(
+      callApiBlockSchema.safeParse({
+        type: 'callApi',
+        request: { url: 'https://x.example' },
+        cache: { ttlSeconds: 60, staleIfErrorSeconds: 86_401 },
+      }).success,
+    ).toBe(false);
   });
 });

@@ -33,7 +33,11 @@ function input(block: CallApiBlock, extra: Partial<CallApiInput> = {}): CallApiI
   return { block, context, secrets: SECRETS, idempotencyKey: 'job-1:card-1', ...extra };
 }
 
-function response(status: number, body: unknown = {}, headers: Record<string, string> = { 'content-type': 'application/json' }): OutboundResponse {
+function response(
+  status: number,
+  body: unknown = {},
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+): OutboundResponse {
   return { status, headers, body: typeof body === 'string' ? body : JSON.stringify(body), url: 'https://api.example/', latencyMs: 5 };
 }
 
@@ -90,7 +94,9 @@ describe('renderJsonTemplate', () => {
   });
 
   test('a leaf that is exactly one variable keeps its type', async () => {
-    await expect(renderJsonTemplate({ age: '{{ attributes.age }}', vip: '{{ attributes.vip }}', tags: '{{ attributes.tags }}' }, context)).resolves.toEqual({
+    await expect(
+      renderJsonTemplate({ age: '{{ attributes.age }}', vip: '{{ attributes.vip }}', tags: '{{ attributes.tags }}' }, context),
+    ).resolves.toEqual({
       age: 31,
       vip: true,
       tags: ['a', 'b'],
@@ -99,8 +105,14 @@ describe('renderJsonTemplate', () => {
   });
 
   test('arrays and nested objects are walked; non-string leaves stay as they are', async () => {
-    const template = { list: ['{{ attributes.age }}', 'x{{ attributes.age }}', 7, null, false, { deep: ['{{ attributes.phone }}'] }], n: 1.5 };
-    await expect(renderJsonTemplate(template, context)).resolves.toEqual({ list: [31, 'x31', 7, null, false, { deep: ['0912345678'] }], n: 1.5 });
+    const template = {
+      list: ['{{ attributes.age }}', 'x{{ attributes.age }}', 7, null, false, { deep: ['{{ attributes.phone }}'] }],
+      n: 1.5,
+    };
+    await expect(renderJsonTemplate(template, context)).resolves.toEqual({
+      list: [31, 'x31', 7, null, false, { deep: ['0912345678'] }],
+      n: 1.5,
+    });
   });
 
   test('keys are never templates', async () => {
@@ -115,7 +127,9 @@ describe('renderJsonTemplate', () => {
 
 describe('buildCardRequest', () => {
   test('JSON body: an injection attempt stays one string value and adds no keys', async () => {
-    const block = card({ request: { method: 'POST', body: { type: 'json', value: { name: '{{ attributes.name }}', note: 'from {{ attributes.name }}' } } } });
+    const block = card({
+      request: { method: 'POST', body: { type: 'json', value: { name: '{{ attributes.name }}', note: 'from {{ attributes.name }}' } } },
+    });
     const req = await buildCardRequest(input(block));
     const body = jsonBody(req);
     expect(Object.keys(body).sort()).toEqual(['name', 'note']);
@@ -126,7 +140,12 @@ describe('buildCardRequest', () => {
   });
 
   test('JSON body: a single-variable leaf keeps number and boolean types', async () => {
-    const block = card({ request: { method: 'POST', body: { type: 'json', value: { age: '{{ attributes.age }}', vip: '{{ attributes.vip }}', s: '{{ attributes.age }}!' } } } });
+    const block = card({
+      request: {
+        method: 'POST',
+        body: { type: 'json', value: { age: '{{ attributes.age }}', vip: '{{ attributes.vip }}', s: '{{ attributes.age }}!' } },
+      },
+    });
     const body = jsonBody(await buildCardRequest(input(block)));
     expect(body.age).toBe(31);
     expect(body.vip).toBe(true);
@@ -136,9 +155,18 @@ describe('buildCardRequest', () => {
 
   test('JSON body: arrays and nested objects', async () => {
     const block = card({
-      request: { method: 'POST', body: { type: 'json', value: { member: { phone: '{{ attributes.phone }}', tags: '{{ attributes.tags }}' }, items: [{ q: 1 }, '{{ attributes.age }}'] } } },
+      request: {
+        method: 'POST',
+        body: {
+          type: 'json',
+          value: { member: { phone: '{{ attributes.phone }}', tags: '{{ attributes.tags }}' }, items: [{ q: 1 }, '{{ attributes.age }}'] },
+        },
+      },
     });
-    expect(jsonBody(await buildCardRequest(input(block)))).toEqual({ member: { phone: '0912345678', tags: ['a', 'b'] }, items: [{ q: 1 }, 31] });
+    expect(jsonBody(await buildCardRequest(input(block)))).toEqual({
+      member: { phone: '0912345678', tags: ['a', 'b'] },
+      items: [{ q: 1 }, 31],
+    });
   });
 
   test('includeProfile adds `customer` to a JSON body', async () => {
@@ -173,7 +201,9 @@ describe('buildCardRequest', () => {
   });
 
   test('URL: values in the path and query are URL-encoded', async () => {
-    const block = card({ request: { url: 'https://api.example/members/{{ attributes.memberId }}/tickets?name={{ attributes.name }}&page=1' } });
+    const block = card({
+      request: { url: 'https://api.example/members/{{ attributes.memberId }}/tickets?name={{ attributes.name }}&page=1' },
+    });
     const req = await buildCardRequest(input(block));
     const url = new URL(req.url);
     expect(url.pathname).toBe('/members/a%2Fb%3Fc%3Dd%26e/tickets');
@@ -218,7 +248,12 @@ describe('buildCardRequest', () => {
   });
 
   test('form body is URL-encoded and cannot add fields', async () => {
-    const block = card({ request: { method: 'POST', body: { type: 'form', fields: { name: '{{ attributes.name }}', id: '{{ attributes.memberId }}', n: 'x y' } } } });
+    const block = card({
+      request: {
+        method: 'POST',
+        body: { type: 'form', fields: { name: '{{ attributes.name }}', id: '{{ attributes.memberId }}', n: 'x y' } },
+      },
+    });
     const req = await buildCardRequest(input(block));
     expect(req.headers?.['content-type']).toBe('application/x-www-form-urlencoded');
     const form = new URLSearchParams(req.body);
@@ -229,7 +264,9 @@ describe('buildCardRequest', () => {
   });
 
   test("an admin's content-type header wins", async () => {
-    const block = card({ request: { method: 'POST', headers: { 'Content-Type': 'application/vnd.brand+json' }, body: { type: 'json', value: { a: 1 } } } });
+    const block = card({
+      request: { method: 'POST', headers: { 'Content-Type': 'application/vnd.brand+json' }, body: { type: 'json', value: { a: 1 } } },
+    });
     expect((await buildCardRequest(input(block))).headers?.['content-type']).toBe('application/vnd.brand+json');
   });
 
@@ -346,7 +383,12 @@ describe('executeCallApi: success and retries', () => {
   });
 
   test('retry: false makes one attempt only', async () => {
-    for (const step of [response(500), response(429, {}, { 'retry-after': '1' }), new OutboundError('timeout', 't'), new OutboundError('network', 'n')]) {
+    for (const step of [
+      response(500),
+      response(429, {}, { 'retry-after': '1' }),
+      new OutboundError('timeout', 't'),
+      new OutboundError('network', 'n'),
+    ]) {
       const h = harness([step, response(200)]);
       const outcome = await executeCallApi(input(card({ retry: false })), h.deps);
       expect(outcome).toMatchObject({ ok: false, attempts: 1 });
@@ -467,7 +509,12 @@ describe('executeCallApi: judging the response', () => {
     let h = harness([response(200, { verified: true })]);
     expect(await executeCallApi(input(block), h.deps)).toMatchObject({ ok: true });
     h = harness([response(200, { verified: false })]);
-    expect(await executeCallApi(input(block), h.deps)).toMatchObject({ ok: false, reason: 'http_200', attempts: 1, response: { body: { verified: false } } });
+    expect(await executeCallApi(input(block), h.deps)).toMatchObject({
+      ok: false,
+      reason: 'http_200',
+      attempts: 1,
+      response: { body: { verified: false } },
+    });
     expect(h.requests).toHaveLength(1);
   });
 
@@ -487,7 +534,10 @@ describe('executeCallApi: judging the response', () => {
 
   test('a successWhen that fails to evaluate is a failure, not a crash', async () => {
     const h = harness([response(200, { a: 1 })]);
-    expect(await executeCallApi(input(card({ successWhen: 'response.body.a | nosuch' })), h.deps)).toMatchObject({ ok: false, reason: 'http_200' });
+    expect(await executeCallApi(input(card({ successWhen: 'response.body.a | nosuch' })), h.deps)).toMatchObject({
+      ok: false,
+      reason: 'http_200',
+    });
   });
 
   test("expect: 'messages' with valid callcard messages", async () => {
@@ -502,7 +552,10 @@ describe('executeCallApi: judging the response', () => {
 
   test("expect: 'messages' parses JSON whatever the content-type", async () => {
     const h = harness([response(200, JSON.stringify({ messages: [{ type: 'text', text: 'hi' }] }), { 'content-type': 'text/plain' })]);
-    expect(await executeCallApi(input(card({ expect: 'messages' })), h.deps)).toMatchObject({ ok: true, messages: [{ type: 'text', text: 'hi' }] });
+    expect(await executeCallApi(input(card({ expect: 'messages' })), h.deps)).toMatchObject({
+      ok: true,
+      messages: [{ type: 'text', text: 'hi' }],
+    });
   });
 
   test.each([
@@ -552,7 +605,10 @@ describe('maskUrl', () => {
   });
 
   test('other credential names, any case', () => {
-    const masked = maskUrl('https://api.example/x?access_token=1111&Secret=2222&password=3333&sig_signature=4444&AUTH=5555&apiKey=6666', {});
+    const masked = maskUrl(
+      'https://api.example/x?access_token=1111&Secret=2222&password=3333&sig_signature=4444&AUTH=5555&apiKey=6666',
+      {},
+    );
     for (const value of ['1111', '2222', '3333', '4444', '5555', '6666']) expect(masked).not.toContain(value);
   });
 

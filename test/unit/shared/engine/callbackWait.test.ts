@@ -21,7 +21,11 @@ const flow: Flow = flowSchema.parse({
   blocks: {
     booking: {
       type: 'callApi',
-      request: { method: 'POST', url: 'https://brand.example/bookings', body: { type: 'json', value: { seat: '{{ trigger.params.seat }}', notify: '{{ callback.url }}' } } },
+      request: {
+        method: 'POST',
+        url: 'https://brand.example/bookings',
+        body: { type: 'json', value: { seat: '{{ trigger.params.seat }}', notify: '{{ callback.url }}' } },
+      },
       callback: { timeoutSeconds: 30 },
       successWhen: 'response.body.status == "confirmed"',
       saveToAttributes: { bookingId: 'response.body.bookingId' },
@@ -51,9 +55,24 @@ function deps(outcome: CardOutcome = accepted, withCallbacks = true) {
 }
 
 function turn(event: TurnInput['event'], session?: Session): TurnInput {
-  return { flow, flowRef: { flowId: 'f', version: 1 }, event, session, customer: { id: 'U1', channel: 'line', attributes: {} }, language: 'en' };
+  return {
+    flow,
+    flowRef: { flowId: 'f', version: 1 },
+    event,
+    session,
+    customer: { id: 'U1', channel: 'line', attributes: {} },
+    language: 'en',
+  };
 }
-const waiting: Session = { flowId: 'f', version: 1, waitingOn: 'booking', attempts: 0, trigger: { action: 'book', seat: '12A' }, callbackId: 'cb-1', expiresAt: 0 };
+const waiting: Session = {
+  flowId: 'f',
+  version: 1,
+  waitingOn: 'booking',
+  attempts: 0,
+  trigger: { action: 'book', seat: '12A' },
+  callbackId: 'cb-1',
+  expiresAt: 0,
+};
 
 describe('a card waiting for a callback', () => {
   test('a 202 ends the turn waiting on the card, the callback URL given to the brand', async () => {
@@ -61,14 +80,25 @@ describe('a card waiting for a callback', () => {
     const result = await runTurn(turn({ type: 'postback', data: 'action=book&seat=12A' }), d);
     expect(calls[0]?.callback).toEqual({ url: 'https://api.example/callbacks/ws/cb-1' });
     expect(result.messages).toEqual([]);
-    expect(result.session).toEqual({ flowId: 'f', version: 1, waitingOn: 'booking', attempts: 0, trigger: { action: 'book', seat: '12A' }, callbackId: 'cb-1' });
+    expect(result.session).toEqual({
+      flowId: 'f',
+      version: 1,
+      waitingOn: 'booking',
+      attempts: 0,
+      trigger: { action: 'book', seat: '12A' },
+      callbackId: 'cb-1',
+    });
     expect(result.callback).toEqual({ id: 'cb-1', blockId: 'booking', timeoutSeconds: 30 });
   });
 
   test('the request carries the URL in its header and where the admin put {{ callback.url }}', async () => {
     const block = flow.blocks.booking;
     if (block?.type !== 'callApi') throw new Error('no card');
-    const request = await buildCardRequest({ block, context: { trigger: { params: { seat: '12A' } }, callback: { url: 'https://api.example/callbacks/ws/cb-1' } }, secrets: {} });
+    const request = await buildCardRequest({
+      block,
+      context: { trigger: { params: { seat: '12A' } }, callback: { url: 'https://api.example/callbacks/ws/cb-1' } },
+      secrets: {},
+    });
     expect(request.headers?.['callcard-callback-url']).toBe('https://api.example/callbacks/ws/cb-1');
     expect(JSON.parse(request.body ?? '')).toEqual({ seat: '12A', notify: 'https://api.example/callbacks/ws/cb-1' });
   });
@@ -93,7 +123,10 @@ describe('a card waiting for a callback', () => {
 
   test('the callback resumes the card: successWhen, saveToAttributes and the follow-up work on its body', async () => {
     const { d, calls } = deps();
-    const result = await runTurn(turn({ type: 'callback', callbackId: 'cb-1', result: 'ok', body: '{"status":"confirmed","bookingId":"B-17"}' }, waiting), d);
+    const result = await runTurn(
+      turn({ type: 'callback', callbackId: 'cb-1', result: 'ok', body: '{"status":"confirmed","bookingId":"B-17"}' }, waiting),
+      d,
+    );
     expect(calls).toEqual([]);
     expect(result.route).toBe('callback');
     expect(result.messages).toEqual([{ type: 'text', text: 'Booked: B-17' }]);
@@ -114,7 +147,10 @@ describe('a card waiting for a callback', () => {
     const result = await runTurn(turn({ type: 'callback', callbackId: 'cb-1', result: 'timeout' }, waiting), d);
     expect(result.messages).toEqual([{ type: 'text', text: 'Still no word from the venue (callback_timeout)' }]);
     expect(result.session).toBeNull();
-    const plain = flowSchema.parse({ ...flow, blocks: { ...flow.blocks, booking: { ...flow.blocks.booking, onReason: undefined, onFailure: undefined } } });
+    const plain = flowSchema.parse({
+      ...flow,
+      blocks: { ...flow.blocks, booking: { ...flow.blocks.booking, onReason: undefined, onFailure: undefined } },
+    });
     const apology = await runTurn({ ...turn({ type: 'callback', callbackId: 'cb-1', result: 'timeout' }, waiting), flow: plain }, d);
     expect(apology.messages).toEqual([{ type: 'text', text: BUILT_IN_TEXTS.en.failure }]);
   });

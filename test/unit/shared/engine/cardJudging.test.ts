@@ -55,7 +55,9 @@ describe('the card fields that judge an answer, and the cache key', () => {
 
   test('a change to a field that does not judge leaves the key as it is', () => {
     const plain = card();
-    expect(cardCacheKey('ws-a', request, card({ retry: false, onFailure: 'sorry', cache: { ttlSeconds: 60 } }))).toBe(cardCacheKey('ws-a', request, plain));
+    expect(cardCacheKey('ws-a', request, card({ retry: false, onFailure: 'sorry', cache: { ttlSeconds: 60 } }))).toBe(
+      cardCacheKey('ws-a', request, plain),
+    );
   });
 
   test('a contract that only warns has another key than one that fails', () => {

@@ -17,7 +17,11 @@ const refusal = (port: number) => `port ${port} not allowed (workspace settings:
 /** The real guard, with a DNS lookup that records each name and finds none: a lookup is the first step of connecting. */
 function guard(allowHttpHosts: string[] = []) {
   const lookups: string[] = [];
-  const lookup = ((hostname: string, _options: unknown, callback: (err: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void) => {
+  const lookup = ((
+    hostname: string,
+    _options: unknown,
+    callback: (err: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void,
+  ) => {
     lookups.push(hostname);
     process.nextTick(() => callback(Object.assign(new Error(`${hostname} not found`), { code: 'ENOTFOUND' }), []));
   }) as unknown as typeof dns.lookup;
@@ -53,12 +57,26 @@ describe('the ports a card may call', () => {
     expect(outcome).toEqual({ ok: false, reason: refusal(8443), kind: 'guard', attempts: 1 });
     expect(g.lookups).toEqual([]);
     expect(g.requests.map((r) => r.allowedPorts)).toEqual([[]]);
-    expect(g.attempts).toEqual([{ method: 'GET', url: 'https://api.brand.example:8443/v1/things', latencyMs: expect.any(Number), outcome: 'failure', reason: refusal(8443), attempt: 1 }]);
+    expect(g.attempts).toEqual([
+      {
+        method: 'GET',
+        url: 'https://api.brand.example:8443/v1/things',
+        latencyMs: expect.any(Number),
+        outcome: 'failure',
+        reason: refusal(8443),
+        attempt: 1,
+      },
+    ]);
   });
 
   test.each([22, 25, 80])('port %i is refused the same way, another allowed port notwithstanding', async (port) => {
     const g = guard();
-    await expect(call(`https://203.0.113.9:${port}/`, g.deps, [8443])).resolves.toEqual({ ok: false, reason: refusal(port), kind: 'guard', attempts: 1 });
+    await expect(call(`https://203.0.113.9:${port}/`, g.deps, [8443])).resolves.toEqual({
+      ok: false,
+      reason: refusal(port),
+      kind: 'guard',
+      attempts: 1,
+    });
     expect(g.lookups).toEqual([]);
   });
 
@@ -89,12 +107,20 @@ describe('the ports a card may call', () => {
 
     test('keeps working without any setting', async () => {
       const g = guard([hostPort]);
-      await expect(call(`http://${hostPort}/things`, g.deps)).resolves.toMatchObject({ ok: true, response: { status: 200, body: { ok: true } } });
+      await expect(call(`http://${hostPort}/things`, g.deps)).resolves.toMatchObject({
+        ok: true,
+        response: { status: 200, body: { ok: true } },
+      });
     });
 
     test('but a redirect from it to a port not allowed is refused before connecting', async () => {
       const g = guard([hostPort]);
-      await expect(call(`http://${hostPort}/redirect`, g.deps)).resolves.toEqual({ ok: false, reason: refusal(8443), kind: 'guard', attempts: 1 });
+      await expect(call(`http://${hostPort}/redirect`, g.deps)).resolves.toEqual({
+        ok: false,
+        reason: refusal(8443),
+        kind: 'guard',
+        attempts: 1,
+      });
       expect(g.lookups).toEqual([]);
     });
   });

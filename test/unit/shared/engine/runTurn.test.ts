@@ -67,7 +67,10 @@ describe('routing', () => {
 
   test('the fallback runs for unmatched text', async () => {
     const flow = flowOf(
-      { start: { type: 'message', messages: [{ type: 'text', text: 'hi' }] }, help: { type: 'message', messages: [{ type: 'text', text: 'You said {{ trigger.text }}' }] } },
+      {
+        start: { type: 'message', messages: [{ type: 'text', text: 'hi' }] },
+        help: { type: 'message', messages: [{ type: 'text', text: 'You said {{ trigger.text }}' }] },
+      },
       [...GO, { type: 'fallback', start: 'help' }],
     );
     const result = await runTurn(turn(flow, text('what?')), fakeCallApi({}));
@@ -75,18 +78,32 @@ describe('routing', () => {
   });
 
   test('a follow never falls back', async () => {
-    const flow = flowOf({ start: { type: 'end' }, help: { type: 'message', messages: [{ type: 'text', text: 'help' }] } }, [...GO, { type: 'fallback', start: 'help' }]);
+    const flow = flowOf({ start: { type: 'end' }, help: { type: 'message', messages: [{ type: 'text', text: 'help' }] } }, [
+      ...GO,
+      { type: 'fallback', start: 'help' },
+    ]);
     expect(await runTurn(turn(flow, { type: 'follow' }), fakeCallApi({}))).toMatchObject({ route: 'none', messages: [] });
   });
 
   test('a follow runs the follow trigger', async () => {
-    const flow = flowOf({ start: { type: 'end' }, welcome: { type: 'message', messages: [{ type: 'text', text: 'Welcome!' }] } }, [...GO, { type: 'follow', start: 'welcome' }]);
-    expect(await runTurn(turn(flow, { type: 'follow' }), fakeCallApi({}))).toMatchObject({ route: 'trigger', messages: [{ type: 'text', text: 'Welcome!' }] });
+    const flow = flowOf({ start: { type: 'end' }, welcome: { type: 'message', messages: [{ type: 'text', text: 'Welcome!' }] } }, [
+      ...GO,
+      { type: 'follow', start: 'welcome' },
+    ]);
+    expect(await runTurn(turn(flow, { type: 'follow' }), fakeCallApi({}))).toMatchObject({
+      route: 'trigger',
+      messages: [{ type: 'text', text: 'Welcome!' }],
+    });
   });
 
   test('postback params are available as trigger.params', async () => {
     const flow = flowOf(
-      { use: { type: 'message', messages: [{ type: 'text', text: 'Using ticket {{ trigger.params.id }} ({{ trigger.params.action }}, {{ trigger.type }})' }] } },
+      {
+        use: {
+          type: 'message',
+          messages: [{ type: 'text', text: 'Using ticket {{ trigger.params.id }} ({{ trigger.params.action }}, {{ trigger.type }})' }],
+        },
+      },
       [{ type: 'postback', action: 'use_ticket', start: 'use' }],
     );
     const result = await runTurn(turn(flow, postback('action=use_ticket&id=42')), fakeCallApi({}));
@@ -96,7 +113,13 @@ describe('routing', () => {
   test('postback params reach a card and stay available after a question is answered', async () => {
     const flow = flowOf(
       {
-        ask: { type: 'question', prompt: 'Quantity for {{ trigger.params.item }}?', input: { type: 'number' }, saveAs: 'qty', next: 'order' },
+        ask: {
+          type: 'question',
+          prompt: 'Quantity for {{ trigger.params.item }}?',
+          input: { type: 'number' },
+          saveAs: 'qty',
+          next: 'order',
+        },
         order: { type: 'callApi', request: { method: 'POST', url: 'https://api.example/orders' }, onSuccess: 'done' },
         done: { type: 'message', messages: [{ type: 'text', text: '{{ attributes.qty }} x {{ trigger.params.item }}' }] },
       },
@@ -106,7 +129,10 @@ describe('routing', () => {
     expect(textsOf(first.messages)).toEqual(['Quantity for tea?']);
     expect(first.session).toEqual({ ...FLOW_REF, waitingOn: 'ask', attempts: 0, trigger: { action: 'buy', item: 'tea' } });
     const api = fakeCallApi({ order: ok({}) });
-    const second = await runTurn(turn(flow, text('3'), { session: { ...(first.session as Omit<Session, 'expiresAt'>), expiresAt: 0 } }), api);
+    const second = await runTurn(
+      turn(flow, text('3'), { session: { ...(first.session as Omit<Session, 'expiresAt'>), expiresAt: 0 } }),
+      api,
+    );
     expect(api.calls[0]?.context).toMatchObject({ trigger: { params: { action: 'buy', item: 'tea' } }, attributes: { qty: 3 } });
     expect(textsOf(second.messages)).toEqual(['3 x tea']);
   });
@@ -115,11 +141,21 @@ describe('routing', () => {
 describe('message blocks', () => {
   test('messages come out in order across blocks, with templates rendered', async () => {
     const flow = flowOf({
-      start: { type: 'message', messages: [{ type: 'text', text: 'one {{ attributes.name }}' }, { type: 'text', text: 'two' }], next: 'b' },
+      start: {
+        type: 'message',
+        messages: [
+          { type: 'text', text: 'one {{ attributes.name }}' },
+          { type: 'text', text: 'two' },
+        ],
+        next: 'b',
+      },
       b: { type: 'message', messages: [{ type: 'text', text: 'three' }], next: 'c' },
       c: { type: 'message', messages: [{ type: 'image', url: 'https://img.example/{{ customer.id }}.png' }] },
     });
-    const result = await runTurn(turn(flow, text('go'), { customer: { id: 'U9', channel: 'line', attributes: { name: 'Mei' } } }), fakeCallApi({}));
+    const result = await runTurn(
+      turn(flow, text('go'), { customer: { id: 'U9', channel: 'line', attributes: { name: 'Mei' } } }),
+      fakeCallApi({}),
+    );
     expect(result.messages).toEqual([
       { type: 'text', text: 'one Mei' },
       { type: 'text', text: 'two' },
@@ -141,7 +177,10 @@ describe('message blocks', () => {
       start: { type: 'message', messages: [{ type: 'text', text: 'a' }], next: 'stop' },
       stop: { type: 'end' },
     });
-    expect(await runTurn(turn(flow, text('go')), fakeCallApi({}))).toMatchObject({ messages: [{ type: 'text', text: 'a' }], session: null });
+    expect(await runTurn(turn(flow, text('go')), fakeCallApi({}))).toMatchObject({
+      messages: [{ type: 'text', text: 'a' }],
+      session: null,
+    });
   });
 });
 
@@ -163,7 +202,11 @@ describe('callApi blocks', () => {
             type: 'carousel',
             altText: 'Best sellers',
             repeat: { over: 'response.body.items', as: 'item', ...(limit ? { limit } : {}) },
-            card: { title: '{{ item.name }}', subtitle: 'NT$ {{ item.price }}', buttons: [{ type: 'postback', label: 'Buy', data: 'action=buy&id={{ item.id }}' }] },
+            card: {
+              title: '{{ item.name }}',
+              subtitle: 'NT$ {{ item.price }}',
+              buttons: [{ type: 'postback', label: 'Buy', data: 'action=buy&id={{ item.id }}' }],
+            },
           },
         ],
         empty: 'none',
@@ -205,7 +248,10 @@ describe('callApi blocks', () => {
   });
 
   test('a repeated item value holding Liquid or & is data, not template or extra postback params', async () => {
-    const result = await runTurn(turn(carouselFlow(), text('go')), fakeCallApi({ start: ok({ items: [{ id: '1&action=admin', name: '{{ 7*7 }}', price: 1 }] }) }));
+    const result = await runTurn(
+      turn(carouselFlow(), text('go')),
+      fakeCallApi({ start: ok({ items: [{ id: '1&action=admin', name: '{{ 7*7 }}', price: 1 }] }) }),
+    );
     const carousel = result.messages.find((m) => m.type === 'carousel');
     if (carousel?.type !== 'carousel') throw new Error('expected a carousel');
     expect(carousel.cards[0]?.title).toBe('{{ 7*7 }}');
@@ -224,7 +270,10 @@ describe('callApi blocks', () => {
       start: { type: 'callApi', request: { url: 'https://api.example/x' }, onSuccess: 'yay' },
       yay: { type: 'message', messages: [{ type: 'text', text: 'yay' }] },
     });
-    const result = await runTurn(turn(flow, text('go'), { language: 'en' }), fakeCallApi({ start: { ok: false, reason: 'timeout', kind: 'timeout', attempts: 4 } }));
+    const result = await runTurn(
+      turn(flow, text('go'), { language: 'en' }),
+      fakeCallApi({ start: { ok: false, reason: 'timeout', kind: 'timeout', attempts: 4 } }),
+    );
     expect(result).toEqual({ messages: [{ type: 'text', text: DEFAULT_FAILURE_TEXT }], attributes: {}, session: null, route: 'trigger' });
   });
 
@@ -268,7 +317,10 @@ describe('callApi blocks', () => {
         saveToAttributes: { memberId: 'response.body.memberId', level: 'response.body.profile.level', missing: 'response.body.nope' },
         onSuccess: 'done',
       },
-      done: { type: 'message', messages: [{ type: 'text', text: '{{ attributes.memberId }}/{{ attributes.level }}/{{ attributes.secretToken }}' }] },
+      done: {
+        type: 'message',
+        messages: [{ type: 'text', text: '{{ attributes.memberId }}/{{ attributes.level }}/{{ attributes.secretToken }}' }],
+      },
     });
     const body = { memberId: 'M-1', profile: { level: 3 }, secretToken: 'tok', creditCard: '4111' };
     const result = await runTurn(turn(flow, text('go')), fakeCallApi({ start: ok(body) }));
@@ -278,7 +330,12 @@ describe('callApi blocks', () => {
 
   test('nothing is saved from a failed card', async () => {
     const flow = flowOf({
-      start: { type: 'callApi', request: { url: 'https://api.example/verify' }, saveToAttributes: { memberId: 'response.body.memberId' }, onFailure: 'f' },
+      start: {
+        type: 'callApi',
+        request: { url: 'https://api.example/verify' },
+        saveToAttributes: { memberId: 'response.body.memberId' },
+        onFailure: 'f',
+      },
       f: { type: 'end' },
     });
     const result = await runTurn(turn(flow, text('go')), fakeCallApi({ start: failed('http_404', { memberId: 'M-1' }) }));
@@ -290,7 +347,10 @@ describe('callApi blocks', () => {
       start: { type: 'callApi', request: { url: 'https://api.example/answer' }, expect: 'messages', onSuccess: 'after' },
       after: { type: 'message', messages: [{ type: 'text', text: 'after' }] },
     });
-    const result = await runTurn(turn(flow, text('go')), fakeCallApi({ start: ok({}, { messages: [{ type: 'text', text: 'from brand' }] }) }));
+    const result = await runTurn(
+      turn(flow, text('go')),
+      fakeCallApi({ start: ok({}, { messages: [{ type: 'text', text: 'from brand' }] }) }),
+    );
     expect(textsOf(result.messages)).toEqual(['from brand', 'after']);
   });
 
@@ -357,7 +417,9 @@ describe('callApi blocks', () => {
   });
 
   test('fire-and-forget failure does not send the apology', async () => {
-    const flow = flowOf({ start: { type: 'callApi', fireAndForget: true, request: { method: 'POST', url: 'https://api.example/notify' } } });
+    const flow = flowOf({
+      start: { type: 'callApi', fireAndForget: true, request: { method: 'POST', url: 'https://api.example/notify' } },
+    });
     const background: Array<Promise<unknown>> = [];
     const result = await runTurn(turn(flow, text('go')), { ...fakeCallApi({ start: failed() }), background: (w) => background.push(w) });
     expect(result.messages).toEqual([]);
@@ -382,7 +444,13 @@ describe('questions', () => {
       ask_plan: {
         type: 'question',
         prompt: 'Which plan?',
-        input: { type: 'choice', choices: [{ label: 'Standard', value: 'standard' }, { label: 'VIP', value: 'vip' }] },
+        input: {
+          type: 'choice',
+          choices: [
+            { label: 'Standard', value: 'standard' },
+            { label: 'VIP', value: 'vip' },
+          ],
+        },
         saveAs: 'plan',
         maxAttempts: 2,
         next: 'thanks',
@@ -433,10 +501,18 @@ describe('questions', () => {
 
   test('the last answer finishes the flow with all answers visible', async () => {
     const result = await runTurn(
-      turn(flow, text('vip'), { customer: { ...customer, attributes: { ...customer.attributes, phone: '0912345678' } }, session: session('ask_plan') }),
+      turn(flow, text('vip'), {
+        customer: { ...customer, attributes: { ...customer.attributes, phone: '0912345678' } },
+        session: session('ask_plan'),
+      }),
       fakeCallApi({}),
     );
-    expect(result).toEqual({ messages: [{ type: 'text', text: 'Thanks: 0912345678 / vip' }], attributes: { plan: 'vip' }, session: null, route: 'answer' });
+    expect(result).toEqual({
+      messages: [{ type: 'text', text: 'Thanks: 0912345678 / vip' }],
+      attributes: { plan: 'vip' },
+      session: null,
+      route: 'answer',
+    });
   });
 
   test('an invalid answer re-asks with attempts + 1, and saves nothing', async () => {
@@ -459,7 +535,12 @@ describe('questions', () => {
     const second = await runTurn(turn(flow, text('x'), { customer, session: session('ask_phone', { attempts: 1 }) }), fakeCallApi({}));
     expect(second.session?.attempts).toBe(2);
     const third = await runTurn(turn(flow, text('x'), { customer, session: session('ask_phone', { attempts: 2 }) }), fakeCallApi({}));
-    expect(third).toEqual({ messages: [{ type: 'text', text: 'Let us try again later.' }], attributes: {}, session: null, route: 'answer' });
+    expect(third).toEqual({
+      messages: [{ type: 'text', text: 'Let us try again later.' }],
+      attributes: {},
+      session: null,
+      route: 'answer',
+    });
   });
 
   test('after maxAttempts without onGiveUp, the conversation ends silently', async () => {
@@ -468,7 +549,10 @@ describe('questions', () => {
   });
 
   test('a trigger keyword while a question waits restarts cleanly', async () => {
-    const result = await runTurn(turn(flow, text('register'), { customer, session: session('ask_plan', { attempts: 1, trigger: { old: '1' } }) }), fakeCallApi({}));
+    const result = await runTurn(
+      turn(flow, text('register'), { customer, session: session('ask_plan', { attempts: 1, trigger: { old: '1' } }) }),
+      fakeCallApi({}),
+    );
     expect(result.route).toBe('trigger');
     expect(result.attributes).toEqual({});
     expect(textsOf(result.messages)).toEqual(['Registration', 'Your phone, Mei?']);
@@ -477,7 +561,12 @@ describe('questions', () => {
 
   test('another trigger while a question waits leaves the question', async () => {
     const result = await runTurn(turn(flow, text('HOT'), { customer, session: session('ask_phone') }), fakeCallApi({}));
-    expect(result).toEqual({ messages: [{ type: 'text', text: 'Let us try again later.' }], attributes: {}, session: null, route: 'trigger' });
+    expect(result).toEqual({
+      messages: [{ type: 'text', text: 'Let us try again later.' }],
+      attributes: {},
+      session: null,
+      route: 'trigger',
+    });
   });
 
   test('a session waiting on a block that is no longer a question ends the conversation', async () => {
@@ -492,10 +581,13 @@ describe('questions', () => {
   });
 
   test('an answer is never mistaken for the fallback', async () => {
-    const withFallback = flowOf({ ...flow.blocks, help: { type: 'message', messages: [{ type: 'text', text: 'help' }] } } as FlowInput['blocks'], [
-      { type: 'keyword', keywords: ['register'], start: 'start' },
-      { type: 'fallback', start: 'help' },
-    ]);
+    const withFallback = flowOf(
+      { ...flow.blocks, help: { type: 'message', messages: [{ type: 'text', text: 'help' }] } } as FlowInput['blocks'],
+      [
+        { type: 'keyword', keywords: ['register'], start: 'start' },
+        { type: 'fallback', start: 'help' },
+      ],
+    );
     const result = await runTurn(turn(withFallback, text('nonsense'), { customer, session: session('ask_phone') }), fakeCallApi({}));
     expect(result.route).toBe('answer');
     expect(textsOf(result.messages)).toEqual(['Not a phone number. Your phone, Mei?']);
@@ -522,7 +614,10 @@ describe('condition blocks', () => {
   }
 
   async function decide(when: Record<string, unknown>, attributes: Record<string, unknown>): Promise<string | undefined> {
-    const result = await runTurn(turn(conditionFlow(when), text('go'), { customer: { id: 'U1', channel: 'line', attributes } }), fakeCallApi({}));
+    const result = await runTurn(
+      turn(conditionFlow(when), text('go'), { customer: { id: 'U1', channel: 'line', attributes } }),
+      fakeCallApi({}),
+    );
     const first = result.messages[0];
     return first?.type === 'text' ? first.text : undefined;
   }
@@ -575,7 +670,10 @@ describe('condition blocks', () => {
       big: { type: 'message', messages: [{ type: 'text', text: 'big' }] },
       medium: { type: 'message', messages: [{ type: 'text', text: 'medium' }] },
     });
-    const run = async (n: number) => textsOf((await runTurn(turn(f, text('go'), { customer: { id: 'U1', channel: 'line', attributes: { n } } }), fakeCallApi({}))).messages);
+    const run = async (n: number) =>
+      textsOf(
+        (await runTurn(turn(f, text('go'), { customer: { id: 'U1', channel: 'line', attributes: { n } } }), fakeCallApi({}))).messages,
+      );
     await expect(run(9)).resolves.toEqual(['big']);
     await expect(run(3)).resolves.toEqual(['medium']);
     await expect(run(0)).resolves.toEqual([]);
@@ -583,12 +681,23 @@ describe('condition blocks', () => {
 
   test('conditions see attributes set earlier in the same turn', async () => {
     const f = flowOf({
-      start: { type: 'callApi', request: { url: 'https://api.example/r' }, saveToAttributes: { status: 'response.body.status' }, onSuccess: 'check' },
-      check: { type: 'condition', branches: [{ when: { op: 'equals', attribute: 'status', value: 'success' }, next: 'ok' }], otherwise: 'full' },
+      start: {
+        type: 'callApi',
+        request: { url: 'https://api.example/r' },
+        saveToAttributes: { status: 'response.body.status' },
+        onSuccess: 'check',
+      },
+      check: {
+        type: 'condition',
+        branches: [{ when: { op: 'equals', attribute: 'status', value: 'success' }, next: 'ok' }],
+        otherwise: 'full',
+      },
       ok: { type: 'message', messages: [{ type: 'text', text: 'registered' }] },
       full: { type: 'message', messages: [{ type: 'text', text: 'full' }] },
     });
-    expect(textsOf((await runTurn(turn(f, text('go')), fakeCallApi({ start: ok({ status: 'success' }) }))).messages)).toEqual(['registered']);
+    expect(textsOf((await runTurn(turn(f, text('go')), fakeCallApi({ start: ok({ status: 'success' }) }))).messages)).toEqual([
+      'registered',
+    ]);
     expect(textsOf((await runTurn(turn(f, text('go')), fakeCallApi({ start: ok({ status: 'full' }) }))).messages)).toEqual(['full']);
   });
 });
@@ -599,7 +708,10 @@ describe('setAttributes blocks', () => {
       start: { type: 'setAttributes', set: { greeting: 'Hi {{ attributes.name }}', source: 'line-{{ trigger.text }}' }, next: 'say' },
       say: { type: 'message', messages: [{ type: 'text', text: '{{ attributes.greeting }} ({{ customer.attributes.source }})' }] },
     });
-    const result = await runTurn(turn(f, text('go'), { customer: { id: 'U1', channel: 'line', attributes: { name: 'Mei' } } }), fakeCallApi({}));
+    const result = await runTurn(
+      turn(f, text('go'), { customer: { id: 'U1', channel: 'line', attributes: { name: 'Mei' } } }),
+      fakeCallApi({}),
+    );
     expect(result.attributes).toEqual({ greeting: 'Hi Mei', source: 'line-go' });
     expect(textsOf(result.messages)).toEqual(['Hi Mei (line-go)']);
   });
@@ -609,7 +721,10 @@ describe('setAttributes blocks', () => {
       start: { type: 'setAttributes', set: { tier: 'gold' }, next: 'say' },
       say: { type: 'message', messages: [{ type: 'text', text: '{{ attributes.tier }}' }] },
     });
-    const result = await runTurn(turn(f, text('go'), { customer: { id: 'U1', channel: 'line', attributes: { tier: 'silver' } } }), fakeCallApi({}));
+    const result = await runTurn(
+      turn(f, text('go'), { customer: { id: 'U1', channel: 'line', attributes: { tier: 'silver' } } }),
+      fakeCallApi({}),
+    );
     expect(result.attributes).toEqual({ tier: 'gold' });
     expect(textsOf(result.messages)).toEqual(['gold']);
   });
@@ -653,7 +768,10 @@ describe('startAt (an admin dry run of one card)', () => {
       done: { type: 'message', messages: [{ type: 'text', text: 'got {{ response.body.value }} for {{ trigger.params.id }}' }] },
       sorry: { type: 'message', messages: [{ type: 'text', text: 'sorry' }] },
     },
-    [{ type: 'keyword', keywords: ['go'], start: 'start' }, { type: 'fallback', start: 'start' }],
+    [
+      { type: 'keyword', keywords: ['go'], start: 'start' },
+      { type: 'fallback', start: 'start' },
+    ],
   );
 
   test('starts at the block, skipping triggers, a waiting session and the fallback; params come from a postback event', async () => {
@@ -671,16 +789,31 @@ describe('startAt (an admin dry run of one card)', () => {
 
 describe("callcard's own texts: the workspace's language, reworded per flow", () => {
   const failingCard = (texts?: FlowInput['texts']) =>
-    flowSchema.parse({ schemaVersion: 1, name: 'texts', triggers: GO, blocks: { start: { type: 'callApi', request: { url: 'https://api.example/x' } } }, ...(texts ? { texts } : {}) });
+    flowSchema.parse({
+      schemaVersion: 1,
+      name: 'texts',
+      triggers: GO,
+      blocks: { start: { type: 'callApi', request: { url: 'https://api.example/x' } } },
+      ...(texts ? { texts } : {}),
+    });
   const questionFlow = (reask?: string, texts?: FlowInput['texts']) =>
     flowSchema.parse({
       schemaVersion: 1,
       name: 'texts',
       triggers: GO,
-      blocks: { start: { type: 'question', prompt: '您的手機號碼？', input: { type: 'phone' }, saveAs: 'phone', ...(reask !== undefined ? { reask } : {}) } },
+      blocks: {
+        start: {
+          type: 'question',
+          prompt: '您的手機號碼？',
+          input: { type: 'phone' },
+          saveAs: 'phone',
+          ...(reask !== undefined ? { reask } : {}),
+        },
+      },
       ...(texts ? { texts } : {}),
     });
-  const invalidAnswer = (flow: Flow, language?: 'zh-TW' | 'en') => runTurn(turn(flow, text('abc'), { session: session('start'), ...(language ? { language } : {}) }), fakeCallApi({}));
+  const invalidAnswer = (flow: Flow, language?: 'zh-TW' | 'en') =>
+    runTurn(turn(flow, text('abc'), { session: session('start'), ...(language ? { language } : {}) }), fakeCallApi({}));
 
   test('the apology in Traditional Chinese for a zh-TW workspace, in English for an en one', async () => {
     const zh = await runTurn(turn(failingCard(), text('go'), { language: 'zh-TW' }), fakeCallApi({ start: failed() }));
@@ -709,11 +842,15 @@ describe("callcard's own texts: the workspace's language, reworded per flow", ()
     expect(textsOf(rendered.messages)).toEqual(['Our shop is resting.']);
   });
 
-  test('the re-ask in the language; the flow rewords it; a question\'s own reask wins over both', async () => {
+  test("the re-ask in the language; the flow rewords it; a question's own reask wins over both", async () => {
     expect(textsOf((await invalidAnswer(questionFlow(), 'zh-TW')).messages)).toEqual(['抱歉，我沒有看懂您的回覆。您的手機號碼？']);
     expect(textsOf((await invalidAnswer(questionFlow(), 'en')).messages)).toEqual(['Sorry, I did not get that. 您的手機號碼？']);
-    expect(textsOf((await invalidAnswer(questionFlow(undefined, { reask: '格式不對喔！{{ prompt }}' }), 'en')).messages)).toEqual(['格式不對喔！您的手機號碼？']);
-    expect(textsOf((await invalidAnswer(questionFlow('請輸入 09 開頭的手機號碼。', { reask: '格式不對喔！{{ prompt }}' }), 'en')).messages)).toEqual(['請輸入 09 開頭的手機號碼。']);
+    expect(textsOf((await invalidAnswer(questionFlow(undefined, { reask: '格式不對喔！{{ prompt }}' }), 'en')).messages)).toEqual([
+      '格式不對喔！您的手機號碼？',
+    ]);
+    expect(
+      textsOf((await invalidAnswer(questionFlow('請輸入 09 開頭的手機號碼。', { reask: '格式不對喔！{{ prompt }}' }), 'en')).messages),
+    ).toEqual(['請輸入 09 開頭的手機號碼。']);
   });
 
   test('a question saved with the former built-in reask follows the language, as one without a reask', async () => {
@@ -727,7 +864,9 @@ describe("callcard's own texts: the workspace's language, reworded per flow", ()
         schemaVersion: 1,
         name: 'texts',
         triggers: GO,
-        blocks: { start: { type: 'message', messages: [{ type: 'carousel', altText: '{{ attributes.none }}', cards: [{ title: 'Tea' }] }] } },
+        blocks: {
+          start: { type: 'message', messages: [{ type: 'carousel', altText: '{{ attributes.none }}', cards: [{ title: 'Tea' }] }] },
+        },
         ...(texts ? { texts } : {}),
       });
     const altTextOf = async (flow: Flow, language: 'zh-TW' | 'en') => {
@@ -758,22 +897,38 @@ describe('group and room chats', () => {
     tickets,
   );
   const inGroup = (event: InboundEvent, extra: Partial<TurnInput> = {}) =>
-    turn(flow, event, { chat: 'group', speakerId: 'U-speaker', customer: { id: 'C-group', channel: 'line', attributes: { memberId: 'M-group-never' } }, ...extra });
+    turn(flow, event, {
+      chat: 'group',
+      speakerId: 'U-speaker',
+      customer: { id: 'C-group', channel: 'line', attributes: { memberId: 'M-group-never' } },
+      ...extra,
+    });
 
   test('a personal trigger used in a group answers, in the workspace language, to ask in a one-to-one chat, and runs nothing', async () => {
     const api = fakeCallApi({});
-    expect(await runTurn(inGroup(postback('action=my_tickets'), { language: 'zh-TW' }), api)).toEqual({ messages: [{ type: 'text', text: '這項服務請在一對一聊天中使用喔。' }], attributes: {}, session: null, route: 'oneToOneOnly' });
-    expect(textsOf((await runTurn(inGroup(postback('action=my_tickets'), { language: 'en' }), api)).messages)).toEqual(['Please ask me in a one-to-one chat for this.']);
-    expect(textsOf((await runTurn(inGroup(postback('action=my_tickets'), { chat: 'room' }), api)).messages)).toEqual([BUILT_IN_TEXTS['zh-TW'].oneToOneOnly]);
+    expect(await runTurn(inGroup(postback('action=my_tickets'), { language: 'zh-TW' }), api)).toEqual({
+      messages: [{ type: 'text', text: '這項服務請在一對一聊天中使用喔。' }],
+      attributes: {},
+      session: null,
+      route: 'oneToOneOnly',
+    });
+    expect(textsOf((await runTurn(inGroup(postback('action=my_tickets'), { language: 'en' }), api)).messages)).toEqual([
+      'Please ask me in a one-to-one chat for this.',
+    ]);
+    expect(textsOf((await runTurn(inGroup(postback('action=my_tickets'), { chat: 'room' }), api)).messages)).toEqual([
+      BUILT_IN_TEXTS['zh-TW'].oneToOneOnly,
+    ]);
     expect(api.calls).toEqual([]);
   });
 
   test("the flow's texts reword the notice", async () => {
     const worded = flowSchema.parse({ ...flow, texts: { oneToOneOnly: 'Tap me in a private chat!' } });
-    expect(textsOf((await runTurn({ ...inGroup(postback('action=my_tickets')), flow: worded }, fakeCallApi({}))).messages)).toEqual(['Tap me in a private chat!']);
+    expect(textsOf((await runTurn({ ...inGroup(postback('action=my_tickets')), flow: worded }, fakeCallApi({}))).messages)).toEqual([
+      'Tap me in a private chat!',
+    ]);
   });
 
-  test('the notice leaves the group\'s open conversation as it was', async () => {
+  test("the notice leaves the group's open conversation as it was", async () => {
     const open = session('ask', { attempts: 1 });
     const result = await runTurn(inGroup(postback('action=my_tickets'), { session: open }), fakeCallApi({}));
     expect(result.route).toBe('oneToOneOnly');
@@ -788,18 +943,35 @@ describe('group and room chats', () => {
 
   test('a group question waits for the group: any member answers, and the answer is saved on the group', async () => {
     const asked = await runTurn(inGroup(text('survey')), fakeCallApi({}));
-    expect(asked).toMatchObject({ route: 'trigger', messages: [{ type: 'text', text: 'Which day suits the group?' }], session: { waitingOn: 'ask' } });
+    expect(asked).toMatchObject({
+      route: 'trigger',
+      messages: [{ type: 'text', text: 'Which day suits the group?' }],
+      session: { waitingOn: 'ask' },
+    });
     const answered = await runTurn(inGroup(text('Friday'), { speakerId: 'U-other', session: session('ask') }), fakeCallApi({}));
-    expect(answered).toMatchObject({ route: 'answer', attributes: { day: 'Friday' }, messages: [{ type: 'text', text: 'The group picked Friday.' }], session: null });
+    expect(answered).toMatchObject({
+      route: 'answer',
+      attributes: { day: 'Friday' },
+      messages: [{ type: 'text', text: 'The group picked Friday.' }],
+      session: null,
+    });
   });
 
-  test("the fallback stays quiet in a group unless it says it serves groups", async () => {
-    expect(await runTurn(inGroup(text('good morning all')), fakeCallApi({}))).toEqual({ messages: [], attributes: {}, session: null, route: 'none' });
+  test('the fallback stays quiet in a group unless it says it serves groups', async () => {
+    expect(await runTurn(inGroup(text('good morning all')), fakeCallApi({}))).toEqual({
+      messages: [],
+      attributes: {},
+      session: null,
+      route: 'none',
+    });
     expect(textsOf((await runTurn(turn(flow, text('good morning')), fakeCallApi({}))).messages)).toEqual(['Sorry?']);
   });
 
   test('a group-only trigger says nothing in a one-to-one chat (the fallback answers there)', async () => {
-    expect(await runTurn(turn(flow, text('survey')), fakeCallApi({}))).toMatchObject({ route: 'fallback', messages: [{ type: 'text', text: 'Sorry?' }] });
+    expect(await runTurn(turn(flow, text('survey')), fakeCallApi({}))).toMatchObject({
+      route: 'fallback',
+      messages: [{ type: 'text', text: 'Sorry?' }],
+    });
   });
 });
 
@@ -825,7 +997,10 @@ describe('closed conversations and postback params', () => {
   });
 
   test("a datetime picker's choice reaches templates as trigger.params", async () => {
-    const result = await runTurn(turn(flow, { type: 'postback', data: 'action=book&shop=Taipei', params: { date: '2026-12-24' } }), fakeCallApi({}));
+    const result = await runTurn(
+      turn(flow, { type: 'postback', data: 'action=book&shop=Taipei', params: { date: '2026-12-24' } }),
+      fakeCallApi({}),
+    );
     expect(textsOf(result.messages)).toEqual(['Booked Taipei on 2026-12-24']);
   });
 });

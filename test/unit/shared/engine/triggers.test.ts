@@ -1,12 +1,25 @@
 import type { InboundEvent } from '../../../../shared/domain/inboundEvents';
-import { chatsOf, eventParams, flowListensBeyondTriggers, matchActiveFlows, matchTrigger, normalizeText, parsePostbackData } from '../../../../shared/engine/triggers';
+import {
+  chatsOf,
+  eventParams,
+  flowListensBeyondTriggers,
+  matchActiveFlows,
+  matchTrigger,
+  normalizeText,
+  parsePostbackData,
+} from '../../../../shared/engine/triggers';
 import { flowSchema, type Flow, type FlowInput, type Trigger } from '../../../../shared/flow/schema';
 
 const end = { type: 'end' } as const;
 
 function flow(triggers: FlowInput['triggers'], blocks: FlowInput['blocks'] = {}): Flow {
   const ids = new Set([...triggers.map((t) => t.start), ...Object.keys(blocks)]);
-  return flowSchema.parse({ schemaVersion: 1, name: 'test', triggers, blocks: { ...Object.fromEntries([...ids].map((id) => [id, end])), ...blocks } });
+  return flowSchema.parse({
+    schemaVersion: 1,
+    name: 'test',
+    triggers,
+    blocks: { ...Object.fromEntries([...ids].map((id) => [id, end])), ...blocks },
+  });
 }
 
 const text = (t: string): InboundEvent => ({ type: 'text', text: t });
@@ -140,7 +153,9 @@ describe('matchTrigger', () => {
     ]);
     expect(matchTrigger(f, text('action=hot'), { includeFallback: false })?.start).toBe('k');
     expect(matchTrigger(f, postback('action=hot'), { includeFallback: false })?.start).toBe('p');
-    expect(matchTrigger(flow([{ type: 'keyword', keywords: ['action=x'], start: 'k' }]), postback('action=x'), { includeFallback: false })).toBeUndefined();
+    expect(
+      matchTrigger(flow([{ type: 'keyword', keywords: ['action=x'], start: 'k' }]), postback('action=x'), { includeFallback: false }),
+    ).toBeUndefined();
   });
 
   test('follow matches the follow trigger only', () => {
@@ -177,7 +192,10 @@ describe('matchTrigger', () => {
 
   test('an unmatched postback may fall back, keeping its params', () => {
     const f = flow([{ type: 'fallback', start: 'help' }]);
-    expect(matchTrigger(f, postback('action=unknown&x=1'), { includeFallback: true })).toMatchObject({ start: 'help', params: { action: 'unknown', x: '1' } });
+    expect(matchTrigger(f, postback('action=unknown&x=1'), { includeFallback: true })).toMatchObject({
+      start: 'help',
+      params: { action: 'unknown', x: '1' },
+    });
   });
 
   test('no fallback trigger, nothing matched', () => {
@@ -188,11 +206,25 @@ describe('matchTrigger', () => {
 
 describe('flowListensBeyondTriggers', () => {
   test('false for a flow of triggers and plain blocks', () => {
-    expect(flowListensBeyondTriggers(flow([{ type: 'keyword', keywords: ['hot'], start: 'hot' }, { type: 'follow', start: 'w' }]))).toBe(false);
+    expect(
+      flowListensBeyondTriggers(
+        flow([
+          { type: 'keyword', keywords: ['hot'], start: 'hot' },
+          { type: 'follow', start: 'w' },
+        ]),
+      ),
+    ).toBe(false);
   });
 
   test('true with a fallback trigger', () => {
-    expect(flowListensBeyondTriggers(flow([{ type: 'keyword', keywords: ['hot'], start: 'hot' }, { type: 'fallback', start: 'help' }]))).toBe(true);
+    expect(
+      flowListensBeyondTriggers(
+        flow([
+          { type: 'keyword', keywords: ['hot'], start: 'hot' },
+          { type: 'fallback', start: 'help' },
+        ]),
+      ),
+    ).toBe(true);
   });
 
   test('true with a question block anywhere', () => {
@@ -216,30 +248,47 @@ describe('chats: where a trigger answers', () => {
     expect(matchTrigger(f, text('hot'), { includeFallback: false, chat: 'user' })?.oneToOneOnly).toBeUndefined();
     for (const chat of ['group', 'room'] as const) {
       expect(matchTrigger(f, text('hot'), { includeFallback: false, chat })).toMatchObject({ start: 'best', oneToOneOnly: true });
-      expect(matchTrigger(f, postback('action=my_tickets'), { includeFallback: true, chat })).toMatchObject({ start: 'tickets', oneToOneOnly: true });
+      expect(matchTrigger(f, postback('action=my_tickets'), { includeFallback: true, chat })).toMatchObject({
+        start: 'tickets',
+        oneToOneOnly: true,
+      });
     }
   });
 
   test("a trigger's chats let it answer in groups; the flow's chats are the default of its triggers", () => {
     const perTrigger = flow([{ ...hot, chats: ['user', 'group'] }, tickets]);
-    expect(matchTrigger(perTrigger, text('hot'), { includeFallback: false, chat: 'group' })).toEqual({ trigger: perTrigger.triggers[0], start: 'best', params: {} });
+    expect(matchTrigger(perTrigger, text('hot'), { includeFallback: false, chat: 'group' })).toEqual({
+      trigger: perTrigger.triggers[0],
+      start: 'best',
+      params: {},
+    });
     expect(matchTrigger(perTrigger, text('hot'), { includeFallback: false, chat: 'room' })).toMatchObject({ oneToOneOnly: true });
-    expect(matchTrigger(perTrigger, postback('action=my_tickets'), { includeFallback: false, chat: 'group' })).toMatchObject({ oneToOneOnly: true });
+    expect(matchTrigger(perTrigger, postback('action=my_tickets'), { includeFallback: false, chat: 'group' })).toMatchObject({
+      oneToOneOnly: true,
+    });
 
     const perFlow = flowSchema.parse({ ...flow([hot, { ...tickets, chats: ['user'] }]), chats: ['user', 'group', 'room'] });
     expect(matchTrigger(perFlow, text('hot'), { includeFallback: false, chat: 'room' })?.oneToOneOnly).toBeUndefined();
-    expect(matchTrigger(perFlow, postback('action=my_tickets'), { includeFallback: false, chat: 'room' })).toMatchObject({ oneToOneOnly: true });
+    expect(matchTrigger(perFlow, postback('action=my_tickets'), { includeFallback: false, chat: 'room' })).toMatchObject({
+      oneToOneOnly: true,
+    });
   });
 
   test('a trigger for groups only is not there in a one-to-one chat (nothing is said), and a follow is always one-to-one', () => {
-    const f = flow([{ ...hot, chats: ['group'] }, { type: 'follow', start: 'welcome' }]);
+    const f = flow([
+      { ...hot, chats: ['group'] },
+      { type: 'follow', start: 'welcome' },
+    ]);
     expect(matchTrigger(f, text('hot'), { includeFallback: false, chat: 'user' })).toBeUndefined();
     expect(matchTrigger(f, text('hot'), { includeFallback: false, chat: 'room' })).toBeUndefined();
     expect(chatsOf(f, f.triggers[1] as Trigger)).toEqual(['user']);
   });
 
   test('a trigger that serves the chat wins over one, earlier in the flow, that does not', () => {
-    const f = flow([{ type: 'keyword', match: 'contains', keywords: ['hot'], start: 'personal' }, { type: 'keyword', keywords: ['hot deal'], start: 'deals', chats: ['group'] }]);
+    const f = flow([
+      { type: 'keyword', match: 'contains', keywords: ['hot'], start: 'personal' },
+      { type: 'keyword', keywords: ['hot deal'], start: 'deals', chats: ['group'] },
+    ]);
     expect(matchTrigger(f, text('hot deal'), { includeFallback: false, chat: 'group' })).toMatchObject({ start: 'deals' });
     expect(matchTrigger(f, text('hot deal'), { includeFallback: false, chat: 'user' })).toMatchObject({ start: 'personal' });
   });
@@ -260,26 +309,43 @@ describe('chats: where a trigger answers', () => {
   test('matchActiveFlows: a flow serving the group beats another flow whose trigger is one-to-one only', () => {
     const personal = { flowId: 'a', version: 1, flow: flow([{ type: 'keyword', match: 'contains', keywords: ['hot'], start: 'x' }]) };
     const shared = { flowId: 'b', version: 1, flow: flow([{ type: 'keyword', keywords: ['hot deal'], start: 'y', chats: ['group'] }]) };
-    expect(matchActiveFlows([personal, shared], text('hot deal'), { includeFallback: true, chat: 'group' })).toMatchObject({ flow: { flowId: 'b' } });
-    expect(matchActiveFlows([personal, shared], text('so hot'), { includeFallback: true, chat: 'group' })).toMatchObject({ flow: { flowId: 'a' }, match: { oneToOneOnly: true } });
+    expect(matchActiveFlows([personal, shared], text('hot deal'), { includeFallback: true, chat: 'group' })).toMatchObject({
+      flow: { flowId: 'b' },
+    });
+    expect(matchActiveFlows([personal, shared], text('so hot'), { includeFallback: true, chat: 'group' })).toMatchObject({
+      flow: { flowId: 'a' },
+      match: { oneToOneOnly: true },
+    });
     expect(matchActiveFlows([personal, shared], text('hello'), { includeFallback: true, chat: 'group' })).toBeUndefined();
   });
 });
 
 describe('eventParams: trigger.params', () => {
   test("a datetime picker's choice sits beside the data's parameters", () => {
-    expect(eventParams({ type: 'postback', data: 'action=book&shop=7', params: { datetime: '2026-12-24T19:30' } })).toEqual({ action: 'book', shop: '7', datetime: '2026-12-24T19:30' });
-    expect(eventParams({ type: 'postback', data: 'action=book', params: { date: '2026-12-24' } })).toEqual({ action: 'book', date: '2026-12-24' });
+    expect(eventParams({ type: 'postback', data: 'action=book&shop=7', params: { datetime: '2026-12-24T19:30' } })).toEqual({
+      action: 'book',
+      shop: '7',
+      datetime: '2026-12-24T19:30',
+    });
+    expect(eventParams({ type: 'postback', data: 'action=book', params: { date: '2026-12-24' } })).toEqual({
+      action: 'book',
+      date: '2026-12-24',
+    });
     expect(eventParams({ type: 'postback', data: 'action=book', params: { time: '19:30' } })).toEqual({ action: 'book', time: '19:30' });
   });
 
   test("the data's own parameters win a clash, so the action is always the data's", () => {
-    expect(eventParams({ type: 'postback', data: 'action=book&date=any', params: { action: 'other', date: '2026-12-24' } })).toEqual({ action: 'book', date: 'any' });
+    expect(eventParams({ type: 'postback', data: 'action=book&date=any', params: { action: 'other', date: '2026-12-24' } })).toEqual({
+      action: 'book',
+      date: 'any',
+    });
   });
 
   test('a postback trigger matches on the data and brings the picked date to the turn', () => {
     const f = flow([{ type: 'postback', action: 'book', start: 'booked' }]);
-    expect(matchTrigger(f, { type: 'postback', data: 'action=book', params: { date: '2026-12-24' } }, { includeFallback: false })).toMatchObject({ start: 'booked', params: { action: 'book', date: '2026-12-24' } });
+    expect(
+      matchTrigger(f, { type: 'postback', data: 'action=book', params: { date: '2026-12-24' } }, { includeFallback: false }),
+    ).toMatchObject({ start: 'booked', params: { action: 'book', date: '2026-12-24' } });
   });
 
   test('no params for other events', () => {

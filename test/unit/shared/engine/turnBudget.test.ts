@@ -18,7 +18,14 @@ function chain(n: number, extra: Record<string, unknown> = {}): Flow {
     failed: { type: 'message', messages: [{ type: 'text', text: 'failed: {{ failure.reason }} after {{ failure.attempts }} attempts' }] },
   };
   for (let i = 1; i <= n; i += 1) {
-    blocks[`c${i}`] = { type: 'callApi', request: { url: `https://brand.example/c${i}` }, retry: false, onSuccess: i < n ? `c${i + 1}` : 'done', onFailure: 'failed', ...extra } as FlowInput['blocks'][string];
+    blocks[`c${i}`] = {
+      type: 'callApi',
+      request: { url: `https://brand.example/c${i}` },
+      retry: false,
+      onSuccess: i < n ? `c${i + 1}` : 'done',
+      onFailure: 'failed',
+      ...extra,
+    } as FlowInput['blocks'][string];
   }
   return flowSchema.parse({ schemaVersion: 1, name: 'chain', triggers: [{ type: 'keyword', keywords: ['go'], start: 'c1' }], blocks });
 }
@@ -38,7 +45,14 @@ function cards(ms: number) {
   return { deps: { callApi, clock: () => clock } satisfies TurnDeps, seen, elapsed: () => clock };
 }
 
-const go = (flow: Flow) => ({ flow, flowRef: FLOW_REF, event: { type: 'text' as const, text: 'go' }, session: undefined, customer: { id: 'U1', channel: 'line', attributes: {} }, language: 'en' as const });
+const go = (flow: Flow) => ({
+  flow,
+  flowRef: FLOW_REF,
+  event: { type: 'text' as const, text: 'go' },
+  session: undefined,
+  customer: { id: 'U1', channel: 'line', attributes: {} },
+  language: 'en' as const,
+});
 
 describe('the turn budget', () => {
   test('is 15 s of brand time and 10 card runs per customer message, and `budget` is a failure reason', () => {
@@ -112,8 +126,13 @@ describe('the turn budget', () => {
 });
 
 describe('executeCallApi under the budget', () => {
-  const block = (extra: Record<string, unknown> = {}) => callApiBlockSchema.parse({ type: 'callApi', request: { url: 'https://brand.example/x' }, timeoutMs: 10_000, retry: false, ...extra });
-  const base = { context: { customer: { id: 'U1', channel: 'line', attributes: {} }, attributes: {}, trigger: { type: 'text', params: {} } }, secrets: {}, idempotencyKey: 'job#c' };
+  const block = (extra: Record<string, unknown> = {}) =>
+    callApiBlockSchema.parse({ type: 'callApi', request: { url: 'https://brand.example/x' }, timeoutMs: 10_000, retry: false, ...extra });
+  const base = {
+    context: { customer: { id: 'U1', channel: 'line', attributes: {} }, attributes: {}, trigger: { type: 'text', params: {} } },
+    secrets: {},
+    idempotencyKey: 'job#c',
+  };
 
   function slowFetch(answerAfterMs: number) {
     let clock = 0;
@@ -125,7 +144,13 @@ describe('executeCallApi under the budget', () => {
         throw new OutboundError('timeout', 'timed out');
       }
       clock += answerAfterMs;
-      return { status: 200, headers: { 'content-type': 'application/json' }, body: '{}', url: 'https://brand.example/x', latencyMs: answerAfterMs };
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+        url: 'https://brand.example/x',
+        latencyMs: answerAfterMs,
+      };
     };
     return { fetch, now: () => clock, timeouts };
   }
@@ -133,16 +158,24 @@ describe('executeCallApi under the budget', () => {
   test('an exhausted budget: no request, reason budget in the outcome and in the execution log', async () => {
     const attempts: CardAttempt[] = [];
     const { fetch, now, timeouts } = slowFetch(10);
-    const outcome = await executeCallApi({ ...base, block: block(), budget: { remainingMs: 0, exhausted: 'budget: no more' } }, { fetch, now, onAttempt: (a) => void attempts.push(a) });
+    const outcome = await executeCallApi(
+      { ...base, block: block(), budget: { remainingMs: 0, exhausted: 'budget: no more' } },
+      { fetch, now, onAttempt: (a) => void attempts.push(a) },
+    );
     expect(outcome).toEqual({ ok: false, reason: 'budget: no more', kind: 'budget', attempts: 0 });
     expect(timeouts).toEqual([]);
-    expect(attempts).toEqual([{ method: 'GET', url: 'https://brand.example/x', latencyMs: 0, outcome: 'failure', reason: 'budget: no more', attempt: 1 }]);
+    expect(attempts).toEqual([
+      { method: 'GET', url: 'https://brand.example/x', latencyMs: 0, outcome: 'failure', reason: 'budget: no more', attempt: 1 },
+    ]);
   });
 
   test('the card waits no longer than what is left; cut short, it fails with reason budget, not timeout, and is not retried', async () => {
     const attempts: CardAttempt[] = [];
     const { fetch, now, timeouts } = slowFetch(5_000);
-    const outcome = await executeCallApi({ ...base, block: block({ retry: true }), budget: { remainingMs: 2_000 } }, { fetch, now, sleep: async () => undefined, onAttempt: (a) => void attempts.push(a) });
+    const outcome = await executeCallApi(
+      { ...base, block: block({ retry: true }), budget: { remainingMs: 2_000 } },
+      { fetch, now, sleep: async () => undefined, onAttempt: (a) => void attempts.push(a) },
+    );
     expect(outcome).toEqual({ ok: false, reason: BUDGET_TIME_REASON, kind: 'budget', attempts: 1 });
     expect(timeouts).toEqual([2_000]);
     expect(attempts.map((a) => a.reason)).toEqual([BUDGET_TIME_REASON]);

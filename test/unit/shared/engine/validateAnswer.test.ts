@@ -128,7 +128,16 @@ describe('email', () => {
   });
 
   test('invalid addresses', () => {
-    for (const t of ['mei', 'mei@', '@example.com', 'mei@example', 'mei lin@example.com', 'mei@exa mple.com', 'mei@@example.com', 'a@b@c.com']) {
+    for (const t of [
+      'mei',
+      'mei@',
+      '@example.com',
+      'mei@example',
+      'mei lin@example.com',
+      'mei@exa mple.com',
+      'mei@@example.com',
+      'a@b@c.com',
+    ]) {
       expect(answer(input, t)).toBeUndefined();
     }
   });
@@ -216,7 +225,17 @@ describe('date', () => {
   });
 
   test('other formats are rejected', () => {
-    for (const t of ['15/03/2026', '03-15-2026', '26-3-15', '2026-3', '2026315', 'tomorrow', '2026-03-15T10:00', '2026-03-15 10:00', '2026-003-15']) {
+    for (const t of [
+      '15/03/2026',
+      '03-15-2026',
+      '26-3-15',
+      '2026-3',
+      '2026315',
+      'tomorrow',
+      '2026-03-15T10:00',
+      '2026-03-15 10:00',
+      '2026-003-15',
+    ]) {
       expect(answer(input, t)).toBeUndefined();
     }
   });

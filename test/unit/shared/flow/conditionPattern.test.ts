@@ -48,14 +48,29 @@ describe('patterns that backtrack for ever on JavaScript RegExp answer at once, 
       triggers: [{ type: 'fallback', start: 'save' }],
       blocks: {
         save: { type: 'setAttributes', set: { answer: '{{ trigger.text }}' }, next: 'check' },
-        check: { type: 'condition', branches: [{ when: { op: 'matches', attribute: 'answer', pattern: '^\\d+\\d+\\d+\\d+\\d+x$' }, next: 'yes' }], otherwise: 'no' },
+        check: {
+          type: 'condition',
+          branches: [{ when: { op: 'matches', attribute: 'answer', pattern: '^\\d+\\d+\\d+\\d+\\d+x$' }, next: 'yes' }],
+          otherwise: 'no',
+        },
         yes: { type: 'message', messages: [{ type: 'text', text: 'yes' }] },
         no: { type: 'message', messages: [{ type: 'text', text: 'no' }] },
       },
     });
     expect(validateFlow(flow).ok).toBe(true);
     const run = async (text: string) =>
-      (await runTurn({ flow, flowRef: { flowId: 'f', version: 1 }, event: { type: 'text', text }, session: undefined, customer: { id: 'U1', channel: 'line', attributes: {} } }, { callApi: async () => ({ ok: false, reason: 'unused', kind: 'network', attempts: 0 }) })).messages;
+      (
+        await runTurn(
+          {
+            flow,
+            flowRef: { flowId: 'f', version: 1 },
+            event: { type: 'text', text },
+            session: undefined,
+            customer: { id: 'U1', channel: 'line', attributes: {} },
+          },
+          { callApi: async () => ({ ok: false, reason: 'unused', kind: 'network', attempts: 0 }) },
+        )
+      ).messages;
     await expect(run(digits(200))).resolves.toEqual([{ type: 'text', text: 'no' }]);
     await expect(run(`${digits(200)}x`)).resolves.toEqual([{ type: 'text', text: 'yes' }]);
   });
@@ -163,7 +178,8 @@ describe('JavaScript spellings RE2 lacks keep their meaning', () => {
   });
 
   test('RE2 syntax is passed on as it is', () => {
-    for (const pattern of ['(?i)^hot$', '^[[:digit:]]+$', '(?P<code>\\d+)', '\\x{4e2d}', '^\\d{2,4}$']) expect(toRe2Syntax(pattern)).toBe(pattern);
+    for (const pattern of ['(?i)^hot$', '^[[:digit:]]+$', '(?P<code>\\d+)', '\\x{4e2d}', '^\\d{2,4}$'])
+      expect(toRe2Syntax(pattern)).toBe(pattern);
     expect(testPattern('(?i)^hot$', 'HOT')).toBe(true);
     expect(testPattern('^[[:digit:]]+$', '123')).toBe(true);
   });
@@ -202,6 +218,9 @@ describe('what RE2 cannot run is refused at validation, with a clear reason', ()
         e: { type: 'end' },
       },
     });
-    expect(validateFlow(flow)).toEqual({ ok: false, problems: [{ path: 'blocks.c.branches.0.when.pattern', message: expect.stringMatching(/^lookbehind/) }] });
+    expect(validateFlow(flow)).toEqual({
+      ok: false,
+      problems: [{ path: 'blocks.c.branches.0.when.pattern', message: expect.stringMatching(/^lookbehind/) }],
+    });
   });
 });

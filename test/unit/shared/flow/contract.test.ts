@@ -1,4 +1,11 @@
-import { checkContract, contractProblem, contractStats, contractValidator, learnContract, missingInContract } from '../../../../shared/flow/contract';
+import {
+  checkContract,
+  contractProblem,
+  contractStats,
+  contractValidator,
+  learnContract,
+  missingInContract,
+} from '../../../../shared/flow/contract';
 import { validateFlow } from '../../../../shared/flow/validateFlow';
 
 /** The answer of a member's tickets, as the brand stand-ins give it. */
@@ -17,7 +24,11 @@ describe('learnContract', () => {
       type: 'object',
       required: ['member', 'tickets'],
       properties: {
-        member: { type: 'object', required: ['id', 'name', 'tier'], properties: { id: { type: 'string' }, name: { type: 'string' }, tier: { type: 'null' } } },
+        member: {
+          type: 'object',
+          required: ['id', 'name', 'tier'],
+          properties: { id: { type: 'string' }, name: { type: 'string' }, tier: { type: 'null' } },
+        },
         tickets: {
           type: 'array',
           items: {
@@ -43,10 +54,17 @@ describe('learnContract', () => {
   });
 
   test('a value null in one item and a string in another takes both types', () => {
-    expect(learnContract([{ a: null }, { a: 'x' }])).toEqual({ type: 'array', items: { type: 'object', required: ['a'], properties: { a: { type: ['null', 'string'] } } } });
+    expect(learnContract([{ a: null }, { a: 'x' }])).toEqual({
+      type: 'array',
+      items: { type: 'object', required: ['a'], properties: { a: { type: ['null', 'string'] } } },
+    });
     expect(learnContract([])).toEqual({ type: 'array' });
     // Reserved keys are not learnt (a flow could not hold them).
-    expect(learnContract(JSON.parse('{"__proto__": 1, "ok": true}'))).toEqual({ type: 'object', required: ['ok'], properties: { ok: { type: 'boolean' } } });
+    expect(learnContract(JSON.parse('{"__proto__": 1, "ok": true}'))).toEqual({
+      type: 'object',
+      required: ['ok'],
+      properties: { ok: { type: 'boolean' } },
+    });
   });
 });
 
@@ -54,8 +72,14 @@ describe('checkContract: the first mismatch at its path, types only', () => {
   const contract = { body: learnContract(tickets) };
 
   test('a dropped field', () => {
-    expect(checkContract(contract, { member: tickets.member })).toEqual({ ok: false, mismatch: 'response.body.tickets: expected array, got undefined' });
-    expect(checkContract(contract, { ...tickets, tickets: [{ id: 1, price: 1, tags: [] }] })).toEqual({ ok: false, mismatch: 'response.body.tickets[0].title: expected string, got undefined' });
+    expect(checkContract(contract, { member: tickets.member })).toEqual({
+      ok: false,
+      mismatch: 'response.body.tickets: expected array, got undefined',
+    });
+    expect(checkContract(contract, { ...tickets, tickets: [{ id: 1, price: 1, tags: [] }] })).toEqual({
+      ok: false,
+      mismatch: 'response.body.tickets[0].title: expected string, got undefined',
+    });
   });
 
   test('a changed type: the type that came, never the value', () => {
@@ -69,12 +93,18 @@ describe('checkContract: the first mismatch at its path, types only', () => {
   test('an empty array where the contract says it must not be empty', () => {
     const strict = structuredClone(contract);
     (strict.body.properties as { tickets: Record<string, unknown> }).tickets.minItems = 1;
-    expect(checkContract(strict, { ...tickets, tickets: [] })).toEqual({ ok: false, mismatch: 'response.body.tickets: expected a non-empty array, got an empty array' });
+    expect(checkContract(strict, { ...tickets, tickets: [] })).toEqual({
+      ok: false,
+      mismatch: 'response.body.tickets: expected a non-empty array, got an empty array',
+    });
   });
 
   test("a key the contract does not name (a map's, maybe personal) is shown as *", () => {
     const map = { body: { type: 'object', additionalProperties: { type: 'integer' } } };
-    expect(checkContract(map, { 'ada@example.com': 'x' })).toEqual({ ok: false, mismatch: 'response.body.*: expected integer, got string' });
+    expect(checkContract(map, { 'ada@example.com': 'x' })).toEqual({
+      ok: false,
+      mismatch: 'response.body.*: expected integer, got string',
+    });
   });
 
   test('compiled once per contract: by the object, and by its text', () => {
@@ -109,7 +139,13 @@ describe("validateFlow: a follow-up reads only what its card's contract has", ()
     name: 'Tickets',
     triggers: [{ type: 'keyword', keywords: ['tickets'], start: 'load' }],
     blocks: {
-      load: { type: 'callApi', request: { method: 'GET', url: 'https://brand.example/tickets' }, contract: { body: learnContract(tickets) }, onSuccess: 'show', ...extra },
+      load: {
+        type: 'callApi',
+        request: { method: 'GET', url: 'https://brand.example/tickets' },
+        contract: { body: learnContract(tickets) },
+        onSuccess: 'show',
+        ...extra,
+      },
       show: {
         type: 'message',
         messages: [
@@ -127,11 +163,23 @@ describe("validateFlow: a follow-up reads only what its card's contract has", ()
 
   test('a path it does not have is a problem at the template, naming the card', () => {
     const result = validateFlow(flow('response.body.missing'));
-    expect(result).toEqual({ ok: false, problems: [{ path: 'blocks.show.messages.0.text', message: 'reads response.body.missing, which the contract of card "load" does not have (no missing): add it to the contract, or read another field' }] });
+    expect(result).toEqual({
+      ok: false,
+      problems: [
+        {
+          path: 'blocks.show.messages.0.text',
+          message:
+            'reads response.body.missing, which the contract of card "load" does not have (no missing): add it to the contract, or read another field',
+        },
+      ],
+    });
   });
 
   test("a repeat's element reads the array's items; saveToAttributes and successWhen are read too", () => {
-    const doc = flow('response.body.member.name', { saveToAttributes: { tier: 'response.body.member.level' }, successWhen: 'response.body.ok == true' });
+    const doc = flow('response.body.member.name', {
+      saveToAttributes: { tier: 'response.body.member.level' },
+      successWhen: 'response.body.ok == true',
+    });
     (doc.blocks.show.messages[1] as { card: { title: string } }).card.title = '{{ ticket.titel }}';
     const result = validateFlow(doc);
     expect(result.ok ? [] : result.problems.map((p) => `${p.path}: ${p.message.split(',')[0]}`)).toEqual([
@@ -155,7 +203,10 @@ describe('patterns in a contract run on RE2', () => {
   test("a pattern that backtracks for ever on JavaScript's RegExp answers at once; one RE2 cannot run is refused at save", () => {
     const contract = { body: { type: 'object', properties: { code: { type: 'string', pattern: '^(a|a)*$' } } } };
     const started = Date.now();
-    expect(checkContract(contract, { code: `${'a'.repeat(40)}b` })).toEqual({ ok: false, mismatch: expect.stringMatching(/^response\.body\.code: expected pattern/) });
+    expect(checkContract(contract, { code: `${'a'.repeat(40)}b` })).toEqual({
+      ok: false,
+      mismatch: expect.stringMatching(/^response\.body\.code: expected pattern/),
+    });
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(checkContract(contract, { code: 'aaaa' })).toEqual({ ok: true });
     expect(contractProblem({ type: 'string', pattern: '^(?=a)a$' })).toMatch(/lookahead/);
@@ -163,7 +214,12 @@ describe('patterns in a contract run on RE2', () => {
 });
 
 test('each pattern of a contract is its own (ajv keeps patterns by their text)', () => {
-  const contract = { body: { type: 'object', properties: { a: { type: 'string', pattern: '^a+$' }, b: { type: 'string', pattern: '^b+$' } } } };
+  const contract = {
+    body: { type: 'object', properties: { a: { type: 'string', pattern: '^a+$' }, b: { type: 'string', pattern: '^b+$' } } },
+  };
   expect(checkContract(contract, { a: 'aa', b: 'bb' })).toEqual({ ok: true });
-  expect(checkContract(contract, { a: 'aa', b: 'aa' })).toEqual({ ok: false, mismatch: expect.stringMatching(/^response\.body\.b: expected pattern/) });
+  expect(checkContract(contract, { a: 'aa', b: 'aa' })).toEqual({
+    ok: false,
+    mismatch: expect.stringMatching(/^response\.body\.b: expected pattern/),
+  });
 });

@@ -16,12 +16,21 @@ function linkFlow(): Doc {
     triggers: [{ type: 'postback', action: 'tickets', start: 'load' }],
     verify: 'link',
     blocks: {
-      load: { type: 'callApi', personal: true, request: { url: 'https://brand.example/members/{{ binding.memberId }}/tickets' }, onSuccess: 'show' },
+      load: {
+        type: 'callApi',
+        personal: true,
+        request: { url: 'https://brand.example/members/{{ binding.memberId }}/tickets' },
+        onSuccess: 'show',
+      },
       show: { type: 'message', messages: [{ type: 'text', text: '{{ response.body.count }} tickets' }] },
       link: { type: 'linkAccount', loginUrl: 'https://brand.example/login', text: 'Sign in', onLinked: 'resolve' },
       resolve: {
         type: 'callApi',
-        request: { method: 'POST', url: 'https://brand.example/link/resolve', body: { type: 'json', value: { nonce: '{{ link.nonce }}' } } },
+        request: {
+          method: 'POST',
+          url: 'https://brand.example/link/resolve',
+          body: { type: 'json', value: { nonce: '{{ link.nonce }}' } },
+        },
         bind: { memberId: 'response.body.memberId' },
         onSuccess: 'load',
       },
@@ -39,13 +48,17 @@ describe('the linkAccount block, validated', () => {
     expect(problems(viaTrigger)).toEqual([]);
     // A trigger straight to the personal card, with no verify start: flagged.
     viaTrigger.triggers.push({ type: 'postback', action: 'tickets', start: 'load' });
-    expect(problems(viaTrigger)).toEqual([{ path: 'blocks.load.personal', message: expect.stringContaining('a personal card needs a way to verify') }]);
+    expect(problems(viaTrigger)).toEqual([
+      { path: 'blocks.load.personal', message: expect.stringContaining('a personal card needs a way to verify') },
+    ]);
   });
 
   test('required fields, and unknown keys, at their paths', () => {
     const flow = linkFlow();
     flow.blocks.link = { type: 'linkAccount', loginUrl: '', onLinked: 'resolve', url: 'x' };
-    expect(problems(flow).map((p) => p.path)).toEqual(expect.arrayContaining(['blocks.link.loginUrl', 'blocks.link.text', 'blocks.link.url']));
+    expect(problems(flow).map((p) => p.path)).toEqual(
+      expect.arrayContaining(['blocks.link.loginUrl', 'blocks.link.text', 'blocks.link.url']),
+    );
     const noOutlet = linkFlow();
     delete noOutlet.blocks.link.onLinked;
     expect(problems(noOutlet).map((p) => p.path)).toContain('blocks.link.onLinked');
@@ -67,7 +80,13 @@ describe('the linkAccount block, validated', () => {
       expect(problems(flow)).toContainEqual({ path: 'blocks.link.loginUrl', message: expect.stringMatching(/https:\/\//) });
     }
     expect(loginUrlProblem('http://brand.example/login')).toMatch(/Messenger's Log In button takes only https/);
-    for (const url of ['https://brand.example/login', 'http://127.0.0.1:3002/link/login', 'http://localhost:8080/login', '{{ attributes.loginBase }}/login']) expect(loginUrlProblem(url)).toBeUndefined();
+    for (const url of [
+      'https://brand.example/login',
+      'http://127.0.0.1:3002/link/login',
+      'http://localhost:8080/login',
+      '{{ attributes.loginBase }}/login',
+    ])
+      expect(loginUrlProblem(url)).toBeUndefined();
     const secret = linkFlow();
     secret.blocks.link.loginUrl = 'https://brand.example/login?k={{ secrets.KEY }}';
     expect(problems(secret).map((p) => p.path)).toContain('blocks.link.loginUrl');
@@ -90,7 +109,10 @@ describe('the linkAccount block, validated', () => {
   test('never in a LINE group or room', () => {
     const flow = linkFlow();
     flow.triggers.push({ type: 'keyword', keywords: ['link'], start: 'link', chats: ['user', 'group'] });
-    expect(problems(flow)).toContainEqual({ path: 'blocks.link', message: expect.stringContaining('an account is linked in one-to-one chats only') });
+    expect(problems(flow)).toContainEqual({
+      path: 'blocks.link',
+      message: expect.stringContaining('an account is linked in one-to-one chats only'),
+    });
   });
 
   test('a card reading link.nonce is never cached (it is about one customer)', () => {

@@ -89,7 +89,12 @@ describe('every problem in one pass: a shape problem hides no other', () => {
     doc.blocks.lookup.onReason.timeout = 'try_latr';
     doc.blocks.found.messages[0].text = '{% include "x" %}';
     const found = problems(doc);
-    expect(found.map((p) => p.path)).toEqual(['name', 'blocks.lookup.onReason.timeout', 'blocks.found.messages.0.text', 'blocks.try_later']);
+    expect(found.map((p) => p.path)).toEqual([
+      'name',
+      'blocks.lookup.onReason.timeout',
+      'blocks.found.messages.0.text',
+      'blocks.try_later',
+    ]);
     expect(found[1]).toEqual({ path: 'blocks.lookup.onReason.timeout', message: 'no block named "try_latr"' });
   });
 
@@ -103,7 +108,9 @@ describe('every problem in one pass: a shape problem hides no other', () => {
 
   test('not a document at all: the shape problem only', () => {
     expect(problems('nope')).toEqual([{ path: '(root)', message: expect.any(String) }]);
-    expect(problems({ schemaVersion: 1, name: 'x', blocks: { a: { type: 'end' } } })).toEqual([{ path: 'triggers', message: expect.any(String) }]);
+    expect(problems({ schemaVersion: 1, name: 'x', blocks: { a: { type: 'end' } } })).toEqual([
+      { path: 'triggers', message: expect.any(String) },
+    ]);
   });
 });
 
@@ -153,12 +160,32 @@ describe('onStatus and onReason', () => {
 describe(`${SIGNING_SECRET_NAME} is never sent`, () => {
   const ref = `{{ secrets.${SIGNING_SECRET_NAME} }}`;
   test.each([
-    ['a header', (d: Doc) => (d.blocks.lookup.request.headers = { authorization: `Bearer ${ref}` }), 'blocks.lookup.request.headers.authorization'],
-    ['a header beside another secret', (d: Doc) => (d.blocks.lookup.request.headers = { 'x-sig': `{{ secrets.API_KEY }}:${ref}` }), 'blocks.lookup.request.headers.x-sig'],
-    ['a header, with a filter', (d: Doc) => (d.blocks.lookup.request.headers = { 'x-sig': `{{ secrets.${SIGNING_SECRET_NAME} | upcase }}` }), 'blocks.lookup.request.headers.x-sig'],
+    [
+      'a header',
+      (d: Doc) => (d.blocks.lookup.request.headers = { authorization: `Bearer ${ref}` }),
+      'blocks.lookup.request.headers.authorization',
+    ],
+    [
+      'a header beside another secret',
+      (d: Doc) => (d.blocks.lookup.request.headers = { 'x-sig': `{{ secrets.API_KEY }}:${ref}` }),
+      'blocks.lookup.request.headers.x-sig',
+    ],
+    [
+      'a header, with a filter',
+      (d: Doc) => (d.blocks.lookup.request.headers = { 'x-sig': `{{ secrets.${SIGNING_SECRET_NAME} | upcase }}` }),
+      'blocks.lookup.request.headers.x-sig',
+    ],
     ['the URL', (d: Doc) => (d.blocks.lookup.request.url = `https://api.example/?s=${ref}`), 'blocks.lookup.request.url'],
-    ['a JSON body', (d: Doc) => Object.assign(d.blocks.lookup.request, { method: 'POST', body: { type: 'json', value: { s: ref } } }), 'blocks.lookup.request.body.value.s'],
-    ['a JSON body key', (d: Doc) => Object.assign(d.blocks.lookup.request, { method: 'POST', body: { type: 'json', value: { [ref]: 'x' } } }), `blocks.lookup.request.body.value.${ref}`],
+    [
+      'a JSON body',
+      (d: Doc) => Object.assign(d.blocks.lookup.request, { method: 'POST', body: { type: 'json', value: { s: ref } } }),
+      'blocks.lookup.request.body.value.s',
+    ],
+    [
+      'a JSON body key',
+      (d: Doc) => Object.assign(d.blocks.lookup.request, { method: 'POST', body: { type: 'json', value: { [ref]: 'x' } } }),
+      `blocks.lookup.request.body.value.${ref}`,
+    ],
     ['a message', (d: Doc) => (d.blocks.sorry.messages[0].text = ref), 'blocks.sorry.messages.0.text'],
   ])('in %s: refused at its path', (_where, change, path) => {
     const doc = orders();
@@ -167,7 +194,9 @@ describe(`${SIGNING_SECRET_NAME} is never sent`, () => {
   });
 
   test('the message says why', () => {
-    expect(SIGNING_SECRET_NEVER_SENT).toBe(`${SIGNING_SECRET_NAME} is never sent: it signs callcard's calls (the webhook-signature header), and the brand checks them with its own copy`);
+    expect(SIGNING_SECRET_NEVER_SENT).toBe(
+      `${SIGNING_SECRET_NAME} is never sent: it signs callcard's calls (the webhook-signature header), and the brand checks them with its own copy`,
+    );
   });
 
   test('other secrets in headers are still fine', () => {
@@ -183,7 +212,9 @@ describe('a condition block that does not parse yet still has its patterns check
     doc.blocks.found.next = 'check';
     doc.blocks.check = { type: 'condition', branches: [{ when: { op: 'matches', attribute: 'orderId', pattern: '(?<=a)b' } }] };
     const found = problems(doc);
-    expect(found.map((p) => p.path)).toEqual(expect.arrayContaining(['blocks.check.branches.0.next', 'blocks.check.branches.0.when.pattern']));
+    expect(found.map((p) => p.path)).toEqual(
+      expect.arrayContaining(['blocks.check.branches.0.next', 'blocks.check.branches.0.when.pattern']),
+    );
     // A pattern RE2 compiles is no problem, linked or not.
     doc.blocks.check.branches[0].when.pattern = '^A\\d+$';
     expect(problems(doc).map((p) => p.path)).not.toContain('blocks.check.branches.0.when.pattern');

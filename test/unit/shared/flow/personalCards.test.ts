@@ -19,12 +19,21 @@ function ticketsFlow(): Doc {
     triggers: [{ type: 'postback', action: 'tickets', start: 'load' }],
     verify: 'ask_code',
     blocks: {
-      load: { type: 'callApi', personal: true, request: { url: 'https://brand.example/members/{{ binding.memberId }}/tickets' }, onSuccess: 'show' },
+      load: {
+        type: 'callApi',
+        personal: true,
+        request: { url: 'https://brand.example/members/{{ binding.memberId }}/tickets' },
+        onSuccess: 'show',
+      },
       show: { type: 'message', messages: [{ type: 'text', text: '{{ response.body.count }} tickets' }] },
       ask_code: { type: 'question', prompt: 'Your code?', input: { type: 'text' }, saveAs: 'code', next: 'check' },
       check: {
         type: 'callApi',
-        request: { method: 'POST', url: 'https://brand.example/otp/verify', body: { type: 'json', value: { code: '{{ attributes.code }}' } } },
+        request: {
+          method: 'POST',
+          url: 'https://brand.example/otp/verify',
+          body: { type: 'json', value: { code: '{{ attributes.code }}' } },
+        },
         bind: { memberId: 'response.body.memberId', attributes: { name: 'response.body.name' } },
         onSuccess: 'load',
       },
@@ -39,9 +48,21 @@ describe('personal cards: where they may run', () => {
       expect(result.ok).toBe(true);
       if (!result.ok) continue;
       expect(result.flow.verify).toBe('link_account');
-      expect(result.flow.blocks.link_account).toMatchObject({ type: 'linkAccount', loginUrl: 'https://brand.example/link/login', channels: ['line'], elsewhere: 'ask_phone', onLinked: 'resolve_link' });
-      expect(result.flow.blocks.resolve_link).toMatchObject({ bind: { memberId: 'response.body.memberId' }, request: { url: 'https://brand.example/link/resolve' } });
-      expect(result.flow.blocks.load_tickets).toMatchObject({ personal: true, request: { url: 'https://brand.example/members/{{ binding.memberId }}/tickets' } });
+      expect(result.flow.blocks.link_account).toMatchObject({
+        type: 'linkAccount',
+        loginUrl: 'https://brand.example/link/login',
+        channels: ['line'],
+        elsewhere: 'ask_phone',
+        onLinked: 'resolve_link',
+      });
+      expect(result.flow.blocks.resolve_link).toMatchObject({
+        bind: { memberId: 'response.body.memberId' },
+        request: { url: 'https://brand.example/link/resolve' },
+      });
+      expect(result.flow.blocks.load_tickets).toMatchObject({
+        personal: true,
+        request: { url: 'https://brand.example/members/{{ binding.memberId }}/tickets' },
+      });
       expect(result.flow.blocks.check_code).toMatchObject({ bind: { memberId: 'response.body.memberId' } });
       // No binding by a typed phone alone: no card saves a member id as a plain attribute.
       expect(JSON.stringify(result.flow)).not.toMatch(/saveToAttributes":\{"memberId|members\/verify|attributes\.memberId/);
@@ -60,7 +81,9 @@ describe('personal cards: where they may run', () => {
     const doc = ticketsFlow();
     delete doc.verify;
     doc.triggers.push({ type: 'keyword', keywords: ['code'], start: 'ask_code' });
-    expect(problems(doc)).toEqual([{ path: 'blocks.load.personal', message: expect.stringMatching(/needs a way to verify.*verify start/) }]);
+    expect(problems(doc)).toEqual([
+      { path: 'blocks.load.personal', message: expect.stringMatching(/needs a way to verify.*verify start/) },
+    ]);
     // Reached through the card that binds on its failure path only: still unverified there.
     const viaFailure = ticketsFlow();
     delete viaFailure.verify;
@@ -73,7 +96,12 @@ describe('personal cards: where they may run', () => {
     const doc = ticketsFlow();
     delete doc.blocks.load.personal;
     doc.personal = true;
-    expect(problems(doc)).toEqual([{ path: 'blocks.check', message: expect.stringMatching(/a card that binds .* cannot be personal \(personal: false in a personal flow\)/) }]);
+    expect(problems(doc)).toEqual([
+      {
+        path: 'blocks.check',
+        message: expect.stringMatching(/a card that binds .* cannot be personal \(personal: false in a personal flow\)/),
+      },
+    ]);
     doc.blocks.check.personal = false;
     expect(problems(doc)).toEqual([]);
   });
@@ -82,11 +110,16 @@ describe('personal cards: where they may run', () => {
     const doc = ticketsFlow();
     doc.blocks.ask_code.next = 'lookup';
     doc.blocks.lookup = { type: 'callApi', personal: true, request: { url: 'https://brand.example/x' }, onSuccess: 'check' };
-    expect(problems(doc)).toEqual([{ path: 'blocks.lookup.personal', message: expect.stringMatching(/cannot run there \(personal: false\)/) }]);
+    expect(problems(doc)).toEqual([
+      { path: 'blocks.lookup.personal', message: expect.stringMatching(/cannot run there \(personal: false\)/) },
+    ]);
     const noBind = ticketsFlow();
     delete noBind.blocks.check.bind;
     expect(problems(noBind)).toEqual([
-      { path: 'blocks.load.personal', message: expect.stringMatching(/on the way to verification \(from verify: ask_code\) before any card binds/) },
+      {
+        path: 'blocks.load.personal',
+        message: expect.stringMatching(/on the way to verification \(from verify: ask_code\) before any card binds/),
+      },
       { path: 'verify', message: expect.stringMatching(/no card that binds/) },
     ]);
     const nowhere = ticketsFlow();
@@ -105,7 +138,12 @@ describe('personal cards: where they may run', () => {
   test('never in a group: a personal card or a card that binds reached from a trigger that answers in groups or rooms', () => {
     const doc = ticketsFlow();
     doc.triggers[0].chats = ['user', 'group'];
-    expect(problems(doc)).toEqual([{ path: 'blocks.load.personal', message: expect.stringMatching(/^triggers\.0 answers in LINE groups or rooms .*a personal card runs in one-to-one chats only/) }]);
+    expect(problems(doc)).toEqual([
+      {
+        path: 'blocks.load.personal',
+        message: expect.stringMatching(/^triggers\.0 answers in LINE groups or rooms .*a personal card runs in one-to-one chats only/),
+      },
+    ]);
     const flowWide = ticketsFlow();
     flowWide.chats = ['room'];
     flowWide.triggers.push({ type: 'keyword', keywords: ['code'], start: 'ask_code' });
@@ -127,8 +165,19 @@ describe('personal cards: where they may run', () => {
 
   test('bind: paths into the response, never on a fire-and-forget card, oneTimeCode the only method a flow may name', () => {
     const doc = ticketsFlow();
-    doc.blocks.check.bind = { memberId: 'attributes.phone', attributes: { name: 'response.body.name | upcase', constructor: 'response.body.x' }, method: 'lineAccountLink' };
-    expect(paths(doc).sort()).toEqual(['blocks.check.bind.attributes.constructor', 'blocks.check.bind.attributes.name', 'blocks.check.bind.memberId', 'blocks.check.bind.method'].sort());
+    doc.blocks.check.bind = {
+      memberId: 'attributes.phone',
+      attributes: { name: 'response.body.name | upcase', constructor: 'response.body.x' },
+      method: 'lineAccountLink',
+    };
+    expect(paths(doc).sort()).toEqual(
+      [
+        'blocks.check.bind.attributes.constructor',
+        'blocks.check.bind.attributes.name',
+        'blocks.check.bind.memberId',
+        'blocks.check.bind.method',
+      ].sort(),
+    );
     const fired = ticketsFlow();
     fired.blocks.check.fireAndForget = true;
     expect(paths(fired)).toEqual(['blocks.check.bind']);

@@ -2,7 +2,14 @@ import { demoFlow } from '../../../../local/demoFlow';
 import { soakFlow } from '../../../../soak/soakFlow';
 import { closest, editDistance } from '../../../../shared/flow/parseProblems';
 import { flowSchema } from '../../../../shared/flow/schema';
-import { flowJsonSchema, headerSecretUses, missingSecretProblems, staticUrlProblem, validateFlow, type FlowProblem } from '../../../../shared/flow/validateFlow';
+import {
+  flowJsonSchema,
+  headerSecretUses,
+  missingSecretProblems,
+  staticUrlProblem,
+  validateFlow,
+  type FlowProblem,
+} from '../../../../shared/flow/validateFlow';
 import { resolvedMessageSchema } from '../../../../shared/messages/message';
 import { SECRET_OUTSIDE_HEADER } from '../../../../shared/templating/secrets';
 
@@ -44,16 +51,56 @@ describe('unknown keys', () => {
     ['the document', (d: Doc) => (d.strat = 'welcome'), 'strat', 'did you mean "start"?'],
     ['a trigger', (d: Doc) => (d.triggers[2].keyword = ['hi']), 'triggers.2.keyword', 'did you mean "keywords"?'],
     ['a request', (d: Doc) => (d.blocks.check_code.request.header = {}), 'blocks.check_code.request.header', 'did you mean "headers"?'],
-    ['a body', (d: Doc) => (d.blocks.check_code.request.body.values = {}), 'blocks.check_code.request.body.values', 'did you mean "value"?'],
+    [
+      'a body',
+      (d: Doc) => (d.blocks.check_code.request.body.values = {}),
+      'blocks.check_code.request.body.values',
+      'did you mean "value"?',
+    ],
     ['a question', (d: Doc) => (d.blocks.ask_name.MaxAttempts = 2), 'blocks.ask_name.MaxAttempts', 'did you mean "maxAttempts"?'],
     ['a question input', (d: Doc) => (d.blocks.ask_plan.input.choice = []), 'blocks.ask_plan.input.choice', 'did you mean "choices"?'],
-    ['a text message', (d: Doc) => (d.blocks.welcome.messages[0].quickReplys = []), 'blocks.welcome.messages.0.quickReplys', 'did you mean "quickReplies"?'],
-    ['a carousel card', (d: Doc) => (d.blocks.show_tickets.messages[0].card.subtitel = 'x'), 'blocks.show_tickets.messages.0.card.subtitel', 'did you mean "subtitle"?'],
-    ['a button', (d: Doc) => (d.blocks.show_tickets.messages[0].card.buttons[0].lable = 'x'), 'blocks.show_tickets.messages.0.card.buttons.0.lable', 'did you mean "label"?'],
-    ['a repeat', (d: Doc) => (d.blocks.show_tickets.messages[0].repeat.limt = 3), 'blocks.show_tickets.messages.0.repeat.limt', 'did you mean "limit"?'],
-    ['a condition branch', (d: Doc) => (d.blocks.registration_outcome.branches[0].nxt = 'x'), 'blocks.registration_outcome.branches.0.nxt', 'did you mean "next"?'],
-    ['a condition test', (d: Doc) => (d.blocks.registration_outcome.branches[0].when.attributes = 'x'), 'blocks.registration_outcome.branches.0.when.attributes', 'did you mean "attribute"?'],
-    ['a cache', (d: Doc) => (d.blocks.best_sellers.cache = { ttlSecond: 60 }), 'blocks.best_sellers.cache.ttlSecond', 'did you mean "ttlSeconds"?'],
+    [
+      'a text message',
+      (d: Doc) => (d.blocks.welcome.messages[0].quickReplys = []),
+      'blocks.welcome.messages.0.quickReplys',
+      'did you mean "quickReplies"?',
+    ],
+    [
+      'a carousel card',
+      (d: Doc) => (d.blocks.show_tickets.messages[0].card.subtitel = 'x'),
+      'blocks.show_tickets.messages.0.card.subtitel',
+      'did you mean "subtitle"?',
+    ],
+    [
+      'a button',
+      (d: Doc) => (d.blocks.show_tickets.messages[0].card.buttons[0].lable = 'x'),
+      'blocks.show_tickets.messages.0.card.buttons.0.lable',
+      'did you mean "label"?',
+    ],
+    [
+      'a repeat',
+      (d: Doc) => (d.blocks.show_tickets.messages[0].repeat.limt = 3),
+      'blocks.show_tickets.messages.0.repeat.limt',
+      'did you mean "limit"?',
+    ],
+    [
+      'a condition branch',
+      (d: Doc) => (d.blocks.registration_outcome.branches[0].nxt = 'x'),
+      'blocks.registration_outcome.branches.0.nxt',
+      'did you mean "next"?',
+    ],
+    [
+      'a condition test',
+      (d: Doc) => (d.blocks.registration_outcome.branches[0].when.attributes = 'x'),
+      'blocks.registration_outcome.branches.0.when.attributes',
+      'did you mean "attribute"?',
+    ],
+    [
+      'a cache',
+      (d: Doc) => (d.blocks.best_sellers.cache = { ttlSecond: 60 }),
+      'blocks.best_sellers.cache.ttlSecond',
+      'did you mean "ttlSeconds"?',
+    ],
   ])('in %s', (_where, change, path, hint) => {
     const doc = demo();
     change(doc);
@@ -63,7 +110,9 @@ describe('unknown keys', () => {
   test('a key far from every known one lists what the object takes', () => {
     const doc = demo();
     doc.blocks.welcome.colour = 'red';
-    expect(problems(doc)).toEqual([{ path: 'blocks.welcome.colour', message: 'unknown key "colour": expected one of type, messages, empty, next' }]);
+    expect(problems(doc)).toEqual([
+      { path: 'blocks.welcome.colour', message: 'unknown key "colour": expected one of type, messages, empty, next' },
+    ]);
   });
 
   test('several unknown keys: one problem each, next to the other problems', () => {
@@ -71,11 +120,18 @@ describe('unknown keys', () => {
     doc.blocks.welcome.foo = 1;
     doc.blocks.welcome.bar = 2;
     doc.blocks.welcome.next = 'bad id!';
-    expect(problems(doc).map((p) => p.path).sort()).toEqual(['blocks.welcome.bar', 'blocks.welcome.foo', 'blocks.welcome.next']);
+    expect(
+      problems(doc)
+        .map((p) => p.path)
+        .sort(),
+    ).toEqual(['blocks.welcome.bar', 'blocks.welcome.foo', 'blocks.welcome.next']);
   });
 
   test('a request field written on the card is pointed into request (the JSON body that was sent as {})', () => {
-    const doc = withCard({ request: { method: 'POST', url: 'https://api.example/x', includeProfile: true }, body: { type: 'json', value: { key: '{{ secrets.X }}' } } });
+    const doc = withCard({
+      request: { method: 'POST', url: 'https://api.example/x', includeProfile: true },
+      body: { type: 'json', value: { key: '{{ secrets.X }}' } },
+    });
     expect(problems(doc)).toEqual([{ path: 'blocks.c.body', message: 'unknown key "body": did you mean "request.body"?' }]);
   });
 
@@ -106,10 +162,18 @@ describe('unknown keys', () => {
 
   test('maps stay open: headers, JSON body, form fields, saveToAttributes and set take any key', () => {
     const doc = withCard({
-      request: { method: 'POST', url: 'https://api.example/x', headers: { 'x-anything-at-all': 'v' }, body: { type: 'json', value: { any: { nested: ['key'] }, onSucess: 'is data here' } } },
+      request: {
+        method: 'POST',
+        url: 'https://api.example/x',
+        headers: { 'x-anything-at-all': 'v' },
+        body: { type: 'json', value: { any: { nested: ['key'] }, onSucess: 'is data here' } },
+      },
       saveToAttributes: { whatever: 'response.body.x' },
     });
-    doc.blocks.form = { type: 'callApi', request: { method: 'POST', url: 'https://api.example/f', body: { type: 'form', fields: { anyField: 'v' } } } };
+    doc.blocks.form = {
+      type: 'callApi',
+      request: { method: 'POST', url: 'https://api.example/f', body: { type: 'form', fields: { anyField: 'v' } } },
+    };
     doc.blocks.c.onFailure = 'form';
     doc.blocks.set = { type: 'setAttributes', set: { anyName: 'v' } };
     doc.blocks.form.onSuccess = 'set';
@@ -127,9 +191,21 @@ describe('unknown keys', () => {
 
   test('brands answering messages may still send keys callcard does not know (they are dropped)', () => {
     const answer = { type: 'buttons', text: 'x', extra: 1, buttons: [{ type: 'postback', label: 'a', data: 'action=a', brandId: 7 }] };
-    expect(resolvedMessageSchema.parse(answer)).toEqual({ type: 'buttons', text: 'x', buttons: [{ type: 'postback', label: 'a', data: 'action=a' }] });
-    const carousel = { type: 'carousel', altText: 'x', cards: [{ title: 't', sku: 'S1', buttons: [{ type: 'url', label: 'l', url: 'https://x.example', tracking: 'y' }] }] };
-    expect(resolvedMessageSchema.parse(carousel)).toEqual({ type: 'carousel', altText: 'x', cards: [{ title: 't', buttons: [{ type: 'url', label: 'l', url: 'https://x.example' }] }] });
+    expect(resolvedMessageSchema.parse(answer)).toEqual({
+      type: 'buttons',
+      text: 'x',
+      buttons: [{ type: 'postback', label: 'a', data: 'action=a' }],
+    });
+    const carousel = {
+      type: 'carousel',
+      altText: 'x',
+      cards: [{ title: 't', sku: 'S1', buttons: [{ type: 'url', label: 'l', url: 'https://x.example', tracking: 'y' }] }],
+    };
+    expect(resolvedMessageSchema.parse(carousel)).toEqual({
+      type: 'carousel',
+      altText: 'x',
+      cards: [{ title: 't', buttons: [{ type: 'url', label: 'l', url: 'https://x.example' }] }],
+    });
   });
 
   test('the JSON Schema says additionalProperties: false where strict, and stays open for maps', () => {
@@ -173,7 +249,13 @@ describe('did you mean', () => {
 
 describe('secrets only in header values', () => {
   test('{{ secrets.X }} in a JSON body value is a problem at its path (it was sent as {})', () => {
-    const doc = withCard({ request: { method: 'POST', url: 'https://api.example/x', body: { type: 'json', value: { key: '{{ secrets.X }}', list: ['{{ secrets.Y }}'] } } } });
+    const doc = withCard({
+      request: {
+        method: 'POST',
+        url: 'https://api.example/x',
+        body: { type: 'json', value: { key: '{{ secrets.X }}', list: ['{{ secrets.Y }}'] } },
+      },
+    });
     expect(problems(doc)).toEqual([
       { path: 'blocks.c.request.body.value.key', message: SECRET_OUTSIDE_HEADER },
       { path: 'blocks.c.request.body.value.list.0', message: SECRET_OUTSIDE_HEADER },
@@ -181,18 +263,32 @@ describe('secrets only in header values', () => {
   });
 
   test('in a JSON body key or a form field name (never rendered: it would go out as written)', () => {
-    const doc = withCard({ request: { method: 'POST', url: 'https://api.example/x', body: { type: 'json', value: { '{{ secrets.X }}': 'v' } } } });
+    const doc = withCard({
+      request: { method: 'POST', url: 'https://api.example/x', body: { type: 'json', value: { '{{ secrets.X }}': 'v' } } },
+    });
     expect(problems(doc)).toEqual([{ path: 'blocks.c.request.body.value.{{ secrets.X }}', message: SECRET_OUTSIDE_HEADER }]);
-    const form = withCard({ request: { method: 'POST', url: 'https://api.example/x', body: { type: 'form', fields: { '{{ secrets.X }}': 'v' } } } });
+    const form = withCard({
+      request: { method: 'POST', url: 'https://api.example/x', body: { type: 'form', fields: { '{{ secrets.X }}': 'v' } } },
+    });
     expect(problems(form)).toEqual([{ path: 'blocks.c.request.body.fields.{{ secrets.X }}', message: SECRET_OUTSIDE_HEADER }]);
   });
 
   test("in a buttons message's image URL (rendered, and checked now like every template)", () => {
     const doc = demo();
-    doc.blocks.welcome.messages = [{ type: 'buttons', text: 'x', imageUrl: 'https://img.example/{{ secrets.X }}', buttons: [{ type: 'message', label: 'a', text: 'b' }] }];
+    doc.blocks.welcome.messages = [
+      {
+        type: 'buttons',
+        text: 'x',
+        imageUrl: 'https://img.example/{{ secrets.X }}',
+        buttons: [{ type: 'message', label: 'a', text: 'b' }],
+      },
+    ];
     expect(problems(doc)).toEqual([{ path: 'blocks.welcome.messages.0.imageUrl', message: SECRET_OUTSIDE_HEADER }]);
     doc.blocks.welcome.messages[0].imageUrl = '{% include "x" %}';
-    expect(problems(doc)[0]).toMatchObject({ path: 'blocks.welcome.messages.0.imageUrl', message: expect.stringMatching(/include tag is not allowed/) });
+    expect(problems(doc)[0]).toMatchObject({
+      path: 'blocks.welcome.messages.0.imageUrl',
+      message: expect.stringMatching(/include tag is not allowed/),
+    });
   });
 
   test('as what a repeat goes over', () => {
@@ -208,7 +304,12 @@ describe('secrets only in header values', () => {
   });
 
   test('a header secret is fine, and is listed with its path', () => {
-    const doc = withCard({ request: { url: 'https://api.example/x', headers: { authorization: 'Bearer {{ secrets.API_KEY }}', 'x-both': '{{ secrets.A }}:{{ secrets.B }}' } } });
+    const doc = withCard({
+      request: {
+        url: 'https://api.example/x',
+        headers: { authorization: 'Bearer {{ secrets.API_KEY }}', 'x-both': '{{ secrets.A }}:{{ secrets.B }}' },
+      },
+    });
     const result = validateFlow(doc);
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
     expect(headerSecretUses(result.flow)).toEqual([
@@ -243,7 +344,9 @@ describe('literal card addresses the outbound guard would refuse', () => {
     'https://api.localhost/x',
     'https://169.254.169.254/{{ attributes.path }}',
   ])('%s is a problem at the URL', (url) => {
-    expect(problems(withCard({ request: { url } }))).toEqual([{ path: 'blocks.c.request.url', message: expect.stringMatching(/ is not a public address/) }]);
+    expect(problems(withCard({ request: { url } }))).toEqual([
+      { path: 'blocks.c.request.url', message: expect.stringMatching(/ is not a public address/) },
+    ]);
   });
 
   test.each([

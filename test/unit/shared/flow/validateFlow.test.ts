@@ -36,7 +36,11 @@ describe('validateFlow: accepts', () => {
     expect(result.flow.blocks.ask_name).toMatchObject({ maxAttempts: 3 });
     // A question without its own reask re-asks in the workspace's language (or the flow's texts).
     expect(result.flow.blocks.ask_name).not.toHaveProperty('reask');
-    expect(result.flow.blocks.best_sellers).toMatchObject({ request: { method: 'GET', headers: {}, body: { type: 'none' } }, retry: true, timeoutMs: 10_000 });
+    expect(result.flow.blocks.best_sellers).toMatchObject({
+      request: { method: 'GET', headers: {}, body: { type: 'none' } },
+      retry: true,
+      timeoutMs: 10_000,
+    });
   });
 
   test('the demo flow against the local stack over plain http', () => {
@@ -139,7 +143,10 @@ describe('validateFlow: references and reachability', () => {
     // A reserved name is never a block id (issue 24): said so at the reference.
     const doc = demo();
     doc.blocks.ask_phone.next = 'constructor';
-    expect(problems(doc)).toContainEqual({ path: 'blocks.ask_phone.next', message: '__proto__, constructor and prototype are reserved names' });
+    expect(problems(doc)).toContainEqual({
+      path: 'blocks.ask_phone.next',
+      message: '__proto__, constructor and prototype are reserved names',
+    });
   });
 });
 
@@ -235,7 +242,9 @@ describe('validateFlow: channel limits', () => {
   test('a choice label longer than 20 characters', () => {
     const doc = demo();
     doc.blocks.ask_plan.input.choices[1].label = 'x'.repeat(21);
-    expect(problems(doc)).toEqual([{ path: 'blocks.ask_plan.input.choices.1.label', message: 'at most 20 characters (a quick reply label)' }]);
+    expect(problems(doc)).toEqual([
+      { path: 'blocks.ask_plan.input.choices.1.label', message: 'at most 20 characters (a quick reply label)' },
+    ]);
   });
 
   test('a fixed carousel of 11 cards', () => {
@@ -250,9 +259,17 @@ describe('validateFlow: channel limits', () => {
   });
 
   test('postback data longer than 300 characters', () => {
-    const doc = withMessageBlock({ type: 'buttons', text: 'x', buttons: [{ type: 'postback', label: 'x', data: `action=${'x'.repeat(294)}` }] });
+    const doc = withMessageBlock({
+      type: 'buttons',
+      text: 'x',
+      buttons: [{ type: 'postback', label: 'x', data: `action=${'x'.repeat(294)}` }],
+    });
     expect(paths(doc)).toEqual(['blocks.welcome.messages.0.buttons.0.data']);
-    const fits = withMessageBlock({ type: 'buttons', text: 'x', buttons: [{ type: 'postback', label: 'x', data: `action=${'x'.repeat(293)}` }] });
+    const fits = withMessageBlock({
+      type: 'buttons',
+      text: 'x',
+      buttons: [{ type: 'postback', label: 'x', data: `action=${'x'.repeat(293)}` }],
+    });
     expect(validateFlow(fits).ok).toBe(true);
   });
 
@@ -263,7 +280,14 @@ describe('validateFlow: channel limits', () => {
   });
 
   test('the limits are the documented ones', () => {
-    expect(FLOW_LIMITS).toMatchObject({ quickReplies: 13, quickReplyLabel: 20, buttonsPerMessage: 3, buttonsPerCard: 3, fixedCards: 10, repeatLimit: 10 });
+    expect(FLOW_LIMITS).toMatchObject({
+      quickReplies: 13,
+      quickReplyLabel: 20,
+      buttonsPerMessage: 3,
+      buttonsPerCard: 3,
+      fixedCards: 10,
+      repeatLimit: 10,
+    });
   });
 });
 
@@ -449,7 +473,7 @@ describe("validateFlow: texts (callcard's own texts, reworded per flow)", () => 
     expect(result.ok && result.flow.texts).toEqual(doc.texts);
   });
 
-  test('the re-ask is a template checked like a question\'s; unknown and empty texts are refused at their path', () => {
+  test("the re-ask is a template checked like a question's; unknown and empty texts are refused at their path", () => {
     const doc = demo();
     doc.texts = { reask: 'Again: {{ prompt ', failure: '  ', apology: 'x' };
     expect(paths(doc)).toEqual(expect.arrayContaining(['texts.failure', 'texts.apology']));
@@ -486,14 +510,20 @@ describe('validateFlow: chats (where triggers answer)', () => {
     doc.triggers[1].chats = [];
     doc.chats = ['group', 'group'];
     doc.triggers.push({ type: 'follow', start: 'welcome', chats: ['user'] });
-    expect(paths(doc)).toEqual(expect.arrayContaining(['triggers.0.chats.2', 'triggers.1.chats', 'chats', `triggers.${doc.triggers.length - 1}.chats`]));
+    expect(paths(doc)).toEqual(
+      expect.arrayContaining(['triggers.0.chats.2', 'triggers.1.chats', 'chats', `triggers.${doc.triggers.length - 1}.chats`]),
+    );
   });
 
   test("a cached card may not use who spoke in a group (trigger.speakerId): it is a person's id", () => {
     const doc = demo();
     doc.blocks.best_sellers.cache = { ttlSeconds: 60 };
     doc.blocks.best_sellers.request.url = 'https://brand.example/best-sellers?for={{ trigger.speakerId }}';
-    expect(problems(doc)).toEqual(expect.arrayContaining([{ path: 'blocks.best_sellers.cache', message: "only for non-personal data: this card's request uses speakerId" }]));
+    expect(problems(doc)).toEqual(
+      expect.arrayContaining([
+        { path: 'blocks.best_sellers.cache', message: "only for non-personal data: this card's request uses speakerId" },
+      ]),
+    );
   });
 
   test("a cached card may not judge its answer by the customer's values: a cache hit is not judged again", () => {
@@ -502,7 +532,9 @@ describe('validateFlow: chats (where triggers answer)', () => {
     doc.blocks.best_sellers.successWhen = 'response.body.items.size > 0';
     expect(validateFlow(doc).ok).toBe(true);
     doc.blocks.best_sellers.successWhen = 'response.body.tier == attributes.tier';
-    expect(problems(doc)).toEqual([{ path: 'blocks.best_sellers.cache', message: "only for non-personal data: this card's successWhen uses attributes" }]);
+    expect(problems(doc)).toEqual([
+      { path: 'blocks.best_sellers.cache', message: "only for non-personal data: this card's successWhen uses attributes" },
+    ]);
   });
 
   test('the JSON Schema for editors knows chats', () => {

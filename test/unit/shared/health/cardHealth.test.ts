@@ -81,7 +81,15 @@ describe('percentiles (nearest rank)', () => {
       entry({ at: ago(MIN), latencyMs: 2, outcome: 'failure', reason: 'blocked' }),
       entry({ at: ago(MIN), latencyMs: 0, outcome: 'failure', reason: BUDGET_TIME_REASON }),
     ]);
-    expect(counts).toMatchObject({ calls: 6, successes: 2, failures: 4, byKind: { '5xx': 1, breaker: 1, guard: 1, other: 1, timeout: 0 }, p50: 100, p95: 300, p99: 300 });
+    expect(counts).toMatchObject({
+      calls: 6,
+      successes: 2,
+      failures: 4,
+      byKind: { '5xx': 1, breaker: 1, guard: 1, other: 1, timeout: 0 },
+      p50: 100,
+      p95: 300,
+      p99: 300,
+    });
   });
 });
 
@@ -106,7 +114,15 @@ describe('buckets', () => {
     );
     expect(health.buckets).toHaveLength(12);
     const last = health.buckets[11];
-    expect(last).toMatchObject({ from: '2026-05-01T10:05:00.000Z', to: '2026-05-01T10:10:00.000Z', calls: 2, failures: 1, byKind: { timeout: 1 }, p50: 10, p99: 30 });
+    expect(last).toMatchObject({
+      from: '2026-05-01T10:05:00.000Z',
+      to: '2026-05-01T10:10:00.000Z',
+      calls: 2,
+      failures: 1,
+      byKind: { timeout: 1 },
+      p50: 10,
+      p99: 30,
+    });
     expect(health.buckets[10]).toMatchObject({ from: '2026-05-01T10:00:00.000Z', calls: 0, failures: 0 });
     expect(health.buckets[9]).toMatchObject({ from: '2026-05-01T09:55:00.000Z', calls: 1, successes: 1, p50: 20 });
     expect(health.buckets[9]?.p95).toBe(20);
@@ -118,7 +134,11 @@ describe('buckets', () => {
     ]);
     expect(aggregateHealth([entry({ at: ago(2 * 60 * MIN) })], 'day', NOW).totals.calls).toBe(1);
     // A call at a bucket's start is that bucket's, one a millisecond before it the previous one's.
-    const edges = aggregateHealth([entry({ at: '2026-05-01T10:00:00.000Z' }), entry({ at: '2026-05-01T09:59:59.999Z' }), entry({ at: '2026-05-01T09:10:00.000Z' })], 'hour', NOW);
+    const edges = aggregateHealth(
+      [entry({ at: '2026-05-01T10:00:00.000Z' }), entry({ at: '2026-05-01T09:59:59.999Z' }), entry({ at: '2026-05-01T09:10:00.000Z' })],
+      'hour',
+      NOW,
+    );
     expect(edges.buckets.map((bucket) => bucket.calls)).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0]);
   });
 });
@@ -127,51 +147,105 @@ describe('alert state', () => {
   const rule = { failureRate: { percent: 50, minutes: 5 as const } };
 
   test('failure rate over X % for Y minutes: alarm, since its oldest failure, and why', () => {
-    const entries = [entry({ at: ago(1 * MIN) }), entry({ at: ago(2 * MIN), outcome: 'failure', reason: 'http_500' }), entry({ at: ago(3 * MIN), outcome: 'failure', reason: 'timeout' })];
-    expect(alertState(rule, entries, NOW)).toEqual({ state: 'alarm', since: ago(3 * MIN), why: '2 of 3 calls failed (67 %) in the last 5 minutes, over 50 %' });
+    const entries = [
+      entry({ at: ago(1 * MIN) }),
+      entry({ at: ago(2 * MIN), outcome: 'failure', reason: 'http_500' }),
+      entry({ at: ago(3 * MIN), outcome: 'failure', reason: 'timeout' }),
+    ];
+    expect(alertState(rule, entries, NOW)).toEqual({
+      state: 'alarm',
+      since: ago(3 * MIN),
+      why: '2 of 3 calls failed (67 %) in the last 5 minutes, over 50 %',
+    });
   });
 
   test('exactly X % is not over it; failures older than Y minutes do not count; no calls is ok', () => {
-    expect(alertState(rule, [entry({ at: ago(MIN) }), entry({ at: ago(MIN), outcome: 'failure', reason: 'http_500' })], NOW)).toEqual({ state: 'ok' });
-    expect(alertState(rule, [entry({ at: ago(MIN) }), entry({ at: ago(6 * MIN), outcome: 'failure' }), entry({ at: ago(7 * MIN), outcome: 'failure' })], NOW)).toEqual({ state: 'ok' });
+    expect(alertState(rule, [entry({ at: ago(MIN) }), entry({ at: ago(MIN), outcome: 'failure', reason: 'http_500' })], NOW)).toEqual({
+      state: 'ok',
+    });
+    expect(
+      alertState(
+        rule,
+        [entry({ at: ago(MIN) }), entry({ at: ago(6 * MIN), outcome: 'failure' }), entry({ at: ago(7 * MIN), outcome: 'failure' })],
+        NOW,
+      ),
+    ).toEqual({ state: 'ok' });
     expect(alertState(rule, [], NOW)).toEqual({ state: 'ok' });
   });
 
   test('any contract failure in the last 5 minutes, whatever the rate', () => {
-    const entries = [...Array.from({ length: 20 }, () => entry({ at: ago(MIN) })), entry({ at: ago(4 * MIN), outcome: 'failure', reason: 'contract: $.id is missing' })];
-    expect(alertState({ contract: true }, entries, NOW)).toEqual({ state: 'alarm', since: ago(4 * MIN), why: '1 contract failure(s) in the last 5 minutes' });
+    const entries = [
+      ...Array.from({ length: 20 }, () => entry({ at: ago(MIN) })),
+      entry({ at: ago(4 * MIN), outcome: 'failure', reason: 'contract: $.id is missing' }),
+    ];
+    expect(alertState({ contract: true }, entries, NOW)).toEqual({
+      state: 'alarm',
+      since: ago(4 * MIN),
+      why: '1 contract failure(s) in the last 5 minutes',
+    });
     expect(alertState({ contract: true }, entries.slice(0, 20), NOW)).toEqual({ state: 'ok' });
-    expect(alertState({ contract: true }, [entry({ at: ago(6 * MIN), outcome: 'failure', reason: 'contract' })], NOW)).toEqual({ state: 'ok' });
+    expect(alertState({ contract: true }, [entry({ at: ago(6 * MIN), outcome: 'failure', reason: 'contract' })], NOW)).toEqual({
+      state: 'ok',
+    });
     expect(alertState({ ...rule, contract: true }, entries, NOW).state).toBe('alarm');
   });
 });
 
 describe('the executor metrics the alarms watch', () => {
-  const emitted = (alerts: Parameters<typeof addCardAlertMetrics>[1], attempt: Partial<Parameters<typeof addCardAlertMetrics>[3]>, deployment?: string) => {
+  const emitted = (
+    alerts: Parameters<typeof addCardAlertMetrics>[1],
+    attempt: Partial<Parameters<typeof addCardAlertMetrics>[3]>,
+    deployment?: string,
+  ) => {
     const out: Array<{ name: string; value: number; dimensions: Record<string, string> }> = [];
     const metrics = {
       singleMetric: () => {
         let dimensions: Record<string, string> = {};
-        return { addDimensions: (given: Record<string, string>) => (dimensions = given), addMetric: (name: string, _unit: string, value: number) => out.push({ name, value, dimensions }) };
+        return {
+          addDimensions: (given: Record<string, string>) => (dimensions = given),
+          addMetric: (name: string, _unit: string, value: number) => out.push({ name, value, dimensions }),
+        };
       },
     } as unknown as Metrics;
-    addCardAlertMetrics(metrics, alerts, { workspaceId: 'ws1', flowId: 'f1', blockId: 'card' }, { method: 'GET', url: 'https://shop.example/', latencyMs: 10, outcome: 'success', attempt: 1, ...attempt }, deployment);
+    addCardAlertMetrics(
+      metrics,
+      alerts,
+      { workspaceId: 'ws1', flowId: 'f1', blockId: 'card' },
+      { method: 'GET', url: 'https://shop.example/', latencyMs: 10, outcome: 'success', attempt: 1, ...attempt },
+      deployment,
+    );
     return out;
   };
 
   test('a card with a failure-rate rule: 100 − X per failure, −X per success (its average is over 0 exactly when over X %)', () => {
     const alerts = [{ flowId: 'f1', blockId: 'card', failureRate: { percent: 20, minutes: 15 as const } }];
-    expect(emitted(alerts, { outcome: 'failure', reason: 'http_500' })).toEqual([{ name: 'CardFailureMargin', value: 80, dimensions: { workspace: 'ws1', card: 'f1/card', minutes: '15' } }]);
-    expect(emitted(alerts, {})).toEqual([{ name: 'CardFailureMargin', value: -20, dimensions: { workspace: 'ws1', card: 'f1/card', minutes: '15' } }]);
+    expect(emitted(alerts, { outcome: 'failure', reason: 'http_500' })).toEqual([
+      { name: 'CardFailureMargin', value: 80, dimensions: { workspace: 'ws1', card: 'f1/card', minutes: '15' } },
+    ]);
+    expect(emitted(alerts, {})).toEqual([
+      { name: 'CardFailureMargin', value: -20, dimensions: { workspace: 'ws1', card: 'f1/card', minutes: '15' } },
+    ]);
     // On AWS the stack names itself (CARD_ALERTS_DEPLOYMENT): its alarms filter on it.
-    expect(emitted(alerts, {}, 'callcard-prod-app')[0]?.dimensions).toEqual({ deployment: 'callcard-prod-app', workspace: 'ws1', card: 'f1/card', minutes: '15' });
+    expect(emitted(alerts, {}, 'callcard-prod-app')[0]?.dimensions).toEqual({
+      deployment: 'callcard-prod-app',
+      workspace: 'ws1',
+      card: 'f1/card',
+      minutes: '15',
+    });
   });
 
   test('a contract failure of a card with the contract rule; cards without rules emit nothing (no metric to pay for)', () => {
     const alerts = [{ flowId: 'f1', blockId: 'card', contract: true }];
-    expect(emitted(alerts, { outcome: 'failure', reason: 'contract: $.id is missing' })).toEqual([{ name: 'CardContractFailures', value: 1, dimensions: { workspace: 'ws1', card: 'f1/card' } }]);
+    expect(emitted(alerts, { outcome: 'failure', reason: 'contract: $.id is missing' })).toEqual([
+      { name: 'CardContractFailures', value: 1, dimensions: { workspace: 'ws1', card: 'f1/card' } },
+    ]);
     expect(emitted(alerts, { outcome: 'failure', reason: 'http_500' })).toEqual([]);
-    expect(emitted([{ flowId: 'f1', blockId: 'other', contract: true, failureRate: { percent: 5, minutes: 5 } }], { outcome: 'failure', reason: 'contract' })).toEqual([]);
+    expect(
+      emitted([{ flowId: 'f1', blockId: 'other', contract: true, failureRate: { percent: 5, minutes: 5 } }], {
+        outcome: 'failure',
+        reason: 'contract',
+      }),
+    ).toEqual([]);
     expect(emitted([], { outcome: 'failure', reason: 'contract' })).toEqual([]);
   });
 });
@@ -204,16 +278,29 @@ describe('reading the log for health: one card of one workspace, bounded', () =>
   });
 
   test('a card log page between two times (what a chart point links to)', async () => {
-    for (const [jobId, minutes] of [['a', 1], ['b', 6], ['c', 11]] as const) await store.executionLog.append(entry({ at: ago(minutes * MIN), jobId }));
+    for (const [jobId, minutes] of [
+      ['a', 1],
+      ['b', 6],
+      ['c', 11],
+    ] as const)
+      await store.executionLog.append(entry({ at: ago(minutes * MIN), jobId }));
     const page = await store.executionLog.page('ws1', { flowId: 'f1', blockId: 'card', from: ago(10 * MIN), to: ago(5 * MIN) });
     expect(page.items.map((e) => e.jobId)).toEqual(['b']);
-    expect((await store.executionLog.page('ws1', { flowId: 'f1', blockId: 'card', from: ago(10 * MIN) })).items.map((e) => e.jobId)).toEqual(['a', 'b']);
+    expect(
+      (await store.executionLog.page('ws1', { flowId: 'f1', blockId: 'card', from: ago(10 * MIN) })).items.map((e) => e.jobId),
+    ).toEqual(['a', 'b']);
   });
 
   test(`at most ${HEALTH_MAX_ENTRIES} entries, newest first, and it says the window was cut`, async () => {
-    const items = Array.from({ length: HEALTH_MAX_ENTRIES + 3 }, (_, i) => entry({ at: new Date(NOW - 1000 - i).toISOString(), jobId: `j${i}` }));
+    const items = Array.from({ length: HEALTH_MAX_ENTRIES + 3 }, (_, i) =>
+      entry({ at: new Date(NOW - 1000 - i).toISOString(), jobId: `j${i}` }),
+    );
     for (let i = 0; i < items.length; i += 200) await Promise.all(items.slice(i, i + 200).map((item) => store.executionLog.append(item)));
     const read = await store.executionLog.forHealth('ws1', 'f1', 'card', ago(60 * MIN), NOW);
-    expect([read.entries.length, read.complete, read.entries[0]?.at]).toEqual([HEALTH_MAX_ENTRIES, false, new Date(NOW - 1000).toISOString()]);
+    expect([read.entries.length, read.complete, read.entries[0]?.at]).toEqual([
+      HEALTH_MAX_ENTRIES,
+      false,
+      new Date(NOW - 1000).toISOString(),
+    ]);
   }, 60_000);
 });

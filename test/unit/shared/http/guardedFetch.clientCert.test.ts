@@ -11,16 +11,28 @@ import { createGuardedFetch } from '../../../../shared/http/guardedFetch';
 
 const fixture = (name: string) => fs.readFileSync(path.join(__dirname, '..', '..', '..', 'fixtures', 'mtls', name), 'utf8');
 
-async function server(handle: (presented: string | undefined, res: ServerResponse, port: number) => void): Promise<{ port: number; close(): Promise<void> }> {
+async function server(
+  handle: (presented: string | undefined, res: ServerResponse, port: number) => void,
+): Promise<{ port: number; close(): Promise<void> }> {
   let port = 0;
-  const s = https.createServer({ cert: fixture('server.pem'), key: fixture('server.key'), ca: fixture('ca.pem'), requestCert: true, rejectUnauthorized: false }, (req, res) => {
-    const socket = req.socket as TLSSocket;
-    const cn = socket.getPeerCertificate().subject.CN;
-    handle(socket.authorized ? String(cn) : undefined, res, port);
-  });
+  const s = https.createServer(
+    { cert: fixture('server.pem'), key: fixture('server.key'), ca: fixture('ca.pem'), requestCert: true, rejectUnauthorized: false },
+    (req, res) => {
+      const socket = req.socket as TLSSocket;
+      const cn = socket.getPeerCertificate().subject.CN;
+      handle(socket.authorized ? String(cn) : undefined, res, port);
+    },
+  );
   await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
   port = (s.address() as AddressInfo).port;
-  return { port, close: () => new Promise((resolve) => { s.closeAllConnections(); s.close(() => resolve()); }) };
+  return {
+    port,
+    close: () =>
+      new Promise((resolve) => {
+        s.closeAllConnections();
+        s.close(() => resolve());
+      }),
+  };
 }
 
 test('presented to the origin and to a same-origin redirect; the certificate and the pinned CA never go to another origin', async () => {
@@ -36,10 +48,17 @@ test('presented to the origin and to a same-origin redirect; the certificate and
   });
   try {
     const fetch = createGuardedFetch({ allowHttpHosts: [`127.0.0.1:${origin.port}`, `127.0.0.1:${other.port}`] });
-    const request = { method: 'GET' as const, timeoutMs: 5_000, tls: { cert: fixture('client.pem'), key: fixture('client.key'), ca: fixture('ca.pem') } };
+    const request = {
+      method: 'GET' as const,
+      timeoutMs: 5_000,
+      tls: { cert: fixture('client.pem'), key: fixture('client.key'), ca: fixture('ca.pem') },
+    };
     // The other origin's certificate is signed by the same CA: it fails only because the CA pinned for
     // the first origin does not go with the redirect (public roots apply), and nothing was presented to it.
-    await expect(fetch({ ...request, url: `https://127.0.0.1:${origin.port}/start` })).rejects.toMatchObject({ kind: 'network', message: expect.stringContaining('SELF_SIGNED_CERT_IN_CHAIN') });
+    await expect(fetch({ ...request, url: `https://127.0.0.1:${origin.port}/start` })).rejects.toMatchObject({
+      kind: 'network',
+      message: expect.stringContaining('SELF_SIGNED_CERT_IN_CHAIN'),
+    });
     expect(presentedTo).toEqual([
       ['origin', 'callcard workspace demo'],
       ['origin', 'callcard workspace demo'],
@@ -57,8 +76,24 @@ test('the pinned CA is the only one trusted: a server it did not sign fails the 
   const s = await server((_presented, res) => res.writeHead(200).end('ok'));
   try {
     const fetch = createGuardedFetch({ allowHttpHosts: [`127.0.0.1:${s.port}`] });
-    await expect(fetch({ method: 'GET', url: `https://127.0.0.1:${s.port}/`, timeoutMs: 5_000, tls: { cert: fixture('client.pem'), key: fixture('client.key'), ca: fixture('other.pem') } })).rejects.toMatchObject({ kind: 'network' });
-    expect((await fetch({ method: 'GET', url: `https://127.0.0.1:${s.port}/`, timeoutMs: 5_000, tls: { cert: fixture('client.pem'), key: fixture('client.key'), ca: fixture('ca.pem') } })).body).toBe('ok');
+    await expect(
+      fetch({
+        method: 'GET',
+        url: `https://127.0.0.1:${s.port}/`,
+        timeoutMs: 5_000,
+        tls: { cert: fixture('client.pem'), key: fixture('client.key'), ca: fixture('other.pem') },
+      }),
+    ).rejects.toMatchObject({ kind: 'network' });
+    expect(
+      (
+        await fetch({
+          method: 'GET',
+          url: `https://127.0.0.1:${s.port}/`,
+          timeoutMs: 5_000,
+          tls: { cert: fixture('client.pem'), key: fixture('client.key'), ca: fixture('ca.pem') },
+        })
+      ).body,
+    ).toBe('ok');
   } finally {
     await s.close();
   }

@@ -186,10 +186,7 @@ function fakeLookup(respond: (hostname: string, reply: Reply) => void, calls: st
     const callback = typeof optionsOrCallback === 'function' ? optionsOrCallback : maybeCallback;
     if (typeof callback !== 'function') throw new TypeError('lookup needs a callback');
     const all =
-      typeof optionsOrCallback === 'object' &&
-      optionsOrCallback !== null &&
-      'all' in optionsOrCallback &&
-      optionsOrCallback.all === true;
+      typeof optionsOrCallback === 'object' && optionsOrCallback !== null && 'all' in optionsOrCallback && optionsOrCallback.all === true;
     respond(hostname, (result) => {
       process.nextTick(() => {
         const first = Array.isArray(result) ? result[0] : undefined;
@@ -351,7 +348,8 @@ describe('isPublicAddress against ipaddr.js (what it used before node:net BlockL
           const hex = value.toString(16).padStart(bytes.length * 2, '0');
           const address = ipaddr.fromByteArray([...Buffer.from(hex, 'hex')]);
           out.push(address.toString());
-          if (address.kind() === 'ipv4') out.push(`::ffff:${address.toString()}`, (address as ipaddr.IPv4).toIPv4MappedAddress().toNormalizedString());
+          if (address.kind() === 'ipv4')
+            out.push(`::ffff:${address.toString()}`, (address as ipaddr.IPv4).toIPv4MappedAddress().toNormalizedString());
         }
       }
     }
@@ -359,7 +357,8 @@ describe('isPublicAddress against ipaddr.js (what it used before node:net BlockL
   };
 
   it('refuses any address with a zone id, however the rest is written (fast-check found 2000::…:100.100.100.0%eth0 read both ways)', () => {
-    for (const ip of ['2000:000:0000:0000:0000:00:100.100.100.0%eth0', '2001:4860:4860::8888%eth0', 'fe80::1%eth0', '::ffff:8.8.8.8%1']) expect([ip, isPublicAddress(ip)]).toEqual([ip, false]);
+    for (const ip of ['2000:000:0000:0000:0000:00:100.100.100.0%eth0', '2001:4860:4860::8888%eth0', 'fe80::1%eth0', '::ffff:8.8.8.8%1'])
+      expect([ip, isPublicAddress(ip)]).toEqual([ip, false]);
     expect(isPublicAddress('2001:4860:4860::8888')).toBe(true);
   });
 
@@ -382,7 +381,9 @@ describe('isPublicAddress against ipaddr.js (what it used before node:net BlockL
       fc.ipV6(),
       fc.ipV4().map((v4) => `::ffff:${v4}`),
       fc.ipV6().map((v6) => `${v6}%eth0`),
-      fc.tuple(fc.constantFrom('2001:', '2002:', 'fe80:', 'fc00:', '64:ff9b:', '2620:4f:', '3fff:', '5f00:', '100:'), fc.ipV6()).map(([head, v6]) => `${head}${v6.split(':').slice(-7).join(':')}`),
+      fc
+        .tuple(fc.constantFrom('2001:', '2002:', 'fe80:', 'fc00:', '64:ff9b:', '2620:4f:', '3fff:', '5f00:', '100:'), fc.ipV6())
+        .map(([head, v6]) => `${head}${v6.split(':').slice(-7).join(':')}`),
     );
     fc.assert(
       fc.property(anyIp, (ip) => {
@@ -611,7 +612,12 @@ describe('createGuardedFetch', () => {
         const socket = req.socket;
         clearTimeout(idleTimers.get(socket));
         res.writeHead(200, { 'keep-alive': 'timeout=60' });
-        res.end('ok', () => idleTimers.set(socket, setTimeout(() => socket.end(), 100)));
+        res.end('ok', () =>
+          idleTimers.set(
+            socket,
+            setTimeout(() => socket.end(), 100),
+          ),
+        );
       });
       const fetch = createGuardedFetch({ allowHttpHosts: [server.hostPort] });
 
@@ -646,7 +652,12 @@ describe('createGuardedFetch', () => {
         const fetch = createGuardedFetch({ allowHttpHosts: [server.hostPort] });
 
         await fetch(get(server.origin));
-        const res = await fetch({ method, url: `${server.origin}/again`, body: method === 'PUT' ? '{"a":1}' : undefined, timeoutMs: 5_000 });
+        const res = await fetch({
+          method,
+          url: `${server.origin}/again`,
+          body: method === 'PUT' ? '{"a":1}' : undefined,
+          timeoutMs: 5_000,
+        });
 
         expect(res.status).toBe(200);
         expect(server.requests.map((r) => `${r.method} ${r.url} ${r.body}`)).toEqual([
@@ -783,19 +794,23 @@ describe('createGuardedFetch', () => {
       expect(server.connections()).toBe(0);
     });
 
-    it.each(['ftp://127.0.0.1:21/', 'file:///etc/passwd', 'data:text/plain,hi', 'ws://127.0.0.1:80/', 'gopher://127.0.0.1:70/', 'not a url'])(
-      'refuses %p',
-      async (url) => {
-        const calls: string[] = [];
-        const fetch = createGuardedFetch({ lookup: forbiddenLookup(calls) });
-        dialled.length = 0;
+    it.each([
+      'ftp://127.0.0.1:21/',
+      'file:///etc/passwd',
+      'data:text/plain,hi',
+      'ws://127.0.0.1:80/',
+      'gopher://127.0.0.1:70/',
+      'not a url',
+    ])('refuses %p', async (url) => {
+      const calls: string[] = [];
+      const fetch = createGuardedFetch({ lookup: forbiddenLookup(calls) });
+      dialled.length = 0;
 
-        await expectKind(fetch(get(url)), 'blocked');
+      await expectKind(fetch(get(url)), 'blocked');
 
-        expect(calls).toEqual([]);
-        expect(dialled).toEqual([]);
-      },
-    );
+      expect(calls).toEqual([]);
+      expect(dialled).toEqual([]);
+    });
 
     it('refuses header values that would inject lines, without echoing them', async () => {
       const server = await startServer(ok);
@@ -810,21 +825,22 @@ describe('createGuardedFetch', () => {
   });
 
   describe('redirects', () => {
-    it.each(['https://169.254.169.254/latest/meta-data', 'http://169.254.169.254/latest/meta-data', 'https://[fd00:ec2::254]/latest/meta-data'])(
-      'refuses a redirect to the metadata service (%s) before any lookup or connection',
-      async (location) => {
-        const server = await startServer(redirectTo(302, location));
-        const calls: string[] = [];
-        const fetch = createGuardedFetch({ allowHttpHosts: [server.hostPort], lookup: forbiddenLookup(calls) });
-        dialled.length = 0;
+    it.each([
+      'https://169.254.169.254/latest/meta-data',
+      'http://169.254.169.254/latest/meta-data',
+      'https://[fd00:ec2::254]/latest/meta-data',
+    ])('refuses a redirect to the metadata service (%s) before any lookup or connection', async (location) => {
+      const server = await startServer(redirectTo(302, location));
+      const calls: string[] = [];
+      const fetch = createGuardedFetch({ allowHttpHosts: [server.hostPort], lookup: forbiddenLookup(calls) });
+      dialled.length = 0;
 
-        await expectKind(fetch(get(`${server.origin}/start`)), 'blocked');
+      await expectKind(fetch(get(`${server.origin}/start`)), 'blocked');
 
-        expect(calls).toEqual([]);
-        expect(dialled).toEqual(['127.0.0.1']);
-        expect(server.requests).toHaveLength(1);
-      },
-    );
+      expect(calls).toEqual([]);
+      expect(dialled).toEqual(['127.0.0.1']);
+      expect(server.requests).toHaveLength(1);
+    });
 
     it('refuses a redirect to a loopback port that is not allowlisted', async () => {
       const trap = await startTrap();

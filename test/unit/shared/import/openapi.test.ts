@@ -23,7 +23,12 @@ beforeAll(async () => {
 
 test('the fixtures are five real documents, each with its source on its first line and in SOURCES.md', () => {
   const dir = path.join(ROOT, 'test/fixtures/import/openapi');
-  expect(fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()).toEqual([...FIXTURES].sort());
+  expect(
+    fs
+      .readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort(),
+  ).toEqual([...FIXTURES].sort());
   const sources = read('test/fixtures/import/openapi/SOURCES.md');
   for (const file of FIXTURES) {
     expect(read(`test/fixtures/import/openapi/${file}`)).toMatch(/^# .+\(.+\)/);
@@ -55,8 +60,18 @@ test('operations are listed with id, method, path and summary (an operation with
     { operationId: 'createOrder', method: 'POST', path: '/orders', summary: 'Place an order' },
   ]);
   expect(listOperations(line).length).toBeGreaterThan(60);
-  expect(listOperations(line)).toContainEqual({ operationId: 'pushMessage', method: 'POST', path: '/v2/bot/message/push', summary: 'Sends a message to a user, group chat, or multi-person chat at any time.' });
-  const anonymous = await loadOpenApi({ openapi: '3.1.0', info: { title: 't', version: '1' }, servers: [{ url: 'https://api.brand.example' }], paths: { '/ping': { get: { responses: { '204': { description: 'ok' } } } } } });
+  expect(listOperations(line)).toContainEqual({
+    operationId: 'pushMessage',
+    method: 'POST',
+    path: '/v2/bot/message/push',
+    summary: 'Sends a message to a user, group chat, or multi-person chat at any time.',
+  });
+  const anonymous = await loadOpenApi({
+    openapi: '3.1.0',
+    info: { title: 't', version: '1' },
+    servers: [{ url: 'https://api.brand.example' }],
+    paths: { '/ping': { get: { responses: { '204': { description: 'ok' } } } } },
+  });
   expect(listOperations(anonymous)).toEqual([{ operationId: 'GET /ping', method: 'GET', path: '/ping' }]);
   expect(importOperation(anonymous, 'GET /ping').card.request.url).toBe('https://api.brand.example/ping');
 });
@@ -65,7 +80,11 @@ test('the order-status operation: path parameter as a variable, the apiKey heade
   const imported = importOperation(orders, 'getOrder');
   expect(imported.card).toEqual({
     type: 'callApi',
-    request: { method: 'GET', url: 'https://api.brand.example/orders/{{ attributes.id }}', headers: { 'x-api-key': '{{ secrets.BRAND_API_KEY }}' } },
+    request: {
+      method: 'GET',
+      url: 'https://api.brand.example/orders/{{ attributes.id }}',
+      headers: { 'x-api-key': '{{ secrets.BRAND_API_KEY }}' },
+    },
     contract: {
       body: {
         type: 'object',
@@ -75,14 +94,27 @@ test('the order-status operation: path parameter as a variable, the apiKey heade
           status: { type: 'string', enum: ['processing', 'shipped', 'delivered'] },
           items: {
             type: 'array',
-            items: { type: 'object', required: ['name', 'qty', 'price'], properties: { name: { type: 'string' }, qty: { type: 'integer' }, price: { type: 'number' }, imageUrl: { type: ['string', 'null'], format: 'uri' } } },
+            items: {
+              type: 'object',
+              required: ['name', 'qty', 'price'],
+              properties: {
+                name: { type: 'string' },
+                qty: { type: 'integer' },
+                price: { type: 'number' },
+                imageUrl: { type: ['string', 'null'], format: 'uri' },
+              },
+            },
           },
         },
       },
     },
   });
-  expect(imported.secrets).toEqual([{ name: 'BRAND_API_KEY', header: 'x-api-key', allowedHosts: ['api.brand.example'], from: 'securityScheme ordersKey' }]);
-  expect(imported.variables).toEqual([{ in: 'path', path: 'id', value: 'A1001', type: 'string', suggested: 'attributes.id', templated: true }]);
+  expect(imported.secrets).toEqual([
+    { name: 'BRAND_API_KEY', header: 'x-api-key', allowedHosts: ['api.brand.example'], from: 'securityScheme ordersKey' },
+  ]);
+  expect(imported.variables).toEqual([
+    { in: 'path', path: 'id', value: 'A1001', type: 'string', suggested: 'attributes.id', templated: true },
+  ]);
   expect(imported.responseFields.map((f) => f.path)).toEqual([
     'response.body.id',
     'response.body.status',
@@ -99,9 +131,17 @@ test('a request body schema becomes a payload tree: required properties, one arr
   const imported = importOperation(orders, 'createOrder');
   expect(imported.card.request.body).toEqual({
     type: 'json',
-    value: { memberId: '{{ attributes.memberId }}', channel: 'line', items: [{ sku: '{{ attributes.sku }}', qty: '{{ attributes.qty }}' }] },
+    value: {
+      memberId: '{{ attributes.memberId }}',
+      channel: 'line',
+      items: [{ sku: '{{ attributes.sku }}', qty: '{{ attributes.qty }}' }],
+    },
   });
-  expect(imported.variables.map((v) => `${v.path}:${v.type ?? '?'}:${v.required === true ? 'required' : 'optional'}:${v.templated ? 'in card' : 'offered'}`)).toEqual([
+  expect(
+    imported.variables.map(
+      (v) => `${v.path}:${v.type ?? '?'}:${v.required === true ? 'required' : 'optional'}:${v.templated ? 'in card' : 'offered'}`,
+    ),
+  ).toEqual([
     'memberId:string:required:in card',
     'items[0].sku:string:required:in card',
     'items[0].qty:integer:required:in card',
@@ -111,10 +151,24 @@ test('a request body schema becomes a payload tree: required properties, one arr
 
 test('the Petstore (OpenAPI 3.0): bearer auth, an optional query parameter offered, http:// server taken as https:// with a warning, no contract without a JSON answer', () => {
   const list = importOperation(petstore, 'listPets');
-  expect(list.card.request).toEqual({ method: 'GET', url: 'https://petstore.swagger.io/v1/pets', headers: { Authorization: 'Bearer {{ secrets.SWAGGER_TOKEN }}' } });
-  expect(list.variables).toEqual([{ in: 'query', path: 'limit', type: 'integer', required: false, suggested: 'attributes.limit', templated: false }]);
+  expect(list.card.request).toEqual({
+    method: 'GET',
+    url: 'https://petstore.swagger.io/v1/pets',
+    headers: { Authorization: 'Bearer {{ secrets.SWAGGER_TOKEN }}' },
+  });
+  expect(list.variables).toEqual([
+    { in: 'query', path: 'limit', type: 'integer', required: false, suggested: 'attributes.limit', templated: false },
+  ]);
   expect(list.warnings).toEqual(['the server is http://petstore.swagger.io/v1: cards call https, so https:// was taken']);
-  expect(list.card.contract?.body).toEqual({ type: 'array', maxItems: 100, items: { type: 'object', required: ['id', 'name'], properties: { id: { type: 'integer', format: 'int64' }, name: { type: 'string' }, tag: { type: 'string' } } } });
+  expect(list.card.contract?.body).toEqual({
+    type: 'array',
+    maxItems: 100,
+    items: {
+      type: 'object',
+      required: ['id', 'name'],
+      properties: { id: { type: 'integer', format: 'int64' }, name: { type: 'string' }, tag: { type: 'string' } },
+    },
+  });
   const create = importOperation(petstore, 'createPets');
   expect(create.card.request.body).toEqual({ type: 'json', value: { id: '{{ attributes.id }}', name: '{{ attributes.name }}' } });
   expect(create.card.contract).toBeUndefined();
@@ -126,14 +180,20 @@ test("LINE's Messaging API: push message and get profile, with the channel token
   expect(push.card.request.method).toBe('POST');
   expect(push.card.request.url).toBe('https://api.line.me/v2/bot/message/push');
   expect(push.card.request.headers).toEqual({ Authorization: 'Bearer {{ secrets.LINE_TOKEN }}' });
-  expect(push.card.request.body).toEqual({ type: 'json', value: { to: '{{ attributes.to }}', messages: [{ type: '{{ attributes.type }}' }] } });
+  expect(push.card.request.body).toEqual({
+    type: 'json',
+    value: { to: '{{ attributes.to }}', messages: [{ type: '{{ attributes.type }}' }] },
+  });
   expect(push.responseFields).toContainEqual({ path: 'response.body.sentMessages[].id', type: 'string' });
   const profile = importOperation(line, 'getProfile');
   expect(profile.card.contract?.body).toMatchObject({ type: 'object', required: ['displayName', 'userId'] });
   expect(JSON.stringify(profile.card.contract)).not.toMatch(/"(nullable|example|description)"/);
 });
 
-const doc = (extra: Record<string, unknown>, paths: Record<string, unknown> = { '/a': { get: { operationId: 'a', responses: { '200': { description: 'ok' } } } } }) => ({
+const doc = (
+  extra: Record<string, unknown>,
+  paths: Record<string, unknown> = { '/a': { get: { operationId: 'a', responses: { '200': { description: 'ok' } } } } },
+) => ({
   openapi: '3.0.3',
   info: { title: 't', version: '1' },
   servers: [{ url: 'https://{region}.api.brand.example/v2', variables: { region: { default: 'tw' } } }],
@@ -142,33 +202,93 @@ const doc = (extra: Record<string, unknown>, paths: Record<string, unknown> = { 
 });
 
 test('auth schemes: basic, apiKey in a cookie, apiKey in the query (offered, not sent), oauth2 as a stored bearer token', async () => {
-  const withScheme = async (scheme: Record<string, unknown>) => importOperation(await loadOpenApi(doc({ components: { securitySchemes: { s: scheme } }, security: [{ s: [] }] })), 'a');
-  expect((await withScheme({ type: 'http', scheme: 'basic' })).card.request.headers).toEqual({ Authorization: 'Basic {{ secrets.BRAND_BASIC_AUTH }}' });
-  expect((await withScheme({ type: 'apiKey', in: 'cookie', name: 'sid' })).card.request.headers).toEqual({ Cookie: 'sid={{ secrets.BRAND_SID }}' });
+  const withScheme = async (scheme: Record<string, unknown>) =>
+    importOperation(await loadOpenApi(doc({ components: { securitySchemes: { s: scheme } }, security: [{ s: [] }] })), 'a');
+  expect((await withScheme({ type: 'http', scheme: 'basic' })).card.request.headers).toEqual({
+    Authorization: 'Basic {{ secrets.BRAND_BASIC_AUTH }}',
+  });
+  expect((await withScheme({ type: 'apiKey', in: 'cookie', name: 'sid' })).card.request.headers).toEqual({
+    Cookie: 'sid={{ secrets.BRAND_SID }}',
+  });
   const query = await withScheme({ type: 'apiKey', in: 'query', name: 'api_key' });
   expect(query.card.request.url).toBe('https://tw.api.brand.example/v2/a');
   expect(query.secrets).toEqual([{ name: 'BRAND_API_KEY', header: '', allowedHosts: ['tw.api.brand.example'], from: 'securityScheme s' }]);
   expect(query.warnings.join('\n')).toMatch(/secrets in headers only/);
-  const oauth = await withScheme({ type: 'oauth2', flows: { clientCredentials: { tokenUrl: 'https://auth.brand.example/token', scopes: {} } } });
+  const oauth = await withScheme({
+    type: 'oauth2',
+    flows: { clientCredentials: { tokenUrl: 'https://auth.brand.example/token', scopes: {} } },
+  });
   expect(oauth.card.request.headers).toEqual({ Authorization: 'Bearer {{ secrets.BRAND_TOKEN }}' });
 });
 
 test('a recursive schema gives a finite contract and payload', async () => {
-  const node = { type: 'object', required: ['name'], properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: '#/components/schemas/Node' } } } };
+  const node = {
+    type: 'object',
+    required: ['name'],
+    properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: '#/components/schemas/Node' } } },
+  };
   const api = await loadOpenApi(
-    doc({ components: { schemas: { Node: node } } }, { '/tree': { post: { operationId: 'tree', requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Node' } } } }, responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Node' } } } } } } } }),
+    doc(
+      { components: { schemas: { Node: node } } },
+      {
+        '/tree': {
+          post: {
+            operationId: 'tree',
+            requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Node' } } } },
+            responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Node' } } } } },
+          },
+        },
+      },
+    ),
   );
   const imported = importOperation(api, 'tree');
   expect(JSON.stringify(imported.card).length).toBeLessThan(20_000);
   expect(imported.card.request.body).toEqual({ type: 'json', value: { name: '{{ attributes.name }}' } });
   // The contract leaves the schema open where it recurs.
-  expect(imported.card.contract?.body).toEqual({ type: 'object', required: ['name'], properties: { name: { type: 'string' }, children: { type: 'array', items: {} } } });
+  expect(imported.card.contract?.body).toEqual({
+    type: 'object',
+    required: ['name'],
+    properties: { name: { type: 'string' }, children: { type: 'array', items: {} } },
+  });
   expect(imported.responseFields.map((f) => f.path)).toEqual(['response.body.name', 'response.body.children', 'response.body.children[]']);
 });
 
 test.each([
-  ['an external $ref to a file', doc({}, { '/a': { get: { operationId: 'a', responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: 'file:///etc/passwd' } } } } } } } }), /refers to file:\/\/\/etc\/passwd: references to other files or URLs are not followed/],
-  ['an external $ref to a URL', doc({}, { '/a': { get: { operationId: 'a', responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: 'http://169.254.169.254/latest/meta-data' } } } } } } } }), /refers to http:\/\/169\.254\.169\.254/],
+  [
+    'an external $ref to a file',
+    doc(
+      {},
+      {
+        '/a': {
+          get: {
+            operationId: 'a',
+            responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: 'file:///etc/passwd' } } } } },
+          },
+        },
+      },
+    ),
+    /refers to file:\/\/\/etc\/passwd: references to other files or URLs are not followed/,
+  ],
+  [
+    'an external $ref to a URL',
+    doc(
+      {},
+      {
+        '/a': {
+          get: {
+            operationId: 'a',
+            responses: {
+              '200': {
+                description: 'ok',
+                content: { 'application/json': { schema: { $ref: 'http://169.254.169.254/latest/meta-data' } } },
+              },
+            },
+          },
+        },
+      },
+    ),
+    /refers to http:\/\/169\.254\.169\.254/,
+  ],
   ['Swagger 2.0', { swagger: '2.0', info: { title: 't', version: '1' }, paths: {} }, /Swagger 2\.0: convert it to OpenAPI 3/],
   ['not OpenAPI', { hello: 'world' }, /not an OpenAPI 3\.0 or 3\.1 document/],
   ['an invalid document', { openapi: '3.0.3', info: { title: 't' }, paths: {} }, /not valid OpenAPI/],
@@ -185,7 +305,9 @@ test('text that is neither JSON nor YAML, and an unknown operation, are refused 
 test('a relative server URL resolves against the document URL; without one it is refused', async () => {
   const api = await loadOpenApi({ ...doc({}), servers: [{ url: '/api/v1' }] });
   expect(() => importOperation(api, 'a')).toThrow(/relative: give the document by URL/);
-  expect(importOperation(api, 'a', { documentUrl: 'https://docs.brand.example/openapi.json' }).card.request.url).toBe('https://docs.brand.example/api/v1/a');
+  expect(importOperation(api, 'a', { documentUrl: 'https://docs.brand.example/openapi.json' }).card.request.url).toBe(
+    'https://docs.brand.example/api/v1/a',
+  );
 });
 
 test("OAI's USPTO Data Set API (3.0.1): the {scheme} server variable at its default, two path parameters, a form body", () => {
@@ -199,9 +321,18 @@ test("OAI's USPTO Data Set API (3.0.1): the {scheme} server variable at its defa
   expect(search.card.request).toEqual({
     method: 'POST',
     url: 'https://developer.uspto.gov/ds-api/{{ attributes.dataset }}/{{ attributes.version }}/records',
-    body: { type: 'form', fields: { criteria: '{{ attributes.criteria }}', start: '{{ attributes.start }}', rows: '{{ attributes.rows }}' } },
+    body: {
+      type: 'form',
+      fields: { criteria: '{{ attributes.criteria }}', start: '{{ attributes.start }}', rows: '{{ attributes.rows }}' },
+    },
   });
-  expect(search.variables.map((v) => `${v.in}:${v.path}`)).toEqual(['path:version', 'path:dataset', 'form:criteria', 'form:start', 'form:rows']);
+  expect(search.variables.map((v) => `${v.in}:${v.path}`)).toEqual([
+    'path:version',
+    'path:dataset',
+    'form:criteria',
+    'form:start',
+    'form:rows',
+  ]);
   expect(search.secrets).toEqual([]);
   expect(importOperation(uspto, 'list-data-sets').responseFields.map((f) => f.path)).toContain('response.body.apis[].apiUrl');
 });
@@ -219,8 +350,14 @@ test("OAI's expanded Petstore: allOf bodies flattened for the payload and the pi
 test("LINE's LIFF server API: the channel token as a bearer secret, a nested body, the apps list for the pickers", () => {
   const liff = documents.get('line-liff.yml') as OpenApiDocument;
   const list = importOperation(liff, 'getAllLIFFApps');
-  expect(list.card.request).toEqual({ method: 'GET', url: 'https://api.line.me/liff/v1/apps', headers: { Authorization: 'Bearer {{ secrets.LINE_TOKEN }}' } });
-  expect(list.secrets).toEqual([{ name: 'LINE_TOKEN', header: 'Authorization', allowedHosts: ['api.line.me'], from: 'securityScheme Bearer' }]);
+  expect(list.card.request).toEqual({
+    method: 'GET',
+    url: 'https://api.line.me/liff/v1/apps',
+    headers: { Authorization: 'Bearer {{ secrets.LINE_TOKEN }}' },
+  });
+  expect(list.secrets).toEqual([
+    { name: 'LINE_TOKEN', header: 'Authorization', allowedHosts: ['api.line.me'], from: 'securityScheme Bearer' },
+  ]);
   expect(list.responseFields).toContainEqual({ path: 'response.body.apps[].liffId', type: 'string' });
   const add = importOperation(liff, 'addLIFFApp');
   expect(add.card.request.body).toEqual({ type: 'json', value: { view: { type: '{{ attributes.type }}', url: '{{ attributes.url }}' } } });

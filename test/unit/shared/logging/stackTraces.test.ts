@@ -19,7 +19,13 @@ describe('mapBundleStackTraces', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'stack-traces-'));
     writeFileSync(
       path.join(dir, 'orders.ts'),
-      ['export function loadOrders(id: string): string {', '  if (id.length > 0) throw new Error(`no orders for ${id}`);', "  return 'none';", '}', ''].join('\n'),
+      [
+        'export function loadOrders(id: string): string {',
+        '  if (id.length > 0) throw new Error(`no orders for ${id}`);',
+        "  return 'none';",
+        '}',
+        '',
+      ].join('\n'),
     );
     writeFileSync(
       path.join(dir, 'entry.ts'),
@@ -42,14 +48,27 @@ describe('mapBundleStackTraces', () => {
   /** Bundles entry.ts minified into `name`/index.js (with index.js.map unless `map` is false), as the functions are. */
   function bundle(name: string, map = true): string {
     const outfile = path.join(dir, name, 'index.js');
-    esbuild.buildSync({ entryPoints: [path.join(dir, 'entry.ts')], outfile, bundle: true, minify: true, platform: 'node', format: 'cjs', sourcemap: map, sourcesContent: false, logLevel: 'silent' });
+    esbuild.buildSync({
+      entryPoints: [path.join(dir, 'entry.ts')],
+      outfile,
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      format: 'cjs',
+      sourcemap: map,
+      sourcesContent: false,
+      logLevel: 'silent',
+    });
     return outfile;
   }
 
   /** Loads the bundle in a fresh node process, runs it, and returns whether it installed the mapping and the error's stack. */
   function run(file: string, nodeOptions = ''): { installed: boolean; stack: string } {
-    const script = 'const m = require(process.argv[1]); try { m.run(); } catch (e) { process.stdout.write(JSON.stringify({ installed: m.installed, stack: e.stack })); }';
-    return JSON.parse(execFileSync(process.execPath, ['-e', script, file], { env: { ...process.env, NODE_OPTIONS: nodeOptions } }).toString()) as { installed: boolean; stack: string };
+    const script =
+      'const m = require(process.argv[1]); try { m.run(); } catch (e) { process.stdout.write(JSON.stringify({ installed: m.installed, stack: e.stack })); }';
+    return JSON.parse(
+      execFileSync(process.execPath, ['-e', script, file], { env: { ...process.env, NODE_OPTIONS: nodeOptions } }).toString(),
+    ) as { installed: boolean; stack: string };
   }
 
   test('frames in the bundle name the original file, line and function', () => {
@@ -89,8 +108,11 @@ describe('mapBundleStackTraces', () => {
 
   test('a source map is not read at load, only when a stack trace is formatted', () => {
     const file = bundle('lazy');
-    const script = "const fs = require('fs'); const read = fs.readFileSync; let maps = 0; fs.readFileSync = (f, ...a) => { if (String(f).endsWith('.map')) maps += 1; return read(f, ...a); }; const m = require(process.argv[1]); const atLoad = maps; try { m.run(); } catch (e) { void e.stack; } process.stdout.write(JSON.stringify({ atLoad, after: maps }));";
-    const counts = JSON.parse(execFileSync(process.execPath, ['-e', script, file], { env: { ...process.env, NODE_OPTIONS: '' } }).toString()) as unknown;
+    const script =
+      "const fs = require('fs'); const read = fs.readFileSync; let maps = 0; fs.readFileSync = (f, ...a) => { if (String(f).endsWith('.map')) maps += 1; return read(f, ...a); }; const m = require(process.argv[1]); const atLoad = maps; try { m.run(); } catch (e) { void e.stack; } process.stdout.write(JSON.stringify({ atLoad, after: maps }));";
+    const counts = JSON.parse(
+      execFileSync(process.execPath, ['-e', script, file], { env: { ...process.env, NODE_OPTIONS: '' } }).toString(),
+    ) as unknown;
     expect(counts).toEqual({ atLoad: 0, after: 1 });
   });
 });

@@ -13,7 +13,8 @@ describe('a verified binding on the customer profile', () => {
   let client: DynamoDBClient;
   let table: Table;
   let store: Store;
-  const profile = async () => (await table.doc.send(new GetCommand({ TableName: 'callcard', Key: { pk: 'CUSTOMER#line#c1#U1', sk: 'PROFILE' } }))).Item;
+  const profile = async () =>
+    (await table.doc.send(new GetCommand({ TableName: 'callcard', Key: { pk: 'CUSTOMER#line#c1#U1', sk: 'PROFILE' } }))).Item;
 
   beforeEach(async () => {
     client = createModelDynamoClient({ latencyMs: 0 });
@@ -45,12 +46,21 @@ describe('a verified binding on the customer profile', () => {
   });
 
   test("a turn's effects: the binding set or removed in the same write as the attributes, and on a first contact", async () => {
-    await store.customers.recordTurn({ ...ref, workspaceId: 'ws1' }, { phone: '0912345678' }, new Date('2026-03-01T10:00:00Z'), false, member);
+    await store.customers.recordTurn(
+      { ...ref, workspaceId: 'ws1' },
+      { phone: '0912345678' },
+      new Date('2026-03-01T10:00:00Z'),
+      false,
+      member,
+    );
     expect(await store.customers.get(ref)).toMatchObject({ attributes: { phone: '0912345678' }, binding: member });
     await store.customers.recordTurn({ ...ref, workspaceId: 'ws1' }, {}, new Date('2026-03-01T10:01:00Z'), true);
     expect((await store.customers.get(ref))?.binding).toEqual(member);
     await store.customers.recordTurn({ ...ref, workspaceId: 'ws1' }, { plan: 'vip' }, new Date('2026-03-01T10:02:00Z'), true, null);
-    expect(await store.customers.get(ref)).toMatchObject({ attributes: { phone: '0912345678', plan: 'vip' }, lastInboundAt: '2026-03-01T10:02:00.000Z' });
+    expect(await store.customers.get(ref)).toMatchObject({
+      attributes: { phone: '0912345678', plan: 'vip' },
+      lastInboundAt: '2026-03-01T10:02:00.000Z',
+    });
     expect((await store.customers.get(ref))?.binding).toBeUndefined();
     // Erased since the turn read it: the profile comes back, with the binding the turn made.
     await store.customers.delete(ref);

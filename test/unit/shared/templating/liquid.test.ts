@@ -12,7 +12,17 @@ import {
 const context: TemplateContext = {
   customer: { id: 'U1', channel: 'line', attributes: { name: 'Mei', age: 31, vip: true } },
   attributes: { name: 'Mei', age: 31, vip: false, zero: 0, tags: ['a', 'b'], address: { city: 'Taipei' }, nothing: null },
-  response: { status: 200, body: { items: [{ id: 1, name: 'Tea' }, { id: 2, name: 'Cake' }], status: 'success', count: 2 } },
+  response: {
+    status: 200,
+    body: {
+      items: [
+        { id: 1, name: 'Tea' },
+        { id: 2, name: 'Cake' },
+      ],
+      status: 'success',
+      count: 2,
+    },
+  },
   evil: 'a/b?c=d&e',
 };
 
@@ -52,7 +62,9 @@ describe('renderText', () => {
   });
 
   test('prototype properties are not readable', async () => {
-    await expect(renderText('[{{ attributes.constructor }}][{{ attributes.__proto__ }}][{{ attributes.toString }}]', context)).resolves.toBe('[][][]');
+    await expect(
+      renderText('[{{ attributes.constructor }}][{{ attributes.__proto__ }}][{{ attributes.toString }}]', context),
+    ).resolves.toBe('[][][]');
     await expect(renderText('[{{ attributes.name.constructor }}][{{ attributes.tags.constructor.name }}]', context)).resolves.toBe('[][]');
     await expect(renderText('[{{ attributes.hasOwnProperty }}][{{ response.body.__proto__.constructor }}]', context)).resolves.toBe('[][]');
   });
@@ -65,7 +77,9 @@ describe('renderText', () => {
   test('a render loop over a huge range stops with an error', async () => {
     const started = Date.now();
     await expect(renderText('{% for i in (1..100000000) %}x{% endfor %}', context)).rejects.toThrow(TemplateError);
-    await expect(renderText('{% for i in (1..100000) %}{% for j in (1..100000) %}{% endfor %}{% endfor %}', context)).rejects.toThrow(/limit exceeded/);
+    await expect(renderText('{% for i in (1..100000) %}{% for j in (1..100000) %}{% endfor %}{% endfor %}', context)).rejects.toThrow(
+      /limit exceeded/,
+    );
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
@@ -174,7 +188,10 @@ describe('renderValue', () => {
 
 describe('evaluatePath', () => {
   test('reads nested paths and indexes', async () => {
-    await expect(evaluatePath('response.body.items', context)).resolves.toEqual([{ id: 1, name: 'Tea' }, { id: 2, name: 'Cake' }]);
+    await expect(evaluatePath('response.body.items', context)).resolves.toEqual([
+      { id: 1, name: 'Tea' },
+      { id: 2, name: 'Cake' },
+    ]);
     await expect(evaluatePath('response.body.items[1].id', context)).resolves.toBe(2);
     await expect(evaluatePath('response.status', context)).resolves.toBe(200);
     await expect(evaluatePath('attributes.address.city', context)).resolves.toBe('Taipei');

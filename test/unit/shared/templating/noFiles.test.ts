@@ -5,7 +5,17 @@ import { Liquid } from 'liquidjs';
 import { runTurn } from '../../../../shared/engine/runTurn';
 import { flowSchema } from '../../../../shared/flow/schema';
 import { validateFlow } from '../../../../shared/flow/validateFlow';
-import { ALLOWED_FILTERS, ALLOWED_TAGS, ENGINES, evaluateCondition, renderText, renderUrl, renderValue, TemplateError, templateProblem } from '../../../../shared/templating/liquid';
+import {
+  ALLOWED_FILTERS,
+  ALLOWED_TAGS,
+  ENGINES,
+  evaluateCondition,
+  renderText,
+  renderUrl,
+  renderValue,
+  TemplateError,
+  templateProblem,
+} from '../../../../shared/templating/liquid';
 
 /**
  * Templates never read a file or the process environment. liquidjs reads partials and layouts from
@@ -83,7 +93,13 @@ function tagTemplates(tag: string, arg: string): string[] {
 }
 
 function filterTemplates(filter: string, arg: string): string[] {
-  return [`{{ ${arg} | ${filter} }}`, `{{ ${arg} | ${filter}: ${arg} }}`, `{{ ${arg} | ${filter}: ${arg}, ${arg} }}`, `{{ ${arg} | ${filter}: "x", ${arg} }}`, `{% assign v = ${arg} | ${filter} %}{{ v }}`];
+  return [
+    `{{ ${arg} | ${filter} }}`,
+    `{{ ${arg} | ${filter}: ${arg} }}`,
+    `{{ ${arg} | ${filter}: ${arg}, ${arg} }}`,
+    `{{ ${arg} | ${filter}: "x", ${arg} }}`,
+    `{% assign v = ${arg} | ${filter} %}{{ v }}`,
+  ];
 }
 
 /** Every way callcard renders a template, each result or error message as text. */
@@ -107,7 +123,23 @@ async function renderAllWays(source: string): Promise<string[]> {
 /** File system calls and environment reads made while `work` runs, on the files and variable above. */
 async function watchFilesAndEnv(work: () => Promise<void>): Promise<string[]> {
   const touched: string[] = [];
-  const methods = ['readFileSync', 'readFile', 'existsSync', 'exists', 'statSync', 'stat', 'lstatSync', 'lstat', 'openSync', 'open', 'accessSync', 'access', 'readdirSync', 'readdir', 'createReadStream'] as const;
+  const methods = [
+    'readFileSync',
+    'readFile',
+    'existsSync',
+    'exists',
+    'statSync',
+    'stat',
+    'lstatSync',
+    'lstat',
+    'openSync',
+    'open',
+    'accessSync',
+    'access',
+    'readdirSync',
+    'readdir',
+    'createReadStream',
+  ] as const;
   const isTarget = (arg: unknown) => (typeof arg === 'string' || arg instanceof URL) && targets.has(path.resolve(String(arg)));
   const spies = methods.map((name) => {
     const original = fs[name] as (...args: unknown[]) => unknown;
@@ -165,12 +197,22 @@ describe('templates cannot read files or the environment', () => {
       expect(await new Liquid({ root: dir }).parseAndRender('{% include "canary.liquid" %}')).toBe(FILE_TEXT);
       expect(process.env[ENV_NAME]).toBe(ENV_VALUE);
     });
-    expect(touched).toEqual(expect.arrayContaining([expect.stringContaining('package.json'), expect.stringContaining(canaryAbs), `process.env.${ENV_NAME}`]));
+    expect(touched).toEqual(
+      expect.arrayContaining([expect.stringContaining('package.json'), expect.stringContaining(canaryAbs), `process.env.${ENV_NAME}`]),
+    );
   });
 
   test('include, render and layout are refused when a template is parsed and when it renders', async () => {
-    for (const source of ['{% include "package.json" %}', "{% render '.git/config' %}", '{% layout "package.json" %}x', '{% liquid include "package.json" %}', '{% if true %}{% render file %}{% endif %}']) {
-      expect(templateProblem(source)).toMatch(/^the (include|render|layout) tag is not allowed: templates cannot read files, line:1, col:\d+$/);
+    for (const source of [
+      '{% include "package.json" %}',
+      "{% render '.git/config' %}",
+      '{% layout "package.json" %}x',
+      '{% liquid include "package.json" %}',
+      '{% if true %}{% render file %}{% endif %}',
+    ]) {
+      expect(templateProblem(source)).toMatch(
+        /^the (include|render|layout) tag is not allowed: templates cannot read files, line:1, col:\d+$/,
+      );
       await expect(renderText(source, context())).rejects.toThrow(TemplateError);
     }
   });
@@ -203,10 +245,12 @@ describe('templates cannot read files or the environment', () => {
 
   test('every stock tag is audited or refused; every stock filter is audited or unknown; a new one shows up here', () => {
     for (const tag of STOCK_TAGS) {
-      if (!ALLOWED_TAGS.has(tag)) expect([tag, templateProblem(`{% ${tag} "package.json" %}`)]).toEqual([tag, expect.stringMatching(/is not allowed/)]);
+      if (!ALLOWED_TAGS.has(tag))
+        expect([tag, templateProblem(`{% ${tag} "package.json" %}`)]).toEqual([tag, expect.stringMatching(/is not allowed/)]);
     }
     for (const filter of STOCK_FILTERS) {
-      if (!ALLOWED_FILTERS.has(filter)) expect([filter, templateProblem(`{{ "package.json" | ${filter} }}`)]).toEqual([filter, expect.stringMatching(/undefined filter/)]);
+      if (!ALLOWED_FILTERS.has(filter))
+        expect([filter, templateProblem(`{{ "package.json" | ${filter} }}`)]).toEqual([filter, expect.stringMatching(/undefined filter/)]);
     }
     // Refused today: the tags that read files. A liquidjs upgrade that ships another tag or filter
     // fails here until it is audited (it is refused meanwhile).
@@ -230,7 +274,12 @@ describe('templates cannot read files or the environment', () => {
         hello: { type: 'message', messages: [{ type: 'text', text: 'Hi {% include "package.json" %}' }], next: 'card' },
         card: {
           type: 'callApi',
-          request: { method: 'POST', url: 'https://api.example/{% render ".git/config" %}', headers: { 'x-a': '{% layout "package.json" %}' }, body: { type: 'json', value: { a: ['{% liquid include "/etc/hostname" %}'] } } },
+          request: {
+            method: 'POST',
+            url: 'https://api.example/{% render ".git/config" %}',
+            headers: { 'x-a': '{% layout "package.json" %}' },
+            body: { type: 'json', value: { a: ['{% liquid include "/etc/hostname" %}'] } },
+          },
           onSuccess: 'save',
         },
         save: { type: 'setAttributes', set: { v: '{% render file %}' } },
@@ -245,7 +294,10 @@ describe('templates cannot read files or the environment', () => {
       'blocks.hello.messages.0.text',
       'blocks.save.set.v',
     ]);
-    for (const problem of problems) expect(problem.message).toMatch(/^template does not parse: the (include|render|layout) tag is not allowed: templates cannot read files/);
+    for (const problem of problems)
+      expect(problem.message).toMatch(
+        /^template does not parse: the (include|render|layout) tag is not allowed: templates cannot read files/,
+      );
   });
 
   test('a flow that skipped validation: the message fails to render (the failure path), no file is sent', async () => {
@@ -257,8 +309,17 @@ describe('templates cannot read files or the environment', () => {
     });
     const errors: string[] = [];
     const result = await runTurn(
-      { flow, flowRef: { flowId: 'f', version: 1 }, event: { type: 'text', text: 'go' }, session: undefined, customer: { id: 'U1', channel: 'line', attributes: {} } },
-      { callApi: async () => ({ ok: false, reason: 'none', kind: 'network', attempts: 0 }), onTemplateError: (_blockId, error) => errors.push(error.message) },
+      {
+        flow,
+        flowRef: { flowId: 'f', version: 1 },
+        event: { type: 'text', text: 'go' },
+        session: undefined,
+        customer: { id: 'U1', channel: 'line', attributes: {} },
+      },
+      {
+        callApi: async () => ({ ok: false, reason: 'none', kind: 'network', attempts: 0 }),
+        onTemplateError: (_blockId, error) => errors.push(error.message),
+      },
     );
     expect(JSON.stringify(result)).not.toContain('callcard');
     expect(errors).toEqual([expect.stringMatching(/include tag is not allowed/)]);

@@ -52,11 +52,19 @@ describe('templateCheck: where and how a secret may be written', () => {
     expect(templateCheck(source, { header: true })).toBe(problem);
   });
 
-  test('the hostile tester\'s header: refused (it reads a file too)', () => {
-    expect(templateCheck('{% assign k = secrets.API_KEY | split: "" | join: " " %}{% include k %}', { header: true })).toMatch(/^template does not parse: the include tag is not allowed/);
+  test("the hostile tester's header: refused (it reads a file too)", () => {
+    expect(templateCheck('{% assign k = secrets.API_KEY | split: "" | join: " " %}{% include k %}', { header: true })).toMatch(
+      /^template does not parse: the include tag is not allowed/,
+    );
   });
 
-  test.each(['{{ secrets.API_KEY }}', 'https://x/{{ secrets.API_KEY }}', '{{ secrets }}', '{% assign s = secrets %}', 'Hi {{ ["secrets"] | json }}'])('anywhere but a header, %j is refused', (source) => {
+  test.each([
+    '{{ secrets.API_KEY }}',
+    'https://x/{{ secrets.API_KEY }}',
+    '{{ secrets }}',
+    '{% assign s = secrets %}',
+    'Hi {{ ["secrets"] | json }}',
+  ])('anywhere but a header, %j is refused', (source) => {
     expect(templateCheck(source)).toBe(SECRET_OUTSIDE_HEADER);
   });
 
@@ -92,14 +100,21 @@ describe('validateFlow: each misuse is a problem at its path', () => {
           request: {
             method: 'POST',
             url: 'https://api.example/x?k={{ secrets.API_KEY }}',
-            headers: { authorization: 'Bearer {{ secrets.API_KEY }}', 'x-shout': '{{ secrets.API_KEY | upcase }}', 'x-all': '{{ secrets | json }}' },
+            headers: {
+              authorization: 'Bearer {{ secrets.API_KEY }}',
+              'x-shout': '{{ secrets.API_KEY | upcase }}',
+              'x-all': '{{ secrets | json }}',
+            },
             body: { type: 'json', value: { key: '{{ secrets.API_KEY }}', nested: ['{{ secrets.OTHER }}'] } },
           },
           successWhen: 'secrets.API_KEY == "x"',
           onSuccess: 'save',
           onFailure: 'form',
         },
-        form: { type: 'callApi', request: { method: 'POST', url: 'https://api.example/f', body: { type: 'form', fields: { key: '{{ secrets.API_KEY }}' } } } },
+        form: {
+          type: 'callApi',
+          request: { method: 'POST', url: 'https://api.example/f', body: { type: 'form', fields: { key: '{{ secrets.API_KEY }}' } } },
+        },
         save: { type: 'setAttributes', set: { copy: '{{ secrets.API_KEY }}' } },
       },
     });
@@ -126,7 +141,9 @@ describe('renderHeaderValue', () => {
 
   test('the secret is put in whole; the rest renders with Liquid', async () => {
     await expect(renderHeaderValue('Bearer {{ secrets.API_KEY }}', context, SECRETS)).resolves.toBe(`Bearer ${SECRET}`);
-    await expect(renderHeaderValue('{{ secrets.API_KEY }}/{{ attributes.memberId | downcase }}/{{secrets.OTHER}}', context, SECRETS)).resolves.toBe(`${SECRET}/m001/${SECRETS.OTHER}`);
+    await expect(
+      renderHeaderValue('{{ secrets.API_KEY }}/{{ attributes.memberId | downcase }}/{{secrets.OTHER}}', context, SECRETS),
+    ).resolves.toBe(`${SECRET}/m001/${SECRETS.OTHER}`);
   });
 
   test('a customer value that spells a reference stays text', async () => {
@@ -142,7 +159,9 @@ describe('renderHeaderValue', () => {
   });
 
   test('a secret the workspace does not have fails the render, naming only the secret', async () => {
-    await expect(renderHeaderValue('Bearer {{ secrets.NOPE }}', context, SECRETS)).rejects.toThrow(new TemplateError('secret NOPE is not set'));
+    await expect(renderHeaderValue('Bearer {{ secrets.NOPE }}', context, SECRETS)).rejects.toThrow(
+      new TemplateError('secret NOPE is not set'),
+    );
   });
 
   test('a secret is looked up as an own property only', async () => {
@@ -190,7 +209,7 @@ describe('TemplateError messages never quote a value', () => {
     }
   });
 
-  test('the hostile tester\'s read-back, rendered without validation: no spelling of the secret comes back', async () => {
+  test("the hostile tester's read-back, rendered without validation: no spelling of the secret comes back", async () => {
     const source = '{% assign k = v | split: "" | join: " " %}{% include k %}';
     const error: unknown = await renderText(source, { v: SECRET }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TemplateError);
@@ -211,7 +230,17 @@ describe('hosts', () => {
     expect(normalizeHost(entry)).toBe(host);
   });
 
-  test.each(['', 'https://api.example.com', 'api.example.com:443', 'api.example.com/x', '*.example.com', 'user@api.example.com', 'a b', 'api.example.com?x', '%61pi.example'])('normalizeHost(%j) is not a host', (entry) => {
+  test.each([
+    '',
+    'https://api.example.com',
+    'api.example.com:443',
+    'api.example.com/x',
+    '*.example.com',
+    'user@api.example.com',
+    'a b',
+    'api.example.com?x',
+    '%61pi.example',
+  ])('normalizeHost(%j) is not a host', (entry) => {
     expect(normalizeHost(entry)).toBeUndefined();
   });
 

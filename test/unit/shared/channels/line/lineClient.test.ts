@@ -10,7 +10,12 @@ function scripted(statuses: (number | 'network')[]) {
     if (status === 'network') throw new OutboundError('network', 'reset');
     return { status: status ?? 200, headers: {}, body: '{}', url: req.url, latencyMs: 1 };
   };
-  const client = createLineClient({ baseUrl: 'https://api.line.example/', accessToken: 'tok', fetch, sleep: async (ms) => void sleeps.push(ms) });
+  const client = createLineClient({
+    baseUrl: 'https://api.line.example/',
+    accessToken: 'tok',
+    fetch,
+    sleep: async (ms) => void sleeps.push(ms),
+  });
   return { client, requests, sleeps };
 }
 
@@ -58,12 +63,20 @@ describe('LINE link tokens', () => {
   test('POST /v2/bot/user/{userId}/linkToken without a body; the token of the answer', async () => {
     const s = answering(200, '{"linkToken":"NMZTNuVrPTqlr2IF8Bnymkb7rXfYv5EY"}');
     await expect(s.client.issueLinkToken('U1')).resolves.toBe('NMZTNuVrPTqlr2IF8Bnymkb7rXfYv5EY');
-    expect(s.requests).toEqual([expect.objectContaining({ method: 'POST', url: 'https://api.line.example/v2/bot/user/U1/linkToken', headers: { authorization: 'Bearer tok' } })]);
+    expect(s.requests).toEqual([
+      expect.objectContaining({
+        method: 'POST',
+        url: 'https://api.line.example/v2/bot/user/U1/linkToken',
+        headers: { authorization: 'Bearer tok' },
+      }),
+    ]);
     expect(s.requests[0]?.body).toBeUndefined();
   });
 
   test('an error, or an answer without a plain token, is a LineApiError', async () => {
-    await expect(answering(400, '{"message":"The user hasn\'t added the LINE Official Account as a friend."}').client.issueLinkToken('U1')).rejects.toMatchObject({ status: 400, message: expect.stringContaining('as a friend') });
+    await expect(
+      answering(400, '{"message":"The user hasn\'t added the LINE Official Account as a friend."}').client.issueLinkToken('U1'),
+    ).rejects.toMatchObject({ status: 400, message: expect.stringContaining('as a friend') });
     await expect(answering(200, '{"linkToken":"a b"}').client.issueLinkToken('U1')).rejects.toBeInstanceOf(LineApiError);
     await expect(answering(200, 'not json').client.issueLinkToken('U1')).rejects.toBeInstanceOf(LineApiError);
   });

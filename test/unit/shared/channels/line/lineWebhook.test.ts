@@ -1,7 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { lineEventSchema, lineWebhookSchema, skipReason, toInboundEvent, type LineEvent, type LineEventAction } from '../../../../../shared/channels/line/lineWebhook';
+import {
+  lineEventSchema,
+  lineWebhookSchema,
+  skipReason,
+  toInboundEvent,
+  type LineEvent,
+  type LineEventAction,
+} from '../../../../../shared/channels/line/lineWebhook';
 import { inboundEventSchema } from '../../../../../shared/domain/inboundEvents';
 
 /** The logged reason callcard skips an event type with. */
@@ -65,14 +72,17 @@ describe('lineWebhookSchema', () => {
     expect(parsed.data?.events).toHaveLength(raw.events.length);
   });
 
-  test.each(readdirSync(FIXTURES).filter((f) => f.endsWith('.json')))('toInboundEvent never throws on %s and always says why it skips', (name) => {
-    for (const e of events(name)) {
-      const action = toInboundEvent(e);
-      expect(action.eventId).toBe(e.webhookEventId);
-      if (action.kind === 'skip') expect(action.reason).not.toBe('');
-      else expect(inboundEventSchema.safeParse(action.event).success).toBe(true);
-    }
-  });
+  test.each(readdirSync(FIXTURES).filter((f) => f.endsWith('.json')))(
+    'toInboundEvent never throws on %s and always says why it skips',
+    (name) => {
+      for (const e of events(name)) {
+        const action = toInboundEvent(e);
+        expect(action.eventId).toBe(e.webhookEventId);
+        if (action.kind === 'skip') expect(action.reason).not.toBe('');
+        else expect(inboundEventSchema.safeParse(action.event).success).toBe(true);
+      }
+    },
+  );
 
   test('the connectivity check has no events', () => {
     const parsed = lineWebhookSchema.parse(fixture('verify-empty-events.json'));
@@ -100,10 +110,21 @@ describe('lineWebhookSchema', () => {
   test('an event without a webhookEventId or timestamp is skipped as malformed (it could not be deduplicated)', () => {
     const base = { type: 'follow', timestamp: 1, webhookEventId: 'e1', source: { type: 'user', userId: 'U1' } };
     expect(toInboundEvent(base)).toMatchObject({ kind: 'handle' });
-    expect(toInboundEvent({ ...base, webhookEventId: '' })).toMatchObject({ kind: 'skip', eventId: undefined, malformed: true, reason: expect.stringContaining('webhookEventId') });
+    expect(toInboundEvent({ ...base, webhookEventId: '' })).toMatchObject({
+      kind: 'skip',
+      eventId: undefined,
+      malformed: true,
+      reason: expect.stringContaining('webhookEventId'),
+    });
     expect(toInboundEvent({ ...base, webhookEventId: undefined })).toMatchObject({ kind: 'skip', malformed: true });
-    expect(toInboundEvent({ ...base, timestamp: '1' })).toMatchObject({ kind: 'skip', eventId: 'e1', malformed: true, reason: expect.stringContaining('timestamp') });
-    for (const junk of [null, 'event', 42, [], {}]) expect(toInboundEvent(junk)).toMatchObject({ kind: 'skip', eventId: undefined, malformed: true });
+    expect(toInboundEvent({ ...base, timestamp: '1' })).toMatchObject({
+      kind: 'skip',
+      eventId: 'e1',
+      malformed: true,
+      reason: expect.stringContaining('timestamp'),
+    });
+    for (const junk of [null, 'event', 42, [], {}])
+      expect(toInboundEvent(junk)).toMatchObject({ kind: 'skip', eventId: undefined, malformed: true });
   });
 });
 
@@ -193,12 +214,29 @@ describe('toInboundEvent over the official SDK fixture (28 events)', () => {
       occurredAt: 1462629479859,
       event: { type: 'text', text: 'Hello, world' },
     });
-    expect(actions[15]).toMatchObject({ kind: 'handle', userId: 'Ra8dbf4673c4c812cd491258042226c99', chat: 'room', speakerId: 'U206d25c2ea6bd87c17655609a1c37cb8' });
+    expect(actions[15]).toMatchObject({
+      kind: 'handle',
+      userId: 'Ra8dbf4673c4c812cd491258042226c99',
+      chat: 'room',
+      speakerId: 'U206d25c2ea6bd87c17655609a1c37cb8',
+    });
   });
 
-  test('an unfollow closes the customer\'s conversation; a leave closes the group\'s (neither has a reply token)', () => {
-    expect(actions[7]).toMatchObject({ kind: 'handle', userId: 'U206d25c2ea6bd87c17655609a1c37cb8', chat: 'user', replyToken: undefined, event: { type: 'closed', by: 'unfollow' } });
-    expect(actions[9]).toMatchObject({ kind: 'handle', userId: 'Ca56f94637cc4347f90a25382909b24b9', chat: 'group', replyToken: undefined, event: { type: 'closed', by: 'leave' } });
+  test("an unfollow closes the customer's conversation; a leave closes the group's (neither has a reply token)", () => {
+    expect(actions[7]).toMatchObject({
+      kind: 'handle',
+      userId: 'U206d25c2ea6bd87c17655609a1c37cb8',
+      chat: 'user',
+      replyToken: undefined,
+      event: { type: 'closed', by: 'unfollow' },
+    });
+    expect(actions[9]).toMatchObject({
+      kind: 'handle',
+      userId: 'Ca56f94637cc4347f90a25382909b24b9',
+      chat: 'group',
+      replyToken: undefined,
+      event: { type: 'closed', by: 'leave' },
+    });
   });
 
   test('a postback carries its data as it was sent, and what a datetime picker chose as params', () => {
@@ -210,7 +248,10 @@ describe('toInboundEvent over the official SDK fixture (28 events)', () => {
   });
 
   test('a follow becomes a follow event', () => {
-    expect(handled(actions[6] as LineEventAction)).toMatchObject({ event: { type: 'follow' }, replyToken: 'nHuyWiB7yP5Zw52FIkcQobQuGDXCTA' });
+    expect(handled(actions[6] as LineEventAction)).toMatchObject({
+      event: { type: 'follow' },
+      replyToken: 'nHuyWiB7yP5Zw52FIkcQobQuGDXCTA',
+    });
   });
 
   test('a redelivered event maps to exactly what the original did (same event id, so it can be deduplicated)', () => {
@@ -261,7 +302,13 @@ describe('toInboundEvent over the other fixtures', () => {
 
   test('a group text with mentions and emojis is a turn of the group, spoken by its member', () => {
     const [action] = events('text-group-mention-emoji.json').map(toInboundEvent);
-    expect(action).toMatchObject({ kind: 'handle', userId: 'Ca56f94637c...', chat: 'group', speakerId: 'U4af4980629...', event: { type: 'text', text: '@All @example Good Morning!! (love)' } });
+    expect(action).toMatchObject({
+      kind: 'handle',
+      userId: 'Ca56f94637c...',
+      chat: 'group',
+      speakerId: 'U4af4980629...',
+      event: { type: 'text', text: '@All @example Good Morning!! (love)' },
+    });
   });
 
   test('follow.json', () => {
@@ -278,7 +325,11 @@ describe('toInboundEvent over the other fixtures', () => {
   });
 
   test('postback fixtures carry their data and what LINE added to it', () => {
-    expect(handled(toInboundEvent(events('postback-datetime.json')[0] as LineEvent)).event).toEqual({ type: 'postback', data: 'storeId=12345', params: { datetime: '2017-12-25T01:00' } });
+    expect(handled(toInboundEvent(events('postback-datetime.json')[0] as LineEvent)).event).toEqual({
+      type: 'postback',
+      data: 'storeId=12345',
+      params: { datetime: '2017-12-25T01:00' },
+    });
     expect(handled(toInboundEvent(events('postback-richmenu-switch.json')[0] as LineEvent)).event).toEqual({
       type: 'postback',
       data: 'richmenu-changed-to-b',
@@ -289,23 +340,41 @@ describe('toInboundEvent over the other fixtures', () => {
 
 describe('toInboundEvent edge cases', () => {
   test('standby mode is skipped, even for a text message from a user', () => {
-    expect(toInboundEvent(event({ mode: 'standby', replyToken: undefined }))).toEqual({ kind: 'skip', eventId: '01TESTEVENT', reason: 'standby' });
+    expect(toInboundEvent(event({ mode: 'standby', replyToken: undefined }))).toEqual({
+      kind: 'skip',
+      eventId: '01TESTEVENT',
+      reason: 'standby',
+    });
   });
 
   test('standby is skipped before the user id is even looked at', () => {
-    expect(toInboundEvent(event({ mode: 'standby', source: { type: 'group', groupId: 'C1' } }))).toMatchObject({ kind: 'skip', reason: 'standby' });
+    expect(toInboundEvent(event({ mode: 'standby', source: { type: 'group', groupId: 'C1' } }))).toMatchObject({
+      kind: 'skip',
+      reason: 'standby',
+    });
   });
 
   test('an event without a source, or without the id of its user, group or room, is skipped', () => {
-    expect(toInboundEvent(event({ source: undefined }))).toEqual({ kind: 'skip', eventId: '01TESTEVENT', reason: 'source missing not served' });
-    expect(toInboundEvent(event({ source: { type: 'channel', userId: 'U1' } }))).toMatchObject({ kind: 'skip', reason: 'source channel not served' });
+    expect(toInboundEvent(event({ source: undefined }))).toEqual({
+      kind: 'skip',
+      eventId: '01TESTEVENT',
+      reason: 'source missing not served',
+    });
+    expect(toInboundEvent(event({ source: { type: 'channel', userId: 'U1' } }))).toMatchObject({
+      kind: 'skip',
+      reason: 'source channel not served',
+    });
     expect(toInboundEvent(event({ source: { type: 'user', userId: '' } }))).toMatchObject({ kind: 'skip', reason: 'no user id' });
     expect(toInboundEvent(event({ source: { type: 'group', userId: 'U1' } }))).toMatchObject({ kind: 'skip', reason: 'no group id' });
     expect(toInboundEvent(event({ source: { type: 'room' } }))).toMatchObject({ kind: 'skip', reason: 'no room id' });
   });
 
   test('a group message without a userId (LINE names the speaker only for some apps) is still a turn of the group', () => {
-    expect(handled(toInboundEvent(event({ source: { type: 'group', groupId: 'C1' } })))).toMatchObject({ userId: 'C1', chat: 'group', event: { type: 'text', text: 'hello' } });
+    expect(handled(toInboundEvent(event({ source: { type: 'group', groupId: 'C1' } })))).toMatchObject({
+      userId: 'C1',
+      chat: 'group',
+      event: { type: 'text', text: 'hello' },
+    });
     expect(handled(toInboundEvent(event({ source: { type: 'group', groupId: 'C1' } }))).speakerId).toBeUndefined();
   });
 
@@ -315,19 +384,38 @@ describe('toInboundEvent edge cases', () => {
       ['unfollow', { type: 'room', roomId: 'R1' }],
       ['leave', { type: 'user', userId: 'U1' }],
     ] as const) {
-      expect(toInboundEvent(event({ type, message: undefined, source }))).toMatchObject({ kind: 'skip', reason: expect.stringMatching(/^unsupported event /) });
+      expect(toInboundEvent(event({ type, message: undefined, source }))).toMatchObject({
+        kind: 'skip',
+        reason: expect.stringMatching(/^unsupported event /),
+      });
     }
   });
 
   test('a group or room id past its bound, or with a key separator, is skipped as malformed', () => {
-    expect(toInboundEvent(unchecked({ source: { type: 'group', groupId: 'C'.repeat(129) } }))).toMatchObject({ kind: 'skip', malformed: true, reason: expect.stringContaining('source.groupId') });
-    expect(toInboundEvent(unchecked({ source: { type: 'room', roomId: 'R1#SESSION' } }))).toMatchObject({ kind: 'skip', malformed: true, reason: expect.stringContaining('source.roomId') });
+    expect(toInboundEvent(unchecked({ source: { type: 'group', groupId: 'C'.repeat(129) } }))).toMatchObject({
+      kind: 'skip',
+      malformed: true,
+      reason: expect.stringContaining('source.groupId'),
+    });
+    expect(toInboundEvent(unchecked({ source: { type: 'room', roomId: 'R1#SESSION' } }))).toMatchObject({
+      kind: 'skip',
+      malformed: true,
+      reason: expect.stringContaining('source.roomId'),
+    });
   });
 
   test('postback params past their bounds are skipped as malformed', () => {
-    const postback = (params: unknown) => toInboundEvent(unchecked({ type: 'postback', message: undefined, postback: { data: 'action=a', params } }));
-    expect(postback({ datetime: 'x'.repeat(129) })).toMatchObject({ kind: 'skip', malformed: true, reason: expect.stringContaining('postback.params') });
-    expect(postback(Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`p${i}`, 'v'])))).toMatchObject({ kind: 'skip', malformed: true });
+    const postback = (params: unknown) =>
+      toInboundEvent(unchecked({ type: 'postback', message: undefined, postback: { data: 'action=a', params } }));
+    expect(postback({ datetime: 'x'.repeat(129) })).toMatchObject({
+      kind: 'skip',
+      malformed: true,
+      reason: expect.stringContaining('postback.params'),
+    });
+    expect(postback(Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`p${i}`, 'v'])))).toMatchObject({
+      kind: 'skip',
+      malformed: true,
+    });
     expect(postback({ date: 7 })).toMatchObject({ kind: 'skip', malformed: true });
     expect(handled(postback({})).event).toEqual({ type: 'postback', data: 'action=a' });
   });
@@ -348,9 +436,18 @@ describe('toInboundEvent edge cases', () => {
   });
 
   test('a text message without text, or a postback without its object, is skipped', () => {
-    expect(toInboundEvent(event({ message: { id: '1', type: 'text' } }))).toMatchObject({ kind: 'skip', reason: 'unsupported event message/text' });
-    expect(toInboundEvent(event({ type: 'postback', message: undefined }))).toMatchObject({ kind: 'skip', reason: 'unsupported event postback' });
-    expect(toInboundEvent(event({ type: 'message', message: undefined }))).toMatchObject({ kind: 'skip', reason: 'unsupported event message' });
+    expect(toInboundEvent(event({ message: { id: '1', type: 'text' } }))).toMatchObject({
+      kind: 'skip',
+      reason: 'unsupported event message/text',
+    });
+    expect(toInboundEvent(event({ type: 'postback', message: undefined }))).toMatchObject({
+      kind: 'skip',
+      reason: 'unsupported event postback',
+    });
+    expect(toInboundEvent(event({ type: 'message', message: undefined }))).toMatchObject({
+      kind: 'skip',
+      reason: 'unsupported event message',
+    });
   });
 
   test('a future event type LINE has not invented yet is skipped with its name', () => {
@@ -364,7 +461,13 @@ describe('toInboundEvent edge cases', () => {
   test('never throws on any combination the schema lets through', () => {
     const types = ['message', 'postback', 'follow', 'unfollow', 'join', 'leave', 'undefined', ''];
     const modes = [undefined, 'active', 'standby', 'other'];
-    const sources = [undefined, { type: 'user' }, { type: 'user', userId: 'U1' }, { type: 'group', groupId: 'G', userId: 'U2' }, { type: 'room', roomId: 'R' }];
+    const sources = [
+      undefined,
+      { type: 'user' },
+      { type: 'user', userId: 'U1' },
+      { type: 'group', groupId: 'G', userId: 'U2' },
+      { type: 'room', roomId: 'R' },
+    ];
     const messages = [undefined, { type: 'text' }, { type: 'text', text: 'x' }, { type: 'image' }];
     const postbacks = [undefined, { data: '' }, { data: 'action=a' }];
     let count = 0;
@@ -406,8 +509,14 @@ describe('toInboundEvent bounds what can become a key, a job or a log line', () 
   });
 
   test('LINE-shaped values at their documented sizes pass', () => {
-    expect(handled(toInboundEvent(raw({ message: { id: '1', type: 'text', text: '字'.repeat(5_000) } }))).event).toEqual({ type: 'text', text: '字'.repeat(5_000) });
-    expect(handled(toInboundEvent(raw({ type: 'postback', message: undefined, postback: { data: 'd'.repeat(300) } }))).event).toEqual({ type: 'postback', data: 'd'.repeat(300) });
+    expect(handled(toInboundEvent(raw({ message: { id: '1', type: 'text', text: '字'.repeat(5_000) } }))).event).toEqual({
+      type: 'text',
+      text: '字'.repeat(5_000),
+    });
+    expect(handled(toInboundEvent(raw({ type: 'postback', message: undefined, postback: { data: 'd'.repeat(300) } }))).event).toEqual({
+      type: 'postback',
+      data: 'd'.repeat(300),
+    });
     expect(handled(toInboundEvent(raw({ webhookEventId: '01HMQGW40RZJPJM3RAJP7BHC2Q' }))).eventId).toBe('01HMQGW40RZJPJM3RAJP7BHC2Q');
   });
 
@@ -471,7 +580,15 @@ describe("every event type of LINE's webhook schema, on purpose", () => {
         });
     const table = Object.fromEntries(schemaTypes().map((type) => [type, [...new Set(outcome(type))]]));
     expect(table).toEqual({
-      message: expect.arrayContaining(['text', 'message/image: only text messages are answered', 'message/video: only text messages are answered', 'message/audio: only text messages are answered', 'message/file: only text messages are answered', 'message/location: only text messages are answered', 'message/sticker: only text messages are answered']),
+      message: expect.arrayContaining([
+        'text',
+        'message/image: only text messages are answered',
+        'message/video: only text messages are answered',
+        'message/audio: only text messages are answered',
+        'message/file: only text messages are answered',
+        'message/location: only text messages are answered',
+        'message/sticker: only text messages are answered',
+      ]),
       unsend: [why('unsend')],
       follow: ['follow'],
       unfollow: ['closed'],
@@ -504,16 +621,36 @@ describe("every event type of LINE's webhook schema, on purpose", () => {
 describe('accountLink events (a linkAccount block resumed)', () => {
   const base = { type: 'accountLink', timestamp: 1, webhookEventId: 'e-link', source: { type: 'user', userId: 'U1' }, mode: 'active' };
   test('failed: no reply token (LINE sends none then), no nonce kept', () => {
-    expect(toInboundEvent({ ...base, link: { result: 'failed', nonce: 'n-1' } })).toEqual({ kind: 'handle', eventId: 'e-link', userId: 'U1', chat: 'user', replyToken: undefined, occurredAt: 1, event: { type: 'accountLink', result: 'failed' } });
+    expect(toInboundEvent({ ...base, link: { result: 'failed', nonce: 'n-1' } })).toEqual({
+      kind: 'handle',
+      eventId: 'e-link',
+      userId: 'U1',
+      chat: 'user',
+      replyToken: undefined,
+      occurredAt: 1,
+      event: { type: 'accountLink', result: 'failed' },
+    });
   });
   test('ok without a nonce cannot be resolved: failed', () => {
-    expect(toInboundEvent({ ...base, replyToken: 'r1', link: { result: 'ok' } })).toMatchObject({ kind: 'handle', event: { type: 'accountLink', result: 'failed' } });
+    expect(toInboundEvent({ ...base, replyToken: 'r1', link: { result: 'ok' } })).toMatchObject({
+      kind: 'handle',
+      event: { type: 'accountLink', result: 'failed' },
+    });
   });
   test('an unknown result, a nonce past its bound or not printable, a group source, no link: skipped', () => {
-    expect(toInboundEvent({ ...base, link: { result: 'maybe', nonce: 'n' } })).toMatchObject({ kind: 'skip', reason: 'accountLink: unknown result maybe' });
-    expect(toInboundEvent({ ...base, link: { result: 'ok', nonce: 'x'.repeat(513) } })).toMatchObject({ kind: 'skip', malformed: true, reason: expect.stringContaining('link.nonce') });
+    expect(toInboundEvent({ ...base, link: { result: 'maybe', nonce: 'n' } })).toMatchObject({
+      kind: 'skip',
+      reason: 'accountLink: unknown result maybe',
+    });
+    expect(toInboundEvent({ ...base, link: { result: 'ok', nonce: 'x'.repeat(513) } })).toMatchObject({
+      kind: 'skip',
+      malformed: true,
+      reason: expect.stringContaining('link.nonce'),
+    });
     expect(toInboundEvent({ ...base, link: { result: 'ok', nonce: 'a b' } })).toMatchObject({ kind: 'skip', malformed: true });
-    expect(toInboundEvent({ ...base, source: { type: 'group', groupId: 'C1', userId: 'U1' }, link: { result: 'ok', nonce: 'n' } })).toMatchObject({ kind: 'skip', reason: 'unsupported event accountLink' });
+    expect(
+      toInboundEvent({ ...base, source: { type: 'group', groupId: 'C1', userId: 'U1' }, link: { result: 'ok', nonce: 'n' } }),
+    ).toMatchObject({ kind: 'skip', reason: 'unsupported event accountLink' });
     expect(toInboundEvent(base)).toMatchObject({ kind: 'skip', reason: 'unsupported event accountLink' });
   });
 });

@@ -275,9 +275,7 @@ describe('renderLineMessages', () => {
 
     it('uses the preview when given', () => {
       const rendered = renderLineMessages([{ type: 'image', url: IMAGE, previewUrl: 'https://example.com/small.png' }]);
-      expect(rendered).toEqual([
-        { type: 'image', originalContentUrl: IMAGE, previewImageUrl: 'https://example.com/small.png' },
-      ]);
+      expect(rendered).toEqual([{ type: 'image', originalContentUrl: IMAGE, previewImageUrl: 'https://example.com/small.png' }]);
       expectValidForLine(rendered);
     });
 
@@ -457,9 +455,7 @@ describe('renderLineMessages', () => {
     });
 
     it('keeps at most 12 of 20 cards and 3 buttons per card', () => {
-      const cards = Array.from({ length: 20 }, (_, i) =>
-        card(i, { buttons: Array.from({ length: 5 }, (_, j) => postback(j)) }),
-      );
+      const cards = Array.from({ length: 20 }, (_, i) => card(i, { buttons: Array.from({ length: 5 }, (_, j) => postback(j)) }));
       const rendered = renderLineMessages([{ type: 'carousel', altText: 'Tickets', cards }]);
       const bubbles = carouselOf(rendered[0]).contents;
       expect(bubbles).toHaveLength(LINE_LIMITS.carouselBubbles);

@@ -37,11 +37,17 @@ describe('Messenger echo receipts', () => {
     const genuine = parseEchoMetadata(echoMetadata(jobId, 0, TOKEN), PAGE)!;
     // The tag of delivery 0 moved onto delivery 42, or onto another job of the page.
     const [, , , tag] = echoMetadata(jobId, 0, TOKEN).split(':');
-    for (const forged of [`callcard:2:42:${tag}:${jobId}`, `callcard:2:0:${tag}:messenger:${PAGE}:m_other`, `callcard:2:42:${'a'.repeat(64)}:${jobId}`]) {
+    for (const forged of [
+      `callcard:2:42:${tag}:${jobId}`,
+      `callcard:2:0:${tag}:messenger:${PAGE}:m_other`,
+      `callcard:2:42:${'a'.repeat(64)}:${jobId}`,
+    ]) {
       expect(echoProblem(parseEchoMetadata(forged, PAGE)!, { accessToken: TOKEN })).toBe('receipt tag not made with the page token');
     }
     // Made with another token (another app's, or the page's before a rotation).
-    expect(echoProblem(parseEchoMetadata(echoMetadata(jobId, 42, 'another-token'), PAGE)!, { accessToken: TOKEN })).toBe('receipt tag not made with the page token');
+    expect(echoProblem(parseEchoMetadata(echoMetadata(jobId, 42, 'another-token'), PAGE)!, { accessToken: TOKEN })).toBe(
+      'receipt tag not made with the page token',
+    );
     expect(echoProblem(genuine, { accessToken: TOKEN })).toBeUndefined();
   });
 
@@ -58,7 +64,17 @@ describe('Messenger echo receipts', () => {
     });
     const actions = toInboundEvents({
       object: 'page',
-      entry: [{ id: PAGE, messaging: [echo(echoMetadata(jobId, 1, TOKEN)), echo(echoMetadata(jobId, 2, TOKEN), '77'), echo(), echo(echoMetadata('messenger:other:m_1', 0, TOKEN))] }],
+      entry: [
+        {
+          id: PAGE,
+          messaging: [
+            echo(echoMetadata(jobId, 1, TOKEN)),
+            echo(echoMetadata(jobId, 2, TOKEN), '77'),
+            echo(),
+            echo(echoMetadata('messenger:other:m_1', 0, TOKEN)),
+          ],
+        },
+      ],
     });
     expect(actions).toEqual([
       { kind: 'echo', pageId: PAGE, claim: { receipt: { jobId, index: 1 }, tag: expect.any(String), appId: String(APP_ID) } },
@@ -69,7 +85,9 @@ describe('Messenger echo receipts', () => {
   });
 
   it("Meta's echo example (echo.json) with callcard's metadata carries its app_id", () => {
-    const sample = JSON.parse(readFileSync(join(__dirname, '../../../../fixtures/messenger/echo.json'), 'utf8')) as MessengerWebhook & { entry: Array<{ id: string; messaging: Array<{ message: Record<string, unknown> }> }> };
+    const sample = JSON.parse(readFileSync(join(__dirname, '../../../../fixtures/messenger/echo.json'), 'utf8')) as MessengerWebhook & {
+      entry: Array<{ id: string; messaging: Array<{ message: Record<string, unknown> }> }>;
+    };
     const pageId = sample.entry[0]!.id;
     sample.entry[0]!.messaging[0]!.message.metadata = echoMetadata(`messenger:${pageId}:m_1`, 0, TOKEN);
     const [action] = toInboundEvents(sample);

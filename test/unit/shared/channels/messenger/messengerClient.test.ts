@@ -14,18 +14,37 @@ function scripted(...answers: Answer[]): { fetch: GuardedFetch; requests: Outbou
     const answer = answers[Math.min(requests.length - 1, answers.length - 1)];
     if (answer === undefined) throw new Error('no answer scripted');
     if (answer instanceof Error) throw answer;
-    const response: OutboundResponse = { status: answer.status, headers: {}, body: typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body), url: req.url, latencyMs: 1 };
+    const response: OutboundResponse = {
+      status: answer.status,
+      headers: {},
+      body: typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body),
+      url: req.url,
+      latencyMs: 1,
+    };
     return response;
   };
   return { fetch, requests };
 }
 
 const graphError = (code: number, subcode?: number, extra: Record<string, unknown> = {}) => ({
-  error: { message: `(#${code}) something`, type: 'OAuthException', code, ...(subcode ? { error_subcode: subcode } : {}), fbtrace_id: 'Atrace', ...extra },
+  error: {
+    message: `(#${code}) something`,
+    type: 'OAuthException',
+    code,
+    ...(subcode ? { error_subcode: subcode } : {}),
+    fbtrace_id: 'Atrace',
+    ...extra,
+  },
 });
 
 function client(fetch: GuardedFetch, sleeps: number[] = []) {
-  return createMessengerClient({ baseUrl: `${BASE}/`, pageId: '682498302938465', accessToken: TOKEN, fetch, sleep: async (ms) => void sleeps.push(ms) });
+  return createMessengerClient({
+    baseUrl: `${BASE}/`,
+    pageId: '682498302938465',
+    accessToken: TOKEN,
+    fetch,
+    sleep: async (ms) => void sleeps.push(ms),
+  });
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<MessengerApiError> {
@@ -48,12 +67,20 @@ describe('send', () => {
     expect(request?.method).toBe('POST');
     expect(request?.url).toBe(`${BASE}/682498302938465/messages?access_token=${TOKEN}`);
     expect(request?.headers).toEqual({ 'content-type': 'application/json' });
-    expect(JSON.parse(request?.body ?? '')).toEqual({ recipient: { id: 'PSID-1' }, messaging_type: 'RESPONSE', message: { text: 'hello' } });
+    expect(JSON.parse(request?.body ?? '')).toEqual({
+      recipient: { id: 'PSID-1' },
+      messaging_type: 'RESPONSE',
+      message: { text: 'hello' },
+    });
   });
 
   it('escapes the token and page id in the URL', async () => {
     const { fetch, requests } = scripted({ status: 200, body: {} });
-    await createMessengerClient({ baseUrl: BASE, pageId: 'a/b', accessToken: 't&k=v', fetch }).send('P', { text: 'x' }, { messagingType: 'UPDATE' });
+    await createMessengerClient({ baseUrl: BASE, pageId: 'a/b', accessToken: 't&k=v', fetch }).send(
+      'P',
+      { text: 'x' },
+      { messagingType: 'UPDATE' },
+    );
     expect(requests[0]?.url).toBe(`${BASE}/a%2Fb/messages?access_token=t%26k%3Dv`);
   });
 
@@ -64,7 +91,11 @@ describe('send', () => {
 
   it('retries 5xx answers with backoff, then succeeds', async () => {
     const sleeps: number[] = [];
-    const { fetch, requests } = scripted({ status: 500, body: graphError(2, undefined, { is_transient: true }) }, { status: 503, body: 'Service Unavailable' }, { status: 200, body: { message_id: 'm_3' } });
+    const { fetch, requests } = scripted(
+      { status: 500, body: graphError(2, undefined, { is_transient: true }) },
+      { status: 503, body: 'Service Unavailable' },
+      { status: 200, body: { message_id: 'm_3' } },
+    );
     expect(await client(fetch, sleeps).send('P', { text: 'x' }, { messagingType: 'RESPONSE' })).toEqual({ messageId: 'm_3' });
     expect(requests).toHaveLength(3);
     expect(sleeps).toEqual([400, 800]);
@@ -88,10 +119,20 @@ describe('send', () => {
     const invalid = scripted({ status: 400, body: graphError(100) });
     const error = await failureOf(client(invalid.fetch).send('P', { text: 'x' }, { messagingType: 'RESPONSE' }));
     expect(invalid.requests).toHaveLength(1);
-    expect(error).toMatchObject({ status: 400, code: 100, subcode: undefined, fbtraceId: 'Atrace', isRetryable: false, isOutsideWindow: false });
+    expect(error).toMatchObject({
+      status: 400,
+      code: 100,
+      subcode: undefined,
+      fbtraceId: 'Atrace',
+      isRetryable: false,
+      isOutsideWindow: false,
+    });
 
     const blocked = scripted(new OutboundError('blocked', 'only https'));
-    expect(await failureOf(client(blocked.fetch).send('P', { text: 'x' }, { messagingType: 'RESPONSE' }))).toMatchObject({ kind: 'blocked', isRetryable: false });
+    expect(await failureOf(client(blocked.fetch).send('P', { text: 'x' }, { messagingType: 'RESPONSE' }))).toMatchObject({
+      kind: 'blocked',
+      isRetryable: false,
+    });
     expect(blocked.requests).toHaveLength(1);
   });
 
@@ -107,7 +148,10 @@ describe('send', () => {
   });
 
   it('retries a 4xx Meta marks transient', async () => {
-    const { fetch, requests } = scripted({ status: 400, body: graphError(1, undefined, { is_transient: true }) }, { status: 200, body: {} });
+    const { fetch, requests } = scripted(
+      { status: 400, body: graphError(1, undefined, { is_transient: true }) },
+      { status: 200, body: {} },
+    );
     await client(fetch).send('P', { text: 'x' }, { messagingType: 'RESPONSE' });
     expect(requests).toHaveLength(2);
   });
@@ -126,7 +170,12 @@ describe('send', () => {
   it('sends a message tag when asked', async () => {
     const { fetch, requests } = scripted({ status: 200, body: {} });
     await client(fetch).send('P', { text: 'x' }, { messagingType: 'MESSAGE_TAG', tag: 'ACCOUNT_UPDATE' });
-    expect(JSON.parse(requests[0]?.body ?? '')).toEqual({ recipient: { id: 'P' }, messaging_type: 'MESSAGE_TAG', tag: 'ACCOUNT_UPDATE', message: { text: 'x' } });
+    expect(JSON.parse(requests[0]?.body ?? '')).toEqual({
+      recipient: { id: 'P' },
+      messaging_type: 'MESSAGE_TAG',
+      tag: 'ACCOUNT_UPDATE',
+      message: { text: 'x' },
+    });
   });
 });
 

@@ -55,31 +55,72 @@ describe('toInboundEvents on the sample files', () => {
 
   it('text.json: plain text', () => {
     expect(actionsOf(fixture('text.json'))).toEqual([
-      { kind: 'handle', eventId: 'mid.1457764197618:41d102a3e1ae206a38', pageId: PAGE_ID, psid: PSID, event: { type: 'text', text: 'hello, world!' }, occurredAt: 1458692752478 },
+      {
+        kind: 'handle',
+        eventId: 'mid.1457764197618:41d102a3e1ae206a38',
+        pageId: PAGE_ID,
+        psid: PSID,
+        event: { type: 'text', text: 'hello, world!' },
+        occurredAt: 1458692752478,
+      },
     ]);
   });
 
   it('quick-reply.json: the payload, not the title (a payload without data syntax reads as text)', () => {
     expect(actionsOf(fixture('quick-reply.json'))).toEqual([
-      { kind: 'handle', eventId: 'mid.1457764197618:41d102a3e1ae206a38', pageId: PAGE_ID, psid: PSID, event: { type: 'text', text: 'DEVELOPER_DEFINED_PAYLOAD' }, occurredAt: 1458692752478 },
+      {
+        kind: 'handle',
+        eventId: 'mid.1457764197618:41d102a3e1ae206a38',
+        pageId: PAGE_ID,
+        psid: PSID,
+        event: { type: 'text', text: 'DEVELOPER_DEFINED_PAYLOAD' },
+        occurredAt: 1458692752478,
+      },
     ]);
   });
 
   it('postback.json: the payload, deduplicated on postback.mid', () => {
     expect(actionsOf(fixture('postback.json'))).toEqual([
-      { kind: 'handle', eventId: 'm_MESSAGE-ID', pageId: PAGE_ID, psid: PSID, event: { type: 'text', text: 'USER-DEFINED-PAYLOAD' }, occurredAt: 1458692752478 },
+      {
+        kind: 'handle',
+        eventId: 'm_MESSAGE-ID',
+        pageId: PAGE_ID,
+        psid: PSID,
+        event: { type: 'text', text: 'USER-DEFINED-PAYLOAD' },
+        occurredAt: 1458692752478,
+      },
     ]);
   });
 
   it('quick replies and postbacks in postback data syntax become postbacks, as on LINE', () => {
     for (const name of ['quick-reply.json', 'postback.json']) {
-      const body = JSON.parse(readFileSync(join(FIXTURES, name), 'utf8').replace(/DEVELOPER_DEFINED_PAYLOAD|USER-DEFINED-PAYLOAD/g, 'action=my_tickets&id=7'));
-      expect(actionsOf(body)).toEqual([expect.objectContaining({ kind: 'handle', event: { type: 'postback', data: 'action=my_tickets&id=7' } })]);
+      const body = JSON.parse(
+        readFileSync(join(FIXTURES, name), 'utf8').replace(/DEVELOPER_DEFINED_PAYLOAD|USER-DEFINED-PAYLOAD/g, 'action=my_tickets&id=7'),
+      );
+      expect(actionsOf(body)).toEqual([
+        expect.objectContaining({ kind: 'handle', event: { type: 'postback', data: 'action=my_tickets&id=7' } }),
+      ]);
     }
   });
 
   it('a payload without data syntax came from a "message" button: the flow sees its text', () => {
-    const quickReply = { object: 'page', entry: [{ id: PAGE_ID, time: 1, messaging: [{ sender: { id: PSID }, recipient: { id: PAGE_ID }, timestamp: 1, message: { mid: 'm_q', text: 'Best sellers', quick_reply: { payload: 'hot' } } }] }] };
+    const quickReply = {
+      object: 'page',
+      entry: [
+        {
+          id: PAGE_ID,
+          time: 1,
+          messaging: [
+            {
+              sender: { id: PSID },
+              recipient: { id: PAGE_ID },
+              timestamp: 1,
+              message: { mid: 'm_q', text: 'Best sellers', quick_reply: { payload: 'hot' } },
+            },
+          ],
+        },
+      ],
+    };
     expect(actionsOf(quickReply)[0]).toMatchObject({ kind: 'handle', event: { type: 'text', text: 'hot' } });
   });
 
@@ -88,7 +129,9 @@ describe('toInboundEvents on the sample files', () => {
   });
 
   it('postback-doc-field-value-format.json: parsed, then skipped because user_ref is not a PSID', () => {
-    expect(actionsOf(fixture('postback-doc-field-value-format.json'))).toEqual([{ kind: 'skip', eventId: 'm_MESSAGE-ID', reason: 'user_ref sender, no PSID' }]);
+    expect(actionsOf(fixture('postback-doc-field-value-format.json'))).toEqual([
+      { kind: 'skip', eventId: 'm_MESSAGE-ID', reason: 'user_ref sender, no PSID' },
+    ]);
   });
 });
 
@@ -97,12 +140,31 @@ describe('toInboundEvents', () => {
   const base = { sender: { id: PSID }, recipient: { id: PAGE_ID }, timestamp: 1700000000000 };
 
   it('handles the {field, value} format when it carries a PSID, with string timestamps in seconds', () => {
-    const body = { field: 'messaging_postbacks', value: { sender: { id: PSID }, recipient: { id: PAGE_ID }, timestamp: '1527459824', postback: { mid: 'm_1', title: 'My tickets', payload: 'action=my_tickets' } } };
-    expect(actionsOf(body)).toEqual([{ kind: 'handle', eventId: 'm_1', pageId: PAGE_ID, psid: PSID, event: { type: 'postback', data: 'action=my_tickets' }, occurredAt: 1527459824000 }]);
+    const body = {
+      field: 'messaging_postbacks',
+      value: {
+        sender: { id: PSID },
+        recipient: { id: PAGE_ID },
+        timestamp: '1527459824',
+        postback: { mid: 'm_1', title: 'My tickets', payload: 'action=my_tickets' },
+      },
+    };
+    expect(actionsOf(body)).toEqual([
+      {
+        kind: 'handle',
+        eventId: 'm_1',
+        pageId: PAGE_ID,
+        psid: PSID,
+        event: { type: 'postback', data: 'action=my_tickets' },
+        occurredAt: 1527459824000,
+      },
+    ]);
   });
 
   it('skips {field, value} bodies of fields that are not messaging events, and echoes flagged with a string', () => {
-    expect(actionsOf({ field: 'feed', value: { item: 'post' } })).toEqual([{ kind: 'skip', eventId: undefined, reason: 'unsupported field feed' }]);
+    expect(actionsOf({ field: 'feed', value: { item: 'post' } })).toEqual([
+      { kind: 'skip', eventId: undefined, reason: 'unsupported field feed' },
+    ]);
     const echo = { field: 'message_echoes', value: { ...base, message: { mid: 'm_e', is_echo: 'true', text: 'hi' } } };
     expect(actionsOf(echo)).toEqual([{ kind: 'skip', eventId: 'm_e', reason: 'echo' }]);
   });
@@ -111,8 +173,22 @@ describe('toInboundEvents', () => {
     const body = {
       object: 'page',
       entry: [
-        { id: PAGE_ID, time: 1, messaging: [{ ...base, message: { mid: 'm_a', text: 'hot' } }, { ...base, read: { watermark: 1 } }] },
-        { id: PAGE_ID, time: 2, messaging: [{ ...base, delivery: { mids: ['m_a'], watermark: 1 } }, { ...base, postback: { mid: 'm_b', title: 'T', payload: 'action=my_tickets' } }] },
+        {
+          id: PAGE_ID,
+          time: 1,
+          messaging: [
+            { ...base, message: { mid: 'm_a', text: 'hot' } },
+            { ...base, read: { watermark: 1 } },
+          ],
+        },
+        {
+          id: PAGE_ID,
+          time: 2,
+          messaging: [
+            { ...base, delivery: { mids: ['m_a'], watermark: 1 } },
+            { ...base, postback: { mid: 'm_b', title: 'T', payload: 'action=my_tickets' } },
+          ],
+        },
         { id: PAGE_ID, time: 3, standby: [{ ...base, message: { mid: 'm_standby', text: 'x' } }] },
       ],
     };
@@ -144,9 +220,18 @@ describe('toInboundEvents', () => {
 
   it('falls back to sender and timestamp when Meta sent no mid', () => {
     expect(actionsOf(envelope({ ...base, postback: { title: 'Get Started', payload: 'action=start' } }))).toEqual([
-      { kind: 'handle', eventId: `${PSID}@1700000000000`, pageId: PAGE_ID, psid: PSID, event: { type: 'postback', data: 'action=start' }, occurredAt: 1700000000000 },
+      {
+        kind: 'handle',
+        eventId: `${PSID}@1700000000000`,
+        pageId: PAGE_ID,
+        psid: PSID,
+        event: { type: 'postback', data: 'action=start' },
+        occurredAt: 1700000000000,
+      },
     ]);
-    expect(actionsOf(envelope({ sender: { id: PSID }, postback: { payload: 'x' } }))).toEqual([{ kind: 'skip', eventId: undefined, reason: 'no mid and no timestamp to deduplicate on' }]);
+    expect(actionsOf(envelope({ sender: { id: PSID }, postback: { payload: 'x' } }))).toEqual([
+      { kind: 'skip', eventId: undefined, reason: 'no mid and no timestamp to deduplicate on' },
+    ]);
   });
 
   it('takes the page from the entry when the event has no recipient', () => {
@@ -155,7 +240,13 @@ describe('toInboundEvents', () => {
   });
 
   it('skips events it cannot read instead of failing the delivery', () => {
-    const actions = actionsOf(envelope('not an event', { ...base, sender: { id: 42 }, message: { mid: 'm_1', text: 'hi' } }, { ...base, message: { mid: 'm_2', text: 'ok' } }));
+    const actions = actionsOf(
+      envelope(
+        'not an event',
+        { ...base, sender: { id: 42 }, message: { mid: 'm_1', text: 'hi' } },
+        { ...base, message: { mid: 'm_2', text: 'ok' } },
+      ),
+    );
     expect(actions.map((a) => a.kind)).toEqual(['skip', 'skip', 'handle']);
   });
 
@@ -166,19 +257,38 @@ describe('toInboundEvents', () => {
   });
 
   it('a quick reply with an empty payload counts as the text it shows', () => {
-    expect(actionsOf(envelope({ ...base, message: { mid: 'm_q', text: 'hot', quick_reply: { payload: '' } } }))[0]).toMatchObject({ event: { type: 'text', text: 'hot' } });
+    expect(actionsOf(envelope({ ...base, message: { mid: 'm_q', text: 'hot', quick_reply: { payload: '' } } }))[0]).toMatchObject({
+      event: { type: 'text', text: 'hot' },
+    });
   });
 });
 
 describe('messaging_account_linking', () => {
-  const linking = (account_linking: unknown) => toInboundEvents(messengerWebhookSchema.parse({ object: 'page', entry: [{ id: 'P1', messaging: [{ sender: { id: 'PS1' }, recipient: { id: 'P1' }, timestamp: 1700000000000, account_linking }] }] }));
+  const linking = (account_linking: unknown) =>
+    toInboundEvents(
+      messengerWebhookSchema.parse({
+        object: 'page',
+        entry: [{ id: 'P1', messaging: [{ sender: { id: 'PS1' }, recipient: { id: 'P1' }, timestamp: 1700000000000, account_linking }] }],
+      }),
+    );
   it('linked with a code, linked without one (failed), unlinked; deduplicated on sender and time (no mid)', () => {
-    expect(linking({ status: 'linked', authorization_code: 'code-1' })).toEqual([{ kind: 'handle', eventId: 'PS1@1700000000000', pageId: 'P1', psid: 'PS1', event: { type: 'accountLink', result: 'ok', nonce: 'code-1' }, occurredAt: 1700000000000 }]);
+    expect(linking({ status: 'linked', authorization_code: 'code-1' })).toEqual([
+      {
+        kind: 'handle',
+        eventId: 'PS1@1700000000000',
+        pageId: 'P1',
+        psid: 'PS1',
+        event: { type: 'accountLink', result: 'ok', nonce: 'code-1' },
+        occurredAt: 1700000000000,
+      },
+    ]);
     expect(linking({ status: 'linked' })).toMatchObject([{ kind: 'handle', event: { type: 'accountLink', result: 'failed' } }]);
     expect(linking({ status: 'unlinked' })).toMatchObject([{ kind: 'handle', event: { type: 'accountLink', result: 'unlinked' } }]);
   });
   it('an unknown status is skipped with its reason; a code past its bound is malformed', () => {
-    expect(linking({ status: 'pending' })).toMatchObject([{ kind: 'skip', reason: 'account_linking: an account-linking status callcard does not know' }]);
+    expect(linking({ status: 'pending' })).toMatchObject([
+      { kind: 'skip', reason: 'account_linking: an account-linking status callcard does not know' },
+    ]);
     expect(linking({ status: 'linked', authorization_code: 'x'.repeat(513) })).toMatchObject([{ kind: 'skip', malformed: true }]);
   });
 });
@@ -203,8 +313,15 @@ describe('toInboundEvents bounds what can become a key, a job or a log line', ()
 
   test('Meta-shaped values at their documented sizes pass', () => {
     const mid = 'm_AG5Hz2Uq7tuwNEhXfYYKj8mJEM_QPpz5jdCK48PnKAjSdjfipqxqMvK8ma6AC8fplwlqLP_5cgXIbu7I3rBN0P';
-    expect(one({ ...base, message: { mid, text: '字'.repeat(2_000) } })).toMatchObject({ kind: 'handle', eventId: mid, event: { type: 'text', text: '字'.repeat(2_000) } });
-    expect(one({ ...base, postback: { mid: 'm_1', title: 'T', payload: `action=a&x=${'y'.repeat(988)}` } })).toMatchObject({ kind: 'handle', event: { type: 'postback' } });
+    expect(one({ ...base, message: { mid, text: '字'.repeat(2_000) } })).toMatchObject({
+      kind: 'handle',
+      eventId: mid,
+      event: { type: 'text', text: '字'.repeat(2_000) },
+    });
+    expect(one({ ...base, postback: { mid: 'm_1', title: 'T', payload: `action=a&x=${'y'.repeat(988)}` } })).toMatchObject({
+      kind: 'handle',
+      event: { type: 'postback' },
+    });
     expect(one({ ...base, message: { mid: 'mid.$cAAJsujCd2ORj_1qmrFdzhVa-4cvO', text: 'hi' } })).toMatchObject({ kind: 'handle' });
   });
 
@@ -224,7 +341,11 @@ describe('toInboundEvents bounds what can become a key, a job or a log line', ()
     ['text over 2,000 characters', { ...base, message: { mid: 'm_1', text: 'x'.repeat(2_001) } }, 'message.text'],
     ['5 MiB of text', { ...base, message: { mid: 'm_1', text: 'x'.repeat(5 * 1024 * 1024) } }, 'message.text'],
     ['a postback payload over 1,000 characters', { ...base, postback: { mid: 'm_1', payload: 'p'.repeat(1_001) } }, 'postback.payload'],
-    ['a quick-reply payload over 1,000 characters', { ...base, message: { mid: 'm_1', text: 'Hot', quick_reply: { payload: 'p'.repeat(1_001) } } }, 'message.quick_reply.payload'],
+    [
+      'a quick-reply payload over 1,000 characters',
+      { ...base, message: { mid: 'm_1', text: 'Hot', quick_reply: { payload: 'p'.repeat(1_001) } } },
+      'message.quick_reply.payload',
+    ],
     ['a recipient id over 128 characters', { ...base, recipient: { id: big }, message: { mid: 'm_1', text: 'hi' } }, 'recipient.id'],
     ['a PSID with a key separator', { ...base, sender: { id: '1#2' }, message: { mid: 'm_1', text: 'hi' } }, 'sender.id'],
     ['a 100,000-character timestamp string', { ...base, timestamp: big, message: { mid: 'm_1', text: 'hi' } }, 'timestamp'],
@@ -233,18 +354,27 @@ describe('toInboundEvents bounds what can become a key, a job or a log line', ()
   });
 
   test('an entry whose page id is not an id has its events skipped', () => {
-    const [action] = actionsOf({ object: 'page', entry: [{ id: big, time: 1, messaging: [{ ...base, message: { mid: 'm_1', text: 'hi' } }] }] });
+    const [action] = actionsOf({
+      object: 'page',
+      entry: [{ id: big, time: 1, messaging: [{ ...base, message: { mid: 'm_1', text: 'hi' } }] }],
+    });
     expect(action).toMatchObject({ kind: 'skip', malformed: true });
   });
 
   test('names from the body are never logged whole', () => {
-    expect(actionsOf({ field: big, value: {} })).toEqual([{ kind: 'skip', eventId: undefined, reason: 'unsupported field <string of 100000 characters>' }]);
-    expect(actionsOf({ object: big, entry: [] })).toEqual([{ kind: 'skip', eventId: undefined, reason: 'unsupported object <string of 100000 characters>' }]);
+    expect(actionsOf({ field: big, value: {} })).toEqual([
+      { kind: 'skip', eventId: undefined, reason: 'unsupported field <string of 100000 characters>' },
+    ]);
+    expect(actionsOf({ object: big, entry: [] })).toEqual([
+      { kind: 'skip', eventId: undefined, reason: 'unsupported object <string of 100000 characters>' },
+    ]);
     expect(one({ ...base, [big]: {} })).toMatchObject({ kind: 'skip', reason: 'unsupported event <string of 100000 characters>' });
   });
 
   test('a delivery keeps its good events when one is malformed', () => {
-    const actions = actionsOf(envelope({ ...base, sender: { id: big }, message: { mid: 'm_1', text: 'hi' } }, { ...base, message: { mid: 'm_2', text: 'hot' } }));
+    const actions = actionsOf(
+      envelope({ ...base, sender: { id: big }, message: { mid: 'm_1', text: 'hi' } }, { ...base, message: { mid: 'm_2', text: 'hot' } }),
+    );
     expect(actions.map((a) => a.kind)).toEqual(['skip', 'handle']);
   });
 });

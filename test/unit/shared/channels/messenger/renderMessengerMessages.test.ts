@@ -1,7 +1,4 @@
-import {
-  MESSENGER_LIMITS,
-  renderMessengerMessages,
-} from '../../../../../shared/channels/messenger/renderMessengerMessages';
+import { MESSENGER_LIMITS, renderMessengerMessages } from '../../../../../shared/channels/messenger/renderMessengerMessages';
 import type {
   MessengerButtonTemplate,
   MessengerGenericTemplate,
@@ -193,9 +190,7 @@ describe('renderMessengerMessages', () => {
     });
 
     it('truncates the text to 640 characters', () => {
-      const rendered = renderMessengerMessages([
-        { type: 'buttons', title: 'Title', text: 'x'.repeat(1000), buttons: [postback(1)] },
-      ]);
+      const rendered = renderMessengerMessages([{ type: 'buttons', title: 'Title', text: 'x'.repeat(1000), buttons: [postback(1)] }]);
       const { text } = buttonTemplateOf(rendered[0]);
       expect(text).toHaveLength(MESSENGER_LIMITS.buttonTemplateText);
       expect(text.startsWith('Title\nxxx')).toBe(true);
@@ -266,9 +261,7 @@ describe('renderMessengerMessages', () => {
     });
 
     it('keeps at most 10 of 20 cards and 3 buttons per card', () => {
-      const cards = Array.from({ length: 20 }, (_, i) =>
-        card(i, { buttons: Array.from({ length: 5 }, (_, j) => postback(j)) }),
-      );
+      const cards = Array.from({ length: 20 }, (_, i) => card(i, { buttons: Array.from({ length: 5 }, (_, j) => postback(j)) }));
       const { elements } = genericTemplateOf(renderMessengerMessages([{ type: 'carousel', altText: 'x', cards }])[0]);
       expect(elements.map((e) => e.title)).toEqual(cards.slice(0, MESSENGER_LIMITS.genericElements).map((c) => c.title));
       for (const element of elements) expect(element.buttons).toHaveLength(MESSENGER_LIMITS.templateButtons);
@@ -289,9 +282,7 @@ describe('renderMessengerMessages', () => {
 
     it('gives a title-only card its title as subtitle, since Meta requires a second field', () => {
       const { elements } = genericTemplateOf(
-        renderMessengerMessages([
-          { type: 'carousel', altText: 'x', cards: [card(1), { title: 'Just a title', buttons: [] }] },
-        ])[0],
+        renderMessengerMessages([{ type: 'carousel', altText: 'x', cards: [card(1), { title: 'Just a title', buttons: [] }] }])[0],
       );
       expect(elements[1]).toEqual({ title: 'Just a title', subtitle: 'Just a title' });
     });
@@ -299,7 +290,14 @@ describe('renderMessengerMessages', () => {
     it('sends a carousel of title-only cards as a text list', () => {
       expect(
         renderMessengerMessages([
-          { type: 'carousel', altText: 'x', cards: [{ title: 'Alpha', buttons: [] }, { title: 'Beta', buttons: [] }] },
+          {
+            type: 'carousel',
+            altText: 'x',
+            cards: [
+              { title: 'Alpha', buttons: [] },
+              { title: 'Beta', buttons: [] },
+            ],
+          },
         ]),
       ).toEqual([{ text: 'Alpha\nBeta' }]);
     });
