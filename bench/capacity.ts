@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { startLocalStack } from '../local/localStack';
 import { lineWebhookBody, signLineBody } from '../local/lineWebhookBody';
-import { REPLY_TOKEN_SAFE_AGE_MS } from '../functions/executor/lineSender';
+import { REPLY_TOKEN_SAFE_AGE_MS } from '../shared/channels/line/lineSender';
 import { workspaceLeaseLimit } from '../shared/jobs/fairShare';
 import { AnswerWatch, percentile, postJson } from './closedLoop';
 

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { REPLY_TOKEN_SAFE_AGE_MS } from '../functions/executor/lineSender';
+import { REPLY_TOKEN_SAFE_AGE_MS } from '../shared/channels/line/lineSender';
 import { closeServer, listen } from '../local/httpServer';
 import { lineWebhookBody, signLineBody } from '../local/lineWebhookBody';
 import { startLocalStack } from '../local/localStack';

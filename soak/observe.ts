@@ -1,4 +1,4 @@
-import { deterministicUuid } from '../functions/executor/deterministicUuid';
+import { deterministicUuid } from '../shared/channels/deterministicUuid';
 import type { LineCall } from '../local/lineStandIn';
 import type { MessengerCall } from '../local/messengerStandIn';
 import { carousel, type ChannelFault, type ConversationPlan, type TurnPlan } from './plan';

@@ -23,7 +23,7 @@ import type { StoredFlowVersion } from '../../shared/store/flows';
 import type { Delivery, JobState, OutboxOwner } from '../../shared/store/jobStates';
 import type { Store } from '../../shared/store/store';
 import { expiresAfterDays, type WorkspaceSettings } from '../../shared/store/workspaceSettings';
-import type { ChannelSender, DeliveryProgress } from './channelSender';
+import type { ChannelSender, DeliveryProgress } from '../../shared/channels/sender';
 import { replyWhileStoringOutbox } from './replyBeforeOutbox';
 import { callbackUrl, newCallbackId } from '../../shared/callbacks/callback';
 

@@ -1,6 +1,6 @@
 import type { TurnJob } from '../../shared/jobs/job';
 import type { Delivery, JobState, JobStateRepository, OutboxOwner } from '../../shared/store/jobStates';
-import type { ChannelSender, DeliveryProgress } from './channelSender';
+import type { ChannelSender, DeliveryProgress } from '../../shared/channels/sender';
 
 /**
  * The reply of a new turn on a channel that refuses a second copy of a request (`safeBeforeRecord`:

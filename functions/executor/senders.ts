@@ -6,9 +6,9 @@ import type { GuardedFetch } from '../../shared/http/guardedFetch';
 import type { TurnJob } from '../../shared/jobs/job';
 import type { SimulatorRepository } from '../../shared/store/simulator';
 import type { WorkspaceSettings } from '../../shared/store/workspaceSettings';
-import type { ChannelSender } from './channelSender';
-import { createLineSender } from './lineSender';
-import { createMessengerSender } from './messengerSender';
+import type { ChannelSender } from '../../shared/channels/sender';
+import { createLineSender } from '../../shared/channels/line/lineSender';
+import { createMessengerSender } from '../../shared/channels/messenger/messengerSender';
 import { createSimulatorSender } from './simulatorSender';
 import { UnprocessableJobError } from './processTurnJob';
 

@@ -6,7 +6,7 @@ import type { ResolvedMessage } from '../../shared/messages/message';
 import type { Delivery } from '../../shared/store/jobStates';
 import { SIMULATOR_TTL_SECONDS, type SimulatorRepository } from '../../shared/store/simulator';
 import { expiresAfterDays, type WorkspaceSettings } from '../../shared/store/workspaceSettings';
-import type { ChannelSender } from './channelSender';
+import type { ChannelSender } from '../../shared/channels/sender';
 
 /**
  * The sender of a turn played in the console's chat simulator (`job.simulator`): the messages are

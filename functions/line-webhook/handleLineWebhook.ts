@@ -1,6 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { lineWebhookSchema, toInboundEvent } from '../../shared/channels/line/lineWebhook';
-import { verifyLineSignature } from '../../shared/channels/line/verifyLineSignature';
+import { lineAdapter } from '../../shared/channels/line/lineAdapter';
 import { isId } from '../../shared/domain/ids';
 import { lookUpChannel, queueTurns, type InboundTurn } from '../../shared/intake/queueTurns';
 import type { JobQueue } from '../../shared/jobs/jobQueue';
@@ -37,10 +36,10 @@ export interface LineWebhookDeps {
 export async function handleLineWebhook(request: WebhookRequest, deps: LineWebhookDeps): Promise<WebhookResponse> {
   const now = deps.now ?? Date.now;
   const receivedAt = now();
-  const signature = headerValue(request.headers, 'x-line-signature');
+  const signature = headerValue(request.headers, lineAdapter.signatureHeader);
   const refused: WebhookResponse = {
     statusCode: 401,
-    body: { error: signature === undefined ? 'missing x-line-signature' : 'invalid signature' },
+    body: { error: signature === undefined ? `missing ${lineAdapter.signatureHeader}` : 'invalid signature' },
   };
   // A channel id no channel can have (past its bound or charset) is not even looked up.
   if (!isId(request.channelId)) {
@@ -57,9 +56,9 @@ export async function handleLineWebhook(request: WebhookRequest, deps: LineWebho
     deps.store,
     'line',
     request.channelId,
-    () => lineConversationIds(json),
+    () => lineAdapter.conversationIds(json),
     receivedAt,
-    (channel) => verifyLineSignature(request.rawBody, channel.secret, signature),
+    (channel) => lineAdapter.verifySignature(request.rawBody, channel.secret, signature),
   );
   if (found.status === 'unknown') {
     deps.logger.warn('rejected LINE webhook: unknown channel', { channelId: request.channelId, hasSignature: signature !== undefined });
@@ -75,20 +74,12 @@ export async function handleLineWebhook(request: WebhookRequest, deps: LineWebho
   }
 
   if (json === NOT_JSON) return { statusCode: 400, body: { error: 'body is not valid JSON' } };
-  const parsed = lineWebhookSchema.safeParse(json);
-  if (!parsed.success) {
-    return {
-      statusCode: 400,
-      body: {
-        error: 'not a LINE webhook',
-        problems: parsed.error.issues.slice(0, 5).map((i) => `${i.path.map((p) => forLog(String(p), 32)).join('.')}: ${i.message}`),
-      },
-    };
-  }
+  const parsed = lineAdapter.parseDelivery(json);
+  if (!parsed.ok) return { statusCode: 400, body: parsed.answer };
 
   // LINE's Verify button (in the LINE Developers console) posts a signed delivery without events: the
   // one request that notes the channel's URL as verified. A delivery with events writes nothing more.
-  if (parsed.data.events.length === 0) {
+  if (parsed.verification) {
     await deps.store.webhookChecks.record('line', channel.channelId, channel.workspaceId, new Date(receivedAt)).catch((error: unknown) => {
       deps.logger.warn('LINE verification passed but was not recorded', { channelId: channel.channelId, error });
     });
@@ -96,41 +87,15 @@ export async function handleLineWebhook(request: WebhookRequest, deps: LineWebho
   }
 
   const turns: InboundTurn[] = [];
-  for (const lineEvent of parsed.data.events) {
-    const action = toInboundEvent(lineEvent);
+  for (const action of parsed.events) {
     if (action.kind === 'skip') {
       if (action.malformed)
         deps.logger.warn('skipped malformed LINE event', { channelId: channel.channelId, eventId: action.eventId, reason: action.reason });
       else deps.logger.info('skipped LINE event', { channelId: channel.channelId, eventId: action.eventId, reason: action.reason });
       continue;
     }
-    turns.push({
-      eventId: action.eventId,
-      userId: action.userId,
-      chat: action.chat,
-      ...(action.speakerId ? { speakerId: action.speakerId } : {}),
-      event: action.event,
-      ...(action.replyToken ? { replyToken: action.replyToken } : {}),
-    });
+    if (action.kind === 'turn') turns.push(action.turn);
   }
   const queued = await queueTurns(channel, turns, receivedAt, deps, found.sessions);
   return { statusCode: 200, body: { ok: true, queued } };
-}
-
-/** The conversations a LINE delivery names (users; groups and rooms), as far as the unverified body says. */
-function lineConversationIds(json: unknown): string[] {
-  const events = (json as { events?: unknown } | null)?.events;
-  if (!Array.isArray(events)) return [];
-  return events.flatMap((event: unknown) => {
-    const source = (event as { source?: { type?: unknown; userId?: unknown; groupId?: unknown; roomId?: unknown } } | null)?.source;
-    const id =
-      source?.type === 'user'
-        ? source.userId
-        : source?.type === 'group'
-          ? source.groupId
-          : source?.type === 'room'
-            ? source.roomId
-            : undefined;
-    return isId(id) ? [id] : [];
-  });
 }

@@ -1,6 +1,6 @@
 import type { Channel } from '../../shared/channels/channel';
 import type { MessengerApp } from '../../shared/channels/messenger/messengerApp';
-import { verifyMessengerSignature } from '../../shared/channels/messenger/verifyMessengerSignature';
+import { messengerAdapter } from '../../shared/channels/messenger/messengerAdapter';
 import { isId } from '../../shared/domain/ids';
 import { CHANNEL_CACHE_MS } from '../../shared/intake/queueTurns';
 import { headerValue, parseJson } from '../../shared/lambda/apiGateway';
@@ -39,10 +39,10 @@ export async function handleMessengerAppWebhook(
   deps: MessengerWebhookDeps,
 ): Promise<MessengerWebhookResponse> {
   const receivedAt = (deps.now ?? Date.now)();
-  const signature = headerValue(request.headers, 'x-hub-signature-256');
+  const signature = headerValue(request.headers, messengerAdapter.signatureHeader);
   const refused: MessengerWebhookResponse = {
     statusCode: 401,
-    body: { error: signature === undefined ? 'missing x-hub-signature-256' : 'invalid signature' },
+    body: { error: signature === undefined ? `missing ${messengerAdapter.signatureHeader}` : 'invalid signature' },
   };
   const logKeys = { appId: forLog(request.appId) };
   if (!isId(request.appId)) {
@@ -53,7 +53,7 @@ export async function handleMessengerAppWebhook(
   // (reads only; nothing is written before the check).
   const json = parseJson(request.rawBody);
   const pages = pageReader(deps.store, entryPageIds(json), receivedAt);
-  const verify = (app: MessengerApp) => verifyMessengerSignature(request.rawBody, app.secret, signature);
+  const verify = (app: MessengerApp) => messengerAdapter.verifySignature(request.rawBody, app.secret, signature);
   const remembered = deps.store.messengerApps.peek(request.appId, CHANNEL_CACHE_MS, receivedAt);
   // A remembered app that does not verify is read again: its secret may have been rotated.
   const app = remembered && verify(remembered) ? remembered : await deps.store.messengerApps.get(request.appId);

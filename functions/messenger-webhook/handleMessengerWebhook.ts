@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Channel } from '../../shared/channels/channel';
 import type { MessengerApp } from '../../shared/channels/messenger/messengerApp';
-import { verifyMessengerSignature } from '../../shared/channels/messenger/verifyMessengerSignature';
+import { messengerAdapter } from '../../shared/channels/messenger/messengerAdapter';
 import { isId } from '../../shared/domain/ids';
 import { CHANNEL_CACHE_MS, lookUpChannel, type ChannelLookup } from '../../shared/intake/queueTurns';
 import type { JobQueue } from '../../shared/jobs/jobQueue';
@@ -129,10 +129,10 @@ export async function handleMessengerWebhook(
 ): Promise<MessengerWebhookResponse> {
   const now = deps.now ?? Date.now;
   const receivedAt = now();
-  const signature = headerValue(request.headers, 'x-hub-signature-256');
+  const signature = headerValue(request.headers, messengerAdapter.signatureHeader);
   const refused: MessengerWebhookResponse = {
     statusCode: 401,
-    body: { error: signature === undefined ? 'missing x-hub-signature-256' : 'invalid signature' },
+    body: { error: signature === undefined ? `missing ${messengerAdapter.signatureHeader}` : 'invalid signature' },
   };
   // A page id no page can have (past its bound or charset) is not even looked up.
   if (!isId(request.channelId)) {
@@ -145,7 +145,7 @@ export async function handleMessengerWebhook(
   // Parsed now, trusted only once the signature holds: when the page must be read, the people it
   // names have their sessions read beside it (reads only; nothing is written before the check).
   const json = parseJson(request.rawBody);
-  const found = await lookUpPage(request, signature, () => messengerSenderIds(json), receivedAt, deps.store);
+  const found = await lookUpPage(request, signature, () => messengerAdapter.conversationIds(json), receivedAt, deps.store);
   if (found.status === 'unknown') {
     deps.logger.warn('rejected Messenger webhook: unknown channel', {
       channelId: request.channelId,
@@ -184,7 +184,8 @@ async function lookUpPage(
   receivedAt: number,
   store: WebhookStore,
 ): Promise<ChannelLookup> {
-  const verifyWith = (secret: string | undefined) => secret !== undefined && verifyMessengerSignature(request.rawBody, secret, signature);
+  const verifyWith = (secret: string | undefined) =>
+    secret !== undefined && messengerAdapter.verifySignature(request.rawBody, secret, signature);
   const rememberedApp = (page: Channel) =>
     ownApp(page, page.appId === undefined ? undefined : store.messengerApps.peek(page.appId, CHANNEL_CACHE_MS, receivedAt));
   const found = await lookUpChannel(store, 'messenger', request.channelId, userIds, receivedAt, (page) =>
@@ -209,21 +210,4 @@ function ownApp(page: Channel, app: MessengerApp | undefined): MessengerApp | un
 function sameSecret(given: string, expected: string): boolean {
   const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
   return timingSafeEqual(digest(given), digest(expected));
-}
-
-/**
- * The sender ids of a Messenger delivery's messaging events, as far as the unverified body says. An
- * echo's sender is the page itself, which has no session to read.
- */
-function messengerSenderIds(json: unknown): string[] {
-  const entries = (json as { entry?: unknown } | null)?.entry;
-  if (!Array.isArray(entries)) return [];
-  return entries.flatMap((entry: unknown) => {
-    const messaging = (entry as { messaging?: unknown } | null)?.messaging;
-    if (!Array.isArray(messaging)) return [];
-    return messaging.flatMap((event: unknown) => {
-      const { sender, message } = (event ?? {}) as { sender?: { id?: unknown }; message?: { is_echo?: unknown } };
-      return isId(sender?.id) && message?.is_echo !== true ? [sender.id] : [];
-    });
-  });
 }

@@ -1,7 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Channel } from '../../shared/channels/channel';
 import { echoProblem, type EchoReceipt } from '../../shared/channels/messenger/echoReceipt';
-import { messengerWebhookSchema, toInboundEvents, type MessengerEventAction } from '../../shared/channels/messenger/messengerWebhook';
+import type { DeliveryEvent } from '../../shared/channels/adapter';
+import { messengerAdapter } from '../../shared/channels/messenger/messengerAdapter';
 import { queueTurns, type InboundTurn, type SessionReads } from '../../shared/intake/queueTurns';
 import type { JobQueue } from '../../shared/jobs/jobQueue';
 import { NOT_JSON } from '../../shared/lambda/apiGateway';
@@ -48,8 +49,8 @@ export async function serveMessengerDelivery(
   logKeys: Record<string, string>,
 ): Promise<MessengerWebhookResponse> {
   if (json === NOT_JSON) return { statusCode: 400, body: { error: 'body is not valid JSON' } };
-  const parsed = messengerWebhookSchema.safeParse(json);
-  if (!parsed.success) return { statusCode: 400, body: { error: 'not a Messenger webhook' } };
+  const parsed = messengerAdapter.parseDelivery(json);
+  if (!parsed.ok) return { statusCode: 400, body: parsed.answer };
 
   const parts = new Map<string | undefined, Promise<PagePart | { skip: string }>>();
   const partOf = (pageId: string | undefined) => {
@@ -63,12 +64,12 @@ export async function serveMessengerDelivery(
     return part;
   };
   const skipped = new Map<string | undefined, { reason: string; events: number }>();
-  for (const action of toInboundEvents(parsed.data)) {
+  for (const action of parsed.events) {
     if (action.kind === 'skip') {
       logSkip(action, deps.logger, logKeys);
       continue;
     }
-    const pageId = action.pageId;
+    const pageId = action.to;
     const part = await partOf(pageId);
     if ('skip' in part) {
       skipped.set(pageId, { reason: part.skip, events: (skipped.get(pageId)?.events ?? 0) + 1 });
@@ -78,7 +79,7 @@ export async function serveMessengerDelivery(
       const problem = echoProblem(action.claim, part.page);
       if (problem) deps.logger.debug("skipped Messenger echo: not a receipt of callcard's", { ...logKeys, pageId, reason: problem });
       else part.receipts.push(action.claim.receipt);
-    } else part.turns.push({ eventId: action.eventId, userId: action.psid, event: action.event });
+    } else part.turns.push(action.turn);
   }
   for (const [pageId, { reason, events }] of skipped)
     deps.logger.warn('Messenger events for a page not served here skipped', { ...logKeys, pageId: forLog(pageId), events, reason });
@@ -97,7 +98,7 @@ export async function serveMessengerDelivery(
 }
 
 /** A skipped event, logged with its reason: a warning when it broke the webhook's bounds, else a debug line. */
-function logSkip(action: Extract<MessengerEventAction, { kind: 'skip' }>, logger: Logger, logKeys: Record<string, string>): void {
+function logSkip(action: Extract<DeliveryEvent, { kind: 'skip' }>, logger: Logger, logKeys: Record<string, string>): void {
   if (action.malformed) logger.warn('skipped malformed Messenger event', { ...logKeys, eventId: action.eventId, reason: action.reason });
   else logger.debug('skipped Messenger event', { ...logKeys, eventId: action.eventId, reason: action.reason });
 }

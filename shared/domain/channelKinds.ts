@@ -1,8 +1,10 @@
 import * as z from 'zod';
+import { CHANNEL_KIND_LIST } from './channelKindList';
 
-/** The channels callcard answers on: a LINE official account or a Messenger page. */
-export const channelKindSchema = z.enum(['line', 'messenger']);
-export type ChannelKind = z.infer<typeof channelKindSchema>;
+export type { ChannelKind } from './channelKindList';
+
+/** The channels callcard answers on (a LINE official account, a Messenger page): one adapter each (shared/channels/registry.ts). */
+export const channelKindSchema = z.enum(CHANNEL_KIND_LIST);
 
 /**
  * The kind of chat a conversation is: one-to-one with a customer (`user`, every Messenger chat), or a

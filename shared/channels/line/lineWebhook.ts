@@ -218,3 +218,21 @@ export function toInboundEvent(raw: unknown): LineEventAction {
     reason: `unsupported event ${forLog(event.type)}${event.message ? `/${forLog(event.message.type)}` : ''}`,
   };
 }
+
+/** The conversations a LINE delivery names (users; groups and rooms), as far as the unverified body says. */
+export function lineConversationIds(json: unknown): string[] {
+  const events = (json as { events?: unknown } | null)?.events;
+  if (!Array.isArray(events)) return [];
+  return events.flatMap((event: unknown) => {
+    const source = (event as { source?: { type?: unknown; userId?: unknown; groupId?: unknown; roomId?: unknown } } | null)?.source;
+    const id =
+      source?.type === 'user'
+        ? source.userId
+        : source?.type === 'group'
+          ? source.groupId
+          : source?.type === 'room'
+            ? source.roomId
+            : undefined;
+    return isId(id) ? [id] : [];
+  });
+}

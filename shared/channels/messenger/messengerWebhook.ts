@@ -259,3 +259,20 @@ function toEpochMs(value: number | string | undefined): number | undefined {
   if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) return undefined;
   return n < 1e12 ? n * 1000 : n;
 }
+
+/**
+ * The sender ids of a Messenger delivery's messaging events, as far as the unverified body says. An
+ * echo's sender is the page itself, which has no session to read.
+ */
+export function messengerSenderIds(json: unknown): string[] {
+  const entries = (json as { entry?: unknown } | null)?.entry;
+  if (!Array.isArray(entries)) return [];
+  return entries.flatMap((entry: unknown) => {
+    const messaging = (entry as { messaging?: unknown } | null)?.messaging;
+    if (!Array.isArray(messaging)) return [];
+    return messaging.flatMap((event: unknown) => {
+      const { sender, message } = (event ?? {}) as { sender?: { id?: unknown }; message?: { is_echo?: unknown } };
+      return isId(sender?.id) && message?.is_echo !== true ? [sender.id] : [];
+    });
+  });
+}

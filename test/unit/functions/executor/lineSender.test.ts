@@ -1,5 +1,5 @@
-import { createLineSender, REPLY_TOKEN_SAFE_AGE_MS } from '../../../../functions/executor/lineSender';
-import type { DeliveryContext } from '../../../../functions/executor/channelSender';
+import { createLineSender, REPLY_TOKEN_SAFE_AGE_MS } from '../../../../shared/channels/line/lineSender';
+import type { DeliveryContext } from '../../../../shared/channels/sender';
 import { LineApiError, type LineClient } from '../../../../shared/channels/line/lineClient';
 import type { TurnJob } from '../../../../shared/jobs/job';
 

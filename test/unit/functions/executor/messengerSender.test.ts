@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createMessengerSender, MESSAGING_WINDOW_MS } from '../../../../functions/executor/messengerSender';
+import { createMessengerSender, MESSAGING_WINDOW_MS } from '../../../../shared/channels/messenger/messengerSender';
 import { echoMetadata, echoProblem, parseEchoMetadata } from '../../../../shared/channels/messenger/echoReceipt';
 import { MessengerApiError, type MessengerClient } from '../../../../shared/channels/messenger/messengerClient';
 import type { MessengerMessage } from '../../../../shared/channels/messenger/renderMessengerMessages';

@@ -1,5 +1,26 @@
-import type { ResolvedMessage } from '../../shared/messages/message';
-import type { Delivery } from '../../shared/store/jobStates';
+import type { ChatType } from '../domain/channelKinds';
+import type { ResolvedMessage } from '../messages/message';
+
+/**
+ * One request's worth of a channel's rendered messages, as the executor's outbox stores it (the
+ * store's `Delivery` has this shape; it is declared here because the store sits above the channels).
+ */
+export interface Delivery {
+  messages: unknown[];
+}
+
+/**
+ * What a sender reads of the turn job it answers (a `TurnJob` has all of it; the job's schema sits
+ * above the channels): the conversation, the reply token and when the event was received.
+ */
+export interface SendingTurn {
+  jobId: string;
+  /** The conversation: the customer, or (LINE) the group or room. */
+  userId: string;
+  chat?: ChatType;
+  replyToken?: string;
+  receivedAt: number;
+}
 
 export interface DeliveryProgress {
   replyTokenSpent: boolean;

@@ -1,11 +1,9 @@
 import type { messagingApi } from '@line/bot-sdk';
-import { LineApiError, type LineClient } from '../../shared/channels/line/lineClient';
-import { renderLineMessages } from '../../shared/channels/line/renderLineMessages';
-import type { TurnJob } from '../../shared/jobs/job';
-import type { ResolvedMessage } from '../../shared/messages/message';
-import type { Delivery } from '../../shared/store/jobStates';
-import { deterministicUuid } from './deterministicUuid';
-import type { ChannelSender, DeliveryContext, DeliveryProgress } from './channelSender';
+import type { ResolvedMessage } from '../../messages/message';
+import { deterministicUuid } from '../deterministicUuid';
+import type { ChannelSender, Delivery, DeliveryContext, DeliveryProgress, SendingTurn } from '../sender';
+import { LineApiError, type LineClient } from './lineClient';
+import { renderLineMessages } from './renderLineMessages';
 
 /** LINE takes at most 5 messages per reply or push. */
 const MESSAGES_PER_REQUEST = 5;
@@ -27,7 +25,7 @@ const REPLY_ATTEMPTS = 2;
  * token never tried before means LINE refused it: that is recorded in the outbox before the push that
  * replaces the reply, so a retry pushes again under the same retry key, which LINE deduplicates.
  */
-export function createLineSender(client: LineClient, job: TurnJob, now: () => number = Date.now): ChannelSender {
+export function createLineSender(client: LineClient, job: SendingTurn, now: () => number = Date.now): ChannelSender {
   const tokenAlive = () => job.replyToken !== undefined && now() - job.receivedAt < REPLY_TOKEN_SAFE_AGE_MS;
 
   /** `reply` or `earlier-reply` when the customer has the messages, `push` when they must be pushed. */

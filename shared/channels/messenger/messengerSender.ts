@@ -1,11 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { echoMetadata } from '../../shared/channels/messenger/echoReceipt';
-import { MessengerApiError, type MessengerClient } from '../../shared/channels/messenger/messengerClient';
-import { renderMessengerMessages, type MessengerMessage } from '../../shared/channels/messenger/renderMessengerMessages';
-import type { TurnJob } from '../../shared/jobs/job';
-import type { ResolvedMessage } from '../../shared/messages/message';
-import type { Delivery } from '../../shared/store/jobStates';
-import type { ChannelSender, DeliveryProgress } from './channelSender';
+import type { ResolvedMessage } from '../../messages/message';
+import type { ChannelSender, Delivery, DeliveryProgress, SendingTurn } from '../sender';
+import { echoMetadata } from './echoReceipt';
+import { MessengerApiError, type MessengerClient } from './messengerClient';
+import { renderMessengerMessages, type MessengerMessage } from './renderMessengerMessages';
 
 /** Standard messaging: a page may answer for 24 hours after the person's last message. */
 export const MESSAGING_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -23,7 +21,7 @@ export interface MessengerSenderOptions {
  * that, or Meta says so) the remaining deliveries resolve without sending: retrying could never
  * succeed, so the job ends instead. Other failures throw, and the job is retried from its outbox.
  */
-export function createMessengerSender(client: MessengerClient, job: TurnJob, options: MessengerSenderOptions): ChannelSender {
+export function createMessengerSender(client: MessengerClient, job: SendingTurn, options: MessengerSenderOptions): ChannelSender {
   const now = options.now ?? Date.now;
   const log = options.logger;
   let windowClosed = false;
