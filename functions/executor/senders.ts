@@ -1,14 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Channel } from '../../shared/channels/channel';
-import { createLineClient } from '../../shared/channels/line/lineClient';
-import { createMessengerClient } from '../../shared/channels/messenger/messengerClient';
+import { adapterFor, CHANNEL_KINDS, type ChannelKind } from '../../shared/channels/registry';
 import type { GuardedFetch } from '../../shared/http/guardedFetch';
 import type { TurnJob } from '../../shared/jobs/job';
 import type { SimulatorRepository } from '../../shared/store/simulator';
 import type { WorkspaceSettings } from '../../shared/store/workspaceSettings';
 import type { ChannelSender } from '../../shared/channels/sender';
-import { createLineSender } from '../../shared/channels/line/lineSender';
-import { createMessengerSender } from '../../shared/channels/messenger/messengerSender';
 import { createSimulatorSender } from './simulatorSender';
 import { UnprocessableJobError } from './processTurnJob';
 
@@ -23,7 +20,7 @@ export interface ChannelApis {
   simulator?: SimulatorRepository;
 }
 
-/** The sender of each channel kind, over the one outbound path; the console's simulator for its own turns. */
+/** The sender of each channel kind (its adapter's, shared/channels/registry.ts), over the one outbound path; the console's simulator for its own turns. */
 export function createSenderFor(apis: ChannelApis): (channel: Channel, job: TurnJob, settings?: WorkspaceSettings) => ChannelSender {
   return (channel, job, settings) => {
     // A turn played in the console: answered into the console, never to LINE or Meta.
@@ -31,17 +28,18 @@ export function createSenderFor(apis: ChannelApis): (channel: Channel, job: Turn
       if (!apis.simulator) throw new UnprocessableJobError('simulator job, but no simulator store');
       return createSimulatorSender(channel.kind, channel.workspaceId, job, apis.simulator, settings);
     }
-    if (channel.kind === 'line')
-      return createLineSender(createLineClient({ baseUrl: apis.lineApiBaseUrl, accessToken: channel.accessToken, fetch: apis.fetch }), job);
-    if (channel.kind === 'messenger') {
-      const client = createMessengerClient({
-        baseUrl: apis.messengerApiBaseUrl,
-        pageId: channel.channelId,
-        accessToken: channel.accessToken,
+    if ((CHANNEL_KINDS as readonly string[]).includes(channel.kind))
+      return adapterFor(channel.kind).createSender(channel, job, {
+        baseUrl: apiBaseUrl(apis, channel.kind),
         fetch: apis.fetch,
+        logger: apis.logger,
       });
-      return createMessengerSender(client, job, { logger: apis.logger, pageToken: channel.accessToken });
-    }
     throw new UnprocessableJobError(`no sender for channel kind ${String((channel as { kind: unknown }).kind)}`);
   };
+}
+
+/** The API base URL of a kind's channels (its own, or a stand-in's). */
+function apiBaseUrl(apis: ChannelApis, kind: ChannelKind): string {
+  const urls: Record<ChannelKind, string> = { line: apis.lineApiBaseUrl, messenger: apis.messengerApiBaseUrl };
+  return urls[kind];
 }

@@ -1,5 +1,4 @@
-import { renderLineMessages } from '../../shared/channels/line/renderLineMessages';
-import { renderMessengerMessages } from '../../shared/channels/messenger/renderMessengerMessages';
+import { adapterFor } from '../../shared/channels/registry';
 import type { ChannelKind } from '../../shared/domain/channelKinds';
 import type { TurnJob } from '../../shared/jobs/job';
 import type { ResolvedMessage } from '../../shared/messages/message';
@@ -29,8 +28,9 @@ export function createSimulatorSender(
   return {
     safeBeforeRecord: false,
     render(messages: ResolvedMessage[]): Delivery[] {
-      const rendered: unknown[] = kind === 'line' ? renderLineMessages(messages) : renderMessengerMessages(messages);
-      return rendered.map((message) => ({ messages: [message] }));
+      return adapterFor(kind)
+        .render(messages)
+        .map((message) => ({ messages: [message] }));
     },
     async showWaiting() {
       await repository.put(ref, { ...at, part: 'waiting' }, { from: 'waiting', at: Date.now(), jobId: job.jobId }, expiresAt());
