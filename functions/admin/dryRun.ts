@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { renderLineMessages } from '../../shared/channels/line/renderLineMessages';
-import { renderMessengerMessages } from '../../shared/channels/messenger/renderMessengerMessages';
+import { byKind } from '../../shared/channels/registry';
 import type { Environment } from '../../shared/connections/connection';
 import { OAuth2Tokens } from '../../shared/connections/oauth2';
 import { RateCap } from '../../shared/connections/rateCap';
@@ -27,7 +26,7 @@ const DRY_RUN_CUSTOMER = 'dry-run';
  * Run one Call an API card for real, the executor's way (`executeCallApi` over the same guarded
  * caller, the same templates, the workspace's secrets and allowed ports), then the flow from it as
  * `runTurn` would, and show all of it: the request (secrets masked), the response, the outcome and the
- * follow-up messages rendered for LINE and Messenger. Nothing is written, queued or sent to a channel. Only the
+ * follow-up messages rendered for each channel. Nothing is written, queued or sent to a channel. Only the
  * card under test calls out: the follow-up stops before the next card that would be waited for, and
  * fire-and-forget cards on the way are skipped.
  */
@@ -187,8 +186,8 @@ export const dryRun: RouteHandler<AdminRoutes['dryRun']> = async ({ body }, { wo
     followUp: {
       // Each list masked whole: a secret cut across messages is masked in each.
       messages: mask.deep(result.messages) as unknown[],
-      line: mask.deep(renderLineMessages(result.messages)) as unknown[],
-      messenger: mask.deep(renderMessengerMessages(result.messages)) as unknown[],
+      // Rendered for each channel of the registry, under its kind (`line`, `messenger`).
+      ...byKind((adapter) => mask.deep(adapter.render(result.messages)) as unknown[]),
       attributes: Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, mask.deep(value)])),
       ...(result.session ? { waitingOn: result.session.waitingOn } : {}),
       ...(typeof stoppedBefore === 'string' ? { stoppedBefore } : {}),

@@ -1,5 +1,4 @@
-import { renderLineMessages } from '../../shared/channels/line/renderLineMessages';
-import { renderMessengerMessages } from '../../shared/channels/messenger/renderMessengerMessages';
+import { byKind, CHANNEL_KINDS, type ChannelKind } from '../../shared/channels/registry';
 import { resolveMessages } from '../../shared/engine/resolveMessages';
 import { parseWithProblems } from '../../shared/flow/parseProblems';
 import { messageBlockSchema } from '../../shared/flow/schema';
@@ -48,7 +47,7 @@ export const previewMessages: RouteHandler<AdminRoutes['preview']> = async ({ bo
   const carouselAltText = customerTexts(language, texts.success ? texts.data : undefined).carouselAltText;
 
   const attributes = body.attributes;
-  const context = (channel: 'line' | 'messenger'): TemplateContext => ({
+  const context = (channel: ChannelKind): TemplateContext => ({
     customer: { id: PREVIEW_CUSTOMER, channel, attributes },
     attributes,
     trigger: { type: 'postback', params: body.trigger?.params ?? {}, chat: 'user', speakerId: PREVIEW_CUSTOMER },
@@ -60,7 +59,7 @@ export const previewMessages: RouteHandler<AdminRoutes['preview']> = async ({ bo
     ...(body.response !== undefined ? { response: { status: 200, headers: {}, body: body.response } } : {}),
   });
   // Message by message, so that a template that cannot render is a problem at its message's path.
-  const resolve = async (channel: 'line' | 'messenger') => {
+  const resolve = async (channel: ChannelKind) => {
     const messages: ResolvedMessage[] = [];
     let empty = false;
     const problems: Problem[] = [];
@@ -77,11 +76,13 @@ export const previewMessages: RouteHandler<AdminRoutes['preview']> = async ({ bo
     if (problems.length) throw invalid(problems, 'the block cannot render');
     return { messages, empty };
   };
-  const [line, messenger] = [await resolve('line'), await resolve('messenger')];
+  // Each channel of the registry in turn (its templates see `customer.channel`), rendered under its kind.
+  const resolved = {} as Record<ChannelKind, Awaited<ReturnType<typeof resolve>>>;
+  for (const kind of CHANNEL_KINDS) resolved[kind] = await resolve(kind);
   return {
     blockId: body.blockId,
-    line: renderLineMessages(line.messages),
-    messenger: renderMessengerMessages(messenger.messages),
-    empty: line.empty,
+    ...byKind((adapter) => adapter.render(resolved[adapter.kind].messages)),
+    // As the registry's first channel (LINE) resolved it.
+    empty: resolved[CHANNEL_KINDS[0]].empty,
   };
 };

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { connectionSchema, environmentSchema } from '../../shared/connections/connection';
 import { BINDING_METHODS } from '../../shared/domain/binding';
-import { channelKindSchema } from '../../shared/domain/channelKinds';
+import { byKind, channelKindSchema, CHANNEL_KINDS } from '../../shared/channels/registry';
 import { triggerConflictSchema } from '../../shared/engine/activeFlows';
 import { NOT_RESERVED, RESERVED_NAME } from '../../shared/flow/reservedKeys';
 import { cardContractSchema, connectionNameSchema } from '../../shared/flow/schema';
@@ -277,7 +277,7 @@ export const logsQuery = z
     customer: z
       .string()
       .regex(
-        /^(line|messenger):[A-Za-z0-9][A-Za-z0-9._-]{0,127}:[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+        new RegExp(`^(${CHANNEL_KINDS.join('|')}):[A-Za-z0-9][A-Za-z0-9._-]{0,127}:[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`),
         'kind:channelId:userId, e.g. line:demo-line:U1234',
       )
       .optional()
@@ -578,8 +578,8 @@ const cardRequestSchema = z.object({
 const cardResponseSchema = z.object({ status: z.number().int(), headers: z.record(z.string(), z.string()), body: z.unknown() });
 export const previewResultSchema = z.object({
   blockId: z.string(),
-  line: z.array(z.unknown()).describe('The messages rendered for the LINE Messaging API'),
-  messenger: z.array(z.unknown()).describe('The messages rendered for the Messenger Send API'),
+  // One list per channel kind of the registry: `line`, `messenger`.
+  ...byKind((adapter) => z.array(z.unknown()).describe(`The messages rendered for the ${adapter.apiName}`)),
   empty: z.boolean().describe("A repeat had nothing to repeat over: a turn goes to the block's empty outlet when it has one"),
 });
 export const dryRunResultSchema = z.object({
@@ -602,8 +602,8 @@ export const dryRunResultSchema = z.object({
     ),
   followUp: z.object({
     messages: z.array(z.unknown()).describe('Channel-neutral messages the customer would get'),
-    line: z.array(z.unknown()).describe('The same, rendered for the LINE Messaging API'),
-    messenger: z.array(z.unknown()).describe('The same, rendered for the Messenger Send API'),
+    // One list per channel kind of the registry: `line`, `messenger`.
+    ...byKind((adapter) => z.array(z.unknown()).describe(`The same, rendered for the ${adapter.apiName}`)),
     attributes: z.record(z.string(), z.unknown()).describe('Attributes the turn would save (nothing is saved)'),
     waitingOn: z.string().optional().describe('A question the conversation would then wait on'),
     stoppedBefore: z.string().optional().describe('The next card the customer would wait for: a dry run calls only the card under test'),
