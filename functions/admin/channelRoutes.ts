@@ -1,6 +1,6 @@
 import type * as z from 'zod';
 import type { Channel } from '../../shared/channels/channel';
-import type { ChannelKind } from '../../shared/domain/channelKinds';
+import { adapterFor, type ChannelKind } from '../../shared/channels/registry';
 import type { Store } from '../../shared/store/store';
 import { AdminError, conflict, invalid, notFound, type Problem } from './adminError';
 import type { RouteHandler } from './bindRoute';
@@ -55,17 +55,15 @@ export const putChannel: RouteHandler<AdminRoutes['putChannel']> = async ({ para
         `page ${params.channelId} is registered under Messenger app ${result.appId}: the app's secret and verify token verify it (change them with PUT /admin/messenger-apps/${result.appId})`,
       );
     case 'incomplete': {
-      const required =
-        params.kind === 'line'
-          ? (['secret', 'accessToken'] as const)
-          : body.appId !== undefined
-            ? (['accessToken'] as const)
-            : (['secret', 'accessToken', 'verifyToken'] as const);
+      // What the kind's adapter says a new channel needs (under an app: only what the app does not give).
+      const adapter = adapterFor(params.kind);
+      const underApp = adapter.features.apps && body.appId !== undefined;
+      const required = (underApp ? adapter.credentials.requiredUnderApp : undefined) ?? adapter.credentials.required;
       const problems: Problem[] = required
         .filter((field) => body[field] === undefined)
         .map((field) => ({
           path: field,
-          message: `required for a new ${params.kind === 'line' ? 'LINE channel' : body.appId !== undefined ? 'Messenger page under an app' : 'Messenger page (or give appId)'}`,
+          message: `required for a new ${adapter.noun}${underApp ? ' under an app' : adapter.features.apps ? ' (or give appId)' : ''}`,
         }));
       throw problems.length ? invalid(problems) : new AdminError(409, { error: 'channel id not available' });
     }
@@ -84,9 +82,11 @@ export const putChannel: RouteHandler<AdminRoutes['putChannel']> = async ({ para
  * under an app has neither secret nor verify token of its own; and the app must be the workspace's.
  */
 async function checkChannelBody(kind: ChannelKind, body: PutChannelBody, workspaceId: string, store: Store): Promise<void> {
-  if (kind === 'line') {
+  const { features } = adapterFor(kind);
+  if (!features.apps) {
+    // Neither apps nor verify tokens: the fields of channels that have them are refused (Messenger pages' today).
     const problems: Problem[] = (['verifyToken', 'appId'] as const)
-      .filter((field) => body[field] !== undefined)
+      .filter((field) => body[field] !== undefined && !(field === 'verifyToken' ? features.verifyToken : features.apps))
       .map((field) => ({ path: field, message: `only Messenger pages have ${field === 'appId' ? 'an app' : 'a verify token'}` }));
     if (problems.length) throw invalid(problems);
     return;
@@ -122,12 +122,12 @@ async function verificationsOf(
 ): Promise<(channel: Channel) => string | undefined> {
   const subjects = channels.flatMap((c) => [
     { subject: c.kind, id: c.channelId },
-    ...(c.kind === 'messenger' && c.appId !== undefined ? [{ subject: 'app' as const, id: c.appId }] : []),
+    ...(adapterFor(c.kind).features.apps && c.appId !== undefined ? [{ subject: 'app' as const, id: c.appId }] : []),
   ]);
   const times = subjects.length ? await store.webhookChecks.verifiedAt(workspaceId, subjects) : new Map<string, string>();
   return (channel) => {
     const own = times.get(`${channel.kind}#${channel.channelId}`);
-    const app = channel.kind === 'messenger' && channel.appId !== undefined ? times.get(`app#${channel.appId}`) : undefined;
+    const app = adapterFor(channel.kind).features.apps && channel.appId !== undefined ? times.get(`app#${channel.appId}`) : undefined;
     return own !== undefined && app !== undefined ? (own > app ? own : app) : (own ?? app);
   };
 }

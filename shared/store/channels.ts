@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { channelSchema, type Channel, type ChannelInput, type ChannelOf } from '../channels/channel';
+import { adapterFor } from '../channels/registry';
 import type { ChannelKind } from '../domain/channelKinds';
 import type { FlowRef } from '../domain/flowRef';
 import { RecentReads } from './recentReads';
@@ -115,10 +116,12 @@ export class ChannelRepository extends ChannelReader {
     now = new Date(),
   ): Promise<SaveChannelResult> {
     this.forget(kind, channelId);
-    const underApp = kind === 'messenger' && changes.appId !== undefined;
+    const { features, credentials } = adapterFor(kind);
+    const underApp = features.apps && changes.appId !== undefined;
     const ownCredentials = changes.secret !== undefined || changes.verifyToken !== undefined;
     if (underApp && ownCredentials) throw new Error('a page registered under an app takes no secret or verify token of its own');
-    const credentials = underApp || (changes.secret !== undefined && (kind !== 'messenger' || changes.verifyToken !== undefined));
+    // What the kind's adapter says a new channel needs (under an app: what the app does not give).
+    const required = (underApp ? credentials.requiredUnderApp : undefined) ?? credentials.required;
     const saved = await saveOwned(this.table, {
       key: key(kind, channelId),
       workspaceId,
@@ -130,7 +133,7 @@ export class ChannelRepository extends ChannelReader {
         verifyToken: changes.verifyToken,
         appId: changes.appId,
       },
-      complete: changes.accessToken !== undefined && credentials,
+      complete: required.every((field) => changes[field] !== undefined),
       // Under an app, the app's secret and verify token apply: the page keeps none of its own, and one
       // under an app is never given its own.
       ...(underApp ? { remove: ['secret', 'verifyToken'] } : {}),
