@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { adapterFor, CHANNEL_KINDS, type ChannelKind } from '../shared/channels/registry';
+import { isChannelKind } from '../shared/domain/channelKindList';
 import type { Flow } from '../shared/flow/schema';
 import { headerSecretUses, validateFlow } from '../shared/flow/validateFlow';
 import { importCurl } from '../shared/import/curl';
@@ -250,12 +252,12 @@ async function pullCommand(flowId: string, version: string | undefined, out: str
 }
 
 /** `--channel line:<id>` arguments as the API takes them. */
-function channelRefs(channelArgs: string[]): Array<{ kind: 'line' | 'messenger'; channelId: string }> {
+function channelRefs(channelArgs: string[]): Array<{ kind: ChannelKind; channelId: string }> {
   if (!channelArgs.length) throw new UsageError('missing --channel <kind:channelId>');
   return channelArgs.map((arg) => {
     const [kind, channelId, ...extra] = arg.split(':');
-    if ((kind !== 'line' && kind !== 'messenger') || !channelId || extra.length)
-      throw new UsageError(`--channel ${arg}: expected line:<channelId> or messenger:<pageId>`);
+    if (!isChannelKind(kind) || !channelId || extra.length)
+      throw new UsageError(`--channel ${arg}: expected ${CHANNEL_KINDS.map((k) => `${k}:<${adapterFor(k).idName}>`).join(' or ')}`);
     return { kind, channelId };
   });
 }

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { adapterFor } from '../shared/channels/registry';
+import { isChannelKind, type ChannelKind } from '../shared/domain/channelKindList';
 import { lineWebhookBody, signLineBody, type CustomerAction } from './lineWebhookBody';
 import { messengerWebhookBody, signMessengerBody, type MessengerAction } from './messengerWebhookBody';
 
@@ -43,7 +45,7 @@ const STREAM_MS = 100;
 /** Flags that take a value, and the one that does not. */
 const VALUE_FLAGS = new Set(['user', 'channel', 'secret', 'wait']);
 
-type Channel = 'line' | 'messenger';
+type Channel = ChannelKind;
 
 interface Chat {
   channel: Channel;
@@ -81,15 +83,11 @@ function parseArgs(argv: string[]): Chat {
   }
   const value = words.join(' ');
   if (flags.has('help') || flags.has('h') || kind === '--help' || kind === '-h') throw new ChatError(USAGE, 0);
-  if (
-    (channel !== 'line' && channel !== 'messenger') ||
-    (kind !== 'text' && kind !== 'postback' && kind !== 'follow') ||
-    (kind !== 'follow' && !value)
-  ) {
+  if (!isChannelKind(channel) || (kind !== 'text' && kind !== 'postback' && kind !== 'follow') || (kind !== 'follow' && !value)) {
     throw new ChatError(USAGE, 2);
   }
-  if (channel === 'messenger' && kind === 'follow')
-    throw new ChatError('Messenger has no follow event: use postback with your Get Started payload', 2);
+  if (kind === 'follow' && !adapterFor(channel).features.follow)
+    throw new ChatError(`${adapterFor(channel).label} has no follow event: use postback with your Get Started payload`, 2);
   const wait = flags.get('wait');
   if (wait !== undefined && !(Number(wait) > 0)) throw new ChatError(`--wait takes a number of seconds, like 30\n\n${USAGE}`, 2);
   return { channel, kind, value, flags };

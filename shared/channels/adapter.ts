@@ -61,6 +61,8 @@ export interface ChannelAdapter<K extends ChannelKind = ChannelKind> {
   readonly label: string;
   /** What one channel of this kind is called in answers and problems: `LINE channel`, `Messenger page`. */
   readonly noun: string;
+  /** What the id of one channel (its webhook URL's `{channelId}`) is called: `channelId` (LINE), `pageId` (Messenger). */
+  readonly idName: string;
   /** The API its messages are rendered for and sent to: `LINE Messaging API`, `Messenger Send API`. */
   readonly apiName: string;
 

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { channelKindSchema, type ChannelKind } from '../domain/channelKinds';
 import { flowRefSchema } from '../domain/flowRef';
+import { adapterFor } from './registry';
 
 /**
  * A connected LINE channel or Messenger page, and the flow versions it runs. An item written before
@@ -38,8 +39,8 @@ export const channelSchema = z
     /** The old single-flow shape, read as a set of one. */
     activeFlow: flowRefSchema.optional(),
   })
-  // Every channel can verify its webhooks: by its own secret, or (a Messenger page) by its app's.
-  .refine((channel) => channel.secret !== undefined || (channel.kind === 'messenger' && channel.appId !== undefined), {
+  // Every channel can verify its webhooks: by its own secret, or (a Messenger page: a kind with apps) by its app's.
+  .refine((channel) => channel.secret !== undefined || (adapterFor(channel.kind).features.apps && channel.appId !== undefined), {
     message: 'a channel needs its secret, unless it is a Messenger page registered under an app',
     path: ['secret'],
   })

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import * as z from 'zod';
+import { CHANNEL_KIND_LIST } from '../domain/channelKindList';
 import { isPublicAddress } from '../http/guardedFetch';
 import type { Button, Card, Message } from '../messages/message';
 import { templateReads } from '../templating/liquid';
@@ -530,8 +531,8 @@ function checkTemplates(block: Block, at: string, report: Report, visit?: (sourc
   }
 }
 
-/** The channels a linkAccount block links on when its `channels` names none. */
-const LINK_CHANNELS = ['line', 'messenger'] as const;
+/** The channels a linkAccount block links on when its `channels` names none: every kind. */
+const LINK_CHANNELS = CHANNEL_KIND_LIST;
 
 /**
  * What is wrong with a linkAccount block's login URL, if anything: the customer's browser opens it,

@@ -1,13 +1,13 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { bindingSchema, type Binding } from '../domain/binding';
-import type { ChannelKind } from '../domain/channelKinds';
+import { channelKindSchema, type ChannelKind } from '../domain/channelKinds';
 import { sessionSchema, type Session } from '../domain/session';
 import { expiresIn, isConditionFailed, isExpired, type Table } from './table';
 
 export const customerSchema = z.object({
   workspaceId: z.string(),
-  channelKind: z.enum(['line', 'messenger']),
+  channelKind: channelKindSchema,
   channelId: z.string(),
   userId: z.string(),
   attributes: z.record(z.string(), z.unknown()).default({}),

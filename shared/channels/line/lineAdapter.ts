@@ -21,6 +21,7 @@ export const lineAdapter: ChannelAdapter<'line'> = {
   kind: 'line',
   label: CHANNEL_LABELS.line,
   noun: 'LINE channel',
+  idName: 'channelId',
   apiName: 'LINE Messaging API',
   credentials: {
     fields: { secret: 'channel secret', accessToken: 'channel access token' },

@@ -17,6 +17,7 @@ export const messengerAdapter: ChannelAdapter<'messenger'> = {
   kind: 'messenger',
   label: CHANNEL_LABELS.messenger,
   noun: 'Messenger page',
+  idName: 'pageId',
   apiName: 'Messenger Send API',
   credentials: {
     fields: { secret: 'Meta app secret', accessToken: 'page access token', verifyToken: 'verify token' },
