@@ -5,30 +5,20 @@ import type { MessengerApp } from '../../shared/channels/messenger/messengerApp'
 import { messengerAdapter } from '../../shared/channels/messenger/messengerAdapter';
 import { isId } from '../../shared/domain/ids';
 import { CHANNEL_CACHE_MS, lookUpChannel, type ChannelLookup } from '../../shared/intake/queueTurns';
-import type { JobQueue } from '../../shared/jobs/jobQueue';
-import { headerValue, parseJson } from '../../shared/lambda/apiGateway';
+import { receiveWebhook, type WebhookDeps, type WebhookRequest } from '../../shared/lambda/receiveWebhook';
 import { forLog } from '../../shared/logging/logValues';
 import type { WebhookStore } from '../../shared/store/webhookStore';
 import { serveMessengerDelivery, type MessengerWebhookResponse, type PageFor } from './serveMessengerDelivery';
 
 export type { MessengerWebhookResponse } from './serveMessengerDelivery';
 
-export interface MessengerWebhookRequest {
-  /** The page id of the webhook URL. */
-  channelId: string;
-  rawBody: Buffer;
-  headers: Record<string, string | undefined>;
-}
+/** A delivery at a page's URL: `channelId` is the page id. */
+export type MessengerWebhookRequest = WebhookRequest;
 
 /** The subscription check's answer: the challenge as plain text, or a JSON error. */
 export type VerificationResponse = { statusCode: 200; text: string } | { statusCode: 403; body: { error: string } };
 
-export interface MessengerWebhookDeps {
-  store: WebhookStore;
-  queue: JobQueue;
-  logger: Logger;
-  now?: () => number;
-}
+export type MessengerWebhookDeps = WebhookDeps;
 
 /** Meta's challenge is a short number; anything much longer is not Meta and is not echoed back. */
 const MAX_CHALLENGE_LENGTH = 256;
@@ -115,7 +105,7 @@ export async function recordVerification(
 
 /**
  * Take one Messenger webhook delivery at a page's URL: verify `X-Hub-Signature-256` over the raw bytes
- * before anything else (with the page's app secret, or its app's), then queue one turn job per new
+ * before anything else (shared/lambda/receiveWebhook.ts; with the page's app secret, or its app's), then queue one turn job per new
  * event of this page that one of its active flows answers. Another page's entries are skipped with a
  * logged reason (the app's URL serves every page of an app: handleMessengerAppWebhook.ts). Nothing is written
  * before the signature holds, so a forged request leaves no trace. An unknown page is answered exactly
@@ -127,49 +117,21 @@ export async function handleMessengerWebhook(
   request: MessengerWebhookRequest,
   deps: MessengerWebhookDeps,
 ): Promise<MessengerWebhookResponse> {
-  const now = deps.now ?? Date.now;
-  const receivedAt = now();
-  const signature = headerValue(request.headers, messengerAdapter.signatureHeader);
-  const refused: MessengerWebhookResponse = {
-    statusCode: 401,
-    body: { error: signature === undefined ? `missing ${messengerAdapter.signatureHeader}` : 'invalid signature' },
-  };
-  // A page id no page can have (past its bound or charset) is not even looked up.
-  if (!isId(request.channelId)) {
-    deps.logger.warn('rejected Messenger webhook: not a channel id', {
-      channelId: forLog(request.channelId),
-      hasSignature: signature !== undefined,
-    });
-    return refused;
-  }
-  // Parsed now, trusted only once the signature holds: when the page must be read, the people it
-  // names have their sessions read beside it (reads only; nothing is written before the check).
-  const json = parseJson(request.rawBody);
-  const found = await lookUpPage(request, signature, () => messengerAdapter.conversationIds(json), receivedAt, deps.store);
-  if (found.status === 'unknown') {
-    deps.logger.warn('rejected Messenger webhook: unknown channel', {
-      channelId: request.channelId,
-      hasSignature: signature !== undefined,
-    });
-    return refused;
-  }
-  const { channel } = found;
-  if (found.status === 'forged') {
-    deps.logger.warn('rejected Messenger webhook: bad or missing signature', {
-      channelId: request.channelId,
-      hasSignature: signature !== undefined,
-    });
-    return refused;
-  }
-  // One app can be subscribed to several pages, but a PSID only means something to its own page: another
-  // page's event cannot be answered with this page's token (the app's URL serves each page its own).
-  const pageFor: PageFor = async (pageId) =>
-    pageId === undefined || pageId === channel.channelId
-      ? { page: channel, sessions: found.sessions }
-      : {
-          skip: `another page's event at page ${channel.channelId}'s URL: point the app's callback URL at /webhooks/messenger/apps/<appId> to serve each of its pages`,
-        };
-  return serveMessengerDelivery(json, receivedAt, pageFor, deps, { channelId: channel.channelId });
+  return receiveWebhook(request, deps, {
+    adapter: messengerAdapter,
+    lookUp: (verify, conversationIds, receivedAt) => lookUpPage(request.channelId, verify, conversationIds, receivedAt, deps.store),
+    async serve(json, { channel, sessions }, receivedAt) {
+      // One app can be subscribed to several pages, but a PSID only means something to its own page: another
+      // page's event cannot be answered with this page's token (the app's URL serves each page its own).
+      const pageFor: PageFor = async (pageId) =>
+        pageId === undefined || pageId === channel.channelId
+          ? { page: channel, sessions }
+          : {
+              skip: `another page's event at page ${channel.channelId}'s URL: point the app's callback URL at /webhooks/messenger/apps/<appId> to serve each of its pages`,
+            };
+      return serveMessengerDelivery(json, receivedAt, pageFor, deps, { channelId: channel.channelId });
+    },
+  });
 }
 
 /**
@@ -178,17 +140,15 @@ export async function handleMessengerWebhook(
  * again when a remembered one does not verify, so a rotated secret never refuses a genuine delivery).
  */
 async function lookUpPage(
-  request: MessengerWebhookRequest,
-  signature: string | undefined,
+  channelId: string,
+  verifyWith: (secret: string | undefined) => boolean,
   userIds: () => string[],
   receivedAt: number,
   store: WebhookStore,
 ): Promise<ChannelLookup> {
-  const verifyWith = (secret: string | undefined) =>
-    secret !== undefined && messengerAdapter.verifySignature(request.rawBody, secret, signature);
   const rememberedApp = (page: Channel) =>
     ownApp(page, page.appId === undefined ? undefined : store.messengerApps.peek(page.appId, CHANNEL_CACHE_MS, receivedAt));
-  const found = await lookUpChannel(store, 'messenger', request.channelId, userIds, receivedAt, (page) =>
+  const found = await lookUpChannel(store, 'messenger', channelId, userIds, receivedAt, (page) =>
     verifyWith(page.appId === undefined ? page.secret : rememberedApp(page)?.secret),
   );
   if (found.status !== 'forged' || found.channel.appId === undefined) return found;

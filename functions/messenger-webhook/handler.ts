@@ -1,7 +1,7 @@
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { messengerAdapter } from '../../shared/channels/messenger/messengerAdapter';
 import { jsonResult, rawBodyOf } from '../../shared/lambda/apiGateway';
+import { createWebhookHandler } from '../../shared/lambda/webhookHandler';
 import { messengerWebhookDepsFromEnv } from './deps';
 import { handleAppVerificationRequest, handleMessengerAppWebhook } from './handleMessengerAppWebhook';
 import { handleMessengerWebhook, handleVerificationRequest, type MessengerWebhookDeps } from './handleMessengerWebhook';
@@ -11,35 +11,27 @@ import { handleMessengerWebhook, handleVerificationRequest, type MessengerWebhoo
  * of an app's URL `/webhooks/messenger/apps/{appId}`, wired to `deps`.
  */
 export function createHandler(deps: MessengerWebhookDeps) {
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-    .use(injectLambdaContext(deps.logger, { resetKeys: true }))
-    .handler(async (event) => {
-      const { channelId, appId } = event.pathParameters ?? {};
-      if (!channelId && !appId) return jsonResult(404, { error: 'unknown channel' });
-      try {
-        if (event.requestContext.http.method === 'GET') {
-          const query = event.queryStringParameters ?? {};
-          const result = appId
-            ? await handleAppVerificationRequest(appId, query, deps)
-            : await handleVerificationRequest(channelId ?? '', query, deps);
-          if (result.statusCode !== 200) return jsonResult(result.statusCode, result.body);
-          return {
-            statusCode: 200,
-            headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' },
-            body: result.text,
-          };
-        }
-        const request = { rawBody: rawBodyOf(event), headers: event.headers };
-        const result = appId
-          ? await handleMessengerAppWebhook({ appId, ...request }, deps)
-          : await handleMessengerWebhook({ channelId: channelId ?? '', ...request }, deps);
-        return jsonResult(result.statusCode, result.body);
-      } catch (error) {
-        // A store or queue outage: 500 makes Meta redeliver, and nothing was half-queued.
-        deps.logger.error('Messenger webhook failed', { error });
-        return jsonResult(500, { error: 'internal error' });
-      }
-    });
+  return createWebhookHandler(messengerAdapter, deps, async (event) => {
+    const { channelId, appId } = event.pathParameters ?? {};
+    if (!channelId && !appId) return jsonResult(404, { error: 'unknown channel' });
+    if (event.requestContext.http.method === 'GET') {
+      const query = event.queryStringParameters ?? {};
+      const result = appId
+        ? await handleAppVerificationRequest(appId, query, deps)
+        : await handleVerificationRequest(channelId ?? '', query, deps);
+      if (result.statusCode !== 200) return jsonResult(result.statusCode, result.body);
+      return {
+        statusCode: 200,
+        headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' },
+        body: result.text,
+      };
+    }
+    const request = { rawBody: rawBodyOf(event), headers: event.headers };
+    const result = appId
+      ? await handleMessengerAppWebhook({ appId, ...request }, deps)
+      : await handleMessengerWebhook({ channelId: channelId ?? '', ...request }, deps);
+    return jsonResult(result.statusCode, result.body);
+  });
 }
 
 let lambda: ReturnType<typeof createHandler> | undefined;
