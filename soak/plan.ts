@@ -1,3 +1,4 @@
+import { CHANNEL_KIND_LIST, type ChannelKind } from '../shared/domain/channelKindList';
 import { DEFAULT_FAILURE_TEXT } from '../shared/engine/runTurn';
 import {
   BRAND_FAULT_KINDS,
@@ -45,7 +46,7 @@ import type { Rng } from './rng';
  */
 
 export type Scenario = 'tickets' | 'bestSellers' | 'register';
-export type ChannelKind = 'line' | 'messenger';
+export type { ChannelKind } from '../shared/domain/channelKindList';
 
 export const LINE_FAULTS = ['reply500', 'reply429', 'invalidReplyToken', 'push500', 'push429', 'loading500'] as const;
 export const MESSENGER_FAULTS = ['send500', 'send429', 'send429Later', 'typing500'] as const;
@@ -159,7 +160,7 @@ export function planConversations(rng: Rng, options: PlanOptions): ConversationP
 
 function planConversation(id: number, rng: Rng, options: PlanOptions): ConversationPlan {
   const scenario = rng.pick<Scenario>(['tickets', 'bestSellers', 'register']);
-  const channel = rng.pick<ChannelKind>(['line', 'messenger']);
+  const channel = rng.pick<ChannelKind>(CHANNEL_KIND_LIST);
   const channelId = channel === 'line' ? options.lineChannelId : options.messengerChannelId;
   const userId = channel === 'line' ? `U${options.runTag}s${id}` : `PSID-${options.runTag}-${id}`;
   const turns: TurnPlan[] = [];

@@ -1,3 +1,4 @@
+import { adapterFor } from '../../shared/channels/registry';
 import type { Channel } from '../../shared/channels/channel';
 import type { MessengerApp } from '../../shared/channels/messenger/messengerApp';
 import { conflict, invalid, notFound, type Problem } from './adminError';
@@ -72,7 +73,7 @@ export function messengerAppView(app: MessengerApp, channels: readonly Channel[]
     name: app.name,
     secret: maskSecret(app.secret),
     verifyToken: maskSecret(app.verifyToken),
-    pages: channels.filter((c) => c.kind === 'messenger' && c.appId === app.appId).map((c) => c.channelId),
+    pages: channels.filter((c) => adapterFor(c.kind).features.apps && c.appId === app.appId).map((c) => c.channelId),
     webhookPath: `/webhooks/messenger/apps/${app.appId}`,
     ...(verifiedAt !== undefined ? { verifiedAt } : {}),
   };

@@ -105,8 +105,8 @@ export async function recordVerification(
 
 /**
  * Take one Messenger webhook delivery at a page's URL: verify `X-Hub-Signature-256` over the raw bytes
- * before anything else (shared/lambda/receiveWebhook.ts; with the page's app secret, or its app's), then queue one turn job per new
- * event of this page that one of its active flows answers. Another page's entries are skipped with a
+ * before anything else (shared/lambda/receiveWebhook.ts, with the page's app secret or its app's), then
+ * queue one turn job per new event of this page that one of its active flows answers. Another page's entries are skipped with a
  * logged reason (the app's URL serves every page of an app: handleMessengerAppWebhook.ts). Nothing is written
  * before the signature holds, so a forged request leaves no trace. An unknown page is answered exactly
  * like a bad signature (401), so the answer does not tell a prober which pages exist; the log says

@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { BindingMethod } from '../domain/binding';
 import type { ChannelKind, ChatType } from '../domain/channelKinds';
 import type { InboundEvent } from '../domain/inboundEvents';
 import type { GuardedFetch } from '../http/guardedFetch';
@@ -93,6 +94,12 @@ export interface ChannelAdapter<K extends ChannelKind = ChannelKind> {
   render(messages: ResolvedMessage[]): unknown[];
   /** The sender that delivers a turn's answer on this channel (executor), over its API client. */
   createSender(channel: Channel, turn: SendingTurn, apis: SenderApis): ChannelSender;
+
+  /**
+   * Account linking (a linkAccount block): the binding method a completed link makes, and whether the
+   * login URL carries a link token issued for the customer (LINE's account link; the sender issues it).
+   */
+  readonly accountLink: { readonly method: BindingMethod; readonly linkToken: boolean };
 
   readonly limits: {
     /** What a customer can send: text and payload sizes the webhook parser bounds. */

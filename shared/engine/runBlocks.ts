@@ -1,3 +1,5 @@
+import { adapterFor } from '../channels/registry';
+import { isChannelKind } from '../domain/channelKindList';
 import { isPersonalCard, type Block } from '../flow/schema';
 import { renderText, renderUrl, TemplateError } from '../templating/liquid';
 import { BUDGET_TIME_REASON, type CardBudget } from './callApi';
@@ -162,8 +164,9 @@ export async function runBlocks(turn: TurnState, from: string | undefined, deps:
           }
           const text = await renderText(block.text, turn.context());
           let url = await renderUrl(block.loginUrl, turn.context());
-          if (channel === 'line') {
-            // No way to issue one here (the console's simulator has no LINE app to link): elsewhere, as on another channel.
+          if (isChannelKind(channel) && adapterFor(channel).accountLink.linkToken) {
+            // A channel whose link needs a token (LINE). No way to issue one here (the console's simulator
+            // has no LINE app to link): elsewhere, as on another channel.
             const token = deps.linkToken ? await issueLinkToken(blockId) : undefined;
             if (token === undefined) {
               next = (deps.linkToken ? undefined : block.elsewhere) ?? block.onFailure;

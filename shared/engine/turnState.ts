@@ -1,3 +1,5 @@
+import { adapterFor } from '../channels/registry';
+import { isChannelKind } from '../domain/channelKindList';
 import { bindingLapsesAt, liveBinding, type Binding, type BindingMethod } from '../domain/binding';
 import type { ChatType } from '../domain/channelKinds';
 import type { InboundEvent } from '../domain/inboundEvents';
@@ -136,7 +138,8 @@ export class TurnState {
  * card's own (`oneTimeCode`).
  */
 export function bindingMethod(event: InboundEvent, bind: NonNullable<CallApiBlock['bind']>, channel: string): BindingMethod {
-  if (event.type === 'accountLink') return channel === 'messenger' ? 'messengerAccountLink' : 'lineAccountLink';
+  // The channel's own link method (its adapter's); a customer of no known channel (none today) as LINE's.
+  if (event.type === 'accountLink') return isChannelKind(channel) ? adapterFor(channel).accountLink.method : 'lineAccountLink';
   return bind.method ?? 'oneTimeCode';
 }
 

@@ -1,12 +1,13 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { ChannelKind } from '../domain/channelKinds';
 import type { Table } from './table';
 
 /**
  * Whose webhook URL passed a verification: a LINE channel (`/webhooks/line/{id}`: the console's Verify
  * button), a Messenger page (`/webhooks/messenger/{id}`) or a Messenger app (`/webhooks/messenger/apps/{id}`:
- * Meta's subscription check).
+ * Meta's subscription check): a channel kind, or `app`.
  */
-export type WebhookCheckSubject = 'line' | 'messenger' | 'app';
+export type WebhookCheckSubject = ChannelKind | 'app';
 
 /**
  * The item of a subject's last passed verification. Apart from the channel's item, so the webhooks,

@@ -51,6 +51,7 @@ export const lineAdapter: ChannelAdapter<'line'> = {
   render: renderLineMessages,
   createSender: (channel, turn, apis) =>
     createLineSender(createLineClient({ baseUrl: apis.baseUrl, accessToken: channel.accessToken, fetch: apis.fetch }), turn),
+  accountLink: { method: 'lineAccountLink', linkToken: true },
   limits: { inbound: LINE_INBOUND_LIMITS, outbound: LINE_LIMITS, messagesPerRequest: MESSAGES_PER_REQUEST },
   features: {
     replyToken: true,

@@ -44,6 +44,7 @@ export const messengerAdapter: ChannelAdapter<'messenger'> = {
     return createMessengerSender(client, turn, { logger: apis.logger, pageToken: channel.accessToken });
   },
   // The Send API takes one message a request.
+  accountLink: { method: 'messengerAccountLink', linkToken: false },
   limits: { inbound: MESSENGER_INBOUND_LIMITS, outbound: MESSENGER_LIMITS, messagesPerRequest: 1 },
   features: {
     replyToken: false,
