@@ -1,3 +1,4 @@
+import { CHANNEL_KIND_LIST } from '../../shared/domain/channelKindList';
 import { rowsEditor } from './cardKit';
 import { makeKit, outletField, put, textField, type Kit } from './blockFormKit';
 import { renderConditionForm } from './conditionForm';
@@ -180,7 +181,7 @@ function setAttributesForm(k: Kit, T: (key: Parameters<typeof tx>[1], values?: R
 /** The linkAccount block: the login page, the text and label, the channels it links on, and its three outlets. */
 function linkAccountForm(k: Kit, T: (key: Parameters<typeof tx>[1], values?: Record<string, string | number>) => string): HTMLElement[] {
   const block = k.block;
-  const channels = ['line', 'messenger'] as const;
+  const channels = CHANNEL_KIND_LIST;
   const linked = (kind: string) => !Array.isArray(block.channels) || block.channels.includes(kind);
   const boxes = channels.map((kind) => {
     const box = h('input', { id: `bf-channel-${kind}`, type: 'checkbox', checked: linked(kind) });

@@ -1,3 +1,4 @@
+import { CHANNEL_KIND_LIST, isChannelKind, type ChannelKind } from '../../shared/domain/channelKindList';
 import type { ChannelList, ChannelView, FlowList, MessengerAppList, MessengerAppView, SavedChannel } from './api';
 import type { Page } from './context';
 import { h } from './dom';
@@ -142,7 +143,7 @@ let apps: MessengerAppView[] = [];
 let flowNames = new Map<string, string>();
 let loadError: string | undefined;
 /** The form's plain fields (never a secret); `editing` when it updates a listed channel. */
-let form = { kind: 'line' as 'line' | 'messenger', channelId: '', name: '', appId: '', editing: false };
+let form = { kind: CHANNEL_KIND_LIST[0] as ChannelKind, channelId: '', name: '', appId: '', editing: false };
 let outcome: Note | undefined;
 let copyNote: Note | undefined;
 let saving = false;
@@ -159,7 +160,7 @@ export const channelsPage: Page = {
       return isNaN(date.getTime()) ? iso : new Intl.DateTimeFormat(ctx.lang, { dateStyle: 'medium', timeStyle: 'medium' }).format(date);
     };
     const noteLine = (note: Note | undefined, id: string) => noteLineOf(note, id, t);
-    const label = (c: { kind: string; channelId: string }) => `${t(c.kind === 'line' ? 'line' : 'messenger')} ${c.channelId}`;
+    const label = (c: { kind: ChannelKind; channelId: string }) => `${t(c.kind)} ${c.channelId}`;
     const urlOf = (c: ChannelView) =>
       c.kind === 'line'
         ? `${location.origin}/webhooks/line/${encodeURIComponent(c.channelId)}`
@@ -375,13 +376,14 @@ export const channelsPage: Page = {
           id: 'channel-kind',
           disabled: form.editing,
           onchange: (event) => {
-            form.kind = (event.target as HTMLSelectElement).value === 'messenger' ? 'messenger' : 'line';
+            const chosen = (event.target as HTMLSelectElement).value;
+            form.kind = isChannelKind(chosen) ? chosen : CHANNEL_KIND_LIST[0];
             drawForm();
             document.getElementById('channel-kind')?.focus();
           },
         },
-        h('option', { value: 'line', selected: line }, t('line')),
-        h('option', { value: 'messenger', selected: !line }, t('messenger')),
+        // One choice per channel kind (shared/domain/channelKindList.ts, the registry's kinds).
+        ...CHANNEL_KIND_LIST.map((k) => h('option', { value: k, selected: form.kind === k }, t(k))),
       );
       const id = h('input', {
         id: 'channel-id',

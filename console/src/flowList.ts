@@ -1,3 +1,4 @@
+import { CHANNEL_KIND_LIST, isChannelKind } from '../../shared/domain/channelKindList';
 import { flowPath, type Deleted, type FlowSummary, type FlowVersion, type SavedFlow } from './api';
 import type { Outcome, PageContext } from './context';
 import { byId, h } from './dom';
@@ -545,7 +546,7 @@ async function remove(flow: FlowSummary, dialog: HTMLDialogElement): Promise<voi
     if (result.status === 409 && Array.isArray(channels)) {
       const where = channels
         .filter(isObject)
-        .map((c) => t(c.kind === 'messenger' ? 'messenger' : 'line', { id: String(c.channelId) }))
+        .map((c) => t(isChannelKind(c.kind) ? c.kind : CHANNEL_KIND_LIST[0], { id: String(c.channelId) }))
         .join(', ');
       return finish({ kind: 'error', text: t('published', { channels: where }) }, 'flow-list-status');
     }

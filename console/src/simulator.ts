@@ -1,3 +1,4 @@
+import { CHANNEL_LABELS } from '../../shared/domain/channelKindList';
 import type { SimulatorCleared, SimulatorConversation, SimulatorSent } from '../../functions/admin/simulatorSchemas';
 import type { ChannelList, ChannelView, FlowVersion, LogEntry, LogPage } from './api';
 import { fromLine, fromMessenger, renderBubbles, type Action } from './bubbles';
@@ -382,7 +383,7 @@ function draw(focus: 'keep' | 'none' = 'keep'): void {
       h(
         'option',
         { value: `${c.kind}/${c.channelId}`, selected: `${c.kind}/${c.channelId}` === state.selected },
-        `${c.kind === 'line' ? 'LINE' : 'Messenger'} · ${c.name || c.channelId}`,
+        `${CHANNEL_LABELS[c.kind]} · ${c.name || c.channelId}`,
       ),
     );
   const body: Array<Node | false> = !state.channels
