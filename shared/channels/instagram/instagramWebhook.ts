@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { idSchema, isId, isToken, tokenSchema } from '../../domain/ids';
+import { idSchema, INBOUND_LIMITS, isId, isToken, tokenSchema } from '../../domain/ids';
 import type { InboundEvent } from '../../domain/inboundEvents';
 import { describeIssues, forLog } from '../../logging/logValues';
 import { METADATA_MAX_LENGTH, parseEchoMetadata } from '../messenger/echoReceipt';
@@ -14,10 +14,14 @@ import { fromPayload } from '../messenger/payload';
  * its own, so a new, odd or oversized event is skipped instead of failing the delivery.
  */
 
-/** What a person can send on Instagram (docs/INSTAGRAM.md F17, F18; the payload limit is Messenger's, not confirmed for Instagram). */
+/**
+ * Bounds on what a person sends. How long a customer's Instagram message may be is not confirmed
+ * (Meta's 1,000 is what a business may send, docs/INSTAGRAM.md F17), so text gets callcard's general
+ * bound rather than a guess that would skip a real message as malformed; the payload limit is
+ * Messenger's (F18).
+ */
 export const INSTAGRAM_INBOUND_LIMITS = {
-  /** Meta caps a message at 1,000 UTF-8 bytes: never more than 1,000 characters. */
-  text: 1_000,
+  text: INBOUND_LIMITS.text,
   payload: 1_000,
 } as const;
 

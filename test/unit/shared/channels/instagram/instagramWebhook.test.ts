@@ -162,9 +162,10 @@ describe('events', () => {
 });
 
 describe('bounds and shapes', () => {
-  it('skips an event with text over 1,000 characters, or an id that is not plain, as malformed', () => {
-    expect(actionsOf(delivery({ message: { mid: 'm8', text: 'x'.repeat(1001) } }))).toMatchObject([
-      { kind: 'skip', eventId: 'm8', malformed: true, reason: expect.stringContaining('longer than 1000 characters') },
+  it('answers a customer text of 1,001 characters (the 1,000 limit is on sending), skips one over 5,000 or an id that is not plain as malformed', () => {
+    expect(actionsOf(delivery({ message: { mid: 'm12', text: 'x'.repeat(1001) } }))).toMatchObject([{ kind: 'handle' }]);
+    expect(actionsOf(delivery({ message: { mid: 'm8', text: 'x'.repeat(5001) } }))).toMatchObject([
+      { kind: 'skip', eventId: 'm8', malformed: true, reason: expect.stringContaining('longer than 5000 characters') },
     ]);
     const body = delivery({ message: { mid: 'm9', text: 'hi' } });
     body.entry[0]!.messaging[0]!.sender = { id: 'a b' };
