@@ -53,15 +53,21 @@ export function echoMetadata(jobId: string, index: number, pageToken: string): s
 
 /**
  * The claim in an echo's metadata, when it has callcard's shape and names a job of `pageId` (a job id
- * is `messenger:<pageId>:<mid>`): another page's echo cannot mark this page's jobs. The tag is checked
- * against the page ({@link echoProblem}).
+ * is `<kind>:<pageId>:<mid>`, `messenger` unless `kind` says otherwise: Instagram's echoes use the same
+ * receipt): another page's echo cannot mark this page's jobs. The tag is checked against the page
+ * ({@link echoProblem}).
  */
-export function parseEchoMetadata(metadata: string | undefined, pageId: string, appId?: string): EchoClaim | undefined {
+export function parseEchoMetadata(
+  metadata: string | undefined,
+  pageId: string,
+  appId?: string,
+  kind: 'messenger' | 'instagram' = 'messenger',
+): EchoClaim | undefined {
   if (metadata === undefined || !metadata.startsWith(PREFIX)) return undefined;
   const match = /^(\d{1,4}):([0-9a-f]{64}):(.+)$/.exec(metadata.slice(PREFIX.length));
   if (!match) return undefined;
   const [, index, tag, jobId] = match;
-  if (index === undefined || tag === undefined || jobId === undefined || !jobId.startsWith(`messenger:${pageId}:`)) return undefined;
+  if (index === undefined || tag === undefined || jobId === undefined || !jobId.startsWith(`${kind}:${pageId}:`)) return undefined;
   return { receipt: { jobId, index: Number(index) }, tag, appId };
 }
 

@@ -76,6 +76,8 @@ export interface MessengerClientOptions {
   /** The page access token. It goes in the `access_token` query parameter, as Meta documents for the Send API. */
   accessToken: string;
   fetch: GuardedFetch;
+  /** What error messages call the API: Instagram's client is this one under its own name. @default 'Messenger' */
+  apiName?: string;
   /** Attempts of one `send` (first try included). @default 3 */
   maxAttempts?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -109,6 +111,7 @@ const sendResultSchema = z.object({ message_id: z.string().optional() });
 export function createMessengerClient(options: MessengerClientOptions): MessengerClient {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const maxAttempts = options.maxAttempts ?? 3;
+  const apiName = options.apiName ?? 'Messenger';
   const path = `/${encodeURIComponent(options.pageId)}/messages`;
   const url = `${options.baseUrl.replace(/\/+$/, '')}${path}?access_token=${encodeURIComponent(options.accessToken)}`;
 
@@ -128,7 +131,7 @@ export function createMessengerClient(options: MessengerClientOptions): Messenge
     } catch (error) {
       // guardedFetch's messages already leave the query string (and so the token) out.
       const kind = error instanceof OutboundError ? error.kind : 'network';
-      throw new MessengerApiError(`Messenger ${path}: ${kind}`, { kind }, { cause: error });
+      throw new MessengerApiError(`${apiName} ${path}: ${kind}`, { kind }, { cause: error });
     }
     if (response.status >= 200 && response.status < 300) return response.body;
     throw toApiError(response.status, response.body);
@@ -136,10 +139,10 @@ export function createMessengerClient(options: MessengerClientOptions): Messenge
 
   function toApiError(status: number, body: string): MessengerApiError {
     const graph = graphErrorSchema.safeParse(parseJson(body));
-    if (!graph.success) return new MessengerApiError(`Messenger ${path}: ${status}`, { status });
+    if (!graph.success) return new MessengerApiError(`${apiName} ${path}: ${status}`, { status });
     const { message, type, code, error_subcode: subcode, fbtrace_id: fbtraceId, is_transient: transient } = graph.data.error;
     const codes = [code, subcode].filter((c) => c !== undefined).join('/');
-    const text = [`Messenger ${path}: ${status}`, type, codes ? `(#${codes})` : undefined, message].filter(Boolean).join(' ');
+    const text = [`${apiName} ${path}: ${status}`, type, codes ? `(#${codes})` : undefined, message].filter(Boolean).join(' ');
     return new MessengerApiError(scrub(text), { status, code, subcode, fbtraceId, transient });
   }
 
