@@ -5,7 +5,7 @@ import { ELLIPSIS, fitUrl, hasText, splitText, truncate, truncateData } from '..
  * Messenger Platform limits (https://developers.facebook.com/docs/messenger-platform/), counted
  * here in UTF-16 code units, which is never less than the characters Meta counts.
  */
-export const MESSENGER_LIMITS = {
+export const MESSENGER_LIMITS: MetaLimits = {
   text: 2000,
   quickReplies: 13,
   quickReplyTitle: 20,
@@ -18,6 +18,33 @@ export const MESSENGER_LIMITS = {
   elementTitle: 80,
   elementSubtitle: 80,
 };
+
+/** What a Meta Send API channel (Messenger, Instagram) takes, in UTF-16 code units or counts. */
+export type MetaLimits = {
+  text: number;
+  quickReplies: number;
+  quickReplyTitle: number;
+  /** Quick reply and postback button payloads. */
+  payload: number;
+  buttonTitle: number;
+  buttonTemplateText: number;
+  templateButtons: number;
+  genericElements: number;
+  elementTitle: number;
+  elementSubtitle: number;
+};
+
+/**
+ * Where a channel on Meta's Send API differs from Messenger: its limits, how a text is split, and the
+ * button a linkAccount block gets. Instagram's is in instagram/renderInstagramMessages.ts; the rest of
+ * the rendering is this module's, for both.
+ */
+export interface MetaDialect {
+  limits: MetaLimits;
+  splitText(text: string): string[];
+  /** The button of a linkAccount block's message (its URL fitted), or `undefined` to send its text alone. */
+  accountLinkButton(message: AccountLinkMessage, url: string): MessengerButton | undefined;
+}
 
 /** Meta documents no URL length limit; only the scheme is checked. */
 const URL_PROTOCOLS = ['http:', 'https:'];
@@ -90,32 +117,48 @@ type CarouselMessage = Extract<ResolvedMessage, { type: 'carousel' }>;
  * //    buttons: [{ type: 'postback', title: 'Track', payload: 'action=track&id=42' }] } } }]
  */
 export function renderMessengerMessages(messages: ResolvedMessage[]): MessengerMessage[] {
+  return renderMetaMessages(messages, MESSENGER);
+}
+
+/**
+ * Messenger: texts split at 2,000 characters; a linkAccount block's button is Log In (`account_link`).
+ * Meta requires an https URL for it (validation says so); http is let through for the local stack's
+ * stand-ins, as for any button.
+ */
+const MESSENGER: MetaDialect = {
+  limits: MESSENGER_LIMITS,
+  splitText: (text) => splitText(text, MESSENGER_LIMITS.text),
+  accountLinkButton: (_message, url) => ({ type: 'account_link', url }),
+};
+
+/** Renders channel-neutral messages for a channel on Meta's Send API (see {@link renderMessengerMessages}). */
+export function renderMetaMessages(messages: ResolvedMessage[], dialect: MetaDialect): MessengerMessage[] {
   return messages.flatMap((message): MessengerMessage[] => {
     switch (message.type) {
       case 'text':
-        return renderText(message.text, message.quickReplies);
+        return renderText(dialect, message.text, message.quickReplies);
       case 'image': {
         const image = renderImage(message.url);
         return image ? [image] : [];
       }
       case 'buttons':
-        return renderButtonTemplate(message);
+        return renderButtonTemplate(dialect, message);
       case 'carousel':
-        return renderGenericTemplate(message);
+        return renderGenericTemplate(dialect, message);
       case 'accountLink':
-        return renderAccountLink(message);
+        return renderAccountLink(dialect, message);
     }
   });
 }
 
-function renderText(text: string, quickReplies?: Button[]): MessengerTextMessage[] {
-  const parts: MessengerTextMessage[] = splitText(text, MESSENGER_LIMITS.text).map((part) => ({ text: part }));
+function renderText(dialect: MetaDialect, text: string, quickReplies?: Button[]): MessengerTextMessage[] {
+  const parts: MessengerTextMessage[] = dialect.splitText(text).map((part) => ({ text: part }));
   const replies = (quickReplies ?? [])
     .flatMap((button) => {
-      const reply = renderQuickReply(button);
+      const reply = renderQuickReply(dialect.limits, button);
       return reply ? [reply] : [];
     })
-    .slice(0, MESSENGER_LIMITS.quickReplies);
+    .slice(0, dialect.limits.quickReplies);
   const last = parts.at(-1);
   // Quick replies show under the latest message, so they belong on the last part of a split text.
   // A blank text is not sent at all (Messenger rejects it), and its quick replies with it.
@@ -128,40 +171,37 @@ function renderImage(url: string | undefined): MessengerImageMessage | undefined
   return fitted === undefined ? undefined : { attachment: { type: 'image', payload: { url: fitted } } };
 }
 
-function renderButtonTemplate(message: ButtonsMessage): MessengerMessage[] {
+function renderButtonTemplate(dialect: MetaDialect, message: ButtonsMessage): MessengerMessage[] {
   const image = renderImage(message.imageUrl);
   const before: MessengerMessage[] = image ? [image] : [];
   const text = [message.title, message.text].filter(hasText).join('\n');
-  const buttons = renderButtons(message.buttons);
-  if (buttons.length === 0) return [...before, ...renderText(text)];
+  const buttons = renderButtons(dialect.limits, message.buttons);
+  if (buttons.length === 0) return [...before, ...renderText(dialect, text)];
+  return [...before, buttonTemplate(dialect.limits, text, buttons)];
+}
+
+function buttonTemplate(limits: MetaLimits, text: string, buttons: MessengerButton[]): MessengerTemplateMessage {
   const payload: MessengerButtonTemplate = {
     template_type: 'button',
     // The text is required and must not be blank.
-    text: hasText(text) ? truncate(text, MESSENGER_LIMITS.buttonTemplateText) : ELLIPSIS,
+    text: hasText(text) ? truncate(text, limits.buttonTemplateText) : ELLIPSIS,
     buttons,
   };
-  return [...before, { attachment: { type: 'template', payload } }];
+  return { attachment: { type: 'template', payload } };
 }
 
-/**
- * A linkAccount block's Log In button, in a button template. Meta requires an https URL (validation
- * says so); http is let through for the local stack's stand-ins, as for any button.
- */
-function renderAccountLink(message: AccountLinkMessage): MessengerMessage[] {
+/** A linkAccount block's message: its text above the dialect's button, in a button template. */
+function renderAccountLink(dialect: MetaDialect, message: AccountLinkMessage): MessengerMessage[] {
   const url = fitUrl(message.url, URL_PROTOCOLS, URL_MAX);
-  if (url === undefined) return renderText(message.text);
-  const payload: MessengerButtonTemplate = {
-    template_type: 'button',
-    text: hasText(message.text) ? truncate(message.text, MESSENGER_LIMITS.buttonTemplateText) : ELLIPSIS,
-    buttons: [{ type: 'account_link', url }],
-  };
-  return [{ attachment: { type: 'template', payload } }];
+  const button = url === undefined ? undefined : dialect.accountLinkButton(message, url);
+  if (button === undefined) return renderText(dialect, message.text);
+  return [buttonTemplate(dialect.limits, message.text, [button])];
 }
 
-function renderGenericTemplate(message: CarouselMessage): MessengerMessage[] {
-  const cards = message.cards.slice(0, MESSENGER_LIMITS.genericElements);
+function renderGenericTemplate(dialect: MetaDialect, message: CarouselMessage): MessengerMessage[] {
+  const cards = message.cards.slice(0, dialect.limits.genericElements);
   if (cards.length === 0) return [];
-  const elements = cards.map(renderElement);
+  const elements = cards.map((card) => renderElement(dialect.limits, card));
   const titleOnly = (element: MessengerGenericElement): boolean =>
     element.subtitle === undefined && element.image_url === undefined && element.buttons === undefined;
   // Meta rejects an element that has nothing but a title. When no card has more, a list of titles
@@ -169,6 +209,7 @@ function renderGenericTemplate(message: CarouselMessage): MessengerMessage[] {
   // subtitle so that the other cards can still be sent as a carousel.
   if (elements.every(titleOnly))
     return renderText(
+      dialect,
       cards
         .map((card) => card.title)
         .filter(hasText)
@@ -181,52 +222,50 @@ function renderGenericTemplate(message: CarouselMessage): MessengerMessage[] {
   return [{ attachment: { type: 'template', payload } }];
 }
 
-function renderElement(card: Card): MessengerGenericElement {
+function renderElement(limits: MetaLimits, card: Card): MessengerGenericElement {
   // The title is required: a card whose title rendered blank shows its subtitle as the title.
   const [title, subtitle] = hasText(card.title) ? [card.title, card.subtitle] : [card.subtitle, undefined];
   const element: MessengerGenericElement = {
-    title: title !== undefined && hasText(title) ? truncate(title, MESSENGER_LIMITS.elementTitle) : ELLIPSIS,
+    title: title !== undefined && hasText(title) ? truncate(title, limits.elementTitle) : ELLIPSIS,
   };
-  if (subtitle !== undefined && hasText(subtitle)) element.subtitle = truncate(subtitle, MESSENGER_LIMITS.elementSubtitle);
+  if (subtitle !== undefined && hasText(subtitle)) element.subtitle = truncate(subtitle, limits.elementSubtitle);
   const imageUrl = fitUrl(card.imageUrl, URL_PROTOCOLS, URL_MAX);
   if (imageUrl !== undefined) element.image_url = imageUrl;
-  const buttons = renderButtons(card.buttons);
+  const buttons = renderButtons(limits, card.buttons);
   if (buttons.length > 0) element.buttons = buttons;
   return element;
 }
 
-/** Renders template buttons, dropping those Messenger would reject, then keeping at most 3. */
-function renderButtons(buttons: Button[]): MessengerButton[] {
+/** Renders template buttons, dropping those Meta would reject, then keeping at most 3. */
+function renderButtons(limits: MetaLimits, buttons: Button[]): MessengerButton[] {
   return buttons
     .flatMap((button) => {
-      const rendered = renderButton(button);
+      const rendered = renderButton(limits, button);
       return rendered ? [rendered] : [];
     })
-    .slice(0, MESSENGER_LIMITS.templateButtons);
+    .slice(0, limits.templateButtons);
 }
 
-function renderButton(button: Button): MessengerButton | undefined {
+function renderButton(limits: MetaLimits, button: Button): MessengerButton | undefined {
   if (!hasText(button.label)) return undefined;
-  const title = truncate(button.label, MESSENGER_LIMITS.buttonTitle);
+  const title = truncate(button.label, limits.buttonTitle);
   if (button.type === 'url') {
     const url = fitUrl(button.url, URL_PROTOCOLS, URL_MAX);
     return url === undefined ? undefined : { type: 'web_url', title, url };
   }
-  const payload = postbackPayload(button);
+  const payload = postbackPayload(limits, button);
   return payload === undefined ? undefined : { type: 'postback', title, payload };
 }
 
-function renderQuickReply(button: Button): MessengerQuickReply | undefined {
+function renderQuickReply(limits: MetaLimits, button: Button): MessengerQuickReply | undefined {
   // A quick reply can only post text back; opening a URL is not something it can do.
   if (button.type === 'url' || !hasText(button.label)) return undefined;
-  const payload = postbackPayload(button);
-  return payload === undefined
-    ? undefined
-    : { content_type: 'text', title: truncate(button.label, MESSENGER_LIMITS.quickReplyTitle), payload };
+  const payload = postbackPayload(limits, button);
+  return payload === undefined ? undefined : { content_type: 'text', title: truncate(button.label, limits.quickReplyTitle), payload };
 }
 
 /** What the webhook receives for a postback or message button; `undefined` when blank. */
-function postbackPayload(button: Exclude<Button, { type: 'url' }>): string | undefined {
+function postbackPayload(limits: MetaLimits, button: Exclude<Button, { type: 'url' }>): string | undefined {
   const payload = button.type === 'postback' ? button.data : button.text;
-  return hasText(payload) ? truncateData(payload, MESSENGER_LIMITS.payload) : undefined;
+  return hasText(payload) ? truncateData(payload, limits.payload) : undefined;
 }
